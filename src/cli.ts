@@ -1,0 +1,54 @@
+/**
+ * The `riskgate` command line. Each command lives in src/commands/<name>.ts and returns its
+ * exit code; coded errors end the run with the exit status listed in the README.
+ */
+import { RiskgateError, ExitCode } from './errors.ts';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  replay: { summary: 'replay a recorded session through an engine and print the report', load: async () => (await import('./commands/replay.ts')).replayCommand },
+  book: { summary: 'write the top-of-book time series of some symbols as CSV', load: async () => (await import('./commands/book.ts')).bookCommand },
+  inspect: { summary: 'count messages by type, list the directory, time range and problems', load: async () => (await import('./commands/inspect.ts')).inspectCommand },
+  decode: { summary: 'print a raw record file (replay --out x.bin) as text', load: async () => (await import('./commands/decode.ts')).decodeCommand },
+  gen: { summary: 'generate a seeded, realistic ITCH 5.0 session', load: async () => (await import('./commands/gen.ts')).genCommand },
+};
+
+function help(): string {
+  const lines = ['usage: riskgate <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push('', 'Run `riskgate <command> --help` for its options. Exit codes are listed in the README.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return name ? ExitCode.OK : ExitCode.USAGE;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`riskgate: unknown command ${JSON.stringify(name)}\n\n${help()}\n`);
+    return ExitCode.USAGE;
+  }
+  try {
+    const run = await cmd.load();
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof RiskgateError) {
+      process.stderr.write(`riskgate ${name}: ${e.code}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error & { code?: string };
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      process.stderr.write(`riskgate ${name}: USAGE: ${err.message}\n`);
+      return ExitCode.USAGE;
+    }
+    process.stderr.write(`riskgate ${name}: internal error: ${err.stack ?? err.message}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,125 @@
+/**
+ * `riskgate inspect <file> [--json]`: counts by type, the symbol directory, the time range
+ * and every framing problem, without running an engine.
+ */
+import { parseArgs } from 'node:util';
+import { readStock } from '../itch/decode.ts';
+import { CONTROL_TYPE, expectedLength, typeName } from '../itch/layout.ts';
+import { byTypeObject, problemList } from '../report/replay-report.ts';
+import { readBatches } from '../source/file.ts';
+import { ProblemLog } from '../source/problems.ts';
+import { progressBar } from '../progress.ts';
+import { usageError } from './usage.ts';
+
+export interface InspectResult {
+  file: string;
+  messages: number;
+  controlMessages: number;
+  byType: Record<string, number>;
+  symbols: number;
+  directory: string[];
+  firstTimestampNs: number | null;
+  lastTimestampNs: number | null;
+  errors: ReturnType<typeof problemList>;
+  warnings: ReturnType<typeof problemList>;
+}
+
+export async function inspectFile(file: string, onProgress?: (a: number, b: number) => void): Promise<InspectResult> {
+  const problems = new ProblemLog();
+  const byType = new Array<number>(256).fill(0);
+  const directory: string[] = [];
+  let messages = 0;
+  let controls = 0;
+  let first = -1;
+  let last = -1;
+  let nonMonotonic = 0;
+  for await (const batch of readBatches(file, { problems, onProgress, batchFrames: 65536 })) {
+    const b = batch.frames;
+    let off = 0;
+    let seq = batch.firstSeq;
+    while (off + 2 <= b.length) {
+      const n = (b[off] << 8) | b[off + 1];
+      const at = batch.offset + off;
+      if (off + 2 + n > b.length) {
+        messages++;
+        const t = off + 2 < b.length ? b[off + 2] : -1;
+        if (t >= 0) byType[t]++;
+        problems.add({ severity: 'error', kind: 'TRUNCATED', file, offset: at, seq, type: t >= 0 ? typeName(t) : undefined,
+          message: `${file}: offset ${at}, seq ${seq}: last message${t >= 0 ? ` (type ${typeName(t)})` : ''} declares ${n} bytes but only ${b.length - off - 2} remain` });
+        break;
+      }
+      const t = b[off + 2];
+      const m = b.subarray(off + 2, off + 2 + n);
+      off += 2 + n;
+      if (t === CONTROL_TYPE) {
+        controls++;
+        continue;
+      }
+      messages++;
+      byType[t]++;
+      const want = expectedLength(t);
+      if (want === 0) {
+        problems.add({ severity: 'error', kind: 'UNKNOWN_TYPE', file, offset: at, seq, type: typeName(t), message: `${file}: offset ${at}, seq ${seq}: unknown message type ${typeName(t)} (length ${n}) skipped` });
+      } else if (want !== n) {
+        problems.add({ severity: 'error', kind: 'BAD_LENGTH', file, offset: at, seq, type: typeName(t), message: `${file}: offset ${at}, seq ${seq}: type ${typeName(t)} has length ${n}, expected ${want}` });
+      } else {
+        const ts = m.readUIntBE(5, 6);
+        if (first < 0) first = ts;
+        if (ts < last) nonMonotonic++;
+        last = ts;
+        if (t === 0x52) directory.push(readStock(m, 11));
+      }
+      seq++;
+    }
+  }
+  if (nonMonotonic > 0) {
+    problems.add({ severity: 'warning', kind: 'TIMESTAMP_BACKWARDS', file, offset: -1, message: `${nonMonotonic} messages have a timestamp earlier than the message before` });
+  }
+  return {
+    file,
+    messages,
+    controlMessages: controls,
+    byType: byTypeObject(byType),
+    symbols: directory.length,
+    directory,
+    firstTimestampNs: first < 0 ? null : first,
+    lastTimestampNs: last < 0 ? null : last,
+    errors: problemList(problems, 'error'),
+    warnings: problemList(problems, 'warning'),
+  };
+}
+
+function clock(ns: number | null): string {
+  if (ns === null) return '-';
+  const s = Math.floor(ns / 1e9);
+  const hh = String(Math.floor(s / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return `${hh}:${mm}:${ss}.${String(ns % 1e9).padStart(9, '0')}`;
+}
+
+export async function inspectCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw usageError('usage: riskgate inspect <file> [--json]');
+  const file = positionals[0];
+  const bar = values.json ? undefined : progressBar(`inspect ${file}`);
+  const r = await inspectFile(file, bar?.update);
+  bar?.done();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return 0;
+  }
+  const out: string[] = [];
+  out.push(`riskgate inspect — ${file}`);
+  out.push(`messages    ${r.messages.toLocaleString('en-US')}${r.controlMessages ? ` (+${r.controlMessages} control messages)` : ''}`);
+  out.push(`by type     ${Object.entries(r.byType).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join('  ')}`);
+  out.push(`time range  ${clock(r.firstTimestampNs)} → ${clock(r.lastTimestampNs)}`);
+  const dir = r.directory.length > 12 ? `${r.directory.slice(0, 12).join(' ')} … (+${r.directory.length - 12} more)` : r.directory.join(' ');
+  out.push(`directory   ${r.symbols} symbols: ${dir}`);
+  for (const [label, list] of [['errors', r.errors], ['warnings', r.warnings]] as const) {
+    if (list.length === 0) out.push(`${label.padEnd(11)} none`);
+    for (const p of list) out.push(`${label.padEnd(11)} ${p.kind} ×${p.count} — first: ${p.message}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,32 @@
+/**
+ * A progress bar on stderr, shown only when stderr is a TTY (never in pipes, CI or --json
+ * runs), redrawn at most ten times a second.
+ */
+export interface Progress {
+  update: (done: number, total: number) => void;
+  done: () => void;
+}
+
+export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress | undefined {
+  if (!stream.isTTY) return undefined;
+  let last = 0;
+  let drawn = false;
+  const t0 = Date.now();
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (now - last < 100 || total <= 0) return;
+      last = now;
+      const frac = Math.min(1, done / total);
+      const width = 30;
+      const fill = Math.round(frac * width);
+      const mb = (done / 1048576).toFixed(1);
+      const rate = (done / 1048576 / Math.max(0.001, (now - t0) / 1000)).toFixed(1);
+      stream.write(`\r${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(frac * 100).toFixed(1)}% ${mb} MiB ${rate} MiB/s`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
+}

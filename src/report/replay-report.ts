@@ -1,0 +1,119 @@
+/**
+ * The end-of-run report of `riskgate replay`: one JSON object (`--json`) or a text page.
+ */
+import type { Config } from '../config/index.ts';
+import { typeName } from '../itch/layout.ts';
+import type { ReplayResult } from '../replay/run.ts';
+import type { ProblemLog } from '../source/problems.ts';
+import { percentiles } from './percentiles.ts';
+
+export interface ProblemEntry {
+  kind: string;
+  count: number;
+  firstOffset: number;
+  firstSeq?: number;
+  message: string;
+}
+
+export function problemList(log: ProblemLog, severity: 'error' | 'warning'): ProblemEntry[] {
+  return Object.entries(log.summary(severity)).map(([kind, v]) => ({ kind, ...v }));
+}
+
+export function byTypeObject(byType: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  byType.forEach((n, t) => {
+    if (n > 0) out[typeName(t)] = n;
+  });
+  return out;
+}
+
+export function replayReport(r: ReplayResult, config: Config): Record<string, unknown> {
+  const st = r.stats;
+  const perMsg = r.batchNs.map((ns, i) => ns / Math.max(1, r.batchMessages[i]));
+  const positions: Record<string, unknown> = {};
+  for (const s of config.symbols) {
+    const p = r.pnl.bySymbol.get(s.index);
+    if (!p) continue;
+    positions[s.symbol] = {
+      position: p.position,
+      bought: p.bought,
+      sold: p.sold,
+      fills: p.fills,
+      avgPrice: p.avgPrice.toFixed(4),
+      realisedPnl: p.realised.toFixed(2),
+      account: config.accounts[s.account]?.name,
+    };
+  }
+  return {
+    file: r.file,
+    backend: r.backend,
+    messages: st.messages,
+    byType: byTypeObject(st.byType),
+    errors: problemList(r.problems, 'error'),
+    warnings: problemList(r.problems, 'warning'),
+    decisions: st.decisions,
+    accepted: st.accepted,
+    rejected: st.rejected,
+    rejectReasons: r.rejectReasons,
+    fills: st.fills,
+    controls: st.controls,
+    topOfBookChanges: st.tob,
+    flaggedMessages: st.flagged,
+    flaggedShare: st.messages > 0 ? st.flagged / st.messages : 0,
+    unknownRefs: st.unknownRef,
+    tableFullDrops: st.tableFull,
+    positions,
+    recordsSha256: r.recordsSha256,
+    recordBytes: r.recordBytes,
+    throughput: {
+      wallSeconds: r.wallNs / 1e9,
+      engineSeconds: r.engineNs / 1e9,
+      messagesPerSecondWall: r.wallNs > 0 ? Math.round(st.messages / (r.wallNs / 1e9)) : 0,
+      messagesPerSecondEngine: r.engineNs > 0 ? Math.round(st.messages / (r.engineNs / 1e9)) : 0,
+    },
+    latency: {
+      note: 'engine call time per batch and per message (batch time / messages); one clock read per batch',
+      batches: r.batchNs.length,
+      perBatchNs: percentiles(r.batchNs, [50, 99, 99.9]),
+      perMessageNs: percentiles(perMsg, [50, 99, 99.9]),
+    },
+  };
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export function formatReplayReport(rep: Record<string, unknown>): string {
+  const r = rep as any;
+  const lines: string[] = [];
+  lines.push(`riskgate replay — ${r.file} (backend ${r.backend})`);
+  lines.push('');
+  lines.push(`messages      ${fmt(r.messages)}`);
+  lines.push(`  by type     ${Object.entries(r.byType).map(([t, n]) => `${t} ${fmt(n as number)}`).join('  ')}`);
+  const probs = (label: string, list: ProblemEntry[]) => {
+    if (list.length === 0) return lines.push(`${label}none`);
+    lines.push(`${label}${fmt(list.reduce((a, p) => a + p.count, 0))}`);
+    for (const p of list) lines.push(`  ${p.kind.padEnd(24)} ${fmt(p.count).padStart(9)}  first: ${p.firstOffset >= 0 ? `offset ${p.firstOffset}` : ''}${p.firstSeq ? ` seq ${p.firstSeq}` : ''} — ${p.message}`);
+  };
+  probs('errors        ', r.errors);
+  probs('warnings      ', r.warnings);
+  lines.push('');
+  lines.push(`decisions     ${fmt(r.decisions)}   accepted ${fmt(r.accepted)}   rejected ${fmt(r.rejected)}   fills ${fmt(r.fills)}   controls ${fmt(r.controls)}`);
+  const rr = Object.entries(r.rejectReasons).filter(([, n]) => (n as number) > 0);
+  lines.push(`  rejected by reason (an order can fail several checks)`);
+  for (const [k, n] of rr) lines.push(`    ${k.padEnd(14)} ${fmt(n as number).padStart(9)}`);
+  lines.push(`book          ${fmt(r.topOfBookChanges)} top-of-book changes; ${(r.flaggedShare * 100).toFixed(3)}% of messages left a book flag set (${fmt(r.flaggedMessages)})`);
+  lines.push('');
+  lines.push('positions     symbol    account     position    bought      sold   avg price   realised P&L');
+  for (const [sym, p] of Object.entries(r.positions) as [string, any][]) {
+    lines.push(`              ${sym.padEnd(9)} ${String(p.account).padEnd(9)} ${fmt(p.position).padStart(10)} ${fmt(p.bought).padStart(9)} ${fmt(p.sold).padStart(9)} ${p.avgPrice.padStart(11)} ${p.realisedPnl.padStart(14)}`);
+  }
+  lines.push('');
+  const t = r.throughput;
+  lines.push(`throughput    ${fmt(t.messagesPerSecondEngine)} msg/s in the engine, ${fmt(t.messagesPerSecondWall)} msg/s end to end (${t.wallSeconds.toFixed(3)} s)`);
+  const l = r.latency;
+  lines.push(`latency       per batch p50 ${fmt(Math.round(l.perBatchNs.p50))} ns  p99 ${fmt(Math.round(l.perBatchNs.p99))} ns  max ${fmt(Math.round(l.perBatchNs.max))} ns (${fmt(l.batches)} batches)`);
+  lines.push(`              per message p50 ${l.perMessageNs.p50.toFixed(1)} ns  p99 ${l.perMessageNs.p99.toFixed(1)} ns`);
+  lines.push('');
+  lines.push(`records       ${fmt(r.recordBytes / 32)} × 32 bytes, SHA-256 ${r.recordsSha256}`);
+  return lines.join('\n');
+}
