@@ -1,0 +1,31 @@
+//! riskgate-core: the software engine of docs/spec.md (version 1).
+//!
+//! Pure Rust, no I/O and no dependencies, so that it can be embedded behind N-API, in a
+//! benchmark or in a test without dragging a runtime along. The normative description
+//! of every byte lives in the spec; this crate's doc comments explain the choices made
+//! to implement it quickly without changing a single output byte.
+#![forbid(unsafe_code)]
+
+pub mod book;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod params;
+pub mod records;
+pub mod synth;
+pub mod table;
+
+pub use config::{AccountConfig, Config, SymbolConfig};
+pub use engine::{max_record_bytes, tick_quotient, Engine, RecordSink, SliceSink, Stats, MESSAGE_LEN};
+pub use error::{EngineError, ErrorCode};
+pub use records::{Record, RECORD_SIZE, RECORD_VERSION};
+
+/// Allocates a fixed-size array on the heap without building it on the stack first
+/// (the order table and book are megabytes).
+pub(crate) fn boxed_array<T: Clone, const N: usize>(v: T) -> Box<[T; N]> {
+    match vec![v; N].into_boxed_slice().try_into() {
+        Ok(b) => b,
+        // The vector has exactly N elements by construction.
+        Err(_) => unreachable!("vec![v; N] has N elements"),
+    }
+}

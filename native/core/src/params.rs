@@ -1,0 +1,30 @@
+//! Build-time parameters of spec §1.
+//!
+//! They are constants rather than runtime values so that every table is a fixed-size
+//! array: indexes masked with `SIZE - 1` then need no bounds check, and the hardware twin
+//! has the same sizes baked into its memories.
+
+/// Subscribed symbols, indexed `0..MAX_SYMBOLS`.
+pub const MAX_SYMBOLS: usize = 64;
+/// Accounts, indexed `0..MAX_ACCOUNTS`.
+pub const MAX_ACCOUNTS: usize = 64;
+/// `L`: price levels per side per symbol (a power of two, at least 64).
+pub const WINDOW_TICKS: usize = 4096;
+/// The order table has `2^SET_BITS` sets.
+pub const SET_BITS: u32 = 14;
+/// Order table associativity.
+pub const WAYS: usize = 4;
+
+/// Number of sets of the order table.
+pub const SETS: usize = 1 << SET_BITS;
+/// 64-bit occupancy words per book side (first level of the bitmap).
+pub const WORDS: usize = WINDOW_TICKS / 64;
+/// Summary words per book side: one bit per occupancy word.
+pub const SUMMARY_WORDS: usize = WORDS.div_ceil(64);
+
+const _: () = assert!(WINDOW_TICKS.is_power_of_two() && WINDOW_TICKS >= 64);
+// `idx` is stored in 16 bits of the packed order entry.
+const _: () = assert!(WINDOW_TICKS <= 1 << 16);
+// Symbol indexes are stored in 6 bits of the order entry and in one record byte.
+const _: () = assert!(MAX_SYMBOLS <= 64 && MAX_ACCOUNTS <= 255);
+const _: () = assert!(WAYS <= 8 && SET_BITS >= 1 && SET_BITS <= 32);
