@@ -1,0 +1,121 @@
+/**
+ * `riskgate clear --brokers host:port --workers N [--config f] [--prefix p]
+ *                 [--exit-when-idle ms] [--at-least-once] [--events]`
+ *
+ * Runs N clearing worker OS processes in one consumer group over `<prefix>.executions`.
+ * Prints assignments and progress; `--events` prints every worker event as a JSON line.
+ * Runs until SIGINT/SIGTERM, or with --exit-when-idle until the group has had no lag for that
+ * long. Exit: 0 ok, 2 bad options, 5 bad fee config, 6 all workers died, 8 broker unavailable.
+ */
+import { ClearingError } from '../clearing/errors.ts';
+import { loadFeeSchedule } from '../clearing/fees.ts';
+import { makeKafka, parseBrokers, sleep, waitForBroker } from '../kafka/client.ts';
+import { groupLag } from '../kafka/lag.ts';
+import { spawnWorkers, stopWorkers, type WorkerEvent } from '../kafka/supervisor.ts';
+import { topicNames } from '../kafka/topics.ts';
+
+export interface ClearCommandOptions {
+  brokers: string;
+  workers?: number;
+  config?: string;
+  prefix?: string;
+  /** Stop once the group's lag has been 0 for this many ms (default: run until a signal). */
+  exitWhenIdle?: number;
+  /** Negative control: plain producer, no transactions, no de-duplication. */
+  atLeastOnce?: boolean;
+  /** Print every worker event as a JSON line. */
+  events?: boolean;
+  /** Most executions per transaction. */
+  maxTx?: number;
+  out?: (line: string) => void;
+}
+
+export async function clearCommand(opts: ClearCommandOptions): Promise<number> {
+  const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
+  const err = (l: string) => process.stderr.write(l + '\n');
+  try {
+    parseBrokers(opts.brokers);
+    const n = opts.workers ?? 3;
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new ClearingError('BAD_OPTIONS', '--workers must be 1..64');
+    const fees = loadFeeSchedule(opts.config ?? 'config/default.json');
+    const names = topicNames(opts.prefix);
+    const kafka = makeKafka(opts.brokers, 'riskgate-clear-supervisor');
+    await waitForBroker(kafka, opts.brokers, {
+      onRetry: ({ attempt, delayMs, error }) => err(`clear: broker ${opts.brokers} unavailable (${error}); retry ${attempt} in ${delayMs} ms`),
+    });
+    const totals = new Map<string, { cleared: number; duplicates: number; dlq: number }>();
+    const onEvent = (e: WorkerEvent) => {
+      if (opts.events) out(JSON.stringify(e));
+      if (e.event === 'progress') totals.set(e.w, { cleared: Number(e.cleared), duplicates: Number(e.duplicates), dlq: Number(e.dlq) });
+      if (!opts.events) {
+        if (e.event === 'assignment') {
+          out(
+            `clear: assignment by ${e.w}: ratio ${Number(e.ratio).toFixed(3)} (round robin ${Number(e.roundRobinRatio).toFixed(3)}, greedy ${Number(e.greedyRatio).toFixed(3)}) ${JSON.stringify(e.plan)}`,
+          );
+        } else if (e.event === 'assigned') {
+          out(`clear: ${e.w} (pid ${e.pid}) owns partitions [${(e.partitions as number[]).join(',')}]`);
+        } else if (['fatal', 'tx-failed', 'fenced', 'consumer-crash', 'producer-recreate', 'broker-wait'].includes(e.event)) {
+          err(`clear: ${e.w} ${e.event} ${JSON.stringify(e)}`);
+        }
+      }
+    };
+    let alive = n;
+    const workers = spawnWorkers(n, {
+      brokers: opts.brokers,
+      prefix: opts.prefix,
+      fees,
+      exactlyOnce: !opts.atLeastOnce,
+      maxTxExecutions: opts.maxTx,
+      onEvent,
+      onExit: (w, code, signal) => {
+        alive--;
+        err(`clear: worker ${w.id} (pid ${w.pid}) exited ${signal ?? code}; ${alive} left`);
+      },
+    });
+    out(`clear: ${n} workers started: ${workers.map((w) => `${w.id}=pid ${w.pid}`).join(', ')}`);
+    let stop = false;
+    const onSignal = () => (stop = true);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const admin = kafka.admin();
+    await admin.connect();
+    let idleSince = 0;
+    let lastReport = 0;
+    try {
+      while (!stop && alive > 0) {
+        await sleep(500);
+        if (opts.exitWhenIdle === undefined && Date.now() - lastReport < 5000) continue;
+        try {
+          const lag = await groupLag(admin, names.group, names.executions);
+          if (Date.now() - lastReport >= 5000) {
+            lastReport = Date.now();
+            const sum = [...totals.values()].reduce((s, t) => s + t.cleared, 0);
+            out(`clear: lag ${lag.total}, cleared ${sum} (this run)`);
+          }
+          if (opts.exitWhenIdle !== undefined) {
+            if (lag.total === 0) {
+              if (!idleSince) idleSince = Date.now();
+              if (Date.now() - idleSince >= opts.exitWhenIdle) break;
+            } else idleSince = 0;
+          }
+        } catch {
+          idleSince = 0; // broker trouble: keep waiting
+        }
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await admin.disconnect().catch(() => {});
+      await stopWorkers(workers);
+    }
+    const sum = [...totals.values()].reduce((s, t) => ({ cleared: s.cleared + t.cleared, duplicates: s.duplicates + t.duplicates, dlq: s.dlq + t.dlq }), { cleared: 0, duplicates: 0, dlq: 0 });
+    out(`clear: done: cleared ${sum.cleared}, duplicates dropped ${sum.duplicates}, dead-lettered ${sum.dlq}`);
+    return alive === 0 && !stop && opts.exitWhenIdle === undefined ? 6 : 0;
+  } catch (e) {
+    if (e instanceof ClearingError) {
+      err(`clear: ${e.code}: ${e.message}`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}

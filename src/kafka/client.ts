@@ -1,0 +1,81 @@
+/**
+ * kafkajs client construction and "wait for the broker" with backoff. kafkajs' own logging is
+ * off unless RISKGATE_KAFKA_LOG=error|warn|info|debug; riskgate reports through its own events.
+ */
+import kafkajs from 'kafkajs';
+import type { Kafka as KafkaT } from 'kafkajs';
+import { ClearingError } from '../clearing/errors.ts';
+
+const { Kafka, logLevel } = kafkajs;
+export type KafkaClient = KafkaT;
+
+const LEVELS: Record<string, number> = {
+  nothing: logLevel.NOTHING,
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+};
+
+export function parseBrokers(brokers: string | string[]): string[] {
+  const list = (Array.isArray(brokers) ? brokers : brokers.split(',')).map((b) => b.trim()).filter(Boolean);
+  if (list.length === 0) throw new ClearingError('BAD_OPTIONS', '--brokers needs host:port');
+  for (const b of list) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw new ClearingError('BAD_OPTIONS', `--brokers: '${b}' is not host:port`);
+  }
+  return list;
+}
+
+export function makeKafka(brokers: string | string[], clientId: string): KafkaClient {
+  return new Kafka({
+    clientId,
+    brokers: parseBrokers(brokers),
+    logLevel: LEVELS[(process.env.RISKGATE_KAFKA_LOG ?? 'nothing').toLowerCase()] ?? logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 30000,
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
+}
+
+export interface WaitOptions {
+  /** Give up after this long (default 120 s). */
+  timeoutMs?: number;
+  onRetry?: (info: { attempt: number; delayMs: number; error: string }) => void;
+}
+
+/**
+ * Waits until the broker answers a metadata request, retrying with exponential backoff
+ * (0.5 s doubling to 8 s). Throws ClearingError('BROKER_UNAVAILABLE') with a clear message.
+ */
+export async function waitForBroker(kafka: KafkaClient, brokers: string, opts: WaitOptions = {}): Promise<void> {
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const t0 = Date.now();
+  let delay = 500;
+  for (let attempt = 1; ; attempt++) {
+    const admin = kafka.admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return;
+    } catch (e) {
+      const error = (e as Error).message;
+      if (Date.now() - t0 + delay > timeoutMs) {
+        throw new ClearingError(
+          'BROKER_UNAVAILABLE',
+          `no Kafka broker answers at ${brokers} after ${Math.round((Date.now() - t0) / 1000)} s (${error}); ` +
+            'start one with `npm run kafka:up` or check --brokers',
+          { cause: e },
+        );
+      }
+      opts.onRetry?.({ attempt, delayMs: delay, error });
+      await sleep(delay);
+      delay = Math.min(delay * 2, 8000);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
