@@ -1,0 +1,232 @@
+//! Framing, seq, problems (spec §2, §3.1, §11 PROBLEM) and the batch API.
+
+mod common;
+use common::*;
+use riskgate_core::records::{problem, Record};
+use riskgate_core::synth::{self, Frames, SessionSpec};
+use riskgate_core::{max_record_bytes, Config, Engine, ErrorCode};
+
+fn problems(recs: &[Record]) -> Vec<(u64, u8, u8, u16, u16)> {
+    recs.iter()
+        .filter_map(|r| match *r {
+            Record::Problem { h, code, type_byte, frame_len, expected_len } => {
+                assert_eq!((h.symbol, h.ts), (0xFF, 0));
+                Some((h.seq, code, type_byte, frame_len, expected_len))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn bad_length_unknown_type_and_seq() {
+    let mut f = Frames::new();
+    f.raw(&[b'A'; 35]); // seq 1: BAD_LENGTH
+    f.raw(b"z1234567890123"); // seq 2: UNKNOWN_TYPE
+    f.end_marker(); // no seq
+    f.raw(&[b'~'; 19]); // seq 3: a `~` of the wrong length is BAD_LENGTH and takes a seq
+    f.skipped(b'Y', 1, 5); // seq 4: skipped
+    f.raw(b"S"); // seq 5: BAD_LENGTH, 1 byte
+    let (recs, st) = run(&cfg(), &f.buf);
+    assert_eq!(
+        problems(&recs),
+        vec![
+            (1, problem::BAD_LENGTH, b'A', 35, 36),
+            (2, problem::UNKNOWN_TYPE, b'z', 14, 0),
+            (3, problem::BAD_LENGTH, b'~', 19, 20),
+            (5, problem::BAD_LENGTH, b'S', 1, 12),
+        ]
+    );
+    assert_eq!(st.messages, 5);
+    assert_eq!(st.by_type[b'A' as usize], 1);
+    assert_eq!(st.by_type[b'z' as usize], 1);
+    assert_eq!(st.by_type[b'~' as usize], 1);
+    assert_eq!(st.by_type[b'Y' as usize], 1);
+    assert_eq!(st.problems, [0, 3, 1, 0, 0]);
+    assert_eq!(st.by_type.iter().sum::<u64>(), st.messages);
+}
+
+#[test]
+fn every_table_type_checks_its_length() {
+    for t in 0..=255u8 {
+        let len = riskgate_core::MESSAGE_LEN[t as usize] as usize;
+        if len == 0 {
+            continue;
+        }
+        for l in [len - 1, len + 1] {
+            let mut f = Frames::new();
+            let mut m = vec![0u8; l];
+            m[0] = t;
+            f.raw(&m);
+            let (recs, st) = run(&cfg(), &f.buf);
+            assert_eq!(problems(&recs), vec![(1, problem::BAD_LENGTH, t, l as u16, len as u16)], "type {}", t as char);
+            assert_eq!(st.messages, 1);
+        }
+    }
+}
+
+#[test]
+fn truncated_at_end_of_input() {
+    let mut f = opening();
+    f.add(LOC, TS0, 1, b'B', 100, name(), 100_000);
+    let whole = f.buf.clone();
+    // Cut the last frame at every possible point.
+    let last_start = whole.len() - 38;
+    for cut in last_start + 1..whole.len() {
+        let (recs, st) = run(&cfg(), &whole[..cut]);
+        let have = cut - last_start;
+        let expect = if have == 1 {
+            (3, problem::TRUNCATED, 0, 0, 0)
+        } else if have == 2 {
+            (3, problem::TRUNCATED, 0, 36, 0)
+        } else {
+            (3, problem::TRUNCATED, b'A', 36, 36)
+        };
+        assert_eq!(problems(&recs), vec![expect], "cut after {have} bytes");
+        assert_eq!(st.messages, 3);
+        assert_eq!(st.problems[problem::TRUNCATED as usize], 1);
+    }
+    // An unknown type that is truncated reports expected length 0.
+    let mut b = opening().buf;
+    b.extend_from_slice(&[0, 30, b'z', 1, 2]);
+    assert_eq!(problems(&run(&cfg(), &b).0), vec![(3, problem::TRUNCATED, b'z', 30, 0)]);
+}
+
+#[test]
+fn partial_frame_without_end_of_input_is_an_error_and_changes_nothing() {
+    let f = quote_plain();
+    let mut e = Engine::from_config(&cfg()).unwrap();
+    let mut out = Vec::new();
+    for cut in [1, f.buf.len() - 1, f.buf.len() - 30] {
+        let err = e.process(&f.buf[..cut], false, &mut out).unwrap_err();
+        assert_eq!(err.code, ErrorCode::PartialFrame);
+        assert_eq!(err.code_str(), "PARTIAL_FRAME");
+        assert!(out.is_empty());
+        assert_eq!(e.stats().messages, 0);
+        let mut buf = vec![0u8; 4096];
+        assert_eq!(e.process_into(&f.buf[..cut], false, &mut buf).unwrap_err().code, ErrorCode::PartialFrame);
+    }
+    e.process(&f.buf, false, &mut out).unwrap();
+    assert_eq!(Record::decode_all(&out).unwrap(), run(&cfg(), &f.buf).0);
+}
+
+fn session() -> (Config, Vec<u8>) {
+    let c = Config::demo();
+    let s = synth::session(&c, &SessionSpec { seed: 7, messages: 60_000, depth: 60, ..SessionSpec::default() });
+    (c, s)
+}
+
+fn frame_ends(buf: &[u8]) -> Vec<usize> {
+    let mut ends = vec![];
+    let mut p = 0;
+    while p + 2 <= buf.len() {
+        p += 2 + u16::from_be_bytes([buf[p], buf[p + 1]]) as usize;
+        ends.push(p);
+    }
+    ends
+}
+
+#[test]
+fn batch_splits_do_not_change_results() {
+    let (c, s) = session();
+    let mut e = Engine::from_config(&c).unwrap();
+    let mut whole = Vec::new();
+    e.process(&s, true, &mut whole).unwrap();
+    let whole_stats = e.stats().clone();
+    assert!(whole_stats.decisions > 0 && whole_stats.fills > 0 && whole_stats.tob > 1000, "{whole_stats:?}");
+
+    let ends = frame_ends(&s);
+    let mut rng = synth::Rng(99);
+    for step in [1usize, 2, 3, 17, 1000] {
+        e.reset();
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut k = 0;
+        while k < ends.len() {
+            let n = if step == 1000 { 1 + rng.below(500) as usize } else { step };
+            k = (k + n).min(ends.len());
+            let end = ends[k - 1];
+            e.process(&s[start..end], end == s.len(), &mut out).unwrap();
+            start = end;
+        }
+        assert_eq!(out, whole, "step {step}");
+        assert_eq!(e.stats(), &whole_stats);
+    }
+    // process_into gives the same bytes.
+    e.reset();
+    let mut buf = vec![0u8; max_record_bytes(s.len())];
+    let n = e.process_into(&s, true, &mut buf).unwrap();
+    assert_eq!(&buf[..n], &whole[..]);
+}
+
+#[test]
+fn reset_restores_start_of_day() {
+    let (c, s) = session();
+    let mut fresh = Engine::from_config(&c).unwrap();
+    let mut a = Vec::new();
+    fresh.process(&s, true, &mut a).unwrap();
+    let mut b = Vec::new();
+    fresh.reset();
+    assert_eq!(fresh.stats().messages, 0);
+    assert_eq!(fresh.live_orders(), 0);
+    fresh.process(&s, true, &mut b).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn output_too_small_is_refused_before_any_state_change() {
+    let f = quote_plain();
+    let mut e = Engine::from_config(&cfg()).unwrap();
+    // Per-frame bound: R, S, P -> 32 each; A, A -> 96 each.
+    let bound = 3 * 32 + 2 * 96;
+    let mut small = vec![0u8; bound - 1];
+    let err = e.process_into(&f.buf, true, &mut small).unwrap_err();
+    assert_eq!(err.code_str(), "OUTPUT_TOO_SMALL");
+    assert_eq!(e.stats().messages, 0);
+    let mut ok = vec![0u8; bound];
+    let n = e.process_into(&f.buf, true, &mut ok).unwrap();
+    assert_eq!(n, 4 * 32);
+    assert_eq!(e.stats().messages, 5);
+}
+
+#[test]
+fn max_record_bytes_bounds_the_worst_case() {
+    assert_eq!(max_record_bytes(0), 0);
+    assert_eq!(max_record_bytes(1), 32);
+    assert_eq!(max_record_bytes(2), 32);
+    assert_eq!(max_record_bytes(3), 96);
+    assert_eq!(max_record_bytes(4), 128);
+    assert_eq!(max_record_bytes(usize::MAX), usize::MAX);
+    // Worst-case input: many minimal frames each producing a problem, and a 1-byte tail.
+    let mut b = Vec::new();
+    for _ in 0..100 {
+        b.extend_from_slice(&[0, 1, b'A']);
+    }
+    b.push(7);
+    let mut e = Engine::from_config(&cfg()).unwrap();
+    let mut out = Vec::new();
+    e.process(&b, true, &mut out).unwrap();
+    assert!(out.len() <= max_record_bytes(b.len()));
+    assert_eq!(out.len(), 101 * 32);
+}
+
+#[test]
+fn real_sample_file_directory_only() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/nasdaq-itch50-sample-1000.itch");
+    let Ok(data) = std::fs::read(path) else {
+        eprintln!("skipping: {path} not present");
+        return;
+    };
+    let mut c = Config::demo();
+    c.symbols[0].name = riskgate_core::config::symbol_name("AAPL");
+    let mut e = Engine::from_config(&c).unwrap();
+    let mut out = Vec::new();
+    e.process(&data, true, &mut out).unwrap();
+    let st = e.stats();
+    assert_eq!(st.messages, 1000);
+    assert_eq!(st.by_type[b'R' as usize], 993);
+    assert_eq!(st.by_type[b'S' as usize], 1);
+    assert_eq!(st.by_type[b'H' as usize], 3);
+    assert_eq!(st.by_type[b'Y' as usize], 3);
+    assert_eq!(out.len(), 0, "no order flow, no problems");
+}
