@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { feeScheduleToJson, type FeeSchedule } from '../clearing/fees.ts';
 
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+// Absolute, so workers start whatever the current directory is.
+const TSX = import.meta.resolve('tsx');
 
 export interface WorkerEvent {
   t: number;
@@ -54,7 +56,7 @@ export function spawnWorker(index: number, opts: SpawnOptions): WorkerHandle {
     ...extra,
   };
   const child = fork(WORKER_MAIN, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', TSX],
     env: { ...process.env, RISKGATE_WORKER_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

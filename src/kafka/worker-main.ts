@@ -44,6 +44,9 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+// Fault injection for tests: SIGUSR2 holds the next transactions open (sends done, not committed)
+// for RISKGATE_HOLD_MS (default 60 s), so a test can SIGKILL the worker mid-transaction.
+process.on('SIGUSR2', () => worker.armHold(Number(process.env.RISKGATE_HOLD_MS ?? 60000)));
 process.on('unhandledRejection', (e) => emit('unhandled-rejection', { error: String((e as Error)?.stack ?? e) }));
 
 worker.start().catch((e: Error & { code?: string }) => {

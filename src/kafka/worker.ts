@@ -84,6 +84,7 @@ export class ClearingWorker {
   private stats = { cleared: 0, duplicates: 0, dlq: 0, transactions: 0, aborted: 0, recreated: 0, restores: 0 };
   private progressTimer: NodeJS.Timeout | null = null;
   private generation = 0;
+  private holdNextMs = 0;
 
   constructor(opts: WorkerOptions) {
     this.opts = {
@@ -96,6 +97,12 @@ export class ClearingWorker {
     };
     this.names = topicNames(this.opts.prefix);
     this.kafka = makeKafka(this.opts.brokers, `riskgate-clear-${this.opts.workerId}`);
+  }
+
+  /** Fault injection: hold the next transaction(s) open for `ms` after their sends (tests). */
+  armHold(ms: number): void {
+    this.holdNextMs = ms;
+    this.emit('hold-armed', { ms });
   }
 
   private emit(event: string, data: Record<string, unknown> = {}): void {
@@ -448,10 +455,7 @@ export class ClearingWorker {
         const tx = await producer.transaction();
         try {
           if (topicMessages.length) await tx.sendBatch({ topicMessages, acks: -1 });
-          if (this.opts.holdTxMs > 0) {
-            this.emit('tx-open', { partition: p, executions: settlements.length, holdMs: this.opts.holdTxMs });
-            await sleep(this.opts.holdTxMs);
-          }
+          await this.maybeHold(p, settlements.length);
           await tx.sendOffsets({
             consumerGroupId: this.names.group,
             topics: [{ topic: this.names.executions, partitions: [{ partition: p, offset: next }] }],
@@ -463,10 +467,7 @@ export class ClearingWorker {
         }
       } else {
         if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
-        if (this.opts.holdTxMs > 0) {
-          this.emit('tx-open', { partition: p, executions: settlements.length, holdMs: this.opts.holdTxMs });
-          await sleep(this.opts.holdTxMs);
-        }
+        await this.maybeHold(p, settlements.length);
         await payload.commitOffsetsIfNecessary({
           topics: [{ topic: this.names.executions, partitions: [{ partition: p, offset: next }] }],
         });
@@ -489,6 +490,13 @@ export class ClearingWorker {
     if (dlq.length) this.emit('dead-letter', { partition: p, count: dlq.length });
     if (duplicates) this.emit('duplicates-dropped', { partition: p, count: duplicates });
     this.emit('committed', { partition: p, executions: settlements.length, next, ms: Date.now() - t0 });
+  }
+
+  private async maybeHold(partition: number, executions: number): Promise<void> {
+    const ms = this.holdNextMs || this.opts.holdTxMs;
+    if (ms <= 0 || executions === 0) return;
+    this.emit('tx-open', { partition, executions, holdMs: ms });
+    await sleep(ms);
   }
 
   async stop(): Promise<void> {
