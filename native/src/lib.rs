@@ -1,0 +1,225 @@
+//! riskgate-napi: the N-API face of `riskgate-core`.
+//!
+//! Deliberately thin: every rule lives in the core so that the Rust tests, the benchmark
+//! and Node all run the same engine. This layer converts buffers and numbers, turns core
+//! errors into JS errors with a stable `code`, and makes sure no Rust panic ever unwinds
+//! into Node (it becomes an `ENGINE_PANIC` error instead).
+
+use napi::bindgen_prelude::{Buffer, BufferSlice};
+use napi_derive::napi;
+use riskgate_core as core;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// The JS error `code` of a thrown error. napi-rs copies an error's status string into
+/// `err.code`, so a string status is all it takes to give JS callers stable codes.
+#[derive(Clone, Copy, Debug)]
+pub struct Code(&'static str);
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+/// A panic inside the engine (a bug). The engine refuses further work until `reset()`.
+const ENGINE_PANIC: Code = Code("ENGINE_PANIC");
+/// An argument that is not what the API documents (e.g. overlapping buffers).
+const INVALID_ARG: Code = Code("INVALID_ARG");
+
+type Error = napi::Error<Code>;
+// Named `Result` on purpose: napi-derive recognises fallible functions by that name.
+type Result<T> = std::result::Result<T, Error>;
+
+fn error(code: Code, message: impl Into<String>) -> Error {
+    Error::new(code, message.into())
+}
+
+fn core_error(e: core::EngineError) -> Error {
+    error(Code(e.code_str()), e.message)
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_string()
+    }
+}
+
+/// Runs `f`, turning a panic into an `ENGINE_PANIC` error. Unwinding across the FFI
+/// boundary would abort Node, which is worse than any error a caller can handle.
+fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => Err(error(ENGINE_PANIC, format!("riskgate engine panicked: {}", panic_message(&*p)))),
+    }
+}
+
+/// Size of one output record in bytes.
+#[napi]
+pub const RECORD_SIZE: u32 = core::RECORD_SIZE as u32;
+
+/// Record format version written in byte 0 of every record.
+#[napi]
+pub const RECORD_VERSION: u32 = core::RECORD_VERSION as u32;
+
+/// Upper bound of the record bytes that `inputLength` bytes of frames can produce: size
+/// the `out` buffer of `processInto` with it and it never throws `OUTPUT_TOO_SMALL`.
+/// (Each frame of at least 3 bytes yields at most 3 records of 32 bytes.)
+#[napi]
+pub fn max_record_bytes(input_length: f64) -> Result<f64> {
+    if !(input_length >= 0.0 && input_length.fract() == 0.0 && input_length <= 2f64.powi(53)) {
+        return Err(error(INVALID_ARG, format!("inputLength must be a non-negative integer, got {input_length}")));
+    }
+    Ok(core::max_record_bytes(input_length as usize) as f64)
+}
+
+/// The counters of spec §12, as plain numbers (exact up to 2^53).
+#[napi(object)]
+pub struct EngineStats {
+    /// Framed messages (the last seq handed out).
+    pub messages: f64,
+    /// 256 counters indexed by type byte; they sum to `messages` (control messages take
+    /// no seq and are counted in `controls` / `problems[4]`).
+    pub by_type: Vec<f64>,
+    /// Problem counters indexed by code (length 5, index 0 unused): 1 BAD_LENGTH,
+    /// 2 UNKNOWN_TYPE, 3 TRUNCATED, 4 BAD_CONTROL, as in the PROBLEM record's aux.
+    pub problems: Vec<f64>,
+    pub unknown_ref: f64,
+    pub table_full: f64,
+    pub flagged: f64,
+    pub tob: f64,
+    pub decisions: f64,
+    pub accepted: f64,
+    pub rejected: f64,
+    pub fills: f64,
+    pub controls: f64,
+}
+
+impl From<&core::Stats> for EngineStats {
+    fn from(s: &core::Stats) -> Self {
+        EngineStats {
+            messages: s.messages as f64,
+            by_type: s.by_type.iter().map(|&n| n as f64).collect(),
+            problems: s.problems.iter().map(|&n| n as f64).collect(),
+            unknown_ref: s.unknown_ref as f64,
+            table_full: s.table_full as f64,
+            flagged: s.flagged as f64,
+            tob: s.tob as f64,
+            decisions: s.decisions as f64,
+            accepted: s.accepted as f64,
+            rejected: s.rejected as f64,
+            fills: s.fills as f64,
+            controls: s.controls as f64,
+        }
+    }
+}
+
+/// One riskgate engine session (spec v1): feed it BinaryFILE frames, get 32-byte records.
+///
+/// Batches may be split anywhere between frames; the records never depend on where.
+#[napi]
+pub struct Engine {
+    inner: core::Engine,
+    /// Set when a call panicked: the state may be half-updated, so every later call
+    /// fails with `ENGINE_PANIC` until `reset()` restores a known state.
+    poisoned: bool,
+}
+
+impl Engine {
+    fn check(&self) -> Result<()> {
+        if self.poisoned {
+            return Err(error(ENGINE_PANIC, "engine state is unknown after a panic; call reset()"));
+        }
+        Ok(())
+    }
+
+    fn run<T>(&mut self, f: impl FnOnce(&mut core::Engine) -> Result<T>) -> Result<T> {
+        self.check()?;
+        let inner = &mut self.inner;
+        let r = guard(|| f(inner));
+        if matches!(&r, Err(e) if e.status.0 == ENGINE_PANIC.0) {
+            self.poisoned = true;
+        }
+        r
+    }
+}
+
+#[napi]
+impl Engine {
+    /// Creates an engine from a start-of-day config blob (spec §10). Throws an Error
+    /// with `code = 'CONFIG_INVALID'` naming the offending field if the blob is invalid.
+    #[napi(constructor)]
+    pub fn new(config: BufferSlice) -> Result<Self> {
+        guard(|| {
+            let inner = core::Engine::new(&config).map_err(core_error)?;
+            Ok(Engine { inner, poisoned: false })
+        })
+    }
+
+    /// Processes a batch of frames and returns the records it produced (a new Buffer,
+    /// a multiple of 32 bytes).
+    ///
+    /// `endOfInput` (default false) marks the last batch of the session: a frame cut off
+    /// at its end becomes a TRUNCATED problem record. Without it a cut-off frame throws
+    /// `PARTIAL_FRAME` and nothing is processed.
+    #[napi]
+    pub fn process(&mut self, frames: BufferSlice, end_of_input: Option<bool>) -> Result<Buffer> {
+        let eoi = end_of_input.unwrap_or(false);
+        self.run(|e| {
+            // Records are usually about as large as the input; one reservation avoids
+            // most regrowth without committing to the worst case.
+            let mut out = Vec::with_capacity(frames.len() + core::RECORD_SIZE * 4);
+            e.process(&frames, eoi, &mut out).map_err(core_error)?;
+            Ok(out.into())
+        })
+    }
+
+    /// Allocation-free variant of `process`: writes the records into `out` and returns
+    /// the number of bytes written.
+    ///
+    /// Throws `OUTPUT_TOO_SMALL` before touching any state if `out` could be too small
+    /// (`maxRecordBytes(frames.length)` is always enough; a smaller buffer is accepted
+    /// when a scan of the frame headers shows it suffices). `frames` and `out` must not
+    /// overlap.
+    #[napi]
+    pub fn process_into(&mut self, frames: BufferSlice, mut out: BufferSlice, end_of_input: Option<bool>) -> Result<u32> {
+        let eoi = end_of_input.unwrap_or(false);
+        let a = frames.as_ptr_range();
+        let b = out.as_ptr_range();
+        if !frames.is_empty() && !out.is_empty() && a.start < b.end && b.start < a.end {
+            return Err(error(INVALID_ARG, "frames and out must not overlap"));
+        }
+        self.run(|e| {
+            let n = e.process_into(&frames, eoi, &mut out).map_err(core_error)?;
+            u32::try_from(n).map_err(|_| error(INVALID_ARG, "more than 4 GiB of records in one call"))
+        })
+    }
+
+    /// The counters of spec §12.
+    #[napi]
+    pub fn stats(&self) -> Result<EngineStats> {
+        guard(|| Ok(EngineStats::from(self.inner.stats())))
+    }
+
+    /// Back to the start-of-day state of the same config (also clears a panic).
+    #[napi]
+    pub fn reset(&mut self) -> Result<()> {
+        let inner = &mut self.inner;
+        guard(|| {
+            inner.reset();
+            Ok(())
+        })?;
+        self.poisoned = false;
+        Ok(())
+    }
+
+    /// The last seq handed out (0 before the first message). A control message must
+    /// carry `lastSeq + 1` as its effective seq to apply before the next message.
+    #[napi(getter)]
+    pub fn last_seq(&self) -> f64 {
+        self.inner.last_seq() as f64
+    }
+}

@@ -2,8 +2,11 @@
 //!
 //! ```text
 //! cargo run --release -p riskgate-core --example bench -- SESSION.itch CONFIG.bin [RUNS] [BATCH]
-//! cargo run --release -p riskgate-core --example bench -- --synthetic [MESSAGES] [RUNS] [BATCH]
+//! cargo run --release -p riskgate-core --example bench -- --synthetic [MESSAGES] [RUNS] [BATCH] [UNSUBSCRIBED]
 //! ```
+//!
+//! `--synthetic` generates a session for `Config::demo()` (8 subscribed symbols) plus
+//! `UNSUBSCRIBED` (default 8) symbols the config does not subscribe.
 //!
 //! The whole session is loaded into memory first and replayed `RUNS` times (each run
 //! starts with `reset()`); time is taken once per run, never per message. `BATCH` (frames
@@ -43,14 +46,16 @@ fn main() {
     let (session, blob, rest) = if args.first().map(String::as_str) == Some("--synthetic") {
         let n = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(2_000_000);
         let cfg = Config::demo();
-        let s = synth::session(&cfg, &SessionSpec { messages: n, ..SessionSpec::default() });
-        (s, cfg.to_blob(), args.get(2..).unwrap_or(&[]).to_vec())
+        let rest = args.get(2..).unwrap_or(&[]).to_vec();
+        let unsubscribed = rest.get(2).and_then(|s| s.parse().ok()).unwrap_or(8);
+        let s = synth::session(&cfg, &SessionSpec { messages: n, unsubscribed, ..SessionSpec::default() });
+        (s, cfg.to_blob(), rest)
     } else if args.len() >= 2 {
         let s = std::fs::read(&args[0]).unwrap_or_else(|e| panic!("{}: {e}", args[0]));
         let b = std::fs::read(&args[1]).unwrap_or_else(|e| panic!("{}: {e}", args[1]));
         (s, b, args[2..].to_vec())
     } else {
-        eprintln!("usage: bench SESSION.itch CONFIG.bin [RUNS] [BATCH] | bench --synthetic [MESSAGES] [RUNS] [BATCH]");
+        eprintln!("usage: bench SESSION.itch CONFIG.bin [RUNS] [BATCH] | bench --synthetic [MESSAGES] [RUNS] [BATCH] [UNSUBSCRIBED]");
         std::process::exit(2);
     };
     let runs: usize = rest.first().and_then(|s| s.parse().ok()).unwrap_or(10);

@@ -284,7 +284,9 @@ pub fn session(cfg: &Config, spec: &SessionSpec) -> Vec<u8> {
             if rng.chance(3) {
                 // Stub quote far away from the market.
                 price = if buy { tick * (1 + rng.below(10) as i64) } else { (s.mid + 5_000 + rng.below(1_000) as i64) * tick };
-            } else if rng.chance(3) && tick > 1 {
+            } else if rng.below(10_000) == 0 && tick > 1 {
+                // Sub-tick price: rare on real feeds (stocks under $1), and it flags its
+                // side for as long as it lives.
                 price += 1 + rng.below(tick as u64 - 1) as i64;
             }
             let price = price.clamp(1, u32::MAX as i64) as u32;
