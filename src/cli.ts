@@ -12,6 +12,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   inspect: { summary: 'count messages by type, list the directory, time range and problems', load: async () => (await import('./commands/inspect.ts')).inspectCommand },
   decode: { summary: 'print a raw record file (replay --out x.bin) as text', load: async () => (await import('./commands/decode.ts')).decodeCommand },
   gen: { summary: 'generate a seeded, realistic ITCH 5.0 session', load: async () => (await import('./commands/gen.ts')).genCommand },
+  clear: { summary: 'run N clearing worker processes over Kafka, exactly once', load: async () => (await import('./commands/clear.ts')).clearCommand },
+  loadgen: { summary: 'publish synthetic Zipf-skewed executions to Kafka', load: async () => (await import('./commands/loadgen.ts')).loadgenCommand },
+  settle: { summary: 'end-of-day settlement report and reconciliation from Kafka', load: async () => (await import('./commands/settle.ts')).settleCommand },
 };
 
 function help(): string {

@@ -7,7 +7,9 @@
  * Runs until SIGINT/SIGTERM, or with --exit-when-idle until the group has had no lag for that
  * long. Exit: 0 ok, 2 bad options, 5 bad fee config, 6 all workers died, 8 broker unavailable.
  */
+import { parseArgs } from 'node:util';
 import { ClearingError } from '../clearing/errors.ts';
+import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
 import { loadFeeSchedule } from '../clearing/fees.ts';
 import { makeKafka, parseBrokers, sleep, waitForBroker } from '../kafka/client.ts';
 import { groupLag } from '../kafka/lag.ts';
@@ -30,7 +32,44 @@ export interface ClearCommandOptions {
   out?: (line: string) => void;
 }
 
-export async function clearCommand(opts: ClearCommandOptions): Promise<number> {
+/** CLI entry (src/cli.ts pattern): parses argv, then runs `runClear`. */
+export async function clearCommand(argv: string[]): Promise<number> {
+  return withCodedErrors('clear', async () => {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        brokers: { type: 'string' },
+        workers: { type: 'string' },
+        config: { type: 'string' },
+        prefix: { type: 'string' },
+        'exit-when-idle': { type: 'string' },
+        'at-least-once': { type: 'boolean' },
+        events: { type: 'boolean' },
+        'max-tx': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+    const usage = 'usage: riskgate clear --brokers host:port [--workers N] [--config f] [--prefix p] [--exit-when-idle ms] [--at-least-once] [--events] [--max-tx n]';
+    if (values.help) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    if (!values.brokers) throw usageError(usage);
+    return runClear({
+      brokers: values.brokers,
+      workers: intOpt('--workers', values.workers),
+      config: values.config,
+      prefix: values.prefix,
+      exitWhenIdle: intOpt('--exit-when-idle', values['exit-when-idle']),
+      atLeastOnce: values['at-least-once'],
+      events: values.events,
+      maxTx: intOpt('--max-tx', values['max-tx']),
+    });
+  });
+}
+
+/** Runs the clearing workers with parsed options; resolves to the exit code. */
+export async function runClear(opts: ClearCommandOptions): Promise<number> {
   const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const err = (l: string) => process.stderr.write(l + '\n');
   try {

@@ -6,7 +6,9 @@
  * Synthetic executions (Zipf-skewed over accounts) straight onto `<prefix>.executions`.
  * Exit: 0 ok, 2 bad options, 8 broker unavailable.
  */
+import { parseArgs } from 'node:util';
 import { ClearingError } from '../clearing/errors.ts';
+import { intOpt, numOpt, usageError, withCodedErrors } from './kafka-options.ts';
 import { balanced, greedy, imbalance, roundRobin } from '../kafka/balance.ts';
 import { loadgen } from '../kafka/loadgen.ts';
 
@@ -27,7 +29,53 @@ export interface LoadgenCommandOptions {
   out?: (line: string) => void;
 }
 
-export async function loadgenCommand(opts: LoadgenCommandOptions): Promise<number> {
+/** CLI entry (src/cli.ts pattern): parses argv, then runs `runLoadgen`. */
+export async function loadgenCommand(argv: string[]): Promise<number> {
+  return withCodedErrors('loadgen', async () => {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        brokers: { type: 'string' },
+        executions: { type: 'string' },
+        accounts: { type: 'string' },
+        skew: { type: 'string' },
+        seed: { type: 'string' },
+        session: { type: 'string' },
+        prefix: { type: 'string' },
+        partitions: { type: 'string' },
+        malformed: { type: 'string' },
+        duplicates: { type: 'string' },
+        workers: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+    const usage =
+      'usage: riskgate loadgen --brokers host:port --executions N --accounts M [--skew 1.2] [--seed n] [--session id] [--prefix p] [--partitions 12] [--malformed k] [--duplicates k] [--json]';
+    if (values.help) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    if (!values.brokers || !values.executions || !values.accounts) throw usageError(usage);
+    return runLoadgen({
+      brokers: values.brokers,
+      executions: intOpt('--executions', values.executions)!,
+      accounts: intOpt('--accounts', values.accounts)!,
+      skew: numOpt('--skew', values.skew),
+      seed: intOpt('--seed', values.seed),
+      session: intOpt('--session', values.session),
+      prefix: values.prefix,
+      partitions: intOpt('--partitions', values.partitions),
+      malformed: intOpt('--malformed', values.malformed),
+      duplicates: intOpt('--duplicates', values.duplicates),
+      workers: intOpt('--workers', values.workers),
+      json: values.json,
+    });
+  });
+}
+
+/** Runs the load generator with parsed options; resolves to the exit code. */
+export async function runLoadgen(opts: LoadgenCommandOptions): Promise<number> {
   const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
   try {
     if (!Number.isInteger(opts.executions) || opts.executions < 1) throw new ClearingError('BAD_OPTIONS', '--executions must be a positive integer');

@@ -7,7 +7,9 @@
  * breaks}`. Exit: 0 reconciled, 9 breaks found, 2 bad options, 8 broker unavailable.
  */
 import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { ClearingError } from '../clearing/errors.ts';
+import { usageError, withCodedErrors } from './kafka-options.ts';
 import { toCsv } from '../clearing/report.ts';
 import { settle } from '../kafka/settle.ts';
 
@@ -21,7 +23,31 @@ export interface SettleCommandOptions {
 
 export const EXIT_BREAKS = 9;
 
-export async function settleCommand(opts: SettleCommandOptions): Promise<number> {
+/** CLI entry (src/cli.ts pattern): parses argv, then runs `runSettle`. */
+export async function settleCommand(argv: string[]): Promise<number> {
+  return withCodedErrors('settle', async () => {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        brokers: { type: 'string' },
+        report: { type: 'string' },
+        json: { type: 'boolean' },
+        prefix: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+    const usage = 'usage: riskgate settle --brokers host:port [--report out.csv] [--json] [--prefix p]';
+    if (values.help) {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    if (!values.brokers) throw usageError(usage);
+    return runSettle({ brokers: values.brokers, report: values.report, json: values.json, prefix: values.prefix });
+  });
+}
+
+/** Settles with parsed options; resolves to the exit code. */
+export async function runSettle(opts: SettleCommandOptions): Promise<number> {
   const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
   try {
     const r = await settle({ brokers: opts.brokers, prefix: opts.prefix });
