@@ -1,0 +1,151 @@
+/**
+ * Golden vectors (test/vectors/*.json): short sessions whose records were computed by hand
+ * from docs/spec.md. Each vector runs through the Rust engine (N-API) and must produce exactly
+ * the expected records; a mismatch prints a line diff of readable records.
+ *
+ * Also checked per vector: the config blob equals an independent spec §10 encoding, records
+ * carry version 1 and zero reserved bytes, results do not depend on batch boundaries (one
+ * frame per call), `reset()` restores the start-of-day state, and the listed stats.
+ */
+import { describe, expect, it } from 'vitest';
+import { engineAvailable, configFromJson, newEngine, specBlob } from './helpers/engine.ts';
+import {
+  loadVectors, readableRecords, recordDiff, recordEncodingErrors, stripDocs, vectorConfigJson, vectorFrames,
+  type Vector,
+} from './helpers/vectors.ts';
+import { CONTROL_OP_NAMES } from '../src/itch/layout.ts';
+
+const vectors = loadVectors();
+const haveEngine = engineAvailable();
+
+const FIELDS: Record<string, string[]> = {
+  TOB: ['kind', 'seq', 'ts', 'symbol', 'flags', 'bidPx', 'bidSz', 'askPx', 'askSz'],
+  DECISION: ['kind', 'seq', 'ts', 'symbol', 'side', 'price', 'qty', 'reasons', 'accepted', 'account', 'accountId'],
+  FILL: ['kind', 'seq', 'ts', 'symbol', 'side', 'price', 'qty', 'position', 'leg', 'account'],
+  CONTROL: ['kind', 'seq', 'ts', 'symbol', 'op', 'target', 'value'],
+  PROBLEM: ['kind', 'seq', 'ts', 'symbol', 'code', 'type', 'frameLength', 'expectedLength'],
+};
+
+const PROBLEM_CODES = ['', 'BAD_LENGTH', 'UNKNOWN_TYPE', 'TRUNCATED', 'BAD_CONTROL'];
+
+/** Runs the whole stream in one call with end-of-input. */
+function runWhole(v: Vector, blob: Buffer) {
+  const eng = newEngine(blob);
+  const { stream } = vectorFrames(v);
+  const out = eng.process(stream, true);
+  return { eng, out, stream };
+}
+
+/** Maps spec-named expected stats onto the engine's stats object, for the listed fields only. */
+function statsView(stats: Record<string, unknown>, want: Record<string, unknown>): Record<string, unknown> {
+  const got: Record<string, unknown> = {};
+  for (const [k, w] of Object.entries(want)) {
+    if (k === 'why' || k === 'note') continue;
+    const s = stats[k];
+    if (k === 'byType' && w && typeof w === 'object') {
+      const arr = s as ArrayLike<number>;
+      got[k] = Object.fromEntries(Object.keys(w).map((t) => [t, Number(arr[t.startsWith('0x') ? parseInt(t, 16) : t.charCodeAt(0)])]));
+    } else if (k === 'problems' && w && typeof w === 'object') {
+      const arr = s as ArrayLike<number>;
+      got[k] = Object.fromEntries(Object.keys(w).map((p) => [p, Number(arr[PROBLEM_CODES.indexOf(p)])]));
+    } else {
+      got[k] = typeof s === 'bigint' ? Number(s) : s;
+    }
+  }
+  return got;
+}
+
+function stripDocsDeep(o: Record<string, unknown>): Record<string, unknown> {
+  const out = stripDocs(o);
+  for (const [k, v] of Object.entries(out)) if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = stripDocs(v as Record<string, unknown>);
+  return out;
+}
+
+describe('golden vectors: well-formed', () => {
+  it('there are vectors', () => {
+    expect(vectors.length).toBeGreaterThan(10);
+  });
+  for (const v of vectors) {
+    it(`${v.file}: config valid, blob matches spec §10, input encodes, expectations complete`, () => {
+      const { cfg, blob } = configFromJson(vectorConfigJson(v), v.file);
+      expect(blob.equals(specBlob(cfg)), 'configBlob differs from the spec §10 re-encoding').toBe(true);
+      const { frames } = vectorFrames(v);
+      expect(frames.length).toBe(v.input.length + (v.endMarker ? 1 : 0));
+      expect(v.input.length).toBeLessThanOrEqual(60);
+      for (const r of v.expected) {
+        const fields = FIELDS[String(r.kind)];
+        expect(fields, `unknown kind in ${JSON.stringify(r)}`).toBeDefined();
+        expect(Object.keys(stripDocs(r)).sort(), `fields of ${JSON.stringify(r)}`).toEqual([...fields].sort());
+      }
+    });
+  }
+});
+
+describe('golden vectors: coverage of the spec', () => {
+  const types = new Set<string>();
+  const reasons = new Set<string>();
+  const flags = new Set<string>();
+  const problems = new Set<string>();
+  const ops = new Set<string>();
+  for (const v of vectors) {
+    for (const m of v.input) if (typeof m.type === 'string') types.add(m.type);
+    for (const r of v.expected) {
+      if (r.kind === 'DECISION') for (const x of r.reasons as string[]) reasons.add(x);
+      if (r.kind === 'TOB') for (const x of r.flags as string[]) flags.add(x);
+      if (r.kind === 'PROBLEM') problems.add(String(r.code));
+      if (r.kind === 'CONTROL') ops.add(String(r.op));
+    }
+  }
+  it('every message type (handled and skipped) appears in some input', () => {
+    expect([...'SRHWAFECXDUP', ...'YLVKJhQBINO', '~'].filter((t) => !types.has(t))).toEqual([]);
+  });
+  it('every reject reason, flag, problem code and control op appears in some expectation', () => {
+    const allReasons = ['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE'];
+    expect(allReasons.filter((x) => !reasons.has(x))).toEqual([]);
+    expect(['BAND_BID', 'BAND_ASK', 'COLLISION'].filter((x) => !flags.has(x))).toEqual([]);
+    expect(PROBLEM_CODES.slice(1).filter((x) => !problems.has(x))).toEqual([]);
+    expect(CONTROL_OP_NAMES.filter((x) => x && !ops.has(x))).toEqual([]);
+  });
+});
+
+describe.skipIf(!haveEngine)('golden vectors: Rust engine', () => {
+  for (const v of vectors) {
+    describe(v.file, () => {
+      const { blob } = configFromJson(vectorConfigJson(v), v.file);
+
+      it(`records match the hand computation (${v.name})`, () => {
+        const { out } = runWhole(v, blob);
+        const actual = readableRecords(out);
+        const diff = recordDiff(v.expected, actual);
+        if (diff) expect.fail(`${v.file}: engine records differ from the hand computation\n${diff}`);
+        const enc: string[] = [];
+        for (let off = 0; off < out.length; off += 32) for (const e of recordEncodingErrors(out, off)) enc.push(`record ${off / 32}: ${e}`);
+        expect(enc).toEqual([]);
+      });
+
+      it.skipIf(v.noSplit === true)('one frame per batch gives the same bytes', () => {
+        const { out } = runWhole(v, blob);
+        const eng = newEngine(blob);
+        const { frames } = vectorFrames(v);
+        const parts = frames.map((f, i) => eng.process(f, i === frames.length - 1));
+        expect(Buffer.concat(parts).equals(out)).toBe(true);
+      });
+
+      it('reset() restores the start-of-day state', () => {
+        const { eng, out, stream } = runWhole(v, blob);
+        eng.reset();
+        expect(eng.process(stream, true).equals(out)).toBe(true);
+      });
+
+      it.skipIf(!v.stats)('stats', () => {
+        const { eng } = runWhole(v, blob);
+        const want = stripDocsDeep(v.stats ?? {});
+        expect(statsView(eng.stats(), want)).toEqual(want);
+      });
+    });
+  }
+});
+
+describe.skipIf(haveEngine)('golden vectors: Rust engine (not built)', () => {
+  it.skip('native engine not built: run `npm run build:native`', () => {});
+});

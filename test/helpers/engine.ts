@@ -1,0 +1,86 @@
+/**
+ * Test access to the Rust engine through N-API, plus a spec §10 blob encoder written
+ * independently of src/config so the two can be checked against each other.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { configBlob, parseConfig, type Config } from '../../src/config/index.ts';
+import { REPO_DIR } from './vectors.ts';
+
+export interface TestEngine {
+  process(frames: Buffer, endOfInput?: boolean): Buffer;
+  stats(): Record<string, unknown>;
+  reset(): void;
+}
+
+interface NativeModule {
+  Engine: new (blob: Buffer) => TestEngine;
+}
+
+let native: NativeModule | null | undefined;
+
+/** The native module, or null when it is not built (tests then skip with a message). */
+export function nativeModule(): NativeModule | null {
+  if (native !== undefined) return native;
+  const dir = `${REPO_DIR}native/`;
+  const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.node')) : undefined;
+  native = file ? (createRequire(import.meta.url)(dir + file) as NativeModule) : null;
+  return native;
+}
+
+export function engineAvailable(): boolean {
+  return nativeModule() !== null;
+}
+
+export function newEngine(blob: Buffer): TestEngine {
+  const mod = nativeModule();
+  if (!mod) throw new Error('native engine not built (npm run build:native)');
+  return new mod.Engine(blob);
+}
+
+export function configFromJson(json: unknown, source = '<test>'): { cfg: Config; blob: Buffer } {
+  const cfg = parseConfig(json, source);
+  return { cfg, blob: configBlob(cfg) };
+}
+
+/** Spec §10, field by field, from the parsed config (independent re-encoding). */
+export function specBlob(cfg: Config): Buffer {
+  const ns = cfg.symbols.length, na = cfg.accounts.length;
+  const b = Buffer.alloc(64 + 48 * ns + 32 * na);
+  b.write('RGC1', 0, 'latin1');
+  b.writeUInt16LE(1, 4);
+  b[6] = ns;
+  b[7] = na;
+  b.writeUInt32LE(cfg.tick, 8);
+  b.writeUInt32LE(4096, 12);
+  const t = BigInt(cfg.tick);
+  b.writeBigUInt64LE(((1n << 48n) + t - 1n) / t, 16);
+  b[24] = cfg.throttleWindowShift;
+  b[25] = cfg.gateMarketHours ? 1 : 0;
+  b[26] = cfg.globalKill ? 1 : 0;
+  b.writeUInt32LE(cfg.session, 28);
+  b.writeUInt32LE(cfg.strategy.imbalanceNum, 32);
+  b.writeUInt32LE(cfg.strategy.imbalanceDen, 36);
+  b.writeBigUInt64LE(BigInt(cfg.strategy.cooldownNs), 40);
+  b.writeUInt32LE(cfg.strategy.maxSpread, 48);
+  b.writeUInt32LE(cfg.strategy.clipQty, 52);
+  for (const [i, s] of cfg.symbols.entries()) {
+    const o = 64 + 48 * i;
+    b.write(s.symbol.padEnd(8, ' '), o, 8, 'latin1');
+    b[o + 8] = s.account;
+    b[o + 9] = s.kill ? 1 : 0;
+    b.writeUInt16LE(s.collarBps, o + 10);
+    b.writeUInt32LE(s.maxQty, o + 12);
+    b.writeBigUInt64LE(BigInt(s.maxNotional), o + 16);
+    b.writeBigUInt64LE(BigInt(s.positionLimit), o + 24);
+    b.writeBigInt64LE(BigInt(s.startPosition), o + 32);
+  }
+  for (const [j, a] of cfg.accounts.entries()) {
+    const o = 64 + 48 * ns + 32 * j;
+    b.writeUInt32LE(a.id, o);
+    b.writeUInt32LE(a.maxOrdersPerWindow, o + 4);
+    b.writeBigUInt64LE(BigInt(a.creditLimit), o + 8);
+    b.writeBigUInt64LE(BigInt(a.usedCredit), o + 16);
+  }
+  return b;
+}
