@@ -233,7 +233,9 @@ export function vectorFrames(v: Pick<Vector, 'input' | 'endMarker' | 'name'>): {
     f.writeUInt16BE(msg.length, 0);
     msg.copy(f, 2);
     frames.push(f);
-    if (msg.length >= 1 && msg[0] !== 0x7e) seq++;
+    // A control message (type '~', 20 bytes) takes no seq; a '~' frame of another length is a
+    // BAD_LENGTH message (§3.1: it still takes a seq).
+    if (msg.length >= 1 && !(msg[0] === 0x7e && msg.length === 20)) seq++;
     if (m.seq !== undefined && m.seq !== seq) {
       throw new Error(`vector ${v.name}: input[${i}] annotated seq ${m.seq} but takes seq ${seq}`);
     }
