@@ -30,12 +30,30 @@ type Error = napi::Error<Code>;
 // Named `Result` on purpose: napi-derive recognises fallible functions by that name.
 type Result<T> = std::result::Result<T, Error>;
 
-fn error(code: Code, message: impl Into<String>) -> Error {
-    Error::new(code, message.into())
+/// A failed call before it becomes a JS error. Kept free of napi types so the mapping
+/// and the panic guard can be unit-tested without a Node runtime to link against.
+#[derive(Debug)]
+struct Failure {
+    code: Code,
+    message: String,
 }
 
-fn core_error(e: core::EngineError) -> Error {
-    error(Code(e.code_str()), e.message)
+impl Failure {
+    fn new(code: Code, message: impl Into<String>) -> Self {
+        Failure { code, message: message.into() }
+    }
+}
+
+impl From<core::EngineError> for Failure {
+    fn from(e: core::EngineError) -> Self {
+        Failure::new(Code(e.code_str()), e.message)
+    }
+}
+
+impl From<Failure> for Error {
+    fn from(f: Failure) -> Self {
+        Error::new(f.code, f.message)
+    }
 }
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
@@ -48,13 +66,20 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Runs `f`, turning a panic into an `ENGINE_PANIC` error. Unwinding across the FFI
+/// Runs `f`, turning a panic into an `ENGINE_PANIC` failure. Unwinding across the FFI
 /// boundary would abort Node, which is worse than any error a caller can handle.
-fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+fn guard<T>(f: impl FnOnce() -> std::result::Result<T, Failure>) -> std::result::Result<T, Failure> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
-        Err(p) => Err(error(ENGINE_PANIC, format!("riskgate engine panicked: {}", panic_message(&*p)))),
+        Err(p) => Err(Failure::new(ENGINE_PANIC, format!("riskgate engine panicked: {}", panic_message(&*p)))),
     }
+}
+
+fn check_length(input_length: f64) -> std::result::Result<usize, Failure> {
+    if !(input_length >= 0.0 && input_length.fract() == 0.0 && input_length <= 2f64.powi(53)) {
+        return Err(Failure::new(INVALID_ARG, format!("inputLength must be a non-negative integer, got {input_length}")));
+    }
+    Ok(input_length as usize)
 }
 
 /// Size of one output record in bytes.
@@ -70,10 +95,7 @@ pub const RECORD_VERSION: u32 = core::RECORD_VERSION as u32;
 /// (Each frame of at least 3 bytes yields at most 3 records of 32 bytes.)
 #[napi]
 pub fn max_record_bytes(input_length: f64) -> Result<f64> {
-    if !(input_length >= 0.0 && input_length.fract() == 0.0 && input_length <= 2f64.powi(53)) {
-        return Err(error(INVALID_ARG, format!("inputLength must be a non-negative integer, got {input_length}")));
-    }
-    Ok(core::max_record_bytes(input_length as usize) as f64)
+    Ok(core::max_record_bytes(check_length(input_length)?) as f64)
 }
 
 /// The counters of spec §12, as plain numbers (exact up to 2^53).
@@ -129,21 +151,16 @@ pub struct Engine {
 }
 
 impl Engine {
-    fn check(&self) -> Result<()> {
+    fn run<T>(&mut self, f: impl FnOnce(&mut core::Engine) -> std::result::Result<T, Failure>) -> Result<T> {
         if self.poisoned {
-            return Err(error(ENGINE_PANIC, "engine state is unknown after a panic; call reset()"));
+            return Err(Failure::new(ENGINE_PANIC, "engine state is unknown after a panic; call reset()").into());
         }
-        Ok(())
-    }
-
-    fn run<T>(&mut self, f: impl FnOnce(&mut core::Engine) -> Result<T>) -> Result<T> {
-        self.check()?;
         let inner = &mut self.inner;
         let r = guard(|| f(inner));
-        if matches!(&r, Err(e) if e.status.0 == ENGINE_PANIC.0) {
+        if matches!(&r, Err(e) if e.code.0 == ENGINE_PANIC.0) {
             self.poisoned = true;
         }
-        r
+        Ok(r?)
     }
 }
 
@@ -153,10 +170,7 @@ impl Engine {
     /// with `code = 'CONFIG_INVALID'` naming the offending field if the blob is invalid.
     #[napi(constructor)]
     pub fn new(config: BufferSlice) -> Result<Self> {
-        guard(|| {
-            let inner = core::Engine::new(&config).map_err(core_error)?;
-            Ok(Engine { inner, poisoned: false })
-        })
+        Ok(guard(|| Ok(Engine { inner: core::Engine::new(&config)?, poisoned: false }))?)
     }
 
     /// Processes a batch of frames and returns the records it produced (a new Buffer,
@@ -172,7 +186,7 @@ impl Engine {
             // Records are usually about as large as the input; one reservation avoids
             // most regrowth without committing to the worst case.
             let mut out = Vec::with_capacity(frames.len() + core::RECORD_SIZE * 4);
-            e.process(&frames, eoi, &mut out).map_err(core_error)?;
+            e.process(&frames, eoi, &mut out)?;
             Ok(out.into())
         })
     }
@@ -190,18 +204,18 @@ impl Engine {
         let a = frames.as_ptr_range();
         let b = out.as_ptr_range();
         if !frames.is_empty() && !out.is_empty() && a.start < b.end && b.start < a.end {
-            return Err(error(INVALID_ARG, "frames and out must not overlap"));
+            return Err(Failure::new(INVALID_ARG, "frames and out must not overlap").into());
         }
         self.run(|e| {
-            let n = e.process_into(&frames, eoi, &mut out).map_err(core_error)?;
-            u32::try_from(n).map_err(|_| error(INVALID_ARG, "more than 4 GiB of records in one call"))
+            let n = e.process_into(&frames, eoi, &mut out)?;
+            u32::try_from(n).map_err(|_| Failure::new(INVALID_ARG, "more than 4 GiB of records in one call"))
         })
     }
 
     /// The counters of spec §12.
     #[napi]
     pub fn stats(&self) -> Result<EngineStats> {
-        guard(|| Ok(EngineStats::from(self.inner.stats())))
+        Ok(guard(|| Ok(EngineStats::from(self.inner.stats())))?)
     }
 
     /// Back to the start-of-day state of the same config (also clears a panic).
@@ -221,5 +235,33 @@ impl Engine {
     #[napi(getter)]
     pub fn last_seq(&self) -> f64 {
         self.inner.last_seq() as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_become_engine_panic_failures() {
+        let r: std::result::Result<(), Failure> = guard(|| panic!("boom"));
+        let f = r.unwrap_err();
+        assert_eq!(f.code.as_ref(), "ENGINE_PANIC");
+        assert!(f.message.contains("boom"));
+    }
+
+    #[test]
+    fn core_errors_keep_their_code() {
+        let f = Failure::from(core::Engine::new(b"short").err().unwrap());
+        assert_eq!(f.code.as_ref(), "CONFIG_INVALID");
+        assert!(f.message.contains("length"));
+    }
+
+    #[test]
+    fn lengths_are_validated() {
+        assert_eq!(check_length(4.0).unwrap(), 4);
+        for bad in [-1.0, 0.5, f64::NAN, f64::INFINITY] {
+            assert_eq!(check_length(bad).unwrap_err().code.as_ref(), "INVALID_ARG");
+        }
     }
 }
