@@ -154,14 +154,6 @@ export async function* readBatches(path: string, opts: ReadOptions): AsyncGenera
     severity: 'warning', kind: 'MISSING_END_MARKER', file: path, offset: carryOffset + carry.length,
     message: 'the session has no zero-length end-of-session marker',
   });
-  if (carry.length === 1) {
-    opts.problems.add({
-      severity: 'error', kind: 'TRUNCATED', file: path, offset: carryOffset,
-      message: 'a single byte is left at the end of the file, too short for a length prefix',
-    });
-    yield { frames: Buffer.alloc(0), firstSeq: seq, offset: carryOffset, messages: 0, final: true };
-    return;
-  }
   yield { frames: carry, firstSeq: seq, offset: carryOffset, messages: carry.length > 0 ? 1 : 0, final: true };
 }
 
