@@ -14,6 +14,8 @@ import {
   type Vector,
 } from './helpers/vectors.ts';
 import { CONTROL_OP_NAMES } from '../src/itch/layout.ts';
+import { decodeRecords, flagNames, problemName, reasonNames, controlOpName } from '../src/records/decode.ts';
+import { formatPrice } from '../src/itch/decode.ts';
 
 const vectors = loadVectors();
 const haveEngine = engineAvailable();
@@ -53,6 +55,28 @@ function statsView(stats: Record<string, unknown>, want: Record<string, unknown>
     }
   }
   return got;
+}
+
+/** src/records/decode.ts output in the vectors' readable shape (to check that decoder too). */
+function viaProjectDecoder(out: Buffer): Record<string, unknown>[] {
+  const typeName = (b: number) => (b >= 0x21 && b <= 0x7e ? String.fromCharCode(b) : `0x${b.toString(16).padStart(2, '0')}`);
+  return decodeRecords(out).map((r) => {
+    const head = { kind: r.kind, seq: r.seq, ts: r.ts, symbol: r.symbol === 255 ? null : r.symbol };
+    switch (r.kind) {
+      case 'TOB':
+        return { ...head, flags: flagNames(r.flags), bidPx: formatPrice(r.bidPx), bidSz: r.bidSz, askPx: formatPrice(r.askPx), askSz: r.askSz };
+      case 'DECISION':
+        return { ...head, side: r.side, price: formatPrice(r.price), qty: r.qty, reasons: reasonNames(r.reasons), accepted: r.accepted, account: r.account, accountId: r.accountId };
+      case 'FILL':
+        return { ...head, side: r.side, price: formatPrice(r.price), qty: r.qty, position: r.positionAfter, leg: r.leg, account: r.account };
+      case 'CONTROL':
+        return { ...head, op: controlOpName(r.op), target: r.target, value: r.value.toString() };
+      case 'PROBLEM':
+        return { ...head, code: problemName(r.code), type: typeName(r.type), frameLength: r.length, expectedLength: r.expectedLength };
+      default:
+        return { ...head };
+    }
+  });
 }
 
 function stripDocsDeep(o: Record<string, unknown>): Record<string, unknown> {
@@ -121,6 +145,8 @@ describe.skipIf(!haveEngine)('golden vectors: Rust engine', () => {
         const enc: string[] = [];
         for (let off = 0; off < out.length; off += 32) for (const e of recordEncodingErrors(out, off)) enc.push(`record ${off / 32}: ${e}`);
         expect(enc).toEqual([]);
+        // The project's record decoder (src/records) reads the same bytes the same way.
+        expect(viaProjectDecoder(out)).toEqual(actual);
       });
 
       it.skipIf(v.noSplit === true)('one frame per batch gives the same bytes', () => {
