@@ -1,0 +1,169 @@
+/**
+ * What generated sessions make the engine do under the DEFAULT config, measured with an
+ * independent spec model (test/gen/engine-model.ts) — itself checked here against the
+ * hand-computed golden vectors — and, when the native engine is built, with the real Rust
+ * engine, whose records must equal the model's byte for byte.
+ *
+ * Targets (per 1M messages, controls on): every reject reason ≥ 100, fills ≥ 10k, BAND_BID
+ * and BAND_ASK ≥ 10 episodes each, COLLISION engineered, ≤ 1% of messages leave a flag set.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { configBlob, loadConfig, parseConfig } from '../../src/config/index.ts';
+import { SessionGenerator, type GenOptions, type GenSummary } from '../../src/gen/index.ts';
+import { engineAvailable, newEngine } from '../helpers/engine.ts';
+import { loadVectors, readableRecords, recordDiff, vectorConfigJson, vectorFrames } from '../helpers/vectors.ts';
+import { EngineModel, REASONS } from './engine-model.ts';
+
+const cfg = loadConfig();
+
+function run(opts: GenOptions, records = false): { buf: Buffer; summary: GenSummary; model: EngineModel } {
+  const g = new SessionGenerator(opts);
+  const parts: Buffer[] = [];
+  for (let c = g.nextChunk(); c; c = g.nextChunk()) parts.push(c);
+  const buf = Buffer.concat(parts);
+  const model = new EngineModel(cfg, { records });
+  model.processStream(buf);
+  return { buf, summary: g.summary(), model };
+}
+
+describe('the spec model itself', () => {
+  it('reproduces every golden vector record for record', () => {
+    const vectors = loadVectors();
+    expect(vectors.length).toBeGreaterThan(20);
+    for (const v of vectors) {
+      const m = new EngineModel(parseConfig(vectorConfigJson(v), v.name), { records: true });
+      m.processStream(vectorFrames(v).stream);
+      expect(recordDiff(v.expected, readableRecords(m.recordBytes())), v.name).toBe('');
+    }
+  });
+});
+
+describe('coverage with control messages (1M messages, default config)', () => {
+  const M = 1_000_000;
+  let r: ReturnType<typeof run>;
+  beforeAll(() => {
+    r = run({ seed: 1, symbols: 8, messages: M, controlMessages: true });
+  });
+
+  it('every reject reason fires at least ~100 times per 1M messages', () => {
+    const st = r.model.stats;
+    for (const reason of REASONS) expect(st.reasons[reason], reason).toBeGreaterThanOrEqual(150);
+    // and each also alone (the only reason) for most of them
+    for (const reason of ['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_NOTIONAL', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE']) {
+      expect(st.soleReasons[reason], reason).toBeGreaterThan(50);
+    }
+  });
+
+  it('at least 10k fills per 1M messages; the strategy fires often', () => {
+    const st = r.model.stats;
+    expect(st.fills).toBeGreaterThanOrEqual(10_000);
+    expect(st.decisions).toBeGreaterThan(40_000);
+    for (let i = 0; i < cfg.symbols.length; i++) expect(st.decisionsBySymbol[i]).toBeGreaterThan(1000);
+  });
+
+  it('every account runs out of credit (again and again) and hits its throttle', () => {
+    const st = r.model.stats;
+    for (const a of cfg.accounts) {
+      expect(st.creditRejectsByAccount[a.index], a.name).toBeGreaterThan(1000);
+      expect(st.maxWindowCount[a.index], a.name).toBe(a.maxOrdersPerWindow);
+    }
+  });
+
+  it('positions reach their limits', () => {
+    const st = r.model.stats;
+    for (const s of cfg.symbols) expect(st.maxAbsPosition[s.index], s.symbol).toBeGreaterThan(s.positionLimit * 0.9);
+  });
+
+  it('every flag fires, yet at most 1% of messages leave a flag set', () => {
+    const st = r.model.stats;
+    expect(st.flagged / M).toBeLessThanOrEqual(0.01);
+    expect(st.flagEpisodes.BAND_BID).toBeGreaterThanOrEqual(10);
+    expect(st.flagEpisodes.BAND_ASK).toBeGreaterThanOrEqual(10);
+    expect(st.tobFlags.BAND_BID).toBeGreaterThanOrEqual(10);
+    expect(st.tobFlags.BAND_ASK).toBeGreaterThanOrEqual(10);
+    expect(st.flagEpisodes.COLLISION).toBe(r.summary.events.collisions);
+    expect(st.tableFull).toBe(r.summary.events.collisions);
+    expect(r.summary.events.collisions).toBeGreaterThanOrEqual(3);
+  });
+
+  it('every control message is valid (no BAD_CONTROL) and the input has no problems', () => {
+    const st = r.model.stats;
+    expect(st.controls).toBe(r.summary.controls);
+    expect(st.problems).toEqual([0, 0, 0, 0, 0]);
+    expect(st.messages).toBe(M);
+  });
+
+  it('unknown refs: the deliberate ones plus the orders of unsubscribed names only', () => {
+    // background flow (2.5%) on unsubscribed names: their E/C/X/D/U refs are unknown to the engine
+    expect(r.model.stats.unknownRef).toBeGreaterThanOrEqual(r.summary.events.unknownRefs);
+    expect(r.model.stats.unknownRef / M).toBeLessThan(0.025);
+  });
+});
+
+describe('the demo-sized session (200k, controls) shows everything too', () => {
+  it('every reason, fills, flags', () => {
+    const r = run({ seed: 1, symbols: 8, messages: 200_000, controlMessages: true });
+    const st = r.model.stats;
+    for (const reason of REASONS) expect(st.reasons[reason], reason).toBeGreaterThanOrEqual(20);
+    expect(st.fills).toBeGreaterThanOrEqual(2_000);
+    expect(st.flagged / 200_000).toBeLessThanOrEqual(0.01);
+    for (const f of ['BAND_BID', 'BAND_ASK', 'COLLISION']) expect(st.flagEpisodes[f], f).toBeGreaterThan(0);
+  });
+});
+
+describe('without control messages (default config)', () => {
+  const M = 300_000;
+  let r: ReturnType<typeof run>;
+  beforeAll(() => {
+    r = run({ seed: 2, symbols: 8, messages: M });
+  });
+
+  it('every reason but KILL and THROTTLE fires; flags fire; ≤ 1% flagged (collisions come late)', () => {
+    const st = r.model.stats;
+    for (const reason of REASONS.filter((x) => x !== 'KILL' && x !== 'THROTTLE')) expect(st.reasons[reason], reason).toBeGreaterThanOrEqual(30);
+    expect(st.reasons.KILL).toBe(0);
+    expect(st.flagged / M).toBeLessThanOrEqual(0.01);
+    expect(st.flagEpisodes.COLLISION).toBeGreaterThan(0);
+    expect(st.flagEpisodes.BAND_BID).toBeGreaterThan(0);
+    expect(st.flagEpisodes.BAND_ASK).toBeGreaterThan(0);
+  });
+
+  it('documents the default limits: the $36M of credit is gone within the first hour of trading, then CREDIT rejects everything', () => {
+    const st = r.model.stats;
+    for (const a of cfg.accounts) expect(st.creditRejectsByAccount[a.index], a.name).toBeGreaterThan(1000);
+    // a few hundred fills in the whole session, whatever its length: no THROTTLE, far from 10k/1M
+    expect(st.fills).toBeLessThan(2_000);
+    expect(st.reasons.THROTTLE).toBe(0);
+    expect(st.reasons.CREDIT / st.rejected).toBeGreaterThan(0.7);
+  });
+});
+
+describe.skipIf(!engineAvailable())('on the real engine (native/*.node)', () => {
+  it('records are byte-identical to the spec model, stats equal, on a session with every episode', () => {
+    const { buf, summary, model } = run({ seed: 3, symbols: 8, messages: 400_000, controlMessages: true }, true);
+    const eng = newEngine(configBlob(cfg));
+    const rec = eng.process(buf, true);
+    const mine = model.recordBytes();
+    expect(rec.length).toBe(mine.length);
+    expect(rec.equals(mine)).toBe(true);
+    const s = eng.stats() as Record<string, unknown>;
+    const ms = model.stats;
+    const n = (x: unknown) => Number(x);
+    expect({
+      messages: n(s.messages), unknownRef: n(s.unknownRef), tableFull: n(s.tableFull), flagged: n(s.flagged), tob: n(s.tob),
+      decisions: n(s.decisions), accepted: n(s.accepted), rejected: n(s.rejected), fills: n(s.fills), controls: n(s.controls),
+    }).toEqual({
+      messages: ms.messages, unknownRef: ms.unknownRef, tableFull: ms.tableFull, flagged: ms.flagged, tob: ms.tob,
+      decisions: ms.decisions, accepted: ms.accepted, rejected: ms.rejected, fills: ms.fills, controls: summary.controls,
+    });
+    // coverage seen by the engine itself
+    const reasons = new Array(10).fill(0);
+    for (let o = 0; o < rec.length; o += 32) {
+      if (rec[o + 1] !== 2) continue;
+      const bits = rec.readUInt16LE(o + 24);
+      for (let b = 0; b < 10; b++) if (bits & (1 << b)) reasons[b]++;
+    }
+    for (const [b, name] of REASONS.entries()) expect(reasons[b], name).toBeGreaterThanOrEqual(40);
+    expect(n(s.fills)).toBeGreaterThanOrEqual(4_000);
+  });
+});

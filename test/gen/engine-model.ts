@@ -1,0 +1,548 @@
+/**
+ * An independent, deliberately plain model of the riskgate engine (docs/spec.md §2–§11),
+ * used by the generator's tests to measure what a generated session makes the engine do:
+ * decisions and reject reasons, fills, book flags, unknown refs, table collisions. It is
+ * written from the spec, not from the generator's code, and shares nothing with it. It can
+ * also emit the spec's 32-byte records, for a differential check against the native engine.
+ *
+ * Not on any product path — speed matters only enough to run a few million messages in a test.
+ */
+import type { Config } from '../../src/config/index.ts';
+
+const L = 4096;
+const SET_BITS = 14;
+const SETS = 1 << SET_BITS;
+const WAYS = 4;
+const U64 = (1n << 64n) - 1n;
+const LEN: Record<number, number> = {};
+for (const [t, n] of Object.entries({ S: 12, R: 39, H: 25, Y: 20, L: 26, V: 35, W: 12, K: 28, J: 35, h: 21, A: 36, F: 40, E: 31, C: 36, X: 23, D: 19, U: 35, P: 44, Q: 40, B: 19, I: 50, N: 20, O: 48, '~': 20 })) LEN[t.charCodeAt(0)] = n;
+
+export const REASONS = ['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE'] as const;
+export const FLAGS = ['BAND_BID', 'BAND_ASK', 'COLLISION'] as const;
+
+export interface ModelStats {
+  messages: number;
+  byType: Record<string, number>;
+  problems: number[];
+  unknownRef: number;
+  tableFull: number;
+  flagged: number;
+  touched: number;
+  tob: number;
+  decisions: number;
+  accepted: number;
+  rejected: number;
+  fills: number;
+  controls: number;
+  /** Rejects with each reason bit set, and rejects with that bit as the only reason. */
+  reasons: Record<string, number>;
+  soleReasons: Record<string, number>;
+  /** TOB records carrying each flag, and 0→1 transitions of each flag per symbol. */
+  tobFlags: Record<string, number>;
+  flagEpisodes: Record<string, number>;
+  /** CREDIT rejects per account index; max |position| reached per symbol. */
+  creditRejectsByAccount: number[];
+  maxAbsPosition: number[];
+  /** Decisions per symbol. */
+  decisionsBySymbol: number[];
+  /** Largest number of accepted orders of one account in one throttle window. */
+  maxWindowCount: number[];
+}
+
+export class EngineModel {
+  // config (mutable by control messages)
+  private readonly nSym: number;
+  private readonly nAcc: number;
+  private readonly tick: number;
+  private globalKill: boolean;
+  private readonly kill: boolean[];
+  private readonly maxQty: number[];
+  private readonly maxNotional: bigint[];
+  private readonly posLimit: number[];
+  private readonly collarBps: number[];
+  private readonly creditLimit: bigint[];
+  private readonly maxOrders: number[];
+  private readonly accountOf: number[];
+  private readonly accountId: number[];
+  private readonly names: Buffer[];
+  // state
+  private seq = 0;
+  private lastTs = 0;
+  private marketOpen = false;
+  private readonly locate = new Int16Array(65536).fill(-1);
+  private readonly state: number[];
+  private readonly lastTrade: number[];
+  private readonly windowSet: boolean[];
+  private readonly baseQ: number[];
+  private readonly level: Uint32Array[][]; // [sym][side]
+  private readonly best: number[][]; // [sym][side]: bid highest idx / ask lowest idx, -1 none
+  private readonly nBelow: number[][];
+  private readonly nAbove: number[][];
+  private readonly nOff: number[][];
+  private readonly collision: boolean[];
+  private readonly flagsNow: number[];
+  private readonly lastTuple: number[][];
+  private readonly lastDecisionTs: number[];
+  private readonly position: number[];
+  private readonly usedCredit: bigint[];
+  private readonly window: number[];
+  private readonly count: number[];
+  // order table: 4 ways × 2^14 sets
+  private readonly tValid = new Uint8Array(SETS * WAYS);
+  private readonly tHi = new Uint32Array(SETS * WAYS);
+  private readonly tLo = new Uint32Array(SETS * WAYS);
+  private readonly tSym = new Uint8Array(SETS * WAYS);
+  private readonly tSide = new Uint8Array(SETS * WAYS);
+  private readonly tPrice = new Uint32Array(SETS * WAYS);
+  private readonly tShares = new Uint32Array(SETS * WAYS);
+  private readonly tClass = new Uint8Array(SETS * WAYS);
+  private readonly tIdx = new Uint16Array(SETS * WAYS);
+
+  readonly stats: ModelStats;
+  private readonly records: Buffer[] | null;
+  private readonly imbNum: bigint;
+  private readonly imbDen: bigint;
+  private readonly maxSpread: number;
+  private readonly clip: number;
+  private readonly cooldown: number;
+  private readonly wDiv: number;
+  private readonly gate: boolean;
+
+  constructor(cfg: Config, opts: { records?: boolean } = {}) {
+    this.nSym = cfg.symbols.length;
+    this.nAcc = cfg.accounts.length;
+    this.tick = cfg.tick;
+    this.globalKill = cfg.globalKill;
+    this.kill = cfg.symbols.map((s) => s.kill);
+    this.maxQty = cfg.symbols.map((s) => s.maxQty);
+    this.maxNotional = cfg.symbols.map((s) => s.maxNotional);
+    this.posLimit = cfg.symbols.map((s) => s.positionLimit);
+    this.collarBps = cfg.symbols.map((s) => s.collarBps);
+    this.accountOf = cfg.symbols.map((s) => s.account);
+    this.creditLimit = cfg.accounts.map((a) => a.creditLimit);
+    this.maxOrders = cfg.accounts.map((a) => a.maxOrdersPerWindow);
+    this.accountId = cfg.accounts.map((a) => a.id);
+    this.names = cfg.symbols.map((s) => Buffer.from(s.symbol.padEnd(8, ' '), 'latin1'));
+    const n = this.nSym;
+    this.state = new Array(n).fill(0x54);
+    this.lastTrade = new Array(n).fill(0);
+    this.windowSet = new Array(n).fill(false);
+    this.baseQ = new Array(n).fill(0);
+    this.level = Array.from({ length: n }, () => [new Uint32Array(L), new Uint32Array(L)]);
+    this.best = Array.from({ length: n }, () => [-1, -1]);
+    this.nBelow = Array.from({ length: n }, () => [0, 0]);
+    this.nAbove = Array.from({ length: n }, () => [0, 0]);
+    this.nOff = Array.from({ length: n }, () => [0, 0]);
+    this.collision = new Array(n).fill(false);
+    this.flagsNow = new Array(n).fill(0);
+    this.lastTuple = Array.from({ length: n }, () => [0, 0, 0, 0]);
+    this.lastDecisionTs = new Array(n).fill(-1);
+    this.position = cfg.symbols.map((s) => s.startPosition);
+    this.usedCredit = cfg.accounts.map((a) => a.usedCredit);
+    this.window = new Array(this.nAcc).fill(-1);
+    this.count = new Array(this.nAcc).fill(0);
+    this.imbNum = BigInt(cfg.strategy.imbalanceNum);
+    this.imbDen = BigInt(cfg.strategy.imbalanceDen);
+    this.maxSpread = cfg.strategy.maxSpread;
+    this.clip = cfg.strategy.clipQty;
+    this.cooldown = Number(cfg.strategy.cooldownNs);
+    this.wDiv = 2 ** cfg.throttleWindowShift;
+    this.gate = cfg.gateMarketHours;
+    this.records = opts.records ? [] : null;
+    this.stats = {
+      messages: 0, byType: {}, problems: [0, 0, 0, 0, 0], unknownRef: 0, tableFull: 0, flagged: 0, touched: 0, tob: 0,
+      decisions: 0, accepted: 0, rejected: 0, fills: 0, controls: 0,
+      reasons: Object.fromEntries(REASONS.map((r) => [r, 0])), soleReasons: Object.fromEntries(REASONS.map((r) => [r, 0])),
+      tobFlags: Object.fromEntries(FLAGS.map((f) => [f, 0])), flagEpisodes: Object.fromEntries(FLAGS.map((f) => [f, 0])),
+      creditRejectsByAccount: new Array(this.nAcc).fill(0), maxAbsPosition: new Array(n).fill(0),
+      decisionsBySymbol: new Array(n).fill(0), maxWindowCount: new Array(this.nAcc).fill(0),
+    };
+  }
+
+  /** Records emitted so far (when constructed with records: true). */
+  recordBytes(): Buffer {
+    return Buffer.concat(this.records ?? []);
+  }
+
+  /** Processes a whole BinaryFILE stream as the final batch of a session (skips end markers). */
+  processStream(buf: Buffer): void {
+    let off = 0;
+    while (off < buf.length) {
+      if (off + 2 > buf.length) return this.truncated(0, 0); // half a length prefix
+      const len = buf.readUInt16BE(off);
+      if (len === 0) {
+        off += 2;
+        continue;
+      }
+      if (off + 2 + len > buf.length) return this.truncated(off + 2 < buf.length ? buf[off + 2] : 0, len);
+      this.message(buf.subarray(off + 2, off + 2 + len));
+      off += 2 + len;
+    }
+  }
+
+  private truncated(type: number, len: number): void {
+    const seq = ++this.seq;
+    this.stats.messages++;
+    const ch = String.fromCharCode(type);
+    this.stats.byType[ch] = (this.stats.byType[ch] ?? 0) + 1;
+    this.problem(3, seq, type, len, LEN[type] ?? 0);
+  }
+
+  message(m: Buffer): void {
+    const t = m[0];
+    if (t === 0x7e && m.length === 20) return this.controlMessage(m); // other lengths: BAD_LENGTH with a seq
+    const seq = ++this.seq;
+    const st = this.stats;
+    st.messages++;
+    const ch = String.fromCharCode(t);
+    st.byType[ch] = (st.byType[ch] ?? 0) + 1;
+    const want = LEN[t];
+    if (want === undefined) {
+      if (m.length >= 11) this.lastTs = m.readUIntBE(5, 6);
+      return this.problem(2, seq, t, m.length, 0);
+    }
+    if (m.length !== want) return this.problem(1, seq, t, m.length, want);
+    const ts = m.readUIntBE(5, 6);
+    this.lastTs = ts;
+    const loc = m.readUInt16BE(1);
+    switch (ch) {
+      case 'S':
+        if (m[11] === 0x51) this.marketOpen = true;
+        else if (m[11] === 0x4d) this.marketOpen = false;
+        return;
+      case 'R': {
+        let idx = -1;
+        for (let i = 0; i < this.nSym; i++) if (m.compare(this.names[i], 0, 8, 11, 19) === 0) { idx = i; break; }
+        this.locate[loc] = idx;
+        return;
+      }
+      case 'H': {
+        const i = this.locate[loc];
+        if (i >= 0) this.state[i] = m[19];
+        return;
+      }
+      case 'W':
+        if (m[11] === 0x31 || m[11] === 0x32 || m[11] === 0x33) for (let i = 0; i < this.nSym; i++) this.state[i] = 0x48;
+        return;
+      case 'A':
+      case 'F': {
+        const i = this.locate[loc];
+        if (i < 0) return;
+        this.insert(i, m.readUInt32BE(11), m.readUInt32BE(15), m[19] === 0x42 ? 1 : 0, m.readUInt32BE(32), m.readUInt32BE(20));
+        return this.after(i, seq, ts);
+      }
+      case 'E':
+      case 'C': {
+        const w = this.lookup(m.readUInt32BE(11), m.readUInt32BE(15));
+        if (w < 0) return;
+        const i = this.tSym[w];
+        if (ch === 'E') this.lastTrade[i] = this.tPrice[w];
+        else if (m[31] === 0x59) this.lastTrade[i] = m.readUInt32BE(32);
+        this.reduce(w, m.readUInt32BE(19));
+        return this.after(i, seq, ts);
+      }
+      case 'X': {
+        const w = this.lookup(m.readUInt32BE(11), m.readUInt32BE(15));
+        if (w < 0) return;
+        const i = this.tSym[w];
+        this.reduce(w, m.readUInt32BE(19));
+        return this.after(i, seq, ts);
+      }
+      case 'D': {
+        const w = this.lookup(m.readUInt32BE(11), m.readUInt32BE(15));
+        if (w < 0) return;
+        const i = this.tSym[w];
+        this.remove(w);
+        return this.after(i, seq, ts);
+      }
+      case 'U': {
+        const w = this.lookup(m.readUInt32BE(11), m.readUInt32BE(15));
+        if (w < 0) return;
+        const i = this.tSym[w];
+        const side = this.tSide[w];
+        this.remove(w);
+        this.insert(i, m.readUInt32BE(19), m.readUInt32BE(23), side, m.readUInt32BE(31), m.readUInt32BE(27));
+        return this.after(i, seq, ts);
+      }
+      case 'P': {
+        const i = this.locate[loc];
+        if (i >= 0) this.lastTrade[i] = m.readUInt32BE(32);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ order table and book
+
+  private static set(hi: number, lo: number): number {
+    const s0 = lo & 0x3fff;
+    const s1 = (lo >>> 14) & 0x3fff;
+    const s2 = ((lo >>> 28) | (hi << 4)) & 0x3fff;
+    const s3 = (hi >>> 10) & 0x3fff;
+    const s4 = (hi >>> 24) & 0xff;
+    return s0 ^ s1 ^ s2 ^ s3 ^ s4;
+  }
+
+  private lookup(hi: number, lo: number): number {
+    const base = EngineModel.set(hi, lo) * WAYS;
+    for (let k = 0; k < WAYS; k++) {
+      const w = base + k;
+      if (this.tValid[w] && this.tHi[w] === hi && this.tLo[w] === lo) return w;
+    }
+    this.stats.unknownRef++;
+    return -1;
+  }
+
+  private insert(i: number, hi: number, lo: number, side: number, price: number, shares: number): void {
+    // window rule on the first on-tick add, then the class
+    const q = Math.floor(price / this.tick);
+    const onTick = q * this.tick === price;
+    if (onTick && !this.windowSet[i]) {
+      this.baseQ[i] = q >= L / 2 ? q - L / 2 : 0;
+      this.windowSet[i] = true;
+    }
+    let cls = 3;
+    let idx = 0;
+    if (onTick && this.windowSet[i]) {
+      if (q < this.baseQ[i]) cls = 1;
+      else if (q >= this.baseQ[i] + L) cls = 2;
+      else {
+        cls = 0;
+        idx = q - this.baseQ[i];
+      }
+    }
+    const base = EngineModel.set(hi, lo) * WAYS;
+    let w = -1;
+    for (let k = 0; k < WAYS; k++) if (!this.tValid[base + k]) { w = base + k; break; }
+    if (w < 0) {
+      this.collision[i] = true;
+      this.stats.tableFull++;
+      return;
+    }
+    this.tValid[w] = 1;
+    this.tHi[w] = hi;
+    this.tLo[w] = lo;
+    this.tSym[w] = i;
+    this.tSide[w] = side;
+    this.tPrice[w] = price;
+    this.tShares[w] = shares;
+    this.tClass[w] = cls;
+    this.tIdx[w] = idx;
+    const sd = side === 1 ? 0 : 1; // book side index: 0 bid, 1 ask
+    if (cls === 0) this.addLevel(i, sd, idx, shares);
+    else this.counter(i, sd, cls, 1);
+  }
+
+  private counter(i: number, sd: number, cls: number, d: number): void {
+    if (cls === 1) this.nBelow[i][sd] += d;
+    else if (cls === 2) this.nAbove[i][sd] += d;
+    else this.nOff[i][sd] += d;
+  }
+
+  private addLevel(i: number, sd: number, idx: number, delta: number): void {
+    const lv = this.level[i][sd];
+    const before = lv[idx];
+    lv[idx] = (before + delta) >>> 0;
+    const after = lv[idx];
+    const b = this.best[i];
+    if (after !== 0 && before === 0) {
+      if (b[sd] < 0 || (sd === 0 ? idx > b[sd] : idx < b[sd])) b[sd] = idx;
+    } else if (after === 0 && before !== 0 && b[sd] === idx) {
+      let x = idx;
+      if (sd === 0) { while (x >= 0 && lv[x] === 0) x--; }
+      else { while (x < L && lv[x] === 0) x++; if (x === L) x = -1; }
+      b[sd] = x;
+    }
+  }
+
+  private reduce(w: number, n: number): void {
+    const r = Math.min(n, this.tShares[w]);
+    if (r === this.tShares[w]) return this.remove(w);
+    this.tShares[w] -= r;
+    if (this.tClass[w] === 0) this.addLevel(this.tSym[w], this.tSide[w] === 1 ? 0 : 1, this.tIdx[w], -r);
+  }
+
+  private remove(w: number): void {
+    const i = this.tSym[w];
+    const sd = this.tSide[w] === 1 ? 0 : 1;
+    if (this.tClass[w] === 0) this.addLevel(i, sd, this.tIdx[w], -this.tShares[w]);
+    else this.counter(i, sd, this.tClass[w], -1);
+    this.tValid[w] = 0;
+  }
+
+  // ------------------------------------------------------------ analytics, strategy, risk
+
+  private after(i: number, seq: number, ts: number): void {
+    const st = this.stats;
+    st.touched++;
+    const b = this.best[i];
+    const bidEmpty = b[0] < 0;
+    const askEmpty = b[1] < 0;
+    let flags = 0;
+    if (this.nOff[i][0] > 0 || this.nAbove[i][0] > 0 || (bidEmpty && this.nBelow[i][0] > 0)) flags |= 1;
+    if (this.nOff[i][1] > 0 || this.nBelow[i][1] > 0 || (askEmpty && this.nAbove[i][1] > 0)) flags |= 2;
+    if (this.collision[i]) flags |= 4;
+    for (let f = 0; f < 3; f++) if (flags & (1 << f) && !(this.flagsNow[i] & (1 << f))) st.flagEpisodes[FLAGS[f]]++;
+    this.flagsNow[i] = flags;
+    if (flags !== 0) st.flagged++;
+    const base = this.baseQ[i];
+    const bidPx = bidEmpty ? 0 : (base + b[0]) * this.tick;
+    const bidSz = bidEmpty ? 0 : this.level[i][0][b[0]];
+    const askPx = askEmpty ? 0 : (base + b[1]) * this.tick;
+    const askSz = askEmpty ? 0 : this.level[i][1][b[1]];
+    const last = this.lastTuple[i];
+    if (last[0] === bidPx && last[1] === bidSz && last[2] === askPx && last[3] === askSz) return;
+    last[0] = bidPx;
+    last[1] = bidSz;
+    last[2] = askPx;
+    last[3] = askSz;
+    st.tob++;
+    for (let f = 0; f < 3; f++) if (flags & (1 << f)) st.tobFlags[FLAGS[f]]++;
+    if (this.records) {
+      const r = this.rec(1, i, flags, seq, ts);
+      r.writeUInt32LE(bidPx, 16);
+      r.writeUInt32LE(bidSz, 20);
+      r.writeUInt32LE(askPx, 24);
+      r.writeUInt32LE(askSz, 28);
+    }
+    // strategy (§8.1)
+    if (flags !== 0 || bidEmpty || askEmpty || !(askPx > bidPx) || askPx - bidPx > this.maxSpread) return;
+    const ld = this.lastDecisionTs[i];
+    if (ld >= 0 && (ts < ld || ts - ld < this.cooldown)) return;
+    let buy: boolean;
+    if (BigInt(bidSz) * this.imbDen >= BigInt(askSz) * this.imbNum) buy = true;
+    else if (BigInt(askSz) * this.imbDen >= BigInt(bidSz) * this.imbNum) buy = false;
+    else return;
+    this.lastDecisionTs[i] = ts;
+    const price = buy ? askPx : bidPx;
+    const qty = Math.min(buy ? askSz : bidSz, this.clip);
+    this.decide(i, seq, ts, buy, price, qty);
+  }
+
+  private decide(i: number, seq: number, ts: number, buy: boolean, price: number, qty: number): void {
+    const st = this.stats;
+    const a = this.accountOf[i];
+    const n = BigInt(price) * BigInt(qty);
+    const signed = buy ? qty : -qty;
+    const w = Math.floor(ts / this.wDiv);
+    const inWindow = this.window[a] === w ? this.count[a] : 0;
+    const ref = this.lastTrade[i];
+    let reasons = 0;
+    if (this.globalKill || this.kill[i]) reasons |= 1 << 0;
+    if (this.state[i] !== 0x54) reasons |= 1 << 1;
+    if (this.gate && !this.marketOpen) reasons |= 1 << 2;
+    if (qty > this.maxQty[i]) reasons |= 1 << 3;
+    if (n > this.maxNotional[i]) reasons |= 1 << 4;
+    if (ref === 0) reasons |= 1 << 5;
+    if (ref !== 0 && BigInt(Math.abs(price - ref)) * 10000n > BigInt(ref) * BigInt(this.collarBps[i])) reasons |= 1 << 6;
+    if (Math.abs(this.position[i] + signed) > this.posLimit[i]) reasons |= 1 << 7;
+    const used = this.usedCredit[a] + n > U64 ? U64 : this.usedCredit[a] + n;
+    if (used > this.creditLimit[a]) reasons |= 1 << 8;
+    if (inWindow >= this.maxOrders[a]) reasons |= 1 << 9;
+    st.decisions++;
+    st.decisionsBySymbol[i]++;
+    if (this.records) {
+      const r = this.rec(2, i, buy ? 0x42 : 0x53, seq, ts);
+      r.writeUInt32LE(price, 16);
+      r.writeUInt32LE(qty, 20);
+      r.writeUInt16LE(reasons, 24);
+      r[26] = reasons === 0 ? 1 : 0;
+      r[27] = a;
+      r.writeUInt32LE(this.accountId[a], 28);
+    }
+    if (reasons !== 0) {
+      st.rejected++;
+      for (let b = 0; b < 10; b++) if (reasons & (1 << b)) st.reasons[REASONS[b]]++;
+      for (let b = 0; b < 10; b++) if (reasons === 1 << b) st.soleReasons[REASONS[b]]++;
+      if (reasons & (1 << 8)) st.creditRejectsByAccount[a]++;
+      return;
+    }
+    st.accepted++;
+    this.position[i] += signed;
+    this.usedCredit[a] = used;
+    if (this.window[a] !== w) {
+      this.window[a] = w;
+      this.count[a] = 0;
+    }
+    this.count[a]++;
+    if (this.count[a] > st.maxWindowCount[a]) st.maxWindowCount[a] = this.count[a];
+    st.fills++;
+    if (Math.abs(this.position[i]) > st.maxAbsPosition[i]) st.maxAbsPosition[i] = Math.abs(this.position[i]);
+    if (this.records) {
+      const r = this.rec(3, i, buy ? 0x42 : 0x53, seq, ts);
+      r.writeUInt32LE(price, 16);
+      r.writeUInt32LE(qty, 20);
+      r.writeInt32LE(this.position[i], 24);
+      r[28] = 0;
+      r[29] = a;
+    }
+  }
+
+  // ------------------------------------------------------------ control messages (§9)
+
+  private controlMessage(m: Buffer): void {
+    const op = m[1];
+    const target = m.readUInt16BE(2);
+    const s = m.readBigUInt64BE(4);
+    const v = m.readBigUInt64BE(12);
+    const symOk = target < this.nSym;
+    const accOk = target < this.nAcc;
+    let ok = s === BigInt(this.seq + 1);
+    switch (op) {
+      case 1: ok &&= target === 0xffff && v <= 1n; break;
+      case 2: ok &&= symOk && v <= 1n; break;
+      case 3: ok &&= symOk && v <= 0xffffffffn; break;
+      case 4: ok &&= symOk; break;
+      case 5: ok &&= symOk && v <= 0x7fffffffn; break;
+      case 6: ok &&= symOk && v <= 65535n; break;
+      case 7: ok &&= accOk; break;
+      case 8: ok &&= accOk && v <= 0xffffffffn; break;
+      case 9: ok &&= symOk && v === 0n; break;
+      default: ok = false;
+    }
+    if (!ok) return this.problem(4, this.seq + 1, m[0], m.length, 20);
+    const n = Number(v);
+    switch (op) {
+      case 1: this.globalKill = v === 1n; break;
+      case 2: this.kill[target] = v === 1n; break;
+      case 3: this.maxQty[target] = n; break;
+      case 4: this.maxNotional[target] = v; break;
+      case 5: this.posLimit[target] = n; break;
+      case 6: this.collarBps[target] = n; break;
+      case 7: this.creditLimit[target] = v; break;
+      case 8: this.maxOrders[target] = n; break;
+      case 9: this.collision[target] = false; break;
+    }
+    this.stats.controls++;
+    if (this.records) {
+      const symTarget = op === 2 || op === 3 || op === 4 || op === 5 || op === 6 || op === 9;
+      const r = this.rec(4, symTarget ? target : 0xff, op, this.seq + 1, this.lastTs);
+      r.writeBigUInt64LE(v, 16);
+      r.writeUInt16LE(target, 24);
+    }
+  }
+
+  private problem(code: number, seq: number, type: number, len: number, expected: number): void {
+    this.stats.problems[code]++;
+    if (this.records) {
+      const r = this.rec(5, 0xff, code, seq, 0);
+      r[16] = type;
+      r.writeUInt16LE(len, 18);
+      r.writeUInt16LE(expected, 20);
+    }
+  }
+
+  private rec(kind: number, sym: number, aux: number, seq: number, ts: number): Buffer {
+    const r = Buffer.alloc(32);
+    r[0] = 1;
+    r[1] = kind;
+    r[2] = sym;
+    r[3] = aux;
+    r.writeUIntLE(seq, 4, 6);
+    r.writeUIntLE(ts, 10, 6);
+    (this.records as Buffer[]).push(r);
+    return r;
+  }
+}
