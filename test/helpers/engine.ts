@@ -2,10 +2,8 @@
  * Test access to the Rust engine through N-API, plus a spec §10 blob encoder written
  * independently of src/config so the two can be checked against each other.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { configBlob, parseConfig, type Config } from '../../src/config/index.ts';
-import { REPO_DIR } from './vectors.ts';
+import { RustEngine, loadNative } from '../../src/engine/rust.ts';
 
 export interface TestEngine {
   process(frames: Buffer, endOfInput?: boolean): Buffer;
@@ -13,29 +11,25 @@ export interface TestEngine {
   reset(): void;
 }
 
-interface NativeModule {
-  Engine: new (blob: Buffer) => TestEngine;
-}
+let available: boolean | undefined;
 
-let native: NativeModule | null | undefined;
-
-/** The native module, or null when it is not built (tests then skip with a message). */
-export function nativeModule(): NativeModule | null {
-  if (native !== undefined) return native;
-  const dir = `${REPO_DIR}native/`;
-  const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.node')) : undefined;
-  native = file ? (createRequire(import.meta.url)(dir + file) as NativeModule) : null;
-  return native;
-}
-
+/** Whether the native module is built (tests skip with a message when it is not). */
 export function engineAvailable(): boolean {
-  return nativeModule() !== null;
+  if (available === undefined) {
+    try {
+      loadNative();
+      available = true;
+    } catch {
+      available = false;
+    }
+  }
+  return available;
 }
 
+/** The Rust engine through src/engine/rust.ts (N-API). */
 export function newEngine(blob: Buffer): TestEngine {
-  const mod = nativeModule();
-  if (!mod) throw new Error('native engine not built (npm run build:native)');
-  return new mod.Engine(blob);
+  const e = new RustEngine(blob);
+  return { process: (f, eoi) => e.process(f, eoi), stats: () => e.stats() as unknown as Record<string, unknown>, reset: () => e.reset() };
 }
 
 export function configFromJson(json: unknown, source = '<test>'): { cfg: Config; blob: Buffer } {
