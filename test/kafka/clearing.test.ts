@@ -4,10 +4,14 @@
 // settle reports lost 0 / duplicated 0, the killed worker's partitions have moved, and every
 // position equals an independent recomputation from the executions topic.
 // Negative controls: exactly-once off → duplicated > 0; deleted settlements → lost > 0.
+//
+// The broker restart is a fault for everyone on that broker, and test files run in parallel,
+// so this file starts its own single-node broker on another port (scripts/kafka.sh with
+// KAFKA_PORT, default 19092/19093, data under .cache/kafka/data-<port>) and removes it after.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { decodeExecution } from '../../src/clearing/execution.ts';
 import { loadFeeSchedule } from '../../src/clearing/fees.ts';
 import { makeKafka, sleep } from '../../src/kafka/client.ts';
@@ -17,9 +21,15 @@ import { readToEnd } from '../../src/kafka/read-topic.ts';
 import { settle } from '../../src/kafka/settle.ts';
 import { spawnWorkers, stopWorkers, type WorkerEvent, type WorkerHandle } from '../../src/kafka/supervisor.ts';
 import { topicNames } from '../../src/kafka/topics.ts';
-import { BROKER, requireBroker, uniqueName } from './broker.ts';
+import { uniqueName } from './broker.ts';
 
 const KAFKA_SH = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
+const PORT = Number(process.env.RISKGATE_KAFKA_FAULT_PORT ?? 19092);
+const BROKER = `127.0.0.1:${PORT}`;
+const KAFKA_ENV = { ...process.env, KAFKA_PORT: String(PORT), KAFKA_CONTROLLER_PORT: String(PORT + 1) };
+function kafkaSh(cmd: string): void {
+  execFileSync('bash', [KAFKA_SH, cmd], { stdio: ['ignore', 'ignore', 'inherit'], env: KAFKA_ENV });
+}
 const fees = loadFeeSchedule('config/default.json');
 
 async function until<T>(what: string, timeoutMs: number, f: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
@@ -83,13 +93,25 @@ class Run {
       await admin.disconnect();
     }
   }
+  dump(w: string, n = 40) {
+    const mine = this.events.filter((e) => e.w === w && e.event !== 'progress');
+    console.error(`last events of ${w}:\n${mine.slice(-n).map((e) => JSON.stringify(e).slice(0, 300)).join('\n')}`);
+    const last = this.events.filter((e) => e.w === w && e.event === 'progress').pop();
+    console.error(`last progress of ${w}: ${JSON.stringify(last)}`);
+  }
   /** Arms the hold in worker `w`, waits until it holds an open transaction, SIGKILLs it. */
-  async killMidTransaction(w: WorkerHandle) {
+  async killMidTransaction(w: WorkerHandle, thenLoad?: () => Promise<unknown>) {
     const before = this.of('tx-open', w.id).length;
     process.kill(w.pid, 'SIGUSR2');
-    const open = await until(`${w.id} to hold an open transaction`, 60_000, () => this.of('tx-open', w.id)[before]);
+    await until(`${w.id} to arm its hold`, 10_000, () => this.of('hold-armed', w.id).length > 0);
+    const loading = thenLoad?.();
+    const open = await until(`${w.id} to hold an open transaction`, 60_000, () => this.of('tx-open', w.id)[before]).catch((e) => {
+      this.dump(w.id);
+      throw e;
+    });
     w.child.kill('SIGKILL');
     await w.exited;
+    await loading;
     return open;
   }
 }
@@ -117,15 +139,20 @@ function recompute(execs: { accountId: number; symbol: string; side: string; qty
 }
 
 describe('exactly-once clearing on the real broker', () => {
-  beforeAll(async () => {
-    await requireBroker();
-  }, 30_000);
+  beforeAll(() => {
+    kafkaSh('reset'); // a fresh cluster: no state left from an earlier run
+    kafkaSh('up');
+  }, 300_000);
+  afterAll(() => {
+    kafkaSh('reset');
+  }, 120_000);
 
   it('100k executions, 200 accounts, Zipf 1.2, 3 workers, SIGKILL mid-transaction, broker restart: lost 0, duplicated 0', async () => {
     const prefix = uniqueName('rgtest.eos');
     const N = 100_000;
-    const gen = await loadgen({ brokers: BROKER, prefix, executions: N, accounts: 200, skew: 1.2, seed: 42, malformed: 5, duplicates: 20 });
-    expect(gen.executions).toBe(N);
+    // 60k now, 40k (another session) once the victim is armed, so that it surely has work.
+    const gen = await loadgen({ brokers: BROKER, prefix, executions: 60_000, accounts: 200, skew: 1.2, seed: 42, session: 4201, malformed: 5, duplicates: 20 });
+    expect(gen.executions).toBe(60_000);
     const run = new Run(prefix, true);
     run.start(3);
     try {
@@ -136,12 +163,14 @@ describe('exactly-once clearing on the real broker', () => {
       // their transactional producers and carry on.
       const clearedBeforeRestart = run.cleared();
       const t0 = Date.now();
-      execFileSync('bash', [KAFKA_SH, 'restart'], { stdio: 'ignore' });
+      kafkaSh('restart');
       const restartMs = Date.now() - t0;
       await until('clearing to resume after the broker restart', 120_000, () => run.cleared() >= clearedBeforeRestart + 10_000);
       const victim = run.workers[0];
       const victimParts = run.owned().get(victim.id)!;
-      const open = await run.killMidTransaction(victim);
+      const open = await run.killMidTransaction(victim, () =>
+        loadgen({ brokers: BROKER, prefix, executions: 40_000, accounts: 200, skew: 1.2, seed: 43, session: 4202 }),
+      );
       expect(Number(open.executions)).toBeGreaterThan(0);
       // Its partitions move to the two survivors.
       await until('the victim partitions to move', 90_000, () => {
@@ -225,19 +254,21 @@ describe('exactly-once clearing on the real broker', () => {
 
   it('negative control: with exactly-once off, the same kill scenario reports duplicated > 0', async () => {
     const prefix = uniqueName('rgtest.alo');
-    const gen = await loadgen({ brokers: BROKER, prefix, executions: 20_000, accounts: 200, skew: 1.2, seed: 7 });
+    const gen = await loadgen({ brokers: BROKER, prefix, executions: 10_000, accounts: 200, skew: 1.2, seed: 7, session: 701 });
     const run = new Run(prefix, false);
     run.start(3);
     try {
       await until('3 workers to own partitions', 90_000, () => run.owned().size === 3 && [...run.owned().values()].every((ps) => ps.length > 0));
       await until('2k executions cleared', 120_000, () => run.cleared() >= 2_000);
-      await run.killMidTransaction(run.workers[0]);
+      await run.killMidTransaction(run.workers[0], () =>
+        loadgen({ brokers: BROKER, prefix, executions: 10_000, accounts: 200, skew: 1.2, seed: 8, session: 702 }),
+      );
       await run.drain(240_000);
     } finally {
       await stopWorkers(run.workers);
     }
     const r = await settle({ brokers: BROKER, prefix });
-    expect(r.executions).toBe(gen.executions);
+    expect(r.executions).toBe(gen.executions * 2);
     expect(r.lost).toBe(0);
     expect(r.duplicated).toBeGreaterThan(0);
   }, 400_000);
