@@ -7,144 +7,19 @@
 use crate::book::BookSide;
 use crate::config::Config;
 use crate::error::{EngineError, ErrorCode};
+use crate::framing::{scan, Frame, FrameWalk};
+use crate::itch::{self, be16, be64, Message, Print, MESSAGE_LEN};
 use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS, WAYS, WINDOW_TICKS as L};
-use crate::records::{self, flag, kind, op, problem, reason, NO_SYMBOL, RECORD_SIZE};
+use crate::records::{self, flag, kind, op, problem, reason, NO_SYMBOL};
+use crate::sink::{RecordSink, SliceSink};
+use crate::stats::Stats;
+use crate::framing::max_record_bytes;
 use crate::table::{class, OrderTable, Slot};
 
 const NONE: u8 = 0xFF;
 const BID: usize = 1;
 const ASK: usize = 0;
 const I31: u64 = (1 << 31) - 1;
-
-/// Message lengths of spec §3.1 (0 = unknown type).
-pub const MESSAGE_LEN: [u8; 256] = {
-    let mut t = [0u8; 256];
-    t[b'S' as usize] = 12;
-    t[b'R' as usize] = 39;
-    t[b'H' as usize] = 25;
-    t[b'Y' as usize] = 20;
-    t[b'L' as usize] = 26;
-    t[b'V' as usize] = 35;
-    t[b'W' as usize] = 12;
-    t[b'K' as usize] = 28;
-    t[b'J' as usize] = 35;
-    t[b'h' as usize] = 21;
-    t[b'X' as usize] = 23;
-    t[b'U' as usize] = 35;
-    t[b'P' as usize] = 44;
-    t[b'Q' as usize] = 40;
-    t[b'B' as usize] = 19;
-    t[b'I' as usize] = 50;
-    t[b'N' as usize] = 20;
-    t[b'O' as usize] = 48;
-    t[b'A' as usize] = 36;
-    t[b'F' as usize] = 40;
-    t[b'E' as usize] = 31;
-    t[b'C' as usize] = 36;
-    t[b'D' as usize] = 19;
-    t[b'~' as usize] = 20;
-    t
-};
-
-/// Upper bound of the record bytes `process` can produce for `input_len` bytes of input.
-///
-/// A frame that yields records is at least 3 bytes (length + type) and yields at most
-/// three (TOB, DECISION, FILL); one or two leftover bytes at the end of input can only
-/// form one TRUNCATED record.
-pub const fn max_record_bytes(input_len: usize) -> usize {
-    let whole = (input_len / 3).saturating_mul(3 * RECORD_SIZE);
-    let tail = if !input_len.is_multiple_of(3) { RECORD_SIZE } else { 0 };
-    whole.saturating_add(tail)
-}
-
-/// Counters of spec §12.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Stats {
-    /// Framed messages, i.e. the last seq handed out.
-    pub messages: u64,
-    /// Seq-taking frames by type byte (a truncated frame without a type byte counts as 0),
-    /// so `by_type` sums to `messages`. Control messages (`~`, 20 bytes) take no seq and
-    /// are counted in `controls` or `problems[BAD_CONTROL]` instead.
-    pub by_type: [u64; 256],
-    /// Indexed by problem code (index 0 unused).
-    pub problems: [u64; 5],
-    pub unknown_ref: u64,
-    pub table_full: u64,
-    pub flagged: u64,
-    pub tob: u64,
-    pub decisions: u64,
-    pub accepted: u64,
-    pub rejected: u64,
-    pub fills: u64,
-    pub controls: u64,
-}
-
-impl Default for Stats {
-    fn default() -> Self {
-        Stats {
-            messages: 0,
-            by_type: [0; 256],
-            problems: [0; 5],
-            unknown_ref: 0,
-            table_full: 0,
-            flagged: 0,
-            tob: 0,
-            decisions: 0,
-            accepted: 0,
-            rejected: 0,
-            fills: 0,
-            controls: 0,
-        }
-    }
-}
-
-/// Where records go. Generic rather than `dyn` so the hot loop is monomorphised.
-pub trait RecordSink {
-    fn put(&mut self, r: [u8; RECORD_SIZE]);
-}
-
-impl RecordSink for Vec<u8> {
-    #[inline(always)]
-    fn put(&mut self, r: [u8; RECORD_SIZE]) {
-        self.extend_from_slice(&r);
-    }
-}
-
-/// Writes records into a caller-provided buffer that was checked to be large enough.
-pub struct SliceSink<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-    overflow: bool,
-}
-
-impl<'a> SliceSink<'a> {
-    pub fn new(buf: &'a mut [u8]) -> Self {
-        SliceSink { buf, len: 0, overflow: false }
-    }
-    pub fn len(&self) -> usize {
-        self.len
-    }
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-    /// True if a record did not fit (cannot happen after the bound check of `process_into`).
-    pub fn overflowed(&self) -> bool {
-        self.overflow
-    }
-}
-
-impl RecordSink for SliceSink<'_> {
-    #[inline(always)]
-    fn put(&mut self, r: [u8; RECORD_SIZE]) {
-        match self.buf.get_mut(self.len..self.len + RECORD_SIZE) {
-            Some(d) => {
-                d.copy_from_slice(&r);
-                self.len += RECORD_SIZE;
-            }
-            None => self.overflow = true,
-        }
-    }
-}
 
 /// Per-symbol state, kept together so one message touches few cache lines.
 #[derive(Clone, Default)]
@@ -207,78 +82,11 @@ pub struct Engine {
     stats: Stats,
 }
 
-#[inline(always)]
-fn be16<const N: usize>(m: &[u8; N], o: usize) -> u16 {
-    u16::from_be_bytes([m[o], m[o + 1]])
-}
-#[inline(always)]
-fn be32<const N: usize>(m: &[u8; N], o: usize) -> u32 {
-    u32::from_be_bytes([m[o], m[o + 1], m[o + 2], m[o + 3]])
-}
-#[inline(always)]
-fn be48<const N: usize>(m: &[u8; N], o: usize) -> u64 {
-    u64::from_be_bytes([0, 0, m[o], m[o + 1], m[o + 2], m[o + 3], m[o + 4], m[o + 5]])
-}
-#[inline(always)]
-fn be64<const N: usize>(m: &[u8; N], o: usize) -> u64 {
-    u64::from_be_bytes([m[o], m[o + 1], m[o + 2], m[o + 3], m[o + 4], m[o + 5], m[o + 6], m[o + 7]])
-}
-/// The ITCH timestamp (offset 5, 6 bytes) of a message of at least 11 bytes.
-#[inline(always)]
-fn ts_of(msg: &[u8]) -> u64 {
-    match msg.get(5..11) {
-        Some(b) => u64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]]),
-        None => 0,
-    }
-}
-
 /// `floor(p / tick)` by the reciprocal of spec §4: no division on the hot path. The
 /// product needs up to 81 bits; on x86-64 the u128 multiply is a single `mul`.
 #[inline(always)]
 pub fn tick_quotient(p: u32, recip: u64) -> u64 {
     ((p as u128 * recip as u128) >> 48) as u64
-}
-
-/// What an execution does to `last_trade`: E trades at the order's price, C at its own
-/// price only when printable.
-#[derive(Clone, Copy)]
-enum Trade {
-    OrderPrice,
-    At(u32),
-    NotPrintable,
-}
-
-/// Result of a pre-scan of a batch: does it end on a frame boundary, and how many record
-/// bytes can it produce at most (per frame, by type).
-struct Scan {
-    whole: bool,
-    bound: usize,
-}
-
-fn scan(frames: &[u8]) -> Scan {
-    let mut rest = frames;
-    let mut bound = 0usize;
-    while let [h0, h1, tail @ ..] = rest {
-        let n = u16::from_be_bytes([*h0, *h1]) as usize;
-        if n == 0 {
-            rest = tail;
-            continue;
-        }
-        let Some((msg, next)) = tail.split_at_checked(n) else {
-            return Scan { whole: false, bound: bound + RECORD_SIZE };
-        };
-        let per = match msg.first() {
-            Some(b'A' | b'F' | b'U' | b'E' | b'C' | b'X' | b'D') => 3 * RECORD_SIZE,
-            _ => RECORD_SIZE,
-        };
-        bound += per;
-        rest = next;
-    }
-    if rest.is_empty() {
-        Scan { whole: true, bound }
-    } else {
-        Scan { whole: false, bound: bound + RECORD_SIZE }
-    }
 }
 
 impl Engine {
@@ -439,33 +247,11 @@ impl Engine {
     }
 
     fn run<S: RecordSink>(&mut self, frames: &[u8], end_of_input: bool, out: &mut S) {
-        let mut rest = frames;
-        while let [h0, h1, tail @ ..] = rest {
-            let n = u16::from_be_bytes([*h0, *h1]) as usize;
-            if n == 0 {
-                // End-of-session marker: no seq, no record. The file reader stops here;
-                // the engine just walks on.
-                rest = tail;
-                continue;
+        for f in FrameWalk::new(frames, end_of_input) {
+            match f {
+                Frame::Message(msg) => self.message(msg, out),
+                Frame::Truncated { t, declared } => self.truncated(t, declared, out),
             }
-            match tail.split_at_checked(n) {
-                Some((msg, next)) => {
-                    self.frame(msg, out);
-                    rest = next;
-                }
-                None => {
-                    // Only reachable at end of input (the pre-scan refused it otherwise).
-                    if end_of_input {
-                        self.truncated(tail.first().copied(), n as u16, out);
-                    }
-                    return;
-                }
-            }
-        }
-        if end_of_input && !rest.is_empty() {
-            // One stray byte: a length prefix cut in half. It takes a seq like any
-            // truncated frame so that the loss is visible in the record stream.
-            self.truncated(None, 0, out);
         }
     }
 
@@ -477,111 +263,118 @@ impl Engine {
         self.seq
     }
 
+    /// One framed message: its seq (control messages take none), then its effect (§3.2).
     #[inline(always)]
-    fn frame<S: RecordSink>(&mut self, msg: &[u8], out: &mut S) {
+    fn message<S: RecordSink>(&mut self, msg: &[u8], out: &mut S) {
         let Some(&t) = msg.first() else { return };
-        if t == b'~' {
-            if let Ok(m) = <&[u8; 20]>::try_from(msg) {
-                self.control(m, out);
-                return;
-            }
+        let m = itch::parse(t, msg);
+        if let Message::Control(c) = m {
+            self.control(c, out);
+            return;
         }
         let seq = self.next_seq(t);
-        match t {
-            b'A' => match <&[u8; 36]>::try_from(msg) {
-                Ok(m) => self.on_add(m, seq, out),
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'F' => match <&[u8; 40]>::try_from(msg) {
-                Ok(m) => self.on_add(m, seq, out),
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'E' => match <&[u8; 31]>::try_from(msg) {
-                Ok(m) => self.on_exec(m, Trade::OrderPrice, seq, out),
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'C' => match <&[u8; 36]>::try_from(msg) {
-                Ok(m) => {
-                    let trade = if m[31] == b'Y' { Trade::At(be32(m, 32)) } else { Trade::NotPrintable };
-                    self.on_exec(m, trade, seq, out)
-                }
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'X' => match <&[u8; 23]>::try_from(msg) {
-                Ok(m) => self.on_cancel(m, seq, out),
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'D' => match <&[u8; 19]>::try_from(msg) {
-                Ok(m) => self.on_delete(m, seq, out),
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'U' => match <&[u8; 35]>::try_from(msg) {
-                Ok(m) => self.on_replace(m, seq, out),
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'P' => match <&[u8; 44]>::try_from(msg) {
-                Ok(m) => {
-                    self.last_ts = be48(m, 5);
-                    let i = self.locate[be16(m, 1) as usize];
-                    if i != NONE {
-                        self.syms[i as usize % MAX_SYMBOLS].last_trade = be32(m, 32);
-                    }
-                }
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'S' => match <&[u8; 12]>::try_from(msg) {
-                Ok(m) => {
-                    self.last_ts = be48(m, 5);
-                    match m[11] {
-                        b'Q' => self.market_open = true,
-                        b'M' => self.market_open = false,
-                        _ => {}
-                    }
-                }
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'R' => match <&[u8; 39]>::try_from(msg) {
-                Ok(m) => self.on_directory(m),
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'H' => match <&[u8; 25]>::try_from(msg) {
-                Ok(m) => {
-                    self.last_ts = be48(m, 5);
-                    let i = self.locate[be16(m, 1) as usize];
-                    if i != NONE {
-                        self.syms[i as usize % MAX_SYMBOLS].trading_state = m[19];
-                    }
-                }
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            b'W' => match <&[u8; 12]>::try_from(msg) {
-                Ok(m) => {
-                    self.last_ts = be48(m, 5);
-                    if matches!(m[11], b'1' | b'2' | b'3') {
-                        for s in self.syms.iter_mut().take(self.n_symbols) {
-                            s.trading_state = b'H';
-                        }
-                    }
-                }
-                Err(_) => self.bad_length(t, msg.len(), seq, out),
-            },
-            _ => {
-                let expected = MESSAGE_LEN[t as usize] as usize;
-                if expected == 0 {
-                    // Not bad in the sense of §3: an unknown type still carries a
-                    // timestamp when it is long enough.
-                    if msg.len() >= 11 {
-                        self.last_ts = ts_of(msg);
-                    }
-                    self.problem(problem::UNKNOWN_TYPE, seq, t, msg.len() as u16, 0, out);
-                } else if msg.len() != expected {
-                    self.bad_length(t, msg.len(), seq, out);
-                } else {
-                    // Skipped type (length ≥ 12).
-                    self.last_ts = ts_of(msg);
+        match m {
+            // Handled above, before the seq.
+            Message::Control(_) => {}
+            Message::Add { locate, ts, r, buy, shares, price } => {
+                self.last_ts = ts;
+                let i = self.locate[locate as usize];
+                if i != NONE {
+                    let i = i as usize % MAX_SYMBOLS;
+                    self.insert(i, r, buy as usize, shares, price);
+                    self.touched(i, seq, ts, out);
                 }
             }
+            Message::Executed { ts, r, shares, print } => {
+                self.last_ts = ts;
+                if let Some(slot) = self.find(r) {
+                    let e = self.table.get(slot);
+                    match print {
+                        Print::OrderPrice => self.syms[e.symbol].last_trade = e.price,
+                        Print::At(p) => self.syms[e.symbol].last_trade = p,
+                        Print::NotPrintable => {}
+                    }
+                    self.reduce(slot, shares);
+                    self.touched(e.symbol, seq, ts, out);
+                }
+            }
+            Message::Cancel { ts, r, shares } => {
+                self.last_ts = ts;
+                if let Some(slot) = self.find(r) {
+                    let i = self.table.get(slot).symbol;
+                    self.reduce(slot, shares);
+                    self.touched(i, seq, ts, out);
+                }
+            }
+            Message::Delete { ts, r } => {
+                self.last_ts = ts;
+                if let Some(slot) = self.find(r) {
+                    let i = self.table.get(slot).symbol;
+                    self.remove(slot);
+                    self.touched(i, seq, ts, out);
+                }
+            }
+            Message::Replace { ts, r, new_ref, shares, price } => {
+                self.last_ts = ts;
+                if let Some(slot) = self.find(r) {
+                    let e = self.table.get(slot);
+                    self.remove(slot);
+                    self.insert(e.symbol, new_ref, e.side, shares, price);
+                    self.touched(e.symbol, seq, ts, out);
+                }
+            }
+            Message::Trade { locate, ts, price } => {
+                self.last_ts = ts;
+                let i = self.locate[locate as usize];
+                if i != NONE {
+                    self.syms[i as usize % MAX_SYMBOLS].last_trade = price;
+                }
+            }
+            Message::System { ts, code } => {
+                self.last_ts = ts;
+                match code {
+                    b'Q' => self.market_open = true,
+                    b'M' => self.market_open = false,
+                    _ => {}
+                }
+            }
+            Message::Directory { locate, ts, stock } => {
+                self.last_ts = ts;
+                self.on_directory(locate, stock);
+            }
+            Message::TradingAction { locate, ts, state } => {
+                self.last_ts = ts;
+                let i = self.locate[locate as usize];
+                if i != NONE {
+                    self.syms[i as usize % MAX_SYMBOLS].trading_state = state;
+                }
+            }
+            Message::CircuitBreaker { ts, level } => {
+                self.last_ts = ts;
+                if matches!(level, b'1' | b'2' | b'3') {
+                    for s in self.syms.iter_mut().take(self.n_symbols) {
+                        s.trading_state = b'H';
+                    }
+                }
+            }
+            Message::Skipped { ts } => self.last_ts = ts,
+            Message::BadLength => self.bad_length(t, msg.len(), seq, out),
+            Message::Unknown { ts } => {
+                if let Some(ts) = ts {
+                    self.last_ts = ts;
+                }
+                self.problem(problem::UNKNOWN_TYPE, seq, t, msg.len() as u16, 0, out);
+            }
         }
+    }
+
+    /// The order with reference `r`; a miss is counted, not an error (§3.2: the order may
+    /// belong to an unsubscribed symbol).
+    #[inline(always)]
+    fn find(&mut self, r: u64) -> Option<Slot> {
+        let slot = self.table.lookup(r);
+        self.stats.unknown_ref += slot.is_none() as u64;
+        slot
     }
 
     #[cold]
@@ -605,11 +398,9 @@ impl Engine {
     }
 
     #[cold]
-    fn on_directory(&mut self, m: &[u8; 39]) {
-        self.last_ts = be48(m, 5);
-        let name = u64::from_le_bytes([m[11], m[12], m[13], m[14], m[15], m[16], m[17], m[18]]);
-        let i = self.names[..self.n_symbols.min(MAX_SYMBOLS)].iter().position(|&n| n == name);
-        self.locate[be16(m, 1) as usize] = match i {
+    fn on_directory(&mut self, locate: u16, stock: u64) {
+        let i = self.names[..self.n_symbols.min(MAX_SYMBOLS)].iter().position(|&n| n == stock);
+        self.locate[locate as usize] = match i {
             Some(i) => i as u8,
             None => NONE,
         };
@@ -659,20 +450,6 @@ impl Engine {
     }
 
     // ---- order flow -------------------------------------------------------------
-
-    #[inline(always)]
-    fn on_add<const N: usize, S: RecordSink>(&mut self, m: &[u8; N], seq: u64, out: &mut S) {
-        let ts = be48(m, 5);
-        self.last_ts = ts;
-        let i = self.locate[be16(m, 1) as usize];
-        if i == NONE {
-            return;
-        }
-        let i = i as usize % MAX_SYMBOLS;
-        let side = (m[19] == b'B') as usize;
-        self.insert(i, be64(m, 11), side, be32(m, 20), be32(m, 32));
-        self.touched(i, seq, ts, out);
-    }
 
     /// Window rule, class, then table insert and book effect (spec §4–§6).
     #[inline(always)]
@@ -737,64 +514,6 @@ impl Engine {
         if e.class == class::IN {
             self.book[e.symbol][e.side].sub(e.idx, d);
         }
-    }
-
-    #[inline(always)]
-    fn on_exec<const N: usize, S: RecordSink>(&mut self, m: &[u8; N], trade: Trade, seq: u64, out: &mut S) {
-        let ts = be48(m, 5);
-        self.last_ts = ts;
-        let Some(slot) = self.table.lookup(be64(m, 11)) else {
-            self.stats.unknown_ref += 1;
-            return;
-        };
-        let e = self.table.get(slot);
-        match trade {
-            Trade::OrderPrice => self.syms[e.symbol].last_trade = e.price,
-            Trade::At(p) => self.syms[e.symbol].last_trade = p,
-            Trade::NotPrintable => {}
-        }
-        self.reduce(slot, be32(m, 19));
-        self.touched(e.symbol, seq, ts, out);
-    }
-
-    #[inline(always)]
-    fn on_cancel<S: RecordSink>(&mut self, m: &[u8; 23], seq: u64, out: &mut S) {
-        let ts = be48(m, 5);
-        self.last_ts = ts;
-        let Some(slot) = self.table.lookup(be64(m, 11)) else {
-            self.stats.unknown_ref += 1;
-            return;
-        };
-        let i = self.table.get(slot).symbol;
-        self.reduce(slot, be32(m, 19));
-        self.touched(i, seq, ts, out);
-    }
-
-    #[inline(always)]
-    fn on_delete<S: RecordSink>(&mut self, m: &[u8; 19], seq: u64, out: &mut S) {
-        let ts = be48(m, 5);
-        self.last_ts = ts;
-        let Some(slot) = self.table.lookup(be64(m, 11)) else {
-            self.stats.unknown_ref += 1;
-            return;
-        };
-        let i = self.table.get(slot).symbol;
-        self.remove(slot);
-        self.touched(i, seq, ts, out);
-    }
-
-    #[inline(always)]
-    fn on_replace<S: RecordSink>(&mut self, m: &[u8; 35], seq: u64, out: &mut S) {
-        let ts = be48(m, 5);
-        self.last_ts = ts;
-        let Some(slot) = self.table.lookup(be64(m, 11)) else {
-            self.stats.unknown_ref += 1;
-            return;
-        };
-        let e = self.table.get(slot);
-        self.remove(slot);
-        self.insert(e.symbol, be64(m, 19), e.side, be32(m, 27), be32(m, 31));
-        self.touched(e.symbol, seq, ts, out);
     }
 
     // ---- book → TOB → strategy → risk ------------------------------------------------

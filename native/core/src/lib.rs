@@ -10,13 +10,21 @@ pub mod book;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod framing;
+pub mod itch;
 pub mod params;
 pub mod records;
+pub mod sink;
+pub mod stats;
 pub mod synth;
 pub mod table;
 
 pub use config::{AccountConfig, Config, SymbolConfig};
-pub use engine::{max_record_bytes, tick_quotient, Engine, RecordSink, SliceSink, Stats, MESSAGE_LEN};
+pub use engine::{tick_quotient, Engine};
+pub use framing::max_record_bytes;
+pub use itch::MESSAGE_LEN;
+pub use sink::{RecordSink, SliceSink};
+pub use stats::Stats;
 pub use error::{EngineError, ErrorCode};
 pub use records::{Record, RECORD_SIZE, RECORD_VERSION};
 

@@ -1,0 +1,114 @@
+//! BinaryFILE framing (spec §2): walking a batch of 2-byte length-prefixed frames.
+//!
+//! The walk is an iterator so that the engine's loop and the pre-scan of `process_into`
+//! share one definition of where a frame starts, what an end-of-session marker is and
+//! what counts as truncated; they cannot disagree about a batch.
+
+use crate::records::RECORD_SIZE;
+
+/// One step of the walk. End-of-session markers (`n = 0`) are skipped: they take no
+/// seq and produce no record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame<'a> {
+    /// A whole frame body (`n ≥ 1` bytes, so never empty).
+    Message(&'a [u8]),
+    /// Only at end of input: a frame whose declared length runs past the end (`t` is its
+    /// first body byte, if present), or a stray byte that is half a length prefix
+    /// (`t = None`, `declared = 0`).
+    Truncated { t: Option<u8>, declared: u16 },
+}
+
+/// Iterator over the frames of one batch.
+///
+/// With `end_of_input = false` a cut-off tail ends the walk silently: callers check
+/// `scan(..).whole` first and refuse such a batch, so nothing is lost.
+#[derive(Clone)]
+pub struct FrameWalk<'a> {
+    rest: &'a [u8],
+    end_of_input: bool,
+}
+
+impl<'a> FrameWalk<'a> {
+    #[inline(always)]
+    pub fn new(frames: &'a [u8], end_of_input: bool) -> Self {
+        FrameWalk { rest: frames, end_of_input }
+    }
+}
+
+impl<'a> Iterator for FrameWalk<'a> {
+    type Item = Frame<'a>;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Frame<'a>> {
+        loop {
+            let rest = self.rest;
+            let [h0, h1, tail @ ..] = rest else {
+                // Zero or one byte left. One stray byte is a length prefix cut in half;
+                // it takes a seq like any truncated frame so the loss is visible.
+                self.rest = &[];
+                return (self.end_of_input && !rest.is_empty()).then_some(Frame::Truncated { t: None, declared: 0 });
+            };
+            let n = u16::from_be_bytes([*h0, *h1]) as usize;
+            if n == 0 {
+                // End-of-session marker: the file reader stops here; the engine walks on.
+                self.rest = tail;
+                continue;
+            }
+            return match tail.split_at_checked(n) {
+                Some((msg, next)) => {
+                    self.rest = next;
+                    Some(Frame::Message(msg))
+                }
+                None => {
+                    self.rest = &[];
+                    self.end_of_input.then_some(Frame::Truncated { t: tail.first().copied(), declared: n as u16 })
+                }
+            };
+        }
+    }
+}
+
+/// Most records one frame body can produce: a message that touches a book can yield
+/// TOB, DECISION and FILL; anything else yields at most one record.
+#[inline(always)]
+fn records_per_frame(msg: &[u8]) -> usize {
+    match msg.first() {
+        Some(b'A' | b'F' | b'U' | b'E' | b'C' | b'X' | b'D') => 3 * RECORD_SIZE,
+        _ => RECORD_SIZE,
+    }
+}
+
+/// Result of a pre-scan of a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scan {
+    /// The batch ends on a frame boundary.
+    pub whole: bool,
+    /// Record bytes the batch can produce at most (per frame, by type).
+    pub bound: usize,
+}
+
+/// Pre-scan of a batch: the frame headers only, no state is touched.
+pub fn scan(frames: &[u8]) -> Scan {
+    let mut s = Scan { whole: true, bound: 0 };
+    for f in FrameWalk::new(frames, true) {
+        match f {
+            Frame::Message(msg) => s.bound += records_per_frame(msg),
+            Frame::Truncated { .. } => {
+                s.whole = false;
+                s.bound += RECORD_SIZE;
+            }
+        }
+    }
+    s
+}
+
+/// Upper bound of the record bytes `process` can produce for `input_len` bytes of input.
+///
+/// A frame that yields records is at least 3 bytes (length + type) and yields at most
+/// three (TOB, DECISION, FILL); one or two leftover bytes at the end of input can only
+/// form one TRUNCATED record.
+pub const fn max_record_bytes(input_len: usize) -> usize {
+    let whole = (input_len / 3).saturating_mul(3 * RECORD_SIZE);
+    let tail = if !input_len.is_multiple_of(3) { RECORD_SIZE } else { 0 };
+    whole.saturating_add(tail)
+}

@@ -1,0 +1,45 @@
+//! The counters of spec §12.
+//!
+//! Both engines expose the same counters and the differential tests compare them, so
+//! they are plain public fields with the spec's names rather than an API of getters.
+
+/// Counters of spec §12.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stats {
+    /// Framed messages, i.e. the last seq handed out.
+    pub messages: u64,
+    /// Seq-taking frames by type byte (a truncated frame without a type byte counts as 0),
+    /// so `by_type` sums to `messages`. Control messages (`~`, 20 bytes) take no seq and
+    /// are counted in `controls` or `problems[BAD_CONTROL]` instead.
+    pub by_type: [u64; 256],
+    /// Indexed by problem code (index 0 unused).
+    pub problems: [u64; 5],
+    pub unknown_ref: u64,
+    pub table_full: u64,
+    pub flagged: u64,
+    pub tob: u64,
+    pub decisions: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub fills: u64,
+    pub controls: u64,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Stats {
+            messages: 0,
+            by_type: [0; 256],
+            problems: [0; 5],
+            unknown_ref: 0,
+            table_full: 0,
+            flagged: 0,
+            tob: 0,
+            decisions: 0,
+            accepted: 0,
+            rejected: 0,
+            fills: 0,
+            controls: 0,
+        }
+    }
+}
