@@ -94,11 +94,6 @@ export class SymbolBook {
   hasAsk(): boolean {
     return this.bestAsk < this.range;
   }
-  /** Live orders of any kind. */
-  get live(): number {
-    return this.regular.length + this.special.length;
-  }
-
   /** Highest price a new regular ask must exceed / lowest a new bid must stay under (price units). */
   bidCeiling(): number {
     return this.hasAsk() ? this.priceOf(this.bestAsk) : Infinity;
