@@ -54,7 +54,7 @@ function check(r: CompareResult, maxFlaggedShare: number | null): void {
   }
 }
 
-describe.skipIf(!engineAvailable())('reference book vs Rust engine', () => {
+describe('reference book vs Rust engine', () => {
   let total = 0;
   for (const c of GENERATED) {
     it(`src/gen session: ${c.name} (seed ${c.seed}, ${c.symbols} symbols, ${c.messages} messages)`, () => {
@@ -84,7 +84,7 @@ describe.skipIf(!engineAvailable())('reference book vs Rust engine', () => {
   }
 });
 
-describe.skipIf(!engineAvailable())('the reference comparison has teeth', () => {
+describe('the reference comparison has teeth', () => {
   const stream = randomFlow({ seed: 9, messages: 30_000, subscribed: names, unsubscribed: 1 });
   /** An engine whose k-th clean TOB record (flags 0, both sides present) is altered by `mutate`. */
   function faulty(k: number, mutate: (out: Buffer, off: number) => Buffer) {

@@ -45,7 +45,7 @@ const qty = fc.oneof(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max
 const nudge = fc.oneof(fc.constantFrom(-1, 0, 1), fc.constant(null));
 const order = fc.record({ side, price, qty });
 
-describe.skipIf(!engineAvailable())('risk checks (fast-check through the Rust engine)', () => {
+describe('risk checks (fast-check through the Rust engine)', () => {
   it('MAX_QTY ⇔ qty > max_qty', () => {
     const tally = new Tally();
     fc.assert(
