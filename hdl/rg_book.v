@@ -1,0 +1,324 @@
+// Price-window book (spec section 6): per symbol and side, WINDOW_TICKS aggregated share
+// counts (u32, wrapping), a two-level occupancy bitmap, a cached best level, and the
+// out-of-band counters n_below / n_above / n_offtick.
+//
+// Storage:
+//   level RAM   {sym, side, idx}       -> u32 shares          (valid only where the occupancy bit is set)
+//   occ RAM     {sym, side, idx >> 6}  -> 64 occupancy bits   (valid only where the summary bit is set)
+//   summary     {sym, side}            -> WINDOW_TICKS/64 bits, flip-flops, cleared by reset
+//   best cache  {sym, side}            -> valid, idx, size    (flip-flops)
+// so reset clears only flip-flops and the RAMs need no sweep.
+//
+// A level update (upd_*) is a read-modify-write: 2 cycles when the best level survives
+// (cycle 0 reads the level and its occupancy word, cycle 1 writes both back and updates
+// the summary and the best cache). When the best level empties, the next best is found
+// with the bitmap: +1 cycle when it is in the same 64-level word, +2 cycles otherwise
+// (summary -> word read -> level read). upd_done pulses in the last cycle; the cache is
+// visible on the query outputs from the next cycle.
+// Counter updates (cnt_*) take effect at the next edge.
+`default_nettype none
+module rg_book #(
+    parameter integer MAX_SYMBOLS  = 64,
+    parameter integer WINDOW_TICKS = 4096,
+    parameter integer SYM_W        = (MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1,
+    parameter integer IDX_W        = $clog2(WINDOW_TICKS)
+) (
+    input  wire             clk,
+    input  wire             rst,
+
+    input  wire             upd_valid,
+    output wire             upd_ready,
+    input  wire [SYM_W-1:0] upd_sym,
+    input  wire             upd_buy,
+    input  wire [IDX_W-1:0] upd_idx,
+    input  wire [31:0]      upd_delta,
+    input  wire             upd_sub,
+    output reg              upd_done,
+
+    input  wire             cnt_valid,
+    input  wire [SYM_W-1:0] cnt_sym,
+    input  wire             cnt_buy,
+    input  wire [1:0]       cnt_cls,     // 1 BELOW, 2 ABOVE, 3 OFFTICK
+    input  wire             cnt_dec,
+
+    input  wire [SYM_W-1:0] q_sym,
+    output wire             bid_valid,
+    output wire [IDX_W-1:0] bid_idx,
+    output wire [31:0]      bid_sz,
+    output wire             ask_valid,
+    output wire [IDX_W-1:0] ask_idx,
+    output wire [31:0]      ask_sz,
+    output wire             bid_below_nz,
+    output wire             bid_above_nz,
+    output wire             bid_off_nz,
+    output wire             ask_below_nz,
+    output wire             ask_above_nz,
+    output wire             ask_off_nz
+);
+    localparam integer WPS    = WINDOW_TICKS / 64;                 // occupancy words per side
+    localparam integer WORD_W = (WPS > 1) ? $clog2(WPS) : 1;
+    localparam integer NSIDES = 2 * MAX_SYMBOLS;
+    localparam integer SIDE_W = SYM_W + 1;
+    localparam integer LVL_AW = SIDE_W + IDX_W;
+    localparam integer OCC_AW = SIDE_W + WORD_W;
+
+    localparam [1:0] S_IDLE = 2'd0, S_RMW = 2'd1, S_WORD = 2'd2, S_SZ = 2'd3;
+
+    // ---------------------------------------------------------------- state
+    reg [1:0]        st_q, st_d;
+    reg [SIDE_W-1:0] a_side_q;       // {sym, buy} of the update in flight
+    reg [IDX_W-1:0]  a_idx_q;
+    reg [31:0]       a_delta_q;
+    reg              a_sub_q;
+    reg [WORD_W-1:0] w2_q;           // word being searched (S_WORD)
+    reg [IDX_W-1:0]  cand_q;         // next-best candidate (S_SZ)
+
+    // per {sym, side} state, flattened: entry n at [n*W +: W]
+    reg [NSIDES*WPS-1:0]   summary_q;
+    reg [NSIDES-1:0]       best_v_q;
+    reg [NSIDES*IDX_W-1:0] best_i_q;
+    reg [NSIDES*32-1:0]    best_s_q;
+    reg [NSIDES*32-1:0]    n_below_q;
+    reg [NSIDES*32-1:0]    n_above_q;
+    reg [NSIDES*32-1:0]    n_off_q;
+
+    wire a_buy = a_side_q[0];
+
+    // ---------------------------------------------------------------- RAMs
+    reg              lvl_rd_en, occ_rd_en;
+    reg [LVL_AW-1:0] lvl_rd_addr;
+    reg [OCC_AW-1:0] occ_rd_addr;
+    wire [31:0]      lvl_rd;
+    wire [63:0]      occ_rd;
+    reg              wr_en;
+    reg [31:0]       new_lvl;
+    reg [63:0]       new_occ;
+
+    wire [WORD_W-1:0] a_word;
+    wire [5:0]        a_bit = a_idx_q[5:0];
+    wire [WORD_W-1:0] u_word;
+    generate
+        if (WPS > 1) begin : g_words
+            assign a_word = a_idx_q[IDX_W-1:6];
+            assign u_word = upd_idx[IDX_W-1:6];
+        end else begin : g_one_word
+            assign a_word = 1'b0;
+            assign u_word = 1'b0;
+        end
+    endgenerate
+
+    rg_ram_sdp #(.ADDR_W(LVL_AW), .WIDTH(32), .LANES(1)) u_levels (
+        .clk(clk), .wr_en(wr_en), .wr_be(1'b1), .wr_addr({a_side_q, a_idx_q}), .wr_data(new_lvl),
+        .rd_en(lvl_rd_en), .rd_addr(lvl_rd_addr), .rd_data(lvl_rd)
+    );
+    rg_ram_sdp #(.ADDR_W(OCC_AW), .WIDTH(64), .LANES(1)) u_occ (
+        .clk(clk), .wr_en(wr_en), .wr_be(1'b1), .wr_addr({a_side_q, a_word}), .wr_data(new_occ),
+        .rd_en(occ_rd_en), .rd_addr(occ_rd_addr), .rd_data(occ_rd)
+    );
+
+    // ---------------------------------------------------------------- next-state logic
+    localparam [WPS:0] ONE_W = {{WPS{1'b0}}, 1'b1};
+    reg [WPS-1:0]  sum_old, new_sum, sum_mask;
+    reg [WPS:0]    sum_mask_w;
+    reg            unused_sum_mask_top;
+    reg [63:0]     occ_old, word_mask, enc_word_in;
+    reg [31:0]     lvl_old;
+    reg            nz;
+    reg            bv;
+    reg [IDX_W-1:0] bi;
+    reg            best_we, best_v_d;
+    reg [IDX_W-1:0] best_i_d;
+    reg [31:0]     best_s_d;
+    reg [WPS-1:0]  enc_sum_in;
+
+    wire              unused_wenc_lo_found, unused_senc_lo_found;
+    wire [5:0]        wenc_hi, wenc_lo;
+    wire              wenc_found;
+    wire [WORD_W-1:0] senc_hi, senc_lo;
+    wire              senc_found;
+    rg_prio_enc #(.WIDTH(64), .MSB_FIRST(1), .IDX_W(6)) u_wenc_hi (.in(enc_word_in), .idx(wenc_hi), .found(wenc_found));
+    rg_prio_enc #(.WIDTH(64), .MSB_FIRST(0), .IDX_W(6)) u_wenc_lo (.in(enc_word_in), .idx(wenc_lo), .found(unused_wenc_lo_found));
+    rg_prio_enc #(.WIDTH(WPS), .MSB_FIRST(1), .IDX_W(WORD_W)) u_senc_hi (.in(enc_sum_in), .idx(senc_hi), .found(senc_found));
+    rg_prio_enc #(.WIDTH(WPS), .MSB_FIRST(0), .IDX_W(WORD_W)) u_senc_lo (.in(enc_sum_in), .idx(senc_lo), .found(unused_senc_lo_found));
+
+    wire [5:0]        wenc = a_buy ? wenc_hi : wenc_lo;
+    wire [WORD_W-1:0] senc = a_buy ? senc_hi : senc_lo;
+
+    // next-best candidate index: {word, bit}
+    wire [IDX_W-1:0] cand_same, cand_word;
+    generate
+        if (WPS > 1) begin : g_join
+            assign cand_same = {a_word, wenc};
+            assign cand_word = {w2_q, wenc};
+        end else begin : g_join1
+            assign cand_same = wenc;
+            assign cand_word = wenc;
+            wire unused_w2 = ^w2_q;
+        end
+    endgenerate
+
+    // datapath of the read-modify-write cycle
+    always @(*) begin
+        sum_old  = summary_q[a_side_q*WPS +: WPS];
+        occ_old  = sum_old[a_word] ? occ_rd : 64'd0;
+        lvl_old  = occ_old[a_bit] ? lvl_rd : 32'd0;
+        new_lvl  = a_sub_q ? (lvl_old - a_delta_q) : (lvl_old + a_delta_q);
+        nz       = (new_lvl != 32'd0);
+        new_occ  = occ_old;
+        new_occ[a_bit] = nz;
+        new_sum  = sum_old;
+        new_sum[a_word] = (new_occ != 64'd0);
+        bv       = best_v_q[a_side_q];
+        bi       = best_i_q[a_side_q*IDX_W +: IDX_W];
+
+        // bits strictly below (bid) or above (ask) the emptied level, same word / summary
+        word_mask = a_buy ? ((64'd1 << a_bit) - 64'd1) : ~((64'd2 << a_bit) - 64'd1);
+        sum_mask_w = a_buy ? ((ONE_W << a_word) - ONE_W) : ~(((ONE_W << a_word) << 1) - ONE_W);
+        sum_mask   = sum_mask_w[WPS-1:0];
+        unused_sum_mask_top = sum_mask_w[WPS];
+        enc_word_in = (st_q == S_WORD) ? occ_rd : (new_occ & word_mask);
+        enc_sum_in  = new_sum & sum_mask;
+    end
+
+    // control
+    always @(*) begin
+        st_d        = st_q;
+        lvl_rd_en   = 1'b0;
+        occ_rd_en   = 1'b0;
+        lvl_rd_addr = {{upd_sym, upd_buy}, upd_idx};
+        occ_rd_addr = {{upd_sym, upd_buy}, u_word};
+        wr_en       = 1'b0;
+        upd_done    = 1'b0;
+        best_we     = 1'b0;
+        best_v_d    = best_v_q[a_side_q];
+        best_i_d    = best_i_q[a_side_q*IDX_W +: IDX_W];
+        best_s_d    = best_s_q[a_side_q*32 +: 32];
+
+        case (st_q)
+            S_IDLE: begin
+                if (upd_valid) begin
+                    lvl_rd_en = 1'b1;
+                    occ_rd_en = 1'b1;
+                    st_d      = S_RMW;
+                end
+            end
+            S_RMW: begin
+                wr_en = 1'b1;
+                st_d  = S_IDLE;
+                if (nz) begin
+                    if (!bv || (a_buy ? (a_idx_q > bi) : (a_idx_q < bi))) begin
+                        best_we = 1'b1; best_v_d = 1'b1; best_i_d = a_idx_q; best_s_d = new_lvl;
+                    end else if (a_idx_q == bi) begin
+                        best_we = 1'b1; best_s_d = new_lvl;
+                    end
+                    upd_done = 1'b1;
+                end else if (bv && a_idx_q == bi) begin
+                    if (wenc_found) begin
+                        lvl_rd_en   = 1'b1;
+                        lvl_rd_addr = {a_side_q, cand_same};
+                        st_d        = S_SZ;
+                    end else if (senc_found) begin
+                        occ_rd_en   = 1'b1;
+                        occ_rd_addr = {a_side_q, senc};
+                        st_d        = S_WORD;
+                    end else begin
+                        best_we = 1'b1; best_v_d = 1'b0;
+                        upd_done = 1'b1;
+                    end
+                end else begin
+                    upd_done = 1'b1;
+                end
+            end
+            S_WORD: begin
+                lvl_rd_en   = 1'b1;
+                lvl_rd_addr = {a_side_q, cand_word};
+                st_d        = S_SZ;
+            end
+            default: begin // S_SZ
+                best_we  = 1'b1;
+                best_v_d = 1'b1;
+                best_i_d = cand_q;
+                best_s_d = lvl_rd;
+                upd_done = 1'b1;
+                st_d     = S_IDLE;
+            end
+        endcase
+    end
+
+    // counter update
+    wire [SIDE_W-1:0] c_side = {cnt_sym, cnt_buy};
+    reg  [31:0]       cnt_old;
+    always @(*) begin
+        case (cnt_cls)
+            2'd1:    cnt_old = n_below_q[c_side*32 +: 32];
+            2'd2:    cnt_old = n_above_q[c_side*32 +: 32];
+            default: cnt_old = n_off_q[c_side*32 +: 32];
+        endcase
+    end
+    wire [31:0] cnt_next = cnt_dec ? cnt_old - 32'd1 : cnt_old + 32'd1;
+
+    // ---------------------------------------------------------------- registers
+    always @(posedge clk) begin
+        if (rst) begin
+            st_q      <= S_IDLE;
+            a_side_q  <= {SIDE_W{1'b0}};
+            a_idx_q   <= {IDX_W{1'b0}};
+            a_delta_q <= 32'd0;
+            a_sub_q   <= 1'b0;
+            w2_q      <= {WORD_W{1'b0}};
+            cand_q    <= {IDX_W{1'b0}};
+            summary_q <= {(NSIDES*WPS){1'b0}};
+            best_v_q  <= {NSIDES{1'b0}};
+            best_i_q  <= {(NSIDES*IDX_W){1'b0}};
+            best_s_q  <= {(NSIDES*32){1'b0}};
+            n_below_q <= {(NSIDES*32){1'b0}};
+            n_above_q <= {(NSIDES*32){1'b0}};
+            n_off_q   <= {(NSIDES*32){1'b0}};
+        end else begin
+            st_q <= st_d;
+            if (st_q == S_IDLE && upd_valid) begin
+                a_side_q  <= {upd_sym, upd_buy};
+                a_idx_q   <= upd_idx;
+                a_delta_q <= upd_delta;
+                a_sub_q   <= upd_sub;
+            end
+            if (st_q == S_RMW) begin
+                summary_q[a_side_q*WPS +: WPS] <= new_sum;
+                w2_q   <= senc;
+                cand_q <= cand_same;
+            end
+            if (st_q == S_WORD) cand_q <= cand_word;
+            if (best_we) begin
+                best_v_q[a_side_q]                 <= best_v_d;
+                best_i_q[a_side_q*IDX_W +: IDX_W]  <= best_i_d;
+                best_s_q[a_side_q*32 +: 32]        <= best_s_d;
+            end
+            if (cnt_valid) begin
+                case (cnt_cls)
+                    2'd1:    n_below_q[c_side*32 +: 32] <= cnt_next;
+                    2'd2:    n_above_q[c_side*32 +: 32] <= cnt_next;
+                    2'd3:    n_off_q[c_side*32 +: 32]   <= cnt_next;
+                    default: ;
+                endcase
+            end
+        end
+    end
+
+    assign upd_ready = (st_q == S_IDLE);
+
+    wire [SIDE_W-1:0] qb = {q_sym, 1'b1};
+    wire [SIDE_W-1:0] qa = {q_sym, 1'b0};
+    assign bid_valid    = best_v_q[qb];
+    assign bid_idx      = best_i_q[qb*IDX_W +: IDX_W];
+    assign bid_sz       = best_s_q[qb*32 +: 32];
+    assign ask_valid    = best_v_q[qa];
+    assign ask_idx      = best_i_q[qa*IDX_W +: IDX_W];
+    assign ask_sz       = best_s_q[qa*32 +: 32];
+    assign bid_below_nz = (n_below_q[qb*32 +: 32] != 32'd0);
+    assign bid_above_nz = (n_above_q[qb*32 +: 32] != 32'd0);
+    assign bid_off_nz   = (n_off_q[qb*32 +: 32]   != 32'd0);
+    assign ask_below_nz = (n_below_q[qa*32 +: 32] != 32'd0);
+    assign ask_above_nz = (n_above_q[qa*32 +: 32] != 32'd0);
+    assign ask_off_nz   = (n_off_q[qa*32 +: 32]   != 32'd0);
+endmodule
+`default_nettype wire

@@ -1,0 +1,571 @@
+// Book engine: applies one message at a time to the order table and the book (spec
+// sections 3.2, 4, 5, 6) and hands an event to the analytics stage.
+//
+// Owns the per-symbol window (window_set, base_q) and the sticky COLLISION flag. Messages
+// that need no order-table access pass through in one cycle. Order messages:
+//   cycle 0  accept, read the set of the reference
+//   cycle 1  hit/free known: window rule and class, table write, book or counter update
+//   cycle 2  book read-modify-write (+1/+2 cycles when the best level empties)
+//   cycle 3  flags and top of book of the touched symbol -> event; the next order message
+//            is accepted in this same cycle
+// A U message removes then re-inserts (two table accesses, up to two level updates).
+`default_nettype none
+`include "rg_defs.vh"
+module rg_book_engine #(
+    parameter integer MAX_SYMBOLS  = 64,
+    parameter integer WINDOW_TICKS = 4096,
+    parameter integer SET_BITS     = 14,
+    parameter integer WAYS         = 4,
+    parameter integer EV_WIDTH     = 475,
+    parameter integer SYM_W        = (MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1,
+    parameter integer IDX_W        = $clog2(WINDOW_TICKS)
+) (
+    input  wire                clk,
+    input  wire                rst,
+
+    input  wire                s_valid,
+    output reg                 s_ready,
+    input  wire [3:0]          s_op,
+    input  wire [47:0]         s_seq,
+    input  wire [47:0]         s_ts,
+    input  wire [63:0]         s_t_offer,
+    input  wire [63:0]         s_t_last,
+    input  wire [15:0]         s_locate,
+    input  wire [63:0]         s_ref,
+    input  wire [63:0]         s_ref2,
+    input  wire                s_buy,
+    input  wire [31:0]         s_shares,
+    input  wire [31:0]         s_price,
+    input  wire [7:0]          s_code,
+    input  wire [31:0]         s_q,
+    input  wire                s_on_tick,
+    input  wire                s_sym_valid,
+    input  wire [SYM_W-1:0]    s_sym,
+    input  wire [7:0]          s_rkind,
+    input  wire [7:0]          s_rsym,
+    input  wire [7:0]          s_raux,
+    input  wire [127:0]        s_rpay,
+
+    output wire                m_valid,
+    input  wire                m_ready,
+    output wire [EV_WIDTH-1:0] m_ev,
+    output wire                m_touch,
+    output wire [SYM_W-1:0]    m_sym,
+    output wire [7:0]          m_flags,
+    output wire                m_bid_valid,
+    output wire [IDX_W-1:0]    m_bid_idx,
+    output wire [31:0]         m_bid_sz,
+    output wire                m_ask_valid,
+    output wire [IDX_W-1:0]    m_ask_idx,
+    output wire [31:0]         m_ask_sz,
+    output wire [31:0]         m_base_q,
+
+    output reg                 st_unknown_ref,
+    output reg                 st_table_full,
+    output wire                busy,          // order table clear sweep
+    output wire                idle
+);
+    localparam integer WAY_W   = (WAYS > 1) ? $clog2(WAYS) : 1;
+    localparam integer ENTRY_W = 64 + SYM_W + 1 + 32 + 32 + 2 + IDX_W;
+    localparam [31:0]  HALF_L  = WINDOW_TICKS / 2;
+
+    localparam [3:0] S_IDLE = 4'd0, S_T1 = 4'd1, S_URD = 4'd2, S_UT2 = 4'd3,
+                     S_UBK  = 4'd4, S_BWAIT = 4'd5, S_FIN = 4'd6;
+
+    // ---------------------------------------------------------------- registers
+    reg [3:0]        st_q, st_d;
+    // message being processed
+    reg [3:0]        x_op_q;
+    reg [47:0]       x_seq_q, x_ts_q;
+    reg [63:0]       x_toff_q, x_tlast_q;
+    reg [63:0]       x_ref_q, x_ref2_q;
+    reg              x_buy_q;
+    reg [31:0]       x_shares_q, x_price_q, x_q_q;
+    reg [7:0]        x_code_q;
+    reg              x_on_tick_q;
+    reg [SYM_W-1:0]  x_sym_q;
+    // touched symbol / U re-insert side
+    reg [SYM_W-1:0]  t_sym_q;
+    reg              t_buy_q;
+    reg              t_touch_q;
+    reg [2:0]        ukind_q;
+    reg [SYM_W-1:0]  usym_q;
+    reg [31:0]       uval_q;
+    reg              need_ins_q;      // U: the re-insert needs a level update
+    reg [IDX_W-1:0]  ins_idx_q;
+
+    // per-symbol window and collision state (flattened)
+    reg [MAX_SYMBOLS-1:0]    wset_q;
+    reg [MAX_SYMBOLS*32-1:0] base_q;
+    reg [MAX_SYMBOLS-1:0]    coll_q;
+
+    // output register
+    reg                out_valid_q;
+    reg [EV_WIDTH-1:0] out_ev_q;
+    reg                out_touch_q;
+    reg [SYM_W-1:0]    out_sym_q;
+    reg [7:0]          out_flags_q;
+    reg                out_bid_v_q, out_ask_v_q;
+    reg [IDX_W-1:0]    out_bid_i_q, out_ask_i_q;
+    reg [31:0]         out_bid_s_q, out_ask_s_q;
+    reg [31:0]         out_base_q;
+
+    wire out_free = !out_valid_q || m_ready;
+
+    // ---------------------------------------------------------------- order table
+    reg                 tbl_rd_en;
+    reg  [63:0]         tbl_rd_ref;
+    wire [SET_BITS-1:0] tbl_set;
+    wire [WAYS-1:0]     tbl_vbits;
+    wire                tbl_hit, tbl_free;
+    wire [WAY_W-1:0]    tbl_hit_way, tbl_free_way;
+    wire [ENTRY_W-1:0]  tbl_hit_entry;
+    reg                 tbl_we_entry, tbl_we_valid;
+    reg  [WAY_W-1:0]    tbl_wr_way;
+    reg  [ENTRY_W-1:0]  tbl_wr_entry;
+    reg  [WAYS-1:0]     tbl_wr_vbits;
+    wire                tbl_busy;
+
+    rg_order_table #(.SET_BITS(SET_BITS), .WAYS(WAYS), .SYM_W(SYM_W), .IDX_W(IDX_W)) u_table (
+        .clk(clk), .rst(rst),
+        .rd_en(tbl_rd_en), .rd_ref(tbl_rd_ref),
+        .rd_set(tbl_set), .rd_valid_bits(tbl_vbits),
+        .hit(tbl_hit), .hit_way(tbl_hit_way), .hit_entry(tbl_hit_entry),
+        .free(tbl_free), .free_way(tbl_free_way),
+        .wr_entry_en(tbl_we_entry), .wr_valid_en(tbl_we_valid), .wr_set(tbl_set),
+        .wr_way(tbl_wr_way), .wr_entry(tbl_wr_entry), .wr_valid_bits(tbl_wr_vbits),
+        .busy(tbl_busy)
+    );
+
+    // hit entry fields
+    wire [63:0]      e_ref    = tbl_hit_entry[ENTRY_W-1 -: 64];
+    wire [SYM_W-1:0] e_sym    = tbl_hit_entry[ENTRY_W-65 -: SYM_W];
+    wire             e_buy    = tbl_hit_entry[IDX_W + 66];
+    wire [31:0]      e_price  = tbl_hit_entry[IDX_W + 34 +: 32];
+    wire [31:0]      e_shares = tbl_hit_entry[IDX_W + 2 +: 32];
+    wire [1:0]       e_cls    = tbl_hit_entry[IDX_W +: 2];
+    wire [IDX_W-1:0] e_idx    = tbl_hit_entry[IDX_W-1:0];
+    wire             unused_e_ref = ^e_ref;
+
+    // ---------------------------------------------------------------- book
+    reg              bk_upd_valid;
+    wire             bk_upd_ready, bk_upd_done;
+    reg [SYM_W-1:0]  bk_sym;
+    reg              bk_buy;
+    reg [IDX_W-1:0]  bk_idx;
+    reg [31:0]       bk_delta;
+    reg              bk_sub;
+    reg              bk_cnt_valid, bk_cnt_dec;
+    reg [SYM_W-1:0]  bk_cnt_sym;
+    reg              bk_cnt_buy;
+    reg [1:0]        bk_cnt_cls;
+    wire             q_bid_v, q_ask_v;
+    wire [IDX_W-1:0] q_bid_i, q_ask_i;
+    wire [31:0]      q_bid_s, q_ask_s;
+    wire             bid_below_nz, bid_above_nz, bid_off_nz, ask_below_nz, ask_above_nz, ask_off_nz;
+
+    rg_book #(.MAX_SYMBOLS(MAX_SYMBOLS), .WINDOW_TICKS(WINDOW_TICKS)) u_book (
+        .clk(clk), .rst(rst),
+        .upd_valid(bk_upd_valid), .upd_ready(bk_upd_ready), .upd_sym(bk_sym), .upd_buy(bk_buy),
+        .upd_idx(bk_idx), .upd_delta(bk_delta), .upd_sub(bk_sub), .upd_done(bk_upd_done),
+        .cnt_valid(bk_cnt_valid), .cnt_sym(bk_cnt_sym), .cnt_buy(bk_cnt_buy),
+        .cnt_cls(bk_cnt_cls), .cnt_dec(bk_cnt_dec),
+        .q_sym(t_sym_q),
+        .bid_valid(q_bid_v), .bid_idx(q_bid_i), .bid_sz(q_bid_s),
+        .ask_valid(q_ask_v), .ask_idx(q_ask_i), .ask_sz(q_ask_s),
+        .bid_below_nz(bid_below_nz), .bid_above_nz(bid_above_nz), .bid_off_nz(bid_off_nz),
+        .ask_below_nz(ask_below_nz), .ask_above_nz(ask_above_nz), .ask_off_nz(ask_off_nz)
+    );
+
+    // ---------------------------------------------------------------- window rule + class
+    // for the symbol of the add being inserted: x_sym (A/F) or t_sym (U re-insert)
+    reg [SYM_W-1:0] ins_sym;
+    reg             ws_old, ws_new, set_window;
+    reg [31:0]      base_old, base_new;
+    reg [1:0]       ins_cls;
+    reg [IDX_W-1:0] ins_idx;
+    reg [32:0]      qdiff;
+    always @(*) begin
+        ins_sym    = (st_q == S_UT2) ? t_sym_q : x_sym_q;
+        ws_old     = wset_q[ins_sym];
+        base_old   = base_q[ins_sym*32 +: 32];
+        set_window = !ws_old && x_on_tick_q;
+        ws_new     = ws_old || x_on_tick_q;
+        base_new   = set_window ? ((x_q_q >= HALF_L) ? x_q_q - HALF_L : 32'd0) : base_old;
+        qdiff      = {1'b0, x_q_q} - {1'b0, base_new};
+        ins_idx    = qdiff[IDX_W-1:0];
+        if (!x_on_tick_q || !ws_new)  ins_cls = `RG_CLS_OFFTICK;
+        else if (x_q_q < base_new)    ins_cls = `RG_CLS_BELOW;
+        else if (qdiff[32:IDX_W] != 0) ins_cls = `RG_CLS_ABOVE;   // q - base >= L (L = 2^IDX_W)
+        else                          ins_cls = `RG_CLS_IN;
+    end
+
+    // reduce / remove arithmetic of a hit
+    wire        is_del     = (x_op_q == `RG_OP_DELETE) || (x_op_q == `RG_OP_REPLACE);
+    wire [31:0] red        = is_del ? e_shares : ((x_shares_q < e_shares) ? x_shares_q : e_shares);
+    wire [31:0] remaining  = e_shares - red;
+    wire        do_remove  = (remaining == 32'd0);
+
+    wire is_tbl_op = ((s_op == `RG_OP_ADD) && s_sym_valid) || (s_op == `RG_OP_EXEC) || (s_op == `RG_OP_EXECP) ||
+                     (s_op == `RG_OP_CANCEL) || (s_op == `RG_OP_DELETE) || (s_op == `RG_OP_REPLACE);
+
+    // ---------------------------------------------------------------- control
+    reg accept, accept_pass;
+    reg emit;                      // load the output register with the current message's event
+    reg set_coll, clr_coll;
+    reg [SYM_W-1:0] clr_coll_sym;
+    reg set_touch;
+    reg [SYM_W-1:0] touch_sym;
+    reg touch_buy;
+    reg set_upd;
+    reg [2:0] upd_kind;
+    reg [SYM_W-1:0] upd_sym;
+    reg [31:0] upd_val;
+    reg win_we;
+    reg save_ins;
+
+    always @(*) begin
+        st_d          = st_q;
+        s_ready       = 1'b0;
+        accept        = 1'b0;
+        accept_pass   = 1'b0;
+        emit          = 1'b0;
+        tbl_rd_en     = 1'b0;
+        tbl_rd_ref    = s_ref;
+        tbl_we_entry  = 1'b0;
+        tbl_we_valid  = 1'b0;
+        tbl_wr_way    = tbl_free_way;
+        tbl_wr_entry  = {x_ref_q, x_sym_q, x_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
+        tbl_wr_vbits  = tbl_vbits | ({{(WAYS-1){1'b0}}, 1'b1} << tbl_free_way);
+        bk_upd_valid  = 1'b0;
+        bk_sym        = x_sym_q;
+        bk_buy        = x_buy_q;
+        bk_idx        = ins_idx;
+        bk_delta      = x_shares_q;
+        bk_sub        = 1'b0;
+        bk_cnt_valid  = 1'b0;
+        bk_cnt_sym    = x_sym_q;
+        bk_cnt_buy    = x_buy_q;
+        bk_cnt_cls    = ins_cls;
+        bk_cnt_dec    = 1'b0;
+        set_coll      = 1'b0;
+        clr_coll      = 1'b0;
+        clr_coll_sym  = s_locate[SYM_W-1:0];
+        set_touch     = 1'b0;
+        touch_sym     = x_sym_q;
+        touch_buy     = x_buy_q;
+        set_upd       = 1'b0;
+        upd_kind      = `RG_UPD_NONE;
+        upd_sym       = x_sym_q;
+        upd_val       = 32'd0;
+        win_we        = 1'b0;
+        save_ins      = 1'b0;
+        st_unknown_ref = 1'b0;
+        st_table_full  = 1'b0;
+
+        case (st_q)
+            S_IDLE, S_FIN: begin
+                if (st_q == S_FIN) begin
+                    // the book and the flags of the touched symbol are final: emit
+                    if (out_free) begin
+                        emit = 1'b1;
+                        st_d = S_IDLE;
+                        // overlap: the next order message starts now
+                        s_ready = !tbl_busy && is_tbl_op;
+                    end
+                end else begin
+                    s_ready = !tbl_busy && out_free;
+                end
+                if (s_valid && s_ready) begin
+                    accept = 1'b1;
+                    if (is_tbl_op) begin
+                        tbl_rd_en = 1'b1;
+                        st_d      = S_T1;
+                    end else begin
+                        accept_pass = 1'b1;
+                        if (s_op == `RG_OP_CTRL && s_code == 8'd9) clr_coll = 1'b1;
+                        st_d = S_IDLE;
+                    end
+                end
+            end
+
+            S_T1: begin
+                set_touch = 1'b1;
+                if (x_op_q == `RG_OP_ADD) begin
+                    touch_sym = x_sym_q;
+                    win_we    = 1'b1;     // the window rule runs for every add, inserted or not
+                    if (tbl_free) begin
+                        tbl_we_entry = 1'b1;
+                        tbl_we_valid = 1'b1;
+                        if (ins_cls == `RG_CLS_IN) begin
+                            bk_upd_valid = 1'b1;         // the book is idle here
+                            st_d = S_BWAIT;
+                        end else begin
+                            bk_cnt_valid = 1'b1;
+                            st_d = S_FIN;
+                        end
+                    end else begin
+                        set_coll      = 1'b1;
+                        st_table_full = 1'b1;
+                        st_d = S_FIN;
+                    end
+                end else if (!tbl_hit) begin
+                    set_touch      = 1'b0;
+                    st_unknown_ref = 1'b1;
+                    st_d = S_FIN;
+                end else begin
+                    touch_sym = e_sym;
+                    touch_buy = e_buy;
+                    // last trade (E: order price; C: printable price)
+                    if (x_op_q == `RG_OP_EXEC) begin
+                        set_upd = 1'b1; upd_kind = `RG_UPD_LAST; upd_sym = e_sym; upd_val = e_price;
+                    end else if (x_op_q == `RG_OP_EXECP && x_code_q == `RG_ASCII_Y) begin
+                        set_upd = 1'b1; upd_kind = `RG_UPD_LAST; upd_sym = e_sym; upd_val = x_price_q;
+                    end
+                    // table: remove or shrink
+                    tbl_wr_way   = tbl_hit_way;
+                    tbl_wr_entry = {tbl_hit_entry[ENTRY_W-1:IDX_W+34], remaining, e_cls, e_idx};
+                    tbl_wr_vbits = tbl_vbits & ~({{(WAYS-1){1'b0}}, 1'b1} << tbl_hit_way);
+                    tbl_we_valid = do_remove;
+                    tbl_we_entry = !do_remove;
+                    // book
+                    bk_sym   = e_sym;
+                    bk_buy   = e_buy;
+                    bk_idx   = e_idx;
+                    bk_delta = red;
+                    bk_sub   = 1'b1;
+                    bk_cnt_sym = e_sym;
+                    bk_cnt_buy = e_buy;
+                    bk_cnt_cls = e_cls;
+                    bk_cnt_dec = 1'b1;
+                    if (e_cls == `RG_CLS_IN) bk_upd_valid = 1'b1;
+                    else                 bk_cnt_valid = do_remove;
+                    if (x_op_q == `RG_OP_REPLACE)    st_d = S_URD;
+                    else if (e_cls == `RG_CLS_IN)    st_d = S_BWAIT;
+                    else                         st_d = S_FIN;
+                end
+            end
+
+            S_URD: begin
+                tbl_rd_en  = 1'b1;
+                tbl_rd_ref = x_ref2_q;
+                st_d       = S_UT2;
+            end
+
+            S_UT2: begin
+                tbl_wr_entry = {x_ref2_q, t_sym_q, t_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
+                bk_cnt_sym   = t_sym_q;
+                bk_cnt_buy   = t_buy_q;
+                win_we       = 1'b1;
+                if (tbl_free) begin
+                    tbl_we_entry = 1'b1;
+                    tbl_we_valid = 1'b1;
+                    save_ins     = 1'b1;            // need_ins := class is IN
+                    bk_cnt_valid = (ins_cls != `RG_CLS_IN);
+                end else begin
+                    set_coll      = 1'b1;
+                    st_table_full = 1'b1;
+                end
+                st_d = S_UBK;
+            end
+
+            S_UBK: begin
+                // wait for the removal's level update, then issue the insert's
+                bk_sym   = t_sym_q;
+                bk_buy   = t_buy_q;
+                bk_idx   = ins_idx_q;
+                bk_delta = x_shares_q;
+                bk_sub   = 1'b0;
+                if (bk_upd_ready) begin
+                    if (need_ins_q) begin
+                        bk_upd_valid = 1'b1;
+                        st_d = S_BWAIT;
+                    end else begin
+                        st_d = S_FIN;
+                    end
+                end
+            end
+
+            S_BWAIT: begin
+                if (bk_upd_done) st_d = S_FIN;
+            end
+
+            default: st_d = S_IDLE;
+        endcase
+    end
+
+    // ---------------------------------------------------------------- event assembly
+    // pass-through event of an accepted message (no table access)
+    reg [2:0]       p_ukind;
+    always @(*) begin
+        p_ukind = `RG_UPD_NONE;
+        case (s_op)
+            `RG_OP_SYS:   p_ukind = `RG_UPD_MKT;
+            `RG_OP_HALT:  if (s_sym_valid) p_ukind = `RG_UPD_HALT;
+            `RG_OP_MWCB:  if (s_code == "1" || s_code == "2" || s_code == "3") p_ukind = `RG_UPD_MWCB;
+            `RG_OP_TRADE: if (s_sym_valid) p_ukind = `RG_UPD_LAST;
+            `RG_OP_CTRL:  p_ukind = `RG_UPD_CTRL;
+            default:  p_ukind = `RG_UPD_NONE;
+        endcase
+    end
+
+    function [EV_WIDTH-1:0] make_ev(
+        input [47:0] seq, input [47:0] ts, input [63:0] toff, input [63:0] tlast,
+        input [7:0] rkind, input [7:0] rsym, input [7:0] raux, input [127:0] rpay,
+        input [2:0] ukind, input [7:0] usym, input [7:0] ucode, input [63:0] uval, input [15:0] utgt);
+        reg [EV_WIDTH-1:0] e;
+        begin
+            e = {EV_WIDTH{1'b0}};
+            e[`RG_EV_SEQ_LO   +: 48]  = seq;
+            e[`RG_EV_TS_LO    +: 48]  = ts;
+            e[`RG_EV_TOFF_LO  +: 64]  = toff;
+            e[`RG_EV_TLAST_LO +: 64]  = tlast;
+            e[`RG_EV_RKIND_LO +: 8]   = rkind;
+            e[`RG_EV_RSYM_LO  +: 8]   = rsym;
+            e[`RG_EV_RAUX_LO  +: 8]   = raux;
+            e[`RG_EV_RPAY_LO  +: 128] = rpay;
+            e[`RG_EV_UKIND_LO +: 3]   = ukind;
+            e[`RG_EV_USYM_LO  +: 8]   = usym;
+            e[`RG_EV_UCODE_LO +: 8]   = ucode;
+            e[`RG_EV_UVAL_LO  +: 64]  = uval;
+            e[`RG_EV_UTGT_LO  +: 16]  = utgt;
+            make_ev = e;
+        end
+    endfunction
+
+    wire [7:0] s_sym8 = {{(8-SYM_W){1'b0}}, s_sym};
+    wire [7:0] u_sym8 = {{(8-SYM_W){1'b0}}, usym_q};
+    wire [EV_WIDTH-1:0] pass_ev = make_ev(s_seq, s_ts, s_t_offer, s_t_last, s_rkind, s_rsym, s_raux, s_rpay,
+                                          p_ukind, s_sym8, s_code,
+                                          (s_op == `RG_OP_CTRL) ? s_ref : {32'd0, s_price}, s_locate);
+    wire [EV_WIDTH-1:0] fin_ev  = make_ev(x_seq_q, x_ts_q, x_toff_q, x_tlast_q, `RG_REC_NONE, 8'hFF, 8'd0, 128'd0,
+                                          ukind_q, u_sym8, 8'd0, {32'd0, uval_q}, 16'd0);
+
+    wire [7:0] fin_flags = {5'd0, coll_q[t_sym_q],
+                            ask_off_nz | ask_below_nz | (!q_ask_v && ask_above_nz),
+                            bid_off_nz | bid_above_nz | (!q_bid_v && bid_below_nz)};
+
+    // ---------------------------------------------------------------- registers
+    always @(posedge clk) begin
+        if (rst) begin
+            st_q        <= S_IDLE;
+            x_op_q      <= `RG_OP_NONE;
+            x_seq_q     <= 48'd0;
+            x_ts_q      <= 48'd0;
+            x_toff_q    <= 64'd0;
+            x_tlast_q   <= 64'd0;
+            x_ref_q     <= 64'd0;
+            x_ref2_q    <= 64'd0;
+            x_buy_q     <= 1'b0;
+            x_shares_q  <= 32'd0;
+            x_price_q   <= 32'd0;
+            x_q_q       <= 32'd0;
+            x_code_q    <= 8'd0;
+            x_on_tick_q <= 1'b0;
+            x_sym_q     <= {SYM_W{1'b0}};
+            t_sym_q     <= {SYM_W{1'b0}};
+            t_buy_q     <= 1'b0;
+            t_touch_q   <= 1'b0;
+            ukind_q     <= `RG_UPD_NONE;
+            usym_q      <= {SYM_W{1'b0}};
+            uval_q      <= 32'd0;
+            need_ins_q  <= 1'b0;
+            ins_idx_q   <= {IDX_W{1'b0}};
+            wset_q      <= {MAX_SYMBOLS{1'b0}};
+            base_q      <= {(MAX_SYMBOLS*32){1'b0}};
+            coll_q      <= {MAX_SYMBOLS{1'b0}};
+            out_valid_q <= 1'b0;
+            out_ev_q    <= {EV_WIDTH{1'b0}};
+            out_touch_q <= 1'b0;
+            out_sym_q   <= {SYM_W{1'b0}};
+            out_flags_q <= 8'd0;
+            out_bid_v_q <= 1'b0;
+            out_ask_v_q <= 1'b0;
+            out_bid_i_q <= {IDX_W{1'b0}};
+            out_ask_i_q <= {IDX_W{1'b0}};
+            out_bid_s_q <= 32'd0;
+            out_ask_s_q <= 32'd0;
+            out_base_q  <= 32'd0;
+        end else begin
+            st_q <= st_d;
+
+            if (accept) begin
+                x_op_q      <= s_op;
+                x_seq_q     <= s_seq;
+                x_ts_q      <= s_ts;
+                x_toff_q    <= s_t_offer;
+                x_tlast_q   <= s_t_last;
+                x_ref_q     <= s_ref;
+                x_ref2_q    <= s_ref2;
+                x_buy_q     <= s_buy;
+                x_shares_q  <= s_shares;
+                x_price_q   <= s_price;
+                x_q_q       <= s_q;
+                x_code_q    <= s_code;
+                x_on_tick_q <= s_on_tick;
+                x_sym_q     <= s_sym;
+                t_touch_q   <= 1'b0;
+                ukind_q     <= `RG_UPD_NONE;
+            end
+            if (set_touch) begin
+                t_touch_q <= 1'b1;
+                t_sym_q   <= touch_sym;
+                t_buy_q   <= touch_buy;
+            end
+            if (set_upd) begin
+                ukind_q <= upd_kind;
+                usym_q  <= upd_sym;
+                uval_q  <= upd_val;
+            end
+            if (save_ins) begin
+                need_ins_q <= (ins_cls == `RG_CLS_IN);
+                ins_idx_q  <= ins_idx;
+            end else if (st_q == S_UT2) begin
+                need_ins_q <= 1'b0;
+            end
+            if (win_we && set_window) begin
+                wset_q[ins_sym]           <= 1'b1;
+                base_q[ins_sym*32 +: 32]  <= base_new;
+            end
+            if (set_coll) coll_q[ins_sym] <= 1'b1;
+            if (clr_coll) coll_q[clr_coll_sym] <= 1'b0;
+
+            if (m_ready) out_valid_q <= 1'b0;
+            if (accept_pass) begin
+                out_valid_q <= 1'b1;
+                out_ev_q    <= pass_ev;
+                out_touch_q <= 1'b0;
+                out_sym_q   <= s_sym;
+            end else if (emit) begin
+                out_valid_q <= 1'b1;
+                out_ev_q    <= fin_ev;
+                out_touch_q <= t_touch_q;
+                out_sym_q   <= t_sym_q;
+                out_flags_q <= fin_flags;
+                out_bid_v_q <= q_bid_v;
+                out_bid_i_q <= q_bid_i;
+                out_bid_s_q <= q_bid_s;
+                out_ask_v_q <= q_ask_v;
+                out_ask_i_q <= q_ask_i;
+                out_ask_s_q <= q_ask_s;
+                out_base_q  <= base_q[t_sym_q*32 +: 32];
+            end
+        end
+    end
+
+    assign m_valid     = out_valid_q;
+    assign m_ev        = out_ev_q;
+    assign m_touch     = out_touch_q;
+    assign m_sym       = out_sym_q;
+    assign m_flags     = out_flags_q;
+    assign m_bid_valid = out_bid_v_q;
+    assign m_bid_idx   = out_bid_i_q;
+    assign m_bid_sz    = out_bid_s_q;
+    assign m_ask_valid = out_ask_v_q;
+    assign m_ask_idx   = out_ask_i_q;
+    assign m_ask_sz    = out_ask_s_q;
+    assign m_base_q    = out_base_q;
+    assign busy        = tbl_busy;
+    assign idle        = (st_q == S_IDLE) && !out_valid_q;
+endmodule
+`default_nettype wire

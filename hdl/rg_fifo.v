@@ -1,0 +1,43 @@
+// Synchronous first-word-fall-through FIFO (distributed RAM, registered pointers).
+`default_nettype none
+module rg_fifo #(
+    parameter integer WIDTH  = 32,
+    parameter integer ADDR_W = 2          // depth 2^ADDR_W
+) (
+    input  wire             clk,
+    input  wire             rst,
+    input  wire             s_valid,
+    output wire             s_ready,
+    input  wire [WIDTH-1:0] s_data,
+    output wire             m_valid,
+    input  wire             m_ready,
+    output wire [WIDTH-1:0] m_data,
+    output wire [ADDR_W:0]  count
+);
+    localparam integer DEPTH = 1 << ADDR_W;
+
+    reg [WIDTH-1:0]  mem [0:DEPTH-1];
+    reg [ADDR_W:0]   wr_ptr_q, rd_ptr_q;
+    wire             push = s_valid && s_ready;
+    wire             pop  = m_valid && m_ready;
+
+    assign count   = wr_ptr_q - rd_ptr_q;
+    assign s_ready = (count != DEPTH[ADDR_W:0]);
+    assign m_valid = (count != {(ADDR_W+1){1'b0}});
+    assign m_data  = mem[rd_ptr_q[ADDR_W-1:0]];
+
+    always @(posedge clk) begin
+        if (push) mem[wr_ptr_q[ADDR_W-1:0]] <= s_data;
+    end
+
+    always @(posedge clk) begin
+        if (rst) begin
+            wr_ptr_q <= {(ADDR_W+1){1'b0}};
+            rd_ptr_q <= {(ADDR_W+1){1'b0}};
+        end else begin
+            if (push) wr_ptr_q <= wr_ptr_q + 1'b1;
+            if (pop)  rd_ptr_q <= rd_ptr_q + 1'b1;
+        end
+    end
+endmodule
+`default_nettype wire

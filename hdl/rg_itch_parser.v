@@ -1,0 +1,252 @@
+// ITCH 5.0 parser (spec sections 2, 3, 9, 11 and 12). One message per cycle, one register stage.
+//
+// Classifies every message token from the front end: length check against the type table,
+// unknown types, truncation, control messages (validated here, so the CONTROL or
+// BAD_CONTROL record is prebuilt), and extracts the big-endian fields the later stages
+// use. It also owns last_seq and last_ts, and starts the tick arithmetic of spec section 4:
+// q = (price * TICK_RECIP) >> 48 for the add price of A/F/U.
+`default_nettype none
+`include "rg_defs.vh"
+module rg_itch_parser #(
+    parameter integer MSG_BYTES = 50
+) (
+    input  wire                   clk,
+    input  wire                   rst,
+
+    input  wire [7:0]             cfg_n_symbols,
+    input  wire [7:0]             cfg_n_accounts,
+    input  wire [48:0]            cfg_tick_recip,
+
+    input  wire                   s_valid,
+    output wire                   s_ready,
+    input  wire [MSG_BYTES*8-1:0] s_data,
+    input  wire [15:0]            s_len,
+    input  wire                   s_trunc,
+    input  wire                   s_has_type,
+    input  wire                   s_ctrl,
+    input  wire [63:0]            s_seq,
+    input  wire [63:0]            s_t_offer,
+    input  wire [63:0]            s_t_last,
+
+    output wire                   m_valid,
+    input  wire                   m_ready,
+    output reg  [3:0]             m_op,
+    output reg  [47:0]            m_seq,
+    output reg  [47:0]            m_ts,
+    output reg  [63:0]            m_t_offer,
+    output reg  [63:0]            m_t_last,
+    output reg  [15:0]            m_locate,
+    output reg  [63:0]            m_ref,      // order ref; control value for `RG_OP_CTRL
+    output reg  [63:0]            m_ref2,     // U new ref
+    output reg                    m_buy,
+    output reg  [31:0]            m_shares,
+    output reg  [31:0]            m_price,
+    output reg  [7:0]             m_code,     // S event, H state, W level, C printable, control op
+    output reg  [63:0]            m_stock,
+    output reg  [31:0]            m_q,
+    output reg  [7:0]             m_rkind,    // prebuilt record: 0, CONTROL or PROBLEM
+    output reg  [7:0]             m_rsym,
+    output reg  [7:0]             m_raux,
+    output reg  [127:0]           m_rpay,
+
+    // statistics, one pulse per accepted message
+    output reg                    st_valid,
+    output reg                    st_msg,     // a sequenced message (counts in `messages`)
+    output reg                    st_type_valid,
+    output reg  [7:0]             st_type,
+    output reg  [7:0]             st_problem, // problem code or 0
+    output reg                    st_control, // a valid control message
+
+    output wire [63:0]            last_seq,
+    output wire                   idle
+);
+    reg        valid_q;
+    reg [63:0] last_seq_q;
+    reg [47:0] last_ts_q;
+
+    wire accept = s_valid && s_ready;
+    assign s_ready = !valid_q || m_ready;
+    assign m_valid = valid_q;
+
+    // ---------------------------------------------------------------- field extraction
+    function [7:0] b(input integer i);
+        b = s_data[8*i +: 8];
+    endfunction
+    function [15:0] be16(input integer i);
+        be16 = {s_data[8*i +: 8], s_data[8*(i+1) +: 8]};
+    endfunction
+    function [31:0] be32(input integer i);
+        be32 = {be16(i), be16(i + 2)};
+    endfunction
+    function [47:0] be48(input integer i);
+        be48 = {be16(i), be32(i + 2)};
+    endfunction
+    function [63:0] be64(input integer i);
+        be64 = {be32(i), be32(i + 4)};
+    endfunction
+
+    function [15:0] expected_len(input [7:0] t);
+        case (t)
+            "S": expected_len = 16'd12;  "R": expected_len = 16'd39;
+            "H": expected_len = 16'd25;  "Y": expected_len = 16'd20;
+            "L": expected_len = 16'd26;  "V": expected_len = 16'd35;
+            "W": expected_len = 16'd12;  "K": expected_len = 16'd28;
+            "J": expected_len = 16'd35;  "h": expected_len = 16'd21;
+            "X": expected_len = 16'd23;  "U": expected_len = 16'd35;
+            "P": expected_len = 16'd44;  "Q": expected_len = 16'd40;
+            "B": expected_len = 16'd19;  "I": expected_len = 16'd50;
+            "N": expected_len = 16'd20;  "O": expected_len = 16'd48;
+            "A": expected_len = 16'd36;  "F": expected_len = 16'd40;
+            "E": expected_len = 16'd31;  "C": expected_len = 16'd36;
+            "D": expected_len = 16'd19;  "~": expected_len = 16'd20;
+            default: expected_len = 16'd0;
+        endcase
+    endfunction
+
+    function [3:0] op_of(input [7:0] t);
+        case (t)
+            "S": op_of = `RG_OP_SYS;     "R": op_of = `RG_OP_DIR;
+            "H": op_of = `RG_OP_HALT;    "W": op_of = `RG_OP_MWCB;
+            "A": op_of = `RG_OP_ADD;     "F": op_of = `RG_OP_ADD;
+            "E": op_of = `RG_OP_EXEC;    "C": op_of = `RG_OP_EXECP;
+            "X": op_of = `RG_OP_CANCEL;  "D": op_of = `RG_OP_DELETE;
+            "U": op_of = `RG_OP_REPLACE; "P": op_of = `RG_OP_TRADE;
+            default: op_of = `RG_OP_NONE;
+        endcase
+    endfunction
+
+    wire [7:0]  typ      = s_has_type ? b(0) : 8'd0;
+    wire [15:0] exp_len  = s_has_type ? expected_len(typ) : 16'd0;
+    wire        known    = (exp_len != 16'd0);
+    wire        is_u     = (typ == "U");
+
+    // control message fields
+    wire [7:0]  c_op     = b(1);
+    wire [15:0] c_target = be16(2);
+    wire [63:0] c_eff    = be64(4);
+    wire [63:0] c_value  = be64(12);
+    wire        c_valid, c_symt;
+    rg_ctrl_check u_ctrl (
+        .op(c_op), .target(c_target), .value(c_value), .eff_seq(c_eff),
+        .last_seq(last_seq_q), .n_symbols(cfg_n_symbols), .n_accounts(cfg_n_accounts),
+        .valid(c_valid), .sym_target(c_symt)
+    );
+
+    // tick arithmetic, first half: q = floor(price * TICK_RECIP / 2^48)
+    wire [31:0] add_price = is_u ? be32(31) : be32(32);
+    wire [80:0] q_prod    = {49'd0, add_price} * {32'd0, cfg_tick_recip};
+    wire        unused_q_prod = ^{q_prod[80], q_prod[47:0]};
+
+    reg [7:0] problem;
+    always @(*) begin
+        if (s_ctrl)                  problem = 8'd0;
+        else if (s_trunc)            problem = `RG_PROB_TRUNCATED;
+        else if (!known)             problem = `RG_PROB_UNKNOWN_TYPE;
+        else if (s_len != exp_len)   problem = `RG_PROB_BAD_LENGTH;
+        else                         problem = 8'd0;
+    end
+
+    always @(posedge clk) begin
+        if (rst) begin
+            valid_q    <= 1'b0;
+            last_seq_q <= 64'd0;
+            last_ts_q  <= 48'd0;
+            st_valid   <= 1'b0;
+            m_op       <= `RG_OP_NONE;
+            m_seq      <= 48'd0;
+            m_ts       <= 48'd0;
+            m_t_offer  <= 64'd0;
+            m_t_last   <= 64'd0;
+            m_locate   <= 16'd0;
+            m_ref      <= 64'd0;
+            m_ref2     <= 64'd0;
+            m_buy      <= 1'b0;
+            m_shares   <= 32'd0;
+            m_price    <= 32'd0;
+            m_code     <= 8'd0;
+            m_stock    <= 64'd0;
+            m_q        <= 32'd0;
+            m_rkind    <= `RG_REC_NONE;
+            m_rsym     <= 8'hFF;
+            m_raux     <= 8'd0;
+            m_rpay     <= 128'd0;
+            st_msg     <= 1'b0;
+            st_type_valid <= 1'b0;
+            st_type    <= 8'd0;
+            st_problem <= 8'd0;
+            st_control <= 1'b0;
+        end else begin
+            if (m_ready) valid_q <= 1'b0;
+            st_valid <= accept;
+            if (accept) begin
+                valid_q   <= 1'b1;
+                m_t_offer <= s_t_offer;
+                m_t_last  <= s_t_last;
+                m_locate  <= be16(1);
+                m_ref     <= be64(11);
+                m_ref2    <= be64(19);
+                m_buy     <= (b(19) == `RG_ASCII_B);
+                m_shares  <= (typ == "U") ? be32(27) : (typ == "A" || typ == "F") ? be32(20) : be32(19);
+                m_price   <= add_price;
+                m_code    <= (typ == "H") ? b(19) : (typ == "C") ? b(31) : b(11);
+                m_stock   <= be64(11);
+                m_q       <= q_prod[79:48];
+                m_rsym    <= 8'hFF;
+                m_rpay    <= 128'd0;
+                m_rkind   <= `RG_REC_NONE;
+                m_raux    <= 8'd0;
+                m_seq     <= s_seq[47:0];
+                m_ts      <= be48(5);
+
+                st_msg        <= !s_ctrl;
+                st_type_valid <= !s_ctrl;            // truncated without a body: type 0
+                st_type       <= typ;
+                st_problem    <= 8'd0;
+                st_control    <= 1'b0;
+
+                if (s_ctrl) begin
+                    m_seq   <= last_seq_q[47:0] + 48'd1;
+                    if (c_valid) begin
+                        m_op     <= `RG_OP_CTRL;
+                        m_ts     <= last_ts_q;
+                        m_code   <= c_op;
+                        m_locate <= c_target;
+                        m_ref    <= c_value;
+                        m_rkind  <= `RG_REC_CONTROL;
+                        m_rsym   <= c_symt ? c_target[7:0] : 8'hFF;
+                        m_raux   <= c_op;
+                        m_rpay   <= {48'd0, c_target, c_value};
+                        st_control <= 1'b1;
+                    end else begin
+                        m_op     <= `RG_OP_PREC;
+                        m_ts     <= 48'd0;
+                        m_rkind  <= `RG_REC_PROBLEM;
+                        m_raux   <= `RG_PROB_BAD_CONTROL;
+                        m_rpay   <= {80'd0, 16'd20, 16'd20, 8'd0, `RG_ASCII_TILDE};
+                        st_problem <= `RG_PROB_BAD_CONTROL;
+                    end
+                end else begin
+                    last_seq_q <= s_seq;
+                    // last_ts: every sequenced frame of >= 11 bytes except BAD_LENGTH and
+                    // TRUNCATED (an unknown type does update it)
+                    if (s_len >= 16'd11 && (problem == 8'd0 || problem == `RG_PROB_UNKNOWN_TYPE))
+                        last_ts_q <= be48(5);
+                    if (problem != 8'd0) begin
+                        m_op       <= `RG_OP_PREC;
+                        m_ts       <= 48'd0;
+                        m_rkind    <= `RG_REC_PROBLEM;
+                        m_raux     <= problem;
+                        m_rpay     <= {80'd0, exp_len, s_len, 8'd0, typ};
+                        st_problem <= problem;
+                    end else begin
+                        m_op      <= op_of(typ);
+                    end
+                end
+            end
+        end
+    end
+
+    assign last_seq = last_seq_q;
+    assign idle     = !valid_q;
+endmodule
+`default_nettype wire

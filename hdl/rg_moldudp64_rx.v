@@ -1,0 +1,381 @@
+// MoldUDP64 front end on a 64-bit AXI-Stream.
+//
+// One MoldUDP64 packet per AXI-Stream packet (tlast on its final beat). Byte 0 of the
+// packet is tdata[7:0] of the first beat; tkeep must be contiguous from lane 0 (any beat
+// may be partial, a beat with tkeep = 0 is allowed). Packet layout: session (10 bytes),
+// sequence number of the first message (8, big-endian), message count (2), then message
+// blocks: a 2-byte big-endian length and that many bytes, packed across beat boundaries.
+//
+// Output: one token per message block, holding the first MSG_BYTES bytes of the message,
+// its declared length and its sequence number. Sequencing (spec sections 2 and 9):
+//  * a block of length 0 is ignored (no seq);
+//  * a block of length 20 whose type byte is '~' is a control message: it takes no seq
+//    and `count` in the header does not include it;
+//  * every other block takes the next seq, starting at the header's sequence number;
+//  * a block cut short by the end of the packet is TRUNCATED and still takes a seq
+//    (m_trunc = 1, m_len = declared length, or 0 when the length prefix itself is cut).
+// Gap detection: a header sequence number above the next expected one counts a gap (the
+// messages are still processed). Messages below the next expected seq are duplicates
+// (retransmissions) and are dropped, and so is a control block sitting among them.
+//
+// Throughput: one beat per cycle while at most one message ends in the beat; a beat that
+// holds the end of a second message (only blocks shorter than 7 bytes do that) takes an
+// extra cycle per extra message.
+`default_nettype none
+module rg_moldudp64_rx #(
+    parameter integer MSG_BYTES = 50
+) (
+    input  wire                   clk,
+    input  wire                   rst,
+    input  wire                   enable,
+    input  wire [63:0]            cycle,
+
+    input  wire [63:0]            s_axis_tdata,
+    input  wire [7:0]             s_axis_tkeep,
+    input  wire                   s_axis_tvalid,
+    output wire                   s_axis_tready,
+    input  wire                   s_axis_tlast,
+
+    output wire                   m_valid,
+    input  wire                   m_ready,
+    output wire [MSG_BYTES*8-1:0] m_data,
+    output wire [15:0]            m_len,
+    output wire                   m_trunc,
+    output wire                   m_has_type,
+    output wire                   m_ctrl,
+    output wire [63:0]            m_seq,
+    output wire [63:0]            m_t_offer,
+    output wire [63:0]            m_t_last,
+
+    output wire [31:0]            stat_packets,
+    output wire [31:0]            stat_bad_packets,
+    output wire [31:0]            stat_gaps,
+    output wire [31:0]            stat_dups,
+    output wire [31:0]            stat_count_mismatch,
+    output wire                   gap_seen,
+    output wire                   eos_seen,
+    output wire [63:0]            next_seq,
+    output wire                   idle
+);
+    localparam integer BUF_W = MSG_BYTES * 8;
+    localparam [7:0]   TILDE = 8'h7E;
+
+    // ---------------------------------------------------------------- input register
+    reg        in_valid_q;
+    reg [63:0] in_data_q;
+    reg [3:0]  in_n_q;
+    reg        in_last_q;
+    reg [63:0] in_toff_q;    // cycle the beat was first offered
+    reg [63:0] in_tacc_q;    // cycle the beat was accepted
+    reg        offer_pend_q; // a beat is being offered but was not accepted yet
+    reg [63:0] offer_t_q;
+
+    // ---------------------------------------------------------------- parse state
+    reg         hdr_q;       // 1 while the 20-byte packet header is being read
+    reg [16:0]  pos_q;       // bytes of the current block consumed (prefix included)
+    reg [7:0]   lenhi_q;
+    reg [15:0]  nlen_q;
+    reg [3:0]   lp_q;        // first unconsumed lane of the current beat
+    reg [BUF_W-1:0] buf_q;
+    reg [63:0]  blk_toff_q;
+    reg [63:0]  cur_seq_q;   // seq the next sequenced block of this packet takes
+    reg [63:0]  exp_seq_q;   // next expected seq of the session
+    reg [15:0]  hdr_cnt_q;
+    reg [15:0]  nseq_q;      // sequenced blocks seen in this packet
+
+    // ---------------------------------------------------------------- output register
+    reg             out_valid_q;
+    reg [BUF_W-1:0] out_data_q;
+    reg [15:0]      out_len_q;
+    reg             out_trunc_q;
+    reg             out_has_type_q;
+    reg             out_ctrl_q;
+    reg [63:0]      out_seq_q;
+    reg [63:0]      out_toff_q;
+    reg [63:0]      out_tlast_q;
+
+    reg [31:0] st_pkts_q, st_bad_q, st_gaps_q, st_dups_q, st_mism_q;
+    reg        gap_seen_q, eos_seen_q;
+
+    // ---------------------------------------------------------------- next-state logic
+    reg [7:0]   d [0:7];
+    reg [3:0]   avail, c1, e1, avail2;
+    reg         known1, comp1, known2, fits2, defer2, start2, stall_rest;
+    reg [16:0]  t1, need1, t2;
+    reg [16:0]  pos_sum;
+    reg         proceed, beat_done;
+    reg         hdr_done, msg_done, trunc_ev, bad_pkt, pkt_end;
+    reg [BUF_W-1:0] buf1, buf2;
+    reg [15:0]  len_m;
+    reg [7:0]   typ;
+    reg         is_zero, is_ctrl, seqd, drop;
+    reg [63:0]  hseq;
+    reg [15:0]  hcnt;
+    reg [63:0]  cur_toff;
+    integer     j, k;
+
+    reg         hdr_d;
+    reg [16:0]  pos_d;
+    reg [7:0]   lenhi_d;
+    reg [15:0]  nlen_d;
+    reg [3:0]   lp_d;
+    reg [BUF_W-1:0] buf_d;
+    reg [63:0]  blk_toff_d, cur_seq_d, exp_seq_d;
+    reg [15:0]  hdr_cnt_d, nseq_d;
+
+    wire out_free = !out_valid_q || m_ready;
+    wire in_hs    = s_axis_tvalid && s_axis_tready;
+
+    function [3:0] popcount8(input [7:0] v);
+        integer b;
+        begin
+            popcount8 = 4'd0;
+            for (b = 0; b < 8; b = b + 1) popcount8 = popcount8 + {3'd0, v[b]};
+        end
+    endfunction
+
+    always @(*) begin
+        for (j = 0; j < 8; j = j + 1) d[j] = in_data_q[8*j +: 8];
+        avail = (in_n_q > lp_q) ? (in_n_q - lp_q) : 4'd0;
+
+        // ---- part 1: the block in progress, from lane lp
+        known1 = 1'b0;
+        t1     = 17'd0;
+        if (hdr_q) begin
+            known1 = 1'b1;
+            t1     = 17'd20;
+        end else if (pos_q >= 17'd2) begin
+            known1 = 1'b1;
+            t1     = {1'b0, nlen_q} + 17'd2;
+        end else if (pos_q == 17'd1) begin
+            known1 = (avail >= 4'd1);
+            t1     = {1'b0, lenhi_q, d[lp_q[2:0]]} + 17'd2;
+        end else begin
+            known1 = (avail >= 4'd2);
+            t1     = {1'b0, d[lp_q[2:0]], d[lp_q[2:0] + 3'd1]} + 17'd2;
+        end
+        need1 = t1 - pos_q;
+        comp1 = in_valid_q && known1 && (need1 <= {13'd0, avail});
+        c1    = comp1 ? need1[3:0] : avail;
+        e1    = lp_q + c1;
+        pos_sum = pos_q + {13'd0, c1};
+
+        buf1 = buf_q;
+        for (j = 0; j < 8; j = j + 1) begin
+            k = {15'd0, pos_q} + j - {28'd0, lp_q} - (hdr_q ? 0 : 2);
+            if (j >= lp_q && j < e1 && k >= 0 && k < MSG_BYTES) buf1[8*k +: 8] = d[j];
+        end
+
+        // ---- part 2: a new block starting at lane e1 in the same beat
+        avail2 = (in_n_q > e1) ? (in_n_q - e1) : 4'd0;
+        known2 = (avail2 >= 4'd2);
+        t2     = {1'b0, d[e1[2:0]], d[e1[2:0] + 3'd1]} + 17'd2;
+        fits2  = known2 && (t2 <= {13'd0, avail2});
+        defer2 = fits2 || in_last_q;
+        stall_rest = comp1 && (avail2 != 4'd0) && defer2;
+        start2     = comp1 && (avail2 != 4'd0) && !defer2;
+
+        buf2 = {BUF_W{1'b0}};
+        for (j = 0; j < 8; j = j + 1) begin
+            k = j - {28'd0, e1} - 2;
+            if (j < in_n_q && k >= 0 && k < MSG_BYTES) buf2[8*k +: 8] = d[j];
+        end
+
+        // ---- events
+        proceed   = in_valid_q && out_free;
+        beat_done = proceed && !stall_rest;
+        hdr_done  = proceed && comp1 && hdr_q;
+        msg_done  = proceed && comp1 && !hdr_q;
+        trunc_ev  = proceed && !comp1 && in_last_q && !hdr_q && (pos_sum != 17'd0);
+        bad_pkt   = proceed && !comp1 && in_last_q && hdr_q;
+        pkt_end   = beat_done && in_last_q;
+
+        // length of the completing (or truncated) message
+        if (comp1)                 len_m = t1[15:0] - 16'd2;
+        else if (pos_sum >= 17'd2) len_m = (pos_q >= 17'd2) ? nlen_q : t1[15:0] - 16'd2;
+        else                       len_m = 16'd0;
+        typ     = buf1[7:0];
+        is_zero = msg_done && (len_m == 16'd0);
+        is_ctrl = msg_done && (len_m == 16'd20) && (typ == TILDE);
+        seqd    = (msg_done || trunc_ev) && !is_zero && !is_ctrl;
+        drop    = is_zero || (cur_seq_q < exp_seq_q);
+
+        hseq = {buf1[8*10 +: 8], buf1[8*11 +: 8], buf1[8*12 +: 8], buf1[8*13 +: 8],
+                buf1[8*14 +: 8], buf1[8*15 +: 8], buf1[8*16 +: 8], buf1[8*17 +: 8]};
+        hcnt = {buf1[8*18 +: 8], buf1[8*19 +: 8]};
+
+        cur_toff = (pos_q == 17'd0 && !hdr_q) ? in_toff_q : blk_toff_q;
+
+        // ---- next state
+        hdr_d      = hdr_q;
+        pos_d      = pos_q;
+        lenhi_d    = lenhi_q;
+        nlen_d     = nlen_q;
+        lp_d       = lp_q;
+        buf_d      = buf_q;
+        blk_toff_d = blk_toff_q;
+        cur_seq_d  = cur_seq_q;
+        exp_seq_d  = exp_seq_q;
+        hdr_cnt_d  = hdr_cnt_q;
+        nseq_d     = nseq_q;
+
+        if (proceed) begin
+            if (comp1) begin
+                hdr_d = 1'b0;
+                pos_d = 17'd0;
+                buf_d = {BUF_W{1'b0}};
+                if (start2) begin
+                    pos_d      = {13'd0, avail2};
+                    lenhi_d    = d[e1[2:0]];
+                    if (known2) nlen_d = t2[15:0] - 16'd2;
+                    buf_d      = buf2;
+                    blk_toff_d = in_toff_q;
+                end
+            end else begin
+                pos_d      = pos_sum;
+                buf_d      = buf1;
+                blk_toff_d = cur_toff;
+                if (pos_q == 17'd0 && avail >= 4'd1) lenhi_d = d[lp_q[2:0]];
+                if (!hdr_q && pos_q < 17'd2 && known1) nlen_d = t1[15:0] - 16'd2;
+            end
+            lp_d = stall_rest ? e1 : 4'd0;
+
+            if (hdr_done) begin
+                cur_seq_d = hseq;
+                hdr_cnt_d = hcnt;
+                nseq_d    = 16'd0;
+            end
+            if (seqd) begin
+                cur_seq_d = cur_seq_q + 64'd1;
+                nseq_d    = nseq_q + 16'd1;
+                if (!drop) exp_seq_d = cur_seq_q + 64'd1;
+            end
+            if (pkt_end) begin
+                hdr_d = 1'b1;
+                pos_d = 17'd0;
+                buf_d = {BUF_W{1'b0}};
+                lp_d  = 4'd0;
+            end
+        end
+    end
+
+    // ---------------------------------------------------------------- registers
+    always @(posedge clk) begin
+        if (rst) begin
+            in_valid_q   <= 1'b0;
+            in_data_q    <= 64'd0;
+            in_n_q       <= 4'd0;
+            in_last_q    <= 1'b0;
+            in_toff_q    <= 64'd0;
+            in_tacc_q    <= 64'd0;
+            offer_pend_q <= 1'b0;
+            offer_t_q    <= 64'd0;
+            hdr_q        <= 1'b1;
+            pos_q        <= 17'd0;
+            lenhi_q      <= 8'd0;
+            nlen_q       <= 16'd0;
+            lp_q         <= 4'd0;
+            buf_q        <= {BUF_W{1'b0}};
+            blk_toff_q   <= 64'd0;
+            cur_seq_q    <= 64'd1;
+            exp_seq_q    <= 64'd1;
+            hdr_cnt_q    <= 16'd0;
+            nseq_q       <= 16'd0;
+            out_valid_q  <= 1'b0;
+            out_data_q   <= {BUF_W{1'b0}};
+            out_len_q    <= 16'd0;
+            out_trunc_q  <= 1'b0;
+            out_has_type_q <= 1'b0;
+            out_ctrl_q   <= 1'b0;
+            out_seq_q    <= 64'd0;
+            out_toff_q   <= 64'd0;
+            out_tlast_q  <= 64'd0;
+            st_pkts_q    <= 32'd0;
+            st_bad_q     <= 32'd0;
+            st_gaps_q    <= 32'd0;
+            st_dups_q    <= 32'd0;
+            st_mism_q    <= 32'd0;
+            gap_seen_q   <= 1'b0;
+            eos_seen_q   <= 1'b0;
+        end else begin
+            // input register and offer time stamps
+            if (in_hs) begin
+                in_valid_q <= 1'b1;
+                in_data_q  <= s_axis_tdata;
+                in_n_q     <= popcount8(s_axis_tkeep);
+                in_last_q  <= s_axis_tlast;
+                in_toff_q  <= offer_pend_q ? offer_t_q : cycle;
+                in_tacc_q  <= cycle;
+            end else if (beat_done) begin
+                in_valid_q <= 1'b0;
+            end
+            if (s_axis_tvalid && !s_axis_tready && !offer_pend_q) begin
+                offer_pend_q <= 1'b1;
+                offer_t_q    <= cycle;
+            end else if (in_hs) begin
+                offer_pend_q <= 1'b0;
+            end
+
+            hdr_q      <= hdr_d;
+            pos_q      <= pos_d;
+            lenhi_q    <= lenhi_d;
+            nlen_q     <= nlen_d;
+            lp_q       <= lp_d;
+            buf_q      <= buf_d;
+            blk_toff_q <= blk_toff_d;
+            cur_seq_q  <= cur_seq_d;
+            exp_seq_q  <= exp_seq_d;
+            hdr_cnt_q  <= hdr_cnt_d;
+            nseq_q     <= nseq_d;
+
+            if (m_ready) out_valid_q <= 1'b0;
+            if ((msg_done || trunc_ev) && !drop) begin
+                out_valid_q    <= 1'b1;
+                out_data_q     <= buf1;
+                out_len_q      <= len_m;
+                out_trunc_q    <= trunc_ev;
+                out_has_type_q <= msg_done || (pos_sum >= 17'd3);
+                out_ctrl_q     <= is_ctrl;
+                out_seq_q      <= cur_seq_q;
+                out_toff_q     <= cur_toff;
+                out_tlast_q    <= in_tacc_q;
+            end
+
+            if (hdr_done) begin
+                st_pkts_q <= st_pkts_q + 32'd1;
+                if (hseq > exp_seq_q) begin
+                    st_gaps_q  <= st_gaps_q + 32'd1;
+                    gap_seen_q <= 1'b1;
+                end
+                if (hcnt == 16'hFFFF) eos_seen_q <= 1'b1;
+            end
+            if (bad_pkt) st_bad_q <= st_bad_q + 32'd1;
+            if (seqd && drop) st_dups_q <= st_dups_q + 32'd1;
+            if (pkt_end && !bad_pkt && hdr_cnt_d != 16'hFFFF && nseq_d != hdr_cnt_d)
+                st_mism_q <= st_mism_q + 32'd1;
+        end
+    end
+
+    assign s_axis_tready = enable && (!in_valid_q || beat_done);
+
+    assign m_valid    = out_valid_q;
+    assign m_data     = out_data_q;
+    assign m_len      = out_len_q;
+    assign m_trunc    = out_trunc_q;
+    assign m_has_type = out_has_type_q;
+    assign m_ctrl     = out_ctrl_q;
+    assign m_seq      = out_seq_q;
+    assign m_t_offer  = out_toff_q;
+    assign m_t_last   = out_tlast_q;
+
+    assign stat_packets        = st_pkts_q;
+    assign stat_bad_packets    = st_bad_q;
+    assign stat_gaps           = st_gaps_q;
+    assign stat_dups           = st_dups_q;
+    assign stat_count_mismatch = st_mism_q;
+    assign gap_seen            = gap_seen_q;
+    assign eos_seen            = eos_seen_q;
+    assign next_seq            = exp_seq_q;
+    assign idle                = !in_valid_q && !out_valid_q && hdr_q;
+endmodule
+`default_nettype wire

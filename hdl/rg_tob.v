@@ -1,0 +1,152 @@
+// Analytics / top of book (spec section 7): prices of the best levels, and the TOB record
+// decision: after a message that touched symbol i's book, a TOB record is emitted iff the
+// tuple (bid_px, bid_sz, ask_px, ask_sz) differs from the last emitted one.
+//
+// Two stages, one event per cycle:
+//   T1  price of idx = (base_q + idx) * TICK (an empty side is price 0 size 0)
+//   T2  compare with the last emitted tuple of the symbol, store it when emitting
+// The last-emitted tuples are read and written in T2 only, so back-to-back events of the
+// same symbol need no forwarding.
+`default_nettype none
+module rg_tob #(
+    parameter integer MAX_SYMBOLS  = 64,
+    parameter integer WINDOW_TICKS = 4096,
+    parameter integer EV_WIDTH     = 475,
+    parameter integer SYM_W        = (MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1,
+    parameter integer IDX_W        = $clog2(WINDOW_TICKS)
+) (
+    input  wire                clk,
+    input  wire                rst,
+    input  wire [15:0]         cfg_tick,
+
+    input  wire                s_valid,
+    output wire                s_ready,
+    input  wire [EV_WIDTH-1:0] s_ev,
+    input  wire                s_touch,
+    input  wire [SYM_W-1:0]    s_sym,
+    input  wire [7:0]          s_flags,
+    input  wire                s_bid_valid,
+    input  wire [IDX_W-1:0]    s_bid_idx,
+    input  wire [31:0]         s_bid_sz,
+    input  wire                s_ask_valid,
+    input  wire [IDX_W-1:0]    s_ask_idx,
+    input  wire [31:0]         s_ask_sz,
+    input  wire [31:0]         s_base_q,
+
+    output wire                m_valid,
+    input  wire                m_ready,
+    output wire [EV_WIDTH-1:0] m_ev,
+    output wire [SYM_W-1:0]    m_sym,
+    output wire [7:0]          m_flags,
+    output wire                m_tob,        // emit a TOB record (strategy runs)
+    output wire [31:0]         m_bid_px,
+    output wire [31:0]         m_bid_sz,
+    output wire [31:0]         m_ask_px,
+    output wire [31:0]         m_ask_sz,
+
+    output reg                 st_tob,
+    output reg                 st_flagged,
+    output wire                idle
+);
+    // ---------------------------------------------------------------- T1
+    reg                v1_q;
+    reg [EV_WIDTH-1:0] ev1_q;
+    reg                touch1_q;
+    reg [SYM_W-1:0]    sym1_q;
+    reg [7:0]          flags1_q;
+    reg [31:0]         bpx1_q, bsz1_q, apx1_q, asz1_q;
+
+    // ---------------------------------------------------------------- T2 / output
+    reg                v2_q;
+    reg [EV_WIDTH-1:0] ev2_q;
+    reg [SYM_W-1:0]    sym2_q;
+    reg [7:0]          flags2_q;
+    reg                tob2_q;
+    reg [31:0]         bpx2_q, bsz2_q, apx2_q, asz2_q;
+
+    reg [MAX_SYMBOLS*128-1:0] last_q;   // last emitted tuple per symbol
+
+    wire adv2 = !v2_q || m_ready;
+    wire adv1 = !v1_q || adv2;
+    assign s_ready = adv1;
+
+    wire [31:0] bid_lvl  = s_base_q + {{(32-IDX_W){1'b0}}, s_bid_idx};
+    wire [31:0] ask_lvl  = s_base_q + {{(32-IDX_W){1'b0}}, s_ask_idx};
+    wire [47:0] bid_prod = {16'd0, bid_lvl} * {32'd0, cfg_tick};
+    wire [47:0] ask_prod = {16'd0, ask_lvl} * {32'd0, cfg_tick};
+    wire        unused_prod = ^{bid_prod[47:32], ask_prod[47:32]};
+
+    wire [127:0] tuple1 = {asz1_q, apx1_q, bsz1_q, bpx1_q};
+    wire [127:0] last1  = last_q[sym1_q*128 +: 128];
+    wire         emit1  = touch1_q && (tuple1 != last1);
+
+    always @(posedge clk) begin
+        if (rst) begin
+            v1_q     <= 1'b0;
+            ev1_q    <= {EV_WIDTH{1'b0}};
+            touch1_q <= 1'b0;
+            sym1_q   <= {SYM_W{1'b0}};
+            flags1_q <= 8'd0;
+            bpx1_q   <= 32'd0;
+            bsz1_q   <= 32'd0;
+            apx1_q   <= 32'd0;
+            asz1_q   <= 32'd0;
+            v2_q     <= 1'b0;
+            ev2_q    <= {EV_WIDTH{1'b0}};
+            sym2_q   <= {SYM_W{1'b0}};
+            flags2_q <= 8'd0;
+            tob2_q   <= 1'b0;
+            bpx2_q   <= 32'd0;
+            bsz2_q   <= 32'd0;
+            apx2_q   <= 32'd0;
+            asz2_q   <= 32'd0;
+            last_q   <= {(MAX_SYMBOLS*128){1'b0}};
+            st_tob     <= 1'b0;
+            st_flagged <= 1'b0;
+        end else begin
+            st_tob     <= 1'b0;
+            st_flagged <= 1'b0;
+            if (adv1) begin
+                v1_q <= s_valid;
+                if (s_valid) begin
+                    ev1_q    <= s_ev;
+                    touch1_q <= s_touch;
+                    sym1_q   <= s_sym;
+                    flags1_q <= s_flags;
+                    bpx1_q   <= s_bid_valid ? bid_prod[31:0] : 32'd0;
+                    bsz1_q   <= s_bid_valid ? s_bid_sz : 32'd0;
+                    apx1_q   <= s_ask_valid ? ask_prod[31:0] : 32'd0;
+                    asz1_q   <= s_ask_valid ? s_ask_sz : 32'd0;
+                end
+            end
+            if (adv2) begin
+                v2_q <= v1_q;
+                if (v1_q) begin
+                    ev2_q    <= ev1_q;
+                    sym2_q   <= sym1_q;
+                    flags2_q <= flags1_q;
+                    tob2_q   <= emit1;
+                    bpx2_q   <= bpx1_q;
+                    bsz2_q   <= bsz1_q;
+                    apx2_q   <= apx1_q;
+                    asz2_q   <= asz1_q;
+                    if (emit1) last_q[sym1_q*128 +: 128] <= tuple1;
+                    st_tob     <= emit1;
+                    st_flagged <= touch1_q && (flags1_q != 8'd0);
+                end
+            end
+        end
+    end
+
+    assign m_valid  = v2_q;
+    assign m_ev     = ev2_q;
+    assign m_sym    = sym2_q;
+    assign m_flags  = flags2_q;
+    assign m_tob    = tob2_q;
+    assign m_bid_px = bpx2_q;
+    assign m_bid_sz = bsz2_q;
+    assign m_ask_px = apx2_q;
+    assign m_ask_sz = asz2_q;
+    assign idle     = !v1_q && !v2_q;
+endmodule
+`default_nettype wire

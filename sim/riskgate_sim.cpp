@@ -1,0 +1,453 @@
+// riskgate FPGA simulation driver: the C ABI of riskgate_sim.h over Vriskgate_top.
+#include "riskgate_sim.h"
+
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "Vriskgate_top.h"
+#include "verilated.h"
+#if RG_HAVE_FST
+#include "verilated_fst_c.h"
+#endif
+
+#ifndef RG_MAX_SYMBOLS
+#define RG_MAX_SYMBOLS 64
+#endif
+#ifndef RG_MAX_ACCOUNTS
+#define RG_MAX_ACCOUNTS 64
+#endif
+#ifndef RG_WINDOW_TICKS
+#define RG_WINDOW_TICKS 4096
+#endif
+#ifndef RG_SET_BITS
+#define RG_SET_BITS 14
+#endif
+#ifndef RG_WAYS
+#define RG_WAYS 4
+#endif
+
+namespace {
+
+constexpr uint32_t REG_CONTROL = 0x8000;
+constexpr uint32_t REG_STATUS = 0x8004;
+constexpr uint32_t REG_CYCLE_LO = 0x8010;
+constexpr uint32_t REG_CYCLE_HI = 0x8014;
+constexpr uint32_t REG_RX_BASE = 0x8020;
+constexpr uint32_t REG_STATS = 0x9000;
+
+struct Beat {
+    uint64_t data;
+    uint8_t keep;
+    bool last;
+};
+
+}  // namespace
+
+struct rg_sim {
+    std::unique_ptr<VerilatedContext> ctx;
+    std::unique_ptr<Vriskgate_top> top;
+#if RG_HAVE_FST
+    std::unique_ptr<VerilatedFstC> fst;
+#endif
+    uint64_t time = 0;  // half cycles, for the trace
+
+    std::deque<Beat> beats;
+    bool holding = false;  // a beat is being offered (tvalid held until accepted)
+    Beat cur{};
+
+    uint32_t offer_num = 1, offer_den = 1, ready_num = 1, ready_den = 1;
+    uint32_t offer_acc = 0, ready_acc = 0;
+
+    std::vector<uint8_t> records;
+    size_t rec_head = 0;
+    std::vector<uint8_t> stamps;
+    size_t lat_head = 0;
+
+    // register port request for the next cycle
+    bool wr = false, rd = false;
+    uint32_t wr_addr = 0, wr_data = 0, rd_addr = 0;
+    bool rd_got = false;
+    uint32_t rd_val = 0;
+
+    uint64_t c_cycles = 0, c_beats = 0, c_stall = 0, c_tready_low = 0, c_records = 0,
+             c_packets = 0, c_out_stall = 0;
+};
+
+static void set_wide(VlWide<8> &w, const uint8_t *b) {
+    for (int i = 0; i < 8; i++) {
+        uint32_t v;
+        std::memcpy(&v, b + 4 * i, 4);
+        w[i] = v;
+    }
+}
+
+static void get_wide(const VlWide<8> &w, uint8_t *b) {
+    for (int i = 0; i < 8; i++) {
+        uint32_t v = w[i];
+        std::memcpy(b + 4 * i, &v, 4);
+    }
+}
+
+// One clock cycle: inputs are applied with clk low, handshakes sampled before the edge.
+static void tick(rg_sim *s) {
+    Vriskgate_top *t = s->top.get();
+    t->clk = 0;
+
+    // input beat
+    if (!s->holding && !s->beats.empty()) {
+        s->offer_acc += s->offer_num;
+        if (s->offer_acc >= s->offer_den) {
+            s->offer_acc -= s->offer_den;
+            s->cur = s->beats.front();
+            s->beats.pop_front();
+            s->holding = true;
+        }
+    }
+    t->s_axis_tvalid = s->holding;
+    t->s_axis_tdata = s->holding ? s->cur.data : 0;
+    t->s_axis_tkeep = s->holding ? s->cur.keep : 0;
+    t->s_axis_tlast = s->holding && s->cur.last;
+
+    s->ready_acc += s->ready_num;
+    bool rdy = false;
+    if (s->ready_acc >= s->ready_den) {
+        s->ready_acc -= s->ready_den;
+        rdy = true;
+    }
+    t->m_axis_tready = rdy;
+
+    t->reg_wr_en = s->wr;
+    t->reg_wr_addr = s->wr_addr;
+    t->reg_wr_data = s->wr_data;
+    t->reg_rd_en = s->rd;
+    t->reg_rd_addr = s->rd_addr;
+    s->wr = s->rd = false;
+
+    t->eval();
+#if RG_HAVE_FST
+    if (s->fst) s->fst->dump(s->time);
+#endif
+    s->time++;
+
+    // sample handshakes before the edge
+    if (t->s_axis_tvalid) {
+        if (t->s_axis_tready) {
+            s->holding = false;
+            s->c_beats++;
+        } else {
+            s->c_stall++;
+        }
+    }
+    if (!t->s_axis_tready) s->c_tready_low++;
+    if (t->m_axis_tvalid) {
+        if (t->m_axis_tready) {
+            size_t n = s->records.size();
+            s->records.resize(n + 32);
+            get_wide(t->m_axis_tdata, s->records.data() + n);
+            s->c_records++;
+        } else {
+            s->c_out_stall++;
+        }
+    }
+    if (t->m_lat_valid) {
+        size_t n = s->stamps.size();
+        s->stamps.resize(n + 32);
+        get_wide(t->m_lat_data, s->stamps.data() + n);
+    }
+    if (t->reg_rd_valid) {
+        s->rd_got = true;
+        s->rd_val = t->reg_rd_data;
+    }
+
+    t->clk = 1;
+    t->eval();
+#if RG_HAVE_FST
+    if (s->fst) s->fst->dump(s->time);
+#endif
+    s->time++;
+    s->c_cycles++;
+}
+
+static void compact(std::vector<uint8_t> &v, size_t &head) {
+    if (head > 0 && head >= v.size() / 2) {
+        v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(head));
+        head = 0;
+    }
+}
+
+extern "C" {
+
+void rg_sim_info(rg_sim_info_t *out) {
+    if (!out) return;
+    out->max_symbols = RG_MAX_SYMBOLS;
+    out->max_accounts = RG_MAX_ACCOUNTS;
+    out->window_ticks = RG_WINDOW_TICKS;
+    out->set_bits = RG_SET_BITS;
+    out->ways = RG_WAYS;
+    out->record_bytes = 32;
+    out->latency_bytes = 32;
+    out->has_fst = RG_HAVE_FST ? 1 : 0;
+}
+
+rg_sim *rg_sim_open(uint64_t seed, uint32_t flags) {
+    (void)flags;
+    rg_sim *s = new rg_sim();
+    s->ctx = std::make_unique<VerilatedContext>();
+    s->ctx->randReset(2);
+    s->ctx->randSeed(static_cast<int>(seed & 0x7fffffff));
+#if RG_HAVE_FST
+    s->ctx->traceEverOn(true);
+#endif
+    s->top = std::make_unique<Vriskgate_top>(s->ctx.get(), "riskgate");
+    s->top->rst = 1;
+    for (int i = 0; i < 4; i++) tick(s);
+    s->top->rst = 0;
+    rg_sim_reset(s);
+    return s;
+}
+
+void rg_sim_close(rg_sim *s) {
+    if (!s) return;
+#if RG_HAVE_FST
+    if (s->fst) s->fst->close();
+#endif
+    s->top->final();
+    delete s;
+}
+
+int rg_sim_write_reg(rg_sim *s, uint32_t addr, uint32_t value) {
+    if (!s) return RG_SIM_E_ARG;
+    s->wr = true;
+    s->wr_addr = addr & 0xffff;
+    s->wr_data = value;
+    tick(s);
+    return RG_SIM_OK;
+}
+
+int rg_sim_read_reg(rg_sim *s, uint32_t addr, uint32_t *value) {
+    if (!s) return RG_SIM_E_ARG;
+    s->rd = true;
+    s->rd_addr = addr & 0xffff;
+    s->rd_got = false;
+    for (int i = 0; i < 64 && !s->rd_got; i++) tick(s);
+    if (!s->rd_got) return RG_SIM_E_TIMEOUT;
+    if (value) *value = s->rd_val;
+    return RG_SIM_OK;
+}
+
+static uint32_t status(rg_sim *s) {
+    uint32_t v = 0;
+    rg_sim_read_reg(s, REG_STATUS, &v);
+    return v;
+}
+
+int64_t rg_sim_reset(rg_sim *s) {
+    if (!s) return RG_SIM_E_ARG;
+    uint64_t c0 = s->c_cycles;
+    s->beats.clear();
+    s->holding = false;
+    s->records.clear();
+    s->rec_head = 0;
+    s->stamps.clear();
+    s->lat_head = 0;
+    s->offer_acc = s->ready_acc = 0;
+    s->top->rst = 1;
+    tick(s);
+    tick(s);
+    s->top->rst = 0;
+    // wait for the clear sweeps (STATUS bit 2)
+    for (int i = 0; i < 4096; i++) {
+        s->top->rst = 0;
+        for (int k = 0; k < 64; k++) tick(s);
+        if ((status(s) & 0x4u) == 0) break;
+    }
+    return static_cast<int64_t>(s->c_cycles - c0);
+}
+
+int rg_sim_config(rg_sim *s, const uint8_t *blob, uint32_t len) {
+    if (!s || !blob) return RG_SIM_E_ARG;
+    if (len < 64) return RG_SIM_E_SIZE;
+    uint32_t ns = blob[6], na = blob[7];
+    if (ns > RG_MAX_SYMBOLS || na > RG_MAX_ACCOUNTS) {
+        // let the hardware report the range error on the header alone
+        len = 64;
+    } else if (len != 64 + 48 * ns + 32 * na) {
+        return RG_SIM_E_SIZE;
+    }
+    for (uint32_t off = 0; off < len; off += 4) {
+        uint32_t w = 0;
+        for (uint32_t b = 0; b < 4 && off + b < len; b++) w |= static_cast<uint32_t>(blob[off + b]) << (8 * b);
+        rg_sim_write_reg(s, off, w);
+    }
+    rg_sim_write_reg(s, REG_CONTROL, 1);
+    for (int i = 0; i < 100000; i++) {
+        uint32_t st = status(s);
+        uint32_t err = (st >> 8) & 0xff;
+        if (err) return static_cast<int>(err);
+        if (st & 1u) return RG_SIM_OK;
+        for (int k = 0; k < 16; k++) tick(s);
+    }
+    return RG_SIM_E_TIMEOUT;
+}
+
+void rg_sim_set_pacing(rg_sim *s, uint32_t offer_num, uint32_t offer_den, uint32_t ready_num,
+                       uint32_t ready_den) {
+    if (!s) return;
+    s->offer_num = offer_num ? offer_num : 1;
+    s->offer_den = offer_den ? offer_den : 1;
+    if (s->offer_num > s->offer_den) s->offer_num = s->offer_den;
+    s->ready_num = ready_num ? ready_num : 1;
+    s->ready_den = ready_den ? ready_den : 1;
+    if (s->ready_num > s->ready_den) s->ready_num = s->ready_den;
+    s->offer_acc = s->ready_acc = 0;
+}
+
+int rg_sim_push_packet(rg_sim *s, const uint8_t *pkt, uint32_t len) {
+    if (!s || (!pkt && len)) return RG_SIM_E_ARG;
+    uint32_t off = 0;
+    do {
+        Beat b{0, 0, false};
+        uint32_t n = len - off < 8 ? len - off : 8;
+        for (uint32_t i = 0; i < n; i++) b.data |= static_cast<uint64_t>(pkt[off + i]) << (8 * i);
+        b.keep = static_cast<uint8_t>((1u << n) - 1u);
+        off += n;
+        b.last = (off >= len);
+        s->beats.push_back(b);
+    } while (off < len);
+    s->c_packets++;
+    return RG_SIM_OK;
+}
+
+int64_t rg_sim_push_packets(rg_sim *s, const uint8_t *buf, uint64_t len) {
+    if (!s || (!buf && len)) return RG_SIM_E_ARG;
+    uint64_t off = 0;
+    int64_t n = 0;
+    while (off + 4 <= len) {
+        uint32_t pl = static_cast<uint32_t>(buf[off]) | static_cast<uint32_t>(buf[off + 1]) << 8 |
+                      static_cast<uint32_t>(buf[off + 2]) << 16 | static_cast<uint32_t>(buf[off + 3]) << 24;
+        off += 4;
+        if (off + pl > len) return RG_SIM_E_ARG;
+        rg_sim_push_packet(s, buf + off, pl);
+        off += pl;
+        n++;
+    }
+    return off == len ? n : RG_SIM_E_ARG;
+}
+
+void rg_sim_step(rg_sim *s, uint64_t n) {
+    if (!s) return;
+    for (uint64_t i = 0; i < n; i++) tick(s);
+}
+
+int64_t rg_sim_run(rg_sim *s, uint64_t max_cycles) {
+    if (!s) return RG_SIM_E_ARG;
+    if (!s->top->ready && !s->beats.empty()) return RG_SIM_E_NOTREADY;
+    if (max_cycles == 0) max_cycles = 1000000ull + 64ull * (s->beats.size() + 16);
+    uint64_t c0 = s->c_cycles;
+    int idle_run = 0;
+    while (s->c_cycles - c0 < max_cycles) {
+        tick(s);
+        bool idle = s->top->idle && s->beats.empty() && !s->holding;
+        idle_run = idle ? idle_run + 1 : 0;
+        if (idle_run >= 3) return static_cast<int64_t>(s->c_cycles - c0);
+    }
+    return RG_SIM_E_TIMEOUT;
+}
+
+uint64_t rg_sim_records_pending(rg_sim *s) { return s ? s->records.size() - s->rec_head : 0; }
+
+uint64_t rg_sim_pull_records(rg_sim *s, uint8_t *out, uint64_t cap) {
+    if (!s || !out) return 0;
+    uint64_t n = s->records.size() - s->rec_head;
+    if (n > cap) n = cap - cap % 32;
+    std::memcpy(out, s->records.data() + s->rec_head, n);
+    s->rec_head += n;
+    compact(s->records, s->rec_head);
+    return n;
+}
+
+uint64_t rg_sim_latency_pending(rg_sim *s) { return s ? s->stamps.size() - s->lat_head : 0; }
+
+uint64_t rg_sim_pull_latency(rg_sim *s, uint8_t *out, uint64_t cap) {
+    if (!s || !out) return 0;
+    uint64_t n = s->stamps.size() - s->lat_head;
+    if (n > cap) n = cap - cap % 32;
+    std::memcpy(out, s->stamps.data() + s->lat_head, n);
+    s->lat_head += n;
+    compact(s->stamps, s->lat_head);
+    return n;
+}
+
+uint64_t rg_sim_cycles(rg_sim *s) {
+    uint32_t lo = 0, hi = 0;
+    rg_sim_read_reg(s, REG_CYCLE_LO, &lo);
+    rg_sim_read_reg(s, REG_CYCLE_HI, &hi);
+    return (static_cast<uint64_t>(hi) << 32) | lo;
+}
+
+int rg_sim_stats(rg_sim *s, uint64_t *out, uint32_t n) {
+    if (!s || !out) return RG_SIM_E_ARG;
+    std::vector<uint64_t> v(RG_SIM_NSTATS, 0);
+    auto rd64 = [&](uint32_t word) {
+        uint32_t lo = 0, hi = 0;
+        rg_sim_read_reg(s, REG_STATS + 4 * word, &lo);
+        rg_sim_read_reg(s, REG_STATS + 4 * (word + 1), &hi);
+        return (static_cast<uint64_t>(hi) << 32) | lo;
+    };
+    for (uint32_t k = 0; k < 14; k++) v[k] = rd64(2 * k);
+    for (uint32_t t = 0; t < 256; t++) v[14 + t] = rd64(512 + 2 * t);
+    for (uint32_t k = 0; k < 5; k++) {
+        uint32_t x = 0;
+        rg_sim_read_reg(s, REG_RX_BASE + 4 * k, &x);
+        v[270 + k] = x;
+    }
+    uint32_t lo = 0, hi = 0;
+    rg_sim_read_reg(s, REG_RX_BASE + 0x14, &lo);
+    rg_sim_read_reg(s, REG_RX_BASE + 0x18, &hi);
+    v[275] = (static_cast<uint64_t>(hi) << 32) | lo;
+    uint32_t m = n < RG_SIM_NSTATS ? n : RG_SIM_NSTATS;
+    for (uint32_t i = 0; i < m; i++) out[i] = v[i];
+    return static_cast<int>(m);
+}
+
+int rg_sim_counters(rg_sim *s, uint64_t *out, uint32_t n) {
+    if (!s || !out) return RG_SIM_E_ARG;
+    const uint64_t v[7] = {s->c_cycles, s->c_beats, s->c_stall, s->c_tready_low,
+                           s->c_records, s->c_packets, s->c_out_stall};
+    uint32_t m = n < 7 ? n : 7;
+    for (uint32_t i = 0; i < m; i++) out[i] = v[i];
+    return static_cast<int>(m);
+}
+
+void rg_sim_clear_counters(rg_sim *s) {
+    if (!s) return;
+    s->c_cycles = s->c_beats = s->c_stall = s->c_tready_low = s->c_records = s->c_packets =
+        s->c_out_stall = 0;
+}
+
+int rg_sim_trace(rg_sim *s, const char *path) {
+    if (!s) return RG_SIM_E_ARG;
+#if RG_HAVE_FST
+    if (s->fst) {
+        s->fst->close();
+        s->fst.reset();
+    }
+    if (!path || !*path) return RG_SIM_OK;
+    s->fst = std::make_unique<VerilatedFstC>();
+    s->top->trace(s->fst.get(), 99);
+    s->fst->open(path);
+    if (!s->fst->isOpen()) {
+        s->fst.reset();
+        return RG_SIM_E_IO;
+    }
+    return RG_SIM_OK;
+#else
+    (void)path;
+    return (path && *path) ? RG_SIM_E_NOTRACE : RG_SIM_OK;
+#endif
+}
+
+}  // extern "C"

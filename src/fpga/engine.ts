@@ -1,0 +1,235 @@
+/**
+ * The Verilog pipeline as an engine backend: the Verilated card (sim/) reached through its
+ * driver-like C ABI with koffi. Same shape as the Rust engine (src/engine/types.ts):
+ * construct with a config blob, `process(frames, endOfInput)` takes BinaryFILE frames and
+ * returns the 32-byte records, plus stats. The frames are packed into MoldUDP64 packets
+ * (`messagesPerPacket` blocks each) and streamed into the card's 64-bit AXI-Stream input;
+ * the card's cycle-accurate latency stamps and harness counters are available alongside,
+ * never inside the records.
+ */
+import { RiskgateError } from '../errors.ts';
+import type { Engine, EngineStats } from '../engine/types.ts';
+import { CONFIG_ERRORS, NSTATS, RECORD_BYTES, SIM_ERRORS, STAMP_BYTES, loadSim, simInfo, type SimLib } from './lib.ts';
+import { MoldPacker } from './moldudp64.ts';
+
+export interface FpgaOptions {
+  /** MoldUDP64 message blocks per packet (default 1). */
+  messagesPerPacket?: number;
+  /** A beat is offered on `num` of every `den` cycles (default 1/1: as fast as accepted). */
+  offer?: { num: number; den: number };
+  /** m_axis_tready high on `num` of every `den` cycles (default always). */
+  ready?: { num: number; den: number };
+  /** Seed of the randomised power-up state of the model. */
+  seed?: number;
+  /** Collect latency stamps (default true). */
+  stamps?: boolean;
+}
+
+/** One latency stamp of the card (rg_record_fmt side channel). */
+export interface LatencyStamp {
+  seq: number;
+  kind: number;
+  /** Cycle the beat holding the message's first byte was first offered. */
+  tOffer: bigint;
+  /** Cycle the beat holding the message's last byte was accepted. */
+  tLast: bigint;
+  /** Cycle the record's beat was accepted on the output. */
+  tOut: bigint;
+}
+
+export interface HwCounters {
+  cycles: number;
+  beats: number;
+  /** Cycles a beat was offered while tready was low. */
+  stallCycles: number;
+  /** Cycles tready was low (offered or not). */
+  treadyLowCycles: number;
+  records: number;
+  packets: number;
+  outputStallCycles: number;
+}
+
+export class FpgaEngine implements Engine {
+  readonly backend = 'fpga';
+  private readonly sim: SimLib;
+  private handle: unknown;
+  private readonly blob: Buffer;
+  private readonly packer: MoldPacker;
+  private readonly opts: FpgaOptions;
+  private pending: Buffer = Buffer.alloc(0);
+  private stampBuf: Buffer[] = [];
+
+  constructor(configBlob: Buffer, opts: FpgaOptions = {}) {
+    this.sim = loadSim();
+    this.opts = opts;
+    this.blob = Buffer.from(configBlob);
+    this.packer = new MoldPacker({ messagesPerPacket: opts.messagesPerPacket ?? 1 });
+    this.handle = this.sim.open(opts.seed ?? 1, 0);
+    if (!this.handle) throw new RiskgateError('ENGINE_FAILED', 'rg_sim_open failed');
+    try {
+      this.load();
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  static info() {
+    return simInfo();
+  }
+
+  private load(): void {
+    const rc = this.sim.config(this.handle, this.blob, this.blob.length);
+    if (rc !== 0) {
+      const what = rc > 0 ? CONFIG_ERRORS[rc] ?? `hardware error ${rc}` : SIM_ERRORS[rc] ?? `error ${rc}`;
+      const err = new RiskgateError('ENGINE_FAILED', `FPGA engine refused the config: ${what}`);
+      (err as RiskgateError & { configError?: number }).configError = rc;
+      throw err;
+    }
+    const o = this.opts.offer ?? { num: 1, den: 1 };
+    const r = this.opts.ready ?? { num: 1, den: 1 };
+    this.sim.setPacing(this.handle, o.num, o.den, r.num, r.den);
+  }
+
+  private live(): unknown {
+    if (!this.handle) throw new RiskgateError('ENGINE_FAILED', 'the FPGA engine is closed');
+    return this.handle;
+  }
+
+  process(frames: Buffer, endOfInput = false): Buffer {
+    const h = this.live();
+    const input = this.pending.length ? Buffer.concat([this.pending, frames]) : frames;
+    const packed = this.packer.pack(input, endOfInput);
+    this.pending = Buffer.from(input.subarray(packed.consumed));
+    if (packed.stream.length > 0) {
+      const n = this.sim.pushPackets(h, packed.stream, packed.stream.length);
+      if (n < 0) throw new RiskgateError('ENGINE_FAILED', `rg_sim_push_packets failed (${n})`);
+    }
+    const rc = this.sim.run(h, 0);
+    if (rc < 0) throw new RiskgateError('ENGINE_FAILED', `FPGA engine: ${SIM_ERRORS[rc] ?? rc}`);
+    const nrec = Number(this.sim.recordsPending(h));
+    const out = Buffer.alloc(nrec);
+    if (nrec > 0) this.sim.pullRecords(h, out, nrec);
+    this.collectStamps();
+    return out;
+  }
+
+  private collectStamps(): void {
+    const h = this.live();
+    const n = Number(this.sim.latencyPending(h));
+    if (n === 0) return;
+    const b = Buffer.alloc(n);
+    this.sim.pullLatency(h, b, n);
+    if (this.opts.stamps !== false) this.stampBuf.push(b);
+  }
+
+  /** Latency stamps collected since the last call (consumed). */
+  takeStamps(): LatencyStamp[] {
+    this.collectStamps();
+    const all = Buffer.concat(this.stampBuf);
+    this.stampBuf = [];
+    const out: LatencyStamp[] = [];
+    for (let o = 0; o + STAMP_BYTES <= all.length; o += STAMP_BYTES) {
+      out.push({
+        seq: Number(all.readBigUInt64LE(o) & 0xffffffffffffn),
+        kind: all[o + 6],
+        tOffer: all.readBigUInt64LE(o + 8),
+        tLast: all.readBigUInt64LE(o + 16),
+        tOut: all.readBigUInt64LE(o + 24),
+      });
+    }
+    return out;
+  }
+
+  /** Raw card statistics (rg_sim_stats order, see sim/riskgate_sim.h). */
+  rawStats(): bigint[] {
+    const b = Buffer.alloc(8 * NSTATS);
+    this.sim.stats(this.live(), b, NSTATS);
+    const v: bigint[] = [];
+    for (let i = 0; i < NSTATS; i++) v.push(b.readBigUInt64LE(8 * i));
+    return v;
+  }
+
+  stats(): EngineStats {
+    const v = this.rawStats().map(Number);
+    return {
+      messages: v[0],
+      byType: v.slice(14, 270),
+      problems: [0, v[10], v[11], v[12], v[13]],
+      unknownRef: v[1],
+      tableFull: v[2],
+      flagged: v[3],
+      tob: v[4],
+      decisions: v[5],
+      accepted: v[6],
+      rejected: v[7],
+      fills: v[8],
+      controls: v[9],
+    };
+  }
+
+  /** Front-end status: packets, bad packets, gaps, duplicates, count mismatches, next seq. */
+  feedStatus() {
+    const v = this.rawStats().map(Number);
+    return { packets: v[270], badPackets: v[271], gaps: v[272], duplicates: v[273], countMismatches: v[274], nextSeq: v[275] };
+  }
+
+  counters(): HwCounters {
+    const b = Buffer.alloc(8 * 7);
+    this.sim.counters(this.live(), b, 7);
+    const v = [0, 1, 2, 3, 4, 5, 6].map((i) => Number(b.readBigUInt64LE(8 * i)));
+    return {
+      cycles: v[0],
+      beats: v[1],
+      stallCycles: v[2],
+      treadyLowCycles: v[3],
+      records: v[4],
+      packets: v[5],
+      outputStallCycles: v[6],
+    };
+  }
+
+  clearCounters(): void {
+    this.sim.clearCounters(this.live());
+  }
+
+  /** The card's free-running cycle counter. */
+  cycles(): number {
+    return Number(this.sim.cycles(this.live()));
+  }
+
+  readReg(addr: number): number {
+    const out = [0];
+    const rc = this.sim.readReg(this.live(), addr, out);
+    if (rc !== 0) throw new RiskgateError('ENGINE_FAILED', `register read 0x${addr.toString(16)} failed (${rc})`);
+    return out[0] >>> 0;
+  }
+
+  setPacing(offer: { num: number; den: number }, ready: { num: number; den: number } = { num: 1, den: 1 }): void {
+    this.sim.setPacing(this.live(), offer.num, offer.den, ready.num, ready.den);
+  }
+
+  /** Starts an FST waveform trace into `path`, or stops it (null). */
+  trace(path: string | null): void {
+    const rc = this.sim.trace(this.live(), path);
+    if (rc !== 0) throw new RiskgateError('ENGINE_FAILED', `trace: ${SIM_ERRORS[rc] ?? rc}`);
+  }
+
+  reset(): void {
+    const h = this.live();
+    this.sim.reset(h);
+    this.pending = Buffer.alloc(0);
+    this.stampBuf = [];
+    this.packer.reset();
+    this.load();
+  }
+
+  close(): void {
+    if (this.handle) {
+      this.sim.close(this.handle);
+      this.handle = undefined;
+    }
+  }
+
+  static readonly RECORD_BYTES = RECORD_BYTES;
+}

@@ -1,0 +1,107 @@
+/**
+ * Differential test: the Verilog pipeline (Verilated card, koffi) against the Rust core
+ * (N-API) on the same input and config. Records must be byte-identical and the spec §12
+ * stats equal. Inputs: the bundled session (data/demo.itch.gz), the real NASDAQ sample in
+ * ../shared/data (when present), random flows (test/helpers/flow.ts) including a corrupted
+ * one, each fed one message per MoldUDP64 packet and packed several per packet, as fast as
+ * accepted and at a 5-of-8 beat offer rate. Prints simulated cycles per wall-clock second.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { FpgaEngine, type FpgaOptions } from '../../src/fpga/index.ts';
+import { configBlob, loadConfig } from '../../src/config/index.ts';
+import { engineAvailable, newEngine } from '../helpers/engine.ts';
+import { randomFlow, Rng } from '../helpers/flow.ts';
+import { readableRecords } from '../helpers/vectors.ts';
+import { hwReady } from './util.ts';
+
+const DEMO = fileURLToPath(new URL('../../data/demo.itch.gz', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../../../shared/data/nasdaq-itch50-sample-1000.itch', import.meta.url));
+
+const cfg = loadConfig();
+const blob = configBlob(cfg);
+const names = cfg.symbols.map((s) => s.symbol);
+
+const STAT_KEYS = ['messages', 'byType', 'problems', 'unknownRef', 'tableFull', 'flagged', 'tob', 'decisions',
+  'accepted', 'rejected', 'fills', 'controls'] as const;
+
+function pick(s: object): Record<string, unknown> {
+  const o = s as Record<string, unknown>;
+  return Object.fromEntries(STAT_KEYS.map((k) => [k, Array.isArray(o[k]) ? (o[k] as unknown[]).map(Number) : Number(o[k])]));
+}
+
+/** First differing record, decoded on both sides, for the failure message. */
+function firstDiff(a: Buffer, b: Buffer): string {
+  const n = Math.min(a.length, b.length) / 32;
+  for (let i = 0; i < n; i++) {
+    const x = a.subarray(32 * i, 32 * i + 32), y = b.subarray(32 * i, 32 * i + 32);
+    if (!x.equals(y)) {
+      return `record ${i}:\n  rust ${JSON.stringify(readableRecords(x)[0])}\n  fpga ${JSON.stringify(readableRecords(y)[0])}`;
+    }
+  }
+  return `lengths differ: rust ${a.length / 32} records, fpga ${b.length / 32}`;
+}
+
+function compare(name: string, stream: Buffer, opts: FpgaOptions): void {
+  const rust = newEngine(blob);
+  const want = rust.process(stream, true);
+  const t0 = performance.now();
+  const hw = new FpgaEngine(blob, opts);
+  try {
+    hw.clearCounters();
+    const got = hw.process(stream, true);
+    const ms = performance.now() - t0;
+    const c = hw.counters();
+    const msgs = Number(rust.stats().messages);
+    console.log(`[hw] ${name}: ${msgs} messages, ${want.length / 32} records, ${c.cycles} cycles ` +
+      `(${(c.cycles / Math.max(1, msgs)).toFixed(2)}/msg), ${Math.round(c.cycles / (ms / 1000))} simulated cycles/s`);
+    if (!got.equals(want)) expect.fail(`${name}: FPGA records differ from the Rust core\n${firstDiff(want, got)}`);
+    expect(pick(hw.stats())).toEqual(pick(rust.stats()));
+  } finally {
+    hw.close();
+  }
+}
+
+/** Flips random bytes of a frame stream without touching the length prefixes. */
+function corrupt(stream: Buffer, seed: number, rate: number): Buffer {
+  const rng = new Rng(seed);
+  const b = Buffer.from(stream);
+  for (let o = 0; o + 2 <= b.length;) {
+    const n = b.readUInt16BE(o);
+    for (let i = 0; i < n; i++) if (rng.chance(rate)) b[o + 2 + i] = rng.int(256);
+    o += 2 + n;
+  }
+  // a few broken length prefixes, and a truncated tail
+  return b;
+}
+
+describe.skipIf(!hwReady() || !engineAvailable())('differential: FPGA (Verilator) vs Rust core', () => {
+  it('bundled session, 8 messages per packet, as fast as accepted', () => {
+    compare('demo.itch.gz x8', gunzipSync(readFileSync(DEMO)), { messagesPerPacket: 8 });
+  });
+
+  it.skipIf(!existsSync(SAMPLE))('real NASDAQ sample (1000 messages), 1 and 16 per packet', () => {
+    const s = readFileSync(SAMPLE);
+    compare('nasdaq sample x1', s, { messagesPerPacket: 1 });
+    compare('nasdaq sample x16, 5/8 offer', s, { messagesPerPacket: 16, offer: { num: 5, den: 8 } });
+  });
+
+  for (const [seed, mpp] of [[11, 1], [12, 5], [13, 20]] as const) {
+    it(`random flow seed ${seed}, ${mpp} per packet`, () => {
+      const stream = randomFlow({ seed, messages: 30_000, subscribed: names });
+      compare(`random ${seed} x${mpp}`, stream, { messagesPerPacket: mpp, offer: seed === 12 ? { num: 5, den: 8 } : undefined });
+    });
+  }
+
+  it('corrupted random flow (bytes flipped, truncated tail)', () => {
+    const s = corrupt(randomFlow({ seed: 21, messages: 20_000, subscribed: names }), 22, 0.004);
+    compare('corrupted x4', Buffer.concat([s, Buffer.from([0x00, 0x24, 0x41, 0x00])]), { messagesPerPacket: 4 });
+  });
+
+  it('dense flow (400 live orders per symbol, more far and off-tick adds) and a stray byte at the end', () => {
+    const s = randomFlow({ seed: 31, messages: 20_000, subscribed: names.slice(0, 2), depth: 400, farRate: 0.05, offTickRate: 0.05 });
+    compare('dense x3', Buffer.concat([s, Buffer.from([0x00])]), { messagesPerPacket: 3 });
+  });
+});
