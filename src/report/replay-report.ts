@@ -92,7 +92,10 @@ export function formatReplayReport(rep: Record<string, unknown>): string {
   const probs = (label: string, list: ProblemEntry[]) => {
     if (list.length === 0) return lines.push(`${label}none`);
     lines.push(`${label}${fmt(list.reduce((a, p) => a + p.count, 0))}`);
-    for (const p of list) lines.push(`  ${p.kind.padEnd(24)} ${fmt(p.count).padStart(9)}  first: ${p.firstOffset >= 0 ? `offset ${p.firstOffset}` : ''}${p.firstSeq ? ` seq ${p.firstSeq}` : ''} — ${p.message}`);
+    for (const p of list) {
+      const where = [p.firstOffset >= 0 ? `offset ${p.firstOffset}` : '', p.firstSeq ? `seq ${p.firstSeq}` : ''].filter(Boolean).join(' ');
+      lines.push(`  ${p.kind.padEnd(24)} ${fmt(p.count).padStart(9)}  ${where ? `first at ${where}: ` : ''}${p.message}`);
+    }
   };
   probs('errors        ', r.errors);
   probs('warnings      ', r.warnings);

@@ -138,7 +138,7 @@ describe('without control messages (default config)', () => {
   });
 });
 
-describe.skipIf(!engineAvailable())('on the real engine (native/*.node)', () => {
+describe('on the real engine (native/*.node)', () => {
   it('records are byte-identical to the spec model, stats equal, on a session with every episode', () => {
     const { buf, summary, model } = run({ seed: 3, symbols: 8, messages: 400_000, controlMessages: true }, true);
     const eng = newEngine(configBlob(cfg));
