@@ -29,6 +29,8 @@ export interface ClearCommandOptions {
   events?: boolean;
   /** Most executions per transaction. */
   maxTx?: number;
+  /** Give up waiting for the broker at start after this long (default 120000 ms). */
+  brokerTimeoutMs?: number;
   out?: (line: string) => void;
 }
 
@@ -46,10 +48,11 @@ export async function clearCommand(argv: string[]): Promise<number> {
         'at-least-once': { type: 'boolean' },
         events: { type: 'boolean' },
         'max-tx': { type: 'string' },
+        'broker-timeout': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
-    const usage = 'usage: riskgate clear --brokers host:port [--workers N] [--config f] [--prefix p] [--exit-when-idle ms] [--at-least-once] [--events] [--max-tx n]';
+    const usage = 'usage: riskgate clear --brokers host:port [--workers N] [--config f] [--prefix p] [--exit-when-idle ms] [--at-least-once] [--events] [--max-tx n] [--broker-timeout ms]';
     if (values.help) {
       process.stdout.write(`${usage}\n`);
       return 0;
@@ -64,6 +67,7 @@ export async function clearCommand(argv: string[]): Promise<number> {
       atLeastOnce: values['at-least-once'],
       events: values.events,
       maxTx: intOpt('--max-tx', values['max-tx']),
+      brokerTimeoutMs: intOpt('--broker-timeout', values['broker-timeout']),
     });
   });
 }
@@ -79,7 +83,8 @@ export async function runClear(opts: ClearCommandOptions): Promise<number> {
     const fees = loadFeeSchedule(opts.config ?? 'config/default.json');
     const names = topicNames(opts.prefix);
     const kafka = makeKafka(opts.brokers, 'riskgate-clear-supervisor');
-    await waitForBroker(kafka, opts.brokers, {
+    await waitForBroker(opts.brokers, {
+      timeoutMs: opts.brokerTimeoutMs,
       onRetry: ({ attempt, delayMs, error }) => err(`clear: broker ${opts.brokers} unavailable (${error}); retry ${attempt} in ${delayMs} ms`),
     });
     const totals = new Map<string, { cleared: number; duplicates: number; dlq: number }>();

@@ -47,12 +47,21 @@ export interface WaitOptions {
  * Waits until the broker answers a metadata request, retrying with exponential backoff
  * (0.5 s doubling to 8 s). Throws ClearingError('BROKER_UNAVAILABLE') with a clear message.
  */
-export async function waitForBroker(kafka: KafkaClient, brokers: string, opts: WaitOptions = {}): Promise<void> {
+export async function waitForBroker(brokers: string, opts: WaitOptions = {}): Promise<void> {
+  // A probe client without retries of its own: the backoff is ours.
+  const probe = new Kafka({
+    clientId: 'riskgate-probe',
+    brokers: parseBrokers(brokers),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 10000,
+    retry: { retries: 0 },
+  });
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const t0 = Date.now();
   let delay = 500;
   for (let attempt = 1; ; attempt++) {
-    const admin = kafka.admin({ retry: { retries: 0 } });
+    const admin = probe.admin({ retry: { retries: 0 } });
     try {
       await admin.connect();
       await admin.describeCluster();

@@ -118,7 +118,7 @@ export async function loadgen(o: LoadgenOptions): Promise<LoadgenResult> {
   const skew = o.skew ?? 1.2;
   const firstAccountId = o.firstAccountId ?? 10001;
   const kafka = makeKafka(o.brokers, 'riskgate-loadgen');
-  await waitForBroker(kafka, o.brokers);
+  await waitForBroker(o.brokers);
   const admin = kafka.admin();
   await admin.connect();
   const partitions = await ensureExecutionsTopic(admin, names, o.partitions ?? DEFAULT_PARTITIONS);

@@ -36,7 +36,7 @@ export async function settle(o: SettleOptions): Promise<SettleResult> {
   const t0 = Date.now();
   const names = topicNames(o.prefix);
   const kafka = makeKafka(o.brokers, 'riskgate-settle');
-  await waitForBroker(kafka, o.brokers);
+  await waitForBroker(o.brokers);
   const admin = kafka.admin();
   await admin.connect();
   try {

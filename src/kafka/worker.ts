@@ -110,7 +110,7 @@ export class ClearingWorker {
   }
 
   async start(): Promise<void> {
-    await waitForBroker(this.kafka, this.opts.brokers, {
+    await waitForBroker(this.opts.brokers, {
       onRetry: ({ attempt, delayMs, error }) => this.emit('broker-wait', { attempt, delayMs, error }),
     });
     this.admin = this.kafka.admin();
@@ -177,7 +177,7 @@ export class ClearingWorker {
     let delay = 1000;
     while (!this.stopping) {
       try {
-        await waitForBroker(this.kafka, this.opts.brokers, {
+        await waitForBroker(this.opts.brokers, {
           onRetry: ({ attempt, delayMs, error }) => this.emit('broker-wait', { attempt, delayMs, error }),
         });
         await this.startConsumer();
