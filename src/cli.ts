@@ -15,6 +15,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   clear: { summary: 'run N clearing worker processes over Kafka, exactly once', load: async () => (await import('./commands/clear.ts')).clearCommand },
   loadgen: { summary: 'publish synthetic Zipf-skewed executions to Kafka', load: async () => (await import('./commands/loadgen.ts')).loadgenCommand },
   settle: { summary: 'end-of-day settlement report and reconciliation from Kafka', load: async () => (await import('./commands/settle.ts')).settleCommand },
+  // Runtime controls: call the API of a running `replay --serve` (src/control/commands.ts).
+  kill: { summary: 'set or release the global or a symbol kill switch of a running replay --serve', load: async () => (await import('./control/commands.ts')).killCommand },
+  limit: { summary: 'change a risk limit of a running replay --serve', load: async () => (await import('./control/commands.ts')).limitCommand },
 };
 
 function help(): string {

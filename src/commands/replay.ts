@@ -2,8 +2,7 @@
  * `riskgate replay <file> [--config f] [--speed max|realtime|N] [--out f] [--json]`
  */
 import { parseArgs } from 'node:util';
-import { configBlob, loadConfig } from '../config/index.ts';
-import { createEngine } from '../engine/create.ts';
+import { loadConfig } from '../config/index.ts';
 import { openRecordSink, type RecordSink } from '../export/records.ts';
 import { progressBar } from '../progress.ts';
 import { parseSpeed } from '../replay/pacing.ts';
@@ -11,8 +10,9 @@ import { replay } from '../replay/run.ts';
 import { formatReplayReport, replayReport } from '../report/replay-report.ts';
 import { checkInput } from '../source/file.ts';
 import { usageError } from './usage.ts';
+import { OPS_OPTIONS, OPS_USAGE, startOps } from '../control/replay-ops.ts';
 
-export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--speed max|realtime|N] [--out records.jsonl|.csv|.bin] [--batch N] [--backend rust] [--json]';
+export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--speed max|realtime|N] [--out records.jsonl|.csv|.bin] [--batch N] [--backend rust] [--json] ' + OPS_USAGE;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -25,6 +25,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       batch: { type: 'string' },
       backend: { type: 'string' },
+      ...OPS_OPTIONS,
     },
   });
   if (positionals.length !== 1) throw usageError(REPLAY_USAGE);
@@ -39,18 +40,25 @@ export async function replayCommand(argv: string[]): Promise<number> {
   }
   const batchFrames = values.batch === undefined ? undefined : Number(values.batch);
   if (batchFrames !== undefined && (!Number.isInteger(batchFrames) || batchFrames < 1)) throw usageError('--batch must be a positive integer');
-  const engine = createEngine(values.backend ?? 'rust', configBlob(config));
+  // Runtime ops (controls, audit, server, metrics, failover): the engine to use and loop hooks.
+  const ops = await startOps(values, { file, config, backend: values.backend ?? 'rust', json: values.json === true });
+  const engine = ops.engine;
   const sinks: RecordSink[] = values.out ? [openRecordSink(values.out, config.symbols.map((s) => s.symbol))] : [];
   const bar = values.json ? undefined : progressBar(`replay ${file}`);
   try {
-    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update });
+    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, ...ops.hooks });
     bar?.done();
     const report = replayReport(result, config);
     if (values.out) report.out = values.out;
+    await ops.finish(result, report);
     process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReplayReport(report)}\n`);
     return 0;
+  } catch (e) {
+    ops.fail(e);
+    throw e;
   } finally {
     bar?.done();
     engine.close();
+    await ops.close();
   }
 }

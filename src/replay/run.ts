@@ -24,6 +24,13 @@ export interface ReplayOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Called with every batch's records (after the digest), e.g. for in-process clearing. */
   onRecords?: (records: Buffer, batch: Batch) => void | Promise<void>;
+  // Runtime-ops hooks (src/control/replay-ops.ts): in-band controls, metrics, audit replay.
+  /** Wraps the batch source, e.g. to split batches at the seqs of an audit log. */
+  batches?: (source: AsyncIterable<Batch>) => AsyncIterable<Batch>;
+  /** Last step before the engine call (after pacing): may prepend control frames (spec §9). */
+  beforeProcess?: (batch: Batch) => Batch | Promise<Batch>;
+  /** Right after every engine call, with its records and duration. */
+  afterProcess?: (records: Buffer, batch: Batch, engineNs: number) => void;
 }
 
 export interface ReplayResult {
@@ -60,14 +67,17 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   let lastTs = -1;
   const t0 = process.hrtime.bigint();
 
-  for await (const batch of readBatches(opts.file, { batchFrames, problems, onProgress: opts.onProgress })) {
+  const source = readBatches(opts.file, { batchFrames, problems, onProgress: opts.onProgress });
+  for await (const batch of opts.batches ? opts.batches(source) : source) {
     if (speed !== 'max') {
       const ts = firstTimestamp(batch.frames);
       if (ts >= 0n) await pacer.until(ts);
     }
+    const input = opts.beforeProcess ? await opts.beforeProcess(batch) : batch;
     const s = process.hrtime.bigint();
-    const records = engine.process(batch.frames, batch.final);
+    const records = engine.process(input.frames, input.final);
     const dt = Number(process.hrtime.bigint() - s);
+    opts.afterProcess?.(records, batch, dt);
     engineNs += dt;
     if (batch.messages > 0) {
       batchNs.push(dt);

@@ -1,0 +1,134 @@
+/**
+ * The append-only audit log of runtime controls (JSON lines). Every line names its run; a run
+ * is a `start` line, one `control` line per change applied (written before the engine sees
+ * it), and an `end` line with the record digest. `replay --audit-in` re-injects the controls
+ * of one run at their recorded seqs, which reproduces that run's records exactly.
+ *
+ * Values are decimal strings in engine units (notional units = price units × shares, i.e.
+ * dollars × 10^4), since u64 limits do not fit a JSON number.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { RiskgateError } from '../errors.ts';
+
+export interface AuditStart {
+  type: 'start';
+  run: string;
+  wallTime: string;
+  file: string;
+  backend: string;
+  standby?: string;
+  configSha256: string;
+  /** The run whose controls this run replays (`--audit-in`), if any. */
+  replayOf?: string;
+}
+
+export interface AuditControl {
+  type: 'control';
+  run: string;
+  /** 1, 2, … within the run, in application order. */
+  n: number;
+  what: string;
+  op: number;
+  target: number;
+  targetName: string;
+  old: string;
+  new: string;
+  /** Effective seq S: the control is applied before message S. */
+  seq: number;
+  wallTime: string;
+  /** Who asked: the operator name given to the API (or "unknown"), "failover", … */
+  who: string;
+  /** How it came in: http, audit-in, failover. */
+  via: string;
+  addr?: string;
+}
+
+export interface AuditEnd {
+  type: 'end';
+  run: string;
+  wallTime: string;
+  messages: number;
+  controls: number;
+  recordsSha256: string;
+  status: 'ok' | 'failed';
+}
+
+export type AuditLine = AuditStart | AuditControl | AuditEnd;
+
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Appends lines with O_APPEND and fsyncs each control, so a crash loses no applied change. */
+export class AuditWriter {
+  private fd: number;
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, 'a', 0o640);
+    } catch (e) {
+      throw new RiskgateError('USAGE', `cannot open audit log ${path}: ${(e as Error).message}`);
+    }
+  }
+  write(line: AuditLine): void {
+    if (this.fd < 0) return;
+    writeSync(this.fd, `${JSON.stringify(line)}\n`);
+    if (line.type === 'control') fsyncSync(this.fd);
+  }
+  close(): void {
+    if (this.fd < 0) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+export interface AuditRun {
+  run: string;
+  start?: AuditStart;
+  controls: AuditControl[];
+  end?: AuditEnd;
+}
+
+/** Reads one run of an audit log: `run` by id, or the last run in the file. */
+export function readAuditRun(path: string, run?: string): AuditRun {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new RiskgateError('INPUT_MISSING', `cannot read audit log ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const runs = new Map<string, AuditRun>();
+  const order: string[] = [];
+  text.split('\n').forEach((raw, i) => {
+    if (raw.trim() === '') return;
+    let l: AuditLine;
+    try {
+      l = JSON.parse(raw) as AuditLine;
+    } catch {
+      throw new RiskgateError('INPUT_UNREADABLE', `${path}:${i + 1}: not a JSON line`);
+    }
+    if (!l || typeof l !== 'object' || typeof l.run !== 'string') throw new RiskgateError('INPUT_UNREADABLE', `${path}:${i + 1}: not an audit line (no run id)`);
+    let r = runs.get(l.run);
+    if (!r) {
+      r = { run: l.run, controls: [] };
+      runs.set(l.run, r);
+      order.push(l.run);
+    }
+    if (l.type === 'start') r.start = l;
+    else if (l.type === 'end') r.end = l;
+    else if (l.type === 'control') {
+      if (!Number.isSafeInteger(l.seq) || l.seq < 1 || !Number.isInteger(l.op) || !Number.isInteger(l.target) || typeof l.new !== 'string' || !/^\d+$/.test(l.new)) {
+        throw new RiskgateError('INPUT_UNREADABLE', `${path}:${i + 1}: malformed control entry`);
+      }
+      r.controls.push(l);
+    }
+  });
+  if (order.length === 0) throw new RiskgateError('INPUT_UNREADABLE', `${path}: the audit log is empty`);
+  const id = run ?? order[order.length - 1];
+  const found = runs.get(id);
+  if (!found) throw new RiskgateError('USAGE', `${path}: no run ${JSON.stringify(id)} (runs: ${order.join(', ')})`);
+  // Application order: by seq, then by the order they were written (n).
+  found.controls.sort((a, b) => a.seq - b.seq || a.n - b.n);
+  return found;
+}

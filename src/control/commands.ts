@@ -1,0 +1,104 @@
+/**
+ * `riskgate kill` and `riskgate limit`: operator commands that call the control API of a
+ * running `riskgate replay --serve`. The token comes from RISKGATE_TOKEN or --token-file (never
+ * from the command line, where other users could read it in the process list).
+ *
+ *   riskgate kill [--symbol S] [--off] [--url URL] [--token-file f] [--operator NAME] [--json]
+ *   riskgate limit (--symbol S | --account A) <limit> <value> [--url URL] [--token-file f] [--operator NAME] [--json]
+ *
+ * Exit status: 0 applied (or queued), 2 bad usage or a change the server refused as malformed
+ * (400), 1 refused for another reason (401, 403, 409), 8 server unreachable.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { RiskgateError, ExitCode } from '../errors.ts';
+import { LIMITS } from './limits.ts';
+
+/** Default port of `replay --serve` and of these commands' --url. */
+export const DEFAULT_PORT = 8787;
+
+export const KILL_USAGE = 'usage: riskgate kill [--symbol S] [--off] [--url http://127.0.0.1:8787] [--token-file f] [--operator NAME] [--json]   (token: RISKGATE_TOKEN or --token-file)';
+export const LIMIT_USAGE = `usage: riskgate limit (--symbol S | --account A) <${Object.keys(LIMITS).join('|')}> <value> [--url URL] [--token-file f] [--operator NAME] [--json]   (money limits in dollars, e.g. 250000.00)`;
+
+const COMMON = {
+  url: { type: 'string' },
+  'token-file': { type: 'string' },
+  operator: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function token(file: string | undefined): string {
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch (e) {
+      throw new RiskgateError('USAGE', `cannot read token file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const t = process.env.RISKGATE_TOKEN;
+  if (!t) throw new RiskgateError('USAGE', 'no API token: set RISKGATE_TOKEN or pass --token-file (the server prints a generated token to its stderr at start)');
+  return t;
+}
+
+export async function callApi(opts: { url?: string; path: string; body: unknown; token: string; operator?: string }): Promise<{ status: number; json: Record<string, unknown> }> {
+  const base = (opts.url ?? process.env.RISKGATE_URL ?? `http://127.0.0.1:${DEFAULT_PORT}`).replace(/\/+$/, '');
+  const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` };
+  const op = opts.operator ?? process.env.USER;
+  if (op && /^[\w.@+-]{1,64}$/.test(op)) headers['x-riskgate-operator'] = op;
+  let r: Response;
+  try {
+    r = await fetch(`${base}${opts.path}`, { method: 'POST', headers, body: JSON.stringify(opts.body), signal: AbortSignal.timeout(15_000) });
+  } catch (e) {
+    const cause = (e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+    throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot reach the riskgate server at ${base}: ${cause}`);
+  }
+  const json = (await r.json().catch(() => ({}))) as Record<string, unknown>;
+  return { status: r.status, json };
+}
+
+function finish(status: number, json: Record<string, unknown>, asJson: boolean | undefined): number {
+  if (asJson) process.stdout.write(`${JSON.stringify({ status, ...json })}\n`);
+  if (status === 200) {
+    const c = json.control as Record<string, unknown>;
+    if (!asJson) process.stdout.write(`applied: ${c.what} ${c.targetName} ${c.old} → ${c.new} before seq ${c.seq} (run ${c.run}, change #${c.n})\n`);
+    return ExitCode.OK;
+  }
+  if (status === 202) {
+    if (!asJson) process.stdout.write(`queued: ${json.what} ${json.target} → ${json.value} (not applied yet: the replay has not handed over another batch)\n`);
+    return ExitCode.OK;
+  }
+  process.stderr.write(`riskgate: refused (${status}): ${String(json.reason ?? json.error ?? 'no reason given')}\n`);
+  return status === 400 ? ExitCode.USAGE : 1;
+}
+
+export async function killCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, symbol: { type: 'string' }, off: { type: 'boolean' } } });
+  if (values.help) {
+    process.stdout.write(`${KILL_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new RiskgateError('USAGE', KILL_USAGE);
+  const body: Record<string, unknown> = { on: values.off !== true };
+  if (values.symbol !== undefined) body.symbol = values.symbol;
+  const r = await callApi({ url: values.url, path: '/api/kill', body, token: token(values['token-file']), operator: values.operator });
+  return finish(r.status, r.json, values.json);
+}
+
+export async function limitCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, symbol: { type: 'string' }, account: { type: 'string' } } });
+  if (values.help) {
+    process.stdout.write(`${LIMIT_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 2 || (values.symbol === undefined) === (values.account === undefined)) throw new RiskgateError('USAGE', LIMIT_USAGE);
+  const [limit, raw] = positionals;
+  const l = LIMITS[limit];
+  // Whole numbers go as JSON numbers when exact, money (and anything else) as the string typed.
+  const value = l && l.unit !== 'notional' && /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
+  const body: Record<string, unknown> = { limit, value };
+  if (values.symbol !== undefined) body.symbol = values.symbol;
+  else body.account = values.account;
+  const r = await callApi({ url: values.url, path: '/api/limit', body, token: token(values['token-file']), operator: values.operator });
+  return finish(r.status, r.json, values.json);
+}

@@ -1,0 +1,277 @@
+/**
+ * The risk limits and kill switches an operator can change at runtime, their validation,
+ * and a mirror of their current values (start-of-day config + every control applied since),
+ * which gives the audit log its "old value". Ranges are those of spec §9.
+ */
+import { Decimal } from 'decimal.js';
+import type { Config } from '../config/index.ts';
+import { ControlOp, CONTROL_OP_NAMES } from '../itch/layout.ts';
+
+const U32_MAX = 0xffffffffn;
+const I31_MAX = 0x7fffffffn;
+const U64_MAX = (1n << 64n) - 1n;
+const PRICE_SCALE = new Decimal(10000);
+export const GLOBAL_TARGET = 0xffff;
+
+/** A change a caller asks for, before validation (HTTP body, CLI arguments). */
+export type ChangeRequest =
+  | { kind: 'kill'; symbol?: unknown; on: unknown }
+  | { kind: 'limit'; symbol?: unknown; account?: unknown; limit: unknown; value: unknown }
+  | { kind: 'clearCollision'; symbol: unknown };
+
+/** A validated change: one spec §9 control message. */
+export interface ControlChange {
+  op: number;
+  /** Spec §9 op name, e.g. GLOBAL_KILL, MAX_QTY. */
+  what: string;
+  target: number;
+  /** Symbol or account name, or "*" for global. */
+  targetName: string;
+  value: bigint;
+}
+
+/** Refused change (HTTP 400): `reason` says why. */
+export class ChangeError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ChangeError';
+  }
+}
+
+type Unit = 'shares' | 'notional' | 'bps' | 'orders' | 'flag';
+
+/** Limits that can be changed, by their API name. */
+export const LIMITS: Record<string, { op: number; scope: 'symbol' | 'account'; unit: Unit; max: bigint; config: string }> = {
+  maxQty: { op: ControlOp.MAX_QTY, scope: 'symbol', unit: 'shares', max: U32_MAX, config: 'maxQty' },
+  maxNotional: { op: ControlOp.MAX_NOTIONAL, scope: 'symbol', unit: 'notional', max: U64_MAX, config: 'maxNotional' },
+  positionLimit: { op: ControlOp.POSITION_LIMIT, scope: 'symbol', unit: 'shares', max: I31_MAX, config: 'positionLimit' },
+  collarBps: { op: ControlOp.COLLAR_BPS, scope: 'symbol', unit: 'bps', max: 65535n, config: 'collarBps' },
+  creditLimit: { op: ControlOp.CREDIT_LIMIT, scope: 'account', unit: 'notional', max: U64_MAX, config: 'creditLimit' },
+  maxOrdersPerWindow: { op: ControlOp.MAX_ORDERS, scope: 'account', unit: 'orders', max: U32_MAX, config: 'maxOrdersPerWindow' },
+};
+
+/** Spec §9 value range of an op (inclusive maximum), for re-checking audit entries. */
+export function opMax(op: number): bigint {
+  switch (op) {
+    case ControlOp.GLOBAL_KILL:
+    case ControlOp.SYMBOL_KILL:
+      return 1n;
+    case ControlOp.CLEAR_COLLISION:
+      return 0n;
+    default: {
+      const l = Object.values(LIMITS).find((x) => x.op === op);
+      if (!l) throw new ChangeError(`unknown control op ${op}`);
+      return l.max;
+    }
+  }
+}
+
+function describe(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+/** An integer value: a JSON integer or a string of digits; never negative, never above `max`. */
+export function parseIntValue(v: unknown, max: bigint, what: string): bigint {
+  let n: bigint;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) throw new ChangeError(`${what} must be a whole number, got ${describe(v)}`);
+    if (v < 0) throw new ChangeError(`${what} must not be negative, got ${v}`);
+    if (!Number.isSafeInteger(v)) throw new ChangeError(`${what} ${v} is too large for a JSON number; send it as a string`);
+    n = BigInt(v);
+  } else if (typeof v === 'string') {
+    const t = v.trim();
+    if (/^-\d+$/.test(t)) throw new ChangeError(`${what} must not be negative, got ${describe(v)}`);
+    if (!/^\d{1,30}$/.test(t)) throw new ChangeError(`${what} must be a whole number, got ${describe(v)}`);
+    n = BigInt(t);
+  } else {
+    throw new ChangeError(`${what} must be a whole number, got ${v === null ? 'null' : typeof v}`);
+  }
+  if (n > max) throw new ChangeError(`${what} ${n} overflows its range (at most ${max})`);
+  return n;
+}
+
+/** A money value in dollars (a decimal string, or a whole JSON number) → notional units (× 10^4). */
+export function parseMoneyValue(v: unknown, max: bigint, what: string): bigint {
+  let d: Decimal;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (/^-/.test(t)) throw new ChangeError(`${what} must not be negative, got ${describe(v)}`);
+    if (!/^\d{1,30}(\.\d{1,30})?$/.test(t)) throw new ChangeError(`${what} must be a decimal string of dollars such as "250000.00", got ${describe(v)}`);
+    d = new Decimal(t);
+  } else if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new ChangeError(`${what} must be a number of dollars, got ${describe(v)}`);
+    if (v < 0) throw new ChangeError(`${what} must not be negative, got ${v}`);
+    if (!Number.isSafeInteger(v)) throw new ChangeError(`${what}: send fractional or large dollar amounts as a decimal string (binary floats lose cents), got ${v}`);
+    d = new Decimal(v);
+  } else {
+    throw new ChangeError(`${what} must be a decimal string of dollars, got ${v === null ? 'null' : typeof v}`);
+  }
+  const units = d.mul(PRICE_SCALE);
+  if (!units.isInteger()) throw new ChangeError(`${what} has more than 4 decimal places`);
+  const n = BigInt(units.toFixed(0));
+  if (n > max) throw new ChangeError(`${what} ${d.toFixed()} overflows its range (at most ${new Decimal(max.toString()).div(PRICE_SCALE).toFixed()} dollars)`);
+  return n;
+}
+
+export function formatDollars(units: bigint): string {
+  return new Decimal(units.toString()).div(PRICE_SCALE).toFixed(2);
+}
+
+export interface SymbolLimits {
+  index: number;
+  symbol: string;
+  account: number;
+  kill: boolean;
+  maxQty: bigint;
+  maxNotional: bigint;
+  positionLimit: bigint;
+  collarBps: bigint;
+}
+export interface AccountLimits {
+  index: number;
+  id: number;
+  name: string;
+  creditLimit: bigint;
+  maxOrdersPerWindow: bigint;
+}
+
+/** Current limits and kill switches: the config's, then every applied control. */
+export class RiskState {
+  globalKill: boolean;
+  readonly symbols: SymbolLimits[];
+  readonly accounts: AccountLimits[];
+  readonly collisionClears: number[];
+
+  constructor(readonly config: Config) {
+    this.globalKill = config.globalKill;
+    this.symbols = config.symbols.map((s) => ({
+      index: s.index, symbol: s.symbol, account: s.account, kill: s.kill,
+      maxQty: BigInt(s.maxQty), maxNotional: s.maxNotional, positionLimit: BigInt(s.positionLimit), collarBps: BigInt(s.collarBps),
+    }));
+    this.accounts = config.accounts.map((a) => ({ index: a.index, id: a.id, name: a.name, creditLimit: a.creditLimit, maxOrdersPerWindow: BigInt(a.maxOrdersPerWindow) }));
+    this.collisionClears = config.symbols.map(() => 0);
+  }
+
+  symbolIndex(v: unknown): number {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < this.symbols.length) return v;
+    if (typeof v === 'string') {
+      const t = v.trim().toUpperCase();
+      const s = this.symbols.find((x) => x.symbol.toUpperCase() === t);
+      if (s) return s.index;
+    }
+    if (typeof v !== 'string' && typeof v !== 'number') throw new ChangeError(`symbol must be a symbol name, got ${v === null ? 'null' : typeof v}`);
+    throw new ChangeError(`unknown symbol ${describe(v)} (configured: ${this.symbols.map((s) => s.symbol).join(', ')})`);
+  }
+
+  accountIndex(v: unknown): number {
+    if (typeof v === 'string' || typeof v === 'number') {
+      const t = String(v).trim();
+      const a = this.accounts.find((x) => x.name === t || String(x.id) === t);
+      if (a) return a.index;
+    } else {
+      throw new ChangeError(`account must be an account name or id, got ${v === null ? 'null' : typeof v}`);
+    }
+    throw new ChangeError(`unknown account ${describe(v)} (configured: ${this.accounts.map((a) => `${a.name} (${a.id})`).join(', ')})`);
+  }
+
+  /** Validates a request into one control message; throws ChangeError (nothing changes). */
+  resolve(req: ChangeRequest): ControlChange {
+    if (req === null || typeof req !== 'object') throw new ChangeError('expected a JSON object');
+    if (req.kind === 'kill') {
+      if (typeof req.on !== 'boolean') throw new ChangeError(`"on" must be true or false, got ${req.on === undefined ? 'nothing' : describe(req.on)}`);
+      const value = req.on ? 1n : 0n;
+      if (req.symbol === undefined || req.symbol === null || req.symbol === '*') {
+        return { op: ControlOp.GLOBAL_KILL, what: 'GLOBAL_KILL', target: GLOBAL_TARGET, targetName: '*', value };
+      }
+      const i = this.symbolIndex(req.symbol);
+      return { op: ControlOp.SYMBOL_KILL, what: 'SYMBOL_KILL', target: i, targetName: this.symbols[i].symbol, value };
+    }
+    if (req.kind === 'clearCollision') {
+      const i = this.symbolIndex(req.symbol);
+      return { op: ControlOp.CLEAR_COLLISION, what: 'CLEAR_COLLISION', target: i, targetName: this.symbols[i].symbol, value: 0n };
+    }
+    if (req.kind === 'limit') {
+      if (typeof req.limit !== 'string' || !Object.hasOwn(LIMITS, req.limit)) {
+        throw new ChangeError(`unknown limit ${req.limit === undefined ? '(missing "limit")' : describe(req.limit)} (one of ${Object.keys(LIMITS).join(', ')})`);
+      }
+      const l = LIMITS[req.limit];
+      if (req.value === undefined) throw new ChangeError('missing "value"');
+      const value = l.unit === 'notional' ? parseMoneyValue(req.value, l.max, req.limit) : parseIntValue(req.value, l.max, req.limit);
+      if (l.scope === 'symbol') {
+        if (req.account !== undefined) throw new ChangeError(`${req.limit} is a per-symbol limit: give "symbol", not "account"`);
+        if (req.symbol === undefined) throw new ChangeError(`${req.limit} needs "symbol"`);
+        const i = this.symbolIndex(req.symbol);
+        return { op: l.op, what: CONTROL_OP_NAMES[l.op], target: i, targetName: this.symbols[i].symbol, value };
+      }
+      if (req.symbol !== undefined) throw new ChangeError(`${req.limit} is a per-account limit: give "account", not "symbol"`);
+      if (req.account === undefined) throw new ChangeError(`${req.limit} needs "account"`);
+      const j = this.accountIndex(req.account);
+      return { op: l.op, what: CONTROL_OP_NAMES[l.op], target: j, targetName: this.accounts[j].name, value };
+    }
+    throw new ChangeError(`unknown change kind ${describe((req as { kind?: unknown }).kind)}`);
+  }
+
+  /** Checks a raw control (e.g. from an audit log) against spec §9 and this config. */
+  check(op: number, target: number, value: bigint): ControlChange {
+    const what = CONTROL_OP_NAMES[op];
+    if (!what) throw new ChangeError(`unknown control op ${op}`);
+    if (value < 0n || value > opMax(op)) throw new ChangeError(`${what} value ${value} out of range`);
+    if (op === ControlOp.GLOBAL_KILL) {
+      if (target !== GLOBAL_TARGET) throw new ChangeError(`GLOBAL_KILL target must be 0xFFFF, got ${target}`);
+      return { op, what, target, targetName: '*', value };
+    }
+    const isAccount = op === ControlOp.CREDIT_LIMIT || op === ControlOp.MAX_ORDERS;
+    const n = isAccount ? this.accounts.length : this.symbols.length;
+    if (!Number.isInteger(target) || target < 0 || target >= n) throw new ChangeError(`${what} target ${target} out of range (< ${n})`);
+    return { op, what, target, targetName: isAccount ? this.accounts[target].name : this.symbols[target].symbol, value };
+  }
+
+  get(op: number, target: number): bigint {
+    const s = this.symbols[target];
+    const a = this.accounts[target];
+    switch (op) {
+      case ControlOp.GLOBAL_KILL: return this.globalKill ? 1n : 0n;
+      case ControlOp.SYMBOL_KILL: return s.kill ? 1n : 0n;
+      case ControlOp.MAX_QTY: return s.maxQty;
+      case ControlOp.MAX_NOTIONAL: return s.maxNotional;
+      case ControlOp.POSITION_LIMIT: return s.positionLimit;
+      case ControlOp.COLLAR_BPS: return s.collarBps;
+      case ControlOp.CREDIT_LIMIT: return a.creditLimit;
+      case ControlOp.MAX_ORDERS: return a.maxOrdersPerWindow;
+      case ControlOp.CLEAR_COLLISION: return 0n;
+      default: throw new ChangeError(`unknown control op ${op}`);
+    }
+  }
+
+  /** Applies a change; returns the old value. */
+  apply(c: ControlChange): bigint {
+    const old = this.get(c.op, c.target);
+    const s = this.symbols[c.target];
+    const a = this.accounts[c.target];
+    switch (c.op) {
+      case ControlOp.GLOBAL_KILL: this.globalKill = c.value === 1n; break;
+      case ControlOp.SYMBOL_KILL: s.kill = c.value === 1n; break;
+      case ControlOp.MAX_QTY: s.maxQty = c.value; break;
+      case ControlOp.MAX_NOTIONAL: s.maxNotional = c.value; break;
+      case ControlOp.POSITION_LIMIT: s.positionLimit = c.value; break;
+      case ControlOp.COLLAR_BPS: s.collarBps = c.value; break;
+      case ControlOp.CREDIT_LIMIT: a.creditLimit = c.value; break;
+      case ControlOp.MAX_ORDERS: a.maxOrdersPerWindow = c.value; break;
+      case ControlOp.CLEAR_COLLISION: this.collisionClears[c.target]++; break;
+    }
+    return old;
+  }
+
+  /** JSON view (money as dollars, big values as strings). */
+  toJson(): Record<string, unknown> {
+    return {
+      globalKill: this.globalKill,
+      symbols: this.symbols.map((s) => ({
+        symbol: s.symbol, index: s.index, account: this.accounts[s.account]?.name, kill: s.kill,
+        maxQty: Number(s.maxQty), maxNotional: formatDollars(s.maxNotional), positionLimit: Number(s.positionLimit), collarBps: Number(s.collarBps),
+      })),
+      accounts: this.accounts.map((a) => ({ account: a.name, id: a.id, index: a.index, creditLimit: formatDollars(a.creditLimit), maxOrdersPerWindow: Number(a.maxOrdersPerWindow) })),
+    };
+  }
+}

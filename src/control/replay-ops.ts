@@ -1,0 +1,284 @@
+/**
+ * Operations around `riskgate replay`: runtime controls (queue + audit log), the HTTP server
+ * and dashboard, Prometheus metrics, structured logs, and the hot-standby engine pair with
+ * fault injection. `replay` calls `startOps` with its parsed options and gets back the engine
+ * to use and three hooks for the replay loop; with none of these options it is a thin
+ * pass-through (no hooks, the plain engine).
+ */
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import type { Config } from '../config/index.ts';
+import { configBlob } from '../config/index.ts';
+import { createEngine } from '../engine/create.ts';
+import type { Engine } from '../engine/types.ts';
+import { RiskgateError } from '../errors.ts';
+import { FailoverEngine } from '../failover/engine.ts';
+import type { EngineExtras } from '../failover/fault.ts';
+import { FaultInjectingEngine, parseInjection, type Injection } from '../failover/inject.ts';
+import { createLogger, type Logger } from '../log/index.ts';
+import { Metrics } from '../metrics/index.ts';
+import type { ReplayOptions, ReplayResult } from '../replay/run.ts';
+import { buildServer, listen } from '../server/app.ts';
+import { resolveToken } from '../server/auth.ts';
+import { EmbeddedClearing } from '../server/clearing.ts';
+import { LiveState } from '../server/live.ts';
+import type { Batch } from '../source/file.ts';
+import { AuditWriter, newRunId, readAuditRun, type AuditRun } from './audit.ts';
+import { DEFAULT_PORT } from './commands.ts';
+import { splitBatchesAt } from './frames.ts';
+import { GLOBAL_TARGET, RiskState } from './limits.ts';
+import { ControlQueue } from './queue.ts';
+
+/** parseArgs options of the ops features (spread into the replay command's options). */
+export const OPS_OPTIONS = {
+  serve: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  hold: { type: 'boolean' },
+  'token-file': { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
+  'audit-out': { type: 'string' },
+  'audit-in': { type: 'string' },
+  'audit-run': { type: 'string' },
+  standby: { type: 'string' },
+  'inject-fault': { type: 'string', multiple: true },
+  'inject-hang': { type: 'string', multiple: true },
+  'hang-timeout-ms': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+export const OPS_USAGE =
+  '[--serve [--port N] [--host 127.0.0.1] [--hold] [--token-file f]] [--audit-out audit.jsonl] [--audit-in audit.jsonl [--audit-run ID]] ' +
+  '[--standby rust] [--inject-fault B@SEQ] [--inject-hang B@SEQ] [--hang-timeout-ms N] [--log-level info]';
+
+
+export interface OpsValues {
+  serve?: boolean;
+  port?: string;
+  host?: string;
+  hold?: boolean;
+  'token-file'?: string;
+  'allow-origin'?: string[];
+  'audit-out'?: string;
+  'audit-in'?: string;
+  'audit-run'?: string;
+  standby?: string;
+  'inject-fault'?: string[];
+  'inject-hang'?: string[];
+  'hang-timeout-ms'?: string;
+  'log-level'?: string;
+  config?: string;
+  speed?: string;
+}
+
+export type ReplayHooks = Pick<ReplayOptions, 'beforeProcess' | 'afterProcess' | 'batches'>;
+
+export interface Ops {
+  engine: Engine;
+  hooks: ReplayHooks;
+  /** Adds the ops sections to the report; writes the audit end line. */
+  finish(result: ReplayResult, report: Record<string, unknown>): Promise<void>;
+  /** Records a failed run. */
+  fail(e: unknown): void;
+  /** With --hold, serves until SIGINT/SIGTERM; then stops the server and closes the audit log. */
+  close(): Promise<void>;
+  url?: string;
+}
+
+function intOption(v: string | undefined, name: string, min: number, max: number, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new RiskgateError('USAGE', `--${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function engineLastSeq(e: unknown): number | undefined {
+  const x = e as { lastSeq?: unknown; native?: { lastSeq?: unknown } };
+  const v = x.lastSeq ?? x.native?.lastSeq;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** Builds the engine: the backend, wrapped for failover (standby, injected faults) when asked. */
+function buildEngine(backend: string, v: OpsValues, blob: Buffer, log: Logger, live: () => LiveState | undefined, onDivergence: (seq: number) => void): { engine: Engine; failover?: FailoverEngine } {
+  const injections: Injection[] = [...(v['inject-fault'] ?? []).map((s) => parseInjection('fault', s)), ...(v['inject-hang'] ?? []).map((s) => parseInjection('hang', s))];
+  const hangTimeoutMs = intOption(v['hang-timeout-ms'], 'hang-timeout-ms', 1, 600_000, 200);
+  if (!v.standby && injections.length === 0) return { engine: createEngine(backend, blob) };
+  const wrap = (e: Engine, role: 'primary' | 'standby'): Engine & EngineExtras => {
+    let out: Engine & EngineExtras = e;
+    for (const inj of injections) {
+      const mine = inj.who === role || (inj.who === backend && role === 'primary') || (inj.who === v.standby && role === 'standby' && inj.who !== backend);
+      if (mine) out = new FaultInjectingEngine(out, inj, hangTimeoutMs);
+    }
+    return out;
+  };
+  for (const inj of injections) {
+    if (inj.who !== 'primary' && inj.who !== 'standby' && inj.who !== backend && inj.who !== v.standby) {
+      throw new RiskgateError('USAGE', `--inject-${inj.kind} ${inj.who}@${inj.seq}: no engine ${JSON.stringify(inj.who)} in this run (primary ${backend}${v.standby ? `, standby ${v.standby}` : ''})`);
+    }
+  }
+  const primary = wrap(createEngine(backend, blob), 'primary');
+  const standby = v.standby ? wrap(createEngine(v.standby, blob), 'standby') : undefined;
+  const failover = new FailoverEngine(primary, standby, {
+    hangTimeoutMs,
+    log,
+    onFailover: (e) => live()?.onFailover(e),
+    onDivergence,
+    onStandbyLost: (msg) => {
+      const l = live();
+      if (l) l.standbyLost = msg;
+    },
+  });
+  return { engine: failover, failover };
+}
+
+export async function startOps(v: OpsValues, ctx: { file: string; config: Config; backend: string; json: boolean }): Promise<Ops> {
+  const active = v.serve || v['audit-out'] || v['audit-in'] || v.standby || (v['inject-fault']?.length ?? 0) > 0 || (v['inject-hang']?.length ?? 0) > 0;
+  if (!v.serve) {
+    for (const k of ['port', 'host', 'hold', 'token-file', 'allow-origin'] as const) {
+      if (v[k] !== undefined) throw new RiskgateError('USAGE', `--${k} needs --serve`);
+    }
+  }
+  if (v['audit-run'] !== undefined && !v['audit-in']) throw new RiskgateError('USAGE', '--audit-run needs --audit-in');
+  let log: Logger;
+  try {
+    log = createLogger({ level: v['log-level'] });
+  } catch (e) {
+    throw new RiskgateError('USAGE', (e as Error).message);
+  }
+  const blob = configBlob(ctx.config);
+  let live: LiveState | undefined;
+  let queue: ControlQueue | undefined;
+  const onDivergence = (seq: number) => {
+    if (live) live.divergences++;
+    // Fail closed: stop trading at the next boundary until an operator releases the switch.
+    queue?.submit({ kind: 'kill', on: true }, { who: 'failover', via: 'failover' });
+    log.error({ event: 'fail_closed', seq }, 'shadow divergence: global kill switch engaged');
+  };
+  const { engine, failover } = buildEngine(ctx.backend, v, blob, log, () => live, onDivergence);
+  if (!active) {
+    return { engine, hooks: {}, finish: async () => {}, fail: () => {}, close: async () => {} };
+  }
+
+  const run = newRunId();
+  const state = new RiskState(ctx.config);
+  const metrics = new Metrics({ defaultMetrics: v.serve === true });
+  live = new LiveState(ctx.config, metrics, state, { file: ctx.file, backend: ctx.backend, standby: v.standby, run, speed: v.speed ?? 'max' });
+  const l = live;
+  if (v.serve) l.clearing = new EmbeddedClearing(ctx.config, 2, 256, (w, lag) => metrics.clearingLag.set({ worker: w }, lag));
+
+  let auditIn: AuditRun | undefined;
+  if (v['audit-in']) auditIn = readAuditRun(v['audit-in'], v['audit-run']);
+  const audit = v['audit-out'] ? new AuditWriter(v['audit-out']) : undefined;
+  const configSha256 = createHash('sha256').update(blob).digest('hex');
+  if (auditIn?.start && auditIn.start.configSha256 !== configSha256) {
+    log.warn({ event: 'audit_config_differs', run: auditIn.run }, 'the audit run was recorded with another config; the records will differ');
+  }
+  audit?.write({ type: 'start', run, wallTime: new Date().toISOString(), file: ctx.file, backend: ctx.backend, ...(v.standby ? { standby: v.standby } : {}), configSha256, ...(auditIn ? { replayOf: auditIn.run } : {}) });
+  queue = new ControlQueue({ state, run, audit, log, onApplied: (e, c) => l.onControl(e, c) });
+  const q = queue;
+  if (auditIn) q.schedule(auditIn);
+
+  let server: Awaited<ReturnType<typeof buildServer>> | undefined;
+  let url: string | undefined;
+  if (v.serve) {
+    const host = v.host ?? '127.0.0.1';
+    const port = intOption(v.port, 'port', 0, 65535, DEFAULT_PORT);
+    const tok = resolveToken({ tokenFile: v['token-file'], configPath: v.config });
+    server = buildServer({ live: l, queue: q, metrics, token: tok.token, host, log, engine, extraOrigins: v['allow-origin'] });
+    try {
+      url = await listen(server.app, server.policy, host, port);
+    } catch (e) {
+      throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot serve on ${host}:${port}: ${(e as Error).message}`);
+    }
+    process.stderr.write(`riskgate: serving ${url}/ (dashboard), ${url}/metrics; state-changing calls need the bearer token (${tok.source === 'generated' ? 'generated' : `from ${tok.source}`})\n`);
+    if (tok.source === 'generated') process.stderr.write(`riskgate: API token: ${tok.token}\n`);
+    log.info({ event: 'serving', url, host, port: server.policy.port, tokenSource: tok.source }, 'control server listening');
+  }
+
+  let lastYield = Date.now();
+  const hooks: ReplayHooks = {
+    batches: auditIn && auditIn.controls.length > 0 ? (src: AsyncIterable<Batch>) => splitBatchesAt(src, q.scheduledSeqs()) : undefined,
+    beforeProcess: async (batch: Batch): Promise<Batch> => {
+      if (l.status === 'starting') l.status = 'running';
+      // Keep the server responsive when replaying at full speed.
+      if (server && Date.now() - lastYield > 20) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = Date.now();
+      }
+      let next = batch.firstSeq;
+      const eng = engineLastSeq(failover ?? engine);
+      if (eng !== undefined && eng + 1 !== next) {
+        log.warn({ event: 'seq_mismatch', batchFirstSeq: next, engineNextSeq: eng + 1 }, 'the reader and the engine disagree on the next seq; using the engine\'s');
+        next = eng + 1;
+      }
+      const ctl = q.take(next);
+      return ctl ? { ...batch, frames: Buffer.concat([ctl, batch.frames]) } : batch;
+    },
+    afterProcess: (records: Buffer, batch: Batch, engineNs: number) => {
+      const sources = failover ? failover.lastSources : [{ source: engine.backend, role: 'primary' as const, records: records.length / 32 }];
+      l.observe(records, batch, engineNs, sources);
+      q.confirm(records);
+      const cycles = (failover ?? (engine as Engine & EngineExtras)).drainLatencyCycles?.();
+      if (cycles) for (let i = 0; i < cycles.length; i++) metrics.hwLatencyCycles.observe(cycles[i]);
+    },
+  };
+
+  let closed = false;
+  const ops: Ops = {
+    engine,
+    hooks,
+    url,
+    async finish(result, report) {
+      q.close('the replay has ended');
+      l.status = 'done';
+      l.endedAt = new Date().toISOString();
+      await l.clearing?.idle();
+      audit?.write({ type: 'end', run, wallTime: l.endedAt, messages: result.stats.messages, controls: q.history.length, recordsSha256: result.recordsSha256, status: 'ok' });
+      report.run = run;
+      report.controlsApplied = q.history.map((c) => ({ n: c.n, what: c.what, target: c.targetName, old: c.old, new: c.new, seq: c.seq, who: c.who, via: c.via }));
+      if (auditIn) {
+        report.auditIn = {
+          run: auditIn.run,
+          controls: auditIn.controls.length,
+          unapplied: q.unapplied,
+          recordedSha256: auditIn.end?.recordsSha256,
+          matches: auditIn.end ? auditIn.end.recordsSha256 === result.recordsSha256 : undefined,
+        };
+      }
+      if (audit) report.auditOut = audit.path;
+      if (failover) {
+        report.failover = {
+          primary: ctx.backend,
+          standby: v.standby,
+          active: failover.activeRole,
+          events: failover.events,
+          divergences: failover.divergences,
+          recordsBySource: Object.fromEntries(l.recordsBySource),
+        };
+      }
+      if (url) report.served = url;
+      log.info({ event: 'run_end', run, messages: result.stats.messages, recordsSha256: result.recordsSha256, controls: q.history.length, failovers: failover?.events.length ?? 0 }, 'replay finished');
+    },
+    fail(e) {
+      q.close('the replay failed');
+      l.status = 'failed';
+      l.error = (e as Error)?.message ?? String(e);
+      l.endedAt = new Date().toISOString();
+      audit?.write({ type: 'end', run, wallTime: l.endedAt, messages: l.messages, controls: q.history.length, recordsSha256: '', status: 'failed' });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      q.close();
+      if (server && v.hold) {
+        process.stderr.write(`riskgate: run finished; still serving ${url}/ — Ctrl-C to stop\n`);
+        await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+      }
+      await server?.app.close();
+      audit?.close();
+    },
+  };
+  return ops;
+}
+
+export { GLOBAL_TARGET };
