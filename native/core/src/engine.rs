@@ -4,29 +4,23 @@
 //! fixed-size state and appends 32-byte records. Tables are fixed-size arrays indexed by
 //! masked values, so the hot path has almost no bounds checks and no `unsafe`.
 
-use crate::book::BookSide;
+use crate::book::{Book, Slot, Top};
 use crate::config::Config;
 use crate::error::{EngineError, ErrorCode};
 use crate::framing::{scan, Frame, FrameWalk};
 use crate::itch::{self, be16, be64, Message, Print, MESSAGE_LEN};
-use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS, WAYS, WINDOW_TICKS as L};
-use crate::records::{self, flag, kind, op, problem, reason, NO_SYMBOL};
+use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS};
+use crate::records::{self, kind, op, problem, reason, NO_SYMBOL};
 use crate::sink::{RecordSink, SliceSink};
 use crate::stats::Stats;
 use crate::framing::max_record_bytes;
-use crate::table::{class, OrderTable, Slot};
 
 const NONE: u8 = 0xFF;
-const BID: usize = 1;
-const ASK: usize = 0;
 const I31: u64 = (1 << 31) - 1;
 
 /// Per-symbol state, kept together so one message touches few cache lines.
 #[derive(Clone, Default)]
 struct Sym {
-    base_q: u64,
-    window_set: bool,
-    collision: bool,
     trading_state: u8,
     kill: bool,
     has_decision: bool,
@@ -34,9 +28,7 @@ struct Sym {
     collar_bps: u16,
     last_trade: u32,
     max_qty: u32,
-    /// Out-of-band order counts `[class][side]` (class 0 = IN is unused).
-    oob: [[u32; 2]; 4],
-    last_tob: [u32; 4],
+    last_tob: Top,
     last_decision_ts: u64,
     position: i64,
     position_limit: i64,
@@ -57,8 +49,6 @@ struct Acct {
 pub struct Engine {
     cfg: Config,
     // Session scalars, copied out of `cfg` in the widths the hot path uses.
-    tick: u64,
-    recip: u64,
     w_shift: u32,
     gate_market_hours: bool,
     imb_num: u64,
@@ -77,16 +67,8 @@ pub struct Engine {
     syms: Box<[Sym; MAX_SYMBOLS]>,
     accts: Box<[Acct; MAX_ACCOUNTS]>,
     locate: Box<[u8; 1 << 16]>,
-    table: OrderTable,
-    book: Box<[[BookSide; 2]; MAX_SYMBOLS]>,
+    book: Book,
     stats: Stats,
-}
-
-/// `floor(p / tick)` by the reciprocal of spec §4: no division on the hot path. The
-/// product needs up to 81 bits; on x86-64 the u128 multiply is a single `mul`.
-#[inline(always)]
-pub fn tick_quotient(p: u32, recip: u64) -> u64 {
-    ((p as u128 * recip as u128) >> 48) as u64
 }
 
 impl Engine {
@@ -108,8 +90,6 @@ impl Engine {
             *n = u64::from_le_bytes(s.name);
         }
         let mut e = Engine {
-            tick: cfg.tick as u64,
-            recip: cfg.tick_recip,
             w_shift: cfg.w_shift as u32,
             gate_market_hours: cfg.gate_market_hours,
             imb_num: cfg.imb_num as u64,
@@ -127,8 +107,7 @@ impl Engine {
             syms: crate::boxed_array(Sym::default()),
             accts: crate::boxed_array(Acct::default()),
             locate: crate::boxed_array(NONE),
-            table: OrderTable::new(),
-            book: crate::boxed_array([BookSide::EMPTY, BookSide::EMPTY]),
+            book: Book::new(cfg.tick as u64, cfg.tick_recip),
             stats: Stats::default(),
             cfg,
         };
@@ -173,12 +152,7 @@ impl Engine {
         self.syms.fill(Sym::default());
         self.accts.fill(Acct::default());
         self.locate.fill(NONE);
-        self.table.clear();
-        for sides in self.book.iter_mut() {
-            for side in sides.iter_mut() {
-                side.clear();
-            }
-        }
+        self.book.clear();
         self.init_session();
     }
 
@@ -197,7 +171,7 @@ impl Engine {
 
     /// Valid orders in the order table (walks the table; for tests and diagnostics).
     pub fn live_orders(&self) -> usize {
-        self.table.len()
+        self.book.live_orders()
     }
 
     /// Processes a batch of frames and appends the records to `out`.
@@ -288,37 +262,37 @@ impl Engine {
             Message::Executed { ts, r, shares, print } => {
                 self.last_ts = ts;
                 if let Some(slot) = self.find(r) {
-                    let e = self.table.get(slot);
+                    let e = self.book.order(slot);
                     match print {
                         Print::OrderPrice => self.syms[e.symbol].last_trade = e.price,
                         Print::At(p) => self.syms[e.symbol].last_trade = p,
                         Print::NotPrintable => {}
                     }
-                    self.reduce(slot, shares);
+                    self.book.reduce(slot, shares);
                     self.touched(e.symbol, seq, ts, out);
                 }
             }
             Message::Cancel { ts, r, shares } => {
                 self.last_ts = ts;
                 if let Some(slot) = self.find(r) {
-                    let i = self.table.get(slot).symbol;
-                    self.reduce(slot, shares);
+                    let i = self.book.order(slot).symbol;
+                    self.book.reduce(slot, shares);
                     self.touched(i, seq, ts, out);
                 }
             }
             Message::Delete { ts, r } => {
                 self.last_ts = ts;
                 if let Some(slot) = self.find(r) {
-                    let i = self.table.get(slot).symbol;
-                    self.remove(slot);
+                    let i = self.book.order(slot).symbol;
+                    self.book.remove(slot);
                     self.touched(i, seq, ts, out);
                 }
             }
             Message::Replace { ts, r, new_ref, shares, price } => {
                 self.last_ts = ts;
                 if let Some(slot) = self.find(r) {
-                    let e = self.table.get(slot);
-                    self.remove(slot);
+                    let e = self.book.order(slot);
+                    self.book.remove(slot);
                     self.insert(e.symbol, new_ref, e.side, shares, price);
                     self.touched(e.symbol, seq, ts, out);
                 }
@@ -372,7 +346,7 @@ impl Engine {
     /// belong to an unsubscribed symbol).
     #[inline(always)]
     fn find(&mut self, r: u64) -> Option<Slot> {
-        let slot = self.table.lookup(r);
+        let slot = self.book.lookup(r);
         self.stats.unknown_ref += slot.is_none() as u64;
         slot
     }
@@ -441,7 +415,7 @@ impl Engine {
             op::COLLAR_BPS => self.syms[t].collar_bps = value as u16,
             op::CREDIT_LIMIT => self.accts[target as usize % MAX_ACCOUNTS].credit_limit = value,
             op::MAX_ORDERS => self.accts[target as usize % MAX_ACCOUNTS].max_orders = value,
-            op::CLEAR_COLLISION => self.syms[t].collision = false,
+            op::CLEAR_COLLISION => self.book.clear_collision(t),
             _ => {}
         }
         self.stats.controls += 1;
@@ -451,68 +425,11 @@ impl Engine {
 
     // ---- order flow -------------------------------------------------------------
 
-    /// Window rule, class, then table insert and book effect (spec §4–§6).
+    /// Adds an order to the book; a dropped order is counted (§5).
     #[inline(always)]
     fn insert(&mut self, i: usize, r: u64, side: usize, shares: u32, price: u32) {
-        let q = tick_quotient(price, self.recip);
-        let on_tick = q * self.tick == price as u64;
-        let sym = &mut self.syms[i];
-        // The window is set by the first on-tick add even if the table then drops the
-        // order: the rule is about the add, not about the insert.
-        if on_tick && !sym.window_set {
-            sym.base_q = q.saturating_sub(L as u64 / 2);
-            sym.window_set = true;
-        }
-        let (cls, idx) = if !on_tick {
-            (class::OFFTICK, 0)
-        } else if q < sym.base_q {
-            (class::BELOW, 0)
-        } else if q - sym.base_q >= L as u64 {
-            (class::ABOVE, 0)
-        } else {
-            (class::IN, (q - sym.base_q) as usize)
-        };
-        if self.table.insert(r, i, side, price, shares, cls, idx).is_none() {
-            sym.collision = true;
+        if !self.book.insert(i, r, side, shares, price) {
             self.stats.table_full += 1;
-            return;
-        }
-        if cls == class::IN {
-            self.book[i][side].add(idx, shares);
-        } else {
-            let c = &mut sym.oob[cls as usize][side];
-            *c = c.wrapping_add(1);
-        }
-    }
-
-    /// Removes an order and takes its remaining shares off the book.
-    #[inline(always)]
-    fn remove(&mut self, slot: Slot) {
-        let e = self.table.get(slot);
-        self.table.invalidate(slot);
-        if e.class == class::IN {
-            self.book[e.symbol][e.side].sub(e.idx, e.shares);
-        } else {
-            let c = &mut self.syms[e.symbol].oob[e.class as usize][e.side];
-            *c = c.wrapping_sub(1);
-        }
-    }
-
-    /// Reduces by `min(r, shares)`; an order left with 0 shares is removed.
-    #[inline(always)]
-    fn reduce(&mut self, slot: Slot, r: u32) {
-        let e = self.table.get(slot);
-        let d = r.min(e.shares);
-        let left = e.shares - d;
-        if left == 0 {
-            // Removing with the full remaining count is the same book effect as
-            // reducing to zero and then removing 0 shares.
-            self.remove(slot);
-            return;
-        }
-        self.table.set_shares(slot, left);
-        if e.class == class::IN {
-            self.book[e.symbol][e.side].sub(e.idx, d);
         }
     }
 
@@ -523,33 +440,12 @@ impl Engine {
     #[inline(always)]
     fn touched<S: RecordSink>(&mut self, i: usize, seq: u64, ts: u64, out: &mut S) {
         let i = i % MAX_SYMBOLS;
-        let sides = &self.book[i];
-        let sym = &self.syms[i];
-        let bid = sides[BID].highest();
-        let ask = sides[ASK].lowest();
-        let o = &sym.oob;
-        let band_bid = o[class::OFFTICK as usize][BID] != 0
-            || o[class::ABOVE as usize][BID] != 0
-            || (bid.is_none() && o[class::BELOW as usize][BID] != 0);
-        let band_ask = o[class::OFFTICK as usize][ASK] != 0
-            || o[class::BELOW as usize][ASK] != 0
-            || (ask.is_none() && o[class::ABOVE as usize][ASK] != 0);
-        let flags = (band_bid as u8 * flag::BAND_BID) | (band_ask as u8 * flag::BAND_ASK) | (sym.collision as u8 * flag::COLLISION);
+        let (top, flags) = self.book.top(i);
         self.stats.flagged += (flags != 0) as u64;
-        let px = |idx: usize| ((sym.base_q + idx as u64) * self.tick) as u32;
-        let (bp, bs) = match bid {
-            Some(x) => (px(x), sides[BID].level(x)),
-            None => (0, 0),
-        };
-        let (ap, asz) = match ask {
-            Some(x) => (px(x), sides[ASK].level(x)),
-            None => (0, 0),
-        };
-        let tob = [bp, bs, ap, asz];
-        if tob == sym.last_tob {
+        if top == self.syms[i].last_tob {
             return;
         }
-        self.syms[i].last_tob = tob;
+        self.syms[i].last_tob = top;
         self.stats.tob += 1;
         out.put(records::encode(
             kind::TOB,
@@ -557,17 +453,17 @@ impl Engine {
             flags,
             seq,
             ts,
-            bp as u64 | (bs as u64) << 32,
-            ap as u64 | (asz as u64) << 32,
+            top.bid_px as u64 | (top.bid_sz as u64) << 32,
+            top.ask_px as u64 | (top.ask_sz as u64) << 32,
         ));
         if flags == 0 {
-            self.strategy(i, seq, ts, tob, out);
+            self.strategy(i, seq, ts, top, out);
         }
     }
 
     #[inline(always)]
-    fn strategy<S: RecordSink>(&mut self, i: usize, seq: u64, ts: u64, tob: [u32; 4], out: &mut S) {
-        let [bp, bs, ap, asz] = tob;
+    fn strategy<S: RecordSink>(&mut self, i: usize, seq: u64, ts: u64, top: Top, out: &mut S) {
+        let Top { bid_px: bp, bid_sz: bs, ask_px: ap, ask_sz: asz } = top;
         let sym = &mut self.syms[i];
         if bs == 0 || asz == 0 || ap <= bp || ap - bp > self.max_spread {
             return;
@@ -664,6 +560,3 @@ fn partial_frame(len: usize) -> EngineError {
         format!("batch of {len} bytes ends inside a frame but endOfInput is false; split batches only between frames"),
     )
 }
-
-// Order entries keep side in one bit and class in two; WAYS must fit the way mask.
-const _: () = assert!(WAYS <= 8);

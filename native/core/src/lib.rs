@@ -17,10 +17,10 @@ pub mod records;
 pub mod sink;
 pub mod stats;
 pub mod synth;
-pub mod table;
 
 pub use config::{AccountConfig, Config, SymbolConfig};
-pub use engine::{tick_quotient, Engine};
+pub use book::tick_quotient;
+pub use engine::Engine;
 pub use framing::max_record_bytes;
 pub use itch::MESSAGE_LEN;
 pub use sink::{RecordSink, SliceSink};

@@ -7,7 +7,7 @@ use riskgate_core::config::{tick_recip, symbol_name};
 use riskgate_core::params::{SETS, SET_BITS, WAYS};
 use riskgate_core::records::{flag, op, Record};
 use riskgate_core::synth::{self, Frames, Rng, SessionSpec};
-use riskgate_core::table::set_index;
+use riskgate_core::book::order_table::set_index;
 use riskgate_core::{tick_quotient, Config, Engine};
 use std::collections::HashMap;
 

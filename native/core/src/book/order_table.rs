@@ -1,18 +1,11 @@
-//! The set-associative order table of spec §5.
+//! The set-associative order table of spec §5: where every live order of a subscribed
+//! symbol is found by its reference number.
 //!
 //! A set keeps its ways in struct-of-arrays form so that the lookup compares the four
 //! refs of one set (32 contiguous bytes) and builds a way mask without branching; the
 //! payload of the matching way sits in the same or the next cache line.
 
 use crate::params::{SETS, SET_BITS, WAYS};
-
-/// Order classes of spec §4 (stored in 2 bits).
-pub mod class {
-    pub const IN: u32 = 0;
-    pub const BELOW: u32 = 1;
-    pub const ABOVE: u32 = 2;
-    pub const OFFTICK: u32 = 3;
-}
 
 // Packed `info` word of a way. The valid bit lives here rather than in a separate mask so
 // a set is one self-contained 80-byte block.

@@ -1,0 +1,175 @@
+//! The bounded book of spec §4–§6: per symbol and side a fixed window of price levels,
+//! the order table that remembers where each order went, and the flags that say when
+//! the window's top of book may be wrong.
+//!
+//! - `window`: price → tick → class and level (§4), no division;
+//! - `order_table`: the set-associative table of live orders (§5);
+//! - `levels`: one side's level array and its occupancy bitmap (§6);
+//! - `flags`: out-of-band counters and the BAND/COLLISION flags (§6).
+//!
+//! `Book` ties them together with the three order effects of §6 (insert, reduce,
+//! remove) and the top-of-book read; it knows nothing about messages, records or risk.
+
+pub mod flags;
+pub mod levels;
+pub mod order_table;
+pub mod window;
+
+pub use levels::BookSide;
+pub use order_table::{Entry, OrderTable, Slot};
+pub use window::{class, tick_quotient};
+
+use crate::params::MAX_SYMBOLS;
+use flags::OutOfBand;
+use window::Window;
+
+/// Side index of the bid (buy) side; order-table entries store 1 for buy.
+pub const BID: usize = 1;
+/// Side index of the ask (sell) side.
+pub const ASK: usize = 0;
+
+/// The top-of-book tuple of §7. An empty side has price 0 and size 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Top {
+    pub bid_px: u32,
+    pub bid_sz: u32,
+    pub ask_px: u32,
+    pub ask_sz: u32,
+}
+
+/// Book state of one symbol besides its levels.
+#[derive(Clone, Copy, Debug, Default)]
+struct SymbolBook {
+    window: Window,
+    oob: OutOfBand,
+    /// Sticky since an insert for this symbol was dropped (§5).
+    collision: bool,
+}
+
+/// Every subscribed symbol's book plus the order table. Allocated once.
+pub struct Book {
+    tick: u64,
+    recip: u64,
+    orders: OrderTable,
+    sides: Box<[[BookSide; 2]; MAX_SYMBOLS]>,
+    syms: Box<[SymbolBook; MAX_SYMBOLS]>,
+}
+
+impl Book {
+    /// An empty book for `TICK` and its reciprocal `TICK_RECIP` (§4).
+    pub fn new(tick: u64, recip: u64) -> Book {
+        Book {
+            tick,
+            recip,
+            orders: OrderTable::new(),
+            sides: crate::boxed_array([BookSide::EMPTY, BookSide::EMPTY]),
+            syms: crate::boxed_array(SymbolBook::default()),
+        }
+    }
+
+    /// Back to empty (no reallocation).
+    pub fn clear(&mut self) {
+        self.orders.clear();
+        for sides in self.sides.iter_mut() {
+            for side in sides.iter_mut() {
+                side.clear();
+            }
+        }
+        self.syms.fill(SymbolBook::default());
+    }
+
+    /// Valid orders in the order table (walks the table; for tests and diagnostics).
+    pub fn live_orders(&self) -> usize {
+        self.orders.len()
+    }
+
+    /// The order with reference `r` (§5 lookup).
+    #[inline(always)]
+    pub fn lookup(&self, r: u64) -> Option<Slot> {
+        self.orders.lookup(r)
+    }
+
+    /// The entry at `slot` (from `lookup`).
+    #[inline(always)]
+    pub fn order(&self, slot: Slot) -> Entry {
+        self.orders.get(slot)
+    }
+
+    /// Adds an order for symbol `i` (§4 window rule and class, §5 insert, §6 effect).
+    /// Returns false when the order's set was full: the resident orders win, the new
+    /// one is dropped without touching the levels, and the symbol's COLLISION flag is set.
+    #[inline(always)]
+    #[must_use]
+    pub fn insert(&mut self, i: usize, r: u64, side: usize, shares: u32, price: u32) -> bool {
+        let i = i % MAX_SYMBOLS;
+        let sym = &mut self.syms[i];
+        let at = sym.window.place(price, self.tick, self.recip);
+        if self.orders.insert(r, i, side, price, shares, at.class, at.idx).is_none() {
+            sym.collision = true;
+            return false;
+        }
+        if at.class == class::IN {
+            self.sides[i][side & 1].add(at.idx, shares);
+        } else {
+            sym.oob.insert(at.class, side);
+        }
+        true
+    }
+
+    /// Removes an order and takes its remaining shares off the book.
+    #[inline(always)]
+    pub fn remove(&mut self, slot: Slot) {
+        let e = self.orders.get(slot);
+        self.orders.invalidate(slot);
+        if e.class == class::IN {
+            self.sides[e.symbol][e.side].sub(e.idx, e.shares);
+        } else {
+            self.syms[e.symbol].oob.remove(e.class, e.side);
+        }
+    }
+
+    /// Reduces an order by `min(r, shares)`; an order left with 0 shares is removed (even
+    /// after a reduce by 0 of a zero-share order).
+    #[inline(always)]
+    pub fn reduce(&mut self, slot: Slot, r: u32) {
+        let e = self.orders.get(slot);
+        let d = r.min(e.shares);
+        let left = e.shares - d;
+        if left == 0 {
+            // Removing with the full remaining count is the same book effect as
+            // reducing to zero and then removing 0 shares.
+            self.remove(slot);
+            return;
+        }
+        self.orders.set_shares(slot, left);
+        if e.class == class::IN {
+            self.sides[e.symbol][e.side].sub(e.idx, d);
+        }
+    }
+
+    /// Symbol `i`'s top of book (§6 best prices) and its flags.
+    #[inline(always)]
+    pub fn top(&self, i: usize) -> (Top, u8) {
+        let i = i % MAX_SYMBOLS;
+        let sides = &self.sides[i];
+        let sym = &self.syms[i];
+        let bid = sides[BID].highest();
+        let ask = sides[ASK].lowest();
+        let flags = flags::flags(&sym.oob, bid.is_none(), ask.is_none(), sym.collision);
+        let px = |idx: usize| sym.window.price(idx, self.tick);
+        let (bid_px, bid_sz) = match bid {
+            Some(x) => (px(x), sides[BID].level(x)),
+            None => (0, 0),
+        };
+        let (ask_px, ask_sz) = match ask {
+            Some(x) => (px(x), sides[ASK].level(x)),
+            None => (0, 0),
+        };
+        (Top { bid_px, bid_sz, ask_px, ask_sz }, flags)
+    }
+
+    /// Control op 9 (§9): the only way COLLISION is cleared.
+    pub fn clear_collision(&mut self, i: usize) {
+        self.syms[i % MAX_SYMBOLS].collision = false;
+    }
+}
