@@ -27,6 +27,8 @@ export interface LoadgenOptions {
   duplicates?: number;
   /** First account id (default 10001). */
   firstAccountId?: number;
+  /** Pace the stream at about this many records per second (default: as fast as possible). */
+  ratePerSec?: number;
   onProgress?: (sent: number) => void;
 }
 
@@ -152,8 +154,15 @@ export async function loadgen(o: LoadgenOptions): Promise<LoadgenResult> {
   let sent = 0;
   let malformed = 0;
   let duplicates = 0;
+  const tStream = Date.now();
+  const batchMax = o.ratePerSec ? Math.max(50, Math.min(5000, Math.round(o.ratePerSec / 20))) : 5000;
   const flush = async () => {
     if (!batch.length) return;
+    if (o.ratePerSec) {
+      const due = tStream + ((sent + batch.length) * 1000) / o.ratePerSec;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
     await producer.send({ topic: names.executions, messages: batch, acks: -1 });
     sent += batch.length;
     batch = [];
@@ -177,7 +186,7 @@ export async function loadgen(o: LoadgenOptions): Promise<LoadgenResult> {
       batch.push({ key: executionKey(orig.accountId), value: encodeExecution(orig) });
       duplicates++;
     }
-    if (batch.length >= 5000) await flush();
+    if (batch.length >= batchMax) await flush();
   }
   await flush();
   await producer.disconnect();

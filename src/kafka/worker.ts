@@ -140,7 +140,9 @@ export class ClearingWorker {
           onError: (e) => this.emit('assigner-error', { error: e.message }),
         }),
       ],
-      sessionTimeout: 10000,
+      // The broker's minimum (group.min.session.timeout.ms): a killed worker's partitions move
+      // after at most ~6 s.
+      sessionTimeout: 6000,
       rebalanceTimeout: 30000,
       heartbeatInterval: 1000,
       maxWaitTimeInMs: 200,
