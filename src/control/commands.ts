@@ -58,7 +58,7 @@ export async function callApi(opts: { url?: string; path: string; body: unknown;
 }
 
 function finish(status: number, json: Record<string, unknown>, asJson: boolean | undefined): number {
-  if (asJson) process.stdout.write(`${JSON.stringify({ status, ...json })}\n`);
+  if (asJson) process.stdout.write(`${JSON.stringify({ httpStatus: status, ...json })}\n`);
   if (status === 200) {
     const c = json.control as Record<string, unknown>;
     if (!asJson) process.stdout.write(`applied: ${c.what} ${c.targetName} ${c.old} → ${c.new} before seq ${c.seq} (run ${c.run}, change #${c.n})\n`);

@@ -190,8 +190,8 @@ export async function startOps(v: OpsValues, ctx: { file: string; config: Config
     } catch (e) {
       throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot serve on ${host}:${port}: ${(e as Error).message}`);
     }
-    process.stderr.write(`riskgate: serving ${url}/ (dashboard), ${url}/metrics; state-changing calls need the bearer token (${tok.source === 'generated' ? 'generated' : `from ${tok.source}`})\n`);
     if (tok.source === 'generated') process.stderr.write(`riskgate: API token: ${tok.token}\n`);
+    process.stderr.write(`riskgate: serving ${url}/ (dashboard), ${url}/metrics; state-changing calls need the bearer token (${tok.source === 'generated' ? 'generated, above' : `from ${tok.source}`})\n`);
     log.info({ event: 'serving', url, host, port: server.policy.port, tokenSource: tok.source }, 'control server listening');
   }
 

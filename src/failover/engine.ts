@@ -151,7 +151,7 @@ export class FailoverEngine implements Engine, EngineExtras {
       /* a dead engine may fail to close */
     }
     if (!this.standby || !this.standbyUp) {
-      this.log.fatal({ event: 'engines_lost', seq: first, error: msg }, 'primary engine lost and no standby: trading stopped (fail closed)');
+      this.log.fatal({ event: 'engines_lost', seq: ef?.atSeq ?? first, error: msg }, 'primary engine lost and no standby: trading stopped (fail closed)');
       throw new RiskgateError('FAIL_CLOSED', `primary engine ${this.primary.backend} failed at seq ${ef?.atSeq ?? first} (${msg}) and no standby is available: trading stopped`, { cause: fault });
     }
     let s: Buffer;
