@@ -93,6 +93,7 @@ export function buildServer(o: ServerOptions): { app: FastifyInstance; policy: O
   for (const [path, a] of assets) {
     app.get(path, async (_req, reply) => reply.type(a.type).header('content-security-policy', CSP).send(a.body));
   }
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
   app.get('/health', async () => ({ status: 'ok', run: o.live.status, lastSeq: o.live.lastSeq, accepting: o.queue.isOpen }));
   app.get('/api/state', async () => o.live.snapshot(o.engine, { pendingControls: o.queue.pendingCount, accepting: o.queue.isOpen }));
   app.get('/api/audit', async () => ({ run: o.queue.run, controls: o.queue.history }));
