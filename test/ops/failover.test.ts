@@ -36,7 +36,7 @@ function recordsBefore(seq: number): number {
 describe('failover to the standby at a message boundary', () => {
   for (const kind of ['fault', 'hang'] as const) {
     it(`an injected ${kind} at seq ${AT} (mid-batch) changes no record`, async () => {
-      const s = await serve([session, '--backend', 'rust', '--standby', 'rust', `--inject-${kind}`, `rust@${AT}`, '--hang-timeout-ms', '100',
+      const s = await serve([session, '--backend', 'rust', '--standby', 'rust', `--inject-${kind}`, `rust@${AT}`, '--hang-timeout-ms', '500',
         '--batch', String(BATCH), '--serve', '--port', '0', '--hold', '--json']);
       try {
         const report = await s.report; // printed when the run is over; --hold keeps the server up
@@ -45,8 +45,8 @@ describe('failover to the standby at a message boundary', () => {
         expect(report.failover.events).toHaveLength(1);
         const ev = report.failover.events[0];
         expect(ev).toMatchObject({ kind, seq: AT, from: 'rust', to: 'rust' });
-        if (kind === 'hang') expect(ev.outageNs).toBeGreaterThanOrEqual(100e6);
-        else expect(ev.outageNs).toBeLessThan(100e6);
+        if (kind === 'hang') expect(ev.outageNs).toBeGreaterThanOrEqual(500e6);
+        else expect(ev.outageNs).toBeLessThan(500e6);
 
         const m = parseMetrics(await (await fetch(`${s.url}/metrics`)).text());
         const before = recordsBefore(AT);
@@ -72,7 +72,7 @@ describe('failover to the standby at a message boundary', () => {
     expect(solo.status).toBe(7);
     expect(solo.stdout).toBe('');
     expect(solo.stderr).toMatch(/FAIL_CLOSED: primary engine rust failed at seq 9426 .* no standby/);
-    const both = riskgate(['replay', session, '--standby', 'rust', '--inject-fault', `primary@${AT}`, '--inject-hang', 'standby@20000', '--hang-timeout-ms', '20', '--json']);
+    const both = riskgate(['replay', session, '--standby', 'rust', '--inject-fault', `primary@${AT}`, '--inject-hang', 'standby@20000', '--hang-timeout-ms', '300', '--json']);
     expect(both.status).toBe(7);
     expect(both.stderr).toMatch(/"event":"failover"/);
     expect(both.stderr).toMatch(/FAIL_CLOSED: the standby engine failed at seq 20000 after the primary was lost/);

@@ -18,7 +18,7 @@ let session: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rg-kill-'));
-  // ~6 s of ITCH time, replayed at 2× ≈ 3 s of wall time.
+  // ~6 s of ITCH time, replayed in real time: room for a slow CI machine to send the kill mid-run.
   session = writeSession(join(dir, 'session.itch'), { messages: 30_000, seed: 11, gapNs: 200_000 });
 });
 
@@ -26,14 +26,14 @@ describe('kill switch over HTTP, in band, audited, reproducible', () => {
   it('rejects every later order with KILL from the recorded seq on, and the audit log reproduces the run', async () => {
     const audit = join(dir, 'audit.jsonl');
     const rec = join(dir, 'records.bin');
-    const s = await serve([session, '--serve', '--port', '0', '--speed', '2', '--standby', 'rust', '--audit-out', audit, '--out', rec, '--json']);
+    const s = await serve([session, '--serve', '--port', '0', '--speed', '1', '--standby', 'rust', '--audit-out', audit, '--out', rec, '--json']);
     try {
-      await waitState(s.url, (st) => st.counters.messages > 6000);
+      await waitState(s.url, (st) => st.counters.messages > 3000);
 
       // /metrics during the run: every named metric is there, and counting.
       const text = await (await fetch(`${s.url}/metrics`)).text();
       const m = parseMetrics(text);
-      expect(m.get('riskgate_messages_total')).toBeGreaterThan(6000);
+      expect(m.get('riskgate_messages_total')).toBeGreaterThan(3000);
       expect(m.get('riskgate_decisions_total{verdict="accepted",reason="none"}')).toBeGreaterThan(0);
       expect(m.get('riskgate_records_total{source="rust",role="primary"}')).toBeGreaterThan(0);
       expect(m.get('riskgate_failovers_total')).toBe(0);

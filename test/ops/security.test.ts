@@ -36,7 +36,8 @@ describe('refused changes change nothing', () => {
   it('401 without or with a wrong token, 403 from a foreign origin, 400 for bad payloads; records unchanged', async () => {
     const baseline = replayJson([session]);
     expect(baseline.status).toBe(0);
-    const s = await serve([session, '--serve', '--port', '0', '--speed', '2', '--json']);
+    // Real time (~6 s) so the refused calls land mid-run; --hold keeps the server up for the checks after it.
+    const s = await serve([session, '--serve', '--port', '0', '--speed', '1', '--hold', '--json']);
     try {
       await waitState(s.url, (st) => st.counters.messages > 3000);
       const good = { symbol: 'AAPL', limit: 'maxQty', value: 10 };
@@ -71,6 +72,7 @@ describe('refused changes change nothing', () => {
         expect(r.status, `${name}: ${JSON.stringify(r.json)}`).toBe(want);
         expect(r.json.reason, name).toMatch(why);
       }
+      expect((await getJson(`${s.url}/health`)).run).toBe('running'); // all of the above happened during the run
       // The CLI reports the refusal and fails.
       const cli = riskgate(['limit', '--symbol', 'AAPL', 'maxQty', '10', '--url', s.url], { RISKGATE_TOKEN: WRONG });
       expect(cli.status).toBe(1);
@@ -91,7 +93,6 @@ describe('refused changes change nothing', () => {
       expect(m.get('riskgate_auth_failures_total{reason="origin"}')).toBe(5);
 
       const report = await s.report;
-      expect((await s.exited).status).toBe(0);
       expect(report.recordsSha256).toBe(baseline.json.recordsSha256);
       expect(report.controls).toBe(0);
       expect(report.controlsApplied).toEqual([]);
@@ -107,6 +108,8 @@ describe('refused changes change nothing', () => {
       expect(s.stderr()).not.toContain(WRONG);
       // stdout is the one JSON report, nothing else.
       expect(s.stdout().trim().split('\n')).toHaveLength(1);
+      s.child.kill('SIGINT');
+      expect((await s.exited).status).toBe(0);
     } finally {
       s.child.kill('SIGKILL');
     }
