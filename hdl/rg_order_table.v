@@ -42,8 +42,8 @@ module rg_order_table #(
 
     output wire                   busy
 );
-    localparam integer VSPW      = 8;                       // valid sets per word
-    localparam integer VSPW_W    = 3;
+    localparam integer VSPW_W    = (SET_BITS < 3) ? SET_BITS : 3;   // log2(valid sets per word)
+    localparam integer VSPW      = 1 << VSPW_W;
     localparam integer VAW       = (SET_BITS > VSPW_W) ? SET_BITS - VSPW_W : 1;
     localparam integer N_SLICES  = (64 + SET_BITS - 1) / SET_BITS;
 
@@ -62,12 +62,29 @@ module rg_order_table #(
 
     wire [SET_BITS-1:0] set_rd = set_of(rd_ref);
 
+    // valid-RAM word address and lane of a set (all sets share word 0 when SET_BITS <= 3)
+    wire [VAW-1:0]    rd_vaddr, wr_vaddr;
+    wire [VSPW_W-1:0] wr_lane, q_lane;
+    reg  [SET_BITS-1:0] set_q;
+    generate
+        if (SET_BITS > VSPW_W) begin : g_vaddr
+            assign rd_vaddr = set_rd[SET_BITS-1:VSPW_W];
+            assign wr_vaddr = wr_set[SET_BITS-1:VSPW_W];
+            assign wr_lane  = wr_set[VSPW_W-1:0];
+            assign q_lane   = set_q[VSPW_W-1:0];
+        end else begin : g_vaddr0
+            assign rd_vaddr = {VAW{1'b0}};
+            assign wr_vaddr = {VAW{1'b0}};
+            assign wr_lane  = wr_set;
+            assign q_lane   = set_q;
+        end
+    endgenerate
+
     // ---------------------------------------------------------------- clear sweep
     reg           sweep_q;
     reg [VAW-1:0] sweep_addr_q;
 
     reg [63:0]         ref_q;
-    reg [SET_BITS-1:0] set_q;
     always @(posedge clk) begin
         if (rst) begin
             sweep_q      <= 1'b1;
@@ -89,15 +106,15 @@ module rg_order_table #(
     // ---------------------------------------------------------------- valid bits
     wire [VSPW*WAYS-1:0] vword;
     wire [VSPW-1:0]      v_be   = sweep_q ? {VSPW{1'b1}}
-                                          : ({{(VSPW-1){1'b0}}, 1'b1} << wr_set[VSPW_W-1:0]);
+                                          : ({{(VSPW-1){1'b0}}, 1'b1} << wr_lane);
     rg_ram_sdp #(.ADDR_W(VAW), .WIDTH(VSPW*WAYS), .LANES(VSPW)) u_valid (
         .clk(clk),
         .wr_en(sweep_q || wr_valid_en), .wr_be(v_be),
-        .wr_addr(sweep_q ? sweep_addr_q : wr_set[SET_BITS-1:VSPW_W]),
+        .wr_addr(sweep_q ? sweep_addr_q : wr_vaddr),
         .wr_data(sweep_q ? {(VSPW*WAYS){1'b0}} : {VSPW{wr_valid_bits}}),
-        .rd_en(rd_en), .rd_addr(set_rd[SET_BITS-1:VSPW_W]), .rd_data(vword)
+        .rd_en(rd_en), .rd_addr(rd_vaddr), .rd_data(vword)
     );
-    wire [WAYS-1:0] vbits = vword[WAYS*set_q[VSPW_W-1:0] +: WAYS];
+    wire [WAYS-1:0] vbits = vword[WAYS*q_lane +: WAYS];
 
     // ---------------------------------------------------------------- ways
     wire [ENTRY_W*WAYS-1:0] ways_data;

@@ -1,0 +1,122 @@
+// rg_book: random level updates (adds, exact removals that empty the best level, partial
+// reductions, wrapping subtractions) and out-of-band counter updates against a full-depth
+// reference model of every level; best bid/ask, sizes and counter flags after each.
+#include "tb_common.h"
+
+using namespace tb;
+
+static constexpr int NS = 2, L = 256;
+
+int main() {
+    Bench b("book", 9);
+    Rng r(13);
+    auto &d = *b.dut;
+    d.upd_valid = 0;
+    d.cnt_valid = 0;
+    b.reset();
+
+    static uint32_t lvl[NS][2][L];
+    static uint32_t cnt[NS][2][4];
+    std::memset(lvl, 0, sizeof lvl);
+    std::memset(cnt, 0, sizeof cnt);
+    uint64_t searches = 0, updates = 0, maxlat = 0;
+
+    auto check_all = [&](int sym) {
+        d.q_sym = sym;
+        d.eval();
+        for (int side = 0; side < 2; side++) {
+            int best = -1;
+            for (int i = 0; i < L; i++)
+                if (lvl[sym][side][i] != 0 && (best < 0 || (side ? i > best : i < best))) best = i;
+            bool v = side ? d.bid_valid : d.ask_valid;
+            uint32_t idx = side ? d.bid_idx : d.ask_idx;
+            uint32_t sz = side ? d.bid_sz : d.ask_sz;
+            CHECK_EQ(b, v, best >= 0);
+            if (best >= 0) {
+                CHECK_EQ(b, idx, static_cast<uint32_t>(best));
+                CHECK_EQ(b, sz, lvl[sym][side][best]);
+            }
+        }
+        CHECK_EQ(b, d.bid_below_nz, cnt[sym][1][1] != 0);
+        CHECK_EQ(b, d.bid_above_nz, cnt[sym][1][2] != 0);
+        CHECK_EQ(b, d.bid_off_nz, cnt[sym][1][3] != 0);
+        CHECK_EQ(b, d.ask_below_nz, cnt[sym][0][1] != 0);
+        CHECK_EQ(b, d.ask_above_nz, cnt[sym][0][2] != 0);
+        CHECK_EQ(b, d.ask_off_nz, cnt[sym][0][3] != 0);
+    };
+
+    for (int op = 0; op < 40000; op++) {
+        int sym = static_cast<int>(r.below(NS));
+        int side = static_cast<int>(r.below(2));
+        if (r.chance(0.1)) {
+            int cls = 1 + static_cast<int>(r.below(3));
+            bool dec = cnt[sym][side][cls] > 0 ? r.chance(0.5) : r.chance(0.02);  // rare wrap below 0
+            d.cnt_valid = 1;
+            d.cnt_sym = sym;
+            d.cnt_buy = side;
+            d.cnt_cls = cls;
+            d.cnt_dec = dec;
+            b.tick();
+            d.cnt_valid = 0;
+            cnt[sym][side][cls] += dec ? 0xFFFFFFFFu : 1u;
+            check_all(sym);
+            continue;
+        }
+        // pick a level: clustered so levels empty and refill; sometimes the current best
+        int idx;
+        if (r.chance(0.3)) {
+            int best = -1;
+            for (int i = 0; i < L; i++)
+                if (lvl[sym][side][i] && (best < 0 || (side ? i > best : i < best))) best = i;
+            idx = best >= 0 ? best : static_cast<int>(r.below(L));
+        } else {
+            idx = static_cast<int>((L / 2 + static_cast<int>(r.below(L / 3)) - L / 6 + L) % L);
+            if (r.chance(0.05)) idx = static_cast<int>(r.below(L));
+        }
+        uint32_t cur = lvl[sym][side][idx];
+        bool sub;
+        uint32_t delta;
+        if (cur && r.chance(0.5)) {
+            sub = true;
+            delta = r.chance(0.6) ? cur : static_cast<uint32_t>(r.below(cur + 1));
+            if (r.chance(0.01)) delta = cur + 1 + r.below(100);  // wraps
+        } else {
+            sub = false;
+            delta = r.chance(0.02) ? 0 : 1 + r.below(5000);
+            if (r.chance(0.005)) delta = 0xFFFFFFFFu - r.below(10);  // wraps to 0 soon
+        }
+        d.upd_valid = 1;
+        d.upd_sym = sym;
+        d.upd_buy = side;
+        d.upd_idx = idx;
+        d.upd_delta = delta;
+        d.upd_sub = sub;
+        CHECK(b, d.upd_ready);
+        b.tick();
+        d.upd_valid = 0;
+        uint64_t lat = 1;
+        bool done = false;
+        while (!done && lat < 20) {
+            b.tick([&] { done = d.upd_done; });
+            lat++;
+        }
+        CHECK(b, done);
+        if (lat > 2) searches++;
+        if (lat > maxlat) maxlat = lat;
+        updates++;
+        lvl[sym][side][idx] = sub ? cur - delta : cur + delta;
+        check_all(sym);
+        check_all(sym ^ 1);
+        if (r.chance(0.0005)) {
+            b.reset();
+            std::memset(lvl, 0, sizeof lvl);
+            std::memset(cnt, 0, sizeof cnt);
+            check_all(0);
+        }
+    }
+    std::printf("  %llu level updates, %llu needed a best-level search, max %llu cycles per update\n",
+                static_cast<unsigned long long>(updates), static_cast<unsigned long long>(searches),
+                static_cast<unsigned long long>(maxlat));
+    CHECK(b, maxlat <= 4);
+    return b.finish();
+}

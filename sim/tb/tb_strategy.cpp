@@ -1,0 +1,83 @@
+// rg_strategy: eligibility (TOB emitted, flags 0, both sides, ask > bid, spread limit),
+// buy/sell by cross-multiplied imbalance with u64 products, clip, the cooldown per symbol
+// (including ts going backwards and the first decision), back-pressure.
+#include <deque>
+
+#include "tb_common.h"
+
+using namespace tb;
+
+int main() {
+    Bench b("strategy", 4);
+    Rng r(43);
+    auto &d = *b.dut;
+    d.s_valid = 0;
+    d.m_ready = 1;
+    b.reset();
+    struct Cfg { uint32_t num, den, spread, clip; uint64_t cool; };
+    const Cfg cfgs[] = {{3, 1, 5, 3000, 1000}, {0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 7, 0},
+                        {1, 2, 100, 0xFFFFFFFFu, 0xFFFFFFFFFFFFFFFFull}, {5, 4, 0, 1, 1ull << 40}};
+    uint64_t n_dec = 0, n_buy = 0, n_out_total = 0;
+    for (const Cfg &c : cfgs) {
+        b.reset();
+        d.cfg_imb_num = c.num; d.cfg_imb_den = c.den; d.cfg_max_spread = c.spread; d.cfg_clip = c.clip;
+        d.cfg_cooldown = c.cool;
+        bool has[4] = {false, false, false, false};
+        uint64_t lastd[4] = {0, 0, 0, 0};
+        struct Exp { uint64_t seq; bool dec, buy; uint32_t px, qty; };
+        std::deque<Exp> q;
+        uint64_t ts = 1000, n_in = 0, n_out = 0;
+        bool hold = false;
+        while (n_out < 10000) {
+            if (!hold && n_in < 10000) {
+                for (int i = 0; i < 15; i++) d.s_ev[i] = 0;
+                ts = r.chance(0.05) ? ts - r.below(500) : ts + r.below(800);
+                ts &= 0xFFFFFFFFFFFFull;
+                set_wide_bits(d.s_ev, 0, 48, n_in);
+                set_wide_bits(d.s_ev, 48, 48, ts);
+                int sym = static_cast<int>(r.below(4));
+                uint32_t bp = 1000 + r.below(20), ap = bp + r.below(12) - 3;
+                uint32_t bs = r.chance(0.1) ? 0 : (r.chance(0.1) ? 0xFFFFFFFFu - r.below(3) : 1 + r.below(1000));
+                uint32_t as = r.chance(0.1) ? 0 : (r.chance(0.1) ? 0xFFFFFFFFu - r.below(3) : 1 + r.below(1000));
+                bool tob = r.chance(0.8);
+                uint8_t flags = r.chance(0.8) ? 0 : static_cast<uint8_t>(1 + r.below(7));
+                d.s_sym = sym; d.s_flags = flags; d.s_tob = tob;
+                d.s_bid_px = bp; d.s_bid_sz = bs; d.s_ask_px = ap; d.s_ask_sz = as;
+                bool elig = tob && flags == 0 && bs && as && ap > bp && ap - bp <= c.spread;
+                bool elapsed = !has[sym] || (ts >= lastd[sym] && ts - lastd[sym] >= c.cool);
+                unsigned __int128 bd = static_cast<unsigned __int128>(bs) * c.den, an = static_cast<unsigned __int128>(as) * c.num;
+                unsigned __int128 ad = static_cast<unsigned __int128>(as) * c.den, bn = static_cast<unsigned __int128>(bs) * c.num;
+                bool buy = bd >= an, sell = !buy && ad >= bn;
+                Exp e{n_in, elig && elapsed && (buy || sell), buy, buy ? ap : bp,
+                      buy ? std::min(as, c.clip) : std::min(bs, c.clip)};
+                if (e.dec) { has[sym] = true; lastd[sym] = ts; }
+                q.push_back(e);
+                hold = true;
+                n_in++;
+            }
+            d.s_valid = hold;
+            d.m_ready = r.chance(0.7);
+            b.tick([&] {
+                if (d.s_valid && d.s_ready) hold = false;
+                if (d.m_valid && d.m_ready) {
+                    Exp e = q.front();
+                    q.pop_front();
+                    CHECK_EQ(b, wide_bits(d.m_ev, 0, 48), e.seq);
+                    CHECK_EQ(b, d.m_dec, e.dec);
+                    if (e.dec) {
+                        CHECK_EQ(b, d.m_dec_buy, e.buy);
+                        CHECK_EQ(b, d.m_dec_price, e.px);
+                        CHECK_EQ(b, d.m_dec_qty, e.qty);
+                        n_dec++;
+                        n_buy += e.buy;
+                    }
+                    n_out++;
+                }
+            });
+        }
+        n_out_total += n_out;
+    }
+    std::printf("  %llu events, %llu decisions (%llu buys)\n", static_cast<unsigned long long>(n_out_total),
+                static_cast<unsigned long long>(n_dec), static_cast<unsigned long long>(n_buy));
+    return b.finish();
+}

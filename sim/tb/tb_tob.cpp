@@ -1,0 +1,74 @@
+// rg_tob: prices (base_q + idx) * TICK, empty sides as 0/0, a TOB exactly when a touched
+// symbol's tuple differs from its last emitted one (flags alone never emit), stats pulses,
+// back-to-back events of one symbol, back-pressure.
+#include <deque>
+
+#include "tb_common.h"
+
+using namespace tb;
+
+int main() {
+    Bench b("tob", 3);
+    Rng r(41);
+    auto &d = *b.dut;
+    const uint32_t TICK = 7;
+    d.cfg_tick = TICK;
+    d.s_valid = 0;
+    d.m_ready = 1;
+    b.reset();
+    uint32_t last[4][4] = {};
+    struct Exp { uint64_t seq; bool tob; uint32_t t[4]; int sym, flags; bool flagged; };
+    std::deque<Exp> q, qs;
+    uint64_t n_in = 0, n_out = 0, n_tob = 0, n_st_tob = 0, n_st_flag = 0, exp_tob = 0, exp_flag = 0;
+    bool hold = false;
+    while (n_out < 30000) {
+        if (!hold && n_in < 30000) {
+            for (int i = 0; i < 15; i++) d.s_ev[i] = 0;
+            set_wide_bits(d.s_ev, 0, 48, n_in);
+            int sym = static_cast<int>(r.below(4));
+            bool touch = r.chance(0.8);
+            bool bv = r.chance(0.8), av = r.chance(0.8);
+            uint32_t base = r.below(1000), bi = r.below(256), ai = r.below(256);
+            uint32_t bs = r.chance(0.5) ? 100 : r.below(1000), as = r.chance(0.5) ? 200 : r.below(1000);
+            if (r.chance(0.5)) { bi = 10; ai = 20; base = 500; }  // repeats: unchanged tuples
+            d.s_touch = touch; d.s_sym = sym; d.s_flags = r.below(8);
+            d.s_bid_valid = bv; d.s_bid_idx = bi; d.s_bid_sz = bs;
+            d.s_ask_valid = av; d.s_ask_idx = ai; d.s_ask_sz = as; d.s_base_q = base;
+            Exp e{n_in, false, {bv ? (base + bi) * TICK : 0, bv ? bs : 0, av ? (base + ai) * TICK : 0, av ? as : 0},
+                  sym, static_cast<int>(d.s_flags), touch && d.s_flags != 0};
+            e.tob = touch && std::memcmp(e.t, last[sym], sizeof e.t) != 0;
+            if (e.tob) std::memcpy(last[sym], e.t, sizeof e.t);
+            exp_tob += e.tob;
+            exp_flag += e.flagged;
+            q.push_back(e);
+            hold = true;
+            n_in++;
+        }
+        d.s_valid = hold;
+        d.m_ready = r.chance(0.7);
+        b.tick([&] {
+            n_st_tob += d.st_tob;
+            n_st_flag += d.st_flagged;
+            if (d.s_valid && d.s_ready) hold = false;
+            if (d.m_valid && d.m_ready) {
+                Exp e = q.front();
+                q.pop_front();
+                CHECK_EQ(b, wide_bits(d.m_ev, 0, 48), e.seq);
+                CHECK_EQ(b, d.m_tob, e.tob);
+                CHECK_EQ(b, d.m_sym, static_cast<uint32_t>(e.sym));
+                CHECK_EQ(b, d.m_flags, static_cast<uint32_t>(e.flags));
+                CHECK_EQ(b, d.m_bid_px, e.t[0]);
+                CHECK_EQ(b, d.m_bid_sz, e.t[1]);
+                CHECK_EQ(b, d.m_ask_px, e.t[2]);
+                CHECK_EQ(b, d.m_ask_sz, e.t[3]);
+                n_tob += e.tob;
+                n_out++;
+            }
+        });
+    }
+    for (int i = 0; i < 3; i++) b.tick([&] { n_st_tob += d.st_tob; n_st_flag += d.st_flagged; });
+    CHECK_EQ(b, n_st_tob, exp_tob);
+    CHECK_EQ(b, n_st_flag, exp_flag);
+    std::printf("  %llu events, %llu TOB\n", static_cast<unsigned long long>(n_out), static_cast<unsigned long long>(n_tob));
+    return b.finish();
+}
