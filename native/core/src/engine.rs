@@ -10,62 +10,38 @@ use crate::error::{EngineError, ErrorCode};
 use crate::framing::{scan, Frame, FrameWalk};
 use crate::itch::{self, be16, be64, Message, Print, MESSAGE_LEN};
 use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS};
-use crate::records::{self, kind, op, problem, reason, NO_SYMBOL};
+use crate::records::{self, kind, op, problem, NO_SYMBOL};
+use crate::risk::{self, AccountRisk, SymbolRisk};
 use crate::sink::{RecordSink, SliceSink};
 use crate::stats::Stats;
+use crate::strategy::{self, Order};
 use crate::framing::max_record_bytes;
 
 const NONE: u8 = 0xFF;
 const I31: u64 = (1 << 31) - 1;
 
-/// Per-symbol state, kept together so one message touches few cache lines.
-#[derive(Clone, Default)]
-struct Sym {
-    trading_state: u8,
-    kill: bool,
-    has_decision: bool,
-    account: u8,
-    collar_bps: u16,
-    last_trade: u32,
-    max_qty: u32,
-    last_tob: Top,
-    last_decision_ts: u64,
-    position: i64,
-    position_limit: i64,
-    max_notional: u64,
-}
-
-#[derive(Clone, Default)]
-struct Acct {
-    id: u32,
-    max_orders: u64,
-    credit_limit: u64,
-    used_credit: u64,
-    window: u64,
-    count: u64,
+/// What happens after a symbol's book changed: the last emitted top of book (§7) and
+/// the strategy state (§8.1). Kept in one struct because every TOB reads both.
+#[derive(Clone, Copy, Default)]
+struct SymbolTop {
+    last: Top,
+    strategy: strategy::State,
 }
 
 /// The riskgate engine (spec v1).
 pub struct Engine {
     cfg: Config,
-    // Session scalars, copied out of `cfg` in the widths the hot path uses.
-    w_shift: u32,
-    gate_market_hours: bool,
-    imb_num: u64,
-    imb_den: u64,
-    cooldown_ns: u64,
-    max_spread: u32,
-    clip_qty: u32,
+    strategy: strategy::Params,
     n_symbols: usize,
     n_accounts: usize,
     names: [u64; MAX_SYMBOLS],
 
     seq: u64,
     last_ts: u64,
-    market_open: bool,
-    global_kill: bool,
-    syms: Box<[Sym; MAX_SYMBOLS]>,
-    accts: Box<[Acct; MAX_ACCOUNTS]>,
+    session: risk::Session,
+    syms: Box<[SymbolRisk; MAX_SYMBOLS]>,
+    accts: Box<[AccountRisk; MAX_ACCOUNTS]>,
+    tops: Box<[SymbolTop; MAX_SYMBOLS]>,
     locate: Box<[u8; 1 << 16]>,
     book: Book,
     stats: Stats,
@@ -90,22 +66,22 @@ impl Engine {
             *n = u64::from_le_bytes(s.name);
         }
         let mut e = Engine {
-            w_shift: cfg.w_shift as u32,
-            gate_market_hours: cfg.gate_market_hours,
-            imb_num: cfg.imb_num as u64,
-            imb_den: cfg.imb_den as u64,
-            cooldown_ns: cfg.cooldown_ns,
-            max_spread: cfg.max_spread,
-            clip_qty: cfg.clip_qty,
+            strategy: strategy::Params {
+                imb_num: cfg.imb_num as u64,
+                imb_den: cfg.imb_den as u64,
+                cooldown_ns: cfg.cooldown_ns,
+                max_spread: cfg.max_spread,
+                clip_qty: cfg.clip_qty,
+            },
             n_symbols: cfg.symbols.len(),
             n_accounts: cfg.accounts.len(),
             names,
             seq: 0,
             last_ts: 0,
-            market_open: false,
-            global_kill: false,
-            syms: crate::boxed_array(Sym::default()),
-            accts: crate::boxed_array(Acct::default()),
+            session: risk::Session::default(),
+            syms: crate::boxed_array(SymbolRisk::default()),
+            accts: crate::boxed_array(AccountRisk::default()),
+            tops: crate::boxed_array(SymbolTop::default()),
             locate: crate::boxed_array(NONE),
             book: Book::new(cfg.tick as u64, cfg.tick_recip),
             stats: Stats::default(),
@@ -119,10 +95,14 @@ impl Engine {
     fn init_session(&mut self) {
         self.seq = 0;
         self.last_ts = 0;
-        self.market_open = false;
-        self.global_kill = self.cfg.global_kill;
+        self.session = risk::Session {
+            global_kill: self.cfg.global_kill,
+            gate_market_hours: self.cfg.gate_market_hours,
+            market_open: false,
+            w_shift: self.cfg.w_shift as u32,
+        };
         for (s, c) in self.syms.iter_mut().zip(&self.cfg.symbols) {
-            *s = Sym {
+            *s = SymbolRisk {
                 trading_state: b'T',
                 kill: c.kill,
                 account: c.account,
@@ -131,11 +111,11 @@ impl Engine {
                 max_notional: c.max_notional,
                 position_limit: c.position_limit as i64,
                 position: c.start_position,
-                ..Sym::default()
+                last_trade: 0,
             };
         }
         for (a, c) in self.accts.iter_mut().zip(&self.cfg.accounts) {
-            *a = Acct {
+            *a = AccountRisk {
                 id: c.id,
                 max_orders: c.max_orders as u64,
                 credit_limit: c.credit_limit,
@@ -149,8 +129,9 @@ impl Engine {
 
     /// Back to the start-of-day state of the same config (no reallocation).
     pub fn reset(&mut self) {
-        self.syms.fill(Sym::default());
-        self.accts.fill(Acct::default());
+        self.syms.fill(SymbolRisk::default());
+        self.accts.fill(AccountRisk::default());
+        self.tops.fill(SymbolTop::default());
         self.locate.fill(NONE);
         self.book.clear();
         self.init_session();
@@ -307,8 +288,8 @@ impl Engine {
             Message::System { ts, code } => {
                 self.last_ts = ts;
                 match code {
-                    b'Q' => self.market_open = true,
-                    b'M' => self.market_open = false,
+                    b'Q' => self.session.market_open = true,
+                    b'M' => self.session.market_open = false,
                     _ => {}
                 }
             }
@@ -407,7 +388,7 @@ impl Engine {
         let t = target as usize % MAX_SYMBOLS;
         let symbol_target = !matches!(op, op::GLOBAL_KILL | op::CREDIT_LIMIT | op::MAX_ORDERS);
         match op {
-            op::GLOBAL_KILL => self.global_kill = value == 1,
+            op::GLOBAL_KILL => self.session.global_kill = value == 1,
             op::SYMBOL_KILL => self.syms[t].kill = value == 1,
             op::MAX_QTY => self.syms[t].max_qty = value as u32,
             op::MAX_NOTIONAL => self.syms[t].max_notional = value,
@@ -442,10 +423,10 @@ impl Engine {
         let i = i % MAX_SYMBOLS;
         let (top, flags) = self.book.top(i);
         self.stats.flagged += (flags != 0) as u64;
-        if top == self.syms[i].last_tob {
+        if top == self.tops[i].last {
             return;
         }
-        self.syms[i].last_tob = top;
+        self.tops[i].last = top;
         self.stats.tob += 1;
         out.put(records::encode(
             kind::TOB,
@@ -456,67 +437,24 @@ impl Engine {
             top.bid_px as u64 | (top.bid_sz as u64) << 32,
             top.ask_px as u64 | (top.ask_sz as u64) << 32,
         ));
-        if flags == 0 {
-            self.strategy(i, seq, ts, top, out);
+        if let Some(order) = strategy::decide(top, flags, ts, &self.tops[i].strategy, &self.strategy) {
+            self.tops[i].strategy.decided(ts);
+            self.risk(i, seq, ts, order, out);
         }
     }
 
-    #[inline(always)]
-    fn strategy<S: RecordSink>(&mut self, i: usize, seq: u64, ts: u64, top: Top, out: &mut S) {
-        let Top { bid_px: bp, bid_sz: bs, ask_px: ap, ask_sz: asz } = top;
-        let sym = &mut self.syms[i];
-        if bs == 0 || asz == 0 || ap <= bp || ap - bp > self.max_spread {
-            return;
-        }
-        if sym.has_decision && (ts < sym.last_decision_ts || ts - sym.last_decision_ts < self.cooldown_ns) {
-            return;
-        }
-        let (buy, price, qty) = if bs as u64 * self.imb_den >= asz as u64 * self.imb_num {
-            (true, ap, asz.min(self.clip_qty))
-        } else if asz as u64 * self.imb_den >= bs as u64 * self.imb_num {
-            (false, bp, bs.min(self.clip_qty))
-        } else {
-            return;
-        };
-        sym.has_decision = true;
-        sym.last_decision_ts = ts;
-        self.risk(i, seq, ts, buy, price, qty, out);
-    }
-
+    /// The risk checks (§8.2) of the strategy's order and its DECISION record; for an
+    /// accepted order the fill (§8.3) and its FILL record. Rare next to book updates, so
+    /// kept out of line to leave the hot loop small.
     #[inline(never)]
-    #[allow(clippy::too_many_arguments)]
-    fn risk<S: RecordSink>(&mut self, i: usize, seq: u64, ts: u64, buy: bool, price: u32, qty: u32, out: &mut S) {
-        let sym = &mut self.syms[i % MAX_SYMBOLS];
+    fn risk<S: RecordSink>(&mut self, i: usize, seq: u64, ts: u64, o: Order, out: &mut S) {
+        let i = i % MAX_SYMBOLS;
+        let sym = &mut self.syms[i];
         let a = sym.account as usize % MAX_ACCOUNTS;
         let acct = &mut self.accts[a];
-        let n = price as u64 * qty as u64;
-        let signed = if buy { qty as i64 } else { -(qty as i64) };
-        let rf = sym.last_trade as u64;
-        let w = ts >> self.w_shift;
-        let in_window = if acct.window == w { acct.count } else { 0 };
-
-        let mut reasons = 0u16;
-        let mut fail = |cond: bool, bit: u16| {
-            if cond {
-                reasons |= bit;
-            }
-        };
-        fail(self.global_kill || sym.kill, reason::KILL);
-        fail(sym.trading_state != b'T', reason::HALTED);
-        fail(self.gate_market_hours && !self.market_open, reason::MARKET_CLOSED);
-        fail(qty > sym.max_qty, reason::MAX_QTY);
-        fail(n > sym.max_notional, reason::MAX_NOTIONAL);
-        fail(rf == 0, reason::NO_REF);
-        // |price − ref| < 2^32 and bps < 2^16, so neither side overflows u64.
-        fail(rf != 0 && (price as u64).abs_diff(rf) * 10_000 > rf * sym.collar_bps as u64, reason::COLLAR);
-        // |position| ≤ 2^31 − 1 always holds (start and every accepted fill are
-        // limited), so the sum cannot overflow.
-        fail((sym.position + signed).abs() > sym.position_limit, reason::POSITION);
-        fail(acct.used_credit.saturating_add(n) > acct.credit_limit, reason::CREDIT);
-        fail(in_window >= acct.max_orders, reason::THROTTLE);
-
+        let reasons = risk::check(&o, ts, &self.session, sym, acct);
         let accepted = reasons == 0;
-        let side = if buy { b'B' } else { b'S' };
+        let side = o.side.byte();
         self.stats.decisions += 1;
         out.put(records::encode(
             kind::DECISION,
@@ -524,7 +462,7 @@ impl Engine {
             side,
             seq,
             ts,
-            price as u64 | (qty as u64) << 32,
+            o.price as u64 | (o.qty as u64) << 32,
             reasons as u64 | (accepted as u64) << 16 | (a as u64) << 24 | (acct.id as u64) << 32,
         ));
         if !accepted {
@@ -532,15 +470,7 @@ impl Engine {
             return;
         }
         self.stats.accepted += 1;
-        // Version 1: the order is priced at the opposite best level and fills fully.
-        let f = qty;
-        sym.position += if buy { f as i64 } else { -(f as i64) };
-        acct.used_credit = acct.used_credit.saturating_add(price as u64 * f as u64);
-        if acct.window != w {
-            acct.window = w;
-            acct.count = 0;
-        }
-        acct.count += 1;
+        let f = risk::accept(&o, ts, &self.session, sym, acct);
         self.stats.fills += 1;
         out.put(records::encode(
             kind::FILL,
@@ -548,7 +478,7 @@ impl Engine {
             side,
             seq,
             ts,
-            price as u64 | (f as u64) << 32,
+            o.price as u64 | (f as u64) << 32,
             (sym.position as i32 as u32) as u64 | (a as u64) << 40,
         ));
     }

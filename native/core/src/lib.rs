@@ -14,8 +14,10 @@ pub mod framing;
 pub mod itch;
 pub mod params;
 pub mod records;
+pub mod risk;
 pub mod sink;
 pub mod stats;
+pub mod strategy;
 pub mod synth;
 
 pub use config::{AccountConfig, Config, SymbolConfig};
