@@ -50,7 +50,8 @@ export async function callApi(opts: { url?: string; path: string; body: unknown;
   try {
     r = await fetch(`${base}${opts.path}`, { method: 'POST', headers, body: JSON.stringify(opts.body), signal: AbortSignal.timeout(15_000) });
   } catch (e) {
-    const cause = (e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+    const c = (e as Error & { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (e as Error).message;
     throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot reach the riskgate server at ${base}: ${cause}`);
   }
   const json = (await r.json().catch(() => ({}))) as Record<string, unknown>;
