@@ -20,7 +20,7 @@ import { Metrics } from '../metrics/index.ts';
 import type { ReplayOptions, ReplayResult } from '../replay/run.ts';
 import { buildServer, listen } from '../server/app.ts';
 import { resolveToken } from '../server/auth.ts';
-import { EmbeddedClearing } from '../server/clearing.ts';
+import { LiveClearing } from '../server/clearing.ts';
 import { LiveState } from '../server/live.ts';
 import type { Batch } from '../source/file.ts';
 import { AuditWriter, newRunId, readAuditRun, type AuditRun } from './audit.ts';
@@ -164,7 +164,7 @@ export async function startOps(v: OpsValues, ctx: { file: string; config: Config
   const metrics = new Metrics({ defaultMetrics: v.serve === true });
   live = new LiveState(ctx.config, metrics, state, { file: ctx.file, backend: ctx.backend, standby: v.standby, run, speed: v.speed ?? 'max' });
   const l = live;
-  if (v.serve) l.clearing = new EmbeddedClearing(ctx.config, 2, 256, (w, lag) => metrics.clearingLag.set({ worker: w }, lag));
+  if (v.serve) l.clearing = new LiveClearing(ctx.config, 2, 256, (w, lag) => metrics.clearingLag.set({ worker: w }, lag));
 
   let auditIn: AuditRun | undefined;
   if (v['audit-in']) auditIn = readAuditRun(v['audit-in'], v['audit-run']);

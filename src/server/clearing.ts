@@ -1,9 +1,11 @@
 /**
- * Embedded clearing for a replay served live: the FILL records become executions (spec §14.1)
+ * Live clearing view for a replay served live (`--serve`): the FILL records become executions (spec §14.1)
  * and are cleared by the same ledger code the Kafka workers run, in-process, by N logical
  * workers (an account always goes to the same worker, as a Kafka partition would). Each
  * worker drains its queue a chunk per event-loop turn, so `riskgate_clearing_lag{worker}`
- * shows real backlog when the engine outruns clearing.
+ * shows real backlog when the engine outruns clearing. (src/clearing/embedded.ts clears in
+ * worker threads for end-of-run results but reports no progress while running; this one is
+ * the live view for the dashboard and metrics.)
  */
 import type { Config } from '../config/index.ts';
 import { D } from '../clearing/decimal.ts';
@@ -17,7 +19,7 @@ export interface ClearingWorkerView {
   cleared: number;
 }
 
-export class EmbeddedClearing {
+export class LiveClearing {
   readonly ledger: Ledger;
   private readonly queues: Execution[][];
   private readonly heads: number[];

@@ -12,7 +12,7 @@ import { LATENCY_BUCKETS_NS, type Metrics } from '../metrics/index.ts';
 import { REASON_NAMES, RECORD_SIZE } from '../records/layout.ts';
 import { PnlBook } from '../report/pnl.ts';
 import type { Batch } from '../source/file.ts';
-import type { EmbeddedClearing } from './clearing.ts';
+import type { LiveClearing } from './clearing.ts';
 
 export type RunStatus = 'starting' | 'running' | 'done' | 'failed';
 
@@ -50,7 +50,7 @@ export class LiveState {
   readonly recentControls: AuditControl[] = [];
   authFailures = 0;
   private readonly samples: { t: number; m: number }[] = [];
-  clearing?: EmbeddedClearing;
+  clearing?: LiveClearing;
 
   constructor(
     readonly config: Config,
