@@ -7,11 +7,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 say() { echo "bootstrap: $*" >&2; }
 
-# System packages: Verilator and yosys for the hardware path, kcat for Kafka diagnostics.
+# System packages: Verilator and yosys for the hardware path, kcat for Kafka diagnostics,
 missing=()
 command -v verilator >/dev/null || missing+=(verilator)
 command -v yosys >/dev/null || missing+=(yosys)
 command -v kcat >/dev/null || missing+=(kcat)
+# Chromium for the dashboard's end-to-end test (driven by playwright-core).
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     say "installing ${missing[*]} with apt-get"
@@ -23,7 +25,7 @@ if ((${#missing[@]})); then
 fi
 
 for tool in node npm cargo; do
-  command -v "$tool" >/dev/null || { say "error: $tool is required (Node >= 20.17, Rust >= 1.80)"; exit 1; }
+  command -v "$tool" >/dev/null || { say "error: $tool is required (Node >= 20.19, Rust >= 1.80)"; exit 1; }
 done
 
 # npm dependencies, reinstalled when the lock file changed.

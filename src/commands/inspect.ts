@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readStock } from '../itch/decode.ts';
-import { CONTROL_TYPE, expectedLength, typeName } from '../itch/layout.ts';
+import { CONTROL_LENGTH, CONTROL_TYPE, expectedLength, typeName } from '../itch/layout.ts';
 import { byTypeObject, problemList } from '../report/replay-report.ts';
 import { readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
@@ -51,7 +51,7 @@ export async function inspectFile(file: string, onProgress?: (a: number, b: numb
       const t = b[off + 2];
       const m = b.subarray(off + 2, off + 2 + n);
       off += 2 + n;
-      if (t === CONTROL_TYPE) {
+      if (t === CONTROL_TYPE && n === CONTROL_LENGTH) {
         controls++;
         continue;
       }

@@ -14,6 +14,8 @@ export const HANDLED_TYPES = new Set(['S', 'R', 'H', 'W', 'A', 'F', 'E', 'C', 'X
 
 /** Type byte of riskgate's control message (spec §9). It takes no seq. */
 export const CONTROL_TYPE = 0x7e;
+/** Length of a well-formed control message; a `~` frame of any other length is BAD_LENGTH and takes a seq. */
+export const CONTROL_LENGTH = 20;
 
 /** Expected length for a type byte, or 0 when the type is unknown. */
 const LENGTH_BY_BYTE = new Uint8Array(256);

@@ -9,7 +9,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { RiskgateError } from '../errors.ts';
-import { CONTROL_TYPE } from '../itch/layout.ts';
+import { CONTROL_LENGTH, CONTROL_TYPE } from '../itch/layout.ts';
 import type { ProblemLog } from './problems.ts';
 
 export interface Batch {
@@ -125,7 +125,8 @@ export async function* readBatches(path: string, opts: ReadOptions): AsyncGenera
           break;
         }
         if (off + 2 + n > buf.length) break;
-        if (buf[off + 2] !== CONTROL_TYPE) messages++;
+        // Only a well-sized control message takes no seq (spec §2, §12).
+        if (buf[off + 2] !== CONTROL_TYPE || n !== CONTROL_LENGTH) messages++;
         off += 2 + n;
         frames++;
       }
@@ -165,7 +166,7 @@ export function offsetOfSeq(batch: Batch, seq: number): { offset: number; type: 
   while (off + 2 <= b.length) {
     const n = (b[off] << 8) | b[off + 1];
     const type = off + 2 < b.length ? b[off + 2] : -1;
-    if (type !== CONTROL_TYPE) {
+    if (type !== CONTROL_TYPE || n !== CONTROL_LENGTH) {
       if (s === seq) return { offset: batch.offset + off, type };
       s++;
     } else if (s === seq) {

@@ -16,7 +16,6 @@ import { writeSession } from './helpers/session.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)`);
 
 let dir: string;
 let session: string;
@@ -29,7 +28,11 @@ beforeAll(() => {
 
 const num = (s: string | null) => Number((s ?? '').replace(/,/g, ''));
 
-describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
+describe('dashboard in headless Chromium', () => {
+  it(`${CHROMIUM} is installed (scripts/bootstrap.sh installs Debian's chromium)`, () => {
+    expect(haveChromium).toBe(true);
+  });
+
   it('shows live numbers, takes the token, kills trading, then shows KILL rejections', async () => {
     const s = await serve([session, '--serve', '--port', '0', '--speed', '20', '--json']);
     const profile = mkdtempSync(join(tmpdir(), 'rg-chromium-'));
