@@ -10,7 +10,7 @@
 import { RiskgateError } from '../errors.ts';
 import type { Engine, EngineStats } from '../engine/types.ts';
 import { CONFIG_ERRORS, NSTATS, RECORD_BYTES, SIM_ERRORS, STAMP_BYTES, loadSim, simInfo, type SimLib } from './lib.ts';
-import { MoldPacker } from './moldudp64.ts';
+import { MoldPacker } from '../itch/moldudp64.ts';
 
 export interface FpgaOptions {
   /** MoldUDP64 message blocks per packet (default 1). */

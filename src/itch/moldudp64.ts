@@ -1,0 +1,262 @@
+/**
+ * MoldUDP64 packing and parsing, shared by the hardware front end (src/fpga, hdl/rg_moldudp64_rx.v)
+ * and the Kafka feed (`riskgate publish` / `riskgate run`, docs/spec.md §14.4).
+ *
+ *   session (10 bytes) | sequence number of the first message (u64 BE) | count (u16 BE)
+ *   then message blocks: u16 BE length + message, packed back to back
+ *
+ * Sequencing follows spec sections 2 and 9: a zero-length frame (end-of-session marker)
+ * is dropped (no seq); a control message (type `~`, length 20) travels as a block of the
+ * packet but takes no seq and is not included in `count`; every other frame takes the next
+ * seq. A truncated final frame (only with endOfInput) travels as the packet's last block
+ * with the bytes that exist, so the receiver reports it as TRUNCATED. Count 0 is a
+ * heartbeat, count 0xFFFF the end of the session.
+ *
+ * `controlsWithMessage` (the Kafka feed's rule) never ends a packet between a control block
+ * and the message it precedes: a control is held until its message is packed, and controls
+ * still held at the end of the session travel in the end-of-session packet. A receiver can
+ * then drop a retransmitted packet's controls together with its messages.
+ */
+
+export const MOLD_HEADER_BYTES = 20;
+/** Largest UDP payload of a 1500-byte MTU (IPv4, no options). */
+export const MOLD_MAX_PAYLOAD = 1472;
+/** Message count of an end-of-session packet. */
+export const MOLD_END_OF_SESSION = 0xffff;
+export const MOLD_SESSION_BYTES = 10;
+const DEFAULT_SESSION = 'RISKGATE  ';
+
+/** A session name as its 10 bytes: ASCII, right-padded with spaces. */
+export function moldSession(name: string = DEFAULT_SESSION): Buffer {
+  if (!/^[\x20-\x7e]{1,10}$/.test(name)) throw new Error(`MoldUDP64 session must be 1..10 printable ASCII characters, got ${JSON.stringify(name)}`);
+  return Buffer.from(name.padEnd(MOLD_SESSION_BYTES, ' '), 'latin1');
+}
+
+export interface PackOptions {
+  /** Message blocks per packet (control blocks included); default 1. */
+  messagesPerPacket?: number;
+  /** Largest packet payload in bytes; a single block larger than this goes alone. */
+  maxPayload?: number;
+  /** Session name (default `RISKGATE`). */
+  session?: string;
+  /** Sequence number of the first message (default 1). */
+  firstSeq?: number | bigint;
+  /** Keep every control block in the packet of the message it precedes (default false). */
+  controlsWithMessage?: boolean;
+}
+
+export interface PacketsResult {
+  /** MoldUDP64 packets (UDP payloads). */
+  packets: Buffer[];
+  /** Frames that took a seq. */
+  sequenced: number;
+  /** Bytes of `frames` consumed; the rest is an incomplete frame kept for the next call. */
+  consumed: number;
+}
+
+export interface PackResult {
+  /** Packets, each prefixed with its length as u32 little-endian (rg_sim_push_packets). */
+  stream: Buffer;
+  packets: number;
+  /** Frames that took a seq. */
+  sequenced: number;
+  /** Bytes of `frames` consumed; the rest is an incomplete frame kept for the next call. */
+  consumed: number;
+}
+
+function isControlFrame(frames: Buffer, off: number, n: number): boolean {
+  return n === 20 && frames[off + 2] === 0x7e;
+}
+
+export function moldPacket(session: Buffer, seq: bigint, count: number, blocks: readonly Buffer[]): Buffer {
+  let len = MOLD_HEADER_BYTES;
+  for (const b of blocks) len += b.length;
+  const pkt = Buffer.allocUnsafe(len);
+  session.copy(pkt, 0, 0, MOLD_SESSION_BYTES);
+  pkt.writeBigUInt64BE(seq, 10);
+  pkt.writeUInt16BE(count, 18);
+  let o = MOLD_HEADER_BYTES;
+  for (const b of blocks) {
+    b.copy(pkt, o);
+    o += b.length;
+  }
+  return pkt;
+}
+
+export class MoldPacker {
+  private nextSeq: bigint;
+  private readonly startSeq: bigint;
+  readonly messagesPerPacket: number;
+  readonly maxPayload: number;
+  readonly session: Buffer;
+  readonly controlsWithMessage: boolean;
+  /** Control blocks waiting for their message (controlsWithMessage only), copied. */
+  private held: Buffer[] = [];
+
+  constructor(opts: PackOptions = {}) {
+    this.messagesPerPacket = Math.max(1, Math.floor(opts.messagesPerPacket ?? 1));
+    this.maxPayload = Math.max(MOLD_HEADER_BYTES + 2, Math.floor(opts.maxPayload ?? MOLD_MAX_PAYLOAD));
+    this.session = moldSession(opts.session);
+    this.startSeq = BigInt(opts.firstSeq ?? 1);
+    if (this.startSeq < 1n) throw new Error('firstSeq must be ≥ 1');
+    this.nextSeq = this.startSeq;
+    this.controlsWithMessage = opts.controlsWithMessage ?? false;
+  }
+
+  reset(): void {
+    this.nextSeq = this.startSeq;
+    this.held = [];
+  }
+
+  /** The seq the next message will take. */
+  get seq(): bigint {
+    return this.nextSeq;
+  }
+
+  /** Control blocks held for a message that has not come yet (controlsWithMessage). */
+  get heldControls(): number {
+    return this.held.length;
+  }
+
+  /** Packs whole frames (and, with endOfInput, a cut-off last frame) into packets. */
+  packPackets(frames: Buffer, endOfInput: boolean): PacketsResult {
+    const out: Buffer[] = [];
+    let sequenced = 0;
+    let blocks: Buffer[] = [];
+    let blockBytes = 0;
+    let count = 0;
+    let firstSeq = this.nextSeq;
+    let lastWasControl = false;
+    const keep = this.controlsWithMessage;
+
+    const flush = () => {
+      if (blocks.length === 0) return;
+      out.push(moldPacket(this.session, firstSeq, count, blocks));
+      blocks = [];
+      blockBytes = 0;
+      count = 0;
+      lastWasControl = false;
+    };
+    const full = (block: Buffer) =>
+      blocks.length >= this.messagesPerPacket || (blocks.length > 0 && MOLD_HEADER_BYTES + blockBytes + block.length > this.maxPayload);
+    const push = (block: Buffer, takesSeq: boolean) => {
+      if (blocks.length === 0) firstSeq = this.nextSeq;
+      blocks.push(block);
+      blockBytes += block.length;
+      lastWasControl = !takesSeq;
+      if (takesSeq) {
+        count++;
+        sequenced++;
+        this.nextSeq++;
+      }
+    };
+    const add = (block: Buffer, takesSeq: boolean) => {
+      if (!keep) {
+        if (full(block)) flush();
+        push(block, takesSeq);
+        return;
+      }
+      if (!takesSeq) {
+        this.held.push(Buffer.from(block));
+        return;
+      }
+      // A message with the controls that precede it: the group is never split.
+      const group = this.held;
+      this.held = [];
+      const first = group.length ? group[0] : block;
+      if (!lastWasControl && full(first)) flush();
+      for (const c of group) push(c, false);
+      push(block, true);
+    };
+
+    let off = 0;
+    while (off < frames.length) {
+      const rest = frames.length - off;
+      if (rest < 2) break;
+      const n = frames.readUInt16BE(off);
+      if (2 + n > rest) break;
+      if (n > 0) add(frames.subarray(off, off + 2 + n), !isControlFrame(frames, off, n));
+      off += 2 + n;
+    }
+    if (off < frames.length && endOfInput) {
+      // truncated final frame: its bytes go as the last block of the last packet
+      add(frames.subarray(off), true);
+      off = frames.length;
+    }
+    flush();
+    return { packets: out, sequenced, consumed: off };
+  }
+
+  /** As packPackets, as one stream of packets each prefixed by its u32 LE length (the sim's input). */
+  pack(frames: Buffer, endOfInput: boolean): PackResult {
+    const r = this.packPackets(frames, endOfInput);
+    const out: Buffer[] = [];
+    for (const p of r.packets) {
+      const len = Buffer.allocUnsafe(4);
+      len.writeUInt32LE(p.length, 0);
+      out.push(len, p);
+    }
+    return { stream: Buffer.concat(out), packets: r.packets.length, sequenced: r.sequenced, consumed: r.consumed };
+  }
+
+  /** A heartbeat: count 0, sequence number = the next message's seq. */
+  heartbeat(): Buffer {
+    return moldPacket(this.session, this.nextSeq, 0, []);
+  }
+
+  /**
+   * The end-of-session packet: count 0xFFFF, sequence number = the next seq; it carries the
+   * control blocks still held (controls after the session's last message).
+   */
+  endOfSession(): Buffer {
+    const p = moldPacket(this.session, this.nextSeq, MOLD_END_OF_SESSION, this.held);
+    this.held = [];
+    return p;
+  }
+}
+
+/** One block of a parsed packet. */
+export interface MoldBlock {
+  /** Offset of the block's length prefix in the packet. */
+  offset: number;
+  /** Declared length (0 when the length prefix itself is cut). */
+  length: number;
+  /** The block runs past the end of the packet. */
+  truncated: boolean;
+  /** A well-sized control message (takes no seq). */
+  control: boolean;
+  /** Block bytes, length prefix included (as far as they exist). */
+  frame: Buffer;
+}
+
+export interface MoldPacket {
+  session: Buffer;
+  seq: bigint;
+  count: number;
+  blocks: MoldBlock[];
+}
+
+/** Parses a packet; returns null when it is shorter than the header. Zero-length blocks are skipped. */
+export function parseMoldPacket(pkt: Buffer): MoldPacket | null {
+  if (pkt.length < MOLD_HEADER_BYTES) return null;
+  const blocks: MoldBlock[] = [];
+  let off = MOLD_HEADER_BYTES;
+  while (off < pkt.length) {
+    if (off + 2 > pkt.length) {
+      blocks.push({ offset: off, length: 0, truncated: true, control: false, frame: pkt.subarray(off) });
+      break;
+    }
+    const n = pkt.readUInt16BE(off);
+    if (n === 0) {
+      off += 2;
+      continue;
+    }
+    if (off + 2 + n > pkt.length) {
+      blocks.push({ offset: off, length: n, truncated: true, control: false, frame: pkt.subarray(off) });
+      break;
+    }
+    blocks.push({ offset: off, length: n, truncated: false, control: isControlFrame(pkt, off, n), frame: pkt.subarray(off, off + 2 + n) });
+    off += 2 + n;
+  }
+  return { session: pkt.subarray(0, MOLD_SESSION_BYTES), seq: pkt.readBigUInt64BE(10), count: pkt.readUInt16BE(18), blocks };
+}
