@@ -11,8 +11,9 @@ import { formatReplayReport, replayReport } from '../report/replay-report.ts';
 import { checkInput } from '../source/file.ts';
 import { usageError } from './usage.ts';
 import { OPS_OPTIONS, OPS_USAGE, startOps } from '../control/replay-ops.ts';
+import { CLEARING_OPTIONS, CLEARING_USAGE, startReplayClearing } from '../clearing/replay-clearing.ts';
 
-export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--speed max|realtime|N] [--out records.jsonl|.csv|.bin] [--batch N] [--backend rust] [--json] ' + OPS_USAGE;
+export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--speed max|realtime|N] [--out records.jsonl|.csv|.bin] [--batch N] [--backend rust] [--json] ' + OPS_USAGE + ' ' + CLEARING_USAGE;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -26,6 +27,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       batch: { type: 'string' },
       backend: { type: 'string' },
       ...OPS_OPTIONS,
+      ...CLEARING_OPTIONS,
     },
   });
   if (positionals.length !== 1) throw usageError(REPLAY_USAGE);
@@ -40,18 +42,21 @@ export async function replayCommand(argv: string[]): Promise<number> {
   }
   const batchFrames = values.batch === undefined ? undefined : Number(values.batch);
   if (batchFrames !== undefined && (!Number.isInteger(batchFrames) || batchFrames < 1)) throw usageError('--batch must be a positive integer');
+  // Clearing of the fills: in process (worker threads) by default, or executions to Kafka with --brokers.
+  const clearing = await startReplayClearing(values, config);
   // Runtime ops (controls, audit, server, metrics, failover): the engine to use and loop hooks.
   const ops = await startOps(values, { file, config, backend: values.backend ?? 'rust', json: values.json === true });
   const engine = ops.engine;
   const sinks: RecordSink[] = values.out ? [openRecordSink(values.out, config.symbols.map((s) => s.symbol))] : [];
   const bar = values.json ? undefined : progressBar(`replay ${file}`);
   try {
-    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, ...ops.hooks });
+    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, onRecords: clearing.onRecords, ...ops.hooks });
     bar?.done();
     const report = replayReport(result, config);
     if (values.out) report.out = values.out;
+    await clearing.finish(report);
     await ops.finish(result, report);
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReplayReport(report)}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReplayReport(report)}${clearing.text(report)}\n`);
     return 0;
   } catch (e) {
     ops.fail(e);
@@ -59,6 +64,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   } finally {
     bar?.done();
     engine.close();
+    await clearing.close();
     await ops.close();
   }
 }
