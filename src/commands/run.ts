@@ -1,0 +1,105 @@
+/**
+ * `riskgate run --brokers host:port [--config f] [--out records.bin] [--json] [--topic t]
+ *               [--prefix p] [--group g] [--seed-positions] [--stale-ms 5000]
+ *               [--max-tx-packets N] [--events]`
+ *
+ * The engine behind the Kafka feed (src/kafka/feed-run.ts, docs/spec.md §14.4–14.6). Ends at
+ * the end-of-session packet or on SIGINT/SIGTERM (after committing what it has done) and prints
+ * the report. Exit: 0 ok, 2 bad options, 5 config, 6 engine, 7 resume refused, 8 broker.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/index.ts';
+import { FeedRun } from '../kafka/feed-run.ts';
+import { formatReplayReport } from '../report/replay-report.ts';
+import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
+
+export const RUN_USAGE =
+  'usage: riskgate run --brokers host:port [--config f] [--out records.bin|.jsonl|.csv] [--json] [--topic riskgate.md.itch] ' +
+  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-tx-packets 1000] [--events]';
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** The feed and Kafka part of the text report. */
+export function formatFeedReport(r: Record<string, any>): string {
+  const f = r.feed;
+  const k = r.kafka;
+  const lines: string[] = [''];
+  lines.push(`feed          ${f.topic}, session ${JSON.stringify(f.session)}: ${fmt(f.packets)} packets (${fmt(f.heartbeats)} heartbeats), ended by ${f.end}`);
+  lines.push(`  duplicates  ${fmt(f.duplicates)} messages dropped (${fmt(f.duplicatePackets)} whole packets, ${fmt(f.duplicateControls)} control blocks)`);
+  lines.push(`  gaps        ${f.gaps.length === 0 ? 'none' : f.gaps.map((g: any) => `seq ${g.from}..${g.to} (${fmt(g.missing)} missing, offset ${g.offset})`).join('; ')}`);
+  lines.push(`  stale       ${f.staleMs > 0 ? (f.stale.length === 0 ? `none (limit ${fmt(f.staleMs)} ms)` : f.stale.map((s: any) => `before seq ${s.seq} (${fmt(s.idleMs)} ms idle)`).join('; ')) : 'detection off'}`);
+  if (f.badPackets) lines.push(`  refused     ${fmt(f.badPackets)} bad packets (${fmt(f.wrongSession)} of another session)`);
+  const inj = f.killSwitch.injected as { reason: string; seq: number }[];
+  lines.push(`kill switch   ${f.killSwitch.engaged ? 'ENGAGED' : 'off'}${inj.length ? ` — injected before seq ${inj.map((i) => `${i.seq} (${i.reason})`).join(', ')}` : ''}${f.failClosed ? '  [FAIL CLOSED: feed failure]' : ''}`);
+  lines.push(`kafka         group ${k.group}, resumed from feed offset ${fmt(k.resumedFromOffset)} (${fmt(k.rebuiltPackets)} packets rebuilt), committed ${fmt(k.committedOffset)}`);
+  lines.push(`  published   ${fmt(k.published.executions)} executions → ${k.executionsTopic}, ${fmt(k.published.decisions)} decisions + ${fmt(k.published.controls)} controls → ${k.decisionsTopic}, ${fmt(k.published.transactions)} transactions`);
+  if (k.resumedFromOffset > 0) lines.push(`  not again   ${fmt(k.notRepublished.executions)} executions, ${fmt(k.notRepublished.decisions)} decisions committed before the restart`);
+  if (k.seededPositions) lines.push(`  seeded      start positions from ${k.seededPositions.from}: ${JSON.stringify(k.seededPositions.symbols)}`);
+  return lines.join('\n');
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  return withCodedErrors('run', async () => {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        brokers: { type: 'string' },
+        config: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        topic: { type: 'string' },
+        prefix: { type: 'string' },
+        group: { type: 'string' },
+        'seed-positions': { type: 'boolean' },
+        'stale-ms': { type: 'string' },
+        'max-tx-packets': { type: 'string' },
+        'hold-tx-ms': { type: 'string' },
+        events: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(`${RUN_USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length !== 0 || !values.brokers) throw usageError(RUN_USAGE);
+    const maxTx = intOpt('--max-tx-packets', values['max-tx-packets']);
+    if (maxTx !== undefined && maxTx < 1) throw usageError('--max-tx-packets must be ≥ 1');
+    const config = loadConfig(values.config);
+    const abort = new AbortController();
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+      if (values.events) process.stderr.write(`${JSON.stringify({ event: 'signal', signal: sig })}\n`);
+      abort.abort(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const run = new FeedRun({
+        brokers: values.brokers,
+        config,
+        prefix: values.prefix,
+        topic: values.topic,
+        group: values.group,
+        out: values.out,
+        seedPositions: values['seed-positions'] === true,
+        staleMs: intOpt('--stale-ms', values['stale-ms']),
+        maxTxPackets: maxTx,
+        holdTxMs: intOpt('--hold-tx-ms', values['hold-tx-ms']),
+        signal: abort.signal,
+        emit: values.events ? (event, data) => process.stderr.write(`${JSON.stringify({ event, t: Date.now(), ...data })}\n`) : undefined,
+      });
+      const { report, end } = await run.run();
+      if (end === 'signal') (report.feed as Record<string, unknown>).end = String(abort.signal.reason ?? 'signal');
+      if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else process.stdout.write(`${formatReplayReport(report).replace(/^riskgate replay/, 'riskgate run')}\n${formatFeedReport(report)}\n`);
+      return 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
+}
