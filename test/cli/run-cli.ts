@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/riskgate.js', import.meta.url));
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const SAMPLE = fileURLToPath(new URL('../../../shared/data/nasdaq-itch50-sample-1000.itch', import.meta.url));
+export const SAMPLE = fileURLToPath(new URL('../data/nasdaq-itch50-sample-1000.itch', import.meta.url));
 
 export interface CliResult {
   status: number;
