@@ -13,8 +13,9 @@
 // (cycle 0 reads the level and its occupancy word, cycle 1 writes both back and updates
 // the summary and the best cache). When the best level empties, the next best is found
 // with the bitmap: +1 cycle when it is in the same 64-level word, +2 cycles otherwise
-// (summary -> word read -> level read). upd_done pulses in the last cycle; the cache is
-// visible on the query outputs from the next cycle.
+// (summary -> word read -> level read). upd_done pulses in the last cycle, with the new best
+// level of the updated side on nb_*; the cache shows it on the query outputs from the next
+// cycle.
 // Counter updates (cnt_*) take effect at the next edge.
 `default_nettype none
 module rg_book #(
@@ -34,6 +35,10 @@ module rg_book #(
     input  wire [31:0]      upd_delta,
     input  wire             upd_sub,
     output reg              upd_done,
+    // in the upd_done cycle: the best level of the updated side after this update
+    output wire             nb_valid,
+    output wire [IDX_W-1:0] nb_idx,
+    output wire [31:0]      nb_sz,
 
     input  wire             cnt_valid,
     input  wire [SYM_W-1:0] cnt_sym,
@@ -305,6 +310,9 @@ module rg_book #(
     end
 
     assign upd_ready = (st_q == S_IDLE);
+    assign nb_valid  = best_v_d;
+    assign nb_idx    = best_i_d;
+    assign nb_sz     = best_s_d;
 
     wire [SIDE_W-1:0] qb = {q_sym, 1'b1};
     wire [SIDE_W-1:0] qa = {q_sym, 1'b0};

@@ -5,9 +5,10 @@
 // that need no order-table access pass through in one cycle. Order messages:
 //   cycle 0  accept, read the set of the reference
 //   cycle 1  hit/free known: window rule and class, table write, book or counter update
-//   cycle 2  book read-modify-write (+1/+2 cycles when the best level empties)
-//   cycle 3  flags and top of book of the touched symbol -> event; the next order message
-//            is accepted in this same cycle
+//   cycle 2  book read-modify-write (+1/+2 cycles when the best level empties); in its last
+//            cycle the flags and top of book of the touched symbol -> event, and the next
+//            order message is accepted in this same cycle
+// (messages that need no level update emit one cycle after cycle 1)
 // A U message removes then re-inserts (two table accesses, up to two level updates).
 `default_nettype none
 `include "rg_defs.vh"
@@ -22,6 +23,7 @@ module rg_book_engine #(
 ) (
     input  wire                clk,
     input  wire                rst,
+    input  wire [15:0]         cfg_tick,
 
     input  wire                s_valid,
     output reg                 s_ready,
@@ -38,7 +40,6 @@ module rg_book_engine #(
     input  wire [31:0]         s_price,
     input  wire [7:0]          s_code,
     input  wire [31:0]         s_q,
-    input  wire                s_on_tick,
     input  wire                s_sym_valid,
     input  wire [SYM_W-1:0]    s_sym,
     input  wire [7:0]          s_rkind,
@@ -159,6 +160,9 @@ module rg_book_engine #(
     reg [SYM_W-1:0]  bk_cnt_sym;
     reg              bk_cnt_buy;
     reg [1:0]        bk_cnt_cls;
+    wire             nb_v;
+    wire [IDX_W-1:0] nb_i;
+    wire [31:0]      nb_s;
     wire             q_bid_v, q_ask_v;
     wire [IDX_W-1:0] q_bid_i, q_ask_i;
     wire [31:0]      q_bid_s, q_ask_s;
@@ -168,6 +172,7 @@ module rg_book_engine #(
         .clk(clk), .rst(rst),
         .upd_valid(bk_upd_valid), .upd_ready(bk_upd_ready), .upd_sym(bk_sym), .upd_buy(bk_buy),
         .upd_idx(bk_idx), .upd_delta(bk_delta), .upd_sub(bk_sub), .upd_done(bk_upd_done),
+        .nb_valid(nb_v), .nb_idx(nb_i), .nb_sz(nb_s),
         .cnt_valid(bk_cnt_valid), .cnt_sym(bk_cnt_sym), .cnt_buy(bk_cnt_buy),
         .cnt_cls(bk_cnt_cls), .cnt_dec(bk_cnt_dec),
         .q_sym(t_sym_q),
@@ -206,12 +211,16 @@ module rg_book_engine #(
     wire [31:0] remaining  = e_shares - red;
     wire        do_remove  = (remaining == 32'd0);
 
+    wire [47:0] q_times_tick = {16'd0, s_q} * {32'd0, cfg_tick};
+    wire        s_on_tick    = (q_times_tick == {16'd0, s_price});
+
     wire is_tbl_op = ((s_op == `RG_OP_ADD) && s_sym_valid) || (s_op == `RG_OP_EXEC) || (s_op == `RG_OP_EXECP) ||
                      (s_op == `RG_OP_CANCEL) || (s_op == `RG_OP_DELETE) || (s_op == `RG_OP_REPLACE);
 
     // ---------------------------------------------------------------- control
     reg accept, accept_pass;
     reg emit;                      // load the output register with the current message's event
+    reg emit_nb;                   // ... taking the updated side from the book's nb_* outputs
     reg set_coll, clr_coll;
     reg [SYM_W-1:0] clr_coll_sym;
     reg set_touch;
@@ -230,6 +239,7 @@ module rg_book_engine #(
         accept        = 1'b0;
         accept_pass   = 1'b0;
         emit          = 1'b0;
+        emit_nb       = 1'b0;
         tbl_rd_en     = 1'b0;
         tbl_rd_ref    = s_ref;
         tbl_we_entry  = 1'b0;
@@ -387,7 +397,23 @@ module rg_book_engine #(
             end
 
             S_BWAIT: begin
-                if (bk_upd_done) st_d = S_FIN;
+                // the book's last update completes: emit now, with the updated side's new
+                // best level from the book (its cache shows it only from the next cycle)
+                if (bk_upd_done) begin
+                    if (out_free) begin
+                        emit    = 1'b1;
+                        emit_nb = 1'b1;
+                        st_d    = S_IDLE;
+                        s_ready = !tbl_busy && is_tbl_op;
+                        if (s_valid && s_ready) begin
+                            accept    = 1'b1;
+                            tbl_rd_en = 1'b1;
+                            st_d      = S_T1;
+                        end
+                    end else begin
+                        st_d = S_FIN;
+                    end
+                end
             end
 
             default: st_d = S_IDLE;
@@ -441,9 +467,19 @@ module rg_book_engine #(
     wire [EV_WIDTH-1:0] fin_ev  = make_ev(x_seq_q, x_ts_q, x_toff_q, x_tlast_q, `RG_REC_NONE, 8'hFF, 8'd0, 128'd0,
                                           ukind_q, u_sym8, 8'd0, {32'd0, uval_q}, 16'd0);
 
+    // top of book of the touched symbol: cache, or the book's new best for the side it
+    // updated in this very cycle
+    wire             nb_bid    = emit_nb && t_buy_q;
+    wire             nb_ask    = emit_nb && !t_buy_q;
+    wire             fin_bid_v = nb_bid ? nb_v : q_bid_v;
+    wire [IDX_W-1:0] fin_bid_i = nb_bid ? nb_i : q_bid_i;
+    wire [31:0]      fin_bid_s = nb_bid ? nb_s : q_bid_s;
+    wire             fin_ask_v = nb_ask ? nb_v : q_ask_v;
+    wire [IDX_W-1:0] fin_ask_i = nb_ask ? nb_i : q_ask_i;
+    wire [31:0]      fin_ask_s = nb_ask ? nb_s : q_ask_s;
     wire [7:0] fin_flags = {5'd0, coll_q[t_sym_q],
-                            ask_off_nz | ask_below_nz | (!q_ask_v && ask_above_nz),
-                            bid_off_nz | bid_above_nz | (!q_bid_v && bid_below_nz)};
+                            ask_off_nz | ask_below_nz | (!fin_ask_v && ask_above_nz),
+                            bid_off_nz | bid_above_nz | (!fin_bid_v && bid_below_nz)};
 
     // ---------------------------------------------------------------- registers
     always @(posedge clk) begin
@@ -502,7 +538,7 @@ module rg_book_engine #(
                 x_price_q   <= s_price;
                 x_q_q       <= s_q;
                 x_code_q    <= s_code;
-                x_on_tick_q <= s_on_tick;
+                x_on_tick_q <= s_on_tick;     // spec section 4: q * TICK == price
                 x_sym_q     <= s_sym;
                 t_touch_q   <= 1'b0;
                 ukind_q     <= `RG_UPD_NONE;
@@ -542,12 +578,12 @@ module rg_book_engine #(
                 out_touch_q <= t_touch_q;
                 out_sym_q   <= t_sym_q;
                 out_flags_q <= fin_flags;
-                out_bid_v_q <= q_bid_v;
-                out_bid_i_q <= q_bid_i;
-                out_bid_s_q <= q_bid_s;
-                out_ask_v_q <= q_ask_v;
-                out_ask_i_q <= q_ask_i;
-                out_ask_s_q <= q_ask_s;
+                out_bid_v_q <= fin_bid_v;
+                out_bid_i_q <= fin_bid_i;
+                out_bid_s_q <= fin_bid_s;
+                out_ask_v_q <= fin_ask_v;
+                out_ask_i_q <= fin_ask_i;
+                out_ask_s_q <= fin_ask_s;
                 out_base_q  <= base_q[t_sym_q*32 +: 32];
             end
         end

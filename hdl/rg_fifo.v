@@ -1,8 +1,11 @@
 // Synchronous first-word-fall-through FIFO (distributed RAM, registered pointers).
+// BYPASS = 1: when the FIFO is empty, input data passes straight to the output in the same
+// cycle (and is stored only if the output does not take it).
 `default_nettype none
 module rg_fifo #(
     parameter integer WIDTH  = 32,
-    parameter integer ADDR_W = 2          // depth 2^ADDR_W
+    parameter integer ADDR_W = 2,         // depth 2^ADDR_W
+    parameter integer BYPASS = 0
 ) (
     input  wire             clk,
     input  wire             rst,
@@ -18,13 +21,15 @@ module rg_fifo #(
 
     reg [WIDTH-1:0]  mem [0:DEPTH-1];
     reg [ADDR_W:0]   wr_ptr_q, rd_ptr_q;
-    wire             push = s_valid && s_ready;
-    wire             pop  = m_valid && m_ready;
+    wire             empty   = (count == {(ADDR_W+1){1'b0}});
+    wire             through = (BYPASS != 0) && empty;      // output comes from the input
+    wire             push    = s_valid && s_ready && !(through && m_ready);
+    wire             pop     = m_valid && m_ready && !through;
 
     assign count   = wr_ptr_q - rd_ptr_q;
     assign s_ready = (count != DEPTH[ADDR_W:0]);
-    assign m_valid = (count != {(ADDR_W+1){1'b0}});
-    assign m_data  = mem[rd_ptr_q[ADDR_W-1:0]];
+    assign m_valid = through ? s_valid : !empty;
+    assign m_data  = through ? s_data : mem[rd_ptr_q[ADDR_W-1:0]];
 
     always @(posedge clk) begin
         if (push) mem[wr_ptr_q[ADDR_W-1:0]] <= s_data;

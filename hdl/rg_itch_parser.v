@@ -42,7 +42,6 @@ module rg_itch_parser #(
     output reg  [31:0]            m_shares,
     output reg  [31:0]            m_price,
     output reg  [7:0]             m_code,     // S event, H state, W level, C printable, control op
-    output reg  [63:0]            m_stock,
     output reg  [31:0]            m_q,
     output reg  [7:0]             m_rkind,    // prebuilt record: 0, CONTROL or PROBLEM
     output reg  [7:0]             m_rsym,
@@ -57,6 +56,13 @@ module rg_itch_parser #(
     output reg  [7:0]             st_problem, // problem code or 0
     output reg                    st_control, // a valid control message
 
+    // symbol directory lookup of the message accepted in this cycle (rg_symbol_dir):
+    // its entry is valid together with this stage's output register
+    output wire                   dir_rd_en,
+    output wire                   dir_wr_en,      // a well-formed R message
+    output wire [15:0]            dir_locate,
+    output wire [63:0]            dir_stock,
+
     output wire [63:0]            last_seq,
     output wire                   idle
 );
@@ -69,20 +75,21 @@ module rg_itch_parser #(
     assign m_valid = valid_q;
 
     // ---------------------------------------------------------------- field extraction
-    function [7:0] b(input integer i);
-        b = s_data[8*i +: 8];
+    // big-endian fields of the message (byte 0 = s_data[7:0])
+    function [7:0] b8(input [MSG_BYTES*8-1:0] d, input integer i);
+        b8 = d[8*i +: 8];
     endfunction
-    function [15:0] be16(input integer i);
-        be16 = {s_data[8*i +: 8], s_data[8*(i+1) +: 8]};
+    function [15:0] be16(input [MSG_BYTES*8-1:0] d, input integer i);
+        be16 = {d[8*i +: 8], d[8*(i+1) +: 8]};
     endfunction
-    function [31:0] be32(input integer i);
-        be32 = {be16(i), be16(i + 2)};
+    function [31:0] be32(input [MSG_BYTES*8-1:0] d, input integer i);
+        be32 = {d[8*i +: 8], d[8*(i+1) +: 8], d[8*(i+2) +: 8], d[8*(i+3) +: 8]};
     endfunction
-    function [47:0] be48(input integer i);
-        be48 = {be16(i), be32(i + 2)};
+    function [47:0] be48(input [MSG_BYTES*8-1:0] d, input integer i);
+        be48 = {be16(d, i), be32(d, i + 2)};
     endfunction
-    function [63:0] be64(input integer i);
-        be64 = {be32(i), be32(i + 4)};
+    function [63:0] be64(input [MSG_BYTES*8-1:0] d, input integer i);
+        be64 = {be32(d, i), be32(d, i + 4)};
     endfunction
 
     function [15:0] expected_len(input [7:0] t);
@@ -115,16 +122,16 @@ module rg_itch_parser #(
         endcase
     endfunction
 
-    wire [7:0]  typ      = s_has_type ? b(0) : 8'd0;
+    wire [7:0]  typ      = s_has_type ? b8(s_data, 0) : 8'd0;
     wire [15:0] exp_len  = s_has_type ? expected_len(typ) : 16'd0;
     wire        known    = (exp_len != 16'd0);
     wire        is_u     = (typ == "U");
 
     // control message fields
-    wire [7:0]  c_op     = b(1);
-    wire [15:0] c_target = be16(2);
-    wire [63:0] c_eff    = be64(4);
-    wire [63:0] c_value  = be64(12);
+    wire [7:0]  c_op     = b8(s_data, 1);
+    wire [15:0] c_target = be16(s_data, 2);
+    wire [63:0] c_eff    = be64(s_data, 4);
+    wire [63:0] c_value  = be64(s_data, 12);
     wire        c_valid, c_symt;
     rg_ctrl_check u_ctrl (
         .op(c_op), .target(c_target), .value(c_value), .eff_seq(c_eff),
@@ -133,7 +140,7 @@ module rg_itch_parser #(
     );
 
     // tick arithmetic, first half: q = floor(price * TICK_RECIP / 2^48)
-    wire [31:0] add_price = is_u ? be32(31) : be32(32);
+    wire [31:0] add_price = is_u ? be32(s_data, 31) : be32(s_data, 32);
     wire [80:0] q_prod    = {49'd0, add_price} * {32'd0, cfg_tick_recip};
     wire        unused_q_prod = ^{q_prod[80], q_prod[47:0]};
 
@@ -164,7 +171,6 @@ module rg_itch_parser #(
             m_shares   <= 32'd0;
             m_price    <= 32'd0;
             m_code     <= 8'd0;
-            m_stock    <= 64'd0;
             m_q        <= 32'd0;
             m_rkind    <= `RG_REC_NONE;
             m_rsym     <= 8'hFF;
@@ -182,21 +188,20 @@ module rg_itch_parser #(
                 valid_q   <= 1'b1;
                 m_t_offer <= s_t_offer;
                 m_t_last  <= s_t_last;
-                m_locate  <= be16(1);
-                m_ref     <= be64(11);
-                m_ref2    <= be64(19);
-                m_buy     <= (b(19) == `RG_ASCII_B);
-                m_shares  <= (typ == "U") ? be32(27) : (typ == "A" || typ == "F") ? be32(20) : be32(19);
+                m_locate  <= be16(s_data, 1);
+                m_ref     <= be64(s_data, 11);
+                m_ref2    <= be64(s_data, 19);
+                m_buy     <= (b8(s_data, 19) == `RG_ASCII_B);
+                m_shares  <= (typ == "U") ? be32(s_data, 27) : (typ == "A" || typ == "F") ? be32(s_data, 20) : be32(s_data, 19);
                 m_price   <= add_price;
-                m_code    <= (typ == "H") ? b(19) : (typ == "C") ? b(31) : b(11);
-                m_stock   <= be64(11);
+                m_code    <= (typ == "H") ? b8(s_data, 19) : (typ == "C") ? b8(s_data, 31) : b8(s_data, 11);
                 m_q       <= q_prod[79:48];
                 m_rsym    <= 8'hFF;
                 m_rpay    <= 128'd0;
                 m_rkind   <= `RG_REC_NONE;
                 m_raux    <= 8'd0;
                 m_seq     <= s_seq[47:0];
-                m_ts      <= be48(5);
+                m_ts      <= be48(s_data, 5);
 
                 st_msg        <= !s_ctrl;
                 st_type_valid <= !s_ctrl;            // truncated without a body: type 0
@@ -230,7 +235,7 @@ module rg_itch_parser #(
                     // last_ts: every sequenced frame of >= 11 bytes except BAD_LENGTH and
                     // TRUNCATED (an unknown type does update it)
                     if (s_len >= 16'd11 && (problem == 8'd0 || problem == `RG_PROB_UNKNOWN_TYPE))
-                        last_ts_q <= be48(5);
+                        last_ts_q <= be48(s_data, 5);
                     if (problem != 8'd0) begin
                         m_op       <= `RG_OP_PREC;
                         m_ts       <= 48'd0;
@@ -246,7 +251,11 @@ module rg_itch_parser #(
         end
     end
 
-    assign last_seq = last_seq_q;
+    assign dir_rd_en  = accept;
+    assign dir_wr_en  = accept && !s_ctrl && (problem == 8'd0) && (typ == "R");
+    assign dir_locate = be16(s_data, 1);
+    assign dir_stock  = be64(s_data, 11);
+    assign last_seq   = last_seq_q;
     assign idle     = !valid_q;
 endmodule
 `default_nettype wire

@@ -20,7 +20,9 @@
 //
 // Throughput: one beat per cycle while at most one message ends in the beat; a beat that
 // holds the end of a second message (only blocks shorter than 7 bytes do that) takes an
-// extra cycle per extra message.
+// extra cycle per extra message. Latency: a beat is processed in the cycle it is accepted
+// (the message token is registered at the end of that cycle); the input register only
+// holds a beat that could not be finished in its cycle, and tready is low while it does.
 `default_nettype none
 module rg_moldudp64_rx #(
     parameter integer MSG_BYTES = 50
@@ -60,8 +62,8 @@ module rg_moldudp64_rx #(
     localparam integer BUF_W = MSG_BYTES * 8;
     localparam [7:0]   TILDE = 8'h7E;
 
-    // ---------------------------------------------------------------- input register
-    reg        in_valid_q;
+    // ---------------------------------------------------------------- input (skid) register
+    reg        in_valid_q;      // a partly processed beat is held
     reg [63:0] in_data_q;
     reg [3:0]  in_n_q;
     reg        in_last_q;
@@ -111,7 +113,7 @@ module rg_moldudp64_rx #(
     reg         is_zero, is_ctrl, seqd, drop;
     reg [63:0]  hseq;
     reg [15:0]  hcnt;
-    reg [63:0]  cur_toff;
+    reg [63:0]  blk_toff;
     integer     j, k;
 
     reg         hdr_d;
@@ -123,9 +125,6 @@ module rg_moldudp64_rx #(
     reg [63:0]  blk_toff_d, cur_seq_d, exp_seq_d;
     reg [15:0]  hdr_cnt_d, nseq_d;
 
-    wire out_free = !out_valid_q || m_ready;
-    wire in_hs    = s_axis_tvalid && s_axis_tready;
-
     function [3:0] popcount8(input [7:0] v);
         integer b;
         begin
@@ -134,9 +133,21 @@ module rg_moldudp64_rx #(
         end
     endfunction
 
+    wire out_free = !out_valid_q || m_ready;
+    wire in_hs    = s_axis_tvalid && s_axis_tready;
+
+    // the beat processed in this cycle: the held one, else the one being accepted
+    wire        cur_valid = in_valid_q || in_hs;
+    wire [63:0] cur_data  = in_valid_q ? in_data_q : s_axis_tdata;
+    wire [3:0]  cur_n     = in_valid_q ? in_n_q : popcount8(s_axis_tkeep);
+    wire        cur_last  = in_valid_q ? in_last_q : s_axis_tlast;
+    wire [63:0] cur_toff  = in_valid_q ? in_toff_q : (offer_pend_q ? offer_t_q : cycle);
+    wire [63:0] cur_tacc  = in_valid_q ? in_tacc_q : cycle;
+
+
     always @(*) begin
-        for (j = 0; j < 8; j = j + 1) d[j] = in_data_q[8*j +: 8];
-        avail = (in_n_q > lp_q) ? (in_n_q - lp_q) : 4'd0;
+        for (j = 0; j < 8; j = j + 1) d[j] = cur_data[8*j +: 8];
+        avail = (cur_n > lp_q) ? (cur_n - lp_q) : 4'd0;
 
         // ---- part 1: the block in progress, from lane lp
         known1 = 1'b0;
@@ -155,7 +166,7 @@ module rg_moldudp64_rx #(
             t1     = {1'b0, d[lp_q[2:0]], d[lp_q[2:0] + 3'd1]} + 17'd2;
         end
         need1 = t1 - pos_q;
-        comp1 = in_valid_q && known1 && (need1 <= {13'd0, avail});
+        comp1 = cur_valid && known1 && (need1 <= {13'd0, avail});
         c1    = comp1 ? need1[3:0] : avail;
         e1    = lp_q + c1;
         pos_sum = pos_q + {13'd0, c1};
@@ -167,28 +178,28 @@ module rg_moldudp64_rx #(
         end
 
         // ---- part 2: a new block starting at lane e1 in the same beat
-        avail2 = (in_n_q > e1) ? (in_n_q - e1) : 4'd0;
+        avail2 = (cur_n > e1) ? (cur_n - e1) : 4'd0;
         known2 = (avail2 >= 4'd2);
         t2     = {1'b0, d[e1[2:0]], d[e1[2:0] + 3'd1]} + 17'd2;
         fits2  = known2 && (t2 <= {13'd0, avail2});
-        defer2 = fits2 || in_last_q;
+        defer2 = fits2 || cur_last;
         stall_rest = comp1 && (avail2 != 4'd0) && defer2;
         start2     = comp1 && (avail2 != 4'd0) && !defer2;
 
         buf2 = {BUF_W{1'b0}};
         for (j = 0; j < 8; j = j + 1) begin
             k = j - {28'd0, e1} - 2;
-            if (j < in_n_q && k >= 0 && k < MSG_BYTES) buf2[8*k +: 8] = d[j];
+            if (j < cur_n && k >= 0 && k < MSG_BYTES) buf2[8*k +: 8] = d[j];
         end
 
         // ---- events
-        proceed   = in_valid_q && out_free;
+        proceed   = cur_valid && out_free;
         beat_done = proceed && !stall_rest;
         hdr_done  = proceed && comp1 && hdr_q;
         msg_done  = proceed && comp1 && !hdr_q;
-        trunc_ev  = proceed && !comp1 && in_last_q && !hdr_q && (pos_sum != 17'd0);
-        bad_pkt   = proceed && !comp1 && in_last_q && hdr_q;
-        pkt_end   = beat_done && in_last_q;
+        trunc_ev  = proceed && !comp1 && cur_last && !hdr_q && (pos_sum != 17'd0);
+        bad_pkt   = proceed && !comp1 && cur_last && hdr_q;
+        pkt_end   = beat_done && cur_last;
 
         // length of the completing (or truncated) message
         if (comp1)                 len_m = t1[15:0] - 16'd2;
@@ -204,7 +215,7 @@ module rg_moldudp64_rx #(
                 buf1[8*14 +: 8], buf1[8*15 +: 8], buf1[8*16 +: 8], buf1[8*17 +: 8]};
         hcnt = {buf1[8*18 +: 8], buf1[8*19 +: 8]};
 
-        cur_toff = (pos_q == 17'd0 && !hdr_q) ? in_toff_q : blk_toff_q;
+        blk_toff = (pos_q == 17'd0 && !hdr_q) ? cur_toff : blk_toff_q;
 
         // ---- next state
         hdr_d      = hdr_q;
@@ -229,12 +240,12 @@ module rg_moldudp64_rx #(
                     lenhi_d    = d[e1[2:0]];
                     if (known2) nlen_d = t2[15:0] - 16'd2;
                     buf_d      = buf2;
-                    blk_toff_d = in_toff_q;
+                    blk_toff_d = cur_toff;
                 end
             end else begin
                 pos_d      = pos_sum;
                 buf_d      = buf1;
-                blk_toff_d = cur_toff;
+                blk_toff_d = blk_toff;
                 if (pos_q == 17'd0 && avail >= 4'd1) lenhi_d = d[lp_q[2:0]];
                 if (!hdr_q && pos_q < 17'd2 && known1) nlen_d = t1[15:0] - 16'd2;
             end
@@ -298,16 +309,16 @@ module rg_moldudp64_rx #(
             gap_seen_q   <= 1'b0;
             eos_seen_q   <= 1'b0;
         end else begin
-            // input register and offer time stamps
-            if (in_hs) begin
+            // skid register: keeps a beat that was not finished in its cycle
+            if (in_valid_q) begin
+                if (beat_done) in_valid_q <= 1'b0;
+            end else if (in_hs && !beat_done) begin
                 in_valid_q <= 1'b1;
                 in_data_q  <= s_axis_tdata;
                 in_n_q     <= popcount8(s_axis_tkeep);
                 in_last_q  <= s_axis_tlast;
-                in_toff_q  <= offer_pend_q ? offer_t_q : cycle;
+                in_toff_q  <= cur_toff;
                 in_tacc_q  <= cycle;
-            end else if (beat_done) begin
-                in_valid_q <= 1'b0;
             end
             if (s_axis_tvalid && !s_axis_tready && !offer_pend_q) begin
                 offer_pend_q <= 1'b1;
@@ -337,8 +348,8 @@ module rg_moldudp64_rx #(
                 out_has_type_q <= msg_done || (pos_sum >= 17'd3);
                 out_ctrl_q     <= is_ctrl;
                 out_seq_q      <= cur_seq_q;
-                out_toff_q     <= cur_toff;
-                out_tlast_q    <= in_tacc_q;
+                out_toff_q     <= blk_toff;
+                out_tlast_q    <= cur_tacc;
             end
 
             if (hdr_done) begin
@@ -356,7 +367,7 @@ module rg_moldudp64_rx #(
         end
     end
 
-    assign s_axis_tready = enable && (!in_valid_q || beat_done);
+    assign s_axis_tready = enable && !in_valid_q;
 
     assign m_valid    = out_valid_q;
     assign m_data     = out_data_q;

@@ -1,7 +1,8 @@
 // Record formatter (spec section 11): serialises the records of each message onto a
 // 256-bit AXI-Stream, one 32-byte record per beat (record byte 0 = tdata[7:0]), in the
 // order PROBLEM | CONTROL, or TOB, DECISION, FILL; tlast marks the last record of a
-// message. Latency stamps leave on a side channel (never inside the records): one per
+// message. The first record of an arriving event goes straight into the output register
+// when it is free; only the remaining records of an event wait in the hold register. Latency stamps leave on a side channel (never inside the records): one per
 // record, in the cycle after its beat was accepted:
 //   lat_data[47:0]    seq            lat_data[55:48]   record kind
 //   lat_data[127:64]  cycle the message's first beat was offered
@@ -75,34 +76,58 @@ module rg_record_fmt #(
     wire       out_free = !out_valid_q || m_axis_tready;
     wire [3:0] s_mask   = {s_dec && s_accepted, s_dec, s_tob, (s_ev[`RG_EV_RKIND_LO +: 8] != `RG_REC_NONE)};
 
+    // the event served in this cycle: the held one, else the arriving one
+    wire         use_in   = !hv_q;
+    wire [3:0]   cur_mask = use_in ? (s_valid ? s_mask : 4'd0) : mask_q;
+    wire [47:0]  c_seq    = use_in ? s_ev[`RG_EV_SEQ_LO +: 48]   : seq_q;
+    wire [47:0]  c_ts     = use_in ? s_ev[`RG_EV_TS_LO +: 48]    : ts_q;
+    wire [63:0]  c_toff   = use_in ? s_ev[`RG_EV_TOFF_LO +: 64]  : toff_q;
+    wire [63:0]  c_tlast  = use_in ? s_ev[`RG_EV_TLAST_LO +: 64] : tlast_q;
+    wire [7:0]   c_rkind  = use_in ? s_ev[`RG_EV_RKIND_LO +: 8]  : rkind_q;
+    wire [7:0]   c_rsym   = use_in ? s_ev[`RG_EV_RSYM_LO +: 8]   : rsym_q;
+    wire [7:0]   c_raux   = use_in ? s_ev[`RG_EV_RAUX_LO +: 8]   : raux_q;
+    wire [127:0] c_rpay   = use_in ? s_ev[`RG_EV_RPAY_LO +: 128] : rpay_q;
+    wire [7:0]   c_sym    = use_in ? {{(8-SYM_W){1'b0}}, s_sym} : sym_q;
+    wire [7:0]   c_flags  = use_in ? s_flags : flags_q;
+    wire [127:0] c_tuple  = use_in ? {s_ask_sz, s_ask_px, s_bid_sz, s_bid_px} : tuple_q;
+    wire         c_buy    = use_in ? s_dec_buy : buy_q;
+    wire [31:0]  c_px     = use_in ? s_dec_price : px_q;
+    wire [31:0]  c_qty    = use_in ? s_dec_qty : qty_q;
+    wire [15:0]  c_reas   = use_in ? s_reasons : reasons_q;
+    wire         c_acc    = use_in ? s_accepted : acc_q;
+    wire [7:0]   c_acct   = use_in ? {{(8-ACCT_W){1'b0}}, s_acct_idx} : acct_q;
+    wire [31:0]  c_acctid = use_in ? s_acct_id : acct_id_q;
+    wire [31:0]  c_pos    = use_in ? s_pos_after : pos_q;
+
     // lowest pending record
-    wire [3:0] pick     = mask_q & (~mask_q + 4'd1);
-    wire [3:0] rest     = mask_q & ~pick;
-    wire       send     = hv_q && out_free && (mask_q != 4'd0);
+    wire [3:0] pick     = cur_mask & (~cur_mask + 4'd1);
+    wire [3:0] rest     = cur_mask & ~pick;
+    wire       send     = out_free && (cur_mask != 4'd0);
+    // a new event is taken when nothing is held, or when the held one sends its last record
     assign s_ready      = !hv_q || (send && rest == 4'd0);
 
     function [127:0] hdr(input [7:0] kind, input [7:0] sym, input [7:0] aux, input [47:0] seq, input [47:0] ts);
         hdr = {ts, seq, aux, sym, kind, 8'd1};
     endfunction
 
-    wire [7:0] side = buy_q ? `RG_ASCII_B : `RG_ASCII_S;
+    wire [7:0] side = c_buy ? `RG_ASCII_B : `RG_ASCII_S;
     reg  [255:0] rec;
     reg  [7:0]   rec_kind;
     always @(*) begin
         if (pick[0]) begin
-            rec_kind = rkind_q;
-            rec      = {rpay_q, hdr(rkind_q, rsym_q, raux_q, seq_q, ts_q)};
+            rec_kind = c_rkind;
+            rec      = {c_rpay, hdr(c_rkind, c_rsym, c_raux, c_seq, c_ts)};
         end else if (pick[1]) begin
             rec_kind = `RG_REC_TOB;
-            rec      = {tuple_q, hdr(`RG_REC_TOB, sym_q, flags_q, seq_q, ts_q)};
+            rec      = {c_tuple, hdr(`RG_REC_TOB, c_sym, c_flags, c_seq, c_ts)};
         end else if (pick[2]) begin
             rec_kind = `RG_REC_DECISION;
-            rec      = {acct_id_q, acct_q, 7'd0, acc_q, reasons_q, qty_q, px_q,
-                        hdr(`RG_REC_DECISION, sym_q, side, seq_q, ts_q)};
+            rec      = {c_acctid, c_acct, 7'd0, c_acc, c_reas, c_qty, c_px,
+                        hdr(`RG_REC_DECISION, c_sym, side, c_seq, c_ts)};
         end else begin
             rec_kind = `RG_REC_FILL;
-            rec      = {16'd0, acct_q, 8'd0, pos_q, qty_q, px_q,
-                        hdr(`RG_REC_FILL, sym_q, side, seq_q, ts_q)};
+            rec      = {16'd0, c_acct, 8'd0, c_pos, c_qty, c_px,
+                        hdr(`RG_REC_FILL, c_sym, side, c_seq, c_ts)};
         end
     end
 
@@ -150,16 +175,20 @@ module rg_record_fmt #(
                 out_data_q  <= rec;
                 out_last_q  <= (rest == 4'd0);
                 out_kind_q  <= rec_kind;
-                out_seq_q   <= seq_q;
-                out_toff_q  <= toff_q;
-                out_tlast_q <= tlast_q;
-                mask_q      <= rest;
-                if (rest == 4'd0) hv_q <= 1'b0;
+                out_seq_q   <= c_seq;
+                out_toff_q  <= c_toff;
+                out_tlast_q <= c_tlast;
             end
 
+            // hold register: what is left of the served event, or the next event
+            if (hv_q && send) begin
+                mask_q <= rest;
+                if (rest == 4'd0) hv_q <= 1'b0;
+            end
             if (s_valid && s_ready) begin
-                hv_q      <= (s_mask != 4'd0);
-                mask_q    <= s_mask;
+                // served directly now (nothing held): keep only the records not sent yet
+                hv_q      <= use_in ? (send ? rest != 4'd0 : s_mask != 4'd0) : (s_mask != 4'd0);
+                mask_q    <= (use_in && send) ? rest : s_mask;
                 seq_q     <= s_ev[`RG_EV_SEQ_LO +: 48];
                 ts_q      <= s_ev[`RG_EV_TS_LO +: 48];
                 toff_q    <= s_ev[`RG_EV_TOFF_LO +: 64];

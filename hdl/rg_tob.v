@@ -1,10 +1,14 @@
-// Analytics / top of book (spec section 7): prices of the best levels, and the TOB record
-// decision: after a message that touched symbol i's book, a TOB record is emitted iff the
-// tuple (bid_px, bid_sz, ask_px, ask_sz) differs from the last emitted one.
+// Analytics / top of book (spec section 7): prices of the best levels, the imbalance
+// comparisons the strategy uses, and the TOB record decision: after a message that touched
+// symbol i's book, a TOB record is emitted iff the tuple (bid_px, bid_sz, ask_px, ask_sz)
+// differs from the last emitted one.
 //
 // Two stages, one event per cycle:
-//   T1  price of idx = (base_q + idx) * TICK (an empty side is price 0 size 0)
-//   T2  compare with the last emitted tuple of the symbol, store it when emitting
+//   T1  price of idx = (base_q + idx) * TICK (an empty side is price 0 size 0); the four
+//       imbalance products bid_sz * IMB_DEN, ask_sz * IMB_NUM, ask_sz * IMB_DEN,
+//       bid_sz * IMB_NUM (u64, cross-multiplied: no ratio is ever formed)
+//   T2  compare with the last emitted tuple of the symbol, store it when emitting;
+//       buy_ok = bid_sz*DEN >= ask_sz*NUM, sell_ok = ask_sz*DEN >= bid_sz*NUM
 // The last-emitted tuples are read and written in T2 only, so back-to-back events of the
 // same symbol need no forwarding.
 `default_nettype none
@@ -18,6 +22,8 @@ module rg_tob #(
     input  wire                clk,
     input  wire                rst,
     input  wire [15:0]         cfg_tick,
+    input  wire [31:0]         cfg_imb_num,
+    input  wire [31:0]         cfg_imb_den,
 
     input  wire                s_valid,
     output wire                s_ready,
@@ -43,6 +49,8 @@ module rg_tob #(
     output wire [31:0]         m_bid_sz,
     output wire [31:0]         m_ask_px,
     output wire [31:0]         m_ask_sz,
+    output wire                m_buy_ok,
+    output wire                m_sell_ok,
 
     output reg                 st_tob,
     output reg                 st_flagged,
@@ -55,6 +63,7 @@ module rg_tob #(
     reg [SYM_W-1:0]    sym1_q;
     reg [7:0]          flags1_q;
     reg [31:0]         bpx1_q, bsz1_q, apx1_q, asz1_q;
+    reg [63:0]         bd1_q, an1_q, ad1_q, bn1_q;
 
     // ---------------------------------------------------------------- T2 / output
     reg                v2_q;
@@ -63,6 +72,7 @@ module rg_tob #(
     reg [7:0]          flags2_q;
     reg                tob2_q;
     reg [31:0]         bpx2_q, bsz2_q, apx2_q, asz2_q;
+    reg                buy2_q, sell2_q;
 
     reg [MAX_SYMBOLS*128-1:0] last_q;   // last emitted tuple per symbol
 
@@ -75,6 +85,8 @@ module rg_tob #(
     wire [47:0] bid_prod = {16'd0, bid_lvl} * {32'd0, cfg_tick};
     wire [47:0] ask_prod = {16'd0, ask_lvl} * {32'd0, cfg_tick};
     wire        unused_prod = ^{bid_prod[47:32], ask_prod[47:32]};
+    wire [31:0] bsz_in   = s_bid_valid ? s_bid_sz : 32'd0;
+    wire [31:0] asz_in   = s_ask_valid ? s_ask_sz : 32'd0;
 
     wire [127:0] tuple1 = {asz1_q, apx1_q, bsz1_q, bpx1_q};
     wire [127:0] last1  = last_q[sym1_q*128 +: 128];
@@ -91,6 +103,12 @@ module rg_tob #(
             bsz1_q   <= 32'd0;
             apx1_q   <= 32'd0;
             asz1_q   <= 32'd0;
+            bd1_q    <= 64'd0;
+            an1_q    <= 64'd0;
+            ad1_q    <= 64'd0;
+            bn1_q    <= 64'd0;
+            buy2_q   <= 1'b0;
+            sell2_q  <= 1'b0;
             v2_q     <= 1'b0;
             ev2_q    <= {EV_WIDTH{1'b0}};
             sym2_q   <= {SYM_W{1'b0}};
@@ -114,9 +132,13 @@ module rg_tob #(
                     sym1_q   <= s_sym;
                     flags1_q <= s_flags;
                     bpx1_q   <= s_bid_valid ? bid_prod[31:0] : 32'd0;
-                    bsz1_q   <= s_bid_valid ? s_bid_sz : 32'd0;
+                    bsz1_q   <= bsz_in;
                     apx1_q   <= s_ask_valid ? ask_prod[31:0] : 32'd0;
-                    asz1_q   <= s_ask_valid ? s_ask_sz : 32'd0;
+                    asz1_q   <= asz_in;
+                    bd1_q    <= {32'd0, bsz_in} * {32'd0, cfg_imb_den};
+                    an1_q    <= {32'd0, asz_in} * {32'd0, cfg_imb_num};
+                    ad1_q    <= {32'd0, asz_in} * {32'd0, cfg_imb_den};
+                    bn1_q    <= {32'd0, bsz_in} * {32'd0, cfg_imb_num};
                 end
             end
             if (adv2) begin
@@ -130,6 +152,8 @@ module rg_tob #(
                     bsz2_q   <= bsz1_q;
                     apx2_q   <= apx1_q;
                     asz2_q   <= asz1_q;
+                    buy2_q   <= (bd1_q >= an1_q);
+                    sell2_q  <= (ad1_q >= bn1_q);
                     if (emit1) last_q[sym1_q*128 +: 128] <= tuple1;
                     st_tob     <= emit1;
                     st_flagged <= touch1_q && (flags1_q != 8'd0);
@@ -147,6 +171,8 @@ module rg_tob #(
     assign m_bid_sz = bsz2_q;
     assign m_ask_px = apx2_q;
     assign m_ask_sz = asz2_q;
+    assign m_buy_ok  = buy2_q;
+    assign m_sell_ok = sell2_q;
     assign idle     = !v1_q && !v2_q;
 endmodule
 `default_nettype wire

@@ -1,6 +1,6 @@
 // riskgate pre-trade risk engine: top level.
 //
-//   s_axis (64-bit MoldUDP64) -> rg_moldudp64_rx -> rg_itch_parser -> rg_symbol_dir -> FIFO
+//   s_axis (64-bit MoldUDP64) -> rg_moldudp64_rx -> rg_itch_parser (+ rg_symbol_dir) -> FIFO
 //     -> rg_book_engine (rg_order_table, rg_book) -> rg_tob -> rg_strategy -> rg_risk
 //     -> rg_record_fmt -> m_axis (256-bit, one 32-byte record per beat) + latency stamps
 //
@@ -145,7 +145,7 @@ module riskgate_top #(
     wire         p_valid, p_ready;
     wire [3:0]   p_op;
     wire [47:0]  p_seq, p_ts;
-    wire [63:0]  p_toff, p_tlast, p_ref, p_ref2, p_stock;
+    wire [63:0]  p_toff, p_tlast, p_ref, p_ref2;
     wire [15:0]  p_locate;
     wire         p_buy;
     wire [31:0]  p_shares, p_price, p_q;
@@ -163,51 +163,52 @@ module riskgate_top #(
         .s_has_type(rx_has_type), .s_ctrl(rx_ctrl), .s_seq(rx_seq), .s_t_offer(rx_toff), .s_t_last(rx_tlast),
         .m_valid(p_valid), .m_ready(p_ready), .m_op(p_op), .m_seq(p_seq), .m_ts(p_ts),
         .m_t_offer(p_toff), .m_t_last(p_tlast), .m_locate(p_locate), .m_ref(p_ref), .m_ref2(p_ref2),
-        .m_buy(p_buy), .m_shares(p_shares), .m_price(p_price), .m_code(p_code), .m_stock(p_stock),
+        .m_buy(p_buy), .m_shares(p_shares), .m_price(p_price), .m_code(p_code),
         .m_q(p_q), .m_rkind(p_rkind), .m_rsym(p_rsym), .m_raux(p_raux), .m_rpay(p_rpay),
         .st_valid(st_valid), .st_msg(st_msg), .st_type_valid(st_type_valid), .st_type(st_type),
         .st_problem(st_problem), .st_control(st_control),
+        .dir_rd_en(dir_rd_en), .dir_wr_en(dir_wr_en), .dir_locate(dir_locate), .dir_stock(dir_stock),
         .last_seq(p_last_seq), .idle(p_idle)
     );
 
-    // ---------------------------------------------------------------- directory
-    localparam integer PB_W = 4 + 48 + 48 + 64 + 64 + 16 + 64 + 64 + 1 + 32 + 32 + 8 + 32 + 8 + 8 + 8 + 128;
-    wire [PB_W-1:0] p_bundle = {p_op, p_seq, p_ts, p_toff, p_tlast, p_locate, p_ref, p_ref2, p_buy,
-                                p_shares, p_price, p_code, p_q, p_rkind, p_rsym, p_raux, p_rpay};
-    wire             d_valid, d_ready, d_sym_valid, d_on_tick;
-    wire [PB_W-1:0]  d_bundle;
+    // ---------------------------------------------------------------- directory (beside the parser)
+    wire             d_sym_valid;
     wire [SYM_W-1:0] d_sym;
-
-    rg_symbol_dir #(.MAX_SYMBOLS(MAX_SYMBOLS), .PASS_W(PB_W)) u_dir (
+    wire             dir_rd_en, dir_wr_en;
+    wire [15:0]      dir_locate;
+    wire [63:0]      dir_stock;
+    rg_symbol_dir #(.MAX_SYMBOLS(MAX_SYMBOLS)) u_dir (
         .clk(clk), .rst(rst_i),
-        .cfg_names(cfg_names), .cfg_n_symbols(cfg_ns), .cfg_tick(cfg_tick),
-        .s_valid(p_valid), .s_ready(p_ready), .s_op(p_op), .s_locate(p_locate), .s_stock(p_stock),
-        .s_price(p_price), .s_q(p_q), .s_pass(p_bundle),
-        .m_valid(d_valid), .m_ready(d_ready), .m_pass(d_bundle), .m_sym_valid(d_sym_valid),
-        .m_sym(d_sym), .m_on_tick(d_on_tick), .busy(dir_busy)
+        .cfg_names(cfg_names), .cfg_n_symbols(cfg_ns),
+        .rd_en(dir_rd_en), .wr_en(dir_wr_en), .locate(dir_locate), .stock(dir_stock),
+        .sym_valid(d_sym_valid), .sym(d_sym), .busy(dir_busy)
     );
 
     // ---------------------------------------------------------------- FIFO to the book engine
-    localparam integer FB_W = PB_W + 1 + SYM_W + 1;
+    // (bypassed when empty: no latency unless the book engine is busy)
+    localparam integer PB_W = 4 + 48 + 48 + 64 + 64 + 16 + 64 + 64 + 1 + 32 + 32 + 8 + 32 + 8 + 8 + 8 + 128;
+    localparam integer FB_W = PB_W + 1 + SYM_W;
+    wire [PB_W-1:0]   p_bundle = {p_op, p_seq, p_ts, p_toff, p_tlast, p_locate, p_ref, p_ref2, p_buy,
+                                  p_shares, p_price, p_code, p_q, p_rkind, p_rsym, p_raux, p_rpay};
     wire              f_valid, f_ready;
     wire [FB_W-1:0]   f_data;
     wire [FIFO_AW:0]  f_count;
-    rg_fifo #(.WIDTH(FB_W), .ADDR_W(FIFO_AW)) u_fifo (
+    rg_fifo #(.WIDTH(FB_W), .ADDR_W(FIFO_AW), .BYPASS(1)) u_fifo (
         .clk(clk), .rst(rst_i),
-        .s_valid(d_valid), .s_ready(d_ready), .s_data({d_bundle, d_sym_valid, d_sym, d_on_tick}),
+        .s_valid(p_valid), .s_ready(p_ready), .s_data({p_bundle, d_sym_valid, d_sym}),
         .m_valid(f_valid), .m_ready(f_ready), .m_data(f_data), .count(f_count)
     );
     wire [3:0]       f_op;
     wire [47:0]      f_seq, f_ts;
     wire [63:0]      f_toff, f_tlast, f_ref, f_ref2;
     wire [15:0]      f_locate;
-    wire             f_buy, f_sym_valid, f_on_tick;
+    wire             f_buy, f_sym_valid;
     wire [31:0]      f_shares, f_price, f_q;
     wire [7:0]       f_code, f_rkind, f_rsym, f_raux;
     wire [127:0]     f_rpay;
     wire [SYM_W-1:0] f_sym;
     assign {f_op, f_seq, f_ts, f_toff, f_tlast, f_locate, f_ref, f_ref2, f_buy, f_shares, f_price, f_code,
-            f_q, f_rkind, f_rsym, f_raux, f_rpay, f_sym_valid, f_sym, f_on_tick} = f_data;
+            f_q, f_rkind, f_rsym, f_raux, f_rpay, f_sym_valid, f_sym} = f_data;
 
     // ---------------------------------------------------------------- book engine
     wire             e_valid, e_ready, e_touch, e_bid_v, e_ask_v, st_unknown_ref, st_table_full, e_idle;
@@ -219,11 +220,11 @@ module riskgate_top #(
 
     rg_book_engine #(.MAX_SYMBOLS(MAX_SYMBOLS), .WINDOW_TICKS(WINDOW_TICKS), .SET_BITS(SET_BITS),
                      .WAYS(WAYS), .EV_WIDTH(`RG_EV_W)) u_engine (
-        .clk(clk), .rst(rst_i),
+        .clk(clk), .rst(rst_i), .cfg_tick(cfg_tick),
         .s_valid(f_valid), .s_ready(f_ready), .s_op(f_op), .s_seq(f_seq), .s_ts(f_ts),
         .s_t_offer(f_toff), .s_t_last(f_tlast), .s_locate(f_locate), .s_ref(f_ref), .s_ref2(f_ref2),
         .s_buy(f_buy), .s_shares(f_shares), .s_price(f_price), .s_code(f_code), .s_q(f_q),
-        .s_on_tick(f_on_tick), .s_sym_valid(f_sym_valid), .s_sym(f_sym), .s_rkind(f_rkind),
+        .s_sym_valid(f_sym_valid), .s_sym(f_sym), .s_rkind(f_rkind),
         .s_rsym(f_rsym), .s_raux(f_raux), .s_rpay(f_rpay),
         .m_valid(e_valid), .m_ready(e_ready), .m_ev(e_ev), .m_touch(e_touch), .m_sym(e_sym),
         .m_flags(e_flags), .m_bid_valid(e_bid_v), .m_bid_idx(e_bid_i), .m_bid_sz(e_bid_s),
@@ -237,13 +238,15 @@ module riskgate_top #(
     wire [SYM_W-1:0] t_sym;
     wire [7:0]       t_flags;
     wire [31:0]      t_bpx, t_bsz, t_apx, t_asz;
+    wire             t_buy_ok, t_sell_ok;
     rg_tob #(.MAX_SYMBOLS(MAX_SYMBOLS), .WINDOW_TICKS(WINDOW_TICKS), .EV_WIDTH(`RG_EV_W)) u_tob (
-        .clk(clk), .rst(rst_i), .cfg_tick(cfg_tick),
+        .clk(clk), .rst(rst_i), .cfg_tick(cfg_tick), .cfg_imb_num(cfg_imb_num), .cfg_imb_den(cfg_imb_den),
         .s_valid(e_valid), .s_ready(e_ready), .s_ev(e_ev), .s_touch(e_touch), .s_sym(e_sym),
         .s_flags(e_flags), .s_bid_valid(e_bid_v), .s_bid_idx(e_bid_i), .s_bid_sz(e_bid_s),
         .s_ask_valid(e_ask_v), .s_ask_idx(e_ask_i), .s_ask_sz(e_ask_s), .s_base_q(e_base),
         .m_valid(t_valid), .m_ready(t_ready), .m_ev(t_ev), .m_sym(t_sym), .m_flags(t_flags),
         .m_tob(t_tob), .m_bid_px(t_bpx), .m_bid_sz(t_bsz), .m_ask_px(t_apx), .m_ask_sz(t_asz),
+        .m_buy_ok(t_buy_ok), .m_sell_ok(t_sell_ok),
         .st_tob(st_tob), .st_flagged(st_flagged), .idle(t_idle)
     );
 
@@ -255,10 +258,10 @@ module riskgate_top #(
     wire [31:0]      g_bpx, g_bsz, g_apx, g_asz, g_px, g_qty;
     rg_strategy #(.MAX_SYMBOLS(MAX_SYMBOLS), .EV_WIDTH(`RG_EV_W)) u_strategy (
         .clk(clk), .rst(rst_i),
-        .cfg_imb_num(cfg_imb_num), .cfg_imb_den(cfg_imb_den), .cfg_cooldown(cfg_cooldown),
-        .cfg_max_spread(cfg_max_spread), .cfg_clip(cfg_clip),
+        .cfg_cooldown(cfg_cooldown), .cfg_max_spread(cfg_max_spread), .cfg_clip(cfg_clip),
         .s_valid(t_valid), .s_ready(t_ready), .s_ev(t_ev), .s_sym(t_sym), .s_flags(t_flags), .s_tob(t_tob),
         .s_bid_px(t_bpx), .s_bid_sz(t_bsz), .s_ask_px(t_apx), .s_ask_sz(t_asz),
+        .s_buy_ok(t_buy_ok), .s_sell_ok(t_sell_ok),
         .m_valid(g_valid), .m_ready(g_ready), .m_ev(g_ev), .m_sym(g_sym), .m_flags(g_flags), .m_tob(g_tob),
         .m_bid_px(g_bpx), .m_bid_sz(g_bsz), .m_ask_px(g_apx), .m_ask_sz(g_asz),
         .m_dec(g_dec), .m_dec_buy(g_buy), .m_dec_price(g_px), .m_dec_qty(g_qty), .idle(g_idle)
@@ -321,7 +324,7 @@ module riskgate_top #(
         .rd_valid(stats_rd_valid), .rd_data(stats_rd_data)
     );
 
-    assign idle = rx_idle && p_idle && !d_valid && !f_valid && e_idle && t_idle && g_idle && r_idle && fmt_idle;
+    assign idle = rx_idle && p_idle && !f_valid && e_idle && t_idle && g_idle && r_idle && fmt_idle;
 
     // ---------------------------------------------------------------- register reads
     reg        rd_blob_q, rd_reg_q;

@@ -71,6 +71,7 @@ int main() {
     auto &d = *b.dut;
     d.s_valid = 0;
     d.m_ready = 1;
+    d.cfg_tick = TICK;
     b.reset();
     while (d.busy) b.tick();
 
@@ -160,7 +161,7 @@ int main() {
             d.s_op = op;
             d.s_seq = seq; d.s_ts = seq * 10; d.s_t_offer = 0; d.s_t_last = 0;
             d.s_ref = ref; d.s_shares = shares; d.s_price = price;
-            d.s_q = price / TICK; d.s_on_tick = (price % TICK) == 0;
+            d.s_q = price / TICK;
             q.push_back(e);
             hold = true;
         }

@@ -147,7 +147,17 @@ int main() {
         d.s_valid = hold;
         d.m_ready = r.chance(0.75);
         b.tick([&] {
-            if (d.s_valid && d.s_ready) hold = false;
+            if (d.s_valid && d.s_ready) {
+                hold = false;
+                const Exp &e = q.back();  // the message being accepted
+                CHECK(b, d.dir_rd_en);
+                CHECK_EQ(b, d.dir_locate, be(e.msg + 1, 2));
+                bool is_r = e.check_fields && e.msg[0] == 'R';
+                CHECK_EQ(b, d.dir_wr_en, is_r);
+                if (is_r) CHECK_EQ(b, d.dir_stock, be(e.msg + 11, 8));
+            } else {
+                CHECK(b, !d.dir_rd_en);
+            }
             if (d.st_valid) {
                 Exp e = qs.front();
                 qs.pop_front();
@@ -196,7 +206,6 @@ int main() {
                     if (t == 'C') CHECK_EQ(b, d.m_code, m[31]);
                     if (t == 'H') CHECK_EQ(b, d.m_code, m[19]);
                     if (t == 'S' || t == 'W') CHECK_EQ(b, d.m_code, m[11]);
-                    if (t == 'R') CHECK_EQ(b, d.m_stock, be(m + 11, 8));
                     CHECK_EQ(b, d.m_q, e.q);
                 }
                 n_out++;

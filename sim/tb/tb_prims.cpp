@@ -13,8 +13,8 @@ int main() {
     auto &d = *b.dut;
     d.f_s_valid = 0; d.f_m_ready = 0; d.r_wr_en = 0; d.r_rd_en = 0;
     b.reset();
-    // fifo
-    std::deque<uint32_t> model;
+    // fifo (and the bypass variant: same order, data out in the cycle it comes in when empty)
+    std::deque<uint32_t> model, model_bp;
     for (int c = 0; c < 20000; c++) {
         d.f_s_valid = r.chance(0.6);
         d.f_s_data = r.below(4096);
@@ -26,6 +26,18 @@ int main() {
             bool pop = d.f_m_valid && d.f_m_ready;
             if (pop) { CHECK_EQ(b, d.f_m_data, model.front()); model.pop_front(); }
             if (d.f_s_valid && d.f_s_ready) model.push_back(d.f_s_data);
+            // bypass FIFO: the output shows the oldest stored word, or the input when empty
+            CHECK_EQ(b, d.g_count, static_cast<uint32_t>(model_bp.size()));
+            CHECK_EQ(b, d.g_s_ready, model_bp.size() < 4);
+            CHECK_EQ(b, d.g_m_valid, !model_bp.empty() || d.f_s_valid);
+            if (!model_bp.empty()) {
+                CHECK_EQ(b, d.g_m_data, model_bp.front());
+                if (d.f_m_ready) model_bp.pop_front();
+                if (d.f_s_valid && d.g_s_ready) model_bp.push_back(d.f_s_data);
+            } else if (d.f_s_valid) {
+                CHECK_EQ(b, d.g_m_data, static_cast<uint32_t>(d.f_s_data));
+                if (!d.f_m_ready) model_bp.push_back(d.f_s_data);
+            }
         });
     }
     // priority encoders

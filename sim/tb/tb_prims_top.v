@@ -11,6 +11,11 @@ module tb_prims_top (
     input  wire        f_m_ready,
     output wire [11:0] f_m_data,
     output wire [2:0]  f_count,
+    // rg_fifo with BYPASS, same stimulus
+    output wire        g_s_ready,
+    output wire        g_m_valid,
+    output wire [11:0] g_m_data,
+    output wire [2:0]  g_count,
     // rg_prio_enc over 40 bits, both directions
     input  wire [39:0] p_in,
     output wire [5:0]  p_hi,
@@ -38,6 +43,9 @@ module tb_prims_top (
     rg_fifo #(.WIDTH(12), .ADDR_W(2)) u_fifo (
         .clk(clk), .rst(rst), .s_valid(f_s_valid), .s_ready(f_s_ready), .s_data(f_s_data),
         .m_valid(f_m_valid), .m_ready(f_m_ready), .m_data(f_m_data), .count(f_count));
+    rg_fifo #(.WIDTH(12), .ADDR_W(2), .BYPASS(1)) u_fifo_bp (
+        .clk(clk), .rst(rst), .s_valid(f_s_valid), .s_ready(g_s_ready), .s_data(f_s_data),
+        .m_valid(g_m_valid), .m_ready(f_m_ready), .m_data(g_m_data), .count(g_count));
     wire unused_found_lo;
     rg_prio_enc #(.WIDTH(40), .MSB_FIRST(1)) u_hi (.in(p_in), .idx(p_hi), .found(p_found));
     rg_prio_enc #(.WIDTH(40), .MSB_FIRST(0)) u_lo (.in(p_in), .idx(p_lo), .found(unused_found_lo));

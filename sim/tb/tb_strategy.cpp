@@ -1,6 +1,7 @@
 // rg_strategy: eligibility (TOB emitted, flags 0, both sides, ask > bid, spread limit),
-// buy/sell by cross-multiplied imbalance with u64 products, clip, the cooldown per symbol
-// (including ts going backwards and the first decision), back-pressure.
+// buy/sell from the imbalance comparisons (computed here with u64 products as rg_tob does),
+// buy precedence, clip, the cooldown per symbol (including ts going backwards and the first
+// decision), back-pressure.
 #include <deque>
 
 #include "tb_common.h"
@@ -20,7 +21,7 @@ int main() {
     uint64_t n_dec = 0, n_buy = 0, n_out_total = 0;
     for (const Cfg &c : cfgs) {
         b.reset();
-        d.cfg_imb_num = c.num; d.cfg_imb_den = c.den; d.cfg_max_spread = c.spread; d.cfg_clip = c.clip;
+        d.cfg_max_spread = c.spread; d.cfg_clip = c.clip;
         d.cfg_cooldown = c.cool;
         bool has[4] = {false, false, false, false};
         uint64_t lastd[4] = {0, 0, 0, 0};
@@ -48,6 +49,8 @@ int main() {
                 unsigned __int128 bd = static_cast<unsigned __int128>(bs) * c.den, an = static_cast<unsigned __int128>(as) * c.num;
                 unsigned __int128 ad = static_cast<unsigned __int128>(as) * c.den, bn = static_cast<unsigned __int128>(bs) * c.num;
                 bool buy = bd >= an, sell = !buy && ad >= bn;
+                d.s_buy_ok = bd >= an;
+                d.s_sell_ok = ad >= bn;
                 Exp e{n_in, elig && elapsed && (buy || sell), buy, buy ? ap : bp,
                       buy ? std::min(as, c.clip) : std::min(bs, c.clip)};
                 if (e.dec) { has[sym] = true; lastd[sym] = ts; }

@@ -13,11 +13,14 @@ int main() {
     auto &d = *b.dut;
     const uint32_t TICK = 7;
     d.cfg_tick = TICK;
+    const uint32_t NUM = 3, DEN = 0xFFFFFFFFu;   // products need all 64 bits
+    d.cfg_imb_num = NUM;
+    d.cfg_imb_den = DEN;
     d.s_valid = 0;
     d.m_ready = 1;
     b.reset();
     uint32_t last[4][4] = {};
-    struct Exp { uint64_t seq; bool tob; uint32_t t[4]; int sym, flags; bool flagged; };
+    struct Exp { uint64_t seq; bool tob; uint32_t t[4]; int sym, flags; bool flagged, buy, sell; };
     std::deque<Exp> q, qs;
     uint64_t n_in = 0, n_out = 0, n_tob = 0, n_st_tob = 0, n_st_flag = 0, exp_tob = 0, exp_flag = 0;
     bool hold = false;
@@ -30,12 +33,15 @@ int main() {
             bool bv = r.chance(0.8), av = r.chance(0.8);
             uint32_t base = r.below(1000), bi = r.below(256), ai = r.below(256);
             uint32_t bs = r.chance(0.5) ? 100 : r.below(1000), as = r.chance(0.5) ? 200 : r.below(1000);
+            if (r.chance(0.1)) bs = 0xFFFFFFFFu - r.below(4);
             if (r.chance(0.5)) { bi = 10; ai = 20; base = 500; }  // repeats: unchanged tuples
             d.s_touch = touch; d.s_sym = sym; d.s_flags = r.below(8);
             d.s_bid_valid = bv; d.s_bid_idx = bi; d.s_bid_sz = bs;
             d.s_ask_valid = av; d.s_ask_idx = ai; d.s_ask_sz = as; d.s_base_q = base;
             Exp e{n_in, false, {bv ? (base + bi) * TICK : 0, bv ? bs : 0, av ? (base + ai) * TICK : 0, av ? as : 0},
-                  sym, static_cast<int>(d.s_flags), touch && d.s_flags != 0};
+                  sym, static_cast<int>(d.s_flags), touch && d.s_flags != 0, false, false};
+            e.buy = static_cast<unsigned __int128>(e.t[1]) * DEN >= static_cast<unsigned __int128>(e.t[3]) * NUM;
+            e.sell = static_cast<unsigned __int128>(e.t[3]) * DEN >= static_cast<unsigned __int128>(e.t[1]) * NUM;
             e.tob = touch && std::memcmp(e.t, last[sym], sizeof e.t) != 0;
             if (e.tob) std::memcpy(last[sym], e.t, sizeof e.t);
             exp_tob += e.tob;
@@ -61,6 +67,8 @@ int main() {
                 CHECK_EQ(b, d.m_bid_sz, e.t[1]);
                 CHECK_EQ(b, d.m_ask_px, e.t[2]);
                 CHECK_EQ(b, d.m_ask_sz, e.t[3]);
+                CHECK_EQ(b, d.m_buy_ok, e.buy);
+                CHECK_EQ(b, d.m_sell_ok, e.sell);
                 n_tob += e.tob;
                 n_out++;
             }

@@ -1,0 +1,22 @@
+// Summarises yosys `stat` and `ltp -noff` output of hdl/synth/synth.sh.
+import { readFileSync } from 'node:fs';
+const [statFile, ltpFile, secs] = process.argv.slice(2);
+const stat = readFileSync(statFile, 'utf8');
+const cells = {};
+for (const m of stat.matchAll(/^\s+(\w+)\s+(\d+)\s*$/gm)) cells[m[1]] = (cells[m[1]] ?? 0) + Number(m[2]);
+const sum = (re) => Object.entries(cells).filter(([k]) => re.test(k)).reduce((a, [, v]) => a + v, 0);
+const luts = sum(/^LUT[1-6]$/);
+const lutram = sum(/^RAM(32|64|128|256)|^RAMS|^RAMD/);
+const ffs = sum(/^FD[CPRSE]{1,2}$/);
+const bram36 = sum(/^RAMB36/), bram18 = sum(/^RAMB18/), uram = sum(/^URAM288/);
+const dsp = sum(/^DSP48E2$/), carry = sum(/^CARRY[48]$/);
+const ltp = readFileSync(ltpFile, 'utf8').match(/Longest topological path in \S+ \(length=(\d+)\)/);
+const levels = ltp ? Number(ltp[1]) : NaN;
+console.log('riskgate_top, yosys synth_xilinx -family xcup, params: 4 symbols, 4 accounts, 256 ticks, 2^10 sets x 4 ways');
+console.log(`  LUTs            ${luts}${lutram ? ` (+ ${lutram} LUTRAM cells)` : ''}`);
+console.log(`  flip-flops      ${ffs}`);
+console.log(`  block RAM       ${bram36} RAMB36 + ${bram18} RAMB18, ${uram} URAM288`);
+console.log(`  DSP48E2         ${dsp}`);
+console.log(`  CARRY8          ${carry}`);
+console.log(`  longest path    ${levels} cells between registers (ltp -noff; LUTs, carry and mux cells)`);
+console.log(`  synthesis time  ${secs}s`);
