@@ -129,6 +129,7 @@ export class FeedRun {
   private sink: RecordSink | null = null;
   private producer: Producer | null = null;
   private consumer: Consumer | null = null;
+  private readerGroup: string | null = null;
   private readonly seq = new FeedSequencer();
   private readonly accountIds: number[];
   private readonly symbols: string[];
@@ -278,6 +279,7 @@ export class FeedRun {
       if (timer) clearInterval(timer);
       this.o.signal?.removeEventListener('abort', onAbort);
       await this.consumer?.disconnect().catch(() => {});
+      if (this.readerGroup) await admin.deleteGroups([this.readerGroup]).catch(() => {});
       await this.producer?.disconnect().catch(() => {});
       if (this.sink) await this.flushSink().catch(() => {});
       await this.sink?.close().catch(() => {});
@@ -314,7 +316,9 @@ export class FeedRun {
   }
 
   private async startConsumer(): Promise<void> {
+    // A private group only to read the feed from its start; progress goes to the run group.
     const groupId = `${this.names.runGroup}.reader.${process.pid}.${Date.now().toString(36)}`;
+    this.readerGroup = groupId;
     const consumer = this.kafka.consumer({
       groupId,
       readUncommitted: false,
@@ -326,7 +330,9 @@ export class FeedRun {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) this.fail(e.payload.error);
+      if (!e.payload.restart) {
+        this.fail(new ClearingError('BROKER_UNAVAILABLE', `feed consumer stopped (${e.payload.error?.message}); restart run to resume`, { cause: e.payload.error }));
+      }
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.names.feed, fromBeginning: true });
