@@ -1,4 +1,11 @@
-//! The engine: frame walking, message effects, book, strategy, risk and records.
+//! The engine: orchestration only. It walks the frames of a batch, hands out seqs,
+//! applies each message's effect (§3.2) to the book and the risk state, and turns a
+//! changed top of book into TOB, DECISION and FILL records.
+//!
+//! The work itself lives elsewhere, one concern per file: `framing` (frames, §2),
+//! `itch` (message fields, §3), `locate` (symbol lookup, §3.2), `book` (window, order
+//! table, levels and flags, §4–§6), `strategy` (§8.1), `risk` (§8.2–§8.3), `control`
+//! (§9), `records` (§11) and `stats` (§12).
 //!
 //! Everything is allocated in `Engine::new`; `process` only reads the input, updates
 //! fixed-size state and appends 32-byte records. Tables are fixed-size arrays indexed by
@@ -6,19 +13,17 @@
 
 use crate::book::{Book, Slot, Top};
 use crate::config::Config;
+use crate::control::{self, Control};
 use crate::error::{EngineError, ErrorCode};
-use crate::framing::{scan, Frame, FrameWalk};
-use crate::itch::{self, be16, be64, Message, Print, MESSAGE_LEN};
+use crate::framing::{max_record_bytes, scan, Frame, FrameWalk};
+use crate::itch::{self, Message, Print, MESSAGE_LEN};
+use crate::locate::LocateTable;
 use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS};
-use crate::records::{self, kind, op, problem, NO_SYMBOL};
+use crate::records::{self, problem};
 use crate::risk::{self, AccountRisk, SymbolRisk};
 use crate::sink::{RecordSink, SliceSink};
 use crate::stats::Stats;
 use crate::strategy::{self, Order};
-use crate::framing::max_record_bytes;
-
-const NONE: u8 = 0xFF;
-const I31: u64 = (1 << 31) - 1;
 
 /// What happens after a symbol's book changed: the last emitted top of book (§7) and
 /// the strategy state (§8.1). Kept in one struct because every TOB reads both.
@@ -34,16 +39,17 @@ pub struct Engine {
     strategy: strategy::Params,
     n_symbols: usize,
     n_accounts: usize,
-    names: [u64; MAX_SYMBOLS],
 
+    /// The last seq handed out.
     seq: u64,
+    /// Timestamp of the last message that carried one (§3); stamps CONTROL records.
     last_ts: u64,
+    locate: LocateTable,
+    book: Book,
+    tops: Box<[SymbolTop; MAX_SYMBOLS]>,
     session: risk::Session,
     syms: Box<[SymbolRisk; MAX_SYMBOLS]>,
     accts: Box<[AccountRisk; MAX_ACCOUNTS]>,
-    tops: Box<[SymbolTop; MAX_SYMBOLS]>,
-    locate: Box<[u8; 1 << 16]>,
-    book: Book,
     stats: Stats,
 }
 
@@ -61,10 +67,6 @@ impl Engine {
     }
 
     fn from_valid_config(cfg: Config) -> Engine {
-        let mut names = [0u64; MAX_SYMBOLS];
-        for (n, s) in names.iter_mut().zip(&cfg.symbols) {
-            *n = u64::from_le_bytes(s.name);
-        }
         let mut e = Engine {
             strategy: strategy::Params {
                 imb_num: cfg.imb_num as u64,
@@ -75,15 +77,14 @@ impl Engine {
             },
             n_symbols: cfg.symbols.len(),
             n_accounts: cfg.accounts.len(),
-            names,
             seq: 0,
             last_ts: 0,
+            locate: LocateTable::new(&cfg),
+            book: Book::new(cfg.tick as u64, cfg.tick_recip),
+            tops: crate::boxed_array(SymbolTop::default()),
             session: risk::Session::default(),
             syms: crate::boxed_array(SymbolRisk::default()),
             accts: crate::boxed_array(AccountRisk::default()),
-            tops: crate::boxed_array(SymbolTop::default()),
-            locate: crate::boxed_array(NONE),
-            book: Book::new(cfg.tick as u64, cfg.tick_recip),
             stats: Stats::default(),
             cfg,
         };
@@ -103,15 +104,15 @@ impl Engine {
         };
         for (s, c) in self.syms.iter_mut().zip(&self.cfg.symbols) {
             *s = SymbolRisk {
-                trading_state: b'T',
-                kill: c.kill,
                 account: c.account,
-                collar_bps: c.collar_bps,
+                kill: c.kill,
+                trading_state: b'T',
+                last_trade: 0,
                 max_qty: c.max_qty,
                 max_notional: c.max_notional,
+                collar_bps: c.collar_bps,
                 position_limit: c.position_limit as i64,
                 position: c.start_position,
-                last_trade: 0,
             };
         }
         for (a, c) in self.accts.iter_mut().zip(&self.cfg.accounts) {
@@ -129,11 +130,11 @@ impl Engine {
 
     /// Back to the start-of-day state of the same config (no reallocation).
     pub fn reset(&mut self) {
+        self.locate.clear();
+        self.book.clear();
+        self.tops.fill(SymbolTop::default());
         self.syms.fill(SymbolRisk::default());
         self.accts.fill(AccountRisk::default());
-        self.tops.fill(SymbolTop::default());
-        self.locate.fill(NONE);
-        self.book.clear();
         self.init_session();
     }
 
@@ -201,6 +202,9 @@ impl Engine {
         Ok(())
     }
 
+    /// The frame loop. Kept out of line so the hot loop compiles the same whatever the
+    /// caller inlines around it (the benchmark's `main`, the N-API wrapper).
+    #[inline(never)]
     fn run<S: RecordSink>(&mut self, frames: &[u8], end_of_input: bool, out: &mut S) {
         for f in FrameWalk::new(frames, end_of_input) {
             match f {
@@ -218,7 +222,9 @@ impl Engine {
         self.seq
     }
 
-    /// One framed message: its seq (control messages take none), then its effect (§3.2).
+    // ---- messages (§3.2) ------------------------------------------------------------
+
+    /// One framed message: its seq (control messages take none), then its effect.
     #[inline(always)]
     fn message<S: RecordSink>(&mut self, msg: &[u8], out: &mut S) {
         let Some(&t) = msg.first() else { return };
@@ -233,9 +239,7 @@ impl Engine {
             Message::Control(_) => {}
             Message::Add { locate, ts, r, buy, shares, price } => {
                 self.last_ts = ts;
-                let i = self.locate[locate as usize];
-                if i != NONE {
-                    let i = i as usize % MAX_SYMBOLS;
+                if let Some(i) = self.locate.get(locate) {
                     self.insert(i, r, buy as usize, shares, price);
                     self.touched(i, seq, ts, out);
                 }
@@ -272,6 +276,7 @@ impl Engine {
             Message::Replace { ts, r, new_ref, shares, price } => {
                 self.last_ts = ts;
                 if let Some(slot) = self.find(r) {
+                    // The new order keeps the original's symbol and side.
                     let e = self.book.order(slot);
                     self.book.remove(slot);
                     self.insert(e.symbol, new_ref, e.side, shares, price);
@@ -280,9 +285,8 @@ impl Engine {
             }
             Message::Trade { locate, ts, price } => {
                 self.last_ts = ts;
-                let i = self.locate[locate as usize];
-                if i != NONE {
-                    self.syms[i as usize % MAX_SYMBOLS].last_trade = price;
+                if let Some(i) = self.locate.get(locate) {
+                    self.syms[i].last_trade = price;
                 }
             }
             Message::System { ts, code } => {
@@ -295,17 +299,17 @@ impl Engine {
             }
             Message::Directory { locate, ts, stock } => {
                 self.last_ts = ts;
-                self.on_directory(locate, stock);
+                self.locate.directory(locate, stock);
             }
             Message::TradingAction { locate, ts, state } => {
                 self.last_ts = ts;
-                let i = self.locate[locate as usize];
-                if i != NONE {
-                    self.syms[i as usize % MAX_SYMBOLS].trading_state = state;
+                if let Some(i) = self.locate.get(locate) {
+                    self.syms[i].trading_state = state;
                 }
             }
             Message::CircuitBreaker { ts, level } => {
                 self.last_ts = ts;
+                // Levels 1–3 halt every symbol; only H messages resume them.
                 if matches!(level, b'1' | b'2' | b'3') {
                     for s in self.syms.iter_mut().take(self.n_symbols) {
                         s.trading_state = b'H';
@@ -323,14 +327,39 @@ impl Engine {
         }
     }
 
-    /// The order with reference `r`; a miss is counted, not an error (§3.2: the order may
+    /// The order with reference `r`; a miss is counted, not an error (the order may
     /// belong to an unsubscribed symbol).
     #[inline(always)]
     fn find(&mut self, r: u64) -> Option<Slot> {
         let slot = self.book.lookup(r);
-        self.stats.unknown_ref += slot.is_none() as u64;
+        if slot.is_none() {
+            self.stats.unknown_ref += 1;
+        }
         slot
     }
+
+    /// Adds an order to the book; a dropped order is counted (§5).
+    #[inline(always)]
+    fn insert(&mut self, i: usize, r: u64, side: usize, shares: u32, price: u32) {
+        if !self.book.insert(i, r, side, shares, price) {
+            self.stats.table_full += 1;
+        }
+    }
+
+    /// A control message (§9): applied at once if valid, else a BAD_CONTROL problem.
+    #[cold]
+    fn control<S: RecordSink>(&mut self, m: &[u8; 20], out: &mut S) {
+        let c = Control::parse(m);
+        let Some(action) = control::validate(&c, self.seq, self.n_symbols, self.n_accounts) else {
+            self.problem(problem::BAD_CONTROL, self.seq + 1, b'~', 20, 20, out);
+            return;
+        };
+        control::apply(action, &mut self.session, &mut self.syms, &mut self.accts, &mut self.book);
+        self.stats.controls += 1;
+        out.put(records::control(action.record_symbol(), c.op, c.seq, self.last_ts, c.value, c.target));
+    }
+
+    // ---- problems --------------------------------------------------------------------
 
     #[cold]
     fn bad_length<S: RecordSink>(&mut self, t: u8, len: usize, seq: u64, out: &mut S) {
@@ -348,95 +377,25 @@ impl Engine {
     #[inline(never)]
     fn problem<S: RecordSink>(&mut self, code: u8, seq: u64, t: u8, len: u16, expected: u16, out: &mut S) {
         self.stats.problems[code as usize % 5] += 1;
-        let p0 = t as u64 | (len as u64) << 16 | (expected as u64) << 32;
-        out.put(records::encode(kind::PROBLEM, NO_SYMBOL, code, seq, 0, p0, 0));
+        out.put(records::problem(code, seq, t, len, expected));
     }
 
-    #[cold]
-    fn on_directory(&mut self, locate: u16, stock: u64) {
-        let i = self.names[..self.n_symbols.min(MAX_SYMBOLS)].iter().position(|&n| n == stock);
-        self.locate[locate as usize] = match i {
-            Some(i) => i as u8,
-            None => NONE,
-        };
-    }
+    // ---- book → TOB → strategy → risk -------------------------------------------------
 
-    fn control<S: RecordSink>(&mut self, m: &[u8; 20], out: &mut S) {
-        let op = m[1];
-        let target = be16(m, 2);
-        let s = be64(m, 4);
-        let value = be64(m, 12);
-        let sym = (target as usize) < self.n_symbols;
-        let acct = (target as usize) < self.n_accounts;
-        let valid = s == self.seq + 1
-            && match op {
-                op::GLOBAL_KILL => target == 0xFFFF && value <= 1,
-                op::SYMBOL_KILL => sym && value <= 1,
-                op::MAX_QTY => sym && value <= u32::MAX as u64,
-                op::MAX_NOTIONAL => sym,
-                op::POSITION_LIMIT => sym && value <= I31,
-                op::COLLAR_BPS => sym && value <= u16::MAX as u64,
-                op::CREDIT_LIMIT => acct,
-                op::MAX_ORDERS => acct && value <= u32::MAX as u64,
-                op::CLEAR_COLLISION => sym && value == 0,
-                _ => false,
-            };
-        if !valid {
-            self.problem(problem::BAD_CONTROL, self.seq + 1, b'~', 20, 20, out);
-            return;
-        }
-        let t = target as usize % MAX_SYMBOLS;
-        let symbol_target = !matches!(op, op::GLOBAL_KILL | op::CREDIT_LIMIT | op::MAX_ORDERS);
-        match op {
-            op::GLOBAL_KILL => self.session.global_kill = value == 1,
-            op::SYMBOL_KILL => self.syms[t].kill = value == 1,
-            op::MAX_QTY => self.syms[t].max_qty = value as u32,
-            op::MAX_NOTIONAL => self.syms[t].max_notional = value,
-            op::POSITION_LIMIT => self.syms[t].position_limit = value as i64,
-            op::COLLAR_BPS => self.syms[t].collar_bps = value as u16,
-            op::CREDIT_LIMIT => self.accts[target as usize % MAX_ACCOUNTS].credit_limit = value,
-            op::MAX_ORDERS => self.accts[target as usize % MAX_ACCOUNTS].max_orders = value,
-            op::CLEAR_COLLISION => self.book.clear_collision(t),
-            _ => {}
-        }
-        self.stats.controls += 1;
-        let symbol = if symbol_target { target as u8 } else { NO_SYMBOL };
-        out.put(records::encode(kind::CONTROL, symbol, op, s, self.last_ts, value, target as u64));
-    }
-
-    // ---- order flow -------------------------------------------------------------
-
-    /// Adds an order to the book; a dropped order is counted (§5).
-    #[inline(always)]
-    fn insert(&mut self, i: usize, r: u64, side: usize, shares: u32, price: u32) {
-        if !self.book.insert(i, r, side, shares, price) {
-            self.stats.table_full += 1;
-        }
-    }
-
-    // ---- book → TOB → strategy → risk ------------------------------------------------
-
-    /// After a message touched symbol `i`'s book: flags, TOB record if the tuple changed,
-    /// then the strategy.
+    /// After a message touched symbol `i`'s book: flags, TOB record if the tuple changed
+    /// (§7), then the strategy (§8.1).
     #[inline(always)]
     fn touched<S: RecordSink>(&mut self, i: usize, seq: u64, ts: u64, out: &mut S) {
         let i = i % MAX_SYMBOLS;
         let (top, flags) = self.book.top(i);
         self.stats.flagged += (flags != 0) as u64;
         if top == self.tops[i].last {
+            // A flags change alone emits nothing.
             return;
         }
         self.tops[i].last = top;
         self.stats.tob += 1;
-        out.put(records::encode(
-            kind::TOB,
-            i as u8,
-            flags,
-            seq,
-            ts,
-            top.bid_px as u64 | (top.bid_sz as u64) << 32,
-            top.ask_px as u64 | (top.ask_sz as u64) << 32,
-        ));
+        out.put(records::tob(i as u8, flags, seq, ts, &top));
         if let Some(order) = strategy::decide(top, flags, ts, &self.tops[i].strategy, &self.strategy) {
             self.tops[i].strategy.decided(ts);
             self.risk(i, seq, ts, order, out);
@@ -453,34 +412,16 @@ impl Engine {
         let a = sym.account as usize % MAX_ACCOUNTS;
         let acct = &mut self.accts[a];
         let reasons = risk::check(&o, ts, &self.session, sym, acct);
-        let accepted = reasons == 0;
-        let side = o.side.byte();
         self.stats.decisions += 1;
-        out.put(records::encode(
-            kind::DECISION,
-            i as u8,
-            side,
-            seq,
-            ts,
-            o.price as u64 | (o.qty as u64) << 32,
-            reasons as u64 | (accepted as u64) << 16 | (a as u64) << 24 | (acct.id as u64) << 32,
-        ));
-        if !accepted {
+        out.put(records::decision(i as u8, seq, ts, &o, reasons, a as u8, acct.id));
+        if reasons != 0 {
             self.stats.rejected += 1;
             return;
         }
         self.stats.accepted += 1;
         let f = risk::accept(&o, ts, &self.session, sym, acct);
         self.stats.fills += 1;
-        out.put(records::encode(
-            kind::FILL,
-            i as u8,
-            side,
-            seq,
-            ts,
-            o.price as u64 | (f as u64) << 32,
-            (sym.position as i32 as u32) as u64 | (a as u64) << 40,
-        ));
+        out.put(records::fill(i as u8, seq, ts, &o, f, sym.position, a as u8));
     }
 }
 

@@ -4,14 +4,25 @@
 //! benchmark or in a test without dragging a runtime along. The normative description
 //! of every byte lives in the spec; this crate's doc comments explain the choices made
 //! to implement it quickly without changing a single output byte.
+//!
+//! Where things are (one concern per file, named after the spec):
+//! - `engine`: orchestration: frames in, message effects, records out;
+//! - `framing`: BinaryFILE frames and the output bound (§2); `itch`: message layouts (§3);
+//! - `locate`: stock locate → symbol (§3.2);
+//! - `book`: price window (§4), order table (§5), levels, occupancy bitmap and flags (§6);
+//! - `strategy`: the imbalance taker (§8.1); `risk`: pre-trade checks and fills (§8.2–§8.3);
+//! - `control`: the in-band control message (§9); `config`: the config blob (§10);
+//! - `records`: output records (§11); `stats`: counters (§12); `params`: build sizes (§1).
 #![forbid(unsafe_code)]
 
 pub mod book;
 pub mod config;
+pub mod control;
 pub mod engine;
 pub mod error;
 pub mod framing;
 pub mod itch;
+pub mod locate;
 pub mod params;
 pub mod records;
 pub mod risk;
@@ -20,15 +31,15 @@ pub mod stats;
 pub mod strategy;
 pub mod synth;
 
-pub use config::{AccountConfig, Config, SymbolConfig};
 pub use book::tick_quotient;
+pub use config::{AccountConfig, Config, SymbolConfig};
 pub use engine::Engine;
+pub use error::{EngineError, ErrorCode};
 pub use framing::max_record_bytes;
 pub use itch::MESSAGE_LEN;
+pub use records::{Record, RECORD_SIZE, RECORD_VERSION};
 pub use sink::{RecordSink, SliceSink};
 pub use stats::Stats;
-pub use error::{EngineError, ErrorCode};
-pub use records::{Record, RECORD_SIZE, RECORD_VERSION};
 
 /// Allocates a fixed-size array on the heap without building it on the stack first
 /// (the order table and book are megabytes).

@@ -1,9 +1,11 @@
-//! The 32-byte output records of spec §11: constants, the encoder the engine uses and a
+//! The 32-byte output records of spec §11: constants, the encoders the engine uses and a
 //! decoder for tests and tools.
 //!
 //! Records are the only thing the two engines are compared on, so the encoder builds
 //! them from whole little-endian words with every reserved byte zero by construction.
 
+use crate::book::Top;
+use crate::strategy::Order;
 use core::fmt;
 
 /// Size of every record in bytes.
@@ -98,6 +100,47 @@ pub(crate) fn encode(kind: u8, symbol: u8, aux: u8, seq: u64, ts: u64, p0: u64, 
     r[16..24].copy_from_slice(&p0.to_le_bytes());
     r[24..32].copy_from_slice(&p1.to_le_bytes());
     r
+}
+
+/// TOB (kind 1): aux = flags; 16 `bid_px`, 20 `bid_sz`, 24 `ask_px`, 28 `ask_sz`.
+#[inline(always)]
+pub(crate) fn tob(symbol: u8, flags: u8, seq: u64, ts: u64, top: &Top) -> [u8; 32] {
+    let p0 = top.bid_px as u64 | (top.bid_sz as u64) << 32;
+    let p1 = top.ask_px as u64 | (top.ask_sz as u64) << 32;
+    encode(kind::TOB, symbol, flags, seq, ts, p0, p1)
+}
+
+/// DECISION (kind 2): aux = side; 16 `price`, 20 `qty`, 24 `reasons`, 26 `verdict`
+/// (1 iff no reason), 27 account index, 28 account id.
+#[inline(always)]
+pub(crate) fn decision(symbol: u8, seq: u64, ts: u64, o: &Order, reasons: u16, account: u8, account_id: u32) -> [u8; 32] {
+    let p0 = o.price as u64 | (o.qty as u64) << 32;
+    let p1 = reasons as u64 | ((reasons == 0) as u64) << 16 | (account as u64) << 24 | (account_id as u64) << 32;
+    encode(kind::DECISION, symbol, o.side.byte(), seq, ts, p0, p1)
+}
+
+/// FILL (kind 3): aux = side; 16 `price`, 20 `qty`, 24 `position after` (i32, positions
+/// are limited to ±(2^31 − 1)), 28 leg 0, 29 account index, 30 reserved.
+#[inline(always)]
+pub(crate) fn fill(symbol: u8, seq: u64, ts: u64, o: &Order, qty: u32, position_after: i64, account: u8) -> [u8; 32] {
+    let p0 = o.price as u64 | (qty as u64) << 32;
+    let p1 = (position_after as i32 as u32) as u64 | (account as u64) << 40;
+    encode(kind::FILL, symbol, o.side.byte(), seq, ts, p0, p1)
+}
+
+/// CONTROL (kind 4): aux = op, seq = the effective seq, ts = `last_ts`; 16 `value`,
+/// 24 `target`.
+#[inline(always)]
+pub(crate) fn control(symbol: u8, op: u8, seq: u64, ts: u64, value: u64, target: u16) -> [u8; 32] {
+    encode(kind::CONTROL, symbol, op, seq, ts, value, target as u64)
+}
+
+/// PROBLEM (kind 5): no symbol, aux = code, ts 0; 16 type byte, 18 frame length,
+/// 20 expected length (0 if unknown).
+#[inline(always)]
+pub(crate) fn problem(code: u8, seq: u64, t: u8, len: u16, expected: u16) -> [u8; 32] {
+    let p0 = t as u64 | (len as u64) << 16 | (expected as u64) << 32;
+    encode(kind::PROBLEM, NO_SYMBOL, code, seq, 0, p0, 0)
 }
 
 /// Header fields common to every record.

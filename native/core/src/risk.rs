@@ -131,231 +131,231 @@ mod tests {
     const N: u64 = PRICE as u64 * QTY as u64;
     const TS: u64 = 5 << 20;
 
-    fn buy() -> Order {
-        Order { side: Side::Buy, price: PRICE, qty: QTY }
+    /// All inputs of one check.
+    #[derive(Clone, Copy)]
+    struct Case {
+        o: Order,
+        ts: u64,
+        se: Session,
+        s: SymbolRisk,
+        a: AccountRisk,
     }
-    fn sell() -> Order {
-        Order { side: Side::Sell, price: PRICE, qty: QTY }
-    }
-    /// Every input exactly at its limit: the order passes.
-    fn session() -> Session {
-        Session { global_kill: false, gate_market_hours: true, market_open: true, w_shift: 20 }
-    }
-    fn sym() -> SymbolRisk {
-        SymbolRisk {
-            account: 0,
-            kill: false,
-            trading_state: b'T',
-            last_trade: REF,
-            max_qty: QTY,
-            max_notional: N,
-            // |100_100 − 100_000| × 10000 = 1_000_000 = 100_000 × 10.
-            collar_bps: 10,
-            position_limit: 500,
-            position: 400,
+
+    impl Case {
+        fn reasons(&self) -> u16 {
+            check(&self.o, self.ts, &self.se, &self.s, &self.a)
         }
     }
-    fn acct() -> AccountRisk {
-        AccountRisk { id: 1001, max_orders: 3, credit_limit: 1_000 + N, used_credit: 1_000, window: TS >> 20, count: 2 }
-    }
-    fn reasons(f: impl FnOnce(&mut Order, &mut Session, &mut SymbolRisk, &mut AccountRisk)) -> u16 {
-        let (mut o, mut se, mut s, mut a) = (buy(), session(), sym(), acct());
-        f(&mut o, &mut se, &mut s, &mut a);
-        check(&o, TS, &se, &s, &a)
+
+    /// A buy of 100 @ 100_100 with every input exactly at its limit: it passes, and one
+    /// step past any limit fails.
+    fn at_limits() -> Case {
+        Case {
+            o: Order { side: Side::Buy, price: PRICE, qty: QTY },
+            ts: TS,
+            se: Session { global_kill: false, gate_market_hours: true, market_open: true, w_shift: 20 },
+            s: SymbolRisk {
+                account: 0,
+                kill: false,
+                trading_state: b'T',
+                last_trade: REF,
+                max_qty: QTY,
+                max_notional: N,
+                // |100_100 − 100_000| × 10000 = 1_000_000 = 100_000 × 10.
+                collar_bps: 10,
+                position_limit: 500,
+                position: 400,
+            },
+            a: AccountRisk { id: 1001, max_orders: 3, credit_limit: 1_000 + N, used_credit: 1_000, window: TS >> 20, count: 2 },
+        }
     }
 
     #[test]
     fn at_every_limit_passes() {
-        assert_eq!(reasons(|_, _, _, _| {}), 0);
+        assert_eq!(at_limits().reasons(), 0);
     }
 
     #[test]
     fn kill() {
-        assert_eq!(reasons(|_, se, _, _| se.global_kill = true), reason::KILL);
-        assert_eq!(reasons(|_, _, s, _| s.kill = true), reason::KILL);
+        let mut c = at_limits();
+        c.se.global_kill = true;
+        assert_eq!(c.reasons(), reason::KILL);
+        let mut c = at_limits();
+        c.s.kill = true;
+        assert_eq!(c.reasons(), reason::KILL);
     }
 
     #[test]
-    fn halted() {
+    fn halted_unless_trading() {
         for st in [b'H', b'P', b'Q', b' ', 0] {
-            assert_eq!(reasons(|_, _, s, _| s.trading_state = st), reason::HALTED, "state {st}");
+            let mut c = at_limits();
+            c.s.trading_state = st;
+            assert_eq!(c.reasons(), reason::HALTED, "state {st}");
         }
     }
 
     #[test]
     fn market_closed_only_when_gated() {
-        assert_eq!(reasons(|_, se, _, _| se.market_open = false), reason::MARKET_CLOSED);
-        assert_eq!(
-            reasons(|_, se, _, _| {
-                se.market_open = false;
-                se.gate_market_hours = false
-            }),
-            0
-        );
+        let mut c = at_limits();
+        c.se.market_open = false;
+        assert_eq!(c.reasons(), reason::MARKET_CLOSED);
+        c.se.gate_market_hours = false;
+        assert_eq!(c.reasons(), 0);
     }
 
     #[test]
     fn max_qty() {
-        assert_eq!(reasons(|_, _, s, _| s.max_qty = QTY - 1), reason::MAX_QTY);
+        let mut c = at_limits();
+        c.s.max_qty = QTY - 1;
+        assert_eq!(c.reasons(), reason::MAX_QTY);
     }
 
     #[test]
     fn max_notional() {
-        assert_eq!(reasons(|_, _, s, _| s.max_notional = N - 1), reason::MAX_NOTIONAL);
+        let mut c = at_limits();
+        c.s.max_notional = N - 1;
+        assert_eq!(c.reasons(), reason::MAX_NOTIONAL);
         // The product is u64: u32::MAX × u32::MAX does not wrap.
-        let r = reasons(|o, _, s, _| {
-            *o = Order { side: Side::Buy, price: u32::MAX, qty: u32::MAX };
-            s.max_notional = u32::MAX as u64 * u32::MAX as u64 - 1;
-        });
-        assert_ne!(r & reason::MAX_NOTIONAL, 0);
+        let mut c = at_limits();
+        c.o = Order { side: Side::Buy, price: u32::MAX, qty: u32::MAX };
+        c.s.max_notional = u32::MAX as u64 * u32::MAX as u64 - 1;
+        assert_ne!(c.reasons() & reason::MAX_NOTIONAL, 0);
+        c.s.max_notional += 1;
+        assert_eq!(c.reasons() & reason::MAX_NOTIONAL, 0);
     }
 
     #[test]
     fn no_ref_and_no_collar_without_a_reference() {
-        assert_eq!(reasons(|_, _, s, _| s.last_trade = 0), reason::NO_REF);
-        // With no reference the collar is not evaluated even at 0 bps.
-        assert_eq!(
-            reasons(|_, _, s, _| {
-                s.last_trade = 0;
-                s.collar_bps = 0
-            }),
-            reason::NO_REF
-        );
+        let mut c = at_limits();
+        c.s.last_trade = 0;
+        assert_eq!(c.reasons(), reason::NO_REF);
+        // Without a reference the collar is not evaluated, even at 0 bps.
+        c.s.collar_bps = 0;
+        assert_eq!(c.reasons(), reason::NO_REF);
     }
 
     #[test]
     fn collar_both_directions() {
-        assert_eq!(reasons(|_, _, s, _| s.collar_bps = 9), reason::COLLAR);
+        let mut c = at_limits();
+        c.s.collar_bps = 9;
+        assert_eq!(c.reasons(), reason::COLLAR);
         // Below the reference by the same distance: same boundary.
-        assert_eq!(reasons(|o, _, s, _| { o.price = 2 * REF - PRICE; s.max_notional = u64::MAX }), 0);
-        assert_eq!(
-            reasons(|o, _, s, _| {
-                o.price = 2 * REF - PRICE - 1;
-                s.max_notional = u64::MAX
-            }),
-            reason::COLLAR
-        );
+        let mut c = at_limits();
+        c.o.price = 2 * REF - PRICE;
+        assert_eq!(c.reasons(), 0);
+        c.o.price -= 1;
+        assert_eq!(c.reasons(), reason::COLLAR);
         // At the reference price a zero collar passes.
-        assert_eq!(reasons(|o, _, s, _| { o.price = REF; s.collar_bps = 0 }), 0);
-        // Extremes do not overflow: |u32::MAX − 1| × 10000 vs 1 × 65535.
-        let r = reasons(|o, _, s, _| {
-            *o = Order { side: Side::Buy, price: u32::MAX, qty: 1 };
-            s.last_trade = 1;
-            s.collar_bps = u16::MAX;
-        });
-        assert_ne!(r & reason::COLLAR, 0);
+        let mut c = at_limits();
+        c.o.price = REF;
+        c.s.collar_bps = 0;
+        assert_eq!(c.reasons(), 0);
+        // Extremes do not overflow: (2^32 − 2) × 10000 against 1 × 65535.
+        let mut c = at_limits();
+        c.o = Order { side: Side::Buy, price: u32::MAX, qty: 1 };
+        c.s.last_trade = 1;
+        c.s.collar_bps = u16::MAX;
+        assert_ne!(c.reasons() & reason::COLLAR, 0);
     }
 
     #[test]
     fn position_after_the_order() {
-        assert_eq!(reasons(|_, _, s, _| s.position = 401), reason::POSITION);
-        // A sell from −400 reaches −500: at the limit.
-        let r = reasons(|o, _, s, _| {
-            *o = sell();
-            s.position = -400
-        });
-        assert_eq!(r, 0);
-        let r = reasons(|o, _, s, _| {
-            *o = sell();
-            s.position = -401
-        });
-        assert_eq!(r, reason::POSITION);
-        // A sell that reduces a long position past the limit the other way is fine.
-        assert_eq!(reasons(|o, _, _, _| *o = sell()), 0);
-        // Extremes: position ±(2^31 − 1) with qty 2^32 − 1 stays in i64.
-        let r = reasons(|o, _, s, _| {
-            *o = Order { side: Side::Sell, price: PRICE, qty: u32::MAX };
-            s.position = -((1 << 31) - 1);
-            s.position_limit = (1 << 31) - 1;
-        });
-        assert_ne!(r & reason::POSITION, 0);
+        let mut c = at_limits();
+        c.s.position = 401;
+        assert_eq!(c.reasons(), reason::POSITION);
+        // A sell from −400 reaches −500: at the limit; from −401 it is one past.
+        let mut c = at_limits();
+        c.o.side = Side::Sell;
+        c.s.position = -400;
+        assert_eq!(c.reasons(), 0);
+        c.s.position = -401;
+        assert_eq!(c.reasons(), reason::POSITION);
+        // A sell that reduces a long position is fine.
+        let mut c = at_limits();
+        c.o.side = Side::Sell;
+        assert_eq!(c.reasons(), 0);
+        // Extremes: −(2^31 − 1) − (2^32 − 1) stays in i64.
+        let mut c = at_limits();
+        c.o = Order { side: Side::Sell, price: PRICE, qty: u32::MAX };
+        c.s.position = -((1 << 31) - 1);
+        c.s.position_limit = (1 << 31) - 1;
+        assert_ne!(c.reasons() & reason::POSITION, 0);
     }
 
     #[test]
     fn credit_saturates() {
-        assert_eq!(reasons(|_, _, _, a| a.used_credit = 1_001), reason::CREDIT);
-        assert_eq!(reasons(|_, _, _, a| a.credit_limit = 999 + N), reason::CREDIT);
-        // A saturated sum equals u64::MAX, which a limit of u64::MAX still admits.
-        assert_eq!(
-            reasons(|_, _, _, a| {
-                a.used_credit = u64::MAX;
-                a.credit_limit = u64::MAX
-            }),
-            0
-        );
-        assert_eq!(
-            reasons(|_, _, _, a| {
-                a.used_credit = u64::MAX;
-                a.credit_limit = u64::MAX - 1
-            }),
-            reason::CREDIT
-        );
+        let mut c = at_limits();
+        c.a.used_credit += 1;
+        assert_eq!(c.reasons(), reason::CREDIT);
+        let mut c = at_limits();
+        c.a.credit_limit -= 1;
+        assert_eq!(c.reasons(), reason::CREDIT);
+        // A saturated sum is u64::MAX, which a limit of u64::MAX still admits.
+        let mut c = at_limits();
+        c.a.used_credit = u64::MAX;
+        c.a.credit_limit = u64::MAX;
+        assert_eq!(c.reasons(), 0);
+        c.a.credit_limit = u64::MAX - 1;
+        assert_eq!(c.reasons(), reason::CREDIT);
     }
 
     #[test]
     fn throttle_counts_only_the_current_window() {
-        assert_eq!(reasons(|_, _, _, a| a.count = 3), reason::THROTTLE);
-        // The count belongs to another window: it reads as 0.
-        assert_eq!(
-            reasons(|_, _, _, a| {
-                a.count = 3;
-                a.window = (TS >> 20) - 1
-            }),
-            0
-        );
-        assert_eq!(
-            reasons(|_, _, _, a| {
-                a.count = 0;
-                a.max_orders = 0
-            }),
-            reason::THROTTLE
-        );
+        let mut c = at_limits();
+        c.a.count = 3;
+        assert_eq!(c.reasons(), reason::THROTTLE);
+        // The count belongs to an earlier window: it reads as 0.
+        c.a.window -= 1;
+        assert_eq!(c.reasons(), 0);
         // W_SHIFT 0: every nanosecond is its own window.
-        assert_eq!(reasons(|_, se, _, a| { se.w_shift = 0; a.count = 3 }), 0);
+        let mut c = at_limits();
+        c.a.count = 3;
+        c.se.w_shift = 0;
+        assert_eq!(c.reasons(), 0);
+        // max_orders 0 refuses even the first order of a window.
+        let mut c = at_limits();
+        c.a.count = 0;
+        c.a.max_orders = 0;
+        assert_eq!(c.reasons(), reason::THROTTLE);
     }
 
     #[test]
-    fn every_reason_at_once() {
-        let r = reasons(|o, se, s, a| {
-            *o = Order { side: Side::Buy, price: 200_000, qty: 1000 };
-            se.global_kill = true;
-            se.market_open = false;
-            s.trading_state = b'H';
-            s.position = 500;
-            a.used_credit = a.credit_limit;
-            a.count = 3;
-        });
-        let all = ((1u16 << 10) - 1) & !reason::NO_REF;
-        assert_eq!(r, all);
-        assert_eq!(reasons(|_, se, s, _| { se.global_kill = true; s.last_trade = 0 }), reason::KILL | reason::NO_REF);
+    fn every_reason_is_reported() {
+        let mut c = at_limits();
+        c.o = Order { side: Side::Buy, price: 200_000, qty: 1000 };
+        c.se.global_kill = true;
+        c.se.market_open = false;
+        c.s.trading_state = b'H';
+        c.s.position = 500;
+        c.a.used_credit = c.a.credit_limit;
+        c.a.count = 3;
+        assert_eq!(c.reasons(), ((1u16 << 10) - 1) & !reason::NO_REF);
+        let mut c = at_limits();
+        c.se.global_kill = true;
+        c.s.last_trade = 0;
+        assert_eq!(c.reasons(), reason::KILL | reason::NO_REF);
     }
 
     #[test]
     fn accept_updates_position_credit_and_throttle() {
-        let (se, mut s, mut a) = (session(), sym(), acct());
-        assert_eq!(accept(&buy(), TS, &se, &mut s, &mut a), QTY);
+        let Case { o, se, mut s, mut a, .. } = at_limits();
+        assert_eq!(accept(&o, TS, &se, &mut s, &mut a), QTY);
         assert_eq!(s.position, 500);
         assert_eq!(a.used_credit, 1_000 + N);
         assert_eq!((a.window, a.count), (TS >> 20, 3));
-        // The next order in the same window is throttled and over credit now.
-        assert_eq!(check(&buy(), TS, &se, &s, &a) & (reason::THROTTLE | reason::CREDIT), reason::THROTTLE | reason::CREDIT);
+        // The same order again is now throttled, over credit and over the position limit.
+        let all = reason::THROTTLE | reason::CREDIT | reason::POSITION;
+        assert_eq!(check(&o, TS, &se, &s, &a), all);
         // A sell in a later window restarts the count.
         let later = TS + (1 << 20);
-        assert_eq!(accept(&sell(), later, &se, &mut s, &mut a), QTY);
+        let sell = Order { side: Side::Sell, ..o };
+        assert_eq!(accept(&sell, later, &se, &mut s, &mut a), QTY);
         assert_eq!(s.position, 400);
         assert_eq!((a.window, a.count), (later >> 20, 1));
-        // Credit saturates instead of wrapping.
+        // Credit saturates instead of wrapping, for sells too.
         a.used_credit = u64::MAX - 1;
-        accept(&buy(), later, &se, &mut s, &mut a);
+        accept(&sell, later, &se, &mut s, &mut a);
         assert_eq!(a.used_credit, u64::MAX);
         assert_eq!(a.count, 2);
-    }
-
-    #[test]
-    fn check_changes_nothing() {
-        // A pure function by signature; spelled out because §8.3 depends on it.
-        let (se, s, a) = (session(), sym(), acct());
-        let _ = check(&Order { side: Side::Buy, price: 1, qty: u32::MAX }, TS, &se, &s, &a);
-        assert_eq!((s, a), (sym(), acct()));
     }
 }
