@@ -43,6 +43,12 @@ export interface PackOptions {
   firstSeq?: number | bigint;
   /** Keep every control block in the packet of the message it precedes (default false). */
   controlsWithMessage?: boolean;
+  /**
+   * Keep a packet that is not full open across calls (until it fills, `flush()`, the end of
+   * input or `endOfSession()`), so that packets do not depend on how the input was split
+   * into calls (default false: every call ends its last packet).
+   */
+  holdPartial?: boolean;
 }
 
 export interface PacketsResult {
@@ -90,8 +96,14 @@ export class MoldPacker {
   readonly maxPayload: number;
   readonly session: Buffer;
   readonly controlsWithMessage: boolean;
+  readonly holdPartial: boolean;
   /** Control blocks waiting for their message (controlsWithMessage only), copied. */
   private held: Buffer[] = [];
+  // The open packet.
+  private blocks: Buffer[] = [];
+  private blockBytes = 0;
+  private count = 0;
+  private firstSeq = 1n;
 
   constructor(opts: PackOptions = {}) {
     this.messagesPerPacket = Math.max(1, Math.floor(opts.messagesPerPacket ?? 1));
@@ -101,11 +113,25 @@ export class MoldPacker {
     if (this.startSeq < 1n) throw new Error('firstSeq must be ≥ 1');
     this.nextSeq = this.startSeq;
     this.controlsWithMessage = opts.controlsWithMessage ?? false;
+    this.holdPartial = opts.holdPartial ?? false;
   }
 
   reset(): void {
     this.nextSeq = this.startSeq;
     this.held = [];
+    this.blocks = [];
+    this.blockBytes = 0;
+    this.count = 0;
+  }
+
+  /** Ends the open packet (holdPartial), if any. */
+  flush(): Buffer[] {
+    if (this.blocks.length === 0) return [];
+    const p = moldPacket(this.session, this.firstSeq, this.count, this.blocks);
+    this.blocks = [];
+    this.blockBytes = 0;
+    this.count = 0;
+    return [p];
   }
 
   /** The seq the next message will take. */
@@ -122,30 +148,21 @@ export class MoldPacker {
   packPackets(frames: Buffer, endOfInput: boolean): PacketsResult {
     const out: Buffer[] = [];
     let sequenced = 0;
-    let blocks: Buffer[] = [];
-    let blockBytes = 0;
-    let count = 0;
-    let firstSeq = this.nextSeq;
-    let lastWasControl = false;
     const keep = this.controlsWithMessage;
 
     const flush = () => {
-      if (blocks.length === 0) return;
-      out.push(moldPacket(this.session, firstSeq, count, blocks));
-      blocks = [];
-      blockBytes = 0;
-      count = 0;
-      lastWasControl = false;
+      out.push(...this.flush());
     };
     const full = (block: Buffer) =>
-      blocks.length >= this.messagesPerPacket || (blocks.length > 0 && MOLD_HEADER_BYTES + blockBytes + block.length > this.maxPayload);
+      this.blocks.length >= this.messagesPerPacket ||
+      (this.blocks.length > 0 && MOLD_HEADER_BYTES + this.blockBytes + block.length > this.maxPayload);
     const push = (block: Buffer, takesSeq: boolean) => {
-      if (blocks.length === 0) firstSeq = this.nextSeq;
-      blocks.push(block);
-      blockBytes += block.length;
-      lastWasControl = !takesSeq;
+      if (this.blocks.length === 0) this.firstSeq = this.nextSeq;
+      // An open packet outlives this call's input buffer: keep copies of its blocks.
+      this.blocks.push(this.holdPartial ? Buffer.from(block) : block);
+      this.blockBytes += block.length;
       if (takesSeq) {
-        count++;
+        this.count++;
         sequenced++;
         this.nextSeq++;
       }
@@ -163,8 +180,7 @@ export class MoldPacker {
       // A message with the controls that precede it: the group is never split.
       const group = this.held;
       this.held = [];
-      const first = group.length ? group[0] : block;
-      if (!lastWasControl && full(first)) flush();
+      if (full(group.length ? group[0] : block)) flush();
       for (const c of group) push(c, false);
       push(block, true);
     };
@@ -183,7 +199,7 @@ export class MoldPacker {
       add(frames.subarray(off), true);
       off = frames.length;
     }
-    flush();
+    if (endOfInput || !this.holdPartial) flush();
     return { packets: out, sequenced, consumed: off };
   }
 
@@ -205,13 +221,14 @@ export class MoldPacker {
   }
 
   /**
-   * The end-of-session packet: count 0xFFFF, sequence number = the next seq; it carries the
-   * control blocks still held (controls after the session's last message).
+   * The open packet (if any), then the end-of-session packet: count 0xFFFF, sequence number =
+   * the next seq; it carries the control blocks still held (controls after the last message).
    */
-  endOfSession(): Buffer {
-    const p = moldPacket(this.session, this.nextSeq, MOLD_END_OF_SESSION, this.held);
+  endOfSession(): Buffer[] {
+    const out = this.flush();
+    out.push(moldPacket(this.session, this.nextSeq, MOLD_END_OF_SESSION, this.held));
     this.held = [];
-    return p;
+    return out;
   }
 }
 

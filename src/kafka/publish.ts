@@ -105,7 +105,7 @@ export async function publishFeed(opts: PublishOptions): Promise<PublishReport> 
   const drop = new Set(opts.dropSeqs ?? []);
   const dup = new Set(opts.duplicateSeqs ?? []);
   const perPacket = Math.min(PER_PACKET_MAX, opts.perPacket ?? PER_PACKET_MAX);
-  const packer = new MoldPacker({ messagesPerPacket: perPacket, session: opts.session, firstSeq: from, controlsWithMessage: true });
+  const packer = new MoldPacker({ messagesPerPacket: perPacket, session: opts.session, firstSeq: from, controlsWithMessage: true, holdPartial: true });
   const session = packer.session.toString('latin1');
   const chunk = opts.chunk ?? 500;
 
@@ -174,9 +174,10 @@ export async function publishFeed(opts: PublishOptions): Promise<PublishReport> 
         break;
       }
     }
+    if (!reachedEnd || opts.end === false) await sendPackets(packer.flush());
     for (const [kind, c] of problems.counts) rep.warnings.push(`${kind}: ${c.first.message}`);
     if (reachedEnd && opts.end !== false) {
-      await sendPackets([packer.endOfSession()]);
+      await sendPackets(packer.endOfSession());
       rep.endOfSession = true;
     }
     await flush();

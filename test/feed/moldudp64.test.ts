@@ -21,8 +21,8 @@ function replayRecords(input: Buffer): Buffer {
 }
 
 /** Packs `input` (split into random batches between frames), ends the session, returns the packets. */
-function packAll(input: Buffer, perPacket: number, seed: number): Buffer[] {
-  const p = new MoldPacker({ messagesPerPacket: perPacket, controlsWithMessage: true });
+function packAll(input: Buffer, perPacket: number, seed: number, holdPartial = false): Buffer[] {
+  const p = new MoldPacker({ messagesPerPacket: perPacket, controlsWithMessage: true, holdPartial });
   const out: Buffer[] = [];
   let off = 0;
   let x = seed;
@@ -35,7 +35,7 @@ function packAll(input: Buffer, perPacket: number, seed: number): Buffer[] {
     out.push(...r.packets);
     off = end;
   }
-  out.push(p.endOfSession());
+  out.push(...p.endOfSession());
   return out;
 }
 
@@ -68,6 +68,16 @@ describe('MoldUDP64 packing for the Kafka feed', () => {
       expect(last.count).toBe(MOLD_END_OF_SESSION);
       expect(last.seq).toBe(20_001n);
     }
+  });
+
+  it('with holdPartial the packets do not depend on how the input was split into calls', () => {
+    const one = packAll(body, 5, 0, true); // seed 0: one call per up to 40 frames, different split below
+    const two = packAll(body, 5, 77, true);
+    expect(two.length).toBe(one.length);
+    expect(two.every((p, i) => p.equals(one[i]))).toBe(true);
+    const whole = new MoldPacker({ messagesPerPacket: 5, controlsWithMessage: true, holdPartial: true });
+    const all = [...whole.packPackets(body, false).packets, ...whole.endOfSession()];
+    expect(all.every((p, i) => p.equals(one[i]))).toBe(true);
   });
 
   it('packets received in order give the records of the file, for any packet size and batch split', () => {
