@@ -103,6 +103,16 @@ const MAX_TX_MESSAGES = 20_000;
 const SEND_CHUNK = 2_000;
 const FILLER_CHUNK = 65_536;
 
+const RETRIABLE = new Set(['CONCURRENT_TRANSACTIONS', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'REQUEST_TIMED_OUT', 'NOT_ENOUGH_REPLICAS', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+/** A transient broker answer (not a fencing): the transaction can be redone. */
+function isRetriable(e: unknown): boolean {
+  const x = e as { type?: string; retriable?: boolean; originalError?: { type?: string; retriable?: boolean } };
+  const type = x?.type ?? x?.originalError?.type ?? '';
+  if (/FENCED|INVALID_PRODUCER_EPOCH|TRANSACTIONAL_ID_AUTHORIZATION/.test(type)) return false;
+  return RETRIABLE.has(type) || x?.retriable === true || x?.originalError?.retriable === true;
+}
+
 function countSeqs(frames: Buffer): number {
   let m = 0;
   for (let off = 0; off + 2 <= frames.length; ) {
@@ -342,6 +352,7 @@ export class FeedRun {
       partitionsConsumedConcurrently: 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         if (this.stopping || this.ended || this.fatal) return;
+        if (batch.messages.length) this.lastPacketAt = Date.now(); // arrived: not stale, even if queued behind other work
         await this.serial.run(async () => {
           try {
             await this.onBatch(batch.messages, resolveOffset, heartbeat);
@@ -560,30 +571,50 @@ export class FeedRun {
       ...this.outDec.map((m) => ({ topic: this.names.decisions, m })),
       ...this.outJournal.map((m) => ({ topic: this.names.journal, m })),
     ];
-    const tx = await producer.transaction();
-    try {
-      for (let i = 0; i < all.length; i += SEND_CHUNK) {
-        const part = all.slice(i, i + SEND_CHUNK);
-        const byTopic = new Map<string, Message[]>();
-        for (const { topic, m } of part) {
-          let l = byTopic.get(topic);
-          if (!l) byTopic.set(topic, (l = []));
-          l.push(m);
+    // A failure before EndTxn is retried in a new transaction (the aborted one is invisible to
+    // read_committed readers). A failed EndTxn has an unknown outcome: the run stops, and a
+    // restart learns the truth from the committed offset.
+    for (let attempt = 1; ; attempt++) {
+      const tx = await producer.transaction();
+      let ending = false;
+      try {
+        for (let i = 0; i < all.length; i += SEND_CHUNK) {
+          const part = all.slice(i, i + SEND_CHUNK);
+          const byTopic = new Map<string, Message[]>();
+          for (const { topic, m } of part) {
+            let l = byTopic.get(topic);
+            if (!l) byTopic.set(topic, (l = []));
+            l.push(m);
+          }
+          await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
         }
-        await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        if (this.o.holdTxMs > 0 && counts.executions > 0) {
+          this.emit('tx-open', { ...counts, holdMs: this.o.holdTxMs, next: this.nextOffset });
+          await sleep(this.o.holdTxMs);
+        }
+        await tx.sendOffsets({
+          consumerGroupId: this.names.runGroup,
+          topics: [{ topic: this.names.feed, partitions: [{ partition: 0, offset: String(this.nextOffset) }] }],
+        });
+        ending = true;
+        await tx.commit();
+        break;
+      } catch (e) {
+        let retry = !ending && attempt < 8 && isRetriable(e);
+        if (!ending && tx.isActive()) {
+          try {
+            await tx.abort();
+          } catch {
+            retry = false;
+          }
+        }
+        if (retry) {
+          this.emit('tx-retry', { attempt, error: (e as Error).message });
+          await sleep(Math.min(2000, 50 * 2 ** attempt));
+          continue;
+        }
+        throw new ClearingError('BROKER_UNAVAILABLE', `transaction ${ending ? 'commit' : 'failed'} (${(e as Error).message}); ${ending ? 'its outcome is unknown' : 'nothing of it was published'} — restart run to resume`, { cause: e });
       }
-      if (this.o.holdTxMs > 0 && counts.executions > 0) {
-        this.emit('tx-open', { ...counts, holdMs: this.o.holdTxMs, next: this.nextOffset });
-        await sleep(this.o.holdTxMs);
-      }
-      await tx.sendOffsets({
-        consumerGroupId: this.names.runGroup,
-        topics: [{ topic: this.names.feed, partitions: [{ partition: 0, offset: String(this.nextOffset) }] }],
-      });
-      await tx.commit();
-    } catch (e) {
-      if (tx.isActive()) await tx.abort().catch(() => {});
-      throw new ClearingError('BROKER_UNAVAILABLE', `transaction failed (${(e as Error).message}); nothing of it was published — restart run to resume`, { cause: e });
     }
     this.startWritten = true;
     this.committed = this.nextOffset;
