@@ -1,7 +1,7 @@
 /**
  * `riskgate run --brokers host:port [--config f] [--out records.bin] [--json] [--topic t]
  *               [--prefix p] [--group g] [--seed-positions] [--stale-ms 5000]
- *               [--max-tx-packets N] [--events]`
+ *               [--max-tx-packets N] [--broker-timeout ms] [--events]`
  *
  * The engine behind the Kafka feed (src/kafka/feed-run.ts, docs/spec.md §14.4–14.6). Ends at
  * the end-of-session packet or on SIGINT/SIGTERM (after committing what it has done) and prints
@@ -15,7 +15,7 @@ import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
 
 export const RUN_USAGE =
   'usage: riskgate run --brokers host:port [--config f] [--out records.bin|.jsonl|.csv] [--json] [--topic riskgate.md.itch] ' +
-  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-tx-packets 1000] [--events]';
+  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-tx-packets 1000] [--broker-timeout 120000] [--events]';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -55,6 +55,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         'stale-ms': { type: 'string' },
         'max-tx-packets': { type: 'string' },
         'hold-tx-ms': { type: 'string' },
+        'broker-timeout': { type: 'string' },
         events: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -89,6 +90,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         staleMs: intOpt('--stale-ms', values['stale-ms']),
         maxTxPackets: maxTx,
         holdTxMs: intOpt('--hold-tx-ms', values['hold-tx-ms']),
+        brokerTimeoutMs: intOpt('--broker-timeout', values['broker-timeout']),
         signal: abort.signal,
         emit: values.events ? (event, data) => process.stderr.write(`${JSON.stringify({ event, t: Date.now(), ...data })}\n`) : undefined,
       });

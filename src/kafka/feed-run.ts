@@ -20,7 +20,7 @@
  * on is. The record stream, and so the `--out` file and the digest, is the whole session's.
  */
 import { createHash } from 'node:crypto';
-import type { Consumer, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, KafkaMessage, Message, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { ClearingError } from '../clearing/errors.ts';
 import { encodeExecution, executionFromFill, executionKey } from '../clearing/execution.ts';
@@ -60,6 +60,8 @@ export interface FeedRunOptions {
   maxTxPackets?: number;
   /** Fault injection (tests): hold every transaction open this long after its sends. */
   holdTxMs?: number;
+  /** How long a transaction may keep failing (broker loss) before the run stops with exit 8 (default 120 s). */
+  brokerTimeoutMs?: number;
   backend?: string;
   signal?: AbortSignal;
   emit?: (event: string, data?: Record<string, unknown>) => void;
@@ -105,7 +107,18 @@ const FILLER_CHUNK = 65_536;
 
 const RETRIABLE = new Set(['CONCURRENT_TRANSACTIONS', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'REQUEST_TIMED_OUT', 'NOT_ENOUGH_REPLICAS', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'UNKNOWN_TOPIC_OR_PARTITION']);
 
-/** A transient broker answer (not a fencing): the transaction can be redone. */
+function errorType(e: unknown): string {
+  const x = e as { type?: string; originalError?: { type?: string } };
+  return x?.type ?? x?.originalError?.type ?? '';
+}
+
+function isFenced(e: unknown): boolean {
+  const x = e as { type?: string; message?: string; originalError?: { type?: string } };
+  const type = x?.type ?? x?.originalError?.type ?? '';
+  return /FENCED|INVALID_PRODUCER_EPOCH|TRANSACTIONAL_ID_AUTHORIZATION/.test(type) || /fenced/i.test(String(x?.message ?? ''));
+}
+
+/** A transient broker answer (not a fencing): the same producer can redo the transaction. */
 function isRetriable(e: unknown): boolean {
   const x = e as { type?: string; retriable?: boolean; originalError?: { type?: string; retriable?: boolean } };
   const type = x?.type ?? x?.originalError?.type ?? '';
@@ -140,6 +153,10 @@ export class FeedRun {
   private producer: Producer | null = null;
   private consumer: Consumer | null = null;
   private readerGroup: string | null = null;
+  private admin!: Admin;
+  /** Tags every transaction's offset commit, so that one whose EndTxn answer was lost can be told committed or not. */
+  private readonly txTagBase = `${process.pid}.${Date.now().toString(36)}`;
+  private txSeq = 0;
   private readonly seq = new FeedSequencer();
   private readonly accountIds: number[];
   private readonly symbols: string[];
@@ -184,7 +201,7 @@ export class FeedRun {
 
   constructor(opts: FeedRunOptions) {
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as FeedRunOptions;
-    this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxTxPackets: 1000, holdTxMs: 0, backend: 'rust', ...given };
+    this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxTxPackets: 1000, holdTxMs: 0, brokerTimeoutMs: 120_000, backend: 'rust', ...given };
     this.names = feedNames(this.o.prefix, given.topic, given.group);
     this.kafka = makeKafka(opts.brokers, 'riskgate-run');
     // The run may change start positions (seeding, resume): work on a copy.
@@ -215,22 +232,11 @@ export class FeedRun {
       }
 
       // 1. Fence any previous instance: InitProducerId with our transactional id aborts its open transaction.
-      this.producer = this.kafka.producer({
-        createPartitioner: Partitioners.DefaultPartitioner,
-        allowAutoTopicCreation: false,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionalId: this.names.runGroup,
-        transactionTimeout: 60_000,
-      });
-      await this.producer.connect();
-      const fence = await this.producer.transaction();
-      await fence.abort();
+      await this.newProducer();
 
       // 2. After fencing the committed offset is final: everything below it was published.
-      const offs = await admin.fetchOffsets({ groupId: this.names.runGroup, topics: [this.names.feed] });
-      const o = Number(offs[0]?.partitions.find((p) => p.partition === 0)?.offset ?? -1);
-      this.committed = this.committedAtStart = o > 0 ? o : 0;
+      this.admin = admin;
+      this.committed = this.committedAtStart = (await this.committedOffset(admin)).offset;
       this.fresh = this.committedAtStart === 0;
       if (this.committedAtStart > Number(feedOffsets.high)) {
         throw new RiskgateError('FAIL_CLOSED', `run group ${this.names.runGroup} committed feed offset ${this.committedAtStart}, beyond the end of ${this.names.feed} (${feedOffsets.high}): the feed topic was replaced; use another --group`);
@@ -300,7 +306,44 @@ export class FeedRun {
     return { report, end: this.endReason };
   }
 
-  private async seedPositions(admin: import('kafkajs').Admin): Promise<void> {
+  /**
+   * (Re)creates the transactional producer. InitProducerId with the run group's
+   * transactional id bumps its epoch: any earlier producer of the group (a previous instance,
+   * or our own before a broker loss) is fenced and its open transaction completed or aborted.
+   */
+  private async newProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = null;
+    await old?.disconnect().catch(() => {});
+    const producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionalId: this.names.runGroup,
+      transactionTimeout: 60_000,
+    });
+    try {
+      await producer.connect();
+      // kafkajs initialises the producer id lazily, on the first transaction(): do it now.
+      const fence = await producer.transaction();
+      await fence.abort();
+    } catch (e) {
+      await producer.disconnect().catch(() => {});
+      throw e;
+    }
+    this.producer = producer;
+  }
+
+  /** The feed offset and transaction tag committed to the run group (final after fencing). */
+  private async committedOffset(admin: Admin): Promise<{ offset: number; tag: string | null }> {
+    const offs = await admin.fetchOffsets({ groupId: this.names.runGroup, topics: [this.names.feed] });
+    const p = offs[0]?.partitions.find((x) => x.partition === 0);
+    const o = Number(p?.offset ?? -1);
+    return { offset: o > 0 ? o : 0, tag: p?.metadata ?? null };
+  }
+
+  private async seedPositions(admin: Admin): Promise<void> {
     const latest = new Map<string, PositionJson>();
     if ((await admin.listTopics()).includes(this.names.positions)) {
       await readToEnd(this.kafka, admin, this.names.positions, (_p, m) => {
@@ -342,6 +385,16 @@ export class FeedRun {
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) {
         this.fail(new ClearingError('BROKER_UNAVAILABLE', `feed consumer stopped (${e.payload.error?.message}); restart run to resume`, { cause: e.payload.error }));
+      }
+    });
+    // After a rejoin (e.g. a broker restart) go on from the next packet, not the start.
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.nextOffset > 0) {
+        try {
+          consumer.seek({ topic: this.names.feed, partition: 0, offset: String(this.nextOffset) });
+        } catch {
+          // not running yet: the offset skip in onBatch covers it
+        }
       }
     });
     await consumer.connect();
@@ -563,7 +616,6 @@ export class FeedRun {
       if (!this.startRecord) throw new Error('internal: no start record before the first commit');
       this.outJournal.unshift({ key: this.names.runGroup, value: JSON.stringify(this.startRecord), partition: 0 });
     }
-    const producer = this.producer!;
     const t0 = Date.now();
     const counts = { executions: this.outExec.length, decisions: this.outDec.length, journal: this.outJournal.length };
     const all: { topic: string; m: Message }[] = [
@@ -571,49 +623,74 @@ export class FeedRun {
       ...this.outDec.map((m) => ({ topic: this.names.decisions, m })),
       ...this.outJournal.map((m) => ({ topic: this.names.journal, m })),
     ];
-    // A failure before EndTxn is retried in a new transaction (the aborted one is invisible to
-    // read_committed readers). A failed EndTxn has an unknown outcome: the run stops, and a
-    // restart learns the truth from the committed offset.
+    const tag = `${this.txTagBase}.${++this.txSeq}`;
+    // Anything that fails before EndTxn leaves nothing visible to read_committed readers: the
+    // transaction is simply redone. When EndTxn itself fails its outcome is unknown: a new
+    // producer (same transactional id) makes the coordinator finish or abort it, and the
+    // offset committed to the run group, tagged per transaction, tells which. Broker loss is
+    // waited out (backoff) up to brokerTimeoutMs; being fenced by another run stops this one.
+    let delay = 200;
+    let unresolved = false; // an EndTxn failed: find out whether it committed before anything else
     for (let attempt = 1; ; attempt++) {
-      const tx = await producer.transaction();
       let ending = false;
       try {
-        for (let i = 0; i < all.length; i += SEND_CHUNK) {
-          const part = all.slice(i, i + SEND_CHUNK);
-          const byTopic = new Map<string, Message[]>();
-          for (const { topic, m } of part) {
-            let l = byTopic.get(topic);
-            if (!l) byTopic.set(topic, (l = []));
-            l.push(m);
+        if (unresolved) {
+          await waitForBroker(this.o.brokers, { timeoutMs: Math.max(1000, this.o.brokerTimeoutMs - (Date.now() - t0)) });
+          await this.newProducer(); // the coordinator completes or aborts the transaction first
+          const c = await this.committedOffset(this.admin);
+          this.emit('tx-resolved', { committed: c.tag === tag, next: this.nextOffset });
+          if (c.tag === tag) break;
+          unresolved = false;
+        }
+        if (!this.producer) await this.newProducer();
+        const tx = await this.producer!.transaction();
+        try {
+          for (let i = 0; i < all.length; i += SEND_CHUNK) {
+            const part = all.slice(i, i + SEND_CHUNK);
+            const byTopic = new Map<string, Message[]>();
+            for (const { topic, m } of part) {
+              let l = byTopic.get(topic);
+              if (!l) byTopic.set(topic, (l = []));
+              l.push(m);
+            }
+            await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
           }
-          await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+          if (this.o.holdTxMs > 0 && counts.executions > 0) {
+            this.emit('tx-open', { ...counts, holdMs: this.o.holdTxMs, next: this.nextOffset });
+            await sleep(this.o.holdTxMs);
+          }
+          await tx.sendOffsets({
+            consumerGroupId: this.names.runGroup,
+            topics: [{ topic: this.names.feed, partitions: [{ partition: 0, offset: String(this.nextOffset), metadata: tag } as { partition: number; offset: string }] }],
+          });
+          ending = true;
+          await tx.commit();
+        } catch (e) {
+          if (!ending && tx.isActive()) await tx.abort().catch(() => {});
+          throw e;
         }
-        if (this.o.holdTxMs > 0 && counts.executions > 0) {
-          this.emit('tx-open', { ...counts, holdMs: this.o.holdTxMs, next: this.nextOffset });
-          await sleep(this.o.holdTxMs);
-        }
-        await tx.sendOffsets({
-          consumerGroupId: this.names.runGroup,
-          topics: [{ topic: this.names.feed, partitions: [{ partition: 0, offset: String(this.nextOffset) }] }],
-        });
-        ending = true;
-        await tx.commit();
         break;
       } catch (e) {
-        let retry = !ending && attempt < 8 && isRetriable(e);
-        if (!ending && tx.isActive()) {
-          try {
-            await tx.abort();
-          } catch {
-            retry = false;
-          }
+        if (isFenced(e)) {
+          throw new RiskgateError('FAIL_CLOSED', `the producer of run group ${this.names.runGroup} was fenced — another run with this group took over, or a transaction timed out (${(e as Error).message}); restart run to resume`, { cause: e });
         }
-        if (retry) {
-          this.emit('tx-retry', { attempt, error: (e as Error).message });
-          await sleep(Math.min(2000, 50 * 2 ** attempt));
-          continue;
+        if (Date.now() - t0 > this.o.brokerTimeoutMs) {
+          throw new ClearingError('BROKER_UNAVAILABLE', `transaction not committed within ${Math.round(this.o.brokerTimeoutMs / 1000)} s (${(e as Error).message}); restart run to resume`, { cause: e });
         }
-        throw new ClearingError('BROKER_UNAVAILABLE', `transaction ${ending ? 'commit' : 'failed'} (${(e as Error).message}); ${ending ? 'its outcome is unknown' : 'nothing of it was published'} — restart run to resume`, { cause: e });
+        if (ending) unresolved = true;
+        // CONCURRENT_TRANSACTIONS (the previous commit's markers are still being written) clears in milliseconds.
+        const wait = !ending && errorType(e) === 'CONCURRENT_TRANSACTIONS' ? 20 : delay;
+        this.emit('tx-retry', { attempt, ending, error: (e as Error).message, delayMs: wait });
+        await sleep(wait);
+        if (wait === delay) delay = Math.min(delay * 2, 5000);
+        if (ending || isRetriable(e)) continue;
+        // Broker trouble: wait for it, then a new producer (fencing our old one).
+        try {
+          await waitForBroker(this.o.brokers, { timeoutMs: Math.max(1000, this.o.brokerTimeoutMs - (Date.now() - t0)) });
+          await this.newProducer();
+        } catch (e2) {
+          this.emit('tx-retry-failed', { error: (e2 as Error).message });
+        }
       }
     }
     this.startWritten = true;
