@@ -1,4 +1,4 @@
-// Summarises yosys `stat` and `ltp -noff` output of hdl/synth/synth.sh.
+// Summarises yosys `stat` and `ltp` output of hdl/synth/synth.sh.
 import { readFileSync } from 'node:fs';
 const [statFile, ltpFile, secs] = process.argv.slice(2);
 const stat = readFileSync(statFile, 'utf8');
@@ -6,17 +6,27 @@ const cells = {};
 for (const m of stat.matchAll(/^\s+(\w+)\s+(\d+)\s*$/gm)) cells[m[1]] = (cells[m[1]] ?? 0) + Number(m[2]);
 const sum = (re) => Object.entries(cells).filter(([k]) => re.test(k)).reduce((a, [, v]) => a + v, 0);
 const luts = sum(/^LUT[1-6]$/);
-const lutram = sum(/^RAM(32|64|128|256)|^RAMS|^RAMD/);
+const lutram = sum(/^RAM(32|64|128|256)/);
 const ffs = sum(/^FD[CPRSE]{1,2}$/);
 const bram36 = sum(/^RAMB36/), bram18 = sum(/^RAMB18/), uram = sum(/^URAM288/);
-const dsp = sum(/^DSP48E2$/), carry = sum(/^CARRY[48]$/);
-const ltp = readFileSync(ltpFile, 'utf8').match(/Longest topological path in \S+ \(length=(\d+)\)/);
-const levels = ltp ? Number(ltp[1]) : NaN;
-console.log('riskgate_top, yosys synth_xilinx -family xcup, params: 4 symbols, 4 accounts, 256 ticks, 2^10 sets x 4 ways');
-console.log(`  LUTs            ${luts}${lutram ? ` (+ ${lutram} LUTRAM cells)` : ''}`);
+const dsp = sum(/^DSP48E2$/), carry = sum(/^CARRY[48]$/), muxf = sum(/^MUXF[789]$/);
+const ltp = readFileSync(ltpFile, 'utf8');
+const m = ltp.match(/Longest topological path in \S+ \(length=(\d+)\)/);
+// path lines: "  k: <wire> (via <cell>)"; classify the cells on the path
+const via = [...ltp.matchAll(/\(via ([^)]+)\)/g)].map((x) => x[1]);
+const onPath = { lut: 0, carry: 0, other: 0 };
+for (const c of via) {
+  if (/carry/i.test(c)) onPath.carry++;
+  else if (/abc|lut/i.test(c)) onPath.lut++;
+  else onPath.other++;
+}
+const start = ltp.match(/^\s*0: (\S+)/m)?.[1] ?? '?';
+const end = ltp.match(/^\s*\d+: (\S+)[^\n]*\n(?![\s\S]*^\s*\d+:)/m)?.[1] ?? '?';
+console.log('riskgate_top, yosys synth_xilinx -family xcup (UltraScale+), params: 4 symbols, 4 accounts, 256 ticks, 2^10 sets x 4 ways');
+console.log(`  LUTs            ${luts}${lutram ? ` (+ ${lutram} LUTRAM primitives)` : ''}`);
 console.log(`  flip-flops      ${ffs}`);
-console.log(`  block RAM       ${bram36} RAMB36 + ${bram18} RAMB18, ${uram} URAM288`);
+console.log(`  block RAM       ${bram36} RAMB36 + ${bram18} RAMB18 + ${uram} URAM288`);
 console.log(`  DSP48E2         ${dsp}`);
-console.log(`  CARRY8          ${carry}`);
-console.log(`  longest path    ${levels} cells between registers (ltp -noff; LUTs, carry and mux cells)`);
+console.log(`  CARRY / MUXF    ${carry} / ${muxf}`);
+console.log(`  longest path    ${m ? Number(m[1]) : NaN} cells register to register (${onPath.lut} LUT, ${onPath.carry} carry, ${onPath.other} other), ${start} -> ${end}`);
 console.log(`  synthesis time  ${secs}s`);

@@ -12,7 +12,7 @@ mkdir -p "$OUT"
 srcs=$(ls "$HDL"/*.v | tr '\n' ' ')
 sed -e "s#@HDL@#$HDL#g" -e "s#@SRCS@#$srcs#" -e "s#@OUT@#$OUT#g" synth.ys.in > "$OUT/synth.ys"
 t0=$(date +%s)
-if ! yosys -q -t -l "$OUT/yosys.log" -s "$OUT/synth.ys" > /dev/null; then
+if ! yosys -q -l "$OUT/yosys.log" -s "$OUT/synth.ys" > /dev/null; then
   tail -30 "$OUT/yosys.log"; exit 1
 fi
 secs=$(( $(date +%s) - t0 ))

@@ -1,24 +1,24 @@
 /**
  * Differential test: the Verilog pipeline (Verilated card, koffi) against the Rust core
  * (N-API) on the same input and config. Records must be byte-identical and the spec §12
- * stats equal. Inputs: the bundled session (data/demo.itch.gz), the real NASDAQ sample in
- * ../shared/data (when present), random flows (test/helpers/flow.ts) including a corrupted
+ * stats equal. Inputs: the bundled session (data/demo.itch.gz), the real NASDAQ sample
+ * (test/data), random flows (test/helpers/flow.ts) including a corrupted
  * one, each fed one message per MoldUDP64 packet and packed several per packet, as fast as
  * accepted and at a 5-of-8 beat offer rate. Prints simulated cycles per wall-clock second.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FpgaEngine, type FpgaOptions } from '../../src/fpga/index.ts';
 import { configBlob, loadConfig } from '../../src/config/index.ts';
-import { engineAvailable, newEngine } from '../helpers/engine.ts';
+import { newEngine } from '../helpers/engine.ts';
 import { randomFlow, Rng } from '../helpers/flow.ts';
 import { readableRecords } from '../helpers/vectors.ts';
-import { hwReady } from './util.ts';
+import { requireHw, requireRust } from './util.ts';
 
 const DEMO = fileURLToPath(new URL('../../data/demo.itch.gz', import.meta.url));
-const SAMPLE = fileURLToPath(new URL('../../../shared/data/nasdaq-itch50-sample-1000.itch', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../data/nasdaq-itch50-sample-1000.itch', import.meta.url));
 
 const cfg = loadConfig();
 const blob = configBlob(cfg);
@@ -77,12 +77,14 @@ function corrupt(stream: Buffer, seed: number, rate: number): Buffer {
   return b;
 }
 
-describe.skipIf(!hwReady() || !engineAvailable())('differential: FPGA (Verilator) vs Rust core', () => {
+describe('differential: FPGA (Verilator) vs Rust core', () => {
+  requireHw();
+  requireRust();
   it('bundled session, 8 messages per packet, as fast as accepted', () => {
     compare('demo.itch.gz x8', gunzipSync(readFileSync(DEMO)), { messagesPerPacket: 8 });
   });
 
-  it.skipIf(!existsSync(SAMPLE))('real NASDAQ sample (1000 messages), 1 and 16 per packet', () => {
+  it('real NASDAQ sample (1000 messages), 1 and 16 per packet', () => {
     const s = readFileSync(SAMPLE);
     compare('nasdaq sample x1', s, { messagesPerPacket: 1 });
     compare('nasdaq sample x16, 5/8 offer', s, { messagesPerPacket: 16, offer: { num: 5, den: 8 } });

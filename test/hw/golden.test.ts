@@ -11,11 +11,12 @@ import { configFromJson } from '../helpers/engine.ts';
 import {
   loadVectors, readableRecords, recordDiff, recordEncodingErrors, vectorConfigJson, vectorFrames,
 } from '../helpers/vectors.ts';
-import { hwReady, statsView } from './util.ts';
+import { requireHw, statsView } from './util.ts';
 
 const vectors = loadVectors();
 
-describe.skipIf(!hwReady())('golden vectors: FPGA engine (Verilator)', () => {
+describe('golden vectors: FPGA engine (Verilator)', () => {
+  requireHw();
   for (const v of vectors) {
     describe(v.file, () => {
       const { blob } = configFromJson(vectorConfigJson(v), v.file);

@@ -1,17 +1,18 @@
 /** Shared helpers of the hardware tests. */
 import { simAvailable, SIM_LIBRARY } from '../../src/fpga/index.ts';
+import { engineAvailable } from '../helpers/engine.ts';
 
 const PROBLEM_CODES = ['', 'BAD_LENGTH', 'UNKNOWN_TYPE', 'TRUNCATED', 'BAD_CONTROL'];
 
 /**
- * True when the simulated card is built. In CI (CI=true) a missing library is an error,
- * not a skip: `npm run build:sim` is part of the bootstrap there.
+ * The hardware tests never skip: a missing simulated card (or, for the differential, a
+ * missing Rust engine) is a failure with the command that builds it.
  */
-export function hwReady(): boolean {
-  if (simAvailable()) return true;
-  if (process.env.CI === 'true') throw new Error(`hardware tests need ${SIM_LIBRARY} (npm run build:sim)`);
-  console.warn(`hardware tests skipped: ${SIM_LIBRARY} not built (npm run build:sim)`);
-  return false;
+export function requireHw(): void {
+  if (!simAvailable()) throw new Error(`the simulated card is not built: ${SIM_LIBRARY} is missing (run: npm run build:sim)`);
+}
+export function requireRust(): void {
+  if (!engineAvailable()) throw new Error('the Rust engine is not built (run: npm run build:native)');
 }
 
 /** Projects engine stats onto the spec-named fields a vector lists (as test/golden.test.ts). */

@@ -1,0 +1,121 @@
+/**
+ * Latency and throughput report of the hardware path (the issue's `hwreport`): runs a
+ * session through the simulated card twice and summarises the card's own latency stamps.
+ *
+ *  - throughput pass: frames packed `messagesPerPacket` to a MoldUDP64 packet, beats
+ *    offered as fast as the card accepts them → cycles per message;
+ *  - latency pass: beats offered on 5 of every 8 cycles (10 GbE line rate at 250 MHz for a
+ *    64-bit bus) → tick-to-trade in cycles, from the beat holding the last byte of the
+ *    triggering message to the first beat of its record (and from the first offered beat of
+ *    that message), cycles with tready low.
+ *
+ * `cycles` are the DECISION records' tick-to-trade; `records` the same for the first record
+ * of every message that produced one. Wall-clock figures measure the simulator, not the card.
+ */
+import { FpgaEngine } from './engine.ts';
+
+export interface Percentiles {
+  n: number;
+  min: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface HwReport {
+  messages: number;
+  records: number;
+  decisions: number;
+  messagesPerPacket: number;
+  /** Tick-to-trade of DECISION records at the 5/8 offer rate, from the last byte's beat. */
+  cycles: Percentiles;
+  /** The same from the first offered beat of the triggering message. */
+  cyclesFromFirstBeat: Percentiles;
+  /** First record of every message that produced records, from the last byte's beat. */
+  recordCycles: Percentiles;
+  /** Cycles per message fed as fast as accepted. */
+  cyclesPerMessage: number;
+  /** Cycles per message at the 5/8 offer rate. */
+  cyclesPerMessageAtLineRate: number;
+  /** Share of cycles with tready low during the 5/8 pass, and cycles a beat waited. */
+  treadyLowShare: number;
+  stallCycles: number;
+  simulatedCycles: number;
+  simulatedCyclesPerSecond: number;
+  simulatedMessagesPerSecond: number;
+}
+
+export interface HwReportOptions {
+  messagesPerPacket?: number;
+  /** Offer rate of the latency pass (default 5/8). */
+  offer?: { num: number; den: number };
+}
+
+export function percentiles(values: number[]): Percentiles {
+  if (values.length === 0) return { n: 0, min: 0, p50: 0, p99: 0, max: 0 };
+  const s = Float64Array.from(values).sort();
+  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return { n: s.length, min: s[0], p50: at(0.5), p99: at(0.99), max: s[s.length - 1] };
+}
+
+export function hwReport(configBlob: Buffer, frames: Buffer, opts: HwReportOptions = {}): HwReport {
+  const mpp = opts.messagesPerPacket ?? 8;
+  const offer = opts.offer ?? { num: 5, den: 8 };
+
+  // throughput pass
+  const fast = new FpgaEngine(configBlob, { messagesPerPacket: mpp, stamps: false });
+  let fastCycles: number;
+  let messages: number;
+  let wallMs: number;
+  try {
+    fast.clearCounters();
+    const t0 = performance.now();
+    fast.process(frames, true);
+    wallMs = performance.now() - t0;
+    fastCycles = fast.counters().cycles;
+    messages = fast.stats().messages;
+  } finally {
+    fast.close();
+  }
+
+  // latency pass
+  const eng = new FpgaEngine(configBlob, { messagesPerPacket: mpp, offer });
+  try {
+    eng.clearCounters();
+    const out = eng.process(frames, true);
+    const c = eng.counters();
+    const stamps = eng.takeStamps();
+    const dec: number[] = [];
+    const decFirst: number[] = [];
+    const first: number[] = [];
+    let lastSeq = -1;
+    for (const s of stamps) {
+      const lat = Number(s.tOut - s.tLast);
+      if (s.seq !== lastSeq) first.push(lat);
+      lastSeq = s.seq;
+      if (s.kind === 2) {
+        dec.push(lat);
+        decFirst.push(Number(s.tOut - s.tOffer));
+      }
+    }
+    const st = eng.stats();
+    return {
+      messages,
+      records: out.length / 32,
+      decisions: st.decisions,
+      messagesPerPacket: mpp,
+      cycles: percentiles(dec),
+      cyclesFromFirstBeat: percentiles(decFirst),
+      recordCycles: percentiles(first),
+      cyclesPerMessage: messages ? fastCycles / messages : 0,
+      cyclesPerMessageAtLineRate: messages ? c.cycles / messages : 0,
+      treadyLowShare: c.cycles ? c.treadyLowCycles / c.cycles : 0,
+      stallCycles: c.stallCycles,
+      simulatedCycles: fastCycles,
+      simulatedCyclesPerSecond: wallMs > 0 ? (fastCycles * 1000) / wallMs : 0,
+      simulatedMessagesPerSecond: wallMs > 0 ? (messages * 1000) / wallMs : 0,
+    };
+  } finally {
+    eng.close();
+  }
+}
