@@ -107,6 +107,16 @@ const FILLER_CHUNK = 65_536;
 
 const RETRIABLE = new Set(['CONCURRENT_TRANSACTIONS', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'REQUEST_TIMED_OUT', 'NOT_ENOUGH_REPLICAS', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'UNKNOWN_TOPIC_OR_PARTITION']);
 
+function isKafkaError(e: unknown): boolean {
+  return /^KafkaJS/.test((e as Error)?.name ?? '');
+}
+
+/** Kafka client errors end the run as BROKER_UNAVAILABLE (exit 8), not as internal errors. */
+function asCoded(e: unknown): unknown {
+  if (e instanceof RiskgateError || e instanceof ClearingError || !isKafkaError(e)) return e;
+  return new ClearingError('BROKER_UNAVAILABLE', `Kafka: ${(e as Error).message}; restart run to resume`, { cause: e });
+}
+
 function errorType(e: unknown): string {
   const x = e as { type?: string; originalError?: { type?: string } };
   return x?.type ?? x?.originalError?.type ?? '';
@@ -225,18 +235,18 @@ export class FeedRun {
     let timer: NodeJS.Timeout | null = null;
     const onAbort = () => void this.stop();
     try {
-      await ensureRunTopics(admin, this.names);
-      const [feedOffsets] = await admin.fetchTopicOffsets(this.names.feed);
+      await this.retrying('create topics', () => ensureRunTopics(admin, this.names));
+      const [feedOffsets] = await this.retrying('read the feed offsets', () => admin.fetchTopicOffsets(this.names.feed));
       if (BigInt(feedOffsets.low) > 0n) {
         throw new RiskgateError('FAIL_CLOSED', `feed topic ${this.names.feed} no longer starts at offset 0 (first offset ${feedOffsets.low}): the session cannot be rebuilt`);
       }
 
       // 1. Fence any previous instance: InitProducerId with our transactional id aborts its open transaction.
-      await this.newProducer();
+      await this.retrying('initialise the transactional producer', () => this.newProducer());
 
       // 2. After fencing the committed offset is final: everything below it was published.
       this.admin = admin;
-      this.committed = this.committedAtStart = (await this.committedOffset(admin)).offset;
+      this.committed = this.committedAtStart = (await this.retrying('read the committed offset', () => this.committedOffset(admin))).offset;
       this.fresh = this.committedAtStart === 0;
       if (this.committedAtStart > Number(feedOffsets.high)) {
         throw new RiskgateError('FAIL_CLOSED', `run group ${this.names.runGroup} committed feed offset ${this.committedAtStart}, beyond the end of ${this.names.feed} (${feedOffsets.high}): the feed topic was replaced; use another --group`);
@@ -245,11 +255,14 @@ export class FeedRun {
       // 3. The journal: start-of-day config and injected controls of this incarnation.
       if (!this.fresh) {
         const records: JournalRecord[] = [];
-        await readToEnd(this.kafka, admin, this.names.journal, (_p, m: KafkaMessage) => {
-          if (m.key?.toString() !== this.names.runGroup || !m.value) return;
-          const r = JSON.parse(m.value.toString()) as JournalRecord;
-          if (r.type === 'start') records.length = 0;
-          records.push(r);
+        await this.retrying('read the journal', async () => {
+          records.length = 0;
+          await readToEnd(this.kafka, admin, this.names.journal, (_p, m: KafkaMessage) => {
+            if (m.key?.toString() !== this.names.runGroup || !m.value) return;
+            const r = JSON.parse(m.value.toString()) as JournalRecord;
+            if (r.type === 'start') records.length = 0;
+            records.push(r);
+          });
         });
         const start = records[0];
         if (!start || start.type !== 'start') {
@@ -268,7 +281,7 @@ export class FeedRun {
         this.journal = records.slice(1) as JournalInject[];
         if (start.seeded) this.seeded = { from: 'journal', symbols: Object.fromEntries(this.config.symbols.map((s) => [s.symbol, s.startPosition])) };
       } else if (this.o.seedPositions) {
-        await this.seedPositions(admin);
+        await this.retrying('read the positions topic', () => this.seedPositions(admin));
       }
       this.emit('start', {
         feed: this.names.feed, group: this.names.runGroup, resumeFromOffset: this.committedAtStart,
@@ -288,9 +301,11 @@ export class FeedRun {
         const tick = Math.max(20, Math.min(250, Math.floor(this.o.staleMs / 4)));
         timer = setInterval(() => this.checkStale(), tick);
       }
-      await this.startConsumer();
+      await this.retrying('start the feed consumer', () => this.startConsumer());
       await this.done;
       if (this.fatal) throw this.fatal;
+    } catch (e) {
+      throw asCoded(e);
     } finally {
       if (timer) clearInterval(timer);
       this.o.signal?.removeEventListener('abort', onAbort);
@@ -335,6 +350,29 @@ export class FeedRun {
     this.producer = producer;
   }
 
+  /**
+   * Runs a start-up step again while the broker gives transient answers (a coordinator that
+   * is loading or moving, e.g. right after a broker start), up to brokerTimeoutMs.
+   */
+  private async retrying<T>(what: string, f: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    let delay = 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await f();
+      } catch (e) {
+        if (e instanceof RiskgateError || e instanceof ClearingError) throw e;
+        if (!isRetriable(e) && !isKafkaError(e)) throw e;
+        if (Date.now() - t0 + delay > this.o.brokerTimeoutMs) {
+          throw new ClearingError('BROKER_UNAVAILABLE', `could not ${what} within ${Math.round(this.o.brokerTimeoutMs / 1000)} s: ${(e as Error).message}`, { cause: e });
+        }
+        this.emit('retry', { what, attempt, error: (e as Error).message, delayMs: delay });
+        await sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
   /** The feed offset and transaction tag committed to the run group (final after fencing). */
   private async committedOffset(admin: Admin): Promise<{ offset: number; tag: string | null }> {
     const offs = await admin.fetchOffsets({ groupId: this.names.runGroup, topics: [this.names.feed] });
@@ -369,6 +407,8 @@ export class FeedRun {
   }
 
   private async startConsumer(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => {});
+    if (this.readerGroup) await this.admin.deleteGroups([this.readerGroup]).catch(() => {});
     // A private group only to read the feed from its start; progress goes to the run group.
     const groupId = `${this.names.runGroup}.reader.${process.pid}.${Date.now().toString(36)}`;
     this.readerGroup = groupId;
