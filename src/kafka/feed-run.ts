@@ -227,7 +227,7 @@ export class FeedRun {
 
   async run(): Promise<{ report: Record<string, unknown>; end: EndReason }> {
     await waitForBroker(this.o.brokers, {
-      timeoutMs: 60_000,
+      timeoutMs: this.o.brokerTimeoutMs,
       onRetry: ({ attempt, delayMs, error }) => this.emit('broker-wait', { attempt, delayMs, error }),
     });
     const admin = this.kafka.admin();
