@@ -78,14 +78,15 @@ module rg_book #(
     reg [WORD_W-1:0] w2_q;           // word being searched (S_WORD)
     reg [IDX_W-1:0]  cand_q;         // next-best candidate (S_SZ)
 
-    // per {sym, side} state, flattened: entry n at [n*W +: W]
-    reg [NSIDES*WPS-1:0]   summary_q;
-    reg [NSIDES-1:0]       best_v_q;
-    reg [NSIDES*IDX_W-1:0] best_i_q;
-    reg [NSIDES*32-1:0]    best_s_q;
-    reg [NSIDES*32-1:0]    n_below_q;
-    reg [NSIDES*32-1:0]    n_above_q;
-    reg [NSIDES*32-1:0]    n_off_q;
+    // per {sym, side} state: arrays without reset (LUTRAM), qualified by valid bits that
+    // reset clears
+    reg [WPS-1:0]    sum_mem  [0:NSIDES-1];   // occupancy summary      (valid: sum_v_q)
+    reg [IDX_W-1:0]  bi_mem   [0:NSIDES-1];   // best level index       (valid: best_v_q)
+    reg [31:0]       bs_mem   [0:NSIDES-1];   // best level size        (valid: best_v_q)
+    reg [95:0]       cnt_mem  [0:NSIDES-1];   // {n_off, n_above, n_below} (valid: cnt_v_q)
+    reg [NSIDES-1:0] sum_v_q;
+    reg [NSIDES-1:0] best_v_q;
+    reg [NSIDES-1:0] cnt_v_q;
 
     wire a_buy = a_side_q[0];
 
@@ -164,7 +165,7 @@ module rg_book #(
 
     // datapath of the read-modify-write cycle
     always @(*) begin
-        sum_old  = summary_q[a_side_q*WPS +: WPS];
+        sum_old  = sum_v_q[a_side_q] ? sum_mem[a_side_q] : {WPS{1'b0}};
         occ_old  = sum_old[a_word] ? occ_rd : 64'd0;
         lvl_old  = occ_old[a_bit] ? lvl_rd : 32'd0;
         new_lvl  = a_sub_q ? (lvl_old - a_delta_q) : (lvl_old + a_delta_q);
@@ -174,7 +175,7 @@ module rg_book #(
         new_sum  = sum_old;
         new_sum[a_word] = (new_occ != 64'd0);
         bv       = best_v_q[a_side_q];
-        bi       = best_i_q[a_side_q*IDX_W +: IDX_W];
+        bi       = bi_mem[a_side_q];
 
         // bits strictly below (bid) or above (ask) the emptied level, same word / summary
         word_mask = a_buy ? ((64'd1 << a_bit) - 64'd1) : ~((64'd2 << a_bit) - 64'd1);
@@ -196,8 +197,8 @@ module rg_book #(
         upd_done    = 1'b0;
         best_we     = 1'b0;
         best_v_d    = best_v_q[a_side_q];
-        best_i_d    = best_i_q[a_side_q*IDX_W +: IDX_W];
-        best_s_d    = best_s_q[a_side_q*32 +: 32];
+        best_i_d    = bi_mem[a_side_q];
+        best_s_d    = bs_mem[a_side_q];
 
         case (st_q)
             S_IDLE: begin
@@ -250,17 +251,19 @@ module rg_book #(
         endcase
     end
 
-    // counter update
+    // counter update: the three counters of a side live in one word
     wire [SIDE_W-1:0] c_side = {cnt_sym, cnt_buy};
-    reg  [31:0]       cnt_old;
+    wire [95:0]       cnt_old = cnt_v_q[c_side] ? cnt_mem[c_side] : 96'd0;
+    reg  [95:0]       cnt_new;
     always @(*) begin
+        cnt_new = cnt_old;
         case (cnt_cls)
-            2'd1:    cnt_old = n_below_q[c_side*32 +: 32];
-            2'd2:    cnt_old = n_above_q[c_side*32 +: 32];
-            default: cnt_old = n_off_q[c_side*32 +: 32];
+            2'd1:    cnt_new[31:0]  = cnt_dec ? cnt_old[31:0]  - 32'd1 : cnt_old[31:0]  + 32'd1;
+            2'd2:    cnt_new[63:32] = cnt_dec ? cnt_old[63:32] - 32'd1 : cnt_old[63:32] + 32'd1;
+            default: cnt_new[95:64] = cnt_dec ? cnt_old[95:64] - 32'd1 : cnt_old[95:64] + 32'd1;
         endcase
     end
-    wire [31:0] cnt_next = cnt_dec ? cnt_old - 32'd1 : cnt_old + 32'd1;
+    wire cnt_we = cnt_valid && (cnt_cls != 2'd0);
 
     // ---------------------------------------------------------------- registers
     always @(posedge clk) begin
@@ -272,13 +275,9 @@ module rg_book #(
             a_sub_q   <= 1'b0;
             w2_q      <= {WORD_W{1'b0}};
             cand_q    <= {IDX_W{1'b0}};
-            summary_q <= {(NSIDES*WPS){1'b0}};
+            sum_v_q   <= {NSIDES{1'b0}};
             best_v_q  <= {NSIDES{1'b0}};
-            best_i_q  <= {(NSIDES*IDX_W){1'b0}};
-            best_s_q  <= {(NSIDES*32){1'b0}};
-            n_below_q <= {(NSIDES*32){1'b0}};
-            n_above_q <= {(NSIDES*32){1'b0}};
-            n_off_q   <= {(NSIDES*32){1'b0}};
+            cnt_v_q   <= {NSIDES{1'b0}};
         end else begin
             st_q <= st_d;
             if (st_q == S_IDLE && upd_valid) begin
@@ -288,24 +287,27 @@ module rg_book #(
                 a_sub_q   <= upd_sub;
             end
             if (st_q == S_RMW) begin
-                summary_q[a_side_q*WPS +: WPS] <= new_sum;
+                sum_v_q[a_side_q] <= 1'b1;
                 w2_q   <= senc;
                 cand_q <= cand_same;
             end
             if (st_q == S_WORD) cand_q <= cand_word;
             if (best_we) begin
-                best_v_q[a_side_q]                 <= best_v_d;
-                best_i_q[a_side_q*IDX_W +: IDX_W]  <= best_i_d;
-                best_s_q[a_side_q*32 +: 32]        <= best_s_d;
+                best_v_q[a_side_q] <= best_v_d;
             end
-            if (cnt_valid) begin
-                case (cnt_cls)
-                    2'd1:    n_below_q[c_side*32 +: 32] <= cnt_next;
-                    2'd2:    n_above_q[c_side*32 +: 32] <= cnt_next;
-                    2'd3:    n_off_q[c_side*32 +: 32]   <= cnt_next;
-                    default: ;
-                endcase
+            if (cnt_we) cnt_v_q[c_side] <= 1'b1;
+        end
+    end
+
+    // arrays: written without reset (their valid bits are)
+    always @(posedge clk) begin
+        if (!rst) begin
+            if (st_q == S_RMW) sum_mem[a_side_q] <= new_sum;
+            if (best_we) begin
+                bi_mem[a_side_q] <= best_i_d;
+                bs_mem[a_side_q] <= best_s_d;
             end
+            if (cnt_we) cnt_mem[c_side] <= cnt_new;
         end
     end
 
@@ -316,17 +318,19 @@ module rg_book #(
 
     wire [SIDE_W-1:0] qb = {q_sym, 1'b1};
     wire [SIDE_W-1:0] qa = {q_sym, 1'b0};
+    wire [95:0] cnt_b = cnt_v_q[qb] ? cnt_mem[qb] : 96'd0;
+    wire [95:0] cnt_a = cnt_v_q[qa] ? cnt_mem[qa] : 96'd0;
     assign bid_valid    = best_v_q[qb];
-    assign bid_idx      = best_i_q[qb*IDX_W +: IDX_W];
-    assign bid_sz       = best_s_q[qb*32 +: 32];
+    assign bid_idx      = bi_mem[qb];
+    assign bid_sz       = bs_mem[qb];
     assign ask_valid    = best_v_q[qa];
-    assign ask_idx      = best_i_q[qa*IDX_W +: IDX_W];
-    assign ask_sz       = best_s_q[qa*32 +: 32];
-    assign bid_below_nz = (n_below_q[qb*32 +: 32] != 32'd0);
-    assign bid_above_nz = (n_above_q[qb*32 +: 32] != 32'd0);
-    assign bid_off_nz   = (n_off_q[qb*32 +: 32]   != 32'd0);
-    assign ask_below_nz = (n_below_q[qa*32 +: 32] != 32'd0);
-    assign ask_above_nz = (n_above_q[qa*32 +: 32] != 32'd0);
-    assign ask_off_nz   = (n_off_q[qa*32 +: 32]   != 32'd0);
+    assign ask_idx      = bi_mem[qa];
+    assign ask_sz       = bs_mem[qa];
+    assign bid_below_nz = (cnt_b[31:0]  != 32'd0);
+    assign bid_above_nz = (cnt_b[63:32] != 32'd0);
+    assign bid_off_nz   = (cnt_b[95:64] != 32'd0);
+    assign ask_below_nz = (cnt_a[31:0]  != 32'd0);
+    assign ask_above_nz = (cnt_a[63:32] != 32'd0);
+    assign ask_off_nz   = (cnt_a[95:64] != 32'd0);
 endmodule
 `default_nettype wire
