@@ -1,0 +1,91 @@
+/**
+ * The simulated card's driver ABI through koffi: build parameters, the config register
+ * port refusing bad blobs with the hardware's coded errors, status and parameter registers,
+ * the cycle counter, the FST waveform trace on and off, reset, and a MoldUDP64 gap seen by
+ * the front end.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configBlob, loadConfig } from '../../src/config/index.ts';
+import { FpgaEngine, simInfo } from '../../src/fpga/index.ts';
+import { frames, itch } from '../../src/itch/encode.ts';
+import { requireHw } from './util.ts';
+
+const blob = configBlob(loadConfig());
+
+function refused(b: Buffer): number | undefined {
+  try {
+    new FpgaEngine(b).close();
+    return undefined;
+  } catch (e) {
+    return (e as { configError?: number }).configError;
+  }
+}
+
+describe('driver ABI (sim/riskgate_sim.h via koffi)', () => {
+  requireHw();
+
+  it('reports the spec build parameters', () => {
+    const i = simInfo();
+    expect(i).toMatchObject({ max_symbols: 64, max_accounts: 64, window_ticks: 4096, set_bits: 14, ways: 4, record_bytes: 32, latency_bytes: 32 });
+  });
+
+  it('refuses bad config blobs with coded errors', () => {
+    const bad = (f: (b: Buffer) => void) => {
+      const b = Buffer.from(blob);
+      f(b);
+      return refused(b);
+    };
+    expect(bad((b) => b.write('XGC1', 0, 'latin1'))).toBe(1);
+    expect(bad((b) => b.writeUInt16LE(2, 4))).toBe(2);
+    expect(bad((b) => b.writeUInt32LE(0, 8))).toBe(5);
+    expect(bad((b) => b.writeUInt32LE(2048, 12))).toBe(6);
+    expect(bad((b) => b.writeBigUInt64LE(b.readBigUInt64LE(16) + 1n, 16))).toBe(7);
+    expect(bad((b) => (b[24] = 64))).toBe(8);
+    expect(bad((b) => (b[25] = 2))).toBe(9);
+    expect(bad((b) => (b[64 + 8] = 200))).toBe(10);
+    expect(refused(blob.subarray(0, blob.length - 4))).toBe(-2);
+    expect(refused(blob)).toBeUndefined();
+  });
+
+  it('registers, cycle counter, stats after reset, and a gap in the feed', () => {
+    const e = new FpgaEngine(blob);
+    try {
+      expect(e.readReg(0x8018)).toBe(0x52470001);
+      expect(e.readReg(0x8008)).toBe(0x040e4040);
+      expect(e.readReg(0x8004) & 0xff01).toBe(1); // ready, no error
+      const c0 = e.cycles();
+      const out = e.process(frames([itch.systemEvent({ locate: 0, ts: 5 }, 'O')]), false);
+      expect(out.length).toBe(0);
+      expect(e.cycles()).toBeGreaterThan(c0);
+      expect(e.stats().messages).toBe(1);
+      e.reset();
+      expect(e.stats().messages).toBe(0);
+      expect(e.feedStatus()).toMatchObject({ packets: 0, gaps: 0, nextSeq: 1 });
+    } finally {
+      e.close();
+    }
+  });
+
+  it('writes an FST waveform while tracing is on (or refuses with a code when built without zlib)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rg-fst-'));
+    const e = new FpgaEngine(blob);
+    try {
+      const f = join(dir, 'card.fst');
+      if (!simInfo().has_fst) {
+        expect(() => e.trace(f)).toThrow(/without FST/);
+        return;
+      }
+      e.trace(f);
+      e.process(frames([itch.systemEvent({ locate: 0, ts: 5 }, 'O'), itch.systemEvent({ locate: 0, ts: 6 }, 'Q')]), false);
+      e.trace(null);
+      expect(existsSync(f)).toBe(true);
+      expect(statSync(f).size).toBeGreaterThan(1000);
+    } finally {
+      e.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
