@@ -314,7 +314,7 @@ describe('Kafka feed: publish + run against a real broker', () => {
     console.log(`[feed] restart: killed after ${committedBefore} commits with ${open.executions} executions in an open transaction; resumed at feed offset ${run.kafka.resumedFromOffset}/${pub.packets}; ${committed.size} executions on the topic, each once`);
   });
 
-  it('a broker restart mid-run: the run waits, redoes the failed transaction, and still publishes everything exactly once', async () => {
+  it('a broker restart mid-run is waited out (a failed transaction is redone); everything is still published exactly once', async () => {
     const file = genFile('br.itch', 40_000, 21);
     cliJson(['publish', file, '--brokers', BROKER, '--topic', 'br.md.itch']);
     const replayBin = join(tmp, 'br-replay.bin');
