@@ -33,7 +33,7 @@ export class RecordAccumulator {
     readonly source: string,
     config: Config,
   ) {
-    this.pnl = new PnlBook(config.symbols.map((s) => s.startPosition));
+    this.pnl = new PnlBook() // intraday P&L from a flat start: a seeded position has no known cost;
     this.globalKill = config.globalKill;
   }
 

@@ -58,7 +58,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const batchFrames = opts.batchFrames ?? (speed === 'max' ? 4096 : 16);
   const digest = createHash('sha256');
   const reasons = new Array<number>(REASON_NAMES.length).fill(0);
-  const pnl = new PnlBook(config.symbols.map((s) => s.startPosition));
+  const pnl = new PnlBook() // intraday P&L from a flat start: a seeded position has no known cost;
   const batchNs: number[] = [];
   const batchMessages: number[] = [];
   let recordBytes = 0;

@@ -33,14 +33,16 @@ export function replayReport(r: ReplayResult, config: Config): Record<string, un
   const positions: Record<string, unknown> = {};
   for (const s of config.symbols) {
     const p = r.pnl.bySymbol.get(s.index);
-    if (!p) continue;
+    if (!p && s.startPosition === 0) continue;
     positions[s.symbol] = {
-      position: p.position,
-      bought: p.bought,
-      sold: p.sold,
-      fills: p.fills,
-      avgPrice: p.avgPrice.toFixed(4),
-      realisedPnl: p.realised.toFixed(2),
+      position: s.startPosition + (p ? p.position : 0),
+      startPosition: s.startPosition,
+      bought: p?.bought ?? 0,
+      sold: p?.sold ?? 0,
+      fills: p?.fills ?? 0,
+      // Average cost and realised P&L of the day's fills, from a flat start.
+      avgPrice: (p?.avgPrice ?? 0).toFixed(4),
+      realisedPnl: (p?.realised ?? 0).toFixed(2),
       account: config.accounts[s.account]?.name,
     };
   }
