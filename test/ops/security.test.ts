@@ -18,7 +18,8 @@ const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rg-sec-'));
-  session = writeSession(join(dir, 'session.itch'), { messages: 30_000, seed: 5, gapNs: 200_000 });
+  // 30k messages 0.4 ms apart: a 12 s real-time run leaves room for every mid-run call on a loaded machine.
+  session = writeSession(join(dir, 'session.itch'), { messages: 30_000, seed: 5, gapNs: 400_000 });
 });
 
 function rawRequest(url: string, headers: Record<string, string>): Promise<number> {
@@ -36,7 +37,7 @@ describe('refused changes change nothing', () => {
   it('401 without or with a wrong token, 403 from a foreign origin, 400 for bad payloads; records unchanged', async () => {
     const baseline = replayJson([session]);
     expect(baseline.status).toBe(0);
-    // Real time (~6 s) so the refused calls land mid-run; --hold keeps the server up for the checks after it.
+    // Real time (~12 s) so the refused calls land mid-run; --hold keeps the server up for the checks after it.
     const s = await serve([session, '--serve', '--port', '0', '--speed', '1', '--hold', '--json']);
     try {
       await waitState(s.url, (st) => st.counters.messages > 3000);
