@@ -244,19 +244,8 @@ impl Engine {
                     self.touched(i, seq, ts, out);
                 }
             }
-            Message::Executed { ts, r, shares, print } => {
-                self.last_ts = ts;
-                if let Some(slot) = self.find(r) {
-                    let e = self.book.order(slot);
-                    match print {
-                        Print::OrderPrice => self.syms[e.symbol].last_trade = e.price,
-                        Print::At(p) => self.syms[e.symbol].last_trade = p,
-                        Print::NotPrintable => {}
-                    }
-                    self.book.reduce(slot, shares);
-                    self.touched(e.symbol, seq, ts, out);
-                }
-            }
+            Message::Executed { ts, r, shares } => self.executed(ts, r, shares, Print::OrderPrice, seq, out),
+            Message::ExecutedWithPrice { ts, r, shares, print } => self.executed(ts, r, shares, print, seq, out),
             Message::Cancel { ts, r, shares } => {
                 self.last_ts = ts;
                 if let Some(slot) = self.find(r) {
@@ -324,6 +313,23 @@ impl Engine {
                 }
                 self.problem(problem::UNKNOWN_TYPE, seq, t, msg.len() as u16, 0, out);
             }
+        }
+    }
+
+    /// E and C (§3.2): the trade sets `last_trade`, then the order is reduced. Inlined
+    /// into each arm so that E's print, a constant, costs no branch.
+    #[inline(always)]
+    fn executed<S: RecordSink>(&mut self, ts: u64, r: u64, shares: u32, print: Print, seq: u64, out: &mut S) {
+        self.last_ts = ts;
+        if let Some(slot) = self.find(r) {
+            let e = self.book.order(slot);
+            match print {
+                Print::OrderPrice => self.syms[e.symbol].last_trade = e.price,
+                Print::At(p) => self.syms[e.symbol].last_trade = p,
+                Print::NotPrintable => {}
+            }
+            self.book.reduce(slot, shares);
+            self.touched(e.symbol, seq, ts, out);
         }
     }
 

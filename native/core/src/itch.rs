@@ -88,8 +88,11 @@ pub enum Message<'a> {
     /// A and F (the MPID at 36 is not read): ref 11, side 19 (`B` = buy, anything else
     /// sell), shares 20, price 32. The stock at 24 is not consulted; the locate decides.
     Add { locate: u16, ts: u64, r: u64, buy: bool, shares: u32, price: u32 },
-    /// E (print at the order's price) and C (printable 31, price 32): ref 11, shares 19.
-    Executed { ts: u64, r: u64, shares: u32, print: Print },
+    /// E: ref 11, executed shares 19 (a print at the order's price).
+    Executed { ts: u64, r: u64, shares: u32 },
+    /// C: ref 11, executed shares 19, printable 31, price 32 (`Print::At` or
+    /// `Print::NotPrintable`).
+    ExecutedWithPrice { ts: u64, r: u64, shares: u32, print: Print },
     /// X: ref 11, cancelled shares 19.
     Cancel { ts: u64, r: u64, shares: u32 },
     /// D: ref 11.
@@ -120,10 +123,10 @@ pub fn parse(t: u8, msg: &[u8]) -> Message<'_> {
     let decoded = match t {
         b'A' => exact::<36>(msg).map(add),
         b'F' => exact::<40>(msg).map(add),
-        b'E' => exact::<31>(msg).map(|m| Executed { ts: be48(m, 5), r: be64(m, 11), shares: be32(m, 19), print: Print::OrderPrice }),
+        b'E' => exact::<31>(msg).map(|m| Executed { ts: be48(m, 5), r: be64(m, 11), shares: be32(m, 19) }),
         b'C' => exact::<36>(msg).map(|m| {
             let print = if m[31] == b'Y' { Print::At(be32(m, 32)) } else { Print::NotPrintable };
-            Executed { ts: be48(m, 5), r: be64(m, 11), shares: be32(m, 19), print }
+            ExecutedWithPrice { ts: be48(m, 5), r: be64(m, 11), shares: be32(m, 19), print }
         }),
         b'X' => exact::<23>(msg).map(|m| Cancel { ts: be48(m, 5), r: be64(m, 11), shares: be32(m, 19) }),
         b'D' => exact::<19>(msg).map(|m| Delete { ts: be48(m, 5), r: be64(m, 11) }),
