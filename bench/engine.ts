@@ -53,7 +53,7 @@ console.log('');
 // The session: generated once per (seed, size) and cached, then held in memory.
 const cacheDir = `${ROOT}.cache/bench`;
 mkdirSync(cacheDir, { recursive: true });
-const sessionPath = `${cacheDir}/session-s${SEED}-${MESSAGES}.itch`;
+const sessionPath = `${cacheDir}/session-s${SEED}-${MESSAGES}-controls.itch`;
 const configPath = `${cacheDir}/default.cfg`;
 const config = loadConfig();
 const blob = configBlob(config);
@@ -63,13 +63,13 @@ if (existsSync(sessionPath)) {
   session = readFileSync(sessionPath);
 } else {
   const t = process.hrtime.bigint();
-  session = generateSessionBuffer({ seed: SEED, symbols: 8, messages: MESSAGES });
+  session = generateSessionBuffer({ seed: SEED, symbols: 8, messages: MESSAGES, controlMessages: true });
   writeFileSync(sessionPath, session);
   console.log(`generated ${sessionPath} in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(1)} s`);
 }
 const cuts = frameCuts(session, BATCH);
 const frames = (cuts.length - 1) * BATCH; // upper bound; exact count from the engine below
-console.log(`session:      seed ${SEED}, ${mib(session.length)} uncompressed in memory, ~${fmt(frames)} frames, default config (8 symbols)`);
+console.log(`session:      seed ${SEED}, ${mib(session.length)} uncompressed in memory, ~${fmt(frames)} frames incl. control messages (limit changes keep credit available), default config (8 symbols)`);
 
 // 1. Rust in process.
 console.log('\n1. Rust core in process (cargo example `bench`, whole session per call, time per run)');
