@@ -182,8 +182,10 @@ module rg_book #(
         sum_mask_w = a_buy ? ((ONE_W << a_word) - ONE_W) : ~(((ONE_W << a_word) << 1) - ONE_W);
         sum_mask   = sum_mask_w[WPS-1:0];
         unused_sum_mask_top = sum_mask_w[WPS];
-        enc_word_in = (st_q == S_WORD) ? occ_rd : (new_occ & word_mask);
-        enc_sum_in  = new_sum & sum_mask;
+        // the masks exclude the updated bit, so the old word/summary give the same result as
+        // the new ones: the search runs in parallel with the level arithmetic
+        enc_word_in = (st_q == S_WORD) ? occ_rd : (occ_old & word_mask);
+        enc_sum_in  = sum_old & sum_mask;
     end
 
     // control

@@ -28,5 +28,5 @@ console.log(`  flip-flops      ${ffs}`);
 console.log(`  block RAM       ${bram36} RAMB36 + ${bram18} RAMB18 + ${uram} URAM288`);
 console.log(`  DSP48E2         ${dsp}`);
 console.log(`  CARRY / MUXF    ${carry} / ${muxf}`);
-console.log(`  longest path    ${m ? Number(m[1]) : NaN} cells register to register (${onPath.lut} LUT, ${onPath.carry} carry, ${onPath.other} other), ${start} -> ${end}`);
+console.log(`  longest path    ${m ? Number(m[1]) : NaN} cells register to register (LUTRAM reads end a path) (${onPath.lut} LUT, ${onPath.carry} carry, ${onPath.other} other), ${start} -> ${end}`);
 console.log(`  synthesis time  ${secs}s`);
