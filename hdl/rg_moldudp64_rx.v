@@ -114,6 +114,10 @@ module rg_moldudp64_rx #(
     reg [63:0]  hseq;
     reg [15:0]  hcnt;
     reg [63:0]  blk_toff;
+    reg [5:0]   pos6;
+    reg [7:0]   k1 [0:7];
+    reg [7:0]   k2 [0:7];
+    reg [7:0]   act1, act2;
     integer     j, k;
 
     reg         hdr_d;
@@ -171,11 +175,17 @@ module rg_moldudp64_rx #(
         e1    = lp_q + c1;
         pos_sum = pos_q + {13'd0, c1};
 
-        buf1 = buf_q;
+        // message-buffer offset of each lane: pos + (lane - lp) - prefix; positions past 63
+        // never reach the buffer, so 8-bit arithmetic suffices
+        pos6 = (pos_q > 17'd63) ? 6'd63 : pos_q[5:0];
         for (j = 0; j < 8; j = j + 1) begin
-            k = {15'd0, pos_q} + j - {28'd0, lp_q} - (hdr_q ? 0 : 2);
-            if (j >= lp_q && j < e1 && k >= 0 && k < MSG_BYTES) buf1[8*k +: 8] = d[j];
+            k1[j]  = {2'b00, pos6} + j[7:0] - {4'd0, lp_q} - (hdr_q ? 8'd0 : 8'd2);
+            act1[j] = (j[3:0] >= lp_q) && (j[3:0] < e1) && !k1[j][7];
         end
+        buf1 = buf_q;
+        for (k = 0; k < MSG_BYTES; k = k + 1)
+            for (j = 0; j < 8; j = j + 1)
+                if (act1[j] && k1[j] == k[7:0]) buf1[8*k +: 8] = d[j];
 
         // ---- part 2: a new block starting at lane e1 in the same beat
         avail2 = (cur_n > e1) ? (cur_n - e1) : 4'd0;
@@ -186,11 +196,14 @@ module rg_moldudp64_rx #(
         stall_rest = comp1 && (avail2 != 4'd0) && defer2;
         start2     = comp1 && (avail2 != 4'd0) && !defer2;
 
-        buf2 = {BUF_W{1'b0}};
         for (j = 0; j < 8; j = j + 1) begin
-            k = j - {28'd0, e1} - 2;
-            if (j < cur_n && k >= 0 && k < MSG_BYTES) buf2[8*k +: 8] = d[j];
+            k2[j]   = j[7:0] - {4'd0, e1} - 8'd2;
+            act2[j] = (j[3:0] < cur_n) && !k2[j][7];
         end
+        buf2 = {BUF_W{1'b0}};
+        for (k = 0; k < MSG_BYTES; k = k + 1)
+            for (j = 0; j < 8; j = j + 1)
+                if (act2[j] && k2[j] == k[7:0]) buf2[8*k +: 8] = d[j];
 
         // ---- events
         proceed   = cur_valid && out_free;
