@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   book: { summary: 'write the top-of-book time series of some symbols as CSV', load: async () => (await import('./commands/book.ts')).bookCommand },
   inspect: { summary: 'count messages by type, list the directory, time range and problems', load: async () => (await import('./commands/inspect.ts')).inspectCommand },
   decode: { summary: 'print a raw record file (replay --out x.bin) as text', load: async () => (await import('./commands/decode.ts')).decodeCommand },
+  hwreport: { summary: 'latency (cycles) and throughput of the hardware path on a session', load: async () => (await import('./commands/hwreport.ts')).hwreportCommand },
   gen: { summary: 'generate a seeded, realistic ITCH 5.0 session', load: async () => (await import('./commands/gen.ts')).genCommand },
   publish: { summary: 'publish a recorded session on Kafka as MoldUDP64 packets', load: async () => (await import('./commands/publish.ts')).publishCommand },
   run: { summary: 'run the engine on the Kafka feed; executions and decisions to Kafka, exactly once', load: async () => (await import('./commands/run.ts')).runCommand },

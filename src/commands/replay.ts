@@ -8,12 +8,13 @@ import { progressBar } from '../progress.ts';
 import { parseSpeed } from '../replay/pacing.ts';
 import { replay } from '../replay/run.ts';
 import { formatReplayReport, replayReport } from '../report/replay-report.ts';
+import { formatHardwareSection, fpgaOf, hardwareSection } from '../report/hardware.ts';
 import { checkInput } from '../source/file.ts';
 import { usageError } from './usage.ts';
 import { OPS_OPTIONS, OPS_USAGE, startOps } from '../control/replay-ops.ts';
 import { CLEARING_OPTIONS, CLEARING_USAGE, startReplayClearing } from '../clearing/replay-clearing.ts';
 
-export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--speed max|realtime|N] [--out records.jsonl|.csv|.bin] [--batch N] [--backend rust] [--json] ' + OPS_USAGE + ' ' + CLEARING_USAGE;
+export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--speed max|realtime|N] [--out records.jsonl|.csv|.bin] [--batch N] [--backend rust|fpga|shadow] [--json] ' + OPS_USAGE + ' ' + CLEARING_USAGE;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -53,10 +54,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
     const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, onRecords: clearing.onRecords, ...ops.hooks });
     bar?.done();
     const report = replayReport(result, config);
+    const fpga = fpgaOf(engine);
+    if (fpga) report.hardware = hardwareSection(fpga, result.stats.messages, result.engineNs);
     if (values.out) report.out = values.out;
     await clearing.finish(report);
     await ops.finish(result, report);
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReplayReport(report)}${clearing.text(report)}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReplayReport(report)}${report.hardware ? formatHardwareSection(report.hardware as Record<string, unknown>) : ''}${clearing.text(report)}\n`);
     return 0;
   } catch (e) {
     ops.fail(e);
