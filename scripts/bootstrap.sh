@@ -14,6 +14,8 @@ command -v yosys >/dev/null || missing+=(yosys)
 command -v kcat >/dev/null || missing+=(kcat)
 # Chromium for the dashboard's end-to-end test (driven by playwright-core).
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+# zlib headers for the Verilator model's FST waveform traces.
+[[ -f /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     say "installing ${missing[*]} with apt-get"
