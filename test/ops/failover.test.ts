@@ -1,6 +1,6 @@
 /**
- * Hot standby through the CLI, with the test double for the FPGA (a Rust engine with an
- * injected fault or hang): a fault or a hang in the middle of a batch at a chosen seq gives
+ * Hot standby through the CLI, with the Verilated FPGA as primary (and a Rust test double as
+ * primary, for speed) and the Rust core as standby, with an injected fault or hang: a fault or a hang in the middle of a batch at a chosen seq gives
  * exactly the records of the same replay without one; records before the seq come from the
  * primary and from it on from the standby (`riskgate_records_total`), and
  * `riskgate_failovers_total` is 1. Losing both engines stops the run (FAIL_CLOSED, exit 7).
@@ -34,24 +34,25 @@ function recordsBefore(seq: number): number {
 }
 
 describe('failover to the standby at a message boundary', () => {
-  for (const kind of ['fault', 'hang'] as const) {
-    it(`an injected ${kind} at seq ${AT} (mid-batch) changes no record`, async () => {
-      const s = await serve([session, '--backend', 'rust', '--standby', 'rust', `--inject-${kind}`, `rust@${AT}`, '--hang-timeout-ms', '500',
+  // The real Verilated FPGA as primary, and the Rust test double as primary.
+  for (const [primary, kind] of [['fpga', 'fault'], ['fpga', 'hang'], ['rust', 'fault'], ['rust', 'hang']] as const) {
+    it(`${primary} primary: an injected ${kind} at seq ${AT} (mid-batch) changes no record`, async () => {
+      const s = await serve([session, '--backend', primary, '--standby', 'rust', `--inject-${kind}`, `${primary}@${AT}`, '--hang-timeout-ms', '500',
         '--batch', String(BATCH), '--serve', '--port', '0', '--hold', '--json']);
       try {
         const report = await s.report; // printed when the run is over; --hold keeps the server up
         expect(report.recordsSha256).toBe(plain.recordsSha256);
-        expect(report.failover).toMatchObject({ primary: 'rust', standby: 'rust', active: 'standby', divergences: 0 });
+        expect(report.failover).toMatchObject({ primary, standby: 'rust', active: 'standby', divergences: 0 });
         expect(report.failover.events).toHaveLength(1);
         const ev = report.failover.events[0];
-        expect(ev).toMatchObject({ kind, seq: AT, from: 'rust', to: 'rust' });
+        expect(ev).toMatchObject({ kind, seq: AT, from: primary, to: 'rust' });
         if (kind === 'hang') expect(ev.outageNs).toBeGreaterThanOrEqual(500e6);
         else expect(ev.outageNs).toBeLessThan(500e6);
 
         const m = parseMetrics(await (await fetch(`${s.url}/metrics`)).text());
         const before = recordsBefore(AT);
         expect(before).toBeGreaterThan(0);
-        expect(m.get('riskgate_records_total{source="rust",role="primary"}')).toBe(before);
+        expect(m.get(`riskgate_records_total{source="${primary}",role="primary"}`)).toBe(before);
         expect(m.get('riskgate_records_total{source="rust",role="standby"}')).toBe(plain.records.length / 32 - before);
         expect(m.get('riskgate_failovers_total')).toBe(1);
         expect(m.get('riskgate_failover_outage_ns')).toBe(ev.outageNs);

@@ -1,5 +1,5 @@
 /**
- * The kill switch over HTTP during a live (paced) replay with a lockstep standby: every order
+ * The kill switch over HTTP during a live (paced) replay on the Verilated FPGA with the Rust core as lockstep standby (both engines): every order
  * from the recorded seq boundary on is rejected with KILL (hundreds of them), none before;
  * replaying with the audit log reproduces the run byte for byte. `/metrics` during the run
  * shows the named metrics.
@@ -26,7 +26,7 @@ describe('kill switch over HTTP, in band, audited, reproducible', () => {
   it('rejects every later order with KILL from the recorded seq on, and the audit log reproduces the run', async () => {
     const audit = join(dir, 'audit.jsonl');
     const rec = join(dir, 'records.bin');
-    const s = await serve([session, '--serve', '--port', '0', '--speed', '1', '--standby', 'rust', '--audit-out', audit, '--out', rec, '--json']);
+    const s = await serve([session, '--serve', '--port', '0', '--speed', '1', '--backend', 'fpga', '--standby', 'rust', '--audit-out', audit, '--out', rec, '--json']);
     try {
       await waitState(s.url, (st) => st.counters.messages > 3000);
 
@@ -35,7 +35,7 @@ describe('kill switch over HTTP, in band, audited, reproducible', () => {
       const m = parseMetrics(text);
       expect(m.get('riskgate_messages_total')).toBeGreaterThan(3000);
       expect(m.get('riskgate_decisions_total{verdict="accepted",reason="none"}')).toBeGreaterThan(0);
-      expect(m.get('riskgate_records_total{source="rust",role="primary"}')).toBeGreaterThan(0);
+      expect(m.get('riskgate_records_total{source="fpga",role="primary"}')).toBeGreaterThan(0);
       expect(m.get('riskgate_failovers_total')).toBe(0);
       expect(m.has('riskgate_clearing_lag{worker="w0"}')).toBe(true);
       for (const name of ['riskgate_latency_ns_bucket{le="+Inf"}', 'riskgate_latency_ns_count', 'riskgate_hw_latency_cycles_bucket{le="+Inf"}', 'riskgate_hw_latency_cycles_count']) {
