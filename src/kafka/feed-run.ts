@@ -30,7 +30,7 @@ import { createEngine } from '../engine/create.ts';
 import type { Engine } from '../engine/types.ts';
 import { RiskgateError } from '../errors.ts';
 import { openRecordSink, type RecordSink } from '../export/records.ts';
-import { RecordAccumulator } from '../feed/accumulator.ts';
+import { RecordAccumulator } from '../report/accumulator.ts';
 import { gapFillers, globalKillFrame, lastTimestamp } from '../feed/frames.ts';
 import { FeedSequencer } from '../feed/sequencer.ts';
 import { ControlOp } from '../itch/layout.ts';
@@ -39,6 +39,8 @@ import { replayReport } from '../report/replay-report.ts';
 import { makeKafka, sleep, waitForBroker, type KafkaClient } from './client.ts';
 import { ensureRunTopics, feedNames, type FeedNames } from './feed-topics.ts';
 import { readToEnd } from './read-topic.ts';
+import type { ControlQueue } from '../control/queue.ts';
+import type { LiveState } from '../server/live.ts';
 
 const { Partitioners } = kafkajs;
 
@@ -63,6 +65,11 @@ export interface FeedRunOptions {
   /** How long a transaction may keep failing (broker loss) before the run stops with exit 8 (default 120 s). */
   brokerTimeoutMs?: number;
   backend?: string;
+  /**
+   * Runtime controls (`run --serve`, src/control/plane.ts): operator changes queued over HTTP
+   * are injected in band before the next engine call, journalled, and the live state is fed.
+   */
+  controls?: { queue: ControlQueue; live: LiveState };
   signal?: AbortSignal;
   emit?: (event: string, data?: Record<string, unknown>) => void;
 }
@@ -84,7 +91,8 @@ interface JournalInject {
   /** Feed offset of the packet the injection precedes (the next packet to process then). */
   feedOffset: string;
   seq: number;
-  reason: 'stale';
+  /** 'stale': a stale-feed kill; 'operator': a runtime control (`run --serve`). */
+  reason: 'stale' | 'operator';
   /** The framed control message, hex. */
   control: string;
   at: number;
@@ -151,7 +159,7 @@ function sha256(b: Buffer): string {
 }
 
 export class FeedRun {
-  private readonly o: Required<Omit<FeedRunOptions, 'out' | 'signal' | 'emit' | 'group' | 'topic'>> & FeedRunOptions;
+  private readonly o: Required<Omit<FeedRunOptions, 'out' | 'signal' | 'emit' | 'group' | 'topic' | 'controls'>> & FeedRunOptions;
   readonly names: FeedNames;
   private readonly kafka: KafkaClient;
   private readonly config: Config;
@@ -201,6 +209,10 @@ export class FeedRun {
   private readonly gaps: { from: number; to: number; missing: number; offset: number }[] = [];
   private readonly stale: { seq: number; idleMs: number; offset: number }[] = [];
   private readonly injected: { reason: string; seq: number; offset: number; replayed: boolean }[] = [];
+  /** Operator controls (`--serve`) handed to the engine, live or replayed from the journal. */
+  private readonly operatorControls: { op: number; target: number; value: string; seq: number; offset: number; replayed: boolean }[] = [];
+  /** The seq of the next message handed to the engine (for the live state). */
+  private handedSeq = 1;
   private gapFillers = 0;
   private gapLatched = false;
   private rebuiltPackets = 0;
@@ -297,9 +309,12 @@ export class FeedRun {
       // 5. Consume from the first packet.
       this.o.signal?.addEventListener('abort', onAbort, { once: true });
       if (this.o.signal?.aborted) onAbort();
-      if (this.o.staleMs > 0) {
-        const tick = Math.max(20, Math.min(250, Math.floor(this.o.staleMs / 4)));
-        timer = setInterval(() => this.checkStale(), tick);
+      if (this.o.staleMs > 0 || this.o.controls) {
+        const tick = this.o.staleMs > 0 ? Math.max(20, Math.min(250, Math.floor(this.o.staleMs / 4))) : 50;
+        timer = setInterval(() => {
+          if (this.o.staleMs > 0) this.checkStale();
+          this.checkControls();
+        }, this.o.controls ? Math.min(tick, 50) : tick);
       }
       await this.retrying('start the feed consumer', () => this.startConsumer());
       await this.done;
@@ -514,12 +529,19 @@ export class FeedRun {
         throw new RiskgateError('FAIL_CLOSED', `journal of ${this.names.runGroup} does not match the feed: injection for seq ${s} at feed offset ${j.feedOffset}, but the next seq there is ${this.seq.expected}`);
       }
       this.engineCall(f, false, 0, offset, false);
-      this.injected.push({ reason: j.reason, seq: s, offset: Number(j.feedOffset), replayed: true });
+      if (j.reason === 'operator') {
+        this.mirror(f);
+        this.operatorControls.push({ op: f[3], target: f.readUInt16BE(4), value: f.readBigUInt64BE(14).toString(), seq: s, offset: Number(j.feedOffset), replayed: true });
+      } else {
+        this.mirror(f);
+        this.injected.push({ reason: j.reason, seq: s, offset: Number(j.feedOffset), replayed: true });
+      }
     }
   }
 
   private async onPacket(offset: number, value: Buffer): Promise<void> {
     if (!this.live) this.applyJournal(offset);
+    else this.applyOperatorControls(offset);
     if (offset === 0 && !this.firstPacketChecked) {
       this.firstPacketChecked = true;
       const sha = sha256(value);
@@ -583,12 +605,67 @@ export class FeedRun {
     const f = globalKillFrame(seq);
     this.engineCall(f, false, 0, offset, false);
     if (!this.acc.globalKill) throw new RiskgateError('FAIL_CLOSED', `the engine refused the kill switch for seq ${seq}`);
+    this.mirror(f);
     if (reason === 'stale') {
       const j: JournalInject = { type: 'inject', feedOffset: String(offset), seq, reason, control: f.toString('hex'), at: Date.now() };
       this.outJournal.push({ key: this.names.runGroup, value: JSON.stringify(j), partition: 0 });
     }
     this.injected.push({ reason, seq, offset, replayed: !this.live });
     if (this.live) this.emit('kill-switch', { reason, seq, offset });
+  }
+
+  /**
+   * `run --serve`: the operator changes queued since the last engine call become control
+   * messages with effective seq = the next seq not yet handed to the engine, in front of the
+   * packet at `offset` (or, when the feed is idle, of the next packet: offset = nextOffset).
+   * They depend on wall time like stale kills, so they are journalled with that feed offset in
+   * the same transaction as their records, and a rebuild replays them at the same place.
+   */
+  private applyOperatorControls(offset: number): void {
+    const c = this.o.controls;
+    if (!c || !this.live || this.seq.ended) return;
+    const seq = this.seq.expected;
+    const frames = c.queue.take(seq);
+    if (!frames) return;
+    const records = this.engineCall(frames, false, 0, offset, false);
+    c.queue.confirm(records);
+    const at = Date.now();
+    for (let off = 0; off + 22 <= frames.length; off += 22) {
+      const f = frames.subarray(off, off + 22);
+      const j: JournalInject = { type: 'inject', feedOffset: String(offset), seq, reason: 'operator', control: f.toString('hex'), at };
+      this.outJournal.push({ key: this.names.runGroup, value: JSON.stringify(j), partition: 0 });
+      this.operatorControls.push({ op: f[3], target: f.readUInt16BE(4), value: f.readBigUInt64BE(14).toString(), seq, offset, replayed: false });
+      this.emit('control', { op: f[3], target: f.readUInt16BE(4), value: f.readBigUInt64BE(14).toString(), seq, offset });
+    }
+    // After a gap the switch stays latched: an operator release is answered by a new kill.
+    if (this.gapLatched && !this.acc.globalKill) this.inject(seq, 'gap-latch', offset);
+  }
+
+  /** Keeps the control plane's limits mirror in step with a control frame the run made itself. */
+  private mirror(f: Buffer): void {
+    const c = this.o.controls;
+    if (!c) return;
+    try {
+      c.queue.state.apply(c.queue.state.check(f[3], f.readUInt16BE(4), f.readBigUInt64BE(14)));
+      if (f[3] === ControlOp.GLOBAL_KILL) c.live.metrics.killSwitch.set({ scope: 'global' }, Number(f.readBigUInt64BE(14)));
+    } catch {
+      // not representable in the mirror: the engine is the authority
+    }
+  }
+
+  /** Idle feed: apply queued operator controls now (before the next packet) and commit them. */
+  private checkControls(): void {
+    const c = this.o.controls;
+    if (!c || c.queue.pendingCount === 0) return;
+    if (!this.live || this.ended || this.stopping || this.fatal || this.seq.ended) return;
+    void this.serial
+      .run(async () => {
+        if (!this.live || this.ended || this.stopping || this.fatal || this.seq.ended || c.queue.pendingCount === 0) return;
+        this.applyOperatorControls(this.nextOffset);
+        if (this.sink) await this.flushSink();
+        await this.commit();
+      })
+      .catch((e) => this.fail(e));
   }
 
   /**
@@ -621,13 +698,19 @@ export class FeedRun {
     }
   }
 
-  private engineCall(frames: Buffer, endOfInput: boolean, messages: number, offset: number, trackTs: boolean): void {
+  private engineCall(frames: Buffer, endOfInput: boolean, messages: number, offset: number, trackTs: boolean): Buffer {
     const t = process.hrtime.bigint();
     const records = this.engine.process(frames, endOfInput);
     const dt = Number(process.hrtime.bigint() - t);
     this.acc.add(records, dt, messages, offset);
     if (trackTs) this.lastTs = lastTimestamp(frames, this.lastTs);
-    if (records.length === 0) return;
+    const c = this.o.controls;
+    if (c) {
+      if (c.live.status === 'starting') c.live.status = 'running';
+      c.live.observe(records, { frames, firstSeq: this.handedSeq, offset, messages, final: endOfInput }, dt, [{ source: this.engine.backend, role: 'primary', records: records.length / RECORD_SIZE }]);
+    }
+    this.handedSeq += messages;
+    if (records.length === 0) return records;
     if (this.sink) this.sinkQueue.push(records);
     const out = this.live ? this.published : this.rebuilt;
     for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
@@ -645,6 +728,7 @@ export class FeedRun {
         if (this.live) this.outDec.push({ key: 'control', value: Buffer.from(records.subarray(off, off + RECORD_SIZE)), partition: 0 });
       }
     }
+    return records;
   }
 
   /** One transaction: pending outputs, journal records and the feed offset reached. */
@@ -779,6 +863,11 @@ export class FeedRun {
     this.finish();
   }
 
+  /** Engine statistics for the control plane's `/api/state` (empty before the engine exists). */
+  engineStats(): object {
+    return this.engine ? this.engine.stats() : {};
+  }
+
   private report(): Record<string, unknown> {
     const st = this.seq.stats;
     const result = this.acc.result(this.engine.backend, this.engine.stats());
@@ -803,6 +892,7 @@ export class FeedRun {
       stale: this.stale,
       staleMs: this.o.staleMs,
       killSwitch: { engaged: this.acc.globalKill, injected: this.injected },
+      ...(this.o.controls ? { operatorControls: this.operatorControls } : {}),
       gapLatched: this.gapLatched,
       failClosed: this.gaps.length > 0 || this.stale.length > 0,
     };

@@ -1,8 +1,8 @@
 /**
- * What `riskgate run` keeps of the record stream for its report, as the file replay does
- * (src/replay/run.ts): the SHA-256 digest, reject reasons, per-symbol P&L, problems, ITCH
- * time range and per-call engine time, plus the state of the global kill switch as CONTROL
- * records show it. `result()` has the shape of a ReplayResult so the replay report applies.
+ * What a run keeps of the record stream for its report — the file replay (src/replay/run.ts)
+ * and the Kafka feed consumer (src/kafka/feed-run.ts) alike: the SHA-256 digest, reject
+ * reasons, per-symbol P&L, problems, ITCH time range and per-call engine time, plus the
+ * state of the global kill switch as CONTROL records show it.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Config } from '../config/index.ts';
@@ -11,7 +11,7 @@ import { ControlOp, typeName } from '../itch/layout.ts';
 import { problemName } from '../records/decode.ts';
 import { REASON_NAMES, RECORD_SIZE } from '../records/layout.ts';
 import type { ReplayResult } from '../replay/run.ts';
-import { PnlBook } from '../report/pnl.ts';
+import { PnlBook } from './pnl.ts';
 import { ProblemLog } from '../source/problems.ts';
 
 export class RecordAccumulator {
@@ -33,12 +33,16 @@ export class RecordAccumulator {
     readonly source: string,
     config: Config,
   ) {
-    this.pnl = new PnlBook() // intraday P&L from a flat start: a seeded position has no known cost;
+    // Intraday P&L from a flat start: a seeded position has no known cost.
+    this.pnl = new PnlBook();
     this.globalKill = config.globalKill;
   }
 
-  /** One engine call's records; `where` locates the input (Kafka offset) for problem reports. */
-  add(records: Buffer, engineNs: number, messages: number, where: number): void {
+  /**
+   * One engine call's records. `where` locates a problem's input for its report: a byte
+   * offset in the file (given the seq) or a Kafka offset.
+   */
+  add(records: Buffer, engineNs: number, messages: number, where: number | ((seq: number) => number)): void {
     this.engineNs += engineNs;
     if (messages > 0) {
       this.batchNs.push(engineNs);
@@ -68,14 +72,15 @@ export class RecordAccumulator {
         const type = records[off + 16];
         const len = records.readUInt16LE(off + 18);
         const want = records.readUInt16LE(off + 20);
+        const at = typeof where === 'number' ? where : where(seq);
         const name = problemName(code);
         const detail =
           name === 'BAD_LENGTH' ? `type ${typeName(type)} has length ${len}, expected ${want}`
           : name === 'UNKNOWN_TYPE' ? `unknown message type ${typeName(type)} (length ${len}) skipped`
-          : name === 'TRUNCATED' ? `message (type ${typeName(type)}) declares ${len} bytes but its packet ends first`
+          : name === 'TRUNCATED' ? `last message (type ${typeName(type)}) declares ${len} bytes but the input ends first`
           : name === 'BAD_CONTROL' ? `control message refused (op ${type}) before seq ${seq}`
           : `problem code ${code}`;
-        this.problems.add({ severity: 'error', kind: name, file: this.source, offset: where, seq, type: typeName(type), message: `${this.source}: offset ${where}, seq ${seq}: ${detail}` });
+        this.problems.add({ severity: 'error', kind: name, file: this.source, offset: at, seq, type: typeName(type), message: `${this.source}: offset ${at}, seq ${seq}: ${detail}` });
       }
     }
   }
