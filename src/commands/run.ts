@@ -1,7 +1,12 @@
 /**
  * `riskgate run --brokers host:port [--config f] [--out records.bin] [--json] [--topic t]
  *               [--prefix p] [--group g] [--seed-positions] [--stale-ms 5000]
- *               [--max-tx-packets N] [--broker-timeout ms] [--events]`
+ *               [--max-tx-packets N] [--broker-timeout ms] [--events]
+ *               [--serve [--port N] [--host h] [--token-file f]] [--audit-out audit.jsonl]`
+ *
+ * With `--serve` (or `--audit-out`) the runtime controls of `replay --serve` (src/control/plane.ts)
+ * run alongside: an operator change over HTTP is injected in band before the next engine call,
+ * written to the audit log and journalled for a resume (spec §14.6).
  *
  * The engine behind the Kafka feed (src/kafka/feed-run.ts, docs/spec.md §14.4–14.6). Ends at
  * the end-of-session packet or on SIGINT/SIGTERM (after committing what it has done) and prints
@@ -9,13 +14,18 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
+import { checkServeOptions, startControlPlane, type ControlPlane } from '../control/plane.ts';
+import { SERVE_OPTIONS, SERVE_USAGE } from '../control/replay-ops.ts';
+import { RiskgateError } from '../errors.ts';
+import { feedNames } from '../kafka/feed-topics.ts';
+import { createLogger } from '../log/index.ts';
 import { FeedRun } from '../kafka/feed-run.ts';
 import { formatReplayReport } from '../report/replay-report.ts';
 import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
 
 export const RUN_USAGE =
   'usage: riskgate run --brokers host:port [--config f] [--out records.bin|.jsonl|.csv] [--json] [--topic riskgate.md.itch] ' +
-  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-tx-packets 1000] [--broker-timeout 120000] [--events]';
+  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-tx-packets 1000] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -58,6 +68,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         'broker-timeout': { type: 'string' },
         events: { type: 'boolean' },
         help: { type: 'boolean' },
+        ...SERVE_OPTIONS,
       },
     });
     if (values.help) {
@@ -67,7 +78,22 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (positionals.length !== 0 || !values.brokers) throw usageError(RUN_USAGE);
     const maxTx = intOpt('--max-tx-packets', values['max-tx-packets']);
     if (maxTx !== undefined && maxTx < 1) throw usageError('--max-tx-packets must be ≥ 1');
+    checkServeOptions(values);
     const config = loadConfig(values.config);
+    let feed: FeedRun | undefined;
+    let plane: ControlPlane | undefined;
+    if (values.serve || values['audit-out']) {
+      let log;
+      try {
+        log = createLogger({ level: values['log-level'] });
+      } catch (e) {
+        throw new RiskgateError('USAGE', (e as Error).message);
+      }
+      plane = await startControlPlane(values, {
+        source: `kafka:${feedNames(values.prefix, values.topic).feed}`, config, backend: 'rust', speed: 'feed', log,
+        engine: { stats: () => feed?.engineStats() ?? {} },
+      });
+    }
     const abort = new AbortController();
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {
@@ -79,7 +105,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const run = new FeedRun({
+      const run = (feed = new FeedRun({
         brokers: values.brokers,
         config,
         prefix: values.prefix,
@@ -91,15 +117,39 @@ export async function runCommand(argv: string[]): Promise<number> {
         maxTxPackets: maxTx,
         holdTxMs: intOpt('--hold-tx-ms', values['hold-tx-ms']),
         brokerTimeoutMs: intOpt('--broker-timeout', values['broker-timeout']),
+        controls: plane ? { queue: plane.queue, live: plane.live } : undefined,
         signal: abort.signal,
         emit: values.events ? (event, data) => process.stderr.write(`${JSON.stringify({ event, t: Date.now(), ...data })}\n`) : undefined,
-      });
-      const { report, end } = await run.run();
+      }));
+      let out: Awaited<ReturnType<FeedRun['run']>>;
+      try {
+        out = await run.run();
+      } catch (e) {
+        if (plane) {
+          plane.queue.close('the run failed');
+          plane.live.status = 'failed';
+          plane.live.error = (e as Error)?.message ?? String(e);
+          plane.audit?.write({ type: 'end', run: plane.run, wallTime: new Date().toISOString(), messages: plane.live.messages, controls: plane.queue.history.length, recordsSha256: '', status: 'failed' });
+        }
+        throw e;
+      }
+      const { report, end } = out;
+      if (plane) {
+        plane.queue.close('the run has ended');
+        plane.live.status = 'done';
+        plane.live.endedAt = new Date().toISOString();
+        plane.audit?.write({ type: 'end', run: plane.run, wallTime: plane.live.endedAt, messages: Number(report.messages ?? plane.live.messages), controls: plane.queue.history.length, recordsSha256: String(report.recordsSha256), status: 'ok' });
+        report.run = plane.run;
+        report.controlsApplied = plane.queue.history.map((c) => ({ n: c.n, what: c.what, target: c.targetName, old: c.old, new: c.new, seq: c.seq, who: c.who, via: c.via }));
+        if (plane.audit) report.auditOut = plane.audit.path;
+        if (plane.url) report.served = plane.url;
+      }
       if (end === 'signal') (report.feed as Record<string, unknown>).end = String(abort.signal.reason ?? 'signal');
       if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(`${formatReplayReport(report).replace(/^riskgate replay/, 'riskgate run')}\n${formatFeedReport(report)}\n`);
       return 0;
     } finally {
+      await plane?.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

@@ -5,7 +5,6 @@
  * to use and three hooks for the replay loop; with none of these options it is a thin
  * pass-through (no hooks, the plain engine).
  */
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Config } from '../config/index.ts';
 import { configBlob } from '../config/index.ts';
@@ -16,35 +15,39 @@ import { FailoverEngine } from '../failover/engine.ts';
 import type { EngineExtras } from '../failover/fault.ts';
 import { FaultInjectingEngine, parseInjection, type Injection } from '../failover/inject.ts';
 import { createLogger, type Logger } from '../log/index.ts';
-import { Metrics } from '../metrics/index.ts';
 import type { ReplayOptions, ReplayResult } from '../replay/run.ts';
-import { buildServer, listen } from '../server/app.ts';
-import { resolveToken } from '../server/auth.ts';
 import { LiveClearing } from '../server/clearing.ts';
 import { LiveState } from '../server/live.ts';
 import type { Batch } from '../source/file.ts';
-import { AuditWriter, newRunId, readAuditRun, type AuditRun } from './audit.ts';
-import { DEFAULT_PORT } from './commands.ts';
+import { readAuditRun, type AuditRun } from './audit.ts';
+import { checkServeOptions, intOption, startControlPlane } from './plane.ts';
 import { splitBatchesAt } from './frames.ts';
-import { GLOBAL_TARGET, RiskState } from './limits.ts';
-import { ControlQueue } from './queue.ts';
+import { GLOBAL_TARGET } from './limits.ts';
+import type { ControlQueue } from './queue.ts';
 
 /** parseArgs options of the ops features (spread into the replay command's options). */
-export const OPS_OPTIONS = {
+/** The control-plane subset (server, token, audit log, logs), shared with `riskgate run`. */
+export const SERVE_OPTIONS = {
   serve: { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
-  hold: { type: 'boolean' },
   'token-file': { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
   'audit-out': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+export const SERVE_USAGE = '[--serve [--port N] [--host 127.0.0.1] [--token-file f] [--allow-origin O]] [--audit-out audit.jsonl] [--log-level info]';
+
+export const OPS_OPTIONS = {
+  ...SERVE_OPTIONS,
+  hold: { type: 'boolean' },
   'audit-in': { type: 'string' },
   'audit-run': { type: 'string' },
   standby: { type: 'string' },
   'inject-fault': { type: 'string', multiple: true },
   'inject-hang': { type: 'string', multiple: true },
   'hang-timeout-ms': { type: 'string' },
-  'log-level': { type: 'string' },
 } as const;
 
 export const OPS_USAGE =
@@ -83,13 +86,6 @@ export interface Ops {
   /** With --hold, serves until SIGINT/SIGTERM; then stops the server and closes the audit log. */
   close(): Promise<void>;
   url?: string;
-}
-
-function intOption(v: string | undefined, name: string, min: number, max: number, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new RiskgateError('USAGE', `--${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
-  return n;
 }
 
 function engineLastSeq(e: unknown): number | undefined {
@@ -133,11 +129,7 @@ function buildEngine(backend: string, v: OpsValues, blob: Buffer, log: Logger, l
 
 export async function startOps(v: OpsValues, ctx: { file: string; config: Config; backend: string; json: boolean }): Promise<Ops> {
   const active = v.serve || v['audit-out'] || v['audit-in'] || v.standby || (v['inject-fault']?.length ?? 0) > 0 || (v['inject-hang']?.length ?? 0) > 0;
-  if (!v.serve) {
-    for (const k of ['port', 'host', 'hold', 'token-file', 'allow-origin'] as const) {
-      if (v[k] !== undefined) throw new RiskgateError('USAGE', `--${k} needs --serve`);
-    }
-  }
+  checkServeOptions(v);
   if (v['audit-run'] !== undefined && !v['audit-in']) throw new RiskgateError('USAGE', '--audit-run needs --audit-in');
   let log: Logger;
   try {
@@ -159,41 +151,22 @@ export async function startOps(v: OpsValues, ctx: { file: string; config: Config
     return { engine, hooks: {}, finish: async () => {}, fail: () => {}, close: async () => {} };
   }
 
-  const run = newRunId();
-  const state = new RiskState(ctx.config);
-  const metrics = new Metrics({ defaultMetrics: v.serve === true });
-  live = new LiveState(ctx.config, metrics, state, { file: ctx.file, backend: ctx.backend, standby: v.standby, run, speed: v.speed ?? 'max' });
-  const l = live;
-  if (v.serve) l.clearing = new LiveClearing(ctx.config, 2, 256, (w, lag) => metrics.clearingLag.set({ worker: w }, lag));
-
   let auditIn: AuditRun | undefined;
   if (v['audit-in']) auditIn = readAuditRun(v['audit-in'], v['audit-run']);
-  const audit = v['audit-out'] ? new AuditWriter(v['audit-out']) : undefined;
-  const configSha256 = createHash('sha256').update(blob).digest('hex');
-  if (auditIn?.start && auditIn.start.configSha256 !== configSha256) {
+  const plane = await startControlPlane(v, {
+    source: ctx.file, config: ctx.config, backend: ctx.backend, standby: v.standby, speed: v.speed ?? 'max', log,
+    engine, replayOf: auditIn?.run,
+  });
+  const { run, metrics, audit, server, url } = plane;
+  live = plane.live;
+  const l = live;
+  if (v.serve) l.clearing = new LiveClearing(ctx.config, 2, 256, (w, lag) => metrics.clearingLag.set({ worker: w }, lag));
+  if (auditIn?.start && auditIn.start.configSha256 !== plane.configSha256) {
     log.warn({ event: 'audit_config_differs', run: auditIn.run }, 'the audit run was recorded with another config; the records will differ');
   }
-  audit?.write({ type: 'start', run, wallTime: new Date().toISOString(), file: ctx.file, backend: ctx.backend, ...(v.standby ? { standby: v.standby } : {}), configSha256, ...(auditIn ? { replayOf: auditIn.run } : {}) });
-  queue = new ControlQueue({ state, run, audit, log, onApplied: (e, c) => l.onControl(e, c) });
+  queue = plane.queue;
   const q = queue;
   if (auditIn) q.schedule(auditIn);
-
-  let server: Awaited<ReturnType<typeof buildServer>> | undefined;
-  let url: string | undefined;
-  if (v.serve) {
-    const host = v.host ?? '127.0.0.1';
-    const port = intOption(v.port, 'port', 0, 65535, DEFAULT_PORT);
-    const tok = resolveToken({ tokenFile: v['token-file'], configPath: v.config });
-    server = buildServer({ live: l, queue: q, metrics, token: tok.token, host, log, engine, extraOrigins: v['allow-origin'] });
-    try {
-      url = await listen(server.app, server.policy, host, port);
-    } catch (e) {
-      throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot serve on ${host}:${port}: ${(e as Error).message}`);
-    }
-    if (tok.source === 'generated') process.stderr.write(`riskgate: API token: ${tok.token}\n`);
-    process.stderr.write(`riskgate: serving ${url}/ (dashboard), ${url}/metrics; state-changing calls need the bearer token (${tok.source === 'generated' ? 'generated, above' : `from ${tok.source}`})\n`);
-    log.info({ event: 'serving', url, host, port: server.policy.port, tokenSource: tok.source }, 'control server listening');
-  }
 
   let lastYield = Date.now();
   const hooks: ReplayHooks = {
@@ -274,8 +247,7 @@ export async function startOps(v: OpsValues, ctx: { file: string; config: Config
         process.stderr.write(`riskgate: run finished; still serving ${url}/ — Ctrl-C to stop\n`);
         await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
       }
-      await server?.app.close();
-      audit?.close();
+      await plane.close();
     },
   };
   return ops;

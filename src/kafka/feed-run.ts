@@ -529,11 +529,10 @@ export class FeedRun {
         throw new RiskgateError('FAIL_CLOSED', `journal of ${this.names.runGroup} does not match the feed: injection for seq ${s} at feed offset ${j.feedOffset}, but the next seq there is ${this.seq.expected}`);
       }
       this.engineCall(f, false, 0, offset, false);
+      this.mirror(f);
       if (j.reason === 'operator') {
-        this.mirror(f);
         this.operatorControls.push({ op: f[3], target: f.readUInt16BE(4), value: f.readBigUInt64BE(14).toString(), seq: s, offset: Number(j.feedOffset), replayed: true });
       } else {
-        this.mirror(f);
         this.injected.push({ reason: j.reason, seq: s, offset: Number(j.feedOffset), replayed: true });
       }
     }
@@ -892,7 +891,7 @@ export class FeedRun {
       stale: this.stale,
       staleMs: this.o.staleMs,
       killSwitch: { engaged: this.acc.globalKill, injected: this.injected },
-      ...(this.o.controls ? { operatorControls: this.operatorControls } : {}),
+      ...(this.o.controls || this.operatorControls.length > 0 ? { operatorControls: this.operatorControls } : {}),
       gapLatched: this.gapLatched,
       failClosed: this.gaps.length > 0 || this.stale.length > 0,
     };

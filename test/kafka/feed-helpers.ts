@@ -1,0 +1,167 @@
+// Helpers of the Kafka feed tests (test/kafka/feed.test.ts, test/kafka/feed-controls.test.ts):
+// each test file starts its own single-node broker on its own port (scripts/kafka.sh with
+// KAFKA_PORT), so that they never collide, and talks to it through these.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeExecution, executionId } from '../../src/clearing/execution.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { generateSessionBuffer } from '../../src/gen/index.ts';
+import { makeKafka } from '../../src/kafka/client.ts';
+import { readToEnd } from '../../src/kafka/read-topic.ts';
+import { topicNames } from '../../src/kafka/topics.ts';
+
+export interface Child {
+  events: Record<string, any>[];
+  exit: Promise<{ code: number | null; signal: string | null; stdout: string }>;
+  waitFor(event: string, n?: number, timeoutMs?: number): Promise<Record<string, any>>;
+  kill(sig: NodeJS.Signals): void;
+}
+
+export interface Rec {
+  kind: number;
+  seq: number;
+  leg: number;
+  reasons: number;
+  verdict: number;
+  op: number;
+  value: bigint;
+}
+
+export function feedHarness(PORT: number, tmpPrefix: string) {
+  const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+  const BIN = join(ROOT, 'bin/riskgate.js');
+  const KAFKA_SH = join(ROOT, 'scripts/kafka.sh');
+
+  const BROKER = `127.0.0.1:${PORT}`;
+  const KAFKA_ENV = { ...process.env, KAFKA_PORT: String(PORT), KAFKA_CONTROLLER_PORT: String(PORT + 1) };
+  const config = loadConfig();
+    const tmp = mkdtempSync(join(tmpdir(), tmpPrefix));
+
+  function kafkaSh(cmd: string): void {
+    execFileSync('bash', [KAFKA_SH, cmd], { stdio: ['ignore', 'ignore', 'inherit'], env: KAFKA_ENV });
+  }
+
+  function cli(args: string[]): { status: number; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20 });
+    return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  function cliJson(args: string[]): any {
+    const r = cli([...args, '--json']);
+    if (r.status !== 0) throw new Error(`riskgate ${args[0]} exited ${r.status}:\n${r.stderr}\n${r.stdout.slice(0, 2000)}`);
+    return JSON.parse(r.stdout);
+  }
+
+
+  /** `riskgate run … --events` as a child process, its JSON-line events collected from stderr. */
+  function spawnRun(args: string[], env: Record<string, string> = {}): Child {
+    const child = spawn(process.execPath, [BIN, 'run', ...args, '--events'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const events: Record<string, any>[] = [];
+    let stdout = '';
+    let err = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      err += d;
+      let i;
+      while ((i = err.indexOf('\n')) >= 0) {
+        const line = err.slice(0, i);
+        err = err.slice(i + 1);
+        try {
+          events.push(JSON.parse(line));
+        } catch {
+          events.push({ event: 'stderr', line });
+        }
+      }
+    });
+    const exit = new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal, stdout })),
+    );
+    return {
+      events,
+      exit,
+      async waitFor(event, n = 1, timeoutMs = 60_000) {
+        const t0 = Date.now();
+        for (;;) {
+          const hits = events.filter((e) => e.event === event);
+          if (hits.length >= n) return hits[n - 1];
+          if (Date.now() - t0 > timeoutMs) throw new Error(`no ${n}× '${event}' within ${timeoutMs} ms; events: ${JSON.stringify(events.slice(-10))}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      },
+      kill: (sig) => child.kill(sig),
+    };
+  }
+
+  function records(file: string): Rec[] {
+    const b = readFileSync(file);
+    const out: Rec[] = [];
+    for (let o = 0; o + 32 <= b.length; o += 32) {
+      out.push({
+        kind: b[o + 1], seq: b.readUIntLE(o + 4, 6), leg: b[o + 28], reasons: b.readUInt16LE(o + 24), verdict: b[o + 26],
+        op: b[o + 3], value: b.readBigUInt64LE(o + 16),
+      });
+    }
+    return out;
+  }
+  const fillIds = (recs: Rec[]) => recs.filter((r) => r.kind === 3).map((r) => `${config.session}:${r.seq}:${r.leg}`);
+
+  /** Every record of a topic, read_committed (the default) or read_uncommitted. */
+  async function readTopic(topic: string, readUncommitted = false): Promise<{ key: string; value: Buffer }[]> {
+    const kafka = makeKafka(BROKER, 'riskgate-test-read');
+    const admin = kafka.admin();
+    await admin.connect();
+    const out: { key: string; value: Buffer }[] = [];
+    try {
+      if (!readUncommitted) {
+        await readToEnd(kafka, admin, topic, (_p, m) => out.push({ key: m.key?.toString() ?? '', value: m.value ?? Buffer.alloc(0) }));
+        return out;
+      }
+      // read_uncommitted: aborted records too (all transactions are finished here, so the end is the high watermark)
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
+      if (ends.size === 0) return out;
+      const consumer = kafka.consumer({ groupId: `riskgate.test.uncommitted.${Date.now()}`, readUncommitted: true, maxWaitTimeInMs: 100 });
+      let done!: () => void;
+      const finished = new Promise<void>((r) => (done = r));
+      const left = new Set(ends.keys());
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        if (e.payload.lastOffset != null && BigInt(e.payload.lastOffset) + 1n >= (ends.get(e.payload.partition) ?? 0n)) {
+          left.delete(e.payload.partition);
+          if (left.size === 0) done();
+        }
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) if (BigInt(m.offset) < (ends.get(batch.partition) ?? 0n)) out.push({ key: m.key?.toString() ?? '', value: m.value ?? Buffer.alloc(0) });
+        },
+      });
+      await finished;
+      await consumer.disconnect();
+      return out;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async function executionsOn(prefix: string, readUncommitted = false): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const m of await readTopic(topicNames(prefix).executions, readUncommitted)) {
+      const id = executionId(decodeExecution(m.value));
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** A generated session (with control messages unless told otherwise), as a file. */
+  function genFile(name: string, messages: number, seed: number, tail?: Buffer, controlMessages = true): string {
+    const b = generateSessionBuffer({ seed, symbols: 8, messages, controlMessages });
+    const path = join(tmp, name);
+    writeFileSync(path, tail ? Buffer.concat([b.subarray(0, b.length - 2), tail]) : b);
+    return path;
+  }
+  return { ROOT, BIN, PORT, BROKER, KAFKA_ENV, config, tmp, kafkaSh, cli, cliJson, spawnRun, records, fillIds, readTopic, executionsOn, genFile };
+}
