@@ -41,7 +41,7 @@ describe('golden vectors: FPGA engine (Verilator)', () => {
         });
       }
 
-      it.skipIf(v.noSplit === true)('one frame per batch, 5-of-8 offer rate, reset: same bytes', () => {
+      if (v.noSplit !== true) it('one frame per batch, 5-of-8 offer rate, reset: same bytes', () => {
         const eng = new FpgaEngine(blob, { messagesPerPacket: 3, offer: { num: 5, den: 8 } });
         try {
           const whole = eng.process(stream, true);
