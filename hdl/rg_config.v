@@ -117,7 +117,8 @@ module rg_config #(
     wire [63:0] h_recip   = {bw[5], bw[4]};
     wire [79:0] recip80   = {16'd0, h_recip};
     wire [79:0] rp_hi     = recip80 * {48'd0, h_tick};
-    wire [79:0] rp_lo     = (recip80 - 80'd1) * {48'd0, h_tick};
+    // (recip - 1) * tick = recip * tick - tick (mod 2^80): one product, no subtract before it
+    wire [79:0] rp_lo     = rp_hi - {48'd0, h_tick};
     wire        recip_ok  = (rp_hi >= (80'd1 << 48)) && (rp_lo < (80'd1 << 48));
     reg  [7:0]  hdr_err;
     always @(*) begin

@@ -23,6 +23,11 @@
 // extra cycle per extra message. Latency: a beat is processed in the cycle it is accepted
 // (the message token is registered at the end of that cycle); the input register only
 // holds a beat that could not be finished in its cycle, and tready is low while it does.
+// Logic depth: the bytes still needed by a block whose length is known are registered
+// (rem_q), the completion test on a length read from the beat only compares a short length,
+// whether a second block fits is precomputed for every start lane, and the gap and
+// count-mismatch counters compare registered values one cycle after the header / packet
+// end (idle stays low until they have).
 `default_nettype none
 module rg_moldudp64_rx #(
     parameter integer MSG_BYTES = 50
@@ -84,6 +89,10 @@ module rg_moldudp64_rx #(
     reg [63:0]  exp_seq_q;   // next expected seq of the session
     reg [15:0]  hdr_cnt_q;
     reg [15:0]  nseq_q;      // sequenced blocks seen in this packet
+    reg [16:0]  rem_q;       // bytes of the current block still needed, while its length is
+                             // known (header, or pos >= 2)
+    reg         gap_chk_q;   // a header was read last cycle: compare its seq (now cur_seq_q)
+    reg         mism_chk_q;  // a packet ended last cycle: compare its count (hdr_cnt_q, nseq_q)
 
     // ---------------------------------------------------------------- output register
     reg             out_valid_q;
@@ -101,9 +110,15 @@ module rg_moldudp64_rx #(
 
     // ---------------------------------------------------------------- next-state logic
     reg [7:0]   d [0:7];
-    reg [3:0]   avail, c1, e1, avail2;
+    reg [3:0]   avail, avail2, cc1, e1c;
+    reg [7:0]   fit_at;
     reg         known1, comp1, known2, fits2, defer2, start2, stall_rest;
-    reg [16:0]  t1, need1, t2;
+    reg [16:0]  need1;
+    reg [15:0]  len1;
+    reg [7:0]   b0, b1, b2, b3;
+    reg         pos_ge2, pos_ge4, rem_small;
+    reg [4:0]   psum_lo;
+    reg         psum_ge2, psum_ge3, psum_nz;
     reg [16:0]  pos_sum;
     reg         proceed, beat_done;
     reg         hdr_done, msg_done, trunc_ev, bad_pkt, pkt_end;
@@ -116,8 +131,7 @@ module rg_moldudp64_rx #(
     reg [63:0]  blk_toff;
     reg [5:0]   pos6;
     reg [7:0]   k1 [0:7];
-    reg [7:0]   k2 [0:7];
-    reg [7:0]   act1, act2;
+    reg [7:0]   act1;
     integer     j, k;
 
     reg         hdr_d;
@@ -128,6 +142,7 @@ module rg_moldudp64_rx #(
     reg [BUF_W-1:0] buf_d;
     reg [63:0]  blk_toff_d, cur_seq_d, exp_seq_d;
     reg [15:0]  hdr_cnt_d, nseq_d;
+    reg [16:0]  rem_d;
 
     function [3:0] popcount8(input [7:0] v);
         integer b;
@@ -153,72 +168,98 @@ module rg_moldudp64_rx #(
         for (j = 0; j < 8; j = j + 1) d[j] = cur_data[8*j +: 8];
         avail = (cur_n > lp_q) ? (cur_n - lp_q) : 4'd0;
 
-        // ---- part 1: the block in progress, from lane lp
-        known1 = 1'b0;
-        t1     = 17'd0;
-        if (hdr_q) begin
+        // ---- part 1: the block in progress, from lane lp. The compare of the bytes still
+        // needed against the lanes left is kept shallow: once the length is known the count
+        // is registered (rem_q); otherwise the length bytes come from this beat and only a
+        // short length (< 16) can complete here.
+        b0      = d[lp_q[2:0]];
+        b1      = d[lp_q[2:0] + 3'd1];
+        pos_ge2 = |pos_q[16:1];
+        pos_ge4 = |pos_q[16:2];
+        rem_small = ~|rem_q[16:4];
+        known1  = 1'b0;
+        comp1   = 1'b0;
+        cc1     = rem_q[3:0];
+        len1    = nlen_q;
+        need1   = rem_q;
+        if (hdr_q || pos_ge2) begin
             known1 = 1'b1;
-            t1     = 17'd20;
-        end else if (pos_q >= 17'd2) begin
-            known1 = 1'b1;
-            t1     = {1'b0, nlen_q} + 17'd2;
-        end else if (pos_q == 17'd1) begin
+            comp1  = rem_small && (rem_q[3:0] <= avail);
+        end else if (pos_q[0]) begin
             known1 = (avail >= 4'd1);
-            t1     = {1'b0, lenhi_q, d[lp_q[2:0]]} + 17'd2;
+            len1   = {lenhi_q, b0};
+            need1  = {1'b0, len1} + 17'd1;
+            comp1  = known1 && (lenhi_q == 8'd0) && (b0[7:4] == 4'd0) && (b0[3:0] < avail);
+            cc1    = b0[3:0] + 4'd1;
         end else begin
             known1 = (avail >= 4'd2);
-            t1     = {1'b0, d[lp_q[2:0]], d[lp_q[2:0] + 3'd1]} + 17'd2;
+            len1   = {b0, b1};
+            need1  = {1'b0, len1} + 17'd2;
+            comp1  = known1 && (b0 == 8'd0) && (b1[7:4] == 4'd0)
+                     && ({1'b0, b1[3:0]} + 5'd2 <= {1'b0, avail});
+            cc1    = b1[3:0] + 4'd2;
         end
-        need1 = t1 - pos_q;
-        comp1 = cur_valid && known1 && (need1 <= {13'd0, avail});
-        c1    = comp1 ? need1[3:0] : avail;
-        e1    = lp_q + c1;
-        pos_sum = pos_q + {13'd0, c1};
+        comp1 = comp1 && cur_valid;
+        e1c   = lp_q + cc1;   // where the block ends if it completes (e1 when comp1)
+        // bytes consumed after this beat when the block does not complete (its only use)
+        pos_sum = pos_q + {13'd0, avail};
+        // pos_sum against small constants without the 17-bit adder
+        psum_lo  = {3'd0, pos_q[1:0]} + {1'b0, avail};
+        psum_ge2 = pos_ge4 || (psum_lo >= 5'd2);
+        psum_ge3 = pos_ge4 || (psum_lo >= 5'd3);
+        psum_nz  = (pos_q != 17'd0) || (avail != 4'd0);
 
         // message-buffer offset of each lane: pos + (lane - lp) - prefix; positions past 63
         // never reach the buffer, so 8-bit arithmetic suffices
         pos6 = (pos_q > 17'd63) ? 6'd63 : pos_q[5:0];
         for (j = 0; j < 8; j = j + 1) begin
             k1[j]  = {2'b00, pos6} + j[7:0] - {4'd0, lp_q} - (hdr_q ? 8'd0 : 8'd2);
-            act1[j] = (j[3:0] >= lp_q) && (j[3:0] < e1) && !k1[j][7];
+            // lanes of the block: up to e1c when it completes, else up to cur_n
+            act1[j] = (j[3:0] >= lp_q) && !k1[j][7] && (comp1 ? (j[3:0] < e1c) : (j[3:0] < cur_n));
         end
         buf1 = buf_q;
         for (k = 0; k < MSG_BYTES; k = k + 1)
             for (j = 0; j < 8; j = j + 1)
                 if (act1[j] && k1[j] == k[7:0]) buf1[8*k +: 8] = d[j];
 
-        // ---- part 2: a new block starting at lane e1 in the same beat
-        avail2 = (cur_n > e1) ? (cur_n - e1) : 4'd0;
+        // ---- part 2: a new block starting at lane e1c in the same beat (everything here
+        // only counts when comp1); whether the block also fits in the beat
+        // is precomputed for every start lane)
+        avail2 = (cur_n > e1c) ? (cur_n - e1c) : 4'd0;
         known2 = (avail2 >= 4'd2);
-        t2     = {1'b0, d[e1[2:0]], d[e1[2:0] + 3'd1]} + 17'd2;
-        fits2  = known2 && (t2 <= {13'd0, avail2});
+        b2     = d[e1c[2:0]];
+        b3     = d[e1c[2:0] + 3'd1];
+        for (j = 0; j < 7; j = j + 1)
+            fit_at[j] = (d[j] == 8'd0) && (d[j + 1][7:4] == 4'd0)
+                        && ({1'b0, d[j + 1][3:0]} + 5'd2 + j[4:0] <= {1'b0, cur_n});
+        fit_at[7] = 1'b0;
+        fits2  = !e1c[3] && fit_at[e1c[2:0]];
         defer2 = fits2 || cur_last;
         stall_rest = comp1 && (avail2 != 4'd0) && defer2;
         start2     = comp1 && (avail2 != 4'd0) && !defer2;
 
-        for (j = 0; j < 8; j = j + 1) begin
-            k2[j]   = j[7:0] - {4'd0, e1} - 8'd2;
-            act2[j] = (j[3:0] < cur_n) && !k2[j][7];
-        end
+        // the new block's message bytes: byte k is lane e1c + 2 + k, selected by a
+        // decode of e1c (no offset arithmetic on the path)
         buf2 = {BUF_W{1'b0}};
-        for (k = 0; k < MSG_BYTES; k = k + 1)
-            for (j = 0; j < 8; j = j + 1)
-                if (act2[j] && k2[j] == k[7:0]) buf2[8*k +: 8] = d[j];
+        for (k = 0; k < 6; k = k + 1)
+            for (j = 0; j < 6 - k; j = j + 1)
+                if (e1c == j[3:0] && (j[3:0] + k[3:0] + 4'd2 < cur_n)) buf2[8*k +: 8] = d[j + k + 2];
 
         // ---- events
         proceed   = cur_valid && out_free;
         beat_done = proceed && !stall_rest;
         hdr_done  = proceed && comp1 && hdr_q;
         msg_done  = proceed && comp1 && !hdr_q;
-        trunc_ev  = proceed && !comp1 && cur_last && !hdr_q && (pos_sum != 17'd0);
+        trunc_ev  = proceed && !comp1 && cur_last && !hdr_q && psum_nz;
         bad_pkt   = proceed && !comp1 && cur_last && hdr_q;
         pkt_end   = beat_done && cur_last;
 
         // length of the completing (or truncated) message
-        if (comp1)                 len_m = t1[15:0] - 16'd2;
-        else if (pos_sum >= 17'd2) len_m = (pos_q >= 17'd2) ? nlen_q : t1[15:0] - 16'd2;
-        else                       len_m = 16'd0;
-        typ     = buf1[7:0];
+        // (only used when the block is not the header)
+        len_m = (comp1 || psum_ge2) ? len1 : 16'd0;
+        // a 20-byte message ends at least 19 bytes after its type byte, so when one ends
+        // in this beat its type byte arrived in an earlier beat
+        typ     = buf_q[7:0];
         is_zero = msg_done && (len_m == 16'd0);
         is_ctrl = msg_done && (len_m == 16'd20) && (typ == TILDE);
         seqd    = (msg_done || trunc_ev) && !is_zero && !is_ctrl;
@@ -242,6 +283,7 @@ module rg_moldudp64_rx #(
         exp_seq_d  = exp_seq_q;
         hdr_cnt_d  = hdr_cnt_q;
         nseq_d     = nseq_q;
+        rem_d      = rem_q;
 
         if (proceed) begin
             if (comp1) begin
@@ -250,8 +292,11 @@ module rg_moldudp64_rx #(
                 buf_d = {BUF_W{1'b0}};
                 if (start2) begin
                     pos_d      = {13'd0, avail2};
-                    lenhi_d    = d[e1[2:0]];
-                    if (known2) nlen_d = t2[15:0] - 16'd2;
+                    lenhi_d    = b2;
+                    if (known2) begin
+                        nlen_d = {b2, b3};
+                        rem_d  = {1'b0, b2, b3} + 17'd2 - {13'd0, avail2};
+                    end
                     buf_d      = buf2;
                     blk_toff_d = cur_toff;
                 end
@@ -259,10 +304,11 @@ module rg_moldudp64_rx #(
                 pos_d      = pos_sum;
                 buf_d      = buf1;
                 blk_toff_d = blk_toff;
-                if (pos_q == 17'd0 && avail >= 4'd1) lenhi_d = d[lp_q[2:0]];
-                if (!hdr_q && pos_q < 17'd2 && known1) nlen_d = t1[15:0] - 16'd2;
+                rem_d      = need1 - {13'd0, avail};
+                if (pos_q == 17'd0 && avail >= 4'd1) lenhi_d = b0;
+                if (!hdr_q && !pos_ge2 && known1) nlen_d = len1;
             end
-            lp_d = stall_rest ? e1 : 4'd0;
+            lp_d = stall_rest ? e1c : 4'd0;
 
             if (hdr_done) begin
                 cur_seq_d = hseq;
@@ -279,8 +325,10 @@ module rg_moldudp64_rx #(
                 pos_d = 17'd0;
                 buf_d = {BUF_W{1'b0}};
                 lp_d  = 4'd0;
+                rem_d = 17'd20;
             end
         end
+
     end
 
     // ---------------------------------------------------------------- registers
@@ -305,6 +353,9 @@ module rg_moldudp64_rx #(
             exp_seq_q    <= 64'd1;
             hdr_cnt_q    <= 16'd0;
             nseq_q       <= 16'd0;
+            rem_q        <= 17'd20;
+            gap_chk_q    <= 1'b0;
+            mism_chk_q   <= 1'b0;
             out_valid_q  <= 1'b0;
             out_data_q   <= {BUF_W{1'b0}};
             out_len_q    <= 16'd0;
@@ -351,6 +402,7 @@ module rg_moldudp64_rx #(
             exp_seq_q  <= exp_seq_d;
             hdr_cnt_q  <= hdr_cnt_d;
             nseq_q     <= nseq_d;
+            rem_q      <= rem_d;
 
             if (m_ready) out_valid_q <= 1'b0;
             if ((msg_done || trunc_ev) && !drop) begin
@@ -358,24 +410,29 @@ module rg_moldudp64_rx #(
                 out_data_q     <= buf1;
                 out_len_q      <= len_m;
                 out_trunc_q    <= trunc_ev;
-                out_has_type_q <= msg_done || (pos_sum >= 17'd3);
+                out_has_type_q <= msg_done || psum_ge3;
                 out_ctrl_q     <= is_ctrl;
                 out_seq_q      <= cur_seq_q;
                 out_toff_q     <= blk_toff;
                 out_tlast_q    <= cur_tacc;
             end
 
+            // gap check one cycle after the header: cur_seq_q then holds its seq, and
+            // exp_seq_q does not change in the header's cycle
+            gap_chk_q <= hdr_done;
+            if (gap_chk_q && cur_seq_q > exp_seq_q) begin
+                st_gaps_q  <= st_gaps_q + 32'd1;
+                gap_seen_q <= 1'b1;
+            end
             if (hdr_done) begin
                 st_pkts_q <= st_pkts_q + 32'd1;
-                if (hseq > exp_seq_q) begin
-                    st_gaps_q  <= st_gaps_q + 32'd1;
-                    gap_seen_q <= 1'b1;
-                end
                 if (hcnt == 16'hFFFF) eos_seen_q <= 1'b1;
             end
             if (bad_pkt) st_bad_q <= st_bad_q + 32'd1;
             if (seqd && drop) st_dups_q <= st_dups_q + 32'd1;
-            if (pkt_end && !bad_pkt && hdr_cnt_d != 16'hFFFF && nseq_d != hdr_cnt_d)
+            // count mismatch one cycle after the packet end, from the registered counts
+            mism_chk_q <= pkt_end && !bad_pkt;
+            if (mism_chk_q && hdr_cnt_q != 16'hFFFF && nseq_q != hdr_cnt_q)
                 st_mism_q <= st_mism_q + 32'd1;
         end
     end
@@ -400,6 +457,6 @@ module rg_moldudp64_rx #(
     assign gap_seen            = gap_seen_q;
     assign eos_seen            = eos_seen_q;
     assign next_seq            = exp_seq_q;
-    assign idle                = !in_valid_q && !out_valid_q && hdr_q;
+    assign idle                = !in_valid_q && !out_valid_q && hdr_q && !gap_chk_q && !mism_chk_q;
 endmodule
 `default_nettype wire
