@@ -11,7 +11,8 @@ import { engineAvailable } from './helpers/engine.ts';
 import { decisions, I31_MAX, oneOrder, run, TICK, U32_MAX, U64_MAX, bookFor, type Limits, type Order } from './helpers/session.ts';
 import type { InputMessage } from './helpers/vectors.ts';
 
-const RUNS = { numRuns: 100 };
+// 300 runs: enough that every property sees both outcomes many times (expectBoth) on any seed.
+const RUNS = { numRuns: 300 };
 
 /** Counts how often the predicate under test was true and false, to prove both were exercised. */
 class Tally {
