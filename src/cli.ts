@@ -2,7 +2,7 @@
  * The `riskgate` command line. Each command lives in src/commands/<name>.ts and returns its
  * exit code; coded errors end the run with the exit status listed in the README.
  */
-import { RiskgateError, ExitCode } from './errors.ts';
+import { CodedError, ExitCode } from './errors.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     const run = await cmd.load();
     return await run(rest);
   } catch (e) {
-    if (e instanceof RiskgateError) {
+    if (e instanceof CodedError) {
       process.stderr.write(`riskgate ${name}: ${e.code}: ${e.message}\n`);
       return e.exitCode;
     }

@@ -29,13 +29,25 @@ export type ErrorCode =
   | 'FAIL_CLOSED'
   | 'SERVICE_UNAVAILABLE';
 
-export class RiskgateError extends Error {
-  readonly code: ErrorCode;
+/**
+ * Base of every coded error (control plane, clearing): a stable `code` and the exit status
+ * the CLI ends with. `src/cli.ts` reports any of them as `<code>: <message>`.
+ */
+export class CodedError extends Error {
+  readonly code: string;
   readonly exitCode: number;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: string, exitCode: number, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'RiskgateError';
+    this.name = 'CodedError';
     this.code = code;
-    this.exitCode = ExitCode[code];
+    this.exitCode = exitCode;
+  }
+}
+
+export class RiskgateError extends CodedError {
+  declare readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, ExitCode[code], message, options);
+    this.name = 'RiskgateError';
   }
 }

@@ -3,6 +3,8 @@
  * the dead-letter topic, logs and tests match on; `exitCode` follows the CLI's exit statuses
  * (2 usage, 5 config, 8 service unavailable, 9 reconciliation breaks).
  */
+import { CodedError } from '../errors.ts';
+
 export type ClearingErrorCode =
   | 'BAD_EXECUTION' // an execution record that cannot be decoded or is out of range
   | 'BAD_FEES' // fee schedule missing or invalid in the config
@@ -20,13 +22,10 @@ const EXIT: Record<ClearingErrorCode, number> = {
   WORKER_FAILED: 6,
 };
 
-export class ClearingError extends Error {
-  readonly code: ClearingErrorCode;
-  readonly exitCode: number;
+export class ClearingError extends CodedError {
+  declare readonly code: ClearingErrorCode;
   constructor(code: ClearingErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, EXIT[code], message, options);
     this.name = 'ClearingError';
-    this.code = code;
-    this.exitCode = EXIT[code];
   }
 }

@@ -13,6 +13,7 @@ import { RECORD_SIZE } from '../records/layout.ts';
 import { D, ZERO } from './decimal.ts';
 import { EmbeddedClearing } from './embedded.ts';
 import { encodeExecution, executionFromFill, executionKey } from './execution.ts';
+import type { PositionJson } from './ledger.ts';
 
 const { Partitioners } = kafkajs;
 
@@ -24,18 +25,9 @@ export const CLEARING_OPTIONS = {
 
 export const CLEARING_USAGE = '[--brokers host:port [--prefix riskgate]]';
 
-export interface ClearingPositionLine {
-  accountId: number;
+/** A ledger position line with the account's name from the config. */
+export interface ClearingPositionLine extends PositionJson {
   account: string;
-  symbol: string;
-  position: number;
-  avgPrice: string;
-  realizedPnl: string;
-  fees: string;
-  netCash: string;
-  bought: number;
-  sold: number;
-  executions: number;
 }
 
 export interface ReplayClearing {

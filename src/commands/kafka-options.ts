@@ -1,5 +1,6 @@
 /** Option parsing helpers shared by the Kafka commands (clear, loadgen, settle). */
 import { ClearingError } from '../clearing/errors.ts';
+import { CodedError } from '../errors.ts';
 
 export function usageError(message: string): ClearingError {
   return new ClearingError('BAD_OPTIONS', message);
@@ -18,12 +19,12 @@ export function numOpt(name: string, v: string | undefined): number | undefined 
   return n;
 }
 
-/** Runs a command body; a ClearingError ends it with its message and exit code. */
+/** Runs a command body; a coded error ends it with its message and exit code. */
 export async function withCodedErrors(name: string, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (e) {
-    if (e instanceof ClearingError) {
+    if (e instanceof CodedError) {
       process.stderr.write(`riskgate ${name}: ${e.code}: ${e.message}\n`);
       return e.exitCode;
     }

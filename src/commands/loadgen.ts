@@ -10,19 +10,9 @@ import { parseArgs } from 'node:util';
 import { ClearingError } from '../clearing/errors.ts';
 import { intOpt, numOpt, usageError, withCodedErrors } from './kafka-options.ts';
 import { balanced, greedy, imbalance, roundRobin } from '../kafka/balance.ts';
-import { loadgen } from '../kafka/loadgen.ts';
+import { loadgen, type LoadgenOptions } from '../kafka/loadgen.ts';
 
-export interface LoadgenCommandOptions {
-  brokers: string;
-  executions: number;
-  accounts: number;
-  skew?: number;
-  seed?: number;
-  session?: number;
-  prefix?: string;
-  partitions?: number;
-  malformed?: number;
-  duplicates?: number;
+export interface LoadgenCommandOptions extends Omit<LoadgenOptions, 'firstAccountId' | 'ratePerSec' | 'onProgress'> {
   /** Workers to show the balance of this load for (default 3). */
   workers?: number;
   json?: boolean;

@@ -4,6 +4,7 @@
  * the seq, both records decoded, and the input message that produced them.
  */
 import { RiskgateError } from '../errors.ts';
+import { frameOffsetOfSeq } from '../itch/framing.ts';
 import { typeName } from '../itch/layout.ts';
 import { decodeRecord, formatRecord } from '../records/decode.ts';
 import { RECORD_SIZE } from '../records/layout.ts';
@@ -33,21 +34,11 @@ export function symbolNamesOfBlob(blob: Buffer): string[] {
   return out;
 }
 
-/** The input frame that took `seq`, given the seq of the batch's first message. */
+/** The input message that took `seq`, given the seq of the batch's first message. */
 function frameOfSeq(frames: Buffer, firstSeq: number, seq: number): Buffer | null {
-  let s = firstSeq;
-  let off = 0;
-  while (off + 2 <= frames.length) {
-    const n = frames.readUInt16BE(off);
-    const msg = frames.subarray(off + 2, Math.min(frames.length, off + 2 + n));
-    const control = msg[0] === 0x7e && n === 20;
-    if (!control) {
-      if (s === seq) return msg;
-      s++;
-    }
-    off += 2 + n;
-  }
-  return null;
+  const off = frameOffsetOfSeq(frames, firstSeq, seq);
+  if (off < 0) return null;
+  return frames.subarray(off + 2, Math.min(frames.length, off + 2 + frames.readUInt16BE(off)));
 }
 
 export class ShadowEngine implements Engine {

@@ -12,7 +12,8 @@
  * `cycles` are the DECISION records' tick-to-trade; `records` the same for the first record
  * of every message that produced one. Wall-clock figures measure the simulator, not the card.
  */
-import { FpgaEngine } from './engine.ts';
+import { percentiles as nearestRank } from '../report/percentiles.ts';
+import { FpgaEngine, type LatencyStamp } from './engine.ts';
 
 export interface Percentiles {
   n: number;
@@ -51,11 +52,36 @@ export interface HwReportOptions {
   offer?: { num: number; den: number };
 }
 
+/** Nearest-rank percentiles in the shape the reports print (shared rank rule: src/report/percentiles.ts). */
 export function percentiles(values: number[]): Percentiles {
   if (values.length === 0) return { n: 0, min: 0, p50: 0, p99: 0, max: 0 };
-  const s = Float64Array.from(values).sort();
-  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-  return { n: s.length, min: s[0], p50: at(0.5), p99: at(0.99), max: s[s.length - 1] };
+  const p = nearestRank(values, [50, 99]);
+  return { n: values.length, min: p.min, p50: p.p50, p99: p.p99, max: p.max };
+}
+
+/** Tick-to-trade samples from the card's latency stamps (cycles). */
+export interface StampLatencies {
+  /** DECISION records, from the beat holding the message's last byte. */
+  decision: number[];
+  /** DECISION records, from the message's first offered beat. */
+  decisionFromFirstBeat: number[];
+  /** First record of every message that produced one, from its last byte's beat. */
+  firstRecord: number[];
+}
+
+export function stampLatencies(stamps: readonly LatencyStamp[]): StampLatencies {
+  const out: StampLatencies = { decision: [], decisionFromFirstBeat: [], firstRecord: [] };
+  let lastSeq = -1;
+  for (const s of stamps) {
+    const lat = Number(s.tOut - s.tLast);
+    if (s.seq !== lastSeq) out.firstRecord.push(lat);
+    lastSeq = s.seq;
+    if (s.kind === 2) {
+      out.decision.push(lat);
+      out.decisionFromFirstBeat.push(Number(s.tOut - s.tOffer));
+    }
+  }
+  return out;
 }
 
 export function hwReport(configBlob: Buffer, frames: Buffer, opts: HwReportOptions = {}): HwReport {
@@ -84,29 +110,16 @@ export function hwReport(configBlob: Buffer, frames: Buffer, opts: HwReportOptio
     eng.clearCounters();
     const out = eng.process(frames, true);
     const c = eng.counters();
-    const stamps = eng.takeStamps();
-    const dec: number[] = [];
-    const decFirst: number[] = [];
-    const first: number[] = [];
-    let lastSeq = -1;
-    for (const s of stamps) {
-      const lat = Number(s.tOut - s.tLast);
-      if (s.seq !== lastSeq) first.push(lat);
-      lastSeq = s.seq;
-      if (s.kind === 2) {
-        dec.push(lat);
-        decFirst.push(Number(s.tOut - s.tOffer));
-      }
-    }
+    const lat = stampLatencies(eng.takeStamps());
     const st = eng.stats();
     return {
       messages,
       records: out.length / 32,
       decisions: st.decisions,
       messagesPerPacket: mpp,
-      cycles: percentiles(dec),
-      cyclesFromFirstBeat: percentiles(decFirst),
-      recordCycles: percentiles(first),
+      cycles: percentiles(lat.decision),
+      cyclesFromFirstBeat: percentiles(lat.decisionFromFirstBeat),
+      recordCycles: percentiles(lat.firstRecord),
       cyclesPerMessage: messages ? fastCycles / messages : 0,
       cyclesPerMessageAtLineRate: messages ? c.cycles / messages : 0,
       treadyLowShare: c.cycles ? c.treadyLowCycles / c.cycles : 0,

@@ -2,6 +2,7 @@
  * BinaryFILE framing: 2-byte big-endian length, then the message. A zero length ends the
  * session. These helpers walk frames without copying; the engines get whole frames only.
  */
+import { CONTROL_LENGTH, CONTROL_TYPE } from './layout.ts';
 
 /** Result of scanning a buffer for complete frames. */
 export interface FrameScan {
@@ -43,6 +44,24 @@ export function forEachFrame(buf: Buffer, fn: (msg: Buffer, offset: number) => v
     count++;
   }
   return count;
+}
+
+/**
+ * Offset (of its length prefix) of the frame that took `seq` in `frames`, whose first
+ * seq-taking frame has seq `firstSeq`; a control message (spec §9) is found for the seq it
+ * precedes. -1 when the seq is not in the buffer.
+ */
+export function frameOffsetOfSeq(frames: Buffer, firstSeq: number, seq: number): number {
+  let s = firstSeq;
+  let off = 0;
+  while (off + 2 <= frames.length) {
+    const n = (frames[off] << 8) | frames[off + 1];
+    if (s === seq) return off;
+    const control = n === CONTROL_LENGTH && frames[off + 2] === CONTROL_TYPE;
+    if (!control) s++;
+    off += 2 + n;
+  }
+  return -1;
 }
 
 /** Splits a framed buffer into batches of at most `perBatch` frames (views, no copies). */

@@ -28,7 +28,7 @@ import type { PositionJson } from '../clearing/ledger.ts';
 import { configBlob, type Config } from '../config/index.ts';
 import { createEngine } from '../engine/create.ts';
 import type { Engine } from '../engine/types.ts';
-import { RiskgateError } from '../errors.ts';
+import { CodedError, RiskgateError } from '../errors.ts';
 import { openRecordSink, type RecordSink } from '../export/records.ts';
 import { RecordAccumulator } from '../report/accumulator.ts';
 import { gapFillers, globalKillFrame, lastTimestamp } from '../feed/frames.ts';
@@ -121,7 +121,7 @@ function isKafkaError(e: unknown): boolean {
 
 /** Kafka client errors end the run as BROKER_UNAVAILABLE (exit 8), not as internal errors. */
 function asCoded(e: unknown): unknown {
-  if (e instanceof RiskgateError || e instanceof ClearingError || !isKafkaError(e)) return e;
+  if (e instanceof CodedError || !isKafkaError(e)) return e;
   return new ClearingError('BROKER_UNAVAILABLE', `Kafka: ${(e as Error).message}; restart run to resume`, { cause: e });
 }
 
@@ -376,7 +376,7 @@ export class FeedRun {
       try {
         return await f();
       } catch (e) {
-        if (e instanceof RiskgateError || e instanceof ClearingError) throw e;
+        if (e instanceof CodedError) throw e;
         if (!isRetriable(e) && !isKafkaError(e)) throw e;
         if (Date.now() - t0 + delay > this.o.brokerTimeoutMs) {
           throw new ClearingError('BROKER_UNAVAILABLE', `could not ${what} within ${Math.round(this.o.brokerTimeoutMs / 1000)} s: ${(e as Error).message}`, { cause: e });

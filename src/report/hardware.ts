@@ -4,7 +4,7 @@
  * cycles per message, cycles with tready low, and simulation speed.
  */
 import { FpgaEngine } from '../fpga/engine.ts';
-import { percentiles } from '../fpga/report.ts';
+import { percentiles, stampLatencies } from '../fpga/report.ts';
 import { ShadowEngine } from '../engine/shadow.ts';
 import type { Engine } from '../engine/types.ts';
 
@@ -16,26 +16,13 @@ export function fpgaOf(engine: Engine): FpgaEngine | undefined {
 }
 
 export function hardwareSection(fpga: FpgaEngine, messages: number, wallNs: number): Record<string, unknown> {
-  const stamps = fpga.takeStamps();
-  const decision: number[] = [];
-  const fromFirstBeat: number[] = [];
-  const firstRecord: number[] = [];
-  let lastSeq = -1;
-  for (const s of stamps) {
-    const lat = Number(s.tOut - s.tLast);
-    if (s.seq !== lastSeq) firstRecord.push(lat);
-    lastSeq = s.seq;
-    if (s.kind === 2) {
-      decision.push(lat);
-      fromFirstBeat.push(Number(s.tOut - s.tOffer));
-    }
-  }
+  const lat = stampLatencies(fpga.takeStamps());
   const c = fpga.counters();
   return {
     note: 'cycles of the Verilated pipeline fed as fast as it accepts (offer 1/1); `riskgate hwreport` also measures at the 10 GbE offer rate (5 of 8 cycles)',
-    cycles: percentiles(decision),
-    cyclesFromFirstBeat: percentiles(fromFirstBeat),
-    firstRecordCycles: percentiles(firstRecord),
+    cycles: percentiles(lat.decision),
+    cyclesFromFirstBeat: percentiles(lat.decisionFromFirstBeat),
+    firstRecordCycles: percentiles(lat.firstRecord),
     cyclesPerMessage: messages ? c.cycles / messages : 0,
     treadyLowShare: c.cycles ? c.treadyLowCycles / c.cycles : 0,
     simulatedCycles: c.cycles,

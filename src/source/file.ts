@@ -10,6 +10,7 @@ import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { RiskgateError } from '../errors.ts';
 import { CONTROL_LENGTH, CONTROL_TYPE } from '../itch/layout.ts';
+import { frameOffsetOfSeq } from '../itch/framing.ts';
 import type { ProblemLog } from './problems.ts';
 
 export interface Batch {
@@ -158,22 +159,9 @@ export async function* readBatches(path: string, opts: ReadOptions): AsyncGenera
   yield { frames: carry, firstSeq: seq, offset: carryOffset, messages: carry.length > 0 ? 1 : 0, final: true };
 }
 
-/** Finds the stream offset of the frame holding `seq` within a batch (for problem reports). */
+/** Finds the stream offset and type byte of the frame holding `seq` within a batch (for problem reports). */
 export function offsetOfSeq(batch: Batch, seq: number): { offset: number; type: number } {
-  let s = batch.firstSeq;
-  let off = 0;
-  const b = batch.frames;
-  while (off + 2 <= b.length) {
-    const n = (b[off] << 8) | b[off + 1];
-    const type = off + 2 < b.length ? b[off + 2] : -1;
-    if (type !== CONTROL_TYPE || n !== CONTROL_LENGTH) {
-      if (s === seq) return { offset: batch.offset + off, type };
-      s++;
-    } else if (s === seq) {
-      // A control message reported against the seq it precedes.
-      return { offset: batch.offset + off, type };
-    }
-    off += 2 + n;
-  }
-  return { offset: batch.offset + off, type: -1 };
+  const off = frameOffsetOfSeq(batch.frames, batch.firstSeq, seq);
+  if (off < 0) return { offset: batch.offset + batch.frames.length, type: -1 };
+  return { offset: batch.offset + off, type: off + 2 < batch.frames.length ? batch.frames[off + 2] : -1 };
 }
