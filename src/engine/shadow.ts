@@ -5,7 +5,7 @@
  */
 import { RiskgateError } from '../errors.ts';
 import { frameOffsetOfSeq } from '../itch/framing.ts';
-import { typeName } from '../itch/layout.ts';
+import { CONTROL_LENGTH, CONTROL_TYPE, typeName } from '../itch/layout.ts';
 import { decodeRecord, formatRecord } from '../records/decode.ts';
 import { RECORD_SIZE } from '../records/layout.ts';
 import type { Engine, EngineStats } from './types.ts';
@@ -34,6 +34,18 @@ export function symbolNamesOfBlob(blob: Buffer): string[] {
   return out;
 }
 
+/** Frames of a batch that take a seq (all but well-sized control messages, spec §2). */
+function seqFrames(frames: Buffer): number {
+  let n = 0;
+  let off = 0;
+  while (off + 2 <= frames.length) {
+    const len = frames.readUInt16BE(off);
+    if (!(len === CONTROL_LENGTH && frames[off + 2] === CONTROL_TYPE)) n++;
+    off += 2 + len;
+  }
+  return n + (off < frames.length ? 1 : 0); // a stray trailing byte is a TRUNCATED frame
+}
+
 /** The input message that took `seq`, given the seq of the batch's first message. */
 function frameOfSeq(frames: Buffer, firstSeq: number, seq: number): Buffer | null {
   const off = frameOffsetOfSeq(frames, firstSeq, seq);
@@ -54,11 +66,12 @@ export class ShadowEngine implements Engine {
 
   process(frames: Buffer, endOfInput = false): Buffer {
     if (this.divergence) throw new RiskgateError('FAIL_CLOSED', `shadow mode stopped trading earlier: ${this.divergence}`);
-    const firstSeq = this.primary.stats().messages + 1;
     const a = this.primary.process(frames, endOfInput);
     const b = this.shadow.process(frames, endOfInput);
     const d = firstDivergence(a, b, this.symbols);
     if (!d) return a;
+    // Only now, off the hot path: the seq of the batch's first message.
+    const firstSeq = this.primary.stats().messages - seqFrames(frames) + 1;
     const msg = frameOfSeq(frames, firstSeq, d.seq);
     const input = msg
       ? `type ${typeName(msg[0])}, ${msg.length} bytes: ${msg.toString('hex').replace(/(..)/g, '$1 ').trim()}`
