@@ -7,12 +7,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 import { RiskgateError } from '../errors.ts';
+import { CONFIG, PARAMS, VERSIONS } from '../contract.ts';
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.json', import.meta.url));
 
-export const MAX_SYMBOLS = 64;
-export const MAX_ACCOUNTS = 64;
-export const WINDOW_TICKS = 4096;
+export const MAX_SYMBOLS = PARAMS.MAX_SYMBOLS.default;
+export const MAX_ACCOUNTS = PARAMS.MAX_ACCOUNTS.default;
+export const WINDOW_TICKS = PARAMS.WINDOW_TICKS.default;
 const PRICE_SCALE = new Decimal(10000);
 const U32_MAX = 0xffffffff;
 const I31_MAX = 0x7fffffff;
@@ -26,6 +27,8 @@ export interface AccountConfig {
   creditLimit: bigint;
   maxOrdersPerWindow: number;
   usedCredit: bigint;
+  /** Duplicate-order window in ITCH nanoseconds (spec §8.2 DUPLICATE); 0 switches it off. */
+  duplicateWindowNs: bigint;
 }
 
 export interface SymbolConfig {
@@ -178,6 +181,7 @@ export function parseConfig(json: unknown, source = '<config>'): Config {
         creditLimit: c.priceUnits(o, 'creditLimit', p, U64_MAX),
         maxOrdersPerWindow: c.int(o, 'maxOrdersPerWindow', p, 0, U32_MAX),
         usedCredit: c.priceUnits(o, 'usedCredit', p, U64_MAX, '0'),
+        duplicateWindowNs: BigInt(c.int(o, 'duplicateWindowNs', p, 0, Number.MAX_SAFE_INTEGER, 0)),
       });
     });
     const seen = new Map<string, number>();
@@ -270,44 +274,48 @@ export function tickRecip(tick: number): bigint {
   return ((1n << 48n) + t - 1n) / t;
 }
 
-/** Encodes the start-of-day config blob (spec §10). */
+/** Encodes the start-of-day config blob (spec §10), at the contract's offsets. */
 export function configBlob(cfg: Config): Buffer {
+  const H = CONFIG.header;
+  const S = CONFIG.symbol;
+  const A = CONFIG.account;
   const ns = cfg.symbols.length;
   const na = cfg.accounts.length;
-  const b = Buffer.alloc(64 + 48 * ns + 32 * na);
-  b.write('RGC1', 0, 'latin1');
-  b.writeUInt16LE(1, 4);
-  b.writeUInt8(ns, 6);
-  b.writeUInt8(na, 7);
-  b.writeUInt32LE(cfg.tick, 8);
-  b.writeUInt32LE(cfg.windowTicks, 12);
-  b.writeBigUInt64LE(tickRecip(cfg.tick), 16);
-  b.writeUInt8(cfg.throttleWindowShift, 24);
-  b.writeUInt8(cfg.gateMarketHours ? 1 : 0, 25);
-  b.writeUInt8(cfg.globalKill ? 1 : 0, 26);
-  b.writeUInt32LE(cfg.session, 28);
-  b.writeUInt32LE(cfg.strategy.imbalanceNum, 32);
-  b.writeUInt32LE(cfg.strategy.imbalanceDen, 36);
-  b.writeBigUInt64LE(cfg.strategy.cooldownNs, 40);
-  b.writeUInt32LE(cfg.strategy.maxSpread, 48);
-  b.writeUInt32LE(cfg.strategy.clipQty, 52);
+  const b = Buffer.alloc(CONFIG.headerSize + CONFIG.symbolEntrySize * ns + CONFIG.accountEntrySize * na);
+  b.write(VERSIONS.configMagic, H.magic, 'latin1');
+  b.writeUInt16LE(VERSIONS.config, H.version);
+  b.writeUInt8(ns, H.n_symbols);
+  b.writeUInt8(na, H.n_accounts);
+  b.writeUInt32LE(cfg.tick, H.tick);
+  b.writeUInt32LE(cfg.windowTicks, H.window_ticks);
+  b.writeBigUInt64LE(tickRecip(cfg.tick), H.tick_recip);
+  b.writeUInt8(cfg.throttleWindowShift, H.w_shift);
+  b.writeUInt8(cfg.gateMarketHours ? 1 : 0, H.gate_market_hours);
+  b.writeUInt8(cfg.globalKill ? 1 : 0, H.global_kill);
+  b.writeUInt32LE(cfg.session, H.session);
+  b.writeUInt32LE(cfg.strategy.imbalanceNum, H.imb_num);
+  b.writeUInt32LE(cfg.strategy.imbalanceDen, H.imb_den);
+  b.writeBigUInt64LE(cfg.strategy.cooldownNs, H.cooldown_ns);
+  b.writeUInt32LE(cfg.strategy.maxSpread, H.max_spread);
+  b.writeUInt32LE(cfg.strategy.clipQty, H.clip_qty);
   cfg.symbols.forEach((s, i) => {
-    const o = 64 + 48 * i;
-    b.write(s.symbol.padEnd(8, ' '), o, 8, 'latin1');
-    b.writeUInt8(s.account, o + 8);
-    b.writeUInt8(s.kill ? 1 : 0, o + 9);
-    b.writeUInt16LE(s.collarBps, o + 10);
-    b.writeUInt32LE(s.maxQty, o + 12);
-    b.writeBigUInt64LE(s.maxNotional, o + 16);
-    b.writeBigUInt64LE(BigInt(s.positionLimit), o + 24);
-    b.writeBigInt64LE(BigInt(s.startPosition), o + 32);
+    const o = CONFIG.headerSize + CONFIG.symbolEntrySize * i;
+    b.write(s.symbol.padEnd(8, ' '), o + S.name, 8, 'latin1');
+    b.writeUInt8(s.account, o + S.account);
+    b.writeUInt8(s.kill ? 1 : 0, o + S.kill);
+    b.writeUInt16LE(s.collarBps, o + S.collar_bps);
+    b.writeUInt32LE(s.maxQty, o + S.max_qty);
+    b.writeBigUInt64LE(s.maxNotional, o + S.max_notional);
+    b.writeBigUInt64LE(BigInt(s.positionLimit), o + S.position_limit);
+    b.writeBigInt64LE(BigInt(s.startPosition), o + S.start_position);
   });
   cfg.accounts.forEach((a, j) => {
-    const o = 64 + 48 * ns + 32 * j;
-    b.writeUInt32LE(a.id, o);
-    b.writeUInt32LE(a.maxOrdersPerWindow, o + 4);
-    b.writeBigUInt64LE(a.creditLimit, o + 8);
-    b.writeBigUInt64LE(a.usedCredit, o + 16);
+    const o = CONFIG.headerSize + CONFIG.symbolEntrySize * ns + CONFIG.accountEntrySize * j;
+    b.writeUInt32LE(a.id, o + A.id);
+    b.writeUInt32LE(a.maxOrdersPerWindow, o + A.max_orders);
+    b.writeBigUInt64LE(a.creditLimit, o + A.credit_limit);
+    b.writeBigUInt64LE(a.usedCredit, o + A.start_used_credit);
+    b.writeBigUInt64LE(a.duplicateWindowNs, o + A.dup_window_ns);
   });
   return b;
 }

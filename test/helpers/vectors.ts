@@ -18,7 +18,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { itch } from '../../src/itch/encode.ts';
-import { MESSAGE_LENGTH, ControlOp, CONTROL_OP_NAMES } from '../../src/itch/layout.ts';
+import {
+  CONTROL_MESSAGE, CONTROL_OP_NAMES, ControlOp, FLAG_NAMES, KIND_NAMES, MESSAGE_LENGTH, NO_SYMBOL, PROBLEM_NAMES,
+  REASON_NAMES, RECORD_SIZE, RECORD_VERSION, RecordField as F, RecordHeader as H, RecordKind,
+} from '../../src/contract.ts';
 
 export const VECTOR_DIR = fileURLToPath(new URL('../vectors/', import.meta.url));
 export const REPO_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -235,7 +238,7 @@ export function vectorFrames(v: Pick<Vector, 'input' | 'endMarker' | 'name'>): {
     frames.push(f);
     // A control message (type '~', 20 bytes) takes no seq; a '~' frame of another length is a
     // BAD_LENGTH message (§3.1: it still takes a seq).
-    if (msg.length >= 1 && !(msg[0] === 0x7e && msg.length === 20)) seq++;
+    if (msg.length >= 1 && !(msg[0] === CONTROL_MESSAGE.typeByte && msg.length === CONTROL_MESSAGE.length)) seq++;
     if (m.seq !== undefined && m.seq !== seq) {
       throw new Error(`vector ${v.name}: input[${i}] annotated seq ${m.seq} but takes seq ${seq}`);
     }
@@ -245,11 +248,8 @@ export function vectorFrames(v: Pick<Vector, 'input' | 'endMarker' | 'name'>): {
 }
 
 // ---------------------------------------------------------------------------------------
-// Records → readable objects (independent of src/records so it can check it)
-
-const FLAGS = ['BAND_BID', 'BAND_ASK', 'COLLISION'];
-const REASONS = ['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE'];
-const PROBLEMS = ['', 'BAD_LENGTH', 'UNKNOWN_TYPE', 'TRUNCATED', 'BAD_CONTROL'];
+// Records → readable objects: independent of src/records (so it can check it), built on
+// the generated contract only.
 
 function names(mask: number, table: readonly string[]): string[] {
   const out: string[] = [];
@@ -271,64 +271,75 @@ export function recordEncodingErrors(b: Buffer, off: number): string[] {
   const zero = (from: number, to: number, what: string) => {
     for (let i = from; i < to; i++) if (b[off + i] !== 0) { errs.push(`${what} byte ${i} = ${b[off + i]} (must be 0)`); return; }
   };
-  if (b[off] !== 1) errs.push(`version ${b[off]} (must be 1)`);
-  const kind = b[off + 1];
-  if (kind < 1 || kind > 5) errs.push(`unknown kind ${kind}`);
-  if (kind === 3) zero(30, 32, 'FILL reserved');
-  if (kind === 4) zero(26, 32, 'CONTROL reserved');
-  if (kind === 5) {
-    zero(17, 18, 'PROBLEM reserved');
-    zero(22, 32, 'PROBLEM reserved');
-    if (b[off + 2] !== 0xff) errs.push('PROBLEM symbol must be 0xFF');
-    if (b.readUIntLE(off + 10, 6) !== 0) errs.push('PROBLEM ts must be 0');
+  if (b[off + H.version] !== RECORD_VERSION) errs.push(`version ${b[off + H.version]} (must be ${RECORD_VERSION})`);
+  const kind = b[off + H.kind];
+  if (!KIND_NAMES[kind]) errs.push(`unknown kind ${kind}`);
+  if (kind === RecordKind.FILL) zero(F.FILL.reserved, RECORD_SIZE, 'FILL reserved');
+  if (kind === RecordKind.CONTROL) zero(F.CONTROL.reserved, RECORD_SIZE, 'CONTROL reserved');
+  if (kind === RecordKind.PROBLEM) {
+    zero(F.PROBLEM.reserved0, F.PROBLEM.reserved0 + 1, 'PROBLEM reserved');
+    zero(F.PROBLEM.reserved1, RECORD_SIZE, 'PROBLEM reserved');
+    if (b[off + H.symbol] !== NO_SYMBOL) errs.push('PROBLEM symbol must be 0xFF');
+    if (b.readUIntLE(off + H.ts, 6) !== 0) errs.push('PROBLEM ts must be 0');
   }
   return errs;
 }
 
 export function readableRecord(b: Buffer, off = 0): Record<string, unknown> {
-  const kind = b[off + 1];
-  const sym = b[off + 2];
-  const aux = b[off + 3];
-  const seq = b.readUIntLE(off + 4, 6);
-  const ts = b.readUIntLE(off + 10, 6);
-  const symbol = sym === 0xff ? null : sym;
+  const kind = b[off + H.kind];
+  const sym = b[off + H.symbol];
+  const aux = b[off + H.aux];
+  const seq = b.readUIntLE(off + H.seq, 6);
+  const ts = b.readUIntLE(off + H.ts, 6);
+  const symbol = sym === NO_SYMBOL ? null : sym;
+  const u32 = (o: number) => b.readUInt32LE(off + o);
   switch (kind) {
-    case 1:
+    case RecordKind.TOB: {
+      const f = F.TOB;
       return {
-        kind: 'TOB', seq, ts, symbol, flags: names(aux, FLAGS),
-        bidPx: formatPx(b.readUInt32LE(off + 16)), bidSz: b.readUInt32LE(off + 20),
-        askPx: formatPx(b.readUInt32LE(off + 24)), askSz: b.readUInt32LE(off + 28),
+        kind: 'TOB', seq, ts, symbol, flags: names(aux, FLAG_NAMES),
+        bidPx: formatPx(u32(f.bid_px)), bidSz: u32(f.bid_sz), askPx: formatPx(u32(f.ask_px)), askSz: u32(f.ask_sz),
       };
-    case 2:
+    }
+    case RecordKind.DECISION: {
+      const f = F.DECISION;
+      const verdict = b[off + f.verdict];
       return {
-        kind: 'DECISION', seq, ts, symbol, side: side(aux), price: formatPx(b.readUInt32LE(off + 16)), qty: b.readUInt32LE(off + 20),
-        reasons: names(b.readUInt16LE(off + 24), REASONS), accepted: b[off + 26] === 1 ? true : b[off + 26] === 0 ? false : b[off + 26],
-        account: b[off + 27], accountId: b.readUInt32LE(off + 28),
+        kind: 'DECISION', seq, ts, symbol, side: side(aux), price: formatPx(u32(f.price)), qty: u32(f.qty),
+        reasons: names(b.readUInt16LE(off + f.reasons), REASON_NAMES), accepted: verdict === 1 ? true : verdict === 0 ? false : verdict,
+        account: b[off + f.account_index], accountId: u32(f.account_id),
       };
-    case 3:
+    }
+    case RecordKind.FILL: {
+      const f = F.FILL;
       return {
-        kind: 'FILL', seq, ts, symbol, side: side(aux), price: formatPx(b.readUInt32LE(off + 16)), qty: b.readUInt32LE(off + 20),
-        position: b.readInt32LE(off + 24), leg: b[off + 28], account: b[off + 29],
+        kind: 'FILL', seq, ts, symbol, side: side(aux), price: formatPx(u32(f.price)), qty: u32(f.qty),
+        position: b.readInt32LE(off + f.position_after), leg: b[off + f.leg], account: b[off + f.account_index],
       };
-    case 4:
+    }
+    case RecordKind.CONTROL: {
+      const f = F.CONTROL;
       return {
-        kind: 'CONTROL', seq, ts, symbol, op: CONTROL_OP_NAMES[aux] ?? `OP_${aux}`,
-        target: b.readUInt16LE(off + 24), value: b.readBigUInt64LE(off + 16).toString(),
+        kind: 'CONTROL', seq, ts, symbol, op: CONTROL_OP_NAMES[aux] || `OP_${aux}`,
+        target: b.readUInt16LE(off + f.target), value: b.readBigUInt64LE(off + f.value).toString(),
       };
-    case 5:
+    }
+    case RecordKind.PROBLEM: {
+      const f = F.PROBLEM;
       return {
-        kind: 'PROBLEM', seq, ts, symbol, code: PROBLEMS[aux] || `CODE_${aux}`, type: typeName(b[off + 16]),
-        frameLength: b.readUInt16LE(off + 18), expectedLength: b.readUInt16LE(off + 20),
+        kind: 'PROBLEM', seq, ts, symbol, code: PROBLEM_NAMES[aux] || `CODE_${aux}`, type: typeName(b[off + f.type_byte]),
+        frameLength: b.readUInt16LE(off + f.frame_len), expectedLength: b.readUInt16LE(off + f.expected_len),
       };
+    }
     default:
-      return { kind: `KIND_${kind}`, seq, ts, symbol, hex: b.subarray(off, off + 32).toString('hex') };
+      return { kind: `KIND_${kind}`, seq, ts, symbol, hex: b.subarray(off, off + RECORD_SIZE).toString('hex') };
   }
 }
 
 export function readableRecords(buf: Buffer): Record<string, unknown>[] {
-  if (buf.length % 32 !== 0) throw new Error(`record stream of ${buf.length} bytes is not a multiple of 32`);
+  if (buf.length % RECORD_SIZE !== 0) throw new Error(`record stream of ${buf.length} bytes is not a multiple of ${RECORD_SIZE}`);
   const out: Record<string, unknown>[] = [];
-  for (let off = 0; off < buf.length; off += 32) out.push(readableRecord(buf, off));
+  for (let off = 0; off < buf.length; off += RECORD_SIZE) out.push(readableRecord(buf, off));
   return out;
 }
 

@@ -2,16 +2,15 @@
 //! tests, the benchmark and the synthetic session generator; the control plane has its
 //! own TypeScript encoder).
 
+use crate::contract::config::{account as A, header as H, symbol as S};
+use crate::contract::config::{ACCOUNT_ENTRY_SIZE as ACCOUNT_ENTRY, HEADER_SIZE as HEADER, SYMBOL_ENTRY_SIZE as SYMBOL_ENTRY};
 use crate::error::EngineError;
 use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS, WINDOW_TICKS};
 
 /// Blob magic.
-pub const MAGIC: [u8; 4] = *b"RGC1";
+pub const MAGIC: [u8; 4] = crate::contract::CONFIG_MAGIC;
 /// Blob version.
-pub const VERSION: u16 = 1;
-const HEADER: usize = 64;
-const SYMBOL_ENTRY: usize = 48;
-const ACCOUNT_ENTRY: usize = 32;
+pub const VERSION: u16 = crate::contract::CONFIG_VERSION;
 const I31: u64 = (1 << 31) - 1;
 
 /// `TICK_RECIP = ceil(2^48 / TICK)`; the engine refuses a blob whose value differs,
@@ -51,6 +50,8 @@ pub struct AccountConfig {
     pub max_orders: u32,
     pub credit_limit: u64,
     pub start_used_credit: u64,
+    /// Duplicate-order window in ITCH nanoseconds (§8.2 `DUPLICATE`); 0 switches it off.
+    pub dup_window_ns: u64,
 }
 
 /// A validated start-of-day config.
@@ -141,15 +142,15 @@ impl Config {
             ));
         }
         let r = Reader { b: blob };
-        if r.bytes::<4>(0, "magic")? != MAGIC {
+        if r.bytes::<4>(H::MAGIC, "magic")? != MAGIC {
             return Err(EngineError::config("magic", "is not \"RGC1\" (offset 0)"));
         }
-        let version = r.u16(4, "version")?;
+        let version = r.u16(H::VERSION, "version")?;
         if version != VERSION {
-            return Err(EngineError::config("version", format!("{version} is not {VERSION} (offset 4)")));
+            return Err(EngineError::config("version", format!("{version} is not {VERSION} (offset {})", H::VERSION)));
         }
-        let ns = range(r.u8(6, "n_symbols")? as usize, 1, MAX_SYMBOLS, "n_symbols", 6)?;
-        let na = range(r.u8(7, "n_accounts")? as usize, 1, MAX_ACCOUNTS, "n_accounts", 7)?;
+        let ns = range(r.u8(H::N_SYMBOLS, "n_symbols")? as usize, 1, MAX_SYMBOLS, "n_symbols", H::N_SYMBOLS)?;
+        let na = range(r.u8(H::N_ACCOUNTS, "n_accounts")? as usize, 1, MAX_ACCOUNTS, "n_accounts", H::N_ACCOUNTS)?;
         let want = blob_len(ns, na);
         if blob.len() != want {
             return Err(EngineError::config(
@@ -157,26 +158,26 @@ impl Config {
                 format!("{} bytes, expected {want} for {ns} symbols and {na} accounts", blob.len()),
             ));
         }
-        let tick = range(r.u32(8, "tick")?, 1, 65535, "tick", 8)?;
-        let window_ticks = r.u32(12, "window_ticks")?;
+        let tick = range(r.u32(H::TICK, "tick")?, 1, 65535, "tick", H::TICK)?;
+        let window_ticks = r.u32(H::WINDOW_TICKS, "window_ticks")?;
         if window_ticks as usize != WINDOW_TICKS {
             return Err(EngineError::config(
                 "window_ticks",
-                format!("{window_ticks} differs from this engine's WINDOW_TICKS {WINDOW_TICKS} (offset 12)"),
+                format!("{window_ticks} differs from this engine's WINDOW_TICKS {WINDOW_TICKS} (offset {})", H::WINDOW_TICKS),
             ));
         }
-        let recip = r.u64(16, "tick_recip")?;
+        let recip = r.u64(H::TICK_RECIP, "tick_recip")?;
         if recip != tick_recip(tick) {
             return Err(EngineError::config(
                 "tick_recip",
-                format!("{recip} is not ceil(2^48 / {tick}) = {} (offset 16)", tick_recip(tick)),
+                format!("{recip} is not ceil(2^48 / {tick}) = {} (offset {})", tick_recip(tick), H::TICK_RECIP),
             ));
         }
-        let w_shift = range(r.u8(24, "w_shift")?, 0, 63, "w_shift", 24)?;
-        let gate_market_hours = r.flag(25, "gate_market_hours")?;
-        let global_kill = r.flag(26, "global_kill")?;
-        r.reserved(27, 1, "reserved")?;
-        r.reserved(56, 8, "reserved")?;
+        let w_shift = range(r.u8(H::W_SHIFT, "w_shift")?, 0, 63, "w_shift", H::W_SHIFT)?;
+        let gate_market_hours = r.flag(H::GATE_MARKET_HOURS, "gate_market_hours")?;
+        let global_kill = r.flag(H::GLOBAL_KILL, "global_kill")?;
+        r.reserved(H::RESERVED0, 1, "reserved")?;
+        r.reserved(H::RESERVED1, 8, "reserved")?;
         let mut cfg = Config {
             tick,
             window_ticks,
@@ -184,44 +185,44 @@ impl Config {
             w_shift,
             gate_market_hours,
             global_kill,
-            session: r.u32(28, "session")?,
-            imb_num: r.u32(32, "imb_num")?,
-            imb_den: r.u32(36, "imb_den")?,
-            cooldown_ns: r.u64(40, "cooldown_ns")?,
-            max_spread: r.u32(48, "max_spread")?,
-            clip_qty: r.u32(52, "clip_qty")?,
+            session: r.u32(H::SESSION, "session")?,
+            imb_num: r.u32(H::IMB_NUM, "imb_num")?,
+            imb_den: r.u32(H::IMB_DEN, "imb_den")?,
+            cooldown_ns: r.u64(H::COOLDOWN_NS, "cooldown_ns")?,
+            max_spread: r.u32(H::MAX_SPREAD, "max_spread")?,
+            clip_qty: r.u32(H::CLIP_QTY, "clip_qty")?,
             symbols: Vec::with_capacity(ns),
             accounts: Vec::with_capacity(na),
         };
         for i in 0..ns {
             let o = HEADER + SYMBOL_ENTRY * i;
             let f = |n: &str| format!("symbols[{i}].{n}");
-            let name = r.bytes::<8>(o, &f("name"))?;
+            let name = r.bytes::<8>(o + S::NAME, &f("name"))?;
             if let Some(b) = name.iter().find(|&&b| !(0x20..=0x7E).contains(&b)) {
                 return Err(EngineError::config(
                     f("name"),
                     format!("byte {b:#04x} is not printable ASCII (offset {o})"),
                 ));
             }
-            let account = r.u8(o + 8, &f("account"))?;
+            let account = r.u8(o + S::ACCOUNT, &f("account"))?;
             if account as usize >= na {
                 return Err(EngineError::config(
                     f("account"),
-                    format!("{account} is not below n_accounts {na} (offset {})", o + 8),
+                    format!("{account} is not below n_accounts {na} (offset {})", o + S::ACCOUNT),
                 ));
             }
-            let kill = r.flag(o + 9, &f("kill"))?;
-            let position_limit = range(r.u64(o + 24, &f("position_limit"))?, 0, I31, &f("position_limit"), o + 24)?;
-            let start_position = r.u64(o + 32, &f("start_position"))? as i64;
-            range(start_position, -(I31 as i64), I31 as i64, &f("start_position"), o + 32)?;
-            r.reserved(o + 40, 8, &f("reserved"))?;
+            let kill = r.flag(o + S::KILL, &f("kill"))?;
+            let position_limit = range(r.u64(o + S::POSITION_LIMIT, &f("position_limit"))?, 0, I31, &f("position_limit"), o + S::POSITION_LIMIT)?;
+            let start_position = r.u64(o + S::START_POSITION, &f("start_position"))? as i64;
+            range(start_position, -(I31 as i64), I31 as i64, &f("start_position"), o + S::START_POSITION)?;
+            r.reserved(o + S::RESERVED, 8, &f("reserved"))?;
             cfg.symbols.push(SymbolConfig {
                 name,
                 account,
                 kill,
-                collar_bps: r.u16(o + 10, &f("collar_bps"))?,
-                max_qty: r.u32(o + 12, &f("max_qty"))?,
-                max_notional: r.u64(o + 16, &f("max_notional"))?,
+                collar_bps: r.u16(o + S::COLLAR_BPS, &f("collar_bps"))?,
+                max_qty: r.u32(o + S::MAX_QTY, &f("max_qty"))?,
+                max_notional: r.u64(o + S::MAX_NOTIONAL, &f("max_notional"))?,
                 position_limit,
                 start_position,
             });
@@ -229,12 +230,12 @@ impl Config {
         for j in 0..na {
             let o = HEADER + SYMBOL_ENTRY * ns + ACCOUNT_ENTRY * j;
             let f = |n: &str| format!("accounts[{j}].{n}");
-            r.reserved(o + 24, 8, &f("reserved"))?;
             cfg.accounts.push(AccountConfig {
-                id: r.u32(o, &f("id"))?,
-                max_orders: r.u32(o + 4, &f("max_orders"))?,
-                credit_limit: r.u64(o + 8, &f("credit_limit"))?,
-                start_used_credit: r.u64(o + 16, &f("start_used_credit"))?,
+                id: r.u32(o + A::ID, &f("id"))?,
+                max_orders: r.u32(o + A::MAX_ORDERS, &f("max_orders"))?,
+                credit_limit: r.u64(o + A::CREDIT_LIMIT, &f("credit_limit"))?,
+                start_used_credit: r.u64(o + A::START_USED_CREDIT, &f("start_used_credit"))?,
+                dup_window_ns: r.u64(o + A::DUP_WINDOW_NS, &f("dup_window_ns"))?,
             });
         }
         Ok(cfg)
@@ -242,42 +243,46 @@ impl Config {
 
     /// Encodes the blob (no validation: tests use this to build invalid blobs too).
     pub fn to_blob(&self) -> Vec<u8> {
+        fn put(b: &mut [u8], o: usize, v: &[u8]) {
+            b[o..o + v.len()].copy_from_slice(v);
+        }
         let ns = self.symbols.len();
         let na = self.accounts.len();
         let mut b = vec![0u8; blob_len(ns, na)];
-        b[0..4].copy_from_slice(&MAGIC);
-        b[4..6].copy_from_slice(&VERSION.to_le_bytes());
-        b[6] = ns as u8;
-        b[7] = na as u8;
-        b[8..12].copy_from_slice(&self.tick.to_le_bytes());
-        b[12..16].copy_from_slice(&self.window_ticks.to_le_bytes());
-        b[16..24].copy_from_slice(&self.tick_recip.to_le_bytes());
-        b[24] = self.w_shift;
-        b[25] = self.gate_market_hours as u8;
-        b[26] = self.global_kill as u8;
-        b[28..32].copy_from_slice(&self.session.to_le_bytes());
-        b[32..36].copy_from_slice(&self.imb_num.to_le_bytes());
-        b[36..40].copy_from_slice(&self.imb_den.to_le_bytes());
-        b[40..48].copy_from_slice(&self.cooldown_ns.to_le_bytes());
-        b[48..52].copy_from_slice(&self.max_spread.to_le_bytes());
-        b[52..56].copy_from_slice(&self.clip_qty.to_le_bytes());
+        put(&mut b, H::MAGIC, &MAGIC);
+        put(&mut b, H::VERSION, &VERSION.to_le_bytes());
+        b[H::N_SYMBOLS] = ns as u8;
+        b[H::N_ACCOUNTS] = na as u8;
+        put(&mut b, H::TICK, &self.tick.to_le_bytes());
+        put(&mut b, H::WINDOW_TICKS, &self.window_ticks.to_le_bytes());
+        put(&mut b, H::TICK_RECIP, &self.tick_recip.to_le_bytes());
+        b[H::W_SHIFT] = self.w_shift;
+        b[H::GATE_MARKET_HOURS] = self.gate_market_hours as u8;
+        b[H::GLOBAL_KILL] = self.global_kill as u8;
+        put(&mut b, H::SESSION, &self.session.to_le_bytes());
+        put(&mut b, H::IMB_NUM, &self.imb_num.to_le_bytes());
+        put(&mut b, H::IMB_DEN, &self.imb_den.to_le_bytes());
+        put(&mut b, H::COOLDOWN_NS, &self.cooldown_ns.to_le_bytes());
+        put(&mut b, H::MAX_SPREAD, &self.max_spread.to_le_bytes());
+        put(&mut b, H::CLIP_QTY, &self.clip_qty.to_le_bytes());
         for (i, s) in self.symbols.iter().enumerate() {
             let o = HEADER + SYMBOL_ENTRY * i;
-            b[o..o + 8].copy_from_slice(&s.name);
-            b[o + 8] = s.account;
-            b[o + 9] = s.kill as u8;
-            b[o + 10..o + 12].copy_from_slice(&s.collar_bps.to_le_bytes());
-            b[o + 12..o + 16].copy_from_slice(&s.max_qty.to_le_bytes());
-            b[o + 16..o + 24].copy_from_slice(&s.max_notional.to_le_bytes());
-            b[o + 24..o + 32].copy_from_slice(&s.position_limit.to_le_bytes());
-            b[o + 32..o + 40].copy_from_slice(&s.start_position.to_le_bytes());
+            put(&mut b, o + S::NAME, &s.name);
+            b[o + S::ACCOUNT] = s.account;
+            b[o + S::KILL] = s.kill as u8;
+            put(&mut b, o + S::COLLAR_BPS, &s.collar_bps.to_le_bytes());
+            put(&mut b, o + S::MAX_QTY, &s.max_qty.to_le_bytes());
+            put(&mut b, o + S::MAX_NOTIONAL, &s.max_notional.to_le_bytes());
+            put(&mut b, o + S::POSITION_LIMIT, &s.position_limit.to_le_bytes());
+            put(&mut b, o + S::START_POSITION, &s.start_position.to_le_bytes());
         }
         for (j, a) in self.accounts.iter().enumerate() {
             let o = HEADER + SYMBOL_ENTRY * ns + ACCOUNT_ENTRY * j;
-            b[o..o + 4].copy_from_slice(&a.id.to_le_bytes());
-            b[o + 4..o + 8].copy_from_slice(&a.max_orders.to_le_bytes());
-            b[o + 8..o + 16].copy_from_slice(&a.credit_limit.to_le_bytes());
-            b[o + 16..o + 24].copy_from_slice(&a.start_used_credit.to_le_bytes());
+            put(&mut b, o + A::ID, &a.id.to_le_bytes());
+            put(&mut b, o + A::MAX_ORDERS, &a.max_orders.to_le_bytes());
+            put(&mut b, o + A::CREDIT_LIMIT, &a.credit_limit.to_le_bytes());
+            put(&mut b, o + A::START_USED_CREDIT, &a.start_used_credit.to_le_bytes());
+            put(&mut b, o + A::DUP_WINDOW_NS, &a.dup_window_ns.to_le_bytes());
         }
         b
     }
@@ -308,7 +313,7 @@ impl Config {
                 position_limit: I31,
                 start_position: 0,
             }],
-            accounts: vec![AccountConfig { id: 1001, max_orders: u32::MAX, credit_limit: u64::MAX, start_used_credit: 0 }],
+            accounts: vec![AccountConfig { id: 1001, max_orders: u32::MAX, credit_limit: u64::MAX, start_used_credit: 0, dup_window_ns: 0 }],
         }
     }
 
@@ -359,6 +364,7 @@ impl Config {
                     max_orders: mo,
                     credit_limit: credit * 10_000,
                     start_used_credit: 0,
+                    dup_window_ns: 0,
                 })
                 .collect(),
         }

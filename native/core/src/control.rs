@@ -6,15 +6,14 @@
 //! seq and the config sizes in, an `Action` or nothing out); `apply` only assigns.
 
 use crate::book::Book;
+use crate::contract::control::{self as contract, op, Target};
 use crate::itch::{be16, be64};
 use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS};
-use crate::records::{op, NO_SYMBOL};
+use crate::records::NO_SYMBOL;
 use crate::risk::{AccountRisk, Session, SymbolRisk};
 
 /// Target of the global ops.
-pub const GLOBAL: u16 = 0xFFFF;
-/// Largest position limit (2^31 − 1): positions stay within i32 for the FILL record.
-const I31: u64 = (1 << 31) - 1;
+pub const GLOBAL: u16 = contract::GLOBAL_TARGET;
 
 /// The fields of a control message (type `~`, 20 bytes, big-endian like the ITCH stream
 /// it travels in).
@@ -29,10 +28,15 @@ pub struct Control {
 }
 
 impl Control {
-    /// op 1, target 2/2, effective seq 4/8, value 12/8.
+    /// Fields at the contract's offsets (op, target, effective seq, value).
     #[inline]
     pub fn parse(m: &[u8; 20]) -> Control {
-        Control { op: m[1], target: be16(m, 2), seq: be64(m, 4), value: be64(m, 12) }
+        Control {
+            op: m[contract::OFF_OP],
+            target: be16(m, contract::OFF_TARGET),
+            seq: be64(m, contract::OFF_SEQ),
+            value: be64(m, contract::OFF_VALUE),
+        }
     }
 }
 
@@ -48,13 +52,14 @@ pub enum Action {
     CreditLimit(usize, u64),
     MaxOrders(usize, u64),
     ClearCollision(usize),
+    DupWindow(usize, u64),
 }
 
 impl Action {
     /// The symbol byte of the CONTROL record: the target of a symbol op, else none.
     pub fn record_symbol(self) -> u8 {
         match self {
-            Action::GlobalKill(_) | Action::CreditLimit(..) | Action::MaxOrders(..) => NO_SYMBOL,
+            Action::GlobalKill(_) | Action::CreditLimit(..) | Action::MaxOrders(..) | Action::DupWindow(..) => NO_SYMBOL,
             Action::SymbolKill(i, _)
             | Action::MaxQty(i, _)
             | Action::MaxNotional(i, _)
@@ -66,26 +71,40 @@ impl Action {
 }
 
 /// The §9 validity rule: `S = last_seq + 1`, a known op, its target in range (`< n_symbols`
-/// or `< n_accounts` of the config) and its value in range. `None` means BAD_CONTROL; a
-/// value out of range is refused, never clamped.
+/// or `< n_accounts` of the config, or `GLOBAL`) and its value in the op's range, all as the
+/// contract lists them. `None` means BAD_CONTROL; a value out of range is refused, never
+/// clamped.
 pub fn validate(c: &Control, last_seq: u64, n_symbols: usize, n_accounts: usize) -> Option<Action> {
     if c.seq != last_seq + 1 {
         return None;
     }
-    let t = c.target as usize;
-    let sym = (t < n_symbols).then_some(t);
-    let acct = (t < n_accounts).then_some(t);
+    let spec = contract::spec(c.op)?;
     let v = c.value;
+    if v < spec.min || v > spec.max {
+        return None;
+    }
+    let t = c.target as usize;
+    let ok = match spec.target {
+        Target::Global => c.target == GLOBAL,
+        Target::Symbol => t < n_symbols,
+        Target::Account => t < n_accounts,
+    };
+    if !ok {
+        return None;
+    }
+    // The range check above makes every narrowing below lossless.
     Some(match c.op {
-        op::GLOBAL_KILL if c.target == GLOBAL && v <= 1 => Action::GlobalKill(v == 1),
-        op::SYMBOL_KILL if v <= 1 => Action::SymbolKill(sym?, v == 1),
-        op::MAX_QTY if v <= u32::MAX as u64 => Action::MaxQty(sym?, v as u32),
-        op::MAX_NOTIONAL => Action::MaxNotional(sym?, v),
-        op::POSITION_LIMIT if v <= I31 => Action::PositionLimit(sym?, v as i64),
-        op::COLLAR_BPS if v <= u16::MAX as u64 => Action::CollarBps(sym?, v as u16),
-        op::CREDIT_LIMIT => Action::CreditLimit(acct?, v),
-        op::MAX_ORDERS if v <= u32::MAX as u64 => Action::MaxOrders(acct?, v),
-        op::CLEAR_COLLISION if v == 0 => Action::ClearCollision(sym?),
+        op::GLOBAL_KILL => Action::GlobalKill(v == 1),
+        op::SYMBOL_KILL => Action::SymbolKill(t, v == 1),
+        op::MAX_QTY => Action::MaxQty(t, v as u32),
+        op::MAX_NOTIONAL => Action::MaxNotional(t, v),
+        op::POSITION_LIMIT => Action::PositionLimit(t, v as i64),
+        op::COLLAR_BPS => Action::CollarBps(t, v as u16),
+        op::CREDIT_LIMIT => Action::CreditLimit(t, v),
+        op::MAX_ORDERS => Action::MaxOrders(t, v),
+        op::CLEAR_COLLISION => Action::ClearCollision(t),
+        op::DUP_WINDOW => Action::DupWindow(t, v),
+        // An op in the contract without an action here: refused until implemented.
         _ => return None,
     })
 }
@@ -108,12 +127,15 @@ pub fn apply(
         Action::CreditLimit(j, v) => accts[j % MAX_ACCOUNTS].credit_limit = v,
         Action::MaxOrders(j, v) => accts[j % MAX_ACCOUNTS].max_orders = v,
         Action::ClearCollision(i) => book.clear_collision(i),
+        Action::DupWindow(j, v) => accts[j % MAX_ACCOUNTS].dup_window = v,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const I31: u64 = (1 << 31) - 1;
 
     fn v(op: u8, target: u16, value: u64) -> Option<Action> {
         validate(&Control { op, target, seq: 11, value }, 10, 3, 2)
@@ -122,11 +144,11 @@ mod tests {
     #[test]
     fn parse_reads_big_endian_fields() {
         let mut m = [0u8; 20];
-        m[0] = b'~';
-        m[1] = op::MAX_QTY;
-        m[2..4].copy_from_slice(&0x0102u16.to_be_bytes());
-        m[4..12].copy_from_slice(&0x0304_0506_0708_090Au64.to_be_bytes());
-        m[12..20].copy_from_slice(&u64::MAX.to_be_bytes());
+        m[contract::OFF_TYPE] = contract::TYPE;
+        m[contract::OFF_OP] = op::MAX_QTY;
+        m[contract::OFF_TARGET..][..2].copy_from_slice(&0x0102u16.to_be_bytes());
+        m[contract::OFF_SEQ..][..8].copy_from_slice(&0x0304_0506_0708_090Au64.to_be_bytes());
+        m[contract::OFF_VALUE..][..8].copy_from_slice(&u64::MAX.to_be_bytes());
         assert_eq!(Control::parse(&m), Control { op: op::MAX_QTY, target: 0x0102, seq: 0x0304_0506_0708_090A, value: u64::MAX });
     }
 
@@ -147,6 +169,9 @@ mod tests {
         assert_eq!(v(op::CREDIT_LIMIT, 1, 5), Some(Action::CreditLimit(1, 5)));
         assert_eq!(v(op::CREDIT_LIMIT, 2, 5), None);
         assert_eq!(v(op::MAX_ORDERS, 2, 5), None);
+        assert_eq!(v(op::DUP_WINDOW, 1, 5), Some(Action::DupWindow(1, 5)));
+        assert_eq!(v(op::DUP_WINDOW, 2, 5), None);
+        assert_eq!(v(op::DUP_WINDOW, GLOBAL, 5), None);
     }
 
     #[test]
@@ -164,11 +189,26 @@ mod tests {
         assert_eq!(v(op::MAX_ORDERS, 0, u32::MAX as u64 + 1), None);
         assert_eq!(v(op::CLEAR_COLLISION, 0, 0), Some(Action::ClearCollision(0)));
         assert_eq!(v(op::CLEAR_COLLISION, 0, 1), None);
+        assert_eq!(v(op::DUP_WINDOW, 0, 0), Some(Action::DupWindow(0, 0)));
+        assert_eq!(v(op::DUP_WINDOW, 0, u64::MAX), Some(Action::DupWindow(0, u64::MAX)));
+    }
+
+    #[test]
+    fn every_contract_op_has_an_action() {
+        for s in contract::OPS {
+            let target = match s.target {
+                Target::Global => GLOBAL,
+                Target::Symbol | Target::Account => 0,
+            };
+            assert!(v(s.code, target, s.min).is_some(), "op {} ({})", s.code, s.name);
+            assert!(v(s.code, target, s.max).is_some(), "op {} ({}) at its max", s.code, s.name);
+        }
     }
 
     #[test]
     fn unknown_ops_are_refused() {
-        for o in [0, 10, 0x7E, 0xFF] {
+        let past = contract::OPS.iter().map(|s| s.code).max().unwrap_or(0) + 1;
+        for o in [0, past, 0x7E, 0xFF] {
             assert_eq!(v(o, 0, 0), None, "op {o}");
         }
     }
@@ -178,6 +218,7 @@ mod tests {
         assert_eq!(Action::GlobalKill(true).record_symbol(), NO_SYMBOL);
         assert_eq!(Action::CreditLimit(1, 0).record_symbol(), NO_SYMBOL);
         assert_eq!(Action::MaxOrders(1, 0).record_symbol(), NO_SYMBOL);
+        assert_eq!(Action::DupWindow(1, 0).record_symbol(), NO_SYMBOL);
         assert_eq!(Action::CollarBps(2, 0).record_symbol(), 2);
         assert_eq!(Action::ClearCollision(1).record_symbol(), 1);
     }

@@ -123,6 +123,8 @@ impl Engine {
                 used_credit: c.start_used_credit,
                 window: 0,
                 count: 0,
+                dup_window: c.dup_window_ns,
+                last_order: None,
             };
         }
         self.stats = Stats::default();
@@ -417,7 +419,7 @@ impl Engine {
         let sym = &mut self.syms[i];
         let a = sym.account as usize % MAX_ACCOUNTS;
         let acct = &mut self.accts[a];
-        let reasons = risk::check(&o, ts, &self.session, sym, acct);
+        let reasons = risk::check(&o, i as u8, ts, &self.session, sym, acct);
         self.stats.decisions += 1;
         out.put(records::decision(i as u8, seq, ts, &o, reasons, a as u8, acct.id));
         if reasons != 0 {
@@ -425,7 +427,7 @@ impl Engine {
             return;
         }
         self.stats.accepted += 1;
-        let f = risk::accept(&o, ts, &self.session, sym, acct);
+        let f = risk::accept(&o, i as u8, ts, &self.session, sym, acct);
         self.stats.fills += 1;
         out.put(records::fill(i as u8, seq, ts, &o, f, sym.position, a as u8));
     }

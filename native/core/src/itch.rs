@@ -5,35 +5,8 @@
 //! array (`&[u8; N]`), which proves every offset in range at compile time: the field
 //! reads have no bounds checks, and a wrong offset is a build error, not a panic.
 
-/// Message lengths of spec §3.1 (0 = unknown type).
-pub const MESSAGE_LEN: [u8; 256] = {
-    let mut t = [0u8; 256];
-    t[b'S' as usize] = 12;
-    t[b'R' as usize] = 39;
-    t[b'H' as usize] = 25;
-    t[b'Y' as usize] = 20;
-    t[b'L' as usize] = 26;
-    t[b'V' as usize] = 35;
-    t[b'W' as usize] = 12;
-    t[b'K' as usize] = 28;
-    t[b'J' as usize] = 35;
-    t[b'h' as usize] = 21;
-    t[b'X' as usize] = 23;
-    t[b'U' as usize] = 35;
-    t[b'P' as usize] = 44;
-    t[b'Q' as usize] = 40;
-    t[b'B' as usize] = 19;
-    t[b'I' as usize] = 50;
-    t[b'N' as usize] = 20;
-    t[b'O' as usize] = 48;
-    t[b'A' as usize] = 36;
-    t[b'F' as usize] = 40;
-    t[b'E' as usize] = 31;
-    t[b'C' as usize] = 36;
-    t[b'D' as usize] = 19;
-    t[b'~' as usize] = 20;
-    t
-};
+/// Message lengths of spec §3.1 (0 = unknown type), from the contract.
+pub use crate::contract::itch::MESSAGE_LEN;
 
 #[inline(always)]
 pub(crate) fn be16<const N: usize>(m: &[u8; N], o: usize) -> u16 {

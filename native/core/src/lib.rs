@@ -12,11 +12,13 @@
 //! - `book`: price window (§4), order table (§5), levels, occupancy bitmap and flags (§6);
 //! - `strategy`: the imbalance taker (§8.1); `risk`: pre-trade checks and fills (§8.2–§8.3);
 //! - `control`: the in-band control message (§9); `config`: the config blob (§10);
-//! - `records`: output records (§11); `stats`: counters (§12); `params`: build sizes (§1).
+//! - `records`: output records (§11); `stats`: counters (§12); `params`: build sizes (§1);
+//! - `contract`: generated from contract/riskgate.toml (codes, bits, offsets, lengths).
 #![forbid(unsafe_code)]
 
 pub mod book;
 pub mod config;
+pub mod contract;
 pub mod control;
 pub mod engine;
 pub mod error;

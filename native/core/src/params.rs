@@ -4,16 +4,18 @@
 //! array: indexes masked with `SIZE - 1` then need no bounds check, and the hardware twin
 //! has the same sizes baked into its memories.
 
+use crate::contract::params as P;
+
 /// Subscribed symbols, indexed `0..MAX_SYMBOLS`.
-pub const MAX_SYMBOLS: usize = 64;
+pub const MAX_SYMBOLS: usize = P::MAX_SYMBOLS;
 /// Accounts, indexed `0..MAX_ACCOUNTS`.
-pub const MAX_ACCOUNTS: usize = 64;
+pub const MAX_ACCOUNTS: usize = P::MAX_ACCOUNTS;
 /// `L`: price levels per side per symbol (a power of two, at least 64).
-pub const WINDOW_TICKS: usize = 4096;
+pub const WINDOW_TICKS: usize = P::WINDOW_TICKS;
 /// The order table has `2^SET_BITS` sets.
-pub const SET_BITS: u32 = 14;
+pub const SET_BITS: u32 = P::SET_BITS as u32;
 /// Order table associativity.
-pub const WAYS: usize = 4;
+pub const WAYS: usize = P::WAYS;
 
 /// Number of sets of the order table.
 pub const SETS: usize = 1 << SET_BITS;
@@ -26,5 +28,8 @@ const _: () = assert!(WINDOW_TICKS.is_power_of_two() && WINDOW_TICKS >= 64);
 // `idx` is stored in 16 bits of the packed order entry.
 const _: () = assert!(WINDOW_TICKS <= 1 << 16);
 // Symbol indexes are stored in 6 bits of the order entry and in one record byte.
-const _: () = assert!(MAX_SYMBOLS <= 64 && MAX_ACCOUNTS <= 255);
-const _: () = assert!(WAYS <= 8 && SET_BITS >= 1 && SET_BITS <= 32);
+const _: () = assert!(MAX_SYMBOLS >= P::MAX_SYMBOLS_MIN && MAX_SYMBOLS <= P::MAX_SYMBOLS_MAX);
+const _: () = assert!(MAX_ACCOUNTS >= P::MAX_ACCOUNTS_MIN && MAX_ACCOUNTS <= P::MAX_ACCOUNTS_MAX);
+const _: () = assert!(WINDOW_TICKS >= P::WINDOW_TICKS_MIN && WINDOW_TICKS <= P::WINDOW_TICKS_MAX);
+const _: () = assert!(WAYS >= P::WAYS_MIN && WAYS <= P::WAYS_MAX);
+const _: () = assert!(SET_BITS as usize >= P::SET_BITS_MIN && SET_BITS as usize <= P::SET_BITS_MAX);

@@ -8,138 +8,95 @@ use crate::book::Top;
 use crate::strategy::Order;
 use core::fmt;
 
+pub use crate::contract::control::op;
+pub use crate::contract::record::kind;
+pub use crate::contract::{flag, problem, reason, RECORD_VERSION};
+
 /// Size of every record in bytes.
-pub const RECORD_SIZE: usize = 32;
-/// `RECORD_VERSION` of spec §11; bumped whenever a layout changes.
-pub const RECORD_VERSION: u8 = 1;
+pub const RECORD_SIZE: usize = crate::contract::record::SIZE;
 /// Symbol byte of records that belong to no symbol.
-pub const NO_SYMBOL: u8 = 0xFF;
+pub const NO_SYMBOL: u8 = crate::contract::record::NO_SYMBOL;
 
-/// Record kinds (byte 1).
-pub mod kind {
-    pub const TOB: u8 = 1;
-    pub const DECISION: u8 = 2;
-    pub const FILL: u8 = 3;
-    pub const CONTROL: u8 = 4;
-    pub const PROBLEM: u8 = 5;
-}
-
-/// Risk-check reject reasons (DECISION `reasons`, spec §8.2).
-pub mod reason {
-    pub const KILL: u16 = 1 << 0;
-    pub const HALTED: u16 = 1 << 1;
-    pub const MARKET_CLOSED: u16 = 1 << 2;
-    pub const MAX_QTY: u16 = 1 << 3;
-    pub const MAX_NOTIONAL: u16 = 1 << 4;
-    pub const NO_REF: u16 = 1 << 5;
-    pub const COLLAR: u16 = 1 << 6;
-    pub const POSITION: u16 = 1 << 7;
-    pub const CREDIT: u16 = 1 << 8;
-    pub const THROTTLE: u16 = 1 << 9;
-    /// Names in bit order, for decoders and reports.
-    pub const NAMES: [&str; 10] = [
-        "KILL",
-        "HALTED",
-        "MARKET_CLOSED",
-        "MAX_QTY",
-        "MAX_NOTIONAL",
-        "NO_REF",
-        "COLLAR",
-        "POSITION",
-        "CREDIT",
-        "THROTTLE",
-    ];
-}
-
-/// Book flags (TOB `aux`, spec §6).
-pub mod flag {
-    pub const BAND_BID: u8 = 1 << 0;
-    pub const BAND_ASK: u8 = 1 << 1;
-    pub const COLLISION: u8 = 1 << 2;
-}
-
-/// Problem codes (PROBLEM `aux`, index into `Stats::problems`).
-pub mod problem {
-    pub const BAD_LENGTH: u8 = 1;
-    pub const UNKNOWN_TYPE: u8 = 2;
-    pub const TRUNCATED: u8 = 3;
-    pub const BAD_CONTROL: u8 = 4;
-    /// Names indexed by code (index 0 unused).
-    pub const NAMES: [&str; 5] = ["", "BAD_LENGTH", "UNKNOWN_TYPE", "TRUNCATED", "BAD_CONTROL"];
-}
-
-/// Control operations (CONTROL `aux`, spec §9).
-pub mod op {
-    pub const GLOBAL_KILL: u8 = 1;
-    pub const SYMBOL_KILL: u8 = 2;
-    pub const MAX_QTY: u8 = 3;
-    pub const MAX_NOTIONAL: u8 = 4;
-    pub const POSITION_LIMIT: u8 = 5;
-    pub const COLLAR_BPS: u8 = 6;
-    pub const CREDIT_LIMIT: u8 = 7;
-    pub const MAX_ORDERS: u8 = 8;
-    pub const CLEAR_COLLISION: u8 = 9;
-}
+use crate::contract::record::{control as CT, decision as DC, fill as FL, header as HD, problem as PB, tob as TB};
 
 const U48: u64 = (1 << 48) - 1;
+/// The payload words start at these offsets.
+const P0: usize = 16;
+const P1: usize = 24;
+
+/// Bit shift of the field at record offset `off` inside the 8-byte word starting at `word`.
+const fn sh(off: usize, word: usize) -> u32 {
+    ((off - word) * 8) as u32
+}
+
+// The word packing below relies on the header's shape: seq (u48) straddles words 0 and 1,
+// ts (u48) ends the header.
+const _: () = assert!(HD::SEQ + 6 == HD::TS && HD::TS + 6 == P0 && HD::AUX < HD::SEQ);
 
 /// Builds a record from its header and the two payload words (bytes 16..24, 24..32).
 ///
 /// Working in words keeps the hot path at four stores per record.
 #[inline(always)]
 pub(crate) fn encode(kind: u8, symbol: u8, aux: u8, seq: u64, ts: u64, p0: u64, p1: u64) -> [u8; 32] {
-    let w0 = RECORD_VERSION as u64
-        | (kind as u64) << 8
-        | (symbol as u64) << 16
-        | (aux as u64) << 24
-        | (seq & 0xFFFF_FFFF) << 32;
-    let w1 = ((seq & U48) >> 32) | (ts & U48) << 16;
+    let seq = seq & U48;
+    let w0 = (RECORD_VERSION as u64) << sh(HD::VERSION, 0)
+        | (kind as u64) << sh(HD::KIND, 0)
+        | (symbol as u64) << sh(HD::SYMBOL, 0)
+        | (aux as u64) << sh(HD::AUX, 0)
+        | seq << sh(HD::SEQ, 0);
+    let w1 = seq >> (64 - sh(HD::SEQ, 0)) | (ts & U48) << sh(HD::TS, 8);
     let mut r = [0u8; 32];
     r[0..8].copy_from_slice(&w0.to_le_bytes());
     r[8..16].copy_from_slice(&w1.to_le_bytes());
-    r[16..24].copy_from_slice(&p0.to_le_bytes());
-    r[24..32].copy_from_slice(&p1.to_le_bytes());
+    r[P0..P1].copy_from_slice(&p0.to_le_bytes());
+    r[P1..32].copy_from_slice(&p1.to_le_bytes());
     r
 }
 
-/// TOB (kind 1): aux = flags; 16 `bid_px`, 20 `bid_sz`, 24 `ask_px`, 28 `ask_sz`.
+/// TOB: aux = flags; `bid_px`, `bid_sz`, `ask_px`, `ask_sz`.
 #[inline(always)]
 pub(crate) fn tob(symbol: u8, flags: u8, seq: u64, ts: u64, top: &Top) -> [u8; 32] {
-    let p0 = top.bid_px as u64 | (top.bid_sz as u64) << 32;
-    let p1 = top.ask_px as u64 | (top.ask_sz as u64) << 32;
+    let p0 = (top.bid_px as u64) << sh(TB::BID_PX, P0) | (top.bid_sz as u64) << sh(TB::BID_SZ, P0);
+    let p1 = (top.ask_px as u64) << sh(TB::ASK_PX, P1) | (top.ask_sz as u64) << sh(TB::ASK_SZ, P1);
     encode(kind::TOB, symbol, flags, seq, ts, p0, p1)
 }
 
-/// DECISION (kind 2): aux = side; 16 `price`, 20 `qty`, 24 `reasons`, 26 `verdict`
-/// (1 iff no reason), 27 account index, 28 account id.
+/// DECISION: aux = side; `price`, `qty`, `reasons`, `verdict` (1 iff no reason), account
+/// index and id.
 #[inline(always)]
 pub(crate) fn decision(symbol: u8, seq: u64, ts: u64, o: &Order, reasons: u16, account: u8, account_id: u32) -> [u8; 32] {
-    let p0 = o.price as u64 | (o.qty as u64) << 32;
-    let p1 = reasons as u64 | ((reasons == 0) as u64) << 16 | (account as u64) << 24 | (account_id as u64) << 32;
+    let p0 = (o.price as u64) << sh(DC::PRICE, P0) | (o.qty as u64) << sh(DC::QTY, P0);
+    let p1 = (reasons as u64) << sh(DC::REASONS, P1)
+        | ((reasons == 0) as u64) << sh(DC::VERDICT, P1)
+        | (account as u64) << sh(DC::ACCOUNT_INDEX, P1)
+        | (account_id as u64) << sh(DC::ACCOUNT_ID, P1);
     encode(kind::DECISION, symbol, o.side.byte(), seq, ts, p0, p1)
 }
 
-/// FILL (kind 3): aux = side; 16 `price`, 20 `qty`, 24 `position after` (i32, positions
-/// are limited to ±(2^31 − 1)), 28 leg 0, 29 account index, 30 reserved.
+/// FILL: aux = side; `price`, `qty`, `position_after` (i32, positions are limited to
+/// ±(2^31 − 1)), leg 0, account index.
 #[inline(always)]
 pub(crate) fn fill(symbol: u8, seq: u64, ts: u64, o: &Order, qty: u32, position_after: i64, account: u8) -> [u8; 32] {
-    let p0 = o.price as u64 | (qty as u64) << 32;
-    let p1 = (position_after as i32 as u32) as u64 | (account as u64) << 40;
+    let p0 = (o.price as u64) << sh(FL::PRICE, P0) | (qty as u64) << sh(FL::QTY, P0);
+    let p1 = ((position_after as i32 as u32) as u64) << sh(FL::POSITION_AFTER, P1)
+        | (account as u64) << sh(FL::ACCOUNT_INDEX, P1);
     encode(kind::FILL, symbol, o.side.byte(), seq, ts, p0, p1)
 }
 
-/// CONTROL (kind 4): aux = op, seq = the effective seq, ts = `last_ts`; 16 `value`,
-/// 24 `target`.
+/// CONTROL: aux = op, seq = the effective seq, ts = `last_ts`; `value`, `target`.
 #[inline(always)]
 pub(crate) fn control(symbol: u8, op: u8, seq: u64, ts: u64, value: u64, target: u16) -> [u8; 32] {
-    encode(kind::CONTROL, symbol, op, seq, ts, value, target as u64)
+    const _: () = assert!(CT::VALUE == P0);
+    encode(kind::CONTROL, symbol, op, seq, ts, value, (target as u64) << sh(CT::TARGET, P1))
 }
 
-/// PROBLEM (kind 5): no symbol, aux = code, ts 0; 16 type byte, 18 frame length,
-/// 20 expected length (0 if unknown).
+/// PROBLEM: no symbol, aux = code, ts 0; type byte, frame length, expected length (0 if
+/// unknown).
 #[inline(always)]
 pub(crate) fn problem(code: u8, seq: u64, t: u8, len: u16, expected: u16) -> [u8; 32] {
-    let p0 = t as u64 | (len as u64) << 16 | (expected as u64) << 32;
+    let p0 = (t as u64) << sh(PB::TYPE_BYTE, P0)
+        | (len as u64) << sh(PB::FRAME_LEN, P0)
+        | (expected as u64) << sh(PB::EXPECTED_LEN, P0);
     encode(kind::PROBLEM, NO_SYMBOL, code, seq, 0, p0, 0)
 }
 
@@ -248,54 +205,54 @@ fn zeros(r: &[u8; 32], from: usize, to: usize) -> Result<(), DecodeError> {
 impl Record {
     /// Decodes one record, checking the version and that reserved bytes are zero.
     pub fn decode(r: &[u8; 32]) -> Result<Record, DecodeError> {
-        if r[0] != RECORD_VERSION {
-            return Err(DecodeError::Version(r[0]));
+        if r[HD::VERSION] != RECORD_VERSION {
+            return Err(DecodeError::Version(r[HD::VERSION]));
         }
-        let h = Header { symbol: r[2], aux: r[3], seq: le48(r, 4), ts: le48(r, 10) };
-        Ok(match r[1] {
+        let h = Header { symbol: r[HD::SYMBOL], aux: r[HD::AUX], seq: le48(r, HD::SEQ), ts: le48(r, HD::TS) };
+        Ok(match r[HD::KIND] {
             kind::TOB => Record::Tob {
                 h,
                 flags: h.aux,
-                bid_px: le32(r, 16),
-                bid_sz: le32(r, 20),
-                ask_px: le32(r, 24),
-                ask_sz: le32(r, 28),
+                bid_px: le32(r, TB::BID_PX),
+                bid_sz: le32(r, TB::BID_SZ),
+                ask_px: le32(r, TB::ASK_PX),
+                ask_sz: le32(r, TB::ASK_SZ),
             },
             kind::DECISION => Record::Decision {
                 h,
                 side: h.aux,
-                price: le32(r, 16),
-                qty: le32(r, 20),
-                reasons: le16(r, 24),
-                accepted: r[26] == 1,
-                account_index: r[27],
-                account_id: le32(r, 28),
+                price: le32(r, DC::PRICE),
+                qty: le32(r, DC::QTY),
+                reasons: le16(r, DC::REASONS),
+                accepted: r[DC::VERDICT] == 1,
+                account_index: r[DC::ACCOUNT_INDEX],
+                account_id: le32(r, DC::ACCOUNT_ID),
             },
             kind::FILL => {
-                zeros(r, 30, 32)?;
+                zeros(r, FL::RESERVED, RECORD_SIZE)?;
                 Record::Fill {
                     h,
                     side: h.aux,
-                    price: le32(r, 16),
-                    qty: le32(r, 20),
-                    position_after: le32(r, 24) as i32,
-                    leg: r[28],
-                    account_index: r[29],
+                    price: le32(r, FL::PRICE),
+                    qty: le32(r, FL::QTY),
+                    position_after: le32(r, FL::POSITION_AFTER) as i32,
+                    leg: r[FL::LEG],
+                    account_index: r[FL::ACCOUNT_INDEX],
                 }
             }
             kind::CONTROL => {
-                zeros(r, 26, 32)?;
-                Record::Control { h, op: h.aux, value: le64(r, 16), target: le16(r, 24) }
+                zeros(r, CT::RESERVED, RECORD_SIZE)?;
+                Record::Control { h, op: h.aux, value: le64(r, CT::VALUE), target: le16(r, CT::TARGET) }
             }
             kind::PROBLEM => {
-                zeros(r, 17, 18)?;
-                zeros(r, 22, 32)?;
+                zeros(r, PB::RESERVED0, PB::RESERVED0 + 1)?;
+                zeros(r, PB::RESERVED1, RECORD_SIZE)?;
                 Record::Problem {
                     h,
                     code: h.aux,
-                    type_byte: r[16],
-                    frame_len: le16(r, 18),
-                    expected_len: le16(r, 20),
+                    type_byte: r[PB::TYPE_BYTE],
+                    frame_len: le16(r, PB::FRAME_LEN),
+                    expected_len: le16(r, PB::EXPECTED_LEN),
                 }
             }
             k => return Err(DecodeError::Kind(k)),

@@ -6,7 +6,7 @@
 //! state changes, and it runs only for an order with no reason set.
 
 use crate::records::reason;
-use crate::strategy::Order;
+use crate::strategy::{Order, Side};
 
 /// Session-wide inputs of the checks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -55,6 +55,37 @@ pub struct AccountRisk {
     pub window: u64,
     /// Throttle: accepted orders in `window`.
     pub count: u64,
+    /// Config, then control op `DUP_WINDOW`: the duplicate-order window in ITCH ns (0 = off).
+    pub dup_window: u64,
+    /// The account's last accepted order, for the duplicate check.
+    pub last_order: Option<LastOrder>,
+}
+
+/// What the duplicate check compares: an accepted order, its symbol and its time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LastOrder {
+    pub symbol: u8,
+    pub side: Side,
+    pub price: u32,
+    pub qty: u32,
+    pub ts: u64,
+}
+
+/// Whether `o` for symbol `i` at `ts` repeats the account's last accepted order within
+/// its window (§8.2 `DUPLICATE`). Time running backwards counts as inside the window, as
+/// the strategy's cooldown does.
+#[inline(always)]
+fn duplicate(o: &Order, i: u8, ts: u64, acct: &AccountRisk) -> bool {
+    match acct.last_order {
+        Some(l) if acct.dup_window != 0 => {
+            l.symbol == i
+                && l.side == o.side
+                && l.price == o.price
+                && l.qty == o.qty
+                && (ts < l.ts || ts - l.ts < acct.dup_window)
+        }
+        _ => false,
+    }
 }
 
 /// `bit` if `failed`, else 0.
@@ -68,9 +99,9 @@ const fn fail(failed: bool, bit: u16) -> u16 {
 }
 
 /// The reasons bitmask of §8.2 for order `o` at time `ts` (0 = accept). `sym` is the
-/// order's symbol and `acct` that symbol's account.
+/// risk state of the order's symbol, `i` its index, and `acct` that symbol's account.
 #[inline(always)]
-pub fn check(o: &Order, ts: u64, session: &Session, sym: &SymbolRisk, acct: &AccountRisk) -> u16 {
+pub fn check(o: &Order, i: u8, ts: u64, session: &Session, sym: &SymbolRisk, acct: &AccountRisk) -> u16 {
     let n = o.price as u64 * o.qty as u64; // notional (u64: < 2^64 for u32 × u32)
     let rf = sym.last_trade as u64; // reference price
     let w = ts >> session.w_shift;
@@ -98,12 +129,14 @@ pub fn check(o: &Order, ts: u64, session: &Session, sym: &SymbolRisk, acct: &Acc
         | fail(acct.used_credit.saturating_add(n) > acct.credit_limit, reason::CREDIT)
         // bit 9 THROTTLE: orders in the current window (ts >> W_SHIFT) ≥ max_orders[a].
         | fail(in_window >= acct.max_orders, reason::THROTTLE)
+        // bit 10 DUPLICATE: the account's last accepted order again, within its window.
+        | fail(duplicate(o, i, ts, acct), reason::DUPLICATE)
 }
 
-/// §8.3 for an order `check` accepted: fill, position, credit, throttle. Returns the
-/// fill quantity.
+/// §8.3 for an order `check` accepted: fill, position, credit, throttle, last order.
+/// Returns the fill quantity.
 #[inline(always)]
-pub fn accept(o: &Order, ts: u64, session: &Session, sym: &mut SymbolRisk, acct: &mut AccountRisk) -> u32 {
+pub fn accept(o: &Order, i: u8, ts: u64, session: &Session, sym: &mut SymbolRisk, acct: &mut AccountRisk) -> u32 {
     // 1. f = min(qty, displayed size at the order price): the strategy priced the order
     //    at the opposite best level and clipped qty to its size, so f = qty in version 1.
     let f = o.qty;
@@ -117,6 +150,8 @@ pub fn accept(o: &Order, ts: u64, session: &Session, sym: &mut SymbolRisk, acct:
         acct.count = 0;
     }
     acct.count += 1;
+    // Duplicate check: this order is now the one to compare against.
+    acct.last_order = Some(LastOrder { symbol: i, side: o.side, price: o.price, qty: o.qty, ts });
     f
 }
 
@@ -130,6 +165,8 @@ mod tests {
     const QTY: u32 = 100;
     const N: u64 = PRICE as u64 * QTY as u64;
     const TS: u64 = 5 << 20;
+    const SYM: u8 = 3;
+    const WINDOW: u64 = 1_000;
 
     /// All inputs of one check.
     #[derive(Clone, Copy)]
@@ -143,7 +180,7 @@ mod tests {
 
     impl Case {
         fn reasons(&self) -> u16 {
-            check(&self.o, self.ts, &self.se, &self.s, &self.a)
+            check(&self.o, SYM, self.ts, &self.se, &self.s, &self.a)
         }
     }
 
@@ -166,7 +203,17 @@ mod tests {
                 position_limit: 500,
                 position: 400,
             },
-            a: AccountRisk { id: 1001, max_orders: 3, credit_limit: 1_000 + N, used_credit: 1_000, window: TS >> 20, count: 2 },
+            a: AccountRisk {
+                id: 1001,
+                max_orders: 3,
+                credit_limit: 1_000 + N,
+                used_credit: 1_000,
+                window: TS >> 20,
+                count: 2,
+                dup_window: WINDOW,
+                // The same order exactly one window earlier: its window has just elapsed.
+                last_order: Some(LastOrder { symbol: SYM, side: Side::Buy, price: PRICE, qty: QTY, ts: TS - WINDOW }),
+            },
         }
     }
 
@@ -320,6 +367,53 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_within_the_window_only() {
+        // at_limits: ts − last.ts = WINDOW, not < WINDOW, so it passes (at_every_limit_passes);
+        // one nanosecond less and it is a duplicate.
+        let mut c = at_limits();
+        c.a.last_order = c.a.last_order.map(|l| LastOrder { ts: l.ts + 1, ..l });
+        assert_eq!(c.reasons(), reason::DUPLICATE);
+        // Time running backwards counts as inside the window.
+        let mut c = at_limits();
+        c.a.last_order = c.a.last_order.map(|l| LastOrder { ts: TS + 1, ..l });
+        assert_eq!(c.reasons(), reason::DUPLICATE);
+        // A window of 0 switches the check off; no previous order, nothing to repeat.
+        let mut c = at_limits();
+        c.a.last_order = c.a.last_order.map(|l| LastOrder { ts: TS, ..l });
+        assert_eq!(c.reasons(), reason::DUPLICATE);
+        c.a.dup_window = 0;
+        assert_eq!(c.reasons(), 0);
+        let mut c = at_limits();
+        c.a.last_order = None;
+        c.a.dup_window = u64::MAX;
+        assert_eq!(c.reasons(), 0);
+    }
+
+    #[test]
+    fn duplicate_needs_all_four_fields_equal() {
+        let inside = |f: &dyn Fn(&mut LastOrder)| {
+            let mut c = at_limits();
+            let mut l = LastOrder { symbol: SYM, side: Side::Buy, price: PRICE, qty: QTY, ts: TS };
+            f(&mut l);
+            c.a.last_order = Some(l);
+            c.reasons()
+        };
+        assert_eq!(inside(&|_| {}), reason::DUPLICATE);
+        assert_eq!(inside(&|l| l.symbol = SYM + 1), 0);
+        assert_eq!(inside(&|l| l.side = Side::Sell), 0);
+        assert_eq!(inside(&|l| l.price = PRICE - 1), 0);
+        assert_eq!(inside(&|l| l.qty = QTY + 1), 0);
+        // The window is u64: a window of u64::MAX never elapses and does not overflow.
+        let mut c = at_limits();
+        c.ts = u64::MAX >> 16;
+        c.a.window = c.ts >> 20;
+        c.a.count = 0;
+        c.a.last_order = Some(LastOrder { symbol: SYM, side: Side::Buy, price: PRICE, qty: QTY, ts: 0 });
+        c.a.dup_window = u64::MAX;
+        assert_eq!(c.reasons(), reason::DUPLICATE);
+    }
+
+    #[test]
     fn every_reason_is_reported() {
         let mut c = at_limits();
         c.o = Order { side: Side::Buy, price: 200_000, qty: 1000 };
@@ -329,7 +423,8 @@ mod tests {
         c.s.position = 500;
         c.a.used_credit = c.a.credit_limit;
         c.a.count = 3;
-        assert_eq!(c.reasons(), ((1u16 << 10) - 1) & !reason::NO_REF);
+        c.a.last_order = None;
+        assert_eq!(c.reasons(), reason::ALL & !reason::NO_REF & !reason::DUPLICATE);
         let mut c = at_limits();
         c.se.global_kill = true;
         c.s.last_trade = 0;
@@ -339,22 +434,24 @@ mod tests {
     #[test]
     fn accept_updates_position_credit_and_throttle() {
         let Case { o, se, mut s, mut a, .. } = at_limits();
-        assert_eq!(accept(&o, TS, &se, &mut s, &mut a), QTY);
+        assert_eq!(accept(&o, SYM, TS, &se, &mut s, &mut a), QTY);
         assert_eq!(s.position, 500);
         assert_eq!(a.used_credit, 1_000 + N);
         assert_eq!((a.window, a.count), (TS >> 20, 3));
-        // The same order again is now throttled, over credit and over the position limit.
-        let all = reason::THROTTLE | reason::CREDIT | reason::POSITION;
-        assert_eq!(check(&o, TS, &se, &s, &a), all);
+        assert_eq!(a.last_order, Some(LastOrder { symbol: SYM, side: Side::Buy, price: PRICE, qty: QTY, ts: TS }));
+        // The same order again is now throttled, over credit, over the position limit and
+        // a duplicate.
+        let all = reason::THROTTLE | reason::CREDIT | reason::POSITION | reason::DUPLICATE;
+        assert_eq!(check(&o, SYM, TS, &se, &s, &a), all);
         // A sell in a later window restarts the count.
         let later = TS + (1 << 20);
         let sell = Order { side: Side::Sell, ..o };
-        assert_eq!(accept(&sell, later, &se, &mut s, &mut a), QTY);
+        assert_eq!(accept(&sell, SYM, later, &se, &mut s, &mut a), QTY);
         assert_eq!(s.position, 400);
         assert_eq!((a.window, a.count), (later >> 20, 1));
         // Credit saturates instead of wrapping, for sells too.
         a.used_credit = u64::MAX - 1;
-        accept(&sell, later, &se, &mut s, &mut a);
+        accept(&sell, SYM, later, &se, &mut s, &mut a);
         assert_eq!(a.used_credit, u64::MAX);
         assert_eq!(a.count, 2);
     }

@@ -1,6 +1,9 @@
 //! Config blob validation (spec §10).
 
 use riskgate_core::config::{blob_len, tick_recip};
+use riskgate_core::contract::config::{account as A, header as H, symbol as S};
+use riskgate_core::contract::config::{ACCOUNT_ENTRY_SIZE, HEADER_SIZE, SYMBOL_ENTRY_SIZE};
+use riskgate_core::contract::CONFIG_VERSION;
 use riskgate_core::{Config, Engine, ErrorCode};
 
 fn base() -> Config {
@@ -40,37 +43,42 @@ fn every_range_is_enforced() {
         b[off..off + bytes.len()].copy_from_slice(bytes);
         field_of(&b)
     };
-    assert_eq!(field_of(&good[..63]), "length");
+    assert_eq!(field_of(&good[..HEADER_SIZE - 1]), "length");
     assert_eq!(field_of(&good[..good.len() - 1]), "length");
     let mut longer = good.clone();
     longer.push(0);
     assert_eq!(field_of(&longer), "length");
-    assert_eq!(patch(0, b"RGC2"), "magic");
-    assert_eq!(patch(4, &2u16.to_le_bytes()), "version");
-    assert_eq!(patch(6, &[0]), "n_symbols");
-    assert_eq!(patch(6, &[65]), "n_symbols");
-    assert_eq!(patch(7, &[0]), "n_accounts");
-    assert_eq!(patch(7, &[65]), "n_accounts");
-    assert_eq!(patch(6, &[3]), "length");
-    assert_eq!(patch(8, &0u32.to_le_bytes()), "tick");
-    assert_eq!(patch(8, &65536u32.to_le_bytes()), "tick");
-    assert_eq!(patch(12, &2048u32.to_le_bytes()), "window_ticks");
-    assert_eq!(patch(16, &(tick_recip(100) - 1).to_le_bytes()), "tick_recip");
-    assert_eq!(patch(24, &[64]), "w_shift");
-    assert_eq!(patch(25, &[2]), "gate_market_hours");
-    assert_eq!(patch(26, &[2]), "global_kill");
-    assert_eq!(patch(27, &[1]), "reserved");
-    assert_eq!(patch(63, &[1]), "reserved");
-    let s1 = 64 + 48;
-    assert_eq!(patch(s1, b"\0BAD    "), "symbols[1].name");
-    assert_eq!(patch(s1 + 8, &[2]), "symbols[1].account");
-    assert_eq!(patch(s1 + 9, &[2]), "symbols[1].kill");
-    assert_eq!(patch(s1 + 24, &(1u64 << 31).to_le_bytes()), "symbols[1].position_limit");
-    assert_eq!(patch(s1 + 32, &(1i64 << 31).to_le_bytes()), "symbols[1].start_position");
-    assert_eq!(patch(s1 + 32, &(-(1i64 << 31)).to_le_bytes()), "symbols[1].start_position");
-    assert_eq!(patch(s1 + 47, &[1]), "symbols[1].reserved");
-    let a1 = 64 + 2 * 48 + 32;
-    assert_eq!(patch(a1 + 24, &[1]), "accounts[1].reserved");
+    assert_eq!(patch(H::MAGIC, b"RGC2"), "magic");
+    // Version 1 blobs (no duplicate window) are refused, as is any later version.
+    assert_eq!(patch(H::VERSION, &(CONFIG_VERSION - 1).to_le_bytes()), "version");
+    assert_eq!(patch(H::VERSION, &(CONFIG_VERSION + 1).to_le_bytes()), "version");
+    assert_eq!(patch(H::N_SYMBOLS, &[0]), "n_symbols");
+    assert_eq!(patch(H::N_SYMBOLS, &[65]), "n_symbols");
+    assert_eq!(patch(H::N_ACCOUNTS, &[0]), "n_accounts");
+    assert_eq!(patch(H::N_ACCOUNTS, &[65]), "n_accounts");
+    assert_eq!(patch(H::N_SYMBOLS, &[3]), "length");
+    assert_eq!(patch(H::TICK, &0u32.to_le_bytes()), "tick");
+    assert_eq!(patch(H::TICK, &65536u32.to_le_bytes()), "tick");
+    assert_eq!(patch(H::WINDOW_TICKS, &2048u32.to_le_bytes()), "window_ticks");
+    assert_eq!(patch(H::TICK_RECIP, &(tick_recip(100) - 1).to_le_bytes()), "tick_recip");
+    assert_eq!(patch(H::W_SHIFT, &[64]), "w_shift");
+    assert_eq!(patch(H::GATE_MARKET_HOURS, &[2]), "gate_market_hours");
+    assert_eq!(patch(H::GLOBAL_KILL, &[2]), "global_kill");
+    assert_eq!(patch(H::RESERVED0, &[1]), "reserved");
+    assert_eq!(patch(HEADER_SIZE - 1, &[1]), "reserved");
+    let s1 = HEADER_SIZE + SYMBOL_ENTRY_SIZE;
+    assert_eq!(patch(s1 + S::NAME, b"\0BAD    "), "symbols[1].name");
+    assert_eq!(patch(s1 + S::ACCOUNT, &[2]), "symbols[1].account");
+    assert_eq!(patch(s1 + S::KILL, &[2]), "symbols[1].kill");
+    assert_eq!(patch(s1 + S::POSITION_LIMIT, &(1u64 << 31).to_le_bytes()), "symbols[1].position_limit");
+    assert_eq!(patch(s1 + S::START_POSITION, &(1i64 << 31).to_le_bytes()), "symbols[1].start_position");
+    assert_eq!(patch(s1 + S::START_POSITION, &(-(1i64 << 31)).to_le_bytes()), "symbols[1].start_position");
+    assert_eq!(patch(s1 + SYMBOL_ENTRY_SIZE - 1, &[1]), "symbols[1].reserved");
+    // The account entry has no reserved bytes left: every duplicate window is valid.
+    let a1 = HEADER_SIZE + 2 * SYMBOL_ENTRY_SIZE + ACCOUNT_ENTRY_SIZE;
+    let mut b = good.clone();
+    b[a1 + A::DUP_WINDOW_NS..][..8].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert_eq!(Config::parse(&b).map(|c| c.accounts[1].dup_window_ns).ok(), Some(u64::MAX));
     // Limits that are allowed.
     let mut c = base();
     c.symbols[0].position_limit = (1 << 31) - 1;

@@ -2,6 +2,7 @@
 
 mod common;
 use common::*;
+use riskgate_core::contract::control as contract;
 use riskgate_core::records::{op, problem, Record};
 use riskgate_core::synth::{control_message, Frames};
 use riskgate_core::{Config, Engine};
@@ -34,7 +35,7 @@ fn assert_valid(c: &Config, o: u8, target: u16, value: u64) {
             assert_eq!((got, v, t), (o, value, target));
             assert_eq!(h.seq, 2, "seq = S");
             assert_eq!(h.ts, 123, "ts = last_ts");
-            let symbol_op = !matches!(o, op::GLOBAL_KILL | op::CREDIT_LIMIT | op::MAX_ORDERS);
+            let symbol_op = contract::spec(o).map(|s| s.target) == Some(contract::Target::Symbol);
             assert_eq!(h.symbol, if symbol_op { target as u8 } else { 0xFF });
         }
         r => panic!("op {o} target {target} value {value}: expected CONTROL, got {r:?}"),
@@ -70,6 +71,8 @@ fn valid_ops_at_their_range_limits() {
     assert_valid(&c, op::CREDIT_LIMIT, 0, u64::MAX);
     assert_valid(&c, op::MAX_ORDERS, 0, u32::MAX as u64);
     assert_valid(&c, op::CLEAR_COLLISION, 1, 0);
+    assert_valid(&c, op::DUP_WINDOW, 0, 0);
+    assert_valid(&c, op::DUP_WINDOW, 0, u64::MAX);
 }
 
 #[test]
@@ -83,7 +86,8 @@ fn invalid_ops_targets_values_and_seq() {
     assert_invalid(&c, &control_message(op::MAX_QTY, 0, u64::MAX, 5));
     // Unknown ops.
     assert_invalid(&c, &m(0, 0, 0));
-    assert_invalid(&c, &m(10, 0, 0));
+    let past = contract::OPS.iter().map(|s| s.code).max().unwrap_or(0) + 1;
+    assert_invalid(&c, &m(past, 0, 0));
     assert_invalid(&c, &m(255, 0, 0));
     // Targets.
     assert_invalid(&c, &m(op::GLOBAL_KILL, 0, 1));
@@ -93,6 +97,8 @@ fn invalid_ops_targets_values_and_seq() {
     assert_invalid(&c, &m(op::CREDIT_LIMIT, 1, 1));
     assert_invalid(&c, &m(op::MAX_ORDERS, 1, 1));
     assert_invalid(&c, &m(op::CLEAR_COLLISION, 2, 0));
+    assert_invalid(&c, &m(op::DUP_WINDOW, 1, 0));
+    assert_invalid(&c, &m(op::DUP_WINDOW, 0xFFFF, 0));
     // Values.
     assert_invalid(&c, &m(op::GLOBAL_KILL, 0xFFFF, 2));
     assert_invalid(&c, &m(op::SYMBOL_KILL, 0, 2));

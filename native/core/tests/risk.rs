@@ -188,6 +188,42 @@ fn rejected_orders_change_no_risk_state() {
 }
 
 #[test]
+fn duplicate_boundary_and_window_off() {
+    // The second decision repeats the first (BUY 100 @ 100100) at ts2; the first was at
+    // TS0 + 2.
+    let mut c = cfg();
+    c.accounts[0].dup_window_ns = 1_000;
+    assert_eq!(two_decisions(&c, TS0 + 2 + 999), (0, reason::DUPLICATE));
+    assert_eq!(two_decisions(&c, TS0 + 2 + 1000), (0, 0));
+    assert_eq!(two_decisions(&c, TS0 + 2), (0, reason::DUPLICATE));
+    c.accounts[0].dup_window_ns = 0;
+    assert_eq!(two_decisions(&c, TS0 + 2), (0, 0));
+    // Only accepted orders count: a rejected first order is no previous order.
+    let mut c = cfg();
+    c.accounts[0].dup_window_ns = 1_000;
+    c.symbols[0].collar_bps = 9;
+    assert_eq!(two_decisions(&c, TS0 + 10), (reason::COLLAR, reason::COLLAR));
+}
+
+#[test]
+fn duplicate_window_changes_in_band() {
+    // op DUP_WINDOW for account 0 before the second decision (seq 6: R, S, P, A, A, A).
+    let mut f = quote_plain();
+    f.control(op::DUP_WINDOW, 0, 6, 1_000);
+    f.add(LOC, TS0 + 10, 3, b'B', 1, name(), 100_000);
+    let (recs, st) = run(&cfg(), &f.buf);
+    assert_eq!(st.controls, 1);
+    let d: Vec<u16> = decisions(&recs)
+        .iter()
+        .map(|r| match *r {
+            Record::Decision { reasons, .. } => reasons,
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(d, vec![0, reason::DUPLICATE]);
+}
+
+#[test]
 fn cooldown_gates_the_strategy() {
     let mut c = cfg();
     c.cooldown_ns = 1_000;
