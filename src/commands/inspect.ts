@@ -4,12 +4,18 @@
  */
 import { parseArgs } from 'node:util';
 import { readStock } from '../itch/decode.ts';
-import { CONTROL_LENGTH, CONTROL_TYPE, expectedLength, typeName } from '../itch/layout.ts';
+import { Problem } from '../contract.ts';
+import { FrameCursor, FrameKind } from '../itch/framing.ts';
+import { expectedLength } from '../itch/layout.ts';
 import { byTypeObject, problemList } from '../report/replay-report.ts';
 import { readBatches } from '../source/file.ts';
-import { ProblemLog } from '../source/problems.ts';
+import { frameProblem, ProblemLog } from '../source/problems.ts';
 import { progressBar } from '../progress.ts';
 import { usageError } from './usage.ts';
+
+/** Stock directory (R): the stock at 11/8 (spec §3.2). */
+const STOCK_DIRECTORY = 'R'.charCodeAt(0);
+const DIRECTORY_STOCK = 11;
 
 export interface InspectResult {
   file: string;
@@ -34,42 +40,26 @@ export async function inspectFile(file: string, onProgress?: (a: number, b: numb
   let last = -1;
   let nonMonotonic = 0;
   for await (const batch of readBatches(file, { problems, onProgress, batchFrames: 65536 })) {
-    const b = batch.frames;
-    let off = 0;
-    let seq = batch.firstSeq;
-    while (off + 2 <= b.length) {
-      const n = (b[off] << 8) | b[off + 1];
-      const at = batch.offset + off;
-      if (off + 2 + n > b.length) {
-        messages++;
-        const t = off + 2 < b.length ? b[off + 2] : -1;
-        if (t >= 0) byType[t]++;
-        problems.add({ severity: 'error', kind: 'TRUNCATED', file, offset: at, seq, type: t >= 0 ? typeName(t) : undefined,
-          message: `${file}: offset ${at}, seq ${seq}: last message${t >= 0 ? ` (type ${typeName(t)})` : ''} declares ${n} bytes but only ${b.length - off - 2} remain` });
-        break;
-      }
-      const t = b[off + 2];
-      const m = b.subarray(off + 2, off + 2 + n);
-      off += 2 + n;
-      if (t === CONTROL_TYPE && n === CONTROL_LENGTH) {
+    for (const c = new FrameCursor(batch.frames, batch.firstSeq); c.next(); ) {
+      if (c.kind === FrameKind.CONTROL) {
         controls++;
         continue;
       }
+      if (!c.takesSeq) continue;
       messages++;
-      byType[t]++;
-      const want = expectedLength(t);
-      if (want === 0) {
-        problems.add({ severity: 'error', kind: 'UNKNOWN_TYPE', file, offset: at, seq, type: typeName(t), message: `${file}: offset ${at}, seq ${seq}: unknown message type ${typeName(t)} (length ${n}) skipped` });
-      } else if (want !== n) {
-        problems.add({ severity: 'error', kind: 'BAD_LENGTH', file, offset: at, seq, type: typeName(t), message: `${file}: offset ${at}, seq ${seq}: type ${typeName(t)} has length ${n}, expected ${want}` });
+      byType[c.type]++;
+      const want = expectedLength(c.type);
+      // The checks of spec §2 and §3.1, in the engine's order.
+      const code = c.kind === FrameKind.TRUNCATED ? Problem.TRUNCATED : want === 0 ? Problem.UNKNOWN_TYPE : want !== c.length ? Problem.BAD_LENGTH : 0;
+      if (code !== 0) {
+        problems.add(frameProblem(file, { code, seq: c.seq, offset: batch.offset + c.offset, type: c.type, length: c.length, expected: want }));
       } else {
-        const ts = m.readUIntBE(5, 6);
+        const ts = c.timestamp();
         if (first < 0) first = ts;
         if (ts < last) nonMonotonic++;
         last = ts;
-        if (t === 0x52) directory.push(readStock(m, 11));
+        if (c.type === STOCK_DIRECTORY) directory.push(readStock(c.body(), DIRECTORY_STOCK));
       }
-      seq++;
     }
   }
   if (nonMonotonic > 0) {

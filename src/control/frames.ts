@@ -1,17 +1,13 @@
 /**
- * Frame walking for the control plane: which seq each frame of a batch takes (spec §2: every
- * frame of n ≥ 1 bytes takes the next seq, except a 20-byte `~` control message; a `~` frame
- * of another length is BAD_LENGTH and does take one), and splitting a batch at a seq.
+ * Splitting a batch at a seq, so that control frames can be placed before that message (the
+ * seq rule is src/itch/framing.ts's).
  */
-import { CONTROL_TYPE } from '../itch/layout.ts';
+import { FrameCursor } from '../itch/framing.ts';
+import { CONTROL_LENGTH } from '../itch/layout.ts';
 import type { Batch } from '../source/file.ts';
 
-export const CONTROL_FRAME_BYTES = 22;
-
-/** True when the frame at `off` takes no seq (a well-sized control message). */
-function isControl(frames: Buffer, off: number): boolean {
-  return off + 2 < frames.length && frames[off + 2] === CONTROL_TYPE && ((frames[off] << 8) | frames[off + 1]) === 20;
-}
+/** A framed control message: its length prefix and body. */
+export const CONTROL_FRAME_BYTES = 2 + CONTROL_LENGTH;
 
 /**
  * Byte offset in `frames` (whose first framed message has seq `firstSeq`) where the part
@@ -21,33 +17,8 @@ function isControl(frames: Buffer, off: number): boolean {
  */
 export function offsetBeforeSeq(frames: Buffer, firstSeq: number, seq: number): number {
   if (seq <= firstSeq) return 0;
-  let s = firstSeq;
-  let off = 0;
-  while (off + 2 <= frames.length) {
-    const n = (frames[off] << 8) | frames[off + 1];
-    if (n === 0) return off; // end-of-session marker
-    const ctl = isControl(frames, off);
-    off = Math.min(frames.length, off + 2 + n);
-    if (!ctl) {
-      s++;
-      if (s === seq) return off;
-    }
-  }
+  for (const c = new FrameCursor(frames, firstSeq); c.next(); ) if (c.takesSeq && c.seq === seq - 1) return c.end;
   return frames.length;
-}
-
-/** Messages that take a seq in `frames` (a trailing cut-off frame counts as one). */
-export function countMessages(frames: Buffer): number {
-  let m = 0;
-  let off = 0;
-  while (off + 2 <= frames.length) {
-    const n = (frames[off] << 8) | frames[off + 1];
-    if (n === 0) break;
-    if (!isControl(frames, off)) m++;
-    off += 2 + n;
-  }
-  if (off + 1 === frames.length) m++; // half a length prefix: a TRUNCATED frame
-  return m;
 }
 
 /**

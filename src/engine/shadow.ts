@@ -4,11 +4,16 @@
  * the seq, both records decoded, and the input message that produced them.
  */
 import { RiskgateError } from '../errors.ts';
-import { frameOffsetOfSeq } from '../itch/framing.ts';
-import { CONTROL_LENGTH, CONTROL_TYPE, typeName } from '../itch/layout.ts';
+import { CONFIG } from '../contract.ts';
+import { countSeqFrames, FrameCursor, FrameKind } from '../itch/framing.ts';
+import { typeName } from '../itch/layout.ts';
 import { decodeRecord, formatRecord } from '../records/decode.ts';
 import { RECORD_SIZE } from '../records/layout.ts';
+import { RecordView } from '../records/view.ts';
 import type { Engine, EngineStats } from './types.ts';
+
+/** A symbol's `name` field (spec §10, bytes8). */
+const SYMBOL_NAME_BYTES = 8;
 
 /** Describes the first differing record of two record buffers, or null when equal. */
 export function firstDivergence(a: Buffer, b: Buffer, symbols?: readonly string[]): { index: number; seq: number; left: string; right: string } | null {
@@ -20,37 +25,29 @@ export function firstDivergence(a: Buffer, b: Buffer, symbols?: readonly string[
     const rb = b.subarray(off, off + RECORD_SIZE);
     if (ra.equals(rb)) continue;
     const show = (r: Buffer) => (r.length === RECORD_SIZE ? formatRecord(decodeRecord(r), symbols).trim() : '(no record)');
-    const seq = (ra.length === RECORD_SIZE ? ra : rb).readUIntLE(4, 6);
+    const seq = new RecordView(ra.length === RECORD_SIZE ? ra : rb).at(0).seq;
     return { index: i, seq, left: show(ra), right: show(rb) };
   }
   return null;
 }
 
-/** Symbol names from a config blob (spec §10: 8-byte names at 64 + 48 i). */
+/** Symbol names from a config blob (spec §10: the `name` of each symbol entry, space padded). */
 export function symbolNamesOfBlob(blob: Buffer): string[] {
-  const n = blob.length >= 8 ? blob[6] : 0;
+  const n = blob.length > CONFIG.header.n_symbols ? blob[CONFIG.header.n_symbols] : 0;
   const out: string[] = [];
-  for (let i = 0; i < n && 64 + 48 * i + 8 <= blob.length; i++) out.push(blob.toString('latin1', 64 + 48 * i, 72 + 48 * i).trimEnd());
+  for (let i = 0; i < n; i++) {
+    const at = CONFIG.headerSize + CONFIG.symbolEntrySize * i + CONFIG.symbol.name;
+    if (at + SYMBOL_NAME_BYTES > blob.length) break;
+    out.push(blob.toString('latin1', at, at + SYMBOL_NAME_BYTES).trimEnd());
+  }
   return out;
 }
 
-/** Frames of a batch that take a seq (all but well-sized control messages, spec §2). */
-function seqFrames(frames: Buffer): number {
-  let n = 0;
-  let off = 0;
-  while (off + 2 <= frames.length) {
-    const len = frames.readUInt16BE(off);
-    if (!(len === CONTROL_LENGTH && frames[off + 2] === CONTROL_TYPE)) n++;
-    off += 2 + len;
-  }
-  return n + (off < frames.length ? 1 : 0); // a stray trailing byte is a TRUNCATED frame
-}
-
-/** The input message that took `seq`, given the seq of the batch's first message. */
+/** The input frame at `seq` (a control message before it included), given the seq of the batch's first message. */
 function frameOfSeq(frames: Buffer, firstSeq: number, seq: number): Buffer | null {
-  const off = frameOffsetOfSeq(frames, firstSeq, seq);
-  if (off < 0) return null;
-  return frames.subarray(off + 2, Math.min(frames.length, off + 2 + frames.readUInt16BE(off)));
+  const c = new FrameCursor(frames, firstSeq);
+  while (c.next()) if (c.kind !== FrameKind.END && c.seq === seq) return c.body();
+  return null;
 }
 
 export class ShadowEngine implements Engine {
@@ -71,7 +68,7 @@ export class ShadowEngine implements Engine {
     const d = firstDivergence(a, b, this.symbols);
     if (!d) return a;
     // Only now, off the hot path: the seq of the batch's first message.
-    const firstSeq = this.primary.stats().messages - seqFrames(frames) + 1;
+    const firstSeq = this.primary.stats().messages - countSeqFrames(frames) + 1;
     const msg = frameOfSeq(frames, firstSeq, d.seq);
     const input = msg
       ? `type ${typeName(msg[0])}, ${msg.length} bytes: ${msg.toString('hex').replace(/(..)/g, '$1 ').trim()}`

@@ -12,7 +12,7 @@
  */
 import { RiskgateError } from '../errors.ts';
 import type { Engine, EngineStats } from '../engine/types.ts';
-import { countMessages } from '../control/frames.ts';
+import { countSeqFrames } from '../itch/framing.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import { RECORD_SIZE } from '../records/layout.ts';
 import { EngineFault, type EngineExtras, type FaultKind } from './fault.ts';
@@ -108,7 +108,7 @@ export class FailoverEngine implements Engine, EngineExtras {
 
   process(frames: Buffer, endOfInput = false): Buffer {
     const first = this.nextSeq;
-    this.nextSeq += countMessages(frames);
+    this.nextSeq += countSeqFrames(frames);
     if (!this.primaryUp) return this.standbyOnly(frames, endOfInput, first);
 
     const t0 = now();

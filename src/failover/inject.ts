@@ -10,7 +10,8 @@
  */
 import { RiskgateError } from '../errors.ts';
 import type { Engine, EngineStats } from '../engine/types.ts';
-import { countMessages, offsetBeforeSeq } from '../control/frames.ts';
+import { offsetBeforeSeq } from '../control/frames.ts';
+import { countSeqFrames } from '../itch/framing.ts';
 import { EngineFault, type FaultKind } from './fault.ts';
 
 export interface Injection {
@@ -56,7 +57,7 @@ export class FaultInjectingEngine implements Engine {
   process(frames: Buffer, endOfInput = false): Buffer {
     if (this.dead) throw new EngineFault(`${this.backend} is down since seq ${this.dead.atSeq}`, { kind: 'fault', atSeq: this.nextSeq, cause: this.dead });
     const first = this.nextSeq;
-    const messages = countMessages(frames);
+    const messages = countSeqFrames(frames);
     const at = this.injection.seq;
     if (at < first || at >= first + messages) {
       const out = this.inner.process(frames, endOfInput);

@@ -3,12 +3,15 @@
  * switch it injects in band when the feed fails, and the gap fillers that keep every later
  * message's seq equal to its MoldUDP64 sequence number.
  */
-import { frame, itch } from '../itch/encode.ts';
-import { ControlOp, CONTROL_TYPE, expectedLength } from '../itch/layout.ts';
+import { frame, itch, writeStock } from '../itch/encode.ts';
+import { FrameCursor } from '../itch/framing.ts';
+import { ControlOp, GLOBAL_TARGET, MESSAGE_LENGTH } from '../itch/layout.ts';
 
-export const GLOBAL_TARGET = 0xffff;
-const Y = 0x59;
-const FILLER_BYTES = 22;
+export { GLOBAL_TARGET };
+
+/** Reg SHO restriction (Y): stock at 11/8, action at 19 (ITCH 5.0). */
+const REG_SHO_STOCK = 11;
+const REG_SHO_ACTION = 19;
 
 /** A framed GLOBAL_KILL control message (spec §9) applied before message `seq`. */
 export function globalKillFrame(seq: number, on = true): Buffer {
@@ -21,14 +24,12 @@ export function globalKillFrame(seq: number, on = true): Buffer {
  * `0`. Each takes one seq and produces no record.
  */
 export function gapFillers(count: number, lastTs: number): Buffer {
-  const one = Buffer.alloc(FILLER_BYTES);
-  one.writeUInt16BE(20, 0);
-  one[2] = Y;
-  one.writeUIntBE(lastTs, 7, 6);
-  one.write('        ', 13, 8, 'latin1');
-  one[21] = 0x30;
-  const out = Buffer.allocUnsafe(FILLER_BYTES * count);
-  for (let i = 0; i < count; i++) one.copy(out, i * FILLER_BYTES);
+  const y = itch.raw('Y', MESSAGE_LENGTH.Y, { locate: 0, ts: lastTs });
+  writeStock(y, REG_SHO_STOCK, '');
+  y[REG_SHO_ACTION] = '0'.charCodeAt(0);
+  const one = frame(y);
+  const out = Buffer.allocUnsafe(one.length * count);
+  for (let i = 0; i < count; i++) one.copy(out, i * one.length);
   return out;
 }
 
@@ -38,16 +39,9 @@ export function gapFillers(count: number, lastTs: number): Buffer {
  */
 export function lastTimestamp(frames: Buffer, lastTs: number): number {
   let ts = lastTs;
-  let off = 0;
-  while (off + 2 <= frames.length) {
-    const n = frames.readUInt16BE(off);
-    if (off + 2 + n > frames.length) break;
-    if (n >= 11) {
-      const t = frames[off + 2];
-      const want = expectedLength(t);
-      if (t !== CONTROL_TYPE && (want === 0 || want === n)) ts = frames.readUIntBE(off + 7, 6);
-    }
-    off += 2 + n;
+  for (const c = new FrameCursor(frames); c.next(); ) {
+    const t = c.timestamp();
+    if (t >= 0) ts = t;
   }
   return ts;
 }

@@ -3,6 +3,7 @@
  * bytes themselves. Used by `inspect`, error messages, the reference book in tests and the
  * session generator's self-checks.
  */
+import { CONTROL_MESSAGE as CM } from '../contract.ts';
 import { CONTROL_TYPE, expectedLength } from './layout.ts';
 
 export interface Common {
@@ -73,8 +74,8 @@ export function decodeMessage(m: Buffer): Message | null {
 }
 
 export function decodeControl(m: Buffer): ControlMessage | null {
-  if (m.length !== 20 || m[0] !== CONTROL_TYPE) return null;
-  return { op: m[1], target: m.readUInt16BE(2), effectiveSeq: m.readBigUInt64BE(4), value: m.readBigUInt64BE(12) };
+  if (m.length !== CM.length || m[CM.off_type] !== CM.typeByte) return null;
+  return { op: m[CM.off_op], target: m.readUInt16BE(CM.off_target), effectiveSeq: m.readBigUInt64BE(CM.off_seq), value: m.readBigUInt64BE(CM.off_value) };
 }
 
 /** Formats a price in price units (4 implied decimals) as a decimal string. */

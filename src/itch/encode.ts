@@ -3,7 +3,7 @@
  * generator, the golden vectors and tests. Each builder returns the message without its
  * length prefix; `frame` adds it.
  */
-import { CONTROL_TYPE } from './layout.ts';
+import { CONTROL_MESSAGE as CM, MESSAGE_LENGTH } from '../contract.ts';
 
 export interface Header {
   locate: number;
@@ -11,8 +11,9 @@ export interface Header {
   ts: bigint | number; // ns since midnight, 48 bits
 }
 
-function header(type: string, len: number, h: Header): Buffer {
-  const b = Buffer.alloc(len);
+/** A message of `type`, sized as spec §3.1 lists it, with its common header filled in. */
+function header(type: string, h: Header): Buffer {
+  const b = Buffer.alloc(MESSAGE_LENGTH[type]);
   b[0] = type.charCodeAt(0);
   b.writeUInt16BE(h.locate & 0xffff, 1);
   b.writeUInt16BE((h.tracking ?? 0) & 0xffff, 3);
@@ -41,12 +42,12 @@ export function frames(msgs: readonly Buffer[], endMarker = false): Buffer {
 
 export const itch = {
   systemEvent(h: Header, code: string): Buffer {
-    const b = header('S', 12, h);
+    const b = header('S', h);
     b[11] = code.charCodeAt(0);
     return b;
   },
   stockDirectory(h: Header, stock: string, o: { roundLot?: number; category?: string } = {}): Buffer {
-    const b = header('R', 39, h);
+    const b = header('R', h);
     writeStock(b, 11, stock);
     b[19] = (o.category ?? 'Q').charCodeAt(0);
     b[20] = 'N'.charCodeAt(0);
@@ -64,7 +65,7 @@ export const itch = {
     return b;
   },
   tradingAction(h: Header, stock: string, state: string, reason = '    '): Buffer {
-    const b = header('H', 25, h);
+    const b = header('H', h);
     writeStock(b, 11, stock);
     b[19] = state.charCodeAt(0);
     b[20] = ' '.charCodeAt(0);
@@ -73,12 +74,12 @@ export const itch = {
   },
   /** Market-wide circuit breaker status: level '1', '2' or '3'. */
   mwcbStatus(h: Header, level: string): Buffer {
-    const b = header('W', 12, h);
+    const b = header('W', h);
     b[11] = level.charCodeAt(0);
     return b;
   },
   addOrder(h: Header, o: { ref: bigint; side: 'B' | 'S'; shares: number; stock: string; price: number; mpid?: string }): Buffer {
-    const b = header(o.mpid === undefined ? 'A' : 'F', o.mpid === undefined ? 36 : 40, h);
+    const b = header(o.mpid === undefined ? 'A' : 'F', h);
     b.writeBigUInt64BE(o.ref, 11);
     b[19] = o.side.charCodeAt(0);
     b.writeUInt32BE(o.shares >>> 0, 20);
@@ -88,14 +89,14 @@ export const itch = {
     return b;
   },
   executed(h: Header, o: { ref: bigint; shares: number; match: bigint }): Buffer {
-    const b = header('E', 31, h);
+    const b = header('E', h);
     b.writeBigUInt64BE(o.ref, 11);
     b.writeUInt32BE(o.shares >>> 0, 19);
     b.writeBigUInt64BE(o.match, 23);
     return b;
   },
   executedWithPrice(h: Header, o: { ref: bigint; shares: number; match: bigint; printable: boolean; price: number }): Buffer {
-    const b = header('C', 36, h);
+    const b = header('C', h);
     b.writeBigUInt64BE(o.ref, 11);
     b.writeUInt32BE(o.shares >>> 0, 19);
     b.writeBigUInt64BE(o.match, 23);
@@ -104,18 +105,18 @@ export const itch = {
     return b;
   },
   cancel(h: Header, o: { ref: bigint; shares: number }): Buffer {
-    const b = header('X', 23, h);
+    const b = header('X', h);
     b.writeBigUInt64BE(o.ref, 11);
     b.writeUInt32BE(o.shares >>> 0, 19);
     return b;
   },
   delete(h: Header, o: { ref: bigint }): Buffer {
-    const b = header('D', 19, h);
+    const b = header('D', h);
     b.writeBigUInt64BE(o.ref, 11);
     return b;
   },
   replace(h: Header, o: { ref: bigint; newRef: bigint; shares: number; price: number }): Buffer {
-    const b = header('U', 35, h);
+    const b = header('U', h);
     b.writeBigUInt64BE(o.ref, 11);
     b.writeBigUInt64BE(o.newRef, 19);
     b.writeUInt32BE(o.shares >>> 0, 27);
@@ -123,7 +124,7 @@ export const itch = {
     return b;
   },
   trade(h: Header, o: { ref: bigint; side: 'B' | 'S'; shares: number; stock: string; price: number; match: bigint }): Buffer {
-    const b = header('P', 44, h);
+    const b = header('P', h);
     b.writeBigUInt64BE(o.ref, 11);
     b[19] = o.side.charCodeAt(0);
     b.writeUInt32BE(o.shares >>> 0, 20);
@@ -145,12 +146,12 @@ export const itch = {
   },
   /** riskgate control message (spec §9): applied before message `effectiveSeq`. */
   control(op: number, target: number, effectiveSeq: bigint | number, value: bigint | number): Buffer {
-    const b = Buffer.alloc(20);
-    b[0] = CONTROL_TYPE;
-    b[1] = op;
-    b.writeUInt16BE(target & 0xffff, 2);
-    b.writeBigUInt64BE(BigInt(effectiveSeq), 4);
-    b.writeBigUInt64BE(BigInt.asUintN(64, BigInt(value)), 12);
+    const b = Buffer.alloc(CM.length);
+    b[CM.off_type] = CM.typeByte;
+    b[CM.off_op] = op;
+    b.writeUInt16BE(target & 0xffff, CM.off_target);
+    b.writeBigUInt64BE(BigInt(effectiveSeq), CM.off_seq);
+    b.writeBigUInt64BE(BigInt.asUintN(64, BigInt(value)), CM.off_value);
     return b;
   },
 };

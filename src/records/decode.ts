@@ -5,15 +5,16 @@
 import { formatPrice } from '../itch/decode.ts';
 import { CONTROL_OP_NAMES } from '../itch/layout.ts';
 import {
-  FLAG_NAMES, KIND_NAMES, PROBLEM_NAMES, REASON_NAMES, RECORD_SIZE, RECORD_VERSION,
+  FLAG_NAMES, NO_SYMBOL, PROBLEM_NAMES, REASON_NAMES, RECORD_VERSION, RecordKind,
   bitNames, type FlagName, type ReasonName,
 } from './layout.ts';
+import { RecordView } from './view.ts';
 
 interface Base {
   version: number;
   seq: number;
   ts: number;
-  symbol: number; // 255 = none
+  symbol: number; // NO_SYMBOL = none
 }
 export type EngineRecord =
   | (Base & { kind: 'TOB'; flags: number; bidPx: number; bidSz: number; askPx: number; askSz: number })
@@ -23,38 +24,37 @@ export type EngineRecord =
   | (Base & { kind: 'PROBLEM'; code: number; type: number; length: number; expectedLength: number })
   | (Base & { kind: 'UNKNOWN'; rawKind: number });
 
-function u48(b: Buffer, off: number): number {
-  return b.readUIntLE(off, 6);
+/** The current record of `v` as an object. */
+export function recordOf(v: RecordView): EngineRecord {
+  const base: Base = { version: v.version, seq: v.seq, ts: v.ts, symbol: v.symbol };
+  switch (v.kind) {
+    case RecordKind.TOB:
+      return { ...base, kind: 'TOB', flags: v.flags, bidPx: v.bidPx, bidSz: v.bidSz, askPx: v.askPx, askSz: v.askSz };
+    case RecordKind.DECISION:
+      return {
+        ...base, kind: 'DECISION', side: v.side, price: v.price, qty: v.qty,
+        reasons: v.reasons, accepted: v.accepted, account: v.accountIndex, accountId: v.accountId,
+      };
+    case RecordKind.FILL:
+      return { ...base, kind: 'FILL', side: v.side, price: v.price, qty: v.qty, positionAfter: v.positionAfter, leg: v.leg, account: v.accountIndex };
+    case RecordKind.CONTROL:
+      return { ...base, kind: 'CONTROL', op: v.op, value: v.value, target: v.target };
+    case RecordKind.PROBLEM:
+      return { ...base, kind: 'PROBLEM', code: v.problem, type: v.typeByte, length: v.frameLength, expectedLength: v.expectedLength };
+    default:
+      return { ...base, kind: 'UNKNOWN', rawKind: v.kind };
+  }
 }
 
 export function decodeRecord(b: Buffer, off = 0): EngineRecord {
-  const base: Base = { version: b[off], seq: u48(b, off + 4), ts: u48(b, off + 10), symbol: b[off + 2] };
-  const aux = b[off + 3];
-  switch (b[off + 1]) {
-    case 1:
-      return { ...base, kind: 'TOB', flags: aux, bidPx: b.readUInt32LE(off + 16), bidSz: b.readUInt32LE(off + 20), askPx: b.readUInt32LE(off + 24), askSz: b.readUInt32LE(off + 28) };
-    case 2:
-      return {
-        ...base, kind: 'DECISION', side: aux === 0x42 ? 'B' : 'S', price: b.readUInt32LE(off + 16), qty: b.readUInt32LE(off + 20),
-        reasons: b.readUInt16LE(off + 24), accepted: b[off + 26] === 1, account: b[off + 27], accountId: b.readUInt32LE(off + 28),
-      };
-    case 3:
-      return {
-        ...base, kind: 'FILL', side: aux === 0x42 ? 'B' : 'S', price: b.readUInt32LE(off + 16), qty: b.readUInt32LE(off + 20),
-        positionAfter: b.readInt32LE(off + 24), leg: b[off + 28], account: b[off + 29],
-      };
-    case 4:
-      return { ...base, kind: 'CONTROL', op: aux, value: b.readBigUInt64LE(off + 16), target: b.readUInt16LE(off + 24) };
-    case 5:
-      return { ...base, kind: 'PROBLEM', code: aux, type: b[off + 16], length: b.readUInt16LE(off + 18), expectedLength: b.readUInt16LE(off + 20) };
-    default:
-      return { ...base, kind: 'UNKNOWN', rawKind: b[off + 1] };
-  }
+  const v = new RecordView(b);
+  v.off = off;
+  return recordOf(v);
 }
 
 export function decodeRecords(buf: Buffer): EngineRecord[] {
   const out: EngineRecord[] = [];
-  for (let off = 0; off + RECORD_SIZE <= buf.length; off += RECORD_SIZE) out.push(decodeRecord(buf, off));
+  for (const v = new RecordView(buf); v.next(); ) out.push(recordOf(v));
   return out;
 }
 
@@ -73,7 +73,7 @@ export function controlOpName(op: number): string {
 
 /** A JSON-safe, human-readable view of a record (prices as decimal strings). */
 export function recordToJson(r: EngineRecord, symbols?: readonly string[]): Record<string, unknown> {
-  const sym = r.symbol === 255 ? null : (symbols?.[r.symbol] ?? r.symbol);
+  const sym = r.symbol === NO_SYMBOL ? null : (symbols?.[r.symbol] ?? r.symbol);
   const head = { kind: r.kind, seq: r.seq, ts: r.ts, symbol: sym };
   switch (r.kind) {
     case 'TOB':
@@ -93,7 +93,7 @@ export function recordToJson(r: EngineRecord, symbols?: readonly string[]): Reco
 
 /** One line of text per record, for `riskgate decode`. */
 export function formatRecord(r: EngineRecord, symbols?: readonly string[]): string {
-  const sym = r.symbol === 255 ? '-' : (symbols?.[r.symbol] ?? `#${r.symbol}`);
+  const sym = r.symbol === NO_SYMBOL ? '-' : (symbols?.[r.symbol] ?? `#${r.symbol}`);
   const v = r.version === RECORD_VERSION ? '' : ` v${r.version}`;
   const head = `${String(r.seq).padStart(9)} ${String(r.ts).padStart(15)} ${r.kind.padEnd(8)} ${sym.padEnd(8)}${v}`;
   const px = (p: number, s: number) => (p === 0 && s === 0 ? '        -' : `${formatPrice(p).padStart(10)} x ${s}`);

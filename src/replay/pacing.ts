@@ -3,6 +3,7 @@
  * time. The first paced message fixes the mapping from ITCH time to wall time.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FrameCursor } from '../itch/framing.ts';
 
 export type Speed = 'max' | number;
 
@@ -34,13 +35,11 @@ export class Pacer {
   }
 }
 
-/** ITCH timestamp of the first non-control message of a batch of frames, or -1. */
+/** ITCH timestamp of the first message of a batch that carries one (spec §3, `last_ts`), or -1. */
 export function firstTimestamp(frames: Buffer): bigint {
-  let off = 0;
-  while (off + 2 <= frames.length) {
-    const n = frames.readUInt16BE(off);
-    if (n >= 11 && frames[off + 2] !== 0x7e && off + 2 + n <= frames.length) return BigInt(frames.readUIntBE(off + 7, 6));
-    off += 2 + n;
+  for (const c = new FrameCursor(frames); c.next(); ) {
+    const ts = c.timestamp();
+    if (ts >= 0) return BigInt(ts);
   }
   return -1n;
 }

@@ -3,13 +3,14 @@
  * Engine time is measured per batch call (one clock read per batch, never per message).
  */
 import type { Config } from '../config/index.ts';
-import type { Engine, EngineStats } from '../engine/types.ts';
+import type { Engine } from '../engine/types.ts';
 import type { RecordSink } from '../export/records.ts';
 import { RecordAccumulator } from '../report/accumulator.ts';
-import type { PnlBook } from '../report/pnl.ts';
-import { offsetOfSeq, readBatches, type Batch } from '../source/file.ts';
-import type { ProblemLog } from '../source/problems.ts';
+import type { ReplayResult } from '../report/result.ts';
+import { batchLocator, readBatches, type Batch } from '../source/file.ts';
 import { Pacer, firstTimestamp, type Speed } from './pacing.ts';
+
+export type { ReplayResult };
 
 export interface ReplayOptions {
   file: string;
@@ -28,23 +29,6 @@ export interface ReplayOptions {
   beforeProcess?: (batch: Batch) => Batch | Promise<Batch>;
   /** Right after every engine call, with its records and duration. */
   afterProcess?: (records: Buffer, batch: Batch, engineNs: number) => void;
-}
-
-export interface ReplayResult {
-  file: string;
-  backend: string;
-  stats: EngineStats;
-  problems: ProblemLog;
-  rejectReasons: Record<string, number>;
-  recordsSha256: string;
-  recordBytes: number;
-  pnl: PnlBook;
-  wallNs: number;
-  engineNs: number;
-  batchNs: number[];
-  batchMessages: number[];
-  firstTs: number;
-  lastTs: number;
 }
 
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
@@ -66,7 +50,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     const records = engine.process(input.frames, input.final);
     const dt = Number(process.hrtime.bigint() - s);
     opts.afterProcess?.(records, batch, dt);
-    acc.add(records, dt, batch.messages, (seq) => offsetOfSeq(batch, seq).offset);
+    acc.add(records, dt, batch.messages, batchLocator(batch, input.frames));
     if (records.length === 0) continue;
     for (const sink of opts.sinks ?? []) await sink.write(records);
     await opts.onRecords?.(records, batch);

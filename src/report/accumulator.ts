@@ -7,12 +7,16 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Config } from '../config/index.ts';
 import type { EngineStats } from '../engine/types.ts';
-import { ControlOp, typeName } from '../itch/layout.ts';
-import { problemName } from '../records/decode.ts';
-import { REASON_NAMES, RECORD_SIZE } from '../records/layout.ts';
-import type { ReplayResult } from '../replay/run.ts';
+import type { FrameLocation } from '../itch/framing.ts';
+import { ControlOp } from '../itch/layout.ts';
+import { Problem, REASON_NAMES, RecordKind } from '../records/layout.ts';
+import { RecordView } from '../records/view.ts';
+import { frameProblem, ProblemLog } from '../source/problems.ts';
 import { PnlBook } from './pnl.ts';
-import { ProblemLog } from '../source/problems.ts';
+import type { ReplayResult } from './result.ts';
+
+/** Where a problem's input is: the frames of a batch in the file, or one Kafka offset for all. */
+export type ProblemLocation = number | FrameLocation;
 
 export class RecordAccumulator {
   readonly problems = new ProblemLog();
@@ -28,6 +32,9 @@ export class RecordAccumulator {
   /** Global kill switch as the CONTROL records leave it. */
   globalKill: boolean;
   readonly t0 = process.hrtime.bigint();
+  /** Control records (CONTROL or BAD_CONTROL) of this call seen at `controlSeq`. */
+  private controlSeq = -1;
+  private controlsAtSeq = 0;
 
   constructor(
     readonly source: string,
@@ -38,11 +45,8 @@ export class RecordAccumulator {
     this.globalKill = config.globalKill;
   }
 
-  /**
-   * One engine call's records. `where` locates a problem's input for its report: a byte
-   * offset in the file (given the seq) or a Kafka offset.
-   */
-  add(records: Buffer, engineNs: number, messages: number, where: number | ((seq: number) => number)): void {
+  /** One engine call's records; `where` locates a problem's input for its report. */
+  add(records: Buffer, engineNs: number, messages: number, where: ProblemLocation): void {
     this.engineNs += engineNs;
     if (messages > 0) {
       this.batchNs.push(engineNs);
@@ -51,38 +55,52 @@ export class RecordAccumulator {
     if (records.length === 0) return;
     this.digest.update(records);
     this.recordBytes += records.length;
-    for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
-      const kind = records[off + 1];
-      if (kind === 2) {
-        if (records[off + 26] !== 1) {
-          const r = records.readUInt16LE(off + 24);
-          for (let bit = 0; bit < this.reasons.length; bit++) if (r & (1 << bit)) this.reasons[bit]++;
+    this.controlSeq = -1; // `where` covers this call's frames only
+    for (const r = new RecordView(records); r.next(); ) {
+      switch (r.kind) {
+        case RecordKind.DECISION:
+          if (!r.accepted) {
+            const mask = r.reasons;
+            for (let bit = 0; bit < this.reasons.length; bit++) if (mask & (1 << bit)) this.reasons[bit]++;
+          }
+          break;
+        case RecordKind.FILL:
+          this.pnl.fill(r.symbol, r.side, r.price, r.qty);
+          break;
+        case RecordKind.TOB: {
+          const ts = r.ts;
+          if (this.firstTs < 0) this.firstTs = ts;
+          this.lastTs = ts;
+          break;
         }
-      } else if (kind === 3) {
-        this.pnl.fill(records[off + 2], records[off + 3] === 0x42 ? 'B' : 'S', records.readUInt32LE(off + 16), records.readUInt32LE(off + 20));
-      } else if (kind === 1) {
-        const ts = records.readUIntLE(off + 10, 6);
-        if (this.firstTs < 0) this.firstTs = ts;
-        this.lastTs = ts;
-      } else if (kind === 4) {
-        if (records[off + 3] === ControlOp.GLOBAL_KILL) this.globalKill = records.readBigUInt64LE(off + 16) !== 0n;
-      } else if (kind === 5) {
-        const seq = records.readUIntLE(off + 4, 6);
-        const code = records[off + 3];
-        const type = records[off + 16];
-        const len = records.readUInt16LE(off + 18);
-        const want = records.readUInt16LE(off + 20);
-        const at = typeof where === 'number' ? where : where(seq);
-        const name = problemName(code);
-        const detail =
-          name === 'BAD_LENGTH' ? `type ${typeName(type)} has length ${len}, expected ${want}`
-          : name === 'UNKNOWN_TYPE' ? `unknown message type ${typeName(type)} (length ${len}) skipped`
-          : name === 'TRUNCATED' ? `last message (type ${typeName(type)}) declares ${len} bytes but the input ends first`
-          : name === 'BAD_CONTROL' ? `control message refused (op ${type}) before seq ${seq}`
-          : `problem code ${code}`;
-        this.problems.add({ severity: 'error', kind: name, file: this.source, offset: at, seq, type: typeName(type), message: `${this.source}: offset ${at}, seq ${seq}: ${detail}` });
+        case RecordKind.CONTROL:
+          this.nthControl(r.seq);
+          if (r.op === ControlOp.GLOBAL_KILL) this.globalKill = r.value !== 0n;
+          break;
+        case RecordKind.PROBLEM: {
+          const seq = r.seq;
+          const code = r.problem;
+          const offset =
+            typeof where === 'number' ? where
+            : code === Problem.BAD_CONTROL ? where.control(seq, this.nthControl(seq))
+            : where.message(seq);
+          this.problems.add(frameProblem(this.source, { code, seq, offset, type: r.typeByte, length: r.frameLength, expected: r.expectedLength }));
+          break;
+        }
       }
     }
+  }
+
+  /**
+   * Every control message yields one record at the seq it precedes (CONTROL, or BAD_CONTROL
+   * when refused): the index of this one among the control messages before message `seq`.
+   */
+  private nthControl(seq: number): number {
+    if (seq !== this.controlSeq) {
+      this.controlSeq = seq;
+      this.controlsAtSeq = 0;
+    }
+    return this.controlsAtSeq++;
   }
 
   result(backend: string, stats: EngineStats): ReplayResult {

@@ -3,7 +3,7 @@
  */
 import type { Config } from '../config/index.ts';
 import { typeName } from '../itch/layout.ts';
-import type { ReplayResult } from '../replay/run.ts';
+import type { ReplayResult } from './result.ts';
 import type { ProblemLog } from '../source/problems.ts';
 import { percentiles } from './percentiles.ts';
 

@@ -9,8 +9,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { RiskgateError } from '../errors.ts';
-import { CONTROL_LENGTH, CONTROL_TYPE } from '../itch/layout.ts';
-import { frameOffsetOfSeq } from '../itch/framing.ts';
+import { countSeqFrames, FrameCursor, FrameKind, FrameLocator, type FrameLocation } from '../itch/framing.ts';
 import type { ProblemLog } from './problems.ts';
 
 export interface Batch {
@@ -111,31 +110,18 @@ export async function* readBatches(path: string, opts: ReadOptions): AsyncGenera
       continue;
     }
     const buf = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
-    let off = 0;
-    // Walk frames, cutting a batch every `perBatch` frames.
-    while (true) {
-      const start = off;
-      let frames = 0;
-      let messages = 0;
-      while (frames < perBatch && off + 2 <= buf.length) {
-        const n = (buf[off] << 8) | buf[off + 1];
-        if (n === 0) {
-          ended = true;
-          markerOffset = carryOffset + off;
-          afterMarker += buf.length - off - 2;
-          break;
-        }
-        if (off + 2 + n > buf.length) break;
-        // Only a well-sized control message takes no seq (spec §2, §12).
-        if (buf[off + 2] !== CONTROL_TYPE || n !== CONTROL_LENGTH) messages++;
-        off += 2 + n;
-        frames++;
-      }
-      if (off > start) {
-        yield { frames: buf.subarray(start, off), firstSeq: seq, offset: carryOffset + start, messages, final: false };
-        seq += messages;
-      }
-      if (ended || frames < perBatch) break;
+    const walk = cutBatches(buf, perBatch);
+    let step = walk.next();
+    for (; !step.done; step = walk.next()) {
+      const b = step.value;
+      yield { frames: buf.subarray(b.start, b.end), firstSeq: seq, offset: carryOffset + b.start, messages: b.messages, final: false };
+      seq += b.messages;
+    }
+    const off = step.value.end;
+    if (step.value.marker >= 0) {
+      ended = true;
+      markerOffset = carryOffset + step.value.marker;
+      afterMarker += buf.length - step.value.marker - 2;
     }
     if (ended) break;
     carryOffset += off;
@@ -156,12 +142,47 @@ export async function* readBatches(path: string, opts: ReadOptions): AsyncGenera
     severity: 'warning', kind: 'MISSING_END_MARKER', file: path, offset: carryOffset + carry.length,
     message: 'the session has no zero-length end-of-session marker',
   });
-  yield { frames: carry, firstSeq: seq, offset: carryOffset, messages: carry.length > 0 ? 1 : 0, final: true };
+  yield { frames: carry, firstSeq: seq, offset: carryOffset, messages: countSeqFrames(carry), final: true };
 }
 
-/** Finds the stream offset and type byte of the frame holding `seq` within a batch (for problem reports). */
-export function offsetOfSeq(batch: Batch, seq: number): { offset: number; type: number } {
-  const off = frameOffsetOfSeq(batch.frames, batch.firstSeq, seq);
-  if (off < 0) return { offset: batch.offset + batch.frames.length, type: -1 };
-  return { offset: batch.offset + off, type: off + 2 < batch.frames.length ? batch.frames[off + 2] : -1 };
+/**
+ * Stream offsets of the frames records came from, for problem reports. `processed` is what the
+ * engine was handed: the batch, or the batch behind control frames prepended to it (their
+ * records point at the batch's start). A frame not found maps to the batch's end.
+ */
+export function batchLocator(batch: Batch, processed: Buffer = batch.frames): FrameLocation {
+  const locator = new FrameLocator(processed, batch.firstSeq);
+  const prepended = processed.length - batch.frames.length;
+  const inStream = (off: number) => batch.offset + (off < 0 ? batch.frames.length : Math.max(0, off - prepended));
+  return {
+    message: (seq) => inStream(locator.message(seq)),
+    control: (seq, nth) => inStream(locator.control(seq, nth)),
+  };
+}
+
+/**
+ * Cuts `buf` into batches of at most `perBatch` whole frames, stopping at an end marker or at a
+ * cut-off frame (the start of one the next chunk completes). Returns where the whole frames end
+ * and the end marker's offset (-1 if none).
+ */
+function* cutBatches(buf: Buffer, perBatch: number): Generator<{ start: number; end: number; messages: number }, { end: number; marker: number }> {
+  const c = new FrameCursor(buf);
+  let start = 0;
+  let end = 0;
+  let frames = 0;
+  let seqAtStart = c.nextSeq;
+  let marker = -1;
+  while (c.next()) {
+    if (c.kind === FrameKind.END) marker = c.offset;
+    if (c.kind === FrameKind.END || c.kind === FrameKind.TRUNCATED) break;
+    end = c.end;
+    if (++frames === perBatch) {
+      yield { start, end, messages: c.nextSeq - seqAtStart };
+      start = end;
+      seqAtStart = c.nextSeq;
+      frames = 0;
+    }
+  }
+  if (end > start) yield { start, end, messages: (c.kind === FrameKind.TRUNCATED ? c.nextSeq - 1 : c.nextSeq) - seqAtStart };
+  return { end, marker };
 }

@@ -2,6 +2,10 @@
  * Input problems found by the control plane or reported by an engine, with the context a
  * user needs to find them: file, byte offset, message type, seq.
  */
+import { Problem } from '../contract.ts';
+import { typeName } from '../itch/layout.ts';
+import { problemName } from '../records/decode.ts';
+
 export type Severity = 'error' | 'warning';
 
 export interface InputProblem {
@@ -42,4 +46,35 @@ export class ProblemLog {
     }
     return out;
   }
+}
+
+/** A frame problem (spec §11 PROBLEM codes) as the control plane reports it. */
+export interface FrameProblem {
+  code: number;
+  seq: number;
+  /** Byte offset of the frame's length prefix in the stream (or a Kafka offset). */
+  offset: number;
+  /** The frame's type byte (0 when it has none). */
+  type: number;
+  /** Declared frame length. */
+  length: number;
+  /** Length spec §3.1 gives the type, 0 if unknown. */
+  expected: number;
+}
+
+/**
+ * The error a frame problem is reported as — the same words whether the engine found it (a
+ * PROBLEM record in `replay` and `run`) or the control plane did (`inspect`).
+ */
+export function frameProblem(source: string, p: FrameProblem): InputProblem {
+  const t = typeName(p.type);
+  const detail =
+    p.code === Problem.BAD_LENGTH ? `type ${t} has length ${p.length}, expected ${p.expected}`
+    : p.code === Problem.UNKNOWN_TYPE ? `unknown message type ${t} (length ${p.length}) skipped`
+    : p.code === Problem.TRUNCATED
+      ? p.length === 0 && p.type === 0 ? 'a stray byte (half a length prefix) ends the input'
+      : `last message (type ${t}) declares ${p.length} bytes but the input ends first`
+    : p.code === Problem.BAD_CONTROL ? `control message refused (wrong seq, op, target or value) before seq ${p.seq}`
+    : `problem code ${p.code}`;
+  return { severity: 'error', kind: problemName(p.code), file: source, offset: p.offset, seq: p.seq, type: t, message: `${source}: offset ${p.offset}, seq ${p.seq}: ${detail}` };
 }

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configBlob, loadConfig, type Config } from '../../src/config/index.ts';
 import { AuditWriter, readAuditRun } from '../../src/control/audit.ts';
-import { countMessages, offsetBeforeSeq, splitBatch } from '../../src/control/frames.ts';
+import { offsetBeforeSeq, splitBatch } from '../../src/control/frames.ts';
 import { ChangeError, RiskState } from '../../src/control/limits.ts';
 import { ControlQueue } from '../../src/control/queue.ts';
 import { RustEngine } from '../../src/engine/rust.ts';
@@ -19,6 +19,8 @@ import { FailoverEngine } from '../../src/failover/engine.ts';
 import { EngineFault } from '../../src/failover/fault.ts';
 import { FaultInjectingEngine, parseInjection } from '../../src/failover/inject.ts';
 import { frames, itch } from '../../src/itch/encode.ts';
+import { countSeqFrames, splitFrames } from '../../src/itch/framing.ts';
+import { CONTROL_TYPE, ControlOp, GLOBAL_TARGET } from '../../src/itch/layout.ts';
 import { OriginPolicy, TokenAuth } from '../../src/server/auth.ts';
 import type { Batch } from '../../src/source/file.ts';
 import { sessionBuffer } from './helpers/session.ts';
@@ -30,22 +32,13 @@ let session: Buffer;
 /** Splits a BinaryFILE stream (end marker dropped) into batches of n frames. */
 function batches(data: Buffer, n: number): Batch[] {
   const out: Batch[] = [];
-  let off = 0;
+  let offset = 0;
   let seq = 1;
-  while (off + 2 <= data.length) {
-    const start = off;
-    let k = 0;
-    while (k < n && off + 2 <= data.length) {
-      const len = data.readUInt16BE(off);
-      if (len === 0) break;
-      off += 2 + len;
-      k++;
-    }
-    if (k === 0) break;
-    const f = data.subarray(start, off);
-    const m = countMessages(f);
-    out.push({ frames: f, firstSeq: seq, offset: start, messages: m, final: false });
+  for (const f of splitFrames(data, n)) {
+    const m = countSeqFrames(f);
+    out.push({ frames: f, firstSeq: seq, offset, messages: m, final: false });
     seq += m;
+    offset += f.length;
   }
   return out;
 }
@@ -64,14 +57,14 @@ beforeAll(() => {
 
 describe('frames: seqs and splits', () => {
   it('splits a batch exactly before a seq, control frames for that seq going with it', () => {
-    const msgs = [itch.systemEvent({ locate: 0, ts: 1 }, 'O'), itch.control(1, 0xffff, 2, 1), itch.systemEvent({ locate: 0, ts: 2 }, 'Q'), itch.raw('~', 25), itch.systemEvent({ locate: 0, ts: 3 }, 'M')];
+    const msgs = [itch.systemEvent({ locate: 0, ts: 1 }, 'O'), itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 2, 1), itch.systemEvent({ locate: 0, ts: 2 }, 'Q'), itch.raw('~', 25), itch.systemEvent({ locate: 0, ts: 3 }, 'M')];
     const f = frames(msgs);
-    expect(countMessages(f)).toBe(4); // the 25-byte '~' is BAD_LENGTH and takes a seq
+    expect(countSeqFrames(f)).toBe(4); // the 25-byte '~' is BAD_LENGTH and takes a seq
     expect(offsetBeforeSeq(f, 1, 2)).toBe(14); // after S#1, before the control for seq 2
     const parts = splitBatch({ frames: f, firstSeq: 1, offset: 0, messages: 4, final: true }, [2, 4]);
     expect(parts.map((p) => [p.firstSeq, p.messages, p.final])).toEqual([[1, 1, false], [2, 2, false], [4, 1, true]]);
     expect(Buffer.concat(parts.map((p) => p.frames)).equals(f)).toBe(true);
-    expect(parts[1].frames[2]).toBe(0x7e);
+    expect(parts[1].frames[2]).toBe(CONTROL_TYPE);
   });
 
   it('results do not depend on where batches are split (the engine agrees)', () => {
