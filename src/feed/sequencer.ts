@@ -15,7 +15,6 @@
  * - A packet shorter than its header, with sequence number 0, or of another session than the
  *   first packet is refused (counted, ignored).
  */
-import { CONTROL_TYPE } from '../itch/layout.ts';
 import { MOLD_END_OF_SESSION, parseMoldPacket } from '../itch/moldudp64.ts';
 
 export type FeedStep =
@@ -167,9 +166,4 @@ export class FeedSequencer {
     if (delivered === 0 && blocksWithSeq > 0) this.stats.duplicatePackets++;
     return steps;
   }
-}
-
-/** True when `frame` (length prefix included) is a well-sized control message. */
-export function isControlFrame(frame: Buffer): boolean {
-  return frame.length === 22 && frame.readUInt16BE(0) === 20 && frame[2] === CONTROL_TYPE;
 }

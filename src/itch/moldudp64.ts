@@ -18,7 +18,12 @@
  * then drop a retransmitted packet's controls together with its messages.
  */
 
+import { FrameCursor, FrameKind } from './framing.ts';
+
 export const MOLD_HEADER_BYTES = 20;
+/** Header fields: sequence number of the first message (u64 BE), message count (u16 BE). */
+export const MOLD_SEQ_AT = 10;
+export const MOLD_COUNT_AT = 18;
 /** Largest UDP payload of a 1500-byte MTU (IPv4, no options). */
 export const MOLD_MAX_PAYLOAD = 1472;
 /** Message count of an end-of-session packet. */
@@ -70,17 +75,13 @@ export interface PackResult {
   consumed: number;
 }
 
-function isControlFrame(frames: Buffer, off: number, n: number): boolean {
-  return n === 20 && frames[off + 2] === 0x7e;
-}
-
 export function moldPacket(session: Buffer, seq: bigint, count: number, blocks: readonly Buffer[]): Buffer {
   let len = MOLD_HEADER_BYTES;
   for (const b of blocks) len += b.length;
   const pkt = Buffer.allocUnsafe(len);
   session.copy(pkt, 0, 0, MOLD_SESSION_BYTES);
-  pkt.writeBigUInt64BE(seq, 10);
-  pkt.writeUInt16BE(count, 18);
+  pkt.writeBigUInt64BE(seq, MOLD_SEQ_AT);
+  pkt.writeUInt16BE(count, MOLD_COUNT_AT);
   let o = MOLD_HEADER_BYTES;
   for (const b of blocks) {
     b.copy(pkt, o);
@@ -186,18 +187,17 @@ export class MoldPacker {
     };
 
     let off = 0;
-    while (off < frames.length) {
-      const rest = frames.length - off;
-      if (rest < 2) break;
-      const n = frames.readUInt16BE(off);
-      if (2 + n > rest) break;
-      if (n > 0) add(frames.subarray(off, off + 2 + n), !isControlFrame(frames, off, n));
-      off += 2 + n;
-    }
-    if (off < frames.length && endOfInput) {
-      // truncated final frame: its bytes go as the last block of the last packet
-      add(frames.subarray(off), true);
-      off = frames.length;
+    for (const c = new FrameCursor(frames); c.next(); ) {
+      if (c.kind === FrameKind.TRUNCATED) {
+        // a truncated final frame: its bytes go as the last block of the last packet
+        if (endOfInput) {
+          add(c.frame(), true);
+          off = c.end;
+        }
+        break;
+      }
+      if (c.kind !== FrameKind.END) add(c.frame(), c.takesSeq); // end markers are dropped
+      off = c.end;
     }
     if (endOfInput || !this.holdPartial) flush();
     return { packets: out, sequenced, consumed: off };
@@ -257,23 +257,10 @@ export interface MoldPacket {
 export function parseMoldPacket(pkt: Buffer): MoldPacket | null {
   if (pkt.length < MOLD_HEADER_BYTES) return null;
   const blocks: MoldBlock[] = [];
-  let off = MOLD_HEADER_BYTES;
-  while (off < pkt.length) {
-    if (off + 2 > pkt.length) {
-      blocks.push({ offset: off, length: 0, truncated: true, control: false, frame: pkt.subarray(off) });
-      break;
-    }
-    const n = pkt.readUInt16BE(off);
-    if (n === 0) {
-      off += 2;
-      continue;
-    }
-    if (off + 2 + n > pkt.length) {
-      blocks.push({ offset: off, length: n, truncated: true, control: false, frame: pkt.subarray(off) });
-      break;
-    }
-    blocks.push({ offset: off, length: n, truncated: false, control: isControlFrame(pkt, off, n), frame: pkt.subarray(off, off + 2 + n) });
-    off += 2 + n;
+  for (const c = new FrameCursor(pkt, 1, MOLD_HEADER_BYTES); c.next(); ) {
+    if (c.kind === FrameKind.END) continue;
+    const truncated = c.kind === FrameKind.TRUNCATED;
+    blocks.push({ offset: c.offset, length: c.length, truncated, control: c.kind === FrameKind.CONTROL, frame: c.frame() });
   }
-  return { session: pkt.subarray(0, MOLD_SESSION_BYTES), seq: pkt.readBigUInt64BE(10), count: pkt.readUInt16BE(18), blocks };
+  return { session: pkt.subarray(0, MOLD_SESSION_BYTES), seq: pkt.readBigUInt64BE(MOLD_SEQ_AT), count: pkt.readUInt16BE(MOLD_COUNT_AT), blocks };
 }

@@ -5,6 +5,8 @@
 import kafkajs from 'kafkajs';
 import type { Kafka as KafkaT } from 'kafkajs';
 import { ClearingError } from '../clearing/errors.ts';
+import { CodedError } from '../errors.ts';
+import { isKafkaError, isRetriable } from './errors.ts';
 
 const { Kafka, logLevel } = kafkajs;
 export type KafkaClient = KafkaT;
@@ -81,6 +83,34 @@ export async function waitForBroker(brokers: string, opts: WaitOptions = {}): Pr
       delay = Math.min(delay * 2, 8000);
     } finally {
       await admin.disconnect().catch(() => {});
+    }
+  }
+}
+
+/**
+ * Runs a start-up step again while the broker gives transient answers (a coordinator that is
+ * loading or moving, e.g. right after a broker start), backing off, up to `timeoutMs`. Coded
+ * errors and errors that do not come from Kafka end it at once.
+ */
+export async function retrying<T>(
+  what: string,
+  f: () => Promise<T>,
+  opts: { timeoutMs: number; onRetry?: (info: { attempt: number; error: string; delayMs: number }) => void },
+): Promise<T> {
+  const t0 = Date.now();
+  let delay = 200;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof CodedError) throw e;
+      if (!isRetriable(e) && !isKafkaError(e)) throw e;
+      if (Date.now() - t0 + delay > opts.timeoutMs) {
+        throw new ClearingError('BROKER_UNAVAILABLE', `could not ${what} within ${Math.round(opts.timeoutMs / 1000)} s: ${(e as Error).message}`, { cause: e });
+      }
+      opts.onRetry?.({ attempt, error: (e as Error).message, delayMs: delay });
+      await sleep(delay);
+      delay = Math.min(delay * 2, 5000);
     }
   }
 }

@@ -11,8 +11,8 @@
 import type { Message } from 'kafkajs';
 import { waitForBroker, makeKafka } from './client.ts';
 import { ensureSinglePartitionTopic } from './feed-topics.ts';
-import { CONTROL_TYPE } from '../itch/layout.ts';
-import { MOLD_END_OF_SESSION, MoldPacker } from '../itch/moldudp64.ts';
+import { FrameCursor, FrameKind } from '../itch/framing.ts';
+import { MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, MOLD_SEQ_AT, MoldPacker } from '../itch/moldudp64.ts';
 import { readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
 
@@ -59,43 +59,28 @@ const PER_PACKET_MAX = 0xfffe;
  * message after it. `pos` is the position of the first frame; returns the position after the
  * last one and whether any frame lay beyond `to`.
  */
-function selectFrames(frames: Buffer, pos: number, from: number, to: number, final: boolean): { frames: Buffer; pos: number; beyond: boolean } {
-  let off = 0;
+function selectFrames(frames: Buffer, pos: number, from: number, to: number): { frames: Buffer; pos: number; beyond: boolean } {
   const keep: Buffer[] = [];
   let runStart = -1;
   let beyond = false;
-  const close = (at: number) => {
-    if (runStart >= 0) keep.push(frames.subarray(runStart, at));
-    runStart = -1;
-  };
-  while (off + 2 <= frames.length) {
-    const n = frames.readUInt16BE(off);
-    if (off + 2 + n > frames.length) break;
-    const inRange = pos >= from && pos <= to;
-    if (pos > to) beyond = true;
-    if (inRange && runStart < 0) runStart = off;
-    if (!inRange) close(off);
-    if (n > 0 && !(n === 20 && frames[off + 2] === CONTROL_TYPE)) pos++;
-    off += 2 + n;
+  const c = new FrameCursor(frames, pos);
+  while (c.next()) {
+    const inRange = c.seq >= from && c.seq <= to;
+    if (c.seq > to) beyond = true;
+    if (inRange && runStart < 0) runStart = c.offset;
+    if (!inRange && runStart >= 0) {
+      keep.push(frames.subarray(runStart, c.offset));
+      runStart = -1;
+    }
   }
-  close(off);
-  if (final && off < frames.length) {
-    // a cut-off last frame (it takes a seq)
-    if (pos >= from && pos <= to) keep.push(frames.subarray(off));
-    else if (pos > to) beyond = true;
-    pos++;
-  }
-  return { frames: keep.length === 1 ? keep[0] : Buffer.concat(keep), pos, beyond };
+  if (runStart >= 0) keep.push(frames.subarray(runStart));
+  return { frames: keep.length === 1 ? keep[0] : Buffer.concat(keep), pos: c.nextSeq, beyond };
 }
 
 function countControls(pkt: Buffer): number {
-  let c = 0;
-  for (let o = 20; o + 3 <= pkt.length; ) {
-    const n = pkt.readUInt16BE(o);
-    if (n === 20 && pkt[o + 2] === CONTROL_TYPE) c++;
-    o += 2 + n;
-  }
-  return c;
+  let n = 0;
+  for (const c = new FrameCursor(pkt, 1, MOLD_HEADER_BYTES); c.next(); ) if (c.kind === FrameKind.CONTROL) n++;
+  return n;
 }
 
 export async function publishFeed(opts: PublishOptions): Promise<PublishReport> {
@@ -141,8 +126,8 @@ export async function publishFeed(opts: PublishOptions): Promise<PublishReport> 
     };
     const sendPackets = async (packets: Buffer[]) => {
       for (const pkt of packets) {
-        const seq = Number(pkt.readBigUInt64BE(10));
-        const count = pkt.readUInt16BE(18);
+        const seq = Number(pkt.readBigUInt64BE(MOLD_SEQ_AT));
+        const count = pkt.readUInt16BE(MOLD_COUNT_AT);
         const messages = count === MOLD_END_OF_SESSION ? 0 : count;
         const last = seq + messages - 1;
         if (messages > 0) rep.lastSeq = last;
@@ -166,7 +151,7 @@ export async function publishFeed(opts: PublishOptions): Promise<PublishReport> 
     let pos = 1;
     let reachedEnd = true;
     for await (const batch of readBatches(opts.file, { batchFrames: 4096, problems, onProgress: opts.onProgress })) {
-      const sel = selectFrames(batch.frames, pos, from, to, batch.final);
+      const sel = selectFrames(batch.frames, pos, from, to);
       pos = sel.pos;
       if (sel.frames.length > 0) await sendPackets(packer.packPackets(sel.frames, batch.final).packets);
       if (sel.beyond) {

@@ -23,6 +23,7 @@ import type { FeeSchedule } from '../clearing/fees.ts';
 import { Ledger, accountToJson, positionToJson, type AccountJson } from '../clearing/ledger.ts';
 import { createLoadAssigner, type AssignInfo } from './assigner.ts';
 import { makeKafka, sleep, waitForBroker, type KafkaClient } from './client.ts';
+import { errorType, isFenced } from './errors.ts';
 import { readToEnd } from './read-topic.ts';
 import { ensureClearingTopics, topicNames, type TopicNames } from './topics.ts';
 
@@ -56,20 +57,6 @@ interface PartitionCtx {
   lastCommitAt: number;
   /** The group's committed offset read after fencing: everything below it is cleared. */
   committed: bigint;
-}
-
-const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
-
-function errorType(e: unknown): string {
-  const x = e as { type?: string; name?: string; originalError?: { type?: string } };
-  return x?.type ?? x?.originalError?.type ?? x?.name ?? 'Error';
-}
-
-function isFenced(e: unknown): boolean {
-  const t = errorType(e);
-  if (FENCED.has(t)) return true;
-  const msg = String((e as Error)?.message ?? '');
-  return /fenced|INVALID_PRODUCER_EPOCH/i.test(msg);
 }
 
 export class ClearingWorker {

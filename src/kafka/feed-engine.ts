@@ -1,0 +1,127 @@
+/**
+ * The engine side of `riskgate run`: every engine call of the feed run goes through here, and
+ * its records go to the report (digest, reasons, P&L, problems), the record file, the live
+ * state (`--serve`) and — once the run is live, past what was committed before a restart — to
+ * the open transaction as executions (FILL) and decisions (DECISION, CONTROL).
+ */
+import type { Message } from 'kafkajs';
+import { encodeExecution, executionFromFill, executionKey } from '../clearing/execution.ts';
+import type { Config } from '../config/index.ts';
+import type { Engine } from '../engine/types.ts';
+import { openRecordSink, type RecordSink } from '../export/records.ts';
+import { lastTimestamp } from '../feed/frames.ts';
+import { RECORD_SIZE, RecordKind } from '../records/layout.ts';
+import { RecordView } from '../records/view.ts';
+import { RecordAccumulator } from '../report/accumulator.ts';
+import type { LiveState } from '../server/live.ts';
+import type { FeedTransactions } from './feed-tx.ts';
+
+/** Record counts by destination topic. */
+export interface OutputCounts {
+  executions: number;
+  decisions: number;
+  controls: number;
+}
+
+export class FeedEngine {
+  readonly acc: RecordAccumulator;
+  /** The engine's `last_ts` (spec §3) as the feed's frames leave it, for gap fillers. */
+  lastTs = 0;
+  /** Publish outputs (false while rebuilding what an earlier incarnation committed). */
+  live = false;
+  /** What went to the transactions, and what a rebuild recomputed without publishing. */
+  readonly published: OutputCounts = { executions: 0, decisions: 0, controls: 0 };
+  readonly rebuilt: OutputCounts = { executions: 0, decisions: 0, controls: 0 };
+  /** The seq of the next message handed to the engine (for the live state). */
+  private handedSeq = 1;
+  private readonly sink: RecordSink | null;
+  private sinkQueue: Buffer[] = [];
+  private readonly liveState?: LiveState;
+  private readonly accountIds: number[];
+  private readonly symbols: string[];
+
+  constructor(
+    readonly engine: Engine,
+    private readonly config: Config,
+    source: string,
+    private readonly tx: FeedTransactions,
+    opts: { out?: string; live?: LiveState },
+  ) {
+    this.acc = new RecordAccumulator(source, config);
+    this.accountIds = config.accounts.map((a) => a.id);
+    this.symbols = config.symbols.map((s) => s.symbol);
+    this.sink = opts.out ? openRecordSink(opts.out, this.symbols) : null;
+    this.liveState = opts.live;
+  }
+
+  /** The global kill switch as the engine's CONTROL records leave it. */
+  get globalKill(): boolean {
+    return this.acc.globalKill;
+  }
+
+  /**
+   * One engine call: `messages` of `frames` take a seq; `offset` is the feed offset the frames
+   * came with (a problem's location); `trackTs` follows `last_ts` (false for frames the run
+   * made itself).
+   */
+  call(frames: Buffer, endOfInput: boolean, messages: number, offset: number, trackTs: boolean): Buffer {
+    const t = process.hrtime.bigint();
+    const records = this.engine.process(frames, endOfInput);
+    const dt = Number(process.hrtime.bigint() - t);
+    this.acc.add(records, dt, messages, offset);
+    if (trackTs) this.lastTs = lastTimestamp(frames, this.lastTs);
+    const live = this.liveState;
+    if (live) {
+      if (live.status === 'starting') live.status = 'running';
+      live.observe(records, { frames, firstSeq: this.handedSeq, offset, messages, final: endOfInput }, dt, [{ source: this.engine.backend, role: 'primary', records: records.length / RECORD_SIZE }]);
+    }
+    this.handedSeq += messages;
+    if (records.length === 0) return records;
+    if (this.sink) this.sinkQueue.push(records);
+    this.route(records);
+    return records;
+  }
+
+  /** FILL → executions (keyed by account), DECISION and CONTROL → decisions. */
+  private route(records: Buffer): void {
+    const out = this.live ? this.published : this.rebuilt;
+    for (const r = new RecordView(records); r.next(); ) {
+      switch (r.kind) {
+        case RecordKind.FILL: {
+          out.executions++;
+          if (!this.live) break;
+          const e = executionFromFill(r.bytes(), this.config.session, this.accountIds, this.symbols);
+          this.tx.executions.push({ key: executionKey(e.accountId), value: encodeExecution(e) });
+          break;
+        }
+        case RecordKind.DECISION:
+          out.decisions++;
+          if (this.live) this.tx.decisions.push(decision(String(r.accountId), r.bytes()));
+          break;
+        case RecordKind.CONTROL:
+          out.controls++;
+          if (this.live) this.tx.decisions.push(decision('control', r.bytes()));
+          break;
+      }
+    }
+  }
+
+  /** Writes the queued records to the record file. */
+  async flushSink(): Promise<void> {
+    if (!this.sink) return;
+    const q = this.sinkQueue;
+    this.sinkQueue = [];
+    for (const r of q) await this.sink.write(r);
+  }
+
+  async close(): Promise<void> {
+    if (!this.sink) return;
+    await this.flushSink().catch(() => {});
+    await this.sink.close().catch(() => {});
+  }
+}
+
+/** A record of the decisions topic, copied out of the engine's record buffer. */
+function decision(key: string, record: Buffer): Message {
+  return { key, value: Buffer.from(record), partition: 0 };
+}

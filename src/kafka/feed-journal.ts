@@ -1,0 +1,114 @@
+/**
+ * The run's journal (docs/spec.md §14.6): what a restart of `riskgate run` needs besides the
+ * feed to rebuild the engine state exactly — the start-of-day config it started with, and the
+ * control messages it put in band that depend on wall time (stale-feed kills and operator
+ * controls), at the feed offsets they preceded. Journal records travel in the run's
+ * transactions, keyed by the run group; a `start` record begins a new incarnation.
+ */
+import { createHash } from 'node:crypto';
+import type { Admin, KafkaMessage, Message } from 'kafkajs';
+import { configBlob, type Config } from '../config/index.ts';
+import { RiskgateError } from '../errors.ts';
+import type { KafkaClient } from './client.ts';
+import type { FeedNames } from './feed-topics.ts';
+import { readToEnd } from './read-topic.ts';
+
+export interface JournalStart {
+  type: 'start';
+  group: string;
+  feed: string;
+  firstPacketSha256: string;
+  configSha256: string;
+  startPositions: number[];
+  seeded: boolean;
+  at: number;
+}
+export interface JournalInject {
+  type: 'inject';
+  /** Feed offset of the packet the injection precedes (the next packet to process then). */
+  feedOffset: string;
+  seq: number;
+  /** 'stale': a stale-feed kill; 'operator': a runtime control (`run --serve`). */
+  reason: 'stale' | 'operator';
+  /** The framed control message, hex. */
+  control: string;
+  at: number;
+}
+export type JournalRecord = JournalStart | JournalInject;
+
+export function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+/** The start record of a new incarnation. */
+export function startRecord(names: FeedNames, firstPacket: Buffer, config: Config, seeded: boolean): JournalStart {
+  return {
+    type: 'start', group: names.runGroup, feed: names.feed, firstPacketSha256: sha256(firstPacket),
+    configSha256: sha256(configBlob(config)), startPositions: config.symbols.map((s) => s.startPosition), seeded, at: Date.now(),
+  };
+}
+
+/** A journalled injection of the framed control message `frame` before message `seq`. */
+export function injectRecord(feedOffset: number, seq: number, reason: JournalInject['reason'], frame: Buffer): JournalInject {
+  return { type: 'inject', feedOffset: String(feedOffset), seq, reason, control: frame.toString('hex'), at: Date.now() };
+}
+
+/** A journal record as a message of the journal topic. */
+export function journalMessage(names: FeedNames, r: JournalRecord): Message {
+  return { key: names.runGroup, value: JSON.stringify(r), partition: 0 };
+}
+
+/** The run group's records of its latest incarnation (from its last start record on). */
+export async function readJournal(kafka: KafkaClient, admin: Admin, names: FeedNames): Promise<JournalRecord[]> {
+  const records: JournalRecord[] = [];
+  await readToEnd(kafka, admin, names.journal, (_p, m: KafkaMessage) => {
+    if (m.key?.toString() !== names.runGroup || !m.value) return;
+    const r = JSON.parse(m.value.toString()) as JournalRecord;
+    if (r.type === 'start') records.length = 0;
+    records.push(r);
+  });
+  return records;
+}
+
+/**
+ * Checks that a resume continues the journal's run — same feed, same config once the journal's
+ * start positions are put back into `config` (which this does) — and returns its start record
+ * and injections.
+ */
+export function resumeFrom(records: readonly JournalRecord[], names: FeedNames, committedOffset: number, config: Config): { start: JournalStart; injections: JournalInject[] } {
+  const start = records[0];
+  if (!start || start.type !== 'start') {
+    throw new RiskgateError('FAIL_CLOSED', `run group ${names.runGroup} has progress (feed offset ${committedOffset}) but no start record in ${names.journal}: cannot resume`);
+  }
+  if (start.feed !== names.feed) {
+    throw new RiskgateError('FAIL_CLOSED', `run group ${names.runGroup} belongs to feed ${start.feed}, not ${names.feed}; use another --group`);
+  }
+  config.symbols.forEach((s, i) => (s.startPosition = start.startPositions[i] ?? 0));
+  const sha = sha256(configBlob(config));
+  if (sha !== start.configSha256) {
+    throw new RiskgateError('CONFIG_INVALID', `the config differs from the one run group ${names.runGroup} started with (blob SHA-256 ${start.configSha256.slice(0, 16)}…, now ${sha.slice(0, 16)}…); resume with the same --config`);
+  }
+  return { start, injections: records.slice(1) as JournalInject[] };
+}
+
+/**
+ * The journalled injections in feed order, for a rebuild: `upTo(offset)` hands those made
+ * before the packet at `offset` (feed offset ≤ `offset`), each once.
+ */
+export class JournalReplay {
+  private next = 0;
+  constructor(private readonly injections: readonly JournalInject[]) {}
+
+  *upTo(offset: number): Generator<JournalInject> {
+    while (this.next < this.injections.length && Number(this.injections[this.next].feedOffset) <= offset) yield this.injections[this.next++];
+  }
+
+  /** The first injection not handed yet, if any. */
+  get pending(): JournalInject | undefined {
+    return this.injections[this.next];
+  }
+
+  get size(): number {
+    return this.injections.length;
+  }
+}
