@@ -1,10 +1,10 @@
 // riskgate dashboard: polls /api/state, draws its own charts on canvas, and sends kill-switch
 // and limit changes with the token the operator typed (kept in memory only, never stored).
-'use strict';
+// An ES module: reason names come from the generated contract (web/contract.js).
+import { REASON_NAMES } from './contract.js';
 
 const $ = (id) => document.getElementById(id);
 const fmt = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n ?? ''));
-const REASONS = ['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE'];
 const history = []; // throughput samples
 let last = null;
 let targetsFor = '';
@@ -135,6 +135,22 @@ function money(s) {
   return c;
 }
 
+/** What the server says about a changeable limit: its scope (symbol or account), unit, money or not. */
+function limitOf(s, name) {
+  return s.limits.changeable[name] ?? { scope: 'symbol', unit: '', money: false };
+}
+
+/** The limit menu, from the limits the server says can be changed. */
+function limitMenu(s) {
+  const sel = $('limit-name');
+  if (sel.options.length > 0) return;
+  for (const [name, l] of Object.entries(s.limits.changeable)) {
+    const o = el('option', '', `${name} (${l.scope}, ${l.unit})`);
+    o.value = name;
+    sel.append(o);
+  }
+}
+
 function render(s) {
   const r = s.run;
   $('run').textContent = `run ${r.id} · ${r.file} · ${r.status}${r.error ? ` (${r.error})` : ''} · backend ${r.backend}${r.standby ? ` + standby ${r.standby}` : ''} · speed ${r.speed}`;
@@ -160,7 +176,7 @@ function render(s) {
   $('latency-note').textContent = `${fmt(total)} batches · ${s.latency.unit}`;
 
   const rows = [{ name: 'ACCEPTED', n: c.accepted, cls: 'acc' }];
-  for (const k of REASONS) rows.push({ name: k, n: s.rejections[k] || 0, cls: k === 'KILL' ? 'kill' : 'rej' });
+  for (const k of REASON_NAMES) rows.push({ name: k, n: s.rejections[k] || 0, cls: k === 'KILL' ? 'kill' : 'rej' });
   bars($('reasons'), rows);
 
   const lim = new Map(s.limits.symbols.map((x) => [x.symbol, x]));
@@ -207,8 +223,8 @@ function render(s) {
     ab.append(tr);
   }
 
-  const lname = $('limit-name').value;
-  const scope = lname === 'creditLimit' || lname === 'maxOrdersPerWindow' ? 'account' : 'symbol';
+  limitMenu(s);
+  const scope = limitOf(s, $('limit-name').value).scope;
   if (targetsFor !== scope) {
     targetsFor = scope;
     const sel = $('limit-target');
@@ -238,10 +254,11 @@ $('release-global').addEventListener('click', () => send('/api/kill', { on: fals
 $('limit-name').addEventListener('change', () => { targetsFor = ''; if (last) render(last); });
 $('limit-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
+  if (!last) return;
   const limit = $('limit-name').value;
-  const scope = limit === 'creditLimit' || limit === 'maxOrdersPerWindow' ? 'account' : 'symbol';
+  const { scope, money } = limitOf(last, limit);
   const raw = $('limit-value').value.trim();
-  const value = limit === 'maxNotional' || limit === 'creditLimit' ? raw : /^\d+$/.test(raw) ? Number(raw) : raw;
+  const value = money ? raw : /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
   send('/api/limit', { [scope]: $('limit-target').value, limit, value });
 });
 $('auth').addEventListener('submit', (ev) => ev.preventDefault());

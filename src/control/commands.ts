@@ -96,7 +96,7 @@ export async function limitCommand(argv: string[]): Promise<number> {
   const [limit, raw] = positionals;
   const l = LIMITS[limit];
   // Whole numbers go as JSON numbers when exact, money (and anything else) as the string typed.
-  const value = l && l.unit !== 'notional' && /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
+  const value = l && !l.money && /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
   const body: Record<string, unknown> = { limit, value };
   if (values.symbol !== undefined) body.symbol = values.symbol;
   else body.account = values.account;

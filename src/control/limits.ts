@@ -5,13 +5,10 @@
  */
 import { Decimal } from 'decimal.js';
 import type { Config } from '../config/index.ts';
-import { ControlOp, CONTROL_OP_NAMES } from '../itch/layout.ts';
+import { CONTROL_OPS, ControlOp, CONTROL_OP_NAMES, GLOBAL_TARGET } from '../itch/layout.ts';
 
-const U32_MAX = 0xffffffffn;
-const I31_MAX = 0x7fffffffn;
-const U64_MAX = (1n << 64n) - 1n;
 const PRICE_SCALE = new Decimal(10000);
-export const GLOBAL_TARGET = 0xffff;
+export { GLOBAL_TARGET };
 
 /** A change a caller asks for, before validation (HTTP body, CLI arguments). */
 export type ChangeRequest =
@@ -38,32 +35,44 @@ export class ChangeError extends Error {
   }
 }
 
-type Unit = 'shares' | 'notional' | 'bps' | 'orders' | 'flag';
+/** The contract's description of an op (spec §9): target kind, value range, unit. */
+function opInfo(op: number): (typeof CONTROL_OPS)[number] {
+  const o = CONTROL_OPS.find((x) => x.code === op);
+  if (!o) throw new ChangeError(`unknown control op ${op}`);
+  return o;
+}
+
+/** A limit an operator can change by its API name: the op, its scope and range (from the contract). */
+export interface LimitSpec {
+  op: number;
+  scope: 'symbol' | 'account';
+  /** Money: dollars in the API, notional units in the engine (else a whole number as is). */
+  money: boolean;
+  /** The value's unit (spec §9). */
+  unit: string;
+  max: bigint;
+}
+
+function limit(op: number): LimitSpec {
+  const o = opInfo(op);
+  if (o.target !== 'symbol' && o.target !== 'account') throw new Error(`internal: op ${o.name} is not a limit`);
+  return { op, scope: o.target, money: o.unit === 'notional units', unit: o.unit, max: o.max };
+}
 
 /** Limits that can be changed, by their API name. */
-export const LIMITS: Record<string, { op: number; scope: 'symbol' | 'account'; unit: Unit; max: bigint; config: string }> = {
-  maxQty: { op: ControlOp.MAX_QTY, scope: 'symbol', unit: 'shares', max: U32_MAX, config: 'maxQty' },
-  maxNotional: { op: ControlOp.MAX_NOTIONAL, scope: 'symbol', unit: 'notional', max: U64_MAX, config: 'maxNotional' },
-  positionLimit: { op: ControlOp.POSITION_LIMIT, scope: 'symbol', unit: 'shares', max: I31_MAX, config: 'positionLimit' },
-  collarBps: { op: ControlOp.COLLAR_BPS, scope: 'symbol', unit: 'bps', max: 65535n, config: 'collarBps' },
-  creditLimit: { op: ControlOp.CREDIT_LIMIT, scope: 'account', unit: 'notional', max: U64_MAX, config: 'creditLimit' },
-  maxOrdersPerWindow: { op: ControlOp.MAX_ORDERS, scope: 'account', unit: 'orders', max: U32_MAX, config: 'maxOrdersPerWindow' },
-};
+export const LIMITS: Readonly<Record<string, LimitSpec>> = Object.freeze({
+  maxQty: limit(ControlOp.MAX_QTY),
+  maxNotional: limit(ControlOp.MAX_NOTIONAL),
+  positionLimit: limit(ControlOp.POSITION_LIMIT),
+  collarBps: limit(ControlOp.COLLAR_BPS),
+  creditLimit: limit(ControlOp.CREDIT_LIMIT),
+  maxOrdersPerWindow: limit(ControlOp.MAX_ORDERS),
+  duplicateWindowNs: limit(ControlOp.DUP_WINDOW),
+});
 
 /** Spec §9 value range of an op (inclusive maximum), for re-checking audit entries. */
 export function opMax(op: number): bigint {
-  switch (op) {
-    case ControlOp.GLOBAL_KILL:
-    case ControlOp.SYMBOL_KILL:
-      return 1n;
-    case ControlOp.CLEAR_COLLISION:
-      return 0n;
-    default: {
-      const l = Object.values(LIMITS).find((x) => x.op === op);
-      if (!l) throw new ChangeError(`unknown control op ${op}`);
-      return l.max;
-    }
-  }
+  return opInfo(op).max;
 }
 
 function describe(v: unknown): string {
@@ -134,6 +143,7 @@ export interface AccountLimits {
   name: string;
   creditLimit: bigint;
   maxOrdersPerWindow: bigint;
+  duplicateWindowNs: bigint;
 }
 
 /** Current limits and kill switches: the config's, then every applied control. */
@@ -149,7 +159,9 @@ export class RiskState {
       index: s.index, symbol: s.symbol, account: s.account, kill: s.kill,
       maxQty: BigInt(s.maxQty), maxNotional: s.maxNotional, positionLimit: BigInt(s.positionLimit), collarBps: BigInt(s.collarBps),
     }));
-    this.accounts = config.accounts.map((a) => ({ index: a.index, id: a.id, name: a.name, creditLimit: a.creditLimit, maxOrdersPerWindow: BigInt(a.maxOrdersPerWindow) }));
+    this.accounts = config.accounts.map((a) => ({
+      index: a.index, id: a.id, name: a.name, creditLimit: a.creditLimit, maxOrdersPerWindow: BigInt(a.maxOrdersPerWindow), duplicateWindowNs: a.duplicateWindowNs,
+    }));
     this.collisionClears = config.symbols.map(() => 0);
   }
 
@@ -197,7 +209,7 @@ export class RiskState {
       }
       const l = LIMITS[req.limit];
       if (req.value === undefined) throw new ChangeError('missing "value"');
-      const value = l.unit === 'notional' ? parseMoneyValue(req.value, l.max, req.limit) : parseIntValue(req.value, l.max, req.limit);
+      const value = l.money ? parseMoneyValue(req.value, l.max, req.limit) : parseIntValue(req.value, l.max, req.limit);
       if (l.scope === 'symbol') {
         if (req.account !== undefined) throw new ChangeError(`${req.limit} is a per-symbol limit: give "symbol", not "account"`);
         if (req.symbol === undefined) throw new ChangeError(`${req.limit} needs "symbol"`);
@@ -218,10 +230,10 @@ export class RiskState {
     if (!what) throw new ChangeError(`unknown control op ${op}`);
     if (value < 0n || value > opMax(op)) throw new ChangeError(`${what} value ${value} out of range`);
     if (op === ControlOp.GLOBAL_KILL) {
-      if (target !== GLOBAL_TARGET) throw new ChangeError(`GLOBAL_KILL target must be 0xFFFF, got ${target}`);
+      if (target !== GLOBAL_TARGET) throw new ChangeError(`GLOBAL_KILL target must be 0x${GLOBAL_TARGET.toString(16).toUpperCase()}, got ${target}`);
       return { op, what, target, targetName: '*', value };
     }
-    const isAccount = op === ControlOp.CREDIT_LIMIT || op === ControlOp.MAX_ORDERS;
+    const isAccount = opInfo(op).target === 'account';
     const n = isAccount ? this.accounts.length : this.symbols.length;
     if (!Number.isInteger(target) || target < 0 || target >= n) throw new ChangeError(`${what} target ${target} out of range (< ${n})`);
     return { op, what, target, targetName: isAccount ? this.accounts[target].name : this.symbols[target].symbol, value };
@@ -239,6 +251,7 @@ export class RiskState {
       case ControlOp.COLLAR_BPS: return s.collarBps;
       case ControlOp.CREDIT_LIMIT: return a.creditLimit;
       case ControlOp.MAX_ORDERS: return a.maxOrdersPerWindow;
+      case ControlOp.DUP_WINDOW: return a.duplicateWindowNs;
       case ControlOp.CLEAR_COLLISION: return 0n;
       default: throw new ChangeError(`unknown control op ${op}`);
     }
@@ -258,6 +271,7 @@ export class RiskState {
       case ControlOp.COLLAR_BPS: s.collarBps = c.value; break;
       case ControlOp.CREDIT_LIMIT: a.creditLimit = c.value; break;
       case ControlOp.MAX_ORDERS: a.maxOrdersPerWindow = c.value; break;
+      case ControlOp.DUP_WINDOW: a.duplicateWindowNs = c.value; break;
       case ControlOp.CLEAR_COLLISION: this.collisionClears[c.target]++; break;
     }
     return old;
@@ -271,7 +285,11 @@ export class RiskState {
         symbol: s.symbol, index: s.index, account: this.accounts[s.account]?.name, kill: s.kill,
         maxQty: Number(s.maxQty), maxNotional: formatDollars(s.maxNotional), positionLimit: Number(s.positionLimit), collarBps: Number(s.collarBps),
       })),
-      accounts: this.accounts.map((a) => ({ account: a.name, id: a.id, index: a.index, creditLimit: formatDollars(a.creditLimit), maxOrdersPerWindow: Number(a.maxOrdersPerWindow) })),
+      accounts: this.accounts.map((a) => ({
+        account: a.name, id: a.id, index: a.index, creditLimit: formatDollars(a.creditLimit), maxOrdersPerWindow: Number(a.maxOrdersPerWindow),
+        duplicateWindowNs: a.duplicateWindowNs.toString(),
+      })),
+      changeable: Object.fromEntries(Object.entries(LIMITS).map(([name, l]) => [name, { scope: l.scope, money: l.money, unit: l.money ? 'dollars' : l.unit }])),
     };
   }
 }

@@ -5,8 +5,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { formatPrice } from '../itch/decode.ts';
-import { RECORD_SIZE } from '../records/layout.ts';
-import { decodeRecord, flagNames, problemName, reasonNames, recordToJson, controlOpName, type EngineRecord } from '../records/decode.ts';
+import { KIND_NAMES, NO_SYMBOL, RecordKind } from '../records/layout.ts';
+import { controlOpName, flagNames, problemName, reasonNames, recordOf, recordToJson } from '../records/decode.ts';
+import { RecordView } from '../records/view.ts';
 
 export interface RecordSink {
   write(records: Buffer): Promise<void>;
@@ -15,28 +16,32 @@ export interface RecordSink {
 
 export const CSV_HEADER = 'kind,seq,timestamp_ns,symbol,side,price,qty,accepted,reasons,bid_px,bid_sz,ask_px,ask_sz,flags,position_after,detail';
 
-function csvRow(r: EngineRecord, symbols: readonly string[]): string {
-  const sym = r.symbol === 255 ? '' : (symbols[r.symbol] ?? String(r.symbol));
-  const cells: (string | number)[] = [r.kind, r.seq, r.ts, sym];
+/** One CSV row, read straight off the record view. */
+function csvRow(r: RecordView, symbols: readonly string[]): string {
+  const sym = r.symbol === NO_SYMBOL ? '' : (symbols[r.symbol] ?? String(r.symbol));
+  const cells: (string | number)[] = [KIND_NAMES[r.kind] || 'UNKNOWN', r.seq, r.ts, sym];
   switch (r.kind) {
-    case 'TOB':
-      cells.push('', '', '', '', '', r.bidSz || r.bidPx ? formatPrice(r.bidPx) : '', r.bidSz || r.bidPx ? r.bidSz : '',
-        r.askSz || r.askPx ? formatPrice(r.askPx) : '', r.askSz || r.askPx ? r.askSz : '', flagNames(r.flags).join('|'), '', '');
+    case RecordKind.TOB: {
+      const bid = r.bidSz || r.bidPx;
+      const ask = r.askSz || r.askPx;
+      cells.push('', '', '', '', '', bid ? formatPrice(r.bidPx) : '', bid ? r.bidSz : '',
+        ask ? formatPrice(r.askPx) : '', ask ? r.askSz : '', flagNames(r.flags).join('|'), '', '');
       break;
-    case 'DECISION':
+    }
+    case RecordKind.DECISION:
       cells.push(r.side, formatPrice(r.price), r.qty, r.accepted ? 1 : 0, reasonNames(r.reasons).join('|'), '', '', '', '', '', '', `account ${r.accountId}`);
       break;
-    case 'FILL':
+    case RecordKind.FILL:
       cells.push(r.side, formatPrice(r.price), r.qty, '', '', '', '', '', '', '', r.positionAfter, `leg ${r.leg}`);
       break;
-    case 'CONTROL':
+    case RecordKind.CONTROL:
       cells.push('', '', '', '', '', '', '', '', '', '', '', `${controlOpName(r.op)} target ${r.target} value ${r.value}`);
       break;
-    case 'PROBLEM':
-      cells.push('', '', '', '', '', '', '', '', '', '', '', `${problemName(r.code)} type 0x${r.type.toString(16)} length ${r.length}`);
+    case RecordKind.PROBLEM:
+      cells.push('', '', '', '', '', '', '', '', '', '', '', `${problemName(r.problem)} type 0x${r.typeByte.toString(16)} length ${r.frameLength}`);
       break;
     default:
-      cells.push('', '', '', '', '', '', '', '', '', '', '', `kind ${r.rawKind}`);
+      cells.push('', '', '', '', '', '', '', '', '', '', '', `kind ${r.kind}`);
   }
   return cells.join(',');
 }
@@ -61,7 +66,7 @@ export function openRecordSink(path: string, symbols: readonly string[]): Record
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) {
     return new StreamSink(out, (buf) => {
       let s = '';
-      for (let off = 0; off + RECORD_SIZE <= buf.length; off += RECORD_SIZE) s += `${JSON.stringify(recordToJson(decodeRecord(buf, off), symbols))}\n`;
+      for (const r = new RecordView(buf); r.next(); ) s += `${JSON.stringify(recordToJson(recordOf(r), symbols))}\n`;
       return s;
     });
   }
@@ -69,7 +74,7 @@ export function openRecordSink(path: string, symbols: readonly string[]): Record
     out.write(`${CSV_HEADER}\n`);
     return new StreamSink(out, (buf) => {
       let s = '';
-      for (let off = 0; off + RECORD_SIZE <= buf.length; off += RECORD_SIZE) s += `${csvRow(decodeRecord(buf, off), symbols)}\n`;
+      for (const r = new RecordView(buf); r.next(); ) s += `${csvRow(r, symbols)}\n`;
       return s;
     });
   }

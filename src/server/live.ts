@@ -9,7 +9,8 @@ import { formatDollars, type ControlChange, type RiskState } from '../control/li
 import type { FailoverEvent, RecordSource } from '../failover/engine.ts';
 import { ControlOp } from '../itch/layout.ts';
 import { LATENCY_BUCKETS_NS, type Metrics } from '../metrics/index.ts';
-import { REASON_NAMES, RECORD_SIZE } from '../records/layout.ts';
+import { REASON_NAMES, RECORD_SIZE, RecordKind } from '../records/layout.ts';
+import { RecordView } from '../records/view.ts';
 import { PnlBook } from '../report/pnl.ts';
 import type { Batch } from '../source/file.ts';
 import type { LiveClearing } from './clearing.ts';
@@ -92,26 +93,25 @@ export class LiveState {
     if (n === 0) return;
     const bits = new Array<number>(NREASONS).fill(0);
     const first = new Array<number>(NREASONS + 1).fill(0);
-    for (let off = 0; off < records.length; off += RECORD_SIZE) {
-      switch (records[off + 1]) {
-        case 1: {
-          const sym = records[off + 2];
-          const bid = records.readUInt32LE(off + 16);
-          const ask = records.readUInt32LE(off + 24);
-          if (bid > 0 && ask > 0) this.mark[sym] = Math.round((bid + ask) / 2);
+    for (const r = new RecordView(records); r.next(); ) {
+      switch (r.kind) {
+        case RecordKind.TOB: {
+          const bid = r.bidPx;
+          const ask = r.askPx;
+          if (bid > 0 && ask > 0) this.mark[r.symbol] = Math.round((bid + ask) / 2);
           break;
         }
-        case 2: {
+        case RecordKind.DECISION: {
           this.decisions++;
-          if (records[off + 26] === 1) {
+          if (r.accepted) {
             this.accepted++;
             first[NREASONS]++;
           } else {
             this.rejected++;
-            const r = records.readUInt16LE(off + 24);
+            const mask = r.reasons;
             let lo = -1;
             for (let b = 0; b < NREASONS; b++) {
-              if (r & (1 << b)) {
+              if (mask & (1 << b)) {
                 bits[b]++;
                 if (lo < 0) lo = b;
               }
@@ -120,17 +120,17 @@ export class LiveState {
           }
           break;
         }
-        case 3: {
+        case RecordKind.FILL: {
           this.fills++;
-          const sym = records[off + 2];
-          this.positions[sym] = records.readInt32LE(off + 24);
-          this.pnl.fill(sym, records[off + 3] === 0x42 ? 'B' : 'S', records.readUInt32LE(off + 16), records.readUInt32LE(off + 20));
+          const sym = r.symbol;
+          this.positions[sym] = r.positionAfter;
+          this.pnl.fill(sym, r.side, r.price, r.qty);
           break;
         }
-        case 4:
+        case RecordKind.CONTROL:
           this.controls++;
           break;
-        case 5:
+        case RecordKind.PROBLEM:
           this.problems++;
           break;
       }

@@ -12,7 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { configBlob, loadConfig } from '../../src/config/index.ts';
 import { FpgaEngine } from '../../src/fpga/index.ts';
 import { generateSessionBuffer } from '../../src/gen/index.ts';
-import { MESSAGE_LENGTH } from '../../src/itch/layout.ts';
+import { FrameCursor } from '../../src/itch/framing.ts';
+import { CONTROL_OP_NAMES, CONTROL_OPS, ControlOp, MESSAGE_LENGTH } from '../../src/itch/layout.ts';
+import { FLAG_NAMES, REASON_NAMES, RECORD_SIZE, RecordKind } from '../../src/records/layout.ts';
+import { RecordView } from '../../src/records/view.ts';
 import { newEngine } from '../helpers/engine.ts';
 import { randomFlow } from '../helpers/flow.ts';
 import { readableRecords } from '../helpers/vectors.ts';
@@ -20,7 +23,11 @@ import { requireHw, requireRust } from './util.ts';
 
 const cfg = loadConfig();
 const blob = configBlob(cfg);
-const REASONS = ['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE'];
+/** Ops that change a limit (they carry a value), as opposed to kill switches and CLEAR_COLLISION. */
+const LIMIT_OPS = CONTROL_OPS.filter((o) => o.unit !== 'flag' && o.unit !== 'none').map((o) => o.code);
+/** ITCH trading action (H): trading state at 19; 'T' is trading. */
+const H_STATE = 19;
+const TRADING = 'T'.charCodeAt(0);
 
 interface Cover {
   messages: number;
@@ -33,32 +40,28 @@ interface Cover {
 }
 
 function tally(rec: Buffer, c: Cover): void {
-  for (let o = 0; o < rec.length; o += 32) {
-    const kind = rec[o + 1];
-    if (kind === 1) for (let f = 0; f < 3; f++) if (rec[o + 3] & (1 << f)) c.flags[f]++;
-    if (kind === 2) {
-      const reasons = rec.readUInt16LE(o + 24);
-      for (let k = 0; k < 10; k++) if (reasons & (1 << k)) c.reasons[k]++;
-    }
-    if (kind === 3) c.fills++;
-    if (kind === 4) c.controlOps[rec[o + 3]]++;
+  for (const r = new RecordView(rec); r.next(); ) {
+    if (r.kind === RecordKind.TOB) for (let f = 0; f < FLAG_NAMES.length; f++) if (r.flags & (1 << f)) c.flags[f]++;
+    if (r.kind === RecordKind.DECISION) for (let k = 0; k < REASON_NAMES.length; k++) if (r.reasons & (1 << k)) c.reasons[k]++;
+    if (r.kind === RecordKind.FILL) c.fills++;
+    if (r.kind === RecordKind.CONTROL) c.controlOps[r.op]++;
   }
 }
 
 function firstDiff(a: Buffer, b: Buffer): string {
-  for (let i = 0; i < Math.min(a.length, b.length) / 32; i++) {
-    const x = a.subarray(32 * i, 32 * i + 32), y = b.subarray(32 * i, 32 * i + 32);
+  for (let i = 0; i < Math.min(a.length, b.length) / RECORD_SIZE; i++) {
+    const x = a.subarray(RECORD_SIZE * i, RECORD_SIZE * (i + 1)), y = b.subarray(RECORD_SIZE * i, RECORD_SIZE * (i + 1));
     if (!x.equals(y)) return `record ${i}:\n  rust ${JSON.stringify(readableRecords(x)[0])}\n  fpga ${JSON.stringify(readableRecords(y)[0])}`;
   }
-  return `lengths differ: rust ${a.length / 32} records, fpga ${b.length / 32}`;
+  return `lengths differ: rust ${a.length / RECORD_SIZE} records, fpga ${b.length / RECORD_SIZE}`;
 }
 
 describe('coverage differential: generated sessions, FPGA vs Rust', () => {
   requireHw();
   requireRust();
   const cover: Cover = {
-    messages: 0, byType: new Array(256).fill(0), reasons: new Array(10).fill(0), flags: [0, 0, 0],
-    fills: 0, controlOps: new Array(16).fill(0), halts: 0,
+    messages: 0, byType: new Array(256).fill(0), reasons: new Array(REASON_NAMES.length).fill(0), flags: new Array(FLAG_NAMES.length).fill(0),
+    fills: 0, controlOps: new Array(CONTROL_OP_NAMES.length).fill(0), halts: 0,
   };
   const sessions = [
     { seed: 101, messages: 600_000, mpp: 1, offer: { num: 1, den: 1 }, gen: true },
@@ -80,7 +83,7 @@ describe('coverage differential: generated sessions, FPGA vs Rust', () => {
         const ms = performance.now() - t0;
         const c = hw.counters();
         const st = hw.stats();
-        console.log(`[hw coverage] seed ${s.seed}: ${st.messages} messages, ${got.length / 32} records, ` +
+        console.log(`[hw coverage] seed ${s.seed}: ${st.messages} messages, ${got.length / RECORD_SIZE} records, ` +
           `${c.cycles} cycles (${(c.cycles / st.messages).toFixed(2)}/msg), ${(c.cycles / ms / 1000).toFixed(2)} M simulated cycles/s`);
         if (!got.equals(want)) expect.fail(`seed ${s.seed}: FPGA records differ from the Rust core\n${firstDiff(want, got)}`);
         const rs = rust.stats() as Record<string, unknown>;
@@ -94,11 +97,8 @@ describe('coverage differential: generated sessions, FPGA vs Rust', () => {
         st.byType.forEach((n, t) => (cover.byType[t] += n));
         tally(got, cover);
         // halts: H messages that set a state other than T
-        for (let o = 0; o + 2 <= stream.length;) {
-          const n = stream.readUInt16BE(o);
-          if (n === 25 && stream[o + 2] === 0x48 && stream[o + 2 + 19] !== 0x54) cover.halts++;
-          o += 2 + n;
-          if (n === 0) break;
+        for (const f = new FrameCursor(stream); f.next(); ) {
+          if (f.type === 'H'.charCodeAt(0) && f.length === MESSAGE_LENGTH.H && f.body()[H_STATE] !== TRADING) cover.halts++;
         }
       } finally {
         hw.close();
@@ -110,14 +110,14 @@ describe('coverage differential: generated sessions, FPGA vs Rust', () => {
     expect(cover.messages).toBeGreaterThanOrEqual(1_000_000);
     const missingTypes = Object.keys(MESSAGE_LENGTH).filter((t) => t !== '~' && cover.byType[t.charCodeAt(0)] === 0);
     expect(missingTypes, 'message types never seen').toEqual([]);
-    REASONS.forEach((r, k) => expect(cover.reasons[k], r).toBeGreaterThanOrEqual(100));
-    ['BAND_BID', 'BAND_ASK', 'COLLISION'].forEach((f, k) => expect(cover.flags[k], f).toBeGreaterThanOrEqual(10));
+    REASON_NAMES.forEach((r, k) => expect(cover.reasons[k], r).toBeGreaterThanOrEqual(100));
+    FLAG_NAMES.forEach((f, k) => expect(cover.flags[k], f).toBeGreaterThanOrEqual(10));
     expect(cover.fills / (cover.messages / 1e6)).toBeGreaterThanOrEqual(10_000);
     expect(cover.halts).toBeGreaterThan(0);
-    expect(cover.controlOps[1] + cover.controlOps[2], 'kill switches').toBeGreaterThan(0);
-    expect(cover.controlOps.slice(3, 9).reduce((a, b) => a + b, 0), 'limit changes').toBeGreaterThan(0);
-    console.log(`[hw coverage] ${cover.messages} messages; reasons ${REASONS.map((r, k) => `${r} ${cover.reasons[k]}`).join(', ')}; ` +
-      `flags BAND_BID ${cover.flags[0]}, BAND_ASK ${cover.flags[1]}, COLLISION ${cover.flags[2]}; fills ${cover.fills}; halts ${cover.halts}; ` +
-      `control ops ${cover.controlOps.map((n, op) => (n ? `${op}:${n}` : '')).filter(Boolean).join(' ')}`);
+    expect(cover.controlOps[ControlOp.GLOBAL_KILL] + cover.controlOps[ControlOp.SYMBOL_KILL], 'kill switches').toBeGreaterThan(0);
+    expect(LIMIT_OPS.reduce((a, op) => a + cover.controlOps[op], 0), 'limit changes').toBeGreaterThan(0);
+    console.log(`[hw coverage] ${cover.messages} messages; reasons ${REASON_NAMES.map((r, k) => `${r} ${cover.reasons[k]}`).join(', ')}; ` +
+      `flags ${FLAG_NAMES.map((f, k) => `${f} ${cover.flags[k]}`).join(', ')}; fills ${cover.fills}; halts ${cover.halts}; ` +
+      `control ops ${cover.controlOps.map((n, op) => (n ? `${CONTROL_OP_NAMES[op]}:${n}` : '')).filter(Boolean).join(' ')}`);
   });
 });

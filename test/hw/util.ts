@@ -1,8 +1,7 @@
 /** Shared helpers of the hardware tests. */
 import { simAvailable, SIM_LIBRARY } from '../../src/fpga/index.ts';
+import { PROBLEM_NAMES } from '../../src/records/layout.ts';
 import { engineAvailable } from '../helpers/engine.ts';
-
-const PROBLEM_CODES = ['', 'BAD_LENGTH', 'UNKNOWN_TYPE', 'TRUNCATED', 'BAD_CONTROL'];
 
 /**
  * The hardware tests never skip: a missing simulated card (or, for the differential, a
@@ -29,7 +28,7 @@ export function statsView(stats: object, want: Record<string, unknown>): Record<
     } else if (k === 'problems' && w && typeof w === 'object') {
       if (!Array.isArray(v)) { got[k] = v; continue; }
       got[k] = Object.fromEntries(Object.keys(w).filter((p) => p !== 'why' && p !== 'note')
-        .map((p) => [p, Number(v[PROBLEM_CODES.indexOf(p)])]));
+        .map((p) => [p, Number(v[PROBLEM_NAMES.indexOf(p as (typeof PROBLEM_NAMES)[number])])]));
     } else {
       got[k] = typeof v === 'bigint' ? Number(v) : v;
     }
