@@ -18,6 +18,7 @@
 // cycle.
 // Counter updates (cnt_*) take effect at the next edge.
 `default_nettype none
+`include "rg_contract.vh"
 module rg_book #(
     parameter integer MAX_SYMBOLS  = 64,
     parameter integer WINDOW_TICKS = 4096,
@@ -43,7 +44,7 @@ module rg_book #(
     input  wire             cnt_valid,
     input  wire [SYM_W-1:0] cnt_sym,
     input  wire             cnt_buy,
-    input  wire [1:0]       cnt_cls,     // 1 BELOW, 2 ABOVE, 3 OFFTICK
+    input  wire [1:0]       cnt_cls,     // RG_CLS_BELOW, _ABOVE or _OFFTICK
     input  wire             cnt_dec,
 
     input  wire [SYM_W-1:0] q_sym,
@@ -60,6 +61,15 @@ module rg_book #(
     output wire             ask_above_nz,
     output wire             ask_off_nz
 );
+    initial begin
+        `RG_CHECK_MAX_SYMBOLS(MAX_SYMBOLS)
+        `RG_CHECK_WINDOW_TICKS(WINDOW_TICKS)     // also: whole 64-bit occupancy words
+        if (SYM_W != ((MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1) || IDX_W != $clog2(WINDOW_TICKS)) begin
+            $error("rg_book: SYM_W = %0d / IDX_W = %0d differ from their derivation (instance %m)", SYM_W, IDX_W);
+            $finish;
+        end
+    end
+
     localparam integer WPS    = WINDOW_TICKS / 64;                 // occupancy words per side
     localparam integer WORD_W = (WPS > 1) ? $clog2(WPS) : 1;
     localparam integer NSIDES = 2 * MAX_SYMBOLS;
@@ -260,12 +270,12 @@ module rg_book #(
     always @(*) begin
         cnt_new = cnt_old;
         case (cnt_cls)
-            2'd1:    cnt_new[31:0]  = cnt_dec ? cnt_old[31:0]  - 32'd1 : cnt_old[31:0]  + 32'd1;
-            2'd2:    cnt_new[63:32] = cnt_dec ? cnt_old[63:32] - 32'd1 : cnt_old[63:32] + 32'd1;
-            default: cnt_new[95:64] = cnt_dec ? cnt_old[95:64] - 32'd1 : cnt_old[95:64] + 32'd1;
+            `RG_CLS_BELOW: cnt_new[31:0]  = cnt_dec ? cnt_old[31:0]  - 32'd1 : cnt_old[31:0]  + 32'd1;
+            `RG_CLS_ABOVE: cnt_new[63:32] = cnt_dec ? cnt_old[63:32] - 32'd1 : cnt_old[63:32] + 32'd1;
+            default:       cnt_new[95:64] = cnt_dec ? cnt_old[95:64] - 32'd1 : cnt_old[95:64] + 32'd1;
         endcase
     end
-    wire cnt_we = cnt_valid && (cnt_cls != 2'd0);
+    wire cnt_we = cnt_valid && (cnt_cls != `RG_CLS_IN);
 
     // ---------------------------------------------------------------- registers
     always @(posedge clk) begin

@@ -11,13 +11,12 @@
 // (messages that need no level update emit one cycle after cycle 1)
 // A U message removes then re-inserts (two table accesses, up to two level updates).
 `default_nettype none
-`include "rg_defs.vh"
+`include "rg_contract.vh"
 module rg_book_engine #(
     parameter integer MAX_SYMBOLS  = 64,
     parameter integer WINDOW_TICKS = 4096,
     parameter integer SET_BITS     = 14,
     parameter integer WAYS         = 4,
-    parameter integer EV_WIDTH     = 475,
     parameter integer SYM_W        = (MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1,
     parameter integer IDX_W        = $clog2(WINDOW_TICKS)
 ) (
@@ -47,25 +46,28 @@ module rg_book_engine #(
     input  wire [7:0]          s_raux,
     input  wire [127:0]        s_rpay,
 
-    output wire                m_valid,
-    input  wire                m_ready,
-    output wire [EV_WIDTH-1:0] m_ev,
-    output wire                m_touch,
-    output wire [SYM_W-1:0]    m_sym,
-    output wire [7:0]          m_flags,
-    output wire                m_bid_valid,
-    output wire [IDX_W-1:0]    m_bid_idx,
-    output wire [31:0]         m_bid_sz,
-    output wire                m_ask_valid,
-    output wire [IDX_W-1:0]    m_ask_idx,
-    output wire [31:0]         m_ask_sz,
-    output wire [31:0]         m_base_q,
+    output wire                  m_valid,
+    input  wire                  m_ready,
+    output wire [`RG_EV_W-1:0]   m_ev,
+    output wire [`RG_BOOK_W-1:0] m_book,
 
     output reg                 st_unknown_ref,
     output reg                 st_table_full,
     output wire                busy,          // order table clear sweep
     output wire                idle
 );
+    initial begin
+        `RG_CHECK_MAX_SYMBOLS(MAX_SYMBOLS)
+        `RG_CHECK_WINDOW_TICKS(WINDOW_TICKS)
+        `RG_CHECK_SET_BITS(SET_BITS)
+        `RG_CHECK_WAYS(WAYS)
+        if (SYM_W != ((MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1) || IDX_W != $clog2(WINDOW_TICKS)
+            || IDX_W > `RG_BOOK_BID_IDX_W) begin
+            $error("rg_book_engine: SYM_W = %0d / IDX_W = %0d differ from their derivation (instance %m)", SYM_W, IDX_W);
+            $finish;
+        end
+    end
+
     localparam integer WAY_W   = (WAYS > 1) ? $clog2(WAYS) : 1;
     localparam integer ENTRY_W = 64 + SYM_W + 1 + 32 + 32 + 2 + IDX_W;
     localparam [31:0]  HALF_L  = WINDOW_TICKS / 2;
@@ -101,15 +103,9 @@ module rg_book_engine #(
     reg [MAX_SYMBOLS-1:0]    coll_q;
 
     // output register
-    reg                out_valid_q;
-    reg [EV_WIDTH-1:0] out_ev_q;
-    reg                out_touch_q;
-    reg [SYM_W-1:0]    out_sym_q;
-    reg [7:0]          out_flags_q;
-    reg                out_bid_v_q, out_ask_v_q;
-    reg [IDX_W-1:0]    out_bid_i_q, out_ask_i_q;
-    reg [31:0]         out_bid_s_q, out_ask_s_q;
-    reg [31:0]         out_base_q;
+    reg                  out_valid_q;
+    reg [`RG_EV_W-1:0]   out_ev_q;
+    reg [`RG_BOOK_W-1:0] out_book_q;
 
     wire out_free = !out_valid_q || m_ready;
 
@@ -293,7 +289,7 @@ module rg_book_engine #(
                         st_d      = S_T1;
                     end else begin
                         accept_pass = 1'b1;
-                        if (s_op == `RG_OP_CTRL && s_code == 8'd9) clr_coll = 1'b1;
+                        if (s_op == `RG_OP_CTRL && s_code == `RG_CTRL_CLEAR_COLLISION) clr_coll = 1'b1;
                         st_d = S_IDLE;
                     end
                 end
@@ -435,36 +431,36 @@ module rg_book_engine #(
         endcase
     end
 
-    function [EV_WIDTH-1:0] make_ev(
+    function [`RG_EV_W-1:0] make_ev(
         input [47:0] seq, input [47:0] ts, input [63:0] toff, input [63:0] tlast,
         input [7:0] rkind, input [7:0] rsym, input [7:0] raux, input [127:0] rpay,
         input [2:0] ukind, input [7:0] usym, input [7:0] ucode, input [63:0] uval, input [15:0] utgt);
-        reg [EV_WIDTH-1:0] e;
+        reg [`RG_EV_W-1:0] e;
         begin
-            e = {EV_WIDTH{1'b0}};
-            e[`RG_EV_SEQ_LO   +: 48]  = seq;
-            e[`RG_EV_TS_LO    +: 48]  = ts;
-            e[`RG_EV_TOFF_LO  +: 64]  = toff;
-            e[`RG_EV_TLAST_LO +: 64]  = tlast;
-            e[`RG_EV_RKIND_LO +: 8]   = rkind;
-            e[`RG_EV_RSYM_LO  +: 8]   = rsym;
-            e[`RG_EV_RAUX_LO  +: 8]   = raux;
-            e[`RG_EV_RPAY_LO  +: 128] = rpay;
-            e[`RG_EV_UKIND_LO +: 3]   = ukind;
-            e[`RG_EV_USYM_LO  +: 8]   = usym;
-            e[`RG_EV_UCODE_LO +: 8]   = ucode;
-            e[`RG_EV_UVAL_LO  +: 64]  = uval;
-            e[`RG_EV_UTGT_LO  +: 16]  = utgt;
+            e = {`RG_EV_W{1'b0}};
+            e[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W] = seq;
+            e[`RG_EV_TS_LO +: `RG_EV_TS_W] = ts;
+            e[`RG_EV_TOFF_LO +: `RG_EV_TOFF_W] = toff;
+            e[`RG_EV_TLAST_LO +: `RG_EV_TLAST_W] = tlast;
+            e[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W] = rkind;
+            e[`RG_EV_RSYM_LO +: `RG_EV_RSYM_W] = rsym;
+            e[`RG_EV_RAUX_LO +: `RG_EV_RAUX_W] = raux;
+            e[`RG_EV_RPAY_LO +: `RG_EV_RPAY_W] = rpay;
+            e[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W] = ukind;
+            e[`RG_EV_USYM_LO +: `RG_EV_USYM_W] = usym;
+            e[`RG_EV_UCODE_LO +: `RG_EV_UCODE_W] = ucode;
+            e[`RG_EV_UVAL_LO +: `RG_EV_UVAL_W] = uval;
+            e[`RG_EV_UTGT_LO +: `RG_EV_UTGT_W] = utgt;
             make_ev = e;
         end
     endfunction
 
     wire [7:0] s_sym8 = {{(8-SYM_W){1'b0}}, s_sym};
     wire [7:0] u_sym8 = {{(8-SYM_W){1'b0}}, usym_q};
-    wire [EV_WIDTH-1:0] pass_ev = make_ev(s_seq, s_ts, s_t_offer, s_t_last, s_rkind, s_rsym, s_raux, s_rpay,
+    wire [`RG_EV_W-1:0] pass_ev = make_ev(s_seq, s_ts, s_t_offer, s_t_last, s_rkind, s_rsym, s_raux, s_rpay,
                                           p_ukind, s_sym8, s_code,
                                           (s_op == `RG_OP_CTRL) ? s_ref : {32'd0, s_price}, s_locate);
-    wire [EV_WIDTH-1:0] fin_ev  = make_ev(x_seq_q, x_ts_q, x_toff_q, x_tlast_q, `RG_REC_NONE, 8'hFF, 8'd0, 128'd0,
+    wire [`RG_EV_W-1:0] fin_ev  = make_ev(x_seq_q, x_ts_q, x_toff_q, x_tlast_q, `RG_REC_NONE, `RG_NO_SYMBOL, 8'd0, 128'd0,
                                           ukind_q, u_sym8, 8'd0, {32'd0, uval_q}, 16'd0);
 
     // top of book of the touched symbol: cache, or the book's new best for the side it
@@ -477,9 +473,29 @@ module rg_book_engine #(
     wire             fin_ask_v = nb_ask ? nb_v : q_ask_v;
     wire [IDX_W-1:0] fin_ask_i = nb_ask ? nb_i : q_ask_i;
     wire [31:0]      fin_ask_s = nb_ask ? nb_s : q_ask_s;
-    wire [7:0] fin_flags = {5'd0, coll_q[t_sym_q],
-                            ask_off_nz | ask_below_nz | (!fin_ask_v && ask_above_nz),
-                            bid_off_nz | bid_above_nz | (!fin_bid_v && bid_below_nz)};
+    reg [7:0] fin_flags;
+    always @(*) begin
+        fin_flags = 8'd0;
+        fin_flags[`RG_FLAG_BAND_BID]  = bid_off_nz | bid_above_nz | (!fin_bid_v && bid_below_nz);
+        fin_flags[`RG_FLAG_BAND_ASK]  = ask_off_nz | ask_below_nz | (!fin_ask_v && ask_above_nz);
+        fin_flags[`RG_FLAG_COLLISION] = coll_q[t_sym_q];
+    end
+
+    // BOOK bus of an emitted event (a pass-through event updates only TOUCH and SYM)
+    reg [`RG_BOOK_W-1:0] fin_book;
+    always @(*) begin
+        fin_book = {`RG_BOOK_W{1'b0}};
+        fin_book[`RG_BOOK_TOUCH_LO]                      = t_touch_q;
+        fin_book[`RG_BOOK_SYM_LO +: SYM_W]               = t_sym_q;
+        fin_book[`RG_BOOK_FLAGS_LO +: `RG_BOOK_FLAGS_W]  = fin_flags;
+        fin_book[`RG_BOOK_BID_VALID_LO]                  = fin_bid_v;
+        fin_book[`RG_BOOK_BID_IDX_LO +: IDX_W]           = fin_bid_i;
+        fin_book[`RG_BOOK_BID_SZ_LO +: `RG_BOOK_BID_SZ_W] = fin_bid_s;
+        fin_book[`RG_BOOK_ASK_VALID_LO]                  = fin_ask_v;
+        fin_book[`RG_BOOK_ASK_IDX_LO +: IDX_W]           = fin_ask_i;
+        fin_book[`RG_BOOK_ASK_SZ_LO +: `RG_BOOK_ASK_SZ_W] = fin_ask_s;
+        fin_book[`RG_BOOK_BASE_Q_LO +: `RG_BOOK_BASE_Q_W] = base_q[t_sym_q*32 +: 32];
+    end
 
     // ---------------------------------------------------------------- registers
     always @(posedge clk) begin
@@ -511,17 +527,8 @@ module rg_book_engine #(
             base_q      <= {(MAX_SYMBOLS*32){1'b0}};
             coll_q      <= {MAX_SYMBOLS{1'b0}};
             out_valid_q <= 1'b0;
-            out_ev_q    <= {EV_WIDTH{1'b0}};
-            out_touch_q <= 1'b0;
-            out_sym_q   <= {SYM_W{1'b0}};
-            out_flags_q <= 8'd0;
-            out_bid_v_q <= 1'b0;
-            out_ask_v_q <= 1'b0;
-            out_bid_i_q <= {IDX_W{1'b0}};
-            out_ask_i_q <= {IDX_W{1'b0}};
-            out_bid_s_q <= 32'd0;
-            out_ask_s_q <= 32'd0;
-            out_base_q  <= 32'd0;
+            out_ev_q    <= {`RG_EV_W{1'b0}};
+            out_book_q  <= {`RG_BOOK_W{1'b0}};
         end else begin
             st_q <= st_d;
 
@@ -570,37 +577,19 @@ module rg_book_engine #(
             if (accept_pass) begin
                 out_valid_q <= 1'b1;
                 out_ev_q    <= pass_ev;
-                out_touch_q <= 1'b0;
-                out_sym_q   <= s_sym;
+                out_book_q[`RG_BOOK_TOUCH_LO]        <= 1'b0;
+                out_book_q[`RG_BOOK_SYM_LO +: SYM_W] <= s_sym;
             end else if (emit) begin
                 out_valid_q <= 1'b1;
                 out_ev_q    <= fin_ev;
-                out_touch_q <= t_touch_q;
-                out_sym_q   <= t_sym_q;
-                out_flags_q <= fin_flags;
-                out_bid_v_q <= fin_bid_v;
-                out_bid_i_q <= fin_bid_i;
-                out_bid_s_q <= fin_bid_s;
-                out_ask_v_q <= fin_ask_v;
-                out_ask_i_q <= fin_ask_i;
-                out_ask_s_q <= fin_ask_s;
-                out_base_q  <= base_q[t_sym_q*32 +: 32];
+                out_book_q  <= fin_book;
             end
         end
     end
 
     assign m_valid     = out_valid_q;
     assign m_ev        = out_ev_q;
-    assign m_touch     = out_touch_q;
-    assign m_sym       = out_sym_q;
-    assign m_flags     = out_flags_q;
-    assign m_bid_valid = out_bid_v_q;
-    assign m_bid_idx   = out_bid_i_q;
-    assign m_bid_sz    = out_bid_s_q;
-    assign m_ask_valid = out_ask_v_q;
-    assign m_ask_idx   = out_ask_i_q;
-    assign m_ask_sz    = out_ask_s_q;
-    assign m_base_q    = out_base_q;
+    assign m_book      = out_book_q;
     assign busy        = tbl_busy;
     assign idle        = (st_q == S_IDLE) && !out_valid_q;
 endmodule

@@ -1,17 +1,16 @@
 // Start-of-day configuration (spec section 10) through the register port.
 //
 // The control plane writes the config blob as 32-bit little-endian words at byte address
-// = blob offset (0x0000..0x3FFF) into a blob RAM, then writes 1 to CONTROL (0x8000). The
-// loader walks the blob (header, then n_symbols symbol entries, then n_accounts account
-// entries), checks every range of spec section 10, and writes the values into the stages
-// (header registers, symbol names for the directory, start values for the risk stage).
-// It sets `ready` when the whole blob is valid; otherwise `error` holds a code and
-// `err_index` the symbol or account index. After an error the engine must be reset.
-//
-// Error codes: 1 magic, 2 version, 3 n_symbols, 4 n_accounts, 5 TICK, 6 WINDOW_TICKS,
-// 7 TICK_RECIP, 8 W_SHIFT, 9 a 0/1 flag of the header, 10 symbol account index,
-// 11 symbol kill flag, 12 symbol position_limit, 13 symbol start position.
+// = blob offset (the BLOB window of the register map) into a blob RAM, then writes LOAD to
+// CONTROL. The loader walks the blob (header, then n_symbols symbol entries, then
+// n_accounts account entries), checks every range of spec section 10, and writes the values
+// into the stages (header registers, symbol names for the directory, start values for the
+// risk stage). It sets `ready` when the whole blob is valid; otherwise `error` holds a
+// config error code (RG_CFGERR_*) and `err_index` the symbol or account index. After an
+// error the engine must be reset. Field offsets, sizes, the magic, the version and the
+// error codes come from the contract (rg_contract.vh).
 `default_nettype none
+`include "rg_contract.vh"
 module rg_config #(
     parameter integer MAX_SYMBOLS  = 64,
     parameter integer MAX_ACCOUNTS = 64,
@@ -64,57 +63,108 @@ module rg_config #(
     output reg  [31:0]               init_acct_id,
     output reg  [31:0]               init_acct_max_orders,
     output reg  [63:0]               init_acct_credit,
-    output reg  [63:0]               init_acct_used
+    output reg  [63:0]               init_acct_used,
+    output reg  [63:0]               init_acct_dup_window
 );
-    localparam integer BLOB_WORDS = 16 + 12 * MAX_SYMBOLS + 8 * MAX_ACCOUNTS;
+    // entry sizes in 32-bit words; the entry buffer holds the largest entry
+    localparam integer HDR_WORDS  = `RG_CFG_HEADER_SIZE / 4;
+    localparam integer SYM_WORDS  = `RG_CFG_SYMBOL_SIZE / 4;
+    localparam integer ACCT_WORDS = `RG_CFG_ACCOUNT_SIZE / 4;
+    localparam integer BUF_WORDS  = (HDR_WORDS > SYM_WORDS) ? ((HDR_WORDS > ACCT_WORDS) ? HDR_WORDS : ACCT_WORDS)
+                                                            : ((SYM_WORDS > ACCT_WORDS) ? SYM_WORDS : ACCT_WORDS);
+    localparam integer CNT_W      = $clog2(BUF_WORDS + 2);
+    localparam integer BLOB_BYTES = `RG_CFG_HEADER_SIZE + `RG_CFG_SYMBOL_SIZE * MAX_SYMBOLS
+                                  + `RG_CFG_ACCOUNT_SIZE * MAX_ACCOUNTS;
+    localparam integer BLOB_WORDS = BLOB_BYTES / 4;
     localparam integer BAW        = $clog2(BLOB_WORDS);
-    localparam [31:0]  MAGIC      = 32'h3143_4752;    // "RGC1" little-endian
     localparam [31:0]  WIN        = WINDOW_TICKS;
-    localparam [15:0]  CTRL_ADDR  = 16'h8000;
     localparam [15:0]  BW16       = BLOB_WORDS[15:0];
     localparam [7:0]   MS8        = MAX_SYMBOLS[7:0];
     localparam [7:0]   MA8        = MAX_ACCOUNTS[7:0];
+    localparam [16:0]  BLOB_MASK  = ~(`RG_REG_BLOB_SIZE - 17'd1);
+    localparam [16:0]  BLOB_BASE  = {1'b0, `RG_REG_BLOB};
+
+    initial begin
+        `RG_CHECK_MAX_SYMBOLS(MAX_SYMBOLS)
+        `RG_CHECK_MAX_ACCOUNTS(MAX_ACCOUNTS)
+        `RG_CHECK_WINDOW_TICKS(WINDOW_TICKS)
+        if (SYM_W != ((MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1)
+            || ACCT_W != ((MAX_ACCOUNTS > 1) ? $clog2(MAX_ACCOUNTS) : 1)) begin
+            $error("rg_config: SYM_W = %0d / ACCT_W = %0d differ from their derivation (instance %m)", SYM_W, ACCT_W);
+            $finish;
+        end
+        if (BLOB_BYTES > `RG_REG_BLOB_SIZE || (`RG_CFG_HEADER_SIZE % 4) != 0 || (`RG_CFG_SYMBOL_SIZE % 4) != 0
+            || (`RG_CFG_ACCOUNT_SIZE % 4) != 0) begin
+            $error("rg_config: a %0d-byte blob does not fit the BLOB window in whole words (instance %m)", BLOB_BYTES);
+            $finish;
+        end
+    end
 
     localparam [2:0] L_IDLE = 3'd0, L_READ = 3'd1, L_PROC = 3'd2, L_DONE = 3'd3, L_ERR = 3'd4;
     localparam [1:0] K_HDR = 2'd0, K_SYM = 2'd1, K_ACCT = 2'd2;
 
     // ---------------------------------------------------------------- blob RAM
-    wire           blob_we = wr_en && (wr_addr[15:14] == 2'b00) && ({2'b00, wr_addr[15:2]} < BW16);
+    wire [15:0]    wr_off  = wr_addr - `RG_REG_BLOB;
+    wire [15:0]    rd_off  = rd_addr - `RG_REG_BLOB;
+    wire           blob_we = wr_en && (({1'b0, wr_addr} & BLOB_MASK) == BLOB_BASE) && ({2'b00, wr_off[15:2]} < BW16);
     reg            ld_rd_en;
     reg  [BAW-1:0] ld_rd_addr;
     wire [31:0]    blob_rd;
 
     rg_ram_sdp #(.ADDR_W(BAW), .WIDTH(32), .LANES(1)) u_blob (
         .clk(clk),
-        .wr_en(blob_we), .wr_be(1'b1), .wr_addr(wr_addr[BAW+1:2]), .wr_data(wr_data),
-        .rd_en(ld_rd_en || rd_en), .rd_addr(ld_rd_en ? ld_rd_addr : rd_addr[BAW+1:2]), .rd_data(blob_rd)
+        .wr_en(blob_we), .wr_be(1'b1), .wr_addr(wr_off[BAW+1:2]), .wr_data(wr_data),
+        .rd_en(ld_rd_en || rd_en), .rd_addr(ld_rd_en ? ld_rd_addr : rd_off[BAW+1:2]), .rd_data(blob_rd)
     );
     assign rd_data = blob_rd;
-    wire unused_rd_addr = ^{rd_addr[15:BAW+2], rd_addr[1:0], wr_addr[13:BAW+2], wr_addr[1:0]};
+    wire unused_rd_addr = ^{rd_off[15:BAW+2], rd_off[1:0], wr_off[1:0]};
 
     // ---------------------------------------------------------------- loader
-    reg [2:0]     st_q;
-    reg [1:0]     kind_q;
-    reg [7:0]     idx_q;
-    reg [BAW-1:0] base_q;
-    reg [4:0]     cnt_q;            // read cycle within the entry
-    reg [32*16-1:0] buf_q;
+    reg [2:0]              st_q;
+    reg [1:0]              kind_q;
+    reg [7:0]              idx_q;
+    reg [BAW-1:0]          base_q;
+    reg [CNT_W-1:0]        cnt_q;            // read cycle within the entry
+    reg [32*BUF_WORDS-1:0] buf_q;            // the entry, blob byte k at [8k +: 8]
 
-    wire [4:0] nwords = (kind_q == K_HDR) ? 5'd16 : (kind_q == K_SYM) ? 5'd12 : 5'd8;
-    wire [31:0] bw [0:15];
-    genvar gi;
-    generate
-        for (gi = 0; gi < 16; gi = gi + 1) begin : g_bw
-            assign bw[gi] = buf_q[32*gi +: 32];
-        end
-    endgenerate
+    wire [CNT_W-1:0] nwords = (kind_q == K_HDR) ? HDR_WORDS[CNT_W-1:0]
+                            : (kind_q == K_SYM) ? SYM_WORDS[CNT_W-1:0] : ACCT_WORDS[CNT_W-1:0];
+
+    // fields of the entry in the buffer (little-endian, at their contract offsets)
+    wire [31:0] h_magic    = buf_q[8*`RG_CFG_HDR_MAGIC +: `RG_CFG_HDR_MAGIC_W];
+    wire [15:0] h_version  = buf_q[8*`RG_CFG_HDR_VERSION +: `RG_CFG_HDR_VERSION_W];
+    wire [7:0]  h_ns       = buf_q[8*`RG_CFG_HDR_N_SYMBOLS +: `RG_CFG_HDR_N_SYMBOLS_W];
+    wire [7:0]  h_na       = buf_q[8*`RG_CFG_HDR_N_ACCOUNTS +: `RG_CFG_HDR_N_ACCOUNTS_W];
+    wire [31:0] h_tick     = buf_q[8*`RG_CFG_HDR_TICK +: `RG_CFG_HDR_TICK_W];
+    wire [31:0] h_win      = buf_q[8*`RG_CFG_HDR_WINDOW_TICKS +: `RG_CFG_HDR_WINDOW_TICKS_W];
+    wire [63:0] h_recip    = buf_q[8*`RG_CFG_HDR_TICK_RECIP +: `RG_CFG_HDR_TICK_RECIP_W];
+    wire [7:0]  h_w_shift  = buf_q[8*`RG_CFG_HDR_W_SHIFT +: `RG_CFG_HDR_W_SHIFT_W];
+    wire [7:0]  h_gate     = buf_q[8*`RG_CFG_HDR_GATE_MARKET_HOURS +: `RG_CFG_HDR_GATE_MARKET_HOURS_W];
+    wire [7:0]  h_gkill    = buf_q[8*`RG_CFG_HDR_GLOBAL_KILL +: `RG_CFG_HDR_GLOBAL_KILL_W];
+    wire [7:0]  h_rsv0     = buf_q[8*`RG_CFG_HDR_RESERVED0 +: `RG_CFG_HDR_RESERVED0_W];
+    wire [31:0] h_session  = buf_q[8*`RG_CFG_HDR_SESSION +: `RG_CFG_HDR_SESSION_W];
+    wire [31:0] h_imb_num  = buf_q[8*`RG_CFG_HDR_IMB_NUM +: `RG_CFG_HDR_IMB_NUM_W];
+    wire [31:0] h_imb_den  = buf_q[8*`RG_CFG_HDR_IMB_DEN +: `RG_CFG_HDR_IMB_DEN_W];
+    wire [63:0] h_cooldown = buf_q[8*`RG_CFG_HDR_COOLDOWN_NS +: `RG_CFG_HDR_COOLDOWN_NS_W];
+    wire [31:0] h_spread   = buf_q[8*`RG_CFG_HDR_MAX_SPREAD +: `RG_CFG_HDR_MAX_SPREAD_W];
+    wire [31:0] h_clip     = buf_q[8*`RG_CFG_HDR_CLIP_QTY +: `RG_CFG_HDR_CLIP_QTY_W];
+    wire [63:0] h_rsv1     = buf_q[8*`RG_CFG_HDR_RESERVED1 +: `RG_CFG_HDR_RESERVED1_W];
+    wire [63:0] s_name_le  = buf_q[8*`RG_CFG_SYM_NAME +: `RG_CFG_SYM_NAME_W];
+    wire [7:0]  s_acct     = buf_q[8*`RG_CFG_SYM_ACCOUNT +: `RG_CFG_SYM_ACCOUNT_W];
+    wire [7:0]  s_kill     = buf_q[8*`RG_CFG_SYM_KILL +: `RG_CFG_SYM_KILL_W];
+    wire [15:0] s_collar   = buf_q[8*`RG_CFG_SYM_COLLAR_BPS +: `RG_CFG_SYM_COLLAR_BPS_W];
+    wire [31:0] s_max_qty  = buf_q[8*`RG_CFG_SYM_MAX_QTY +: `RG_CFG_SYM_MAX_QTY_W];
+    wire [63:0] s_max_not  = buf_q[8*`RG_CFG_SYM_MAX_NOTIONAL +: `RG_CFG_SYM_MAX_NOTIONAL_W];
+    wire [63:0] s_pos_lim  = buf_q[8*`RG_CFG_SYM_POSITION_LIMIT +: `RG_CFG_SYM_POSITION_LIMIT_W];
+    wire [63:0] s_pos      = buf_q[8*`RG_CFG_SYM_START_POSITION +: `RG_CFG_SYM_START_POSITION_W];
+    wire [63:0] s_rsv      = buf_q[8*`RG_CFG_SYM_RESERVED +: `RG_CFG_SYM_RESERVED_W];
+    wire [31:0] a_id       = buf_q[8*`RG_CFG_ACCT_ID +: `RG_CFG_ACCT_ID_W];
+    wire [31:0] a_max_ord  = buf_q[8*`RG_CFG_ACCT_MAX_ORDERS +: `RG_CFG_ACCT_MAX_ORDERS_W];
+    wire [63:0] a_credit   = buf_q[8*`RG_CFG_ACCT_CREDIT_LIMIT +: `RG_CFG_ACCT_CREDIT_LIMIT_W];
+    wire [63:0] a_used     = buf_q[8*`RG_CFG_ACCT_START_USED_CREDIT +: `RG_CFG_ACCT_START_USED_CREDIT_W];
+    wire [63:0] a_dup      = buf_q[8*`RG_CFG_ACCT_DUP_WINDOW_NS +: `RG_CFG_ACCT_DUP_WINDOW_NS_W];
 
     // header checks
-    wire [15:0] h_version = bw[1][15:0];
-    wire [7:0]  h_ns      = bw[1][23:16];
-    wire [7:0]  h_na      = bw[1][31:24];
-    wire [31:0] h_tick    = bw[2];
-    wire [63:0] h_recip   = {bw[5], bw[4]};
     wire [79:0] recip80   = {16'd0, h_recip};
     wire [79:0] rp_hi     = recip80 * {48'd0, h_tick};
     // (recip - 1) * tick = recip * tick - tick (mod 2^80): one product, no subtract before it
@@ -122,36 +172,37 @@ module rg_config #(
     wire        recip_ok  = (rp_hi >= (80'd1 << 48)) && (rp_lo < (80'd1 << 48));
     reg  [7:0]  hdr_err;
     always @(*) begin
-        if (bw[0] != MAGIC)                                          hdr_err = 8'd1;
-        else if (h_version != 16'd1)                                hdr_err = 8'd2;
-        else if (h_ns == 8'd0 || h_ns > MS8)                hdr_err = 8'd3;
-        else if (h_na == 8'd0 || h_na > MA8)               hdr_err = 8'd4;
-        else if (h_tick == 32'd0 || h_tick > 32'd65535)             hdr_err = 8'd5;
-        else if (bw[3] != WIN)                                       hdr_err = 8'd6;
-        else if (!recip_ok)                                         hdr_err = 8'd7;
-        else if (bw[6][7:0] > 8'd63)                                 hdr_err = 8'd8;
-        else if (bw[6][15:8] > 8'd1 || bw[6][23:16] > 8'd1)           hdr_err = 8'd9;
-        else                                                        hdr_err = 8'd0;
+        if (h_magic != `RG_CONFIG_MAGIC)                  hdr_err = `RG_CFGERR_MAGIC;
+        else if (h_version != `RG_CONFIG_VERSION)         hdr_err = `RG_CFGERR_VERSION;
+        else if (h_ns == 8'd0 || h_ns > MS8)              hdr_err = `RG_CFGERR_N_SYMBOLS;
+        else if (h_na == 8'd0 || h_na > MA8)              hdr_err = `RG_CFGERR_N_ACCOUNTS;
+        else if (h_tick == 32'd0 || h_tick > 32'd65535)   hdr_err = `RG_CFGERR_TICK;
+        else if (h_win != WIN)                            hdr_err = `RG_CFGERR_WINDOW_TICKS;
+        else if (!recip_ok)                               hdr_err = `RG_CFGERR_TICK_RECIP;
+        else if (h_w_shift > 8'd63)                       hdr_err = `RG_CFGERR_W_SHIFT;
+        else if (h_gate > 8'd1 || h_gkill > 8'd1)         hdr_err = `RG_CFGERR_HEADER_FLAG;
+        else                                              hdr_err = 8'd0;
     end
 
     // symbol checks
-    wire [63:0] s_pos_lim = {bw[7], bw[6]};
-    wire [63:0] s_pos     = {bw[9], bw[8]};
     wire        s_pos_ok  = s_pos[63] ? (s_pos >= 64'hFFFF_FFFF_8000_0001) : (s_pos <= 64'h0000_0000_7FFF_FFFF);
     reg  [7:0]  sym_err;
     always @(*) begin
-        if (bw[2][7:0] >= n_accounts)                   sym_err = 8'd10;
-        else if (bw[2][15:8] > 8'd1)                    sym_err = 8'd11;
-        else if (s_pos_lim > 64'h0000_0000_7FFF_FFFF)  sym_err = 8'd12;
-        else if (!s_pos_ok)                            sym_err = 8'd13;
+        if (s_acct >= n_accounts)                      sym_err = `RG_CFGERR_SYMBOL_ACCOUNT;
+        else if (s_kill > 8'd1)                        sym_err = `RG_CFGERR_SYMBOL_KILL;
+        else if (s_pos_lim > 64'h0000_0000_7FFF_FFFF)  sym_err = `RG_CFGERR_POSITION_LIMIT;
+        else if (!s_pos_ok)                            sym_err = `RG_CFGERR_START_POSITION;
         else                                           sym_err = 8'd0;
     end
 
-    wire [63:0] s_name = {bw[0][7:0], bw[0][15:8], bw[0][23:16], bw[0][31:24],
-                          bw[1][7:0], bw[1][15:8], bw[1][23:16], bw[1][31:24]};
+    // the directory compares names with the first character in the MSB
+    wire [63:0] s_name = {s_name_le[7:0], s_name_le[15:8], s_name_le[23:16], s_name_le[31:24],
+                          s_name_le[39:32], s_name_le[47:40], s_name_le[55:48], s_name_le[63:56]};
 
-    wire unused_ok = ^{rp_hi[79:49], rp_lo[79:49], rp_hi[47:0], rp_lo[47:0], bw[6][31:24],
-                       bw[10], bw[11], bw[14], bw[15], h_recip[63:49]};
+    // reserved bytes are not checked by the card (spec section 15)
+    wire unused_ok = ^{rp_hi[79:49], rp_lo[79:49], rp_hi[47:0], rp_lo[47:0], h_recip[63:49], h_rsv0, h_rsv1,
+                       s_rsv, s_pos[63:32], s_pos_lim[63:32], h_tick[31:16], h_w_shift[7:6], h_gate[7:1],
+                       h_gkill[7:1], s_kill[7:1]};
 
     always @(posedge clk) begin
         if (rst) begin
@@ -159,8 +210,8 @@ module rg_config #(
             kind_q     <= K_HDR;
             idx_q      <= 8'd0;
             base_q     <= {BAW{1'b0}};
-            cnt_q      <= 5'd0;
-            buf_q      <= {(32*16){1'b0}};
+            cnt_q      <= {CNT_W{1'b0}};
+            buf_q      <= {(32*BUF_WORDS){1'b0}};
             ld_rd_en   <= 1'b0;
             ld_rd_addr <= {BAW{1'b0}};
             ready      <= 1'b0;
@@ -196,6 +247,7 @@ module rg_config #(
             init_acct_max_orders <= 32'd0;
             init_acct_credit <= 64'd0;
             init_acct_used <= 64'd0;
+            init_acct_dup_window <= 64'd0;
         end else begin
             init_hdr_we  <= 1'b0;
             init_sym_we  <= 1'b0;
@@ -203,26 +255,26 @@ module rg_config #(
             ld_rd_en     <= 1'b0;
             case (st_q)
                 L_IDLE: begin
-                    if (wr_en && wr_addr == CTRL_ADDR && wr_data[0]) begin
+                    if (wr_en && wr_addr == `RG_REG_CONTROL && wr_data[`RG_CONTROL_LOAD]) begin
                         st_q   <= L_READ;
                         kind_q <= K_HDR;
                         idx_q  <= 8'd0;
                         base_q <= {BAW{1'b0}};
-                        cnt_q  <= 5'd0;
+                        cnt_q  <= {CNT_W{1'b0}};
                     end
                 end
                 L_READ: begin
-                    // cycle c issues word c (c < nwords); captures word c-1 (c >= 1)
+                    // cycle c issues word c (c < nwords); captures word c-2 (c >= 2)
                     if (cnt_q < nwords) begin
                         ld_rd_en   <= 1'b1;
-                        ld_rd_addr <= base_q + {{(BAW-5){1'b0}}, cnt_q};
+                        ld_rd_addr <= base_q + {{(BAW-CNT_W){1'b0}}, cnt_q};
                     end
-                    if (cnt_q >= 5'd2) buf_q[32*(cnt_q-5'd2) +: 32] <= blob_rd;
-                    cnt_q <= cnt_q + 5'd1;
-                    if (cnt_q == nwords + 5'd1) st_q <= L_PROC;
+                    if (cnt_q >= 2) buf_q[32*(cnt_q-2) +: 32] <= blob_rd;
+                    cnt_q <= cnt_q + 1'b1;
+                    if (cnt_q == nwords + 1'b1) st_q <= L_PROC;
                 end
                 L_PROC: begin
-                    cnt_q <= 5'd0;
+                    cnt_q <= {CNT_W{1'b0}};
                     st_q  <= L_READ;
                     case (kind_q)
                         K_HDR: begin
@@ -234,19 +286,19 @@ module rg_config #(
                                 n_accounts <= h_na;
                                 tick       <= h_tick[15:0];
                                 tick_recip <= h_recip[48:0];
-                                w_shift    <= bw[6][5:0];
-                                gate       <= bw[6][8];
-                                session    <= bw[7];
-                                imb_num    <= bw[8];
-                                imb_den    <= bw[9];
-                                cooldown   <= {bw[11], bw[10]};
-                                max_spread <= bw[12];
-                                clip       <= bw[13];
+                                w_shift    <= h_w_shift[5:0];
+                                gate       <= h_gate[0];
+                                session    <= h_session;
+                                imb_num    <= h_imb_num;
+                                imb_den    <= h_imb_den;
+                                cooldown   <= h_cooldown;
+                                max_spread <= h_spread;
+                                clip       <= h_clip;
                                 init_hdr_we      <= 1'b1;
-                                init_global_kill <= bw[6][16];
+                                init_global_kill <= h_gkill[0];
                                 kind_q <= K_SYM;
                                 idx_q  <= 8'd0;
-                                base_q <= base_q + 16;
+                                base_q <= base_q + HDR_WORDS[BAW-1:0];
                             end
                         end
                         K_SYM: begin
@@ -258,14 +310,14 @@ module rg_config #(
                                 names[64*idx_q[SYM_W-1:0] +: 64] <= s_name;
                                 init_sym_we           <= 1'b1;
                                 init_sym_idx          <= idx_q[SYM_W-1:0];
-                                init_sym_acct         <= bw[2][ACCT_W-1:0];
-                                init_sym_kill         <= bw[2][8];
-                                init_sym_collar       <= bw[2][31:16];
-                                init_sym_max_qty      <= bw[3];
-                                init_sym_max_notional <= {bw[5], bw[4]};
-                                init_sym_pos_limit    <= bw[6];
-                                init_sym_pos          <= bw[8];
-                                base_q <= base_q + 12;
+                                init_sym_acct         <= s_acct[ACCT_W-1:0];
+                                init_sym_kill         <= s_kill[0];
+                                init_sym_collar       <= s_collar;
+                                init_sym_max_qty      <= s_max_qty;
+                                init_sym_max_notional <= s_max_not;
+                                init_sym_pos_limit    <= s_pos_lim[31:0];
+                                init_sym_pos          <= s_pos[31:0];
+                                base_q <= base_q + SYM_WORDS[BAW-1:0];
                                 if (idx_q + 8'd1 == n_symbols) begin
                                     kind_q <= K_ACCT;
                                     idx_q  <= 8'd0;
@@ -277,11 +329,12 @@ module rg_config #(
                         default: begin // K_ACCT
                             init_acct_we         <= 1'b1;
                             init_acct_idx        <= idx_q[ACCT_W-1:0];
-                            init_acct_id         <= bw[0];
-                            init_acct_max_orders <= bw[1];
-                            init_acct_credit     <= {bw[3], bw[2]};
-                            init_acct_used       <= {bw[5], bw[4]};
-                            base_q <= base_q + 8;
+                            init_acct_id         <= a_id;
+                            init_acct_max_orders <= a_max_ord;
+                            init_acct_credit     <= a_credit;
+                            init_acct_used       <= a_used;
+                            init_acct_dup_window <= a_dup;
+                            base_q <= base_q + ACCT_WORDS[BAW-1:0];
                             if (idx_q + 8'd1 == n_accounts) begin
                                 st_q  <= L_DONE;
                                 ready <= 1'b1;

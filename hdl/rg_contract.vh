@@ -10,7 +10,7 @@
 `define RG_CONFIG_MAGIC                  32'h31434752  // "RGC1" as a little-endian word
 `define RG_NO_SYMBOL                     8'hFF
 
-// Build parameter limits (checked at elaboration by riskgate_top).
+// Build parameter limits (checked at elaboration by every module that takes them).
 `define RG_MAX_SYMBOLS_MIN               1
 `define RG_MAX_SYMBOLS_MAX               64
 `define RG_MAX_ACCOUNTS_MIN              1
@@ -21,6 +21,13 @@
 `define RG_SET_BITS_MAX                  20
 `define RG_WAYS_MIN                      1
 `define RG_WAYS_MAX                      8
+// RG_CHECK_<PARAM>(value): a statement for an initial block that stops elaboration or
+// simulation start ($error, then $finish) when the value is outside the limits.
+`define RG_CHECK_MAX_SYMBOLS(v) if ((v) < `RG_MAX_SYMBOLS_MIN || (v) > `RG_MAX_SYMBOLS_MAX) begin $error("MAX_SYMBOLS = %0d out of range %0d..%0d (instance %m)", (v), `RG_MAX_SYMBOLS_MIN, `RG_MAX_SYMBOLS_MAX); $finish; end
+`define RG_CHECK_MAX_ACCOUNTS(v) if ((v) < `RG_MAX_ACCOUNTS_MIN || (v) > `RG_MAX_ACCOUNTS_MAX) begin $error("MAX_ACCOUNTS = %0d out of range %0d..%0d (instance %m)", (v), `RG_MAX_ACCOUNTS_MIN, `RG_MAX_ACCOUNTS_MAX); $finish; end
+`define RG_CHECK_WINDOW_TICKS(v) if ((v) < `RG_WINDOW_TICKS_MIN || (v) > `RG_WINDOW_TICKS_MAX || (((v) & ((v) - 1)) != 0)) begin $error("WINDOW_TICKS = %0d out of range %0d..%0d or not a power of two (instance %m)", (v), `RG_WINDOW_TICKS_MIN, `RG_WINDOW_TICKS_MAX); $finish; end
+`define RG_CHECK_SET_BITS(v) if ((v) < `RG_SET_BITS_MIN || (v) > `RG_SET_BITS_MAX) begin $error("SET_BITS = %0d out of range %0d..%0d (instance %m)", (v), `RG_SET_BITS_MIN, `RG_SET_BITS_MAX); $finish; end
+`define RG_CHECK_WAYS(v) if ((v) < `RG_WAYS_MIN || (v) > `RG_WAYS_MAX) begin $error("WAYS = %0d out of range %0d..%0d (instance %m)", (v), `RG_WAYS_MIN, `RG_WAYS_MAX); $finish; end
 
 // Record kinds (spec section 11).
 `define RG_REC_NONE                      8'd0
@@ -29,6 +36,70 @@
 `define RG_REC_FILL                      8'd3  // the simulated fill of an accepted order
 `define RG_REC_CONTROL                   8'd4  // a control message was applied; seq = S, ts = last_ts
 `define RG_REC_PROBLEM                   8'd5  // an input problem; symbol 0xFF, ts 0
+
+// Record layout (spec section 11): byte offsets in the record, widths in bits.
+`define RG_RECORD_SIZE                   32
+`define RG_RECH_VERSION                  0  // u8, RECORD_VERSION
+`define RG_RECH_VERSION_W                8
+`define RG_RECH_KIND                     1  // u8, record kind
+`define RG_RECH_KIND_W                   8
+`define RG_RECH_SYMBOL                   2  // u8, symbol index (0xFF when none)
+`define RG_RECH_SYMBOL_W                 8
+`define RG_RECH_AUX                      3  // u8, per kind
+`define RG_RECH_AUX_W                    8
+`define RG_RECH_SEQ                      4  // u48, seq of the message (§2)
+`define RG_RECH_SEQ_W                    48
+`define RG_RECH_TS                       10  // u48, ITCH timestamp of the message (per kind)
+`define RG_RECH_TS_W                     48
+`define RG_RECH_SIZE                     16  // payload starts here
+`define RG_RECF_TOB_BID_PX               16  // u32, best bid, price units (0 when empty)
+`define RG_RECF_TOB_BID_PX_W             32
+`define RG_RECF_TOB_BID_SZ               20  // u32, shares at the best bid
+`define RG_RECF_TOB_BID_SZ_W             32
+`define RG_RECF_TOB_ASK_PX               24  // u32, best ask, price units (0 when empty)
+`define RG_RECF_TOB_ASK_PX_W             32
+`define RG_RECF_TOB_ASK_SZ               28  // u32, shares at the best ask
+`define RG_RECF_TOB_ASK_SZ_W             32
+`define RG_RECF_DECISION_PRICE           16  // u32, order price, price units
+`define RG_RECF_DECISION_PRICE_W         32
+`define RG_RECF_DECISION_QTY             20  // u32, order quantity, shares
+`define RG_RECF_DECISION_QTY_W           32
+`define RG_RECF_DECISION_REASONS         24  // u16, reject reasons bitmask (§8.2), 0 = accepted
+`define RG_RECF_DECISION_REASONS_W       16
+`define RG_RECF_DECISION_VERDICT         26  // u8, 1 accepted, 0 rejected
+`define RG_RECF_DECISION_VERDICT_W       8
+`define RG_RECF_DECISION_ACCOUNT_INDEX   27  // u8, account index in the config
+`define RG_RECF_DECISION_ACCOUNT_INDEX_W 8
+`define RG_RECF_DECISION_ACCOUNT_ID      28  // u32, external account id
+`define RG_RECF_DECISION_ACCOUNT_ID_W    32
+`define RG_RECF_FILL_PRICE               16  // u32, fill price, price units
+`define RG_RECF_FILL_PRICE_W             32
+`define RG_RECF_FILL_QTY                 20  // u32, filled shares
+`define RG_RECF_FILL_QTY_W               32
+`define RG_RECF_FILL_POSITION_AFTER      24  // i32, symbol position after the fill
+`define RG_RECF_FILL_POSITION_AFTER_W    32
+`define RG_RECF_FILL_LEG                 28  // u8, leg of the execution id (0)
+`define RG_RECF_FILL_LEG_W               8
+`define RG_RECF_FILL_ACCOUNT_INDEX       29  // u8, account index in the config
+`define RG_RECF_FILL_ACCOUNT_INDEX_W     8
+`define RG_RECF_FILL_RESERVED            30  // u16, 0
+`define RG_RECF_FILL_RESERVED_W          16
+`define RG_RECF_CONTROL_VALUE            16  // u64, the op's value
+`define RG_RECF_CONTROL_VALUE_W          64
+`define RG_RECF_CONTROL_TARGET           24  // u16, symbol index, account index or 0xFFFF
+`define RG_RECF_CONTROL_TARGET_W         16
+`define RG_RECF_CONTROL_RESERVED         26  // u48, 0
+`define RG_RECF_CONTROL_RESERVED_W       48
+`define RG_RECF_PROBLEM_TYPE_BYTE        16  // u8, the message's type byte
+`define RG_RECF_PROBLEM_TYPE_BYTE_W      8
+`define RG_RECF_PROBLEM_RESERVED0        17  // u8, 0
+`define RG_RECF_PROBLEM_RESERVED0_W      8
+`define RG_RECF_PROBLEM_FRAME_LEN        18  // u16, declared frame length
+`define RG_RECF_PROBLEM_FRAME_LEN_W      16
+`define RG_RECF_PROBLEM_EXPECTED_LEN     20  // u16, length from §3.1, 0 if unknown
+`define RG_RECF_PROBLEM_EXPECTED_LEN_W   16
+`define RG_RECF_PROBLEM_RESERVED1        22  // u80, 0
+`define RG_RECF_PROBLEM_RESERVED1_W      80
 
 // Reject reasons: bit positions in DECISION `reasons` (spec section 8.2).
 `define RG_RSN_KILL                      0  // the global or the symbol's kill switch is engaged
@@ -66,6 +137,9 @@
 `define RG_CTRL_MAX_ORDERS               8'd8  // account, orders
 `define RG_CTRL_CLEAR_COLLISION          8'd9  // symbol, none
 `define RG_CTRL_DUP_WINDOW               8'd10  // account, nanoseconds
+`define RG_TARGET_GLOBAL                 2'd1  // target kind of an op (rg_ctrl_target_kind; 0 = unknown op)
+`define RG_TARGET_SYMBOL                 2'd2
+`define RG_TARGET_ACCOUNT                2'd3
 `define RG_CTRL_LEN                      16'd20
 `define RG_CTRL_GLOBAL_TARGET            16'hFFFF
 `define RG_CTRL_OFF_TYPE                 0  // u8 BE
@@ -79,37 +153,69 @@
 `define RG_CFG_SYMBOL_SIZE               48
 `define RG_CFG_ACCOUNT_SIZE              32
 `define RG_CFG_HDR_MAGIC                 0  // bytes4, RGC1
+`define RG_CFG_HDR_MAGIC_W               32
 `define RG_CFG_HDR_VERSION               4  // u16, config version
+`define RG_CFG_HDR_VERSION_W             16
 `define RG_CFG_HDR_N_SYMBOLS             6  // u8, 1..MAX_SYMBOLS
+`define RG_CFG_HDR_N_SYMBOLS_W           8
 `define RG_CFG_HDR_N_ACCOUNTS            7  // u8, 1..MAX_ACCOUNTS
+`define RG_CFG_HDR_N_ACCOUNTS_W          8
 `define RG_CFG_HDR_TICK                  8  // u32, 1..65535
+`define RG_CFG_HDR_TICK_W                32
 `define RG_CFG_HDR_WINDOW_TICKS          12  // u32, = WINDOW_TICKS
+`define RG_CFG_HDR_WINDOW_TICKS_W        32
 `define RG_CFG_HDR_TICK_RECIP            16  // u64, = ceil(2^48 / TICK)
+`define RG_CFG_HDR_TICK_RECIP_W          64
 `define RG_CFG_HDR_W_SHIFT               24  // u8, 0..63
+`define RG_CFG_HDR_W_SHIFT_W             8
 `define RG_CFG_HDR_GATE_MARKET_HOURS     25  // u8, 0/1
+`define RG_CFG_HDR_GATE_MARKET_HOURS_W   8
 `define RG_CFG_HDR_GLOBAL_KILL           26  // u8, 0/1
+`define RG_CFG_HDR_GLOBAL_KILL_W         8
 `define RG_CFG_HDR_RESERVED0             27  // u8, 0
+`define RG_CFG_HDR_RESERVED0_W           8
 `define RG_CFG_HDR_SESSION               28  // u32, any
+`define RG_CFG_HDR_SESSION_W             32
 `define RG_CFG_HDR_IMB_NUM               32  // u32, any
+`define RG_CFG_HDR_IMB_NUM_W             32
 `define RG_CFG_HDR_IMB_DEN               36  // u32, any
+`define RG_CFG_HDR_IMB_DEN_W             32
 `define RG_CFG_HDR_COOLDOWN_NS           40  // u64, any
+`define RG_CFG_HDR_COOLDOWN_NS_W         64
 `define RG_CFG_HDR_MAX_SPREAD            48  // u32, any
+`define RG_CFG_HDR_MAX_SPREAD_W          32
 `define RG_CFG_HDR_CLIP_QTY              52  // u32, any
+`define RG_CFG_HDR_CLIP_QTY_W            32
 `define RG_CFG_HDR_RESERVED1             56  // u64, 0
+`define RG_CFG_HDR_RESERVED1_W           64
 `define RG_CFG_SYM_NAME                  0  // bytes8, printable ASCII, space padded
+`define RG_CFG_SYM_NAME_W                64
 `define RG_CFG_SYM_ACCOUNT               8  // u8, < n_accounts
+`define RG_CFG_SYM_ACCOUNT_W             8
 `define RG_CFG_SYM_KILL                  9  // u8, 0/1
+`define RG_CFG_SYM_KILL_W                8
 `define RG_CFG_SYM_COLLAR_BPS            10  // u16, any
+`define RG_CFG_SYM_COLLAR_BPS_W          16
 `define RG_CFG_SYM_MAX_QTY               12  // u32, any
+`define RG_CFG_SYM_MAX_QTY_W             32
 `define RG_CFG_SYM_MAX_NOTIONAL          16  // u64, any
+`define RG_CFG_SYM_MAX_NOTIONAL_W        64
 `define RG_CFG_SYM_POSITION_LIMIT        24  // u64, 0..2^31-1
+`define RG_CFG_SYM_POSITION_LIMIT_W      64
 `define RG_CFG_SYM_START_POSITION        32  // i64, |x| <= 2^31-1
+`define RG_CFG_SYM_START_POSITION_W      64
 `define RG_CFG_SYM_RESERVED              40  // u64, 0
+`define RG_CFG_SYM_RESERVED_W            64
 `define RG_CFG_ACCT_ID                   0  // u32, any
+`define RG_CFG_ACCT_ID_W                 32
 `define RG_CFG_ACCT_MAX_ORDERS           4  // u32, any
+`define RG_CFG_ACCT_MAX_ORDERS_W         32
 `define RG_CFG_ACCT_CREDIT_LIMIT         8  // u64, any
+`define RG_CFG_ACCT_CREDIT_LIMIT_W       64
 `define RG_CFG_ACCT_START_USED_CREDIT    16  // u64, any
+`define RG_CFG_ACCT_START_USED_CREDIT_W  64
 `define RG_CFG_ACCT_DUP_WINDOW_NS        24  // u64, any
+`define RG_CFG_ACCT_DUP_WINDOW_NS_W      64
 `define RG_CFGERR_MAGIC                  8'd1  // bad magic (expected RGC1)
 `define RG_CFGERR_VERSION                8'd2  // unsupported version
 `define RG_CFGERR_N_SYMBOLS              8'd3  // n_symbols out of range
@@ -126,6 +232,7 @@
 
 // Register port (byte addresses).
 `define RG_REG_BLOB                      16'h0000  // RW config blob (spec §10)
+`define RG_REG_BLOB_SIZE                 17'h4000  // bytes (an aligned power of two)
 `define RG_REG_CONTROL                   16'h8000  // W bit0 LOAD the blob (start of day)
 `define RG_REG_STATUS                    16'h8004  // R bit0 ready
 `define RG_REG_PARAM0                    16'h8008  // R MAX_SYMBOLS
@@ -142,6 +249,7 @@
 `define RG_REG_NEXT_SEQ_HI               16'h8038  // R next expected seq
 `define RG_REG_SESSION                   16'h803C  // R config session id
 `define RG_REG_STATS                     16'h9000  // R statistics: counter k at words 2k/2k+1
+`define RG_REG_STATS_SIZE                17'h1000  // bytes (an aligned power of two)
 `define RG_STATUS_READY                  0
 `define RG_STATUS_LOADING                1
 `define RG_STATUS_CLEARING               2
@@ -150,7 +258,36 @@
 `define RG_STATUS_EOS_SEEN               5
 `define RG_CONTROL_LOAD                  0
 `define RG_CONTROL_SOFT_RESET            1
+`define RG_STATUS_CFG_ERROR_LO           8
+`define RG_STATUS_CFG_ERROR_W            8
+`define RG_STATUS_ERR_INDEX_LO           16
+`define RG_STATUS_ERR_INDEX_W            8
+`define RG_PARAM0_MAX_SYMBOLS_LO         0
+`define RG_PARAM0_MAX_SYMBOLS_W          8
+`define RG_PARAM0_MAX_ACCOUNTS_LO        8
+`define RG_PARAM0_MAX_ACCOUNTS_W         8
+`define RG_PARAM0_SET_BITS_LO            16
+`define RG_PARAM0_SET_BITS_W             8
+`define RG_PARAM0_WAYS_LO                24
+`define RG_PARAM0_WAYS_W                 8
 `define RG_STATS_BY_TYPE_WORD            512
+
+// Statistics counters (spec section 12): counter k at stats words 2k (low) and 2k+1 (high).
+`define RG_STAT_MESSAGES                 0
+`define RG_STAT_UNKNOWN_REF              1
+`define RG_STAT_TABLE_FULL               2
+`define RG_STAT_FLAGGED                  3
+`define RG_STAT_TOB                      4
+`define RG_STAT_DECISIONS                5
+`define RG_STAT_ACCEPTED                 6
+`define RG_STAT_REJECTED                 7
+`define RG_STAT_FILLS                    8
+`define RG_STAT_CONTROLS                 9
+`define RG_STAT_PROBLEM_BAD_LENGTH       10
+`define RG_STAT_PROBLEM_UNKNOWN_TYPE     11
+`define RG_STAT_PROBLEM_TRUNCATED        12
+`define RG_STAT_PROBLEM_BAD_CONTROL      13
+`define RG_NSTAT_COUNTERS                14
 
 // Internal message operations (parser -> symbol directory -> book engine).
 `define RG_OP_NONE                       4'd0  // counted, no effect (skipped types)
@@ -210,6 +347,76 @@
 `define RG_EV_UTGT_LO                    459  // 16 bits  update target (control messages)
 `define RG_EV_UTGT_W                     16
 `define RG_EV_W                          475
+
+// Bus BOOK: top of book of the touched symbol, book engine to analytics (rg_book_engine -> rg_tob).
+`define RG_BOOK_TOUCH_LO                 0  // 1 bits  the message touched the symbol's book (spec section 6)
+`define RG_BOOK_TOUCH_W                  1
+`define RG_BOOK_SYM_LO                   1  // 8 bits  symbol index
+`define RG_BOOK_SYM_W                    8
+`define RG_BOOK_FLAGS_LO                 9  // 8 bits  book flags (FLAG_* bits)
+`define RG_BOOK_FLAGS_W                  8
+`define RG_BOOK_BID_VALID_LO             17  // 1 bits  the bid side of the window is non-empty
+`define RG_BOOK_BID_VALID_W              1
+`define RG_BOOK_BID_IDX_LO               18  // 16 bits  best bid level index (low log2 WINDOW_TICKS bits)
+`define RG_BOOK_BID_IDX_W                16
+`define RG_BOOK_BID_SZ_LO                34  // 32 bits  shares at the best bid
+`define RG_BOOK_BID_SZ_W                 32
+`define RG_BOOK_ASK_VALID_LO             66  // 1 bits  the ask side of the window is non-empty
+`define RG_BOOK_ASK_VALID_W              1
+`define RG_BOOK_ASK_IDX_LO               67  // 16 bits  best ask level index (low log2 WINDOW_TICKS bits)
+`define RG_BOOK_ASK_IDX_W                16
+`define RG_BOOK_ASK_SZ_LO                83  // 32 bits  shares at the best ask
+`define RG_BOOK_ASK_SZ_W                 32
+`define RG_BOOK_BASE_Q_LO                115  // 32 bits  window base of the symbol, ticks
+`define RG_BOOK_BASE_Q_W                 32
+`define RG_BOOK_W                        147
+
+// Bus TOB: top of book in price units and the TOB verdict, analytics through strategy and risk to the record formatter.
+`define RG_TOB_SYM_LO                    0  // 8 bits  symbol index (record symbol byte)
+`define RG_TOB_SYM_W                     8
+`define RG_TOB_FLAGS_LO                  8  // 8 bits  book flags (TOB aux)
+`define RG_TOB_FLAGS_W                   8
+`define RG_TOB_EMIT_LO                   16  // 1 bits  emit a TOB record; the strategy runs
+`define RG_TOB_EMIT_W                    1
+`define RG_TOB_BID_PX_LO                 17  // 32 bits  best bid, price units (0 when empty)
+`define RG_TOB_BID_PX_W                  32
+`define RG_TOB_BID_SZ_LO                 49  // 32 bits  shares at the best bid (0 when empty)
+`define RG_TOB_BID_SZ_W                  32
+`define RG_TOB_ASK_PX_LO                 81  // 32 bits  best ask, price units (0 when empty)
+`define RG_TOB_ASK_PX_W                  32
+`define RG_TOB_ASK_SZ_LO                 113  // 32 bits  shares at the best ask (0 when empty)
+`define RG_TOB_ASK_SZ_W                  32
+`define RG_TOB_BUY_OK_LO                 145  // 1 bits  bid_sz * IMB_DEN >= ask_sz * IMB_NUM (for the strategy)
+`define RG_TOB_BUY_OK_W                  1
+`define RG_TOB_SELL_OK_LO                146  // 1 bits  ask_sz * IMB_DEN >= bid_sz * IMB_NUM (for the strategy)
+`define RG_TOB_SELL_OK_W                 1
+`define RG_TOB_W                         147
+
+// Bus ORD: the strategy's order (spec section 8.1), strategy through risk to the record formatter.
+`define RG_ORD_DEC_LO                    0  // 1 bits  an order was generated (DECISION record)
+`define RG_ORD_DEC_W                     1
+`define RG_ORD_BUY_LO                    1  // 1 bits  side: 1 buy, 0 sell
+`define RG_ORD_BUY_W                     1
+`define RG_ORD_PRICE_LO                  2  // 32 bits  order price, price units
+`define RG_ORD_PRICE_W                   32
+`define RG_ORD_QTY_LO                    34  // 32 bits  order quantity, shares
+`define RG_ORD_QTY_W                     32
+`define RG_ORD_W                         66
+
+// Bus VRD: the risk verdict of an order (spec sections 8.2, 8.3), risk to the record formatter.
+`define RG_VRD_REASONS_LO                0  // 16 bits  reject reasons (RSN_* bits), 0 = accepted
+`define RG_VRD_REASONS_W                 16
+`define RG_VRD_ACCEPTED_LO               16  // 1 bits  accepted: a FILL follows the DECISION
+`define RG_VRD_ACCEPTED_W                1
+`define RG_VRD_ACCT_LO                   17  // 8 bits  account index
+`define RG_VRD_ACCT_W                    8
+`define RG_VRD_ACCT_ID_LO                25  // 32 bits  external account id
+`define RG_VRD_ACCT_ID_W                 32
+`define RG_VRD_POS_AFTER_LO              57  // 32 bits  symbol position after the fill (i32)
+`define RG_VRD_POS_AFTER_W               32
+`define RG_VRD_W                         89
+
+`define RG_ITCH_MAX_LEN                  50  // longest known message (spec section 3.1)
 
 // ASCII bytes the pipeline compares against.
 `define RG_ASCII_B                       8'h42

@@ -17,6 +17,13 @@ module rg_fifo #(
     output wire [WIDTH-1:0] m_data,
     output wire [ADDR_W:0]  count
 );
+    initial begin
+        if (WIDTH < 1 || ADDR_W < 1 || ADDR_W > 16 || (BYPASS != 0 && BYPASS != 1)) begin
+            $error("rg_fifo: WIDTH = %0d, ADDR_W = %0d, BYPASS = %0d out of range (instance %m)", WIDTH, ADDR_W, BYPASS);
+            $finish;
+        end
+    end
+
     localparam integer DEPTH = 1 << ADDR_W;
 
     reg [WIDTH-1:0]  mem [0:DEPTH-1];

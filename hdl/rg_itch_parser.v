@@ -6,9 +6,9 @@
 // use. It also owns last_seq and last_ts, and starts the tick arithmetic of spec section 4:
 // q = (price * TICK_RECIP) >> 48 for the add price of A/F/U.
 `default_nettype none
-`include "rg_defs.vh"
+`include "rg_contract.vh"
 module rg_itch_parser #(
-    parameter integer MSG_BYTES = 50
+    parameter integer MSG_BYTES = `RG_ITCH_MAX_LEN
 ) (
     input  wire                   clk,
     input  wire                   rst,
@@ -66,6 +66,16 @@ module rg_itch_parser #(
     output wire [63:0]            last_seq,
     output wire                   idle
 );
+`include "rg_contract_fn.vh"
+
+    initial begin
+        if (MSG_BYTES < `RG_ITCH_MAX_LEN) begin
+            $error("rg_itch_parser: MSG_BYTES = %0d holds less than the longest message (%0d bytes) (instance %m)",
+                   MSG_BYTES, `RG_ITCH_MAX_LEN);
+            $finish;
+        end
+    end
+
     reg        valid_q;
     reg [63:0] last_seq_q;
     reg [47:0] last_ts_q;
@@ -92,24 +102,6 @@ module rg_itch_parser #(
         be64 = {be32(d, i), be32(d, i + 4)};
     endfunction
 
-    function [15:0] expected_len(input [7:0] t);
-        case (t)
-            "S": expected_len = 16'd12;  "R": expected_len = 16'd39;
-            "H": expected_len = 16'd25;  "Y": expected_len = 16'd20;
-            "L": expected_len = 16'd26;  "V": expected_len = 16'd35;
-            "W": expected_len = 16'd12;  "K": expected_len = 16'd28;
-            "J": expected_len = 16'd35;  "h": expected_len = 16'd21;
-            "X": expected_len = 16'd23;  "U": expected_len = 16'd35;
-            "P": expected_len = 16'd44;  "Q": expected_len = 16'd40;
-            "B": expected_len = 16'd19;  "I": expected_len = 16'd50;
-            "N": expected_len = 16'd20;  "O": expected_len = 16'd48;
-            "A": expected_len = 16'd36;  "F": expected_len = 16'd40;
-            "E": expected_len = 16'd31;  "C": expected_len = 16'd36;
-            "D": expected_len = 16'd19;  "~": expected_len = 16'd20;
-            default: expected_len = 16'd0;
-        endcase
-    endfunction
-
     function [3:0] op_of(input [7:0] t);
         case (t)
             "S": op_of = `RG_OP_SYS;     "R": op_of = `RG_OP_DIR;
@@ -123,15 +115,15 @@ module rg_itch_parser #(
     endfunction
 
     wire [7:0]  typ      = s_has_type ? b8(s_data, 0) : 8'd0;
-    wire [15:0] exp_len  = s_has_type ? expected_len(typ) : 16'd0;
+    wire [15:0] exp_len  = s_has_type ? rg_itch_len(typ) : 16'd0;
     wire        known    = (exp_len != 16'd0);
     wire        is_u     = (typ == "U");
 
     // control message fields
-    wire [7:0]  c_op     = b8(s_data, 1);
-    wire [15:0] c_target = be16(s_data, 2);
-    wire [63:0] c_eff    = be64(s_data, 4);
-    wire [63:0] c_value  = be64(s_data, 12);
+    wire [7:0]  c_op     = b8(s_data, `RG_CTRL_OFF_OP);
+    wire [15:0] c_target = be16(s_data, `RG_CTRL_OFF_TARGET);
+    wire [63:0] c_eff    = be64(s_data, `RG_CTRL_OFF_SEQ);
+    wire [63:0] c_value  = be64(s_data, `RG_CTRL_OFF_VALUE);
     wire        c_valid, c_symt;
     rg_ctrl_check u_ctrl (
         .op(c_op), .target(c_target), .value(c_value), .eff_seq(c_eff),
@@ -143,6 +135,24 @@ module rg_itch_parser #(
     wire [31:0] add_price = is_u ? be32(s_data, 31) : be32(s_data, 32);
     wire [80:0] q_prod    = {49'd0, add_price} * {32'd0, cfg_tick_recip};
     wire        unused_q_prod = ^{q_prod[80], q_prod[47:0]};
+
+    // prebuilt record payloads (record bytes RG_RECH_SIZE..31, spec section 11)
+    localparam integer PB = `RG_RECH_SIZE;
+    function [127:0] problem_pay(input [7:0] t, input [15:0] frame_len, input [15:0] expected);
+        begin
+            problem_pay = 128'd0;
+            problem_pay[8*(`RG_RECF_PROBLEM_TYPE_BYTE - PB)    +: `RG_RECF_PROBLEM_TYPE_BYTE_W]    = t;
+            problem_pay[8*(`RG_RECF_PROBLEM_FRAME_LEN - PB)    +: `RG_RECF_PROBLEM_FRAME_LEN_W]    = frame_len;
+            problem_pay[8*(`RG_RECF_PROBLEM_EXPECTED_LEN - PB) +: `RG_RECF_PROBLEM_EXPECTED_LEN_W] = expected;
+        end
+    endfunction
+    function [127:0] control_pay(input [63:0] value, input [15:0] target);
+        begin
+            control_pay = 128'd0;
+            control_pay[8*(`RG_RECF_CONTROL_VALUE - PB)  +: `RG_RECF_CONTROL_VALUE_W]  = value;
+            control_pay[8*(`RG_RECF_CONTROL_TARGET - PB) +: `RG_RECF_CONTROL_TARGET_W] = target;
+        end
+    endfunction
 
     reg [7:0] problem;
     always @(*) begin
@@ -173,7 +183,7 @@ module rg_itch_parser #(
             m_code     <= 8'd0;
             m_q        <= 32'd0;
             m_rkind    <= `RG_REC_NONE;
-            m_rsym     <= 8'hFF;
+            m_rsym     <= `RG_NO_SYMBOL;
             m_raux     <= 8'd0;
             m_rpay     <= 128'd0;
             st_msg     <= 1'b0;
@@ -196,7 +206,7 @@ module rg_itch_parser #(
                 m_price   <= add_price;
                 m_code    <= (typ == "H") ? b8(s_data, 19) : (typ == "C") ? b8(s_data, 31) : b8(s_data, 11);
                 m_q       <= q_prod[79:48];
-                m_rsym    <= 8'hFF;
+                m_rsym    <= `RG_NO_SYMBOL;
                 m_rpay    <= 128'd0;
                 m_rkind   <= `RG_REC_NONE;
                 m_raux    <= 8'd0;
@@ -218,16 +228,16 @@ module rg_itch_parser #(
                         m_locate <= c_target;
                         m_ref    <= c_value;
                         m_rkind  <= `RG_REC_CONTROL;
-                        m_rsym   <= c_symt ? c_target[7:0] : 8'hFF;
+                        m_rsym   <= c_symt ? c_target[7:0] : `RG_NO_SYMBOL;
                         m_raux   <= c_op;
-                        m_rpay   <= {48'd0, c_target, c_value};
+                        m_rpay   <= control_pay(c_value, c_target);
                         st_control <= 1'b1;
                     end else begin
                         m_op     <= `RG_OP_PREC;
                         m_ts     <= 48'd0;
                         m_rkind  <= `RG_REC_PROBLEM;
                         m_raux   <= `RG_PROB_BAD_CONTROL;
-                        m_rpay   <= {80'd0, 16'd20, 16'd20, 8'd0, `RG_ASCII_TILDE};
+                        m_rpay   <= problem_pay(`RG_ASCII_TILDE, `RG_CTRL_LEN, `RG_CTRL_LEN);
                         st_problem <= `RG_PROB_BAD_CONTROL;
                     end
                 end else begin
@@ -241,7 +251,7 @@ module rg_itch_parser #(
                         m_ts       <= 48'd0;
                         m_rkind    <= `RG_REC_PROBLEM;
                         m_raux     <= problem;
-                        m_rpay     <= {80'd0, exp_len, s_len, 8'd0, typ};
+                        m_rpay     <= problem_pay(typ, s_len, exp_len);
                         st_problem <= problem;
                     end else begin
                         m_op      <= op_of(typ);

@@ -29,8 +29,9 @@
 // count-mismatch counters compare registered values one cycle after the header / packet
 // end (idle stays low until they have).
 `default_nettype none
+`include "rg_contract.vh"
 module rg_moldudp64_rx #(
-    parameter integer MSG_BYTES = 50
+    parameter integer MSG_BYTES = `RG_ITCH_MAX_LEN
 ) (
     input  wire                   clk,
     input  wire                   rst,
@@ -65,7 +66,15 @@ module rg_moldudp64_rx #(
     output wire                   idle
 );
     localparam integer BUF_W = MSG_BYTES * 8;
-    localparam [7:0]   TILDE = 8'h7E;
+
+    // the buffer holds the 20-byte packet header and every known message; buffer offsets
+    // are 6-bit (positions past 63 never reach it)
+    initial begin
+        if (MSG_BYTES < `RG_ITCH_MAX_LEN || MSG_BYTES > 63) begin
+            $error("rg_moldudp64_rx: MSG_BYTES = %0d out of range %0d..63 (instance %m)", MSG_BYTES, `RG_ITCH_MAX_LEN);
+            $finish;
+        end
+    end
 
     // ---------------------------------------------------------------- input (skid) register
     reg        in_valid_q;      // a partly processed beat is held
@@ -261,7 +270,7 @@ module rg_moldudp64_rx #(
         // in this beat its type byte arrived in an earlier beat
         typ     = buf_q[7:0];
         is_zero = msg_done && (len_m == 16'd0);
-        is_ctrl = msg_done && (len_m == 16'd20) && (typ == TILDE);
+        is_ctrl = msg_done && (len_m == `RG_CTRL_LEN) && (typ == `RG_ASCII_TILDE);
         seqd    = (msg_done || trunc_ev) && !is_zero && !is_ctrl;
         drop    = is_zero || (cur_seq_q < exp_seq_q);
 

@@ -12,6 +12,7 @@
 // Write port: wr_entry_en writes an entry into (wr_set, wr_way); wr_valid_en writes the
 // whole valid vector of wr_set. The user orders its reads after its writes.
 `default_nettype none
+`include "rg_contract.vh"
 module rg_order_table #(
     parameter integer SET_BITS = 14,
     parameter integer WAYS     = 4,
@@ -42,6 +43,19 @@ module rg_order_table #(
 
     output wire                   busy
 );
+    initial begin
+        `RG_CHECK_SET_BITS(SET_BITS)
+        `RG_CHECK_WAYS(WAYS)
+        // an entry holds a 6-bit symbol (spec section 5) and a level index of the window
+        if (SYM_W < 1 || SYM_W > $clog2(`RG_MAX_SYMBOLS_MAX) || IDX_W < $clog2(`RG_WINDOW_TICKS_MIN)
+            || IDX_W > $clog2(`RG_WINDOW_TICKS_MAX) || ENTRY_W != 64 + SYM_W + 1 + 32 + 32 + 2 + IDX_W
+            || WAY_W != ((WAYS > 1) ? $clog2(WAYS) : 1)) begin
+            $error("rg_order_table: SYM_W = %0d, IDX_W = %0d, ENTRY_W = %0d, WAY_W = %0d are inconsistent (instance %m)",
+                   SYM_W, IDX_W, ENTRY_W, WAY_W);
+            $finish;
+        end
+    end
+
     localparam integer VSPW_W    = (SET_BITS < 3) ? SET_BITS : 3;   // log2(valid sets per word)
     localparam integer VSPW      = 1 << VSPW_W;
     localparam integer VAW       = (SET_BITS > VSPW_W) ? SET_BITS - VSPW_W : 1;

@@ -11,6 +11,13 @@ module rg_prio_enc #(
     output wire             found
 );
     localparam integer LV = (WIDTH > 1) ? $clog2(WIDTH) : 1;   // tree levels
+
+    initial begin
+        if (WIDTH < 1 || IDX_W < 1 || IDX_W > LV || (MSB_FIRST != 0 && MSB_FIRST != 1)) begin
+            $error("rg_prio_enc: WIDTH = %0d, IDX_W = %0d, MSB_FIRST = %0d out of range (instance %m)", WIDTH, IDX_W, MSB_FIRST);
+            $finish;
+        end
+    end
     localparam integer P  = 1 << LV;                            // leaves (WIDTH padded)
 
     genvar l, n;

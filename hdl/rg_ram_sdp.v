@@ -17,6 +17,14 @@ module rg_ram_sdp #(
     input  wire [ADDR_W-1:0] rd_addr,
     output wire [WIDTH-1:0]  rd_data
 );
+    initial begin
+        if (ADDR_W < 1 || WIDTH < 1 || LANES < 1 || (WIDTH % LANES) != 0) begin
+            $error("rg_ram_sdp: ADDR_W = %0d, WIDTH = %0d, LANES = %0d (WIDTH must be a multiple of LANES) (instance %m)",
+                   ADDR_W, WIDTH, LANES);
+            $finish;
+        end
+    end
+
     localparam integer LANE_W = WIDTH / LANES;
     localparam integer DEPTH  = 1 << ADDR_W;
 

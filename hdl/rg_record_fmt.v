@@ -9,61 +9,44 @@
 //   lat_data[191:128] cycle the beat holding the message's last byte was accepted
 //   lat_data[255:192] cycle the record's beat was accepted on m_axis
 `default_nettype none
-`include "rg_defs.vh"
-module rg_record_fmt #(
-    parameter integer EV_WIDTH = 475,
-    parameter integer SYM_W    = 6,
-    parameter integer ACCT_W   = 6
-) (
-    input  wire                clk,
-    input  wire                rst,
-    input  wire [63:0]         cycle,
+`include "rg_contract.vh"
+module rg_record_fmt (
+    input  wire                 clk,
+    input  wire                 rst,
+    input  wire [63:0]          cycle,
 
-    input  wire                s_valid,
-    output wire                s_ready,
-    input  wire [EV_WIDTH-1:0] s_ev,
-    input  wire [SYM_W-1:0]    s_sym,
-    input  wire [7:0]          s_flags,
-    input  wire                s_tob,
-    input  wire [31:0]         s_bid_px,
-    input  wire [31:0]         s_bid_sz,
-    input  wire [31:0]         s_ask_px,
-    input  wire [31:0]         s_ask_sz,
-    input  wire                s_dec,
-    input  wire                s_dec_buy,
-    input  wire [31:0]         s_dec_price,
-    input  wire [31:0]         s_dec_qty,
-    input  wire [15:0]         s_reasons,
-    input  wire                s_accepted,
-    input  wire [ACCT_W-1:0]   s_acct_idx,
-    input  wire [31:0]         s_acct_id,
-    input  wire [31:0]         s_pos_after,
+    input  wire                 s_valid,
+    output wire                 s_ready,
+    input  wire [`RG_EV_W-1:0]  s_ev,
+    input  wire [`RG_TOB_W-1:0] s_tob,
+    input  wire [`RG_ORD_W-1:0] s_ord,
+    input  wire [`RG_VRD_W-1:0] s_vrd,
 
-    output wire [255:0]        m_axis_tdata,
-    output wire [31:0]         m_axis_tkeep,
-    output wire                m_axis_tvalid,
-    input  wire                m_axis_tready,
-    output wire                m_axis_tlast,
+    output wire [255:0]         m_axis_tdata,
+    output wire [31:0]          m_axis_tkeep,
+    output wire                 m_axis_tvalid,
+    input  wire                 m_axis_tready,
+    output wire                 m_axis_tlast,
 
-    output reg                 lat_valid,
-    output reg  [255:0]        lat_data,
+    output reg                  lat_valid,
+    output reg  [255:0]         lat_data,
 
-    output wire                idle
+    output wire                 idle
 );
+    initial begin
+        if (`RG_RECORD_SIZE * 8 != 256) begin
+            $error("rg_record_fmt: a %0d-byte record does not fill the 256-bit beat (instance %m)", `RG_RECORD_SIZE);
+            $finish;
+        end
+    end
+
     // ---------------------------------------------------------------- held event
-    reg                hv_q;
-    reg [3:0]          mask_q;        // {fill, decision, tob, prebuilt}
-    reg [47:0]         seq_q, ts_q;
-    reg [63:0]         toff_q, tlast_q;
-    reg [7:0]          rkind_q, rsym_q, raux_q;
-    reg [127:0]        rpay_q;
-    reg [7:0]          sym_q, flags_q;
-    reg [127:0]        tuple_q;
-    reg                buy_q;
-    reg [31:0]         px_q, qty_q, acct_id_q, pos_q;
-    reg [15:0]         reasons_q;
-    reg                acc_q;
-    reg [7:0]          acct_q;
+    reg                 hv_q;
+    reg [3:0]           mask_q;        // {fill, decision, tob, prebuilt}
+    reg [`RG_EV_W-1:0]  ev_q;
+    reg [`RG_TOB_W-1:0] tob_q;
+    reg [`RG_ORD_W-1:0] ord_q;
+    reg [`RG_VRD_W-1:0] vrd_q;
 
     // ---------------------------------------------------------------- output register
     reg         out_valid_q;
@@ -74,30 +57,42 @@ module rg_record_fmt #(
     reg [63:0]  out_toff_q, out_tlast_q;
 
     wire       out_free = !out_valid_q || m_axis_tready;
-    wire [3:0] s_mask   = {s_dec && s_accepted, s_dec, s_tob, (s_ev[`RG_EV_RKIND_LO +: 8] != `RG_REC_NONE)};
+    wire [3:0] s_mask   = {s_ord[`RG_ORD_DEC_LO] && s_vrd[`RG_VRD_ACCEPTED_LO], s_ord[`RG_ORD_DEC_LO],
+                           s_tob[`RG_TOB_EMIT_LO], (s_ev[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W] != `RG_REC_NONE)};
 
     // the event served in this cycle: the held one, else the arriving one
-    wire         use_in   = !hv_q;
-    wire [3:0]   cur_mask = use_in ? (s_valid ? s_mask : 4'd0) : mask_q;
-    wire [47:0]  c_seq    = use_in ? s_ev[`RG_EV_SEQ_LO +: 48]   : seq_q;
-    wire [47:0]  c_ts     = use_in ? s_ev[`RG_EV_TS_LO +: 48]    : ts_q;
-    wire [63:0]  c_toff   = use_in ? s_ev[`RG_EV_TOFF_LO +: 64]  : toff_q;
-    wire [63:0]  c_tlast  = use_in ? s_ev[`RG_EV_TLAST_LO +: 64] : tlast_q;
-    wire [7:0]   c_rkind  = use_in ? s_ev[`RG_EV_RKIND_LO +: 8]  : rkind_q;
-    wire [7:0]   c_rsym   = use_in ? s_ev[`RG_EV_RSYM_LO +: 8]   : rsym_q;
-    wire [7:0]   c_raux   = use_in ? s_ev[`RG_EV_RAUX_LO +: 8]   : raux_q;
-    wire [127:0] c_rpay   = use_in ? s_ev[`RG_EV_RPAY_LO +: 128] : rpay_q;
-    wire [7:0]   c_sym    = use_in ? {{(8-SYM_W){1'b0}}, s_sym} : sym_q;
-    wire [7:0]   c_flags  = use_in ? s_flags : flags_q;
-    wire [127:0] c_tuple  = use_in ? {s_ask_sz, s_ask_px, s_bid_sz, s_bid_px} : tuple_q;
-    wire         c_buy    = use_in ? s_dec_buy : buy_q;
-    wire [31:0]  c_px     = use_in ? s_dec_price : px_q;
-    wire [31:0]  c_qty    = use_in ? s_dec_qty : qty_q;
-    wire [15:0]  c_reas   = use_in ? s_reasons : reasons_q;
-    wire         c_acc    = use_in ? s_accepted : acc_q;
-    wire [7:0]   c_acct   = use_in ? {{(8-ACCT_W){1'b0}}, s_acct_idx} : acct_q;
-    wire [31:0]  c_acctid = use_in ? s_acct_id : acct_id_q;
-    wire [31:0]  c_pos    = use_in ? s_pos_after : pos_q;
+    wire                 use_in   = !hv_q;
+    wire [3:0]           cur_mask = use_in ? (s_valid ? s_mask : 4'd0) : mask_q;
+    wire [`RG_EV_W-1:0]  c_ev     = use_in ? s_ev  : ev_q;
+    wire [`RG_TOB_W-1:0] c_tob    = use_in ? s_tob : tob_q;
+    wire [`RG_ORD_W-1:0] c_ord    = use_in ? s_ord : ord_q;
+    wire [`RG_VRD_W-1:0] c_vrd    = use_in ? s_vrd : vrd_q;
+
+    wire [47:0]  c_seq    = c_ev[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W];
+    wire [47:0]  c_ts     = c_ev[`RG_EV_TS_LO +: `RG_EV_TS_W];
+    wire [63:0]  c_toff   = c_ev[`RG_EV_TOFF_LO +: `RG_EV_TOFF_W];
+    wire [63:0]  c_tlast  = c_ev[`RG_EV_TLAST_LO +: `RG_EV_TLAST_W];
+    wire [7:0]   c_rkind  = c_ev[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W];
+    wire [7:0]   c_rsym   = c_ev[`RG_EV_RSYM_LO +: `RG_EV_RSYM_W];
+    wire [7:0]   c_raux   = c_ev[`RG_EV_RAUX_LO +: `RG_EV_RAUX_W];
+    wire [127:0] c_rpay   = c_ev[`RG_EV_RPAY_LO +: `RG_EV_RPAY_W];
+    wire [7:0]   c_sym    = c_tob[`RG_TOB_SYM_LO +: `RG_TOB_SYM_W];
+    wire [7:0]   c_flags  = c_tob[`RG_TOB_FLAGS_LO +: `RG_TOB_FLAGS_W];
+    wire [31:0]  c_bid_px = c_tob[`RG_TOB_BID_PX_LO +: `RG_TOB_BID_PX_W];
+    wire [31:0]  c_bid_sz = c_tob[`RG_TOB_BID_SZ_LO +: `RG_TOB_BID_SZ_W];
+    wire [31:0]  c_ask_px = c_tob[`RG_TOB_ASK_PX_LO +: `RG_TOB_ASK_PX_W];
+    wire [31:0]  c_ask_sz = c_tob[`RG_TOB_ASK_SZ_LO +: `RG_TOB_ASK_SZ_W];
+    wire         c_buy    = c_ord[`RG_ORD_BUY_LO];
+    wire [31:0]  c_px     = c_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
+    wire [31:0]  c_qty    = c_ord[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
+    wire [15:0]  c_reas   = c_vrd[`RG_VRD_REASONS_LO +: `RG_VRD_REASONS_W];
+    wire         c_acc    = c_vrd[`RG_VRD_ACCEPTED_LO];
+    wire [7:0]   c_acct   = c_vrd[`RG_VRD_ACCT_LO +: `RG_VRD_ACCT_W];
+    wire [31:0]  c_acctid = c_vrd[`RG_VRD_ACCT_ID_LO +: `RG_VRD_ACCT_ID_W];
+    wire [31:0]  c_pos    = c_vrd[`RG_VRD_POS_AFTER_LO +: `RG_VRD_POS_AFTER_W];
+    // the rest of the buses is for earlier stages (state updates, strategy inputs)
+    wire unused_c = ^{c_ev[`RG_EV_W-1:`RG_EV_UKIND_LO], c_tob[`RG_TOB_EMIT_LO], c_tob[`RG_TOB_BUY_OK_LO],
+                      c_tob[`RG_TOB_SELL_OK_LO], c_ord[`RG_ORD_DEC_LO]};
 
     // lowest pending record
     wire [3:0] pick     = cur_mask & (~cur_mask + 4'd1);
@@ -106,28 +101,51 @@ module rg_record_fmt #(
     // a new event is taken when nothing is held, or when the held one sends its last record
     assign s_ready      = !hv_q || (send && rest == 4'd0);
 
-    function [127:0] hdr(input [7:0] kind, input [7:0] sym, input [7:0] aux, input [47:0] seq, input [47:0] ts);
-        hdr = {ts, seq, aux, sym, kind, 8'd1};
+    // the common header (spec section 11)
+    function [8*`RG_RECH_SIZE-1:0] hdr(input [7:0] kind, input [7:0] sym, input [7:0] aux, input [47:0] seq,
+                                       input [47:0] ts);
+        begin
+            hdr = {(8*`RG_RECH_SIZE){1'b0}};
+            hdr[8*`RG_RECH_VERSION +: `RG_RECH_VERSION_W] = `RG_RECORD_VERSION;
+            hdr[8*`RG_RECH_KIND +: `RG_RECH_KIND_W]       = kind;
+            hdr[8*`RG_RECH_SYMBOL +: `RG_RECH_SYMBOL_W]   = sym;
+            hdr[8*`RG_RECH_AUX +: `RG_RECH_AUX_W]         = aux;
+            hdr[8*`RG_RECH_SEQ +: `RG_RECH_SEQ_W]         = seq;
+            hdr[8*`RG_RECH_TS +: `RG_RECH_TS_W]           = ts;
+        end
     endfunction
 
     wire [7:0] side = c_buy ? `RG_ASCII_B : `RG_ASCII_S;
     reg  [255:0] rec;
     reg  [7:0]   rec_kind;
     always @(*) begin
+        rec = 256'd0;
         if (pick[0]) begin
             rec_kind = c_rkind;
             rec      = {c_rpay, hdr(c_rkind, c_rsym, c_raux, c_seq, c_ts)};
         end else if (pick[1]) begin
             rec_kind = `RG_REC_TOB;
-            rec      = {c_tuple, hdr(`RG_REC_TOB, c_sym, c_flags, c_seq, c_ts)};
+            rec[8*`RG_RECH_SIZE-1:0]                               = hdr(`RG_REC_TOB, c_sym, c_flags, c_seq, c_ts);
+            rec[8*`RG_RECF_TOB_BID_PX +: `RG_RECF_TOB_BID_PX_W]    = c_bid_px;
+            rec[8*`RG_RECF_TOB_BID_SZ +: `RG_RECF_TOB_BID_SZ_W]    = c_bid_sz;
+            rec[8*`RG_RECF_TOB_ASK_PX +: `RG_RECF_TOB_ASK_PX_W]    = c_ask_px;
+            rec[8*`RG_RECF_TOB_ASK_SZ +: `RG_RECF_TOB_ASK_SZ_W]    = c_ask_sz;
         end else if (pick[2]) begin
             rec_kind = `RG_REC_DECISION;
-            rec      = {c_acctid, c_acct, 7'd0, c_acc, c_reas, c_qty, c_px,
-                        hdr(`RG_REC_DECISION, c_sym, side, c_seq, c_ts)};
+            rec[8*`RG_RECH_SIZE-1:0]                                              = hdr(`RG_REC_DECISION, c_sym, side, c_seq, c_ts);
+            rec[8*`RG_RECF_DECISION_PRICE +: `RG_RECF_DECISION_PRICE_W]           = c_px;
+            rec[8*`RG_RECF_DECISION_QTY +: `RG_RECF_DECISION_QTY_W]               = c_qty;
+            rec[8*`RG_RECF_DECISION_REASONS +: `RG_RECF_DECISION_REASONS_W]       = c_reas;
+            rec[8*`RG_RECF_DECISION_VERDICT +: `RG_RECF_DECISION_VERDICT_W]       = {7'd0, c_acc};
+            rec[8*`RG_RECF_DECISION_ACCOUNT_INDEX +: `RG_RECF_DECISION_ACCOUNT_INDEX_W] = c_acct;
+            rec[8*`RG_RECF_DECISION_ACCOUNT_ID +: `RG_RECF_DECISION_ACCOUNT_ID_W] = c_acctid;
         end else begin
-            rec_kind = `RG_REC_FILL;
-            rec      = {16'd0, c_acct, 8'd0, c_pos, c_qty, c_px,
-                        hdr(`RG_REC_FILL, c_sym, side, c_seq, c_ts)};
+            rec_kind = `RG_REC_FILL;       // leg 0, reserved 0
+            rec[8*`RG_RECH_SIZE-1:0]                                                = hdr(`RG_REC_FILL, c_sym, side, c_seq, c_ts);
+            rec[8*`RG_RECF_FILL_PRICE +: `RG_RECF_FILL_PRICE_W]                     = c_px;
+            rec[8*`RG_RECF_FILL_QTY +: `RG_RECF_FILL_QTY_W]                         = c_qty;
+            rec[8*`RG_RECF_FILL_POSITION_AFTER +: `RG_RECF_FILL_POSITION_AFTER_W]   = c_pos;
+            rec[8*`RG_RECF_FILL_ACCOUNT_INDEX +: `RG_RECF_FILL_ACCOUNT_INDEX_W]     = c_acct;
         end
     end
 
@@ -135,25 +153,10 @@ module rg_record_fmt #(
         if (rst) begin
             hv_q        <= 1'b0;
             mask_q      <= 4'd0;
-            seq_q       <= 48'd0;
-            ts_q        <= 48'd0;
-            toff_q      <= 64'd0;
-            tlast_q     <= 64'd0;
-            rkind_q     <= 8'd0;
-            rsym_q      <= 8'd0;
-            raux_q      <= 8'd0;
-            rpay_q      <= 128'd0;
-            sym_q       <= 8'd0;
-            flags_q     <= 8'd0;
-            tuple_q     <= 128'd0;
-            buy_q       <= 1'b0;
-            px_q        <= 32'd0;
-            qty_q       <= 32'd0;
-            acct_id_q   <= 32'd0;
-            pos_q       <= 32'd0;
-            reasons_q   <= 16'd0;
-            acc_q       <= 1'b0;
-            acct_q      <= 8'd0;
+            ev_q        <= {`RG_EV_W{1'b0}};
+            tob_q       <= {`RG_TOB_W{1'b0}};
+            ord_q       <= {`RG_ORD_W{1'b0}};
+            vrd_q       <= {`RG_VRD_W{1'b0}};
             out_valid_q <= 1'b0;
             out_data_q  <= 256'd0;
             out_last_q  <= 1'b0;
@@ -189,30 +192,13 @@ module rg_record_fmt #(
                 // served directly now (nothing held): keep only the records not sent yet
                 hv_q      <= use_in ? (send ? rest != 4'd0 : s_mask != 4'd0) : (s_mask != 4'd0);
                 mask_q    <= (use_in && send) ? rest : s_mask;
-                seq_q     <= s_ev[`RG_EV_SEQ_LO +: 48];
-                ts_q      <= s_ev[`RG_EV_TS_LO +: 48];
-                toff_q    <= s_ev[`RG_EV_TOFF_LO +: 64];
-                tlast_q   <= s_ev[`RG_EV_TLAST_LO +: 64];
-                rkind_q   <= s_ev[`RG_EV_RKIND_LO +: 8];
-                rsym_q    <= s_ev[`RG_EV_RSYM_LO +: 8];
-                raux_q    <= s_ev[`RG_EV_RAUX_LO +: 8];
-                rpay_q    <= s_ev[`RG_EV_RPAY_LO +: 128];
-                sym_q     <= {{(8-SYM_W){1'b0}}, s_sym};
-                flags_q   <= s_flags;
-                tuple_q   <= {s_ask_sz, s_ask_px, s_bid_sz, s_bid_px};
-                buy_q     <= s_dec_buy;
-                px_q      <= s_dec_price;
-                qty_q     <= s_dec_qty;
-                reasons_q <= s_reasons;
-                acc_q     <= s_accepted;
-                acct_q    <= {{(8-ACCT_W){1'b0}}, s_acct_idx};
-                acct_id_q <= s_acct_id;
-                pos_q     <= s_pos_after;
+                ev_q      <= s_ev;
+                tob_q     <= s_tob;
+                ord_q     <= s_ord;
+                vrd_q     <= s_vrd;
             end
         end
     end
-
-    wire unused_ev = ^{s_ev[`RG_EV_W-1:`RG_EV_UKIND_LO]};
 
     assign m_axis_tdata  = out_data_q;
     assign m_axis_tkeep  = {32{1'b1}};

@@ -1,14 +1,14 @@
 // Statistics counters of spec section 12, read through the register port.
 //
 // 64-bit counters, word address (byte address >> 2) relative to the stats base:
-//   counter k at words 2k (low half) and 2k+1 (high half):
-//   0 messages  1 unknown_ref  2 table_full  3 flagged  4 tob  5 decisions  6 accepted
-//   7 rejected  8 fills  9 controls  10..13 problems[1..4]
-//   by_type[t] at words 512 + 2t (low) and 513 + 2t (high)
+//   counter k (RG_STAT_*: messages, unknown_ref, table_full, flagged, tob, decisions,
+//   accepted, rejected, fills, controls, problems[1..]) at words 2k (low) and 2k+1 (high);
+//   by_type[t] at words RG_STATS_BY_TYPE_WORD + 2t (low) and + 2t + 1 (high)
 // by_type lives in a RAM updated by a read-modify-write pipeline with one-deep forwarding
 // (one increment per cycle at most); register reads of it are served in cycles without
 // an increment. rd_valid pulses with the data, one or more cycles after rd_en.
 `default_nettype none
+`include "rg_contract.vh"
 module rg_stats (
     input  wire        clk,
     input  wire        rst,
@@ -31,15 +31,40 @@ module rg_stats (
     output reg         rd_valid,
     output reg  [31:0] rd_data
 );
-    localparam integer NCNT = 14;
+    localparam integer NCNT  = `RG_NSTAT_COUNTERS;
+    localparam integer CIW   = $clog2(NCNT);
+    localparam [9:0]   BYT   = `RG_STATS_BY_TYPE_WORD;
+
+    initial begin
+        // counters below the by_type words, by_type[0..255] inside the 1024-word window
+        if (2 * NCNT > `RG_STATS_BY_TYPE_WORD || `RG_STATS_BY_TYPE_WORD + 512 > 1024
+            || `RG_REG_STATS_SIZE != 4 * 1024) begin
+            $error("rg_stats: %0d counters and by_type at word %0d do not fit the stats window (instance %m)",
+                   NCNT, `RG_STATS_BY_TYPE_WORD);
+            $finish;
+        end
+    end
 
     reg [64*NCNT-1:0] cnt_q;
 
-    wire [NCNT-1:0] inc = {
-        ev_problem == 8'd4, ev_problem == 8'd3, ev_problem == 8'd2, ev_problem == 8'd1,
-        ev_control, ev_accepted, ev_rejected, ev_accepted, ev_decision, ev_tob,
-        ev_flagged, ev_table_full, ev_unknown_ref, ev_msg
-    };
+    reg [NCNT-1:0] inc;
+    always @(*) begin
+        inc = {NCNT{1'b0}};
+        inc[`RG_STAT_MESSAGES]             = ev_msg;
+        inc[`RG_STAT_UNKNOWN_REF]          = ev_unknown_ref;
+        inc[`RG_STAT_TABLE_FULL]           = ev_table_full;
+        inc[`RG_STAT_FLAGGED]              = ev_flagged;
+        inc[`RG_STAT_TOB]                  = ev_tob;
+        inc[`RG_STAT_DECISIONS]            = ev_decision;
+        inc[`RG_STAT_ACCEPTED]             = ev_accepted;
+        inc[`RG_STAT_REJECTED]             = ev_rejected;
+        inc[`RG_STAT_FILLS]                = ev_accepted;     // every accepted order fills
+        inc[`RG_STAT_CONTROLS]             = ev_control;
+        inc[`RG_STAT_PROBLEM_BAD_LENGTH]   = (ev_problem == `RG_PROB_BAD_LENGTH);
+        inc[`RG_STAT_PROBLEM_UNKNOWN_TYPE] = (ev_problem == `RG_PROB_UNKNOWN_TYPE);
+        inc[`RG_STAT_PROBLEM_TRUNCATED]    = (ev_problem == `RG_PROB_TRUNCATED);
+        inc[`RG_STAT_PROBLEM_BAD_CONTROL]  = (ev_problem == `RG_PROB_BAD_CONTROL);
+    end
 
     // ---------------------------------------------------------------- by_type RAM
     reg         pend_q;             // increment in its write cycle
@@ -54,9 +79,13 @@ module rg_stats (
     reg         rr_hi_q;
 
     wire        ram_inc   = ev_type_valid;
-    wire        rq_bytype = rd_en ? rd_addr[9] : rq_addr_q[9];
+    wire        rd_in_bt  = (rd_addr >= BYT);
+    wire [9:0]  rd_bt     = rd_addr - BYT;
+    wire [9:0]  rq_bt     = rq_addr_q - BYT;
+    wire        rq_bytype = rd_en ? rd_in_bt : (rq_addr_q >= BYT);
     wire        rq_now    = (rd_en || rq_q) && rq_bytype && !ram_inc;
-    wire [7:0]  rq_t      = rd_en ? rd_addr[8:1] : rq_addr_q[8:1];
+    wire [7:0]  rq_t      = rd_en ? rd_bt[8:1] : rq_bt[8:1];
+    wire        unused_bt = ^{rd_bt[9], rd_bt[0], rq_bt[9], rq_bt[0]};
     wire [63:0] ram_rd;
     wire [63:0] cur_v     = (lw_valid_q && lw_t_q == pend_t_q) ? lw_v_q : ram_rd;
     wire [63:0] new_v     = cur_v + 64'd1;
@@ -114,10 +143,10 @@ module rg_stats (
             rr_q     <= rq_now;
             if (rd_en) begin
                 rq_addr_q <= rd_addr;
-                if (!rd_addr[9]) begin
+                if (!rd_in_bt) begin
                     rd_valid <= 1'b1;
-                    if (rd_addr[8:1] < NCNT[7:0])
-                        rd_data <= rd_addr[0] ? cnt_q[64*rd_addr[4:1] + 32 +: 32] : cnt_q[64*rd_addr[4:1] +: 32];
+                    if (rd_addr[9:1] < NCNT[8:0])
+                        rd_data <= rd_addr[0] ? cnt_q[64*rd_addr[CIW:1] + 32 +: 32] : cnt_q[64*rd_addr[CIW:1] +: 32];
                     else
                         rd_data <= 32'd0;
                     rq_q     <= 1'b0;

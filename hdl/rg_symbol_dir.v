@@ -9,7 +9,7 @@
 // The table is 2^16 one-byte entries {valid, index} packed LOC_PER_WORD to a RAM word with
 // byte write enables, so the clear sweep after reset takes 2^16 / LOC_PER_WORD cycles.
 `default_nettype none
-`include "rg_defs.vh"
+`include "rg_contract.vh"
 module rg_symbol_dir #(
     parameter integer MAX_SYMBOLS = 64,
     parameter integer SYM_W       = (MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1
@@ -29,6 +29,14 @@ module rg_symbol_dir #(
     output wire [SYM_W-1:0]          sym,
     output wire                      busy           // clearing after reset
 );
+    initial begin
+        `RG_CHECK_MAX_SYMBOLS(MAX_SYMBOLS)       // a locate entry is {valid, 7 bits}
+        if (SYM_W != ((MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1)) begin
+            $error("rg_symbol_dir: SYM_W = %0d differs from its derivation (instance %m)", SYM_W);
+            $finish;
+        end
+    end
+
     localparam integer LOC_PER_WORD = 8;
     localparam integer WORD_AW      = 16 - $clog2(LOC_PER_WORD);
 
@@ -84,10 +92,7 @@ module rg_symbol_dir #(
 
     wire [7:0] entry = rd_word[8*sel_q +: 8];
     generate
-        if (SYM_W > 6) begin : g_bad_param
-            // MAX_SYMBOLS must be <= 64: a locate-table entry is {valid, 7 bits}.
-            rg_unsupported_parameter u_err ();
-        end else begin : g_unused
+        if (SYM_W < 7) begin : g_unused     // SYM_W > 6 is refused above
             wire unused_entry = ^entry[6:SYM_W];
         end
     endgenerate

@@ -12,53 +12,61 @@
 // The last-emitted tuples are read and written in T2 only, so back-to-back events of the
 // same symbol need no forwarding.
 `default_nettype none
+`include "rg_contract.vh"
 module rg_tob #(
     parameter integer MAX_SYMBOLS  = 64,
     parameter integer WINDOW_TICKS = 4096,
-    parameter integer EV_WIDTH     = 475,
     parameter integer SYM_W        = (MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1,
     parameter integer IDX_W        = $clog2(WINDOW_TICKS)
 ) (
-    input  wire                clk,
-    input  wire                rst,
-    input  wire [15:0]         cfg_tick,
-    input  wire [31:0]         cfg_imb_num,
-    input  wire [31:0]         cfg_imb_den,
+    input  wire                  clk,
+    input  wire                  rst,
+    input  wire [15:0]           cfg_tick,
+    input  wire [31:0]           cfg_imb_num,
+    input  wire [31:0]           cfg_imb_den,
 
-    input  wire                s_valid,
-    output wire                s_ready,
-    input  wire [EV_WIDTH-1:0] s_ev,
-    input  wire                s_touch,
-    input  wire [SYM_W-1:0]    s_sym,
-    input  wire [7:0]          s_flags,
-    input  wire                s_bid_valid,
-    input  wire [IDX_W-1:0]    s_bid_idx,
-    input  wire [31:0]         s_bid_sz,
-    input  wire                s_ask_valid,
-    input  wire [IDX_W-1:0]    s_ask_idx,
-    input  wire [31:0]         s_ask_sz,
-    input  wire [31:0]         s_base_q,
+    input  wire                  s_valid,
+    output wire                  s_ready,
+    input  wire [`RG_EV_W-1:0]   s_ev,
+    input  wire [`RG_BOOK_W-1:0] s_book,
 
-    output wire                m_valid,
-    input  wire                m_ready,
-    output wire [EV_WIDTH-1:0] m_ev,
-    output wire [SYM_W-1:0]    m_sym,
-    output wire [7:0]          m_flags,
-    output wire                m_tob,        // emit a TOB record (strategy runs)
-    output wire [31:0]         m_bid_px,
-    output wire [31:0]         m_bid_sz,
-    output wire [31:0]         m_ask_px,
-    output wire [31:0]         m_ask_sz,
-    output wire                m_buy_ok,
-    output wire                m_sell_ok,
+    output wire                  m_valid,
+    input  wire                  m_ready,
+    output wire [`RG_EV_W-1:0]   m_ev,
+    output wire [`RG_TOB_W-1:0]  m_tob,       // EMIT: a TOB record (the strategy runs)
 
-    output reg                 st_tob,
-    output reg                 st_flagged,
-    output wire                idle
+    output reg                   st_tob,
+    output reg                   st_flagged,
+    output wire                  idle
 );
+    initial begin
+        `RG_CHECK_MAX_SYMBOLS(MAX_SYMBOLS)
+        `RG_CHECK_WINDOW_TICKS(WINDOW_TICKS)
+        if (SYM_W != ((MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1) || IDX_W != $clog2(WINDOW_TICKS)
+            || IDX_W > `RG_BOOK_BID_IDX_W) begin
+            $error("rg_tob: SYM_W = %0d / IDX_W = %0d differ from their derivation (instance %m)", SYM_W, IDX_W);
+            $finish;
+        end
+    end
+
+    // fields of the BOOK bus
+    wire             s_touch     = s_book[`RG_BOOK_TOUCH_LO];
+    wire [SYM_W-1:0] s_sym       = s_book[`RG_BOOK_SYM_LO +: SYM_W];
+    wire [7:0]       s_flags     = s_book[`RG_BOOK_FLAGS_LO +: `RG_BOOK_FLAGS_W];
+    wire             s_bid_valid = s_book[`RG_BOOK_BID_VALID_LO];
+    wire [`RG_BOOK_BID_IDX_W-1:0] bid_idx_f = s_book[`RG_BOOK_BID_IDX_LO +: `RG_BOOK_BID_IDX_W];
+    wire [IDX_W-1:0] s_bid_idx   = bid_idx_f[IDX_W-1:0];
+    wire [31:0]      s_bid_sz    = s_book[`RG_BOOK_BID_SZ_LO +: `RG_BOOK_BID_SZ_W];
+    wire             s_ask_valid = s_book[`RG_BOOK_ASK_VALID_LO];
+    wire [`RG_BOOK_ASK_IDX_W-1:0] ask_idx_f = s_book[`RG_BOOK_ASK_IDX_LO +: `RG_BOOK_ASK_IDX_W];
+    wire [IDX_W-1:0] s_ask_idx   = ask_idx_f[IDX_W-1:0];
+    wire [31:0]      s_ask_sz    = s_book[`RG_BOOK_ASK_SZ_LO +: `RG_BOOK_ASK_SZ_W];
+    wire [31:0]      s_base_q    = s_book[`RG_BOOK_BASE_Q_LO +: `RG_BOOK_BASE_Q_W];
+    wire unused_book = ^{s_book[`RG_BOOK_SYM_LO + SYM_W +: `RG_BOOK_SYM_W - SYM_W], bid_idx_f >> IDX_W, ask_idx_f >> IDX_W};
+
     // ---------------------------------------------------------------- T1
     reg                v1_q;
-    reg [EV_WIDTH-1:0] ev1_q;
+    reg [`RG_EV_W-1:0] ev1_q;
     reg                touch1_q;
     reg [SYM_W-1:0]    sym1_q;
     reg [7:0]          flags1_q;
@@ -67,7 +75,7 @@ module rg_tob #(
 
     // ---------------------------------------------------------------- T2 / output
     reg                v2_q;
-    reg [EV_WIDTH-1:0] ev2_q;
+    reg [`RG_EV_W-1:0] ev2_q;
     reg [SYM_W-1:0]    sym2_q;
     reg [7:0]          flags2_q;
     reg                tob2_q;
@@ -95,7 +103,7 @@ module rg_tob #(
     always @(posedge clk) begin
         if (rst) begin
             v1_q     <= 1'b0;
-            ev1_q    <= {EV_WIDTH{1'b0}};
+            ev1_q    <= {`RG_EV_W{1'b0}};
             touch1_q <= 1'b0;
             sym1_q   <= {SYM_W{1'b0}};
             flags1_q <= 8'd0;
@@ -110,7 +118,7 @@ module rg_tob #(
             buy2_q   <= 1'b0;
             sell2_q  <= 1'b0;
             v2_q     <= 1'b0;
-            ev2_q    <= {EV_WIDTH{1'b0}};
+            ev2_q    <= {`RG_EV_W{1'b0}};
             sym2_q   <= {SYM_W{1'b0}};
             flags2_q <= 8'd0;
             tob2_q   <= 1'b0;
@@ -162,17 +170,23 @@ module rg_tob #(
         end
     end
 
-    assign m_valid  = v2_q;
-    assign m_ev     = ev2_q;
-    assign m_sym    = sym2_q;
-    assign m_flags  = flags2_q;
-    assign m_tob    = tob2_q;
-    assign m_bid_px = bpx2_q;
-    assign m_bid_sz = bsz2_q;
-    assign m_ask_px = apx2_q;
-    assign m_ask_sz = asz2_q;
-    assign m_buy_ok  = buy2_q;
-    assign m_sell_ok = sell2_q;
+    reg [`RG_TOB_W-1:0] tob2;
+    always @(*) begin
+        tob2 = {`RG_TOB_W{1'b0}};
+        tob2[`RG_TOB_SYM_LO +: SYM_W]                  = sym2_q;
+        tob2[`RG_TOB_FLAGS_LO +: `RG_TOB_FLAGS_W]      = flags2_q;
+        tob2[`RG_TOB_EMIT_LO]                          = tob2_q;
+        tob2[`RG_TOB_BID_PX_LO +: `RG_TOB_BID_PX_W]    = bpx2_q;
+        tob2[`RG_TOB_BID_SZ_LO +: `RG_TOB_BID_SZ_W]    = bsz2_q;
+        tob2[`RG_TOB_ASK_PX_LO +: `RG_TOB_ASK_PX_W]    = apx2_q;
+        tob2[`RG_TOB_ASK_SZ_LO +: `RG_TOB_ASK_SZ_W]    = asz2_q;
+        tob2[`RG_TOB_BUY_OK_LO]                        = buy2_q;
+        tob2[`RG_TOB_SELL_OK_LO]                       = sell2_q;
+    end
+
+    assign m_valid = v2_q;
+    assign m_ev    = ev2_q;
+    assign m_tob   = tob2;
     assign idle     = !v1_q && !v2_q;
 endmodule
 `default_nettype wire

@@ -4,20 +4,12 @@
 //     -> rg_book_engine (rg_order_table, rg_book) -> rg_tob -> rg_strategy -> rg_risk
 //     -> rg_record_fmt -> m_axis (256-bit, one 32-byte record per beat) + latency stamps
 //
-// Register port (32-bit words, byte addresses; reads answer with reg_rd_valid):
-//   0x0000-0x3FFF  config blob (spec section 10), write; read back
-//   0x8000  CONTROL   W  bit0 LOAD the blob (start of day), bit1 SOFT_RESET
-//   0x8004  STATUS    R  bit0 ready, bit1 loading, bit2 clearing, bit3 idle, bit4 gap seen,
-//                        bit5 end of session seen, [15:8] config error, [23:16] error index
-//   0x8008  PARAM0    R  MAX_SYMBOLS, MAX_ACCOUNTS, SET_BITS, WAYS (bytes 0..3)
-//   0x800C  PARAM1    R  WINDOW_TICKS
-//   0x8010  CYCLE_LO  R  free-running cycle counter (0x8014 CYCLE_HI)
-//   0x8018  ID        R  0x52470001 ("RG", register map version 1)
-//   0x8020  RX_PACKETS, 0x8024 RX_BAD_PACKETS, 0x8028 RX_GAPS, 0x802C RX_DUPS,
-//   0x8030  RX_COUNT_MISMATCH, 0x8034/0x8038 NEXT_SEQ lo/hi, 0x803C SESSION
-//   0x9000-0x9FFF  statistics (rg_stats), word address = (addr - 0x9000) >> 2
+// Register port (32-bit words, byte addresses; every read answers with reg_rd_valid): the
+// register map of the contract (RG_REG_*, spec section 15): the config blob window (write,
+// read back), CONTROL (LOAD, SOFT_RESET), STATUS, PARAM0/1, CYCLE_LO/HI, ID, the front end's
+// counters, SESSION, and the statistics window (rg_stats). Unknown addresses read 0.
 `default_nettype none
-`include "rg_defs.vh"
+`include "rg_contract.vh"
 module riskgate_top #(
     parameter integer MAX_SYMBOLS  = 64,
     parameter integer MAX_ACCOUNTS = 64,
@@ -58,13 +50,37 @@ module riskgate_top #(
 );
     localparam integer SYM_W     = (MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1;
     localparam integer ACCT_W    = (MAX_ACCOUNTS > 1) ? $clog2(MAX_ACCOUNTS) : 1;
-    localparam integer IDX_W     = $clog2(WINDOW_TICKS);
-    localparam integer MSG_BYTES = 50;
-    localparam [7:0]   P_MS      = MAX_SYMBOLS[7:0];
-    localparam [7:0]   P_MA      = MAX_ACCOUNTS[7:0];
-    localparam [7:0]   P_SB      = SET_BITS[7:0];
-    localparam [7:0]   P_WAYS    = WAYS[7:0];
+    localparam integer MSG_BYTES = `RG_ITCH_MAX_LEN;
     localparam [31:0]  P_WIN     = WINDOW_TICKS;
+
+    initial begin
+        `RG_CHECK_MAX_SYMBOLS(MAX_SYMBOLS)
+        `RG_CHECK_MAX_ACCOUNTS(MAX_ACCOUNTS)
+        `RG_CHECK_WINDOW_TICKS(WINDOW_TICKS)
+        `RG_CHECK_SET_BITS(SET_BITS)
+        `RG_CHECK_WAYS(WAYS)
+        if (FIFO_AW < 1 || FIFO_AW > 8) begin
+            $error("riskgate_top: FIFO_AW = %0d out of range 1..8 (instance %m)", FIFO_AW);
+            $finish;
+        end
+    end
+
+    // register windows (aligned powers of two)
+    localparam [16:0] BLOB_MASK  = ~(`RG_REG_BLOB_SIZE - 17'd1);
+    localparam [16:0] STATS_MASK = ~(`RG_REG_STATS_SIZE - 17'd1);
+    wire       rd_in_blob  = (({1'b0, reg_rd_addr} & BLOB_MASK) == {1'b0, `RG_REG_BLOB});
+    wire       rd_in_stats = (({1'b0, reg_rd_addr} & STATS_MASK) == {1'b0, `RG_REG_STATS});
+    wire [15:0] stats_off  = reg_rd_addr - `RG_REG_STATS;
+
+    // PARAM0: the build parameters, one byte each
+    reg [31:0] param0;
+    always @(*) begin
+        param0 = 32'd0;
+        param0[`RG_PARAM0_MAX_SYMBOLS_LO +: `RG_PARAM0_MAX_SYMBOLS_W]   = MAX_SYMBOLS[`RG_PARAM0_MAX_SYMBOLS_W-1:0];
+        param0[`RG_PARAM0_MAX_ACCOUNTS_LO +: `RG_PARAM0_MAX_ACCOUNTS_W] = MAX_ACCOUNTS[`RG_PARAM0_MAX_ACCOUNTS_W-1:0];
+        param0[`RG_PARAM0_SET_BITS_LO +: `RG_PARAM0_SET_BITS_W]         = SET_BITS[`RG_PARAM0_SET_BITS_W-1:0];
+        param0[`RG_PARAM0_WAYS_LO +: `RG_PARAM0_WAYS_W]                 = WAYS[`RG_PARAM0_WAYS_W-1:0];
+    end
 
     // ---------------------------------------------------------------- reset, cycle counter
     reg        soft_rst_q;
@@ -75,7 +91,7 @@ module riskgate_top #(
             soft_rst_q <= 1'b0;
             cycle_q    <= 64'd0;
         end else begin
-            soft_rst_q <= reg_wr_en && reg_wr_addr == 16'h8000 && reg_wr_data[1];
+            soft_rst_q <= reg_wr_en && reg_wr_addr == `RG_REG_CONTROL && reg_wr_data[`RG_CONTROL_SOFT_RESET];
             cycle_q    <= cycle_q + 64'd1;
         end
     end
@@ -96,13 +112,13 @@ module riskgate_top #(
     wire [ACCT_W-1:0]         init_sym_acct, init_acct_idx;
     wire [15:0]               init_sym_collar;
     wire [31:0]               init_sym_max_qty, init_sym_pos_limit, init_sym_pos, init_acct_id, init_acct_max_orders;
-    wire [63:0]               init_sym_max_notional, init_acct_credit, init_acct_used;
+    wire [63:0]               init_sym_max_notional, init_acct_credit, init_acct_used, init_acct_dup_window;
     wire [31:0]               blob_rd;
 
     rg_config #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS), .WINDOW_TICKS(WINDOW_TICKS)) u_config (
         .clk(clk), .rst(rst_i),
         .wr_en(reg_wr_en), .wr_addr(reg_wr_addr), .wr_data(reg_wr_data),
-        .rd_en(reg_rd_en && reg_rd_addr[15:14] == 2'b00), .rd_addr(reg_rd_addr), .rd_data(blob_rd),
+        .rd_en(reg_rd_en && rd_in_blob), .rd_addr(reg_rd_addr), .rd_data(blob_rd),
         .ready(cfg_ready), .loading(cfg_loading), .error(cfg_error), .err_index(cfg_err_index),
         .n_symbols(cfg_ns), .n_accounts(cfg_na), .tick(cfg_tick), .tick_recip(cfg_recip),
         .w_shift(cfg_w_shift), .gate(cfg_gate), .session(cfg_session), .imb_num(cfg_imb_num),
@@ -115,7 +131,7 @@ module riskgate_top #(
         .init_sym_pos(init_sym_pos),
         .init_acct_we(init_acct_we), .init_acct_idx(init_acct_idx), .init_acct_id(init_acct_id),
         .init_acct_max_orders(init_acct_max_orders), .init_acct_credit(init_acct_credit),
-        .init_acct_used(init_acct_used)
+        .init_acct_used(init_acct_used), .init_acct_dup_window(init_acct_dup_window)
     );
 
     wire dir_busy, eng_busy;
@@ -211,72 +227,53 @@ module riskgate_top #(
             f_q, f_rkind, f_rsym, f_raux, f_rpay, f_sym_valid, f_sym} = f_data;
 
     // ---------------------------------------------------------------- book engine
-    wire             e_valid, e_ready, e_touch, e_bid_v, e_ask_v, st_unknown_ref, st_table_full, e_idle;
-    wire [`RG_EV_W-1:0]  e_ev;
-    wire [SYM_W-1:0] e_sym;
-    wire [7:0]       e_flags;
-    wire [IDX_W-1:0] e_bid_i, e_ask_i;
-    wire [31:0]      e_bid_s, e_ask_s, e_base;
+    wire                  e_valid, e_ready, st_unknown_ref, st_table_full, e_idle;
+    wire [`RG_EV_W-1:0]   e_ev;
+    wire [`RG_BOOK_W-1:0] e_book;
 
     rg_book_engine #(.MAX_SYMBOLS(MAX_SYMBOLS), .WINDOW_TICKS(WINDOW_TICKS), .SET_BITS(SET_BITS),
-                     .WAYS(WAYS), .EV_WIDTH(`RG_EV_W)) u_engine (
+                     .WAYS(WAYS)) u_engine (
         .clk(clk), .rst(rst_i), .cfg_tick(cfg_tick),
         .s_valid(f_valid), .s_ready(f_ready), .s_op(f_op), .s_seq(f_seq), .s_ts(f_ts),
         .s_t_offer(f_toff), .s_t_last(f_tlast), .s_locate(f_locate), .s_ref(f_ref), .s_ref2(f_ref2),
         .s_buy(f_buy), .s_shares(f_shares), .s_price(f_price), .s_code(f_code), .s_q(f_q),
         .s_sym_valid(f_sym_valid), .s_sym(f_sym), .s_rkind(f_rkind),
         .s_rsym(f_rsym), .s_raux(f_raux), .s_rpay(f_rpay),
-        .m_valid(e_valid), .m_ready(e_ready), .m_ev(e_ev), .m_touch(e_touch), .m_sym(e_sym),
-        .m_flags(e_flags), .m_bid_valid(e_bid_v), .m_bid_idx(e_bid_i), .m_bid_sz(e_bid_s),
-        .m_ask_valid(e_ask_v), .m_ask_idx(e_ask_i), .m_ask_sz(e_ask_s), .m_base_q(e_base),
+        .m_valid(e_valid), .m_ready(e_ready), .m_ev(e_ev), .m_book(e_book),
         .st_unknown_ref(st_unknown_ref), .st_table_full(st_table_full), .busy(eng_busy), .idle(e_idle)
     );
 
     // ---------------------------------------------------------------- analytics / TOB
-    wire             t_valid, t_ready, t_tob, st_tob, st_flagged, t_idle;
+    wire                 t_valid, t_ready, st_tob, st_flagged, t_idle;
     wire [`RG_EV_W-1:0]  t_ev;
-    wire [SYM_W-1:0] t_sym;
-    wire [7:0]       t_flags;
-    wire [31:0]      t_bpx, t_bsz, t_apx, t_asz;
-    wire             t_buy_ok, t_sell_ok;
-    rg_tob #(.MAX_SYMBOLS(MAX_SYMBOLS), .WINDOW_TICKS(WINDOW_TICKS), .EV_WIDTH(`RG_EV_W)) u_tob (
+    wire [`RG_TOB_W-1:0] t_tob;
+    rg_tob #(.MAX_SYMBOLS(MAX_SYMBOLS), .WINDOW_TICKS(WINDOW_TICKS)) u_tob (
         .clk(clk), .rst(rst_i), .cfg_tick(cfg_tick), .cfg_imb_num(cfg_imb_num), .cfg_imb_den(cfg_imb_den),
-        .s_valid(e_valid), .s_ready(e_ready), .s_ev(e_ev), .s_touch(e_touch), .s_sym(e_sym),
-        .s_flags(e_flags), .s_bid_valid(e_bid_v), .s_bid_idx(e_bid_i), .s_bid_sz(e_bid_s),
-        .s_ask_valid(e_ask_v), .s_ask_idx(e_ask_i), .s_ask_sz(e_ask_s), .s_base_q(e_base),
-        .m_valid(t_valid), .m_ready(t_ready), .m_ev(t_ev), .m_sym(t_sym), .m_flags(t_flags),
-        .m_tob(t_tob), .m_bid_px(t_bpx), .m_bid_sz(t_bsz), .m_ask_px(t_apx), .m_ask_sz(t_asz),
-        .m_buy_ok(t_buy_ok), .m_sell_ok(t_sell_ok),
+        .s_valid(e_valid), .s_ready(e_ready), .s_ev(e_ev), .s_book(e_book),
+        .m_valid(t_valid), .m_ready(t_ready), .m_ev(t_ev), .m_tob(t_tob),
         .st_tob(st_tob), .st_flagged(st_flagged), .idle(t_idle)
     );
 
     // ---------------------------------------------------------------- strategy
-    wire             g_valid, g_ready, g_tob, g_dec, g_buy, g_idle;
+    wire                 g_valid, g_ready, g_idle;
     wire [`RG_EV_W-1:0]  g_ev;
-    wire [SYM_W-1:0] g_sym;
-    wire [7:0]       g_flags;
-    wire [31:0]      g_bpx, g_bsz, g_apx, g_asz, g_px, g_qty;
-    rg_strategy #(.MAX_SYMBOLS(MAX_SYMBOLS), .EV_WIDTH(`RG_EV_W)) u_strategy (
+    wire [`RG_TOB_W-1:0] g_tob;
+    wire [`RG_ORD_W-1:0] g_ord;
+    rg_strategy #(.MAX_SYMBOLS(MAX_SYMBOLS)) u_strategy (
         .clk(clk), .rst(rst_i),
         .cfg_cooldown(cfg_cooldown), .cfg_max_spread(cfg_max_spread), .cfg_clip(cfg_clip),
-        .s_valid(t_valid), .s_ready(t_ready), .s_ev(t_ev), .s_sym(t_sym), .s_flags(t_flags), .s_tob(t_tob),
-        .s_bid_px(t_bpx), .s_bid_sz(t_bsz), .s_ask_px(t_apx), .s_ask_sz(t_asz),
-        .s_buy_ok(t_buy_ok), .s_sell_ok(t_sell_ok),
-        .m_valid(g_valid), .m_ready(g_ready), .m_ev(g_ev), .m_sym(g_sym), .m_flags(g_flags), .m_tob(g_tob),
-        .m_bid_px(g_bpx), .m_bid_sz(g_bsz), .m_ask_px(g_apx), .m_ask_sz(g_asz),
-        .m_dec(g_dec), .m_dec_buy(g_buy), .m_dec_price(g_px), .m_dec_qty(g_qty), .idle(g_idle)
+        .s_valid(t_valid), .s_ready(t_ready), .s_ev(t_ev), .s_tob(t_tob),
+        .m_valid(g_valid), .m_ready(g_ready), .m_ev(g_ev), .m_tob(g_tob), .m_ord(g_ord), .idle(g_idle)
     );
 
     // ---------------------------------------------------------------- risk
-    wire              r_valid, r_ready, r_tob, r_dec, r_buy, r_acc, r_idle;
-    wire              st_decision, st_accepted, st_rejected;
-    wire [`RG_EV_W-1:0]   r_ev;
-    wire [SYM_W-1:0]  r_sym;
-    wire [7:0]        r_flags;
-    wire [31:0]       r_bpx, r_bsz, r_apx, r_asz, r_px, r_qty, r_acct_id, r_pos;
-    wire [15:0]       r_reasons;
-    wire [ACCT_W-1:0] r_acct;
-    rg_risk #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS), .EV_WIDTH(`RG_EV_W)) u_risk (
+    wire                 r_valid, r_ready, r_idle;
+    wire                 st_decision, st_accepted, st_rejected;
+    wire [`RG_EV_W-1:0]  r_ev;
+    wire [`RG_TOB_W-1:0] r_tob;
+    wire [`RG_ORD_W-1:0] r_ord;
+    wire [`RG_VRD_W-1:0] r_vrd;
+    rg_risk #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS)) u_risk (
         .clk(clk), .rst(rst_i),
         .cfg_gate(cfg_gate), .cfg_w_shift(cfg_w_shift),
         .init_hdr_we(init_hdr_we), .init_global_kill(init_global_kill),
@@ -286,26 +283,17 @@ module riskgate_top #(
         .init_sym_pos(init_sym_pos),
         .init_acct_we(init_acct_we), .init_acct_idx(init_acct_idx), .init_acct_id(init_acct_id),
         .init_acct_max_orders(init_acct_max_orders), .init_acct_credit(init_acct_credit),
-        .init_acct_used(init_acct_used),
-        .s_valid(g_valid), .s_ready(g_ready), .s_ev(g_ev), .s_sym(g_sym), .s_flags(g_flags), .s_tob(g_tob),
-        .s_bid_px(g_bpx), .s_bid_sz(g_bsz), .s_ask_px(g_apx), .s_ask_sz(g_asz),
-        .s_dec(g_dec), .s_dec_buy(g_buy), .s_dec_price(g_px), .s_dec_qty(g_qty),
-        .m_valid(r_valid), .m_ready(r_ready), .m_ev(r_ev), .m_sym(r_sym), .m_flags(r_flags), .m_tob(r_tob),
-        .m_bid_px(r_bpx), .m_bid_sz(r_bsz), .m_ask_px(r_apx), .m_ask_sz(r_asz),
-        .m_dec(r_dec), .m_dec_buy(r_buy), .m_dec_price(r_px), .m_dec_qty(r_qty),
-        .m_reasons(r_reasons), .m_accepted(r_acc), .m_acct_idx(r_acct), .m_acct_id(r_acct_id),
-        .m_pos_after(r_pos),
+        .init_acct_used(init_acct_used), .init_acct_dup_window(init_acct_dup_window),
+        .s_valid(g_valid), .s_ready(g_ready), .s_ev(g_ev), .s_tob(g_tob), .s_ord(g_ord),
+        .m_valid(r_valid), .m_ready(r_ready), .m_ev(r_ev), .m_tob(r_tob), .m_ord(r_ord), .m_vrd(r_vrd),
         .st_decision(st_decision), .st_accepted(st_accepted), .st_rejected(st_rejected), .idle(r_idle)
     );
 
     // ---------------------------------------------------------------- record formatter
     wire fmt_idle;
-    rg_record_fmt #(.EV_WIDTH(`RG_EV_W), .SYM_W(SYM_W), .ACCT_W(ACCT_W)) u_fmt (
+    rg_record_fmt u_fmt (
         .clk(clk), .rst(rst_i), .cycle(cycle_q),
-        .s_valid(r_valid), .s_ready(r_ready), .s_ev(r_ev), .s_sym(r_sym), .s_flags(r_flags), .s_tob(r_tob),
-        .s_bid_px(r_bpx), .s_bid_sz(r_bsz), .s_ask_px(r_apx), .s_ask_sz(r_asz),
-        .s_dec(r_dec), .s_dec_buy(r_buy), .s_dec_price(r_px), .s_dec_qty(r_qty), .s_reasons(r_reasons),
-        .s_accepted(r_acc), .s_acct_idx(r_acct), .s_acct_id(r_acct_id), .s_pos_after(r_pos),
+        .s_valid(r_valid), .s_ready(r_ready), .s_ev(r_ev), .s_tob(r_tob), .s_ord(r_ord), .s_vrd(r_vrd),
         .m_axis_tdata(m_axis_tdata), .m_axis_tkeep(m_axis_tkeep), .m_axis_tvalid(m_axis_tvalid),
         .m_axis_tready(m_axis_tready), .m_axis_tlast(m_axis_tlast),
         .lat_valid(m_lat_valid), .lat_data(m_lat_data), .idle(fmt_idle)
@@ -320,13 +308,26 @@ module riskgate_top #(
         .ev_problem(st_valid ? st_problem : 8'd0), .ev_control(st_valid && st_control),
         .ev_unknown_ref(st_unknown_ref), .ev_table_full(st_table_full), .ev_flagged(st_flagged),
         .ev_tob(st_tob), .ev_decision(st_decision), .ev_accepted(st_accepted), .ev_rejected(st_rejected),
-        .rd_en(reg_rd_en && reg_rd_addr[15:12] == 4'h9), .rd_addr(reg_rd_addr[11:2]),
+        .rd_en(reg_rd_en && rd_in_stats), .rd_addr(stats_off[11:2]),
         .rd_valid(stats_rd_valid), .rd_data(stats_rd_data)
     );
 
     assign idle = rx_idle && p_idle && !f_valid && e_idle && t_idle && g_idle && r_idle && fmt_idle;
 
     // ---------------------------------------------------------------- register reads
+    reg [31:0] status;
+    always @(*) begin
+        status = 32'd0;
+        status[`RG_STATUS_READY]    = ready;
+        status[`RG_STATUS_LOADING]  = cfg_loading;
+        status[`RG_STATUS_CLEARING] = clearing;
+        status[`RG_STATUS_IDLE]     = idle;
+        status[`RG_STATUS_GAP_SEEN] = rx_gap_seen;
+        status[`RG_STATUS_EOS_SEEN] = rx_eos_seen;
+        status[`RG_STATUS_CFG_ERROR_LO +: `RG_STATUS_CFG_ERROR_W] = cfg_error;
+        status[`RG_STATUS_ERR_INDEX_LO +: `RG_STATUS_ERR_INDEX_W] = cfg_err_index;
+    end
+
     reg        rd_blob_q, rd_reg_q;
     reg [31:0] rd_reg_data_q;
     always @(posedge clk) begin
@@ -335,25 +336,24 @@ module riskgate_top #(
             rd_reg_q      <= 1'b0;
             rd_reg_data_q <= 32'd0;
         end else begin
-            rd_blob_q <= reg_rd_en && reg_rd_addr[15:14] == 2'b00;
-            rd_reg_q  <= reg_rd_en && reg_rd_addr[15:12] == 4'h8;
-            case (reg_rd_addr[7:0])
-                8'h04: rd_reg_data_q <= {8'd0, cfg_err_index, cfg_error, 2'd0, rx_eos_seen, rx_gap_seen,
-                                         idle, clearing, cfg_loading, ready};
-                8'h08: rd_reg_data_q <= {P_WAYS, P_SB, P_MA, P_MS};
-                8'h0C: rd_reg_data_q <= P_WIN;
-                8'h10: rd_reg_data_q <= cycle_q[31:0];
-                8'h14: rd_reg_data_q <= cycle_q[63:32];
-                8'h18: rd_reg_data_q <= 32'h5247_0001;
-                8'h20: rd_reg_data_q <= rx_pkts;
-                8'h24: rd_reg_data_q <= rx_bad;
-                8'h28: rd_reg_data_q <= rx_gaps;
-                8'h2C: rd_reg_data_q <= rx_dups;
-                8'h30: rd_reg_data_q <= rx_mism;
-                8'h34: rd_reg_data_q <= rx_next_seq[31:0];
-                8'h38: rd_reg_data_q <= rx_next_seq[63:32];
-                8'h3C: rd_reg_data_q <= cfg_session;
-                default: rd_reg_data_q <= 32'd0;
+            rd_blob_q <= reg_rd_en && rd_in_blob;
+            rd_reg_q  <= reg_rd_en && !rd_in_blob && !rd_in_stats;
+            case (reg_rd_addr)
+                `RG_REG_STATUS:            rd_reg_data_q <= status;
+                `RG_REG_PARAM0:            rd_reg_data_q <= param0;
+                `RG_REG_PARAM1:            rd_reg_data_q <= P_WIN;
+                `RG_REG_CYCLE_LO:          rd_reg_data_q <= cycle_q[31:0];
+                `RG_REG_CYCLE_HI:          rd_reg_data_q <= cycle_q[63:32];
+                `RG_REG_ID:                rd_reg_data_q <= `RG_ID;
+                `RG_REG_RX_PACKETS:        rd_reg_data_q <= rx_pkts;
+                `RG_REG_RX_BAD_PACKETS:    rd_reg_data_q <= rx_bad;
+                `RG_REG_RX_GAPS:           rd_reg_data_q <= rx_gaps;
+                `RG_REG_RX_DUPS:           rd_reg_data_q <= rx_dups;
+                `RG_REG_RX_COUNT_MISMATCH: rd_reg_data_q <= rx_mism;
+                `RG_REG_NEXT_SEQ_LO:       rd_reg_data_q <= rx_next_seq[31:0];
+                `RG_REG_NEXT_SEQ_HI:       rd_reg_data_q <= rx_next_seq[63:32];
+                `RG_REG_SESSION:           rd_reg_data_q <= cfg_session;
+                default:                   rd_reg_data_q <= 32'd0;
             endcase
         end
     end
@@ -362,6 +362,6 @@ module riskgate_top #(
         reg_rd_data  = rd_blob_q ? blob_rd : rd_reg_q ? rd_reg_data_q : stats_rd_data;
     end
 
-    wire unused_top = ^{f_count, p_last_seq, reg_rd_addr[11:8], reg_rd_addr[13:12]};
+    wire unused_top = ^{f_count, p_last_seq, stats_off[15:12], stats_off[1:0]};
 endmodule
 `default_nettype wire

@@ -27,7 +27,7 @@ interface Param extends Named { default: number; min: number; max: number; pow2?
 interface Kind extends Coded { aux: string; fields: Field[] }
 interface Op extends Coded { target: 'global' | 'symbol' | 'account'; min: number; max: number | string; unit: string }
 interface Itch { type: string; length: number; handled: boolean; name: string }
-interface Register extends Named { addr: number; access: string }
+interface Register extends Named { addr: number; access: string; size?: number }
 interface BusField extends Named { width: number }
 interface Bus extends Named { fields: BusField[] }
 interface Contract {
@@ -50,6 +50,7 @@ interface Contract {
     control_bits: { name: string; bit: number }[];
     id_magic: number;
     stats_by_type_word: number;
+    reg_fields: { reg: string; name: string; lo: number; width: number }[];
     msg_ops: Coded[];
     updates: Coded[];
     buses: Bus[];
@@ -119,6 +120,10 @@ function load(): Contract {
     if (f.error !== undefined && !errs.has(f.error)) fail(`config field ${f.name}: unknown error code ${f.error}`);
   }
   for (const b of c.hardware.buses) names(`bus ${b.name}`, b.fields);
+  for (const f of c.hardware.reg_fields) {
+    if (!c.registers.some((r) => r.name === f.reg)) fail(`hardware.reg_fields: unknown register ${f.reg}`);
+    if (f.lo + f.width > 32) fail(`hardware.reg_fields: ${f.reg}.${f.name} does not fit 32 bits`);
+  }
   return c;
 }
 
@@ -149,6 +154,11 @@ const indexed = (xs: { code: number; name: string }[]) => {
   for (let i = 0; i <= max; i++) out.push(xs.find((x) => x.code === i)?.name ?? '');
   return out;
 };
+
+/** The card's statistics counters in order: the counters, then problems[1..] (spec §12). */
+const statCounters = (c: Contract) => [...c.stats.counters, ...c.problems.map((p) => `problem_${p.name.toLowerCase()}`)];
+/** Bits of a record or blob field type. */
+const typeBits = (t: string) => 8 * TYPE_BYTES[t];
 
 // ------------------------------------------------------------------ Rust
 function rust(c: Contract): string {
@@ -300,15 +310,37 @@ function verilog(c: Contract): string {
   d('RG_CONFIG_MAGIC', `32'h${magic.toString(16).toUpperCase()}`, `"${c.versions.config_magic}" as a little-endian word`);
   d('RG_NO_SYMBOL', `8'h${c.record.no_symbol.toString(16).toUpperCase()}`);
   L.push('');
-  L.push('// Build parameter limits (checked at elaboration by riskgate_top).');
+  L.push('// Build parameter limits (checked at elaboration by every module that takes them).');
   for (const p of c.params) {
     d(`RG_${p.name}_MIN`, `${p.min}`);
     d(`RG_${p.name}_MAX`, `${p.max}`);
+  }
+  L.push('// RG_CHECK_<PARAM>(value): a statement for an initial block that stops elaboration or');
+  L.push('// simulation start ($error, then $finish) when the value is outside the limits.');
+  for (const p of c.params) {
+    const lo = `\`RG_${p.name}_MIN`, hi = `\`RG_${p.name}_MAX`;
+    const pow2 = p.pow2 ? ' || (((v) & ((v) - 1)) != 0)' : '';
+    const what = `${p.name} = %0d out of range %0d..%0d${p.pow2 ? ' or not a power of two' : ''} (instance %m)`;
+    L.push(`\`define RG_CHECK_${p.name}(v) if ((v) < ${lo} || (v) > ${hi}${pow2}) begin $error("${what}", (v), ${lo}, ${hi}); $finish; end`);
   }
   L.push('');
   L.push('// Record kinds (spec section 11).');
   d('RG_REC_NONE', "8'd0");
   for (const k of byCode(c.record.kinds)) d(`RG_REC_${k.name}`, `8'd${k.code}`, k.meaning);
+  L.push('');
+  L.push('// Record layout (spec section 11): byte offsets in the record, widths in bits.');
+  d('RG_RECORD_SIZE', `${c.record.size}`);
+  for (const f of c.record.header) {
+    d(`RG_RECH_${upper(f.name)}`, `${f.offset}`, `${f.type}, ${f.meaning}`);
+    d(`RG_RECH_${upper(f.name)}_W`, `${typeBits(f.type)}`);
+  }
+  d('RG_RECH_SIZE', `${c.record.header.reduce((n, f) => Math.max(n, f.offset + TYPE_BYTES[f.type]), 0)}`, 'payload starts here');
+  for (const k of c.record.kinds) {
+    for (const f of k.fields) {
+      d(`RG_RECF_${k.name}_${upper(f.name)}`, `${f.offset}`, `${f.type}, ${f.meaning}`);
+      d(`RG_RECF_${k.name}_${upper(f.name)}_W`, `${typeBits(f.type)}`);
+    }
+  }
   L.push('');
   L.push('// Reject reasons: bit positions in DECISION `reasons` (spec section 8.2).');
   for (const r of byBit(c.reasons)) d(`RG_RSN_${r.name}`, `${r.bit}`, r.meaning);
@@ -322,6 +354,9 @@ function verilog(c: Contract): string {
   L.push('');
   L.push('// Control ops (spec section 9).');
   for (const o of byCode(c.control_ops)) d(`RG_CTRL_${o.name}`, `8'd${o.code}`, `${o.target}, ${o.unit}`);
+  d('RG_TARGET_GLOBAL', "2'd1", 'target kind of an op (rg_ctrl_target_kind; 0 = unknown op)');
+  d('RG_TARGET_SYMBOL', "2'd2");
+  d('RG_TARGET_ACCOUNT', "2'd3");
   d('RG_CTRL_LEN', `16'd${c.control_message.length}`);
   d('RG_CTRL_GLOBAL_TARGET', `16'h${c.control_message.global_target.toString(16).toUpperCase()}`);
   for (const f of c.control_message.fields) d(`RG_CTRL_OFF_${upper(f.name)}`, `${f.offset}`, `${f.type} BE`);
@@ -331,15 +366,29 @@ function verilog(c: Contract): string {
   d('RG_CFG_SYMBOL_SIZE', `${c.config.symbol_entry_size}`);
   d('RG_CFG_ACCOUNT_SIZE', `${c.config.account_entry_size}`);
   for (const [p, fields] of [['HDR', c.config.header], ['SYM', c.config.symbol], ['ACCT', c.config.account]] as const) {
-    for (const f of fields) d(`RG_CFG_${p}_${upper(f.name)}`, `${f.offset}`, `${f.type}, ${f.range}`);
+    for (const f of fields) {
+      d(`RG_CFG_${p}_${upper(f.name)}`, `${f.offset}`, `${f.type}, ${f.range}`);
+      d(`RG_CFG_${p}_${upper(f.name)}_W`, `${typeBits(f.type)}`);
+    }
   }
   for (const e of byCode(c.config_errors)) d(`RG_CFGERR_${e.name}`, `8'd${e.code}`, e.meaning);
   L.push('');
   L.push('// Register port (byte addresses).');
-  for (const r of c.registers) d(`RG_REG_${r.name}`, `16'h${r.addr.toString(16).toUpperCase().padStart(4, '0')}`, `${r.access} ${r.meaning.split(',')[0]}`);
+  for (const r of c.registers) {
+    d(`RG_REG_${r.name}`, `16'h${r.addr.toString(16).toUpperCase().padStart(4, '0')}`, `${r.access} ${r.meaning.split(',')[0]}`);
+    if (r.size !== undefined) d(`RG_REG_${r.name}_SIZE`, `17'h${r.size.toString(16).toUpperCase()}`, 'bytes (an aligned power of two)');
+  }
   for (const b of c.hardware.status_bits) d(`RG_STATUS_${b.name}`, `${b.bit}`);
   for (const b of c.hardware.control_bits) d(`RG_CONTROL_${b.name}`, `${b.bit}`);
+  for (const f of c.hardware.reg_fields) {
+    d(`RG_${f.reg}_${f.name}_LO`, `${f.lo}`);
+    d(`RG_${f.reg}_${f.name}_W`, `${f.width}`);
+  }
   d('RG_STATS_BY_TYPE_WORD', `${c.hardware.stats_by_type_word}`);
+  L.push('');
+  L.push('// Statistics counters (spec section 12): counter k at stats words 2k (low) and 2k+1 (high).');
+  statCounters(c).forEach((n, i) => d(`RG_STAT_${upper(n)}`, `${i}`));
+  d('RG_NSTAT_COUNTERS', `${statCounters(c).length}`);
   L.push('');
   L.push('// Internal message operations (parser -> symbol directory -> book engine).');
   for (const o of byCode(c.hardware.msg_ops)) d(`RG_OP_${o.name}`, `4'd${o.code}`, o.meaning);
@@ -360,6 +409,8 @@ function verilog(c: Contract): string {
     d(`RG_${b.name}_W`, `${lay.width}`);
   }
   L.push('');
+  d('RG_ITCH_MAX_LEN', `${Math.max(c.control_message.length, ...c.itch.map((m) => m.length))}`, 'longest known message (spec section 3.1)');
+  L.push('');
   L.push('// ASCII bytes the pipeline compares against.');
   for (const [n, ch] of [['B', 'B'], ['S', 'S'], ['T', 'T'], ['H', 'H'], ['Y', 'Y'], ['Q', 'Q'], ['M', 'M'], ['TILDE', '~']]) {
     d(`RG_ASCII_${n}`, `8'h${ch.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -373,32 +424,32 @@ function verilog(c: Contract): string {
 function verilogFunctions(c: Contract): string {
   const L: string[] = [`// ${BANNER}`];
   L.push('// Functions over the contract\'s tables; `include inside a module that included rg_contract.vh.');
+  L.push('// Arguments are prefixed rg_ so that they hide no signal of the including module.');
   L.push('');
   L.push('// Expected frame length of an ITCH type (spec section 3.1, and the control message); 0 if unknown.');
-  L.push('function automatic [15:0] rg_itch_len(input [7:0] t);');
-  L.push('    case (t)');
+  L.push('function automatic [15:0] rg_itch_len(input [7:0] rg_type);');
+  L.push('    case (rg_type)');
   for (const m of c.itch) L.push(`        8'h${m.type.charCodeAt(0).toString(16).toUpperCase()}: rg_itch_len = 16'd${m.length};  // ${m.type} ${m.name}`);
   L.push(`        8'h${c.control_message.type.charCodeAt(0).toString(16).toUpperCase()}: rg_itch_len = 16'd${c.control_message.length};  // control message`);
   L.push("        default: rg_itch_len = 16'd0;");
   L.push('    endcase');
   L.push('endfunction');
   L.push('');
-  L.push('// Target kind of a control op: 0 unknown op, 1 global, 2 symbol, 3 account.');
-  L.push('function automatic [1:0] rg_ctrl_target_kind(input [7:0] op);');
-  L.push('    case (op)');
-  const tk = { global: 1, symbol: 2, account: 3 } as const;
-  for (const o of byCode(c.control_ops)) L.push(`        \`RG_CTRL_${o.name}: rg_ctrl_target_kind = 2'd${tk[o.target]};`);
+  L.push('// Target kind of a control op: RG_TARGET_GLOBAL / _SYMBOL / _ACCOUNT, 0 for an unknown op.');
+  L.push('function automatic [1:0] rg_ctrl_target_kind(input [7:0] rg_op);');
+  L.push('    case (rg_op)');
+  for (const o of byCode(c.control_ops)) L.push(`        \`RG_CTRL_${o.name}: rg_ctrl_target_kind = \`RG_TARGET_${upper(o.target)};`);
   L.push("        default: rg_ctrl_target_kind = 2'd0;");
   L.push('    endcase');
   L.push('endfunction');
   L.push('');
   L.push('// Whether a control value is in its op\'s range (spec section 9).');
-  L.push('function automatic rg_ctrl_value_ok(input [7:0] op, input [63:0] value);');
-  L.push('    case (op)');
+  L.push('function automatic rg_ctrl_value_ok(input [7:0] rg_op, input [63:0] rg_value);');
+  L.push('    case (rg_op)');
   for (const o of byCode(c.control_ops)) {
     const max = opMax(o);
-    const cond = max === MAX_BY_NAME.u64 ? (o.min === 0 ? "1'b1" : `(value >= 64'd${o.min})`)
-      : `(value <= 64'h${max.toString(16).toUpperCase()})${o.min > 0 ? ` && (value >= 64'd${o.min})` : ''}`;
+    const cond = max === MAX_BY_NAME.u64 ? (o.min === 0 ? "1'b1" : `(rg_value >= 64'd${o.min})`)
+      : `(rg_value <= 64'h${max.toString(16).toUpperCase()})${o.min > 0 ? ` && (rg_value >= 64'd${o.min})` : ''}`;
     L.push(`        \`RG_CTRL_${o.name}: rg_ctrl_value_ok = ${cond};`);
   }
   L.push("        default: rg_ctrl_value_ok = 1'b0;");
@@ -418,6 +469,7 @@ function cpp(c: Contract): string {
   L.push('namespace contract {');
   L.push(`constexpr uint8_t RECORD_VERSION = ${c.versions.record};`);
   L.push(`constexpr uint16_t CONFIG_VERSION = ${c.versions.config};`);
+  L.push(`constexpr uint16_t REGMAP_VERSION = ${c.versions.register_map};`);
   L.push(`constexpr uint32_t RECORD_SIZE = ${c.record.size};`);
   L.push(`constexpr uint8_t NO_SYMBOL = ${hex(c.record.no_symbol)};`);
   L.push('');
@@ -426,6 +478,15 @@ function cpp(c: Contract): string {
   L.push('namespace kind {');
   for (const k of byCode(c.record.kinds)) L.push(`constexpr uint8_t ${k.name} = ${k.code};`);
   L.push('}  // namespace kind');
+  L.push('// Record layout (spec section 11): byte offsets.');
+  L.push('namespace rec {');
+  for (const f of c.record.header) L.push(`constexpr uint32_t ${upper(f.name)} = ${f.offset};  // ${f.type}`);
+  for (const k of c.record.kinds) {
+    L.push(`namespace ${k.name.toLowerCase()} {`);
+    for (const f of k.fields) L.push(`constexpr uint32_t ${upper(f.name)} = ${f.offset};  // ${f.type}`);
+    L.push(`}  // namespace ${k.name.toLowerCase()}`);
+  }
+  L.push('}  // namespace rec');
   L.push('namespace reason {');
   for (const r of byBit(c.reasons)) L.push(`constexpr uint16_t ${r.name} = 1u << ${r.bit};`);
   L.push(`constexpr uint16_t ALL = ${byBit(c.reasons).map((r) => r.name).join(' | ')};`);
@@ -443,6 +504,21 @@ function cpp(c: Contract): string {
   L.push('}  // namespace op');
   L.push(`constexpr uint16_t CONTROL_GLOBAL_TARGET = ${hex(c.control_message.global_target)};`);
   L.push(`constexpr uint32_t CONTROL_LEN = ${c.control_message.length};`);
+  L.push('namespace ctrl {');
+  for (const f of c.control_message.fields) L.push(`constexpr uint32_t OFF_${upper(f.name)} = ${f.offset};  // ${f.type} BE`);
+  L.push('enum class Target : uint8_t { Global = 1, Symbol = 2, Account = 3 };');
+  L.push('struct OpSpec {\n    uint8_t code;\n    const char *name;\n    Target target;\n    uint64_t min, max;\n};');
+  L.push('constexpr OpSpec OPS[] = {');
+  const tgtCpp = (t: string) => `Target::${t[0].toUpperCase()}${t.slice(1)}`;
+  for (const o of byCode(c.control_ops)) L.push(`    {${o.code}, "${o.name}", ${tgtCpp(o.target)}, ${o.min}ull, ${hex(opMax(o))}ull},`);
+  L.push('};');
+  L.push('// The spec of op `code`, or nullptr for an unknown op.');
+  L.push('inline const OpSpec *op_spec(uint8_t code) {');
+  L.push('    for (const OpSpec &o : OPS)');
+  L.push('        if (o.code == code) return &o;');
+  L.push('    return nullptr;');
+  L.push('}');
+  L.push('}  // namespace ctrl');
   L.push('namespace cfg {');
   L.push(`constexpr uint32_t HEADER_SIZE = ${c.config.header_size}, SYMBOL_SIZE = ${c.config.symbol_entry_size}, ACCOUNT_SIZE = ${c.config.account_entry_size};`);
   for (const [p, fields] of [['HDR', c.config.header], ['SYM', c.config.symbol], ['ACCT', c.config.account]] as const) {
@@ -453,19 +529,37 @@ function cpp(c: Contract): string {
   for (const e of byCode(c.config_errors)) L.push(`constexpr uint32_t ${e.name} = ${e.code};  // ${e.meaning}`);
   L.push('}  // namespace cfg_error');
   L.push('namespace reg {');
-  for (const r of c.registers) L.push(`constexpr uint32_t ${r.name} = ${hex(r.addr, 4)};`);
+  for (const r of c.registers) {
+    L.push(`constexpr uint32_t ${r.name} = ${hex(r.addr, 4)};`);
+    if (r.size !== undefined) L.push(`constexpr uint32_t ${r.name}_SIZE = ${hex(r.size, 4)};`);
+  }
   for (const b of c.hardware.status_bits) L.push(`constexpr uint32_t STATUS_${b.name} = 1u << ${b.bit};`);
   for (const b of c.hardware.control_bits) L.push(`constexpr uint32_t CONTROL_${b.name} = 1u << ${b.bit};`);
+  for (const f of c.hardware.reg_fields) L.push(`constexpr uint32_t ${f.reg}_${f.name}_LO = ${f.lo}, ${f.reg}_${f.name}_W = ${f.width};`);
+  L.push(`constexpr uint32_t ID_VALUE = ${hex(c.hardware.id_magic * 0x10000 + c.versions.register_map, 8)};  // what ID reads`);
   L.push(`constexpr uint32_t STATS_BY_TYPE_WORD = ${c.hardware.stats_by_type_word};`);
   L.push('}  // namespace reg');
   L.push('namespace stats {');
-  const all = [...c.stats.counters, ...c.problems.map((p) => `problem_${p.name.toLowerCase()}`)];
+  const all = statCounters(c);
   all.forEach((n, i) => L.push(`constexpr uint32_t ${upper(n)} = ${i};`));
   L.push(`constexpr uint32_t COUNTERS = ${all.length};`);
   L.push(`constexpr uint32_t BY_TYPE = ${all.length};  // by_type[0..255] follow the counters`);
   c.stats.rx.forEach((n, i) => L.push(`constexpr uint32_t ${upper(n)} = ${all.length + 256 + i};`));
   L.push(`constexpr uint32_t TOTAL = ${all.length + 256 + c.stats.rx.length};`);
   L.push('}  // namespace stats');
+  L.push('// Hardware internals: message ops, order classes, state updates, stage bus layouts.');
+  L.push('namespace hw {');
+  for (const o of byCode(c.hardware.msg_ops)) L.push(`constexpr uint32_t OP_${o.name} = ${o.code};  // ${o.meaning}`);
+  for (const k of byCode(c.order_classes)) L.push(`constexpr uint32_t CLS_${k.name} = ${k.code};  // ${k.meaning}`);
+  for (const u of byCode(c.hardware.updates)) L.push(`constexpr uint32_t UPD_${u.name} = ${u.code};  // ${u.meaning}`);
+  for (const b of c.hardware.buses) {
+    const lay = busLayout(b);
+    L.push(`// bus ${b.name}: ${b.meaning}`);
+    for (const f of lay.fields) L.push(`constexpr unsigned ${b.name}_${f.name}_LO = ${f.lo}, ${b.name}_${f.name}_W = ${f.width};`);
+    L.push(`constexpr unsigned ${b.name}_W = ${lay.width};`);
+  }
+  L.push('}  // namespace hw');
+  L.push(`constexpr uint32_t ITCH_MAX_LEN = ${Math.max(c.control_message.length, ...c.itch.map((m) => m.length))};`);
   L.push('inline uint16_t itch_len(uint8_t t) {');
   L.push('    switch (t) {');
   for (const m of c.itch) L.push(`        case '${m.type}': return ${m.length};`);

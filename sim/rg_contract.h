@@ -7,6 +7,7 @@ namespace rg {
 namespace contract {
 constexpr uint8_t RECORD_VERSION = 1;
 constexpr uint16_t CONFIG_VERSION = 2;
+constexpr uint16_t REGMAP_VERSION = 1;
 constexpr uint32_t RECORD_SIZE = 32;
 constexpr uint8_t NO_SYMBOL = 0xFF;
 
@@ -23,6 +24,49 @@ constexpr uint8_t FILL = 3;
 constexpr uint8_t CONTROL = 4;
 constexpr uint8_t PROBLEM = 5;
 }  // namespace kind
+// Record layout (spec section 11): byte offsets.
+namespace rec {
+constexpr uint32_t VERSION = 0;  // u8
+constexpr uint32_t KIND = 1;  // u8
+constexpr uint32_t SYMBOL = 2;  // u8
+constexpr uint32_t AUX = 3;  // u8
+constexpr uint32_t SEQ = 4;  // u48
+constexpr uint32_t TS = 10;  // u48
+namespace tob {
+constexpr uint32_t BID_PX = 16;  // u32
+constexpr uint32_t BID_SZ = 20;  // u32
+constexpr uint32_t ASK_PX = 24;  // u32
+constexpr uint32_t ASK_SZ = 28;  // u32
+}  // namespace tob
+namespace decision {
+constexpr uint32_t PRICE = 16;  // u32
+constexpr uint32_t QTY = 20;  // u32
+constexpr uint32_t REASONS = 24;  // u16
+constexpr uint32_t VERDICT = 26;  // u8
+constexpr uint32_t ACCOUNT_INDEX = 27;  // u8
+constexpr uint32_t ACCOUNT_ID = 28;  // u32
+}  // namespace decision
+namespace fill {
+constexpr uint32_t PRICE = 16;  // u32
+constexpr uint32_t QTY = 20;  // u32
+constexpr uint32_t POSITION_AFTER = 24;  // i32
+constexpr uint32_t LEG = 28;  // u8
+constexpr uint32_t ACCOUNT_INDEX = 29;  // u8
+constexpr uint32_t RESERVED = 30;  // u16
+}  // namespace fill
+namespace control {
+constexpr uint32_t VALUE = 16;  // u64
+constexpr uint32_t TARGET = 24;  // u16
+constexpr uint32_t RESERVED = 26;  // u48
+}  // namespace control
+namespace problem {
+constexpr uint32_t TYPE_BYTE = 16;  // u8
+constexpr uint32_t RESERVED0 = 17;  // u8
+constexpr uint32_t FRAME_LEN = 18;  // u16
+constexpr uint32_t EXPECTED_LEN = 20;  // u16
+constexpr uint32_t RESERVED1 = 22;  // u80
+}  // namespace problem
+}  // namespace rec
 namespace reason {
 constexpr uint16_t KILL = 1u << 0;
 constexpr uint16_t HALTED = 1u << 1;
@@ -64,6 +108,38 @@ constexpr uint8_t DUP_WINDOW = 10;  // account, nanoseconds
 }  // namespace op
 constexpr uint16_t CONTROL_GLOBAL_TARGET = 0xFFFF;
 constexpr uint32_t CONTROL_LEN = 20;
+namespace ctrl {
+constexpr uint32_t OFF_TYPE = 0;  // u8 BE
+constexpr uint32_t OFF_OP = 1;  // u8 BE
+constexpr uint32_t OFF_TARGET = 2;  // u16 BE
+constexpr uint32_t OFF_SEQ = 4;  // u64 BE
+constexpr uint32_t OFF_VALUE = 12;  // u64 BE
+enum class Target : uint8_t { Global = 1, Symbol = 2, Account = 3 };
+struct OpSpec {
+    uint8_t code;
+    const char *name;
+    Target target;
+    uint64_t min, max;
+};
+constexpr OpSpec OPS[] = {
+    {1, "GLOBAL_KILL", Target::Global, 0ull, 0x1ull},
+    {2, "SYMBOL_KILL", Target::Symbol, 0ull, 0x1ull},
+    {3, "MAX_QTY", Target::Symbol, 0ull, 0xFFFFFFFFull},
+    {4, "MAX_NOTIONAL", Target::Symbol, 0ull, 0xFFFFFFFFFFFFFFFFull},
+    {5, "POSITION_LIMIT", Target::Symbol, 0ull, 0x7FFFFFFFull},
+    {6, "COLLAR_BPS", Target::Symbol, 0ull, 0xFFFFull},
+    {7, "CREDIT_LIMIT", Target::Account, 0ull, 0xFFFFFFFFFFFFFFFFull},
+    {8, "MAX_ORDERS", Target::Account, 0ull, 0xFFFFFFFFull},
+    {9, "CLEAR_COLLISION", Target::Symbol, 0ull, 0x0ull},
+    {10, "DUP_WINDOW", Target::Account, 0ull, 0xFFFFFFFFFFFFFFFFull},
+};
+// The spec of op `code`, or nullptr for an unknown op.
+inline const OpSpec *op_spec(uint8_t code) {
+    for (const OpSpec &o : OPS)
+        if (o.code == code) return &o;
+    return nullptr;
+}
+}  // namespace ctrl
 namespace cfg {
 constexpr uint32_t HEADER_SIZE = 64, SYMBOL_SIZE = 48, ACCOUNT_SIZE = 32;
 constexpr uint32_t HDR_MAGIC = 0;  // bytes4
@@ -116,6 +192,7 @@ constexpr uint32_t START_POSITION = 13;  // symbol start position out of range
 }  // namespace cfg_error
 namespace reg {
 constexpr uint32_t BLOB = 0x0000;
+constexpr uint32_t BLOB_SIZE = 0x4000;
 constexpr uint32_t CONTROL = 0x8000;
 constexpr uint32_t STATUS = 0x8004;
 constexpr uint32_t PARAM0 = 0x8008;
@@ -132,6 +209,7 @@ constexpr uint32_t NEXT_SEQ_LO = 0x8034;
 constexpr uint32_t NEXT_SEQ_HI = 0x8038;
 constexpr uint32_t SESSION = 0x803C;
 constexpr uint32_t STATS = 0x9000;
+constexpr uint32_t STATS_SIZE = 0x1000;
 constexpr uint32_t STATUS_READY = 1u << 0;
 constexpr uint32_t STATUS_LOADING = 1u << 1;
 constexpr uint32_t STATUS_CLEARING = 1u << 2;
@@ -140,6 +218,13 @@ constexpr uint32_t STATUS_GAP_SEEN = 1u << 4;
 constexpr uint32_t STATUS_EOS_SEEN = 1u << 5;
 constexpr uint32_t CONTROL_LOAD = 1u << 0;
 constexpr uint32_t CONTROL_SOFT_RESET = 1u << 1;
+constexpr uint32_t STATUS_CFG_ERROR_LO = 8, STATUS_CFG_ERROR_W = 8;
+constexpr uint32_t STATUS_ERR_INDEX_LO = 16, STATUS_ERR_INDEX_W = 8;
+constexpr uint32_t PARAM0_MAX_SYMBOLS_LO = 0, PARAM0_MAX_SYMBOLS_W = 8;
+constexpr uint32_t PARAM0_MAX_ACCOUNTS_LO = 8, PARAM0_MAX_ACCOUNTS_W = 8;
+constexpr uint32_t PARAM0_SET_BITS_LO = 16, PARAM0_SET_BITS_W = 8;
+constexpr uint32_t PARAM0_WAYS_LO = 24, PARAM0_WAYS_W = 8;
+constexpr uint32_t ID_VALUE = 0x52470001;  // what ID reads
 constexpr uint32_t STATS_BY_TYPE_WORD = 512;
 }  // namespace reg
 namespace stats {
@@ -167,6 +252,85 @@ constexpr uint32_t RX_COUNT_MISMATCH = 274;
 constexpr uint32_t RX_NEXT_SEQ = 275;
 constexpr uint32_t TOTAL = 276;
 }  // namespace stats
+// Hardware internals: message ops, order classes, state updates, stage bus layouts.
+namespace hw {
+constexpr uint32_t OP_NONE = 0;  // counted, no effect (skipped types)
+constexpr uint32_t OP_PREC = 1;  // a prebuilt PROBLEM or BAD_CONTROL record, no effect
+constexpr uint32_t OP_SYS = 2;  // S
+constexpr uint32_t OP_DIR = 3;  // R
+constexpr uint32_t OP_HALT = 4;  // H
+constexpr uint32_t OP_MWCB = 5;  // W
+constexpr uint32_t OP_ADD = 6;  // A, F
+constexpr uint32_t OP_EXEC = 7;  // E
+constexpr uint32_t OP_EXECP = 8;  // C
+constexpr uint32_t OP_CANCEL = 9;  // X
+constexpr uint32_t OP_DELETE = 10;  // D
+constexpr uint32_t OP_REPLACE = 11;  // U
+constexpr uint32_t OP_TRADE = 12;  // P
+constexpr uint32_t OP_CTRL = 13;  // valid control message (record prebuilt too)
+constexpr uint32_t CLS_IN = 0;  // on tick, inside the window
+constexpr uint32_t CLS_BELOW = 1;  // on tick, below the window
+constexpr uint32_t CLS_ABOVE = 2;  // on tick, above the window
+constexpr uint32_t CLS_OFFTICK = 3;  // not on tick
+constexpr uint32_t UPD_NONE = 0;  // no risk-state update
+constexpr uint32_t UPD_MKT = 1;  // S: event code in ucode
+constexpr uint32_t UPD_HALT = 2;  // H: usym, trading state in ucode
+constexpr uint32_t UPD_MWCB = 3;  // W with level 1..3
+constexpr uint32_t UPD_LAST = 4;  // last_trade[usym] := uval[31:0]
+constexpr uint32_t UPD_CTRL = 5;  // control op ucode, target utgt, value uval
+// bus EV: event bundle carried from the parser through the book engine to the record formatter
+constexpr unsigned EV_SEQ_LO = 0, EV_SEQ_W = 48;
+constexpr unsigned EV_TS_LO = 48, EV_TS_W = 48;
+constexpr unsigned EV_TOFF_LO = 96, EV_TOFF_W = 64;
+constexpr unsigned EV_TLAST_LO = 160, EV_TLAST_W = 64;
+constexpr unsigned EV_RKIND_LO = 224, EV_RKIND_W = 8;
+constexpr unsigned EV_RSYM_LO = 232, EV_RSYM_W = 8;
+constexpr unsigned EV_RAUX_LO = 240, EV_RAUX_W = 8;
+constexpr unsigned EV_RPAY_LO = 248, EV_RPAY_W = 128;
+constexpr unsigned EV_UKIND_LO = 376, EV_UKIND_W = 3;
+constexpr unsigned EV_USYM_LO = 379, EV_USYM_W = 8;
+constexpr unsigned EV_UCODE_LO = 387, EV_UCODE_W = 8;
+constexpr unsigned EV_UVAL_LO = 395, EV_UVAL_W = 64;
+constexpr unsigned EV_UTGT_LO = 459, EV_UTGT_W = 16;
+constexpr unsigned EV_W = 475;
+// bus BOOK: top of book of the touched symbol, book engine to analytics (rg_book_engine -> rg_tob)
+constexpr unsigned BOOK_TOUCH_LO = 0, BOOK_TOUCH_W = 1;
+constexpr unsigned BOOK_SYM_LO = 1, BOOK_SYM_W = 8;
+constexpr unsigned BOOK_FLAGS_LO = 9, BOOK_FLAGS_W = 8;
+constexpr unsigned BOOK_BID_VALID_LO = 17, BOOK_BID_VALID_W = 1;
+constexpr unsigned BOOK_BID_IDX_LO = 18, BOOK_BID_IDX_W = 16;
+constexpr unsigned BOOK_BID_SZ_LO = 34, BOOK_BID_SZ_W = 32;
+constexpr unsigned BOOK_ASK_VALID_LO = 66, BOOK_ASK_VALID_W = 1;
+constexpr unsigned BOOK_ASK_IDX_LO = 67, BOOK_ASK_IDX_W = 16;
+constexpr unsigned BOOK_ASK_SZ_LO = 83, BOOK_ASK_SZ_W = 32;
+constexpr unsigned BOOK_BASE_Q_LO = 115, BOOK_BASE_Q_W = 32;
+constexpr unsigned BOOK_W = 147;
+// bus TOB: top of book in price units and the TOB verdict, analytics through strategy and risk to the record formatter
+constexpr unsigned TOB_SYM_LO = 0, TOB_SYM_W = 8;
+constexpr unsigned TOB_FLAGS_LO = 8, TOB_FLAGS_W = 8;
+constexpr unsigned TOB_EMIT_LO = 16, TOB_EMIT_W = 1;
+constexpr unsigned TOB_BID_PX_LO = 17, TOB_BID_PX_W = 32;
+constexpr unsigned TOB_BID_SZ_LO = 49, TOB_BID_SZ_W = 32;
+constexpr unsigned TOB_ASK_PX_LO = 81, TOB_ASK_PX_W = 32;
+constexpr unsigned TOB_ASK_SZ_LO = 113, TOB_ASK_SZ_W = 32;
+constexpr unsigned TOB_BUY_OK_LO = 145, TOB_BUY_OK_W = 1;
+constexpr unsigned TOB_SELL_OK_LO = 146, TOB_SELL_OK_W = 1;
+constexpr unsigned TOB_W = 147;
+// bus ORD: the strategy's order (spec section 8.1), strategy through risk to the record formatter
+constexpr unsigned ORD_DEC_LO = 0, ORD_DEC_W = 1;
+constexpr unsigned ORD_BUY_LO = 1, ORD_BUY_W = 1;
+constexpr unsigned ORD_PRICE_LO = 2, ORD_PRICE_W = 32;
+constexpr unsigned ORD_QTY_LO = 34, ORD_QTY_W = 32;
+constexpr unsigned ORD_W = 66;
+// bus VRD: the risk verdict of an order (spec sections 8.2, 8.3), risk to the record formatter
+constexpr unsigned VRD_REASONS_LO = 0, VRD_REASONS_W = 16;
+constexpr unsigned VRD_ACCEPTED_LO = 16, VRD_ACCEPTED_W = 1;
+constexpr unsigned VRD_ACCT_LO = 17, VRD_ACCT_W = 8;
+constexpr unsigned VRD_ACCT_ID_LO = 25, VRD_ACCT_ID_W = 32;
+constexpr unsigned VRD_POS_AFTER_LO = 57, VRD_POS_AFTER_W = 32;
+constexpr unsigned VRD_W = 89;
+}  // namespace hw
+constexpr uint32_t ITCH_MAX_LEN = 50;
 inline uint16_t itch_len(uint8_t t) {
     switch (t) {
         case 'S': return 12;

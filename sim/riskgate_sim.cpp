@@ -8,35 +8,35 @@
 #include <vector>
 
 #include "Vriskgate_top.h"
+#include "rg_contract.h"
 #include "verilated.h"
 #if RG_HAVE_FST
 #include "verilated_fst_c.h"
 #endif
 
+// build parameters of the model (the Makefile passes the -G values; defaults: spec section 1)
 #ifndef RG_MAX_SYMBOLS
-#define RG_MAX_SYMBOLS 64
+#define RG_MAX_SYMBOLS rg::contract::MAX_SYMBOLS_DEFAULT
 #endif
 #ifndef RG_MAX_ACCOUNTS
-#define RG_MAX_ACCOUNTS 64
+#define RG_MAX_ACCOUNTS rg::contract::MAX_ACCOUNTS_DEFAULT
 #endif
 #ifndef RG_WINDOW_TICKS
-#define RG_WINDOW_TICKS 4096
+#define RG_WINDOW_TICKS rg::contract::WINDOW_TICKS_DEFAULT
 #endif
 #ifndef RG_SET_BITS
-#define RG_SET_BITS 14
+#define RG_SET_BITS rg::contract::SET_BITS_DEFAULT
 #endif
 #ifndef RG_WAYS
-#define RG_WAYS 4
+#define RG_WAYS rg::contract::WAYS_DEFAULT
 #endif
 
 namespace {
 
-constexpr uint32_t REG_CONTROL = 0x8000;
-constexpr uint32_t REG_STATUS = 0x8004;
-constexpr uint32_t REG_CYCLE_LO = 0x8010;
-constexpr uint32_t REG_CYCLE_HI = 0x8014;
-constexpr uint32_t REG_RX_BASE = 0x8020;
-constexpr uint32_t REG_STATS = 0x9000;
+namespace C = rg::contract;
+constexpr uint32_t REC = C::RECORD_SIZE;  // one record per 256-bit output beat
+static_assert(RG_SIM_NSTATS == C::stats::TOTAL, "riskgate_sim.h RG_SIM_NSTATS differs from the contract");
+static_assert(REC == 32, "the output beat is 256 bits");
 
 struct Beat {
     uint64_t data;
@@ -145,7 +145,7 @@ static void tick(rg_sim *s) {
     if (t->m_axis_tvalid) {
         if (t->m_axis_tready) {
             size_t n = s->records.size();
-            s->records.resize(n + 32);
+            s->records.resize(n + REC);
             get_wide(t->m_axis_tdata, s->records.data() + n);
             s->c_records++;
         } else {
@@ -154,7 +154,7 @@ static void tick(rg_sim *s) {
     }
     if (t->m_lat_valid) {
         size_t n = s->stamps.size();
-        s->stamps.resize(n + 32);
+        s->stamps.resize(n + 32);  // latency stamp: 256 bits
         get_wide(t->m_lat_data, s->stamps.data() + n);
     }
     if (t->reg_rd_valid) {
@@ -187,7 +187,7 @@ void rg_sim_info(rg_sim_info_t *out) {
     out->window_ticks = RG_WINDOW_TICKS;
     out->set_bits = RG_SET_BITS;
     out->ways = RG_WAYS;
-    out->record_bytes = 32;
+    out->record_bytes = REC;
     out->latency_bytes = 32;
     out->has_fst = RG_HAVE_FST ? 1 : 0;
 }
@@ -240,7 +240,7 @@ int rg_sim_read_reg(rg_sim *s, uint32_t addr, uint32_t *value) {
 
 static uint32_t status(rg_sim *s) {
     uint32_t v = 0;
-    rg_sim_read_reg(s, REG_STATUS, &v);
+    rg_sim_read_reg(s, C::reg::STATUS, &v);
     return v;
 }
 
@@ -258,36 +258,36 @@ int64_t rg_sim_reset(rg_sim *s) {
     tick(s);
     tick(s);
     s->top->rst = 0;
-    // wait for the clear sweeps (STATUS bit 2)
+    // wait for the clear sweeps (STATUS CLEARING)
     for (int i = 0; i < 4096; i++) {
         s->top->rst = 0;
         for (int k = 0; k < 64; k++) tick(s);
-        if ((status(s) & 0x4u) == 0) break;
+        if ((status(s) & C::reg::STATUS_CLEARING) == 0) break;
     }
     return static_cast<int64_t>(s->c_cycles - c0);
 }
 
 int rg_sim_config(rg_sim *s, const uint8_t *blob, uint32_t len) {
     if (!s || !blob) return RG_SIM_E_ARG;
-    if (len < 64) return RG_SIM_E_SIZE;
-    uint32_t ns = blob[6], na = blob[7];
+    if (len < C::cfg::HEADER_SIZE) return RG_SIM_E_SIZE;
+    uint32_t ns = blob[C::cfg::HDR_N_SYMBOLS], na = blob[C::cfg::HDR_N_ACCOUNTS];
     if (ns > RG_MAX_SYMBOLS || na > RG_MAX_ACCOUNTS) {
         // let the hardware report the range error on the header alone
-        len = 64;
-    } else if (len != 64 + 48 * ns + 32 * na) {
+        len = C::cfg::HEADER_SIZE;
+    } else if (len != C::cfg::HEADER_SIZE + C::cfg::SYMBOL_SIZE * ns + C::cfg::ACCOUNT_SIZE * na) {
         return RG_SIM_E_SIZE;
     }
     for (uint32_t off = 0; off < len; off += 4) {
         uint32_t w = 0;
         for (uint32_t b = 0; b < 4 && off + b < len; b++) w |= static_cast<uint32_t>(blob[off + b]) << (8 * b);
-        rg_sim_write_reg(s, off, w);
+        rg_sim_write_reg(s, C::reg::BLOB + off, w);
     }
-    rg_sim_write_reg(s, REG_CONTROL, 1);
+    rg_sim_write_reg(s, C::reg::CONTROL, C::reg::CONTROL_LOAD);
     for (int i = 0; i < 100000; i++) {
         uint32_t st = status(s);
-        uint32_t err = (st >> 8) & 0xff;
+        uint32_t err = (st >> C::reg::STATUS_CFG_ERROR_LO) & ((1u << C::reg::STATUS_CFG_ERROR_W) - 1u);
         if (err) return static_cast<int>(err);
-        if (st & 1u) return RG_SIM_OK;
+        if (st & C::reg::STATUS_READY) return RG_SIM_OK;
         for (int k = 0; k < 16; k++) tick(s);
     }
     return RG_SIM_E_TIMEOUT;
@@ -362,7 +362,7 @@ uint64_t rg_sim_records_pending(rg_sim *s) { return s ? s->records.size() - s->r
 uint64_t rg_sim_pull_records(rg_sim *s, uint8_t *out, uint64_t cap) {
     if (!s || !out) return 0;
     uint64_t n = s->records.size() - s->rec_head;
-    if (n > cap) n = cap - cap % 32;
+    if (n > cap) n = cap - cap % REC;
     std::memcpy(out, s->records.data() + s->rec_head, n);
     s->rec_head += n;
     compact(s->records, s->rec_head);
@@ -383,8 +383,8 @@ uint64_t rg_sim_pull_latency(rg_sim *s, uint8_t *out, uint64_t cap) {
 
 uint64_t rg_sim_cycles(rg_sim *s) {
     uint32_t lo = 0, hi = 0;
-    rg_sim_read_reg(s, REG_CYCLE_LO, &lo);
-    rg_sim_read_reg(s, REG_CYCLE_HI, &hi);
+    rg_sim_read_reg(s, C::reg::CYCLE_LO, &lo);
+    rg_sim_read_reg(s, C::reg::CYCLE_HI, &hi);
     return (static_cast<uint64_t>(hi) << 32) | lo;
 }
 
@@ -393,21 +393,26 @@ int rg_sim_stats(rg_sim *s, uint64_t *out, uint32_t n) {
     std::vector<uint64_t> v(RG_SIM_NSTATS, 0);
     auto rd64 = [&](uint32_t word) {
         uint32_t lo = 0, hi = 0;
-        rg_sim_read_reg(s, REG_STATS + 4 * word, &lo);
-        rg_sim_read_reg(s, REG_STATS + 4 * (word + 1), &hi);
+        rg_sim_read_reg(s, C::reg::STATS + 4 * word, &lo);
+        rg_sim_read_reg(s, C::reg::STATS + 4 * (word + 1), &hi);
         return (static_cast<uint64_t>(hi) << 32) | lo;
     };
-    for (uint32_t k = 0; k < 14; k++) v[k] = rd64(2 * k);
-    for (uint32_t t = 0; t < 256; t++) v[14 + t] = rd64(512 + 2 * t);
-    for (uint32_t k = 0; k < 5; k++) {
+    for (uint32_t k = 0; k < C::stats::COUNTERS; k++) v[k] = rd64(2 * k);
+    for (uint32_t t = 0; t < 256; t++) v[C::stats::BY_TYPE + t] = rd64(C::reg::STATS_BY_TYPE_WORD + 2 * t);
+    const uint32_t rx_regs[][2] = {{C::stats::RX_PACKETS, C::reg::RX_PACKETS},
+                                   {C::stats::RX_BAD_PACKETS, C::reg::RX_BAD_PACKETS},
+                                   {C::stats::RX_GAPS, C::reg::RX_GAPS},
+                                   {C::stats::RX_DUPLICATES, C::reg::RX_DUPS},
+                                   {C::stats::RX_COUNT_MISMATCH, C::reg::RX_COUNT_MISMATCH}};
+    for (const auto &r : rx_regs) {
         uint32_t x = 0;
-        rg_sim_read_reg(s, REG_RX_BASE + 4 * k, &x);
-        v[270 + k] = x;
+        rg_sim_read_reg(s, r[1], &x);
+        v[r[0]] = x;
     }
     uint32_t lo = 0, hi = 0;
-    rg_sim_read_reg(s, REG_RX_BASE + 0x14, &lo);
-    rg_sim_read_reg(s, REG_RX_BASE + 0x18, &hi);
-    v[275] = (static_cast<uint64_t>(hi) << 32) | lo;
+    rg_sim_read_reg(s, C::reg::NEXT_SEQ_LO, &lo);
+    rg_sim_read_reg(s, C::reg::NEXT_SEQ_HI, &hi);
+    v[C::stats::RX_NEXT_SEQ] = (static_cast<uint64_t>(hi) << 32) | lo;
     uint32_t m = n < RG_SIM_NSTATS ? n : RG_SIM_NSTATS;
     for (uint32_t i = 0; i < m; i++) out[i] = v[i];
     return static_cast<int>(m);

@@ -25,7 +25,8 @@ extern "C" {
 typedef struct rg_sim rg_sim;
 
 /* Error codes (negative). Positive values returned by rg_sim_config are the hardware's
- * config error codes (STATUS[15:8], see hdl/rg_config.v). */
+ * config error codes (STATUS CFG_ERROR field; the [[config_errors]] of contract/riskgate.toml,
+ * rg::contract::cfg_error in rg_contract.h). */
 #define RG_SIM_OK           0
 #define RG_SIM_E_ARG       -1   /* bad argument */
 #define RG_SIM_E_SIZE      -2   /* config blob size does not match its header */
@@ -79,14 +80,14 @@ uint64_t rg_sim_pull_records(rg_sim *s, uint8_t *out, uint64_t cap);
 uint64_t rg_sim_latency_pending(rg_sim *s);
 uint64_t rg_sim_pull_latency(rg_sim *s, uint8_t *out, uint64_t cap);
 
-/* Register port (byte addresses, see hdl/riskgate_top.v). A read clocks the model. */
+/* Register port (byte addresses: rg::contract::reg, spec section 15). A read clocks the model. */
 int      rg_sim_read_reg(rg_sim *s, uint32_t addr, uint32_t *value);
 int      rg_sim_write_reg(rg_sim *s, uint32_t addr, uint32_t value);
 
 /* The hardware cycle counter (read through the register port). */
 uint64_t rg_sim_cycles(rg_sim *s);
 
-/* Statistics of spec section 12 read from the card, in this order:
+/* Statistics of spec section 12 read from the card, in this order (rg::contract::stats):
  * [0] messages [1] unknown_ref [2] table_full [3] flagged [4] tob [5] decisions
  * [6] accepted [7] rejected [8] fills [9] controls [10..13] problems[1..4]
  * [14..269] by_type[0..255]

@@ -1,14 +1,17 @@
-// rg_book_engine at tiny parameters (2 symbols, L = 64, 8 sets x 2 ways) against a model of
+// rg_book_engine at tiny parameters (2 symbols, L = 64, 16 sets x 2 ways) against a model of
 // spec sections 3.2, 4, 5 and 6: window rule, classes, set-associative insert/lookup with
 // table-full drops (COLLISION, table_full), reduce/remove, replace, flags, best levels,
 // last-trade updates, pass-through events and CLEAR_COLLISION; random back-pressure.
 #include <deque>
 
+#include "rg_contract.h"
 #include "tb_common.h"
 
 using namespace tb;
+namespace C = rg::contract;
+namespace HW = rg::contract::hw;
 
-static constexpr int NS = 2, L = 64, SB = 3, WAYS = 2, TICK = 5;
+static constexpr int NS = 2, L = 64, SB = 4, WAYS = 2, TICK = 5;   // SB: the contract's minimum
 
 struct Order { bool valid = false; uint64_t ref = 0; int sym = 0; bool buy = false; uint32_t price = 0, shares = 0; int cls = 0, idx = 0; };
 struct Model {
@@ -29,15 +32,15 @@ struct Model {
         bool on = q * TICK == price;
         if (!wset[sym] && on) { base[sym] = q >= L / 2 ? q - L / 2 : 0; wset[sym] = true; }
         int cls, idx = 0;
-        if (!on) cls = 3;
-        else if (q < base[sym]) cls = 1;
-        else if (static_cast<uint64_t>(q) - base[sym] >= L) cls = 2;
-        else { cls = 0; idx = static_cast<int>(q - base[sym]); }
+        if (!on) cls = HW::CLS_OFFTICK;
+        else if (q < base[sym]) cls = HW::CLS_BELOW;
+        else if (static_cast<uint64_t>(q) - base[sym] >= L) cls = HW::CLS_ABOVE;
+        else { cls = HW::CLS_IN; idx = static_cast<int>(q - base[sym]); }
         int s = set_of(ref);
         for (int w = 0; w < WAYS; w++)
             if (!tab[s][w].valid) {
                 tab[s][w] = {true, ref, sym, buy, price, shares, cls, idx};
-                if (cls == 0) lvl[sym][buy][idx] += shares; else cnt[sym][buy][cls]++;
+                if (cls == HW::CLS_IN) lvl[sym][buy][idx] += shares; else cnt[sym][buy][cls]++;
                 return;
             }
         coll[sym] = true;
@@ -49,12 +52,12 @@ struct Model {
         return nullptr;
     }
     void reduce(Order *o, uint32_t r) {
-        if (o->cls == 0) lvl[o->sym][o->buy][o->idx] -= r;
+        if (o->cls == HW::CLS_IN) lvl[o->sym][o->buy][o->idx] -= r;
         o->shares -= r;
         if (o->shares == 0) remove(o);
     }
     void remove(Order *o) {
-        if (o->cls == 0) lvl[o->sym][o->buy][o->idx] -= o->shares; else cnt[o->sym][o->buy][o->cls]--;
+        if (o->cls == HW::CLS_IN) lvl[o->sym][o->buy][o->idx] -= o->shares; else cnt[o->sym][o->buy][o->cls]--;
         o->valid = false;
     }
 };
@@ -90,9 +93,9 @@ int main() {
         }
         e.bv = bb >= 0; e.bi = bb; e.bs = bb >= 0 ? m.lvl[sym][1][bb] : 0;
         e.av = ba >= 0; e.ai = ba; e.as = ba >= 0 ? m.lvl[sym][0][ba] : 0;
-        bool bandb = m.cnt[sym][1][3] || m.cnt[sym][1][2] || (!e.bv && m.cnt[sym][1][1]);
-        bool banda = m.cnt[sym][0][3] || m.cnt[sym][0][1] || (!e.av && m.cnt[sym][0][2]);
-        e.flags = bandb | banda << 1 | m.coll[sym] << 2;
+        bool bandb = m.cnt[sym][1][HW::CLS_OFFTICK] || m.cnt[sym][1][HW::CLS_ABOVE] || (!e.bv && m.cnt[sym][1][HW::CLS_BELOW]);
+        bool banda = m.cnt[sym][0][HW::CLS_OFFTICK] || m.cnt[sym][0][HW::CLS_BELOW] || (!e.av && m.cnt[sym][0][HW::CLS_ABOVE]);
+        e.flags = (bandb ? C::flag::BAND_BID : 0) | (banda ? C::flag::BAND_ASK : 0) | (m.coll[sym] ? C::flag::COLLISION : 0);
         e.base = m.base[sym];
     };
     while (n_out < N) {
@@ -114,30 +117,31 @@ int main() {
             uint32_t shares = r.chance(0.03) ? 0 : 1 + r.below(500);
             int op;
             for (int i = 0; i < 16; i++) d.s_rpay[i / 4 >= 4 ? 3 : i / 4] = 0;
-            d.s_rkind = 0; d.s_rsym = 0xFF; d.s_raux = 0;
+            d.s_rkind = 0; d.s_rsym = C::NO_SYMBOL; d.s_raux = 0;
             d.s_code = 0; d.s_sym_valid = 1; d.s_sym = sym; d.s_locate = 0;
-            e.ukind = 0;
+            e.ukind = HW::UPD_NONE;
             if (kind < 40) {
-                op = 6;  // add
+                op = HW::OP_ADD;
                 ref = r.chance(0.9) ? (r.next() & 0xFFFF) : ref;
                 bool buy = r.chance(0.5);
                 d.s_buy = buy;
                 d.s_sym_valid = !r.chance(0.05);
                 if (d.s_sym_valid) { m.add(sym, ref, buy, shares, price); live.push_back(ref); e.touch = true; snapshot(e, sym); }
             } else if (kind < 75) {
-                op = 7 + static_cast<int>(r.below(4));  // E, C, X, D
+                const int ops[] = {HW::OP_EXEC, HW::OP_EXECP, HW::OP_CANCEL, HW::OP_DELETE};
+                op = ops[r.below(4)];
                 d.s_code = r.chance(0.5) ? 'Y' : 'N';
                 Order *o = m.find(ref);
                 if (!o) { m.unknown++; }
                 else {
                     int osym = o->sym;
-                    if (op == 7) { e.ukind = 4; e.usym = osym; e.uval = o->price; }
-                    if (op == 8 && d.s_code == 'Y') { e.ukind = 4; e.usym = osym; e.uval = price; }
-                    if (op == 10) m.remove(o); else m.reduce(o, std::min(shares, o->shares));
+                    if (op == HW::OP_EXEC) { e.ukind = HW::UPD_LAST; e.usym = osym; e.uval = o->price; }
+                    if (op == HW::OP_EXECP && d.s_code == 'Y') { e.ukind = HW::UPD_LAST; e.usym = osym; e.uval = price; }
+                    if (op == HW::OP_DELETE) m.remove(o); else m.reduce(o, std::min(shares, o->shares));
                     e.touch = true; snapshot(e, osym);
                 }
             } else if (kind < 90) {
-                op = 11;  // replace
+                op = HW::OP_REPLACE;
                 uint64_t nref = r.next() & 0xFFFF;
                 d.s_ref2 = nref;
                 Order *o = m.find(ref);
@@ -150,13 +154,13 @@ int main() {
                     e.touch = true; snapshot(e, osym);
                 }
             } else if (kind < 94) {
-                op = 13;  // CLEAR_COLLISION (valid control, prebuilt record)
-                d.s_code = 9; d.s_locate = static_cast<uint16_t>(sym);
+                op = HW::OP_CTRL;  // CLEAR_COLLISION (valid control, prebuilt record)
+                d.s_code = C::op::CLEAR_COLLISION; d.s_locate = static_cast<uint16_t>(sym);
                 m.coll[sym] = false;
-                d.s_rkind = 4; e.ukind = 5;
+                d.s_rkind = C::kind::CONTROL; e.ukind = HW::UPD_CTRL;
             } else {
-                op = r.chance(0.5) ? 12 : 0;  // trade / skipped
-                if (op == 12) { e.ukind = 4; e.usym = sym; e.uval = price; }
+                op = r.chance(0.5) ? HW::OP_TRADE : HW::OP_NONE;  // trade / skipped
+                if (op == HW::OP_TRADE) { e.ukind = HW::UPD_LAST; e.usym = sym; e.uval = price; }
             }
             d.s_op = op;
             d.s_seq = seq; d.s_ts = seq * 10; d.s_t_offer = 0; d.s_t_last = 0;
@@ -174,22 +178,29 @@ int main() {
             if (d.m_valid && d.m_ready) {
                 Ev e = q.front();
                 q.pop_front();
-                CHECK_EQ(b, wide_bits(d.m_ev, 0, 48), e.seq);
-                CHECK_EQ(b, d.m_touch, e.touch);
-                CHECK_EQ(b, wide_bits(d.m_ev, 376, 3), static_cast<uint64_t>(e.ukind));
-                if (e.ukind == 4) {
-                    CHECK_EQ(b, wide_bits(d.m_ev, 379, 8), static_cast<uint64_t>(e.usym));
-                    CHECK_EQ(b, wide_bits(d.m_ev, 395, 32), e.uval);
+                auto bk = [&](unsigned lo, unsigned w) { return wide_bits(d.m_book, lo, w); };
+                CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_SEQ_LO, HW::EV_SEQ_W), e.seq);
+                CHECK_EQ(b, bk(HW::BOOK_TOUCH_LO, HW::BOOK_TOUCH_W), static_cast<uint64_t>(e.touch));
+                CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_UKIND_LO, HW::EV_UKIND_W), static_cast<uint64_t>(e.ukind));
+                if (e.ukind == HW::UPD_LAST) {
+                    CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_USYM_LO, HW::EV_USYM_W), static_cast<uint64_t>(e.usym));
+                    CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_UVAL_LO, 32), e.uval);
                 }
                 if (e.touch) {
                     touches++;
-                    CHECK_EQ(b, d.m_sym, static_cast<uint32_t>(e.sym));
-                    CHECK_EQ(b, d.m_flags, static_cast<uint32_t>(e.flags));
-                    CHECK_EQ(b, d.m_bid_valid, e.bv);
-                    CHECK_EQ(b, d.m_ask_valid, e.av);
-                    if (e.bv) { CHECK_EQ(b, d.m_bid_idx, static_cast<uint32_t>(e.bi)); CHECK_EQ(b, d.m_bid_sz, e.bs); }
-                    if (e.av) { CHECK_EQ(b, d.m_ask_idx, static_cast<uint32_t>(e.ai)); CHECK_EQ(b, d.m_ask_sz, e.as); }
-                    CHECK_EQ(b, d.m_base_q, e.base);
+                    CHECK_EQ(b, bk(HW::BOOK_SYM_LO, HW::BOOK_SYM_W), static_cast<uint64_t>(e.sym));
+                    CHECK_EQ(b, bk(HW::BOOK_FLAGS_LO, HW::BOOK_FLAGS_W), static_cast<uint64_t>(e.flags));
+                    CHECK_EQ(b, bk(HW::BOOK_BID_VALID_LO, 1), static_cast<uint64_t>(e.bv));
+                    CHECK_EQ(b, bk(HW::BOOK_ASK_VALID_LO, 1), static_cast<uint64_t>(e.av));
+                    if (e.bv) {
+                        CHECK_EQ(b, bk(HW::BOOK_BID_IDX_LO, HW::BOOK_BID_IDX_W), static_cast<uint64_t>(e.bi));
+                        CHECK_EQ(b, bk(HW::BOOK_BID_SZ_LO, HW::BOOK_BID_SZ_W), e.bs);
+                    }
+                    if (e.av) {
+                        CHECK_EQ(b, bk(HW::BOOK_ASK_IDX_LO, HW::BOOK_ASK_IDX_W), static_cast<uint64_t>(e.ai));
+                        CHECK_EQ(b, bk(HW::BOOK_ASK_SZ_LO, HW::BOOK_ASK_SZ_W), e.as);
+                    }
+                    CHECK_EQ(b, bk(HW::BOOK_BASE_Q_LO, HW::BOOK_BASE_Q_W), e.base);
                 }
                 n_out++;
             }

@@ -107,6 +107,10 @@ inline void bytes_to_wide(VlWide<N> &w, const uint8_t *b, std::size_t nbytes) {
     for (std::size_t i = 0; i < nbytes; i++) w[i / 4] |= static_cast<uint32_t>(b[i]) << (8 * (i % 4));
 }
 template <std::size_t N>
+inline void clear_wide(VlWide<N> &w) {
+    for (std::size_t i = 0; i < N; i++) w[i] = 0;
+}
+template <std::size_t N>
 inline uint64_t wide_bits(const VlWide<N> &w, unsigned lo, unsigned n) {
     uint64_t v = 0;
     for (unsigned i = 0; i < n; i++) v |= static_cast<uint64_t>((w[(lo + i) / 32] >> ((lo + i) % 32)) & 1u) << i;

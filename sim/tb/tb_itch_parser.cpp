@@ -3,22 +3,21 @@
 // sections 2, 3, 9, 11 and 12 (classification, fields, prebuilt records, last_seq,
 // last_ts, tick quotient, statistics pulses), with back-pressure.
 #include <deque>
-#include <map>
 
+#include "rg_contract.h"
 #include "tb_common.h"
 
 using namespace tb;
+namespace C = rg::contract;
+namespace HW = rg::contract::hw;
 
-static const std::map<char, int> LEN = {
-    {'S', 12}, {'R', 39}, {'H', 25}, {'Y', 20}, {'L', 26}, {'V', 35}, {'W', 12}, {'K', 28},
-    {'J', 35}, {'h', 21}, {'A', 36}, {'F', 40}, {'E', 31}, {'C', 36}, {'X', 23}, {'D', 19},
-    {'U', 35}, {'P', 44}, {'Q', 40}, {'B', 19}, {'I', 50}, {'N', 20}, {'O', 48}, {'~', 20}};
 static int op_of(char t) {
     switch (t) {
-        case 'S': return 2;  case 'R': return 3;  case 'H': return 4;  case 'W': return 5;
-        case 'A': case 'F': return 6;             case 'E': return 7;  case 'C': return 8;
-        case 'X': return 9;  case 'D': return 10; case 'U': return 11; case 'P': return 12;
-        default: return 0;
+        case 'S': return HW::OP_SYS;  case 'R': return HW::OP_DIR;  case 'H': return HW::OP_HALT;
+        case 'W': return HW::OP_MWCB; case 'A': case 'F': return HW::OP_ADD;
+        case 'E': return HW::OP_EXEC; case 'C': return HW::OP_EXECP; case 'X': return HW::OP_CANCEL;
+        case 'D': return HW::OP_DELETE; case 'U': return HW::OP_REPLACE; case 'P': return HW::OP_TRADE;
+        default: return HW::OP_NONE;
     }
 }
 static uint64_t be(const uint8_t *p, int n) {
@@ -26,12 +25,26 @@ static uint64_t be(const uint8_t *p, int n) {
     for (int i = 0; i < n; i++) v = v << 8 | p[i];
     return v;
 }
+// a prebuilt payload (record bytes 16..31) from fields at their record offsets
+struct Pay {
+    uint8_t b[16] = {};
+    void put(uint32_t off, uint64_t v, int n) { for (int i = 0; i < n; i++) b[off - 16 + i] = static_cast<uint8_t>(v >> (8 * i)); }
+    uint64_t lo() const { uint64_t v = 0; for (int i = 7; i >= 0; i--) v = v << 8 | b[i]; return v; }
+    uint64_t hi() const { uint64_t v = 0; for (int i = 15; i >= 8; i--) v = v << 8 | b[i]; return v; }
+};
+static Pay problem_pay(uint8_t type, uint16_t frame_len, uint16_t expected) {
+    Pay p;
+    p.put(C::rec::problem::TYPE_BYTE, type, 1);
+    p.put(C::rec::problem::FRAME_LEN, frame_len, 2);
+    p.put(C::rec::problem::EXPECTED_LEN, expected, 2);
+    return p;
+}
 
 struct Exp {
     int op;
     uint64_t seq, ts;
     int rkind, rsym, raux;
-    uint64_t pay_lo, pay_hi;
+    Pay pay;
     uint8_t msg[50];
     bool check_fields;
     uint32_t q;
@@ -54,8 +67,11 @@ int main() {
     b.reset();
 
     uint64_t last_seq = 0, last_ts = 0, seq = 1;
+    bool op_seen[256] = {}, op_ok[256] = {};
     std::deque<Exp> q, qs;
     const std::string types = "SRHYLVWKJhAFECXDUPQBINO~Zz\x01";
+    uint8_t max_op = 0;
+    for (const auto &o : C::ctrl::OPS) max_op = std::max(max_op, o.code);
     bool hold = false;
     uint64_t n_in = 0, n_out = 0, n_st = 0, n_ctrl_ok = 0;
     const int N = 30000;
@@ -63,8 +79,8 @@ int main() {
         if (!hold && n_in < N) {
             uint8_t m[50] = {0};
             char t = types[r.below(static_cast<uint32_t>(types.size()))];
-            bool known = LEN.count(t) != 0;
-            int len = known ? LEN.at(t) : 11 + static_cast<int>(r.below(30));
+            bool known = C::itch_len(static_cast<uint8_t>(t)) != 0;
+            int len = known ? C::itch_len(static_cast<uint8_t>(t)) : 11 + static_cast<int>(r.below(30));
             if (r.chance(0.1)) len = static_cast<int>(r.below(60));
             bool trunc = r.chance(0.04);
             int avail = trunc ? static_cast<int>(r.below(static_cast<uint32_t>(len + 1))) : len;
@@ -73,61 +89,59 @@ int main() {
             m[0] = static_cast<uint8_t>(t);
             if (t == 'A' || t == 'F') m[19] = r.chance(0.5) ? 'B' : 'S';
             if (t == '~') {  // plausible control fields
-                m[1] = static_cast<uint8_t>(r.below(11));
-                uint16_t tgt = r.chance(0.2) ? 0xFFFF : static_cast<uint16_t>(r.below(7));
-                put_be(m + 2, tgt, 2);
-                put_be(m + 4, r.chance(0.8) ? last_seq + 1 : last_seq + r.below(3), 8);
+                m[C::ctrl::OFF_OP] = static_cast<uint8_t>(r.below(max_op + 2u));   // 0 and max + 1 are unknown
+                uint16_t tgt = r.chance(0.2) ? C::CONTROL_GLOBAL_TARGET : static_cast<uint16_t>(r.below(7));
+                put_be(m + C::ctrl::OFF_TARGET, tgt, 2);
+                put_be(m + C::ctrl::OFF_SEQ, r.chance(0.8) ? last_seq + 1 : last_seq + r.below(3), 8);
                 uint64_t val = r.chance(0.5) ? r.below(3) : (r.chance(0.5) ? r.next() >> r.below(64) : 0);
-                put_be(m + 12, val, 8);
+                put_be(m + C::ctrl::OFF_VALUE, val, 8);
             }
             for (int i = avail; i < 50; i++) m[i] = 0;  // bytes past the message are zero (front end)
-            bool ctrl = !trunc && t == '~' && len == 20;
+            bool ctrl = !trunc && t == '~' && len == static_cast<int>(C::CONTROL_LEN);
             Exp e{};
             std::memcpy(e.msg, m, 50);
             if (ctrl) {
-                uint8_t op = m[1];
-                uint16_t tgt = static_cast<uint16_t>(be(m + 2, 2));
-                uint64_t S = be(m + 4, 8), val = be(m + 12, 8);
-                bool sym_ok = tgt < 5, acct_ok = tgt < 2, symt = false, ok;
-                switch (op) {
-                    case 1: ok = tgt == 0xFFFF && val <= 1; break;
-                    case 2: ok = sym_ok && val <= 1; symt = true; break;
-                    case 3: ok = sym_ok && val >> 32 == 0; symt = true; break;
-                    case 4: ok = sym_ok; symt = true; break;
-                    case 5: ok = sym_ok && val >> 31 == 0; symt = true; break;
-                    case 6: ok = sym_ok && val >> 16 == 0; symt = true; break;
-                    case 7: ok = acct_ok; break;
-                    case 8: ok = acct_ok && val >> 32 == 0; break;
-                    case 9: ok = sym_ok && val == 0; symt = true; break;
-                    default: ok = false;
+                uint8_t op = m[C::ctrl::OFF_OP];
+                uint16_t tgt = static_cast<uint16_t>(be(m + C::ctrl::OFF_TARGET, 2));
+                uint64_t S = be(m + C::ctrl::OFF_SEQ, 8), val = be(m + C::ctrl::OFF_VALUE, 8);
+                const C::ctrl::OpSpec *spec = C::ctrl::op_spec(op);
+                bool symt = spec && spec->target == C::ctrl::Target::Symbol, ok = false;
+                if (spec) {
+                    bool tgt_ok = spec->target == C::ctrl::Target::Global ? tgt == C::CONTROL_GLOBAL_TARGET
+                                  : symt ? tgt < 5 : tgt < 2;   // cfg_n_symbols 5, cfg_n_accounts 2
+                    ok = tgt_ok && val >= spec->min && val <= spec->max;
+                    op_seen[op] = true;
                 }
                 ok = ok && S == last_seq + 1;
                 e.seq = (last_seq + 1) & 0xFFFFFFFFFFFFull;
                 if (ok) {
                     n_ctrl_ok++;
-                    e.op = 13; e.ts = last_ts; e.rkind = 4; e.rsym = symt ? (tgt & 0xFF) : 0xFF; e.raux = op;
-                    e.pay_lo = val; e.pay_hi = tgt; e.st_control = true;
+                    op_ok[op] = true;
+                    e.op = HW::OP_CTRL; e.ts = last_ts; e.rkind = C::kind::CONTROL; e.rsym = symt ? (tgt & 0xFF) : C::NO_SYMBOL;
+                    e.raux = op; e.pay.put(C::rec::control::VALUE, val, 8); e.pay.put(C::rec::control::TARGET, tgt, 2);
+                    e.st_control = true;
                 } else {
-                    e.op = 1; e.ts = 0; e.rkind = 5; e.rsym = 0xFF; e.raux = 4;
-                    e.pay_lo = 0x7E | (20ull << 16) | (20ull << 32); e.pay_hi = 0; e.st_problem = 4;
+                    e.op = HW::OP_PREC; e.ts = 0; e.rkind = C::kind::PROBLEM; e.rsym = C::NO_SYMBOL; e.raux = C::problem::BAD_CONTROL;
+                    e.pay = problem_pay('~', C::CONTROL_LEN, C::CONTROL_LEN); e.st_problem = C::problem::BAD_CONTROL;
                 }
                 e.st_msg = false; e.st_type = -1;
             } else {
                 int typ = avail >= 1 ? m[0] : 0;
-                int exp = avail >= 1 && LEN.count(static_cast<char>(typ)) ? LEN.at(static_cast<char>(typ)) : 0;
-                int prob = trunc ? 3 : exp == 0 ? 2 : len != exp ? 1 : 0;
+                int exp = avail >= 1 ? C::itch_len(static_cast<uint8_t>(typ)) : 0;
+                int prob = trunc ? C::problem::TRUNCATED : exp == 0 ? C::problem::UNKNOWN_TYPE
+                         : len != exp ? C::problem::BAD_LENGTH : 0;
                 e.seq = seq & 0xFFFFFFFFFFFFull;
                 e.st_msg = true; e.st_type = typ; e.st_problem = prob;
                 if (prob) {
-                    e.op = 1; e.ts = 0; e.rkind = 5; e.rsym = 0xFF; e.raux = prob;
-                    e.pay_lo = static_cast<uint64_t>(typ) | (static_cast<uint64_t>(len) << 16) | (static_cast<uint64_t>(exp) << 32);
+                    e.op = HW::OP_PREC; e.ts = 0; e.rkind = C::kind::PROBLEM; e.rsym = C::NO_SYMBOL; e.raux = prob;
+                    e.pay = problem_pay(static_cast<uint8_t>(typ), static_cast<uint16_t>(len), static_cast<uint16_t>(exp));
                 } else {
-                    e.op = op_of(static_cast<char>(typ)); e.ts = be(m + 5, 6); e.rkind = 0; e.rsym = 0xFF;
+                    e.op = op_of(static_cast<char>(typ)); e.ts = be(m + 5, 6); e.rkind = 0; e.rsym = C::NO_SYMBOL;
                     e.check_fields = true;
                     uint32_t price = static_cast<uint32_t>(typ == 'U' ? be(m + 31, 4) : be(m + 32, 4));
                     e.q = static_cast<uint32_t>((static_cast<unsigned __int128>(price) * RECIP) >> 48);
                 }
-                if (len >= 11 && (prob == 0 || prob == 2)) last_ts = be(m + 5, 6);
+                if (len >= 11 && (prob == 0 || prob == C::problem::UNKNOWN_TYPE)) last_ts = be(m + 5, 6);
                 last_seq = seq;
                 seq += 1 + (r.chance(0.01) ? r.below(5) : 0);  // gaps in seq are the front end's business
             }
@@ -178,13 +192,13 @@ int main() {
                 if (e.rkind) {
                     CHECK_EQ(b, d.m_rsym, static_cast<uint32_t>(e.rsym));
                     CHECK_EQ(b, d.m_raux, static_cast<uint32_t>(e.raux));
-                    CHECK_EQ(b, wide_bits(d.m_rpay, 0, 64), e.pay_lo);
-                    CHECK_EQ(b, wide_bits(d.m_rpay, 64, 64), e.pay_hi);
+                    CHECK_EQ(b, wide_bits(d.m_rpay, 0, 64), e.pay.lo());
+                    CHECK_EQ(b, wide_bits(d.m_rpay, 64, 64), e.pay.hi());
                 }
-                if (e.op == 13) {
+                if (e.op == HW::OP_CTRL) {
                     CHECK_EQ(b, d.m_code, e.raux);
-                    CHECK_EQ(b, d.m_locate, e.pay_hi);
-                    CHECK_EQ(b, d.m_ref, e.pay_lo);
+                    CHECK_EQ(b, d.m_locate, be(e.msg + C::ctrl::OFF_TARGET, 2));
+                    CHECK_EQ(b, d.m_ref, be(e.msg + C::ctrl::OFF_VALUE, 8));
                 }
                 if (e.check_fields) {
                     const uint8_t *m = e.msg;
@@ -213,6 +227,10 @@ int main() {
         });
     }
     CHECK_EQ(b, d.last_seq, last_seq);
+    for (const auto &o : C::ctrl::OPS) {   // every op of the contract was tried, and accepted at least once
+        CHECK(b, op_seen[o.code]);
+        CHECK(b, op_ok[o.code]);
+    }
     std::printf("  %llu messages, %llu valid control messages\n", static_cast<unsigned long long>(n_out),
                 static_cast<unsigned long long>(n_ctrl_ok));
     return b.finish();

@@ -1,11 +1,13 @@
 // rg_moldudp64_rx: random MoldUDP64 packets against a byte-level reference model.
 #include <deque>
 
+#include "rg_contract.h"
 #include "tb_common.h"
 
 using namespace tb;
+namespace C = rg::contract;
 
-static constexpr int MSG_BYTES = 50;
+static constexpr int MSG_BYTES = C::ITCH_MAX_LEN;
 
 struct Token {
     uint8_t data[MSG_BYTES];
@@ -53,7 +55,7 @@ struct Model {
                         off += 2;
                         continue;
                     }
-                    t.ctrl = (n == 20 && p[off + 2] == 0x7E);
+                    t.ctrl = (n == C::CONTROL_LEN && p[off + 2] == '~');
                     seqd = !t.ctrl;
                 }
                 for (size_t i = 0; i < avail && i < MSG_BYTES; i++) t.data[i] = p[off + 2 + i];
@@ -112,12 +114,12 @@ int main() {
                 int lk = static_cast<int>(r.below(100));
                 if (lk < 6) n = r.below(7);          // tiny, including 0
                 else if (lk < 10) n = 51 + r.below(100);
-                else if (type == '~') n = r.chance(0.8) ? 20 : r.below(40);
+                else if (type == '~') n = r.chance(0.8) ? C::CONTROL_LEN : r.below(40);
                 else n = 12 + r.below(39);
                 p.push_back(static_cast<uint8_t>(n >> 8));
                 p.push_back(static_cast<uint8_t>(n));
                 for (uint32_t i = 0; i < n; i++) p.push_back(i == 0 ? type : static_cast<uint8_t>(r.next()));
-                bool ctrl = (n == 20 && type == '~');
+                bool ctrl = (n == C::CONTROL_LEN && type == '~');
                 if (n != 0 && !ctrl) count++;
             }
             if (r.chance(0.05) && p.size() > 21) {  // cut the last block short (maybe inside its prefix)

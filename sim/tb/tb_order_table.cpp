@@ -1,10 +1,10 @@
-// rg_order_table: random inserts, lookups, shrinks and removes on a tiny table (8 sets x
+// rg_order_table: random inserts, lookups, shrinks and removes on a tiny table (16 sets x
 // 2 ways) against a reference model; the XOR-fold set index; the clear sweep.
 #include "tb_common.h"
 
 using namespace tb;
 
-static constexpr int SB = 3, WAYS = 2, SYM_W = 6, IDX_W = 12;
+static constexpr int SB = 4, WAYS = 2, SYM_W = 6, IDX_W = 12;   // SB: the contract minimum
 static constexpr int ENTRY_W = 64 + SYM_W + 1 + 32 + 32 + 2 + IDX_W;  // 149
 
 struct Entry {

@@ -1,11 +1,14 @@
 // Small primitives: rg_fifo (random push/pop, full/empty, order), rg_prio_enc (both
 // directions, random and one-hot inputs), rg_ram_sdp (lane write enables, read-first,
-// read data held without rd_en), rg_ctrl_check (every op, ranges, S = last_seq + 1).
+// read data held without rd_en), rg_ctrl_check (every op of the contract, its target and
+// value range, unknown ops, S = last_seq + 1).
 #include <deque>
 
+#include "rg_contract.h"
 #include "tb_common.h"
 
 using namespace tb;
+namespace C = rg::contract;
 
 int main() {
     Bench b("prims", 6);
@@ -75,31 +78,29 @@ int main() {
                 if (d.r_wr_be >> l & 1) mem[d.r_wr_addr] = (mem[d.r_wr_addr] & ~(0xFFu << 8 * l)) | (d.r_wr_data & (0xFFu << 8 * l));
     }
     // control check
+    uint8_t max_op = 0;
+    for (const auto &o : C::ctrl::OPS) max_op = std::max(max_op, o.code);
+    uint64_t ok_per_op[256] = {};
     for (int c = 0; c < 20000; c++) {
-        uint8_t op = static_cast<uint8_t>(r.below(12));
-        uint16_t tgt = r.chance(0.2) ? 0xFFFF : static_cast<uint16_t>(r.below(10));
+        uint8_t op = static_cast<uint8_t>(r.below(max_op + 3u));   // 0 and above the last op are unknown
+        uint16_t tgt = r.chance(0.2) ? C::CONTROL_GLOBAL_TARGET : static_cast<uint16_t>(r.below(10));
         uint64_t val = r.chance(0.5) ? r.below(3) : r.next() >> r.below(64);
         uint64_t last = r.next() >> r.below(64);
         uint64_t eff = r.chance(0.8) ? last + 1 : last + r.below(3);
         uint8_t ns = 1 + r.below(6), na = 1 + r.below(3);
         d.c_op = op; d.c_target = tgt; d.c_value = val; d.c_eff = eff; d.c_last = last; d.c_ns = ns; d.c_na = na;
         d.eval();
-        bool sym = tgt < ns, acct = tgt < na, ok;
-        bool symt = op >= 2 && op <= 6 ? true : op == 9;
-        switch (op) {
-            case 1: ok = tgt == 0xFFFF && val <= 1; break;
-            case 2: ok = sym && val <= 1; break;
-            case 3: ok = sym && val >> 32 == 0; break;
-            case 4: ok = sym; break;
-            case 5: ok = sym && val >> 31 == 0; break;
-            case 6: ok = sym && val >> 16 == 0; break;
-            case 7: ok = acct; break;
-            case 8: ok = acct && val >> 32 == 0; break;
-            case 9: ok = sym && val == 0; break;
-            default: ok = false;
+        const C::ctrl::OpSpec *spec = C::ctrl::op_spec(op);
+        bool symt = spec && spec->target == C::ctrl::Target::Symbol, ok = false;
+        if (spec) {
+            bool tgt_ok = spec->target == C::ctrl::Target::Global ? tgt == C::CONTROL_GLOBAL_TARGET
+                          : symt ? tgt < ns : tgt < na;
+            ok = tgt_ok && val >= spec->min && val <= spec->max;
         }
         CHECK_EQ(b, d.c_valid, ok && eff == last + 1);
         CHECK_EQ(b, d.c_symt, symt);
+        ok_per_op[op] += ok && eff == last + 1;
     }
+    for (const auto &o : C::ctrl::OPS) CHECK(b, ok_per_op[o.code] > 0);   // every op was accepted somewhere
     return b.finish();
 }

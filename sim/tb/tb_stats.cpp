@@ -1,9 +1,13 @@
 // rg_stats: random event pulses (by_type increments back to back on the same and on
 // different types, exercising the read-modify-write forwarding), register reads issued
 // while increments flow, then every counter read back against the model.
+#include "rg_contract.h"
 #include "tb_common.h"
 
 using namespace tb;
+namespace C = rg::contract;
+namespace ST = rg::contract::stats;
+static constexpr uint32_t BYT = C::reg::STATS_BY_TYPE_WORD;
 
 static uint32_t read_word(Bench &b, uint32_t word) {
     auto &d = *b.dut;
@@ -32,7 +36,9 @@ int main() {
     b.reset();
     for (int i = 0; i < 300; i++) b.tick();  // by_type clear sweep
 
-    uint64_t cnt[14] = {0}, by[256] = {0};
+    uint64_t cnt[ST::COUNTERS] = {0}, by[256] = {0};
+    const uint8_t problems[] = {C::problem::BAD_LENGTH, C::problem::UNKNOWN_TYPE, C::problem::TRUNCATED, C::problem::BAD_CONTROL};
+    const uint32_t problem_stat[] = {ST::PROBLEM_BAD_LENGTH, ST::PROBLEM_UNKNOWN_TYPE, ST::PROBLEM_TRUNCATED, ST::PROBLEM_BAD_CONTROL};
     uint8_t t = 'A';
     for (int c = 0; c < 50000; c++) {
         quiet();
@@ -40,36 +46,36 @@ int main() {
             if (r.chance(0.3)) t = static_cast<uint8_t>("AAAADEXU~"[r.below(9)]);
             else if (r.chance(0.1)) t = static_cast<uint8_t>(r.next());
             d.ev_type_valid = 1; d.ev_type = t; by[t]++;
-            d.ev_msg = 1; cnt[0]++;
+            d.ev_msg = 1; cnt[ST::MESSAGES]++;
         }
-        if (r.chance(0.1)) { uint32_t p = 1 + r.below(4); d.ev_problem = p; cnt[9 + p]++; }
-        if (r.chance(0.05)) { d.ev_control = 1; cnt[9]++; }
-        if (r.chance(0.2)) { d.ev_unknown_ref = 1; cnt[1]++; }
-        if (r.chance(0.05)) { d.ev_table_full = 1; cnt[2]++; }
-        if (r.chance(0.1)) { d.ev_flagged = 1; cnt[3]++; }
-        if (r.chance(0.3)) { d.ev_tob = 1; cnt[4]++; }
+        if (r.chance(0.1)) { uint32_t p = r.below(4); d.ev_problem = problems[p]; cnt[problem_stat[p]]++; }
+        if (r.chance(0.05)) { d.ev_control = 1; cnt[ST::CONTROLS]++; }
+        if (r.chance(0.2)) { d.ev_unknown_ref = 1; cnt[ST::UNKNOWN_REF]++; }
+        if (r.chance(0.05)) { d.ev_table_full = 1; cnt[ST::TABLE_FULL]++; }
+        if (r.chance(0.1)) { d.ev_flagged = 1; cnt[ST::FLAGGED]++; }
+        if (r.chance(0.3)) { d.ev_tob = 1; cnt[ST::TOB]++; }
         if (r.chance(0.1)) {
-            d.ev_decision = 1; cnt[5]++;
-            if (r.chance(0.5)) { d.ev_accepted = 1; cnt[6]++; cnt[8]++; } else { d.ev_rejected = 1; cnt[7]++; }
+            d.ev_decision = 1; cnt[ST::DECISIONS]++;
+            if (r.chance(0.5)) { d.ev_accepted = 1; cnt[ST::ACCEPTED]++; cnt[ST::FILLS]++; } else { d.ev_rejected = 1; cnt[ST::REJECTED]++; }
         }
         if (r.chance(0.02)) {  // a read racing the traffic: simple counters only change by increments
-            uint32_t k = r.below(14);
+            uint32_t k = r.below(ST::COUNTERS);
             d.rd_en = 1; d.rd_addr = 2 * k;
         }
         b.tick();
     }
     quiet();
     for (int i = 0; i < 4; i++) b.tick();
-    for (uint32_t k = 0; k < 14; k++) {
+    for (uint32_t k = 0; k < ST::COUNTERS; k++) {
         uint64_t v = read_word(b, 2 * k) | static_cast<uint64_t>(read_word(b, 2 * k + 1)) << 32;
         CHECK_EQ(b, v, cnt[k]);
     }
     for (uint32_t ty = 0; ty < 256; ty++) {
-        uint64_t v = read_word(b, 512 + 2 * ty) | static_cast<uint64_t>(read_word(b, 513 + 2 * ty)) << 32;
+        uint64_t v = read_word(b, BYT + 2 * ty) | static_cast<uint64_t>(read_word(b, BYT + 2 * ty + 1)) << 32;
         CHECK_EQ(b, v, by[ty]);
     }
     // a by_type read while increments keep coming is answered once the RAM port is free
-    d.rd_en = 1; d.rd_addr = 512 + 2 * 'A';
+    d.rd_en = 1; d.rd_addr = BYT + 2 * 'A';
     d.ev_type_valid = 1; d.ev_type = 'B';
     bool got = false;
     uint32_t v = 0;

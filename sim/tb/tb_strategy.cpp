@@ -4,9 +4,12 @@
 // decision), back-pressure.
 #include <deque>
 
+#include "rg_contract.h"
 #include "tb_common.h"
 
 using namespace tb;
+namespace HW = rg::contract::hw;
+static constexpr int TOB_WORDS = (HW::TOB_W + 31) / 32;
 
 int main() {
     Bench b("strategy", 4);
@@ -25,34 +28,41 @@ int main() {
         d.cfg_cooldown = c.cool;
         bool has[4] = {false, false, false, false};
         uint64_t lastd[4] = {0, 0, 0, 0};
-        struct Exp { uint64_t seq; bool dec, buy; uint32_t px, qty; };
+        struct Exp { uint64_t seq; bool dec, buy; uint32_t px, qty; uint32_t tob[TOB_WORDS]; };
         std::deque<Exp> q;
         uint64_t ts = 1000, n_in = 0, n_out = 0;
         bool hold = false;
         while (n_out < 10000) {
             if (!hold && n_in < 10000) {
-                for (int i = 0; i < 15; i++) d.s_ev[i] = 0;
+                clear_wide(d.s_ev);
+                clear_wide(d.s_tob);
                 ts = r.chance(0.05) ? ts - r.below(500) : ts + r.below(800);
                 ts &= 0xFFFFFFFFFFFFull;
-                set_wide_bits(d.s_ev, 0, 48, n_in);
-                set_wide_bits(d.s_ev, 48, 48, ts);
+                set_wide_bits(d.s_ev, HW::EV_SEQ_LO, HW::EV_SEQ_W, n_in);
+                set_wide_bits(d.s_ev, HW::EV_TS_LO, HW::EV_TS_W, ts);
                 int sym = static_cast<int>(r.below(4));
                 uint32_t bp = 1000 + r.below(20), ap = bp + r.below(12) - 3;
                 uint32_t bs = r.chance(0.1) ? 0 : (r.chance(0.1) ? 0xFFFFFFFFu - r.below(3) : 1 + r.below(1000));
                 uint32_t as = r.chance(0.1) ? 0 : (r.chance(0.1) ? 0xFFFFFFFFu - r.below(3) : 1 + r.below(1000));
                 bool tob = r.chance(0.8);
                 uint8_t flags = r.chance(0.8) ? 0 : static_cast<uint8_t>(1 + r.below(7));
-                d.s_sym = sym; d.s_flags = flags; d.s_tob = tob;
-                d.s_bid_px = bp; d.s_bid_sz = bs; d.s_ask_px = ap; d.s_ask_sz = as;
+                set_wide_bits(d.s_tob, HW::TOB_SYM_LO, HW::TOB_SYM_W, sym);
+                set_wide_bits(d.s_tob, HW::TOB_FLAGS_LO, HW::TOB_FLAGS_W, flags);
+                set_wide_bits(d.s_tob, HW::TOB_EMIT_LO, HW::TOB_EMIT_W, tob);
+                set_wide_bits(d.s_tob, HW::TOB_BID_PX_LO, HW::TOB_BID_PX_W, bp);
+                set_wide_bits(d.s_tob, HW::TOB_BID_SZ_LO, HW::TOB_BID_SZ_W, bs);
+                set_wide_bits(d.s_tob, HW::TOB_ASK_PX_LO, HW::TOB_ASK_PX_W, ap);
+                set_wide_bits(d.s_tob, HW::TOB_ASK_SZ_LO, HW::TOB_ASK_SZ_W, as);
                 bool elig = tob && flags == 0 && bs && as && ap > bp && ap - bp <= c.spread;
                 bool elapsed = !has[sym] || (ts >= lastd[sym] && ts - lastd[sym] >= c.cool);
                 unsigned __int128 bd = static_cast<unsigned __int128>(bs) * c.den, an = static_cast<unsigned __int128>(as) * c.num;
                 unsigned __int128 ad = static_cast<unsigned __int128>(as) * c.den, bn = static_cast<unsigned __int128>(bs) * c.num;
                 bool buy = bd >= an, sell = !buy && ad >= bn;
-                d.s_buy_ok = bd >= an;
-                d.s_sell_ok = ad >= bn;
+                set_wide_bits(d.s_tob, HW::TOB_BUY_OK_LO, HW::TOB_BUY_OK_W, bd >= an);
+                set_wide_bits(d.s_tob, HW::TOB_SELL_OK_LO, HW::TOB_SELL_OK_W, ad >= bn);
                 Exp e{n_in, elig && elapsed && (buy || sell), buy, buy ? ap : bp,
-                      buy ? std::min(as, c.clip) : std::min(bs, c.clip)};
+                      buy ? std::min(as, c.clip) : std::min(bs, c.clip), {}};
+                for (int i = 0; i < TOB_WORDS; i++) e.tob[i] = d.s_tob[i];
                 if (e.dec) { has[sym] = true; lastd[sym] = ts; }
                 q.push_back(e);
                 hold = true;
@@ -65,12 +75,13 @@ int main() {
                 if (d.m_valid && d.m_ready) {
                     Exp e = q.front();
                     q.pop_front();
-                    CHECK_EQ(b, wide_bits(d.m_ev, 0, 48), e.seq);
-                    CHECK_EQ(b, d.m_dec, e.dec);
+                    CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_SEQ_LO, HW::EV_SEQ_W), e.seq);
+                    for (int i = 0; i < TOB_WORDS; i++) CHECK_EQ(b, d.m_tob[i], e.tob[i]);   // the TOB bus passes through
+                    CHECK_EQ(b, wide_bits(d.m_ord, HW::ORD_DEC_LO, HW::ORD_DEC_W), static_cast<uint64_t>(e.dec));
                     if (e.dec) {
-                        CHECK_EQ(b, d.m_dec_buy, e.buy);
-                        CHECK_EQ(b, d.m_dec_price, e.px);
-                        CHECK_EQ(b, d.m_dec_qty, e.qty);
+                        CHECK_EQ(b, wide_bits(d.m_ord, HW::ORD_BUY_LO, HW::ORD_BUY_W), static_cast<uint64_t>(e.buy));
+                        CHECK_EQ(b, wide_bits(d.m_ord, HW::ORD_PRICE_LO, HW::ORD_PRICE_W), e.px);
+                        CHECK_EQ(b, wide_bits(d.m_ord, HW::ORD_QTY_LO, HW::ORD_QTY_W), e.qty);
                         n_dec++;
                         n_buy += e.buy;
                     }

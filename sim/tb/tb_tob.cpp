@@ -3,9 +3,11 @@
 // back-to-back events of one symbol, back-pressure.
 #include <deque>
 
+#include "rg_contract.h"
 #include "tb_common.h"
 
 using namespace tb;
+namespace HW = rg::contract::hw;
 
 int main() {
     Bench b("tob", 3);
@@ -26,8 +28,9 @@ int main() {
     bool hold = false;
     while (n_out < 30000) {
         if (!hold && n_in < 30000) {
-            for (int i = 0; i < 15; i++) d.s_ev[i] = 0;
-            set_wide_bits(d.s_ev, 0, 48, n_in);
+            clear_wide(d.s_ev);
+            clear_wide(d.s_book);
+            set_wide_bits(d.s_ev, HW::EV_SEQ_LO, HW::EV_SEQ_W, n_in);
             int sym = static_cast<int>(r.below(4));
             bool touch = r.chance(0.8);
             bool bv = r.chance(0.8), av = r.chance(0.8);
@@ -35,11 +38,19 @@ int main() {
             uint32_t bs = r.chance(0.5) ? 100 : r.below(1000), as = r.chance(0.5) ? 200 : r.below(1000);
             if (r.chance(0.1)) bs = 0xFFFFFFFFu - r.below(4);
             if (r.chance(0.5)) { bi = 10; ai = 20; base = 500; }  // repeats: unchanged tuples
-            d.s_touch = touch; d.s_sym = sym; d.s_flags = r.below(8);
-            d.s_bid_valid = bv; d.s_bid_idx = bi; d.s_bid_sz = bs;
-            d.s_ask_valid = av; d.s_ask_idx = ai; d.s_ask_sz = as; d.s_base_q = base;
+            int flags = static_cast<int>(r.below(8));
+            set_wide_bits(d.s_book, HW::BOOK_TOUCH_LO, HW::BOOK_TOUCH_W, touch);
+            set_wide_bits(d.s_book, HW::BOOK_SYM_LO, HW::BOOK_SYM_W, sym);
+            set_wide_bits(d.s_book, HW::BOOK_FLAGS_LO, HW::BOOK_FLAGS_W, flags);
+            set_wide_bits(d.s_book, HW::BOOK_BID_VALID_LO, HW::BOOK_BID_VALID_W, bv);
+            set_wide_bits(d.s_book, HW::BOOK_BID_IDX_LO, HW::BOOK_BID_IDX_W, bi);
+            set_wide_bits(d.s_book, HW::BOOK_BID_SZ_LO, HW::BOOK_BID_SZ_W, bs);
+            set_wide_bits(d.s_book, HW::BOOK_ASK_VALID_LO, HW::BOOK_ASK_VALID_W, av);
+            set_wide_bits(d.s_book, HW::BOOK_ASK_IDX_LO, HW::BOOK_ASK_IDX_W, ai);
+            set_wide_bits(d.s_book, HW::BOOK_ASK_SZ_LO, HW::BOOK_ASK_SZ_W, as);
+            set_wide_bits(d.s_book, HW::BOOK_BASE_Q_LO, HW::BOOK_BASE_Q_W, base);
             Exp e{n_in, false, {bv ? (base + bi) * TICK : 0, bv ? bs : 0, av ? (base + ai) * TICK : 0, av ? as : 0},
-                  sym, static_cast<int>(d.s_flags), touch && d.s_flags != 0, false, false};
+                  sym, flags, touch && flags != 0, false, false};
             e.buy = static_cast<unsigned __int128>(e.t[1]) * DEN >= static_cast<unsigned __int128>(e.t[3]) * NUM;
             e.sell = static_cast<unsigned __int128>(e.t[3]) * DEN >= static_cast<unsigned __int128>(e.t[1]) * NUM;
             e.tob = touch && std::memcmp(e.t, last[sym], sizeof e.t) != 0;
@@ -59,16 +70,17 @@ int main() {
             if (d.m_valid && d.m_ready) {
                 Exp e = q.front();
                 q.pop_front();
-                CHECK_EQ(b, wide_bits(d.m_ev, 0, 48), e.seq);
-                CHECK_EQ(b, d.m_tob, e.tob);
-                CHECK_EQ(b, d.m_sym, static_cast<uint32_t>(e.sym));
-                CHECK_EQ(b, d.m_flags, static_cast<uint32_t>(e.flags));
-                CHECK_EQ(b, d.m_bid_px, e.t[0]);
-                CHECK_EQ(b, d.m_bid_sz, e.t[1]);
-                CHECK_EQ(b, d.m_ask_px, e.t[2]);
-                CHECK_EQ(b, d.m_ask_sz, e.t[3]);
-                CHECK_EQ(b, d.m_buy_ok, e.buy);
-                CHECK_EQ(b, d.m_sell_ok, e.sell);
+                auto f = [&](unsigned lo, unsigned w) { return wide_bits(d.m_tob, lo, w); };
+                CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_SEQ_LO, HW::EV_SEQ_W), e.seq);
+                CHECK_EQ(b, f(HW::TOB_EMIT_LO, HW::TOB_EMIT_W), static_cast<uint64_t>(e.tob));
+                CHECK_EQ(b, f(HW::TOB_SYM_LO, HW::TOB_SYM_W), static_cast<uint64_t>(e.sym));
+                CHECK_EQ(b, f(HW::TOB_FLAGS_LO, HW::TOB_FLAGS_W), static_cast<uint64_t>(e.flags));
+                CHECK_EQ(b, f(HW::TOB_BID_PX_LO, HW::TOB_BID_PX_W), e.t[0]);
+                CHECK_EQ(b, f(HW::TOB_BID_SZ_LO, HW::TOB_BID_SZ_W), e.t[1]);
+                CHECK_EQ(b, f(HW::TOB_ASK_PX_LO, HW::TOB_ASK_PX_W), e.t[2]);
+                CHECK_EQ(b, f(HW::TOB_ASK_SZ_LO, HW::TOB_ASK_SZ_W), e.t[3]);
+                CHECK_EQ(b, f(HW::TOB_BUY_OK_LO, HW::TOB_BUY_OK_W), static_cast<uint64_t>(e.buy));
+                CHECK_EQ(b, f(HW::TOB_SELL_OK_LO, HW::TOB_SELL_OK_W), static_cast<uint64_t>(e.sell));
                 n_tob += e.tob;
                 n_out++;
             }

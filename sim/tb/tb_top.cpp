@@ -5,9 +5,16 @@
 // CLEAR_COLLISION control message, statistics registers, latency stamps, idle.
 #include <deque>
 
+#include "rg_contract.h"
 #include "tb_common.h"
 
 using namespace tb;
+namespace C = rg::contract;
+namespace F = rg::contract::cfg;
+namespace RG = rg::contract::reg;
+
+static uint32_t rec_u32(const std::vector<uint8_t> &r, uint32_t o) { return r[o] | r[o + 1] << 8 | r[o + 2] << 16 | static_cast<uint32_t>(r[o + 3]) << 24; }
+static uint32_t rec_u16(const std::vector<uint8_t> &r, uint32_t o) { return r[o] | r[o + 1] << 8; }
 
 struct Sim {
     Bench &b;
@@ -45,7 +52,7 @@ struct Sim {
         for (auto &m : msgs) {
             p.push_back(static_cast<uint8_t>(m.size() >> 8)); p.push_back(static_cast<uint8_t>(m.size()));
             p.insert(p.end(), m.begin(), m.end());
-            if (!(m.size() == 20 && m[0] == '~')) cnt++;
+            if (!(m.size() == C::CONTROL_LEN && m[0] == '~')) cnt++;
         }
         put_be(&p[18], cnt, 2);
         for (size_t o = 0; o < p.size(); o += 8) {
@@ -81,26 +88,38 @@ int main() {
     d.rst = 1;
     for (int i = 0; i < 3; i++) s.cycle();
     d.rst = 0;
-    for (int i = 0; i < 9000 && (s.rd(0x8004) & 4); i += 16) for (int k = 0; k < 16; k++) s.cycle();
-    CHECK_EQ(b, s.rd(0x8008), 0x02040204u);   // {WAYS, SET_BITS, MAX_ACCOUNTS, MAX_SYMBOLS}
-    CHECK_EQ(b, s.rd(0x800C), 256u);
-    CHECK_EQ(b, s.rd(0x8018), 0x52470001u);
-    CHECK_EQ(b, s.rd(0x8004) & 1, 0u);        // not ready before config
+    for (int i = 0; i < 9000 && (s.rd(RG::STATUS) & RG::STATUS_CLEARING); i += 16) for (int k = 0; k < 16; k++) s.cycle();
+    const uint32_t p0 = s.rd(RG::PARAM0);     // tb_top.top: 4 symbols, 2 accounts, 2^4 sets x 2 ways
+    CHECK_EQ(b, (p0 >> RG::PARAM0_MAX_SYMBOLS_LO) & 0xFF, 4u);
+    CHECK_EQ(b, (p0 >> RG::PARAM0_MAX_ACCOUNTS_LO) & 0xFF, 2u);
+    CHECK_EQ(b, (p0 >> RG::PARAM0_SET_BITS_LO) & 0xFF, 4u);
+    CHECK_EQ(b, (p0 >> RG::PARAM0_WAYS_LO) & 0xFF, 2u);
+    CHECK_EQ(b, s.rd(RG::PARAM1), 256u);
+    CHECK_EQ(b, s.rd(RG::ID), RG::ID_VALUE);   // "RG", register map version
+    CHECK_EQ(b, s.rd(RG::STATUS) & RG::STATUS_READY, 0u);         // not ready before config
 
     // config: one symbol TEST on account 0 (id 501), TICK 100, L 256, IMB 3/1, no market-hours gate
-    std::vector<uint8_t> blob(64 + 48 + 32, 0);
+    const uint32_t S0 = F::HEADER_SIZE, A0 = F::HEADER_SIZE + F::SYMBOL_SIZE;
+    std::vector<uint8_t> blob(A0 + F::ACCOUNT_SIZE, 0);
+    auto u16 = [&](int o, uint32_t v) { for (int i = 0; i < 2; i++) blob[o + i] = (v >> (8 * i)) & 0xff; };
     auto u32 = [&](int o, uint32_t v) { for (int i = 0; i < 4; i++) blob[o + i] = (v >> (8 * i)) & 0xff; };
     auto u64 = [&](int o, uint64_t v) { for (int i = 0; i < 8; i++) blob[o + i] = (v >> (8 * i)) & 0xff; };
-    std::memcpy(&blob[0], "RGC1", 4); blob[4] = 1; blob[6] = 1; blob[7] = 1;
-    u32(8, 100); u32(12, 256); u64(16, ((1ull << 48) + 99) / 100); blob[24] = 30;
-    u32(28, 7); u32(32, 3); u32(36, 1); u64(40, 1000); u32(48, 500); u32(52, 3000);
-    std::memcpy(&blob[64], "TEST    ", 8); blob[74] = 30; u32(76, 1000); u64(80, 500000000ull); u64(88, 5000);
-    u32(112, 501); u32(116, 100); u64(120, 10000000000ull);
-    for (size_t o = 0; o < blob.size(); o += 4) s.wr(static_cast<uint32_t>(o), blob[o] | blob[o + 1] << 8 | blob[o + 2] << 16 | blob[o + 3] << 24);
-    s.wr(0x8000, 1);
-    for (int i = 0; i < 200 && !(s.rd(0x8004) & 1); i++) s.cycle();
-    CHECK_EQ(b, s.rd(0x8004) & 0xFF01, 1u);   // ready, no error
-    CHECK_EQ(b, s.rd(0x803C), 7u);
+    std::memcpy(&blob[F::HDR_MAGIC], "RGC1", 4); u16(F::HDR_VERSION, C::CONFIG_VERSION);
+    blob[F::HDR_N_SYMBOLS] = 1; blob[F::HDR_N_ACCOUNTS] = 1;
+    u32(F::HDR_TICK, 100); u32(F::HDR_WINDOW_TICKS, 256); u64(F::HDR_TICK_RECIP, ((1ull << 48) + 99) / 100);
+    blob[F::HDR_W_SHIFT] = 30; u32(F::HDR_SESSION, 7); u32(F::HDR_IMB_NUM, 3); u32(F::HDR_IMB_DEN, 1);
+    u64(F::HDR_COOLDOWN_NS, 1000); u32(F::HDR_MAX_SPREAD, 500); u32(F::HDR_CLIP_QTY, 3000);
+    std::memcpy(&blob[S0 + F::SYM_NAME], "TEST    ", 8); u16(S0 + F::SYM_COLLAR_BPS, 30);
+    u32(S0 + F::SYM_MAX_QTY, 1000); u64(S0 + F::SYM_MAX_NOTIONAL, 500000000ull); u64(S0 + F::SYM_POSITION_LIMIT, 5000);
+    u32(A0 + F::ACCT_ID, 501); u32(A0 + F::ACCT_MAX_ORDERS, 100); u64(A0 + F::ACCT_CREDIT_LIMIT, 10000000000ull);
+    u64(A0 + F::ACCT_DUP_WINDOW_NS, 1000000);
+    for (size_t o = 0; o < blob.size(); o += 4)
+        s.wr(RG::BLOB + static_cast<uint32_t>(o), blob[o] | blob[o + 1] << 8 | blob[o + 2] << 16 | blob[o + 3] << 24);
+    s.wr(RG::CONTROL, RG::CONTROL_LOAD);
+    for (int i = 0; i < 200 && !(s.rd(RG::STATUS) & RG::STATUS_READY); i++) s.cycle();
+    const uint32_t err_mask = ((1u << RG::STATUS_CFG_ERROR_W) - 1u) << RG::STATUS_CFG_ERROR_LO;
+    CHECK_EQ(b, s.rd(RG::STATUS) & (err_mask | RG::STATUS_READY), RG::STATUS_READY);   // ready, no error
+    CHECK_EQ(b, s.rd(RG::SESSION), 7u);
 
     // spec section 13 (with L = 256: base_q = 1000 - 128)
     auto R = msg('R', 39, 1, 100);
@@ -109,13 +128,12 @@ int main() {
     s.drain();
     CHECK_EQ(b, s.recs.size(), 3u);
     if (s.recs.size() >= 3) {
-        CHECK_EQ(b, s.recs[0][1], 1); CHECK_EQ(b, s.recs[0][4], 2);
-        CHECK_EQ(b, s.recs[1][1], 1); CHECK_EQ(b, s.recs[1][4], 3);
-        uint32_t askpx = s.recs[1][24] | s.recs[1][25] << 8 | s.recs[1][26] << 16 | s.recs[1][27] << 24;
-        CHECK_EQ(b, askpx, 100200u);
-        CHECK_EQ(b, s.recs[2][1], 2); CHECK_EQ(b, s.recs[2][3], 'S');
-        CHECK_EQ(b, s.recs[2][24] | s.recs[2][25] << 8, 32u);   // NO_REF
-        CHECK_EQ(b, s.recs[2][26], 0);                            // rejected
+        CHECK_EQ(b, s.recs[0][C::rec::KIND], C::kind::TOB); CHECK_EQ(b, s.recs[0][C::rec::SEQ], 2);
+        CHECK_EQ(b, s.recs[1][C::rec::KIND], C::kind::TOB); CHECK_EQ(b, s.recs[1][C::rec::SEQ], 3);
+        CHECK_EQ(b, rec_u32(s.recs[1], C::rec::tob::ASK_PX), 100200u);
+        CHECK_EQ(b, s.recs[2][C::rec::KIND], C::kind::DECISION); CHECK_EQ(b, s.recs[2][C::rec::AUX], 'S');
+        CHECK_EQ(b, rec_u16(s.recs[2], C::rec::decision::REASONS), static_cast<uint32_t>(C::reason::NO_REF));
+        CHECK_EQ(b, s.recs[2][C::rec::decision::VERDICT], 0);   // rejected
     }
     // collision: refs 0x11 and 0x22 fold to set 0 with ref 0 ... fill set 0 (2 ways), the third is dropped
     s.recs.clear();
@@ -126,31 +144,36 @@ int main() {
     s.packet(7, {add(0x45, 'B', 5, 100000, 2300)});   // set 1 (0x45 folds to 1): bid size 105 -> TOB with COLLISION
     s.drain();
     CHECK_EQ(b, s.recs.size() >= 1, true);
-    if (!s.recs.empty()) { CHECK_EQ(b, s.recs[0][1], 1); CHECK_EQ(b, s.recs[0][3], 4); }
+    if (!s.recs.empty()) { CHECK_EQ(b, s.recs[0][C::rec::KIND], C::kind::TOB); CHECK_EQ(b, s.recs[0][C::rec::AUX], C::flag::COLLISION); }
     // in-band CLEAR_COLLISION (S = last_seq + 1 = 8), then a tuple change -> flags 0
     s.recs.clear();
-    std::vector<uint8_t> c(20, 0);
-    c[0] = '~'; c[1] = 9; put_be(&c[2], 0, 2); put_be(&c[4], 8, 8);
+    std::vector<uint8_t> c(C::CONTROL_LEN, 0);
+    c[C::ctrl::OFF_TYPE] = '~'; c[C::ctrl::OFF_OP] = C::op::CLEAR_COLLISION;
+    put_be(&c[C::ctrl::OFF_TARGET], 0, 2); put_be(&c[C::ctrl::OFF_SEQ], 8, 8);
     s.packet(8, {c, add(0x56, 'B', 5, 100000, 2400)});
     s.drain();
     CHECK_EQ(b, s.recs.size(), 2u);
     if (s.recs.size() >= 2) {
-        CHECK_EQ(b, s.recs[0][1], 4); CHECK_EQ(b, s.recs[0][3], 9); CHECK_EQ(b, s.recs[0][4], 8);
-        CHECK_EQ(b, s.recs[1][1], 1); CHECK_EQ(b, s.recs[1][3], 0);
+        CHECK_EQ(b, s.recs[0][C::rec::KIND], C::kind::CONTROL); CHECK_EQ(b, s.recs[0][C::rec::AUX], C::op::CLEAR_COLLISION);
+        CHECK_EQ(b, s.recs[0][C::rec::SEQ], 8);
+        CHECK_EQ(b, s.recs[1][C::rec::KIND], C::kind::TOB); CHECK_EQ(b, s.recs[1][C::rec::AUX], 0);
     }
     // statistics registers
-    auto st = [&](int k) { return s.rd(0x9000 + 8 * k); };
-    CHECK_EQ(b, st(0), 8u);   // messages
-    CHECK_EQ(b, st(2), 1u);   // table_full
-    CHECK_EQ(b, st(3), 2u);   // flagged: the dropped add and the next one
-    CHECK_EQ(b, st(4), 4u);   // tob
-    CHECK_EQ(b, st(5), 1u);   // decisions
-    CHECK_EQ(b, st(9), 1u);   // controls
-    CHECK_EQ(b, s.rd(0x9000 + 4 * (512 + 2 * 'A')), 7u);
-    CHECK_EQ(b, s.rd(0x9000 + 4 * (512 + 2 * 'R')), 1u);
-    CHECK_EQ(b, s.rd(0x8020), 4u);          // packets
-    CHECK_EQ(b, s.rd(0x8028), 0u);          // gaps
-    CHECK_EQ(b, s.rd(0x8034), 9u);          // next expected seq
+    auto st = [&](uint32_t k) { return s.rd(RG::STATS + 8 * k); };
+    auto by_type = [&](char t) { return s.rd(RG::STATS + 4 * (RG::STATS_BY_TYPE_WORD + 2 * static_cast<uint32_t>(t))); };
+    CHECK_EQ(b, st(C::stats::MESSAGES), 8u);
+    CHECK_EQ(b, st(C::stats::TABLE_FULL), 1u);
+    CHECK_EQ(b, st(C::stats::FLAGGED), 2u);   // the dropped add and the next one
+    CHECK_EQ(b, st(C::stats::TOB), 4u);
+    CHECK_EQ(b, st(C::stats::DECISIONS), 1u);
+    CHECK_EQ(b, st(C::stats::CONTROLS), 1u);
+    CHECK_EQ(b, by_type('A'), 7u);
+    CHECK_EQ(b, by_type('R'), 1u);
+    CHECK_EQ(b, s.rd(RG::RX_PACKETS), 4u);
+    CHECK_EQ(b, s.rd(RG::RX_GAPS), 0u);
+    CHECK_EQ(b, s.rd(RG::NEXT_SEQ_LO), 9u);  // next expected seq
+    CHECK_EQ(b, s.rd(RG::NEXT_SEQ_HI), 0u);
+    CHECK_EQ(b, s.rd(0x7000), 0u);          // an unmapped address reads 0
     CHECK_EQ(b, s.stamps, 3u + 1u + 2u);
     CHECK(b, d.idle);
     return b.finish();
