@@ -12,6 +12,8 @@ import { encodeExecution, executionFromFill, EXECUTION_SIZE, type Execution } fr
 import { ClearingError } from './errors.ts';
 import { feeScheduleToJson, type FeeSchedule } from './fees.ts';
 import type { AccountJson, PositionJson, SettlementEntry } from './ledger.ts';
+import { RecordKind } from '../records/layout.ts';
+import { RecordView } from '../records/view.ts';
 
 const WORKER = new URL('./embedded-worker.ts', import.meta.url);
 // Worker threads do not inherit tsx's loader (and ignore --import in execArgv on Node 20):
@@ -62,12 +64,10 @@ export class EmbeddedClearing {
     this.flush();
   }
 
-  /** FILL records (spec §11, 32 bytes each; other kinds are skipped) straight from an engine. */
+  /** FILL records (spec §11; other kinds are skipped) straight from an engine. */
   submitFills(records: Buffer, session: number, accounts: readonly number[], symbols: readonly string[]): void {
     const out: Execution[] = [];
-    for (let off = 0; off + 32 <= records.length; off += 32) {
-      if (records[off + 1] === 3) out.push(executionFromFill(records.subarray(off, off + 32), session, accounts, symbols));
-    }
+    for (const r = new RecordView(records); r.next(); ) if (r.kind === RecordKind.FILL) out.push(executionFromFill(r.bytes(), session, accounts, symbols));
     this.submit(out);
   }
 

@@ -1,27 +1,19 @@
 /**
- * The execution record that travels on the `<prefix>.executions` topic (docs/spec.md,
- * "Kafka topics and formats"): 48 bytes, little-endian, magic `RGX1`.
- *
- * | off | type | field |
- * |  0  | 4    | magic `RGX1` |
- * |  4  | u8   | version = 1 |
- * |  5  | u8   | side `B` / `S` |
- * |  6  | u8   | leg |
- * |  7  | u8   | account index (0xFF when none) |
- * |  8  | u32  | session |
- * | 12  | u32  | account id (external) |
- * | 16  | u64  | seq (< 2^48) |
- * | 24  | 8    | symbol, ASCII, right-padded with spaces |
- * | 32  | u32  | price (price units, 4 implied decimals), > 0 |
- * | 36  | u32  | qty, > 0 |
- * | 40  | u64  | ts (ITCH ns since midnight) |
+ * The execution record that travels on the `<prefix>.executions` topic (docs/spec.md §14.1):
+ * 48 bytes, little-endian, magic `RGX1`, at the offsets of the contract (EXECUTION in
+ * src/contract.ts): magic, version, side `B`/`S`, leg, account index (0xFF when none),
+ * session, external account id, seq (< 2^48), symbol (ASCII, space padded), price (> 0),
+ * qty (> 0), ts (ITCH ns since midnight).
  */
+import { EXECUTION as X, RecordKind, VERSIONS } from '../contract.ts';
+import { RecordView } from '../records/view.ts';
 import { ClearingError } from './errors.ts';
 
-export const EXECUTION_SIZE = 48;
-export const EXECUTION_VERSION = 1;
-const MAGIC = 0x31584752; // 'RGX1' read as u32 LE
+export const EXECUTION_SIZE = X.size;
+export const EXECUTION_VERSION = VERSIONS.execution;
+const MAGIC = Buffer.from(VERSIONS.executionMagic, 'latin1');
 const SEQ_LIMIT = 2n ** 48n;
+const SYMBOL_BYTES = X.price - X.symbol;
 
 export type Side = 'B' | 'S';
 
@@ -60,18 +52,18 @@ function bad(reason: string): never {
 export function encodeExecution(e: Execution): Buffer {
   validate(e);
   const b = Buffer.alloc(EXECUTION_SIZE);
-  b.writeUInt32LE(MAGIC, 0);
-  b.writeUInt8(EXECUTION_VERSION, 4);
-  b.write(e.side, 5, 'latin1');
-  b.writeUInt8(e.leg, 6);
-  b.writeUInt8(e.accountIndex, 7);
-  b.writeUInt32LE(e.session, 8);
-  b.writeUInt32LE(e.accountId, 12);
-  b.writeBigUInt64LE(BigInt(e.seq), 16);
-  b.write(e.symbol.padEnd(8, ' '), 24, 8, 'latin1');
-  b.writeUInt32LE(e.price, 32);
-  b.writeUInt32LE(e.qty, 36);
-  b.writeBigUInt64LE(e.ts, 40);
+  MAGIC.copy(b, X.magic);
+  b.writeUInt8(EXECUTION_VERSION, X.version);
+  b.write(e.side, X.side, 'latin1');
+  b.writeUInt8(e.leg, X.leg);
+  b.writeUInt8(e.accountIndex, X.account_index);
+  b.writeUInt32LE(e.session, X.session);
+  b.writeUInt32LE(e.accountId, X.account_id);
+  b.writeBigUInt64LE(BigInt(e.seq), X.seq);
+  b.write(e.symbol.padEnd(SYMBOL_BYTES, ' '), X.symbol, SYMBOL_BYTES, 'latin1');
+  b.writeUInt32LE(e.price, X.price);
+  b.writeUInt32LE(e.qty, X.qty);
+  b.writeBigUInt64LE(e.ts, X.ts);
   return b;
 }
 
@@ -79,26 +71,26 @@ export function encodeExecution(e: Execution): Buffer {
 export function decodeExecution(b: Buffer | null | undefined): Execution {
   if (!b) bad('empty value');
   if (b.length !== EXECUTION_SIZE) bad(`length ${b.length}, expected ${EXECUTION_SIZE}`);
-  if (b.readUInt32LE(0) !== MAGIC) bad('bad magic (expected RGX1)');
-  const version = b.readUInt8(4);
+  if (!b.subarray(X.magic, X.magic + MAGIC.length).equals(MAGIC)) bad(`bad magic (expected ${VERSIONS.executionMagic})`);
+  const version = b.readUInt8(X.version);
   if (version !== EXECUTION_VERSION) bad(`unsupported version ${version}`);
-  const sideByte = String.fromCharCode(b[5]);
-  if (sideByte !== 'B' && sideByte !== 'S') bad(`bad side byte 0x${b[5].toString(16)}`);
-  const seq = b.readBigUInt64LE(16);
+  const sideByte = String.fromCharCode(b[X.side]);
+  if (sideByte !== 'B' && sideByte !== 'S') bad(`bad side byte 0x${b[X.side].toString(16)}`);
+  const seq = b.readBigUInt64LE(X.seq);
   if (seq === 0n || seq >= SEQ_LIMIT) bad(`seq ${seq} out of range`);
-  const rawSymbol = b.toString('latin1', 24, 32);
+  const rawSymbol = b.toString('latin1', X.symbol, X.symbol + SYMBOL_BYTES);
   if (!/^[\x21-\x7e]+ *$/.test(rawSymbol)) bad('symbol is not printable ASCII right-padded with spaces');
   const e: Execution = {
-    session: b.readUInt32LE(8),
+    session: b.readUInt32LE(X.session),
     seq: Number(seq),
-    leg: b.readUInt8(6),
+    leg: b.readUInt8(X.leg),
     side: sideByte,
-    accountId: b.readUInt32LE(12),
-    accountIndex: b.readUInt8(7),
+    accountId: b.readUInt32LE(X.account_id),
+    accountIndex: b.readUInt8(X.account_index),
     symbol: rawSymbol.trimEnd(),
-    price: b.readUInt32LE(32),
-    qty: b.readUInt32LE(36),
-    ts: b.readBigUInt64LE(40),
+    price: b.readUInt32LE(X.price),
+    qty: b.readUInt32LE(X.qty),
+    ts: b.readBigUInt64LE(X.ts),
   };
   validate(e);
   return e;
@@ -128,26 +120,26 @@ export function executionFromFill(
   accounts: readonly number[],
   symbols: readonly string[],
 ): Execution {
-  if (rec.length < 32) bad(`FILL record of ${rec.length} bytes`);
-  if (rec[1] !== 3) bad(`record kind ${rec[1]} is not FILL (3)`);
-  const symbolIndex = rec[2];
-  const accountIndex = rec[29];
+  const r = new RecordView(rec);
+  if (r.count < 1) bad(`FILL record of ${rec.length} bytes`);
+  r.at(0);
+  if (r.kind !== RecordKind.FILL) bad(`record kind ${r.kind} is not FILL (${RecordKind.FILL})`);
+  const symbolIndex = r.symbol;
+  const accountIndex = r.accountIndex;
   const symbol = symbols[symbolIndex];
   const accountId = accounts[accountIndex];
   if (symbol === undefined) bad(`FILL symbol index ${symbolIndex} not in config`);
   if (accountId === undefined) bad(`FILL account index ${accountIndex} not in config`);
-  const seq = rec.readUIntLE(4, 6);
-  const ts = BigInt(rec.readUIntLE(10, 6));
   return {
     session,
-    seq,
-    leg: rec[28],
-    side: String.fromCharCode(rec[3]) as Side,
+    seq: r.seq,
+    leg: r.leg,
+    side: String.fromCharCode(r.aux) as Side, // checked by encodeExecution: a bad side byte is not made good
     accountId,
     accountIndex,
     symbol: symbol.trimEnd(),
-    price: rec.readUInt32LE(16),
-    qty: rec.readUInt32LE(20),
-    ts,
+    price: r.price,
+    qty: r.qty,
+    ts: BigInt(r.ts),
   };
 }

@@ -9,7 +9,8 @@ import type { Message, Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import { RiskgateError } from '../errors.ts';
-import { RECORD_SIZE } from '../records/layout.ts';
+import { RecordKind } from '../records/layout.ts';
+import { RecordView } from '../records/view.ts';
 import { D, ZERO } from './decimal.ts';
 import { EmbeddedClearing } from './embedded.ts';
 import { encodeExecution, executionFromFill, executionKey } from './execution.ts';
@@ -125,7 +126,7 @@ function accountTotals(accounts: { accountId: number; positions: { realizedPnl: 
 
 function countFills(records: Buffer): number {
   let n = 0;
-  for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) if (records[off + 1] === 3) n++;
+  for (const r = new RecordView(records); r.next(); ) if (r.kind === RecordKind.FILL) n++;
   return n;
 }
 
@@ -156,9 +157,9 @@ async function kafkaClearing(brokers: string, prefix: string, config: Config): P
   return {
     async onRecords(records) {
       const messages: Message[] = [];
-      for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
-        if (records[off + 1] !== 3) continue;
-        const e = executionFromFill(records.subarray(off, off + RECORD_SIZE), config.session, accounts, symbols);
+      for (const r = new RecordView(records); r.next(); ) {
+        if (r.kind !== RecordKind.FILL) continue;
+        const e = executionFromFill(r.bytes(), config.session, accounts, symbols);
         messages.push({ key: executionKey(e.accountId), value: encodeExecution(e) });
       }
       if (!messages.length) return;

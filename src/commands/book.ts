@@ -13,7 +13,8 @@ import { formatPrice } from '../itch/decode.ts';
 import { progressBar } from '../progress.ts';
 import { replay } from '../replay/run.ts';
 import { flagNames } from '../records/decode.ts';
-import { RECORD_SIZE } from '../records/layout.ts';
+import { RecordKind } from '../records/layout.ts';
+import { RecordView } from '../records/view.ts';
 import { checkInput } from '../source/file.ts';
 import { usageError } from './usage.ts';
 
@@ -52,12 +53,9 @@ export async function bookCommand(argv: string[]): Promise<number> {
       file, config, engine, onProgress: bar?.update,
       onRecords: async (records) => {
         let s = '';
-        for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
-          if (records[off + 1] !== 1) continue;
-          const seq = records.readUIntLE(off + 4, 6);
-          const ts = records.readUIntLE(off + 10, 6);
-          const sym = names[records[off + 2]];
-          s += `${seq},${ts},${sym},${side(records.readUInt32LE(off + 16), records.readUInt32LE(off + 20))},${side(records.readUInt32LE(off + 24), records.readUInt32LE(off + 28))},${flagNames(records[off + 3]).join('|')}\n`;
+        for (const r = new RecordView(records); r.next(); ) {
+          if (r.kind !== RecordKind.TOB) continue;
+          s += `${r.seq},${r.ts},${names[r.symbol]},${side(r.bidPx, r.bidSz)},${side(r.askPx, r.askSz)},${flagNames(r.flags).join('|')}\n`;
           rows++;
         }
         if (s && !out.write(s)) await once(out, 'drain');

@@ -11,7 +11,8 @@
  * the loop reaches exactly that seq (the batch source is split there).
  */
 import { itch, frame } from '../itch/encode.ts';
-import { RECORD_SIZE } from '../records/layout.ts';
+import { RecordKind } from '../records/layout.ts';
+import { RecordView } from '../records/view.ts';
 import { RiskgateError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import type { AuditControl, AuditRun, AuditWriter } from './audit.ts';
@@ -175,10 +176,8 @@ export class ControlQueue {
   confirm(records: Buffer): void {
     if (this.inflight.length === 0) return;
     const seen: { op: number; seq: number; target: number; value: bigint }[] = [];
-    for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
-      if (records[off + 1] === 4) {
-        seen.push({ op: records[off + 3], seq: records.readUIntLE(off + 4, 6), target: records.readUInt16LE(off + 24), value: records.readBigUInt64LE(off + 16) });
-      }
+    for (const r = new RecordView(records); r.next(); ) {
+      if (r.kind === RecordKind.CONTROL) seen.push({ op: r.op, seq: r.seq, target: r.target, value: r.value });
     }
     for (const f of this.inflight) {
       const k = seen.findIndex((r) => r.op === f.change.op && r.seq === f.entry.seq && r.target === f.change.target && r.value === f.change.value);

@@ -15,6 +15,7 @@ import type { Engine, EngineStats } from '../engine/types.ts';
 import { countSeqFrames } from '../itch/framing.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import { RECORD_SIZE } from '../records/layout.ts';
+import { RecordView } from '../records/view.ts';
 import { EngineFault, type EngineExtras, type FaultKind } from './fault.ts';
 
 export type Role = 'primary' | 'standby';
@@ -52,9 +53,7 @@ const now = () => process.hrtime.bigint();
 
 /** Index (in records) of the first record with seq ≥ `seq` (records are in seq order). */
 export function firstRecordAtOrAfter(records: Buffer, seq: number): number {
-  for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
-    if (records.readUIntLE(off + 4, 6) >= seq) return off;
-  }
+  for (const r = new RecordView(records); r.next(); ) if (r.seq >= seq) return r.off;
   return records.length;
 }
 
@@ -218,7 +217,8 @@ export class FailoverEngine implements Engine, EngineExtras {
     this.divergences++;
     let off = 0;
     while (off < Math.min(p.length, s.length) && p.subarray(off, off + RECORD_SIZE).equals(s.subarray(off, off + RECORD_SIZE))) off += RECORD_SIZE;
-    const seq = off < p.length ? p.readUIntLE(off + 4, 6) : off < s.length ? s.readUIntLE(off + 4, 6) : first;
+    const seqAt = (b: Buffer) => new RecordView(b).at(off / RECORD_SIZE).seq;
+    const seq = off < p.length ? seqAt(p) : off < s.length ? seqAt(s) : first;
     this.log.error({ event: 'shadow_divergence', batchFirstSeq: first, seq, primaryRecords: p.length / RECORD_SIZE, standbyRecords: s.length / RECORD_SIZE }, 'primary and standby records differ');
     this.opts.onDivergence?.(seq);
   }

@@ -11,6 +11,12 @@ import { RiskgateError } from '../errors.ts';
 import type { Engine, EngineStats } from '../engine/types.ts';
 import { CONFIG_ERRORS, NSTATS, RECORD_BYTES, SIM_ERRORS, STAMP_BYTES, loadSim, simInfo, type SimLib } from './lib.ts';
 import { MoldPacker } from '../itch/moldudp64.ts';
+import { PROBLEM_NAMES, STATS_COUNTERS, STATS_RX } from '../contract.ts';
+
+/** The card's stats (rg_sim_stats): the counters, problems[1..], by_type[0..255], the front end's counters. */
+const PROBLEMS_AT = STATS_COUNTERS.length;
+const BY_TYPE_AT = PROBLEMS_AT + PROBLEM_NAMES.length - 1;
+const RX_AT = BY_TYPE_AT + 256;
 
 export interface FpgaOptions {
   /** MoldUDP64 message blocks per packet (default 1). */
@@ -152,26 +158,31 @@ export class FpgaEngine implements Engine {
 
   stats(): EngineStats {
     const v = this.rawStats().map(Number);
+    const c = (name: (typeof STATS_COUNTERS)[number]) => v[STATS_COUNTERS.indexOf(name)];
     return {
-      messages: v[0],
-      byType: v.slice(14, 270),
-      problems: [0, v[10], v[11], v[12], v[13]],
-      unknownRef: v[1],
-      tableFull: v[2],
-      flagged: v[3],
-      tob: v[4],
-      decisions: v[5],
-      accepted: v[6],
-      rejected: v[7],
-      fills: v[8],
-      controls: v[9],
+      messages: c('messages'),
+      byType: v.slice(BY_TYPE_AT, BY_TYPE_AT + 256),
+      problems: [0, ...v.slice(PROBLEMS_AT, BY_TYPE_AT)],
+      unknownRef: c('unknown_ref'),
+      tableFull: c('table_full'),
+      flagged: c('flagged'),
+      tob: c('tob'),
+      decisions: c('decisions'),
+      accepted: c('accepted'),
+      rejected: c('rejected'),
+      fills: c('fills'),
+      controls: c('controls'),
     };
   }
 
   /** Front-end status: packets, bad packets, gaps, duplicates, count mismatches, next seq. */
   feedStatus() {
     const v = this.rawStats().map(Number);
-    return { packets: v[270], badPackets: v[271], gaps: v[272], duplicates: v[273], countMismatches: v[274], nextSeq: v[275] };
+    const rx = (name: (typeof STATS_RX)[number]) => v[RX_AT + STATS_RX.indexOf(name)];
+    return {
+      packets: rx('rx_packets'), badPackets: rx('rx_bad_packets'), gaps: rx('rx_gaps'),
+      duplicates: rx('rx_duplicates'), countMismatches: rx('rx_count_mismatch'), nextSeq: rx('rx_next_seq'),
+    };
   }
 
   counters(): HwCounters {

@@ -19,25 +19,9 @@ export const SIM_ERRORS: Readonly<Record<number, string>> = Object.freeze({
   [-6]: 'trace file could not be opened',
 });
 
-/** Hardware config error codes (hdl/rg_config.v), by STATUS[15:8]. */
-export const CONFIG_ERRORS: Readonly<Record<number, string>> = Object.freeze({
-  1: 'bad magic (expected RGC1)',
-  2: 'unsupported version',
-  3: 'n_symbols out of range',
-  4: 'n_accounts out of range',
-  5: 'TICK out of range (1..65535)',
-  6: "WINDOW_TICKS differs from the card's build parameter",
-  7: 'TICK_RECIP is not ceil(2^48 / TICK)',
-  8: 'W_SHIFT out of range (0..63)',
-  9: 'GATE_MARKET_HOURS or global_kill not 0/1',
-  10: 'symbol account index out of range',
-  11: 'symbol kill flag not 0/1',
-  12: 'symbol position_limit above 2^31-1',
-  13: 'symbol start position out of range',
-});
-
-export const NSTATS = 276;
-export const RECORD_BYTES = 32;
+/** Hardware config error codes (STATUS[15:8]), records and stats: the contract's. */
+export { CONFIG_ERRORS, NSTATS, RECORD_SIZE as RECORD_BYTES } from '../contract.ts';
+/** One latency stamp of the simulation harness (sim/riskgate_sim.h; not part of the card's contract). */
 export const STAMP_BYTES = 32;
 
 export interface SimInfo {

@@ -12,6 +12,7 @@
  * `cycles` are the DECISION records' tick-to-trade; `records` the same for the first record
  * of every message that produced one. Wall-clock figures measure the simulator, not the card.
  */
+import { RecordKind } from '../contract.ts';
 import { percentiles as nearestRank } from '../report/percentiles.ts';
 import { FpgaEngine, type LatencyStamp } from './engine.ts';
 
@@ -76,7 +77,7 @@ export function stampLatencies(stamps: readonly LatencyStamp[]): StampLatencies 
     const lat = Number(s.tOut - s.tLast);
     if (s.seq !== lastSeq) out.firstRecord.push(lat);
     lastSeq = s.seq;
-    if (s.kind === 2) {
+    if (s.kind === RecordKind.DECISION) {
       out.decision.push(lat);
       out.decisionFromFirstBeat.push(Number(s.tOut - s.tOffer));
     }

@@ -11,7 +11,7 @@
  */
 import { loadConfig, type Config } from '../config/index.ts';
 import { itch } from '../itch/encode.ts';
-import { ControlOp, CONTROL_OP_NAMES } from '../itch/layout.ts';
+import { ControlOp, CONTROL_OP_NAMES, GLOBAL_TARGET } from '../itch/layout.ts';
 import { BUY, Kind, SELL, SymbolBook, type Order } from './book.ts';
 import { Clock, hms } from './clock.ts';
 import { EventQueue } from './events.ts';
@@ -286,8 +286,8 @@ export class SessionGenerator {
     const ctl = (at: number, op: number, target: number, value: bigint | number): void => q.push(at, { k: 'control', op, target, value: BigInt(value) });
     // kill switches
     for (const [at, len] of [[0.33, 0.004], [0.77, 0.003]]) {
-      ctl(p.reg(at), ControlOp.GLOBAL_KILL, 0xffff, 1);
-      ctl(p.reg(at + len), ControlOp.GLOBAL_KILL, 0xffff, 0);
+      ctl(p.reg(at), ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 1);
+      ctl(p.reg(at + len), ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 0);
     }
     for (const [i, at] of [0.12, 0.52, 0.88].entries()) {
       const s = subs[(i * 3 + 1) % subs.length].g.configIndex;

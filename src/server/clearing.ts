@@ -11,7 +11,8 @@ import type { Config } from '../config/index.ts';
 import { D } from '../clearing/decimal.ts';
 import { executionFromFill, type Execution } from '../clearing/execution.ts';
 import { Ledger } from '../clearing/ledger.ts';
-import { RECORD_SIZE } from '../records/layout.ts';
+import { RecordKind } from '../records/layout.ts';
+import { RecordView } from '../records/view.ts';
 
 export interface ClearingWorkerView {
   worker: string;
@@ -47,9 +48,9 @@ export class LiveClearing {
   /** Queues the FILL records of a batch. */
   add(records: Buffer): void {
     let any = false;
-    for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
-      if (records[off + 1] !== 3) continue;
-      const e = executionFromFill(records.subarray(off, off + RECORD_SIZE), this.config.session, this.accounts, this.symbols);
+    for (const r = new RecordView(records); r.next(); ) {
+      if (r.kind !== RecordKind.FILL) continue;
+      const e = executionFromFill(r.bytes(), this.config.session, this.accounts, this.symbols);
       this.queues[e.accountId % this.workers].push(e);
       any = true;
     }
