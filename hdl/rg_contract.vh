@@ -21,6 +21,10 @@
 `define RG_SET_BITS_MAX                  20
 `define RG_WAYS_MIN                      1
 `define RG_WAYS_MAX                      8
+`define RG_STASH_SLOTS_MIN               1
+`define RG_STASH_SLOTS_MAX               64
+`define RG_GHOST_SLOTS_MIN               1
+`define RG_GHOST_SLOTS_MAX               64
 // RG_CHECK_<PARAM>(value): a statement for an initial block that stops elaboration or
 // simulation start ($error, then $finish) when the value is outside the limits.
 `define RG_CHECK_MAX_SYMBOLS(v) if ((v) < `RG_MAX_SYMBOLS_MIN || (v) > `RG_MAX_SYMBOLS_MAX) begin $error("MAX_SYMBOLS = %0d out of range %0d..%0d (instance %m)", (v), `RG_MAX_SYMBOLS_MIN, `RG_MAX_SYMBOLS_MAX); $finish; end
@@ -28,6 +32,8 @@
 `define RG_CHECK_WINDOW_TICKS(v) if ((v) < `RG_WINDOW_TICKS_MIN || (v) > `RG_WINDOW_TICKS_MAX || (((v) & ((v) - 1)) != 0)) begin $error("WINDOW_TICKS = %0d out of range %0d..%0d or not a power of two (instance %m)", (v), `RG_WINDOW_TICKS_MIN, `RG_WINDOW_TICKS_MAX); $finish; end
 `define RG_CHECK_SET_BITS(v) if ((v) < `RG_SET_BITS_MIN || (v) > `RG_SET_BITS_MAX) begin $error("SET_BITS = %0d out of range %0d..%0d (instance %m)", (v), `RG_SET_BITS_MIN, `RG_SET_BITS_MAX); $finish; end
 `define RG_CHECK_WAYS(v) if ((v) < `RG_WAYS_MIN || (v) > `RG_WAYS_MAX) begin $error("WAYS = %0d out of range %0d..%0d (instance %m)", (v), `RG_WAYS_MIN, `RG_WAYS_MAX); $finish; end
+`define RG_CHECK_STASH_SLOTS(v) if ((v) < `RG_STASH_SLOTS_MIN || (v) > `RG_STASH_SLOTS_MAX) begin $error("STASH_SLOTS = %0d out of range %0d..%0d (instance %m)", (v), `RG_STASH_SLOTS_MIN, `RG_STASH_SLOTS_MAX); $finish; end
+`define RG_CHECK_GHOST_SLOTS(v) if ((v) < `RG_GHOST_SLOTS_MIN || (v) > `RG_GHOST_SLOTS_MAX) begin $error("GHOST_SLOTS = %0d out of range %0d..%0d (instance %m)", (v), `RG_GHOST_SLOTS_MIN, `RG_GHOST_SLOTS_MAX); $finish; end
 
 // Record kinds (spec section 11).
 `define RG_REC_NONE                      8'd0
@@ -118,7 +124,7 @@
 // Book flags: bit positions in TOB `aux` (spec section 6).
 `define RG_FLAG_BAND_BID                 0  // an out-of-band bid may be better than the window's best bid
 `define RG_FLAG_BAND_ASK                 1  // an out-of-band ask may be better than the window's best ask
-`define RG_FLAG_COLLISION                2  // an order of the symbol was dropped by the order table
+`define RG_FLAG_COLLISION                2  // an order of the symbol is not in the book (a ghost or an untracked drop, spec §5)
 
 // Problem codes (PROBLEM aux).
 `define RG_PROB_BAD_LENGTH               8'd1  // a known type with another frame length

@@ -20,8 +20,10 @@ export const PARAMS = Object.freeze({
   MAX_SYMBOLS: { default: 64, min: 1, max: 64 },
   MAX_ACCOUNTS: { default: 64, min: 1, max: 64 },
   WINDOW_TICKS: { default: 4096, min: 64, max: 65536 },
-  SET_BITS: { default: 14, min: 4, max: 20 },
+  SET_BITS: { default: 16, min: 4, max: 20 },
   WAYS: { default: 4, min: 1, max: 8 },
+  STASH_SLOTS: { default: 16, min: 1, max: 64 },
+  GHOST_SLOTS: { default: 16, min: 1, max: 64 },
 });
 
 /** Record kinds (byte 1, spec §11). */
@@ -127,7 +129,7 @@ export const CONTROL_OPS = Object.freeze([
   { code: 6, name: 'COLLAR_BPS', target: 'symbol', min: 0n, max: 0xFFFFn, unit: 'basis points', meaning: "a symbol's price collar around the reference" },
   { code: 7, name: 'CREDIT_LIMIT', target: 'account', min: 0n, max: 0xFFFFFFFFFFFFFFFFn, unit: 'notional units', meaning: "an account's credit limit on filled gross notional" },
   { code: 8, name: 'MAX_ORDERS', target: 'account', min: 0n, max: 0xFFFFFFFFn, unit: 'orders', meaning: "an account's accepted orders per throttle window" },
-  { code: 9, name: 'CLEAR_COLLISION', target: 'symbol', min: 0n, max: 0x0n, unit: 'none', meaning: "clear a symbol's COLLISION flag (operator asserts the book is exact)" },
+  { code: 9, name: 'CLEAR_COLLISION', target: 'symbol', min: 0n, max: 0x0n, unit: 'none', meaning: "clear a symbol's COLLISION: free its ghosts and forget untracked drops (operator asserts the book is exact)" },
   { code: 10, name: 'DUP_WINDOW', target: 'account', min: 0n, max: 0xFFFFFFFFFFFFFFFFn, unit: 'nanoseconds', meaning: "an account's duplicate-order window (0 switches the check off)" },
 ]);
 /** The control message (spec §9), big-endian. */

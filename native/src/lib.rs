@@ -118,6 +118,18 @@ pub struct EngineStats {
     pub rejected: f64,
     pub fills: f64,
     pub controls: f64,
+    /// Order table (spec §5): inserts placed in the stash, kept as ghosts (dropped from the
+    /// book, COLLISION while they live) or dropped untracked. `table_full` is the sum of the
+    /// last two.
+    pub stash_inserts: f64,
+    pub ghost_inserts: f64,
+    pub untracked_drops: f64,
+    /// Times a symbol's COLLISION cleared by itself when its last ghost left.
+    pub collision_clears: f64,
+    /// Peak book orders (table and stash), peak stash and ghost occupancy.
+    pub live_peak: f64,
+    pub stash_peak: f64,
+    pub ghost_peak: f64,
 }
 
 impl From<&core::Stats> for EngineStats {
@@ -135,6 +147,13 @@ impl From<&core::Stats> for EngineStats {
             rejected: s.rejected as f64,
             fills: s.fills as f64,
             controls: s.controls as f64,
+            stash_inserts: s.stash_inserts as f64,
+            ghost_inserts: s.ghost_inserts as f64,
+            untracked_drops: s.untracked_drops as f64,
+            collision_clears: s.collision_clears as f64,
+            live_peak: s.live_peak as f64,
+            stash_peak: s.stash_peak as f64,
+            ghost_peak: s.ghost_peak as f64,
         }
     }
 }

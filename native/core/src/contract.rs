@@ -30,14 +30,22 @@ pub mod params {
     pub const WINDOW_TICKS: usize = 4096;
     pub const WINDOW_TICKS_MIN: usize = 64;
     pub const WINDOW_TICKS_MAX: usize = 65536;
-    /// the order table has 2^SET_BITS sets.
-    pub const SET_BITS: usize = 14;
+    /// each of the order table's two banks has 2^SET_BITS sets.
+    pub const SET_BITS: usize = 16;
     pub const SET_BITS_MIN: usize = 4;
     pub const SET_BITS_MAX: usize = 20;
-    /// order table associativity.
+    /// order table associativity (ways per set).
     pub const WAYS: usize = 4;
     pub const WAYS_MIN: usize = 1;
     pub const WAYS_MAX: usize = 8;
+    /// stash entries for orders whose two sets are full (in the book).
+    pub const STASH_SLOTS: usize = 16;
+    pub const STASH_SLOTS_MIN: usize = 1;
+    pub const STASH_SLOTS_MAX: usize = 64;
+    /// ghost entries for dropped orders (not in the book; COLLISION while any lives).
+    pub const GHOST_SLOTS: usize = 16;
+    pub const GHOST_SLOTS_MIN: usize = 1;
+    pub const GHOST_SLOTS_MAX: usize = 64;
 }
 
 /// Records (spec §11).
@@ -177,7 +185,7 @@ pub mod flag {
     pub const BAND_BID: u8 = 1 << 0;
     /// an out-of-band ask may be better than the window's best ask.
     pub const BAND_ASK: u8 = 1 << 1;
-    /// an order of the symbol was dropped by the order table.
+    /// an order of the symbol is not in the book (a ghost or an untracked drop, spec §5).
     pub const COLLISION: u8 = 1 << 2;
     /// Every defined bit.
     pub const ALL: u8 = BAND_BID | BAND_ASK | COLLISION;
@@ -251,7 +259,7 @@ pub mod control {
         pub const CREDIT_LIMIT: u8 = 7;
         /// an account's accepted orders per throttle window (account, orders).
         pub const MAX_ORDERS: u8 = 8;
-        /// clear a symbol's COLLISION flag (operator asserts the book is exact) (symbol, none).
+        /// clear a symbol's COLLISION: free its ghosts and forget untracked drops (operator asserts the book is exact) (symbol, none).
         pub const CLEAR_COLLISION: u8 = 9;
         /// an account's duplicate-order window (0 switches the check off) (account, nanoseconds).
         pub const DUP_WINDOW: u8 = 10;

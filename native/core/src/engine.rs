@@ -29,7 +29,9 @@ use crate::strategy::{self, Order};
 /// the strategy state (§8.1). Kept in one struct because every TOB reads both.
 #[derive(Clone, Copy, Default)]
 struct SymbolTop {
+    /// The last emitted TOB tuple and flags (§7).
     last: Top,
+    last_flags: u8,
     strategy: strategy::State,
 }
 
@@ -214,6 +216,21 @@ impl Engine {
                 Frame::Truncated { t, declared } => self.truncated(t, declared, out),
             }
         }
+        self.sync_table_stats();
+    }
+
+    /// The order table's counters into the §12 stats (once per batch, off the hot path).
+    fn sync_table_stats(&mut self) {
+        let o = self.book.overflow();
+        let occ = self.book.occupancy();
+        let s = &mut self.stats;
+        s.stash_inserts = o.stash_inserts;
+        s.ghost_inserts = o.ghost_inserts;
+        s.untracked_drops = o.untracked_drops;
+        s.collision_clears = o.collision_clears;
+        s.live_peak = occ.live_peak;
+        s.stash_peak = occ.stash_peak;
+        s.ghost_peak = occ.ghost_peak;
     }
 
     #[inline(always)]
@@ -397,11 +414,14 @@ impl Engine {
         let i = i % MAX_SYMBOLS;
         let (top, flags) = self.book.top(i);
         self.stats.flagged += (flags != 0) as u64;
-        if top == self.tops[i].last {
-            // A flags change alone emits nothing.
+        let t = &mut self.tops[i];
+        if top == t.last && flags == t.last_flags {
             return;
         }
-        self.tops[i].last = top;
+        // A change of the tuple or of the flags alone: the stream never shows doubt as
+        // certainty (§7).
+        t.last = top;
+        t.last_flags = flags;
         self.stats.tob += 1;
         out.put(records::tob(i as u8, flags, seq, ts, &top));
         if let Some(order) = strategy::decide(top, flags, ts, &self.tops[i].strategy, &self.strategy) {

@@ -12,10 +12,14 @@ pub const MAX_SYMBOLS: usize = P::MAX_SYMBOLS;
 pub const MAX_ACCOUNTS: usize = P::MAX_ACCOUNTS;
 /// `L`: price levels per side per symbol (a power of two, at least 64).
 pub const WINDOW_TICKS: usize = P::WINDOW_TICKS;
-/// The order table has `2^SET_BITS` sets.
+/// Each of the order table's two banks has `2^SET_BITS` sets.
 pub const SET_BITS: u32 = P::SET_BITS as u32;
 /// Order table associativity.
 pub const WAYS: usize = P::WAYS;
+/// Stash entries (orders whose two sets are full, still in the book).
+pub const STASH_SLOTS: usize = P::STASH_SLOTS;
+/// Ghost entries (dropped orders, remembered until they are gone).
+pub const GHOST_SLOTS: usize = P::GHOST_SLOTS;
 
 /// Number of sets of the order table.
 pub const SETS: usize = 1 << SET_BITS;
@@ -33,3 +37,5 @@ const _: () = assert!(MAX_ACCOUNTS >= P::MAX_ACCOUNTS_MIN && MAX_ACCOUNTS <= P::
 const _: () = assert!(WINDOW_TICKS >= P::WINDOW_TICKS_MIN && WINDOW_TICKS <= P::WINDOW_TICKS_MAX);
 const _: () = assert!(WAYS >= P::WAYS_MIN && WAYS <= P::WAYS_MAX);
 const _: () = assert!(SET_BITS as usize >= P::SET_BITS_MIN && SET_BITS as usize <= P::SET_BITS_MAX);
+// Stash and ghost indexes are stored in a u8.
+const _: () = assert!(STASH_SLOTS <= P::STASH_SLOTS_MAX && GHOST_SLOTS <= P::GHOST_SLOTS_MAX && GHOST_SLOTS <= 255);

@@ -23,6 +23,16 @@ pub struct Stats {
     pub rejected: u64,
     pub fills: u64,
     pub controls: u64,
+    /// Order table (§5): inserts that went to the stash, to the ghost list, or nowhere.
+    pub stash_inserts: u64,
+    pub ghost_inserts: u64,
+    pub untracked_drops: u64,
+    /// Times a symbol's COLLISION cleared by itself (its last ghost left).
+    pub collision_clears: u64,
+    /// Peaks of book orders (table and stash), stash and ghost occupancy.
+    pub live_peak: u64,
+    pub stash_peak: u64,
+    pub ghost_peak: u64,
 }
 
 impl Default for Stats {
@@ -40,6 +50,13 @@ impl Default for Stats {
             rejected: 0,
             fills: 0,
             controls: 0,
+            stash_inserts: 0,
+            ghost_inserts: 0,
+            untracked_drops: 0,
+            collision_clears: 0,
+            live_peak: 0,
+            stash_peak: 0,
+            ghost_peak: 0,
         }
     }
 }

@@ -4,10 +4,10 @@
 mod common;
 use common::*;
 use riskgate_core::config::{tick_recip, symbol_name};
-use riskgate_core::params::{SETS, SET_BITS, WAYS};
+use riskgate_core::params::{GHOST_SLOTS, SETS, SET_BITS, STASH_SLOTS, WAYS};
 use riskgate_core::records::{flag, op, Record};
 use riskgate_core::synth::{self, Frames, Rng, SessionSpec};
-use riskgate_core::book::order_table::set_index;
+use riskgate_core::book::order_table::{crc32c_u64, set_index, set_index_1};
 use riskgate_core::{tick_quotient, Config, Engine};
 use std::collections::HashMap;
 
@@ -48,12 +48,12 @@ fn tick_reciprocal_is_exact_for_every_tick() {
 
 #[test]
 fn set_index_is_the_xor_fold_of_the_spec() {
-    assert_eq!(SET_BITS, 14);
+    let sb = SET_BITS as usize;
     let mut rng = Rng(11);
     let reference = |r: u64| {
         let mut x = 0u64;
-        for k in 0..5 {
-            x ^= (r >> (14 * k)) & ((1 << 14) - 1);
+        for k in 0..64usize.div_ceil(sb) {
+            x ^= (r >> (sb * k)) & ((1 << sb) - 1);
         }
         x as usize
     };
@@ -62,46 +62,133 @@ fn set_index_is_the_xor_fold_of_the_spec() {
         assert_eq!(set_index(r), reference(r));
     }
     assert_eq!(set_index(0), 0);
-    // Four full slices cancel pairwise; the 8-bit top slice remains.
-    assert_eq!(set_index(u64::MAX), 0xFF);
-    assert_eq!(set_index(1 << 56), 1);
-    assert_eq!(set_index(1 << 63), 1 << 7);
-    assert_eq!(set_index((5 << 14) | 5), 0);
+    assert_eq!(set_index(1 << (64 - 1)), 1 << ((63 % sb) as u32));
+    assert_eq!(set_index((5 << sb) | 5), 0);
     assert!(set_index(u64::MAX) < SETS);
 }
 
-/// `k` distinct refs that all fall into set 0.
-fn same_set_refs(k: usize) -> Vec<u64> {
-    (1..=k as u64).map(|j| (j << 14) | j).collect()
+#[test]
+fn bank_1_is_the_low_bits_of_crc32c() {
+    // CRC-32C of 01 00 00 00 00 00 00 00 is 0xC514CFAD (any CRC-32C tool; python:
+    // the reflected 0x82F63B78 loop over the 8 little-endian bytes).
+    assert_eq!(crc32c_u64(1), 0xC514_CFAD);
+    assert_eq!(crc32c_u64(0), 0x8C28_B28A);
+    assert_eq!(set_index_1(1), 0xC514_CFAD & (SETS - 1));
 }
 
-#[test]
-fn way_overflow_drops_the_new_order_and_sets_collision_until_cleared() {
-    let refs = same_set_refs(WAYS + 1);
-    let mut f = opening();
-    f.trade(LOC, TS0, b'B', 1, name(), 100_000, 1);
-    for (k, &r) in refs.iter().enumerate() {
-        f.add(LOC, TS0 + k as u64, r, b'B', 100, name(), 100_000 - 100 * k as u32);
+/// `k` distinct refs that share both home sets (bank 0 and bank 1): found by walking refs
+/// whose XOR-fold is 0 and bucketing them by bank-1 set.
+fn same_home_refs(k: usize) -> Vec<u64> {
+    let sb = SET_BITS;
+    let mut buckets: HashMap<usize, Vec<u64>> = HashMap::new();
+    for a in 1u64.. {
+        for j in 0..(1u64 << sb) {
+            // Slices j ^ a, j, a: they XOR to 0.
+            let r = (a << (2 * sb)) | (j << sb) | (j ^ a);
+            let b = buckets.entry(set_index_1(r)).or_default();
+            b.push(r);
+            if b.len() == k {
+                assert!(b.iter().all(|&r| set_index(r) == 0));
+                return b.clone();
+            }
+        }
     }
-    // seq: R1 S2 P3, adds 4..=8. The fifth add (seq 8) is dropped: no TOB change.
-    f.executed(LOC, TS0 + 10, refs[WAYS], 50, 1); // seq 9: unknown ref (dropped order)
-    f.cancel(LOC, TS0 + 11, refs[0], 10); // seq 10: touches, bid size changes -> TOB with COLLISION
-    f.control(op::CLEAR_COLLISION, 0, 11, 0);
-    f.cancel(LOC, TS0 + 12, refs[0], 10); // seq 11: TOB, flags 0 again
-    let (recs, st) = run(&cfg(), &f.buf);
-    assert_eq!(st.table_full, 1);
-    assert_eq!(st.unknown_ref, 1);
-    let tobs: Vec<(u64, u8, u32)> = recs
-        .iter()
+    unreachable!()
+}
+
+/// TOB records as (seq, flags, bid_sz).
+fn tob_seq_flags(recs: &[Record]) -> Vec<(u64, u8, u32)> {
+    recs.iter()
         .filter_map(|r| match *r {
             Record::Tob { h, flags, bid_sz, .. } => Some((h.seq, flags, bid_sz)),
             _ => None,
         })
-        .collect();
-    assert_eq!(tobs, vec![(4, 0, 100), (10, flag::COLLISION, 90), (11, 0, 80)]);
-    assert!(matches!(recs.iter().find(|r| matches!(r, Record::Control { .. })), Some(Record::Control { op: 9, .. })));
-    // flagged: seq 8 (dropped add, flags set), seq 10.
-    assert_eq!(st.flagged, 2);
+        .collect()
+}
+
+#[test]
+fn full_sets_spill_to_bank_1_then_the_stash_then_ghosts_then_nowhere() {
+    let placed = 2 * WAYS + STASH_SLOTS;
+    let refs = same_home_refs(placed + GHOST_SLOTS + 1);
+    let mut c = cfg();
+    c.max_spread = 0; // keep the strategy quiet
+    let mut f = opening();
+    // One share each at one price: the bid size counts the book orders.
+    for (k, &r) in refs.iter().enumerate() {
+        f.add(LOC, TS0 + k as u64, r, b'B', 1, name(), 100_000);
+    }
+    let (recs, st) = run(&c, &f.buf);
+    assert_eq!(st.stash_inserts, STASH_SLOTS as u64);
+    assert_eq!(st.ghost_inserts, GHOST_SLOTS as u64);
+    assert_eq!(st.untracked_drops, 1);
+    assert_eq!(st.table_full, GHOST_SLOTS as u64 + 1);
+    assert_eq!((st.live_peak, st.stash_peak, st.ghost_peak), (placed as u64, STASH_SLOTS as u64, GHOST_SLOTS as u64));
+    // A TOB per book order, then one for the flags change of the first ghost: the
+    // book's size no longer counts every order.
+    let tobs = tob_seq_flags(&recs);
+    assert_eq!(tobs.len(), placed + 1);
+    assert_eq!(tobs[placed - 1], (2 + placed as u64, 0, placed as u32));
+    assert_eq!(tobs[placed], (3 + placed as u64, flag::COLLISION, placed as u32));
+}
+
+#[test]
+fn collision_clears_itself_when_the_last_ghost_leaves() {
+    let placed = 2 * WAYS + STASH_SLOTS;
+    let refs = same_home_refs(placed + 3);
+    let (ghosts, book) = (&refs[placed..], &refs[..placed]);
+    let mut c = cfg();
+    c.max_spread = 0;
+    let mut f = opening();
+    for (k, &r) in refs.iter().enumerate() {
+        f.add(LOC, TS0 + k as u64, r, b'B', 10, name(), 100_000);
+    }
+    // Ghosts leave three ways: a delete, a full execution (after a partial one) and a
+    // replace whose new order finds room in bank 0 once a book order is gone.
+    f.delete(LOC, TS0 + 100, ghosts[0]);
+    f.executed(LOC, TS0 + 101, ghosts[1], 4, 1);
+    f.executed(LOC, TS0 + 102, ghosts[1], 6, 2);
+    f.delete(LOC, TS0 + 103, book[0]);
+    f.replace(LOC, TS0 + 104, ghosts[2], 77, 10, 100_000);
+    let (recs, st) = run(&c, &f.buf);
+    assert_eq!((st.ghost_inserts, st.untracked_drops, st.collision_clears), (3, 0, 1));
+    assert_eq!(st.unknown_ref, 0, "ghosts are found");
+    let tobs = tob_seq_flags(&recs);
+    let n = refs.len() as u64;
+    // seq: R1 S2, adds 3..3+n; then D, E, E, D, U.
+    // seq: R1 S2, adds 3..3+n (the first ghost's add emits a TOB for the flags alone);
+    // then D, E, E of ghosts (flags unchanged: no TOB), D of a book order, U of the last
+    // ghost (COLLISION clears, the new order joins the book).
+    let s = 3 + n;
+    assert_eq!(
+        &tobs[tobs.len() - 3..],
+        &[(3 + placed as u64, flag::COLLISION, 10 * placed as u32), (s + 3, flag::COLLISION, 10 * placed as u32 - 10), (s + 4, 0, 10 * placed as u32)][..]
+    );
+    assert!(recs.iter().all(|r| !matches!(r, Record::Problem { .. })));
+}
+
+#[test]
+fn clear_collision_frees_ghosts_and_forgets_untracked_drops() {
+    let placed = 2 * WAYS + STASH_SLOTS;
+    let refs = same_home_refs(placed + GHOST_SLOTS + 1);
+    let mut c = cfg();
+    c.max_spread = 0;
+    let mut f = opening();
+    for (k, &r) in refs.iter().enumerate() {
+        f.add(LOC, TS0 + k as u64, r, b'B', 1, name(), 100_000);
+    }
+    // Deleting every ghost is not enough: one order was never tracked.
+    for &r in &refs[placed..placed + GHOST_SLOTS] {
+        f.delete(LOC, TS0 + 200, r);
+    }
+    let seq_after = 2 + refs.len() as u64 + GHOST_SLOTS as u64;
+    f.cancel(LOC, TS0 + 201, refs[0], 0); // touches: flags unchanged, no TOB
+    f.control(op::CLEAR_COLLISION, 0, seq_after + 2, 0);
+    f.cancel(LOC, TS0 + 202, refs[0], 0); // flags clear: a TOB with the same tuple
+    let (recs, st) = run(&c, &f.buf);
+    assert_eq!(st.collision_clears, 0);
+    let tobs = tob_seq_flags(&recs);
+    assert_eq!(tobs.last(), Some(&(seq_after + 2, 0, placed as u32)));
+    assert_eq!(tobs[tobs.len() - 2].1, flag::COLLISION);
 }
 
 #[test]
@@ -140,12 +227,17 @@ fn window_is_set_by_first_on_tick_add_and_classes_flag_their_side() {
     f.delete(LOC, TS0, 4);
     f.delete(LOC, TS0, 3);
     let (recs, _) = run(&c, &f.buf);
+    // Every change of the flags is a TOB, even when the tuple stays (§7).
     assert_eq!(
         tob_of(&recs),
         vec![
+            (flag::BAND_BID, 0, 0, 0, 0),
             (flag::BAND_BID, 100_000, 100, 0, 0),
+            (0, 100_000, 100, 0, 0),
+            (flag::BAND_ASK, 100_000, 100, 0, 0),
             (0, 100_000, 100, 409_500, 100),
             (flag::BAND_ASK, 100_000, 100, 0, 0),
+            (0, 100_000, 100, 0, 0),
         ]
     );
 }
@@ -168,6 +260,8 @@ fn window_centres_on_first_add_and_below_above_classes() {
         tob_of(&recs),
         vec![
             (0, 1_000_000, 100, 0, 0),
+            (0, 1_000_000, 100, 795_200, 100),
+            (flag::BAND_ASK, 1_000_000, 100, 795_200, 100),
             (0, 1_000_000, 100, 795_200, 100),
             (flag::BAND_BID, 0, 0, 795_200, 100),
         ]

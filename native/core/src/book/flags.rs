@@ -38,7 +38,7 @@ impl OutOfBand {
 }
 
 /// The flags byte of §6 (TOB `aux`) for one symbol. BAND is recomputed every time and
-/// never sticky; `collision` is the sticky state of §5, cleared only by control op 9.
+/// never sticky; `collision` is the order-table state of §5 (ghosts or untracked drops).
 #[inline(always)]
 pub fn flags(oob: &OutOfBand, bid_empty: bool, ask_empty: bool, collision: bool) -> u8 {
     let any = |c: u32, side: usize| oob.count(c, side) != 0;

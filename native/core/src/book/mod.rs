@@ -16,7 +16,7 @@ pub mod order_table;
 pub mod window;
 
 pub use levels::BookSide;
-pub use order_table::{Entry, OrderTable, Slot};
+pub use order_table::{Entry, Occupancy, OrderTable, Placed, Slot};
 pub use window::{class, tick_quotient};
 
 use crate::params::MAX_SYMBOLS;
@@ -42,8 +42,27 @@ pub struct Top {
 struct SymbolBook {
     window: Window,
     oob: OutOfBand,
-    /// Sticky since an insert for this symbol was dropped (§5).
-    collision: bool,
+    /// Live ghosts of the symbol (§5): orders the table could not place.
+    ghosts: u32,
+    /// An order of the symbol was dropped with no ghost slot free (§5); until control op
+    /// CLEAR_COLLISION.
+    lost: bool,
+}
+
+impl SymbolBook {
+    /// §5: COLLISION while an order of the symbol is not in the book.
+    fn collision(&self) -> bool {
+        self.ghosts != 0 || self.lost
+    }
+}
+
+/// What the book did to the order table's overflow path, for the stats of §12.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OverflowStats {
+    pub stash_inserts: u64,
+    pub ghost_inserts: u64,
+    pub untracked_drops: u64,
+    pub collision_clears: u64,
 }
 
 /// Every subscribed symbol's book plus the order table. Allocated once.
@@ -53,6 +72,7 @@ pub struct Book {
     orders: OrderTable,
     sides: Box<[[BookSide; 2]; MAX_SYMBOLS]>,
     syms: Box<[SymbolBook; MAX_SYMBOLS]>,
+    overflow: OverflowStats,
 }
 
 impl Book {
@@ -64,6 +84,7 @@ impl Book {
             orders: OrderTable::new(),
             sides: crate::boxed_array([BookSide::EMPTY, BookSide::EMPTY]),
             syms: crate::boxed_array(SymbolBook::default()),
+            overflow: OverflowStats::default(),
         }
     }
 
@@ -76,11 +97,22 @@ impl Book {
             }
         }
         self.syms.fill(SymbolBook::default());
+        self.overflow = OverflowStats::default();
     }
 
-    /// Valid orders in the order table (walks the table; for tests and diagnostics).
+    /// Book orders in the order table and stash.
     pub fn live_orders(&self) -> usize {
         self.orders.len()
+    }
+
+    /// The order table's occupancy and peaks.
+    pub fn occupancy(&self) -> Occupancy {
+        self.orders.occupancy()
+    }
+
+    /// Counters of the overflow path.
+    pub fn overflow(&self) -> OverflowStats {
+        self.overflow
     }
 
     /// The order with reference `r` (§5 lookup).
@@ -96,17 +128,27 @@ impl Book {
     }
 
     /// Adds an order for symbol `i` (§4 window rule and class, §5 insert, §6 effect).
-    /// Returns false when the order's set was full: the resident orders win, the new
-    /// one is dropped without touching the levels, and the symbol's COLLISION flag is set.
+    /// Returns false when the order was dropped from the book (a ghost or lost): the
+    /// levels are untouched and the symbol's COLLISION flag is set.
     #[inline(always)]
     #[must_use]
     pub fn insert(&mut self, i: usize, r: u64, side: usize, shares: u32, price: u32) -> bool {
         let i = i % MAX_SYMBOLS;
         let sym = &mut self.syms[i];
         let at = sym.window.place(price, self.tick, self.recip);
-        if self.orders.insert(r, i, side, price, shares, at.class, at.idx).is_none() {
-            sym.collision = true;
-            return false;
+        match self.orders.insert(r, i, side, price, shares, at.class, at.idx) {
+            Placed::Table => {}
+            Placed::Stash => self.overflow.stash_inserts += 1,
+            Placed::Ghost => {
+                sym.ghosts += 1;
+                self.overflow.ghost_inserts += 1;
+                return false;
+            }
+            Placed::Lost => {
+                sym.lost = true;
+                self.overflow.untracked_drops += 1;
+                return false;
+            }
         }
         if at.class == class::IN {
             self.sides[i][side & 1].add(at.idx, shares);
@@ -116,15 +158,27 @@ impl Book {
         true
     }
 
-    /// Removes an order and takes its remaining shares off the book.
+    /// Removes an order and takes its remaining shares off the book; a ghost just
+    /// leaves, and with the last one of its symbol COLLISION clears (§5).
     #[inline(always)]
     pub fn remove(&mut self, slot: Slot) {
         let e = self.orders.get(slot);
         self.orders.invalidate(slot);
-        if e.class == class::IN {
+        if e.ghost {
+            self.ghost_left(e.symbol);
+        } else if e.class == class::IN {
             self.sides[e.symbol][e.side].sub(e.idx, e.shares);
         } else {
             self.syms[e.symbol].oob.remove(e.class, e.side);
+        }
+    }
+
+    #[cold]
+    fn ghost_left(&mut self, i: usize) {
+        let sym = &mut self.syms[i % MAX_SYMBOLS];
+        sym.ghosts -= 1;
+        if !sym.collision() {
+            self.overflow.collision_clears += 1;
         }
     }
 
@@ -142,7 +196,7 @@ impl Book {
             return;
         }
         self.orders.set_shares(slot, left);
-        if e.class == class::IN {
+        if e.class == class::IN && !e.ghost {
             self.sides[e.symbol][e.side].sub(e.idx, d);
         }
     }
@@ -155,7 +209,7 @@ impl Book {
         let sym = &self.syms[i];
         let bid = sides[BID].highest();
         let ask = sides[ASK].lowest();
-        let flags = flags::flags(&sym.oob, bid.is_none(), ask.is_none(), sym.collision);
+        let flags = flags::flags(&sym.oob, bid.is_none(), ask.is_none(), sym.collision());
         let px = |idx: usize| sym.window.price(idx, self.tick);
         let (bid_px, bid_sz) = match bid {
             Some(x) => (px(x), sides[BID].level(x)),
@@ -168,8 +222,13 @@ impl Book {
         (Top { bid_px, bid_sz, ask_px, ask_sz }, flags)
     }
 
-    /// Control op 9 (§9): the only way COLLISION is cleared.
+    /// Control op CLEAR_COLLISION (§9): the operator's word that the book is exact. Frees
+    /// the symbol's ghosts and forgets untracked drops.
     pub fn clear_collision(&mut self, i: usize) {
-        self.syms[i % MAX_SYMBOLS].collision = false;
+        let i = i % MAX_SYMBOLS;
+        self.orders.free_ghosts_of(i);
+        let sym = &mut self.syms[i];
+        sym.ghosts = 0;
+        sym.lost = false;
     }
 }

@@ -1,14 +1,26 @@
-//! The set-associative order table of spec §5: where every live order of a subscribed
-//! symbol is found by its reference number.
+//! The order table of spec §5: where every live order of a subscribed symbol is found by
+//! its reference number.
 //!
-//! A set keeps its ways in struct-of-arrays form so that the lookup compares the four
-//! refs of one set (32 contiguous bytes) and builds a way mask without branching; the
-//! payload of the matching way sits in the same or the next cache line.
+//! Two banks of `2^SET_BITS` sets × `WAYS` ways, a stash for orders whose two sets are
+//! full, and a ghost list for orders that could not be placed at all (not in the book, but
+//! remembered so the engine knows when they are gone).
+//!
+//! Speed comes from bank 0. Its home set is the XOR-fold of the reference, and ITCH
+//! references grow through the day, so consecutive inserts walk consecutive sets (the
+//! hardware prefetcher follows) and short-lived orders are deleted while their line is
+//! still cached. Bank 1, the stash and the ghosts are only ever read when bank 0's set has
+//! *spilled*: each bank-0 set counts the live entries of its home that live elsewhere, so
+//! a reference that is not in bank 0 (most of a real feed's references belong to
+//! unsubscribed symbols) costs one set read and one counter read. The counter is exact,
+//! so skipping the other places never changes a result.
+//!
+//! A set is one 64-byte cache line: the refs, the packed `info` words (valid bit, symbol,
+//! side, class, level) and the shares of its ways, so a lookup, a cancel or a delete reads
+//! one line. Prices, needed only by executions, sit in a parallel array.
 
-use crate::params::{SETS, SET_BITS, WAYS};
+use crate::params::{GHOST_SLOTS, SETS, SET_BITS, STASH_SLOTS, WAYS};
 
-// Packed `info` word of a way. The valid bit lives here rather than in a separate mask so
-// a set is one self-contained 80-byte block.
+// Packed `info` word of a way.
 const IDX_MASK: u32 = 0xFFFF;
 const SYM_SHIFT: u32 = 16;
 const SIDE_SHIFT: u32 = 22;
@@ -16,7 +28,8 @@ const CLASS_SHIFT: u32 = 23;
 const VALID: u32 = 1 << 31;
 const WAY_MASK: u32 = (1 << WAYS) - 1;
 
-/// XOR-fold of the 64-bit reference in `SET_BITS`-bit slices from bit 0 upward.
+/// Bank 0's home set: XOR-fold of the 64-bit reference in `SET_BITS`-bit slices from bit 0
+/// upward.
 ///
 /// `r >> s` keeps slice `s` in its low bits (the higher bits are masked off at the end),
 /// so XOR-ing the shifted copies is the same as XOR-ing the zero-extended slices.
@@ -31,7 +44,56 @@ pub fn set_index(r: u64) -> usize {
     (x as usize) & (SETS - 1)
 }
 
-/// A decoded table entry.
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) byte table.
+const CRC32C_TABLE: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { (c >> 1) ^ 0x82F6_3B78 } else { c >> 1 };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// CRC-32C of the 8 bytes of `r`, least significant byte first (initial value and final
+/// XOR 0xFFFFFFFF, as iSCSI and SSE4.2's `crc32` define it).
+pub fn crc32c_u64(r: u64) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for b in r.to_le_bytes() {
+        c = CRC32C_TABLE[((c ^ b as u32) & 0xFF) as usize] ^ (c >> 8);
+    }
+    !c
+}
+
+/// Bank 1's home set: the low `SET_BITS` bits of `crc32c_u64(r)`.
+#[inline]
+pub fn set_index_1(r: u64) -> usize {
+    crc32c_u64(r) as usize & (SETS - 1)
+}
+
+/// Asks the CPU to start loading the cache line of `p`. Bank 0's sets are walked in ref
+/// order by inserts, a stride the hardware prefetcher misses between the lookups of older
+/// orders; asking a few sets ahead hides most of that walk's cache misses.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[inline(always)]
+fn prefetch<T>(p: &T) {
+    // SAFETY: PREFETCHT0 only hints the cache; it reads no memory architecturally and
+    // cannot fault, whatever the address. `p` is a valid reference anyway.
+    unsafe { core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const T as *const i8) }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn prefetch<T>(_p: &T) {}
+
+/// A decoded order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub r: u64,
@@ -42,15 +104,44 @@ pub struct Entry {
     pub shares: u32,
     pub class: u32,
     pub idx: usize,
+    /// A ghost: remembered, but not in the book.
+    pub ghost: bool,
 }
 
 #[derive(Clone, Copy, Default)]
-#[repr(C, align(16))]
+#[repr(C, align(64))]
 struct Set {
     refs: [u64; WAYS],
-    price: [u32; WAYS],
-    shares: [u32; WAYS],
     info: [u32; WAYS],
+    shares: [u32; WAYS],
+}
+
+/// One bank: its sets and, in parallel, the prices of their ways.
+struct Bank {
+    sets: Box<[Set; SETS]>,
+    price: Box<[[u32; WAYS]; SETS]>,
+}
+
+impl Bank {
+    fn new() -> Bank {
+        Bank { sets: crate::boxed_array(Set::default()), price: crate::boxed_array([0; WAYS]) }
+    }
+
+    fn clear(&mut self) {
+        self.sets.fill(Set::default());
+        self.price.fill([0; WAYS]);
+    }
+
+    /// Writes way `w` of set `s`.
+    #[inline(always)]
+    fn put(&mut self, s: usize, w: usize, r: u64, price: u32, shares: u32, info: u32) {
+        let (s, w) = (s & (SETS - 1), w % WAYS);
+        let set = &mut self.sets[s];
+        set.refs[w] = r;
+        set.shares[w] = shares;
+        set.info[w] = info;
+        self.price[s][w] = price;
+    }
 }
 
 impl Set {
@@ -62,27 +153,70 @@ impl Set {
         }
         m
     }
+
+    /// Ways holding `r` (valid ones only).
+    #[inline(always)]
+    fn hits(&self, r: u64) -> u32 {
+        let mut m = 0u32;
+        for w in 0..WAYS {
+            m |= ((self.refs[w] == r) as u32) << w;
+        }
+        m & self.valid_mask()
+    }
 }
 
-/// Location of an entry: set and way.
+/// A stash or ghost entry (ghosts leave `class` and `idx` unused).
+#[derive(Clone, Copy, Default)]
+struct Loose {
+    valid: bool,
+    r: u64,
+    price: u32,
+    shares: u32,
+    info: u32,
+}
+
+/// Where an order lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Slot {
-    set: usize,
-    way: usize,
+pub enum Slot {
+    /// Bank 0 or 1, set, way.
+    Table { bank: u8, set: u32, way: u8 },
+    Stash(u8),
+    Ghost(u8),
 }
 
-impl Slot {
-    pub fn set(&self) -> usize {
-        self.set
-    }
-    pub fn way(&self) -> usize {
-        self.way
-    }
+/// Where an insert put the order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placed {
+    /// In bank 0 or 1: a book order.
+    Table,
+    /// In the stash: a book order.
+    Stash,
+    /// Dropped from the book and remembered as a ghost.
+    Ghost,
+    /// Dropped with no ghost slot free: untracked.
+    Lost,
 }
 
-/// `2^SET_BITS × WAYS` order entries, allocated once.
+/// Occupancy counters of the table (spec §12 peaks).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Occupancy {
+    /// Book orders (table and stash) now, and their peak.
+    pub live: u64,
+    pub live_peak: u64,
+    pub stash: u64,
+    pub stash_peak: u64,
+    pub ghosts: u64,
+    pub ghost_peak: u64,
+}
+
+/// The two banks, the spill counters, the stash and the ghosts, allocated once.
 pub struct OrderTable {
-    sets: Box<[Set; SETS]>,
+    banks: [Bank; 2],
+    /// Per bank-0 set: live entries (bank 1, stash, ghosts) whose bank-0 home it is.
+    spill: Box<[u32; SETS]>,
+    stash: [Loose; STASH_SLOTS],
+    ghosts: [Loose; GHOST_SLOTS],
+    occ: Occupancy,
 }
 
 impl Default for OrderTable {
@@ -91,90 +225,266 @@ impl Default for OrderTable {
     }
 }
 
+fn pack(symbol: usize, side: usize, class: u32, idx: usize) -> u32 {
+    VALID | (class & 3) << CLASS_SHIFT | ((side & 1) as u32) << SIDE_SHIFT | ((symbol & 63) as u32) << SYM_SHIFT | (idx as u32 & IDX_MASK)
+}
+
+fn unpack(r: u64, price: u32, shares: u32, info: u32, ghost: bool) -> Entry {
+    Entry {
+        r,
+        symbol: ((info >> SYM_SHIFT) & 63) as usize,
+        side: ((info >> SIDE_SHIFT) & 1) as usize,
+        price,
+        shares,
+        class: (info >> CLASS_SHIFT) & 3,
+        idx: (info & IDX_MASK) as usize,
+        ghost,
+    }
+}
+
+/// The lowest valid loose entry holding `r`.
+fn find_loose(list: &[Loose], r: u64) -> Option<usize> {
+    list.iter().position(|e| e.valid && e.r == r)
+}
+
 impl OrderTable {
     pub fn new() -> Self {
-        OrderTable { sets: crate::boxed_array(Set::default()) }
+        OrderTable {
+            banks: [Bank::new(), Bank::new()],
+            spill: crate::boxed_array(0),
+            stash: [Loose::default(); STASH_SLOTS],
+            ghosts: [Loose::default(); GHOST_SLOTS],
+            occ: Occupancy::default(),
+        }
     }
 
     /// Invalidates every entry.
     pub fn clear(&mut self) {
-        self.sets.fill(Set::default());
+        for b in self.banks.iter_mut() {
+            b.clear();
+        }
+        self.spill.fill(0);
+        self.stash = [Loose::default(); STASH_SLOTS];
+        self.ghosts = [Loose::default(); GHOST_SLOTS];
+        self.occ = Occupancy::default();
     }
 
-    /// The lowest-numbered valid way holding `r` (duplicates can exist, see `insert`).
+    /// Occupancy now and its peaks.
+    pub fn occupancy(&self) -> Occupancy {
+        self.occ
+    }
+
+    /// The first place holding `r`: bank 0, bank 1, stash, ghosts (§5).
     #[inline(always)]
     pub fn lookup(&self, r: u64) -> Option<Slot> {
-        let set = set_index(r);
-        let s = &self.sets[set];
-        let mut m = 0u32;
-        for w in 0..WAYS {
-            m |= ((s.refs[w] == r) as u32) << w;
+        let s0 = set_index(r);
+        let m = self.banks[0].sets[s0].hits(r);
+        if m != 0 {
+            return Some(Slot::Table { bank: 0, set: s0 as u32, way: m.trailing_zeros() as u8 });
         }
-        m &= s.valid_mask();
-        if m == 0 {
-            None
-        } else {
-            Some(Slot { set, way: m.trailing_zeros() as usize })
-        }
-    }
-
-    /// Inserts into the lowest-numbered free way; `None` when the set is full (the
-    /// resident orders win and the caller drops the new one).
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn insert(&mut self, r: u64, symbol: usize, side: usize, price: u32, shares: u32, class: u32, idx: usize) -> Option<Slot> {
-        let set = set_index(r);
-        let s = &mut self.sets[set];
-        let free = !s.valid_mask() & WAY_MASK;
-        if free == 0 {
+        if self.spill[s0] == 0 {
             return None;
         }
-        let way = free.trailing_zeros() as usize;
-        let e = s.refs.get_mut(way)?;
-        *e = r;
-        s.price[way] = price;
-        s.shares[way] = shares;
-        s.info[way] = VALID
-            | (class & 3) << CLASS_SHIFT
-            | ((side & 1) as u32) << SIDE_SHIFT
-            | ((symbol & 63) as u32) << SYM_SHIFT
-            | (idx as u32 & IDX_MASK);
-        Some(Slot { set, way })
+        self.lookup_spilled(r)
     }
 
-    /// Reads an entry (the slot came from `lookup`/`insert`, so it is in range).
+    /// The rest of the lookup, for a bank-0 set that has spilled.
+    #[inline(never)]
+    fn lookup_spilled(&self, r: u64) -> Option<Slot> {
+        let s1 = set_index_1(r);
+        let m = self.banks[1].sets[s1].hits(r);
+        if m != 0 {
+            return Some(Slot::Table { bank: 1, set: s1 as u32, way: m.trailing_zeros() as u8 });
+        }
+        if let Some(k) = find_loose(&self.stash, r) {
+            return Some(Slot::Stash(k as u8));
+        }
+        find_loose(&self.ghosts, r).map(|k| Slot::Ghost(k as u8))
+    }
+
+    /// Places an order (§5 insert): bank 0, bank 1, stash, else a ghost, else lost.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert(&mut self, r: u64, symbol: usize, side: usize, price: u32, shares: u32, class: u32, idx: usize) -> Placed {
+        let s0 = set_index(r);
+        let info = pack(symbol, side, class, idx);
+        // The sets the next inserts will walk into (refs grow).
+        prefetch(&self.banks[0].sets[(s0 + 6) & (SETS - 1)]);
+        let free = !self.banks[0].sets[s0].valid_mask() & WAY_MASK;
+        if free != 0 {
+            self.banks[0].put(s0, free.trailing_zeros() as usize, r, price, shares, info);
+            self.count_live();
+            return Placed::Table;
+        }
+        self.insert_spilled(s0, r, price, shares, info)
+    }
+
+    #[inline(never)]
+    fn insert_spilled(&mut self, s0: usize, r: u64, price: u32, shares: u32, info: u32) -> Placed {
+        let s1 = set_index_1(r);
+        let free = !self.banks[1].sets[s1].valid_mask() & WAY_MASK;
+        let placed = if free != 0 {
+            self.banks[1].put(s1, free.trailing_zeros() as usize, r, price, shares, info);
+            self.count_live();
+            Placed::Table
+        } else if let Some(k) = self.stash.iter().position(|e| !e.valid) {
+            self.stash[k] = Loose { valid: true, r, price, shares, info };
+            self.count_live();
+            self.occ.stash += 1;
+            self.occ.stash_peak = self.occ.stash_peak.max(self.occ.stash);
+            Placed::Stash
+        } else if let Some(k) = self.ghosts.iter().position(|e| !e.valid) {
+            self.ghosts[k] = Loose { valid: true, r, price, shares, info };
+            self.occ.ghosts += 1;
+            self.occ.ghost_peak = self.occ.ghost_peak.max(self.occ.ghosts);
+            Placed::Ghost
+        } else {
+            return Placed::Lost;
+        };
+        self.spill[s0] += 1;
+        placed
+    }
+
+    #[inline(always)]
+    fn count_live(&mut self) {
+        self.occ.live += 1;
+        self.occ.live_peak = self.occ.live_peak.max(self.occ.live);
+    }
+
+    /// Reads an entry (the slot came from `lookup`, so it is in range).
     #[inline(always)]
     pub fn get(&self, slot: Slot) -> Entry {
-        let s = &self.sets[slot.set & (SETS - 1)];
-        let w = slot.way % WAYS;
-        let info = s.info[w];
-        Entry {
-            r: s.refs[w],
-            symbol: ((info >> SYM_SHIFT) & 63) as usize,
-            side: ((info >> SIDE_SHIFT) & 1) as usize,
-            price: s.price[w],
-            shares: s.shares[w],
-            class: (info >> CLASS_SHIFT) & 3,
-            idx: (info & IDX_MASK) as usize,
+        match slot {
+            Slot::Table { bank, set, way } => {
+                let b = &self.banks[bank as usize & 1];
+                let (set, w) = (set as usize & (SETS - 1), way as usize % WAYS);
+                let s = &b.sets[set];
+                unpack(s.refs[w], b.price[set][w], s.shares[w], s.info[w], false)
+            }
+            Slot::Stash(k) => {
+                let e = &self.stash[k as usize % STASH_SLOTS];
+                unpack(e.r, e.price, e.shares, e.info, false)
+            }
+            Slot::Ghost(k) => {
+                let e = &self.ghosts[k as usize % GHOST_SLOTS];
+                unpack(e.r, e.price, e.shares, e.info, true)
+            }
         }
     }
 
     #[inline(always)]
     pub fn set_shares(&mut self, slot: Slot, shares: u32) {
-        self.sets[slot.set & (SETS - 1)].shares[slot.way % WAYS] = shares;
+        match slot {
+            Slot::Table { bank, set, way } => {
+                self.banks[bank as usize & 1].sets[set as usize & (SETS - 1)].shares[way as usize % WAYS] = shares
+            }
+            Slot::Stash(k) => self.stash[k as usize % STASH_SLOTS].shares = shares,
+            Slot::Ghost(k) => self.ghosts[k as usize % GHOST_SLOTS].shares = shares,
+        }
     }
 
+    /// Frees a slot.
     #[inline(always)]
     pub fn invalidate(&mut self, slot: Slot) {
-        self.sets[slot.set & (SETS - 1)].info[slot.way % WAYS] = 0;
+        match slot {
+            Slot::Table { bank: 0, set, way } => {
+                self.banks[0].sets[set as usize & (SETS - 1)].info[way as usize % WAYS] = 0;
+                self.occ.live -= 1;
+            }
+            _ => self.invalidate_spilled(slot),
+        }
     }
 
-    /// Number of valid entries (tests and diagnostics; walks the whole table).
+    #[inline(never)]
+    fn invalidate_spilled(&mut self, slot: Slot) {
+        let r = match slot {
+            Slot::Table { bank, set, way } => {
+                let s = &mut self.banks[bank as usize & 1].sets[set as usize & (SETS - 1)];
+                s.info[way as usize % WAYS] = 0;
+                self.occ.live -= 1;
+                s.refs[way as usize % WAYS]
+            }
+            Slot::Stash(k) => {
+                let e = &mut self.stash[k as usize % STASH_SLOTS];
+                e.valid = false;
+                self.occ.live -= 1;
+                self.occ.stash -= 1;
+                e.r
+            }
+            Slot::Ghost(k) => {
+                let e = &mut self.ghosts[k as usize % GHOST_SLOTS];
+                e.valid = false;
+                self.occ.ghosts -= 1;
+                e.r
+            }
+        };
+        self.spill[set_index(r)] -= 1;
+    }
+
+    /// Frees every ghost of symbol `i` (control op CLEAR_COLLISION); returns how many.
+    pub fn free_ghosts_of(&mut self, i: usize) -> u32 {
+        let mut n = 0;
+        for k in 0..GHOST_SLOTS {
+            let e = self.ghosts[k];
+            if e.valid && ((e.info >> SYM_SHIFT) & 63) as usize == i {
+                self.invalidate_spilled(Slot::Ghost(k as u8));
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Number of book orders (table and stash).
     pub fn len(&self) -> usize {
-        self.sets.iter().map(|s| s.valid_mask().count_ones() as usize).sum()
+        self.occ.live as usize
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32c_check_value() {
+        // The standard check value: CRC-32C("123456789") = 0xE3069283.
+        let mut c = 0xFFFF_FFFFu32;
+        for b in b"123456789" {
+            c = CRC32C_TABLE[((c ^ *b as u32) & 0xFF) as usize] ^ (c >> 8);
+        }
+        assert_eq!(!c, 0xE306_9283);
+        // Eight zero bytes, least significant first (SSE4.2 `crc32 r64` from !0 then !).
+        assert_eq!(crc32c_u64(0), 0x8C28_B28A);
+    }
+
+    #[test]
+    fn spill_counts_follow_the_entries() {
+        let mut t = OrderTable::new();
+        // Refs with bank-0 home 5: r = 5 + k·2^16·(1 + 2^16) keeps every slice XOR at 5.
+        let step = (1u64 << SET_BITS) | (1u64 << (2 * SET_BITS));
+        let refs: Vec<u64> = (0..(2 * WAYS + STASH_SLOTS + GHOST_SLOTS + 1) as u64).map(|k| 5 + k * step).collect();
+        assert!(refs.iter().all(|&r| set_index(r) == 5));
+        let placed: Vec<Placed> = refs.iter().map(|&r| t.insert(r, 1, 1, 100, 10, 0, 7)).collect();
+        assert!(placed[..WAYS].iter().all(|&p| p == Placed::Table));
+        assert_eq!(t.spill[5] as usize, refs.len() - WAYS - placed.iter().filter(|&&p| p == Placed::Lost).count());
+        for (&r, &p) in refs.iter().zip(&placed) {
+            let found = t.lookup(r);
+            match p {
+                Placed::Lost => assert_eq!(found, None),
+                Placed::Ghost => assert!(matches!(found, Some(Slot::Ghost(_)))),
+                Placed::Stash => assert!(matches!(found, Some(Slot::Stash(_)))),
+                Placed::Table => assert!(matches!(found, Some(Slot::Table { .. }))),
+            }
+        }
+        for &r in &refs {
+            if let Some(s) = t.lookup(r) {
+                t.invalidate(s);
+            }
+        }
+        assert_eq!(t.spill[5], 0);
+        assert_eq!((t.occ.live, t.occ.stash, t.occ.ghosts), (0, 0, 0));
     }
 }

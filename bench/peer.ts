@@ -1,0 +1,186 @@
+/**
+ * `npm run bench:peer`: riskgate's Rust core against itch-book (PyPI, MIT, C++23 core), side by
+ * side on the same files, interleaved, by CPU time.
+ *
+ *   npm run bench:peer [-- --files a.itch,b.itch] [--rounds N] [--json]
+ *
+ * - itch-book 0.2.1 is installed from PyPI into `.cache/peer-venv` (its C++ core is the
+ *   wheel's compiled extension; nothing is built from source).
+ * - Every engine runs in its own process on the whole file held in memory: riskgate's core
+ *   in process (cargo example `peer`), riskgate through N-API (`processInto`, batches of 65,536
+ *   frames), itch-book with books only and with its top-of-book table. Each process does a
+ *   warm-up pass and a measured pass; the rounds alternate engines, so a noisy neighbour
+ *   hits all of them alike.
+ * - CPU time is the measuring thread's (schedstat / thread_time / process.cpuUsage), wall
+ *   time is printed beside it. Ratios are riskgate's throughput over itch-book's, from the
+ *   median CPU time of each.
+ * - riskgate subscribes every symbol of the file (the 64 most active when it has more: the
+ *   engine's limit; the rest of its messages are parsed and looked up, not booked), so both
+ *   rebuild the same books; riskgate also runs its strategy and risk checks on them.
+ *
+ * Default files: a 5M-message session of the default generator (seed 42, 40 symbols) and,
+ * when the day profile exists, a 5M-message real-day profile session.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { configBlob, parseConfig } from '../src/config/index.ts';
+import { machineBanner } from './machine.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const CACHE = `${ROOT}.cache/peer`;
+const VENV = `${ROOT}.cache/peer-venv`;
+const PY = `${VENV}/bin/python`;
+const ITCH_BOOK = 'itch-book==0.2.1';
+
+const { values } = parseArgs({
+  options: { files: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } },
+});
+const rounds = Number(values.rounds ?? 5);
+
+function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+}
+
+function ensurePeer(): void {
+  if (existsSync(PY) && spawnSync(PY, ['-c', 'import itch_book'], { stdio: 'ignore' }).status === 0) return;
+  console.error(`bench:peer: installing ${ITCH_BOOK} into ${VENV}`);
+  sh('python3', ['-m', 'venv', VENV]);
+  sh(`${VENV}/bin/pip`, ['install', '--quiet', ITCH_BOOK]);
+}
+
+/** Symbols of the file by message count (R names, then A/F/P counts per locate). */
+function activeSymbols(buf: Buffer): string[] {
+  const name = new Map<number, string>();
+  const count = new Map<number, number>();
+  for (let p = 0; p + 2 <= buf.length; ) {
+    const n = buf.readUInt16BE(p);
+    if (n === 0 || p + 2 + n > buf.length) break;
+    const m = p + 2;
+    const t = buf[m];
+    const loc = n >= 3 ? buf.readUInt16BE(m + 1) : 0;
+    if (t === 0x52 && n === 39) name.set(loc, buf.toString('latin1', m + 11, m + 19).trimEnd());
+    else if (t === 0x41 || t === 0x46 || t === 0x50) count.set(loc, (count.get(loc) ?? 0) + 1);
+    p += 2 + n;
+  }
+  return [...name.entries()]
+    .filter(([, s]) => /^[\x21-\x7e]{1,8}$/.test(s))
+    .sort((a, b) => (count.get(b[0]) ?? 0) - (count.get(a[0]) ?? 0))
+    .map(([, s]) => s)
+    .filter((s, i, all) => all.indexOf(s) === i);
+}
+
+/** A config subscribing up to 64 of the file's symbols, limits loose enough to trade. */
+function configFor(file: string): { path: string; subscribed: number; symbols: number } {
+  const syms = activeSymbols(readFileSync(file));
+  const chosen = syms.slice(0, 64);
+  const cfg = parseConfig({
+    session: 1, tickSize: '0.01', windowTicks: 4096, gateMarketHours: false, throttleWindowShift: 30, globalKill: false,
+    strategy: { imbalanceNum: 3, imbalanceDen: 1, cooldownNs: 1_000_000, maxSpread: '0.05', clipQty: 3000 },
+    accounts: [{ id: 1, name: 'BENCH', creditLimit: '1000000000.00', maxOrdersPerWindow: 100000 }],
+    symbols: chosen.map((s) => ({ symbol: s, account: 'BENCH', maxQty: 5000, maxNotional: '1000000.00', positionLimit: 1000000, collarBps: 100 })),
+  }, `bench:peer config for ${file}`);
+  const path = `${file}.peer.cfg`;
+  writeFileSync(path, configBlob(cfg));
+  return { path, subscribed: chosen.length, symbols: syms.length };
+}
+
+function defaultFiles(): string[] {
+  mkdirSync(CACHE, { recursive: true });
+  const files: [string, string[]][] = [
+    [`${CACHE}/gen-s42-40sym-5M.itch`, ['gen', '--seed', '42', '--symbols', '40', '--messages', '5M']],
+    [`${CACHE}/day-s1-5M.itch`, ['gen', '--profile', 'day', '--seed', '1', '--messages', '5M']],
+  ];
+  const out: string[] = [];
+  for (const [path, args] of files) {
+    if (!existsSync(path)) {
+      const r = spawnSync('node', ['bin/riskgate.js', ...args, '--out', path], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+      if (r.status !== 0) {
+        console.error(`bench:peer: skipping ${path}: riskgate ${args.join(' ')} failed: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+        continue;
+      }
+    }
+    out.push(path);
+  }
+  return out;
+}
+
+interface Pass {
+  engine: string;
+  warm: boolean;
+  wall_s: number;
+  cpu_s: number;
+  messages: number;
+  peak_rss_kib: number;
+}
+
+function runOnce(engine: string, file: string, cfg: string): Pass {
+  const cmd: Record<string, [string, string[]]> = {
+    rust: [`${ROOT}target/release/examples/peer`, [file, cfg, '2']],
+    napi: ['node', [`${ROOT}bench/peer/napi-runner.mjs`, file, cfg, '2']],
+    'itch-book:books': [PY, [`${ROOT}bench/peer/itch_book_runner.py`, file, 'books', '2']],
+    'itch-book:bbo': [PY, [`${ROOT}bench/peer/itch_book_runner.py`, file, 'bbo', '2']],
+  };
+  const [bin, args] = cmd[engine];
+  const lines = sh(bin, args).trim().split('\n').map((l) => JSON.parse(l) as Pass);
+  const warm = lines.filter((l) => l.warm);
+  return warm[warm.length - 1] ?? lines[lines.length - 1];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const min = (xs: number[]) => Math.min(...xs);
+const f1 = (x: number) => x.toFixed(1);
+
+function main(): void {
+  ensurePeer();
+  sh('cargo', ['build', '--quiet', '--release', '-p', 'riskgate-core', '--example', 'peer']);
+  const files = values.files ? values.files.split(',') : defaultFiles();
+  const engines = ['rust', 'napi', 'itch-book:books', 'itch-book:bbo'];
+  const report: Record<string, unknown>[] = [];
+  if (!values.json) {
+    console.log('riskgate vs itch-book (side by side, interleaved, CPU time of the measuring thread)');
+    console.log(machineBanner());
+  }
+  for (const file of files) {
+    const cfg = configFor(file);
+    const passes = new Map<string, Pass[]>(engines.map((e) => [e, []]));
+    for (let r = 0; r < rounds; r++) {
+      // Rotate the order every round so no engine always runs first.
+      for (let k = 0; k < engines.length; k++) {
+        const e = engines[(k + r) % engines.length];
+        passes.get(e)!.push(runOnce(e, file, cfg.path));
+      }
+    }
+    const msgs = passes.get('rust')![0].messages;
+    const cpuMedian = (e: string) => median(passes.get(e)!.map((p) => p.cpu_s));
+    const rows = engines.map((e) => {
+      const ps = passes.get(e)!;
+      const cpu = ps.map((p) => p.cpu_s);
+      return {
+        engine: e,
+        messages: ps[0].messages,
+        mps_best: msgs / min(cpu) / 1e6,
+        mps_median: msgs / median(cpu) / 1e6,
+        ns_min: (min(cpu) / msgs) * 1e9,
+        ns_median: (median(cpu) / msgs) * 1e9,
+        wall_median_s: median(ps.map((p) => p.wall_s)),
+        vs_books: cpuMedian('itch-book:books') / median(cpu),
+        vs_bbo: cpuMedian('itch-book:bbo') / median(cpu),
+        peak_rss_mib: Math.max(...ps.map((p) => p.peak_rss_kib)) / 1024,
+      };
+    });
+    report.push({ file, messages: msgs, symbols: cfg.symbols, subscribed: cfg.subscribed, rounds, rows });
+    if (values.json) continue;
+    console.log('');
+    console.log(`${file}: ${msgs.toLocaleString('en-US')} messages, ${cfg.symbols} symbols, riskgate subscribes ${cfg.subscribed}; ${rounds} rounds`);
+    console.log('| engine | M msgs/s (best / median) | ns/msg (min / median) | wall s (median) | CPU ratio vs itch-book books | vs itch-book +bbo | peak RSS |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      console.log(`| ${r.engine} | ${f1(r.mps_best)} / ${f1(r.mps_median)} | ${f1(r.ns_min)} / ${f1(r.ns_median)} | ${r.wall_median_s.toFixed(3)} | ${r.vs_books.toFixed(2)}× | ${r.vs_bbo.toFixed(2)}× | ${r.peak_rss_mib.toFixed(0)} MiB |`);
+    }
+  }
+  if (values.json) console.log(JSON.stringify({ peer: ITCH_BOOK, report }, null, 2));
+}
+
+main();
