@@ -2,7 +2,9 @@
 // through the register port and the AXI-Stream ports: parameters and status registers,
 // config load, the spec section 13 worked example, a table-full drop raising COLLISION
 // (flags change alone: no record; next tuple change: TOB with COLLISION), an in-band
-// CLEAR_COLLISION control message, statistics registers, latency stamps, idle.
+// CLEAR_COLLISION control message, statistics registers, latency stamps, idle; then a
+// DUPLICATE end to end: an accepted sell, the same sell again within the account's window
+// (rejected, reason DUPLICATE), an in-band DUP_WINDOW 0 and the same sell accepted.
 #include <deque>
 
 #include "rg_contract.h"
@@ -175,6 +177,57 @@ int main() {
     CHECK_EQ(b, s.rd(RG::NEXT_SEQ_HI), 0u);
     CHECK_EQ(b, s.rd(0x7000), 0u);          // an unmapped address reads 0
     CHECK_EQ(b, s.stamps, 3u + 1u + 2u);
+    CHECK(b, d.idle);
+
+    // DUPLICATE: book bid 100000 x 110, ask 100200 x 300; a trade at 100100 gives the
+    // reference. Each ask add makes ask_sz >= 3 x bid_sz: sell IOC 110 @ 100000.
+    auto trade = [&](uint32_t price, uint64_t ts) {
+        auto m = msg('P', 44, 1, ts);
+        put_be(&m[11], 99, 8); m[19] = 'B'; put_be(&m[20], 1, 4); std::memcpy(&m[24], "TEST    ", 8); put_be(&m[32], price, 4);
+        return m;
+    };
+    auto expect_sell = [&](size_t i, uint16_t reasons) {
+        const auto &r = s.recs[i];
+        CHECK_EQ(b, r[C::rec::KIND], C::kind::DECISION);
+        CHECK_EQ(b, r[C::rec::AUX], 'S');
+        CHECK_EQ(b, rec_u32(r, C::rec::decision::PRICE), 100000u);
+        CHECK_EQ(b, rec_u32(r, C::rec::decision::QTY), 110u);
+        CHECK_EQ(b, rec_u16(r, C::rec::decision::REASONS), static_cast<uint32_t>(reasons));
+        CHECK_EQ(b, r[C::rec::decision::VERDICT], reasons == 0 ? 1 : 0);
+        CHECK_EQ(b, rec_u32(r, C::rec::decision::ACCOUNT_ID), 501u);
+    };
+    s.recs.clear();
+    s.packet(9, {trade(100100, 3000), add(0x61, 'S', 100, 100200, 3100)});
+    s.drain();
+    CHECK_EQ(b, s.recs.size(), 3u);   // TOB, DECISION accepted, FILL
+    if (s.recs.size() == 3) {
+        CHECK_EQ(b, s.recs[0][C::rec::KIND], C::kind::TOB);
+        expect_sell(1, 0);
+        CHECK_EQ(b, s.recs[2][C::rec::KIND], C::kind::FILL);
+        CHECK_EQ(b, rec_u32(s.recs[2], C::rec::fill::POSITION_AFTER), static_cast<uint32_t>(-110));
+    }
+    s.recs.clear();
+    s.packet(11, {add(0x62, 'S', 10, 100200, 4200)});   // 1100 ns later: inside the 1 ms window
+    s.drain();
+    CHECK_EQ(b, s.recs.size(), 2u);   // TOB, DECISION rejected
+    if (s.recs.size() == 2) expect_sell(1, C::reason::DUPLICATE);
+    s.recs.clear();
+    std::vector<uint8_t> dw(C::CONTROL_LEN, 0);
+    dw[C::ctrl::OFF_TYPE] = '~'; dw[C::ctrl::OFF_OP] = C::op::DUP_WINDOW;
+    put_be(&dw[C::ctrl::OFF_TARGET], 0, 2); put_be(&dw[C::ctrl::OFF_SEQ], 12, 8); put_be(&dw[C::ctrl::OFF_VALUE], 0, 8);
+    s.packet(12, {dw, add(0x63, 'S', 10, 100200, 5300)});
+    s.drain();
+    CHECK_EQ(b, s.recs.size(), 4u);   // CONTROL, TOB, DECISION accepted, FILL
+    if (s.recs.size() == 4) {
+        CHECK_EQ(b, s.recs[0][C::rec::KIND], C::kind::CONTROL);
+        CHECK_EQ(b, s.recs[0][C::rec::AUX], C::op::DUP_WINDOW);
+        CHECK_EQ(b, s.recs[0][C::rec::SYMBOL], C::NO_SYMBOL);   // an account target
+        expect_sell(2, 0);
+        CHECK_EQ(b, rec_u32(s.recs[3], C::rec::fill::POSITION_AFTER), static_cast<uint32_t>(-220));
+    }
+    CHECK_EQ(b, st(C::stats::ACCEPTED), 2u);
+    CHECK_EQ(b, st(C::stats::REJECTED), 2u);   // NO_REF (seq 3) and DUPLICATE (seq 11)
+    CHECK_EQ(b, st(C::stats::CONTROLS), 2u);
     CHECK(b, d.idle);
     return b.finish();
 }
