@@ -2,22 +2,33 @@
  * `riskgate gen --seed N --symbols K --messages M --out f.itch[.gz] [--controls] [--config f] [--json]`:
  * writes a seeded, realistic ITCH 5.0 session (src/gen/). Same arguments ⇒ byte-identical
  * session on every machine (the SHA-256 printed is that of the uncompressed stream).
+ *
+ * `--profile day` writes a real-sized NASDAQ day instead (src/gen/day/, docs/generator.md):
+ * thousands of directory symbols, real-day statistics, streamed; `--config-out` writes the
+ * config of its 64 busiest symbols.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
+import { DAY_DEFAULT_SYMBOLS, DAY_MAX_SYMBOLS, DAY_MIN_SYMBOLS, generateDay, type DaySummary } from '../gen/day/index.ts';
 import { generateSession, MAX_GEN_SYMBOLS, type GenSummary } from '../gen/index.ts';
 import { usageError } from './usage.ts';
 
 const USAGE = `usage: riskgate gen --out <file.itch[.gz]> [--seed N] [--symbols K] [--messages M] [--controls] [--config <file>] [--json]
+       riskgate gen --profile day --out <file.itch[.gz]> [--seed N] [--symbols K] [--messages M] [--config-out <file.json>] [--json]
 
-  --out       output file; a name ending in .gz is gzip-compressed
-  --seed      PRNG seed, an integer in [0, 2^53) (default 1)
-  --symbols   symbols with order flow, 1..${MAX_GEN_SYMBOLS} (default 8): the config's first K names,
-              then invented names the config does not subscribe (~20% of the flow)
-  --messages  framed ITCH messages in the session (default 1M); suffixes k and M allowed (200k, 5M)
-  --controls  insert in-band control messages: kill switches, limit changes, credit raises
-  --config    config the session is shaped for (default config/default.json)
-  --json      print the summary as JSON`;
+  --out         output file; a name ending in .gz is gzip-compressed (level 1 for the day profile)
+  --seed        PRNG seed, an integer in [0, 2^53) (default 1)
+  --profile     default: a session shaped for a config's symbols (below);
+                day: a real NASDAQ TotalView-ITCH day (docs/generator.md)
+  --symbols     default profile: symbols with order flow, 1..${MAX_GEN_SYMBOLS} (default 8): the config's first K
+                names, then invented names the config does not subscribe (~20% of the flow);
+                day profile: symbols in the stock directory, ${DAY_MIN_SYMBOLS}..${DAY_MAX_SYMBOLS} (default ${DAY_DEFAULT_SYMBOLS})
+  --messages    framed ITCH messages in the session; suffixes k and M allowed (200k, 5M)
+                (default 1M; 50M for the day profile)
+  --controls    default profile: insert in-band control messages (kill switches, limit changes, credit raises)
+  --config      default profile: config the session is shaped for (default config/default.json)
+  --config-out  day profile: write the riskgate config of the day's 64 busiest symbols (JSON)
+  --json        print the summary as JSON`;
 
 /** Parses a positive count: digits with optional _ separators and an optional k / M suffix. */
 export function parseCount(name: string, v: string | undefined, dflt: number): number {
@@ -40,6 +51,8 @@ export async function genCommand(argv: string[]): Promise<number> {
       messages: { type: 'string' },
       controls: { type: 'boolean' },
       config: { type: 'string' },
+      profile: { type: 'string' },
+      'config-out': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -51,6 +64,10 @@ export async function genCommand(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${USAGE}`);
   if (!values.out) throw usageError(`--out is required\n\n${USAGE}`);
   const seed = parseCount('seed', values.seed, 1);
+  const profile = values.profile ?? 'default';
+  if (profile !== 'default' && profile !== 'day') throw usageError(`--profile must be default or day, got ${JSON.stringify(profile)}\n\n${USAGE}`);
+  if (profile === 'day') return genDay(values, seed);
+  if (values['config-out'] !== undefined) throw usageError(`--config-out goes with --profile day\n\n${USAGE}`);
   const symbols = parseCount('symbols', values.symbols, 8);
   const messages = parseCount('messages', values.messages, 1_000_000);
   if (symbols < 1 || symbols > MAX_GEN_SYMBOLS) throw usageError(`--symbols must be between 1 and ${MAX_GEN_SYMBOLS}, got ${symbols}`);
@@ -59,15 +76,38 @@ export async function genCommand(argv: string[]): Promise<number> {
   try {
     summary = await generateSession({ seed, symbols, messages, out: values.out, config, controlMessages: values.controls === true });
   } catch (e) {
-    if (e instanceof RangeError) throw usageError(e.message);
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR' || err.code === 'ENOTDIR' || err.code === 'EROFS') {
-      const why = err.code === 'ENOENT' || err.code === 'ENOTDIR' ? 'its directory does not exist' : err.code === 'EISDIR' ? 'it is a directory' : 'permission denied';
-      throw usageError(`cannot write ${values.out}: ${why} (${err.code})`);
-    }
-    throw e;
+    throw outputError(e, values.out);
   }
   process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+  return 0;
+}
+
+/** Maps a failure to write `out` to a usage error (exit code 2); anything else is rethrown. */
+function outputError(e: unknown, out: string): unknown {
+  if (e instanceof RangeError) return usageError(e.message);
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR' || err.code === 'ENOTDIR' || err.code === 'EROFS') {
+    const why = err.code === 'ENOENT' || err.code === 'ENOTDIR' ? 'its directory does not exist' : err.code === 'EISDIR' ? 'it is a directory' : 'permission denied';
+    return usageError(`cannot write ${(err.path ?? out).replace(/\.tmp-\d+$/, '')}: ${why} (${err.code})`);
+  }
+  return e;
+}
+
+async function genDay(values: { out?: string; symbols?: string; messages?: string; controls?: boolean; config?: string; json?: boolean; 'config-out'?: string }, seed: number): Promise<number> {
+  const out = values.out as string;
+  if (values.controls) throw usageError(`--controls goes with the default profile, not --profile day\n\n${USAGE}`);
+  if (values.config !== undefined) throw usageError(`--config goes with the default profile; the day profile writes its own with --config-out\n\n${USAGE}`);
+  const symbols = parseCount('symbols', values.symbols, DAY_DEFAULT_SYMBOLS);
+  const messages = parseCount('messages', values.messages, 50_000_000);
+  if (symbols < DAY_MIN_SYMBOLS || symbols > DAY_MAX_SYMBOLS) throw usageError(`--symbols must be between ${DAY_MIN_SYMBOLS} and ${DAY_MAX_SYMBOLS} for --profile day, got ${symbols}`);
+  let summary: DaySummary;
+  try {
+    summary = await generateDay({ seed, symbols, messages, out, configOut: values['config-out'] });
+  } catch (e) {
+    throw outputError(e, out);
+  }
+  const maxRss = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(values.json ? `${JSON.stringify({ ...summary, maxRssBytes: maxRss })}\n` : `${formatDaySummary(summary, maxRss, values['config-out'])}\n`);
   return 0;
 }
 
@@ -91,5 +131,38 @@ export function formatSummary(s: GenSummary): string {
   lines.push(`size        ${mb(s.bytes)} uncompressed${s.gzip && s.fileBytes !== undefined ? `, ${mb(s.fileBytes)} gzip` : ''}`);
   lines.push(`sha256      ${s.sha256} (uncompressed stream)`);
   lines.push(`time        ${(s.elapsedMs / 1000).toFixed(2)} s${rate ? `, ${rate}` : ''}`);
+  return lines.join('\n');
+}
+
+export function formatDaySummary(s: DaySummary, maxRssBytes?: number, configOut?: string): string {
+  const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+  const pct = (x: number, d = 1): string => `${(100 * x).toFixed(d)}%`;
+  const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
+  const secs = (x: number): string => (x < 1e-3 ? `${(x * 1e6).toFixed(0)} µs` : x < 1 ? `${(x * 1e3).toFixed(1)} ms` : x < 120 ? `${x.toFixed(1)} s` : x < 7200 ? `${(x / 60).toFixed(1)} min` : `${(x / 3600).toFixed(1)} h`);
+  const hms = (ts: number): string => new Date(ts / 1e6).toISOString().slice(11, 23);
+  const m = s.mix;
+  const g = (k: string): number => m[k] ?? 0;
+  const l = s.live;
+  const lt = s.lifetimes;
+  const r = s.rate;
+  const rate = s.elapsedMs > 0 ? `, ${n((s.messages / s.elapsedMs) * 1000)} msg/s` : '';
+  const lines = [
+    `riskgate gen --profile day — ${s.out ?? '(memory)'}`,
+    `messages    ${n(s.messages)}, seed ${s.seed}, ${hms(s.firstTs)} → ${hms(s.lastTs)}`,
+    `symbols     ${n(s.symbols.directory)} in the directory (${n(s.symbols.nasdaqListed)} NASDAQ-listed, ${n(s.symbols.etps)} ETPs, $${s.symbols.priceMin.toFixed(2)}–$${s.symbols.priceMax.toFixed(2)}, median $${s.symbols.priceMedian.toFixed(2)})`,
+    `subscribed  ${s.subscribed.names.length} busiest: ${s.subscribed.names.slice(0, 12).join(' ')} … (${pct(s.subscribed.share)} of the flow)`,
+    `activity    Zipf slope ${s.zipf.slope.toFixed(2)}; busiest ${pct(s.zipf.top1Share)}, top 10 ${pct(s.zipf.top10Share)}, top 64 ${pct(s.zipf.top64Share)}`,
+    `mix         A ${pct(g('A'))}  D ${pct(g('D'))}  U ${pct(g('U'))}  E ${pct(g('E'), 2)}  X ${pct(g('X'), 2)}  F ${pct(g('F'), 2)}  I ${pct(g('I'), 2)}  P ${pct(g('P'), 2)}  C ${pct(g('C'), 3)}  other ${pct(1 - ['A', 'D', 'U', 'E', 'X', 'F', 'I', 'P', 'C'].reduce((a, k) => a + g(k), 0), 2)}`,
+    `by type     ${Object.entries(s.byType).map(([k, v]) => `${k} ${n(v)}`).join('  ')}`,
+    `live orders peak ${n(l.peak)} at ${l.peakAt}; subscribed ${n(l.peakSubscribed)} at ${l.peakSubscribedAt} (per symbol: median ${n(l.subscribedMedianPeak)}, smallest ${n(l.subscribedMinPeak)}); ${n(l.atEnd)} at 20:00`,
+    `busiest     ${l.top.slice(0, 5).map((t) => `${t.name} ${n(t.peakLive)} (${t.at})`).join(', ')}`,
+    `lifetimes   p10 ${secs(lt.p10)}  p25 ${secs(lt.p25)}  p50 ${secs(lt.p50)}  p75 ${secs(lt.p75)}  p90 ${secs(lt.p90)}  p99 ${secs(lt.p99)}; ${pct(lt.within1s)} < 1 s, ${pct(lt.over1h)} > 1 h; ended: ${n(lt.deleted)} deleted, ${n(lt.replaced)} replaced, ${n(lt.executed)} executed`,
+    `msg/s       open ${n(r.openPeak)} peak, ${n(r.openFirstMinute)} first minute; midday ${n(r.midday)}; close ${n(r.closeLastMinute)} last minute, ${n(r.closePeak)} peak; pre-market ${pct(r.preMarket)}, regular ${pct(r.regular)}, after-hours ${pct(r.afterHours)}`,
+    `events      stub quotes ${n(s.events.stubQuotes)}, marketable orders ${n(s.events.marketable)} (sweeps ${n(s.events.sweeps)}), day orders expired at the close ${n(s.events.dayOrderExpiries)}`,
+    `size        ${mb(s.bytes)} uncompressed${s.gzip && s.fileBytes !== undefined ? `, ${mb(s.fileBytes)} gzip` : ''}`,
+    `sha256      ${s.sha256} (uncompressed stream)`,
+    `time        ${(s.elapsedMs / 1000).toFixed(1)} s${rate}${maxRssBytes !== undefined ? `, max RSS ${mb(maxRssBytes)}` : ''}`,
+  ];
+  if (configOut !== undefined) lines.push(`config      ${configOut} (${s.subscribed.names.length} symbols)`);
   return lines.join('\n');
 }

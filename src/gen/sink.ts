@@ -41,6 +41,32 @@ export class FrameSink {
     }
   }
 
+  /**
+   * Starts a message of `n` bytes whose type byte is `type` (not a control message), to be
+   * written in place: writes the length prefix and the type byte, counts the message, and
+   * returns the offset of its first byte in `buf`. The caller writes bytes 1..n-1 before the
+   * next call (the chunk is not zeroed).
+   */
+  open(n: number, type: number): number {
+    if (n === 0 || n > 0xffff || type === CONTROL_TYPE) throw new Error(`generator bug: in-place message of ${n} bytes, type ${type}`);
+    if (this.ended) throw new Error('generator bug: message after the end marker');
+    if (this.pos + n + 2 > CHUNK_BYTES) this.flush();
+    const c = this.chunk;
+    const at = this.pos + 2;
+    c[this.pos] = n >>> 8;
+    c[this.pos + 1] = n & 0xff;
+    c[at] = type;
+    this.pos = at + n;
+    this.seq++;
+    this.byType[type]++;
+    return at;
+  }
+
+  /** The chunk `open` writes into (valid until the next `open`, `put` or `end`). */
+  get buf(): Buffer {
+    return this.chunk;
+  }
+
   /** Appends the zero-length end-of-session marker and flushes. */
   end(): void {
     if (this.pos + 2 > CHUNK_BYTES) this.flush();

@@ -16,23 +16,37 @@ export interface GenFileOptions extends GenOptions {
   out: string;
 }
 
-export async function generateSession(opts: GenFileOptions): Promise<GenSummary> {
-  const gen = new SessionGenerator(opts);
-  const gzip = opts.out.endsWith('.gz');
-  const tmp = `${opts.out}.tmp-${process.pid}`;
-  const source = Readable.from(chunks(gen), { objectMode: false, highWaterMark: 4 });
+/** Anything that hands out BinaryFILE bytes chunk by chunk (null at the end). */
+export interface ChunkSource {
+  nextChunk(): Buffer | null;
+}
+
+/**
+ * Streams a chunk source to `out` (gzip at `gzipLevel` when the name ends in .gz) through a
+ * temporary name; returns whether it was gzipped and the file's size.
+ */
+export async function writeChunks(source: ChunkSource, out: string, gzipLevel = 6): Promise<{ gzip: boolean; fileBytes: number }> {
+  const gzip = out.endsWith('.gz');
+  const tmp = `${out}.tmp-${process.pid}`;
+  const stream = Readable.from(chunks(source), { objectMode: false, highWaterMark: 4 });
   try {
-    if (gzip) await pipeline(source, createGzip({ level: 6 }), createWriteStream(tmp));
-    else await pipeline(source, createWriteStream(tmp));
-    await rename(tmp, opts.out);
+    if (gzip) await pipeline(stream, createGzip({ level: gzipLevel }), createWriteStream(tmp));
+    else await pipeline(stream, createWriteStream(tmp));
+    await rename(tmp, out);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
   }
-  const { size } = await stat(opts.out);
-  return gen.summary({ out: opts.out, gzip, fileBytes: size });
+  const { size } = await stat(out);
+  return { gzip, fileBytes: size };
 }
 
-function* chunks(gen: SessionGenerator): Generator<Buffer> {
-  for (let c = gen.nextChunk(); c; c = gen.nextChunk()) yield c;
+export async function generateSession(opts: GenFileOptions): Promise<GenSummary> {
+  const gen = new SessionGenerator(opts);
+  const { gzip, fileBytes } = await writeChunks(gen, opts.out);
+  return gen.summary({ out: opts.out, gzip, fileBytes });
+}
+
+function* chunks(source: ChunkSource): Generator<Buffer> {
+  for (let c = source.nextChunk(); c; c = source.nextChunk()) yield c;
 }
