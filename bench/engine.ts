@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { configBlob, loadConfig } from '../src/config/index.ts';
 import { loadNative } from '../src/engine/rust.ts';
 import { generateSessionBuffer } from '../src/gen/index.ts';
+import { splitFrames } from '../src/itch/framing.ts';
 import { percentiles } from '../src/report/percentiles.ts';
 import { machineBanner } from './machine.ts';
 
@@ -27,17 +28,10 @@ const BATCH = 4096;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
 
+/** Offsets that cut `buf` every `every` whole frames, up to an end marker or a cut-off frame. */
 function frameCuts(buf: Buffer, every: number): number[] {
   const cuts = [0];
-  let p = 0;
-  let k = 0;
-  while (p + 2 <= buf.length) {
-    const n = (buf[p] << 8) | buf[p + 1];
-    if (n === 0 || p + 2 + n > buf.length) break;
-    p += 2 + n;
-    if (++k % every === 0) cuts.push(p);
-  }
-  if (cuts[cuts.length - 1] !== p) cuts.push(p);
+  for (const b of splitFrames(buf, every)) cuts.push(cuts[cuts.length - 1] + b.length);
   return cuts;
 }
 

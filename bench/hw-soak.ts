@@ -14,7 +14,8 @@ import { firstDivergence } from '../src/engine/shadow.ts';
 import { FpgaEngine } from '../src/fpga/engine.ts';
 import { SessionGenerator } from '../src/gen/index.ts';
 import { scanFrames } from '../src/itch/framing.ts';
-import { FLAG_NAMES, REASON_NAMES, RECORD_SIZE } from '../src/records/layout.ts';
+import { FLAG_NAMES, REASON_NAMES, RecordKind } from '../src/records/layout.ts';
+import { RecordView } from '../src/records/view.ts';
 import { machineBanner } from './machine.ts';
 
 const MESSAGES = Number(process.env.SOAK_MESSAGES ?? 20_000_000);
@@ -58,11 +59,11 @@ for (let s = 0; s < SESSIONS; s++) {
         process.exit(7);
       }
       digest.update(a);
-      for (let off = 0; off + RECORD_SIZE <= a.length; off += RECORD_SIZE) {
-        const kind = a[off + 1];
-        if (kind === 1) for (let i = 0; i < flags.length; i++) flags[i] += (a[off + 3] >> i) & 1;
-        else if (kind === 2 && a[off + 26] !== 1) for (let i = 0; i < reasons.length; i++) reasons[i] += (a.readUInt16LE(off + 24) >> i) & 1;
-        else if (kind === 3) fills++;
+      for (const r = new RecordView(a); r.next(); ) {
+        const kind = r.kind;
+        if (kind === RecordKind.TOB) for (let i = 0; i < flags.length; i++) flags[i] += (r.flags >> i) & 1;
+        else if (kind === RecordKind.DECISION && !r.accepted) for (let i = 0; i < reasons.length; i++) reasons[i] += (r.reasons >> i) & 1;
+        else if (kind === RecordKind.FILL) fills++;
       }
     }
     const a = rust.process(carry, true);

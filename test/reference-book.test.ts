@@ -13,6 +13,8 @@ import { configBlob, loadConfig } from '../src/config/index.ts';
 import { generateSessionBuffer } from '../src/gen/index.ts';
 import { engineAvailable, newEngine } from './helpers/engine.ts';
 import { randomFlow } from './helpers/flow.ts';
+import { RECORD_SIZE, RecordField, RecordKind } from '../src/records/layout.ts';
+import { RecordView } from '../src/records/view.ts';
 import { compareWithReference, formatMismatches, type CompareResult } from './refbook/compare.ts';
 
 const cfg = loadConfig();
@@ -94,9 +96,9 @@ describe('the reference comparison has teeth', () => {
         process(b: Buffer, eoi?: boolean): Buffer {
           let out = e.process(b, eoi);
           let seen = 0;
-          for (let off = 0; off < out.length; off += 32) {
-            if (out[off + 1] === 1 && out[off + 3] === 0 && out.readUInt32LE(off + 20) > 0 && out.readUInt32LE(off + 28) > 0 && ++seen === k) {
-              out = mutate(Buffer.from(out), off);
+          for (const r = new RecordView(out); r.next(); ) {
+            if (r.kind === RecordKind.TOB && r.flags === 0 && r.bidSz > 0 && r.askSz > 0 && ++seen === k) {
+              out = mutate(Buffer.from(out), r.off);
               break;
             }
           }
@@ -112,13 +114,14 @@ describe('the reference comparison has teeth', () => {
   });
 
   it('catches a wrong size in a TOB record', () => {
-    const r = compareWithReference(faulty(500, (out, off) => (out.writeUInt32LE(out.readUInt32LE(off + 20) + 1, off + 20), out)), stream, names);
+    const bidSz = (off: number) => off + RecordField.TOB.bid_sz;
+    const r = compareWithReference(faulty(500, (out, off) => (out.writeUInt32LE(out.readUInt32LE(bidSz(off)) + 1, bidSz(off)), out)), stream, names);
     expect(r.mismatches.length).toBeGreaterThan(0);
     expect(r.mismatches[0].why).toBe('top of book differs with flags 0');
   });
 
   it('catches a missing TOB record (through the per-message flags pass)', () => {
-    const r = compareWithReference(faulty(500, (out, off) => Buffer.concat([out.subarray(0, off), out.subarray(off + 32)])), stream, names);
+    const r = compareWithReference(faulty(500, (out, off) => Buffer.concat([out.subarray(0, off), out.subarray(off + RECORD_SIZE)])), stream, names);
     expect(r.mismatches.length).toBeGreaterThan(0);
     expect(r.mismatches[0].why).toMatch(/no TOB emitted/);
   });

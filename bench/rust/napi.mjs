@@ -1,7 +1,7 @@
 // Throughput of the Rust engine through N-API, by batch size, plus a few API checks.
 //
 //   cargo run --release -p riskgate-core --example gen -- /tmp/rg.itch /tmp/rg.cfg 2000000
-//   node bench/rust/napi.mjs /tmp/rg.itch /tmp/rg.cfg [RUNS]
+//   node --import tsx bench/rust/napi.mjs /tmp/rg.itch /tmp/rg.cfg [RUNS]
 //
 // Batches are cut between frames (as the control plane does); `processInto` writes into
 // one preallocated buffer, `process` allocates a result Buffer per call.
@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { splitFrames } from '../../src/itch/framing.ts';
 
 const dir = fileURLToPath(new URL('../../native/', import.meta.url));
 const file = readdirSync(dir).find((f) => f.endsWith('.node'));
@@ -17,22 +18,17 @@ const { Engine, maxRecordBytes } = createRequire(import.meta.url)(dir + file);
 
 const [sessionPath, configPath, runsArg] = process.argv.slice(2);
 if (!sessionPath || !configPath) {
-  console.error('usage: node bench/rust/napi.mjs SESSION.itch CONFIG.bin [RUNS]');
+  console.error('usage: node --import tsx bench/rust/napi.mjs SESSION.itch CONFIG.bin [RUNS]');
   process.exit(2);
 }
 const session = readFileSync(sessionPath);
 const config = readFileSync(configPath);
 const runs = Number(runsArg ?? 5);
 
+/** Offsets that cut `buf` every `every` whole frames; the last cut is the buffer's end. */
 function cuts(buf, every) {
   const out = [0];
-  let p = 0, k = 0;
-  while (p + 2 <= buf.length) {
-    const n = buf.readUInt16BE(p);
-    if (p + 2 + n > buf.length) break;
-    p += 2 + n;
-    if (++k % every === 0) out.push(p);
-  }
+  for (const b of splitFrames(buf, every)) out.push(out[out.length - 1] + b.length);
   if (out[out.length - 1] !== buf.length) out.push(buf.length);
   return out;
 }

@@ -8,7 +8,11 @@ import { gapFillers, globalKillFrame, lastTimestamp } from '../../src/feed/frame
 import { FeedSequencer, type FeedStep } from '../../src/feed/sequencer.ts';
 import { generateSessionBuffer } from '../../src/gen/index.ts';
 import { frame, frames, itch } from '../../src/itch/encode.ts';
-import { MOLD_END_OF_SESSION, MoldPacker, moldPacket, moldSession, parseMoldPacket } from '../../src/itch/moldudp64.ts';
+import { countSeqFrames, FrameCursor } from '../../src/itch/framing.ts';
+import { CONTROL_LENGTH, ControlOp, GLOBAL_TARGET, MESSAGE_LENGTH } from '../../src/itch/layout.ts';
+import {
+  MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, MOLD_SEQ_AT, MoldPacker, moldPacket, moldSession, parseMoldPacket,
+} from '../../src/itch/moldudp64.ts';
 
 const config = loadConfig();
 const blob = configBlob(config);
@@ -29,7 +33,8 @@ function packAll(input: Buffer, perPacket: number, seed: number, holdPartial = f
   while (off < input.length) {
     x = (x * 1103515245 + 12345) & 0x7fffffff;
     let end = off;
-    for (let k = 1 + (x % 40); k > 0 && end < input.length; k--) end = Math.min(input.length, end + 2 + (end + 1 < input.length ? input.readUInt16BE(end) : 0));
+    const c = new FrameCursor(input, 1, off);
+    for (let k = 1 + (x % 40); k > 0 && c.next(); k--) end = c.end;
     const r = p.packPackets(input.subarray(off, end), end >= input.length);
     expect(r.consumed).toBe(end - off);
     out.push(...r.packets);
@@ -92,7 +97,7 @@ describe('MoldUDP64 packing for the Kafka feed', () => {
   });
 
   it('a cut-off last frame and controls after the last message travel as in the file', () => {
-    const tail = Buffer.concat([frame(itch.control(1, 0xffff, 20_001, 1)), frame(itch.control(1, 0xffff, 20_001, 0))]);
+    const tail = Buffer.concat([frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 20_001, 1)), frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 20_001, 0))]);
     const cut = frame(itch.systemEvent({ locate: 0, ts: 5 }, 'C')).subarray(0, 7);
     for (const input of [Buffer.concat([body, tail]), Buffer.concat([body, tail, cut]), Buffer.concat([body, Buffer.from([0])])]) {
       const want = replayRecords(input);
@@ -103,24 +108,25 @@ describe('MoldUDP64 packing for the Kafka feed', () => {
 
   it('hardware packing (controls anywhere, u32-prefixed stream) is unchanged', () => {
     const p = new MoldPacker({ messagesPerPacket: 2 });
-    const f = frames([itch.systemEvent({ locate: 0, ts: 1 }, 'O'), itch.control(1, 0xffff, 2, 1), itch.systemEvent({ locate: 0, ts: 2 }, 'S')]);
+    const f = frames([itch.systemEvent({ locate: 0, ts: 1 }, 'O'), itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 2, 1), itch.systemEvent({ locate: 0, ts: 2 }, 'S')]);
     const r = p.pack(f, false);
     expect(r.packets).toBe(2);
     expect(r.sequenced).toBe(2);
     // first packet: S(seq 1) + control, count 1; second: S(seq 2), count 1
-    expect(r.stream.readUInt32LE(0)).toBe(20 + 14 + 22);
-    expect(r.stream.readBigUInt64BE(4 + 10)).toBe(1n);
-    expect(r.stream.readUInt16BE(4 + 18)).toBe(1);
-    const second = 4 + 20 + 14 + 22;
-    expect(r.stream.readBigUInt64BE(second + 4 + 10)).toBe(2n);
+    const LEN = 4; // each packet of the stream is prefixed with its length, u32 LE
+    const first = MOLD_HEADER_BYTES + (2 + MESSAGE_LENGTH.S) + (2 + CONTROL_LENGTH);
+    expect(r.stream.readUInt32LE(0)).toBe(first);
+    expect(r.stream.readBigUInt64BE(LEN + MOLD_SEQ_AT)).toBe(1n);
+    expect(r.stream.readUInt16BE(LEN + MOLD_COUNT_AT)).toBe(1);
+    expect(r.stream.readBigUInt64BE(LEN + first + LEN + MOLD_SEQ_AT)).toBe(2n);
   });
 });
 
 describe('feed receiver: duplicates, gaps, heartbeats, end of session', () => {
   const S = moldSession();
   const msg = (ts: number) => frame(itch.systemEvent({ locate: 0, ts }, 'O'));
-  const ctl = (seq: number) => frame(itch.control(1, 0xffff, seq, 1));
-  const pkt = (seq: number, blocks: Buffer[]) => moldPacket(S, BigInt(seq), blocks.filter((b) => !(b.length === 22 && b[2] === 0x7e)).length, blocks);
+  const ctl = (seq: number) => frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq, 1));
+  const pkt = (seq: number, blocks: Buffer[]) => moldPacket(S, BigInt(seq), countSeqFrames(Buffer.concat(blocks)), blocks);
 
   it('drops duplicate messages with their controls, whole packets and overlaps alike', () => {
     const s = new FeedSequencer();
@@ -184,7 +190,7 @@ describe('gap fillers and the injected kill switch', () => {
     expect(e.process(globalKillFrame(3), false).readUIntLE(10, 6)).toBe(888); // CONTROL record, ts = last_ts
     expect(e.process(gapFillers(1000, lastTs), false).length).toBe(0);
     expect(e.stats().messages).toBe(1002);
-    const rec = e.process(frame(itch.control(1, 0xffff, 1003, 0)), false);
+    const rec = e.process(frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 1003, 0)), false);
     expect(rec[1]).toBe(4); // a valid control: the engine's next seq is 1003
     expect(rec.readUIntLE(10, 6)).toBe(888); // fillers did not move last_ts
     expect(lastTimestamp(gapFillers(3, 888), 1)).toBe(888);

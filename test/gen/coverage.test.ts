@@ -12,7 +12,9 @@ import { configBlob, loadConfig, parseConfig } from '../../src/config/index.ts';
 import { SessionGenerator, type GenOptions, type GenSummary } from '../../src/gen/index.ts';
 import { engineAvailable, newEngine } from '../helpers/engine.ts';
 import { loadVectors, readableRecords, recordDiff, vectorConfigJson, vectorFrames } from '../helpers/vectors.ts';
-import { EngineModel, REASONS } from './engine-model.ts';
+import { EngineModel } from './engine-model.ts';
+import { REASON_NAMES as REASONS, FLAG_NAMES, RecordKind } from '../../src/records/layout.ts';
+import { RecordView } from '../../src/records/view.ts';
 
 const cfg = loadConfig();
 
@@ -49,7 +51,7 @@ describe('coverage with control messages (1M messages, default config)', () => {
     const st = r.model.stats;
     for (const reason of REASONS) expect(st.reasons[reason], reason).toBeGreaterThanOrEqual(150);
     // and each also alone (the only reason) for most of them
-    for (const reason of ['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_NOTIONAL', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE']) {
+    for (const reason of REASONS.filter((x) => x !== 'MAX_QTY' && x !== 'NO_REF')) {
       expect(st.soleReasons[reason], reason).toBeGreaterThan(50);
     }
   });
@@ -107,7 +109,7 @@ describe('the demo-sized session (200k, controls) shows everything too', () => {
     for (const reason of REASONS) expect(st.reasons[reason], reason).toBeGreaterThanOrEqual(20);
     expect(st.fills).toBeGreaterThanOrEqual(2_000);
     expect(st.flagged / 200_000).toBeLessThanOrEqual(0.01);
-    for (const f of ['BAND_BID', 'BAND_ASK', 'COLLISION']) expect(st.flagEpisodes[f], f).toBeGreaterThan(0);
+    for (const f of FLAG_NAMES) expect(st.flagEpisodes[f], f).toBeGreaterThan(0);
   });
 });
 
@@ -157,11 +159,10 @@ describe('on the real engine (native/*.node)', () => {
       decisions: ms.decisions, accepted: ms.accepted, rejected: ms.rejected, fills: ms.fills, controls: summary.controls,
     });
     // coverage seen by the engine itself
-    const reasons = new Array(10).fill(0);
-    for (let o = 0; o < rec.length; o += 32) {
-      if (rec[o + 1] !== 2) continue;
-      const bits = rec.readUInt16LE(o + 24);
-      for (let b = 0; b < 10; b++) if (bits & (1 << b)) reasons[b]++;
+    const reasons = new Array(REASONS.length).fill(0);
+    for (const r = new RecordView(rec); r.next(); ) {
+      if (r.kind !== RecordKind.DECISION) continue;
+      for (let b = 0; b < REASONS.length; b++) if (r.reasons & (1 << b)) reasons[b]++;
     }
     for (const [b, name] of REASONS.entries()) expect(reasons[b], name).toBeGreaterThanOrEqual(40);
     expect(n(s.fills)).toBeGreaterThanOrEqual(4_000);

@@ -8,6 +8,11 @@
  * Not on any product path — speed matters only enough to run a few million messages in a test.
  */
 import type { Config } from '../../src/config/index.ts';
+import {
+  CONTROL_MESSAGE, CONTROL_OPS, ControlOp, Flag, FLAG_NAMES, MESSAGE_LENGTH, NO_SYMBOL, Problem, PROBLEM_NAMES, Reason, REASON_NAMES,
+  RECORD_SIZE, RECORD_VERSION, RecordField, RecordHeader, RecordKind,
+} from '../../src/contract.ts';
+import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
 
 const L = 4096;
 const SET_BITS = 14;
@@ -15,10 +20,12 @@ const SETS = 1 << SET_BITS;
 const WAYS = 4;
 const U64 = (1n << 64n) - 1n;
 const LEN: Record<number, number> = {};
-for (const [t, n] of Object.entries({ S: 12, R: 39, H: 25, Y: 20, L: 26, V: 35, W: 12, K: 28, J: 35, h: 21, A: 36, F: 40, E: 31, C: 36, X: 23, D: 19, U: 35, P: 44, Q: 40, B: 19, I: 50, N: 20, O: 48, '~': 20 })) LEN[t.charCodeAt(0)] = n;
-
-export const REASONS = ['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE'] as const;
-export const FLAGS = ['BAND_BID', 'BAND_ASK', 'COLLISION'] as const;
+for (const [t, n] of Object.entries(MESSAGE_LENGTH)) LEN[t.charCodeAt(0)] = n;
+const TOB = RecordField.TOB;
+const DEC = RecordField.DECISION;
+const FILL = RecordField.FILL;
+const CTL = RecordField.CONTROL;
+const PRB = RecordField.PROBLEM;
 
 export interface ModelStats {
   messages: number;
@@ -150,10 +157,10 @@ export class EngineModel {
     this.gate = cfg.gateMarketHours;
     this.records = opts.records ? [] : null;
     this.stats = {
-      messages: 0, byType: {}, problems: [0, 0, 0, 0, 0], unknownRef: 0, tableFull: 0, flagged: 0, touched: 0, tob: 0,
+      messages: 0, byType: {}, problems: new Array(PROBLEM_NAMES.length).fill(0), unknownRef: 0, tableFull: 0, flagged: 0, touched: 0, tob: 0,
       decisions: 0, accepted: 0, rejected: 0, fills: 0, controls: 0,
-      reasons: Object.fromEntries(REASONS.map((r) => [r, 0])), soleReasons: Object.fromEntries(REASONS.map((r) => [r, 0])),
-      tobFlags: Object.fromEntries(FLAGS.map((f) => [f, 0])), flagEpisodes: Object.fromEntries(FLAGS.map((f) => [f, 0])),
+      reasons: Object.fromEntries(REASON_NAMES.map((r) => [r, 0])), soleReasons: Object.fromEntries(REASON_NAMES.map((r) => [r, 0])),
+      tobFlags: Object.fromEntries(FLAG_NAMES.map((f) => [f, 0])), flagEpisodes: Object.fromEntries(FLAG_NAMES.map((f) => [f, 0])),
       creditRejectsByAccount: new Array(this.nAcc).fill(0), maxAbsPosition: new Array(n).fill(0),
       decisionsBySymbol: new Array(n).fill(0), maxWindowCount: new Array(this.nAcc).fill(0),
     };
@@ -166,17 +173,10 @@ export class EngineModel {
 
   /** Processes a whole BinaryFILE stream as the final batch of a session (skips end markers). */
   processStream(buf: Buffer): void {
-    let off = 0;
-    while (off < buf.length) {
-      if (off + 2 > buf.length) return this.truncated(0, 0); // half a length prefix
-      const len = buf.readUInt16BE(off);
-      if (len === 0) {
-        off += 2;
-        continue;
-      }
-      if (off + 2 + len > buf.length) return this.truncated(off + 2 < buf.length ? buf[off + 2] : 0, len);
-      this.message(buf.subarray(off + 2, off + 2 + len));
-      off += 2 + len;
+    for (const c = new FrameCursor(buf); c.next(); ) {
+      if (c.kind === FrameKind.END) continue;
+      if (c.kind === FrameKind.TRUNCATED) return this.truncated(c.type, c.length);
+      this.message(c.body());
     }
   }
 
@@ -185,12 +185,12 @@ export class EngineModel {
     this.stats.messages++;
     const ch = String.fromCharCode(type);
     this.stats.byType[ch] = (this.stats.byType[ch] ?? 0) + 1;
-    this.problem(3, seq, type, len, LEN[type] ?? 0);
+    this.problem(Problem.TRUNCATED, seq, type, len, LEN[type] ?? 0);
   }
 
   message(m: Buffer): void {
     const t = m[0];
-    if (t === 0x7e && m.length === 20) return this.controlMessage(m); // other lengths: BAD_LENGTH with a seq
+    if (t === CONTROL_MESSAGE.typeByte && m.length === CONTROL_MESSAGE.length) return this.controlMessage(m); // other lengths: BAD_LENGTH with a seq
     const seq = ++this.seq;
     const st = this.stats;
     st.messages++;
@@ -199,9 +199,9 @@ export class EngineModel {
     const want = LEN[t];
     if (want === undefined) {
       if (m.length >= 11) this.lastTs = m.readUIntBE(5, 6);
-      return this.problem(2, seq, t, m.length, 0);
+      return this.problem(Problem.UNKNOWN_TYPE, seq, t, m.length, 0);
     }
-    if (m.length !== want) return this.problem(1, seq, t, m.length, want);
+    if (m.length !== want) return this.problem(Problem.BAD_LENGTH, seq, t, m.length, want);
     const ts = m.readUIntBE(5, 6);
     this.lastTs = ts;
     const loc = m.readUInt16BE(1);
@@ -381,10 +381,10 @@ export class EngineModel {
     const bidEmpty = b[0] < 0;
     const askEmpty = b[1] < 0;
     let flags = 0;
-    if (this.nOff[i][0] > 0 || this.nAbove[i][0] > 0 || (bidEmpty && this.nBelow[i][0] > 0)) flags |= 1;
-    if (this.nOff[i][1] > 0 || this.nBelow[i][1] > 0 || (askEmpty && this.nAbove[i][1] > 0)) flags |= 2;
-    if (this.collision[i]) flags |= 4;
-    for (let f = 0; f < 3; f++) if (flags & (1 << f) && !(this.flagsNow[i] & (1 << f))) st.flagEpisodes[FLAGS[f]]++;
+    if (this.nOff[i][0] > 0 || this.nAbove[i][0] > 0 || (bidEmpty && this.nBelow[i][0] > 0)) flags |= Flag.BAND_BID;
+    if (this.nOff[i][1] > 0 || this.nBelow[i][1] > 0 || (askEmpty && this.nAbove[i][1] > 0)) flags |= Flag.BAND_ASK;
+    if (this.collision[i]) flags |= Flag.COLLISION;
+    for (let f = 0; f < FLAG_NAMES.length; f++) if (flags & (1 << f) && !(this.flagsNow[i] & (1 << f))) st.flagEpisodes[FLAG_NAMES[f]]++;
     this.flagsNow[i] = flags;
     if (flags !== 0) st.flagged++;
     const base = this.baseQ[i];
@@ -399,13 +399,13 @@ export class EngineModel {
     last[2] = askPx;
     last[3] = askSz;
     st.tob++;
-    for (let f = 0; f < 3; f++) if (flags & (1 << f)) st.tobFlags[FLAGS[f]]++;
+    for (let f = 0; f < FLAG_NAMES.length; f++) if (flags & (1 << f)) st.tobFlags[FLAG_NAMES[f]]++;
     if (this.records) {
-      const r = this.rec(1, i, flags, seq, ts);
-      r.writeUInt32LE(bidPx, 16);
-      r.writeUInt32LE(bidSz, 20);
-      r.writeUInt32LE(askPx, 24);
-      r.writeUInt32LE(askSz, 28);
+      const r = this.rec(RecordKind.TOB, i, flags, seq, ts);
+      r.writeUInt32LE(bidPx, TOB.bid_px);
+      r.writeUInt32LE(bidSz, TOB.bid_sz);
+      r.writeUInt32LE(askPx, TOB.ask_px);
+      r.writeUInt32LE(askSz, TOB.ask_sz);
     }
     // strategy (§8.1)
     if (flags !== 0 || bidEmpty || askEmpty || !(askPx > bidPx) || askPx - bidPx > this.maxSpread) return;
@@ -430,33 +430,33 @@ export class EngineModel {
     const inWindow = this.window[a] === w ? this.count[a] : 0;
     const ref = this.lastTrade[i];
     let reasons = 0;
-    if (this.globalKill || this.kill[i]) reasons |= 1 << 0;
-    if (this.state[i] !== 0x54) reasons |= 1 << 1;
-    if (this.gate && !this.marketOpen) reasons |= 1 << 2;
-    if (qty > this.maxQty[i]) reasons |= 1 << 3;
-    if (n > this.maxNotional[i]) reasons |= 1 << 4;
-    if (ref === 0) reasons |= 1 << 5;
-    if (ref !== 0 && BigInt(Math.abs(price - ref)) * 10000n > BigInt(ref) * BigInt(this.collarBps[i])) reasons |= 1 << 6;
-    if (Math.abs(this.position[i] + signed) > this.posLimit[i]) reasons |= 1 << 7;
+    if (this.globalKill || this.kill[i]) reasons |= Reason.KILL;
+    if (this.state[i] !== 0x54) reasons |= Reason.HALTED;
+    if (this.gate && !this.marketOpen) reasons |= Reason.MARKET_CLOSED;
+    if (qty > this.maxQty[i]) reasons |= Reason.MAX_QTY;
+    if (n > this.maxNotional[i]) reasons |= Reason.MAX_NOTIONAL;
+    if (ref === 0) reasons |= Reason.NO_REF;
+    if (ref !== 0 && BigInt(Math.abs(price - ref)) * 10000n > BigInt(ref) * BigInt(this.collarBps[i])) reasons |= Reason.COLLAR;
+    if (Math.abs(this.position[i] + signed) > this.posLimit[i]) reasons |= Reason.POSITION;
     const used = this.usedCredit[a] + n > U64 ? U64 : this.usedCredit[a] + n;
-    if (used > this.creditLimit[a]) reasons |= 1 << 8;
-    if (inWindow >= this.maxOrders[a]) reasons |= 1 << 9;
+    if (used > this.creditLimit[a]) reasons |= Reason.CREDIT;
+    if (inWindow >= this.maxOrders[a]) reasons |= Reason.THROTTLE;
     st.decisions++;
     st.decisionsBySymbol[i]++;
     if (this.records) {
-      const r = this.rec(2, i, buy ? 0x42 : 0x53, seq, ts);
-      r.writeUInt32LE(price, 16);
-      r.writeUInt32LE(qty, 20);
-      r.writeUInt16LE(reasons, 24);
-      r[26] = reasons === 0 ? 1 : 0;
-      r[27] = a;
-      r.writeUInt32LE(this.accountId[a], 28);
+      const r = this.rec(RecordKind.DECISION, i, buy ? 0x42 : 0x53, seq, ts);
+      r.writeUInt32LE(price, DEC.price);
+      r.writeUInt32LE(qty, DEC.qty);
+      r.writeUInt16LE(reasons, DEC.reasons);
+      r[DEC.verdict] = reasons === 0 ? 1 : 0;
+      r[DEC.account_index] = a;
+      r.writeUInt32LE(this.accountId[a], DEC.account_id);
     }
     if (reasons !== 0) {
       st.rejected++;
-      for (let b = 0; b < 10; b++) if (reasons & (1 << b)) st.reasons[REASONS[b]]++;
-      for (let b = 0; b < 10; b++) if (reasons === 1 << b) st.soleReasons[REASONS[b]]++;
-      if (reasons & (1 << 8)) st.creditRejectsByAccount[a]++;
+      for (let b = 0; b < REASON_NAMES.length; b++) if (reasons & (1 << b)) st.reasons[REASON_NAMES[b]]++;
+      for (let b = 0; b < REASON_NAMES.length; b++) if (reasons === 1 << b) st.soleReasons[REASON_NAMES[b]]++;
+      if (reasons & Reason.CREDIT) st.creditRejectsByAccount[a]++;
       return;
     }
     st.accepted++;
@@ -471,77 +471,68 @@ export class EngineModel {
     st.fills++;
     if (Math.abs(this.position[i]) > st.maxAbsPosition[i]) st.maxAbsPosition[i] = Math.abs(this.position[i]);
     if (this.records) {
-      const r = this.rec(3, i, buy ? 0x42 : 0x53, seq, ts);
-      r.writeUInt32LE(price, 16);
-      r.writeUInt32LE(qty, 20);
-      r.writeInt32LE(this.position[i], 24);
-      r[28] = 0;
-      r[29] = a;
+      const r = this.rec(RecordKind.FILL, i, buy ? 0x42 : 0x53, seq, ts);
+      r.writeUInt32LE(price, FILL.price);
+      r.writeUInt32LE(qty, FILL.qty);
+      r.writeInt32LE(this.position[i], FILL.position_after);
+      r[FILL.leg] = 0;
+      r[FILL.account_index] = a;
     }
   }
 
   // ------------------------------------------------------------ control messages (§9)
 
   private controlMessage(m: Buffer): void {
-    const op = m[1];
-    const target = m.readUInt16BE(2);
-    const s = m.readBigUInt64BE(4);
-    const v = m.readBigUInt64BE(12);
+    const op = m[CONTROL_MESSAGE.off_op];
+    const target = m.readUInt16BE(CONTROL_MESSAGE.off_target);
+    const s = m.readBigUInt64BE(CONTROL_MESSAGE.off_seq);
+    const v = m.readBigUInt64BE(CONTROL_MESSAGE.off_value);
     const symOk = target < this.nSym;
     const accOk = target < this.nAcc;
-    let ok = s === BigInt(this.seq + 1);
-    switch (op) {
-      case 1: ok &&= target === 0xffff && v <= 1n; break;
-      case 2: ok &&= symOk && v <= 1n; break;
-      case 3: ok &&= symOk && v <= 0xffffffffn; break;
-      case 4: ok &&= symOk; break;
-      case 5: ok &&= symOk && v <= 0x7fffffffn; break;
-      case 6: ok &&= symOk && v <= 65535n; break;
-      case 7: ok &&= accOk; break;
-      case 8: ok &&= accOk && v <= 0xffffffffn; break;
-      case 9: ok &&= symOk && v === 0n; break;
-      default: ok = false;
-    }
-    if (!ok) return this.problem(4, this.seq + 1, m[0], m.length, 20);
+    // Valid only at the next seq, for a known op, a target of its kind and a value in its range (spec §9).
+    const o = CONTROL_OPS.find((x) => x.code === op);
+    const targetOk = o?.target === 'global' ? target === CONTROL_MESSAGE.globalTarget : o?.target === 'symbol' ? symOk : accOk;
+    const ok = s === BigInt(this.seq + 1) && o !== undefined && targetOk && v >= o.min && v <= o.max;
+    if (!ok) return this.problem(Problem.BAD_CONTROL, this.seq + 1, m[0], m.length, CONTROL_MESSAGE.length);
     const n = Number(v);
     switch (op) {
-      case 1: this.globalKill = v === 1n; break;
-      case 2: this.kill[target] = v === 1n; break;
-      case 3: this.maxQty[target] = n; break;
-      case 4: this.maxNotional[target] = v; break;
-      case 5: this.posLimit[target] = n; break;
-      case 6: this.collarBps[target] = n; break;
-      case 7: this.creditLimit[target] = v; break;
-      case 8: this.maxOrders[target] = n; break;
-      case 9: this.collision[target] = false; break;
+      case ControlOp.GLOBAL_KILL: this.globalKill = v === 1n; break;
+      case ControlOp.SYMBOL_KILL: this.kill[target] = v === 1n; break;
+      case ControlOp.MAX_QTY: this.maxQty[target] = n; break;
+      case ControlOp.MAX_NOTIONAL: this.maxNotional[target] = v; break;
+      case ControlOp.POSITION_LIMIT: this.posLimit[target] = n; break;
+      case ControlOp.COLLAR_BPS: this.collarBps[target] = n; break;
+      case ControlOp.CREDIT_LIMIT: this.creditLimit[target] = v; break;
+      case ControlOp.MAX_ORDERS: this.maxOrders[target] = n; break;
+      case ControlOp.CLEAR_COLLISION: this.collision[target] = false; break;
+      // DUP_WINDOW: the model has no DUPLICATE check (yet); the control is still applied and recorded.
     }
     this.stats.controls++;
     if (this.records) {
-      const symTarget = op === 2 || op === 3 || op === 4 || op === 5 || op === 6 || op === 9;
-      const r = this.rec(4, symTarget ? target : 0xff, op, this.seq + 1, this.lastTs);
-      r.writeBigUInt64LE(v, 16);
-      r.writeUInt16LE(target, 24);
+      const r = this.rec(RecordKind.CONTROL, o.target === 'symbol' ? target : NO_SYMBOL, op, this.seq + 1, this.lastTs);
+      r.writeBigUInt64LE(v, CTL.value);
+      r.writeUInt16LE(target, CTL.target);
     }
   }
 
   private problem(code: number, seq: number, type: number, len: number, expected: number): void {
     this.stats.problems[code]++;
     if (this.records) {
-      const r = this.rec(5, 0xff, code, seq, 0);
-      r[16] = type;
-      r.writeUInt16LE(len, 18);
-      r.writeUInt16LE(expected, 20);
+      const r = this.rec(RecordKind.PROBLEM, NO_SYMBOL, code, seq, 0);
+      r[PRB.type_byte] = type;
+      r.writeUInt16LE(len, PRB.frame_len);
+      r.writeUInt16LE(expected, PRB.expected_len);
     }
   }
 
   private rec(kind: number, sym: number, aux: number, seq: number, ts: number): Buffer {
-    const r = Buffer.alloc(32);
-    r[0] = 1;
-    r[1] = kind;
-    r[2] = sym;
-    r[3] = aux;
-    r.writeUIntLE(seq, 4, 6);
-    r.writeUIntLE(ts, 10, 6);
+    const r = Buffer.alloc(RECORD_SIZE);
+    r[RecordHeader.version] = RECORD_VERSION;
+    r[RecordHeader.kind] = kind;
+    r[RecordHeader.symbol] = sym;
+    r[RecordHeader.aux] = aux;
+    r.writeUIntLE(seq, RecordHeader.seq, 6);
+    r.writeUIntLE(ts, RecordHeader.ts, 6);
     (this.records as Buffer[]).push(r);
     return r;
   }

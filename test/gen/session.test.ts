@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { decodeControl, decodeMessage, type Message } from '../../src/itch/decode.ts';
 import { forEachFrame, scanFrames } from '../../src/itch/framing.ts';
-import { CONTROL_TYPE } from '../../src/itch/layout.ts';
+import { CONTROL_OPS, CONTROL_TYPE, GLOBAL_TARGET } from '../../src/itch/layout.ts';
 import { generateSession, generateSessionBuffer, SessionGenerator, type GenOptions, type GenSummary } from '../../src/gen/index.ts';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -252,11 +252,12 @@ describe('session structure', () => {
       const c = decodeControl(f.msg)!;
       expect(c.effectiveSeq).toBe(BigInt(f.seq));
       ops.add(c.op);
-      if (c.op === 1) expect(c.target).toBe(0xffff);
-      else if (c.op === 7 || c.op === 8) expect(c.target).toBeLessThan(cfg.accounts.length);
+      const target = CONTROL_OPS.find((o) => o.code === c.op)?.target;
+      if (target === 'global') expect(c.target).toBe(GLOBAL_TARGET);
+      else if (target === 'account') expect(c.target).toBeLessThan(cfg.accounts.length);
       else expect(c.target).toBeLessThan(cfg.symbols.length);
     }
-    expect([...ops].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect([...ops].sort((a, b) => a - b)).toEqual(CONTROL_OPS.map((o) => o.code));
     // the control is never the last frame: a message with its effective seq follows
     expect(ctl[ctl.length - 1].seq).toBeLessThanOrEqual(MAIN.messages);
   });

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FpgaEngine, type FpgaOptions } from '../../src/fpga/index.ts';
 import { configBlob, loadConfig } from '../../src/config/index.ts';
+import { FrameCursor } from '../../src/itch/framing.ts';
 import { newEngine } from '../helpers/engine.ts';
 import { randomFlow, Rng } from '../helpers/flow.ts';
 import { readableRecords } from '../helpers/vectors.ts';
@@ -68,10 +69,8 @@ function compare(name: string, stream: Buffer, opts: FpgaOptions): void {
 function corrupt(stream: Buffer, seed: number, rate: number): Buffer {
   const rng = new Rng(seed);
   const b = Buffer.from(stream);
-  for (let o = 0; o + 2 <= b.length;) {
-    const n = b.readUInt16BE(o);
-    for (let i = 0; i < n; i++) if (rng.chance(rate)) b[o + 2 + i] = rng.int(256);
-    o += 2 + n;
+  for (const c = new FrameCursor(b); c.next(); ) {
+    for (let at = c.offset + 2; at < c.end; at++) if (rng.chance(rate)) b[at] = rng.int(256);
   }
   // a few broken length prefixes, and a truncated tail
   return b;

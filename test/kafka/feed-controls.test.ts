@@ -11,14 +11,15 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, TOKEN, waitState } from '../ops/helpers/cli.ts';
+import { ControlOp, GLOBAL_TARGET } from '../../src/itch/layout.ts';
+import { Reason, RecordKind } from '../../src/records/layout.ts';
+import { RecordView } from '../../src/records/view.ts';
 import { feedHarness } from './feed-helpers.ts';
 
 const { BROKER, tmp, kafkaSh, cliJson, spawnRun, records, readTopic, genFile } = feedHarness(
   Number(process.env.RISKGATE_KAFKA_CONTROLS_PORT ?? 19292),
   'riskgate-feed-controls-',
 );
-
-const KILL_BIT = 1;
 
 describe('Kafka run --serve: runtime controls while the run is live', () => {
   beforeAll(() => {
@@ -80,32 +81,32 @@ describe('Kafka run --serve: runtime controls while the run is live', () => {
       const run = JSON.parse(ended.stdout);
       expect(run.feed.end).toBe('end-of-session');
       expect(run.controlsApplied).toEqual([expect.objectContaining({ what: 'GLOBAL_KILL', old: '0', new: '1', seq: S, via: 'http' })]);
-      expect(run.feed.operatorControls).toEqual([{ op: 1, target: 0xffff, value: '1', seq: S, offset: expect.any(Number), replayed: false }]);
+      expect(run.feed.operatorControls).toEqual([{ op: ControlOp.GLOBAL_KILL, target: GLOBAL_TARGET, value: '1', seq: S, offset: expect.any(Number), replayed: false }]);
       expect(run.feed.killSwitch.engaged).toBe(true);
       expect(run.feed.failClosed).toBe(false); // an operator kill, not a feed failure
 
       // The record file: a CONTROL record at S; from S on every decision rejected with KILL, none before.
       const recs = records(runBin);
-      const ctl = recs.filter((r) => r.kind === 4 && r.op === 1);
+      const ctl = recs.filter((r) => r.kind === RecordKind.CONTROL && r.op === ControlOp.GLOBAL_KILL);
       expect(ctl).toEqual([expect.objectContaining({ seq: S, value: 1n })]);
-      const decisions = recs.filter((r) => r.kind === 2);
+      const decisions = recs.filter((r) => r.kind === RecordKind.DECISION);
       const after = decisions.filter((r) => r.seq >= S);
       const before = decisions.filter((r) => r.seq < S);
       expect(after.length).toBeGreaterThanOrEqual(36);
-      expect(after.every((r) => r.verdict === 0 && (r.reasons & KILL_BIT) === KILL_BIT)).toBe(true);
-      expect(before.some((r) => r.verdict === 1)).toBe(true);
-      expect(before.every((r) => (r.reasons & KILL_BIT) === 0)).toBe(true);
-      expect(recs.some((r) => r.kind === 3 && r.seq >= S)).toBe(false);
+      expect(after.every((r) => !r.accepted && (r.reasons & Reason.KILL) !== 0)).toBe(true);
+      expect(before.some((r) => r.accepted)).toBe(true);
+      expect(before.every((r) => (r.reasons & Reason.KILL) === 0)).toBe(true);
+      expect(recs.some((r) => r.kind === RecordKind.FILL && r.seq >= S)).toBe(false);
 
       // Published like the others: the decisions topic carries the CONTROL record and the same decisions.
-      const topic = (await readTopic('ctl.decisions')).map((m) => m.value);
-      expect(topic.length).toBe(decisions.length + recs.filter((r) => r.kind === 4).length);
-      const pubCtl = topic.filter((v) => v[1] === 4 && v[3] === 1);
-      expect(pubCtl.map((v) => v.readUIntLE(4, 6))).toEqual([S]);
-      const pubAfter = topic.filter((v) => v[1] === 2 && v.readUIntLE(4, 6) >= S);
+      const topic = (await readTopic('ctl.decisions')).map((m) => new RecordView(m.value).at(0));
+      expect(topic.length).toBe(decisions.length + recs.filter((r) => r.kind === RecordKind.CONTROL).length);
+      const pubCtl = topic.filter((v) => v.kind === RecordKind.CONTROL && v.op === ControlOp.GLOBAL_KILL);
+      expect(pubCtl.map((v) => v.seq)).toEqual([S]);
+      const pubAfter = topic.filter((v) => v.kind === RecordKind.DECISION && v.seq >= S);
       expect(pubAfter.length).toBe(after.length);
-      expect(pubAfter.every((v) => v[26] === 0 && (v.readUInt16LE(24) & KILL_BIT) === KILL_BIT)).toBe(true);
-      expect(topic.filter((v) => v[1] === 2 && v.readUIntLE(4, 6) < S).every((v) => (v.readUInt16LE(24) & KILL_BIT) === 0)).toBe(true);
+      expect(pubAfter.every((v) => !v.accepted && (v.reasons & Reason.KILL) !== 0)).toBe(true);
+      expect(topic.filter((v) => v.kind === RecordKind.DECISION && v.seq < S).every((v) => (v.reasons & Reason.KILL) === 0)).toBe(true);
 
       // The audit log: start, the control (what, old, new, seq, who), end with the record digest.
       const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -117,7 +118,7 @@ describe('Kafka run --serve: runtime controls while the run is live', () => {
       // The journal: a second run of the group (a resume after the end) replays the kill at S.
       const again = cliJson(['run', '--brokers', BROKER, '--prefix', 'ctl', '--topic', 'ctl.md.itch', '--stale-ms', '0']);
       expect(again.recordsSha256).toBe(run.recordsSha256);
-      expect(again.feed.operatorControls).toEqual([{ op: 1, target: 0xffff, value: '1', seq: S, offset: run.feed.operatorControls[0].offset, replayed: true }]);
+      expect(again.feed.operatorControls).toEqual([{ op: ControlOp.GLOBAL_KILL, target: GLOBAL_TARGET, value: '1', seq: S, offset: run.feed.operatorControls[0].offset, replayed: true }]);
       expect(again.kafka.published.decisions).toBe(0); // nothing is published twice
       console.log(`[feed-controls] kill over HTTP at seq ${S} while the run waited; ${after.length} later decisions all rejected with KILL (${before.length} before, none); ${topic.length} records on ctl.decisions`);
     } finally {

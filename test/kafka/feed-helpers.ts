@@ -12,6 +12,8 @@ import { generateSessionBuffer } from '../../src/gen/index.ts';
 import { makeKafka } from '../../src/kafka/client.ts';
 import { readToEnd } from '../../src/kafka/read-topic.ts';
 import { topicNames } from '../../src/kafka/topics.ts';
+import { RecordKind } from '../../src/records/layout.ts';
+import { RecordView } from '../../src/records/view.ts';
 
 export interface Child {
   events: Record<string, any>[];
@@ -25,7 +27,7 @@ export interface Rec {
   seq: number;
   leg: number;
   reasons: number;
-  verdict: number;
+  accepted: boolean;
   op: number;
   value: bigint;
 }
@@ -96,17 +98,14 @@ export function feedHarness(PORT: number, tmpPrefix: string) {
   }
 
   function records(file: string): Rec[] {
-    const b = readFileSync(file);
     const out: Rec[] = [];
-    for (let o = 0; o + 32 <= b.length; o += 32) {
-      out.push({
-        kind: b[o + 1], seq: b.readUIntLE(o + 4, 6), leg: b[o + 28], reasons: b.readUInt16LE(o + 24), verdict: b[o + 26],
-        op: b[o + 3], value: b.readBigUInt64LE(o + 16),
-      });
+    for (const r = new RecordView(readFileSync(file)); r.next(); ) {
+      const control = r.kind === RecordKind.CONTROL;
+      out.push({ kind: r.kind, seq: r.seq, leg: r.leg, reasons: r.reasons, accepted: r.accepted, op: control ? r.op : 0, value: control ? r.value : 0n });
     }
     return out;
   }
-  const fillIds = (recs: Rec[]) => recs.filter((r) => r.kind === 3).map((r) => `${config.session}:${r.seq}:${r.leg}`);
+  const fillIds = (recs: Rec[]) => recs.filter((r) => r.kind === RecordKind.FILL).map((r) => `${config.session}:${r.seq}:${r.leg}`);
 
   /** Every record of a topic, read_committed (the default) or read_uncommitted. */
   async function readTopic(topic: string, readUncommitted = false): Promise<{ key: string; value: Buffer }[]> {

@@ -21,6 +21,8 @@ import { clearInProcess } from '../../src/clearing/embedded.ts';
 import { frame, itch } from '../../src/itch/encode.ts';
 import { makeKafka } from '../../src/kafka/client.ts';
 import { ensureClearingTopics, topicNames } from '../../src/kafka/topics.ts';
+import { ControlOp, GLOBAL_TARGET } from '../../src/itch/layout.ts';
+import { Reason, RecordKind } from '../../src/records/layout.ts';
 import { feedHarness } from './feed-helpers.ts';
 
 const { ROOT, BROKER, config, tmp, kafkaSh, cli, cliJson, spawnRun, records, fillIds, readTopic, executionsOn, genFile } = feedHarness(
@@ -70,7 +72,7 @@ describe('Kafka feed: publish + run against a real broker', () => {
   });
 
   it('small packets, controls after the last message, a cut-off last frame: still byte-identical', () => {
-    const controls = Buffer.concat([frame(itch.control(1, 0xffff, 20_001, 1)), frame(itch.control(2, 0, 20_001, 1))]);
+    const controls = Buffer.concat([frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 20_001, 1)), frame(itch.control(ControlOp.SYMBOL_KILL, 0, 20_001, 1))]);
     const cut = frame(itch.systemEvent({ locate: 0, ts: 1 }, 'C')).subarray(0, 9);
     for (const [name, tail, lastSeq, errors] of [
       ['trailing', Buffer.concat([controls, Buffer.from([0, 0])]), 20_000, []], // controls in the end-of-session packet
@@ -86,7 +88,7 @@ describe('Kafka feed: publish + run against a real broker', () => {
       expect(readFileSync(runBin).equals(readFileSync(replayBin))).toBe(true);
       expect(run.errors.map((e: any) => e.kind)).toEqual(errors);
       expect(run.controls).toBe(rep.controls);
-      expect(records(runBin).filter((r) => r.kind === 4 && r.seq === 20_001)).toHaveLength(2);
+      expect(records(runBin).filter((r) => r.kind === RecordKind.CONTROL && r.seq === 20_001)).toHaveLength(2);
     }
   });
 
@@ -112,12 +114,12 @@ describe('Kafka feed: publish + run against a real broker', () => {
     expect(run.messages).toBe(60_000); // fillers keep every later seq equal to its MoldUDP64 seq
 
     const recs = records(runBin);
-    const kill = recs.findIndex((r) => r.kind === 4 && r.op === 1 && r.seq === gap.from && r.value === 1n);
+    const kill = recs.findIndex((r) => r.kind === RecordKind.CONTROL && r.op === ControlOp.GLOBAL_KILL && r.seq === gap.from && r.value === 1n);
     expect(kill).toBeGreaterThan(0);
-    const later = recs.slice(kill).filter((r) => r.kind === 2);
+    const later = recs.slice(kill).filter((r) => r.kind === RecordKind.DECISION);
     expect(later.length).toBeGreaterThan(100);
-    expect(later.every((r) => r.verdict === 0 && (r.reasons & 1) === 1)).toBe(true);
-    expect(recs.slice(kill).some((r) => r.kind === 3)).toBe(false);
+    expect(later.every((r) => !r.accepted && (r.reasons & Reason.KILL) !== 0)).toBe(true);
+    expect(recs.slice(kill).some((r) => r.kind === RecordKind.FILL)).toBe(false);
     // Before the gap the run is the replay, record for record.
     const before = records(replayBin).filter((r) => r.seq < gap.from);
     expect(recs.slice(0, kill)).toEqual(before);
@@ -209,7 +211,7 @@ describe('Kafka feed: publish + run against a real broker', () => {
     expect(run.feed.killSwitch.injected).toEqual([{ reason: 'stale', seq: 10_001, offset: expect.any(Number), replayed: false }]);
     expect(run.feed.failClosed).toBe(true);
     const recs = records(runBin);
-    expect(recs.some((r) => r.kind === 4 && r.op === 1 && r.seq === 10_001 && r.value === 1n)).toBe(true);
+    expect(recs.some((r) => r.kind === RecordKind.CONTROL && r.op === ControlOp.GLOBAL_KILL && r.seq === 10_001 && r.value === 1n)).toBe(true);
 
     const again = cliJson(['run', '--brokers', BROKER, '--prefix', 'stale', '--topic', 'stale.md.itch']);
     expect(again.recordsSha256).toBe(run.recordsSha256);

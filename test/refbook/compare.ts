@@ -17,6 +17,9 @@
  * Batch boundaries never change results (§2), so pass 2 sees the same states as pass 1.
  */
 import { decodeMessage } from '../../src/itch/decode.ts';
+import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
+import { RecordKind } from '../../src/records/layout.ts';
+import { RecordView } from '../../src/records/view.ts';
 import { ReferenceBook, sameTop, EMPTY_TOP, type Top } from './book.ts';
 
 export interface CompareEngine {
@@ -59,14 +62,9 @@ interface Frame {
 /** Walks BinaryFILE frames (stops at the end marker or a cut-off frame). */
 export function indexFrames(stream: Buffer): Frame[] {
   const out: Frame[] = [];
-  let off = 0;
-  let seq = 0;
-  while (off + 2 <= stream.length) {
-    const n = stream.readUInt16BE(off);
-    if (n === 0 || off + 2 + n > stream.length) break;
-    const isControl = n === 20 && stream[off + 2] === 0x7e;
-    out.push({ off, len: n, seq: isControl ? 0 : ++seq });
-    off += 2 + n;
+  for (const c = new FrameCursor(stream); c.next(); ) {
+    if (c.kind === FrameKind.END || c.kind === FrameKind.TRUNCATED) break;
+    out.push({ off: c.offset, len: c.length, seq: c.kind === FrameKind.CONTROL ? 0 : c.seq });
   }
   return out;
 }
@@ -94,7 +92,8 @@ export function compareWithReference(
     mismatches: [], stats, duplicateRefs: 0,
   };
   const candidates: { frame: number; sym: number; refTop: Top; engTop: Top }[] = [];
-  const nrec = out.length / 32;
+  const rec = new RecordView(out);
+  const nrec = rec.count;
   let r = 0;
   const fail = (m: Mismatch) => {
     if (res.mismatches.length < maxMismatches) res.mismatches.push(m);
@@ -111,14 +110,14 @@ export function compareWithReference(
     // earlier seqs), take the TOB with this seq if there is one.
     let tob: { sym: number; flags: number } | null = null;
     while (r < nrec) {
-      const o = r * 32;
-      const seq = out.readUIntLE(o + 4, 6);
+      rec.at(r);
+      const seq = rec.seq;
       if (seq > f.seq) break;
-      if (seq === f.seq && out[o + 1] === 1) {
-        const s = out[o + 2];
-        if (tob) fail({ seq: f.seq, why: 'two TOB records for one message', message: describe(msg), symbol: s, reference: EMPTY_TOP, engine: EMPTY_TOP, flags: out[o + 3] });
-        tob = { sym: s, flags: out[o + 3] };
-        engTop[s] = { bidPx: out.readUInt32LE(o + 16), bidSz: out.readUInt32LE(o + 20), askPx: out.readUInt32LE(o + 24), askSz: out.readUInt32LE(o + 28) };
+      if (seq === f.seq && rec.kind === RecordKind.TOB) {
+        const s = rec.symbol;
+        if (tob) fail({ seq: f.seq, why: 'two TOB records for one message', message: describe(msg), symbol: s, reference: EMPTY_TOP, engine: EMPTY_TOP, flags: rec.flags });
+        tob = { sym: s, flags: rec.flags };
+        engTop[s] = { bidPx: rec.bidPx, bidSz: rec.bidSz, askPx: rec.askPx, askSz: rec.askSz };
       }
       r++;
     }
