@@ -412,6 +412,12 @@ impl Engine {
     #[inline(always)]
     fn touched<S: RecordSink>(&mut self, i: usize, seq: u64, ts: u64, out: &mut S) {
         let i = i % MAX_SYMBOLS;
+        if !self.book.take_dirty(i) {
+            // Nothing at or past the best level moved and no flag input changed: the top
+            // of book and flags are the ones emitted last (§7), so no record either.
+            self.stats.flagged += (self.tops[i].last_flags != 0) as u64;
+            return;
+        }
         let (top, flags) = self.book.top(i);
         self.stats.flagged += (flags != 0) as u64;
         let t = &mut self.tops[i];

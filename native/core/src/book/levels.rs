@@ -29,22 +29,26 @@ impl BookSide {
         self.levels[idx & (L - 1)]
     }
 
-    /// `level[idx] += d` (wrapping), then the occupancy bits follow the new value.
+    /// `level[idx] += d` (wrapping), then the occupancy bits follow the new value, which
+    /// is returned.
     #[inline(always)]
-    pub fn add(&mut self, idx: usize, d: u32) {
+    pub fn add(&mut self, idx: usize, d: u32) -> u32 {
         let i = idx & (L - 1);
         let v = self.levels[i].wrapping_add(d);
         self.levels[i] = v;
         self.mark(i, v != 0);
+        v
     }
 
-    /// `level[idx] -= d` (wrapping), then the occupancy bits follow the new value.
+    /// `level[idx] -= d` (wrapping), then the occupancy bits follow the new value, which
+    /// is returned.
     #[inline(always)]
-    pub fn sub(&mut self, idx: usize, d: u32) {
+    pub fn sub(&mut self, idx: usize, d: u32) -> u32 {
         let i = idx & (L - 1);
         let v = self.levels[i].wrapping_sub(d);
         self.levels[i] = v;
         self.mark(i, v != 0);
+        v
     }
 
     #[inline(always)]

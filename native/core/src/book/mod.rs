@@ -37,16 +37,40 @@ pub struct Top {
     pub ask_sz: u32,
 }
 
+/// Best level index of an empty side: below every bid index, above every ask index, so
+/// "better than the best" is one comparison either way.
+const NO_BID: i32 = -1;
+const NO_ASK: i32 = i32::MAX;
+
 /// Book state of one symbol besides its levels.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct SymbolBook {
     window: Window,
     oob: OutOfBand,
+    /// Best level per side (`[ASK, BID]`), kept up to date by every level change so the
+    /// top of book needs no bitmap scan unless the best level empties.
+    best: [i32; 2],
+    /// The top of book or the flags may have changed since the last `top` (§7): set by
+    /// level changes at or past the best, out-of-band changes and COLLISION changes.
+    dirty: bool,
     /// Live ghosts of the symbol (§5): orders the table could not place.
     ghosts: u32,
     /// An order of the symbol was dropped with no ghost slot free (§5); until control op
     /// CLEAR_COLLISION.
     lost: bool,
+}
+
+impl Default for SymbolBook {
+    fn default() -> Self {
+        SymbolBook {
+            window: Window::default(),
+            oob: OutOfBand::default(),
+            best: [NO_ASK, NO_BID],
+            dirty: false,
+            ghosts: 0,
+            lost: false,
+        }
+    }
 }
 
 impl SymbolBook {
@@ -141,21 +165,53 @@ impl Book {
             Placed::Stash => self.overflow.stash_inserts += 1,
             Placed::Ghost => {
                 sym.ghosts += 1;
+                sym.dirty = true;
                 self.overflow.ghost_inserts += 1;
                 return false;
             }
             Placed::Lost => {
                 sym.lost = true;
+                sym.dirty = true;
                 self.overflow.untracked_drops += 1;
                 return false;
             }
         }
         if at.class == class::IN {
-            self.sides[i][side & 1].add(at.idx, shares);
+            let v = self.sides[i][side & 1].add(at.idx, shares);
+            self.level_changed(i, side, at.idx, v);
         } else {
             sym.oob.insert(at.class, side);
+            sym.dirty = true;
         }
         true
+    }
+
+    /// Keeps the best level of `side` and the dirty bit right after `level[idx]` became
+    /// `v`: a non-empty level better than the best is the new best; an emptied best is
+    /// found again in the bitmap; a change at the best changes the top's size. Changes
+    /// behind the best leave the top of book alone.
+    #[inline(always)]
+    fn level_changed(&mut self, i: usize, side: usize, idx: usize, v: u32) {
+        let side = side & 1;
+        let sym = &mut self.syms[i];
+        let best = sym.best[side];
+        let idx = idx as i32;
+        let better = if side == BID { idx > best } else { idx < best };
+        if idx == best {
+            sym.dirty = true;
+            if v == 0 {
+                let s = &self.sides[i][side];
+                let found = if side == BID { s.highest() } else { s.lowest() };
+                sym.best[side] = match found {
+                    Some(x) => x as i32,
+                    None if side == BID => NO_BID,
+                    None => NO_ASK,
+                };
+            }
+        } else if better && v != 0 {
+            sym.best[side] = idx;
+            sym.dirty = true;
+        }
     }
 
     /// Removes an order and takes its remaining shares off the book; a ghost just
@@ -167,9 +223,12 @@ impl Book {
         if e.ghost {
             self.ghost_left(e.symbol);
         } else if e.class == class::IN {
-            self.sides[e.symbol][e.side].sub(e.idx, e.shares);
+            let v = self.sides[e.symbol][e.side].sub(e.idx, e.shares);
+            self.level_changed(e.symbol, e.side, e.idx, v);
         } else {
-            self.syms[e.symbol].oob.remove(e.class, e.side);
+            let sym = &mut self.syms[e.symbol];
+            sym.oob.remove(e.class, e.side);
+            sym.dirty = true;
         }
     }
 
@@ -177,6 +236,7 @@ impl Book {
     fn ghost_left(&mut self, i: usize) {
         let sym = &mut self.syms[i % MAX_SYMBOLS];
         sym.ghosts -= 1;
+        sym.dirty = true;
         if !sym.collision() {
             self.overflow.collision_clears += 1;
         }
@@ -197,8 +257,17 @@ impl Book {
         }
         self.orders.set_shares(slot, left);
         if e.class == class::IN && !e.ghost {
-            self.sides[e.symbol][e.side].sub(e.idx, d);
+            let v = self.sides[e.symbol][e.side].sub(e.idx, d);
+            self.level_changed(e.symbol, e.side, e.idx, v);
         }
+    }
+
+    /// Whether symbol `i`'s top of book or flags may have changed since the last call
+    /// (which clears it). When not, both are what `top` returned last time.
+    #[inline(always)]
+    pub fn take_dirty(&mut self, i: usize) -> bool {
+        let sym = &mut self.syms[i % MAX_SYMBOLS];
+        core::mem::replace(&mut sym.dirty, false)
     }
 
     /// Symbol `i`'s top of book (§6 best prices) and its flags.
@@ -207,18 +276,11 @@ impl Book {
         let i = i % MAX_SYMBOLS;
         let sides = &self.sides[i];
         let sym = &self.syms[i];
-        let bid = sides[BID].highest();
-        let ask = sides[ASK].lowest();
-        let flags = flags::flags(&sym.oob, bid.is_none(), ask.is_none(), sym.collision());
-        let px = |idx: usize| sym.window.price(idx, self.tick);
-        let (bid_px, bid_sz) = match bid {
-            Some(x) => (px(x), sides[BID].level(x)),
-            None => (0, 0),
-        };
-        let (ask_px, ask_sz) = match ask {
-            Some(x) => (px(x), sides[ASK].level(x)),
-            None => (0, 0),
-        };
+        let [ask, bid] = sym.best;
+        let flags = flags::flags(&sym.oob, bid == NO_BID, ask == NO_ASK, sym.collision());
+        let px = |idx: i32| sym.window.price(idx as usize, self.tick);
+        let (bid_px, bid_sz) = if bid == NO_BID { (0, 0) } else { (px(bid), sides[BID].level(bid as usize)) };
+        let (ask_px, ask_sz) = if ask == NO_ASK { (0, 0) } else { (px(ask), sides[ASK].level(ask as usize)) };
         (Top { bid_px, bid_sz, ask_px, ask_sz }, flags)
     }
 
@@ -230,5 +292,6 @@ impl Book {
         let sym = &mut self.syms[i];
         sym.ghosts = 0;
         sym.lost = false;
+        sym.dirty = true;
     }
 }

@@ -35,11 +35,21 @@ const WAY_MASK: u32 = (1 << WAYS) - 1;
 /// so XOR-ing the shifted copies is the same as XOR-ing the zero-extended slices.
 #[inline(always)]
 pub fn set_index(r: u64) -> usize {
-    let mut x = 0u64;
-    let mut s = 0u32;
-    while s < 64 {
-        x ^= r >> s;
-        s += SET_BITS;
+    let mut x = r;
+    if SET_BITS.is_power_of_two() {
+        // Slices of a power-of-two width: fold halves (64 → 32 → … → SET_BITS bits).
+        let mut w = 64;
+        while w > SET_BITS {
+            w /= 2;
+            x ^= x >> w;
+        }
+    } else {
+        x = 0;
+        let mut s = 0u32;
+        while s < 64 {
+            x ^= r >> s;
+            s += SET_BITS;
+        }
     }
     (x as usize) & (SETS - 1)
 }
@@ -154,12 +164,16 @@ impl Set {
         m
     }
 
-    /// Ways holding `r` (valid ones only).
+    /// Ways holding `r` (valid ones only). The refs decide first: a miss, the common case
+    /// for references of unsubscribed symbols, never reads the info words.
     #[inline(always)]
     fn hits(&self, r: u64) -> u32 {
         let mut m = 0u32;
         for w in 0..WAYS {
             m |= ((self.refs[w] == r) as u32) << w;
+        }
+        if m == 0 {
+            return 0;
         }
         m & self.valid_mask()
     }
