@@ -145,8 +145,6 @@ export interface FrameScan {
   end: number;
   /** Whole frames with length ≥ 1, control messages included. */
   count: number;
-  /** Frames among them that take a seq. */
-  messages: number;
   /** Offset of the zero-length end marker within the buffer, or -1. */
   endMarker: number;
 }
@@ -160,12 +158,12 @@ export function scanFrames(buf: Buffer, start = 0, maxFrames = Infinity): FrameS
   let count = 0;
   let end = start;
   while (count < maxFrames && c.next()) {
-    if (c.kind === FrameKind.END) return { end: c.offset, count, messages: c.nextSeq - 1, endMarker: c.offset };
-    if (c.kind === FrameKind.TRUNCATED) return { end, count, messages: c.nextSeq - 2, endMarker: -1 };
+    if (c.kind === FrameKind.END) return { end: c.offset, count, endMarker: c.offset };
+    if (c.kind === FrameKind.TRUNCATED) return { end, count, endMarker: -1 };
     end = c.end;
     count++;
   }
-  return { end, count, messages: c.nextSeq - 1, endMarker: -1 };
+  return { end, count, endMarker: -1 };
 }
 
 /** Calls `fn(message, offset)` for each whole frame of `buf` up to an end marker or a cut-off frame. */
