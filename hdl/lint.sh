@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lints every module of hdl/ with `verilator --lint-only -Wall`, each as its own top (with
-# the modules it instantiates), plus the top level with its default and small parameters.
+# the modules it instantiates), plus the top level with its default and small parameters,
+# and checks that no module defines a contract macro of its own.
 # Waivers live in hdl/riskgate.vlt only. Exits non-zero on any warning.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -18,6 +19,12 @@ lint() {
 for f in "${files[@]}"; do
   lint "$(basename "$f" .v)"
 done
+# contract values come from the generated headers only (npm run contract)
+if out=$(grep -n '`define RG_\|`include "rg_defs' "${files[@]}"); then
+  echo "lint FAIL modules define contract macros or include a hand-written header:"; echo "$out"; fail=1
+else
+  echo "lint ok   no contract macro defined outside rg_contract.vh"
+fi
 lint riskgate_top -GMAX_SYMBOLS=4 -GMAX_ACCOUNTS=4 -GWINDOW_TICKS=256 -GSET_BITS=8 -GWAYS=4
 lint riskgate_top -GMAX_SYMBOLS=8 -GMAX_ACCOUNTS=2 -GWINDOW_TICKS=64 -GSET_BITS=6 -GWAYS=2
 exit $fail
