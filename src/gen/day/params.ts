@@ -58,9 +58,9 @@ export interface LifetimeClass {
 export const LIFETIMES: readonly LifetimeClass[] = [
   { name: 'fleeting', share: 0.36, lo: 200e3, octaves: 10, depth: 'touch' }, // 200 µs .. 205 ms
   { name: 'short', share: 0.2, lo: 250e6, octaves: 2.5, depth: 'touch' }, // 250 ms .. 1.4 s
-  { name: 'medium', share: 0.26, lo: 1.5e9, octaves: 6.3, depth: 'near' }, // 1.5 s .. 2 min
+  { name: 'medium', share: 0.25, lo: 1.5e9, octaves: 6.3, depth: 'near' }, // 1.5 s .. 2 min
   { name: 'patient', share: 0.1, lo: 120e9, octaves: 4, depth: 'book' }, // 2 min .. 32 min
-  { name: 'resting', share: 0.08, lo: 1800e9, octaves: 4, depth: 'deep' }, // 30 min .. 8 h
+  { name: 'resting', share: 0.09, lo: 1800e9, octaves: 4.2, depth: 'deep' }, // 30 min .. 9.2 h
 ];
 
 /**
@@ -85,8 +85,8 @@ export const ORDERS_PER_MESSAGE = 0.5;
  * the touch), a hidden execution (P), otherwise a new order (A, or F with attribution).
  */
 export const FRESH = {
-  marketable: 0.05,
-  hidden: 0.013,
+  marketable: 0.035,
+  hidden: 0.009,
   /** Share of adds carrying an MPID (F). */
   attributed: 0.02,
   /** Most E messages one marketable order produces (a sweep). */

@@ -183,7 +183,7 @@ export function buildDayUniverse(rng: Prng, n: number): DayUniverse {
     u.weight[i] = 1 / (r + 1 + ZIPF_OFFSET);
     u.weightSum += u.weight[i];
     const x = (r + 1) / n; // 0 busiest .. 1 quietest
-    const t = Math.max(100, Math.round(d.price * 100 * (0.97 + 0.06 * rng.float())));
+    const t = Math.min(100_000, Math.max(100, Math.round(d.price * 100 * (0.97 + 0.06 * rng.float()))));
     u.startTick[i] = t;
     const half = Math.ceil(t * RANGE) + 32;
     u.lo[i] = Math.max(2, t - half);
