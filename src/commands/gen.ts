@@ -159,6 +159,7 @@ export function formatDaySummary(s: DaySummary, maxRssBytes?: number, configOut?
     `lifetimes   p10 ${secs(lt.p10)}  p25 ${secs(lt.p25)}  p50 ${secs(lt.p50)}  p75 ${secs(lt.p75)}  p90 ${secs(lt.p90)}  p99 ${secs(lt.p99)}; ${pct(lt.within1s)} < 1 s, ${pct(lt.over1h)} > 1 h; ended: ${n(lt.deleted)} deleted, ${n(lt.replaced)} replaced, ${n(lt.executed)} executed`,
     `msg/s       open ${n(r.openPeak)} peak, ${n(r.openFirstMinute)} first minute; midday ${n(r.midday)}; close ${n(r.closeLastMinute)} last minute, ${n(r.closePeak)} peak; pre-market ${pct(r.preMarket)}, regular ${pct(r.regular)}, after-hours ${pct(r.afterHours)}`,
     `events      stub quotes ${n(s.events.stubQuotes)}, marketable orders ${n(s.events.marketable)} (sweeps ${n(s.events.sweeps)}), day orders expired at the close ${n(s.events.dayOrderExpiries)}`,
+    `ratios      trade-to-order volume ${pct(s.tradeToOrderVolume, 2)}, cancels per trade ${s.cancelToTrade.toFixed(1)}`,
     `size        ${mb(s.bytes)} uncompressed${s.gzip && s.fileBytes !== undefined ? `, ${mb(s.fileBytes)} gzip` : ''}`,
     `sha256      ${s.sha256} (uncompressed stream)`,
     `time        ${(s.elapsedMs / 1000).toFixed(1)} s${rate}${maxRssBytes !== undefined ? `, max RSS ${mb(maxRssBytes)}` : ''}`,

@@ -109,7 +109,7 @@ export class Flow {
   readonly recentMatch = new Float64Array(64);
   readonly recentSym = new Int32Array(64);
   private recentPos = 0;
-  readonly counts = { stubs: 0, sweeps: 0, marketable: 0, rests: 0, dayExpiries: 0 };
+  readonly counts = { stubs: 0, sweeps: 0, marketable: 0, rests: 0, dayExpiries: 0, sharesAdded: 0, sharesExecuted: 0 };
 
   constructor(
     private readonly rng: Prng,
@@ -315,6 +315,7 @@ export class Flow {
       this.match += 1 + (rng.u32() & 1);
       this.wire.executed(sym, t, p.ref(s), take, this.match);
       this.noteMatch(sym);
+      this.counts.sharesExecuted += take;
       msgs++;
       want -= take;
       if (take === p.shares(s)) this.end(s, ts, END_EXECUTE);
@@ -438,6 +439,7 @@ export class Flow {
       this.wire.executedWithPrice(sym, ts, p.ref(s), take, this.match, false, level * PRICE_UNITS);
       this.noteMatch(sym);
       this.crossShares += take;
+      this.counts.sharesExecuted += take;
       if (take === p.shares(s)) this.end(s, ts, END_EXECUTE);
       else p.setShares(s, p.shares(s) - take);
     }
@@ -451,6 +453,7 @@ export class Flow {
     const s = p.alloc();
     this.ref += 1 + (this.rng.u32() & 3);
     p.init(s, this.ref, sym, side, price, shares, ts, flags);
+    this.counts.sharesAdded += shares;
     if ((flags & STUB) === 0) this.books.insert(p, s);
     this.stats.added(sym, ts);
     return s;

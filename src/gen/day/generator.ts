@@ -36,6 +36,7 @@ export interface DayOptions {
 export const MIN_MESSAGES_PER_SYMBOL = 20;
 
 const ch = (s: string): number => s.charCodeAt(0);
+const EARLY_CLOSE_NOII_END = TIMES.close - 5 * 60 * 1e9;
 const STREAM = { universe: 1, schedule: 2, clock: 3, flow: 4, prologue: 5, events: 6 } as const;
 
 export class DayGenerator implements Slots {
@@ -132,13 +133,16 @@ export class DayGenerator implements Slots {
     while (!sink.hasChunk && this.handed < this.flowSlots) {
       const ts = this.next();
       timers.advance(ts);
-      if (this.evi < events.length && events[this.evi].t <= ts) this.event(events[this.evi], ts);
-      else if (timers.peek() <= ts) {
-        // an order whose lifetime ran out: at its own time, unless that is already past
-        const due = timers.peek();
-        flow.fire(timers.pop(), due > this.wire.lastTs ? due : this.wire.lastTs);
+      if (this.evi < events.length && events[this.evi].t <= ts) {
+        this.event(events[this.evi], ts);
+        continue;
       }
-      else flow.fresh(ts);
+      const s = timers.peek() <= ts ? timers.take(ts) : 0;
+      if (s !== 0) {
+        // an order whose lifetime ran out: at its own time, unless that is already past
+        const due = timers.firedDue;
+        flow.fire(s, due > this.wire.lastTs ? due : this.wire.lastTs);
+      } else flow.fresh(ts);
     }
     if (this.handed === this.flowSlots) {
       this.system('E', TIMES.endOfSystem);
@@ -178,7 +182,9 @@ export class DayGenerator implements Slots {
         const dir = imbalance === 0 ? ch('N') : rng.float() < 0.5 ? ch('B') : ch('S');
         const near = mid + rng.int(5) - 2;
         const far = imbalance === 0 ? near : dir === ch('B') ? near + 1 + rng.int(10) : Math.max(1, near - 1 - rng.int(10));
-        this.wire.noii(sym, ts, paired, imbalance, dir, far * 100, near * 100, mid * 100, e.code, ch('L'));
+        // the early closing imbalance (15:50–15:55) carries no near and far prices
+        const early = e.code === ch('C') && e.t < EARLY_CLOSE_NOII_END;
+        this.wire.noii(sym, ts, paired, imbalance, dir, early ? 0 : far * 100, early ? 0 : near * 100, mid * 100, e.code, ch('L'));
         if (++this.evCursor === syms.length) done();
         return;
       }

@@ -100,6 +100,10 @@ export interface DaySummary {
     afterHours: number;
   };
   events: { stubQuotes: number; marketable: number; sweeps: number; restsPosted: number; dayOrderExpiries: number };
+  /** Shares executed (E, C) over shares added (A, F, U): the SEC's trade-to-order volume ratio. */
+  tradeToOrderVolume: number;
+  /** Cancels (D, X) per execution (E, C, P): the SEC's cancel-to-trade ratio. */
+  cancelToTrade: number;
   /** Bytes of the generator's state at the end (live orders, timers, books). */
   stateBytes: number;
 }
@@ -245,6 +249,8 @@ export function summarizeDay(d: DayParts): DaySummary {
       restsPosted: d.flow.counts.rests,
       dayOrderExpiries: d.flow.counts.dayExpiries,
     },
+    tradeToOrderVolume: d.flow.counts.sharesExecuted / d.flow.counts.sharesAdded,
+    cancelToTrade: ((byType.D ?? 0) + (byType.X ?? 0)) / Math.max(1, (byType.E ?? 0) + (byType.C ?? 0) + (byType.P ?? 0)),
     stateBytes: d.stateBytes,
   };
 }

@@ -85,18 +85,26 @@ export class Timers {
     }
   }
 
-  /** Due time of the earliest live timer in the heap (Infinity when none). */
+  /** Due time of the earliest timer in the heap, live or stale (Infinity when none). */
   peek(): number {
-    const p = this.p;
-    while (this.size > 0 && p.tgen(this.hSlot[0]) !== this.hGen[0]) this.popTop();
     return this.size === 0 ? Infinity : this.hDue[0];
   }
 
-  /** Removes the earliest timer (after `peek` found one) and returns its order slot. */
-  pop(): number {
-    const s = this.hSlot[0];
-    this.popTop();
-    return s;
+  /**
+   * The slot of a live order whose timer is due by `ts` (its due time in `firedDue`), or 0
+   * when there is none; stale timers met on the way are dropped.
+   */
+  firedDue = 0;
+  take(ts: number): number {
+    const p = this.p;
+    while (this.size > 0 && this.hDue[0] <= ts) {
+      const s = this.hSlot[0];
+      const live = p.tgen(s) === this.hGen[0];
+      this.firedDue = this.hDue[0];
+      this.popTop();
+      if (live) return s;
+    }
+    return 0;
   }
 
   private growEntries(): void {
