@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configBlob, loadConfig } from '../../src/config/index.ts';
 import { FpgaEngine, simInfo } from '../../src/fpga/index.ts';
+import { CONFIG, PARAMS, Register, StatusBit, VERSIONS } from '../../src/contract.ts';
 import { frames, itch } from '../../src/itch/encode.ts';
 import { requireHw } from './util.ts';
 
@@ -38,14 +39,16 @@ describe('driver ABI (sim/riskgate_sim.h via koffi)', () => {
       f(b);
       return refused(b);
     };
-    expect(bad((b) => b.write('XGC1', 0, 'latin1'))).toBe(1);
-    expect(bad((b) => b.writeUInt16LE(2, 4))).toBe(2);
-    expect(bad((b) => b.writeUInt32LE(0, 8))).toBe(5);
-    expect(bad((b) => b.writeUInt32LE(2048, 12))).toBe(6);
-    expect(bad((b) => b.writeBigUInt64LE(b.readBigUInt64LE(16) + 1n, 16))).toBe(7);
-    expect(bad((b) => (b[24] = 64))).toBe(8);
-    expect(bad((b) => (b[25] = 2))).toBe(9);
-    expect(bad((b) => (b[64 + 8] = 200))).toBe(10);
+    const H = CONFIG.header;
+    // The card's error codes (spec §10, `hw error`): 1 magic, 2 version, 5 tick, 6 window, 7 reciprocal, 8 w_shift, 9 flags, 10 account index.
+    expect(bad((b) => b.write('XGC1', H.magic, 'latin1'))).toBe(1);
+    expect(bad((b) => b.writeUInt16LE(VERSIONS.config + 1, H.version))).toBe(2);
+    expect(bad((b) => b.writeUInt32LE(0, H.tick))).toBe(5);
+    expect(bad((b) => b.writeUInt32LE(PARAMS.WINDOW_TICKS.default / 2, H.window_ticks))).toBe(6);
+    expect(bad((b) => b.writeBigUInt64LE(b.readBigUInt64LE(H.tick_recip) + 1n, H.tick_recip))).toBe(7);
+    expect(bad((b) => (b[H.w_shift] = 64))).toBe(8);
+    expect(bad((b) => (b[H.gate_market_hours] = 2))).toBe(9);
+    expect(bad((b) => (b[CONFIG.headerSize + CONFIG.symbol.account] = 200))).toBe(10);
     expect(refused(blob.subarray(0, blob.length - 4))).toBe(-2);
     expect(refused(blob)).toBeUndefined();
   });
@@ -53,9 +56,9 @@ describe('driver ABI (sim/riskgate_sim.h via koffi)', () => {
   it('registers, cycle counter, stats after reset, and a gap in the feed', () => {
     const e = new FpgaEngine(blob);
     try {
-      expect(e.readReg(0x8018)).toBe(0x52470001);
-      expect(e.readReg(0x8008)).toBe(0x040e4040);
-      expect(e.readReg(0x8004) & 0xff01).toBe(1); // ready, no error
+      expect(e.readReg(Register.ID)).toBe(0x52470001);
+      expect(e.readReg(Register.PARAM0)).toBe(0x040e4040);
+      expect(e.readReg(Register.STATUS) & 0xff01).toBe(StatusBit.READY); // ready, no error (STATUS[15:8])
       const c0 = e.cycles();
       const out = e.process(frames([itch.systemEvent({ locate: 0, ts: 5 }, 'O')]), false);
       expect(out.length).toBe(0);
