@@ -16,10 +16,10 @@ import { CONTROL_MESSAGE, CONTROL_OPS, ControlOp, FLAG_NAMES, KIND_NAMES, MESSAG
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /**
- * Directories whose code is checked. native/, hdl/ and sim/ are being moved onto the contract
- * in parallel: add them here as they come clean.
+ * Directories whose code is checked. native/ and sim/ are being moved onto the contract in
+ * parallel: add them here as they come clean.
  */
-const COVERED = ['src', 'web', 'test', 'bench', 'scripts'];
+const COVERED = ['src', 'web', 'test', 'bench', 'scripts', 'hdl'];
 /** Files inside COVERED that others are still moving onto the contract. */
 const PENDING: readonly string[] = [];
 const CODE = /\.(ts|mts|js|mjs|cjs|rs|v|vh|sv|h|hpp|c|cc|cpp)$/;
@@ -172,7 +172,7 @@ describe('the contract is the one source', () => {
     expect(out).toMatch(/generated files match/);
   });
 
-  it(`no hand-written reason, flag, kind, problem or op literals in ${COVERED.join(', ')}`, () => {
+  it(`no hand-written reason, flag, kind, problem or op literals in ${COVERED.map((d) => `${d}/`).join(', ')}`, () => {
     const f = findings();
     expect(f, `${f.length} hand-written copies of the contract:\n${f.join('\n')}`).toEqual([]);
   });
