@@ -41,7 +41,7 @@ export function buildDayConfig(u: DayUniverse, session = 1): Record<string, unkn
         account: ACCOUNTS[r % ACCOUNTS.length].name,
         maxQty,
         maxNotional: dollars(notionalCents),
-        positionLimit: 50_000,
+        positionLimit: 500_000,
         collarBps: 150,
       };
     }),
