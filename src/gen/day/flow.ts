@@ -165,7 +165,7 @@ export class Flow {
     this.match = 1 + rng.int(64);
   }
 
-  /** Best bid and ask (ticks) and the fair price, for NOII and crosses. */
+  /** The fair price in whole ticks (NOII reference prices, a cross without a touch). */
   fairTick(sym: number): number {
     return Math.round(this.fair[sym]);
   }

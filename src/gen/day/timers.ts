@@ -29,8 +29,6 @@ export class Timers {
   private hSlot = new Int32Array(1 << 12);
   private hGen = new Int32Array(1 << 12);
   private size = 0;
-  /** Timers set (for the summary). */
-  scheduled = 0;
 
   constructor(private readonly p: OrderPool) {}
 
@@ -46,7 +44,6 @@ export class Timers {
     p.setDue(slot, due);
     const b = Math.floor(due / BUCKET_NS);
     if (b >= BUCKETS) return;
-    this.scheduled++;
     if (b <= this.current) {
       this.push(due, slot, gen);
       return;
@@ -90,11 +87,13 @@ export class Timers {
     return this.size === 0 ? Infinity : this.hDue[0];
   }
 
+  /** Due time of the timer `take` returned last. */
+  firedDue = 0;
+
   /**
    * The slot of a live order whose timer is due by `ts` (its due time in `firedDue`), or 0
    * when there is none; stale timers met on the way are dropped.
    */
-  firedDue = 0;
   take(ts: number): number {
     const p = this.p;
     while (this.size > 0 && this.hDue[0] <= ts) {
