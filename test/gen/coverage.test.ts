@@ -13,7 +13,7 @@ import { SessionGenerator, type GenOptions, type GenSummary } from '../../src/ge
 import { engineAvailable, newEngine } from '../helpers/engine.ts';
 import { loadVectors, readableRecords, recordDiff, vectorConfigJson, vectorFrames } from '../helpers/vectors.ts';
 import { EngineModel } from './engine-model.ts';
-import { REASON_NAMES as REASONS, FLAG_NAMES, RecordKind } from '../../src/records/layout.ts';
+import { REASON_NAMES as REASONS, FLAG_NAMES, PROBLEM_NAMES, RecordKind } from '../../src/records/layout.ts';
 import { RecordView } from '../../src/records/view.ts';
 
 const cfg = loadConfig();
@@ -28,15 +28,34 @@ function run(opts: GenOptions, records = false): { buf: Buffer; summary: GenSumm
   return { buf, summary: g.summary(), model };
 }
 
+/** The model's stats under the golden vectors' stat names (the listed fields only). */
+function modelStatsView(st: EngineModel['stats'], want: Record<string, unknown>): Record<string, unknown> {
+  const got: Record<string, unknown> = {};
+  for (const [k, w] of Object.entries(want)) {
+    if (k === 'why' || k === 'note') continue;
+    if (k === 'byType') got[k] = Object.fromEntries(Object.keys(w as object).map((t) => [t, st.byType[t.startsWith('0x') ? String.fromCharCode(parseInt(t, 16)) : t] ?? 0]));
+    else if (k === 'problems') got[k] = Object.fromEntries(Object.keys(w as object).map((p) => [p, st.problems[PROBLEM_NAMES.indexOf(p as (typeof PROBLEM_NAMES)[number])]]));
+    else got[k] = (st as unknown as Record<string, unknown>)[k];
+  }
+  return got;
+}
+
 describe('the spec model itself', () => {
-  it('reproduces every golden vector record for record', () => {
+  it('reproduces every golden vector record for record, and its listed stats', () => {
     const vectors = loadVectors();
     expect(vectors.length).toBeGreaterThan(20);
+    let withStats = 0;
     for (const v of vectors) {
       const m = new EngineModel(parseConfig(vectorConfigJson(v), v.name), { records: true });
       m.processStream(vectorFrames(v).stream);
       expect(recordDiff(v.expected, readableRecords(m.recordBytes())), v.name).toBe('');
+      if (v.stats) {
+        const want = Object.fromEntries(Object.entries(v.stats).filter(([k]) => k !== 'why' && k !== 'note'));
+        expect(modelStatsView(m.stats, want), v.name).toEqual(want);
+        withStats++;
+      }
     }
+    expect(withStats).toBeGreaterThan(5);
   });
 });
 
@@ -154,9 +173,13 @@ describe('on the real engine (native/*.node)', () => {
     expect({
       messages: n(s.messages), unknownRef: n(s.unknownRef), tableFull: n(s.tableFull), flagged: n(s.flagged), tob: n(s.tob),
       decisions: n(s.decisions), accepted: n(s.accepted), rejected: n(s.rejected), fills: n(s.fills), controls: n(s.controls),
+      stashInserts: n(s.stashInserts), ghostInserts: n(s.ghostInserts), untrackedDrops: n(s.untrackedDrops), collisionClears: n(s.collisionClears),
+      livePeak: n(s.livePeak), stashPeak: n(s.stashPeak), ghostPeak: n(s.ghostPeak),
     }).toEqual({
       messages: ms.messages, unknownRef: ms.unknownRef, tableFull: ms.tableFull, flagged: ms.flagged, tob: ms.tob,
       decisions: ms.decisions, accepted: ms.accepted, rejected: ms.rejected, fills: ms.fills, controls: summary.controls,
+      stashInserts: ms.stashInserts, ghostInserts: ms.ghostInserts, untrackedDrops: ms.untrackedDrops, collisionClears: ms.collisionClears,
+      livePeak: ms.livePeak, stashPeak: ms.stashPeak, ghostPeak: ms.ghostPeak,
     });
     // coverage seen by the engine itself
     const reasons = new Array(REASONS.length).fill(0);

@@ -1,24 +1,64 @@
 /**
- * An independent, deliberately plain model of the riskgate engine (docs/spec.md §2–§11),
+ * An independent, deliberately plain model of the riskgate engine (docs/spec.md §2–§12),
  * used by the generator's tests to measure what a generated session makes the engine do:
- * decisions and reject reasons, fills, book flags, unknown refs, table collisions. It is
- * written from the spec, not from the generator's code, and shares nothing with it. It can
- * also emit the spec's 32-byte records, for a differential check against the native engine.
+ * decisions and reject reasons, fills, book flags, unknown refs, the order table's overflow
+ * path (stash, ghosts, untracked drops, COLLISION clearing by itself). It is written from the
+ * spec, not from the generator's code or the Rust core, and shares nothing with them: the
+ * order table is a plain search of bank 0, bank 1, stash and ghosts in the order of §5 (no
+ * spill counters, no packing). It can also emit the spec's 32-byte records, for a
+ * differential check against the native engine.
  *
  * Not on any product path — speed matters only enough to run a few million messages in a test.
  */
 import type { Config } from '../../src/config/index.ts';
 import {
-  CONTROL_MESSAGE, CONTROL_OPS, ControlOp, Flag, FLAG_NAMES, MESSAGE_LENGTH, NO_SYMBOL, Problem, PROBLEM_NAMES, Reason, REASON_NAMES,
+  CONTROL_MESSAGE, CONTROL_OPS, ControlOp, Flag, FLAG_NAMES, MESSAGE_LENGTH, NO_SYMBOL, PARAMS, Problem, PROBLEM_NAMES, Reason, REASON_NAMES,
   RECORD_SIZE, RECORD_VERSION, RecordField, RecordHeader, RecordKind,
 } from '../../src/contract.ts';
 import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
 
-const L = 4096;
-const SET_BITS = 14;
+const L = PARAMS.WINDOW_TICKS.default;
+const SET_BITS = PARAMS.SET_BITS.default;
 const SETS = 1 << SET_BITS;
-const WAYS = 4;
+const SET_MASK = SETS - 1;
+const WAYS = PARAMS.WAYS.default;
+const STASH = PARAMS.STASH_SLOTS.default;
+const GHOSTS = PARAMS.GHOST_SLOTS.default;
+/** Slot numbering of the model's one array of entries: bank 0, bank 1, stash, ghost list. */
+const BANK1 = SETS * WAYS;
+const STASH0 = 2 * SETS * WAYS;
+const GHOST0 = STASH0 + STASH;
+const SLOTS = GHOST0 + GHOSTS;
 const U64 = (1n << 64n) - 1n;
+
+/** CRC-32C (Castagnoli), reflected polynomial 0x82F63B78, one byte at a time. */
+const CRC32C = new Uint32Array(256);
+for (let i = 0; i < 256; i++) {
+  let c = i;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+  CRC32C[i] = c >>> 0;
+}
+
+/** Bank 0's home set (§5): XOR of the reference's SET_BITS-bit slices from bit 0 upward. */
+export function home0(hi: number, lo: number): number {
+  let x = 0;
+  for (let s = 0; s < 64; s += SET_BITS) {
+    // bits s .. s+SET_BITS-1 of the 64-bit value hi:lo
+    const v = s >= 32 ? hi >>> (s - 32) : s + SET_BITS <= 32 ? lo >>> s : (lo >>> s) | (hi << (32 - s));
+    x ^= v & SET_MASK;
+  }
+  return x;
+}
+
+/** Bank 1's home set (§5): low SET_BITS bits of CRC-32C over the 8 bytes of the ref, LSB first. */
+export function home1(hi: number, lo: number): number {
+  let c = 0xffffffff;
+  for (let k = 0; k < 8; k++) {
+    const b = k < 4 ? (lo >>> (8 * k)) & 0xff : (hi >>> (8 * (k - 4))) & 0xff;
+    c = CRC32C[(c ^ b) & 0xff] ^ (c >>> 8);
+  }
+  return ((c ^ 0xffffffff) >>> 0) & SET_MASK;
+}
 const LEN: Record<number, number> = {};
 for (const [t, n] of Object.entries(MESSAGE_LENGTH)) LEN[t.charCodeAt(0)] = n;
 const TOB = RecordField.TOB;
@@ -41,6 +81,16 @@ export interface ModelStats {
   rejected: number;
   fills: number;
   controls: number;
+  /** Order table (§5, §12): inserts into the stash, kept as ghosts, dropped untracked (table_full = ghost + untracked). */
+  stashInserts: number;
+  ghostInserts: number;
+  untrackedDrops: number;
+  /** COLLISION cleared by itself (the symbol's last ghost left, no untracked drop). */
+  collisionClears: number;
+  /** Peak book orders (table + stash), peak stash and ghost occupancy. */
+  livePeak: number;
+  stashPeak: number;
+  ghostPeak: number;
   /** Rejects with each reason bit set, and rejects with that bit as the only reason. */
   reasons: Record<string, number>;
   soleReasons: Record<string, number>;
@@ -69,6 +119,7 @@ export class EngineModel {
   private readonly collarBps: number[];
   private readonly creditLimit: bigint[];
   private readonly maxOrders: number[];
+  private readonly dupWindow: bigint[];
   private readonly accountOf: number[];
   private readonly accountId: number[];
   private readonly names: Buffer[];
@@ -86,7 +137,9 @@ export class EngineModel {
   private readonly nBelow: number[][];
   private readonly nAbove: number[][];
   private readonly nOff: number[][];
-  private readonly collision: boolean[];
+  /** Live ghosts per symbol, and "an order was dropped with no ghost slot free" (§5). */
+  private readonly ghosts: number[];
+  private readonly lost: boolean[];
   private readonly flagsNow: number[];
   private readonly lastTuple: number[][];
   private readonly lastDecisionTs: number[];
@@ -94,16 +147,22 @@ export class EngineModel {
   private readonly usedCredit: bigint[];
   private readonly window: number[];
   private readonly count: number[];
-  // order table: 4 ways × 2^14 sets
-  private readonly tValid = new Uint8Array(SETS * WAYS);
-  private readonly tHi = new Uint32Array(SETS * WAYS);
-  private readonly tLo = new Uint32Array(SETS * WAYS);
-  private readonly tSym = new Uint8Array(SETS * WAYS);
-  private readonly tSide = new Uint8Array(SETS * WAYS);
-  private readonly tPrice = new Uint32Array(SETS * WAYS);
-  private readonly tShares = new Uint32Array(SETS * WAYS);
-  private readonly tClass = new Uint8Array(SETS * WAYS);
-  private readonly tIdx = new Uint16Array(SETS * WAYS);
+  /** The account's last accepted order (§8.3), for DUPLICATE. */
+  private readonly lastOrder: ({ sym: number; buy: boolean; price: number; qty: number; ts: number } | null)[];
+  // order table (§5): every entry of bank 0, bank 1, the stash and the ghost list in one
+  // numbering (see BANK1, STASH0, GHOST0); ghosts keep no class or level.
+  private readonly tValid = new Uint8Array(SLOTS);
+  private readonly tHi = new Uint32Array(SLOTS);
+  private readonly tLo = new Uint32Array(SLOTS);
+  private readonly tSym = new Uint8Array(SLOTS);
+  private readonly tSide = new Uint8Array(SLOTS);
+  private readonly tPrice = new Uint32Array(SLOTS);
+  private readonly tShares = new Uint32Array(SLOTS);
+  private readonly tClass = new Uint8Array(SLOTS);
+  private readonly tIdx = new Uint16Array(SLOTS);
+  private live = 0;
+  private stashed = 0;
+  private ghostCount = 0;
 
   readonly stats: ModelStats;
   private readonly records: Buffer[] | null;
@@ -128,6 +187,7 @@ export class EngineModel {
     this.accountOf = cfg.symbols.map((s) => s.account);
     this.creditLimit = cfg.accounts.map((a) => a.creditLimit);
     this.maxOrders = cfg.accounts.map((a) => a.maxOrdersPerWindow);
+    this.dupWindow = cfg.accounts.map((a) => a.duplicateWindowNs);
     this.accountId = cfg.accounts.map((a) => a.id);
     this.names = cfg.symbols.map((s) => Buffer.from(s.symbol.padEnd(8, ' '), 'latin1'));
     const n = this.nSym;
@@ -140,7 +200,8 @@ export class EngineModel {
     this.nBelow = Array.from({ length: n }, () => [0, 0]);
     this.nAbove = Array.from({ length: n }, () => [0, 0]);
     this.nOff = Array.from({ length: n }, () => [0, 0]);
-    this.collision = new Array(n).fill(false);
+    this.ghosts = new Array(n).fill(0);
+    this.lost = new Array(n).fill(false);
     this.flagsNow = new Array(n).fill(0);
     this.lastTuple = Array.from({ length: n }, () => [0, 0, 0, 0]);
     this.lastDecisionTs = new Array(n).fill(-1);
@@ -148,6 +209,7 @@ export class EngineModel {
     this.usedCredit = cfg.accounts.map((a) => a.usedCredit);
     this.window = new Array(this.nAcc).fill(-1);
     this.count = new Array(this.nAcc).fill(0);
+    this.lastOrder = new Array(this.nAcc).fill(null);
     this.imbNum = BigInt(cfg.strategy.imbalanceNum);
     this.imbDen = BigInt(cfg.strategy.imbalanceDen);
     this.maxSpread = cfg.strategy.maxSpread;
@@ -159,6 +221,7 @@ export class EngineModel {
     this.stats = {
       messages: 0, byType: {}, problems: new Array(PROBLEM_NAMES.length).fill(0), unknownRef: 0, tableFull: 0, flagged: 0, touched: 0, tob: 0,
       decisions: 0, accepted: 0, rejected: 0, fills: 0, controls: 0,
+      stashInserts: 0, ghostInserts: 0, untrackedDrops: 0, collisionClears: 0, livePeak: 0, stashPeak: 0, ghostPeak: 0,
       reasons: Object.fromEntries(REASON_NAMES.map((r) => [r, 0])), soleReasons: Object.fromEntries(REASON_NAMES.map((r) => [r, 0])),
       tobFlags: Object.fromEntries(FLAG_NAMES.map((f) => [f, 0])), flagEpisodes: Object.fromEntries(FLAG_NAMES.map((f) => [f, 0])),
       creditRejectsByAccount: new Array(this.nAcc).fill(0), maxAbsPosition: new Array(n).fill(0),
@@ -276,27 +339,26 @@ export class EngineModel {
 
   // ------------------------------------------------------------ order table and book
 
-  private static set(hi: number, lo: number): number {
-    const s0 = lo & 0x3fff;
-    const s1 = (lo >>> 14) & 0x3fff;
-    const s2 = ((lo >>> 28) | (hi << 4)) & 0x3fff;
-    const s3 = (hi >>> 10) & 0x3fff;
-    const s4 = (hi >>> 24) & 0xff;
-    return s0 ^ s1 ^ s2 ^ s3 ^ s4;
-  }
-
+  /** The first valid entry holding the ref (§5): bank 0 set h0, bank 1 set h1, stash, ghosts. */
   private lookup(hi: number, lo: number): number {
-    const base = EngineModel.set(hi, lo) * WAYS;
-    for (let k = 0; k < WAYS; k++) {
-      const w = base + k;
-      if (this.tValid[w] && this.tHi[w] === hi && this.tLo[w] === lo) return w;
-    }
+    const match = (w: number) => this.tValid[w] === 1 && this.tHi[w] === hi && this.tLo[w] === lo;
+    const b0 = home0(hi, lo) * WAYS;
+    for (let k = 0; k < WAYS; k++) if (match(b0 + k)) return b0 + k;
+    const b1 = BANK1 + home1(hi, lo) * WAYS;
+    for (let k = 0; k < WAYS; k++) if (match(b1 + k)) return b1 + k;
+    for (let w = STASH0; w < SLOTS; w++) if (match(w)) return w; // stash slots, then ghost slots
     this.stats.unknownRef++;
     return -1;
   }
 
+  /** The lowest invalid entry in [from, from + n), or -1. */
+  private free(from: number, n: number): number {
+    for (let w = from; w < from + n; w++) if (!this.tValid[w]) return w;
+    return -1;
+  }
+
   private insert(i: number, hi: number, lo: number, side: number, price: number, shares: number): void {
-    // window rule on the first on-tick add, then the class
+    // window rule on the first on-tick add (it runs even when the order is then dropped), then the class
     const q = Math.floor(price / this.tick);
     const onTick = q * this.tick === price;
     if (onTick && !this.windowSet[i]) {
@@ -313,14 +375,40 @@ export class EngineModel {
         idx = q - this.baseQ[i];
       }
     }
-    const base = EngineModel.set(hi, lo) * WAYS;
-    let w = -1;
-    for (let k = 0; k < WAYS; k++) if (!this.tValid[base + k]) { w = base + k; break; }
+    const st = this.stats;
+    // bank 0, bank 1, stash: a book order
+    let w = this.free(home0(hi, lo) * WAYS, WAYS);
+    if (w < 0) w = this.free(BANK1 + home1(hi, lo) * WAYS, WAYS);
     if (w < 0) {
-      this.collision[i] = true;
-      this.stats.tableFull++;
+      w = this.free(STASH0, STASH);
+      if (w >= 0) {
+        st.stashInserts++;
+        st.stashPeak = Math.max(st.stashPeak, ++this.stashed);
+      }
+    }
+    if (w < 0) {
+      // dropped: not in the book; a ghost if a slot is free, else untracked
+      st.tableFull++;
+      w = this.free(GHOST0, GHOSTS);
+      if (w < 0) {
+        st.untrackedDrops++;
+        this.lost[i] = true;
+        return;
+      }
+      st.ghostInserts++;
+      st.ghostPeak = Math.max(st.ghostPeak, ++this.ghostCount);
+      this.ghosts[i]++;
+      this.put(w, hi, lo, i, side, price, shares, 0, 0);
       return;
     }
+    st.livePeak = Math.max(st.livePeak, ++this.live);
+    this.put(w, hi, lo, i, side, price, shares, cls, idx);
+    const sd = side === 1 ? 0 : 1; // book side index: 0 bid, 1 ask
+    if (cls === 0) this.addLevel(i, sd, idx, shares);
+    else this.counter(i, sd, cls, 1);
+  }
+
+  private put(w: number, hi: number, lo: number, i: number, side: number, price: number, shares: number, cls: number, idx: number): void {
     this.tValid[w] = 1;
     this.tHi[w] = hi;
     this.tLo[w] = lo;
@@ -330,9 +418,6 @@ export class EngineModel {
     this.tShares[w] = shares;
     this.tClass[w] = cls;
     this.tIdx[w] = idx;
-    const sd = side === 1 ? 0 : 1; // book side index: 0 bid, 1 ask
-    if (cls === 0) this.addLevel(i, sd, idx, shares);
-    else this.counter(i, sd, cls, 1);
   }
 
   private counter(i: number, sd: number, cls: number, d: number): void {
@@ -361,15 +446,35 @@ export class EngineModel {
     const r = Math.min(n, this.tShares[w]);
     if (r === this.tShares[w]) return this.remove(w);
     this.tShares[w] -= r;
-    if (this.tClass[w] === 0) this.addLevel(this.tSym[w], this.tSide[w] === 1 ? 0 : 1, this.tIdx[w], -r);
+    if (w < GHOST0 && this.tClass[w] === 0) this.addLevel(this.tSym[w], this.tSide[w] === 1 ? 0 : 1, this.tIdx[w], -r);
   }
 
   private remove(w: number): void {
     const i = this.tSym[w];
+    this.tValid[w] = 0;
+    if (w >= GHOST0) {
+      // a ghost leaves; with the symbol's last one (and no untracked drop) its book is exact again
+      this.ghostCount--;
+      if (--this.ghosts[i] === 0 && !this.lost[i]) this.stats.collisionClears++;
+      return;
+    }
+    this.live--;
+    if (w >= STASH0) this.stashed--;
     const sd = this.tSide[w] === 1 ? 0 : 1;
     if (this.tClass[w] === 0) this.addLevel(i, sd, this.tIdx[w], -this.tShares[w]);
     else this.counter(i, sd, this.tClass[w], -1);
-    this.tValid[w] = 0;
+  }
+
+  /** CLEAR_COLLISION (§9): frees the symbol's ghosts and forgets its untracked drops. */
+  private clearCollision(i: number): void {
+    for (let w = GHOST0; w < SLOTS; w++) {
+      if (this.tValid[w] && this.tSym[w] === i) {
+        this.tValid[w] = 0;
+        this.ghostCount--;
+      }
+    }
+    this.ghosts[i] = 0;
+    this.lost[i] = false;
   }
 
   // ------------------------------------------------------------ analytics, strategy, risk
@@ -383,8 +488,9 @@ export class EngineModel {
     let flags = 0;
     if (this.nOff[i][0] > 0 || this.nAbove[i][0] > 0 || (bidEmpty && this.nBelow[i][0] > 0)) flags |= Flag.BAND_BID;
     if (this.nOff[i][1] > 0 || this.nBelow[i][1] > 0 || (askEmpty && this.nAbove[i][1] > 0)) flags |= Flag.BAND_ASK;
-    if (this.collision[i]) flags |= Flag.COLLISION;
-    for (let f = 0; f < FLAG_NAMES.length; f++) if (flags & (1 << f) && !(this.flagsNow[i] & (1 << f))) st.flagEpisodes[FLAG_NAMES[f]]++;
+    if (this.ghosts[i] > 0 || this.lost[i]) flags |= Flag.COLLISION;
+    const before = this.flagsNow[i]; // = the flags of the last TOB record: every flags change is one (§7)
+    for (let f = 0; f < FLAG_NAMES.length; f++) if (flags & (1 << f) && !(before & (1 << f))) st.flagEpisodes[FLAG_NAMES[f]]++;
     this.flagsNow[i] = flags;
     if (flags !== 0) st.flagged++;
     const base = this.baseQ[i];
@@ -393,7 +499,7 @@ export class EngineModel {
     const askPx = askEmpty ? 0 : (base + b[1]) * this.tick;
     const askSz = askEmpty ? 0 : this.level[i][1][b[1]];
     const last = this.lastTuple[i];
-    if (last[0] === bidPx && last[1] === bidSz && last[2] === askPx && last[3] === askSz) return;
+    if (last[0] === bidPx && last[1] === bidSz && last[2] === askPx && last[3] === askSz && flags === before) return;
     last[0] = bidPx;
     last[1] = bidSz;
     last[2] = askPx;
@@ -407,7 +513,7 @@ export class EngineModel {
       r.writeUInt32LE(askPx, TOB.ask_px);
       r.writeUInt32LE(askSz, TOB.ask_sz);
     }
-    // strategy (§8.1)
+    // strategy (§8.1), after every TOB record
     if (flags !== 0 || bidEmpty || askEmpty || !(askPx > bidPx) || askPx - bidPx > this.maxSpread) return;
     const ld = this.lastDecisionTs[i];
     if (ld >= 0 && (ts < ld || ts - ld < this.cooldown)) return;
@@ -441,6 +547,10 @@ export class EngineModel {
     const used = this.usedCredit[a] + n > U64 ? U64 : this.usedCredit[a] + n;
     if (used > this.creditLimit[a]) reasons |= Reason.CREDIT;
     if (inWindow >= this.maxOrders[a]) reasons |= Reason.THROTTLE;
+    const lo = this.lastOrder[a];
+    if (this.dupWindow[a] !== 0n && lo !== null && lo.sym === i && lo.buy === buy && lo.price === price && lo.qty === qty && (ts < lo.ts || BigInt(ts - lo.ts) < this.dupWindow[a])) {
+      reasons |= Reason.DUPLICATE;
+    }
     st.decisions++;
     st.decisionsBySymbol[i]++;
     if (this.records) {
@@ -467,6 +577,7 @@ export class EngineModel {
       this.count[a] = 0;
     }
     this.count[a]++;
+    this.lastOrder[a] = { sym: i, buy, price, qty, ts };
     if (this.count[a] > st.maxWindowCount[a]) st.maxWindowCount[a] = this.count[a];
     st.fills++;
     if (Math.abs(this.position[i]) > st.maxAbsPosition[i]) st.maxAbsPosition[i] = Math.abs(this.position[i]);
@@ -504,8 +615,8 @@ export class EngineModel {
       case ControlOp.COLLAR_BPS: this.collarBps[target] = n; break;
       case ControlOp.CREDIT_LIMIT: this.creditLimit[target] = v; break;
       case ControlOp.MAX_ORDERS: this.maxOrders[target] = n; break;
-      case ControlOp.CLEAR_COLLISION: this.collision[target] = false; break;
-      // DUP_WINDOW: the model has no DUPLICATE check (yet); the control is still applied and recorded.
+      case ControlOp.CLEAR_COLLISION: this.clearCollision(target); break;
+      case ControlOp.DUP_WINDOW: this.dupWindow[target] = v; break;
     }
     this.stats.controls++;
     if (this.records) {
