@@ -20,7 +20,7 @@ export const PARAMS = Object.freeze({
   MAX_SYMBOLS: { default: 64, min: 1, max: 64 },
   MAX_ACCOUNTS: { default: 64, min: 1, max: 64 },
   WINDOW_TICKS: { default: 4096, min: 64, max: 65536 },
-  SET_BITS: { default: 16, min: 4, max: 20 },
+  SET_BITS: { default: 17, min: 4, max: 20 },
   WAYS: { default: 4, min: 1, max: 8 },
   STASH_SLOTS: { default: 16, min: 1, max: 64 },
   GHOST_SLOTS: { default: 16, min: 1, max: 64 },

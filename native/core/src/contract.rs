@@ -31,7 +31,7 @@ pub mod params {
     pub const WINDOW_TICKS_MIN: usize = 64;
     pub const WINDOW_TICKS_MAX: usize = 65536;
     /// each of the order table's two banks has 2^SET_BITS sets.
-    pub const SET_BITS: usize = 16;
+    pub const SET_BITS: usize = 17;
     pub const SET_BITS_MIN: usize = 4;
     pub const SET_BITS_MAX: usize = 20;
     /// order table associativity (ways per set).

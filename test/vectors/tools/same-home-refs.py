@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # Usage: python3 test/vectors/tools/same-home-refs.py R0 N  → N refs (R0 first) with the home sets of R0.
-# Order refs that share both home sets of spec §5 (SET_BITS 16): bank 0 XOR-fold and bank 1
+# Order refs that share both home sets of spec §5 (SET_BITS from the contract): bank 0 XOR-fold and bank 1
 # CRC-32C low bits. Both maps are affine over GF(2), so r0 ^ k shares r0's homes for every
 # k in the kernel of their linear parts.
 import sys
-SB = 16
+import os, tomllib
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'contract', 'riskgate.toml'), 'rb') as f:
+    SB = next(p['default'] for p in tomllib.load(f)['params'] if p['name'] == 'SET_BITS')
 def crc32c(r):
     c = 0xFFFFFFFF
     for b in r.to_bytes(8, 'little'):
