@@ -202,6 +202,11 @@ module rg_risk #(
     wire [SYM_W-1:0]  tsym1  = utgt1[SYM_W-1:0];
     wire [ACCT_W-1:0] tacct1 = utgt1[ACCT_W-1:0];
     wire              do_upd2 = v1_q && adv2;
+    wire              dupw_upd2 = do_upd2 && (ukind1 == `RG_UPD_CTRL) && (ucode1 == `RG_CTRL_DUP_WINDOW);
+
+    // the duplicate state is written per account with constant slices (a decoded enable),
+    // not through an indexed part-select, which synthesises into a shifter per field
+    integer j;
     wire unused_ev = ^{s_utgt[15:SYM_W], s_ev[`RG_EV_USYM_LO + SYM_W +: `RG_EV_USYM_W - SYM_W],
                        ev1_q[`RG_EV_USYM_LO + SYM_W +: `RG_EV_USYM_W - SYM_W], utgt1[15:SYM_W],
                        s_tob[`RG_TOB_SYM_LO + SYM_W +: `RG_TOB_SYM_W - SYM_W],
@@ -259,8 +264,9 @@ module rg_risk #(
                 max_ord_q[init_acct_idx*32 +: 32] <= init_acct_max_orders;
                 credit_q[init_acct_idx*64 +: 64]  <= init_acct_credit;
                 used_q[init_acct_idx*64 +: 64]    <= init_acct_used;
-                dup_win_q[init_acct_idx*64 +: 64] <= init_acct_dup_window;
             end
+            for (j = 0; j < NA; j = j + 1)
+                if (init_acct_we && init_acct_idx == j[ACCT_W-1:0]) dup_win_q[j*64 +: 64] <= init_acct_dup_window;
 
             // ---- R1
             if (s_last_upd) last_trade_q[s_usym*32 +: 32] <= s_uval[31:0];
@@ -297,8 +303,7 @@ module rg_risk #(
                             `RG_CTRL_POSITION_LIMIT: pos_lim_q[tsym1*32 +: 32]  <= uval1[31:0];
                             `RG_CTRL_CREDIT_LIMIT:   credit_q[tacct1*64 +: 64]  <= uval1;
                             `RG_CTRL_MAX_ORDERS:     max_ord_q[tacct1*32 +: 32] <= uval1[31:0];
-                            `RG_CTRL_DUP_WINDOW:     dup_win_q[tacct1*64 +: 64] <= uval1;
-                            default: ;
+                            default: ;      // DUP_WINDOW: below
                         endcase
                     end
                     default: ;
@@ -308,12 +313,17 @@ module rg_risk #(
                     used_q[a1*64 +: 64]      <= used_new;
                     thr_win_q[a1*48 +: 48]   <= win;
                     thr_cnt_q[a1*32 +: 32]   <= cnt_in + 32'd1;
-                    lo_valid_q[a1]           <= 1'b1;
-                    lo_sym_q[a1*SYM_W +: SYM_W] <= sym1;
-                    lo_buy_q[a1]             <= buy1;
-                    lo_px_q[a1*32 +: 32]     <= dpx1;
-                    lo_qty_q[a1*32 +: 32]    <= dqty1;
-                    lo_ts_q[a1*48 +: 48]     <= ts1;
+                end
+                for (j = 0; j < NA; j = j + 1) begin
+                    if (dupw_upd2 && tacct1 == j[ACCT_W-1:0]) dup_win_q[j*64 +: 64] <= uval1;
+                    if (accept1 && a1 == j[ACCT_W-1:0]) begin
+                        lo_valid_q[j]              <= 1'b1;
+                        lo_sym_q[j*SYM_W +: SYM_W] <= sym1;
+                        lo_buy_q[j]                <= buy1;
+                        lo_px_q[j*32 +: 32]        <= dpx1;
+                        lo_qty_q[j*32 +: 32]       <= dqty1;
+                        lo_ts_q[j*48 +: 48]        <= ts1;
+                    end
                 end
                 st_decision <= dec1;
                 st_accepted <= accept1;
