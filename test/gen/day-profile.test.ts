@@ -612,6 +612,7 @@ describe('determinism, files and config', () => {
     expect(cfg.symbols.length).toBe(64);
     expect(cfg.accounts.length).toBeGreaterThanOrEqual(3);
     expect(cfg.tick).toBe(100);
+    for (const a of cfg.accounts) expect(a.duplicateWindowNs, a.name).toBe(1_000_000_000n);
   });
 
   it('riskgate gen --profile day: usage, summary, errors', async () => {

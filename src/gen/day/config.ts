@@ -30,7 +30,9 @@ export function buildDayConfig(u: DayUniverse, session = 1): Record<string, unkn
     throttleWindowShift: 30,
     globalKill: false,
     strategy: { imbalanceNum: 3, imbalanceDen: 1, cooldownNs: 1_000_000, maxSpread: '0.10', clipQty: 2000 },
-    accounts: ACCOUNTS.map((a) => ({ ...a, creditLimit: '10000000000.00', maxOrdersPerWindow: 200 })),
+    // a 1 s duplicate-order window (spec §8.2 DUPLICATE): the strategy repeating itself on a
+    // book that flickers back to the same top is rejected, as a desk's duplicate check would
+    accounts: ACCOUNTS.map((a) => ({ ...a, creditLimit: '10000000000.00', maxOrdersPerWindow: 200, duplicateWindowNs: 1_000_000_000 })),
     symbols: [...u.subscribed].map((i, r) => {
       const priceCents = u.startTick[i];
       // room for a full clip at up to 1.5× the opening price
