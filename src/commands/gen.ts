@@ -25,7 +25,8 @@ const USAGE = `usage: riskgate gen --out <file.itch[.gz]> [--seed N] [--symbols 
                 day profile: symbols in the stock directory, ${DAY_MIN_SYMBOLS}..${DAY_MAX_SYMBOLS} (default ${DAY_DEFAULT_SYMBOLS})
   --messages    framed ITCH messages in the session; suffixes k and M allowed (200k, 5M)
                 (default 1M; 50M for the day profile)
-  --controls    default profile: insert in-band control messages (kill switches, limit changes, credit raises)
+  --controls    default profile: insert in-band control messages (kill switches, limit changes, credit raises,
+                duplicate windows, CLEAR_COLLISION)
   --config      default profile: config the session is shaped for (default config/default.json)
   --config-out  day profile: write the riskgate config of the day's 64 busiest symbols (JSON)
   --json        print the summary as JSON`;
@@ -119,13 +120,15 @@ export function formatSummary(s: GenSummary): string {
   const g = (k: string): number => t[k] ?? 0;
   const rate = s.elapsedMs > 0 ? `${n(Math.round((s.messages / s.elapsedMs) * 1000))} msg/s` : '';
   const e = s.events;
+  const o = s.orderTable;
   const lines = [
     `riskgate gen — ${s.out ?? '(memory)'}`,
     `messages    ${n(s.messages)}${s.controls ? ` (+${n(s.controls)} control messages)` : ''}, seed ${s.seed}`,
     `symbols     ${s.symbols.length} with flow (${s.symbols.filter((x) => x.configIndex >= 0).map((x) => x.name).join(' ')}${s.symbols.some((x) => x.configIndex < 0) ? ` + ${s.symbols.filter((x) => x.configIndex < 0).length} unsubscribed, ${(100 * s.unsubscribedShare).toFixed(1)}% of flow` : ''}), ${s.fillers.length} directory-only`,
     `mix         add ${pct(g('A') + g('F'))}  delete ${pct(g('D'))}  exec ${pct(g('E') + g('C'))}  cancel ${pct(g('X'))}  replace ${pct(g('U'))}  trade ${pct(g('P'))}  other ${pct(s.messages - ['A', 'F', 'D', 'E', 'C', 'X', 'U', 'P'].reduce((a, k) => a + g(k), 0))}`,
     `by type     ${Object.entries(t).map(([k, v]) => `${k} ${n(v)}`).join('  ')}`,
-    `episodes    stubs ${e.stubQuotes}, sub-penny ${e.offTickBid}+${e.offTickAsk}, halts ${e.halts}, MWCB ${e.circuitBreakers}, away prints ${e.awayPrints}, flickers ${e.flickers}, collisions ${e.collisions}, unknown refs ${e.unknownRefs}, sweeps ${n(e.sweeps)}, blocks ${n(e.blocks)}`,
+    `episodes    stubs ${e.stubQuotes}, sub-penny ${e.offTickBid}+${e.offTickAsk}, halts ${e.halts}, MWCB ${e.circuitBreakers}, away prints ${e.awayPrints}, flickers ${e.flickers}, stuck quotes ${e.repeats}, collisions ${e.collisions} (${e.ghostOrders} ghosts, ${e.untrackedOrders} untracked), unknown refs ${e.unknownRefs}, sweeps ${n(e.sweeps)}, blocks ${n(e.blocks)}`,
+    `order table live peak ${n(o.livePeak)}; stash ${o.stashInserts} inserts (peak ${o.stashPeak}), ghosts ${o.ghostInserts} (peak ${o.ghostPeak}), untracked ${o.untrackedDrops}; COLLISION ${o.collisions} episodes, ${o.collisionClears} cleared by themselves; ordinary orders outside bank 0: ${o.ordinarySpills}`,
   ];
   if (s.controls) lines.push(`controls    ${Object.entries(s.controlsByOp).map(([k, v]) => `${k} ${v}`).join('  ')}`);
   lines.push(`size        ${mb(s.bytes)} uncompressed${s.gzip && s.fileBytes !== undefined ? `, ${mb(s.fileBytes)} gzip` : ''}`);

@@ -5,6 +5,7 @@
  * opening price; "special" orders (stub quotes far from the market, sub-penny orders) are
  * kept aside: they never trade and new orders are priced so they never cross them.
  */
+import type { Place } from './refs.ts';
 
 export const BUY = 0;
 export const SELL = 1;
@@ -17,8 +18,8 @@ export const Kind = {
   STUB: 1,
   /** Sub-penny (off-tick) price. */
   OFFTICK: 2,
-  /** A deep order the engine drops because its table set is full (engineered collision). */
-  DROPPED: 3,
+  /** A deep order the engine cannot place in its book (engineered collision): a ghost or an untracked drop. */
+  GHOST: 3,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -36,10 +37,8 @@ export interface Order {
   next: Order | null;
   /** Position in the book's `regular` or `special` array (swap-remove). */
   slot: number;
-  /** The engine's order table holds it (subscribed symbol and not dropped by a full set). */
-  inTable: boolean;
-  /** The engine dropped it on purpose (engineered collision): the engine never saw it. */
-  dropped: boolean;
+  /** Where the engine's order table keeps it (src/gen/refs.ts; NONE for unsubscribed symbols). */
+  where: Place;
 }
 
 

@@ -7,7 +7,7 @@ import { itch } from '../itch/encode.ts';
 import { BUY, Kind, SELL, SymbolBook, type Order, type Side } from './book.ts';
 import type { Clock } from './clock.ts';
 import type { Prng } from './prng.ts';
-import type { RefAllocator } from './refs.ts';
+import { Place, type OrderTable, type RefAllocator } from './refs.ts';
 import type { FrameSink } from './sink.ts';
 import type { GenEvents } from './summary.ts';
 import type { GenSymbol } from './universe.ts';
@@ -16,6 +16,8 @@ import type { GenSymbol } from './universe.ts';
 const EXEC_RATE = 0.024;
 /** Regular orders a side keeps at least (cancels and executions never take it below). */
 export const MIN_DEPTH = 4;
+/** Largest touch a flicker or a stuck quote leaves on either side before it starts (shares). */
+const EVEN_TOUCH = 300;
 const MPIDS = ['GSCO', 'MSCO', 'UBSS', 'CDRG', 'NITE', 'JPMS', 'VIRT', 'CITD', 'SUSQ', 'JNST', 'HRTF', 'TMBR'];
 const STUB_MPIDS = ['NITE', 'CDRG', 'VIRT', 'GSCO'];
 
@@ -53,6 +55,8 @@ export interface FlowCtx {
   sink: FrameSink;
   clock: Clock;
   refs: RefAllocator;
+  /** Where the engine keeps every order of a subscribed symbol (spec §5). */
+  table: OrderTable;
   tick: number;
   windowTicks: number;
   events: GenEvents;
@@ -88,14 +92,12 @@ export class Flow {
     return BigInt(this.match);
   }
 
-  add(s: SymState, side: Side, price: number, shares: number, kind: Kind, o: { mpid?: string; ref?: number; dropped?: boolean; gap?: number } = {}): Order {
+  /** Adds an order; `o.ref` is a crafted ref (engineered collision), else the next sequential one. */
+  add(s: SymState, side: Side, price: number, shares: number, kind: Kind, o: { mpid?: string; ref?: number; gap?: number } = {}): Order {
     const c = this.c;
-    const dropped = o.dropped === true;
-    const ref = o.ref ?? c.refs.take(s.subscribed);
-    const order: Order = {
-      ref, sym: s.g.idx, side, price, shares, kind, level: -1, prev: null, next: null, slot: -1,
-      inTable: s.subscribed && !dropped, dropped,
-    };
+    const ref = o.ref ?? c.refs.take();
+    const order: Order = { ref, sym: s.g.idx, side, price, shares, kind, level: -1, prev: null, next: null, slot: -1, where: Place.NONE };
+    if (s.subscribed) c.table.insert(order, o.ref !== undefined);
     if (kind === Kind.REGULAR && s.firstTick < 0) this.setWindow(s, price / c.tick);
     c.sink.put(itch.addOrder(this.hdr(s, o.gap), { ref: BigInt(ref), side: side === BUY ? 'B' : 'S', shares, stock: s.g.name, price, mpid: o.mpid }));
     s.book.insert(order);
@@ -106,7 +108,7 @@ export class Flow {
 
   private forget(s: SymState, o: Order): void {
     s.book.remove(o);
-    if (o.inTable) this.c.refs.release(o.ref);
+    this.c.table.remove(o);
     this.removed[this.removedPos] = o.ref;
     this.removedPos = (this.removedPos + 1) & 63;
   }
@@ -141,11 +143,14 @@ export class Flow {
   replace(s: SymState, o: Order, price: number, shares: number, kind: Kind = Kind.REGULAR): Order {
     const c = this.c;
     const h = this.hdr(s);
+    // the engine inserts the new ref only when it finds the original (a book order or a ghost)
+    const found = o.where !== Place.NONE && o.where !== Place.LOST;
     this.forget(s, o);
-    const ref = c.refs.take(s.subscribed);
+    const ref = c.refs.take();
     c.sink.put(itch.replace(h, { ref: BigInt(o.ref), newRef: BigInt(ref), shares, price }));
     s.messages++;
-    const n: Order = { ref, sym: o.sym, side: o.side, price, shares, kind, level: -1, prev: null, next: null, slot: -1, inTable: s.subscribed, dropped: false };
+    const n: Order = { ref, sym: o.sym, side: o.side, price, shares, kind, level: -1, prev: null, next: null, slot: -1, where: Place.NONE };
+    if (found) c.table.insert(n);
     s.book.insert(n);
     return n;
   }
@@ -423,6 +428,28 @@ export class Flow {
     } else this.del(s, o);
   }
 
+  /**
+   * Ends an engineered ghost (an order the engine could not place in its book): a delete, a
+   * partial cancel then a delete, or a replace onto a regular price the book takes (the
+   * engine frees the ghost and places the new ref like any other order). `replace` only
+   * while the engine still knows the order.
+   */
+  endGhost(s: SymState, o: Order): void {
+    const c = this.c;
+    const u = c.rng.float();
+    if (u < 0.25 && o.shares >= 2 && c.room() >= 2) {
+      this.cancel(s, o, Math.max(1, o.shares >> 1));
+      this.del(s, o);
+    } else if (u < 0.45 && o.where === Place.GHOST && s.book.hasBid() && s.book.hasAsk()) {
+      const t = o.price / c.tick;
+      if (this.fits(s, o.side, t)) {
+        this.replace(s, o, o.price, o.shares);
+        return;
+      }
+      this.del(s, o);
+    } else this.del(s, o);
+  }
+
   /** A trade print away from the touch (late/away print): moves the engine's collar reference. */
   awayPrint(s: SymState): boolean {
     const c = this.c;
@@ -457,13 +484,74 @@ export class Flow {
   }
 
   /**
+   * Trims both touches to the same modest size (the smaller one, at most EVEN_TOUCH shares)
+   * with partial cancels from the back of each level's queue: the strategy does not trade an
+   * even book, and the orders a flicker or a stuck quote then makes it send are small (inside
+   * every symbol's quantity and notional limits) and, buy and sell alike, of one size, so
+   * alternating ones leave the position where it was.
+   */
+  private evenTouch(s: SymState): void {
+    const b = s.book;
+    if (!b.hasBid() || !b.hasAsk()) return;
+    const target = Math.min(b.size[BUY][b.bestBid], b.size[SELL][b.bestAsk], EVEN_TOUCH);
+    for (const side of [BUY, SELL] as const) {
+      const lvl = side === BUY ? b.bestBid : b.bestAsk;
+      let excess = b.size[side][lvl] - target;
+      for (let o = b.tail[side][lvl]; o && excess > 0 && this.c.room() > 4; o = o.prev) {
+        const x = Math.min(o.shares - 1, excess);
+        if (x <= 0) continue;
+        this.cancel(s, o, x);
+        excess -= x;
+      }
+    }
+  }
+
+  /**
+   * A stuck quote: the same large order appears at the touch and is pulled again, on one
+   * side, `times` times, each move `gapNs` after the last (appearances ≥ 2 cooldowns apart).
+   * Every appearance makes the top of book lopsided the same way (≥ 3:1 against an opposite
+   * touch that does not move meanwhile), so the strategy sends the same order each time;
+   * after an accepted one, the repeats inside the account's duplicate window are rejected
+   * as DUPLICATE (spec §8.2). The touches are evened out first, so the pulls in between
+   * leave a book the strategy does not trade.
+   */
+  repeat(s: SymState, times: number, gapNs: number): void {
+    const c = this.c;
+    const b = s.book;
+    if (!b.hasBid() || !b.hasAsk()) return;
+    this.evenTouch(s);
+    const side: Side = c.rng.chance(0.5) ? BUY : SELL;
+    const opp: Side = side === BUY ? SELL : BUY;
+    const oppTop = b.size[opp][opp === BUY ? b.bestBid : b.bestAsk];
+    const own = side === BUY ? b.bestBid : b.bestAsk;
+    const other = side === BUY ? b.bestAsk : b.bestBid;
+    let t = (side === BUY ? Math.max(own, other - 3) : Math.min(own, other + 3)) + b.baseTick;
+    t = side === BUY ? this.clampBid(s, t) : this.clampAsk(s, t);
+    if (!this.fits(s, side, t)) return;
+    const lvl = t - b.baseTick;
+    const have = (side === BUY ? lvl === b.bestBid : lvl === b.bestAsk) ? b.size[side][lvl] : 0;
+    const need = Math.max(100, Math.ceil((3 * oppTop + 100 - have) / 100) * 100);
+    for (let i = 0; i < times && c.room() >= 2; i++) {
+      const o = this.add(s, side, t * c.tick, need, Kind.REGULAR, { mpid: 'CDRG', gap: gapNs * (1 + 0.2 * c.rng.float()) });
+      c.sink.put(itch.delete(this.hdr(s, gapNs * (1 + 0.2 * c.rng.float())), { ref: BigInt(o.ref) }));
+      s.messages++;
+      this.forget(s, o);
+    }
+    c.events.repeats++;
+  }
+
+  /**
    * Quote flicker: a large order appears at the touch and is pulled again, alternately on
    * the bid and the ask, `gapNs` apart (≥ the strategy cooldown): every appearance makes the
    * top of book lopsided (≥ 3:1), every pull restores it, all within one throttle window.
+   * The touches are evened out first, so the pulls leave a book the strategy does not trade
+   * and its orders alternate buy and sell of one size: none repeats the one before (no
+   * DUPLICATE), and the position does not drift towards its limit.
    */
   flicker(s: SymState, steps: number, gapNs: number): void {
     const c = this.c;
     const b = s.book;
+    this.evenTouch(s);
     let side: Side = c.rng.chance(0.5) ? BUY : SELL;
     for (let i = 0; i + 1 < steps && c.room() >= 2; i += 2) {
       if (!b.hasBid() || !b.hasAsk()) break;

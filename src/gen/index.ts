@@ -3,4 +3,4 @@ export { generateSession, type GenFileOptions } from './write.ts';
 export { generateSessionBuffer, SessionGenerator, MAX_GEN_SYMBOLS, type GenOptions } from './session.ts';
 export type { GenSummary, GenEvents, GenSymbolSummary } from './summary.ts';
 export { Prng } from './prng.ts';
-export { setIndex, setIndexBig, SET_BITS, WAYS } from './refs.ts';
+export { setIndex, setIndex1, setIndexBig, SET_BITS, WAYS, type TableCounts } from './refs.ts';

@@ -3,8 +3,11 @@
  * session (09:30–16:00), after-hours (to 20:00), the system events around them, order flow
  * on every symbol, and the scheduled episodes that exercise the engine: stub quotes,
  * sub-penny orders, halts and a market-wide circuit breaker, away prints, quote-flicker
- * bursts, engineered order-table collisions, deliberate unknown refs and, optionally,
- * in-band control messages (kill switches, limit changes, credit raises).
+ * bursts, engineered order-table collisions (refs that share both home sets of spec §5 fill
+ * bank 0, bank 1 and the stash, so the next orders become ghosts: COLLISION rises and clears
+ * by itself when they leave), deliberate unknown refs and, optionally, in-band control
+ * messages (kill switches, limit changes, credit raises, duplicate windows, CLEAR_COLLISION
+ * after an untracked drop).
  *
  * The generator is pull-based: `nextChunk()` runs the session until a 1 MiB chunk of
  * BinaryFILE frames is complete, so sessions of any length stream in bounded memory.
@@ -17,7 +20,7 @@ import { Clock, hms } from './clock.ts';
 import { EventQueue } from './events.ts';
 import { Flow, MIN_DEPTH, type FlowCtx, type SymState } from './flow.ts';
 import { Prng } from './prng.ts';
-import { RefAllocator } from './refs.ts';
+import { OrderTable, Place, RefAllocator, WAYS } from './refs.ts';
 import { FrameSink } from './sink.ts';
 import type { GenEvents, GenSummary } from './summary.ts';
 import { buildUniverse, type Universe } from './universe.ts';
@@ -45,11 +48,13 @@ type Ev =
   | { k: 'away' }
   | { k: 'unknown' }
   | { k: 'flicker'; s: SymState }
+  | { k: 'repeat'; s: SymState }
   | { k: 'halt'; s: SymState; state: string; reason: string; quote: number; resume: number }
   | { k: 'trading'; s: SymState; state: string; reason: string }
   | { k: 'mwcb'; quote: number; resume: number }
-  | { k: 'collision'; s: SymState; hold: number }
-  | { k: 'collisionEnd'; s: SymState; o: Order }
+  | { k: 'collision'; s: SymState; hold: number; untracked: boolean }
+  | { k: 'ghostEnd'; s: SymState; o: Order }
+  | { k: 'clearCollision'; s: SymState; ghosts: Order[] }
   | { k: 'control'; op: number; target: number; value: bigint }
   | { k: 'credit'; account: number; value: bigint };
 
@@ -62,6 +67,7 @@ export class SessionGenerator {
   private readonly sink = new FrameSink();
   private readonly clock: Clock;
   private readonly refs: RefAllocator;
+  private readonly table = new OrderTable();
   private readonly uni: Universe;
   private readonly st: SymState[];
   private readonly sub: SymState[];
@@ -69,8 +75,8 @@ export class SessionGenerator {
   private readonly flow: Flow;
   private readonly queue = new EventQueue<Ev>();
   private readonly events: GenEvents = {
-    stubQuotes: 0, offTickBid: 0, offTickAsk: 0, collisions: 0, unknownRefs: 0, awayPrints: 0,
-    flickers: 0, halts: 0, circuitBreakers: 0, sweeps: 0, blocks: 0,
+    stubQuotes: 0, offTickBid: 0, offTickAsk: 0, collisions: 0, ghostOrders: 0, untrackedOrders: 0, unknownRefs: 0, awayPrints: 0,
+    flickers: 0, repeats: 0, halts: 0, circuitBreakers: 0, sweeps: 0, blocks: 0,
   };
   private phaseEnd = 0;
   private readonly iter: Generator<void, void, void>;
@@ -117,7 +123,7 @@ export class SessionGenerator {
     this.st.forEach((s, i) => (this.cum[i] = acc += s.g.weight));
     const self = this;
     const ctx: FlowCtx = {
-      rng: this.rng, sink: this.sink, clock: this.clock, refs: this.refs, tick: this.uni.tick,
+      rng: this.rng, sink: this.sink, clock: this.clock, refs: this.refs, table: this.table, tick: this.uni.tick,
       windowTicks: w, events: this.events,
       room: () => self.phaseEnd - self.sink.seq,
     };
@@ -250,6 +256,14 @@ export class SessionGenerator {
       const at = this.opts.controlMessages ? CREDIT_PERIOD * (1 + ((i * 7) % raises)) + 0.0015 + 0.004 * rng.float() : 0.02 + 0.96 * rng.float();
       q.push(p.reg(at), { k: 'flicker', s: subs[i % subs.length] });
     }
+    // stuck quotes (the strategy repeats an order: DUPLICATE); with control messages after
+    // credit raises too, without them in the first hour of trading, while there is credit
+    const nRepeat = scaled(24, 12);
+    for (let i = 0; i < nRepeat; i++) {
+      const raises = Math.floor(0.99 / CREDIT_PERIOD);
+      const at = this.opts.controlMessages ? CREDIT_PERIOD * (1 + ((i * 11 + 3) % raises)) + 0.002 + 0.006 * rng.float() : 0.012 + 0.1 * rng.float();
+      q.push(p.reg(at), { k: 'repeat', s: subs[(i * 3 + 1) % subs.length] });
+    }
 
     // halts: three LULD pauses, two news halts (with a quotation period), one on an unsubscribed name
     const f = (x: number): number => Math.floor(x * p.nReg);
@@ -265,14 +279,13 @@ export class SessionGenerator {
     // a market-wide circuit breaker (level 1), then per-symbol resumptions
     q.push(p.reg(0.47), { k: 'mwcb', quote: f(0.009), resume: f(0.012) });
 
-    // engineered order-table collisions
+    // engineered order-table collisions; they clear by themselves when their ghosts leave.
+    // With control messages the middle one also overflows the ghost list (an untracked drop),
+    // which only the operator's CLEAR_COLLISION ends.
     const ctl = this.opts.controlMessages;
-    if (ctl) {
-      const n = 3 + Math.floor(this.opts.messages / 5e6);
-      for (let i = 0; i < n; i++) q.push(p.reg((i + 0.5) / n), { k: 'collision', s: subs[(i * 5 + 2) % subs.length], hold: 40 + rng.int(160) });
-    } else {
-      // no CLEAR_COLLISION without control messages: the flag stays set, so do it late
-      for (let i = 0; i < Math.min(3, subs.length); i++) q.push(p.post(0.93 + 0.02 * i), { k: 'collision', s: subs[(i * 5 + 2) % subs.length], hold: 1e15 });
+    const n = 3 + Math.floor(this.opts.messages / 5e6);
+    for (let i = 0; i < n; i++) {
+      q.push(p.reg((i + 0.5) / n), { k: 'collision', s: subs[(i * 5 + 2) % subs.length], hold: 40 + rng.int(160), untracked: ctl && i === Math.floor(n / 2) });
     }
     if (ctl) this.scheduleControls(p, pickSub);
   }
@@ -311,6 +324,15 @@ export class SessionGenerator {
     const acct = sc(pickSub()).account;
     ctl(p.reg(0.66), ControlOp.MAX_ORDERS, acct, 2);
     ctl(p.reg(0.69), ControlOp.MAX_ORDERS, acct, cfg.accounts[acct].maxOrdersPerWindow);
+    // duplicate windows: the desk switches one account's check off for a while, and widens
+    // another's tenfold (at least to 1 s), then restores the config's values
+    const off = sc(pickSub()).account;
+    ctl(p.reg(0.44), ControlOp.DUP_WINDOW, off, 0);
+    ctl(p.reg(0.46), ControlOp.DUP_WINDOW, off, cfg.accounts[off].duplicateWindowNs);
+    const wide = (off + 1) % cfg.accounts.length;
+    const w = cfg.accounts[wide].duplicateWindowNs;
+    ctl(p.reg(0.72), ControlOp.DUP_WINDOW, wide, w * 10n > 1_000_000_000n ? w * 10n : 1_000_000_000n);
+    ctl(p.reg(0.745), ControlOp.DUP_WINDOW, wide, w);
 
     // credit: the risk desk raises each account's limit at regular intervals by less than the
     // flow would use, so the limit is exhausted again and again (CREDIT rejects) while fills go on
@@ -387,6 +409,13 @@ export class SessionGenerator {
         if (!this.ready(s) || s.trading !== 'T' || this.room() < n + 10) return later(200);
         return this.flow.flicker(s, n, gap);
       }
+      case 'repeat': {
+        const s = e.s;
+        const gap = Math.max(Number(this.cfg.strategy.cooldownNs) * 1.05, 20_000);
+        const n = 4 + rng.int(5);
+        if (!this.ready(s) || s.trading !== 'T' || seq < s.firstTradeAt || this.room() < 2 * n + 10) return later(150);
+        return this.flow.repeat(s, n, gap);
+      }
       case 'halt': {
         const s = e.s;
         if (s.trading !== 'T') return later(500);
@@ -417,14 +446,18 @@ export class SessionGenerator {
         return;
       }
       case 'collision':
-        return this.collision(e.s, e.hold);
-      case 'collisionEnd': {
-        if (this.room() < 1) return later(1);
+        return this.collision(e);
+      case 'ghostEnd':
+        if (e.o.slot < 0) return;
+        if (this.room() < 2) return later(1);
+        return this.flow.endGhost(e.s, e.o);
+      case 'clearCollision': {
+        // the operator's word that the book is exact: the engine forgets the ghosts and the
+        // untracked drop; their later deletes are unknown refs to it
         const s = e.s;
-        this.sink.put(itch.delete({ locate: s.g.locate, ts: this.clock.next() }, { ref: BigInt(e.o.ref) }));
-        s.messages++;
-        s.book.remove(e.o);
-        if (this.opts.controlMessages) this.control(ControlOp.CLEAR_COLLISION, s.g.configIndex, 0n);
+        this.control(ControlOp.CLEAR_COLLISION, s.g.configIndex, 0n);
+        this.table.clearCollision(s.g.idx, e.ghosts);
+        e.ghosts.forEach((o, j) => this.queue.push(seq + 5 + 3 * j + rng.int(20), { k: 'ghostEnd', s, o }));
         return;
       }
       case 'control':
@@ -435,33 +468,47 @@ export class SessionGenerator {
   }
 
   /**
-   * Fills an empty order-table set with four deep resting orders of symbol s, then adds a
-   * fifth whose ref falls into the same set: the engine drops it (resident orders win) and
-   * flags COLLISION for s. After `hold` messages the fifth is deleted (an unknown ref to the
-   * engine) and, with control messages, CLEAR_COLLISION resets the flag.
+   * An engineered order-table collision (spec §5) on symbol s: deep resting orders whose refs
+   * share both home sets of a pair of empty sets fill bank 0's set, bank 1's set and the
+   * free stash slots (book orders, which then live on in the flow), and the next 1–3 become
+   * ghosts: COLLISION rises for s. The ghosts leave after about `hold` messages (a delete, a
+   * partial cancel and a delete, or a replace onto a regular price), and with the last one
+   * COLLISION clears by itself. With `untracked` (control messages only), the ghost list is
+   * filled and one more order is dropped untracked: COLLISION stays until the operator's
+   * CLEAR_COLLISION, after which the engine no longer knows those orders.
    */
-  private collision(s: SymState, hold: number): void {
-    if (!this.ready(s) || this.room() < 6) {
-      if (this.room() > 40) this.queue.push(this.sink.seq + 20, { k: 'collision', s, hold });
+  private collision(e: Extract<Ev, { k: 'collision' }>): void {
+    const { s, hold, untracked } = e;
+    const t = this.table;
+    const ghosts = untracked ? t.ghostFree + 1 : Math.min(1 + this.rng.int(3), t.ghostFree);
+    const book = 2 * WAYS + t.stashFree;
+    const n = book + ghosts;
+    if (!this.ready(s) || this.room() < n + 6 || ghosts === 0 || t.collision(s.g.idx)) {
+      if (this.room() > n + 40) this.queue.push(this.sink.seq + 20, e);
       return;
     }
     const rng = this.rng;
     const b = s.book;
-    const set = this.refs.emptySet();
-    const refs = this.refs.craft(set, 5);
+    const refs = this.refs.craftSameHomes(n, (s0, s1) => t.setOccupancy(s0, s1) === 0);
     const tick = this.uni.tick;
-    for (let i = 0; i < 5; i++) {
+    const dropped: Order[] = [];
+    for (let i = 0; i < n; i++) {
       const side = rng.chance(0.5) ? BUY : SELL;
       const depth = 6 + rng.int(25);
-      let t = side === BUY ? b.bestBid + b.baseTick - depth : b.bestAsk + b.baseTick + depth;
-      if (t < s.minTick) t = s.minTick;
-      if (t > s.maxTick) t = s.maxTick;
-      const dropped = i === 4;
-      if (!dropped) this.refs.claim(refs[i]);
-      const o = this.flow.add(s, side, t * tick, 100 * rng.range(1, 5), dropped ? Kind.DROPPED : Kind.REGULAR, { ref: refs[i], dropped });
-      if (dropped) this.queue.push(this.sink.seq + hold, { k: 'collisionEnd', s, o });
+      let tk = side === BUY ? b.bestBid + b.baseTick - depth : b.bestAsk + b.baseTick + depth;
+      if (tk < s.minTick) tk = s.minTick;
+      if (tk > s.maxTick) tk = s.maxTick;
+      const ghost = i >= book;
+      const o = this.flow.add(s, side, tk * tick, 100 * rng.range(1, 5), ghost ? Kind.GHOST : Kind.REGULAR, { ref: refs[i] });
+      const want = !ghost ? (i < WAYS ? Place.BANK0 : i < 2 * WAYS ? Place.BANK1 : Place.STASH) : untracked && i === n - 1 ? Place.LOST : Place.GHOST;
+      if (o.where !== want) throw new Error(`generator bug: crafted order ${i} of ${n} placed at ${o.where}, planned ${want}`);
+      if (ghost) dropped.push(o);
     }
     this.events.collisions++;
+    this.events.ghostOrders += untracked ? ghosts - 1 : ghosts;
+    if (untracked) this.events.untrackedOrders++;
+    if (untracked) this.queue.push(this.sink.seq + hold, { k: 'clearCollision', s, ghosts: dropped });
+    else dropped.forEach((o, j) => this.queue.push(this.sink.seq + hold + 3 * j + rng.int(20), { k: 'ghostEnd', s, o }));
   }
 
   // ------------------------------------------------------------------ summary
@@ -497,6 +544,7 @@ export class SessionGenerator {
       })),
       fillers: this.uni.fillers.map((f) => f.name),
       events: { ...this.events },
+      orderTable: { ...this.table.counts },
       unsubscribedShare: flowTotal === 0 ? 0 : unsub / flowTotal,
       elapsedMs: Math.round(performance.now() - this.started),
     };

@@ -1,4 +1,5 @@
 /** What a generated session contains: returned by `generateSession` and printed by `riskgate gen`. */
+import type { TableCounts } from './refs.ts';
 
 export interface GenSymbolSummary {
   name: string;
@@ -17,14 +18,22 @@ export interface GenEvents {
   /** Sub-penny (off-tick) orders, by side. */
   offTickBid: number;
   offTickAsk: number;
-  /** Engineered order-table collisions (an add the engine drops) and CLEAR_COLLISION controls. */
+  /**
+   * Engineered order-table collisions (spec §5): episodes, the orders they put in the ghost
+   * list, and the orders dropped untracked (the one episode, with control messages, that only
+   * CLEAR_COLLISION ends).
+   */
   collisions: number;
+  ghostOrders: number;
+  untrackedOrders: number;
   /** Messages that deliberately reference an order that does not exist. */
   unknownRefs: number;
   /** Trade prints away from the touch (move the collar reference). */
   awayPrints: number;
   /** Quote-flicker bursts (strategy triggers ≥ cooldown apart inside one throttle window). */
   flickers: number;
+  /** Stuck quotes: the same order appears and is pulled again a few times (the strategy repeats itself). */
+  repeats: number;
   /** Trading-action halts/pauses of single symbols, and market-wide circuit breakers. */
   halts: number;
   circuitBreakers: number;
@@ -57,6 +66,12 @@ export interface GenSummary {
   /** Directory-only names (R without flow). */
   fillers: string[];
   events: GenEvents;
+  /**
+   * Where the engine's order table (spec §5) put the subscribed orders, as the engine counts
+   * it: stash, ghost and untracked inserts, COLLISION episodes and self-clears, peaks, and
+   * the ordinary (not crafted) orders that did not land in bank 0.
+   */
+  orderTable: TableCounts;
   /** Share of order-flow messages on symbols the config does not subscribe. */
   unsubscribedShare: number;
   elapsedMs: number;

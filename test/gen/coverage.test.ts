@@ -5,7 +5,8 @@
  * engine, whose records must equal the model's byte for byte.
  *
  * Targets (per 1M messages, controls on): every reject reason ≥ 100, fills ≥ 10k, BAND_BID
- * and BAND_ASK ≥ 10 episodes each, COLLISION engineered, ≤ 1% of messages leave a flag set.
+ * and BAND_ASK ≥ 10 episodes each, COLLISION engineered (ghosts that leave again, so it clears
+ * by itself; one untracked drop that CLEAR_COLLISION ends), ≤ 1% of messages leave a flag set.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configBlob, loadConfig, parseConfig } from '../../src/config/index.ts';
@@ -15,6 +16,7 @@ import { loadVectors, readableRecords, recordDiff, vectorConfigJson, vectorFrame
 import { EngineModel } from './engine-model.ts';
 import { REASON_NAMES as REASONS, FLAG_NAMES, PROBLEM_NAMES, RecordKind } from '../../src/records/layout.ts';
 import { RecordView } from '../../src/records/view.ts';
+import { GHOST_SLOTS, STASH_SLOTS } from '../../src/gen/refs.ts';
 
 const cfg = loadConfig();
 
@@ -102,9 +104,29 @@ describe('coverage with control messages (1M messages, default config)', () => {
     expect(st.flagEpisodes.BAND_ASK).toBeGreaterThanOrEqual(10);
     expect(st.tobFlags.BAND_BID).toBeGreaterThanOrEqual(10);
     expect(st.tobFlags.BAND_ASK).toBeGreaterThanOrEqual(10);
-    expect(st.flagEpisodes.COLLISION).toBe(r.summary.events.collisions);
-    expect(st.tableFull).toBe(r.summary.events.collisions);
-    expect(r.summary.events.collisions).toBeGreaterThanOrEqual(3);
+    const e = r.summary.events;
+    expect(st.flagEpisodes.COLLISION).toBe(e.collisions);
+    expect(st.tableFull).toBe(e.ghostOrders + e.untrackedOrders);
+    expect(e.collisions).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the order table (spec §5): engineered collisions fill bank 0, bank 1 and the stash, their ghosts leave and COLLISION clears by itself; ordinary flow stays in bank 0', () => {
+    const st = r.model.stats;
+    const e = r.summary.events;
+    const t = r.summary.orderTable;
+    // the generator's mirror of the table agrees with the model's, and with its own plan
+    expect({ stash: st.stashInserts, ghosts: st.ghostInserts, untracked: st.untrackedDrops, clears: st.collisionClears, live: st.livePeak, stashPeak: st.stashPeak, ghostPeak: st.ghostPeak })
+      .toEqual({ stash: t.stashInserts, ghosts: t.ghostInserts, untracked: t.untrackedDrops, clears: t.collisionClears, live: t.livePeak, stashPeak: t.stashPeak, ghostPeak: t.ghostPeak });
+    expect(t.collisions).toBe(e.collisions);
+    expect([t.ghostInserts, t.untrackedDrops]).toEqual([e.ghostOrders, e.untrackedOrders]);
+    expect(t.ordinarySpills).toBe(0);
+    expect(st.stashInserts).toBeGreaterThanOrEqual(3 * STASH_SLOTS);
+    expect(st.stashPeak).toBe(STASH_SLOTS);
+    // every episode but the one with an untracked drop (ended by CLEAR_COLLISION) clears by itself
+    expect(e.untrackedOrders).toBe(1);
+    expect(st.collisionClears).toBe(e.collisions - 1);
+    expect(st.ghostPeak).toBe(GHOST_SLOTS);
+    expect(r.summary.controlsByOp.CLEAR_COLLISION).toBe(1);
   });
 
   it('every control message is valid (no BAD_CONTROL) and the input has no problems', () => {
@@ -139,12 +161,16 @@ describe('without control messages (default config)', () => {
     r = run({ seed: 2, symbols: 8, messages: M });
   });
 
-  it('every reason but KILL and THROTTLE fires; flags fire; ≤ 1% flagged (collisions come late)', () => {
+  it('every reason but KILL and THROTTLE fires; flags fire; ≤ 1% flagged; COLLISION clears by itself', () => {
     const st = r.model.stats;
     for (const reason of REASONS.filter((x) => x !== 'KILL' && x !== 'THROTTLE')) expect(st.reasons[reason], reason).toBeGreaterThanOrEqual(30);
     expect(st.reasons.KILL).toBe(0);
     expect(st.flagged / M).toBeLessThanOrEqual(0.01);
     expect(st.flagEpisodes.COLLISION).toBeGreaterThan(0);
+    expect(st.flagEpisodes.COLLISION).toBe(r.summary.events.collisions);
+    expect(st.collisionClears).toBe(r.summary.events.collisions);
+    expect(st.untrackedDrops).toBe(0);
+    expect(st.ghostInserts).toBe(r.summary.events.ghostOrders);
     expect(st.flagEpisodes.BAND_BID).toBeGreaterThan(0);
     expect(st.flagEpisodes.BAND_ASK).toBeGreaterThan(0);
   });
