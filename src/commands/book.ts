@@ -1,7 +1,9 @@
 /**
  * `riskgate book <file> --symbols A,B,… --out bbo.csv`: the top-of-book time series, one row
- * per change of (bid price, bid size, ask price, ask size) of a subscribed symbol, taken from
- * the engine's TOB records.
+ * per TOB record of a subscribed symbol: per change of (bid price, bid size, ask price, ask
+ * size) or of its flags (spec §7, record version 2), so consecutive rows of a symbol may show
+ * the same prices and sizes with different flags — the row where the engine starts (or stops)
+ * doubting its book.
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -19,7 +21,10 @@ import { checkInput } from '../source/file.ts';
 import { usageError } from './usage.ts';
 
 export const BOOK_CSV_HEADER = 'seq,timestamp_ns,symbol,bid_px,bid_sz,ask_px,ask_sz,flags';
-const USAGE = 'usage: riskgate book <file> --symbols A,B,… --out bbo.csv [--config f]';
+const USAGE = `usage: riskgate book <file> --symbols A,B,… --out bbo.csv [--config f]
+
+  writes ${BOOK_CSV_HEADER}: one row per change of a symbol's top of book or of its flags
+  (a row may repeat the previous prices and sizes with other flags); an empty side is blank`;
 
 /** The default config with its symbol list replaced (limits copied from the first symbol). */
 function configForSymbols(symbols: string[]) {
