@@ -7,8 +7,8 @@
  * - itch-book 0.2.1 is installed from PyPI into `.cache/peer-venv` (its C++ core is the
  *   wheel's compiled extension; nothing is built from source).
  * - Every engine runs in its own process on the whole file held in memory: riskgate's core
- *   in process (cargo example `peer`), riskgate through N-API (`processInto`, batches of 65,536
- *   frames), itch-book with books only and with its top-of-book table. Each process does a
+ *   in process (cargo example `peer`), riskgate through N-API (bench/peer/napi-runner.ts run
+ *   with `node --import tsx`: `processInto`, batches of 65,536 frames), itch-book with books only and with its top-of-book table. Each process does a
  *   warm-up pass and a measured pass; the rounds alternate engines, so a noisy neighbour
  *   hits all of them alike.
  * - CPU time is the measuring thread's (schedstat / thread_time / process.cpuUsage), wall
@@ -26,6 +26,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { configBlob, parseConfig } from '../src/config/index.ts';
+import { FrameCursor, FrameKind } from '../src/itch/framing.ts';
+import { expectedLength } from '../src/itch/layout.ts';
 import { machineBanner } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -33,6 +35,7 @@ const CACHE = `${ROOT}.cache/peer`;
 const VENV = `${ROOT}.cache/peer-venv`;
 const PY = `${VENV}/bin/python`;
 const ITCH_BOOK = 'itch-book==0.2.1';
+const [R, A, F, P] = ['R', 'A', 'F', 'P'].map((t) => t.charCodeAt(0));
 
 const { values } = parseArgs({
   options: { files: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } },
@@ -50,19 +53,17 @@ function ensurePeer(): void {
   sh(`${VENV}/bin/pip`, ['install', '--quiet', ITCH_BOOK]);
 }
 
-/** Symbols of the file by message count (R names, then A/F/P counts per locate). */
+/** Symbols of the file by message count (R names, then A/F/P counts per locate), up to its end marker. */
 function activeSymbols(buf: Buffer): string[] {
   const name = new Map<number, string>();
   const count = new Map<number, number>();
-  for (let p = 0; p + 2 <= buf.length; ) {
-    const n = buf.readUInt16BE(p);
-    if (n === 0 || p + 2 + n > buf.length) break;
-    const m = p + 2;
-    const t = buf[m];
-    const loc = n >= 3 ? buf.readUInt16BE(m + 1) : 0;
-    if (t === 0x52 && n === 39) name.set(loc, buf.toString('latin1', m + 11, m + 19).trimEnd());
-    else if (t === 0x41 || t === 0x46 || t === 0x50) count.set(loc, (count.get(loc) ?? 0) + 1);
-    p += 2 + n;
+  for (const c = new FrameCursor(buf); c.next(); ) {
+    if (c.kind === FrameKind.END || c.kind === FrameKind.TRUNCATED) break;
+    const m = c.body();
+    const t = c.type;
+    const loc = m.length >= 3 ? m.readUInt16BE(1) : 0;
+    if (t === R && m.length === expectedLength(R)) name.set(loc, m.toString('latin1', 11, 19).trimEnd());
+    else if (t === A || t === F || t === P) count.set(loc, (count.get(loc) ?? 0) + 1);
   }
   return [...name.entries()]
     .filter(([, s]) => /^[\x21-\x7e]{1,8}$/.test(s))
@@ -118,7 +119,7 @@ interface Pass {
 function runOnce(engine: string, file: string, cfg: string): Pass {
   const cmd: Record<string, [string, string[]]> = {
     rust: [`${ROOT}target/release/examples/peer`, [file, cfg, '2']],
-    napi: ['node', [`${ROOT}bench/peer/napi-runner.mjs`, file, cfg, '2']],
+    napi: ['node', ['--import', 'tsx', `${ROOT}bench/peer/napi-runner.ts`, file, cfg, '2']],
     'itch-book:books': [PY, [`${ROOT}bench/peer/itch_book_runner.py`, file, 'books', '2']],
     'itch-book:bbo': [PY, [`${ROOT}bench/peer/itch_book_runner.py`, file, 'bbo', '2']],
   };

@@ -18,8 +18,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { itch } from '../../src/itch/encode.ts';
+import { FrameCursor } from '../../src/itch/framing.ts';
+import { typeName } from '../../src/itch/layout.ts';
 import {
-  CONTROL_MESSAGE, CONTROL_OP_NAMES, ControlOp, FLAG_NAMES, KIND_NAMES, MESSAGE_LENGTH, NO_SYMBOL, PROBLEM_NAMES,
+  CONTROL_OP_NAMES, ControlOp, FLAG_NAMES, KIND_NAMES, MESSAGE_LENGTH, NO_SYMBOL, PROBLEM_NAMES,
   REASON_NAMES, RECORD_SIZE, RECORD_VERSION, RecordField as F, RecordHeader as H, RecordKind,
 } from '../../src/contract.ts';
 
@@ -236,9 +238,10 @@ export function vectorFrames(v: Pick<Vector, 'input' | 'endMarker' | 'name'>): {
     f.writeUInt16BE(msg.length, 0);
     msg.copy(f, 2);
     frames.push(f);
-    // A control message (type '~', 20 bytes) takes no seq; a '~' frame of another length is a
-    // BAD_LENGTH message (§3.1: it still takes a seq).
-    if (msg.length >= 1 && !(msg[0] === CONTROL_MESSAGE.typeByte && msg.length === CONTROL_MESSAGE.length)) seq++;
+    // The seq rule of §2, from the frame cursor: a control message (type '~', 20 bytes) takes
+    // no seq; a '~' frame of another length is a BAD_LENGTH message and does take one.
+    const c = new FrameCursor(f, seq + 1);
+    if (c.next() && c.takesSeq) seq = c.seq;
     if (m.seq !== undefined && m.seq !== seq) {
       throw new Error(`vector ${v.name}: input[${i}] annotated seq ${m.seq} but takes seq ${seq}`);
     }
@@ -259,10 +262,6 @@ function names(mask: number, table: readonly string[]): string[] {
 
 function side(b: number): string {
   return b === 0x42 ? 'B' : b === 0x53 ? 'S' : `0x${b.toString(16)}`;
-}
-
-function typeName(b: number): string {
-  return b >= 0x21 && b <= 0x7e ? String.fromCharCode(b) : `0x${b.toString(16).padStart(2, '0')}`;
 }
 
 /** Problems with a record's encoding (version, reserved bytes), independent of its meaning. */

@@ -1,16 +1,19 @@
-// One process of `npm run bench:peer`: the Rust core through N-API on a session held in
-// memory, batches of BATCH frames into one preallocated buffer (processInto), as the
-// control plane would call it. Prints one JSON line per pass (the first warms up).
-//
-//   node bench/peer/napi-runner.mjs SESSION.itch CONFIG.bin [PASSES] [BATCH]
-import { createRequire } from 'node:module';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/**
+ * One process of `npm run bench:peer`: the Rust core through N-API on a session held in
+ * memory, batches of BATCH frames into one preallocated buffer (processInto), as the control
+ * plane would call it. Prints one JSON line per pass (the first warms up).
+ *
+ *   node --import tsx bench/peer/napi-runner.ts SESSION.itch CONFIG.bin [PASSES] [BATCH]
+ *
+ * Batch boundaries come from the frame cursor (src/itch/framing.ts), found once before any
+ * clock starts; every batch but the last ends on a frame boundary. The peak RSS it reports
+ * includes tsx's loader (about 30 MiB more than the plain .mjs runner it replaces).
+ */
+import { readFileSync } from 'node:fs';
+import { loadNative } from '../../src/engine/rust.ts';
+import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
 
-const dir = fileURLToPath(new URL('../../native/', import.meta.url));
-const file = readdirSync(dir).find((f) => f.endsWith('.node'));
-if (!file) throw new Error('native engine not built: npm run build:native');
-const { Engine, maxRecordBytes } = createRequire(import.meta.url)(dir + file);
+const { Engine, maxRecordBytes } = loadNative();
 
 const [sessionPath, configPath, passesArg, batchArg] = process.argv.slice(2);
 const session = readFileSync(sessionPath);
@@ -18,21 +21,20 @@ const engine = new Engine(readFileSync(configPath));
 const passes = Number(passesArg ?? 2);
 const batch = Number(batchArg ?? 65536);
 
-// Batch boundaries between frames, found once before any clock starts.
+// A cut after every BATCH whole frames (end markers and control messages count as frames);
+// a cut-off frame at the end stays in the last batch, handed over as the end of input.
 const cuts = [0];
-for (let p = 0, k = 0; p + 2 <= session.length; ) {
-  const n = session.readUInt16BE(p);
-  if (p + 2 + n > session.length) break;
-  p += 2 + n;
-  if (++k % batch === 0) cuts.push(p);
-  if (p + 2 > session.length && cuts[cuts.length - 1] !== p) cuts.push(p);
+let k = 0;
+for (const c = new FrameCursor(session); c.next(); ) {
+  if (c.kind === FrameKind.TRUNCATED) break;
+  if (++k % batch === 0) cuts.push(c.end);
 }
 if (cuts[cuts.length - 1] !== session.length) cuts.push(session.length);
 let maxIn = 0;
 for (let i = 1; i < cuts.length; i++) maxIn = Math.max(maxIn, cuts[i] - cuts[i - 1]);
 const out = Buffer.alloc(maxRecordBytes(maxIn));
 
-const peakRssKib = () => {
+const peakRssKib = (): number => {
   const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
   return m ? Number(m[1]) : 0;
 };
