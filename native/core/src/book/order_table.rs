@@ -20,7 +20,8 @@
 
 use crate::params::{GHOST_SLOTS, SETS, SET_BITS, STASH_SLOTS, WAYS};
 
-// Packed `info` word of a way.
+// Packed `info` word of a way (the valid bit stays set in it; the bank's valid bytes are
+// what counts).
 const IDX_MASK: u32 = 0xFFFF;
 const SYM_SHIFT: u32 = 16;
 const SIDE_SHIFT: u32 = 22;
@@ -126,23 +127,48 @@ struct Set {
     shares: [u32; WAYS],
 }
 
-/// One bank: its sets and, in parallel, the prices of their ways.
+/// One bank: its sets, and in parallel the valid ways of each set (one byte a set: an
+/// insert finds its way there, 64 sets a cache line, without reading the set it then
+/// writes) and the prices of their ways.
 struct Bank {
     sets: Box<[Set; SETS]>,
+    valid: Box<[u8; SETS]>,
     price: Box<[[u32; WAYS]; SETS]>,
 }
 
 impl Bank {
     fn new() -> Bank {
-        Bank { sets: crate::boxed_array(Set::default()), price: crate::boxed_array([0; WAYS]) }
+        Bank { sets: crate::boxed_array(Set::default()), valid: crate::boxed_array(0), price: crate::boxed_array([0; WAYS]) }
     }
 
     fn clear(&mut self) {
         self.sets.fill(Set::default());
+        self.valid.fill(0);
         self.price.fill([0; WAYS]);
     }
 
-    /// Writes way `w` of set `s`.
+    /// Valid ways of set `s`, as a bit mask.
+    #[inline(always)]
+    fn valid_mask(&self, s: usize) -> u32 {
+        self.valid[s & (SETS - 1)] as u32
+    }
+
+    /// Ways of set `s` holding `r` (valid ones only). The refs decide first: a miss, the
+    /// common case for references of unsubscribed symbols, never reads the valid byte.
+    #[inline(always)]
+    fn hits(&self, s: usize, r: u64) -> u32 {
+        let set = &self.sets[s & (SETS - 1)];
+        let mut m = 0u32;
+        for w in 0..WAYS {
+            m |= ((set.refs[w] == r) as u32) << w;
+        }
+        if m == 0 {
+            return 0;
+        }
+        m & self.valid_mask(s)
+    }
+
+    /// Writes way `w` of set `s` and marks it valid.
     #[inline(always)]
     fn put(&mut self, s: usize, w: usize, r: u64, price: u32, shares: u32, info: u32) {
         let (s, w) = (s & (SETS - 1), w % WAYS);
@@ -151,31 +177,15 @@ impl Bank {
         set.shares[w] = shares;
         set.info[w] = info;
         self.price[s][w] = price;
-    }
-}
-
-impl Set {
-    #[inline(always)]
-    fn valid_mask(&self) -> u32 {
-        let mut m = 0;
-        for w in 0..WAYS {
-            m |= (self.info[w] >> 31) << w;
-        }
-        m
+        self.valid[s] |= 1 << w;
     }
 
-    /// Ways holding `r` (valid ones only). The refs decide first: a miss, the common case
-    /// for references of unsubscribed symbols, never reads the info words.
+    /// Marks way `w` of set `s` free; returns its ref.
     #[inline(always)]
-    fn hits(&self, r: u64) -> u32 {
-        let mut m = 0u32;
-        for w in 0..WAYS {
-            m |= ((self.refs[w] == r) as u32) << w;
-        }
-        if m == 0 {
-            return 0;
-        }
-        m & self.valid_mask()
+    fn free(&mut self, s: usize, w: usize) -> u64 {
+        let (s, w) = (s & (SETS - 1), w % WAYS);
+        self.valid[s] &= !(1u8 << w);
+        self.sets[s].refs[w]
     }
 }
 
@@ -292,7 +302,7 @@ impl OrderTable {
     #[inline(always)]
     pub fn lookup(&self, r: u64) -> Option<Slot> {
         let s0 = set_index(r);
-        let m = self.banks[0].sets[s0].hits(r);
+        let m = self.banks[0].hits(s0, r);
         if m != 0 {
             return Some(Slot::Table { bank: 0, set: s0 as u32, way: m.trailing_zeros() as u8 });
         }
@@ -306,7 +316,7 @@ impl OrderTable {
     #[inline(never)]
     fn lookup_spilled(&self, r: u64) -> Option<Slot> {
         let s1 = set_index_1(r);
-        let m = self.banks[1].sets[s1].hits(r);
+        let m = self.banks[1].hits(s1, r);
         if m != 0 {
             return Some(Slot::Table { bank: 1, set: s1 as u32, way: m.trailing_zeros() as u8 });
         }
@@ -323,8 +333,8 @@ impl OrderTable {
         let s0 = set_index(r);
         let info = pack(symbol, side, class, idx);
         // The sets the next inserts will walk into (refs grow).
-        prefetch(&self.banks[0].sets[(s0 + 6) & (SETS - 1)]);
-        let free = !self.banks[0].sets[s0].valid_mask() & WAY_MASK;
+        prefetch(&self.banks[0].sets[(s0 + 32) & (SETS - 1)]);
+        let free = !self.banks[0].valid_mask(s0) & WAY_MASK;
         if free != 0 {
             self.banks[0].put(s0, free.trailing_zeros() as usize, r, price, shares, info);
             self.count_live();
@@ -336,7 +346,7 @@ impl OrderTable {
     #[inline(never)]
     fn insert_spilled(&mut self, s0: usize, r: u64, price: u32, shares: u32, info: u32) -> Placed {
         let s1 = set_index_1(r);
-        let free = !self.banks[1].sets[s1].valid_mask() & WAY_MASK;
+        let free = !self.banks[1].valid_mask(s1) & WAY_MASK;
         let placed = if free != 0 {
             self.banks[1].put(s1, free.trailing_zeros() as usize, r, price, shares, info);
             self.count_live();
@@ -402,7 +412,7 @@ impl OrderTable {
     pub fn invalidate(&mut self, slot: Slot) {
         match slot {
             Slot::Table { bank: 0, set, way } => {
-                self.banks[0].sets[set as usize & (SETS - 1)].info[way as usize % WAYS] = 0;
+                self.banks[0].free(set as usize, way as usize);
                 self.occ.live -= 1;
             }
             _ => self.invalidate_spilled(slot),
@@ -413,10 +423,8 @@ impl OrderTable {
     fn invalidate_spilled(&mut self, slot: Slot) {
         let r = match slot {
             Slot::Table { bank, set, way } => {
-                let s = &mut self.banks[bank as usize & 1].sets[set as usize & (SETS - 1)];
-                s.info[way as usize % WAYS] = 0;
                 self.occ.live -= 1;
-                s.refs[way as usize % WAYS]
+                self.banks[bank as usize & 1].free(set as usize, way as usize)
             }
             Slot::Stash(k) => {
                 let e = &mut self.stash[k as usize % STASH_SLOTS];
