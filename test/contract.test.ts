@@ -16,10 +16,10 @@ import { CONTROL_MESSAGE, CONTROL_OPS, ControlOp, FLAG_NAMES, KIND_NAMES, MESSAG
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /**
- * Directories whose code is checked. native/ and sim/ are being moved onto the contract in
- * parallel: add them here as they come clean.
+ * Directories whose code is checked. sim/ (the Verilator testbenches and C ABI) is left out
+ * while a hardware engineer reworks it for the new order table: add it here once it is clean.
  */
-const COVERED = ['src', 'web', 'test', 'bench', 'scripts', 'hdl'];
+const COVERED = ['src', 'web', 'test', 'bench', 'scripts', 'hdl', 'native'];
 /** Files inside COVERED that others are still moving onto the contract. */
 const PENDING: readonly string[] = [];
 const CODE = /\.(ts|mts|js|mjs|cjs|rs|v|vh|sv|h|hpp|c|cc|cpp)$/;
