@@ -343,7 +343,7 @@ impl Engine {
         if let Some(slot) = self.find(r) {
             let e = self.book.order(slot);
             match print {
-                Print::OrderPrice => self.syms[e.symbol].last_trade = e.price,
+                Print::OrderPrice => self.syms[e.symbol].last_trade = self.book.order_price(slot),
                 Print::At(p) => self.syms[e.symbol].last_trade = p,
                 Print::NotPrintable => {}
             }

@@ -151,6 +151,12 @@ impl Book {
         self.orders.get(slot)
     }
 
+    /// The price of the order at `slot` (from `lookup`).
+    #[inline(always)]
+    pub fn order_price(&self, slot: Slot) -> u32 {
+        self.orders.price(slot)
+    }
+
     /// Adds an order for symbol `i` (§4 window rule and class, §5 insert, §6 effect).
     /// Returns false when the order was dropped from the book (a ghost or lost): the
     /// levels are untouched and the symbol's COLLISION flag is set.

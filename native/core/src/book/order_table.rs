@@ -111,7 +111,6 @@ pub struct Entry {
     pub symbol: usize,
     /// 1 = buy (bid side), 0 = sell.
     pub side: usize,
-    pub price: u32,
     pub shares: u32,
     pub class: u32,
     pub idx: usize,
@@ -253,12 +252,11 @@ fn pack(symbol: usize, side: usize, class: u32, idx: usize) -> u32 {
     VALID | (class & 3) << CLASS_SHIFT | ((side & 1) as u32) << SIDE_SHIFT | ((symbol & 63) as u32) << SYM_SHIFT | (idx as u32 & IDX_MASK)
 }
 
-fn unpack(r: u64, price: u32, shares: u32, info: u32, ghost: bool) -> Entry {
+fn unpack(r: u64, shares: u32, info: u32, ghost: bool) -> Entry {
     Entry {
         r,
         symbol: ((info >> SYM_SHIFT) & 63) as usize,
         side: ((info >> SIDE_SHIFT) & 1) as usize,
-        price,
         shares,
         class: (info >> CLASS_SHIFT) & 3,
         idx: (info & IDX_MASK) as usize,
@@ -375,24 +373,35 @@ impl OrderTable {
         self.occ.live_peak = self.occ.live_peak.max(self.occ.live);
     }
 
-    /// Reads an entry (the slot came from `lookup`, so it is in range).
+    /// Reads an entry (the slot came from `lookup`, so it is in range). The price is
+    /// read apart (`price`): only executions need it, and it lives on another line.
     #[inline(always)]
     pub fn get(&self, slot: Slot) -> Entry {
         match slot {
             Slot::Table { bank, set, way } => {
                 let b = &self.banks[bank as usize & 1];
-                let (set, w) = (set as usize & (SETS - 1), way as usize % WAYS);
-                let s = &b.sets[set];
-                unpack(s.refs[w], b.price[set][w], s.shares[w], s.info[w], false)
+                let s = &b.sets[set as usize & (SETS - 1)];
+                let w = way as usize % WAYS;
+                unpack(s.refs[w], s.shares[w], s.info[w], false)
             }
             Slot::Stash(k) => {
                 let e = &self.stash[k as usize % STASH_SLOTS];
-                unpack(e.r, e.price, e.shares, e.info, false)
+                unpack(e.r, e.shares, e.info, false)
             }
             Slot::Ghost(k) => {
                 let e = &self.ghosts[k as usize % GHOST_SLOTS];
-                unpack(e.r, e.price, e.shares, e.info, true)
+                unpack(e.r, e.shares, e.info, true)
             }
+        }
+    }
+
+    /// The price of the order at `slot`.
+    #[inline(always)]
+    pub fn price(&self, slot: Slot) -> u32 {
+        match slot {
+            Slot::Table { bank, set, way } => self.banks[bank as usize & 1].price[set as usize & (SETS - 1)][way as usize % WAYS],
+            Slot::Stash(k) => self.stash[k as usize % STASH_SLOTS].price,
+            Slot::Ghost(k) => self.ghosts[k as usize % GHOST_SLOTS].price,
         }
     }
 
