@@ -479,6 +479,7 @@ export class SessionGenerator {
    */
   private collision(e: Extract<Ev, { k: 'collision' }>): void {
     const { s, hold, untracked } = e;
+    if (!s.subscribed) return; // the engine keeps no orders of unsubscribed symbols
     const t = this.table;
     const ghosts = untracked ? t.ghostFree + 1 : Math.min(1 + this.rng.int(3), t.ghostFree);
     const book = 2 * WAYS + t.stashFree;
