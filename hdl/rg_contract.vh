@@ -3,7 +3,7 @@
 `ifndef RG_CONTRACT_VH
 `define RG_CONTRACT_VH
 
-`define RG_RECORD_VERSION                8'd1
+`define RG_RECORD_VERSION                8'd2
 `define RG_CONFIG_VERSION                16'd2
 `define RG_REGMAP_VERSION                16'd1
 `define RG_ID                            32'h52470001  // ID register
@@ -289,11 +289,18 @@
 `define RG_STAT_REJECTED                 7
 `define RG_STAT_FILLS                    8
 `define RG_STAT_CONTROLS                 9
-`define RG_STAT_PROBLEM_BAD_LENGTH       10
-`define RG_STAT_PROBLEM_UNKNOWN_TYPE     11
-`define RG_STAT_PROBLEM_TRUNCATED        12
-`define RG_STAT_PROBLEM_BAD_CONTROL      13
-`define RG_NSTAT_COUNTERS                14
+`define RG_STAT_STASH_INSERTS            10
+`define RG_STAT_GHOST_INSERTS            11
+`define RG_STAT_UNTRACKED_DROPS          12
+`define RG_STAT_COLLISION_CLEARS         13
+`define RG_STAT_LIVE_PEAK                14
+`define RG_STAT_STASH_PEAK               15
+`define RG_STAT_GHOST_PEAK               16
+`define RG_STAT_PROBLEM_BAD_LENGTH       17
+`define RG_STAT_PROBLEM_UNKNOWN_TYPE     18
+`define RG_STAT_PROBLEM_TRUNCATED        19
+`define RG_STAT_PROBLEM_BAD_CONTROL      20
+`define RG_NSTAT_COUNTERS                21
 
 // Internal message operations (parser -> symbol directory -> book engine).
 `define RG_OP_NONE                       4'd0  // counted, no effect (skipped types)

@@ -5,7 +5,7 @@
 
 namespace rg {
 namespace contract {
-constexpr uint8_t RECORD_VERSION = 1;
+constexpr uint8_t RECORD_VERSION = 2;
 constexpr uint16_t CONFIG_VERSION = 2;
 constexpr uint16_t REGMAP_VERSION = 1;
 constexpr uint32_t RECORD_SIZE = 32;
@@ -240,19 +240,26 @@ constexpr uint32_t ACCEPTED = 6;
 constexpr uint32_t REJECTED = 7;
 constexpr uint32_t FILLS = 8;
 constexpr uint32_t CONTROLS = 9;
-constexpr uint32_t PROBLEM_BAD_LENGTH = 10;
-constexpr uint32_t PROBLEM_UNKNOWN_TYPE = 11;
-constexpr uint32_t PROBLEM_TRUNCATED = 12;
-constexpr uint32_t PROBLEM_BAD_CONTROL = 13;
-constexpr uint32_t COUNTERS = 14;
-constexpr uint32_t BY_TYPE = 14;  // by_type[0..255] follow the counters
-constexpr uint32_t RX_PACKETS = 270;
-constexpr uint32_t RX_BAD_PACKETS = 271;
-constexpr uint32_t RX_GAPS = 272;
-constexpr uint32_t RX_DUPLICATES = 273;
-constexpr uint32_t RX_COUNT_MISMATCH = 274;
-constexpr uint32_t RX_NEXT_SEQ = 275;
-constexpr uint32_t TOTAL = 276;
+constexpr uint32_t STASH_INSERTS = 10;
+constexpr uint32_t GHOST_INSERTS = 11;
+constexpr uint32_t UNTRACKED_DROPS = 12;
+constexpr uint32_t COLLISION_CLEARS = 13;
+constexpr uint32_t LIVE_PEAK = 14;
+constexpr uint32_t STASH_PEAK = 15;
+constexpr uint32_t GHOST_PEAK = 16;
+constexpr uint32_t PROBLEM_BAD_LENGTH = 17;
+constexpr uint32_t PROBLEM_UNKNOWN_TYPE = 18;
+constexpr uint32_t PROBLEM_TRUNCATED = 19;
+constexpr uint32_t PROBLEM_BAD_CONTROL = 20;
+constexpr uint32_t COUNTERS = 21;
+constexpr uint32_t BY_TYPE = 21;  // by_type[0..255] follow the counters
+constexpr uint32_t RX_PACKETS = 277;
+constexpr uint32_t RX_BAD_PACKETS = 278;
+constexpr uint32_t RX_GAPS = 279;
+constexpr uint32_t RX_DUPLICATES = 280;
+constexpr uint32_t RX_COUNT_MISMATCH = 281;
+constexpr uint32_t RX_NEXT_SEQ = 282;
+constexpr uint32_t TOTAL = 283;
 }  // namespace stats
 // Hardware internals: message ops, order classes, state updates, stage bus layouts.
 namespace hw {

@@ -3,15 +3,15 @@
 
 /** Format versions. */
 export const VERSIONS = Object.freeze({
-  spec: 1,
-  record: 1,
+  spec: 2,
+  record: 2,
   config: 2,
   execution: 1,
   registerMap: 1,
   configMagic: 'RGC1',
   executionMagic: 'RGX1',
 } as const);
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
 export const RECORD_SIZE = 32;
 export const NO_SYMBOL = 0xFF;
 
@@ -235,10 +235,10 @@ export const ControlBit = Object.freeze({
 } as const);
 export const STATS_BY_TYPE_WORD = 512;
 /** Stats counters in the card's order (then problems[1..], by_type[0..255], the rx counters). */
-export const STATS_COUNTERS = Object.freeze(['messages', 'unknown_ref', 'table_full', 'flagged', 'tob', 'decisions', 'accepted', 'rejected', 'fills', 'controls'] as const);
+export const STATS_COUNTERS = Object.freeze(['messages', 'unknown_ref', 'table_full', 'flagged', 'tob', 'decisions', 'accepted', 'rejected', 'fills', 'controls', 'stash_inserts', 'ghost_inserts', 'untracked_drops', 'collision_clears', 'live_peak', 'stash_peak', 'ghost_peak'] as const);
 /** Front-end counters after by_type. */
 export const STATS_RX = Object.freeze(['rx_packets', 'rx_bad_packets', 'rx_gaps', 'rx_duplicates', 'rx_count_mismatch', 'rx_next_seq'] as const);
-export const NSTATS = 276;
+export const NSTATS = 283;
 
 /** Order classes (spec §4). */
 export const OrderClass = Object.freeze({

@@ -158,7 +158,7 @@ impl From<&core::Stats> for EngineStats {
     }
 }
 
-/// One riskgate engine session (spec v1): feed it BinaryFILE frames, get 32-byte records.
+/// One riskgate engine session (spec version 2): feed it BinaryFILE frames, get 32-byte records.
 ///
 /// Batches may be split anywhere between frames; the records never depend on where.
 #[napi]

@@ -4,9 +4,9 @@
 //! problem codes, control ops, the config blob, ITCH lengths. Generated; edit the TOML.
 
 /// Engine spec version (docs/spec.md).
-pub const SPEC_VERSION: u32 = 1;
+pub const SPEC_VERSION: u32 = 2;
 /// `RECORD_VERSION`, byte 0 of every record (spec §11).
-pub const RECORD_VERSION: u8 = 1;
+pub const RECORD_VERSION: u8 = 2;
 /// Config blob version (spec §10).
 pub const CONFIG_VERSION: u16 = 2;
 /// Config blob magic.

@@ -35,7 +35,7 @@ struct SymbolTop {
     strategy: strategy::State,
 }
 
-/// The riskgate engine (spec v1).
+/// The riskgate engine (spec version 2).
 pub struct Engine {
     cfg: Config,
     strategy: strategy::Params,

@@ -1,4 +1,4 @@
-//! riskgate-core: the software engine of docs/spec.md (version 1).
+//! riskgate-core: the software engine of docs/spec.md (version 2).
 //!
 //! Pure Rust, no I/O and no dependencies, so that it can be embedded behind N-API, in a
 //! benchmark or in a test without dragging a runtime along. The normative description

@@ -1,6 +1,9 @@
 //! The worked example of spec §13 and the basic record layout.
 
 mod common;
+use riskgate_core::contract::record::{decision as D, fill as F, header as H, kind};
+use riskgate_core::contract::RECORD_VERSION;
+use riskgate_core::records::RECORD_SIZE;
 use common::*;
 use riskgate_core::records::{reason, Record};
 use riskgate_core::synth::Frames;
@@ -51,20 +54,20 @@ fn record_bytes_are_little_endian_with_zero_reserved() {
     // TOB (bid only), TOB, DECISION, FILL
     assert_eq!(out.len(), 4 * 32);
     let fill = &out[96..128];
-    assert_eq!(fill[0], 1);
-    assert_eq!(fill[1], 3);
-    assert_eq!(fill[2], 0);
-    assert_eq!(fill[3], b'B');
-    assert_eq!(&fill[4..10], &5u64.to_le_bytes()[..6]);
-    assert_eq!(&fill[10..16], &(TS0 + 2).to_le_bytes()[..6]);
-    assert_eq!(&fill[16..20], &100_100u32.to_le_bytes());
-    assert_eq!(&fill[20..24], &100u32.to_le_bytes());
-    assert_eq!(&fill[24..28], &100i32.to_le_bytes());
-    assert_eq!(fill[28], 0, "leg");
-    assert_eq!(fill[29], 0, "account index");
-    assert_eq!(&fill[30..32], &[0, 0]);
+    assert_eq!(fill[H::VERSION], RECORD_VERSION);
+    assert_eq!(fill[H::KIND], kind::FILL);
+    assert_eq!(fill[H::SYMBOL], 0);
+    assert_eq!(fill[H::AUX], b'B');
+    assert_eq!(&fill[H::SEQ..H::SEQ + 6], &5u64.to_le_bytes()[..6]);
+    assert_eq!(&fill[H::TS..H::TS + 6], &(TS0 + 2).to_le_bytes()[..6]);
+    assert_eq!(&fill[F::PRICE..F::PRICE + 4], &100_100u32.to_le_bytes());
+    assert_eq!(&fill[F::QTY..F::QTY + 4], &100u32.to_le_bytes());
+    assert_eq!(&fill[F::POSITION_AFTER..F::POSITION_AFTER + 4], &100i32.to_le_bytes());
+    assert_eq!(fill[F::LEG], 0, "leg");
+    assert_eq!(fill[F::ACCOUNT_INDEX], 0, "account index");
+    assert_eq!(&fill[F::RESERVED..RECORD_SIZE], &[0, 0]);
     let dec = &out[64..96];
-    assert_eq!(&dec[24..26], &0u16.to_le_bytes());
-    assert_eq!(dec[26], 1);
-    assert_eq!(&dec[28..32], &1001u32.to_le_bytes());
+    assert_eq!(&dec[D::REASONS..D::REASONS + 2], &0u16.to_le_bytes());
+    assert_eq!(dec[D::VERDICT], 1);
+    assert_eq!(&dec[D::ACCOUNT_ID..D::ACCOUNT_ID + 4], &1001u32.to_le_bytes());
 }
