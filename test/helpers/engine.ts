@@ -42,7 +42,7 @@ export function specBlob(cfg: Config): Buffer {
   const ns = cfg.symbols.length, na = cfg.accounts.length;
   const b = Buffer.alloc(64 + 48 * ns + 32 * na);
   b.write('RGC1', 0, 'latin1');
-  b.writeUInt16LE(1, 4);
+  b.writeUInt16LE(2, 4);
   b[6] = ns;
   b[7] = na;
   b.writeUInt32LE(cfg.tick, 8);
@@ -75,6 +75,7 @@ export function specBlob(cfg: Config): Buffer {
     b.writeUInt32LE(a.maxOrdersPerWindow, o + 4);
     b.writeBigUInt64LE(BigInt(a.creditLimit), o + 8);
     b.writeBigUInt64LE(BigInt(a.usedCredit), o + 16);
+    b.writeBigUInt64LE(BigInt(a.duplicateWindowNs), o + 24);
   }
   return b;
 }
