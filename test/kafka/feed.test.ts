@@ -15,10 +15,12 @@
 // 19192/19193) so that it never collides with the other Kafka test files, and removes it after.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeExecution } from '../../src/clearing/execution.ts';
 import { clearInProcess } from '../../src/clearing/embedded.ts';
 import { frame, itch } from '../../src/itch/encode.ts';
+import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
 import { makeKafka } from '../../src/kafka/client.ts';
 import { ensureClearingTopics, topicNames } from '../../src/kafka/topics.ts';
 import { ControlOp, GLOBAL_TARGET } from '../../src/itch/layout.ts';
@@ -30,6 +32,12 @@ const { ROOT, BROKER, config, tmp, kafkaSh, cli, cliJson, spawnRun, records, fil
   'riskgate-feed-',
 );
 const DEMO = join(ROOT, 'data/demo.itch.gz');
+/** Control messages in the demo session, counted with the frame cursor (the generator's summary prints the same). */
+function demoControls(): number {
+  let n = 0;
+  for (const c = new FrameCursor(gunzipSync(readFileSync(DEMO))); c.next(); ) if (c.kind === FrameKind.CONTROL) n++;
+  return n;
+}
 
 describe('Kafka feed: publish + run against a real broker', () => {
   beforeAll(() => {
@@ -43,7 +51,9 @@ describe('Kafka feed: publish + run against a real broker', () => {
 
   it('the demo session through publish + run gives the record file of replay --out, byte for byte; executions = FILL records', async () => {
     const pub = cliJson(['publish', DEMO, '--brokers', BROKER, '--topic', 'id.md.itch']);
-    expect(pub).toMatchObject({ messages: 200_000, firstSeq: 1, lastSeq: 200_000, endOfSession: true, controls: 170 });
+    const controls = demoControls();
+    expect(controls).toBeGreaterThan(100);
+    expect(pub).toMatchObject({ messages: 200_000, firstSeq: 1, lastSeq: 200_000, endOfSession: true, controls });
     const runBin = join(tmp, 'id-run.bin');
     const replayBin = join(tmp, 'id-replay.bin');
     const t0 = Date.now();
