@@ -10,19 +10,27 @@
 `define RG_CONFIG_MAGIC                  32'h31434752  // "RGC1" as a little-endian word
 `define RG_NO_SYMBOL                     8'hFF
 
-// Build parameter limits (checked at elaboration by every module that takes them).
+// Build parameter defaults (the spec parameters: riskgate_top's defaults) and limits
+// (checked at elaboration by every module that takes them).
+`define RG_MAX_SYMBOLS_DEFAULT           64
 `define RG_MAX_SYMBOLS_MIN               1
 `define RG_MAX_SYMBOLS_MAX               64
+`define RG_MAX_ACCOUNTS_DEFAULT          64
 `define RG_MAX_ACCOUNTS_MIN              1
 `define RG_MAX_ACCOUNTS_MAX              64
+`define RG_WINDOW_TICKS_DEFAULT          4096
 `define RG_WINDOW_TICKS_MIN              64
 `define RG_WINDOW_TICKS_MAX              65536
+`define RG_SET_BITS_DEFAULT              17
 `define RG_SET_BITS_MIN                  4
 `define RG_SET_BITS_MAX                  20
+`define RG_WAYS_DEFAULT                  4
 `define RG_WAYS_MIN                      1
 `define RG_WAYS_MAX                      8
+`define RG_STASH_SLOTS_DEFAULT           16
 `define RG_STASH_SLOTS_MIN               1
 `define RG_STASH_SLOTS_MAX               64
+`define RG_GHOST_SLOTS_DEFAULT           16
 `define RG_GHOST_SLOTS_MIN               1
 `define RG_GHOST_SLOTS_MAX               64
 // RG_CHECK_<PARAM>(value): a statement for an initial block that stops elaboration or

@@ -310,8 +310,10 @@ function verilog(c: Contract): string {
   d('RG_CONFIG_MAGIC', `32'h${magic.toString(16).toUpperCase()}`, `"${c.versions.config_magic}" as a little-endian word`);
   d('RG_NO_SYMBOL', `8'h${c.record.no_symbol.toString(16).toUpperCase()}`);
   L.push('');
-  L.push('// Build parameter limits (checked at elaboration by every module that takes them).');
+  L.push('// Build parameter defaults (the spec parameters: riskgate_top\'s defaults) and limits');
+  L.push('// (checked at elaboration by every module that takes them).');
   for (const p of c.params) {
+    d(`RG_${p.name}_DEFAULT`, `${p.default}`);
     d(`RG_${p.name}_MIN`, `${p.min}`);
     d(`RG_${p.name}_MAX`, `${p.max}`);
   }
