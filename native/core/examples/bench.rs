@@ -12,7 +12,7 @@
 //! starts with `reset()`); time is taken once per run, never per message. `BATCH` (frames
 //! per `process` call, 0 = whole session in one call) shows what batch size costs.
 
-use riskgate_core::synth::{self, SessionSpec};
+use riskgate_testkit::{self as synth, SessionSpec};
 use riskgate_core::{Config, Engine, Stats};
 use std::time::Instant;
 

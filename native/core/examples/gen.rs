@@ -5,7 +5,7 @@
 //! cargo run --release -p riskgate-core --example gen -- OUT.itch OUT.cfg [MESSAGES] [SEED]
 //! ```
 
-use riskgate_core::synth::{self, SessionSpec};
+use riskgate_testkit::{self as synth, SessionSpec};
 use riskgate_core::Config;
 
 fn main() {

@@ -32,7 +32,6 @@ pub mod risk;
 pub mod sink;
 pub mod stats;
 pub mod strategy;
-pub mod synth;
 
 pub use book::tick_quotient;
 pub use config::{AccountConfig, Config, SymbolConfig};

@@ -5,7 +5,7 @@
 //! the hardware evaluates the ten checks side by side. `accept` is the only place risk
 //! state changes, and it runs only for an order with no reason set.
 
-use crate::records::reason;
+use crate::contract::reason;
 use crate::strategy::{Order, Side};
 
 /// Session-wide inputs of the checks.

@@ -98,7 +98,7 @@ pub fn decide(top: Top, flags: u8, ts: u64, state: &State, p: &Params) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::records::flag;
+    use crate::contract::flag;
 
     const P: Params = Params { imb_num: 3, imb_den: 1, cooldown_ns: 1_000, max_spread: 500, clip_qty: 250 };
 

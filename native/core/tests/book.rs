@@ -6,7 +6,7 @@ use common::*;
 use riskgate_core::config::{tick_recip, symbol_name};
 use riskgate_core::params::{GHOST_SLOTS, SETS, SET_BITS, STASH_SLOTS, WAYS};
 use riskgate_core::records::{flag, op, Record};
-use riskgate_core::synth::{self, Frames, Rng, SessionSpec};
+use riskgate_testkit::{self as synth, Frames, Rng, SessionSpec};
 use riskgate_core::book::order_table::{crc32c_u64, set_index, set_index_1};
 use riskgate_core::{tick_quotient, Config, Engine};
 use std::collections::HashMap;

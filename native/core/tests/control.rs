@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use riskgate_core::contract::control as contract;
 use riskgate_core::records::{op, problem, Record};
-use riskgate_core::synth::{control_message, Frames};
+use riskgate_testkit::{control_message, Frames};
 use riskgate_core::{Config, Engine};
 
 fn two_symbols() -> Config {

@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 use riskgate_core::records::{problem, Record};
-use riskgate_core::synth::{self, Frames, SessionSpec};
+use riskgate_testkit::{self as synth, Frames, SessionSpec};
 use riskgate_core::{max_record_bytes, Config, Engine, ErrorCode};
 
 fn problems(recs: &[Record]) -> Vec<(u64, u8, u8, u16, u16)> {

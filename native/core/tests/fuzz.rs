@@ -1,7 +1,7 @@
 //! No input bytes may panic the engine. Runs in debug builds too, where every
 //! arithmetic overflow would panic.
 
-use riskgate_core::synth::{self, Rng, SessionSpec};
+use riskgate_testkit::{self as synth, Rng, SessionSpec};
 use riskgate_core::{max_record_bytes, Config, Engine, Record, MESSAGE_LEN};
 
 fn check(e: &mut Engine, bytes: &[u8]) {

@@ -251,7 +251,7 @@ fn all_reasons_at_once() {
     c.symbols[0].position_limit = 0;
     c.accounts[0].credit_limit = 0;
     c.accounts[0].max_orders = 0;
-    let mut f = riskgate_core::synth::Frames::new();
+    let mut f = riskgate_testkit::Frames::new();
     f.directory(LOC, TS0, name());
     f.trading_action(LOC, TS0, name(), b'H');
     f.add(LOC, TS0 + 1, 1, b'B', 300, name(), 100_000);
@@ -269,7 +269,7 @@ fn all_reasons_at_once() {
     assert_eq!(only_reasons(&recs), all);
     assert_eq!(st.rejected, 1);
     // COLLAR needs a reference: with one, every bit is set.
-    let mut f2 = riskgate_core::synth::Frames::new();
+    let mut f2 = riskgate_testkit::Frames::new();
     f2.directory(LOC, TS0, name());
     f2.trading_action(LOC, TS0, name(), b'H');
     f2.trade(LOC, TS0, b'B', 1, name(), 50_000, 1);

@@ -6,7 +6,7 @@ use riskgate_core::contract::RECORD_VERSION;
 use riskgate_core::records::RECORD_SIZE;
 use common::*;
 use riskgate_core::records::{reason, Record};
-use riskgate_core::synth::Frames;
+use riskgate_testkit::Frames;
 
 #[test]
 fn worked_example_section_13() {

@@ -7,7 +7,7 @@
 
 use super::window::class;
 use super::{ASK, BID};
-use crate::records::flag;
+use crate::contract::flag;
 
 /// `n_below`, `n_above`, `n_offtick` per side, indexed `[class][side]` so that an order's
 /// class picks its counter directly (class IN has no counter). Wrapping, like the

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use riskgate_core::config::symbol_name;
-use riskgate_core::synth::Frames;
+use riskgate_testkit::Frames;
 use riskgate_core::{Config, Engine, Record, Stats};
 
 /// The stock locate the tests give their one symbol.

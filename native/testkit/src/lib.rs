@@ -4,7 +4,8 @@
 //! control plane's generator exists; both live here so they share one encoder. Nothing
 //! here is on the engine's path.
 
-use crate::config::Config;
+use riskgate_core::config::{symbol_name, Config};
+use riskgate_core::MESSAGE_LEN;
 
 /// Appends BinaryFILE frames (2-byte big-endian length + message).
 #[derive(Clone, Debug, Default)]
@@ -160,7 +161,7 @@ impl Frames {
 
     /// A skipped-type message of the right length filled with zeros after the header.
     pub fn skipped(&mut self, t: u8, locate: u16, ts: u64) -> &mut Self {
-        let len = crate::MESSAGE_LEN[t as usize] as usize;
+        let len = MESSAGE_LEN[t as usize] as usize;
         let mut m = header(t, locate, ts);
         m.resize(len.max(11), 0);
         self.raw(&m)
@@ -252,7 +253,7 @@ pub fn session(cfg: &Config, spec: &SessionSpec) -> Vec<u8> {
         syms.push(SymState { locate: k as u16 + 1, name: s.name, mid: 0, orders: Vec::new(), halted: false });
     }
     for k in 0..spec.unsubscribed {
-        let name = crate::config::symbol_name(&format!("ZZ{k:02}"));
+        let name = symbol_name(&format!("ZZ{k:02}"));
         syms.push(SymState { locate: (syms.len() + 1) as u16, name, mid: 0, orders: Vec::new(), halted: false });
     }
     for s in syms.iter_mut() {
