@@ -10,6 +10,7 @@ import type { Config } from '../config/index.ts';
 import { configBlob } from '../config/index.ts';
 import { RiskgateError } from '../errors.ts';
 import type { Logger } from '../log/index.ts';
+import type { EngineStats } from '../engine/types.ts';
 import { Metrics } from '../metrics/index.ts';
 import { buildServer, listen } from '../server/app.ts';
 import { resolveToken } from '../server/auth.ts';
@@ -77,6 +78,7 @@ export async function startControlPlane(v: PlaneValues, ctx: PlaneContext): Prom
   const run = newRunId();
   const state = new RiskState(ctx.config);
   const metrics = new Metrics({ defaultMetrics: v.serve === true });
+  metrics.engineStats = () => ctx.engine.stats() as EngineStats;
   const live = new LiveState(ctx.config, metrics, state, { file: ctx.source, backend: ctx.backend, standby: ctx.standby, run, speed: ctx.speed });
   const audit = v['audit-out'] ? new AuditWriter(v['audit-out']) : undefined;
   const configSha256 = createHash('sha256').update(configBlob(ctx.config)).digest('hex');

@@ -13,6 +13,8 @@ interface NativeEngine {
   processInto(frames: Buffer, out: Buffer, endOfInput?: boolean): number;
   stats(): Record<string, unknown>;
   reset(): void;
+  /** Frees the engine's ~20 MB now rather than at garbage collection. */
+  close(): void;
 }
 export interface NativeModule {
   Engine: new (config: Buffer) => NativeEngine;
@@ -59,5 +61,7 @@ export class RustEngine implements Engine {
   reset(): void {
     this.native.reset();
   }
-  close(): void {}
+  close(): void {
+    this.native.close();
+  }
 }

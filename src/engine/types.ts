@@ -12,6 +12,17 @@ export interface EngineStats {
   rejected: number;
   fills: number;
   controls: number;
+  /** Order table (spec §5): inserts placed in the stash, kept as ghosts (dropped from the
+   * book, COLLISION while they live) or dropped untracked; `tableFull` is the sum of the last two. */
+  stashInserts: number;
+  ghostInserts: number;
+  untrackedDrops: number;
+  /** Times a symbol's COLLISION cleared by itself (its last ghost left). */
+  collisionClears: number;
+  /** Peaks of book orders (table and stash), stash and ghost occupancy. */
+  livePeak: number;
+  stashPeak: number;
+  ghostPeak: number;
 }
 
 export interface Engine {

@@ -172,6 +172,13 @@ export class FpgaEngine implements Engine {
       rejected: c('rejected'),
       fills: c('fills'),
       controls: c('controls'),
+      stashInserts: c('stash_inserts'),
+      ghostInserts: c('ghost_inserts'),
+      untrackedDrops: c('untracked_drops'),
+      collisionClears: c('collision_clears'),
+      livePeak: c('live_peak'),
+      stashPeak: c('stash_peak'),
+      ghostPeak: c('ghost_peak'),
     };
   }
 

@@ -20,8 +20,14 @@
  * - riskgate_kill_switch{scope}                 1 while a kill switch is on (global or symbol)
  * - riskgate_auth_failures_total{reason}        refused state-changing calls (401/403)
  * - riskgate_last_seq                           last seq handed to the engine
+ * - riskgate_tob_records_total{flagged}         top-of-book records, with a book flag or not
+ * - riskgate_order_table{stat}                  the engine's order-table counters (spec §5/§12):
+ *                                               drops, stash_inserts, ghost_inserts,
+ *                                               untracked_drops, collision_clears, live_peak,
+ *                                               stash_peak, ghost_peak (read at scrape time)
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EngineStats } from '../engine/types.ts';
 import { REASON_NAMES } from '../records/layout.ts';
 
 /** Latency buckets (ns): 1-2-5 steps from 10 ns to 100 ms. Shared with the dashboard. */
@@ -49,6 +55,10 @@ export class Metrics {
   readonly killSwitch: Gauge<'scope'>;
   readonly authFailures: Counter<'reason'>;
   readonly lastSeq: Gauge;
+  readonly tobRecords: Counter<'flagged'>;
+  readonly orderTable: Gauge<'stat'>;
+  /** Where `riskgate_order_table` reads the engine's stats at scrape time (set by the run). */
+  engineStats?: () => EngineStats;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -66,6 +76,20 @@ export class Metrics {
     this.killSwitch = new Gauge({ name: 'riskgate_kill_switch', help: '1 while the kill switch of a scope (global or a symbol) is on', labelNames: ['scope'], registers });
     this.authFailures = new Counter({ name: 'riskgate_auth_failures_total', help: 'State-changing calls refused (missing or wrong token, foreign origin)', labelNames: ['reason'], registers });
     this.lastSeq = new Gauge({ name: 'riskgate_last_seq', help: 'Last seq handed to the engine', registers });
+    this.tobRecords = new Counter({ name: 'riskgate_tob_records_total', help: 'Top-of-book records, by whether a book flag (BAND, COLLISION) is set', labelNames: ['flagged'], registers });
+    const metrics = this;
+    this.orderTable = new Gauge({
+      name: 'riskgate_order_table', help: 'Order-table counters of the engine (spec §5): drops, stash/ghost inserts, untracked drops, COLLISION self-clears, peaks', labelNames: ['stat'], registers,
+      collect() {
+        const s = metrics.engineStats?.();
+        if (!s) return;
+        const v: Record<string, number> = {
+          drops: s.tableFull, stash_inserts: s.stashInserts, ghost_inserts: s.ghostInserts, untracked_drops: s.untrackedDrops,
+          collision_clears: s.collisionClears, live_peak: s.livePeak, stash_peak: s.stashPeak, ghost_peak: s.ghostPeak,
+        };
+        for (const [stat, n] of Object.entries(v)) this.set({ stat }, n ?? 0);
+      },
+    });
     // Make the labelled series visible from the start (a scrape before the first order shows them at 0).
     this.decisions.inc({ verdict: 'accepted', reason: 'none' }, 0);
     for (const r of REASON_NAMES) {
@@ -73,6 +97,8 @@ export class Metrics {
       this.rejections.inc({ reason: r }, 0);
     }
     this.failovers.inc(0);
+    this.tobRecords.inc({ flagged: 'true' }, 0);
+    this.tobRecords.inc({ flagged: 'false' }, 0);
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'riskgate_process_' });
   }
 

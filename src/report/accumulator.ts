@@ -29,6 +29,9 @@ export class RecordAccumulator {
   readonly batchMessages: number[] = [];
   firstTs = -1;
   lastTs = -1;
+  /** TOB records, and those that carry a book flag (the share a consumer sees in doubt). */
+  tobRows = 0;
+  flaggedTobRows = 0;
   /** Global kill switch as the CONTROL records leave it. */
   globalKill: boolean;
   readonly t0 = process.hrtime.bigint();
@@ -71,6 +74,8 @@ export class RecordAccumulator {
           const ts = r.ts;
           if (this.firstTs < 0) this.firstTs = ts;
           this.lastTs = ts;
+          this.tobRows++;
+          if (r.flags !== 0) this.flaggedTobRows++;
           break;
         }
         case RecordKind.CONTROL:
@@ -113,8 +118,11 @@ export class RecordAccumulator {
       if (c) c.count = stats.unknownRef;
     }
     if (stats.tableFull > 0) {
-      this.problems.add({ severity: 'warning', kind: 'ORDER_TABLE_SET_FULL', file: this.source, offset: -1, message: `${stats.tableFull} adds dropped because their order-table set was full (COLLISION)` });
-      const c = this.problems.counts.get('ORDER_TABLE_SET_FULL');
+      this.problems.add({
+        severity: 'warning', kind: 'ORDER_TABLE_FULL', file: this.source, offset: -1,
+        message: `${stats.tableFull} adds found both home sets and the stash full and were dropped from the book (${stats.ghostInserts} tracked as ghosts until they left, ${stats.untrackedDrops} untracked): their symbols were flagged COLLISION meanwhile`,
+      });
+      const c = this.problems.counts.get('ORDER_TABLE_FULL');
       if (c) c.count = stats.tableFull;
     }
     const rejectReasons: Record<string, number> = {};
@@ -134,6 +142,8 @@ export class RecordAccumulator {
       batchMessages: this.batchMessages,
       firstTs: this.firstTs,
       lastTs: this.lastTs,
+      tobRows: this.tobRows,
+      flaggedTobRows: this.flaggedTobRows,
     };
   }
 }

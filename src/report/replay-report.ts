@@ -62,8 +62,21 @@ export function replayReport(r: ReplayResult, config: Config): Record<string, un
     topOfBookChanges: st.tob,
     flaggedMessages: st.flagged,
     flaggedShare: st.messages > 0 ? st.flagged / st.messages : 0,
+    flaggedTopOfBookRows: r.flaggedTobRows,
+    flaggedTopOfBookShare: r.tobRows > 0 ? r.flaggedTobRows / r.tobRows : 0,
     unknownRefs: st.unknownRef,
     tableFullDrops: st.tableFull,
+    orderTable: {
+      note: 'spec §5: drops = ghost inserts + untracked drops; peaks since the start of the run',
+      drops: st.tableFull,
+      stashInserts: st.stashInserts,
+      ghostInserts: st.ghostInserts,
+      untrackedDrops: st.untrackedDrops,
+      collisionClears: st.collisionClears,
+      liveOrdersPeak: st.livePeak,
+      stashPeak: st.stashPeak,
+      ghostPeak: st.ghostPeak,
+    },
     positions,
     recordsSha256: r.recordsSha256,
     recordBytes: r.recordBytes,
@@ -106,7 +119,9 @@ export function formatReplayReport(rep: Record<string, unknown>): string {
   const rr = Object.entries(r.rejectReasons).filter(([, n]) => (n as number) > 0);
   lines.push(`  rejected by reason (an order can fail several checks)`);
   for (const [k, n] of rr) lines.push(`    ${k.padEnd(14)} ${fmt(n as number).padStart(9)}`);
-  lines.push(`book          ${fmt(r.topOfBookChanges)} top-of-book changes; ${(r.flaggedShare * 100).toFixed(3)}% of messages left a book flag set (${fmt(r.flaggedMessages)})`);
+  lines.push(`book          ${fmt(r.topOfBookChanges)} top-of-book records, ${(r.flaggedTopOfBookShare * 100).toFixed(3)}% with a book flag (${fmt(r.flaggedTopOfBookRows)}); ${(r.flaggedShare * 100).toFixed(3)}% of messages left a book flag set (${fmt(r.flaggedMessages)})`);
+  const ot = r.orderTable;
+  lines.push(`order table   peak ${fmt(ot.liveOrdersPeak)} live orders; stash ${fmt(ot.stashInserts)} inserts (peak ${fmt(ot.stashPeak)}); dropped ${fmt(ot.drops)} (ghosts ${fmt(ot.ghostInserts)}, peak ${fmt(ot.ghostPeak)}; untracked ${fmt(ot.untrackedDrops)}); COLLISION cleared by itself ${fmt(ot.collisionClears)}×`);
   lines.push('');
   lines.push('positions     symbol    account     position    bought      sold   avg price   realised P&L');
   for (const [sym, p] of Object.entries(r.positions) as [string, any][]) {

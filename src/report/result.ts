@@ -18,4 +18,7 @@ export interface ReplayResult {
   batchMessages: number[];
   firstTs: number;
   lastTs: number;
+  /** TOB records, and those with a book flag set. */
+  tobRows: number;
+  flaggedTobRows: number;
 }

@@ -93,9 +93,13 @@ export class LiveState {
     if (n === 0) return;
     const bits = new Array<number>(NREASONS).fill(0);
     const first = new Array<number>(NREASONS + 1).fill(0);
+    let tobs = 0;
+    let flaggedTobs = 0;
     for (const r = new RecordView(records); r.next(); ) {
       switch (r.kind) {
         case RecordKind.TOB: {
+          tobs++;
+          if (r.flags !== 0) flaggedTobs++;
           const bid = r.bidPx;
           const ask = r.askPx;
           if (bid > 0 && ask > 0) this.mark[r.symbol] = Math.round((bid + ask) / 2);
@@ -134,6 +138,10 @@ export class LiveState {
           this.problems++;
           break;
       }
+    }
+    if (tobs > 0) {
+      m.tobRecords.inc({ flagged: 'true' }, flaggedTobs);
+      m.tobRecords.inc({ flagged: 'false' }, tobs - flaggedTobs);
     }
     for (let b = 0; b < NREASONS; b++) {
       if (bits[b] > 0) {

@@ -150,6 +150,12 @@ impl Engine {
         &self.stats
     }
 
+    /// Bytes of heap the engine holds (for a host that must account for it, like V8's
+    /// external memory); the order table is most of it.
+    pub fn heap_bytes(&self) -> usize {
+        self.book.heap_bytes() + core::mem::size_of::<Self>()
+    }
+
     /// The last seq handed out (0 before the first message).
     pub fn last_seq(&self) -> u64 {
         self.seq

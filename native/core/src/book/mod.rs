@@ -129,6 +129,13 @@ impl Book {
         self.orders.len()
     }
 
+    /// Bytes of heap the book holds (order table, levels, per-symbol state).
+    pub fn heap_bytes(&self) -> usize {
+        self.orders.heap_bytes()
+            + core::mem::size_of::<[[BookSide; 2]; MAX_SYMBOLS]>()
+            + core::mem::size_of::<[SymbolBook; MAX_SYMBOLS]>()
+    }
+
     /// The order table's occupancy and peaks.
     pub fn occupancy(&self) -> Occupancy {
         self.orders.occupancy()

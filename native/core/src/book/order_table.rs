@@ -465,6 +465,12 @@ impl OrderTable {
         n
     }
 
+    /// Bytes of heap the table holds (its banks and spill counters).
+    pub fn heap_bytes(&self) -> usize {
+        2 * (core::mem::size_of::<[Set; SETS]>() + core::mem::size_of::<[u8; SETS]>() + core::mem::size_of::<[[u32; WAYS]; SETS]>())
+            + core::mem::size_of::<[u32; SETS]>()
+    }
+
     /// Number of book orders (table and stash).
     pub fn len(&self) -> usize {
         self.occ.live as usize
