@@ -25,6 +25,6 @@ if out=$(grep -n '`define RG_\|`include "rg_defs' "${files[@]}"); then
 else
   echo "lint ok   no contract macro defined outside rg_contract.vh"
 fi
-lint riskgate_top -GMAX_SYMBOLS=4 -GMAX_ACCOUNTS=4 -GWINDOW_TICKS=256 -GSET_BITS=8 -GWAYS=4
-lint riskgate_top -GMAX_SYMBOLS=8 -GMAX_ACCOUNTS=2 -GWINDOW_TICKS=64 -GSET_BITS=6 -GWAYS=2
+lint riskgate_top -GMAX_SYMBOLS=4 -GMAX_ACCOUNTS=4 -GWINDOW_TICKS=256 -GSET_BITS=8 -GWAYS=4 -GSTASH_SLOTS=2 -GGHOST_SLOTS=3
+lint riskgate_top -GMAX_SYMBOLS=8 -GMAX_ACCOUNTS=2 -GWINDOW_TICKS=64 -GSET_BITS=6 -GWAYS=2 -GSTASH_SLOTS=1 -GGHOST_SLOTS=1
 exit $fail

@@ -1,10 +1,13 @@
 // Book engine: applies one message at a time to the order table and the book (spec
 // sections 3.2, 4, 5, 6) and hands an event to the analytics stage.
 //
-// Owns the per-symbol window (window_set, base_q) and the sticky COLLISION flag. Messages
-// that need no order-table access pass through in one cycle. Order messages:
-//   cycle 0  accept, read the set of the reference
-//   cycle 1  hit/free known: window rule and class, table write, book or counter update
+// Owns the per-symbol window (window_set, base_q) and COLLISION state: ghosts[i] (live
+// ghosts of symbol i) and lost[i] (an order of i dropped untracked); COLLISION(i) =
+// ghosts[i] > 0 or lost[i] (spec section 5). Messages that need no order-table access pass
+// through in one cycle. Order messages:
+//   cycle 0  accept, read both home sets of the reference (and match stash and ghosts)
+//   cycle 1  hit and placement known: window rule and class, table write, book or counter
+//            update (a ghost is updated in the table only: it is not in the book)
 //   cycle 2  book read-modify-write (+1/+2 cycles when the best level empties); in its last
 //            cycle the flags and top of book of the touched symbol -> event, and the next
 //            order message is accepted in this same cycle
@@ -15,8 +18,10 @@
 module rg_book_engine #(
     parameter integer MAX_SYMBOLS  = 64,
     parameter integer WINDOW_TICKS = 4096,
-    parameter integer SET_BITS     = 14,
-    parameter integer WAYS         = 4,
+    parameter integer SET_BITS     = `RG_SET_BITS_DEFAULT,
+    parameter integer WAYS         = `RG_WAYS_DEFAULT,
+    parameter integer STASH_SLOTS  = `RG_STASH_SLOTS_DEFAULT,
+    parameter integer GHOST_SLOTS  = `RG_GHOST_SLOTS_DEFAULT,
     parameter integer SYM_W        = (MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1,
     parameter integer IDX_W        = $clog2(WINDOW_TICKS)
 ) (
@@ -51,8 +56,15 @@ module rg_book_engine #(
     output wire [`RG_EV_W-1:0]   m_ev,
     output wire [`RG_BOOK_W-1:0] m_book,
 
+    // statistics (spec section 12): event pulses and the table's occupancy
     output reg                 st_unknown_ref,
-    output reg                 st_table_full,
+    output reg                 st_stash_insert,
+    output reg                 st_ghost_insert,
+    output reg                 st_untracked_drop,
+    output reg                 st_collision_clear,
+    output wire [31:0]         occ_live,
+    output wire [31:0]         occ_stash,
+    output wire [31:0]         occ_ghost,
     output wire                busy,          // order table clear sweep
     output wire                idle
 );
@@ -61,6 +73,8 @@ module rg_book_engine #(
         `RG_CHECK_WINDOW_TICKS(WINDOW_TICKS)
         `RG_CHECK_SET_BITS(SET_BITS)
         `RG_CHECK_WAYS(WAYS)
+        `RG_CHECK_STASH_SLOTS(STASH_SLOTS)
+        `RG_CHECK_GHOST_SLOTS(GHOST_SLOTS)
         if (SYM_W != ((MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1) || IDX_W != $clog2(WINDOW_TICKS)
             || IDX_W > `RG_BOOK_BID_IDX_W) begin
             $error("rg_book_engine: SYM_W = %0d / IDX_W = %0d differ from their derivation (instance %m)", SYM_W, IDX_W);
@@ -68,8 +82,8 @@ module rg_book_engine #(
         end
     end
 
-    localparam integer WAY_W   = (WAYS > 1) ? $clog2(WAYS) : 1;
     localparam integer ENTRY_W = 64 + SYM_W + 1 + 32 + 32 + 2 + IDX_W;
+    localparam integer GC_W    = $clog2(GHOST_SLOTS + 1);           // ghosts[i]
     localparam [31:0]  HALF_L  = WINDOW_TICKS / 2;
 
     localparam [3:0] S_IDLE = 4'd0, S_T1 = 4'd1, S_URD = 4'd2, S_UT2 = 4'd3,
@@ -98,9 +112,10 @@ module rg_book_engine #(
     reg [IDX_W-1:0]  ins_idx_q;
 
     // per-symbol window and collision state (flattened)
-    reg [MAX_SYMBOLS-1:0]    wset_q;
-    reg [MAX_SYMBOLS*32-1:0] base_q;
-    reg [MAX_SYMBOLS-1:0]    coll_q;
+    reg [MAX_SYMBOLS-1:0]      wset_q;
+    reg [MAX_SYMBOLS*32-1:0]   base_q;
+    reg [MAX_SYMBOLS*GC_W-1:0] ghosts_q;     // live ghosts of the symbol
+    reg [MAX_SYMBOLS-1:0]      lost_q;       // an order of the symbol was dropped untracked
 
     // output register
     reg                  out_valid_q;
@@ -112,27 +127,12 @@ module rg_book_engine #(
     // ---------------------------------------------------------------- order table
     reg                 tbl_rd_en;
     reg  [63:0]         tbl_rd_ref;
-    wire [SET_BITS-1:0] tbl_set;
-    wire [WAYS-1:0]     tbl_vbits;
-    wire                tbl_hit, tbl_free;
-    wire [WAY_W-1:0]    tbl_hit_way, tbl_free_way;
+    wire                tbl_hit, tbl_hit_ghost, tbl_ins_book, tbl_ins_stash, tbl_ins_ghost;
     wire [ENTRY_W-1:0]  tbl_hit_entry;
-    reg                 tbl_we_entry, tbl_we_valid;
-    reg  [WAY_W-1:0]    tbl_wr_way;
-    reg  [ENTRY_W-1:0]  tbl_wr_entry;
-    reg  [WAYS-1:0]     tbl_wr_vbits;
+    reg                 tbl_hit_we, tbl_ins_we, tbl_clr_we;
+    reg  [ENTRY_W-1:0]  tbl_ins_entry;
     wire                tbl_busy;
 
-    rg_order_table #(.SET_BITS(SET_BITS), .WAYS(WAYS), .SYM_W(SYM_W), .IDX_W(IDX_W)) u_table (
-        .clk(clk), .rst(rst),
-        .rd_en(tbl_rd_en), .rd_ref(tbl_rd_ref),
-        .rd_set(tbl_set), .rd_valid_bits(tbl_vbits),
-        .hit(tbl_hit), .hit_way(tbl_hit_way), .hit_entry(tbl_hit_entry),
-        .free(tbl_free), .free_way(tbl_free_way),
-        .wr_entry_en(tbl_we_entry), .wr_valid_en(tbl_we_valid), .wr_set(tbl_set),
-        .wr_way(tbl_wr_way), .wr_entry(tbl_wr_entry), .wr_valid_bits(tbl_wr_vbits),
-        .busy(tbl_busy)
-    );
 
     // hit entry fields
     wire [63:0]      e_ref    = tbl_hit_entry[ENTRY_W-1 -: 64];
@@ -143,6 +143,9 @@ module rg_book_engine #(
     wire [1:0]       e_cls    = tbl_hit_entry[IDX_W +: 2];
     wire [IDX_W-1:0] e_idx    = tbl_hit_entry[IDX_W-1:0];
     wire             unused_e_ref = ^e_ref;
+    wire             e_book_in    = !tbl_hit_ghost && (e_cls == `RG_CLS_IN);   // the hit is on a level
+    wire [GC_W-1:0]  e_ghosts     = ghosts_q[e_sym*GC_W +: GC_W];
+    wire             e_last_ghost = (e_ghosts == {{(GC_W-1){1'b0}}, 1'b1}) && !lost_q[e_sym];
 
     // ---------------------------------------------------------------- book
     reg              bk_upd_valid;
@@ -217,7 +220,7 @@ module rg_book_engine #(
     reg accept, accept_pass;
     reg emit;                      // load the output register with the current message's event
     reg emit_nb;                   // ... taking the updated side from the book's nb_* outputs
-    reg set_coll, clr_coll;
+    reg ghost_inc, ghost_dec, set_lost, clr_coll;
     reg [SYM_W-1:0] clr_coll_sym;
     reg set_touch;
     reg [SYM_W-1:0] touch_sym;
@@ -229,6 +232,19 @@ module rg_book_engine #(
     reg win_we;
     reg save_ins;
 
+    rg_order_table #(.SET_BITS(SET_BITS), .WAYS(WAYS), .STASH_SLOTS(STASH_SLOTS), .GHOST_SLOTS(GHOST_SLOTS),
+                     .SYM_W(SYM_W), .IDX_W(IDX_W)) u_table (
+        .clk(clk), .rst(rst),
+        .rd_en(tbl_rd_en), .rd_ref(tbl_rd_ref),
+        .hit(tbl_hit), .hit_ghost(tbl_hit_ghost), .hit_entry(tbl_hit_entry),
+        .ins_book(tbl_ins_book), .ins_stash(tbl_ins_stash), .ins_ghost(tbl_ins_ghost),
+        .hit_we(tbl_hit_we), .hit_free(do_remove), .hit_shares(remaining),
+        .ins_we(tbl_ins_we), .ins_entry(tbl_ins_entry),
+        .clr_we(tbl_clr_we), .clr_sym(clr_coll_sym),
+        .occ_live(occ_live), .occ_stash(occ_stash), .occ_ghost(occ_ghost),
+        .busy(tbl_busy)
+    );
+
     always @(*) begin
         st_d          = st_q;
         s_ready       = 1'b0;
@@ -238,11 +254,10 @@ module rg_book_engine #(
         emit_nb       = 1'b0;
         tbl_rd_en     = 1'b0;
         tbl_rd_ref    = s_ref;
-        tbl_we_entry  = 1'b0;
-        tbl_we_valid  = 1'b0;
-        tbl_wr_way    = tbl_free_way;
-        tbl_wr_entry  = {x_ref_q, x_sym_q, x_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
-        tbl_wr_vbits  = tbl_vbits | ({{(WAYS-1){1'b0}}, 1'b1} << tbl_free_way);
+        tbl_hit_we    = 1'b0;
+        tbl_ins_we    = 1'b0;
+        tbl_clr_we    = 1'b0;
+        tbl_ins_entry = {x_ref_q, x_sym_q, x_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
         bk_upd_valid  = 1'b0;
         bk_sym        = x_sym_q;
         bk_buy        = x_buy_q;
@@ -254,7 +269,9 @@ module rg_book_engine #(
         bk_cnt_buy    = x_buy_q;
         bk_cnt_cls    = ins_cls;
         bk_cnt_dec    = 1'b0;
-        set_coll      = 1'b0;
+        ghost_inc     = 1'b0;
+        ghost_dec     = 1'b0;
+        set_lost      = 1'b0;
         clr_coll      = 1'b0;
         clr_coll_sym  = s_locate[SYM_W-1:0];
         set_touch     = 1'b0;
@@ -266,8 +283,11 @@ module rg_book_engine #(
         upd_val       = 32'd0;
         win_we        = 1'b0;
         save_ins      = 1'b0;
-        st_unknown_ref = 1'b0;
-        st_table_full  = 1'b0;
+        st_unknown_ref     = 1'b0;
+        st_stash_insert    = 1'b0;
+        st_ghost_insert    = 1'b0;
+        st_untracked_drop  = 1'b0;
+        st_collision_clear = 1'b0;
 
         case (st_q)
             S_IDLE, S_FIN: begin
@@ -289,7 +309,11 @@ module rg_book_engine #(
                         st_d      = S_T1;
                     end else begin
                         accept_pass = 1'b1;
-                        if (s_op == `RG_OP_CTRL && s_code == `RG_CTRL_CLEAR_COLLISION) clr_coll = 1'b1;
+                        // CLEAR_COLLISION: free the symbol's ghosts, forget its untracked drops
+                        if (s_op == `RG_OP_CTRL && s_code == `RG_CTRL_CLEAR_COLLISION) begin
+                            clr_coll   = 1'b1;
+                            tbl_clr_we = 1'b1;
+                        end
                         st_d = S_IDLE;
                     end
                 end
@@ -300,9 +324,9 @@ module rg_book_engine #(
                 if (x_op_q == `RG_OP_ADD) begin
                     touch_sym = x_sym_q;
                     win_we    = 1'b1;     // the window rule runs for every add, inserted or not
-                    if (tbl_free) begin
-                        tbl_we_entry = 1'b1;
-                        tbl_we_valid = 1'b1;
+                    if (tbl_ins_book) begin
+                        tbl_ins_we      = 1'b1;
+                        st_stash_insert = tbl_ins_stash;
                         if (ins_cls == `RG_CLS_IN) begin
                             bk_upd_valid = 1'b1;         // the book is idle here
                             st_d = S_BWAIT;
@@ -311,8 +335,12 @@ module rg_book_engine #(
                             st_d = S_FIN;
                         end
                     end else begin
-                        set_coll      = 1'b1;
-                        st_table_full = 1'b1;
+                        // dropped from the book: a ghost, or untracked
+                        tbl_ins_we        = tbl_ins_ghost;
+                        ghost_inc         = tbl_ins_ghost;
+                        st_ghost_insert   = tbl_ins_ghost;
+                        set_lost          = !tbl_ins_ghost;
+                        st_untracked_drop = !tbl_ins_ghost;
                         st_d = S_FIN;
                     end
                 end else if (!tbl_hit) begin
@@ -328,13 +356,13 @@ module rg_book_engine #(
                     end else if (x_op_q == `RG_OP_EXECP && x_code_q == `RG_ASCII_Y) begin
                         set_upd = 1'b1; upd_kind = `RG_UPD_LAST; upd_sym = e_sym; upd_val = x_price_q;
                     end
-                    // table: remove or shrink
-                    tbl_wr_way   = tbl_hit_way;
-                    tbl_wr_entry = {tbl_hit_entry[ENTRY_W-1:IDX_W+34], remaining, e_cls, e_idx};
-                    tbl_wr_vbits = tbl_vbits & ~({{(WAYS-1){1'b0}}, 1'b1} << tbl_hit_way);
-                    tbl_we_valid = do_remove;
-                    tbl_we_entry = !do_remove;
-                    // book
+                    // table: remove (do_remove) or shrink to `remaining`
+                    tbl_hit_we = 1'b1;
+                    // a ghost leaves: with the last ghost of a symbol that lost nothing,
+                    // COLLISION clears by itself
+                    ghost_dec          = tbl_hit_ghost && do_remove;
+                    st_collision_clear = tbl_hit_ghost && do_remove && e_last_ghost;
+                    // book (a ghost is not in the book)
                     bk_sym   = e_sym;
                     bk_buy   = e_buy;
                     bk_idx   = e_idx;
@@ -344,11 +372,11 @@ module rg_book_engine #(
                     bk_cnt_buy = e_buy;
                     bk_cnt_cls = e_cls;
                     bk_cnt_dec = 1'b1;
-                    if (e_cls == `RG_CLS_IN) bk_upd_valid = 1'b1;
-                    else                 bk_cnt_valid = do_remove;
-                    if (x_op_q == `RG_OP_REPLACE)    st_d = S_URD;
-                    else if (e_cls == `RG_CLS_IN)    st_d = S_BWAIT;
-                    else                         st_d = S_FIN;
+                    if (e_book_in)           bk_upd_valid = 1'b1;
+                    else if (!tbl_hit_ghost) bk_cnt_valid = do_remove;
+                    if (x_op_q == `RG_OP_REPLACE) st_d = S_URD;
+                    else if (e_book_in)           st_d = S_BWAIT;
+                    else                          st_d = S_FIN;
                 end
             end
 
@@ -359,18 +387,21 @@ module rg_book_engine #(
             end
 
             S_UT2: begin
-                tbl_wr_entry = {x_ref2_q, t_sym_q, t_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
-                bk_cnt_sym   = t_sym_q;
-                bk_cnt_buy   = t_buy_q;
-                win_we       = 1'b1;
-                if (tbl_free) begin
-                    tbl_we_entry = 1'b1;
-                    tbl_we_valid = 1'b1;
-                    save_ins     = 1'b1;            // need_ins := class is IN
-                    bk_cnt_valid = (ins_cls != `RG_CLS_IN);
+                tbl_ins_entry = {x_ref2_q, t_sym_q, t_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
+                bk_cnt_sym    = t_sym_q;
+                bk_cnt_buy    = t_buy_q;
+                win_we        = 1'b1;
+                if (tbl_ins_book) begin
+                    tbl_ins_we      = 1'b1;
+                    st_stash_insert = tbl_ins_stash;
+                    save_ins        = 1'b1;            // need_ins := class is IN
+                    bk_cnt_valid    = (ins_cls != `RG_CLS_IN);
                 end else begin
-                    set_coll      = 1'b1;
-                    st_table_full = 1'b1;
+                    tbl_ins_we        = tbl_ins_ghost;
+                    ghost_inc         = tbl_ins_ghost;
+                    st_ghost_insert   = tbl_ins_ghost;
+                    set_lost          = !tbl_ins_ghost;
+                    st_untracked_drop = !tbl_ins_ghost;
                 end
                 st_d = S_UBK;
             end
@@ -478,7 +509,7 @@ module rg_book_engine #(
         fin_flags = 8'd0;
         fin_flags[`RG_FLAG_BAND_BID]  = bid_off_nz | bid_above_nz | (!fin_bid_v && bid_below_nz);
         fin_flags[`RG_FLAG_BAND_ASK]  = ask_off_nz | ask_below_nz | (!fin_ask_v && ask_above_nz);
-        fin_flags[`RG_FLAG_COLLISION] = coll_q[t_sym_q];
+        fin_flags[`RG_FLAG_COLLISION] = lost_q[t_sym_q] || (ghosts_q[t_sym_q*GC_W +: GC_W] != {GC_W{1'b0}});
     end
 
     // BOOK bus of an emitted event (a pass-through event updates only TOUCH and SYM)
@@ -498,6 +529,7 @@ module rg_book_engine #(
     end
 
     // ---------------------------------------------------------------- registers
+    integer j;
     always @(posedge clk) begin
         if (rst) begin
             st_q        <= S_IDLE;
@@ -525,7 +557,8 @@ module rg_book_engine #(
             ins_idx_q   <= {IDX_W{1'b0}};
             wset_q      <= {MAX_SYMBOLS{1'b0}};
             base_q      <= {(MAX_SYMBOLS*32){1'b0}};
-            coll_q      <= {MAX_SYMBOLS{1'b0}};
+            ghosts_q    <= {(MAX_SYMBOLS*GC_W){1'b0}};
+            lost_q      <= {MAX_SYMBOLS{1'b0}};
             out_valid_q <= 1'b0;
             out_ev_q    <= {`RG_EV_W{1'b0}};
             out_book_q  <= {`RG_BOOK_W{1'b0}};
@@ -570,8 +603,17 @@ module rg_book_engine #(
                 wset_q[ins_sym]           <= 1'b1;
                 base_q[ins_sym*32 +: 32]  <= base_new;
             end
-            if (set_coll) coll_q[ins_sym] <= 1'b1;
-            if (clr_coll) coll_q[clr_coll_sym] <= 1'b0;
+            // COLLISION state per symbol, through decoded enables (constant slices); at most
+            // one of ghost_inc, ghost_dec, set_lost and clr_coll per cycle
+            for (j = 0; j < MAX_SYMBOLS; j = j + 1) begin
+                if (clr_coll && clr_coll_sym == j[SYM_W-1:0]) begin
+                    ghosts_q[j*GC_W +: GC_W] <= {GC_W{1'b0}};
+                    lost_q[j]                <= 1'b0;
+                end
+                if (ghost_inc && ins_sym == j[SYM_W-1:0]) ghosts_q[j*GC_W +: GC_W] <= ghosts_q[j*GC_W +: GC_W] + 1'b1;
+                if (ghost_dec && e_sym == j[SYM_W-1:0])   ghosts_q[j*GC_W +: GC_W] <= ghosts_q[j*GC_W +: GC_W] - 1'b1;
+                if (set_lost && ins_sym == j[SYM_W-1:0])  lost_q[j] <= 1'b1;
+            end
 
             if (m_ready) out_valid_q <= 1'b0;
             if (accept_pass) begin

@@ -1,162 +1,302 @@
-// Set-associative order table (spec section 5): 2^SET_BITS sets x WAYS ways.
+// Order table (spec section 5): two banks of 2^SET_BITS sets x WAYS ways, a stash of
+// STASH_SLOTS entries for orders whose two sets are full (book orders), and a ghost list of
+// GHOST_SLOTS entries for orders that could not be placed (not in the book).
 //
-// Set index: XOR fold of the 64-bit reference in SET_BITS-bit slices from bit 0 up.
-// Storage: one RAM per way holding the entry {ref, symbol, side, price, shares, class,
-// idx}, and a valid-bit RAM holding the WAYS valid bits of VALID_SETS_PER_WORD sets per
-// word (lane write enables), so the clear sweep after reset takes
-// 2^SET_BITS / VALID_SETS_PER_WORD cycles. Entry RAMs are never cleared.
+// Entry: {ref[63:0], symbol, side, price, shares, class, idx} (ENTRY_W bits); a ghost keeps
+// {ref, symbol, side, price, shares} (GHOST_W bits) and reads back with class and idx 0.
+// Bank 0 is addressed by the XOR fold of the reference, bank 1 by its CRC-32C (rg_ref_hash);
+// both are read in parallel. Stash and ghosts are flip-flops compared in parallel: their
+// match vectors are taken in the read cycle (against rd_ref), so the cycle after the read
+// only selects.
 //
-// Read port: rd_en with rd_ref in cycle t; in cycle t+1 the set's ways are compared with
-// the reference: hit/hit_way/hit_entry (the valid way with the same ref, lowest way first),
-// free/free_way (the lowest invalid way) and the set's valid vector.
-// Write port: wr_entry_en writes an entry into (wr_set, wr_way); wr_valid_en writes the
-// whole valid vector of wr_set. The user orders its reads after its writes.
+// Read: rd_en with rd_ref in cycle t. In cycle t+1:
+//   hit, hit_ghost, hit_entry  the first valid entry holding the reference, in the lookup
+//                              order bank 0 ways, bank 1 ways, stash slots, ghost slots
+//   ins_book, ins_stash,       where an insert of that reference goes: the lowest free way of
+//   ins_ghost                  bank 0's set, else of bank 1's, else the lowest free stash slot
+//                              (ins_book; ins_stash for the stash), else the lowest free ghost
+//                              slot (ins_ghost), else nowhere (untracked)
+// Writes, in the cycle after a read (at most one of them per cycle, never in a read cycle):
+//   hit_we     the hit entry: freed (hit_free) or left with hit_shares shares
+//   ins_we     ins_entry (its reference = the one read) goes where ins_* said
+//   clr_we     every ghost of clr_sym is freed (control op CLEAR_COLLISION; any cycle
+//              without a read or another write)
+// occ_live (book orders: banks and stash), occ_stash and occ_ghost follow the writes one
+// cycle later (spec section 12 peaks). busy: the banks' valid-bit clear sweep after reset.
 `default_nettype none
 `include "rg_contract.vh"
 module rg_order_table #(
-    parameter integer SET_BITS = 14,
-    parameter integer WAYS     = 4,
-    parameter integer SYM_W    = 6,
-    parameter integer IDX_W    = 12,
-    parameter integer ENTRY_W  = 64 + SYM_W + 1 + 32 + 32 + 2 + IDX_W,
-    parameter integer WAY_W    = (WAYS > 1) ? $clog2(WAYS) : 1
+    parameter integer SET_BITS    = `RG_SET_BITS_DEFAULT,
+    parameter integer WAYS        = `RG_WAYS_DEFAULT,
+    parameter integer STASH_SLOTS = `RG_STASH_SLOTS_DEFAULT,
+    parameter integer GHOST_SLOTS = `RG_GHOST_SLOTS_DEFAULT,
+    parameter integer SYM_W       = 6,
+    parameter integer IDX_W       = 12,
+    parameter integer ENTRY_W     = 64 + SYM_W + 1 + 32 + 32 + 2 + IDX_W
 ) (
-    input  wire                   clk,
-    input  wire                   rst,
+    input  wire               clk,
+    input  wire               rst,
 
-    input  wire                   rd_en,
-    input  wire [63:0]            rd_ref,
-    output wire [SET_BITS-1:0]    rd_set,       // set of the reference read last
-    output wire [WAYS-1:0]        rd_valid_bits,
-    output wire                   hit,
-    output wire [WAY_W-1:0]       hit_way,
-    output wire [ENTRY_W-1:0]     hit_entry,
-    output wire                   free,
-    output wire [WAY_W-1:0]       free_way,
+    input  wire               rd_en,
+    input  wire [63:0]        rd_ref,
+    output wire               hit,
+    output wire               hit_ghost,
+    output reg  [ENTRY_W-1:0] hit_entry,
+    output wire               ins_book,
+    output wire               ins_stash,
+    output wire               ins_ghost,
 
-    input  wire                   wr_entry_en,
-    input  wire                   wr_valid_en,
-    input  wire [SET_BITS-1:0]    wr_set,
-    input  wire [WAY_W-1:0]       wr_way,
-    input  wire [ENTRY_W-1:0]     wr_entry,
-    input  wire [WAYS-1:0]        wr_valid_bits,
+    input  wire               hit_we,
+    input  wire               hit_free,
+    input  wire [31:0]        hit_shares,
+    input  wire               ins_we,
+    input  wire [ENTRY_W-1:0] ins_entry,
+    input  wire               clr_we,
+    input  wire [SYM_W-1:0]   clr_sym,
 
-    output wire                   busy
+    output wire [31:0]        occ_live,
+    output wire [31:0]        occ_stash,
+    output wire [31:0]        occ_ghost,
+    output wire               busy
 );
     initial begin
         `RG_CHECK_SET_BITS(SET_BITS)
         `RG_CHECK_WAYS(WAYS)
+        `RG_CHECK_STASH_SLOTS(STASH_SLOTS)
+        `RG_CHECK_GHOST_SLOTS(GHOST_SLOTS)
         // an entry holds a 6-bit symbol (spec section 5) and a level index of the window
         if (SYM_W < 1 || SYM_W > $clog2(`RG_MAX_SYMBOLS_MAX) || IDX_W < $clog2(`RG_WINDOW_TICKS_MIN)
-            || IDX_W > $clog2(`RG_WINDOW_TICKS_MAX) || ENTRY_W != 64 + SYM_W + 1 + 32 + 32 + 2 + IDX_W
-            || WAY_W != ((WAYS > 1) ? $clog2(WAYS) : 1)) begin
-            $error("rg_order_table: SYM_W = %0d, IDX_W = %0d, ENTRY_W = %0d, WAY_W = %0d are inconsistent (instance %m)",
-                   SYM_W, IDX_W, ENTRY_W, WAY_W);
+            || IDX_W > $clog2(`RG_WINDOW_TICKS_MAX) || ENTRY_W != 64 + SYM_W + 1 + 32 + 32 + 2 + IDX_W) begin
+            $error("rg_order_table: SYM_W = %0d, IDX_W = %0d, ENTRY_W = %0d are inconsistent (instance %m)",
+                   SYM_W, IDX_W, ENTRY_W);
             $finish;
         end
     end
 
-    localparam integer VSPW_W    = (SET_BITS < 3) ? SET_BITS : 3;   // log2(valid sets per word)
-    localparam integer VSPW      = 1 << VSPW_W;
-    localparam integer VAW       = (SET_BITS > VSPW_W) ? SET_BITS - VSPW_W : 1;
-    localparam integer N_SLICES  = (64 + SET_BITS - 1) / SET_BITS;
+    localparam integer SHARES_LO = IDX_W + 2;                 // entry: ... shares, class, idx
+    localparam integer REF_LO    = ENTRY_W - 64;
+    localparam integer GHOST_W   = ENTRY_W - SHARES_LO;       // {ref, symbol, side, price, shares}
+    localparam integer G_SYM_LO  = GHOST_W - 64 - SYM_W;
+    localparam integer LIVE_W    = $clog2(2 * WAYS * (1 << SET_BITS) + STASH_SLOTS + 1);
+    localparam integer SCNT_W    = $clog2(STASH_SLOTS + 1);
+    localparam integer GCNT_W    = $clog2(GHOST_SLOTS + 1);
 
-    // ---------------------------------------------------------------- set hash
-    function [SET_BITS-1:0] set_of(input [63:0] r);
-        integer s, bit_i;
-        reg [SET_BITS-1:0] acc;
+    // ---------------------------------------------------------------- banks
+    wire [SET_BITS-1:0] h0, h1;
+    rg_ref_hash #(.SET_BITS(SET_BITS)) u_hash (.ref_in(rd_ref), .h0(h0), .h1(h1));
+
+    reg  [63:0]            ref_q;        // the reference read last
+    reg  [SET_BITS-1:0]    set0_q, set1_q;
+    wire [WAYS*ENTRY_W-1:0] line0, line1;
+    wire [WAYS-1:0]        vb0, vb1, m0, m1;
+    reg                    b0_we, b0_vwe, b1_we, b1_vwe;
+    reg  [WAYS*ENTRY_W-1:0] b0_line, b1_line;
+    reg  [WAYS-1:0]        b0_vbits, b1_vbits;
+    wire                   busy0, busy1;
+
+    rg_order_bank #(.SET_BITS(SET_BITS), .WAYS(WAYS), .ENTRY_W(ENTRY_W)) u_bank0 (
+        .clk(clk), .rst(rst),
+        .rd_en(rd_en), .rd_set(h0), .cmp_ref(ref_q), .line(line0), .vbits(vb0), .match(m0),
+        .wr_en(b0_we), .wr_valid_en(b0_vwe), .wr_set(set0_q), .wr_line(b0_line), .wr_vbits(b0_vbits),
+        .busy(busy0)
+    );
+    rg_order_bank #(.SET_BITS(SET_BITS), .WAYS(WAYS), .ENTRY_W(ENTRY_W)) u_bank1 (
+        .clk(clk), .rst(rst),
+        .rd_en(rd_en), .rd_set(h1), .cmp_ref(ref_q), .line(line1), .vbits(vb1), .match(m1),
+        .wr_en(b1_we), .wr_valid_en(b1_vwe), .wr_set(set1_q), .wr_line(b1_line), .wr_vbits(b1_vbits),
+        .busy(busy1)
+    );
+
+    // ---------------------------------------------------------------- stash and ghosts
+    reg  [STASH_SLOTS-1:0]         sv_q;       // valid
+    reg  [GHOST_SLOTS-1:0]         gv_q;
+    reg  [STASH_SLOTS-1:0]         sm_q;       // valid and holding the reference read last
+    reg  [GHOST_SLOTS-1:0]         gm_q;
+    wire [STASH_SLOTS*ENTRY_W-1:0] stash;
+    wire [GHOST_SLOTS*GHOST_W-1:0] ghost;
+    wire [STASH_SLOTS-1:0]         sm_d;
+    wire [GHOST_SLOTS-1:0]         gm_d, g_of_clr;
+
+    // ---------------------------------------------------------------- lookup and placement
+    // lowest set bit of each vector, one-hot (prefix ORs, no carry chain)
+    reg [WAYS-1:0]        m0_1h, m1_1h, f0_1h, f1_1h;
+    reg [STASH_SLOTS-1:0] sm_1h, sf_1h;
+    reg [GHOST_SLOTS-1:0] gm_1h, gf_1h;
+    reg                   a0, a1, a2, a3, a4, a5, a6, a7;
+    integer i;
+    always @(*) begin
+        a0 = 1'b0; a1 = 1'b0; a2 = 1'b0; a3 = 1'b0;
+        for (i = 0; i < WAYS; i = i + 1) begin
+            m0_1h[i] = m0[i] && !a0;   a0 = a0 || m0[i];
+            m1_1h[i] = m1[i] && !a1;   a1 = a1 || m1[i];
+            f0_1h[i] = !vb0[i] && !a2; a2 = a2 || !vb0[i];
+            f1_1h[i] = !vb1[i] && !a3; a3 = a3 || !vb1[i];
+        end
+        a4 = 1'b0; a5 = 1'b0;
+        for (i = 0; i < STASH_SLOTS; i = i + 1) begin
+            sm_1h[i] = sm_q[i] && !a4;  a4 = a4 || sm_q[i];
+            sf_1h[i] = !sv_q[i] && !a5; a5 = a5 || !sv_q[i];
+        end
+        a6 = 1'b0; a7 = 1'b0;
+        for (i = 0; i < GHOST_SLOTS; i = i + 1) begin
+            gm_1h[i] = gm_q[i] && !a6;  a6 = a6 || gm_q[i];
+            gf_1h[i] = !gv_q[i] && !a7; a7 = a7 || !gv_q[i];
+        end
+    end
+
+    wire hit0 = |m0, hit1 = |m1, hit_s = |sm_q, hit_g = |gm_q;
+    wire free0 = !(&vb0), free1 = !(&vb1), free_s = !(&sv_q), free_g = !(&gv_q);
+
+    // the place of the hit, and of an insert (one-hot over all places, first in lookup order)
+    wire [WAYS-1:0]        h0_1h = m0_1h;
+    wire [WAYS-1:0]        h1_1h = hit0 ? {WAYS{1'b0}} : m1_1h;
+    wire [STASH_SLOTS-1:0] hs_1h = (hit0 || hit1) ? {STASH_SLOTS{1'b0}} : sm_1h;
+    wire [GHOST_SLOTS-1:0] hg_1h = (hit0 || hit1 || hit_s) ? {GHOST_SLOTS{1'b0}} : gm_1h;
+    wire [WAYS-1:0]        i0_1h = f0_1h;
+    wire [WAYS-1:0]        i1_1h = free0 ? {WAYS{1'b0}} : f1_1h;
+    wire [STASH_SLOTS-1:0] is_1h = (free0 || free1) ? {STASH_SLOTS{1'b0}} : sf_1h;
+    wire [GHOST_SLOTS-1:0] ig_1h = (free0 || free1 || free_s) ? {GHOST_SLOTS{1'b0}} : gf_1h;
+
+    assign hit       = hit0 || hit1 || hit_s || hit_g;
+    assign hit_ghost = !hit0 && !hit1 && !hit_s && hit_g;
+    assign ins_book  = free0 || free1 || free_s;
+    assign ins_stash = !free0 && !free1 && free_s;
+    assign ins_ghost = !free0 && !free1 && !free_s && free_g;
+
+    // the hit entry: AND-OR over the one-hot place
+    integer k;
+    always @(*) begin
+        hit_entry = {ENTRY_W{1'b0}};
+        for (k = 0; k < WAYS; k = k + 1)
+            hit_entry = hit_entry | ({ENTRY_W{h0_1h[k]}} & line0[ENTRY_W*k +: ENTRY_W])
+                                  | ({ENTRY_W{h1_1h[k]}} & line1[ENTRY_W*k +: ENTRY_W]);
+        for (k = 0; k < STASH_SLOTS; k = k + 1)
+            hit_entry = hit_entry | ({ENTRY_W{hs_1h[k]}} & stash[ENTRY_W*k +: ENTRY_W]);
+        for (k = 0; k < GHOST_SLOTS; k = k + 1)
+            hit_entry = hit_entry | ({ENTRY_W{hg_1h[k]}} & {ghost[GHOST_W*k +: GHOST_W], {SHARES_LO{1'b0}}});
+    end
+
+    // ---------------------------------------------------------------- bank writes
+    // a bank writes back the line it read, with the inserted or updated way replaced
+    function [ENTRY_W-1:0] with_shares(input [ENTRY_W-1:0] e, input [31:0] sh);
         begin
-            acc = {SET_BITS{1'b0}};
-            for (s = 0; s < N_SLICES; s = s + 1)
-                for (bit_i = 0; bit_i < SET_BITS; bit_i = bit_i + 1)
-                    if (s * SET_BITS + bit_i < 64) acc[bit_i] = acc[bit_i] ^ r[s * SET_BITS + bit_i];
-            set_of = acc;
+            with_shares = e;
+            with_shares[SHARES_LO +: 32] = sh;
         end
     endfunction
 
-    wire [SET_BITS-1:0] set_rd = set_of(rd_ref);
+    wire b0_ins = ins_we && free0;
+    wire b1_ins = ins_we && !free0 && free1;
+    wire b0_hit = hit_we && hit0;
+    wire b1_hit = hit_we && !hit0 && hit1;
+    integer w;
+    always @(*) begin
+        b0_we    = b0_ins || (b0_hit && !hit_free);
+        b1_we    = b1_ins || (b1_hit && !hit_free);
+        b0_vwe   = b0_ins || (b0_hit && hit_free);
+        b1_vwe   = b1_ins || (b1_hit && hit_free);
+        b0_vbits = ins_we ? (vb0 | i0_1h) : (vb0 & ~h0_1h);
+        b1_vbits = ins_we ? (vb1 | i1_1h) : (vb1 & ~h1_1h);
+        b0_line  = line0;
+        b1_line  = line1;
+        for (w = 0; w < WAYS; w = w + 1) begin
+            if (ins_we ? i0_1h[w] : h0_1h[w])
+                b0_line[ENTRY_W*w +: ENTRY_W] = ins_we ? ins_entry : with_shares(line0[ENTRY_W*w +: ENTRY_W], hit_shares);
+            if (ins_we ? i1_1h[w] : h1_1h[w])
+                b1_line[ENTRY_W*w +: ENTRY_W] = ins_we ? ins_entry : with_shares(line1[ENTRY_W*w +: ENTRY_W], hit_shares);
+        end
+    end
 
-    // valid-RAM word address and lane of a set (all sets share word 0 when SET_BITS <= 3)
-    wire [VAW-1:0]    rd_vaddr, wr_vaddr;
-    wire [VSPW_W-1:0] wr_lane, q_lane;
-    reg  [SET_BITS-1:0] set_q;
+    // ---------------------------------------------------------------- stash and ghost slots
+    // data registers have no reset (the valid bits qualify them); per-slot decoded enables
+    genvar s;
     generate
-        if (SET_BITS > VSPW_W) begin : g_vaddr
-            assign rd_vaddr = set_rd[SET_BITS-1:VSPW_W];
-            assign wr_vaddr = wr_set[SET_BITS-1:VSPW_W];
-            assign wr_lane  = wr_set[VSPW_W-1:0];
-            assign q_lane   = set_q[VSPW_W-1:0];
-        end else begin : g_vaddr0
-            assign rd_vaddr = {VAW{1'b0}};
-            assign wr_vaddr = {VAW{1'b0}};
-            assign wr_lane  = wr_set;
-            assign q_lane   = set_q;
+        for (s = 0; s < STASH_SLOTS; s = s + 1) begin : g_stash
+            reg [ENTRY_W-1:0] e_q;
+            always @(posedge clk) begin
+                if (ins_we && is_1h[s])                    e_q <= ins_entry;
+                else if (hit_we && hs_1h[s] && !hit_free)  e_q[SHARES_LO +: 32] <= hit_shares;
+            end
+            assign stash[ENTRY_W*s +: ENTRY_W] = e_q;
+            assign sm_d[s] = sv_q[s] && (e_q[REF_LO +: 64] == rd_ref);
+        end
+        for (s = 0; s < GHOST_SLOTS; s = s + 1) begin : g_ghost
+            reg [GHOST_W-1:0] e_q;
+            always @(posedge clk) begin
+                if (ins_we && ig_1h[s])                    e_q <= ins_entry[SHARES_LO +: GHOST_W];
+                else if (hit_we && hg_1h[s] && !hit_free)  e_q[31:0] <= hit_shares;
+            end
+            assign ghost[GHOST_W*s +: GHOST_W] = e_q;
+            assign gm_d[s]     = gv_q[s] && (e_q[GHOST_W-64 +: 64] == rd_ref);
+            assign g_of_clr[s] = (e_q[G_SYM_LO +: SYM_W] == clr_sym);
         end
     endgenerate
 
-    // ---------------------------------------------------------------- clear sweep
-    reg           sweep_q;
-    reg [VAW-1:0] sweep_addr_q;
+    // ---------------------------------------------------------------- occupancy
+    function [SCNT_W-1:0] count_s(input [STASH_SLOTS-1:0] v);
+        integer n;
+        begin
+            count_s = {SCNT_W{1'b0}};
+            for (n = 0; n < STASH_SLOTS; n = n + 1) if (v[n]) count_s = count_s + 1'b1;
+        end
+    endfunction
+    function [GCNT_W-1:0] count_g(input [GHOST_SLOTS-1:0] v);
+        integer n;
+        begin
+            count_g = {GCNT_W{1'b0}};
+            for (n = 0; n < GHOST_SLOTS; n = n + 1) if (v[n]) count_g = count_g + 1'b1;
+        end
+    endfunction
 
-    reg [63:0]         ref_q;
+    reg [LIVE_W-1:0] live_q;
+    reg [SCNT_W-1:0] nstash_q;
+    reg [GCNT_W-1:0] nghost_q;
+    wire live_inc = ins_we && (free0 || free1 || free_s);
+    wire live_dec = hit_we && hit_free && (hit0 || hit1 || hit_s);
+
+    // ---------------------------------------------------------------- registers
+    always @(posedge clk) begin
+        if (rd_en) begin
+            ref_q  <= rd_ref;
+            set0_q <= h0;
+            set1_q <= h1;
+        end
+    end
+
     always @(posedge clk) begin
         if (rst) begin
-            sweep_q      <= 1'b1;
-            sweep_addr_q <= {VAW{1'b0}};
-            ref_q        <= 64'd0;
-            set_q        <= {SET_BITS{1'b0}};
+            sv_q     <= {STASH_SLOTS{1'b0}};
+            gv_q     <= {GHOST_SLOTS{1'b0}};
+            sm_q     <= {STASH_SLOTS{1'b0}};
+            gm_q     <= {GHOST_SLOTS{1'b0}};
+            live_q   <= {LIVE_W{1'b0}};
+            nstash_q <= {SCNT_W{1'b0}};
+            nghost_q <= {GCNT_W{1'b0}};
         end else begin
-            if (sweep_q) begin
-                sweep_addr_q <= sweep_addr_q + 1'b1;
-                if (&sweep_addr_q) sweep_q <= 1'b0;
-            end
             if (rd_en) begin
-                ref_q <= rd_ref;
-                set_q <= set_rd;
+                sm_q <= sm_d;
+                gm_q <= gm_d;
             end
+            if (ins_we) begin
+                sv_q <= sv_q | is_1h;
+                gv_q <= gv_q | ig_1h;
+            end else if (hit_we && hit_free) begin
+                sv_q <= sv_q & ~hs_1h;
+                gv_q <= gv_q & ~hg_1h;
+            end else if (clr_we) begin
+                gv_q <= gv_q & ~g_of_clr;
+            end
+            if (live_inc && !live_dec)      live_q <= live_q + 1'b1;
+            else if (live_dec && !live_inc) live_q <= live_q - 1'b1;
+            nstash_q <= count_s(sv_q);
+            nghost_q <= count_g(gv_q);
         end
     end
 
-    // ---------------------------------------------------------------- valid bits
-    wire [VSPW*WAYS-1:0] vword;
-    wire [VSPW-1:0]      v_be   = sweep_q ? {VSPW{1'b1}}
-                                          : ({{(VSPW-1){1'b0}}, 1'b1} << wr_lane);
-    rg_ram_sdp #(.ADDR_W(VAW), .WIDTH(VSPW*WAYS), .LANES(VSPW)) u_valid (
-        .clk(clk),
-        .wr_en(sweep_q || wr_valid_en), .wr_be(v_be),
-        .wr_addr(sweep_q ? sweep_addr_q : wr_vaddr),
-        .wr_data(sweep_q ? {(VSPW*WAYS){1'b0}} : {VSPW{wr_valid_bits}}),
-        .rd_en(rd_en), .rd_addr(rd_vaddr), .rd_data(vword)
-    );
-    wire [WAYS-1:0] vbits = vword[WAYS*q_lane +: WAYS];
+    assign occ_live  = {{(32-LIVE_W){1'b0}}, live_q};
+    assign occ_stash = {{(32-SCNT_W){1'b0}}, nstash_q};
+    assign occ_ghost = {{(32-GCNT_W){1'b0}}, nghost_q};
+    assign busy      = busy0 || busy1;
 
-    // ---------------------------------------------------------------- ways
-    wire [ENTRY_W*WAYS-1:0] ways_data;
-    genvar w;
-    generate
-        for (w = 0; w < WAYS; w = w + 1) begin : g_way
-            rg_ram_sdp #(.ADDR_W(SET_BITS), .WIDTH(ENTRY_W), .LANES(1)) u_way (
-                .clk(clk),
-                .wr_en(wr_entry_en && wr_way == w[WAY_W-1:0]), .wr_be(1'b1),
-                .wr_addr(wr_set), .wr_data(wr_entry),
-                .rd_en(rd_en), .rd_addr(set_rd), .rd_data(ways_data[ENTRY_W*w +: ENTRY_W])
-            );
-        end
-    endgenerate
-
-    // ---------------------------------------------------------------- compare
-    reg [WAYS-1:0] match;
-    integer m;
-    always @(*) begin
-        for (m = 0; m < WAYS; m = m + 1)
-            match[m] = vbits[m] && (ways_data[ENTRY_W*m + ENTRY_W - 64 +: 64] == ref_q);
-    end
-    rg_prio_enc #(.WIDTH(WAYS), .MSB_FIRST(0), .IDX_W(WAY_W)) u_hit  (.in(match),  .idx(hit_way),  .found(hit));
-    rg_prio_enc #(.WIDTH(WAYS), .MSB_FIRST(0), .IDX_W(WAY_W)) u_free (.in(~vbits), .idx(free_way), .found(free));
-
-    assign hit_entry     = ways_data[ENTRY_W*hit_way +: ENTRY_W];
-    assign rd_set        = set_q;
-    assign rd_valid_bits = vbits;
-    assign busy          = sweep_q;
 endmodule
 `default_nettype wire

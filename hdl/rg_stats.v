@@ -1,9 +1,12 @@
 // Statistics counters of spec section 12, read through the register port.
 //
 // 64-bit counters, word address (byte address >> 2) relative to the stats base:
-//   counter k (RG_STAT_*: messages, unknown_ref, table_full, flagged, tob, decisions,
-//   accepted, rejected, fills, controls, problems[1..]) at words 2k (low) and 2k+1 (high);
-//   by_type[t] at words RG_STATS_BY_TYPE_WORD + 2t (low) and + 2t + 1 (high)
+//   counter k (RG_STAT_*, the contract's [stats] counters, then problems[1..]) at words 2k
+//   (low) and 2k+1 (high); by_type[t] at words RG_STATS_BY_TYPE_WORD + 2t (low) and + 2t + 1
+//   (high)
+// table_full counts the drops (ghost_inserts + untracked_drops); the peaks (live_peak,
+// stash_peak, ghost_peak) are the largest occupancy seen, sampled every cycle (an
+// occupancy holds each value for at least a cycle, so no value is missed).
 // by_type lives in a RAM updated by a read-modify-write pipeline with one-deep forwarding
 // (one increment per cycle at most); register reads of it are served in cycles without
 // an increment. rd_valid pulses with the data, one or more cycles after rd_en.
@@ -19,7 +22,13 @@ module rg_stats (
     input  wire [7:0]  ev_problem,
     input  wire        ev_control,
     input  wire        ev_unknown_ref,
-    input  wire        ev_table_full,
+    input  wire        ev_stash_insert,
+    input  wire        ev_ghost_insert,
+    input  wire        ev_untracked_drop,
+    input  wire        ev_collision_clear,
+    input  wire [31:0] occ_live,
+    input  wire [31:0] occ_stash,
+    input  wire [31:0] occ_ghost,
     input  wire        ev_flagged,
     input  wire        ev_tob,
     input  wire        ev_decision,
@@ -52,7 +61,7 @@ module rg_stats (
         inc = {NCNT{1'b0}};
         inc[`RG_STAT_MESSAGES]             = ev_msg;
         inc[`RG_STAT_UNKNOWN_REF]          = ev_unknown_ref;
-        inc[`RG_STAT_TABLE_FULL]           = ev_table_full;
+        inc[`RG_STAT_TABLE_FULL]           = ev_ghost_insert || ev_untracked_drop;
         inc[`RG_STAT_FLAGGED]              = ev_flagged;
         inc[`RG_STAT_TOB]                  = ev_tob;
         inc[`RG_STAT_DECISIONS]            = ev_decision;
@@ -60,6 +69,10 @@ module rg_stats (
         inc[`RG_STAT_REJECTED]             = ev_rejected;
         inc[`RG_STAT_FILLS]                = ev_accepted;     // every accepted order fills
         inc[`RG_STAT_CONTROLS]             = ev_control;
+        inc[`RG_STAT_STASH_INSERTS]        = ev_stash_insert;
+        inc[`RG_STAT_GHOST_INSERTS]        = ev_ghost_insert;
+        inc[`RG_STAT_UNTRACKED_DROPS]      = ev_untracked_drop;
+        inc[`RG_STAT_COLLISION_CLEARS]     = ev_collision_clear;
         inc[`RG_STAT_PROBLEM_BAD_LENGTH]   = (ev_problem == `RG_PROB_BAD_LENGTH);
         inc[`RG_STAT_PROBLEM_UNKNOWN_TYPE] = (ev_problem == `RG_PROB_UNKNOWN_TYPE);
         inc[`RG_STAT_PROBLEM_TRUNCATED]    = (ev_problem == `RG_PROB_TRUNCATED);
@@ -124,6 +137,10 @@ module rg_stats (
         end else begin
             for (k = 0; k < NCNT; k = k + 1)
                 if (inc[k]) cnt_q[64*k +: 64] <= cnt_q[64*k +: 64] + 64'd1;
+            // peaks: the high words stay 0
+            if (occ_live > cnt_q[64*`RG_STAT_LIVE_PEAK +: 32])   cnt_q[64*`RG_STAT_LIVE_PEAK +: 64]  <= {32'd0, occ_live};
+            if (occ_stash > cnt_q[64*`RG_STAT_STASH_PEAK +: 32]) cnt_q[64*`RG_STAT_STASH_PEAK +: 64] <= {32'd0, occ_stash};
+            if (occ_ghost > cnt_q[64*`RG_STAT_GHOST_PEAK +: 32]) cnt_q[64*`RG_STAT_GHOST_PEAK +: 64] <= {32'd0, occ_ghost};
 
             if (clr_q) begin
                 // sweep: write 0 through the forwarding register path

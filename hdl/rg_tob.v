@@ -1,15 +1,16 @@
 // Analytics / top of book (spec section 7): prices of the best levels, the imbalance
 // comparisons the strategy uses, and the TOB record decision: after a message that touched
-// symbol i's book, a TOB record is emitted iff the tuple (bid_px, bid_sz, ask_px, ask_sz)
-// differs from the last emitted one.
+// symbol i's book, a TOB record is emitted iff the tuple (bid_px, bid_sz, ask_px, ask_sz) or
+// the flags differ from the last emitted ones (record version 2: every flags change is a
+// record).
 //
 // Two stages, one event per cycle:
 //   T1  price of idx = (base_q + idx) * TICK (an empty side is price 0 size 0); the four
 //       imbalance products bid_sz * IMB_DEN, ask_sz * IMB_NUM, ask_sz * IMB_DEN,
 //       bid_sz * IMB_NUM (u64, cross-multiplied: no ratio is ever formed)
-//   T2  compare with the last emitted tuple of the symbol, store it when emitting;
+//   T2  compare with the last emitted tuple and flags of the symbol, store them when emitting;
 //       buy_ok = bid_sz*DEN >= ask_sz*NUM, sell_ok = ask_sz*DEN >= bid_sz*NUM
-// The last-emitted tuples are read and written in T2 only, so back-to-back events of the
+// The last-emitted tuples and flags are read and written in T2 only, so back-to-back events of the
 // same symbol need no forwarding.
 `default_nettype none
 `include "rg_contract.vh"
@@ -82,7 +83,8 @@ module rg_tob #(
     reg [31:0]         bpx2_q, bsz2_q, apx2_q, asz2_q;
     reg                buy2_q, sell2_q;
 
-    reg [MAX_SYMBOLS*128-1:0] last_q;   // last emitted tuple per symbol
+    reg [MAX_SYMBOLS*128-1:0] last_q;    // last emitted tuple per symbol
+    reg [MAX_SYMBOLS*8-1:0]   lastf_q;   // last emitted flags per symbol
 
     wire adv2 = !v2_q || m_ready;
     wire adv1 = !v1_q || adv2;
@@ -98,7 +100,8 @@ module rg_tob #(
 
     wire [127:0] tuple1 = {asz1_q, apx1_q, bsz1_q, bpx1_q};
     wire [127:0] last1  = last_q[sym1_q*128 +: 128];
-    wire         emit1  = touch1_q && (tuple1 != last1);
+    wire [7:0]   lastf1 = lastf_q[sym1_q*8 +: 8];
+    wire         emit1  = touch1_q && ((tuple1 != last1) || (flags1_q != lastf1));
 
     always @(posedge clk) begin
         if (rst) begin
@@ -127,6 +130,7 @@ module rg_tob #(
             apx2_q   <= 32'd0;
             asz2_q   <= 32'd0;
             last_q   <= {(MAX_SYMBOLS*128){1'b0}};
+            lastf_q  <= {(MAX_SYMBOLS*8){1'b0}};
             st_tob     <= 1'b0;
             st_flagged <= 1'b0;
         end else begin
@@ -162,7 +166,10 @@ module rg_tob #(
                     asz2_q   <= asz1_q;
                     buy2_q   <= (bd1_q >= an1_q);
                     sell2_q  <= (ad1_q >= bn1_q);
-                    if (emit1) last_q[sym1_q*128 +: 128] <= tuple1;
+                    if (emit1) begin
+                        last_q[sym1_q*128 +: 128] <= tuple1;
+                        lastf_q[sym1_q*8 +: 8]    <= flags1_q;
+                    end
                     st_tob     <= emit1;
                     st_flagged <= touch1_q && (flags1_q != 8'd0);
                 end

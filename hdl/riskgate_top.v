@@ -11,11 +11,14 @@
 `default_nettype none
 `include "rg_contract.vh"
 module riskgate_top #(
-    parameter integer MAX_SYMBOLS  = 64,
-    parameter integer MAX_ACCOUNTS = 64,
-    parameter integer WINDOW_TICKS = 4096,
-    parameter integer SET_BITS     = 14,
-    parameter integer WAYS         = 4,
+    // the spec parameters (docs/spec.md section 1) by default
+    parameter integer MAX_SYMBOLS  = `RG_MAX_SYMBOLS_DEFAULT,
+    parameter integer MAX_ACCOUNTS = `RG_MAX_ACCOUNTS_DEFAULT,
+    parameter integer WINDOW_TICKS = `RG_WINDOW_TICKS_DEFAULT,
+    parameter integer SET_BITS     = `RG_SET_BITS_DEFAULT,
+    parameter integer WAYS         = `RG_WAYS_DEFAULT,
+    parameter integer STASH_SLOTS  = `RG_STASH_SLOTS_DEFAULT,
+    parameter integer GHOST_SLOTS  = `RG_GHOST_SLOTS_DEFAULT,
     parameter integer FIFO_AW      = 3
 ) (
     input  wire         clk,
@@ -59,6 +62,8 @@ module riskgate_top #(
         `RG_CHECK_WINDOW_TICKS(WINDOW_TICKS)
         `RG_CHECK_SET_BITS(SET_BITS)
         `RG_CHECK_WAYS(WAYS)
+        `RG_CHECK_STASH_SLOTS(STASH_SLOTS)
+        `RG_CHECK_GHOST_SLOTS(GHOST_SLOTS)
         if (FIFO_AW < 1 || FIFO_AW > 8) begin
             $error("riskgate_top: FIFO_AW = %0d out of range 1..8 (instance %m)", FIFO_AW);
             $finish;
@@ -227,12 +232,14 @@ module riskgate_top #(
             f_q, f_rkind, f_rsym, f_raux, f_rpay, f_sym_valid, f_sym} = f_data;
 
     // ---------------------------------------------------------------- book engine
-    wire                  e_valid, e_ready, st_unknown_ref, st_table_full, e_idle;
+    wire                  e_valid, e_ready, e_idle;
+    wire                  st_unknown_ref, st_stash_insert, st_ghost_insert, st_untracked_drop, st_collision_clear;
+    wire [31:0]           occ_live, occ_stash, occ_ghost;
     wire [`RG_EV_W-1:0]   e_ev;
     wire [`RG_BOOK_W-1:0] e_book;
 
     rg_book_engine #(.MAX_SYMBOLS(MAX_SYMBOLS), .WINDOW_TICKS(WINDOW_TICKS), .SET_BITS(SET_BITS),
-                     .WAYS(WAYS)) u_engine (
+                     .WAYS(WAYS), .STASH_SLOTS(STASH_SLOTS), .GHOST_SLOTS(GHOST_SLOTS)) u_engine (
         .clk(clk), .rst(rst_i), .cfg_tick(cfg_tick),
         .s_valid(f_valid), .s_ready(f_ready), .s_op(f_op), .s_seq(f_seq), .s_ts(f_ts),
         .s_t_offer(f_toff), .s_t_last(f_tlast), .s_locate(f_locate), .s_ref(f_ref), .s_ref2(f_ref2),
@@ -240,7 +247,10 @@ module riskgate_top #(
         .s_sym_valid(f_sym_valid), .s_sym(f_sym), .s_rkind(f_rkind),
         .s_rsym(f_rsym), .s_raux(f_raux), .s_rpay(f_rpay),
         .m_valid(e_valid), .m_ready(e_ready), .m_ev(e_ev), .m_book(e_book),
-        .st_unknown_ref(st_unknown_ref), .st_table_full(st_table_full), .busy(eng_busy), .idle(e_idle)
+        .st_unknown_ref(st_unknown_ref), .st_stash_insert(st_stash_insert), .st_ghost_insert(st_ghost_insert),
+        .st_untracked_drop(st_untracked_drop), .st_collision_clear(st_collision_clear),
+        .occ_live(occ_live), .occ_stash(occ_stash), .occ_ghost(occ_ghost),
+        .busy(eng_busy), .idle(e_idle)
     );
 
     // ---------------------------------------------------------------- analytics / TOB
@@ -306,7 +316,9 @@ module riskgate_top #(
         .clk(clk), .rst(rst_i),
         .ev_msg(st_valid && st_msg), .ev_type_valid(st_valid && st_type_valid), .ev_type(st_type),
         .ev_problem(st_valid ? st_problem : 8'd0), .ev_control(st_valid && st_control),
-        .ev_unknown_ref(st_unknown_ref), .ev_table_full(st_table_full), .ev_flagged(st_flagged),
+        .ev_unknown_ref(st_unknown_ref), .ev_stash_insert(st_stash_insert), .ev_ghost_insert(st_ghost_insert),
+        .ev_untracked_drop(st_untracked_drop), .ev_collision_clear(st_collision_clear),
+        .occ_live(occ_live), .occ_stash(occ_stash), .occ_ghost(occ_ghost), .ev_flagged(st_flagged),
         .ev_tob(st_tob), .ev_decision(st_decision), .ev_accepted(st_accepted), .ev_rejected(st_rejected),
         .rd_en(reg_rd_en && rd_in_stats), .rd_addr(stats_off[11:2]),
         .rd_valid(stats_rd_valid), .rd_data(stats_rd_data)

@@ -14,7 +14,8 @@
 #include "verilated_fst_c.h"
 #endif
 
-// build parameters of the model (the Makefile passes the -G values; defaults: spec section 1)
+// build parameters of the model (the Makefile passes -D values only with -G overrides; defaults:
+// riskgate_top's, the contract's spec parameters)
 #ifndef RG_MAX_SYMBOLS
 #define RG_MAX_SYMBOLS rg::contract::MAX_SYMBOLS_DEFAULT
 #endif

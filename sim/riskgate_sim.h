@@ -87,15 +87,18 @@ int      rg_sim_write_reg(rg_sim *s, uint32_t addr, uint32_t value);
 /* The hardware cycle counter (read through the register port). */
 uint64_t rg_sim_cycles(rg_sim *s);
 
-/* Statistics of spec section 12 read from the card, in this order (rg::contract::stats):
+/* Statistics of spec section 12 read from the card, in this order (rg::contract::stats,
+ * the contract's [stats] counters):
  * [0] messages [1] unknown_ref [2] table_full [3] flagged [4] tob [5] decisions
- * [6] accepted [7] rejected [8] fills [9] controls [10..13] problems[1..4]
- * [14..269] by_type[0..255]
- * [270] rx packets [271] rx bad packets [272] rx gaps [273] rx duplicates
- * [274] rx count mismatches [275] next expected seq
+ * [6] accepted [7] rejected [8] fills [9] controls [10] stash_inserts [11] ghost_inserts
+ * [12] untracked_drops [13] collision_clears [14] live_peak [15] stash_peak [16] ghost_peak
+ * [17..20] problems[1..4]
+ * [21..276] by_type[0..255]
+ * [277] rx packets [278] rx bad packets [279] rx gaps [280] rx duplicates
+ * [281] rx count mismatches [282] next expected seq
  * Returns the number of values written (at most n). */
 int      rg_sim_stats(rg_sim *s, uint64_t *out, uint32_t n);
-#define  RG_SIM_NSTATS 276
+#define  RG_SIM_NSTATS 283
 
 /* Harness counters: [0] cycles simulated [1] input beats accepted [2] cycles a beat was
  * offered but tready was low [3] cycles tready was low [4] records [5] packets pushed

@@ -1,31 +1,41 @@
-// rg_book_engine at tiny parameters (2 symbols, L = 64, 16 sets x 2 ways) against a model of
-// spec sections 3.2, 4, 5 and 6: window rule, classes, set-associative insert/lookup with
-// table-full drops (COLLISION, table_full), reduce/remove, replace, flags, best levels,
-// last-trade updates, pass-through events and CLEAR_COLLISION; random back-pressure.
+// rg_book_engine at tiny parameters (2 symbols, L = 64, 2 banks of 16 sets x 2 ways, 2 stash
+// and 2 ghost slots) against a model of spec sections 3.2, 4, 5 and 6: window rule, classes,
+// the two-bank insert/lookup with stash, ghosts and untracked drops, ghosts acting without
+// the book (last trade, reduce, free, replace), COLLISION from ghosts and untracked drops and
+// clearing by itself, reduce/remove, replace, flags, best levels, last-trade updates,
+// pass-through events and CLEAR_COLLISION; the stats pulses and the table occupancy;
+// random back-pressure.
+#include <algorithm>
 #include <deque>
 
 #include "rg_contract.h"
 #include "tb_common.h"
+#include "tb_order_hash.h"
 
 using namespace tb;
 namespace C = rg::contract;
 namespace HW = rg::contract::hw;
 
-static constexpr int NS = 2, L = 64, SB = 4, WAYS = 2, TICK = 5;   // SB: the contract's minimum
+static constexpr int NS = 2, L = 64, SB = 4, WAYS = 2, NSTASH = 2, NGHOST = 2, TICK = 5;   // SB: the contract's minimum
 
-struct Order { bool valid = false; uint64_t ref = 0; int sym = 0; bool buy = false; uint32_t price = 0, shares = 0; int cls = 0, idx = 0; };
+struct Order { bool valid = false; uint64_t ref = 0; int sym = 0; bool buy = false; uint32_t price = 0, shares = 0; int cls = 0, idx = 0; bool ghost = false; };
 struct Model {
     bool wset[NS] = {false, false};
     uint32_t base[NS] = {0, 0};
-    bool coll[NS] = {false, false};
+    int ghosts[NS] = {0, 0};
+    bool lost[NS] = {false, false};
     uint32_t lvl[NS][2][L] = {};
     uint32_t cnt[NS][2][4] = {};
-    Order tab[1 << SB][WAYS];
-    uint64_t unknown = 0, full = 0;
-    static int set_of(uint64_t ref) {
-        int s = 0;
-        for (int i = 0; i < 64; i += SB) s ^= static_cast<int>((ref >> i) & ((1 << SB) - 1));
-        return s;
+    Order tab[2][1 << SB][WAYS], stash[NSTASH], ghost[NGHOST];
+    uint64_t unknown = 0, stashed = 0, ghosted = 0, untracked = 0, clears = 0;
+    bool coll(int sym) const { return ghosts[sym] > 0 || lost[sym]; }
+    // spec section 5 insert: bank 0's set, bank 1's set, the stash, else a ghost or untracked
+    Order *place(uint64_t ref) {
+        uint32_t s[2] = {home0(ref, SB), home1(ref, SB)};
+        for (int b = 0; b < 2; b++)
+            for (int w = 0; w < WAYS; w++) if (!tab[b][s[b]][w].valid) return &tab[b][s[b]][w];
+        for (auto &o : stash) if (!o.valid) { stashed++; return &o; }
+        return nullptr;
     }
     void add(int sym, uint64_t ref, bool buy, uint32_t shares, uint32_t price) {
         uint32_t q = price / TICK;
@@ -36,30 +46,56 @@ struct Model {
         else if (q < base[sym]) cls = HW::CLS_BELOW;
         else if (static_cast<uint64_t>(q) - base[sym] >= L) cls = HW::CLS_ABOVE;
         else { cls = HW::CLS_IN; idx = static_cast<int>(q - base[sym]); }
-        int s = set_of(ref);
-        for (int w = 0; w < WAYS; w++)
-            if (!tab[s][w].valid) {
-                tab[s][w] = {true, ref, sym, buy, price, shares, cls, idx};
-                if (cls == HW::CLS_IN) lvl[sym][buy][idx] += shares; else cnt[sym][buy][cls]++;
+        if (Order *o = place(ref)) {
+            *o = {true, ref, sym, buy, price, shares, cls, idx, false};
+            if (cls == HW::CLS_IN) lvl[sym][buy][idx] += shares; else cnt[sym][buy][cls]++;
+            return;
+        }
+        for (auto &g : ghost)
+            if (!g.valid) {
+                g = {true, ref, sym, buy, price, shares, 0, 0, true};
+                ghosts[sym]++;
+                ghosted++;
                 return;
             }
-        coll[sym] = true;
-        full++;
+        lost[sym] = true;
+        untracked++;
     }
+    // spec section 5 lookup: bank 0, bank 1, stash, ghosts
     Order *find(uint64_t ref) {
-        int s = set_of(ref);
-        for (int w = 0; w < WAYS; w++) if (tab[s][w].valid && tab[s][w].ref == ref) return &tab[s][w];
+        uint32_t s[2] = {home0(ref, SB), home1(ref, SB)};
+        for (int b = 0; b < 2; b++)
+            for (int w = 0; w < WAYS; w++) if (tab[b][s[b]][w].valid && tab[b][s[b]][w].ref == ref) return &tab[b][s[b]][w];
+        for (auto &o : stash) if (o.valid && o.ref == ref) return &o;
+        for (auto &o : ghost) if (o.valid && o.ref == ref) return &o;
         return nullptr;
     }
     void reduce(Order *o, uint32_t r) {
-        if (o->cls == HW::CLS_IN) lvl[o->sym][o->buy][o->idx] -= r;
+        if (o->cls == HW::CLS_IN && !o->ghost) lvl[o->sym][o->buy][o->idx] -= r;
         o->shares -= r;
         if (o->shares == 0) remove(o);
     }
     void remove(Order *o) {
-        if (o->cls == HW::CLS_IN) lvl[o->sym][o->buy][o->idx] -= o->shares; else cnt[o->sym][o->buy][o->cls]--;
         o->valid = false;
+        if (o->ghost) {
+            if (--ghosts[o->sym] == 0 && !lost[o->sym]) clears++;
+            return;
+        }
+        if (o->cls == HW::CLS_IN) lvl[o->sym][o->buy][o->idx] -= o->shares; else cnt[o->sym][o->buy][o->cls]--;
     }
+    void clear_collision(int sym) {
+        for (auto &g : ghost) if (g.valid && g.sym == sym) g.valid = false;
+        ghosts[sym] = 0;
+        lost[sym] = false;
+    }
+    uint32_t live() const {
+        uint32_t n = 0;
+        for (auto &bank : tab) for (auto &set : bank) for (auto &o : set) n += o.valid;
+        for (auto &o : stash) n += o.valid;
+        return n;
+    }
+    uint32_t nstash() const { uint32_t n = 0; for (auto &o : stash) n += o.valid; return n; }
+    uint32_t nghost() const { uint32_t n = 0; for (auto &o : ghost) n += o.valid; return n; }
 };
 
 struct Ev {
@@ -81,7 +117,9 @@ int main() {
     Model m;
     std::deque<Ev> q;
     std::vector<uint64_t> live;
-    uint64_t seq = 0, n_out = 0, n_unknown = 0, n_full = 0, touches = 0;
+    uint64_t seq = 0, n_out = 0, n_unknown = 0, n_stashed = 0, n_ghosted = 0, n_untracked = 0, n_clears = 0, touches = 0;
+    uint64_t ghost_hits = 0;
+    uint32_t peak_live = 0, peak_stash = 0, peak_ghost = 0, hw_peak_live = 0, hw_peak_stash = 0, hw_peak_ghost = 0;
     bool hold = false;
     const int N = 40000;
     auto snapshot = [&](Ev &e, int sym) {
@@ -95,7 +133,7 @@ int main() {
         e.av = ba >= 0; e.ai = ba; e.as = ba >= 0 ? m.lvl[sym][0][ba] : 0;
         bool bandb = m.cnt[sym][1][HW::CLS_OFFTICK] || m.cnt[sym][1][HW::CLS_ABOVE] || (!e.bv && m.cnt[sym][1][HW::CLS_BELOW]);
         bool banda = m.cnt[sym][0][HW::CLS_OFFTICK] || m.cnt[sym][0][HW::CLS_BELOW] || (!e.av && m.cnt[sym][0][HW::CLS_ABOVE]);
-        e.flags = (bandb ? C::flag::BAND_BID : 0) | (banda ? C::flag::BAND_ASK : 0) | (m.coll[sym] ? C::flag::COLLISION : 0);
+        e.flags = (bandb ? C::flag::BAND_BID : 0) | (banda ? C::flag::BAND_ASK : 0) | (m.coll(sym) ? C::flag::COLLISION : 0);
         e.base = m.base[sym];
     };
     while (n_out < N) {
@@ -106,9 +144,9 @@ int main() {
             int kind = static_cast<int>(r.below(100));
             int sym = static_cast<int>(r.below(NS));
             live.clear();
-            for (auto &set : m.tab)
-                for (auto &o : set)
-                    if (o.valid) live.push_back(o.ref);
+            for (auto &bank : m.tab) for (auto &set : bank) for (auto &o : set) if (o.valid) live.push_back(o.ref);
+            for (auto &o : m.stash) if (o.valid) live.push_back(o.ref);
+            for (auto &o : m.ghost) if (o.valid) live.push_back(o.ref);
             uint64_t ref = (!live.empty() && r.chance(0.85)) ? live[r.below(static_cast<uint32_t>(live.size()))]
                                                               : (r.next() & 0xFFFF);
             uint32_t price = TICK * (100 + r.below(60));
@@ -120,7 +158,7 @@ int main() {
             d.s_rkind = 0; d.s_rsym = C::NO_SYMBOL; d.s_raux = 0;
             d.s_code = 0; d.s_sym_valid = 1; d.s_sym = sym; d.s_locate = 0;
             e.ukind = HW::UPD_NONE;
-            if (kind < 40) {
+            if (kind < 33) {
                 op = HW::OP_ADD;
                 ref = r.chance(0.9) ? (r.next() & 0xFFFF) : ref;
                 bool buy = r.chance(0.5);
@@ -135,6 +173,7 @@ int main() {
                 if (!o) { m.unknown++; }
                 else {
                     int osym = o->sym;
+                    ghost_hits += o->ghost;
                     if (op == HW::OP_EXEC) { e.ukind = HW::UPD_LAST; e.usym = osym; e.uval = o->price; }
                     if (op == HW::OP_EXECP && d.s_code == 'Y') { e.ukind = HW::UPD_LAST; e.usym = osym; e.uval = price; }
                     if (op == HW::OP_DELETE) m.remove(o); else m.reduce(o, std::min(shares, o->shares));
@@ -148,6 +187,7 @@ int main() {
                 if (!o) m.unknown++;
                 else {
                     int osym = o->sym; bool obuy = o->buy;
+                    ghost_hits += o->ghost;
                     m.remove(o);
                     m.add(osym, nref, obuy, shares, price);
                     live.push_back(nref);
@@ -156,7 +196,7 @@ int main() {
             } else if (kind < 94) {
                 op = HW::OP_CTRL;  // CLEAR_COLLISION (valid control, prebuilt record)
                 d.s_code = C::op::CLEAR_COLLISION; d.s_locate = static_cast<uint16_t>(sym);
-                m.coll[sym] = false;
+                m.clear_collision(sym);
                 d.s_rkind = C::kind::CONTROL; e.ukind = HW::UPD_CTRL;
             } else {
                 op = r.chance(0.5) ? HW::OP_TRADE : HW::OP_NONE;  // trade / skipped
@@ -167,13 +207,22 @@ int main() {
             d.s_ref = ref; d.s_shares = shares; d.s_price = price;
             d.s_q = price / TICK;
             q.push_back(e);
+            peak_live = std::max(peak_live, m.live());
+            peak_stash = std::max(peak_stash, m.nstash());
+            peak_ghost = std::max(peak_ghost, m.nghost());
             hold = true;
         }
         d.s_valid = hold;
         d.m_ready = r.chance(0.8);
         b.tick([&] {
             if (d.st_unknown_ref) n_unknown++;
-            if (d.st_table_full) n_full++;
+            n_stashed += d.st_stash_insert;
+            n_ghosted += d.st_ghost_insert;
+            n_untracked += d.st_untracked_drop;
+            n_clears += d.st_collision_clear;
+            hw_peak_live = std::max<uint32_t>(hw_peak_live, d.occ_live);
+            hw_peak_stash = std::max<uint32_t>(hw_peak_stash, d.occ_stash);
+            hw_peak_ghost = std::max<uint32_t>(hw_peak_ghost, d.occ_ghost);
             if (d.s_valid && d.s_ready) hold = false;
             if (d.m_valid && d.m_ready) {
                 Ev e = q.front();
@@ -209,9 +258,23 @@ int main() {
     for (int i = 0; i < 4; i++) b.tick();
     CHECK(b, d.idle);
     CHECK_EQ(b, n_unknown, m.unknown);
-    CHECK_EQ(b, n_full, m.full);
-    std::printf("  %llu messages, %llu touched a book, %llu table-full drops, %llu unknown refs\n",
+    CHECK_EQ(b, n_stashed, m.stashed);
+    CHECK_EQ(b, n_ghosted, m.ghosted);
+    CHECK_EQ(b, n_untracked, m.untracked);
+    CHECK_EQ(b, n_clears, m.clears);
+    CHECK_EQ(b, d.occ_live, m.live());
+    CHECK_EQ(b, d.occ_stash, m.nstash());
+    CHECK_EQ(b, d.occ_ghost, m.nghost());
+    CHECK_EQ(b, hw_peak_live, peak_live);
+    CHECK_EQ(b, hw_peak_stash, peak_stash);
+    CHECK_EQ(b, hw_peak_ghost, peak_ghost);
+    CHECK(b, m.stashed > 100 && m.ghosted > 100 && m.untracked > 100 && m.clears > 50 && ghost_hits > 100);
+    std::printf("  %llu messages, %llu touched a book, %llu unknown refs; %llu stashed, %llu ghosts (%llu hit), "
+                "%llu untracked, %llu COLLISION clears; peaks: %u live, %u stash, %u ghosts\n",
                 static_cast<unsigned long long>(n_out), static_cast<unsigned long long>(touches),
-                static_cast<unsigned long long>(n_full), static_cast<unsigned long long>(n_unknown));
+                static_cast<unsigned long long>(n_unknown), static_cast<unsigned long long>(m.stashed),
+                static_cast<unsigned long long>(m.ghosted), static_cast<unsigned long long>(ghost_hits),
+                static_cast<unsigned long long>(m.untracked), static_cast<unsigned long long>(m.clears),
+                peak_live, peak_stash, peak_ghost);
     return b.finish();
 }

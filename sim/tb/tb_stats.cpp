@@ -1,6 +1,9 @@
 // rg_stats: random event pulses (by_type increments back to back on the same and on
-// different types, exercising the read-modify-write forwarding), register reads issued
-// while increments flow, then every counter read back against the model.
+// different types, exercising the read-modify-write forwarding), random order-table
+// occupancies (their peaks), register reads issued while increments flow, then every
+// counter read back against the model (table_full = ghost_inserts + untracked_drops).
+#include <algorithm>
+
 #include "rg_contract.h"
 #include "tb_common.h"
 
@@ -27,11 +30,13 @@ int main() {
     Rng r(23);
     auto &d = *b.dut;
     auto quiet = [&] {
-        d.ev_msg = d.ev_type_valid = d.ev_control = d.ev_unknown_ref = d.ev_table_full = 0;
+        d.ev_msg = d.ev_type_valid = d.ev_control = d.ev_unknown_ref = 0;
+        d.ev_stash_insert = d.ev_ghost_insert = d.ev_untracked_drop = d.ev_collision_clear = 0;
         d.ev_flagged = d.ev_tob = d.ev_decision = d.ev_accepted = d.ev_rejected = 0;
         d.ev_problem = 0;
         d.rd_en = 0;
     };
+    d.occ_live = d.occ_stash = d.occ_ghost = 0;
     quiet();
     b.reset();
     for (int i = 0; i < 300; i++) b.tick();  // by_type clear sweep
@@ -51,7 +56,19 @@ int main() {
         if (r.chance(0.1)) { uint32_t p = r.below(4); d.ev_problem = problems[p]; cnt[problem_stat[p]]++; }
         if (r.chance(0.05)) { d.ev_control = 1; cnt[ST::CONTROLS]++; }
         if (r.chance(0.2)) { d.ev_unknown_ref = 1; cnt[ST::UNKNOWN_REF]++; }
-        if (r.chance(0.05)) { d.ev_table_full = 1; cnt[ST::TABLE_FULL]++; }
+        if (r.chance(0.05)) { d.ev_stash_insert = 1; cnt[ST::STASH_INSERTS]++; }
+        if (r.chance(0.05)) {   // a dropped insert: a ghost or untracked
+            if (r.chance(0.5)) { d.ev_ghost_insert = 1; cnt[ST::GHOST_INSERTS]++; }
+            else { d.ev_untracked_drop = 1; cnt[ST::UNTRACKED_DROPS]++; }
+            cnt[ST::TABLE_FULL]++;
+        }
+        if (r.chance(0.02)) { d.ev_collision_clear = 1; cnt[ST::COLLISION_CLEARS]++; }
+        // occupancies walk by +-1 (the live count more), their peaks are the largest seen
+        auto walk = [&](uint32_t v, uint32_t top) { uint32_t x = r.below(3); return x == 0 && v > 0 ? v - 1 : x == 1 && v < top ? v + 1 : v; };
+        d.occ_live = walk(d.occ_live, 1u << 20); d.occ_stash = walk(d.occ_stash, 16); d.occ_ghost = walk(d.occ_ghost, 16);
+        cnt[ST::LIVE_PEAK] = std::max<uint64_t>(cnt[ST::LIVE_PEAK], d.occ_live);
+        cnt[ST::STASH_PEAK] = std::max<uint64_t>(cnt[ST::STASH_PEAK], d.occ_stash);
+        cnt[ST::GHOST_PEAK] = std::max<uint64_t>(cnt[ST::GHOST_PEAK], d.occ_ghost);
         if (r.chance(0.1)) { d.ev_flagged = 1; cnt[ST::FLAGGED]++; }
         if (r.chance(0.3)) { d.ev_tob = 1; cnt[ST::TOB]++; }
         if (r.chance(0.1)) {

@@ -1,6 +1,6 @@
 // rg_tob: prices (base_q + idx) * TICK, empty sides as 0/0, a TOB exactly when a touched
-// symbol's tuple differs from its last emitted one (flags alone never emit), stats pulses,
-// back-to-back events of one symbol, back-pressure.
+// symbol's tuple or flags differ from the last emitted ones (record version 2: a flags
+// change alone emits too), stats pulses, back-to-back events of one symbol, back-pressure.
 #include <deque>
 
 #include "rg_contract.h"
@@ -22,6 +22,8 @@ int main() {
     d.m_ready = 1;
     b.reset();
     uint32_t last[4][4] = {};
+    int last_flags[4] = {};
+    uint64_t flags_only = 0;
     struct Exp { uint64_t seq; bool tob; uint32_t t[4]; int sym, flags; bool flagged, buy, sell; };
     std::deque<Exp> q, qs;
     uint64_t n_in = 0, n_out = 0, n_tob = 0, n_st_tob = 0, n_st_flag = 0, exp_tob = 0, exp_flag = 0;
@@ -38,7 +40,8 @@ int main() {
             uint32_t bs = r.chance(0.5) ? 100 : r.below(1000), as = r.chance(0.5) ? 200 : r.below(1000);
             if (r.chance(0.1)) bs = 0xFFFFFFFFu - r.below(4);
             if (r.chance(0.5)) { bi = 10; ai = 20; base = 500; }  // repeats: unchanged tuples
-            int flags = static_cast<int>(r.below(8));
+            if (r.chance(0.3)) { bv = av = true; bs = 100; as = 200; }
+            int flags = r.chance(0.8) ? last_flags[sym] : static_cast<int>(r.below(8));   // mostly unchanged
             set_wide_bits(d.s_book, HW::BOOK_TOUCH_LO, HW::BOOK_TOUCH_W, touch);
             set_wide_bits(d.s_book, HW::BOOK_SYM_LO, HW::BOOK_SYM_W, sym);
             set_wide_bits(d.s_book, HW::BOOK_FLAGS_LO, HW::BOOK_FLAGS_W, flags);
@@ -53,8 +56,10 @@ int main() {
                   sym, flags, touch && flags != 0, false, false};
             e.buy = static_cast<unsigned __int128>(e.t[1]) * DEN >= static_cast<unsigned __int128>(e.t[3]) * NUM;
             e.sell = static_cast<unsigned __int128>(e.t[3]) * DEN >= static_cast<unsigned __int128>(e.t[1]) * NUM;
-            e.tob = touch && std::memcmp(e.t, last[sym], sizeof e.t) != 0;
-            if (e.tob) std::memcpy(last[sym], e.t, sizeof e.t);
+            bool tuple_changed = std::memcmp(e.t, last[sym], sizeof e.t) != 0;
+            e.tob = touch && (tuple_changed || flags != last_flags[sym]);
+            flags_only += e.tob && !tuple_changed;
+            if (e.tob) { std::memcpy(last[sym], e.t, sizeof e.t); last_flags[sym] = flags; }
             exp_tob += e.tob;
             exp_flag += e.flagged;
             q.push_back(e);
@@ -89,6 +94,8 @@ int main() {
     for (int i = 0; i < 3; i++) b.tick([&] { n_st_tob += d.st_tob; n_st_flag += d.st_flagged; });
     CHECK_EQ(b, n_st_tob, exp_tob);
     CHECK_EQ(b, n_st_flag, exp_flag);
-    std::printf("  %llu events, %llu TOB\n", static_cast<unsigned long long>(n_out), static_cast<unsigned long long>(n_tob));
+    CHECK(b, flags_only > 100);
+    std::printf("  %llu events, %llu TOB (%llu on a flags change alone)\n", static_cast<unsigned long long>(n_out),
+                static_cast<unsigned long long>(n_tob), static_cast<unsigned long long>(flags_only));
     return b.finish();
 }

@@ -1,14 +1,19 @@
-// riskgate_top at small parameters (4 symbols, L = 256, 16 sets x 2 ways), end to end
-// through the register port and the AXI-Stream ports: parameters and status registers,
-// config load, the spec section 13 worked example, a table-full drop raising COLLISION
-// (flags change alone: no record; next tuple change: TOB with COLLISION), an in-band
-// CLEAR_COLLISION control message, statistics registers, latency stamps, idle; then a
-// DUPLICATE end to end: an accepted sell, the same sell again within the account's window
-// (rejected, reason DUPLICATE), an in-band DUP_WINDOW 0 and the same sell accepted.
+// riskgate_top at small parameters (4 symbols, L = 256, 2 banks of 16 sets x 2 ways, 1 stash
+// and 1 ghost slot), end to end through the register port and the AXI-Stream ports:
+// parameters and status registers, config load, the spec section 13 worked example; orders
+// that share both home sets fill bank 0's set, bank 1's set and the stash (no record: the
+// top of book is unchanged), the next becomes a ghost (COLLISION: a TOB on the flags change
+// alone, record version 2) and the next is dropped untracked; deleting the ghost leaves
+// COLLISION set (an order is untracked) until an in-band CLEAR_COLLISION; a new ghost,
+// executed (last trade) and deleted, clears COLLISION by itself (a TOB again); statistics
+// registers (the order table's counters and peaks), latency stamps, idle; then a DUPLICATE
+// end to end: an accepted sell, the same sell again within the account's window (rejected,
+// reason DUPLICATE), an in-band DUP_WINDOW 0 and the same sell accepted.
 #include <deque>
 
 #include "rg_contract.h"
 #include "tb_common.h"
+#include "tb_order_hash.h"
 
 using namespace tb;
 namespace C = rg::contract;
@@ -137,46 +142,89 @@ int main() {
         CHECK_EQ(b, rec_u16(s.recs[2], C::rec::decision::REASONS), static_cast<uint32_t>(C::reason::NO_REF));
         CHECK_EQ(b, s.recs[2][C::rec::decision::VERDICT], 0);   // rejected
     }
-    // collision: refs 0x11 and 0x22 fold to set 0 with ref 0 ... fill set 0 (2 ways), the third is dropped
+    // order table overflow: refs sharing both home sets (2 + 2 ways, 1 stash slot, 1 ghost
+    // slot), none sharing a home set with the other refs of this bench
+    const int SB = 4;
+    const uint64_t others[] = {1, 2, 0x45, 0x56, 0x61, 0x62, 0x63};
+    uint64_t r0 = 0x11;
+    for (bool clash = true; clash; ) {
+        clash = false;
+        for (uint64_t o : others) clash = clash || home0(o, SB) == home0(r0, SB) || home1(o, SB) == home1(r0, SB);
+        if (clash) r0++;
+    }
+    const auto refs = same_home_refs(r0, 8, SB);
+    auto del = [&](uint64_t ref, uint64_t ts) { auto m = msg('D', 19, 1, ts); put_be(&m[11], ref, 8); return m; };
+    auto exec = [&](uint64_t ref, uint32_t n, uint64_t ts) {
+        auto m = msg('E', 31, 1, ts); put_be(&m[11], ref, 8); put_be(&m[19], n, 4); put_be(&m[23], 1, 8); return m;
+    };
+    auto tob = [&](size_t i, uint32_t seq, uint32_t flags, uint32_t bid_sz) {
+        CHECK_EQ(b, s.recs[i][C::rec::KIND], C::kind::TOB); CHECK_EQ(b, s.recs[i][C::rec::SEQ], seq);
+        CHECK_EQ(b, s.recs[i][C::rec::AUX], flags); CHECK_EQ(b, rec_u32(s.recs[i], C::rec::tob::BID_SZ), bid_sz);
+        CHECK_EQ(b, rec_u32(s.recs[i], C::rec::tob::ASK_SZ), 300u);
+    };
     s.recs.clear();
-    s.packet(4, {add(0x11, 'B', 10, 99000, 2000), add(0x22, 'B', 10, 98000, 2100), add(0x33, 'B', 50, 99900, 2200)});
+    std::vector<std::vector<uint8_t>> fill;
+    for (int k = 0; k < 7; k++) fill.push_back(add(refs[k], 'B', 10, 99000 - 100 * k, 2000 + k));   // below the bid
+    s.packet(4, fill);
     s.drain();
-    // 0x11 and 0x22: 2 ways of set 0 -> 0x33 dropped: flags change alone (COLLISION), no record for it
-    CHECK_EQ(b, s.recs.size(), 0u);   // 0x11/0x22 are worse than the bid: tuple unchanged
-    s.packet(7, {add(0x45, 'B', 5, 100000, 2300)});   // set 1 (0x45 folds to 1): bid size 105 -> TOB with COLLISION
-    s.drain();
-    CHECK_EQ(b, s.recs.size() >= 1, true);
-    if (!s.recs.empty()) { CHECK_EQ(b, s.recs[0][C::rec::KIND], C::kind::TOB); CHECK_EQ(b, s.recs[0][C::rec::AUX], C::flag::COLLISION); }
-    // in-band CLEAR_COLLISION (S = last_seq + 1 = 8), then a tuple change -> flags 0
+    // seq 4..8 in the book (banks, stash): nothing changes; seq 9 a ghost: COLLISION alone
+    // changes -> TOB; seq 10 untracked: flags unchanged, no record
+    CHECK_EQ(b, s.recs.size(), 1u);
+    if (s.recs.size() == 1) tob(0, 9, C::flag::COLLISION, 100);
     s.recs.clear();
+    s.packet(11, {del(refs[5], 2100)});   // the ghost leaves; an untracked drop keeps COLLISION
+    s.drain();
+    CHECK_EQ(b, s.recs.size(), 0u);
+    // in-band CLEAR_COLLISION (S = last_seq + 1 = 12), then a tuple change -> flags 0
     std::vector<uint8_t> c(C::CONTROL_LEN, 0);
     c[C::ctrl::OFF_TYPE] = '~'; c[C::ctrl::OFF_OP] = C::op::CLEAR_COLLISION;
-    put_be(&c[C::ctrl::OFF_TARGET], 0, 2); put_be(&c[C::ctrl::OFF_SEQ], 8, 8);
-    s.packet(8, {c, add(0x56, 'B', 5, 100000, 2400)});
+    put_be(&c[C::ctrl::OFF_TARGET], 0, 2); put_be(&c[C::ctrl::OFF_SEQ], 12, 8);
+    s.packet(12, {c, add(0x45, 'B', 5, 100000, 2300)});
     s.drain();
     CHECK_EQ(b, s.recs.size(), 2u);
     if (s.recs.size() >= 2) {
         CHECK_EQ(b, s.recs[0][C::rec::KIND], C::kind::CONTROL); CHECK_EQ(b, s.recs[0][C::rec::AUX], C::op::CLEAR_COLLISION);
-        CHECK_EQ(b, s.recs[0][C::rec::SEQ], 8);
-        CHECK_EQ(b, s.recs[1][C::rec::KIND], C::kind::TOB); CHECK_EQ(b, s.recs[1][C::rec::AUX], 0);
+        CHECK_EQ(b, s.recs[0][C::rec::SEQ], 12);
+        tob(1, 12, 0, 105);
+    }
+    // a new ghost (TOB: COLLISION), executed (no record), deleted: COLLISION clears by itself
+    s.recs.clear();
+    s.packet(13, {add(refs[7], 'B', 10, 98000, 2400), exec(refs[7], 3, 2500), del(refs[7], 2600),
+                  add(0x56, 'B', 5, 100000, 2700)});
+    s.drain();
+    CHECK_EQ(b, s.recs.size(), 3u);
+    if (s.recs.size() >= 3) {
+        tob(0, 13, C::flag::COLLISION, 105);
+        tob(1, 15, 0, 105);
+        tob(2, 16, 0, 110);
     }
     // statistics registers
     auto st = [&](uint32_t k) { return s.rd(RG::STATS + 8 * k); };
     auto by_type = [&](char t) { return s.rd(RG::STATS + 4 * (RG::STATS_BY_TYPE_WORD + 2 * static_cast<uint32_t>(t))); };
-    CHECK_EQ(b, st(C::stats::MESSAGES), 8u);
-    CHECK_EQ(b, st(C::stats::TABLE_FULL), 1u);
-    CHECK_EQ(b, st(C::stats::FLAGGED), 2u);   // the dropped add and the next one
-    CHECK_EQ(b, st(C::stats::TOB), 4u);
+    CHECK_EQ(b, st(C::stats::MESSAGES), 16u);
+    CHECK_EQ(b, st(C::stats::TABLE_FULL), 3u);       // two ghosts, one untracked
+    CHECK_EQ(b, st(C::stats::STASH_INSERTS), 1u);
+    CHECK_EQ(b, st(C::stats::GHOST_INSERTS), 2u);
+    CHECK_EQ(b, st(C::stats::UNTRACKED_DROPS), 1u);
+    CHECK_EQ(b, st(C::stats::COLLISION_CLEARS), 1u);
+    CHECK_EQ(b, st(C::stats::LIVE_PEAK), 9u);        // refs 1, 2, five overflow refs, 0x45, 0x56
+    CHECK_EQ(b, st(C::stats::STASH_PEAK), 1u);
+    CHECK_EQ(b, st(C::stats::GHOST_PEAK), 1u);
+    CHECK_EQ(b, st(C::stats::FLAGGED), 5u);          // seq 9, 10, 11, 13, 14
+    CHECK_EQ(b, st(C::stats::TOB), 7u);
     CHECK_EQ(b, st(C::stats::DECISIONS), 1u);
     CHECK_EQ(b, st(C::stats::CONTROLS), 1u);
-    CHECK_EQ(b, by_type('A'), 7u);
+    CHECK_EQ(b, st(C::stats::UNKNOWN_REF), 0u);
+    CHECK_EQ(b, by_type('A'), 12u);
+    CHECK_EQ(b, by_type('D'), 2u);
+    CHECK_EQ(b, by_type('E'), 1u);
     CHECK_EQ(b, by_type('R'), 1u);
-    CHECK_EQ(b, s.rd(RG::RX_PACKETS), 4u);
+    CHECK_EQ(b, s.rd(RG::RX_PACKETS), 5u);
     CHECK_EQ(b, s.rd(RG::RX_GAPS), 0u);
-    CHECK_EQ(b, s.rd(RG::NEXT_SEQ_LO), 9u);  // next expected seq
+    CHECK_EQ(b, s.rd(RG::NEXT_SEQ_LO), 17u);  // next expected seq
     CHECK_EQ(b, s.rd(RG::NEXT_SEQ_HI), 0u);
     CHECK_EQ(b, s.rd(0x7000), 0u);          // an unmapped address reads 0
-    CHECK_EQ(b, s.stamps, 3u + 1u + 2u);
+    CHECK_EQ(b, s.stamps, 3u + 1u + 2u + 3u);
     CHECK(b, d.idle);
 
     // DUPLICATE: book bid 100000 x 110, ask 100200 x 300; a trade at 100100 gives the
@@ -197,7 +245,7 @@ int main() {
         CHECK_EQ(b, rec_u32(r, C::rec::decision::ACCOUNT_ID), 501u);
     };
     s.recs.clear();
-    s.packet(9, {trade(100100, 3000), add(0x61, 'S', 100, 100200, 3100)});
+    s.packet(17, {trade(100100, 3000), add(0x61, 'S', 100, 100200, 3100)});
     s.drain();
     CHECK_EQ(b, s.recs.size(), 3u);   // TOB, DECISION accepted, FILL
     if (s.recs.size() == 3) {
@@ -207,15 +255,15 @@ int main() {
         CHECK_EQ(b, rec_u32(s.recs[2], C::rec::fill::POSITION_AFTER), static_cast<uint32_t>(-110));
     }
     s.recs.clear();
-    s.packet(11, {add(0x62, 'S', 10, 100200, 4200)});   // 1100 ns later: inside the 1 ms window
+    s.packet(19, {add(0x62, 'S', 10, 100200, 4200)});   // 1100 ns later: inside the 1 ms window
     s.drain();
     CHECK_EQ(b, s.recs.size(), 2u);   // TOB, DECISION rejected
     if (s.recs.size() == 2) expect_sell(1, C::reason::DUPLICATE);
     s.recs.clear();
     std::vector<uint8_t> dw(C::CONTROL_LEN, 0);
     dw[C::ctrl::OFF_TYPE] = '~'; dw[C::ctrl::OFF_OP] = C::op::DUP_WINDOW;
-    put_be(&dw[C::ctrl::OFF_TARGET], 0, 2); put_be(&dw[C::ctrl::OFF_SEQ], 12, 8); put_be(&dw[C::ctrl::OFF_VALUE], 0, 8);
-    s.packet(12, {dw, add(0x63, 'S', 10, 100200, 5300)});
+    put_be(&dw[C::ctrl::OFF_TARGET], 0, 2); put_be(&dw[C::ctrl::OFF_SEQ], 20, 8); put_be(&dw[C::ctrl::OFF_VALUE], 0, 8);
+    s.packet(20, {dw, add(0x63, 'S', 10, 100200, 5300)});
     s.drain();
     CHECK_EQ(b, s.recs.size(), 4u);   // CONTROL, TOB, DECISION accepted, FILL
     if (s.recs.size() == 4) {
@@ -226,7 +274,7 @@ int main() {
         CHECK_EQ(b, rec_u32(s.recs[3], C::rec::fill::POSITION_AFTER), static_cast<uint32_t>(-220));
     }
     CHECK_EQ(b, st(C::stats::ACCEPTED), 2u);
-    CHECK_EQ(b, st(C::stats::REJECTED), 2u);   // NO_REF (seq 3) and DUPLICATE (seq 11)
+    CHECK_EQ(b, st(C::stats::REJECTED), 2u);   // NO_REF (seq 3) and DUPLICATE (seq 19)
     CHECK_EQ(b, st(C::stats::CONTROLS), 2u);
     CHECK(b, d.idle);
     return b.finish();
