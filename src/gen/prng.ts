@@ -98,15 +98,7 @@ export class Prng {
 
   /** Index drawn with probability proportional to cumulative weights `cum` (ascending, last = total). */
   weighted(cum: Float64Array | readonly number[]): number {
-    const x = this.float() * cum[cum.length - 1];
-    let lo = 0;
-    let hi = cum.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cum[mid] > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return searchCum(cum, this.float() * cum[cum.length - 1]);
   }
 
   /** A new independent generator derived from this one (for sub-streams). */
@@ -117,4 +109,16 @@ export class Prng {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/** Index of the first cumulative value greater than x (cum ascending). */
+function searchCum(cum: Float64Array | readonly number[], x: number): number {
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cum[mid] > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

@@ -123,14 +123,3 @@ export class AliasTable {
   }
 }
 
-/** Index of the first cumulative value greater than x (cum ascending). */
-export function searchCum(cum: Float64Array | readonly number[], x: number): number {
-  let lo = 0;
-  let hi = cum.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cum[mid] > x) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
