@@ -90,7 +90,8 @@ describe('coverage differential: generated sessions, FPGA vs Rust', () => {
         expect(st.messages).toBe(Number(rs.messages));
         expect(st.byType).toEqual((rs.byType as number[]).map(Number));
         expect(st.problems).toEqual((rs.problems as number[]).map(Number));
-        for (const k of ['unknownRef', 'tableFull', 'flagged', 'tob', 'decisions', 'accepted', 'rejected', 'fills', 'controls'] as const) {
+        for (const k of ['unknownRef', 'tableFull', 'flagged', 'tob', 'decisions', 'accepted', 'rejected', 'fills', 'controls',
+          'stashInserts', 'ghostInserts', 'untrackedDrops', 'collisionClears', 'livePeak', 'stashPeak', 'ghostPeak'] as const) {
           expect(st[k], k).toBe(Number(rs[k]));
         }
         cover.messages += st.messages;

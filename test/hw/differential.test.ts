@@ -26,7 +26,8 @@ const blob = configBlob(cfg);
 const names = cfg.symbols.map((s) => s.symbol);
 
 const STAT_KEYS = ['messages', 'byType', 'problems', 'unknownRef', 'tableFull', 'flagged', 'tob', 'decisions',
-  'accepted', 'rejected', 'fills', 'controls'] as const;
+  'accepted', 'rejected', 'fills', 'controls', 'stashInserts', 'ghostInserts', 'untrackedDrops', 'collisionClears',
+  'livePeak', 'stashPeak', 'ghostPeak'] as const;
 
 function pick(s: object): Record<string, unknown> {
   const o = s as Record<string, unknown>;

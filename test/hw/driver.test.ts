@@ -30,7 +30,10 @@ describe('driver ABI (sim/riskgate_sim.h via koffi)', () => {
 
   it('reports the spec build parameters', () => {
     const i = simInfo();
-    expect(i).toMatchObject({ max_symbols: 64, max_accounts: 64, window_ticks: 4096, set_bits: 14, ways: 4, record_bytes: 32, latency_bytes: 32 });
+    expect(i).toMatchObject({
+      max_symbols: PARAMS.MAX_SYMBOLS.default, max_accounts: PARAMS.MAX_ACCOUNTS.default, window_ticks: PARAMS.WINDOW_TICKS.default,
+      set_bits: PARAMS.SET_BITS.default, ways: PARAMS.WAYS.default, record_bytes: 32, latency_bytes: 32,
+    });
   });
 
   it('refuses bad config blobs with coded errors', () => {
@@ -57,7 +60,9 @@ describe('driver ABI (sim/riskgate_sim.h via koffi)', () => {
     const e = new FpgaEngine(blob);
     try {
       expect(e.readReg(Register.ID)).toBe(0x52470001);
-      expect(e.readReg(Register.PARAM0)).toBe(0x040e4040);
+      // PARAM0: MAX_SYMBOLS, MAX_ACCOUNTS, SET_BITS, WAYS (bytes 0..3), the spec parameters
+      const p = PARAMS;
+      expect(e.readReg(Register.PARAM0)).toBe((p.WAYS.default << 24 | p.SET_BITS.default << 16 | p.MAX_ACCOUNTS.default << 8 | p.MAX_SYMBOLS.default) >>> 0);
       expect(e.readReg(Register.STATUS) & 0xff01).toBe(StatusBit.READY); // ready, no error (STATUS[15:8])
       const c0 = e.cycles();
       const out = e.process(frames([itch.systemEvent({ locate: 0, ts: 5 }, 'O')]), false);
