@@ -1,18 +1,39 @@
 /**
- * Per-symbol position and realised P&L from the engine's FILL records, average-cost method,
- * in decimal.js (money never goes through binary floats).
+ * Per-symbol position and realised P&L from the engine's FILL records, average-cost method.
+ * Money never goes through binary floats: the arithmetic is decimal.js's with its default
+ * configuration (20 significant digits, ROUND_HALF_UP), done exactly on bigints
+ * (src/clearing/exact.ts) so that a fill costs a few bigint operations instead of a dozen
+ * decimal.js objects; `avgPrice` and `realised` are decimal.js values again at the edge.
  */
 import { Decimal } from 'decimal.js';
+import { DX_ZERO, Dx, DxContext, ROUND_HALF_UP } from '../clearing/exact.ts';
 
-const PRICE_SCALE = new Decimal(10000);
+/** decimal.js's default configuration, which this book has always used. */
+const CTX = new DxContext(Decimal.precision, Decimal.rounding === ROUND_HALF_UP ? ROUND_HALF_UP : badRounding(), Decimal);
 
-export interface SymbolPnl {
+function badRounding(): never {
+  throw new Error(`decimal.js default rounding ${Decimal.rounding} is not ROUND_HALF_UP`);
+}
+
+export class SymbolPnl {
   position: number;
-  avgPrice: Decimal;
-  realised: Decimal;
-  bought: number;
-  sold: number;
-  fills: number;
+  bought = 0;
+  sold = 0;
+  fills = 0;
+  /** Average cost and realised P&L in dollars, exact. */
+  avg: Dx = DX_ZERO;
+  real: Dx = DX_ZERO;
+
+  constructor(position = 0) {
+    this.position = position;
+  }
+
+  get avgPrice(): Decimal {
+    return CTX.toDecimal(this.avg);
+  }
+  get realised(): Decimal {
+    return CTX.toDecimal(this.real);
+  }
 }
 
 export class PnlBook {
@@ -20,7 +41,7 @@ export class PnlBook {
 
   constructor(startPositions: readonly number[] = []) {
     startPositions.forEach((p, i) => {
-      if (p !== 0) this.bySymbol.set(i, { position: p, avgPrice: new Decimal(0), realised: new Decimal(0), bought: 0, sold: 0, fills: 0 });
+      if (p !== 0) this.bySymbol.set(i, new SymbolPnl(p));
     });
   }
 
@@ -28,29 +49,30 @@ export class PnlBook {
   fill(symbol: number, side: 'B' | 'S', price: number, qty: number): void {
     let s = this.bySymbol.get(symbol);
     if (!s) {
-      s = { position: 0, avgPrice: new Decimal(0), realised: new Decimal(0), bought: 0, sold: 0, fills: 0 };
+      s = new SymbolPnl();
       this.bySymbol.set(symbol, s);
     }
-    const px = new Decimal(price).div(PRICE_SCALE);
+    // Decimal(price).div(10000): exact for any u32 price.
+    const px = new Dx(BigInt(price), -4);
     const signed = side === 'B' ? qty : -qty;
     s.fills++;
     if (side === 'B') s.bought += qty;
     else s.sold += qty;
     const pos = s.position;
     if (pos === 0 || Math.sign(pos) === Math.sign(signed)) {
-      // Opening or adding: new average cost.
+      // Opening or adding: new average cost, avg × |pos| + px × qty over |pos + signed|.
       const newPos = pos + signed;
-      s.avgPrice = s.avgPrice.mul(Math.abs(pos)).add(px.mul(qty)).div(Math.abs(newPos));
+      s.avg = CTX.dividedByInt(CTX.plus(CTX.timesInt(s.avg, Math.abs(pos)), CTX.timesInt(px, qty)), Math.abs(newPos));
       s.position = newPos;
       return;
     }
     // Reducing, closing or flipping: realise against the average cost.
     const closing = Math.min(Math.abs(pos), qty);
-    const perShare = pos > 0 ? px.sub(s.avgPrice) : s.avgPrice.sub(px);
-    s.realised = s.realised.add(perShare.mul(closing));
+    const perShare = pos > 0 ? CTX.minus(px, s.avg) : CTX.minus(s.avg, px);
+    s.real = CTX.plus(s.real, CTX.timesInt(perShare, closing));
     const newPos = pos + signed;
-    if (newPos === 0) s.avgPrice = new Decimal(0);
-    else if (Math.sign(newPos) !== Math.sign(pos)) s.avgPrice = px;
+    if (newPos === 0) s.avg = DX_ZERO;
+    else if (Math.sign(newPos) !== Math.sign(pos)) s.avg = px;
     s.position = newPos;
   }
 }
