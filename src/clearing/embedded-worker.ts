@@ -1,35 +1,20 @@
 /**
- * Worker thread of the embedded (in-process) clearing: one Ledger over the accounts sharded
- * to it. Receives batches of 48-byte EXECUTION records; on 'finish' returns its settlement
- * entries and account states.
+ * Worker thread of the embedded (in-process) clearing: one FastLedger (the Ledger's rules and
+ * results, src/clearing/fast-ledger.ts) over the accounts sharded to it. Receives batches of
+ * 48-byte EXECUTION records; on 'finish' returns its counts, account states and, when asked
+ * for, its settlement entries.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { EXECUTION_SIZE, decodeExecution } from './execution.ts';
+import { FastLedger } from './fast-ledger.ts';
 import { parseFeeSchedule, type FeeScheduleJson } from './fees.ts';
-import { Ledger, accountToJson, type SettlementEntry } from './ledger.ts';
 
-const { fees } = workerData as { fees: FeeScheduleJson };
-const ledger = new Ledger(parseFeeSchedule(fees));
-const entries: SettlementEntry[] = [];
-let duplicates = 0;
-let malformed = 0;
+const { fees, entries } = workerData as { fees: FeeScheduleJson; entries?: boolean };
+const ledger = new FastLedger(parseFeeSchedule(fees), { entries: entries ?? true });
 
 parentPort!.on('message', (msg: { type: 'batch'; records: Uint8Array } | { type: 'finish' }) => {
   if (msg.type === 'batch') {
-    const b = Buffer.from(msg.records.buffer, msg.records.byteOffset, msg.records.byteLength);
-    for (let off = 0; off + EXECUTION_SIZE <= b.length; off += EXECUTION_SIZE) {
-      let e;
-      try {
-        e = decodeExecution(b.subarray(off, off + EXECUTION_SIZE));
-      } catch {
-        malformed++;
-        continue;
-      }
-      const r = ledger.apply(e);
-      if (r.kind === 'cleared') entries.push(r.entry);
-      else duplicates++;
-    }
+    ledger.applyRecords(Buffer.from(msg.records.buffer, msg.records.byteOffset, msg.records.byteLength));
   } else {
-    parentPort!.postMessage({ entries, accounts: ledger.allAccounts().map(accountToJson), duplicates, malformed });
+    parentPort!.postMessage({ entries: ledger.entries, cleared: ledger.cleared, accounts: ledger.allAccounts(), duplicates: ledger.duplicates, malformed: ledger.malformed });
   }
 });

@@ -8,12 +8,11 @@
  *   const r = await c.finish();      // entries sorted by execution id, positions by account/symbol
  */
 import { Worker } from 'node:worker_threads';
-import { encodeExecution, executionFromFill, EXECUTION_SIZE, type Execution } from './execution.ts';
+import { encodeExecution, EXECUTION_SIZE, FillExecutionWriter, type Execution } from './execution.ts';
 import { ClearingError } from './errors.ts';
 import { feeScheduleToJson, type FeeSchedule } from './fees.ts';
 import type { AccountJson, PositionJson, SettlementEntry } from './ledger.ts';
 import { RecordKind } from '../records/layout.ts';
-import { RecordView } from '../records/view.ts';
 
 const WORKER = new URL('./embedded-worker.ts', import.meta.url);
 // Worker threads do not inherit tsx's loader (and ignore --import in execArgv on Node 20):
@@ -21,7 +20,10 @@ const WORKER = new URL('./embedded-worker.ts', import.meta.url);
 const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER.href)}); })`;
 
 export interface EmbeddedResult {
+  /** Settlement entries by execution id (empty unless `entries` was asked for). */
   entries: SettlementEntry[];
+  /** Executions cleared. */
+  cleared: number;
   positions: PositionJson[];
   accounts: AccountJson[];
   duplicates: number;
@@ -32,21 +34,30 @@ export interface EmbeddedOptions {
   fees: FeeSchedule;
   /** Worker threads (default 2). */
   threads?: number;
+  /** Keep a settlement entry per execution for `finish()` (default true; the replay needs only the counts). */
+  entries?: boolean;
 }
+
+/** Executions per message to a thread: one transfer of a binary buffer, not one per batch of records. */
+const EXECUTIONS_PER_POST = 16_384;
 
 export class EmbeddedClearing {
   private readonly workers: Worker[];
   private readonly failed: Promise<never>;
-  private pending: Buffer[][];
+  /** Per thread: the EXECUTION records not yet sent, and how many. */
+  private readonly pending: Buffer[];
+  private readonly pendingCount: number[];
+  private writer: { key: readonly unknown[]; writer: FillExecutionWriter } | undefined;
 
   constructor(opts: EmbeddedOptions) {
     const n = opts.threads ?? 2;
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new ClearingError('BAD_OPTIONS', 'threads must be 1..64');
     this.workers = Array.from(
       { length: n },
-      () => new Worker(BOOT, { eval: true, workerData: { fees: feeScheduleToJson(opts.fees) } }),
+      () => new Worker(BOOT, { eval: true, workerData: { fees: feeScheduleToJson(opts.fees), entries: opts.entries ?? true } }),
     );
-    this.pending = this.workers.map(() => []);
+    this.pending = this.workers.map(() => Buffer.allocUnsafeSlow(EXECUTIONS_PER_POST * EXECUTION_SIZE));
+    this.pendingCount = this.workers.map(() => 0);
     this.failed = new Promise<never>((_, reject) => {
       for (const w of this.workers) {
         w.on('error', (e) => reject(new ClearingError('WORKER_FAILED', `clearing thread failed: ${e.message}`, { cause: e })));
@@ -59,26 +70,57 @@ export class EmbeddedClearing {
     return accountId % this.workers.length;
   }
 
-  submit(executions: Iterable<Execution>): void {
-    for (const e of executions) this.pending[this.shard(e.accountId)].push(encodeExecution(e));
-    this.flush();
+  /** Where the next execution for `accountId` goes: the slot's byte offset in its thread's pending buffer. */
+  private slot(accountId: number): { shard: number; at: number } {
+    const shard = this.shard(accountId);
+    if (this.pendingCount[shard] === EXECUTIONS_PER_POST) this.post(shard);
+    return { shard, at: this.pendingCount[shard]++ * EXECUTION_SIZE };
   }
 
-  /** FILL records (spec §11; other kinds are skipped) straight from an engine. */
-  submitFills(records: Buffer, session: number, accounts: readonly number[], symbols: readonly string[]): void {
-    const out: Execution[] = [];
-    for (const r = new RecordView(records); r.next(); ) if (r.kind === RecordKind.FILL) out.push(executionFromFill(r.bytes(), session, accounts, symbols));
-    this.submit(out);
+  submit(executions: Iterable<Execution>): void {
+    for (const e of executions) {
+      const b = encodeExecution(e);
+      const { shard, at } = this.slot(e.accountId);
+      b.copy(this.pending[shard], at);
+    }
+  }
+
+  /**
+   * FILL records (spec §11; other kinds are skipped) straight from an engine: their executions
+   * are written into the threads' pending buffers, no objects in between. Returns the FILL count.
+   */
+  submitFills(records: Buffer, session: number, accounts: readonly number[], symbols: readonly string[]): number {
+    const key = [session, accounts, symbols];
+    if (!this.writer || this.writer.key.some((k, i) => k !== key[i])) this.writer = { key, writer: new FillExecutionWriter(session, accounts, symbols) };
+    const w = this.writer.writer;
+    let n = 0;
+    for (let off = 0; off + 32 <= records.length; off += 32) {
+      if (records[off + 1] !== RecordKind.FILL) continue;
+      const id = w.accountIdAt(records, off);
+      if (id === undefined) {
+        // Not in the config: the writer's slow path throws the usual error.
+        w.write(records, off, Buffer.alloc(EXECUTION_SIZE), 0);
+      }
+      const { shard, at } = this.slot(id!);
+      w.write(records, off, this.pending[shard], at);
+      n++;
+    }
+    return n;
+  }
+
+  private post(shard: number): void {
+    const n = this.pendingCount[shard];
+    if (n === 0) return;
+    const full = this.pending[shard];
+    const records = n === EXECUTIONS_PER_POST ? full : Uint8Array.prototype.slice.call(full, 0, n * EXECUTION_SIZE);
+    const u8 = new Uint8Array(records.buffer, records.byteOffset, records.byteLength);
+    this.workers[shard].postMessage({ type: 'batch', records: u8 }, [u8.buffer as ArrayBuffer]);
+    if (records === full) this.pending[shard] = Buffer.allocUnsafeSlow(EXECUTIONS_PER_POST * EXECUTION_SIZE);
+    this.pendingCount[shard] = 0;
   }
 
   private flush(): void {
-    this.pending.forEach((bufs, i) => {
-      if (!bufs.length) return;
-      const records = Buffer.concat(bufs, bufs.length * EXECUTION_SIZE);
-      const u8 = new Uint8Array(records.buffer, records.byteOffset, records.byteLength).slice();
-      this.workers[i].postMessage({ type: 'batch', records: u8 }, [u8.buffer]);
-      this.pending[i] = [];
-    });
+    for (let i = 0; i < this.workers.length; i++) this.post(i);
   }
 
   async finish(): Promise<EmbeddedResult> {
@@ -87,7 +129,7 @@ export class EmbeddedClearing {
       Promise.all(
         this.workers.map(
           (w) =>
-            new Promise<{ entries: SettlementEntry[]; accounts: AccountJson[]; duplicates: number; malformed: number }>((resolve) => {
+            new Promise<{ entries: SettlementEntry[]; cleared: number; accounts: AccountJson[]; duplicates: number; malformed: number }>((resolve) => {
               w.once('message', resolve);
               w.postMessage({ type: 'finish' });
             }),
@@ -102,6 +144,7 @@ export class EmbeddedClearing {
     const positions = accounts.flatMap((a) => a.positions);
     return {
       entries,
+      cleared: parts.reduce((s, p) => s + p.cleared, 0),
       positions,
       accounts,
       duplicates: parts.reduce((s, p) => s + p.duplicates, 0),

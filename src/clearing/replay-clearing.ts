@@ -13,7 +13,7 @@ import { RecordKind } from '../records/layout.ts';
 import { RecordView } from '../records/view.ts';
 import { D, ZERO } from './decimal.ts';
 import { EmbeddedClearing } from './embedded.ts';
-import { encodeExecution, executionFromFill, executionKey } from './execution.ts';
+import { encodeExecution, executionFromFill, executionKey, FillExecutionWriter } from './execution.ts';
 import type { PositionJson } from './ledger.ts';
 
 const { Partitioners } = kafkajs;
@@ -54,11 +54,11 @@ function embeddedClearing(config: Config): ReplayClearing {
   let submitted = 0;
   return {
     onRecords(records) {
-      const n = countFills(records);
-      if (n === 0) return;
-      clearing ??= new EmbeddedClearing({ fees: config.fees, threads });
-      clearing.submitFills(records, config.session, accounts, symbols);
-      submitted += n;
+      if (!clearing) {
+        if (FillExecutionWriter.countFills(records) === 0) return;
+        clearing = new EmbeddedClearing({ fees: config.fees, threads, entries: false });
+      }
+      submitted += clearing.submitFills(records, config.session, accounts, symbols);
     },
     async finish(report) {
       const t0 = process.hrtime.bigint();
@@ -69,7 +69,7 @@ function embeddedClearing(config: Config): ReplayClearing {
         mode: 'embedded',
         threads,
         executions: submitted,
-        cleared: r?.entries.length ?? 0,
+        cleared: r?.cleared ?? 0,
         duplicates: r?.duplicates ?? 0,
         malformed: r?.malformed ?? 0,
         positions,
@@ -122,12 +122,6 @@ function accountTotals(accounts: { accountId: number; positions: { realizedPnl: 
     }
     return { accountId: a.accountId, account: names.get(a.accountId) ?? String(a.accountId), realizedPnl: pnl.toString(), fees: fees.toString(), netCash: cash.toString(), executions: n };
   });
-}
-
-function countFills(records: Buffer): number {
-  let n = 0;
-  for (const r = new RecordView(records); r.next(); ) if (r.kind === RecordKind.FILL) n++;
-  return n;
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
