@@ -203,6 +203,8 @@ export async function startOps(v: OpsValues, ctx: { file: string; config: Config
     url,
     async finish(result, report) {
       q.close('the replay has ended');
+      // The engine closes after the run; /metrics (e.g. with --hold) keeps its final counters.
+      plane.metrics.engineStats = () => result.stats;
       l.status = 'done';
       l.endedAt = new Date().toISOString();
       await l.clearing?.idle();

@@ -81,7 +81,12 @@ export class Metrics {
     this.orderTable = new Gauge({
       name: 'riskgate_order_table', help: 'Order-table counters of the engine (spec §5): drops, stash/ghost inserts, untracked drops, COLLISION self-clears, peaks', labelNames: ['stat'], registers,
       collect() {
-        const s = metrics.engineStats?.();
+        let s: EngineStats | undefined;
+        try {
+          s = metrics.engineStats?.();
+        } catch {
+          return; // the engine is closed (run over, --hold): keep the last values read
+        }
         if (!s) return;
         const v: Record<string, number> = {
           drops: s.tableFull, stash_inserts: s.stashInserts, ghost_inserts: s.ghostInserts, untracked_drops: s.untrackedDrops,

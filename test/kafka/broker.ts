@@ -1,6 +1,9 @@
 // Shared helpers for the Kafka test suite (test/kafka/). The suite expects a broker started by
 // `npm run kafka:up` (CI's .ci/run does this); it fails loudly, never skips, when none answers.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -41,4 +44,30 @@ export async function requireBroker(): Promise<void> {
 
 export function uniqueName(prefix: string): string {
   return `${prefix}.${process.pid}.${Date.now().toString(36)}.${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+const KAFKA_SH = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
+
+/**
+ * A broker of a test file's own on `port` (controller on port + 1), so that restarts and
+ * SIGKILLs never disturb other files: `kafkaSh('up' | 'reset' | 'restart' | …)` drives it.
+ */
+export function ownBroker(port: number) {
+  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1) };
+  const kafkaSh = (cmd: string): void => {
+    execFileSync('bash', [KAFKA_SH, cmd], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  };
+  return { BROKER: `127.0.0.1:${port}`, KAFKA_ENV: env, kafkaSh };
+}
+
+/** Starts the file's broker on a fresh cluster before its tests and wipes it after them. */
+export function freshClusterPerFile(kafkaSh: (cmd: string) => void, cleanup?: () => void): void {
+  beforeAll(() => {
+    kafkaSh('reset'); // a fresh cluster: no state left from an earlier run
+    kafkaSh('up');
+  }, 300_000);
+  afterAll(() => {
+    kafkaSh('reset');
+    cleanup?.();
+  }, 120_000);
 }

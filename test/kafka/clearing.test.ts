@@ -8,10 +8,8 @@
 // The broker restart is a fault for everyone on that broker, and test files run in parallel,
 // so this file starts its own single-node broker on another port (scripts/kafka.sh with
 // KAFKA_PORT, default 19092/19093, data under .cache/kafka/data-<port>) and removes it after.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { decodeExecution } from '../../src/clearing/execution.ts';
 import { loadFeeSchedule } from '../../src/clearing/fees.ts';
 import { makeKafka, sleep } from '../../src/kafka/client.ts';
@@ -21,15 +19,9 @@ import { readToEnd } from '../../src/kafka/read-topic.ts';
 import { settle } from '../../src/kafka/settle.ts';
 import { spawnWorkers, stopWorkers, type WorkerEvent, type WorkerHandle } from '../../src/kafka/supervisor.ts';
 import { topicNames } from '../../src/kafka/topics.ts';
-import { uniqueName } from './broker.ts';
+import { freshClusterPerFile, ownBroker, uniqueName } from './broker.ts';
 
-const KAFKA_SH = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
-const PORT = Number(process.env.RISKGATE_KAFKA_FAULT_PORT ?? 19092);
-const BROKER = `127.0.0.1:${PORT}`;
-const KAFKA_ENV = { ...process.env, KAFKA_PORT: String(PORT), KAFKA_CONTROLLER_PORT: String(PORT + 1) };
-function kafkaSh(cmd: string): void {
-  execFileSync('bash', [KAFKA_SH, cmd], { stdio: ['ignore', 'ignore', 'inherit'], env: KAFKA_ENV });
-}
+const { BROKER, KAFKA_ENV, kafkaSh } = ownBroker(Number(process.env.RISKGATE_KAFKA_FAULT_PORT ?? 19092));
 const fees = loadFeeSchedule('config/default.json');
 
 async function until<T>(what: string, timeoutMs: number, f: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
@@ -139,13 +131,7 @@ function recompute(execs: { accountId: number; symbol: string; side: string; qty
 }
 
 describe('exactly-once clearing on the real broker', () => {
-  beforeAll(() => {
-    kafkaSh('reset'); // a fresh cluster: no state left from an earlier run
-    kafkaSh('up');
-  }, 300_000);
-  afterAll(() => {
-    kafkaSh('reset');
-  }, 120_000);
+  freshClusterPerFile(kafkaSh);
 
   it('100k executions, 200 accounts, Zipf 1.2, 3 workers, SIGKILL mid-transaction, broker restart: lost 0, duplicated 0', async () => {
     const prefix = uniqueName('rgtest.eos');

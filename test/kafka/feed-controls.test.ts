@@ -9,11 +9,12 @@
 // Its own single-node broker on its own port (RISKGATE_KAFKA_CONTROLS_PORT, default 19292/19293).
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { post, TOKEN, waitState } from '../ops/helpers/cli.ts';
 import { ControlOp, GLOBAL_TARGET } from '../../src/itch/layout.ts';
 import { Reason, RecordKind } from '../../src/records/layout.ts';
 import { RecordView } from '../../src/records/view.ts';
+import { freshClusterPerFile } from './broker.ts';
 import { feedHarness } from './feed-helpers.ts';
 
 const { BROKER, tmp, kafkaSh, cliJson, spawnRun, records, readTopic, genFile } = feedHarness(
@@ -22,14 +23,7 @@ const { BROKER, tmp, kafkaSh, cliJson, spawnRun, records, readTopic, genFile } =
 );
 
 describe('Kafka run --serve: runtime controls while the run is live', () => {
-  beforeAll(() => {
-    kafkaSh('reset');
-    kafkaSh('up');
-  }, 300_000);
-  afterAll(() => {
-    kafkaSh('reset');
-    rmSync(tmp, { recursive: true, force: true });
-  }, 120_000);
+  freshClusterPerFile(kafkaSh, () => rmSync(tmp, { recursive: true, force: true }));
 
   it('a kill over HTTP is injected in band at the next seq, audited, journalled and published; no token → 401, nothing changes', async () => {
     // No control messages in the feed itself: a feed GLOBAL_KILL release would (rightly) lift the operator's kill.

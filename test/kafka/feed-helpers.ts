@@ -1,7 +1,7 @@
 // Helpers of the Kafka feed tests (test/kafka/feed.test.ts, test/kafka/feed-controls.test.ts):
 // each test file starts its own single-node broker on its own port (scripts/kafka.sh with
 // KAFKA_PORT), so that they never collide, and talks to it through these.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,19 +32,14 @@ export interface Rec {
   value: bigint;
 }
 
+import { ownBroker } from './broker.ts';
+
 export function feedHarness(PORT: number, tmpPrefix: string) {
   const ROOT = fileURLToPath(new URL('../../', import.meta.url));
   const BIN = join(ROOT, 'bin/riskgate.js');
-  const KAFKA_SH = join(ROOT, 'scripts/kafka.sh');
-
-  const BROKER = `127.0.0.1:${PORT}`;
-  const KAFKA_ENV = { ...process.env, KAFKA_PORT: String(PORT), KAFKA_CONTROLLER_PORT: String(PORT + 1) };
+  const { BROKER, KAFKA_ENV, kafkaSh } = ownBroker(PORT);
   const config = loadConfig();
     const tmp = mkdtempSync(join(tmpdir(), tmpPrefix));
-
-  function kafkaSh(cmd: string): void {
-    execFileSync('bash', [KAFKA_SH, cmd], { stdio: ['ignore', 'ignore', 'inherit'], env: KAFKA_ENV });
-  }
 
   function cli(args: string[]): { status: number; stdout: string; stderr: string } {
     const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20 });

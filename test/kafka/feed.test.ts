@@ -16,7 +16,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeExecution } from '../../src/clearing/execution.ts';
 import { clearInProcess } from '../../src/clearing/embedded.ts';
 import { frame, itch } from '../../src/itch/encode.ts';
@@ -25,6 +25,7 @@ import { makeKafka } from '../../src/kafka/client.ts';
 import { ensureClearingTopics, topicNames } from '../../src/kafka/topics.ts';
 import { ControlOp, GLOBAL_TARGET } from '../../src/itch/layout.ts';
 import { Reason, RecordKind } from '../../src/records/layout.ts';
+import { freshClusterPerFile } from './broker.ts';
 import { feedHarness } from './feed-helpers.ts';
 
 const { ROOT, BROKER, config, tmp, kafkaSh, cli, cliJson, spawnRun, records, fillIds, readTopic, executionsOn, genFile } = feedHarness(
@@ -40,14 +41,7 @@ function demoControls(): number {
 }
 
 describe('Kafka feed: publish + run against a real broker', () => {
-  beforeAll(() => {
-    kafkaSh('reset'); // a fresh cluster: no state left from an earlier run
-    kafkaSh('up');
-  }, 300_000);
-  afterAll(() => {
-    kafkaSh('reset');
-    rmSync(tmp, { recursive: true, force: true });
-  }, 120_000);
+  freshClusterPerFile(kafkaSh, () => rmSync(tmp, { recursive: true, force: true }));
 
   it('the demo session through publish + run gives the record file of replay --out, byte for byte; executions = FILL records', async () => {
     const pub = cliJson(['publish', DEMO, '--brokers', BROKER, '--topic', 'id.md.itch']);
