@@ -43,17 +43,34 @@ export function digitsOf(x: bigint): number {
 }
 const POW10_NUM = Array.from({ length: 20 }, (_, i) => 10 ** i);
 
+/** Decimal digits of a safe integer n ≥ 0 (1 for 0). */
+function digitsOfSafe(n: number): number {
+  let d = 1;
+  while (d < 16 && n >= POW10_NUM[d]) d++;
+  return d;
+}
+
 /** An exact decimal value `c × 10^e`. */
 export class Dx {
+  /** Digits of |c|, 0 until known. */
+  d: number;
   constructor(
     readonly c: bigint,
     readonly e: number,
-  ) {}
+    d = 0,
+  ) {
+    this.d = d;
+  }
+  /** Digits of |c|. */
+  get digits(): number {
+    if (this.d === 0) this.d = digitsOf(this.c < 0n ? -this.c : this.c);
+    return this.d;
+  }
   get isZero(): boolean {
     return this.c === 0n;
   }
   neg(): Dx {
-    return new Dx(-this.c, this.e);
+    return new Dx(-this.c, this.e, this.d);
   }
   /** Compares values: negative when this < o. */
   cmp(o: Dx): number {
@@ -108,45 +125,83 @@ export class DxContext {
     private readonly Ctor: typeof Decimal,
   ) {
     if (!Number.isInteger(precision) || precision < 1 || precision > 100) throw new RangeError(`precision ${precision}`);
+    this.limit = POW10[precision];
   }
+  /** 10^precision: coefficients below it need no rounding. */
+  private readonly limit: bigint;
 
-  /** `c × 10^e` rounded to `precision` significant digits; `sticky`: the exact value is a little above |c|. */
-  round(c: bigint, e: number, sticky = false): Dx {
+  /**
+   * `c × 10^e` rounded to `precision` significant digits, |c| having `d` digits (0: unknown);
+   * `sticky`: the exact value is a little above |c| (only with more digits than the precision).
+   */
+  round(c: bigint, e: number, d = 0, sticky = false): Dx {
     const neg = c < 0n;
     const m = neg ? -c : c;
-    const d = digitsOf(m);
     const P = this.precision;
+    if (d === 0) d = m < this.limit ? (sticky ? digitsOf(m) : 0) : digitsOf(m);
     if (d <= P) {
       if (sticky) throw new Error('internal: sticky rounding needs more digits than the precision');
-      return new Dx(c, e);
+      return new Dx(c, e, d);
     }
     const shift = d - P;
     const p = pow10(shift);
     let q = m / p;
     const r = m - q * p;
     const half = HALF[shift] ?? p / 2n;
-    if (r > half || (r === half && (sticky || this.rounding === ROUND_HALF_UP || (q & 1n) === 1n))) q += 1n;
-    return new Dx(neg ? -q : q, e + shift);
+    let digits = P;
+    if (r > half || (r === half && (sticky || this.rounding === ROUND_HALF_UP || (q & 1n) === 1n))) {
+      q += 1n;
+      if (q === this.limit) digits = P + 1;
+    }
+    return new Dx(neg ? -q : q, e + shift, digits);
+  }
+
+  /** Digits of |a × b| from the operands' digits: one comparison. */
+  private productDigits(m: bigint, da: number, db: number): number {
+    const lo = da + db - 1;
+    return m >= pow10(lo) ? lo + 1 : lo;
   }
 
   times(a: Dx, b: Dx): Dx {
-    return this.round(a.c * b.c, a.e + b.e);
+    if (a.c === 0n || b.c === 0n) return DX_ZERO;
+    const c = a.c * b.c;
+    return this.round(c, a.e + b.e, this.productDigits(c < 0n ? -c : c, a.digits, b.digits));
   }
 
   /** `a × n` for a safe integer n. */
   timesInt(a: Dx, n: number): Dx {
-    return this.round(a.c * BigInt(n), a.e);
+    if (a.c === 0n || n === 0) return DX_ZERO;
+    if (n === 1) return this.round(a.c, a.e, a.digits);
+    if (n === -1) return this.round(-a.c, a.e, a.digits);
+    const c = a.c * BigInt(n);
+    return this.round(c, a.e, this.productDigits(c < 0n ? -c : c, a.digits, digitsOfSafe(Math.abs(n))));
   }
 
   plus(a: Dx, b: Dx): Dx {
-    if (b.c === 0n) return this.round(a.c, a.e);
-    if (a.c === 0n) return this.round(b.c, b.e);
+    if (b.c === 0n) return this.round(a.c, a.e, a.d);
+    if (a.c === 0n) return this.round(b.c, b.e, b.d);
     const gap = a.e - b.e;
     // decimal.js drops the digits of an operand far below the other's precision (keeping a
     // sticky digit); with such operands, ask it (never the case in the money code).
     if (gap > 2 * this.precision + 30 || -gap > 2 * this.precision + 30) return this.viaDecimal('plus', a, b);
-    if (gap >= 0) return this.round(a.c * POW10[gap] + b.c, b.e);
-    return this.round(a.c + b.c * POW10[-gap], a.e);
+    let c: bigint;
+    let da: number;
+    let db: number;
+    if (gap >= 0) {
+      c = a.c * pow10(gap) + b.c;
+      da = a.digits + gap;
+      db = b.digits;
+    } else {
+      c = a.c + b.c * pow10(-gap);
+      da = a.digits;
+      db = b.digits - gap;
+    }
+    const e = gap >= 0 ? b.e : a.e;
+    if (a.c < 0n !== b.c < 0n) return this.round(c, e); // cancellation: count the digits
+    // Same signs: as many digits as the longer operand, or one more.
+    const hi = Math.max(da, db);
+    const m = c < 0n ? -c : c;
+    return this.round(c, e, m >= pow10(hi) ? hi + 1 : hi);
   }
 
   minus(a: Dx, b: Dx): Dx {
@@ -156,21 +211,32 @@ export class DxContext {
   dividedBy(a: Dx, b: Dx): Dx {
     if (b.c === 0n) throw new RangeError('division by zero');
     if (a.c === 0n) return DX_ZERO;
-    const neg = a.c < 0n !== b.c < 0n;
-    const A = a.c < 0n ? -a.c : a.c;
-    const B = b.c < 0n ? -b.c : b.c;
-    const k = Math.max(0, this.precision + 1 + digitsOf(B) - digitsOf(A));
-    if (k > MAX_POW) return this.viaDecimal('dividedBy', a, b);
-    const N = A * POW10[k];
-    const Q = N / B;
-    const sticky = N - Q * B !== 0n;
-    const r = this.round(Q, a.e - b.e - k, sticky);
-    return neg ? r.neg() : r;
+    return this.divide(a, b.c < 0n ? -b.c : b.c, b.e, b.digits, b.c < 0n);
   }
 
   /** `a / n` for a positive safe integer n. */
   dividedByInt(a: Dx, n: number): Dx {
-    return this.dividedBy(a, new Dx(BigInt(n), 0));
+    if (!(n > 0)) return this.dividedBy(a, new Dx(BigInt(n), 0));
+    if (a.c === 0n) return DX_ZERO;
+    return this.divide(a, BigInt(n), 0, digitsOfSafe(n), false);
+  }
+
+  /** a / (B × 10^be), B > 0 of dB digits, negated when `negB`. */
+  private divide(a: Dx, B: bigint, be: number, dB: number, negB: boolean): Dx {
+    const neg = a.c < 0n !== negB;
+    const A = a.c < 0n ? -a.c : a.c;
+    const dA = a.digits;
+    // Scale A so that the quotient has at least P + 1 digits, then round with the remainder as sticky.
+    const k = Math.max(0, this.precision + 1 + dB - dA);
+    if (k > MAX_POW) return this.viaDecimal('dividedBy', a, new Dx(negB ? -B : B, be));
+    const N = k === 0 ? A : A * POW10[k];
+    const Q = N / B;
+    const sticky = N - Q * B !== 0n;
+    // N has dA + k digits: the quotient has dA + k − dB or one more.
+    const lo = dA + k - dB;
+    const dQ = lo >= 1 && Q >= pow10(lo) ? lo + 1 : lo >= 1 ? lo : digitsOf(Q);
+    const r = this.round(Q, a.e - be - k, dQ, sticky);
+    return neg ? r.neg() : r;
   }
 
   toDecimal(x: Dx): Decimal {

@@ -28,11 +28,24 @@ interface FastPosition {
   position: number;
   avg: Dx;
   realized: Dx;
-  fees: Dx;
-  netCash: Dx;
+  /**
+   * Fees and net cash in 1/10,000 dollars as safe integers (where decimal.js, at 40 digits,
+   * is exact too); once a sum would leave the safe range, exact values from then on.
+   */
+  fees4: number;
+  cash4: number;
+  feesX: Dx | null;
+  cashX: Dx | null;
   bought: number;
   sold: number;
   executions: number;
+}
+
+interface Fee {
+  dx: Dx;
+  dec: Dec;
+  /** In 1/10,000 dollars, when a safe integer. */
+  n4: number | null;
 }
 
 interface FastAccount {
@@ -51,7 +64,7 @@ export interface FastLedgerOptions {
 export class FastLedger {
   private readonly accounts = new Map<number, FastAccount>();
   /** Fee by quantity (fees depend on the quantity only). */
-  private readonly feeByQty = new Map<number, { dx: Dx; dec: Dec }>();
+  private readonly feeByQty = new Map<number, Fee>();
   /** Symbol strings by their 8 record bytes (two u32 words). */
   private readonly symbolCache = new Map<number, Map<number, string>>();
   readonly entries: SettlementEntry[] = [];
@@ -133,11 +146,13 @@ export class FastLedger {
     return s;
   }
 
-  private fee(qty: number): { dx: Dx; dec: Dec } {
+  private fee(qty: number): Fee {
     let f = this.feeByQty.get(qty);
     if (!f) {
       const dec = feeFor(this.fees, qty);
-      f = { dx: dxOf(dec), dec };
+      const dx = dxOf(dec);
+      const n4 = dx.e >= -4 ? Number(dx.c * 10n ** BigInt(dx.e + 4)) : NaN;
+      f = { dx, dec, n4: Number.isSafeInteger(n4) ? n4 : null };
       this.feeByQty.set(qty, f);
     }
     return f;
@@ -161,19 +176,19 @@ export class FastLedger {
     } else a.watermarks.set(session, [seq, leg]);
     let p = a.positions.get(symbol);
     if (!p) {
-      p = { symbol, position: 0, avg: DX_ZERO, realized: DX_ZERO, fees: DX_ZERO, netCash: DX_ZERO, bought: 0, sold: 0, executions: 0 };
+      p = { symbol, position: 0, avg: DX_ZERO, realized: DX_ZERO, fees4: 0, cash4: 0, feesX: null, cashX: null, bought: 0, sold: 0, executions: 0 };
       a.positions.set(symbol, p);
     }
     // applyToPosition (ledger.ts), step for step.
     const px = new Dx(BigInt(price), -4);
-    const pq = price * q;
-    const notional = new Dx(Number.isSafeInteger(pq) ? BigInt(pq) : BigInt(price) * BigInt(q), -4);
+    const pq = price * q; // the notional in 1/10,000 dollars, exact when safe
+    const notional = Number.isSafeInteger(pq) ? null : new Dx(BigInt(price) * BigInt(q), -4);
     const fee = this.fee(q);
     let realized = DX_ZERO;
     const pos = p.position;
     if (pos === 0 || Math.sign(pos) === s) {
       const abs = Math.abs(pos);
-      p.avg = CTX.dividedByInt(CTX.plus(CTX.timesInt(p.avg, abs), notional), abs + q);
+      p.avg = CTX.dividedByInt(CTX.plus(CTX.timesInt(p.avg, abs), notional ?? new Dx(BigInt(pq), -4)), abs + q);
       p.position = pos + s * q;
     } else {
       const close = Math.min(q, Math.abs(pos));
@@ -187,9 +202,20 @@ export class FastLedger {
         p.avg = px;
       }
     }
-    const cash = s === 1 ? CTX.minus(notional.neg(), fee.dx) : CTX.minus(notional, fee.dx);
-    p.netCash = CTX.plus(p.netCash, cash);
-    p.fees = CTX.plus(p.fees, fee.dx);
+    // cash = −notional − fee (buy) or notional − fee (sell); net cash and fees add up.
+    let cash4 = notional === null && fee.n4 !== null ? (s === 1 ? -pq : pq) - fee.n4 : NaN;
+    let cashX: Dx | null = null;
+    if (!Number.isSafeInteger(cash4)) {
+      const n = notional ?? new Dx(BigInt(pq), -4);
+      cashX = s === 1 ? CTX.minus(n.neg(), fee.dx) : CTX.minus(n, fee.dx);
+      cash4 = NaN;
+    }
+    const nextCash = p.cashX === null && cashX === null ? p.cash4 + cash4 : NaN;
+    if (Number.isSafeInteger(nextCash)) p.cash4 = nextCash;
+    else p.cashX = CTX.plus(p.cashX ?? new Dx(BigInt(p.cash4), -4), cashX ?? new Dx(BigInt(cash4), -4));
+    const nextFees = p.feesX === null && fee.n4 !== null ? p.fees4 + fee.n4 : NaN;
+    if (Number.isSafeInteger(nextFees)) p.fees4 = nextFees;
+    else p.feesX = CTX.plus(p.feesX ?? new Dx(BigInt(p.fees4), -4), fee.dx);
     if (s === 1) p.bought += q;
     else p.sold += q;
     p.executions += 1;
@@ -206,9 +232,9 @@ export class FastLedger {
         side: s === 1 ? 'B' : 'S',
         qty: q,
         price: CTX.toDecimal(px).toString(),
-        notional: CTX.toDecimal(notional).toString(),
+        notional: CTX.toDecimal(notional ?? new Dx(BigInt(pq), -4)).toString(),
         fee: fee.dec.toString(),
-        cash: CTX.toDecimal(cash).toString(),
+        cash: CTX.toDecimal(cashX ?? new Dx(BigInt(cash4), -4)).toString(),
         realizedPnl: CTX.toDecimal(realized).toString(),
         positionAfter: p.position,
       });
@@ -235,8 +261,8 @@ export class FastLedger {
       position: p.position,
       avgPrice: CTX.toDecimal(p.avg).toString(),
       realizedPnl: CTX.toDecimal(p.realized).toString(),
-      fees: CTX.toDecimal(p.fees).toString(),
-      netCash: CTX.toDecimal(p.netCash).toString(),
+      fees: CTX.toDecimal(p.feesX ?? new Dx(BigInt(p.fees4), -4)).toString(),
+      netCash: CTX.toDecimal(p.cashX ?? new Dx(BigInt(p.cash4), -4)).toString(),
       bought: p.bought,
       sold: p.sold,
       executions: p.executions,

@@ -55,6 +55,17 @@ export class RustEngine implements Engine {
   process(frames: Buffer, endOfInput = false): Buffer {
     return this.native.process(frames, endOfInput);
   }
+  /**
+   * Allocation-free `process`: writes the records into `out` (at least
+   * `maxRecordBytes(frames.length)` bytes) and returns how many bytes it wrote.
+   */
+  processInto(frames: Buffer, out: Buffer, endOfInput = false): number {
+    return this.native.processInto(frames, out, endOfInput);
+  }
+  /** The `out` size `processInto` always accepts for `inputLength` bytes of frames. */
+  maxRecordBytes(inputLength: number): number {
+    return loadNative().maxRecordBytes(inputLength);
+  }
   stats(): EngineStats {
     return asStats(this.native.stats());
   }

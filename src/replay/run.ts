@@ -20,7 +20,10 @@ export interface ReplayOptions {
   batchFrames?: number;
   sinks?: RecordSink[];
   onProgress?: (bytesRead: number, totalBytes: number) => void;
-  /** Called with every batch's records (after the digest), e.g. for in-process clearing. */
+  /**
+   * Called with every batch's records (after the digest), e.g. for in-process clearing. Like
+   * `afterProcess`'s, the buffer is valid until the next engine call: copy what you keep.
+   */
   onRecords?: (records: Buffer, batch: Batch) => void | Promise<void>;
   // Runtime-ops hooks (src/control/replay-ops.ts): in-band controls, metrics, audit replay.
   /** Wraps the batch source, e.g. to split batches at the seqs of an audit log. */
@@ -31,8 +34,25 @@ export interface ReplayOptions {
   afterProcess?: (records: Buffer, batch: Batch, engineNs: number) => void;
 }
 
+/** An engine that can write its records into a buffer the caller keeps (the Rust core). */
+interface IntoEngine {
+  processInto(frames: Buffer, out: Buffer, endOfInput?: boolean): number;
+  maxRecordBytes(inputLength: number): number;
+}
+
+function intoEngine(engine: Engine): IntoEngine | undefined {
+  const e = engine as Engine & Partial<IntoEngine>;
+  return typeof e.processInto === 'function' && typeof e.maxRecordBytes === 'function' ? (e as unknown as IntoEngine) : undefined;
+}
+
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const { engine, config } = opts;
+  // The Rust core writes each batch's records into one buffer reused for every batch (no
+  // allocation, nothing for the GC); what consumes them here does so before the next call,
+  // and record sinks, which may keep them queued, get a copy.
+  const into = intoEngine(engine);
+  let out = Buffer.alloc(0);
+  const sinks = opts.sinks ?? [];
   const acc = new RecordAccumulator(opts.file, config);
   const problems = acc.problems;
   const speed = opts.speed ?? 'max';
@@ -46,15 +66,29 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       if (ts >= 0n) await pacer.until(ts);
     }
     const input = opts.beforeProcess ? await opts.beforeProcess(batch) : batch;
-    const s = process.hrtime.bigint();
-    const records = engine.process(input.frames, input.final);
-    const dt = Number(process.hrtime.bigint() - s);
+    let records: Buffer;
+    let dt: number;
+    if (into) {
+      const need = into.maxRecordBytes(input.frames.length);
+      if (out.length < need) out = Buffer.allocUnsafeSlow(Math.max(need, 2 * out.length));
+      const s = process.hrtime.bigint();
+      const n = into.processInto(input.frames, out, input.final);
+      dt = Number(process.hrtime.bigint() - s);
+      records = out.subarray(0, n);
+    } else {
+      const s = process.hrtime.bigint();
+      records = engine.process(input.frames, input.final);
+      dt = Number(process.hrtime.bigint() - s);
+    }
     opts.afterProcess?.(records, batch, dt);
     acc.add(records, dt, batch.messages, batchLocator(batch, input.frames));
     if (records.length === 0) continue;
-    for (const sink of opts.sinks ?? []) await sink.write(records);
+    if (sinks.length > 0) {
+      const copy = into ? Buffer.from(records) : records;
+      for (const sink of sinks) await sink.write(copy);
+    }
     await opts.onRecords?.(records, batch);
   }
-  for (const sink of opts.sinks ?? []) await sink.close();
+  for (const sink of sinks) await sink.close();
   return acc.result(engine.backend, engine.stats());
 }

@@ -9,11 +9,24 @@ import type { Config } from '../config/index.ts';
 import type { EngineStats } from '../engine/types.ts';
 import type { FrameLocation } from '../itch/framing.ts';
 import { ControlOp } from '../itch/layout.ts';
+import { RecordField, RecordHeader, RECORD_SIZE } from '../contract.ts';
 import { Problem, REASON_NAMES, RecordKind } from '../records/layout.ts';
 import { RecordView } from '../records/view.ts';
 import { frameProblem, ProblemLog } from '../source/problems.ts';
 import { PnlBook } from './pnl.ts';
 import type { ReplayResult } from './result.ts';
+
+const H_KIND = RecordHeader.kind;
+const H_SYMBOL = RecordHeader.symbol;
+const H_AUX = RecordHeader.aux;
+const H_TS = RecordHeader.ts;
+const DEC_VERDICT = RecordField.DECISION.verdict;
+const DEC_REASONS = RecordField.DECISION.reasons;
+const FILL_PRICE = RecordField.FILL.price;
+const FILL_QTY = RecordField.FILL.qty;
+/** DECISION verdict of an accepted order; side byte of a buy. */
+const ACCEPTED = 1;
+const BUY = 0x42;
 
 /** Where a problem's input is: the frames of a batch in the file, or one Kafka offset for all. */
 export type ProblemLocation = number | FrameLocation;
@@ -59,41 +72,58 @@ export class RecordAccumulator {
     this.digest.update(records);
     this.recordBytes += records.length;
     this.controlSeq = -1; // `where` covers this call's frames only
-    for (const r = new RecordView(records); r.next(); ) {
-      switch (r.kind) {
-        case RecordKind.DECISION:
-          if (!r.accepted) {
-            const mask = r.reasons;
-            for (let bit = 0; bit < this.reasons.length; bit++) if (mask & (1 << bit)) this.reasons[bit]++;
+    // One pass over the records, reading only the bytes each kind needs (no per-record
+    // objects); the rare CONTROL and PROBLEM records go through a RecordView.
+    const reasons = this.reasons;
+    const reasonBits = (1 << reasons.length) - 1;
+    const end = records.length - (records.length % RECORD_SIZE);
+    let tobRows = 0;
+    let flagged = 0;
+    let lastTob = -1;
+    let view: RecordView | undefined;
+    for (let off = 0; off < end; off += RECORD_SIZE) {
+      const kind = records[off + H_KIND];
+      if (kind === RecordKind.TOB) {
+        if (lastTob < 0 && this.firstTs < 0) this.firstTs = records.readUIntLE(off + H_TS, 6);
+        lastTob = off;
+        tobRows++;
+        if (records[off + H_AUX] !== 0) flagged++;
+      } else if (kind === RecordKind.DECISION) {
+        if (records[off + DEC_VERDICT] !== ACCEPTED) {
+          let mask = (records[off + DEC_REASONS] | (records[off + DEC_REASONS + 1] << 8)) & reasonBits;
+          while (mask !== 0) {
+            const low = mask & -mask;
+            reasons[31 - Math.clz32(low)]++;
+            mask ^= low;
           }
-          break;
-        case RecordKind.FILL:
-          this.pnl.fill(r.symbol, r.side, r.price, r.qty);
-          break;
-        case RecordKind.TOB: {
-          const ts = r.ts;
-          if (this.firstTs < 0) this.firstTs = ts;
-          this.lastTs = ts;
-          this.tobRows++;
-          if (r.flags !== 0) this.flaggedTobRows++;
-          break;
         }
-        case RecordKind.CONTROL:
-          this.nthControl(r.seq);
-          if (r.op === ControlOp.GLOBAL_KILL) this.globalKill = r.value !== 0n;
-          break;
-        case RecordKind.PROBLEM: {
-          const seq = r.seq;
-          const code = r.problem;
-          const offset =
-            typeof where === 'number' ? where
-            : code === Problem.BAD_CONTROL ? where.control(seq, this.nthControl(seq))
-            : where.message(seq);
-          this.problems.add(frameProblem(this.source, { code, seq, offset, type: r.typeByte, length: r.frameLength, expected: r.expectedLength }));
-          break;
-        }
+      } else if (kind === RecordKind.FILL) {
+        this.pnl.fill(records[off + H_SYMBOL], records[off + H_AUX] === BUY ? 'B' : 'S', records.readUInt32LE(off + FILL_PRICE), records.readUInt32LE(off + FILL_QTY));
+      } else if (kind === RecordKind.CONTROL || kind === RecordKind.PROBLEM) {
+        view ??= new RecordView(records);
+        view.off = off;
+        this.rare(view, where);
       }
     }
+    if (lastTob >= 0) this.lastTs = records.readUIntLE(lastTob + H_TS, 6);
+    this.tobRows += tobRows;
+    this.flaggedTobRows += flagged;
+  }
+
+  /** A CONTROL or PROBLEM record. */
+  private rare(r: RecordView, where: ProblemLocation): void {
+    if (r.kind === RecordKind.CONTROL) {
+      this.nthControl(r.seq);
+      if (r.op === ControlOp.GLOBAL_KILL) this.globalKill = r.value !== 0n;
+      return;
+    }
+    const seq = r.seq;
+    const code = r.problem;
+    const offset =
+      typeof where === 'number' ? where
+      : code === Problem.BAD_CONTROL ? where.control(seq, this.nthControl(seq))
+      : where.message(seq);
+    this.problems.add(frameProblem(this.source, { code, seq, offset, type: r.typeByte, length: r.frameLength, expected: r.expectedLength }));
   }
 
   /**

@@ -7,10 +7,14 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { CONTROL_MESSAGE } from '../contract.ts';
 import { RiskgateError } from '../errors.ts';
-import { countSeqFrames, FrameCursor, FrameKind, FrameLocator, type FrameLocation } from '../itch/framing.ts';
+import { countSeqFrames, FrameLocator, type FrameLocation } from '../itch/framing.ts';
 import type { ProblemLog } from './problems.ts';
+
+const CONTROL_LEN = CONTROL_MESSAGE.length;
+const CONTROL_TYPE = CONTROL_MESSAGE.typeByte;
 
 export interface Batch {
   /** Whole frames (control messages included). */
@@ -32,7 +36,11 @@ export interface ReadOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
-const CHUNK = 1 << 20;
+/** Bytes per read of a plain file. */
+const CHUNK = 4 << 20;
+/** Decompressed bytes per gunzip output chunk, and how far gunzip may run ahead of the engine. */
+const GZ_CHUNK = 1 << 20;
+const GZ_AHEAD = 16 << 20;
 
 export async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
@@ -58,16 +66,43 @@ export function checkInput(path: string): number {
   return size;
 }
 
-/** Raw decompressed byte chunks of a session file. */
+/** One turn of the event loop: lets thread-pool completions (reads, inflate steps) in, so they start their next step. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Raw decompressed byte chunks of a session file, each in memory of its own (a consumer may
+ * keep them). A plain file is read CHUNK bytes at a time with the next read already under way;
+ * a gzip file is inflated on the thread pool by node:zlib, up to GZ_AHEAD bytes ahead of the
+ * consumer, while the engine works on the main thread.
+ */
 async function* rawChunks(path: string, onRead: (n: number) => void): AsyncGenerator<Buffer> {
   const gz = await isGzip(path);
-  const file = createReadStream(path, { highWaterMark: CHUNK });
-  file.on('data', (c) => onRead(c.length));
   if (!gz) {
-    for await (const c of file) yield c as Buffer;
-    return;
+    const fh = await open(path, 'r');
+    try {
+      let pos = 0;
+      const read = () => {
+        const b = Buffer.allocUnsafeSlow(CHUNK);
+        const at = pos;
+        pos += CHUNK;
+        return fh.read(b, 0, CHUNK, at).then(({ bytesRead }) => b.subarray(0, bytesRead));
+      };
+      let next = read();
+      for (;;) {
+        const c = await next;
+        if (c.length === 0) return;
+        onRead(c.length);
+        next = read();
+        yield c;
+      }
+    } finally {
+      await fh.close();
+    }
   }
-  const gunzip = createGunzip({ chunkSize: CHUNK });
+  const file = createReadStream(path, { highWaterMark: GZ_CHUNK });
+  file.on('data', (c) => onRead(c.length));
+  // (zlib streams pass Transform options on: the readable side buffers GZ_AHEAD bytes.)
+  const gunzip = createGunzip({ chunkSize: GZ_CHUNK, readableHighWaterMark: GZ_AHEAD } as ZlibOptions);
   file.pipe(gunzip);
   file.on('error', (e) => gunzip.destroy(e));
   let produced = 0;
@@ -75,6 +110,9 @@ async function* rawChunks(path: string, onRead: (n: number) => void): AsyncGener
     for await (const c of gunzip) {
       produced += (c as Buffer).length;
       yield c as Buffer;
+      // The iterator hands out buffered chunks without returning to the event loop; give
+      // zlib's finished steps their turn so that the next one starts while we work.
+      await turn();
     }
   } catch (e) {
     throw new RiskgateError(
@@ -85,47 +123,124 @@ async function* rawChunks(path: string, onRead: (n: number) => void): AsyncGener
   }
 }
 
+/** Where a walk over whole frames stopped (see `cutFrames`). */
+interface Cut {
+  /** Offset just after the last whole frame taken. */
+  end: number;
+  /** Whole frames taken (control messages included) and those that take a seq. */
+  frames: number;
+  messages: number;
+  /** Offset of a zero-length end marker where the walk stopped, or -1. */
+  marker: number;
+}
+
+/**
+ * Takes up to `maxFrames` whole frames of `buf` from `start`, stopping before an end marker or
+ * a cut-off frame (one that runs past the buffer). The rules are FrameCursor's
+ * (src/itch/framing.ts), in a loop that allocates nothing: this runs over every frame.
+ */
+export function cutFrames(buf: Buffer, start: number, maxFrames: number, out: Cut): Cut {
+  const len = buf.length;
+  let off = start;
+  let frames = 0;
+  let messages = 0;
+  let marker = -1;
+  while (frames < maxFrames && off + 2 <= len) {
+    const n = (buf[off] << 8) | buf[off + 1];
+    if (n === 0) {
+      marker = off;
+      break;
+    }
+    const stop = off + 2 + n;
+    if (stop > len) break;
+    if (n !== CONTROL_LEN || buf[off + 2] !== CONTROL_TYPE) messages++;
+    frames++;
+    off = stop;
+  }
+  out.end = off;
+  out.frames = frames;
+  out.messages = messages;
+  out.marker = marker;
+  return out;
+}
+
+/**
+ * Bytes the frame cut off at the end of `tail` (which starts at a frame boundary `from`) still
+ * needs: 1 when only half of its length prefix is there.
+ */
+function missingBytes(tail: Buffer, from: number, next: Buffer): number {
+  const have = tail.length - from;
+  if (have >= 2) return 2 + ((tail[from] << 8) | tail[from + 1]) - have;
+  // One byte of the prefix: the other one is the first byte of `next`.
+  return 1 + ((tail[from] << 8) | next[0]);
+}
+
 /**
  * Yields batches of whole frames. Stops at the zero-length end marker; a missing marker is a
  * warning, bytes after it are a warning.
+ *
+ * Batches are cut where a chunk of the input ends too: the frames after the last full batch of
+ * a chunk (and the frame the chunk cuts off) are carried over — as a view, not a copy — and go
+ * out with the completion of the cut-off frame as one short batch, the only bytes copied.
  */
 export async function* readBatches(path: string, opts: ReadOptions): AsyncGenerator<Batch> {
   const total = checkInput(path);
   const perBatch = opts.batchFrames ?? 4096;
+  if (!(perBatch >= 1)) throw new RangeError(`batchFrames must be at least 1, got ${perBatch}`);
   let bytesRead = 0;
+  /** Unfinished input: whole frames of a batch still to fill, then the start of a cut-off frame. */
   let carry: Buffer = Buffer.alloc(0);
   let carryOffset = 0; // stream offset of carry[0]
+  let carryMessages = 0;
+  let carryWhole = 0; // where they end
+  let streamOffset = 0; // stream offset of the next chunk's first byte
   let seq = 1;
   let ended = false;
   let afterMarker = 0;
   let markerOffset = -1;
+  const cut: Cut = { end: 0, frames: 0, messages: 0, marker: -1 };
 
   const chunks = rawChunks(path, (n) => {
     bytesRead += n;
     opts.onProgress?.(bytesRead, total);
   });
   for await (const chunk of chunks) {
+    const chunkOffset = streamOffset;
+    streamOffset += chunk.length;
     if (ended) {
       afterMarker += chunk.length;
       continue;
     }
-    const buf = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
-    const walk = cutBatches(buf, perBatch);
-    let step = walk.next();
-    for (; !step.done; step = walk.next()) {
-      const b = step.value;
-      yield { frames: buf.subarray(b.start, b.end), firstSeq: seq, offset: carryOffset + b.start, messages: b.messages, final: false };
-      seq += b.messages;
+    if (carry.length > carryWhole) {
+      // Complete the cut-off frame: the carried frames and that frame make a batch.
+      const need = missingBytes(carry, carryWhole, chunk);
+      if (need > chunk.length) {
+        carry = Buffer.concat([carry, chunk]);
+        continue;
+      }
+      const bridge = Buffer.concat([carry, chunk.subarray(0, need)]);
+      cutFrames(bridge, carryWhole, 1, cut);
+      if (cut.end > 0) {
+        const messages = carryMessages + cut.messages;
+        yield { frames: bridge.subarray(0, cut.end), firstSeq: seq, offset: carryOffset, messages, final: false };
+        seq += messages;
+      }
+      if (cut.marker >= 0) {
+        ended = true;
+        markerOffset = carryOffset + cut.marker;
+        afterMarker += chunk.length - need;
+        continue;
+      }
+      if (cut.frames !== 1) throw new Error('internal: the completed frame is not whole');
+      if (yield* walk(chunk, need, chunkOffset)) continue;
+    } else {
+      // Whole frames carried over (if any) go out as they are, a short batch.
+      if (carry.length > 0) {
+        yield { frames: carry, firstSeq: seq, offset: carryOffset, messages: carryMessages, final: false };
+        seq += carryMessages;
+      }
+      if (yield* walk(chunk, 0, chunkOffset)) continue;
     }
-    const off = step.value.end;
-    if (step.value.marker >= 0) {
-      ended = true;
-      markerOffset = carryOffset + step.value.marker;
-      afterMarker += buf.length - step.value.marker - 2;
-    }
-    if (ended) break;
-    carryOffset += off;
-    carry = buf.subarray(off);
   }
   if (ended) {
     if (afterMarker > 0) {
@@ -143,6 +258,38 @@ export async function* readBatches(path: string, opts: ReadOptions): AsyncGenera
     message: 'the session has no zero-length end-of-session marker',
   });
   yield { frames: carry, firstSeq: seq, offset: carryOffset, messages: countSeqFrames(carry), final: true };
+
+  /**
+   * Yields the full batches of `buf` from `start` (stream offset of buf[0]: `base`) and carries
+   * the rest over; true when it met the end marker.
+   */
+  function* walk(buf: Buffer, start: number, base: number): Generator<Batch, boolean> {
+    let off = start;
+    for (;;) {
+      cutFrames(buf, off, perBatch, cut);
+      if (cut.frames === perBatch) {
+        yield { frames: buf.subarray(off, cut.end), firstSeq: seq, offset: base + off, messages: cut.messages, final: false };
+        seq += cut.messages;
+        off = cut.end;
+        continue;
+      }
+      if (cut.marker >= 0) {
+        if (cut.end > off) {
+          yield { frames: buf.subarray(off, cut.end), firstSeq: seq, offset: base + off, messages: cut.messages, final: false };
+          seq += cut.messages;
+        }
+        ended = true;
+        markerOffset = base + cut.marker;
+        afterMarker += buf.length - cut.marker - 2;
+        return true;
+      }
+      carry = buf.subarray(off);
+      carryOffset = base + off;
+      carryMessages = cut.messages;
+      carryWhole = cut.end - off;
+      return false;
+    }
+  }
 }
 
 /**
@@ -158,31 +305,4 @@ export function batchLocator(batch: Batch, processed: Buffer = batch.frames): Fr
     message: (seq) => inStream(locator.message(seq)),
     control: (seq, nth) => inStream(locator.control(seq, nth)),
   };
-}
-
-/**
- * Cuts `buf` into batches of at most `perBatch` whole frames, stopping at an end marker or at a
- * cut-off frame (the start of one the next chunk completes). Returns where the whole frames end
- * and the end marker's offset (-1 if none).
- */
-function* cutBatches(buf: Buffer, perBatch: number): Generator<{ start: number; end: number; messages: number }, { end: number; marker: number }> {
-  const c = new FrameCursor(buf);
-  let start = 0;
-  let end = 0;
-  let frames = 0;
-  let seqAtStart = c.nextSeq;
-  let marker = -1;
-  while (c.next()) {
-    if (c.kind === FrameKind.END) marker = c.offset;
-    if (c.kind === FrameKind.END || c.kind === FrameKind.TRUNCATED) break;
-    end = c.end;
-    if (++frames === perBatch) {
-      yield { start, end, messages: c.nextSeq - seqAtStart };
-      start = end;
-      seqAtStart = c.nextSeq;
-      frames = 0;
-    }
-  }
-  if (end > start) yield { start, end, messages: (c.kind === FrameKind.TRUNCATED ? c.nextSeq - 1 : c.nextSeq) - seqAtStart };
-  return { end, marker };
 }
