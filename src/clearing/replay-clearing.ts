@@ -12,7 +12,7 @@ import { RiskgateError } from '../errors.ts';
 import { RecordKind } from '../records/layout.ts';
 import { RecordView } from '../records/view.ts';
 import { D, ZERO } from './decimal.ts';
-import { EmbeddedClearing } from './embedded.ts';
+import { EmbeddedClearing, workerBundle } from './embedded.ts';
 import { encodeExecution, executionFromFill, executionKey, FillExecutionWriter } from './execution.ts';
 import type { PositionJson } from './ledger.ts';
 
@@ -52,13 +52,18 @@ function embeddedClearing(config: Config): ReplayClearing {
   const threads = 2;
   let clearing: EmbeddedClearing | null = null; // threads start with the first fill
   let submitted = 0;
+  const code = workerBundle(); // ready long before the first fill
   return {
     onRecords(records) {
-      if (!clearing) {
-        if (FillExecutionWriter.countFills(records) === 0) return;
-        clearing = new EmbeddedClearing({ fees: config.fees, threads, entries: false });
+      if (clearing) {
+        submitted += clearing.submitFills(records, config.session, accounts, symbols);
+        return;
       }
-      submitted += clearing.submitFills(records, config.session, accounts, symbols);
+      if (FillExecutionWriter.countFills(records) === 0) return;
+      return code.then((workerCode) => {
+        clearing ??= new EmbeddedClearing({ fees: config.fees, threads, entries: false, workerCode });
+        submitted += clearing.submitFills(records, config.session, accounts, symbols);
+      });
     },
     async finish(report) {
       const t0 = process.hrtime.bigint();

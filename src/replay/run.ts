@@ -32,6 +32,23 @@ export interface ReplayOptions {
   beforeProcess?: (batch: Batch) => Batch | Promise<Batch>;
   /** Right after every engine call, with its records and duration. */
   afterProcess?: (records: Buffer, batch: Batch, engineNs: number) => void;
+  /** Where the main thread's time goes, stage by stage (for `npm run bench:replay`). */
+  probe?: ReplayProbe;
+}
+
+/** Main-thread time per stage of the loop, filled in when passed as `probe`. */
+export interface ReplayProbe {
+  /** Waiting for and cutting the next batch: reads, gunzip not yet done, framing. */
+  sourceNs: number;
+  /** Engine calls (also in the result's `engineNs`). */
+  engineNs: number;
+  /** The record pass: digest, reject reasons, TOB rows, P&L (RecordAccumulator.add). */
+  recordsNs: number;
+  /** Record sinks and `onRecords` (the clearing hand-off). */
+  consumersNs: number;
+  messages: number;
+  /** After every batch, with the messages so far. */
+  onBatch?: (messages: number) => void;
 }
 
 /** An engine that can write its records into a buffer the caller keeps (the Rust core). */
@@ -59,8 +76,12 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const pacer = new Pacer(speed);
   const batchFrames = opts.batchFrames ?? (speed === 'max' ? 4096 : 16);
 
+  const probe = opts.probe;
+  const now = () => Number(process.hrtime.bigint());
+  let mark = probe ? now() : 0;
   const source = readBatches(opts.file, { batchFrames, problems, onProgress: opts.onProgress });
   for await (const batch of opts.batches ? opts.batches(source) : source) {
+    if (probe) probe.sourceNs += now() - mark;
     if (speed !== 'max') {
       const ts = firstTimestamp(batch.frames);
       if (ts >= 0n) await pacer.until(ts);
@@ -81,13 +102,24 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       dt = Number(process.hrtime.bigint() - s);
     }
     opts.afterProcess?.(records, batch, dt);
+    const t1 = probe ? now() : 0;
     acc.add(records, dt, batch.messages, batchLocator(batch, input.frames));
-    if (records.length === 0) continue;
-    if (sinks.length > 0) {
-      const copy = into ? Buffer.from(records) : records;
-      for (const sink of sinks) await sink.write(copy);
+    const t2 = probe ? now() : 0;
+    if (records.length > 0) {
+      if (sinks.length > 0) {
+        const copy = into ? Buffer.from(records) : records;
+        for (const sink of sinks) await sink.write(copy);
+      }
+      await opts.onRecords?.(records, batch);
     }
-    await opts.onRecords?.(records, batch);
+    if (probe) {
+      mark = now();
+      probe.engineNs += dt;
+      probe.recordsNs += t2 - t1;
+      probe.consumersNs += mark - t2;
+      probe.messages += batch.messages;
+      probe.onBatch?.(probe.messages);
+    }
   }
   for (const sink of sinks) await sink.close();
   return acc.result(engine.backend, engine.stats());

@@ -75,7 +75,7 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * a gzip file is inflated on the thread pool by node:zlib, up to GZ_AHEAD bytes ahead of the
  * consumer, while the engine works on the main thread.
  */
-async function* rawChunks(path: string, onRead: (n: number) => void): AsyncGenerator<Buffer> {
+export async function* rawChunks(path: string, onRead: (n: number) => void = () => {}): AsyncGenerator<Buffer> {
   const gz = await isGzip(path);
   if (!gz) {
     const fh = await open(path, 'r');
