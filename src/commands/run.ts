@@ -22,9 +22,10 @@ import { createLogger } from '../log/index.ts';
 import { FeedRun } from '../kafka/feed-run.ts';
 import { formatReplayReport } from '../report/replay-report.ts';
 import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
+import { OUT_USAGE } from '../export/records.ts';
 
 export const RUN_USAGE =
-  'usage: riskgate run --brokers host:port [--config f] [--out records.bin|.jsonl|.csv] [--json] [--topic riskgate.md.itch] ' +
+  'usage: riskgate run --brokers host:port [--config f] ' + OUT_USAGE + ' [--json] [--topic riskgate.md.itch] ' +
   '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-tx-packets 1000] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -57,6 +58,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         brokers: { type: 'string' },
         config: { type: 'string' },
         out: { type: 'string' },
+        format: { type: 'string' },
         json: { type: 'boolean' },
         topic: { type: 'string' },
         prefix: { type: 'string' },
@@ -112,6 +114,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         topic: values.topic,
         group: values.group,
         out: values.out,
+        format: values.format,
         seedPositions: values['seed-positions'] === true,
         staleMs: intOpt('--stale-ms', values['stale-ms']),
         maxTxPackets: maxTx,

@@ -45,12 +45,12 @@ export class FeedEngine {
     private readonly config: Config,
     source: string,
     private readonly tx: FeedTransactions,
-    opts: { out?: string; live?: LiveState },
+    opts: { out?: string; format?: string; live?: LiveState },
   ) {
     this.acc = new RecordAccumulator(source, config);
     this.accountIds = config.accounts.map((a) => a.id);
     this.symbols = config.symbols.map((s) => s.symbol);
-    this.sink = opts.out ? openRecordSink(opts.out, this.symbols) : null;
+    this.sink = opts.out ? openRecordSink(opts.out, { format: opts.format, config, input: source }) : null;
     this.liveState = opts.live;
   }
 

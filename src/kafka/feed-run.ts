@@ -52,6 +52,8 @@ export interface FeedRunOptions {
   group?: string;
   /** Record file (.bin, .jsonl or .csv), rewritten from the session's start on every start. */
   out?: string;
+  /** `--format` of the record file (src/export/records.ts). */
+  format?: string;
   /** Start-of-day positions from the compacted positions topic (ignored on a resume: the journal's rule). */
   seedPositions?: boolean;
   /** No packet for this long while the session is open engages the kill switch (default 5000; 0 = off). */
@@ -90,7 +92,7 @@ const MAX_TX_MESSAGES = 20_000;
 const FILLER_CHUNK = 65_536;
 
 export class FeedRun {
-  private readonly o: Required<Omit<FeedRunOptions, 'out' | 'signal' | 'emit' | 'group' | 'topic' | 'controls'>> & FeedRunOptions;
+  private readonly o: Required<Omit<FeedRunOptions, 'out' | 'format' | 'signal' | 'emit' | 'group' | 'topic' | 'controls'>> & FeedRunOptions;
   readonly names: FeedNames;
   private readonly kafka: KafkaClient;
   private readonly config: Config;
@@ -192,7 +194,7 @@ export class FeedRun {
 
       // 4. Engine, record file, report.
       const engine = createEngine(this.o.backend, configBlob(this.config));
-      this.engine = new FeedEngine(engine, this.config, `kafka:${this.names.feed}`, this.tx, { out: this.o.out, live: this.o.controls?.live });
+      this.engine = new FeedEngine(engine, this.config, `kafka:${this.names.feed}`, this.tx, { out: this.o.out, format: this.o.format, live: this.o.controls?.live });
       this.controls = new FeedControls({ names: this.names, engine: this.engine, tx: this.tx, controls: this.o.controls, emit: this.emit });
       if (this.committedAtStart === 0) this.goLive();
 
