@@ -216,6 +216,24 @@ impl Engine {
         Ok(Engine { inner: Some(inner), poisoned: false, external })
     }
 
+    /// An engine for `config` in the state of `snapshot` (from `snapshot()`): the session
+    /// continues exactly where the snapshot was taken. Throws `SNAPSHOT_INVALID` when the
+    /// snapshot is truncated, malformed, of another format version, or was taken under
+    /// another config, and `CONFIG_INVALID` for a bad config.
+    #[napi(factory)]
+    pub fn restore(env: Env, config: BufferSlice, snapshot: BufferSlice) -> Result<Self> {
+        let inner = guard(|| Ok(Box::new(core::Engine::restore(&config, &snapshot)?)))?;
+        let external = env.adjust_external_memory(inner.heap_bytes() as i64).map_or(0, |_| inner.heap_bytes() as i64);
+        Ok(Engine { inner: Some(inner), poisoned: false, external })
+    }
+
+    /// The engine's whole state after the last message, as versioned bytes (a few MB for a
+    /// busy day: sparse levels and orders) that `Engine.restore` turns back into an engine.
+    #[napi]
+    pub fn snapshot(&mut self) -> Result<Buffer> {
+        self.run(|e| Ok(e.snapshot().into()))
+    }
+
     /// Frees the engine's memory now (about 20 MB, mostly the order table) instead of at
     /// garbage collection. Every later call throws `ENGINE_CLOSED`; closing twice is fine.
     #[napi]

@@ -20,7 +20,9 @@ use crate::itch::{self, Message, Print, MESSAGE_LEN};
 use crate::locate::LocateTable;
 use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS};
 use crate::records::{self, problem};
-use crate::risk::{self, AccountRisk, SymbolRisk};
+use crate::risk::{self, AccountRisk, LastOrder, SymbolRisk};
+use crate::snapshot::{self, Reader, Writer};
+use crate::strategy::Side;
 use crate::sink::{RecordSink, SliceSink};
 use crate::stats::Stats;
 use crate::strategy::{self, Order};
@@ -148,6 +150,138 @@ impl Engine {
 
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// The engine's whole state after the last message, as versioned, byte-stable bytes
+    /// (`snapshot` module): restore it with `Engine::restore` and the session continues
+    /// exactly as if the process had not stopped.
+    pub fn snapshot(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.bytes(&snapshot::MAGIC);
+        w.u16(snapshot::VERSION);
+        let blob = self.cfg.to_blob();
+        w.u32(blob.len() as u32);
+        w.bytes(&blob);
+        w.u64(self.seq);
+        w.u64(self.last_ts);
+        self.locate.save(&mut w);
+        self.book.save(&mut w, self.n_symbols);
+        let s = &self.session;
+        w.bool(s.global_kill);
+        w.bool(s.market_open);
+        for t in self.tops.iter().take(self.n_symbols) {
+            for v in [t.last.bid_px, t.last.bid_sz, t.last.ask_px, t.last.ask_sz] {
+                w.u32(v);
+            }
+            w.u8(t.last_flags);
+            w.opt_u64(t.strategy.last_decision_ts);
+        }
+        for y in self.syms.iter().take(self.n_symbols) {
+            w.bool(y.kill);
+            w.u8(y.trading_state);
+            w.u32(y.last_trade);
+            w.u32(y.max_qty);
+            w.u64(y.max_notional);
+            w.u16(y.collar_bps);
+            w.i64(y.position_limit);
+            w.i64(y.position);
+        }
+        for a in self.accts.iter().take(self.n_accounts) {
+            for v in [a.max_orders, a.credit_limit, a.used_credit, a.window, a.count, a.dup_window] {
+                w.u64(v);
+            }
+            w.bool(a.last_order.is_some());
+            if let Some(l) = a.last_order {
+                w.u8(l.symbol);
+                w.u8(l.side.byte());
+                w.u32(l.price);
+                w.u32(l.qty);
+                w.u64(l.ts);
+            }
+        }
+        let st = &self.stats;
+        for v in st.by_type.iter().chain(st.problems.iter()) {
+            w.u64(*v);
+        }
+        for v in [st.messages, st.unknown_ref, st.table_full, st.flagged, st.tob, st.decisions, st.accepted, st.rejected, st.fills, st.controls] {
+            w.u64(v);
+        }
+        w.buf
+    }
+
+    /// An engine for `config_blob` in the state `snap` (from `snapshot`). Refused with
+    /// `SNAPSHOT_INVALID` when the snapshot is truncated, malformed, of another version, or
+    /// was taken under another config (its embedded blob differs byte for byte).
+    pub fn restore(config_blob: &[u8], snap: &[u8]) -> Result<Engine, EngineError> {
+        let mut e = Engine::new(config_blob)?;
+        let mut r = Reader::new(snap);
+        if r.take(4, "magic")? != snapshot::MAGIC {
+            return Err(snapshot::invalid("not a riskgate snapshot (magic is not RGS1)"));
+        }
+        let v = r.u16("version")?;
+        if v != snapshot::VERSION {
+            return Err(snapshot::invalid(format!("snapshot version {v}, this engine reads version {}", snapshot::VERSION)));
+        }
+        let n = r.u32("config length")? as usize;
+        let blob = r.take(n, "config blob")?;
+        if blob != e.cfg.to_blob().as_slice() {
+            return Err(snapshot::invalid("the snapshot was taken under another config (its config blob differs)"));
+        }
+        e.seq = r.u64("seq")?;
+        e.last_ts = r.u64("last_ts")?;
+        e.locate.load(&mut r)?;
+        e.book.load(&mut r, e.n_symbols)?;
+        e.session.global_kill = r.bool("global kill")?;
+        e.session.market_open = r.bool("market open")?;
+        for t in e.tops.iter_mut().take(e.n_symbols) {
+            t.last = Top { bid_px: r.u32("tob")?, bid_sz: r.u32("tob")?, ask_px: r.u32("tob")?, ask_sz: r.u32("tob")? };
+            t.last_flags = r.u8("tob flags")?;
+            t.strategy.last_decision_ts = r.opt_u64("last decision")?;
+        }
+        let n_accounts = e.n_accounts;
+        for y in e.syms.iter_mut().take(e.n_symbols) {
+            y.kill = r.bool("symbol kill")?;
+            y.trading_state = r.u8("trading state")?;
+            y.last_trade = r.u32("last trade")?;
+            y.max_qty = r.u32("max qty")?;
+            y.max_notional = r.u64("max notional")?;
+            y.collar_bps = r.u16("collar")?;
+            y.position_limit = r.i64("position limit")?;
+            y.position = r.i64("position")?;
+        }
+        let n_symbols = e.n_symbols;
+        for a in e.accts.iter_mut().take(n_accounts) {
+            a.max_orders = r.u64("max orders")?;
+            a.credit_limit = r.u64("credit limit")?;
+            a.used_credit = r.u64("used credit")?;
+            a.window = r.u64("throttle window")?;
+            a.count = r.u64("throttle count")?;
+            a.dup_window = r.u64("duplicate window")?;
+            a.last_order = if r.bool("last order")? {
+                let symbol = r.u8("last order symbol")?;
+                let side = match r.u8("last order side")? {
+                    b'B' => Side::Buy,
+                    b'S' => Side::Sell,
+                    x => return Err(snapshot::invalid(format!("last order side {x:#04x} is not B or S"))),
+                };
+                if symbol as usize >= n_symbols {
+                    return Err(snapshot::invalid(format!("last order symbol {symbol} is not configured")));
+                }
+                Some(LastOrder { symbol, side, price: r.u32("last order price")?, qty: r.u32("last order qty")?, ts: r.u64("last order ts")? })
+            } else {
+                None
+            };
+        }
+        let st = &mut e.stats;
+        for v in st.by_type.iter_mut().chain(st.problems.iter_mut()) {
+            *v = r.u64("stats")?;
+        }
+        for v in [&mut st.messages, &mut st.unknown_ref, &mut st.table_full, &mut st.flagged, &mut st.tob, &mut st.decisions, &mut st.accepted, &mut st.rejected, &mut st.fills, &mut st.controls] {
+            *v = r.u64("stats")?;
+        }
+        r.done()?;
+        e.sync_table_stats();
+        Ok(e)
     }
 
     /// Bytes of heap the engine holds (for a host that must account for it, like V8's

@@ -13,6 +13,9 @@ pub enum ErrorCode {
     PartialFrame,
     /// The caller-provided output buffer could be too small; nothing was processed.
     OutputTooSmall,
+    /// A snapshot that is truncated, malformed, of another format version or of another
+    /// config than the engine restoring it.
+    SnapshotInvalid,
 }
 
 impl ErrorCode {
@@ -22,6 +25,7 @@ impl ErrorCode {
             ErrorCode::ConfigInvalid => "CONFIG_INVALID",
             ErrorCode::PartialFrame => "PARTIAL_FRAME",
             ErrorCode::OutputTooSmall => "OUTPUT_TOO_SMALL",
+            ErrorCode::SnapshotInvalid => "SNAPSHOT_INVALID",
         }
     }
 }

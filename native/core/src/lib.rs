@@ -13,7 +13,8 @@
 //! - `strategy`: the imbalance taker (§8.1); `risk`: pre-trade checks and fills (§8.2–§8.3);
 //! - `control`: the in-band control message (§9); `config`: the config blob (§10);
 //! - `records`: output records (§11); `stats`: counters (§12); `params`: build sizes (§1);
-//! - `contract`: generated from contract/riskgate.toml (codes, bits, offsets, lengths).
+//! - `contract`: generated from contract/riskgate.toml (codes, bits, offsets, lengths);
+//! - `snapshot`: the engine's state as versioned bytes, to resume after a restart.
 // No unsafe code, but for one cache prefetch hint (book/order_table.rs), allowed there alone.
 #![deny(unsafe_code)]
 
@@ -30,6 +31,7 @@ pub mod params;
 pub mod records;
 pub mod risk;
 pub mod sink;
+pub mod snapshot;
 pub mod stats;
 pub mod strategy;
 

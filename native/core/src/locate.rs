@@ -5,7 +5,9 @@
 //! from a 64 KiB table; only the rare R message compares names.
 
 use crate::config::Config;
+use crate::error::EngineError;
 use crate::params::MAX_SYMBOLS;
+use crate::snapshot::{invalid, Reader, Writer};
 
 const NONE: u8 = 0xFF;
 
@@ -51,5 +53,28 @@ impl LocateTable {
             Some(i) => i as u8,
             None => NONE,
         };
+    }
+
+    /// Snapshot: the mapped locates.
+    pub(crate) fn save(&self, w: &mut Writer) {
+        let mapped: Vec<(usize, u8)> = self.table.iter().enumerate().filter(|(_, &i)| i != NONE).map(|(l, &i)| (l, i)).collect();
+        w.u32(mapped.len() as u32);
+        for (l, i) in mapped {
+            w.u16(l as u16);
+            w.u8(i);
+        }
+    }
+
+    pub(crate) fn load(&mut self, r: &mut Reader) -> Result<(), EngineError> {
+        self.clear();
+        for _ in 0..r.count("locates", 3, 1 << 16)? {
+            let l = r.u16("locate")?;
+            let i = r.u8("locate symbol")?;
+            if i as usize >= self.n_symbols {
+                return Err(invalid(format!("locate {l} maps to symbol {i}, the config has {}", self.n_symbols)));
+            }
+            self.table[l as usize] = i;
+        }
+        Ok(())
     }
 }

@@ -30,6 +30,11 @@ impl OutOfBand {
         *c = c.wrapping_sub(1);
     }
 
+    /// Sets the counter of `class` on `side` (snapshot restore).
+    pub fn set(&mut self, class: u32, side: usize, n: u32) {
+        self.0[class as usize & 3][side & 1] = n;
+    }
+
     /// The counter of `class` on `side`.
     #[inline(always)]
     pub fn count(&self, class: u32, side: usize) -> u32 {

@@ -5,7 +5,9 @@
 //! (summary word, then occupancy word) instead of a scan, which is also exactly what
 //! the hardware twin does with its priority encoders.
 
+use crate::error::EngineError;
 use crate::params::{SUMMARY_WORDS, WINDOW_TICKS as L, WORDS};
+use crate::snapshot::{Reader, Writer};
 
 #[derive(Clone)]
 pub struct BookSide {
@@ -95,5 +97,25 @@ impl BookSide {
             }
         }
         None
+    }
+
+    /// Snapshot: the non-zero levels (the bitmap follows from them).
+    pub(crate) fn save(&self, w: &mut Writer) {
+        let n = self.levels.iter().filter(|&&v| v != 0).count();
+        w.u32(n as u32);
+        for (i, &v) in self.levels.iter().enumerate().filter(|(_, &v)| v != 0) {
+            w.u32(i as u32);
+            w.u32(v);
+        }
+    }
+
+    pub(crate) fn load(&mut self, r: &mut Reader) -> Result<(), EngineError> {
+        self.clear();
+        for _ in 0..r.count("levels", 8, L)? {
+            let i = r.index("level index", L)?;
+            let v = r.u32("level")?;
+            self.add(i, v);
+        }
+        Ok(())
     }
 }

@@ -19,7 +19,9 @@ pub use levels::BookSide;
 pub use order_table::{Entry, Occupancy, OrderTable, Placed, Slot};
 pub use window::{class, tick_quotient};
 
+use crate::error::EngineError;
 use crate::params::MAX_SYMBOLS;
+use crate::snapshot::{invalid, Reader, Writer};
 use flags::OutOfBand;
 use window::Window;
 
@@ -306,5 +308,72 @@ impl Book {
         sym.ghosts = 0;
         sym.lost = false;
         sym.dirty = true;
+    }
+
+    /// Snapshot: per symbol its window, out-of-band counters, best levels and order-table
+    /// state, its levels; the order table; the overflow counters.
+    pub(crate) fn save(&self, w: &mut Writer, n_symbols: usize) {
+        for i in 0..n_symbols {
+            let sym = &self.syms[i];
+            w.u64(sym.window.base_q);
+            w.bool(sym.window.set);
+            for class in 0..4 {
+                for side in 0..2 {
+                    w.u32(sym.oob.count(class, side));
+                }
+            }
+            w.i32(sym.best[ASK]);
+            w.i32(sym.best[BID]);
+            w.bool(sym.dirty);
+            w.u32(sym.ghosts);
+            w.bool(sym.lost);
+            for side in &self.sides[i] {
+                side.save(w);
+            }
+        }
+        self.orders.save(w);
+        let o = &self.overflow;
+        for v in [o.stash_inserts, o.ghost_inserts, o.untracked_drops, o.collision_clears] {
+            w.u64(v);
+        }
+    }
+
+    pub(crate) fn load(&mut self, r: &mut Reader, n_symbols: usize) -> Result<(), EngineError> {
+        self.clear();
+        for i in 0..n_symbols {
+            let mut sym = SymbolBook { window: Window { base_q: r.u64("window base")?, set: r.bool("window set")? }, ..SymbolBook::default() };
+            for class in 0..4 {
+                for side in 0..2 {
+                    sym.oob.set(class, side, r.u32("out-of-band counter")?);
+                }
+            }
+            sym.best[ASK] = r.i32("best ask")?;
+            sym.best[BID] = r.i32("best bid")?;
+            sym.dirty = r.bool("dirty")?;
+            sym.ghosts = r.u32("ghosts")?;
+            sym.lost = r.bool("lost")?;
+            for side in self.sides[i].iter_mut() {
+                side.load(r)?;
+            }
+            // The best levels are derived state: they must be what the levels say.
+            let (bid, ask) = (self.sides[i][BID].highest(), self.sides[i][ASK].lowest());
+            if sym.best[BID] != bid.map_or(NO_BID, |x| x as i32) || sym.best[ASK] != ask.map_or(NO_ASK, |x| x as i32) {
+                return Err(invalid(format!("symbol {i}: best levels disagree with its levels")));
+            }
+            self.syms[i] = sym;
+        }
+        self.orders.load(r)?;
+        let ghosts = self.orders.ghosts_by_symbol();
+        for (i, sym) in self.syms.iter().enumerate() {
+            if sym.ghosts != ghosts[i % 64] {
+                return Err(invalid(format!("symbol {i}: {} ghosts counted, {} in the ghost list", sym.ghosts, ghosts[i % 64])));
+            }
+        }
+        let mut v = [0u64; 4];
+        for x in v.iter_mut() {
+            *x = r.u64("overflow counters")?;
+        }
+        self.overflow = OverflowStats { stash_inserts: v[0], ghost_inserts: v[1], untracked_drops: v[2], collision_clears: v[3] };
+        Ok(())
     }
 }

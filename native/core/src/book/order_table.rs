@@ -18,7 +18,9 @@
 //! side, class, level) and the shares of its ways, so a lookup, a cancel or a delete reads
 //! one line. Prices, needed only by executions, sit in a parallel array.
 
+use crate::error::EngineError;
 use crate::params::{GHOST_SLOTS, SETS, SET_BITS, STASH_SLOTS, WAYS};
+use crate::snapshot::{invalid, Reader, Writer};
 
 // Packed `info` word of a way (the valid bit stays set in it; the bank's valid bytes are
 // what counts).
@@ -478,6 +480,120 @@ impl OrderTable {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl Loose {
+    fn save(&self, w: &mut Writer) {
+        w.bool(self.valid);
+        if self.valid {
+            w.u64(self.r);
+            w.u32(self.price);
+            w.u32(self.shares);
+            w.u32(self.info);
+        }
+    }
+
+    fn load(r: &mut Reader, what: &str) -> Result<Loose, EngineError> {
+        if !r.bool(what)? {
+            return Ok(Loose::default());
+        }
+        Ok(Loose { valid: true, r: r.u64(what)?, price: r.u32(what)?, shares: r.u32(what)?, info: r.u32(what)? })
+    }
+}
+
+impl OrderTable {
+    /// Snapshot: every valid way with its bank, set and way (placement of later orders
+    /// depends on them), the stash and ghost slots, the occupancy counters. The spill
+    /// counters are rebuilt on load.
+    pub(crate) fn save(&self, w: &mut Writer) {
+        for b in &self.banks {
+            let used: Vec<usize> = (0..SETS).filter(|&s| b.valid[s] != 0).collect();
+            w.u32(used.len() as u32);
+            for s in used {
+                let set = &b.sets[s];
+                w.u32(s as u32);
+                w.u8(b.valid[s]);
+                for way in 0..WAYS {
+                    if b.valid[s] & (1 << way) != 0 {
+                        w.u64(set.refs[way]);
+                        w.u32(set.info[way]);
+                        w.u32(set.shares[way]);
+                        w.u32(b.price[s][way]);
+                    }
+                }
+            }
+        }
+        for e in self.stash.iter().chain(self.ghosts.iter()) {
+            e.save(w);
+        }
+        let o = &self.occ;
+        for v in [o.live, o.live_peak, o.stash, o.stash_peak, o.ghosts, o.ghost_peak] {
+            w.u64(v);
+        }
+    }
+
+    pub(crate) fn load(&mut self, r: &mut Reader) -> Result<(), EngineError> {
+        self.clear();
+        for bank in 0..2 {
+            for _ in 0..r.count("order-table sets", 9, SETS)? {
+                let s = r.index("set", SETS)?;
+                let valid = r.u8("valid ways")?;
+                if valid as u32 & !WAY_MASK != 0 || self.banks[bank].valid[s] != 0 {
+                    return Err(invalid(format!("bank {bank} set {s}: bad or repeated valid mask {valid:#x}")));
+                }
+                for way in 0..WAYS {
+                    if valid & (1 << way) != 0 {
+                        let (rf, info, shares, price) = (r.u64("ref")?, r.u32("info")?, r.u32("shares")?, r.u32("price")?);
+                        if bank == 0 && set_index(rf) != s || bank == 1 && set_index_1(rf) != s {
+                            return Err(invalid(format!("ref {rf} is not at home in bank {bank} set {s}")));
+                        }
+                        self.banks[bank].put(s, way, rf, price, shares, info);
+                    }
+                }
+            }
+        }
+        for k in 0..STASH_SLOTS {
+            self.stash[k] = Loose::load(r, "stash slot")?;
+        }
+        for k in 0..GHOST_SLOTS {
+            self.ghosts[k] = Loose::load(r, "ghost slot")?;
+        }
+        // Spill counters: every entry outside bank 0 counts at its bank-0 home.
+        let mut outside: Vec<u64> = Vec::new();
+        for s in 0..SETS {
+            let b = &self.banks[1];
+            for way in 0..WAYS {
+                if b.valid[s] & (1 << way) != 0 {
+                    outside.push(b.sets[s].refs[way]);
+                }
+            }
+        }
+        outside.extend(self.stash.iter().chain(self.ghosts.iter()).filter(|e| e.valid).map(|e| e.r));
+        for rf in outside {
+            self.spill[set_index(rf)] += 1;
+        }
+        let mut v = [0u64; 6];
+        for x in v.iter_mut() {
+            *x = r.u64("occupancy")?;
+        }
+        self.occ = Occupancy { live: v[0], live_peak: v[1], stash: v[2], stash_peak: v[3], ghosts: v[4], ghost_peak: v[5] };
+        let live = self.banks.iter().map(|b| b.valid.iter().map(|m| m.count_ones() as u64).sum::<u64>()).sum::<u64>()
+            + self.stash.iter().filter(|e| e.valid).count() as u64;
+        let ghosts = self.ghosts.iter().filter(|e| e.valid).count() as u64;
+        if live != self.occ.live || ghosts != self.occ.ghosts {
+            return Err(invalid(format!("occupancy {}/{} disagrees with the entries {live}/{ghosts}", self.occ.live, self.occ.ghosts)));
+        }
+        Ok(())
+    }
+
+    /// Live ghosts of each symbol (to check a restored book against its table).
+    pub(crate) fn ghosts_by_symbol(&self) -> [u32; 64] {
+        let mut n = [0u32; 64];
+        for e in self.ghosts.iter().filter(|e| e.valid) {
+            n[((e.info >> SYM_SHIFT) & 63) as usize] += 1;
+        }
+        n
     }
 }
 
