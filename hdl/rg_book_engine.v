@@ -205,10 +205,14 @@ module rg_book_engine #(
     end
 
     // reduce / remove arithmetic of a hit
+    // (the compare and the subtraction run side by side: x < e decides both the reduction
+    // min(x, e) and whether the order is left with e - x > 0 shares)
     wire        is_del     = (x_op_q == `RG_OP_DELETE) || (x_op_q == `RG_OP_REPLACE);
-    wire [31:0] red        = is_del ? e_shares : ((x_shares_q < e_shares) ? x_shares_q : e_shares);
-    wire [31:0] remaining  = e_shares - red;
-    wire        do_remove  = (remaining == 32'd0);
+    wire        x_lt_e     = (x_shares_q < e_shares);
+    wire [31:0] e_minus_x  = e_shares - x_shares_q;
+    wire        do_remove  = is_del || !x_lt_e;
+    wire [31:0] red        = do_remove ? e_shares : x_shares_q;
+    wire [31:0] remaining  = do_remove ? 32'd0 : e_minus_x;
 
     wire [47:0] q_times_tick = {16'd0, s_q} * {32'd0, cfg_tick};
     wire        s_on_tick    = (q_times_tick == {16'd0, s_price});

@@ -21,8 +21,8 @@
 //   ins_we     ins_entry (its reference = the one read) goes where ins_* said
 //   clr_we     every ghost of clr_sym is freed (control op CLEAR_COLLISION; any cycle
 //              without a read or another write)
-// occ_live (book orders: banks and stash), occ_stash and occ_ghost follow the writes one
-// cycle later (spec section 12 peaks). busy: the banks' valid-bit clear sweep after reset.
+// occ_live (book orders: banks and stash), occ_stash and occ_ghost follow the writes two
+// cycles later (spec section 12 peaks; registered apart from the lookup path). busy: the banks' valid-bit clear sweep after reset.
 `default_nettype none
 `include "rg_contract.vh"
 module rg_order_table #(
@@ -233,22 +233,13 @@ module rg_order_table #(
     endgenerate
 
     // ---------------------------------------------------------------- occupancy
-    function [SCNT_W-1:0] count_s(input [STASH_SLOTS-1:0] v);
-        integer n;
-        begin
-            count_s = {SCNT_W{1'b0}};
-            for (n = 0; n < STASH_SLOTS; n = n + 1) if (v[n]) count_s = count_s + 1'b1;
-        end
-    endfunction
-    function [GCNT_W-1:0] count_g(input [GHOST_SLOTS-1:0] v);
-        integer n;
-        begin
-            count_g = {GCNT_W{1'b0}};
-            for (n = 0; n < GHOST_SLOTS; n = n + 1) if (v[n]) count_g = count_g + 1'b1;
-        end
-    endfunction
+    wire [SCNT_W-1:0] nstash_d;
+    wire [GCNT_W-1:0] nghost_d;
+    rg_popcount #(.WIDTH(STASH_SLOTS)) u_nstash (.in(sv_q), .count(nstash_d));
+    rg_popcount #(.WIDTH(GHOST_SLOTS)) u_nghost (.in(gv_q), .count(nghost_d));
 
     reg [LIVE_W-1:0] live_q;
+    reg              live_inc_q, live_dec_q;
     reg [SCNT_W-1:0] nstash_q;
     reg [GCNT_W-1:0] nghost_q;
     wire live_inc = ins_we && (free0 || free1 || free_s);
@@ -269,7 +260,9 @@ module rg_order_table #(
             gv_q     <= {GHOST_SLOTS{1'b0}};
             sm_q     <= {STASH_SLOTS{1'b0}};
             gm_q     <= {GHOST_SLOTS{1'b0}};
-            live_q   <= {LIVE_W{1'b0}};
+            live_q     <= {LIVE_W{1'b0}};
+            live_inc_q <= 1'b0;
+            live_dec_q <= 1'b0;
             nstash_q <= {SCNT_W{1'b0}};
             nghost_q <= {GCNT_W{1'b0}};
         end else begin
@@ -286,10 +279,12 @@ module rg_order_table #(
             end else if (clr_we) begin
                 gv_q <= gv_q & ~g_of_clr;
             end
-            if (live_inc && !live_dec)      live_q <= live_q + 1'b1;
-            else if (live_dec && !live_inc) live_q <= live_q - 1'b1;
-            nstash_q <= count_s(sv_q);
-            nghost_q <= count_g(gv_q);
+            live_inc_q <= live_inc;
+            live_dec_q <= live_dec;
+            if (live_inc_q && !live_dec_q)      live_q <= live_q + 1'b1;
+            else if (live_dec_q && !live_inc_q) live_q <= live_q - 1'b1;
+            nstash_q <= nstash_d;
+            nghost_q <= nghost_d;
         end
     end
 

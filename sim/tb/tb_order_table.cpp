@@ -176,7 +176,8 @@ struct Tb {
     void check_occupancy() {
         auto &d = *b.dut;
         b.tick();
-        b.tick();   // the occupancy outputs follow the writes one cycle later
+        b.tick();
+        b.tick();   // the occupancy outputs follow the writes two cycles later
         CHECK_EQ(b, d.occ_live, m.live);
         CHECK_EQ(b, d.occ_stash, m.nstash());
         CHECK_EQ(b, d.occ_ghost, m.nghost());

@@ -1,7 +1,7 @@
 // Small primitives: rg_fifo (random push/pop, full/empty, order), rg_prio_enc (both
-// directions, random and one-hot inputs), rg_ram_sdp (lane write enables, read-first,
-// read data held without rd_en), rg_ctrl_check (every op of the contract, its target and
-// value range, unknown ops, S = last_seq + 1).
+// directions, random and one-hot inputs), rg_popcount (the same inputs), rg_ram_sdp (lane
+// write enables, read-first, read data held without rd_en), rg_ctrl_check (every op of the
+// contract, its target and value range, unknown ops, S = last_seq + 1).
 #include <deque>
 
 #include "rg_contract.h"
@@ -50,6 +50,7 @@ int main() {
         d.p_in = v;
         d.eval();
         CHECK_EQ(b, d.p_found, v != 0);
+        CHECK_EQ(b, d.p_count, static_cast<uint32_t>(__builtin_popcountll(v)));
         if (v) {
             CHECK_EQ(b, d.p_hi, static_cast<uint32_t>(63 - __builtin_clzll(v)));
             CHECK_EQ(b, d.p_lo, static_cast<uint32_t>(__builtin_ctzll(v)));

@@ -21,6 +21,8 @@ module tb_prims_top (
     output wire [5:0]  p_hi,
     output wire [5:0]  p_lo,
     output wire        p_found,
+    // rg_popcount over the same 40 bits
+    output wire [5:0]  p_count,
     // rg_ram_sdp 32 x 24 with 3 lanes
     input  wire        r_wr_en,
     input  wire [2:0]  r_wr_be,
@@ -49,6 +51,7 @@ module tb_prims_top (
     wire unused_found_lo;
     rg_prio_enc #(.WIDTH(40), .MSB_FIRST(1)) u_hi (.in(p_in), .idx(p_hi), .found(p_found));
     rg_prio_enc #(.WIDTH(40), .MSB_FIRST(0)) u_lo (.in(p_in), .idx(p_lo), .found(unused_found_lo));
+    rg_popcount #(.WIDTH(40)) u_pop (.in(p_in), .count(p_count));
     rg_ram_sdp #(.ADDR_W(5), .WIDTH(24), .LANES(3)) u_ram (
         .clk(clk), .wr_en(r_wr_en), .wr_be(r_wr_be), .wr_addr(r_wr_addr), .wr_data(r_wr_data),
         .rd_en(r_rd_en), .rd_addr(r_rd_addr), .rd_data(r_rd_data));
