@@ -79,7 +79,7 @@ function configFor(file: string): { path: string; subscribed: number; symbols: n
   const cfg = parseConfig({
     session: 1, tickSize: '0.01', windowTicks: 4096, gateMarketHours: false, throttleWindowShift: 30, globalKill: false,
     strategy: { imbalanceNum: 3, imbalanceDen: 1, cooldownNs: 1_000_000, maxSpread: '0.05', clipQty: 3000 },
-    accounts: [{ id: 1, name: 'BENCH', creditLimit: '1000000000.00', maxOrdersPerWindow: 100000 }],
+    accounts: [{ id: 1, name: 'BENCH', creditLimit: '1000000000.00', maxOrdersPerWindow: 100000, duplicateWindowNs: 0 }],
     symbols: chosen.map((s) => ({ symbol: s, account: 'BENCH', maxQty: 5000, maxNotional: '1000000.00', positionLimit: 1000000, collarBps: 100 })),
   }, `bench:peer config for ${file}`);
   const path = `${file}.peer.cfg`;

@@ -1,23 +1,27 @@
 /**
- * Config loading and validation. The JSON config (see docs/config.md) holds money values as
- * decimal strings, read with decimal.js and converted once to the engine's integer units;
+ * Config loading and validation. The JSON config (see docs/config.md) is checked against one
+ * strict JSON Schema (src/config/schema.ts, published as config/schema.json) with ajv: an
+ * unknown key is an error naming the nearest valid key, every risk limit is required, and a
+ * risk switch left out takes its safe default. Numbers are checked on their source text
+ * (lossless-json: `1e3`, `10.0` or a value past 2^53 − 1 is refused, never rounded); money is
+ * a decimal string of dollars converted to the engine's integer units digit by digit
+ * (src/config/decimal.ts). Every problem is listed at once (CONFIG_INVALID, exit 5).
  * `configBlob` encodes the start-of-day blob of spec §10 that both engines load.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject } from 'ajv';
 import { Decimal } from 'decimal.js';
+import { parse as parseLossless } from 'lossless-json';
 import { RiskgateError } from '../errors.ts';
-import { CONFIG, PARAMS, VERSIONS } from '../contract.ts';
+import { CONFIG, VERSIONS } from '../contract.ts';
+import { decimalToUnits, PRICE_DECIMALS, unitsToDecimal } from './decimal.ts';
+import { didYouMean } from './nearest.ts';
+import { CONFIG_SCHEMA, MAX_ACCOUNTS, MAX_SYMBOLS, SYMBOL_PATTERN, UNITS_KEYWORD, WINDOW_TICKS, type UnitsSpec } from './schema.ts';
+
+export { MAX_ACCOUNTS, MAX_SYMBOLS, WINDOW_TICKS };
 
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.json', import.meta.url));
-
-export const MAX_SYMBOLS = PARAMS.MAX_SYMBOLS.default;
-export const MAX_ACCOUNTS = PARAMS.MAX_ACCOUNTS.default;
-export const WINDOW_TICKS = PARAMS.WINDOW_TICKS.default;
-const PRICE_SCALE = new Decimal(10000);
-const U32_MAX = 0xffffffff;
-const I31_MAX = 0x7fffffff;
-const U64_MAX = (1n << 64n) - 1n;
 
 export interface AccountConfig {
   index: number;
@@ -31,14 +35,18 @@ export interface AccountConfig {
   duplicateWindowNs: bigint;
 }
 
-export interface SymbolConfig {
-  index: number;
-  symbol: string;
+/** A symbol's limits (`symbols[]` entries, `symbolDefaults`). */
+export interface SymbolLimitsConfig {
   account: number;
   maxQty: number;
   maxNotional: bigint;
   positionLimit: number;
   collarBps: number;
+}
+
+export interface SymbolConfig extends SymbolLimitsConfig {
+  index: number;
+  symbol: string;
   startPosition: number;
   kill: boolean;
 }
@@ -65,189 +73,292 @@ export interface Config {
   };
   accounts: AccountConfig[];
   symbols: SymbolConfig[];
+  /** Limits for symbols named with `--symbols` that `symbols` does not list (optional). */
+  symbolDefaults?: SymbolLimitsConfig;
   fees: FeeSchedule;
 }
 
-/** Collects every problem in a config so the user sees them all at once. */
-class Checker {
-  readonly problems: string[] = [];
-  constructor(readonly source: string) {}
+// ---------------------------------------------------------------------------------------
+// Schema validation
 
-  fail(path: string, msg: string): void {
-    this.problems.push(`${path}: ${msg}`);
-  }
-
-  obj(v: unknown, path: string): Record<string, unknown> {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-      this.fail(path, `expected an object, got ${describe(v)}`);
-      return {};
-    }
-    return v as Record<string, unknown>;
-  }
-
-  int(o: Record<string, unknown>, key: string, path: string, min: number, max: number, dflt?: number): number {
-    const v = o[key];
-    if (v === undefined && dflt !== undefined) return dflt;
-    if (typeof v !== 'number' || !Number.isInteger(v)) {
-      this.fail(`${path}.${key}`, `expected an integer in [${min}, ${max}], got ${describe(v)}`);
-      return min;
-    }
-    if (v < min || v > max) {
-      this.fail(`${path}.${key}`, `${v} is out of range [${min}, ${max}]`);
-      return min;
-    }
-    return v;
-  }
-
-  bool(o: Record<string, unknown>, key: string, path: string, dflt: boolean): boolean {
-    const v = o[key];
-    if (v === undefined) return dflt;
-    if (typeof v !== 'boolean') {
-      this.fail(`${path}.${key}`, `expected true or false, got ${describe(v)}`);
-      return dflt;
-    }
-    return v;
-  }
-
-  str(o: Record<string, unknown>, key: string, path: string): string {
-    const v = o[key];
-    if (typeof v !== 'string' || v.length === 0) {
-      this.fail(`${path}.${key}`, `expected a non-empty string, got ${describe(v)}`);
-      return '';
-    }
-    return v;
-  }
-
-  /** A money value: a decimal string (dollars), never a JSON number (binary floats lose cents). */
-  money(o: Record<string, unknown>, key: string, path: string, dflt?: string): Decimal {
-    const v = o[key] ?? dflt;
-    if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v.trim())) {
-      this.fail(`${path}.${key}`, `expected a non-negative decimal string such as "1000.00", got ${describe(v)}`);
-      return new Decimal(0);
-    }
-    return new Decimal(v.trim());
-  }
-
-  /** A money value converted to price units (4 decimals), exact or refused. */
-  priceUnits(o: Record<string, unknown>, key: string, path: string, max: bigint, dflt?: string): bigint {
-    const d = this.money(o, key, path, dflt).mul(PRICE_SCALE);
-    if (!d.isInteger()) {
-      this.fail(`${path}.${key}`, `has more than 4 decimal places`);
-      return 0n;
-    }
-    const n = BigInt(d.toFixed(0));
-    if (n > max) {
-      this.fail(`${path}.${key}`, `is too large (at most ${new Decimal(max.toString()).div(PRICE_SCALE).toFixed()} dollars)`);
-      return 0n;
-    }
-    return n;
-  }
+/** A number whose source text is not a plain integer a JSON number holds exactly. */
+class InexactNumber {
+  constructor(readonly text: string) {}
 }
+
+/** JSON with numbers kept as written: plain safe integers become numbers, anything else an InexactNumber. */
+function parseJsonExact(text: string): unknown {
+  return parseLossless(text, null, (v: string) => {
+    if (/^-?(0|[1-9]\d*)$/.test(v)) {
+      const n = Number(v);
+      if (Number.isSafeInteger(n)) return n;
+    }
+    return new InexactNumber(v);
+  });
+}
+
+function unitsKeyword(spec: UnitsSpec, data: unknown): { ok: true } | { ok: false; message: string } {
+  if (typeof data !== 'string') return { ok: true }; // the type error says it
+  const p = decimalToUnits(data, spec.scale);
+  if (!p.ok) return { ok: false, message: `${JSON.stringify(data)} ${p.reason}` };
+  const min = BigInt(spec.min);
+  const max = BigInt(spec.max);
+  if (p.units < min || p.units > max) {
+    const lo = unitsToDecimal(min, spec.scale, 0);
+    const hi = unitsToDecimal(max, spec.scale, 0);
+    const v = JSON.stringify(data);
+    return { ok: false, message: min === 0n ? `${v} is too large: at most ${hi} dollars` : `${v} is out of range: ${lo} to ${hi} dollars` };
+  }
+  return { ok: true };
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, allowUnionTypes: true });
+ajv.addKeyword({
+  keyword: UNITS_KEYWORD,
+  type: 'string',
+  schemaType: 'object',
+  errors: true,
+  validate: function check(spec: UnitsSpec, data: unknown) {
+    const r = unitsKeyword(spec, data);
+    (check as unknown as { errors: Partial<ErrorObject>[] }).errors = r.ok ? [] : [{ keyword: UNITS_KEYWORD, message: r.message, params: {} }];
+    return r.ok;
+  },
+});
+const validate = ajv.compile(CONFIG_SCHEMA);
 
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
+  if (v instanceof InexactNumber) return v.text;
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
 
-/** Validates a parsed JSON config. Throws CONFIG_INVALID listing every problem. */
-export function parseConfig(json: unknown, source = '<config>'): Config {
-  const c = new Checker(source);
-  const root = c.obj(json, 'config');
-  const tickUnits = Number(c.priceUnits(root, 'tickSize', 'config', 65535n, '0.01'));
-  if (tickUnits < 1) c.fail('config.tickSize', 'must be at least 0.0001');
-  const windowTicks = c.int(root, 'windowTicks', 'config', WINDOW_TICKS, WINDOW_TICKS, WINDOW_TICKS);
-  const st = c.obj(root.strategy ?? {}, 'config.strategy');
-  const strategy = {
-    imbalanceNum: c.int(st, 'imbalanceNum', 'config.strategy', 1, U32_MAX, 3),
-    imbalanceDen: c.int(st, 'imbalanceDen', 'config.strategy', 1, U32_MAX, 1),
-    cooldownNs: BigInt(c.int(st, 'cooldownNs', 'config.strategy', 0, Number.MAX_SAFE_INTEGER, 1_000_000)),
-    maxSpread: Number(c.priceUnits(st, 'maxSpread', 'config.strategy', BigInt(U32_MAX), '0.05')),
-    clipQty: c.int(st, 'clipQty', 'config.strategy', 1, U32_MAX, 1000),
-  };
+/** JSON pointer `/accounts/0/name` → `config.accounts[0].name`. */
+function pathOf(pointer: string): string {
+  let p = 'config';
+  for (const raw of pointer.split('/').slice(1)) {
+    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    p += /^\d+$/.test(k) ? `[${k}]` : `.${k}`;
+  }
+  return p;
+}
 
-  const accountsJson = root.accounts;
-  const accounts: AccountConfig[] = [];
-  if (!Array.isArray(accountsJson) || accountsJson.length === 0 || accountsJson.length > MAX_ACCOUNTS) {
-    c.fail('config.accounts', `expected 1..${MAX_ACCOUNTS} accounts, got ${describe(accountsJson)}`);
-  } else {
-    accountsJson.forEach((a, i) => {
-      const p = `config.accounts[${i}]`;
-      const o = c.obj(a, p);
-      accounts.push({
-        index: i,
-        id: c.int(o, 'id', p, 0, U32_MAX),
-        name: typeof o.name === 'string' ? o.name : String(o.id ?? i),
-        creditLimit: c.priceUnits(o, 'creditLimit', p, U64_MAX),
-        maxOrdersPerWindow: c.int(o, 'maxOrdersPerWindow', p, 0, U32_MAX),
-        usedCredit: c.priceUnits(o, 'usedCredit', p, U64_MAX, '0'),
-        duplicateWindowNs: BigInt(c.int(o, 'duplicateWindowNs', p, 0, Number.MAX_SAFE_INTEGER, 0)),
-      });
-    });
-    const seen = new Map<string, number>();
-    for (const a of accounts) {
-      for (const key of [a.name, String(a.id)]) {
-        if (seen.has(key) && seen.get(key) !== a.index) c.fail(`config.accounts[${a.index}]`, `duplicate account name or id ${JSON.stringify(key)}`);
-        seen.set(key, a.index);
+function rangeText(s: Record<string, unknown>): string {
+  if (Array.isArray(s.enum)) return `equal to ${s.enum.join(' or ')}`;
+  return `in [${s.minimum}, ${s.maximum}]`;
+}
+
+/** One readable line per schema problem; several ajv errors about one value become one line. */
+function schemaProblems(errors: ErrorObject[], inexact: Map<string, string>): string[] {
+  const out: string[] = [];
+  const typed = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  const units = new Set(errors.filter((e) => e.keyword === UNITS_KEYWORD).map((e) => e.instancePath));
+  for (const e of errors) {
+    const path = pathOf(e.instancePath);
+    const ps = (e.parentSchema ?? {}) as Record<string, unknown>;
+    if (e.keyword !== 'type' && typed.has(e.instancePath)) continue;
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const key = (e.params as { additionalProperty: string }).additionalProperty;
+        const valid = Object.keys((ps.properties ?? {}) as object).filter((k) => !k.startsWith('$'));
+        const near = didYouMean(key, valid);
+        out.push(`${path}: unknown key ${JSON.stringify(key)}${near || ` (valid keys here: ${valid.join(', ')})`}`);
+        break;
       }
+      case 'required':
+        out.push(`${path}: required key ${JSON.stringify((e.params as { missingProperty: string }).missingProperty)} is missing`);
+        break;
+      case 'type': {
+        const schema = e.schema as string | string[];
+        const s = (ps ?? {}) as Record<string, unknown>;
+        if (s[UNITS_KEYWORD]) out.push(`${path}: expected a non-negative decimal string of dollars such as "1000.00" (quoted: a JSON number is a binary float and can lose cents), got ${describe(e.data)}`);
+        else if (inexact.has(e.instancePath) && schema !== 'string') out.push(`${path}: ${describe(e.data)} is not a whole number written in plain digits (a fraction, an exponent or a value beyond 2^53 - 1 is not exact in JSON); expected an integer${schema === 'integer' ? ` ${rangeText(s)}` : ''}`);
+        else if (schema === 'integer') out.push(`${path}: expected an integer ${rangeText(s)}, got ${describe(e.data)}`);
+        else if (schema === 'boolean') out.push(`${path}: expected true or false, got ${describe(e.data)}`);
+        else if (schema === 'object') out.push(`${path}: expected an object, got ${describe(e.data)}`);
+        else if (schema === 'array') out.push(`${path}: expected a list, got ${describe(e.data)}`);
+        else out.push(`${path}: expected ${Array.isArray(schema) ? schema.join(' or ') : schema}, got ${describe(e.data)}`);
+        break;
+      }
+      case 'minimum':
+      case 'maximum':
+        out.push(`${path}: ${describe(e.data)} is out of range [${ps.minimum}, ${ps.maximum}]`);
+        break;
+      case 'enum':
+        out.push(`${path}: must be ${(ps.enum as unknown[]).join(' or ')} (the engine's build parameter), got ${describe(e.data)}`);
+        break;
+      case 'minItems':
+      case 'maxItems':
+        out.push(`${path}: expected ${ps.minItems}..${ps.maxItems} entries, got ${Array.isArray(e.data) ? e.data.length : describe(e.data)}`);
+        break;
+      case 'pattern':
+        if (units.has(e.instancePath) || ps[UNITS_KEYWORD]) break; // the units keyword says it better
+        if (ps.pattern === SYMBOL_PATTERN) out.push(`${path}: ${describe(e.data)} is not an ITCH stock symbol: 1-8 characters, uppercase letters, digits or punctuation, no spaces${typeof e.data === 'string' && e.data !== e.data.toUpperCase() && new RegExp(SYMBOL_PATTERN, 'u').test(e.data.toUpperCase()) ? ` (symbols are case-sensitive as in ITCH; did you mean ${JSON.stringify(e.data.toUpperCase())}?)` : ''}`);
+        else out.push(`${path}: ${describe(e.data)} is not valid: ${String(ps.description ?? `must match ${ps.pattern}`)}`);
+        break;
+      case UNITS_KEYWORD:
+        out.push(`${path}: ${e.message}`);
+        break;
+      default:
+        out.push(`${path}: ${e.message ?? e.keyword}`);
     }
   }
+  return out;
+}
 
-  const symbolsJson = root.symbols;
-  const symbols: SymbolConfig[] = [];
-  if (!Array.isArray(symbolsJson) || symbolsJson.length === 0 || symbolsJson.length > MAX_SYMBOLS) {
-    c.fail('config.symbols', `expected 1..${MAX_SYMBOLS} symbols, got ${describe(symbolsJson)}`);
-  } else {
-    const names = new Set<string>();
-    symbolsJson.forEach((s, i) => {
-      const p = `config.symbols[${i}]`;
-      const o = c.obj(s, p);
-      const name = c.str(o, 'symbol', p);
-      if (name && !/^[\x21-\x7e]{1,8}$/.test(name)) c.fail(`${p}.symbol`, `must be 1-8 printable ASCII characters without spaces, got ${describe(name)}`);
-      if (names.has(name)) c.fail(`${p}.symbol`, `duplicate symbol ${name}`);
-      names.add(name);
-      let account = 0;
-      const acc = o.account;
-      const found = accounts.find((a) => a.name === acc || a.id === acc || String(a.id) === acc);
-      if (found) account = found.index;
-      else c.fail(`${p}.account`, `unknown account ${describe(acc)} (accounts: ${accounts.map((a) => a.name).join(', ')})`);
-      const positionLimit = c.int(o, 'positionLimit', p, 0, I31_MAX);
-      symbols.push({
-        index: i,
-        symbol: name,
-        account,
-        maxQty: c.int(o, 'maxQty', p, 0, U32_MAX),
-        maxNotional: c.priceUnits(o, 'maxNotional', p, U64_MAX),
-        positionLimit,
-        collarBps: c.int(o, 'collarBps', p, 0, 65535),
-        startPosition: c.int(o, 'startPosition', p, -I31_MAX, I31_MAX, 0),
-        kill: c.bool(o, 'kill', p, false),
-      });
-    });
+/** Inexact numbers anywhere in the document: their paths (JSON pointers) and texts. */
+function findInexact(v: unknown, pointer: string, out: Map<string, string>): void {
+  if (v instanceof InexactNumber) out.set(pointer, v.text);
+  else if (Array.isArray(v)) v.forEach((x, i) => findInexact(x, `${pointer}/${i}`, out));
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) findInexact(x, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
+}
+
+// ---------------------------------------------------------------------------------------
+// Building the config
+
+type Json = Record<string, unknown>;
+
+function units(v: unknown): bigint {
+  const p = decimalToUnits(String(v), PRICE_DECIMALS);
+  return p.ok ? p.units : 0n;
+}
+
+function num(v: unknown, dflt = 0): number {
+  return typeof v === 'number' ? v : dflt;
+}
+
+/**
+ * Validates a parsed JSON config. Throws CONFIG_INVALID listing every problem. Numbers the
+ * caller parsed with JSON.parse are taken as they are (the file path of `loadConfig` checks
+ * their source text too).
+ */
+export function parseConfig(json: unknown, source = '<config>'): Config {
+  // Defaults are filled in by the validator: work on a copy, never on the caller's object.
+  const doc = cloneJson(json);
+  const inexact = new Map<string, string>();
+  findInexact(doc, '', inexact);
+  const problems: string[] = [];
+  if (!validate(doc)) problems.push(...schemaProblems(validate.errors ?? [], inexact));
+
+  const root: Json = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Json) : {};
+  const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const st: Json = isObj(root.strategy) ? root.strategy : {};
+  const fees: Json = isObj(root.fees) ? root.fees : {};
+
+  const accountsJson = Array.isArray(root.accounts) ? root.accounts : [];
+  const accounts: AccountConfig[] = accountsJson.map((a: unknown, i) => {
+    const o: Json = isObj(a) ? a : {};
+    return {
+      index: i,
+      id: num(o.id),
+      name: typeof o.name === 'string' ? o.name : String(o.id ?? i),
+      creditLimit: units(o.creditLimit),
+      maxOrdersPerWindow: num(o.maxOrdersPerWindow),
+      usedCredit: units(o.usedCredit ?? '0'),
+      duplicateWindowNs: BigInt(num(o.duplicateWindowNs)),
+    };
+  });
+  // Names and ids share one namespace (a symbol's `account` may be either).
+  const seen = new Map<string, number>();
+  for (const a of accounts) {
+    for (const key of new Set([a.name, String(a.id)])) {
+      const other = seen.get(key);
+      if (other !== undefined && other !== a.index) problems.push(`config.accounts[${a.index}]: account name or id ${JSON.stringify(key)} is also config.accounts[${other}]'s`);
+      else seen.set(key, a.index);
+    }
   }
-  const feesJson = c.obj(root.fees ?? {}, 'config.fees');
-  const fees = {
-    perShare: c.money(feesJson, 'perShare', 'config.fees', '0'),
-    minPerExecution: c.money(feesJson, 'minPerExecution', 'config.fees', '0'),
+  const accountRef = (acc: unknown, path: string): number => {
+    // a value of the wrong type is reported by the schema; without accounts there is nothing to find
+    if (accounts.length === 0 || (typeof acc !== 'string' && typeof acc !== 'number')) return 0;
+    const found = accounts.find((a) => a.name === acc || a.id === acc || String(a.id) === acc);
+    if (found) return found.index;
+    const names = accounts.map((a) => a.name);
+    problems.push(`${path}: unknown account ${describe(acc)}${didYouMean(String(acc), names) || ` (accounts: ${names.join(', ')})`}`);
+    return 0;
   };
+  const limitsOf = (o: Json, path: string): SymbolLimitsConfig => ({
+    account: accountRef(o.account, `${path}.account`),
+    maxQty: num(o.maxQty),
+    maxNotional: units(o.maxNotional),
+    positionLimit: num(o.positionLimit),
+    collarBps: num(o.collarBps),
+  });
 
-  const cfg: Config = {
+  const symbolsJson = Array.isArray(root.symbols) ? root.symbols : [];
+  const byUpper = new Map<string, number>();
+  const symbols: SymbolConfig[] = symbolsJson.map((s: unknown, i) => {
+    const p = `config.symbols[${i}]`;
+    const o: Json = isObj(s) ? s : {};
+    const name = typeof o.symbol === 'string' ? o.symbol : '';
+    if (name) {
+      const up = name.toUpperCase();
+      const other = byUpper.get(up);
+      if (other !== undefined) {
+        const first = String((symbolsJson[other] as Json).symbol);
+        problems.push(`${p}.symbol: ${JSON.stringify(name)} ${first === name ? 'is listed twice' : `and ${JSON.stringify(first)} name one ITCH symbol (symbols are case-sensitive uppercase as in ITCH)`} (config.symbols[${other}])`);
+      } else byUpper.set(up, i);
+    }
+    return { index: i, symbol: name, ...limitsOf(o, p), startPosition: num(o.startPosition), kill: o.kill === true };
+  });
+  const symbolDefaults = isObj(root.symbolDefaults) ? limitsOf(root.symbolDefaults, 'config.symbolDefaults') : undefined;
+
+  if (problems.length > 0) {
+    throw new RiskgateError('CONFIG_INVALID', `invalid config ${source} (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  ${problems.join('\n  ')}`);
+  }
+  return {
     source,
-    session: c.int(root, 'session', 'config', 0, U32_MAX, 1),
-    tick: tickUnits,
-    windowTicks,
-    gateMarketHours: c.bool(root, 'gateMarketHours', 'config', false),
-    throttleWindowShift: c.int(root, 'throttleWindowShift', 'config', 0, 63, 30),
-    globalKill: c.bool(root, 'globalKill', 'config', false),
-    strategy,
+    session: num(root.session),
+    tick: Number(units(root.tickSize)),
+    windowTicks: num(root.windowTicks),
+    gateMarketHours: root.gateMarketHours === true,
+    throttleWindowShift: num(root.throttleWindowShift),
+    globalKill: root.globalKill === true,
+    strategy: {
+      imbalanceNum: num(st.imbalanceNum),
+      imbalanceDen: num(st.imbalanceDen),
+      cooldownNs: BigInt(num(st.cooldownNs)),
+      maxSpread: Number(units(st.maxSpread)),
+      clipQty: num(st.clipQty),
+    },
     accounts,
     symbols,
-    fees,
+    symbolDefaults,
+    fees: {
+      perShare: new Decimal(String(fees.perShare)),
+      minPerExecution: new Decimal(String(fees.minPerExecution)),
+    },
   };
-  if (c.problems.length > 0) {
-    throw new RiskgateError('CONFIG_INVALID', `invalid config ${source}:\n  ${c.problems.join('\n  ')}`);
+}
+
+/** A deep copy of parsed JSON (InexactNumber markers kept). */
+function cloneJson(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(cloneJson);
+  if (v !== null && typeof v === 'object' && !(v instanceof InexactNumber)) {
+    const o: Json = {};
+    for (const [k, x] of Object.entries(v)) o[k] = cloneJson(x);
+    return o;
   }
-  return cfg;
+  return v;
+}
+
+/** Position of a character offset as `line L, column C` (1-based). */
+function lineColumn(text: string, pos: number): string {
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${pos - before.lastIndexOf('\n')}`;
+}
+
+/** Parses config text (numbers checked on their source text) and validates it. */
+export function parseConfigText(text: string, source = '<config>'): Config {
+  let json: unknown;
+  try {
+    json = parseJsonExact(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const m = /at position (\d+)/.exec(msg);
+    throw new RiskgateError('CONFIG_INVALID', `config ${source} is not valid JSON: ${msg}${m ? ` (${lineColumn(text, Number(m[1]))})` : ''}`);
+  }
+  return parseConfig(json, source);
 }
 
 /** Reads and validates a config file; the default config when `path` is undefined. */
@@ -257,16 +368,28 @@ export function loadConfig(path?: string): Config {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new RiskgateError('CONFIG_INVALID', `cannot read config ${file}: ${(e as Error).message}`);
+    throw new RiskgateError('CONFIG_INVALID', `cannot read config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new RiskgateError('CONFIG_INVALID', `config ${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  return parseConfig(json, file);
+  return parseConfigText(text, file);
 }
+
+/**
+ * The config trading `names` in this order (`--symbols`): a symbol the config lists keeps
+ * its entry (limits, start position, kill), any other gets `symbolDefaults`. Throws
+ * CONFIG_INVALID when a symbol needs defaults the config does not have.
+ */
+export function configForSymbols(cfg: Config, names: string[]): Config {
+  const missing = names.filter((n) => !cfg.symbols.some((s) => s.symbol === n));
+  if (missing.length > 0 && !cfg.symbolDefaults) {
+    throw new RiskgateError('CONFIG_INVALID', `config ${cfg.source} has no symbolDefaults for the symbols it does not list (${missing.join(', ')}): add "symbolDefaults" (docs/config.md) or list them in "symbols"`);
+  }
+  const symbols = names.map((symbol, index): SymbolConfig => {
+    const listed = cfg.symbols.find((s) => s.symbol === symbol);
+    return listed ? { ...listed, index } : { index, symbol, ...cfg.symbolDefaults!, startPosition: 0, kill: false };
+  });
+  return { ...cfg, symbols, source: `${cfg.source} (symbols ${names.join(',')})` };
+}
+
 
 /** ceil(2^48 / tick): lets both engines divide by the tick with one multiply (spec §4). */
 export function tickRecip(tick: number): bigint {
