@@ -76,7 +76,7 @@ export const TABLES: readonly TableDef[] = [
       c('qty', 'int64', 'order quantity, shares'),
       c('notional', 'money', 'price × qty, dollars'),
       c('accepted', 'bool', 'true when every risk check passed'),
-      c('reject_reasons', 'string', 'the failed checks, `|`-separated in spec §8.2 order (e.g. `MAX_QTY|COLLAR`); empty when accepted'),
+      c('reject_reasons', 'string', 'the failed checks, `|`-separated in spec §8.2 order (e.g. `MAX_QTY|COLLAR`); empty when accepted', true),
     ],
   },
   {
@@ -174,7 +174,7 @@ export function rowOf(v: RecordView, ctx: ExportContext): { table: TableDef; cel
   switch (v.kind) {
     case RecordKind.DECISION: {
       const price = v.price, qty = v.qty;
-      return { table, cells: [v.seq, v.ts, symbolName(ctx, v.symbol), accountName(ctx, v.accountIndex), v.accountId, v.side, price, qty, product(price, qty), v.accepted, reasonNames(v.reasons).join('|')] };
+      return { table, cells: [v.seq, v.ts, symbolName(ctx, v.symbol), accountName(ctx, v.accountIndex), v.accountId, v.side, price, qty, product(price, qty), v.accepted, v.reasons ? reasonNames(v.reasons).join('|') : null] };
     }
     case RecordKind.FILL: {
       const price = v.price, qty = v.qty, acct = v.accountIndex;

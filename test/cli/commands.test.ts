@@ -48,18 +48,22 @@ describe('riskgate replay', () => {
     expect(d.stdout).toMatch(/CONTROL/);
   });
 
-  it('JSONL and CSV exports carry one line per record', () => {
+  it('JSONL carries one line per record tagged with its table; CSV is one file per table whose rows add up to the records', () => {
     const jsonl = join(dir, 'r.jsonl');
-    const csv = join(dir, 'r.csv');
+    const csv = join(dir, 'csv/');
     const a = riskgateJson(['replay', DEMO, '--out', jsonl]).json;
-    riskgateJson(['replay', DEMO, '--out', csv]);
+    riskgateJson(['replay', DEMO, '--out', csv, '--format', 'csv']);
     const jl = readFileSync(jsonl, 'utf8').trim().split('\n');
     expect(jl).toHaveLength(a.recordBytes / 32);
     const first = JSON.parse(jl[0]);
-    expect(first).toHaveProperty('kind');
-    const cl = readFileSync(csv, 'utf8').trim().split('\n');
-    expect(cl[0]).toMatch(/^kind,seq,timestamp_ns,symbol,/);
-    expect(cl).toHaveLength(a.recordBytes / 32 + 1);
+    expect(first).toHaveProperty('table');
+    let rows = 0;
+    for (const t of ['decisions', 'fills', 'top_of_book', 'controls', 'problems']) {
+      const cl = readFileSync(join(csv, `${t}.csv`), 'utf8').trim().split('\n');
+      expect(cl[0]).toMatch(t === 'problems' ? /^seq,problem,/ : /^seq,timestamp_ns,/);
+      rows += cl.length - 1;
+    }
+    expect(rows).toBe(a.recordBytes / 32);
   });
 
   it('--speed realtime paces by ITCH timestamps: a 0.29 s session takes at least 0.25 s', () => {
