@@ -51,3 +51,9 @@ if node -e 'process.exit(require("./package.json").scripts["build:sim"] ? 0 : 1)
     say "warning: verilator missing, the hardware backend is unavailable"
   fi
 fi
+
+# Python readers for the export check (pyarrow, pandas; scripts/requirements-exports.txt) in
+# .cache/pyenv: test/export reads every exported table back with them.
+if ! bash scripts/python-env.sh >/dev/null; then
+  say "warning: could not set up .cache/pyenv (python3 with venv and pip from PyPI); test/export will fail"
+fi
