@@ -103,7 +103,7 @@ for (let run = 0; run < RUNS; run++) {
   rssSeen.push(process.memoryUsage().rss);
   console.log(`   run ${run + 1}: ${fmt(messages / dt)} msgs/s (${dt.toFixed(3)} s)`);
 }
-const st = engine.stats() as Record<string, number>;
+const st = engine.stats();
 console.log(`   best ${fmt(Math.max(...rates))} msgs/s, median ${fmt(median(rates))} msgs/s over ${fmt(messages)} messages`);
 console.log(`   per run: ${fmt(st.tob)} TOB, ${fmt(st.decisions)} decisions (${fmt(st.accepted)} accepted), ${fmt(st.fills)} fills; records SHA-256 ${digest}`);
 

@@ -52,6 +52,6 @@ for (let pass = 0; pass < passes; pass++) {
   const s = engine.stats();
   console.log(JSON.stringify({
     engine: 'napi', pass, warm: pass > 0, wall_s: wall, cpu_s: (c.user + c.system) / 1e6, messages: s.messages,
-    record_bytes: bytes, tob: s.tob, flagged: s.flagged, table_full: s.tableFull ?? s.table_full, peak_rss_kib: peakRssKib(), batch,
+    record_bytes: bytes, tob: s.tob, flagged: s.flagged, table_full: s.tableFull, peak_rss_kib: peakRssKib(), batch,
   }));
 }

@@ -1,29 +1,10 @@
-/** The shape every engine backend (Rust via N-API, Verilog via Verilator) presents. */
-export interface EngineStats {
-  messages: number;
-  byType: number[];
-  problems: number[];
-  unknownRef: number;
-  tableFull: number;
-  flagged: number;
-  tob: number;
-  decisions: number;
-  accepted: number;
-  rejected: number;
-  fills: number;
-  controls: number;
-  /** Order table (spec §5): inserts placed in the stash, kept as ghosts (dropped from the
-   * book, COLLISION while they live) or dropped untracked; `tableFull` is the sum of the last two. */
-  stashInserts: number;
-  ghostInserts: number;
-  untrackedDrops: number;
-  /** Times a symbol's COLLISION cleared by itself (its last ghost left). */
-  collisionClears: number;
-  /** Peaks of book orders (table and stash), stash and ghost occupancy. */
-  livePeak: number;
-  stashPeak: number;
-  ghostPeak: number;
-}
+/**
+ * The shape every engine backend (Rust via N-API, Verilog via Verilator) presents. The counters
+ * of spec §12 are napi-rs's generated declaration of the Rust core's (native/native.d.ts); the
+ * Verilator backend fills the same shape.
+ */
+export type { EngineStats } from '../../native/native.d.ts';
+import type { EngineStats } from '../../native/native.d.ts';
 
 export interface Engine {
   readonly backend: string;

@@ -37,7 +37,7 @@ function modelStatsView(st: EngineModel['stats'], want: Record<string, unknown>)
     if (k === 'why' || k === 'note') continue;
     if (k === 'byType') got[k] = Object.fromEntries(Object.keys(w as object).map((t) => [t, st.byType[t.startsWith('0x') ? String.fromCharCode(parseInt(t, 16)) : t] ?? 0]));
     else if (k === 'problems') got[k] = Object.fromEntries(Object.keys(w as object).map((p) => [p, st.problems[PROBLEM_NAMES.indexOf(p as (typeof PROBLEM_NAMES)[number])]]));
-    else got[k] = (st as unknown as Record<string, unknown>)[k];
+    else got[k] = ({ ...st } as Record<string, unknown>)[k];
   }
   return got;
 }

@@ -31,7 +31,7 @@ export function engineAvailable(): boolean {
 /** The Rust engine through src/engine/rust.ts (N-API). */
 export function newEngine(blob: Buffer): TestEngine {
   const e = new RustEngine(blob);
-  return { process: (f, eoi) => e.process(f, eoi), stats: () => e.stats() as unknown as Record<string, unknown>, reset: () => e.reset(), close: () => e.close() };
+  return { process: (f, eoi) => e.process(f, eoi), stats: () => ({ ...e.stats() }), reset: () => e.reset(), close: () => e.close() };
 }
 
 export function configFromJson(json: unknown, source = '<test>'): { cfg: Config; blob: Buffer } {
