@@ -22,6 +22,24 @@ function el(tag, cls, content) {
   return e;
 }
 
+/** A control's value as the API gives it (`old`, `new`, `value` in `unit`) for people: $400,000.00, 1,500 shares, on. */
+function valueText(unit, v) {
+  const t = String(v ?? '');
+  if (!/^\d+(\.\d+)?$/.test(t)) return t;
+  const [i, f] = t.split('.');
+  const n = i.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  switch (unit) {
+    case 'dollars': return `$${n}${f ? `.${f}` : ''}`;
+    case 'shares': return `${n} shares`;
+    case 'orders': return `${n} orders`;
+    case 'basis points': return `${n} bps`;
+    case 'nanoseconds': return `${n} ns`;
+    case 'flag': return t === '1' ? 'on' : t === '0' ? 'off' : t;
+    case 'none': return '-';
+    default: return t;
+  }
+}
+
 function status(msg, ok) {
   const s = $('status-line');
   s.textContent = msg;
@@ -42,9 +60,9 @@ async function send(path, body) {
     const j = await r.json().catch(() => ({}));
     if (r.status === 200 && j.control) {
       const c = j.control;
-      status(`applied: ${c.what} ${c.targetName} ${c.old} → ${c.new} before seq ${c.seq}`, true);
+      status(`applied: ${c.what} ${c.targetName} ${valueText(c.unit, c.old)} → ${valueText(c.unit, c.new)} before seq ${c.seq}`, true);
     } else if (r.status === 202) {
-      status(`queued: ${j.what} ${j.target} (waiting for the next batch)`, true);
+      status(`queued: ${j.what} ${j.target} → ${valueText(j.unit, j.value)} (waiting for the next batch)`, true);
     } else {
       status(`refused (${r.status}): ${j.reason || r.statusText}`, false);
     }
@@ -219,7 +237,7 @@ function render(s) {
   ab.replaceChildren();
   for (const a of [...s.controls].reverse()) {
     const tr = el('tr');
-    tr.append(el('td', '', a.n), el('td', '', fmt(a.seq)), el('td', '', a.what), el('td', '', a.targetName), el('td', '', `${a.old} → ${a.new}`), el('td', '', `${a.who} (${a.via})`), el('td', '', a.wallTime));
+    tr.append(el('td', '', a.n), el('td', '', fmt(a.seq)), el('td', '', a.what), el('td', '', a.targetName), el('td', '', `${valueText(a.unit, a.old)} → ${valueText(a.unit, a.new)}`), el('td', '', `${a.who} (${a.via})`), el('td', '', a.wallTime));
     ab.append(tr);
   }
 

@@ -14,6 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
+import { controlSummary } from '../control/audit.ts';
 import { checkServeOptions, startControlPlane, type ControlPlane } from '../control/plane.ts';
 import { SERVE_OPTIONS, SERVE_USAGE } from '../control/replay-ops.ts';
 import { RiskgateError } from '../errors.ts';
@@ -143,7 +144,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         plane.live.endedAt = new Date().toISOString();
         plane.audit?.write({ type: 'end', run: plane.run, wallTime: plane.live.endedAt, messages: Number(report.messages ?? plane.live.messages), controls: plane.queue.history.length, recordsSha256: String(report.recordsSha256), status: 'ok' });
         report.run = plane.run;
-        report.controlsApplied = plane.queue.history.map((c) => ({ n: c.n, what: c.what, target: c.targetName, old: c.old, new: c.new, seq: c.seq, who: c.who, via: c.via }));
+        report.controlsApplied = plane.queue.history.map(controlSummary);
         if (plane.audit) report.auditOut = plane.audit.path;
         if (plane.url) report.served = plane.url;
       }

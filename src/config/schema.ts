@@ -167,6 +167,13 @@ export const CONFIG_SCHEMA: Schema = {
       ),
     },
     symbolDefaults: object('Limits of the symbols named with `--symbols` that `symbols` does not list.', SYMBOL_LIMITS, SYMBOL_LIMIT_KEYS),
+    server: object(
+      'Settings of the control server (`replay --serve`).',
+      {
+        token: { description: 'Bearer token of the control API: at least 16 characters, no spaces. RISKGATE_TOKEN and --token-file take precedence; without any, a token is generated and printed at start.', type: 'string', pattern: '^\\S{16,}$' },
+      },
+      [],
+    ),
     fees: object(
       'Fee schedule of the clearing.',
       {

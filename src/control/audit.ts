@@ -4,8 +4,12 @@
  * it), and an `end` line with the record digest. `replay --audit-in` re-injects the controls
  * of one run at their recorded seqs, which reproduces that run's records exactly.
  *
- * Values are decimal strings in engine units (notional units = price units × shares, i.e.
- * dollars × 10^4), since u64 limits do not fit a JSON number.
+ * A control line carries its values twice, as decimal strings (u64 limits do not fit a JSON
+ * number): `old`/`new` as a person reads them, in `unit` (dollars for money limits, else
+ * shares, orders, basis points, nanoseconds or a 0/1 flag), and `oldEngineUnits`/
+ * `newEngineUnits` as the engine holds them (notional units = dollars × 10^4), which is what
+ * `--audit-in` replays. Lines written before `unit` existed have engine units in `old`/`new`
+ * and are read as such.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -32,8 +36,14 @@ export interface AuditControl {
   op: number;
   target: number;
   targetName: string;
+  /** Old and new value in `unit`, e.g. "400000.00" dollars. */
   old: string;
   new: string;
+  /** dollars, shares, orders, basis points, nanoseconds, flag or none (absent in old logs: engine units). */
+  unit?: string;
+  /** The same values in engine units (notional units for money), as the engine applies them. */
+  oldEngineUnits?: string;
+  newEngineUnits?: string;
   /** Effective seq S: the control is applied before message S. */
   seq: number;
   wallTime: string;
@@ -118,10 +128,14 @@ export function readAuditRun(path: string, run?: string): AuditRun {
     if (l.type === 'start') r.start = l;
     else if (l.type === 'end') r.end = l;
     else if (l.type === 'control') {
-      if (!Number.isSafeInteger(l.seq) || l.seq < 1 || !Number.isInteger(l.op) || !Number.isInteger(l.target) || typeof l.new !== 'string' || !/^\d+$/.test(l.new)) {
+      // Engine units: their own fields, or `new`/`old` in a log written before they existed.
+      const legacy = l.unit === undefined;
+      const nu = legacy ? l.new : l.newEngineUnits;
+      const ou = legacy ? l.old : l.oldEngineUnits;
+      if (!Number.isSafeInteger(l.seq) || l.seq < 1 || !Number.isInteger(l.op) || !Number.isInteger(l.target) || typeof nu !== 'string' || !/^\d+$/.test(nu)) {
         throw new RiskgateError('INPUT_UNREADABLE', `${path}:${i + 1}: malformed control entry`);
       }
-      r.controls.push(l);
+      r.controls.push({ ...l, newEngineUnits: nu, oldEngineUnits: typeof ou === 'string' ? ou : '' });
     }
   });
   if (order.length === 0) throw new RiskgateError('INPUT_UNREADABLE', `${path}: the audit log is empty`);
@@ -131,4 +145,9 @@ export function readAuditRun(path: string, run?: string): AuditRun {
   // Application order: by seq, then by the order they were written (n).
   found.controls.sort((a, b) => a.seq - b.seq || a.n - b.n);
   return found;
+}
+
+/** A control as reports show it (`controlsApplied`): values in their unit, engine units named as such. */
+export function controlSummary(c: AuditControl): Record<string, unknown> {
+  return { n: c.n, what: c.what, target: c.targetName, old: c.old, new: c.new, unit: c.unit, oldEngineUnits: c.oldEngineUnits, newEngineUnits: c.newEngineUnits, seq: c.seq, who: c.who, via: c.via };
 }

@@ -6,13 +6,17 @@
  *   riskgate kill [--symbol S] [--off] [--url URL] [--token-file f] [--operator NAME] [--json]
  *   riskgate limit (--symbol S | --account A) <limit> <value> [--url URL] [--token-file f] [--operator NAME] [--json]
  *
+ * Values are shown in dollars (money limits), shares, orders, basis points or nanoseconds;
+ * `--json` prints the server's answer, where engine units appear only in fields named so
+ * (`oldEngineUnits`, `newEngineUnits`, `valueEngineUnits`).
+ *
  * Exit status: 0 applied (or queued), 2 bad usage or a change the server refused as malformed
  * (400), 1 refused for another reason (401, 403, 409), 8 server unreachable.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { RiskgateError, ExitCode } from '../errors.ts';
-import { LIMITS } from './limits.ts';
+import { formatDisplay, LIMITS } from './limits.ts';
 
 /** Default port of `replay --serve` and of these commands' --url. */
 export const DEFAULT_PORT = 8787;
@@ -62,11 +66,12 @@ function finish(status: number, json: Record<string, unknown>, asJson: boolean |
   if (asJson) process.stdout.write(`${JSON.stringify({ httpStatus: status, ...json })}\n`);
   if (status === 200) {
     const c = json.control as Record<string, unknown>;
-    if (!asJson) process.stdout.write(`applied: ${c.what} ${c.targetName} ${c.old} → ${c.new} before seq ${c.seq} (run ${c.run}, change #${c.n})\n`);
+    const v = (x: unknown) => formatDisplay(c.unit as string | undefined, String(x));
+    if (!asJson) process.stdout.write(`applied: ${c.what} ${c.targetName} ${v(c.old)} → ${v(c.new)} before seq ${c.seq} (run ${c.run}, change #${c.n})\n`);
     return ExitCode.OK;
   }
   if (status === 202) {
-    if (!asJson) process.stdout.write(`queued: ${json.what} ${json.target} → ${json.value} (not applied yet: the replay has not handed over another batch)\n`);
+    if (!asJson) process.stdout.write(`queued: ${json.what} ${json.target} → ${formatDisplay(json.unit as string | undefined, String(json.value))} (not applied yet: the replay has not handed over another batch)\n`);
     return ExitCode.OK;
   }
   process.stderr.write(`riskgate: refused (${status}): ${String(json.reason ?? json.error ?? 'no reason given')}\n`);

@@ -3,11 +3,10 @@
  * and a mirror of their current values (start-of-day config + every control applied since),
  * which gives the audit log its "old value". Ranges are those of spec §9.
  */
-import { Decimal } from 'decimal.js';
 import type { Config } from '../config/index.ts';
+import { decimalToUnits, groupDigits, PRICE_DECIMALS, unitsToDollars } from '../config/decimal.ts';
 import { CONTROL_OPS, ControlOp, CONTROL_OP_NAMES, GLOBAL_TARGET } from '../itch/layout.ts';
 
-const PRICE_SCALE = new Decimal(10000);
 export { GLOBAL_TARGET };
 
 /** A change a caller asks for, before validation (HTTP body, CLI arguments). */
@@ -100,31 +99,66 @@ export function parseIntValue(v: unknown, max: bigint, what: string): bigint {
   return n;
 }
 
-/** A money value in dollars (a decimal string, or a whole JSON number) → notional units (× 10^4). */
+/** A money value in dollars (a decimal string, or a whole JSON number) → notional units (× 10^4), exactly. */
 export function parseMoneyValue(v: unknown, max: bigint, what: string): bigint {
-  let d: Decimal;
+  let text: string;
   if (typeof v === 'string') {
-    const t = v.trim();
-    if (/^-/.test(t)) throw new ChangeError(`${what} must not be negative, got ${describe(v)}`);
-    if (!/^\d{1,30}(\.\d{1,30})?$/.test(t)) throw new ChangeError(`${what} must be a decimal string of dollars such as "250000.00", got ${describe(v)}`);
-    d = new Decimal(t);
+    text = v.trim();
+    if (/^-/.test(text)) throw new ChangeError(`${what} must not be negative, got ${describe(v)}`);
+    if (!/^\d{1,30}(\.\d{1,30})?$/.test(text)) throw new ChangeError(`${what} must be a decimal string of dollars such as "250000.00", got ${describe(v)}`);
   } else if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new ChangeError(`${what} must be a number of dollars, got ${describe(v)}`);
     if (v < 0) throw new ChangeError(`${what} must not be negative, got ${v}`);
     if (!Number.isSafeInteger(v)) throw new ChangeError(`${what}: send fractional or large dollar amounts as a decimal string (binary floats lose cents), got ${v}`);
-    d = new Decimal(v);
+    text = String(v);
   } else {
     throw new ChangeError(`${what} must be a decimal string of dollars, got ${v === null ? 'null' : typeof v}`);
   }
-  const units = d.mul(PRICE_SCALE);
-  if (!units.isInteger()) throw new ChangeError(`${what} has more than 4 decimal places`);
-  const n = BigInt(units.toFixed(0));
-  if (n > max) throw new ChangeError(`${what} ${d.toFixed()} overflows its range (at most ${new Decimal(max.toString()).div(PRICE_SCALE).toFixed()} dollars)`);
-  return n;
+  // Digit by digit (src/config/decimal.ts): never rounded, whatever the number of digits.
+  const p = decimalToUnits(text, PRICE_DECIMALS);
+  if (!p.ok) throw new ChangeError(`${what} has more than ${PRICE_DECIMALS} decimal places (${describe(v)})`);
+  if (p.units > max) throw new ChangeError(`${what} ${text} overflows its range (at most ${unitsToDollars(max)} dollars)`);
+  return p.units;
 }
 
+/** Notional or price units as exact dollars (at least 2 decimals): 4000000000n → "400000.00". */
 export function formatDollars(units: bigint): string {
-  return new Decimal(units.toString()).div(PRICE_SCALE).toFixed(2);
+  return unitsToDollars(units);
+}
+
+/** The unit a person sees for an op's value: dollars for money, else the op's own (shares, flag, …). */
+export type DisplayUnit = 'dollars' | 'shares' | 'orders' | 'basis points' | 'nanoseconds' | 'flag' | 'none';
+
+export function displayUnit(op: number): DisplayUnit {
+  const u = opInfo(op).unit;
+  return (u === 'notional units' ? 'dollars' : u) as DisplayUnit;
+}
+
+/** An op's value as a person reads it, as a plain string: dollars for money ("100000.00"), else the number. */
+export function displayValue(op: number, value: bigint): string {
+  return displayUnit(op) === 'dollars' ? unitsToDollars(value) : value.toString();
+}
+
+/** A display value with its unit for text: "$100,000.00", "1,500 shares", "on", "30 bps". */
+export function formatDisplay(unit: string | undefined, display: string): string {
+  if (!/^\d+(\.\d+)?$/.test(display)) return display;
+  const [i, f] = display.split('.');
+  const n = groupDigits(BigInt(i));
+  switch (unit) {
+    case 'dollars': return `$${n}${f ? `.${f}` : ''}`;
+    case 'shares': return `${n} shares`;
+    case 'orders': return `${n} orders`;
+    case 'basis points': return `${n} bps`;
+    case 'nanoseconds': return `${n} ns`;
+    case 'flag': return display === '1' ? 'on' : display === '0' ? 'off' : display;
+    case 'none': return '-';
+    default: return display;
+  }
+}
+
+/** An op's value for text output, from engine units: formatValue(MAX_NOTIONAL, 4000000000n) = "$400,000.00". */
+export function formatValue(op: number, value: bigint): string {
+  return formatDisplay(displayUnit(op), displayValue(op, value));
 }
 
 export interface SymbolLimits {

@@ -16,7 +16,7 @@ import { RecordView } from '../records/view.ts';
 import { RiskgateError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import type { AuditControl, AuditRun, AuditWriter } from './audit.ts';
-import { ChangeError, type ChangeRequest, type ControlChange, type RiskState } from './limits.ts';
+import { ChangeError, displayUnit, displayValue, formatValue, type ChangeRequest, type ControlChange, type RiskState } from './limits.ts';
 
 export interface Who {
   /** Operator name (as declared to the API), "failover", … */
@@ -108,11 +108,11 @@ export class ControlQueue {
     for (const c of run.controls) {
       let change: ControlChange;
       try {
-        change = this.state.check(c.op, c.target, BigInt(c.new));
+        change = this.state.check(c.op, c.target, BigInt(c.newEngineUnits ?? c.new));
       } catch (e) {
         throw new RiskgateError('INPUT_UNREADABLE', `audit run ${run.run}, control ${c.n} (${c.what} at seq ${c.seq}): ${(e as Error).message}`);
       }
-      this.scheduled.push({ change, seq: c.seq, who: { who: c.who, via: 'audit-in', addr: c.addr }, recordedOld: c.old });
+      this.scheduled.push({ change, seq: c.seq, who: { who: c.who, via: 'audit-in', addr: c.addr }, recordedOld: c.oldEngineUnits ?? c.old });
     }
     this.scheduled.sort((a, b) => a.seq - b.seq);
   }
@@ -142,7 +142,7 @@ export class ControlQueue {
       }
       const f = this.apply(s.change, s.who, nextSeq);
       if (f.old.toString() !== s.recordedOld) {
-        this.log.warn({ event: 'control_old_value_differs', what: s.change.what, target: s.change.targetName, seq: nextSeq, recorded: s.recordedOld, now: f.old.toString() }, 'replayed control found another old value than recorded');
+        this.log.warn({ event: 'control_old_value_differs', what: s.change.what, target: s.change.targetName, seq: nextSeq, recordedEngineUnits: s.recordedOld, nowEngineUnits: f.old.toString() }, `replayed control found another old value than recorded (${formatValue(s.change.op, BigInt(s.recordedOld || '0'))} recorded, ${formatValue(s.change.op, f.old)} now)`);
       }
       parts.push(f.frame);
     }
@@ -158,13 +158,15 @@ export class ControlQueue {
     const old = this.state.apply(change);
     const entry: AuditControl = {
       type: 'control', run: this.run, n: ++this.n, what: change.what, op: change.op, target: change.target, targetName: change.targetName,
-      old: old.toString(), new: change.value.toString(), seq, wallTime: new Date().toISOString(), who: who.who, via: who.via, ...(who.addr ? { addr: who.addr } : {}),
+      old: displayValue(change.op, old), new: displayValue(change.op, change.value), unit: displayUnit(change.op),
+      oldEngineUnits: old.toString(), newEngineUnits: change.value.toString(),
+      seq, wallTime: new Date().toISOString(), who: who.who, via: who.via, ...(who.addr ? { addr: who.addr } : {}),
     };
     this.opts.audit?.write(entry);
     this.history.push(entry);
     this.inflight.push({ entry, change, old, resolve, reject });
     this.opts.onApplied?.(entry, change);
-    this.log.info({ event: 'control_applied', ...entry, run: undefined, type: undefined }, `${change.what} ${change.targetName} ${old} → ${change.value} before seq ${seq}`);
+    this.log.info({ event: 'control_applied', ...entry, run: undefined, type: undefined }, `${change.what} ${change.targetName} ${formatValue(change.op, old)} → ${formatValue(change.op, change.value)} before seq ${seq}`);
     return { frame: frame(itch.control(change.op, change.target, seq, change.value)), old };
   }
 

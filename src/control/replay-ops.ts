@@ -19,7 +19,7 @@ import type { ReplayOptions, ReplayResult } from '../replay/run.ts';
 import { LiveClearing } from '../server/clearing.ts';
 import { LiveState } from '../server/live.ts';
 import type { Batch } from '../source/file.ts';
-import { readAuditRun, type AuditRun } from './audit.ts';
+import { controlSummary, readAuditRun, type AuditRun } from './audit.ts';
 import { checkServeOptions, intOption, startControlPlane } from './plane.ts';
 import { splitBatchesAt } from './frames.ts';
 import { GLOBAL_TARGET } from './limits.ts';
@@ -210,7 +210,7 @@ export async function startOps(v: OpsValues, ctx: { file: string; config: Config
       await l.clearing?.idle();
       audit?.write({ type: 'end', run, wallTime: l.endedAt, messages: result.stats.messages, controls: q.history.length, recordsSha256: result.recordsSha256, status: 'ok' });
       report.run = run;
-      report.controlsApplied = q.history.map((c) => ({ n: c.n, what: c.what, target: c.targetName, old: c.old, new: c.new, seq: c.seq, who: c.who, via: c.via }));
+      report.controlsApplied = q.history.map(controlSummary);
       if (auditIn) {
         report.auditIn = {
           run: auditIn.run,

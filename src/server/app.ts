@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../log/index.ts';
-import { ChangeError, type ChangeRequest } from '../control/limits.ts';
+import { ChangeError, displayUnit, displayValue, type ChangeRequest } from '../control/limits.ts';
 import { QueueClosedError, type ControlQueue, type Who } from '../control/queue.ts';
 import type { Metrics } from '../metrics/index.ts';
 import { OriginPolicy, TokenAuth } from './auth.ts';
@@ -122,7 +122,8 @@ export function buildServer(o: ServerOptions): { app: FastifyInstance; policy: O
     }
     const q = req.query as Record<string, string | undefined>;
     const wait = q.wait !== '0';
-    const queued = { status: 'queued', what: sub.change.what, target: sub.change.targetName, value: sub.change.value.toString() };
+    const c = sub.change;
+    const queued = { status: 'queued', what: c.what, target: c.targetName, value: displayValue(c.op, c.value), unit: displayUnit(c.op), valueEngineUnits: c.value.toString() };
     if (!wait) return reply.code(202).send(queued);
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -125,25 +125,27 @@ describe('a config typo is refused, never a check silently off', () => {
   it('docs/config.md documents every key of the schema with its default', () => {
     const doc = readFileSync(new URL('docs/config.md', ROOT), 'utf8');
     const rows = doc.split('\n').filter((l) => l.startsWith('| `'));
-    const walk = (s: any, prefix: string): [string, unknown][] => {
-      const out: [string, unknown][] = [];
+    const walk = (s: any, prefix: string): [string, unknown, boolean][] => {
+      const out: [string, unknown, boolean][] = [];
       for (const [k, v] of Object.entries<any>(s.properties ?? {})) {
         if (k.startsWith('$')) continue;
         const name = `${prefix}${k}`;
-        out.push([name, v.default]);
+        out.push([name, v.default, (s.required ?? []).includes(k)]);
         if (v.type === 'object') out.push(...walk(v, `${name}.`));
         if (v.type === 'array') out.push(...walk(v.items, `${name}[].`));
       }
       return out;
     };
-    for (const [key, dflt] of walk(CONFIG_SCHEMA, '')) {
+    for (const [key, dflt, required] of walk(CONFIG_SCHEMA, '')) {
       const row = rows.find((l) => l.startsWith(`| \`${key}\` |`));
       expect(row, `docs/config.md has no row for ${key}`).toBeDefined();
       if (dflt !== undefined && typeof dflt !== 'object') {
         const shown = typeof dflt === 'string' ? `"${dflt}"` : typeof dflt === 'number' ? dflt.toLocaleString('en-US') : String(dflt);
         expect(row!.includes(`\`${shown}\``) || row!.includes(`\`${String(dflt)}\``), `${key}: default ${shown} not shown in: ${row}`).toBe(true);
-      } else if (dflt === undefined && !['strategy', 'fees', 'symbolDefaults'].includes(key)) {
-        expect(row, `${key} has no default: docs/config.md must say it is required`).toMatch(/\brequired\b/);
+      } else if (required) {
+        expect(row, `${key} is required: docs/config.md must say so`).toMatch(/^\| `[^`]+` \| [^|]+ \| required \|/);
+      } else if (dflt === undefined) {
+        expect(row, `${key} is optional without a default: docs/config.md must say what its absence means`).toMatch(/^\| `[^`]+` \| [^|]+ \| none[^|]*\|/);
       }
     }
   });
