@@ -8,8 +8,9 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { configBlob, loadConfig, parseConfig, DEFAULT_CONFIG_PATH } from '../config/index.ts';
-import { readFileSync } from 'node:fs';
+import { configBlob, configForSymbols, loadConfig } from '../config/index.ts';
+import { parseSymbolsOption, scanSymbols, subscriptionReport, SymbolCounter, topSymbols, unknownSymbolWarnings } from '../config/subscription.ts';
+import { RiskgateError } from '../errors.ts';
 import { createEngine } from '../engine/create.ts';
 import { formatPrice } from '../itch/decode.ts';
 import { progressBar } from '../progress.ts';
@@ -21,18 +22,13 @@ import { checkInput } from '../source/file.ts';
 import { usageError } from './usage.ts';
 
 export const BOOK_CSV_HEADER = 'seq,timestamp_ns,symbol,bid_px,bid_sz,ask_px,ask_sz,flags';
-const USAGE = `usage: riskgate book <file> --symbols A,B,… --out bbo.csv [--config f]
+const USAGE = `usage: riskgate book <file> (--symbols A,B,…|top:N | --config f) --out bbo.csv
 
   writes ${BOOK_CSV_HEADER}: one row per change of a symbol's top of book or of its flags
-  (a row may repeat the previous prices and sizes with other flags); an empty side is blank`;
+  (a row may repeat the previous prices and sizes with other flags); an empty side is blank.
+  --symbols top:N takes the file's N busiest symbols (a first pass over the file); a symbol
+  that is not in the file's stock directory is warned about with the nearest names there`;
 
-/** The default config with its symbol list replaced (limits copied from the first symbol). */
-function configForSymbols(symbols: string[]) {
-  const json = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
-  const template = json.symbols[0];
-  json.symbols = symbols.map((symbol) => ({ ...template, symbol }));
-  return parseConfig(json, `${DEFAULT_CONFIG_PATH} (symbols ${symbols.join(',')})`);
-}
 
 export async function bookCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -43,9 +39,26 @@ export async function bookCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1 || !values.out || (!values.symbols && !values.config)) throw usageError(USAGE);
   const file = positionals[0];
   checkInput(file);
-  const config = values.symbols
-    ? configForSymbols(values.symbols.split(',').map((s) => s.trim()).filter(Boolean))
-    : loadConfig(values.config);
+  let config = loadConfig(values.config);
+  let counter: SymbolCounter | undefined;
+  let chosenBy = `config ${values.config ?? 'config/default.json'}`;
+  if (values.symbols !== undefined) {
+    const opt = parseSymbolsOption(values.symbols);
+    let names: string[];
+    if ('top' in opt) {
+      const scan = progressBar(`scan ${file} for its busiest symbols`);
+      counter = await scanSymbols(file, scan?.update);
+      scan?.done();
+      names = topSymbols(counter, opt.top);
+      if (names.length === 0) throw new RiskgateError('USAGE', `--symbols top:${opt.top}: ${file} has no stock directory (R messages) to pick symbols from; name them with --symbols A,B,…`);
+      chosenBy = `top:${opt.top} of the file`;
+    } else {
+      names = opt.names;
+      chosenBy = '--symbols';
+    }
+    config = configForSymbols(config, names);
+  }
+  const seen = counter ?? new SymbolCounter();
   const names = config.symbols.map((s) => s.symbol);
   const engine = createEngine('rust', configBlob(config));
   const out = createWriteStream(values.out);
@@ -56,6 +69,7 @@ export async function bookCommand(argv: string[]): Promise<number> {
   try {
     const result = await replay({
       file, config, engine, onProgress: bar?.update,
+      batches: counter ? undefined : (src) => seen.wrap(src),
       onRecords: async (records) => {
         let s = '';
         for (const r = new RecordView(records); r.next(); ) {
@@ -68,7 +82,9 @@ export async function bookCommand(argv: string[]): Promise<number> {
     });
     await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
     bar?.done();
-    process.stdout.write(`${rows} top-of-book rows for ${names.join(',')} from ${result.stats.messages} messages → ${values.out}\n`);
+    const sub = subscriptionReport(config, seen, chosenBy);
+    for (const w of unknownSymbolWarnings(sub)) process.stderr.write(`riskgate book: ${w}\n`);
+    process.stdout.write(`${rows} top-of-book rows for ${names.join(',')} from ${result.stats.messages} messages (${sub.subscribedMessages} for these symbols) → ${values.out}\n`);
     return 0;
   } finally {
     bar?.done();

@@ -1,20 +1,27 @@
 /**
- * `riskgate replay <file> [--config f] [--speed max|realtime|N] [--out f] [--json]`
+ * `riskgate replay <file> [--config f] [--symbols A,B,…|top:N] [--speed max|realtime|N] [--out f] [--json]`
+ *
+ * `--symbols` trades the given symbols (or the file's N busiest, found by a first streamed
+ * pass) with the config's accounts and strategy; symbols the config does not list get its
+ * `symbolDefaults`. Every report checks the subscription against the file's stock directory
+ * (`symbols` in --json): messages for the subscribed symbols, and unknown symbols by name.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.ts';
+import { configForSymbols, loadConfig } from '../config/index.ts';
+import { formatSubscription, parseSymbolsOption, scanSymbols, subscriptionReport, SymbolCounter, topSymbols } from '../config/subscription.ts';
+import { RiskgateError } from '../errors.ts';
 import { OUT_USAGE, openRecordSink, type RecordSink } from '../export/records.ts';
 import { progressBar } from '../progress.ts';
 import { parseSpeed } from '../replay/pacing.ts';
 import { replay } from '../replay/run.ts';
 import { formatReplayReport, replayReport } from '../report/replay-report.ts';
 import { formatHardwareSection, fpgaOf, hardwareSection } from '../report/hardware.ts';
-import { checkInput } from '../source/file.ts';
+import { checkInput, type Batch } from '../source/file.ts';
 import { usageError } from './usage.ts';
 import { OPS_OPTIONS, OPS_USAGE, startOps } from '../control/replay-ops.ts';
 import { CLEARING_OPTIONS, CLEARING_USAGE, startReplayClearing } from '../clearing/replay-clearing.ts';
 
-export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--speed max|realtime|N] ' + OUT_USAGE + ' [--batch N] [--backend rust|fpga|shadow] [--json] ' + OPS_USAGE + ' ' + CLEARING_USAGE;
+export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--symbols A,B,…|top:N] [--speed max|realtime|N] ' + OUT_USAGE + ' [--batch N] [--backend rust|fpga|shadow] [--json] ' + OPS_USAGE + ' ' + CLEARING_USAGE;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -22,6 +29,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       config: { type: 'string' },
+      symbols: { type: 'string' },
       speed: { type: 'string' },
       out: { type: 'string' },
       format: { type: 'string' },
@@ -35,7 +43,28 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usageError(REPLAY_USAGE);
   const file = positionals[0];
   checkInput(file);
-  const config = loadConfig(values.config);
+  let config = loadConfig(values.config);
+  // The symbols traded: the config's, or --symbols (a list, or the file's N busiest from a first pass).
+  let chosenBy = `config ${values.config ?? 'config/default.json'}`;
+  let counter: SymbolCounter | undefined;
+  if (values.symbols !== undefined) {
+    const opt = parseSymbolsOption(values.symbols);
+    let names: string[];
+    if ('top' in opt) {
+      const scan = values.json ? undefined : progressBar(`scan ${file} for its busiest symbols`);
+      counter = await scanSymbols(file, scan?.update);
+      scan?.done();
+      names = topSymbols(counter, opt.top);
+      if (names.length === 0) throw new RiskgateError('USAGE', `--symbols top:${opt.top}: ${file} has no stock directory (R messages) to pick symbols from; name them with --symbols A,B,…`);
+      chosenBy = `top:${opt.top} of the file`;
+    } else {
+      names = opt.names;
+      chosenBy = '--symbols';
+    }
+    config = configForSymbols(config, names);
+  }
+  // Without a first pass, the replay counts messages per symbol as the batches go by.
+  const seen = counter ?? new SymbolCounter();
   let speed;
   try {
     speed = parseSpeed(values.speed);
@@ -54,15 +83,22 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const engine = ops.engine;
   const bar = values.json ? undefined : progressBar(`replay ${file}`);
   try {
-    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, onRecords: clearing.onRecords, ...ops.hooks });
+    const opsBatches = ops.hooks.batches;
+    const batches = (src: AsyncIterable<Batch>) => {
+      const counted = counter ? src : seen.wrap(src);
+      return opsBatches ? opsBatches(counted) : counted;
+    };
+    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, onRecords: clearing.onRecords, ...ops.hooks, batches });
     bar?.done();
     const report = replayReport(result, config);
+    const subscription = subscriptionReport(config, seen, chosenBy);
+    report.symbols = subscription;
     const fpga = fpgaOf(engine);
     if (fpga) report.hardware = hardwareSection(fpga, result.stats.messages, result.engineNs);
     if (values.out) report.out = values.out;
     await clearing.finish(report);
     await ops.finish(result, report);
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReplayReport(report)}${report.hardware ? formatHardwareSection(report.hardware as Record<string, unknown>) : ''}${clearing.text(report)}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReplayReport(report)}\n\n${formatSubscription(subscription)}${report.hardware ? formatHardwareSection(report.hardware as Record<string, unknown>) : ''}${clearing.text(report)}\n`);
     return 0;
   } catch (e) {
     ops.fail(e);
