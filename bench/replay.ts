@@ -147,13 +147,16 @@ async function childMoney(file: string, configPath: string) {
   const { PnlBook } = await import('../src/report/pnl.ts');
   const { FastLedger } = await import('../src/clearing/fast-ledger.ts');
   const { FillExecutionWriter, EXECUTION_SIZE } = await import('../src/clearing/execution.ts');
+  const { RecordKind, RecordHeader, RECORD_SIZE } = await import('../src/contract.ts');
   const config = loadConfig(configPath);
   const fills: Buffer[] = [];
   const engine = createEngine('rust', configBlob(config));
   await replay({
     file, config, engine,
     onRecords(records) {
-      for (let off = 0; off + 32 <= records.length; off += 32) if (records[off + 1] === 3) fills.push(Buffer.from(records.subarray(off, off + 32)));
+      for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
+        if (records[off + RecordHeader.kind] === RecordKind.FILL) fills.push(Buffer.from(records.subarray(off, off + RECORD_SIZE)));
+      }
     },
   });
   engine.close();

@@ -6,7 +6,7 @@
  * formats cannot drift apart.
  */
 import type { Config } from '../config/index.ts';
-import { CONTROL_OPS } from '../contract.ts';
+import { CONTROL_OPS, PROBLEM_NAMES } from '../contract.ts';
 import { NO_SYMBOL, RecordKind } from '../records/layout.ts';
 import { controlOpName, problemName, reasonNames } from '../records/decode.ts';
 import { Flag } from '../records/layout.ts';
@@ -128,7 +128,7 @@ export const TABLES: readonly TableDef[] = [
     doc: 'one row per input problem (bad length, unknown type, truncated frame, refused control)',
     columns: [
       SEQ,
-      c('problem', 'string', '`BAD_LENGTH`, `UNKNOWN_TYPE`, `TRUNCATED` or `BAD_CONTROL`'),
+      c('problem', 'string', `one of ${PROBLEM_NAMES.filter((n) => n !== '').map((n) => '`' + n + '`').join(', ')}`),
       c('type_byte', 'int64', "the message's type byte (e.g. 65 for `A`)"),
       c('frame_length', 'int64', 'the declared frame length, bytes'),
       c('expected_length', 'int64', 'the length spec §3.1 gives the type; empty when the type is unknown', true),
