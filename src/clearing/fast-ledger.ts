@@ -180,7 +180,7 @@ export class FastLedger {
       a.positions.set(symbol, p);
     }
     // applyToPosition (ledger.ts), step for step.
-    const px = new Dx(BigInt(price), -4);
+    const px = Dx.int(price, -4);
     const pq = price * q; // the notional in 1/10,000 dollars, exact when safe
     const notional = Number.isSafeInteger(pq) ? null : new Dx(BigInt(price) * BigInt(q), -4);
     const fee = this.fee(q);
@@ -188,7 +188,7 @@ export class FastLedger {
     const pos = p.position;
     if (pos === 0 || Math.sign(pos) === s) {
       const abs = Math.abs(pos);
-      p.avg = CTX.dividedByInt(CTX.plus(CTX.timesInt(p.avg, abs), notional ?? new Dx(BigInt(pq), -4)), abs + q);
+      p.avg = CTX.dividedByInt(CTX.plus(CTX.timesInt(p.avg, abs), notional ?? Dx.int(pq, -4)), abs + q);
       p.position = pos + s * q;
     } else {
       const close = Math.min(q, Math.abs(pos));
@@ -206,16 +206,16 @@ export class FastLedger {
     let cash4 = notional === null && fee.n4 !== null ? (s === 1 ? -pq : pq) - fee.n4 : NaN;
     let cashX: Dx | null = null;
     if (!Number.isSafeInteger(cash4)) {
-      const n = notional ?? new Dx(BigInt(pq), -4);
-      cashX = s === 1 ? CTX.minus(n.neg(), fee.dx) : CTX.minus(n, fee.dx);
+      const n = notional ?? Dx.int(pq, -4);
+      cashX = s === 1 ? CTX.minus(n.negated(), fee.dx) : CTX.minus(n, fee.dx);
       cash4 = NaN;
     }
     const nextCash = p.cashX === null && cashX === null ? p.cash4 + cash4 : NaN;
     if (Number.isSafeInteger(nextCash)) p.cash4 = nextCash;
-    else p.cashX = CTX.plus(p.cashX ?? new Dx(BigInt(p.cash4), -4), cashX ?? new Dx(BigInt(cash4), -4));
+    else p.cashX = CTX.plus(p.cashX ?? Dx.int(p.cash4, -4), cashX ?? Dx.int(cash4, -4));
     const nextFees = p.feesX === null && fee.n4 !== null ? p.fees4 + fee.n4 : NaN;
     if (Number.isSafeInteger(nextFees)) p.fees4 = nextFees;
-    else p.feesX = CTX.plus(p.feesX ?? new Dx(BigInt(p.fees4), -4), fee.dx);
+    else p.feesX = CTX.plus(p.feesX ?? Dx.int(p.fees4, -4), fee.dx);
     if (s === 1) p.bought += q;
     else p.sold += q;
     p.executions += 1;
@@ -232,9 +232,9 @@ export class FastLedger {
         side: s === 1 ? 'B' : 'S',
         qty: q,
         price: CTX.toDecimal(px).toString(),
-        notional: CTX.toDecimal(notional ?? new Dx(BigInt(pq), -4)).toString(),
+        notional: CTX.toDecimal(notional ?? Dx.int(pq, -4)).toString(),
         fee: fee.dec.toString(),
-        cash: CTX.toDecimal(cashX ?? new Dx(BigInt(cash4), -4)).toString(),
+        cash: CTX.toDecimal(cashX ?? Dx.int(cash4, -4)).toString(),
         realizedPnl: CTX.toDecimal(realized).toString(),
         positionAfter: p.position,
       });
@@ -261,8 +261,8 @@ export class FastLedger {
       position: p.position,
       avgPrice: CTX.toDecimal(p.avg).toString(),
       realizedPnl: CTX.toDecimal(p.realized).toString(),
-      fees: CTX.toDecimal(p.feesX ?? new Dx(BigInt(p.fees4), -4)).toString(),
-      netCash: CTX.toDecimal(p.cashX ?? new Dx(BigInt(p.cash4), -4)).toString(),
+      fees: CTX.toDecimal(p.feesX ?? Dx.int(p.fees4, -4)).toString(),
+      netCash: CTX.toDecimal(p.cashX ?? Dx.int(p.cash4, -4)).toString(),
       bought: p.bought,
       sold: p.sold,
       executions: p.executions,

@@ -79,7 +79,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const probe = opts.probe;
   const now = () => Number(process.hrtime.bigint());
   let mark = probe ? now() : 0;
-  const source = readBatches(opts.file, { batchFrames, problems, onProgress: opts.onProgress });
+  // The loop is done with a batch when it asks for the next: the reader may reuse its buffers.
+  const source = readBatches(opts.file, { batchFrames, problems, onProgress: opts.onProgress, recycle: true });
   for await (const batch of opts.batches ? opts.batches(source) : source) {
     if (probe) probe.sourceNs += now() - mark;
     if (speed !== 'max') {

@@ -53,7 +53,7 @@ export class PnlBook {
       this.bySymbol.set(symbol, s);
     }
     // Decimal(price).div(10000): exact for any u32 price.
-    const px = new Dx(BigInt(price), -4);
+    const px = Dx.int(price, -4);
     const signed = side === 'B' ? qty : -qty;
     s.fills++;
     if (side === 'B') s.bought += qty;
@@ -62,7 +62,9 @@ export class PnlBook {
     if (pos === 0 || Math.sign(pos) === Math.sign(signed)) {
       // Opening or adding: new average cost, avg × |pos| + px × qty over |pos + signed|.
       const newPos = pos + signed;
-      s.avg = CTX.dividedByInt(CTX.plus(CTX.timesInt(s.avg, Math.abs(pos)), CTX.timesInt(px, qty)), Math.abs(newPos));
+      const pq = price * qty;
+      const notional = Number.isSafeInteger(pq) ? Dx.int(pq, -4) : CTX.timesInt(px, qty);
+      s.avg = CTX.dividedByInt(CTX.plus(CTX.timesInt(s.avg, Math.abs(pos)), notional), Math.abs(newPos));
       s.position = newPos;
       return;
     }

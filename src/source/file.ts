@@ -7,6 +7,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { CONTROL_MESSAGE } from '../contract.ts';
 import { RiskgateError } from '../errors.ts';
@@ -32,12 +33,23 @@ export interface Batch {
 export interface ReadOptions {
   /** Frames per batch (default 4096). */
   batchFrames?: number;
+  /**
+   * Read into a fixed set of buffers reused for the whole file (a gzip file is inflated by a
+   * worker thread into shared slots): no allocation per chunk, nothing for the GC. A batch's
+   * `frames` then stay valid only until the next batch is asked for — the replay loop, which
+   * is done with a batch by then, uses this; anything that keeps frames must not.
+   */
+  recycle?: boolean;
   problems: ProblemLog;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
-/** Bytes per read of a plain file. */
+/** Bytes per read of a plain file; buffers in the recycling pool (one read ahead, one carried over). */
 const CHUNK = 4 << 20;
+const POOL = 4;
+/** Slots of the shared ring a gzip file is inflated into when recycling. */
+const RING_SLOTS = 8;
+const RING_SLOT = 2 << 20;
 /** Decompressed bytes per gunzip output chunk, and how far gunzip may run ahead of the engine. */
 const GZ_CHUNK = 1 << 20;
 const GZ_AHEAD = 16 << 20;
@@ -75,14 +87,20 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * a gzip file is inflated on the thread pool by node:zlib, up to GZ_AHEAD bytes ahead of the
  * consumer, while the engine works on the main thread.
  */
-export async function* rawChunks(path: string, onRead: (n: number) => void = () => {}): AsyncGenerator<Buffer> {
+export async function* rawChunks(path: string, onRead: (n: number) => void = () => {}, recycle = false): AsyncGenerator<Buffer> {
   const gz = await isGzip(path);
+  if (gz && recycle) {
+    yield* ringChunks(path, onRead);
+    return;
+  }
   if (!gz) {
     const fh = await open(path, 'r');
     try {
+      const pool = recycle ? Array.from({ length: POOL }, () => Buffer.allocUnsafeSlow(CHUNK)) : [];
       let pos = 0;
+      let reads = 0;
       const read = () => {
-        const b = Buffer.allocUnsafeSlow(CHUNK);
+        const b = recycle ? pool[reads++ % POOL] : Buffer.allocUnsafeSlow(CHUNK);
         const at = pos;
         pos += CHUNK;
         return fh.read(b, 0, CHUNK, at).then(({ bytesRead }) => b.subarray(0, bytesRead));
@@ -120,6 +138,79 @@ export async function* rawChunks(path: string, onRead: (n: number) => void = () 
       `${path}: corrupt gzip stream after ${produced} decompressed bytes: ${(e as Error).message}`,
       { cause: e },
     );
+  }
+}
+
+/** Atomics.waitAsync (Node ≥ 16; not in this TypeScript target's lib). */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+
+/**
+ * A gzip file inflated by a worker thread (src/source/inflate-worker.mjs) into a ring of shared
+ * slots, handed out in place. A slot is given back when the one after the next is asked for:
+ * the reader may still hold frames of the previous chunk (carried over to the next).
+ */
+async function* ringChunks(path: string, onRead: (n: number) => void): AsyncGenerator<Buffer> {
+  const data = new SharedArrayBuffer(RING_SLOTS * RING_SLOT);
+  const control = new SharedArrayBuffer(4 * (3 + RING_SLOTS));
+  const progress = new SharedArrayBuffer(16);
+  const ctl = new Int32Array(control);
+  const prog = new Float64Array(progress);
+  const HEAD = 0;
+  const TAIL = 1;
+  const STATE = 2;
+  const worker = new Worker(new URL('./inflate-worker.mjs', import.meta.url), {
+    workerData: { path, data, control, progress, slots: RING_SLOTS, slotBytes: RING_SLOT },
+  });
+  let failure: string | undefined;
+  const failed = new Promise<void>((resolve) => {
+    worker.once('message', (m: { error?: string }) => {
+      failure = m.error ?? 'inflate worker failed';
+      resolve();
+    });
+    worker.once('error', (e) => {
+      failure = e.message;
+      resolve();
+    });
+    worker.once('exit', (code) => {
+      if (Atomics.load(ctl, STATE) !== 1) {
+        failure ??= `inflate worker exited (${code}) before the end of the stream`;
+        Atomics.store(ctl, STATE, 2);
+      }
+      resolve();
+    });
+  });
+  let next = 0; // next slot to hand out
+  let reported = 0;
+  try {
+    for (;;) {
+      if (next >= 2 && Atomics.load(ctl, TAIL) < next - 1) {
+        Atomics.store(ctl, TAIL, next - 1);
+        Atomics.notify(ctl, TAIL);
+      }
+      for (;;) {
+        const head = Atomics.load(ctl, HEAD);
+        if (head > next) break;
+        const state = Atomics.load(ctl, STATE);
+        if (state === 1 && Atomics.load(ctl, HEAD) <= next) return;
+        if (state === 2) {
+          await failed;
+          throw new RiskgateError('INPUT_UNREADABLE', `${path}: corrupt gzip stream after ${prog[1]} decompressed bytes: ${failure}`);
+        }
+        const w = waitAsync(ctl, HEAD, head);
+        if (w.async) await Promise.race([w.value, failed]);
+      }
+      const read = prog[0];
+      if (read > reported) {
+        onRead(read - reported);
+        reported = read;
+      }
+      const slot = next % RING_SLOTS;
+      const len = Atomics.load(ctl, 3 + slot);
+      next++;
+      yield Buffer.from(data, slot * RING_SLOT, len);
+    }
+  } finally {
+    await worker.terminate();
   }
 }
 
@@ -200,10 +291,14 @@ export async function* readBatches(path: string, opts: ReadOptions): AsyncGenera
   let markerOffset = -1;
   const cut: Cut = { end: 0, frames: 0, messages: 0, marker: -1 };
 
-  const chunks = rawChunks(path, (n) => {
-    bytesRead += n;
-    opts.onProgress?.(bytesRead, total);
-  });
+  const chunks = rawChunks(
+    path,
+    (n) => {
+      bytesRead += n;
+      opts.onProgress?.(bytesRead, total);
+    },
+    opts.recycle === true,
+  );
   for await (const chunk of chunks) {
     const chunkOffset = streamOffset;
     streamOffset += chunk.length;
