@@ -1,6 +1,6 @@
 /**
  * `riskgate run --brokers host:port [--config f] [--out records.bin] [--json] [--topic t]
- *               [--prefix p] [--group g] [--seed-positions] [--stale-ms 5000]
+ *               [--prefix p] [--group g] [--seed-positions] [--stale-ms 5000] [--max-gap 1000000]
  *               [--max-tx-packets N] [--broker-timeout ms] [--events]
  *               [--serve [--port N] [--host h] [--token-file f]] [--audit-out audit.jsonl]`
  *
@@ -27,7 +27,7 @@ import { OUT_USAGE } from '../export/records.ts';
 
 export const RUN_USAGE =
   'usage: riskgate run --brokers host:port [--config f] ' + OUT_USAGE + ' [--json] [--topic riskgate.md.itch] ' +
-  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-tx-packets 1000] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
+  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-gap 1000000] [--max-tx-packets 1000] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -38,7 +38,10 @@ export function formatFeedReport(r: Record<string, any>): string {
   const lines: string[] = [''];
   lines.push(`feed          ${f.topic}, session ${JSON.stringify(f.session)}: ${fmt(f.packets)} packets (${fmt(f.heartbeats)} heartbeats), ended by ${f.end}`);
   lines.push(`  duplicates  ${fmt(f.duplicates)} messages dropped (${fmt(f.duplicatePackets)} whole packets, ${fmt(f.duplicateControls)} control blocks)`);
-  lines.push(`  gaps        ${f.gaps.length === 0 ? 'none' : f.gaps.map((g: any) => `seq ${g.from}..${g.to} (${fmt(g.missing)} missing, offset ${g.offset})`).join('; ')}`);
+  lines.push(`  gaps        ${f.gaps.length === 0 ? 'none' : f.gaps.map((g: any) => `seq ${g.from}..${g.to} (${fmt(g.missing)} missing, offset ${g.offset}${g.filled ? '' : ', not filled'})`).join('; ')}`);
+  if (f.inputClosed) lines.push(`  closed      gap of ${fmt(f.inputClosed.missing)} above --max-gap ${fmt(f.maxGap)}: engine input ended before seq ${f.inputClosed.seq}; ${fmt(f.notHanded.messages)} later messages not handed`);
+  if (f.outlierCount) lines.push(`  outliers    ${fmt(f.outlierCount)} packets refused (sequence claims contradicted by the stream): ${f.outliers.slice(0, 3).map((o: any) => `seq ${o.seq} at offset ${o.offset}`).join(', ')}${f.outlierCount > 3 ? ', …' : ''}`);
+  if (f.held) lines.push(`  held        packet at offset ${f.held.offset} (seq ${f.held.seq}) still waiting for the next packet to confirm its gap`);
   lines.push(`  stale       ${f.staleMs > 0 ? (f.stale.length === 0 ? `none (limit ${fmt(f.staleMs)} ms)` : f.stale.map((s: any) => `before seq ${s.seq} (${fmt(s.idleMs)} ms idle)`).join('; ')) : 'detection off'}`);
   if (f.badPackets) lines.push(`  refused     ${fmt(f.badPackets)} bad packets (${fmt(f.wrongSession)} of another session)`);
   const inj = f.killSwitch.injected as { reason: string; seq: number }[];
@@ -66,6 +69,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         group: { type: 'string' },
         'seed-positions': { type: 'boolean' },
         'stale-ms': { type: 'string' },
+        'max-gap': { type: 'string' },
         'max-tx-packets': { type: 'string' },
         'hold-tx-ms': { type: 'string' },
         'broker-timeout': { type: 'string' },
@@ -118,6 +122,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         format: values.format,
         seedPositions: values['seed-positions'] === true,
         staleMs: intOpt('--stale-ms', values['stale-ms']),
+        maxGap: intOpt('--max-gap', values['max-gap']),
         maxTxPackets: maxTx,
         holdTxMs: intOpt('--hold-tx-ms', values['hold-tx-ms']),
         brokerTimeoutMs: intOpt('--broker-timeout', values['broker-timeout']),

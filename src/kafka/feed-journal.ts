@@ -21,6 +21,8 @@ export interface JournalStart {
   configSha256: string;
   startPositions: number[];
   seeded: boolean;
+  /** The run's gap bound (spec §14.5); a resume keeps it. Absent in journals written before it existed. */
+  maxGap?: number;
   at: number;
 }
 export interface JournalInject {
@@ -41,10 +43,10 @@ export function sha256(b: Buffer): string {
 }
 
 /** The start record of a new incarnation. */
-export function startRecord(names: FeedNames, firstPacket: Buffer, config: Config, seeded: boolean): JournalStart {
+export function startRecord(names: FeedNames, firstPacket: Buffer, config: Config, seeded: boolean, maxGap: number): JournalStart {
   return {
     type: 'start', group: names.runGroup, feed: names.feed, firstPacketSha256: sha256(firstPacket),
-    configSha256: sha256(configBlob(config)), startPositions: config.symbols.map((s) => s.startPosition), seeded, at: Date.now(),
+    configSha256: sha256(configBlob(config)), startPositions: config.symbols.map((s) => s.startPosition), seeded, maxGap, at: Date.now(),
   };
 }
 

@@ -8,7 +8,12 @@
  *
  * Fail closed: a sequence gap, or no packet for `staleMs` while the session is open, engages
  * the global kill switch in band — a GLOBAL_KILL control message with effective seq = the next
- * seq — unless it is engaged already; the missing seqs become gap fillers.
+ * seq — unless it is engaged already; the missing seqs become gap fillers, up to `maxGap` of
+ * them (handed in chunks, yielding between them); above that the engine's input ends at the
+ * kill. A packet that reveals a gap is first held and judged by the next packet
+ * (src/feed/outlier-guard.ts): one that claims an absurd sequence number and is contradicted
+ * by the stream is refused as an outlier, so it can neither stop the session nor make later
+ * real packets look like duplicates.
  *
  * Exactly once, and resume: every output travels in a Kafka transaction (transactional id =
  * the run group) together with the feed offset it reaches (sendOffsets to the run group) and
@@ -30,6 +35,7 @@ import type { ControlQueue } from '../control/queue.ts';
 import { createEngine } from '../engine/create.ts';
 import { RiskgateError } from '../errors.ts';
 import { gapFillers } from '../feed/frames.ts';
+import { OutlierGuard } from '../feed/outlier-guard.ts';
 import { FeedSequencer } from '../feed/sequencer.ts';
 import { replayReport } from '../report/replay-report.ts';
 import type { LiveState } from '../server/live.ts';
@@ -58,6 +64,12 @@ export interface FeedRunOptions {
   seedPositions?: boolean;
   /** No packet for this long while the session is open engages the kill switch (default 5000; 0 = off). */
   staleMs?: number;
+  /**
+   * Largest gap (missing seqs) filled with gap fillers (default DEFAULT_MAX_GAP); a larger one
+   * engages the kill switch and ends the engine's input for the session (spec §14.5). A resume
+   * keeps the bound its journal's start record names.
+   */
+  maxGap?: number;
   /** Most feed packets per transaction (default 1000). */
   maxTxPackets?: number;
   /** Fault injection (tests): hold every transaction open this long after its sends. */
@@ -90,6 +102,13 @@ class Serial {
 const MAX_TX_MESSAGES = 20_000;
 /** Gap fillers per engine call. */
 const FILLER_CHUNK = 65_536;
+/** Default of `maxGap`: a million fillers cost the engine ~50 ms. */
+export const DEFAULT_MAX_GAP = 1_000_000;
+/** Longest stretch of feed work between two turns of the event loop (signals, timers). */
+const YIELD_EVERY_MS = 20;
+
+/** One turn of the event loop: signal handlers, timers and I/O callbacks run. */
+const turn = () => new Promise<void>((r) => setImmediate(r));
 
 export class FeedRun {
   private readonly o: Required<Omit<FeedRunOptions, 'out' | 'format' | 'signal' | 'emit' | 'group' | 'topic' | 'controls'>> & FeedRunOptions;
@@ -105,6 +124,12 @@ export class FeedRun {
   private readerGroup: string | null = null;
   private admin!: Admin;
   private readonly seq = new FeedSequencer();
+  /** Holds a packet that reveals a gap until the next packet confirms or refutes it. */
+  private readonly guard = new OutlierGuard(0);
+  /** Set when a gap above maxGap ended the engine's input: the engine's next seq stays `seq`. */
+  private closed: { seq: number; offset: number; missing: number } | null = null;
+  private readonly notHanded = { messages: 0, controls: 0 };
+  private lastYield = Date.now();
 
   // progress
   private committedAtStart = 0;
@@ -124,7 +149,7 @@ export class FeedRun {
   private readonly done = new Promise<void>((r) => (this.finish = r));
 
   // report
-  private readonly gaps: { from: number; to: number; missing: number; offset: number }[] = [];
+  private readonly gaps: { from: number; to: number; missing: number; offset: number; filled: boolean }[] = [];
   private readonly stale: { seq: number; idleMs: number; offset: number }[] = [];
   private gapFillers = 0;
   private rebuiltPackets = 0;
@@ -133,7 +158,7 @@ export class FeedRun {
 
   constructor(opts: FeedRunOptions) {
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as FeedRunOptions;
-    this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxTxPackets: 1000, holdTxMs: 0, brokerTimeoutMs: 120_000, backend: 'rust', ...given };
+    this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxGap: DEFAULT_MAX_GAP, maxTxPackets: 1000, holdTxMs: 0, brokerTimeoutMs: 120_000, backend: 'rust', ...given };
     this.names = feedNames(this.o.prefix, given.topic, given.group);
     this.kafka = makeKafka(opts.brokers, 'riskgate-run');
     // The run may change start positions (seeding, resume): work on a copy.
@@ -144,6 +169,11 @@ export class FeedRun {
 
   private get live(): boolean {
     return this.engine?.live ?? false;
+  }
+
+  /** The seq of the next message the engine would take: where the run's own controls apply. */
+  private get handSeq(): number {
+    return this.closed ? this.closed.seq : this.seq.expected;
   }
 
   async run(): Promise<{ report: Record<string, unknown>; end: EndReason }> {
@@ -180,6 +210,10 @@ export class FeedRun {
         const { start, injections } = resumeFrom(records, this.names, this.committedAtStart, this.config);
         this.startRecord = start;
         this.startWritten = true;
+        if (start.maxGap !== undefined && start.maxGap !== this.o.maxGap) {
+          this.emit('max-gap', { option: this.o.maxGap, journal: start.maxGap });
+          this.o.maxGap = start.maxGap; // the bound the session started with decides the rebuild
+        }
         this.journal = new JournalReplay(injections);
         if (start.seeded) this.seeded = { from: 'journal', symbols: Object.fromEntries(this.config.symbols.map((s) => [s.symbol, s.startPosition])) };
       } else if (this.o.seedPositions) {
@@ -295,6 +329,10 @@ export class FeedRun {
       await this.onPacket(offset, m.value ?? Buffer.alloc(0));
       this.nextOffset = offset + 1;
       resolveOffset(m.offset);
+      if (Date.now() - this.lastYield >= YIELD_EVERY_MS) {
+        await turn(); // let signals and timers in between packets
+        this.lastYield = Date.now();
+      }
       if (!this.live) {
         this.rebuiltPackets++;
         if (this.nextOffset >= this.committedAtStart) this.goLive();
@@ -322,12 +360,12 @@ export class FeedRun {
     }
     this.engine.live = true;
     this.txPackets = 0;
-    this.emit('live', { offset: this.nextOffset, rebuiltPackets: this.rebuiltPackets, seq: this.seq.expected });
+    this.emit('live', { offset: this.nextOffset, rebuiltPackets: this.rebuiltPackets, seq: this.handSeq });
   }
 
   /** Rebuild: the injections journalled before the packet at `offset`, in order. */
   private applyJournal(offset: number): void {
-    for (const j of this.journal.upTo(offset)) this.controls.replay(j, this.seq.expected, offset);
+    for (const j of this.journal.upTo(offset)) this.controls.replay(j, this.handSeq, offset);
   }
 
   private async onPacket(offset: number, value: Buffer): Promise<void> {
@@ -338,9 +376,38 @@ export class FeedRun {
       if (this.startRecord && this.startRecord.firstPacketSha256 !== sha256(value)) {
         throw new RiskgateError('FAIL_CLOSED', `feed ${this.names.feed} is not the feed run group ${this.names.runGroup} started on (first packet differs): use another --group`);
       }
-      this.startRecord ??= startRecord(this.names, value, this.config, this.seeded !== null);
+      this.startRecord ??= startRecord(this.names, value, this.config, this.seeded !== null, this.o.maxGap);
     }
+    // A packet that reveals a gap waits for the next one to confirm or refute it (§14.5).
+    for (;;) {
+      const v = this.guard.judge(value, offset, this.seq.expected, this.seq.session, this.seq.ended);
+      if (v.kind === 'hold') {
+        if (this.live) this.emit('suspect', { offset, seq: this.guard.held!.seq, expected: this.seq.expected });
+        break;
+      }
+      if (v.kind === 'refute') {
+        if (this.live) this.emit('outlier', { ...v.outlier });
+        continue;
+      }
+      if (v.kind === 'confirm') {
+        await this.sequence(v.held.packet, v.held.at);
+        continue;
+      }
+      await this.sequence(value, offset);
+      break;
+    }
+    await this.engine.flushSink();
+  }
+
+  /** Hands one packet's steps (src/feed/sequencer.ts) to the engine. */
+  private async sequence(value: Buffer, offset: number): Promise<void> {
     for (const step of this.seq.packet(value)) {
+      if (this.closed && (step.kind === 'frames' || step.kind === 'truncated')) {
+        // the engine's input ended at a gap above maxGap: counted, not handed
+        this.notHanded.messages += step.kind === 'frames' ? step.messages : 1;
+        this.notHanded.controls += step.kind === 'frames' ? step.controls : 0;
+        continue;
+      }
       switch (step.kind) {
         case 'frames':
           if (this.controls.gapLatched) this.controls.framesLatched(step.frames, step.firstSeq, offset);
@@ -351,15 +418,25 @@ export class FeedRun {
           break;
         case 'gap': {
           const missing = step.to - step.from + 1;
-          this.gaps.push({ from: step.from, to: step.to, missing, offset });
-          this.emit('gap', { from: step.from, to: step.to, offset, killEngaged: this.engine.globalKill });
+          const filled = !this.closed && missing <= this.o.maxGap;
+          this.gaps.push({ from: step.from, to: step.to, missing, offset, filled });
+          this.emit('gap', { from: step.from, to: step.to, missing, offset, filled, killEngaged: this.engine.globalKill });
           this.controls.gapLatched = true;
+          if (this.closed) break; // nothing reaches the engine any more
           if (!this.engine.globalKill) this.controls.inject(step.from, 'gap', offset);
+          if (!filled) {
+            // Above the bound: no fillers; the engine's input ends at the kill (§14.5).
+            this.closed = { seq: step.from, offset, missing };
+            this.emit('input-closed', { seq: step.from, missing, maxGap: this.o.maxGap, offset });
+            break;
+          }
           for (let left = missing; left > 0; ) {
             const n = Math.min(left, FILLER_CHUNK);
             this.engine.call(gapFillers(n, this.engine.lastTs), false, n, offset, false);
             left -= n;
+            if (left > 0) await turn(); // a long gap never holds off signals and timers
           }
+          this.lastYield = Date.now();
           this.gapFillers += missing;
           break;
         }
@@ -370,13 +447,12 @@ export class FeedRun {
           break;
       }
     }
-    await this.engine.flushSink();
   }
 
   /** `run --serve`: queued operator changes go in band before the packet at `offset` (see FeedControls). */
   private applyOperatorControls(offset: number): void {
     if (!this.o.controls || !this.live || this.seq.ended) return;
-    this.controls.applyOperator(this.seq.expected, offset);
+    this.controls.applyOperator(this.handSeq, offset);
   }
 
   /** Idle feed: apply queued operator controls now (before the next packet) and commit them. */
@@ -417,7 +493,7 @@ export class FeedRun {
         const idle = Date.now() - this.lastPacketAt;
         if (this.staleEpisode || this.ended || this.stopping || this.fatal || idle < this.o.staleMs) return;
         this.staleEpisode = true;
-        const seq = this.seq.expected;
+        const seq = this.handSeq;
         this.stale.push({ seq, idleMs: idle, offset: this.nextOffset });
         this.emit('stale', { seq, idleMs: idle, killEngaged: this.engine.globalKill });
         if (!this.engine.globalKill) {
@@ -470,6 +546,12 @@ export class FeedRun {
       gaps: this.gaps,
       missing: st.missing,
       gapFillers: this.gapFillers,
+      maxGap: this.o.maxGap,
+      outliers: this.guard.outliers.map((o) => ({ offset: o.at, seq: o.seq, count: o.count, expected: o.expected, refutedAtOffset: o.refutedAt, refutedBy: o.refutedBy })),
+      outlierCount: this.guard.outlierCount,
+      held: this.guard.held ? { offset: this.guard.held.at, seq: this.guard.held.seq, count: this.guard.held.count } : null,
+      inputClosed: this.closed,
+      notHanded: this.notHanded,
       stale: this.stale,
       staleMs: this.o.staleMs,
       killSwitch: { engaged: this.engine.globalKill, injected: this.controls.injected },
