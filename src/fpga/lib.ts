@@ -67,6 +67,14 @@ export function simAvailable(): boolean {
 
 export function loadSim(): SimLib {
   if (cached) return cached;
+  if (`${process.platform}-${process.arch}` !== 'linux-x64') {
+    // The package ships the model built for linux-x64 (glibc); koffi would fail cryptically here.
+    throw new RiskgateError(
+      'ENGINE_FAILED',
+      `the Verilator model of the hardware pipeline (${SIM_LIBRARY}) is built for linux-x64, and this machine is ${process.platform}-${process.arch}: ` +
+        'build it from a checkout of riskgate (npm run build:sim, needs verilator), or use --backend rust',
+    );
+  }
   if (!simAvailable()) {
     throw new RiskgateError(
       'ENGINE_FAILED',
