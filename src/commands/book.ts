@@ -20,6 +20,7 @@ import { RecordKind } from '../records/layout.ts';
 import { RecordView } from '../records/view.ts';
 import { checkInput } from '../source/file.ts';
 import { usageError } from './usage.ts';
+import { CONFIG_HELP, helpFor } from './help.ts';
 
 export const BOOK_CSV_HEADER = 'seq,timestamp_ns,symbol,bid_px,bid_sz,ask_px,ask_sz,flags';
 const USAGE = `usage: riskgate book <file> (--symbols A,B,…|top:N | --config f) --out bbo.csv
@@ -30,12 +31,16 @@ const USAGE = `usage: riskgate book <file> (--symbols A,B,…|top:N | --config f
   that is not in the file's stock directory is warned about with the nearest names there`;
 
 
+export const BOOK_OPTIONS = { symbols: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' } } as const;
+
+export const help = helpFor(USAGE, BOOK_OPTIONS, {
+  symbols: '<A,B,…|top:N> symbols to follow (or the file\'s N busiest); needed unless --config lists them',
+  out: '<file.csv> where to write the CSV (required)',
+  config: CONFIG_HELP,
+});
+
 export async function bookCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { symbols: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' } },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: BOOK_OPTIONS });
   if (positionals.length !== 1 || !values.out || (!values.symbols && !values.config)) throw usageError(USAGE);
   const file = positionals[0];
   checkInput(file);

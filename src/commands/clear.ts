@@ -5,11 +5,15 @@
  * Runs N clearing worker OS processes in one consumer group over `<prefix>.executions`.
  * Prints assignments and progress; `--events` prints every worker event as a JSON line.
  * Runs until SIGINT/SIGTERM, or with --exit-when-idle until the group has had no lag for that
- * long. Exit: 0 ok, 2 bad options, 5 bad fee config, 6 all workers died, 8 broker unavailable.
+ * long. A partition whose outputs the broker refuses for good is stopped by its worker
+ * (`partition-failed`): reported on stderr, the other partitions go on, `--exit-when-idle`
+ * counts only their lag, and the exit is 6. Exit: 0 ok, 2 bad options, 5 bad fee config,
+ * 6 all workers died or a partition stopped, 8 broker unavailable.
  */
 import { parseArgs } from 'node:util';
 import { ClearingError } from '../clearing/errors.ts';
 import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
+import { HELP_OPTION, helpFor } from './help.ts';
 import { loadFeeSchedule } from '../clearing/fees.ts';
 import { makeKafka, parseBrokers, sleep, waitForBroker } from '../kafka/client.ts';
 import { groupLag } from '../kafka/lag.ts';
@@ -34,25 +38,40 @@ export interface ClearCommandOptions {
   out?: (line: string) => void;
 }
 
+export const CLEAR_OPTIONS = {
+  brokers: { type: 'string' },
+  workers: { type: 'string' },
+  config: { type: 'string' },
+  prefix: { type: 'string' },
+  'exit-when-idle': { type: 'string' },
+  'at-least-once': { type: 'boolean' },
+  events: { type: 'boolean' },
+  'max-tx': { type: 'string' },
+  'broker-timeout': { type: 'string' },
+  ...HELP_OPTION,
+} as const;
+
+export const help = helpFor('usage: riskgate clear --brokers host:port [--workers N] [--config f] [--prefix p] [--exit-when-idle ms] [--at-least-once] [--events] [--max-tx n] [--broker-timeout ms]', CLEAR_OPTIONS, {
+  brokers: '<host:port> Kafka bootstrap broker(s), comma-separated (required)',
+  workers: '<N> clearing worker processes in the consumer group, 1..64 (default 3)',
+  config: '<file> config with the fee schedule (default config/default.json)',
+  prefix: '<name> prefix of the Kafka topics (default riskgate)',
+  'exit-when-idle': '<ms> stop once the group has had no lag for this long (default: run until SIGINT/SIGTERM)',
+  'at-least-once': 'negative control: plain producer, no transactions, no de-duplication',
+  events: 'print every worker event as a JSON line',
+  'max-tx': '<N> most executions per transaction',
+  'broker-timeout': '<ms> give up waiting for the broker at start after this long (default 120000)',
+  help: 'print this help and exit',
+});
+
 /** CLI entry (src/cli.ts pattern): parses argv, then runs `runClear`. */
 export async function clearCommand(argv: string[]): Promise<number> {
   return withCodedErrors('clear', async () => {
     const { values } = parseArgs({
       args: argv,
-      options: {
-        brokers: { type: 'string' },
-        workers: { type: 'string' },
-        config: { type: 'string' },
-        prefix: { type: 'string' },
-        'exit-when-idle': { type: 'string' },
-        'at-least-once': { type: 'boolean' },
-        events: { type: 'boolean' },
-        'max-tx': { type: 'string' },
-        'broker-timeout': { type: 'string' },
-        help: { type: 'boolean' },
-      },
+      options: CLEAR_OPTIONS,
     });
-    const usage = 'usage: riskgate clear --brokers host:port [--workers N] [--config f] [--prefix p] [--exit-when-idle ms] [--at-least-once] [--events] [--max-tx n] [--broker-timeout ms]';
+    const usage = help.usage;
     if (values.help) {
       process.stdout.write(`${usage}\n`);
       return 0;
@@ -87,10 +106,16 @@ export async function runClear(opts: ClearCommandOptions): Promise<number> {
       timeoutMs: opts.brokerTimeoutMs,
       onRetry: ({ attempt, delayMs, error }) => err(`clear: broker ${opts.brokers} unavailable (${error}); retry ${attempt} in ${delayMs} ms`),
     });
-    const totals = new Map<string, { cleared: number; duplicates: number; dlq: number }>();
+    const totals = new Map<string, { cleared: number; duplicates: number; dlq: number; rerouted: number }>();
+    const failed = new Map<number, string>();
     const onEvent = (e: WorkerEvent) => {
       if (opts.events) out(JSON.stringify(e));
-      if (e.event === 'progress') totals.set(e.w, { cleared: Number(e.cleared), duplicates: Number(e.duplicates), dlq: Number(e.dlq) });
+      if (e.event === 'progress') totals.set(e.w, { cleared: Number(e.cleared), duplicates: Number(e.duplicates), dlq: Number(e.dlq), rerouted: Number(e.rerouted ?? 0) });
+      if (e.event === 'partition-failed') {
+        const p = Number(e.partition);
+        if (!failed.has(p)) err(`clear: partition ${p} stopped by ${e.w} at offset ${e.offset}: ${e.type}: ${e.error}`);
+        failed.set(p, String(e.error));
+      }
       if (!opts.events) {
         if (e.event === 'assignment') {
           out(
@@ -98,7 +123,7 @@ export async function runClear(opts: ClearCommandOptions): Promise<number> {
           );
         } else if (e.event === 'assigned') {
           out(`clear: ${e.w} (pid ${e.pid}) owns partitions [${(e.partitions as number[]).join(',')}]`);
-        } else if (['fatal', 'tx-failed', 'fenced', 'consumer-crash', 'producer-recreate', 'broker-wait'].includes(e.event)) {
+        } else if (['fatal', 'tx-failed', 'tx-refused', 'fenced', 'consumer-crash', 'producer-recreate', 'broker-wait', 'foreign-records'].includes(e.event)) {
           err(`clear: ${e.w} ${e.event} ${JSON.stringify(e)}`);
         }
       }
@@ -131,6 +156,8 @@ export async function runClear(opts: ClearCommandOptions): Promise<number> {
         if (opts.exitWhenIdle === undefined && Date.now() - lastReport < 5000) continue;
         try {
           const lag = await groupLag(admin, names.group, names.executions);
+          // Stopped partitions keep their lag: wait for the others only.
+          for (const p of failed.keys()) lag.total -= lag.perPartition[p] ?? 0;
           if (Date.now() - lastReport >= 5000) {
             lastReport = Date.now();
             const sum = [...totals.values()].reduce((s, t) => s + t.cleared, 0);
@@ -152,8 +179,15 @@ export async function runClear(opts: ClearCommandOptions): Promise<number> {
       await admin.disconnect().catch(() => {});
       await stopWorkers(workers);
     }
-    const sum = [...totals.values()].reduce((s, t) => ({ cleared: s.cleared + t.cleared, duplicates: s.duplicates + t.duplicates, dlq: s.dlq + t.dlq }), { cleared: 0, duplicates: 0, dlq: 0 });
-    out(`clear: done: cleared ${sum.cleared}, duplicates dropped ${sum.duplicates}, dead-lettered ${sum.dlq}`);
+    const sum = [...totals.values()].reduce(
+      (s, t) => ({ cleared: s.cleared + t.cleared, duplicates: s.duplicates + t.duplicates, dlq: s.dlq + t.dlq, rerouted: s.rerouted + t.rerouted }),
+      { cleared: 0, duplicates: 0, dlq: 0, rerouted: 0 },
+    );
+    out(`clear: done: cleared ${sum.cleared}, duplicates dropped ${sum.duplicates}, dead-lettered ${sum.dlq}, re-routed ${sum.rerouted}`);
+    if (failed.size) {
+      err(`clear: ${failed.size} partition(s) stopped, their executions not cleared: ${[...failed.keys()].sort((a, b) => a - b).join(',')}`);
+      return 6;
+    }
     return alive === 0 && !stop && opts.exitWhenIdle === undefined ? 6 : 0;
   } catch (e) {
     if (e instanceof ClearingError) {

@@ -7,10 +7,18 @@ import { RECORD_SIZE } from '../records/layout.ts';
 import { checkInput } from '../source/file.ts';
 import { RiskgateError } from '../errors.ts';
 import { usageError } from './usage.ts';
+import { helpFor } from './help.ts';
+
+export const DECODE_OPTIONS = { config: { type: 'string' }, json: { type: 'boolean' } } as const;
+
+export const help = helpFor('usage: riskgate decode <records.bin> [--config f] [--json]', DECODE_OPTIONS, {
+  config: '<file> config of the run that wrote the records (for the symbol names; default config/default.json)',
+  json: 'print one JSON object per record instead of text lines',
+});
 
 export async function decodeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string' }, json: { type: 'boolean' } } });
-  if (positionals.length !== 1) throw usageError('usage: riskgate decode <records.bin> [--config f] [--json]');
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: DECODE_OPTIONS });
+  if (positionals.length !== 1) throw usageError(help.usage);
   const file = positionals[0];
   const size = checkInput(file);
   if (size % RECORD_SIZE !== 0) {

@@ -12,6 +12,7 @@ import { loadConfig } from '../config/index.ts';
 import { DAY_DEFAULT_SYMBOLS, DAY_MAX_SYMBOLS, DAY_MIN_SYMBOLS, generateDay, type DaySummary } from '../gen/day/index.ts';
 import { generateSession, MAX_GEN_SYMBOLS, type GenSummary } from '../gen/index.ts';
 import { usageError } from './usage.ts';
+import { HELP_OPTION, helpFor } from './help.ts';
 
 const USAGE = `usage: riskgate gen --out <file.itch[.gz]> [--seed N] [--symbols K] [--messages M] [--controls] [--config <file>] [--json]
        riskgate gen --profile day --out <file.itch[.gz]> [--seed N] [--symbols K] [--messages M] [--config-out <file.json>] [--json]
@@ -41,22 +42,37 @@ export function parseCount(name: string, v: string | undefined, dflt: number): n
   return n;
 }
 
+export const GEN_OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  seed: { type: 'string' },
+  symbols: { type: 'string' },
+  messages: { type: 'string' },
+  controls: { type: 'boolean' },
+  config: { type: 'string' },
+  profile: { type: 'string' },
+  'config-out': { type: 'string' },
+  json: { type: 'boolean' },
+  ...HELP_OPTION,
+} as const;
+
+export const help = helpFor(USAGE.split('\n\n')[0], GEN_OPTIONS, {
+  out: '<file.itch[.gz]> output file; a name ending in .gz is gzip-compressed (required)',
+  seed: '<N> PRNG seed, an integer in [0, 2^53) (default 1)',
+  symbols: `<K> default profile: symbols with order flow, 1..${MAX_GEN_SYMBOLS} (default 8); day profile: directory symbols, ${DAY_MIN_SYMBOLS}..${DAY_MAX_SYMBOLS} (default ${DAY_DEFAULT_SYMBOLS})`,
+  messages: '<M> framed ITCH messages; suffixes k and M allowed, e.g. 200k, 5M (default 1M; 50M for the day profile)',
+  controls: 'default profile: insert in-band control messages (kill switches, limit changes, credit raises, …)',
+  config: '<file> default profile: config the session is shaped for (default config/default.json)',
+  profile: '<default|day> default: a session for a config\'s symbols; day: a real-sized NASDAQ day (docs/generator.md)',
+  'config-out': '<file.json> day profile: write the riskgate config of the day\'s 64 busiest symbols',
+  json: 'print the summary as JSON',
+  help: 'print this help and exit',
+});
+
 export async function genCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      seed: { type: 'string' },
-      symbols: { type: 'string' },
-      messages: { type: 'string' },
-      controls: { type: 'boolean' },
-      config: { type: 'string' },
-      profile: { type: 'string' },
-      'config-out': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: GEN_OPTIONS,
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);

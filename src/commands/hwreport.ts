@@ -13,15 +13,20 @@ import { readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
 import { checkInput } from '../source/file.ts';
 import { usageError } from './usage.ts';
+import { CONFIG_HELP, helpFor, JSON_HELP } from './help.ts';
 
 const USAGE = 'usage: riskgate hwreport <file> [--config f] [--per-packet N] [--json]';
 
+export const HWREPORT_OPTIONS = { config: { type: 'string' }, 'per-packet': { type: 'string' }, json: { type: 'boolean' } } as const;
+
+export const help = helpFor(USAGE, HWREPORT_OPTIONS, {
+  config: CONFIG_HELP,
+  'per-packet': '<N> ITCH messages per MoldUDP64 packet fed to the pipeline, 1..1000 (default 8)',
+  json: JSON_HELP,
+});
+
 export async function hwreportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { config: { type: 'string' }, 'per-packet': { type: 'string' }, json: { type: 'boolean' } },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: HWREPORT_OPTIONS });
   if (positionals.length !== 1) throw usageError(USAGE);
   const file = positionals[0];
   checkInput(file);

@@ -12,6 +12,7 @@ import { readBatches } from '../source/file.ts';
 import { frameProblem, ProblemLog } from '../source/problems.ts';
 import { progressBar } from '../progress.ts';
 import { usageError } from './usage.ts';
+import { helpFor, JSON_HELP } from './help.ts';
 
 /** Stock directory (R): the stock at 11/8 (spec §3.2). */
 const STOCK_DIRECTORY = 'R'.charCodeAt(0);
@@ -88,9 +89,13 @@ function clock(ns: number | null): string {
   return `${hh}:${mm}:${ss}.${String(ns % 1e9).padStart(9, '0')}`;
 }
 
+export const INSPECT_OPTIONS = { json: { type: 'boolean' } } as const;
+
+export const help = helpFor('usage: riskgate inspect <file> [--json]', INSPECT_OPTIONS, { json: JSON_HELP });
+
 export async function inspectCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  if (positionals.length !== 1) throw usageError('usage: riskgate inspect <file> [--json]');
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: INSPECT_OPTIONS });
+  if (positionals.length !== 1) throw usageError(help.usage);
   const file = positionals[0];
   const bar = values.json ? undefined : progressBar(`inspect ${file}`);
   const r = await inspectFile(file, bar?.update);

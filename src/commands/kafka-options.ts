@@ -1,9 +1,9 @@
 /** Option parsing helpers shared by the Kafka commands (clear, loadgen, settle). */
-import { ClearingError } from '../clearing/errors.ts';
-import { CodedError } from '../errors.ts';
+import { CodedError, errorReport, RiskgateError } from '../errors.ts';
 
-export function usageError(message: string): ClearingError {
-  return new ClearingError('BAD_OPTIONS', message);
+/** A usage error (exit 2), reported as `USAGE` like every other command's. */
+export function usageError(message: string): RiskgateError {
+  return new RiskgateError('USAGE', message);
 }
 
 export function intOpt(name: string, v: string | undefined): number | undefined {
@@ -25,8 +25,9 @@ export async function withCodedErrors(name: string, body: () => Promise<number>)
     return await body();
   } catch (e) {
     if (e instanceof CodedError) {
-      process.stderr.write(`riskgate ${name}: ${e.code}: ${e.message}\n`);
-      return e.exitCode;
+      const r = errorReport(name, e);
+      process.stderr.write(r.text);
+      return r.exitCode;
     }
     throw e;
   }

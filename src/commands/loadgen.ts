@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { ClearingError } from '../clearing/errors.ts';
 import { intOpt, numOpt, usageError, withCodedErrors } from './kafka-options.ts';
+import { HELP_OPTION, helpFor } from './help.ts';
 import { balanced, greedy, imbalance, roundRobin } from '../kafka/balance.ts';
 import { loadgen, type LoadgenOptions } from '../kafka/loadgen.ts';
 
@@ -19,29 +20,50 @@ export interface LoadgenCommandOptions extends Omit<LoadgenOptions, 'firstAccoun
   out?: (line: string) => void;
 }
 
+export const LOADGEN_OPTIONS = {
+  brokers: { type: 'string' },
+  executions: { type: 'string' },
+  accounts: { type: 'string' },
+  skew: { type: 'string' },
+  seed: { type: 'string' },
+  session: { type: 'string' },
+  prefix: { type: 'string' },
+  partitions: { type: 'string' },
+  malformed: { type: 'string' },
+  duplicates: { type: 'string' },
+  workers: { type: 'string' },
+  json: { type: 'boolean' },
+  ...HELP_OPTION,
+} as const;
+
+export const help = helpFor(
+  'usage: riskgate loadgen --brokers host:port --executions N --accounts M [--skew 1.2] [--seed n] [--session id] [--prefix p] [--partitions 12] [--malformed k] [--duplicates k] [--workers 3] [--json]',
+  LOADGEN_OPTIONS,
+  {
+    brokers: '<host:port> Kafka bootstrap broker(s), comma-separated (required)',
+    executions: '<N> executions to publish (required)',
+    accounts: '<M> accounts they are spread over (required)',
+    skew: '<S> Zipf exponent of the spread over accounts (default 1.2; 0 = uniform)',
+    seed: '<n> PRNG seed (default 1)',
+    session: '<id> session id written in the executions (default 9000 + seed)',
+    prefix: '<name> prefix of the Kafka topics (default riskgate)',
+    partitions: '<N> partitions of the executions topic when it is created (default 12)',
+    malformed: '<k> also publish k malformed executions (dead-letter drills)',
+    duplicates: '<k> publish k executions twice (exactly-once drills)',
+    workers: '<N> workers to show the balance of this load for (default 3)',
+    json: 'print the summary as JSON',
+    help: 'print this help and exit',
+  },
+);
+
 /** CLI entry (src/cli.ts pattern): parses argv, then runs `runLoadgen`. */
 export async function loadgenCommand(argv: string[]): Promise<number> {
   return withCodedErrors('loadgen', async () => {
     const { values } = parseArgs({
       args: argv,
-      options: {
-        brokers: { type: 'string' },
-        executions: { type: 'string' },
-        accounts: { type: 'string' },
-        skew: { type: 'string' },
-        seed: { type: 'string' },
-        session: { type: 'string' },
-        prefix: { type: 'string' },
-        partitions: { type: 'string' },
-        malformed: { type: 'string' },
-        duplicates: { type: 'string' },
-        workers: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
+      options: LOADGEN_OPTIONS,
     });
-    const usage =
-      'usage: riskgate loadgen --brokers host:port --executions N --accounts M [--skew 1.2] [--seed n] [--session id] [--prefix p] [--partitions 12] [--malformed k] [--duplicates k] [--json]';
+    const usage = help.usage;
     if (values.help) {
       process.stdout.write(`${usage}\n`);
       return 0;

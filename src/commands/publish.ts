@@ -11,6 +11,7 @@ import { DEFAULT_FEED_TOPIC } from '../kafka/feed-topics.ts';
 import { publishFeed } from '../kafka/publish.ts';
 import { checkInput } from '../source/file.ts';
 import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
+import { HELP_OPTION, helpFor } from './help.ts';
 
 export const PUBLISH_USAGE =
   'usage: riskgate publish <file> --brokers host:port [--topic riskgate.md.itch] [--per-packet N] [--session NAME] ' +
@@ -26,24 +27,40 @@ function seqList(name: string, v: string[] | undefined): number[] {
   return out;
 }
 
+export const PUBLISH_OPTIONS = {
+  brokers: { type: 'string' },
+  topic: { type: 'string' },
+  'per-packet': { type: 'string' },
+  session: { type: 'string' },
+  'from-seq': { type: 'string' },
+  'to-seq': { type: 'string' },
+  'no-end': { type: 'boolean' },
+  'drop-seq': { type: 'string', multiple: true },
+  'duplicate-seq': { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  ...HELP_OPTION,
+} as const;
+
+export const help = helpFor(PUBLISH_USAGE, PUBLISH_OPTIONS, {
+  brokers: '<host:port> Kafka bootstrap broker(s), comma-separated (required)',
+  topic: '<name> feed topic, single partition, created if missing (default riskgate.md.itch)',
+  'per-packet': '<N> ITCH messages per MoldUDP64 packet, 1..65534',
+  session: '<NAME> MoldUDP64 session name (10 characters)',
+  'from-seq': '<N> first seq to publish (default 1)',
+  'to-seq': '<N> last seq to publish (default: the end of the file)',
+  'no-end': 'do not send the end-of-session packet',
+  'drop-seq': '<S,…> leave out the packets of these seqs (gap drills)',
+  'duplicate-seq': '<S,…> send the packets of these seqs twice (duplicate drills)',
+  json: 'print the summary as JSON',
+  help: 'print this help and exit',
+});
+
 export async function publishCommand(argv: string[]): Promise<number> {
   return withCodedErrors('publish', async () => {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        brokers: { type: 'string' },
-        topic: { type: 'string' },
-        'per-packet': { type: 'string' },
-        session: { type: 'string' },
-        'from-seq': { type: 'string' },
-        'to-seq': { type: 'string' },
-        'no-end': { type: 'boolean' },
-        'drop-seq': { type: 'string', multiple: true },
-        'duplicate-seq': { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
+      options: PUBLISH_OPTIONS,
     });
     if (values.help) {
       process.stdout.write(`${PUBLISH_USAGE}\n`);

@@ -18,28 +18,40 @@ import { formatReplayReport, replayReport } from '../report/replay-report.ts';
 import { formatHardwareSection, fpgaOf, hardwareSection } from '../report/hardware.ts';
 import { checkInput, type Batch } from '../source/file.ts';
 import { usageError } from './usage.ts';
+import { CLEARING_HELP, CONFIG_HELP, FORMAT_HELP, helpFor, JSON_HELP, OPS_HELP, OUT_HELP } from './help.ts';
 import { OPS_OPTIONS, OPS_USAGE, startOps } from '../control/replay-ops.ts';
 import { CLEARING_OPTIONS, CLEARING_USAGE, startReplayClearing } from '../clearing/replay-clearing.ts';
 
 export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--symbols A,B,…|top:N] [--speed max|realtime|N] ' + OUT_USAGE + ' [--batch N] [--backend rust|fpga|shadow] [--json] ' + OPS_USAGE + ' ' + CLEARING_USAGE;
 
+export const REPLAY_OPTIONS = {
+  config: { type: 'string' },
+  symbols: { type: 'string' },
+  speed: { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  json: { type: 'boolean' },
+  batch: { type: 'string' },
+  backend: { type: 'string' },
+  ...OPS_OPTIONS,
+  ...CLEARING_OPTIONS,
+} as const;
+
+export const help = helpFor(REPLAY_USAGE, REPLAY_OPTIONS, {
+  config: CONFIG_HELP,
+  symbols: '<A,B,…|top:N> trade these symbols (or the file\'s N busiest) with the config\'s accounts and strategy',
+  speed: '<max|realtime|N> pacing by ITCH timestamps: as fast as possible (default), real time, or N times real time',
+  out: OUT_HELP,
+  format: FORMAT_HELP,
+  json: JSON_HELP,
+  batch: '<N> framed messages per engine call (default 4096; 16 when paced)',
+  backend: '<rust|fpga|shadow> engine: the Rust core (default), the Verilated pipeline, or both compared on every batch',
+  ...OPS_HELP,
+  ...CLEARING_HELP,
+});
+
 export async function replayCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      symbols: { type: 'string' },
-      speed: { type: 'string' },
-      out: { type: 'string' },
-      format: { type: 'string' },
-      json: { type: 'boolean' },
-      batch: { type: 'string' },
-      backend: { type: 'string' },
-      ...OPS_OPTIONS,
-      ...CLEARING_OPTIONS,
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: REPLAY_OPTIONS });
   if (positionals.length !== 1) throw usageError(REPLAY_USAGE);
   const file = positionals[0];
   checkInput(file);

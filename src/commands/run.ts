@@ -23,6 +23,7 @@ import { createLogger } from '../log/index.ts';
 import { FeedRun } from '../kafka/feed-run.ts';
 import { formatReplayReport } from '../report/replay-report.ts';
 import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
+import { CONFIG_HELP, FORMAT_HELP, HELP_OPTION, helpFor, JSON_HELP, OUT_HELP, SERVE_HELP } from './help.ts';
 import { OUT_USAGE } from '../export/records.ts';
 
 export const RUN_USAGE =
@@ -53,30 +54,52 @@ export function formatFeedReport(r: Record<string, any>): string {
   return lines.join('\n');
 }
 
+export const RUN_OPTIONS = {
+  brokers: { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  json: { type: 'boolean' },
+  topic: { type: 'string' },
+  prefix: { type: 'string' },
+  group: { type: 'string' },
+  'seed-positions': { type: 'boolean' },
+  'stale-ms': { type: 'string' },
+  'max-gap': { type: 'string' },
+  'max-tx-packets': { type: 'string' },
+  'hold-tx-ms': { type: 'string' },
+  'broker-timeout': { type: 'string' },
+  events: { type: 'boolean' },
+  ...HELP_OPTION,
+  ...SERVE_OPTIONS,
+} as const;
+
+export const help = helpFor(RUN_USAGE, RUN_OPTIONS, {
+  brokers: '<host:port> Kafka bootstrap broker(s), comma-separated (required)',
+  config: CONFIG_HELP,
+  out: OUT_HELP,
+  format: FORMAT_HELP,
+  json: JSON_HELP,
+  topic: '<name> feed topic (default <prefix>.md.itch)',
+  prefix: '<name> prefix of the Kafka topics (default riskgate)',
+  group: '<id> consumer group of the feed (default <prefix>.run)',
+  'seed-positions': 'start from the positions of the compacted positions topic (ignored on a resume)',
+  'stale-ms': '<ms> no packet for this long while the session is open engages the kill switch (default 5000; 0 = off)',
+  'max-gap': '<N> largest gap filled with gap fillers; a larger one ends the engine input after the kill (default 1000000)',
+  'max-tx-packets': '<N> most feed packets per Kafka transaction (default 1000)',
+  'hold-tx-ms': '<ms> fault injection (tests): hold every transaction open this long after its sends (default 0)',
+  'broker-timeout': '<ms> how long the broker may stay unreachable before the run stops with exit 8 (default 120000)',
+  events: 'print every feed and transaction event as a JSON line on stderr',
+  help: 'print this help and exit',
+  ...SERVE_HELP,
+});
+
 export async function runCommand(argv: string[]): Promise<number> {
   return withCodedErrors('run', async () => {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        brokers: { type: 'string' },
-        config: { type: 'string' },
-        out: { type: 'string' },
-        format: { type: 'string' },
-        json: { type: 'boolean' },
-        topic: { type: 'string' },
-        prefix: { type: 'string' },
-        group: { type: 'string' },
-        'seed-positions': { type: 'boolean' },
-        'stale-ms': { type: 'string' },
-        'max-gap': { type: 'string' },
-        'max-tx-packets': { type: 'string' },
-        'hold-tx-ms': { type: 'string' },
-        'broker-timeout': { type: 'string' },
-        events: { type: 'boolean' },
-        help: { type: 'boolean' },
-        ...SERVE_OPTIONS,
-      },
+      options: RUN_OPTIONS,
     });
     if (values.help) {
       process.stdout.write(`${RUN_USAGE}\n`);

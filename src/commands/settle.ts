@@ -3,13 +3,17 @@
  *
  * End-of-day settlement report (net quantity and net cash obligation per account and symbol,
  * CSV) and the reconciliation of executions in against executions cleared. `--json` prints
- * `{executions, cleared, lost, duplicated, unknown, malformed, inputDuplicates, accounts,
- * breaks}`. Exit: 0 reconciled, 9 breaks found, 2 bad options, 8 broker unavailable.
+ * `{executions, cleared, lost, duplicated, unknown, malformed, malformedRecords, foreign,
+ * foreignRecords, inputDuplicates, accounts, breaks}`. Foreign records (not JSON, or not a
+ * settlement entry / position) in the settlements or positions topic are listed with topic,
+ * partition and offset and are breaks. Exit: 0 reconciled, 9 breaks found, 2 bad options,
+ * 8 broker unavailable.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ClearingError } from '../clearing/errors.ts';
 import { usageError, withCodedErrors } from './kafka-options.ts';
+import { HELP_OPTION, helpFor } from './help.ts';
 import { toCsv } from '../clearing/report.ts';
 import { settle } from '../kafka/settle.ts';
 
@@ -23,20 +27,30 @@ export interface SettleCommandOptions {
 
 export const EXIT_BREAKS = 9;
 
+export const SETTLE_OPTIONS = {
+  brokers: { type: 'string' },
+  report: { type: 'string' },
+  json: { type: 'boolean' },
+  prefix: { type: 'string' },
+  ...HELP_OPTION,
+} as const;
+
+export const help = helpFor('usage: riskgate settle --brokers host:port [--report out.csv] [--json] [--prefix p]', SETTLE_OPTIONS, {
+  brokers: '<host:port> Kafka bootstrap broker(s), comma-separated (required)',
+  report: '<file.csv> write the settlement report (net quantity and cash per account and symbol)',
+  json: 'print the reconciliation as JSON',
+  prefix: '<name> prefix of the Kafka topics (default riskgate)',
+  help: 'print this help and exit',
+}, 'exit 0 reconciled, 9 breaks found (lost or duplicated executions)');
+
 /** CLI entry (src/cli.ts pattern): parses argv, then runs `runSettle`. */
 export async function settleCommand(argv: string[]): Promise<number> {
   return withCodedErrors('settle', async () => {
     const { values } = parseArgs({
       args: argv,
-      options: {
-        brokers: { type: 'string' },
-        report: { type: 'string' },
-        json: { type: 'boolean' },
-        prefix: { type: 'string' },
-        help: { type: 'boolean' },
-      },
+      options: SETTLE_OPTIONS,
     });
-    const usage = 'usage: riskgate settle --brokers host:port [--report out.csv] [--json] [--prefix p]';
+    const usage = help.usage;
     if (values.help) {
       process.stdout.write(`${usage}\n`);
       return 0;
@@ -59,6 +73,9 @@ export async function runSettle(opts: SettleCommandOptions): Promise<number> {
       duplicated: r.duplicated,
       unknown: r.unknown,
       malformed: r.malformed,
+      malformedRecords: r.malformedRecords,
+      foreign: r.foreign,
+      foreignRecords: r.foreignRecords,
       inputDuplicates: r.inputDuplicates,
       settlementEntries: r.settlementEntries,
       accounts: r.accounts,
@@ -67,9 +84,10 @@ export async function runSettle(opts: SettleCommandOptions): Promise<number> {
     };
     if (opts.json) out(JSON.stringify(summary));
     else {
-      out(`settle: executions ${r.executions}, cleared ${r.cleared}, lost ${r.lost}, duplicated ${r.duplicated}, unknown ${r.unknown}, malformed ${r.malformed}, re-sent ids ${r.inputDuplicates}`);
+      out(`settle: executions ${r.executions}, cleared ${r.cleared}, lost ${r.lost}, duplicated ${r.duplicated}, unknown ${r.unknown}, malformed ${r.malformed}, re-sent ids ${r.inputDuplicates}, foreign ${r.foreign}`);
+      for (const f of r.malformedRecords.slice(0, 5)) out(`settle: malformed execution ${f.topic}/${f.partition}@${f.offset}: ${f.reason} (dead-lettered by clear)`);
       out(`settle: ${r.accounts} accounts, ${r.lines.length} account/symbol lines${opts.report ? ` written to ${opts.report}` : ''}; ${r.breaks.length} breaks (${r.ms} ms)`);
-      for (const b of r.breaks.slice(0, 20)) out(`settle: break ${b.kind} ${b.execId ?? `${b.accountId}:${b.symbol}`}: ${b.detail}`);
+      for (const b of r.breaks.slice(0, 20)) out(`settle: break ${b.kind} ${b.execId ?? b.record ?? `${b.accountId}:${b.symbol}`}: ${b.detail}`);
     }
     return r.breaks.length ? EXIT_BREAKS : 0;
   } catch (e) {

@@ -11,12 +11,16 @@
  * (`oldEngineUnits`, `newEngineUnits`, `valueEngineUnits`).
  *
  * Exit status: 0 applied (or queued), 2 bad usage or a change the server refused as malformed
- * (400), 1 refused for another reason (401, 403, 409), 8 server unreachable.
+ * (400), 10 refused (401, 403: token or origin), 11 the run no longer accepts changes (409),
+ * 8 server unreachable, 1 a server error.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { RiskgateError, ExitCode } from '../errors.ts';
 import { formatDisplay, LIMITS } from './limits.ts';
+import { helpFor } from '../commands/help.ts';
+
+const EXIT_NOTES = 'exit 0 applied or queued, 2 malformed (400), 10 refused by the server (401/403: token or origin), 11 conflict (409: the run has ended), 8 server unreachable';
 
 /** Default port of `replay --serve` and of these commands' --url. */
 export const DEFAULT_PORT = 8787;
@@ -62,7 +66,7 @@ export async function callApi(opts: { url?: string; path: string; body: unknown;
   return { status: r.status, json };
 }
 
-function finish(status: number, json: Record<string, unknown>, asJson: boolean | undefined): number {
+function finish(command: string, status: number, json: Record<string, unknown>, asJson: boolean | undefined): number {
   if (asJson) process.stdout.write(`${JSON.stringify({ httpStatus: status, ...json })}\n`);
   if (status === 200) {
     const c = json.control as Record<string, unknown>;
@@ -74,12 +78,41 @@ function finish(status: number, json: Record<string, unknown>, asJson: boolean |
     if (!asJson) process.stdout.write(`queued: ${json.what} ${json.target} → ${formatDisplay(json.unit as string | undefined, String(json.value))} (not applied yet: the replay has not handed over another batch)\n`);
     return ExitCode.OK;
   }
-  process.stderr.write(`riskgate: refused (${status}): ${String(json.reason ?? json.error ?? 'no reason given')}\n`);
-  return status === 400 ? ExitCode.USAGE : 1;
+  const reason = String(json.reason ?? json.error ?? 'no reason given');
+  const [code, exit] =
+    status === 400 ? ['USAGE', ExitCode.USAGE]
+    : status === 401 || status === 403 ? ['AUTH_REFUSED', ExitCode.AUTH_REFUSED]
+    : status === 409 ? ['CONFLICT', ExitCode.CONFLICT]
+    : ['INTERNAL', 1];
+  process.stderr.write(`riskgate ${command}: ${code}: the server refused the call (${status}): ${reason}\n`);
+  return exit as number;
 }
 
+export const KILL_OPTIONS = { ...COMMON, symbol: { type: 'string' }, off: { type: 'boolean' } } as const;
+export const LIMIT_OPTIONS = { ...COMMON, symbol: { type: 'string' }, account: { type: 'string' } } as const;
+
+const COMMON_HELP = {
+  url: `<URL> the server of replay --serve (default RISKGATE_URL or http://127.0.0.1:${DEFAULT_PORT})`,
+  'token-file': '<file> file holding the API token (else RISKGATE_TOKEN; never on the command line)',
+  operator: '<NAME> who is asking, written to the audit log (default $USER)',
+  json: "print the server's answer as JSON",
+  help: 'print this help and exit',
+};
+
+export const killHelp = helpFor(KILL_USAGE, KILL_OPTIONS, {
+  ...COMMON_HELP,
+  symbol: '<S> the kill switch of this symbol (default: the global one)',
+  off: 'release the switch instead of engaging it',
+}, EXIT_NOTES);
+
+export const limitHelp = helpFor(LIMIT_USAGE, LIMIT_OPTIONS, {
+  ...COMMON_HELP,
+  symbol: '<S> change a limit of this symbol',
+  account: '<A> change a limit of this account (name or id)',
+}, `limits: ${Object.keys(LIMITS).join(', ')}\n${EXIT_NOTES}`);
+
 export async function killCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, symbol: { type: 'string' }, off: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: KILL_OPTIONS });
   if (values.help) {
     process.stdout.write(`${KILL_USAGE}\n`);
     return 0;
@@ -88,11 +121,11 @@ export async function killCommand(argv: string[]): Promise<number> {
   const body: Record<string, unknown> = { on: values.off !== true };
   if (values.symbol !== undefined) body.symbol = values.symbol;
   const r = await callApi({ url: values.url, path: '/api/kill', body, token: token(values['token-file']), operator: values.operator });
-  return finish(r.status, r.json, values.json);
+  return finish('kill', r.status, r.json, values.json);
 }
 
 export async function limitCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...COMMON, symbol: { type: 'string' }, account: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: LIMIT_OPTIONS });
   if (values.help) {
     process.stdout.write(`${LIMIT_USAGE}\n`);
     return 0;
@@ -106,5 +139,5 @@ export async function limitCommand(argv: string[]): Promise<number> {
   if (values.symbol !== undefined) body.symbol = values.symbol;
   else body.account = values.account;
   const r = await callApi({ url: values.url, path: '/api/limit', body, token: token(values['token-file']), operator: values.operator });
-  return finish(r.status, r.json, values.json);
+  return finish('limit', r.status, r.json, values.json);
 }
