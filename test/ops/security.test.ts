@@ -76,11 +76,11 @@ describe('refused changes change nothing', () => {
       expect((await getJson(`${s.url}/health`)).run).toBe('running'); // all of the above happened during the run
       // The CLI reports the refusal and fails.
       const cli = riskgate(['limit', '--symbol', 'AAPL', 'maxQty', '10', '--url', s.url], { RISKGATE_TOKEN: WRONG });
-      expect(cli.status).toBe(1);
-      expect(cli.stderr).toMatch(/refused \(401\): wrong token/);
+      expect(cli.status).toBe(10);
+      expect(cli.stderr).toMatch(/^riskgate limit: AUTH_REFUSED: the server refused the call \(401\): wrong token\n$/);
       const cli400 = riskgate(['limit', '--symbol', 'AAPL', 'maxQty', '12.5', '--url', s.url], { RISKGATE_TOKEN: TOKEN });
       expect(cli400.status).toBe(2);
-      expect(cli400.stderr).toMatch(/refused \(400\): maxQty must be a whole number/);
+      expect(cli400.stderr).toMatch(/^riskgate limit: USAGE: the server refused the call \(400\): maxQty must be a whole number/);
       // DNS rebinding: a foreign Host name is refused even for reads.
       expect(await rawRequest(`${s.url}/api/state`, { host: 'attacker.example:80' })).toBe(403);
 
