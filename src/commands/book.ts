@@ -20,6 +20,7 @@ import { RecordKind } from '../records/layout.ts';
 import { RecordView } from '../records/view.ts';
 import { checkInput } from '../source/file.ts';
 import { usageError } from './usage.ts';
+import { checkItch } from '../source/sniff.ts';
 import { CONFIG_HELP, helpFor } from './help.ts';
 
 export const BOOK_CSV_HEADER = 'seq,timestamp_ns,symbol,bid_px,bid_sz,ask_px,ask_sz,flags';
@@ -44,6 +45,7 @@ export async function bookCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1 || !values.out || (!values.symbols && !values.config)) throw usageError(USAGE);
   const file = positionals[0];
   checkInput(file);
+  await checkItch(file);
   let config = loadConfig(values.config);
   let counter: SymbolCounter | undefined;
   let chosenBy = `config ${values.config ?? 'config/default.json'}`;

@@ -13,6 +13,7 @@ import { readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
 import { checkInput } from '../source/file.ts';
 import { usageError } from './usage.ts';
+import { checkItch } from '../source/sniff.ts';
 import { CONFIG_HELP, helpFor, JSON_HELP } from './help.ts';
 
 const USAGE = 'usage: riskgate hwreport <file> [--config f] [--per-packet N] [--json]';
@@ -30,6 +31,7 @@ export async function hwreportCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usageError(USAGE);
   const file = positionals[0];
   checkInput(file);
+  await checkItch(file);
   const perPacket = values['per-packet'] === undefined ? 8 : Number(values['per-packet']);
   if (!Number.isInteger(perPacket) || perPacket < 1 || perPacket > 1000) throw usageError('--per-packet must be an integer in 1..1000');
   const config = loadConfig(values.config);

@@ -8,7 +8,8 @@ import { Problem } from '../contract.ts';
 import { FrameCursor, FrameKind } from '../itch/framing.ts';
 import { expectedLength } from '../itch/layout.ts';
 import { byTypeObject, problemList } from '../report/replay-report.ts';
-import { readBatches } from '../source/file.ts';
+import { checkInput, readBatches } from '../source/file.ts';
+import { checkItch } from '../source/sniff.ts';
 import { frameProblem, ProblemLog } from '../source/problems.ts';
 import { progressBar } from '../progress.ts';
 import { usageError } from './usage.ts';
@@ -97,6 +98,8 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: INSPECT_OPTIONS });
   if (positionals.length !== 1) throw usageError(help.usage);
   const file = positionals[0];
+  checkInput(file);
+  await checkItch(file);
   const bar = values.json ? undefined : progressBar(`inspect ${file}`);
   const r = await inspectFile(file, bar?.update);
   bar?.done();

@@ -18,6 +18,7 @@ import { formatReplayReport, replayReport } from '../report/replay-report.ts';
 import { formatHardwareSection, fpgaOf, hardwareSection } from '../report/hardware.ts';
 import { checkInput, type Batch } from '../source/file.ts';
 import { usageError } from './usage.ts';
+import { checkItch } from '../source/sniff.ts';
 import { CLEARING_HELP, CONFIG_HELP, FORMAT_HELP, helpFor, JSON_HELP, OPS_HELP, OUT_HELP } from './help.ts';
 import { OPS_OPTIONS, OPS_USAGE, startOps } from '../control/replay-ops.ts';
 import { CLEARING_OPTIONS, CLEARING_USAGE, startReplayClearing } from '../clearing/replay-clearing.ts';
@@ -55,6 +56,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usageError(REPLAY_USAGE);
   const file = positionals[0];
   checkInput(file);
+  await checkItch(file);
   let config = loadConfig(values.config);
   // The symbols traded: the config's, or --symbols (a list, or the file's N busiest from a first pass).
   let chosenBy = `config ${values.config ?? 'config/default.json'}`;
