@@ -17,11 +17,13 @@ export interface SettlementLine {
   executions: number;
 }
 
-export type BreakKind = 'lost' | 'duplicated' | 'unknown' | 'position';
+export type BreakKind = 'lost' | 'duplicated' | 'unknown' | 'position' | 'foreign';
 
 export interface Break {
   kind: BreakKind;
   execId?: string;
+  /** Where a foreign record is: `topic/partition@offset`. */
+  record?: string;
   accountId?: number;
   symbol?: string;
   detail: string;

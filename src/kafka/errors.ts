@@ -53,6 +53,24 @@ export function isFenced(e: unknown): boolean {
   return false;
 }
 
+/**
+ * Broker answers that no retry can change: the outputs themselves are refused (too large,
+ * invalid, not allowed). A transaction that fails with one of them goes to the caller's
+ * error path (src/kafka/worker.ts: one record per transaction, then the partition stops).
+ */
+const REFUSED = new Set([
+  'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TOPIC_EXCEPTION',
+  'TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'POLICY_VIOLATION', 'INVALID_REQUIRED_ACKS',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT', 'INVALID_TIMESTAMP', 'INVALID_CONFIG',
+]);
+
+/** The broker refused what was sent for good (see REFUSED); never a fencing or a transient answer. */
+export function isRefused(e: unknown): boolean {
+  if (isFenced(e)) return false;
+  for (const x of chain(e)) if (x.type && REFUSED.has(x.type)) return true;
+  return false;
+}
+
 /** A transient broker answer (never a fencing): the same producer can redo the transaction. */
 export function isRetriable(e: unknown): boolean {
   if (isFenced(e)) return false;
