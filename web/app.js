@@ -1,4 +1,4 @@
-// riskgate dashboard: polls /api/state, draws its own charts on canvas, and sends kill-switch
+// riskgate dashboard: polls /api/state (with the operator's token), draws its own charts on canvas, and sends kill-switch
 // and limit changes with the token the operator typed (kept in memory only, never stored).
 // An ES module: reason names come from the generated contract (web/contract.js).
 import { REASON_NAMES } from './contract.js';
@@ -258,8 +258,15 @@ async function poll() {
   if (polling) return;
   polling = true;
   try {
-    const r = await fetch('/api/state', { cache: 'no-store' });
+    // The state is not public: it is read with the token the operator typed, like the changes.
+    const token = $('token').value.trim();
+    if (!token) {
+      $('run').textContent = 'enter the API token to see the live state';
+      return;
+    }
+    const r = await fetch('/api/state', { cache: 'no-store', credentials: 'omit', headers: { authorization: `Bearer ${token}` } });
     if (r.ok) render(await r.json());
+    else if (r.status === 401) $('run').textContent = 'the API token was refused';
   } catch (e) {
     $('run').textContent = `server unreachable (${e.message})`;
   } finally {

@@ -64,6 +64,7 @@ export const SERVE_HELP: { readonly [K in keyof typeof SERVE_OPTIONS]: string } 
   host: '<addr> address --serve binds to (default 127.0.0.1)',
   'token-file': '<file> bearer token of the control API (else RISKGATE_TOKEN, config server.token, or a generated one)',
   'allow-origin': '<origin> another browser origin allowed to call the API (e.g. a reverse proxy), exact scheme://host[:port]',
+  'public-metrics': 'with --serve: /metrics and /health answer without the token (the state and audit API still need it)',
   'audit-out': '<file> append every control change, and the run start/end lines, to this JSON-lines audit log',
   'log-level': '<level> structured log level on stderr: trace, debug, info (default), warn, error, fatal or silent',
 };

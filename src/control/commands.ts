@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { RiskgateError, ExitCode } from '../errors.ts';
 import { formatDisplay, LIMITS } from './limits.ts';
 import { helpFor } from '../commands/help.ts';
+import { redactUrl } from '../server/redact.ts';
 
 const EXIT_NOTES = 'exit 0 applied or queued, 2 malformed (400), 10 refused by the server (401/403: token or origin), 11 conflict (409: the run has ended), 8 server unreachable';
 
@@ -60,7 +61,7 @@ export async function callApi(opts: { url?: string; path: string; body: unknown;
   } catch (e) {
     const c = (e as Error & { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
     const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (e as Error).message;
-    throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot reach the riskgate server at ${base}: ${cause}`);
+    throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot reach the riskgate server at ${redactUrl(base)}: ${cause}`);
   }
   const json = (await r.json().catch(() => ({}))) as Record<string, unknown>;
   return { status: r.status, json };

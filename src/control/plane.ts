@@ -27,6 +27,7 @@ export interface PlaneValues {
   'token-file'?: string;
   'allow-origin'?: string[];
   'audit-out'?: string;
+  'public-metrics'?: boolean;
   config?: string;
 }
 
@@ -68,13 +69,18 @@ export function intOption(v: string | undefined, name: string, min: number, max:
 /** `--port`, `--host`, `--token-file`, `--allow-origin` only make sense with `--serve`. */
 export function checkServeOptions(v: PlaneValues & { hold?: boolean }): void {
   if (v.serve) return;
-  for (const k of ['port', 'host', 'hold', 'token-file', 'allow-origin'] as const) {
+  for (const k of ['port', 'host', 'hold', 'token-file', 'allow-origin', 'public-metrics'] as const) {
     if (v[k] !== undefined) throw new RiskgateError('USAGE', `--${k} needs --serve`);
   }
 }
 
 export async function startControlPlane(v: PlaneValues, ctx: PlaneContext): Promise<ControlPlane> {
   const { log } = ctx;
+  // Everything that can refuse the start (the port, the token) is checked before the audit log
+  // is opened: a refused start writes nothing to it.
+  const host = v.host ?? '127.0.0.1';
+  const port = intOption(v.port, 'port', 0, 65535, DEFAULT_PORT);
+  const tok = v.serve ? resolveToken({ tokenFile: v['token-file'], configPath: v.config }) : undefined;
   const run = newRunId();
   const state = new RiskState(ctx.config);
   const metrics = new Metrics({ defaultMetrics: v.serve === true });
@@ -87,11 +93,8 @@ export async function startControlPlane(v: PlaneValues, ctx: PlaneContext): Prom
 
   let server: ReturnType<typeof buildServer> | undefined;
   let url: string | undefined;
-  if (v.serve) {
-    const host = v.host ?? '127.0.0.1';
-    const port = intOption(v.port, 'port', 0, 65535, DEFAULT_PORT);
-    const tok = resolveToken({ tokenFile: v['token-file'], configPath: v.config });
-    server = buildServer({ live, queue, metrics, token: tok.token, host, log, engine: ctx.engine, extraOrigins: v['allow-origin'] });
+  if (v.serve && tok) {
+    server = buildServer({ live, queue, metrics, token: tok.token, host, log, engine: ctx.engine, extraOrigins: v['allow-origin'], publicMetrics: v['public-metrics'] === true });
     try {
       url = await listen(server.app, server.policy, host, port);
     } catch (e) {
@@ -99,7 +102,7 @@ export async function startControlPlane(v: PlaneValues, ctx: PlaneContext): Prom
       throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot serve on ${host}:${port}: ${(e as Error).message}`);
     }
     if (tok.source === 'generated') process.stderr.write(`riskgate: API token: ${tok.token}\n`);
-    process.stderr.write(`riskgate: serving ${url}/ (dashboard), ${url}/metrics; state-changing calls need the bearer token (${tok.source === 'generated' ? 'generated, above' : `from ${tok.source}`})\n`);
+    process.stderr.write(`riskgate: serving ${url}/ (dashboard), ${url}/metrics; the API (reads and changes${v['public-metrics'] ? ', not /metrics and /health' : ', /metrics and /health'}) needs the bearer token (${tok.source === 'generated' ? 'generated, above' : `from ${tok.source}`})\n`);
     log.info({ event: 'serving', url, host, port: server.policy.port, tokenSource: tok.source }, 'control server listening');
   }
   let closed = false;

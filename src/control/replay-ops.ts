@@ -33,11 +33,12 @@ export const SERVE_OPTIONS = {
   host: { type: 'string' },
   'token-file': { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
+  'public-metrics': { type: 'boolean' },
   'audit-out': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
-export const SERVE_USAGE = '[--serve [--port N] [--host 127.0.0.1] [--token-file f] [--allow-origin O]] [--audit-out audit.jsonl] [--log-level info]';
+export const SERVE_USAGE = '[--serve [--port N] [--host 127.0.0.1] [--token-file f] [--allow-origin O] [--public-metrics]] [--audit-out audit.jsonl] [--log-level info]';
 
 export const OPS_OPTIONS = {
   ...SERVE_OPTIONS,
@@ -51,7 +52,7 @@ export const OPS_OPTIONS = {
 } as const;
 
 export const OPS_USAGE =
-  '[--serve [--port N] [--host 127.0.0.1] [--hold] [--token-file f]] [--audit-out audit.jsonl] [--audit-in audit.jsonl [--audit-run ID]] ' +
+  '[--serve [--port N] [--host 127.0.0.1] [--hold] [--token-file f] [--public-metrics]] [--audit-out audit.jsonl] [--audit-in audit.jsonl [--audit-run ID]] ' +
   '[--standby rust] [--inject-fault B@SEQ] [--inject-hang B@SEQ] [--hang-timeout-ms N] [--log-level info]';
 
 
@@ -62,6 +63,7 @@ export interface OpsValues {
   hold?: boolean;
   'token-file'?: string;
   'allow-origin'?: string[];
+  'public-metrics'?: boolean;
   'audit-out'?: string;
   'audit-in'?: string;
   'audit-run'?: string;

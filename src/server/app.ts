@@ -13,6 +13,7 @@ import { ChangeError, displayUnit, displayValue, type ChangeRequest } from '../c
 import { QueueClosedError, type ControlQueue, type Who } from '../control/queue.ts';
 import type { Metrics } from '../metrics/index.ts';
 import { OriginPolicy, TokenAuth } from './auth.ts';
+import { redactUrl } from './redact.ts';
 import type { LiveState } from './live.ts';
 
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -39,7 +40,14 @@ export interface ServerOptions {
   /** How long a POST waits for its change to reach the engine before answering 202. */
   applyTimeoutMs?: number;
   webDir?: string;
+  /** `--public-metrics`: `/metrics` and `/health` answer without the token (read-only, no positions or limits). */
+  publicMetrics?: boolean;
 }
+
+/** Paths anyone may GET: the dashboard's static files (they hold no data and no token). */
+const PUBLIC_ASSETS = new Set(['/favicon.ico', ...Object.keys(ASSETS)]);
+/** Paths `--public-metrics` opens for reading without the token. */
+const PUBLIC_METRICS = new Set(['/metrics', '/health']);
 
 function operator(req: FastifyRequest): string {
   const h = req.headers['x-riskgate-operator'];
@@ -48,7 +56,9 @@ function operator(req: FastifyRequest): string {
 }
 
 export function buildServer(o: ServerOptions): { app: FastifyInstance; policy: OriginPolicy } {
-  const app = Fastify({ loggerInstance: o.log.child({ component: 'http' }, { level: 'warn' }) as unknown as FastifyBaseLogger, bodyLimit: 4096 });
+  // Fastify's own request logs show the URL redacted too.
+  const serializers = { req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }) };
+  const app = Fastify({ loggerInstance: o.log.child({ component: 'http' }, { level: 'warn', serializers }) as unknown as FastifyBaseLogger, bodyLimit: 4096 });
   const auth = new TokenAuth(o.token);
   const policy = new OriginPolicy(o.host, o.extraOrigins ?? []);
   const webDir = o.webDir ?? WEB_DIR;
@@ -58,17 +68,25 @@ export function buildServer(o: ServerOptions): { app: FastifyInstance; policy: O
   const refuse = (req: FastifyRequest, reply: FastifyReply, code: 401 | 403, reason: string, event: string) => {
     o.live.authFailures++;
     o.metrics.authFailures.inc({ reason: event });
-    o.log.warn({ event: 'control_refused', status: code, reason, ip: req.ip, method: req.method, url: req.url, operator: operator(req) }, `refused ${req.method} ${req.url}: ${reason}`);
+    const url = redactUrl(req.url);
+    o.log.warn({ event: 'control_refused', status: code, reason, ip: req.ip, method: req.method, url, operator: operator(req) }, `refused ${req.method} ${url}: ${reason}`);
     if (code === 401) reply.header('www-authenticate', 'Bearer realm="riskgate"');
     return reply.code(code).send({ error: code === 401 ? 'unauthorized' : 'forbidden', reason });
   };
 
   app.addHook('onRequest', async (req, reply) => {
     if (!policy.hostOk(req.headers.host)) {
-      o.log.warn({ event: 'bad_host', host: req.headers.host, ip: req.ip, url: req.url }, 'request with an unexpected Host header refused');
+      o.log.warn({ event: 'bad_host', host: req.headers.host, ip: req.ip, url: redactUrl(req.url) }, 'request with an unexpected Host header refused');
       return reply.code(403).send({ error: 'forbidden', reason: 'unexpected Host header' });
     }
-    if (!STATE_CHANGING.has(req.method)) return;
+    if (!STATE_CHANGING.has(req.method)) {
+      // Reads: the dashboard's files are public; state, audit (and by default metrics, health) need the token.
+      const path = req.url.split('?')[0];
+      if (PUBLIC_ASSETS.has(path) || (o.publicMetrics && PUBLIC_METRICS.has(path))) return;
+      const r = auth.check(req.headers.authorization);
+      if (r !== 'ok') return refuse(req, reply, 401, r === 'missing' ? 'missing bearer token' : 'wrong token', r === 'missing' ? 'missing_token' : 'wrong_token');
+      return;
+    }
     const origin = req.headers.origin;
     const site = req.headers['sec-fetch-site'];
     const why = policy.originRefusal(origin, Array.isArray(site) ? site[0] : site);
@@ -87,8 +105,9 @@ export function buildServer(o: ServerOptions): { app: FastifyInstance; policy: O
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) o.log.error({ event: 'http_error', err, url: req.url }, 'request failed');
-    else o.log.warn({ event: 'bad_request', status, reason: err.message, url: req.url, ip: req.ip }, `refused ${req.method} ${req.url}: ${err.message}`);
+    const url = redactUrl(req.url);
+    if (status >= 500) o.log.error({ event: 'http_error', err, url }, 'request failed');
+    else o.log.warn({ event: 'bad_request', status, reason: err.message, url, ip: req.ip }, `refused ${req.method} ${url}: ${err.message}`);
     return reply.code(status).send({ error: status === 400 ? 'bad_request' : status >= 500 ? 'internal' : 'refused', reason: status >= 500 ? 'internal error' : err.message });
   });
 
@@ -104,7 +123,8 @@ export function buildServer(o: ServerOptions): { app: FastifyInstance; policy: O
   const change = (build: (b: Record<string, unknown>) => ChangeRequest, allowed: string[]) => async (req: FastifyRequest, reply: FastifyReply) => {
     const body = req.body;
     const bad = (reason: string) => {
-      o.log.warn({ event: 'control_refused', status: 400, reason, ip: req.ip, url: req.url, operator: operator(req) }, `refused ${req.url}: ${reason}`);
+      const url = redactUrl(req.url);
+      o.log.warn({ event: 'control_refused', status: 400, reason, ip: req.ip, url, operator: operator(req) }, `refused ${url}: ${reason}`);
       return reply.code(400).send({ error: 'bad_request', reason });
     };
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return bad('expected a JSON object');

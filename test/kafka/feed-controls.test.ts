@@ -10,7 +10,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { post, TOKEN, waitState } from '../ops/helpers/cli.ts';
+import { getJson, post, TOKEN, waitState } from '../ops/helpers/cli.ts';
 import { ControlOp, GLOBAL_TARGET } from '../../src/itch/layout.ts';
 import { Reason, RecordKind } from '../../src/records/layout.ts';
 import { RecordView } from '../../src/records/view.ts';
@@ -53,7 +53,7 @@ describe('Kafka run --serve: runtime controls while the run is live', () => {
       expect(denied.status).toBe(401);
       const wrong = await post(url, '/api/kill', { on: true }, { authorization: 'Bearer not-the-token' });
       expect(wrong.status).toBe(401);
-      const st1 = await (await fetch(`${url}/api/state`)).json();
+      const st1 = await getJson(`${url}/api/state`);
       expect(st1.kill.global).toBe(false);
       expect(st1.pendingControls).toBe(0);
       expect(st1.controls).toEqual([]);
@@ -64,7 +64,7 @@ describe('Kafka run --serve: runtime controls while the run is live', () => {
       expect(ok.status, JSON.stringify(ok.json)).toBe(200);
       expect(ok.json).toMatchObject({ status: 'applied', control: { what: 'GLOBAL_KILL', old: '0', new: '1', seq: 15_001, who: 'ops-kafka', via: 'http' } });
       const S: number = ok.json.control.seq;
-      const st2 = await (await fetch(`${url}/api/state`)).json();
+      const st2 = await getJson(`${url}/api/state`);
       expect(st2.kill.global).toBe(true);
 
       // The rest of the session arrives after the kill.

@@ -77,6 +77,7 @@ describe('runtime limit changes are shown in dollars and shares, engine units on
       if (ctx) {
         const page = ctx.pages()[0] ?? (await ctx.newPage());
         await page.goto(`${s.url}/`);
+        await page.fill('#token', TOKEN); // the state is read with the operator's token
         await page.waitForFunction(() => (document.getElementById('audit')?.textContent ?? '').includes('MAX_NOTIONAL'), undefined, { timeout: 15_000 });
         const table = (await page.textContent('#audit'))!;
         expect(table).toContain('$400,000.00 → $123,456.78');

@@ -52,7 +52,14 @@ describe('dashboard in headless Chromium', () => {
       await page.goto(`${s.url}/`);
       expect(await page.content()).not.toContain(TOKEN);
 
-      // Live numbers move.
+      // Without the token the page shows no state and the button refuses locally.
+      await page.waitForFunction(() => document.getElementById('run')!.textContent!.includes('enter the API token'));
+      await page.click('#kill-global');
+      await page.waitForFunction(() => document.getElementById('status-line')!.textContent!.includes('enter the API token'));
+      await page.fill('#token', TOKEN);
+      await page.fill('#operator', 'e2e-operator');
+
+      // With it, live numbers move.
       await page.waitForFunction(() => Number(document.getElementById('messages')!.textContent!.replace(/,/g, '')) > 0);
       const m1 = num(await page.textContent('#messages'));
       await page.waitForFunction((m) => Number(document.getElementById('messages')!.textContent!.replace(/,/g, '')) > m + 500, m1);
@@ -60,11 +67,7 @@ describe('dashboard in headless Chromium', () => {
       expect(num(await page.textContent('#reason-KILL'))).toBe(0);
       expect(await page.textContent('#kill-state')).toContain('trading enabled');
 
-      // Without the token the button refuses locally; with it, the kill switch is applied in band.
-      await page.click('#kill-global');
-      await page.waitForFunction(() => document.getElementById('status-line')!.textContent!.includes('enter the API token'));
-      await page.fill('#token', TOKEN);
-      await page.fill('#operator', 'e2e-operator');
+      // The kill switch is applied in band.
       await page.click('#kill-global');
       await page.waitForFunction(() => document.getElementById('status-line')!.textContent!.startsWith('applied: GLOBAL_KILL'), undefined, { timeout: 15_000 });
       const line = (await page.textContent('#status-line'))!;

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseMetrics, replayJson, riskgate, serve } from './helpers/cli.ts';
+import { authGet, parseMetrics, replayJson, riskgate, serve } from './helpers/cli.ts';
 import { writeSession } from './helpers/session.ts';
 
 let dir: string;
@@ -49,7 +49,7 @@ describe('failover to the standby at a message boundary', () => {
         if (kind === 'hang') expect(ev.outageNs).toBeGreaterThanOrEqual(500e6);
         else expect(ev.outageNs).toBeLessThan(500e6);
 
-        const m = parseMetrics(await (await fetch(`${s.url}/metrics`)).text());
+        const m = parseMetrics(await (await authGet(`${s.url}/metrics`)).text());
         const before = recordsBefore(AT);
         expect(before).toBeGreaterThan(0);
         expect(m.get(`riskgate_records_total{source="${primary}",role="primary"}`)).toBe(before);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeRecords } from '../../src/records/decode.ts';
-import { parseMetrics, replayJson, riskgate, serve, TOKEN, waitState } from './helpers/cli.ts';
+import { authGet, parseMetrics, replayJson, riskgate, serve, TOKEN, waitState } from './helpers/cli.ts';
 import { writeSession } from './helpers/session.ts';
 
 let dir: string;
@@ -31,7 +31,7 @@ describe('kill switch over HTTP, in band, audited, reproducible', () => {
       await waitState(s.url, (st) => st.counters.messages > 3000);
 
       // /metrics during the run: every named metric is there, and counting.
-      const text = await (await fetch(`${s.url}/metrics`)).text();
+      const text = await (await authGet(`${s.url}/metrics`)).text();
       const m = parseMetrics(text);
       expect(m.get('riskgate_messages_total')).toBeGreaterThan(3000);
       expect(m.get('riskgate_decisions_total{verdict="accepted",reason="none"}')).toBeGreaterThan(0);
@@ -54,7 +54,7 @@ describe('kill switch over HTTP, in band, audited, reproducible', () => {
 
       const st = await waitState(s.url, (x) => x.counters.lastSeq > S);
       expect(st.kill.global).toBe(true);
-      const m2 = parseMetrics(await (await fetch(`${s.url}/metrics`)).text());
+      const m2 = parseMetrics(await (await authGet(`${s.url}/metrics`)).text());
       expect(m2.get('riskgate_kill_switch{scope="global"}')).toBe(1);
 
       const report = await s.report;

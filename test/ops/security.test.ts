@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getJson, parseMetrics, post, replayJson, riskgate, serve, TOKEN, waitState } from './helpers/cli.ts';
+import { authGet, getJson, parseMetrics, post, replayJson, riskgate, serve, TOKEN, waitState } from './helpers/cli.ts';
 import { writeSession } from './helpers/session.ts';
 
 let dir: string;
@@ -88,7 +88,7 @@ describe('refused changes change nothing', () => {
       expect(st.limits.symbols[0]).toMatchObject({ symbol: 'AAPL', maxQty: 2000, kill: false });
       expect(st.kill.global).toBe(false);
       expect(st.controls).toEqual([]);
-      const m = parseMetrics(await (await fetch(`${s.url}/metrics`)).text());
+      const m = parseMetrics(await (await authGet(`${s.url}/metrics`)).text());
       expect(m.get('riskgate_auth_failures_total{reason="missing_token"}')).toBe(2);
       expect(m.get('riskgate_auth_failures_total{reason="wrong_token"}')).toBe(2);
       expect(m.get('riskgate_auth_failures_total{reason="origin"}')).toBe(5);

@@ -59,8 +59,13 @@ export function serve(args: string[], env: Record<string, string | undefined> = 
   });
 }
 
+/** GET with the API token (every read but the dashboard's files needs it). */
+export function authGet(url: string, token = TOKEN): Promise<Response> {
+  return fetch(url, { headers: { authorization: `Bearer ${token}` } });
+}
+
 export async function getJson(url: string): Promise<any> {
-  const r = await fetch(url);
+  const r = await authGet(url);
   if (!r.ok) throw new Error(`${url}: ${r.status}`);
   return r.json();
 }
