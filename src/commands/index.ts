@@ -18,6 +18,9 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Loa
   hwreport: { summary: 'latency (cycles) and throughput of the hardware path on a session', load: async () => { const m = await import('./hwreport.ts'); return { run: m.hwreportCommand, help: m.help }; } },
   gen: { summary: 'generate a seeded, realistic ITCH 5.0 session', load: async () => { const m = await import('./gen.ts'); return { run: m.genCommand, help: m.help }; } },
   publish: { summary: 'publish a recorded session on Kafka as MoldUDP64 packets', load: async () => { const m = await import('./publish.ts'); return { run: m.publishCommand, help: m.help }; } },
+  // issue 11: an exchange's MoldUDP64 feed over UDP in front of Kafka (src/udp/)
+  'feed-sim': { summary: 'serve a recorded session as a MoldUDP64 UDP feed with faults and a request server', load: async () => { const m = await import('./feed-sim.ts'); return { run: m.feedSimCommand, help: m.help }; } },
+  listen: { summary: 'receive a MoldUDP64 UDP feed, recover gaps and publish it on Kafka, exactly once', load: async () => { const m = await import('./listen.ts'); return { run: m.listenCommand, help: m.help }; } },
   run: { summary: 'run the engine on the Kafka feed; executions and decisions to Kafka, exactly once', load: async () => { const m = await import('./run.ts'); return { run: m.runCommand, help: m.help }; } },
   clear: { summary: 'run N clearing worker processes over Kafka, exactly once', load: async () => { const m = await import('./clear.ts'); return { run: m.clearCommand, help: m.help }; } },
   loadgen: { summary: 'publish synthetic Zipf-skewed executions to Kafka', load: async () => { const m = await import('./loadgen.ts'); return { run: m.loadgenCommand, help: m.help }; } },
