@@ -1,5 +1,15 @@
 #!/usr/bin/env node
 // Entry point: runs the TypeScript CLI through tsx's ESM loader (no separate compile step).
-import { register } from 'tsx/esm/api';
+// A SIGINT/SIGTERM that arrives while the loader and the command load is remembered, not
+// fatal: src/cli.ts hands it to the command (`replay` stops gracefully and reports) or ends
+// the process with 130 (src/signals.ts).
+const early = { signal: undefined };
+const remember = (sig) => {
+  early.signal ??= sig;
+};
+process.on('SIGINT', remember);
+process.on('SIGTERM', remember);
+globalThis.__riskgateEarlySignals = { early, remember };
+const { register } = await import('tsx/esm/api');
 register();
 await import('../src/cli.ts');

@@ -11,6 +11,7 @@ import { COMMANDS } from './commands/index.ts';
 import { formatHelp, HELP_OPTION } from './commands/help.ts';
 import { errorReport, ExitCode } from './errors.ts';
 import { quietEpipe } from './stdout.ts';
+import { takeEarlySignal } from './signals.ts';
 
 function help(): string {
   const lines = ['usage: riskgate <command> [options]', '       riskgate --version', '', 'commands:'];
@@ -54,8 +55,15 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const loaded = await cmd.load();
     if (wantsHelp(rest, loaded.help.options)) {
+      takeEarlySignal();
       process.stdout.write(formatHelp(loaded.help));
       return ExitCode.OK;
+    }
+    // replay installs its own SIGINT/SIGTERM handling and takes an early signal over itself;
+    // any other command keeps the default behaviour, and a signal already received ends it.
+    if (name !== 'replay') {
+      const early = takeEarlySignal();
+      if (early) return 130;
     }
     return await loaded.run(rest);
   } catch (e) {

@@ -19,6 +19,7 @@ import { formatHardwareSection, fpgaOf, hardwareSection } from '../report/hardwa
 import { checkInput, type Batch } from '../source/file.ts';
 import { usageError } from './usage.ts';
 import { checkItch } from '../source/sniff.ts';
+import { takeEarlySignal } from '../signals.ts';
 import { CLEARING_HELP, CONFIG_HELP, FORMAT_HELP, helpFor, JSON_HELP, OPS_HELP, OUT_HELP } from './help.ts';
 import { OPS_OPTIONS, OPS_USAGE, startOps } from '../control/replay-ops.ts';
 import { CLEARING_OPTIONS, CLEARING_USAGE, startReplayClearing } from '../clearing/replay-clearing.ts';
@@ -51,7 +52,35 @@ export const help = helpFor(REPLAY_USAGE, REPLAY_OPTIONS, {
   ...CLEARING_HELP,
 });
 
+/**
+ * SIGINT/SIGTERM are handled from the first moment of the run: the replay stops at the next
+ * batch boundary (queued controls are refused explicitly), the report and the audit end line
+ * are written, and the exit status is 0. With --hold the signal also ends the serving. A second
+ * signal stops at once (exit 130).
+ */
 export async function replayCommand(argv: string[]): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      process.stderr.write(`riskgate replay: ${sig} again: stopping now\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`riskgate replay: ${sig}: stopping at the next batch boundary\n`);
+    stop.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const early = takeEarlySignal();
+  if (early) onSignal(early);
+  try {
+    return await replayRun(argv, stop.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: REPLAY_OPTIONS });
   if (positionals.length !== 1) throw usageError(REPLAY_USAGE);
   const file = positionals[0];
@@ -93,7 +122,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   // Clearing of the fills: in process (worker threads) by default, or executions to Kafka with --brokers.
   const clearing = await startReplayClearing(values, config);
   // Runtime ops (controls, audit, server, metrics, failover): the engine to use and loop hooks.
-  const ops = await startOps(values, { file, config, backend: values.backend ?? 'rust', json: values.json === true });
+  const ops = await startOps(values, { file, config, backend: values.backend ?? 'rust', json: values.json === true, signal });
   const engine = ops.engine;
   const bar = values.json ? undefined : progressBar(`replay ${file}`);
   try {
@@ -102,9 +131,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
       const counted = counter ? src : seen.wrap(src);
       return opsBatches ? opsBatches(counted) : counted;
     };
-    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, onRecords: clearing.onRecords, ...ops.hooks, batches });
+    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, onRecords: clearing.onRecords, ...ops.hooks, batches, signal });
     bar?.done();
     const report = replayReport(result, config);
+    if (result.interrupted) report.interrupted = { signal: String(signal.reason), ...result.interrupted };
     const subscription = subscriptionReport(config, seen, chosenBy);
     report.symbols = subscription;
     const fpga = fpgaOf(engine);
@@ -112,7 +142,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
     if (values.out) report.out = values.out;
     await clearing.finish(report);
     await ops.finish(result, report);
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReplayReport(report)}\n\n${formatSubscription(subscription)}${report.hardware ? formatHardwareSection(report.hardware as Record<string, unknown>) : ''}${clearing.text(report)}\n`);
+    const stopped = result.interrupted ? `INTERRUPTED by ${String(signal.reason)} before seq ${result.interrupted.beforeSeq} (offset ${result.interrupted.offset}): the report covers the messages before it\n\n` : '';
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${stopped}${formatReplayReport(report)}\n\n${formatSubscription(subscription)}${report.hardware ? formatHardwareSection(report.hardware as Record<string, unknown>) : ''}${clearing.text(report)}\n`);
     return 0;
   } catch (e) {
     ops.fail(e);

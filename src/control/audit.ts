@@ -61,7 +61,9 @@ export interface AuditEnd {
   messages: number;
   controls: number;
   recordsSha256: string;
-  status: 'ok' | 'failed';
+  /** `interrupted`: SIGINT/SIGTERM stopped the run before `beforeSeq` (the digest covers what ran). */
+  status: 'ok' | 'failed' | 'interrupted';
+  beforeSeq?: number;
 }
 
 export type AuditLine = AuditStart | AuditControl | AuditEnd;

@@ -129,7 +129,7 @@ function buildEngine(backend: string, v: OpsValues, blob: Buffer, log: Logger, l
   return { engine: failover, failover };
 }
 
-export async function startOps(v: OpsValues, ctx: { file: string; config: Config; backend: string; json: boolean }): Promise<Ops> {
+export async function startOps(v: OpsValues, ctx: { file: string; config: Config; backend: string; json: boolean; signal?: AbortSignal }): Promise<Ops> {
   const active = v.serve || v['audit-out'] || v['audit-in'] || v.standby || (v['inject-fault']?.length ?? 0) > 0 || (v['inject-hang']?.length ?? 0) > 0;
   checkServeOptions(v);
   if (v['audit-run'] !== undefined && !v['audit-in']) throw new RiskgateError('USAGE', '--audit-run needs --audit-in');
@@ -204,13 +204,19 @@ export async function startOps(v: OpsValues, ctx: { file: string; config: Config
     hooks,
     url,
     async finish(result, report) {
-      q.close('the replay has ended');
+      // What is still queued is refused explicitly (its caller gets 409), never dropped silently.
+      const refused = q.pendingCount;
+      q.close(result.interrupted ? `the replay was interrupted (${String(ctx.signal?.reason ?? 'signal')}) before seq ${result.interrupted.beforeSeq}` : 'the replay has ended');
+      if (refused > 0) {
+        report.controlsRefused = refused;
+        log.warn({ event: 'controls_refused_at_end', count: refused }, 'queued controls refused: the replay ended before they could be applied');
+      }
       // The engine closes after the run; /metrics (e.g. with --hold) keeps its final counters.
       plane.metrics.engineStats = () => result.stats;
       l.status = 'done';
       l.endedAt = new Date().toISOString();
       await l.clearing?.idle();
-      audit?.write({ type: 'end', run, wallTime: l.endedAt, messages: result.stats.messages, controls: q.history.length, recordsSha256: result.recordsSha256, status: 'ok' });
+      audit?.write({ type: 'end', run, wallTime: l.endedAt, messages: result.stats.messages, controls: q.history.length, recordsSha256: result.recordsSha256, status: result.interrupted ? 'interrupted' : 'ok', ...(result.interrupted ? { beforeSeq: result.interrupted.beforeSeq } : {}) });
       report.run = run;
       report.controlsApplied = q.history.map(controlSummary);
       if (auditIn) {
@@ -247,9 +253,13 @@ export async function startOps(v: OpsValues, ctx: { file: string; config: Config
       if (closed) return;
       closed = true;
       q.close();
-      if (server && v.hold) {
+      // The replay command handles SIGINT/SIGTERM from its start (ctx.signal): a signal during
+      // the run ends the hold too, and one during the hold can never find no handler.
+      const signal = ctx.signal;
+      if (server && v.hold && !signal?.aborted) {
         process.stderr.write(`riskgate: run finished; still serving ${url}/ — Ctrl-C to stop\n`);
-        await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+        if (signal) await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+        else await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
       }
       await plane.close();
     },

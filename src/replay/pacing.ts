@@ -15,14 +15,34 @@ export function parseSpeed(s: string | undefined): Speed {
   return n;
 }
 
+/** Default of `--max-idle`: the longest wall-clock wait for the next message of a paced replay. */
+export const DEFAULT_MAX_IDLE_MS = 1000;
+
+export function parseMaxIdle(s: string | undefined): number {
+  if (s === undefined) return DEFAULT_MAX_IDLE_MS;
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(n)) throw new Error(`--max-idle must be a whole number of milliseconds (0 = wait out every gap), got ${JSON.stringify(s)}`);
+  return n;
+}
+
 export class Pacer {
   private t0Itch = -1n;
   private t0Wall = 0n;
-  constructor(readonly speed: Speed) {}
+  /** Gaps longer than maxIdleMs that were cut short, and the wall-clock time that saved. */
+  gapsCapped = 0;
+  skippedNs = 0n;
+  /** ITCH timestamp (ns) of the last message waited for. */
+  lastTs = -1n;
+  /**
+   * @param maxIdleMs the longest wait for one message (a gap in the session's timestamps, e.g.
+   *   the quiet half hour before the open, is shortened to this); 0 waits out every gap.
+   */
+  constructor(readonly speed: Speed, readonly maxIdleMs = DEFAULT_MAX_IDLE_MS) {}
 
-  /** Waits until the message with ITCH timestamp `ts` (ns) is due. */
-  async until(ts: bigint): Promise<void> {
+  /** Waits until the message with ITCH timestamp `ts` (ns) is due, or until `signal` aborts. */
+  async until(ts: bigint, signal?: AbortSignal): Promise<void> {
     if (this.speed === 'max') return;
+    this.lastTs = ts;
     const now = process.hrtime.bigint();
     if (this.t0Itch < 0n) {
       this.t0Itch = ts;
@@ -30,8 +50,16 @@ export class Pacer {
       return;
     }
     const due = this.t0Wall + BigInt(Math.round(Number(ts - this.t0Itch) / this.speed));
-    const wait = due - now;
-    if (wait > 1_000_000n) await sleep(Number(wait / 1_000_000n));
+    let wait = due - now;
+    const cap = BigInt(this.maxIdleMs) * 1_000_000n;
+    if (this.maxIdleMs > 0 && wait > cap) {
+      // Shift the mapping from ITCH time to wall time: later messages keep their spacing.
+      this.t0Wall -= wait - cap;
+      this.skippedNs += wait - cap;
+      this.gapsCapped++;
+      wait = cap;
+    }
+    if (wait > 1_000_000n && !signal?.aborted) await sleep(Number(wait / 1_000_000n), undefined, { signal }).catch(() => {});
   }
 }
 

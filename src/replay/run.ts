@@ -34,6 +34,13 @@ export interface ReplayOptions {
   afterProcess?: (records: Buffer, batch: Batch, engineNs: number) => void;
   /** Where the main thread's time goes, stage by stage (for `npm run bench:replay`). */
   probe?: ReplayProbe;
+  /** Pacing of a `speed` other than max (default: a Pacer with the default --max-idle). */
+  pacer?: Pacer;
+  /**
+   * Stops the replay at the next batch boundary (SIGINT/SIGTERM): the batch not yet handed to
+   * the engine is not processed, and the result says where it stopped (`interrupted`).
+   */
+  signal?: AbortSignal;
 }
 
 /** Main-thread time per stage of the loop, filled in when passed as `probe`. */
@@ -73,7 +80,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const acc = new RecordAccumulator(opts.file, config);
   const problems = acc.problems;
   const speed = opts.speed ?? 'max';
-  const pacer = new Pacer(speed);
+  const pacer = opts.pacer ?? new Pacer(speed);
+  let interrupted: { beforeSeq: number; offset: number } | undefined;
   const batchFrames = opts.batchFrames ?? (speed === 'max' ? 4096 : 16);
 
   const probe = opts.probe;
@@ -83,9 +91,13 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const source = readBatches(opts.file, { batchFrames, problems, onProgress: opts.onProgress, recycle: true });
   for await (const batch of opts.batches ? opts.batches(source) : source) {
     if (probe) probe.sourceNs += now() - mark;
-    if (speed !== 'max') {
+    if (speed !== 'max' && !opts.signal?.aborted) {
       const ts = firstTimestamp(batch.frames);
-      if (ts >= 0n) await pacer.until(ts);
+      if (ts >= 0n) await pacer.until(ts, opts.signal);
+    }
+    if (opts.signal?.aborted) {
+      interrupted = { beforeSeq: batch.firstSeq, offset: batch.offset };
+      break;
     }
     const input = opts.beforeProcess ? await opts.beforeProcess(batch) : batch;
     let records: Buffer;
@@ -123,5 +135,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     }
   }
   for (const sink of sinks) await sink.close();
-  return acc.result(engine.backend, engine.stats());
+  const result = acc.result(engine.backend, engine.stats());
+  if (interrupted) result.interrupted = interrupted;
+  return result;
 }

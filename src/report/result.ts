@@ -21,4 +21,6 @@ export interface ReplayResult {
   /** TOB records, and those with a book flag set. */
   tobRows: number;
   flaggedTobRows: number;
+  /** Set when SIGINT/SIGTERM stopped the replay before the end: the first seq not processed. */
+  interrupted?: { beforeSeq: number; offset: number };
 }
