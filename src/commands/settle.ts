@@ -41,7 +41,7 @@ export const help = helpFor('usage: riskgate settle --brokers host:port [--repor
   json: 'print the reconciliation as JSON',
   prefix: '<name> prefix of the Kafka topics (default riskgate)',
   help: 'print this help and exit',
-}, 'exit 0 reconciled, 9 breaks found (lost or duplicated executions)');
+}, 'exit 0 reconciled, 9 breaks found (lost, duplicated or unknown executions, position disagreements, foreign records in the settlements or positions topic)');
 
 /** CLI entry (src/cli.ts pattern): parses argv, then runs `runSettle`. */
 export async function settleCommand(argv: string[]): Promise<number> {
