@@ -29,6 +29,9 @@ const ALLOWED: Record<string, string> = {
   'riskgate run --brokers 127.0.0.1:9092 --out records.bin [--json]': 'needs a Kafka broker and a published feed: test/kafka/feed.test.ts runs it and compares the records with replay --out',
   'riskgate clear --brokers 127.0.0.1:9092 --workers 3 --exit-when-idle 3000': 'needs a Kafka broker: test/kafka/clearing.test.ts runs 3 workers through a SIGKILL and a broker restart',
   'riskgate settle --brokers 127.0.0.1:9092 --report settlement.csv': 'needs a Kafka broker: test/kafka/clearing.test.ts settles and reconciles',
+  // issue 11: whole CLI table rows (their required arguments) that are not run, and why
+  'feed-sim <file> --to host:port': 'serves a UDP feed to a listener that puts it on Kafka (needs a broker): test/feed/listen.test.ts runs feed-sim with loss, reordering and duplicates and with --no-request-server',
+  'listen --from host:port --request host:port --brokers host:port': 'needs a Kafka broker and a feed: test/feed/listen.test.ts runs listen behind feed-sim, through a SIGKILL and a resume, and run on its topic',
   'replay --brokers host:port': 'sends the fills to Kafka: test/kafka/clearing.test.ts covers replay --brokers',
   'replay --speed realtime': 'paces by ITCH timestamps and the demo spans a trading day: test/cli/commands.test.ts paces a 0.29 s session',
   'replay --speed N': 'paced like realtime (N times faster): the demo would take hours; test/cli/commands.test.ts covers pacing',
@@ -172,7 +175,7 @@ describe('README commands', () => {
 
   it('finds the commands of the README (sh blocks and the CLI table)', () => {
     expect(lines).toContain('npm run demo');
-    expect(cliTableRows(README).map((r) => r.split(' ')[0])).toEqual(['replay', 'hwreport', 'book', 'inspect', 'decode', 'gen']);
+    expect(cliTableRows(README).map((r) => r.split(' ')[0])).toEqual(['replay', 'hwreport', 'book', 'inspect', 'decode', 'gen', 'feed-sim', 'listen']);
   });
 
   it('every allow-listed command still appears in the docs, each with a reason', () => {
@@ -207,6 +210,11 @@ describe('README commands', () => {
     const nodes = parseSynopsis(rest.join(' '));
     const vs = variants(nodes);
     const base = vs[0];
+    const rowAllowed = ALLOWED[[cmd, ...base].join(' ')];
+    if (rowAllowed) {
+      it(`does not run the CLI table's ${cmd} row: ${rowAllowed}`, () => expect(rowAllowed.length).toBeGreaterThan(20));
+      continue;
+    }
     it(`runs every option of the CLI table's ${cmd} row (${vs.length} variants)`, () => {
       let ran = 0;
       for (const v of vs) {
