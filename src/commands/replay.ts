@@ -12,7 +12,8 @@ import { formatSubscription, parseSymbolsOption, scanSymbols, subscriptionReport
 import { RiskgateError } from '../errors.ts';
 import { OUT_USAGE, openRecordSink, type RecordSink } from '../export/records.ts';
 import { progressBar } from '../progress.ts';
-import { parseSpeed } from '../replay/pacing.ts';
+import { DEFAULT_MAX_IDLE_MS, Pacer, parseMaxIdle, parseSpeed } from '../replay/pacing.ts';
+import { pacedProgress } from '../replay/paced-progress.ts';
 import { replay } from '../replay/run.ts';
 import { formatReplayReport, replayReport } from '../report/replay-report.ts';
 import { formatHardwareSection, fpgaOf, hardwareSection } from '../report/hardware.ts';
@@ -35,6 +36,7 @@ export const REPLAY_OPTIONS = {
   json: { type: 'boolean' },
   batch: { type: 'string' },
   backend: { type: 'string' },
+  'max-idle': { type: 'string' },
   ...OPS_OPTIONS,
   ...CLEARING_OPTIONS,
 } as const;
@@ -47,6 +49,7 @@ export const help = helpFor(REPLAY_USAGE, REPLAY_OPTIONS, {
   format: FORMAT_HELP,
   json: JSON_HELP,
   batch: '<N> framed messages per engine call (default 4096; 16 when paced)',
+  'max-idle': `<ms> paced runs (no effect at max): the longest wait for the next message; a longer gap in the ITCH timestamps is cut to this (default ${DEFAULT_MAX_IDLE_MS}; 0 waits out every gap)`,
   backend: '<rust|fpga|shadow> engine: the Rust core (default), the Verilated pipeline, or both compared on every batch',
   ...OPS_HELP,
   ...CLEARING_HELP,
@@ -109,8 +112,10 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
   // Without a first pass, the replay counts messages per symbol as the batches go by.
   const seen = counter ?? new SymbolCounter();
   let speed;
+  let maxIdleMs;
   try {
     speed = parseSpeed(values.speed);
+    maxIdleMs = parseMaxIdle(values['max-idle']);
   } catch (e) {
     throw usageError((e as Error).message);
   }
@@ -124,16 +129,24 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
   // Runtime ops (controls, audit, server, metrics, failover): the engine to use and loop hooks.
   const ops = await startOps(values, { file, config, backend: values.backend ?? 'rust', json: values.json === true, signal });
   const engine = ops.engine;
-  const bar = values.json ? undefined : progressBar(`replay ${file}`);
+  // A paced run shows messages, session time and an ETA (on a TTY, or a line every few seconds).
+  const pacer = speed === 'max' ? undefined : new Pacer(speed, maxIdleMs);
+  const paced = pacer ? pacedProgress(file, pacer) : undefined;
+  let pacingReport: Record<string, unknown> | undefined;
+  const bar = values.json || paced ? undefined : progressBar(`replay ${file}`);
   try {
     const opsBatches = ops.hooks.batches;
     const batches = (src: AsyncIterable<Batch>) => {
-      const counted = counter ? src : seen.wrap(src);
+      let counted = counter ? src : seen.wrap(src);
+      if (paced) counted = paced.wrap(counted);
       return opsBatches ? opsBatches(counted) : counted;
     };
-    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, onRecords: clearing.onRecords, ...ops.hooks, batches, signal });
+    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, onRecords: clearing.onRecords, ...ops.hooks, batches, signal, pacer });
+    paced?.stop();
+    if (pacer) pacingReport = { speed: values.speed ?? 'max', maxIdleMs: pacer.maxIdleMs, gapsCapped: pacer.gapsCapped, idleSkippedMs: Number(pacer.skippedNs / 1_000_000n) };
     bar?.done();
     const report = replayReport(result, config);
+    if (pacingReport) report.pacing = pacingReport;
     if (result.interrupted) report.interrupted = { signal: String(signal.reason), ...result.interrupted };
     const subscription = subscriptionReport(config, seen, chosenBy);
     report.symbols = subscription;
@@ -142,14 +155,16 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
     if (values.out) report.out = values.out;
     await clearing.finish(report);
     await ops.finish(result, report);
+    const pacingLine = pacer ? `${'pacing'.padEnd(14)}--speed ${values.speed}: ${pacer.gapsCapped} idle gaps cut to --max-idle ${pacer.maxIdleMs} ms${pacer.gapsCapped ? ` (${Number(pacer.skippedNs / 1_000_000n).toLocaleString('en-US')} ms of waiting skipped)` : ''}\n` : '';
     const stopped = result.interrupted ? `INTERRUPTED by ${String(signal.reason)} before seq ${result.interrupted.beforeSeq} (offset ${result.interrupted.offset}): the report covers the messages before it\n\n` : '';
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${stopped}${formatReplayReport(report)}\n\n${formatSubscription(subscription)}${report.hardware ? formatHardwareSection(report.hardware as Record<string, unknown>) : ''}${clearing.text(report)}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${stopped}${formatReplayReport(report)}\n${pacingLine}\n${formatSubscription(subscription)}${report.hardware ? formatHardwareSection(report.hardware as Record<string, unknown>) : ''}${clearing.text(report)}\n`);
     return 0;
   } catch (e) {
     ops.fail(e);
     throw e;
   } finally {
     bar?.done();
+    paced?.stop();
     engine.close();
     await clearing.close();
     await ops.close();
