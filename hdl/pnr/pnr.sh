@@ -26,7 +26,7 @@ for a in "$@"; do
     --json) json=1 ;;
     --all) designs+=(riskgate_top $STAGES) ;;
     --stages) designs+=($STAGES) ;;
-    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; echo "stages: $STAGES"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; echo "stages: $STAGES"; exit 0 ;;
     -*) echo "pnr.sh: unknown option $a" >&2; exit 2 ;;
     *) designs+=("$a") ;;
   esac
@@ -47,8 +47,10 @@ mkdir -p "$OUT"
 OUT=$(realpath --relative-to="$ROOT" "$OUT")
 if [ -n "${PNR_REV:-}" ]; then
   HDL="$OUT/src-$(git rev-parse --short "$PNR_REV")"
-  rm -rf "$HDL"; mkdir -p "$HDL"
-  git archive "$PNR_REV" hdl | tar -x -C "$HDL" --strip-components=1
+  if [ ! -d "$HDL" ]; then   # a commit's sources never change: extract once (parallel runs share it)
+    mkdir -p "$HDL.tmp$$"; git archive "$PNR_REV" hdl | tar -x -C "$HDL.tmp$$" --strip-components=1
+    mv "$HDL.tmp$$" "$HDL" 2>/dev/null || rm -rf "$HDL.tmp$$"
+  fi
 else
   HDL=hdl
 fi

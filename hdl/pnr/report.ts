@@ -216,7 +216,7 @@ export function summarise(meta: Record<string, unknown>, stat: string, ports: Po
     lut4: g('LUT4'), ccu2c: g('CCU2C'), ff: g('TRELLIS_FF'), dp16kd: g('DP16KD'), mult18: g('MULT18X18D'),
     lutram: g('TRELLIS_DPR16X4'), pfumx: g('PFUMX'), l6mux: g('L6MUX21'),
     wrapper_ff: wrapperFFs(ports), wrapper_lut4_max: outBits,
-    nextpnr_util: rep.utilization,
+    nextpnr_util: Object.fromEntries(Object.entries(rep.utilization ?? {}).filter(([, v]) => v.used > 0)),
     fmax_mhz: fm ? Math.round(fm[1].achieved * 100) / 100 : null,
     constraint_mhz: fm ? fm[1].constraint : null,
     critical_path: cp && { delay_ns: Math.round(cp.delay * 1000) / 1000, cells: cp.hops.length, kinds: pathKinds(cp), hops: cp.hops, line: hopLine(cp) },
@@ -224,7 +224,7 @@ export function summarise(meta: Record<string, unknown>, stat: string, ports: Po
 }
 
 export function formatSummary(s: DesignSummary): string {
-  const u = (k: string) => (s.nextpnr_util?.[k] ? `${s.nextpnr_util[k].used}/${s.nextpnr_util[k].available}` : '-');
+  const u = (k: string) => (s.nextpnr_util?.[k] ? `${s.nextpnr_util[k].used}/${s.nextpnr_util[k].available}` : '0');
   const L = [
     `${s.design}  (${s.params || 'no parameters'}; LFE5U-85F CABGA756 speed 8, seed ${s.seed}; synth ${s.synth_s}s, pnr ${s.pnr_s}s)`,
     `  LUT4 ${s.lut4} + CCU2C ${s.ccu2c} (${2 * s.ccu2c} carry LUT halves), FF ${s.ff}, DP16KD ${s.dp16kd}, MULT18X18D ${s.mult18}, DPR16X4 ${s.lutram}, PFUMX/L6MUX21 ${s.pfumx}/${s.l6mux}`,
