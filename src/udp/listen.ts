@@ -6,8 +6,8 @@
  * - one transactional producer (transactional id `riskgate.listen.<topic>` unless told
  *   otherwise); its start fences any earlier listener of the topic and aborts its open
  *   transaction;
- * - then the feed topic is read (read_committed) to its end: the last packet gives the next
- *   seq to publish (one past its last message, or a heartbeat's or end-of-session's sequence
+ * - then the feed topic's last packets are read (read_committed, up to its end): the last one
+ *   gives the next seq to publish (one past its last message, or a heartbeat's or end-of-session's sequence
  *   number) and the session; recovery starts there, so what came before is a duplicate and
  *   what was lost while no listener ran is requested from the request server;
  * - recovered packets go out in transactions, in order; a transaction whose commit answer was
@@ -83,20 +83,73 @@ interface TopicTail {
   /** Next seq after the last packet (1 when empty). */
   next: number;
   ended: boolean;
+  /** Offsets read: only the last ones, or the whole topic. */
+  read: 'tail' | 'whole' | 'empty';
 }
 
-/** The topic's packets (read_committed) to its end: the session, the next seq, whether it ended. */
+/** Takes a packet of the topic into the tail. */
+function see(t: TopicTail, value: Buffer | null): void {
+  if (!value) return;
+  const h = packetHeader(value);
+  if (!h) return;
+  t.packets++;
+  t.session ??= Buffer.from(h.session);
+  if (h.kind === 'end') t.ended = true;
+  t.next = Math.max(t.next, h.kind === 'data' ? h.end : h.seq);
+}
+
+/** Offsets read back from the end of the topic on a (re)start: each transaction holds at least one packet. */
+const TAIL_OFFSETS = 256n;
+
+/**
+ * The last packets of the topic (read_committed, up to its end): the session, the next seq,
+ * whether it ended. Reads the last TAIL_OFFSETS offsets (a consumer seeked there), or the
+ * whole topic when they hold no packet.
+ */
 async function readTail(kafka: KafkaClient, admin: Admin, topic: string): Promise<TopicTail> {
-  const t: TopicTail = { packets: 0, session: null, next: 1, ended: false };
-  await readToEnd(kafka, admin, topic, (_p, m) => {
-    if (!m.value) return;
-    const h = packetHeader(m.value);
-    if (!h) return;
-    t.packets++;
-    t.session ??= Buffer.from(h.session);
-    if (h.kind === 'end') t.ended = true;
-    t.next = Math.max(t.next, h.kind === 'data' ? h.end : h.seq);
-  });
+  const t: TopicTail = { packets: 0, session: null, next: 1, ended: false, read: 'empty' };
+  const o = (await admin.fetchTopicOffsets(topic)).find((x) => x.partition === 0);
+  const high = BigInt(o?.high ?? '0');
+  const low = BigInt(o?.low ?? '0');
+  if (high <= low) return t;
+  const from = high - TAIL_OFFSETS > low ? high - TAIL_OFFSETS : low;
+  if (from > low) {
+    const groupId = `riskgate.listen.tail.${process.pid}.${Date.now().toString(36)}.${Math.floor(Math.random() * 1e9).toString(36)}`;
+    const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100, sessionTimeout: 30000, heartbeatInterval: 3000 });
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      if (e.payload.lastOffset != null && BigInt(e.payload.lastOffset) + 1n >= high) done();
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            const off = BigInt(m.offset);
+            if (off >= from && off < high) see(t, m.value);
+          }
+        },
+      });
+      consumer.seek({ topic, partition: 0, offset: String(from) });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 60_000)));
+      const r = await Promise.race([finished, timeout]);
+      clearTimeout(timer);
+      if (r === 'timeout') throw new ClearingError('BROKER_UNAVAILABLE', `reading the last packets of ${topic} timed out after 60 s`);
+    } finally {
+      await consumer.disconnect().catch(() => {});
+      await admin.deleteGroups([groupId]).catch(() => {});
+    }
+    if (t.packets > 0) {
+      t.read = 'tail';
+      return t;
+    }
+  }
+  t.read = 'whole';
+  await readToEnd(kafka, admin, topic, (_p, m) => see(t, m.value));
   return t;
 }
 
@@ -130,7 +183,7 @@ export async function listen(opts: ListenOptions): Promise<ListenReport> {
     await ensureSinglePartitionTopic(admin, opts.topic);
     await fence();
     const tail = await readTail(kafka, admin, opts.topic);
-    emit('resume', { next: tail.next, packets: tail.packets, ended: tail.ended, session: tail.session?.toString('latin1') ?? null });
+    emit('resume', { next: tail.next, packets: tail.packets, read: tail.read, ended: tail.ended, session: tail.session?.toString('latin1') ?? null });
 
     // requests of at most 2,048 messages: answered whole, so the next one goes out at once (§14.7)
     const r = new MoldRecovery({ maxRequestCount: 2048, ...opts.recovery, startSeq: tail.next, session: tail.session }, (e) => {
