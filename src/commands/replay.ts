@@ -22,7 +22,7 @@ import { usageError } from './usage.ts';
 import { checkItch } from '../source/sniff.ts';
 import { takeEarlySignal } from '../signals.ts';
 import { CLEARING_HELP, CONFIG_HELP, FORMAT_HELP, helpFor, JSON_HELP, OPS_HELP, OUT_HELP } from './help.ts';
-import { OPS_OPTIONS, OPS_USAGE, startOps } from '../control/replay-ops.ts';
+import { OPS_OPTIONS, OPS_USAGE, opsText, startOps } from '../control/replay-ops.ts';
 import { CLEARING_OPTIONS, CLEARING_USAGE, startReplayClearing } from '../clearing/replay-clearing.ts';
 
 export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--symbols A,B,…|top:N] [--speed max|realtime|N] ' + OUT_USAGE + ' [--batch N] [--backend rust|fpga|shadow] [--json] ' + OPS_USAGE + ' ' + CLEARING_USAGE;
@@ -157,7 +157,7 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
     await ops.finish(result, report);
     const pacingLine = pacer ? `${'pacing'.padEnd(14)}--speed ${values.speed}: ${pacer.gapsCapped} idle gaps cut to --max-idle ${pacer.maxIdleMs} ms${pacer.gapsCapped ? ` (${Number(pacer.skippedNs / 1_000_000n).toLocaleString('en-US')} ms of waiting skipped)` : ''}\n` : '';
     const stopped = result.interrupted ? `INTERRUPTED by ${String(signal.reason)} before seq ${result.interrupted.beforeSeq} (offset ${result.interrupted.offset}): the report covers the messages before it\n\n` : '';
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${stopped}${formatReplayReport(report)}\n${pacingLine}\n${formatSubscription(subscription)}${report.hardware ? formatHardwareSection(report.hardware as Record<string, unknown>) : ''}${clearing.text(report)}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${stopped}${formatReplayReport(report)}\n${opsText(report)}${pacingLine}\n${formatSubscription(subscription)}${report.hardware ? formatHardwareSection(report.hardware as Record<string, unknown>) : ''}${clearing.text(report)}\n`);
     return 0;
   } catch (e) {
     ops.fail(e);

@@ -267,4 +267,24 @@ export async function startOps(v: OpsValues, ctx: { file: string; config: Config
   return ops;
 }
 
+/** The ops part of the text report: the run, its controls, and whether an audit replay matched. */
+export function opsText(report: Record<string, unknown>): string {
+  const lines: string[] = [];
+  const pad = (s: string) => s.padEnd(14);
+  if (report.run) {
+    const applied = (report.controlsApplied as unknown[] | undefined)?.length ?? 0;
+    const refused = Number(report.controlsRefused ?? 0);
+    lines.push(`${pad('run')}${String(report.run)}: ${applied} control${applied === 1 ? '' : 's'} applied${refused ? `, ${refused} refused (queued when the run ended)` : ''}${report.auditOut ? `; audit log ${String(report.auditOut)}` : ''}`);
+  }
+  const a = report.auditIn as { run: string; controls: number; unapplied: number; recordedSha256?: string; matches?: boolean } | undefined;
+  if (a) {
+    const verdict =
+      a.matches === true ? 'the records digest MATCHES the recorded run'
+      : a.matches === false ? `the records digest DIFFERS from the recorded run (recorded ${a.recordedSha256}, now ${String(report.recordsSha256)})`
+      : 'the digest cannot be compared: the recorded run has no end line';
+    lines.push(`${pad('audit replay')}run ${a.run}, ${a.controls} recorded control${a.controls === 1 ? '' : 's'}${a.unapplied ? ` (${a.unapplied} beyond the input, not applied)` : ''}: ${verdict}`);
+  }
+  return lines.length ? `\n${lines.join('\n')}\n` : '';
+}
+
 export { GLOBAL_TARGET };

@@ -87,15 +87,36 @@ export function replayReport(r: ReplayResult, config: Config): Record<string, un
       messagesPerSecondEngine: r.engineNs > 0 ? Math.round(st.messages / (r.engineNs / 1e9)) : 0,
     },
     latency: {
-      note: 'engine call time per batch and per message (batch time / messages); one clock read per batch',
+      note: 'engine call time per batch, and per message as batch time / messages in the batch (one clock read per batch); a percentile is given only when there are enough batches for it (p99: 100, p99.9: 1,000), otherwise min and max only',
       batches: r.batchNs.length,
-      perBatchNs: percentiles(r.batchNs, [50, 99, 99.9]),
-      perMessageNs: percentiles(perMsg, [50, 99, 99.9]),
+      perBatchNs: honestPercentiles(r.batchNs),
+      perMessageNs: honestPercentiles(perMsg),
     },
   };
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** The percentiles a sample of n values can support: p50 from 2, p99 from 100, p99.9 from 1,000; min and max always. */
+export function honestPercentiles(values: readonly number[]): Record<string, number> {
+  const n = values.length;
+  const all = percentiles(values, [50, 99, 99.9]);
+  const out: Record<string, number> = { samples: n, min: all.min ?? 0, max: all.max ?? 0 };
+  if (n >= 2) out.p50 = all.p50;
+  if (n >= 100) out.p99 = all.p99;
+  if (n >= 1000) out['p99.9'] = all['p99.9'];
+  return out;
+}
+
+/** `p50 X ns  p99 Y ns  max Z ns`, naming only the percentiles the sample supports. */
+function latencyText(p: Record<string, number>, unit: (x: number) => string): string {
+  const parts: string[] = [];
+  if (p.p50 !== undefined) parts.push(`p50 ${unit(p.p50)}`);
+  if (p.p99 !== undefined) parts.push(`p99 ${unit(p.p99)}`);
+  if (p['p99.9'] !== undefined) parts.push(`p99.9 ${unit(p['p99.9'])}`);
+  parts.push(`max ${unit(p.max)}`);
+  return parts.join('  ');
+}
 
 export function formatReplayReport(rep: Record<string, unknown>): string {
   const r = rep as any;
@@ -131,8 +152,9 @@ export function formatReplayReport(rep: Record<string, unknown>): string {
   const t = r.throughput;
   lines.push(`throughput    ${fmt(t.messagesPerSecondEngine)} msg/s in the engine, ${fmt(t.messagesPerSecondWall)} msg/s end to end (${t.wallSeconds.toFixed(3)} s)`);
   const l = r.latency;
-  lines.push(`latency       per batch p50 ${fmt(Math.round(l.perBatchNs.p50))} ns  p99 ${fmt(Math.round(l.perBatchNs.p99))} ns  max ${fmt(Math.round(l.perBatchNs.max))} ns (${fmt(l.batches)} batches)`);
-  lines.push(`              per message p50 ${l.perMessageNs.p50.toFixed(1)} ns  p99 ${l.perMessageNs.p99.toFixed(1)} ns`);
+  const few = l.batches < 100 ? ` — too few batches for a p99: max over ${fmt(l.batches)} batch${l.batches === 1 ? '' : 'es'}` : ` over ${fmt(l.batches)} batches`;
+  lines.push(`latency       per batch ${latencyText(l.perBatchNs, (x) => `${fmt(Math.round(x))} ns`)}${few}`);
+  lines.push(`              per message (batch time / its messages) ${latencyText(l.perMessageNs, (x) => `${x.toFixed(1)} ns`)}`);
   lines.push('');
   lines.push(`records       ${fmt(r.recordBytes / 32)} × 32 bytes, SHA-256 ${r.recordsSha256}`);
   return lines.join('\n');
