@@ -45,6 +45,7 @@ module rg_config #(
     output reg  [63:0]               cooldown,
     output reg  [31:0]               max_spread,
     output reg  [31:0]               clip,
+    output reg  [63:0]               fingerprint, // read, never verified (spec section 10)
     output reg  [MAX_SYMBOLS*64-1:0] names,
 
     output reg                       init_hdr_we,
@@ -148,7 +149,7 @@ module rg_config #(
     wire [63:0] h_cooldown = buf_q[8*`RG_CFG_HDR_COOLDOWN_NS +: `RG_CFG_HDR_COOLDOWN_NS_W];
     wire [31:0] h_spread   = buf_q[8*`RG_CFG_HDR_MAX_SPREAD +: `RG_CFG_HDR_MAX_SPREAD_W];
     wire [31:0] h_clip     = buf_q[8*`RG_CFG_HDR_CLIP_QTY +: `RG_CFG_HDR_CLIP_QTY_W];
-    wire [63:0] h_rsv1     = buf_q[8*`RG_CFG_HDR_RESERVED1 +: `RG_CFG_HDR_RESERVED1_W];
+    wire [63:0] h_fp       = buf_q[8*`RG_CFG_HDR_FINGERPRINT +: `RG_CFG_HDR_FINGERPRINT_W];
     wire [63:0] s_name_le  = buf_q[8*`RG_CFG_SYM_NAME +: `RG_CFG_SYM_NAME_W];
     wire [7:0]  s_acct     = buf_q[8*`RG_CFG_SYM_ACCOUNT +: `RG_CFG_SYM_ACCOUNT_W];
     wire [7:0]  s_kill     = buf_q[8*`RG_CFG_SYM_KILL +: `RG_CFG_SYM_KILL_W];
@@ -200,7 +201,7 @@ module rg_config #(
                           s_name_le[39:32], s_name_le[47:40], s_name_le[55:48], s_name_le[63:56]};
 
     // reserved bytes are not checked by the card (spec section 15)
-    wire unused_ok = ^{rp_hi[79:49], rp_lo[79:49], rp_hi[47:0], rp_lo[47:0], h_recip[63:49], h_rsv0, h_rsv1,
+    wire unused_ok = ^{rp_hi[79:49], rp_lo[79:49], rp_hi[47:0], rp_lo[47:0], h_recip[63:49], h_rsv0,
                        s_rsv, s_pos[63:32], s_pos_lim[63:32], h_tick[31:16], h_w_shift[7:6], h_gate[7:1],
                        h_gkill[7:1], s_kill[7:1]};
 
@@ -229,6 +230,7 @@ module rg_config #(
             cooldown   <= 64'd0;
             max_spread <= 32'd0;
             clip       <= 32'd0;
+            fingerprint <= 64'd0;
             names      <= {(MAX_SYMBOLS*64){1'b0}};
             init_hdr_we  <= 1'b0;
             init_global_kill <= 1'b0;
@@ -294,6 +296,7 @@ module rg_config #(
                                 cooldown   <= h_cooldown;
                                 max_spread <= h_spread;
                                 clip       <= h_clip;
+                                fingerprint <= h_fp;
                                 init_hdr_we      <= 1'b1;
                                 init_global_kill <= h_gkill[0];
                                 kind_q <= K_SYM;

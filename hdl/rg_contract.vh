@@ -3,8 +3,8 @@
 `ifndef RG_CONTRACT_VH
 `define RG_CONTRACT_VH
 
-`define RG_RECORD_VERSION                8'd2
-`define RG_CONFIG_VERSION                16'd2
+`define RG_RECORD_VERSION                8'd3
+`define RG_CONFIG_VERSION                16'd3
 `define RG_REGMAP_VERSION                16'd1
 `define RG_ID                            32'h52470001  // ID register
 `define RG_CONFIG_MAGIC                  32'h31434752  // "RGC1" as a little-endian word
@@ -106,14 +106,16 @@
 `define RG_RECF_CONTROL_RESERVED_W       48
 `define RG_RECF_PROBLEM_TYPE_BYTE        16  // u8, the message's type byte
 `define RG_RECF_PROBLEM_TYPE_BYTE_W      8
-`define RG_RECF_PROBLEM_RESERVED0        17  // u8, 0
-`define RG_RECF_PROBLEM_RESERVED0_W      8
+`define RG_RECF_PROBLEM_OP               17  // u8, control op (BAD_CONTROL, FOREIGN_CONTROL), else 0
+`define RG_RECF_PROBLEM_OP_W             8
 `define RG_RECF_PROBLEM_FRAME_LEN        18  // u16, declared frame length
 `define RG_RECF_PROBLEM_FRAME_LEN_W      16
 `define RG_RECF_PROBLEM_EXPECTED_LEN     20  // u16, length from §3.1, 0 if unknown
 `define RG_RECF_PROBLEM_EXPECTED_LEN_W   16
-`define RG_RECF_PROBLEM_RESERVED1        22  // u80, 0
-`define RG_RECF_PROBLEM_RESERVED1_W      80
+`define RG_RECF_PROBLEM_TARGET           22  // u16, control target (BAD_CONTROL, FOREIGN_CONTROL), else 0
+`define RG_RECF_PROBLEM_TARGET_W         16
+`define RG_RECF_PROBLEM_RESERVED         24  // u64, 0
+`define RG_RECF_PROBLEM_RESERVED_W       64
 
 // Reject reasons: bit positions in DECISION `reasons` (spec section 8.2).
 `define RG_RSN_KILL                      0  // the global or the symbol's kill switch is engaged
@@ -139,6 +141,7 @@
 `define RG_PROB_UNKNOWN_TYPE             8'd2  // a type byte the spec does not list
 `define RG_PROB_TRUNCATED                8'd3  // the frame runs past the end of input
 `define RG_PROB_BAD_CONTROL              8'd4  // a control message that is refused (seq, op, target or value)
+`define RG_PROB_FOREIGN_CONTROL          8'd5  // a control message made for another config (fingerprint differs): refused, engages the global kill switch
 
 // Control ops (spec section 9).
 `define RG_CTRL_GLOBAL_KILL              8'd1  // global, flag
@@ -154,13 +157,14 @@
 `define RG_TARGET_GLOBAL                 2'd1  // target kind of an op (rg_ctrl_target_kind; 0 = unknown op)
 `define RG_TARGET_SYMBOL                 2'd2
 `define RG_TARGET_ACCOUNT                2'd3
-`define RG_CTRL_LEN                      16'd20
+`define RG_CTRL_LEN                      16'd28
 `define RG_CTRL_GLOBAL_TARGET            16'hFFFF
 `define RG_CTRL_OFF_TYPE                 0  // u8 BE
 `define RG_CTRL_OFF_OP                   1  // u8 BE
 `define RG_CTRL_OFF_TARGET               2  // u16 BE
 `define RG_CTRL_OFF_SEQ                  4  // u64 BE
 `define RG_CTRL_OFF_VALUE                12  // u64 BE
+`define RG_CTRL_OFF_FINGERPRINT          20  // u64 BE
 
 // Config blob (spec section 10): byte offsets, and the hardware error codes.
 `define RG_CFG_HEADER_SIZE               64
@@ -200,8 +204,8 @@
 `define RG_CFG_HDR_MAX_SPREAD_W          32
 `define RG_CFG_HDR_CLIP_QTY              52  // u32, any
 `define RG_CFG_HDR_CLIP_QTY_W            32
-`define RG_CFG_HDR_RESERVED1             56  // u64, 0
-`define RG_CFG_HDR_RESERVED1_W           64
+`define RG_CFG_HDR_FINGERPRINT           56  // u64, any
+`define RG_CFG_HDR_FINGERPRINT_W         64
 `define RG_CFG_SYM_NAME                  0  // bytes8, printable ASCII, space padded
 `define RG_CFG_SYM_NAME_W                64
 `define RG_CFG_SYM_ACCOUNT               8  // u8, < n_accounts
@@ -308,7 +312,8 @@
 `define RG_STAT_PROBLEM_UNKNOWN_TYPE     18
 `define RG_STAT_PROBLEM_TRUNCATED        19
 `define RG_STAT_PROBLEM_BAD_CONTROL      20
-`define RG_NSTAT_COUNTERS                21
+`define RG_STAT_PROBLEM_FOREIGN_CONTROL  21
+`define RG_NSTAT_COUNTERS                22
 
 // Internal message operations (parser -> symbol directory -> book engine).
 `define RG_OP_NONE                       4'd0  // counted, no effect (skipped types)

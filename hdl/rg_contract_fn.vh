@@ -28,7 +28,7 @@ function automatic [15:0] rg_itch_len(input [7:0] rg_type);
         8'h49: rg_itch_len = 16'd50;  // I NOII
         8'h4E: rg_itch_len = 16'd20;  // N RPII
         8'h4F: rg_itch_len = 16'd48;  // O DLCR price discovery
-        8'h7E: rg_itch_len = 16'd20;  // control message
+        8'h7E: rg_itch_len = 16'd28;  // control message
         default: rg_itch_len = 16'd0;
     endcase
 endfunction

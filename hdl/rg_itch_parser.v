@@ -1,8 +1,9 @@
 // ITCH 5.0 parser (spec sections 2, 3, 9, 11 and 12). One message per cycle, one register stage.
 //
 // Classifies every message token from the front end: length check against the type table,
-// unknown types, truncation, control messages (validated here, so the CONTROL or
-// BAD_CONTROL record is prebuilt), and extracts the big-endian fields the later stages
+// unknown types, truncation, control messages (validated here, so the CONTROL,
+// BAD_CONTROL or FOREIGN_CONTROL record is prebuilt; a FOREIGN_CONTROL travels as a
+// GLOBAL_KILL engage whose CONTROL record the formatter adds), and extracts the big-endian fields the later stages
 // use. It also owns last_seq and last_ts, and starts the tick arithmetic of spec section 4:
 // q = (price * TICK_RECIP) >> 48 for the add price of A/F/U.
 `default_nettype none
@@ -16,6 +17,7 @@ module rg_itch_parser #(
     input  wire [7:0]             cfg_n_symbols,
     input  wire [7:0]             cfg_n_accounts,
     input  wire [48:0]            cfg_tick_recip,
+    input  wire [63:0]            cfg_fingerprint,
 
     input  wire                   s_valid,
     output wire                   s_ready,
@@ -124,6 +126,7 @@ module rg_itch_parser #(
     wire [15:0] c_target = be16(s_data, `RG_CTRL_OFF_TARGET);
     wire [63:0] c_eff    = be64(s_data, `RG_CTRL_OFF_SEQ);
     wire [63:0] c_value  = be64(s_data, `RG_CTRL_OFF_VALUE);
+    wire        c_foreign = (be64(s_data, `RG_CTRL_OFF_FINGERPRINT) != cfg_fingerprint);
     wire        c_valid, c_symt;
     rg_ctrl_check u_ctrl (
         .op(c_op), .target(c_target), .value(c_value), .eff_seq(c_eff),
@@ -138,10 +141,13 @@ module rg_itch_parser #(
 
     // prebuilt record payloads (record bytes RG_RECH_SIZE..31, spec section 11)
     localparam integer PB = `RG_RECH_SIZE;
-    function [127:0] problem_pay(input [7:0] t, input [15:0] frame_len, input [15:0] expected);
+    function [127:0] problem_pay(input [7:0] t, input [15:0] frame_len, input [15:0] expected,
+                                 input [7:0] op, input [15:0] target);
         begin
             problem_pay = 128'd0;
             problem_pay[8*(`RG_RECF_PROBLEM_TYPE_BYTE - PB)    +: `RG_RECF_PROBLEM_TYPE_BYTE_W]    = t;
+            problem_pay[8*(`RG_RECF_PROBLEM_OP - PB)           +: `RG_RECF_PROBLEM_OP_W]           = op;
+            problem_pay[8*(`RG_RECF_PROBLEM_TARGET - PB)       +: `RG_RECF_PROBLEM_TARGET_W]       = target;
             problem_pay[8*(`RG_RECF_PROBLEM_FRAME_LEN - PB)    +: `RG_RECF_PROBLEM_FRAME_LEN_W]    = frame_len;
             problem_pay[8*(`RG_RECF_PROBLEM_EXPECTED_LEN - PB) +: `RG_RECF_PROBLEM_EXPECTED_LEN_W] = expected;
         end
@@ -221,7 +227,21 @@ module rg_itch_parser #(
 
                 if (s_ctrl) begin
                     m_seq   <= last_seq_q[47:0] + 48'd1;
-                    if (c_valid) begin
+                    if (c_foreign) begin
+                        // made for another config: refused, and the global kill switch is
+                        // engaged (a GLOBAL_KILL 1 update); the PROBLEM record leaves with
+                        // ts 0, the formatter's CONTROL record after it with ts = last_ts
+                        m_op     <= `RG_OP_CTRL;
+                        m_ts     <= last_ts_q;
+                        m_code   <= `RG_CTRL_GLOBAL_KILL;
+                        m_locate <= `RG_CTRL_GLOBAL_TARGET;
+                        m_ref    <= 64'd1;
+                        m_rkind  <= `RG_REC_PROBLEM;
+                        m_raux   <= `RG_PROB_FOREIGN_CONTROL;
+                        m_rpay   <= problem_pay(`RG_ASCII_TILDE, `RG_CTRL_LEN, `RG_CTRL_LEN, c_op, c_target);
+                        st_problem <= `RG_PROB_FOREIGN_CONTROL;
+                        st_control <= 1'b1;
+                    end else if (c_valid) begin
                         m_op     <= `RG_OP_CTRL;
                         m_ts     <= last_ts_q;
                         m_code   <= c_op;
@@ -237,7 +257,7 @@ module rg_itch_parser #(
                         m_ts     <= 48'd0;
                         m_rkind  <= `RG_REC_PROBLEM;
                         m_raux   <= `RG_PROB_BAD_CONTROL;
-                        m_rpay   <= problem_pay(`RG_ASCII_TILDE, `RG_CTRL_LEN, `RG_CTRL_LEN);
+                        m_rpay   <= problem_pay(`RG_ASCII_TILDE, `RG_CTRL_LEN, `RG_CTRL_LEN, c_op, c_target);
                         st_problem <= `RG_PROB_BAD_CONTROL;
                     end
                 end else begin
@@ -251,7 +271,7 @@ module rg_itch_parser #(
                         m_ts       <= 48'd0;
                         m_rkind    <= `RG_REC_PROBLEM;
                         m_raux     <= problem;
-                        m_rpay     <= problem_pay(typ, s_len, exp_len);
+                        m_rpay     <= problem_pay(typ, s_len, exp_len, 8'd0, 16'd0);
                         st_problem <= problem;
                     end else begin
                         m_op      <= op_of(typ);

@@ -1,7 +1,8 @@
 // Record formatter (spec section 11): serialises the records of each message onto a
 // 256-bit AXI-Stream, one 32-byte record per beat (record byte 0 = tdata[7:0]), in the
-// order PROBLEM | CONTROL, or TOB, DECISION, FILL; tlast marks the last record of a
-// message. The first record of an arriving event goes straight into the output register
+// order PROBLEM | CONTROL, or PROBLEM/FOREIGN_CONTROL then the CONTROL record of the
+// GLOBAL_KILL engage it causes (spec section 9), or TOB, DECISION, FILL; tlast marks the
+// last record of a message. The first record of an arriving event goes straight into the output register
 // when it is free; only the remaining records of an event wait in the hold register. Latency stamps leave on a side channel (never inside the records): one per
 // record, in the cycle after its beat was accepted:
 //   lat_data[47:0]    seq            lat_data[55:48]   record kind
@@ -42,7 +43,7 @@ module rg_record_fmt (
 
     // ---------------------------------------------------------------- held event
     reg                 hv_q;
-    reg [3:0]           mask_q;        // {fill, decision, tob, prebuilt}
+    reg [4:0]           mask_q;        // {fill, decision, tob, kill, prebuilt}
     reg [`RG_EV_W-1:0]  ev_q;
     reg [`RG_TOB_W-1:0] tob_q;
     reg [`RG_ORD_W-1:0] ord_q;
@@ -57,12 +58,16 @@ module rg_record_fmt (
     reg [63:0]  out_toff_q, out_tlast_q;
 
     wire       out_free = !out_valid_q || m_axis_tready;
-    wire [3:0] s_mask   = {s_ord[`RG_ORD_DEC_LO] && s_vrd[`RG_VRD_ACCEPTED_LO], s_ord[`RG_ORD_DEC_LO],
-                           s_tob[`RG_TOB_EMIT_LO], (s_ev[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W] != `RG_REC_NONE)};
+    // a FOREIGN_CONTROL problem is followed by the CONTROL record of its GLOBAL_KILL engage
+    wire       s_kill   = (s_ev[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W] == `RG_REC_PROBLEM) &&
+                          (s_ev[`RG_EV_RAUX_LO +: `RG_EV_RAUX_W] == `RG_PROB_FOREIGN_CONTROL);
+    wire [4:0] s_mask   = {s_ord[`RG_ORD_DEC_LO] && s_vrd[`RG_VRD_ACCEPTED_LO], s_ord[`RG_ORD_DEC_LO],
+                           s_tob[`RG_TOB_EMIT_LO], s_kill,
+                           (s_ev[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W] != `RG_REC_NONE)};
 
     // the event served in this cycle: the held one, else the arriving one
     wire                 use_in   = !hv_q;
-    wire [3:0]           cur_mask = use_in ? (s_valid ? s_mask : 4'd0) : mask_q;
+    wire [4:0]           cur_mask = use_in ? (s_valid ? s_mask : 5'd0) : mask_q;
     wire [`RG_EV_W-1:0]  c_ev     = use_in ? s_ev  : ev_q;
     wire [`RG_TOB_W-1:0] c_tob    = use_in ? s_tob : tob_q;
     wire [`RG_ORD_W-1:0] c_ord    = use_in ? s_ord : ord_q;
@@ -95,11 +100,11 @@ module rg_record_fmt (
                       c_tob[`RG_TOB_SELL_OK_LO], c_ord[`RG_ORD_DEC_LO]};
 
     // lowest pending record
-    wire [3:0] pick     = cur_mask & (~cur_mask + 4'd1);
-    wire [3:0] rest     = cur_mask & ~pick;
-    wire       send     = out_free && (cur_mask != 4'd0);
+    wire [4:0] pick     = cur_mask & (~cur_mask + 5'd1);
+    wire [4:0] rest     = cur_mask & ~pick;
+    wire       send     = out_free && (cur_mask != 5'd0);
     // a new event is taken when nothing is held, or when the held one sends its last record
-    assign s_ready      = !hv_q || (send && rest == 4'd0);
+    assign s_ready      = !hv_q || (send && rest == 5'd0);
 
     // the common header (spec section 11)
     function [8*`RG_RECH_SIZE-1:0] hdr(input [7:0] kind, input [7:0] sym, input [7:0] aux, input [47:0] seq,
@@ -121,16 +126,23 @@ module rg_record_fmt (
     always @(*) begin
         rec = 256'd0;
         if (pick[0]) begin
+            // a PROBLEM record has ts 0 (the event of a FOREIGN_CONTROL carries last_ts
+            // for the CONTROL record that follows it)
             rec_kind = c_rkind;
-            rec      = {c_rpay, hdr(c_rkind, c_rsym, c_raux, c_seq, c_ts)};
+            rec      = {c_rpay, hdr(c_rkind, c_rsym, c_raux, c_seq, (c_rkind == `RG_REC_PROBLEM) ? 48'd0 : c_ts)};
         end else if (pick[1]) begin
+            rec_kind = `RG_REC_CONTROL;    // GLOBAL_KILL 1, global target
+            rec[8*`RG_RECH_SIZE-1:0]                                  = hdr(`RG_REC_CONTROL, `RG_NO_SYMBOL, `RG_CTRL_GLOBAL_KILL, c_seq, c_ts);
+            rec[8*`RG_RECF_CONTROL_VALUE +: `RG_RECF_CONTROL_VALUE_W]   = 64'd1;
+            rec[8*`RG_RECF_CONTROL_TARGET +: `RG_RECF_CONTROL_TARGET_W] = `RG_CTRL_GLOBAL_TARGET;
+        end else if (pick[2]) begin
             rec_kind = `RG_REC_TOB;
             rec[8*`RG_RECH_SIZE-1:0]                               = hdr(`RG_REC_TOB, c_sym, c_flags, c_seq, c_ts);
             rec[8*`RG_RECF_TOB_BID_PX +: `RG_RECF_TOB_BID_PX_W]    = c_bid_px;
             rec[8*`RG_RECF_TOB_BID_SZ +: `RG_RECF_TOB_BID_SZ_W]    = c_bid_sz;
             rec[8*`RG_RECF_TOB_ASK_PX +: `RG_RECF_TOB_ASK_PX_W]    = c_ask_px;
             rec[8*`RG_RECF_TOB_ASK_SZ +: `RG_RECF_TOB_ASK_SZ_W]    = c_ask_sz;
-        end else if (pick[2]) begin
+        end else if (pick[3]) begin
             rec_kind = `RG_REC_DECISION;
             rec[8*`RG_RECH_SIZE-1:0]                                              = hdr(`RG_REC_DECISION, c_sym, side, c_seq, c_ts);
             rec[8*`RG_RECF_DECISION_PRICE +: `RG_RECF_DECISION_PRICE_W]           = c_px;
@@ -152,7 +164,7 @@ module rg_record_fmt (
     always @(posedge clk) begin
         if (rst) begin
             hv_q        <= 1'b0;
-            mask_q      <= 4'd0;
+            mask_q      <= 5'd0;
             ev_q        <= {`RG_EV_W{1'b0}};
             tob_q       <= {`RG_TOB_W{1'b0}};
             ord_q       <= {`RG_ORD_W{1'b0}};
@@ -176,7 +188,7 @@ module rg_record_fmt (
             if (send) begin
                 out_valid_q <= 1'b1;
                 out_data_q  <= rec;
-                out_last_q  <= (rest == 4'd0);
+                out_last_q  <= (rest == 5'd0);
                 out_kind_q  <= rec_kind;
                 out_seq_q   <= c_seq;
                 out_toff_q  <= c_toff;
@@ -186,11 +198,11 @@ module rg_record_fmt (
             // hold register: what is left of the served event, or the next event
             if (hv_q && send) begin
                 mask_q <= rest;
-                if (rest == 4'd0) hv_q <= 1'b0;
+                if (rest == 5'd0) hv_q <= 1'b0;
             end
             if (s_valid && s_ready) begin
                 // served directly now (nothing held): keep only the records not sent yet
-                hv_q      <= use_in ? (send ? rest != 4'd0 : s_mask != 4'd0) : (s_mask != 4'd0);
+                hv_q      <= use_in ? (send ? rest != 5'd0 : s_mask != 5'd0) : (s_mask != 5'd0);
                 mask_q    <= (use_in && send) ? rest : s_mask;
                 ev_q      <= s_ev;
                 tob_q     <= s_tob;

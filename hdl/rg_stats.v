@@ -77,6 +77,7 @@ module rg_stats (
         inc[`RG_STAT_PROBLEM_UNKNOWN_TYPE] = (ev_problem == `RG_PROB_UNKNOWN_TYPE);
         inc[`RG_STAT_PROBLEM_TRUNCATED]    = (ev_problem == `RG_PROB_TRUNCATED);
         inc[`RG_STAT_PROBLEM_BAD_CONTROL]  = (ev_problem == `RG_PROB_BAD_CONTROL);
+        inc[`RG_STAT_PROBLEM_FOREIGN_CONTROL] = (ev_problem == `RG_PROB_FOREIGN_CONTROL);
     end
 
     // ---------------------------------------------------------------- by_type RAM

@@ -110,6 +110,7 @@ module riskgate_top #(
     wire [5:0]                cfg_w_shift;
     wire                      cfg_gate;
     wire [31:0]               cfg_session, cfg_imb_num, cfg_imb_den, cfg_max_spread, cfg_clip;
+    wire [63:0]               cfg_fingerprint;
     wire [63:0]               cfg_cooldown;
     wire [MAX_SYMBOLS*64-1:0] cfg_names;
     wire                      init_hdr_we, init_global_kill, init_sym_we, init_sym_kill, init_acct_we;
@@ -128,7 +129,7 @@ module riskgate_top #(
         .n_symbols(cfg_ns), .n_accounts(cfg_na), .tick(cfg_tick), .tick_recip(cfg_recip),
         .w_shift(cfg_w_shift), .gate(cfg_gate), .session(cfg_session), .imb_num(cfg_imb_num),
         .imb_den(cfg_imb_den), .cooldown(cfg_cooldown), .max_spread(cfg_max_spread), .clip(cfg_clip),
-        .names(cfg_names),
+        .fingerprint(cfg_fingerprint), .names(cfg_names),
         .init_hdr_we(init_hdr_we), .init_global_kill(init_global_kill),
         .init_sym_we(init_sym_we), .init_sym_idx(init_sym_idx), .init_sym_acct(init_sym_acct),
         .init_sym_kill(init_sym_kill), .init_sym_collar(init_sym_collar), .init_sym_max_qty(init_sym_max_qty),
@@ -180,6 +181,7 @@ module riskgate_top #(
     rg_itch_parser #(.MSG_BYTES(MSG_BYTES)) u_parser (
         .clk(clk), .rst(rst_i),
         .cfg_n_symbols(cfg_ns), .cfg_n_accounts(cfg_na), .cfg_tick_recip(cfg_recip),
+        .cfg_fingerprint(cfg_fingerprint),
         .s_valid(rx_valid), .s_ready(rx_ready), .s_data(rx_data), .s_len(rx_len), .s_trunc(rx_trunc),
         .s_has_type(rx_has_type), .s_ctrl(rx_ctrl), .s_seq(rx_seq), .s_t_offer(rx_toff), .s_t_last(rx_tlast),
         .m_valid(p_valid), .m_ready(p_ready), .m_op(p_op), .m_seq(p_seq), .m_ts(p_ts),

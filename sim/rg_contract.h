@@ -5,8 +5,8 @@
 
 namespace rg {
 namespace contract {
-constexpr uint8_t RECORD_VERSION = 2;
-constexpr uint16_t CONFIG_VERSION = 2;
+constexpr uint8_t RECORD_VERSION = 3;
+constexpr uint16_t CONFIG_VERSION = 3;
 constexpr uint16_t REGMAP_VERSION = 1;
 constexpr uint32_t RECORD_SIZE = 32;
 constexpr uint8_t NO_SYMBOL = 0xFF;
@@ -63,10 +63,11 @@ constexpr uint32_t RESERVED = 26;  // u48
 }  // namespace control
 namespace problem {
 constexpr uint32_t TYPE_BYTE = 16;  // u8
-constexpr uint32_t RESERVED0 = 17;  // u8
+constexpr uint32_t OP = 17;  // u8
 constexpr uint32_t FRAME_LEN = 18;  // u16
 constexpr uint32_t EXPECTED_LEN = 20;  // u16
-constexpr uint32_t RESERVED1 = 22;  // u80
+constexpr uint32_t TARGET = 22;  // u16
+constexpr uint32_t RESERVED = 24;  // u64
 }  // namespace problem
 }  // namespace rec
 namespace reason {
@@ -95,6 +96,7 @@ constexpr uint8_t BAD_LENGTH = 1;
 constexpr uint8_t UNKNOWN_TYPE = 2;
 constexpr uint8_t TRUNCATED = 3;
 constexpr uint8_t BAD_CONTROL = 4;
+constexpr uint8_t FOREIGN_CONTROL = 5;
 }  // namespace problem
 namespace op {
 constexpr uint8_t GLOBAL_KILL = 1;  // global, flag
@@ -109,13 +111,14 @@ constexpr uint8_t CLEAR_COLLISION = 9;  // symbol, none
 constexpr uint8_t DUP_WINDOW = 10;  // account, nanoseconds
 }  // namespace op
 constexpr uint16_t CONTROL_GLOBAL_TARGET = 0xFFFF;
-constexpr uint32_t CONTROL_LEN = 20;
+constexpr uint32_t CONTROL_LEN = 28;
 namespace ctrl {
 constexpr uint32_t OFF_TYPE = 0;  // u8 BE
 constexpr uint32_t OFF_OP = 1;  // u8 BE
 constexpr uint32_t OFF_TARGET = 2;  // u16 BE
 constexpr uint32_t OFF_SEQ = 4;  // u64 BE
 constexpr uint32_t OFF_VALUE = 12;  // u64 BE
+constexpr uint32_t OFF_FINGERPRINT = 20;  // u64 BE
 enum class Target : uint8_t { Global = 1, Symbol = 2, Account = 3 };
 struct OpSpec {
     uint8_t code;
@@ -161,7 +164,7 @@ constexpr uint32_t HDR_IMB_DEN = 36;  // u32
 constexpr uint32_t HDR_COOLDOWN_NS = 40;  // u64
 constexpr uint32_t HDR_MAX_SPREAD = 48;  // u32
 constexpr uint32_t HDR_CLIP_QTY = 52;  // u32
-constexpr uint32_t HDR_RESERVED1 = 56;  // u64
+constexpr uint32_t HDR_FINGERPRINT = 56;  // u64
 constexpr uint32_t SYM_NAME = 0;  // bytes8
 constexpr uint32_t SYM_ACCOUNT = 8;  // u8
 constexpr uint32_t SYM_KILL = 9;  // u8
@@ -251,15 +254,16 @@ constexpr uint32_t PROBLEM_BAD_LENGTH = 17;
 constexpr uint32_t PROBLEM_UNKNOWN_TYPE = 18;
 constexpr uint32_t PROBLEM_TRUNCATED = 19;
 constexpr uint32_t PROBLEM_BAD_CONTROL = 20;
-constexpr uint32_t COUNTERS = 21;
-constexpr uint32_t BY_TYPE = 21;  // by_type[0..255] follow the counters
-constexpr uint32_t RX_PACKETS = 277;
-constexpr uint32_t RX_BAD_PACKETS = 278;
-constexpr uint32_t RX_GAPS = 279;
-constexpr uint32_t RX_DUPLICATES = 280;
-constexpr uint32_t RX_COUNT_MISMATCH = 281;
-constexpr uint32_t RX_NEXT_SEQ = 282;
-constexpr uint32_t TOTAL = 283;
+constexpr uint32_t PROBLEM_FOREIGN_CONTROL = 21;
+constexpr uint32_t COUNTERS = 22;
+constexpr uint32_t BY_TYPE = 22;  // by_type[0..255] follow the counters
+constexpr uint32_t RX_PACKETS = 278;
+constexpr uint32_t RX_BAD_PACKETS = 279;
+constexpr uint32_t RX_GAPS = 280;
+constexpr uint32_t RX_DUPLICATES = 281;
+constexpr uint32_t RX_COUNT_MISMATCH = 282;
+constexpr uint32_t RX_NEXT_SEQ = 283;
+constexpr uint32_t TOTAL = 284;
 }  // namespace stats
 // Hardware internals: message ops, order classes, state updates, stage bus layouts.
 namespace hw {
@@ -365,7 +369,7 @@ inline uint16_t itch_len(uint8_t t) {
         case 'I': return 50;
         case 'N': return 20;
         case 'O': return 48;
-        case '~': return 20;
+        case '~': return 28;
         default: return 0;
     }
 }

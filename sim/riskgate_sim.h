@@ -92,13 +92,13 @@ uint64_t rg_sim_cycles(rg_sim *s);
  * [0] messages [1] unknown_ref [2] table_full [3] flagged [4] tob [5] decisions
  * [6] accepted [7] rejected [8] fills [9] controls [10] stash_inserts [11] ghost_inserts
  * [12] untracked_drops [13] collision_clears [14] live_peak [15] stash_peak [16] ghost_peak
- * [17..20] problems[1..4]
- * [21..276] by_type[0..255]
- * [277] rx packets [278] rx bad packets [279] rx gaps [280] rx duplicates
- * [281] rx count mismatches [282] next expected seq
+ * [17..21] problems[1..5]
+ * [22..277] by_type[0..255]
+ * [278] rx packets [279] rx bad packets [280] rx gaps [281] rx duplicates
+ * [282] rx count mismatches [283] next expected seq
  * Returns the number of values written (at most n). */
 int      rg_sim_stats(rg_sim *s, uint64_t *out, uint32_t n);
-#define  RG_SIM_NSTATS 283
+#define  RG_SIM_NSTATS 284
 
 /* Harness counters: [0] cycles simulated [1] input beats accepted [2] cycles a beat was
  * offered but tready was low [3] cycles tready was low [4] records [5] packets pushed

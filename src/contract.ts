@@ -3,15 +3,15 @@
 
 /** Format versions. */
 export const VERSIONS = Object.freeze({
-  spec: 2,
-  record: 2,
-  config: 2,
+  spec: 3,
+  record: 3,
+  config: 3,
   execution: 1,
   registerMap: 1,
   configMagic: 'RGC1',
   executionMagic: 'RGX1',
 } as const);
-export const RECORD_VERSION = 2;
+export const RECORD_VERSION = 3;
 export const RECORD_SIZE = 32;
 export const NO_SYMBOL = 0xFF;
 
@@ -52,7 +52,7 @@ export const RecordField = Object.freeze({
   DECISION: Object.freeze({ price: 16, qty: 20, reasons: 24, verdict: 26, account_index: 27, account_id: 28 }),
   FILL: Object.freeze({ price: 16, qty: 20, position_after: 24, leg: 28, account_index: 29, reserved: 30 }),
   CONTROL: Object.freeze({ value: 16, target: 24, reserved: 26 }),
-  PROBLEM: Object.freeze({ type_byte: 16, reserved0: 17, frame_len: 18, expected_len: 20, reserved1: 22 }),
+  PROBLEM: Object.freeze({ type_byte: 16, op: 17, frame_len: 18, expected_len: 20, target: 22, reserved: 24 }),
 } as const);
 
 /** Reject reason masks (DECISION `reasons`, spec §8.2). */
@@ -103,9 +103,10 @@ export const Problem = Object.freeze({
   UNKNOWN_TYPE: 2,
   TRUNCATED: 3,
   BAD_CONTROL: 4,
+  FOREIGN_CONTROL: 5,
 } as const);
 /** Problem names indexed by code. */
-export const PROBLEM_NAMES = Object.freeze(['', 'BAD_LENGTH', 'UNKNOWN_TYPE', 'TRUNCATED', 'BAD_CONTROL'] as const);
+export const PROBLEM_NAMES = Object.freeze(['', 'BAD_LENGTH', 'UNKNOWN_TYPE', 'TRUNCATED', 'BAD_CONTROL', 'FOREIGN_CONTROL'] as const);
 export type ProblemName = Exclude<(typeof PROBLEM_NAMES)[number], ''>;
 
 /** Control ops (spec §9). */
@@ -141,19 +142,20 @@ export const CONTROL_OPS = Object.freeze([
 export const CONTROL_MESSAGE = Object.freeze({
   type: '~',
   typeByte: 0x7E,
-  length: 20,
+  length: 28,
   globalTarget: 0xFFFF,
   off_type: 0,
   off_op: 1,
   off_target: 2,
   off_seq: 4,
   off_value: 12,
+  off_fingerprint: 20,
 } as const);
 
 /** Config blob (spec §10): sizes and field offsets. */
 export const CONFIG = Object.freeze({
   headerSize: 64, symbolEntrySize: 48, accountEntrySize: 32,
-  header: Object.freeze({ magic: 0, version: 4, n_symbols: 6, n_accounts: 7, tick: 8, window_ticks: 12, tick_recip: 16, w_shift: 24, gate_market_hours: 25, global_kill: 26, reserved0: 27, session: 28, imb_num: 32, imb_den: 36, cooldown_ns: 40, max_spread: 48, clip_qty: 52, reserved1: 56 }),
+  header: Object.freeze({ magic: 0, version: 4, n_symbols: 6, n_accounts: 7, tick: 8, window_ticks: 12, tick_recip: 16, w_shift: 24, gate_market_hours: 25, global_kill: 26, reserved0: 27, session: 28, imb_num: 32, imb_den: 36, cooldown_ns: 40, max_spread: 48, clip_qty: 52, fingerprint: 56 }),
   symbol: Object.freeze({ name: 0, account: 8, kill: 9, collar_bps: 10, max_qty: 12, max_notional: 16, position_limit: 24, start_position: 32, reserved: 40 }),
   account: Object.freeze({ id: 0, max_orders: 4, credit_limit: 8, start_used_credit: 16, dup_window_ns: 24 }),
 } as const);
@@ -177,7 +179,7 @@ export const CONFIG_ERRORS: Readonly<Record<number, string>> = Object.freeze({
 /** ITCH 5.0 message lengths (spec §3.1) plus the control message. */
 export const MESSAGE_LENGTH: Readonly<Record<string, number>> = Object.freeze({
   S: 12, R: 39, H: 25, Y: 20, L: 26, V: 35, W: 12, K: 28, J: 35, h: 21, A: 36, F: 40, E: 31, C: 36, X: 23, D: 19, U: 35, P: 44, Q: 40, B: 19, I: 50, N: 20, O: 48,
-  '~': 20,
+  '~': 28,
 });
 /** Types whose effects the engine implements (spec §3.2). */
 export const HANDLED_TYPES = Object.freeze(['S', 'R', 'H', 'W', 'A', 'F', 'E', 'C', 'X', 'D', 'U', 'P'] as const);
@@ -238,7 +240,7 @@ export const STATS_BY_TYPE_WORD = 512;
 export const STATS_COUNTERS = Object.freeze(['messages', 'unknown_ref', 'table_full', 'flagged', 'tob', 'decisions', 'accepted', 'rejected', 'fills', 'controls', 'stash_inserts', 'ghost_inserts', 'untracked_drops', 'collision_clears', 'live_peak', 'stash_peak', 'ghost_peak'] as const);
 /** Front-end counters after by_type. */
 export const STATS_RX = Object.freeze(['rx_packets', 'rx_bad_packets', 'rx_gaps', 'rx_duplicates', 'rx_count_mismatch', 'rx_next_seq'] as const);
-export const NSTATS = 283;
+export const NSTATS = 284;
 
 /** Order classes (spec §4). */
 export const OrderClass = Object.freeze({

@@ -10,11 +10,11 @@
 import { describe, expect, it } from 'vitest';
 import { engineAvailable, configFromJson, newEngine, specBlob } from './helpers/engine.ts';
 import {
-  loadVectors, readableRecords, recordDiff, recordEncodingErrors, stripDocs, vectorConfigJson, vectorFrames,
+  blobFingerprintOf, loadVectors, readableRecords, recordDiff, recordEncodingErrors, specFingerprint, stripDocs, vectorConfigJson, vectorFrames,
   type Vector,
 } from './helpers/vectors.ts';
 import { CONTROL_OP_NAMES, MESSAGE_LENGTH, typeName } from '../src/itch/layout.ts';
-import { decodeRecords, flagNames, problemName, reasonNames, controlOpName } from '../src/records/decode.ts';
+import { decodeRecords, flagNames, isControlProblem, problemName, reasonNames, controlOpName } from '../src/records/decode.ts';
 import { FLAG_NAMES, NO_SYMBOL, PROBLEM_NAMES, REASON_NAMES, RECORD_SIZE } from '../src/records/layout.ts';
 import { formatPrice } from '../src/itch/decode.ts';
 
@@ -27,12 +27,14 @@ const FIELDS: Record<string, string[]> = {
   FILL: ['kind', 'seq', 'ts', 'symbol', 'side', 'price', 'qty', 'position', 'leg', 'account'],
   CONTROL: ['kind', 'seq', 'ts', 'symbol', 'op', 'target', 'value'],
   PROBLEM: ['kind', 'seq', 'ts', 'symbol', 'code', 'type', 'frameLength', 'expectedLength'],
+  // a refused control message's PROBLEM also names its op and target (spec §11)
+  CONTROL_PROBLEM: ['kind', 'seq', 'ts', 'symbol', 'code', 'type', 'frameLength', 'expectedLength', 'op', 'target'],
 };
 
 /** Runs the whole stream in one call with end-of-input. */
 function runWhole(v: Vector, blob: Buffer) {
   const eng = newEngine(blob);
-  const { stream } = vectorFrames(v);
+  const { stream } = vectorFrames(v, blobFingerprintOf(blob));
   const out = eng.process(stream, true);
   return { eng, out, stream };
 }
@@ -70,7 +72,10 @@ function viaProjectDecoder(out: Buffer): Record<string, unknown>[] {
       case 'CONTROL':
         return { ...head, op: controlOpName(r.op), target: r.target, value: r.value.toString() };
       case 'PROBLEM':
-        return { ...head, code: problemName(r.code), type: typeName(r.type), frameLength: r.length, expectedLength: r.expectedLength };
+        return {
+          ...head, code: problemName(r.code), type: typeName(r.type), frameLength: r.length, expectedLength: r.expectedLength,
+          ...(isControlProblem(r.code) ? { op: controlOpName(r.op), target: r.target } : {}),
+        };
       default:
         return { ...head };
     }
@@ -91,11 +96,13 @@ describe('golden vectors: well-formed', () => {
     it(`${v.file}: config valid, blob matches spec §10, input encodes, expectations complete`, () => {
       const { cfg, blob } = configFromJson(vectorConfigJson(v), v.file);
       expect(blob.equals(specBlob(cfg)), 'configBlob differs from the spec §10 re-encoding').toBe(true);
-      const { frames } = vectorFrames(v);
+      expect(blobFingerprintOf(blob), 'the blob carries the spec §10 fingerprint').toBe(specFingerprint(blob));
+      const { frames } = vectorFrames(v, blobFingerprintOf(blob));
       expect(frames.length).toBe(v.input.length + (v.endMarker ? 1 : 0));
       expect(v.input.length).toBeLessThanOrEqual(60);
       for (const r of v.expected) {
-        const fields = FIELDS[String(r.kind)];
+        const controlProblem = r.kind === 'PROBLEM' && (r.code === 'BAD_CONTROL' || r.code === 'FOREIGN_CONTROL');
+        const fields = FIELDS[controlProblem ? 'CONTROL_PROBLEM' : String(r.kind)];
         expect(fields, `unknown kind in ${JSON.stringify(r)}`).toBeDefined();
         expect(Object.keys(stripDocs(r)).sort(), `fields of ${JSON.stringify(r)}`).toEqual([...fields].sort());
       }
@@ -152,7 +159,7 @@ describe('golden vectors: Rust engine', () => {
       if (v.noSplit !== true) it('one frame per batch gives the same bytes', () => {
         const { out } = runWhole(v, blob);
         const eng = newEngine(blob);
-        const { frames } = vectorFrames(v);
+        const { frames } = vectorFrames(v, blobFingerprintOf(blob));
         const parts = frames.map((f, i) => eng.process(f, i === frames.length - 1));
         expect(Buffer.concat(parts).equals(out)).toBe(true);
       });

@@ -114,10 +114,11 @@ pub struct EngineStats {
     /// Framed messages (the last seq handed out).
     pub messages: f64,
     /// 256 counters indexed by type byte; they sum to `messages` (control messages take
-    /// no seq and are counted in `controls` / `problems[4]`).
+    /// no seq and are counted in `controls` / `problems[4]` / `problems[5]`).
     pub by_type: Vec<f64>,
-    /// Problem counters indexed by code (length 5, index 0 unused): 1 BAD_LENGTH,
-    /// 2 UNKNOWN_TYPE, 3 TRUNCATED, 4 BAD_CONTROL, as in the PROBLEM record's aux.
+    /// Problem counters indexed by code (length 6, index 0 unused): 1 BAD_LENGTH,
+    /// 2 UNKNOWN_TYPE, 3 TRUNCATED, 4 BAD_CONTROL, 5 FOREIGN_CONTROL, as in the PROBLEM
+    /// record's aux.
     pub problems: Vec<f64>,
     pub unknown_ref: f64,
     pub table_full: f64,

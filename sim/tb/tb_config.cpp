@@ -26,7 +26,7 @@ static std::vector<uint8_t> good_blob() {
     u32(F::HDR_TICK, 100); u32(F::HDR_WINDOW_TICKS, 256); u64(F::HDR_TICK_RECIP, ((1ull << 48) + 99) / 100);
     b[F::HDR_W_SHIFT] = 30; b[F::HDR_GATE_MARKET_HOURS] = 1; b[F::HDR_GLOBAL_KILL] = 1;
     u32(F::HDR_SESSION, 77); u32(F::HDR_IMB_NUM, 3); u32(F::HDR_IMB_DEN, 1); u64(F::HDR_COOLDOWN_NS, 1000000);
-    u32(F::HDR_MAX_SPREAD, 500); u32(F::HDR_CLIP_QTY, 3000);
+    u32(F::HDR_MAX_SPREAD, 500); u32(F::HDR_CLIP_QTY, 3000); u64(F::HDR_FINGERPRINT, 0xF1E2D3C4B5A69788ull);
     const char *names[NS] = {"AAPL    ", "MSFT    ", "X       "};
     for (int i = 0; i < NS; i++) {
         int o = sym_at(i);
@@ -107,6 +107,7 @@ int main() {
     CHECK_EQ(b, d.cooldown, 1000000ull);
     CHECK_EQ(b, d.max_spread, 500u);
     CHECK_EQ(b, d.clip, 3000u);
+    CHECK_EQ(b, d.fingerprint, 0xF1E2D3C4B5A69788ull);   // read, not verified
     CHECK_EQ(b, wide_bits(d.names, 0, 64), 0x4141504C20202020ull);   // "AAPL    " first char in the MSB
     CHECK_EQ(b, wide_bits(d.names, 64, 64), 0x4D53465420202020ull);
     CHECK_EQ(b, s.hdr, 1);

@@ -32,9 +32,11 @@ struct Pay {
     uint64_t lo() const { uint64_t v = 0; for (int i = 7; i >= 0; i--) v = v << 8 | b[i]; return v; }
     uint64_t hi() const { uint64_t v = 0; for (int i = 15; i >= 8; i--) v = v << 8 | b[i]; return v; }
 };
-static Pay problem_pay(uint8_t type, uint16_t frame_len, uint16_t expected) {
+static Pay problem_pay(uint8_t type, uint16_t frame_len, uint16_t expected, uint8_t op = 0, uint16_t target = 0) {
     Pay p;
     p.put(C::rec::problem::TYPE_BYTE, type, 1);
+    p.put(C::rec::problem::OP, op, 1);
+    p.put(C::rec::problem::TARGET, target, 2);
     p.put(C::rec::problem::FRAME_LEN, frame_len, 2);
     p.put(C::rec::problem::EXPECTED_LEN, expected, 2);
     return p;
@@ -62,6 +64,8 @@ int main() {
     d.cfg_n_symbols = 5;
     d.cfg_n_accounts = 2;
     d.cfg_tick_recip = RECIP;
+    const uint64_t FP = 0x8badf00ddeadbeefull;   // the config's fingerprint
+    d.cfg_fingerprint = FP;
     d.s_valid = 0;
     d.m_ready = 1;
     b.reset();
@@ -73,7 +77,7 @@ int main() {
     uint8_t max_op = 0;
     for (const auto &o : C::ctrl::OPS) max_op = std::max(max_op, o.code);
     bool hold = false;
-    uint64_t n_in = 0, n_out = 0, n_st = 0, n_ctrl_ok = 0;
+    uint64_t n_in = 0, n_out = 0, n_st = 0, n_ctrl_ok = 0, n_foreign = 0;
     const int N = 30000;
     while (n_out < N || n_st < N) {
         if (!hold && n_in < N) {
@@ -95,6 +99,9 @@ int main() {
                 put_be(m + C::ctrl::OFF_SEQ, r.chance(0.8) ? last_seq + 1 : last_seq + r.below(3), 8);
                 uint64_t val = r.chance(0.5) ? r.below(3) : (r.chance(0.5) ? r.next() >> r.below(64) : 0);
                 put_be(m + C::ctrl::OFF_VALUE, val, 8);
+                // mostly made for this config; else another fingerprint (one bit off or random)
+                uint64_t fp = r.chance(0.85) ? FP : r.chance(0.5) ? FP ^ (1ull << r.below(64)) : r.next();
+                put_be(m + C::ctrl::OFF_FINGERPRINT, fp, 8);
             }
             for (int i = avail; i < 50; i++) m[i] = 0;  // bytes past the message are zero (front end)
             bool ctrl = !trunc && t == '~' && len == static_cast<int>(C::CONTROL_LEN);
@@ -104,6 +111,7 @@ int main() {
                 uint8_t op = m[C::ctrl::OFF_OP];
                 uint16_t tgt = static_cast<uint16_t>(be(m + C::ctrl::OFF_TARGET, 2));
                 uint64_t S = be(m + C::ctrl::OFF_SEQ, 8), val = be(m + C::ctrl::OFF_VALUE, 8);
+                bool foreign = be(m + C::ctrl::OFF_FINGERPRINT, 8) != FP;
                 const C::ctrl::OpSpec *spec = C::ctrl::op_spec(op);
                 bool symt = spec && spec->target == C::ctrl::Target::Symbol, ok = false;
                 if (spec) {
@@ -114,7 +122,14 @@ int main() {
                 }
                 ok = ok && S == last_seq + 1;
                 e.seq = (last_seq + 1) & 0xFFFFFFFFFFFFull;
-                if (ok) {
+                if (foreign) {
+                    // refused; travels as a GLOBAL_KILL 1 update with the PROBLEM prebuilt
+                    n_foreign++;
+                    e.op = HW::OP_CTRL; e.ts = last_ts; e.rkind = C::kind::PROBLEM; e.rsym = C::NO_SYMBOL;
+                    e.raux = C::problem::FOREIGN_CONTROL;
+                    e.pay = problem_pay('~', C::CONTROL_LEN, C::CONTROL_LEN, op, tgt);
+                    e.st_problem = C::problem::FOREIGN_CONTROL; e.st_control = true;
+                } else if (ok) {
                     n_ctrl_ok++;
                     op_ok[op] = true;
                     e.op = HW::OP_CTRL; e.ts = last_ts; e.rkind = C::kind::CONTROL; e.rsym = symt ? (tgt & 0xFF) : C::NO_SYMBOL;
@@ -122,7 +137,7 @@ int main() {
                     e.st_control = true;
                 } else {
                     e.op = HW::OP_PREC; e.ts = 0; e.rkind = C::kind::PROBLEM; e.rsym = C::NO_SYMBOL; e.raux = C::problem::BAD_CONTROL;
-                    e.pay = problem_pay('~', C::CONTROL_LEN, C::CONTROL_LEN); e.st_problem = C::problem::BAD_CONTROL;
+                    e.pay = problem_pay('~', C::CONTROL_LEN, C::CONTROL_LEN, op, tgt); e.st_problem = C::problem::BAD_CONTROL;
                 }
                 e.st_msg = false; e.st_type = -1;
             } else {
@@ -195,7 +210,11 @@ int main() {
                     CHECK_EQ(b, wide_bits(d.m_rpay, 0, 64), e.pay.lo());
                     CHECK_EQ(b, wide_bits(d.m_rpay, 64, 64), e.pay.hi());
                 }
-                if (e.op == HW::OP_CTRL) {
+                if (e.op == HW::OP_CTRL && e.rkind == C::kind::PROBLEM) {   // foreign: GLOBAL_KILL 1
+                    CHECK_EQ(b, d.m_code, static_cast<uint32_t>(C::op::GLOBAL_KILL));
+                    CHECK_EQ(b, d.m_locate, static_cast<uint32_t>(C::CONTROL_GLOBAL_TARGET));
+                    CHECK_EQ(b, d.m_ref, 1ull);
+                } else if (e.op == HW::OP_CTRL) {
                     CHECK_EQ(b, d.m_code, e.raux);
                     CHECK_EQ(b, d.m_locate, be(e.msg + C::ctrl::OFF_TARGET, 2));
                     CHECK_EQ(b, d.m_ref, be(e.msg + C::ctrl::OFF_VALUE, 8));
@@ -231,7 +250,8 @@ int main() {
         CHECK(b, op_seen[o.code]);
         CHECK(b, op_ok[o.code]);
     }
-    std::printf("  %llu messages, %llu valid control messages\n", static_cast<unsigned long long>(n_out),
-                static_cast<unsigned long long>(n_ctrl_ok));
+    CHECK(b, n_foreign > 100);
+    std::printf("  %llu messages, %llu valid control messages, %llu foreign\n", static_cast<unsigned long long>(n_out),
+                static_cast<unsigned long long>(n_ctrl_ok), static_cast<unsigned long long>(n_foreign));
     return b.finish();
 }

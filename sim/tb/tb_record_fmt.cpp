@@ -33,7 +33,7 @@ int main() {
     b.reset();
 
     std::deque<Rec> exp;
-    uint64_t cyc = 0, n_ev = 0, n_rec = 0, n_stamp = 0;
+    uint64_t cyc = 0, n_ev = 0, n_rec = 0, n_stamp = 0, n_foreign = 0;
     std::deque<Rec> stamps_exp;
     bool hold = false;
     uint64_t pending_stamp_cycle = 0;
@@ -89,14 +89,24 @@ int main() {
             if (shape <= 1) {  // prebuilt PROBLEM (0) or CONTROL (1)
                 int kind = shape == 0 ? C::kind::PROBLEM : C::kind::CONTROL;
                 uint8_t rsym = static_cast<uint8_t>(r.next()), raux = static_cast<uint8_t>(r.next());
+                bool foreign = shape == 0 && r.chance(0.3);
+                if (foreign) raux = C::problem::FOREIGN_CONTROL;
                 uint64_t p0 = r.next(), p1 = r.next();
                 set_wide_bits(d.s_ev, HW::EV_RKIND_LO, HW::EV_RKIND_W, kind);
                 set_wide_bits(d.s_ev, HW::EV_RSYM_LO, HW::EV_RSYM_W, rsym);
                 set_wide_bits(d.s_ev, HW::EV_RAUX_LO, HW::EV_RAUX_W, raux);
                 set_wide_bits(d.s_ev, HW::EV_RPAY_LO, 64, p0);
                 set_wide_bits(d.s_ev, HW::EV_RPAY_LO + 64, 64, p1);
-                Rec x; hdr(x, kind, rsym, raux, seq, ts); le(x.b + 16, p0, 8); le(x.b + 24, p1, 8);   // payload: bytes 16..31
+                // a PROBLEM record has ts 0 whatever the event carries
+                Rec x; hdr(x, kind, rsym, raux, seq, shape == 0 ? 0 : ts); le(x.b + 16, p0, 8); le(x.b + 24, p1, 8);   // payload: bytes 16..31
                 recs.push_back(x);
+                if (foreign || (shape == 0 && raux == C::problem::FOREIGN_CONTROL)) {
+                    // the CONTROL record of the GLOBAL_KILL engage a foreign control causes
+                    Rec k; hdr(k, C::kind::CONTROL, C::NO_SYMBOL, C::op::GLOBAL_KILL, seq, ts);
+                    le(k.b + R::control::VALUE, 1, 8); le(k.b + R::control::TARGET, C::CONTROL_GLOBAL_TARGET, 2);
+                    recs.push_back(k);
+                    n_foreign++;
+                }
             }
             if (r.chance(0.2)) {  // state-update fields ride along and never reach a record
                 set_wide_bits(d.s_ev, HW::EV_UKIND_LO, HW::EV_UKIND_W, r.next());
@@ -161,7 +171,9 @@ int main() {
         cyc++;
         if (cyc > 400000) break;
     }
-    std::printf("  %llu events, %llu records, %llu stamps\n", static_cast<unsigned long long>(n_ev),
-                static_cast<unsigned long long>(n_rec), static_cast<unsigned long long>(n_stamp));
+    CHECK(b, n_foreign > 50);
+    std::printf("  %llu events, %llu records, %llu stamps, %llu foreign controls\n", static_cast<unsigned long long>(n_ev),
+                static_cast<unsigned long long>(n_rec), static_cast<unsigned long long>(n_stamp),
+                static_cast<unsigned long long>(n_foreign));
     return b.finish();
 }

@@ -42,8 +42,10 @@ int main() {
     for (int i = 0; i < 300; i++) b.tick();  // by_type clear sweep
 
     uint64_t cnt[ST::COUNTERS] = {0}, by[256] = {0};
-    const uint8_t problems[] = {C::problem::BAD_LENGTH, C::problem::UNKNOWN_TYPE, C::problem::TRUNCATED, C::problem::BAD_CONTROL};
-    const uint32_t problem_stat[] = {ST::PROBLEM_BAD_LENGTH, ST::PROBLEM_UNKNOWN_TYPE, ST::PROBLEM_TRUNCATED, ST::PROBLEM_BAD_CONTROL};
+    const uint8_t problems[] = {C::problem::BAD_LENGTH, C::problem::UNKNOWN_TYPE, C::problem::TRUNCATED, C::problem::BAD_CONTROL,
+                                C::problem::FOREIGN_CONTROL};
+    const uint32_t problem_stat[] = {ST::PROBLEM_BAD_LENGTH, ST::PROBLEM_UNKNOWN_TYPE, ST::PROBLEM_TRUNCATED, ST::PROBLEM_BAD_CONTROL,
+                                    ST::PROBLEM_FOREIGN_CONTROL};
     uint8_t t = 'A';
     for (int c = 0; c < 50000; c++) {
         quiet();
@@ -53,7 +55,7 @@ int main() {
             d.ev_type_valid = 1; d.ev_type = t; by[t]++;
             d.ev_msg = 1; cnt[ST::MESSAGES]++;
         }
-        if (r.chance(0.1)) { uint32_t p = r.below(4); d.ev_problem = problems[p]; cnt[problem_stat[p]]++; }
+        if (r.chance(0.1)) { uint32_t p = r.below(5); d.ev_problem = problems[p]; cnt[problem_stat[p]]++; }
         if (r.chance(0.05)) { d.ev_control = 1; cnt[ST::CONTROLS]++; }
         if (r.chance(0.2)) { d.ev_unknown_ref = 1; cnt[ST::UNKNOWN_REF]++; }
         if (r.chance(0.05)) { d.ev_stash_insert = 1; cnt[ST::STASH_INSERTS]++; }

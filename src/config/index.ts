@@ -8,6 +8,7 @@
  * (src/config/decimal.ts). Every problem is listed at once (CONFIG_INVALID, exit 5).
  * `configBlob` encodes the start-of-day blob of spec §10 that both engines load.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -397,7 +398,24 @@ export function tickRecip(tick: number): bigint {
   return ((1n << 48n) + t - 1n) / t;
 }
 
-/** Encodes the start-of-day config blob (spec §10), at the contract's offsets. */
+/**
+ * The config fingerprint of spec §10: the first 8 bytes (big-endian) of the SHA-256 of the
+ * blob with its `fingerprint` field zeroed. Every control message carries the fingerprint
+ * of the config it was made for (§9); the engines refuse one made for another config.
+ */
+export function configFingerprint(blob: Buffer): bigint {
+  const off = CONFIG.header.fingerprint;
+  const b = Buffer.from(blob);
+  b.fill(0, off, off + 8);
+  return createHash('sha256').update(b).digest().readBigUInt64BE(0);
+}
+
+/** The fingerprint a blob carries (spec §10 header `fingerprint`), as the engines read it. */
+export function blobFingerprint(blob: Buffer): bigint {
+  return blob.readBigUInt64LE(CONFIG.header.fingerprint);
+}
+
+/** Encodes the start-of-day config blob (spec §10), at the contract's offsets, with its fingerprint. */
 export function configBlob(cfg: Config): Buffer {
   const H = CONFIG.header;
   const S = CONFIG.symbol;
@@ -440,5 +458,6 @@ export function configBlob(cfg: Config): Buffer {
     b.writeBigUInt64LE(a.usedCredit, o + A.start_used_credit);
     b.writeBigUInt64LE(a.duplicateWindowNs, o + A.dup_window_ns);
   });
+  b.writeBigUInt64LE(configFingerprint(b), H.fingerprint);
   return b;
 }

@@ -11,6 +11,7 @@
  * the loop reaches exactly that seq (the batch source is split there).
  */
 import { itch, frame } from '../itch/encode.ts';
+import { blobFingerprint, configBlob } from '../config/index.ts';
 import { RecordKind } from '../records/layout.ts';
 import { RecordView } from '../records/view.ts';
 import { RiskgateError } from '../errors.ts';
@@ -60,6 +61,8 @@ export interface QueueOptions {
   log?: Logger;
   /** Called for every change handed to the engine (metrics, dashboard). */
   onApplied?: (e: AuditControl, change: ControlChange) => void;
+  /** The engine config's fingerprint (spec §10); default: that of `configBlob(state.config)`. */
+  fingerprint?: bigint;
 }
 
 export class ControlQueue {
@@ -73,9 +76,12 @@ export class ControlQueue {
   private closed: string | null = null;
   private n = 0;
   private readonly log: Logger;
+  /** The engine config's fingerprint (spec §10): every control message carries it. */
+  readonly fingerprint: bigint;
 
   constructor(private readonly opts: QueueOptions) {
     this.state = opts.state;
+    this.fingerprint = opts.fingerprint ?? blobFingerprint(configBlob(opts.state.config));
     this.run = opts.run;
     this.log = opts.log ?? silentLogger;
   }
@@ -167,7 +173,7 @@ export class ControlQueue {
     this.inflight.push({ entry, change, old, resolve, reject });
     this.opts.onApplied?.(entry, change);
     this.log.info({ event: 'control_applied', ...entry, run: undefined, type: undefined }, `${change.what} ${change.targetName} ${formatValue(change.op, old)} → ${formatValue(change.op, change.value)} before seq ${seq}`);
-    return { frame: frame(itch.control(change.op, change.target, seq, change.value)), old };
+    return { frame: frame(itch.control(change.op, change.target, seq, change.value, this.fingerprint)), old };
   }
 
   /**

@@ -13,9 +13,12 @@ export { GLOBAL_TARGET };
 const REG_SHO_STOCK = 11;
 const REG_SHO_ACTION = 19;
 
-/** A framed GLOBAL_KILL control message (spec §9) applied before message `seq`. */
-export function globalKillFrame(seq: number, on = true): Buffer {
-  return frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq, on ? 1 : 0));
+/**
+ * A framed GLOBAL_KILL control message (spec §9) applied before message `seq` by the engine
+ * whose config has fingerprint `fingerprint` (spec §10).
+ */
+export function globalKillFrame(seq: number, fingerprint: bigint, on = true): Buffer {
+  return frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq, on ? 1 : 0, fingerprint));
 }
 
 /**

@@ -12,7 +12,7 @@
  * The generator is pull-based: `nextChunk()` runs the session until a 1 MiB chunk of
  * BinaryFILE frames is complete, so sessions of any length stream in bounded memory.
  */
-import { loadConfig, type Config } from '../config/index.ts';
+import { blobFingerprint, configBlob, loadConfig, type Config } from '../config/index.ts';
 import { itch } from '../itch/encode.ts';
 import { ControlOp, CONTROL_OP_NAMES, GLOBAL_TARGET } from '../itch/layout.ts';
 import { BUY, Kind, SELL, SymbolBook, type Order } from './book.ts';
@@ -84,12 +84,15 @@ export class SessionGenerator {
   private readonly started = performance.now();
   private firstTs = -1;
   private readonly opening: number;
+  /** The config's fingerprint (spec §10): the session's control messages are made for it. */
+  private readonly fingerprint: bigint;
 
   constructor(opts: GenOptions) {
     const { seed, symbols: k, messages: m } = opts;
     if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be an integer in [0, 2^53), got ${seed}`);
     if (!Number.isInteger(k) || k < 1 || k > MAX_GEN_SYMBOLS) throw new RangeError(`symbols must be an integer in [1, ${MAX_GEN_SYMBOLS}], got ${k}`);
     this.cfg = opts.config ?? loadConfig();
+    this.fingerprint = blobFingerprint(configBlob(this.cfg));
     this.opts = { seed, symbols: k, messages: m, controlMessages: opts.controlMessages ?? false };
     this.rng = new Prng(seed);
     this.clock = new Clock(this.rng.fork(2));
@@ -358,7 +361,7 @@ export class SessionGenerator {
   }
 
   private control(op: number, target: number, value: bigint): void {
-    this.sink.put(itch.control(op, target, this.sink.seq + 1, value));
+    this.sink.put(itch.control(op, target, this.sink.seq + 1, value, this.fingerprint));
   }
 
   private trading(s: SymState, state: string, reason: string): void {

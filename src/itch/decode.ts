@@ -32,6 +32,8 @@ export interface ControlMessage {
   target: number;
   effectiveSeq: bigint;
   value: bigint;
+  /** Fingerprint of the config the message was made for (spec §10). */
+  fingerprint: bigint;
 }
 
 export function readStock(b: Buffer, off: number): string {
@@ -75,7 +77,10 @@ export function decodeMessage(m: Buffer): Message | null {
 
 export function decodeControl(m: Buffer): ControlMessage | null {
   if (m.length !== CM.length || m[CM.off_type] !== CM.typeByte) return null;
-  return { op: m[CM.off_op], target: m.readUInt16BE(CM.off_target), effectiveSeq: m.readBigUInt64BE(CM.off_seq), value: m.readBigUInt64BE(CM.off_value) };
+  return {
+    op: m[CM.off_op], target: m.readUInt16BE(CM.off_target), effectiveSeq: m.readBigUInt64BE(CM.off_seq),
+    value: m.readBigUInt64BE(CM.off_value), fingerprint: m.readBigUInt64BE(CM.off_fingerprint),
+  };
 }
 
 /** Formats a price in price units (4 implied decimals) as a decimal string. */

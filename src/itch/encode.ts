@@ -144,14 +144,19 @@ export const itch = {
     }
     return b;
   },
-  /** riskgate control message (spec §9): applied before message `effectiveSeq`. */
-  control(op: number, target: number, effectiveSeq: bigint | number, value: bigint | number): Buffer {
+  /**
+   * riskgate control message (spec §9): applied before message `effectiveSeq` by an engine
+   * whose config has this `fingerprint` (src/config `configFingerprint`; any other engine
+   * refuses it as FOREIGN_CONTROL and engages its global kill switch).
+   */
+  control(op: number, target: number, effectiveSeq: bigint | number, value: bigint | number, fingerprint: bigint): Buffer {
     const b = Buffer.alloc(CM.length);
     b[CM.off_type] = CM.typeByte;
     b[CM.off_op] = op;
     b.writeUInt16BE(target & 0xffff, CM.off_target);
     b.writeBigUInt64BE(BigInt(effectiveSeq), CM.off_seq);
     b.writeBigUInt64BE(BigInt.asUintN(64, BigInt(value)), CM.off_value);
+    b.writeBigUInt64BE(BigInt.asUintN(64, fingerprint), CM.off_fingerprint);
     return b;
   },
 };

@@ -6,7 +6,7 @@
  *   then message blocks: u16 BE length + message, packed back to back
  *
  * Sequencing follows spec sections 2 and 9: a zero-length frame (end-of-session marker)
- * is dropped (no seq); a control message (type `~`, length 20) travels as a block of the
+ * is dropped (no seq); a control message (type `~`, length 28) travels as a block of the
  * packet but takes no seq and is not included in `count`; every other frame takes the next
  * seq. A truncated final frame (only with endOfInput) travels as the packet's last block
  * with the bytes that exist, so the receiver reports it as TRUNCATED. Count 0 is a

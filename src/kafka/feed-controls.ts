@@ -36,6 +36,8 @@ export interface FeedControlsOptions {
   /** `run --serve`: the operator's queue and the live state. */
   controls?: { queue: ControlQueue; live: LiveState };
   emit: (event: string, data?: Record<string, unknown>) => void;
+  /** The engine config's fingerprint (spec §10), carried by every kill switch put in band. */
+  fingerprint: bigint;
 }
 
 export class FeedControls {
@@ -54,7 +56,7 @@ export class FeedControls {
    */
   inject(seq: number, reason: InjectReason, offset: number): void {
     const { engine, tx, names, emit } = this.o;
-    const f = globalKillFrame(seq);
+    const f = globalKillFrame(seq, this.o.fingerprint);
     engine.call(f, false, 0, offset, false);
     if (!engine.globalKill) throw new RiskgateError('FAIL_CLOSED', `the engine refused the kill switch for seq ${seq}`);
     this.mirror(f);

@@ -30,7 +30,7 @@
  */
 import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
 import { ClearingError } from '../clearing/errors.ts';
-import { configBlob, type Config } from '../config/index.ts';
+import { blobFingerprint, configBlob, type Config } from '../config/index.ts';
 import type { ControlQueue } from '../control/queue.ts';
 import { createEngine } from '../engine/create.ts';
 import { RiskgateError } from '../errors.ts';
@@ -227,9 +227,10 @@ export class FeedRun {
       });
 
       // 4. Engine, record file, report.
-      const engine = createEngine(this.o.backend, configBlob(this.config));
+      const blob = configBlob(this.config);
+      const engine = createEngine(this.o.backend, blob);
       this.engine = new FeedEngine(engine, this.config, `kafka:${this.names.feed}`, this.tx, { out: this.o.out, format: this.o.format, live: this.o.controls?.live });
-      this.controls = new FeedControls({ names: this.names, engine: this.engine, tx: this.tx, controls: this.o.controls, emit: this.emit });
+      this.controls = new FeedControls({ names: this.names, engine: this.engine, tx: this.tx, controls: this.o.controls, emit: this.emit, fingerprint: blobFingerprint(blob) });
       if (this.committedAtStart === 0) this.goLive();
 
       // 5. Consume from the first packet.

@@ -5,7 +5,7 @@
 import { formatPrice } from '../itch/decode.ts';
 import { CONTROL_OP_NAMES } from '../itch/layout.ts';
 import {
-  FLAG_NAMES, NO_SYMBOL, PROBLEM_NAMES, REASON_NAMES, RECORD_VERSION, RecordKind,
+  FLAG_NAMES, NO_SYMBOL, PROBLEM_NAMES, Problem, REASON_NAMES, RECORD_VERSION, RecordKind,
   bitNames, type FlagName, type ReasonName,
 } from './layout.ts';
 import { RecordView } from './view.ts';
@@ -21,8 +21,13 @@ export type EngineRecord =
   | (Base & { kind: 'DECISION'; side: 'B' | 'S'; price: number; qty: number; reasons: number; accepted: boolean; account: number; accountId: number })
   | (Base & { kind: 'FILL'; side: 'B' | 'S'; price: number; qty: number; positionAfter: number; leg: number; account: number })
   | (Base & { kind: 'CONTROL'; op: number; value: bigint; target: number })
-  | (Base & { kind: 'PROBLEM'; code: number; type: number; length: number; expectedLength: number })
+  | (Base & { kind: 'PROBLEM'; code: number; type: number; length: number; expectedLength: number; /** The op and target of a refused control message (BAD_CONTROL, FOREIGN_CONTROL), else 0. */ op: number; target: number })
   | (Base & { kind: 'UNKNOWN'; rawKind: number });
+
+/** A PROBLEM code of a refused control message: its record carries the op and target. */
+export function isControlProblem(code: number): boolean {
+  return code === Problem.BAD_CONTROL || code === Problem.FOREIGN_CONTROL;
+}
 
 /** The current record of `v` as an object. */
 export function recordOf(v: RecordView): EngineRecord {
@@ -40,7 +45,7 @@ export function recordOf(v: RecordView): EngineRecord {
     case RecordKind.CONTROL:
       return { ...base, kind: 'CONTROL', op: v.op, value: v.value, target: v.target };
     case RecordKind.PROBLEM:
-      return { ...base, kind: 'PROBLEM', code: v.problem, type: v.typeByte, length: v.frameLength, expectedLength: v.expectedLength };
+      return { ...base, kind: 'PROBLEM', code: v.problem, type: v.typeByte, length: v.frameLength, expectedLength: v.expectedLength, op: v.op, target: v.target };
     default:
       return { ...base, kind: 'UNKNOWN', rawKind: v.kind };
   }
@@ -68,7 +73,7 @@ export function problemName(code: number): string {
   return PROBLEM_NAMES[code] || `CODE_${code}`;
 }
 export function controlOpName(op: number): string {
-  return CONTROL_OP_NAMES[op] ?? `OP_${op}`;
+  return CONTROL_OP_NAMES[op] || `OP_${op}`;
 }
 
 /** A JSON-safe, human-readable view of a record (prices as decimal strings). */
@@ -85,7 +90,10 @@ export function recordToJson(r: EngineRecord, symbols?: readonly string[]): Reco
     case 'CONTROL':
       return { ...head, op: controlOpName(r.op), target: r.target, value: r.value.toString() };
     case 'PROBLEM':
-      return { ...head, problem: problemName(r.code), type: r.type, length: r.length, expectedLength: r.expectedLength };
+      return {
+        ...head, problem: problemName(r.code), type: r.type, length: r.length, expectedLength: r.expectedLength,
+        ...(isControlProblem(r.code) ? { op: controlOpName(r.op), target: r.target } : {}),
+      };
     default:
       return { ...head, rawKind: r.rawKind };
   }
@@ -109,7 +117,7 @@ export function formatRecord(r: EngineRecord, symbols?: readonly string[]): stri
     case 'CONTROL':
       return `${head} ${controlOpName(r.op)} target ${r.target} value ${r.value}`;
     case 'PROBLEM':
-      return `${head} ${problemName(r.code)} type ${r.type.toString(16).padStart(2, '0')} length ${r.length}${r.expectedLength ? ` (expected ${r.expectedLength})` : ''}`;
+      return `${head} ${problemName(r.code)} type ${r.type.toString(16).padStart(2, '0')} length ${r.length}${r.expectedLength ? ` (expected ${r.expectedLength})` : ''}${isControlProblem(r.code) ? ` op ${controlOpName(r.op)} target ${r.target}` : ''}`;
     default:
       return `${head} unknown record kind ${r.rawKind}`;
   }

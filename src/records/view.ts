@@ -117,15 +117,15 @@ export class RecordView {
     return this.buf[this.off + FILL.leg];
   }
 
-  // ---- CONTROL (aux = op) -------------------------------------------------------------
+  // ---- CONTROL (aux = op); PROBLEM of a refused control message (op, target fields) ----
   get op(): number {
-    return this.aux;
+    return this.kind === RecordKind.PROBLEM ? this.buf[this.off + PRB.op] : this.aux;
   }
   get value(): bigint {
     return this.buf.readBigUInt64LE(this.off + CTL.value);
   }
   get target(): number {
-    return this.buf.readUInt16LE(this.off + CTL.target);
+    return this.buf.readUInt16LE(this.off + (this.kind === RecordKind.PROBLEM ? PRB.target : CTL.target));
   }
 
   // ---- PROBLEM (aux = problem code) ---------------------------------------------------

@@ -12,6 +12,7 @@ import { ControlOp } from '../itch/layout.ts';
 import { RecordField, RecordHeader, RECORD_SIZE } from '../contract.ts';
 import { Problem, REASON_NAMES, RecordKind } from '../records/layout.ts';
 import { RecordView } from '../records/view.ts';
+import { isControlProblem } from '../records/decode.ts';
 import { frameProblem, ProblemLog } from '../source/problems.ts';
 import { PnlBook } from './pnl.ts';
 import type { ReplayResult } from './result.ts';
@@ -48,9 +49,11 @@ export class RecordAccumulator {
   /** Global kill switch as the CONTROL records leave it. */
   globalKill: boolean;
   readonly t0 = process.hrtime.bigint();
-  /** Control records (CONTROL or BAD_CONTROL) of this call seen at `controlSeq`. */
+  /** Control records (CONTROL, BAD_CONTROL or FOREIGN_CONTROL) of this call seen at `controlSeq`. */
   private controlSeq = -1;
   private controlsAtSeq = 0;
+  /** The next CONTROL record is the kill a FOREIGN_CONTROL engaged (same control message). */
+  private foreignKill = false;
 
   constructor(
     readonly source: string,
@@ -113,22 +116,29 @@ export class RecordAccumulator {
   /** A CONTROL or PROBLEM record. */
   private rare(r: RecordView, where: ProblemLocation): void {
     if (r.kind === RecordKind.CONTROL) {
-      this.nthControl(r.seq);
+      if (this.foreignKill) this.foreignKill = false;
+      else this.nthControl(r.seq);
       if (r.op === ControlOp.GLOBAL_KILL) this.globalKill = r.value !== 0n;
       return;
     }
     const seq = r.seq;
     const code = r.problem;
+    const control = isControlProblem(code);
+    if (code === Problem.FOREIGN_CONTROL) this.foreignKill = true;
     const offset =
       typeof where === 'number' ? where
-      : code === Problem.BAD_CONTROL ? where.control(seq, this.nthControl(seq))
+      : control ? where.control(seq, this.nthControl(seq))
       : where.message(seq);
-    this.problems.add(frameProblem(this.source, { code, seq, offset, type: r.typeByte, length: r.frameLength, expected: r.expectedLength }));
+    this.problems.add(frameProblem(this.source, {
+      code, seq, offset, type: r.typeByte, length: r.frameLength, expected: r.expectedLength,
+      ...(control ? { op: r.op, target: r.target } : {}),
+    }));
   }
 
   /**
    * Every control message yields one record at the seq it precedes (CONTROL, or BAD_CONTROL
-   * when refused): the index of this one among the control messages before message `seq`.
+   * or FOREIGN_CONTROL when refused; the CONTROL record of the kill a FOREIGN_CONTROL engages
+   * is not counted again): the index of this one among the control messages before message `seq`.
    */
   private nthControl(seq: number): number {
     if (seq !== this.controlSeq) {

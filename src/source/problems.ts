@@ -3,7 +3,7 @@
  * user needs to find them: file, byte offset, message type, seq.
  */
 import { Problem } from '../contract.ts';
-import { typeName } from '../itch/layout.ts';
+import { CONTROL_OP_NAMES, typeName } from '../itch/layout.ts';
 import { problemName } from '../records/decode.ts';
 
 export type Severity = 'error' | 'warning';
@@ -60,6 +60,15 @@ export interface FrameProblem {
   length: number;
   /** Length spec §3.1 gives the type, 0 if unknown. */
   expected: number;
+  /** A refused control message (BAD_CONTROL, FOREIGN_CONTROL): its op and target. */
+  op?: number;
+  target?: number;
+}
+
+/** ` GLOBAL_KILL target 65535`: the op (by name when known) and target of a refused control message. */
+function controlName(p: FrameProblem): string {
+  if (p.op === undefined) return '';
+  return ` ${CONTROL_OP_NAMES[p.op] || `op ${p.op}`} target ${p.target ?? 0}`;
 }
 
 /**
@@ -74,7 +83,9 @@ export function frameProblem(source: string, p: FrameProblem): InputProblem {
     : p.code === Problem.TRUNCATED
       ? p.length === 0 && p.type === 0 ? 'a stray byte (half a length prefix) ends the input'
       : `last message (type ${t}) declares ${p.length} bytes but the input ends first`
-    : p.code === Problem.BAD_CONTROL ? `control message refused (wrong seq, op, target or value) before seq ${p.seq}`
+    : p.code === Problem.BAD_CONTROL ? `control message${controlName(p)} refused (wrong seq, op, target or value) before seq ${p.seq}`
+    : p.code === Problem.FOREIGN_CONTROL
+      ? `control message${controlName(p)} made for another config (its fingerprint differs) refused before seq ${p.seq}; the global kill switch is engaged`
     : `problem code ${p.code}`;
   return { severity: 'error', kind: problemName(p.code), file: source, offset: p.offset, seq: p.seq, type: t, message: `${source}: offset ${p.offset}, seq ${p.seq}: ${detail}` };
 }

@@ -134,7 +134,7 @@ describe('symbols checked against the file', () => {
       itch.systemEvent({ locate: 0, ts: 1 }, 'O'),
       itch.stockDirectory({ locate: 1, ts: 2 }, 'AAA'),
       itch.addOrder({ locate: 1, ts: 3 }, { ref: 1n, side: 'B', shares: 1, stock: 'AAA', price: 10000 }),
-      itch.control(1, 0xffff, 4, 1),
+      itch.control(1, 0xffff, 4, 1, 0n),
       itch.stockDirectory({ locate: 1, ts: 4 }, 'BBB'),
       itch.delete({ locate: 1, ts: 5 }, { ref: 1n }),
       itch.delete({ locate: 1, ts: 6 }, { ref: 2n }),

@@ -198,8 +198,8 @@ describe('typed exports (docs/exports.md)', () => {
       const m = JSON.parse(readFileSync(join(dir, f, 'manifest.json'), 'utf8'));
       expect(m.format).toBe(f);
       expect(m.riskgate_version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
-      expect(m.spec_version).toBe(2);
-      expect(m.record_version).toBe(2);
+      expect(m.spec_version).toBe(3);
+      expect(m.record_version).toBe(3);
       expect(m.config_sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(m.records).toBe(blob.length / 32);
       expect(m.records_sha256).toBe(createHash('sha256').update(blob).digest('hex'));
@@ -239,8 +239,8 @@ describe('typed exports (docs/exports.md)', () => {
       }
       expect(out.metadata['riskgate.config_sha256']).toMatch(/^[0-9a-f]{64}$/);
       expect(out.metadata['riskgate.version']).toBe('0.1.0');
-      expect(out.metadata['riskgate.spec_version']).toBe('2');
-      expect(out.metadata['riskgate.record_version']).toBe('2');
+      expect(out.metadata['riskgate.spec_version']).toBe('3');
+      expect(out.metadata['riskgate.record_version']).toBe('3');
       expect(out.metadata['riskgate.table']).toBe('decisions');
       expect(out.metadata['riskgate.writer.parquet-wasm']).toMatch(/^\d+\.\d+\.\d+/);
       expect(out.metadata['riskgate.writer.apache-arrow']).toMatch(/^\d+\.\d+\.\d+/);

@@ -2,7 +2,7 @@
 // the Kafka feed's rules of docs/spec.md §14.4, without a broker. The engine-level checks
 // (records through packing and receiving equal the file's, gap fillers) use the Rust engine.
 import { describe, expect, it } from 'vitest';
-import { configBlob, loadConfig } from '../../src/config/index.ts';
+import { blobFingerprint, configBlob, loadConfig } from '../../src/config/index.ts';
 import { RustEngine } from '../../src/engine/rust.ts';
 import { gapFillers, globalKillFrame, lastTimestamp } from '../../src/feed/frames.ts';
 import { FeedSequencer, type FeedStep } from '../../src/feed/sequencer.ts';
@@ -16,6 +16,7 @@ import {
 
 const config = loadConfig();
 const blob = configBlob(config);
+const FP = blobFingerprint(blob);
 const session = generateSessionBuffer({ seed: 11, symbols: 8, messages: 20_000, controlMessages: true });
 const body = session.subarray(0, session.length - 2); // without the end marker
 
@@ -97,7 +98,7 @@ describe('MoldUDP64 packing for the Kafka feed', () => {
   });
 
   it('a cut-off last frame and controls after the last message travel as in the file', () => {
-    const tail = Buffer.concat([frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 20_001, 1)), frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 20_001, 0))]);
+    const tail = Buffer.concat([frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 20_001, 1, FP)), frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 20_001, 0, FP))]);
     const cut = frame(itch.systemEvent({ locate: 0, ts: 5 }, 'C')).subarray(0, 7);
     for (const input of [Buffer.concat([body, tail]), Buffer.concat([body, tail, cut]), Buffer.concat([body, Buffer.from([0])])]) {
       const want = replayRecords(input);
@@ -108,7 +109,7 @@ describe('MoldUDP64 packing for the Kafka feed', () => {
 
   it('hardware packing (controls anywhere, u32-prefixed stream) is unchanged', () => {
     const p = new MoldPacker({ messagesPerPacket: 2 });
-    const f = frames([itch.systemEvent({ locate: 0, ts: 1 }, 'O'), itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 2, 1), itch.systemEvent({ locate: 0, ts: 2 }, 'S')]);
+    const f = frames([itch.systemEvent({ locate: 0, ts: 1 }, 'O'), itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 2, 1, FP), itch.systemEvent({ locate: 0, ts: 2 }, 'S')]);
     const r = p.pack(f, false);
     expect(r.packets).toBe(2);
     expect(r.sequenced).toBe(2);
@@ -125,7 +126,7 @@ describe('MoldUDP64 packing for the Kafka feed', () => {
 describe('feed receiver: duplicates, gaps, heartbeats, end of session', () => {
   const S = moldSession();
   const msg = (ts: number) => frame(itch.systemEvent({ locate: 0, ts }, 'O'));
-  const ctl = (seq: number) => frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq, 1));
+  const ctl = (seq: number) => frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq, 1, FP));
   const pkt = (seq: number, blocks: Buffer[]) => moldPacket(S, BigInt(seq), countSeqFrames(Buffer.concat(blocks)), blocks);
 
   it('drops duplicate messages with their controls, whole packets and overlaps alike', () => {
@@ -187,10 +188,10 @@ describe('gap fillers and the injected kill switch', () => {
     expect(e.process(head, false).length).toBe(0);
     const lastTs = lastTimestamp(head, 0);
     expect(lastTs).toBe(888);
-    expect(e.process(globalKillFrame(3), false).readUIntLE(10, 6)).toBe(888); // CONTROL record, ts = last_ts
+    expect(e.process(globalKillFrame(3, FP), false).readUIntLE(10, 6)).toBe(888); // CONTROL record, ts = last_ts
     expect(e.process(gapFillers(1000, lastTs), false).length).toBe(0);
     expect(e.stats().messages).toBe(1002);
-    const rec = e.process(frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 1003, 0)), false);
+    const rec = e.process(frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 1003, 0, FP)), false);
     expect(rec[1]).toBe(4); // a valid control: the engine's next seq is 1003
     expect(rec.readUIntLE(10, 6)).toBe(888); // fillers did not move last_ts
     expect(lastTimestamp(gapFillers(3, 888), 1)).toBe(888);

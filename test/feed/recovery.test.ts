@@ -113,7 +113,7 @@ describe('MoldUDP64 request protocol', () => {
   });
 
   it('slicePacket keeps the blocks in [from, to) and a control with the message it precedes', () => {
-    const ctl = frame(itch.control(1, 0xffff, 11, 1));
+    const ctl = frame(itch.control(1, 0xffff, 11, 1, 0n));
     const m = (i: number) => frame(itch.systemEvent({ locate: 0, ts: i }, 'Q'));
     const p = moldPacket(S, 10n, 3, [m(1), ctl, m(2), m(3)]);
     const s = slicePacket(p, 11)!;

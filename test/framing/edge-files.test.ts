@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/commands/inspect.ts';
-import { configBlob, loadConfig, type Config } from '../../src/config/index.ts';
+import { blobFingerprint, configBlob, loadConfig, type Config } from '../../src/config/index.ts';
 import { Problem } from '../../src/contract.ts';
 import { RustEngine } from '../../src/engine/rust.ts';
 import { frame, frames, itch } from '../../src/itch/encode.ts';
@@ -21,7 +21,7 @@ const S = itch.systemEvent({ locate: 0, ts: 1 }, 'O'); // 12 bytes, frame 14
 const R = itch.stockDirectory({ locate: 1, ts: 2 }, 'AAPL'); // 39 bytes, frame 41
 const A = itch.addOrder({ locate: 1, ts: 3 }, { ref: 1n, side: 'B', shares: 100, stock: 'AAPL', price: 1_900_000 });
 /** A valid GLOBAL_KILL for seq 2 (it sits right after message 1). */
-const KILL_BEFORE_2 = itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 2, 1);
+const KILL_BEFORE_2 = itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 2, 1, blobFingerprint(configBlob(loadConfig())));
 const FS = 2 + S.length;
 const FR = 2 + R.length;
 const bytes = (...b: number[]) => Buffer.from(b);

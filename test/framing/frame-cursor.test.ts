@@ -11,7 +11,7 @@ import { countSeqFrames, FrameCursor, FrameKind, FrameLocator, scanFrames, split
 import { ControlOp, GLOBAL_TARGET } from '../../src/itch/layout.ts';
 
 const S = (ts: number) => itch.systemEvent({ locate: 0, ts }, 'O');
-const KILL = (seq: number) => itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq, 1);
+const KILL = (seq: number) => itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq, 1, 0n);
 const END = Buffer.from([0, 0]);
 
 function walk(buf: Buffer, firstSeq = 1): { kind: number; seq: number; offset: number; length: number; type: number }[] {
@@ -45,7 +45,7 @@ describe('frame cursor: the seq rule of spec §2', () => {
       [Buffer.from([9]), 0, 0],
       [Buffer.from([0, 36]), 36, 0],
       [frame(S(2)).subarray(0, 5), 12, 'S'.charCodeAt(0)],
-      [frame(KILL(2)).subarray(0, 10), 20, '~'.charCodeAt(0)],
+      [frame(KILL(2)).subarray(0, 10), 28, '~'.charCodeAt(0)],
     ] as const) {
       const f = walk(Buffer.concat([whole, tail]));
       expect(f).toHaveLength(2);
@@ -65,7 +65,7 @@ describe('frame cursor: the seq rule of spec §2', () => {
 
 describe('frame locator: the input of a record', () => {
   const buf = frames([S(1), KILL(2), KILL(2), S(2), S(3)]);
-  const at = (i: number) => [0, 14, 36, 58, 72][i];
+  const at = (i: number) => [0, 14, 44, 74, 88][i]; // S 14, control 30 (2 + 28)
 
   it('finds the message of a seq and the nth control message before it', () => {
     const l = new FrameLocator(buf, 1);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectFile } from '../../src/commands/inspect.ts';
-import { configBlob, loadConfig } from '../../src/config/index.ts';
+import { blobFingerprint, configBlob, loadConfig } from '../../src/config/index.ts';
 import { RustEngine } from '../../src/engine/rust.ts';
 import { frames, itch } from '../../src/itch/encode.ts';
 import { countSeqFrames, FrameLocator } from '../../src/itch/framing.ts';
@@ -29,10 +29,11 @@ function oneByteFrames(n: number): Buffer {
 describe('bad frames are processed in linear time', () => {
   it('locating the input of every record of a batch visits each frame once, controls included', () => {
     const config = loadConfig();
+    const fp = blobFingerprint(configBlob(config));
     // 4096 bad frames; before every 8th message a valid kill switch and a refused control (wrong seq).
     const msgs: Buffer[] = [];
     for (let seq = 1; seq <= 4096; seq++) {
-      if (seq % 8 === 0) msgs.push(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq, seq % 16 === 0 ? 1 : 0), itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq + 5, 1));
+      if (seq % 8 === 0) msgs.push(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq, seq % 16 === 0 ? 1 : 0, fp), itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, seq + 5, 1, fp));
       msgs.push(itch.raw('z', 1));
     }
     const batch = frames(msgs);
@@ -47,7 +48,7 @@ describe('bad frames are processed in linear time', () => {
     // The refused control is found, not the valid one before the same message: seq 8 is frame 10.
     const firstBad = acc.problems.counts.get('BAD_CONTROL')!.first;
     expect(firstBad.seq).toBe(8);
-    expect(firstBad.offset).toBe(7 * 3 + 22);
+    expect(firstBad.offset).toBe(7 * 3 + 30); // 7 one-byte frames, then the valid control (2 + 28 bytes)
   });
 
   it('replay of 2M one-byte frames counts what inspect counts, in time of the same order', async () => {

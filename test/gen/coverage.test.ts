@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { configBlob, loadConfig, parseConfig } from '../../src/config/index.ts';
 import { SessionGenerator, type GenOptions, type GenSummary } from '../../src/gen/index.ts';
 import { engineAvailable, newEngine } from '../helpers/engine.ts';
-import { loadVectors, readableRecords, recordDiff, vectorConfigJson, vectorFrames } from '../helpers/vectors.ts';
+import { blobFingerprintOf, loadVectors, readableRecords, recordDiff, vectorConfigJson, vectorFrames } from '../helpers/vectors.ts';
 import { EngineModel } from './engine-model.ts';
 import { REASON_NAMES as REASONS, FLAG_NAMES, PROBLEM_NAMES, RecordKind } from '../../src/records/layout.ts';
 import { RecordView } from '../../src/records/view.ts';
@@ -48,8 +48,9 @@ describe('the spec model itself', () => {
     expect(vectors.length).toBeGreaterThan(20);
     let withStats = 0;
     for (const v of vectors) {
-      const m = new EngineModel(parseConfig(vectorConfigJson(v), v.name), { records: true });
-      m.processStream(vectorFrames(v).stream);
+      const cfg = parseConfig(vectorConfigJson(v), v.name);
+      const m = new EngineModel(cfg, { records: true });
+      m.processStream(vectorFrames(v, blobFingerprintOf(configBlob(cfg))).stream);
       expect(recordDiff(v.expected, readableRecords(m.recordBytes())), v.name).toBe('');
       if (v.stats) {
         const want = Object.fromEntries(Object.entries(v.stats).filter(([k]) => k !== 'why' && k !== 'note'));
@@ -132,7 +133,7 @@ describe('coverage with control messages (1M messages, default config)', () => {
   it('every control message is valid (no BAD_CONTROL) and the input has no problems', () => {
     const st = r.model.stats;
     expect(st.controls).toBe(r.summary.controls);
-    expect(st.problems).toEqual([0, 0, 0, 0, 0]);
+    expect(st.problems).toEqual([0, 0, 0, 0, 0, 0]); // no BAD_CONTROL, no FOREIGN_CONTROL: the controls are made for this config
     expect(st.messages).toBe(M);
   });
 

@@ -10,9 +10,9 @@
  *
  * Not on any product path — speed matters only enough to run a few million messages in a test.
  */
-import type { Config } from '../../src/config/index.ts';
+import { configBlob, type Config } from '../../src/config/index.ts';
 import {
-  CONTROL_MESSAGE, CONTROL_OPS, ControlOp, Flag, FLAG_NAMES, MESSAGE_LENGTH, NO_SYMBOL, PARAMS, Problem, PROBLEM_NAMES, Reason, REASON_NAMES,
+  CONFIG, CONTROL_MESSAGE, CONTROL_OPS, ControlOp, Flag, FLAG_NAMES, MESSAGE_LENGTH, NO_SYMBOL, PARAMS, Problem, PROBLEM_NAMES, Reason, REASON_NAMES,
   RECORD_SIZE, RECORD_VERSION, RecordField, RecordHeader, RecordKind,
 } from '../../src/contract.ts';
 import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
@@ -173,8 +173,11 @@ export class EngineModel {
   private readonly cooldown: number;
   private readonly wDiv: number;
   private readonly gate: boolean;
+  private readonly fingerprint: bigint;
 
   constructor(cfg: Config, opts: { records?: boolean } = {}) {
+    // the fingerprint of the blob this config encodes to (spec §10; the engines read it there)
+    this.fingerprint = configBlob(cfg).readBigUInt64LE(CONFIG.header.fingerprint);
     this.nSym = cfg.symbols.length;
     this.nAcc = cfg.accounts.length;
     this.tick = cfg.tick;
@@ -598,13 +601,26 @@ export class EngineModel {
     const target = m.readUInt16BE(CONTROL_MESSAGE.off_target);
     const s = m.readBigUInt64BE(CONTROL_MESSAGE.off_seq);
     const v = m.readBigUInt64BE(CONTROL_MESSAGE.off_value);
+    // Made for another config: refused whatever its fields, and the global kill switch is
+    // engaged with the CONTROL record a GLOBAL_KILL 1 would emit (spec §9).
+    if (m.readBigUInt64BE(CONTROL_MESSAGE.off_fingerprint) !== this.fingerprint) {
+      this.problem(Problem.FOREIGN_CONTROL, this.seq + 1, m[0], m.length, CONTROL_MESSAGE.length, op, target);
+      this.globalKill = true;
+      this.stats.controls++;
+      if (this.records) {
+        const r = this.rec(RecordKind.CONTROL, NO_SYMBOL, ControlOp.GLOBAL_KILL, this.seq + 1, this.lastTs);
+        r.writeBigUInt64LE(1n, CTL.value);
+        r.writeUInt16LE(CONTROL_MESSAGE.globalTarget, CTL.target);
+      }
+      return;
+    }
     const symOk = target < this.nSym;
     const accOk = target < this.nAcc;
     // Valid only at the next seq, for a known op, a target of its kind and a value in its range (spec §9).
     const o = CONTROL_OPS.find((x) => x.code === op);
     const targetOk = o?.target === 'global' ? target === CONTROL_MESSAGE.globalTarget : o?.target === 'symbol' ? symOk : accOk;
     const ok = s === BigInt(this.seq + 1) && o !== undefined && targetOk && v >= o.min && v <= o.max;
-    if (!ok) return this.problem(Problem.BAD_CONTROL, this.seq + 1, m[0], m.length, CONTROL_MESSAGE.length);
+    if (!ok) return this.problem(Problem.BAD_CONTROL, this.seq + 1, m[0], m.length, CONTROL_MESSAGE.length, op, target);
     const n = Number(v);
     switch (op) {
       case ControlOp.GLOBAL_KILL: this.globalKill = v === 1n; break;
@@ -626,11 +642,13 @@ export class EngineModel {
     }
   }
 
-  private problem(code: number, seq: number, type: number, len: number, expected: number): void {
+  private problem(code: number, seq: number, type: number, len: number, expected: number, op = 0, target = 0): void {
     this.stats.problems[code]++;
     if (this.records) {
       const r = this.rec(RecordKind.PROBLEM, NO_SYMBOL, code, seq, 0);
       r[PRB.type_byte] = type;
+      r[PRB.op] = op;
+      r.writeUInt16LE(target, PRB.target);
       r.writeUInt16LE(len, PRB.frame_len);
       r.writeUInt16LE(expected, PRB.expected_len);
     }

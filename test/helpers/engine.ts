@@ -4,6 +4,7 @@
  */
 import { configBlob, parseConfig, type Config } from '../../src/config/index.ts';
 import { RustEngine, loadNative } from '../../src/engine/rust.ts';
+import { specFingerprint } from './vectors.ts';
 
 export interface TestEngine {
   process(frames: Buffer, endOfInput?: boolean): Buffer;
@@ -44,7 +45,7 @@ export function specBlob(cfg: Config): Buffer {
   const ns = cfg.symbols.length, na = cfg.accounts.length;
   const b = Buffer.alloc(64 + 48 * ns + 32 * na);
   b.write('RGC1', 0, 'latin1');
-  b.writeUInt16LE(2, 4);
+  b.writeUInt16LE(3, 4);
   b[6] = ns;
   b[7] = na;
   b.writeUInt32LE(cfg.tick, 8);
@@ -79,5 +80,6 @@ export function specBlob(cfg: Config): Buffer {
     b.writeBigUInt64LE(BigInt(a.usedCredit), o + 16);
     b.writeBigUInt64LE(BigInt(a.duplicateWindowNs), o + 24);
   }
+  b.writeBigUInt64LE(specFingerprint(b), 56);
   return b;
 }

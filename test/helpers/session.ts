@@ -6,7 +6,7 @@
  * from the second add.
  */
 import { configFromJson, newEngine } from './engine.ts';
-import { readableRecords, vectorConfigJson, vectorFrames, type InputMessage } from './vectors.ts';
+import { blobFingerprintOf, readableRecords, vectorConfigJson, vectorFrames, type InputMessage } from './vectors.ts';
 
 export const U64_MAX = (1n << 64n) - 1n;
 export const U32_MAX = 0xffffffff;
@@ -92,7 +92,7 @@ export interface Decision {
 export function run(limits: Limits, input: InputMessage[]): Record<string, unknown>[] {
   const { blob } = configFromJson(configJson(limits), 'property');
   const eng = newEngine(blob);
-  const { stream } = vectorFrames({ name: 'property', input });
+  const { stream } = vectorFrames({ name: 'property', input }, blobFingerprintOf(blob));
   try {
     return readableRecords(eng.process(stream, true));
   } finally {

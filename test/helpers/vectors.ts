@@ -15,6 +15,7 @@
  *  - an input message may carry "seq": the seq the author expects it to take (checked by
  *    the encoder, so a miscounted hand computation fails loudly instead of silently).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { itch } from '../../src/itch/encode.ts';
@@ -24,6 +25,9 @@ import {
   CONTROL_OP_NAMES, ControlOp, FLAG_NAMES, KIND_NAMES, MESSAGE_LENGTH, NO_SYMBOL, PROBLEM_NAMES,
   REASON_NAMES, RECORD_SIZE, RECORD_VERSION, RecordField as F, RecordHeader as H, RecordKind,
 } from '../../src/contract.ts';
+
+/** PROBLEM codes of a refused control message (spec §11: the record carries its op and target). */
+const CONTROL_PROBLEMS: readonly number[] = [4, 5]; // BAD_CONTROL, FOREIGN_CONTROL
 
 export const VECTOR_DIR = fileURLToPath(new URL('../vectors/', import.meta.url));
 export const REPO_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -157,8 +161,8 @@ function opCode(op: unknown): number {
  * Encodes one input message (without its length prefix). A "len" different from the type's
  * table length truncates the encoded message or pads it with zero bytes (bad-length input).
  */
-export function encodeMessage(m: InputMessage): Buffer {
-  const b = encodeBody(m);
+export function encodeMessage(m: InputMessage, fingerprint: bigint): Buffer {
+  const b = encodeBody(m, fingerprint);
   if (m.raw === undefined && m.len !== undefined && typeof m.type === 'string' && MESSAGE_LENGTH[m.type] !== undefined) {
     const len = int(m.len, 'len');
     const out = Buffer.alloc(len);
@@ -168,7 +172,7 @@ export function encodeMessage(m: InputMessage): Buffer {
   return b;
 }
 
-function encodeBody(m: InputMessage): Buffer {
+function encodeBody(m: InputMessage, fingerprint: bigint): Buffer {
   if (m.raw !== undefined) return hexBytes(m.raw);
   const t = m.type;
   if (typeof t !== 'string' || t.length !== 1) throw new Error(`message ${JSON.stringify(m)}: missing type`);
@@ -210,7 +214,11 @@ function encodeBody(m: InputMessage): Buffer {
         stock: str(m, 'stock', ''), price: parsePrice(m.price), match: big(m.match ?? 0, 'match'),
       });
     case '~':
-      return itch.control(opCode(m.op), int(m.target, 'target'), big(m.effectiveSeq, 'effectiveSeq'), big(m.value, 'value'));
+      // made for the vector's config unless the message names another fingerprint
+      return itch.control(
+        opCode(m.op), int(m.target, 'target'), big(m.effectiveSeq, 'effectiveSeq'), big(m.value, 'value'),
+        m.fingerprint !== undefined ? big(m.fingerprint, 'fingerprint') : fingerprint,
+      );
     default: {
       // Skipped ITCH types (zero body of the table length) or unknown types (explicit len).
       const len = MESSAGE_LENGTH[t] ?? (m.len !== undefined ? int(m.len, 'len') : 0);
@@ -221,10 +229,26 @@ function encodeBody(m: InputMessage): Buffer {
 }
 
 /**
- * The framed byte stream of a vector, plus the seq each message is expected to take
- * (undefined for control messages). Checks "seq" annotations.
+ * Spec §10's fingerprint, computed here independently: the first 8 bytes (big-endian) of the
+ * SHA-256 of the blob with bytes 56..63 zeroed.
  */
-export function vectorFrames(v: Pick<Vector, 'input' | 'endMarker' | 'name'>): { stream: Buffer; frames: Buffer[] } {
+export function specFingerprint(blob: Buffer): bigint {
+  const b = Buffer.from(blob);
+  b.fill(0, 56, 64);
+  return createHash('sha256').update(b).digest().readBigUInt64BE(0);
+}
+
+/** The fingerprint a blob carries (bytes 56..63, little-endian), as the engines read it. */
+export function blobFingerprintOf(blob: Buffer): bigint {
+  return blob.readBigUInt64LE(56);
+}
+
+/**
+ * The framed byte stream of a vector, plus the seq each message is expected to take
+ * (undefined for control messages). Checks "seq" annotations. Control messages carry
+ * `fingerprint` (that of the config the vector runs under) unless they name their own.
+ */
+export function vectorFrames(v: Pick<Vector, 'input' | 'endMarker' | 'name'>, fingerprint: bigint): { stream: Buffer; frames: Buffer[] } {
   const frames: Buffer[] = [];
   let seq = 0;
   v.input.forEach((m, i) => {
@@ -233,12 +257,12 @@ export function vectorFrames(v: Pick<Vector, 'input' | 'endMarker' | 'name'>): {
       if (m.seq !== undefined) seq = m.seq; // author-declared (truncated frames take a seq)
       return;
     }
-    const msg = encodeMessage(m);
+    const msg = encodeMessage(m, fingerprint);
     const f = Buffer.alloc(msg.length + 2);
     f.writeUInt16BE(msg.length, 0);
     msg.copy(f, 2);
     frames.push(f);
-    // The seq rule of §2, from the frame cursor: a control message (type '~', 20 bytes) takes
+    // The seq rule of §2, from the frame cursor: a control message (type '~', 28 bytes) takes
     // no seq; a '~' frame of another length is a BAD_LENGTH message and does take one.
     const c = new FrameCursor(f, seq + 1);
     if (c.next() && c.takesSeq) seq = c.seq;
@@ -276,8 +300,9 @@ export function recordEncodingErrors(b: Buffer, off: number): string[] {
   if (kind === RecordKind.FILL) zero(F.FILL.reserved, RECORD_SIZE, 'FILL reserved');
   if (kind === RecordKind.CONTROL) zero(F.CONTROL.reserved, RECORD_SIZE, 'CONTROL reserved');
   if (kind === RecordKind.PROBLEM) {
-    zero(F.PROBLEM.reserved0, F.PROBLEM.reserved0 + 1, 'PROBLEM reserved');
-    zero(F.PROBLEM.reserved1, RECORD_SIZE, 'PROBLEM reserved');
+    zero(F.PROBLEM.reserved, RECORD_SIZE, 'PROBLEM reserved');
+    if (!CONTROL_PROBLEMS.includes(b[off + H.aux])) zero(F.PROBLEM.op, F.PROBLEM.op + 1, 'PROBLEM op (not a control problem)');
+    if (!CONTROL_PROBLEMS.includes(b[off + H.aux])) zero(F.PROBLEM.target, F.PROBLEM.target + 2, 'PROBLEM target (not a control problem)');
     if (b[off + H.symbol] !== NO_SYMBOL) errs.push('PROBLEM symbol must be 0xFF');
     if (b.readUIntLE(off + H.ts, 6) !== 0) errs.push('PROBLEM ts must be 0');
   }
@@ -328,6 +353,9 @@ export function readableRecord(b: Buffer, off = 0): Record<string, unknown> {
       return {
         kind: 'PROBLEM', seq, ts, symbol, code: PROBLEM_NAMES[aux] || `CODE_${aux}`, type: typeName(b[off + f.type_byte]),
         frameLength: b.readUInt16LE(off + f.frame_len), expectedLength: b.readUInt16LE(off + f.expected_len),
+        ...(CONTROL_PROBLEMS.includes(aux)
+          ? { op: CONTROL_OP_NAMES[b[off + f.op]] || `OP_${b[off + f.op]}`, target: b.readUInt16LE(off + f.target) }
+          : {}),
       };
     }
     default:

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FpgaEngine, type FpgaOptions } from '../../src/fpga/index.ts';
 import { configBlob, loadConfig } from '../../src/config/index.ts';
-import { FrameCursor } from '../../src/itch/framing.ts';
+import { CONTROL_MESSAGE } from '../../src/contract.ts';
+import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
 import { newEngine } from '../helpers/engine.ts';
 import { randomFlow, Rng } from '../helpers/flow.ts';
 import { readableRecords } from '../helpers/vectors.ts';
@@ -46,11 +47,11 @@ function firstDiff(a: Buffer, b: Buffer): string {
   return `lengths differ: rust ${a.length / 32} records, fpga ${b.length / 32}`;
 }
 
-function compare(name: string, stream: Buffer, opts: FpgaOptions): void {
-  const rust = newEngine(blob);
+function compare(name: string, stream: Buffer, opts: FpgaOptions, config = blob): void {
+  const rust = newEngine(config);
   const want = rust.process(stream, true);
   const t0 = performance.now();
-  const hw = new FpgaEngine(blob, opts);
+  const hw = new FpgaEngine(config, opts);
   try {
     hw.clearCounters();
     const got = hw.process(stream, true);
@@ -64,6 +65,21 @@ function compare(name: string, stream: Buffer, opts: FpgaOptions): void {
   } finally {
     hw.close();
   }
+}
+
+/**
+ * The control messages of a frame stream made for another config (spec §9 FOREIGN_CONTROL):
+ * every `every`-th one gets its fingerprint's lowest bit flipped.
+ */
+function foreignControls(stream: Buffer, every: number): { stream: Buffer; changed: number } {
+  const b = Buffer.from(stream);
+  let n = 0, changed = 0;
+  for (const c = new FrameCursor(b); c.next(); ) {
+    if (c.kind !== FrameKind.CONTROL || n++ % every !== 0) continue;
+    b[c.offset + 2 + CONTROL_MESSAGE.off_fingerprint + 7] ^= 1;
+    changed++;
+  }
+  return { stream: b, changed };
 }
 
 /** Flips random bytes of a frame stream without touching the length prefixes. */
@@ -82,6 +98,18 @@ describe('differential: FPGA (Verilator) vs Rust core', () => {
   requireRust();
   it('bundled session, 8 messages per packet, as fast as accepted', () => {
     compare('demo.itch.gz x8', gunzipSync(readFileSync(DEMO)), { messagesPerPacket: 8 });
+  });
+
+  it('bundled session with every third control made for another config, 5/8 offer', () => {
+    const { stream, changed } = foreignControls(gunzipSync(readFileSync(DEMO)), 3);
+    expect(changed).toBeGreaterThan(50);
+    compare('demo.itch.gz, foreign controls x8', stream, { messagesPerPacket: 8, offer: { num: 5, den: 8 } });
+  });
+
+  it('bundled session under a config whose symbols differ (every control foreign), 16 per packet', () => {
+    const other = loadConfig();
+    other.symbols.reverse();
+    compare('demo.itch.gz, reversed symbols x16', gunzipSync(readFileSync(DEMO)), { messagesPerPacket: 16 }, configBlob(other));
   });
 
   it('real NASDAQ sample (1000 messages), 1 and 16 per packet', () => {

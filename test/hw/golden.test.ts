@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { FpgaEngine } from '../../src/fpga/index.ts';
 import { configFromJson } from '../helpers/engine.ts';
 import {
-  loadVectors, readableRecords, recordDiff, recordEncodingErrors, vectorConfigJson, vectorFrames,
+  blobFingerprintOf, loadVectors, readableRecords, recordDiff, recordEncodingErrors, vectorConfigJson, vectorFrames,
 } from '../helpers/vectors.ts';
 import { requireHw, statsView } from './util.ts';
 
@@ -20,7 +20,7 @@ describe('golden vectors: FPGA engine (Verilator)', () => {
   for (const v of vectors) {
     describe(v.file, () => {
       const { blob } = configFromJson(vectorConfigJson(v), v.file);
-      const { stream, frames } = vectorFrames(v);
+      const { stream, frames } = vectorFrames(v, blobFingerprintOf(blob));
 
       for (const mpp of [1, 7]) {
         it(`records match the hand computation, ${mpp} message(s) per packet (${v.name})`, () => {

@@ -19,6 +19,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeExecution } from '../../src/clearing/execution.ts';
 import { clearInProcess } from '../../src/clearing/embedded.ts';
+import { blobFingerprint, configBlob } from '../../src/config/index.ts';
 import { frame, itch } from '../../src/itch/encode.ts';
 import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
 import { makeKafka } from '../../src/kafka/client.ts';
@@ -32,6 +33,8 @@ const { ROOT, BROKER, config, tmp, kafkaSh, cli, cliJson, spawnRun, records, fil
   Number(process.env.RISKGATE_KAFKA_FEED_PORT ?? 19192),
   'riskgate-feed-',
 );
+/** The fingerprint of the config the runs use (spec §10): the controls put in the files are made for it. */
+const FP = blobFingerprint(configBlob(config));
 const DEMO = join(ROOT, 'data/demo.itch.gz');
 /** Control messages in the demo session, counted with the frame cursor (the generator's summary prints the same). */
 function demoControls(): number {
@@ -76,7 +79,7 @@ describe('Kafka feed: publish + run against a real broker', () => {
   });
 
   it('small packets, controls after the last message, a cut-off last frame: still byte-identical', () => {
-    const controls = Buffer.concat([frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 20_001, 1)), frame(itch.control(ControlOp.SYMBOL_KILL, 0, 20_001, 1))]);
+    const controls = Buffer.concat([frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 20_001, 1, FP)), frame(itch.control(ControlOp.SYMBOL_KILL, 0, 20_001, 1, FP))]);
     const cut = frame(itch.systemEvent({ locate: 0, ts: 1 }, 'C')).subarray(0, 9);
     for (const [name, tail, lastSeq, errors] of [
       ['trailing', Buffer.concat([controls, Buffer.from([0, 0])]), 20_000, []], // controls in the end-of-session packet

@@ -57,7 +57,7 @@ beforeAll(() => {
 
 describe('frames: seqs and splits', () => {
   it('splits a batch exactly before a seq, control frames for that seq going with it', () => {
-    const msgs = [itch.systemEvent({ locate: 0, ts: 1 }, 'O'), itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 2, 1), itch.systemEvent({ locate: 0, ts: 2 }, 'Q'), itch.raw('~', 25), itch.systemEvent({ locate: 0, ts: 3 }, 'M')];
+    const msgs = [itch.systemEvent({ locate: 0, ts: 1 }, 'O'), itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, 2, 1, 0n), itch.systemEvent({ locate: 0, ts: 2 }, 'Q'), itch.raw('~', 25), itch.systemEvent({ locate: 0, ts: 3 }, 'M')];
     const f = frames(msgs);
     expect(countSeqFrames(f)).toBe(4); // the 25-byte '~' is BAD_LENGTH and takes a seq
     expect(offsetBeforeSeq(f, 1, 2)).toBe(14); // after S#1, before the control for seq 2

@@ -69,6 +69,10 @@ pub struct Config {
     pub cooldown_ns: u64,
     pub max_spread: u32,
     pub clip_qty: u32,
+    /// The blob's fingerprint (§10): the control plane writes the first 8 bytes of the
+    /// SHA-256 of the blob with this field zeroed; the engine only reads it and compares it
+    /// with the fingerprint of every control message (§9). It does not verify the hash.
+    pub fingerprint: u64,
     pub symbols: Vec<SymbolConfig>,
     pub accounts: Vec<AccountConfig>,
 }
@@ -177,7 +181,6 @@ impl Config {
         let gate_market_hours = r.flag(H::GATE_MARKET_HOURS, "gate_market_hours")?;
         let global_kill = r.flag(H::GLOBAL_KILL, "global_kill")?;
         r.reserved(H::RESERVED0, 1, "reserved")?;
-        r.reserved(H::RESERVED1, 8, "reserved")?;
         let mut cfg = Config {
             tick,
             window_ticks,
@@ -191,6 +194,7 @@ impl Config {
             cooldown_ns: r.u64(H::COOLDOWN_NS, "cooldown_ns")?,
             max_spread: r.u32(H::MAX_SPREAD, "max_spread")?,
             clip_qty: r.u32(H::CLIP_QTY, "clip_qty")?,
+            fingerprint: r.u64(H::FINGERPRINT, "fingerprint")?,
             symbols: Vec::with_capacity(ns),
             accounts: Vec::with_capacity(na),
         };
@@ -265,6 +269,7 @@ impl Config {
         put(&mut b, H::COOLDOWN_NS, &self.cooldown_ns.to_le_bytes());
         put(&mut b, H::MAX_SPREAD, &self.max_spread.to_le_bytes());
         put(&mut b, H::CLIP_QTY, &self.clip_qty.to_le_bytes());
+        put(&mut b, H::FINGERPRINT, &self.fingerprint.to_le_bytes());
         for (i, s) in self.symbols.iter().enumerate() {
             let o = HEADER + SYMBOL_ENTRY * i;
             put(&mut b, o + S::NAME, &s.name);
@@ -303,6 +308,7 @@ impl Config {
             cooldown_ns: 0,
             max_spread: 500,
             clip_qty: 1000,
+            fingerprint: 0,
             symbols: vec![SymbolConfig {
                 name: symbol_name(name),
                 account: 0,
@@ -344,6 +350,7 @@ impl Config {
             cooldown_ns: 1_000_000,
             max_spread: 500,
             clip_qty: 3000,
+            fingerprint: 0,
             symbols: syms
                 .iter()
                 .map(|&(n, a, q, notional, pl, bps)| SymbolConfig {

@@ -4,11 +4,11 @@
 //! problem codes, control ops, the config blob, ITCH lengths. Generated; edit the TOML.
 
 /// Engine spec version (docs/spec.md).
-pub const SPEC_VERSION: u32 = 2;
+pub const SPEC_VERSION: u32 = 3;
 /// `RECORD_VERSION`, byte 0 of every record (spec §11).
-pub const RECORD_VERSION: u8 = 2;
+pub const RECORD_VERSION: u8 = 3;
 /// Config blob version (spec §10).
-pub const CONFIG_VERSION: u16 = 2;
+pub const CONFIG_VERSION: u16 = 3;
 /// Config blob magic.
 pub const CONFIG_MAGIC: [u8; 4] = *b"RGC1";
 /// EXECUTION value version (spec §14.1).
@@ -138,14 +138,16 @@ pub mod record {
     pub mod problem {
         /// u8: the message's type byte.
         pub const TYPE_BYTE: usize = 16;
-        /// u8: 0.
-        pub const RESERVED0: usize = 17;
+        /// u8: control op (BAD_CONTROL, FOREIGN_CONTROL), else 0.
+        pub const OP: usize = 17;
         /// u16: declared frame length.
         pub const FRAME_LEN: usize = 18;
         /// u16: length from §3.1, 0 if unknown.
         pub const EXPECTED_LEN: usize = 20;
-        /// u80: 0.
-        pub const RESERVED1: usize = 22;
+        /// u16: control target (BAD_CONTROL, FOREIGN_CONTROL), else 0.
+        pub const TARGET: usize = 22;
+        /// u64: 0.
+        pub const RESERVED: usize = 24;
     }
 }
 
@@ -203,8 +205,10 @@ pub mod problem {
     pub const TRUNCATED: u8 = 3;
     /// a control message that is refused (seq, op, target or value).
     pub const BAD_CONTROL: u8 = 4;
+    /// a control message made for another config (fingerprint differs): refused, engages the global kill switch.
+    pub const FOREIGN_CONTROL: u8 = 5;
     /// Names indexed by code (index 0 unused).
-    pub const NAMES: [&str; 5] = ["", "BAD_LENGTH", "UNKNOWN_TYPE", "TRUNCATED", "BAD_CONTROL"];
+    pub const NAMES: [&str; 6] = ["", "BAD_LENGTH", "UNKNOWN_TYPE", "TRUNCATED", "BAD_CONTROL", "FOREIGN_CONTROL"];
 }
 
 /// Control message (spec §9): offsets, and the ops with their targets and value ranges.
@@ -212,7 +216,7 @@ pub mod control {
     /// Type byte.
     pub const TYPE: u8 = b'~';
     /// Frame length.
-    pub const LEN: usize = 20;
+    pub const LEN: usize = 28;
     /// Target of global ops.
     pub const GLOBAL_TARGET: u16 = 0xFFFF;
     /// u8 BE: `~` (0x7E).
@@ -225,6 +229,8 @@ pub mod control {
     pub const OFF_SEQ: usize = 4;
     /// u64 BE: new value.
     pub const OFF_VALUE: usize = 12;
+    /// u64 BE: fingerprint of the config it was made for (§10).
+    pub const OFF_FINGERPRINT: usize = 20;
     /// What an op addresses.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum Target {
@@ -331,8 +337,8 @@ pub mod config {
         pub const MAX_SPREAD: usize = 48;
         /// u32, any: strategy maximum order quantity.
         pub const CLIP_QTY: usize = 52;
-        /// u64, 0: reserved.
-        pub const RESERVED1: usize = 56;
+        /// u64, any: first 8 bytes (big-endian) of SHA-256 of the blob with this field zeroed.
+        pub const FINGERPRINT: usize = 56;
     }
     /// symbol field offsets.
     pub mod symbol {
@@ -397,7 +403,7 @@ pub mod itch {
         t[b'I' as usize] = 50; // NOII
         t[b'N' as usize] = 20; // RPII
         t[b'O' as usize] = 48; // DLCR price discovery
-        t[b'~' as usize] = 20; // control message
+        t[b'~' as usize] = 28; // control message
         t
     };
     /// Types with an effect (§3.2).

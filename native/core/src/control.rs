@@ -15,7 +15,7 @@ use crate::risk::{AccountRisk, Session, SymbolRisk};
 /// Target of the global ops.
 pub const GLOBAL: u16 = contract::GLOBAL_TARGET;
 
-/// The fields of a control message (type `~`, 20 bytes, big-endian like the ITCH stream
+/// The fields of a control message (type `~`, 28 bytes, big-endian like the ITCH stream
 /// it travels in).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Control {
@@ -25,17 +25,21 @@ pub struct Control {
     /// Effective seq `S`: the message applies right before message `S`.
     pub seq: u64,
     pub value: u64,
+    /// Fingerprint of the config the message was made for (§10); compared with the
+    /// engine's config before anything else.
+    pub fingerprint: u64,
 }
 
 impl Control {
     /// Fields at the contract's offsets (op, target, effective seq, value).
     #[inline]
-    pub fn parse(m: &[u8; 20]) -> Control {
+    pub fn parse(m: &[u8; contract::LEN]) -> Control {
         Control {
             op: m[contract::OFF_OP],
             target: be16(m, contract::OFF_TARGET),
             seq: be64(m, contract::OFF_SEQ),
             value: be64(m, contract::OFF_VALUE),
+            fingerprint: be64(m, contract::OFF_FINGERPRINT),
         }
     }
 }
@@ -138,23 +142,27 @@ mod tests {
     const I31: u64 = (1 << 31) - 1;
 
     fn v(op: u8, target: u16, value: u64) -> Option<Action> {
-        validate(&Control { op, target, seq: 11, value }, 10, 3, 2)
+        validate(&Control { op, target, seq: 11, value, fingerprint: 0 }, 10, 3, 2)
     }
 
     #[test]
     fn parse_reads_big_endian_fields() {
-        let mut m = [0u8; 20];
+        let mut m = [0u8; contract::LEN];
         m[contract::OFF_TYPE] = contract::TYPE;
         m[contract::OFF_OP] = op::MAX_QTY;
         m[contract::OFF_TARGET..][..2].copy_from_slice(&0x0102u16.to_be_bytes());
         m[contract::OFF_SEQ..][..8].copy_from_slice(&0x0304_0506_0708_090Au64.to_be_bytes());
         m[contract::OFF_VALUE..][..8].copy_from_slice(&u64::MAX.to_be_bytes());
-        assert_eq!(Control::parse(&m), Control { op: op::MAX_QTY, target: 0x0102, seq: 0x0304_0506_0708_090A, value: u64::MAX });
+        m[contract::OFF_FINGERPRINT..][..8].copy_from_slice(&0x1112_1314_1516_1718u64.to_be_bytes());
+        assert_eq!(
+            Control::parse(&m),
+            Control { op: op::MAX_QTY, target: 0x0102, seq: 0x0304_0506_0708_090A, value: u64::MAX, fingerprint: 0x1112_1314_1516_1718 }
+        );
     }
 
     #[test]
     fn effective_seq_must_be_the_next_one() {
-        let c = Control { op: op::GLOBAL_KILL, target: GLOBAL, seq: 11, value: 1 };
+        let c = Control { op: op::GLOBAL_KILL, target: GLOBAL, seq: 11, value: 1, fingerprint: 0 };
         assert_eq!(validate(&c, 10, 3, 2), Some(Action::GlobalKill(true)));
         assert_eq!(validate(&c, 11, 3, 2), None);
         assert_eq!(validate(&c, 9, 3, 2), None);

@@ -16,9 +16,10 @@ use crate::config::Config;
 use crate::control::{self, Control};
 use crate::error::{EngineError, ErrorCode};
 use crate::framing::{max_record_bytes, scan, Frame, FrameWalk};
-use crate::itch::{self, Message, Print, MESSAGE_LEN};
+use crate::itch::{self, Message, Print, CONTROL_LEN, MESSAGE_LEN};
 use crate::locate::LocateTable;
 use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS};
+use crate::contract::control::op;
 use crate::records::{self, problem};
 use crate::risk::{self, AccountRisk, LastOrder, SymbolRisk};
 use crate::snapshot::{self, Reader, Writer};
@@ -37,7 +38,7 @@ struct SymbolTop {
     strategy: strategy::State,
 }
 
-/// The riskgate engine (spec version 2).
+/// The riskgate engine (spec version 3).
 pub struct Engine {
     cfg: Config,
     strategy: strategy::Params,
@@ -511,12 +512,25 @@ impl Engine {
         }
     }
 
-    /// A control message (§9): applied at once if valid, else a BAD_CONTROL problem.
+    /// A control message (§9): one made for another config (its fingerprint differs) is a
+    /// FOREIGN_CONTROL problem that engages the global kill switch (fail closed), with the
+    /// CONTROL record of that engage; otherwise applied at once if valid, else a
+    /// BAD_CONTROL problem.
     #[cold]
-    fn control<S: RecordSink>(&mut self, m: &[u8; 20], out: &mut S) {
+    fn control<S: RecordSink>(&mut self, m: &[u8; CONTROL_LEN], out: &mut S) {
         let c = Control::parse(m);
+        const LEN: u16 = CONTROL_LEN as u16;
+        if c.fingerprint != self.cfg.fingerprint {
+            let seq = self.seq + 1;
+            self.problem_op(problem::FOREIGN_CONTROL, seq, b'~', LEN, LEN, c.op, c.target, out);
+            let kill = control::Action::GlobalKill(true);
+            control::apply(kill, &mut self.session, &mut self.syms, &mut self.accts, &mut self.book);
+            self.stats.controls += 1;
+            out.put(records::control(kill.record_symbol(), op::GLOBAL_KILL, seq, self.last_ts, 1, control::GLOBAL));
+            return;
+        }
         let Some(action) = control::validate(&c, self.seq, self.n_symbols, self.n_accounts) else {
-            self.problem(problem::BAD_CONTROL, self.seq + 1, b'~', 20, 20, out);
+            self.problem_op(problem::BAD_CONTROL, self.seq + 1, b'~', LEN, LEN, c.op, c.target, out);
             return;
         };
         control::apply(action, &mut self.session, &mut self.syms, &mut self.accts, &mut self.book);
@@ -541,8 +555,16 @@ impl Engine {
 
     #[inline(never)]
     fn problem<S: RecordSink>(&mut self, code: u8, seq: u64, t: u8, len: u16, expected: u16, out: &mut S) {
-        self.stats.problems[code as usize % 5] += 1;
-        out.put(records::problem(code, seq, t, len, expected));
+        self.problem_op(code, seq, t, len, expected, 0, 0, out);
+    }
+
+    /// A problem with the op and target of a refused control message.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn problem_op<S: RecordSink>(&mut self, code: u8, seq: u64, t: u8, len: u16, expected: u16, op: u8, target: u16, out: &mut S) {
+        let n = self.stats.problems.len();
+        self.stats.problems[code as usize % n] += 1;
+        out.put(records::problem(code, seq, t, len, expected, op, target));
     }
 
     // ---- book → TOB → strategy → risk -------------------------------------------------

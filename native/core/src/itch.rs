@@ -7,6 +7,8 @@
 
 /// Message lengths of spec §3.1 (0 = unknown type), from the contract.
 pub use crate::contract::itch::MESSAGE_LEN;
+/// Length of the control message of §9.
+pub const CONTROL_LEN: usize = crate::contract::control::LEN;
 
 #[inline(always)]
 pub(crate) fn be16<const N: usize>(m: &[u8; N], o: usize) -> u16 {
@@ -47,9 +49,9 @@ pub enum Print {
 /// `locate` the stock locate (1/2); `r` an order reference number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Message<'a> {
-    /// `~` of exactly 20 bytes: the control message of §9 (decoded by `control`). It
+    /// `~` of exactly 28 bytes: the control message of §9 (decoded by `control`). It
     /// takes no seq, so the engine must see it before handing out one.
-    Control(&'a [u8; 20]),
+    Control(&'a [u8; CONTROL_LEN]),
     /// S: event `code` at 11.
     System { ts: u64, code: u8 },
     /// R: the 8 stock bytes at 11, packed little-endian so a name compares in one step.
@@ -119,7 +121,7 @@ pub fn parse(t: u8, msg: &[u8]) -> Message<'_> {
         }),
         b'H' => exact::<25>(msg).map(|m| TradingAction { locate: be16(m, 1), ts: be48(m, 5), state: m[19] }),
         b'W' => exact::<12>(msg).map(|m| CircuitBreaker { ts: be48(m, 5), level: m[11] }),
-        b'~' => exact::<20>(msg).map(Control),
+        b'~' => exact::<CONTROL_LEN>(msg).map(Control),
         _ => {
             let expected = MESSAGE_LEN[t as usize] as usize;
             return if expected == 0 {

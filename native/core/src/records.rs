@@ -91,12 +91,15 @@ pub(crate) fn control(symbol: u8, op: u8, seq: u64, ts: u64, value: u64, target:
 }
 
 /// PROBLEM: no symbol, aux = code, ts 0; type byte, frame length, expected length (0 if
-/// unknown).
+/// unknown), and for a refused control message (BAD_CONTROL, FOREIGN_CONTROL) its op and
+/// target (0 otherwise).
 #[inline(always)]
-pub(crate) fn problem(code: u8, seq: u64, t: u8, len: u16, expected: u16) -> [u8; 32] {
+pub(crate) fn problem(code: u8, seq: u64, t: u8, len: u16, expected: u16, op: u8, target: u16) -> [u8; 32] {
     let p0 = (t as u64) << sh(PB::TYPE_BYTE, P0)
+        | (op as u64) << sh(PB::OP, P0)
         | (len as u64) << sh(PB::FRAME_LEN, P0)
-        | (expected as u64) << sh(PB::EXPECTED_LEN, P0);
+        | (expected as u64) << sh(PB::EXPECTED_LEN, P0)
+        | (target as u64) << sh(PB::TARGET, P0);
     encode(kind::PROBLEM, NO_SYMBOL, code, seq, 0, p0, 0)
 }
 
@@ -151,6 +154,9 @@ pub enum Record {
         type_byte: u8,
         frame_len: u16,
         expected_len: u16,
+        /// The op and target of a refused control message, else 0.
+        op: u8,
+        target: u16,
     },
 }
 
@@ -245,14 +251,15 @@ impl Record {
                 Record::Control { h, op: h.aux, value: le64(r, CT::VALUE), target: le16(r, CT::TARGET) }
             }
             kind::PROBLEM => {
-                zeros(r, PB::RESERVED0, PB::RESERVED0 + 1)?;
-                zeros(r, PB::RESERVED1, RECORD_SIZE)?;
+                zeros(r, PB::RESERVED, RECORD_SIZE)?;
                 Record::Problem {
                     h,
                     code: h.aux,
                     type_byte: r[PB::TYPE_BYTE],
                     frame_len: le16(r, PB::FRAME_LEN),
                     expected_len: le16(r, PB::EXPECTED_LEN),
+                    op: r[PB::OP],
+                    target: le16(r, PB::TARGET),
                 }
             }
             k => return Err(DecodeError::Kind(k)),
@@ -337,9 +344,9 @@ impl fmt::Display for Record {
             Record::Control { op, value, target, .. } => {
                 write!(f, "CONTROL op={op} target={target:#x} value={value}")
             }
-            Record::Problem { code, type_byte, frame_len, expected_len, .. } => write!(
+            Record::Problem { code, type_byte, frame_len, expected_len, op, target, .. } => write!(
                 f,
-                "PROBLEM {} type={type_byte:#04x} len={frame_len} expected={expected_len}",
+                "PROBLEM {} type={type_byte:#04x} len={frame_len} expected={expected_len} op={op} target={target:#x}",
                 problem::NAMES.get(code as usize).copied().unwrap_or("?")
             ),
         }

@@ -9,11 +9,12 @@ pub struct Stats {
     /// Framed messages, i.e. the last seq handed out.
     pub messages: u64,
     /// Seq-taking frames by type byte (a truncated frame without a type byte counts as 0),
-    /// so `by_type` sums to `messages`. Control messages (`~`, 20 bytes) take no seq and
-    /// are counted in `controls` or `problems[BAD_CONTROL]` instead.
+    /// so `by_type` sums to `messages`. Control messages (`~`, 28 bytes) take no seq and
+    /// are counted in `controls`, `problems[BAD_CONTROL]` or `problems[FOREIGN_CONTROL]`
+    /// (plus `controls` for the kill it engages) instead.
     pub by_type: [u64; 256],
     /// Indexed by problem code (index 0 unused).
-    pub problems: [u64; 5],
+    pub problems: [u64; 6],
     pub unknown_ref: u64,
     pub table_full: u64,
     pub flagged: u64,
@@ -40,7 +41,7 @@ impl Default for Stats {
         Stats {
             messages: 0,
             by_type: [0; 256],
-            problems: [0; 5],
+            problems: [0; 6],
             unknown_ref: 0,
             table_full: 0,
             flagged: 0,

@@ -65,7 +65,11 @@ fn every_range_is_enforced() {
     assert_eq!(patch(H::GATE_MARKET_HOURS, &[2]), "gate_market_hours");
     assert_eq!(patch(H::GLOBAL_KILL, &[2]), "global_kill");
     assert_eq!(patch(H::RESERVED0, &[1]), "reserved");
-    assert_eq!(patch(HEADER_SIZE - 1, &[1]), "reserved");
+    // The header's last 8 bytes, reserved in version 2, are the fingerprint (any value;
+    // the engine reads it and does not verify it).
+    let mut b = good.clone();
+    b[H::FINGERPRINT..][..8].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert_eq!(Config::parse(&b).map(|c| c.fingerprint).ok(), Some(u64::MAX));
     let s1 = HEADER_SIZE + SYMBOL_ENTRY_SIZE;
     assert_eq!(patch(s1 + S::NAME, b"\0BAD    "), "symbols[1].name");
     assert_eq!(patch(s1 + S::ACCOUNT, &[2]), "symbols[1].account");

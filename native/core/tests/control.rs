@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use riskgate_core::contract::control as contract;
 use riskgate_core::records::{op, problem, Record};
-use riskgate_testkit::{control_message, Frames};
+use riskgate_testkit::{control_message, control_message_for, Frames};
 use riskgate_core::{Config, Engine};
 
 fn two_symbols() -> Config {
@@ -51,8 +51,10 @@ fn assert_invalid(c: &Config, body: &[u8]) {
             h: riskgate_core::records::Header { symbol: 0xFF, aux: problem::BAD_CONTROL, seq: 2, ts: 0 },
             code: problem::BAD_CONTROL,
             type_byte: b'~',
-            frame_len: 20,
-            expected_len: 20,
+            frame_len: 28,
+            expected_len: 28,
+            op: body[1],
+            target: u16::from_be_bytes([body[2], body[3]]),
         },
         "{body:?}"
     );
@@ -140,4 +142,52 @@ fn control_first_in_session_and_last_ts_rules() {
         .collect();
     let zts = u64::from_be_bytes([0, 0, b'z', b'z', b'z', b'z', b'z', b'z']);
     assert_eq!(ctl, vec![(1, 0), (2, zts), (3, zts)]);
+}
+
+#[test]
+fn foreign_control_is_refused_and_engages_the_global_kill() {
+    // A control made for another config (fingerprint differs) is refused whatever its
+    // fields, reports its op and target, and engages the global kill switch with the
+    // CONTROL record a GLOBAL_KILL engage would emit (seq = last_seq + 1, ts = last_ts).
+    let mut c = two_symbols();
+    c.fingerprint = 0x0123_4567_89AB_CDEF;
+    for body in [
+        control_message(op::SYMBOL_KILL, 1, 2, 0),
+        control_message_for(0x0123_4567_89AB_CDEE, op::MAX_QTY, 0, 2, 5),
+        control_message_for(0, 200, 7, 9, 9),
+    ] {
+        let mut f = Frames::new();
+        f.system(123, b'O');
+        f.raw(&body);
+        f.system(456, b'O');
+        let (recs, st) = run(&c, &f.buf);
+        assert_eq!(
+            recs,
+            vec![
+                Record::Problem {
+                    h: riskgate_core::records::Header { symbol: 0xFF, aux: problem::FOREIGN_CONTROL, seq: 2, ts: 0 },
+                    code: problem::FOREIGN_CONTROL,
+                    type_byte: b'~',
+                    frame_len: 28,
+                    expected_len: 28,
+                    op: body[1],
+                    target: u16::from_be_bytes([body[2], body[3]]),
+                },
+                Record::Control {
+                    h: riskgate_core::records::Header { symbol: 0xFF, aux: op::GLOBAL_KILL, seq: 2, ts: 123 },
+                    op: op::GLOBAL_KILL,
+                    value: 1,
+                    target: 0xFFFF,
+                },
+            ],
+            "{body:?}"
+        );
+        assert_eq!(st.problems[problem::FOREIGN_CONTROL as usize], 1);
+        assert_eq!(st.controls, 1);
+        assert_eq!(st.messages, 2);
+    }
+    // The matching fingerprint is applied as usual.
+    let (r, controls) = one(&c, &control_message_for(0x0123_4567_89AB_CDEF, op::SYMBOL_KILL, 1, 2, 1));
+    assert_eq!(controls, 1);
+    assert!(matches!(r, Record::Control { op: o, target: 1, value: 1, .. } if o == op::SYMBOL_KILL), "{r:?}");
 }

@@ -9,7 +9,7 @@ use riskgate_core::{max_record_bytes, Config, Engine, ErrorCode};
 fn problems(recs: &[Record]) -> Vec<(u64, u8, u8, u16, u16)> {
     recs.iter()
         .filter_map(|r| match *r {
-            Record::Problem { h, code, type_byte, frame_len, expected_len } => {
+            Record::Problem { h, code, type_byte, frame_len, expected_len, .. } => {
                 assert_eq!((h.symbol, h.ts), (0xFF, 0));
                 Some((h.seq, code, type_byte, frame_len, expected_len))
             }
@@ -24,7 +24,7 @@ fn bad_length_unknown_type_and_seq() {
     f.raw(&[b'A'; 35]); // seq 1: BAD_LENGTH
     f.raw(b"z1234567890123"); // seq 2: UNKNOWN_TYPE
     f.end_marker(); // no seq
-    f.raw(&[b'~'; 19]); // seq 3: a `~` of the wrong length is BAD_LENGTH and takes a seq
+    f.raw(&[b'~'; 27]); // seq 3: a `~` of the wrong length is BAD_LENGTH and takes a seq
     f.skipped(b'Y', 1, 5); // seq 4: skipped
     f.raw(b"S"); // seq 5: BAD_LENGTH, 1 byte
     let (recs, st) = run(&cfg(), &f.buf);
@@ -33,7 +33,7 @@ fn bad_length_unknown_type_and_seq() {
         vec![
             (1, problem::BAD_LENGTH, b'A', 35, 36),
             (2, problem::UNKNOWN_TYPE, b'z', 14, 0),
-            (3, problem::BAD_LENGTH, b'~', 19, 20),
+            (3, problem::BAD_LENGTH, b'~', 27, 28),
             (5, problem::BAD_LENGTH, b'S', 1, 12),
         ]
     );
@@ -42,7 +42,7 @@ fn bad_length_unknown_type_and_seq() {
     assert_eq!(st.by_type[b'z' as usize], 1);
     assert_eq!(st.by_type[b'~' as usize], 1);
     assert_eq!(st.by_type[b'Y' as usize], 1);
-    assert_eq!(st.problems, [0, 3, 1, 0, 0]);
+    assert_eq!(st.problems, [0, 3, 1, 0, 0, 0]);
     assert_eq!(st.by_type.iter().sum::<u64>(), st.messages);
 }
 

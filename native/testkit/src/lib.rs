@@ -31,11 +31,11 @@ impl Frames {
     }
 
     /// Appends any message body as one frame (counts it as taking a seq unless it is a
-    /// 20-byte control message).
+    /// 28-byte control message).
     pub fn raw(&mut self, msg: &[u8]) -> &mut Self {
         self.buf.extend_from_slice(&(msg.len() as u16).to_be_bytes());
         self.buf.extend_from_slice(msg);
-        let control = msg.len() == 20 && msg.first() == Some(&b'~');
+        let control = msg.len() == 28 && msg.first() == Some(&b'~');
         if !control && !msg.is_empty() {
             self.count += 1;
         }
@@ -173,12 +173,19 @@ impl Frames {
     }
 }
 
-/// A 20-byte control message body.
+/// A 28-byte control message body for a config with fingerprint 0 (the test configs'
+/// `Config::fingerprint`).
 pub fn control_message(op: u8, target: u16, effective_seq: u64, value: u64) -> Vec<u8> {
+    control_message_for(0, op, target, effective_seq, value)
+}
+
+/// A 28-byte control message body made for the config with fingerprint `fingerprint`.
+pub fn control_message_for(fingerprint: u64, op: u8, target: u16, effective_seq: u64, value: u64) -> Vec<u8> {
     let mut m = vec![b'~', op];
     m.extend_from_slice(&target.to_be_bytes());
     m.extend_from_slice(&effective_seq.to_be_bytes());
     m.extend_from_slice(&value.to_be_bytes());
+    m.extend_from_slice(&fingerprint.to_be_bytes());
     m
 }
 
