@@ -39,9 +39,13 @@ function wantsHelp(argv: string[], options: Record<string, unknown>): boolean {
 export async function main(argv: string[]): Promise<number> {
   quietEpipe();
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!name) {
+    process.stderr.write(`riskgate: USAGE: no command given\n\n${help()}\n`);
+    return ExitCode.USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${help()}\n`);
-    return name ? ExitCode.OK : ExitCode.USAGE;
+    return ExitCode.OK;
   }
   if (name === '--version' || name === '-V' || name === 'version') {
     process.stdout.write(`${versionText()}\n`);

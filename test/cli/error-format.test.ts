@@ -41,6 +41,14 @@ describe('riskgate <cmd>: CODE: message', () => {
     });
   }
 
+  it('no command at all: the usage error line, then the command list, on stderr', () => {
+    const r = riskgate([]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toBe('riskgate: USAGE: no command given');
+    expect(r.stderr).toContain('commands:');
+  });
+
   it('an unknown command is a usage error too', () => {
     const r = riskgate(['frobnicate']);
     expect(r.status).toBe(2);
