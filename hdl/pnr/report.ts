@@ -135,6 +135,7 @@ export function criticalPath(rep: NpReport, net?: YNetlist, ports?: Port[]): Pat
     const inp = cp.path.slice(0, k + 1).reverse().find((x) => x.type === 'routing' && x.to.cell === cell);
     const port = ports && (wrapperPort(out?.net, 'ichain', ports, 'input') ?? (k === cp.path.length - 1 ? wrapperPort(inp?.net, 'dout', ports, 'output') : undefined));
     if (port) src = [port];
+    else if (cell.startsWith('$nextpnr_CCU2C')) src = ['(carry chain split by nextpnr)'];
     else if (!src.length || src.every((x) => x.startsWith('pnr_wrap.v'))) {
       if (out) src = srcHops(out.sources ?? (out.net ? mod?.netnames[out.net]?.attributes?.src : undefined));
       // abc9 LUTs carry no src: yosys names them after the register they feed ("u_dut.tuple1_TRELLIS_FF_Q_37_DI_LUT4_Z");
