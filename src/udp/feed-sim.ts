@@ -9,7 +9,8 @@
  * Beside it, a request server (UDP) answers MoldUDP64 retransmission requests (src/udp/request.ts)
  * from the retransmit store of every data packet sent (lost ones included), by unicast to the
  * requester. Answers are never dropped unless `answerLoss` says so. After the end of session
- * the server stays up until no request came for `lingerMs`.
+ * the server stays up until no request came for `lingerMs` (without a server: for `lingerMs`),
+ * and the end-of-session packet is sent again every `heartbeatMs` meanwhile.
  */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
@@ -261,12 +262,25 @@ export async function feedSim(opts: FeedSimOptions): Promise<FeedSimReport> {
     emit('end', { seq: nextSeq, packets: rep.packets, messages: rep.messages });
     rep.seconds = (Date.now() - t0) / 1000;
     rep.messagesPerSecond = rep.seconds > 0 ? Math.round(rep.messages / rep.seconds) : 0;
-    while (sending > 0) await sleep(5);
-    if (server) {
-      const linger = opts.lingerMs ?? 2000;
-      lastRequestAt = Math.max(lastRequestAt, Date.now());
-      while (Date.now() - lastRequestAt < linger) await sleep(Math.min(100, linger));
+    // Linger: the request server stays up until no request came for lingerMs (without one: lingerMs),
+    // and the end-of-session packet goes out again every heartbeatMs, so that a receiver that lost
+    // the session's last packets and every end-of-session packet still learns where the session ends.
+    const linger = opts.lingerMs ?? 2000;
+    const lingerStart = Date.now();
+    lastRequestAt = Math.max(lastRequestAt, lingerStart);
+    let lastEndAt = lingerStart;
+    for (;;) {
+      const now = Date.now();
+      if (now - (server ? lastRequestAt : lingerStart) >= linger) break;
+      if (now - lastEndAt >= heartbeatMs) {
+        lastEndAt = now;
+        rep.channel.endPackets++;
+        if (rng.chance(loss)) rep.channel.endLost++;
+        else send(end);
+      }
+      await sleep(Math.min(50, linger));
     }
+    while (sending > 0) await sleep(5);
   } finally {
     clearInterval(heartbeat);
     feed.close();

@@ -212,7 +212,10 @@ export async function listen(opts: ListenOptions): Promise<ListenReport> {
       };
 
       let reqSock: dgram.Socket | null = null;
+      /** Stopping (a signal): nothing more is taken; what is pending is committed. */
+      let stopping = false;
       const take = () => {
+        if (stopping) return;
         for (const q of r.requests.splice(0)) {
           if (!reqSock || !opts.request || !r.session) continue;
           reqSock.send(encodeRequest(r.session, q.seq, q.count), opts.request.port, opts.request.host);
@@ -238,6 +241,7 @@ export async function listen(opts: ListenOptions): Promise<ListenReport> {
       const feedSock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
       sockets.push(feedSock);
       feedSock.on('message', (msg) => {
+        if (stopping) return;
         lastArrival = Date.now();
         r.receive(msg, lastArrival, 'feed');
         take();
@@ -255,6 +259,7 @@ export async function listen(opts: ListenOptions): Promise<ListenReport> {
         reqSock = dgram.createSocket('udp4');
         sockets.push(reqSock);
         reqSock.on('message', (msg) => {
+          if (stopping) return;
           r.receive(msg, Date.now(), 'answer');
           take();
         });
@@ -355,6 +360,7 @@ export async function listen(opts: ListenOptions): Promise<ListenReport> {
 
       try {
         for (;;) {
+          if (opts.signal?.aborted) stopping = true;
           if (pending.length > 0) {
             const batch = pending.splice(0, txPackets);
             await commit(batch);
@@ -364,7 +370,7 @@ export async function listen(opts: ListenOptions): Promise<ListenReport> {
             end = 'end-of-session';
             break;
           }
-          if (opts.signal?.aborted) break;
+          if (stopping) break;
           if (opts.idleExitMs && Date.now() - lastArrival > opts.idleExitMs) {
             end = 'idle';
             break;
