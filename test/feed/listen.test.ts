@@ -8,8 +8,9 @@
 // - No request server: a loss is an unrecoverable gap, published as one; `run` engages the
 //   kill switch in band.
 // - Multicast: feed-sim sends to a group (loopback), listen joins it.
-// - A listener SIGKILLed mid-session and restarted resumes from the topic's last packet: every
-//   packet is on the topic exactly once, the rest recovered from the request server.
+// - A listener SIGKILLed mid-session and restarted resumes from the topic's last packet; the
+//   restarted one, SIGTERMed, commits what it has and exits 0; a third finishes: every seq is
+//   on the topic exactly once, the rest recovered from the request server.
 //
 // This file starts its own single-node broker (scripts/kafka.sh with KAFKA_PORT, default
 // 19892/19893); UDP ports are picked free at run time.
@@ -175,13 +176,13 @@ describe('feed-sim → listen → Kafka → run (real broker, loopback UDP)', ()
     expect(run.recordsSha256).toBe(cliJson(['replay', small]).recordsSha256);
   }, 120_000);
 
-  it('a listener SIGKILLed mid-session resumes from the topic: every seq on the topic exactly once, digest = replay', async () => {
+  it('a listener SIGKILLed mid-session resumes from the topic, one SIGTERMed commits what it has and exits 0: every seq on the topic exactly once, digest = replay', async () => {
     const [feedPort, reqPort] = await freePorts(2);
     const topic = 'resume.md.itch';
     const listenArgs = ['listen', '--from', `127.0.0.1:${feedPort}`, '--request', `127.0.0.1:${reqPort}`, '--brokers', BROKER, '--topic', topic, '--json'];
     const first = start(listenArgs);
     await first.waitFor('ready');
-    const sim = start(['feed-sim', file, '--to', `127.0.0.1:${feedPort}`, '--request-port', String(reqPort), '--rate', '50000', '--loss', '0.005', '--seed', '9', '--linger-ms', '5000', '--json']);
+    const sim = start(['feed-sim', file, '--to', `127.0.0.1:${feedPort}`, '--request-port', String(reqPort), '--rate', '20000', '--loss', '0.005', '--seed', '9', '--linger-ms', '5000', '--json']);
     // kill it once it has committed some transactions
     for (let t0 = Date.now(); first.events.filter((e) => e.event === 'committed').length < 5; ) {
       if (Date.now() - t0 > 30_000) throw new Error('listener committed nothing');
@@ -189,13 +190,25 @@ describe('feed-sim → listen → Kafka → run (real broker, loopback UDP)', ()
     }
     first.kill('SIGKILL');
     await first.done;
+    // the second one is stopped by SIGTERM under the running feed: it commits what it has, exits 0
     const second = start(listenArgs);
     const resume = await second.waitFor('resume');
     expect(resume.next).toBeGreaterThan(1);
     console.log(`[listen] resume: next seq ${resume.next}, ${resume.packets} packets read (${resume.read})`);
-    const lisRep = await json(second, 'listen (restarted)');
+    for (let t0 = Date.now(); second.events.filter((e) => e.event === 'committed').length < 3; ) {
+      if (Date.now() - t0 > 30_000) throw new Error('restarted listener committed nothing');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    second.kill('SIGTERM');
+    const stopped = await json(second, 'listen (SIGTERM)');
+    expect(stopped).toMatchObject({ resumedAt: resume.next, end: 'stopped' });
+    expect(stopped.published.messages).toBe(stopped.nextSeq - resume.next);
+    const third = start(listenArgs);
+    const resume2 = await third.waitFor('resume');
+    expect(resume2.next).toBe(stopped.nextSeq);
+    const lisRep = await json(third, 'listen (restarted again)');
     const simRep = await json(sim, 'feed-sim');
-    expect(lisRep).toMatchObject({ resumedAt: resume.next, end: 'end-of-session', nextSeq: 200_001 });
+    expect(lisRep).toMatchObject({ resumedAt: stopped.nextSeq, end: 'end-of-session', nextSeq: 200_001 });
     expect(lisRep.gaps.unrecoverable).toBe(0);
     expect(simRep.requests.answered).toBeGreaterThan(0);
 
