@@ -141,10 +141,19 @@ export function criticalPath(rep: NpReport, net?: YNetlist, ports?: Port[]): Pat
       // abc9 LUTs carry no src: yosys names them after the register they feed ("u_dut.tuple1_TRELLIS_FF_Q_37_DI_LUT4_Z");
       // that register's declaration is a hint, marked "~"
       const hint = cell.match(/^(.*?)_(?:TRELLIS_|LUT4|CCU2C|MULT18X18D|PFUMX|L6MUX21|DP16KD)/)?.[1];
-      if (!src.length && hint) src = srcHops(mod?.netnames[hint]?.attributes?.src).map((x) => `~${x} (${hint.replace(/^u_dut\./, '')})`);
+      if (!src.length && hint) {
+        const h = srcHops(mod?.netnames[hint]?.attributes?.src);
+        // named after the wrapper's bus: logic computing a design output (dout, oq) or reading an input
+        if (h.every((x) => x.startsWith('pnr_wrap.v'))) src = h.length ? [/^(dout|oq)$/.test(hint) ? '~output logic' : `~${hint}`] : [];
+        else src = h.map((x) => `~${x} (${hint.replace(/^u_dut\./, '')})`);
+      }
+      // inferred memories (DP16KD, their output muxes) keep no src: name the memory instance
+      const mem = cell.match(/^(?:u_dut\.)?(.*?\.mem)\.\d/)?.[1];
+      if (!src.length && mem) src = [`${mem} (memory)`];
     }
     const type = /\$CCU2_COMB\d$/.test(cell) ? 'CCU2C' : (c?.type ?? '?');
-    const reg = type === 'TRELLIS_FF' && !port ? cell.match(/^(?:u_dut\.)?(.*?)_TRELLIS_FF/)?.[1] : undefined;
+    const r = type === 'TRELLIS_FF' && !port ? cell.match(/^(?:u_dut\.)?(.*?)_TRELLIS_FF/)?.[1] : undefined;
+    const reg = r === 'dout' ? 'output reg' : r;
     hops.push({ cell, type, src, at: Math.round(at * 1000) / 1000, ...(reg ? { reg } : {}) });
   };
   for (let k = 0; k < cp.path.length; k++) {
