@@ -144,7 +144,7 @@ export function criticalPath(rep: NpReport, net?: YNetlist, ports?: Port[]): Pat
       if (!src.length && hint) {
         const h = srcHops(mod?.netnames[hint]?.attributes?.src);
         // named after the wrapper's bus: logic computing a design output (dout, oq) or reading an input
-        if (h.every((x) => x.startsWith('pnr_wrap.v'))) src = h.length ? [/^(dout|oq)$/.test(hint) ? '~output logic' : `~${hint}`] : [];
+        if (h.every((x) => x.startsWith('pnr_wrap.v'))) src = h.length ? [/^(u_dut\.)?(dout|oq)$/.test(hint) ? '~output logic' : `~${hint}`] : [];
         else src = h.map((x) => `~${x} (${hint.replace(/^u_dut\./, '')})`);
       }
       // inferred memories (DP16KD, their output muxes) keep no src: name the memory instance

@@ -62,6 +62,28 @@ describe('pnr report parser', () => {
     expect(hopLine(criticalPath(rep, net)!)).toContain('rg_tob.v:153 (MULT');
   });
 
+  it('names hops without src: memories, output logic, nextpnr chain splits, wrapper ports', () => {
+    const end = (cell: string) => ({ cell, port: 'X' });
+    const seg = (type: string, from: string, to: string, net?: string) => ({ type, from: end(from), to: end(to), delay: 1, ...(net ? { net, sources: [] } : {}) });
+    const clk = 'posedge $glbnet$clk$TRELLIS_IO_IN';
+    const rep: NpReport = {
+      utilization: {}, fmax: {},
+      critical_paths: [{ from: clk, to: clk, path: [
+        seg('clk-to-q', 'u_dut.u_locate.mem.0.12', 'u_dut.u_locate.mem.0.12'),
+        seg('routing', 'u_dut.u_locate.mem.0.12', 'u_dut.dout_LUT4_Z_1', 'x'),
+        seg('logic', 'u_dut.dout_LUT4_Z_1', 'u_dut.dout_LUT4_Z_1'),
+        seg('routing', 'u_dut.dout_LUT4_Z_1', '$nextpnr_CCU2C_3$CCU2_COMB0', 'y'),
+        seg('logic', '$nextpnr_CCU2C_3$CCU2_COMB0', '$nextpnr_CCU2C_3$CCU2_COMB0'),
+        seg('routing', '$nextpnr_CCU2C_3$CCU2_COMB0', 'oq_TRELLIS_FF_Q_4', 'dout[2]'),
+        seg('setup', 'oq_TRELLIS_FF_Q_4', 'oq_TRELLIS_FF_Q_4'),
+      ] }],
+    };
+    const net: YNetlist = { modules: { pnr_wrap: { cells: {}, netnames: { 'u_dut.dout': { attributes: { src: 'sim/build/pnr/rg_x/pnr_wrap.v:5.5-5.9' } } } } } };
+    const p = criticalPath(rep, net, parsePortlist('input [0:0] clk\noutput [1:0] a\noutput [3:0] b\n'))!;
+    expect(hopLine(p)).toBe('u_locate.mem (memory) (?) -> ~output logic (?) -> (carry chain split by nextpnr) (carry) -> out b[0] (?)');
+    expect(p.delay).toBe(7);
+  });
+
   it('generates a wrapper that registers every port', () => {
     const v = makeWrapper('m', parsePortlist('module m\ninput [0:0] clk\ninput [0:0] rst\ninput [7:0] a\ninput [0:0] b\noutput [3:0] y\nendmodule\n'), { W: 8 });
     expect(v).toContain('reg [8:0] ichain;');
