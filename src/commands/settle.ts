@@ -1,5 +1,5 @@
 /**
- * `riskgate settle --brokers host:port [--report out.csv] [--json] [--prefix p]`
+ * `riskgate settle --brokers host:port [--report out.csv] [--json] [--prefix p] [--broker-timeout ms]`
  *
  * End-of-day settlement report (net quantity and net cash obligation per account and symbol,
  * CSV) and the reconciliation of executions in against executions cleared. `--json` prints
@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ClearingError } from '../clearing/errors.ts';
-import { usageError, withCodedErrors } from './kafka-options.ts';
+import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
 import { HELP_OPTION, helpFor } from './help.ts';
 import { toCsv } from '../clearing/report.ts';
 import { settle } from '../kafka/settle.ts';
@@ -22,7 +22,11 @@ export interface SettleCommandOptions {
   report?: string;
   json?: boolean;
   prefix?: string;
+  /** Give up waiting for the broker at start after this long (default 120000 ms). */
+  brokerTimeoutMs?: number;
   out?: (line: string) => void;
+  /** Progress lines (waiting for the broker); default stderr. */
+  err?: (line: string) => void;
 }
 
 export const EXIT_BREAKS = 9;
@@ -32,14 +36,16 @@ export const SETTLE_OPTIONS = {
   report: { type: 'string' },
   json: { type: 'boolean' },
   prefix: { type: 'string' },
+  'broker-timeout': { type: 'string' },
   ...HELP_OPTION,
 } as const;
 
-export const help = helpFor('usage: riskgate settle --brokers host:port [--report out.csv] [--json] [--prefix p]', SETTLE_OPTIONS, {
+export const help = helpFor('usage: riskgate settle --brokers host:port [--report out.csv] [--json] [--prefix p] [--broker-timeout ms]', SETTLE_OPTIONS, {
   brokers: '<host:port> Kafka bootstrap broker(s), comma-separated (required)',
   report: '<file.csv> write the settlement report (net quantity and cash per account and symbol)',
   json: 'print the reconciliation as JSON',
   prefix: '<name> prefix of the Kafka topics (default riskgate)',
+  'broker-timeout': '<ms> give up waiting for the broker at start after this long (default 120000); each retry is shown on stderr',
   help: 'print this help and exit',
 }, 'exit 0 reconciled, 9 breaks found (lost, duplicated or unknown executions, position disagreements, foreign records in the settlements or positions topic)');
 
@@ -56,7 +62,10 @@ export async function settleCommand(argv: string[]): Promise<number> {
       return 0;
     }
     if (!values.brokers) throw usageError(usage);
-    return runSettle({ brokers: values.brokers, report: values.report, json: values.json, prefix: values.prefix });
+    return runSettle({
+      brokers: values.brokers, report: values.report, json: values.json, prefix: values.prefix,
+      brokerTimeoutMs: intOpt('--broker-timeout', values['broker-timeout']),
+    });
   });
 }
 
@@ -64,7 +73,15 @@ export async function settleCommand(argv: string[]): Promise<number> {
 export async function runSettle(opts: SettleCommandOptions): Promise<number> {
   const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
   try {
-    const r = await settle({ brokers: opts.brokers, prefix: opts.prefix });
+    const err = opts.err ?? ((l: string) => process.stderr.write(l + '\n'));
+    const t0 = Date.now();
+    const limit = opts.brokerTimeoutMs ?? 120_000;
+    const r = await settle({
+      brokers: opts.brokers, prefix: opts.prefix, brokerTimeoutMs: opts.brokerTimeoutMs,
+      onBrokerWait: ({ attempt, delayMs, error }) =>
+        err(`settle: waiting for the broker at ${opts.brokers}: attempt ${attempt} failed (${error}); next try in ${(delayMs / 1000).toFixed(1)} s, ` +
+          `${Math.round((Date.now() - t0) / 1000)} s of ${Math.round(limit / 1000)} s (--broker-timeout) spent`),
+    });
     if (opts.report) writeFileSync(opts.report, toCsv(r.lines));
     const summary = {
       executions: r.executions,

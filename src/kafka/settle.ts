@@ -19,6 +19,10 @@ export interface SettleOptions {
   brokers: string;
   prefix?: string;
   maxBreaks?: number;
+  /** Give up waiting for the broker at start after this long (default 120 s). */
+  brokerTimeoutMs?: number;
+  /** Told each time the broker did not answer yet (attempt, next delay, its error). */
+  onBrokerWait?: (info: { attempt: number; delayMs: number; error: string }) => void;
 }
 
 /** A record settle could not use: where it is and why. */
@@ -55,7 +59,7 @@ export async function settle(o: SettleOptions): Promise<SettleResult> {
   const t0 = Date.now();
   const names = topicNames(o.prefix);
   const kafka = makeKafka(o.brokers, 'riskgate-settle');
-  await waitForBroker(o.brokers);
+  await waitForBroker(o.brokers, { timeoutMs: o.brokerTimeoutMs, onRetry: o.onBrokerWait });
   const admin = kafka.admin();
   await admin.connect();
   try {

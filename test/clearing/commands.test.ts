@@ -46,6 +46,24 @@ describe('kafka commands without a broker', () => {
     expect(text).toMatch(/BROKER_UNAVAILABLE: no Kafka broker answers at 127\.0\.0\.1:\d+ .*npm run kafka:up/);
   }, 30_000);
 
+  it('settle: waits for a broker that is down, saying so on each retry, then exit 8 after --broker-timeout', async () => {
+    const port = await freePort();
+    const c = capture();
+    let code: number;
+    const t0 = Date.now();
+    try {
+      code = await settleCommand(['--brokers', `127.0.0.1:${port}`, '--broker-timeout', '2500']);
+    } finally {
+      c.restore();
+    }
+    expect(code).toBe(8);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    const text = c.err.join('');
+    expect(text).toMatch(/settle: waiting for the broker at 127\.0\.0\.1:\d+: attempt 1 failed .*next try in 0\.5 s, \d+ s of 3 s \(--broker-timeout\)/);
+    expect(text).toMatch(/attempt 2 failed .*next try in 1\.0 s/);
+    expect(text).toMatch(/BROKER_UNAVAILABLE: no Kafka broker answers at 127\.0\.0\.1:\d+/);
+  }, 30_000);
+
   it('usage errors exit 2', async () => {
     const c = capture();
     try {
