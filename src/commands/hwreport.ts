@@ -7,6 +7,7 @@
  * speed. The session is held in memory (the model runs ~10^5 messages a second).
  */
 import { parseArgs } from 'node:util';
+import { progressBar } from '../progress.ts';
 import { configBlob, loadConfig } from '../config/index.ts';
 import { hwReport } from '../fpga/report.ts';
 import { readBatches } from '../source/file.ts';
@@ -37,7 +38,17 @@ export async function hwreportCommand(argv: string[]): Promise<number> {
   const config = loadConfig(values.config);
   const parts: Buffer[] = [];
   for await (const b of readBatches(file, { problems: new ProblemLog(), batchFrames: 65536 })) parts.push(Buffer.from(b.frames));
-  const r = hwReport(configBlob(config), Buffer.concat(parts), { messagesPerPacket: perPacket });
+  // On a terminal, a bar per pass: the Verilated card runs at ~100k messages/s.
+  const bars = { throughput: progressBar(`hwreport: throughput pass over ${file}`), latency: progressBar(`hwreport: latency pass over ${file}`) };
+  const r = hwReport(configBlob(config), Buffer.concat(parts), {
+    messagesPerPacket: perPacket,
+    onProgress: bars.throughput
+      ? (pass, done, total) => {
+          bars[pass]?.update(done, total);
+          if (done === total) bars[pass]?.done();
+        }
+      : undefined,
+  });
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ file, ...r })}\n`);
     return 0;

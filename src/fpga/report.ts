@@ -13,6 +13,7 @@
  * of every message that produced one. Wall-clock figures measure the simulator, not the card.
  */
 import { RecordKind } from '../contract.ts';
+import { splitFrames } from '../itch/framing.ts';
 import { percentiles as nearestRank } from '../report/percentiles.ts';
 import { FpgaEngine, type LatencyStamp } from './engine.ts';
 
@@ -51,6 +52,30 @@ export interface HwReportOptions {
   messagesPerPacket?: number;
   /** Offer rate of the latency pass (default 5/8). */
   offer?: { num: number; den: number };
+  /**
+   * Told after each batch of frames of each pass (`done` of `total` input bytes). With it the
+   * passes feed the card in batches of PROGRESS_BATCH frames instead of one call (the card
+   * drains between calls: a few cycles per batch); without it, one call per pass.
+   */
+  onProgress?: (pass: 'throughput' | 'latency', done: number, total: number) => void;
+}
+
+const PROGRESS_BATCH = 65_536;
+
+/** Feeds `frames` to `eng`, in batches when progress is asked for; the records' byte count. */
+function feed(eng: FpgaEngine, frames: Buffer, pass: 'throughput' | 'latency', onProgress: HwReportOptions['onProgress']): number {
+  if (!onProgress) return eng.process(frames, true).length;
+  const parts = splitFrames(frames, PROGRESS_BATCH);
+  let done = 0;
+  let bytes = 0;
+  parts.forEach((part, i) => {
+    bytes += eng.process(part, i === parts.length - 1).length;
+    done += part.length;
+    // The last batch ends the input (an end marker or trailing bytes after it count as done).
+    onProgress(pass, i === parts.length - 1 ? frames.length : done, frames.length);
+  });
+  if (parts.length === 0) bytes += eng.process(frames, true).length;
+  return bytes;
 }
 
 /** Nearest-rank percentiles in the shape the reports print (shared rank rule: src/report/percentiles.ts). */
@@ -97,7 +122,7 @@ export function hwReport(configBlob: Buffer, frames: Buffer, opts: HwReportOptio
   try {
     fast.clearCounters();
     const t0 = performance.now();
-    fast.process(frames, true);
+    feed(fast, frames, 'throughput', opts.onProgress);
     wallMs = performance.now() - t0;
     fastCycles = fast.counters().cycles;
     messages = fast.stats().messages;
@@ -109,13 +134,13 @@ export function hwReport(configBlob: Buffer, frames: Buffer, opts: HwReportOptio
   const eng = new FpgaEngine(configBlob, { messagesPerPacket: mpp, offer });
   try {
     eng.clearCounters();
-    const out = eng.process(frames, true);
+    const recordBytes = feed(eng, frames, 'latency', opts.onProgress);
     const c = eng.counters();
     const lat = stampLatencies(eng.takeStamps());
     const st = eng.stats();
     return {
       messages,
-      records: out.length / 32,
+      records: recordBytes / 32,
       decisions: st.decisions,
       messagesPerPacket: mpp,
       cycles: percentiles(lat.decision),
