@@ -7,7 +7,7 @@ export interface Progress {
   done: () => void;
 }
 
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): Progress | undefined {
+export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr, unit: 'bytes' | 'messages' = 'bytes'): Progress | undefined {
   if (!stream.isTTY) return undefined;
   let last = 0;
   let drawn = false;
@@ -20,9 +20,11 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
       const frac = Math.min(1, done / total);
       const width = 30;
       const fill = Math.round(frac * width);
-      const mb = (done / 1048576).toFixed(1);
-      const rate = (done / 1048576 / Math.max(0.001, (now - t0) / 1000)).toFixed(1);
-      stream.write(`\r${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(frac * 100).toFixed(1)}% ${mb} MiB ${rate} MiB/s`);
+      const secs = Math.max(0.001, (now - t0) / 1000);
+      const amount = unit === 'bytes'
+        ? `${(done / 1048576).toFixed(1)} MiB ${(done / 1048576 / secs).toFixed(1)} MiB/s`
+        : `${(done / 1e6).toFixed(2)}M of ${(total / 1e6).toFixed(2)}M messages, ${(done / 1e6 / secs).toFixed(2)}M/s`;
+      stream.write(`\r${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(frac * 100).toFixed(1)}% ${amount}`);
       drawn = true;
     },
     done() {

@@ -8,6 +8,7 @@
  * config of its 64 busiest symbols.
  */
 import { parseArgs } from 'node:util';
+import { progressBar } from '../progress.ts';
 import { loadConfig } from '../config/index.ts';
 import { DAY_DEFAULT_SYMBOLS, DAY_MAX_SYMBOLS, DAY_MIN_SYMBOLS, generateDay, type DaySummary } from '../gen/day/index.ts';
 import { generateSession, MAX_GEN_SYMBOLS, type GenSummary } from '../gen/index.ts';
@@ -91,7 +92,9 @@ export async function genCommand(argv: string[]): Promise<number> {
   const config = loadConfig(values.config);
   let summary: GenSummary;
   try {
-    summary = await generateSession({ seed, symbols, messages, out: values.out, config, controlMessages: values.controls === true });
+    const bar = values.json ? undefined : progressBar(`gen: ${values.out}`, process.stderr, 'messages');
+    summary = await generateSession({ seed, symbols, messages, out: values.out, config, controlMessages: values.controls === true, onProgress: bar && ((n) => bar.update(n, messages)) });
+    bar?.done();
   } catch (e) {
     throw outputError(e, values.out);
   }
@@ -119,7 +122,9 @@ async function genDay(values: { out?: string; symbols?: string; messages?: strin
   if (symbols < DAY_MIN_SYMBOLS || symbols > DAY_MAX_SYMBOLS) throw usageError(`--symbols must be between ${DAY_MIN_SYMBOLS} and ${DAY_MAX_SYMBOLS} for --profile day, got ${symbols}`);
   let summary: DaySummary;
   try {
-    summary = await generateDay({ seed, symbols, messages, out, configOut: values['config-out'] });
+    const bar = values.json ? undefined : progressBar(`gen: ${out}`, process.stderr, 'messages');
+    summary = await generateDay({ seed, symbols, messages, out, configOut: values['config-out'], onProgress: bar && ((n) => bar.update(n, messages)) });
+    bar?.done();
   } catch (e) {
     throw outputError(e, out);
   }

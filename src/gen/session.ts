@@ -65,6 +65,10 @@ export class SessionGenerator {
   readonly cfg: Config;
   private readonly rng: Prng;
   private readonly sink = new FrameSink();
+  /** Framed messages handed out so far (control messages excluded). */
+  get messagesWritten(): number {
+    return this.sink.seq;
+  }
   private readonly clock: Clock;
   private readonly refs: RefAllocator;
   private readonly table = new OrderTable();

@@ -43,6 +43,10 @@ export class DayGenerator implements Slots {
   readonly opts: Required<DayOptions>;
   readonly universe: DayUniverse;
   private readonly sink = new FrameSink();
+  /** Framed messages handed out so far (control messages excluded). */
+  get messagesWritten(): number {
+    return this.sink.seq;
+  }
   private readonly wire: Wire;
   private readonly pool = new OrderPool();
   private readonly timers: Timers;

@@ -14,6 +14,8 @@ export interface DayFileOptions extends DayOptions {
   configOut?: string;
   /** gzip level for a .gz output (default 1). */
   gzipLevel?: number;
+  /** Told after each chunk how many messages are written so far (for a progress bar). */
+  onProgress?: (messages: number) => void;
 }
 
 export const DAY_GZIP_LEVEL = 1;
@@ -21,7 +23,7 @@ export const DAY_GZIP_LEVEL = 1;
 export async function generateDay(opts: DayFileOptions): Promise<DaySummary> {
   const gen = new DayGenerator(opts);
   if (opts.configOut !== undefined) await writeFile(opts.configOut, `${JSON.stringify(gen.config(), null, 2)}\n`);
-  const { gzip, fileBytes } = await writeChunks(gen, opts.out, opts.gzipLevel ?? DAY_GZIP_LEVEL);
+  const { gzip, fileBytes } = await writeChunks(gen, opts.out, opts.gzipLevel ?? DAY_GZIP_LEVEL, opts.onProgress);
   return gen.summary({ out: opts.out, gzip, fileBytes });
 }
 
