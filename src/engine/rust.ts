@@ -63,8 +63,13 @@ export class RustEngine implements Engine {
   readonly backend = 'rust';
   readonly native: NativeEngine;
 
-  constructor(configBlob: Buffer) {
+  /** `restored`: an engine `Engine.restore` made from a snapshot (see `RustEngine.restore`). */
+  constructor(configBlob: Buffer, restored?: NativeEngine) {
     const mod = loadNative();
+    if (restored) {
+      this.native = restored;
+      return;
+    }
     try {
       this.native = new mod.Engine(configBlob);
     } catch (e) {
@@ -75,6 +80,14 @@ export class RustEngine implements Engine {
 
   process(frames: Buffer, endOfInput = false): Buffer {
     return this.native.process(frames, endOfInput);
+  }
+  /** The engine's whole state (versioned bytes bound to its config, native/core/src/snapshot.rs). */
+  snapshot(): Buffer {
+    return this.native.snapshot();
+  }
+  /** An engine for `configBlob` in the state of `snapshot`; throws the native error (code SNAPSHOT_INVALID) if it does not fit. */
+  static restore(configBlob: Buffer, snapshot: Buffer): RustEngine {
+    return new RustEngine(configBlob, loadNative().Engine.restore(configBlob, snapshot));
   }
   /**
    * Allocation-free `process`: writes the records into `out` (at least

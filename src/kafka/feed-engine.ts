@@ -33,7 +33,7 @@ export class FeedEngine {
   readonly published: OutputCounts = { executions: 0, decisions: 0, controls: 0 };
   readonly rebuilt: OutputCounts = { executions: 0, decisions: 0, controls: 0 };
   /** The seq of the next message handed to the engine (for the live state). */
-  private handedSeq = 1;
+  handedSeq = 1;
   private readonly sink: RecordSink | null;
   private sinkQueue: Buffer[] = [];
   private readonly liveState?: LiveState;
@@ -45,9 +45,9 @@ export class FeedEngine {
     private readonly config: Config,
     source: string,
     private readonly tx: FeedTransactions,
-    opts: { out?: string; format?: string; live?: LiveState },
+    opts: { out?: string; format?: string; live?: LiveState; resumableDigest?: boolean },
   ) {
-    this.acc = new RecordAccumulator(source, config);
+    this.acc = new RecordAccumulator(source, config, { resumableDigest: opts.resumableDigest });
     this.accountIds = config.accounts.map((a) => a.id);
     this.symbols = config.symbols.map((s) => s.symbol);
     this.sink = opts.out ? openRecordSink(opts.out, { format: opts.format, config, input: source }) : null;

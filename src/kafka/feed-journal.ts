@@ -105,6 +105,11 @@ export class JournalReplay {
     while (this.next < this.injections.length && Number(this.injections[this.next].feedOffset) <= offset) yield this.injections[this.next++];
   }
 
+  /** Resume from a snapshot: the first `n` injections are in its state already. */
+  skip(n: number): void {
+    this.next = Math.max(this.next, Math.min(n, this.injections.length));
+  }
+
   /** The first injection not handed yet, if any. */
   get pending(): JournalInject | undefined {
     return this.injections[this.next];

@@ -38,6 +38,7 @@ import { gapFillers } from '../feed/frames.ts';
 import { OutlierGuard } from '../feed/outlier-guard.ts';
 import { FeedSequencer } from '../feed/sequencer.ts';
 import { replayReport } from '../report/replay-report.ts';
+import { ResumableSha256 } from '../report/sha256-state.ts';
 import type { LiveState } from '../server/live.ts';
 import { makeKafka, retrying, waitForBroker, type KafkaClient } from './client.ts';
 import { asCoded } from './errors.ts';
@@ -47,6 +48,8 @@ import { JournalReplay, journalMessage, readJournal, resumeFrom, sha256, startRe
 import { ensureRunTopics, feedNames, type FeedNames } from './feed-topics.ts';
 import { FeedTransactions } from './feed-tx.ts';
 import { seedPositions } from './seed-positions.ts';
+import { decodeState, encodeState, readLatestSnapshot, snapshotMessage, SNAPSHOT_VERSION, type Snapshot } from './feed-snapshot.ts';
+import { RustEngine } from '../engine/rust.ts';
 
 export interface FeedRunOptions {
   brokers: string;
@@ -72,6 +75,11 @@ export interface FeedRunOptions {
   maxGap?: number;
   /** Most feed packets per transaction (default 1000). */
   maxTxPackets?: number;
+  /**
+   * An engine snapshot with the run's state goes with every this many committed transactions
+   * (default 10; 0 = none), so that a restart resumes from it instead of from offset 0 (§14.6).
+   */
+  snapshotEvery?: number;
   /** Fault injection (tests): hold every transaction open this long after its sends. */
   holdTxMs?: number;
   /** How long a transaction may keep failing (broker loss) before the run stops with exit 8 (default 120 s). */
@@ -130,6 +138,13 @@ export class FeedRun {
   private closed: { seq: number; offset: number; missing: number } | null = null;
   private readonly notHanded = { messages: 0, controls: 0 };
   private lastYield = Date.now();
+  /** Snapshots: transactions since the last one, journal injections committed, where a resume started. */
+  private txSinceSnapshot = 0;
+  private injectsCommitted = 0;
+  private snapshotsWritten = 0;
+  private snapshotBytes = 0;
+  private resumedFrom: { offset: number; seq: number; bytes: number; readMs: number; restoreMs: number; at: number } | null = null;
+  private snapshotSkipped: string | null = null;
 
   // progress
   private committedAtStart = 0;
@@ -158,7 +173,7 @@ export class FeedRun {
 
   constructor(opts: FeedRunOptions) {
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as FeedRunOptions;
-    this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxGap: DEFAULT_MAX_GAP, maxTxPackets: 1000, holdTxMs: 0, brokerTimeoutMs: 120_000, backend: 'rust', ...given };
+    this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxGap: DEFAULT_MAX_GAP, maxTxPackets: 1000, snapshotEvery: 10, holdTxMs: 0, brokerTimeoutMs: 120_000, backend: 'rust', ...given };
     this.names = feedNames(this.o.prefix, given.topic, given.group);
     this.kafka = makeKafka(opts.brokers, 'riskgate-run');
     // The run may change start positions (seeding, resume): work on a copy.
@@ -185,6 +200,7 @@ export class FeedRun {
     await admin.connect();
     let timer: NodeJS.Timeout | null = null;
     const onAbort = () => void this.stop();
+    let snapshot: (Snapshot & { readMs: number }) | null = null;
     const step = <T>(what: string, f: () => Promise<T>) =>
       retrying(what, f, { timeoutMs: this.o.brokerTimeoutMs, onRetry: (r) => this.emit('retry', { what, ...r }) });
     try {
@@ -216,6 +232,7 @@ export class FeedRun {
         }
         this.journal = new JournalReplay(injections);
         if (start.seeded) this.seeded = { from: 'journal', symbols: Object.fromEntries(this.config.symbols.map((s) => [s.symbol, s.startPosition])) };
+        snapshot = await this.usableSnapshot(admin, start, injections.length, step);
       } else if (this.o.seedPositions) {
         const seed = await step('read the positions topic', () => seedPositions(this.kafka, admin, this.names.positions, this.config));
         this.seeded = { from: this.names.positions, symbols: seed.symbols };
@@ -228,10 +245,24 @@ export class FeedRun {
 
       // 4. Engine, record file, report.
       const blob = configBlob(this.config);
-      const engine = createEngine(this.o.backend, blob);
-      this.engine = new FeedEngine(engine, this.config, `kafka:${this.names.feed}`, this.tx, { out: this.o.out, format: this.o.format, live: this.o.controls?.live });
+      let engine = null;
+      const tr = Date.now();
+      if (snapshot) {
+        try {
+          engine = RustEngine.restore(blob, snapshot.engine);
+        } catch (e) {
+          this.snapshotSkipped = `the engine refused the snapshot (${(e as Error).message})`;
+          this.emit('snapshot-refused', { offset: snapshot.header.offset, error: (e as Error).message });
+          snapshot = null;
+        }
+      }
+      engine ??= createEngine(this.o.backend, blob);
+      const resumable = this.o.snapshotEvery > 0 || snapshot !== null;
+      this.engine = new FeedEngine(engine, this.config, `kafka:${this.names.feed}`, this.tx, { out: this.o.out, format: this.o.format, live: this.o.controls?.live, resumableDigest: resumable });
       this.controls = new FeedControls({ names: this.names, engine: this.engine, tx: this.tx, controls: this.o.controls, emit: this.emit, fingerprint: blobFingerprint(blob) });
-      if (this.committedAtStart === 0) this.goLive();
+      if (snapshot) this.restoreState(snapshot, Date.now() - tr);
+      if (this.nextOffset >= this.committedAtStart) this.goLive();
+      if (this.ended) this.finish(); // the snapshot is at the end of the session: nothing to read
 
       // 5. Consume from the first packet.
       this.o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -337,6 +368,7 @@ export class FeedRun {
       if (!this.live) {
         this.rebuiltPackets++;
         if (this.nextOffset >= this.committedAtStart) this.goLive();
+      if (this.ended) this.finish(); // the snapshot is at the end of the session: nothing to read
       } else {
         this.txPackets++;
         if (this.txPackets >= this.o.maxTxPackets || this.tx.executions.length + this.tx.decisions.length >= MAX_TX_MESSAGES) {
@@ -361,7 +393,7 @@ export class FeedRun {
     }
     this.engine.live = true;
     this.txPackets = 0;
-    this.emit('live', { offset: this.nextOffset, rebuiltPackets: this.rebuiltPackets, seq: this.handSeq });
+    this.emit('live', { offset: this.nextOffset, rebuiltPackets: this.rebuiltPackets, seq: this.handSeq, resumedFrom: this.resumedFrom });
   }
 
   /** Rebuild: the injections journalled before the packet at `offset`, in order. */
@@ -479,10 +511,112 @@ export class FeedRun {
       if (!this.startRecord) throw new Error('internal: no start record before the first commit');
       this.tx.journal.unshift(journalMessage(this.names, this.startRecord));
     }
+    const injects = this.tx.journal.filter((m) => !String(m.value).startsWith('{"type":"start"')).length;
+    const due = this.o.snapshotEvery > 0 && this.txSinceSnapshot + 1 >= this.o.snapshotEvery && this.engine.engine instanceof RustEngine;
+    if (due) this.tx.snapshot = this.takeSnapshot(this.injectsCommitted + injects);
     await this.tx.commit(this.admin, this.nextOffset);
+    this.injectsCommitted += injects;
+    if (due) {
+      this.txSinceSnapshot = 0;
+      this.snapshotsWritten++;
+    } else this.txSinceSnapshot++;
     this.startWritten = true;
     this.committed = this.nextOffset;
     this.txPackets = 0;
+  }
+
+  /**
+   * The newest committed snapshot of the run group, if a resume may start from it: same journal
+   * start (incarnation chain), same config blob, at or below the committed offset, with no more
+   * journal injections than there are. `--out` (the record file is rewritten from the session's
+   * start) and `--serve` (the control plane's limits mirror is rebuilt by the replay) rebuild
+   * from offset 0 instead.
+   */
+  private async usableSnapshot(admin: Admin, start: JournalStart, injections: number, step: <T>(what: string, f: () => Promise<T>) => Promise<T>): Promise<(Snapshot & { readMs: number }) | null> {
+    const skip = (why: string) => {
+      this.snapshotSkipped = why;
+      this.emit('snapshot-skipped', { reason: why });
+      return null;
+    };
+    if (this.o.out) return skip('--out rewrites the record file from the session start');
+    if (this.o.controls) return skip('--serve rebuilds the control plane from the session start');
+    if (this.o.backend !== 'rust') return skip(`backend ${this.o.backend} has no snapshots`);
+    const t0 = Date.now();
+    const snap = await step('read the snapshots', () => readLatestSnapshot(this.kafka, admin, this.names));
+    if (!snap) return skip('no snapshot');
+    const h = snap.header;
+    if (h.group !== this.names.runGroup || h.feed !== this.names.feed || h.startAt !== start.at || h.firstPacketSha256 !== start.firstPacketSha256) return skip('the snapshot belongs to another start of the run group');
+    if (h.configSha256 !== start.configSha256 || h.configSha256 !== sha256(configBlob(this.config))) return skip('the snapshot was taken under another config');
+    if (h.offset > this.committedAtStart) return skip(`the snapshot is at offset ${h.offset}, beyond the committed ${this.committedAtStart}`);
+    if (h.journalApplied > injections) return skip('the snapshot has more journal injections than the journal');
+    return { ...snap, readMs: Date.now() - t0 };
+  }
+
+  /** The run's state for a snapshot taken at `this.nextOffset` (after the open transaction's packets). */
+  private takeSnapshot(journalApplied: number) {
+    const e = this.engine;
+    const acc = e.acc as any;
+    const guard = this.guard as any;
+    const state = {
+      seq: { expected: this.seq.expected, ended: this.seq.ended, session: this.seq.session, stats: this.seq.stats },
+      guard: { heldPkt: guard.heldPkt, heldExpected: guard.heldExpected, heldSession: guard.heldSession, outliers: guard.outliers, outlierCount: guard.outlierCount, confirmed: guard.confirmed },
+      run: { closed: this.closed, notHanded: this.notHanded, gaps: this.gaps, stale: this.stale, gapFillers: this.gapFillers, ended: this.ended, endReason: this.endReason },
+      controls: { gapLatched: this.controls.gapLatched, injected: this.controls.injected, operatorControls: this.controls.operatorControls },
+      engine: { lastTs: e.lastTs, handedSeq: e.handedSeq, published: e.published, rebuilt: e.rebuilt },
+      acc: {
+        digest: acc.digest.save(), reasons: acc.reasons, recordBytes: acc.recordBytes, firstTs: acc.firstTs, lastTs: acc.lastTs,
+        tobRows: acc.tobRows, flaggedTobRows: acc.flaggedTobRows, globalKill: acc.globalKill, controlSeq: acc.controlSeq,
+        controlsAtSeq: acc.controlsAtSeq, foreignKill: acc.foreignKill, pnl: acc.pnl.bySymbol, problems: { counts: acc.problems.counts, samples: acc.problems.samples },
+      },
+    };
+    const engineBytes = (e.engine as RustEngine).snapshot();
+    const start = this.startRecord!;
+    const msg = snapshotMessage(this.names, {
+      version: SNAPSHOT_VERSION, group: this.names.runGroup, feed: this.names.feed, startAt: start.at, firstPacketSha256: start.firstPacketSha256,
+      configSha256: start.configSha256, backend: e.engine.backend, offset: this.nextOffset, seq: this.handSeq, journalApplied, at: Date.now(),
+      state: encodeState(state),
+    }, engineBytes);
+    this.snapshotBytes = (msg.value as Buffer).length;
+    this.emit('snapshot', { offset: this.nextOffset, seq: this.handSeq, bytes: this.snapshotBytes, engineBytes: engineBytes.length });
+    return msg;
+  }
+
+  /** Resume: the state of `snap` (the engine is restored already); the feed is read on from its offset. */
+  private restoreState(snap: Snapshot & { readMs: number }, restoreMs: number): void {
+    const h = snap.header;
+    const st = decodeState(h.state);
+    const e = this.engine;
+    const acc = e.acc as any;
+    Object.assign(this.seq, { expected: st.seq.expected, ended: st.seq.ended, session: st.seq.session });
+    Object.assign(this.seq.stats, st.seq.stats);
+    Object.assign(this.guard as any, { heldPkt: st.guard.heldPkt, heldExpected: st.guard.heldExpected, heldSession: st.guard.heldSession, outlierCount: st.guard.outlierCount, confirmed: st.guard.confirmed });
+    this.guard.outliers.push(...st.guard.outliers);
+    this.closed = st.run.closed;
+    Object.assign(this.notHanded, st.run.notHanded);
+    this.gaps.push(...st.run.gaps);
+    this.stale.push(...st.run.stale);
+    this.gapFillers = st.run.gapFillers;
+    this.ended = st.run.ended;
+    this.endReason = st.run.endReason;
+    this.controls.gapLatched = st.controls.gapLatched;
+    this.controls.injected.push(...st.controls.injected);
+    this.controls.operatorControls.push(...st.controls.operatorControls);
+    e.lastTs = st.engine.lastTs;
+    e.handedSeq = st.engine.handedSeq;
+    // Everything up to the snapshot was committed by earlier incarnations: not published again.
+    for (const k of ['executions', 'decisions', 'controls'] as const) e.rebuilt[k] = st.engine.published[k] + st.engine.rebuilt[k];
+    acc.digest = ResumableSha256.from(st.acc.digest);
+    for (const k of ['recordBytes', 'firstTs', 'lastTs', 'tobRows', 'flaggedTobRows', 'globalKill', 'controlSeq', 'controlsAtSeq', 'foreignKill']) acc[k] = st.acc[k];
+    acc.reasons.splice(0, acc.reasons.length, ...st.acc.reasons);
+    for (const [k, v] of st.acc.pnl) acc.pnl.bySymbol.set(k, v);
+    for (const [k, v] of st.acc.problems.counts) acc.problems.counts.set(k, v);
+    acc.problems.samples.push(...st.acc.problems.samples);
+    this.journal.skip(h.journalApplied);
+    this.injectsCommitted = h.journalApplied;
+    this.nextOffset = h.offset;
+    this.firstPacketChecked = true; // checked by the incarnation that wrote the start record the snapshot names
+    this.resumedFrom = { offset: h.offset, seq: h.seq, bytes: snap.bytes, readMs: snap.readMs, restoreMs, at: h.at };
+    this.emit('restored', { ...this.resumedFrom, committed: this.committedAtStart });
   }
 
   private checkStale(): void {
@@ -565,6 +699,9 @@ export class FeedRun {
       executionsTopic: this.names.executions,
       decisionsTopic: this.names.decisions,
       resumedFromOffset: this.committedAtStart,
+      resumedFrom: this.resumedFrom,
+      ...(this.snapshotSkipped ? { snapshotSkipped: this.snapshotSkipped } : {}),
+      snapshots: { every: this.o.snapshotEvery, written: this.snapshotsWritten, lastBytes: this.snapshotBytes, topic: this.names.snapshots },
       rebuiltPackets: this.rebuiltPackets,
       committedOffset: this.committed,
       published: { ...this.engine.published, transactions: this.tx.transactions },

@@ -12,6 +12,8 @@ export interface FeedNames extends TopicNames {
   feed: string;
   decisions: string;
   journal: string;
+  /** Engine snapshots of the run (compacted, key = run group; src/kafka/feed-snapshot.ts). */
+  snapshots: string;
   /**
    * The run's identity: consumer group its progress is committed to, transactional id of its
    * producer, and key of its journal records.
@@ -27,6 +29,7 @@ export function feedNames(prefix = DEFAULT_PREFIX, feed?: string, runGroup?: str
     feed: feed ?? (prefix === DEFAULT_PREFIX ? DEFAULT_FEED_TOPIC : `${prefix}.md.itch`),
     decisions: `${prefix}.decisions`,
     journal: `${prefix}.run.journal`,
+    snapshots: `${prefix}.run.snapshots`,
     runGroup: runGroup ?? `${prefix}.run`,
   };
 }
@@ -64,4 +67,9 @@ export async function ensureRunTopics(admin: Admin, names: FeedNames): Promise<v
   await ensureExecutionsTopic(admin, names);
   await ensureSinglePartitionTopic(admin, names.decisions);
   await ensureSinglePartitionTopic(admin, names.journal);
+  // Compacted: only the newest snapshot per run group matters. One message per snapshot, up to 64 MB.
+  await createIfMissing(admin, {
+    topic: names.snapshots, numPartitions: 1,
+    configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: String(64 * 1024 * 1024) }],
+  });
 }

@@ -37,6 +37,8 @@ export class FeedTransactions {
   executions: Message[] = [];
   decisions: Message[] = [];
   journal: Message[] = [];
+  /** The engine snapshot that goes with this transaction, if one is due (spec §14.6). */
+  snapshot: Message | null = null;
   /** Transactions committed by this process. */
   transactions = 0;
   private producer: Producer | null = null;
@@ -101,6 +103,7 @@ export class FeedTransactions {
       ...this.executions.map((m) => ({ topic: names.executions, m })),
       ...this.decisions.map((m) => ({ topic: names.decisions, m })),
       ...this.journal.map((m) => ({ topic: names.journal, m })),
+      ...(this.snapshot ? [{ topic: names.snapshots, m: this.snapshot }] : []),
     ];
     const tag = `${this.tagBase}.${++this.tagSeq}`;
     const remaining = () => Math.max(1000, brokerTimeoutMs - (Date.now() - t0));
@@ -171,6 +174,7 @@ export class FeedTransactions {
     this.executions = [];
     this.decisions = [];
     this.journal = [];
+    this.snapshot = null;
     emit('committed', { ...counts, next: nextOffset, ms: Date.now() - t0 });
   }
 

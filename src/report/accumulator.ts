@@ -15,6 +15,7 @@ import { RecordView } from '../records/view.ts';
 import { isControlProblem } from '../records/decode.ts';
 import { frameProblem, ProblemLog } from '../source/problems.ts';
 import { PnlBook } from './pnl.ts';
+import { ResumableSha256 } from './sha256-state.ts';
 import type { ReplayResult } from './result.ts';
 
 const H_KIND = RecordHeader.kind;
@@ -35,7 +36,8 @@ export type ProblemLocation = number | FrameLocation;
 export class RecordAccumulator {
   readonly problems = new ProblemLog();
   readonly pnl: PnlBook;
-  private readonly digest: Hash = createHash('sha256');
+  /** node:crypto's, or one whose state can be saved (`resumable`: `riskgate run`, spec §14.6). */
+  private readonly digest: Hash | ResumableSha256;
   private readonly reasons = new Array<number>(REASON_NAMES.length).fill(0);
   recordBytes = 0;
   engineNs = 0;
@@ -58,7 +60,9 @@ export class RecordAccumulator {
   constructor(
     readonly source: string,
     config: Config,
+    opts: { resumableDigest?: boolean } = {},
   ) {
+    this.digest = opts.resumableDigest ? new ResumableSha256() : createHash('sha256');
     // Intraday P&L from a flat start: a seeded position has no known cost.
     this.pnl = new PnlBook();
     this.globalKill = config.globalKill;
@@ -173,7 +177,7 @@ export class RecordAccumulator {
       stats,
       problems: this.problems,
       rejectReasons,
-      recordsSha256: this.digest.copy().digest('hex'),
+      recordsSha256: this.digest instanceof ResumableSha256 ? this.digest.hex() : this.digest.copy().digest('hex'),
       recordBytes: this.recordBytes,
       pnl: this.pnl,
       wallNs: Number(process.hrtime.bigint() - this.t0),

@@ -1,0 +1,74 @@
+// `riskgate run` resumes from an engine snapshot (issue 11, spec §14.6): a generated session of a
+// million messages, run with snapshots in its transactions, SIGKILLed twice and restarted: each
+// restart resumes from the newest snapshot (report/`restored` event: resumedFrom {offset, seq}),
+// not from offset 0; every execution is on the topic exactly once, the decisions too, and the
+// record digest of the whole run equals replay's. Prints kill → first new commit per restart.
+//
+// Own single-node broker on port 19592 (RISKGATE_KAFKA_SNAPSHOT_PORT).
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freshClusterPerFile } from './broker.ts';
+import { feedHarness, type Child } from './feed-helpers.ts';
+
+const { BROKER, tmp, kafkaSh, cliJson, spawnRun, records, fillIds, readTopic, executionsOn, genFile } = feedHarness(
+  Number(process.env.RISKGATE_KAFKA_SNAPSHOT_PORT ?? 19592),
+  'riskgate-feed-snapshot-',
+);
+const MESSAGES = Number(process.env.RISKGATE_SNAPSHOT_MESSAGES ?? 1_000_000);
+
+describe('Kafka feed: run resumes from an engine snapshot', () => {
+  freshClusterPerFile(kafkaSh, () => rmSync(tmp, { recursive: true, force: true }));
+
+  it('SIGKILLed twice, restarted from snapshots: executions exactly once, digest = replay', { timeout: 180_000 }, async () => {
+    const file = genFile('snap.itch', MESSAGES, 9);
+    const pub = cliJson(['publish', file, '--brokers', BROKER, '--topic', 'sn.md.itch']);
+    const replayBin = join(tmp, 'sn-replay.bin');
+    const rep = cliJson(['replay', file, '--out', replayBin]);
+    const args = ['--brokers', BROKER, '--prefix', 'sn', '--topic', 'sn.md.itch', '--max-tx-packets', '200', '--snapshot-every', '3', '--stale-ms', '0', '--json'];
+
+    const restarts: { killAt: number; resumedFrom: any; committed: number; msToCommit: number }[] = [];
+    let child: Child = spawnRun(args);
+    for (let k = 0; k < 2; k++) {
+      // let this incarnation write a few snapshots (and commits after the last one), then kill it
+      const snapsBefore = child.events.filter((e) => e.event === 'snapshot').length;
+      await child.waitFor('snapshot', snapsBefore + 2, 120_000);
+      const commitsSoFar = child.events.filter((e) => e.event === 'committed').length;
+      await child.waitFor('committed', commitsSoFar + 2, 120_000);
+      child.kill('SIGKILL');
+      const killAt = Date.now();
+      expect((await child.exit).signal).toBe('SIGKILL');
+      const lastSnap = child.events.filter((e) => e.event === 'snapshot').at(-1)!;
+      const committed = child.events.filter((e) => e.event === 'committed').at(-1)!.next;
+
+      child = spawnRun(args);
+      const restored = await child.waitFor('restored', 1, 60_000);
+      const live = await child.waitFor('live', 1, 60_000);
+      const first = await child.waitFor('committed', 1, 60_000);
+      expect(restored.offset).toBeGreaterThan(0);
+      expect(restored.offset).toBeLessThanOrEqual(committed);
+      // the newest snapshot committed, or (killed between its send and commit) the one before
+      expect(restored.offset).toBeLessThanOrEqual(lastSnap.offset);
+      expect(live.resumedFrom).toMatchObject({ offset: restored.offset, seq: restored.seq });
+      restarts.push({ killAt: committed, resumedFrom: { offset: restored.offset, seq: restored.seq }, committed, msToCommit: first.t - killAt });
+    }
+    const end = await child.exit;
+    expect(end.code).toBe(0);
+    const run = JSON.parse(end.stdout);
+    expect(run.kafka.resumedFrom).toMatchObject(restarts[1].resumedFrom);
+    expect(run.recordsSha256).toBe(rep.recordsSha256);
+    expect(run.feed).toMatchObject({ end: 'end-of-session', gaps: [], failClosed: false });
+    expect(run.kafka.notRepublished.executions + run.kafka.published.executions).toBe(rep.fills);
+    expect(run.pnl ?? null).toEqual(rep.pnl ?? null);
+    expect(run.rejectReasons).toEqual(rep.rejectReasons);
+
+    const execs = await executionsOn('sn');
+    expect([...execs.values()].every((n) => n === 1)).toBe(true);
+    expect([...execs.keys()].sort()).toEqual(fillIds(records(replayBin)).sort());
+    expect((await readTopic('sn.decisions')).length).toBe(rep.decisions + rep.controls);
+    for (const r of restarts) {
+      console.log(`[snapshot] ${MESSAGES} messages, ${pub.packets} packets: killed at committed offset ${r.committed}, resumed from snapshot at offset ${r.resumedFrom.offset} (seq ${r.resumedFrom.seq}); kill → first new commit ${r.msToCommit} ms`);
+    }
+    console.log(`[snapshot] snapshot ${run.kafka.snapshots.lastBytes} bytes; last restore: read ${run.kafka.resumedFrom.readMs} ms, engine restore + state ${run.kafka.resumedFrom.restoreMs} ms`);
+  });
+});
