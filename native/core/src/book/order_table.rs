@@ -120,32 +120,46 @@ pub struct Entry {
     pub ghost: bool,
 }
 
+/// One way of one set: the ref, the packed `info` word and the shares (16 bytes).
 #[derive(Clone, Copy, Default)]
-#[repr(C, align(64))]
-struct Set {
-    refs: [u64; WAYS],
-    info: [u32; WAYS],
-    shares: [u32; WAYS],
+#[repr(C)]
+struct Way {
+    r: u64,
+    info: u32,
+    shares: u32,
 }
 
-/// One bank: its sets, and in parallel the valid ways of each set (one byte a set: an
-/// insert finds its way there, 64 sets a cache line, without reading the set it then
-/// writes) and the prices of their ways.
+/// Index of way `w` of set `s` in a bank's way-major arrays. Masked so that every index
+/// is provably in range (no bounds check).
+#[inline(always)]
+fn at(s: usize, w: usize) -> usize {
+    (w % WAYS) * SETS + (s & (SETS - 1))
+}
+
+/// One bank, stored way-major: way `w` of every set, then way `w + 1`, …, plus the valid
+/// ways of each set (one byte a set) and, in the same way-major order, the prices.
+///
+/// Why way-major and not one cache line per set: ITCH references grow through the day,
+/// so consecutive orders land in consecutive bank-0 sets and a set rarely holds more than
+/// its first way. With a line per set every live order costs a cache line of its own;
+/// way-major packs four neighbouring sets' first ways into one line (and 64 sets' valid
+/// bytes into one), so an add writes, and a delete or execution reads, lines that its
+/// neighbours already brought in. Which set and which way an order gets is unchanged.
 struct Bank {
-    sets: Box<[Set; SETS]>,
+    ways: Box<[Way; WAYS * SETS]>,
     valid: Box<[u8; SETS]>,
-    price: Box<[[u32; WAYS]; SETS]>,
+    price: Box<[u32; WAYS * SETS]>,
 }
 
 impl Bank {
     fn new() -> Bank {
-        Bank { sets: crate::boxed_array(Set::default()), valid: crate::boxed_array(0), price: crate::boxed_array([0; WAYS]) }
+        Bank { ways: crate::boxed_array(Way::default()), valid: crate::boxed_array(0), price: crate::boxed_array(0) }
     }
 
     fn clear(&mut self) {
-        self.sets.fill(Set::default());
+        self.ways.fill(Way::default());
         self.valid.fill(0);
-        self.price.fill([0; WAYS]);
+        self.price.fill(0);
     }
 
     /// Valid ways of set `s`, as a bit mask.
@@ -154,39 +168,41 @@ impl Bank {
         self.valid[s & (SETS - 1)] as u32
     }
 
-    /// Ways of set `s` holding `r` (valid ones only). The refs decide first: a miss, the
-    /// common case for references of unsubscribed symbols, never reads the valid byte.
+    /// The lowest valid way of set `s` holding `r`. The valid byte decides which ways are
+    /// read at all: an empty way's line is never touched (most sets use only way 0).
     #[inline(always)]
-    fn hits(&self, s: usize, r: u64) -> u32 {
-        let set = &self.sets[s & (SETS - 1)];
-        let mut m = 0u32;
-        for w in 0..WAYS {
-            m |= ((set.refs[w] == r) as u32) << w;
+    fn hit(&self, s: usize, r: u64) -> Option<usize> {
+        let mut left = self.valid_mask(s);
+        while left != 0 {
+            let w = left.trailing_zeros() as usize;
+            if self.ways[at(s, w)].r == r {
+                return Some(w);
+            }
+            left &= left - 1;
         }
-        if m == 0 {
-            return 0;
-        }
-        m & self.valid_mask(s)
+        None
+    }
+
+    /// Way `w` of set `s`.
+    #[inline(always)]
+    fn way(&self, s: usize, w: usize) -> &Way {
+        &self.ways[at(s, w)]
     }
 
     /// Writes way `w` of set `s` and marks it valid.
     #[inline(always)]
     fn put(&mut self, s: usize, w: usize, r: u64, price: u32, shares: u32, info: u32) {
-        let (s, w) = (s & (SETS - 1), w % WAYS);
-        let set = &mut self.sets[s];
-        set.refs[w] = r;
-        set.shares[w] = shares;
-        set.info[w] = info;
-        self.price[s][w] = price;
-        self.valid[s] |= 1 << w;
+        let k = at(s, w);
+        self.ways[k] = Way { r, info, shares };
+        self.price[k] = price;
+        self.valid[s & (SETS - 1)] |= 1 << (w % WAYS);
     }
 
     /// Marks way `w` of set `s` free; returns its ref.
     #[inline(always)]
     fn free(&mut self, s: usize, w: usize) -> u64 {
-        let (s, w) = (s & (SETS - 1), w % WAYS);
-        self.valid[s] &= !(1u8 << w);
-        self.sets[s].refs[w]
+        self.valid[s & (SETS - 1)] &= !(1u8 << (w % WAYS));
+        self.ways[at(s, w)].r
     }
 }
 
@@ -302,9 +318,8 @@ impl OrderTable {
     #[inline(always)]
     pub fn lookup(&self, r: u64) -> Option<Slot> {
         let s0 = set_index(r);
-        let m = self.banks[0].hits(s0, r);
-        if m != 0 {
-            return Some(Slot::Table { bank: 0, set: s0 as u32, way: m.trailing_zeros() as u8 });
+        if let Some(w) = self.banks[0].hit(s0, r) {
+            return Some(Slot::Table { bank: 0, set: s0 as u32, way: w as u8 });
         }
         if self.spill[s0] == 0 {
             return None;
@@ -316,9 +331,8 @@ impl OrderTable {
     #[inline(never)]
     fn lookup_spilled(&self, r: u64) -> Option<Slot> {
         let s1 = set_index_1(r);
-        let m = self.banks[1].hits(s1, r);
-        if m != 0 {
-            return Some(Slot::Table { bank: 1, set: s1 as u32, way: m.trailing_zeros() as u8 });
+        if let Some(w) = self.banks[1].hit(s1, r) {
+            return Some(Slot::Table { bank: 1, set: s1 as u32, way: w as u8 });
         }
         if let Some(k) = find_loose(&self.stash, r) {
             return Some(Slot::Stash(k as u8));
@@ -333,7 +347,7 @@ impl OrderTable {
         let s0 = set_index(r);
         let info = pack(symbol, side, class, idx);
         // The sets the next inserts will walk into (refs grow).
-        prefetch(&self.banks[0].sets[(s0 + 32) & (SETS - 1)]);
+        prefetch(&self.banks[0].ways[at(s0 + 32, 0)]);
         let free = !self.banks[0].valid_mask(s0) & WAY_MASK;
         if free != 0 {
             self.banks[0].put(s0, free.trailing_zeros() as usize, r, price, shares, info);
@@ -381,10 +395,8 @@ impl OrderTable {
     pub fn get(&self, slot: Slot) -> Entry {
         match slot {
             Slot::Table { bank, set, way } => {
-                let b = &self.banks[bank as usize & 1];
-                let s = &b.sets[set as usize & (SETS - 1)];
-                let w = way as usize % WAYS;
-                unpack(s.refs[w], s.shares[w], s.info[w], false)
+                let e = self.banks[bank as usize & 1].way(set as usize, way as usize);
+                unpack(e.r, e.shares, e.info, false)
             }
             Slot::Stash(k) => {
                 let e = &self.stash[k as usize % STASH_SLOTS];
@@ -401,7 +413,7 @@ impl OrderTable {
     #[inline(always)]
     pub fn price(&self, slot: Slot) -> u32 {
         match slot {
-            Slot::Table { bank, set, way } => self.banks[bank as usize & 1].price[set as usize & (SETS - 1)][way as usize % WAYS],
+            Slot::Table { bank, set, way } => self.banks[bank as usize & 1].price[at(set as usize, way as usize)],
             Slot::Stash(k) => self.stash[k as usize % STASH_SLOTS].price,
             Slot::Ghost(k) => self.ghosts[k as usize % GHOST_SLOTS].price,
         }
@@ -411,7 +423,7 @@ impl OrderTable {
     pub fn set_shares(&mut self, slot: Slot, shares: u32) {
         match slot {
             Slot::Table { bank, set, way } => {
-                self.banks[bank as usize & 1].sets[set as usize & (SETS - 1)].shares[way as usize % WAYS] = shares
+                self.banks[bank as usize & 1].ways[at(set as usize, way as usize)].shares = shares
             }
             Slot::Stash(k) => self.stash[k as usize % STASH_SLOTS].shares = shares,
             Slot::Ghost(k) => self.ghosts[k as usize % GHOST_SLOTS].shares = shares,
@@ -469,7 +481,7 @@ impl OrderTable {
 
     /// Bytes of heap the table holds (its banks and spill counters).
     pub fn heap_bytes(&self) -> usize {
-        2 * (core::mem::size_of::<[Set; SETS]>() + core::mem::size_of::<[u8; SETS]>() + core::mem::size_of::<[[u32; WAYS]; SETS]>())
+        2 * (core::mem::size_of::<[Way; WAYS * SETS]>() + core::mem::size_of::<[u8; SETS]>() + core::mem::size_of::<[u32; WAYS * SETS]>())
             + core::mem::size_of::<[u32; SETS]>()
     }
 
@@ -511,15 +523,15 @@ impl OrderTable {
             let used: Vec<usize> = (0..SETS).filter(|&s| b.valid[s] != 0).collect();
             w.u32(used.len() as u32);
             for s in used {
-                let set = &b.sets[s];
                 w.u32(s as u32);
                 w.u8(b.valid[s]);
                 for way in 0..WAYS {
                     if b.valid[s] & (1 << way) != 0 {
-                        w.u64(set.refs[way]);
-                        w.u32(set.info[way]);
-                        w.u32(set.shares[way]);
-                        w.u32(b.price[s][way]);
+                        let e = b.way(s, way);
+                        w.u64(e.r);
+                        w.u32(e.info);
+                        w.u32(e.shares);
+                        w.u32(b.price[at(s, way)]);
                     }
                 }
             }
@@ -565,7 +577,7 @@ impl OrderTable {
             let b = &self.banks[1];
             for way in 0..WAYS {
                 if b.valid[s] & (1 << way) != 0 {
-                    outside.push(b.sets[s].refs[way]);
+                    outside.push(b.way(s, way).r);
                 }
             }
         }
