@@ -29,12 +29,17 @@ describe('Kafka feed: run resumes from an engine snapshot', () => {
 
     const restarts: { killAt: number; resumedFrom: any; committed: number; msToCommit: number }[] = [];
     let child: Child = spawnRun(args);
-    for (let k = 0; k < 2; k++) {
-      // let this incarnation write a few snapshots (and commits after the last one), then kill it
-      const snapsBefore = child.events.filter((e) => e.event === 'snapshot').length;
-      await child.waitFor('snapshot', snapsBefore + 2, 120_000);
-      const commitsSoFar = child.events.filter((e) => e.event === 'committed').length;
-      await child.waitFor('committed', commitsSoFar + 2, 120_000);
+    for (const share of [0.3, 0.65]) {
+      // kill once this incarnation has committed past `share` of the feed, one transaction after a snapshot
+      const target = Math.floor(pub.packets * share);
+      for (const t0 = Date.now(); ; ) {
+        const evs = child.events;
+        const lastSnap = evs.map((e) => e.event).lastIndexOf('snapshot');
+        const last = evs.filter((e) => e.event === 'committed').at(-1);
+        if (last && last.next >= target && lastSnap >= 0 && evs.slice(lastSnap).some((e) => e.event === 'committed')) break;
+        if (Date.now() - t0 > 120_000) throw new Error(`run did not reach offset ${target}: ${JSON.stringify(evs.slice(-5))}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
       child.kill('SIGKILL');
       const killAt = Date.now();
       expect((await child.exit).signal).toBe('SIGKILL');
@@ -50,6 +55,7 @@ describe('Kafka feed: run resumes from an engine snapshot', () => {
       // the newest snapshot committed, or (killed between its send and commit) the one before
       expect(restored.offset).toBeLessThanOrEqual(lastSnap.offset);
       expect(live.resumedFrom).toMatchObject({ offset: restored.offset, seq: restored.seq });
+      expect(restored.offset).toBeGreaterThanOrEqual(Math.floor(pub.packets * share) - 3 * 200 * 2); // not from the start
       restarts.push({ killAt: committed, resumedFrom: { offset: restored.offset, seq: restored.seq }, committed, msToCommit: first.t - killAt });
     }
     const end = await child.exit;
