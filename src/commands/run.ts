@@ -50,6 +50,8 @@ export function formatFeedReport(r: Record<string, any>): string {
   lines.push(`kafka         group ${k.group}, resumed from feed offset ${fmt(k.resumedFromOffset)} (${fmt(k.rebuiltPackets)} packets rebuilt), committed ${fmt(k.committedOffset)}`);
   lines.push(`  published   ${fmt(k.published.executions)} executions → ${k.executionsTopic}, ${fmt(k.published.decisions)} decisions + ${fmt(k.published.controls)} controls → ${k.decisionsTopic}, ${fmt(k.published.transactions)} transactions`);
   if (k.resumedFromOffset > 0) lines.push(`  not again   ${fmt(k.notRepublished.executions)} executions, ${fmt(k.notRepublished.decisions)} decisions committed before the restart`);
+  if (k.resumedFrom) lines.push(`  snapshot    resumed from the snapshot at feed offset ${fmt(k.resumedFrom.offset)} (seq ${fmt(k.resumedFrom.seq)}, ${fmt(k.resumedFrom.bytes)} bytes, restored in ${fmt(k.resumedFrom.restoreMs)} ms)`);
+  else if (k.snapshotSkipped) lines.push(`  snapshot    not used: ${k.snapshotSkipped}`);
   if (k.seededPositions) lines.push(`  seeded      start positions from ${k.seededPositions.from}: ${JSON.stringify(k.seededPositions.symbols)}`);
   return lines.join('\n');
 }
