@@ -32,6 +32,13 @@ export const MOLD_SESSION_BYTES = 10;
 const DEFAULT_SESSION = 'RISKGATE  ';
 
 /** A session name as its 10 bytes: ASCII, right-padded with spaces. */
+/** The control messages (spec §9) a MoldUDP64 packet carries among its blocks. */
+export function countControls(pkt: Buffer): number {
+  let n = 0;
+  for (const c = new FrameCursor(pkt, 1, MOLD_HEADER_BYTES); c.next(); ) if (c.kind === FrameKind.CONTROL) n++;
+  return n;
+}
+
 export function moldSession(name: string = DEFAULT_SESSION): Buffer {
   if (!/^[\x20-\x7e]{1,10}$/.test(name)) throw new Error(`MoldUDP64 session must be 1..10 printable ASCII characters, got ${JSON.stringify(name)}`);
   return Buffer.from(name.padEnd(MOLD_SESSION_BYTES, ' '), 'latin1');

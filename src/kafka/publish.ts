@@ -11,8 +11,8 @@
 import type { Message } from 'kafkajs';
 import { waitForBroker, makeKafka } from './client.ts';
 import { ensureSinglePartitionTopic } from './feed-topics.ts';
-import { FrameCursor, FrameKind } from '../itch/framing.ts';
-import { MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, MOLD_SEQ_AT, MoldPacker } from '../itch/moldudp64.ts';
+import { FrameCursor } from '../itch/framing.ts';
+import { countControls, MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, MOLD_SEQ_AT, MoldPacker } from '../itch/moldudp64.ts';
 import { readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
 
@@ -75,12 +75,6 @@ function selectFrames(frames: Buffer, pos: number, from: number, to: number): { 
   }
   if (runStart >= 0) keep.push(frames.subarray(runStart));
   return { frames: keep.length === 1 ? keep[0] : Buffer.concat(keep), pos: c.nextSeq, beyond };
-}
-
-function countControls(pkt: Buffer): number {
-  let n = 0;
-  for (const c = new FrameCursor(pkt, 1, MOLD_HEADER_BYTES); c.next(); ) if (c.kind === FrameKind.CONTROL) n++;
-  return n;
 }
 
 export async function publishFeed(opts: PublishOptions): Promise<PublishReport> {

@@ -89,6 +89,16 @@ interface PartitionCtx {
   lock: Promise<void>;
 }
 
+/** What the consumer hands `eachBatch` (the parts the worker uses). */
+interface BatchPayload {
+  batch: Batch;
+  resolveOffset: (offset: string) => void;
+  heartbeat: () => Promise<void>;
+  isRunning: () => boolean;
+  isStale: () => boolean;
+  commitOffsetsIfNecessary: (offsets?: import('kafkajs').Offsets) => Promise<void>;
+}
+
 export class ClearingWorker {
   private readonly opts: Required<Omit<WorkerOptions, 'dropExecId'>> & { dropExecId?: string };
   /** Partitions of the executions topic (the home partition of an account depends on it). */
@@ -420,27 +430,13 @@ export class ClearingWorker {
     });
   }
 
-  private async onBatch(payload: {
-    batch: Batch;
-    resolveOffset: (offset: string) => void;
-    heartbeat: () => Promise<void>;
-    isRunning: () => boolean;
-    isStale: () => boolean;
-    commitOffsetsIfNecessary: (offsets?: import('kafkajs').Offsets) => Promise<void>;
-  }): Promise<void> {
+  private async onBatch(payload: BatchPayload): Promise<void> {
     const c = this.parts.get(payload.batch.partition);
     if (!c) return this.onBatchLocked(payload);
     return this.locked(c, () => this.onBatchLocked(payload));
   }
 
-  private async onBatchLocked(payload: {
-    batch: Batch;
-    resolveOffset: (offset: string) => void;
-    heartbeat: () => Promise<void>;
-    isRunning: () => boolean;
-    isStale: () => boolean;
-    commitOffsetsIfNecessary: (offsets?: import('kafkajs').Offsets) => Promise<void>;
-  }): Promise<void> {
+  private async onBatchLocked(payload: BatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const p = batch.partition;
     if (!this.assigned.has(p)) return;

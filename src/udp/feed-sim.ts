@@ -14,8 +14,7 @@
  */
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, MOLD_SEQ_AT, MoldPacker, moldPacket } from '../itch/moldudp64.ts';
-import { FrameCursor, FrameKind } from '../itch/framing.ts';
+import { countControls, MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, MOLD_SEQ_AT, MoldPacker, moldPacket } from '../itch/moldudp64.ts';
 import { Prng } from '../gen/prng.ts';
 import { readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
@@ -90,12 +89,6 @@ const immediate = () => new Promise<void>((r) => setImmediate(r));
 function messagesOf(pkt: Buffer): number {
   const c = pkt.readUInt16BE(MOLD_COUNT_AT);
   return c === MOLD_END_OF_SESSION ? 0 : c;
-}
-
-function controlsOf(pkt: Buffer): number {
-  let n = 0;
-  for (const c = new FrameCursor(pkt, 1, MOLD_HEADER_BYTES); c.next(); ) if (c.kind === FrameKind.CONTROL) n++;
-  return n;
 }
 
 export async function feedSim(opts: FeedSimOptions): Promise<FeedSimReport> {
@@ -201,7 +194,7 @@ export async function feedSim(opts: FeedSimOptions): Promise<FeedSimReport> {
     const messages = messagesOf(pkt);
     rep.packets++;
     rep.messages += messages;
-    rep.controls += controlsOf(pkt);
+    rep.controls += countControls(pkt);
     if (messages > 0) {
       store.add(pkt);
       rep.lastSeq = Number(pkt.readBigUInt64BE(MOLD_SEQ_AT)) + messages - 1;
@@ -250,7 +243,7 @@ export async function feedSim(opts: FeedSimOptions): Promise<FeedSimReport> {
     const endPackets = packer.endOfSession();
     for (const pkt of endPackets.slice(0, -1)) await channel(pkt); // an open packet still held
     const end = endPackets[endPackets.length - 1];
-    rep.controls += controlsOf(end);
+    rep.controls += countControls(end);
     ended = true;
     const repeats = Math.max(1, opts.endRepeats ?? 3);
     for (let i = 0; i < repeats; i++) {
