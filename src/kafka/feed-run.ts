@@ -386,6 +386,8 @@ export class FeedRun {
   /** Rebuild done: apply the journalled injections up to the committed offset, then publish from here on. */
   private goLive(): void {
     if (this.live) return;
+    // A resume takes a snapshot with its first transaction: the next restart starts from here.
+    if (this.committedAtStart > 0) this.txSinceSnapshot = Math.max(0, this.o.snapshotEvery - 1);
     this.applyJournal(this.committedAtStart);
     const j = this.journal.pending;
     if (j) {
