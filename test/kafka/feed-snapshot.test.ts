@@ -3,6 +3,8 @@
 // restart resumes from the newest snapshot (report/`restored` event: resumedFrom {offset, seq}),
 // not from offset 0; every execution is on the topic exactly once, the decisions too, and the
 // record digest of the whole run equals replay's. Prints kill → first new commit per restart.
+// A feed with a gap and duplicates, killed after the gap and resumed from a snapshot, ends
+// exactly as an uninterrupted run of it (digest, gaps, latch, kill switch, outputs once).
 //
 // Own single-node broker on port 19592 (RISKGATE_KAFKA_SNAPSHOT_PORT).
 import { rmSync } from 'node:fs';
@@ -76,5 +78,38 @@ describe('Kafka feed: run resumes from an engine snapshot', () => {
       console.log(`[snapshot] ${MESSAGES} messages, ${pub.packets} packets: killed at committed offset ${r.committed}, resumed from snapshot at offset ${r.resumedFrom.offset} (seq ${r.resumedFrom.seq}); kill → first new commit ${r.msToCommit} ms`);
     }
     console.log(`[snapshot] snapshot ${run.kafka.snapshots.lastBytes} bytes; last restore: read ${run.kafka.resumedFrom.readMs} ms, engine restore + state ${run.kafka.resumedFrom.restoreMs} ms`);
+  });
+
+  it('a feed with a gap and duplicates, SIGKILLed after the gap and resumed from a snapshot, ends as an uninterrupted run', { timeout: 120_000 }, async () => {
+    const file = genFile('gap.itch', 200_000, 11);
+    cliJson(['publish', file, '--brokers', BROKER, '--topic', 'sg.md.itch', '--drop-seq', '60000', '--duplicate-seq', '20000,90000']);
+    const whole = cliJson(['run', '--brokers', BROKER, '--prefix', 'sgw', '--topic', 'sg.md.itch', '--stale-ms', '0']);
+    expect(whole.feed.gaps.length).toBe(1);
+    expect(whole.feed.killSwitch.engaged).toBe(true);
+
+    const args = ['--brokers', BROKER, '--prefix', 'sgk', '--topic', 'sg.md.itch', '--max-tx-packets', '50', '--snapshot-every', '2', '--stale-ms', '0', '--json'];
+    const first = spawnRun(args);
+    await first.waitFor('gap', 1, 60_000);
+    const n = first.events.filter((e) => e.event === 'snapshot').length;
+    await first.waitFor('snapshot', n + 1, 60_000);
+    const c = first.events.filter((e) => e.event === 'committed').length;
+    await first.waitFor('committed', c + 1, 60_000);
+    first.kill('SIGKILL');
+    await first.exit;
+    const second = spawnRun(args);
+    const restored = await second.waitFor('restored', 1, 60_000);
+    const end = await second.exit;
+    expect(end.code).toBe(0);
+    const run = JSON.parse(end.stdout);
+    const gapOffset = whole.feed.gaps[0].offset;
+    expect(restored.offset).toBeGreaterThan(gapOffset);
+    expect(run.kafka.resumedFrom.offset).toBe(restored.offset);
+    expect(run.recordsSha256).toBe(whole.recordsSha256);
+    expect(run.feed).toMatchObject({ gaps: whole.feed.gaps, duplicates: whole.feed.duplicates, gapLatched: true, killSwitch: whole.feed.killSwitch, packets: whole.feed.packets, gapFillers: whole.feed.gapFillers });
+    expect(run.rejectReasons).toEqual(whole.rejectReasons);
+    const execs = await executionsOn('sgk');
+    expect([...execs.values()].every((x) => x === 1)).toBe(true);
+    expect([...execs.keys()].sort()).toEqual([...(await executionsOn('sgw')).keys()].sort());
+    expect((await readTopic('sgk.decisions')).length).toBe((await readTopic('sgw.decisions')).length);
   });
 });
