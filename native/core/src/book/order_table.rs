@@ -11,12 +11,15 @@
 //! still cached. Bank 1, the stash and the ghosts are only ever read when bank 0's set has
 //! *spilled*: each bank-0 set counts the live entries of its home that live elsewhere, so
 //! a reference that is not in bank 0 (most of a real feed's references belong to
-//! unsubscribed symbols) costs one set read and one counter read. The counter is exact,
-//! so skipping the other places never changes a result.
+//! unsubscribed symbols) costs a valid-byte read, one way read and one counter read. The
+//! counter is exact, so skipping the other places never changes a result.
 //!
-//! A set is one 64-byte cache line: the refs, the packed `info` words (valid bit, symbol,
-//! side, class, level) and the shares of its ways, so a lookup, a cancel or a delete reads
-//! one line. Prices, needed only by executions, sit in a parallel array.
+//! A bank is stored way-major (`Bank`): a way is 16 bytes (ref, packed `info` word with
+//! symbol, side, class and level, shares), way 0 of four neighbouring sets shares a cache
+//! line, and the valid ways of 64 sets share another. A set rarely holds more than way 0,
+//! so neighbouring orders share lines; a lookup, a cancel or a delete reads the valid
+//! byte and, in parallel, way 0. Prices, needed only by executions, sit in a parallel
+//! way-major array.
 
 use crate::error::EngineError;
 use crate::params::{GHOST_SLOTS, SETS, SET_BITS, STASH_SLOTS, WAYS};
