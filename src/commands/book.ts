@@ -8,9 +8,9 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { configBlob, configForSymbols, loadConfig } from '../config/index.ts';
-import { parseSymbolsOption, scanSymbols, subscriptionReport, SymbolCounter, topSymbols, unknownSymbolWarnings } from '../config/subscription.ts';
-import { RiskgateError } from '../errors.ts';
+import { configBlob, loadConfig } from '../config/index.ts';
+import { subscriptionReport, unknownSymbolWarnings } from '../config/subscription.ts';
+import { chooseSymbols } from '../config/choose-symbols.ts';
 import { createEngine } from '../engine/create.ts';
 import { formatPrice } from '../itch/decode.ts';
 import { progressBar } from '../progress.ts';
@@ -47,25 +47,9 @@ export async function bookCommand(argv: string[]): Promise<number> {
   checkInput(file);
   await checkItch(file);
   let config = loadConfig(values.config);
-  let counter: SymbolCounter | undefined;
-  let chosenBy = `config ${values.config ?? 'config/default.json'}`;
-  if (values.symbols !== undefined) {
-    const opt = parseSymbolsOption(values.symbols);
-    let names: string[];
-    if ('top' in opt) {
-      const scan = progressBar(`scan ${file} for its busiest symbols`);
-      counter = await scanSymbols(file, scan?.update);
-      scan?.done();
-      names = topSymbols(counter, opt.top);
-      if (names.length === 0) throw new RiskgateError('USAGE', `--symbols top:${opt.top}: ${file} has no stock directory (R messages) to pick symbols from; name them with --symbols A,B,…`);
-      chosenBy = `top:${opt.top} of the file`;
-    } else {
-      names = opt.names;
-      chosenBy = '--symbols';
-    }
-    config = configForSymbols(config, names);
-  }
-  const seen = counter ?? new SymbolCounter();
+  const chosen = await chooseSymbols(config, values.config, file, values.symbols, true);
+  config = chosen.config;
+  const { chosenBy, seen } = chosen;
   const names = config.symbols.map((s) => s.symbol);
   const engine = createEngine('rust', configBlob(config));
   const out = createWriteStream(values.out);
@@ -76,7 +60,7 @@ export async function bookCommand(argv: string[]): Promise<number> {
   try {
     const result = await replay({
       file, config, engine, onProgress: bar?.update,
-      batches: counter ? undefined : (src) => seen.wrap(src),
+      batches: chosen.scanned ? undefined : (src) => seen.wrap(src),
       onRecords: async (records) => {
         let s = '';
         for (const r = new RecordView(records); r.next(); ) {

@@ -7,9 +7,9 @@
  * (`symbols` in --json): messages for the subscribed symbols, and unknown symbols by name.
  */
 import { parseArgs } from 'node:util';
-import { configForSymbols, loadConfig } from '../config/index.ts';
-import { formatSubscription, parseSymbolsOption, scanSymbols, subscriptionReport, SymbolCounter, topSymbols } from '../config/subscription.ts';
-import { RiskgateError } from '../errors.ts';
+import { loadConfig } from '../config/index.ts';
+import { formatSubscription, subscriptionReport } from '../config/subscription.ts';
+import { chooseSymbols } from '../config/choose-symbols.ts';
 import { OUT_USAGE, openRecordSink, type RecordSink } from '../export/records.ts';
 import { progressBar } from '../progress.ts';
 import { DEFAULT_MAX_IDLE_MS, Pacer, parseMaxIdle, parseSpeed } from '../replay/pacing.ts';
@@ -91,26 +91,9 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
   await checkItch(file);
   let config = loadConfig(values.config);
   // The symbols traded: the config's, or --symbols (a list, or the file's N busiest from a first pass).
-  let chosenBy = `config ${values.config ?? 'config/default.json'}`;
-  let counter: SymbolCounter | undefined;
-  if (values.symbols !== undefined) {
-    const opt = parseSymbolsOption(values.symbols);
-    let names: string[];
-    if ('top' in opt) {
-      const scan = values.json ? undefined : progressBar(`scan ${file} for its busiest symbols`);
-      counter = await scanSymbols(file, scan?.update);
-      scan?.done();
-      names = topSymbols(counter, opt.top);
-      if (names.length === 0) throw new RiskgateError('USAGE', `--symbols top:${opt.top}: ${file} has no stock directory (R messages) to pick symbols from; name them with --symbols A,B,…`);
-      chosenBy = `top:${opt.top} of the file`;
-    } else {
-      names = opt.names;
-      chosenBy = '--symbols';
-    }
-    config = configForSymbols(config, names);
-  }
-  // Without a first pass, the replay counts messages per symbol as the batches go by.
-  const seen = counter ?? new SymbolCounter();
+  const chosen = await chooseSymbols(config, values.config, file, values.symbols, !values.json);
+  config = chosen.config;
+  const { chosenBy, seen } = chosen;
   let speed;
   let maxIdleMs;
   try {
@@ -137,7 +120,7 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
   try {
     const opsBatches = ops.hooks.batches;
     const batches = (src: AsyncIterable<Batch>) => {
-      let counted = counter ? src : seen.wrap(src);
+      let counted = chosen.scanned ? src : seen.wrap(src);
       if (paced) counted = paced.wrap(counted);
       return opsBatches ? opsBatches(counted) : counted;
     };
