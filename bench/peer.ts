@@ -8,10 +8,11 @@
  *   wheel's compiled extension; nothing is built from source).
  * - Every engine runs in its own process on the whole file held in memory: riskgate's core
  *   in process (cargo example `peer`), riskgate through N-API (bench/peer/napi-runner.ts run
- *   with `node --import tsx`: `processInto`, batches of 65,536 frames), itch-book with books only and with its top-of-book table. Each process does a
+ *   with `node --import tsx`: `processStream` on 1 MiB chunks, no frame walk in JavaScript),
+ *   itch-book with books only and with its top-of-book table. Each process does a
  *   warm-up pass and a measured pass; the rounds alternate engines, so a noisy neighbour
  *   hits all of them alike.
- * - CPU time is the measuring thread's (schedstat / thread_time / process.cpuUsage), wall
+ * - CPU time is the measuring thread's (schedstat / thread_time / schedstat), wall
  *   time is printed beside it. Ratios are riskgate's throughput over itch-book's, from the
  *   median CPU time of each.
  * - riskgate subscribes every symbol of the file (the 64 most active when it has more: the

@@ -109,6 +109,25 @@ pub fn max_record_bytes(input_length: f64) -> Result<f64> {
 }
 
 /// The counters of spec §12, as plain numbers (exact up to 2^53).
+/// What one `processStream` call did.
+#[napi(object)]
+pub struct StreamStep {
+    /// Input bytes walked: all of `frames` but a frame cut off at its end.
+    pub consumed: u32,
+    /// Record bytes written at the start of `out` (a multiple of 32).
+    pub written: u32,
+}
+
+/// `frames` and `out` of one call must not share a byte: records would overwrite the
+/// frames still to be read.
+fn check_disjoint(frames: &[u8], out: &[u8]) -> Result<()> {
+    let (a, b) = (frames.as_ptr_range(), out.as_ptr_range());
+    if !frames.is_empty() && !out.is_empty() && a.start < b.end && b.start < a.end {
+        return Err(Failure::new(INVALID_ARG, "frames and out must not overlap").into());
+    }
+    Ok(())
+}
+
 #[napi(object)]
 pub struct EngineStats {
     /// Framed messages (the last seq handed out).
@@ -276,14 +295,31 @@ impl Engine {
     #[napi]
     pub fn process_into(&mut self, frames: BufferSlice, mut out: BufferSlice, end_of_input: Option<bool>) -> Result<u32> {
         let eoi = end_of_input.unwrap_or(false);
-        let a = frames.as_ptr_range();
-        let b = out.as_ptr_range();
-        if !frames.is_empty() && !out.is_empty() && a.start < b.end && b.start < a.end {
-            return Err(Failure::new(INVALID_ARG, "frames and out must not overlap").into());
-        }
+        check_disjoint(&frames, &out)?;
         self.run(|e| {
             let n = e.process_into(&frames, eoi, &mut out)?;
             u32::try_from(n).map_err(|_| Failure::new(INVALID_ARG, "more than 4 GiB of records in one call"))
+        })
+    }
+
+    /// Streaming variant of `processInto` for callers that read their input in chunks:
+    /// processes every whole frame of `frames`, writes the records into `out` and
+    /// returns how many input bytes it consumed and how many record bytes it wrote.
+    ///
+    /// Without `endOfInput` a frame cut off at the end of `frames` is not an error: it is
+    /// left unconsumed, and the caller passes those bytes again at the start of its next
+    /// chunk. With `endOfInput` it becomes a TRUNCATED problem record. An `out` of
+    /// `maxRecordBytes(frames.length)` bytes needs no pre-scan, so the input is walked
+    /// once; a smaller one is checked against a scan of the frame headers and throws
+    /// `OUTPUT_TOO_SMALL` before touching any state. `frames` and `out` must not overlap.
+    #[napi]
+    pub fn process_stream(&mut self, frames: BufferSlice, mut out: BufferSlice, end_of_input: Option<bool>) -> Result<StreamStep> {
+        let eoi = end_of_input.unwrap_or(false);
+        check_disjoint(&frames, &out)?;
+        self.run(|e| {
+            let (consumed, written) = e.process_stream(&frames, eoi, &mut out)?;
+            let too_big = || Failure::new(INVALID_ARG, "more than 4 GiB in one call");
+            Ok(StreamStep { consumed: u32::try_from(consumed).map_err(|_| too_big())?, written: u32::try_from(written).map_err(|_| too_big())? })
         })
     }
 

@@ -96,7 +96,16 @@ export class RustEngine implements Engine {
   processInto(frames: Buffer, out: Buffer, endOfInput = false): number {
     return this.native.processInto(frames, out, endOfInput);
   }
-  /** The `out` size `processInto` always accepts for `inputLength` bytes of frames. */
+  /**
+   * Streaming `processInto` for input read in chunks: processes every whole frame of `frames`
+   * and returns the input bytes consumed and the record bytes written into `out`. Without
+   * `endOfInput` a frame cut off at the end is left unconsumed: pass it again at the start of
+   * the next chunk. Nothing walks the frames but the engine.
+   */
+  processStream(frames: Buffer, out: Buffer, endOfInput = false): Native.StreamStep {
+    return this.native.processStream(frames, out, endOfInput);
+  }
+  /** The `out` size `processInto` and `processStream` always accept for `inputLength` bytes of frames. */
   maxRecordBytes(inputLength: number): number {
     return loadNative().maxRecordBytes(inputLength);
   }

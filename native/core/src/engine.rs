@@ -322,20 +322,33 @@ impl Engine {
                 return Err(partial_frame(frames.len()));
             }
             if out.len() < s.bound {
-                return Err(EngineError::new(
-                    ErrorCode::OutputTooSmall,
-                    format!(
-                        "output buffer of {} bytes may be too small: the batch can produce up to {} bytes of records",
-                        out.len(),
-                        s.bound
-                    ),
-                ));
+                return Err(output_too_small(out.len(), s.bound));
             }
         }
         let mut sink = SliceSink::new(out);
         self.run(frames, end_of_input, &mut sink);
         debug_assert!(!sink.overflowed());
         Ok(sink.len())
+    }
+
+    /// Streaming variant of `process_into`: processes every whole frame of `frames` and
+    /// returns `(consumed, written)`: the input bytes it walked and the record bytes it
+    /// wrote. With `end_of_input = false` a frame cut off at the end is not an error: it
+    /// is left unconsumed (`consumed < frames.len()`) for the caller to pass again with
+    /// the bytes that complete it. No pre-scan of the frame headers is needed unless
+    /// `out` is smaller than `max_record_bytes(frames.len())`, so a caller that sizes
+    /// `out` for its chunks walks its input once.
+    pub fn process_stream(&mut self, frames: &[u8], end_of_input: bool, out: &mut [u8]) -> Result<(usize, usize), EngineError> {
+        if out.len() < max_record_bytes(frames.len()) {
+            let bound = scan(frames).bound;
+            if out.len() < bound {
+                return Err(output_too_small(out.len(), bound));
+            }
+        }
+        let mut sink = SliceSink::new(out);
+        let consumed = self.run(frames, end_of_input, &mut sink);
+        debug_assert!(!sink.overflowed());
+        Ok((consumed, sink.len()))
     }
 
     /// As `process`, into any sink.
@@ -349,15 +362,19 @@ impl Engine {
 
     /// The frame loop. Kept out of line so the hot loop compiles the same whatever the
     /// caller inlines around it (the benchmark's `main`, the N-API wrapper).
+    /// Returns the input bytes walked (all of them but a cut-off tail left by
+    /// `end_of_input = false`).
     #[inline(never)]
-    fn run<S: RecordSink>(&mut self, frames: &[u8], end_of_input: bool, out: &mut S) {
-        for f in FrameWalk::new(frames, end_of_input) {
+    fn run<S: RecordSink>(&mut self, frames: &[u8], end_of_input: bool, out: &mut S) -> usize {
+        let mut walk = FrameWalk::new(frames, end_of_input);
+        for f in walk.by_ref() {
             match f {
                 Frame::Message(msg) => self.message(msg, out),
                 Frame::Truncated { t, declared } => self.truncated(t, declared, out),
             }
         }
         self.sync_table_stats();
+        frames.len() - walk.remaining()
     }
 
     /// The order table's counters into the §12 stats (once per batch, off the hot path).
@@ -619,6 +636,13 @@ impl Engine {
         self.stats.fills += 1;
         out.put(records::fill(i as u8, seq, ts, &o, f, sym.position, a as u8));
     }
+}
+
+fn output_too_small(have: usize, bound: usize) -> EngineError {
+    EngineError::new(
+        ErrorCode::OutputTooSmall,
+        format!("output buffer of {have} bytes may be too small: the batch can produce up to {bound} bytes of records"),
+    )
 }
 
 fn partial_frame(len: usize) -> EngineError {

@@ -20,7 +20,8 @@ pub enum Frame<'a> {
 
 /// Iterator over the frames of one batch.
 ///
-/// With `end_of_input = false` a cut-off tail ends the walk silently: callers check
+/// With `end_of_input = false` a cut-off tail ends the walk silently and stays in
+/// `remaining()`: `process_stream` hands it back unconsumed, the other callers check
 /// `scan(..).whole` first and refuse such a batch, so nothing is lost.
 #[derive(Clone)]
 pub struct FrameWalk<'a> {
@@ -33,6 +34,13 @@ impl<'a> FrameWalk<'a> {
     pub fn new(frames: &'a [u8], end_of_input: bool) -> Self {
         FrameWalk { rest: frames, end_of_input }
     }
+
+    /// Bytes not walked: after the walk ends, the cut-off tail left by `end_of_input =
+    /// false` (empty otherwise).
+    #[inline(always)]
+    pub fn remaining(&self) -> usize {
+        self.rest.len()
+    }
 }
 
 impl<'a> Iterator for FrameWalk<'a> {
@@ -43,10 +51,14 @@ impl<'a> Iterator for FrameWalk<'a> {
         loop {
             let rest = self.rest;
             let [h0, h1, tail @ ..] = rest else {
-                // Zero or one byte left. One stray byte is a length prefix cut in half;
-                // it takes a seq like any truncated frame so the loss is visible.
+                // Zero or one byte left. At the end of input, one stray byte is a length
+                // prefix cut in half; it takes a seq like any truncated frame so the loss
+                // is visible. Otherwise it stays for the next batch.
+                if !self.end_of_input {
+                    return None;
+                }
                 self.rest = &[];
-                return (self.end_of_input && !rest.is_empty()).then_some(Frame::Truncated { t: None, declared: 0 });
+                return (!rest.is_empty()).then_some(Frame::Truncated { t: None, declared: 0 });
             };
             let n = u16::from_be_bytes([*h0, *h1]) as usize;
             if n == 0 {
@@ -59,10 +71,13 @@ impl<'a> Iterator for FrameWalk<'a> {
                     self.rest = next;
                     Some(Frame::Message(msg))
                 }
-                None => {
+                // Cut off: a TRUNCATED frame at the end of input, else left for the
+                // next batch (`rest` still starts at its length prefix).
+                None if self.end_of_input => {
                     self.rest = &[];
-                    self.end_of_input.then_some(Frame::Truncated { t: tail.first().copied(), declared: n as u16 })
+                    Some(Frame::Truncated { t: tail.first().copied(), declared: n as u16 })
                 }
+                None => None,
             };
         }
     }

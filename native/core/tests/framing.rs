@@ -230,3 +230,77 @@ fn real_sample_file_directory_only() {
     assert_eq!(st.by_type[b'Y' as usize], 3);
     assert_eq!(out.len(), 0, "no order flow, no problems");
 }
+
+/// Feeds `s` to `process_stream` in chunks of `chunk` bytes, each call starting where the
+/// last one stopped, with an output buffer of `out_len` bytes.
+fn stream(c: &Config, s: &[u8], chunk: usize, out_len: usize) -> (Vec<u8>, riskgate_core::Stats) {
+    let mut e = Engine::from_config(c).unwrap();
+    let mut buf = vec![0u8; out_len];
+    let mut records = Vec::new();
+    let mut at = 0;
+    while at < s.len() {
+        let end = (at + chunk).min(s.len());
+        let (consumed, written) = e.process_stream(&s[at..end], end == s.len(), &mut buf).unwrap();
+        assert!(consumed <= end - at);
+        // Every chunk here is longer than any frame, so each call makes progress.
+        assert!(consumed > 0, "no progress at {at}");
+        records.extend_from_slice(&buf[..written]);
+        at += consumed;
+    }
+    (records, e.stats().clone())
+}
+
+#[test]
+fn stream_chunks_cut_anywhere_give_the_records_of_one_batch() {
+    let (c, s) = session();
+    let mut e = Engine::from_config(&c).unwrap();
+    let mut whole = Vec::new();
+    e.process(&s, true, &mut whole).unwrap();
+    // Chunk sizes that cut frames at every offset within a header and a body.
+    for chunk in [64, 97, 1000, 4093, 65_536, s.len()] {
+        let (records, stats) = stream(&c, &s, chunk, max_record_bytes(chunk));
+        assert_eq!(records, whole, "chunk {chunk}");
+        assert_eq!(&stats, e.stats(), "chunk {chunk}");
+    }
+}
+
+#[test]
+fn stream_leaves_a_cut_off_frame_unconsumed_and_truncates_it_only_at_the_end() {
+    let f = quote_plain();
+    let mut e = Engine::from_config(&cfg()).unwrap();
+    let mut buf = vec![0u8; max_record_bytes(f.buf.len())];
+    let ends = frame_ends(&f.buf);
+    let last_start = ends[ends.len() - 2];
+    // Cut inside the last frame's body, then inside its length prefix (one stray byte).
+    for cut in [f.buf.len() - 1, last_start + 1] {
+        e.reset();
+        let (consumed, written) = e.process_stream(&f.buf[..cut], false, &mut buf).unwrap();
+        assert_eq!(consumed, last_start, "cut {cut}");
+        assert_eq!(e.stats().messages, ends.len() as u64 - 1);
+        let first = buf[..written].to_vec();
+        // The rest, passed again from where it stopped, completes the session.
+        let (consumed2, written2) = e.process_stream(&f.buf[consumed..], true, &mut buf).unwrap();
+        assert_eq!(consumed2, f.buf.len() - consumed);
+        let mut all = first;
+        all.extend_from_slice(&buf[..written2]);
+        assert_eq!(Record::decode_all(&all).unwrap(), run(&cfg(), &f.buf).0);
+    }
+    // At the end of input the same cut-off frame is a TRUNCATED problem record.
+    e.reset();
+    let (consumed, written) = e.process_stream(&f.buf[..f.buf.len() - 1], true, &mut buf).unwrap();
+    assert_eq!(consumed, f.buf.len() - 1);
+    let recs = Record::decode_all(&buf[..written]).unwrap();
+    assert_eq!(problems(&recs).last().map(|p| p.1), Some(problem::TRUNCATED));
+}
+
+#[test]
+fn stream_refuses_a_too_small_output_before_any_state_change() {
+    let f = quote_plain();
+    let mut e = Engine::from_config(&cfg()).unwrap();
+    let bound = 3 * 32 + 2 * 96;
+    let mut small = vec![0u8; bound - 1];
+    assert_eq!(e.process_stream(&f.buf, true, &mut small).unwrap_err().code_str(), "OUTPUT_TOO_SMALL");
+    assert_eq!(e.stats().messages, 0);
+    let mut ok = vec![0u8; bound];
+    assert_eq!(e.process_stream(&f.buf, true, &mut ok).unwrap(), (f.buf.len(), 4 * 32));
+}
