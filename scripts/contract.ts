@@ -56,7 +56,20 @@ interface Contract {
     buses: Bus[];
   };
   order_classes: Coded[];
+  soupbintcp: { version: string; length_field: number; max_packet: number };
+  soupbintcp_packets: WirePacket[];
+  soupbintcp_login_rejects: { code: string; name: string; meaning: string }[];
+  ouch_inbound: WireMessage[];
+  ouch_outbound: WireMessage[];
+  ouch_options: OuchOption[];
+  ouch_reject_codes: Coded[];
+  ouch_reason_map: { reason: string; ouch: string }[];
 }
+/** A field of an order-entry layout: byte offset and a wire type (see wireBytes). */
+interface WireField extends Named { offset: number; type: string }
+interface WirePacket extends Named { type: string; from: 'client' | 'server' | 'both'; size: number; fields: WireField[] }
+interface WireMessage extends Named { type: string; size: number; appendage: boolean; fields: WireField[] }
+interface OuchOption extends Named { tag: number; type: string; accept: boolean; reject?: string }
 
 const TYPE_BYTES: Record<string, number> = {
   u8: 1, i8: 1, u16: 2, u32: 4, i32: 4, u48: 6, u64: 8, i64: 8, u80: 10, bytes4: 4, bytes8: 8,
@@ -124,7 +137,73 @@ function load(): Contract {
     if (!c.registers.some((r) => r.name === f.reg)) fail(`hardware.reg_fields: unknown register ${f.reg}`);
     if (f.lo + f.width > 32) fail(`hardware.reg_fields: ${f.reg}.${f.name} does not fit 32 bits`);
   }
+  checkOrderEntry(c);
   return c;
+}
+
+/** Bytes of an order-entry wire type: integers, price (u64), sprice (i32), ts (u64), alphaN, numN. */
+const WIRE_FIXED: Record<string, number> = { u8: 1, u16: 2, u32: 4, u64: 8, i32: 4, price: 8, sprice: 4, ts: 8 };
+function wireBytes(t: string): number | undefined {
+  const m = /^(alpha|num)([1-9][0-9]*)$/.exec(t);
+  return m ? Number(m[2]) : WIRE_FIXED[t];
+}
+
+/** Order-entry checks: layouts tile, types and names are known, every reason maps to an OUCH code. */
+function checkOrderEntry(c: Contract): void {
+  const tileWire = (what: string, fields: WireField[], size: number) => {
+    let at = 0;
+    for (const f of fields) {
+      const n = wireBytes(f.type);
+      if (!n) fail(`${what}.${f.name}: unknown type ${f.type}`);
+      if (f.offset !== at) fail(`${what}.${f.name}: offset ${f.offset}, expected ${at}`);
+      at += n;
+    }
+    if (size !== 0 && at !== size) fail(`${what}: fields end at ${at}, size is ${size}`);
+    if (size === 0 && at !== 3) fail(`${what}: a variable packet has only the length and type (ends at ${at})`);
+  };
+  const once = (what: string, keys: (string | number)[]) => {
+    const seen = new Set<string | number>();
+    for (const k of keys) {
+      if (seen.has(k)) fail(`${what}: ${k} appears twice`);
+      seen.add(k);
+    }
+  };
+  once('soupbintcp packet types', c.soupbintcp_packets.map((p) => p.type));
+  for (const p of c.soupbintcp_packets) {
+    tileWire(`soupbintcp_packets.${p.name}`, p.fields, p.size);
+    if (p.type.length !== 1) fail(`soupbintcp_packets.${p.name}: type must be one character`);
+  }
+  for (const [what, ms] of [['ouch_inbound', c.ouch_inbound], ['ouch_outbound', c.ouch_outbound]] as const) {
+    once(`${what} types`, ms.map((m) => m.type));
+    once(`${what} names`, ms.map((m) => m.name));
+    for (const m of ms) {
+      tileWire(`${what}.${m.name}`, m.fields, m.size);
+      const last = m.fields[m.fields.length - 1];
+      if (m.appendage && (last.name !== 'appendageLength' || last.type !== 'u16')) fail(`${what}.${m.name}: an appendage message ends with appendageLength u16`);
+      if (m.fields[0].name !== 'type' || m.fields[0].type !== 'alpha1') fail(`${what}.${m.name}: the first field is the type byte`);
+      if (m.size + 2 + c.soupbintcp.length_field > c.soupbintcp.max_packet + c.soupbintcp.length_field) fail(`${what}.${m.name}: does not fit max_packet`);
+    }
+  }
+  once('ouch_options tags', c.ouch_options.map((o) => o.tag));
+  const codes = new Set(c.ouch_reject_codes.map((r) => r.name));
+  once('ouch_reject_codes codes', c.ouch_reject_codes.map((r) => r.code));
+  once('ouch_reject_codes names', c.ouch_reject_codes.map((r) => r.name));
+  for (const o of c.ouch_options) {
+    if (!wireBytes(o.type)) fail(`ouch_options.${o.name}: unknown type ${o.type}`);
+    if (o.tag < 1 || o.tag > 255) fail(`ouch_options.${o.name}: tag ${o.tag} does not fit a byte`);
+    if (!o.accept && !(o.reject && codes.has(o.reject))) fail(`ouch_options.${o.name}: a refused option needs a known reject code`);
+  }
+  for (const need of ['OTHER', 'INVALID_SIDE', 'INVALID_QUANTITY', 'INVALID_SYMBOL', 'INVALID_PRICE', 'PEGGING_NOT_ALLOWED']) {
+    if (!codes.has(need)) fail(`ouch_reject_codes: the gateway needs ${need}`);
+  }
+  once('ouch_reason_map reasons', c.ouch_reason_map.map((m) => m.reason));
+  for (const m of c.ouch_reason_map) {
+    if (!c.reasons.some((r) => r.name === m.reason)) fail(`ouch_reason_map: unknown reason ${m.reason}`);
+    if (!codes.has(m.ouch)) fail(`ouch_reason_map: ${m.reason} maps to unknown OUCH code ${m.ouch}`);
+  }
+  for (const r of c.reasons) {
+    if (!c.ouch_reason_map.some((m) => m.reason === r.name)) fail(`ouch_reason_map: reason ${r.name} has no OUCH reject code (add a row)`);
+  }
 }
 
 function opMax(o: Op): bigint {
@@ -674,7 +753,49 @@ function script(c: Contract, ts: boolean): string {
   L.push(`export const NSTATS = ${c.stats.counters.length + c.problems.length + 256 + c.stats.rx.length};`);
   L.push('');
   obj('OrderClass', 'Order classes (spec §4).', byCode(c.order_classes).map((k) => [k.name, k.code]));
+  if (ts) orderEntryScript(c, L);
   return L.join('\n') + '\n';
+}
+
+/** The order-entry layouts (spec §16) for the control plane: src/contract.ts only. */
+function orderEntryScript(c: Contract, L: string[]): void {
+  const fieldsOf = (fs: WireField[]) =>
+    `Object.freeze({ ${fs.map((f) => `${f.name}: Object.freeze({ offset: ${f.offset}, length: ${wireBytes(f.type)}, type: '${f.type}' })`).join(', ')} })`;
+  L.push('');
+  L.push('/** SoupBinTCP 4.0 framing constants (spec §16). */');
+  L.push(`export const SOUPBINTCP = Object.freeze({ version: '${c.soupbintcp.version}', lengthField: ${c.soupbintcp.length_field}, maxPacket: ${c.soupbintcp.max_packet} } as const);`);
+  L.push('/** SoupBinTCP packets by name: type byte, sender, whole size on the wire (0 = variable), fields. */');
+  L.push('export const SoupPacket = Object.freeze({');
+  for (const p of c.soupbintcp_packets) {
+    L.push(`  ${p.name}: Object.freeze({ type: '${p.type}', code: ${hex(p.type.charCodeAt(0))}, from: '${p.from}', size: ${p.size}, fields: ${fieldsOf(p.fields)} }),`);
+  }
+  L.push('} as const);');
+  L.push('export type SoupPacketName = keyof typeof SoupPacket;');
+  L.push('/** SoupBinTCP login reject codes. */');
+  L.push(`export const SoupLoginReject = Object.freeze({ ${c.soupbintcp_login_rejects.map((r) => `${r.name}: '${r.code}'`).join(', ')} } as const);`);
+  for (const [name, doc, ms] of [['OuchInbound', 'OUCH 5.0 inbound messages (client to riskgate)', c.ouch_inbound], ['OuchOutbound', 'OUCH 5.0 outbound messages (riskgate to client)', c.ouch_outbound]] as const) {
+    L.push(`/** ${doc}: type byte, fixed size, whether an appendage follows, fields. */`);
+    L.push(`export const ${name} = Object.freeze({`);
+    for (const m of ms) {
+      L.push(`  ${m.name}: Object.freeze({ type: '${m.type}', code: ${hex(m.type.charCodeAt(0))}, size: ${m.size}, appendage: ${m.appendage}, fields: ${fieldsOf(m.fields)} }),`);
+    }
+    L.push('} as const);');
+    L.push(`export type ${name}Name = keyof typeof ${name};`);
+  }
+  L.push('/** OUCH 5.0 appendage options by tag: name, value type and length, and whether riskgate accepts it. */');
+  L.push('export const OUCH_OPTIONS = Object.freeze([');
+  for (const o of [...c.ouch_options].sort((a, b) => a.tag - b.tag)) {
+    L.push(`  Object.freeze({ tag: ${o.tag}, name: '${o.name}', type: '${o.type}', length: ${wireBytes(o.type)}, accept: ${o.accept}, reject: ${o.reject ? `'${o.reject}'` : 'null'} }),`);
+  }
+  L.push('] as const);');
+  L.push('/** OUCH 5.0 reject reason codes riskgate sends (ORDER_REJECTED `reason`). */');
+  L.push('export const OuchReject = Object.freeze({');
+  for (const r of byCode(c.ouch_reject_codes)) L.push(`  ${r.name}: ${hex(r.code, 4)},`);
+  L.push('} as const);');
+  L.push('export type OuchRejectName = keyof typeof OuchReject;');
+  L.push('/** The OUCH reject code of each riskgate reason, in reason bit order (spec §16.5). */');
+  const byReason = byBit(c.reasons).map((r) => c.ouch_reason_map.find((m) => m.reason === r.name)!.ouch);
+  L.push(`export const OUCH_REJECT_BY_REASON_BIT: readonly OuchRejectName[] = Object.freeze([${byReason.map((n) => `'${n}'`).join(', ')}]);`);
 }
 
 // ------------------------------------------------------------------ docs/spec.md tables
@@ -700,6 +821,28 @@ function tables(c: Contract): Record<string, string> {
     problems: t(['code', 'name', 'meaning'], byCode(c.problems).map((p) => [p.code, `\`${p.name}\``, p.meaning])),
     execution: t(['off', 'type', 'field', 'meaning'], fieldRows(c.execution.fields)),
     registers: t(['address', 'name', 'access', 'meaning'], c.registers.map((r) => [hex(r.addr, 4), `\`${r.name}\``, r.access, r.meaning])),
+    ...orderEntryTables(c, t),
+  };
+}
+
+type TableFn = (head: string[], rows: (string | number)[][]) => string;
+function orderEntryTables(c: Contract, t: TableFn): Record<string, string> {
+  const wireRows = (fs: WireField[]) => fs.map((f) => [f.offset, wireBytes(f.type)!, f.type, `\`${f.name}\``, f.meaning]);
+  const layout = (kind: string, m: WirePacket | WireMessage, extra: string) =>
+    `**${m.name}** (\`${m.type}\`, ${kind}${extra}): ${m.meaning}.\n\n${t(['off', 'len', 'type', 'field', 'meaning'], wireRows(m.fields))}`;
+  const size = (m: WireMessage) => `, ${m.size} bytes${m.appendage ? ' + appendage' : ''}`;
+  const code = new Map(c.ouch_reject_codes.map((r) => [r.name, r.code]));
+  return {
+    'soupbintcp-packets': c.soupbintcp_packets.map((p) => layout(`from ${p.from}`, p, p.size ? `, ${p.size} bytes` : ', variable')).join('\n\n'),
+    'soupbintcp-login-rejects': t(['code', 'name', 'meaning'], c.soupbintcp_login_rejects.map((r) => [`\`${r.code}\``, `\`${r.name}\``, r.meaning])),
+    'ouch-inbound': c.ouch_inbound.map((m) => layout('inbound', m, size(m))).join('\n\n'),
+    'ouch-outbound': c.ouch_outbound.map((m) => layout('outbound', m, size(m))).join('\n\n'),
+    'ouch-options': t(['tag', 'option', 'type', 'len', 'riskgate', 'meaning'], [...c.ouch_options].sort((a, b) => a.tag - b.tag).map((o) => [o.tag, `\`${o.name}\``, o.type, wireBytes(o.type)!, o.accept ? 'accepted' : `rejected: \`${o.reject}\``, o.meaning])),
+    'ouch-reject-codes': t(['code', 'name', 'OUCH meaning'], byCode(c.ouch_reject_codes).map((r) => [hex(r.code, 4), `\`${r.name}\``, r.meaning])),
+    'ouch-reason-map': t(['bit', 'riskgate reason', 'OUCH code', 'OUCH name'], byBit(c.reasons).map((r) => {
+      const o = c.ouch_reason_map.find((m) => m.reason === r.name)!.ouch;
+      return [r.bit, `\`${r.name}\``, hex(code.get(o)!, 4), `\`${o}\``];
+    })),
   };
 }
 

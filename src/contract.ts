@@ -249,3 +249,95 @@ export const OrderClass = Object.freeze({
   ABOVE: 2,
   OFFTICK: 3,
 } as const);
+
+/** SoupBinTCP 4.0 framing constants (spec §16). */
+export const SOUPBINTCP = Object.freeze({ version: '4.0', lengthField: 2, maxPacket: 1024 } as const);
+/** SoupBinTCP packets by name: type byte, sender, whole size on the wire (0 = variable), fields. */
+export const SoupPacket = Object.freeze({
+  DEBUG: Object.freeze({ type: '+', code: 0x2B, from: 'both', size: 0, fields: Object.freeze({ packetLength: Object.freeze({ offset: 0, length: 2, type: 'u16' }), packetType: Object.freeze({ offset: 2, length: 1, type: 'alpha1' }) }) }),
+  LOGIN_ACCEPTED: Object.freeze({ type: 'A', code: 0x41, from: 'server', size: 33, fields: Object.freeze({ packetLength: Object.freeze({ offset: 0, length: 2, type: 'u16' }), packetType: Object.freeze({ offset: 2, length: 1, type: 'alpha1' }), session: Object.freeze({ offset: 3, length: 10, type: 'alpha10' }), sequenceNumber: Object.freeze({ offset: 13, length: 20, type: 'num20' }) }) }),
+  LOGIN_REJECTED: Object.freeze({ type: 'J', code: 0x4A, from: 'server', size: 4, fields: Object.freeze({ packetLength: Object.freeze({ offset: 0, length: 2, type: 'u16' }), packetType: Object.freeze({ offset: 2, length: 1, type: 'alpha1' }), rejectReasonCode: Object.freeze({ offset: 3, length: 1, type: 'alpha1' }) }) }),
+  SEQUENCED_DATA: Object.freeze({ type: 'S', code: 0x53, from: 'server', size: 0, fields: Object.freeze({ packetLength: Object.freeze({ offset: 0, length: 2, type: 'u16' }), packetType: Object.freeze({ offset: 2, length: 1, type: 'alpha1' }) }) }),
+  SERVER_HEARTBEAT: Object.freeze({ type: 'H', code: 0x48, from: 'server', size: 3, fields: Object.freeze({ packetLength: Object.freeze({ offset: 0, length: 2, type: 'u16' }), packetType: Object.freeze({ offset: 2, length: 1, type: 'alpha1' }) }) }),
+  END_OF_SESSION: Object.freeze({ type: 'Z', code: 0x5A, from: 'server', size: 3, fields: Object.freeze({ packetLength: Object.freeze({ offset: 0, length: 2, type: 'u16' }), packetType: Object.freeze({ offset: 2, length: 1, type: 'alpha1' }) }) }),
+  LOGIN_REQUEST: Object.freeze({ type: 'L', code: 0x4C, from: 'client', size: 49, fields: Object.freeze({ packetLength: Object.freeze({ offset: 0, length: 2, type: 'u16' }), packetType: Object.freeze({ offset: 2, length: 1, type: 'alpha1' }), username: Object.freeze({ offset: 3, length: 6, type: 'alpha6' }), password: Object.freeze({ offset: 9, length: 10, type: 'alpha10' }), requestedSession: Object.freeze({ offset: 19, length: 10, type: 'alpha10' }), requestedSequenceNumber: Object.freeze({ offset: 29, length: 20, type: 'num20' }) }) }),
+  UNSEQUENCED_DATA: Object.freeze({ type: 'U', code: 0x55, from: 'client', size: 0, fields: Object.freeze({ packetLength: Object.freeze({ offset: 0, length: 2, type: 'u16' }), packetType: Object.freeze({ offset: 2, length: 1, type: 'alpha1' }) }) }),
+  CLIENT_HEARTBEAT: Object.freeze({ type: 'R', code: 0x52, from: 'client', size: 3, fields: Object.freeze({ packetLength: Object.freeze({ offset: 0, length: 2, type: 'u16' }), packetType: Object.freeze({ offset: 2, length: 1, type: 'alpha1' }) }) }),
+  LOGOUT_REQUEST: Object.freeze({ type: 'O', code: 0x4F, from: 'client', size: 3, fields: Object.freeze({ packetLength: Object.freeze({ offset: 0, length: 2, type: 'u16' }), packetType: Object.freeze({ offset: 2, length: 1, type: 'alpha1' }) }) }),
+} as const);
+export type SoupPacketName = keyof typeof SoupPacket;
+/** SoupBinTCP login reject codes. */
+export const SoupLoginReject = Object.freeze({ NOT_AUTHORIZED: 'A', SESSION_NOT_AVAILABLE: 'S' } as const);
+/** OUCH 5.0 inbound messages (client to riskgate): type byte, fixed size, whether an appendage follows, fields. */
+export const OuchInbound = Object.freeze({
+  ENTER_ORDER: Object.freeze({ type: 'O', code: 0x4F, size: 47, appendage: true, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), userRefNum: Object.freeze({ offset: 1, length: 4, type: 'u32' }), side: Object.freeze({ offset: 5, length: 1, type: 'alpha1' }), quantity: Object.freeze({ offset: 6, length: 4, type: 'u32' }), symbol: Object.freeze({ offset: 10, length: 8, type: 'alpha8' }), price: Object.freeze({ offset: 18, length: 8, type: 'price' }), timeInForce: Object.freeze({ offset: 26, length: 1, type: 'alpha1' }), display: Object.freeze({ offset: 27, length: 1, type: 'alpha1' }), capacity: Object.freeze({ offset: 28, length: 1, type: 'alpha1' }), interMarketSweepEligibility: Object.freeze({ offset: 29, length: 1, type: 'alpha1' }), crossType: Object.freeze({ offset: 30, length: 1, type: 'alpha1' }), clOrdId: Object.freeze({ offset: 31, length: 14, type: 'alpha14' }), appendageLength: Object.freeze({ offset: 45, length: 2, type: 'u16' }) }) }),
+  REPLACE_ORDER: Object.freeze({ type: 'U', code: 0x55, size: 40, appendage: true, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), origUserRefNum: Object.freeze({ offset: 1, length: 4, type: 'u32' }), userRefNum: Object.freeze({ offset: 5, length: 4, type: 'u32' }), quantity: Object.freeze({ offset: 9, length: 4, type: 'u32' }), price: Object.freeze({ offset: 13, length: 8, type: 'price' }), timeInForce: Object.freeze({ offset: 21, length: 1, type: 'alpha1' }), display: Object.freeze({ offset: 22, length: 1, type: 'alpha1' }), interMarketSweepEligibility: Object.freeze({ offset: 23, length: 1, type: 'alpha1' }), clOrdId: Object.freeze({ offset: 24, length: 14, type: 'alpha14' }), appendageLength: Object.freeze({ offset: 38, length: 2, type: 'u16' }) }) }),
+  CANCEL_ORDER: Object.freeze({ type: 'X', code: 0x58, size: 9, appendage: false, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), userRefNum: Object.freeze({ offset: 1, length: 4, type: 'u32' }), quantity: Object.freeze({ offset: 5, length: 4, type: 'u32' }) }) }),
+  MODIFY_ORDER: Object.freeze({ type: 'M', code: 0x4D, size: 10, appendage: false, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), userRefNum: Object.freeze({ offset: 1, length: 4, type: 'u32' }), side: Object.freeze({ offset: 5, length: 1, type: 'alpha1' }), quantity: Object.freeze({ offset: 6, length: 4, type: 'u32' }) }) }),
+} as const);
+export type OuchInboundName = keyof typeof OuchInbound;
+/** OUCH 5.0 outbound messages (riskgate to client): type byte, fixed size, whether an appendage follows, fields. */
+export const OuchOutbound = Object.freeze({
+  SYSTEM_EVENT: Object.freeze({ type: 'S', code: 0x53, size: 10, appendage: false, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), timestamp: Object.freeze({ offset: 1, length: 8, type: 'ts' }), eventCode: Object.freeze({ offset: 9, length: 1, type: 'alpha1' }) }) }),
+  ORDER_ACCEPTED: Object.freeze({ type: 'A', code: 0x41, size: 64, appendage: true, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), timestamp: Object.freeze({ offset: 1, length: 8, type: 'ts' }), userRefNum: Object.freeze({ offset: 9, length: 4, type: 'u32' }), side: Object.freeze({ offset: 13, length: 1, type: 'alpha1' }), quantity: Object.freeze({ offset: 14, length: 4, type: 'u32' }), symbol: Object.freeze({ offset: 18, length: 8, type: 'alpha8' }), price: Object.freeze({ offset: 26, length: 8, type: 'price' }), timeInForce: Object.freeze({ offset: 34, length: 1, type: 'alpha1' }), display: Object.freeze({ offset: 35, length: 1, type: 'alpha1' }), orderReferenceNumber: Object.freeze({ offset: 36, length: 8, type: 'u64' }), capacity: Object.freeze({ offset: 44, length: 1, type: 'alpha1' }), interMarketSweepEligibility: Object.freeze({ offset: 45, length: 1, type: 'alpha1' }), crossType: Object.freeze({ offset: 46, length: 1, type: 'alpha1' }), orderState: Object.freeze({ offset: 47, length: 1, type: 'alpha1' }), clOrdId: Object.freeze({ offset: 48, length: 14, type: 'alpha14' }), appendageLength: Object.freeze({ offset: 62, length: 2, type: 'u16' }) }) }),
+  ORDER_REPLACED: Object.freeze({ type: 'U', code: 0x55, size: 68, appendage: true, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), timestamp: Object.freeze({ offset: 1, length: 8, type: 'ts' }), origUserRefNum: Object.freeze({ offset: 9, length: 4, type: 'u32' }), userRefNum: Object.freeze({ offset: 13, length: 4, type: 'u32' }), side: Object.freeze({ offset: 17, length: 1, type: 'alpha1' }), quantity: Object.freeze({ offset: 18, length: 4, type: 'u32' }), symbol: Object.freeze({ offset: 22, length: 8, type: 'alpha8' }), price: Object.freeze({ offset: 30, length: 8, type: 'price' }), timeInForce: Object.freeze({ offset: 38, length: 1, type: 'alpha1' }), display: Object.freeze({ offset: 39, length: 1, type: 'alpha1' }), orderReferenceNumber: Object.freeze({ offset: 40, length: 8, type: 'u64' }), capacity: Object.freeze({ offset: 48, length: 1, type: 'alpha1' }), interMarketSweepEligibility: Object.freeze({ offset: 49, length: 1, type: 'alpha1' }), crossType: Object.freeze({ offset: 50, length: 1, type: 'alpha1' }), orderState: Object.freeze({ offset: 51, length: 1, type: 'alpha1' }), clOrdId: Object.freeze({ offset: 52, length: 14, type: 'alpha14' }), appendageLength: Object.freeze({ offset: 66, length: 2, type: 'u16' }) }) }),
+  ORDER_CANCELED: Object.freeze({ type: 'C', code: 0x43, size: 18, appendage: false, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), timestamp: Object.freeze({ offset: 1, length: 8, type: 'ts' }), userRefNum: Object.freeze({ offset: 9, length: 4, type: 'u32' }), quantity: Object.freeze({ offset: 13, length: 4, type: 'u32' }), reason: Object.freeze({ offset: 17, length: 1, type: 'alpha1' }) }) }),
+  ORDER_MODIFIED: Object.freeze({ type: 'M', code: 0x4D, size: 18, appendage: false, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), timestamp: Object.freeze({ offset: 1, length: 8, type: 'ts' }), userRefNum: Object.freeze({ offset: 9, length: 4, type: 'u32' }), side: Object.freeze({ offset: 13, length: 1, type: 'alpha1' }), quantity: Object.freeze({ offset: 14, length: 4, type: 'u32' }) }) }),
+  ORDER_EXECUTED: Object.freeze({ type: 'E', code: 0x45, size: 36, appendage: true, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), timestamp: Object.freeze({ offset: 1, length: 8, type: 'ts' }), userRefNum: Object.freeze({ offset: 9, length: 4, type: 'u32' }), quantity: Object.freeze({ offset: 13, length: 4, type: 'u32' }), price: Object.freeze({ offset: 17, length: 8, type: 'price' }), liquidityFlag: Object.freeze({ offset: 25, length: 1, type: 'alpha1' }), matchNumber: Object.freeze({ offset: 26, length: 8, type: 'u64' }), appendageLength: Object.freeze({ offset: 34, length: 2, type: 'u16' }) }) }),
+  ORDER_REJECTED: Object.freeze({ type: 'J', code: 0x4A, size: 29, appendage: false, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), timestamp: Object.freeze({ offset: 1, length: 8, type: 'ts' }), userRefNum: Object.freeze({ offset: 9, length: 4, type: 'u32' }), reason: Object.freeze({ offset: 13, length: 2, type: 'u16' }), clOrdId: Object.freeze({ offset: 15, length: 14, type: 'alpha14' }) }) }),
+  CANCEL_REJECT: Object.freeze({ type: 'I', code: 0x49, size: 13, appendage: false, fields: Object.freeze({ type: Object.freeze({ offset: 0, length: 1, type: 'alpha1' }), timestamp: Object.freeze({ offset: 1, length: 8, type: 'ts' }), userRefNum: Object.freeze({ offset: 9, length: 4, type: 'u32' }) }) }),
+} as const);
+export type OuchOutboundName = keyof typeof OuchOutbound;
+/** OUCH 5.0 appendage options by tag: name, value type and length, and whether riskgate accepts it. */
+export const OUCH_OPTIONS = Object.freeze([
+  Object.freeze({ tag: 1, name: 'SecondaryOrdRefNum', type: 'u64', length: 8, accept: false, reject: 'OTHER' }),
+  Object.freeze({ tag: 2, name: 'Firm', type: 'alpha4', length: 4, accept: true, reject: null }),
+  Object.freeze({ tag: 3, name: 'MinQty', type: 'u32', length: 4, accept: true, reject: null }),
+  Object.freeze({ tag: 4, name: 'CustomerType', type: 'alpha1', length: 1, accept: true, reject: null }),
+  Object.freeze({ tag: 5, name: 'MaxFloor', type: 'u32', length: 4, accept: true, reject: null }),
+  Object.freeze({ tag: 6, name: 'PriceType', type: 'alpha1', length: 1, accept: true, reject: null }),
+  Object.freeze({ tag: 7, name: 'PegOffset', type: 'sprice', length: 4, accept: false, reject: 'PEGGING_NOT_ALLOWED' }),
+  Object.freeze({ tag: 9, name: 'DiscretionPrice', type: 'price', length: 8, accept: false, reject: 'PEGGING_NOT_ALLOWED' }),
+  Object.freeze({ tag: 10, name: 'DiscretionPriceType', type: 'alpha1', length: 1, accept: false, reject: 'PEGGING_NOT_ALLOWED' }),
+  Object.freeze({ tag: 11, name: 'DiscretionPegOffset', type: 'sprice', length: 4, accept: false, reject: 'PEGGING_NOT_ALLOWED' }),
+  Object.freeze({ tag: 12, name: 'PostOnly', type: 'alpha1', length: 1, accept: true, reject: null }),
+  Object.freeze({ tag: 13, name: 'RandomReserves', type: 'u32', length: 4, accept: true, reject: null }),
+  Object.freeze({ tag: 14, name: 'Route', type: 'alpha4', length: 4, accept: false, reject: 'ROUTING_NOT_ALLOWED' }),
+  Object.freeze({ tag: 15, name: 'ExpireTime', type: 'u32', length: 4, accept: true, reject: null }),
+  Object.freeze({ tag: 16, name: 'TradeNow', type: 'alpha1', length: 1, accept: true, reject: null }),
+  Object.freeze({ tag: 17, name: 'HandleInst', type: 'alpha1', length: 1, accept: true, reject: null }),
+  Object.freeze({ tag: 18, name: 'BBOWeightIndicator', type: 'alpha1', length: 1, accept: true, reject: null }),
+  Object.freeze({ tag: 22, name: 'DisplayQuantity', type: 'u32', length: 4, accept: false, reject: 'OTHER' }),
+  Object.freeze({ tag: 23, name: 'DisplayPrice', type: 'price', length: 8, accept: false, reject: 'OTHER' }),
+  Object.freeze({ tag: 24, name: 'GroupID', type: 'u16', length: 2, accept: true, reject: null }),
+  Object.freeze({ tag: 25, name: 'SharesLocated', type: 'alpha1', length: 1, accept: true, reject: null }),
+  Object.freeze({ tag: 26, name: 'LocateBroker', type: 'alpha4', length: 4, accept: true, reject: null }),
+  Object.freeze({ tag: 27, name: 'Side', type: 'alpha1', length: 1, accept: false, reject: 'INVALID_SIDE' }),
+  Object.freeze({ tag: 28, name: 'UserRefIdx', type: 'u8', length: 1, accept: true, reject: null }),
+] as const);
+/** OUCH 5.0 reject reason codes riskgate sends (ORDER_REJECTED `reason`). */
+export const OuchReject = Object.freeze({
+  QUOTE_UNAVAILABLE: 0x0001,
+  DESTINATION_CLOSED: 0x0002,
+  INVALID_DISPLAY: 0x0003,
+  HALTED: 0x0007,
+  INVALID_SIDE: 0x0009,
+  OTHER: 0x000F,
+  PEGGING_NOT_ALLOWED: 0x0011,
+  INVALID_QUANTITY: 0x0013,
+  INVALID_CROSS_ORDER: 0x0014,
+  ROUTING_NOT_ALLOWED: 0x0016,
+  INVALID_SYMBOL: 0x0017,
+  INVALID_PRICE: 0x001D,
+  SHARES_EXCEED_THRESHOLD: 0x001E,
+  RISK_AGGREGATE_EXPOSURE: 0x0020,
+  RISK_RESTRICTED_STOCK: 0x0022,
+  RISK_FAT_FINGER: 0x0026,
+  RISK_PORT_MESSAGE_RATE: 0x0029,
+  RISK_DUPLICATE_MESSAGE_RATE: 0x002A,
+  RISK_SINGLE_ORDER_NOTIONAL: 0x0030,
+  RISK_MAX_QUANTITY: 0x0031,
+} as const);
+export type OuchRejectName = keyof typeof OuchReject;
+/** The OUCH reject code of each riskgate reason, in reason bit order (spec §16.5). */
+export const OUCH_REJECT_BY_REASON_BIT: readonly OuchRejectName[] = Object.freeze(['RISK_RESTRICTED_STOCK', 'HALTED', 'DESTINATION_CLOSED', 'RISK_MAX_QUANTITY', 'RISK_SINGLE_ORDER_NOTIONAL', 'QUOTE_UNAVAILABLE', 'RISK_FAT_FINGER', 'SHARES_EXCEED_THRESHOLD', 'RISK_AGGREGATE_EXPOSURE', 'RISK_PORT_MESSAGE_RATE', 'RISK_DUPLICATE_MESSAGE_RATE']);
