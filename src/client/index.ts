@@ -1,0 +1,273 @@
+/**
+ * riskgate/client: a small OUCH 5.0 over SoupBinTCP 4.0 client (spec §16). It logs in,
+ * sends Enter / Replace / Cancel / Modify with increasing UserRefNums, keeps every answer
+ * (Sequenced Data) with its sequence number, and can reconnect asking for what it missed.
+ *
+ *   const c = await OuchClient.connect({ port, username: 'ALPHA1', password: 'secret' });
+ *   const ref = c.enter({ side: 'B', quantity: 100, symbol: 'AAPL', price: '189.50' });
+ *   const answer = await c.answer(ref);   // ORDER_ACCEPTED or ORDER_REJECTED
+ *   await c.logout();
+ */
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { OuchReject, SOUPBINTCP, type OuchOutboundName } from '../contract.ts';
+import type { OuchOption } from '../ouch/appendage.ts';
+import { ClientSession } from '../ouch/client-session.ts';
+import { decodeOutbound, encodeInbound, type Side } from '../ouch/codec.ts';
+import { DEFAULT_TIMING, systemClock, type Clock, type SessionTiming } from '../ouch/timing.ts';
+import type { FieldValue } from '../ouch/wire.ts';
+import type { LoginAccepted } from '../ouch/soup-packets.ts';
+
+export { OuchReject };
+export type { Side, OuchOption };
+
+export interface OuchClientOptions {
+  host?: string;
+  port: number;
+  username: string;
+  password: string;
+  /** '' (default) = the current session. */
+  session?: string;
+  /** Next sequence number wanted: 1 replays everything, 0 (default) only new messages. */
+  requestedSequenceNumber?: bigint;
+  /** First UserRefNum to use (default 1); each order takes the next. */
+  firstUserRefNum?: number;
+  timing?: Partial<Pick<SessionTiming, 'heartbeatMs' | 'timeoutMs'>>;
+  now?: Clock;
+  /** Login must complete within this long, ms (default 5000). */
+  connectTimeoutMs?: number;
+}
+
+/** One answer from the gateway: the OUCH message, its fields and its sequence number. */
+export interface Answer {
+  seq: bigint;
+  kind: OuchOutboundName;
+  values: Record<string, FieldValue>;
+}
+
+export interface NewOrder {
+  side: Side;
+  quantity: number;
+  symbol: string;
+  /** Dollars as a decimal string ("189.50"), or price units (dollars × 10,000) as a bigint. */
+  price: string | bigint;
+  timeInForce?: string;
+  display?: string;
+  capacity?: string;
+  interMarketSweepEligibility?: string;
+  crossType?: string;
+  clOrdId?: string;
+  options?: OuchOption[];
+  /** Override the next UserRefNum (tests of out-of-sequence handling). */
+  userRefNum?: number;
+}
+
+/** A decimal dollar string as price units (4 implied decimals), exactly. */
+export function priceUnits(p: string | bigint): bigint {
+  if (typeof p === 'bigint') return p;
+  const m = /^([0-9]+)(?:\.([0-9]{1,4}))?$/.exec(p);
+  if (!m) throw new Error(`price ${JSON.stringify(p)} is not a decimal with at most 4 decimals`);
+  return BigInt(m[1]) * 10_000n + BigInt((m[2] ?? '').padEnd(4, '0'));
+}
+
+export class LoginRejectedError extends Error {
+  readonly code = 'LOGIN_REJECTED';
+  constructor(readonly reason: string) {
+    super(`LOGIN_REJECTED: the gateway refused the login (reason ${JSON.stringify(reason)})`);
+  }
+}
+
+type Waiter = { match: (a: Answer) => boolean; resolve: (a: Answer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+export class OuchClient {
+  /** Every answer received, in sequence order. */
+  readonly answers: Answer[] = [];
+  /** Debug packets received (the gateway's notes on ignored input). */
+  readonly debug: string[] = [];
+  login: LoginAccepted | null = null;
+  closedReason: string | null = null;
+  private nextRef: number;
+  private waiters: Waiter[] = [];
+  private readonly closedPromise: Promise<string>;
+  private timer: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly session: ClientSession,
+    firstRef: number,
+    closed: Promise<string>,
+  ) {
+    this.nextRef = firstRef;
+    this.closedPromise = closed;
+  }
+
+  /** Connects and logs in; rejects with LoginRejectedError or a connection error. */
+  static connect(o: OuchClientOptions): Promise<OuchClient> {
+    const timing = { ...DEFAULT_TIMING, ...o.timing };
+    return new Promise((resolve, reject) => {
+      const socket = tcpConnect({ host: o.host ?? '127.0.0.1', port: o.port });
+      socket.setNoDelay(true);
+      let client: OuchClient | null = null;
+      let settled = false;
+      let onClosed: (r: string) => void = () => {};
+      const closed = new Promise<string>((r) => (onClosed = r));
+      const fail = (e: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        socket.destroy();
+        reject(e);
+      };
+      const deadline = setTimeout(() => fail(new Error(`LOGIN_TIMEOUT: no login answer within ${o.connectTimeoutMs ?? 5000} ms`)), o.connectTimeoutMs ?? 5000);
+      const session = new ClientSession({
+        username: o.username,
+        password: o.password,
+        session: o.session,
+        requestedSequenceNumber: o.requestedSequenceNumber,
+        timing,
+        now: o.now ?? systemClock,
+        maxPacket: SOUPBINTCP.maxPacket,
+        send: (b) => {
+          if (!socket.destroyed) socket.write(b);
+        },
+        close: () => socket.end(),
+        hooks: {
+          accepted: (a) => {
+            client!.login = a;
+            settled = true;
+            clearTimeout(deadline);
+            resolve(client!);
+          },
+          rejected: (code) => fail(new LoginRejectedError(code)),
+          sequenced: (payload, seq) => client!.received(payload, seq),
+          debug: (text) => client!.debug.push(text),
+          closed: (reason) => {
+            client!.closedReason = reason;
+            client!.stop(reason);
+            onClosed(reason);
+            fail(new Error(`CONNECTION_CLOSED: ${reason}`));
+          },
+        },
+      });
+      client = new OuchClient(socket, session, o.firstUserRefNum ?? 1, closed);
+      socket.on('connect', () => session.start());
+      socket.on('data', (chunk: Buffer) => session.receive(chunk));
+      socket.on('error', (e) => {
+        session.drop(`socket error: ${e.message}`);
+        fail(e);
+      });
+      socket.on('close', () => session.drop('connection closed by the gateway'));
+      client.timer = setInterval(() => session.tick(), Math.max(5, timing.heartbeatMs / 4));
+      client.timer.unref();
+    });
+  }
+
+  /** Sequence number of the next answer expected (for a reconnect's requestedSequenceNumber). */
+  get nextSeq(): bigint {
+    return this.session.nextSeq;
+  }
+
+  /** Sends an Enter Order; returns its UserRefNum. */
+  enter(o: NewOrder): number {
+    const userRefNum = o.userRefNum ?? this.nextRef;
+    this.nextRef = Math.max(this.nextRef, userRefNum + 1);
+    this.session.sendUnsequenced(encodeInbound({
+      kind: 'ENTER_ORDER', userRefNum, side: o.side, quantity: o.quantity, symbol: o.symbol, price: priceUnits(o.price),
+      timeInForce: o.timeInForce ?? '0', display: o.display ?? 'Y', capacity: o.capacity ?? 'A',
+      interMarketSweepEligibility: o.interMarketSweepEligibility ?? 'N', crossType: o.crossType ?? 'N',
+      clOrdId: o.clOrdId ?? `RG${userRefNum}`, options: o.options ?? [],
+    }));
+    return userRefNum;
+  }
+
+  /** Sends a Replace Order for `origUserRefNum`; returns the new UserRefNum. */
+  replace(origUserRefNum: number, o: { quantity: number; price: string | bigint; timeInForce?: string; display?: string; clOrdId?: string; options?: OuchOption[]; userRefNum?: number }): number {
+    const userRefNum = o.userRefNum ?? this.nextRef;
+    this.nextRef = Math.max(this.nextRef, userRefNum + 1);
+    this.session.sendUnsequenced(encodeInbound({
+      kind: 'REPLACE_ORDER', origUserRefNum, userRefNum, quantity: o.quantity, price: priceUnits(o.price),
+      timeInForce: o.timeInForce ?? '0', display: o.display ?? 'Y', interMarketSweepEligibility: 'N',
+      clOrdId: o.clOrdId ?? `RG${userRefNum}`, options: o.options ?? [],
+    }));
+    return userRefNum;
+  }
+
+  /** Cancels down to `leave` open shares (0: the whole order). */
+  cancel(userRefNum: number, leave = 0): void {
+    this.session.sendUnsequenced(encodeInbound({ kind: 'CANCEL_ORDER', userRefNum, quantity: leave }));
+  }
+
+  modify(userRefNum: number, side: Side, quantity: number): void {
+    this.session.sendUnsequenced(encodeInbound({ kind: 'MODIFY_ORDER', userRefNum, side, quantity }));
+  }
+
+  /** Raw bytes on the connection (tests send malformed packets with it). */
+  sendRaw(bytes: Buffer): void {
+    this.session.sendRaw(bytes);
+  }
+
+  /** The first answer (already received or to come) that matches, within `timeoutMs`. */
+  waitFor(match: (a: Answer) => boolean, timeoutMs = 5000): Promise<Answer> {
+    const have = this.answers.find(match);
+    if (have) return Promise.resolve(have);
+    if (this.closedReason !== null) return Promise.reject(new Error(`CONNECTION_CLOSED: ${this.closedReason}`));
+    return new Promise((resolve, reject) => {
+      const w: Waiter = {
+        match, resolve, reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((x) => x !== w);
+          reject(new Error(`ANSWER_TIMEOUT: no matching answer within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.waiters.push(w);
+    });
+  }
+
+  /** The answer to an Enter or Replace (Accepted, Replaced or Rejected) naming `userRefNum`. */
+  answer(userRefNum: number, timeoutMs?: number): Promise<Answer> {
+    return this.waitFor((a) => (a.kind === 'ORDER_ACCEPTED' || a.kind === 'ORDER_REJECTED' || a.kind === 'ORDER_REPLACED') && a.values.userRefNum === userRefNum, timeoutMs);
+  }
+
+  /** Sends Logout Request and waits for the gateway to close the connection. */
+  async logout(): Promise<void> {
+    this.session.logout();
+    await this.closedPromise;
+  }
+
+  /** Resolves with the reason once the connection is over. */
+  closed(): Promise<string> {
+    return this.closedPromise;
+  }
+
+  /** Drops the connection without a logout (tests of reconnects). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private received(payload: Buffer, seq: bigint): void {
+    let a: Answer;
+    try {
+      const m = decodeOutbound(payload);
+      a = { seq, kind: m.kind, values: m.values };
+    } catch (e) {
+      this.session.drop(`undecodable message ${seq}: ${(e as Error).message}`);
+      return;
+    }
+    this.answers.push(a);
+    for (const w of [...this.waiters]) {
+      if (w.match(a)) {
+        clearTimeout(w.timer);
+        this.waiters = this.waiters.filter((x) => x !== w);
+        w.resolve(a);
+      }
+    }
+  }
+
+  private stop(reason: string): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(new Error(`CONNECTION_CLOSED: ${reason}`));
+    }
+    this.waiters = [];
+  }
+}

@@ -1,0 +1,495 @@
+/**
+ * The order-entry gateway (spec §16): a TCP server (127.0.0.1 by default) speaking OUCH 5.0
+ * over SoupBinTCP 4.0, one session per configured user with its own credentials and account.
+ * Each well-formed order goes to a pluggable `decide(order)` (the engine hookup comes with
+ * issue 13's next steps); its answer becomes Order Accepted / Replaced or Order Rejected
+ * with the OUCH code of the lowest riskgate reason bit (contract ouch_reason_map).
+ *
+ * Bad input is handled per session (spec §16.6): counted, logged, answered with a Debug
+ * packet, an Order Rejected or a Cancel Reject, or the connection closed, and never lets an
+ * order through unchecked or touches another session. A session's sequenced messages are
+ * kept for the gateway's day, so a re-login can replay from any sequence number.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { OUCH_REJECT_BY_REASON_BIT, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
+import { silentLogger, type Logger } from '../log/index.ts';
+import { decodeInbound, encodeOutbound, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
+import type { OuchOption } from './appendage.ts';
+import { ServerSession, type LoginDecision, type SessionProblem } from './server-session.ts';
+import type { LoginRequest } from './soup-packets.ts';
+import { newCounters, type Counter, type Counters, type OuchProblem } from './stats.ts';
+import { DEFAULT_TIMING, systemClock, type Clock, type SessionTiming } from './timing.ts';
+
+/** One configured session: credentials and the account its orders trade for. */
+export interface GatewaySession {
+  username: string;
+  password: string;
+  /** Account index (config `accounts[]` order). */
+  account: number;
+}
+
+export interface OrderToCheck {
+  /** Username of the session that sent it. */
+  session: string;
+  account: number;
+  kind: 'ENTER_ORDER' | 'REPLACE_ORDER';
+  userRefNum: number;
+  /** For a replace: the order it replaces. */
+  origUserRefNum?: number;
+  side: Side;
+  symbol: string;
+  /** Price units (dollars × 10,000). */
+  price: bigint;
+  quantity: number;
+  timeInForce: string;
+  clOrdId: string;
+  options: readonly OuchOption[];
+}
+
+/** The risk decision: accepted, or rejected with riskgate reason bits (contract [[reasons]]). */
+export type Decision = { accept: true } | { accept: false; reasons: number };
+export type Decider = (order: OrderToCheck) => Decision | Promise<Decision>;
+
+export interface GatewayOptions {
+  sessions: readonly GatewaySession[];
+  decide: Decider;
+  host?: string;
+  /** 0 = any free port (see `address`). */
+  port?: number;
+  /** Session name in Login Accepted (alpha10). */
+  sessionName?: string;
+  timing?: Partial<SessionTiming>;
+  /** Symbols orders may name; others are rejected INVALID_SYMBOL. Omitted: any symbol. */
+  symbols?: readonly string[];
+  log?: Logger;
+  /** Monotonic ms for heartbeats and timeouts. */
+  now?: Clock;
+  /** OUCH timestamps: nanoseconds since midnight. */
+  timestampNs?: () => bigint;
+  /** How often sessions check heartbeats and timeouts, ms. */
+  tickMs?: number;
+  maxPacket?: number;
+}
+
+interface LiveOrder {
+  userRefNum: number;
+  side: Side;
+  symbol: string;
+  price: bigint;
+  /** Open shares. */
+  quantity: number;
+  orderReferenceNumber: bigint;
+  capacity: string;
+  crossType: string;
+}
+
+interface SessionState {
+  cfg: GatewaySession;
+  /** Sequenced outbound messages; message k has sequence number k + 1. */
+  stream: Buffer[];
+  conn: ServerSession | null;
+  lastUserRefNum: number;
+  usedUserRefNums: Set<number>;
+  orders: Map<number, LiveOrder>;
+  counters: Counters;
+  /** In-order processing of this session's messages (decide may be asynchronous). */
+  chain: Promise<void>;
+  pending: number;
+}
+
+/** Inbound messages queued per session before its socket is paused. */
+const MAX_PENDING = 1024;
+const LIMIT_SESSION_NAME = 10;
+const SYSTEM_START = 'S';
+const SYSTEM_END = 'E';
+const ORDER_LIVE = 'L';
+const CANCEL_USER = 'U';
+
+function nsSinceMidnight(): bigint {
+  return BigInt(Date.now() % 86_400_000) * 1_000_000n;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a.padEnd(16, ' '), 'latin1');
+  const y = Buffer.from(b.padEnd(16, ' '), 'latin1');
+  return x.length === y.length && timingSafeEqual(x, y) && a === b;
+}
+
+export class Gateway {
+  private readonly server: Server;
+  private readonly users = new Map<string, SessionState>();
+  private readonly sockets = new Set<Socket>();
+  private readonly connections = new Set<ServerSession>();
+  private readonly totals = newCounters();
+  private readonly timing: SessionTiming;
+  private readonly log: Logger;
+  private readonly now: Clock;
+  private readonly stamp: () => bigint;
+  private readonly symbols: Set<string> | null;
+  private readonly sessionName: string;
+  private readonly maxPacket: number;
+  private timer: NodeJS.Timeout | null = null;
+  private nextOrderRef = 1n;
+  private nextMatch = 1n;
+  private ended = false;
+
+  constructor(private readonly o: GatewayOptions) {
+    this.timing = { ...DEFAULT_TIMING, ...o.timing };
+    this.log = o.log ?? silentLogger;
+    this.now = o.now ?? systemClock;
+    this.stamp = o.timestampNs ?? nsSinceMidnight;
+    this.symbols = o.symbols ? new Set(o.symbols) : null;
+    this.sessionName = (o.sessionName ?? 'RISKGATE').slice(0, LIMIT_SESSION_NAME);
+    this.maxPacket = o.maxPacket ?? SOUPBINTCP.maxPacket;
+    for (const s of o.sessions) {
+      if (this.users.has(s.username)) throw new Error(`gateway: session ${s.username} is configured twice`);
+      this.users.set(s.username, {
+        cfg: s, stream: [], conn: null, lastUserRefNum: 0, usedUserRefNums: new Set(), orders: new Map(),
+        counters: newCounters(), chain: Promise.resolve(), pending: 0,
+      });
+    }
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  /** Starts listening; every session's stream begins with System Event S (start of day). */
+  async start(): Promise<AddressInfo> {
+    for (const u of this.users.values()) this.emit(u, 'SYSTEM_EVENT', { timestamp: this.stamp(), eventCode: SYSTEM_START });
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.o.port ?? 0, this.o.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const tick = this.o.tickMs ?? Math.max(5, Math.min(this.timing.heartbeatMs, this.timing.timeoutMs) / 4);
+    this.timer = setInterval(() => this.tick(), tick);
+    this.timer.unref();
+    const addr = this.address();
+    this.log.info({ host: addr.address, port: addr.port, sessions: this.users.size }, 'order entry: listening');
+    return addr;
+  }
+
+  address(): AddressInfo {
+    return this.server.address() as AddressInfo;
+  }
+
+  /** Ends the day: System Event E to every session, End of Session to connected clients, close. */
+  async close(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.users.values()].map((u) => u.chain));
+    for (const u of this.users.values()) {
+      this.emit(u, 'SYSTEM_EVENT', { timestamp: this.stamp(), eventCode: SYSTEM_END });
+      u.conn?.end();
+    }
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.end();
+      setTimeout(() => {
+        for (const s of this.sockets) s.destroy();
+      }, 200).unref();
+    });
+  }
+
+  /** Counters: per session and in total. */
+  stats(): { totals: Counters; sessions: Record<string, Counters> } {
+    const sessions: Record<string, Counters> = {};
+    for (const [name, u] of this.users) sessions[name] = { ...u.counters };
+    return { totals: { ...this.totals }, sessions };
+  }
+
+  /** Open orders of a session (userRefNum → open shares). */
+  openOrders(username: string): Map<number, number> {
+    const u = this.users.get(username);
+    return new Map([...(u?.orders ?? new Map<number, LiveOrder>())].map(([k, v]) => [k, v.quantity]));
+  }
+
+  /**
+   * An execution of a live order (the venue hookup calls this): Order Executed to its
+   * session. False when the order is not live or has fewer open shares.
+   */
+  execute(username: string, userRefNum: number, quantity: number, price: bigint, liquidityFlag = 'R'): boolean {
+    const u = this.users.get(username);
+    const ord = u?.orders.get(userRefNum);
+    if (!u || !ord || quantity < 1 || quantity > ord.quantity) return false;
+    ord.quantity -= quantity;
+    if (ord.quantity === 0) u.orders.delete(userRefNum);
+    this.count(u, 'executed');
+    this.emit(u, 'ORDER_EXECUTED', { timestamp: this.stamp(), userRefNum, quantity, price, liquidityFlag, matchNumber: this.nextMatch++ });
+    return true;
+  }
+
+  // ------------------------------------------------------------------------- connections
+
+  private accept(socket: Socket): void {
+    if (this.ended) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    this.totals.connections++;
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    let user: SessionState | null = null;
+    /** Index into the stream of the first message this login replays. */
+    let firstIndex = 0;
+    const session: ServerSession = new ServerSession({
+      timing: this.timing,
+      now: this.now,
+      maxPacket: this.maxPacket,
+      send: (b) => {
+        if (!socket.destroyed) socket.write(b);
+      },
+      close: () => socket.end(),
+      hooks: {
+        login: (req) => {
+          const d = this.login(req);
+          if (d.accepted) {
+            user = this.users.get(req.username)!;
+            firstIndex = Number(d.firstSeq) - 1;
+          }
+          return d;
+        },
+        loggedIn: () => {
+          const u = user!;
+          u.conn = session;
+          this.count(u, 'logins');
+          this.log.info({ session: u.cfg.username, peer }, 'order entry: logged in');
+          for (let i = firstIndex; i < u.stream.length; i++) session.sendSequenced(u.stream[i]);
+        },
+        data: (payload) => {
+          const u = user!;
+          const copy = Buffer.from(payload);
+          u.pending++;
+          if (u.pending >= MAX_PENDING) socket.pause();
+          u.chain = u.chain
+            .then(() => this.message(u, session, copy))
+            .catch((e: unknown) => this.log.error({ session: u.cfg.username, err: e }, 'order entry: internal error handling a message'))
+            .finally(() => {
+              u.pending--;
+              if (u.pending < MAX_PENDING / 2 && socket.isPaused()) socket.resume();
+            });
+        },
+        problem: (kind, detail) => this.problem(user, kind, detail, peer),
+        closed: (reason) => {
+          if (user) {
+            if (user.conn === session) user.conn = null;
+            if (reason === 'logout') this.count(user, 'logouts');
+          }
+          this.log.info({ session: user?.cfg.username, peer, reason }, 'order entry: connection closed');
+        },
+      },
+    });
+    socket.on('data', (chunk: Buffer) => session.receive(chunk));
+    socket.on('error', (e) => session.drop(`socket error: ${e.message}`));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      session.drop('peer closed');
+      this.connections.delete(session);
+    });
+    this.connections.add(session);
+  }
+
+  private tick(): void {
+    for (const c of this.connections) c.tick();
+  }
+
+  private login(req: LoginRequest): LoginDecision {
+    const u = this.users.get(req.username);
+    if (!u || !sameSecret(req.password, u.cfg.password)) return { accepted: false, code: SoupLoginReject.NOT_AUTHORIZED, why: 'unknown username or wrong password' };
+    if (req.requestedSession !== '' && req.requestedSession !== this.sessionName) {
+      return { accepted: false, code: SoupLoginReject.SESSION_NOT_AVAILABLE, why: `session ${JSON.stringify(req.requestedSession)} is not the current session ${JSON.stringify(this.sessionName)}` };
+    }
+    if (u.conn && u.conn.state !== 'closed') return { accepted: false, code: SoupLoginReject.SESSION_NOT_AVAILABLE, why: 'already logged in on another connection' };
+    if (this.ended) return { accepted: false, code: SoupLoginReject.SESSION_NOT_AVAILABLE, why: 'the session has ended' };
+    const next = BigInt(u.stream.length + 1);
+    // 0 asks for new messages only; past the end starts at the end (Login Accepted says where).
+    const first = req.requestedSequenceNumber === 0n || req.requestedSequenceNumber > next ? next : req.requestedSequenceNumber;
+    return { accepted: true, session: this.sessionName, firstSeq: first };
+  }
+
+  private problem(u: SessionState | null, kind: SessionProblem | OuchProblem, detail: string, peer?: string): void {
+    this.totals[kind]++;
+    if (u) u.counters[kind]++;
+    this.log.warn({ session: u?.cfg.username, peer, problem: kind, detail }, `order entry: ${kind}`);
+  }
+
+  private count(u: SessionState, c: Counter): void {
+    this.totals[c]++;
+    u.counters[c]++;
+  }
+
+  /** Appends a sequenced message to the session's stream and sends it if it is connected. */
+  private emit(u: SessionState, kind: OuchOutboundName, values: OutboundValues): void {
+    const payload = encodeOutbound(kind, values);
+    u.stream.push(payload);
+    if (u.conn && u.conn.state === 'logged-in') u.conn.sendSequenced(payload);
+  }
+
+  // ------------------------------------------------------------------------- OUCH
+
+  /** A session problem that ignores the message: counted, logged, a Debug packet sent. */
+  private ignore(u: SessionState, conn: ServerSession, kind: OuchProblem, detail: string): void {
+    this.problem(u, kind, detail);
+    conn.debug(`${kind}: ${detail}`);
+  }
+
+  /** Takes a new UserRefNum if it is above the session's last one. */
+  private takeUserRefNum(u: SessionState, conn: ServerSession, ref: number): boolean {
+    if (ref > u.lastUserRefNum) {
+      u.lastUserRefNum = ref;
+      u.usedUserRefNums.add(ref);
+      return true;
+    }
+    if (u.usedUserRefNums.has(ref)) this.ignore(u, conn, 'DUPLICATE_USER_REF_NUM', `UserRefNum ${ref} is already used`);
+    else this.ignore(u, conn, 'USER_REF_NUM_OUT_OF_SEQUENCE', `UserRefNum ${ref} is not above the last one, ${u.lastUserRefNum}`);
+    return false;
+  }
+
+  private reject(u: SessionState, userRefNum: number, code: OuchRejectName, clOrdId: string): void {
+    this.emit(u, 'ORDER_REJECTED', { timestamp: this.stamp(), userRefNum, reason: OuchReject[code], clOrdId });
+  }
+
+  private async message(u: SessionState, conn: ServerSession, payload: Buffer): Promise<void> {
+    this.count(u, 'messages');
+    const d = decodeInbound(payload);
+    if (!d.ok) {
+      const e = d.error;
+      if (e.reject && (d.kind === 'ENTER_ORDER' || d.kind === 'REPLACE_ORDER') && d.userRefNum !== undefined) {
+        if (!this.takeUserRefNum(u, conn, d.userRefNum)) return;
+        this.problem(u, 'INVALID_ORDER', e.message);
+        this.reject(u, d.userRefNum, e.reject, d.clOrdId ?? '');
+        return;
+      }
+      const kind: OuchProblem = e.reject ? 'INVALID_CANCEL' : e.code === 'OUCH_LENGTH' ? 'OUCH_LENGTH' : 'OUCH_UNKNOWN_TYPE';
+      this.ignore(u, conn, kind, e.message);
+      return;
+    }
+    const m = d.msg;
+    switch (m.kind) {
+      case 'ENTER_ORDER':
+        if (!this.takeUserRefNum(u, conn, m.userRefNum)) return;
+        if (this.symbols && !this.symbols.has(m.symbol)) {
+          this.problem(u, 'INVALID_ORDER', `symbol ${JSON.stringify(m.symbol)} is not traded`);
+          this.reject(u, m.userRefNum, 'INVALID_SYMBOL', m.clOrdId);
+          return;
+        }
+        await this.enter(u, m);
+        return;
+      case 'REPLACE_ORDER': {
+        const orig = u.orders.get(m.origUserRefNum);
+        if (!orig) {
+          this.ignore(u, conn, 'UNKNOWN_ORDER', `Replace names UserRefNum ${m.origUserRefNum}, which is not a live order`);
+          return;
+        }
+        if (!this.takeUserRefNum(u, conn, m.userRefNum)) return;
+        await this.replace(u, orig, m);
+        return;
+      }
+      case 'CANCEL_ORDER': {
+        const ord = u.orders.get(m.userRefNum);
+        if (!ord) {
+          this.problem(u, 'UNKNOWN_ORDER', `Cancel names UserRefNum ${m.userRefNum}, which is not a live order`);
+          this.emit(u, 'CANCEL_REJECT', { timestamp: this.stamp(), userRefNum: m.userRefNum });
+          return;
+        }
+        const dec = ord.quantity - Math.min(m.quantity, ord.quantity);
+        if (dec === 0) return; // nothing above the requested remainder: nothing to cancel
+        ord.quantity -= dec;
+        if (ord.quantity === 0) u.orders.delete(m.userRefNum);
+        this.count(u, 'canceled');
+        this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum: m.userRefNum, quantity: dec, reason: CANCEL_USER });
+        return;
+      }
+      case 'MODIFY_ORDER': {
+        const ord = u.orders.get(m.userRefNum);
+        if (!ord) {
+          this.problem(u, 'UNKNOWN_ORDER', `Modify names UserRefNum ${m.userRefNum}, which is not a live order`);
+          this.emit(u, 'CANCEL_REJECT', { timestamp: this.stamp(), userRefNum: m.userRefNum });
+          return;
+        }
+        if (m.side !== ord.side || m.quantity > ord.quantity) {
+          this.ignore(u, conn, 'BAD_MODIFY', `Modify of UserRefNum ${m.userRefNum} to side ${m.side} quantity ${m.quantity}: only a quantity decrease on the same side (${ord.side}, ${ord.quantity} open) is accepted`);
+          return;
+        }
+        ord.quantity = m.quantity;
+        if (ord.quantity === 0) u.orders.delete(m.userRefNum);
+        this.count(u, 'modified');
+        this.emit(u, 'ORDER_MODIFIED', { timestamp: this.stamp(), userRefNum: m.userRefNum, side: ord.side, quantity: m.quantity });
+        return;
+      }
+    }
+  }
+
+  /** The decision on an order; anything but a well-formed decision rejects it (fail closed). */
+  private async decide(u: SessionState, order: OrderToCheck): Promise<{ accept: true } | { accept: false; code: OuchRejectName }> {
+    this.count(u, 'checked');
+    let d: Decision;
+    try {
+      d = await this.o.decide(order);
+    } catch (e) {
+      this.problem(u, 'DECIDE_FAILED', `decide threw: ${(e as Error).message}`);
+      return { accept: false, code: 'OTHER' };
+    }
+    if (d && d.accept === true) return { accept: true };
+    const reasons = d && d.accept === false ? d.reasons : NaN;
+    const known = (1 << REASONS.length) - 1;
+    if (!Number.isInteger(reasons) || reasons <= 0 || (reasons & ~known) !== 0) {
+      this.problem(u, 'DECIDE_FAILED', `decide returned ${JSON.stringify(d)}: not an acceptance nor known reason bits`);
+      return { accept: false, code: 'OTHER' };
+    }
+    const bit = 31 - Math.clz32(reasons & -reasons);
+    return { accept: false, code: OUCH_REJECT_BY_REASON_BIT[bit] };
+  }
+
+  private async enter(u: SessionState, m: EnterOrder): Promise<void> {
+    const d = await this.decide(u, {
+      session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol,
+      price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
+    });
+    if (!d.accept) {
+      this.count(u, 'rejected');
+      this.reject(u, m.userRefNum, d.code, m.clOrdId);
+      return;
+    }
+    const ref = this.nextOrderRef++;
+    u.orders.set(m.userRefNum, { userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, orderReferenceNumber: ref, capacity: m.capacity, crossType: m.crossType });
+    this.count(u, 'accepted');
+    this.emit(u, 'ORDER_ACCEPTED', {
+      timestamp: this.stamp(), userRefNum: m.userRefNum, side: m.side, quantity: m.quantity, symbol: m.symbol, price: m.price,
+      timeInForce: m.timeInForce, display: m.display, orderReferenceNumber: ref, capacity: m.capacity,
+      interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: m.crossType, orderState: ORDER_LIVE, clOrdId: m.clOrdId,
+    });
+  }
+
+  private async replace(u: SessionState, orig: LiveOrder, m: ReplaceOrder): Promise<void> {
+    const d = await this.decide(u, {
+      session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, origUserRefNum: m.origUserRefNum,
+      side: orig.side, symbol: orig.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
+    });
+    if (!d.accept) {
+      // The original order stays live: a risk gate refuses the new terms, it does not cancel.
+      this.count(u, 'rejected');
+      this.reject(u, m.userRefNum, d.code, m.clOrdId);
+      return;
+    }
+    if (u.orders.get(m.origUserRefNum) !== orig) {
+      // Executed or canceled while the decision was pending: nothing left to replace.
+      this.problem(u, 'UNKNOWN_ORDER', `Replace of UserRefNum ${m.origUserRefNum}: the order ended while it was being checked`);
+      this.reject(u, m.userRefNum, 'OTHER', m.clOrdId);
+      return;
+    }
+    u.orders.delete(m.origUserRefNum);
+    const ref = this.nextOrderRef++;
+    u.orders.set(m.userRefNum, { ...orig, userRefNum: m.userRefNum, price: m.price, quantity: m.quantity, orderReferenceNumber: ref });
+    this.count(u, 'replaced');
+    this.emit(u, 'ORDER_REPLACED', {
+      timestamp: this.stamp(), origUserRefNum: m.origUserRefNum, userRefNum: m.userRefNum, side: orig.side, quantity: m.quantity,
+      symbol: orig.symbol, price: m.price, timeInForce: m.timeInForce, display: m.display, orderReferenceNumber: ref,
+      capacity: orig.capacity, interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: orig.crossType,
+      orderState: ORDER_LIVE, clOrdId: m.clOrdId,
+    });
+  }
+}

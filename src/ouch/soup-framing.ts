@@ -1,0 +1,70 @@
+/**
+ * SoupBinTCP 4.0 framing (spec §16.1): every packet is a big-endian u16 length (of what
+ * follows: the type byte and the payload), a type byte and the payload. The stream decoder
+ * takes TCP chunks cut anywhere and returns whole packets. It never holds more than one
+ * packet (length field + SOUPBINTCP.maxPacket bytes): a length of 0 or above the maximum
+ * cannot be resynchronised, so it is a fatal SOUP_FRAME_LENGTH error and the decoder stops.
+ */
+import { SOUPBINTCP } from '../contract.ts';
+import { OuchError } from './errors.ts';
+
+export interface SoupFrame {
+  /** The packet type character. */
+  type: string;
+  /** The payload (after the type byte); a view of the input, valid until the next push. */
+  payload: Buffer;
+}
+
+const HEADER = SOUPBINTCP.lengthField;
+
+export class SoupDecoder {
+  private pending: Buffer = Buffer.alloc(0);
+  private failed: OuchError | null = null;
+  constructor(private readonly maxPacket: number = SOUPBINTCP.maxPacket) {}
+
+  /** The fatal error that stopped the decoder, if any. */
+  get error(): OuchError | null {
+    return this.failed;
+  }
+
+  /** Bytes held for an incomplete packet (bounded by the length field + maxPacket). */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Feeds a chunk; returns the packets it completes. After a framing error it returns the
+   * packets before the bad length and then nothing more (see `error`).
+   */
+  push(chunk: Buffer): SoupFrame[] {
+    if (this.failed) return [];
+    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const out: SoupFrame[] = [];
+    let at = 0;
+    while (data.length - at >= HEADER) {
+      const len = data.readUInt16BE(at);
+      if (len < 1 || len > this.maxPacket) {
+        this.failed = new OuchError('SOUP_FRAME_LENGTH', `packet length ${len} is outside 1..${this.maxPacket}`, { field: 'packetLength', offset: 0 });
+        this.pending = Buffer.alloc(0);
+        return out;
+      }
+      if (data.length - at < HEADER + len) break;
+      out.push({ type: String.fromCharCode(data[at + HEADER]), payload: data.subarray(at + HEADER + 1, at + HEADER + len) });
+      at += HEADER + len;
+    }
+    // Copy the tail: the caller's chunk may be reused, and a view would pin it.
+    this.pending = Buffer.from(data.subarray(at));
+    return out;
+  }
+}
+
+/** One packet on the wire: length, type, payload. */
+export function soupPacket(type: string, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const len = 1 + payload.length;
+  if (len > SOUPBINTCP.maxPacket) throw new OuchError('OUCH_ENCODE', `packet of ${len} bytes is above the maximum ${SOUPBINTCP.maxPacket}`, { field: 'packetLength', offset: 0 });
+  const b = Buffer.alloc(HEADER + len);
+  b.writeUInt16BE(len, 0);
+  b.write(type, HEADER, 1, 'latin1');
+  payload.copy(b, HEADER + 1);
+  return b;
+}
