@@ -57,6 +57,25 @@ export interface FeeSchedule {
   minPerExecution: Decimal;
 }
 
+/** A client session of the order-entry gateway (spec §16). */
+export interface OrderEntrySessionConfig {
+  username: string;
+  password: string;
+  /** Account index. */
+  account: number;
+}
+
+/** The order-entry gateway (`orderEntry`, optional). */
+export interface OrderEntryConfig {
+  host: string;
+  port: number;
+  sessionName: string;
+  heartbeatMs: number;
+  timeoutMs: number;
+  loginTimeoutMs: number;
+  sessions: OrderEntrySessionConfig[];
+}
+
 export interface Config {
   source: string;
   session: number;
@@ -77,6 +96,8 @@ export interface Config {
   /** Limits for symbols named with `--symbols` that `symbols` does not list (optional). */
   symbolDefaults?: SymbolLimitsConfig;
   fees: FeeSchedule;
+  /** The order-entry gateway; absent when the config has no `orderEntry`. */
+  orderEntry?: OrderEntryConfig;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -303,6 +324,33 @@ export function parseConfig(json: unknown, source = '<config>'): Config {
   });
   const symbolDefaults = isObj(root.symbolDefaults) ? limitsOf(root.symbolDefaults, 'config.symbolDefaults') : undefined;
 
+  let orderEntry: OrderEntryConfig | undefined;
+  if (isObj(root.orderEntry)) {
+    const oe = root.orderEntry;
+    const users = new Map<string, number>();
+    const sessions = (Array.isArray(oe.sessions) ? oe.sessions : []).map((x: unknown, i): OrderEntrySessionConfig => {
+      const p = `config.orderEntry.sessions[${i}]`;
+      const o: Json = isObj(x) ? x : {};
+      const username = typeof o.username === 'string' ? o.username : '';
+      const other = users.get(username);
+      if (username && other !== undefined) problems.push(`${p}.username: ${JSON.stringify(username)} is also config.orderEntry.sessions[${other}]'s (one session per username)`);
+      else users.set(username, i);
+      return { username, password: typeof o.password === 'string' ? o.password : '', account: accountRef(o.account, `${p}.account`) };
+    });
+    const heartbeatMs = num(oe.heartbeatMs);
+    const timeoutMs = num(oe.timeoutMs);
+    if (timeoutMs <= heartbeatMs) problems.push(`config.orderEntry.timeoutMs: ${timeoutMs} must be above heartbeatMs (${heartbeatMs}), or a quiet but healthy peer would be cut off`);
+    orderEntry = {
+      host: typeof oe.host === 'string' ? oe.host : '127.0.0.1',
+      port: num(oe.port),
+      sessionName: typeof oe.sessionName === 'string' ? oe.sessionName : '',
+      heartbeatMs,
+      timeoutMs,
+      loginTimeoutMs: num(oe.loginTimeoutMs),
+      sessions,
+    };
+  }
+
   if (problems.length > 0) {
     throw new RiskgateError('CONFIG_INVALID', `invalid config ${source} (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  ${problems.join('\n  ')}`);
   }
@@ -328,6 +376,7 @@ export function parseConfig(json: unknown, source = '<config>'): Config {
       perShare: new Decimal(String(fees.perShare)),
       minPerExecution: new Decimal(String(fees.minPerExecution)),
     },
+    ...(orderEntry ? { orderEntry } : {}),
   };
 }
 

@@ -174,6 +174,33 @@ export const CONFIG_SCHEMA: Schema = {
       },
       [],
     ),
+    orderEntry: object(
+      'The order-entry gateway: OUCH 5.0 over SoupBinTCP 4.0 (docs/spec.md §16), one session per client.',
+      {
+        host: { description: 'Address the gateway listens on (loopback unless you mean otherwise).', type: 'string', minLength: 1, default: '127.0.0.1' },
+        port: int('TCP port the gateway listens on (0: any free port).', 0, 65535, 15000),
+        sessionName: { description: 'SoupBinTCP session name sent in Login Accepted: 1–10 letters or digits.', type: 'string', pattern: '^[A-Za-z0-9]{1,10}$', default: 'RISKGATE' },
+        heartbeatMs: int('Heartbeat interval both ways, ms (SoupBinTCP standard: 1000).', 10, 60_000, 1000),
+        timeoutMs: int('Close a connection silent for this long, ms (SoupBinTCP standard: 15000); above heartbeatMs.', 50, 600_000, 15000),
+        loginTimeoutMs: int('Close a connection that has not logged in within this long, ms.', 50, 600_000, 15000),
+        sessions: {
+          description: 'Client sessions (1 to 256): credentials and the account their orders trade for.',
+          type: 'array',
+          minItems: 1,
+          maxItems: 256,
+          items: object(
+            'A client session.',
+            {
+              username: { description: 'SoupBinTCP username: 1–6 letters or digits, case-sensitive, unique.', type: 'string', pattern: '^[A-Za-z0-9]{1,6}$' },
+              password: { description: 'SoupBinTCP password: 1–10 printable characters without spaces, case-sensitive.', type: 'string', pattern: '^[\\x21-\\x7e]{1,10}$' },
+              account: ACCOUNT_REF,
+            },
+            ['username', 'password', 'account'],
+          ),
+        },
+      },
+      ['sessions'],
+    ),
     fees: object(
       'Fee schedule of the clearing.',
       {
