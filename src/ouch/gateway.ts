@@ -100,6 +100,12 @@ interface SessionState {
 
 /** Inbound messages queued per session before its socket is paused. */
 const MAX_PENDING = 1024;
+/** Outbound bytes a client may leave unread before it is disconnected (it can re-login and replay). */
+const MAX_UNSENT = 4 << 20;
+/** How long a closed connection may keep its half open before it is destroyed, ms. */
+const LINGER_MS = 1000;
+/** How long `close` waits for pending decisions, ms. */
+const CLOSE_WAIT_MS = 2000;
 const LIMIT_SESSION_NAME = 10;
 const SYSTEM_START = 'S';
 const SYSTEM_END = 'E';
@@ -179,7 +185,7 @@ export class Gateway {
     if (this.ended) return;
     this.ended = true;
     if (this.timer) clearInterval(this.timer);
-    await Promise.all([...this.users.values()].map((u) => u.chain));
+    await Promise.race([Promise.all([...this.users.values()].map((u) => u.chain)), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
     for (const u of this.users.values()) {
       this.emit(u, 'SYSTEM_EVENT', { timestamp: this.stamp(), eventCode: SYSTEM_END });
       u.conn?.end();
@@ -240,9 +246,14 @@ export class Gateway {
       now: this.now,
       maxPacket: this.maxPacket,
       send: (b) => {
-        if (!socket.destroyed) socket.write(b);
+        if (socket.destroyed) return;
+        socket.write(b);
+        if (socket.writableLength > MAX_UNSENT) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
       },
-      close: () => socket.end(),
+      close: () => {
+        socket.end();
+        setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      },
       hooks: {
         login: (req) => {
           const d = this.login(req);
@@ -282,7 +293,15 @@ export class Gateway {
         },
       },
     });
-    socket.on('data', (chunk: Buffer) => session.receive(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        session.receive(chunk);
+      } catch (e) {
+        // A bug must cost this connection, never the gateway and its other sessions.
+        this.log.error({ session: user?.cfg.username, peer, err: e }, 'order entry: internal error');
+        session.abort('INTERNAL_ERROR', (e as Error).message);
+      }
+    });
     socket.on('error', (e) => session.drop(`socket error: ${e.message}`));
     socket.on('close', () => {
       this.sockets.delete(socket);

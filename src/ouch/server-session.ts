@@ -25,6 +25,8 @@ export const SESSION_PROBLEMS = Object.freeze({
   PACKET_LENGTH: { fatal: false, meaning: 'a fixed-size packet (heartbeat, logout) with a payload' },
   UNKNOWN_PACKET: { fatal: false, meaning: 'a packet type a client does not send' },
   SECOND_LOGIN: { fatal: false, meaning: 'a Login Request on a connection already logged in' },
+  SLOW_CONSUMER: { fatal: true, meaning: 'the client does not read: more than the gateway buffers is waiting to be sent' },
+  INTERNAL_ERROR: { fatal: true, meaning: 'an unexpected error while handling the connection (a bug): the connection is closed, the gateway goes on' },
 } as const);
 export type SessionProblem = keyof typeof SESSION_PROBLEMS;
 
@@ -110,6 +112,11 @@ export class ServerSession {
   end(): void {
     if (this.state === 'logged-in') this.write(encodeEmpty(SoupPacket.END_OF_SESSION.type));
     this.shut('end of session');
+  }
+
+  /** Closes for a problem the gateway found (slow consumer, internal error): counted, Debug, close. */
+  abort(kind: SessionProblem, detail: string): void {
+    if (this.state !== 'closed') this.fail(kind, detail);
   }
 
   /** Closes without a goodbye (the transport failed or the peer went away). */

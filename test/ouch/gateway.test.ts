@@ -4,7 +4,9 @@
  * reject-code mapping, replace / cancel / modify / execution flows, replay on re-login, and
  * bad input handled per session — counted, and without disturbing the other sessions.
  */
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log/index.ts';
 import { OuchReject, OUCH_REJECT_BY_REASON_BIT, REASON_NAMES, Reason, SoupLoginReject, SoupPacket } from '../../src/contract.ts';
 import { OuchClient, LoginRejectedError } from '../../src/client/index.ts';
 import { Gateway, type Decider } from '../../src/ouch/gateway.ts';
@@ -212,5 +214,29 @@ describe('gateway on loopback', () => {
     const frames = new SoupDecoder().push(raw.received());
     expect(frames.map((f) => f.type).join('')).toBe(`${SoupPacket.LOGIN_ACCEPTED.type}SS${SoupPacket.END_OF_SESSION.type}`);
     expect(frames[2].payload.toString('latin1', 9)).toBe('E');
+  });
+
+  it('logs every session problem as a structured warning naming the session and the problem', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) });
+    const port = await start(undefined, { log: createLogger({ level: 'info', destination: sink }) });
+    const c = await client(port, 0);
+    c.enter({ side: 'B', quantity: 1, symbol: 'AAPL', price: '1', userRefNum: 5 });
+    c.enter({ side: 'B', quantity: 1, symbol: 'AAPL', price: '1', userRefNum: 5 });
+    await new Promise((r) => setTimeout(r, 100));
+    const warn = lines.map((l) => JSON.parse(l)).find((j) => j.problem === 'DUPLICATE_USER_REF_NUM');
+    expect(warn).toMatchObject({ level: 40, session: 'ALPHA1', detail: 'UserRefNum 5 is already used' });
+    expect(lines.join('')).not.toContain('alpha-pw');
+  });
+
+  it('an unexpected error while handling one connection closes it (INTERNAL_ERROR); the gateway and other sessions go on', async () => {
+    const broken = { username: 'BROKEN', account: 0, get password(): string { throw new Error('credential store failed'); } };
+    gw = new Gateway({ sessions: [...SESSIONS, broken], decide: testDoubleDecider().decide });
+    const { port } = await gw.start();
+    const good = await client(port, 0);
+    await expect(OuchClient.connect({ port, username: 'BROKEN', password: 'x' })).rejects.toThrow(/CONNECTION_CLOSED/);
+    expect(gw.stats().totals.INTERNAL_ERROR).toBe(1);
+    const r = good.enter({ side: 'B', quantity: 1, symbol: 'AAPL', price: '1' });
+    expect((await good.answer(r)).kind).toBe('ORDER_ACCEPTED');
   });
 });
