@@ -15,7 +15,7 @@ export type FieldValue = number | bigint | string;
 export type Fields = Record<string, WireField>;
 
 const PRINTABLE_LO = 0x20;
-const PRINTABLE_HI = 0x7e;
+const PRINTABLE_HI = 126; // '~'
 
 function bad(code: OuchErrorCode, name: string, f: WireField, why: string, base: number): never {
   throw new OuchError(code, why, { field: name, offset: base + f.offset });
