@@ -181,7 +181,7 @@ function checkOrderEntry(c: Contract): void {
       const last = m.fields[m.fields.length - 1];
       if (m.appendage && (last.name !== 'appendageLength' || last.type !== 'u16')) fail(`${what}.${m.name}: an appendage message ends with appendageLength u16`);
       if (m.fields[0].name !== 'type' || m.fields[0].type !== 'alpha1') fail(`${what}.${m.name}: the first field is the type byte`);
-      if (m.size + 2 + c.soupbintcp.length_field > c.soupbintcp.max_packet + c.soupbintcp.length_field) fail(`${what}.${m.name}: does not fit max_packet`);
+      if (1 + m.size > c.soupbintcp.max_packet) fail(`${what}.${m.name}: a data packet (type byte + ${m.size}) does not fit max_packet ${c.soupbintcp.max_packet}`);
     }
   }
   once('ouch_options tags', c.ouch_options.map((o) => o.tag));
