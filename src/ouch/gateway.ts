@@ -16,6 +16,7 @@ import { OUCH_REJECT_BY_REASON_BIT, OuchReject, REASONS, SOUPBINTCP, SoupLoginRe
 import { silentLogger, type Logger } from '../log/index.ts';
 import { decodeInbound, encodeOutbound, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
 import type { OuchOption } from './appendage.ts';
+import { replayStream } from './replay.ts';
 import { ServerSession, type LoginDecision, type SessionProblem } from './server-session.ts';
 import type { LoginRequest } from './soup-packets.ts';
 import { newCounters, type Counter, type Counters, type OuchProblem } from './stats.ts';
@@ -70,6 +71,8 @@ export interface GatewayOptions {
   /** How often sessions check heartbeats and timeouts, ms. */
   tickMs?: number;
   maxPacket?: number;
+  /** Outbound bytes a client may leave unread before it is disconnected (default 4 MiB). */
+  maxUnsentBytes?: number;
 }
 
 interface LiveOrder {
@@ -96,12 +99,16 @@ interface SessionState {
   /** In-order processing of this session's messages (decide may be asynchronous). */
   chain: Promise<void>;
   pending: number;
+  /** A login's replay is under way: new messages are only appended; the replay sends them. */
+  replaying: boolean;
 }
 
 /** Inbound messages queued per session before its socket is paused. */
 const MAX_PENDING = 1024;
 /** Outbound bytes a client may leave unread before it is disconnected (it can re-login and replay). */
 const MAX_UNSENT = 4 << 20;
+/** A replay waits for the socket to drain above this fraction of maxUnsentBytes. */
+const REPLAY_HIGH_WATER = 1 / 4;
 /** How long a closed connection may keep its half open before it is destroyed, ms. */
 const LINGER_MS = 1000;
 /** How long `close` waits for pending decisions, ms. */
@@ -135,6 +142,7 @@ export class Gateway {
   private readonly symbols: Set<string> | null;
   private readonly sessionName: string;
   private readonly maxPacket: number;
+  private readonly maxUnsent: number;
   private timer: NodeJS.Timeout | null = null;
   private nextOrderRef = 1n;
   private nextMatch = 1n;
@@ -148,11 +156,12 @@ export class Gateway {
     this.symbols = o.symbols ? new Set(o.symbols) : null;
     this.sessionName = (o.sessionName ?? 'RISKGATE').slice(0, LIMIT_SESSION_NAME);
     this.maxPacket = o.maxPacket ?? SOUPBINTCP.maxPacket;
+    this.maxUnsent = o.maxUnsentBytes ?? MAX_UNSENT;
     for (const s of o.sessions) {
       if (this.users.has(s.username)) throw new Error(`gateway: session ${s.username} is configured twice`);
       this.users.set(s.username, {
         cfg: s, stream: [], conn: null, lastUserRefNum: 0, usedUserRefNums: new Set(), orders: new Map(),
-        counters: newCounters(), chain: Promise.resolve(), pending: 0,
+        counters: newCounters(), chain: Promise.resolve(), pending: 0, replaying: false,
       });
     }
     this.server = createServer((socket) => this.accept(socket));
@@ -248,7 +257,7 @@ export class Gateway {
       send: (b) => {
         if (socket.destroyed) return;
         socket.write(b);
-        if (socket.writableLength > MAX_UNSENT) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
+        if (socket.writableLength > this.maxUnsent) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
       },
       close: () => {
         socket.end();
@@ -268,7 +277,7 @@ export class Gateway {
           u.conn = session;
           this.count(u, 'logins');
           this.log.info({ session: u.cfg.username, peer }, 'order entry: logged in');
-          for (let i = firstIndex; i < u.stream.length; i++) session.sendSequenced(u.stream[i]);
+          void this.replay(u, session, socket, firstIndex);
         },
         data: (payload) => {
           const u = user!;
@@ -344,8 +353,37 @@ export class Gateway {
   private emit(u: SessionState, kind: OuchOutboundName, values: OutboundValues): void {
     const payload = encodeOutbound(kind, values);
     u.stream.push(payload);
-    if (u.conn && u.conn.state === 'logged-in') u.conn.sendSequenced(payload);
+    if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequenced(payload);
   }
+
+  /**
+   * Sends the stream from `from` to its end, then hands over to live sending. It waits for
+   * the socket to drain as it goes, so a long replay neither buffers without bound nor
+   * trips the slow-consumer limit; messages appended meanwhile are sent by the replay.
+   */
+  private async replay(u: SessionState, conn: ServerSession, socket: Socket, from: number): Promise<void> {
+    u.replaying = true;
+    try {
+      await replayStream(u.stream, from, {
+        open: () => conn.state === 'logged-in',
+        send: (p) => conn.sendSequenced(p),
+        unsent: () => socket.writableLength,
+        drained: () =>
+          new Promise<void>((resolve) => {
+            const done = () => {
+              socket.off('drain', done);
+              socket.off('close', done);
+              resolve();
+            };
+            socket.on('drain', done);
+            socket.on('close', done);
+          }),
+      }, this.maxUnsent * REPLAY_HIGH_WATER);
+    } finally {
+      if (u.conn === conn) u.replaying = false;
+    }
+  }
+
 
   // ------------------------------------------------------------------------- OUCH
 

@@ -239,4 +239,19 @@ describe('gateway on loopback', () => {
     const r = good.enter({ side: 'B', quantity: 1, symbol: 'AAPL', price: '1' });
     expect((await good.answer(r)).kind).toBe('ORDER_ACCEPTED');
   });
+
+  it('a replay on re-login with a live message sent during it: every message once, in sequence order, no slow-consumer cut', async () => {
+    const port = await start(undefined, { maxUnsentBytes: 16 << 10 });
+    const c = await client(port, 0, { requestedSequenceNumber: 1n });
+    const refs = Array.from({ length: 1500 }, (_, k) => c.enter({ side: 'B', quantity: 1 + (k % 900), symbol: 'MSFT', price: '5' }));
+    await c.answer(refs.at(-1)!, 20_000);
+    await c.logout();
+    const again = await client(port, 0, { requestedSequenceNumber: 1n, firstUserRefNum: 5000 });
+    const live = again.enter({ side: 'S', quantity: 1, symbol: 'MSFT', price: '5' }); // sent while the replay runs
+    const last = await again.answer(live, 20_000);
+    expect(again.answers.map((a) => a.seq)).toEqual(again.answers.map((_, k) => BigInt(k + 1)));
+    expect(again.answers.filter((a) => a.kind === 'ORDER_ACCEPTED')).toHaveLength(1501);
+    expect(last.seq).toBe(BigInt(1 + 1500 + 1));
+    expect(gw!.stats().totals.SLOW_CONSUMER).toBe(0);
+  });
 });
