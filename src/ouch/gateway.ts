@@ -174,6 +174,8 @@ export class Gateway {
       this.server.once('error', reject);
       this.server.listen(this.o.port ?? 0, this.o.host ?? '127.0.0.1', () => {
         this.server.off('error', reject);
+        // After start an accept error (e.g. out of file descriptors) is logged, never fatal.
+        this.server.on('error', (e) => this.log.error({ err: e }, 'order entry: server error'));
         resolve();
       });
     });
