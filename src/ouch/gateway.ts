@@ -230,7 +230,7 @@ export class Gateway {
   execute(username: string, userRefNum: number, quantity: number, price: bigint, liquidityFlag = 'R'): boolean {
     const u = this.users.get(username);
     const ord = u?.orders.get(userRefNum);
-    if (!u || !ord || quantity < 1 || quantity > ord.quantity) return false;
+    if (!u || !ord || !Number.isInteger(quantity) || quantity < 1 || quantity > ord.quantity || price < 0n || price >= 1n << 64n) return false;
     ord.quantity -= quantity;
     if (ord.quantity === 0) u.orders.delete(userRefNum);
     this.count(u, 'executed');
@@ -288,7 +288,11 @@ export class Gateway {
           if (u.pending >= MAX_PENDING) socket.pause();
           u.chain = u.chain
             .then(() => this.message(u, session, copy))
-            .catch((e: unknown) => this.log.error({ session: u.cfg.username, err: e }, 'order entry: internal error handling a message'))
+            .catch((e: unknown) => {
+              // A bug costs this message (never forwarded), not the session or the gateway.
+              this.log.error({ session: u.cfg.username, err: e }, 'order entry: internal error handling a message');
+              this.problem(u, 'INTERNAL_ERROR', `handling a message: ${(e as Error).message}`);
+            })
             .finally(() => {
               u.pending--;
               if (u.pending < MAX_PENDING / 2 && socket.isPaused()) socket.resume();
