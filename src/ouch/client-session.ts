@@ -65,7 +65,7 @@ export class ClientSession {
 
   /** One inbound OUCH message as Unsequenced Data. */
   sendUnsequenced(payload: Buffer): void {
-    if (this.state !== 'logged-in') throw new Error(`cannot send: session is ${this.state}`);
+    if (this.state !== 'logged-in') throw new Error(`NOT_LOGGED_IN: cannot send, the session is ${this.state}`);
     this.write(soupPacket(SoupPacket.UNSEQUENCED_DATA.type, payload));
   }
 

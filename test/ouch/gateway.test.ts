@@ -178,6 +178,7 @@ describe('gateway on loopback', () => {
     const resumeAt = c.nextSeq;
     const r2 = c.enter({ side: 'B', quantity: 2, symbol: 'AAPL', price: '3' });
     await c.logout(); // r2 was sent before the logout: its answer is sequenced while the client is away
+    expect(() => c.enter({ side: 'B', quantity: 1, symbol: 'AAPL', price: '3' })).toThrow(/NOT_LOGGED_IN/);
     const again = await client(port, 0, { requestedSequenceNumber: resumeAt, firstUserRefNum: r2 + 1 });
     expect(again.login?.sequenceNumber).toBe(resumeAt);
     const a2 = await again.answer(r2);
