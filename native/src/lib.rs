@@ -15,6 +15,9 @@ use napi::bindgen_prelude::{Buffer, BufferSlice, ObjectFinalize};
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use napi::Env;
 use napi_derive::napi;
+
+mod gzip_stream;
+mod session_reader;
 use riskgate_core as core;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

@@ -5,11 +5,10 @@
  * their file offsets; the cut-off frame is still handed to the engine as the final batch so
  * that it gets its seq and TRUNCATED record (spec §2).
  */
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
-import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { CONTROL_MESSAGE } from '../contract.ts';
+import { loadNative } from '../engine/rust.ts';
 import { RiskgateError } from '../errors.ts';
 import { countSeqFrames, FrameLocator, type FrameLocation } from '../itch/framing.ts';
 import type { ProblemLog } from './problems.ts';
@@ -47,12 +46,9 @@ export interface ReadOptions {
 /** Bytes per read of a plain file; buffers in the recycling pool (one read ahead, one carried over). */
 const CHUNK = 4 << 20;
 const POOL = 4;
-/** Slots of the shared ring a gzip file is inflated into when recycling. */
+/** Slots of the ring a gzip file is inflated into (16 MiB: how far gunzip may run ahead). */
 const RING_SLOTS = 8;
 const RING_SLOT = 2 << 20;
-/** Decompressed bytes per gunzip output chunk, and how far gunzip may run ahead of the engine. */
-const GZ_CHUNK = 1 << 20;
-const GZ_AHEAD = 16 << 20;
 
 export async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
@@ -78,14 +74,11 @@ export function checkInput(path: string): number {
   return size;
 }
 
-/** One turn of the event loop: lets thread-pool completions (reads, inflate steps) in, so they start their next step. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /**
  * Raw decompressed byte chunks of a session file, each in memory of its own (a consumer may
- * keep them). A plain file is read CHUNK bytes at a time with the next read already under way;
- * a gzip file is inflated on the thread pool by node:zlib, up to GZ_AHEAD bytes ahead of the
- * consumer, while the engine works on the main thread.
+ * keep them, unless `recycle`). A plain file is read CHUNK bytes at a time with the next read
+ * already under way; a gzip file is inflated by a native thread (`ringChunks`), up to the ring's
+ * size ahead of the consumer, while the engine works on the main thread.
  */
 export async function* rawChunks(path: string, onRead: (n: number) => void = () => {}, recycle = false): AsyncGenerator<Buffer> {
   const gz = await isGzip(path);
@@ -117,100 +110,42 @@ export async function* rawChunks(path: string, onRead: (n: number) => void = () 
       await fh.close();
     }
   }
-  const file = createReadStream(path, { highWaterMark: GZ_CHUNK });
-  file.on('data', (c) => onRead(c.length));
-  // (zlib streams pass Transform options on: the readable side buffers GZ_AHEAD bytes.)
-  const gunzip = createGunzip({ chunkSize: GZ_CHUNK, readableHighWaterMark: GZ_AHEAD } as ZlibOptions);
-  file.pipe(gunzip);
-  file.on('error', (e) => gunzip.destroy(e));
-  let produced = 0;
-  try {
-    for await (const c of gunzip) {
-      produced += (c as Buffer).length;
-      yield c as Buffer;
-      // The iterator hands out buffered chunks without returning to the event loop; give
-      // zlib's finished steps their turn so that the next one starts while we work.
-      await turn();
-    }
-  } catch (e) {
-    throw new RiskgateError(
-      'INPUT_UNREADABLE',
-      `${path}: corrupt gzip stream after ${produced} decompressed bytes: ${(e as Error).message}`,
-      { cause: e },
-    );
-  }
+  // A gzip file without recycling: the same native reader, each chunk copied out of its slot.
+  for await (const c of ringChunks(path, onRead)) yield Buffer.from(c);
 }
 
-/** Atomics.waitAsync (Node ≥ 16; not in this TypeScript target's lib). */
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
-
 /**
- * A gzip file inflated by a worker thread (src/source/inflate-worker.mjs) into a ring of shared
- * slots, handed out in place. A slot is given back when the one after the next is asked for:
- * the reader may still hold frames of the previous chunk (carried over to the next).
+ * A gzip file inflated by a thread of the native module (native/src/session_reader.rs) into a
+ * ring of slots, handed out in place: no zlib, no copy and no allocation on the JS side. A slot
+ * is given back when the one after the next is asked for: the reader may still hold frames of
+ * the previous chunk (carried over to the next).
  */
 async function* ringChunks(path: string, onRead: (n: number) => void): AsyncGenerator<Buffer> {
-  const data = new SharedArrayBuffer(RING_SLOTS * RING_SLOT);
-  const control = new SharedArrayBuffer(4 * (3 + RING_SLOTS));
-  const progress = new SharedArrayBuffer(16);
-  const ctl = new Int32Array(control);
-  const prog = new Float64Array(progress);
-  const HEAD = 0;
-  const TAIL = 1;
-  const STATE = 2;
-  const worker = new Worker(new URL('./inflate-worker.mjs', import.meta.url), {
-    workerData: { path, data, control, progress, slots: RING_SLOTS, slotBytes: RING_SLOT },
-  });
-  let failure: string | undefined;
-  const failed = new Promise<void>((resolve) => {
-    worker.once('message', (m: { error?: string }) => {
-      failure = m.error ?? 'inflate worker failed';
-      resolve();
-    });
-    worker.once('error', (e) => {
-      failure = e.message;
-      resolve();
-    });
-    worker.once('exit', (code) => {
-      if (Atomics.load(ctl, STATE) !== 1) {
-        failure ??= `inflate worker exited (${code}) before the end of the stream`;
-        Atomics.store(ctl, STATE, 2);
-      }
-      resolve();
-    });
-  });
-  let next = 0; // next slot to hand out
+  const reader = new (loadNative().GzipReader)(path, RING_SLOTS, RING_SLOT);
+  const ring = reader.ring();
+  let next = 0; // slots handed out
   let reported = 0;
   try {
     for (;;) {
-      if (next >= 2 && Atomics.load(ctl, TAIL) < next - 1) {
-        Atomics.store(ctl, TAIL, next - 1);
-        Atomics.notify(ctl, TAIL);
+      if (next >= 2) reader.release(next - 1);
+      let len: number;
+      try {
+        len = reader.next();
+      } catch (e) {
+        throw new RiskgateError('INPUT_UNREADABLE', `${path}: ${(e as Error).message}`, { cause: e });
       }
-      for (;;) {
-        const head = Atomics.load(ctl, HEAD);
-        if (head > next) break;
-        const state = Atomics.load(ctl, STATE);
-        if (state === 1 && Atomics.load(ctl, HEAD) <= next) return;
-        if (state === 2) {
-          await failed;
-          throw new RiskgateError('INPUT_UNREADABLE', `${path}: corrupt gzip stream after ${prog[1]} decompressed bytes: ${failure}`);
-        }
-        const w = waitAsync(ctl, HEAD, head);
-        if (w.async) await Promise.race([w.value, failed]);
-      }
-      const read = prog[0];
+      const read = reader.bytesRead;
       if (read > reported) {
         onRead(read - reported);
         reported = read;
       }
+      if (len < 0) return;
       const slot = next % RING_SLOTS;
-      const len = Atomics.load(ctl, 3 + slot);
       next++;
-      yield Buffer.from(data, slot * RING_SLOT, len);
+      yield ring.subarray(slot * RING_SLOT, slot * RING_SLOT + len);
     }
   } finally {
-    await worker.terminate();
+    reader.close();
   }
 }
 

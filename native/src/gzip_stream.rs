@@ -1,0 +1,215 @@
+//! A gzip file (RFC 1952, one member or several concatenated) inflated as a stream, with the
+//! same acceptance as Node's zlib gunzip: every member's header, CRC-32 and length are checked,
+//! and bytes after the last member must be another member. The inflater is zlib-rs (pure Rust,
+//! through flate2), which runs on the reader's own thread (session_reader.rs).
+//!
+//! Errors say where: the decompressed bytes produced so far and the compressed file offset.
+
+use flate2::{Crc, Decompress, FlushDecompress, Status};
+use std::fs::File;
+use std::io::{BufRead, BufReader, ErrorKind};
+
+/// Compressed bytes per read of the file.
+const READ_CHUNK: usize = 1 << 20;
+
+const FTEXT: u8 = 1;
+const FHCRC: u8 = 2;
+const FEXTRA: u8 = 4;
+const FNAME: u8 = 8;
+const FCOMMENT: u8 = 16;
+
+/// Why the stream stopped early, with where (filled in by `GzipStream`).
+#[derive(Debug)]
+pub struct GzipError {
+    pub message: String,
+    /// Decompressed bytes produced before the problem.
+    pub produced: u64,
+    /// Offset in the compressed file where the problem was found.
+    pub offset: u64,
+}
+
+enum Phase {
+    /// Before a member's header; `first` for the file's first member.
+    Header { first: bool },
+    Body,
+    Done,
+}
+
+pub struct GzipStream {
+    input: BufReader<File>,
+    inflater: Decompress,
+    crc: Crc,
+    phase: Phase,
+    /// Compressed bytes consumed (the offset of the next byte).
+    consumed: u64,
+    /// Decompressed bytes produced (all members).
+    produced: u64,
+    /// Decompressed bytes of the current member (for its ISIZE check).
+    member_out: u64,
+    members: u64,
+}
+
+impl GzipStream {
+    pub fn new(file: File) -> Self {
+        GzipStream {
+            input: BufReader::with_capacity(READ_CHUNK, file),
+            inflater: Decompress::new(false),
+            crc: Crc::new(),
+            phase: Phase::Header { first: true },
+            consumed: 0,
+            produced: 0,
+            member_out: 0,
+            members: 0,
+        }
+    }
+
+    /// Compressed bytes read so far.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    fn fail(&self, message: impl Into<String>) -> GzipError {
+        GzipError { message: message.into(), produced: self.produced, offset: self.consumed }
+    }
+
+}
+
+fn read_error(e: std::io::Error, produced: u64, offset: u64) -> GzipError {
+    GzipError { message: format!("read error: {e}"), produced, offset }
+}
+
+impl GzipStream {
+    /// The next `n` bytes of the file (n ≤ 16), or an "unexpected end of file" error.
+    fn take<const N: usize>(&mut self, what: &str) -> Result<[u8; N], GzipError> {
+        let mut out = [0u8; N];
+        let mut got = 0;
+        while got < N {
+            let (produced, offset) = (self.produced, self.consumed);
+            let buf = self.input.fill_buf().map_err(|e| read_error(e, produced, offset))?;
+            if buf.is_empty() {
+                return Err(self.fail(format!("unexpected end of file (truncated: the file ends inside a gzip {what})")));
+            }
+            let n = (N - got).min(buf.len());
+            out[got..got + n].copy_from_slice(&buf[..n]);
+            self.input.consume(n);
+            self.consumed += n as u64;
+            got += n;
+        }
+        Ok(out)
+    }
+
+    /// Skips a zero-terminated header field (file name or comment).
+    fn skip_zero_terminated(&mut self) -> Result<(), GzipError> {
+        loop {
+            let [b] = self.take::<1>("header")?;
+            if b == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// True at the end of the file.
+    fn at_eof(&mut self) -> Result<bool, GzipError> {
+        match self.input.fill_buf() {
+            Ok(b) => Ok(b.is_empty()),
+            Err(e) if e.kind() == ErrorKind::Interrupted => self.at_eof(),
+            Err(e) => Err(read_error(e, self.produced, self.consumed)),
+        }
+    }
+
+    fn header(&mut self) -> Result<(), GzipError> {
+        let start = self.consumed;
+        let [id1, id2, cm, flg] = self.take::<4>("header")?;
+        if id1 != 0x1f || id2 != 0x8b {
+            // Where the member that is not one starts.
+            return Err(GzipError { offset: start, ..self.fail(if self.members == 0 { "incorrect header check (not gzip)" } else { "incorrect header check (bytes after the last gzip member are not another member)" }) });
+        }
+        if cm != 8 {
+            return Err(self.fail(format!("unknown compression method {cm}")));
+        }
+        if flg & !(FTEXT | FHCRC | FEXTRA | FNAME | FCOMMENT) != 0 {
+            return Err(self.fail("unknown header flags set"));
+        }
+        self.take::<6>("header")?; // MTIME, XFL, OS
+        if flg & FEXTRA != 0 {
+            let [lo, hi] = self.take::<2>("header")?;
+            for _ in 0..u16::from_le_bytes([lo, hi]) {
+                self.take::<1>("header")?;
+            }
+        }
+        if flg & FNAME != 0 {
+            self.skip_zero_terminated()?;
+        }
+        if flg & FCOMMENT != 0 {
+            self.skip_zero_terminated()?;
+        }
+        if flg & FHCRC != 0 {
+            self.take::<2>("header")?;
+        }
+        self.inflater.reset(false);
+        self.crc.reset();
+        self.member_out = 0;
+        self.members += 1;
+        Ok(())
+    }
+
+    fn trailer(&mut self) -> Result<(), GzipError> {
+        let t = self.take::<8>("trailer")?;
+        let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
+        let isize = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
+        if crc != self.crc.sum() {
+            return Err(self.fail("incorrect data check (CRC-32 mismatch)"));
+        }
+        if isize != self.member_out as u32 {
+            return Err(self.fail("incorrect length check"));
+        }
+        Ok(())
+    }
+
+    /// Fills `out` with decompressed bytes; fewer than `out.len()` only at the end of the
+    /// stream (0 once it is over).
+    pub fn read(&mut self, out: &mut [u8]) -> Result<usize, GzipError> {
+        let mut filled = 0;
+        while filled < out.len() {
+            match self.phase {
+                Phase::Done => break,
+                Phase::Header { first } => {
+                    if !first && self.at_eof()? {
+                        self.phase = Phase::Done;
+                        continue;
+                    }
+                    self.header()?;
+                    self.phase = Phase::Body;
+                }
+                Phase::Body => {
+                    let (produced, offset) = (self.produced, self.consumed);
+                    let buf = self.input.fill_buf().map_err(|e| read_error(e, produced, offset))?;
+                    if buf.is_empty() {
+                        return Err(self.fail("unexpected end of file (truncated: the file ends inside a gzip member's data)"));
+                    }
+                    let (in0, out0) = (self.inflater.total_in(), self.inflater.total_out());
+                    let status = self.inflater.decompress(buf, &mut out[filled..], FlushDecompress::None);
+                    let used = (self.inflater.total_in() - in0) as usize;
+                    let made = (self.inflater.total_out() - out0) as usize;
+                    self.input.consume(used);
+                    self.consumed += used as u64;
+                    self.crc.update(&out[filled..filled + made]);
+                    filled += made;
+                    self.produced += made as u64;
+                    self.member_out += made as u64;
+                    match status {
+                        Ok(Status::StreamEnd) => {
+                            self.trailer()?;
+                            self.phase = Phase::Header { first: false };
+                        }
+                        // zlib-rs always moves with input and room for output; a stall would spin.
+                        Ok(_) if used == 0 && made == 0 => return Err(self.fail("the inflater made no progress")),
+                        Ok(_) => {}
+                        Err(e) => return Err(self.fail(format!("invalid deflate data: {e}"))),
+                    }
+                }
+            }
+        }
+        Ok(filled)
+    }
+}
