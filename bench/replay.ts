@@ -5,9 +5,11 @@
  *
  *   1. generates the day once (seed 1) into .cache/replay-bench/ (`riskgate gen --profile day`)
  *   2. isolated passes, each in a child process: read+gunzip alone, read+gunzip+framing alone
- *   3. end-to-end runs (BENCH_RUNS), each in a child process of its own: wall and CPU time
- *      (process, main thread), the main thread's time by stage, and peak RSS when 10M, 25M and
- *      50M messages have been replayed (it must not grow with the message count)
+ *   3. end-to-end runs (BENCH_RUNS), alternating: `riskgate replay <day> --config <cfg> --json`
+ *      itself (wall, CPU, peak RSS by GNU time), and the same steps in a child process of
+ *      their own, timed: CPU per thread (main, native gunzip, the others), the main thread's
+ *      CPU by stage, and peak RSS when 10M, 25M and 50M messages have been replayed (it must
+ *      not grow with the message count)
  *   4. the cost of each stage the end-to-end run overlaps or hides, measured alone: SHA-256 of
  *      the records, P&L and clearing over the run's own fills
  *
@@ -16,7 +18,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { loadavg as osLoadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { machineBanner } from './machine.ts';
 
@@ -27,6 +30,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const DIR = process.env.BENCH_DIR ?? `${ROOT}.cache/replay-bench`;
 const RSS_POINTS = [10_000_000, 25_000_000, 50_000_000].filter((n) => n <= MESSAGES);
 
+const loadavg = () => osLoadavg().map((l) => l.toFixed(2)).join(' ');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const sec = (ns: number) => `${(ns / 1e9).toFixed(2)} s`;
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
@@ -47,6 +51,35 @@ function peakRss(): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/** CPU time (ns) of every thread of this process seen so far, by tid (threads that ended keep their last sample). */
+class ThreadSampler {
+  readonly threads = new Map<number, { name: string; cpuNs: number }>();
+  sample(): void {
+    for (const t of readdirSync('/proc/self/task')) {
+      try {
+        const f = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+        const name = f.slice(f.indexOf('(') + 1, f.lastIndexOf(')'));
+        const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+        this.threads.set(Number(t), { name, cpuNs: (Number(rest[11]) + Number(rest[12])) * (1e9 / 100) });
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  }
+  /** main thread, the native gunzip thread, and the others largest first. */
+  summary(): { mainNs: number; gunzipNs: number; others: number[] } {
+    let mainNs = 0;
+    let gunzipNs = 0;
+    const others: number[] = [];
+    for (const [tid, t] of this.threads) {
+      if (tid === process.pid) mainNs = t.cpuNs;
+      else if (t.name.startsWith('riskgate-gunzip')) gunzipNs += t.cpuNs;
+      else others.push(t.cpuNs);
+    }
+    return { mainNs, gunzipNs, others: others.sort((a, b) => b - a) };
+  }
+}
+
 interface Clock {
   wallNs: number;
   cpuNs: number;
@@ -64,12 +97,23 @@ async function clocked<T>(fn: () => Promise<T>): Promise<[T, Clock]> {
 
 async function childRead(file: string) {
   const { rawChunks } = await import('../src/source/file.ts');
+  const threads = new ThreadSampler();
   const [bytes, clock] = await clocked(async () => {
     let n = 0;
-    for await (const c of rawChunks(file)) n += c.length;
+    let chunks = 0;
+    // As the replay reads it: in place from the gunzip ring.
+    for await (const c of rawChunks(file, () => {}, true)) {
+      n += c.length;
+      if (++chunks % 16 === 0) threads.sample();
+    }
     return n;
   });
-  return { bytes, ...clock };
+  threads.sample();
+  const { loadNative } = await import('../src/engine/rust.ts');
+  const probe = new (loadNative().GzipReader)(file, 3, 1 << 16);
+  const inflater = probe.inflater;
+  probe.close();
+  return { bytes, ...clock, gunzipNs: threads.summary().gunzipNs, inflater };
 }
 
 async function childFraming(file: string) {
@@ -78,7 +122,7 @@ async function childFraming(file: string) {
   const [r, clock] = await clocked(async () => {
     let messages = 0;
     let batches = 0;
-    for await (const b of readBatches(file, { problems: new ProblemLog() })) {
+    for await (const b of readBatches(file, { problems: new ProblemLog(), recycle: true })) {
       messages += b.messages;
       batches++;
     }
@@ -93,14 +137,19 @@ async function childReplay(file: string, configPath: string) {
   const { replay } = await import('../src/replay/run.ts');
   const { replayReport, formatReplayReport } = await import('../src/report/replay-report.ts');
   const { startReplayClearing } = await import('../src/clearing/replay-clearing.ts');
+  const { loadNative } = await import('../src/engine/rust.ts');
   const config = loadConfig(configPath);
   const rss: Record<string, number> = {};
   let rssPeak = 0;
   let nextPoint = 0;
   let batches = 0;
+  const threads = new ThreadSampler();
   const probe = {
     sourceNs: 0, engineNs: 0, recordsNs: 0, consumersNs: 0, messages: 0,
+    // Stages in main-thread CPU time: on a shared machine a wall clock also counts other processes.
+    clock: loadNative().threadCpuNs,
     onBatch(messages: number) {
+      if (batches % 256 === 0) threads.sample();
       if (++batches % 32 === 0 || (nextPoint < RSS_POINTS.length && messages >= RSS_POINTS[nextPoint])) {
         rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
         while (nextPoint < RSS_POINTS.length && messages >= RSS_POINTS[nextPoint]) rss[RSS_POINTS[nextPoint++]] = rssPeak;
@@ -114,8 +163,10 @@ async function childReplay(file: string, configPath: string) {
     try {
       const result = await replay({ file, config, engine, probe, onRecords: clearing.onRecords });
       const t0 = process.hrtime.bigint();
+      threads.sample();
       const report = replayReport(result, config);
       await clearing.finish(report);
+      threads.sample();
       const text = JSON.stringify(report) + formatReplayReport(report) + clearing.text(report);
       const reportNs = Number(process.hrtime.bigint() - t0);
       return { report, reportNs, textBytes: text.length };
@@ -136,7 +187,20 @@ async function childReplay(file: string, configPath: string) {
     clearingSeconds: rep.clearing.seconds as number,
     rss,
     rssPeak: peakRss(),
+    threads: threads.summary(),
   };
+}
+
+/** `riskgate replay <file> --config <f> --json` itself, as a user runs it: wall, CPU, peak RSS (GNU time). */
+function cliRun(file: string, configPath: string) {
+  const args = [`${ROOT}bin/riskgate.js`, 'replay', file, '--config', configPath, '--json'];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wallNs = Number(process.hrtime.bigint() - t0);
+  if (r.status !== 0) throw new Error(`riskgate replay failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  const report = JSON.parse(r.stdout) as { messages: number; recordsSha256: string };
+  return { wallNs, cpuNs: m ? (Number(m[2]) + Number(m[3])) * 1e9 : NaN, maxRss: m ? Number(m[4]) * 1024 : NaN, messages: report.messages, recordsSha256: report.recordsSha256 };
 }
 
 /** Replays once keeping the FILL records, then times P&L and clearing over them alone. */
@@ -223,41 +287,54 @@ async function main() {
   console.log(`input:        ${file} (${mib(statSync(file).size)})`);
   console.log('');
 
-  const read = child<{ bytes: number } & Clock>('read', file);
+  const read = child<{ bytes: number; gunzipNs: number; inflater: string } & Clock>('read', file);
   const framing = child<{ messages: number; batches: number } & Clock>('framing', file);
   type Run = ReturnType<typeof childReplay> extends Promise<infer R> ? R : never;
   const runs: Run[] = [];
+  const clis: ReturnType<typeof cliRun>[] = [];
   for (let i = 0; i < RUNS; i++) {
+    const c = cliRun(file, config);
+    clis.push(c);
+    console.log(`riskgate replay ${i + 1}: ${fmt(c.messages / (c.wallNs / 1e9))} msg/s wall (${sec(c.wallNs)}), CPU ${sec(c.cpuNs)}, peak RSS ${mib(c.maxRss)}; load ${loadavg()}`);
     const r = child<Run>('replay', file, config);
     runs.push(r);
-    console.log(`run ${i + 1}: ${fmt(r.messages / (r.wallNs / 1e9))} msg/s wall (${sec(r.wallNs)}), CPU ${sec(r.cpuNs)} (main thread ${sec(r.mainCpuNs)}), engine ${sec(r.probe.engineNs)}, peak RSS ${mib(r.rssPeak)}`);
+    console.log(`in-process ${i + 1}: ${fmt(r.messages / (r.wallNs / 1e9))} msg/s wall (${sec(r.wallNs)}), CPU ${sec(r.cpuNs)} (main thread ${sec(r.mainCpuNs)}, gunzip thread ${sec(r.threads.gunzipNs)}), peak RSS ${mib(r.rssPeak)}; load ${loadavg()}`);
   }
   const money = child<{ fills: number; pnlNs: number; handoffNs: number; ledgerNs: number; shaNsPerByte: number }>('money', file, config);
   const best = runs.reduce((a, b) => (b.wallNs < a.wallNs ? b : a));
-  const shas = new Set(runs.map((r) => r.recordsSha256));
+  const bestCli = clis.reduce((a, b) => (b.wallNs < a.wallNs ? b : a));
+  const shas = new Set([...runs, ...clis].map((r) => r.recordsSha256));
   const m = best.messages;
+  const t = best.threads;
+  const others = t.others.reduce((a, b) => a + b, 0);
 
   console.log('');
   console.log(`replay end to end, ${fmt(m)} messages, ${fmt(best.fills)} fills, ${mib(best.recordBytes)} of records (SHA-256 ${[...shas].join(', ')})`);
-  console.log(`  best of ${RUNS}: ${fmt(m / (best.wallNs / 1e9))} msg/s wall (${sec(best.wallNs)}); CPU ${sec(best.cpuNs)} = main thread ${sec(best.mainCpuNs)} + other threads ${sec(best.cpuNs - best.mainCpuNs)}`);
-  console.log(`  engine (N-API processInto): ${sec(best.probe.engineNs)} = ${fmt(m / (best.probe.engineNs / 1e9))} msg/s`);
+  console.log(`  riskgate replay --json, best of ${RUNS}: ${fmt(m / (bestCli.wallNs / 1e9))} msg/s wall (${sec(bestCli.wallNs)}), CPU ${sec(bestCli.cpuNs)}, peak RSS ${mib(bestCli.maxRss)}`);
+  console.log(`  in process (the same steps, timed), best of ${RUNS}: ${fmt(m / (best.wallNs / 1e9))} msg/s wall (${sec(best.wallNs)}); CPU ${sec(best.cpuNs)}`);
   console.log('');
-  console.log('where the time goes (best run; main thread by stage, other threads from the isolated passes)');
-  const row = (stage: string, t: string, note: string) => console.log(`  ${stage.padEnd(34)} ${t.padStart(9)}  ${note}`);
-  const readOther = read.cpuNs - read.mainCpuNs;
-  row('read + gunzip (thread pool)', sec(readOther), `alone: ${mib(read.bytes)} in ${sec(read.wallNs)} wall, ${fmt(read.bytes / 2 ** 20 / (readOther / 1e9))} MiB/s of inflate CPU; main-thread share ${sec(read.mainCpuNs)}`);
-  row('framing (batches of 4,096 frames)', sec(Math.max(0, framing.mainCpuNs - read.mainCpuNs)), `alone, main thread: ${fmt(framing.batches)} batches`);
-  row('  main thread waiting for input', sec(best.probe.sourceNs), 'in the run: gunzip not ready yet + framing');
-  row('engine (N-API)', sec(best.probe.engineNs), `${(best.probe.engineNs / m).toFixed(1)} ns/msg`);
-  row('records + digest + P&L', sec(best.probe.recordsNs), `in the run; alone: SHA-256 ${sec(money.shaNsPerByte * best.recordBytes)}, P&L ${sec(money.pnlNs)} (${fmt(money.pnlNs / money.fills)} ns/fill)`);
-  row('clearing hand-off (main thread)', sec(best.probe.consumersNs), `FILL → EXECUTION records into the threads' buffers; alone ${sec(money.handoffNs)}`);
-  row('clearing (2 worker threads)', sec(money.ledgerNs), `alone, one thread: ${fmt(money.ledgerNs / money.fills)} ns/execution; waited for at the end: ${best.clearingSeconds.toFixed(2)} s`);
-  row('report (JSON + text)', sec(best.reportNs), 'clearing finish included');
-  const other = best.cpuNs - best.mainCpuNs - readOther - money.ledgerNs;
-  row('rest of the other threads', sec(Math.max(0, other)), 'GC helpers, compiler threads, read syscalls, worker start (CPU minus the above)');
+  console.log('CPU per thread (best in-process run)');
+  const row = (stage: string, v: string, note: string) => console.log(`  ${stage.padEnd(36)} ${v.padStart(9)}  ${note}`);
+  row('main thread', sec(t.mainNs), 'framing, N-API engine, records, digest, P&L, clearing hand-off, report');
+  row(`gunzip thread (native, ${read.inflater})`, sec(t.gunzipNs), `${fmt(read.bytes / 2 ** 20 / (t.gunzipNs / 1e9))} MiB/s of output; alone: ${sec(read.gunzipNs)} for ${mib(read.bytes)} (${sec(read.wallNs)} wall)`);
+  row('other threads', sec(others), `largest first: ${t.others.slice(0, 6).map((n) => sec(n)).join(', ')} (the 2 clearing workers, then GC/compiler helpers)`);
+  console.log('');
+  console.log('main thread by stage (CPU time of the main thread)');
+  row('waiting for input + framing', sec(best.probe.sourceNs), `framing alone: ${sec(Math.max(0, framing.mainCpuNs - read.mainCpuNs))} for ${fmt(framing.batches)} batches of 4,096 frames`);
+  row('engine (N-API processInto)', sec(best.probe.engineNs), `${(best.probe.engineNs / m).toFixed(1)} ns/msg = ${fmt(m / (best.probe.engineNs / 1e9))} msg/s`);
+  row('records + digest + P&L', sec(best.probe.recordsNs), `alone: SHA-256 ${sec(money.shaNsPerByte * best.recordBytes)}, P&L ${sec(money.pnlNs)} (${fmt(money.pnlNs / money.fills)} ns/fill)`);
+  row('clearing hand-off', sec(best.probe.consumersNs), `FILL → EXECUTION records into the clearing threads' buffers; alone ${sec(money.handoffNs)}`);
+  row('report (JSON + text)', sec(best.reportNs), `clearing finish included (wall); waited for clearing at the end: ${best.clearingSeconds.toFixed(2)} s`);
+  row('rest (start, GC on the main thread)', sec(Math.max(0, t.mainNs - best.probe.sourceNs - best.probe.engineNs - best.probe.recordsNs - best.probe.consumersNs)), 'main-thread CPU minus the stages');
+  row('clearing alone (one thread)', sec(money.ledgerNs), `${fmt(money.ledgerNs / money.fills)} ns/execution`);
+  console.log('');
+  const total = best.cpuNs;
+  const critical = Math.max(t.mainNs, total - t.mainNs);
+  console.log(`bound on 2 idle cores: CPU ${sec(total)} / 2 = ${sec(total / 2)} and the busiest side ${sec(critical)} (main thread ${sec(t.mainNs)}, the rest ${sec(total - t.mainNs)}) → at best ${fmt(m / (critical / 1e9))} msg/s; 10M msg/s needs both sides under ${sec((m / 10e6) * 1e9)}`);
   console.log('');
   console.log(`peak RSS (must not grow with the message count): ${Object.entries(best.rss).map(([k, v]) => `${fmt(Number(k) / 1e6)}M msgs ${mib(v)}`).join(', ')}; whole run ${mib(best.rssPeak)}`);
   for (const [i, r] of runs.entries()) console.log(`  run ${i + 1}: ${Object.entries(r.rss).map(([k, v]) => `${fmt(Number(k) / 1e6)}M ${mib(v)}`).join(', ')}`);
+  console.log(`load average at the end: ${loadavg()}`);
   if (shas.size !== 1) throw new Error('the runs disagree on the record digest');
 }
 

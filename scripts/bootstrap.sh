@@ -16,6 +16,8 @@ command -v kcat >/dev/null || missing+=(kcat)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 # zlib headers for the Verilator model's FST waveform traces.
 [[ -f /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
+# ISA-L's inflate for the replay's gunzip thread (optional: zlib-rs without it; native/src/isal.rs).
+[[ -f /usr/include/isa-l/igzip_lib.h ]] || missing+=(libisal-dev)
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     say "installing ${missing[*]} with apt-get"

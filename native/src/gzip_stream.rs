@@ -1,7 +1,8 @@
 //! A gzip file (RFC 1952, one member or several concatenated) inflated as a stream, with the
 //! same acceptance as Node's zlib gunzip: every member's header, CRC-32 and length are checked,
-//! and bytes after the last member must be another member. The inflater is zlib-rs (pure Rust,
-//! through flate2), which runs on the reader's own thread (session_reader.rs).
+//! and bytes after the last member must be another member. The deflate data is inflated by
+//! ISA-L when the machine has it (isal.rs), by zlib-rs (pure Rust, through flate2) otherwise;
+//! this runs on the reader's own thread (session_reader.rs).
 //!
 //! Errors say where: the decompressed bytes produced so far and the compressed file offset.
 
@@ -28,6 +29,53 @@ pub struct GzipError {
     pub offset: u64,
 }
 
+/// What inflates the deflate data of the members.
+enum Inflater {
+    ZlibRs(Decompress),
+    #[cfg(riskgate_isal)]
+    Isal(crate::isal::IsalInflater),
+}
+
+impl Inflater {
+    fn new() -> Self {
+        #[cfg(riskgate_isal)]
+        if let Some(i) = crate::isal::IsalInflater::new() {
+            return Inflater::Isal(i);
+        }
+        Inflater::ZlibRs(Decompress::new(false))
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Inflater::ZlibRs(_) => "zlib-rs",
+            #[cfg(riskgate_isal)]
+            Inflater::Isal(_) => "isa-l",
+        }
+    }
+
+    fn reset(&mut self) {
+        match self {
+            Inflater::ZlibRs(d) => d.reset(false),
+            #[cfg(riskgate_isal)]
+            Inflater::Isal(i) => i.reset(),
+        }
+    }
+
+    /// (input bytes taken, output bytes written, end of the deflate stream, bytes taken that
+    /// come after the deflate stream's end).
+    fn step(&mut self, input: &[u8], out: &mut [u8]) -> Result<(usize, usize, bool, Vec<u8>), String> {
+        match self {
+            Inflater::ZlibRs(d) => {
+                let (in0, out0) = (d.total_in(), d.total_out());
+                let status = d.decompress(input, out, FlushDecompress::None).map_err(|e| e.to_string())?;
+                Ok(((d.total_in() - in0) as usize, (d.total_out() - out0) as usize, status == Status::StreamEnd, Vec::new()))
+            }
+            #[cfg(riskgate_isal)]
+            Inflater::Isal(i) => i.step(input, out).map(|s| (s.used, s.made, s.finished, s.held)),
+        }
+    }
+}
+
 enum Phase {
     /// Before a member's header; `first` for the file's first member.
     Header { first: bool },
@@ -37,7 +85,9 @@ enum Phase {
 
 pub struct GzipStream {
     input: BufReader<File>,
-    inflater: Decompress,
+    inflater: Inflater,
+    /// Bytes the inflater read past the end of a member's deflate data, to be read again first.
+    pushback: Vec<u8>,
     crc: Crc,
     phase: Phase,
     /// Compressed bytes consumed (the offset of the next byte).
@@ -53,7 +103,8 @@ impl GzipStream {
     pub fn new(file: File) -> Self {
         GzipStream {
             input: BufReader::with_capacity(READ_CHUNK, file),
-            inflater: Decompress::new(false),
+            inflater: Inflater::new(),
+            pushback: Vec::new(),
             crc: Crc::new(),
             phase: Phase::Header { first: true },
             consumed: 0,
@@ -61,6 +112,11 @@ impl GzipStream {
             member_out: 0,
             members: 0,
         }
+    }
+
+    /// The inflater in use: "isa-l" or "zlib-rs".
+    pub fn inflater(&self) -> &'static str {
+        self.inflater.name()
     }
 
     /// Compressed bytes read so far.
@@ -83,6 +139,11 @@ impl GzipStream {
     fn take<const N: usize>(&mut self, what: &str) -> Result<[u8; N], GzipError> {
         let mut out = [0u8; N];
         let mut got = 0;
+        let back = self.pushback.len().min(N);
+        out[..back].copy_from_slice(&self.pushback[..back]);
+        self.pushback.drain(..back);
+        self.consumed += back as u64;
+        got += back;
         while got < N {
             let (produced, offset) = (self.produced, self.consumed);
             let buf = self.input.fill_buf().map_err(|e| read_error(e, produced, offset))?;
@@ -110,6 +171,9 @@ impl GzipStream {
 
     /// True at the end of the file.
     fn at_eof(&mut self) -> Result<bool, GzipError> {
+        if !self.pushback.is_empty() {
+            return Ok(false);
+        }
         match self.input.fill_buf() {
             Ok(b) => Ok(b.is_empty()),
             Err(e) if e.kind() == ErrorKind::Interrupted => self.at_eof(),
@@ -146,7 +210,7 @@ impl GzipStream {
         if flg & FHCRC != 0 {
             self.take::<2>("header")?;
         }
-        self.inflater.reset(false);
+        self.inflater.reset();
         self.crc.reset();
         self.member_out = 0;
         self.members += 1;
@@ -181,31 +245,36 @@ impl GzipStream {
                     self.header()?;
                     self.phase = Phase::Body;
                 }
+                Phase::Body if !self.pushback.is_empty() => {
+                    // Only after a member's end, and the trailer takes them all: never reached
+                    // with a well-formed inflater, refused rather than mis-read.
+                    return Err(self.fail("internal: inflater input left over at the start of a member"));
+                }
                 Phase::Body => {
                     let (produced, offset) = (self.produced, self.consumed);
                     let buf = self.input.fill_buf().map_err(|e| read_error(e, produced, offset))?;
                     if buf.is_empty() {
                         return Err(self.fail("unexpected end of file (truncated: the file ends inside a gzip member's data)"));
                     }
-                    let (in0, out0) = (self.inflater.total_in(), self.inflater.total_out());
-                    let status = self.inflater.decompress(buf, &mut out[filled..], FlushDecompress::None);
-                    let used = (self.inflater.total_in() - in0) as usize;
-                    let made = (self.inflater.total_out() - out0) as usize;
+                    let step = self.inflater.step(buf, &mut out[filled..]);
+                    let (used, made, end, held) = match step {
+                        Ok(s) => s,
+                        Err(e) => return Err(self.fail(format!("invalid deflate data: {e}"))),
+                    };
                     self.input.consume(used);
-                    self.consumed += used as u64;
+                    // Held bytes were counted as taken (maybe by an earlier step): they are read again.
+                    self.consumed = self.consumed + used as u64 - held.len() as u64;
+                    self.pushback = held;
                     self.crc.update(&out[filled..filled + made]);
                     filled += made;
                     self.produced += made as u64;
                     self.member_out += made as u64;
-                    match status {
-                        Ok(Status::StreamEnd) => {
-                            self.trailer()?;
-                            self.phase = Phase::Header { first: false };
-                        }
-                        // zlib-rs always moves with input and room for output; a stall would spin.
-                        Ok(_) if used == 0 && made == 0 => return Err(self.fail("the inflater made no progress")),
-                        Ok(_) => {}
-                        Err(e) => return Err(self.fail(format!("invalid deflate data: {e}"))),
+                    if end {
+                        self.trailer()?;
+                        self.phase = Phase::Header { first: false };
+                    } else if used == 0 && made == 0 {
+                        // With input and room for output an inflater always moves; a stall would spin.
+                        return Err(self.fail("the inflater made no progress"));
                     }
                 }
             }

@@ -17,7 +17,10 @@ use napi::Env;
 use napi_derive::napi;
 
 mod gzip_stream;
+#[cfg(riskgate_isal)]
+mod isal;
 mod session_reader;
+pub mod thread_clock;
 use riskgate_core as core;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

@@ -8,6 +8,7 @@
 //! is freed when both the thread and that Buffer are gone, whatever order JS drops things in.
 
 use crate::gzip_stream::{GzipError, GzipStream};
+use crate::thread_clock::thread_cpu_ns;
 use napi::bindgen_prelude::{BufferSlice, ObjectFinalize};
 use napi::Env;
 use napi_derive::napi;
@@ -53,15 +54,6 @@ struct Shared {
     /// Compressed bytes read and the thread's CPU time (ns), for progress and the benchmark.
     compressed: AtomicU64,
     cpu_ns: AtomicU64,
-}
-
-fn thread_cpu_ns() -> u64 {
-    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: clock_gettime writes the timespec it is given; the clock id is a constant.
-    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } != 0 {
-        return 0;
-    }
-    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
 }
 
 fn inflate_into_ring(shared: &Shared, mut stream: GzipStream) {
@@ -114,6 +106,7 @@ pub struct GzipReader {
     thread: Option<JoinHandle<()>>,
     /// The next slot `next()` hands out.
     next: u64,
+    inflater: &'static str,
 }
 
 impl GzipReader {
@@ -150,12 +143,14 @@ impl GzipReader {
             compressed: AtomicU64::new(0),
             cpu_ns: AtomicU64::new(0),
         });
+        let stream = GzipStream::new(file);
+        let inflater = stream.inflater();
         let worker = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("riskgate-gunzip".into())
-            .spawn(move || inflate_into_ring(&worker, GzipStream::new(file)))
+            .spawn(move || inflate_into_ring(&worker, stream))
             .map_err(|e| napi::Error::from_reason(format!("cannot start the gunzip thread: {e}")))?;
-        Ok(GzipReader { shared, thread: Some(thread), next: 0 })
+        Ok(GzipReader { shared, thread: Some(thread), next: 0, inflater })
     }
 
     /// The ring as one Buffer (slot i at `i * slotBytes`). Call it once and keep it.
@@ -209,6 +204,12 @@ impl GzipReader {
             drop(st);
             self.shared.changed.notify_all();
         }
+    }
+
+    /// What inflates: "isa-l" (libisal.so.2 found) or "zlib-rs".
+    #[napi(getter)]
+    pub fn inflater(&self) -> String {
+        self.inflater.to_string()
     }
 
     /// Compressed bytes read so far.

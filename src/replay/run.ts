@@ -47,7 +47,7 @@ export interface ReplayOptions {
 export interface ReplayProbe {
   /** Waiting for and cutting the next batch: reads, gunzip not yet done, framing. */
   sourceNs: number;
-  /** Engine calls (also in the result's `engineNs`). */
+  /** Engine calls (the result's `engineNs`, by the probe's clock) and `afterProcess`. */
   engineNs: number;
   /** The record pass: digest, reject reasons, TOB rows, P&L (RecordAccumulator.add). */
   recordsNs: number;
@@ -56,6 +56,8 @@ export interface ReplayProbe {
   messages: number;
   /** After every batch, with the messages so far. */
   onBatch?: (messages: number) => void;
+  /** The clock stages are timed with, in ns (default: wall time). */
+  clock?: () => number;
 }
 
 /** An engine that can write its records into a buffer the caller keeps (the Rust core). */
@@ -85,7 +87,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const batchFrames = opts.batchFrames ?? (speed === 'max' ? 4096 : 16);
 
   const probe = opts.probe;
-  const now = () => Number(process.hrtime.bigint());
+  const now = probe?.clock ?? (() => Number(process.hrtime.bigint()));
   let mark = probe ? now() : 0;
   // The loop is done with a batch when it asks for the next: the reader may reuse its buffers.
   const source = readBatches(opts.file, { batchFrames, problems, onProgress: opts.onProgress, recycle: true });
@@ -100,6 +102,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       break;
     }
     const input = opts.beforeProcess ? await opts.beforeProcess(batch) : batch;
+    const t0 = probe ? now() : 0;
     let records: Buffer;
     let dt: number;
     if (into) {
@@ -127,7 +130,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     }
     if (probe) {
       mark = now();
-      probe.engineNs += dt;
+      probe.engineNs += t1 - t0; // engine call and `afterProcess`, by the probe's clock
       probe.recordsNs += t2 - t1;
       probe.consumersNs += mark - t2;
       probe.messages += batch.messages;

@@ -3,6 +3,7 @@
  * the replay path: the same bytes as node:zlib, replay reports identical to goldens captured
  * from the node:zlib path before the change, and bad gzip input refused with where it broke.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,39 @@ describe('replay through the native gunzip matches the node:zlib path (goldens)'
     writeFileSync(plain, gunzipSync(readFileSync(gz)));
     const fromPlain = riskgateJson(['replay', plain, '--config', cfg]);
     expect({ ...stableReport(fromPlain.json), file: want.file }).toEqual(want);
+  });
+});
+
+describe('both inflaters (ISA-L when libisal.so.2 is here, zlib-rs otherwise) give the same replay', () => {
+  /** `riskgate replay --json` with the gunzip forced to zlib-rs, or left to choose. */
+  function replayWith(file: string, zlibRs: boolean) {
+    const env = { ...process.env };
+    if (zlibRs) env.RISKGATE_GUNZIP = 'zlib-rs';
+    else delete env.RISKGATE_GUNZIP;
+    const r = spawnSync(process.execPath, [`${ROOT}bin/riskgate.js`, 'replay', file, '--json'], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+    return { status: r.status, stderr: r.stderr, json: r.status === 0 ? JSON.parse(r.stdout) : undefined };
+  }
+
+  it('the demo file, one member and two: the golden report either way', () => {
+    const raw = gunzipSync(readFileSync(DEMO));
+    const two = write('two-members.itch.gz', Buffer.concat([gzipSync(raw.subarray(0, 3_000_001)), gzipSync(raw.subarray(3_000_001))]));
+    const want = JSON.parse(golden('demo.report.json'));
+    for (const zlibRs of [false, true]) {
+      for (const file of [DEMO, two]) {
+        const r = replayWith(file, zlibRs);
+        expect(r.status, r.stderr).toBe(0);
+        expect({ ...stableReport(r.json), file: want.file }).toEqual(want);
+      }
+    }
+  });
+
+  it('a truncated file: the same error and offset either way', () => {
+    const p = write('cut-both.itch.gz', readFileSync(DEMO).subarray(0, 2_000_000));
+    const errors = [false, true].map((zlibRs) => replayWith(p, zlibRs));
+    for (const e of errors) {
+      expect(e.status).toBe(4);
+      expect(e.stderr).toMatch(/corrupt gzip stream after \d+ decompressed bytes \(compressed offset 2000000\): unexpected end of file/);
+    }
   });
 });
 
