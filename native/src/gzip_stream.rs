@@ -282,3 +282,85 @@ impl GzipStream {
         Ok(filled)
     }
 }
+
+/// Run with ISA-L when this machine has it; `RISKGATE_GUNZIP=zlib-rs` runs them on zlib-rs.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::write::GzEncoder;
+    use flate2::Compression;
+    use std::io::Write;
+
+    fn gzip(data: &[u8], level: u32) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), Compression::new(level));
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    /// Some ITCH-like bytes: repetitive but not trivially so.
+    fn sample(n: usize) -> Vec<u8> {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        (0..n)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if i % 7 < 4 { (i / 64) as u8 } else { x as u8 }
+            })
+            .collect()
+    }
+
+    fn inflate_file(bytes: &[u8], out_chunk: usize) -> Result<Vec<u8>, GzipError> {
+        let path = std::env::temp_dir().join(format!("riskgate-gz-{}-{:?}.gz", std::process::id(), std::thread::current().id()));
+        std::fs::write(&path, bytes).unwrap();
+        let mut s = GzipStream::new(File::open(&path).unwrap());
+        let _ = std::fs::remove_file(&path);
+        let mut all = Vec::new();
+        let mut buf = vec![0u8; out_chunk];
+        loop {
+            let n = s.read(&mut buf)?;
+            all.extend_from_slice(&buf[..n]);
+            if n < buf.len() {
+                return Ok(all);
+            }
+        }
+    }
+
+    #[test]
+    fn members_and_chunk_sizes_give_the_bytes_back() {
+        let data = sample(3 << 20);
+        let two = [gzip(&data[..1_000_003], 1), gzip(&data[1_000_003..], 6)].concat();
+        // One byte of output per call: every step boundary inside the stream and the trailer.
+        assert_eq!(inflate_file(&gzip(&data[..5000], 1), 1).unwrap(), &data[..5000]);
+        for out_chunk in [4093, 1 << 20] {
+            assert_eq!(inflate_file(&gzip(&data, 1), out_chunk).unwrap(), data);
+            assert_eq!(inflate_file(&two, out_chunk).unwrap(), data);
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_an_error_at_the_end_of_the_file() {
+        let gz = gzip(&sample(20_000), 1);
+        for cut in (0..gz.len()).step_by(97).chain(gz.len() - 12..gz.len()) {
+            let e = inflate_file(&gz[..cut], 1 << 16).expect_err("a truncated stream must fail");
+            assert_eq!(e.offset, cut as u64, "cut at {cut}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn a_bad_trailer_or_trailing_junk_is_refused() {
+        let data = sample(50_000);
+        let gz = gzip(&data, 1);
+        let mut crc = gz.clone();
+        let n = crc.len();
+        crc[n - 8] ^= 1;
+        assert!(inflate_file(&crc, 1 << 16).unwrap_err().message.contains("incorrect data check"));
+        let mut len = gz.clone();
+        len[n - 1] ^= 1;
+        assert!(inflate_file(&len, 1 << 16).unwrap_err().message.contains("incorrect length check"));
+        let junk = [gz.clone(), b"junk".to_vec()].concat();
+        let e = inflate_file(&junk, 1 << 16).unwrap_err();
+        assert!(e.message.contains("incorrect header check"));
+        assert_eq!(e.offset, n as u64);
+    }
+}
