@@ -110,9 +110,13 @@ async function childRead(file: string) {
   });
   threads.sample();
   const { loadNative } = await import('../src/engine/rust.ts');
-  const probe = new (loadNative().GzipReader)(file, 3, 1 << 16);
-  const inflater = probe.inflater;
-  probe.close();
+  const { isGzip } = await import('../src/source/file.ts');
+  let inflater = 'none: a plain file';
+  if (await isGzip(file)) {
+    const probe = new (loadNative().GzipReader)(file, 3, 1 << 16);
+    inflater = probe.inflater;
+    probe.close();
+  }
   return { bytes, ...clock, gunzipNs: threads.summary().gunzipNs, inflater };
 }
 
