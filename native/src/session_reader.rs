@@ -148,7 +148,16 @@ impl GzipReader {
         let worker = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("riskgate-gunzip".into())
-            .spawn(move || inflate_into_ring(&worker, stream))
+            .spawn(move || {
+                // A panic must not leave the reader waiting for a slot that never comes.
+                if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inflate_into_ring(&worker, stream))) {
+                    let what = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default();
+                    let mut st = worker.state.lock().unwrap_or_else(|p| p.into_inner());
+                    st.error = Some(GzipError { message: format!("the gunzip thread panicked: {what}"), produced: 0, offset: worker.compressed.load(Ordering::Relaxed) });
+                    drop(st);
+                    worker.changed.notify_all();
+                }
+            })
             .map_err(|e| napi::Error::from_reason(format!("cannot start the gunzip thread: {e}")))?;
         Ok(GzipReader { shared, thread: Some(thread), next: 0, inflater })
     }
@@ -189,6 +198,9 @@ impl GzipReader {
             }
             if st.done {
                 return Ok(-1);
+            }
+            if st.stop {
+                return Err(napi::Error::from_reason("the gzip reader was closed"));
             }
             st = shared.changed.wait(st).unwrap_or_else(|p| p.into_inner());
         }

@@ -11,6 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rawChunks, readBatches } from '../../src/source/file.ts';
 import { ProblemLog } from '../../src/source/problems.ts';
+import { loadNative } from '../../src/engine/rust.ts';
 import { riskgate, riskgateJson } from '../cli/run-cli.ts';
 import { stableReport, stableText } from '../helpers/replay-golden.ts';
 
@@ -62,6 +63,16 @@ describe('native gunzip: the bytes node:zlib gives', () => {
     const two = riskgateJson(['replay', p]);
     expect(two.status).toBe(0);
     expect(two.json.recordsSha256).toBe(one.json.recordsSha256);
+  });
+
+  it('a reader closed early stops its thread; asking it for more then throws instead of waiting forever', () => {
+    const r = new (loadNative().GzipReader)(DEMO, 3, 1 << 16);
+    expect(r.next()).toBe(1 << 16);
+    r.close();
+    expect(() => {
+      for (let i = 0; i < 4; i++) r.next();
+    }).toThrow(/closed/);
+    r.close(); // twice is fine
   });
 
   it('hands batches whose offsets are those of the decompressed stream', async () => {
