@@ -19,6 +19,7 @@ use napi_derive::napi;
 mod gzip_stream;
 #[cfg(riskgate_isal)]
 mod isal;
+pub mod locate_count;
 mod session_reader;
 pub mod thread_clock;
 use riskgate_core as core;

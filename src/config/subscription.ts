@@ -8,6 +8,7 @@
  */
 import { MESSAGE_LENGTH, CONTROL_MESSAGE } from '../contract.ts';
 import { RiskgateError } from '../errors.ts';
+import { loadNative } from '../engine/rust.ts';
 import { readBatches, type Batch } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
 import type { Config } from './index.ts';
@@ -19,6 +20,7 @@ const R_LENGTH = MESSAGE_LENGTH.R;
 /** Stock symbol in a stock directory message: 8 bytes at 11, space padded (spec §3.2). */
 const R_STOCK = 11;
 const CONTROL_TYPE = CONTROL_MESSAGE.typeByte;
+const countLocates = (frames: Buffer, from: number, perLocate: Float64Array, tally: Float64Array): number => loadNative().countLocates(frames, from, perLocate, tally);
 
 /** Messages per symbol of a session, from its frames (stock locate at bytes 1–2 of every message). */
 export class SymbolCounter {
@@ -28,11 +30,35 @@ export class SymbolCounter {
   private readonly byName = new Map<string, number>();
   /** Symbols in the stock directory, in order of their first R message. */
   readonly directory = new Set<string>();
+  /** Messages counted by one native walk. */
+  private readonly tally = new Float64Array(1);
   /** Messages with a nonzero stock locate that no R message had named (yet). */
   unnamed = 0;
   messages = 0;
 
   observe(frames: Buffer): void {
+    // The walk is native (native/src/locate_count.rs, the rules below); it stops in front of
+    // each stock directory message, which names its locate here before it is counted.
+    const b = frames;
+    const counts = this.perLocate;
+    const tally = this.tally;
+    tally[0] = 0;
+    let off = 0;
+    for (;;) {
+      const at = countLocates(b, off, counts, tally);
+      if (at < 0) break;
+      const s = at + 2;
+      const loc = (b[s + 1] << 8) | b[s + 2];
+      this.name(loc, b.toString('latin1', s + R_STOCK, s + R_STOCK + 8).trimEnd());
+      if (loc !== 0) counts[loc]++;
+      tally[0]++;
+      off = s + R_LENGTH;
+    }
+    this.messages += tally[0];
+  }
+
+  /** The same walk in JavaScript (the rules the native one follows; the tests compare them). */
+  observeInJs(frames: Buffer): void {
     const b = frames;
     const end = b.length;
     const counts = this.perLocate;
