@@ -6,12 +6,21 @@
 // ghosts[i] > 0 or lost[i] (spec section 5). Messages that need no order-table access pass
 // through in one cycle. Order messages:
 //   cycle 0  accept, read both home sets of the reference (and match stash and ghosts)
-//   cycle 1  hit and placement known: window rule and class, table write, book or counter
-//            update (a ghost is updated in the table only: it is not in the book)
-//   cycle 2  book read-modify-write (+1/+2 cycles when the best level empties); in its last
-//            cycle the flags and top of book of the touched symbol -> event, and the next
-//            order message is accepted in this same cycle
-// (messages that need no level update emit one cycle after cycle 1)
+//   cycle 1  (S_TA) the table registers the lines and way matches; the window rule's
+//            inputs are registered (the symbol's window, q x TICK, q - L/2)
+//   cycle 2  (S_TB) the table registers the hit and placement; the window rule and the
+//            class are registered
+//   cycle 3  (S_T1) table write, book or counter update (a ghost is updated in the table
+//            only: it is not in the book)
+//   cycle 4  book read-modify-write (+1/+2 cycles when the best level empties); in its last
+//            cycle the flags and top of book of the touched symbol -> event
+// (messages that need no level update emit one cycle after cycle 3). Two halves: the
+// front (accept, lookup, S_T1, the U steps) hands the message to the back (wait for the
+// book, emit: bk_q) in its last cycle and accepts the next order message in that same
+// cycle, so an order message takes 3 cycles back to back. The table forwards its write of
+// that cycle to the read beside it; the next message's S_T1 waits until the back has
+// emitted (the book is idle then, and the touched symbol and state update registers are
+// free). A message without table access is accepted only when both halves are empty.
 // A U message removes then re-inserts (two table accesses, up to two level updates).
 `default_nettype none
 `include "rg_contract.vh"
@@ -86,11 +95,18 @@ module rg_book_engine #(
     localparam integer GC_W    = $clog2(GHOST_SLOTS + 1);           // ghosts[i]
     localparam [31:0]  HALF_L  = WINDOW_TICKS / 2;
 
-    localparam [3:0] S_IDLE = 4'd0, S_T1 = 4'd1, S_URD = 4'd2, S_UT2 = 4'd3,
-                     S_UBK  = 4'd4, S_BWAIT = 4'd5, S_FIN = 4'd6;
+    // front
+    localparam [3:0] S_IDLE = 4'd0, S_T1 = 4'd1, S_URD = 4'd2, S_UT2 = 4'd3, S_UBK = 4'd4,
+                     S_TA   = 4'd5, S_TB = 4'd6, S_UA  = 4'd7, S_UB  = 4'd8;   // lookup in flight
+    // back
+    localparam [1:0] B_NONE = 2'd0, B_WAIT = 2'd1, B_FIN = 2'd2;   // B_WAIT: the book's last update
 
     // ---------------------------------------------------------------- registers
     reg [3:0]        st_q, st_d;
+    reg [1:0]        bk_q, bk_d;
+    // the message in the back half (emitted from these and t_*, ukind_q, usym_q, uval_q)
+    reg [47:0]       f_seq_q, f_ts_q;
+    reg [63:0]       f_toff_q, f_tlast_q;
     // message being processed
     reg [3:0]        x_op_q;
     reg [47:0]       x_seq_q, x_ts_q;
@@ -99,7 +115,6 @@ module rg_book_engine #(
     reg              x_buy_q;
     reg [31:0]       x_shares_q, x_price_q, x_q_q;
     reg [7:0]        x_code_q;
-    reg              x_on_tick_q;
     reg [SYM_W-1:0]  x_sym_q;
     // touched symbol / U re-insert side
     reg [SYM_W-1:0]  t_sym_q;
@@ -182,27 +197,53 @@ module rg_book_engine #(
     );
 
     // ---------------------------------------------------------------- window rule + class
-    // for the symbol of the add being inserted: x_sym (A/F) or t_sym (U re-insert)
-    reg [SYM_W-1:0] ins_sym;
-    reg             ws_old, ws_new, set_window;
-    reg [31:0]      base_old, base_new;
-    reg [1:0]       ins_cls;
-    reg [IDX_W-1:0] ins_idx;
-    reg [32:0]      qdiff;
+    // for the symbol of the add being inserted: x_sym (A/F) or t_sym (U re-insert), in the
+    // two cycles the table lookup is in flight (S_TA/S_UA, then S_TB/S_UB), registered for
+    // S_T1/S_UT2. Spec section 4: on tick when q * TICK == price.
+    reg  [SYM_W-1:0] w_sym_q;            // the symbol whose window the insert uses
+    reg              w_ws_old_q;
+    reg  [31:0]      w_base_old_q, w_q_half_q;
+    reg  [47:0]      w_prod_q;           // q * TICK
+    reg              w_set_q;            // the insert sets the symbol's window
+    reg  [31:0]      w_base_q;           // the window base after the insert
+    reg  [1:0]       w_cls_q;
+    reg  [IDX_W-1:0] w_idx_q;
+
+    wire [SYM_W-1:0] w_sym_d  = (st_q == S_UA) ? t_sym_q : x_sym_q;
+    wire             w_on_tick = (w_prod_q == {16'd0, x_price_q});
+    wire             w_set_d   = !w_ws_old_q && w_on_tick;
+    wire             w_ws_new  = w_ws_old_q || w_on_tick;
+    wire [31:0]      w_base_d  = w_set_d ? w_q_half_q : w_base_old_q;
+    wire [32:0]      qdiff     = {1'b0, x_q_q} - {1'b0, w_base_d};
+    reg  [1:0]       w_cls_d;
     always @(*) begin
-        ins_sym    = (st_q == S_UT2) ? t_sym_q : x_sym_q;
-        ws_old     = wset_q[ins_sym];
-        base_old   = base_q[ins_sym*32 +: 32];
-        set_window = !ws_old && x_on_tick_q;
-        ws_new     = ws_old || x_on_tick_q;
-        base_new   = set_window ? ((x_q_q >= HALF_L) ? x_q_q - HALF_L : 32'd0) : base_old;
-        qdiff      = {1'b0, x_q_q} - {1'b0, base_new};
-        ins_idx    = qdiff[IDX_W-1:0];
-        if (!x_on_tick_q || !ws_new)  ins_cls = `RG_CLS_OFFTICK;
-        else if (x_q_q < base_new)    ins_cls = `RG_CLS_BELOW;
-        else if (qdiff[32:IDX_W] != 0) ins_cls = `RG_CLS_ABOVE;   // q - base >= L (L = 2^IDX_W)
-        else                          ins_cls = `RG_CLS_IN;
+        if (!w_on_tick || !w_ws_new)    w_cls_d = `RG_CLS_OFFTICK;
+        else if (qdiff[32])             w_cls_d = `RG_CLS_BELOW;   // q < base
+        else if (qdiff[31:IDX_W] != 0)  w_cls_d = `RG_CLS_ABOVE;   // q - base >= L (L = 2^IDX_W)
+        else                            w_cls_d = `RG_CLS_IN;
     end
+
+    always @(posedge clk) begin
+        if (st_q == S_TA || st_q == S_UA) begin
+            w_sym_q      <= w_sym_d;
+            w_ws_old_q   <= wset_q[w_sym_d];
+            w_base_old_q <= base_q[w_sym_d*32 +: 32];
+            w_prod_q     <= {16'd0, x_q_q} * {32'd0, cfg_tick};
+            w_q_half_q   <= (x_q_q >= HALF_L) ? x_q_q - HALF_L : 32'd0;
+        end
+        if (st_q == S_TB || st_q == S_UB) begin
+            w_set_q  <= w_set_d;
+            w_base_q <= w_base_d;
+            w_cls_q  <= w_cls_d;
+            w_idx_q  <= qdiff[IDX_W-1:0];
+        end
+    end
+
+    wire [SYM_W-1:0] ins_sym    = w_sym_q;
+    wire             set_window = w_set_q;
+    wire [31:0]      base_new   = w_base_q;
+    wire [1:0]       ins_cls    = w_cls_q;
+    wire [IDX_W-1:0] ins_idx    = w_idx_q;
 
     // reduce / remove arithmetic of a hit
     // (the compare and the subtraction run side by side: x < e decides both the reduction
@@ -213,9 +254,6 @@ module rg_book_engine #(
     wire        do_remove  = is_del || !x_lt_e;
     wire [31:0] red        = do_remove ? e_shares : x_shares_q;
     wire [31:0] remaining  = do_remove ? 32'd0 : e_minus_x;
-
-    wire [47:0] q_times_tick = {16'd0, s_q} * {32'd0, cfg_tick};
-    wire        s_on_tick    = (q_times_tick == {16'd0, s_price});
 
     wire is_tbl_op = ((s_op == `RG_OP_ADD) && s_sym_valid) || (s_op == `RG_OP_EXEC) || (s_op == `RG_OP_EXECP) ||
                      (s_op == `RG_OP_CANCEL) || (s_op == `RG_OP_DELETE) || (s_op == `RG_OP_REPLACE);
@@ -235,6 +273,8 @@ module rg_book_engine #(
     reg [31:0] upd_val;
     reg win_we;
     reg save_ins;
+    reg handover;                  // the front's message goes to the back
+    reg t1_go;                     // S_T1 runs (the back is empty)
 
     rg_order_table #(.SET_BITS(SET_BITS), .WAYS(WAYS), .STASH_SLOTS(STASH_SLOTS), .GHOST_SLOTS(GHOST_SLOTS),
                      .SYM_W(SYM_W), .IDX_W(IDX_W)) u_table (
@@ -251,6 +291,8 @@ module rg_book_engine #(
 
     always @(*) begin
         st_d          = st_q;
+        bk_d          = bk_q;
+        handover      = 1'b0;
         s_ready       = 1'b0;
         accept        = 1'b0;
         accept_pass   = 1'b0;
@@ -287,6 +329,7 @@ module rg_book_engine #(
         upd_val       = 32'd0;
         win_we        = 1'b0;
         save_ins      = 1'b0;
+        t1_go         = 1'b0;
         st_unknown_ref     = 1'b0;
         st_stash_insert    = 1'b0;
         st_ghost_insert    = 1'b0;
@@ -294,23 +337,14 @@ module rg_book_engine #(
         st_collision_clear = 1'b0;
 
         case (st_q)
-            S_IDLE, S_FIN: begin
-                if (st_q == S_FIN) begin
-                    // the book and the flags of the touched symbol are final: emit
-                    if (out_free) begin
-                        emit = 1'b1;
-                        st_d = S_IDLE;
-                        // overlap: the next order message starts now
-                        s_ready = !tbl_busy && is_tbl_op;
-                    end
-                end else begin
-                    s_ready = !tbl_busy && out_free;
-                end
+            S_IDLE: begin
+                // a message without table access passes only through an empty engine
+                s_ready = !tbl_busy && (is_tbl_op || (bk_q == B_NONE && out_free));
                 if (s_valid && s_ready) begin
                     accept = 1'b1;
                     if (is_tbl_op) begin
                         tbl_rd_en = 1'b1;
-                        st_d      = S_T1;
+                        st_d      = S_TA;
                     end else begin
                         accept_pass = 1'b1;
                         // CLEAR_COLLISION: free the symbol's ghosts, forget its untracked drops
@@ -318,12 +352,12 @@ module rg_book_engine #(
                             clr_coll   = 1'b1;
                             tbl_clr_we = 1'b1;
                         end
-                        st_d = S_IDLE;
                     end
                 end
             end
 
-            S_T1: begin
+            S_T1: if (bk_q == B_NONE) begin   // else wait: the back still holds the previous message
+                t1_go = 1'b1;
                 set_touch = 1'b1;
                 if (x_op_q == `RG_OP_ADD) begin
                     touch_sym = x_sym_q;
@@ -333,10 +367,10 @@ module rg_book_engine #(
                         st_stash_insert = tbl_ins_stash;
                         if (ins_cls == `RG_CLS_IN) begin
                             bk_upd_valid = 1'b1;         // the book is idle here
-                            st_d = S_BWAIT;
+                            bk_d = B_WAIT;
                         end else begin
                             bk_cnt_valid = 1'b1;
-                            st_d = S_FIN;
+                            bk_d = B_FIN;
                         end
                     end else begin
                         // dropped from the book: a ghost, or untracked
@@ -345,12 +379,12 @@ module rg_book_engine #(
                         st_ghost_insert   = tbl_ins_ghost;
                         set_lost          = !tbl_ins_ghost;
                         st_untracked_drop = !tbl_ins_ghost;
-                        st_d = S_FIN;
+                        bk_d = B_FIN;
                     end
                 end else if (!tbl_hit) begin
                     set_touch      = 1'b0;
                     st_unknown_ref = 1'b1;
-                    st_d = S_FIN;
+                    bk_d = B_FIN;
                 end else begin
                     touch_sym = e_sym;
                     touch_buy = e_buy;
@@ -379,16 +413,22 @@ module rg_book_engine #(
                     if (e_book_in)           bk_upd_valid = 1'b1;
                     else if (!tbl_hit_ghost) bk_cnt_valid = do_remove;
                     if (x_op_q == `RG_OP_REPLACE) st_d = S_URD;
-                    else if (e_book_in)           st_d = S_BWAIT;
-                    else                          st_d = S_FIN;
+                    else if (e_book_in)           bk_d = B_WAIT;
+                    else                          bk_d = B_FIN;
                 end
             end
 
             S_URD: begin
                 tbl_rd_en  = 1'b1;
                 tbl_rd_ref = x_ref2_q;
-                st_d       = S_UT2;
+                st_d       = S_UA;
             end
+
+            // the table lookup is in flight (the window rule runs beside it)
+            S_TA: st_d = S_TB;
+            S_TB: st_d = S_T1;
+            S_UA: st_d = S_UB;
+            S_UB: st_d = S_UT2;
 
             S_UT2: begin
                 tbl_ins_entry = {x_ref2_q, t_sym_q, t_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
@@ -420,34 +460,45 @@ module rg_book_engine #(
                 if (bk_upd_ready) begin
                     if (need_ins_q) begin
                         bk_upd_valid = 1'b1;
-                        st_d = S_BWAIT;
+                        bk_d = B_WAIT;
                     end else begin
-                        st_d = S_FIN;
-                    end
-                end
-            end
-
-            S_BWAIT: begin
-                // the book's last update completes: emit now, with the updated side's new
-                // best level from the book (its cache shows it only from the next cycle)
-                if (bk_upd_done) begin
-                    if (out_free) begin
-                        emit    = 1'b1;
-                        emit_nb = 1'b1;
-                        st_d    = S_IDLE;
-                        s_ready = !tbl_busy && is_tbl_op;
-                        if (s_valid && s_ready) begin
-                            accept    = 1'b1;
-                            tbl_rd_en = 1'b1;
-                            st_d      = S_T1;
-                        end
-                    end else begin
-                        st_d = S_FIN;
+                        bk_d = B_FIN;
                     end
                 end
             end
 
             default: st_d = S_IDLE;
+        endcase
+
+        // the front hands its message to the back and takes the next order message now
+        if (bk_d != B_NONE && bk_q == B_NONE) begin
+            handover = 1'b1;
+            st_d     = S_IDLE;
+            s_ready  = !tbl_busy && is_tbl_op;
+            if (s_valid && s_ready) begin
+                accept    = 1'b1;
+                tbl_rd_en = 1'b1;
+                st_d      = S_TA;
+            end
+        end
+
+        // back: the book's last update completes, emit (with the updated side's new best
+        // level from the book, its cache shows it only from the next cycle)
+        case (bk_q)
+            B_WAIT: if (bk_upd_done) begin
+                if (out_free) begin
+                    emit    = 1'b1;
+                    emit_nb = 1'b1;
+                    bk_d    = B_NONE;
+                end else begin
+                    bk_d = B_FIN;
+                end
+            end
+            B_FIN: if (out_free) begin
+                emit = 1'b1;
+                bk_d = B_NONE;
+            end
+            default: ;
         endcase
     end
 
@@ -495,7 +546,7 @@ module rg_book_engine #(
     wire [`RG_EV_W-1:0] pass_ev = make_ev(s_seq, s_ts, s_t_offer, s_t_last, s_rkind, s_rsym, s_raux, s_rpay,
                                           p_ukind, s_sym8, s_code,
                                           (s_op == `RG_OP_CTRL) ? s_ref : {32'd0, s_price}, s_locate);
-    wire [`RG_EV_W-1:0] fin_ev  = make_ev(x_seq_q, x_ts_q, x_toff_q, x_tlast_q, `RG_REC_NONE, `RG_NO_SYMBOL, 8'd0, 128'd0,
+    wire [`RG_EV_W-1:0] fin_ev  = make_ev(f_seq_q, f_ts_q, f_toff_q, f_tlast_q, `RG_REC_NONE, `RG_NO_SYMBOL, 8'd0, 128'd0,
                                           ukind_q, u_sym8, 8'd0, {32'd0, uval_q}, 16'd0);
 
     // top of book of the touched symbol: cache, or the book's new best for the side it
@@ -537,6 +588,11 @@ module rg_book_engine #(
     always @(posedge clk) begin
         if (rst) begin
             st_q        <= S_IDLE;
+            bk_q        <= B_NONE;
+            f_seq_q     <= 48'd0;
+            f_ts_q      <= 48'd0;
+            f_toff_q    <= 64'd0;
+            f_tlast_q   <= 64'd0;
             x_op_q      <= `RG_OP_NONE;
             x_seq_q     <= 48'd0;
             x_ts_q      <= 48'd0;
@@ -549,7 +605,6 @@ module rg_book_engine #(
             x_price_q   <= 32'd0;
             x_q_q       <= 32'd0;
             x_code_q    <= 8'd0;
-            x_on_tick_q <= 1'b0;
             x_sym_q     <= {SYM_W{1'b0}};
             t_sym_q     <= {SYM_W{1'b0}};
             t_buy_q     <= 1'b0;
@@ -568,6 +623,13 @@ module rg_book_engine #(
             out_book_q  <= {`RG_BOOK_W{1'b0}};
         end else begin
             st_q <= st_d;
+            bk_q <= bk_d;
+            if (handover) begin
+                f_seq_q   <= x_seq_q;
+                f_ts_q    <= x_ts_q;
+                f_toff_q  <= x_toff_q;
+                f_tlast_q <= x_tlast_q;
+            end
 
             if (accept) begin
                 x_op_q      <= s_op;
@@ -582,10 +644,11 @@ module rg_book_engine #(
                 x_price_q   <= s_price;
                 x_q_q       <= s_q;
                 x_code_q    <= s_code;
-                x_on_tick_q <= s_on_tick;     // spec section 4: q * TICK == price
                 x_sym_q     <= s_sym;
-                t_touch_q   <= 1'b0;
-                ukind_q     <= `RG_UPD_NONE;
+            end
+            if (t1_go) begin
+                t_touch_q <= 1'b0;
+                ukind_q   <= `RG_UPD_NONE;
             end
             if (set_touch) begin
                 t_touch_q <= 1'b1;
@@ -637,6 +700,6 @@ module rg_book_engine #(
     assign m_ev        = out_ev_q;
     assign m_book      = out_book_q;
     assign busy        = tbl_busy;
-    assign idle        = (st_q == S_IDLE) && !out_valid_q;
+    assign idle        = (st_q == S_IDLE) && (bk_q == B_NONE) && !out_valid_q;
 endmodule
 `default_nettype wire

@@ -8,10 +8,10 @@
 // word of at most 64 bits) that a sweep clears after reset in 2^SET_BITS / VSETS cycles.
 // Lines are never cleared: a way counts only where its valid bit is set.
 //
-// Read: rd_en with rd_set in cycle t; from t+1 (until the next read) the set's line, its
-// valid bits, and the valid ways whose reference equals cmp_ref (the reference of the
-// read, held by the user). Write: wr_en writes wr_line, wr_valid_en writes the valid bits
-// of wr_set. A read returns what was written before its cycle.
+// Read: rd_en with rd_set in cycle t; from t+1 (until the next read) the set's line and its
+// valid bits (the user compares the references, after its bypass). Write: wr_en writes
+// wr_line, wr_valid_en writes the valid bits of wr_set. A read returns what was written
+// before its cycle (a write in the read's cycle is not seen: the user forwards it).
 `default_nettype none
 `include "rg_contract.vh"
 module rg_order_bank #(
@@ -24,10 +24,8 @@ module rg_order_bank #(
 
     input  wire                    rd_en,
     input  wire [SET_BITS-1:0]     rd_set,
-    input  wire [63:0]             cmp_ref,
     output wire [WAYS*ENTRY_W-1:0] line,
     output wire [WAYS-1:0]         vbits,
-    output wire [WAYS-1:0]         match,
 
     input  wire                    wr_en,
     input  wire                    wr_valid_en,
@@ -90,13 +88,6 @@ module rg_order_bank #(
         .wr_en(wr_en), .wr_be(1'b1), .wr_addr(wr_set), .wr_data(wr_line),
         .rd_en(rd_en), .rd_addr(rd_set), .rd_data(line)
     );
-
-    genvar w;
-    generate
-        for (w = 0; w < WAYS; w = w + 1) begin : g_cmp
-            assign match[w] = vbits[w] && (line[ENTRY_W*w + ENTRY_W - 64 +: 64] == cmp_ref);
-        end
-    endgenerate
 
     assign busy = sweep_q;
 endmodule

@@ -6,21 +6,30 @@
 // {ref, symbol, side, price, shares} (GHOST_W bits) and reads back with class and idx 0.
 // Bank 0 is addressed by the XOR fold of the reference, bank 1 by its CRC-32C (rg_ref_hash);
 // both are read in parallel. Stash and ghosts are flip-flops compared in parallel: their
-// match vectors are taken in the read cycle (against rd_ref), so the cycle after the read
-// only selects.
+// match vectors are taken in the read cycle (against rd_ref).
 //
-// Read: rd_en with rd_ref in cycle t. In cycle t+1:
+// The lookup is pipelined for the clock (no cycle holds a RAM read, a 64-bit compare, a
+// selection and a write): cycle t reads; t+1 registers the lines, valid bits and way
+// matches out of the RAMs; t+2 makes the one-hot selections and registers the hit entry;
+// from t+3 the results are registered outputs and the writes use registered lines.
+// Back to back: the next read may come in the cycle of the previous lookup's write (the
+// book engine accepts its next message there). The RAMs then return the old set, so the
+// written line and valid bits are forwarded when the read is of the set just written, and
+// the stash and ghost match vectors taken in that cycle get the written slot's change.
+//
+// Read: rd_en with rd_ref in cycle t. From cycle t+3 (until the next read):
 //   hit, hit_ghost, hit_entry  the first valid entry holding the reference, in the lookup
 //                              order bank 0 ways, bank 1 ways, stash slots, ghost slots
 //   ins_book, ins_stash,       where an insert of that reference goes: the lowest free way of
 //   ins_ghost                  bank 0's set, else of bank 1's, else the lowest free stash slot
 //                              (ins_book; ins_stash for the stash), else the lowest free ghost
 //                              slot (ins_ghost), else nowhere (untracked)
-// Writes, in the cycle after a read (at most one of them per cycle, never in a read cycle):
+// Writes, from cycle t+3 until (and in the cycle of) the next read (at most one per cycle,
+// never from t+1 to t+2):
 //   hit_we     the hit entry: freed (hit_free) or left with hit_shares shares
 //   ins_we     ins_entry (its reference = the one read) goes where ins_* said
 //   clr_we     every ghost of clr_sym is freed (control op CLEAR_COLLISION; any cycle
-//              without a read or another write)
+//              without a lookup in flight or another write)
 // occ_live (book orders: banks and stash), occ_stash and occ_ghost follow the writes two
 // cycles later (spec section 12 peaks; registered apart from the lookup path). busy: the banks' valid-bit clear sweep after reset.
 `default_nettype none
@@ -41,7 +50,7 @@ module rg_order_table #(
     input  wire [63:0]        rd_ref,
     output wire               hit,
     output wire               hit_ghost,
-    output reg  [ENTRY_W-1:0] hit_entry,
+    output reg  [ENTRY_W-1:0] hit_entry,   // registered (t+3)
     output wire               ins_book,
     output wire               ins_stash,
     output wire               ins_ghost,
@@ -88,7 +97,7 @@ module rg_order_table #(
     reg  [63:0]            ref_q;        // the reference read last
     reg  [SET_BITS-1:0]    set0_q, set1_q;
     wire [WAYS*ENTRY_W-1:0] line0, line1;
-    wire [WAYS-1:0]        vb0, vb1, m0, m1;
+    wire [WAYS-1:0]        vb0, vb1;
     reg                    b0_we, b0_vwe, b1_we, b1_vwe;
     reg  [WAYS*ENTRY_W-1:0] b0_line, b1_line;
     reg  [WAYS-1:0]        b0_vbits, b1_vbits;
@@ -96,13 +105,13 @@ module rg_order_table #(
 
     rg_order_bank #(.SET_BITS(SET_BITS), .WAYS(WAYS), .ENTRY_W(ENTRY_W)) u_bank0 (
         .clk(clk), .rst(rst),
-        .rd_en(rd_en), .rd_set(h0), .cmp_ref(ref_q), .line(line0), .vbits(vb0), .match(m0),
+        .rd_en(rd_en), .rd_set(h0), .line(line0), .vbits(vb0),
         .wr_en(b0_we), .wr_valid_en(b0_vwe), .wr_set(set0_q), .wr_line(b0_line), .wr_vbits(b0_vbits),
         .busy(busy0)
     );
     rg_order_bank #(.SET_BITS(SET_BITS), .WAYS(WAYS), .ENTRY_W(ENTRY_W)) u_bank1 (
         .clk(clk), .rst(rst),
-        .rd_en(rd_en), .rd_set(h1), .cmp_ref(ref_q), .line(line1), .vbits(vb1), .match(m1),
+        .rd_en(rd_en), .rd_set(h1), .line(line1), .vbits(vb1),
         .wr_en(b1_we), .wr_valid_en(b1_vwe), .wr_set(set1_q), .wr_line(b1_line), .wr_vbits(b1_vbits),
         .busy(busy1)
     );
@@ -117,8 +126,53 @@ module rg_order_table #(
     wire [STASH_SLOTS-1:0]         sm_d;
     wire [GHOST_SLOTS-1:0]         gm_d, g_of_clr;
 
-    // ---------------------------------------------------------------- lookup and placement
-    // lowest set bit of each vector, one-hot (prefix ORs, no carry chain)
+    // ---------------------------------------------------------------- lookup pipeline
+    // t (rd_en): a bank write in the read's cycle to the set being read is kept for t+1
+    reg                     fl0_q, fl1_q, fv0_q, fv1_q;   // forward line / valid bits
+    reg [WAYS*ENTRY_W-1:0]  fline0_q, fline1_q;
+    reg [WAYS-1:0]          fvb0_q, fvb1_q;
+    always @(posedge clk) begin
+        if (rd_en) begin
+            fl0_q    <= b0_we  && (h0 == set0_q);
+            fv0_q    <= b0_vwe && (h0 == set0_q);
+            fl1_q    <= b1_we  && (h1 == set1_q);
+            fv1_q    <= b1_vwe && (h1 == set1_q);
+            fline0_q <= b0_line;
+            fline1_q <= b1_line;
+            fvb0_q   <= b0_vbits;
+            fvb1_q   <= b1_vbits;
+        end
+    end
+    wire [WAYS*ENTRY_W-1:0] line0_f = fl0_q ? fline0_q : line0;
+    wire [WAYS*ENTRY_W-1:0] line1_f = fl1_q ? fline1_q : line1;
+    wire [WAYS-1:0]         vb0_f   = fv0_q ? fvb0_q : vb0;
+    wire [WAYS-1:0]         vb1_f   = fv1_q ? fvb1_q : vb1;
+    wire [WAYS-1:0]         m0, m1;
+    genvar gw;
+    generate
+        for (gw = 0; gw < WAYS; gw = gw + 1) begin : g_cmp
+            assign m0[gw] = vb0_f[gw] && (line0_f[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+            assign m1[gw] = vb1_f[gw] && (line1_f[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+        end
+    endgenerate
+
+    // t+1 (rd1_q): the lines, valid bits and way matches into registers; the line registers
+    // also feed the write-back, so no RAM output drives a RAM input
+    reg                     rd1_q, rd2_q;
+    reg [WAYS*ENTRY_W-1:0]  line0_q, line1_q;
+    reg [WAYS-1:0]          vb0_q, vb1_q, m0_q, m1_q;
+    always @(posedge clk) begin
+        if (rd1_q) begin
+            line0_q <= line0_f;
+            line1_q <= line1_f;
+            vb0_q   <= vb0_f;
+            vb1_q   <= vb1_f;
+            m0_q    <= m0;
+            m1_q    <= m1;
+        end
+    end
+
+    // t+2 (rd2_q): lowest set bit of each vector, one-hot (prefix ORs, no carry chain)
     reg [WAYS-1:0]        m0_1h, m1_1h, f0_1h, f1_1h;
     reg [STASH_SLOTS-1:0] sm_1h, sf_1h;
     reg [GHOST_SLOTS-1:0] gm_1h, gf_1h;
@@ -127,10 +181,10 @@ module rg_order_table #(
     always @(*) begin
         a0 = 1'b0; a1 = 1'b0; a2 = 1'b0; a3 = 1'b0;
         for (i = 0; i < WAYS; i = i + 1) begin
-            m0_1h[i] = m0[i] && !a0;   a0 = a0 || m0[i];
-            m1_1h[i] = m1[i] && !a1;   a1 = a1 || m1[i];
-            f0_1h[i] = !vb0[i] && !a2; a2 = a2 || !vb0[i];
-            f1_1h[i] = !vb1[i] && !a3; a3 = a3 || !vb1[i];
+            m0_1h[i] = m0_q[i] && !a0;   a0 = a0 || m0_q[i];
+            m1_1h[i] = m1_q[i] && !a1;   a1 = a1 || m1_q[i];
+            f0_1h[i] = !vb0_q[i] && !a2; a2 = a2 || !vb0_q[i];
+            f1_1h[i] = !vb1_q[i] && !a3; a3 = a3 || !vb1_q[i];
         end
         a4 = 1'b0; a5 = 1'b0;
         for (i = 0; i < STASH_SLOTS; i = i + 1) begin
@@ -144,37 +198,61 @@ module rg_order_table #(
         end
     end
 
-    wire hit0 = |m0, hit1 = |m1, hit_s = |sm_q, hit_g = |gm_q;
-    wire free0 = !(&vb0), free1 = !(&vb1), free_s = !(&sv_q), free_g = !(&gv_q);
+    wire hit0_d = |m0_q, hit1_d = |m1_q, hit_s_d = |sm_q, hit_g_d = |gm_q;
+    wire free0_d = !(&vb0_q), free1_d = !(&vb1_q), free_s_d = !(&sv_q), free_g_d = !(&gv_q);
 
     // the place of the hit, and of an insert (one-hot over all places, first in lookup order)
-    wire [WAYS-1:0]        h0_1h = m0_1h;
-    wire [WAYS-1:0]        h1_1h = hit0 ? {WAYS{1'b0}} : m1_1h;
-    wire [STASH_SLOTS-1:0] hs_1h = (hit0 || hit1) ? {STASH_SLOTS{1'b0}} : sm_1h;
-    wire [GHOST_SLOTS-1:0] hg_1h = (hit0 || hit1 || hit_s) ? {GHOST_SLOTS{1'b0}} : gm_1h;
-    wire [WAYS-1:0]        i0_1h = f0_1h;
-    wire [WAYS-1:0]        i1_1h = free0 ? {WAYS{1'b0}} : f1_1h;
-    wire [STASH_SLOTS-1:0] is_1h = (free0 || free1) ? {STASH_SLOTS{1'b0}} : sf_1h;
-    wire [GHOST_SLOTS-1:0] ig_1h = (free0 || free1 || free_s) ? {GHOST_SLOTS{1'b0}} : gf_1h;
+    wire [WAYS-1:0]        h0_1h_d = m0_1h;
+    wire [WAYS-1:0]        h1_1h_d = hit0_d ? {WAYS{1'b0}} : m1_1h;
+    wire [STASH_SLOTS-1:0] hs_1h_d = (hit0_d || hit1_d) ? {STASH_SLOTS{1'b0}} : sm_1h;
+    wire [GHOST_SLOTS-1:0] hg_1h_d = (hit0_d || hit1_d || hit_s_d) ? {GHOST_SLOTS{1'b0}} : gm_1h;
+
+    // the hit entry: AND-OR over the one-hot place
+    reg [ENTRY_W-1:0] hit_entry_d;
+    integer k;
+    always @(*) begin
+        hit_entry_d = {ENTRY_W{1'b0}};
+        for (k = 0; k < WAYS; k = k + 1)
+            hit_entry_d = hit_entry_d | ({ENTRY_W{h0_1h_d[k]}} & line0_q[ENTRY_W*k +: ENTRY_W])
+                                      | ({ENTRY_W{h1_1h_d[k]}} & line1_q[ENTRY_W*k +: ENTRY_W]);
+        for (k = 0; k < STASH_SLOTS; k = k + 1)
+            hit_entry_d = hit_entry_d | ({ENTRY_W{hs_1h_d[k]}} & stash[ENTRY_W*k +: ENTRY_W]);
+        for (k = 0; k < GHOST_SLOTS; k = k + 1)
+            hit_entry_d = hit_entry_d | ({ENTRY_W{hg_1h_d[k]}} & {ghost[GHOST_W*k +: GHOST_W], {SHARES_LO{1'b0}}});
+    end
+
+    // t+3 on: the selections, registered
+    reg [WAYS-1:0]        h0_1h, h1_1h, i0_1h, i1_1h;
+    reg [STASH_SLOTS-1:0] hs_1h, is_1h;
+    reg [GHOST_SLOTS-1:0] hg_1h, ig_1h;
+    reg                   hit0, hit1, hit_s, hit_g, free0, free1, free_s, free_g;
+    always @(posedge clk) begin
+        if (rd2_q) begin
+            hit_entry <= hit_entry_d;
+            h0_1h     <= h0_1h_d;
+            h1_1h     <= h1_1h_d;
+            hs_1h     <= hs_1h_d;
+            hg_1h     <= hg_1h_d;
+            i0_1h     <= f0_1h;
+            i1_1h     <= free0_d ? {WAYS{1'b0}} : f1_1h;
+            is_1h     <= (free0_d || free1_d) ? {STASH_SLOTS{1'b0}} : sf_1h;
+            ig_1h     <= (free0_d || free1_d || free_s_d) ? {GHOST_SLOTS{1'b0}} : gf_1h;
+            hit0      <= hit0_d;
+            hit1      <= hit1_d;
+            hit_s     <= hit_s_d;
+            hit_g     <= hit_g_d;
+            free0     <= free0_d;
+            free1     <= free1_d;
+            free_s    <= free_s_d;
+            free_g    <= free_g_d;
+        end
+    end
 
     assign hit       = hit0 || hit1 || hit_s || hit_g;
     assign hit_ghost = !hit0 && !hit1 && !hit_s && hit_g;
     assign ins_book  = free0 || free1 || free_s;
     assign ins_stash = !free0 && !free1 && free_s;
     assign ins_ghost = !free0 && !free1 && !free_s && free_g;
-
-    // the hit entry: AND-OR over the one-hot place
-    integer k;
-    always @(*) begin
-        hit_entry = {ENTRY_W{1'b0}};
-        for (k = 0; k < WAYS; k = k + 1)
-            hit_entry = hit_entry | ({ENTRY_W{h0_1h[k]}} & line0[ENTRY_W*k +: ENTRY_W])
-                                  | ({ENTRY_W{h1_1h[k]}} & line1[ENTRY_W*k +: ENTRY_W]);
-        for (k = 0; k < STASH_SLOTS; k = k + 1)
-            hit_entry = hit_entry | ({ENTRY_W{hs_1h[k]}} & stash[ENTRY_W*k +: ENTRY_W]);
-        for (k = 0; k < GHOST_SLOTS; k = k + 1)
-            hit_entry = hit_entry | ({ENTRY_W{hg_1h[k]}} & {ghost[GHOST_W*k +: GHOST_W], {SHARES_LO{1'b0}}});
-    end
 
     // ---------------------------------------------------------------- bank writes
     // a bank writes back the line it read, with the inserted or updated way replaced
@@ -195,15 +273,15 @@ module rg_order_table #(
         b1_we    = b1_ins || (b1_hit && !hit_free);
         b0_vwe   = b0_ins || (b0_hit && hit_free);
         b1_vwe   = b1_ins || (b1_hit && hit_free);
-        b0_vbits = ins_we ? (vb0 | i0_1h) : (vb0 & ~h0_1h);
-        b1_vbits = ins_we ? (vb1 | i1_1h) : (vb1 & ~h1_1h);
-        b0_line  = line0;
-        b1_line  = line1;
+        b0_vbits = ins_we ? (vb0_q | i0_1h) : (vb0_q & ~h0_1h);
+        b1_vbits = ins_we ? (vb1_q | i1_1h) : (vb1_q & ~h1_1h);
+        b0_line  = line0_q;
+        b1_line  = line1_q;
         for (w = 0; w < WAYS; w = w + 1) begin
             if (ins_we ? i0_1h[w] : h0_1h[w])
-                b0_line[ENTRY_W*w +: ENTRY_W] = ins_we ? ins_entry : with_shares(line0[ENTRY_W*w +: ENTRY_W], hit_shares);
+                b0_line[ENTRY_W*w +: ENTRY_W] = ins_we ? ins_entry : with_shares(line0_q[ENTRY_W*w +: ENTRY_W], hit_shares);
             if (ins_we ? i1_1h[w] : h1_1h[w])
-                b1_line[ENTRY_W*w +: ENTRY_W] = ins_we ? ins_entry : with_shares(line1[ENTRY_W*w +: ENTRY_W], hit_shares);
+                b1_line[ENTRY_W*w +: ENTRY_W] = ins_we ? ins_entry : with_shares(line1_q[ENTRY_W*w +: ENTRY_W], hit_shares);
         end
     end
 
@@ -231,6 +309,8 @@ module rg_order_table #(
             assign g_of_clr[s] = (e_q[G_SYM_LO +: SYM_W] == clr_sym);
         end
     endgenerate
+
+    wire ins_is_rd = (ins_entry[REF_LO +: 64] == rd_ref);   // an insert of the reference being read
 
     // ---------------------------------------------------------------- occupancy
     wire [SCNT_W-1:0] nstash_d;
@@ -260,15 +340,22 @@ module rg_order_table #(
             gv_q     <= {GHOST_SLOTS{1'b0}};
             sm_q     <= {STASH_SLOTS{1'b0}};
             gm_q     <= {GHOST_SLOTS{1'b0}};
+            rd1_q    <= 1'b0;
+            rd2_q    <= 1'b0;
             live_q     <= {LIVE_W{1'b0}};
             live_inc_q <= 1'b0;
             live_dec_q <= 1'b0;
             nstash_q <= {SCNT_W{1'b0}};
             nghost_q <= {GCNT_W{1'b0}};
         end else begin
+            rd1_q <= rd_en;
+            rd2_q <= rd1_q;
             if (rd_en) begin
-                sm_q <= sm_d;
-                gm_q <= gm_d;
+                // a slot written in this cycle matches from now on as written
+                sm_q <= (sm_d | (ins_we && ins_is_rd ? is_1h : {STASH_SLOTS{1'b0}}))
+                        & ~(hit_we && hit_free ? hs_1h : {STASH_SLOTS{1'b0}});
+                gm_q <= (gm_d | (ins_we && ins_is_rd ? ig_1h : {GHOST_SLOTS{1'b0}}))
+                        & ~(hit_we && hit_free ? hg_1h : {GHOST_SLOTS{1'b0}});
             end
             if (ins_we) begin
                 sv_q <= sv_q | is_1h;

@@ -69,6 +69,10 @@ struct Tb {
     Bench b{"order_table", 5};
     Model m;
     uint64_t inserts = 0, stashed = 0, ghosted = 0, lost = 0, hits = 0, ghost_hits = 0, misses = 0, clears = 0;
+    uint64_t chained_reads = 0;
+    // back to back (as the book engine runs): the next read issued in a write's cycle
+    bool chained = false;
+    uint64_t chained_ref = 0;
 
     void idle_inputs() {
         auto &d = *b.dut;
@@ -82,8 +86,9 @@ struct Tb {
         // both banks sweep in parallel: 2^SB sets, 16 sets of 4 valid bits per 64-bit word
         CHECK_EQ(b, sweep, (1 << SB) / 16);
         m = Model();
+        chained = false;
     }
-    // The outputs of the read of `r` against the model (in the cycle after the read).
+    // The outputs of the read of `r` against the model (three cycles after the read).
     Place check_read(uint64_t r) {
         auto &d = *b.dut;
         Place h = m.lookup(r), p = m.placement(r);
@@ -105,14 +110,34 @@ struct Tb {
     }
     void read(uint64_t r) {
         auto &d = *b.dut;
+        if (chained) {   // issued in the previous write's cycle: the table forwards that write
+            CHECK_EQ(b, chained_ref, r);
+            chained = false;
+            chained_reads++;
+            b.tick();
+            b.tick();
+            return;
+        }
         idle_inputs();
         d.rd_en = 1;
         d.rd_ref = r;
         b.tick();
         d.rd_en = 0;
+        b.tick();   // lines and way matches registered
+        b.tick();   // hit and placement registered: results from the next cycle
+    }
+    // In a write's cycle: read `next` too (chain >= 0), as the book engine does back to back.
+    void chain_read(int64_t next) {
+        if (next < 0) return;
+        auto &d = *b.dut;
+        d.rd_en = 1;
+        d.rd_ref = static_cast<uint64_t>(next);
+        chained = true;
+        chained_ref = static_cast<uint64_t>(next);
     }
     // Read `r`, then insert it (spec section 5 insert). Returns where the model put it.
-    Kind insert(uint64_t r, uint32_t sym, uint32_t side, uint32_t price, uint32_t shares, uint32_t cls, uint32_t idx) {
+    Kind insert(uint64_t r, uint32_t sym, uint32_t side, uint32_t price, uint32_t shares, uint32_t cls, uint32_t idx,
+                int64_t next = -1) {
         auto &d = *b.dut;
         read(r);
         Place p = m.placement(r);
@@ -127,6 +152,7 @@ struct Tb {
             set_wide_bits(d.ins_entry, SHARES_LO, 32, shares);
             set_wide_bits(d.ins_entry, IDX_W, 2, cls);
             set_wide_bits(d.ins_entry, 0, IDX_W, idx);
+            chain_read(next);
         });
         idle_inputs();
         inserts++;
@@ -137,16 +163,18 @@ struct Tb {
         return p.kind;
     }
     // Read `r` and, if found, free it or set its shares. Returns where it was.
-    Kind update(uint64_t r, bool free, uint32_t shares) {
+    Kind update(uint64_t r, bool free, uint32_t shares, int64_t next = -1) {
         auto &d = *b.dut;
         read(r);
         Place h{};
         b.tick([&] {
             h = check_read(r);
-            if (h.kind == NONE) return;
-            d.hit_we = 1;
-            d.hit_free = free;
-            d.hit_shares = shares;
+            if (h.kind != NONE) {
+                d.hit_we = 1;
+                d.hit_free = free;
+                d.hit_shares = shares;
+            }
+            chain_read(next);
         });
         idle_inputs();
         if (h.kind == NONE) { misses++; return NONE; }
@@ -241,17 +269,27 @@ int main() {
         pool.insert(pool.end(), grp.begin(), grp.end());
     }
     for (int i = 0; i < 40; i++) pool.push_back(r.next() >> r.below(40));
+    // half of the reads that follow a write are issued in the write's cycle (often of the same
+    // reference or set: the pool is mostly same-home groups), as the book engine does
+    uint64_t x = pool[r.below(static_cast<uint32_t>(pool.size()))];
+    uint32_t k = r.below(100);
     for (int op = 0; op < 30000; op++) {
-        uint64_t x = pool[r.below(static_cast<uint32_t>(pool.size()))];
-        uint32_t k = r.below(100);
-        if (k < 45) t.insert(x, r.below(4), r.below(2), static_cast<uint32_t>(r.next()), r.below(1000), r.below(4), r.below(1 << IDX_W));
-        else if (k < 85) t.update(x, r.chance(0.6), r.below(1000));
-        else if (k < 97) t.lookup(x);
-        else t.clear_symbol(r.below(4));
-        if (op % 1000 == 0) t.check_occupancy();
+        uint64_t x_next = r.chance(0.3) ? x : pool[r.below(static_cast<uint32_t>(pool.size()))];
+        uint32_t k_next = r.below(100);
+        bool chain = k_next < 97 && r.chance(0.5) && op != 15000 && op + 1 < 30000;
+        int64_t next = chain ? static_cast<int64_t>(x_next) : -1;
+        if (k < 45) t.insert(x, r.below(4), r.below(2), static_cast<uint32_t>(r.next()), r.below(1000), r.below(4), r.below(1 << IDX_W), next);
+        else if (k < 85) t.update(x, r.chance(0.6), r.below(1000), next);
+        else if (k < 97) { t.lookup(x); next = -1; }
+        else { t.clear_symbol(r.below(4)); next = -1; }
+        if (next < 0 && op % 1000 == 0) t.check_occupancy();
         if (op == 15000) t.reset();   // reset mid-run: everything invalid again
+        x = x_next;
+        k = k_next;
     }
     t.check_occupancy();
+    CHECK(b, t.chained_reads > 5000);
+    std::printf("  %llu reads in the previous write's cycle\n", static_cast<unsigned long long>(t.chained_reads));
     std::printf("  %llu inserts (%llu stashed, %llu ghosts, %llu untracked), %llu hits (%llu ghosts), %llu misses, %llu clears\n",
                 static_cast<unsigned long long>(t.inserts), static_cast<unsigned long long>(t.stashed),
                 static_cast<unsigned long long>(t.ghosted), static_cast<unsigned long long>(t.lost),
