@@ -6,11 +6,14 @@
 // order (S, H, W, last trade from E/C/P, valid control messages), so the checks of message
 // k see exactly the state after k.
 //
-// Two stages, one event per cycle. Every state variable is read and written in one stage
+// Three stages, one event per cycle. Every state variable is read and written in one stage
 // (so back-to-back events need no forwarding between stages):
-//   R1  last_trade and collar_bps (updates, then the collar and notional products)
+//   R0  last_trade and collar_bps (updates, then the reference price and |price - ref|)
+//   R1  the products into registers (|price - ref| x 10000, ref x collar, price x qty; no
+//       state), the throttle window (ts >> shift) and the symbol's account
 //   R2  everything else: reasons, verdict, position/credit/throttle/last-order updates on
-//       accept
+//       accept. CREDIT compares the notional with the account's headroom (credit - used,
+//       kept beside used) instead of adding then comparing.
 // Reason bits, control ops and bus fields come from the contract (rg_contract.vh).
 `default_nettype none
 `include "rg_contract.vh"
@@ -93,8 +96,11 @@ module rg_risk #(
     reg [NS*ACCT_W-1:0]  acct_of_q;
     reg [NA*32-1:0]      acct_id_q;
     reg [NA*32-1:0]      max_ord_q;
-    reg [NA*64-1:0]      credit_q;
     reg [NA*64-1:0]      used_q;
+    // CREDIT (spec: saturating used + notional > credit), kept as: over_q (used > credit),
+    // cmax_q (credit = 2^64 - 1: never exceeded) and head_q = credit - used when not over
+    reg [NA-1:0]         over_q, cmax_q;
+    reg [NA*64-1:0]      head_q;
     reg [NA*48-1:0]      thr_win_q;
     reg [NA*32-1:0]      thr_cnt_q;
     reg [NA*64-1:0]      dup_win_q;        // DUPLICATE window, ns (0 = off)
@@ -106,12 +112,24 @@ module rg_risk #(
     reg [NA*48-1:0]      lo_ts_q;
 
     // ---------------------------------------------------------------- pipeline registers
+    reg                 v0_q;
+    reg [`RG_EV_W-1:0]  ev0_q;
+    reg [`RG_TOB_W-1:0] tob0_q;
+    reg [`RG_ORD_W-1:0] ord0_q;
+    reg                 noref0_q;
+    reg [31:0]          ref0_q, pdiff0_q;
+    reg [15:0]          coll0_q;
+
     reg                 v1_q;
     reg [`RG_EV_W-1:0]  ev1_q;
     reg [`RG_TOB_W-1:0] tob1_q;
     reg [`RG_ORD_W-1:0] ord1_q;
-    reg                 noref1_q, collar1_q;
+    reg                 noref1_q;
+    reg [45:0]          clhs1_q;           // |price - ref| x 10000 (< 2^46)
+    reg [47:0]          crhs1_q;           // ref x collar_bps
     reg [63:0]          not1_q;
+    reg [47:0]          win1_q;            // throttle window of ts
+    reg [ACCT_W-1:0]    a1_q;              // the symbol's account
 
     reg                 v2_q;
     reg [`RG_EV_W-1:0]  ev2_q;
@@ -121,9 +139,10 @@ module rg_risk #(
 
     wire adv2 = !v2_q || m_ready;
     wire adv1 = !v1_q || adv2;
-    assign s_ready = adv1;
+    wire adv0 = !v0_q || adv1;
+    assign s_ready = adv0;
 
-    // ---------------------------------------------------------------- R1 datapath
+    // ---------------------------------------------------------------- R0 datapath
     wire [2:0]       s_ukind = s_ev[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W];
     wire [SYM_W-1:0] s_usym  = s_ev[`RG_EV_USYM_LO +: SYM_W];
     wire [7:0]       s_ucode = s_ev[`RG_EV_UCODE_LO +: `RG_EV_UCODE_W];
@@ -131,15 +150,21 @@ module rg_risk #(
     wire [15:0]      s_utgt  = s_ev[`RG_EV_UTGT_LO +: `RG_EV_UTGT_W];
     wire [SYM_W-1:0] s_sym   = s_tob[`RG_TOB_SYM_LO +: SYM_W];
     wire [31:0]      s_price = s_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
-    wire [31:0]      s_qty   = s_ord[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
-    wire             s_last_upd = s_valid && adv1 && (s_ukind == `RG_UPD_LAST);
-    wire             s_coll_upd = s_valid && adv1 && (s_ukind == `RG_UPD_CTRL) && (s_ucode == `RG_CTRL_COLLAR_BPS);
+    wire             s_last_upd = s_valid && adv0 && (s_ukind == `RG_UPD_LAST);
+    wire             s_coll_upd = s_valid && adv0 && (s_ukind == `RG_UPD_CTRL) && (s_ucode == `RG_CTRL_COLLAR_BPS);
 
     wire [31:0] ref_px   = (s_ukind == `RG_UPD_LAST && s_usym == s_sym) ? s_uval[31:0] : last_trade_q[s_sym*32 +: 32];
-    wire [31:0] pdiff    = (s_price >= ref_px) ? (s_price - ref_px) : (ref_px - s_price);
-    wire [63:0] c_lhs    = {32'd0, pdiff} * 64'd10000;
-    wire [63:0] c_rhs    = {32'd0, ref_px} * {48'd0, collar_q[s_sym*16 +: 16]};
-    wire [63:0] notional = {32'd0, s_price} * {32'd0, s_qty};
+    wire [32:0] p_m_ref  = {1'b0, s_price} - {1'b0, ref_px};
+    wire [31:0] pdiff    = p_m_ref[32] ? (ref_px - s_price) : p_m_ref[31:0];
+
+    // ---------------------------------------------------------------- R1 datapath
+    wire [47:0]       ts0      = ev0_q[`RG_EV_TS_LO +: `RG_EV_TS_W];
+    wire [SYM_W-1:0]  sym0     = tob0_q[`RG_TOB_SYM_LO +: SYM_W];
+    wire [31:0]       price0   = ord0_q[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
+    wire [31:0]       qty0     = ord0_q[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
+    wire [45:0]       c_lhs    = {14'd0, pdiff0_q} * 46'd10000;
+    wire [47:0]       c_rhs    = {16'd0, ref0_q} * {32'd0, coll0_q};
+    wire [63:0]       notional = {32'd0, price0} * {32'd0, qty0};
 
     // ---------------------------------------------------------------- R2 datapath
     wire [47:0]       ts1     = ev1_q[`RG_EV_TS_LO +: `RG_EV_TS_W];
@@ -148,13 +173,18 @@ module rg_risk #(
     wire              buy1    = ord1_q[`RG_ORD_BUY_LO];
     wire [31:0]       dpx1    = ord1_q[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
     wire [31:0]       dqty1   = ord1_q[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
-    wire [ACCT_W-1:0] a1      = acct_of_q[sym1*ACCT_W +: ACCT_W];
+    wire [ACCT_W-1:0] a1      = a1_q;
     wire [31:0]       pos1    = pos_q[sym1*32 +: 32];
     wire [33:0]       pos_new = {{2{pos1[31]}}, pos1} + (buy1 ? {2'b00, dqty1} : -{2'b00, dqty1});
     wire [33:0]       pos_abs = pos_new[33] ? -pos_new : pos_new;
     wire [64:0]       used_sum = {1'b0, used_q[a1*64 +: 64]} + {1'b0, not1_q};
     wire [63:0]       used_new = used_sum[64] ? 64'hFFFF_FFFF_FFFF_FFFF : used_sum[63:0];
-    wire [47:0]       win     = ts1 >> cfg_w_shift;
+    // saturating used + notional > credit  <=>  over, or notional > credit - used (unless
+    // credit = 2^64 - 1, which a saturated sum never exceeds)
+    wire [64:0]       head_sub = {1'b0, head_q[a1*64 +: 64]} - {1'b0, not1_q};
+    wire              credit_x = over_q[a1] || (!cmax_q[a1] && head_sub[64]);
+    wire [63:0]       head_new = head_sub[64] ? 64'd0 : head_sub[63:0];   // on accept (saturated used)
+    wire [47:0]       win     = win1_q;
     wire [31:0]       cnt_in  = (thr_win_q[a1*48 +: 48] == win) ? thr_cnt_q[a1*32 +: 32] : 32'd0;
 
     // DUPLICATE: the account's last accepted order has the same symbol, side, price and
@@ -175,9 +205,9 @@ module rg_risk #(
         reasons[`RG_RSN_MAX_QTY]       = (dqty1 > max_qty_q[sym1*32 +: 32]);
         reasons[`RG_RSN_MAX_NOTIONAL]  = (not1_q > max_not_q[sym1*64 +: 64]);
         reasons[`RG_RSN_NO_REF]        = noref1_q;
-        reasons[`RG_RSN_COLLAR]        = collar1_q;
+        reasons[`RG_RSN_COLLAR]        = !noref1_q && ({2'b00, clhs1_q} > crhs1_q);
         reasons[`RG_RSN_POSITION]      = (pos_abs > {2'b00, pos_lim_q[sym1*32 +: 32]});
-        reasons[`RG_RSN_CREDIT]        = (used_new > credit_q[a1*64 +: 64]);
+        reasons[`RG_RSN_CREDIT]        = credit_x;
         reasons[`RG_RSN_THROTTLE]      = (cnt_in >= max_ord_q[a1*32 +: 32]);
         reasons[`RG_RSN_DUPLICATE]     = (dwin != 64'd0) && lo_same && lo_fresh;
     end
@@ -203,6 +233,11 @@ module rg_risk #(
     wire [ACCT_W-1:0] tacct1 = utgt1[ACCT_W-1:0];
     wire              do_upd2 = v1_q && adv2;
     wire              dupw_upd2 = do_upd2 && (ukind1 == `RG_UPD_CTRL) && (ucode1 == `RG_CTRL_DUP_WINDOW);
+    // CREDIT_LIMIT: the new headroom from the account's used (a control event carries no
+    // decision, so used does not change in the same cycle)
+    wire              credw_upd2 = do_upd2 && (ukind1 == `RG_UPD_CTRL) && (ucode1 == `RG_CTRL_CREDIT_LIMIT);
+    wire [64:0]       ctl_head   = {1'b0, uval1} - {1'b0, used_q[tacct1*64 +: 64]};
+    wire [64:0]       init_head  = {1'b0, init_acct_credit} - {1'b0, init_acct_used};
 
     // the duplicate state is written per account with constant slices (a decoded enable),
     // not through an indexed part-select, which synthesises into a shifter per field
@@ -227,7 +262,9 @@ module rg_risk #(
             acct_of_q     <= {(NS*ACCT_W){1'b0}};
             acct_id_q     <= {(NA*32){1'b0}};
             max_ord_q     <= {(NA*32){1'b0}};
-            credit_q      <= {(NA*64){1'b0}};
+            over_q        <= {NA{1'b0}};
+            cmax_q        <= {NA{1'b0}};
+            head_q        <= {(NA*64){1'b0}};
             used_q        <= {(NA*64){1'b0}};
             thr_win_q     <= {(NA*48){1'b0}};
             thr_cnt_q     <= {(NA*32){1'b0}};
@@ -239,7 +276,10 @@ module rg_risk #(
             lo_qty_q      <= {(NA*32){1'b0}};
             lo_ts_q       <= {(NA*48){1'b0}};
             v1_q <= 1'b0; ev1_q <= {`RG_EV_W{1'b0}}; tob1_q <= {`RG_TOB_W{1'b0}}; ord1_q <= {`RG_ORD_W{1'b0}};
-            noref1_q <= 1'b0; collar1_q <= 1'b0; not1_q <= 64'd0;
+            v0_q <= 1'b0; ev0_q <= {`RG_EV_W{1'b0}}; tob0_q <= {`RG_TOB_W{1'b0}}; ord0_q <= {`RG_ORD_W{1'b0}};
+            noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
+            noref1_q <= 1'b0; clhs1_q <= 46'd0; crhs1_q <= 48'd0; not1_q <= 64'd0;
+            win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}};
             v2_q <= 1'b0; ev2_q <= {`RG_EV_W{1'b0}}; tob2_q <= {`RG_TOB_W{1'b0}}; ord2_q <= {`RG_ORD_W{1'b0}};
             vrd2_q <= {`RG_VRD_W{1'b0}};
             st_decision <= 1'b0; st_accepted <= 1'b0; st_rejected <= 1'b0;
@@ -262,24 +302,45 @@ module rg_risk #(
             if (init_acct_we) begin
                 acct_id_q[init_acct_idx*32 +: 32] <= init_acct_id;
                 max_ord_q[init_acct_idx*32 +: 32] <= init_acct_max_orders;
-                credit_q[init_acct_idx*64 +: 64]  <= init_acct_credit;
                 used_q[init_acct_idx*64 +: 64]    <= init_acct_used;
             end
             for (j = 0; j < NA; j = j + 1)
-                if (init_acct_we && init_acct_idx == j[ACCT_W-1:0]) dup_win_q[j*64 +: 64] <= init_acct_dup_window;
+                if (init_acct_we && init_acct_idx == j[ACCT_W-1:0]) begin
+                    dup_win_q[j*64 +: 64] <= init_acct_dup_window;
+                    over_q[j]             <= init_head[64];
+                    cmax_q[j]             <= &init_acct_credit;
+                    head_q[j*64 +: 64]    <= init_head[63:0];
+                end
 
-            // ---- R1
+            // ---- R0
             if (s_last_upd) last_trade_q[s_usym*32 +: 32] <= s_uval[31:0];
             if (s_coll_upd) collar_q[s_utgt[SYM_W-1:0]*16 +: 16] <= s_uval[15:0];
-            if (adv1) begin
-                v1_q <= s_valid;
+            if (adv0) begin
+                v0_q <= s_valid;
                 if (s_valid) begin
-                    ev1_q     <= s_ev;
-                    tob1_q    <= s_tob;
-                    ord1_q    <= s_ord;
-                    noref1_q  <= (ref_px == 32'd0);
-                    collar1_q <= (ref_px != 32'd0) && (c_lhs > c_rhs);
-                    not1_q    <= notional;
+                    ev0_q    <= s_ev;
+                    tob0_q   <= s_tob;
+                    ord0_q   <= s_ord;
+                    noref0_q <= (ref_px == 32'd0);
+                    ref0_q   <= ref_px;
+                    pdiff0_q <= pdiff;
+                    coll0_q  <= collar_q[s_sym*16 +: 16];
+                end
+            end
+
+            // ---- R1 (no state)
+            if (adv1) begin
+                v1_q <= v0_q;
+                if (v0_q) begin
+                    ev1_q    <= ev0_q;
+                    tob1_q   <= tob0_q;
+                    ord1_q   <= ord0_q;
+                    noref1_q <= noref0_q;
+                    clhs1_q  <= c_lhs;
+                    crhs1_q  <= c_rhs;
+                    not1_q   <= notional;
+                    win1_q   <= ts0 >> cfg_w_shift;
+                    a1_q     <= acct_of_q[sym0*ACCT_W +: ACCT_W];
                 end
             end
 
@@ -301,7 +362,7 @@ module rg_risk #(
                             `RG_CTRL_MAX_QTY:        max_qty_q[tsym1*32 +: 32]  <= uval1[31:0];
                             `RG_CTRL_MAX_NOTIONAL:   max_not_q[tsym1*64 +: 64]  <= uval1;
                             `RG_CTRL_POSITION_LIMIT: pos_lim_q[tsym1*32 +: 32]  <= uval1[31:0];
-                            `RG_CTRL_CREDIT_LIMIT:   credit_q[tacct1*64 +: 64]  <= uval1;
+                            // CREDIT_LIMIT: below (headroom)
                             `RG_CTRL_MAX_ORDERS:     max_ord_q[tacct1*32 +: 32] <= uval1[31:0];
                             default: ;      // DUP_WINDOW: below
                         endcase
@@ -316,6 +377,12 @@ module rg_risk #(
                 end
                 for (j = 0; j < NA; j = j + 1) begin
                     if (dupw_upd2 && tacct1 == j[ACCT_W-1:0]) dup_win_q[j*64 +: 64] <= uval1;
+                    if (credw_upd2 && tacct1 == j[ACCT_W-1:0]) begin
+                        over_q[j]          <= ctl_head[64];
+                        cmax_q[j]          <= &uval1;
+                        head_q[j*64 +: 64] <= ctl_head[63:0];
+                    end
+                    if (accept1 && a1 == j[ACCT_W-1:0]) head_q[j*64 +: 64] <= head_new;
                     if (accept1 && a1 == j[ACCT_W-1:0]) begin
                         lo_valid_q[j]              <= 1'b1;
                         lo_sym_q[j*SYM_W +: SYM_W] <= sym1;
@@ -346,6 +413,6 @@ module rg_risk #(
     assign m_tob   = tob2_q;
     assign m_ord   = ord2_q;
     assign m_vrd   = vrd2_q;
-    assign idle    = !v1_q && !v2_q;
+    assign idle    = !v0_q && !v1_q && !v2_q;
 endmodule
 `default_nettype wire
