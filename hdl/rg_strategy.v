@@ -6,6 +6,12 @@
 //
 // One stage, one event per cycle: eligibility, cooldown against last_decision_ts[i] (read
 // and written in this stage only), decision, order price and quantity (ORD bus).
+// For the clock: the cooldown keeps, beside last_decision_ts, the time it ends
+// (last + COOLDOWN, 65 bits, written with it), so the check is two compares side by side
+// instead of a subtract then a compare (ts >= last and ts - last >= COOLDOWN <=> ts >= last
+// and ts >= last + COOLDOWN; COOLDOWN is fixed from the config load, before any decision);
+// per-symbol state is read through a one-hot select and written through decoded enables
+// (an indexed part-select becomes a multiplier and a shifter).
 `default_nettype none
 `include "rg_contract.vh"
 module rg_strategy #(
@@ -46,6 +52,7 @@ module rg_strategy #(
 
     reg [MAX_SYMBOLS-1:0]    has_dec_q;
     reg [MAX_SYMBOLS*48-1:0] last_dec_q;
+    reg [MAX_SYMBOLS*65-1:0] due_q;        // last_dec + COOLDOWN
 
     wire adv = !v_q || m_ready;
     assign s_ready = adv;
@@ -61,9 +68,24 @@ module rg_strategy #(
     wire             s_sell_ok = s_tob[`RG_TOB_SELL_OK_LO];
 
     wire [47:0] ts       = s_ev[`RG_EV_TS_LO +: `RG_EV_TS_W];
-    wire [47:0] last     = last_dec_q[s_sym*48 +: 48];
-    wire [47:0] dts      = ts - last;
-    wire        elapsed  = !has_dec_q[s_sym] || ((ts >= last) && ({16'd0, dts} >= cfg_cooldown));
+    reg  [47:0] last;
+    reg  [64:0] due;
+    reg         has;
+    integer k;
+    always @(*) begin
+        last = 48'd0;
+        due  = 65'd0;
+        has  = 1'b0;
+        for (k = 0; k < MAX_SYMBOLS; k = k + 1)
+            if (s_sym == k[SYM_W-1:0]) begin
+                last = last_dec_q[k*48 +: 48];
+                due  = due_q[k*65 +: 65];
+                has  = has_dec_q[k];
+            end
+    end
+    wire        elapsed  = !has || ((ts >= last) && ({17'd0, ts} >= due));
+    wire [64:0] due_new  = {17'd0, ts} + {1'b0, cfg_cooldown};
+    integer w;
     wire        eligible = s_emit && (s_flags == 8'd0) && (s_bid_sz != 32'd0) && (s_ask_sz != 32'd0) &&
                            (s_ask_px > s_bid_px) && ((s_ask_px - s_bid_px) <= cfg_max_spread);
     wire        decide   = eligible && elapsed && (s_buy_ok || s_sell_ok);
@@ -88,16 +110,19 @@ module rg_strategy #(
             ord_q      <= {`RG_ORD_W{1'b0}};
             has_dec_q  <= {MAX_SYMBOLS{1'b0}};
             last_dec_q <= {(MAX_SYMBOLS*48){1'b0}};
+            due_q      <= {(MAX_SYMBOLS*65){1'b0}};
         end else if (adv) begin
             v_q <= s_valid;
             if (s_valid) begin
                 ev_q  <= s_ev;
                 tob_q <= s_tob;
                 ord_q <= ord_d;
-                if (decide) begin
-                    has_dec_q[s_sym]           <= 1'b1;
-                    last_dec_q[s_sym*48 +: 48] <= ts;
-                end
+                for (w = 0; w < MAX_SYMBOLS; w = w + 1)
+                    if (decide && s_sym == w[SYM_W-1:0]) begin
+                        has_dec_q[w]           <= 1'b1;
+                        last_dec_q[w*48 +: 48] <= ts;
+                        due_q[w*65 +: 65]      <= due_new;
+                    end
             end
         end
     end
