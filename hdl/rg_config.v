@@ -73,7 +73,7 @@ module rg_config #(
     localparam integer ACCT_WORDS = `RG_CFG_ACCOUNT_SIZE / 4;
     localparam integer BUF_WORDS  = (HDR_WORDS > SYM_WORDS) ? ((HDR_WORDS > ACCT_WORDS) ? HDR_WORDS : ACCT_WORDS)
                                                             : ((SYM_WORDS > ACCT_WORDS) ? SYM_WORDS : ACCT_WORDS);
-    localparam integer CNT_W      = $clog2(BUF_WORDS + 2);
+    localparam integer CNT_W      = $clog2(BUF_WORDS + 3);
     localparam integer BLOB_BYTES = `RG_CFG_HEADER_SIZE + `RG_CFG_SYMBOL_SIZE * MAX_SYMBOLS
                                   + `RG_CFG_ACCOUNT_SIZE * MAX_ACCOUNTS;
     localparam integer BLOB_WORDS = BLOB_BYTES / 4;
@@ -101,7 +101,9 @@ module rg_config #(
         end
     end
 
-    localparam [2:0] L_IDLE = 3'd0, L_READ = 3'd1, L_PROC = 3'd2, L_DONE = 3'd3, L_ERR = 3'd4;
+    localparam [3:0] L_IDLE = 4'd0, L_READ = 4'd1, L_PROC = 4'd2, L_DONE = 4'd3, L_ERR = 4'd4,
+                     L_HMUL = 4'd5, L_HSUM = 4'd6,                 // the header's recip x tick
+                     L_CHK  = 4'd8;                                // the entry's checks registered
     localparam [1:0] K_HDR = 2'd0, K_SYM = 2'd1, K_ACCT = 2'd2;
 
     // ---------------------------------------------------------------- blob RAM
@@ -118,14 +120,19 @@ module rg_config #(
         .rd_en(ld_rd_en || rd_en), .rd_addr(ld_rd_en ? ld_rd_addr : rd_off[BAW+1:2]), .rd_data(blob_rd)
     );
     assign rd_data = blob_rd;
+    reg  [31:0]    blob_q;                  // the loader's copy of the RAM output
+    always @(posedge clk) blob_q <= blob_rd;
     wire unused_rd_addr = ^{rd_off[15:BAW+2], rd_off[1:0], wr_off[1:0]};
 
     // ---------------------------------------------------------------- loader
-    reg [2:0]              st_q;
+    reg [3:0]              st_q;
+    reg [7:0]              hdr_err_q, sym_err_q;   // the entry's checks (L_CHK), used in L_PROC
     reg [1:0]              kind_q;
     reg [7:0]              idx_q;
     reg [BAW-1:0]          base_q;
     reg [CNT_W-1:0]        cnt_q;            // read cycle within the entry
+    reg                    cap_q;            // capture blob_q into word cap_idx_q (decided a cycle ahead)
+    reg [CNT_W-1:0]        cap_idx_q;
     reg [32*BUF_WORDS-1:0] buf_q;            // the entry, blob byte k at [8k +: 8]
 
     wire [CNT_W-1:0] nwords = (kind_q == K_HDR) ? HDR_WORDS[CNT_W-1:0]
@@ -166,11 +173,16 @@ module rg_config #(
     wire [63:0] a_dup      = buf_q[8*`RG_CFG_ACCT_DUP_WINDOW_NS +: `RG_CFG_ACCT_DUP_WINDOW_NS_W];
 
     // header checks
-    wire [79:0] recip80   = {16'd0, h_recip};
-    wire [79:0] rp_hi     = recip80 * {48'd0, h_tick};
-    // (recip - 1) * tick = recip * tick - tick (mod 2^80): one product, no subtract before it
-    wire [79:0] rp_lo     = rp_hi - {48'd0, h_tick};
-    wire        recip_ok  = (rp_hi >= (80'd1 << 48)) && (rp_lo < (80'd1 << 48));
+    // TICK_RECIP: (recip - 1) * tick < 2^48 <= recip * tick. recip * tick (< 2^80) is built
+    // by shift and add, one bit of tick a cycle (L_HMUL loads, L_HSUM adds until no bit is
+    // left: at most 16 cycles, once a day; no multiplier: an ECP5 MULT18X18D as yosys maps
+    // it has no register inside and takes 7.3 ns register to register at speed 8). Its tick
+    // is the header's low 16 bits, as the TICK check (tick <= 65535) comes first. With
+    // p = recip * tick: 2^48 <= p < 2^48 + tick, i.e. p[79:48] = 1 and p[47:0] < tick.
+    reg  [79:0] mc_q;                      // recip << (bits of tick done)
+    reg  [15:0] tk_q;                      // tick >> (bits done)
+    reg  [79:0] rp_q;
+    wire        recip_ok  = (rp_q[79:48] == 32'd1) && (rp_q[47:16] == 32'd0) && (rp_q[15:0] < h_tick[15:0]);
     reg  [7:0]  hdr_err;
     always @(*) begin
         if (h_magic != `RG_CONFIG_MAGIC)                  hdr_err = `RG_CFGERR_MAGIC;
@@ -201,7 +213,7 @@ module rg_config #(
                           s_name_le[39:32], s_name_le[47:40], s_name_le[55:48], s_name_le[63:56]};
 
     // reserved bytes are not checked by the card (spec section 15)
-    wire unused_ok = ^{rp_hi[79:49], rp_lo[79:49], rp_hi[47:0], rp_lo[47:0], h_recip[63:49], h_rsv0,
+    wire unused_ok = ^{h_rsv0,
                        s_rsv, s_pos[63:32], s_pos_lim[63:32], h_tick[31:16], h_w_shift[7:6], h_gate[7:1],
                        h_gkill[7:1], s_kill[7:1]};
 
@@ -212,6 +224,8 @@ module rg_config #(
             idx_q      <= 8'd0;
             base_q     <= {BAW{1'b0}};
             cnt_q      <= {CNT_W{1'b0}};
+            cap_q      <= 1'b0;
+            cap_idx_q  <= {CNT_W{1'b0}};
             buf_q      <= {(32*BUF_WORDS){1'b0}};
             ld_rd_en   <= 1'b0;
             ld_rd_addr <= {BAW{1'b0}};
@@ -255,6 +269,7 @@ module rg_config #(
             init_sym_we  <= 1'b0;
             init_acct_we <= 1'b0;
             ld_rd_en     <= 1'b0;
+            cap_q        <= 1'b0;
             case (st_q)
                 L_IDLE: begin
                     if (wr_en && wr_addr == `RG_REG_CONTROL && wr_data[`RG_CONTROL_LOAD]) begin
@@ -266,22 +281,42 @@ module rg_config #(
                     end
                 end
                 L_READ: begin
-                    // cycle c issues word c (c < nwords); captures word c-2 (c >= 2)
+                    // cycle c issues word c (c < nwords); captures word c-3 (c >= 3) from the
+                    // register behind the RAM (a block RAM's output goes to one register only)
                     if (cnt_q < nwords) begin
                         ld_rd_en   <= 1'b1;
                         ld_rd_addr <= base_q + {{(BAW-CNT_W){1'b0}}, cnt_q};
                     end
-                    if (cnt_q >= 2) buf_q[32*(cnt_q-2) +: 32] <= blob_rd;
+                    if (cap_q) buf_q[32*cap_idx_q +: 32] <= blob_q;
+                    cap_q     <= (cnt_q >= 2);      // next cycle: cnt_q >= 3, word cnt_q - 3
+                    cap_idx_q <= cnt_q - {{(CNT_W-2){1'b0}}, 2'd2};
                     cnt_q <= cnt_q + 1'b1;
-                    if (cnt_q == nwords + 1'b1) st_q <= L_PROC;
+                    if (cnt_q == nwords + {{(CNT_W-2){1'b0}}, 2'd2}) st_q <= (kind_q == K_HDR) ? L_HMUL : L_CHK;
+                end
+                L_HMUL: begin
+                    rp_q <= 80'd0;
+                    mc_q <= {16'd0, h_recip};
+                    tk_q <= h_tick[15:0];
+                    st_q <= L_HSUM;
+                end
+                L_HSUM: begin
+                    if (tk_q[0]) rp_q <= rp_q + mc_q;
+                    mc_q <= {mc_q[78:0], 1'b0};
+                    tk_q <= {1'b0, tk_q[15:1]};
+                    if (tk_q == 16'd0) st_q <= L_CHK;
+                end
+                L_CHK: begin
+                    hdr_err_q <= hdr_err;
+                    sym_err_q <= sym_err;
+                    st_q      <= L_PROC;
                 end
                 L_PROC: begin
                     cnt_q <= {CNT_W{1'b0}};
                     st_q  <= L_READ;
                     case (kind_q)
                         K_HDR: begin
-                            if (hdr_err != 8'd0) begin
-                                error <= hdr_err;
+                            if (hdr_err_q != 8'd0) begin
+                                error <= hdr_err_q;
                                 st_q  <= L_ERR;
                             end else begin
                                 n_symbols  <= h_ns;
@@ -305,8 +340,8 @@ module rg_config #(
                             end
                         end
                         K_SYM: begin
-                            if (sym_err != 8'd0) begin
-                                error     <= sym_err;
+                            if (sym_err_q != 8'd0) begin
+                                error     <= sym_err_q;
                                 err_index <= idx_q;
                                 st_q      <= L_ERR;
                             end else begin
@@ -352,6 +387,6 @@ module rg_config #(
         end
     end
 
-    assign loading = (st_q == L_READ) || (st_q == L_PROC);
+    assign loading = (st_q == L_READ) || (st_q == L_PROC) || (st_q == L_HMUL) || (st_q == L_HSUM) || (st_q == L_CHK);
 endmodule
 `default_nettype wire
