@@ -4,9 +4,10 @@
  *  - fed as fast as the card accepts: at most 6 cycles per message on average (10 GbE ITCH
  *    line rate at 250 MHz is about one message per 6 cycles);
  *  - fed at 10 GbE line rate (a 64-bit beat offered on 5 of every 8 cycles): p99
- *    tick-to-trade at most 16 cycles (64 ns at 250 MHz) from the beat holding the last byte
- *    of the triggering message to the first beat of its DECISION record, with tready low on
- *    at most 1% of cycles.
+ *    tick-to-trade at most 20 cycles (issue 12's bound; measured 20 since the book engine's
+ *    lookup and rg_risk were pipelined for 156.25 MHz, 15 before) from the beat holding the
+ *    last byte of the triggering message to the first beat of its DECISION record, with
+ *    tready low on at most 1% of cycles.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -32,7 +33,7 @@ describe('hardware timing on the bundled session', () => {
     expect(r.decisions).toBeGreaterThan(1000);
     expect(r.cycles.n).toBe(r.decisions);
     expect(r.cyclesPerMessage).toBeLessThanOrEqual(6);
-    expect(r.cycles.p99).toBeLessThanOrEqual(16);
+    expect(r.cycles.p99).toBeLessThanOrEqual(20);
     expect(r.treadyLowShare).toBeLessThanOrEqual(0.01);
   });
 });
