@@ -8,6 +8,8 @@
 import { RiskgateError } from '../errors.ts';
 import type { Engine } from '../engine/types.ts';
 import { RustEngine, loadNative } from '../engine/rust.ts';
+import { ShadowEngine, firstDivergence } from '../engine/shadow.ts';
+import { FpgaEngine } from '../fpga/engine.ts';
 import { ETH_DROP_NAMES } from '../contract.ts';
 import type { FrameBatch } from '../source/capture.ts';
 import type { Endpoint } from './frame.ts';
@@ -55,8 +57,54 @@ class RustFrameEngine implements FrameEngine {
   }
 }
 
+class FpgaFrameEngine implements FrameEngine {
+  constructor(readonly engine: FpgaEngine, to: Endpoint) {
+    engine.setEthernetFilter(to.group, to.port);
+  }
+  process(batch: FrameBatch, path: string): Buffer {
+    const records = this.engine.processFrames(batch.stream);
+    const feed = this.engine.feedStatus();
+    if (feed.gaps > 0) {
+      throw new RiskgateError(
+        'INPUT_UNREADABLE',
+        `${where(path, batch)}: gap in the MoldUDP64 sequence seen by the card (next expected seq ${feed.nextSeq}) ` +
+          `(a capture must be gap-free to replay, spec §16; recover gaps with riskgate listen)`,
+      );
+    }
+    return records;
+  }
+  counters(): EthCounters {
+    return this.engine.ethernetCounters();
+  }
+}
+
+class ShadowFrameEngine implements FrameEngine {
+  constructor(readonly engine: ShadowEngine, private readonly a: FrameEngine, private readonly b: FrameEngine) {}
+  process(batch: FrameBatch, path: string): Buffer {
+    if (this.engine.divergence) throw new RiskgateError('FAIL_CLOSED', `shadow mode stopped trading earlier: ${this.engine.divergence}`);
+    const ra = this.a.process(batch, path);
+    const rb = this.b.process(batch, path);
+    const d = firstDivergence(ra, rb, this.engine.symbols);
+    const ca = this.a.counters();
+    const cb = this.b.counters();
+    let why: string | null = null;
+    if (d) why = `engines diverged at seq ${d.seq} (record ${d.index} of the batch)\n  rust  : ${d.left}\n  fpga  : ${d.right}`;
+    else if (ca.join() !== cb.join()) why = `Ethernet front-end counters differ: rust ${JSON.stringify(counterReport(ca))}, fpga ${JSON.stringify(counterReport(cb))}`;
+    if (why) {
+      this.engine.divergence = `${why}\n  input : ${where(path, batch)}`;
+      throw new RiskgateError('FAIL_CLOSED', `shadow divergence — trading stopped (fail closed): ${this.engine.divergence}`);
+    }
+    return ra;
+  }
+  counters(): EthCounters {
+    return this.a.counters();
+  }
+}
+
 /** The frame input of an engine made by createEngine (rust, fpga or shadow). */
 export function frameEngine(engine: Engine, to: Endpoint): FrameEngine {
   if (engine instanceof RustEngine) return new RustFrameEngine(engine, to);
+  if (engine instanceof FpgaEngine) return new FpgaFrameEngine(engine, to);
+  if (engine instanceof ShadowEngine) return new ShadowFrameEngine(engine, frameEngine(engine.primary, to), frameEngine(engine.shadow, to));
   throw new RiskgateError('USAGE', `the ${engine.backend} engine has no Ethernet input`);
 }
