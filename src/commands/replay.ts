@@ -54,7 +54,7 @@ export const help = helpFor(REPLAY_USAGE, REPLAY_OPTIONS, {
   out: OUT_HELP,
   format: FORMAT_HELP,
   json: JSON_HELP,
-  batch: '<N> framed messages per engine call (default 4096; 16 when paced)',
+  batch: '<N> framed messages per engine call (default 4096; 16 when paced); for a pcap capture, frames per call (default 1024)',
   'max-idle': `<ms> paced runs (no effect at max): the longest wait for the next message; a longer gap in the ITCH timestamps is cut to this (default ${DEFAULT_MAX_IDLE_MS}; 0 waits out every gap)`,
   group: ENDPOINT_HELP,
   backend: '<rust|fpga|shadow> engine: the Rust core (default), the Verilated pipeline, or both compared on every batch',
