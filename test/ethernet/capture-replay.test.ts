@@ -68,9 +68,8 @@ describe('replay of a generated capture', () => {
     }
   });
 
-  it('a capture with a lost frame is refused with the gap, on rust and fpga alike (fail closed)', () => {
-    // drop the 10th record (a good frame: bad ones come after every 3rd good one)
-    const b = readFileSync(pcap);
+  /** [start, end) of each pcap record of the generated capture. */
+  function records(b: Buffer): [number, number][] {
     let off = 24;
     const recs: [number, number][] = [];
     while (off < b.length) {
@@ -78,6 +77,28 @@ describe('replay of a generated capture', () => {
       recs.push([off, off + 16 + n]);
       off += 16 + n;
     }
+    return recs;
+  }
+
+  it('retransmitted frames (a good frame captured twice, later) change nothing, on rust and fpga alike', () => {
+    const b = readFileSync(pcap);
+    const recs = records(b);
+    // records 1-3 are good, 4 bad, 5-7 good, …: repeat record 5 after record 9 and record 1 after 14
+    const part = (i: number) => b.subarray(recs[i][0], recs[i][1]);
+    const dup = join(dir, 'dup.pcap');
+    writeFileSync(dup, Buffer.concat([b.subarray(0, recs[9][0]), part(4), b.subarray(recs[9][0], recs[14][0]), part(0), b.subarray(recs[14][0])]));
+    for (const backend of ['rust', 'fpga']) {
+      const r = riskgateJson(['replay', dup, '--backend', backend]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.json.recordsSha256, backend).toBe(reference.recordsSha256);
+      expect(r.json.capture.accepted).toBe(gen.good + 2);
+    }
+  });
+
+  it('a capture with a lost frame is refused with the gap, on rust and fpga alike (fail closed)', () => {
+    // drop the 10th record (a good frame: bad ones come after every 3rd good one)
+    const b = readFileSync(pcap);
+    const recs = records(b);
     const [s, e] = recs[9];
     const holed = join(dir, 'holed.pcap');
     writeFileSync(holed, Buffer.concat([b.subarray(0, s), b.subarray(e)]));
