@@ -3,12 +3,14 @@
 // byte of the destination MAC in tdata[7:0] of the first beat), the UDP payload of every frame
 // it keeps out as one AXI-Stream packet (byte 0 in lane 0), nothing of a dropped one.
 //
-// Store and forward, one frame at a time (a frame can only be judged at its end: its total
-// length, and the runt rule, need the last beat): RECV writes the beats into the frame buffer
-// and keeps the first HDR_BEATS beats in a register; EVAL takes two cycles (the IPv4 window is
-// selected and registered, then the rules are checked in the spec's order, the first failing
-// one being the drop reason); SEND reads the payload back, realigned to lane 0 from two
-// adjacent buffer words. s_axis_tready is low outside RECV.
+// Store and forward (a frame can only be judged at its end: its total length, and the runt
+// rule, need the last beat), with two frame buffers so that the next frame is received while
+// the last kept one is sent. The receiver: RECV writes the beats into its buffer and keeps the
+// first HDR_BEATS beats in a register; EVAL takes two cycles (the IPv4 window is selected and
+// registered, then the rules are checked in the spec's order, the first failing one being the
+// drop reason); a kept frame is handed to the sender (WAIT while the sender still sends the
+// one before) and the receiver moves to the other buffer. The sender reads the payload back,
+// realigned to lane 0 from two adjacent buffer words. s_axis_tready is low outside RECV.
 //
 // Input: every beat but the last carries 8 bytes (a 64-bit MAC's framing); a frame with a
 // partial beat before its last is malformed and dropped as RUNT. A beat's bytes are its lanes
@@ -48,10 +50,9 @@ module rg_eth_rx #(
     localparam integer HDR_W     = HDR_BEATS * 64;
     localparam integer WIN_BYTES = 68;              // IPv4 header (<= 60) + UDP header
     localparam integer WIN_W     = WIN_BYTES * 8;
-    localparam integer AW        = $clog2(BUF_BEATS + 1);
 
     initial begin
-        if (BUF_BEATS * 8 < MAX_FRAME + 8 || BUF_BEATS > 255) begin
+        if (BUF_BEATS * 8 < MAX_FRAME + 8 || BUF_BEATS > 255) begin  // rd_w + 1 stays in its bank
             $error("rg_eth_rx: BUF_BEATS = %0d must hold MAX_FRAME = %0d bytes plus a beat, and be <= 255 (instance %m)", BUF_BEATS, MAX_FRAME);
             $finish;
         end
@@ -61,11 +62,14 @@ module rg_eth_rx #(
         end
     end
 
-    localparam [1:0] S_RECV = 2'd0, S_EVAL1 = 2'd1, S_EVAL2 = 2'd2, S_SEND = 2'd3;
+    localparam [1:0] S_RECV = 2'd0, S_EVAL1 = 2'd1, S_EVAL2 = 2'd2, S_WAIT = 2'd3;
 
     // ---------------------------------------------------------------- state
     reg [1:0]       state_q;
-    reg [63:0]      mem [0:BUF_BEATS-1];
+    reg [63:0]      mem [0:2*256-1];  // two buffers of BUF_BEATS (<= 256) beats: {bank, beat}
+    reg             wbank_q;     // the receiver's buffer
+    reg             rbank_q;     // the sender's buffer
+    reg             send_q;      // the sender is sending a payload
     reg [HDR_W-1:0] hdr_q;
     reg [7:0]       beat_q;      // beats of the frame received so far (saturates)
     reg [11:0]      len_q;       // bytes received (saturates at 4095)
@@ -78,6 +82,8 @@ module rg_eth_rx #(
     // EVAL2 results / SEND
     reg [10:0]      off_q;       // byte offset of the payload still to send
     reg [10:0]      rem_q;       // payload bytes still to send
+    reg [10:0]      p_off_q;     // a kept frame waiting for the sender (WAIT)
+    reg [10:0]      p_rem_q;
     reg [31:0]      st_frames_q, st_acc_q;
     reg [31:0]      st_drop_q [0:DROPS-1];
 
@@ -151,8 +157,9 @@ module rg_eth_rx #(
     // ---------------------------------------------------------------- output (realigned payload)
     wire [7:0]   rd_w   = off_q[10:3];
     wire [2:0]   rd_sh  = off_q[2:0];
-    wire [63:0]  rd_lo  = mem[rd_w[AW-1:0]];
-    wire [63:0]  rd_hi  = mem[rd_w[AW-1:0] + 1'b1];
+    wire [7:0]   rd_w1  = rd_w + 8'd1;
+    wire [63:0]  rd_lo  = mem[{rbank_q, rd_w}];
+    wire [63:0]  rd_hi  = mem[{rbank_q, rd_w1}];
     wire [127:0] rd_two = {rd_hi, rd_lo} >> {rd_sh, 3'b000};
     wire         out_last = (rem_q <= 11'd8);
     wire [7:0]   out_keep = out_last ? ((8'd1 << rem_q[3:0]) - 8'd1) : 8'hFF;
@@ -161,12 +168,15 @@ module rg_eth_rx #(
     always @(*) begin
         for (b = 0; b < 8; b = b + 1) out_data[b*8 +: 8] = out_keep[b] ? rd_two[b*8 +: 8] : 8'd0;
     end
-    wire out_hs = (state_q == S_SEND) && m_axis_tready;
+    wire out_hs = send_q && m_axis_tready;
+    // a kept frame starts the sender when it is free (EVAL2, or later from WAIT)
+    wire [10:0] kept_off = {6'd0, l3_q} + {5'd0, hlen} + 11'd8;
+    wire [10:0] kept_rem = ip_payload[10:0] - 11'd8;
 
     // ---------------------------------------------------------------- next state
     integer d;
     always @(posedge clk) begin
-        if (in_hs && beat_q < BUF_BEATS[7:0]) mem[beat_q[AW-1:0]] <= s_axis_tdata;
+        if (in_hs && beat_q < BUF_BEATS[7:0]) mem[{wbank_q, beat_q}] <= s_axis_tdata;
     end
 
     always @(posedge clk) begin
@@ -184,6 +194,11 @@ module rg_eth_rx #(
             type_bad_q  <= 1'b0;
             off_q       <= 11'd0;
             rem_q       <= 11'd0;
+            p_off_q     <= 11'd0;
+            p_rem_q     <= 11'd0;
+            wbank_q     <= 1'b0;
+            rbank_q     <= 1'b0;
+            send_q      <= 1'b0;
             st_frames_q <= 32'd0;
             st_acc_q    <= 32'd0;
             for (d = 0; d < DROPS; d = d + 1) st_drop_q[d] <= 32'd0;
@@ -219,24 +234,40 @@ module rg_eth_rx #(
                         state_q <= S_RECV;
                     end else begin
                         st_acc_q <= st_acc_q + 32'd1;
-                        off_q    <= {6'd0, l3_q} + {5'd0, hlen} + 11'd8;
-                        rem_q    <= ip_payload[10:0] - 11'd8;
-                        state_q  <= S_SEND;
+                        p_off_q  <= kept_off;
+                        p_rem_q  <= kept_rem;
+                        if (!send_q) begin
+                            rbank_q <= wbank_q;
+                            wbank_q <= !wbank_q;
+                            state_q <= S_RECV;
+                        end else begin
+                            state_q <= S_WAIT;
+                        end
                     end
                 end
-                S_SEND: if (out_hs) begin
-                    off_q <= off_q + 11'd8;
-                    rem_q <= out_last ? 11'd0 : rem_q - 11'd8;
-                    if (out_last) state_q <= S_RECV;
+                S_WAIT: if (!send_q) begin
+                    rbank_q <= wbank_q;
+                    wbank_q <= !wbank_q;
+                    state_q <= S_RECV;
                 end
                 default: state_q <= S_RECV;
             endcase
+            // the sender
+            if (!send_q && ((state_q == S_EVAL2 && drop == 4'd0) || state_q == S_WAIT)) begin
+                send_q <= 1'b1;
+                off_q  <= (state_q == S_WAIT) ? p_off_q : kept_off;
+                rem_q  <= (state_q == S_WAIT) ? p_rem_q : kept_rem;
+            end else if (out_hs) begin
+                off_q <= off_q + 11'd8;
+                rem_q <= out_last ? 11'd0 : rem_q - 11'd8;
+                if (out_last) send_q <= 1'b0;
+            end
         end
     end
 
     // ---------------------------------------------------------------- outputs
     assign s_axis_tready = (state_q == S_RECV);
-    assign m_axis_tvalid = (state_q == S_SEND);
+    assign m_axis_tvalid = send_q;
     assign m_axis_tdata  = out_data;
     assign m_axis_tkeep  = out_keep;
     assign m_axis_tlast  = out_last;
@@ -248,7 +279,7 @@ module rg_eth_rx #(
             assign stat_drops[g*32 +: 32] = st_drop_q[g];
         end
     endgenerate
-    assign idle = (state_q == S_RECV) && !in_frame_q;
+    assign idle = (state_q == S_RECV) && !in_frame_q && !send_q;
 
     wire unused = ^{fragw[15:14], udp_w[WIN_W-1:48], udp_w[15:0], win_q[WIN_W-1:20*8], csum_raw[20:16]};
 endmodule
