@@ -143,7 +143,7 @@
 `define RG_PROB_BAD_CONTROL              8'd4  // a control message that is refused (seq, op, target or value)
 `define RG_PROB_FOREIGN_CONTROL          8'd5  // a control message made for another config (fingerprint differs): refused, engages the global kill switch
 
-// The Ethernet/IPv4/UDP front end (spec §16).
+// The Ethernet/IPv4/UDP front end (spec §17).
 `define RG_ETH_MIN_FRAME                 60  // bytes without FCS
 `define RG_ETH_MAX_FRAME                 1518  // bytes without FCS
 `define RG_ETH_DEFAULT_GROUP             32'hE9360C6F  // 233.54.12.111
@@ -283,7 +283,7 @@
 `define RG_REG_NEXT_SEQ_LO               16'h8034  // R next expected seq
 `define RG_REG_NEXT_SEQ_HI               16'h8038  // R next expected seq
 `define RG_REG_SESSION                   16'h803C  // R config session id
-`define RG_REG_ETH_GROUP                 16'h8040  // RW Ethernet front end (spec §16): destination IPv4 group
+`define RG_REG_ETH_GROUP                 16'h8040  // RW Ethernet front end (spec §17): destination IPv4 group
 `define RG_REG_ETH_PORT                  16'h8044  // RW Ethernet front end: destination UDP port in [15:0]
 `define RG_REG_ETH_FRAMES                16'h8048  // R Ethernet frames received
 `define RG_REG_ETH_ACCEPTED              16'h804C  // R Ethernet frames whose UDP payload went on to the MoldUDP64 front end

@@ -1,4 +1,4 @@
-// Ethernet/IPv4/UDP receive front end on a 64-bit AXI-Stream (spec section 16), in front of
+// Ethernet/IPv4/UDP receive front end on a 64-bit AXI-Stream (spec section 17), in front of
 // rg_moldudp64_rx: one Ethernet frame per input AXI-Stream packet (no FCS, byte 0 = the first
 // byte of the destination MAC in tdata[7:0] of the first beat), the UDP payload of every frame
 // it keeps out as one AXI-Stream packet (byte 0 in lane 0), nothing of a dropped one.

@@ -31,7 +31,7 @@ module riskgate_top #(
     output wire         s_axis_tready,
     input  wire         s_axis_tlast,
 
-    // Ethernet frames (spec section 16), through rg_eth_rx into the same MoldUDP64 front end
+    // Ethernet frames (spec section 17), through rg_eth_rx into the same MoldUDP64 front end
     input  wire [63:0]  s_eth_axis_tdata,
     input  wire [7:0]   s_eth_axis_tkeep,
     input  wire         s_eth_axis_tvalid,
@@ -163,7 +163,7 @@ module riskgate_top #(
     wire [31:0]            rx_pkts, rx_bad, rx_gaps, rx_dups, rx_mism;
     wire                   rx_gap_seen, rx_eos_seen, rx_idle;
 
-    // Ethernet front end (spec section 16): group and port from ETH_GROUP / ETH_PORT
+    // Ethernet front end (spec section 17): group and port from ETH_GROUP / ETH_PORT
     reg  [31:0]              eth_group_q;
     reg  [15:0]              eth_port_q;
     wire [63:0]              eth_tdata;

@@ -300,7 +300,7 @@ function rust(c: Contract): string {
   bits('reason', 'Reject reasons (DECISION `reasons`, spec §8.2).', 'u16', c.reasons);
   bits('flag', 'Book flags (TOB `aux`, spec §6).', 'u8', c.flags);
   L.push('/// Problem codes (PROBLEM `aux`, index into `Stats::problems`).');
-  L.push('/// The Ethernet/IPv4/UDP front end (spec §16): frame limits, default filter, drop codes.');
+  L.push('/// The Ethernet/IPv4/UDP front end (spec §17): frame limits, default filter, drop codes.');
   L.push('pub mod eth {');
   L.push(`    /// Shortest frame (bytes, no FCS); shorter is RUNT.\n    pub const MIN_FRAME: usize = ${c.ethernet.min_frame};`);
   L.push(`    /// Longest frame (bytes, no FCS); longer is OVERSIZE.\n    pub const MAX_FRAME: usize = ${c.ethernet.max_frame};`);
@@ -449,7 +449,7 @@ function verilog(c: Contract): string {
   L.push('// Problem codes (PROBLEM aux).');
   for (const p of byCode(c.problems)) d(`RG_PROB_${p.name}`, `8'd${p.code}`, p.meaning);
   L.push('');
-  L.push('// The Ethernet/IPv4/UDP front end (spec §16).');
+  L.push('// The Ethernet/IPv4/UDP front end (spec §17).');
   d('RG_ETH_MIN_FRAME', `${c.ethernet.min_frame}`, 'bytes without FCS');
   d('RG_ETH_MAX_FRAME', `${c.ethernet.max_frame}`, 'bytes without FCS');
   d('RG_ETH_DEFAULT_GROUP', `32'h${ipv4Number(c.ethernet.default_group).toString(16).toUpperCase().padStart(8, '0')}`, c.ethernet.default_group);
@@ -737,11 +737,11 @@ function script(c: Contract, ts: boolean): string {
   L.push('');
   obj('Problem', 'Problem codes (PROBLEM `aux`).', byCode(c.problems).map((p) => [p.name, p.code]));
   arr('PROBLEM_NAMES', 'Problem names indexed by code.', indexed(c.problems));
-  obj('ETHERNET', 'The Ethernet/IPv4/UDP front end (spec §16).', [
+  obj('ETHERNET', 'The Ethernet/IPv4/UDP front end (spec §17).', [
     ['minFrame', c.ethernet.min_frame], ['maxFrame', c.ethernet.max_frame],
     ['defaultGroup', `'${c.ethernet.default_group}'`], ['defaultPort', c.ethernet.default_port],
   ]);
-  arr('ETH_DROP_NAMES', 'Ethernet drop reasons, code k at index k - 1 (spec §16).', c.ethernet.drops.map((x) => x.name));
+  arr('ETH_DROP_NAMES', 'Ethernet drop reasons, code k at index k - 1 (spec §17).', c.ethernet.drops.map((x) => x.name));
   if (ts) L.push("export type ProblemName = Exclude<(typeof PROBLEM_NAMES)[number], ''>;");
   L.push('');
   obj('ControlOp', 'Control ops (spec §9).', byCode(c.control_ops).map((o) => [o.name, o.code]));

@@ -58,7 +58,7 @@ struct rg_sim {
     std::deque<Beat> beats;
     bool holding = false;  // a beat is being offered (tvalid held until accepted)
     Beat cur{};
-    // Ethernet frames (s_eth_axis, spec section 16): offered as fast as accepted
+    // Ethernet frames (s_eth_axis, spec section 17): offered as fast as accepted
     std::deque<Beat> eth_beats;
     bool eth_holding = false;
     Beat eth_cur{};

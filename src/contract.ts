@@ -107,14 +107,14 @@ export const Problem = Object.freeze({
 } as const);
 /** Problem names indexed by code. */
 export const PROBLEM_NAMES = Object.freeze(['', 'BAD_LENGTH', 'UNKNOWN_TYPE', 'TRUNCATED', 'BAD_CONTROL', 'FOREIGN_CONTROL'] as const);
-/** The Ethernet/IPv4/UDP front end (spec §16). */
+/** The Ethernet/IPv4/UDP front end (spec §17). */
 export const ETHERNET = Object.freeze({
   minFrame: 60,
   maxFrame: 1518,
   defaultGroup: '233.54.12.111',
   defaultPort: 26477,
 } as const);
-/** Ethernet drop reasons, code k at index k - 1 (spec §16). */
+/** Ethernet drop reasons, code k at index k - 1 (spec §17). */
 export const ETH_DROP_NAMES = Object.freeze(['RUNT', 'OVERSIZE', 'NOT_IPV4', 'IP_HEADER', 'IP_CHECKSUM', 'FRAGMENT', 'NOT_UDP', 'UDP_LENGTH', 'OTHER_GROUP', 'OTHER_PORT'] as const);
 export type ProblemName = Exclude<(typeof PROBLEM_NAMES)[number], ''>;
 

@@ -1,4 +1,4 @@
-//! N-API face of the Ethernet front end (riskgate_core::ethernet, spec §16): frames in
+//! N-API face of the Ethernet front end (riskgate_core::ethernet, spec §17): frames in
 //! (each prefixed by its u32 LE length), the kept UDP payloads out, the counters kept.
 
 use crate::{guard, Failure, Result, INVALID_ARG};

@@ -1,5 +1,5 @@
 // rg_eth_rx: random Ethernet frames — good ones (802.1Q tag or not, IPv4 options, Ethernet
-// padding) and ones broken in each way of spec section 16 — against a byte-level reference
+// padding) and ones broken in each way of spec section 17 — against a byte-level reference
 // model of the rules, with random gaps on the input and back-pressure on the output. Checks
 // every payload byte, tkeep and tlast, and every counter.
 #include <deque>

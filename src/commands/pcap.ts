@@ -4,7 +4,7 @@
  *               [--per-packet N] [--session NAME] [--json]`
  *
  * Wraps a session's MoldUDP64 packets in Ethernet/IPv4/UDP frames and writes them as a pcap
- * capture (spec §16), with hand-made bad frames of the chosen drop reasons in between.
+ * capture (spec §17), with hand-made bad frames of the chosen drop reasons in between.
  */
 import { parseArgs } from 'node:util';
 import { checkInput } from '../source/file.ts';

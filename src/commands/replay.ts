@@ -166,7 +166,7 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
 /** Options that need a BinaryFILE session (pacing, runtime ops, a first pass over the file). */
 const NOT_FOR_CAPTURES = ['speed', 'max-idle', 'hold', 'serve', 'audit-in', 'audit-run', 'audit-out', 'standby', 'inject-fault', 'inject-hang', 'hang-timeout-ms', 'token-file', 'public-metrics', 'host', 'port'] as const;
 
-/** `replay capture.pcap`: the frames through the engine's Ethernet front end (spec §16). */
+/** `replay capture.pcap`: the frames through the engine's Ethernet front end (spec §17). */
 async function replayCaptureRun(file: string, values: Record<string, unknown>, signal: AbortSignal): Promise<number> {
   for (const k of NOT_FOR_CAPTURES) if (values[k] !== undefined) throw usageError(`--${k} is not available with a pcap capture (${file})`);
   if (typeof values.symbols === 'string' && values.symbols.startsWith('top:')) throw usageError('--symbols top:N is not available with a pcap capture: name the symbols (--symbols A,B,…)');

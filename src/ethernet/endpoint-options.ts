@@ -1,5 +1,5 @@
 /**
- * `--group A.B.C.D[:PORT]`: the destination filter of the Ethernet front end (spec §16), one
+ * `--group A.B.C.D[:PORT]`: the destination filter of the Ethernet front end (spec §17), one
  * option (replay's `--port` is the control server's).
  */
 import { ETHERNET } from '../contract.ts';

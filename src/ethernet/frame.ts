@@ -1,5 +1,5 @@
 /**
- * Builds Ethernet II / 802.1Q / IPv4 / UDP frames around a UDP payload (spec §16), as a
+ * Builds Ethernet II / 802.1Q / IPv4 / UDP frames around a UDP payload (spec §17), as a
  * feed handler's NIC would receive them: no FCS, padded to the 60-byte minimum, a valid
  * IPv4 header checksum and UDP checksum. Used by `riskgate pcap` and the tests; the
  * receiving side is the engines' (native/core/src/ethernet.rs, hdl/rg_eth_rx.v).

@@ -1,5 +1,5 @@
 /**
- * Captured Ethernet frames into an engine (spec §16). The Rust core parses the frames with
+ * Captured Ethernet frames into an engine (spec §17). The Rust core parses the frames with
  * its front end (native EthernetReceiver) and the card's MoldUDP64 rules in software
  * (mold-receiver.ts) before its engine call; the card takes the frames themselves through
  * the sim's frame input (hdl/rg_eth_rx.v); shadow does both and compares records and the
@@ -68,7 +68,7 @@ class FpgaFrameEngine implements FrameEngine {
       throw new RiskgateError(
         'INPUT_UNREADABLE',
         `${where(path, batch)}: gap in the MoldUDP64 sequence seen by the card (next expected seq ${feed.nextSeq}) ` +
-          `(a capture must be gap-free to replay, spec §16; recover gaps with riskgate listen)`,
+          `(a capture must be gap-free to replay, spec §17; recover gaps with riskgate listen)`,
       );
     }
     return records;

@@ -1,6 +1,6 @@
 /**
  * The MoldUDP64 front end of the card (spec §15, rg_moldudp64_rx.v) in software, for the
- * Rust core's side of a capture replay (§16): packets in, BinaryFILE frames for the engine
+ * Rust core's side of a capture replay (§17): packets in, BinaryFILE frames for the engine
  * out. Blocks below the next expected seq are duplicates and dropped (a control among them
  * too); a packet whose sequence number is above it is a gap, which a capture replay refuses
  * (it throws); a block cut short by its packet's end is handed on its own as the end of
@@ -36,7 +36,7 @@ export class MoldReceiver {
       throw new RiskgateError(
         'INPUT_UNREADABLE',
         `${where()}: gap in the MoldUDP64 sequence: expected seq ${this.expected}, the packet starts at ${p.seq} ` +
-          `(a capture must be gap-free to replay, spec §16; recover gaps with riskgate listen)`,
+          `(a capture must be gap-free to replay, spec §17; recover gaps with riskgate listen)`,
       );
     }
     if (p.count === MOLD_END_OF_SESSION) this.endOfSession = true;

@@ -1,6 +1,6 @@
 /**
  * Writes a classic libpcap capture (link type Ethernet) — µs or ns timestamps, little- or
- * big-endian — streaming to disk (spec §16; the reader is src/source/pcap.ts).
+ * big-endian — streaming to disk (spec §17; the reader is src/source/pcap.ts).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';

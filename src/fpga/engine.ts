@@ -64,7 +64,7 @@ export class FpgaEngine implements Engine {
   private readonly opts: FpgaOptions;
   private pending: Buffer = Buffer.alloc(0);
   private stampBuf: Buffer[] = [];
-  /** ETH_GROUP / ETH_PORT (spec §16), written again after every reset; undefined: the card's defaults. */
+  /** ETH_GROUP / ETH_PORT (spec §17), written again after every reset; undefined: the card's defaults. */
   private ethFilter?: { group: number; port: number };
 
   constructor(configBlob: Buffer, opts: FpgaOptions = {}) {
@@ -126,7 +126,7 @@ export class FpgaEngine implements Engine {
     return out;
   }
 
-  /** The destination group and port the card's Ethernet front end keeps (spec §16). */
+  /** The destination group and port the card's Ethernet front end keeps (spec §17). */
   setEthernetFilter(group: number, port: number): void {
     this.ethFilter = { group, port };
     this.sim.writeReg(this.live(), Register.ETH_GROUP, group >>> 0);

@@ -1,5 +1,5 @@
 /**
- * A capture of a session as a NIC-attached card would receive it (spec §16): the session's
+ * A capture of a session as a NIC-attached card would receive it (spec §17): the session's
  * MoldUDP64 packets (packed as `publish` packs them, §14.4, end-of-session packet included)
  * in Ethernet/IPv4/UDP frames, plus hand-made bad frames of every drop reason, so that a
  * replay of the capture exercises each rule of the front end.

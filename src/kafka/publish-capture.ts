@@ -1,6 +1,6 @@
 /**
  * `riskgate publish capture.pcap`: the MoldUDP64 packets of a capture onto the feed topic as
- * they were captured (spec §14.4, §16). The frames go through the Rust core's Ethernet front
+ * they were captured (spec §14.4, §17). The frames go through the Rust core's Ethernet front
  * end (the same rules and counters as `replay capture.pcap`); each kept UDP payload is one
  * record, unchanged — its session, sequence numbers, duplicates and gaps are the capture's,
  * and `run` judges them by §14.5 like any feed.

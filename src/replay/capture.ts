@@ -1,5 +1,5 @@
 /**
- * The replay pipeline for a pcap capture (spec §16): frames → the engine's Ethernet front
+ * The replay pipeline for a pcap capture (spec §17): frames → the engine's Ethernet front
  * end → records → digest, exports, statistics — as src/replay/run.ts does for a session file.
  * Problems found in the records point at the capture record batch they came from.
  */

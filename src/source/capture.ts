@@ -1,6 +1,6 @@
 /**
  * A pcap capture as batches of whole Ethernet frames for the engines' Ethernet front end
- * (spec §16): each frame prefixed by its length (u32 little-endian, the sim's
+ * (spec §17): each frame prefixed by its length (u32 little-endian, the sim's
  * `rg_sim_push_frames` input and the Rust core's `EthernetReceiver.receive`), with the
  * capture records the batch holds (for errors and problem offsets).
  */

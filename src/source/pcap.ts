@@ -1,5 +1,5 @@
 /**
- * Streams the frames of a classic libpcap capture (spec §16): µs or ns timestamps, either
+ * Streams the frames of a classic libpcap capture (spec §17): µs or ns timestamps, either
  * byte order, link type Ethernet. Reads fixed-size chunks, so memory stays bounded whatever
  * the file's size; a corrupt file is an INPUT_UNREADABLE error naming the file, the byte
  * offset and the record number. pcapng is refused with a way to convert it.

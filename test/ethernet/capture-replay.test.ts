@@ -1,5 +1,5 @@
 /**
- * Spec §16 end to end: a capture the project generates from a session — good frames (some
+ * Spec §17 end to end: a capture the project generates from a session — good frames (some
  * 802.1Q-tagged, some with IPv4 options) and hand-made bad frames of every drop reason, each
  * carrying a packet that would change the records if it leaked — replays byte-identical to
  * the session file on the Rust core, the Verilated card and both in shadow, with the same

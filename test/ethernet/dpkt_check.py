@@ -1,5 +1,5 @@
 # Decodes a capture with dpkt (an independent pcap/Ethernet/IPv4/UDP implementation) and
-# classifies each frame by the rules of docs/spec.md section 16, written against dpkt's
+# classifies each frame by the rules of docs/spec.md section 17, written against dpkt's
 # fields. Prints JSON: counts per class, the SHA-256 of the kept payloads in order, and how
 # many kept frames have a valid UDP checksum. Usage: dpkt_check.py capture.pcap group port
 import hashlib, json, socket, struct, sys, warnings

@@ -1,5 +1,5 @@
 /**
- * The two Ethernet front ends (spec §16) on random frames: good frames of every shape
+ * The two Ethernet front ends (spec §17) on random frames: good frames of every shape
  * (802.1Q tag or not, IPv4 options, padding) broken by random mutations — bytes flipped in
  * the headers, cut at random lengths, lengths and flags rewritten with or without a fixed
  * checksum — go through the Rust core's EthernetReceiver and the Verilated card; the counters

@@ -1,6 +1,6 @@
 /**
  * The captures `riskgate pcap` writes, read by code that is not ours: dpkt (PyPI, in a local
- * venv made by scripts/python-pcap-env.sh) decodes every frame; classified by spec §16 on
+ * venv made by scripts/python-pcap-env.sh) decodes every frame; classified by spec §17 on
  * dpkt's fields, the counts are the generator's, the kept payloads are byte for byte those the
  * Rust core's front end keeps, and every kept frame carries a valid UDP checksum. Both pcap
  * variants (ns, big-endian) are read by dpkt too.

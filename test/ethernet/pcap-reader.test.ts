@@ -1,5 +1,5 @@
 /**
- * The pcap reader (spec §16): both byte orders and both timestamp resolutions read the same
+ * The pcap reader (spec §17): both byte orders and both timestamp resolutions read the same
  * frames; every kind of corrupt or unsupported file is refused with the file, the byte offset
  * and the record number, through the CLI too (exit 4), never a crash.
  */

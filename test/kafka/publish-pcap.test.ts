@@ -1,4 +1,4 @@
-// `publish capture.pcap` (issue 11, spec §14.4/§16): a capture generated from a session,
+// `publish capture.pcap` (issue 11, spec §14.4/§17): a capture generated from a session,
 // with every kind of bad frame, published on the feed topic and consumed by `run` gives the
 // digest of `replay` of the session file; the bad frames are dropped and counted by the
 // Ethernet front end before anything reaches Kafka.

@@ -196,7 +196,7 @@ pub mod flag {
 }
 
 /// Problem codes (PROBLEM `aux`, index into `Stats::problems`).
-/// The Ethernet/IPv4/UDP front end (spec §16): frame limits, default filter, drop codes.
+/// The Ethernet/IPv4/UDP front end (spec §17): frame limits, default filter, drop codes.
 pub mod eth {
     /// Shortest frame (bytes, no FCS); shorter is RUNT.
     pub const MIN_FRAME: usize = 60;

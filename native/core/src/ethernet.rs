@@ -1,7 +1,7 @@
-//! The Ethernet/IPv4/UDP receive front end (spec §16): which captured frames carry a
+//! The Ethernet/IPv4/UDP receive front end (spec §17): which captured frames carry a
 //! MoldUDP64 packet for us, and why the others are dropped.
 //!
-//! `parse_frame` is the rule list of §16 as a pure function, checked in the spec's order so
+//! `parse_frame` is the rule list of §17 as a pure function, checked in the spec's order so
 //! that the first failing rule is the drop reason (the card, hdl/rg_eth_rx.v, counts the
 //! same reason). `EthernetReceiver` adds the counters both engines report.
 
@@ -44,7 +44,7 @@ fn ones_complement_sum(words: &[u8]) -> u16 {
 }
 
 /// The byte range of the UDP payload (the MoldUDP64 packet) of a kept frame, or the code
-/// (`contract::eth::*`, 1-based) of the first §16 rule it fails. `frame` has no FCS.
+/// (`contract::eth::*`, 1-based) of the first §17 rule it fails. `frame` has no FCS.
 pub fn parse_frame(frame: &[u8], filter: &EthFilter) -> Result<Range<usize>, u8> {
     let len = frame.len();
     if len < eth::MIN_FRAME {
@@ -92,7 +92,7 @@ pub fn parse_frame(frame: &[u8], filter: &EthFilter) -> Result<Range<usize>, u8>
     Ok(l4 + UDP_HEADER..l3 + total)
 }
 
-/// The front end's counters (§16): every frame is either accepted or dropped for one reason.
+/// The front end's counters (§17): every frame is either accepted or dropped for one reason.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EthCounters {
     pub frames: u64,

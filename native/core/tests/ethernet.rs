@@ -1,4 +1,4 @@
-//! Spec §16: each rule of the Ethernet front end, and the order in which they are checked.
+//! Spec §17: each rule of the Ethernet front end, and the order in which they are checked.
 
 use riskgate_core::contract::eth;
 use riskgate_core::ethernet::{parse_frame, EthFilter, EthernetReceiver};
