@@ -5,8 +5,8 @@
 
 `define RG_RECORD_VERSION                8'd3
 `define RG_CONFIG_VERSION                16'd3
-`define RG_REGMAP_VERSION                16'd1
-`define RG_ID                            32'h52470001  // ID register
+`define RG_REGMAP_VERSION                16'd2
+`define RG_ID                            32'h52470002  // ID register
 `define RG_CONFIG_MAGIC                  32'h31434752  // "RGC1" as a little-endian word
 `define RG_NO_SYMBOL                     8'hFF
 
@@ -143,6 +143,23 @@
 `define RG_PROB_BAD_CONTROL              8'd4  // a control message that is refused (seq, op, target or value)
 `define RG_PROB_FOREIGN_CONTROL          8'd5  // a control message made for another config (fingerprint differs): refused, engages the global kill switch
 
+// The Ethernet/IPv4/UDP front end (spec §17).
+`define RG_ETH_MIN_FRAME                 60  // bytes without FCS
+`define RG_ETH_MAX_FRAME                 1518  // bytes without FCS
+`define RG_ETH_DEFAULT_GROUP             32'hE9360C6F  // 233.54.12.111
+`define RG_ETH_DEFAULT_PORT              16'd26477
+`define RG_ETH_DROP_RUNT                 4'd1  // shorter than 60 bytes (FCS not included)
+`define RG_ETH_DROP_OVERSIZE             4'd2  // longer than 1518 bytes (FCS not included)
+`define RG_ETH_DROP_NOT_IPV4             4'd3  // EtherType, after at most one 802.1Q tag, is not IPv4 (0x0800)
+`define RG_ETH_DROP_IP_HEADER            4'd4  // IPv4 version is not 4, IHL < 5, or the total length is below the header length or runs past the frame
+`define RG_ETH_DROP_IP_CHECKSUM          4'd5  // the IPv4 header checksum does not verify
+`define RG_ETH_DROP_FRAGMENT             4'd6  // an IPv4 fragment: MF set or a fragment offset other than 0
+`define RG_ETH_DROP_NOT_UDP              4'd7  // IPv4 protocol is not UDP (17)
+`define RG_ETH_DROP_UDP_LENGTH           4'd8  // the IPv4 payload is shorter than a UDP header, or the UDP length differs from it
+`define RG_ETH_DROP_OTHER_GROUP          4'd9  // destination IPv4 address is not the configured group (ETH_GROUP)
+`define RG_ETH_DROP_OTHER_PORT           4'd10  // destination UDP port is not the configured port (ETH_PORT)
+`define RG_ETH_DROPS                     10  // drop reasons
+
 // Control ops (spec section 9).
 `define RG_CTRL_GLOBAL_KILL              8'd1  // global, flag
 `define RG_CTRL_SYMBOL_KILL              8'd2  // symbol, flag
@@ -266,6 +283,12 @@
 `define RG_REG_NEXT_SEQ_LO               16'h8034  // R next expected seq
 `define RG_REG_NEXT_SEQ_HI               16'h8038  // R next expected seq
 `define RG_REG_SESSION                   16'h803C  // R config session id
+`define RG_REG_ETH_GROUP                 16'h8040  // RW Ethernet front end (spec §17): destination IPv4 group
+`define RG_REG_ETH_PORT                  16'h8044  // RW Ethernet front end: destination UDP port in [15:0]
+`define RG_REG_ETH_FRAMES                16'h8048  // R Ethernet frames received
+`define RG_REG_ETH_ACCEPTED              16'h804C  // R Ethernet frames whose UDP payload went on to the MoldUDP64 front end
+`define RG_REG_ETH_DROPS                 16'h8080  // R Ethernet frames dropped
+`define RG_REG_ETH_DROPS_SIZE            17'h40  // bytes (an aligned power of two)
 `define RG_REG_STATS                     16'h9000  // R statistics: counter k at words 2k/2k+1
 `define RG_REG_STATS_SIZE                17'h1000  // bytes (an aligned power of two)
 `define RG_STATUS_READY                  0

@@ -1,6 +1,7 @@
 // riskgate pre-trade risk engine: top level.
 //
-//   s_axis (64-bit MoldUDP64) -> rg_moldudp64_rx -> rg_itch_parser (+ rg_symbol_dir) -> FIFO
+//   s_eth_axis (Ethernet frames) -> rg_eth_rx --+
+//   s_axis (64-bit MoldUDP64) -----------------+-> rg_moldudp64_rx -> rg_itch_parser (+ rg_symbol_dir) -> FIFO
 //     -> rg_book_engine (rg_order_table, rg_book) -> rg_tob -> rg_strategy -> rg_risk
 //     -> rg_record_fmt -> m_axis (256-bit, one 32-byte record per beat) + latency stamps
 //
@@ -29,6 +30,13 @@ module riskgate_top #(
     input  wire         s_axis_tvalid,
     output wire         s_axis_tready,
     input  wire         s_axis_tlast,
+
+    // Ethernet frames (spec section 17), through rg_eth_rx into the same MoldUDP64 front end
+    input  wire [63:0]  s_eth_axis_tdata,
+    input  wire [7:0]   s_eth_axis_tkeep,
+    input  wire         s_eth_axis_tvalid,
+    output wire         s_eth_axis_tready,
+    input  wire         s_eth_axis_tlast,
 
     output wire [255:0] m_axis_tdata,
     output wire [31:0]  m_axis_tkeep,
@@ -76,6 +84,9 @@ module riskgate_top #(
     wire       rd_in_blob  = (({1'b0, reg_rd_addr} & BLOB_MASK) == {1'b0, `RG_REG_BLOB});
     wire       rd_in_stats = (({1'b0, reg_rd_addr} & STATS_MASK) == {1'b0, `RG_REG_STATS});
     wire [15:0] stats_off  = reg_rd_addr - `RG_REG_STATS;
+    localparam [16:0] ETH_DROPS_MASK = ~(`RG_REG_ETH_DROPS_SIZE - 17'd1);
+    wire        rd_in_eth_drops = (({1'b0, reg_rd_addr} & ETH_DROPS_MASK) == {1'b0, `RG_REG_ETH_DROPS});
+    wire [15:0] eth_drops_off   = reg_rd_addr - `RG_REG_ETH_DROPS;
 
     // PARAM0: the build parameters, one byte each
     reg [31:0] param0;
@@ -152,10 +163,61 @@ module riskgate_top #(
     wire [31:0]            rx_pkts, rx_bad, rx_gaps, rx_dups, rx_mism;
     wire                   rx_gap_seen, rx_eos_seen, rx_idle;
 
+    // Ethernet front end (spec section 17): group and port from ETH_GROUP / ETH_PORT
+    reg  [31:0]              eth_group_q;
+    reg  [15:0]              eth_port_q;
+    wire [63:0]              eth_tdata;
+    wire [7:0]               eth_tkeep;
+    wire                     eth_tvalid, eth_tready, eth_tlast, eth_idle;
+    wire [31:0]              eth_frames, eth_accepted;
+    wire [`RG_ETH_DROPS*32-1:0] eth_drops;
+    always @(posedge clk) begin
+        if (rst_i) begin
+            eth_group_q <= `RG_ETH_DEFAULT_GROUP;
+            eth_port_q  <= `RG_ETH_DEFAULT_PORT;
+        end else if (reg_wr_en) begin
+            if (reg_wr_addr == `RG_REG_ETH_GROUP) eth_group_q <= reg_wr_data;
+            if (reg_wr_addr == `RG_REG_ETH_PORT)  eth_port_q  <= reg_wr_data[15:0];
+        end
+    end
+
+    rg_eth_rx u_eth (
+        .clk(clk), .rst(rst_i),
+        .s_axis_tdata(s_eth_axis_tdata), .s_axis_tkeep(s_eth_axis_tkeep), .s_axis_tvalid(s_eth_axis_tvalid),
+        .s_axis_tready(s_eth_axis_tready), .s_axis_tlast(s_eth_axis_tlast),
+        .m_axis_tdata(eth_tdata), .m_axis_tkeep(eth_tkeep), .m_axis_tvalid(eth_tvalid),
+        .m_axis_tready(eth_tready), .m_axis_tlast(eth_tlast),
+        .cfg_group(eth_group_q), .cfg_port(eth_port_q),
+        .stat_frames(eth_frames), .stat_accepted(eth_accepted), .stat_drops(eth_drops), .idle(eth_idle)
+    );
+
+    // Packet arbiter in front of the MoldUDP64 front end: a packet, once started, owns the
+    // input until its last beat (only one source is used at a time in practice; the Ethernet
+    // side wins a tie). The grant is combinational when no packet is open: no added cycle.
+    reg        own_eth_q, own_mold_q;
+    wire       grant_eth  = own_eth_q || (!own_mold_q && eth_tvalid);
+    wire       grant_mold = own_mold_q || (!own_eth_q && !eth_tvalid);
+    wire [63:0] mrx_tdata  = grant_eth ? eth_tdata : s_axis_tdata;
+    wire [7:0]  mrx_tkeep  = grant_eth ? eth_tkeep : s_axis_tkeep;
+    wire        mrx_tvalid = grant_eth ? eth_tvalid : (grant_mold && s_axis_tvalid);
+    wire        mrx_tlast  = grant_eth ? eth_tlast : s_axis_tlast;
+    wire        mrx_tready;
+    assign eth_tready    = grant_eth && mrx_tready;
+    assign s_axis_tready = grant_mold && mrx_tready;
+    always @(posedge clk) begin
+        if (rst_i) begin
+            own_eth_q  <= 1'b0;
+            own_mold_q <= 1'b0;
+        end else if (mrx_tvalid && mrx_tready) begin
+            own_eth_q  <= grant_eth && !mrx_tlast;
+            own_mold_q <= !grant_eth && !mrx_tlast;
+        end
+    end
+
     rg_moldudp64_rx #(.MSG_BYTES(MSG_BYTES)) u_rx (
         .clk(clk), .rst(rst_i), .enable(ready), .cycle(cycle_q),
-        .s_axis_tdata(s_axis_tdata), .s_axis_tkeep(s_axis_tkeep), .s_axis_tvalid(s_axis_tvalid),
-        .s_axis_tready(s_axis_tready), .s_axis_tlast(s_axis_tlast),
+        .s_axis_tdata(mrx_tdata), .s_axis_tkeep(mrx_tkeep), .s_axis_tvalid(mrx_tvalid),
+        .s_axis_tready(mrx_tready), .s_axis_tlast(mrx_tlast),
         .m_valid(rx_valid), .m_ready(rx_ready), .m_data(rx_data), .m_len(rx_len), .m_trunc(rx_trunc),
         .m_has_type(rx_has_type), .m_ctrl(rx_ctrl), .m_seq(rx_seq), .m_t_offer(rx_toff), .m_t_last(rx_tlast),
         .stat_packets(rx_pkts), .stat_bad_packets(rx_bad), .stat_gaps(rx_gaps), .stat_dups(rx_dups),
@@ -326,7 +388,7 @@ module riskgate_top #(
         .rd_valid(stats_rd_valid), .rd_data(stats_rd_data)
     );
 
-    assign idle = rx_idle && p_idle && !f_valid && e_idle && t_idle && g_idle && r_idle && fmt_idle;
+    assign idle = eth_idle && rx_idle && p_idle && !f_valid && e_idle && t_idle && g_idle && r_idle && fmt_idle;
 
     // ---------------------------------------------------------------- register reads
     reg [31:0] status;
@@ -340,6 +402,15 @@ module riskgate_top #(
         status[`RG_STATUS_EOS_SEEN] = rx_eos_seen;
         status[`RG_STATUS_CFG_ERROR_LO +: `RG_STATUS_CFG_ERROR_W] = cfg_error;
         status[`RG_STATUS_ERR_INDEX_LO +: `RG_STATUS_ERR_INDEX_W] = cfg_err_index;
+    end
+
+    // ETH_DROPS window: drop code k's counter at word k - 1
+    reg [31:0] eth_drop_rd;
+    integer    di;
+    always @(*) begin
+        eth_drop_rd = 32'd0;
+        for (di = 0; di < `RG_ETH_DROPS; di = di + 1)
+            if (eth_drops_off[5:2] == di[3:0]) eth_drop_rd = eth_drops[di*32 +: 32];
     end
 
     reg        rd_blob_q, rd_reg_q;
@@ -367,7 +438,11 @@ module riskgate_top #(
                 `RG_REG_NEXT_SEQ_LO:       rd_reg_data_q <= rx_next_seq[31:0];
                 `RG_REG_NEXT_SEQ_HI:       rd_reg_data_q <= rx_next_seq[63:32];
                 `RG_REG_SESSION:           rd_reg_data_q <= cfg_session;
-                default:                   rd_reg_data_q <= 32'd0;
+                `RG_REG_ETH_GROUP:         rd_reg_data_q <= eth_group_q;
+                `RG_REG_ETH_PORT:          rd_reg_data_q <= {16'd0, eth_port_q};
+                `RG_REG_ETH_FRAMES:        rd_reg_data_q <= eth_frames;
+                `RG_REG_ETH_ACCEPTED:      rd_reg_data_q <= eth_accepted;
+                default:                   rd_reg_data_q <= rd_in_eth_drops ? eth_drop_rd : 32'd0;
             endcase
         end
     end
@@ -376,6 +451,6 @@ module riskgate_top #(
         reg_rd_data  = rd_blob_q ? blob_rd : rd_reg_q ? rd_reg_data_q : stats_rd_data;
     end
 
-    wire unused_top = ^{f_count, p_last_seq, stats_off[15:12], stats_off[1:0]};
+    wire unused_top = ^{f_count, p_last_seq, stats_off[15:12], stats_off[1:0], eth_drops_off[15:6], eth_drops_off[1:0]};
 endmodule
 `default_nettype wire

@@ -64,6 +64,7 @@ interface Contract {
   ouch_options: OuchOption[];
   ouch_reject_codes: Coded[];
   ouch_reason_map: { reason: string; ouch: string }[];
+  ethernet: { min_frame: number; max_frame: number; default_group: string; default_port: number; drops: Coded[] };
 }
 /** A field of an order-entry layout: byte offset and a wire type (see wireBytes). */
 interface WireField extends Named { offset: number; type: string }
@@ -107,6 +108,9 @@ function load(): Contract {
   names('record kinds', c.record.kinds); unique('record kind codes', c.record.kinds, (k) => k.code);
   names('config errors', c.config_errors); unique('config error codes', c.config_errors, (e) => e.code);
   names('params', c.params);
+  names('ethernet drops', c.ethernet.drops); unique('ethernet drop codes', c.ethernet.drops, (d) => d.code);
+  c.ethernet.drops.forEach((d, i) => { if (d.code !== i + 1) fail(`ethernet.drops: codes must be 1, 2, … in order (${d.name} is ${d.code})`); });
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(c.ethernet.default_group)) fail('ethernet.default_group: not a dotted IPv4 address');
   names('registers', c.registers); unique('register addresses', c.registers, (r) => r.addr);
   unique('ITCH types', c.itch, (m) => m.type);
   for (const o of c.control_ops) opMax(o);
@@ -235,6 +239,7 @@ const indexed = (xs: { code: number; name: string }[]) => {
 };
 
 /** The card's statistics counters in order: the counters, then problems[1..] (spec §12). */
+const ipv4Number = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 const statCounters = (c: Contract) => [...c.stats.counters, ...c.problems.map((p) => `problem_${p.name.toLowerCase()}`)];
 /** Bits of a record or blob field type. */
 const typeBits = (t: string) => 8 * TYPE_BYTES[t];
@@ -295,6 +300,17 @@ function rust(c: Contract): string {
   bits('reason', 'Reject reasons (DECISION `reasons`, spec §8.2).', 'u16', c.reasons);
   bits('flag', 'Book flags (TOB `aux`, spec §6).', 'u8', c.flags);
   L.push('/// Problem codes (PROBLEM `aux`, index into `Stats::problems`).');
+  L.push('/// The Ethernet/IPv4/UDP front end (spec §17): frame limits, default filter, drop codes.');
+  L.push('pub mod eth {');
+  L.push(`    /// Shortest frame (bytes, no FCS); shorter is RUNT.\n    pub const MIN_FRAME: usize = ${c.ethernet.min_frame};`);
+  L.push(`    /// Longest frame (bytes, no FCS); longer is OVERSIZE.\n    pub const MAX_FRAME: usize = ${c.ethernet.max_frame};`);
+  L.push(`    /// Default destination group (${c.ethernet.default_group}).\n    pub const DEFAULT_GROUP: u32 = ${hex(ipv4Number(c.ethernet.default_group), 8)};`);
+  L.push(`    /// Default destination UDP port.\n    pub const DEFAULT_PORT: u16 = ${c.ethernet.default_port};`);
+  for (const d of c.ethernet.drops) L.push(`    /// ${d.meaning}.\n    pub const ${d.name}: u8 = ${d.code};`);
+  L.push(`    /// Drop reasons (codes 1..=DROPS).\n    pub const DROPS: usize = ${c.ethernet.drops.length};`);
+  L.push(`    /// Names indexed by code - 1.\n    pub const DROP_NAMES: [&str; ${c.ethernet.drops.length}] = ${JSON.stringify(c.ethernet.drops.map((d) => d.name)).replace(/,/g, ', ')};`);
+  L.push('}');
+  L.push('');
   L.push('pub mod problem {');
   for (const p of byCode(c.problems)) L.push(`    /// ${p.meaning}.\n    pub const ${p.name}: u8 = ${p.code};`);
   L.push(`    /// Names indexed by code (index 0 unused).\n    pub const NAMES: [&str; ${indexed(c.problems).length}] = ${JSON.stringify(indexed(c.problems)).replace(/,/g, ', ')};`);
@@ -432,6 +448,14 @@ function verilog(c: Contract): string {
   L.push('');
   L.push('// Problem codes (PROBLEM aux).');
   for (const p of byCode(c.problems)) d(`RG_PROB_${p.name}`, `8'd${p.code}`, p.meaning);
+  L.push('');
+  L.push('// The Ethernet/IPv4/UDP front end (spec §17).');
+  d('RG_ETH_MIN_FRAME', `${c.ethernet.min_frame}`, 'bytes without FCS');
+  d('RG_ETH_MAX_FRAME', `${c.ethernet.max_frame}`, 'bytes without FCS');
+  d('RG_ETH_DEFAULT_GROUP', `32'h${ipv4Number(c.ethernet.default_group).toString(16).toUpperCase().padStart(8, '0')}`, c.ethernet.default_group);
+  d('RG_ETH_DEFAULT_PORT', `16'd${c.ethernet.default_port}`);
+  for (const x of c.ethernet.drops) d(`RG_ETH_DROP_${x.name}`, `4'd${x.code}`, x.meaning);
+  d('RG_ETH_DROPS', `${c.ethernet.drops.length}`, 'drop reasons');
   L.push('');
   L.push('// Control ops (spec section 9).');
   for (const o of byCode(c.control_ops)) d(`RG_CTRL_${o.name}`, `8'd${o.code}`, `${o.target}, ${o.unit}`);
@@ -580,6 +604,13 @@ function cpp(c: Contract): string {
   L.push('namespace problem {');
   for (const p of byCode(c.problems)) L.push(`constexpr uint8_t ${p.name} = ${p.code};`);
   L.push('}  // namespace problem');
+  L.push('namespace eth {');
+  L.push(`constexpr uint32_t MIN_FRAME = ${c.ethernet.min_frame}, MAX_FRAME = ${c.ethernet.max_frame};`);
+  L.push(`constexpr uint32_t DEFAULT_GROUP = ${hex(ipv4Number(c.ethernet.default_group), 8)};`);
+  L.push(`constexpr uint16_t DEFAULT_PORT = ${c.ethernet.default_port};`);
+  for (const x of c.ethernet.drops) L.push(`constexpr uint8_t ${x.name} = ${x.code};`);
+  L.push(`constexpr uint32_t DROPS = ${c.ethernet.drops.length};`);
+  L.push('}  // namespace eth');
   L.push('namespace op {');
   for (const o of byCode(c.control_ops)) L.push(`constexpr uint8_t ${o.name} = ${o.code};  // ${o.target}, ${o.unit}`);
   L.push('}  // namespace op');
@@ -706,6 +737,11 @@ function script(c: Contract, ts: boolean): string {
   L.push('');
   obj('Problem', 'Problem codes (PROBLEM `aux`).', byCode(c.problems).map((p) => [p.name, p.code]));
   arr('PROBLEM_NAMES', 'Problem names indexed by code.', indexed(c.problems));
+  obj('ETHERNET', 'The Ethernet/IPv4/UDP front end (spec §17).', [
+    ['minFrame', c.ethernet.min_frame], ['maxFrame', c.ethernet.max_frame],
+    ['defaultGroup', `'${c.ethernet.default_group}'`], ['defaultPort', c.ethernet.default_port],
+  ]);
+  arr('ETH_DROP_NAMES', 'Ethernet drop reasons, code k at index k - 1 (spec §17).', c.ethernet.drops.map((x) => x.name));
   if (ts) L.push("export type ProblemName = Exclude<(typeof PROBLEM_NAMES)[number], ''>;");
   L.push('');
   obj('ControlOp', 'Control ops (spec §9).', byCode(c.control_ops).map((o) => [o.name, o.code]));
@@ -820,6 +856,7 @@ function tables(c: Contract): Record<string, string> {
     'record-kinds': c.record.kinds.map((k) => `**${k.name}** (kind ${k.code}): ${k.meaning}; aux = ${k.aux}.\n\n${t(['off', 'type', 'field', 'meaning'], fieldRows(k.fields))}`).join('\n\n'),
     problems: t(['code', 'name', 'meaning'], byCode(c.problems).map((p) => [p.code, `\`${p.name}\``, p.meaning])),
     execution: t(['off', 'type', 'field', 'meaning'], fieldRows(c.execution.fields)),
+    'eth-drops': t(['code', 'name', 'dropped when the frame is …'], c.ethernet.drops.map((x) => [x.code, `\`${x.name}\``, x.meaning])),
     registers: t(['address', 'name', 'access', 'meaning'], c.registers.map((r) => [hex(r.addr, 4), `\`${r.name}\``, r.access, r.meaning])),
     ...orderEntryTables(c, t),
   };

@@ -7,7 +7,7 @@ namespace rg {
 namespace contract {
 constexpr uint8_t RECORD_VERSION = 3;
 constexpr uint16_t CONFIG_VERSION = 3;
-constexpr uint16_t REGMAP_VERSION = 1;
+constexpr uint16_t REGMAP_VERSION = 2;
 constexpr uint32_t RECORD_SIZE = 32;
 constexpr uint8_t NO_SYMBOL = 0xFF;
 
@@ -98,6 +98,22 @@ constexpr uint8_t TRUNCATED = 3;
 constexpr uint8_t BAD_CONTROL = 4;
 constexpr uint8_t FOREIGN_CONTROL = 5;
 }  // namespace problem
+namespace eth {
+constexpr uint32_t MIN_FRAME = 60, MAX_FRAME = 1518;
+constexpr uint32_t DEFAULT_GROUP = 0xE9360C6F;
+constexpr uint16_t DEFAULT_PORT = 26477;
+constexpr uint8_t RUNT = 1;
+constexpr uint8_t OVERSIZE = 2;
+constexpr uint8_t NOT_IPV4 = 3;
+constexpr uint8_t IP_HEADER = 4;
+constexpr uint8_t IP_CHECKSUM = 5;
+constexpr uint8_t FRAGMENT = 6;
+constexpr uint8_t NOT_UDP = 7;
+constexpr uint8_t UDP_LENGTH = 8;
+constexpr uint8_t OTHER_GROUP = 9;
+constexpr uint8_t OTHER_PORT = 10;
+constexpr uint32_t DROPS = 10;
+}  // namespace eth
 namespace op {
 constexpr uint8_t GLOBAL_KILL = 1;  // global, flag
 constexpr uint8_t SYMBOL_KILL = 2;  // symbol, flag
@@ -213,6 +229,12 @@ constexpr uint32_t RX_COUNT_MISMATCH = 0x8030;
 constexpr uint32_t NEXT_SEQ_LO = 0x8034;
 constexpr uint32_t NEXT_SEQ_HI = 0x8038;
 constexpr uint32_t SESSION = 0x803C;
+constexpr uint32_t ETH_GROUP = 0x8040;
+constexpr uint32_t ETH_PORT = 0x8044;
+constexpr uint32_t ETH_FRAMES = 0x8048;
+constexpr uint32_t ETH_ACCEPTED = 0x804C;
+constexpr uint32_t ETH_DROPS = 0x8080;
+constexpr uint32_t ETH_DROPS_SIZE = 0x0040;
 constexpr uint32_t STATS = 0x9000;
 constexpr uint32_t STATS_SIZE = 0x1000;
 constexpr uint32_t STATUS_READY = 1u << 0;
@@ -229,7 +251,7 @@ constexpr uint32_t PARAM0_MAX_SYMBOLS_LO = 0, PARAM0_MAX_SYMBOLS_W = 8;
 constexpr uint32_t PARAM0_MAX_ACCOUNTS_LO = 8, PARAM0_MAX_ACCOUNTS_W = 8;
 constexpr uint32_t PARAM0_SET_BITS_LO = 16, PARAM0_SET_BITS_W = 8;
 constexpr uint32_t PARAM0_WAYS_LO = 24, PARAM0_WAYS_W = 8;
-constexpr uint32_t ID_VALUE = 0x52470001;  // what ID reads
+constexpr uint32_t ID_VALUE = 0x52470002;  // what ID reads
 constexpr uint32_t STATS_BY_TYPE_WORD = 512;
 }  // namespace reg
 namespace stats {

@@ -58,6 +58,10 @@ struct rg_sim {
     std::deque<Beat> beats;
     bool holding = false;  // a beat is being offered (tvalid held until accepted)
     Beat cur{};
+    // Ethernet frames (s_eth_axis, spec section 17): offered as fast as accepted
+    std::deque<Beat> eth_beats;
+    bool eth_holding = false;
+    Beat eth_cur{};
 
     uint32_t offer_num = 1, offer_den = 1, ready_num = 1, ready_den = 1;
     uint32_t offer_acc = 0, ready_acc = 0;
@@ -111,6 +115,15 @@ static void tick(rg_sim *s) {
     t->s_axis_tdata = s->holding ? s->cur.data : 0;
     t->s_axis_tkeep = s->holding ? s->cur.keep : 0;
     t->s_axis_tlast = s->holding && s->cur.last;
+    if (!s->eth_holding && !s->eth_beats.empty()) {
+        s->eth_cur = s->eth_beats.front();
+        s->eth_beats.pop_front();
+        s->eth_holding = true;
+    }
+    t->s_eth_axis_tvalid = s->eth_holding;
+    t->s_eth_axis_tdata = s->eth_holding ? s->eth_cur.data : 0;
+    t->s_eth_axis_tkeep = s->eth_holding ? s->eth_cur.keep : 0;
+    t->s_eth_axis_tlast = s->eth_holding && s->eth_cur.last;
 
     s->ready_acc += s->ready_num;
     bool rdy = false;
@@ -143,6 +156,10 @@ static void tick(rg_sim *s) {
         }
     }
     if (!t->s_axis_tready) s->c_tready_low++;
+    if (t->s_eth_axis_tvalid && t->s_eth_axis_tready) {
+        s->eth_holding = false;
+        s->c_beats++;
+    }
     if (t->m_axis_tvalid) {
         if (t->m_axis_tready) {
             size_t n = s->records.size();
@@ -250,6 +267,8 @@ int64_t rg_sim_reset(rg_sim *s) {
     uint64_t c0 = s->c_cycles;
     s->beats.clear();
     s->holding = false;
+    s->eth_beats.clear();
+    s->eth_holding = false;
     s->records.clear();
     s->rec_head = 0;
     s->stamps.clear();
@@ -306,6 +325,43 @@ void rg_sim_set_pacing(rg_sim *s, uint32_t offer_num, uint32_t offer_den, uint32
     s->offer_acc = s->ready_acc = 0;
 }
 
+// Splits a packet or frame into 64-bit beats (byte 0 in lane 0; only the last beat partial).
+static void push_beats(std::deque<Beat> &q, const uint8_t *pkt, uint32_t len) {
+    uint32_t off = 0;
+    do {
+        Beat b{0, 0, false};
+        uint32_t n = len - off < 8 ? len - off : 8;
+        for (uint32_t i = 0; i < n; i++) b.data |= static_cast<uint64_t>(pkt[off + i]) << (8 * i);
+        b.keep = static_cast<uint8_t>((1u << n) - 1u);
+        off += n;
+        b.last = (off >= len);
+        q.push_back(b);
+    } while (off < len);
+}
+
+int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len) {
+    if (!s || (!buf && len)) return RG_SIM_E_ARG;
+    uint64_t off = 0;
+    int64_t n = 0;
+    // the whole stream is checked before anything is queued
+    while (off + 4 <= len) {
+        uint32_t fl = static_cast<uint32_t>(buf[off]) | static_cast<uint32_t>(buf[off + 1]) << 8 |
+                      static_cast<uint32_t>(buf[off + 2]) << 16 | static_cast<uint32_t>(buf[off + 3]) << 24;
+        off += 4;
+        if (off + fl > len) return RG_SIM_E_ARG;
+        off += fl;
+        n++;
+    }
+    if (off != len) return RG_SIM_E_ARG;
+    for (off = 0; off < len;) {
+        uint32_t fl = static_cast<uint32_t>(buf[off]) | static_cast<uint32_t>(buf[off + 1]) << 8 |
+                      static_cast<uint32_t>(buf[off + 2]) << 16 | static_cast<uint32_t>(buf[off + 3]) << 24;
+        push_beats(s->eth_beats, buf + off + 4, fl);
+        off += 4 + fl;
+    }
+    return n;
+}
+
 int rg_sim_push_packet(rg_sim *s, const uint8_t *pkt, uint32_t len) {
     if (!s || (!pkt && len)) return RG_SIM_E_ARG;
     uint32_t off = 0;
@@ -345,13 +401,14 @@ void rg_sim_step(rg_sim *s, uint64_t n) {
 
 int64_t rg_sim_run(rg_sim *s, uint64_t max_cycles) {
     if (!s) return RG_SIM_E_ARG;
-    if (!s->top->ready && !s->beats.empty()) return RG_SIM_E_NOTREADY;
-    if (max_cycles == 0) max_cycles = 1000000ull + 64ull * (s->beats.size() + 16);
+    if (!s->top->ready && (!s->beats.empty() || !s->eth_beats.empty())) return RG_SIM_E_NOTREADY;
+    // store and forward: a frame's beats go through the Ethernet front end twice
+    if (max_cycles == 0) max_cycles = 1000000ull + 64ull * (s->beats.size() + 2 * s->eth_beats.size() + 16);
     uint64_t c0 = s->c_cycles;
     int idle_run = 0;
     while (s->c_cycles - c0 < max_cycles) {
         tick(s);
-        bool idle = s->top->idle && s->beats.empty() && !s->holding;
+        bool idle = s->top->idle && s->beats.empty() && !s->holding && s->eth_beats.empty() && !s->eth_holding;
         idle_run = idle ? idle_run + 1 : 0;
         if (idle_run >= 3) return static_cast<int64_t>(s->c_cycles - c0);
     }

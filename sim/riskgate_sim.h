@@ -68,6 +68,11 @@ int     rg_sim_push_packet(rg_sim *s, const uint8_t *pkt, uint32_t len);
  * number of packets queued or a negative error. */
 int64_t rg_sim_push_packets(rg_sim *s, const uint8_t *buf, uint64_t len);
 
+/* Queues Ethernet frames (spec section 17: no FCS) on the Ethernet input, each prefixed by its
+ * length as a little-endian u32; they are offered as fast as accepted. The stream is checked
+ * whole before anything is queued. Returns the number of frames queued or RG_SIM_E_ARG. */
+int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len);
+
 /* Clocks the model until all queued input has been accepted and the pipeline is idle
  * (max_cycles 0 = a generous default). Returns the cycles run, or RG_SIM_E_TIMEOUT. */
 int64_t rg_sim_run(rg_sim *s, uint64_t max_cycles);

@@ -175,7 +175,7 @@ describe('README commands', () => {
 
   it('finds the commands of the README (sh blocks and the CLI table)', () => {
     expect(lines).toContain('npm run demo');
-    expect(cliTableRows(README).map((r) => r.split(' ')[0])).toEqual(['replay', 'hwreport', 'book', 'inspect', 'decode', 'gen', 'feed-sim', 'listen']);
+    expect(cliTableRows(README).map((r) => r.split(' ')[0])).toEqual(['replay', 'hwreport', 'book', 'inspect', 'decode', 'gen', 'pcap', 'feed-sim', 'listen']);
   });
 
   it('every allow-listed command still appears in the docs, each with a reason', () => {

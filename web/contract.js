@@ -7,7 +7,7 @@ export const VERSIONS = Object.freeze({
   record: 3,
   config: 3,
   execution: 1,
-  registerMap: 1,
+  registerMap: 2,
   configMagic: 'RGC1',
   executionMagic: 'RGX1',
 });
@@ -104,6 +104,15 @@ export const Problem = Object.freeze({
 });
 /** Problem names indexed by code. */
 export const PROBLEM_NAMES = Object.freeze(['', 'BAD_LENGTH', 'UNKNOWN_TYPE', 'TRUNCATED', 'BAD_CONTROL', 'FOREIGN_CONTROL']);
+/** The Ethernet/IPv4/UDP front end (spec §17). */
+export const ETHERNET = Object.freeze({
+  minFrame: 60,
+  maxFrame: 1518,
+  defaultGroup: '233.54.12.111',
+  defaultPort: 26477,
+});
+/** Ethernet drop reasons, code k at index k - 1 (spec §17). */
+export const ETH_DROP_NAMES = Object.freeze(['RUNT', 'OVERSIZE', 'NOT_IPV4', 'IP_HEADER', 'IP_CHECKSUM', 'FRAGMENT', 'NOT_UDP', 'UDP_LENGTH', 'OTHER_GROUP', 'OTHER_PORT']);
 
 /** Control ops (spec §9). */
 export const ControlOp = Object.freeze({
@@ -214,6 +223,11 @@ export const Register = Object.freeze({
   NEXT_SEQ_LO: 0x8034,
   NEXT_SEQ_HI: 0x8038,
   SESSION: 0x803C,
+  ETH_GROUP: 0x8040,
+  ETH_PORT: 0x8044,
+  ETH_FRAMES: 0x8048,
+  ETH_ACCEPTED: 0x804C,
+  ETH_DROPS: 0x8080,
   STATS: 0x9000,
 });
 /** STATUS register bits. */

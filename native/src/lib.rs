@@ -393,3 +393,5 @@ mod tests {
         }
     }
 }
+
+mod ethernet;

@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Loa
   decode: { summary: 'print a raw record file (replay --out x.bin) as text', load: async () => { const m = await import('./decode.ts'); return { run: m.decodeCommand, help: m.help }; } },
   hwreport: { summary: 'latency (cycles) and throughput of the hardware path on a session', load: async () => { const m = await import('./hwreport.ts'); return { run: m.hwreportCommand, help: m.help }; } },
   gen: { summary: 'generate a seeded, realistic ITCH 5.0 session', load: async () => { const m = await import('./gen.ts'); return { run: m.genCommand, help: m.help }; } },
+  pcap: { summary: 'write a session as a pcap capture of Ethernet/IPv4/UDP frames, with bad frames on request', load: async () => { const m = await import('./pcap.ts'); return { run: m.pcapCommand, help: m.help }; } },
   publish: { summary: 'publish a recorded session on Kafka as MoldUDP64 packets', load: async () => { const m = await import('./publish.ts'); return { run: m.publishCommand, help: m.help }; } },
   // issue 11: an exchange's MoldUDP64 feed over UDP in front of Kafka (src/udp/)
   'feed-sim': { summary: 'serve a recorded session as a MoldUDP64 UDP feed with faults and a request server', load: async () => { const m = await import('./feed-sim.ts'); return { run: m.feedSimCommand, help: m.help }; } },

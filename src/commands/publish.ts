@@ -12,9 +12,12 @@ import { publishFeed } from '../kafka/publish.ts';
 import { checkInput } from '../source/file.ts';
 import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
 import { HELP_OPTION, helpFor } from './help.ts';
+import { isPcap } from '../source/pcap.ts';
+import { publishCapture } from '../kafka/publish-capture.ts';
+import { ENDPOINT_HELP, ENDPOINT_OPTIONS, parseEndpoint } from '../ethernet/endpoint-options.ts';
 
 export const PUBLISH_USAGE =
-  'usage: riskgate publish <file> --brokers host:port [--topic riskgate.md.itch] [--per-packet N] [--session NAME] ' +
+  'usage: riskgate publish <file.itch[.gz]|capture.pcap> --brokers host:port [--topic riskgate.md.itch] [--group A.B.C.D[:PORT]] [--per-packet N] [--session NAME] ' +
   '[--from-seq N] [--to-seq N] [--no-end] [--drop-seq S,…] [--duplicate-seq S,…] [--json]';
 
 function seqList(name: string, v: string[] | undefined): number[] {
@@ -38,6 +41,7 @@ export const PUBLISH_OPTIONS = {
   'drop-seq': { type: 'string', multiple: true },
   'duplicate-seq': { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  ...ENDPOINT_OPTIONS,
   ...HELP_OPTION,
 } as const;
 
@@ -52,8 +56,12 @@ export const help = helpFor(PUBLISH_USAGE, PUBLISH_OPTIONS, {
   'drop-seq': '<S,…> leave out the packets of these seqs (gap drills)',
   'duplicate-seq': '<S,…> send the packets of these seqs twice (duplicate drills)',
   json: 'print the summary as JSON',
+  group: ENDPOINT_HELP,
   help: 'print this help and exit',
 });
+
+/** Options that shape packets made from a session file; a capture's packets go as captured. */
+const SESSION_ONLY = ['per-packet', 'session', 'from-seq', 'to-seq', 'no-end', 'drop-seq', 'duplicate-seq'] as const;
 
 export async function publishCommand(argv: string[]): Promise<number> {
   return withCodedErrors('publish', async () => {
@@ -69,6 +77,26 @@ export async function publishCommand(argv: string[]): Promise<number> {
     if (positionals.length !== 1 || !values.brokers) throw usageError(PUBLISH_USAGE);
     const file = positionals[0];
     checkInput(file);
+    if (await isPcap(file)) {
+      for (const k of SESSION_ONLY) if (values[k] !== undefined) throw usageError(`--${k} does not apply to a pcap capture (its packets go as captured)`);
+      const to = parseEndpoint(values.group);
+      const rep = await publishCapture({ brokers: values.brokers, file, topic: values.topic ?? DEFAULT_FEED_TOPIC, to });
+      if (values.json) process.stdout.write(`${JSON.stringify(rep)}\n`);
+      else {
+        const drops = Object.entries(rep.capture.dropped).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+        const lines = [
+          `riskgate publish — ${rep.file} → ${rep.topic} (session ${JSON.stringify(rep.session.trimEnd())})`,
+          `ethernet      ${rep.capture.frames.toLocaleString('en-US')} frames to ${rep.capture.group}:${rep.capture.port}: ${rep.capture.accepted.toLocaleString('en-US')} accepted; dropped: ${drops}`,
+          `packets       ${rep.packets.toLocaleString('en-US')} (${rep.bytes.toLocaleString('en-US')} bytes), as captured`,
+          `messages      ${rep.messages.toLocaleString('en-US')}, seq ${rep.firstSeq}..${rep.lastSeq}; control messages ${rep.controls}`,
+          `end           ${rep.endOfSession ? 'end-of-session packet sent' : 'no end-of-session packet in the capture'}`,
+        ];
+        for (const w of rep.warnings) lines.push(`warning       ${w}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }
+      return 0;
+    }
+    if (values.group !== undefined) throw usageError('--group applies to a pcap capture only');
     const perPacket = intOpt('--per-packet', values['per-packet']);
     if (perPacket !== undefined && (perPacket < 1 || perPacket > 0xfffe)) throw usageError('--per-packet must be 1..65534');
     const fromSeq = intOpt('--from-seq', values['from-seq']);

@@ -20,12 +20,17 @@ import { formatHardwareSection, fpgaOf, hardwareSection } from '../report/hardwa
 import { checkInput, type Batch } from '../source/file.ts';
 import { usageError } from './usage.ts';
 import { checkItch } from '../source/sniff.ts';
+import { isPcap } from '../source/pcap.ts';
+import { ENDPOINT_HELP, ENDPOINT_OPTIONS, parseEndpoint } from '../ethernet/endpoint-options.ts';
+import { formatCaptureSection, replayCapture } from '../replay/capture.ts';
+import { createEngine } from '../engine/create.ts';
+import { configBlob } from '../config/index.ts';
 import { takeEarlySignal } from '../signals.ts';
 import { CLEARING_HELP, CONFIG_HELP, FORMAT_HELP, helpFor, JSON_HELP, OPS_HELP, OUT_HELP } from './help.ts';
 import { OPS_OPTIONS, OPS_USAGE, opsText, startOps } from '../control/replay-ops.ts';
 import { CLEARING_OPTIONS, CLEARING_USAGE, startReplayClearing } from '../clearing/replay-clearing.ts';
 
-export const REPLAY_USAGE = 'usage: riskgate replay <file> [--config f] [--symbols A,B,…|top:N] [--speed max|realtime|N] ' + OUT_USAGE + ' [--batch N] [--backend rust|fpga|shadow] [--json] ' + OPS_USAGE + ' ' + CLEARING_USAGE;
+export const REPLAY_USAGE = 'usage: riskgate replay <file.itch[.gz]|capture.pcap> [--config f] [--group A.B.C.D[:PORT]] [--symbols A,B,…|top:N] [--speed max|realtime|N] ' + OUT_USAGE + ' [--batch N] [--backend rust|fpga|shadow] [--json] ' + OPS_USAGE + ' ' + CLEARING_USAGE;
 
 export const REPLAY_OPTIONS = {
   config: { type: 'string' },
@@ -37,6 +42,7 @@ export const REPLAY_OPTIONS = {
   batch: { type: 'string' },
   backend: { type: 'string' },
   'max-idle': { type: 'string' },
+  ...ENDPOINT_OPTIONS,
   ...OPS_OPTIONS,
   ...CLEARING_OPTIONS,
 } as const;
@@ -48,8 +54,9 @@ export const help = helpFor(REPLAY_USAGE, REPLAY_OPTIONS, {
   out: OUT_HELP,
   format: FORMAT_HELP,
   json: JSON_HELP,
-  batch: '<N> framed messages per engine call (default 4096; 16 when paced)',
+  batch: '<N> framed messages per engine call (default 4096; 16 when paced); for a pcap capture, frames per call (default 1024)',
   'max-idle': `<ms> paced runs (no effect at max): the longest wait for the next message; a longer gap in the ITCH timestamps is cut to this (default ${DEFAULT_MAX_IDLE_MS}; 0 waits out every gap)`,
+  group: ENDPOINT_HELP,
   backend: '<rust|fpga|shadow> engine: the Rust core (default), the Verilated pipeline, or both compared on every batch',
   ...OPS_HELP,
   ...CLEARING_HELP,
@@ -88,6 +95,8 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
   if (positionals.length !== 1) throw usageError(REPLAY_USAGE);
   const file = positionals[0];
   checkInput(file);
+  if (await isPcap(file)) return replayCaptureRun(file, values, signal);
+  if (values.group !== undefined) throw usageError('--group applies to a pcap capture only');
   await checkItch(file);
   let config = loadConfig(values.config);
   // The symbols traded: the config's, or --symbols (a list, or the file's N busiest from a first pass).
@@ -151,5 +160,39 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
     engine.close();
     await clearing.close();
     await ops.close();
+  }
+}
+
+/** Options that need a BinaryFILE session (pacing, runtime ops, a first pass over the file). */
+const NOT_FOR_CAPTURES = ['speed', 'max-idle', 'hold', 'serve', 'audit-in', 'audit-run', 'audit-out', 'standby', 'inject-fault', 'inject-hang', 'hang-timeout-ms', 'token-file', 'public-metrics', 'host', 'port'] as const;
+
+/** `replay capture.pcap`: the frames through the engine's Ethernet front end (spec §17). */
+async function replayCaptureRun(file: string, values: Record<string, unknown>, signal: AbortSignal): Promise<number> {
+  for (const k of NOT_FOR_CAPTURES) if (values[k] !== undefined) throw usageError(`--${k} is not available with a pcap capture (${file})`);
+  if (typeof values.symbols === 'string' && values.symbols.startsWith('top:')) throw usageError('--symbols top:N is not available with a pcap capture: name the symbols (--symbols A,B,…)');
+  const to = parseEndpoint(values.group as string | undefined);
+  let config = loadConfig(values.config as string | undefined);
+  if (values.symbols !== undefined) config = (await chooseSymbols(config, values.config as string | undefined, file, values.symbols as string, false)).config;
+  const batchFrames = values.batch === undefined ? undefined : Number(values.batch);
+  if (batchFrames !== undefined && (!Number.isInteger(batchFrames) || batchFrames < 1)) throw usageError('--batch must be a positive integer');
+  if (values.format !== undefined && values.out === undefined) throw usageError('--format needs --out');
+  const sinks: RecordSink[] = values.out ? [openRecordSink(values.out as string, { format: values.format as string | undefined, config, input: file })] : [];
+  const clearing = await startReplayClearing(values as Parameters<typeof startReplayClearing>[0], config);
+  const engine = createEngine((values.backend as string | undefined) ?? 'rust', configBlob(config));
+  try {
+    const result = await replayCapture({ file, config, engine, to, batchFrames, sinks, onRecords: clearing.onRecords, signal });
+    const report = replayReport(result, config);
+    report.capture = result.capture;
+    if (result.interrupted) report.interrupted = { signal: String(signal.reason), ...result.interrupted };
+    const fpga = fpgaOf(engine);
+    if (fpga) report.hardware = hardwareSection(fpga, result.stats.messages, result.engineNs);
+    if (values.out) report.out = values.out;
+    await clearing.finish(report);
+    const stopped = result.interrupted ? `INTERRUPTED by ${String(signal.reason)} (offset ${result.interrupted.offset}): the report covers the frames before it\n\n` : '';
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${stopped}${formatReplayReport(report)}\n${formatCaptureSection(result.capture)}${report.hardware ? formatHardwareSection(report.hardware as Record<string, unknown>) : ''}${clearing.text(report)}\n`);
+    return 0;
+  } finally {
+    engine.close();
+    await clearing.close();
   }
 }

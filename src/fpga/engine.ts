@@ -11,7 +11,7 @@ import { RiskgateError } from '../errors.ts';
 import type { Engine, EngineStats } from '../engine/types.ts';
 import { CONFIG_ERRORS, NSTATS, RECORD_BYTES, SIM_ERRORS, STAMP_BYTES, loadSim, simInfo, type SimLib } from './lib.ts';
 import { MoldPacker } from '../itch/moldudp64.ts';
-import { PROBLEM_NAMES, STATS_COUNTERS, STATS_RX } from '../contract.ts';
+import { ETH_DROP_NAMES, PROBLEM_NAMES, Register, STATS_COUNTERS, STATS_RX } from '../contract.ts';
 
 /** The card's stats (rg_sim_stats): the counters, problems[1..], by_type[0..255], the front end's counters. */
 const PROBLEMS_AT = STATS_COUNTERS.length;
@@ -64,6 +64,8 @@ export class FpgaEngine implements Engine {
   private readonly opts: FpgaOptions;
   private pending: Buffer = Buffer.alloc(0);
   private stampBuf: Buffer[] = [];
+  /** ETH_GROUP / ETH_PORT (spec §17), written again after every reset; undefined: the card's defaults. */
+  private ethFilter?: { group: number; port: number };
 
   constructor(configBlob: Buffer, opts: FpgaOptions = {}) {
     this.sim = loadSim();
@@ -92,6 +94,10 @@ export class FpgaEngine implements Engine {
       (err as RiskgateError & { configError?: number }).configError = rc;
       throw err;
     }
+    if (this.ethFilter) {
+      this.sim.writeReg(this.handle, Register.ETH_GROUP, this.ethFilter.group >>> 0);
+      this.sim.writeReg(this.handle, Register.ETH_PORT, this.ethFilter.port);
+    }
     const o = this.opts.offer ?? { num: 1, den: 1 };
     const r = this.opts.ready ?? { num: 1, den: 1 };
     this.sim.setPacing(this.handle, o.num, o.den, r.num, r.den);
@@ -118,6 +124,39 @@ export class FpgaEngine implements Engine {
     if (nrec > 0) this.sim.pullRecords(h, out, nrec);
     this.collectStamps();
     return out;
+  }
+
+  /** The destination group and port the card's Ethernet front end keeps (spec §17). */
+  setEthernetFilter(group: number, port: number): void {
+    this.ethFilter = { group, port };
+    this.sim.writeReg(this.live(), Register.ETH_GROUP, group >>> 0);
+    this.sim.writeReg(this.live(), Register.ETH_PORT, port);
+  }
+
+  /**
+   * Whole Ethernet frames (each prefixed by its u32 LE length) into the card's Ethernet input
+   * (hdl/rg_eth_rx.v); returns the records they produce.
+   */
+  processFrames(stream: Buffer): Buffer {
+    const h = this.live();
+    if (stream.length > 0) {
+      const n = this.sim.pushFrames(h, stream, stream.length);
+      if (n < 0) throw new RiskgateError('ENGINE_FAILED', `rg_sim_push_frames failed (${SIM_ERRORS[n] ?? n})`);
+    }
+    const rc = this.sim.run(h, 0);
+    if (rc < 0) throw new RiskgateError('ENGINE_FAILED', `FPGA engine: ${SIM_ERRORS[rc] ?? rc}`);
+    const nrec = Number(this.sim.recordsPending(h));
+    const out = Buffer.alloc(nrec);
+    if (nrec > 0) this.sim.pullRecords(h, out, nrec);
+    this.collectStamps();
+    return out;
+  }
+
+  /** The Ethernet front end's counters: frames, accepted, then the drops by code (ETH_* registers). */
+  ethernetCounters(): number[] {
+    const v = [this.readReg(Register.ETH_FRAMES), this.readReg(Register.ETH_ACCEPTED)];
+    for (let k = 0; k < ETH_DROP_NAMES.length; k++) v.push(this.readReg(Register.ETH_DROPS + 4 * k));
+    return v;
   }
 
   private collectStamps(): void {

@@ -44,6 +44,7 @@ export interface SimLib {
   setPacing(h: unknown, offerNum: number, offerDen: number, readyNum: number, readyDen: number): void;
   pushPacket(h: unknown, pkt: Buffer, len: number): number;
   pushPackets(h: unknown, buf: Buffer, len: number): number;
+  pushFrames(h: unknown, buf: Buffer, len: number): number;
   run(h: unknown, maxCycles: number): number;
   step(h: unknown, n: number): void;
   recordsPending(h: unknown): number;
@@ -103,6 +104,7 @@ export function loadSim(): SimLib {
     setPacing: f('void rg_sim_set_pacing(rg_sim *s, uint32_t on, uint32_t od, uint32_t rn, uint32_t rd)'),
     pushPacket: f('int rg_sim_push_packet(rg_sim *s, const uint8_t *pkt, uint32_t len)'),
     pushPackets: f('int64_t rg_sim_push_packets(rg_sim *s, const uint8_t *buf, uint64_t len)'),
+    pushFrames: f('int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len)'),
     run: f('int64_t rg_sim_run(rg_sim *s, uint64_t max_cycles)'),
     step: f('void rg_sim_step(rg_sim *s, uint64_t n)'),
     recordsPending: f('uint64_t rg_sim_records_pending(rg_sim *s)'),

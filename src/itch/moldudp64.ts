@@ -188,7 +188,10 @@ export class MoldPacker {
       // A message with the controls that precede it: the group is never split.
       const group = this.held;
       this.held = [];
-      if (full(group.length ? group[0] : block)) flush();
+      // The whole group must fit the open packet (not only its first block), or it opens a new one.
+      let groupBytes = block.length;
+      for (const c of group) groupBytes += c.length;
+      if (this.blocks.length >= this.messagesPerPacket || (this.blocks.length > 0 && MOLD_HEADER_BYTES + this.blockBytes + groupBytes > this.maxPayload)) flush();
       for (const c of group) push(c, false);
       push(block, true);
     };

@@ -11,7 +11,7 @@ import { frame, frames, itch } from '../../src/itch/encode.ts';
 import { countSeqFrames, FrameCursor } from '../../src/itch/framing.ts';
 import { CONTROL_LENGTH, ControlOp, GLOBAL_TARGET, MESSAGE_LENGTH } from '../../src/itch/layout.ts';
 import {
-  MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, MOLD_SEQ_AT, MoldPacker, moldPacket, moldSession, parseMoldPacket,
+  countControls, MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, MOLD_SEQ_AT, MoldPacker, moldPacket, moldSession, parseMoldPacket,
 } from '../../src/itch/moldudp64.ts';
 
 const config = loadConfig();
@@ -74,6 +74,14 @@ describe('MoldUDP64 packing for the Kafka feed', () => {
       expect(last.count).toBe(MOLD_END_OF_SESSION);
       expect(last.seq).toBe(20_001n);
     }
+  });
+
+  it('a message with the controls before it joins the open packet only if the whole group fits 1,472 bytes', () => {
+    const p = new MoldPacker({ messagesPerPacket: 0xfffe, controlsWithMessage: true, holdPartial: true });
+    const packets = [...p.packPackets(body, true).packets, ...p.endOfSession()];
+    expect(packets.some((x) => countControls(x) > 0)).toBe(true);
+    // every packet that holds more than one group stays within the MTU's UDP payload
+    for (const x of packets) if (x.readUInt16BE(MOLD_COUNT_AT) > 1) expect(x.length).toBeLessThanOrEqual(1472);
   });
 
   it('with holdPartial the packets do not depend on how the input was split into calls', () => {

@@ -196,6 +196,42 @@ pub mod flag {
 }
 
 /// Problem codes (PROBLEM `aux`, index into `Stats::problems`).
+/// The Ethernet/IPv4/UDP front end (spec §17): frame limits, default filter, drop codes.
+pub mod eth {
+    /// Shortest frame (bytes, no FCS); shorter is RUNT.
+    pub const MIN_FRAME: usize = 60;
+    /// Longest frame (bytes, no FCS); longer is OVERSIZE.
+    pub const MAX_FRAME: usize = 1518;
+    /// Default destination group (233.54.12.111).
+    pub const DEFAULT_GROUP: u32 = 0xE9360C6F;
+    /// Default destination UDP port.
+    pub const DEFAULT_PORT: u16 = 26477;
+    /// shorter than 60 bytes (FCS not included).
+    pub const RUNT: u8 = 1;
+    /// longer than 1518 bytes (FCS not included).
+    pub const OVERSIZE: u8 = 2;
+    /// EtherType, after at most one 802.1Q tag, is not IPv4 (0x0800).
+    pub const NOT_IPV4: u8 = 3;
+    /// IPv4 version is not 4, IHL < 5, or the total length is below the header length or runs past the frame.
+    pub const IP_HEADER: u8 = 4;
+    /// the IPv4 header checksum does not verify.
+    pub const IP_CHECKSUM: u8 = 5;
+    /// an IPv4 fragment: MF set or a fragment offset other than 0.
+    pub const FRAGMENT: u8 = 6;
+    /// IPv4 protocol is not UDP (17).
+    pub const NOT_UDP: u8 = 7;
+    /// the IPv4 payload is shorter than a UDP header, or the UDP length differs from it.
+    pub const UDP_LENGTH: u8 = 8;
+    /// destination IPv4 address is not the configured group (ETH_GROUP).
+    pub const OTHER_GROUP: u8 = 9;
+    /// destination UDP port is not the configured port (ETH_PORT).
+    pub const OTHER_PORT: u8 = 10;
+    /// Drop reasons (codes 1..=DROPS).
+    pub const DROPS: usize = 10;
+    /// Names indexed by code - 1.
+    pub const DROP_NAMES: [&str; 10] = ["RUNT", "OVERSIZE", "NOT_IPV4", "IP_HEADER", "IP_CHECKSUM", "FRAGMENT", "NOT_UDP", "UDP_LENGTH", "OTHER_GROUP", "OTHER_PORT"];
+}
+
 pub mod problem {
     /// a known type with another frame length.
     pub const BAD_LENGTH: u8 = 1;

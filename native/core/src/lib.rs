@@ -14,6 +14,7 @@
 //! - `control`: the in-band control message (§9); `config`: the config blob (§10);
 //! - `records`: output records (§11); `stats`: counters (§12); `params`: build sizes (§1);
 //! - `contract`: generated from contract/riskgate.toml (codes, bits, offsets, lengths);
+//! - `ethernet`: the Ethernet/IPv4/UDP receive front end for captured frames (§17);
 //! - `snapshot`: the engine's state as versioned bytes, to resume after a restart.
 // No unsafe code, but for one cache prefetch hint (book/order_table.rs), allowed there alone.
 #![deny(unsafe_code)]
@@ -24,6 +25,7 @@ pub mod contract;
 pub mod control;
 pub mod engine;
 pub mod error;
+pub mod ethernet;
 pub mod framing;
 pub mod itch;
 pub mod locate;

@@ -1,0 +1,286 @@
+// Ethernet/IPv4/UDP receive front end on a 64-bit AXI-Stream (spec section 17), in front of
+// rg_moldudp64_rx: one Ethernet frame per input AXI-Stream packet (no FCS, byte 0 = the first
+// byte of the destination MAC in tdata[7:0] of the first beat), the UDP payload of every frame
+// it keeps out as one AXI-Stream packet (byte 0 in lane 0), nothing of a dropped one.
+//
+// Store and forward (a frame can only be judged at its end: its total length, and the runt
+// rule, need the last beat), with two frame buffers so that the next frame is received while
+// the last kept one is sent. The receiver: RECV writes the beats into its buffer and keeps the
+// first HDR_BEATS beats in a register; EVAL takes two cycles (the IPv4 window is selected and
+// registered, then the rules are checked in the spec's order, the first failing one being the
+// drop reason); a kept frame is handed to the sender (WAIT while the sender still sends the
+// one before) and the receiver moves to the other buffer. The sender reads the payload back,
+// realigned to lane 0 from two adjacent buffer words. s_axis_tready is low outside RECV.
+//
+// Input: every beat but the last carries 8 bytes (a 64-bit MAC's framing); a frame with a
+// partial beat before its last is malformed and dropped as RUNT. A beat's bytes are its lanes
+// up to the first clear tkeep bit.
+`default_nettype none
+`include "rg_contract.vh"
+module rg_eth_rx #(
+    parameter integer MAX_FRAME = `RG_ETH_MAX_FRAME,
+    parameter integer MIN_FRAME = `RG_ETH_MIN_FRAME,
+    parameter integer BUF_BEATS = 192,
+    parameter integer DROPS     = `RG_ETH_DROPS
+) (
+    input  wire               clk,
+    input  wire               rst,
+
+    input  wire [63:0]        s_axis_tdata,
+    input  wire [7:0]         s_axis_tkeep,
+    input  wire               s_axis_tvalid,
+    output wire               s_axis_tready,
+    input  wire               s_axis_tlast,
+
+    output wire [63:0]        m_axis_tdata,
+    output wire [7:0]         m_axis_tkeep,
+    output wire               m_axis_tvalid,
+    input  wire               m_axis_tready,
+    output wire               m_axis_tlast,
+
+    input  wire [31:0]        cfg_group,
+    input  wire [15:0]        cfg_port,
+
+    output wire [31:0]        stat_frames,
+    output wire [31:0]        stat_accepted,
+    output wire [DROPS*32-1:0] stat_drops,
+    output wire               idle
+);
+    localparam integer HDR_BEATS = 12;              // 96 bytes: up to the UDP header of IHL 15 + a tag (86)
+    localparam integer HDR_W     = HDR_BEATS * 64;
+    localparam integer WIN_BYTES = 68;              // IPv4 header (<= 60) + UDP header
+    localparam integer WIN_W     = WIN_BYTES * 8;
+
+    initial begin
+        if (BUF_BEATS * 8 < MAX_FRAME + 8 || BUF_BEATS > 255) begin  // rd_w + 1 stays in its bank
+            $error("rg_eth_rx: BUF_BEATS = %0d must hold MAX_FRAME = %0d bytes plus a beat, and be <= 255 (instance %m)", BUF_BEATS, MAX_FRAME);
+            $finish;
+        end
+        if (MIN_FRAME < 60 || DROPS != `RG_ETH_DROPS) begin
+            $error("rg_eth_rx: MIN_FRAME = %0d below 60 or DROPS = %0d not the contract's (instance %m)", MIN_FRAME, DROPS);
+            $finish;
+        end
+    end
+
+    localparam [1:0] S_RECV = 2'd0, S_EVAL1 = 2'd1, S_EVAL2 = 2'd2, S_WAIT = 2'd3;
+
+    // ---------------------------------------------------------------- state
+    reg [1:0]       state_q;
+    reg [63:0]      mem [0:2*256-1];  // two buffers of BUF_BEATS (<= 256) beats: {bank, beat}
+    reg             wbank_q;     // the receiver's buffer
+    reg             rbank_q;     // the sender's buffer
+    reg             send_q;      // the sender is sending a payload
+    reg [HDR_W-1:0] hdr_q;
+    reg [7:0]       beat_q;      // beats of the frame received so far (saturates)
+    reg [11:0]      len_q;       // bytes received (saturates at 4095)
+    reg             in_frame_q;  // a frame has started
+    reg             malformed_q; // a partial beat before the last
+    // EVAL1 results
+    reg [WIN_W-1:0] win_q;
+    reg [4:0]       l3_q;
+    reg             size_bad_q, oversize_q, type_bad_q;
+    // EVAL2 results / SEND
+    reg [10:0]      off_q;       // byte offset of the payload still to send
+    reg [10:0]      rem_q;       // payload bytes still to send
+    reg [10:0]      p_off_q;     // a kept frame waiting for the sender (WAIT)
+    reg [10:0]      p_rem_q;
+    reg [31:0]      st_frames_q, st_acc_q;
+    reg [31:0]      st_drop_q [0:DROPS-1];
+
+    // ---------------------------------------------------------------- input
+    wire in_hs = s_axis_tvalid && (state_q == S_RECV);
+    reg [3:0] nbytes;
+    integer i;
+    always @(*) begin
+        nbytes = 4'd0;
+        for (i = 7; i >= 0; i = i - 1)
+            if (!s_axis_tkeep[i]) nbytes = i[3:0];
+        if (s_axis_tkeep == 8'hFF) nbytes = 4'd8;
+    end
+
+    // ---------------------------------------------------------------- EVAL1: L2 and the IPv4 window
+    function [15:0] hdr16(input [HDR_W-1:0] h, input integer at);
+        hdr16 = {h[at*8 +: 8], h[(at+1)*8 +: 8]};
+    endfunction
+
+    wire [15:0] et0 = hdr16(hdr_q, 12);
+    wire [15:0] et1 = hdr16(hdr_q, 16);
+    wire        vlan_tag = (et0 == 16'h8100);
+    wire        is_ip  = (et0 == 16'h0800) || (vlan_tag && et1 == 16'h0800);
+
+    // ---------------------------------------------------------------- EVAL2: the IPv4 and UDP rules
+    function [15:0] win16(input [WIN_W-1:0] w, input integer at);
+        win16 = {w[at*8 +: 8], w[(at+1)*8 +: 8]};
+    endfunction
+
+    wire [3:0]  version = win_q[7:4];
+    wire [3:0]  ihl     = win_q[3:0];
+    wire [5:0]  hlen    = {ihl, 2'b00};
+    wire [15:0] total   = win16(win_q, 2);
+    wire [15:0] fragw   = win16(win_q, 6);
+    wire [7:0]  proto   = win_q[9*8 +: 8];
+    wire [31:0] dst     = {win_q[16*8 +: 8], win_q[17*8 +: 8], win_q[18*8 +: 8], win_q[19*8 +: 8]};
+    wire [WIN_W-1:0] udp_w = win_q >> {hlen, 3'b000};
+    wire [15:0] udp_port = {udp_w[2*8 +: 8], udp_w[3*8 +: 8]};
+    wire [15:0] udp_len  = {udp_w[4*8 +: 8], udp_w[5*8 +: 8]};
+
+    reg [20:0] csum_raw;
+    reg [16:0] csum_f1;
+    reg [15:0] csum;
+    integer k;
+    always @(*) begin
+        csum_raw = 21'd0;
+        for (k = 0; k < 30; k = k + 1)
+            if (k < {ihl, 1'b0}) csum_raw = csum_raw + {5'd0, win16(win_q, 2 * k)};
+        csum_f1 = {1'b0, csum_raw[15:0]} + {12'd0, csum_raw[20:16]};
+        csum    = csum_f1[15:0] + {15'd0, csum_f1[16]};
+    end
+
+    wire [16:0] l3_end     = {12'd0, l3_q} + {1'b0, total};
+    wire [15:0] ip_payload = total - {10'd0, hlen};
+    reg  [3:0]  drop;       // 0: kept
+    always @(*) begin
+        if (malformed_q || size_bad_q)                                   drop = `RG_ETH_DROP_RUNT;
+        else if (oversize_q)                                             drop = `RG_ETH_DROP_OVERSIZE;
+        else if (type_bad_q)                                             drop = `RG_ETH_DROP_NOT_IPV4;
+        else if (version != 4'd4 || ihl < 4'd5 || total < {10'd0, hlen} || l3_end > {5'd0, len_q})
+                                                                         drop = `RG_ETH_DROP_IP_HEADER;
+        else if (csum != 16'hFFFF)                                       drop = `RG_ETH_DROP_IP_CHECKSUM;
+        else if (fragw[13:0] != 14'd0)                                   drop = `RG_ETH_DROP_FRAGMENT;
+        else if (proto != 8'd17)                                         drop = `RG_ETH_DROP_NOT_UDP;
+        else if (ip_payload < 16'd8 || udp_len != ip_payload)            drop = `RG_ETH_DROP_UDP_LENGTH;
+        else if (dst != cfg_group)                                       drop = `RG_ETH_DROP_OTHER_GROUP;
+        else if (udp_port != cfg_port)                                   drop = `RG_ETH_DROP_OTHER_PORT;
+        else                                                             drop = 4'd0;
+    end
+
+    // ---------------------------------------------------------------- output (realigned payload)
+    wire [7:0]   rd_w   = off_q[10:3];
+    wire [2:0]   rd_sh  = off_q[2:0];
+    wire [7:0]   rd_w1  = rd_w + 8'd1;
+    wire [63:0]  rd_lo  = mem[{rbank_q, rd_w}];
+    wire [63:0]  rd_hi  = mem[{rbank_q, rd_w1}];
+    wire [127:0] rd_two = {rd_hi, rd_lo} >> {rd_sh, 3'b000};
+    wire         out_last = (rem_q <= 11'd8);
+    wire [7:0]   out_keep = out_last ? ((8'd1 << rem_q[3:0]) - 8'd1) : 8'hFF;
+    reg  [63:0]  out_data;
+    integer b;
+    always @(*) begin
+        for (b = 0; b < 8; b = b + 1) out_data[b*8 +: 8] = out_keep[b] ? rd_two[b*8 +: 8] : 8'd0;
+    end
+    wire out_hs = send_q && m_axis_tready;
+    // a kept frame starts the sender when it is free (EVAL2, or later from WAIT)
+    wire [10:0] kept_off = {6'd0, l3_q} + {5'd0, hlen} + 11'd8;
+    wire [10:0] kept_rem = ip_payload[10:0] - 11'd8;
+
+    // ---------------------------------------------------------------- next state
+    integer d;
+    always @(posedge clk) begin
+        if (in_hs && beat_q < BUF_BEATS[7:0]) mem[{wbank_q, beat_q}] <= s_axis_tdata;
+    end
+
+    always @(posedge clk) begin
+        if (rst) begin
+            state_q     <= S_RECV;
+            hdr_q       <= {HDR_W{1'b0}};
+            beat_q      <= 8'd0;
+            len_q       <= 12'd0;
+            in_frame_q  <= 1'b0;
+            malformed_q <= 1'b0;
+            win_q       <= {WIN_W{1'b0}};
+            l3_q        <= 5'd0;
+            size_bad_q  <= 1'b0;
+            oversize_q  <= 1'b0;
+            type_bad_q  <= 1'b0;
+            off_q       <= 11'd0;
+            rem_q       <= 11'd0;
+            p_off_q     <= 11'd0;
+            p_rem_q     <= 11'd0;
+            wbank_q     <= 1'b0;
+            rbank_q     <= 1'b0;
+            send_q      <= 1'b0;
+            st_frames_q <= 32'd0;
+            st_acc_q    <= 32'd0;
+            for (d = 0; d < DROPS; d = d + 1) st_drop_q[d] <= 32'd0;
+        end else begin
+            case (state_q)
+                S_RECV: if (in_hs) begin
+                    if (beat_q < HDR_BEATS[7:0]) hdr_q[beat_q[3:0]*64 +: 64] <= s_axis_tdata;
+                    if (beat_q != 8'hFF) beat_q <= beat_q + 8'd1;
+                    len_q      <= (len_q > 12'd4087) ? 12'd4095 : len_q + {8'd0, nbytes};
+                    in_frame_q <= 1'b1;
+                    if (!s_axis_tlast && nbytes != 4'd8) malformed_q <= 1'b1;
+                    if (s_axis_tlast) state_q <= S_EVAL1;
+                end
+                S_EVAL1: begin
+                    // bytes past the frame's end in hdr_q are stale: the rules below read only
+                    // bytes the length checks have shown to exist (min frame 60 covers L2 and 20
+                    // bytes of IPv4; IP_HEADER's total-length check covers the rest)
+                    size_bad_q <= len_q < MIN_FRAME[11:0];
+                    oversize_q <= len_q > MAX_FRAME[11:0];
+                    type_bad_q <= !is_ip;
+                    l3_q       <= vlan_tag ? 5'd18 : 5'd14;
+                    win_q      <= vlan_tag ? hdr_q[18*8 +: WIN_W] : hdr_q[14*8 +: WIN_W];
+                    state_q    <= S_EVAL2;
+                end
+                S_EVAL2: begin
+                    st_frames_q <= st_frames_q + 32'd1;
+                    beat_q      <= 8'd0;
+                    len_q       <= 12'd0;
+                    in_frame_q  <= 1'b0;
+                    malformed_q <= 1'b0;
+                    if (drop != 4'd0) begin
+                        st_drop_q[drop - 4'd1] <= st_drop_q[drop - 4'd1] + 32'd1;
+                        state_q <= S_RECV;
+                    end else begin
+                        st_acc_q <= st_acc_q + 32'd1;
+                        p_off_q  <= kept_off;
+                        p_rem_q  <= kept_rem;
+                        if (!send_q) begin
+                            rbank_q <= wbank_q;
+                            wbank_q <= !wbank_q;
+                            state_q <= S_RECV;
+                        end else begin
+                            state_q <= S_WAIT;
+                        end
+                    end
+                end
+                S_WAIT: if (!send_q) begin
+                    rbank_q <= wbank_q;
+                    wbank_q <= !wbank_q;
+                    state_q <= S_RECV;
+                end
+                default: state_q <= S_RECV;
+            endcase
+            // the sender
+            if (!send_q && ((state_q == S_EVAL2 && drop == 4'd0) || state_q == S_WAIT)) begin
+                send_q <= 1'b1;
+                off_q  <= (state_q == S_WAIT) ? p_off_q : kept_off;
+                rem_q  <= (state_q == S_WAIT) ? p_rem_q : kept_rem;
+            end else if (out_hs) begin
+                off_q <= off_q + 11'd8;
+                rem_q <= out_last ? 11'd0 : rem_q - 11'd8;
+                if (out_last) send_q <= 1'b0;
+            end
+        end
+    end
+
+    // ---------------------------------------------------------------- outputs
+    assign s_axis_tready = (state_q == S_RECV);
+    assign m_axis_tvalid = send_q;
+    assign m_axis_tdata  = out_data;
+    assign m_axis_tkeep  = out_keep;
+    assign m_axis_tlast  = out_last;
+    assign stat_frames   = st_frames_q;
+    assign stat_accepted = st_acc_q;
+    genvar g;
+    generate
+        for (g = 0; g < DROPS; g = g + 1) begin : g_drops
+            assign stat_drops[g*32 +: 32] = st_drop_q[g];
+        end
+    endgenerate
+    assign idle = (state_q == S_RECV) && !in_frame_q && !send_q;
+
+    wire unused = ^{fragw[15:14], udp_w[WIN_W-1:48], udp_w[15:0], win_q[WIN_W-1:20*8], csum_raw[20:16]};
+endmodule
+`default_nettype wire
