@@ -4,7 +4,6 @@
  * state (`--serve`) and — once the run is live, past what was committed before a restart — to
  * the open transaction as executions (FILL) and decisions (DECISION, CONTROL).
  */
-import type { Message } from 'kafkajs';
 import { encodeExecution, executionFromFill, executionKey } from '../clearing/execution.ts';
 import type { Config } from '../config/index.ts';
 import type { Engine } from '../engine/types.ts';
@@ -78,12 +77,12 @@ export class FeedEngine {
     this.handedSeq += messages;
     if (records.length === 0) return records;
     if (this.sink) this.sinkQueue.push(records);
-    this.route(records);
+    this.route(records, offset);
     return records;
   }
 
   /** FILL → executions (keyed by account), DECISION and CONTROL → decisions. */
-  private route(records: Buffer): void {
+  private route(records: Buffer, offset: number): void {
     const out = this.live ? this.published : this.rebuilt;
     for (const r = new RecordView(records); r.next(); ) {
       switch (r.kind) {
@@ -96,11 +95,11 @@ export class FeedEngine {
         }
         case RecordKind.DECISION:
           out.decisions++;
-          if (this.live) this.tx.decisions.push(decision(String(r.accountId), r.bytes()));
+          if (this.live) this.tx.decisions.add(records, r.off, offset);
           break;
         case RecordKind.CONTROL:
           out.controls++;
-          if (this.live) this.tx.decisions.push(decision('control', r.bytes()));
+          if (this.live) this.tx.decisions.add(records, r.off, offset);
           break;
       }
     }
@@ -119,9 +118,4 @@ export class FeedEngine {
     await this.flushSink().catch(() => {});
     await this.sink.close().catch(() => {});
   }
-}
-
-/** A record of the decisions topic, copied out of the engine's record buffer. */
-function decision(key: string, record: Buffer): Message {
-  return { key, value: Buffer.from(record), partition: 0 };
 }

@@ -179,7 +179,7 @@ export class FeedRun {
     // The run may change start positions (seeding, resume): work on a copy.
     this.config = { ...opts.config, symbols: opts.config.symbols.map((s) => ({ ...s })) };
     this.emit = opts.emit ?? (() => {});
-    this.tx = new FeedTransactions(this.kafka, { brokers: opts.brokers, names: this.names, brokerTimeoutMs: this.o.brokerTimeoutMs, holdTxMs: this.o.holdTxMs, emit: this.emit });
+    this.tx = new FeedTransactions(this.kafka, { brokers: opts.brokers, names: this.names, session: opts.config.session, brokerTimeoutMs: this.o.brokerTimeoutMs, holdTxMs: this.o.holdTxMs, emit: this.emit });
   }
 
   private get live(): boolean {
@@ -371,7 +371,7 @@ export class FeedRun {
       if (this.ended) this.finish(); // the snapshot is at the end of the session: nothing to read
       } else {
         this.txPackets++;
-        if (this.txPackets >= this.o.maxTxPackets || this.tx.executions.length + this.tx.decisions.length >= MAX_TX_MESSAGES) {
+        if (this.txPackets >= this.o.maxTxPackets || this.tx.executions.length + this.tx.decisions.records >= MAX_TX_MESSAGES) {
           await this.commit();
           await heartbeat().catch(() => {});
         }

@@ -16,6 +16,7 @@ import { RiskgateError } from '../errors.ts';
 import { sleep, waitForBroker, type KafkaClient } from './client.ts';
 import { errorType, isFenced, isRetriable } from './errors.ts';
 import type { FeedNames } from './feed-topics.ts';
+import { DecisionBatcher } from './decision-batch.ts';
 
 const { Partitioners } = kafkajs;
 
@@ -25,6 +26,8 @@ const SEND_CHUNK = 2_000;
 export interface FeedTxOptions {
   brokers: string;
   names: FeedNames;
+  /** The config's session number (decision batch header, spec §14.8). */
+  session: number;
   /** How long a transaction may keep failing (broker loss) before the run stops with exit 8. */
   brokerTimeoutMs: number;
   /** Fault injection (tests): hold every transaction with executions open this long after its sends. */
@@ -35,7 +38,8 @@ export interface FeedTxOptions {
 export class FeedTransactions {
   /** Outputs of the open transaction. */
   executions: Message[] = [];
-  decisions: Message[] = [];
+  /** DECISION and CONTROL records, packed into decision batches (spec §14.8). */
+  readonly decisions: DecisionBatcher;
   journal: Message[] = [];
   /** The engine snapshot that goes with this transaction, if one is due (spec §14.6). */
   snapshot: Message | null = null;
@@ -49,11 +53,13 @@ export class FeedTransactions {
   constructor(
     private readonly kafka: KafkaClient,
     private readonly o: FeedTxOptions,
-  ) {}
+  ) {
+    this.decisions = new DecisionBatcher(o.session);
+  }
 
   /** Outputs waiting for the next commit. */
   get pending(): number {
-    return this.executions.length + this.decisions.length + this.journal.length;
+    return this.executions.length + this.decisions.records + this.journal.length;
   }
 
   /**
@@ -98,10 +104,12 @@ export class FeedTransactions {
   async commit(admin: Admin, nextOffset: number): Promise<void> {
     const { names, brokers, brokerTimeoutMs, emit } = this.o;
     const t0 = Date.now();
-    const counts = { executions: this.executions.length, decisions: this.decisions.length, journal: this.journal.length };
+    const decisions = this.decisions.records;
+    const batches = this.decisions.seal().map((value): Message => ({ key: names.runGroup, value, partition: 0 }));
+    const counts = { executions: this.executions.length, decisions, batches: batches.length, journal: this.journal.length };
     const all: { topic: string; m: Message }[] = [
       ...this.executions.map((m) => ({ topic: names.executions, m })),
-      ...this.decisions.map((m) => ({ topic: names.decisions, m })),
+      ...batches.map((m) => ({ topic: names.decisions, m })),
       ...this.journal.map((m) => ({ topic: names.journal, m })),
       ...(this.snapshot ? [{ topic: names.snapshots, m: this.snapshot }] : []),
     ];
@@ -172,7 +180,6 @@ export class FeedTransactions {
     }
     this.transactions++;
     this.executions = [];
-    this.decisions = [];
     this.journal = [];
     this.snapshot = null;
     emit('committed', { ...counts, next: nextOffset, ms: Date.now() - t0 });
