@@ -24,8 +24,27 @@ export interface OutputCounts {
 
 export class FeedEngine {
   readonly acc: RecordAccumulator;
-  /** The engine's `last_ts` (spec §3) as the feed's frames leave it, for gap fillers. */
-  lastTs = 0;
+  /**
+   * The engine's `last_ts` (spec §3) as the feed's frames leave it, for gap fillers and
+   * snapshots. Only those need it: the frames handed since it was last worked out are kept
+   * (references, no copy) and scanned newest first when it is read.
+   */
+  get lastTs(): number {
+    const f = this.tsFrames;
+    if (f.length > 0) {
+      let ts = -1;
+      for (let i = f.length - 1; i >= 0 && ts < 0; i--) ts = lastTimestamp(f[i], -1);
+      if (ts >= 0) this.knownTs = ts;
+      this.tsFrames = [];
+    }
+    return this.knownTs;
+  }
+  set lastTs(ts: number) {
+    this.knownTs = ts;
+    this.tsFrames = [];
+  }
+  private knownTs = 0;
+  private tsFrames: Buffer[] = [];
   /** Publish outputs (false while rebuilding what an earlier incarnation committed). */
   live = false;
   /** What went to the transactions, and what a rebuild recomputed without publishing. */
@@ -68,7 +87,10 @@ export class FeedEngine {
     const records = this.engine.process(frames, endOfInput);
     const dt = Number(process.hrtime.bigint() - t);
     this.acc.add(records, dt, messages, offset);
-    if (trackTs) this.lastTs = lastTimestamp(frames, this.lastTs);
+    if (trackTs) {
+      this.tsFrames.push(frames);
+      if (this.tsFrames.length >= 4096) void this.lastTs; // bound what is kept
+    }
     const live = this.liveState;
     if (live) {
       if (live.status === 'starting') live.status = 'running';

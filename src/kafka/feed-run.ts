@@ -47,6 +47,7 @@ import { FeedEngine } from './feed-engine.ts';
 import { JournalReplay, journalMessage, readJournal, resumeFrom, sha256, startRecord, type JournalStart } from './feed-journal.ts';
 import { ensureRunTopics, feedNames, type FeedNames } from './feed-topics.ts';
 import { FeedTransactions } from './feed-tx.ts';
+import { MAX_BATCH_RECORDS } from './decision-batch.ts';
 import { seedPositions } from './seed-positions.ts';
 import { decodeState, encodeState, readLatestSnapshot, snapshotMessage, SNAPSHOT_VERSION, type Snapshot } from './feed-snapshot.ts';
 import { RustEngine } from '../engine/rust.ts';
@@ -106,12 +107,15 @@ class Serial {
   }
 }
 
-/** Most outputs per transaction, whatever maxTxPackets says. */
-const MAX_TX_MESSAGES = 20_000;
+/** Most executions (one Kafka record each) and decisions (in batches) per transaction, whatever maxTxPackets says. */
+const MAX_TX_EXECUTIONS = 20_000;
+const MAX_TX_DECISIONS = 16 * MAX_BATCH_RECORDS;
 /** Gap fillers per engine call. */
 const FILLER_CHUNK = 65_536;
 /** Default of `maxGap`: a million fillers cost the engine ~50 ms. */
 export const DEFAULT_MAX_GAP = 1_000_000;
+/** Bytes per fetch of the feed partition: a few thousand packets per consumer batch. */
+const FETCH_BYTES = 8 * 1024 * 1024;
 /** Longest stretch of feed work between two turns of the event loop (signals, timers). */
 const YIELD_EVERY_MS = 20;
 
@@ -149,6 +153,13 @@ export class FeedRun {
   // progress
   private committedAtStart = 0;
   private committed = 0;
+  /** The feed offset of the last transaction started (committed, or in flight). */
+  private queued = 0;
+  /** The transaction being sent while the run goes on, if any (one at a time). */
+  private inflight: Promise<void> | null = null;
+  /** Consumer batches handed over and not yet processed (the one in hand included). */
+  private pendingBatches = 0;
+  private lastWork: Promise<void> = Promise.resolve();
   private nextOffset = 0;
   private txPackets = 0;
   private startRecord: JournalStart | null = null;
@@ -215,7 +226,7 @@ export class FeedRun {
 
       // 2. After fencing the committed offset is final: everything below it was published.
       this.admin = admin;
-      this.committed = this.committedAtStart = (await step('read the committed offset', () => this.tx.committedOffset(admin))).offset;
+      this.committed = this.queued = this.committedAtStart = (await step('read the committed offset', () => this.tx.committedOffset(admin))).offset;
       if (this.committedAtStart > Number(feedOffsets.high)) {
         throw new RiskgateError('FAIL_CLOSED', `run group ${this.names.runGroup} committed feed offset ${this.committedAtStart}, beyond the end of ${this.names.feed} (${feedOffsets.high}): the feed topic was replaced; use another --group`);
       }
@@ -276,6 +287,7 @@ export class FeedRun {
       }
       await step('start the feed consumer', () => this.startConsumer());
       await this.done;
+      await this.drain();
       if (this.fatal) throw this.fatal;
     } catch (e) {
       throw asCoded(e);
@@ -303,7 +315,8 @@ export class FeedRun {
       groupId,
       readUncommitted: false,
       maxWaitTimeInMs: 100,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: FETCH_BYTES,
+      maxBytes: 2 * FETCH_BYTES,
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
@@ -332,14 +345,25 @@ export class FeedRun {
       partitionsConsumedConcurrently: 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         if (this.stopping || this.ended || this.fatal) return;
-        if (batch.messages.length) this.lastPacketAt = Date.now(); // arrived: not stale, even if queued behind other work
-        await this.serial.run(async () => {
+        if (batch.messages.length === 0) return;
+        this.lastPacketAt = Date.now(); // arrived: not stale, even if queued behind other work
+        // Progress goes to the run group in the transactions, not through this private group:
+        // resolving now lets kafkajs fetch the next batch while this one is processed.
+        resolveOffset(batch.lastOffset());
+        this.pendingBatches++;
+        const work = this.serial.run(async () => {
           try {
-            await this.onBatch(batch.messages, resolveOffset, heartbeat);
+            await this.onBatch(batch.messages, heartbeat);
           } catch (e) {
             this.fail(e);
+          } finally {
+            this.pendingBatches--;
           }
         });
+        // At most two batches queued: the one in hand and this one; the fetch of the next overlaps them.
+        const prev = this.lastWork;
+        this.lastWork = work;
+        await prev;
       },
     });
   }
@@ -350,7 +374,7 @@ export class FeedRun {
     this.finish();
   }
 
-  private async onBatch(messages: KafkaMessage[], resolveOffset: (o: string) => void, heartbeat: () => Promise<void>): Promise<void> {
+  private async onBatch(messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
     for (const m of messages) {
       if (this.stopping || this.ended || this.fatal) break;
       const offset = Number(m.offset);
@@ -360,7 +384,6 @@ export class FeedRun {
       this.staleEpisode = false;
       await this.onPacket(offset, m.value ?? Buffer.alloc(0));
       this.nextOffset = offset + 1;
-      resolveOffset(m.offset);
       if (Date.now() - this.lastYield >= YIELD_EVERY_MS) {
         await turn(); // let signals and timers in between packets
         this.lastYield = Date.now();
@@ -371,7 +394,7 @@ export class FeedRun {
       if (this.ended) this.finish(); // the snapshot is at the end of the session: nothing to read
       } else {
         this.txPackets++;
-        if (this.txPackets >= this.o.maxTxPackets || this.tx.executions.length + this.tx.decisions.records >= MAX_TX_MESSAGES) {
+        if (this.txPackets >= this.o.maxTxPackets || this.tx.executions.length >= MAX_TX_EXECUTIONS || this.tx.decisions.records >= MAX_TX_DECISIONS) {
           await this.commit();
           await heartbeat().catch(() => {});
         }
@@ -379,7 +402,8 @@ export class FeedRun {
       this.lastPacketAt = Date.now();
     }
     await this.engine.flushSink();
-    await this.commit();
+    // A transaction also ends with the consumer's backlog: when no batch waits behind this one.
+    if (this.pendingBatches <= 1 || this.ended || this.stopping) await this.commit();
     if (this.ended || this.stopping) this.finish();
   }
 
@@ -505,10 +529,16 @@ export class FeedRun {
       .catch((e) => this.fail(e));
   }
 
-  /** One transaction: pending outputs, journal records and the feed offset reached. */
+  /**
+   * One transaction: pending outputs, journal records and the feed offset reached. It travels
+   * while the run goes on filling the next one; the producer sends one at a time, so a commit
+   * first waits for the one in flight. `drain` waits for the last.
+   */
   private async commit(): Promise<void> {
     if (!this.live) return;
-    if (this.tx.pending === 0 && this.nextOffset === this.committed) return;
+    if (this.tx.pending === 0 && this.nextOffset === this.queued) return;
+    if (this.inflight) await this.inflight;
+    if (this.fatal) return;
     if (!this.startWritten) {
       if (!this.startRecord) throw new Error('internal: no start record before the first commit');
       this.tx.journal.unshift(journalMessage(this.names, this.startRecord));
@@ -516,15 +546,34 @@ export class FeedRun {
     const injects = this.tx.journal.filter((m) => !String(m.value).startsWith('{"type":"start"')).length;
     const due = this.o.snapshotEvery > 0 && this.txSinceSnapshot + 1 >= this.o.snapshotEvery && this.engine.engine instanceof RustEngine;
     if (due) this.tx.snapshot = this.takeSnapshot(this.injectsCommitted + injects);
-    await this.tx.commit(this.admin, this.nextOffset);
+    const next = this.nextOffset;
+    const sending = this.tx.commit(this.admin, next, this.tx.prepare()).then(() => {
+      this.committed = next;
+    });
+    // A transaction that fails for good (fenced, broker gone past --broker-timeout) stops the run.
+    const tracked: Promise<void> = sending.then(
+      () => {
+        if (this.inflight === tracked) this.inflight = null;
+      },
+      (e) => {
+        if (this.inflight === tracked) this.inflight = null;
+        this.fail(e);
+      },
+    );
+    this.inflight = tracked;
+    this.queued = next;
     this.injectsCommitted += injects;
     if (due) {
       this.txSinceSnapshot = 0;
       this.snapshotsWritten++;
     } else this.txSinceSnapshot++;
     this.startWritten = true;
-    this.committed = this.nextOffset;
     this.txPackets = 0;
+  }
+
+  /** Waits for the transaction in flight, if any. */
+  private async drain(): Promise<void> {
+    while (this.inflight) await this.inflight;
   }
 
   /**
