@@ -31,6 +31,34 @@ const TX_RETRY = { retries: 10, initialRetryTime: 5, maxRetryTime: 2000 };
 
 /** Messages per sendBatch request. */
 const SEND_CHUNK = 2_000;
+/**
+ * Value bytes per topic in one sendBatch request. kafkajs writes a request's messages for one
+ * partition as one record batch, and the broker's record limit (message.max.bytes, 1 MiB by
+ * default) applies to that whole batch: two 512 KiB decision batches in one request are refused
+ * (MESSAGE_TOO_LARGE). A larger single message (a snapshot, on its topic of 64 MiB) goes alone.
+ */
+const REQUEST_TOPIC_BYTES = 768 * 1024;
+
+/** The transaction's messages cut into sendBatch requests, in order. */
+function* requests(all: { topic: string; m: Message }[]): Generator<{ topic: string; messages: Message[] }[]> {
+  let byTopic = new Map<string, { messages: Message[]; bytes: number }>();
+  let n = 0;
+  for (const { topic, m } of all) {
+    const size = (m.value as Buffer | null)?.length ?? 0;
+    const t = byTopic.get(topic);
+    if (n >= SEND_CHUNK || (t && t.bytes + size > REQUEST_TOPIC_BYTES)) {
+      yield [...byTopic].map(([topic, x]) => ({ topic, messages: x.messages }));
+      byTopic = new Map();
+      n = 0;
+    }
+    let l = byTopic.get(topic);
+    if (!l) byTopic.set(topic, (l = { messages: [], bytes: 0 }));
+    l.messages.push(m);
+    l.bytes += size;
+    n++;
+  }
+  if (n > 0) yield [...byTopic].map(([topic, x]) => ({ topic, messages: x.messages }));
+}
 
 export interface FeedTxOptions {
   brokers: string;
@@ -160,15 +188,7 @@ export class FeedTransactions {
         if (!this.producer) await this.fence();
         const tx = await this.producer!.transaction();
         try {
-          for (let i = 0; i < all.length; i += SEND_CHUNK) {
-            const byTopic = new Map<string, Message[]>();
-            for (const { topic, m } of all.slice(i, i + SEND_CHUNK)) {
-              let l = byTopic.get(topic);
-              if (!l) byTopic.set(topic, (l = []));
-              l.push(m);
-            }
-            await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-          }
+          for (const request of requests(all)) await tx.sendBatch({ acks: -1, topicMessages: request });
           if (this.o.holdTxMs > 0 && counts.executions > 0) {
             emit('tx-open', { ...counts, holdMs: this.o.holdTxMs, next: nextOffset });
             await sleep(this.o.holdTxMs);
