@@ -28,7 +28,7 @@ import { OUT_USAGE } from '../export/records.ts';
 
 export const RUN_USAGE =
   'usage: riskgate run --brokers host:port [--config f] ' + OUT_USAGE + ' [--json] [--topic riskgate.md.itch] ' +
-  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-gap 1000000] [--max-tx-packets 1000] [--snapshot-every 10] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
+  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-gap 1000000] [--max-tx-packets 5000] [--snapshot-every 2] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -89,8 +89,8 @@ export const help = helpFor(RUN_USAGE, RUN_OPTIONS, {
   'seed-positions': 'start from the positions of the compacted positions topic (ignored on a resume)',
   'stale-ms': '<ms> no packet for this long while the session is open engages the kill switch (default 5000; 0 = off)',
   'max-gap': '<N> largest gap filled with gap fillers; a larger one ends the engine input after the kill (default 1000000)',
-  'max-tx-packets': '<N> most feed packets per Kafka transaction (default 1000)',
-  'snapshot-every': '<K> engine snapshot with every K-th transaction, for a fast resume (default 10; 0 = none)',
+  'max-tx-packets': '<N> most feed packets per Kafka transaction (default 5000)',
+  'snapshot-every': '<K> engine snapshot with every K-th transaction, for a fast resume (default 2; 0 = none)',
   'hold-tx-ms': '<ms> fault injection (tests): hold every transaction open this long after its sends (default 0)',
   'broker-timeout': '<ms> how long the broker may stay unreachable before the run stops with exit 8 (default 120000)',
   events: 'print every feed and transaction event as a JSON line on stderr',

@@ -74,11 +74,11 @@ export interface FeedRunOptions {
    * keeps the bound its journal's start record names.
    */
   maxGap?: number;
-  /** Most feed packets per transaction (default 1000). */
+  /** Most feed packets per transaction (default DEFAULT_MAX_TX_PACKETS). */
   maxTxPackets?: number;
   /**
    * An engine snapshot with the run's state goes with every this many committed transactions
-   * (default 10; 0 = none), so that a restart resumes from it instead of from offset 0 (§14.6).
+   * (default DEFAULT_SNAPSHOT_EVERY; 0 = none), so that a restart resumes from it instead of from offset 0 (§14.6).
    */
   snapshotEvery?: number;
   /** Fault injection (tests): hold every transaction open this long after its sends. */
@@ -110,6 +110,14 @@ class Serial {
 /** Most executions (one Kafka record each) and decisions (in batches) per transaction, whatever maxTxPackets says. */
 const MAX_TX_EXECUTIONS = 20_000;
 const MAX_TX_DECISIONS = 16 * MAX_BATCH_RECORDS;
+/**
+ * Most feed packets per transaction (~235k messages of a generated session). A transaction
+ * costs ~30 ms of broker round trips whatever its size; fewer, larger ones let the run keep up
+ * at millions of messages per second (README, bench:feed).
+ */
+export const DEFAULT_MAX_TX_PACKETS = 5000;
+/** A snapshot with every 2nd transaction: a restart rebuilds at most ~10,000 packets after it. */
+export const DEFAULT_SNAPSHOT_EVERY = 2;
 /** Gap fillers per engine call. */
 const FILLER_CHUNK = 65_536;
 /** Default of `maxGap`: a million fillers cost the engine ~50 ms. */
@@ -160,6 +168,10 @@ export class FeedRun {
   /** Consumer batches handed over and not yet processed (the one in hand included). */
   private pendingBatches = 0;
   private lastWork: Promise<void> = Promise.resolve();
+  /** Where a live run's wall time goes (report `kafka.timing`, bench:feed). */
+  private readonly timing = { batches: 0, packets: 0, handleMs: 0, waitTxMs: 0, waitFeedMs: 0, drainMs: 0 };
+  /** When the run last ran out of consumer batches (to time the wait for the next fetch). */
+  private idleSince = 0;
   private nextOffset = 0;
   private txPackets = 0;
   private startRecord: JournalStart | null = null;
@@ -184,7 +196,7 @@ export class FeedRun {
 
   constructor(opts: FeedRunOptions) {
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as FeedRunOptions;
-    this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxGap: DEFAULT_MAX_GAP, maxTxPackets: 1000, snapshotEvery: 10, holdTxMs: 0, brokerTimeoutMs: 120_000, backend: 'rust', ...given };
+    this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxGap: DEFAULT_MAX_GAP, maxTxPackets: DEFAULT_MAX_TX_PACKETS, snapshotEvery: DEFAULT_SNAPSHOT_EVERY, holdTxMs: 0, brokerTimeoutMs: 120_000, backend: 'rust', ...given };
     this.names = feedNames(this.o.prefix, given.topic, given.group);
     this.kafka = makeKafka(opts.brokers, 'riskgate-run');
     // The run may change start positions (seeding, resume): work on a copy.
@@ -287,7 +299,9 @@ export class FeedRun {
       }
       await step('start the feed consumer', () => this.startConsumer());
       await this.done;
+      const td = performance.now();
       await this.drain();
+      this.timing.drainMs = performance.now() - td;
       if (this.fatal) throw this.fatal;
     } catch (e) {
       throw asCoded(e);
@@ -375,6 +389,23 @@ export class FeedRun {
   }
 
   private async onBatch(messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    const t0 = performance.now();
+    if (this.idleSince > 0 && this.live) this.timing.waitFeedMs += t0 - this.idleSince;
+    this.idleSince = 0;
+    try {
+      await this.handleBatch(messages, heartbeat);
+    } finally {
+      const t1 = performance.now();
+      if (this.live) {
+        this.timing.batches++;
+        this.timing.packets += messages.length;
+        this.timing.handleMs += t1 - t0;
+      }
+      if (this.pendingBatches <= 1) this.idleSince = t1;
+    }
+  }
+
+  private async handleBatch(messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
     for (const m of messages) {
       if (this.stopping || this.ended || this.fatal) break;
       const offset = Number(m.offset);
@@ -537,7 +568,11 @@ export class FeedRun {
   private async commit(): Promise<void> {
     if (!this.live) return;
     if (this.tx.pending === 0 && this.nextOffset === this.queued) return;
-    if (this.inflight) await this.inflight;
+    if (this.inflight) {
+      const t = performance.now();
+      await this.inflight;
+      this.timing.waitTxMs += performance.now() - t;
+    }
     if (this.fatal) return;
     if (!this.startWritten) {
       if (!this.startRecord) throw new Error('internal: no start record before the first commit');
@@ -756,6 +791,8 @@ export class FeedRun {
       rebuiltPackets: this.rebuiltPackets,
       committedOffset: this.committed,
       published: { ...this.engine.published, transactions: this.tx.transactions },
+      // handleMs: handling consumer batches (engine included; waitTxMs is inside it); waitFeedMs: no batch to handle.
+      timing: Object.fromEntries(Object.entries(this.timing).map(([k, v]) => [k, Math.round(v)])),
       notRepublished: this.engine.rebuilt,
       seededPositions: this.seeded,
     };
