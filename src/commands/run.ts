@@ -15,8 +15,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { controlSummary } from '../control/audit.ts';
-import { checkServeOptions, startControlPlane, type ControlPlane } from '../control/plane.ts';
-import { SERVE_OPTIONS, SERVE_USAGE } from '../control/replay-ops.ts';
+import type { ControlPlane } from '../control/plane.ts';
+import { checkServeOptions, SERVE_OPTIONS, SERVE_USAGE } from '../control/serve-options.ts';
 import { RiskgateError } from '../errors.ts';
 import { feedNames } from '../kafka/feed-topics.ts';
 import { createLogger } from '../log/index.ts';
@@ -123,6 +123,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       } catch (e) {
         throw new RiskgateError('USAGE', (e as Error).message);
       }
+      // Loaded only when asked: the HTTP server, metrics and dashboard cost ~0.5 s of start-up.
+      const { startControlPlane } = await import('../control/plane.ts');
       plane = await startControlPlane(values, {
         source: `kafka:${feedNames(values.prefix, values.topic).feed}`, config, backend: 'rust', speed: 'feed', log,
         engine: { stats: () => feed?.engineStats() ?? {} },
@@ -184,6 +186,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       if (end === 'signal') (report.feed as Record<string, unknown>).end = String(abort.signal.reason ?? 'signal');
       if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(`${formatReplayReport(report).replace(/^riskgate replay/, 'riskgate run')}\n${formatFeedReport(report)}\n`);
+      // Every client is disconnected, but kafkajs can keep a socket open for tens of seconds when
+      // a broker restart raced the consumer's last heartbeat (a stale coordinator reconnects after
+      // the disconnect). The run is over: exit within 2 s whatever kafkajs still holds.
+      setTimeout(() => process.exit(), 2000).unref();
       return 0;
     } finally {
       await plane?.close();

@@ -168,6 +168,8 @@ export class FeedRun {
   /** Consumer batches handed over and not yet processed (the one in hand included). */
   private pendingBatches = 0;
   private lastWork: Promise<void> = Promise.resolve();
+  /** The run is shutting its clients down: no consumer restart any more. */
+  private closing = false;
   /** Where a live run's wall time goes (report `kafka.timing`, bench:feed). */
   private readonly timing = { batches: 0, packets: 0, handleMs: 0, waitTxMs: 0, waitFeedMs: 0, drainMs: 0 };
   /** When the run last ran out of consumer batches (to time the wait for the next fetch). */
@@ -308,6 +310,7 @@ export class FeedRun {
     } finally {
       if (timer) clearInterval(timer);
       this.o.signal?.removeEventListener('abort', onAbort);
+      this.closing = true;
       await this.consumer?.disconnect().catch(() => {});
       if (this.readerGroup) await admin.deleteGroups([this.readerGroup]).catch(() => {});
       await this.tx.close();
@@ -333,16 +336,25 @@ export class FeedRun {
       maxBytes: 2 * FETCH_BYTES,
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
-      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
+      // After a crash (broker loss) kafkajs restarts the consumer on a timer — unless the run is
+      // closing: a restart scheduled behind our disconnect would reconnect and keep the process alive.
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000, restartOnFailure: async () => !this.closing },
     });
     this.consumer = consumer;
+    for (const ev of ['CONNECT', 'DISCONNECT', 'STOP', 'GROUP_JOIN'] as const) consumer.on(consumer.events[ev], () => this.emit('consumer', { what: ev, closing: this.closing }));
     consumer.on(consumer.events.CRASH, (e) => {
+      this.emit('consumer', { what: 'CRASH', restart: e.payload.restart, error: e.payload.error?.message, closing: this.closing });
+      if (this.closing) return;
       if (!e.payload.restart) {
         this.fail(new ClearingError('BROKER_UNAVAILABLE', `feed consumer stopped (${e.payload.error?.message}); restart run to resume`, { cause: e.payload.error }));
       }
     });
     // After a rejoin (e.g. a broker restart) go on from the next packet, not the start.
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.closing) {
+        void consumer.disconnect().catch(() => {}); // a restart that raced our disconnect
+        return;
+      }
       if (this.nextOffset > 0) {
         try {
           consumer.seek({ topic: this.names.feed, partition: 0, offset: String(this.nextOffset) });
@@ -357,7 +369,9 @@ export class FeedRun {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      // No heartbeat() from here: a batch is handled after its eachBatch returned (the next fetch
+      // overlaps it), and a late heartbeat of a finished batch kept a connection open after the run.
+      eachBatch: async ({ batch, resolveOffset }) => {
         if (this.stopping || this.ended || this.fatal) return;
         if (batch.messages.length === 0) return;
         this.lastPacketAt = Date.now(); // arrived: not stale, even if queued behind other work
@@ -367,7 +381,7 @@ export class FeedRun {
         this.pendingBatches++;
         const work = this.serial.run(async () => {
           try {
-            await this.onBatch(batch.messages, heartbeat);
+            await this.onBatch(batch.messages);
           } catch (e) {
             this.fail(e);
           } finally {
@@ -388,12 +402,12 @@ export class FeedRun {
     this.finish();
   }
 
-  private async onBatch(messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
+  private async onBatch(messages: KafkaMessage[]): Promise<void> {
     const t0 = performance.now();
     if (this.idleSince > 0 && this.live) this.timing.waitFeedMs += t0 - this.idleSince;
     this.idleSince = 0;
     try {
-      await this.handleBatch(messages, heartbeat);
+      await this.handleBatch(messages);
     } finally {
       const t1 = performance.now();
       if (this.live) {
@@ -405,7 +419,7 @@ export class FeedRun {
     }
   }
 
-  private async handleBatch(messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
+  private async handleBatch(messages: KafkaMessage[]): Promise<void> {
     for (const m of messages) {
       if (this.stopping || this.ended || this.fatal) break;
       const offset = Number(m.offset);
@@ -427,7 +441,6 @@ export class FeedRun {
         this.txPackets++;
         if (this.txPackets >= this.o.maxTxPackets || this.tx.executions.length >= MAX_TX_EXECUTIONS || this.tx.decisions.records >= MAX_TX_DECISIONS) {
           await this.commit();
-          await heartbeat().catch(() => {});
         }
       }
       this.lastPacketAt = Date.now();

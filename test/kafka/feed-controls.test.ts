@@ -32,8 +32,9 @@ describe('Kafka run --serve: runtime controls while the run is live', () => {
     expect(first.lastSeq).toBe(15_000);
     const audit = join(tmp, 'ctl-audit.jsonl');
     const runBin = join(tmp, 'ctl-run.bin');
+    // No snapshots: the second run below must rebuild from offset 0 and replay the kill from the journal.
     const child = spawnRun(
-      ['--brokers', BROKER, '--prefix', 'ctl', '--topic', 'ctl.md.itch', '--stale-ms', '0', '--serve', '--port', '0', '--audit-out', audit, '--out', runBin, '--json'],
+      ['--brokers', BROKER, '--prefix', 'ctl', '--topic', 'ctl.md.itch', '--stale-ms', '0', '--snapshot-every', '0', '--serve', '--port', '0', '--audit-out', audit, '--out', runBin, '--json'],
       { RISKGATE_TOKEN: TOKEN },
     );
     let url = '';

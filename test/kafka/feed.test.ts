@@ -210,7 +210,8 @@ describe('Kafka feed: publish + run against a real broker', () => {
     const file = genFile('stale.itch', 20_000, 13);
     cliJson(['publish', file, '--brokers', BROKER, '--topic', 'stale.md.itch', '--to-seq', '10000']);
     const runBin = join(tmp, 'stale-run.bin');
-    const child = spawnRun(['--brokers', BROKER, '--prefix', 'stale', '--topic', 'stale.md.itch', '--stale-ms', '2000', '--out', runBin, '--json']);
+    // No snapshots: the restart below must rebuild from offset 0 and replay the stale kill from the journal.
+    const child = spawnRun(['--brokers', BROKER, '--prefix', 'stale', '--topic', 'stale.md.itch', '--stale-ms', '2000', '--snapshot-every', '0', '--out', runBin, '--json']);
     const stale = await child.waitFor('stale', 1, 60_000);
     expect(stale.seq).toBe(10_001);
     cliJson(['publish', file, '--brokers', BROKER, '--topic', 'stale.md.itch', '--from-seq', '10001']);
