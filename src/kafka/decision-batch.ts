@@ -40,14 +40,21 @@ export class DecisionBatcher {
 
   constructor(private readonly session: number) {}
 
-  /** Appends the 32-byte record at `src[at]`, emitted by the engine call for the packet at `offset`. */
-  add(src: Buffer, at: number, offset: number): void {
-    if (this.count === 0) this.firstOffset = offset;
-    src.copy(this.buf, BATCH_HEADER_SIZE + this.count * RECORD_SIZE, at, at + RECORD_SIZE);
-    this.lastOffset = offset;
-    this.count++;
-    this.records++;
-    if (this.count === MAX_BATCH_RECORDS) this.close();
+  /**
+   * Appends the records `src[from..to)` (whole 32-byte records, back to back), emitted by the
+   * engine call for the packet at `offset`. A run of them is copied at once.
+   */
+  add(src: Buffer, from: number, to: number, offset: number): void {
+    while (from < to) {
+      if (this.count === 0) this.firstOffset = offset;
+      const n = Math.min((to - from) / RECORD_SIZE, MAX_BATCH_RECORDS - this.count);
+      src.copy(this.buf, BATCH_HEADER_SIZE + this.count * RECORD_SIZE, from, from + n * RECORD_SIZE);
+      from += n * RECORD_SIZE;
+      this.lastOffset = offset;
+      this.count += n;
+      this.records += n;
+      if (this.count === MAX_BATCH_RECORDS) this.close();
+    }
   }
 
   /** The transaction's batches, in order; the batcher starts empty again. */

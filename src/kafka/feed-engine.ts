@@ -10,7 +10,9 @@ import type { Engine } from '../engine/types.ts';
 import { openRecordSink, type RecordSink } from '../export/records.ts';
 import { lastTimestamp } from '../feed/frames.ts';
 import { RECORD_SIZE, RecordKind } from '../records/layout.ts';
-import { RecordView } from '../records/view.ts';
+import { RecordHeader } from '../contract.ts';
+
+const KIND = RecordHeader.kind;
 import { RecordAccumulator } from '../report/accumulator.ts';
 import type { LiveState } from '../server/live.ts';
 import type { FeedTransactions } from './feed-tx.ts';
@@ -103,28 +105,31 @@ export class FeedEngine {
     return records;
   }
 
-  /** FILL → executions (keyed by account), DECISION and CONTROL → decisions. */
+  /** FILL → executions (keyed by account), DECISION and CONTROL → decisions (runs of them copied at once). */
   private route(records: Buffer, offset: number): void {
     const out = this.live ? this.published : this.rebuilt;
-    for (const r = new RecordView(records); r.next(); ) {
-      switch (r.kind) {
-        case RecordKind.FILL: {
-          out.executions++;
-          if (!this.live) break;
-          const e = executionFromFill(r.bytes(), this.config.session, this.accountIds, this.symbols);
-          this.tx.executions.push({ key: executionKey(e.accountId), value: encodeExecution(e) });
-          break;
-        }
-        case RecordKind.DECISION:
-          out.decisions++;
-          if (this.live) this.tx.decisions.add(records, r.off, offset);
-          break;
-        case RecordKind.CONTROL:
-          out.controls++;
-          if (this.live) this.tx.decisions.add(records, r.off, offset);
-          break;
+    const end = records.length - (records.length % RECORD_SIZE);
+    let run = -1; // start of the current run of DECISION/CONTROL records
+    for (let off = 0; off < end; off += RECORD_SIZE) {
+      const kind = records[off + KIND];
+      if (kind === RecordKind.DECISION || kind === RecordKind.CONTROL) {
+        if (kind === RecordKind.DECISION) out.decisions++;
+        else out.controls++;
+        if (run < 0) run = off;
+        continue;
+      }
+      if (run >= 0) {
+        if (this.live) this.tx.decisions.add(records, run, off, offset);
+        run = -1;
+      }
+      if (kind === RecordKind.FILL) {
+        out.executions++;
+        if (!this.live) continue;
+        const e = executionFromFill(records.subarray(off, off + RECORD_SIZE), this.config.session, this.accountIds, this.symbols);
+        this.tx.executions.push({ key: executionKey(e.accountId), value: encodeExecution(e) });
       }
     }
+    if (run >= 0 && this.live) this.tx.decisions.add(records, run, end, offset);
   }
 
   /** Writes the queued records to the record file. */
