@@ -110,8 +110,8 @@ describe('Kafka feed: run resumes from an engine snapshot', () => {
     const execs = await executionsOn('sgk');
     expect([...execs.values()].every((x) => x === 1)).toBe(true);
     expect([...execs.keys()].sort()).toEqual([...(await executionsOn('sgw')).keys()].sort());
-    const whole_ = await decisionsOn('sgw.decisions', 'sgw.run');
-    expect(whole_.length).toBe((whole.decisions + whole.controls) * 32);
-    expect((await decisionsOn('sgk.decisions', 'sgk.run')).equals(whole_)).toBe(true);
+    const wholeDecisions = await decisionsOn('sgw.decisions', 'sgw.run');
+    expect(wholeDecisions.length).toBe((whole.decisions + whole.controls) * 32);
+    expect((await decisionsOn('sgk.decisions', 'sgk.run')).equals(wholeDecisions)).toBe(true);
   });
 });
