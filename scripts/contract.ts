@@ -31,7 +31,7 @@ interface Register extends Named { addr: number; access: string; size?: number }
 interface BusField extends Named { width: number }
 interface Bus extends Named { fields: BusField[] }
 interface Contract {
-  versions: { spec: number; record: number; config: number; execution: number; register_map: number; config_magic: string; execution_magic: string };
+  versions: { spec: number; record: number; config: number; execution: number; decision_batch: number; register_map: number; config_magic: string; execution_magic: string; decision_batch_magic: string };
   params: Param[];
   record: { size: number; no_symbol: number; header: Field[]; kinds: Kind[] };
   reasons: Bit[];
@@ -44,6 +44,7 @@ interface Contract {
   itch: Itch[];
   stats: { counters: string[]; rx: string[] };
   execution: { size: number; fields: Field[] };
+  decision_batch: { size: number; fields: Field[] };
   registers: Register[];
   hardware: {
     status_bits: { name: string; bit: number }[];
@@ -132,6 +133,7 @@ function load(): Contract {
   tile('config.account', c.config.account, c.config.account_entry_size);
   tile('control_message', c.control_message.fields, c.control_message.length);
   tile('execution', c.execution.fields, c.execution.size);
+  tile('decision_batch', c.decision_batch.fields, c.decision_batch.size);
   const errs = new Set(c.config_errors.map((e) => e.code));
   for (const f of [...c.config.header, ...c.config.symbol, ...c.config.account]) {
     if (f.error !== undefined && !errs.has(f.error)) fail(`config field ${f.name}: unknown error code ${f.error}`);
@@ -702,8 +704,8 @@ function script(c: Contract, ts: boolean): string {
   };
   obj('VERSIONS', 'Format versions.', [
     ['spec', c.versions.spec], ['record', c.versions.record], ['config', c.versions.config],
-    ['execution', c.versions.execution], ['registerMap', c.versions.register_map],
-    ['configMagic', `'${c.versions.config_magic}'`], ['executionMagic', `'${c.versions.execution_magic}'`],
+    ['execution', c.versions.execution], ['decisionBatch', c.versions.decision_batch], ['registerMap', c.versions.register_map],
+    ['configMagic', `'${c.versions.config_magic}'`], ['executionMagic', `'${c.versions.execution_magic}'`], ['decisionBatchMagic', `'${c.versions.decision_batch_magic}'`],
   ]);
   L.push(`export const RECORD_VERSION = ${c.versions.record};`);
   L.push(`export const RECORD_SIZE = ${c.record.size};`);
@@ -779,6 +781,7 @@ function script(c: Contract, ts: boolean): string {
   arr('HANDLED_TYPES', 'Types whose effects the engine implements (spec §3.2).', c.itch.filter((m) => m.handled).map((m) => m.type));
   L.push('');
   obj('EXECUTION', 'EXECUTION value offsets (spec §14.1).', [['size', c.execution.size], ...c.execution.fields.map((f) => [f.name, f.offset] as [string, number])]);
+  obj('DECISION_BATCH', 'DECISION BATCH header offsets (spec §14.8).', [['size', c.decision_batch.size], ...c.decision_batch.fields.map((f) => [f.name, f.offset] as [string, number])]);
   L.push('');
   obj('Register', 'The card\'s register port (byte addresses).', c.registers.map((r) => [r.name, hex(r.addr, 4)]));
   obj('StatusBit', 'STATUS register bits.', c.hardware.status_bits.map((b) => [b.name, `${1 << b.bit}`]));
@@ -857,6 +860,7 @@ function tables(c: Contract): Record<string, string> {
     problems: t(['code', 'name', 'meaning'], byCode(c.problems).map((p) => [p.code, `\`${p.name}\``, p.meaning])),
     execution: t(['off', 'type', 'field', 'meaning'], fieldRows(c.execution.fields)),
     'eth-drops': t(['code', 'name', 'dropped when the frame is …'], c.ethernet.drops.map((x) => [x.code, `\`${x.name}\``, x.meaning])),
+    'decision-batch': t(['off', 'type', 'field', 'meaning'], fieldRows(c.decision_batch.fields)),
     registers: t(['address', 'name', 'access', 'meaning'], c.registers.map((r) => [hex(r.addr, 4), `\`${r.name}\``, r.access, r.meaning])),
     ...orderEntryTables(c, t),
   };

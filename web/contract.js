@@ -7,9 +7,11 @@ export const VERSIONS = Object.freeze({
   record: 3,
   config: 3,
   execution: 1,
+  decisionBatch: 1,
   registerMap: 2,
   configMagic: 'RGC1',
   executionMagic: 'RGX1',
+  decisionBatchMagic: 'RGD1',
 });
 export const RECORD_VERSION = 3;
 export const RECORD_SIZE = 32;
@@ -203,6 +205,20 @@ export const EXECUTION = Object.freeze({
   price: 32,
   qty: 36,
   ts: 40,
+});
+/** DECISION BATCH header offsets (spec §14.8). */
+export const DECISION_BATCH = Object.freeze({
+  size: 48,
+  magic: 0,
+  version: 4,
+  record_size: 5,
+  header_size: 6,
+  count: 8,
+  session: 12,
+  first_offset: 16,
+  last_offset: 24,
+  first_seq: 32,
+  last_seq: 40,
 });
 
 /** The card's register port (byte addresses). */

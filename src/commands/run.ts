@@ -15,8 +15,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { controlSummary } from '../control/audit.ts';
-import { checkServeOptions, startControlPlane, type ControlPlane } from '../control/plane.ts';
-import { SERVE_OPTIONS, SERVE_USAGE } from '../control/replay-ops.ts';
+import type { ControlPlane } from '../control/plane.ts';
+import { checkServeOptions, SERVE_OPTIONS, SERVE_USAGE } from '../control/serve-options.ts';
 import { RiskgateError } from '../errors.ts';
 import { feedNames } from '../kafka/feed-topics.ts';
 import { createLogger } from '../log/index.ts';
@@ -28,7 +28,7 @@ import { OUT_USAGE } from '../export/records.ts';
 
 export const RUN_USAGE =
   'usage: riskgate run --brokers host:port [--config f] ' + OUT_USAGE + ' [--json] [--topic riskgate.md.itch] ' +
-  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-gap 1000000] [--max-tx-packets 1000] [--snapshot-every 10] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
+  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-gap 1000000] [--max-tx-packets 5000] [--snapshot-every 2] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -89,8 +89,8 @@ export const help = helpFor(RUN_USAGE, RUN_OPTIONS, {
   'seed-positions': 'start from the positions of the compacted positions topic (ignored on a resume)',
   'stale-ms': '<ms> no packet for this long while the session is open engages the kill switch (default 5000; 0 = off)',
   'max-gap': '<N> largest gap filled with gap fillers; a larger one ends the engine input after the kill (default 1000000)',
-  'max-tx-packets': '<N> most feed packets per Kafka transaction (default 1000)',
-  'snapshot-every': '<K> engine snapshot with every K-th transaction, for a fast resume (default 10; 0 = none)',
+  'max-tx-packets': '<N> most feed packets per Kafka transaction (default 5000)',
+  'snapshot-every': '<K> engine snapshot with every K-th transaction, for a fast resume (default 2; 0 = none)',
   'hold-tx-ms': '<ms> fault injection (tests): hold every transaction open this long after its sends (default 0)',
   'broker-timeout': '<ms> how long the broker may stay unreachable before the run stops with exit 8 (default 120000)',
   events: 'print every feed and transaction event as a JSON line on stderr',
@@ -123,6 +123,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       } catch (e) {
         throw new RiskgateError('USAGE', (e as Error).message);
       }
+      // Loaded only when asked: the HTTP server, metrics and dashboard cost ~0.5 s of start-up.
+      const { startControlPlane } = await import('../control/plane.ts');
       plane = await startControlPlane(values, {
         source: `kafka:${feedNames(values.prefix, values.topic).feed}`, config, backend: 'rust', speed: 'feed', log,
         engine: { stats: () => feed?.engineStats() ?? {} },
@@ -184,6 +186,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       if (end === 'signal') (report.feed as Record<string, unknown>).end = String(abort.signal.reason ?? 'signal');
       if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else process.stdout.write(`${formatReplayReport(report).replace(/^riskgate replay/, 'riskgate run')}\n${formatFeedReport(report)}\n`);
+      // Every client is disconnected, but kafkajs can keep a socket open for tens of seconds when
+      // a broker restart raced the consumer's last heartbeat (a stale coordinator reconnects after
+      // the disconnect). The run is over: exit within 2 s whatever kafkajs still holds.
+      setTimeout(() => process.exit(), 2000).unref();
       return 0;
     } finally {
       await plane?.close();

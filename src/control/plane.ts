@@ -67,12 +67,7 @@ export function intOption(v: string | undefined, name: string, min: number, max:
 }
 
 /** `--port`, `--host`, `--token-file`, `--allow-origin` only make sense with `--serve`. */
-export function checkServeOptions(v: PlaneValues & { hold?: boolean }): void {
-  if (v.serve) return;
-  for (const k of ['port', 'host', 'hold', 'token-file', 'allow-origin', 'public-metrics'] as const) {
-    if (v[k] !== undefined) throw new RiskgateError('USAGE', `--${k} needs --serve`);
-  }
-}
+export { checkServeOptions } from './serve-options.ts';
 
 export async function startControlPlane(v: PlaneValues, ctx: PlaneContext): Promise<ControlPlane> {
   const { log } = ctx;

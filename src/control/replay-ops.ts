@@ -21,24 +21,14 @@ import { LiveState } from '../server/live.ts';
 import type { Batch } from '../source/file.ts';
 import { controlSummary, readAuditRun, type AuditRun } from './audit.ts';
 import { checkServeOptions, intOption, startControlPlane } from './plane.ts';
+import { SERVE_OPTIONS } from './serve-options.ts';
 import { splitBatchesAt } from './frames.ts';
 import { GLOBAL_TARGET } from './limits.ts';
 import type { ControlQueue } from './queue.ts';
 
 /** parseArgs options of the ops features (spread into the replay command's options). */
 /** The control-plane subset (server, token, audit log, logs), shared with `riskgate run`. */
-export const SERVE_OPTIONS = {
-  serve: { type: 'boolean' },
-  port: { type: 'string' },
-  host: { type: 'string' },
-  'token-file': { type: 'string' },
-  'allow-origin': { type: 'string', multiple: true },
-  'public-metrics': { type: 'boolean' },
-  'audit-out': { type: 'string' },
-  'log-level': { type: 'string' },
-} as const;
-
-export const SERVE_USAGE = '[--serve [--port N] [--host 127.0.0.1] [--token-file f] [--allow-origin O] [--public-metrics]] [--audit-out audit.jsonl] [--log-level info]';
+export { SERVE_OPTIONS, SERVE_USAGE } from './serve-options.ts';
 
 export const OPS_OPTIONS = {
   ...SERVE_OPTIONS,

@@ -15,7 +15,8 @@
  * - A packet shorter than its header, with sequence number 0, or of another session than the
  *   first packet is refused (counted, ignored).
  */
-import { MOLD_END_OF_SESSION, parseMoldPacket } from '../itch/moldudp64.ts';
+import { CONTROL_MESSAGE } from '../contract.ts';
+import { MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, MOLD_SEQ_AT, MOLD_SESSION_BYTES, parseMoldPacket } from '../itch/moldudp64.ts';
 
 export type FeedStep =
   /** Whole frames (controls included); `messages` of them take seqs firstSeq, firstSeq+1, … */
@@ -64,12 +65,50 @@ export class FeedSequencer {
     messages: 0, controls: 0,
   };
 
+  /**
+   * The common case without parsing blocks into objects: a data packet of the session that
+   * starts exactly at the next expected seq and whose blocks tile it (none empty, none cut
+   * short). Its blocks are then the engine's frames as they stand — the packet minus its
+   * header, no copy — and the steps are those the general path below would give. Anything
+   * else (returns null) takes the general path.
+   */
+  private inOrder(pkt: Buffer): FeedStep[] | null {
+    const session = this.session;
+    if (!session || pkt.length <= MOLD_HEADER_BYTES) return null;
+    const count = (pkt[MOLD_COUNT_AT] << 8) | pkt[MOLD_COUNT_AT + 1];
+    if (count === 0 || count === MOLD_END_OF_SESSION) return null;
+    // u64 BE sequence number: the high 16 bits must be 0 (seq < 2^48) and the rest = expected.
+    if (pkt[MOLD_SEQ_AT] !== 0 || pkt[MOLD_SEQ_AT + 1] !== 0 || pkt.readUIntBE(MOLD_SEQ_AT + 2, 6) !== this.expected) return null;
+    for (let i = 0; i < MOLD_SESSION_BYTES; i++) if (pkt[i] !== session[i]) return null;
+    let messages = 0;
+    let controls = 0;
+    const end = pkt.length;
+    for (let off = MOLD_HEADER_BYTES; off < end; ) {
+      if (off + 2 > end) return null;
+      const n = (pkt[off] << 8) | pkt[off + 1];
+      if (n === 0 || off + 2 + n > end) return null;
+      if (n === CONTROL_MESSAGE.length && pkt[off + 2] === CONTROL_MESSAGE.typeByte) controls++;
+      else messages++;
+      off += 2 + n;
+    }
+    const st = this.stats;
+    st.packets++;
+    st.messages += messages;
+    st.controls += controls;
+    if (messages !== count) st.countMismatches++;
+    const firstSeq = this.expected;
+    this.expected += messages;
+    return [{ kind: 'frames', frames: pkt.subarray(MOLD_HEADER_BYTES), firstSeq, messages, controls }];
+  }
+
   /** Steps for one packet, in order. */
   packet(pkt: Buffer): FeedStep[] {
     if (this.ended) {
       this.stats.packetsAfterEnd++;
       return [];
     }
+    const fast = this.inOrder(pkt);
+    if (fast) return fast;
     const p = parseMoldPacket(pkt);
     if (!p || p.seq === 0n || p.seq >= SEQ_LIMIT) {
       this.stats.badPackets++;

@@ -4,14 +4,15 @@
  * state (`--serve`) and — once the run is live, past what was committed before a restart — to
  * the open transaction as executions (FILL) and decisions (DECISION, CONTROL).
  */
-import type { Message } from 'kafkajs';
 import { encodeExecution, executionFromFill, executionKey } from '../clearing/execution.ts';
 import type { Config } from '../config/index.ts';
 import type { Engine } from '../engine/types.ts';
 import { openRecordSink, type RecordSink } from '../export/records.ts';
 import { lastTimestamp } from '../feed/frames.ts';
 import { RECORD_SIZE, RecordKind } from '../records/layout.ts';
-import { RecordView } from '../records/view.ts';
+import { RecordHeader } from '../contract.ts';
+
+const KIND = RecordHeader.kind;
 import { RecordAccumulator } from '../report/accumulator.ts';
 import type { LiveState } from '../server/live.ts';
 import type { FeedTransactions } from './feed-tx.ts';
@@ -25,8 +26,27 @@ export interface OutputCounts {
 
 export class FeedEngine {
   readonly acc: RecordAccumulator;
-  /** The engine's `last_ts` (spec §3) as the feed's frames leave it, for gap fillers. */
-  lastTs = 0;
+  /**
+   * The engine's `last_ts` (spec §3) as the feed's frames leave it, for gap fillers and
+   * snapshots. Only those need it: the frames handed since it was last worked out are kept
+   * (references, no copy) and scanned newest first when it is read.
+   */
+  get lastTs(): number {
+    const f = this.tsFrames;
+    if (f.length > 0) {
+      let ts = -1;
+      for (let i = f.length - 1; i >= 0 && ts < 0; i--) ts = lastTimestamp(f[i], -1);
+      if (ts >= 0) this.knownTs = ts;
+      this.tsFrames = [];
+    }
+    return this.knownTs;
+  }
+  set lastTs(ts: number) {
+    this.knownTs = ts;
+    this.tsFrames = [];
+  }
+  private knownTs = 0;
+  private tsFrames: Buffer[] = [];
   /** Publish outputs (false while rebuilding what an earlier incarnation committed). */
   live = false;
   /** What went to the transactions, and what a rebuild recomputed without publishing. */
@@ -69,7 +89,10 @@ export class FeedEngine {
     const records = this.engine.process(frames, endOfInput);
     const dt = Number(process.hrtime.bigint() - t);
     this.acc.add(records, dt, messages, offset);
-    if (trackTs) this.lastTs = lastTimestamp(frames, this.lastTs);
+    if (trackTs) {
+      this.tsFrames.push(frames);
+      if (this.tsFrames.length >= 4096) void this.lastTs; // bound what is kept
+    }
     const live = this.liveState;
     if (live) {
       if (live.status === 'starting') live.status = 'running';
@@ -78,32 +101,35 @@ export class FeedEngine {
     this.handedSeq += messages;
     if (records.length === 0) return records;
     if (this.sink) this.sinkQueue.push(records);
-    this.route(records);
+    this.route(records, offset);
     return records;
   }
 
-  /** FILL → executions (keyed by account), DECISION and CONTROL → decisions. */
-  private route(records: Buffer): void {
+  /** FILL → executions (keyed by account), DECISION and CONTROL → decisions (runs of them copied at once). */
+  private route(records: Buffer, offset: number): void {
     const out = this.live ? this.published : this.rebuilt;
-    for (const r = new RecordView(records); r.next(); ) {
-      switch (r.kind) {
-        case RecordKind.FILL: {
-          out.executions++;
-          if (!this.live) break;
-          const e = executionFromFill(r.bytes(), this.config.session, this.accountIds, this.symbols);
-          this.tx.executions.push({ key: executionKey(e.accountId), value: encodeExecution(e) });
-          break;
-        }
-        case RecordKind.DECISION:
-          out.decisions++;
-          if (this.live) this.tx.decisions.push(decision(String(r.accountId), r.bytes()));
-          break;
-        case RecordKind.CONTROL:
-          out.controls++;
-          if (this.live) this.tx.decisions.push(decision('control', r.bytes()));
-          break;
+    const end = records.length - (records.length % RECORD_SIZE);
+    let run = -1; // start of the current run of DECISION/CONTROL records
+    for (let off = 0; off < end; off += RECORD_SIZE) {
+      const kind = records[off + KIND];
+      if (kind === RecordKind.DECISION || kind === RecordKind.CONTROL) {
+        if (kind === RecordKind.DECISION) out.decisions++;
+        else out.controls++;
+        if (run < 0) run = off;
+        continue;
+      }
+      if (run >= 0) {
+        if (this.live) this.tx.decisions.add(records, run, off, offset);
+        run = -1;
+      }
+      if (kind === RecordKind.FILL) {
+        out.executions++;
+        if (!this.live) continue;
+        const e = executionFromFill(records.subarray(off, off + RECORD_SIZE), this.config.session, this.accountIds, this.symbols);
+        this.tx.executions.push({ key: executionKey(e.accountId), value: encodeExecution(e) });
       }
     }
+    if (run >= 0 && this.live) this.tx.decisions.add(records, run, end, offset);
   }
 
   /** Writes the queued records to the record file. */
@@ -119,9 +145,4 @@ export class FeedEngine {
     await this.flushSink().catch(() => {});
     await this.sink.close().catch(() => {});
   }
-}
-
-/** A record of the decisions topic, copied out of the engine's record buffer. */
-function decision(key: string, record: Buffer): Message {
-  return { key, value: Buffer.from(record), partition: 0 };
 }

@@ -47,6 +47,7 @@ import { FeedEngine } from './feed-engine.ts';
 import { JournalReplay, journalMessage, readJournal, resumeFrom, sha256, startRecord, type JournalStart } from './feed-journal.ts';
 import { ensureRunTopics, feedNames, type FeedNames } from './feed-topics.ts';
 import { FeedTransactions } from './feed-tx.ts';
+import { MAX_BATCH_RECORDS } from './decision-batch.ts';
 import { seedPositions } from './seed-positions.ts';
 import { decodeState, encodeState, readLatestSnapshot, snapshotMessage, SNAPSHOT_VERSION, type Snapshot } from './feed-snapshot.ts';
 import { RustEngine } from '../engine/rust.ts';
@@ -73,11 +74,11 @@ export interface FeedRunOptions {
    * keeps the bound its journal's start record names.
    */
   maxGap?: number;
-  /** Most feed packets per transaction (default 1000). */
+  /** Most feed packets per transaction (default DEFAULT_MAX_TX_PACKETS). */
   maxTxPackets?: number;
   /**
    * An engine snapshot with the run's state goes with every this many committed transactions
-   * (default 10; 0 = none), so that a restart resumes from it instead of from offset 0 (§14.6).
+   * (default DEFAULT_SNAPSHOT_EVERY; 0 = none), so that a restart resumes from it instead of from offset 0 (§14.6).
    */
   snapshotEvery?: number;
   /** Fault injection (tests): hold every transaction open this long after its sends. */
@@ -106,14 +107,31 @@ class Serial {
   }
 }
 
-/** Most outputs per transaction, whatever maxTxPackets says. */
-const MAX_TX_MESSAGES = 20_000;
+/** Most executions (one Kafka record each) and decisions (in batches) per transaction, whatever maxTxPackets says. */
+const MAX_TX_EXECUTIONS = 20_000;
+const MAX_TX_DECISIONS = 16 * MAX_BATCH_RECORDS;
+/**
+ * Most feed packets per transaction (~235k messages of a generated session). A transaction
+ * costs ~30 ms of broker round trips whatever its size; fewer, larger ones let the run keep up
+ * at millions of messages per second (README, bench:feed).
+ */
+export const DEFAULT_MAX_TX_PACKETS = 5000;
+/** A snapshot with every 2nd transaction: a restart rebuilds at most ~10,000 packets after it. */
+export const DEFAULT_SNAPSHOT_EVERY = 2;
 /** Gap fillers per engine call. */
 const FILLER_CHUNK = 65_536;
 /** Default of `maxGap`: a million fillers cost the engine ~50 ms. */
 export const DEFAULT_MAX_GAP = 1_000_000;
+/** Bytes per fetch of the feed partition: a few thousand packets per consumer batch. */
+const FETCH_BYTES = 8 * 1024 * 1024;
 /** Longest stretch of feed work between two turns of the event loop (signals, timers). */
 const YIELD_EVERY_MS = 20;
+/**
+ * The same while a transaction is in flight: each of its broker round trips (add partitions,
+ * produce, offsets, EndTxn) goes on only when the loop turns, so a 20 ms stride made a ~30 ms
+ * transaction take ~130 ms under load.
+ */
+const YIELD_IN_TX_MS = 3;
 
 /** One turn of the event loop: signal handlers, timers and I/O callbacks run. */
 const turn = () => new Promise<void>((r) => setImmediate(r));
@@ -149,6 +167,19 @@ export class FeedRun {
   // progress
   private committedAtStart = 0;
   private committed = 0;
+  /** The feed offset of the last transaction started (committed, or in flight). */
+  private queued = 0;
+  /** The transaction being sent while the run goes on, if any (one at a time). */
+  private inflight: Promise<void> | null = null;
+  /** Consumer batches handed over and not yet processed (the one in hand included). */
+  private pendingBatches = 0;
+  private lastWork: Promise<void> = Promise.resolve();
+  /** The run is shutting its clients down: no consumer restart any more. */
+  private closing = false;
+  /** Where a live run's wall time goes (report `kafka.timing`, bench:feed). */
+  private readonly timing = { batches: 0, packets: 0, handleMs: 0, waitTxMs: 0, waitFeedMs: 0, drainMs: 0 };
+  /** When the run last ran out of consumer batches (to time the wait for the next fetch). */
+  private idleSince = 0;
   private nextOffset = 0;
   private txPackets = 0;
   private startRecord: JournalStart | null = null;
@@ -173,13 +204,13 @@ export class FeedRun {
 
   constructor(opts: FeedRunOptions) {
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as FeedRunOptions;
-    this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxGap: DEFAULT_MAX_GAP, maxTxPackets: 1000, snapshotEvery: 10, holdTxMs: 0, brokerTimeoutMs: 120_000, backend: 'rust', ...given };
+    this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxGap: DEFAULT_MAX_GAP, maxTxPackets: DEFAULT_MAX_TX_PACKETS, snapshotEvery: DEFAULT_SNAPSHOT_EVERY, holdTxMs: 0, brokerTimeoutMs: 120_000, backend: 'rust', ...given };
     this.names = feedNames(this.o.prefix, given.topic, given.group);
     this.kafka = makeKafka(opts.brokers, 'riskgate-run');
     // The run may change start positions (seeding, resume): work on a copy.
     this.config = { ...opts.config, symbols: opts.config.symbols.map((s) => ({ ...s })) };
     this.emit = opts.emit ?? (() => {});
-    this.tx = new FeedTransactions(this.kafka, { brokers: opts.brokers, names: this.names, brokerTimeoutMs: this.o.brokerTimeoutMs, holdTxMs: this.o.holdTxMs, emit: this.emit });
+    this.tx = new FeedTransactions(this.kafka, { brokers: opts.brokers, names: this.names, session: opts.config.session, brokerTimeoutMs: this.o.brokerTimeoutMs, holdTxMs: this.o.holdTxMs, emit: this.emit });
   }
 
   private get live(): boolean {
@@ -215,7 +246,7 @@ export class FeedRun {
 
       // 2. After fencing the committed offset is final: everything below it was published.
       this.admin = admin;
-      this.committed = this.committedAtStart = (await step('read the committed offset', () => this.tx.committedOffset(admin))).offset;
+      this.committed = this.queued = this.committedAtStart = (await step('read the committed offset', () => this.tx.committedOffset(admin))).offset;
       if (this.committedAtStart > Number(feedOffsets.high)) {
         throw new RiskgateError('FAIL_CLOSED', `run group ${this.names.runGroup} committed feed offset ${this.committedAtStart}, beyond the end of ${this.names.feed} (${feedOffsets.high}): the feed topic was replaced; use another --group`);
       }
@@ -276,12 +307,16 @@ export class FeedRun {
       }
       await step('start the feed consumer', () => this.startConsumer());
       await this.done;
+      const td = performance.now();
+      await this.drain();
+      this.timing.drainMs = performance.now() - td;
       if (this.fatal) throw this.fatal;
     } catch (e) {
       throw asCoded(e);
     } finally {
       if (timer) clearInterval(timer);
       this.o.signal?.removeEventListener('abort', onAbort);
+      this.closing = true;
       await this.consumer?.disconnect().catch(() => {});
       if (this.readerGroup) await admin.deleteGroups([this.readerGroup]).catch(() => {});
       await this.tx.close();
@@ -303,19 +338,29 @@ export class FeedRun {
       groupId,
       readUncommitted: false,
       maxWaitTimeInMs: 100,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: FETCH_BYTES,
+      maxBytes: 2 * FETCH_BYTES,
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
-      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
+      // After a crash (broker loss) kafkajs restarts the consumer on a timer — unless the run is
+      // closing: a restart scheduled behind our disconnect would reconnect and keep the process alive.
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000, restartOnFailure: async () => !this.closing },
     });
     this.consumer = consumer;
+    for (const ev of ['CONNECT', 'DISCONNECT', 'STOP', 'GROUP_JOIN'] as const) consumer.on(consumer.events[ev], () => this.emit('consumer', { what: ev, closing: this.closing }));
     consumer.on(consumer.events.CRASH, (e) => {
+      this.emit('consumer', { what: 'CRASH', restart: e.payload.restart, error: e.payload.error?.message, closing: this.closing });
+      if (this.closing) return;
       if (!e.payload.restart) {
         this.fail(new ClearingError('BROKER_UNAVAILABLE', `feed consumer stopped (${e.payload.error?.message}); restart run to resume`, { cause: e.payload.error }));
       }
     });
     // After a rejoin (e.g. a broker restart) go on from the next packet, not the start.
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.closing) {
+        void consumer.disconnect().catch(() => {}); // a restart that raced our disconnect
+        return;
+      }
       if (this.nextOffset > 0) {
         try {
           consumer.seek({ topic: this.names.feed, partition: 0, offset: String(this.nextOffset) });
@@ -330,16 +375,29 @@ export class FeedRun {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      // No heartbeat() from here: a batch is handled after its eachBatch returned (the next fetch
+      // overlaps it), and a late heartbeat of a finished batch kept a connection open after the run.
+      eachBatch: async ({ batch, resolveOffset }) => {
         if (this.stopping || this.ended || this.fatal) return;
-        if (batch.messages.length) this.lastPacketAt = Date.now(); // arrived: not stale, even if queued behind other work
-        await this.serial.run(async () => {
+        if (batch.messages.length === 0) return;
+        this.lastPacketAt = Date.now(); // arrived: not stale, even if queued behind other work
+        // Progress goes to the run group in the transactions, not through this private group:
+        // resolving now lets kafkajs fetch the next batch while this one is processed.
+        resolveOffset(batch.lastOffset());
+        this.pendingBatches++;
+        const work = this.serial.run(async () => {
           try {
-            await this.onBatch(batch.messages, resolveOffset, heartbeat);
+            await this.onBatch(batch.messages);
           } catch (e) {
             this.fail(e);
+          } finally {
+            this.pendingBatches--;
           }
         });
+        // At most two batches queued: the one in hand and this one; the fetch of the next overlaps them.
+        const prev = this.lastWork;
+        this.lastWork = work;
+        await prev;
       },
     });
   }
@@ -350,7 +408,24 @@ export class FeedRun {
     this.finish();
   }
 
-  private async onBatch(messages: KafkaMessage[], resolveOffset: (o: string) => void, heartbeat: () => Promise<void>): Promise<void> {
+  private async onBatch(messages: KafkaMessage[]): Promise<void> {
+    const t0 = performance.now();
+    if (this.idleSince > 0 && this.live) this.timing.waitFeedMs += t0 - this.idleSince;
+    this.idleSince = 0;
+    try {
+      await this.handleBatch(messages);
+    } finally {
+      const t1 = performance.now();
+      if (this.live) {
+        this.timing.batches++;
+        this.timing.packets += messages.length;
+        this.timing.handleMs += t1 - t0;
+      }
+      if (this.pendingBatches <= 1) this.idleSince = t1;
+    }
+  }
+
+  private async handleBatch(messages: KafkaMessage[]): Promise<void> {
     for (const m of messages) {
       if (this.stopping || this.ended || this.fatal) break;
       const offset = Number(m.offset);
@@ -360,8 +435,7 @@ export class FeedRun {
       this.staleEpisode = false;
       await this.onPacket(offset, m.value ?? Buffer.alloc(0));
       this.nextOffset = offset + 1;
-      resolveOffset(m.offset);
-      if (Date.now() - this.lastYield >= YIELD_EVERY_MS) {
+      if (Date.now() - this.lastYield >= (this.inflight ? YIELD_IN_TX_MS : YIELD_EVERY_MS)) {
         await turn(); // let signals and timers in between packets
         this.lastYield = Date.now();
       }
@@ -371,15 +445,15 @@ export class FeedRun {
       if (this.ended) this.finish(); // the snapshot is at the end of the session: nothing to read
       } else {
         this.txPackets++;
-        if (this.txPackets >= this.o.maxTxPackets || this.tx.executions.length + this.tx.decisions.length >= MAX_TX_MESSAGES) {
+        if (this.txPackets >= this.o.maxTxPackets || this.tx.executions.length >= MAX_TX_EXECUTIONS || this.tx.decisions.records >= MAX_TX_DECISIONS) {
           await this.commit();
-          await heartbeat().catch(() => {});
         }
       }
       this.lastPacketAt = Date.now();
     }
     await this.engine.flushSink();
-    await this.commit();
+    // A transaction also ends with the consumer's backlog: when no batch waits behind this one.
+    if (this.pendingBatches <= 1 || this.ended || this.stopping) await this.commit();
     if (this.ended || this.stopping) this.finish();
   }
 
@@ -505,10 +579,20 @@ export class FeedRun {
       .catch((e) => this.fail(e));
   }
 
-  /** One transaction: pending outputs, journal records and the feed offset reached. */
+  /**
+   * One transaction: pending outputs, journal records and the feed offset reached. It travels
+   * while the run goes on filling the next one; the producer sends one at a time, so a commit
+   * first waits for the one in flight. `drain` waits for the last.
+   */
   private async commit(): Promise<void> {
     if (!this.live) return;
-    if (this.tx.pending === 0 && this.nextOffset === this.committed) return;
+    if (this.tx.pending === 0 && this.nextOffset === this.queued) return;
+    if (this.inflight) {
+      const t = performance.now();
+      await this.inflight;
+      this.timing.waitTxMs += performance.now() - t;
+    }
+    if (this.fatal) return;
     if (!this.startWritten) {
       if (!this.startRecord) throw new Error('internal: no start record before the first commit');
       this.tx.journal.unshift(journalMessage(this.names, this.startRecord));
@@ -516,15 +600,34 @@ export class FeedRun {
     const injects = this.tx.journal.filter((m) => !String(m.value).startsWith('{"type":"start"')).length;
     const due = this.o.snapshotEvery > 0 && this.txSinceSnapshot + 1 >= this.o.snapshotEvery && this.engine.engine instanceof RustEngine;
     if (due) this.tx.snapshot = this.takeSnapshot(this.injectsCommitted + injects);
-    await this.tx.commit(this.admin, this.nextOffset);
+    const next = this.nextOffset;
+    const sending = this.tx.commit(this.admin, next, this.tx.prepare()).then(() => {
+      this.committed = next;
+    });
+    // A transaction that fails for good (fenced, broker gone past --broker-timeout) stops the run.
+    const tracked: Promise<void> = sending.then(
+      () => {
+        if (this.inflight === tracked) this.inflight = null;
+      },
+      (e) => {
+        if (this.inflight === tracked) this.inflight = null;
+        this.fail(e);
+      },
+    );
+    this.inflight = tracked;
+    this.queued = next;
     this.injectsCommitted += injects;
     if (due) {
       this.txSinceSnapshot = 0;
       this.snapshotsWritten++;
     } else this.txSinceSnapshot++;
     this.startWritten = true;
-    this.committed = this.nextOffset;
     this.txPackets = 0;
+  }
+
+  /** Waits for the transaction in flight, if any. */
+  private async drain(): Promise<void> {
+    while (this.inflight) await this.inflight;
   }
 
   /**
@@ -707,6 +810,8 @@ export class FeedRun {
       rebuiltPackets: this.rebuiltPackets,
       committedOffset: this.committed,
       published: { ...this.engine.published, transactions: this.tx.transactions },
+      // handleMs: handling consumer batches (engine included; waitTxMs is inside it); waitFeedMs: no batch to handle.
+      timing: Object.fromEntries(Object.entries(this.timing).map(([k, v]) => [k, Math.round(v)])),
       notRepublished: this.engine.rebuilt,
       seededPositions: this.seeded,
     };

@@ -55,7 +55,12 @@ async function createIfMissing(admin: Admin, t: ITopicConfig): Promise<void> {
 /** A single-partition topic: created if missing; an existing one with more partitions is refused. */
 export async function ensureSinglePartitionTopic(admin: Admin, topic: string): Promise<void> {
   await createIfMissing(admin, { topic, numPartitions: 1 });
-  const n = await partitions(admin, topic);
+  let n = await partitions(admin, topic);
+  // A topic just created may not be in the metadata yet: ask again for a moment before judging it.
+  for (let i = 0; n === null && i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    n = await partitions(admin, topic);
+  }
   if (n !== 1) {
     throw new ClearingError('BAD_OPTIONS', `topic ${topic} has ${n} partitions; it must have exactly 1 (the feed is one ordered stream)`);
   }

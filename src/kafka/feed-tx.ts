@@ -16,15 +16,55 @@ import { RiskgateError } from '../errors.ts';
 import { sleep, waitForBroker, type KafkaClient } from './client.ts';
 import { errorType, isFenced, isRetriable } from './errors.ts';
 import type { FeedNames } from './feed-topics.ts';
+import { DecisionBatcher } from './decision-batch.ts';
 
 const { Partitioners } = kafkajs;
 
+/**
+ * Retries of the producer's own requests. The broker answers CONCURRENT_TRANSACTIONS to the
+ * next transaction's first send until the previous one's markers are written (milliseconds);
+ * with kafkajs's client default of 200 ms before the first retry a transaction took ~148 ms
+ * on this machine, with 5 ms ~27 ms (measured with one 400 KB record + sendOffsets). Broker
+ * loss is handled by `commit`'s own loop, not by these retries.
+ */
+const TX_RETRY = { retries: 10, initialRetryTime: 5, maxRetryTime: 2000 };
+
 /** Messages per sendBatch request. */
 const SEND_CHUNK = 2_000;
+/**
+ * Value bytes per topic in one sendBatch request. kafkajs writes a request's messages for one
+ * partition as one record batch, and the broker's record limit (message.max.bytes, 1 MiB by
+ * default) applies to that whole batch: two 512 KiB decision batches in one request are refused
+ * (MESSAGE_TOO_LARGE). A larger single message (a snapshot, on its topic of 64 MiB) goes alone.
+ */
+const REQUEST_TOPIC_BYTES = 768 * 1024;
+
+/** The transaction's messages cut into sendBatch requests, in order. */
+function* requests(all: { topic: string; m: Message }[]): Generator<{ topic: string; messages: Message[] }[]> {
+  let byTopic = new Map<string, { messages: Message[]; bytes: number }>();
+  let n = 0;
+  for (const { topic, m } of all) {
+    const size = (m.value as Buffer | null)?.length ?? 0;
+    const t = byTopic.get(topic);
+    if (n >= SEND_CHUNK || (t && t.bytes + size > REQUEST_TOPIC_BYTES)) {
+      yield [...byTopic].map(([topic, x]) => ({ topic, messages: x.messages }));
+      byTopic = new Map();
+      n = 0;
+    }
+    let l = byTopic.get(topic);
+    if (!l) byTopic.set(topic, (l = { messages: [], bytes: 0 }));
+    l.messages.push(m);
+    l.bytes += size;
+    n++;
+  }
+  if (n > 0) yield [...byTopic].map(([topic, x]) => ({ topic, messages: x.messages }));
+}
 
 export interface FeedTxOptions {
   brokers: string;
   names: FeedNames;
+  /** The config's session number (decision batch header, spec §14.8). */
+  session: number;
   /** How long a transaction may keep failing (broker loss) before the run stops with exit 8. */
   brokerTimeoutMs: number;
   /** Fault injection (tests): hold every transaction with executions open this long after its sends. */
@@ -32,10 +72,17 @@ export interface FeedTxOptions {
   emit: (event: string, data?: Record<string, unknown>) => void;
 }
 
+/** The outputs of one transaction, taken out of the open one (`prepare`). */
+export interface PreparedTx {
+  all: { topic: string; m: Message }[];
+  counts: { executions: number; decisions: number; batches: number; journal: number };
+}
+
 export class FeedTransactions {
   /** Outputs of the open transaction. */
   executions: Message[] = [];
-  decisions: Message[] = [];
+  /** DECISION and CONTROL records, packed into decision batches (spec §14.8). */
+  readonly decisions: DecisionBatcher;
   journal: Message[] = [];
   /** The engine snapshot that goes with this transaction, if one is due (spec §14.6). */
   snapshot: Message | null = null;
@@ -49,11 +96,13 @@ export class FeedTransactions {
   constructor(
     private readonly kafka: KafkaClient,
     private readonly o: FeedTxOptions,
-  ) {}
+  ) {
+    this.decisions = new DecisionBatcher(o.session);
+  }
 
   /** Outputs waiting for the next commit. */
   get pending(): number {
-    return this.executions.length + this.decisions.length + this.journal.length;
+    return this.executions.length + this.decisions.records + this.journal.length;
   }
 
   /**
@@ -72,6 +121,7 @@ export class FeedTransactions {
       maxInFlightRequests: 1,
       transactionalId: this.o.names.runGroup,
       transactionTimeout: 60_000,
+      retry: TX_RETRY,
     });
     try {
       await producer.connect();
@@ -94,17 +144,32 @@ export class FeedTransactions {
     return { offset: o > 0 ? o : 0, tag: p?.metadata ?? null };
   }
 
-  /** One transaction: the pending outputs and the feed offset `nextOffset` reached. */
-  async commit(admin: Admin, nextOffset: number): Promise<void> {
-    const { names, brokers, brokerTimeoutMs, emit } = this.o;
-    const t0 = Date.now();
-    const counts = { executions: this.executions.length, decisions: this.decisions.length, journal: this.journal.length };
+  /**
+   * Takes the pending outputs out of the open transaction (which starts empty again), ready to
+   * be sent with `commit`: the run goes on filling the next transaction while this one travels.
+   */
+  prepare(): PreparedTx {
+    const names = this.o.names;
+    const decisions = this.decisions.records;
+    const batches = this.decisions.seal().map((value): Message => ({ key: names.runGroup, value, partition: 0 }));
+    const counts = { executions: this.executions.length, decisions, batches: batches.length, journal: this.journal.length };
     const all: { topic: string; m: Message }[] = [
       ...this.executions.map((m) => ({ topic: names.executions, m })),
-      ...this.decisions.map((m) => ({ topic: names.decisions, m })),
+      ...batches.map((m) => ({ topic: names.decisions, m })),
       ...this.journal.map((m) => ({ topic: names.journal, m })),
       ...(this.snapshot ? [{ topic: names.snapshots, m: this.snapshot }] : []),
     ];
+    this.executions = [];
+    this.journal = [];
+    this.snapshot = null;
+    return { all, counts };
+  }
+
+  /** One transaction: `prepared` outputs (default: the pending ones) and the feed offset `nextOffset` reached. */
+  async commit(admin: Admin, nextOffset: number, prepared: PreparedTx = this.prepare()): Promise<void> {
+    const { names, brokers, brokerTimeoutMs, emit } = this.o;
+    const t0 = Date.now();
+    const { all, counts } = prepared;
     const tag = `${this.tagBase}.${++this.tagSeq}`;
     const remaining = () => Math.max(1000, brokerTimeoutMs - (Date.now() - t0));
     let delay = 200;
@@ -123,15 +188,7 @@ export class FeedTransactions {
         if (!this.producer) await this.fence();
         const tx = await this.producer!.transaction();
         try {
-          for (let i = 0; i < all.length; i += SEND_CHUNK) {
-            const byTopic = new Map<string, Message[]>();
-            for (const { topic, m } of all.slice(i, i + SEND_CHUNK)) {
-              let l = byTopic.get(topic);
-              if (!l) byTopic.set(topic, (l = []));
-              l.push(m);
-            }
-            await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-          }
+          for (const request of requests(all)) await tx.sendBatch({ acks: -1, topicMessages: request });
           if (this.o.holdTxMs > 0 && counts.executions > 0) {
             emit('tx-open', { ...counts, holdMs: this.o.holdTxMs, next: nextOffset });
             await sleep(this.o.holdTxMs);
@@ -171,10 +228,6 @@ export class FeedTransactions {
       }
     }
     this.transactions++;
-    this.executions = [];
-    this.decisions = [];
-    this.journal = [];
-    this.snapshot = null;
     emit('committed', { ...counts, next: nextOffset, ms: Date.now() - t0 });
   }
 

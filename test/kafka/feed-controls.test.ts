@@ -17,7 +17,7 @@ import { RecordView } from '../../src/records/view.ts';
 import { freshClusterPerFile } from './broker.ts';
 import { feedHarness } from './feed-helpers.ts';
 
-const { BROKER, tmp, kafkaSh, cliJson, spawnRun, records, readTopic, genFile } = feedHarness(
+const { BROKER, tmp, kafkaSh, cliJson, spawnRun, records, decisionsOn, decisionRecords, genFile } = feedHarness(
   Number(process.env.RISKGATE_KAFKA_CONTROLS_PORT ?? 19292),
   'riskgate-feed-controls-',
 );
@@ -32,8 +32,9 @@ describe('Kafka run --serve: runtime controls while the run is live', () => {
     expect(first.lastSeq).toBe(15_000);
     const audit = join(tmp, 'ctl-audit.jsonl');
     const runBin = join(tmp, 'ctl-run.bin');
+    // No snapshots: the second run below must rebuild from offset 0 and replay the kill from the journal.
     const child = spawnRun(
-      ['--brokers', BROKER, '--prefix', 'ctl', '--topic', 'ctl.md.itch', '--stale-ms', '0', '--serve', '--port', '0', '--audit-out', audit, '--out', runBin, '--json'],
+      ['--brokers', BROKER, '--prefix', 'ctl', '--topic', 'ctl.md.itch', '--stale-ms', '0', '--snapshot-every', '0', '--serve', '--port', '0', '--audit-out', audit, '--out', runBin, '--json'],
       { RISKGATE_TOKEN: TOKEN },
     );
     let url = '';
@@ -93,7 +94,9 @@ describe('Kafka run --serve: runtime controls while the run is live', () => {
       expect(recs.some((r) => r.kind === RecordKind.FILL && r.seq >= S)).toBe(false);
 
       // Published like the others: the decisions topic carries the CONTROL record and the same decisions.
-      const topic = (await readTopic('ctl.decisions')).map((m) => new RecordView(m.value).at(0));
+      const onTopic = await decisionsOn('ctl.decisions', 'ctl.run');
+      expect(onTopic.equals(decisionRecords(runBin))).toBe(true);
+      const topic = Array.from({ length: onTopic.length / 32 }, (_, i) => new RecordView(onTopic.subarray(i * 32, i * 32 + 32)).at(0));
       expect(topic.length).toBe(decisions.length + recs.filter((r) => r.kind === RecordKind.CONTROL).length);
       const pubCtl = topic.filter((v) => v.kind === RecordKind.CONTROL && v.op === ControlOp.GLOBAL_KILL);
       expect(pubCtl.map((v) => v.seq)).toEqual([S]);

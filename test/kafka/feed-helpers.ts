@@ -14,6 +14,7 @@ import { readToEnd } from '../../src/kafka/read-topic.ts';
 import { topicNames } from '../../src/kafka/topics.ts';
 import { RecordKind } from '../../src/records/layout.ts';
 import { RecordView } from '../../src/records/view.ts';
+import { decodeDecisionBatch } from '../../src/kafka/decision-batch.ts';
 
 export interface Child {
   events: Record<string, any>[];
@@ -150,6 +151,35 @@ export function feedHarness(PORT: number, tmpPrefix: string) {
     return counts;
   }
 
+  /**
+   * The DECISION and CONTROL records on a decisions topic (spec §14.8), batches decoded and
+   * concatenated in topic order. Every value must be a well-formed batch keyed by `group`
+   * whose header agrees with its records, and batches must go forward in the feed.
+   */
+  async function decisionsOn(topic: string, group: string): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let lastOffset = -1;
+    for (const m of await readTopic(topic)) {
+      if (m.key !== group) throw new Error(`${topic}: batch keyed ${JSON.stringify(m.key)}, not the run group ${group}`);
+      const b = decodeDecisionBatch(m.value);
+      const v = new RecordView(b.records);
+      if (b.session !== config.session) throw new Error(`${topic}: batch of session ${b.session}`);
+      if (b.firstSeq !== v.at(0).seq || b.lastSeq !== v.at(b.count - 1).seq) throw new Error(`${topic}: header seqs ${b.firstSeq}..${b.lastSeq} disagree with the records`);
+      if (b.firstOffset < lastOffset || b.lastOffset < b.firstOffset) throw new Error(`${topic}: feed offsets ${b.firstOffset}..${b.lastOffset} after ${lastOffset}`);
+      for (v.off = -32; v.next(); ) if (v.kind !== RecordKind.DECISION && v.kind !== RecordKind.CONTROL) throw new Error(`${topic}: record of kind ${v.kind} in a batch`);
+      lastOffset = b.lastOffset;
+      parts.push(b.records);
+    }
+    return Buffer.concat(parts);
+  }
+
+  /** The DECISION and CONTROL records of a record file, in order: what the decisions topic must carry. */
+  function decisionRecords(file: string): Buffer {
+    const parts: Buffer[] = [];
+    for (const r = new RecordView(readFileSync(file)); r.next(); ) if (r.kind === RecordKind.DECISION || r.kind === RecordKind.CONTROL) parts.push(r.bytes());
+    return Buffer.concat(parts);
+  }
+
   /** A generated session (with control messages unless told otherwise), as a file. */
   function genFile(name: string, messages: number, seed: number, tail?: Buffer, controlMessages = true): string {
     const b = generateSessionBuffer({ seed, symbols: 8, messages, controlMessages });
@@ -157,5 +187,5 @@ export function feedHarness(PORT: number, tmpPrefix: string) {
     writeFileSync(path, tail ? Buffer.concat([b.subarray(0, b.length - 2), tail]) : b);
     return path;
   }
-  return { ROOT, BIN, PORT, BROKER, KAFKA_ENV, config, tmp, kafkaSh, cli, cliJson, spawnRun, records, fillIds, readTopic, executionsOn, genFile };
+  return { ROOT, BIN, PORT, BROKER, KAFKA_ENV, config, tmp, kafkaSh, cli, cliJson, spawnRun, records, fillIds, readTopic, executionsOn, decisionsOn, decisionRecords, genFile };
 }

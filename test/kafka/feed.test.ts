@@ -29,7 +29,7 @@ import { Reason, RecordKind } from '../../src/records/layout.ts';
 import { freshClusterPerFile } from './broker.ts';
 import { feedHarness } from './feed-helpers.ts';
 
-const { ROOT, BROKER, config, tmp, kafkaSh, cli, cliJson, spawnRun, records, fillIds, readTopic, executionsOn, genFile } = feedHarness(
+const { ROOT, BROKER, config, tmp, kafkaSh, cli, cliJson, spawnRun, records, fillIds, readTopic, executionsOn, decisionsOn, decisionRecords, genFile } = feedHarness(
   Number(process.env.RISKGATE_KAFKA_FEED_PORT ?? 19192),
   'riskgate-feed-',
 );
@@ -66,7 +66,10 @@ describe('Kafka feed: publish + run against a real broker', () => {
     const execs = await executionsOn('id');
     expect([...execs.values()].every((n) => n === 1)).toBe(true);
     expect([...execs.keys()].sort()).toEqual(fillIds(records(replayBin)).sort());
-    expect((await readTopic('id.decisions')).length).toBe(rep.decisions + rep.controls);
+    // The decisions topic carries replay's DECISION and CONTROL records, byte for byte, in decision batches.
+    const published = await decisionsOn('id.decisions', 'id.run');
+    expect(published.length).toBe((rep.decisions + rep.controls) * 32);
+    expect(published.equals(decisionRecords(replayBin))).toBe(true);
 
     // Clearing the executions read back from Kafka gives replay's embedded clearing summary.
     const fromKafka = await clearInProcess(
@@ -167,7 +170,7 @@ describe('Kafka feed: publish + run against a real broker', () => {
     const committed = await executionsOn('eo');
     expect([...committed.values()].every((n) => n === 1)).toBe(true);
     expect([...committed.keys()].sort()).toEqual(fillIds(records(replayBin)).sort());
-    expect((await readTopic('eo.decisions')).length).toBe(rep.decisions + rep.controls);
+    expect((await decisionsOn('eo.decisions', 'eo.run')).equals(decisionRecords(replayBin))).toBe(true);
     // The killed transaction did reach the log: read_uncommitted sees its aborted executions.
     const raw = await executionsOn('eo', true);
     const extra = [...raw.values()].reduce((s, n) => s + n, 0) - committed.size;
@@ -197,7 +200,7 @@ describe('Kafka feed: publish + run against a real broker', () => {
     const execs = await executionsOn('br');
     expect([...execs.values()].every((n) => n === 1)).toBe(true);
     expect(execs.size).toBe(rep.fills);
-    expect((await readTopic('br.decisions')).length).toBe(rep.decisions + rep.controls);
+    expect((await decisionsOn('br.decisions', 'br.run')).equals(decisionRecords(replayBin))).toBe(true);
     const retries = child.events.filter((e) => e.event === 'tx-retry' && !/concurrent operation/.test(e.error)).length;
     const pause = Math.max(...commits.slice(1).map((e, i) => e.t - commits[i].t));
     console.log(`[feed] broker restart took ${restartMs} ms; longest pause between commits ${pause} ms; ${retries} transaction(s) redone after broker errors; ${run.kafka.published.transactions} transactions, ${execs.size} executions, each once`);
@@ -207,7 +210,8 @@ describe('Kafka feed: publish + run against a real broker', () => {
     const file = genFile('stale.itch', 20_000, 13);
     cliJson(['publish', file, '--brokers', BROKER, '--topic', 'stale.md.itch', '--to-seq', '10000']);
     const runBin = join(tmp, 'stale-run.bin');
-    const child = spawnRun(['--brokers', BROKER, '--prefix', 'stale', '--topic', 'stale.md.itch', '--stale-ms', '2000', '--out', runBin, '--json']);
+    // No snapshots: the restart below must rebuild from offset 0 and replay the stale kill from the journal.
+    const child = spawnRun(['--brokers', BROKER, '--prefix', 'stale', '--topic', 'stale.md.itch', '--stale-ms', '2000', '--snapshot-every', '0', '--out', runBin, '--json']);
     const stale = await child.waitFor('stale', 1, 60_000);
     expect(stale.seq).toBe(10_001);
     cliJson(['publish', file, '--brokers', BROKER, '--topic', 'stale.md.itch', '--from-seq', '10001']);
