@@ -3,10 +3,14 @@
 # under .cache/pyenv, for reading riskgate's Parquet/CSV/JSONL exports back in Python
 # (test/export/python.test.ts). Idempotent: does nothing when the environment already matches
 # the requirements file. Prints the environment's python path on stdout.
+#
+#   bash scripts/python-env.sh [ENV_NAME REQUIREMENTS_FILE]
+#
+# With arguments, the same for another environment under .cache/ (python-pcap-env.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ENV="$ROOT/.cache/pyenv"
-REQ="$ROOT/scripts/requirements-exports.txt"
+ENV="$ROOT/.cache/${1:-pyenv}"
+REQ="${2:-$ROOT/scripts/requirements-exports.txt}"
 say() { echo "python-env: $*" >&2; }
 
 PY=${PYTHON:-$(command -v python3 || true)}

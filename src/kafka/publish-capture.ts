@@ -5,7 +5,7 @@
  * record, unchanged — its session, sequence numbers, duplicates and gaps are the capture's,
  * and `run` judges them by §14.5 like any feed.
  */
-import type { Message } from 'kafkajs';
+import { PacketSender } from './packet-sender.ts';
 import { waitForBroker, makeKafka } from './client.ts';
 import { ensureSinglePartitionTopic } from './feed-topics.ts';
 import { countControls, MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, MOLD_SEQ_AT, MOLD_SESSION_BYTES } from '../itch/moldudp64.ts';
@@ -45,22 +45,14 @@ export async function publishCapture(opts: PublishCaptureOptions): Promise<Publi
   try {
     await ensureSinglePartitionTopic(admin, opts.topic);
     await producer.connect();
-    let pending: Message[] = [];
-    const flush = async () => {
-      if (!pending.length) return;
-      const messages = pending;
-      pending = [];
-      await producer.send({ topic: opts.topic, messages, acks: -1 });
-    };
+    const sender = new PacketSender(producer, opts.topic, chunk, rep);
     for await (const batch of readFrameBatches(opts.file, 1024, stats)) {
       const payloads = rx.receive(batch.stream);
       for (let o = 0; o < payloads.length; ) {
         const n = payloads.readUInt32LE(o);
         const pkt = Buffer.from(payloads.subarray(o + 4, o + 4 + n));
         o += 4 + n;
-        pending.push({ partition: 0, value: pkt });
-        rep.packets++;
-        rep.bytes += pkt.length;
+        await sender.add(pkt);
         if (pkt.length < MOLD_HEADER_BYTES) {
           badPackets++; // sent as captured: run refuses and counts it (§14.5)
         } else {
@@ -75,10 +67,9 @@ export async function publishCapture(opts: PublishCaptureOptions): Promise<Publi
           }
           rep.controls += countControls(pkt);
         }
-        if (pending.length >= chunk) await flush();
       }
     }
-    await flush();
+    await sender.flush();
   } finally {
     await producer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});

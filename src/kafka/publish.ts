@@ -8,7 +8,7 @@
  * retransmits); `dropSeqs`/`duplicateSeqs` leave out or repeat the packet holding a seq (fault
  * injection for tests and drills).
  */
-import type { Message } from 'kafkajs';
+import { PacketSender } from './packet-sender.ts';
 import { waitForBroker, makeKafka } from './client.ts';
 import { ensureSinglePartitionTopic } from './feed-topics.ts';
 import { FrameCursor } from '../itch/framing.ts';
@@ -101,19 +101,8 @@ export async function publishFeed(opts: PublishOptions): Promise<PublishReport> 
   try {
     await ensureSinglePartitionTopic(admin, opts.topic);
     await producer.connect();
-    let pending: Message[] = [];
-    const flush = async () => {
-      if (!pending.length) return;
-      const messages = pending;
-      pending = [];
-      await producer.send({ topic: opts.topic, messages, acks: -1 });
-    };
-    const sendPacket = async (pkt: Buffer) => {
-      pending.push({ partition: 0, value: pkt });
-      rep.packets++;
-      rep.bytes += pkt.length;
-      if (pending.length >= chunk) await flush();
-    };
+    const sender = new PacketSender(producer, opts.topic, chunk, rep);
+    const sendPacket = (pkt: Buffer) => sender.add(pkt);
     const hits = (set: Set<number>, first: number, last: number) => {
       for (const x of set) if (x >= first && x <= last) return true;
       return false;
@@ -159,7 +148,7 @@ export async function publishFeed(opts: PublishOptions): Promise<PublishReport> 
       await sendPackets(packer.endOfSession());
       rep.endOfSession = true;
     }
-    await flush();
+    await sender.flush();
   } finally {
     await producer.disconnect().catch(() => {});
     await admin.disconnect().catch(() => {});

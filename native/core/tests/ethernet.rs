@@ -25,7 +25,7 @@ fn frame(payload: &[u8], vlan: bool, options: usize) -> Vec<u8> {
     let total = ihl * 4 + 8 + payload.len();
     let mut ip = vec![0x40 | ihl as u8, 0, (total >> 8) as u8, total as u8, 0, 1, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1];
     ip.extend_from_slice(&GROUP.to_be_bytes());
-    ip.extend(std::iter::repeat(1u8).take(options * 4));
+    ip.extend(std::iter::repeat_n(1u8, options * 4));
     let c = checksum(&ip);
     ip[10..12].copy_from_slice(&c.to_be_bytes());
     f.extend_from_slice(&ip);
