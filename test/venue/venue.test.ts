@@ -1,0 +1,214 @@
+/**
+ * The venue simulator end to end over loopback (spec §16.9): it replays a generated session
+ * (`riskgate gen`'s generator), OuchClient orders placed at known feed positions get exactly
+ * the executions the matching rules give — marketable orders at the opposite levels, IOC
+ * remainders canceled, resting orders filled by the session's own prints (found by an
+ * independent scan of the file) — cancels and replaces work, the same run twice gives the
+ * same answers, and garbage on the wire never stops it.
+ */
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OuchClient, type Answer } from '../../src/client/index.ts';
+import { FeedReplay } from '../../src/venue/feed.ts';
+import { Venue } from '../../src/venue/venue.ts';
+import { generatedSession, scanPrints, VENUE_USERS, type ScannedPrint } from './helpers.ts';
+
+const FIRST_STOP = 6000;
+
+let file: string;
+let prints: ScannedPrint[];
+
+beforeAll(async () => {
+  file = await generatedSession(20_000, 3, 13);
+  prints = scanPrints(file);
+}, 60_000);
+
+/** Plain values of an answer, for comparisons (timestamps included: they are the feed's). */
+const plain = (a: Answer) => ({ kind: a.kind, ...a.values });
+
+async function startVenue() {
+  const venue = new Venue({ sessions: VENUE_USERS, port: 0 });
+  const addr = await venue.start();
+  const feed = new FeedReplay(file, venue, 'max');
+  return { venue, feed, port: addr.port };
+}
+
+/** Every answer so far is in once the Cancel Reject of an order that never existed arrives. */
+let barrierRef = 900_000;
+async function barrier(c: OuchClient): Promise<void> {
+  const ref = barrierRef++;
+  c.cancel(ref);
+  await c.waitFor((a) => a.kind === 'CANCEL_REJECT' && a.values.userRefNum === ref);
+}
+
+/** A symbol with at least two ask levels and a bid at the current position. */
+function pickSymbol(venue: Venue): { symbol: string; asks: [number, number][]; bids: [number, number][] } {
+  for (let i = 0; venue.book.symbolIndex(venue.book.symbolName(i)) !== undefined; i++) {
+    const asks = venue.book.levels(i, 'ask');
+    const bids = venue.book.levels(i, 'bid');
+    if (asks.length >= 2 && bids.length >= 1) return { symbol: venue.book.symbolName(i), asks, bids };
+  }
+  throw new Error('no symbol with two ask levels and a bid in the generated session');
+}
+
+const executions = (c: OuchClient, ref: number) => c.answers.filter((a) => a.kind === 'ORDER_EXECUTED' && a.values.userRefNum === ref);
+
+/**
+ * The scenario: at FIRST_STOP a marketable buy through two levels, an IOC buy larger than the
+ * best ask, a resting buy at the best bid, a resting sell far away that is canceled, and a
+ * resting buy far away replaced to a marketable price; then the rest of the session plays.
+ */
+async function scenario() {
+  barrierRef = 900_000;
+  const { venue, feed, port } = await startVenue();
+  const c = await OuchClient.connect({ port, username: 'ALPHA1', password: 'alpha-pw' });
+  try {
+    expect(await feed.advance(FIRST_STOP)).toEqual({ seq: FIRST_STOP, ended: false });
+    const { symbol, asks, bids } = pickSymbol(venue);
+    const ts = venue.timestampNs;
+    const [[a1, s1], [a2]] = asks;
+    const bestBid = bids[0][0];
+
+    const walk = c.enter({ side: 'B', quantity: s1 + 1, symbol, price: BigInt(a2) });
+    const ioc = c.enter({ side: 'B', quantity: s1 + 10, symbol, price: BigInt(a1), timeInForce: '3' });
+    const rest = c.enter({ side: 'B', quantity: 300, symbol, price: BigInt(bestBid) });
+    const far = c.enter({ side: 'S', quantity: 100, symbol, price: 1_999_999_900n });
+    const low = c.enter({ side: 'B', quantity: 50, symbol, price: 1n });
+    await barrier(c);
+    c.cancel(far);
+    const moved = c.replace(low, { quantity: 50, price: BigInt(a1) });
+    await barrier(c);
+    const atStop = c.answers.map(plain);
+
+    await feed.advance();
+    await barrier(c);
+    return { c, venue, symbol, ts, a1, s1, a2, bestBid, refs: { walk, ioc, rest, far, low, moved }, atStop, all: c.answers.map(plain) };
+  } finally {
+    await c.logout().catch(() => {});
+    await venue.close();
+  }
+}
+
+describe('venue-sim over loopback, replaying a generated session', () => {
+  let run: Awaited<ReturnType<typeof scenario>>;
+  beforeAll(async () => {
+    run = await scenario();
+  }, 120_000);
+
+  it('a marketable buy walks the asks within its limit: the best level whole, then one share at the next, liquidity R', () => {
+    const { c, refs, ts, a1, s1, a2 } = run;
+    expect(c.answers.find((a) => a.kind === 'ORDER_ACCEPTED' && a.values.userRefNum === refs.walk)?.values).toMatchObject({ quantity: s1 + 1, price: BigInt(a2), timestamp: ts });
+    expect(executions(c, refs.walk).map((a) => [a.values.quantity, a.values.price, a.values.liquidityFlag, a.values.timestamp])).toEqual([
+      [s1, BigInt(a1), 'R', ts],
+      [1, BigInt(a2), 'R', ts],
+    ]);
+  });
+
+  it('an IOC buy fills the best ask and the rest is canceled with reason I', () => {
+    const { c, refs, a1, s1 } = run;
+    expect(executions(c, refs.ioc).map((a) => [a.values.quantity, a.values.price])).toEqual([[s1, BigInt(a1)]]);
+    expect(c.answers.filter((a) => a.kind === 'ORDER_CANCELED' && a.values.userRefNum === refs.ioc).map((a) => a.values)).toEqual([
+      expect.objectContaining({ quantity: 10, reason: 'I' }),
+    ]);
+  });
+
+  it('match numbers are unique and increase, and every execution follows its acceptance', () => {
+    const execs = run.c.answers.filter((a) => a.kind === 'ORDER_EXECUTED');
+    const matches = execs.map((a) => a.values.matchNumber as bigint);
+    expect(matches).toEqual(matches.map((_, i) => BigInt(i + 1)));
+    for (const e of execs) {
+      const acc = run.c.answers.findIndex((a) => (a.kind === 'ORDER_ACCEPTED' || a.kind === 'ORDER_REPLACED') && a.values.userRefNum === e.values.userRefNum);
+      expect(acc).toBeGreaterThanOrEqual(0);
+      expect(acc).toBeLessThan(run.c.answers.indexOf(e));
+    }
+  });
+
+  it('a resting buy at the best bid fills only on the prints at or through its price after it rested, at its own price, liquidity A', () => {
+    const { c, refs, symbol, bestBid } = run;
+    let left = 300;
+    const expected: [number, bigint, string][] = [];
+    for (const p of prints) {
+      if (left === 0) break;
+      if (p.seq <= FIRST_STOP || p.stock !== symbol || p.price > bestBid) continue;
+      const q = Math.min(left, p.shares);
+      expected.push([q, BigInt(bestBid), 'A']);
+      left -= q;
+    }
+    expect(expected.length, 'the session prints through the best bid after the stop').toBeGreaterThan(0);
+    expect(executions(c, refs.rest).map((a) => [a.values.quantity, a.values.price, a.values.liquidityFlag])).toEqual(expected);
+  });
+
+  it('a cancel removes a resting order (Canceled U, all its shares) and nothing fills it afterwards', () => {
+    const { c, refs } = run;
+    expect(c.answers.filter((a) => a.kind === 'ORDER_CANCELED' && a.values.userRefNum === refs.far).map((a) => a.values)).toEqual([
+      expect.objectContaining({ quantity: 100, reason: 'U' }),
+    ]);
+    expect(executions(c, refs.far)).toEqual([]);
+    expect(c.answers.some((a) => a.kind === 'CANCEL_REJECT' && a.values.userRefNum === refs.far)).toBe(false);
+  });
+
+  it('a replace to a marketable price answers Replaced, then executes the new order at the best ask', () => {
+    const { c, refs, a1 } = run;
+    const i = c.answers.findIndex((a) => a.kind === 'ORDER_REPLACED' && a.values.userRefNum === refs.moved);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(c.answers[i].values).toMatchObject({ origUserRefNum: refs.low, quantity: 50, price: BigInt(a1) });
+    expect(executions(c, refs.moved).map((a) => [a.values.quantity, a.values.price, a.values.liquidityFlag])).toEqual([[50, BigInt(a1), 'R']]);
+    expect(executions(c, refs.low)).toEqual([]);
+  });
+
+  it('the venue counts what it did and never disagrees with its gateway', () => {
+    const s = run.venue.stats();
+    expect(s.messages).toBe(20_000);
+    expect(s.prints).toBe(prints.length);
+    expect(s.inconsistencies).toBe(0);
+    expect(s.executions).toBe(run.c.answers.filter((a) => a.kind === 'ORDER_EXECUTED').length);
+    expect(s.iocCanceled).toBe(10);
+  });
+
+  it('deterministic: the same session and the same orders at the same feed positions give the same answers, byte for byte', async () => {
+    const again = await scenario();
+    expect(again.atStop).toEqual(run.atStop);
+    expect(again.all).toEqual(run.all);
+  }, 120_000);
+});
+
+describe('venue-sim and bad input', () => {
+  let venue: Venue;
+  let feed: FeedReplay;
+  let port: number;
+  beforeAll(async () => {
+    ({ venue, feed, port } = await startVenue());
+    await feed.advance(FIRST_STOP);
+  }, 60_000);
+  afterAll(async () => {
+    await venue.close();
+  });
+
+  it('garbage, a bad login and malformed OUCH never stop it: another session still trades', async () => {
+    // Raw garbage: a zero packet length closes that connection only.
+    await new Promise<void>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port }, () => s.write(Buffer.from([0, 0, 0xff, 0xfe, 1, 2, 3])));
+      s.on('error', () => {});
+      s.resume(); // read (and drop) the Debug packet, so the gateway's close is seen
+      s.on('close', () => resolve());
+    });
+    await expect(OuchClient.connect({ port, username: 'ALPHA1', password: 'wrong' })).rejects.toThrow(/LOGIN_REJECTED/);
+    const bad = await OuchClient.connect({ port, username: 'BRAVO1', password: 'bravo-pw' });
+    bad.sendRaw(Buffer.from([0, 4, 0x55, 0x4f, 0x00, 0x01])); // an Enter Order cut to 2 bytes
+    bad.sendRaw(Buffer.from([0, 2, 0x55, 0x51])); // unknown OUCH type
+    const quantityZero = bad.enter({ side: 'B', quantity: 0, symbol: 'AAPL', price: '1.00' });
+    expect((await bad.answer(quantityZero)).kind).toBe('ORDER_REJECTED');
+    await barrier(bad);
+    expect(bad.debug.join('\n')).toMatch(/OUCH_LENGTH|OUCH_UNKNOWN_TYPE/);
+
+    const c = await OuchClient.connect({ port, username: 'ALPHA1', password: 'alpha-pw' });
+    const { symbol, asks } = pickSymbol(venue);
+    const ref = c.enter({ side: 'B', quantity: 1, symbol, price: BigInt(asks[0][0]) });
+    expect((await c.answer(ref)).kind).toBe('ORDER_ACCEPTED');
+    const e = await c.waitFor((a) => a.kind === 'ORDER_EXECUTED' && a.values.userRefNum === ref);
+    expect(e.values).toMatchObject({ quantity: 1, price: BigInt(asks[0][0]) });
+    await c.logout();
+    await bad.logout();
+    expect(venue.stats().inconsistencies).toBe(0);
+  });
+});
