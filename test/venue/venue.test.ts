@@ -9,6 +9,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OuchClient, type Answer } from '../../src/client/index.ts';
+import { Prng } from '../../src/gen/index.ts';
 import { FeedReplay } from '../../src/venue/feed.ts';
 import { Venue } from '../../src/venue/venue.ts';
 import { generatedSession, scanPrints, VENUE_USERS, type ScannedPrint } from './helpers.ts';
@@ -211,4 +212,88 @@ describe('venue-sim and bad input', () => {
     await bad.logout();
     expect(venue.stats().inconsistencies).toBe(0);
   });
+});
+
+describe('venue-sim under random order flow while the session plays', () => {
+  it('every order ends as the wire says: open shares on the wire = what rests in the venue; fills + cancels never exceed an order; no inconsistency', async () => {
+    const { venue, feed, port } = await startVenue();
+    const rnd = new Prng(2026);
+    const clients = await Promise.all(VENUE_USERS.map((u) => OuchClient.connect({ port, username: u.username, password: u.password })));
+    try {
+      await feed.advance(2000);
+      const refs: number[][] = clients.map(() => []);
+      for (let step = 0; step < 400; step++) {
+        const k = rnd.int(clients.length);
+        const c = clients[k];
+        const roll = rnd.int(10);
+        const sym = rnd.int(4);
+        const symbol = sym < 3 ? venue.book.symbolName(sym) : 'ZZZZ';
+        const top = sym < 3 ? (rnd.chance(0.5) ? venue.book.levels(sym, 'ask')[0] : venue.book.levels(sym, 'bid')[0]) : undefined;
+        const price = BigInt(Math.max(1, (top?.[0] ?? 1_000_000) + (rnd.int(11) - 5) * 100));
+        if (roll < 5) {
+          const quantity = rnd.chance(0.05) ? 0 : 1 + rnd.int(2000); // 0: Order Rejected INVALID_QUANTITY
+          refs[k].push(c.enter({ side: rnd.chance(0.5) ? 'B' : 'S', quantity, symbol, price, timeInForce: rnd.chance(0.3) ? '3' : '0' }));
+        } else if (roll < 6 && refs[k].length) {
+          c.cancel(refs[k][rnd.int(refs[k].length)], rnd.chance(0.5) ? 0 : rnd.int(500));
+        } else if (roll < 7 && refs[k].length) {
+          refs[k].push(c.replace(refs[k][rnd.int(refs[k].length)], { quantity: 1 + rnd.int(1500), price }));
+        } else if (roll < 8 && refs[k].length) {
+          c.modify(refs[k][rnd.int(refs[k].length)], rnd.chance(0.8) ? 'B' : 'S', rnd.int(300));
+        } else if (roll < 9) {
+          // An unreadable OUCH message: random bytes of a length no inbound type has.
+          let len = 1 + rnd.int(60);
+          if ([9, 10, 40, 47].includes(len)) len++;
+          const b = Buffer.alloc(3 + len);
+          b.writeUInt16BE(1 + len, 0);
+          b[2] = 0x55; // Unsequenced Data
+          for (let i = 3; i < b.length; i++) b[i] = rnd.int(256);
+          b[3] = 'OUXMQ'.charCodeAt(rnd.int(5));
+          c.sendRaw(b);
+        } else {
+          await feed.advance(feed.position().seq + 1 + rnd.int(600));
+        }
+      }
+      await feed.advance();
+      for (const c of clients) await barrier(c);
+
+      for (const [k, c] of clients.entries()) {
+        const session = VENUE_USERS[k].username;
+        const open = new Map<number, number>();
+        const shares = new Map<number, number>();
+        const used = new Map<number, number>();
+        for (const a of c.answers) {
+          const ref = a.values.userRefNum as number;
+          const q = a.values.quantity as number;
+          if (a.kind === 'ORDER_ACCEPTED' || a.kind === 'ORDER_REPLACED') {
+            open.set(ref, q);
+            shares.set(ref, q);
+            used.set(ref, 0);
+            if (a.kind === 'ORDER_REPLACED') open.set(a.values.origUserRefNum as number, 0);
+          } else if (a.kind === 'ORDER_EXECUTED' || a.kind === 'ORDER_CANCELED') {
+            expect(open.get(ref), `${a.kind} of ${ref}, which is not open`).toBeGreaterThanOrEqual(q);
+            open.set(ref, open.get(ref)! - q);
+            used.set(ref, used.get(ref)! + q);
+          } else if (a.kind === 'ORDER_MODIFIED') {
+            expect(q).toBeLessThanOrEqual(open.get(ref)!);
+            used.set(ref, used.get(ref)! + open.get(ref)! - q);
+            open.set(ref, q);
+          }
+        }
+        expect(open.size).toBeGreaterThan(20);
+        for (const [ref, n] of open) {
+          expect(venue.matcher.open(session, ref), `${session} order ${ref}`).toBe(n);
+          expect(used.get(ref)! + n).toBeLessThanOrEqual(shares.get(ref)!);
+        }
+      }
+      const s = venue.stats();
+      expect(s.inconsistencies).toBe(0);
+      expect(s.ouch.totals.INTERNAL_ERROR).toBe(0);
+      expect(s.executions).toBeGreaterThan(10);
+      expect(s.ouch.totals.OUCH_LENGTH + s.ouch.totals.OUCH_UNKNOWN_TYPE).toBeGreaterThan(10);
+      expect(s.ouch.totals.INVALID_ORDER).toBeGreaterThan(0);
+    } finally {
+      for (const c of clients) await c.logout().catch(() => {});
+      await venue.close();
+    }
+  }, 120_000);
 });
