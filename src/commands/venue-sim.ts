@@ -10,6 +10,7 @@
  * (`--json`: one JSON object each). Exit: 0 ok, 2 bad options, 3/4 bad input file, 8 port in use.
  */
 import { checkInput } from '../source/file.ts';
+import { checkItch } from '../source/sniff.ts';
 import { createLogger, LOG_LEVELS } from '../log/index.ts';
 import { RiskgateError } from '../errors.ts';
 import { FeedReplay, type Pace } from '../venue/feed.ts';
@@ -85,6 +86,7 @@ export async function venueSimCommand(argv: string[]): Promise<number> {
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
     const sessions = users(values.user);
     checkInput(file);
+    await checkItch(file);
 
     const out = (event: string, text: string, data: Record<string, unknown>) =>
       process.stdout.write(`${values.json ? JSON.stringify({ event, ...data }) : text}\n`);
@@ -125,14 +127,17 @@ export async function venueSimCommand(argv: string[]): Promise<number> {
     await venue.close();
     const s = venue.stats();
     const t = s.ouch.totals;
+    const problems = feed.problems.total('error') + feed.problems.total('warning');
     out('summary', [
-      `messages     ${s.messages.toLocaleString('en-US')} applied, ${s.prints.toLocaleString('en-US')} trades printed`,
+      `messages     ${s.messages.toLocaleString('en-US')} applied, ${s.prints.toLocaleString('en-US')} trades printed` +
+        (problems ? `; input problems: ${[...feed.problems.counts].map(([k, c]) => `${k} ×${c.count}`).join(', ')}` : ''),
       `orders       ${t.accepted} accepted, ${t.replaced} replaced, ${t.canceled} canceled (${s.iocCanceled} IOC shares), ${t.INVALID_ORDER} invalid`,
       `executions   ${s.executions} (${s.sharesExecuted.toLocaleString('en-US')} shares)${s.inconsistencies ? `; ${s.inconsistencies} INCONSISTENCIES (a bug)` : ''}`,
       `sessions     ${t.logins} logins, ${t.connections} connections`,
     ].join('\n'), {
       messages: s.messages, prints: s.prints, executions: s.executions, sharesExecuted: s.sharesExecuted, iocCanceled: s.iocCanceled,
       inconsistencies: s.inconsistencies, ouch: s.ouch.totals,
+      problems: { errors: feed.problems.summary('error'), warnings: feed.problems.summary('warning') },
     });
     return 0;
   });

@@ -138,13 +138,18 @@ describe('riskgate send against riskgate venue-sim', () => {
     expect((await run(['send', '--to', `127.0.0.1:${port}`, '--user', 'ALPHA1', '--password', 'x', '--csv', csv])).stderr).toMatch(/bad\.csv:2: 3 cells, the header has 4/);
   });
 
-  it('venue-sim: an unknown option names the nearest, a missing file is INPUT_MISSING (exit 3)', async () => {
+  it('venue-sim: an unknown option names the nearest, a missing file is INPUT_MISSING (exit 3), a file that is not ITCH INPUT_UNREADABLE (exit 4)', async () => {
     const r = await run(['venue-sim', file, '--sped', '2']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown option --sped \(did you mean "--speed"\?\)/);
     const m = await run(['venue-sim', join(dirname(file), 'nope.itch'), '--port', '0']);
     expect(m.status).toBe(3);
     expect(m.stderr).toMatch(/^riskgate venue-sim: INPUT_MISSING: /);
+    const notItch = join(dirname(file), 'not.itch');
+    writeFileSync(notItch, 'symbol,side,qty,price\n'.repeat(200));
+    const n = await run(['venue-sim', notItch, '--port', '0']);
+    expect(n.status).toBe(4);
+    expect(n.stderr).toMatch(/^riskgate venue-sim: INPUT_UNREADABLE: /);
   });
 
   it('venue-sim ends on SIGINT with its summary: the executions it reported, no inconsistency', async () => {
@@ -152,6 +157,6 @@ describe('riskgate send against riskgate venue-sim', () => {
     venue.kill('SIGINT');
     expect(await exited).toBe(0);
     const summary = lines(venueOut).find((l) => l.event === 'summary')!;
-    expect(summary).toMatchObject({ messages: STOP, executions: 3, inconsistencies: 0, iocCanceled: 7 });
+    expect(summary).toMatchObject({ messages: STOP, executions: 3, inconsistencies: 0, iocCanceled: 7, problems: { errors: {}, warnings: {} } });
   });
 });
