@@ -3,12 +3,17 @@
  * gateway of src/ouch/, answering for itself: every well-formed order is accepted) whose
  * orders execute against the book of a replayed ITCH session (src/venue/matching.ts).
  *
+ * An order (or replace) on a symbol the session has halted (ITCH H with a state other than
+ * `T`) is rejected HALTED; every other well-formed order is accepted.
+ *
  * The market moves only when the replay hands it a message (`apply`); the OUCH timestamps
  * are the ITCH timestamp of the last message applied. So the same session and the same
  * orders at the same feed positions give the same answers, byte for byte.
  */
 import type { AddressInfo } from 'node:net';
 import { FullDepthBook } from '../book/full-depth.ts';
+import { MESSAGE_LENGTH, Reason } from '../contract.ts';
+import { readStock } from '../itch/decode.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import { Gateway, type GatewaySession, type OrderView } from '../ouch/gateway.ts';
 import type { Counters } from '../ouch/stats.ts';
@@ -41,6 +46,12 @@ export interface VenueStats {
 /** Bytes before a message's timestamp (type, locate, tracking) and its length (6). */
 const TS_OFF = 5;
 const TS_LEN = 6;
+/** ITCH Stock Trading Action (spec §3.1): type H, stock at 11, state at 19 (`T` trading). */
+const H_TYPE = 0x48;
+const H_LENGTH = MESSAGE_LENGTH.H;
+const H_STOCK = 11;
+const H_STATE = 19;
+const TRADING = 0x54;
 
 export class Venue {
   readonly book = new FullDepthBook();
@@ -48,6 +59,8 @@ export class Venue {
   private readonly gateway: Gateway;
   private readonly log: Logger;
   private clockNs = 0n;
+  /** Symbols whose trading state (ITCH H) is not T. */
+  private readonly halted = new Set<string>();
   private readonly s: VenueStats = { messages: 0, prints: 0, executions: 0, sharesExecuted: 0, iocCanceled: 0, inconsistencies: 0 };
 
   constructor(o: VenueOptions) {
@@ -60,8 +73,8 @@ export class Venue {
     });
     this.gateway = new Gateway({
       sessions: o.sessions.map((s) => ({ username: s.username, password: s.password, account: 0 })),
-      // The venue takes every order riskgate's protocol layer accepts (§16.3): no risk checks here.
-      decide: () => ({ accept: true }),
+      // The venue takes every order riskgate's protocol layer accepts (§16.3) unless its symbol is halted: no risk checks here.
+      decide: (o) => (this.halted.has(o.symbol) ? { accept: false, reasons: Reason.HALTED } : { accept: true }),
       host: o.host,
       port: o.port,
       sessionName: o.sessionName ?? 'VENUE',
@@ -102,6 +115,11 @@ export class Venue {
     return this.clockNs;
   }
 
+  /** True while the session has the symbol halted (its last ITCH H state is not T). */
+  isHalted(symbol: string): boolean {
+    return this.halted.has(symbol);
+  }
+
   /**
    * Applies one market-data message (without its length prefix): the book moves, and a trade
    * it prints fills the resting orders it goes through.
@@ -109,6 +127,11 @@ export class Venue {
   apply(msg: Buffer): void {
     this.s.messages++;
     if (msg.length >= TS_OFF + TS_LEN) this.clockNs = BigInt(msg.readUIntBE(TS_OFF, TS_LEN));
+    if (msg[0] === H_TYPE && msg.length === H_LENGTH) {
+      const stock = readStock(msg, H_STOCK);
+      if (msg[H_STATE] === TRADING) this.halted.delete(stock);
+      else this.halted.add(stock);
+    }
     this.book.apply(msg);
     const p = this.book.lastPrint;
     if (!p) return;
