@@ -48,7 +48,8 @@ export const help = helpFor(SEND_USAGE, SEND_OPTIONS, {
   'timeout-ms': '<ms> how long to wait for the login and for each order\'s answer (default 5000)',
   help: 'print this help and exit',
 }, 'Orders: buy|sell|short|exempt QTY SYMBOL@PRICE [day|ioc] enters an order; cancel REF [LEAVE] cancels down to LEAVE shares;\n' +
-  'replace REF QTY@PRICE [day|ioc] replaces an order. Exit: 0 ok, 2 bad options or orders, 3 CSV file missing, 8 cannot connect or no answer, 10 login refused.');
+  'replace REF QTY@PRICE [day|ioc] replaces an order. A UserRefNum the session already used, or a cancel that leaves at least the\n' +
+  'open shares, gets no answer (OUCH): send then ends with NO_ANSWER and what the server said. Exit: 0 ok, 2 bad options or orders, 3 CSV file missing, 8 cannot connect or no answer, 10 login refused.');
 
 /** A field value as printed: prices in dollars, u64 as decimal. */
 function show(name: string, v: unknown): string {

@@ -114,6 +114,13 @@ describe('riskgate send against riskgate venue-sim', () => {
     expect(closed.stderr).toMatch(/^riskgate send: SERVICE_UNAVAILABLE: cannot connect to 127\.0\.0\.1:1: connection refused/);
   });
 
+  it('an order the server ignores (a UserRefNum already used) ends send with NO_ANSWER (exit 8) and what the server said', async () => {
+    const r = await run(['send', '--to', `127.0.0.1:${port}`, '--user', 'ALPHA1', '--password', 'alpha-pw', '--first-ref', '1', '--timeout-ms', '800', 'buy', '1', `${book.symbol}@1`]);
+    expect(r.status).toBe(8);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^riskgate send: NO_ANSWER: order 1 \(argument 1, "buy"\): no answer within 800 ms .*the server said: DUPLICATE_USER_REF_NUM: UserRefNum 1 is already used/);
+  });
+
   it('bad options and bad orders are usage errors naming what is wrong, before anything is sent', async () => {
     const cases: [string[], RegExp][] = [
       [['--pasword', 'x'], /unknown option --pasword \(did you mean "--password"\?\)/],
