@@ -35,8 +35,8 @@ const ALLOWED: Record<string, string> = {
   // issue 13: the venue simulator serves until Ctrl-C and send needs it running
   'venue-sim <file>': 'serves OUCH until SIGINT: test/venue/cli.test.ts runs venue-sim (--port 0 --json --stop-at --user), sends to it and ends it with SIGINT',
   'send --to host:port --user U --password P': 'needs a venue listening: test/venue/cli.test.ts runs send against venue-sim with command-line and CSV orders, --json, and refused logins',
-  'riskgate venue-sim venue.itch.gz --stop-at 5000 --user ALPHA1:secret': 'serves until Ctrl-C: test/venue/cli.test.ts runs venue-sim the same way and ends it with SIGINT',
-  'riskgate send --to 127.0.0.1:15001 --user ALPHA1 --password secret --first-ref 1 buy 900 AAPL@189.92 sell 100 MSFT@420.04 ioc': 'needs the venue of the line before: test/venue/cli.test.ts sends marketable and IOC orders to venue-sim and checks the exact executions',
+  'riskgate venue-sim venue.itch.gz --stop-at 3000 --user ALPHA1:secret': 'serves until Ctrl-C: test/venue/cli.test.ts runs venue-sim the same way and ends it with SIGINT',
+  'riskgate send --to 127.0.0.1:15001 --user ALPHA1 --password secret --first-ref 1 buy 400 MSFT@420.07 sell 1000 AAPL@189.89 ioc': 'needs the venue of the line before: test/venue/cli.test.ts sends marketable and IOC orders to venue-sim and checks the exact executions',
   'replay --brokers host:port': 'sends the fills to Kafka: test/kafka/clearing.test.ts covers replay --brokers',
   'replay --speed realtime': 'paces by ITCH timestamps and the demo spans a trading day: test/cli/commands.test.ts paces a 0.29 s session',
   'replay --speed N': 'paced like realtime (N times faster): the demo would take hours; test/cli/commands.test.ts covers pacing',
