@@ -42,12 +42,12 @@ async function barrier(c: OuchClient): Promise<void> {
   await c.waitFor((a) => a.kind === 'CANCEL_REJECT' && a.values.userRefNum === ref);
 }
 
-/** A symbol with at least two ask levels and a bid at the current position. */
+/** A symbol trading (not halted) with at least two ask levels and a bid at the current position. */
 function pickSymbol(venue: Venue): { symbol: string; asks: [number, number][]; bids: [number, number][] } {
   for (let i = 0; venue.book.symbolIndex(venue.book.symbolName(i)) !== undefined; i++) {
     const asks = venue.book.levels(i, 'ask');
     const bids = venue.book.levels(i, 'bid');
-    if (asks.length >= 2 && bids.length >= 1) return { symbol: venue.book.symbolName(i), asks, bids };
+    if (asks.length >= 2 && bids.length >= 1 && !venue.isHalted(venue.book.symbolName(i))) return { symbol: venue.book.symbolName(i), asks, bids };
   }
   throw new Error('no symbol with two ask levels and a bid in the generated session');
 }
