@@ -32,6 +32,11 @@ const ALLOWED: Record<string, string> = {
   // issue 11: whole CLI table rows (their required arguments) that are not run, and why
   'feed-sim <file> --to host:port': 'serves a UDP feed to a listener that puts it on Kafka (needs a broker): test/feed/listen.test.ts runs feed-sim with loss, reordering and duplicates and with --no-request-server',
   'listen --from host:port --request host:port --brokers host:port': 'needs a Kafka broker and a feed: test/feed/listen.test.ts runs listen behind feed-sim, through a SIGKILL and a resume, and run on its topic',
+  // issue 13: the venue simulator serves until Ctrl-C and send needs it running
+  'venue-sim <file>': 'serves OUCH until SIGINT: test/venue/cli.test.ts runs venue-sim (--port 0 --json --stop-at --user), sends to it and ends it with SIGINT',
+  'send --to host:port --user U --password P': 'needs a venue listening: test/venue/cli.test.ts runs send against venue-sim with command-line and CSV orders, --json, and refused logins',
+  'riskgate venue-sim venue.itch.gz --stop-at 3000 --user ALPHA1:secret': 'serves until Ctrl-C: test/venue/cli.test.ts runs venue-sim the same way and ends it with SIGINT',
+  'riskgate send --to 127.0.0.1:15001 --user ALPHA1 --password secret --first-ref 1 buy 400 MSFT@420.07 sell 1000 AAPL@189.89 ioc': 'needs the venue of the line before: test/venue/cli.test.ts sends marketable and IOC orders to venue-sim and checks the exact executions',
   'replay --brokers host:port': 'sends the fills to Kafka: test/kafka/clearing.test.ts covers replay --brokers',
   'replay --speed realtime': 'paces by ITCH timestamps and the demo spans a trading day: test/cli/commands.test.ts paces a 0.29 s session',
   'replay --speed N': 'paced like realtime (N times faster): the demo would take hours; test/cli/commands.test.ts covers pacing',
@@ -175,7 +180,7 @@ describe('README commands', () => {
 
   it('finds the commands of the README (sh blocks and the CLI table)', () => {
     expect(lines).toContain('npm run demo');
-    expect(cliTableRows(README).map((r) => r.split(' ')[0])).toEqual(['replay', 'hwreport', 'book', 'inspect', 'decode', 'gen', 'pcap', 'feed-sim', 'listen']);
+    expect(cliTableRows(README).map((r) => r.split(' ')[0])).toEqual(['replay', 'hwreport', 'book', 'inspect', 'decode', 'gen', 'pcap', 'feed-sim', 'listen', 'venue-sim', 'send']);
   });
 
   it('every allow-listed command still appears in the docs, each with a reason', () => {

@@ -52,6 +52,32 @@ export interface OrderToCheck {
 export type Decision = { accept: true } | { accept: false; reasons: number };
 export type Decider = (order: OrderToCheck) => Decision | Promise<Decision>;
 
+/** A live order as the gateway holds it, for an OrderListener. */
+export interface OrderView {
+  session: string;
+  userRefNum: number;
+  side: Side;
+  symbol: string;
+  /** Price units (dollars × 10,000). */
+  price: bigint;
+  /** Open shares. */
+  quantity: number;
+  timeInForce: string;
+}
+
+/**
+ * Follows the live orders (the venue simulator matches them, src/venue/). Each call comes
+ * right after the answer it reports is sequenced, so an execution the listener reports
+ * (`execute`) follows the acceptance on the stream.
+ */
+export interface OrderListener {
+  accepted?(o: OrderView): void;
+  /** The original order is gone; `o` is the new one. */
+  replaced?(origUserRefNum: number, o: OrderView): void;
+  /** A Cancel or Modify reduced an order to `open` shares (0: the order is gone). */
+  reduced?(session: string, userRefNum: number, open: number): void;
+}
+
 export interface GatewayOptions {
   sessions: readonly GatewaySession[];
   decide: Decider;
@@ -73,6 +99,8 @@ export interface GatewayOptions {
   maxPacket?: number;
   /** Outbound bytes a client may leave unread before it is disconnected (default 4 MiB). */
   maxUnsentBytes?: number;
+  /** Told of every acceptance, replacement and client reduction of a live order. */
+  orders?: OrderListener;
 }
 
 interface LiveOrder {
@@ -85,6 +113,7 @@ interface LiveOrder {
   orderReferenceNumber: bigint;
   capacity: string;
   crossType: string;
+  timeInForce: string;
 }
 
 interface SessionState {
@@ -235,6 +264,22 @@ export class Gateway {
     if (ord.quantity === 0) u.orders.delete(userRefNum);
     this.count(u, 'executed');
     this.emit(u, 'ORDER_EXECUTED', { timestamp: this.stamp(), userRefNum, quantity, price, liquidityFlag, matchNumber: this.nextMatch++ });
+    return true;
+  }
+
+  /**
+   * Cancels `quantity` open shares of a live order on the gateway's own initiative (the venue
+   * hookup: `I` an IOC remainder, `Z` system, `S` supervisory): Order Canceled to its session.
+   * False when the order is not live or has fewer open shares.
+   */
+  cancel(username: string, userRefNum: number, quantity: number, reason: 'I' | 'Z' | 'S'): boolean {
+    const u = this.users.get(username);
+    const ord = u?.orders.get(userRefNum);
+    if (!u || !ord || !Number.isInteger(quantity) || quantity < 1 || quantity > ord.quantity) return false;
+    ord.quantity -= quantity;
+    if (ord.quantity === 0) u.orders.delete(userRefNum);
+    this.count(u, 'canceled');
+    this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum, quantity, reason });
     return true;
   }
 
@@ -464,6 +509,7 @@ export class Gateway {
         if (ord.quantity === 0) u.orders.delete(m.userRefNum);
         this.count(u, 'canceled');
         this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum: m.userRefNum, quantity: dec, reason: CANCEL_USER });
+        this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity);
         return;
       }
       case 'MODIFY_ORDER': {
@@ -481,6 +527,7 @@ export class Gateway {
         if (ord.quantity === 0) u.orders.delete(m.userRefNum);
         this.count(u, 'modified');
         this.emit(u, 'ORDER_MODIFIED', { timestamp: this.stamp(), userRefNum: m.userRefNum, side: ord.side, quantity: m.quantity });
+        this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity);
         return;
       }
     }
@@ -518,13 +565,14 @@ export class Gateway {
       return;
     }
     const ref = this.nextOrderRef++;
-    u.orders.set(m.userRefNum, { userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, orderReferenceNumber: ref, capacity: m.capacity, crossType: m.crossType });
+    u.orders.set(m.userRefNum, { userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, orderReferenceNumber: ref, capacity: m.capacity, crossType: m.crossType, timeInForce: m.timeInForce });
     this.count(u, 'accepted');
     this.emit(u, 'ORDER_ACCEPTED', {
       timestamp: this.stamp(), userRefNum: m.userRefNum, side: m.side, quantity: m.quantity, symbol: m.symbol, price: m.price,
       timeInForce: m.timeInForce, display: m.display, orderReferenceNumber: ref, capacity: m.capacity,
       interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: m.crossType, orderState: ORDER_LIVE, clOrdId: m.clOrdId,
     });
+    this.o.orders?.accepted?.({ session: u.cfg.username, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce });
   }
 
   private async replace(u: SessionState, orig: LiveOrder, m: ReplaceOrder): Promise<void> {
@@ -546,7 +594,7 @@ export class Gateway {
     }
     u.orders.delete(m.origUserRefNum);
     const ref = this.nextOrderRef++;
-    u.orders.set(m.userRefNum, { ...orig, userRefNum: m.userRefNum, price: m.price, quantity: m.quantity, orderReferenceNumber: ref });
+    u.orders.set(m.userRefNum, { ...orig, userRefNum: m.userRefNum, price: m.price, quantity: m.quantity, orderReferenceNumber: ref, timeInForce: m.timeInForce });
     this.count(u, 'replaced');
     this.emit(u, 'ORDER_REPLACED', {
       timestamp: this.stamp(), origUserRefNum: m.origUserRefNum, userRefNum: m.userRefNum, side: orig.side, quantity: m.quantity,
@@ -554,5 +602,6 @@ export class Gateway {
       capacity: orig.capacity, interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: orig.crossType,
       orderState: ORDER_LIVE, clOrdId: m.clOrdId,
     });
+    this.o.orders?.replaced?.(m.origUserRefNum, { session: u.cfg.username, userRefNum: m.userRefNum, side: orig.side, symbol: orig.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce });
   }
 }

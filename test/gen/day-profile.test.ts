@@ -23,7 +23,7 @@ import { decodeMessage } from '../../src/itch/decode.ts';
 import { itch } from '../../src/itch/encode.ts';
 import { forEachFrame, scanFrames } from '../../src/itch/framing.ts';
 import { expectedLength } from '../../src/itch/layout.ts';
-import { ReferenceBook } from '../refbook/book.ts';
+import { FullDepthBook as ReferenceBook } from '../../src/book/full-depth.ts';
 
 const NS = 1e9;
 const H = (h: number, m = 0, s = 0): number => ((h * 60 + m) * 60 + s) * NS;

@@ -20,7 +20,7 @@ import { decodeMessage } from '../../src/itch/decode.ts';
 import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
 import { RecordKind } from '../../src/records/layout.ts';
 import { RecordView } from '../../src/records/view.ts';
-import { ReferenceBook, sameTop, EMPTY_TOP, type Top } from './book.ts';
+import { FullDepthBook as ReferenceBook, sameTop, EMPTY_TOP, type Top } from '../../src/book/full-depth.ts';
 
 export interface CompareEngine {
   process(frames: Buffer, endOfInput?: boolean): Buffer;

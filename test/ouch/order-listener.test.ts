@@ -1,0 +1,75 @@
+/**
+ * The gateway's venue-side hooks (spec §16.2, §16.9): an OrderListener hears every
+ * acceptance, replacement and client cancel or modify right after its answer is sequenced
+ * (so what it reports follows the answer), hears nothing of a rejected order or replace, and
+ * `cancel()` cancels shares of a live order on the gateway's own initiative (IOC remainder)
+ * with the given reason, refusing what is not live or not open.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { OuchClient } from '../../src/client/index.ts';
+import { Gateway, type OrderView } from '../../src/ouch/gateway.ts';
+import { SESSIONS, testDoubleDecider } from './helpers.ts';
+
+let gw: Gateway | null = null;
+let c: OuchClient | null = null;
+afterEach(async () => {
+  c?.destroy();
+  await gw?.close();
+  gw = c = null;
+});
+
+describe('gateway OrderListener and cancel()', () => {
+  it('hears accepted, replaced and reduced orders, after their answers; nothing of rejected ones', async () => {
+    const heard: unknown[] = [];
+    let gateway: Gateway;
+    const atHearing = () => gateway.stats().totals;
+    gateway = gw = new Gateway({
+      sessions: SESSIONS, decide: testDoubleDecider().decide, symbols: ['AAPL', 'HALT'],
+      orders: {
+        accepted: (o: OrderView) => heard.push(['accepted', o, atHearing().accepted]),
+        replaced: (orig: number, o: OrderView) => heard.push(['replaced', orig, o.userRefNum, o.quantity, o.price, o.timeInForce]),
+        reduced: (session: string, ref: number, open: number) => heard.push(['reduced', session, ref, open]),
+      },
+    });
+    const { port } = await gw.start();
+    c = await OuchClient.connect({ port, username: 'ALPHA1', password: 'alpha-pw' });
+    const a = c.enter({ side: 'B', quantity: 300, symbol: 'AAPL', price: '189.50', timeInForce: '3' });
+    const halted = c.enter({ side: 'B', quantity: 100, symbol: 'HALT', price: '1' });
+    await c.answer(halted);
+    const b = c.replace(a, { quantity: 200, price: '189.60' });
+    const refused = c.replace(b, { quantity: 5000, price: '189.60' }); // MAX_QTY: the original stays
+    await c.answer(refused);
+    c.cancel(b, 150);
+    c.modify(b, 'B', 100);
+    c.cancel(b);
+    await c.waitFor((x) => x.kind === 'ORDER_CANCELED' && x.values.quantity === 100);
+    expect(heard).toEqual([
+      ['accepted', { session: 'ALPHA1', userRefNum: a, side: 'B', symbol: 'AAPL', price: 1_895_000n, quantity: 300, timeInForce: '3' }, 1],
+      ['replaced', a, b, 200, 1_896_000n, '0'],
+      ['reduced', 'ALPHA1', b, 150],
+      ['reduced', 'ALPHA1', b, 100],
+      ['reduced', 'ALPHA1', b, 0],
+    ]);
+  });
+
+  it('cancel() sends Order Canceled with the reason and reduces the order; refuses orders not live and shares not open', async () => {
+    gw = new Gateway({ sessions: SESSIONS, decide: testDoubleDecider().decide });
+    const { port } = await gw.start();
+    c = await OuchClient.connect({ port, username: 'ALPHA1', password: 'alpha-pw' });
+    const r = c.enter({ side: 'S', quantity: 100, symbol: 'AAPL', price: '10' });
+    await c.answer(r);
+    expect(gw.cancel('ALPHA1', r, 101, 'I')).toBe(false);
+    expect(gw.cancel('ALPHA1', r, 0, 'I')).toBe(false);
+    expect(gw.cancel('ALPHA1', r, 1.5, 'I')).toBe(false);
+    expect(gw.cancel('BRAVO1', r, 1, 'I')).toBe(false);
+    expect(gw.cancel('NOBODY', r, 1, 'I')).toBe(false);
+    expect(gw.cancel('ALPHA1', r, 40, 'I')).toBe(true);
+    expect(gw.openOrders('ALPHA1').get(r)).toBe(60);
+    expect(gw.cancel('ALPHA1', r, 60, 'Z')).toBe(true);
+    expect(gw.openOrders('ALPHA1').has(r)).toBe(false);
+    expect(gw.cancel('ALPHA1', r, 1, 'Z')).toBe(false);
+    await c.waitFor((x) => x.kind === 'ORDER_CANCELED' && x.values.reason === 'Z');
+    expect(c.answers.filter((x) => x.kind === 'ORDER_CANCELED').map((x) => [x.values.quantity, x.values.reason])).toEqual([[40, 'I'], [60, 'Z']]);
+    expect(gw.stats().totals.canceled).toBe(2);
+  });
+});
