@@ -325,6 +325,12 @@ void rg_sim_set_pacing(rg_sim *s, uint32_t offer_num, uint32_t offer_den, uint32
     s->offer_acc = s->ready_acc = 0;
 }
 
+// The u32 little-endian length prefix of a packet or frame in a pushed stream.
+static uint32_t le32(const uint8_t *p) {
+    return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 | static_cast<uint32_t>(p[2]) << 16 |
+           static_cast<uint32_t>(p[3]) << 24;
+}
+
 // Splits a packet or frame into 64-bit beats (byte 0 in lane 0; only the last beat partial).
 static void push_beats(std::deque<Beat> &q, const uint8_t *pkt, uint32_t len) {
     uint32_t off = 0;
@@ -345,8 +351,7 @@ int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len) {
     int64_t n = 0;
     // the whole stream is checked before anything is queued
     while (off + 4 <= len) {
-        uint32_t fl = static_cast<uint32_t>(buf[off]) | static_cast<uint32_t>(buf[off + 1]) << 8 |
-                      static_cast<uint32_t>(buf[off + 2]) << 16 | static_cast<uint32_t>(buf[off + 3]) << 24;
+        uint32_t fl = le32(buf + off);
         off += 4;
         if (off + fl > len) return RG_SIM_E_ARG;
         off += fl;
@@ -354,8 +359,7 @@ int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len) {
     }
     if (off != len) return RG_SIM_E_ARG;
     for (off = 0; off < len;) {
-        uint32_t fl = static_cast<uint32_t>(buf[off]) | static_cast<uint32_t>(buf[off + 1]) << 8 |
-                      static_cast<uint32_t>(buf[off + 2]) << 16 | static_cast<uint32_t>(buf[off + 3]) << 24;
+        uint32_t fl = le32(buf + off);
         push_beats(s->eth_beats, buf + off + 4, fl);
         off += 4 + fl;
     }
@@ -364,16 +368,7 @@ int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len) {
 
 int rg_sim_push_packet(rg_sim *s, const uint8_t *pkt, uint32_t len) {
     if (!s || (!pkt && len)) return RG_SIM_E_ARG;
-    uint32_t off = 0;
-    do {
-        Beat b{0, 0, false};
-        uint32_t n = len - off < 8 ? len - off : 8;
-        for (uint32_t i = 0; i < n; i++) b.data |= static_cast<uint64_t>(pkt[off + i]) << (8 * i);
-        b.keep = static_cast<uint8_t>((1u << n) - 1u);
-        off += n;
-        b.last = (off >= len);
-        s->beats.push_back(b);
-    } while (off < len);
+    push_beats(s->beats, pkt, len);
     s->c_packets++;
     return RG_SIM_OK;
 }
@@ -383,8 +378,7 @@ int64_t rg_sim_push_packets(rg_sim *s, const uint8_t *buf, uint64_t len) {
     uint64_t off = 0;
     int64_t n = 0;
     while (off + 4 <= len) {
-        uint32_t pl = static_cast<uint32_t>(buf[off]) | static_cast<uint32_t>(buf[off + 1]) << 8 |
-                      static_cast<uint32_t>(buf[off + 2]) << 16 | static_cast<uint32_t>(buf[off + 3]) << 24;
+        uint32_t pl = le32(buf + off);
         off += 4;
         if (off + pl > len) return RG_SIM_E_ARG;
         rg_sim_push_packet(s, buf + off, pl);

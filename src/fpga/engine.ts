@@ -117,6 +117,11 @@ export class FpgaEngine implements Engine {
       const n = this.sim.pushPackets(h, packed.stream, packed.stream.length);
       if (n < 0) throw new RiskgateError('ENGINE_FAILED', `rg_sim_push_packets failed (${n})`);
     }
+    return this.runToRecords(h);
+  }
+
+  /** Runs the card on what was pushed into it; returns the records it produced. */
+  private runToRecords(h: unknown): Buffer {
     const rc = this.sim.run(h, 0);
     if (rc < 0) throw new RiskgateError('ENGINE_FAILED', `FPGA engine: ${SIM_ERRORS[rc] ?? rc}`);
     const nrec = Number(this.sim.recordsPending(h));
@@ -143,13 +148,7 @@ export class FpgaEngine implements Engine {
       const n = this.sim.pushFrames(h, stream, stream.length);
       if (n < 0) throw new RiskgateError('ENGINE_FAILED', `rg_sim_push_frames failed (${SIM_ERRORS[n] ?? n})`);
     }
-    const rc = this.sim.run(h, 0);
-    if (rc < 0) throw new RiskgateError('ENGINE_FAILED', `FPGA engine: ${SIM_ERRORS[rc] ?? rc}`);
-    const nrec = Number(this.sim.recordsPending(h));
-    const out = Buffer.alloc(nrec);
-    if (nrec > 0) this.sim.pullRecords(h, out, nrec);
-    this.collectStamps();
-    return out;
+    return this.runToRecords(h);
   }
 
   /** The Ethernet front end's counters: frames, accepted, then the drops by code (ETH_* registers). */
