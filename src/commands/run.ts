@@ -25,10 +25,11 @@ import { formatReplayReport } from '../report/replay-report.ts';
 import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
 import { CONFIG_HELP, FORMAT_HELP, HELP_OPTION, helpFor, JSON_HELP, OUT_HELP, SERVE_HELP } from './help.ts';
 import { OUT_USAGE } from '../export/records.ts';
+import { parseShard } from '../kafka/shard.ts';
 
 export const RUN_USAGE =
   'usage: riskgate run --brokers host:port [--config f] ' + OUT_USAGE + ' [--json] [--topic riskgate.md.itch] ' +
-  '[--prefix riskgate] [--group <prefix>.run] [--seed-positions] [--stale-ms 5000] [--max-gap 1000000] [--max-tx-packets 5000] [--snapshot-every 2] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
+  '[--prefix riskgate] [--group <prefix>.run] [--shard K/N] [--seed-positions] [--stale-ms 5000] [--max-gap 1000000] [--max-tx-packets 5000] [--snapshot-every 2] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -65,6 +66,7 @@ export const RUN_OPTIONS = {
   topic: { type: 'string' },
   prefix: { type: 'string' },
   group: { type: 'string' },
+  shard: { type: 'string' },
   'seed-positions': { type: 'boolean' },
   'stale-ms': { type: 'string' },
   'max-gap': { type: 'string' },
@@ -85,7 +87,8 @@ export const help = helpFor(RUN_USAGE, RUN_OPTIONS, {
   json: JSON_HELP,
   topic: '<name> feed topic (default <prefix>.md.itch)',
   prefix: '<name> prefix of the Kafka topics (default riskgate)',
-  group: '<id> consumer group of the feed (default <prefix>.run)',
+  group: '<id> consumer group of the feed (default <prefix>.run; with --shard <prefix>.run.shard-K-of-N)',
+  shard: '<K/N> run as shard K of N: publish only the executions and decisions of the accounts this shard owns (account j of the config → shard j mod N + 1)',
   'seed-positions': 'start from the positions of the compacted positions topic (ignored on a resume)',
   'stale-ms': '<ms> no packet for this long while the session is open engages the kill switch (default 5000; 0 = off)',
   'max-gap': '<N> largest gap filled with gap fillers; a larger one ends the engine input after the kill (default 1000000)',
@@ -113,6 +116,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     const maxTx = intOpt('--max-tx-packets', values['max-tx-packets']);
     if (maxTx !== undefined && maxTx < 1) throw usageError('--max-tx-packets must be ≥ 1');
     checkServeOptions(values);
+    const shard = values.shard !== undefined ? parseShard(values.shard) : undefined;
+    if (shard && (values.serve || values['audit-out'])) {
+      // An operator change reaches one process at its own wall time: the shards' engines would
+      // then differ. Controls for a sharded run travel in the feed, where every shard sees them at the same seq.
+      throw usageError('--shard cannot be combined with --serve or --audit-out: runtime controls would reach one shard only; put controls for a sharded run in the feed (control messages, spec §9)');
+    }
     const config = loadConfig(values.config);
     let feed: FeedRun | undefined;
     let plane: ControlPlane | undefined;
@@ -147,6 +156,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         prefix: values.prefix,
         topic: values.topic,
         group: values.group,
+        shard,
         out: values.out,
         format: values.format,
         seedPositions: values['seed-positions'] === true,

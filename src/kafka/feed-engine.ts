@@ -16,6 +16,7 @@ const KIND = RecordHeader.kind;
 import { RecordAccumulator } from '../report/accumulator.ts';
 import type { LiveState } from '../server/live.ts';
 import type { FeedTransactions } from './feed-tx.ts';
+import { publishes, type ShardPlan } from './shard.ts';
 
 /** Record counts by destination topic. */
 export interface OutputCounts {
@@ -52,6 +53,8 @@ export class FeedEngine {
   /** What went to the transactions, and what a rebuild recomputed without publishing. */
   readonly published: OutputCounts = { executions: 0, decisions: 0, controls: 0 };
   readonly rebuilt: OutputCounts = { executions: 0, decisions: 0, controls: 0 };
+  /** Records of other shards' accounts (`run --shard`): computed, never published by this shard. */
+  readonly otherShards = { executions: 0, decisions: 0 };
   /** The seq of the next message handed to the engine (for the live state). */
   handedSeq = 1;
   private readonly sink: RecordSink | null;
@@ -59,14 +62,16 @@ export class FeedEngine {
   private readonly liveState?: LiveState;
   private readonly accountIds: number[];
   private readonly symbols: string[];
+  private readonly shard: ShardPlan | null;
 
   constructor(
     readonly engine: Engine,
     private readonly config: Config,
     source: string,
     private readonly tx: FeedTransactions,
-    opts: { out?: string; format?: string; live?: LiveState; resumableDigest?: boolean },
+    opts: { out?: string; format?: string; live?: LiveState; resumableDigest?: boolean; shard?: ShardPlan | null },
   ) {
+    this.shard = opts.shard ?? null;
     this.acc = new RecordAccumulator(source, config, { resumableDigest: opts.resumableDigest });
     this.accountIds = config.accounts.map((a) => a.id);
     this.symbols = config.symbols.map((s) => s.symbol);
@@ -105,14 +110,20 @@ export class FeedEngine {
     return records;
   }
 
-  /** FILL → executions (keyed by account), DECISION and CONTROL → decisions (runs of them copied at once). */
+  /**
+   * FILL → executions (keyed by account), DECISION and CONTROL → decisions (runs of them copied
+   * at once). A shard (`run --shard`) passes over the DECISION and FILL records of accounts it
+   * does not own: they end a run of decisions and are counted in `otherShards`.
+   */
   private route(records: Buffer, offset: number): void {
     const out = this.live ? this.published : this.rebuilt;
     const end = records.length - (records.length % RECORD_SIZE);
+    const shard = this.shard;
     let run = -1; // start of the current run of DECISION/CONTROL records
     for (let off = 0; off < end; off += RECORD_SIZE) {
       const kind = records[off + KIND];
-      if (kind === RecordKind.DECISION || kind === RecordKind.CONTROL) {
+      const own = shard === null || publishes(shard, records, off);
+      if ((kind === RecordKind.DECISION || kind === RecordKind.CONTROL) && own) {
         if (kind === RecordKind.DECISION) out.decisions++;
         else out.controls++;
         if (run < 0) run = off;
@@ -121,6 +132,11 @@ export class FeedEngine {
       if (run >= 0) {
         if (this.live) this.tx.decisions.add(records, run, off, offset);
         run = -1;
+      }
+      if (!own) {
+        if (kind === RecordKind.DECISION) this.otherShards.decisions++;
+        else if (kind === RecordKind.FILL) this.otherShards.executions++;
+        continue;
       }
       if (kind === RecordKind.FILL) {
         out.executions++;

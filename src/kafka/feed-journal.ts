@@ -23,6 +23,8 @@ export interface JournalStart {
   seeded: boolean;
   /** The run's gap bound (spec §14.5); a resume keeps it. Absent in journals written before it existed. */
   maxGap?: number;
+  /** `run --shard K/N` (spec §14.9): the shard this run group publishes for; null or absent for a whole run. */
+  shard?: string | null;
   at: number;
 }
 export interface JournalInject {
@@ -43,10 +45,10 @@ export function sha256(b: Buffer): string {
 }
 
 /** The start record of a new incarnation. */
-export function startRecord(names: FeedNames, firstPacket: Buffer, config: Config, seeded: boolean, maxGap: number): JournalStart {
+export function startRecord(names: FeedNames, firstPacket: Buffer, config: Config, seeded: boolean, maxGap: number, shard: string | null = null): JournalStart {
   return {
     type: 'start', group: names.runGroup, feed: names.feed, firstPacketSha256: sha256(firstPacket),
-    configSha256: sha256(configBlob(config)), startPositions: config.symbols.map((s) => s.startPosition), seeded, maxGap, at: Date.now(),
+    configSha256: sha256(configBlob(config)), startPositions: config.symbols.map((s) => s.startPosition), seeded, maxGap, ...(shard !== null ? { shard } : {}), at: Date.now(),
   };
 }
 
@@ -77,13 +79,19 @@ export async function readJournal(kafka: KafkaClient, admin: Admin, names: FeedN
  * start positions are put back into `config` (which this does) — and returns its start record
  * and injections.
  */
-export function resumeFrom(records: readonly JournalRecord[], names: FeedNames, committedOffset: number, config: Config): { start: JournalStart; injections: JournalInject[] } {
+export function resumeFrom(records: readonly JournalRecord[], names: FeedNames, committedOffset: number, config: Config, shard: string | null = null): { start: JournalStart; injections: JournalInject[] } {
   const start = records[0];
   if (!start || start.type !== 'start') {
     throw new RiskgateError('FAIL_CLOSED', `run group ${names.runGroup} has progress (feed offset ${committedOffset}) but no start record in ${names.journal}: cannot resume`);
   }
   if (start.feed !== names.feed) {
     throw new RiskgateError('FAIL_CLOSED', `run group ${names.runGroup} belongs to feed ${start.feed}, not ${names.feed}; use another --group`);
+  }
+  // A run group publishes for one shard (or the whole run) for good: another split would publish
+  // again what the first one published, or never what it left to other shards.
+  if ((start.shard ?? null) !== shard) {
+    const name = (x: string | null) => (x === null ? 'no --shard (the whole run)' : `--shard ${x}`);
+    throw new RiskgateError('FAIL_CLOSED', `run group ${names.runGroup} started with ${name(start.shard ?? null)}, not ${name(shard)}: resume it as it started or use another --group`);
   }
   config.symbols.forEach((s, i) => (s.startPosition = start.startPositions[i] ?? 0));
   const sha = sha256(configBlob(config));

@@ -49,6 +49,7 @@ import { ensureRunTopics, feedNames, type FeedNames } from './feed-topics.ts';
 import { FeedTransactions } from './feed-tx.ts';
 import { MAX_BATCH_RECORDS } from './decision-batch.ts';
 import { seedPositions } from './seed-positions.ts';
+import { shardGroup, shardLabel, shardPlan, type ShardPlan, type ShardSpec } from './shard.ts';
 import { decodeState, encodeState, readLatestSnapshot, snapshotMessage, SNAPSHOT_VERSION, type Snapshot } from './feed-snapshot.ts';
 import { RustEngine } from '../engine/rust.ts';
 
@@ -58,8 +59,13 @@ export interface FeedRunOptions {
   prefix?: string;
   /** Feed topic (default riskgate.md.itch). */
   topic?: string;
-  /** Run group: progress, transactional id and journal key (default <prefix>.run). */
+  /** Run group: progress, transactional id and journal key (default <prefix>.run, or <prefix>.run.shard-K-of-N). */
   group?: string;
+  /**
+   * `--shard K/N` (spec §14.9): publish only the executions and decisions of the accounts
+   * this shard owns; the journal's start record names the shard and a resume must match it.
+   */
+  shard?: ShardSpec;
   /** Record file (.bin, .jsonl or .csv), rewritten from the session's start on every start. */
   out?: string;
   /** `--format` of the record file (src/export/records.ts). */
@@ -137,10 +143,11 @@ const YIELD_IN_TX_MS = 3;
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 export class FeedRun {
-  private readonly o: Required<Omit<FeedRunOptions, 'out' | 'format' | 'signal' | 'emit' | 'group' | 'topic' | 'controls'>> & FeedRunOptions;
+  private readonly o: Required<Omit<FeedRunOptions, 'out' | 'format' | 'signal' | 'emit' | 'group' | 'topic' | 'controls' | 'shard'>> & FeedRunOptions;
   readonly names: FeedNames;
   private readonly kafka: KafkaClient;
   private readonly config: Config;
+  private readonly shardPlan: ShardPlan | null;
   private readonly emit: (event: string, data?: Record<string, unknown>) => void;
   private readonly serial = new Serial();
   private readonly tx: FeedTransactions;
@@ -205,7 +212,8 @@ export class FeedRun {
   constructor(opts: FeedRunOptions) {
     const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as FeedRunOptions;
     this.o = { prefix: 'riskgate', seedPositions: false, staleMs: 5000, maxGap: DEFAULT_MAX_GAP, maxTxPackets: DEFAULT_MAX_TX_PACKETS, snapshotEvery: DEFAULT_SNAPSHOT_EVERY, holdTxMs: 0, brokerTimeoutMs: 120_000, backend: 'rust', ...given };
-    this.names = feedNames(this.o.prefix, given.topic, given.group);
+    this.shardPlan = opts.shard ? shardPlan(opts.config, opts.shard) : null;
+    this.names = feedNames(this.o.prefix, given.topic, given.group ?? (opts.shard ? shardGroup(this.o.prefix, opts.shard) : undefined));
     this.kafka = makeKafka(opts.brokers, 'riskgate-run');
     // The run may change start positions (seeding, resume): work on a copy.
     this.config = { ...opts.config, symbols: opts.config.symbols.map((s) => ({ ...s })) };
@@ -254,7 +262,7 @@ export class FeedRun {
       // 3. The journal: start-of-day config and injected controls of this incarnation.
       if (this.committedAtStart > 0) {
         const records = await step('read the journal', () => readJournal(this.kafka, admin, this.names));
-        const { start, injections } = resumeFrom(records, this.names, this.committedAtStart, this.config);
+        const { start, injections } = resumeFrom(records, this.names, this.committedAtStart, this.config, this.o.shard ? shardLabel(this.o.shard) : null);
         this.startRecord = start;
         this.startWritten = true;
         if (start.maxGap !== undefined && start.maxGap !== this.o.maxGap) {
@@ -289,7 +297,7 @@ export class FeedRun {
       }
       engine ??= createEngine(this.o.backend, blob);
       const resumable = this.o.snapshotEvery > 0 || snapshot !== null;
-      this.engine = new FeedEngine(engine, this.config, `kafka:${this.names.feed}`, this.tx, { out: this.o.out, format: this.o.format, live: this.o.controls?.live, resumableDigest: resumable });
+      this.engine = new FeedEngine(engine, this.config, `kafka:${this.names.feed}`, this.tx, { out: this.o.out, format: this.o.format, live: this.o.controls?.live, resumableDigest: resumable, shard: this.shardPlan });
       this.controls = new FeedControls({ names: this.names, engine: this.engine, tx: this.tx, controls: this.o.controls, emit: this.emit, fingerprint: blobFingerprint(blob) });
       if (snapshot) this.restoreState(snapshot, Date.now() - tr);
       if (this.nextOffset >= this.committedAtStart) this.goLive();
@@ -485,7 +493,7 @@ export class FeedRun {
       if (this.startRecord && this.startRecord.firstPacketSha256 !== sha256(value)) {
         throw new RiskgateError('FAIL_CLOSED', `feed ${this.names.feed} is not the feed run group ${this.names.runGroup} started on (first packet differs): use another --group`);
       }
-      this.startRecord ??= startRecord(this.names, value, this.config, this.seeded !== null, this.o.maxGap);
+      this.startRecord ??= startRecord(this.names, value, this.config, this.seeded !== null, this.o.maxGap, this.o.shard ? shardLabel(this.o.shard) : null);
     }
     // A packet that reveals a gap waits for the next one to confirm or refute it (§14.5).
     for (;;) {
@@ -814,6 +822,9 @@ export class FeedRun {
       timing: Object.fromEntries(Object.entries(this.timing).map(([k, v]) => [k, Math.round(v)])),
       notRepublished: this.engine.rebuilt,
       seededPositions: this.seeded,
+      shard: this.shardPlan
+        ? { shard: shardLabel(this.shardPlan), accounts: this.shardPlan.accounts, symbols: this.shardPlan.symbols, otherShards: this.engine.otherShards }
+        : null,
     };
     if (this.o.out) report.out = this.o.out;
     return report;
