@@ -56,11 +56,15 @@ async function createIfMissing(admin: Admin, t: ITopicConfig): Promise<void> {
 export async function ensureSinglePartitionTopic(admin: Admin, topic: string): Promise<void> {
   await createIfMissing(admin, { topic, numPartitions: 1 });
   let n = await partitions(admin, topic);
-  // A topic just created may not be in the metadata yet: ask again for a moment before judging it.
-  for (let i = 0; n === null && i < 20; i++) {
+  // A topic just created may not be in the metadata yet: ask again for a while before judging it.
+  // Shards starting together (`run --shard`) race to create it; the loser's createTopics answers
+  // TOPIC_ALREADY_EXISTS before the winner's topic is in the metadata, which takes seconds on a
+  // loaded broker.
+  for (let i = 0; n === null && i < 150; i++) {
     await new Promise((r) => setTimeout(r, 100));
     n = await partitions(admin, topic);
   }
+  if (n === null) throw new ClearingError('BROKER_UNAVAILABLE', `topic ${topic} was created but is still not in the broker's metadata after 15 s`);
   if (n !== 1) {
     throw new ClearingError('BAD_OPTIONS', `topic ${topic} has ${n} partitions; it must have exactly 1 (the feed is one ordered stream)`);
   }

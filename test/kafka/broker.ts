@@ -52,12 +52,14 @@ const KAFKA_SH = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url
  * A broker of a test file's own on `port` (controller on port + 1), so that restarts and
  * SIGKILLs never disturb other files: `kafkaSh('up' | 'reset' | 'restart' | …)` drives it.
  */
-export function ownBroker(port: number) {
-  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1) };
+export function ownBroker(port: number, host = '127.0.0.1', launcher: string[] = []) {
+  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1), KAFKA_HOST: host };
+  // launcher: a command prefix such as `ip netns exec NS` (test/kafka/netns.ts) to start the broker elsewhere.
   const kafkaSh = (cmd: string): void => {
-    execFileSync('bash', [KAFKA_SH, cmd], { stdio: ['ignore', 'ignore', 'inherit'], env });
+    const argv = [...launcher, 'bash', KAFKA_SH, cmd];
+    execFileSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'], env });
   };
-  return { BROKER: `127.0.0.1:${port}`, KAFKA_ENV: env, kafkaSh };
+  return { BROKER: `${host}:${port}`, KAFKA_ENV: env, kafkaSh };
 }
 
 /** Starts the file's broker on a fresh cluster before its tests and wipes it after them. */

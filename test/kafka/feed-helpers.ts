@@ -35,10 +35,10 @@ export interface Rec {
 
 import { ownBroker } from './broker.ts';
 
-export function feedHarness(PORT: number, tmpPrefix: string) {
+export function feedHarness(PORT: number, tmpPrefix: string, brokerAt: { host?: string; launcher?: string[] } = {}) {
   const ROOT = fileURLToPath(new URL('../../', import.meta.url));
   const BIN = join(ROOT, 'bin/riskgate.js');
-  const { BROKER, KAFKA_ENV, kafkaSh } = ownBroker(PORT);
+  const { BROKER, KAFKA_ENV, kafkaSh } = ownBroker(PORT, brokerAt.host, brokerAt.launcher);
   const config = loadConfig();
     const tmp = mkdtempSync(join(tmpdir(), tmpPrefix));
 
@@ -55,8 +55,10 @@ export function feedHarness(PORT: number, tmpPrefix: string) {
 
 
   /** `riskgate run … --events` as a child process, its JSON-line events collected from stderr. */
-  function spawnRun(args: string[], env: Record<string, string> = {}): Child {
-    const child = spawn(process.execPath, [BIN, 'run', ...args, '--events'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  function spawnRun(args: string[], env: Record<string, string> = {}, launcher: string[] = []): Child {
+    // launcher: a command prefix such as `ip netns exec NS` (test/kafka/netns.ts).
+    const argv = [...launcher, process.execPath, BIN, 'run', ...args, '--events'];
+    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const events: Record<string, any>[] = [];
     let stdout = '';
     let err = '';
