@@ -60,6 +60,10 @@ describe('--shard K/N parsing', () => {
     const serve = spawnSync(process.execPath, [join(ROOT, 'bin/riskgate.js'), 'run', '--brokers', '127.0.0.1:1', '--shard', '1/2', '--serve'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(serve.status).toBe(2);
     expect(serve.stderr).toContain('--shard cannot be combined with --serve');
+    // The default config has 3 accounts: 4 shards cannot each own one (exit 5, CONFIG_INVALID).
+    const four = spawnSync(process.execPath, [join(ROOT, 'bin/riskgate.js'), 'run', '--brokers', '127.0.0.1:1', '--shard', '1/4'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(four.status, four.stderr).toBe(5);
+    expect(four.stderr).toContain('cannot be split into 4 shards');
   });
 });
 
