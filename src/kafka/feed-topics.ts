@@ -5,7 +5,7 @@
  */
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { ClearingError } from '../clearing/errors.ts';
-import { DEFAULT_PREFIX, ensureExecutionsTopic, topicNames, type TopicNames } from './topics.ts';
+import { createdOrComing, DEFAULT_PREFIX, ensureExecutionsTopic, topicNames, waitForLeaders, type TopicNames } from './topics.ts';
 
 export interface FeedNames extends TopicNames {
   /** The MoldUDP64 feed topic (single partition). */
@@ -46,10 +46,10 @@ async function createIfMissing(admin: Admin, t: ITopicConfig): Promise<void> {
   try {
     await admin.createTopics({ topics: [t], waitForLeaders: true });
   } catch (e) {
-    const err = e as { type?: string; errors?: { type?: string }[] };
-    const all = err.errors ?? [err];
-    if (!all.every((x) => x.type === 'TOPIC_ALREADY_EXISTS')) throw e;
+    // Created by another process at the same moment (run shards starting together), or not served yet.
+    if (!createdOrComing(e)) throw e;
   }
+  await waitForLeaders(admin, [t.topic]);
 }
 
 /** A single-partition topic: created if missing; an existing one with more partitions is refused. */

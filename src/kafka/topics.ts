@@ -37,15 +37,27 @@ async function partitionCount(admin: Admin, topic: string): Promise<number | nul
   return md.topics[0]?.partitions.length ?? null;
 }
 
+/**
+ * Answers of createTopics that mean "there, or being created": another process may have
+ * created the topic at the same moment, and on a loaded or fresh broker kafkajs's wait for
+ * leaders reads UNKNOWN_TOPIC_OR_PARTITION for a topic just created (a clearing worker died of
+ * it on a fresh cluster) — callers then wait for the leaders themselves (waitForLeaders).
+ */
+const CREATED_OR_COMING = new Set(['TOPIC_ALREADY_EXISTS', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+export function createdOrComing(e: unknown): boolean {
+  const err = e as { type?: string; errors?: { type?: string }[] };
+  const all = err.errors ?? [err];
+  return all.length > 0 && all.every((x) => x.type !== undefined && CREATED_OR_COMING.has(x.type));
+}
+
 async function create(admin: Admin, topics: ITopicConfig[]): Promise<void> {
   try {
     await admin.createTopics({ topics, waitForLeaders: true });
   } catch (e) {
-    // Another worker may have created them at the same moment.
-    const err = e as { type?: string; errors?: { type?: string }[]; message: string };
-    const all = err.errors ?? [err];
-    if (!all.every((x) => x.type === 'TOPIC_ALREADY_EXISTS')) throw e;
+    if (!createdOrComing(e)) throw e;
   }
+  await waitForLeaders(admin, topics.map((t) => t.topic));
 }
 
 /** Creates the executions topic (if missing) with `partitions` partitions; returns its count. */
@@ -87,5 +99,30 @@ export async function ensureClearingTopics(admin: Admin, names: TopicNames, part
     { topic: names.dlq, numPartitions: 1 },
   ].filter((t) => !existing.has(t.topic));
   if (want.length) await create(admin, want);
+  await waitForLeaders(admin, [names.executions, names.positions, names.settlements, names.state, names.dlq]);
   return n;
+}
+
+/**
+ * Waits (up to `timeoutMs`) until every topic is in the broker's metadata with a leader for
+ * each partition. Processes that start together on a fresh cluster (`run` shards, clearing
+ * workers) race to create the same topics: the loser's createTopics answers
+ * TOPIC_ALREADY_EXISTS while the winner's topic may not be served yet, and a worker that went
+ * on read UNKNOWN_TOPIC_OR_PARTITION and died. Gives up quietly: later calls retry or report.
+ */
+export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 15_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      const listed = new Set(await admin.listTopics());
+      if (topics.every((t) => listed.has(t))) {
+        const md = await admin.fetchTopicMetadata({ topics });
+        if (md.topics.length === topics.length && md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      }
+    } catch {
+      // not served yet: ask again
+    }
+    if (Date.now() - t0 >= timeoutMs) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
