@@ -11,7 +11,7 @@
  */
 import type { Config } from '../config/index.ts';
 import { RiskgateError } from '../errors.ts';
-import { RECORD_SIZE, RecordKind } from '../records/layout.ts';
+import { RecordKind } from '../records/layout.ts';
 import { RecordHeader } from '../contract.ts';
 
 /** Largest N: one account per shard at most (MAX_ACCOUNTS bounds the config). */
@@ -97,4 +97,3 @@ export function publishes(plan: ShardPlan | null, records: Buffer, off: number):
   return true;
 }
 
-export { RECORD_SIZE };
