@@ -12,7 +12,7 @@
 import type { Config } from '../config/index.ts';
 import { RiskgateError } from '../errors.ts';
 import { RecordKind } from '../records/layout.ts';
-import { RecordHeader } from '../contract.ts';
+import { RecordField, RecordHeader } from '../contract.ts';
 
 /** Largest N: one account per shard at most (MAX_ACCOUNTS bounds the config). */
 export const MAX_SHARDS = 255;
@@ -80,9 +80,9 @@ export function shardPlan(config: Config, s: ShardSpec): ShardPlan {
 }
 
 const KIND = RecordHeader.kind;
-/** DECISION: account index at byte 27; FILL: at byte 29 (spec §11). */
-const DECISION_ACCOUNT = 27;
-const FILL_ACCOUNT = 29;
+/** Where DECISION and FILL records carry their account index (spec §11: bytes 27 and 29). */
+const DECISION_ACCOUNT = RecordField.DECISION.account_index;
+const FILL_ACCOUNT = RecordField.FILL.account_index;
 
 /**
  * Whether shard `plan` publishes the record at `off`: its own accounts' DECISION and FILL
