@@ -125,6 +125,20 @@ pub struct StreamStep {
     pub written: u32,
 }
 
+/// What one `processSessionStream` call did.
+#[napi(object)]
+pub struct SessionStep {
+    /// Input bytes walked: all of `frames` but a frame cut off at its end, or everything in
+    /// front of an end-of-session marker.
+    pub consumed: u32,
+    /// Record bytes written at the start of `out` (a multiple of 32).
+    pub written: u32,
+    /// The walk ended in front of an end-of-session marker, at offset `consumed`.
+    pub end_marker: bool,
+    /// The last seq handed out after this call (0 before the first message).
+    pub last_seq: f64,
+}
+
 /// `frames` and `out` of one call must not share a byte: records would overwrite the
 /// frames still to be read.
 fn check_disjoint(frames: &[u8], out: &[u8]) -> Result<()> {
@@ -327,6 +341,27 @@ impl Engine {
             let (consumed, written) = e.process_stream(&frames, eoi, &mut out)?;
             let too_big = || Failure::new(INVALID_ARG, "more than 4 GiB in one call");
             Ok(StreamStep { consumed: u32::try_from(consumed).map_err(|_| too_big())?, written: u32::try_from(written).map_err(|_| too_big())? })
+        })
+    }
+
+    /// `processStream` for a session file read in chunks (spec §2): the same records, but
+    /// the walk ends in front of the zero-length end-of-session marker (`endMarker`, at
+    /// offset `consumed`) instead of walking on, as a file reader stops there. Returns the
+    /// last seq too, so that the caller needs no walk of its own to know which messages a
+    /// call covered.
+    #[napi]
+    pub fn process_session_stream(&mut self, frames: BufferSlice, mut out: BufferSlice, end_of_input: Option<bool>) -> Result<SessionStep> {
+        let eoi = end_of_input.unwrap_or(false);
+        check_disjoint(&frames, &out)?;
+        self.run(|e| {
+            let step = e.process_session_stream(&frames, eoi, &mut out)?;
+            let too_big = || Failure::new(INVALID_ARG, "more than 4 GiB in one call");
+            Ok(SessionStep {
+                consumed: u32::try_from(step.consumed).map_err(|_| too_big())?,
+                written: u32::try_from(step.written).map_err(|_| too_big())?,
+                end_marker: step.marker,
+                last_seq: e.last_seq() as f64,
+            })
         })
     }
 

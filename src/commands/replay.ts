@@ -127,13 +127,17 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
   let pacingReport: Record<string, unknown> | undefined;
   const bar = values.json || paced ? undefined : progressBar(`replay ${file}`);
   try {
+    // Messages per symbol are counted as the engine is handed the frames (unless a first pass
+    // counted them); a batch hook (pacing progress, audit splits) makes the replay go by batches.
+    const observe = chosen.scanned ? undefined : (frames: Buffer) => seen.observe(frames);
     const opsBatches = ops.hooks.batches;
-    const batches = (src: AsyncIterable<Batch>) => {
-      let counted = chosen.scanned ? src : seen.wrap(src);
-      if (paced) counted = paced.wrap(counted);
-      return opsBatches ? opsBatches(counted) : counted;
-    };
-    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, onRecords: clearing.onRecords, ...ops.hooks, batches, signal, pacer });
+    const batches = paced || opsBatches
+      ? (src: AsyncIterable<Batch>) => {
+          const shown = paced ? paced.wrap(src) : src;
+          return opsBatches ? opsBatches(shown) : shown;
+        }
+      : undefined;
+    const result = await replay({ file, config, engine, speed, batchFrames, sinks, onProgress: bar?.update, onRecords: clearing.onRecords, ...ops.hooks, batches, observe, signal, pacer });
     paced?.stop();
     if (pacer) pacingReport = { speed: values.speed ?? 'max', maxIdleMs: pacer.maxIdleMs, gapsCapped: pacer.gapsCapped, idleSkippedMs: Number(pacer.skippedNs / 1_000_000n) };
     bar?.done();

@@ -105,6 +105,14 @@ export class RustEngine implements Engine {
   processStream(frames: Buffer, out: Buffer, endOfInput = false): Native.StreamStep {
     return this.native.processStream(frames, out, endOfInput);
   }
+  /**
+   * `processStream` for a session file read in chunks: the walk ends in front of the
+   * end-of-session marker (`endMarker`, at offset `consumed`) as a file reader stops there, and
+   * the step says the last seq handed out.
+   */
+  processSessionStream(frames: Buffer, out: Buffer, endOfInput = false): Native.SessionStep {
+    return this.native.processSessionStream(frames, out, endOfInput);
+  }
   /** The `out` size `processInto` and `processStream` always accept for `inputLength` bytes of frames. */
   maxRecordBytes(inputLength: number): number {
     return loadNative().maxRecordBytes(inputLength);

@@ -1,6 +1,10 @@
 /**
  * The replay pipeline: file → batches → engine → records → digest, exports, statistics.
  * Engine time is measured per batch call (one clock read per batch, never per message).
+ *
+ * At full speed with the Rust core and no hook that needs batches of whole frames, the file's
+ * bytes go to the engine as they are read (src/replay/stream.ts: no framing in JavaScript);
+ * otherwise the batch reader (src/source/file.ts) cuts them into batches of whole frames.
  */
 import type { Config } from '../config/index.ts';
 import type { Engine } from '../engine/types.ts';
@@ -9,6 +13,7 @@ import { RecordAccumulator } from '../report/accumulator.ts';
 import type { ReplayResult } from '../report/result.ts';
 import { batchLocator, readBatches, type Batch } from '../source/file.ts';
 import { Pacer, firstTimestamp, type Speed } from './pacing.ts';
+import { sessionStreamEngine, streamSession } from './stream.ts';
 
 export type { ReplayResult };
 
@@ -17,7 +22,15 @@ export interface ReplayOptions {
   config: Config;
   engine: Engine;
   speed?: Speed;
+  /** Frames per batch; given, the replay goes through the batch reader with batches of that size. */
   batchFrames?: number;
+  /** Decompressed bytes per read (gunzip ring slot or plain-file read); for tests. */
+  readChunkBytes?: number;
+  /**
+   * Sees every span of whole frames the engine is handed, once and in order (control frames a
+   * hook prepends excluded), e.g. to count messages per symbol; valid only during the call.
+   */
+  observe?: (frames: Buffer) => void;
   sinks?: RecordSink[];
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /**
@@ -53,6 +66,8 @@ export interface ReplayProbe {
   recordsNs: number;
   /** Record sinks and `onRecords` (the clearing hand-off). */
   consumersNs: number;
+  /** `observe` (e.g. the per-symbol message count); in `sourceNs` on the batch path. */
+  observeNs?: number;
   messages: number;
   /** After every batch, with the messages so far. */
   onBatch?: (messages: number) => void;
@@ -71,7 +86,14 @@ function intoEngine(engine: Engine): IntoEngine | undefined {
   return typeof e.processInto === 'function' && typeof e.maxRecordBytes === 'function' ? (e as unknown as IntoEngine) : undefined;
 }
 
+/** True when the replay can stream: nothing asks for batches of whole frames. */
+function streams(opts: ReplayOptions): boolean {
+  const speed = opts.speed ?? 'max';
+  return speed === 'max' && opts.batchFrames === undefined && !opts.batches && !opts.beforeProcess && !opts.afterProcess && sessionStreamEngine(opts.engine) !== undefined;
+}
+
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
+  if (streams(opts)) return replayStreaming(opts);
   const { engine, config } = opts;
   // The Rust core writes each batch's records into one buffer reused for every batch (no
   // allocation, nothing for the GC); what consumes them here does so before the next call,
@@ -92,6 +114,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   // The loop is done with a batch when it asks for the next: the reader may reuse its buffers.
   const source = readBatches(opts.file, { batchFrames, problems, onProgress: opts.onProgress, recycle: true });
   for await (const batch of opts.batches ? opts.batches(source) : source) {
+    opts.observe?.(batch.frames);
     if (probe) probe.sourceNs += now() - mark;
     if (speed !== 'max' && !opts.signal?.aborted) {
       const ts = firstTimestamp(batch.frames);
@@ -137,6 +160,26 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       probe.onBatch?.(probe.messages);
     }
   }
+  for (const sink of sinks) await sink.close();
+  const result = acc.result(engine.backend, engine.stats());
+  if (interrupted) result.interrupted = interrupted;
+  return result;
+}
+
+/** The streaming path (src/replay/stream.ts), with the batch path's records, sinks and report. */
+async function replayStreaming(opts: ReplayOptions): Promise<ReplayResult> {
+  const { engine, config } = opts;
+  const sinks = opts.sinks ?? [];
+  const acc = new RecordAccumulator(opts.file, config);
+  const deliver = async (records: Buffer, batch: Batch) => {
+    // Sinks may keep records queued: they get a copy of the reused output buffer.
+    if (sinks.length > 0) {
+      const copy = Buffer.from(records);
+      for (const sink of sinks) await sink.write(copy);
+    }
+    await opts.onRecords?.(records, batch);
+  };
+  const interrupted = await streamSession(opts, sessionStreamEngine(engine)!, { acc, deliver }, acc.problems);
   for (const sink of sinks) await sink.close();
   const result = acc.result(engine.backend, engine.stats());
   if (interrupted) result.interrupted = interrupted;

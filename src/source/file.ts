@@ -44,7 +44,7 @@ export interface ReadOptions {
 }
 
 /** Bytes per read of a plain file; buffers in the recycling pool (one read ahead, one carried over). */
-const CHUNK = 4 << 20;
+const PLAIN_CHUNK = 4 << 20;
 const POOL = 4;
 /** Slots of the ring a gzip file is inflated into (16 MiB: how far gunzip may run ahead). */
 const RING_SLOTS = 8;
@@ -76,16 +76,18 @@ export function checkInput(path: string): number {
 
 /**
  * Raw decompressed byte chunks of a session file, each in memory of its own (a consumer may
- * keep them, unless `recycle`). A plain file is read CHUNK bytes at a time with the next read
+ * keep them, unless `recycle`). A plain file is read `chunkBytes` (4 MiB) at a time with the next read
  * already under way; a gzip file is inflated by a native thread (`ringChunks`), up to the ring's
  * size ahead of the consumer, while the engine works on the main thread.
  */
-export async function* rawChunks(path: string, onRead: (n: number) => void = () => {}, recycle = false): AsyncGenerator<Buffer> {
+export async function* rawChunks(path: string, onRead: (n: number) => void = () => {}, recycle = false, chunkBytes?: number): AsyncGenerator<Buffer> {
+  if (chunkBytes !== undefined && !(Number.isInteger(chunkBytes) && chunkBytes >= 1)) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
   const gz = await isGzip(path);
   if (gz && recycle) {
-    yield* ringChunks(path, onRead);
+    yield* ringChunks(path, onRead, chunkBytes ?? RING_SLOT);
     return;
   }
+  const CHUNK = chunkBytes ?? PLAIN_CHUNK;
   if (!gz) {
     const fh = await open(path, 'r');
     try {
@@ -111,7 +113,7 @@ export async function* rawChunks(path: string, onRead: (n: number) => void = () 
     }
   }
   // A gzip file without recycling: the same native reader, each chunk copied out of its slot.
-  for await (const c of ringChunks(path, onRead)) yield Buffer.from(c);
+  for await (const c of ringChunks(path, onRead, chunkBytes ?? RING_SLOT)) yield Buffer.from(c);
 }
 
 /**
@@ -120,8 +122,8 @@ export async function* rawChunks(path: string, onRead: (n: number) => void = () 
  * is given back when the one after the next is asked for: the reader may still hold frames of
  * the previous chunk (carried over to the next).
  */
-async function* ringChunks(path: string, onRead: (n: number) => void): AsyncGenerator<Buffer> {
-  const reader = new (loadNative().GzipReader)(path, RING_SLOTS, RING_SLOT);
+async function* ringChunks(path: string, onRead: (n: number) => void, slotBytes: number): AsyncGenerator<Buffer> {
+  const reader = new (loadNative().GzipReader)(path, RING_SLOTS, slotBytes);
   const ring = reader.ring();
   let next = 0; // slots handed out
   let reported = 0;
@@ -142,7 +144,7 @@ async function* ringChunks(path: string, onRead: (n: number) => void): AsyncGene
       if (len < 0) return;
       const slot = next % RING_SLOTS;
       next++;
-      yield ring.subarray(slot * RING_SLOT, slot * RING_SLOT + len);
+      yield ring.subarray(slot * slotBytes, slot * slotBytes + len);
     }
   } finally {
     reader.close();

@@ -38,6 +38,18 @@ struct SymbolTop {
     strategy: strategy::State,
 }
 
+/// What one `process_session_stream` call did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamStep {
+    /// Input bytes walked: all but a cut-off tail left for the next call, or everything in
+    /// front of an end-of-session marker.
+    pub consumed: usize,
+    /// Record bytes written at the start of `out`.
+    pub written: usize,
+    /// The walk ended in front of an end-of-session marker (at offset `consumed`).
+    pub marker: bool,
+}
+
 /// The riskgate engine (spec version 3).
 pub struct Engine {
     cfg: Config,
@@ -351,6 +363,23 @@ impl Engine {
         Ok((consumed, sink.len()))
     }
 
+    /// As `process_stream`, for a session file read in chunks (spec §2): the walk ends in
+    /// front of the end-of-session marker, which it reports (`marker`), instead of walking
+    /// on; `consumed` is then the marker's offset in `frames`. Records are those of
+    /// `process_stream` for the same frames.
+    pub fn process_session_stream(&mut self, frames: &[u8], end_of_input: bool, out: &mut [u8]) -> Result<StreamStep, EngineError> {
+        if out.len() < max_record_bytes(frames.len()) {
+            let bound = scan(frames).bound;
+            if out.len() < bound {
+                return Err(output_too_small(out.len(), bound));
+            }
+        }
+        let mut sink = SliceSink::new(out);
+        let (consumed, marker) = self.run_to_marker(frames, end_of_input, &mut sink);
+        debug_assert!(!sink.overflowed());
+        Ok(StreamStep { consumed, written: sink.len(), marker })
+    }
+
     /// As `process`, into any sink.
     pub fn process_sink<S: RecordSink>(&mut self, frames: &[u8], end_of_input: bool, out: &mut S) -> Result<(), EngineError> {
         if !end_of_input && !scan(frames).whole {
@@ -366,7 +395,21 @@ impl Engine {
     /// `end_of_input = false`).
     #[inline(never)]
     fn run<S: RecordSink>(&mut self, frames: &[u8], end_of_input: bool, out: &mut S) -> usize {
-        let mut walk = FrameWalk::new(frames, end_of_input);
+        self.run_walk(&mut FrameWalk::new(frames, end_of_input), out)
+    }
+
+    /// `run` ending in front of an end-of-session marker: (bytes walked, stopped at one).
+    #[inline(never)]
+    fn run_to_marker<S: RecordSink>(&mut self, frames: &[u8], end_of_input: bool, out: &mut S) -> (usize, bool) {
+        let mut walk = FrameWalk::stopping_at_marker(frames, end_of_input);
+        let consumed = self.run_walk(&mut walk, out);
+        (consumed, walk.at_marker())
+    }
+
+    /// `run` over a walk the caller made (and may ask afterwards where it ended).
+    #[inline(always)]
+    fn run_walk<S: RecordSink>(&mut self, walk: &mut FrameWalk<'_>, out: &mut S) -> usize {
+        let len = walk.remaining();
         for f in walk.by_ref() {
             match f {
                 Frame::Message(msg) => self.message(msg, out),
@@ -374,7 +417,7 @@ impl Engine {
             }
         }
         self.sync_table_stats();
-        frames.len() - walk.remaining()
+        len - walk.remaining()
     }
 
     /// The order table's counters into the §12 stats (once per batch, off the hot path).

@@ -23,16 +23,34 @@ pub enum Frame<'a> {
 /// With `end_of_input = false` a cut-off tail ends the walk silently and stays in
 /// `remaining()`: `process_stream` hands it back unconsumed, the other callers check
 /// `scan(..).whole` first and refuse such a batch, so nothing is lost.
+///
+/// An end-of-session marker is skipped, unless the walk was made `stopping_at_marker`
+/// (a file reader's walk: spec §2, the session ends there): then the walk ends in front
+/// of it, `remaining()` starts at it and `at_marker()` says so.
 #[derive(Clone)]
 pub struct FrameWalk<'a> {
     rest: &'a [u8],
     end_of_input: bool,
+    stop_at_marker: bool,
+    at_marker: bool,
 }
 
 impl<'a> FrameWalk<'a> {
     #[inline(always)]
     pub fn new(frames: &'a [u8], end_of_input: bool) -> Self {
-        FrameWalk { rest: frames, end_of_input }
+        FrameWalk { rest: frames, end_of_input, stop_at_marker: false, at_marker: false }
+    }
+
+    /// A walk that ends in front of the first end-of-session marker.
+    #[inline(always)]
+    pub fn stopping_at_marker(frames: &'a [u8], end_of_input: bool) -> Self {
+        FrameWalk { rest: frames, end_of_input, stop_at_marker: true, at_marker: false }
+    }
+
+    /// The walk of a `stopping_at_marker` walk ended in front of an end-of-session marker.
+    #[inline(always)]
+    pub fn at_marker(&self) -> bool {
+        self.at_marker
     }
 
     /// Bytes not walked: after the walk ends, the cut-off tail left by `end_of_input =
@@ -63,6 +81,10 @@ impl<'a> Iterator for FrameWalk<'a> {
             let n = u16::from_be_bytes([*h0, *h1]) as usize;
             if n == 0 {
                 // End-of-session marker: the file reader stops here; the engine walks on.
+                if self.stop_at_marker {
+                    self.at_marker = true;
+                    return None;
+                }
                 self.rest = tail;
                 continue;
             }

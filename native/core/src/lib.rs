@@ -39,7 +39,7 @@ pub mod strategy;
 
 pub use book::tick_quotient;
 pub use config::{AccountConfig, Config, SymbolConfig};
-pub use engine::Engine;
+pub use engine::{Engine, StreamStep};
 pub use error::{EngineError, ErrorCode};
 pub use framing::max_record_bytes;
 pub use itch::MESSAGE_LEN;

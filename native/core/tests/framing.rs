@@ -304,3 +304,41 @@ fn stream_refuses_a_too_small_output_before_any_state_change() {
     let mut ok = vec![0u8; bound];
     assert_eq!(e.process_stream(&f.buf, true, &mut ok).unwrap(), (f.buf.len(), 4 * 32));
 }
+
+#[test]
+fn session_stream_stops_in_front_of_the_end_marker_wherever_the_chunks_cut() {
+    let (c, s) = session();
+    // The session without its end marker, then the marker, then frames a reader must not walk.
+    let body = if s.ends_with(&[0, 0]) && frame_ends(&s).contains(&(s.len() - 2)) { &s[..s.len() - 2] } else { &s[..] };
+    let mut input = body.to_vec();
+    input.extend_from_slice(&[0, 0]);
+    input.extend_from_slice(&body[..frame_ends(body)[50]]);
+    let mut e = Engine::from_config(&c).unwrap();
+    let mut whole = Vec::new();
+    e.process(body, true, &mut whole).unwrap();
+    // Chunks that cut the marker itself in two (body.len() + 1) and some that do not.
+    for chunk in [97, 4093, body.len() + 1, input.len()] {
+        let mut f = Engine::from_config(&c).unwrap();
+        let mut buf = vec![0u8; max_record_bytes(chunk)];
+        let mut records = Vec::new();
+        let mut at = 0;
+        let marker = loop {
+            let end = (at + chunk).min(input.len());
+            let step = f.process_session_stream(&input[at..end], false, &mut buf).unwrap();
+            records.extend_from_slice(&buf[..step.written]);
+            at += step.consumed;
+            if step.marker {
+                break at;
+            }
+            assert!(end < input.len(), "chunk {chunk}: no marker found");
+        };
+        assert_eq!(marker, body.len(), "chunk {chunk}");
+        assert_eq!(records, whole, "chunk {chunk}");
+        assert_eq!(f.stats(), e.stats(), "chunk {chunk}");
+    }
+    // process_stream, by contrast, walks on past the marker.
+    let mut g = Engine::from_config(&c).unwrap();
+    let mut buf = vec![0u8; max_record_bytes(input.len())];
+    assert_eq!(g.process_stream(&input, true, &mut buf).unwrap().0, input.len());
+    assert_eq!(g.stats().messages, e.stats().messages + 51);
+}
