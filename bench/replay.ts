@@ -4,7 +4,7 @@
  * day from `.itch.gz`, and where the time goes.
  *
  *   1. generates the day once (seed 1) into .cache/replay-bench/ (`riskgate gen --profile day`)
- *   2. isolated passes, each in a child process: read+gunzip alone, read+gunzip+framing alone
+ *   2. an isolated pass in a child process: read+gunzip alone
  *   3. end-to-end runs (BENCH_RUNS), alternating: `riskgate replay <day> --config <cfg> --json`
  *      itself (wall, CPU, peak RSS by GNU time), and the same steps in a child process of
  *      their own, timed: CPU per thread (main, native gunzip, the others), the main thread's
@@ -12,9 +12,12 @@
  *      not grow with the message count)
  *   4. the cost of each stage the end-to-end run overlaps or hides, measured alone: SHA-256 of
  *      the records, P&L and clearing over the run's own fills
+ *   5. with BENCH_PLAIN=1, the cache-sharing check: the same in-process run from the day
+ *      decompressed once to a plain `.itch` (no gunzip thread beside the engine; written next to
+ *      the `.gz` on first use), alternating with the `.gz` runs, engine ns/msg compared
  *
  * Env: BENCH_MESSAGES (50000000), BENCH_RUNS (2), BENCH_FILE + BENCH_CONFIG (use these files
- * instead of the generated day), BENCH_DIR (.cache/replay-bench).
+ * instead of the generated day), BENCH_DIR (.cache/replay-bench), BENCH_PLAIN.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -120,21 +123,6 @@ async function childRead(file: string) {
   return { bytes, ...clock, gunzipNs: threads.summary().gunzipNs, inflater };
 }
 
-async function childFraming(file: string) {
-  const { readBatches } = await import('../src/source/file.ts');
-  const { ProblemLog } = await import('../src/source/problems.ts');
-  const [r, clock] = await clocked(async () => {
-    let messages = 0;
-    let batches = 0;
-    for await (const b of readBatches(file, { problems: new ProblemLog(), recycle: true })) {
-      messages += b.messages;
-      batches++;
-    }
-    return { messages, batches };
-  });
-  return { ...r, ...clock };
-}
-
 async function childReplay(file: string, configPath: string) {
   const { loadConfig, configBlob } = await import('../src/config/index.ts');
   const { createEngine } = await import('../src/engine/create.ts');
@@ -142,14 +130,16 @@ async function childReplay(file: string, configPath: string) {
   const { replayReport, formatReplayReport } = await import('../src/report/replay-report.ts');
   const { startReplayClearing } = await import('../src/clearing/replay-clearing.ts');
   const { loadNative } = await import('../src/engine/rust.ts');
+  const { SymbolCounter } = await import('../src/config/subscription.ts');
   const config = loadConfig(configPath);
+  const seen = new SymbolCounter();
   const rss: Record<string, number> = {};
   let rssPeak = 0;
   let nextPoint = 0;
   let batches = 0;
   const threads = new ThreadSampler();
   const probe = {
-    sourceNs: 0, engineNs: 0, recordsNs: 0, consumersNs: 0, messages: 0,
+    sourceNs: 0, engineNs: 0, recordsNs: 0, consumersNs: 0, observeNs: 0, messages: 0,
     // Stages in main-thread CPU time: on a shared machine a wall clock also counts other processes.
     clock: loadNative().threadCpuNs,
     onBatch(messages: number) {
@@ -165,7 +155,8 @@ async function childReplay(file: string, configPath: string) {
     const clearing = await startReplayClearing({}, config);
     const engine = createEngine('rust', configBlob(config));
     try {
-      const result = await replay({ file, config, engine, probe, onRecords: clearing.onRecords });
+      // with the per-symbol message count the command makes for its report
+      const result = await replay({ file, config, engine, probe, onRecords: clearing.onRecords, observe: (frames) => seen.observe(frames) });
       const t0 = process.hrtime.bigint();
       threads.sample();
       const report = replayReport(result, config);
@@ -182,7 +173,8 @@ async function childReplay(file: string, configPath: string) {
   const rep = r.report as Record<string, any>;
   return {
     ...clock,
-    probe: { sourceNs: probe.sourceNs, engineNs: probe.engineNs, recordsNs: probe.recordsNs, consumersNs: probe.consumersNs },
+    probe: { sourceNs: probe.sourceNs, engineNs: probe.engineNs, recordsNs: probe.recordsNs, consumersNs: probe.consumersNs, observeNs: probe.observeNs },
+    engineCalls: batches,
     reportNs: r.reportNs,
     messages: rep.messages as number,
     fills: rep.fills as number,
@@ -277,11 +269,23 @@ function ensureDay(): { file: string; config: string } {
   return { file, config };
 }
 
+/** The day decompressed once to a plain `.itch` next to the `.gz` (for the cache-sharing check). */
+function ensurePlain(gz: string): string {
+  const plain = gz.replace(/\.gz$/, '');
+  if (plain === gz) throw new Error(`BENCH_PLAIN needs a .gz input, got ${gz}`);
+  if (!existsSync(plain)) {
+    console.log(`decompressing the day (once): ${plain}`);
+    const r = spawnSync('sh', ['-c', 'gunzip -c "$1" > "$2.part" && mv "$2.part" "$2"', 'sh', gz, plain], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`gunzip failed (${r.status})`);
+  }
+  return plain;
+}
+
 async function main() {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') {
     const [, kind, file, config] = argv;
-    const out = kind === 'read' ? await childRead(file) : kind === 'framing' ? await childFraming(file) : kind === 'replay' ? await childReplay(file, config) : await childMoney(file, config);
+    const out = kind === 'read' ? await childRead(file) : kind === 'replay' ? await childReplay(file, config) : await childMoney(file, config);
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
@@ -291,18 +295,25 @@ async function main() {
   console.log(`input:        ${file} (${mib(statSync(file).size)})`);
   console.log('');
 
+  const plain = process.env.BENCH_PLAIN === '1' ? ensurePlain(file) : undefined;
   const read = child<{ bytes: number; gunzipNs: number; inflater: string } & Clock>('read', file);
-  const framing = child<{ messages: number; batches: number } & Clock>('framing', file);
   type Run = ReturnType<typeof childReplay> extends Promise<infer R> ? R : never;
   const runs: Run[] = [];
+  const plainRuns: Run[] = [];
   const clis: ReturnType<typeof cliRun>[] = [];
+  const engineNote = (r: Run) => `engine ${(r.probe.engineNs / r.messages).toFixed(1)} ns/msg`;
   for (let i = 0; i < RUNS; i++) {
     const c = cliRun(file, config);
     clis.push(c);
     console.log(`riskgate replay ${i + 1}: ${fmt(c.messages / (c.wallNs / 1e9))} msg/s wall (${sec(c.wallNs)}), CPU ${sec(c.cpuNs)}, peak RSS ${mib(c.maxRss)}; load ${loadavg()}`);
     const r = child<Run>('replay', file, config);
     runs.push(r);
-    console.log(`in-process ${i + 1}: ${fmt(r.messages / (r.wallNs / 1e9))} msg/s wall (${sec(r.wallNs)}), CPU ${sec(r.cpuNs)} (main thread ${sec(r.mainCpuNs)}, gunzip thread ${sec(r.threads.gunzipNs)}), peak RSS ${mib(r.rssPeak)}; load ${loadavg()}`);
+    console.log(`in-process ${i + 1}: ${fmt(r.messages / (r.wallNs / 1e9))} msg/s wall (${sec(r.wallNs)}), CPU ${sec(r.cpuNs)} (main thread ${sec(r.mainCpuNs)}, gunzip thread ${sec(r.threads.gunzipNs)}, ${engineNote(r)}), peak RSS ${mib(r.rssPeak)}; load ${loadavg()}`);
+    if (plain) {
+      const p = child<Run>('replay', plain, config);
+      plainRuns.push(p);
+      console.log(`in-process ${i + 1}, plain .itch (no gunzip thread): ${fmt(p.messages / (p.wallNs / 1e9))} msg/s wall (${sec(p.wallNs)}), CPU ${sec(p.cpuNs)} (main thread ${sec(p.mainCpuNs)}, ${engineNote(p)}); load ${loadavg()}`);
+    }
   }
   const money = child<{ fills: number; pnlNs: number; handoffNs: number; ledgerNs: number; shaNsPerByte: number }>('money', file, config);
   const best = runs.reduce((a, b) => (b.wallNs < a.wallNs ? b : a));
@@ -319,17 +330,18 @@ async function main() {
   console.log('');
   console.log('CPU per thread (best in-process run)');
   const row = (stage: string, v: string, note: string) => console.log(`  ${stage.padEnd(36)} ${v.padStart(9)}  ${note}`);
-  row('main thread', sec(t.mainNs), 'framing, N-API engine, records, digest, P&L, clearing hand-off, report');
+  row('main thread', sec(t.mainNs), 'N-API engine, records, digest, P&L, clearing hand-off, symbol count, report');
   row(`gunzip thread (native, ${read.inflater})`, sec(t.gunzipNs), `${fmt(read.bytes / 2 ** 20 / (t.gunzipNs / 1e9))} MiB/s of output; alone: ${sec(read.gunzipNs)} for ${mib(read.bytes)} (${sec(read.wallNs)} wall)`);
   row('other threads', sec(others), `largest first: ${t.others.slice(0, 6).map((n) => sec(n)).join(', ')} (the 2 clearing workers, then GC/compiler helpers)`);
   console.log('');
   console.log('main thread by stage (CPU time of the main thread)');
-  row('waiting for input + framing', sec(best.probe.sourceNs), `framing alone: ${sec(Math.max(0, framing.mainCpuNs - read.mainCpuNs))} for ${fmt(framing.batches)} batches of 4,096 frames`);
-  row('engine (N-API processInto)', sec(best.probe.engineNs), `${(best.probe.engineNs / m).toFixed(1)} ns/msg = ${fmt(m / (best.probe.engineNs / 1e9))} msg/s`);
+  row('waiting for input', sec(best.probe.sourceNs), 'the ring handing out slots, the frames a slot cuts off copied and completed');
+  row('engine (N-API processSessionStream)', sec(best.probe.engineNs), `${(best.probe.engineNs / m).toFixed(1)} ns/msg = ${fmt(m / (best.probe.engineNs / 1e9))} msg/s, ${fmt(best.engineCalls)} calls`);
+  row('messages per symbol (native walk)', sec(best.probe.observeNs ?? 0), 'the report\'s subscription section');
   row('records + digest + P&L', sec(best.probe.recordsNs), `alone: SHA-256 ${sec(money.shaNsPerByte * best.recordBytes)}, P&L ${sec(money.pnlNs)} (${fmt(money.pnlNs / money.fills)} ns/fill)`);
   row('clearing hand-off', sec(best.probe.consumersNs), `FILL → EXECUTION records into the clearing threads' buffers; alone ${sec(money.handoffNs)}`);
   row('report (JSON + text)', sec(best.reportNs), `clearing finish included (wall); waited for clearing at the end: ${best.clearingSeconds.toFixed(2)} s`);
-  row('rest (start, GC on the main thread)', sec(Math.max(0, t.mainNs - best.probe.sourceNs - best.probe.engineNs - best.probe.recordsNs - best.probe.consumersNs)), 'main-thread CPU minus the stages');
+  row('rest (start, GC on the main thread)', sec(Math.max(0, t.mainNs - best.probe.sourceNs - best.probe.engineNs - best.probe.recordsNs - best.probe.consumersNs - (best.probe.observeNs ?? 0))), 'main-thread CPU minus the stages');
   row('clearing alone (one thread)', sec(money.ledgerNs), `${fmt(money.ledgerNs / money.fills)} ns/execution`);
   console.log('');
   const total = best.cpuNs;
@@ -338,6 +350,12 @@ async function main() {
   console.log('');
   console.log(`peak RSS (must not grow with the message count): ${Object.entries(best.rss).map(([k, v]) => `${fmt(Number(k) / 1e6)}M msgs ${mib(v)}`).join(', ')}; whole run ${mib(best.rssPeak)}`);
   for (const [i, r] of runs.entries()) console.log(`  run ${i + 1}: ${Object.entries(r.rss).map(([k, v]) => `${fmt(Number(k) / 1e6)}M ${mib(v)}`).join(', ')}`);
+  if (plain) {
+    const nsPerMsg = (rs: Run[]) => rs.map((r) => (r.probe.engineNs / r.messages).toFixed(1)).join(', ');
+    console.log('');
+    console.log(`cache sharing: engine ns/msg (main-thread CPU in processSessionStream), run by run: from .gz with the gunzip thread ${nsPerMsg(runs)}; from the plain .itch ${nsPerMsg(plainRuns)}`);
+    for (const p of plainRuns) shas.add(p.recordsSha256);
+  }
   console.log(`load average at the end: ${loadavg()}`);
   if (shas.size !== 1) throw new Error('the runs disagree on the record digest');
 }

@@ -27,7 +27,8 @@ export function sessionStreamEngine(engine: unknown): SessionStreamEngine | unde
 /**
  * Bytes per engine call: a ring slot (2 MiB) is handed over in pieces so that the records of
  * one call (at most 32 bytes per input byte, at most 8 MiB here) stay small and still in cache
- * when the digest and P&L read them.
+ * when the digest and P&L read them. Measured on the 50M day from a plain file (engine ns/msg,
+ * two runs each, load ~22): 64 KiB 65.7/61.4, 256 KiB 57.5/57.0, 1 MiB 60.0/57.9.
  */
 export const STREAM_PIECE = 256 << 10;
 /** A whole frame: a 2-byte length prefix and at most 65,535 bytes. */
