@@ -12,6 +12,7 @@ import type { RecordSink } from '../export/records.ts';
 import { RecordAccumulator } from '../report/accumulator.ts';
 import type { ReplayResult } from '../report/result.ts';
 import { batchLocator, readBatches, type Batch } from '../source/file.ts';
+import { LoopTurns } from './loop-turns.ts';
 import { Pacer, firstTimestamp, type Speed } from './pacing.ts';
 import { sessionStreamEngine, streamSession } from './stream.ts';
 
@@ -112,7 +113,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const now = probe?.clock ?? (() => Number(process.hrtime.bigint()));
   let mark = probe ? now() : 0;
   // The loop is done with a batch when it asks for the next: the reader may reuse its buffers.
-  const source = readBatches(opts.file, { batchFrames, problems, onProgress: opts.onProgress, recycle: true });
+  const source = readBatches(opts.file, { batchFrames, problems, onProgress: opts.onProgress, recycle: true, chunkBytes: opts.readChunkBytes });
+  const turns = opts.signal ? new LoopTurns() : undefined;
   for await (const batch of opts.batches ? opts.batches(source) : source) {
     opts.observe?.(batch.frames);
     if (probe) probe.sourceNs += now() - mark;
@@ -120,6 +122,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       const ts = firstTimestamp(batch.frames);
       if (ts >= 0n) await pacer.until(ts, opts.signal);
     }
+    await turns?.maybe();
     if (opts.signal?.aborted) {
       interrupted = { beforeSeq: batch.firstSeq, offset: batch.offset };
       break;

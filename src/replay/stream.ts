@@ -11,6 +11,7 @@
 import type * as Native from '../../native/native.d.ts';
 import type { RecordAccumulator } from '../report/accumulator.ts';
 import { batchLocator, checkInput, rawChunks, type Batch, type ReadOptions } from '../source/file.ts';
+import { LoopTurns } from './loop-turns.ts';
 import type { ReplayOptions, ReplayProbe } from './run.ts';
 
 /** An engine with the streaming call (the Rust core). */
@@ -62,6 +63,7 @@ export async function streamSession(
   let streamOffset = 0; // stream offset of the next chunk's first byte
   let lastSeq = 0;
   let markerOffset = -1;
+  const turns = opts.signal ? new LoopTurns() : undefined;
   let mark = probe ? now() : 0;
 
   /**
@@ -124,6 +126,7 @@ export async function streamSession(
       carry = 0;
     }
     while (pos < chunk.length) {
+      await turns?.maybe();
       if (opts.signal?.aborted) return { beforeSeq: lastSeq + 1, offset: chunkOffset + pos };
       const end = Math.min(chunk.length, pos + STREAM_PIECE);
       const consumed = await call(chunk.subarray(pos, end), chunkOffset + pos, false);

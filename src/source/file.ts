@@ -41,6 +41,8 @@ export interface ReadOptions {
   recycle?: boolean;
   problems: ProblemLog;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Decompressed bytes per read (see `rawChunks`); for tests. */
+  chunkBytes?: number;
 }
 
 /** Bytes per read of a plain file; buffers in the recycling pool (one read ahead, one carried over). */
@@ -235,6 +237,7 @@ export async function* readBatches(path: string, opts: ReadOptions): AsyncGenera
       opts.onProgress?.(bytesRead, total);
     },
     opts.recycle === true,
+    opts.chunkBytes,
   );
   for await (const chunk of chunks) {
     const chunkOffset = streamOffset;
