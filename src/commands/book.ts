@@ -60,7 +60,7 @@ export async function bookCommand(argv: string[]): Promise<number> {
   try {
     const result = await replay({
       file, config, engine, onProgress: bar?.update,
-      batches: chosen.scanned ? undefined : (src) => seen.wrap(src),
+      observe: chosen.scanned ? undefined : (frames) => seen.observe(frames),
       onRecords: async (records) => {
         let s = '';
         for (const r = new RecordView(records); r.next(); ) {

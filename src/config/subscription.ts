@@ -9,7 +9,7 @@
 import { MESSAGE_LENGTH, CONTROL_MESSAGE } from '../contract.ts';
 import { RiskgateError } from '../errors.ts';
 import { loadNative } from '../engine/rust.ts';
-import { readBatches, type Batch } from '../source/file.ts';
+import { readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
 import type { Config } from './index.ts';
 import { nearestNames } from './nearest.ts';
@@ -103,17 +103,6 @@ export class SymbolCounter {
     const out = new Map<string, number>();
     for (const s of this.directory) out.set(s, this.byName.get(s) ?? 0);
     return out;
-  }
-
-  /** Wraps a batch source, counting every batch that passes. */
-  wrap(source: AsyncIterable<Batch>): AsyncIterable<Batch> {
-    const self = this;
-    return (async function* () {
-      for await (const b of source) {
-        self.observe(b.frames);
-        yield b;
-      }
-    })();
   }
 }
 
