@@ -109,6 +109,7 @@ export async function streamSession(
     const chunkOffset = streamOffset;
     streamOffset += chunk.length;
     if (markerOffset >= 0) continue; // counted as bytes after the marker below
+    await turns?.maybe();
     if (opts.signal?.aborted) return { beforeSeq: lastSeq + 1, offset: carry > 0 ? carryOffset : chunkOffset };
     let pos = 0;
     if (carry > 0) {
