@@ -21,6 +21,7 @@ mod gzip_stream;
 mod isal;
 pub mod locate_count;
 mod session_reader;
+mod sha256_state;
 pub mod thread_clock;
 use riskgate_core as core;
 use std::panic::{catch_unwind, AssertUnwindSafe};
