@@ -6,6 +6,7 @@
  */
 import { encodeExecution, executionFromFill, executionKey } from '../clearing/execution.ts';
 import type { Config } from '../config/index.ts';
+import { RustEngine } from '../engine/rust.ts';
 import type { Engine } from '../engine/types.ts';
 import { openRecordSink, type RecordSink } from '../export/records.ts';
 import { lastTimestamp } from '../feed/frames.ts';
@@ -63,6 +64,13 @@ export class FeedEngine {
   private readonly accountIds: number[];
   private readonly symbols: string[];
   private readonly shard: ShardPlan | null;
+  /**
+   * The Rust engine writes each call's records here (`processInto`) instead of into a new
+   * Buffer per packet: nothing keeps a call's records past the call (decision batches and the
+   * record file copy them), so one buffer serves every call. Sized for `scratchFor` input bytes.
+   */
+  private scratch = Buffer.alloc(0);
+  private scratchFor = -1;
 
   constructor(
     readonly engine: Engine,
@@ -87,11 +95,11 @@ export class FeedEngine {
   /**
    * One engine call: `messages` of `frames` take a seq; `offset` is the feed offset the frames
    * came with (a problem's location); `trackTs` follows `last_ts` (false for frames the run
-   * made itself).
+   * made itself). The records it returns are valid until the next call.
    */
   call(frames: Buffer, endOfInput: boolean, messages: number, offset: number, trackTs: boolean): Buffer {
     const t = process.hrtime.bigint();
-    const records = this.engine.process(frames, endOfInput);
+    const records = this.process(frames, endOfInput);
     const dt = Number(process.hrtime.bigint() - t);
     this.acc.add(records, dt, messages, offset);
     if (trackTs) {
@@ -105,9 +113,20 @@ export class FeedEngine {
     }
     this.handedSeq += messages;
     if (records.length === 0) return records;
-    if (this.sink) this.sinkQueue.push(records);
+    if (this.sink) this.sinkQueue.push(Buffer.from(records));
     this.route(records, offset);
     return records;
+  }
+
+  private process(frames: Buffer, endOfInput: boolean): Buffer {
+    const e = this.engine;
+    if (!(e instanceof RustEngine)) return e.process(frames, endOfInput);
+    if (frames.length > this.scratchFor) {
+      // maxRecordBytes grows with the input: a buffer sized for 64 KiB serves every smaller call.
+      this.scratchFor = Math.max(frames.length, 64 * 1024);
+      this.scratch = Buffer.allocUnsafe(e.maxRecordBytes(this.scratchFor));
+    }
+    return this.scratch.subarray(0, e.processInto(frames, this.scratch, endOfInput));
   }
 
   /**
