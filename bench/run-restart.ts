@@ -5,7 +5,10 @@
  * restarted; prints kill → first new committed transaction, and checks the digest against
  * replay and the execution count.
  *
- *   node --import tsx bench/run-restart.ts [--brokers 127.0.0.1:9092] [--messages 5M] [--profile day]
+ *   node --import tsx bench/run-restart.ts [--brokers 127.0.0.1:9092] [--messages 5M] [--profile day] [--modes snapshot,rebuild]
+ *
+ * `--modes snapshot` skips the rebuild runs (on a 50M session each of their restarts re-reads
+ * up to 45M messages).
  *
  * Needs a broker (npm run kafka:up, or KAFKA_PORT=… scripts/kafka.sh up and --brokers).
  * Topics get a fresh prefix per invocation.
@@ -18,7 +21,9 @@ import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(ROOT, 'bin/riskgate.js');
-const { values } = parseArgs({ options: { brokers: { type: 'string', default: '127.0.0.1:9092' }, messages: { type: 'string', default: '5M' }, profile: { type: 'string', default: 'default' } } });
+const { values } = parseArgs({ options: { brokers: { type: 'string', default: '127.0.0.1:9092' }, messages: { type: 'string', default: '5M' }, profile: { type: 'string', default: 'default' }, modes: { type: 'string', default: 'snapshot,rebuild' } } });
+const MODES = values.modes!.split(',');
+if (MODES.length === 0 || MODES.some((m) => m !== 'snapshot' && m !== 'rebuild')) throw new Error(`--modes: a list of snapshot and rebuild, got ${values.modes}`);
 const BROKER = values.brokers!;
 const dir = join(ROOT, '.cache/bench-run-restart');
 mkdirSync(dir, { recursive: true });
@@ -64,7 +69,7 @@ const topic = `${TAG}.md.itch`;
 const pub = cli(['publish', FILE, '--brokers', BROKER, '--topic', topic]);
 const rep = cli(['replay', FILE, ...CFG]);
 console.log(`${values.profile} session, ${pub.messages} messages in ${pub.packets} packets; replay ${rep.fills} fills, digest ${rep.recordsSha256.slice(0, 16)}…`);
-for (const mode of ['snapshot', 'rebuild'] as const) {
+for (const mode of MODES as ('snapshot' | 'rebuild')[]) {
   const args = ['--brokers', BROKER, '--prefix', `${TAG}.${mode}`, '--topic', topic, '--stale-ms', '0', ...CFG, ...(mode === 'rebuild' ? ['--snapshot-every', '0'] : [])];
   let c = runChild(args);
   for (const share of [0.25, 0.5, 0.9]) {
