@@ -21,6 +21,9 @@
  *    plus sendOffsets) with no engine: the client's own bounds.
  * 4. `riskgate replay` of the same file, for the engine-only rate and the digest check.
  *
+ * On a shared machine the steady rate is the share of the cores the run got; the CPU time of the
+ * live run (`kafka.timing.liveCpuMs`) is what it costs, whatever the load.
+ *
  *   npm run bench:feed -- --brokers 127.0.0.1:19292 [--messages 2000000] [--lag-messages 500000] [--skip-lag]
  *
  * Needs a broker (npm run kafka:up, or KAFKA_PORT=… scripts/kafka.sh up and --brokers / BENCH_BROKERS).
@@ -251,6 +254,7 @@ console.log('');
 console.log(`run       ${fmt(msgs)} messages, ${fmt(rr.feed.packets)} packets, end ${rr.feed.end}, gaps ${rr.feed.gaps.length}, duplicates ${rr.feed.duplicates}; load average ${loadBefore} before, ${loadAfter} after`);
 console.log(`          steady (live → last commit) ${s(steadyMs)}: ${fmt(steadyRate)} msg/s`);
 console.log(`          process wall (spawn → exit) ${s(run.wallMs)}: ${fmt(wallRate)} msg/s; CPU ${s(run.cpuMs)} (user ${s(run.userMs)}, sys ${s(run.sysMs)}); max RSS ${fmt(run.rssMiB)} MiB`);
+console.log(`          CPU of the live run (live → last commit, all threads: kafka.timing.liveCpuMs) ${s(timing.liveCpuMs)}: ${(timing.liveCpuMs / 1000 / (msgs / 1e7)).toFixed(2)} s per 10M messages, ${fmt(msgs / (timing.liveCpuMs / 1000))} msg/s per core`);
 console.log(`          published ${fmt(published.executions)} executions, ${fmt(published.decisions)} decisions + ${fmt(published.controls)} controls in ${fmt(commits.reduce((a, c) => a + c.batches, 0))} decision batches, ${fmt(published.transactions)} transactions`);
 console.log(`replay    ${s(rep.wallMs)} wall (process), ${fmt(repRate)} msg/s; CPU ${s(rep.cpuMs)}; digest ${rep.report.recordsSha256 === rr.recordsSha256 ? '= run' : 'DIFFERS from run'}`);
 console.log('');

@@ -66,11 +66,16 @@ export class FeedEngine {
   private readonly shard: ShardPlan | null;
   /**
    * The Rust engine writes each call's records here (`processInto`) instead of into a new
-   * Buffer per packet: nothing keeps a call's records past the call (decision batches and the
-   * record file copy them), so one buffer serves every call. Sized for `scratchFor` input bytes.
+   * Buffer per packet, one call's after the other's: nothing keeps a call's records past the
+   * call (decision batches and the record file copy them), and the record digest takes the
+   * `undigested` bytes at the start in one piece when the buffer fills up or is read (a
+   * snapshot, the report), not one N-API call per packet. `callMax` is what one call of up to
+   * `scratchFor` input bytes can write.
    */
   private scratch = Buffer.alloc(0);
   private scratchFor = -1;
+  private callMax = 0;
+  private undigested = 0;
 
   constructor(
     readonly engine: Engine,
@@ -81,6 +86,7 @@ export class FeedEngine {
   ) {
     this.shard = opts.shard ?? null;
     this.acc = new RecordAccumulator(source, config, { resumableDigest: opts.resumableDigest });
+    this.acc.digestOnAdd = !(engine instanceof RustEngine);
     this.accountIds = config.accounts.map((a) => a.id);
     this.symbols = config.symbols.map((s) => s.symbol);
     this.sink = opts.out ? openRecordSink(opts.out, { format: opts.format, config, input: source }) : null;
@@ -122,11 +128,24 @@ export class FeedEngine {
     const e = this.engine;
     if (!(e instanceof RustEngine)) return e.process(frames, endOfInput);
     if (frames.length > this.scratchFor) {
-      // maxRecordBytes grows with the input: a buffer sized for 64 KiB serves every smaller call.
+      this.flushDigest();
+      // maxRecordBytes grows with the input: a bound for 64 KiB holds for every smaller call.
       this.scratchFor = Math.max(frames.length, 64 * 1024);
-      this.scratch = Buffer.allocUnsafe(e.maxRecordBytes(this.scratchFor));
+      this.callMax = e.maxRecordBytes(this.scratchFor);
+      this.scratch = Buffer.allocUnsafe(4 * this.callMax);
+    } else if (this.scratch.length - this.undigested < this.callMax) {
+      this.flushDigest();
     }
-    return this.scratch.subarray(0, e.processInto(frames, this.scratch, endOfInput));
+    const from = this.undigested;
+    const n = e.processInto(frames, this.scratch.subarray(from), endOfInput);
+    this.undigested += n;
+    return this.scratch.subarray(from, from + n);
+  }
+
+  /** Brings the record digest up to date: before a snapshot saves it and before the report reads it. */
+  flushDigest(): void {
+    if (this.undigested > 0) this.acc.digestRecords(this.scratch.subarray(0, this.undigested));
+    this.undigested = 0;
   }
 
   /**

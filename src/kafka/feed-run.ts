@@ -184,7 +184,9 @@ export class FeedRun {
   /** The run is shutting its clients down: no consumer restart any more. */
   private closing = false;
   /** Where a live run's wall time goes (report `kafka.timing`, bench:feed). */
-  private readonly timing = { batches: 0, packets: 0, handleMs: 0, waitTxMs: 0, waitFeedMs: 0, drainMs: 0 };
+  private readonly timing = { batches: 0, packets: 0, handleMs: 0, waitTxMs: 0, waitFeedMs: 0, drainMs: 0, liveCpuMs: 0 };
+  /** The process's CPU time (every thread) when the run went live: `timing.liveCpuMs` is what the live run cost. */
+  private liveCpu: NodeJS.CpuUsage | null = null;
   /** When the run last ran out of consumer batches (to time the wait for the next fetch). */
   private idleSince = 0;
   private nextOffset = 0;
@@ -318,6 +320,10 @@ export class FeedRun {
       const td = performance.now();
       await this.drain();
       this.timing.drainMs = performance.now() - td;
+      if (this.liveCpu) {
+        const c = process.cpuUsage(this.liveCpu);
+        this.timing.liveCpuMs = (c.user + c.system) / 1000;
+      }
       if (this.fatal) throw this.fatal;
     } catch (e) {
       throw asCoded(e);
@@ -476,6 +482,7 @@ export class FeedRun {
       throw new RiskgateError('FAIL_CLOSED', `journal of ${this.names.runGroup} has an injection at feed offset ${j.feedOffset}, beyond its committed offset ${this.committedAtStart}`);
     }
     this.engine.live = true;
+    this.liveCpu = process.cpuUsage();
     this.txPackets = 0;
     this.emit('live', { offset: this.nextOffset, rebuiltPackets: this.rebuiltPackets, seq: this.handSeq, resumedFrom: this.resumedFrom });
   }
@@ -668,6 +675,7 @@ export class FeedRun {
   /** The run's state for a snapshot taken at `this.nextOffset` (after the open transaction's packets). */
   private takeSnapshot(journalApplied: number) {
     const e = this.engine;
+    e.flushDigest();
     const acc = e.acc as any;
     const guard = this.guard as any;
     const state = {
@@ -775,6 +783,7 @@ export class FeedRun {
 
   private report(): Record<string, unknown> {
     const st = this.seq.stats;
+    this.engine.flushDigest();
     const result = this.engine.acc.result(this.engine.engine.backend, this.engine.engine.stats());
     const report = replayReport(result, this.config);
     report.feed = {
@@ -818,7 +827,8 @@ export class FeedRun {
       rebuiltPackets: this.rebuiltPackets,
       committedOffset: this.committed,
       published: { ...this.engine.published, transactions: this.tx.transactions },
-      // handleMs: handling consumer batches (engine included; waitTxMs is inside it); waitFeedMs: no batch to handle.
+      // handleMs: handling consumer batches (engine included; waitTxMs is inside it); waitFeedMs: no batch to handle;
+      // liveCpuMs: CPU time of the whole process (all threads) from going live to the last commit.
       timing: Object.fromEntries(Object.entries(this.timing).map(([k, v]) => [k, Math.round(v)])),
       notRepublished: this.engine.rebuilt,
       seededPositions: this.seeded,

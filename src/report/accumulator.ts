@@ -68,6 +68,16 @@ export class RecordAccumulator {
     this.globalKill = config.globalKill;
   }
 
+  /**
+   * False when the caller digests the records itself, in larger pieces than one engine call's
+   * (`digestRecords`, same bytes in the same order): the feed run, whose calls are one packet each.
+   */
+  digestOnAdd = true;
+
+  digestRecords(records: Buffer): void {
+    this.digest.update(records);
+  }
+
   /** One engine call's records; `where` locates a problem's input for its report. */
   add(records: Buffer, engineNs: number, messages: number, where: ProblemLocation): void {
     this.engineNs += engineNs;
@@ -76,7 +86,7 @@ export class RecordAccumulator {
       this.batchMessages.push(messages);
     }
     if (records.length === 0) return;
-    this.digest.update(records);
+    if (this.digestOnAdd) this.digest.update(records);
     this.recordBytes += records.length;
     this.controlSeq = -1; // `where` covers this call's frames only
     // One pass over the records, reading only the bytes each kind needs (no per-record
