@@ -5,23 +5,24 @@
  * restarted; prints kill → first new committed transaction, and checks the digest against
  * replay and the execution count.
  *
- *   node --import tsx bench/run-restart.ts [--brokers 127.0.0.1:9092] [--messages 5M] [--profile day] [--modes snapshot,rebuild]
+ *   node --import tsx bench/run-restart.ts [--brokers 127.0.0.1:9092] [--messages 5M] [--profile day] [--modes snapshot,rebuild] [--reuse-feed]
  *
  * `--modes snapshot` skips the rebuild runs (on a 50M session each of their restarts re-reads
- * up to 45M messages).
+ * up to 45M messages). `--reuse-feed` runs on the topic an earlier invocation published the same
+ * file to on the same broker (and takes its replay digest) instead of publishing it again.
  *
  * Needs a broker (npm run kafka:up, or KAFKA_PORT=… scripts/kafka.sh up and --brokers).
  * Topics get a fresh prefix per invocation.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(ROOT, 'bin/riskgate.js');
-const { values } = parseArgs({ options: { brokers: { type: 'string', default: '127.0.0.1:9092' }, messages: { type: 'string', default: '5M' }, profile: { type: 'string', default: 'default' }, modes: { type: 'string', default: 'snapshot,rebuild' } } });
+const { values } = parseArgs({ options: { brokers: { type: 'string', default: '127.0.0.1:9092' }, messages: { type: 'string', default: '5M' }, profile: { type: 'string', default: 'default' }, modes: { type: 'string', default: 'snapshot,rebuild' }, 'reuse-feed': { type: 'boolean', default: false } } });
 const MODES = values.modes!.split(',');
 if (MODES.length === 0 || MODES.some((m) => m !== 'snapshot' && m !== 'rebuild')) throw new Error(`--modes: a list of snapshot and rebuild, got ${values.modes}`);
 const BROKER = values.brokers!;
@@ -65,9 +66,15 @@ async function until(f: () => boolean, ms = 600_000) {
 }
 
 if (!existsSync(FILE)) cli(['gen', '--seed', '9', '--messages', values.messages!, '--out', FILE, ...(day ? ['--profile', 'day', '--config-out', CFG_FILE] : [])]);
-const topic = `${TAG}.md.itch`;
-const pub = cli(['publish', FILE, '--brokers', BROKER, '--topic', topic]);
-const rep = cli(['replay', FILE, ...CFG]);
+// --reuse-feed: the topic a previous invocation published the file to on this broker, and its replay.
+const PUBLISHED = `${FILE}.published.json`;
+const REPLAYED = `${FILE}.replay.json`;
+const reuse = values['reuse-feed'] && existsSync(PUBLISHED) && existsSync(REPLAYED) ? JSON.parse(readFileSync(PUBLISHED, 'utf8')) : null;
+const topic: string = reuse?.broker === BROKER ? reuse.topic : `${TAG}.md.itch`;
+const pub = topic === reuse?.topic ? reuse : { broker: BROKER, topic, ...cli(['publish', FILE, '--brokers', BROKER, '--topic', topic]) };
+const rep = topic === reuse?.topic ? JSON.parse(readFileSync(REPLAYED, 'utf8')) : cli(['replay', FILE, ...CFG]);
+writeFileSync(PUBLISHED, JSON.stringify({ broker: BROKER, topic, messages: pub.messages, packets: pub.packets }));
+writeFileSync(REPLAYED, JSON.stringify({ fills: rep.fills, recordsSha256: rep.recordsSha256 }));
 console.log(`${values.profile} session, ${pub.messages} messages in ${pub.packets} packets; replay ${rep.fills} fills, digest ${rep.recordsSha256.slice(0, 16)}…`);
 for (const mode of MODES as ('snapshot' | 'rebuild')[]) {
   const args = ['--brokers', BROKER, '--prefix', `${TAG}.${mode}`, '--topic', topic, '--stale-ms', '0', ...CFG, ...(mode === 'rebuild' ? ['--snapshot-every', '0'] : [])];

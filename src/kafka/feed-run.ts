@@ -124,6 +124,12 @@ const MAX_TX_DECISIONS = 16 * MAX_BATCH_RECORDS;
 export const DEFAULT_MAX_TX_PACKETS = 5000;
 /** A snapshot with every 2nd transaction: a restart rebuilds at most ~10,000 packets after it. */
 export const DEFAULT_SNAPSHOT_EVERY = 2;
+/**
+ * The first transaction of a resumed run ends after this many packets (at most `maxTxPackets`):
+ * what waited for the restart goes out in a small transaction first, and the run is back at its
+ * usual transaction size from the second one on.
+ */
+export const FIRST_TX_PACKETS_AFTER_RESUME = 500;
 /** Gap fillers per engine call. */
 const FILLER_CHUNK = 65_536;
 /** Default of `maxGap`: a million fillers cost the engine ~50 ms. */
@@ -165,6 +171,8 @@ export class FeedRun {
   private lastYield = Date.now();
   /** Snapshots: transactions since the last one, journal injections committed, where a resume started. */
   private txSinceSnapshot = 0;
+  /** Packets after which the open transaction is committed: `maxTxPackets`, less for the first one after a resume. */
+  private txLimit = 0;
   private injectsCommitted = 0;
   private snapshotsWritten = 0;
   private snapshotBytes = 0;
@@ -233,6 +241,14 @@ export class FeedRun {
   }
 
   async run(): Promise<{ report: Record<string, unknown>; end: EndReason }> {
+    // Where a (re)start's time goes, for the `start` event: the process's age, then each step.
+    const startMs: Record<string, number> = { process: Math.round(process.uptime() * 1000) };
+    let t = performance.now();
+    const mark = (what: string) => {
+      const now = performance.now();
+      startMs[what] = Math.round(now - t);
+      t = now;
+    };
     await waitForBroker(this.o.brokers, {
       timeoutMs: this.o.brokerTimeoutMs,
       onRetry: ({ attempt, delayMs, error }) => this.emit('broker-wait', { attempt, delayMs, error }),
@@ -242,8 +258,12 @@ export class FeedRun {
     let timer: NodeJS.Timeout | null = null;
     const onAbort = () => void this.stop();
     let snapshot: (Snapshot & { readMs: number }) | null = null;
-    const step = <T>(what: string, f: () => Promise<T>) =>
-      retrying(what, f, { timeoutMs: this.o.brokerTimeoutMs, onRetry: (r) => this.emit('retry', { what, ...r }) });
+    mark('connect');
+    const step = async <T>(what: string, f: () => Promise<T>) => {
+      const r = await retrying(what, f, { timeoutMs: this.o.brokerTimeoutMs, onRetry: (r) => this.emit('retry', { what, ...r }) });
+      mark(what);
+      return r;
+    };
     try {
       await step('create topics', () => ensureRunTopics(admin, this.names));
       const [feedOffsets] = await step('read the feed offsets', () => admin.fetchTopicOffsets(this.names.feed));
@@ -281,7 +301,7 @@ export class FeedRun {
       }
       this.emit('start', {
         feed: this.names.feed, group: this.names.runGroup, resumeFromOffset: this.committedAtStart,
-        feedEnd: Number(feedOffsets.high), journal: this.journal.size,
+        feedEnd: Number(feedOffsets.high), journal: this.journal.size, ms: startMs,
       });
 
       // 4. Engine, record file, report.
@@ -459,7 +479,7 @@ export class FeedRun {
       if (this.ended) this.finish(); // the snapshot is at the end of the session: nothing to read
       } else {
         this.txPackets++;
-        if (this.txPackets >= this.o.maxTxPackets || this.tx.executions.length >= MAX_TX_EXECUTIONS || this.tx.decisions.records >= MAX_TX_DECISIONS) {
+        if (this.txPackets >= this.txLimit || this.tx.executions.length >= MAX_TX_EXECUTIONS || this.tx.decisions.records >= MAX_TX_DECISIONS) {
           await this.commit();
         }
       }
@@ -474,8 +494,16 @@ export class FeedRun {
   /** Rebuild done: apply the journalled injections up to the committed offset, then publish from here on. */
   private goLive(): void {
     if (this.live) return;
-    // A resume takes a snapshot with its first transaction: the next restart starts from here.
-    if (this.committedAtStart > 0) this.txSinceSnapshot = Math.max(0, this.o.snapshotEvery - 1);
+    this.txLimit = this.o.maxTxPackets;
+    if (this.committedAtStart > 0) {
+      this.txLimit = Math.min(this.o.maxTxPackets, FIRST_TX_PACKETS_AFTER_RESUME);
+      // A resume that rebuilt packets past its snapshot (or from the start) takes a snapshot with
+      // its second transaction, so that the next restart starts from here; one that resumed
+      // exactly at the committed offset keeps the usual cadence. Not with the first (unless every
+      // transaction takes one): a busy day's snapshot is megabytes, and the first commit after a
+      // restart is the one waited for.
+      this.txSinceSnapshot = this.rebuiltPackets > 0 ? Math.max(0, this.o.snapshotEvery - 2) : 0;
+    }
     this.applyJournal(this.committedAtStart);
     const j = this.journal.pending;
     if (j) {
@@ -638,6 +666,7 @@ export class FeedRun {
     } else this.txSinceSnapshot++;
     this.startWritten = true;
     this.txPackets = 0;
+    this.txLimit = this.o.maxTxPackets;
   }
 
   /** Waits for the transaction in flight, if any. */

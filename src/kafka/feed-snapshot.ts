@@ -71,13 +71,25 @@ export function parseSnapshot(value: Buffer): Snapshot | null {
   }
 }
 
+/**
+ * Offsets before the end of the snapshot topic where the newest snapshot is looked for first:
+ * one run group's newest snapshot is its last record (each is followed by its transaction's
+ * commit marker); only a topic shared by several run groups, or aborted transactions after it,
+ * need a wider look, and the whole topic (megabytes per snapshot on a busy day, until compaction
+ * removes the older ones) is read only when that finds none.
+ */
+const SNAPSHOT_TAIL = [8, 256] as const;
+
 /** The newest committed snapshot of the run group (the last one on the topic with its key). */
 export async function readLatestSnapshot(kafka: KafkaClient, admin: Admin, names: FeedNames): Promise<Snapshot | null> {
-  let last: Buffer | null = null;
-  await readToEnd(kafka, admin, names.snapshots, (_p, m: KafkaMessage) => {
-    if (m.key?.toString() === names.runGroup && m.value) last = m.value;
-  });
-  return last ? parseSnapshot(last) : null;
+  for (const lastOffsets of [...SNAPSHOT_TAIL, undefined]) {
+    let last: Buffer | null = null;
+    await readToEnd(kafka, admin, names.snapshots, (_p, m: KafkaMessage) => {
+      if (m.key?.toString() === names.runGroup && m.value) last = m.value;
+    }, { lastOffsets });
+    if (last) return parseSnapshot(last);
+  }
+  return null;
 }
 
 /** JSON with Buffers, bigints, Maps, exact decimals and P&L entries tagged. */

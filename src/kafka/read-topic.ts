@@ -1,6 +1,6 @@
 /**
- * Reads a topic (or some of its partitions) from the beginning up to its last stable offset
- * at call time, read_committed. kafkajs has no manual partition assignment, so this joins a
+ * Reads a topic (or some of its partitions) from the beginning (or its last `lastOffsets`)
+ * up to its last stable offset at call time, read_committed. kafkajs has no manual partition assignment, so this joins a
  * throwaway consumer group, pauses the partitions it does not want, and tracks its position
  * through END_BATCH_PROCESS events (which also cover batches of only control records).
  */
@@ -10,6 +10,8 @@ import type { KafkaClient } from './client.ts';
 export interface ReadOptions {
   partitions?: Iterable<number>;
   timeoutMs?: number;
+  /** Start each partition this many offsets before its end (at its start when that is before it), not at its start. */
+  lastOffsets?: number;
 }
 
 export async function readToEnd(
@@ -23,9 +25,12 @@ export async function readToEnd(
   const wanted = opts.partitions ? new Set(opts.partitions) : null;
   const offsets = await admin.fetchTopicOffsets(topic); // read_committed: high = last stable offset
   const targets = new Map<number, bigint>();
+  const starts = new Map<number, bigint>();
   for (const o of offsets) {
     if (wanted && !wanted.has(o.partition)) continue;
-    if (BigInt(o.high) > BigInt(o.low)) targets.set(o.partition, BigInt(o.high));
+    if (BigInt(o.high) <= BigInt(o.low)) continue;
+    targets.set(o.partition, BigInt(o.high));
+    if (opts.lastOffsets !== undefined && BigInt(o.high) - BigInt(opts.lastOffsets) > BigInt(o.low)) starts.set(o.partition, BigInt(o.high) - BigInt(opts.lastOffsets));
   }
   if (targets.size === 0) return { messages: 0, ms: Date.now() - t0 };
 
@@ -72,13 +77,17 @@ export async function readToEnd(
           pause();
           return;
         }
+        const start = starts.get(batch.partition) ?? -1n;
         for (const m of batch.messages) {
+          if (BigInt(m.offset) < start) continue; // fetched before the seek took effect
           if (BigInt(m.offset) >= target) break;
           messages++;
           each(batch.partition, m);
         }
       },
     });
+    // run() has joined the group: the fetches go on from the seek (a batch fetched before it is skipped above).
+    for (const [partition, offset] of starts) consumer.seek({ topic, partition, offset: String(offset) });
     const timeoutMs = opts.timeoutMs ?? 120_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
