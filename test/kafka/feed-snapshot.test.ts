@@ -52,6 +52,8 @@ describe('Kafka feed: run resumes from an engine snapshot', () => {
       const restored = await child.waitFor('restored', 1, 60_000);
       const live = await child.waitFor('live', 1, 60_000);
       const first = await child.waitFor('committed', 1, 60_000);
+      // The first commit after a restart is the one waited for: it carries no snapshot (spec §14.6).
+      expect(child.events.slice(0, child.events.indexOf(first)).some((e) => e.event === 'snapshot')).toBe(false);
       expect(restored.offset).toBeGreaterThan(0);
       expect(restored.offset).toBeLessThanOrEqual(committed);
       // the newest snapshot committed, or (killed between its send and commit) the one before
