@@ -6,7 +6,6 @@
  * idempotent producer) for `riskgate clear`; clearing de-duplicates a replay run twice.
  */
 import type { Message, Producer } from 'kafkajs';
-import kafkajs from 'kafkajs';
 import type { Config } from '../config/index.ts';
 import { RiskgateError } from '../errors.ts';
 import { RecordKind } from '../records/layout.ts';
@@ -16,7 +15,6 @@ import { EmbeddedClearing, workerBundle } from './embedded.ts';
 import { encodeExecution, executionFromFill, executionKey, FillExecutionWriter } from './execution.ts';
 import type { PositionJson } from './ledger.ts';
 
-const { Partitioners } = kafkajs;
 
 /** parseArgs options (spread into the replay command's options). */
 export const CLEARING_OPTIONS = {
@@ -134,6 +132,8 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 async function kafkaClearing(brokers: string, prefix: string, config: Config): Promise<ReplayClearing> {
   const { makeKafka, waitForBroker } = await import('../kafka/client.ts');
   const { ensureExecutionsTopic, topicNames } = await import('../kafka/topics.ts');
+  // kafkajs is loaded only here: a replay cleared in process does not pay for it.
+  const { Partitioners } = (await import('kafkajs')).default;
   const names = topicNames(prefix);
   try {
     await waitForBroker(brokers, { timeoutMs: 60_000 });

@@ -11,8 +11,9 @@ import { configBlob } from '../config/index.ts';
 import { RiskgateError } from '../errors.ts';
 import type { Logger } from '../log/index.ts';
 import type { EngineStats } from '../engine/types.ts';
-import { Metrics } from '../metrics/index.ts';
-import { buildServer, listen } from '../server/app.ts';
+// Loaded when a plane starts (prom-client, fastify): a plain replay does not pay for them.
+import type { Metrics } from '../metrics/index.ts';
+import type { buildServer } from '../server/app.ts';
 import { resolveToken } from '../server/auth.ts';
 import { LiveState } from '../server/live.ts';
 import { AuditWriter, newRunId } from './audit.ts';
@@ -76,6 +77,7 @@ export async function startControlPlane(v: PlaneValues, ctx: PlaneContext): Prom
   const host = v.host ?? '127.0.0.1';
   const port = intOption(v.port, 'port', 0, 65535, DEFAULT_PORT);
   const tok = v.serve ? resolveToken({ tokenFile: v['token-file'], configPath: v.config }) : undefined;
+  const [{ Metrics }, { buildServer, listen }] = await Promise.all([import('../metrics/index.ts'), import('../server/app.ts')]);
   const run = newRunId();
   const state = new RiskState(ctx.config);
   const metrics = new Metrics({ defaultMetrics: v.serve === true });

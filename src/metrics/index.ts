@@ -29,14 +29,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineStats } from '../engine/types.ts';
 import { REASON_NAMES } from '../records/layout.ts';
+import { LATENCY_BUCKETS_NS } from './buckets.ts';
 
-/** Latency buckets (ns): 1-2-5 steps from 10 ns to 100 ms. Shared with the dashboard. */
-export const LATENCY_BUCKETS_NS = (() => {
-  const out: number[] = [];
-  for (let e = 1; e <= 7; e++) for (const m of [1, 2, 5]) out.push(m * 10 ** e);
-  out.push(1e8);
-  return out;
-})();
+export { LATENCY_BUCKETS_NS };
 export const CYCLE_BUCKETS = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256, 512, 1024];
 
 export class Metrics {
