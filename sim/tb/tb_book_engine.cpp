@@ -3,7 +3,8 @@
 // the two-bank insert/lookup with stash, ghosts and untracked drops, ghosts acting without
 // the book (last trade, reduce, free, replace), COLLISION from ghosts and untracked drops and
 // clearing by itself, reduce/remove, replace, flags, best levels, last-trade updates,
-// pass-through events and CLEAR_COLLISION; the stats pulses and the table occupancy;
+// pass-through events (S, R, H and W, trades, skipped types, prebuilt records) and
+// CLEAR_COLLISION; the stats pulses and the table occupancy;
 // random back-pressure.
 #include <algorithm>
 #include <deque>
@@ -102,6 +103,7 @@ struct Ev {
     bool touch; int sym; int flags;
     bool bv; int bi; uint32_t bs; bool av; int ai; uint32_t as; uint32_t base;
     uint64_t seq; int ukind; int usym; uint64_t uval;
+    bool check_code; int ucode;  // S, H, W: the event carries the message's code
 };
 
 int main() {
@@ -118,7 +120,7 @@ int main() {
     std::deque<Ev> q;
     std::vector<uint64_t> live;
     uint64_t seq = 0, n_out = 0, n_unknown = 0, n_stashed = 0, n_ghosted = 0, n_untracked = 0, n_clears = 0, touches = 0;
-    uint64_t ghost_hits = 0;
+    uint64_t ghost_hits = 0, n_halts = 0, n_mwcb = 0;
     uint32_t peak_live = 0, peak_stash = 0, peak_ghost = 0, hw_peak_live = 0, hw_peak_stash = 0, hw_peak_ghost = 0;
     bool hold = false;
     const int N = 40000;
@@ -198,9 +200,32 @@ int main() {
                 d.s_code = C::op::CLEAR_COLLISION; d.s_locate = static_cast<uint16_t>(sym);
                 m.clear_collision(sym);
                 d.s_rkind = C::kind::CONTROL; e.ukind = HW::UPD_CTRL;
-            } else {
+            } else if (kind < 97) {
                 op = r.chance(0.5) ? HW::OP_TRADE : HW::OP_NONE;  // trade / skipped
                 if (op == HW::OP_TRADE) { e.ukind = HW::UPD_LAST; e.usym = sym; e.uval = price; }
+            } else {
+                // pass-through messages without table access: S, R, H and W (halts and
+                // market-wide circuit breakers), a prebuilt PROBLEM; an H for an unsubscribed
+                // symbol and a W at a level other than 1..3 carry no update
+                const int ops[] = {HW::OP_SYS, HW::OP_DIR, HW::OP_HALT, HW::OP_MWCB, HW::OP_PREC};
+                op = ops[r.below(5)];
+                e.check_code = true;
+                if (op == HW::OP_SYS) {
+                    d.s_code = "OSQMEC"[r.below(6)];
+                    e.ukind = HW::UPD_MKT;
+                } else if (op == HW::OP_HALT) {
+                    d.s_code = "HPQT"[r.below(4)];
+                    d.s_sym_valid = r.chance(0.8);
+                    if (d.s_sym_valid) { e.ukind = HW::UPD_HALT; e.usym = sym; n_halts++; }
+                } else if (op == HW::OP_MWCB) {
+                    d.s_code = "1230 "[r.below(5)];
+                    d.s_sym_valid = 0;
+                    if (d.s_code >= '1' && d.s_code <= '3') { e.ukind = HW::UPD_MWCB; n_mwcb++; }
+                } else {
+                    d.s_code = static_cast<uint8_t>(r.below(256));
+                    e.check_code = false;
+                }
+                e.ucode = d.s_code;
             }
             d.s_op = op;
             d.s_seq = seq; d.s_ts = seq * 10; d.s_t_offer = 0; d.s_t_last = 0;
@@ -231,6 +256,8 @@ int main() {
                 CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_SEQ_LO, HW::EV_SEQ_W), e.seq);
                 CHECK_EQ(b, bk(HW::BOOK_TOUCH_LO, HW::BOOK_TOUCH_W), static_cast<uint64_t>(e.touch));
                 CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_UKIND_LO, HW::EV_UKIND_W), static_cast<uint64_t>(e.ukind));
+                if (e.check_code) CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_UCODE_LO, HW::EV_UCODE_W), static_cast<uint64_t>(e.ucode));
+                if (e.ukind == HW::UPD_HALT) CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_USYM_LO, HW::EV_USYM_W), static_cast<uint64_t>(e.usym));
                 if (e.ukind == HW::UPD_LAST) {
                     CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_USYM_LO, HW::EV_USYM_W), static_cast<uint64_t>(e.usym));
                     CHECK_EQ(b, wide_bits(d.m_ev, HW::EV_UVAL_LO, 32), e.uval);
@@ -269,12 +296,13 @@ int main() {
     CHECK_EQ(b, hw_peak_stash, peak_stash);
     CHECK_EQ(b, hw_peak_ghost, peak_ghost);
     CHECK(b, m.stashed > 100 && m.ghosted > 100 && m.untracked > 100 && m.clears > 50 && ghost_hits > 100);
+    CHECK(b, n_halts > 50 && n_mwcb > 50);
     std::printf("  %llu messages, %llu touched a book, %llu unknown refs; %llu stashed, %llu ghosts (%llu hit), "
-                "%llu untracked, %llu COLLISION clears; peaks: %u live, %u stash, %u ghosts\n",
+                "%llu untracked, %llu COLLISION clears, %llu halts, %llu MWCB; peaks: %u live, %u stash, %u ghosts\n",
                 static_cast<unsigned long long>(n_out), static_cast<unsigned long long>(touches),
                 static_cast<unsigned long long>(n_unknown), static_cast<unsigned long long>(m.stashed),
                 static_cast<unsigned long long>(m.ghosted), static_cast<unsigned long long>(ghost_hits),
                 static_cast<unsigned long long>(m.untracked), static_cast<unsigned long long>(m.clears),
-                peak_live, peak_stash, peak_ghost);
+                static_cast<unsigned long long>(n_halts), static_cast<unsigned long long>(n_mwcb), peak_live, peak_stash, peak_ghost);
     return b.finish();
 }
