@@ -13,6 +13,13 @@
 #if RG_HAVE_FST
 #include "verilated_fst_c.h"
 #endif
+#if VM_COVERAGE
+#include <atomic>
+#include <cstdlib>
+#include <unistd.h>
+
+#include "verilated_cov.h"
+#endif
 
 // build parameters of the model (the Makefile passes -D values only with -G overrides; defaults:
 // riskgate_top's, the contract's spec parameters)
@@ -233,6 +240,15 @@ void rg_sim_close(rg_sim *s) {
     if (s->fst) s->fst->close();
 #endif
     s->top->final();
+#if VM_COVERAGE
+    // the line-coverage build (make -C sim cover): each card writes its own counts into the
+    // directory RG_SIM_COVERAGE names; scripts/cover-hw.ts merges them
+    if (const char *dir = std::getenv("RG_SIM_COVERAGE"); dir && *dir) {
+        static std::atomic<unsigned> n{0};
+        std::string path = std::string(dir) + "/card-" + std::to_string(getpid()) + "-" + std::to_string(n++) + ".dat";
+        s->ctx->coveragep()->write(path.c_str());
+    }
+#endif
     delete s;
 }
 

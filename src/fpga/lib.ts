@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
 import { RiskgateError } from '../errors.ts';
 
-export const SIM_LIBRARY = fileURLToPath(new URL('../../sim/build/libriskgate_sim.so', import.meta.url));
+/** RISKGATE_SIM_LIBRARY names another build of the same ABI (the line-coverage model of `npm run cover:hw`). */
+export const SIM_LIBRARY = process.env.RISKGATE_SIM_LIBRARY || fileURLToPath(new URL('../../sim/build/libriskgate_sim.so', import.meta.url));
 
 /** Negative error codes of the C ABI; positive config errors come from the hardware. */
 export const SIM_ERRORS: Readonly<Record<number, string>> = Object.freeze({
