@@ -9,6 +9,8 @@
 #
 #   bash scripts/cover-hw.sh            build, run, report
 #   bash scripts/cover-hw.sh --report   report the last run's data again
+#   bash scripts/cover-hw.sh --bench tb_top   one C++ module testbench (sim/tb) alone, at its
+#                                       own parameters, without the gate (for comparison)
 #   COVER_MIN=90 bash scripts/cover-hw.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,13 +19,24 @@ OUT=sim/build-cover
 DATA=$OUT/data
 MIN=${COVER_MIN:-95}
 GATED=rg_itch_parser,rg_risk,rg_ctrl_check
-# The checked stimulus: golden vectors, the Rust differential flows (incl. corrupted input),
-# the driver's register port (config errors, gaps), the Ethernet front ends on random frames,
-# and test/hw/cover-stimulus.test.ts for what those leave out.
-TESTS=(test/hw/cover-stimulus.test.ts test/hw/golden.test.ts test/hw/differential.test.ts
-       test/hw/driver.test.ts test/ethernet/front-end-fuzz.test.ts)
+# The checked stimulus: test/hw/cover-stimulus.test.ts (what the others leave out), the Rust
+# differential flows (random, dense, corrupted, the NASDAQ sample; the bundled-session runs
+# are left out: a million cycles of the instrumented model add minutes and no line), the
+# driver's register port (config errors, gaps) and both Ethernet front ends on random frames.
+# COVER_TESTS / COVER_FILTER override the files and the test-name filter (a regex).
+read -r -a TESTS <<< "${COVER_TESTS:-test/hw/cover-stimulus.test.ts test/hw/differential.test.ts test/hw/driver.test.ts test/ethernet/front-end-fuzz.test.ts}"
+FILTER=${COVER_FILTER-'^(?!.*bundled session)'}
 
 t0=$(date +%s)
+if [[ ${1:-} == --bench ]]; then
+  name=${2:?usage: cover-hw.sh --bench <tb name>}
+  dir=$OUT/tb-data/$name
+  make -s -C sim -j"$(nproc 2>/dev/null || echo 2)" "build-cover/tb/$name/tb"
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd sim && RG_SIM_COVERAGE="$ROOT/$dir" "build-cover/tb/$name/tb")
+  verilator_coverage --write "$OUT/$name.dat" "$dir"/*.dat >/dev/null
+  exec node --import tsx scripts/cover-report.ts "$OUT/$name.dat"
+fi
 if [[ ${1:-} != --report ]]; then
   command -v verilator_coverage >/dev/null || { echo "cover-hw: verilator_coverage not installed" >&2; exit 1; }
   bash scripts/bootstrap.sh
@@ -31,7 +44,7 @@ if [[ ${1:-} != --report ]]; then
   make -s -C sim -j"$(nproc 2>/dev/null || echo 2)" cover
   rm -rf "$DATA" && mkdir -p "$DATA"
   echo "cover-hw: running ${TESTS[*]} on it"
-  RISKGATE_SIM_LIBRARY="$ROOT/$OUT/libriskgate_sim.so" RG_SIM_COVERAGE="$ROOT/$DATA" npx vitest run "${TESTS[@]}"
+  RISKGATE_SIM_LIBRARY="$ROOT/$OUT/libriskgate_sim.so" RG_SIM_COVERAGE="$ROOT/$DATA" npx vitest run "${TESTS[@]}" ${FILTER:+-t "$FILTER"}
   shopt -s nullglob
   dats=("$DATA"/*.dat)
   ((${#dats[@]})) || { echo "cover-hw: no coverage data was written to $DATA" >&2; exit 1; }

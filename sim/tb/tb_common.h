@@ -13,6 +13,9 @@
 
 #include "Vtb.h"
 #include "verilated.h"
+#if VM_COVERAGE
+#include "verilated_cov.h"
+#endif
 
 namespace tb {
 
@@ -57,6 +60,12 @@ struct Bench {
     }
     int finish() {
         dut->final();
+#if VM_COVERAGE
+        // the line-coverage build of a bench (scripts/cover-hw.sh --bench): counts into the
+        // directory RG_SIM_COVERAGE names
+        if (const char *dir = std::getenv("RG_SIM_COVERAGE"); dir && *dir)
+            ctx->coveragep()->write((std::string(dir) + "/tb-" + name + ".dat").c_str());
+#endif
         if (errors) {
             std::fprintf(stderr, "FAIL %s: %llu of %llu checks failed\n", name, static_cast<unsigned long long>(errors),
                          static_cast<unsigned long long>(checks));
