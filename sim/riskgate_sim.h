@@ -54,7 +54,9 @@ void    rg_sim_info(rg_sim_info_t *out);
 int64_t rg_sim_reset(rg_sim *s);
 
 /* Writes the start-of-day config blob through the register port and loads it. Returns 0,
- * a positive hardware error code, or a negative RG_SIM_E_* code. */
+ * a positive hardware error code, or a negative RG_SIM_E_* code. After a refused blob the
+ * card keeps its error (hdl/rg_config.v): call rg_sim_reset before loading another, or this
+ * returns the old code again. */
 int     rg_sim_config(rg_sim *s, const uint8_t *blob, uint32_t len);
 
 /* Input pacing: a beat is offered on `offer_num` of every `offer_den` cycles (1/1 = as
