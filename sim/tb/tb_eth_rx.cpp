@@ -1,6 +1,7 @@
 // rg_eth_rx: random Ethernet frames — good ones (802.1Q tag or not, IPv4 options, Ethernet
 // padding) and ones broken in each way of spec section 17 — against a byte-level reference
-// model of the rules, with random gaps on the input and back-pressure on the output. Checks
+// model of the rules, with random gaps on the input and back-pressure on the output, and
+// frames with a partial beat before their last (malformed: RUNT). Checks
 // every payload byte, tkeep and tlast, and every counter.
 #include <deque>
 
@@ -117,12 +118,19 @@ int main() {
     // the next frame is received while the last kept one is sent
     std::deque<std::vector<uint8_t>> expect;
     std::vector<std::vector<uint8_t>> frames_in;
-    uint64_t frames = 0, accepted = 0, drops[E::DROPS] = {};
+    // a frame whose beat at byte split_at (not its last) carries only split_len < 8 bytes is
+    // malformed (tkeep partial before tlast) and dropped as RUNT, whatever its bytes
+    std::vector<size_t> split_at, split_len;
+    uint64_t frames = 0, accepted = 0, drops[E::DROPS] = {}, n_split = 0;
     for (int n = 0; n < 3000; n++) {
         std::vector<uint8_t> f = good_frame(r);
         if (r.chance(0.5)) break_frame(r, f);
         std::vector<uint8_t> p;
         int code = model(f, p);
+        bool split = f.size() > 16 && r.chance(0.04);
+        split_at.push_back(split ? 8 * r.below(static_cast<uint32_t>((f.size() - 9) / 8)) : SIZE_MAX);
+        split_len.push_back(1 + r.below(7));
+        if (split) (code = E::RUNT), n_split++;
         frames++;
         if (code == 0) {
             accepted++;
@@ -140,6 +148,7 @@ int main() {
         bool offer = fi < frames_in.size() && r.chance(0.9);
         const std::vector<uint8_t> &f = frames_in[fi < frames_in.size() ? fi : 0];
         size_t nb = offer ? (f.size() - off < 8 ? f.size() - off : 8) : 0;
+        if (offer && off == split_at[fi]) nb = split_len[fi];
         uint64_t data = 0;
         for (size_t i = 0; i < nb; i++) data |= static_cast<uint64_t>(f[off + i]) << (8 * i);
         d.s_axis_tvalid = offer;
@@ -193,7 +202,8 @@ int main() {
         CHECK_EQ(b, static_cast<uint32_t>(wide_bits(d.stat_drops, 32 * k, 32)), static_cast<uint32_t>(drops[k]));
         CHECK(b, drops[k] > 0);  // every reason was exercised
     }
-    std::printf("eth_rx: %llu frames, %llu accepted; receiving while sending in %llu of %llu output cycles\n", static_cast<unsigned long long>(frames),
-                static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(overlap), static_cast<unsigned long long>(busy_out));
+    CHECK(b, n_split > 50);
+    std::printf("eth_rx: %llu frames (%llu with a partial beat before the last), %llu accepted; receiving while sending in %llu of %llu output cycles\n", static_cast<unsigned long long>(frames),
+                static_cast<unsigned long long>(n_split), static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(overlap), static_cast<unsigned long long>(busy_out));
     return b.finish();
 }
