@@ -2,10 +2,11 @@
 # Line coverage of the Verilog pipeline under checked stimulus (npm run cover:hw).
 #
 # Builds the card with --coverage-line into sim/build-cover (never the normal sim/build),
-# runs the differential tests on it (every record compared with the Rust core or with the
-# hand-computed golden vectors, so a covered line is a verified line), merges what every
-# simulated card wrote with verilator_coverage and prints per-module line coverage and the
-# uncovered lines. Fails when rg_itch_parser, rg_risk or rg_ctrl_check is below 95%.
+# runs the differential tests on it (every record compared with the Rust core, the Ethernet
+# front ends' counters with the Rust receiver's, so a covered line is a verified line; a
+# failing test stops the run before any coverage is reported), merges what every simulated
+# card wrote with verilator_coverage and prints per-module line coverage and the uncovered
+# lines. Fails when rg_itch_parser, rg_risk or rg_ctrl_check is below 95%.
 #
 #   bash scripts/cover-hw.sh            build, run, report
 #   bash scripts/cover-hw.sh --report   report the last run's data again
