@@ -35,8 +35,9 @@ if [[ ${1:-} == --bench ]]; then
   make -s -C sim -j"$(nproc 2>/dev/null || echo 2)" "build-cover/tb/$name/tb"
   rm -rf "$dir" && mkdir -p "$dir"
   (cd sim && RG_SIM_COVERAGE="$ROOT/$dir" "build-cover/tb/$name/tb")
-  verilator_coverage --write "$OUT/$name.dat" "$dir"/*.dat >/dev/null
-  exec node --import tsx scripts/cover-report.ts "$OUT/$name.dat"
+  verilator_coverage --write "$OUT/$name.dat" "$dir"/tb-*.dat >/dev/null
+  verilator_coverage --write "$OUT/$name-init.dat" "$dir"/init-*.dat >/dev/null
+  exec node --import tsx scripts/cover-report.ts "$OUT/$name.dat" --init "$OUT/$name-init.dat"
 fi
 if [[ ${1:-} != --report ]]; then
   command -v verilator_coverage >/dev/null || { echo "cover-hw: verilator_coverage not installed" >&2; exit 1; }
@@ -47,10 +48,12 @@ if [[ ${1:-} != --report ]]; then
   echo "cover-hw: running ${TESTS[*]} on it"
   RISKGATE_SIM_LIBRARY="$ROOT/$OUT/libriskgate_sim.so" RG_SIM_COVERAGE="$ROOT/$DATA" npx vitest run "${TESTS[@]}" ${FILTER:+-t "$FILTER"}
   shopt -s nullglob
-  dats=("$DATA"/*.dat)
+  dats=("$DATA"/card-*.dat)
+  inits=("$DATA"/init-*.dat)
   ((${#dats[@]})) || { echo "cover-hw: no coverage data was written to $DATA" >&2; exit 1; }
   verilator_coverage --write "$OUT/merged.dat" "${dats[@]}" >/dev/null
+  verilator_coverage --write "$OUT/merged-init.dat" "${inits[@]}" >/dev/null
   echo "cover-hw: merged ${#dats[@]} simulated cards into $OUT/merged.dat ($(( $(date +%s) - t0 ))s)"
 fi
 [[ -f $OUT/merged.dat ]] || { echo "cover-hw: no $OUT/merged.dat (run without --report first)" >&2; exit 1; }
-node --import tsx scripts/cover-report.ts "$OUT/merged.dat" --min "$MIN" "$GATED"
+node --import tsx scripts/cover-report.ts "$OUT/merged.dat" --init "$OUT/merged-init.dat" --min "$MIN" "$GATED"

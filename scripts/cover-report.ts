@@ -2,7 +2,16 @@
  * Per-module line coverage of a Verilator coverage file (the --coverage-line card of
  * `npm run cover:hw`, merged by verilator_coverage).
  *
- *   node --import tsx scripts/cover-report.ts merged.dat [--min 95 rg_itch_parser,rg_risk,rg_ctrl_check] [--json]
+ *   node --import tsx scripts/cover-report.ts merged.dat [--init merged-init.dat] [--min 95 rg_itch_parser,rg_risk,rg_ctrl_check] [--json]
+ *
+ * merged.dat holds what the cards counted after reset; --init what they counted before it
+ * (initial blocks, the first settle of the combinational logic over the random power-up
+ * state, the reset itself; riskgate_sim.cpp writes it apart). A branch point (if, else,
+ * elsif, case) counts only after reset, so no branch is credited for what random power-up
+ * values happened to select. A block point (the straight-line body of a block) and any point
+ * of an `initial` block also count from init: Verilator counts a combinational block's body
+ * only when the model first settles, not on its later evaluations, and an initial block
+ * (the parameter checks) runs only then.
  *
  * Verilator puts a point on every block, if/else branch and case item (pages v_line and
  * v_branch), once per instance, each with the source lines it spans (`S`). Instances of a
@@ -22,6 +31,7 @@ const HDL = join(ROOT, 'hdl');
 const EXCEPTIONS = join(ROOT, 'sim', 'cover-unreachable.txt');
 
 interface Point {
+  key: string;
   module: string;
   file: string;
   lines: number[];
@@ -58,7 +68,7 @@ export function readPoints(path: string): Point[] {
     const key = [module, file, f.l, f.n, f.o, f.S, page[1]].join('\0');
     const p = byKey.get(key);
     if (p) p.count += BigInt(m[2]);
-    else byKey.set(key, { module, file, lines: parseSpan(f.S, line), kind: f.o ?? '', count: BigInt(m[2]) });
+    else byKey.set(key, { key, module, file, lines: parseSpan(f.S, line), kind: f.o ?? '', count: BigInt(m[2]) });
   }
   return [...byKey.values()];
 }
@@ -70,6 +80,28 @@ function source(file: string): string[] {
     sources.set(file, existsSync(p) ? readFileSync(p, 'utf8').split('\n') : []);
   }
   return sources.get(file)!;
+}
+
+/** Lines of a source file inside `initial` blocks (the parameter checks: they run once, at init). */
+const initialLines = new Map<string, Set<number>>();
+function inInitial(file: string, line: number): boolean {
+  if (!initialLines.has(file)) {
+    const set = new Set<number>();
+    const src = source(file);
+    for (let i = 0; i < src.length; i++) {
+      if (!/^\s*initial\b/.test(src[i])) continue;
+      let depth = 0;
+      for (let j = i; j < src.length; j++) {
+        const code = src[j].replace(/\/\/.*$/, '');
+        depth += (code.match(/\bbegin\b/g) ?? []).length - (code.match(/\bend\b/g) ?? []).length;
+        set.add(j + 1);
+        if (depth <= 0 && j > i) break;
+        if (depth <= 0 && j === i && !/\bbegin\b/.test(code)) break; // a one-statement initial
+      }
+    }
+    initialLines.set(file, set);
+  }
+  return initialLines.get(file)!.has(line);
 }
 
 /** Function bodies of a source file: name and line range (1-based, inclusive). */
@@ -194,9 +226,21 @@ function main(argv: string[]): number {
     if (!Number.isFinite(min) || !gated.length) throw new Error('usage: --min <percent> <module,module,...>');
     args.splice(at, 3);
   }
+  let init: string | undefined;
+  const ai = args.indexOf('--init');
+  if (ai >= 0) {
+    init = args[ai + 1];
+    if (!init) throw new Error('usage: --init <coverage.dat>');
+    args.splice(ai, 2);
+  }
   const file = args.find((a) => !a.startsWith('--'));
-  if (!file) throw new Error('usage: cover-report.ts <coverage.dat> [--min <percent> <modules>] [--json]');
-  const mods = moduleCoverage(readPoints(file));
+  if (!file) throw new Error('usage: cover-report.ts <coverage.dat> [--init <coverage.dat>] [--min <percent> <modules>] [--json]');
+  const points = readPoints(file);
+  if (init) {
+    const before = new Map(readPoints(init).map((p) => [p.key, p.count]));
+    for (const p of points) if (p.kind === 'block' || inInitial(p.file, p.lines[0])) p.count += before.get(p.key) ?? 0n;
+  }
+  const mods = moduleCoverage(points);
   const failing = gated.filter((g) => {
     const m = mods.find((x) => x.module === g);
     return !m || m.lines === 0 || m.pct < min;

@@ -49,7 +49,21 @@ struct Bench {
         dut->rst = 1;
         for (int i = 0; i < n; i++) tick();
         dut->rst = 0;
+        power_up_done();
     }
+    // The first reset ends the power-up (a bench resetting by hand calls this after it): in
+    // the line-coverage build what was counted so far goes to its own file, as
+    // riskgate_sim.cpp does (scripts/cover-report.ts --init credits no branch for it).
+    void power_up_done() {
+#if VM_COVERAGE
+        if (const char *dir = std::getenv("RG_SIM_COVERAGE"); dir && *dir && !powered_up) {
+            ctx->coveragep()->write((std::string(dir) + "/init-tb-" + name + ".dat").c_str());
+            ctx->coveragep()->zero();
+        }
+#endif
+        powered_up = true;
+    }
+    bool powered_up = false;
     void check(bool ok, const char *what, const char *file, int line) {
         checks++;
         if (!ok) {
