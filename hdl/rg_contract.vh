@@ -278,7 +278,7 @@
 `define RG_REG_RX_PACKETS                16'h8020  // R MoldUDP64 packets received
 `define RG_REG_RX_BAD_PACKETS            16'h8024  // R packets refused by the front end
 `define RG_REG_RX_GAPS                   16'h8028  // R sequence gaps seen
-`define RG_REG_RX_DUPS                   16'h802C  // R duplicate packets dropped
+`define RG_REG_RX_DUPS                   16'h802C  // R duplicate message blocks dropped (seq below the next expected; counted per block
 `define RG_REG_RX_COUNT_MISMATCH         16'h8030  // R packets whose count disagrees with their blocks
 `define RG_REG_NEXT_SEQ_LO               16'h8034  // R next expected seq
 `define RG_REG_NEXT_SEQ_HI               16'h8038  // R next expected seq
