@@ -1,7 +1,8 @@
 /**
  * Hot standby behind the Engine interface: `--backend fpga --standby rust` feeds both engines
  * every batch in lockstep and hands on the primary's records. When the primary fails — throws,
- * reports an EngineFault, or takes longer than the watchdog timeout — the standby, which has
+ * reports an EngineFault, or makes no progress for longer than the watchdog timeout (wall time
+ * less the time the thread waited for a CPU: ProgressClock) — the standby, which has
  * seen exactly the same frames (control messages included), takes over at a message boundary:
  * the primary's records of the messages before the fault point, then the standby's from that
  * seq on. Because both engines implement the same spec byte for byte, the record stream is
@@ -17,6 +18,7 @@ import { silentLogger, type Logger } from '../log/index.ts';
 import { RECORD_SIZE } from '../records/layout.ts';
 import { RecordView } from '../records/view.ts';
 import { EngineFault, type EngineExtras, type FaultKind } from './fault.ts';
+import { ProgressClock } from './progress-clock.ts';
 
 export type Role = 'primary' | 'standby';
 
@@ -39,8 +41,13 @@ export interface FailoverEvent {
 }
 
 export interface FailoverOptions {
-  /** A primary call longer than this counts as a hang (its records are not used). */
+  /**
+   * A primary call whose progress time (wall time less run-queue waits, ProgressClock) exceeds
+   * this counts as a hang (its records are not used).
+   */
   hangTimeoutMs?: number;
+  /** The watchdog's clock (tests give one with a known behaviour). */
+  clock?: ProgressClock;
   /** Compare the two engines' records on every batch (default true). */
   shadowCheck?: boolean;
   log?: Logger;
@@ -67,6 +74,7 @@ export class FailoverEngine implements Engine, EngineExtras {
   lastSources: RecordSource[] = [];
   private readonly hangTimeoutMs: number;
   private readonly log: Logger;
+  private readonly clock: ProgressClock;
 
   constructor(
     readonly primary: Engine & EngineExtras,
@@ -76,6 +84,7 @@ export class FailoverEngine implements Engine, EngineExtras {
     this.standbyUp = standby !== undefined;
     this.hangTimeoutMs = opts.hangTimeoutMs ?? 200;
     this.log = opts.log ?? silentLogger;
+    this.clock = opts.clock ?? new ProgressClock();
     primary.setWatchdog?.(this.hangTimeoutMs);
     standby?.setWatchdog?.(this.hangTimeoutMs);
   }
@@ -110,14 +119,17 @@ export class FailoverEngine implements Engine, EngineExtras {
     this.nextSeq += countSeqFrames(frames);
     if (!this.primaryUp) return this.standbyOnly(frames, endOfInput, first);
 
-    const t0 = now();
+    const start = this.clock.start();
+    const t0 = start.wallNs;
     let p: Buffer | undefined;
     let fault: unknown;
     try {
       p = this.primary.process(frames, endOfInput);
-      const ms = Number(now() - t0) / 1e6;
-      if (ms > this.hangTimeoutMs) {
-        fault = new EngineFault(`${this.primary.backend} took ${ms.toFixed(1)} ms for one batch (watchdog ${this.hangTimeoutMs} ms)`, { kind: 'hang', atSeq: first });
+      // Time spent waiting for a CPU is not the engine's: a starved engine is slow, not hung.
+      const took = this.clock.since(start);
+      if (took.progressNs / 1e6 > this.hangTimeoutMs) {
+        const ms = (ns: number) => (ns / 1e6).toFixed(1);
+        fault = new EngineFault(`${this.primary.backend} took ${ms(took.progressNs)} ms for one batch, not counting ${ms(took.waitNs)} ms waiting for a CPU (${ms(took.wallNs)} ms wall; watchdog ${this.hangTimeoutMs} ms)`, { kind: 'hang', atSeq: first });
         p = undefined;
       }
     } catch (e) {
@@ -232,6 +244,7 @@ export class FailoverEngine implements Engine, EngineExtras {
     this.nextSeq = 1;
   }
   close(): void {
+    this.clock.close();
     for (const e of [this.primary, this.standby]) {
       try {
         e?.close();
