@@ -5,10 +5,11 @@
  * and the exit status is 0. (The --hold case was the flaky "expected null to be 0" of
  * security.test.ts: the handler used to be attached only after the report was printed.)
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, serve, TOKEN, waitState } from './helpers/cli.ts';
 import { writeSession } from './helpers/session.ts';
@@ -24,6 +25,24 @@ beforeAll(() => {
 });
 
 const auditLines = (p: string) => readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+// Preloaded into the child: a stderr line once bin/riskgate.js has attached its signal handler.
+const SIGNAL_READY = fileURLToPath(new URL('./helpers/signal-ready.cjs', import.meta.url));
+
+/** Resolves when the child says it handles `sig` (node is up, bin/riskgate.js's first lines ran). */
+function handles(child: ChildProcess, sig: NodeJS.Signals, stderr: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (stderr().includes(`signal-ready: ${sig} handled\n`)) {
+        child.stderr!.off('data', check);
+        resolve();
+      }
+    };
+    child.stderr!.on('data', check);
+    child.once('exit', (status, signal) => reject(new Error(`exited (${status ?? signal}) before handling ${sig}:\n${stderr()}`)));
+    check();
+  });
+}
 
 describe('SIGINT during replay --serve', () => {
   it('mid-run: stops at a batch boundary, prints the report, writes the audit end line, exit 0', async () => {
@@ -64,7 +83,7 @@ describe('SIGINT during replay --serve', () => {
 
   it('right after the start (while the command loads): exit 0 with a report and an audit end line', async () => {
     const audit = join(dir, 'early.jsonl');
-    const child = spawn(process.execPath, [BIN, 'replay', session, '--serve', '--port', '0', '--speed', '1', '--audit-out', audit, '--json'], {
+    const child = spawn(process.execPath, ['--require', SIGNAL_READY, BIN, 'replay', session, '--serve', '--port', '0', '--speed', '1', '--audit-out', audit, '--json'], {
       cwd: ROOT, env: { ...process.env, RISKGATE_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -72,8 +91,10 @@ describe('SIGINT during replay --serve', () => {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (status, signal) => r({ status, signal })));
-    // Node itself must be up (bin/riskgate.js's first lines); tsx and the command are still loading.
-    await new Promise((r) => setTimeout(r, 500));
+    // At once when bin/riskgate.js's first lines have run: tsx and the command are still loading.
+    // (Not a fixed delay: on a loaded machine node alone can take longer than any guess to boot,
+    // and a signal before its handler exists kills the process — no program can catch that.)
+    await handles(child, 'SIGTERM', () => err);
     child.kill('SIGTERM');
     const { status, signal } = await exited;
     expect(signal).toBeNull();
@@ -85,12 +106,14 @@ describe('SIGINT during replay --serve', () => {
   }, 60_000);
 
   it('a plain replay (no --serve) stops on SIGINT with its text report saying so', async () => {
-    const child = spawn(process.execPath, [BIN, 'replay', session, '--speed', '1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', SIGNAL_READY, BIN, 'replay', session, '--speed', '1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (status) => r(status)));
+    // Node up first (see above), then ~4 s into the 12 s paced run.
+    await handles(child, 'SIGINT', () => err);
     await new Promise((r) => setTimeout(r, 4000));
     child.kill('SIGINT');
     expect(await exited, err).toBe(0);
