@@ -43,7 +43,9 @@ export function serve(args: string[], env: Record<string, string | undefined> = 
   });
   const exited = new Promise<{ status: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (status, signal) => r({ status, signal })));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 20_000);
+    // A guard against a child that never serves, not a speed check: at load ~21 on 2 cores a
+    // plain start takes ~9.5 s to serving (node, tsx, the command), the FPGA backend more.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 90_000);
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       err += d;
       const m = /riskgate: serving (http:\/\/[^/\s]+)\//.exec(err);
