@@ -77,7 +77,7 @@ export const OPS_HELP: { readonly [K in keyof typeof OPS_OPTIONS]: string } = {
   standby: '<backend> hot-standby engine (rust|fpga) fed the same batches; takes over if the primary fails',
   'inject-fault': '<who@seq> make engine who (a backend, primary or standby) fail at seq (failover drills)',
   'inject-hang': '<who@seq> make engine who stop answering at seq (failover drills)',
-  'hang-timeout-ms': '<ms> an engine call taking longer than this is a hang (default 200)',
+  'hang-timeout-ms': '<ms> an engine call taking longer than this, not counting waits for a CPU, is a hang (default 200)',
 };
 
 export const CLEARING_HELP = {
