@@ -35,7 +35,9 @@ describe('--max-idle', () => {
     await p.until(BigInt(600 * S + 20_000_000)); // then 20 ms
     const took = Date.now() - t;
     expect(took).toBeGreaterThanOrEqual(60);
-    expect(took).toBeLessThan(1000);
+    // Capped (~70 ms of timers) versus not capped (600 s): the bound leaves room for a starved
+    // event loop without blurring that difference.
+    expect(took).toBeLessThan(10_000);
     expect(p.gapsCapped).toBe(1);
     expect(DEFAULT_MAX_IDLE_MS).toBe(1000);
   });
@@ -43,7 +45,9 @@ describe('--max-idle', () => {
   it('replay --speed 1 over a 30-minute gap ends in seconds with the records of an unpaced run', () => {
     const t = Date.now();
     const paced = riskgateJson(['replay', gap, '--speed', '1']);
-    expect(Date.now() - t).toBeLessThan(20_000);
+    // Capped (~2 s of pacing plus the CLI's start, ~9.5 s at load ~21 on 2 cores) versus not
+    // capped (1,800 s).
+    expect(Date.now() - t).toBeLessThan(60_000);
     expect(paced.status).toBe(0);
     expect(paced.json.pacing).toMatchObject({ speed: '1', maxIdleMs: 1000, gapsCapped: 1 });
     expect(paced.json.pacing.idleSkippedMs).toBeGreaterThan(1_700_000);

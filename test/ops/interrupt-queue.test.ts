@@ -29,9 +29,11 @@ describe('queued changes at an interrupt', () => {
     try {
       // The replay never hands over another batch: the change stays queued.
       const answer = fetch(`${ops.url}/api/kill`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ on: true }) });
-      for (let i = 0; i < 100; i++) {
+      // Until the change is queued (a loaded machine may take a while; never go on without it).
+      for (const t0 = Date.now(); ; ) {
         const st = await (await fetch(`${ops.url}/api/state`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
         if (st.pendingControls === 1) break;
+        if (Date.now() - t0 > 60_000) throw new Error(`the change was never queued: ${JSON.stringify(st)}`);
         await new Promise((r) => setTimeout(r, 20));
       }
       stop.abort('SIGINT');
