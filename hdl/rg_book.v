@@ -111,7 +111,6 @@ module rg_book #(
     reg [63:0]       new_occ;
 
     wire [WORD_W-1:0] a_word;
-    wire [5:0]        a_bit = a_idx_q[5:0];
     wire [WORD_W-1:0] u_word;
     generate
         if (WPS > 1) begin : g_words
@@ -133,10 +132,7 @@ module rg_book #(
     );
 
     // ---------------------------------------------------------------- next-state logic
-    localparam [WPS:0] ONE_W = {{WPS{1'b0}}, 1'b1};
     reg [WPS-1:0]  sum_old, new_sum, sum_mask;
-    reg [WPS:0]    sum_mask_w;
-    reg            unused_sum_mask_top;
     reg [63:0]     occ_old, word_mask, enc_word_in;
     reg [31:0]     lvl_old;
     reg            nz;
@@ -173,27 +169,58 @@ module rg_book #(
         end
     endgenerate
 
-    // datapath of the read-modify-write cycle
+    // Registered with the request (S_IDLE): the side's summary, the one-hot bit and word of
+    // the level, the search masks and whether the delta is nonzero. Nothing writes them
+    // between the request and S_RMW (writes happen in S_RMW / S_SZ, requests only in
+    // S_IDLE), so S_RMW starts from flip-flops and the block RAM outputs only.
+    reg [WPS-1:0]  r_sum_old_q, r_word1h_q, r_smask_q;
+    reg            r_word_on_q;
+    reg [63:0]     r_bit1h_q, r_wmask_q;
+    reg            r_dnz_q;
+
+    wire [SIDE_W-1:0] u_side    = {upd_sym, upd_buy};
+    wire [WPS-1:0]    u_sum_old = sum_v_q[u_side] ? sum_mem[u_side] : {WPS{1'b0}};
+    // masks built by decoding the index (no subtractor): levels strictly below (bid) or
+    // above (ask) the updated one, in its word and in the summary
+    reg  [63:0]       u_wmask, u_bit1h;
+    reg  [WPS-1:0]    u_smask, u_word1h;
+    integer mi;
     always @(*) begin
-        sum_old  = sum_v_q[a_side_q] ? sum_mem[a_side_q] : {WPS{1'b0}};
-        occ_old  = sum_old[a_word] ? occ_rd : 64'd0;
-        lvl_old  = occ_old[a_bit] ? lvl_rd : 32'd0;
+        for (mi = 0; mi < 64; mi = mi + 1) begin
+            u_bit1h[mi] = (upd_idx[5:0] == mi[5:0]);
+            u_wmask[mi] = upd_buy ? (mi[5:0] < upd_idx[5:0]) : (mi[5:0] > upd_idx[5:0]);
+        end
+        for (mi = 0; mi < WPS; mi = mi + 1) begin
+            u_word1h[mi] = (u_word == mi[WORD_W-1:0]);
+            u_smask[mi]  = (WPS > 1) && (upd_buy ? (mi < {1'b0, u_word}) : (mi > {1'b0, u_word}));
+        end
+    end
+
+    // datapath of the read-modify-write cycle
+    reg [31:0] zval;
+    reg        bit_old, others_nz;
+    reg [63:0] others;
+    always @(*) begin
+        sum_old  = r_sum_old_q;
+        occ_old  = r_word_on_q ? occ_rd : 64'd0;
+        bit_old  = r_word_on_q && ((occ_rd & r_bit1h_q) != 64'd0);
+        lvl_old  = bit_old ? lvl_rd : 32'd0;
         new_lvl  = a_sub_q ? (lvl_old - a_delta_q) : (lvl_old + a_delta_q);
-        nz       = (new_lvl != 32'd0);
-        new_occ  = occ_old;
-        new_occ[a_bit] = nz;
-        new_sum  = sum_old;
-        new_sum[a_word] = (new_occ != 64'd0);
+        // new_lvl != 0 without waiting for the adder: lvl_old +- delta is 0 exactly when
+        // lvl_old is delta (sub) or -delta (add), modulo 2^32; from an empty level, when delta is
+        zval     = a_sub_q ? a_delta_q : (32'd0 - a_delta_q);
+        nz       = bit_old ? (lvl_rd != zval) : r_dnz_q;
+        others   = occ_old & ~r_bit1h_q;
+        others_nz = (others != 64'd0);
+        new_occ  = others | (nz ? r_bit1h_q : 64'd0);
+        new_sum  = (sum_old & ~r_word1h_q) | ((others_nz || nz) ? r_word1h_q : {WPS{1'b0}});
         bv       = best_v_q[a_side_q];
         bi       = bi_mem[a_side_q];
 
-        // bits strictly below (bid) or above (ask) the emptied level, same word / summary
-        word_mask = a_buy ? ((64'd1 << a_bit) - 64'd1) : ~((64'd2 << a_bit) - 64'd1);
-        sum_mask_w = a_buy ? ((ONE_W << a_word) - ONE_W) : ~(((ONE_W << a_word) << 1) - ONE_W);
-        sum_mask   = sum_mask_w[WPS-1:0];
-        unused_sum_mask_top = sum_mask_w[WPS];
         // the masks exclude the updated bit, so the old word/summary give the same result as
         // the new ones: the search runs in parallel with the level arithmetic
+        word_mask  = r_wmask_q;
+        sum_mask   = r_smask_q;
         enc_word_in = (st_q == S_WORD) ? occ_rd : (occ_old & word_mask);
         enc_sum_in  = sum_old & sum_mask;
     end
@@ -308,6 +335,19 @@ module rg_book #(
                 best_v_q[a_side_q] <= best_v_d;
             end
             if (cnt_we) cnt_v_q[c_side] <= 1'b1;
+        end
+    end
+
+    // request-time datapath registers (no reset: read only in S_RMW, after a request)
+    always @(posedge clk) begin
+        if (st_q == S_IDLE && upd_valid) begin
+            r_sum_old_q <= u_sum_old;
+            r_word_on_q <= u_sum_old[u_word];
+            r_word1h_q  <= u_word1h;
+            r_smask_q   <= u_smask;
+            r_bit1h_q   <= u_bit1h;
+            r_wmask_q   <= u_wmask;
+            r_dnz_q     <= (upd_delta != 32'd0);
         end
     end
 

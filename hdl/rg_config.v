@@ -131,9 +131,11 @@ module rg_config #(
     reg [7:0]              idx_q;
     reg [BAW-1:0]          base_q;
     reg [CNT_W-1:0]        cnt_q;            // read cycle within the entry
-    reg                    cap_q;            // capture blob_q into word cap_idx_q (decided a cycle ahead)
-    reg [CNT_W-1:0]        cap_idx_q;
-    reg [32*BUF_WORDS-1:0] buf_q;            // the entry, blob byte k at [8k +: 8]
+    // capture blob_q into word w when cap_1h_q[w] (decoded a cycle ahead: each buffer word's
+    // enable is one flip-flop, not an indexed part-select's offset arithmetic)
+    reg [BUF_WORDS-1:0]    cap_1h_q;
+    reg [32*BUF_WORDS-1:0] buf_q;
+    integer                cw;            // the entry, blob byte k at [8k +: 8]
 
     wire [CNT_W-1:0] nwords = (kind_q == K_HDR) ? HDR_WORDS[CNT_W-1:0]
                             : (kind_q == K_SYM) ? SYM_WORDS[CNT_W-1:0] : ACCT_WORDS[CNT_W-1:0];
@@ -224,8 +226,7 @@ module rg_config #(
             idx_q      <= 8'd0;
             base_q     <= {BAW{1'b0}};
             cnt_q      <= {CNT_W{1'b0}};
-            cap_q      <= 1'b0;
-            cap_idx_q  <= {CNT_W{1'b0}};
+            cap_1h_q   <= {BUF_WORDS{1'b0}};
             buf_q      <= {(32*BUF_WORDS){1'b0}};
             ld_rd_en   <= 1'b0;
             ld_rd_addr <= {BAW{1'b0}};
@@ -269,7 +270,7 @@ module rg_config #(
             init_sym_we  <= 1'b0;
             init_acct_we <= 1'b0;
             ld_rd_en     <= 1'b0;
-            cap_q        <= 1'b0;
+            cap_1h_q     <= {BUF_WORDS{1'b0}};
             case (st_q)
                 L_IDLE: begin
                     if (wr_en && wr_addr == `RG_REG_CONTROL && wr_data[`RG_CONTROL_LOAD]) begin
@@ -287,9 +288,11 @@ module rg_config #(
                         ld_rd_en   <= 1'b1;
                         ld_rd_addr <= base_q + {{(BAW-CNT_W){1'b0}}, cnt_q};
                     end
-                    if (cap_q) buf_q[32*cap_idx_q +: 32] <= blob_q;
-                    cap_q     <= (cnt_q >= 2);      // next cycle: cnt_q >= 3, word cnt_q - 3
-                    cap_idx_q <= cnt_q - {{(CNT_W-2){1'b0}}, 2'd2};
+                    // next cycle (cnt_q >= 3) captures word cnt_q - 3
+                    for (cw = 0; cw < BUF_WORDS; cw = cw + 1) begin
+                        if (cap_1h_q[cw]) buf_q[32*cw +: 32] <= blob_q;
+                        cap_1h_q[cw] <= ({{(32-CNT_W){1'b0}}, cnt_q} == cw + 2);
+                    end
                     cnt_q <= cnt_q + 1'b1;
                     if (cnt_q == nwords + {{(CNT_W-2){1'b0}}, 2'd2}) st_q <= (kind_q == K_HDR) ? L_HMUL : L_CHK;
                 end

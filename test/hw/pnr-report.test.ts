@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  criticalPath, hopLine, loadDesign, makeWrapper, netlistCellName, parsePortlist, parseStat, srcHops, wrapperFFs, wrapperPort,
+  checkFmax, criticalPath, hopLine, loadDesign, makeWrapper, netlistCellName, parsePortlist, parseStat, srcHops, wrapperFFs, wrapperPort,
   type NpReport, type YNetlist,
 } from '../../hdl/pnr/report.ts';
 
@@ -91,5 +91,16 @@ describe('pnr report parser', () => {
     expect(v).toContain("osr   <= ld_q ? oq : {osr[2:0], 1'b0};");
     expect(v).toContain('m #(.W(8)) u_dut (');
     expect(v).toMatch(/\.clk\(clk\),\n\s+\.rst\(rst_q\),\n\s+\.a\(ichain\[7:0\]\),\n\s+\.b\(ichain\[8:8\]\),\n\s+\.y\(dout\[3:0\]\)/);
+  });
+
+  it('asserts an Fmax floor (npm run pnr:check) and never passes without a figure', () => {
+    const s = loadDesign(DIR);   // 81.47 MHz
+    expect(checkFmax(s, 80)).toEqual({ ok: true, line: 'PASS rg_tob: Fmax 81.47 MHz after routing (seed 1), floor 80 MHz' });
+    expect(checkFmax(s, 81.47).ok).toBe(true);
+    expect(checkFmax(s, 81.48)).toEqual({ ok: false, line: 'FAIL rg_tob: Fmax 81.47 MHz after routing (seed 1), floor 81.48 MHz' });
+    expect(checkFmax({ ...s, fmax_mhz: null }, 1)).toEqual({ ok: false, line: 'FAIL rg_tob: Fmax missing MHz after routing (seed 1), floor 1 MHz' });
+    expect(checkFmax({ ...s, fmax_mhz: Number.NaN }, 1).ok).toBe(false);
+    expect(() => checkFmax(s, Number('x'))).toThrow(/floor must be a positive number of MHz, got NaN/);
+    expect(() => checkFmax(s, 0)).toThrow(/positive/);
   });
 });
