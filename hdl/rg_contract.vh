@@ -50,6 +50,7 @@
 `define RG_REC_FILL                      8'd3  // the simulated fill of an accepted order
 `define RG_REC_CONTROL                   8'd4  // a control message was applied; seq = S, ts = last_ts
 `define RG_REC_PROBLEM                   8'd5  // an input problem; symbol 0xFF, ts 0
+`define RG_REC_ORDER                     8'd6  // a client order action was checked (or a venue cancel applied); seq = S, ts = last_ts
 
 // Record layout (spec section 11): byte offsets in the record, widths in bits.
 `define RG_RECORD_SIZE                   32
@@ -104,6 +105,18 @@
 `define RG_RECF_CONTROL_TARGET_W         16
 `define RG_RECF_CONTROL_RESERVED         26  // u48, 0
 `define RG_RECF_CONTROL_RESERVED_W       48
+`define RG_RECF_ORDER_PRICE              16  // u32, order price, price units (0 for a venue cancel)
+`define RG_RECF_ORDER_PRICE_W            32
+`define RG_RECF_ORDER_QTY                20  // u32, order quantity (enter, replace) or canceled shares
+`define RG_RECF_ORDER_QTY_W              32
+`define RG_RECF_ORDER_REASONS            24  // u16, reject reasons bitmask (§8.2, §18), 0 = accepted
+`define RG_RECF_ORDER_REASONS_W          16
+`define RG_RECF_ORDER_SIDE               26  // u8, side as in the frame: B, S, T (short) or E (short exempt)
+`define RG_RECF_ORDER_SIDE_W             8
+`define RG_RECF_ORDER_ACCOUNT_INDEX      27  // u8, account index in the config
+`define RG_RECF_ORDER_ACCOUNT_INDEX_W    8
+`define RG_RECF_ORDER_ORDER_ID           28  // u32, engine order id (slot) the control plane assigned
+`define RG_RECF_ORDER_ORDER_ID_W         32
 `define RG_RECF_PROBLEM_TYPE_BYTE        16  // u8, the message's type byte
 `define RG_RECF_PROBLEM_TYPE_BYTE_W      8
 `define RG_RECF_PROBLEM_OP               17  // u8, control op (BAD_CONTROL, FOREIGN_CONTROL), else 0
@@ -129,7 +142,12 @@
 `define RG_RSN_CREDIT                    8  // used credit plus the order's notional exceeds the account's credit limit
 `define RG_RSN_THROTTLE                  9  // the account's accepted orders in this throttle window reached the maximum
 `define RG_RSN_DUPLICATE                 10  // same symbol, side, price and quantity as the account's previous accepted order within its duplicate window
-`define RG_NREASONS                      11
+`define RG_RSN_EXPOSURE                  11  // filled gross notional plus open orders' notional plus this order's exceeds the account's credit limit (client orders)
+`define RG_RSN_OPEN_ORDERS               12  // the account already has its maximum number of open orders (client orders)
+`define RG_RSN_REDUCE_ONLY               13  // the account or the symbol is reduce-only and the order could increase or flip the position (client orders)
+`define RG_RSN_SHORT_SALE                14  // Reg SHO: a short sale at or below the best bid while the symbol's short-sale restriction is in force (client orders)
+`define RG_RSN_ORDER_RATE                15  // the account's client order actions in this rate window reached the maximum (client orders)
+`define RG_NREASONS                      16
 
 // Book flags: bit positions in TOB `aux` (spec section 6).
 `define RG_FLAG_BAND_BID                 0  // an out-of-band bid may be better than the window's best bid
@@ -171,6 +189,10 @@
 `define RG_CTRL_MAX_ORDERS               8'd8  // account, orders
 `define RG_CTRL_CLEAR_COLLISION          8'd9  // symbol, none
 `define RG_CTRL_DUP_WINDOW               8'd10  // account, nanoseconds
+`define RG_CTRL_MAX_OPEN_ORDERS          8'd11  // account, orders
+`define RG_CTRL_ACCOUNT_REDUCE_ONLY      8'd12  // account, flag
+`define RG_CTRL_SYMBOL_REDUCE_ONLY       8'd13  // symbol, flag
+`define RG_CTRL_MAX_ORDER_RATE           8'd14  // account, orders
 `define RG_TARGET_GLOBAL                 2'd1  // target kind of an op (rg_ctrl_target_kind; 0 = unknown op)
 `define RG_TARGET_SYMBOL                 2'd2
 `define RG_TARGET_ACCOUNT                2'd3

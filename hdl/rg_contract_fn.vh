@@ -46,6 +46,10 @@ function automatic [1:0] rg_ctrl_target_kind(input [7:0] rg_op);
         `RG_CTRL_MAX_ORDERS: rg_ctrl_target_kind = `RG_TARGET_ACCOUNT;
         `RG_CTRL_CLEAR_COLLISION: rg_ctrl_target_kind = `RG_TARGET_SYMBOL;
         `RG_CTRL_DUP_WINDOW: rg_ctrl_target_kind = `RG_TARGET_ACCOUNT;
+        `RG_CTRL_MAX_OPEN_ORDERS: rg_ctrl_target_kind = `RG_TARGET_ACCOUNT;
+        `RG_CTRL_ACCOUNT_REDUCE_ONLY: rg_ctrl_target_kind = `RG_TARGET_ACCOUNT;
+        `RG_CTRL_SYMBOL_REDUCE_ONLY: rg_ctrl_target_kind = `RG_TARGET_SYMBOL;
+        `RG_CTRL_MAX_ORDER_RATE: rg_ctrl_target_kind = `RG_TARGET_ACCOUNT;
         default: rg_ctrl_target_kind = 2'd0;
     endcase
 endfunction
@@ -63,6 +67,10 @@ function automatic rg_ctrl_value_ok(input [7:0] rg_op, input [63:0] rg_value);
         `RG_CTRL_MAX_ORDERS: rg_ctrl_value_ok = (rg_value <= 64'hFFFFFFFF);
         `RG_CTRL_CLEAR_COLLISION: rg_ctrl_value_ok = (rg_value <= 64'h0);
         `RG_CTRL_DUP_WINDOW: rg_ctrl_value_ok = 1'b1;
+        `RG_CTRL_MAX_OPEN_ORDERS: rg_ctrl_value_ok = (rg_value <= 64'hFFFFFFFF);
+        `RG_CTRL_ACCOUNT_REDUCE_ONLY: rg_ctrl_value_ok = (rg_value <= 64'h1);
+        `RG_CTRL_SYMBOL_REDUCE_ONLY: rg_ctrl_value_ok = (rg_value <= 64'h1);
+        `RG_CTRL_MAX_ORDER_RATE: rg_ctrl_value_ok = (rg_value <= 64'hFFFFFFFF);
         default: rg_ctrl_value_ok = 1'b0;
     endcase
 endfunction

@@ -38,6 +38,8 @@ interface Contract {
   flags: Bit[];
   problems: Coded[];
   control_message: { type: string; length: number; global_target: number; fields: Field[] };
+  order_frame: { type: string; length: number; order_slots: number; fields: Field[] };
+  venue_frame: { type: string; length: number; fields: Field[] };
   control_ops: Op[];
   config: { header_size: number; symbol_entry_size: number; account_entry_size: number; header: BlobField[]; symbol: BlobField[]; account: BlobField[] };
   config_errors: Coded[];
@@ -132,6 +134,13 @@ function load(): Contract {
   tile('config.symbol', c.config.symbol, c.config.symbol_entry_size);
   tile('config.account', c.config.account, c.config.account_entry_size);
   tile('control_message', c.control_message.fields, c.control_message.length);
+  tile('order_frame', c.order_frame.fields, c.order_frame.length);
+  tile('venue_frame', c.venue_frame.fields, c.venue_frame.length);
+  // The order-entry frames must never be read as ITCH or as a control message (spec §18).
+  for (const f of [c.order_frame, c.venue_frame]) {
+    if (f.type === c.control_message.type || c.itch.some((m) => m.type === f.type)) fail(`frame type ${f.type} is taken`);
+  }
+  if (c.order_frame.type === c.venue_frame.type) fail('order_frame and venue_frame share a type byte');
   tile('execution', c.execution.fields, c.execution.size);
   tile('decision_batch', c.decision_batch.fields, c.decision_batch.size);
   const errs = new Set(c.config_errors.map((e) => e.code));
@@ -318,6 +327,16 @@ function rust(c: Contract): string {
   L.push(`    /// Names indexed by code (index 0 unused).\n    pub const NAMES: [&str; ${indexed(c.problems).length}] = ${JSON.stringify(indexed(c.problems)).replace(/,/g, ', ')};`);
   L.push('}');
   L.push('');
+  for (const [mod, what, f] of [['order_frame', 'Client order frame (spec §18)', c.order_frame], ['venue_frame', 'Venue answer frame (spec §18)', c.venue_frame]] as const) {
+    L.push(`/// ${what}: type byte, length and big-endian field offsets.`);
+    L.push(`pub mod ${mod} {`);
+    L.push(`    /// Type byte.\n    pub const TYPE: u8 = b'${f.type}';`);
+    L.push(`    /// Frame length.\n    pub const LEN: usize = ${f.length};`);
+    for (const x of f.fields) L.push(`    /// ${x.type} BE: ${x.meaning}.\n    pub const OFF_${upper(x.name)}: usize = ${x.offset};`);
+    if (mod === 'order_frame') L.push(`    /// Open-order table size: order ids are 0..ORDER_SLOTS-1.\n    pub const ORDER_SLOTS: usize = ${c.order_frame.order_slots};`);
+    L.push('}');
+    L.push('');
+  }
   L.push('/// Control message (spec §9): offsets, and the ops with their targets and value ranges.');
   L.push('pub mod control {');
   L.push(`    /// Type byte.\n    pub const TYPE: u8 = b'${c.control_message.type}';`);
@@ -755,6 +774,13 @@ function script(c: Contract, ts: boolean): string {
     L.push(`  { code: ${o.code}, name: '${o.name}', target: '${o.target}', min: ${o.min}n, max: ${hex(opMax(o))}n, unit: '${o.unit}', meaning: ${JSON.stringify(o.meaning)} },`);
   }
   L.push(`]${asConst});`);
+  for (const [name, what, f] of [['ORDER_FRAME', 'The client order frame (spec §18), big-endian.', c.order_frame], ['VENUE_FRAME', 'The venue answer frame (spec §18), big-endian.', c.venue_frame]] as const) {
+    obj(name, what, [
+      ['type', `'${f.type}'`], ['typeByte', hex(f.type.charCodeAt(0))], ['length', f.length],
+      ...(name === 'ORDER_FRAME' ? [['orderSlots', c.order_frame.order_slots] as [string, number]] : []),
+      ...f.fields.map((x) => [`off_${x.name}`, x.offset] as [string, number]),
+    ]);
+  }
   obj('CONTROL_MESSAGE', 'The control message (spec §9), big-endian.', [
     ['type', `'${c.control_message.type}'`], ['typeByte', hex(c.control_message.type.charCodeAt(0))],
     ['length', c.control_message.length], ['globalTarget', hex(c.control_message.global_target)],
@@ -850,6 +876,8 @@ function tables(c: Contract): Record<string, string> {
     flags: t(['bit', 'name', 'meaning'], byBit(c.flags).map((f) => [f.bit, `\`${f.name}\``, f.meaning])),
     reasons: t(['bit', 'name', 'meaning'], byBit(c.reasons).map((r) => [r.bit, `\`${r.name}\``, r.meaning])),
     'control-message': t(['off', 'type', 'field', 'meaning'], fieldRows(c.control_message.fields)),
+    'order-frame': t(['off', 'type', 'field', 'meaning'], fieldRows(c.order_frame.fields)),
+    'venue-frame': t(['off', 'type', 'field', 'meaning'], fieldRows(c.venue_frame.fields)),
     'control-ops': t(['op', 'name', 'target', 'value range', 'unit', 'meaning'], byCode(c.control_ops).map((o) => [o.code, `\`${o.name}\``, o.target, `${o.min} .. ${fmtMax(o)}`, o.unit, o.meaning])),
     'config-header': t(['off', 'type', 'field', 'range', 'hw error', 'meaning'], blobRows(c.config.header)),
     'config-symbol': t(['off', 'type', 'field', 'range', 'hw error', 'meaning'], blobRows(c.config.symbol)),

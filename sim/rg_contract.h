@@ -25,6 +25,7 @@ constexpr uint8_t DECISION = 2;
 constexpr uint8_t FILL = 3;
 constexpr uint8_t CONTROL = 4;
 constexpr uint8_t PROBLEM = 5;
+constexpr uint8_t ORDER = 6;
 }  // namespace kind
 // Record layout (spec section 11): byte offsets.
 namespace rec {
@@ -61,6 +62,14 @@ constexpr uint32_t VALUE = 16;  // u64
 constexpr uint32_t TARGET = 24;  // u16
 constexpr uint32_t RESERVED = 26;  // u48
 }  // namespace control
+namespace order {
+constexpr uint32_t PRICE = 16;  // u32
+constexpr uint32_t QTY = 20;  // u32
+constexpr uint32_t REASONS = 24;  // u16
+constexpr uint32_t SIDE = 26;  // u8
+constexpr uint32_t ACCOUNT_INDEX = 27;  // u8
+constexpr uint32_t ORDER_ID = 28;  // u32
+}  // namespace order
 namespace problem {
 constexpr uint32_t TYPE_BYTE = 16;  // u8
 constexpr uint32_t OP = 17;  // u8
@@ -82,9 +91,14 @@ constexpr uint16_t POSITION = 1u << 7;
 constexpr uint16_t CREDIT = 1u << 8;
 constexpr uint16_t THROTTLE = 1u << 9;
 constexpr uint16_t DUPLICATE = 1u << 10;
-constexpr uint16_t ALL = KILL | HALTED | MARKET_CLOSED | MAX_QTY | MAX_NOTIONAL | NO_REF | COLLAR | POSITION | CREDIT | THROTTLE | DUPLICATE;
-constexpr int COUNT = 11;
-constexpr const char *NAMES[COUNT] = {"KILL", "HALTED", "MARKET_CLOSED", "MAX_QTY", "MAX_NOTIONAL", "NO_REF", "COLLAR", "POSITION", "CREDIT", "THROTTLE", "DUPLICATE"};
+constexpr uint16_t EXPOSURE = 1u << 11;
+constexpr uint16_t OPEN_ORDERS = 1u << 12;
+constexpr uint16_t REDUCE_ONLY = 1u << 13;
+constexpr uint16_t SHORT_SALE = 1u << 14;
+constexpr uint16_t ORDER_RATE = 1u << 15;
+constexpr uint16_t ALL = KILL | HALTED | MARKET_CLOSED | MAX_QTY | MAX_NOTIONAL | NO_REF | COLLAR | POSITION | CREDIT | THROTTLE | DUPLICATE | EXPOSURE | OPEN_ORDERS | REDUCE_ONLY | SHORT_SALE | ORDER_RATE;
+constexpr int COUNT = 16;
+constexpr const char *NAMES[COUNT] = {"KILL", "HALTED", "MARKET_CLOSED", "MAX_QTY", "MAX_NOTIONAL", "NO_REF", "COLLAR", "POSITION", "CREDIT", "THROTTLE", "DUPLICATE", "EXPOSURE", "OPEN_ORDERS", "REDUCE_ONLY", "SHORT_SALE", "ORDER_RATE"};
 }  // namespace reason
 namespace flag {
 constexpr uint8_t BAND_BID = 1u << 0;
@@ -125,6 +139,10 @@ constexpr uint8_t CREDIT_LIMIT = 7;  // account, notional units
 constexpr uint8_t MAX_ORDERS = 8;  // account, orders
 constexpr uint8_t CLEAR_COLLISION = 9;  // symbol, none
 constexpr uint8_t DUP_WINDOW = 10;  // account, nanoseconds
+constexpr uint8_t MAX_OPEN_ORDERS = 11;  // account, orders
+constexpr uint8_t ACCOUNT_REDUCE_ONLY = 12;  // account, flag
+constexpr uint8_t SYMBOL_REDUCE_ONLY = 13;  // symbol, flag
+constexpr uint8_t MAX_ORDER_RATE = 14;  // account, orders
 }  // namespace op
 constexpr uint16_t CONTROL_GLOBAL_TARGET = 0xFFFF;
 constexpr uint32_t CONTROL_LEN = 28;
@@ -153,6 +171,10 @@ constexpr OpSpec OPS[] = {
     {8, "MAX_ORDERS", Target::Account, 0ull, 0xFFFFFFFFull},
     {9, "CLEAR_COLLISION", Target::Symbol, 0ull, 0x0ull},
     {10, "DUP_WINDOW", Target::Account, 0ull, 0xFFFFFFFFFFFFFFFFull},
+    {11, "MAX_OPEN_ORDERS", Target::Account, 0ull, 0xFFFFFFFFull},
+    {12, "ACCOUNT_REDUCE_ONLY", Target::Account, 0ull, 0x1ull},
+    {13, "SYMBOL_REDUCE_ONLY", Target::Symbol, 0ull, 0x1ull},
+    {14, "MAX_ORDER_RATE", Target::Account, 0ull, 0xFFFFFFFFull},
 };
 // The spec of op `code`, or nullptr for an unknown op.
 inline const OpSpec *op_spec(uint8_t code) {

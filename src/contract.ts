@@ -35,9 +35,10 @@ export const RecordKind = Object.freeze({
   FILL: 3,
   CONTROL: 4,
   PROBLEM: 5,
+  ORDER: 6,
 } as const);
 /** Kind names indexed by code. */
-export const KIND_NAMES = Object.freeze(['', 'TOB', 'DECISION', 'FILL', 'CONTROL', 'PROBLEM'] as const);
+export const KIND_NAMES = Object.freeze(['', 'TOB', 'DECISION', 'FILL', 'CONTROL', 'PROBLEM', 'ORDER'] as const);
 export type KindName = Exclude<(typeof KIND_NAMES)[number], ''>;
 /** Record header offsets. */
 export const RecordHeader = Object.freeze({
@@ -54,6 +55,7 @@ export const RecordField = Object.freeze({
   DECISION: Object.freeze({ price: 16, qty: 20, reasons: 24, verdict: 26, account_index: 27, account_id: 28 }),
   FILL: Object.freeze({ price: 16, qty: 20, position_after: 24, leg: 28, account_index: 29, reserved: 30 }),
   CONTROL: Object.freeze({ value: 16, target: 24, reserved: 26 }),
+  ORDER: Object.freeze({ price: 16, qty: 20, reasons: 24, side: 26, account_index: 27, order_id: 28 }),
   PROBLEM: Object.freeze({ type_byte: 16, op: 17, frame_len: 18, expected_len: 20, target: 22, reserved: 24 }),
 } as const);
 
@@ -70,9 +72,14 @@ export const Reason = Object.freeze({
   CREDIT: 256,
   THROTTLE: 512,
   DUPLICATE: 1024,
+  EXPOSURE: 2048,
+  OPEN_ORDERS: 4096,
+  REDUCE_ONLY: 8192,
+  SHORT_SALE: 16384,
+  ORDER_RATE: 32768,
 } as const);
 /** Reason names in bit order. */
-export const REASON_NAMES = Object.freeze(['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE', 'DUPLICATE'] as const);
+export const REASON_NAMES = Object.freeze(['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE', 'DUPLICATE', 'EXPOSURE', 'OPEN_ORDERS', 'REDUCE_ONLY', 'SHORT_SALE', 'ORDER_RATE'] as const);
 export type ReasonName = (typeof REASON_NAMES)[number];
 /** Every reason with its bit and meaning. */
 export const REASONS = Object.freeze([
@@ -87,6 +94,11 @@ export const REASONS = Object.freeze([
   { bit: 8, name: 'CREDIT', meaning: "used credit plus the order's notional exceeds the account's credit limit" },
   { bit: 9, name: 'THROTTLE', meaning: "the account's accepted orders in this throttle window reached the maximum" },
   { bit: 10, name: 'DUPLICATE', meaning: "same symbol, side, price and quantity as the account's previous accepted order within its duplicate window" },
+  { bit: 11, name: 'EXPOSURE', meaning: "filled gross notional plus open orders' notional plus this order's exceeds the account's credit limit (client orders)" },
+  { bit: 12, name: 'OPEN_ORDERS', meaning: "the account already has its maximum number of open orders (client orders)" },
+  { bit: 13, name: 'REDUCE_ONLY', meaning: "the account or the symbol is reduce-only and the order could increase or flip the position (client orders)" },
+  { bit: 14, name: 'SHORT_SALE', meaning: "Reg SHO: a short sale at or below the best bid while the symbol's short-sale restriction is in force (client orders)" },
+  { bit: 15, name: 'ORDER_RATE', meaning: "the account's client order actions in this rate window reached the maximum (client orders)" },
 ] as const);
 
 /** Book flag masks (TOB `aux`, spec §6). */
@@ -132,10 +144,14 @@ export const ControlOp = Object.freeze({
   MAX_ORDERS: 8,
   CLEAR_COLLISION: 9,
   DUP_WINDOW: 10,
+  MAX_OPEN_ORDERS: 11,
+  ACCOUNT_REDUCE_ONLY: 12,
+  SYMBOL_REDUCE_ONLY: 13,
+  MAX_ORDER_RATE: 14,
 } as const);
 export type ControlOpName = keyof typeof ControlOp;
 /** Op names indexed by code. */
-export const CONTROL_OP_NAMES = Object.freeze(['', 'GLOBAL_KILL', 'SYMBOL_KILL', 'MAX_QTY', 'MAX_NOTIONAL', 'POSITION_LIMIT', 'COLLAR_BPS', 'CREDIT_LIMIT', 'MAX_ORDERS', 'CLEAR_COLLISION', 'DUP_WINDOW'] as const);
+export const CONTROL_OP_NAMES = Object.freeze(['', 'GLOBAL_KILL', 'SYMBOL_KILL', 'MAX_QTY', 'MAX_NOTIONAL', 'POSITION_LIMIT', 'COLLAR_BPS', 'CREDIT_LIMIT', 'MAX_ORDERS', 'CLEAR_COLLISION', 'DUP_WINDOW', 'MAX_OPEN_ORDERS', 'ACCOUNT_REDUCE_ONLY', 'SYMBOL_REDUCE_ONLY', 'MAX_ORDER_RATE'] as const);
 /** Every op with its target, inclusive value range (bigint) and unit. */
 export const CONTROL_OPS = Object.freeze([
   { code: 1, name: 'GLOBAL_KILL', target: 'global', min: 0n, max: 0x1n, unit: 'flag', meaning: "engage (1) or release (0) the global kill switch" },
@@ -148,7 +164,43 @@ export const CONTROL_OPS = Object.freeze([
   { code: 8, name: 'MAX_ORDERS', target: 'account', min: 0n, max: 0xFFFFFFFFn, unit: 'orders', meaning: "an account's accepted orders per throttle window" },
   { code: 9, name: 'CLEAR_COLLISION', target: 'symbol', min: 0n, max: 0x0n, unit: 'none', meaning: "clear a symbol's COLLISION: free its ghosts and forget untracked drops (operator asserts the book is exact)" },
   { code: 10, name: 'DUP_WINDOW', target: 'account', min: 0n, max: 0xFFFFFFFFFFFFFFFFn, unit: 'nanoseconds', meaning: "an account's duplicate-order window (0 switches the check off)" },
+  { code: 11, name: 'MAX_OPEN_ORDERS', target: 'account', min: 0n, max: 0xFFFFFFFFn, unit: 'orders', meaning: "an account's maximum open client orders (0 refuses every client order)" },
+  { code: 12, name: 'ACCOUNT_REDUCE_ONLY', target: 'account', min: 0n, max: 0x1n, unit: 'flag', meaning: "set (1) or clear (0) an account's reduce-only state for client orders" },
+  { code: 13, name: 'SYMBOL_REDUCE_ONLY', target: 'symbol', min: 0n, max: 0x1n, unit: 'flag', meaning: "set (1) or clear (0) a symbol's reduce-only state for client orders" },
+  { code: 14, name: 'MAX_ORDER_RATE', target: 'account', min: 0n, max: 0xFFFFFFFFn, unit: 'orders', meaning: "an account's client order actions (enter, replace) per rate window, accepted or not" },
 ] as const);
+/** The client order frame (spec §18), big-endian. */
+export const ORDER_FRAME = Object.freeze({
+  type: '{',
+  typeByte: 0x7B,
+  length: 36,
+  orderSlots: 4096,
+  off_type: 0,
+  off_action: 1,
+  off_side: 2,
+  off_tif: 3,
+  off_account: 4,
+  off_symbol: 6,
+  off_order_id: 8,
+  off_qty: 12,
+  off_price: 16,
+  off_seq: 20,
+  off_fingerprint: 28,
+} as const);
+/** The venue answer frame (spec §18), big-endian. */
+export const VENUE_FRAME = Object.freeze({
+  type: '}',
+  typeByte: 0x7D,
+  length: 32,
+  off_type: 0,
+  off_event: 1,
+  off_reserved: 2,
+  off_order_id: 4,
+  off_qty: 8,
+  off_price: 12,
+  off_seq: 16,
+  off_fingerprint: 24,
+} as const);
 /** The control message (spec §9), big-endian. */
 export const CONTROL_MESSAGE = Object.freeze({
   type: '~',
@@ -370,4 +422,4 @@ export const OuchReject = Object.freeze({
 } as const);
 export type OuchRejectName = keyof typeof OuchReject;
 /** The OUCH reject code of each riskgate reason, in reason bit order (spec §16.5). */
-export const OUCH_REJECT_BY_REASON_BIT: readonly OuchRejectName[] = Object.freeze(['RISK_RESTRICTED_STOCK', 'HALTED', 'DESTINATION_CLOSED', 'RISK_MAX_QUANTITY', 'RISK_SINGLE_ORDER_NOTIONAL', 'QUOTE_UNAVAILABLE', 'RISK_FAT_FINGER', 'SHARES_EXCEED_THRESHOLD', 'RISK_AGGREGATE_EXPOSURE', 'RISK_PORT_MESSAGE_RATE', 'RISK_DUPLICATE_MESSAGE_RATE']);
+export const OUCH_REJECT_BY_REASON_BIT: readonly OuchRejectName[] = Object.freeze(['RISK_RESTRICTED_STOCK', 'HALTED', 'DESTINATION_CLOSED', 'RISK_MAX_QUANTITY', 'RISK_SINGLE_ORDER_NOTIONAL', 'QUOTE_UNAVAILABLE', 'RISK_FAT_FINGER', 'SHARES_EXCEED_THRESHOLD', 'RISK_AGGREGATE_EXPOSURE', 'RISK_PORT_MESSAGE_RATE', 'RISK_DUPLICATE_MESSAGE_RATE', 'RISK_AGGREGATE_EXPOSURE', 'RISK_AGGREGATE_EXPOSURE', 'RISK_RESTRICTED_STOCK', 'RISK_RESTRICTED_STOCK', 'RISK_PORT_MESSAGE_RATE']);

@@ -81,8 +81,10 @@ pub mod record {
         pub const CONTROL: u8 = 4;
         /// an input problem; symbol 0xFF, ts 0.
         pub const PROBLEM: u8 = 5;
+        /// a client order action was checked (or a venue cancel applied); seq = S, ts = last_ts.
+        pub const ORDER: u8 = 6;
         /// Names indexed by kind ("" where unassigned).
-        pub const NAMES: [&str; 6] = ["", "TOB", "DECISION", "FILL", "CONTROL", "PROBLEM"];
+        pub const NAMES: [&str; 7] = ["", "TOB", "DECISION", "FILL", "CONTROL", "PROBLEM", "ORDER"];
     }
     /// TOB payload offsets (aux = flags (§6)).
     pub mod tob {
@@ -134,6 +136,21 @@ pub mod record {
         /// u48: 0.
         pub const RESERVED: usize = 26;
     }
+    /// ORDER payload offsets (aux = action (`O` enter, `U` replace, `C` venue canceled; §18)).
+    pub mod order {
+        /// u32: order price, price units (0 for a venue cancel).
+        pub const PRICE: usize = 16;
+        /// u32: order quantity (enter, replace) or canceled shares.
+        pub const QTY: usize = 20;
+        /// u16: reject reasons bitmask (§8.2, §18), 0 = accepted.
+        pub const REASONS: usize = 24;
+        /// u8: side as in the frame: B, S, T (short) or E (short exempt).
+        pub const SIDE: usize = 26;
+        /// u8: account index in the config.
+        pub const ACCOUNT_INDEX: usize = 27;
+        /// u32: engine order id (slot) the control plane assigned.
+        pub const ORDER_ID: usize = 28;
+    }
     /// PROBLEM payload offsets (aux = problem code).
     pub mod problem {
         /// u8: the message's type byte.
@@ -175,10 +192,20 @@ pub mod reason {
     pub const THROTTLE: u16 = 1 << 9;
     /// same symbol, side, price and quantity as the account's previous accepted order within its duplicate window.
     pub const DUPLICATE: u16 = 1 << 10;
+    /// filled gross notional plus open orders' notional plus this order's exceeds the account's credit limit (client orders).
+    pub const EXPOSURE: u16 = 1 << 11;
+    /// the account already has its maximum number of open orders (client orders).
+    pub const OPEN_ORDERS: u16 = 1 << 12;
+    /// the account or the symbol is reduce-only and the order could increase or flip the position (client orders).
+    pub const REDUCE_ONLY: u16 = 1 << 13;
+    /// Reg SHO: a short sale at or below the best bid while the symbol's short-sale restriction is in force (client orders).
+    pub const SHORT_SALE: u16 = 1 << 14;
+    /// the account's client order actions in this rate window reached the maximum (client orders).
+    pub const ORDER_RATE: u16 = 1 << 15;
     /// Every defined bit.
-    pub const ALL: u16 = KILL | HALTED | MARKET_CLOSED | MAX_QTY | MAX_NOTIONAL | NO_REF | COLLAR | POSITION | CREDIT | THROTTLE | DUPLICATE;
+    pub const ALL: u16 = KILL | HALTED | MARKET_CLOSED | MAX_QTY | MAX_NOTIONAL | NO_REF | COLLAR | POSITION | CREDIT | THROTTLE | DUPLICATE | EXPOSURE | OPEN_ORDERS | REDUCE_ONLY | SHORT_SALE | ORDER_RATE;
     /// Names in bit order.
-    pub const NAMES: [&str; 11] = ["KILL", "HALTED", "MARKET_CLOSED", "MAX_QTY", "MAX_NOTIONAL", "NO_REF", "COLLAR", "POSITION", "CREDIT", "THROTTLE", "DUPLICATE"];
+    pub const NAMES: [&str; 16] = ["KILL", "HALTED", "MARKET_CLOSED", "MAX_QTY", "MAX_NOTIONAL", "NO_REF", "COLLAR", "POSITION", "CREDIT", "THROTTLE", "DUPLICATE", "EXPOSURE", "OPEN_ORDERS", "REDUCE_ONLY", "SHORT_SALE", "ORDER_RATE"];
 }
 
 /// Book flags (TOB `aux`, spec §6).
@@ -247,6 +274,62 @@ pub mod problem {
     pub const NAMES: [&str; 6] = ["", "BAD_LENGTH", "UNKNOWN_TYPE", "TRUNCATED", "BAD_CONTROL", "FOREIGN_CONTROL"];
 }
 
+/// Client order frame (spec §18): type byte, length and big-endian field offsets.
+pub mod order_frame {
+    /// Type byte.
+    pub const TYPE: u8 = b'{';
+    /// Frame length.
+    pub const LEN: usize = 36;
+    /// u8 BE: `{` (0x7B).
+    pub const OFF_TYPE: usize = 0;
+    /// u8 BE: `O` enter, `U` replace.
+    pub const OFF_ACTION: usize = 1;
+    /// u8 BE: `B` buy, `S` sell, `T` sell short, `E` sell short exempt.
+    pub const OFF_SIDE: usize = 2;
+    /// u8 BE: OUCH time in force (`0` day, `3` IOC, ...), recorded, not checked.
+    pub const OFF_TIF: usize = 3;
+    /// u16 BE: account index.
+    pub const OFF_ACCOUNT: usize = 4;
+    /// u16 BE: symbol index.
+    pub const OFF_SYMBOL: usize = 6;
+    /// u32 BE: engine order id (< order_slots); for a replace, the order replaced.
+    pub const OFF_ORDER_ID: usize = 8;
+    /// u32 BE: shares (1..1,000,000).
+    pub const OFF_QTY: usize = 12;
+    /// u32 BE: limit price, price units (> 0).
+    pub const OFF_PRICE: usize = 16;
+    /// u64 BE: effective seq S (applied before message S).
+    pub const OFF_SEQ: usize = 20;
+    /// u64 BE: fingerprint of the config it was made for (§10).
+    pub const OFF_FINGERPRINT: usize = 28;
+    /// Open-order table size: order ids are 0..ORDER_SLOTS-1.
+    pub const ORDER_SLOTS: usize = 4096;
+}
+
+/// Venue answer frame (spec §18): type byte, length and big-endian field offsets.
+pub mod venue_frame {
+    /// Type byte.
+    pub const TYPE: u8 = b'}';
+    /// Frame length.
+    pub const LEN: usize = 32;
+    /// u8 BE: `}` (0x7D).
+    pub const OFF_TYPE: usize = 0;
+    /// u8 BE: `E` executed, `C` canceled.
+    pub const OFF_EVENT: usize = 1;
+    /// u16 BE: 0.
+    pub const OFF_RESERVED: usize = 2;
+    /// u32 BE: engine order id.
+    pub const OFF_ORDER_ID: usize = 4;
+    /// u32 BE: executed or canceled shares (1..open shares).
+    pub const OFF_QTY: usize = 8;
+    /// u32 BE: execution price, price units (0 for a cancel).
+    pub const OFF_PRICE: usize = 12;
+    /// u64 BE: effective seq S (applied before message S).
+    pub const OFF_SEQ: usize = 16;
+    /// u64 BE: fingerprint of the config it was made for (§10).
+    pub const OFF_FINGERPRINT: usize = 24;
+}
+
 /// Control message (spec §9): offsets, and the ops with their targets and value ranges.
 pub mod control {
     /// Type byte.
@@ -305,9 +388,17 @@ pub mod control {
         pub const CLEAR_COLLISION: u8 = 9;
         /// an account's duplicate-order window (0 switches the check off) (account, nanoseconds).
         pub const DUP_WINDOW: u8 = 10;
+        /// an account's maximum open client orders (0 refuses every client order) (account, orders).
+        pub const MAX_OPEN_ORDERS: u8 = 11;
+        /// set (1) or clear (0) an account's reduce-only state for client orders (account, flag).
+        pub const ACCOUNT_REDUCE_ONLY: u8 = 12;
+        /// set (1) or clear (0) a symbol's reduce-only state for client orders (symbol, flag).
+        pub const SYMBOL_REDUCE_ONLY: u8 = 13;
+        /// an account's client order actions (enter, replace) per rate window, accepted or not (account, orders).
+        pub const MAX_ORDER_RATE: u8 = 14;
     }
     /// Every op, by code.
-    pub const OPS: [OpSpec; 10] = [
+    pub const OPS: [OpSpec; 14] = [
         OpSpec { code: 1, name: "GLOBAL_KILL", target: Target::Global, min: 0, max: 0x1 },
         OpSpec { code: 2, name: "SYMBOL_KILL", target: Target::Symbol, min: 0, max: 0x1 },
         OpSpec { code: 3, name: "MAX_QTY", target: Target::Symbol, min: 0, max: 0xFFFFFFFF },
@@ -318,6 +409,10 @@ pub mod control {
         OpSpec { code: 8, name: "MAX_ORDERS", target: Target::Account, min: 0, max: 0xFFFFFFFF },
         OpSpec { code: 9, name: "CLEAR_COLLISION", target: Target::Symbol, min: 0, max: 0x0 },
         OpSpec { code: 10, name: "DUP_WINDOW", target: Target::Account, min: 0, max: 0xFFFFFFFFFFFFFFFF },
+        OpSpec { code: 11, name: "MAX_OPEN_ORDERS", target: Target::Account, min: 0, max: 0xFFFFFFFF },
+        OpSpec { code: 12, name: "ACCOUNT_REDUCE_ONLY", target: Target::Account, min: 0, max: 0x1 },
+        OpSpec { code: 13, name: "SYMBOL_REDUCE_ONLY", target: Target::Symbol, min: 0, max: 0x1 },
+        OpSpec { code: 14, name: "MAX_ORDER_RATE", target: Target::Account, min: 0, max: 0xFFFFFFFF },
     ];
     /// The spec of op `code`, if it is known.
     pub const fn spec(code: u8) -> Option<&'static OpSpec> {

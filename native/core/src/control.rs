@@ -8,6 +8,7 @@
 use crate::book::Book;
 use crate::contract::control::{self as contract, op, Target};
 use crate::itch::{be16, be64};
+use crate::order_entry::OrderEntry;
 use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS};
 use crate::records::NO_SYMBOL;
 use crate::risk::{AccountRisk, Session, SymbolRisk};
@@ -57,19 +58,30 @@ pub enum Action {
     MaxOrders(usize, u64),
     ClearCollision(usize),
     DupWindow(usize, u64),
+    MaxOpenOrders(usize, u64),
+    AccountReduceOnly(usize, bool),
+    SymbolReduceOnly(usize, bool),
+    MaxOrderRate(usize, u64),
 }
 
 impl Action {
     /// The symbol byte of the CONTROL record: the target of a symbol op, else none.
     pub fn record_symbol(self) -> u8 {
         match self {
-            Action::GlobalKill(_) | Action::CreditLimit(..) | Action::MaxOrders(..) | Action::DupWindow(..) => NO_SYMBOL,
+            Action::GlobalKill(_)
+            | Action::CreditLimit(..)
+            | Action::MaxOrders(..)
+            | Action::DupWindow(..)
+            | Action::MaxOpenOrders(..)
+            | Action::AccountReduceOnly(..)
+            | Action::MaxOrderRate(..) => NO_SYMBOL,
             Action::SymbolKill(i, _)
             | Action::MaxQty(i, _)
             | Action::MaxNotional(i, _)
             | Action::PositionLimit(i, _)
             | Action::CollarBps(i, _)
-            | Action::ClearCollision(i) => i as u8,
+            | Action::ClearCollision(i)
+            | Action::SymbolReduceOnly(i, _) => i as u8,
         }
     }
 }
@@ -108,18 +120,24 @@ pub fn validate(c: &Control, last_seq: u64, n_symbols: usize, n_accounts: usize)
         op::MAX_ORDERS => Action::MaxOrders(t, v),
         op::CLEAR_COLLISION => Action::ClearCollision(t),
         op::DUP_WINDOW => Action::DupWindow(t, v),
+        op::MAX_OPEN_ORDERS => Action::MaxOpenOrders(t, v),
+        op::ACCOUNT_REDUCE_ONLY => Action::AccountReduceOnly(t, v == 1),
+        op::SYMBOL_REDUCE_ONLY => Action::SymbolReduceOnly(t, v == 1),
+        op::MAX_ORDER_RATE => Action::MaxOrderRate(t, v),
         // An op in the contract without an action here: refused until implemented.
         _ => return None,
     })
 }
 
-/// Applies a validated action to the risk state, or to the book for op 9.
+/// Applies a validated action to the risk state, to the book for op 9, or to the
+/// order-entry state for ops 11–14 (§18).
 pub fn apply(
     a: Action,
     session: &mut Session,
     syms: &mut [SymbolRisk; MAX_SYMBOLS],
     accts: &mut [AccountRisk; MAX_ACCOUNTS],
     book: &mut Book,
+    oe: &mut OrderEntry,
 ) {
     match a {
         Action::GlobalKill(on) => session.global_kill = on,
@@ -132,6 +150,10 @@ pub fn apply(
         Action::MaxOrders(j, v) => accts[j % MAX_ACCOUNTS].max_orders = v,
         Action::ClearCollision(i) => book.clear_collision(i),
         Action::DupWindow(j, v) => accts[j % MAX_ACCOUNTS].dup_window = v,
+        Action::MaxOpenOrders(j, v) => oe.accts[j % MAX_ACCOUNTS].max_open = v,
+        Action::AccountReduceOnly(j, on) => oe.accts[j % MAX_ACCOUNTS].reduce_only = on,
+        Action::SymbolReduceOnly(i, on) => oe.syms[i % MAX_SYMBOLS].reduce_only = on,
+        Action::MaxOrderRate(j, v) => oe.accts[j % MAX_ACCOUNTS].max_rate = v,
     }
 }
 

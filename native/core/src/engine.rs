@@ -16,7 +16,8 @@ use crate::config::Config;
 use crate::control::{self, Control};
 use crate::error::{EngineError, ErrorCode};
 use crate::framing::{max_record_bytes, scan, Frame, FrameWalk};
-use crate::itch::{self, Message, Print, CONTROL_LEN, MESSAGE_LEN};
+use crate::itch::{self, Message, Print, CONTROL_LEN, MESSAGE_LEN, ORDER_LEN, VENUE_LEN};
+use crate::order_entry::{self as oe, OrderEntry};
 use crate::locate::LocateTable;
 use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS};
 use crate::contract::control::op;
@@ -67,6 +68,8 @@ pub struct Engine {
     session: risk::Session,
     syms: Box<[SymbolRisk; MAX_SYMBOLS]>,
     accts: Box<[AccountRisk; MAX_ACCOUNTS]>,
+    /// Client orders and venue answers (§18).
+    oe: OrderEntry,
     stats: Stats,
 }
 
@@ -102,6 +105,7 @@ impl Engine {
             session: risk::Session::default(),
             syms: crate::boxed_array(SymbolRisk::default()),
             accts: crate::boxed_array(AccountRisk::default()),
+            oe: OrderEntry::default(),
             stats: Stats::default(),
             cfg,
         };
@@ -154,6 +158,7 @@ impl Engine {
         self.tops.fill(SymbolTop::default());
         self.syms.fill(SymbolRisk::default());
         self.accts.fill(AccountRisk::default());
+        self.oe.clear();
         self.init_session();
     }
 
@@ -212,6 +217,7 @@ impl Engine {
                 w.u64(l.ts);
             }
         }
+        self.save_order_entry(&mut w);
         let st = &self.stats;
         for v in st.by_type.iter().chain(st.problems.iter()) {
             w.u64(*v);
@@ -285,6 +291,7 @@ impl Engine {
                 None
             };
         }
+        e.load_order_entry(&mut r)?;
         let st = &mut e.stats;
         for v in st.by_type.iter_mut().chain(st.problems.iter_mut()) {
             *v = r.u64("stats")?;
@@ -295,6 +302,78 @@ impl Engine {
         r.done()?;
         e.sync_table_stats();
         Ok(e)
+    }
+
+    /// The order-entry state (§18) into a snapshot: the open slots, then the per-account and
+    /// per-symbol state and the FILL leg counter.
+    fn save_order_entry(&self, w: &mut Writer) {
+        let oe = &self.oe;
+        let open: Vec<(usize, &oe::OpenOrder)> = oe.slots.iter().enumerate().filter(|(_, o)| o.open != 0).collect();
+        w.u32(open.len() as u32);
+        for (id, o) in open {
+            w.u32(id as u32);
+            w.u32(o.open);
+            w.u32(o.price);
+            w.u8(o.account);
+            w.u8(o.symbol);
+            w.u8(o.side);
+        }
+        for a in oe.accts.iter().take(self.n_accounts) {
+            w.bool(a.reduce_only);
+            for v in [a.max_open, a.max_rate, a.rate_window, a.rate_count] {
+                w.u64(v);
+            }
+        }
+        for s in oe.syms.iter().take(self.n_symbols) {
+            w.bool(s.reduce_only);
+            w.bool(s.ssr);
+        }
+        w.u64(oe.leg_seq);
+        w.u8(oe.legs);
+    }
+
+    /// The inverse of `save_order_entry`; the sums (open shares, notional, counts) are
+    /// rebuilt from the slots, so a snapshot cannot carry inconsistent ones.
+    fn load_order_entry(&mut self, r: &mut Reader) -> Result<(), EngineError> {
+        let n = r.u32("open orders")? as usize;
+        if n > crate::contract::order_frame::ORDER_SLOTS {
+            return Err(snapshot::invalid(format!("{n} open orders, the table has {}", crate::contract::order_frame::ORDER_SLOTS)));
+        }
+        for _ in 0..n {
+            let id = r.u32("order id")?;
+            let o = oe::OpenOrder { open: r.u32("open shares")?, price: r.u32("order price")?, account: r.u8("order account")?, symbol: r.u8("order symbol")?, side: r.u8("order side")? };
+            let ok = (id as usize) < crate::contract::order_frame::ORDER_SLOTS
+                && o.open != 0
+                && o.open <= oe::MAX_FRAME_QTY
+                && o.price != 0
+                && (o.account as usize) < self.n_accounts
+                && (o.symbol as usize) < self.n_symbols
+                && matches!(o.side, b'B' | b'S' | b'T' | b'E')
+                && self.oe.open(id).is_none();
+            if !ok {
+                return Err(snapshot::invalid(format!("open order {id} is not valid for this config")));
+            }
+            oe::restore(&mut self.oe, id, o);
+        }
+        let mut accts = Vec::with_capacity(self.n_accounts);
+        for _ in 0..self.n_accounts {
+            let reduce_only = r.bool("reduce-only")?;
+            accts.push((reduce_only, r.u64("max open")?, r.u64("max rate")?, r.u64("rate window")?, r.u64("rate count")?));
+        }
+        for (a, (ro, mo, mr, rw, rc)) in self.oe.accts.iter_mut().zip(accts) {
+            a.reduce_only = ro;
+            a.max_open = mo;
+            a.max_rate = mr;
+            a.rate_window = rw;
+            a.rate_count = rc;
+        }
+        for s in self.oe.syms.iter_mut().take(self.n_symbols) {
+            s.reduce_only = r.bool("symbol reduce-only")?;
+            s.ssr = r.bool("reg sho")?;
+        }
+        self.oe.leg_seq = r.u64("leg seq")?;
+        self.oe.legs = r.u8("legs")?;
+        Ok(())
     }
 
     /// Bytes of heap the engine holds (for a host that must account for it, like V8's
@@ -449,14 +528,22 @@ impl Engine {
     fn message<S: RecordSink>(&mut self, msg: &[u8], out: &mut S) {
         let Some(&t) = msg.first() else { return };
         let m = itch::parse(t, msg);
-        if let Message::Control(c) = m {
-            self.control(c, out);
-            return;
+        match m {
+            Message::Control(c) => return self.control(c, out),
+            Message::OrderEntry(f) => return self.order_frame(f, out),
+            Message::Venue(f) => return self.venue_frame(f, out),
+            _ => {}
         }
         let seq = self.next_seq(t);
         match m {
             // Handled above, before the seq.
-            Message::Control(_) => {}
+            Message::Control(_) | Message::OrderEntry(_) | Message::Venue(_) => {}
+            Message::RegSho { locate, ts, action } => {
+                self.last_ts = ts;
+                if let Some(i) = self.locate.get(locate) {
+                    self.oe.syms[i % MAX_SYMBOLS].ssr = action != b'0';
+                }
+            }
             Message::Add { locate, ts, r, buy, shares, price } => {
                 self.last_ts = ts;
                 if let Some(i) = self.locate.get(locate) {
@@ -584,7 +671,7 @@ impl Engine {
             let seq = self.seq + 1;
             self.problem_op(problem::FOREIGN_CONTROL, seq, b'~', LEN, LEN, c.op, c.target, out);
             let kill = control::Action::GlobalKill(true);
-            control::apply(kill, &mut self.session, &mut self.syms, &mut self.accts, &mut self.book);
+            control::apply(kill, &mut self.session, &mut self.syms, &mut self.accts, &mut self.book, &mut self.oe);
             self.stats.controls += 1;
             out.put(records::control(kill.record_symbol(), op::GLOBAL_KILL, seq, self.last_ts, 1, control::GLOBAL));
             return;
@@ -593,16 +680,102 @@ impl Engine {
             self.problem_op(problem::BAD_CONTROL, self.seq + 1, b'~', LEN, LEN, c.op, c.target, out);
             return;
         };
-        control::apply(action, &mut self.session, &mut self.syms, &mut self.accts, &mut self.book);
+        control::apply(action, &mut self.session, &mut self.syms, &mut self.accts, &mut self.book, &mut self.oe);
         self.stats.controls += 1;
         out.put(records::control(action.record_symbol(), c.op, c.seq, self.last_ts, c.value, c.target));
+    }
+
+    // ---- order entry (§18) -----------------------------------------------------------
+
+    /// A frame made for another config: refused like a foreign control message (§9), and
+    /// the global kill switch engages.
+    #[cold]
+    fn foreign_frame<S: RecordSink>(&mut self, t: u8, len: u16, op: u8, target: u16, out: &mut S) {
+        let seq = self.seq + 1;
+        self.problem_op(problem::FOREIGN_CONTROL, seq, t, len, len, op, target, out);
+        let kill = control::Action::GlobalKill(true);
+        control::apply(kill, &mut self.session, &mut self.syms, &mut self.accts, &mut self.book, &mut self.oe);
+        self.stats.controls += 1;
+        out.put(records::control(kill.record_symbol(), op::GLOBAL_KILL, seq, self.last_ts, 1, control::GLOBAL));
+    }
+
+    /// A client order action (§18.2, §18.3): checked at its position, answered with an
+    /// ORDER record; no fill (the venue's executions move positions).
+    #[cold]
+    fn order_frame<S: RecordSink>(&mut self, m: &[u8; ORDER_LEN], out: &mut S) {
+        let f = oe::parse_order(m);
+        const LEN: u16 = ORDER_LEN as u16;
+        let t = crate::contract::order_frame::TYPE;
+        if f.fingerprint != self.cfg.fingerprint {
+            return self.foreign_frame(t, LEN, f.action, f.account, out);
+        }
+        if !oe::valid_order(&f, self.seq, self.n_symbols, self.n_accounts, &self.oe) {
+            return self.problem_op(problem::BAD_CONTROL, self.seq + 1, t, LEN, LEN, f.action, f.account, out);
+        }
+        let i = f.symbol as usize % MAX_SYMBOLS;
+        let a = f.account as usize % MAX_ACCOUNTS;
+        let ts = self.last_ts;
+        let replaced = (f.action == oe::REPLACE).then(|| oe::lift(&mut self.oe, f.order_id));
+        let reasons = oe::check(
+            &f,
+            &oe::Inputs {
+                session: &self.session,
+                sym: &self.syms[i],
+                acct: &self.accts[a],
+                acct_orders: &self.oe.accts[a],
+                sym_orders: &self.oe.syms[i],
+                bid: self.tops[i].last.bid_px,
+                ts,
+            },
+        );
+        oe::count_rate(&mut self.oe.accts[a], ts, self.session.w_shift);
+        if reasons == 0 {
+            oe::place(&mut self.oe, &f);
+            let side = if f.side == b'B' { Side::Buy } else { Side::Sell };
+            risk::count_accepted(&Order { side, price: f.price, qty: f.qty }, i as u8, ts, &self.session, &mut self.accts[a]);
+        } else if let Some(o) = replaced {
+            oe::restore(&mut self.oe, f.order_id, o);
+        }
+        out.put(records::order(i as u8, f.action, f.seq, ts, f.price, f.qty, reasons, f.side, a as u8, f.order_id));
+    }
+
+    /// A venue's answer for a client order (§18.4): an execution moves the position and the
+    /// credit and emits a FILL; a cancel frees the shares and emits an ORDER record.
+    #[cold]
+    fn venue_frame<S: RecordSink>(&mut self, m: &[u8; VENUE_LEN], out: &mut S) {
+        let f = oe::parse_venue(m);
+        const LEN: u16 = VENUE_LEN as u16;
+        let t = crate::contract::venue_frame::TYPE;
+        let target = f.order_id as u16;
+        if f.fingerprint != self.cfg.fingerprint {
+            return self.foreign_frame(t, LEN, f.event, target, out);
+        }
+        if !oe::valid_venue(&f, self.seq, &self.oe) {
+            return self.problem_op(problem::BAD_CONTROL, self.seq + 1, t, LEN, LEN, f.event, target, out);
+        }
+        let Some(o) = self.oe.open(f.order_id) else { return };
+        let i = o.symbol as usize % MAX_SYMBOLS;
+        let a = o.account as usize % MAX_ACCOUNTS;
+        self.oe.reduce(f.order_id, f.qty);
+        if f.event == oe::EXECUTED {
+            let signed = if o.side == b'B' { f.qty as i64 } else { -(f.qty as i64) };
+            self.syms[i].position += signed;
+            let acct = &mut self.accts[a];
+            acct.used_credit = acct.used_credit.saturating_add(f.price as u64 * f.qty as u64);
+            let leg = oe::next_leg(&mut self.oe, f.seq);
+            self.stats.fills += 1;
+            let pos = self.syms[i].position;
+            out.put(records::venue_fill(i as u8, f.seq, self.last_ts, oe::fill_side(o.side), f.price, f.qty, pos, leg, a as u8));
+        } else {
+            out.put(records::order(i as u8, oe::CANCELED, f.seq, self.last_ts, 0, f.qty, 0, o.side, a as u8, f.order_id));
+        }
     }
 
     // ---- problems --------------------------------------------------------------------
 
     #[cold]
     fn bad_length<S: RecordSink>(&mut self, t: u8, len: usize, seq: u64, out: &mut S) {
-        self.problem(problem::BAD_LENGTH, seq, t, len as u16, MESSAGE_LEN[t as usize] as u16, out);
+        self.problem(problem::BAD_LENGTH, seq, t, len as u16, itch::expected_len(t), out);
     }
 
     #[cold]

@@ -111,6 +111,8 @@ impl<'a> Iterator for FrameWalk<'a> {
 fn records_per_frame(msg: &[u8]) -> usize {
     match msg.first() {
         Some(b'A' | b'F' | b'U' | b'E' | b'C' | b'X' | b'D') => 3 * RECORD_SIZE,
+        // A foreign control or order-entry frame: PROBLEM, then the CONTROL of the kill.
+        Some(b'~' | b'{' | b'}') => 2 * RECORD_SIZE,
         _ => RECORD_SIZE,
     }
 }

@@ -9,6 +9,21 @@
 pub use crate::contract::itch::MESSAGE_LEN;
 /// Length of the control message of §9.
 pub const CONTROL_LEN: usize = crate::contract::control::LEN;
+/// Length of the client order frame of §18.
+pub const ORDER_LEN: usize = crate::contract::order_frame::LEN;
+/// Length of the venue answer frame of §18.
+pub const VENUE_LEN: usize = crate::contract::venue_frame::LEN;
+
+/// The expected length of a frame of type `t` for PROBLEM records: §3.1, or the
+/// order-entry frames of §18 (0 = unknown type).
+#[inline]
+pub fn expected_len(t: u8) -> u16 {
+    match t {
+        crate::contract::order_frame::TYPE => ORDER_LEN as u16,
+        crate::contract::venue_frame::TYPE => VENUE_LEN as u16,
+        _ => MESSAGE_LEN[t as usize] as u16,
+    }
+}
 
 #[inline(always)]
 pub(crate) fn be16<const N: usize>(m: &[u8; N], o: usize) -> u16 {
@@ -52,6 +67,12 @@ pub enum Message<'a> {
     /// `~` of exactly 28 bytes: the control message of §9 (decoded by `control`). It
     /// takes no seq, so the engine must see it before handing out one.
     Control(&'a [u8; CONTROL_LEN]),
+    /// `{` of exactly 36 bytes: a client order action (§18); no seq, like `Control`.
+    OrderEntry(&'a [u8; ORDER_LEN]),
+    /// `}` of exactly 32 bytes: a venue's answer for a client order (§18); no seq.
+    Venue(&'a [u8; VENUE_LEN]),
+    /// Y: Reg SHO action at 19 (a skipped type for §3; it feeds the SHORT_SALE check, §18.5).
+    RegSho { locate: u16, ts: u64, action: u8 },
     /// S: event `code` at 11.
     System { ts: u64, code: u8 },
     /// R: the 8 stock bytes at 11, packed little-endian so a name compares in one step.
@@ -122,6 +143,9 @@ pub fn parse(t: u8, msg: &[u8]) -> Message<'_> {
         b'H' => exact::<25>(msg).map(|m| TradingAction { locate: be16(m, 1), ts: be48(m, 5), state: m[19] }),
         b'W' => exact::<12>(msg).map(|m| CircuitBreaker { ts: be48(m, 5), level: m[11] }),
         b'~' => exact::<CONTROL_LEN>(msg).map(Control),
+        crate::contract::order_frame::TYPE => exact::<ORDER_LEN>(msg).map(OrderEntry),
+        crate::contract::venue_frame::TYPE => exact::<VENUE_LEN>(msg).map(Venue),
+        b'Y' => exact::<20>(msg).map(|m| RegSho { locate: be16(m, 1), ts: be48(m, 5), action: m[19] }),
         _ => {
             let expected = MESSAGE_LEN[t as usize] as usize;
             return if expected == 0 {

@@ -29,6 +29,7 @@ pub mod ethernet;
 pub mod framing;
 pub mod itch;
 pub mod locate;
+pub mod order_entry;
 pub mod params;
 pub mod records;
 pub mod risk;

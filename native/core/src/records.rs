@@ -17,7 +17,7 @@ pub const RECORD_SIZE: usize = crate::contract::record::SIZE;
 /// Symbol byte of records that belong to no symbol.
 pub const NO_SYMBOL: u8 = crate::contract::record::NO_SYMBOL;
 
-use crate::contract::record::{control as CT, decision as DC, fill as FL, header as HD, problem as PB, tob as TB};
+use crate::contract::record::{control as CT, decision as DC, fill as FL, header as HD, order as OR, problem as PB, tob as TB};
 
 const U48: u64 = (1 << 48) - 1;
 /// The payload words start at these offsets.
@@ -81,6 +81,31 @@ pub(crate) fn fill(symbol: u8, seq: u64, ts: u64, o: &Order, qty: u32, position_
     let p1 = ((position_after as i32 as u32) as u64) << sh(FL::POSITION_AFTER, P1)
         | (account as u64) << sh(FL::ACCOUNT_INDEX, P1);
     encode(kind::FILL, symbol, o.side.byte(), seq, ts, p0, p1)
+}
+
+/// FILL of a venue execution of a client order (§18.4): aux = `B`/`S`, the execution's
+/// price and shares, the position after it, `leg` ≥ 1, account index.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn venue_fill(symbol: u8, seq: u64, ts: u64, side: u8, price: u32, qty: u32, position_after: i64, leg: u8, account: u8) -> [u8; 32] {
+    let p0 = (price as u64) << sh(FL::PRICE, P0) | (qty as u64) << sh(FL::QTY, P0);
+    let p1 = ((position_after as i32 as u32) as u64) << sh(FL::POSITION_AFTER, P1)
+        | (leg as u64) << sh(FL::LEG, P1)
+        | (account as u64) << sh(FL::ACCOUNT_INDEX, P1);
+    encode(kind::FILL, symbol, side, seq, ts, p0, p1)
+}
+
+/// ORDER (§18): aux = action (`O`, `U`, or `C` for a venue cancel), seq = S, ts = `last_ts`;
+/// `price`, `qty`, `reasons`, `side`, account index, order id.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn order(symbol: u8, action: u8, seq: u64, ts: u64, price: u32, qty: u32, reasons: u16, side: u8, account: u8, order_id: u32) -> [u8; 32] {
+    let p0 = (price as u64) << sh(OR::PRICE, P0) | (qty as u64) << sh(OR::QTY, P0);
+    let p1 = (reasons as u64) << sh(OR::REASONS, P1)
+        | (side as u64) << sh(OR::SIDE, P1)
+        | (account as u64) << sh(OR::ACCOUNT_INDEX, P1)
+        | (order_id as u64) << sh(OR::ORDER_ID, P1);
+    encode(kind::ORDER, symbol, action, seq, ts, p0, p1)
 }
 
 /// CONTROL: aux = op, seq = the effective seq, ts = `last_ts`; `value`, `target`.
@@ -147,6 +172,17 @@ pub enum Record {
         op: u8,
         value: u64,
         target: u16,
+    },
+    /// A client order action and its verdict, or a venue cancel (§18).
+    Order {
+        h: Header,
+        action: u8,
+        price: u32,
+        qty: u32,
+        reasons: u16,
+        side: u8,
+        account_index: u8,
+        order_id: u32,
     },
     Problem {
         h: Header,
@@ -250,6 +286,16 @@ impl Record {
                 zeros(r, CT::RESERVED, RECORD_SIZE)?;
                 Record::Control { h, op: h.aux, value: le64(r, CT::VALUE), target: le16(r, CT::TARGET) }
             }
+            kind::ORDER => Record::Order {
+                h,
+                action: h.aux,
+                price: le32(r, OR::PRICE),
+                qty: le32(r, OR::QTY),
+                reasons: le16(r, OR::REASONS),
+                side: r[OR::SIDE],
+                account_index: r[OR::ACCOUNT_INDEX],
+                order_id: le32(r, OR::ORDER_ID),
+            },
             kind::PROBLEM => {
                 zeros(r, PB::RESERVED, RECORD_SIZE)?;
                 Record::Problem {
@@ -288,6 +334,7 @@ impl Record {
             | Record::Decision { h, .. }
             | Record::Fill { h, .. }
             | Record::Control { h, .. }
+            | Record::Order { h, .. }
             | Record::Problem { h, .. } => h,
         }
     }
@@ -299,6 +346,7 @@ impl Record {
             Record::Decision { .. } => kind::DECISION,
             Record::Fill { .. } => kind::FILL,
             Record::Control { .. } => kind::CONTROL,
+            Record::Order { .. } => kind::ORDER,
             Record::Problem { .. } => kind::PROBLEM,
         }
     }
@@ -344,6 +392,14 @@ impl fmt::Display for Record {
             Record::Control { op, value, target, .. } => {
                 write!(f, "CONTROL op={op} target={target:#x} value={value}")
             }
+            Record::Order { action, price, qty, reasons, side, account_index, order_id, .. } => write!(
+                f,
+                "ORDER {} {} {qty}@{price} {} reasons={} acct={account_index} id={order_id}",
+                action as char,
+                side as char,
+                if reasons == 0 { "ACCEPT" } else { "REJECT" },
+                reasons_text(reasons)
+            ),
             Record::Problem { code, type_byte, frame_len, expected_len, op, target, .. } => write!(
                 f,
                 "PROBLEM {} type={type_byte:#04x} len={frame_len} expected={expected_len} op={op} target={target:#x}",

@@ -143,7 +143,16 @@ pub fn accept(o: &Order, i: u8, ts: u64, session: &Session, sym: &mut SymbolRisk
     // 2. Position and credit (saturating) by the filled quantity.
     sym.position += o.side.signed(f);
     acct.used_credit = acct.used_credit.saturating_add(o.price as u64 * f as u64);
-    // 3. Throttle: a new window starts counting from zero.
+    // 3. Throttle and duplicate.
+    count_accepted(o, i, ts, session, acct);
+    f
+}
+
+/// §8.3 step 3 for an accepted order (the strategy's, or a client's, §18.3): the throttle
+/// count of its window and the duplicate check's last order.
+#[inline(always)]
+pub fn count_accepted(o: &Order, i: u8, ts: u64, session: &Session, acct: &mut AccountRisk) {
+    // A new window starts counting from zero.
     let w = ts >> session.w_shift;
     if acct.window != w {
         acct.window = w;
@@ -152,7 +161,6 @@ pub fn accept(o: &Order, i: u8, ts: u64, session: &Session, sym: &mut SymbolRisk
     acct.count += 1;
     // Duplicate check: this order is now the one to compare against.
     acct.last_order = Some(LastOrder { symbol: i, side: o.side, price: o.price, qty: o.qty, ts });
-    f
 }
 
 #[cfg(test)]
@@ -424,7 +432,9 @@ mod tests {
         c.a.used_credit = c.a.credit_limit;
         c.a.count = 3;
         c.a.last_order = None;
-        assert_eq!(c.reasons(), reason::ALL & !reason::NO_REF & !reason::DUPLICATE);
+        // Bits 11.. are the client-order checks of §18, which this function never sets.
+        let strategy_bits = reason::ALL & ((1 << 11) - 1);
+        assert_eq!(c.reasons(), strategy_bits & !reason::NO_REF & !reason::DUPLICATE);
         let mut c = at_limits();
         c.se.global_kill = true;
         c.s.last_trade = 0;

@@ -189,6 +189,32 @@ pub fn control_message_for(fingerprint: u64, op: u8, target: u16, effective_seq:
     m
 }
 
+/// A client order frame of spec §18 (`{`, 36 bytes, big-endian) made for the config with
+/// fingerprint `fingerprint`.
+#[allow(clippy::too_many_arguments)]
+pub fn order_frame(fingerprint: u64, action: u8, side: u8, account: u16, symbol: u16, order_id: u32, qty: u32, price: u32, effective_seq: u64) -> Vec<u8> {
+    let mut m = vec![b'{', action, side, b'0'];
+    m.extend_from_slice(&account.to_be_bytes());
+    m.extend_from_slice(&symbol.to_be_bytes());
+    m.extend_from_slice(&order_id.to_be_bytes());
+    m.extend_from_slice(&qty.to_be_bytes());
+    m.extend_from_slice(&price.to_be_bytes());
+    m.extend_from_slice(&effective_seq.to_be_bytes());
+    m.extend_from_slice(&fingerprint.to_be_bytes());
+    m
+}
+
+/// A venue answer frame of spec §18 (`}`, 32 bytes, big-endian).
+pub fn venue_frame(fingerprint: u64, event: u8, order_id: u32, qty: u32, price: u32, effective_seq: u64) -> Vec<u8> {
+    let mut m = vec![b'}', event, 0, 0];
+    m.extend_from_slice(&order_id.to_be_bytes());
+    m.extend_from_slice(&qty.to_be_bytes());
+    m.extend_from_slice(&price.to_be_bytes());
+    m.extend_from_slice(&effective_seq.to_be_bytes());
+    m.extend_from_slice(&fingerprint.to_be_bytes());
+    m
+}
+
 /// SplitMix64: tiny, seedable, good enough for test data and fuzzing.
 #[derive(Clone, Debug)]
 pub struct Rng(pub u64);
