@@ -87,6 +87,7 @@ export class OuchClient {
   closedReason: string | null = null;
   private nextRef: number;
   private waiters: Waiter[] = [];
+  private readonly listeners: ((a: Answer) => void)[] = [];
   private readonly closedPromise: Promise<string>;
   private timer: NodeJS.Timeout | null = null;
 
@@ -238,6 +239,11 @@ export class OuchClient {
     return this.closedPromise;
   }
 
+  /** Calls `fn` with every answer from now on, in sequence order (a router following executions). */
+  onAnswer(fn: (a: Answer) => void): void {
+    this.listeners.push(fn);
+  }
+
   /** Drops the connection without a logout (tests of reconnects). */
   destroy(): void {
     this.socket.destroy();
@@ -253,6 +259,7 @@ export class OuchClient {
       return;
     }
     this.answers.push(a);
+    for (const fn of this.listeners) fn(a);
     for (const w of [...this.waiters]) {
       if (w.match(a)) {
         clearTimeout(w.timer);

@@ -73,6 +73,9 @@ export interface OrderEntryConfig {
   heartbeatMs: number;
   timeoutMs: number;
   loginTimeoutMs: number;
+  /** Every account's limits for client orders (spec §18), set in band at the start. */
+  maxOpenOrders: number;
+  maxOrderRate: number;
   sessions: OrderEntrySessionConfig[];
 }
 
@@ -347,6 +350,8 @@ export function parseConfig(json: unknown, source = '<config>'): Config {
       heartbeatMs,
       timeoutMs,
       loginTimeoutMs: num(oe.loginTimeoutMs),
+      maxOpenOrders: num(oe.maxOpenOrders),
+      maxOrderRate: num(oe.maxOrderRate),
       sessions,
     };
   }

@@ -183,6 +183,8 @@ export const CONFIG_SCHEMA: Schema = {
         heartbeatMs: int('Heartbeat interval both ways, ms (SoupBinTCP standard: 1000).', 10, 60_000, 1000),
         timeoutMs: int('Close a connection silent for this long, ms (SoupBinTCP standard: 15000); above heartbeatMs.', 50, 600_000, 15000),
         loginTimeoutMs: int('Close a connection that has not logged in within this long, ms.', 50, 600_000, 15000),
+        maxOpenOrders: int('Open client orders per account at most (spec §18 OPEN_ORDERS; set in band with op MAX_OPEN_ORDERS at the start).', 0, 4096, 100),
+        maxOrderRate: int('Client order actions (enter, replace; accepted or not) per account per throttle window (spec §18 ORDER_RATE; op MAX_ORDER_RATE).', 0, 4_294_967_295, 1000),
         sessions: {
           description: 'Client sessions (1 to 256): credentials and the account their orders trade for.',
           type: 'array',

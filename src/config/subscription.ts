@@ -6,7 +6,8 @@
  * with the most messages. Counting is one tight loop over each batch's frames, either during
  * the replay (no second read of the file) or in a first pass that streams the file.
  */
-import { MESSAGE_LENGTH, CONTROL_MESSAGE } from '../contract.ts';
+import { MESSAGE_LENGTH } from '../contract.ts';
+import { isInBand } from '../itch/layout.ts';
 import { RiskgateError } from '../errors.ts';
 import { loadNative } from '../engine/rust.ts';
 import { readBatches } from '../source/file.ts';
@@ -19,7 +20,6 @@ const R = 'R'.charCodeAt(0);
 const R_LENGTH = MESSAGE_LENGTH.R;
 /** Stock symbol in a stock directory message: 8 bytes at 11, space padded (spec §3.2). */
 const R_STOCK = 11;
-const CONTROL_TYPE = CONTROL_MESSAGE.typeByte;
 const countLocates = (frames: Buffer, from: number, perLocate: Float64Array, tally: Float64Array): number => loadNative().countLocates(frames, from, perLocate, tally);
 
 /** Messages per symbol of a session, from its frames (stock locate at bytes 1–2 of every message). */
@@ -70,7 +70,7 @@ export class SymbolCounter {
       if (n === 0 || s + n > end) break; // end marker, or a cut-off frame
       off = s + n;
       const t = b[s];
-      if (t === CONTROL_TYPE && n === CONTROL_MESSAGE.length) continue; // in-band control: no seq
+      if (isInBand(t, n)) continue; // in-band control or order-entry frame: no seq
       messages++;
       if (n < 3) continue;
       const loc = (b[s + 1] << 8) | b[s + 2];

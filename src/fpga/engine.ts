@@ -7,6 +7,7 @@
  * the card's cycle-accurate latency stamps and harness counters are available alongside,
  * never inside the records.
  */
+import { refuseOrderEntry } from './order-entry-guard.ts';
 import { RiskgateError } from '../errors.ts';
 import type { Engine, EngineStats } from '../engine/types.ts';
 import { CONFIG_ERRORS, NSTATS, RECORD_BYTES, SIM_ERRORS, STAMP_BYTES, loadSim, simInfo, type SimLib } from './lib.ts';
@@ -111,6 +112,7 @@ export class FpgaEngine implements Engine {
   process(frames: Buffer, endOfInput = false): Buffer {
     const h = this.live();
     const input = this.pending.length ? Buffer.concat([this.pending, frames]) : frames;
+    refuseOrderEntry(input, this.backend);
     const packed = this.packer.pack(input, endOfInput);
     this.pending = Buffer.from(input.subarray(packed.consumed));
     if (packed.stream.length > 0) {

@@ -5,8 +5,8 @@
  * engines' (native/core/src/framing.rs). The cursor never copies and never goes back: a walk
  * is linear in the frames it visits.
  */
-import { CONTROL_MESSAGE } from '../contract.ts';
-import { expectedLength } from './layout.ts';
+import { CONTROL_MESSAGE, ORDER_FRAME, VENUE_FRAME } from '../contract.ts';
+import { expectedLength, isInBand } from './layout.ts';
 
 /** What the cursor stands on. */
 export const FrameKind = Object.freeze({
@@ -95,7 +95,7 @@ export class FrameCursor {
       return true;
     }
     this.end = stop;
-    if (n === CONTROL_MESSAGE.length && this.type === CONTROL_MESSAGE.typeByte) {
+    if (isInBand(this.type, n)) {
       this.kind = FrameKind.CONTROL;
       this.seq = this.nextSeq;
     } else {
@@ -126,6 +126,8 @@ export class FrameCursor {
    */
   timestamp(): number {
     if (this.kind !== FrameKind.MESSAGE || this.length < MIN_TIMESTAMPED || this.type === CONTROL_MESSAGE.typeByte) return -1;
+    // A `{`/`}` frame of another length (BAD_LENGTH) sets no last_ts either.
+    if (this.type === ORDER_FRAME.typeByte || this.type === VENUE_FRAME.typeByte) return -1;
     const want = expectedLength(this.type);
     if (want !== 0 && want !== this.length) return -1;
     return this.buf.readUIntBE(this.offset + 2 + TIMESTAMP_AT, TIMESTAMP_BYTES);

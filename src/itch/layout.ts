@@ -3,7 +3,7 @@
  * plane: message lengths, the control message and its ops, re-exported from the generated
  * src/contract.ts, plus lookups by type byte.
  */
-import { CONTROL_MESSAGE, HANDLED_TYPES as HANDLED, MESSAGE_LENGTH } from '../contract.ts';
+import { CONTROL_MESSAGE, HANDLED_TYPES as HANDLED, MESSAGE_LENGTH, ORDER_FRAME, VENUE_FRAME } from '../contract.ts';
 
 export { CONTROL_OP_NAMES, CONTROL_OPS, ControlOp, MESSAGE_LENGTH, type ControlOpName } from '../contract.ts';
 
@@ -16,6 +16,18 @@ export const CONTROL_TYPE = CONTROL_MESSAGE.typeByte;
 export const CONTROL_LENGTH = CONTROL_MESSAGE.length;
 /** Control target meaning "global" (spec §9). */
 export const GLOBAL_TARGET = CONTROL_MESSAGE.globalTarget;
+
+/**
+ * A frame the control plane places in band, which takes no seq (spec §9, §18): the control
+ * message, a client order frame or a venue answer frame, each of exactly its length.
+ */
+export function isInBand(typeByte: number, length: number): boolean {
+  return (
+    (typeByte === CONTROL_MESSAGE.typeByte && length === CONTROL_MESSAGE.length) ||
+    (typeByte === ORDER_FRAME.typeByte && length === ORDER_FRAME.length) ||
+    (typeByte === VENUE_FRAME.typeByte && length === VENUE_FRAME.length)
+  );
+}
 
 /** Expected length for a type byte, or 0 when the type is unknown. */
 const LENGTH_BY_BYTE = new Uint8Array(256);

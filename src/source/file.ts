@@ -7,14 +7,12 @@
  */
 import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { CONTROL_MESSAGE } from '../contract.ts';
 import { loadNative } from '../engine/rust.ts';
 import { RiskgateError } from '../errors.ts';
 import { countSeqFrames, FrameLocator, type FrameLocation } from '../itch/framing.ts';
+import { isInBand } from '../itch/layout.ts';
 import type { ProblemLog } from './problems.ts';
 
-const CONTROL_LEN = CONTROL_MESSAGE.length;
-const CONTROL_TYPE = CONTROL_MESSAGE.typeByte;
 
 export interface Batch {
   /** Whole frames (control messages included). */
@@ -183,7 +181,7 @@ export function cutFrames(buf: Buffer, start: number, maxFrames: number, out: Cu
     }
     const stop = off + 2 + n;
     if (stop > len) break;
-    if (n !== CONTROL_LEN || buf[off + 2] !== CONTROL_TYPE) messages++;
+    if (!isInBand(buf[off + 2], n)) messages++;
     frames++;
     off = stop;
   }

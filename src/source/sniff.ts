@@ -7,9 +7,8 @@
  * control message). The input is refused when no whole frame is valid, or when most are not.
  */
 import { open } from 'node:fs/promises';
-import { CONTROL_MESSAGE } from '../contract.ts';
 import { RiskgateError } from '../errors.ts';
-import { expectedLength, typeName } from '../itch/layout.ts';
+import { expectedLength, isInBand, typeName } from '../itch/layout.ts';
 import { isGzip, rawChunks } from './file.ts';
 
 /** Frames judged: those starting in the first WINDOW bytes, at most FRAMES of them. */
@@ -69,7 +68,7 @@ export function sniffFrames(buf: Buffer, eof: boolean): Omit<SniffResult, 'gzip'
     }
     const type = buf[off + 2];
     const want = expectedLength(type);
-    const control = type === CONTROL_MESSAGE.typeByte && n === CONTROL_MESSAGE.length;
+    const control = isInBand(type, n);
     frames++;
     if (control || (want !== 0 && want === n)) valid++;
     else firstInvalid ??= { offset: off, what: want === 0 ? `unknown type byte ${typeName(type)} (length ${n})` : `type ${typeName(type)} with length ${n}, expected ${want}` };

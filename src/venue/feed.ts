@@ -5,7 +5,7 @@
  * the venue answers its clients while the session plays (every 1,024 messages at full speed).
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { CONTROL_MESSAGE } from '../contract.ts';
+import { isInBand } from '../itch/layout.ts';
 import { readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
 
@@ -37,8 +37,8 @@ async function* messages(file: string, problems: ProblemLog): AsyncGenerator<Buf
       const n = f.readUInt16BE(off);
       const msg = f.subarray(off + 2, off + 2 + n);
       off += 2 + n;
-      // riskgate's in-band control messages take no seq and mean nothing to a venue.
-      if (n === CONTROL_MESSAGE.length && msg[0] === CONTROL_MESSAGE.typeByte) continue;
+      // riskgate's in-band frames (control, order entry) take no seq and mean nothing to a venue.
+      if (isInBand(msg[0], n)) continue;
       yield msg;
     }
   }
