@@ -26,6 +26,7 @@ const FIELDS: Record<string, string[]> = {
   DECISION: ['kind', 'seq', 'ts', 'symbol', 'side', 'price', 'qty', 'reasons', 'accepted', 'account', 'accountId'],
   FILL: ['kind', 'seq', 'ts', 'symbol', 'side', 'price', 'qty', 'position', 'leg', 'account'],
   CONTROL: ['kind', 'seq', 'ts', 'symbol', 'op', 'target', 'value'],
+  ORDER: ['kind', 'seq', 'ts', 'symbol', 'action', 'side', 'price', 'qty', 'reasons', 'account', 'orderId'],
   PROBLEM: ['kind', 'seq', 'ts', 'symbol', 'code', 'type', 'frameLength', 'expectedLength'],
   // a refused control message's PROBLEM also names its op and target (spec §11)
   CONTROL_PROBLEM: ['kind', 'seq', 'ts', 'symbol', 'code', 'type', 'frameLength', 'expectedLength', 'op', 'target'],
@@ -71,6 +72,8 @@ function viaProjectDecoder(out: Buffer): Record<string, unknown>[] {
         return { ...head, side: r.side, price: formatPrice(r.price), qty: r.qty, position: r.positionAfter, leg: r.leg, account: r.account };
       case 'CONTROL':
         return { ...head, op: controlOpName(r.op), target: r.target, value: r.value.toString() };
+      case 'ORDER':
+        return { ...head, action: r.action, side: r.side, price: formatPrice(r.price), qty: r.qty, reasons: reasonNames(r.reasons), account: r.account, orderId: r.orderId };
       case 'PROBLEM':
         return {
           ...head, code: problemName(r.code), type: typeName(r.type), frameLength: r.length, expectedLength: r.expectedLength,
@@ -119,7 +122,7 @@ describe('golden vectors: coverage of the spec', () => {
   for (const v of vectors) {
     for (const m of v.input) if (typeof m.type === 'string') types.add(m.type);
     for (const r of v.expected) {
-      if (r.kind === 'DECISION') for (const x of r.reasons as string[]) reasons.add(x);
+      if (r.kind === 'DECISION' || r.kind === 'ORDER') for (const x of r.reasons as string[]) reasons.add(x);
       if (r.kind === 'TOB') for (const x of r.flags as string[]) flags.add(x);
       if (r.kind === 'PROBLEM') problems.add(String(r.code));
       if (r.kind === 'CONTROL') ops.add(String(r.op));

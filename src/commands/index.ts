@@ -28,6 +28,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Loa
   settle: { summary: 'end-of-day settlement report and reconciliation from Kafka', load: async () => { const m = await import('./settle.ts'); return { run: m.settleCommand, help: m.help }; } },
   // issue 13: a venue to send orders to, and a manual OUCH client (src/venue/, src/send/)
   'venue-sim': { summary: 'an OUCH 5.0 venue whose orders execute against the book of a replayed session', load: async () => { const m = await import('./venue-sim.ts'); return { run: m.venueSimCommand, help: m.help }; } },
+  gateway: { summary: 'the order-entry gateway: client orders checked by the engine at the replay\'s position, forwarded to a venue', load: async () => { const m = await import('./gateway.ts'); return { run: m.gatewayCommand, help: m.help }; } },
   send: { summary: 'send orders over OUCH 5.0 from the command line or a CSV file and print the answers', load: async () => { const m = await import('./send.ts'); return { run: m.sendCommand, help: m.help }; } },
   // Runtime controls: call the API of a running `replay --serve` (src/control/commands.ts).
   kill: { summary: 'set or release the global or a symbol kill switch of a running replay --serve', load: async () => { const m = await import('../control/commands.ts'); return { run: m.killCommand, help: m.killHelp }; } },

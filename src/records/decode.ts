@@ -9,6 +9,7 @@ import {
   bitNames, type FlagName, type ReasonName,
 } from './layout.ts';
 import { RecordView } from './view.ts';
+import { RecordField, RecordHeader } from '../contract.ts';
 
 interface Base {
   version: number;
@@ -21,6 +22,8 @@ export type EngineRecord =
   | (Base & { kind: 'DECISION'; side: 'B' | 'S'; price: number; qty: number; reasons: number; accepted: boolean; account: number; accountId: number })
   | (Base & { kind: 'FILL'; side: 'B' | 'S'; price: number; qty: number; positionAfter: number; leg: number; account: number })
   | (Base & { kind: 'CONTROL'; op: number; value: bigint; target: number })
+  /** A client order action and its verdict, or a venue cancel (aux `C`), spec §18. */
+  | (Base & { kind: 'ORDER'; action: string; side: string; price: number; qty: number; reasons: number; account: number; orderId: number })
   | (Base & { kind: 'PROBLEM'; code: number; type: number; length: number; expectedLength: number; /** The op and target of a refused control message (BAD_CONTROL, FOREIGN_CONTROL), else 0. */ op: number; target: number })
   | (Base & { kind: 'UNKNOWN'; rawKind: number });
 
@@ -44,6 +47,14 @@ export function recordOf(v: RecordView): EngineRecord {
       return { ...base, kind: 'FILL', side: v.side, price: v.price, qty: v.qty, positionAfter: v.positionAfter, leg: v.leg, account: v.accountIndex };
     case RecordKind.CONTROL:
       return { ...base, kind: 'CONTROL', op: v.op, value: v.value, target: v.target };
+    case RecordKind.ORDER: {
+      const b = v.bytes();
+      const f = RecordField.ORDER;
+      return {
+        ...base, kind: 'ORDER', action: String.fromCharCode(b[RecordHeader.aux]), side: String.fromCharCode(b[f.side]), price: b.readUInt32LE(f.price),
+        qty: b.readUInt32LE(f.qty), reasons: b.readUInt16LE(f.reasons), account: b[f.account_index], orderId: b.readUInt32LE(f.order_id),
+      };
+    }
     case RecordKind.PROBLEM:
       return { ...base, kind: 'PROBLEM', code: v.problem, type: v.typeByte, length: v.frameLength, expectedLength: v.expectedLength, op: v.op, target: v.target };
     default:
@@ -89,6 +100,8 @@ export function recordToJson(r: EngineRecord, symbols?: readonly string[]): Reco
       return { ...head, side: r.side, price: formatPrice(r.price), qty: r.qty, positionAfter: r.positionAfter, leg: r.leg, account: r.account };
     case 'CONTROL':
       return { ...head, op: controlOpName(r.op), target: r.target, value: r.value.toString() };
+    case 'ORDER':
+      return { ...head, action: r.action, side: r.side, price: formatPrice(r.price), qty: r.qty, accepted: r.reasons === 0, reasons: reasonNames(r.reasons), account: r.account, orderId: r.orderId };
     case 'PROBLEM':
       return {
         ...head, problem: problemName(r.code), type: r.type, length: r.length, expectedLength: r.expectedLength,
@@ -116,6 +129,8 @@ export function formatRecord(r: EngineRecord, symbols?: readonly string[]): stri
       return `${head} ${r.side === 'B' ? 'BOUGHT' : 'SOLD  '} ${r.qty} @ ${formatPrice(r.price)} leg ${r.leg} position ${r.positionAfter}`;
     case 'CONTROL':
       return `${head} ${controlOpName(r.op)} target ${r.target} value ${r.value}`;
+    case 'ORDER':
+      return `${head} ${r.action === 'C' ? 'VENUE CANCELED' : r.action === 'U' ? 'REPLACE' : 'ENTER'} ${r.side} ${r.qty} @ ${formatPrice(r.price)} id ${r.orderId} acct ${r.account} ${r.action === 'C' ? '' : r.reasons === 0 ? 'ACCEPTED' : `REJECTED ${reasonNames(r.reasons).join('|')}`}`.trimEnd();
     case 'PROBLEM':
       return `${head} ${problemName(r.code)} type ${r.type.toString(16).padStart(2, '0')} length ${r.length}${r.expectedLength ? ` (expected ${r.expectedLength})` : ''}${isControlProblem(r.code) ? ` op ${controlOpName(r.op)} target ${r.target}` : ''}`;
     default:

@@ -15,6 +15,7 @@
  *  - an input message may carry "seq": the seq the author expects it to take (checked by
  *    the encoder, so a miscounted hand computation fails loudly instead of silently).
  */
+import { orderFrame, venueFrame } from '../../src/order-entry/frames.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,8 @@ export interface Vector {
   stats?: Record<string, unknown>;
   /** Set to skip the batch-split variant (e.g. vectors ending in a truncated frame). */
   noSplit?: boolean;
+  /** Order entry (spec §18): Rust only until the Verilog side exists; the FPGA test asserts the refusal. */
+  rustOnly?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -213,6 +216,22 @@ function encodeBody(m: InputMessage, fingerprint: bigint): Buffer {
         ref: big(m.ref ?? 0, 'ref'), side: (str(m, 'side', 'B') === 'B' ? 'B' : 'S'), shares: int(m.shares ?? 100, 'shares'),
         stock: str(m, 'stock', ''), price: parsePrice(m.price), match: big(m.match ?? 0, 'match'),
       });
+    case '{':
+    case '}': {
+      // order-entry frames (spec §18), made for the vector's config unless they name another fingerprint
+      const fp = m.fingerprint !== undefined ? big(m.fingerprint, 'fingerprint') : fingerprint;
+      const framed = t === '{'
+        ? orderFrame({
+          action: String(m.action) as 'O' | 'U', side: String(m.side), tif: String(m.tif ?? '0'), account: int(m.account, 'account'),
+          symbol: int(m.symbol, 'symbol'), orderId: int(m.orderId, 'orderId'), qty: int(m.qty, 'qty'), price: int(m.price, 'price'),
+          seq: Number(big(m.effectiveSeq, 'effectiveSeq')), fingerprint: fp,
+        })
+        : venueFrame({
+          event: String(m.event) as 'E' | 'C', orderId: int(m.orderId, 'orderId'), qty: int(m.qty, 'qty'), price: int(m.price ?? 0, 'price'),
+          seq: Number(big(m.effectiveSeq, 'effectiveSeq')), fingerprint: fp,
+        });
+      return framed.subarray(2);
+    }
     case '~':
       // made for the vector's config unless the message names another fingerprint
       return itch.control(
@@ -346,6 +365,13 @@ export function readableRecord(b: Buffer, off = 0): Record<string, unknown> {
       return {
         kind: 'CONTROL', seq, ts, symbol, op: CONTROL_OP_NAMES[aux] || `OP_${aux}`,
         target: b.readUInt16LE(off + f.target), value: b.readBigUInt64LE(off + f.value).toString(),
+      };
+    }
+    case RecordKind.ORDER: {
+      const f = F.ORDER;
+      return {
+        kind: 'ORDER', seq, ts, symbol, action: String.fromCharCode(aux), side: String.fromCharCode(b[off + f.side]), price: formatPx(u32(f.price)),
+        qty: u32(f.qty), reasons: names(b.readUInt16LE(off + f.reasons), REASON_NAMES), account: b[off + f.account_index], orderId: u32(f.order_id),
       };
     }
     case RecordKind.PROBLEM: {

@@ -1,0 +1,160 @@
+/**
+ * `riskgate gateway <file> [--config f] [--port N] [--venue HOST:PORT] [--venue-user NAME:PASSWORD]
+ *                   [--stop-at SEQ] [--record merged.itch] [--json] [--log-level L]`
+ *
+ * The order-entry gateway with the engine (docs/spec.md §18): clients log in over OUCH 5.0 /
+ * SoupBinTCP 4.0 (config `orderEntry`), the session replays through the Rust engine up to
+ * --stop-at (default: the whole session) and every client order is checked by the engine
+ * at the position the replay has reached. Accepted orders go to the venue (`riskgate
+ * venue-sim`) when --venue is given; its executions and cancels come back into the engine
+ * and to the client. On SIGINT/SIGTERM it writes the merged stream (--record: market data
+ * and order-entry frames, which `riskgate replay` re-runs to the same digest) and prints a
+ * summary with the record digest. Rust only (spec §18: the hardware side comes next).
+ */
+import { writeFileSync } from 'node:fs';
+import { OuchClient } from '../client/index.ts';
+import { blobFingerprint, configBlob, loadConfig } from '../config/index.ts';
+import { RustEngine } from '../engine/rust.ts';
+import { RiskgateError } from '../errors.ts';
+import { splitBatch } from '../control/frames.ts';
+import { createLogger, LOG_LEVELS } from '../log/index.ts';
+import { gatewayOptions } from '../ouch/from-config.ts';
+import { Gateway } from '../ouch/gateway.ts';
+import { OrderEntryEngine } from '../order-entry/engine-session.ts';
+import { OrderRouter } from '../order-entry/router.ts';
+import { checkInput, readBatches } from '../source/file.ts';
+import { ProblemLog } from '../source/problems.ts';
+import { checkItch } from '../source/sniff.ts';
+import { HELP_OPTION, helpFor } from './help.ts';
+import { intOpt, withCodedErrors } from './kafka-options.ts';
+import { parseStrict } from './strict-args.ts';
+import { usageError } from './usage.ts';
+import { DEFAULT_VENUE_USER } from './venue-sim.ts';
+
+export const GATEWAY_USAGE =
+  'usage: riskgate gateway <file.itch[.gz]> [--config f] [--port N] [--venue HOST:PORT] [--venue-user NAME:PASSWORD] ' +
+  '[--stop-at SEQ] [--record merged.itch] [--json] [--log-level warn]';
+
+export const GATEWAY_OPTIONS = {
+  config: { type: 'string' },
+  port: { type: 'string' },
+  venue: { type: 'string' },
+  'venue-user': { type: 'string' },
+  'stop-at': { type: 'string' },
+  record: { type: 'string' },
+  json: { type: 'boolean' },
+  'log-level': { type: 'string' },
+  ...HELP_OPTION,
+} as const;
+
+export const help = helpFor(GATEWAY_USAGE, GATEWAY_OPTIONS, {
+  config: '<f> config file with an orderEntry section (default config/default.json)',
+  port: '<N> TCP port of the gateway (default: the config\'s orderEntry.port; 0 picks a free one, printed when listening)',
+  venue: '<HOST:PORT> forward accepted orders to this OUCH venue (riskgate venue-sim); without it orders rest in the gateway',
+  'venue-user': `<NAME:PASSWORD> the venue login (default ${DEFAULT_VENUE_USER.username}:${DEFAULT_VENUE_USER.password})`,
+  'stop-at': '<SEQ> replay up to message SEQ and check orders at that position (default: the whole session)',
+  record: '<file> write the merged stream (market data + order-entry frames) here at the end; riskgate replay re-runs it to the same digest',
+  json: 'print the listening, feed and summary lines as JSON objects',
+  'log-level': '<level> log level on stderr: fatal, error, warn (default), info, debug, trace or silent',
+  help: 'print this help and exit',
+}, 'Every order is checked by the Rust engine (docs/spec.md §18) at the replay\'s position: Order Accepted, or Order Rejected with the\n' +
+  'OUCH code of the lowest reason bit (§16.5). Serves until SIGINT/SIGTERM. Exit: 0 ok, 2 bad options, 3/4 bad input, 5 bad config, 8 cannot listen or reach the venue.');
+
+function hostPort(s: string): { host: string; port: number } {
+  const m = /^([^:]+):(\d{1,5})$/.exec(s);
+  if (!m || Number(m[2]) > 65535) throw usageError(`--venue must be HOST:PORT, got ${JSON.stringify(s)}`);
+  return { host: m[1], port: Number(m[2]) };
+}
+
+export async function gatewayCommand(argv: string[]): Promise<number> {
+  return withCodedErrors('gateway', async () => {
+    const { values, positionals } = parseStrict('gateway', argv, GATEWAY_OPTIONS);
+    if (positionals.length !== 1) throw usageError(GATEWAY_USAGE);
+    const file = positionals[0];
+    const stopAt = intOpt('--stop-at', values['stop-at']);
+    if (stopAt !== undefined && stopAt < 1) throw usageError('--stop-at must be a message seq ≥ 1');
+    const level = values['log-level'] ?? 'warn';
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    const venueAt = values.venue === undefined ? null : hostPort(values.venue);
+    const vu = values['venue-user'] ?? `${DEFAULT_VENUE_USER.username}:${DEFAULT_VENUE_USER.password}`;
+    const vm = /^([A-Za-z0-9]{1,6}):([\x21-\x7e]{1,10})$/.exec(vu);
+    if (!vm) throw usageError('--venue-user must be NAME:PASSWORD');
+    const cfg = loadConfig(values.config);
+    if (!cfg.orderEntry) throw new RiskgateError('CONFIG_INVALID', `config ${cfg.source} has no orderEntry section (docs/config.md)`);
+    checkInput(file);
+    await checkItch(file);
+
+    const out = (event: string, text: string, data: Record<string, unknown>) =>
+      process.stdout.write(`${values.json ? JSON.stringify({ event, ...data }) : text}\n`);
+    const blob = configBlob(cfg);
+    const oe = new OrderEntryEngine(new RustEngine(blob), blobFingerprint(blob), cfg.accounts.length, cfg.orderEntry);
+    let venue: OuchClient | null = null;
+    if (venueAt) {
+      try {
+        venue = await OuchClient.connect({ ...venueAt, username: vm[1], password: vm[2] });
+      } catch (e) {
+        throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot log in to the venue at ${values.venue}: ${(e as Error).message}`);
+      }
+    }
+    const router = new OrderRouter(oe, cfg.symbols.map((s) => s.symbol), venue);
+    const port = intOpt('--port', values.port);
+    const gateway = new Gateway({
+      ...gatewayOptions(cfg, router.decide), ...(port !== undefined ? { port } : {}), orders: router.listener,
+      log: createLogger({ level, name: 'gateway' }),
+    });
+    router.attach(gateway);
+    let addr;
+    try {
+      addr = await gateway.start();
+    } catch (e) {
+      throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot listen on ${cfg.orderEntry.host}:${port ?? cfg.orderEntry.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    out('listening', `gateway listening on ${addr.address}:${addr.port} (OUCH 5.0; sessions ${cfg.orderEntry.sessions.map((s) => s.username).join(', ')}); engine rust; venue ${values.venue ?? 'none'}`, {
+      host: addr.address, port: addr.port, venue: values.venue ?? null, file,
+    });
+
+    let signalled = false;
+    const stopped = new Promise<void>((resolve) => {
+      const on = () => {
+        signalled = true;
+        resolve();
+      };
+      process.once('SIGINT', on);
+      process.once('SIGTERM', on);
+    });
+    // Market data in batches; the event loop runs between them, so orders are checked at
+    // the position reached.
+    const problems = new ProblemLog();
+    let ended = true;
+    for await (const b of readBatches(file, { problems, batchFrames: 1024 })) {
+      const parts = stopAt === undefined ? [b] : splitBatch(b, [stopAt + 1]);
+      for (const p of parts) {
+        if (stopAt !== undefined && p.firstSeq > stopAt) {
+          ended = false;
+          break;
+        }
+        oe.feed(p.frames, p.final && stopAt === undefined);
+      }
+      if (signalled || (stopAt !== undefined && oe.seq >= stopAt)) {
+        ended = ended && stopAt === undefined;
+        break;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    if (!signalled) {
+      out('feed', `feed         ${ended ? 'the session ended' : `stopped at --stop-at ${stopAt}`} after message ${oe.seq}; checking orders at this position (Ctrl-C ends)`, { seq: oe.seq, ended });
+      await stopped;
+    }
+    await gateway.close();
+    await venue?.logout().catch(() => {});
+    if (values.record) writeFileSync(values.record, oe.mergedStream());
+    const t = gateway.stats().totals;
+    const d = oe.recordDigest();
+    out('summary', [
+      `orders       ${t.checked} checked, ${t.accepted} accepted, ${t.rejected} rejected, ${t.executed} executions, ${t.canceled} canceled`,
+      `engine       ${oe.seq.toLocaleString('en-US')} messages; records ${d.bytes / 32} (sha256 ${d.sha256})`,
+      ...(values.record ? [`recorded     ${values.record} (riskgate replay ${values.record} gives this digest)`] : []),
+    ].join('\n'), { ouch: t, messages: oe.seq, records: d.bytes / 32, recordsSha256: d.sha256, record: values.record ?? null, unmatchedVenueAnswers: router.unmatched });
+    return 0;
+  });
+}
