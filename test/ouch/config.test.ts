@@ -28,6 +28,7 @@ describe('orderEntry config', () => {
     const cfg = parseConfig(withOrderEntry({ sessions: SESSIONS }));
     expect(cfg.orderEntry).toEqual({
       host: '127.0.0.1', port: 15000, sessionName: 'RISKGATE', heartbeatMs: 1000, timeoutMs: 15000, loginTimeoutMs: 15000,
+      maxOpenOrders: 100, maxOrderRate: 1000,
       sessions: [{ username: 'ALPHA1', password: 'pw-alpha', account: 0 }, { username: 'BRAVO1', password: 'pw-bravo', account: 1 }],
     });
     expect(parseConfig(DEFAULT).orderEntry).toBeUndefined();
@@ -35,6 +36,8 @@ describe('orderEntry config', () => {
 
   it('refuses an unknown key with the nearest valid one, at every level', () => {
     expect(problems(withOrderEntry({ sessions: SESSIONS, heartbeatMS: 500 }))).toEqual([expect.stringMatching(/config\.orderEntry: unknown key "heartbeatMS" \(did you mean "heartbeatMs"\?\)/)]);
+    expect(problems(withOrderEntry({ sessions: SESSIONS, maxOpenOrder: 5 }))).toEqual([expect.stringMatching(/config\.orderEntry: unknown key "maxOpenOrder" \(did you mean "maxOpenOrders"\?\)/)]);
+    expect(problems(withOrderEntry({ sessions: SESSIONS, maxOpenOrders: 4097 }))).toHaveLength(1);
     expect(problems(withOrderEntry({ sessions: [{ ...SESSIONS[0], pasword: 'x' }] }))).toContainEqual(expect.stringMatching(/config\.orderEntry\.sessions\[0\]: unknown key "pasword" \(did you mean "password"\?\)/));
   });
 
