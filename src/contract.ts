@@ -80,6 +80,8 @@ export const Reason = Object.freeze({
 } as const);
 /** Reason names in bit order. */
 export const REASON_NAMES = Object.freeze(['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE', 'DUPLICATE', 'EXPOSURE', 'OPEN_ORDERS', 'REDUCE_ONLY', 'SHORT_SALE', 'ORDER_RATE'] as const);
+/** The reasons a DECISION (the strategy's order) can carry, bits 0.. in order; the others are client orders only (ORDER records, spec §18). */
+export const STRATEGY_REASON_NAMES = Object.freeze(['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE', 'DUPLICATE'] as const);
 export type ReasonName = (typeof REASON_NAMES)[number];
 /** Every reason with its bit and meaning. */
 export const REASONS = Object.freeze([

@@ -79,6 +79,8 @@ export const Reason = Object.freeze({
 });
 /** Reason names in bit order. */
 export const REASON_NAMES = Object.freeze(['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE', 'DUPLICATE', 'EXPOSURE', 'OPEN_ORDERS', 'REDUCE_ONLY', 'SHORT_SALE', 'ORDER_RATE']);
+/** The reasons a DECISION (the strategy's order) can carry, bits 0.. in order; the others are client orders only (ORDER records, spec §18). */
+export const STRATEGY_REASON_NAMES = Object.freeze(['KILL', 'HALTED', 'MARKET_CLOSED', 'MAX_QTY', 'MAX_NOTIONAL', 'NO_REF', 'COLLAR', 'POSITION', 'CREDIT', 'THROTTLE', 'DUPLICATE']);
 /** Every reason with its bit and meaning. */
 export const REASONS = Object.freeze([
   { bit: 0, name: 'KILL', meaning: "the global or the symbol's kill switch is engaged" },

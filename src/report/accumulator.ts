@@ -10,7 +10,8 @@ import type { EngineStats } from '../engine/types.ts';
 import type { FrameLocation } from '../itch/framing.ts';
 import { ControlOp } from '../itch/layout.ts';
 import { RecordField, RecordHeader, RECORD_SIZE } from '../contract.ts';
-import { Problem, REASON_NAMES, RecordKind } from '../records/layout.ts';
+import { Problem, RecordKind } from '../records/layout.ts';
+import { STRATEGY_REASON_NAMES } from '../contract.ts';
 import { RecordView } from '../records/view.ts';
 import { isControlProblem } from '../records/decode.ts';
 import { frameProblem, ProblemLog } from '../source/problems.ts';
@@ -38,7 +39,8 @@ export class RecordAccumulator {
   readonly pnl: PnlBook;
   /** node:crypto's, or one whose state can be saved (`resumable`: `riskgate run`, spec §14.6). */
   private readonly digest: Hash | ResumableSha256;
-  private readonly reasons = new Array<number>(REASON_NAMES.length).fill(0);
+  /** DECISION reject reasons (the strategy's orders: bits 0..k-1; client orders are ORDER records, §18). */
+  private readonly reasons = new Array<number>(STRATEGY_REASON_NAMES.length).fill(0);
   recordBytes = 0;
   engineNs = 0;
   readonly batchNs: number[] = [];
@@ -180,7 +182,7 @@ export class RecordAccumulator {
       if (c) c.count = stats.tableFull;
     }
     const rejectReasons: Record<string, number> = {};
-    REASON_NAMES.forEach((n, i) => (rejectReasons[n] = this.reasons[i]));
+    STRATEGY_REASON_NAMES.forEach((n, i) => (rejectReasons[n] = this.reasons[i]));
     return {
       file: this.source,
       backend,

@@ -14,7 +14,9 @@ import { FpgaEngine } from '../../src/fpga/index.ts';
 import { generateSessionBuffer } from '../../src/gen/index.ts';
 import { FrameCursor } from '../../src/itch/framing.ts';
 import { CONTROL_OP_NAMES, CONTROL_OPS, ControlOp, MESSAGE_LENGTH } from '../../src/itch/layout.ts';
-import { FLAG_NAMES, REASON_NAMES, RECORD_SIZE, RecordKind } from '../../src/records/layout.ts';
+import { FLAG_NAMES, RECORD_SIZE, RecordKind } from '../../src/records/layout.ts';
+// The strategy's reasons: the client-order ones (spec §18) are Rust only for now.
+import { STRATEGY_REASON_NAMES as REASON_NAMES } from '../../src/contract.ts';
 import { RecordView } from '../../src/records/view.ts';
 import { newEngine } from '../helpers/engine.ts';
 import { randomFlow } from '../helpers/flow.ts';

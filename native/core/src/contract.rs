@@ -204,6 +204,8 @@ pub mod reason {
     pub const ORDER_RATE: u16 = 1 << 15;
     /// Every defined bit.
     pub const ALL: u16 = KILL | HALTED | MARKET_CLOSED | MAX_QTY | MAX_NOTIONAL | NO_REF | COLLAR | POSITION | CREDIT | THROTTLE | DUPLICATE | EXPOSURE | OPEN_ORDERS | REDUCE_ONLY | SHORT_SALE | ORDER_RATE;
+    /// Bits only client orders can fail (spec §18); the strategy's orders never set them.
+    pub const CLIENT_ONLY: u16 = EXPOSURE | OPEN_ORDERS | REDUCE_ONLY | SHORT_SALE | ORDER_RATE;
     /// Names in bit order.
     pub const NAMES: [&str; 16] = ["KILL", "HALTED", "MARKET_CLOSED", "MAX_QTY", "MAX_NOTIONAL", "NO_REF", "COLLAR", "POSITION", "CREDIT", "THROTTLE", "DUPLICATE", "EXPOSURE", "OPEN_ORDERS", "REDUCE_ONLY", "SHORT_SALE", "ORDER_RATE"];
 }

@@ -432,8 +432,8 @@ mod tests {
         c.a.used_credit = c.a.credit_limit;
         c.a.count = 3;
         c.a.last_order = None;
-        // Bits 11.. are the client-order checks of §18, which this function never sets.
-        let strategy_bits = reason::ALL & ((1 << 11) - 1);
+        // The client-order checks of §18 are not this function's.
+        let strategy_bits = reason::ALL & !reason::CLIENT_ONLY;
         assert_eq!(c.reasons(), strategy_bits & !reason::NO_REF & !reason::DUPLICATE);
         let mut c = at_limits();
         c.se.global_kill = true;
