@@ -37,6 +37,11 @@ const ALLOWED: Record<string, string> = {
   'send --to host:port --user U --password P': 'needs a venue listening: test/venue/cli.test.ts runs send against venue-sim with command-line and CSV orders, --json, and refused logins',
   'riskgate venue-sim venue.itch.gz --stop-at 3000 --user ALPHA1:secret': 'serves until Ctrl-C: test/venue/cli.test.ts runs venue-sim the same way and ends it with SIGINT',
   'riskgate send --to 127.0.0.1:15001 --user ALPHA1 --password secret --first-ref 1 buy 400 MSFT@420.07 sell 1000 AAPL@189.89 ioc': 'needs the venue of the line before: test/venue/cli.test.ts sends marketable and IOC orders to venue-sim and checks the exact executions',
+  // issue 13: the gateway with the engine (spec §18) serves until Ctrl-C, in front of a venue
+  'gateway <file>': 'serves OUCH until SIGINT: test/order-entry/gateway-cli.test.ts runs it on the demo at --stop-at 61117, sends orders and ends it with SIGINT',
+  'riskgate venue-sim data/demo.itch.gz --port 15001 --stop-at 61117': 'serves until Ctrl-C: test/venue/cli.test.ts runs venue-sim and ends it with SIGINT; test/order-entry/gateway-engine.test.ts puts the venue behind the gateway',
+  'riskgate gateway data/demo.itch.gz --config config/gateway-demo.json --venue 127.0.0.1:15001 --stop-at 61117 --record merged.itch': 'serves until Ctrl-C: test/order-entry/gateway-cli.test.ts runs it (without a venue) and checks answers, summary and the replay digest of --record',
+  'riskgate send --to 127.0.0.1:15000 --user ALPHA1 --password alpha-pw --first-ref 1 buy 100 AAPL@189.90 buy 5000 AAPL@189.90 short 10 AAPL@189.88 sell 50 AAPL@190.20': 'needs the gateway of the line before: test/order-entry/gateway-cli.test.ts sends the MAX_QTY reject and the accepted short sale of this line',
   'replay --brokers host:port': 'sends the fills to Kafka: test/kafka/clearing.test.ts covers replay --brokers',
   'replay --speed realtime': 'paces by ITCH timestamps and the demo spans a trading day: test/cli/commands.test.ts paces a 0.29 s session',
   'replay --speed N': 'paced like realtime (N times faster): the demo would take hours; test/cli/commands.test.ts covers pacing',
@@ -180,7 +185,7 @@ describe('README commands', () => {
 
   it('finds the commands of the README (sh blocks and the CLI table)', () => {
     expect(lines).toContain('npm run demo');
-    expect(cliTableRows(README).map((r) => r.split(' ')[0])).toEqual(['replay', 'hwreport', 'book', 'inspect', 'decode', 'gen', 'pcap', 'feed-sim', 'listen', 'venue-sim', 'send']);
+    expect(cliTableRows(README).map((r) => r.split(' ')[0])).toEqual(['replay', 'hwreport', 'book', 'inspect', 'decode', 'gen', 'pcap', 'feed-sim', 'listen', 'venue-sim', 'gateway', 'send']);
   });
 
   it('every allow-listed command still appears in the docs, each with a reason', () => {

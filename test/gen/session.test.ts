@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { decodeControl, decodeMessage, type Message } from '../../src/itch/decode.ts';
 import { forEachFrame, scanFrames } from '../../src/itch/framing.ts';
-import { CONTROL_OPS, CONTROL_TYPE, GLOBAL_TARGET } from '../../src/itch/layout.ts';
+import { CONTROL_OPS, CONTROL_TYPE, ControlOp, GLOBAL_TARGET } from '../../src/itch/layout.ts';
 import { generateSession, generateSessionBuffer, SessionGenerator, type GenOptions, type GenSummary } from '../../src/gen/index.ts';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -257,7 +257,9 @@ describe('session structure', () => {
       else if (target === 'account') expect(c.target).toBeLessThan(cfg.accounts.length);
       else expect(c.target).toBeLessThan(cfg.symbols.length);
     }
-    expect([...ops].sort((a, b) => a - b)).toEqual(CONTROL_OPS.map((o) => o.code));
+    // Every op but the order-entry limits (spec §18), which the order-entry control plane writes.
+    const orderEntryOps: number[] = [ControlOp.MAX_OPEN_ORDERS, ControlOp.ACCOUNT_REDUCE_ONLY, ControlOp.SYMBOL_REDUCE_ONLY, ControlOp.MAX_ORDER_RATE];
+    expect([...ops].sort((a, b) => a - b)).toEqual(CONTROL_OPS.map((o) => o.code).filter((c) => !orderEntryOps.includes(c)));
     // the control is never the last frame: a message with its effective seq follows
     expect(ctl[ctl.length - 1].seq).toBeLessThanOrEqual(MAIN.messages);
   });
