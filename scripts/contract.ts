@@ -623,6 +623,8 @@ function cpp(c: Contract): string {
   for (const r of byBit(c.reasons)) L.push(`constexpr uint16_t ${r.name} = 1u << ${r.bit};`);
   L.push(`constexpr uint16_t ALL = ${byBit(c.reasons).map((r) => r.name).join(' | ')};`);
   L.push(`constexpr int COUNT = ${c.reasons.length};`);
+  L.push(`// The strategy's reasons are bits 0..STRATEGY_COUNT-1; the rest are client orders only (spec section 18).`);
+  L.push(`constexpr int STRATEGY_COUNT = ${c.reasons.filter((r) => !r.client_only).length};`);
   L.push(`constexpr const char *NAMES[COUNT] = {${byBit(c.reasons).map((r) => `"${r.name}"`).join(', ')}};`);
   L.push('}  // namespace reason');
   L.push('namespace flag {');

@@ -98,6 +98,8 @@ constexpr uint16_t SHORT_SALE = 1u << 14;
 constexpr uint16_t ORDER_RATE = 1u << 15;
 constexpr uint16_t ALL = KILL | HALTED | MARKET_CLOSED | MAX_QTY | MAX_NOTIONAL | NO_REF | COLLAR | POSITION | CREDIT | THROTTLE | DUPLICATE | EXPOSURE | OPEN_ORDERS | REDUCE_ONLY | SHORT_SALE | ORDER_RATE;
 constexpr int COUNT = 16;
+// The strategy's reasons are bits 0..STRATEGY_COUNT-1; the rest are client orders only (spec section 18).
+constexpr int STRATEGY_COUNT = 11;
 constexpr const char *NAMES[COUNT] = {"KILL", "HALTED", "MARKET_CLOSED", "MAX_QTY", "MAX_NOTIONAL", "NO_REF", "COLLAR", "POSITION", "CREDIT", "THROTTLE", "DUPLICATE", "EXPOSURE", "OPEN_ORDERS", "REDUCE_ONLY", "SHORT_SALE", "ORDER_RATE"};
 }  // namespace reason
 namespace flag {
