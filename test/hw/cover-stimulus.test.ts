@@ -11,16 +11,18 @@
  * read and the header range errors of the config port. Records are
  * compared byte for byte with the Rust core and the spec §12 stats must be equal.
  */
-import { ORDER_FRAME, VENUE_FRAME } from '../../src/contract.ts';
 import { describe, expect, it } from 'vitest';
 import { configBlob, loadConfig } from '../../src/config/index.ts';
 import { FpgaEngine, type FpgaOptions } from '../../src/fpga/index.ts';
 import { loadSim } from '../../src/fpga/lib.ts';
-import { CONFIG, PARAMS, Register, STATS_BY_TYPE_WORD } from '../../src/contract.ts';
+import { CONFIG, CONTROL_MESSAGE, ControlOp, ORDER_FRAME, PARAMS, Register, STATS_BY_TYPE_WORD, VENUE_FRAME } from '../../src/contract.ts';
 import { Prng } from '../../src/gen/prng.ts';
 import { RefAllocator } from '../../src/gen/refs.ts';
 import { frame, frames, itch, type Header } from '../../src/itch/encode.ts';
 import { CONTROL_OPS, MESSAGE_LENGTH } from '../../src/itch/layout.ts';
+
+/** The highest op code of the contract: the next ones are unknown ops. */
+const MAX_OP = Math.max(...CONTROL_OPS.map((o) => o.code));
 import { moldPacket, moldSession, MOLD_END_OF_SESSION } from '../../src/itch/moldudp64.ts';
 import { newEngine } from '../helpers/engine.ts';
 import { Rng } from '../helpers/flow.ts';
@@ -86,12 +88,12 @@ class Session {
   }
   push(m: Buffer): void {
     this.msgs.push(m);
-    if (!(m.length >= 1 && m[0] === 0x7e)) this.seq++;
+    if (!(m.length >= 1 && m[0] === CONTROL_MESSAGE.typeByte)) this.seq++;
     else if (m.length !== MESSAGE_LENGTH['~']) this.seq++; // a mis-sized '~' is an ordinary bad message
   }
   control(op: number, target: number, value: bigint, o: { seq?: bigint; fp?: bigint } = {}): void {
     const b = Buffer.alloc(MESSAGE_LENGTH['~']);
-    b[0] = 0x7e;
+    b[0] = CONTROL_MESSAGE.typeByte;
     b[1] = op;
     b.writeUInt16BE(target, 2);
     b.writeBigUInt64BE(o.seq ?? BigInt(this.seq + 1), 4);
@@ -137,7 +139,7 @@ describe('cover stimulus: FPGA vs Rust on what the other differential tests leav
     const cut = Buffer.concat([body, Buffer.from([0, 36]), itch.raw('A', 36, s.h(1)).subarray(0, 20)]);
     compare('truncated add', cut);
     compare('stray byte', Buffer.concat([body, Buffer.from([0])]));
-    compare('truncated control', Buffer.concat([body, Buffer.from([0, 28, 0x7e, 1, 0xff])]));
+    compare('truncated control', Buffer.concat([body, Buffer.from([0, 28, CONTROL_MESSAGE.typeByte, 1, 0xff])]));
   });
 
   it('control messages of every op: valid, out-of-range target and value, wrong seq, foreign, unknown ops', () => {
@@ -156,8 +158,8 @@ describe('cover stimulus: FPGA vs Rust on what the other differential tests leav
     };
     orders(200);
     const big = [0n, 1n, 2n, 65_535n, 65_536n, (1n << 31n) - 1n, 1n << 31n, (1n << 32n) - 1n, 1n << 32n, (1n << 64n) - 1n];
-    for (const op of [...CONTROL_OPS.map((o) => o.code), 0, 11, 12, 0x7f, 0xff]) {
-      const global = op === 1;
+    for (const op of [...CONTROL_OPS.map((o) => o.code), 0, MAX_OP + 1, MAX_OP + 2, 0x7f, 0xff]) {
+      const global = op === ControlOp.GLOBAL_KILL;
       const account = CONTROL_OPS.find((o) => o.code === op)?.target === 'account';
       const n = account ? NACC : NSYM;
       const targets = global ? [0xffff, 0, 1] : [0, n - 1, n, 0xffff, 0x8000];
