@@ -27,7 +27,7 @@ import { moldPacket, moldSession, MOLD_END_OF_SESSION } from '../../src/itch/mol
 import { newEngine } from '../helpers/engine.ts';
 import { Rng } from '../helpers/flow.ts';
 import { blobFingerprintOf, readableRecords } from '../helpers/vectors.ts';
-import { requireHw, requireRust } from './util.ts';
+import { requireHw, requireRust, comparableStats, firstDiff } from './util.ts';
 
 const cfg = loadConfig();
 const blob = configBlob(cfg);
@@ -37,23 +37,8 @@ const NSYM = cfg.symbols.length;
 const NACC = cfg.accounts.length;
 const P_MAX = (k: 'MAX_SYMBOLS' | 'MAX_ACCOUNTS'): number => PARAMS[k].default;
 
-const STAT_KEYS = ['messages', 'byType', 'problems', 'unknownRef', 'tableFull', 'flagged', 'tob', 'decisions',
-  'accepted', 'rejected', 'fills', 'controls', 'stashInserts', 'ghostInserts', 'untrackedDrops', 'collisionClears',
-  'livePeak', 'stashPeak', 'ghostPeak'] as const;
 
-function pick(s: object): Record<string, unknown> {
-  const o = s as Record<string, unknown>;
-  return Object.fromEntries(STAT_KEYS.map((k) => [k, Array.isArray(o[k]) ? (o[k] as unknown[]).map(Number) : Number(o[k])]));
-}
 
-function firstDiff(a: Buffer, b: Buffer): string {
-  const n = Math.min(a.length, b.length) / 32;
-  for (let i = 0; i < n; i++) {
-    const x = a.subarray(32 * i, 32 * i + 32), y = b.subarray(32 * i, 32 * i + 32);
-    if (!x.equals(y)) return `record ${i}:\n  rust ${JSON.stringify(readableRecords(x)[0])}\n  fpga ${JSON.stringify(readableRecords(y)[0])}`;
-  }
-  return `lengths differ: rust ${a.length / 32} records, fpga ${b.length / 32}`;
-}
 
 /** Same stream through both engines: records byte-identical, stats equal. Returns the records. */
 function compare(name: string, stream: Buffer, opts: FpgaOptions = {}): Buffer {
@@ -64,7 +49,7 @@ function compare(name: string, stream: Buffer, opts: FpgaOptions = {}): Buffer {
     const got = hw.process(stream, true);
     console.log(`[cover] ${name}: ${Number(rust.stats().messages)} messages, ${want.length / 32} records`);
     if (!got.equals(want)) expect.fail(`${name}: FPGA records differ from the Rust core\n${firstDiff(want, got)}`);
-    expect(pick(hw.stats())).toEqual(pick(rust.stats()));
+    expect(comparableStats(hw.stats())).toEqual(comparableStats(rust.stats()));
     return got;
   } finally {
     hw.close();

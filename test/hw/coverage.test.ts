@@ -20,8 +20,7 @@ import { STRATEGY_REASON_NAMES as REASON_NAMES } from '../../src/contract.ts';
 import { RecordView } from '../../src/records/view.ts';
 import { newEngine } from '../helpers/engine.ts';
 import { randomFlow } from '../helpers/flow.ts';
-import { readableRecords } from '../helpers/vectors.ts';
-import { requireHw, requireRust } from './util.ts';
+import { requireHw, requireRust, firstDiff } from './util.ts';
 
 const cfg = loadConfig();
 const blob = configBlob(cfg);
@@ -50,13 +49,6 @@ function tally(rec: Buffer, c: Cover): void {
   }
 }
 
-function firstDiff(a: Buffer, b: Buffer): string {
-  for (let i = 0; i < Math.min(a.length, b.length) / RECORD_SIZE; i++) {
-    const x = a.subarray(RECORD_SIZE * i, RECORD_SIZE * (i + 1)), y = b.subarray(RECORD_SIZE * i, RECORD_SIZE * (i + 1));
-    if (!x.equals(y)) return `record ${i}:\n  rust ${JSON.stringify(readableRecords(x)[0])}\n  fpga ${JSON.stringify(readableRecords(y)[0])}`;
-  }
-  return `lengths differ: rust ${a.length / RECORD_SIZE} records, fpga ${b.length / RECORD_SIZE}`;
-}
 
 describe('coverage differential: generated sessions, FPGA vs Rust', () => {
   requireHw();

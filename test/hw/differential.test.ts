@@ -16,8 +16,7 @@ import { CONTROL_MESSAGE } from '../../src/contract.ts';
 import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
 import { newEngine } from '../helpers/engine.ts';
 import { randomFlow, Rng } from '../helpers/flow.ts';
-import { readableRecords } from '../helpers/vectors.ts';
-import { requireHw, requireRust } from './util.ts';
+import { requireHw, requireRust, comparableStats, firstDiff } from './util.ts';
 
 const DEMO = fileURLToPath(new URL('../../data/demo.itch.gz', import.meta.url));
 const SAMPLE = fileURLToPath(new URL('../data/nasdaq-itch50-sample-1000.itch', import.meta.url));
@@ -26,26 +25,8 @@ const cfg = loadConfig();
 const blob = configBlob(cfg);
 const names = cfg.symbols.map((s) => s.symbol);
 
-const STAT_KEYS = ['messages', 'byType', 'problems', 'unknownRef', 'tableFull', 'flagged', 'tob', 'decisions',
-  'accepted', 'rejected', 'fills', 'controls', 'stashInserts', 'ghostInserts', 'untrackedDrops', 'collisionClears',
-  'livePeak', 'stashPeak', 'ghostPeak'] as const;
 
-function pick(s: object): Record<string, unknown> {
-  const o = s as Record<string, unknown>;
-  return Object.fromEntries(STAT_KEYS.map((k) => [k, Array.isArray(o[k]) ? (o[k] as unknown[]).map(Number) : Number(o[k])]));
-}
 
-/** First differing record, decoded on both sides, for the failure message. */
-function firstDiff(a: Buffer, b: Buffer): string {
-  const n = Math.min(a.length, b.length) / 32;
-  for (let i = 0; i < n; i++) {
-    const x = a.subarray(32 * i, 32 * i + 32), y = b.subarray(32 * i, 32 * i + 32);
-    if (!x.equals(y)) {
-      return `record ${i}:\n  rust ${JSON.stringify(readableRecords(x)[0])}\n  fpga ${JSON.stringify(readableRecords(y)[0])}`;
-    }
-  }
-  return `lengths differ: rust ${a.length / 32} records, fpga ${b.length / 32}`;
-}
 
 function compare(name: string, stream: Buffer, opts: FpgaOptions, config = blob): void {
   const rust = newEngine(config);
@@ -61,7 +42,7 @@ function compare(name: string, stream: Buffer, opts: FpgaOptions, config = blob)
     console.log(`[hw] ${name}: ${msgs} messages, ${want.length / 32} records, ${c.cycles} cycles ` +
       `(${(c.cycles / Math.max(1, msgs)).toFixed(2)}/msg), ${Math.round(c.cycles / (ms / 1000))} simulated cycles/s`);
     if (!got.equals(want)) expect.fail(`${name}: FPGA records differ from the Rust core\n${firstDiff(want, got)}`);
-    expect(pick(hw.stats())).toEqual(pick(rust.stats()));
+    expect(comparableStats(hw.stats())).toEqual(comparableStats(rust.stats()));
   } finally {
     hw.close();
   }

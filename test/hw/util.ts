@@ -1,6 +1,7 @@
 /** Shared helpers of the hardware tests. */
 import { simAvailable, SIM_LIBRARY } from '../../src/fpga/index.ts';
 import { PROBLEM_NAMES } from '../../src/records/layout.ts';
+import { readableRecords } from '../helpers/vectors.ts';
 import { engineAvailable } from '../helpers/engine.ts';
 
 /**
@@ -34,4 +35,25 @@ export function statsView(stats: object, want: Record<string, unknown>): Record<
     }
   }
   return got;
+}
+
+/** The engine stats both engines must agree on, compared field by field. */
+const STAT_KEYS = ['messages', 'byType', 'problems', 'unknownRef', 'tableFull', 'flagged', 'tob', 'decisions',
+  'accepted', 'rejected', 'fills', 'controls', 'stashInserts', 'ghostInserts', 'untrackedDrops', 'collisionClears',
+  'livePeak', 'stashPeak', 'ghostPeak'] as const;
+
+/** Projects engine stats onto STAT_KEYS as plain numbers, so Rust and FPGA stats compare with toEqual. */
+export function comparableStats(s: object): Record<string, unknown> {
+  const o = s as Record<string, unknown>;
+  return Object.fromEntries(STAT_KEYS.map((k) => [k, Array.isArray(o[k]) ? (o[k] as unknown[]).map(Number) : Number(o[k])]));
+}
+
+/** First differing record, decoded on both sides, for the failure message. */
+export function firstDiff(a: Buffer, b: Buffer): string {
+  const n = Math.min(a.length, b.length) / 32;
+  for (let i = 0; i < n; i++) {
+    const x = a.subarray(32 * i, 32 * i + 32), y = b.subarray(32 * i, 32 * i + 32);
+    if (!x.equals(y)) return `record ${i}:\n  rust ${JSON.stringify(readableRecords(x)[0])}\n  fpga ${JSON.stringify(readableRecords(y)[0])}`;
+  }
+  return `lengths differ: rust ${a.length / 32} records, fpga ${b.length / 32}`;
 }
