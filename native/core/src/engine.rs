@@ -11,7 +11,7 @@
 //! fixed-size state and appends 32-byte records. Tables are fixed-size arrays indexed by
 //! masked values, so the hot path has almost no bounds checks and no `unsafe`.
 
-use crate::book::{Book, Slot, Top};
+use crate::book::{Book, Probe, Slot, Top};
 use crate::config::Config;
 use crate::control::{self, Control};
 use crate::error::{EngineError, ErrorCode};
@@ -527,6 +527,11 @@ impl Engine {
     #[inline(always)]
     fn message<S: RecordSink>(&mut self, msg: &[u8], out: &mut S) {
         let Some(&t) = msg.first() else { return };
+        // The order table's first reads for the reference at offset 11, before the type
+        // dispatch: for the messages that have one, the loads are then under way while
+        // the CPU finds out which type it is. Nothing changes the table before they are
+        // used; for the other types the probe is unused.
+        let probe = self.book.probe(itch::ref_at_11(msg));
         let m = itch::parse(t, msg);
         match m {
             Message::Control(c) => return self.control(c, out),
@@ -547,34 +552,37 @@ impl Engine {
             Message::Add { locate, ts, r, buy, shares, price } => {
                 self.last_ts = ts;
                 if let Some(i) = self.locate.get(locate) {
-                    self.insert(i, r, buy as usize, shares, price);
+                    debug_assert_eq!(r, probe.r());
+                    if !self.book.insert_probed(i, probe, buy as usize, shares, price) {
+                        self.stats.table_full += 1;
+                    }
                     self.touched(i, seq, ts, out);
                 }
             }
-            Message::Executed { ts, r, shares } => self.executed(ts, r, shares, Print::OrderPrice, seq, out),
-            Message::ExecutedWithPrice { ts, r, shares, print } => self.executed(ts, r, shares, print, seq, out),
+            Message::Executed { ts, r, shares } => self.executed(ts, r, probe, shares, Print::OrderPrice, seq, out),
+            Message::ExecutedWithPrice { ts, r, shares, print } => self.executed(ts, r, probe, shares, print, seq, out),
             Message::Cancel { ts, r, shares } => {
                 self.last_ts = ts;
-                if let Some(slot) = self.find(r) {
-                    let i = self.book.order(slot).symbol;
-                    self.book.reduce(slot, shares);
-                    self.touched(i, seq, ts, out);
+                if let Some(slot) = self.find(r, probe) {
+                    let e = self.book.order(slot);
+                    self.book.reduce_entry(slot, e, shares);
+                    self.touched(e.symbol, seq, ts, out);
                 }
             }
             Message::Delete { ts, r } => {
                 self.last_ts = ts;
-                if let Some(slot) = self.find(r) {
-                    let i = self.book.order(slot).symbol;
-                    self.book.remove(slot);
-                    self.touched(i, seq, ts, out);
+                if let Some(slot) = self.find(r, probe) {
+                    let e = self.book.order(slot);
+                    self.book.remove_entry(slot, e);
+                    self.touched(e.symbol, seq, ts, out);
                 }
             }
             Message::Replace { ts, r, new_ref, shares, price } => {
                 self.last_ts = ts;
-                if let Some(slot) = self.find(r) {
+                if let Some(slot) = self.find(r, probe) {
                     // The new order keeps the original's symbol and side.
                     let e = self.book.order(slot);
-                    self.book.remove(slot);
+                    self.book.remove_entry(slot, e);
                     self.insert(e.symbol, new_ref, e.side, shares, price);
                     self.touched(e.symbol, seq, ts, out);
                 }
@@ -626,25 +634,27 @@ impl Engine {
     /// E and C (§3.2): the trade sets `last_trade`, then the order is reduced. Inlined
     /// into each arm so that E's print, a constant, costs no branch.
     #[inline(always)]
-    fn executed<S: RecordSink>(&mut self, ts: u64, r: u64, shares: u32, print: Print, seq: u64, out: &mut S) {
+    #[allow(clippy::too_many_arguments)]
+    fn executed<S: RecordSink>(&mut self, ts: u64, r: u64, probe: Probe, shares: u32, print: Print, seq: u64, out: &mut S) {
         self.last_ts = ts;
-        if let Some(slot) = self.find(r) {
+        if let Some(slot) = self.find(r, probe) {
             let e = self.book.order(slot);
             match print {
                 Print::OrderPrice => self.syms[e.symbol].last_trade = self.book.order_price(slot),
                 Print::At(p) => self.syms[e.symbol].last_trade = p,
                 Print::NotPrintable => {}
             }
-            self.book.reduce(slot, shares);
+            self.book.reduce_entry(slot, e, shares);
             self.touched(e.symbol, seq, ts, out);
         }
     }
 
-    /// The order with reference `r`; a miss is counted, not an error (the order may
-    /// belong to an unsubscribed symbol).
+    /// The order with reference `r` (`probe` is the book's probe of `r`); a miss is
+    /// counted, not an error (the order may belong to an unsubscribed symbol).
     #[inline(always)]
-    fn find(&mut self, r: u64) -> Option<Slot> {
-        let slot = self.book.lookup(r);
+    fn find(&mut self, r: u64, probe: Probe) -> Option<Slot> {
+        debug_assert_eq!(r, probe.r());
+        let slot = self.book.lookup_probed(probe);
         if slot.is_none() {
             self.stats.unknown_ref += 1;
         }
@@ -816,7 +826,7 @@ impl Engine {
         let (top, flags) = self.book.top(i);
         self.stats.flagged += (flags != 0) as u64;
         let t = &mut self.tops[i];
-        if top == t.last && flags == t.last_flags {
+        if top.same_as(&t.last) && flags == t.last_flags {
             return;
         }
         // A change of the tuple or of the flags alone: the stream never shows doubt as

@@ -106,6 +106,17 @@ pub enum Message<'a> {
     Unknown { ts: Option<u64> },
 }
 
+/// The 8 bytes at offset 11 of any message long enough (0 otherwise): the order
+/// reference of A, F, E, C, X, D and U. Read before the type is known, so the order
+/// table's first loads can start while the type dispatch resolves.
+#[inline(always)]
+pub fn ref_at_11(msg: &[u8]) -> u64 {
+    match msg.get(11..19) {
+        Some(b) => u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+        None => 0,
+    }
+}
+
 /// The body as a fixed-size array when its length is exactly `N`.
 #[inline(always)]
 fn exact<const N: usize>(msg: &[u8]) -> Option<&[u8; N]> {

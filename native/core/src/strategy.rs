@@ -74,7 +74,9 @@ pub fn decide(top: Top, flags: u8, ts: u64, state: &State, p: &Params) -> Option
     let Top { bid_px, bid_sz, ask_px, ask_sz } = top;
     // A flagged top of book may not be the real one; an empty, locked or crossed book
     // or a wide spread has no touch worth taking.
-    if flags != 0 || bid_sz == 0 || ask_sz == 0 || ask_px <= bid_px || ask_px - bid_px > p.max_spread {
+    // Evaluated together (`|`, not `||`): one branch on the data instead of five.
+    let no_touch = (flags != 0) | (bid_sz == 0) | (ask_sz == 0) | (ask_px <= bid_px) | (ask_px.wrapping_sub(bid_px) > p.max_spread);
+    if no_touch {
         return None;
     }
     // Cooldown (u64): elapsed iff ts − last ≥ COOLDOWN_NS; a clock that went backwards

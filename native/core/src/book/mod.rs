@@ -16,7 +16,7 @@ pub mod order_table;
 pub mod window;
 
 pub use levels::BookSide;
-pub use order_table::{Entry, Occupancy, OrderTable, Placed, Slot};
+pub use order_table::{Entry, Occupancy, OrderTable, Placed, Probe, Slot};
 pub use window::{class, tick_quotient};
 
 use crate::error::EngineError;
@@ -37,6 +37,14 @@ pub struct Top {
     pub bid_sz: u32,
     pub ask_px: u32,
     pub ask_sz: u32,
+}
+
+impl Top {
+    /// `self == other` in one comparison instead of one branch per field.
+    #[inline(always)]
+    pub fn same_as(&self, other: &Top) -> bool {
+        ((self.bid_px ^ other.bid_px) | (self.bid_sz ^ other.bid_sz) | (self.ask_px ^ other.ask_px) | (self.ask_sz ^ other.ask_sz)) == 0
+    }
 }
 
 /// Best level index of an empty side: below every bid index, above every ask index, so
@@ -154,6 +162,18 @@ impl Book {
         self.orders.lookup(r)
     }
 
+    /// The order table's first reads for reference `r` (`OrderTable::probe`).
+    #[inline(always)]
+    pub fn probe(&self, r: u64) -> Probe {
+        self.orders.probe(r)
+    }
+
+    /// `lookup` from a probe taken since the last change of the book.
+    #[inline(always)]
+    pub fn lookup_probed(&self, p: Probe) -> Option<Slot> {
+        self.orders.lookup_probed(p)
+    }
+
     /// The entry at `slot` (from `lookup`).
     #[inline(always)]
     pub fn order(&self, slot: Slot) -> Entry {
@@ -172,10 +192,18 @@ impl Book {
     #[inline(always)]
     #[must_use]
     pub fn insert(&mut self, i: usize, r: u64, side: usize, shares: u32, price: u32) -> bool {
+        let p = self.orders.probe(r);
+        self.insert_probed(i, p, side, shares, price)
+    }
+
+    /// `insert` of the reference of probe `p`, taken since the last change of the book.
+    #[inline(always)]
+    #[must_use]
+    pub fn insert_probed(&mut self, i: usize, p: Probe, side: usize, shares: u32, price: u32) -> bool {
         let i = i % MAX_SYMBOLS;
         let sym = &mut self.syms[i];
         let at = sym.window.place(price, self.tick, self.recip);
-        match self.orders.insert(r, i, side, price, shares, at.class, at.idx) {
+        match self.orders.insert_probed(p, i, side, price, shares, at.class, at.idx) {
             Placed::Table => {}
             Placed::Stash => self.overflow.stash_inserts += 1,
             Placed::Ghost => {
@@ -233,7 +261,13 @@ impl Book {
     /// leaves, and with the last one of its symbol COLLISION clears (§5).
     #[inline(always)]
     pub fn remove(&mut self, slot: Slot) {
-        let e = self.orders.get(slot);
+        self.remove_entry(slot, self.orders.get(slot));
+    }
+
+    /// `remove` for a caller that already read the entry at `slot` (`order`), so the
+    /// table is read once.
+    #[inline(always)]
+    pub fn remove_entry(&mut self, slot: Slot, e: Entry) {
         self.orders.invalidate(slot);
         if e.ghost {
             self.ghost_left(e.symbol);
@@ -261,13 +295,18 @@ impl Book {
     /// after a reduce by 0 of a zero-share order).
     #[inline(always)]
     pub fn reduce(&mut self, slot: Slot, r: u32) {
-        let e = self.orders.get(slot);
+        self.reduce_entry(slot, self.orders.get(slot), r);
+    }
+
+    /// `reduce` for a caller that already read the entry at `slot` (`order`).
+    #[inline(always)]
+    pub fn reduce_entry(&mut self, slot: Slot, e: Entry, r: u32) {
         let d = r.min(e.shares);
         let left = e.shares - d;
         if left == 0 {
             // Removing with the full remaining count is the same book effect as
             // reducing to zero and then removing 0 shares.
-            self.remove(slot);
+            self.remove_entry(slot, e);
             return;
         }
         self.orders.set_shares(slot, left);

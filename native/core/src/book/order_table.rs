@@ -193,6 +193,20 @@ impl Bank {
         None
     }
 
+    /// `hit` for ways 1 and up, given the set's valid mask.
+    #[inline(always)]
+    fn hit_above_way0(&self, s: usize, valid: u32, r: u64) -> Option<usize> {
+        let mut left = valid & !1;
+        while left != 0 {
+            let w = left.trailing_zeros() as usize;
+            if self.ways[at(s, w)].r == r {
+                return Some(w);
+            }
+            left &= left - 1;
+        }
+        None
+    }
+
     /// Way `w` of set `s`.
     #[inline(always)]
     fn way(&self, s: usize, w: usize) -> &Way {
@@ -213,6 +227,22 @@ impl Bank {
     fn free(&mut self, s: usize, w: usize) -> u64 {
         self.valid[s & (SETS - 1)] &= !(1u8 << (w % WAYS));
         self.ways[at(s, w)].r
+    }
+}
+
+/// What a lookup or insert of `r` reads first from bank 0 (`OrderTable::probe`).
+#[derive(Clone, Copy, Debug)]
+pub struct Probe {
+    r: u64,
+    s0: usize,
+    valid: u32,
+    way0: u64,
+}
+
+impl Probe {
+    /// The reference the probe was taken for.
+    pub fn r(&self) -> u64 {
+        self.r
     }
 }
 
@@ -324,14 +354,32 @@ impl OrderTable {
         self.occ
     }
 
+    /// Reads what a lookup or insert of `r` reads first (bank 0's valid byte and way 0
+    /// of `r`'s home set), so the engine can issue these loads before it knows which
+    /// message type it has: they then run while the type dispatch resolves.
+    #[inline(always)]
+    pub fn probe(&self, r: u64) -> Probe {
+        let s0 = set_index(r);
+        Probe { r, s0, valid: self.banks[0].valid_mask(s0), way0: self.banks[0].way(s0, 0).r }
+    }
+
     /// The first place holding `r`: bank 0, bank 1, stash, ghosts (§5).
     #[inline(always)]
     pub fn lookup(&self, r: u64) -> Option<Slot> {
-        let s0 = set_index(r);
-        if let Some(w) = self.banks[0].hit(s0, r) {
+        self.lookup_probed(self.probe(r))
+    }
+
+    /// `lookup(p.r)` from its probe (taken with the table as it is now).
+    #[inline(always)]
+    pub fn lookup_probed(&self, p: Probe) -> Option<Slot> {
+        let Probe { r, s0, valid, way0 } = p;
+        if way0 == r && valid & 1 != 0 {
+            return Some(Slot::Table { bank: 0, set: s0 as u32, way: 0 });
+        }
+        if let Some(w) = self.banks[0].hit_above_way0(s0, valid, r) {
             return Some(Slot::Table { bank: 0, set: s0 as u32, way: w as u8 });
         }
-        if self.spill[s0] == 0 {
+        if self.spill[s0 & (SETS - 1)] == 0 {
             return None;
         }
         self.lookup_spilled(r)
@@ -354,11 +402,19 @@ impl OrderTable {
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub fn insert(&mut self, r: u64, symbol: usize, side: usize, price: u32, shares: u32, class: u32, idx: usize) -> Placed {
-        let s0 = set_index(r);
+        let p = self.probe(r);
+        self.insert_probed(p, symbol, side, price, shares, class, idx)
+    }
+
+    /// `insert(p.r, ..)` from its probe (taken with the table as it is now).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_probed(&mut self, p: Probe, symbol: usize, side: usize, price: u32, shares: u32, class: u32, idx: usize) -> Placed {
+        let (r, s0) = (p.r, p.s0);
         let info = pack(symbol, side, class, idx);
         // The sets the next inserts will walk into (refs grow).
         prefetch(&self.banks[0].ways[at(s0 + 32, 0)]);
-        let free = !self.banks[0].valid_mask(s0) & WAY_MASK;
+        let free = !p.valid & WAY_MASK;
         if free != 0 {
             self.banks[0].put(s0, free.trailing_zeros() as usize, r, price, shares, info);
             self.count_live();
