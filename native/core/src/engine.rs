@@ -499,11 +499,14 @@ impl Engine {
         len - walk.remaining()
     }
 
-    /// The order table's counters into the §12 stats (once per batch, off the hot path).
+    /// The order table's counters and the message count into the §12 stats (once per
+    /// batch, off the hot path).
     fn sync_table_stats(&mut self) {
         let o = self.book.overflow();
         let occ = self.book.occupancy();
         let s = &mut self.stats;
+        // `messages` is the last seq handed out (§12): copied here, not counted per message.
+        s.messages = self.seq;
         s.stash_inserts = o.stash_inserts;
         s.ghost_inserts = o.ghost_inserts;
         s.untracked_drops = o.untracked_drops;
@@ -516,7 +519,6 @@ impl Engine {
     #[inline(always)]
     fn next_seq(&mut self, t: u8) -> u64 {
         self.seq += 1;
-        self.stats.messages += 1;
         self.stats.by_type[t as usize] += 1;
         self.seq
     }
