@@ -28,8 +28,7 @@
  * feed-engine.ts (engine calls and where records go), feed-controls.ts (control messages the
  * run puts in band), feed-journal.ts (what a restart replays) and feed-tx.ts (transactions).
  */
-import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
-import { ClearingError } from '../clearing/errors.ts';
+import type { Admin } from 'kafkajs';
 import { blobFingerprint, configBlob, type Config } from '../config/index.ts';
 import type { ControlQueue } from '../control/queue.ts';
 import { createEngine } from '../engine/create.ts';
@@ -44,6 +43,8 @@ import { makeKafka, retrying, waitForBroker, type KafkaClient } from './client.t
 import { asCoded } from './errors.ts';
 import { FeedControls } from './feed-controls.ts';
 import { FeedEngine } from './feed-engine.ts';
+import { FeedFetch } from './feed-fetch.ts';
+import type { FeedRecord } from './record-batches.ts';
 import { JournalReplay, journalMessage, readJournal, resumeFrom, sha256, startRecord, type JournalStart } from './feed-journal.ts';
 import { ensureRunTopics, feedNames, type FeedNames } from './feed-topics.ts';
 import { FeedTransactions } from './feed-tx.ts';
@@ -159,8 +160,7 @@ export class FeedRun {
   private readonly tx: FeedTransactions;
   private engine!: FeedEngine;
   private controls!: FeedControls;
-  private consumer: Consumer | null = null;
-  private readerGroup: string | null = null;
+  private fetcher: FeedFetch | null = null;
   private admin!: Admin;
   private readonly seq = new FeedSequencer();
   /** Holds a packet that reveals a gap until the next packet confirms or refutes it. */
@@ -351,8 +351,7 @@ export class FeedRun {
       if (timer) clearInterval(timer);
       this.o.signal?.removeEventListener('abort', onAbort);
       this.closing = true;
-      await this.consumer?.disconnect().catch(() => {});
-      if (this.readerGroup) await admin.deleteGroups([this.readerGroup]).catch(() => {});
+      this.fetcher?.close();
       await this.tx.close();
       await this.engine?.close();
       await admin.disconnect().catch(() => {});
@@ -362,78 +361,40 @@ export class FeedRun {
     return { report, end: this.endReason };
   }
 
+  /**
+   * Reads the feed from `nextOffset` (src/kafka/feed-fetch.ts) and hands each fetch to the
+   * serialised work: at most two fetches queued (the one in hand and the next), the fetch after
+   * them overlapping their processing.
+   */
   private async startConsumer(): Promise<void> {
-    await this.consumer?.disconnect().catch(() => {});
-    if (this.readerGroup) await this.admin.deleteGroups([this.readerGroup]).catch(() => {});
-    // A private group only to read the feed from its start; progress goes to the run group.
-    const groupId = `${this.names.runGroup}.reader.${process.pid}.${Date.now().toString(36)}`;
-    this.readerGroup = groupId;
-    const consumer = this.kafka.consumer({
-      groupId,
-      readUncommitted: false,
-      maxWaitTimeInMs: 100,
-      maxBytesPerPartition: FETCH_BYTES,
-      maxBytes: 2 * FETCH_BYTES,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
-      // After a crash (broker loss) kafkajs restarts the consumer on a timer — unless the run is
-      // closing: a restart scheduled behind our disconnect would reconnect and keep the process alive.
-      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000, restartOnFailure: async () => !this.closing },
-    });
-    this.consumer = consumer;
-    for (const ev of ['CONNECT', 'DISCONNECT', 'STOP', 'GROUP_JOIN'] as const) consumer.on(consumer.events[ev], () => this.emit('consumer', { what: ev, closing: this.closing }));
-    consumer.on(consumer.events.CRASH, (e) => {
-      this.emit('consumer', { what: 'CRASH', restart: e.payload.restart, error: e.payload.error?.message, closing: this.closing });
-      if (this.closing) return;
-      if (!e.payload.restart) {
-        this.fail(new ClearingError('BROKER_UNAVAILABLE', `feed consumer stopped (${e.payload.error?.message}); restart run to resume`, { cause: e.payload.error }));
-      }
-    });
-    // After a rejoin (e.g. a broker restart) go on from the next packet, not the start.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (this.closing) {
-        void consumer.disconnect().catch(() => {}); // a restart that raced our disconnect
-        return;
-      }
-      if (this.nextOffset > 0) {
-        try {
-          consumer.seek({ topic: this.names.feed, partition: 0, offset: String(this.nextOffset) });
-        } catch {
-          // not running yet: the offset skip in onBatch covers it
-        }
-      }
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.names.feed, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      // No heartbeat() from here: a batch is handled after its eachBatch returned (the next fetch
-      // overlaps it), and a late heartbeat of a finished batch kept a connection open after the run.
-      eachBatch: async ({ batch, resolveOffset }) => {
-        if (this.stopping || this.ended || this.fatal) return;
-        if (batch.messages.length === 0) return;
+    this.fetcher = new FeedFetch({ admin: this.admin, topic: this.names.feed, maxWaitMs: 100, maxBytes: FETCH_BYTES, brokerTimeoutMs: this.o.brokerTimeoutMs, emit: this.emit }, this.nextOffset);
+    void this.readFeed(this.fetcher);
+  }
+
+  private async readFeed(fetcher: FeedFetch): Promise<void> {
+    try {
+      while (!this.closing && !this.stopping && !this.ended && !this.fatal) {
+        const records = await fetcher.fetch();
+        if (this.closing || this.stopping || this.ended || this.fatal) return;
+        if (records.length === 0) continue;
         this.lastPacketAt = Date.now(); // arrived: not stale, even if queued behind other work
-        // Progress goes to the run group in the transactions, not through this private group:
-        // resolving now lets kafkajs fetch the next batch while this one is processed.
-        resolveOffset(batch.lastOffset());
         this.pendingBatches++;
         const work = this.serial.run(async () => {
           try {
-            await this.onBatch(batch.messages);
+            await this.onBatch(records);
           } catch (e) {
             this.fail(e);
           } finally {
             this.pendingBatches--;
           }
         });
-        // At most two batches queued: the one in hand and this one; the fetch of the next overlaps them.
         const prev = this.lastWork;
         this.lastWork = work;
         await prev;
-      },
-    });
+      }
+    } catch (e) {
+      if (!this.closing) this.fail(e);
+    }
   }
 
   private fail(e: unknown): void {
@@ -442,7 +403,7 @@ export class FeedRun {
     this.finish();
   }
 
-  private async onBatch(messages: KafkaMessage[]): Promise<void> {
+  private async onBatch(messages: FeedRecord[]): Promise<void> {
     const t0 = performance.now();
     if (this.idleSince > 0 && this.live) this.timing.waitFeedMs += t0 - this.idleSince;
     this.idleSince = 0;
@@ -459,15 +420,15 @@ export class FeedRun {
     }
   }
 
-  private async handleBatch(messages: KafkaMessage[]): Promise<void> {
+  private async handleBatch(messages: FeedRecord[]): Promise<void> {
     for (const m of messages) {
       if (this.stopping || this.ended || this.fatal) break;
-      const offset = Number(m.offset);
+      const offset = m.offset;
       if (offset < this.nextOffset) continue; // redelivered
       if (!this.live && offset >= this.committedAtStart) this.goLive();
       this.lastPacketAt = Date.now();
       this.staleEpisode = false;
-      await this.onPacket(offset, m.value ?? Buffer.alloc(0));
+      await this.onPacket(offset, m.value);
       this.nextOffset = offset + 1;
       if (Date.now() - this.lastYield >= (this.inflight ? YIELD_IN_TX_MS : YIELD_EVERY_MS)) {
         await turn(); // let signals and timers in between packets
