@@ -64,6 +64,15 @@ interface Header {
   count: number;
 }
 
+/** The verdict of almost every packet, one object for all. */
+const HAND: Verdict = Object.freeze({ kind: 'hand' });
+
+/** Whether `pkt` starts with the session name `session` (compared in place, no view). */
+function ofSession(pkt: Buffer, session: Buffer): boolean {
+  for (let i = 0; i < MOLD_SESSION_BYTES; i++) if (pkt[i] !== session[i]) return false;
+  return true;
+}
+
 function header(pkt: Buffer): Header | null {
   if (pkt.length < MOLD_HEADER_BYTES) return null;
   const seq = pkt.readBigUInt64BE(MOLD_SEQ_AT);
@@ -92,7 +101,12 @@ export class OutlierGuard {
    * it has settled on (null before the first packet), `ended` whether the session has ended.
    */
   judge(pkt: Buffer, at: number, expected: number, session: Buffer | null, ended = false): Verdict {
-    if (ended) return { kind: 'hand' };
+    if (ended) return HAND;
+    // The common case, without a header object: nothing held, a packet of our session at or below E + holdAbove.
+    if (!this.heldPkt && session && pkt.length >= MOLD_HEADER_BYTES && pkt[MOLD_SEQ_AT] === 0 && pkt[MOLD_SEQ_AT + 1] === 0) {
+      const seq = pkt.readUIntBE(MOLD_SEQ_AT + 2, 6);
+      if (seq !== 0 && seq <= expected + this.holdAbove && ofSession(pkt, session)) return HAND;
+    }
     const h = header(pkt);
     if (!h) return { kind: 'hand' }; // refused by the sequencer
     const ours = session ?? this.heldSession;

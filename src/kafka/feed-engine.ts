@@ -186,6 +186,11 @@ export class FeedEngine {
     if (run >= 0 && this.live) this.tx.decisions.add(records, run, end, offset);
   }
 
+  /** Whether there is a record file (`--out`) to flush. */
+  get hasSink(): boolean {
+    return this.sink !== null;
+  }
+
   /** Writes the queued records to the record file. */
   async flushSink(): Promise<void> {
     if (!this.sink) return;

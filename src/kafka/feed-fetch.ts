@@ -48,17 +48,34 @@ const MAX_FETCH_BYTES = 256 * 1024 * 1024;
 /** An error the reader retries: the connection or a leader it has to look up again. */
 class Retriable extends Error {}
 
-/** One connection, one request at a time: size-prefixed responses reassembled with one copy. */
+/**
+ * One connection, one request at a time. Reads land in place: the first bytes of a response
+ * (its size) in a small reused buffer, the rest straight into a buffer of the response's own
+ * size (socket `onread`), so a multi-megabyte fetch response costs no chunk buffers and no
+ * copy to reassemble. Each response keeps its buffer: the records handed on are views of it.
+ */
 class Connection {
   private readonly socket: Socket;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly small = Buffer.allocUnsafe(64 * 1024);
+  private readonly sizeBytes = Buffer.alloc(4);
+  private sizeFilled = 0;
+  /** The response being read (after its size prefix) and how much of it has arrived. */
+  private resp: Buffer | null = null;
+  private filled = 0;
   private waiting: { resolve: (b: Buffer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
   private failed: Error | null = null;
   readonly ready: Promise<void>;
 
   constructor(host: string, port: number) {
-    this.socket = new Socket();
+    this.socket = new Socket({
+      onread: {
+        buffer: () => (this.resp ? this.resp.subarray(this.filled) : this.small),
+        callback: (n: number, buf: Uint8Array) => {
+          this.onRead(n, buf);
+          return true;
+        },
+      },
+    } as ConstructorParameters<typeof Socket>[0]);
     this.socket.setNoDelay(true);
     this.ready = new Promise((resolve, reject) => {
       const t = setTimeout(() => {
@@ -75,7 +92,6 @@ class Connection {
       });
     });
     this.ready.catch(() => {});
-    this.socket.on('data', (d) => this.onData(d));
     this.socket.on('error', (e) => this.fail(new Retriable(`${host}:${port}: ${e.message}`)));
     this.socket.on('close', () => this.fail(new Retriable(`${host}:${port}: connection closed`)));
     this.socket.connect(port, host);
@@ -92,25 +108,43 @@ class Connection {
     });
   }
 
-  private onData(d: Buffer): void {
-    this.chunks.push(d);
-    this.buffered += d.length;
-    for (;;) {
-      if (this.buffered < 4) return;
-      if (this.chunks[0].length < 4) this.chunks = [Buffer.concat(this.chunks)];
-      const size = this.chunks[0].readInt32BE(0);
-      if (this.buffered < 4 + size) return;
-      const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
-      const body = all.subarray(4, 4 + size);
-      const rest = all.subarray(4 + size);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.buffered = rest.length;
-      const w = this.waiting;
-      this.waiting = null;
-      if (!w) return this.fail(new Retriable('a response nobody asked for'));
-      clearTimeout(w.timer);
-      w.resolve(body);
+  /** `n` bytes arrived at the start of `buf`: the response's own buffer, or the small one. */
+  private onRead(n: number, buf: Uint8Array): void {
+    if (this.resp && buf.buffer === this.resp.buffer) {
+      this.filled += n;
+    } else {
+      // Bytes in the small buffer: the size prefix first, then the start of the body.
+      let at = 0;
+      while (at < n) {
+        if (!this.resp) {
+          while (this.sizeFilled < 4 && at < n) this.sizeBytes[this.sizeFilled++] = buf[at++];
+          if (this.sizeFilled < 4) return;
+          const size = this.sizeBytes.readInt32BE(0);
+          if (size < 0) return this.fail(new Retriable(`a response of ${size} bytes`));
+          this.resp = Buffer.allocUnsafeSlow(size);
+          this.filled = 0;
+        }
+        const take = Math.min(n - at, this.resp.length - this.filled);
+        this.resp.set(buf.subarray(at, at + take), this.filled);
+        this.filled += take;
+        at += take;
+        if (this.filled === this.resp.length) this.deliver();
+      }
+      return;
     }
+    if (this.filled === this.resp.length) this.deliver();
+  }
+
+  private deliver(): void {
+    const body = this.resp!;
+    this.resp = null;
+    this.sizeFilled = 0;
+    this.filled = 0;
+    const w = this.waiting;
+    this.waiting = null;
+    if (!w) return this.fail(new Retriable('a response nobody asked for'));
+    clearTimeout(w.timer);
+    w.resolve(body);
   }
 
   private fail(e: Error): void {

@@ -35,7 +35,7 @@ import { createEngine } from '../engine/create.ts';
 import { RiskgateError } from '../errors.ts';
 import { gapFillers } from '../feed/frames.ts';
 import { OutlierGuard } from '../feed/outlier-guard.ts';
-import { FeedSequencer } from '../feed/sequencer.ts';
+import { FeedSequencer, type FeedStep } from '../feed/sequencer.ts';
 import { replayReport } from '../report/replay-report.ts';
 import { ResumableSha256 } from '../report/sha256-state.ts';
 import type { LiveState } from '../server/live.ts';
@@ -428,7 +428,8 @@ export class FeedRun {
       if (!this.live && offset >= this.committedAtStart) this.goLive();
       this.lastPacketAt = Date.now();
       this.staleEpisode = false;
-      await this.onPacket(offset, m.value);
+      const rest = this.onPacket(offset, m.value);
+      if (rest) await rest;
       this.nextOffset = offset + 1;
       if (Date.now() - this.lastYield >= (this.inflight ? YIELD_IN_TX_MS : YIELD_EVERY_MS)) {
         await turn(); // let signals and timers in between packets
@@ -481,7 +482,11 @@ export class FeedRun {
     for (const j of this.journal.upTo(offset)) this.controls.replay(j, this.handSeq, offset);
   }
 
-  private async onPacket(offset: number, value: Buffer): Promise<void> {
+  /**
+   * One feed packet. Synchronous unless a gap's fillers let the event loop in between chunks
+   * (then it returns the promise of the rest): no promise per packet on the common path.
+   */
+  private onPacket(offset: number, value: Buffer): Promise<void> | void {
     if (!this.live) this.applyJournal(offset);
     else this.applyOperatorControls(offset);
     if (offset === 0 && !this.firstPacketChecked) {
@@ -491,7 +496,11 @@ export class FeedRun {
       }
       this.startRecord ??= startRecord(this.names, value, this.config, this.seeded !== null, this.o.maxGap, this.o.shard ? shardLabel(this.o.shard) : null);
     }
-    // A packet that reveals a gap waits for the next one to confirm or refute it (§14.5).
+    return this.judge(offset, value);
+  }
+
+  /** A packet that reveals a gap waits for the next one to confirm or refute it (§14.5). */
+  private judge(offset: number, value: Buffer): Promise<void> | void {
     for (;;) {
       const v = this.guard.judge(value, offset, this.seq.expected, this.seq.session, this.seq.ended);
       if (v.kind === 'hold') {
@@ -503,18 +512,26 @@ export class FeedRun {
         continue;
       }
       if (v.kind === 'confirm') {
-        await this.sequence(v.held.packet, v.held.at);
+        const rest = this.sequence(v.held.packet, v.held.at);
+        if (rest) return rest.then(() => this.judge(offset, value)); // then judge this packet again
         continue;
       }
-      await this.sequence(value, offset);
+      const rest = this.sequence(value, offset);
+      if (rest) return rest.then(() => this.engine.flushSink());
       break;
     }
-    await this.engine.flushSink();
+    if (this.engine.hasSink) return this.engine.flushSink();
   }
 
   /** Hands one packet's steps (src/feed/sequencer.ts) to the engine. */
-  private async sequence(value: Buffer, offset: number): Promise<void> {
-    for (const step of this.seq.packet(value)) {
+  private sequence(value: Buffer, offset: number): Promise<void> | void {
+    return this.handSteps(this.seq.packet(value), 0, offset);
+  }
+
+  /** Steps `i…` of a packet; synchronous up to a gap with fillers, whose rest follows asynchronously. */
+  private handSteps(steps: FeedStep[], i: number, offset: number): Promise<void> | void {
+    for (; i < steps.length; i++) {
+      const step = steps[i];
       if (this.closed && (step.kind === 'frames' || step.kind === 'truncated')) {
         // the engine's input ended at a gap above maxGap: counted, not handed
         this.notHanded.messages += step.kind === 'frames' ? step.messages : 1;
@@ -543,15 +560,8 @@ export class FeedRun {
             this.emit('input-closed', { seq: step.from, missing, maxGap: this.o.maxGap, offset });
             break;
           }
-          for (let left = missing; left > 0; ) {
-            const n = Math.min(left, FILLER_CHUNK);
-            this.engine.call(gapFillers(n, this.engine.lastTs), false, n, offset, false);
-            left -= n;
-            if (left > 0) await turn(); // a long gap never holds off signals and timers
-          }
-          this.lastYield = Date.now();
-          this.gapFillers += missing;
-          break;
+          const next = i + 1;
+          return this.fillGap(missing, offset).then(() => this.handSteps(steps, next, offset));
         }
         case 'end':
           this.ended = true;
@@ -560,6 +570,18 @@ export class FeedRun {
           break;
       }
     }
+  }
+
+  /** `missing` gap fillers in chunks, a turn of the event loop between them: a long gap never holds off signals and timers. */
+  private async fillGap(missing: number, offset: number): Promise<void> {
+    for (let left = missing; left > 0; ) {
+      const n = Math.min(left, FILLER_CHUNK);
+      this.engine.call(gapFillers(n, this.engine.lastTs), false, n, offset, false);
+      left -= n;
+      if (left > 0) await turn();
+    }
+    this.lastYield = Date.now();
+    this.gapFillers += missing;
   }
 
   /** `run --serve`: queued operator changes go in band before the packet at `offset` (see FeedControls). */
