@@ -31,7 +31,6 @@
 import type { Admin } from 'kafkajs';
 import { blobFingerprint, configBlob, type Config } from '../config/index.ts';
 import type { ControlQueue } from '../control/queue.ts';
-import { createEngine } from '../engine/create.ts';
 import { RiskgateError } from '../errors.ts';
 import { gapFillers } from '../feed/frames.ts';
 import { OutlierGuard } from '../feed/outlier-guard.ts';
@@ -317,7 +316,8 @@ export class FeedRun {
           snapshot = null;
         }
       }
-      engine ??= createEngine(this.o.backend, blob);
+      // The Rust engine without loading the others (the hardware model's FFI): what `run` offers.
+      engine ??= this.o.backend === 'rust' ? new RustEngine(blob) : (await import('../engine/create.ts')).createEngine(this.o.backend, blob);
       const resumable = this.o.snapshotEvery > 0 || snapshot !== null;
       this.engine = new FeedEngine(engine, this.config, `kafka:${this.names.feed}`, this.tx, { out: this.o.out, format: this.o.format, live: this.o.controls?.live, resumableDigest: resumable, shard: this.shardPlan });
       this.controls = new FeedControls({ names: this.names, engine: this.engine, tx: this.tx, controls: this.o.controls, emit: this.emit, fingerprint: blobFingerprint(blob) });
