@@ -17,7 +17,7 @@
  *    carried it (its LogAppendTime timestamp), in ms, same machine clock. Percentiles p50, p99,
  *    p99.9 and max are over messages (each packet counts its message count).
  * 3. **kafkajs alone** on the same volume, in this process: consume the throughput topic with
- *    the run's fetch sizes, and the run's transactions (same count, same decision-batch bytes,
+ *    the run's fetch sizes (kafkajs's consumer, then the run's own reader, src/kafka/feed-fetch.ts), and the run's transactions (same count, same decision-batch bytes,
  *    plus sendOffsets) with no engine: the client's own bounds.
  * 4. `riskgate replay` of the same file, for the engine-only rate and the digest check.
  *
@@ -36,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { machineBanner } from './machine.ts';
+import { FeedFetch } from '../src/kafka/feed-fetch.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(ROOT, 'bin/riskgate.js');
@@ -222,6 +223,19 @@ const consumeMs = performance.now() - t0;
 const c1 = process.cpuUsage(cpu0);
 const consumeCpuMs = (c1.user + c1.system) / 1000;
 
+// The run's own feed reader (src/kafka/feed-fetch.ts) alone on the same topic: what consuming costs the run now.
+const cpuR = process.cpuUsage();
+const tR = performance.now();
+let readerRecords = 0;
+{
+  const reader = new FeedFetch({ admin, topic, maxWaitMs: 100, maxBytes: 8 << 20, brokerTimeoutMs: 60_000 }, 0);
+  while (reader.next < packets) readerRecords += (await reader.fetch()).length;
+  reader.close();
+}
+const readerMs = performance.now() - tR;
+const cR = process.cpuUsage(cpuR);
+const readerCpuMs = (cR.user + cR.system) / 1000;
+
 // The run's transactions without the run: same count, its decision bytes in 512 KiB records, sendOffsets each.
 const outTopic = `${TAG}.bench-out`;
 await admin.createTopics({ topics: [{ topic: outTopic, numPartitions: 1 }], waitForLeaders: true });
@@ -279,6 +293,7 @@ if (lag) {
 console.log('');
 console.log('kafkajs alone, same volume, in this process:');
 console.log(`  consume the feed topic, 8 MiB fetches (${fmt(packets)} records)   ${s(consumeMs).padStart(9)} wall, ${s(consumeCpuMs)} CPU (${fmt(packets / (consumeMs / 1000))} records/s = ${fmt(msgs / (consumeMs / 1000))} msg/s of feed)`);
+console.log(`  the run's own reader (src/kafka/feed-fetch.ts), same topic, ${fmt(readerRecords)} records ${s(readerMs).padStart(9)} wall, ${s(readerCpuMs)} CPU (${((readerCpuMs * 1e6) / msgs).toFixed(0)} ns per message)`);
 console.log(`  ${txs} transactions of ${fmt(perTx / 1024)} KiB in 512 KiB records + sendOffsets ${s(produceMs).padStart(9)} wall, ${s(produceCpuMs)} CPU (${(produceMs / txs).toFixed(1)} ms per transaction)`);
 if (rr.feed.end !== 'end-of-session') console.log(`warning: run ended with ${rr.feed.end}`);
 if (rep.report.recordsSha256 !== rr.recordsSha256) process.exitCode = 1;
