@@ -1,13 +1,15 @@
 // The feed run's own Fetch reader (src/kafka/feed-fetch.ts) against the real broker: it sees
 // exactly what a read_committed kafkajs consumer sees — idempotent records, committed
 // transactions, never an aborted one or a transaction still open — in offset order, from any
-// start offset, in fetches smaller than the topic; and it gives up on a topic that does not
+// start offset, in fetches smaller than the topic; gzip batches of a real producer too; and it gives up on a topic that does not
 // exist after its broker timeout with BROKER_UNAVAILABLE rather than hang.
+import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeedFetch } from '../../src/kafka/feed-fetch.ts';
 import type { FeedRecord } from '../../src/kafka/record-batches.ts';
 import { requireBroker, testKafka, uniqueName } from './broker.ts';
 
+const { CompressionTypes } = kafkajs;
 const kafka = testKafka('riskgate-test-feed-fetch');
 const admin = kafka.admin();
 
@@ -84,6 +86,22 @@ describe('feed fetch reader', () => {
 
     await idem.disconnect();
     await txp.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  });
+
+  it('reads gzip-compressed batches of a real producer, the values as sent', { timeout: 60_000 }, async () => {
+    const topic = uniqueName('feedfetch-gzip');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const values = Array.from({ length: 300 }, (_, i) => `packet-${i}-${'y'.repeat(i % 97)}`);
+    for (let i = 0; i < values.length; i += 100) {
+      await producer.send({ topic, compression: CompressionTypes.GZIP, messages: values.slice(i, i + 100).map((value) => ({ value, partition: 0 })) });
+    }
+    await producer.disconnect();
+    const got = await readAll(topic, 0, 4096, values.length);
+    expect(got.records.map((r) => r.value.toString())).toEqual(values);
+    expect(got.records.map((r) => r.offset)).toEqual(values.map((_, i) => i));
     await admin.deleteTopics({ topics: [topic] }).catch(() => {});
   });
 
