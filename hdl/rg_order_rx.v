@@ -60,14 +60,15 @@ module rg_order_rx (
     output wire [47:0] m_pos,
     output wire        idle
 );
-    localparam integer BUF_BYTES = 40;              // the longer frame, in whole beats (5 x 8)
-    localparam [15:0]  LAST_BEAT = 16'd32;               // offset of the buffer's last beat
+    localparam integer BUF_BYTES = 40;              // the longer frame, in whole beats
+    localparam integer BEATS     = BUF_BYTES / 8;
     localparam [31:0]  MAX_QTY   = 32'd1_000_000;   // spec section 18.1 (order qty 1..1,000,000)
     localparam [31:0]  SLOTS     = `RG_ORDER_SLOTS;
 
     // ---------------------------------------------------------------- assembly
     reg [BUF_BYTES*8-1:0] buf_q;
     reg [15:0]            len_q;       // bytes so far (saturating)
+    reg [2:0]             beat_q;      // beats so far (stops at BEATS: later beats only count bytes)
     reg                   full_q;      // a whole frame waits for its position
     reg [47:0]            pos_q;
     reg [15:0]            k_q;
@@ -86,6 +87,7 @@ module rg_order_rx (
     wire [15:0] len_new = len_sum[16] ? 16'hFFFF : len_sum[15:0];
 
     // ---------------------------------------------------------------- position in the merged stream
+    integer     bi;
     reg  [47:0] md_pos_q;      // seq of the next market-data message to enter the risk stage
     reg  [15:0] md_k_q;        // control messages that entered at md_pos_q
     wire        due = full_q && ((pos_q < md_pos_q) || (pos_q == md_pos_q && k_q <= md_k_q));
@@ -96,6 +98,7 @@ module rg_order_rx (
         if (rst) begin
             buf_q    <= {(BUF_BYTES*8){1'b0}};
             len_q    <= 16'd0;
+            beat_q   <= 3'd0;
             full_q   <= 1'b0;
             pos_q    <= 48'd0;
             k_q      <= 16'd0;
@@ -103,8 +106,11 @@ module rg_order_rx (
             md_k_q   <= 16'd0;
         end else begin
             if (beat) begin
-                // lanes past the buffer only count towards the length
-                if (len_q <= LAST_BEAT) buf_q[len_q*8 +: 64] <= s_axis_order_tdata;
+                // a beat goes to its fixed place (a decoded enable, no shifter); beats past
+                // the buffer only count towards the length
+                for (bi = 0; bi < BEATS; bi = bi + 1)
+                    if (beat_q == bi[2:0]) buf_q[bi*64 +: 64] <= s_axis_order_tdata;
+                if (beat_q != BEATS[2:0]) beat_q <= beat_q + 3'd1;
                 len_q <= len_new;
                 if (s_axis_order_tlast) begin
                     full_q <= 1'b1;
@@ -115,6 +121,7 @@ module rg_order_rx (
             if (m_valid && m_ready) begin
                 full_q <= 1'b0;
                 len_q  <= 16'd0;
+                beat_q <= 3'd0;
             end
             if (md_fire) begin
                 if (md_seq_msg) begin
