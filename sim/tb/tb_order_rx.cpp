@@ -6,7 +6,8 @@
 // tuser to the AXI-Stream input (random tvalid gaps, random m_ready). Checks: every frame
 // is released exactly at its position (the market data that entered the risk stage has
 // reached (P, k)), market data never enters while a frame is due, the frames come out in
-// order with the fields, lengths and flags a reference decoder gives.
+// order with the fields, lengths and flags a reference decoder gives, and a frame whose
+// position has come is released in the cycle after its last beat.
 #include <deque>
 
 #include "rg_contract.h"
@@ -152,7 +153,8 @@ int main() {
     size_t beat_off = 0;            // bytes of the head frame sent
     uint64_t md_seq = 0;            // market-data messages that entered the risk stage
     uint16_t md_k = 0;
-    uint64_t frames_out = 0, held_cycles = 0;
+    uint64_t frames_out = 0, held_cycles = 0, prompt = 0;
+    bool expect_now = false;  // a frame whose position had come when its last beat was accepted
     // the host rule: nothing after a frame in the merged stream goes to the market-data
     // input before the frame's last beat is accepted — here: md may run up to the position
     // of the next frame not yet accepted (frames at that position wait in the module)
@@ -187,6 +189,11 @@ int main() {
         bool want_md = md_can && r.chance(0.6);
         bool fired = false, took_beat = false, took_frame = false;
         b.tick([&] {
+            // latency: released in the cycle after its last beat when its position has come
+            if (expect_now) {
+                CHECK(b, d.m_valid);
+                prompt++;
+            }
             fired = want_md && !d.md_hold;
             d.md_fire = fired;
             d.md_seq_msg = fired && md.front();
@@ -240,10 +247,12 @@ int main() {
             }
             md.pop_front();
         }
+        expect_now = false;
         if (took_beat) {
             size_t n = std::min<size_t>(8, frames.front().b.size() - beat_off);
             beat_off += n;
             if (beat_off == frames.front().b.size()) {
+                expect_now = md_seq + 1 == frames.front().pos && md_k == frames.front().k;
                 frames.pop_front();
                 beat_off = 0;
             }
@@ -257,6 +266,7 @@ int main() {
     CHECK(b, released.empty());
     CHECK(b, frames_out > 2000);
     CHECK(b, held_cycles > 100);
+    CHECK(b, prompt > 500);
     d.s_axis_order_tvalid = 0;
     d.md_fire = 0;
     b.tick();

@@ -150,7 +150,7 @@ export function formatOrderFlowSummary(s: OrderFlowSummary, out: string): string
     `orders      ${n(c.enter)} enter + ${n(c.replace)} replace: ${n(c.accepted)} accepted, ${n(c.rejected)} rejected${c.refused ? `, ${n(c.refused)} refused as frames` : ''}`,
     `venue       ${n(s.venue.executions)} executions, ${n(s.venue.cancels)} cancels${s.venue.refused ? `, ${n(s.venue.refused)} refused` : ''}`,
     `reasons     ${Object.entries(s.reasons).map(([k, v]) => `${k} ${n(v)}`).join('  ')}`,
-    `controls    ${Object.entries(s.controlsByOp).map(([k, v]) => `${k} ${n(v)}`).join('  ')}`,
+    `controls    (the control plane's) ${Object.entries(s.controlsByOp).map(([k, v]) => `${k} ${n(v)}`).join('  ')}`,
     `size        ${(s.bytes / 1e6).toFixed(1)} MB; sha256 ${s.sha256} (uncompressed stream)`,
     `records     sha256 ${s.recordsSha256} (Rust engine)`,
     `time        ${(s.elapsedMs / 1000).toFixed(2)} s`,

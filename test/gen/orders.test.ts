@@ -54,6 +54,20 @@ describe.skipIf(!engineAvailable())('gen --client-orders', () => {
     expect(accepted).toBe(s.clientOrders.accepted);
   }, 600_000);
 
+  it("keeps the session's own control messages valid (--controls): their S follows the inserted Y messages", () => {
+    const { buf, summary: s } = generate({ seed: 11, symbols: 8, messages: 60_000, clientOrders: 6_000, config: cfg, controlMessages: true });
+    expect(s.regSho).toBeGreaterThan(0);
+    const e = newEngine(configBlob(cfg));
+    const rec = e.process(buf.subarray(0, buf.length - 2), true);
+    const stats = e.stats() as { controls: number };
+    e.close();
+    for (let off = 0; off < rec.length; off += RECORD_SIZE) expect(rec[off + H.kind], `record at seq ${rec.readUIntLE(off + H.seq, 6)}`).not.toBe(RecordKind.PROBLEM);
+    // the session's controls (kill switches, limits, credit raises...) and the generator's own
+    const own = Object.values(s.controlsByOp).reduce((a, b) => a + b, 0);
+    expect(stats.controls).toBeGreaterThan(own);
+    expect(createHash('sha256').update(rec).digest('hex')).toBe(s.recordsSha256);
+  }, 600_000);
+
   it('is the same bytes for the same seed and different bytes for another', () => {
     const a = generate({ seed: 3, symbols: 8, messages: 30_000, clientOrders: 2_000, config: cfg }).summary;
     const b = generate({ seed: 3, symbols: 8, messages: 30_000, clientOrders: 2_000, config: cfg }).summary;
