@@ -284,7 +284,7 @@ export class OrderFlowGenerator {
     const a = r.int(this.nAcct);
     if (u < 0.004) return this.burst(a);
     if (u < 0.007) return this.pileup(a, i);
-    if (u < 0.03) return void this.enter(a, i, r.chance(0.5) ? 'B' : 'S', this.price(i, 'B', 0) , this.cfg.symbols[i].maxQty + 100 * r.range(1, 20));
+    if (u < 0.03) return void this.enter(a, i, r.chance(0.5) ? 'B' : 'S', this.price(i, 'B', 0), this.cfg.symbols[i].maxQty + 100 * r.range(1, 20));
     if (u < 0.05) {
       const px = this.price(i, 'B', 0);
       const q = Math.min(this.cfg.symbols[i].maxQty, Number(this.cfg.symbols[i].maxNotional / BigInt(Math.max(1, px))) + 100);
@@ -435,7 +435,8 @@ export class OrderFlowGenerator {
       case 'control':
         if (e.op === ControlOp.ACCOUNT_REDUCE_ONLY) this.reduceAcct[e.target] = Number(e.value);
         if (e.op === ControlOp.SYMBOL_REDUCE_ONLY) this.reduceSym[e.target] = Number(e.value);
-        return this.feed(this.controlFrame(e.op, e.target, e.value)), undefined;
+        this.feed(this.controlFrame(e.op, e.target, e.value));
+        return;
       case 'creditCut': {
         // tight: below the used credit (every order CREDIT and EXPOSURE); else room for a
         // few resting orders, then EXPOSURE alone
