@@ -205,6 +205,32 @@
 `define RG_CTRL_OFF_VALUE                12  // u64 BE
 `define RG_CTRL_OFF_FINGERPRINT          20  // u64 BE
 
+// Order-entry frames (spec section 18): the client order and the venue answer.
+`define RG_OFRM_TYPE                     8'h7B
+`define RG_OFRM_LEN                      16'd36
+`define RG_OFRM_OFF_TYPE                 0  // u8 BE
+`define RG_OFRM_OFF_ACTION               1  // u8 BE
+`define RG_OFRM_OFF_SIDE                 2  // u8 BE
+`define RG_OFRM_OFF_TIF                  3  // u8 BE
+`define RG_OFRM_OFF_ACCOUNT              4  // u16 BE
+`define RG_OFRM_OFF_SYMBOL               6  // u16 BE
+`define RG_OFRM_OFF_ORDER_ID             8  // u32 BE
+`define RG_OFRM_OFF_QTY                  12  // u32 BE
+`define RG_OFRM_OFF_PRICE                16  // u32 BE
+`define RG_OFRM_OFF_SEQ                  20  // u64 BE
+`define RG_OFRM_OFF_FINGERPRINT          28  // u64 BE
+`define RG_VFRM_TYPE                     8'h7D
+`define RG_VFRM_LEN                      16'd32
+`define RG_VFRM_OFF_TYPE                 0  // u8 BE
+`define RG_VFRM_OFF_EVENT                1  // u8 BE
+`define RG_VFRM_OFF_RESERVED             2  // u16 BE
+`define RG_VFRM_OFF_ORDER_ID             4  // u32 BE
+`define RG_VFRM_OFF_QTY                  8  // u32 BE
+`define RG_VFRM_OFF_PRICE                12  // u32 BE
+`define RG_VFRM_OFF_SEQ                  16  // u64 BE
+`define RG_VFRM_OFF_FINGERPRINT          24  // u64 BE
+`define RG_ORDER_SLOTS                   4096  // open-order table entries (order ids 0..RG_ORDER_SLOTS-1)
+
 // Config blob (spec section 10): byte offsets, and the hardware error codes.
 `define RG_CFG_HEADER_SIZE               64
 `define RG_CFG_SYMBOL_SIZE               48
@@ -498,5 +524,9 @@
 `define RG_ASCII_Q                       8'h51
 `define RG_ASCII_M                       8'h4D
 `define RG_ASCII_TILDE                   8'h7E
+`define RG_ASCII_O                       8'h4F
+`define RG_ASCII_U                       8'h55
+`define RG_ASCII_E                       8'h45
+`define RG_ASCII_C                       8'h43
 
 `endif

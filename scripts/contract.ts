@@ -493,6 +493,14 @@ function verilog(c: Contract): string {
   d('RG_CTRL_GLOBAL_TARGET', `16'h${c.control_message.global_target.toString(16).toUpperCase()}`);
   for (const f of c.control_message.fields) d(`RG_CTRL_OFF_${upper(f.name)}`, `${f.offset}`, `${f.type} BE`);
   L.push('');
+  L.push('// Order-entry frames (spec section 18): the client order and the venue answer.');
+  for (const [p, f] of [['RG_OFRM', c.order_frame], ['RG_VFRM', c.venue_frame]] as const) {
+    d(`${p}_TYPE`, `8'h${f.type.charCodeAt(0).toString(16).toUpperCase()}`);
+    d(`${p}_LEN`, `16'd${f.length}`);
+    for (const x of f.fields) d(`${p}_OFF_${upper(x.name)}`, `${x.offset}`, `${x.type} BE`);
+  }
+  d('RG_ORDER_SLOTS', `${c.order_frame.order_slots}`, 'open-order table entries (order ids 0..RG_ORDER_SLOTS-1)');
+  L.push('');
   L.push('// Config blob (spec section 10): byte offsets, and the hardware error codes.');
   d('RG_CFG_HEADER_SIZE', `${c.config.header_size}`);
   d('RG_CFG_SYMBOL_SIZE', `${c.config.symbol_entry_size}`);
@@ -544,7 +552,7 @@ function verilog(c: Contract): string {
   d('RG_ITCH_MAX_LEN', `${Math.max(c.control_message.length, ...c.itch.map((m) => m.length))}`, 'longest known message (spec section 3.1)');
   L.push('');
   L.push('// ASCII bytes the pipeline compares against.');
-  for (const [n, ch] of [['B', 'B'], ['S', 'S'], ['T', 'T'], ['H', 'H'], ['Y', 'Y'], ['Q', 'Q'], ['M', 'M'], ['TILDE', '~']]) {
+  for (const [n, ch] of [['B', 'B'], ['S', 'S'], ['T', 'T'], ['H', 'H'], ['Y', 'Y'], ['Q', 'Q'], ['M', 'M'], ['TILDE', '~'], ['O', 'O'], ['U', 'U'], ['E', 'E'], ['C', 'C']]) {
     d(`RG_ASCII_${n}`, `8'h${ch.charCodeAt(0).toString(16).toUpperCase()}`);
   }
   L.push('');

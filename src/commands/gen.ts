@@ -13,9 +13,12 @@ import { loadConfig } from '../config/index.ts';
 import { DAY_DEFAULT_SYMBOLS, DAY_MAX_SYMBOLS, DAY_MIN_SYMBOLS, generateDay, type DaySummary } from '../gen/day/index.ts';
 import { generateSession, MAX_GEN_SYMBOLS, type GenSummary } from '../gen/index.ts';
 import { usageError } from './usage.ts';
+import { OrderFlowGenerator, type OrderFlowSummary } from '../gen/orders.ts';
+import { writeChunks } from '../gen/write.ts';
+import type { Config } from '../config/index.ts';
 import { HELP_OPTION, helpFor } from './help.ts';
 
-const USAGE = `usage: riskgate gen --out <file.itch[.gz]> [--seed N] [--symbols K] [--messages M] [--controls] [--config <file>] [--json]
+const USAGE = `usage: riskgate gen --out <file.itch[.gz]> [--seed N] [--symbols K] [--messages M] [--controls] [--client-orders N] [--config <file>] [--json]
        riskgate gen --profile day --out <file.itch[.gz]> [--seed N] [--symbols K] [--messages M] [--config-out <file.json>] [--json]
 
   --out         output file; a name ending in .gz is gzip-compressed (level 1 for the day profile)
@@ -29,6 +32,9 @@ const USAGE = `usage: riskgate gen --out <file.itch[.gz]> [--seed N] [--symbols 
                 (default 1M; 50M for the day profile)
   --controls    default profile: insert in-band control messages (kill switches, limit changes, credit raises,
                 duplicate windows, CLEAR_COLLISION)
+  --client-orders  default profile: merge N client orders (and the venue's answers, order-entry
+                limits, operator episodes, Reg SHO Y messages) into the session: the merged
+                stream of spec §18, checked by the Rust engine as it is written (src/gen/orders.ts)
   --config      default profile: config the session is shaped for (default config/default.json)
   --config-out  day profile: write the riskgate config of the day's 64 busiest symbols (JSON)
   --json        print the summary as JSON`;
@@ -49,6 +55,7 @@ export const GEN_OPTIONS = {
   symbols: { type: 'string' },
   messages: { type: 'string' },
   controls: { type: 'boolean' },
+  'client-orders': { type: 'string' },
   config: { type: 'string' },
   profile: { type: 'string' },
   'config-out': { type: 'string' },
@@ -62,6 +69,7 @@ export const help = helpFor(USAGE.split('\n\n')[0], GEN_OPTIONS, {
   symbols: `<K> default profile: symbols with order flow, 1..${MAX_GEN_SYMBOLS} (default 8); day profile: directory symbols, ${DAY_MIN_SYMBOLS}..${DAY_MAX_SYMBOLS} (default ${DAY_DEFAULT_SYMBOLS})`,
   messages: '<M> framed ITCH messages; suffixes k and M allowed, e.g. 200k, 5M (default 1M; 50M for the day profile)',
   controls: 'default profile: insert in-band control messages (kill switches, limit changes, credit raises, …)',
+  'client-orders': '<N> default profile: merge N client orders and their venue answers into the session (spec §18; suffixes k and M allowed)',
   config: '<file> default profile: config the session is shaped for (default config/default.json)',
   profile: '<default|day> default: a session for a config\'s symbols; day: a real-sized NASDAQ day (docs/generator.md)',
   'config-out': '<file.json> day profile: write the riskgate config of the day\'s 64 busiest symbols',
@@ -84,12 +92,14 @@ export async function genCommand(argv: string[]): Promise<number> {
   const seed = parseCount('seed', values.seed, 1);
   const profile = values.profile ?? 'default';
   if (profile !== 'default' && profile !== 'day') throw usageError(`--profile must be default or day, got ${JSON.stringify(profile)}\n\n${USAGE}`);
+  if (profile === 'day' && values['client-orders'] !== undefined) throw usageError(`--client-orders goes with the default profile, not --profile day\n\n${USAGE}`);
   if (profile === 'day') return genDay(values, seed);
   if (values['config-out'] !== undefined) throw usageError(`--config-out goes with --profile day\n\n${USAGE}`);
   const symbols = parseCount('symbols', values.symbols, 8);
   const messages = parseCount('messages', values.messages, 1_000_000);
   if (symbols < 1 || symbols > MAX_GEN_SYMBOLS) throw usageError(`--symbols must be between 1 and ${MAX_GEN_SYMBOLS}, got ${symbols}`);
   const config = loadConfig(values.config);
+  if (values['client-orders'] !== undefined) return genOrderFlow(values, { seed, symbols, messages, config });
   let summary: GenSummary;
   try {
     const bar = values.json ? undefined : progressBar(`gen: ${values.out}`, process.stderr, 'messages');
@@ -111,6 +121,40 @@ function outputError(e: unknown, out: string): unknown {
     return usageError(`cannot write ${(err.path ?? out).replace(/\.tmp-\d+$/, '')}: ${why} (${err.code})`);
   }
   return e;
+}
+
+async function genOrderFlow(values: { out?: string; json?: boolean; controls?: boolean; 'client-orders'?: string }, o: { seed: number; symbols: number; messages: number; config: Config }): Promise<number> {
+  const out = values.out as string;
+  const clientOrders = parseCount('client-orders', values['client-orders'], 0);
+  if (clientOrders < 1) throw usageError(`--client-orders must be at least 1, got ${clientOrders}`);
+  let summary: OrderFlowSummary;
+  try {
+    const bar = values.json ? undefined : progressBar(`gen: ${out}`, process.stderr, 'messages');
+    const gen = new OrderFlowGenerator({ ...o, controlMessages: values.controls === true, clientOrders });
+    await writeChunks(gen, out, 6, bar && ((n) => bar.update(n, o.messages)));
+    bar?.done();
+    summary = gen.summary();
+  } catch (e) {
+    throw outputError(e, out);
+  }
+  process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${formatOrderFlowSummary(summary, out)}\n`);
+  return 0;
+}
+
+export function formatOrderFlowSummary(s: OrderFlowSummary, out: string): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const c = s.clientOrders;
+  return [
+    `riskgate gen --client-orders — ${out}`,
+    `messages    ${n(s.messages)} (${n(s.regSho)} of them Reg SHO Y), seed ${s.seed}`,
+    `orders      ${n(c.enter)} enter + ${n(c.replace)} replace: ${n(c.accepted)} accepted, ${n(c.rejected)} rejected${c.refused ? `, ${n(c.refused)} refused as frames` : ''}`,
+    `venue       ${n(s.venue.executions)} executions, ${n(s.venue.cancels)} cancels${s.venue.refused ? `, ${n(s.venue.refused)} refused` : ''}`,
+    `reasons     ${Object.entries(s.reasons).map(([k, v]) => `${k} ${n(v)}`).join('  ')}`,
+    `controls    (the control plane's) ${Object.entries(s.controlsByOp).map(([k, v]) => `${k} ${n(v)}`).join('  ')}`,
+    `size        ${(s.bytes / 1e6).toFixed(1)} MB; sha256 ${s.sha256} (uncompressed stream)`,
+    `records     sha256 ${s.recordsSha256} (Rust engine)`,
+    `time        ${(s.elapsedMs / 1000).toFixed(2)} s`,
+  ].join('\n');
 }
 
 async function genDay(values: { out?: string; symbols?: string; messages?: string; controls?: boolean; config?: string; json?: boolean; 'config-out'?: string }, seed: number): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * Order entry (spec §18) is Rust only until the Verilog side exists: the hardware would read
+ * Order entry (spec §18) is Rust only until the Verilog side is wired (§18.7): the hardware would read
  * an order or venue frame as an unknown ITCH type and its records would differ from the Rust
  * core's. So the FPGA and shadow backends refuse, before any byte of the batch reaches the
  * model, every input that holds such a frame — a coded error, never a silent divergence.
@@ -29,7 +29,7 @@ export function refuseOrderEntry(frames: Buffer, backend: string): void {
   throw new CodedError(
     ORDER_ENTRY_UNSUPPORTED,
     ExitCode.ENGINE_FAILED,
-    `the ${backend} backend does not implement order entry yet (spec §18: Rust only until the Verilog side exists): ` +
+    `the ${backend} backend does not implement order entry yet (spec §18: Rust only until the Verilog side is wired, §18.7): ` +
       `the input holds a '${t}' frame at byte ${at} of the batch; replay it with --backend rust`,
   );
 }

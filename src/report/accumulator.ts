@@ -11,13 +11,13 @@ import type { FrameLocation } from '../itch/framing.ts';
 import { ControlOp } from '../itch/layout.ts';
 import { RecordField, RecordHeader, RECORD_SIZE } from '../contract.ts';
 import { Problem, RecordKind } from '../records/layout.ts';
-import { STRATEGY_REASON_NAMES } from '../contract.ts';
+import { REASON_NAMES, STRATEGY_REASON_NAMES } from '../contract.ts';
 import { RecordView } from '../records/view.ts';
 import { isControlProblem } from '../records/decode.ts';
 import { frameProblem, ProblemLog } from '../source/problems.ts';
 import { PnlBook } from './pnl.ts';
 import { ResumableSha256 } from './sha256-state.ts';
-import type { ReplayResult } from './result.ts';
+import type { ClientOrderCounts, ReplayResult } from './result.ts';
 
 const H_KIND = RecordHeader.kind;
 const H_SYMBOL = RecordHeader.symbol;
@@ -27,6 +27,8 @@ const DEC_VERDICT = RecordField.DECISION.verdict;
 const DEC_REASONS = RecordField.DECISION.reasons;
 const FILL_PRICE = RecordField.FILL.price;
 const FILL_QTY = RecordField.FILL.qty;
+const FILL_LEG = RecordField.FILL.leg;
+const ORD_REASONS = RecordField.ORDER.reasons;
 /** DECISION verdict of an accepted order; side byte of a buy. */
 const ACCEPTED = 1;
 const BUY = 0x42;
@@ -41,6 +43,8 @@ export class RecordAccumulator {
   private readonly digest: Hash | ResumableSha256;
   /** DECISION reject reasons (the strategy's orders: bits 0..k-1; client orders are ORDER records, §18). */
   private readonly reasons = new Array<number>(STRATEGY_REASON_NAMES.length).fill(0);
+  /** Client orders (ORDER records), reasons in bit order: allocated at the first one. */
+  private orders: { counts: Omit<ClientOrderCounts, 'reasons'>; reasons: number[] } | undefined;
   recordBytes = 0;
   engineNs = 0;
   readonly batchNs: number[] = [];
@@ -116,7 +120,10 @@ export class RecordAccumulator {
             mask ^= low;
           }
         }
+      } else if (kind === RecordKind.ORDER) {
+        this.order(records, off);
       } else if (kind === RecordKind.FILL) {
+        if (records[off + FILL_LEG] !== 0) this.clientOrders().counts.venueExecutions++;
         this.pnl.fill(records[off + H_SYMBOL], records[off + H_AUX] === BUY ? 'B' : 'S', records.readUInt32LE(off + FILL_PRICE), records.readUInt32LE(off + FILL_QTY));
       } else if (kind === RecordKind.CONTROL || kind === RecordKind.PROBLEM) {
         view ??= new RecordView(records);
@@ -127,6 +134,31 @@ export class RecordAccumulator {
     if (lastTob >= 0) this.lastTs = records.readUIntLE(lastTob + H_TS, 6);
     this.tobRows += tobRows;
     this.flaggedTobRows += flagged;
+  }
+
+  private clientOrders(): NonNullable<RecordAccumulator['orders']> {
+    this.orders ??= { counts: { enter: 0, replace: 0, accepted: 0, rejected: 0, venueCancels: 0, venueExecutions: 0 }, reasons: new Array<number>(REASON_NAMES.length).fill(0) };
+    return this.orders;
+  }
+
+  /** An ORDER record: a client order's answer (aux `O` / `U`) or a venue cancel (aux `C`). */
+  private order(records: Buffer, off: number): void {
+    const o = this.clientOrders();
+    const aux = records[off + H_AUX];
+    if (aux === 0x43) {
+      o.counts.venueCancels++;
+      return;
+    }
+    if (aux === 0x55) o.counts.replace++;
+    else o.counts.enter++;
+    let mask = records.readUInt16LE(off + ORD_REASONS);
+    if (mask === 0) o.counts.accepted++;
+    else o.counts.rejected++;
+    while (mask !== 0) {
+      const low = mask & -mask;
+      o.reasons[31 - Math.clz32(low)]++;
+      mask ^= low;
+    }
   }
 
   /** A CONTROL or PROBLEM record. */
@@ -189,6 +221,7 @@ export class RecordAccumulator {
       stats,
       problems: this.problems,
       rejectReasons,
+      ...(this.orders ? { clientOrders: { ...this.orders.counts, reasons: Object.fromEntries(REASON_NAMES.map((n, i) => [n, this.orders?.reasons[i] ?? 0])) } } : {}),
       recordsSha256: this.digest instanceof ResumableSha256 ? this.digest.hex() : this.digest.copy().digest('hex'),
       recordBytes: this.recordBytes,
       pnl: this.pnl,

@@ -57,6 +57,7 @@ export function replayReport(r: ReplayResult, config: Config): Record<string, un
     accepted: st.accepted,
     rejected: st.rejected,
     rejectReasons: r.rejectReasons,
+    ...(r.clientOrders ? { clientOrders: r.clientOrders } : {}),
     fills: st.fills,
     controls: st.controls,
     topOfBookChanges: st.tob,

@@ -9,6 +9,8 @@ export interface ReplayResult {
   stats: EngineStats;
   problems: ProblemLog;
   rejectReasons: Record<string, number>;
+  /** Client orders (ORDER records, spec §18); absent when the input has none. */
+  clientOrders?: ClientOrderCounts;
   recordsSha256: string;
   recordBytes: number;
   pnl: PnlBook;
@@ -23,4 +25,18 @@ export interface ReplayResult {
   flaggedTobRows: number;
   /** Set when SIGINT/SIGTERM stopped the replay before the end: the first seq not processed. */
   interrupted?: { beforeSeq: number; offset: number };
+}
+
+/** What the ORDER records and venue FILLs of a run say (spec §18). */
+export interface ClientOrderCounts {
+  enter: number;
+  replace: number;
+  accepted: number;
+  rejected: number;
+  /** Venue cancels (ORDER records with aux `C`). */
+  venueCancels: number;
+  /** Venue executions (FILL records with leg ≥ 1). */
+  venueExecutions: number;
+  /** Client orders carrying each reason bit. */
+  reasons: Record<string, number>;
 }

@@ -1,0 +1,153 @@
+// Open-order table of the client orders (spec section 18.1, 18.3, 18.4): RG_ORDER_SLOTS
+// slots of {open shares, price, account, symbol, side} (open = 0: free), and the sums the
+// checks read: per symbol the open buy and sell shares of all accounts (ob, os), per account
+// the open notional (on = sum of price x open shares) and the open-order count (oc).
+//
+// The slot memory is read synchronously (BRAM style: rd_id in cycle N, rd_* in N + 1); the
+// sums are registers read combinationally by index. One operation per cycle, applied at the
+// clock edge, as the spec's state changes:
+//   place   (an accepted enter)   the slot takes {qty, price, account, symbol, side}; the
+//                                 sums add qty and price x qty, oc + 1. The slot must be free.
+//   replace (an accepted replace) the slot's price and open shares become the frame's; the
+//                                 sums drop the old contribution and add the new one.
+//   reduce  (a venue execution or cancel of q <= open shares) the slot's open shares - q (and
+//                                 the sums with them, at the order's price); at 0 the slot is
+//                                 freed and oc - 1.
+// An operation carries the order's account, symbol and side and, for replace and reduce, the
+// slot's open shares and price as the caller read them (so the memory has one read port, no
+// asynchronous read); the caller serialises: an operation on a slot is issued after the read
+// that decided it (the risk stage's order path takes one frame at a time). No sum can overflow: on < 2^32 x
+// 10^6 x 4096 < 2^64, ob and os < 10^6 x 4096 < 2^32.
+`default_nettype none
+`include "rg_contract.vh"
+module rg_open_orders #(
+    parameter integer MAX_SYMBOLS  = 64,
+    parameter integer MAX_ACCOUNTS = 64,
+    parameter integer SYM_W        = (MAX_SYMBOLS > 1) ? $clog2(MAX_SYMBOLS) : 1,
+    parameter integer ACCT_W       = (MAX_ACCOUNTS > 1) ? $clog2(MAX_ACCOUNTS) : 1
+) (
+    input  wire              clk,
+    input  wire              rst,
+
+    // slot read (result in the next cycle)
+    input  wire [11:0]       rd_id,
+    output reg  [31:0]       rd_open,
+    output reg  [31:0]       rd_price,
+    output reg  [ACCT_W-1:0] rd_acct,
+    output reg  [SYM_W-1:0]  rd_sym,
+    output reg  [7:0]        rd_side,
+
+    // sums, by index
+    input  wire [SYM_W-1:0]  sum_sym,
+    input  wire [ACCT_W-1:0] sum_acct,
+    output wire [31:0]       sum_ob,
+    output wire [31:0]       sum_os,
+    output wire [63:0]       sum_on,
+    output wire [12:0]       sum_oc,
+
+    // one operation per cycle
+    input  wire              op_place,
+    input  wire              op_replace,
+    input  wire              op_reduce,
+    input  wire [11:0]       op_id,
+    input  wire [ACCT_W-1:0] op_acct,       // the order's account, symbol and side
+    input  wire [SYM_W-1:0]  op_sym,
+    input  wire [7:0]        op_side,
+    input  wire [31:0]       op_old_open,   // replace, reduce: the slot as read
+    input  wire [31:0]       op_old_price,
+    input  wire [31:0]       op_price,      // place, replace
+    input  wire [31:0]       op_qty,        // place, replace: the open shares; reduce: q
+    output wire              busy           // clearing the table after reset
+);
+    localparam integer SLOTS = `RG_ORDER_SLOTS;
+    localparam integer NS    = MAX_SYMBOLS;
+    localparam integer NA    = MAX_ACCOUNTS;
+
+    initial begin
+        if (SLOTS != 4096) begin
+            $error("rg_open_orders: %0d order slots; the 12-bit ids need 4096 (instance %m)", SLOTS);
+            $finish;
+        end
+    end
+
+    reg [31:0]       open_m  [0:SLOTS-1];
+    reg [31:0]       price_m [0:SLOTS-1];
+    reg [ACCT_W-1:0] acct_m  [0:SLOTS-1];
+    reg [SYM_W-1:0]  sym_m   [0:SLOTS-1];
+    reg [7:0]        side_m  [0:SLOTS-1];
+
+    reg [NS*32-1:0]  ob_q, os_q;
+    reg [NA*64-1:0]  on_q;
+    reg [NA*13-1:0]  oc_q;
+
+    // reset clears the slots one per cycle (no multi-port reset of a memory)
+    reg        clr_q;
+    reg [11:0] clr_id_q;
+    assign busy = clr_q;
+
+    assign sum_ob = ob_q[sum_sym*32 +: 32];
+    assign sum_os = os_q[sum_sym*32 +: 32];
+    assign sum_on = on_q[sum_acct*64 +: 64];
+    assign sum_oc = oc_q[sum_acct*13 +: 13];
+
+    // the sums that move, and by how much
+    wire [31:0]       o_open  = op_old_open;
+    wire [31:0]       o_price = op_old_price;
+    wire [ACCT_W-1:0] m_acct  = op_acct;
+    wire [SYM_W-1:0]  m_sym   = op_sym;
+    wire              m_buy   = (op_side == `RG_ASCII_B);
+    wire [63:0]       old_n   = {32'd0, o_price} * {32'd0, o_open};   // replace: the old contribution
+    wire [63:0]       new_n   = {32'd0, op_price} * {32'd0, op_qty};  // place, replace: the new one
+    wire [63:0]       red_n   = {32'd0, o_price} * {32'd0, op_qty};   // reduce
+    wire [31:0]       left    = o_open - op_qty;                  // reduce
+
+    wire [31:0] sh_cur = m_buy ? ob_q[m_sym*32 +: 32] : os_q[m_sym*32 +: 32];
+    wire [31:0] sh_new = op_place   ? sh_cur + op_qty :
+                         op_replace ? sh_cur - o_open + op_qty :
+                                      sh_cur - op_qty;
+    wire [63:0] on_cur = on_q[m_acct*64 +: 64];
+    wire [63:0] on_new = op_place   ? on_cur + new_n :
+                         op_replace ? on_cur - old_n + new_n :
+                                      on_cur - red_n;
+    wire [12:0] oc_cur = oc_q[m_acct*13 +: 13];
+    wire [12:0] oc_new = op_place ? oc_cur + 13'd1 : (op_reduce && left == 32'd0) ? oc_cur - 13'd1 : oc_cur;
+    wire        any_op = op_place || op_replace || op_reduce;
+
+    always @(posedge clk) begin
+        rd_open  <= open_m[rd_id];
+        rd_price <= price_m[rd_id];
+        rd_acct  <= acct_m[rd_id];
+        rd_sym   <= sym_m[rd_id];
+        rd_side  <= side_m[rd_id];
+        if (rst) begin
+            clr_q    <= 1'b1;
+            clr_id_q <= 12'd0;
+            ob_q     <= {(NS*32){1'b0}};
+            os_q     <= {(NS*32){1'b0}};
+            on_q     <= {(NA*64){1'b0}};
+            oc_q     <= {(NA*13){1'b0}};
+        end else if (clr_q) begin
+            open_m[clr_id_q] <= 32'd0;
+            clr_id_q         <= clr_id_q + 12'd1;
+            if (&clr_id_q) clr_q <= 1'b0;
+        end else if (any_op) begin
+            if (m_buy) ob_q[m_sym*32 +: 32] <= sh_new;
+            else       os_q[m_sym*32 +: 32] <= sh_new;
+            on_q[m_acct*64 +: 64] <= on_new;
+            oc_q[m_acct*13 +: 13] <= oc_new;
+            if (op_place) begin
+                open_m[op_id]  <= op_qty;
+                price_m[op_id] <= op_price;
+                acct_m[op_id]  <= op_acct;
+                sym_m[op_id]   <= op_sym;
+                side_m[op_id]  <= op_side;
+            end else if (op_replace) begin
+                open_m[op_id]  <= op_qty;
+                price_m[op_id] <= op_price;
+            end else begin
+                open_m[op_id]  <= left;
+            end
+        end
+    end
+endmodule
+`default_nettype wire

@@ -1,0 +1,66 @@
+// Testbench wrapper (simulation only): rg_order_check with its reasons registered, so the
+// bench clocks one vector per cycle like every other bench (tb_common.h needs clk and rst).
+`default_nettype none
+module tb_order_check_top (
+    input  wire        clk,
+    input  wire        rst,
+    input  wire global_kill,
+    input  wire gate,
+    input  wire market_open,
+    input  wire [5:0] w_shift,
+    input  wire sym_kill,
+    input  wire [7:0] tstate,
+    input  wire [31:0] last_trade,
+    input  wire [31:0] max_qty,
+    input  wire [63:0] max_notional,
+    input  wire [15:0] collar_bps,
+    input  wire [31:0] pos_limit,
+    input  wire [31:0] position,
+    input  wire [31:0] open_buy,
+    input  wire [31:0] open_sell,
+    input  wire sym_reduce_only,
+    input  wire ssr,
+    input  wire [31:0] bid,
+    input  wire [31:0] max_orders,
+    input  wire [63:0] credit_limit,
+    input  wire [63:0] used_credit,
+    input  wire [47:0] thr_window,
+    input  wire [31:0] thr_count,
+    input  wire [63:0] dup_window,
+    input  wire lo_valid,
+    input  wire [7:0] lo_sym,
+    input  wire lo_buy,
+    input  wire [31:0] lo_price,
+    input  wire [31:0] lo_qty,
+    input  wire [47:0] lo_ts,
+    input  wire [63:0] open_notional,
+    input  wire [12:0] open_count,
+    input  wire [31:0] max_open,
+    input  wire acct_reduce_only,
+    input  wire [31:0] max_rate,
+    input  wire [47:0] rate_window,
+    input  wire [31:0] rate_count,
+    input  wire [47:0] ts,
+    input  wire [7:0] side,
+    input  wire [7:0] symbol,
+    input  wire [31:0] price,
+    input  wire [31:0] qty,
+    output reg  [15:0] reasons
+);
+    wire [15:0] r;
+    rg_order_check u_check (
+        .global_kill(global_kill), .gate(gate), .market_open(market_open), .w_shift(w_shift),
+        .sym_kill(sym_kill), .tstate(tstate), .last_trade(last_trade), .max_qty(max_qty),
+        .max_notional(max_notional), .collar_bps(collar_bps), .pos_limit(pos_limit), .position(position),
+        .open_buy(open_buy), .open_sell(open_sell), .sym_reduce_only(sym_reduce_only), .ssr(ssr),
+        .bid(bid), .max_orders(max_orders), .credit_limit(credit_limit), .used_credit(used_credit),
+        .thr_window(thr_window), .thr_count(thr_count), .dup_window(dup_window), .lo_valid(lo_valid),
+        .lo_sym(lo_sym), .lo_buy(lo_buy), .lo_price(lo_price), .lo_qty(lo_qty),
+        .lo_ts(lo_ts), .open_notional(open_notional), .open_count(open_count), .max_open(max_open),
+        .acct_reduce_only(acct_reduce_only), .max_rate(max_rate), .rate_window(rate_window), .rate_count(rate_count),
+        .ts(ts), .side(side), .symbol(symbol), .price(price),
+        .qty(qty),
+        .reasons(r));
+    always @(posedge clk) reasons <= rst ? 16'd0 : r;
+endmodule
+`default_nettype wire
