@@ -124,6 +124,11 @@ interface SessionState {
   lastUserRefNum: number;
   usedUserRefNums: Set<number>;
   orders: Map<number, LiveOrder>;
+  /**
+   * Shares a client canceled (answered by the gateway, §16.2) that the venue may still
+   * execute before its cancel lands there: a late execution still reaches the client.
+   */
+  clientCanceled: Map<number, number>;
   counters: Counters;
   /** In-order processing of this session's messages (decide may be asynchronous). */
   chain: Promise<void>;
@@ -189,7 +194,7 @@ export class Gateway {
     for (const s of o.sessions) {
       if (this.users.has(s.username)) throw new Error(`gateway: session ${s.username} is configured twice`);
       this.users.set(s.username, {
-        cfg: s, stream: [], conn: null, lastUserRefNum: 0, usedUserRefNums: new Set(), orders: new Map(),
+        cfg: s, stream: [], conn: null, lastUserRefNum: 0, usedUserRefNums: new Set(), orders: new Map(), clientCanceled: new Map(),
         counters: newCounters(), chain: Promise.resolve(), pending: 0, replaying: false,
       });
     }
@@ -258,10 +263,18 @@ export class Gateway {
    */
   execute(username: string, userRefNum: number, quantity: number, price: bigint, liquidityFlag = 'R'): boolean {
     const u = this.users.get(username);
-    const ord = u?.orders.get(userRefNum);
-    if (!u || !ord || !Number.isInteger(quantity) || quantity < 1 || quantity > ord.quantity || price < 0n || price >= 1n << 64n) return false;
-    ord.quantity -= quantity;
-    if (ord.quantity === 0) u.orders.delete(userRefNum);
+    if (!u || !Number.isInteger(quantity) || quantity < 1 || price < 0n || price >= 1n << 64n) return false;
+    const ord = u.orders.get(userRefNum);
+    const canceled = u.clientCanceled.get(userRefNum) ?? 0;
+    if (quantity > (ord?.quantity ?? 0) + canceled) return false;
+    // Shares the client canceled but the venue executed before the cancel got there traded:
+    // they are taken first (the venue's cancel, when it lands, finds only what is left).
+    const fromCanceled = Math.min(canceled, quantity);
+    this.takeClientCanceled(u, userRefNum, fromCanceled);
+    if (ord && quantity > fromCanceled) {
+      ord.quantity -= quantity - fromCanceled;
+      if (ord.quantity === 0) u.orders.delete(userRefNum);
+    }
     this.count(u, 'executed');
     this.emit(u, 'ORDER_EXECUTED', { timestamp: this.stamp(), userRefNum, quantity, price, liquidityFlag, matchNumber: this.nextMatch++ });
     return true;
@@ -275,12 +288,33 @@ export class Gateway {
   cancel(username: string, userRefNum: number, quantity: number, reason: 'I' | 'Z' | 'S'): boolean {
     const u = this.users.get(username);
     const ord = u?.orders.get(userRefNum);
+    if (u && Number.isInteger(quantity) && quantity >= 1 && u.clientCanceled.has(userRefNum)) {
+      // The venue confirms a cancel the client already has its answer for: settled, not sent again.
+      const settled = Math.min(quantity, u.clientCanceled.get(userRefNum)!);
+      this.takeClientCanceled(u, userRefNum, settled);
+      quantity -= settled;
+      if (quantity === 0) return false;
+    }
     if (!u || !ord || !Number.isInteger(quantity) || quantity < 1 || quantity > ord.quantity) return false;
     ord.quantity -= quantity;
     if (ord.quantity === 0) u.orders.delete(userRefNum);
     this.count(u, 'canceled');
     this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum, quantity, reason });
     return true;
+  }
+
+  /** Orders of every session with open shares, for a mass cancel (session, UserRefNum, shares). */
+  liveOrders(): { session: string; userRefNum: number; quantity: number }[] {
+    const out = [];
+    for (const [name, u] of this.users) for (const o of u.orders.values()) out.push({ session: name, userRefNum: o.userRefNum, quantity: o.quantity });
+    return out;
+  }
+
+  private takeClientCanceled(u: SessionState, userRefNum: number, quantity: number): void {
+    if (quantity === 0) return;
+    const left = (u.clientCanceled.get(userRefNum) ?? 0) - quantity;
+    if (left > 0) u.clientCanceled.set(userRefNum, left);
+    else u.clientCanceled.delete(userRefNum);
   }
 
   // ------------------------------------------------------------------------- connections
@@ -507,6 +541,7 @@ export class Gateway {
         if (dec === 0) return; // nothing above the requested remainder: nothing to cancel
         ord.quantity -= dec;
         if (ord.quantity === 0) u.orders.delete(m.userRefNum);
+        if (this.o.orders?.reduced) u.clientCanceled.set(m.userRefNum, (u.clientCanceled.get(m.userRefNum) ?? 0) + dec);
         this.count(u, 'canceled');
         this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum: m.userRefNum, quantity: dec, reason: CANCEL_USER });
         this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity);
@@ -523,6 +558,7 @@ export class Gateway {
           this.ignore(u, conn, 'BAD_MODIFY', `Modify of UserRefNum ${m.userRefNum} to side ${m.side} quantity ${m.quantity}: only a quantity decrease on the same side (${ord.side}, ${ord.quantity} open) is accepted`);
           return;
         }
+        if (this.o.orders?.reduced && ord.quantity > m.quantity) u.clientCanceled.set(m.userRefNum, (u.clientCanceled.get(m.userRefNum) ?? 0) + ord.quantity - m.quantity);
         ord.quantity = m.quantity;
         if (ord.quantity === 0) u.orders.delete(m.userRefNum);
         this.count(u, 'modified');
