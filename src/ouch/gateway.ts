@@ -78,6 +78,18 @@ export interface OrderListener {
   reduced?(session: string, userRefNum: number, open: number): void;
 }
 
+/** A session event for the audit log (spec §16.6): who, what, and why. */
+export interface SessionEvent {
+  event: 'login' | 'login_refused' | 'logout' | 'disconnect' | 'reject' | 'problem';
+  /** Username (absent for a connection that never logged in). */
+  session?: string;
+  peer?: string;
+  /** Problem kind, the reject's OUCH code, or the close reason. */
+  kind?: string;
+  detail?: string;
+  userRefNum?: number;
+}
+
 export interface GatewayOptions {
   sessions: readonly GatewaySession[];
   decide: Decider;
@@ -101,6 +113,8 @@ export interface GatewayOptions {
   maxUnsentBytes?: number;
   /** Told of every acceptance, replacement and client reduction of a live order. */
   orders?: OrderListener;
+  /** Told of every session event: login, refused login, logout, disconnect, order reject, problem. */
+  onEvent?: (e: SessionEvent) => void;
 }
 
 interface LiveOrder {
@@ -350,6 +364,8 @@ export class Gateway {
           if (d.accepted) {
             user = this.users.get(req.username)!;
             firstIndex = Number(d.firstSeq) - 1;
+          } else {
+            this.o.onEvent?.({ event: 'login_refused', session: req.username, peer, kind: d.code, detail: d.why });
           }
           return d;
         },
@@ -358,6 +374,7 @@ export class Gateway {
           u.conn = session;
           this.count(u, 'logins');
           this.log.info({ session: u.cfg.username, peer }, 'order entry: logged in');
+          this.o.onEvent?.({ event: 'login', session: u.cfg.username, peer });
           void this.replay(u, session, socket, firstIndex);
         },
         data: (payload) => {
@@ -384,6 +401,7 @@ export class Gateway {
             if (reason === 'logout') this.count(user, 'logouts');
           }
           this.log.info({ session: user?.cfg.username, peer, reason }, 'order entry: connection closed');
+          this.o.onEvent?.({ event: reason === 'logout' ? 'logout' : 'disconnect', session: user?.cfg.username, peer, kind: reason });
         },
       },
     });
@@ -427,6 +445,7 @@ export class Gateway {
     this.totals[kind]++;
     if (u) u.counters[kind]++;
     this.log.warn({ session: u?.cfg.username, peer, problem: kind, detail }, `order entry: ${kind}`);
+    this.o.onEvent?.({ event: 'problem', session: u?.cfg.username, peer, kind, detail });
   }
 
   private count(u: SessionState, c: Counter): void {
@@ -491,6 +510,7 @@ export class Gateway {
   }
 
   private reject(u: SessionState, userRefNum: number, code: OuchRejectName, clOrdId: string): void {
+    this.o.onEvent?.({ event: 'reject', session: u.cfg.username, kind: code, userRefNum });
     this.emit(u, 'ORDER_REJECTED', { timestamp: this.stamp(), userRefNum, reason: OuchReject[code], clOrdId });
   }
 
