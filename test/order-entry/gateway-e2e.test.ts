@@ -1,0 +1,205 @@
+/**
+ * The live gateway end to end, as a user runs it (spec §18.6): `riskgate venue-sim` and
+ * `riskgate gateway --serve --audit-out --record` as processes, three clients for three
+ * accounts. Expectations are computed here, not by the engine: the book at the stop position
+ * from an independent scan of the ITCH orders, the limits from the config. Checked: every
+ * answer (accepted and forwarded — the venue's count of received orders equals the gateway's
+ * accepts — or rejected with the OUCH code of the expected lowest reason); a marketable order
+ * executes at the venue and the in-process clearing books it; an operator account kill
+ * mass-cancels that account's open orders at the venue (Canceled `S` to the client) and
+ * refuses its new ones; metrics and the audit log show the sessions; the recorded merged
+ * stream replays to the gateway's digest.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OuchClient, type Answer } from '../../src/client/index.ts';
+import { CONTROL_MESSAGE, OuchReject, OUCH_REJECT_BY_REASON_BIT, Reason } from '../../src/contract.ts';
+import { decodeMessage } from '../../src/itch/decode.ts';
+import { riskgate, ROOT } from '../cli/run-cli.ts';
+import { startJson, type JsonProcess } from './cli-process.ts';
+
+const STOP = 61117;
+const TOKEN = 'e2e-gateway-token-0123456789abcdef';
+
+/** Best bid and ask per stock after message `stop`, from the ITCH orders alone (no riskgate book). */
+function topOfBook(file: string, stop: number): Map<string, { bid: number; ask: number }> {
+  let buf = readFileSync(file);
+  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  const orders = new Map<bigint, { stock: string; buy: boolean; price: number; shares: number }>();
+  let seq = 0;
+  for (let off = 0; off + 2 <= buf.length && seq < stop; ) {
+    const n = buf.readUInt16BE(off);
+    if (n === 0) break;
+    const msg = buf.subarray(off + 2, off + 2 + n);
+    off += 2 + n;
+    if (n === CONTROL_MESSAGE.length && msg[0] === CONTROL_MESSAGE.typeByte) continue;
+    seq++;
+    const m = decodeMessage(msg);
+    if (!m) continue;
+    if (m.type === 'A' || m.type === 'F') orders.set(m.ref, { stock: m.stock, buy: m.side === 'B', price: m.price, shares: m.shares });
+    else if (m.type === 'U') {
+      const o = orders.get(m.ref);
+      orders.delete(m.ref);
+      if (o) orders.set(m.newRef, { ...o, price: m.price, shares: m.shares });
+    } else if (m.type === 'D') orders.delete(m.ref);
+    else if (m.type === 'X' || m.type === 'E' || m.type === 'C') {
+      const o = orders.get(m.ref);
+      if (o) {
+        o.shares -= Math.min(m.shares, o.shares);
+        if (o.shares === 0) orders.delete(m.ref);
+      }
+    }
+  }
+  const top = new Map<string, { bid: number; ask: number }>();
+  for (const o of orders.values()) {
+    const t = top.get(o.stock) ?? { bid: 0, ask: 0 };
+    if (o.buy) t.bid = Math.max(t.bid, o.price);
+    else t.ask = t.ask === 0 ? o.price : Math.min(t.ask, o.price);
+    top.set(o.stock, t);
+  }
+  return top;
+}
+
+/** The session's first `n` messages with the end marker: the market data the gateway replayed. */
+function firstMessages(file: string, n: number): Buffer {
+  let buf = readFileSync(file);
+  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
+  let off = 0;
+  for (let seq = 0; seq < n; ) {
+    const len = buf.readUInt16BE(off);
+    const msg = buf.subarray(off + 2, off + 2 + len);
+    off += 2 + len;
+    if (!(len === CONTROL_MESSAGE.length && msg[0] === CONTROL_MESSAGE.typeByte)) seq++;
+  }
+  return Buffer.concat([buf.subarray(0, off), Buffer.from([0, 0])]);
+}
+
+const code = (bit: number) => OuchReject[OUCH_REJECT_BY_REASON_BIT[bit]];
+const bitOf = (r: number) => 31 - Math.clz32(r);
+
+describe('riskgate gateway with riskgate venue-sim, end to end', () => {
+  const procs: JsonProcess[] = [];
+  const clients: OuchClient[] = [];
+  afterAll(() => {
+    for (const c of clients) c.destroy();
+    for (const p of procs) p.kill();
+  });
+
+  it('answers each client per the spec, clears venue executions, mass-cancels on an account kill, and its recording replays to its digest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rg-gw-e2e-'));
+    const json = JSON.parse(readFileSync(join(ROOT, 'config/gateway-demo.json'), 'utf8'));
+    delete json.$schema;
+    json.orderEntry.port = 0;
+    json.orderEntry.maxOpenOrders = 3;
+    json.orderEntry.sessions.push({ username: 'CHARL1', password: 'charlie-pw', account: 'CHARLIE' });
+    const cfgPath = join(dir, 'gateway.json');
+    writeFileSync(cfgPath, JSON.stringify(json));
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    const data = join(ROOT, 'data/demo.itch.gz');
+    const top = topOfBook(data, STOP);
+    const sym = (s: string) => json.symbols.find((x: { symbol: string }) => x.symbol === s);
+
+    const venue = startJson(['venue-sim', data, '--port', '0', '--stop-at', String(STOP), '--json']);
+    procs.push(venue);
+    const vl = await venue.next('listening');
+    const merged = join(dir, 'merged.itch');
+    const audit = join(dir, 'audit.jsonl');
+    const gw = startJson(['gateway', data, '--config', cfgPath, '--port', '0', '--venue', `127.0.0.1:${vl.port}`, '--stop-at', String(STOP),
+      '--record', merged, '--serve', '--http-port', '0', '--token-file', tokenFile, '--audit-out', audit, '--json']);
+    procs.push(gw);
+    const url = (await gw.next('serving')).url as string;
+    const port = (await gw.next('listening')).port as number;
+    await gw.next('feed');
+    await venue.next('feed');
+
+    const alpha = await OuchClient.connect({ port, username: 'ALPHA1', password: 'alpha-pw' });
+    const bravo = await OuchClient.connect({ port, username: 'BRAVO1', password: 'bravo-pw' });
+    const charlie = await OuchClient.connect({ port, username: 'CHARL1', password: 'charlie-pw' });
+    clients.push(alpha, bravo, charlie);
+    const px = (p: number) => BigInt(p);
+
+    // ALPHA, AAPL: a marketable sell of 10 at the bid (the venue fills it at once), one over
+    // maxQty (MAX_QTY is its lowest failing bit), one far outside the 30 bp collar (COLLAR).
+    const aapl = top.get('AAPL')!;
+    expect(aapl.bid).toBeGreaterThan(0);
+    const sell = alpha.enter({ side: 'S', quantity: 10, symbol: 'AAPL', price: px(aapl.bid) });
+    const tooBig = alpha.enter({ side: 'S', quantity: sym('AAPL').maxQty + 1, symbol: 'AAPL', price: px(aapl.ask) });
+    const offCollar = alpha.enter({ side: 'S', quantity: 7, symbol: 'AAPL', price: px(Math.round(aapl.ask * 1.05)) });
+    // BRAVO, NVDA: four small resting buys below the bid (within the collar); the limit is 3 open orders.
+    const nvda = top.get('NVDA')!;
+    const restPx = nvda.bid - 100; // one cent below the best bid: rests at the venue
+    const rests = [1, 2, 3, 4].map((q) => bravo.enter({ side: 'B', quantity: q, symbol: 'NVDA', price: px(restPx) }));
+    // CHARLIE, TSLA: one resting sell above the ask (stays open through BRAVO's kill).
+    const tsla = top.get('TSLA')!;
+    const cRest = charlie.enter({ side: 'S', quantity: 5, symbol: 'TSLA', price: px(tsla.ask + 100) });
+
+    const a = new Map<string, Answer>();
+    for (const [c, n, refs] of [[alpha, 'A', [sell, tooBig, offCollar]], [bravo, 'B', rests], [charlie, 'C', [cRest]]] as const) {
+      for (const r of refs) a.set(`${n}${r}`, await c.answer(r, 10_000));
+    }
+    expect(a.get(`A${sell}`)!.kind).toBe('ORDER_ACCEPTED');
+    expect(a.get(`A${tooBig}`)).toMatchObject({ kind: 'ORDER_REJECTED', values: { reason: code(bitOf(Reason.MAX_QTY)) } });
+    expect(a.get(`A${offCollar}`)).toMatchObject({ kind: 'ORDER_REJECTED', values: { reason: code(bitOf(Reason.COLLAR)) } });
+    for (const r of rests.slice(0, 3)) expect(a.get(`B${r}`)!.kind).toBe('ORDER_ACCEPTED');
+    expect(a.get(`B${rests[3]}`)).toMatchObject({ kind: 'ORDER_REJECTED', values: { reason: code(bitOf(Reason.OPEN_ORDERS)) } });
+    expect(a.get(`C${cRest}`)!.kind).toBe('ORDER_ACCEPTED');
+    const exec = await alpha.waitFor((x) => x.kind === 'ORDER_EXECUTED' && x.values.userRefNum === sell, 10_000);
+    expect(exec.values).toMatchObject({ quantity: 10, price: px(aapl.bid) });
+
+    // The operator kills BRAVO: its three resting orders are canceled at the venue (S), the new one refused.
+    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', origin: url, 'x-riskgate-operator': 'e2e' };
+    const k = await fetch(`${url}/api/kill`, { method: 'POST', headers: auth, body: JSON.stringify({ account: 'BRAVO', on: true }) });
+    expect(k.status, await k.clone().text()).toBe(200);
+    for (const r of rests.slice(0, 3)) {
+      const c = await bravo.waitFor((x) => x.kind === 'ORDER_CANCELED' && x.values.userRefNum === r, 10_000);
+      expect(c.values).toMatchObject({ quantity: rests.indexOf(r) + 1, reason: 'S' });
+    }
+    const after = bravo.enter({ side: 'B', quantity: 9, symbol: 'NVDA', price: px(restPx) });
+    expect((await bravo.answer(after, 10_000)).kind).toBe('ORDER_REJECTED');
+
+    const m = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    expect(m).toContain('riskgate_client_orders_total{session="BRAVO1",verdict="accepted"} 3');
+    expect(m).toContain('riskgate_client_orders_total{session="BRAVO1",verdict="rejected"} 2');
+    expect(m).toContain('riskgate_client_open_orders{account="BRAVO"} 0');
+    expect(m).toContain('riskgate_client_open_orders{account="CHARLIE"} 1');
+    expect(m).toContain('riskgate_client_mass_canceled_total{scope="account"} 3');
+    const state = await (await fetch(`${url}/api/state`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+    expect(state.orderEntry.accounts.find((x: { account: string }) => x.account === 'CHARLIE').openOrders).toBe(1);
+
+    for (const c of clients) await c.logout();
+    const sum = await gw.stop();
+    const vs = await venue.stop();
+    // Forwarded: the venue received exactly the orders the gateway accepted, and executed ALPHA's.
+    expect(sum.ouch).toMatchObject({ checked: 9, accepted: 5, rejected: 4, executed: 1 });
+    expect(vs.ouch.accepted).toBe(5);
+    expect(vs.executions).toBe(1);
+    expect(sum.massCanceled).toBe(3);
+    // Clearing: the venue's execution moved ALPHA's AAPL position by −10 from the strategy's own.
+    const r = riskgate(['replay', merged, '--config', cfgPath, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.recordsSha256).toBe(sum.recordsSha256);
+    const pos = (rp: { positions: { account: string; symbol: string; position: number }[] }) => rp.positions.find((p) => p.account === 'ALPHA' && p.symbol === 'AAPL')!.position;
+    expect(pos(sum.clearing)).toBe(pos(rep.clearing));
+    const head = join(dir, 'head.itch');
+    writeFileSync(head, firstMessages(data, STOP));
+    const plain = riskgate(['replay', head, '--config', cfgPath, '--json']);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(pos(sum.clearing)).toBe(pos(JSON.parse(plain.stdout).clearing) - 10);
+    // The audit log: logins, rejects and logouts of each session, the control, the mass cancel.
+    const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const ev = (e: string, s?: string) => lines.filter((l) => l.type === 'order_entry' && l.event === e && (s === undefined || l.session === s)).length;
+    for (const s of ['ALPHA1', 'BRAVO1', 'CHARL1']) {
+      expect(ev('login', s)).toBe(1);
+      expect(ev('logout', s)).toBe(1);
+    }
+    expect(ev('reject', 'ALPHA1')).toBe(2);
+    expect(ev('reject', 'BRAVO1')).toBe(2);
+    expect(lines.find((l) => l.type === 'order_entry' && l.event === 'mass_cancel' && l.scope === 'account BRAVO')).toMatchObject({ orders: 3 });
+    expect(lines.filter((l) => l.type === 'control').map((l) => [l.what, l.targetName, l.new, l.who])).toEqual([['MAX_OPEN_ORDERS', 'BRAVO', '0', 'e2e']]);
+  }, 240_000);
+});
