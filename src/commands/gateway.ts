@@ -35,11 +35,12 @@ import { DEFAULT_PORT } from '../control/commands.ts';
 import { startControlPlane, type ControlPlane } from '../control/plane.ts';
 import { OrderEntryOps } from '../order-entry/operations.ts';
 import { LiveClearing } from '../server/clearing.ts';
+import { OrderLatency } from '../order-entry/latency.ts';
 
 export const GATEWAY_USAGE =
   'usage: riskgate gateway <file.itch[.gz]> [--config f] [--port N] [--venue HOST:PORT] [--venue-user NAME:PASSWORD] ' +
   '[--stop-at SEQ] [--record merged.itch] [--serve [--http-port N] [--token-file f] [--public-metrics]] [--audit-out audit.jsonl] ' +
-  '[--brokers host:port [--prefix riskgate]] [--json] [--log-level warn]';
+  '[--brokers host:port [--prefix riskgate]] [--latency] [--json] [--log-level warn]';
 
 export const GATEWAY_OPTIONS = {
   config: { type: 'string' },
@@ -55,6 +56,7 @@ export const GATEWAY_OPTIONS = {
   'token-file': { type: 'string' },
   'public-metrics': { type: 'boolean' },
   'audit-out': { type: 'string' },
+  latency: { type: 'boolean' },
   ...CLEARING_OPTIONS,
   ...HELP_OPTION,
 } as const;
@@ -73,6 +75,7 @@ export const help = helpFor(GATEWAY_USAGE, GATEWAY_OPTIONS, {
   'token-file': '<f> the API bearer token (default: generated and printed on stderr)',
   'public-metrics': '/metrics and /health without the token',
   'audit-out': '<f> append the audit log here: controls, session events (login, logout, reject, bad message, disconnect), mass cancels',
+  latency: 'measure each order in the gateway (packet read → answer, → forwarded to the venue) and print p50/p99/p99.9 and the CPU time in the summary',
   brokers: '<host:port> clear the executions over Kafka (as replay --brokers); default: in process, in the summary',
   prefix: '<name> Kafka topic prefix (default riskgate)',
   help: 'print this help and exit',
@@ -110,7 +113,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     let venue: OuchClient | null = null;
     if (venueAt) {
       try {
-        venue = await OuchClient.connect({ ...venueAt, username: vm[1], password: vm[2] });
+        venue = await OuchClient.connect({ ...venueAt, username: vm[1], password: vm[2], keepAnswers: false });
       } catch (e) {
         throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot log in to the venue at ${values.venue}: ${(e as Error).message}`);
       }
@@ -128,9 +131,11 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       : null;
     const clearing = await startReplayClearing({ brokers: values.brokers, prefix: values.prefix }, cfg);
     let ops: OrderEntryOps | null = null;
+    const latency = values.latency ? new OrderLatency() : null;
     const gateway = new Gateway({
       ...gatewayOptions(cfg, router.decide), ...(port !== undefined ? { port } : {}), orders: router.listener, log,
       onEvent: (e) => ops?.onEvent(e),
+      ...(latency ? { onOrderTiming: latency.record } : {}),
     });
     router.attach(gateway);
     ops = new OrderEntryOps(cfg, gateway, router, plane ? { writer: plane.audit, run: plane.run, seq: () => oe.seq } : null);
@@ -198,6 +203,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       await stopped;
     }
     if (pump) clearInterval(pump);
+    const latencySummary = latency?.summary();
     await gateway.close();
     await venue?.logout().catch(() => {});
     if (values.record) writeFileSync(values.record, oe.mergedStream());
@@ -215,10 +221,12 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       `orders       ${t.checked} checked, ${t.accepted} accepted, ${t.rejected} rejected, ${t.executed} executions, ${t.canceled} canceled; ${router.massCanceled} mass-canceled by a kill`,
       `engine       ${oe.seq.toLocaleString('en-US')} messages; records ${d.bytes / 32} (sha256 ${d.sha256})`,
       ...(values.record ? [`recorded     ${values.record} (riskgate replay ${values.record} gives this digest)`] : []),
+      ...(latencySummary ? [`latency      ${JSON.stringify(latencySummary)}`] : []),
       ...(clearingText ? [clearingText] : []),
     ].join('\n'), {
       ouch: t, messages: oe.seq, records: d.bytes / 32, recordsSha256: d.sha256, record: values.record ?? null, unmatchedVenueAnswers: router.unmatched,
       massCanceled: router.massCanceled, orderEntry: ops.snapshot(), clearing: report.clearing ?? null,
+      ...(latencySummary ? { latency: latencySummary } : {}),
     });
     return 0;
   });

@@ -152,7 +152,7 @@ export class OrderEntryEngine {
   private order(action: OrderAction, orderId: number, o: ClientOrder): OrderAnswer {
     if (!this.started) this.start();
     const frame = orderFrame({ action, orderId, ...o, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
-    const records = this.run(frame, false);
+    const records = this.run(frame, false, 0, true);
     const rec = findOrderRecord(records, orderId);
     if (!rec) {
       // The engine refused the frame (PROBLEM): never an acceptance (fail closed).
@@ -165,7 +165,7 @@ export class OrderEntryEngine {
 
   private venue(event: 'E' | 'C', orderId: number, qty: number, price: number): Buffer {
     if (!this.started) this.start();
-    const records = this.run(venueFrame({ event, orderId, qty, price, seq: this.lastSeq + 1, fingerprint: this.fingerprint }), false);
+    const records = this.run(venueFrame({ event, orderId, qty, price, seq: this.lastSeq + 1, fingerprint: this.fingerprint }), false, 0, true);
     const applied = records.length >= RECORD_SIZE && records[H.kind] !== RecordKind.PROBLEM;
     if (applied) this.open[orderId] -= Math.min(qty, this.open[orderId]);
     return records;
@@ -175,8 +175,9 @@ export class OrderEntryEngine {
     return frame(itch.control(op, target, this.lastSeq + 1, value, this.fingerprint));
   }
 
-  private run(frames: Buffer, endOfInput: boolean, messages = 0): Buffer {
-    this.input.push(Buffer.from(frames));
+  private run(frames: Buffer, endOfInput: boolean, messages = 0, owned = false): Buffer {
+    // Frames the caller may reuse are copied; the ones made here (orders, venue answers) are not.
+    this.input.push(owned ? frames : Buffer.from(frames));
     const t0 = this.onRecords ? process.hrtime.bigint() : 0n;
     const out = this.engine.process(frames, endOfInput);
     if (this.onRecords) this.onRecords(out, this.lastSeq + 1, messages, Number(process.hrtime.bigint() - t0));

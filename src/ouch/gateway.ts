@@ -16,6 +16,7 @@ import { OUCH_REJECT_BY_REASON_BIT, OuchReject, REASONS, SOUPBINTCP, SoupLoginRe
 import { silentLogger, type Logger } from '../log/index.ts';
 import { decodeInbound, encodeOutbound, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
 import type { OuchOption } from './appendage.ts';
+import { coalescedWrite } from './coalesce.ts';
 import { replayStream } from './replay.ts';
 import { ServerSession, type LoginDecision, type SessionProblem } from './server-session.ts';
 import type { LoginRequest } from './soup-packets.ts';
@@ -115,6 +116,12 @@ export interface GatewayOptions {
   orders?: OrderListener;
   /** Told of every session event: login, refused login, logout, disconnect, order reject, problem. */
   onEvent?: (e: SessionEvent) => void;
+  /**
+   * Per-order timing (`riskgate gateway --latency`): hrtime ns when the order's packet was
+   * read, when its answer was sequenced, and when the order listener returned (the venue
+   * forward of an accepted order; 0n for a rejected one).
+   */
+  onOrderTiming?: (inNs: bigint, answeredNs: bigint, forwardedNs: bigint) => void;
 }
 
 interface LiveOrder {
@@ -345,13 +352,14 @@ export class Gateway {
     let user: SessionState | null = null;
     /** Index into the stream of the first message this login replays. */
     let firstIndex = 0;
+    const write = coalescedWrite(socket, Math.min(64 << 10, this.maxUnsent * REPLAY_HIGH_WATER / 2));
     const session: ServerSession = new ServerSession({
       timing: this.timing,
       now: this.now,
       maxPacket: this.maxPacket,
       send: (b) => {
         if (socket.destroyed) return;
-        socket.write(b);
+        write(b);
         if (socket.writableLength > this.maxUnsent) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
       },
       close: () => {
@@ -379,11 +387,12 @@ export class Gateway {
         },
         data: (payload) => {
           const u = user!;
+          const tIn = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
           const copy = Buffer.from(payload);
           u.pending++;
           if (u.pending >= MAX_PENDING) socket.pause();
           u.chain = u.chain
-            .then(() => this.message(u, session, copy))
+            .then(() => this.message(u, session, copy, tIn))
             .catch((e: unknown) => {
               // A bug costs this message (never forwarded), not the session or the gateway.
               this.log.error({ session: u.cfg.username, err: e }, 'order entry: internal error handling a message');
@@ -514,7 +523,7 @@ export class Gateway {
     this.emit(u, 'ORDER_REJECTED', { timestamp: this.stamp(), userRefNum, reason: OuchReject[code], clOrdId });
   }
 
-  private async message(u: SessionState, conn: ServerSession, payload: Buffer): Promise<void> {
+  private async message(u: SessionState, conn: ServerSession, payload: Buffer, tIn: bigint): Promise<void> {
     this.count(u, 'messages');
     const d = decodeInbound(payload);
     if (!d.ok) {
@@ -538,7 +547,7 @@ export class Gateway {
           this.reject(u, m.userRefNum, 'INVALID_SYMBOL', m.clOrdId);
           return;
         }
-        await this.enter(u, m);
+        await this.enter(u, m, tIn);
         return;
       case 'REPLACE_ORDER': {
         const orig = u.orders.get(m.origUserRefNum);
@@ -547,7 +556,7 @@ export class Gateway {
           return;
         }
         if (!this.takeUserRefNum(u, conn, m.userRefNum)) return;
-        await this.replace(u, orig, m);
+        await this.replace(u, orig, m, tIn);
         return;
       }
       case 'CANCEL_ORDER': {
@@ -610,7 +619,12 @@ export class Gateway {
     return { accept: false, code: OUCH_REJECT_BY_REASON_BIT[bit] };
   }
 
-  private async enter(u: SessionState, m: EnterOrder): Promise<void> {
+  /** Per-order timing after the answer (and the forward): see GatewayOptions.onOrderTiming. */
+  private timed(tIn: bigint, answered: bigint, forwarded: bigint): void {
+    this.o.onOrderTiming!(tIn, answered, forwarded);
+  }
+
+  private async enter(u: SessionState, m: EnterOrder, tIn: bigint): Promise<void> {
     const d = await this.decide(u, {
       session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol,
       price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
@@ -618,6 +632,7 @@ export class Gateway {
     if (!d.accept) {
       this.count(u, 'rejected');
       this.reject(u, m.userRefNum, d.code, m.clOrdId);
+      if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
       return;
     }
     const ref = this.nextOrderRef++;
@@ -628,10 +643,12 @@ export class Gateway {
       timeInForce: m.timeInForce, display: m.display, orderReferenceNumber: ref, capacity: m.capacity,
       interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: m.crossType, orderState: ORDER_LIVE, clOrdId: m.clOrdId,
     });
+    const answered = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
     this.o.orders?.accepted?.({ session: u.cfg.username, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce });
+    if (this.o.onOrderTiming) this.timed(tIn, answered, process.hrtime.bigint());
   }
 
-  private async replace(u: SessionState, orig: LiveOrder, m: ReplaceOrder): Promise<void> {
+  private async replace(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: bigint): Promise<void> {
     const d = await this.decide(u, {
       session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, origUserRefNum: m.origUserRefNum,
       side: orig.side, symbol: orig.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
@@ -640,6 +657,7 @@ export class Gateway {
       // The original order stays live: a risk gate refuses the new terms, it does not cancel.
       this.count(u, 'rejected');
       this.reject(u, m.userRefNum, d.code, m.clOrdId);
+      if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
       return;
     }
     if (u.orders.get(m.origUserRefNum) !== orig) {
@@ -658,6 +676,8 @@ export class Gateway {
       capacity: orig.capacity, interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: orig.crossType,
       orderState: ORDER_LIVE, clOrdId: m.clOrdId,
     });
+    const answered = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
     this.o.orders?.replaced?.(m.origUserRefNum, { session: u.cfg.username, userRefNum: m.userRefNum, side: orig.side, symbol: orig.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce });
+    if (this.o.onOrderTiming) this.timed(tIn, answered, process.hrtime.bigint());
   }
 }

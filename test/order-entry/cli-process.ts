@@ -13,8 +13,8 @@ export interface JsonProcess {
   kill(): void;
 }
 
-export function startJson(args: string[]): JsonProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startJson(args: string[], nodeArgs: string[] = []): JsonProcess {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   const events: Record<string, any>[] = [];

@@ -13,69 +13,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OuchClient, type Answer } from '../../src/client/index.ts';
-import { CONTROL_MESSAGE, OuchReject, OUCH_REJECT_BY_REASON_BIT, Reason } from '../../src/contract.ts';
-import { decodeMessage } from '../../src/itch/decode.ts';
+import { OuchReject, OUCH_REJECT_BY_REASON_BIT, Reason } from '../../src/contract.ts';
 import { riskgate, ROOT } from '../cli/run-cli.ts';
 import { startJson, type JsonProcess } from './cli-process.ts';
+import { firstMessages, topOfBook } from './top-of-book.ts';
 
 const STOP = 61117;
 const TOKEN = 'e2e-gateway-token-0123456789abcdef';
-
-/** Best bid and ask per stock after message `stop`, from the ITCH orders alone (no riskgate book). */
-function topOfBook(file: string, stop: number): Map<string, { bid: number; ask: number }> {
-  let buf = readFileSync(file);
-  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
-  const orders = new Map<bigint, { stock: string; buy: boolean; price: number; shares: number }>();
-  let seq = 0;
-  for (let off = 0; off + 2 <= buf.length && seq < stop; ) {
-    const n = buf.readUInt16BE(off);
-    if (n === 0) break;
-    const msg = buf.subarray(off + 2, off + 2 + n);
-    off += 2 + n;
-    if (n === CONTROL_MESSAGE.length && msg[0] === CONTROL_MESSAGE.typeByte) continue;
-    seq++;
-    const m = decodeMessage(msg);
-    if (!m) continue;
-    if (m.type === 'A' || m.type === 'F') orders.set(m.ref, { stock: m.stock, buy: m.side === 'B', price: m.price, shares: m.shares });
-    else if (m.type === 'U') {
-      const o = orders.get(m.ref);
-      orders.delete(m.ref);
-      if (o) orders.set(m.newRef, { ...o, price: m.price, shares: m.shares });
-    } else if (m.type === 'D') orders.delete(m.ref);
-    else if (m.type === 'X' || m.type === 'E' || m.type === 'C') {
-      const o = orders.get(m.ref);
-      if (o) {
-        o.shares -= Math.min(m.shares, o.shares);
-        if (o.shares === 0) orders.delete(m.ref);
-      }
-    }
-  }
-  const top = new Map<string, { bid: number; ask: number }>();
-  for (const o of orders.values()) {
-    const t = top.get(o.stock) ?? { bid: 0, ask: 0 };
-    if (o.buy) t.bid = Math.max(t.bid, o.price);
-    else t.ask = t.ask === 0 ? o.price : Math.min(t.ask, o.price);
-    top.set(o.stock, t);
-  }
-  return top;
-}
-
-/** The session's first `n` messages with the end marker: the market data the gateway replayed. */
-function firstMessages(file: string, n: number): Buffer {
-  let buf = readFileSync(file);
-  if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
-  let off = 0;
-  for (let seq = 0; seq < n; ) {
-    const len = buf.readUInt16BE(off);
-    const msg = buf.subarray(off + 2, off + 2 + len);
-    off += 2 + len;
-    if (!(len === CONTROL_MESSAGE.length && msg[0] === CONTROL_MESSAGE.typeByte)) seq++;
-  }
-  return Buffer.concat([buf.subarray(0, off), Buffer.from([0, 0])]);
-}
 
 const code = (bit: number) => OuchReject[OUCH_REJECT_BY_REASON_BIT[bit]];
 const bitOf = (r: number) => 31 - Math.clz32(r);
