@@ -178,16 +178,17 @@ export class OrderRouter {
     },
     reduced: (session: string, userRefNum: number, open: number) => {
       const id = this.ids.get(key(session, userRefNum));
-      if (id === undefined) return;
+      if (id === undefined) return false;
       const ref = this.venueRefOf.get(id);
       if (ref !== undefined && this.venue) {
         this.venue.cancel(ref, open);
-        return;
+        return true;
       }
       // No venue: the gateway's answer is the cancel; the engine frees the exposure now.
       const gone = this.oe.openShares(id) - open;
       if (gone > 0) this.oe.canceled(id, gone);
       if (this.oe.openShares(id) === 0) this.forget(id, { session, userRefNum });
+      return false;
     },
   };
 

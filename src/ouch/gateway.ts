@@ -75,8 +75,11 @@ export interface OrderListener {
   accepted?(o: OrderView): void;
   /** The original order is gone; `o` is the new one. */
   replaced?(origUserRefNum: number, o: OrderView): void;
-  /** A Cancel or Modify reduced an order to `open` shares (0: the order is gone). */
-  reduced?(session: string, userRefNum: number, open: number): void;
+  /**
+   * A Cancel or Modify reduced an order to `open` shares (0: the order is gone). True when the
+   * reduction went on to a venue, which may still execute the shares before it lands there.
+   */
+  reduced?(session: string, userRefNum: number, open: number): boolean | void;
 }
 
 /** A session event for the audit log (spec §16.6): who, what, and why. */
@@ -331,6 +334,11 @@ export class Gateway {
     return out;
   }
 
+  /** Shares the client canceled that the venue may still execute (its cancel is on the way). */
+  private awaitVenue(u: SessionState, userRefNum: number, quantity: number): void {
+    u.clientCanceled.set(userRefNum, (u.clientCanceled.get(userRefNum) ?? 0) + quantity);
+  }
+
   private takeClientCanceled(u: SessionState, userRefNum: number, quantity: number): void {
     if (quantity === 0) return;
     const left = (u.clientCanceled.get(userRefNum) ?? 0) - quantity;
@@ -570,10 +578,9 @@ export class Gateway {
         if (dec === 0) return; // nothing above the requested remainder: nothing to cancel
         ord.quantity -= dec;
         if (ord.quantity === 0) u.orders.delete(m.userRefNum);
-        if (this.o.orders?.reduced) u.clientCanceled.set(m.userRefNum, (u.clientCanceled.get(m.userRefNum) ?? 0) + dec);
         this.count(u, 'canceled');
         this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum: m.userRefNum, quantity: dec, reason: CANCEL_USER });
-        this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity);
+        if (this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity) === true) this.awaitVenue(u, m.userRefNum, dec);
         return;
       }
       case 'MODIFY_ORDER': {
@@ -587,12 +594,12 @@ export class Gateway {
           this.ignore(u, conn, 'BAD_MODIFY', `Modify of UserRefNum ${m.userRefNum} to side ${m.side} quantity ${m.quantity}: only a quantity decrease on the same side (${ord.side}, ${ord.quantity} open) is accepted`);
           return;
         }
-        if (this.o.orders?.reduced && ord.quantity > m.quantity) u.clientCanceled.set(m.userRefNum, (u.clientCanceled.get(m.userRefNum) ?? 0) + ord.quantity - m.quantity);
+        const dec = ord.quantity - m.quantity;
         ord.quantity = m.quantity;
         if (ord.quantity === 0) u.orders.delete(m.userRefNum);
         this.count(u, 'modified');
         this.emit(u, 'ORDER_MODIFIED', { timestamp: this.stamp(), userRefNum: m.userRefNum, side: ord.side, quantity: m.quantity });
-        this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity);
+        if (this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity) === true && dec > 0) this.awaitVenue(u, m.userRefNum, dec);
         return;
       }
     }

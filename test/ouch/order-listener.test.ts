@@ -28,7 +28,7 @@ describe('gateway OrderListener and cancel()', () => {
       orders: {
         accepted: (o: OrderView) => heard.push(['accepted', o, atHearing().accepted]),
         replaced: (orig: number, o: OrderView) => heard.push(['replaced', orig, o.userRefNum, o.quantity, o.price, o.timeInForce]),
-        reduced: (session: string, ref: number, open: number) => heard.push(['reduced', session, ref, open]),
+        reduced: (session: string, ref: number, open: number) => void heard.push(['reduced', session, ref, open]),
       },
     });
     const { port } = await gw.start();
@@ -76,7 +76,7 @@ describe('gateway OrderListener and cancel()', () => {
 
 describe('a venue execution after the gateway answered the client cancel', () => {
   it('still reaches the client; the venue confirming the cancel sends nothing twice', async () => {
-    gw = new Gateway({ sessions: SESSIONS, decide: testDoubleDecider().decide, orders: { reduced: () => {} } });
+    gw = new Gateway({ sessions: SESSIONS, decide: testDoubleDecider().decide, orders: { reduced: () => true } });
     const { port } = await gw.start();
     c = await OuchClient.connect({ port, username: 'ALPHA1', password: 'alpha-pw' });
     const r = c.enter({ side: 'B', quantity: 100, symbol: 'AAPL', price: '10' });
@@ -97,7 +97,7 @@ describe('a venue execution after the gateway answered the client cancel', () =>
   });
 
   it('a full cancel then the venue execution of all of it: Canceled, then Executed; the venue cancel of nothing sends nothing', async () => {
-    gw = new Gateway({ sessions: SESSIONS, decide: testDoubleDecider().decide, orders: { reduced: () => {} } });
+    gw = new Gateway({ sessions: SESSIONS, decide: testDoubleDecider().decide, orders: { reduced: () => true } });
     const { port } = await gw.start();
     c = await OuchClient.connect({ port, username: 'ALPHA1', password: 'alpha-pw' });
     const r = c.enter({ side: 'B', quantity: 50, symbol: 'AAPL', price: '10' });
