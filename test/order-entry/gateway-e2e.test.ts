@@ -7,10 +7,14 @@
  * accepts — or rejected with the OUCH code of the expected lowest reason); a marketable order
  * executes at the venue and the in-process clearing books it; an operator account kill
  * mass-cancels that account's open orders at the venue (Canceled `S` to the client) and
- * refuses its new ones; metrics and the audit log show the sessions; the recorded merged
+ * refuses its new ones — the operator presses the account's kill button on the dashboard
+ * (headless Chromium), which shows the sessions and open orders; metrics and the audit log
+ * show the sessions; the recorded merged
  * stream replays to the gateway's digest.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +25,7 @@ import { startJson, type JsonProcess } from './cli-process.ts';
 import { firstMessages, topOfBook } from './top-of-book.ts';
 
 const STOP = 61117;
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const TOKEN = 'e2e-gateway-token-0123456789abcdef';
 
 const code = (bit: number) => OuchReject[OUCH_REJECT_BY_REASON_BIT[bit]];
@@ -96,10 +101,34 @@ describe('riskgate gateway with riskgate venue-sim, end to end', () => {
     const exec = await alpha.waitFor((x) => x.kind === 'ORDER_EXECUTED' && x.values.userRefNum === sell, 10_000);
     expect(exec.values).toMatchObject({ quantity: 10, price: px(aapl.bid) });
 
-    // The operator kills BRAVO: its three resting orders are canceled at the venue (S), the new one refused.
-    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', origin: url, 'x-riskgate-operator': 'e2e' };
-    const k = await fetch(`${url}/api/kill`, { method: 'POST', headers: auth, body: JSON.stringify({ account: 'BRAVO', on: true }) });
-    expect(k.status, await k.clone().text()).toBe(200);
+    // The dashboard shows the sessions and the accounts' open orders; the operator kills BRAVO
+    // with its button: its three resting orders are canceled at the venue (S), the new one refused.
+    const profile = mkdtempSync(join(tmpdir(), 'rg-chromium-'));
+    const ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 1600 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`${url}/`);
+      await page.fill('#token', TOKEN);
+      await page.fill('#operator', 'e2e');
+      await page.waitForFunction(() => !document.getElementById('order-entry')!.hidden && document.getElementById('oe-accounts')!.textContent!.includes('BRAVO'), undefined, { timeout: 30_000 });
+      const row = (table: string, first: string) => page.$$eval(`#${table} tbody tr`, (trs, f) => trs.map((tr) => [...tr.children].map((td) => td.textContent)).find((r) => r[0] === f), first);
+      expect(await row('oe-sessions', 'BRAVO1')).toEqual(expect.arrayContaining(['BRAVO1', 'BRAVO', '4', '3', '1', 'OPEN_ORDERS 1']));
+      expect((await row('oe-accounts', 'BRAVO'))!.slice(0, 2)).toEqual(['BRAVO', '3']);
+      await page.click('#kill-account-BRAVO');
+      await page.waitForFunction(() => document.getElementById('status-line')!.textContent!.length > 0, undefined, { timeout: 30_000 });
+      expect(await page.textContent('#status-line')).not.toMatch(/refused|error|unauthorized/i);
+      await page.waitForFunction(() => document.getElementById('kill-account-BRAVO')?.textContent?.startsWith('killed'), undefined, { timeout: 30_000 });
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'gateway-dashboard.png'), fullPage: true });
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
     for (const r of rests.slice(0, 3)) {
       const c = await bravo.waitFor((x) => x.kind === 'ORDER_CANCELED' && x.values.userRefNum === r, 10_000);
       expect(c.values).toMatchObject({ quantity: rests.indexOf(r) + 1, reason: 'S' });
