@@ -241,6 +241,7 @@ function render(s) {
     ab.append(tr);
   }
 
+  renderOrderEntry(s);
   limitMenu(s);
   const scope = limitOf(s, $('limit-name').value).scope;
   if (targetsFor !== scope) {
@@ -251,6 +252,40 @@ function render(s) {
     for (const n of names) sel.append(el('option', '', n));
   }
   last = s;
+}
+
+/** The order-entry gateway's sessions and accounts (riskgate gateway --serve); hidden otherwise. */
+function renderOrderEntry(s) {
+  const oe = s.orderEntry;
+  $('order-entry').hidden = !oe;
+  if (!oe) return;
+  const sb = $('oe-sessions').tBodies[0];
+  sb.replaceChildren();
+  for (const x of oe.sessions) {
+    const tr = el('tr');
+    const reasons = Object.entries(x.rejectedByReason).map(([k, n]) => `${k} ${fmt(n)}`).join(', ') || '-';
+    const events = Object.entries(x.events).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${fmt(n)}`).join(', ') || '-';
+    tr.append(el('td', '', x.session), el('td', '', x.account), el('td', '', fmt(x.checked)), el('td', '', fmt(x.accepted)), el('td', '', fmt(x.rejected)),
+      el('td', '', reasons), el('td', '', fmt(x.executed)), el('td', '', fmt(x.canceled)), el('td', '', events));
+    sb.append(tr);
+  }
+  const ab = $('oe-accounts').tBodies[0];
+  ab.replaceChildren();
+  const lim = new Map(s.limits.accounts.map((a) => [a.account, a]));
+  for (const a of oe.accounts) {
+    const tr = el('tr');
+    const killed = lim.get(a.account)?.maxOpenOrders === 0;
+    const b = el('button', `small${killed ? ' on' : ''}`, killed ? 'killed (release)' : 'kill');
+    b.type = 'button';
+    b.id = `kill-account-${a.account}`;
+    b.addEventListener('click', () => send('/api/kill', { account: a.account, on: !killed }));
+    const td = el('td');
+    td.append(b);
+    tr.append(el('td', '', a.account), el('td', '', fmt(a.openOrders)), el('td', '', `$${a.openNotional}`), td);
+    ab.append(tr);
+  }
+  const m = oe.massCanceled;
+  $('oe-note').textContent = `mass-canceled by a kill: ${fmt(m.global)} global, ${fmt(m.account)} account, ${fmt(m.symbol)} symbol${oe.unmatchedVenueAnswers ? ` · ${oe.unmatchedVenueAnswers} venue answers matched no order` : ''}`;
 }
 
 let polling = false;

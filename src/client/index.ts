@@ -12,6 +12,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { OuchReject, SOUPBINTCP, type OuchOutboundName } from '../contract.ts';
 import type { OuchOption } from '../ouch/appendage.ts';
 import { ClientSession } from '../ouch/client-session.ts';
+import { coalescedWrite } from '../ouch/coalesce.ts';
 import { decodeOutbound, encodeInbound, type Side } from '../ouch/codec.ts';
 import { DEFAULT_TIMING, systemClock, type Clock, type SessionTiming } from '../ouch/timing.ts';
 import type { FieldValue } from '../ouch/wire.ts';
@@ -35,6 +36,12 @@ export interface OuchClientOptions {
   now?: Clock;
   /** Login must complete within this long, ms (default 5000). */
   connectTimeoutMs?: number;
+  /**
+   * Keep every answer in `answers` (default true). A long-lived client that follows answers
+   * with `onAnswer` (the gateway's venue connection, a load generator) sets false, so memory
+   * stays flat; `answer`/`waitFor` then see only answers that arrive while they wait.
+   */
+  keepAnswers?: boolean;
 }
 
 /** One answer from the gateway: the OUCH message, its fields and its sequence number. */
@@ -90,6 +97,7 @@ export class OuchClient {
   private readonly listeners: ((a: Answer) => void)[] = [];
   private readonly closedPromise: Promise<string>;
   private timer: NodeJS.Timeout | null = null;
+  private keep = true;
 
   private constructor(
     private readonly socket: Socket,
@@ -107,6 +115,7 @@ export class OuchClient {
     return new Promise((resolve, reject) => {
       const socket = tcpConnect({ host: o.host ?? '127.0.0.1', port: o.port });
       socket.setNoDelay(true);
+      const write = coalescedWrite(socket);
       let client: OuchClient | null = null;
       let settled = false;
       let onClosed: (r: string) => void = () => {};
@@ -128,7 +137,7 @@ export class OuchClient {
         now: o.now ?? systemClock,
         maxPacket: SOUPBINTCP.maxPacket,
         send: (b) => {
-          if (!socket.destroyed) socket.write(b);
+          if (!socket.destroyed) write(b);
         },
         close: () => socket.end(),
         hooks: {
@@ -150,6 +159,7 @@ export class OuchClient {
         },
       });
       client = new OuchClient(socket, session, o.firstUserRefNum ?? 1, closed);
+      client.keep = o.keepAnswers !== false;
       socket.on('connect', () => session.start());
       socket.on('data', (chunk: Buffer) => session.receive(chunk));
       socket.on('error', (e) => {
@@ -258,7 +268,7 @@ export class OuchClient {
       this.session.drop(`undecodable message ${seq}: ${(e as Error).message}`);
       return;
     }
-    this.answers.push(a);
+    if (this.keep) this.answers.push(a);
     for (const fn of this.listeners) fn(a);
     for (const w of [...this.waiters]) {
       if (w.match(a)) {

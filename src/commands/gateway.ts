@@ -30,10 +30,17 @@ import { intOpt, withCodedErrors } from './kafka-options.ts';
 import { parseStrict } from './strict-args.ts';
 import { usageError } from './usage.ts';
 import { DEFAULT_VENUE_USER } from './venue-sim.ts';
+import { CLEARING_OPTIONS, startReplayClearing } from '../clearing/replay-clearing.ts';
+import { DEFAULT_PORT } from '../control/commands.ts';
+import { startControlPlane, type ControlPlane } from '../control/plane.ts';
+import { OrderEntryOps } from '../order-entry/operations.ts';
+import { LiveClearing } from '../server/clearing.ts';
+import { OrderLatency } from '../order-entry/latency.ts';
 
 export const GATEWAY_USAGE =
   'usage: riskgate gateway <file.itch[.gz]> [--config f] [--port N] [--venue HOST:PORT] [--venue-user NAME:PASSWORD] ' +
-  '[--stop-at SEQ] [--record merged.itch] [--json] [--log-level warn]';
+  '[--stop-at SEQ] [--record merged.itch] [--serve [--http-port N] [--token-file f] [--public-metrics]] [--audit-out audit.jsonl] ' +
+  '[--brokers host:port [--prefix riskgate]] [--latency] [--json] [--log-level warn]';
 
 export const GATEWAY_OPTIONS = {
   config: { type: 'string' },
@@ -44,6 +51,13 @@ export const GATEWAY_OPTIONS = {
   record: { type: 'string' },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
+  serve: { type: 'boolean' },
+  'http-port': { type: 'string' },
+  'token-file': { type: 'string' },
+  'public-metrics': { type: 'boolean' },
+  'audit-out': { type: 'string' },
+  latency: { type: 'boolean' },
+  ...CLEARING_OPTIONS,
   ...HELP_OPTION,
 } as const;
 
@@ -56,6 +70,14 @@ export const help = helpFor(GATEWAY_USAGE, GATEWAY_OPTIONS, {
   record: '<file> write the merged stream (market data + order-entry frames) here at the end; riskgate replay re-runs it to the same digest',
   json: 'print the listening, feed and summary lines as JSON objects',
   'log-level': '<level> log level on stderr: fatal, error, warn (default), info, debug, trace or silent',
+  serve: 'serve the dashboard, /metrics and the control API (kill switches: global, symbol, account; limits) on 127.0.0.1',
+  'http-port': `<N> port of --serve (default ${DEFAULT_PORT}; 0 picks a free one)`,
+  'token-file': '<f> the API bearer token (default: generated and printed on stderr)',
+  'public-metrics': '/metrics and /health without the token',
+  'audit-out': '<f> append the audit log here: controls, session events (login, logout, reject, bad message, disconnect), mass cancels',
+  latency: 'measure each order in the gateway (packet read → answer, → forwarded to the venue) and print p50/p99/p99.9 and the CPU time in the summary',
+  brokers: '<host:port> clear the executions over Kafka (as replay --brokers); default: in process, in the summary',
+  prefix: '<name> Kafka topic prefix (default riskgate)',
   help: 'print this help and exit',
 }, 'Every order is checked by the Rust engine (docs/spec.md §18) at the replay\'s position: Order Accepted, or Order Rejected with the\n' +
   'OUCH code of the lowest reason bit (§16.5). Serves until SIGINT/SIGTERM. Exit: 0 ok, 2 bad options, 3/4 bad input, 5 bad config, 8 cannot listen or reach the venue.');
@@ -91,18 +113,52 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     let venue: OuchClient | null = null;
     if (venueAt) {
       try {
-        venue = await OuchClient.connect({ ...venueAt, username: vm[1], password: vm[2] });
+        venue = await OuchClient.connect({ ...venueAt, username: vm[1], password: vm[2], keepAnswers: false });
       } catch (e) {
         throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot log in to the venue at ${values.venue}: ${(e as Error).message}`);
       }
     }
     const router = new OrderRouter(oe, cfg.symbols.map((s) => s.symbol), venue);
     const port = intOpt('--port', values.port);
+    const log = createLogger({ level, name: 'gateway' });
+    // Operations (spec §18.6): dashboard, /metrics and the control API with --serve, the audit
+    // log with --audit-out; the executions are cleared in process or over Kafka (--brokers).
+    const plane: ControlPlane | null = values.serve || values['audit-out']
+      ? await startControlPlane({
+        serve: values.serve, port: values['http-port'], 'token-file': values['token-file'], 'audit-out': values['audit-out'],
+        'public-metrics': values['public-metrics'], config: values.config,
+      }, { source: file, config: cfg, backend: 'rust', speed: 'max', log, engine: { stats: () => ({}) } })
+      : null;
+    const clearing = await startReplayClearing({ brokers: values.brokers, prefix: values.prefix }, cfg);
+    let ops: OrderEntryOps | null = null;
+    const latency = values.latency ? new OrderLatency() : null;
     const gateway = new Gateway({
-      ...gatewayOptions(cfg, router.decide), ...(port !== undefined ? { port } : {}), orders: router.listener,
-      log: createLogger({ level, name: 'gateway' }),
+      ...gatewayOptions(cfg, router.decide), ...(port !== undefined ? { port } : {}), orders: router.listener, log,
+      onEvent: (e) => ops?.onEvent(e),
+      ...(latency ? { onOrderTiming: latency.record } : {}),
     });
     router.attach(gateway);
+    ops = new OrderEntryOps(cfg, gateway, router, plane ? { writer: plane.audit, run: plane.run, seq: () => oe.seq } : null);
+    const clearingDone: Promise<void>[] = [];
+    oe.onRecords = (records, firstSeq, messages, ns) => {
+      plane?.live.observe(records, { frames: records, firstSeq, offset: 0, messages, final: false }, ns, []);
+      const r = clearing.onRecords(records);
+      if (r) clearingDone.push(r);
+    };
+    // Operator changes go in at the session's current position, between engine calls.
+    const pumpControls = () => {
+      const ctl = plane?.queue.take(oe.seq + 1);
+      if (ctl) plane!.queue.confirm(oe.operatorControls(ctl));
+    };
+    const pump = plane ? setInterval(pumpControls, 5) : null;
+    pump?.unref();
+    if (plane) {
+      ops.register(plane.metrics.registry);
+      plane.live.extraState = () => ({ orderEntry: ops!.snapshot() });
+      plane.live.status = 'running';
+      plane.live.clearing = new LiveClearing(cfg, 2, 256, (w, lag) => plane.metrics.clearingLag.set({ worker: w }, lag));
+      if (plane.url) out('serving', `dashboard    ${plane.url}/ (metrics ${plane.url}/metrics)`, { url: plane.url });
+    }
     let addr;
     try {
       addr = await gateway.start();
@@ -133,6 +189,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
           ended = false;
           break;
         }
+        pumpControls();
         oe.feed(p.frames, p.final && stopAt === undefined);
       }
       if (signalled || (stopAt !== undefined && oe.seq >= stopAt)) {
@@ -145,16 +202,32 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       out('feed', `feed         ${ended ? 'the session ended' : `stopped at --stop-at ${stopAt}`} after message ${oe.seq}; checking orders at this position (Ctrl-C ends)`, { seq: oe.seq, ended });
       await stopped;
     }
+    if (pump) clearInterval(pump);
+    const latencySummary = latency?.summary();
     await gateway.close();
     await venue?.logout().catch(() => {});
     if (values.record) writeFileSync(values.record, oe.mergedStream());
     const t = gateway.stats().totals;
     const d = oe.recordDigest();
+    await Promise.all(clearingDone);
+    const report: Record<string, unknown> = {};
+    await clearing.finish(report);
+    await clearing.close();
+    const clearingText = clearing.text(report);
+    plane?.audit?.write({ type: 'end', run: plane.run, wallTime: new Date().toISOString(), messages: oe.seq, controls: plane.queue.history.length, recordsSha256: d.sha256, status: signalled ? 'interrupted' : 'ok' });
+    if (plane) plane.live.status = 'done';
+    await plane?.close();
     out('summary', [
-      `orders       ${t.checked} checked, ${t.accepted} accepted, ${t.rejected} rejected, ${t.executed} executions, ${t.canceled} canceled`,
+      `orders       ${t.checked} checked, ${t.accepted} accepted, ${t.rejected} rejected, ${t.executed} executions, ${t.canceled} canceled; ${router.massCanceled} mass-canceled by a kill`,
       `engine       ${oe.seq.toLocaleString('en-US')} messages; records ${d.bytes / 32} (sha256 ${d.sha256})`,
       ...(values.record ? [`recorded     ${values.record} (riskgate replay ${values.record} gives this digest)`] : []),
-    ].join('\n'), { ouch: t, messages: oe.seq, records: d.bytes / 32, recordsSha256: d.sha256, record: values.record ?? null, unmatchedVenueAnswers: router.unmatched });
+      ...(latencySummary ? [`latency      ${JSON.stringify(latencySummary)}`] : []),
+      ...(clearingText ? [clearingText] : []),
+    ].join('\n'), {
+      ouch: t, messages: oe.seq, records: d.bytes / 32, recordsSha256: d.sha256, record: values.record ?? null, unmatchedVenueAnswers: router.unmatched,
+      massCanceled: router.massCanceled, orderEntry: ops.snapshot(), clearing: report.clearing ?? null,
+      ...(latencySummary ? { latency: latencySummary } : {}),
+    });
     return 0;
   });
 }

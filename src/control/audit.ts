@@ -66,7 +66,25 @@ export interface AuditEnd {
   beforeSeq?: number;
 }
 
-export type AuditLine = AuditStart | AuditControl | AuditEnd;
+/** An order-entry event of the gateway (spec §18.6): a session event (login, logout, reject, bad message, disconnect) or a mass cancel. `--audit-in` skips them. */
+export interface AuditOrderEntry {
+  type: 'order_entry';
+  run: string;
+  wallTime: string;
+  event: string;
+  session?: string;
+  peer?: string;
+  kind?: string;
+  detail?: string;
+  userRefNum?: number;
+  /** Mass cancel: what the kill selected and how many open orders it canceled. */
+  scope?: string;
+  orders?: number;
+  /** Seq position of the session when it happened. */
+  seq?: number;
+}
+
+export type AuditLine = AuditStart | AuditControl | AuditEnd | AuditOrderEntry;
 
 export function newRunId(): string {
   return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;

@@ -11,7 +11,7 @@ export { GLOBAL_TARGET };
 
 /** A change a caller asks for, before validation (HTTP body, CLI arguments). */
 export type ChangeRequest =
-  | { kind: 'kill'; symbol?: unknown; on: unknown }
+  | { kind: 'kill'; symbol?: unknown; account?: unknown; on: unknown }
   | { kind: 'limit'; symbol?: unknown; account?: unknown; limit: unknown; value: unknown }
   | { kind: 'clearCollision'; symbol: unknown };
 
@@ -67,6 +67,8 @@ export const LIMITS: Readonly<Record<string, LimitSpec>> = Object.freeze({
   creditLimit: limit(ControlOp.CREDIT_LIMIT),
   maxOrdersPerWindow: limit(ControlOp.MAX_ORDERS),
   duplicateWindowNs: limit(ControlOp.DUP_WINDOW),
+  maxOpenOrders: limit(ControlOp.MAX_OPEN_ORDERS),
+  maxOrderRate: limit(ControlOp.MAX_ORDER_RATE),
 });
 
 /** Spec §9 value range of an op (inclusive maximum), for re-checking audit entries. */
@@ -178,6 +180,9 @@ export interface AccountLimits {
   creditLimit: bigint;
   maxOrdersPerWindow: bigint;
   duplicateWindowNs: bigint;
+  /** Client order limits (spec §18.3): the config's orderEntry values, written at S = 1 by the gateway. */
+  maxOpenOrders: bigint;
+  maxOrderRate: bigint;
 }
 
 /** Current limits and kill switches: the config's, then every applied control. */
@@ -195,6 +200,7 @@ export class RiskState {
     }));
     this.accounts = config.accounts.map((a) => ({
       index: a.index, id: a.id, name: a.name, creditLimit: a.creditLimit, maxOrdersPerWindow: BigInt(a.maxOrdersPerWindow), duplicateWindowNs: a.duplicateWindowNs,
+      maxOpenOrders: BigInt(config.orderEntry?.maxOpenOrders ?? 0), maxOrderRate: BigInt(config.orderEntry?.maxOrderRate ?? 0),
     }));
     this.collisionClears = config.symbols.map(() => 0);
   }
@@ -227,6 +233,15 @@ export class RiskState {
     if (req.kind === 'kill') {
       if (typeof req.on !== 'boolean') throw new ChangeError(`"on" must be true or false, got ${req.on === undefined ? 'nothing' : describe(req.on)}`);
       const value = req.on ? 1n : 0n;
+      if (req.account !== undefined) {
+        // The account kill (spec §18.6): no open client orders allowed (MAX_OPEN_ORDERS 0), so the
+        // engine refuses its new orders and the gateway mass-cancels the open ones; off restores
+        // the config's limit.
+        if (req.symbol !== undefined) throw new ChangeError('a kill names a symbol or an account, not both');
+        const j = this.accountIndex(req.account);
+        const restore = BigInt(this.config.orderEntry?.maxOpenOrders ?? 0);
+        return { op: ControlOp.MAX_OPEN_ORDERS, what: 'MAX_OPEN_ORDERS', target: j, targetName: this.accounts[j].name, value: req.on ? 0n : restore };
+      }
       if (req.symbol === undefined || req.symbol === null || req.symbol === '*') {
         return { op: ControlOp.GLOBAL_KILL, what: 'GLOBAL_KILL', target: GLOBAL_TARGET, targetName: '*', value };
       }
@@ -286,6 +301,8 @@ export class RiskState {
       case ControlOp.CREDIT_LIMIT: return a.creditLimit;
       case ControlOp.MAX_ORDERS: return a.maxOrdersPerWindow;
       case ControlOp.DUP_WINDOW: return a.duplicateWindowNs;
+      case ControlOp.MAX_OPEN_ORDERS: return a.maxOpenOrders;
+      case ControlOp.MAX_ORDER_RATE: return a.maxOrderRate;
       case ControlOp.CLEAR_COLLISION: return 0n;
       default: throw new ChangeError(`unknown control op ${op}`);
     }
@@ -306,6 +323,8 @@ export class RiskState {
       case ControlOp.CREDIT_LIMIT: a.creditLimit = c.value; break;
       case ControlOp.MAX_ORDERS: a.maxOrdersPerWindow = c.value; break;
       case ControlOp.DUP_WINDOW: a.duplicateWindowNs = c.value; break;
+      case ControlOp.MAX_OPEN_ORDERS: a.maxOpenOrders = c.value; break;
+      case ControlOp.MAX_ORDER_RATE: a.maxOrderRate = c.value; break;
       case ControlOp.CLEAR_COLLISION: this.collisionClears[c.target]++; break;
     }
     return old;
@@ -321,7 +340,7 @@ export class RiskState {
       })),
       accounts: this.accounts.map((a) => ({
         account: a.name, id: a.id, index: a.index, creditLimit: formatDollars(a.creditLimit), maxOrdersPerWindow: Number(a.maxOrdersPerWindow),
-        duplicateWindowNs: a.duplicateWindowNs.toString(),
+        duplicateWindowNs: a.duplicateWindowNs.toString(), maxOpenOrders: Number(a.maxOpenOrders), maxOrderRate: Number(a.maxOrderRate),
       })),
       changeable: Object.fromEntries(Object.entries(LIMITS).map(([name, l]) => [name, { scope: l.scope, money: l.money, unit: l.money ? 'dollars' : l.unit }])),
     };

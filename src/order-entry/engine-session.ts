@@ -12,7 +12,16 @@ import type { Engine } from '../engine/types.ts';
 import { RiskgateError } from '../errors.ts';
 import { frame, itch } from '../itch/encode.ts';
 import { countSeqFrames } from '../itch/framing.ts';
+import { RecordView } from '../records/view.ts';
 import { orderFrame, venueFrame, type OrderAction } from './frames.ts';
+
+/** A CONTROL record the engine emitted (an operator's op, or a kill the engine engaged itself). */
+export interface AppliedControl {
+  op: number;
+  target: number;
+  value: bigint;
+  seq: number;
+}
 
 export interface OrderEntryLimits {
   /** Every account's maximum open client orders (op MAX_OPEN_ORDERS). */
@@ -51,6 +60,10 @@ export class OrderEntryEngine {
   /** Open shares of every engine order id the control plane has handed out (0 = free). */
   private readonly open = new Uint32Array(ORDER_FRAME.orderSlots);
   private started = false;
+  /** Told of every CONTROL record, after the engine call that produced it (mass cancel, §18.6). */
+  onControl: ((c: AppliedControl) => void) | null = null;
+  /** Told of every engine call: its records, the first seq and count of the messages it carried, its time (ns). */
+  onRecords: ((records: Buffer, firstSeq: number, messages: number, engineNs: number) => void) | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -84,9 +97,16 @@ export class OrderEntryEngine {
   /** Market data (whole frames) at the current position; returns its records. */
   feed(frames: Buffer, endOfInput = false): Buffer {
     if (!this.started) this.start();
-    const out = this.run(frames, endOfInput);
-    this.lastSeq += countSeqFrames(frames);
+    const n = countSeqFrames(frames);
+    const out = this.run(frames, endOfInput, n);
+    this.lastSeq += n;
     return out;
+  }
+
+  /** Operator control messages (spec §9, made for S = seq + 1) at the current position; returns their records. */
+  operatorControls(frames: Buffer): Buffer {
+    if (!this.started) this.start();
+    return this.run(frames, false);
   }
 
   /** A new client order, checked at the current position. */
@@ -132,7 +152,7 @@ export class OrderEntryEngine {
   private order(action: OrderAction, orderId: number, o: ClientOrder): OrderAnswer {
     if (!this.started) this.start();
     const frame = orderFrame({ action, orderId, ...o, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
-    const records = this.run(frame, false);
+    const records = this.run(frame, false, 0, true);
     const rec = findOrderRecord(records, orderId);
     if (!rec) {
       // The engine refused the frame (PROBLEM): never an acceptance (fail closed).
@@ -145,7 +165,7 @@ export class OrderEntryEngine {
 
   private venue(event: 'E' | 'C', orderId: number, qty: number, price: number): Buffer {
     if (!this.started) this.start();
-    const records = this.run(venueFrame({ event, orderId, qty, price, seq: this.lastSeq + 1, fingerprint: this.fingerprint }), false);
+    const records = this.run(venueFrame({ event, orderId, qty, price, seq: this.lastSeq + 1, fingerprint: this.fingerprint }), false, 0, true);
     const applied = records.length >= RECORD_SIZE && records[H.kind] !== RecordKind.PROBLEM;
     if (applied) this.open[orderId] -= Math.min(qty, this.open[orderId]);
     return records;
@@ -155,12 +175,20 @@ export class OrderEntryEngine {
     return frame(itch.control(op, target, this.lastSeq + 1, value, this.fingerprint));
   }
 
-  private run(frames: Buffer, endOfInput: boolean): Buffer {
-    this.input.push(Buffer.from(frames));
+  private run(frames: Buffer, endOfInput: boolean, messages = 0, owned = false): Buffer {
+    // Frames the caller may reuse are copied; the ones made here (orders, venue answers) are not.
+    this.input.push(owned ? frames : Buffer.from(frames));
+    const t0 = this.onRecords ? process.hrtime.bigint() : 0n;
     const out = this.engine.process(frames, endOfInput);
+    if (this.onRecords) this.onRecords(out, this.lastSeq + 1, messages, Number(process.hrtime.bigint() - t0));
     this.digest.update(out);
     this.output.push(out);
     this.recordBytes += out.length;
+    if (this.onControl) {
+      for (const r = new RecordView(out); r.next(); ) {
+        if (r.kind === RecordKind.CONTROL) this.onControl({ op: r.op, target: r.target, value: r.value, seq: r.seq });
+      }
+    }
     return out;
   }
 

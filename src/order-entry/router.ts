@@ -4,15 +4,35 @@
  * orders it accepts are forwarded to the venue (an OUCH client of `riskgate venue-sim`), and
  * the venue's Executed and Canceled go into the engine as venue frames and back to the client.
  */
-import { Reason } from '../contract.ts';
+import { ControlOp, Reason, REASONS } from '../contract.ts';
+import { GLOBAL_TARGET } from '../itch/layout.ts';
 import type { Answer, OuchClient } from '../client/index.ts';
 import type { Decider, Gateway, OrderListener, OrderToCheck, OrderView } from '../ouch/gateway.ts';
-import type { OrderEntryEngine } from './engine-session.ts';
+import type { AppliedControl, OrderEntryEngine } from './engine-session.ts';
 
 /** A client's order: its session and UserRefNum. */
 interface ClientRef {
   session: string;
   userRefNum: number;
+}
+
+export interface SessionOrderStats {
+  checked: number;
+  accepted: number;
+  rejected: number;
+  /** Rejections per reason bit (contract [[reasons]] order). */
+  reasonBits: number[];
+}
+
+/** What a mass cancel selects: every open order, or those of one account or one symbol. */
+export type KillScope = { scope: 'global' } | { scope: 'account'; account: number } | { scope: 'symbol'; symbol: number };
+
+/** The kill a CONTROL record engages (spec §18.6), or null: GLOBAL_KILL 1, SYMBOL_KILL 1, MAX_OPEN_ORDERS 0 (the account kill). */
+export function killOf(c: AppliedControl): KillScope | null {
+  if (c.op === ControlOp.GLOBAL_KILL && c.value === 1n) return { scope: 'global' };
+  if (c.op === ControlOp.SYMBOL_KILL && c.value === 1n) return { scope: 'symbol', symbol: c.target };
+  if (c.op === ControlOp.MAX_OPEN_ORDERS && c.value === 0n && c.target !== GLOBAL_TARGET) return { scope: 'account', account: c.target };
+  return null;
 }
 
 const key = (session: string, userRefNum: number) => `${session}\u0000${userRefNum}`;
@@ -25,9 +45,19 @@ export class OrderRouter {
   private readonly byVenueRef = new Map<number, { orderId: number; client: ClientRef }>();
   /** The venue's UserRefNum of each engine order id. */
   private readonly venueRefOf = new Map<number, number>();
+  /** Account, symbol and client order of each open engine order id. */
+  private readonly meta = new Map<number, { account: number; symbol: number; price: number; client: ClientRef }>();
+  /** Orders the engine checked per session: accepted, and rejected by reason bit (an order can fail several). */
+  readonly sessions = new Map<string, SessionOrderStats>();
+  /** Engine order ids a kill is canceling at the venue: their Canceled goes to the client as `S` (supervisory). */
+  private readonly killed = new Set<number>();
   private gateway: Gateway | null = null;
   /** Venue answers that could not be matched to an order (a bug or a foreign venue). */
   unmatched = 0;
+  /** Orders a kill canceled (at the venue, or in the engine when there is none). */
+  massCanceled = 0;
+  /** Told of every kill with the number of open orders it cancels. */
+  onMassCancel: ((k: KillScope, orders: number) => void) | null = null;
 
   constructor(
     private readonly oe: OrderEntryEngine,
@@ -35,6 +65,39 @@ export class OrderRouter {
     private readonly venue: OuchClient | null = null,
   ) {
     venue?.onAnswer((a) => this.fromVenue(a));
+    // Deferred: the kill's CONTROL record comes out of an engine call that may still be running.
+    oe.onControl = (c) => {
+      const k = killOf(c);
+      if (k) queueMicrotask(() => this.massCancel(k));
+    };
+  }
+
+  /**
+   * Cancels the open orders a kill selects (spec §18.6): at the venue (OUCH Cancel to 0 each;
+   * the venue's Canceled frees the exposure in the engine and reaches the client as `S`), or,
+   * with no venue, in the engine at once. The engine itself refuses the new ones.
+   */
+  massCancel(k: KillScope): number {
+    let n = 0;
+    for (const [id, m] of this.meta) {
+      if (k.scope === 'account' && m.account !== k.account) continue;
+      if (k.scope === 'symbol' && m.symbol !== k.symbol) continue;
+      if (this.killed.has(id) || this.oe.openShares(id) === 0) continue;
+      n++;
+      const ref = this.venueRefOf.get(id);
+      if (this.venue && ref !== undefined) {
+        this.killed.add(id);
+        this.venue.cancel(ref, 0);
+        continue;
+      }
+      const open = this.oe.openShares(id);
+      this.oe.canceled(id, open);
+      this.gateway?.cancel(m.client.session, m.client.userRefNum, open, 'S');
+      this.forget(id, m.client);
+    }
+    this.massCanceled += n;
+    this.onMassCancel?.(k, n);
+    return n;
   }
 
   /** The gateway whose clients get the venue's executions and cancels. */
@@ -56,10 +119,40 @@ export class OrderRouter {
       a = this.oe.replace(id, order);
     }
     if (a.reasons < 0) throw new Error(`the engine refused the order frame (id ${a.orderId}): see its PROBLEM record`);
-    if (!a.accepted) return { accept: false, reasons: a.reasons };
+    const st = this.statsOf(o.session);
+    st.checked++;
+    if (!a.accepted) {
+      st.rejected++;
+      for (let b = 0; b < st.reasonBits.length; b++) if (a.reasons & (1 << b)) st.reasonBits[b]++;
+      return { accept: false, reasons: a.reasons };
+    }
+    st.accepted++;
     this.ids.set(key(o.session, o.userRefNum), a.orderId);
+    this.meta.set(a.orderId, { account: o.account, symbol, price: order.price, client: { session: o.session, userRefNum: o.userRefNum } });
     return { accept: true };
   };
+
+  /** Open client orders and their open notional (price units × shares) per account index. */
+  openByAccount(nAccounts: number): { orders: number[]; notional: bigint[] } {
+    const orders = new Array<number>(nAccounts).fill(0);
+    const notional = new Array<bigint>(nAccounts).fill(0n);
+    for (const [id, m] of this.meta) {
+      const open = this.oe.openShares(id);
+      if (open === 0 || m.account >= nAccounts) continue;
+      orders[m.account]++;
+      notional[m.account] += BigInt(m.price) * BigInt(open);
+    }
+    return { orders, notional };
+  }
+
+  private statsOf(session: string): SessionOrderStats {
+    let st = this.sessions.get(session);
+    if (!st) {
+      st = { checked: 0, accepted: 0, rejected: 0, reasonBits: new Array<number>(REASONS.length).fill(0) };
+      this.sessions.set(session, st);
+    }
+    return st;
+  }
 
   readonly listener: OrderListener = {
     accepted: (o: OrderView) => {
@@ -72,7 +165,10 @@ export class OrderRouter {
     replaced: (origUserRefNum: number, o: OrderView) => {
       const id = this.ids.get(key(o.session, o.userRefNum));
       this.ids.delete(key(o.session, origUserRefNum));
-      if (id === undefined || !this.venue) return;
+      if (id === undefined) return;
+      const m = this.meta.get(id);
+      if (m) m.client = { session: o.session, userRefNum: o.userRefNum };
+      if (!this.venue) return;
       const orig = this.venueRefOf.get(id);
       if (orig === undefined) return;
       const ref = this.venue.replace(orig, { quantity: o.quantity, price: o.price, timeInForce: o.timeInForce });
@@ -82,8 +178,17 @@ export class OrderRouter {
     },
     reduced: (session: string, userRefNum: number, open: number) => {
       const id = this.ids.get(key(session, userRefNum));
-      const ref = id === undefined ? undefined : this.venueRefOf.get(id);
-      if (ref !== undefined && this.venue) this.venue.cancel(ref, open);
+      if (id === undefined) return false;
+      const ref = this.venueRefOf.get(id);
+      if (ref !== undefined && this.venue) {
+        this.venue.cancel(ref, open);
+        return true;
+      }
+      // No venue: the gateway's answer is the cancel; the engine frees the exposure now.
+      const gone = this.oe.openShares(id) - open;
+      if (gone > 0) this.oe.canceled(id, gone);
+      if (this.oe.openShares(id) === 0) this.forget(id, { session, userRefNum });
+      return false;
     },
   };
 
@@ -106,15 +211,27 @@ export class OrderRouter {
       // A venue reject of an order riskgate accepted closes it like a cancel of what is open.
       const qty = a.kind === 'ORDER_CANCELED' ? Number(v.quantity) : this.oe.openShares(orderId);
       if (qty > 0) this.oe.canceled(orderId, qty);
-      // The client may have canceled it already (the gateway answered then).
-      this.gateway?.cancel(client.session, client.userRefNum, qty, a.kind === 'ORDER_CANCELED' ? 'I' : 'Z');
+      // The client may have canceled it already (the gateway answered then, and settles it now).
+      const why = this.killed.has(orderId) ? 'S' : a.kind === 'ORDER_REJECTED' ? 'Z' : venueCancelReason(v.reason);
+      this.gateway?.cancel(client.session, client.userRefNum, qty, why);
     } else {
       return;
     }
     if (this.oe.openShares(orderId) === 0) {
       this.byVenueRef.delete(ref);
-      this.venueRefOf.delete(orderId);
-      this.ids.delete(key(client.session, client.userRefNum));
+      this.forget(orderId, client);
     }
   }
+
+  private forget(orderId: number, client: ClientRef): void {
+    this.venueRefOf.delete(orderId);
+    this.meta.delete(orderId);
+    this.killed.delete(orderId);
+    this.ids.delete(key(client.session, client.userRefNum));
+  }
+}
+
+/** The venue's cancel reason as the gateway passes it on (`I` IOC, `S` supervisory, else `Z` system). */
+function venueCancelReason(r: unknown): 'I' | 'Z' | 'S' {
+  return r === 'I' || r === 'S' ? r : 'Z';
 }

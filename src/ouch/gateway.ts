@@ -16,6 +16,7 @@ import { OUCH_REJECT_BY_REASON_BIT, OuchReject, REASONS, SOUPBINTCP, SoupLoginRe
 import { silentLogger, type Logger } from '../log/index.ts';
 import { decodeInbound, encodeOutbound, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
 import type { OuchOption } from './appendage.ts';
+import { coalescedWrite } from './coalesce.ts';
 import { replayStream } from './replay.ts';
 import { ServerSession, type LoginDecision, type SessionProblem } from './server-session.ts';
 import type { LoginRequest } from './soup-packets.ts';
@@ -74,8 +75,23 @@ export interface OrderListener {
   accepted?(o: OrderView): void;
   /** The original order is gone; `o` is the new one. */
   replaced?(origUserRefNum: number, o: OrderView): void;
-  /** A Cancel or Modify reduced an order to `open` shares (0: the order is gone). */
-  reduced?(session: string, userRefNum: number, open: number): void;
+  /**
+   * A Cancel or Modify reduced an order to `open` shares (0: the order is gone). True when the
+   * reduction went on to a venue, which may still execute the shares before it lands there.
+   */
+  reduced?(session: string, userRefNum: number, open: number): boolean | void;
+}
+
+/** A session event for the audit log (spec §16.6): who, what, and why. */
+export interface SessionEvent {
+  event: 'login' | 'login_refused' | 'logout' | 'disconnect' | 'reject' | 'problem';
+  /** Username (absent for a connection that never logged in). */
+  session?: string;
+  peer?: string;
+  /** Problem kind, the reject's OUCH code, or the close reason. */
+  kind?: string;
+  detail?: string;
+  userRefNum?: number;
 }
 
 export interface GatewayOptions {
@@ -101,6 +117,14 @@ export interface GatewayOptions {
   maxUnsentBytes?: number;
   /** Told of every acceptance, replacement and client reduction of a live order. */
   orders?: OrderListener;
+  /** Told of every session event: login, refused login, logout, disconnect, order reject, problem. */
+  onEvent?: (e: SessionEvent) => void;
+  /**
+   * Per-order timing (`riskgate gateway --latency`): hrtime ns when the order's packet was
+   * read, when its answer was sequenced, and when the order listener returned (the venue
+   * forward of an accepted order; 0n for a rejected one).
+   */
+  onOrderTiming?: (inNs: bigint, answeredNs: bigint, forwardedNs: bigint) => void;
 }
 
 interface LiveOrder {
@@ -124,6 +148,11 @@ interface SessionState {
   lastUserRefNum: number;
   usedUserRefNums: Set<number>;
   orders: Map<number, LiveOrder>;
+  /**
+   * Shares a client canceled (answered by the gateway, §16.2) that the venue may still
+   * execute before its cancel lands there: a late execution still reaches the client.
+   */
+  clientCanceled: Map<number, number>;
   counters: Counters;
   /** In-order processing of this session's messages (decide may be asynchronous). */
   chain: Promise<void>;
@@ -189,7 +218,7 @@ export class Gateway {
     for (const s of o.sessions) {
       if (this.users.has(s.username)) throw new Error(`gateway: session ${s.username} is configured twice`);
       this.users.set(s.username, {
-        cfg: s, stream: [], conn: null, lastUserRefNum: 0, usedUserRefNums: new Set(), orders: new Map(),
+        cfg: s, stream: [], conn: null, lastUserRefNum: 0, usedUserRefNums: new Set(), orders: new Map(), clientCanceled: new Map(),
         counters: newCounters(), chain: Promise.resolve(), pending: 0, replaying: false,
       });
     }
@@ -258,10 +287,18 @@ export class Gateway {
    */
   execute(username: string, userRefNum: number, quantity: number, price: bigint, liquidityFlag = 'R'): boolean {
     const u = this.users.get(username);
-    const ord = u?.orders.get(userRefNum);
-    if (!u || !ord || !Number.isInteger(quantity) || quantity < 1 || quantity > ord.quantity || price < 0n || price >= 1n << 64n) return false;
-    ord.quantity -= quantity;
-    if (ord.quantity === 0) u.orders.delete(userRefNum);
+    if (!u || !Number.isInteger(quantity) || quantity < 1 || price < 0n || price >= 1n << 64n) return false;
+    const ord = u.orders.get(userRefNum);
+    const canceled = u.clientCanceled.get(userRefNum) ?? 0;
+    if (quantity > (ord?.quantity ?? 0) + canceled) return false;
+    // Shares the client canceled but the venue executed before the cancel got there traded:
+    // they are taken first (the venue's cancel, when it lands, finds only what is left).
+    const fromCanceled = Math.min(canceled, quantity);
+    this.takeClientCanceled(u, userRefNum, fromCanceled);
+    if (ord && quantity > fromCanceled) {
+      ord.quantity -= quantity - fromCanceled;
+      if (ord.quantity === 0) u.orders.delete(userRefNum);
+    }
     this.count(u, 'executed');
     this.emit(u, 'ORDER_EXECUTED', { timestamp: this.stamp(), userRefNum, quantity, price, liquidityFlag, matchNumber: this.nextMatch++ });
     return true;
@@ -275,12 +312,38 @@ export class Gateway {
   cancel(username: string, userRefNum: number, quantity: number, reason: 'I' | 'Z' | 'S'): boolean {
     const u = this.users.get(username);
     const ord = u?.orders.get(userRefNum);
+    if (u && Number.isInteger(quantity) && quantity >= 1 && u.clientCanceled.has(userRefNum)) {
+      // The venue confirms a cancel the client already has its answer for: settled, not sent again.
+      const settled = Math.min(quantity, u.clientCanceled.get(userRefNum)!);
+      this.takeClientCanceled(u, userRefNum, settled);
+      quantity -= settled;
+      if (quantity === 0) return false;
+    }
     if (!u || !ord || !Number.isInteger(quantity) || quantity < 1 || quantity > ord.quantity) return false;
     ord.quantity -= quantity;
     if (ord.quantity === 0) u.orders.delete(userRefNum);
     this.count(u, 'canceled');
     this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum, quantity, reason });
     return true;
+  }
+
+  /** Orders of every session with open shares, for a mass cancel (session, UserRefNum, shares). */
+  liveOrders(): { session: string; userRefNum: number; quantity: number }[] {
+    const out = [];
+    for (const [name, u] of this.users) for (const o of u.orders.values()) out.push({ session: name, userRefNum: o.userRefNum, quantity: o.quantity });
+    return out;
+  }
+
+  /** Shares the client canceled that the venue may still execute (its cancel is on the way). */
+  private awaitVenue(u: SessionState, userRefNum: number, quantity: number): void {
+    u.clientCanceled.set(userRefNum, (u.clientCanceled.get(userRefNum) ?? 0) + quantity);
+  }
+
+  private takeClientCanceled(u: SessionState, userRefNum: number, quantity: number): void {
+    if (quantity === 0) return;
+    const left = (u.clientCanceled.get(userRefNum) ?? 0) - quantity;
+    if (left > 0) u.clientCanceled.set(userRefNum, left);
+    else u.clientCanceled.delete(userRefNum);
   }
 
   // ------------------------------------------------------------------------- connections
@@ -297,13 +360,14 @@ export class Gateway {
     let user: SessionState | null = null;
     /** Index into the stream of the first message this login replays. */
     let firstIndex = 0;
+    const write = coalescedWrite(socket, Math.min(64 << 10, this.maxUnsent * REPLAY_HIGH_WATER / 2));
     const session: ServerSession = new ServerSession({
       timing: this.timing,
       now: this.now,
       maxPacket: this.maxPacket,
       send: (b) => {
         if (socket.destroyed) return;
-        socket.write(b);
+        write(b);
         if (socket.writableLength > this.maxUnsent) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
       },
       close: () => {
@@ -316,6 +380,8 @@ export class Gateway {
           if (d.accepted) {
             user = this.users.get(req.username)!;
             firstIndex = Number(d.firstSeq) - 1;
+          } else {
+            this.o.onEvent?.({ event: 'login_refused', session: req.username, peer, kind: d.code, detail: d.why });
           }
           return d;
         },
@@ -324,15 +390,17 @@ export class Gateway {
           u.conn = session;
           this.count(u, 'logins');
           this.log.info({ session: u.cfg.username, peer }, 'order entry: logged in');
+          this.o.onEvent?.({ event: 'login', session: u.cfg.username, peer });
           void this.replay(u, session, socket, firstIndex);
         },
         data: (payload) => {
           const u = user!;
+          const tIn = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
           const copy = Buffer.from(payload);
           u.pending++;
           if (u.pending >= MAX_PENDING) socket.pause();
           u.chain = u.chain
-            .then(() => this.message(u, session, copy))
+            .then(() => this.message(u, session, copy, tIn))
             .catch((e: unknown) => {
               // A bug costs this message (never forwarded), not the session or the gateway.
               this.log.error({ session: u.cfg.username, err: e }, 'order entry: internal error handling a message');
@@ -350,6 +418,7 @@ export class Gateway {
             if (reason === 'logout') this.count(user, 'logouts');
           }
           this.log.info({ session: user?.cfg.username, peer, reason }, 'order entry: connection closed');
+          this.o.onEvent?.({ event: reason === 'logout' ? 'logout' : 'disconnect', session: user?.cfg.username, peer, kind: reason });
         },
       },
     });
@@ -393,6 +462,7 @@ export class Gateway {
     this.totals[kind]++;
     if (u) u.counters[kind]++;
     this.log.warn({ session: u?.cfg.username, peer, problem: kind, detail }, `order entry: ${kind}`);
+    this.o.onEvent?.({ event: 'problem', session: u?.cfg.username, peer, kind, detail });
   }
 
   private count(u: SessionState, c: Counter): void {
@@ -457,10 +527,11 @@ export class Gateway {
   }
 
   private reject(u: SessionState, userRefNum: number, code: OuchRejectName, clOrdId: string): void {
+    this.o.onEvent?.({ event: 'reject', session: u.cfg.username, kind: code, userRefNum });
     this.emit(u, 'ORDER_REJECTED', { timestamp: this.stamp(), userRefNum, reason: OuchReject[code], clOrdId });
   }
 
-  private async message(u: SessionState, conn: ServerSession, payload: Buffer): Promise<void> {
+  private async message(u: SessionState, conn: ServerSession, payload: Buffer, tIn: bigint): Promise<void> {
     this.count(u, 'messages');
     const d = decodeInbound(payload);
     if (!d.ok) {
@@ -484,7 +555,7 @@ export class Gateway {
           this.reject(u, m.userRefNum, 'INVALID_SYMBOL', m.clOrdId);
           return;
         }
-        await this.enter(u, m);
+        await this.enter(u, m, tIn);
         return;
       case 'REPLACE_ORDER': {
         const orig = u.orders.get(m.origUserRefNum);
@@ -493,7 +564,7 @@ export class Gateway {
           return;
         }
         if (!this.takeUserRefNum(u, conn, m.userRefNum)) return;
-        await this.replace(u, orig, m);
+        await this.replace(u, orig, m, tIn);
         return;
       }
       case 'CANCEL_ORDER': {
@@ -509,7 +580,7 @@ export class Gateway {
         if (ord.quantity === 0) u.orders.delete(m.userRefNum);
         this.count(u, 'canceled');
         this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum: m.userRefNum, quantity: dec, reason: CANCEL_USER });
-        this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity);
+        if (this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity) === true) this.awaitVenue(u, m.userRefNum, dec);
         return;
       }
       case 'MODIFY_ORDER': {
@@ -523,11 +594,12 @@ export class Gateway {
           this.ignore(u, conn, 'BAD_MODIFY', `Modify of UserRefNum ${m.userRefNum} to side ${m.side} quantity ${m.quantity}: only a quantity decrease on the same side (${ord.side}, ${ord.quantity} open) is accepted`);
           return;
         }
+        const dec = ord.quantity - m.quantity;
         ord.quantity = m.quantity;
         if (ord.quantity === 0) u.orders.delete(m.userRefNum);
         this.count(u, 'modified');
         this.emit(u, 'ORDER_MODIFIED', { timestamp: this.stamp(), userRefNum: m.userRefNum, side: ord.side, quantity: m.quantity });
-        this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity);
+        if (this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity) === true && dec > 0) this.awaitVenue(u, m.userRefNum, dec);
         return;
       }
     }
@@ -554,7 +626,12 @@ export class Gateway {
     return { accept: false, code: OUCH_REJECT_BY_REASON_BIT[bit] };
   }
 
-  private async enter(u: SessionState, m: EnterOrder): Promise<void> {
+  /** Per-order timing after the answer (and the forward): see GatewayOptions.onOrderTiming. */
+  private timed(tIn: bigint, answered: bigint, forwarded: bigint): void {
+    this.o.onOrderTiming!(tIn, answered, forwarded);
+  }
+
+  private async enter(u: SessionState, m: EnterOrder, tIn: bigint): Promise<void> {
     const d = await this.decide(u, {
       session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol,
       price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
@@ -562,6 +639,7 @@ export class Gateway {
     if (!d.accept) {
       this.count(u, 'rejected');
       this.reject(u, m.userRefNum, d.code, m.clOrdId);
+      if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
       return;
     }
     const ref = this.nextOrderRef++;
@@ -572,10 +650,12 @@ export class Gateway {
       timeInForce: m.timeInForce, display: m.display, orderReferenceNumber: ref, capacity: m.capacity,
       interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: m.crossType, orderState: ORDER_LIVE, clOrdId: m.clOrdId,
     });
+    const answered = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
     this.o.orders?.accepted?.({ session: u.cfg.username, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce });
+    if (this.o.onOrderTiming) this.timed(tIn, answered, process.hrtime.bigint());
   }
 
-  private async replace(u: SessionState, orig: LiveOrder, m: ReplaceOrder): Promise<void> {
+  private async replace(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: bigint): Promise<void> {
     const d = await this.decide(u, {
       session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, origUserRefNum: m.origUserRefNum,
       side: orig.side, symbol: orig.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
@@ -584,6 +664,7 @@ export class Gateway {
       // The original order stays live: a risk gate refuses the new terms, it does not cancel.
       this.count(u, 'rejected');
       this.reject(u, m.userRefNum, d.code, m.clOrdId);
+      if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
       return;
     }
     if (u.orders.get(m.origUserRefNum) !== orig) {
@@ -602,6 +683,8 @@ export class Gateway {
       capacity: orig.capacity, interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: orig.crossType,
       orderState: ORDER_LIVE, clOrdId: m.clOrdId,
     });
+    const answered = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
     this.o.orders?.replaced?.(m.origUserRefNum, { session: u.cfg.username, userRefNum: m.userRefNum, side: orig.side, symbol: orig.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce });
+    if (this.o.onOrderTiming) this.timed(tIn, answered, process.hrtime.bigint());
   }
 }

@@ -54,32 +54,43 @@ export function readField(buf: Buffer, base: number, name: string, f: WireField,
   return text.trimEnd();
 }
 
+// Range checks of the integer fields, kept out of writeField so a call allocates no closure
+// (and a number needs no BigInt): every outbound message passes here, per field.
+function fitInt(n: FieldValue, min: number, max: number, name: string, f: WireField, base: number): number {
+  const x = typeof n === 'bigint' && n >= BigInt(min) && n <= BigInt(max) ? Number(n) : n;
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max) bad('OUCH_ENCODE', name, f, `${String(n)} does not fit ${f.type}`, base);
+  return x as number;
+}
+
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+function fitU64(n: FieldValue, name: string, f: WireField, base: number): bigint {
+  const b = typeof n === 'bigint' ? n : typeof n === 'number' && Number.isInteger(n) ? BigInt(n) : null;
+  if (b === null || b < 0n || b > U64_MAX) bad('OUCH_ENCODE', name, f, `${String(n)} does not fit ${f.type}`, base);
+  return b as bigint;
+}
+
 /** Writes one field. Throws OUCH_ENCODE when the value does not fit (a caller's bug). */
 export function writeField(buf: Buffer, base: number, name: string, f: WireField, v: FieldValue): void {
   const at = base + f.offset;
-  const range = (n: FieldValue, max: bigint, min = 0n) => {
-    const b = typeof n === 'bigint' ? n : typeof n === 'number' && Number.isInteger(n) ? BigInt(n) : null;
-    if (b === null || b < min || b > max) bad('OUCH_ENCODE', name, f, `${String(n)} does not fit ${f.type}`, base);
-    return b;
-  };
   switch (f.type) {
     case 'u8':
-      buf.writeUInt8(Number(range(v, 0xffn)), at);
+      buf.writeUInt8(fitInt(v, 0, 0xff, name, f, base), at);
       return;
     case 'u16':
-      buf.writeUInt16BE(Number(range(v, 0xffffn)), at);
+      buf.writeUInt16BE(fitInt(v, 0, 0xffff, name, f, base), at);
       return;
     case 'u32':
-      buf.writeUInt32BE(Number(range(v, 0xffff_ffffn)), at);
+      buf.writeUInt32BE(fitInt(v, 0, 0xffff_ffff, name, f, base), at);
       return;
     case 'i32':
     case 'sprice':
-      buf.writeInt32BE(Number(range(v, 0x7fff_ffffn, -0x8000_0000n)), at);
+      buf.writeInt32BE(fitInt(v, -0x8000_0000, 0x7fff_ffff, name, f, base), at);
       return;
     case 'u64':
     case 'price':
     case 'ts':
-      buf.writeBigUInt64BE(range(v, 0xffff_ffff_ffff_ffffn), at);
+      buf.writeBigUInt64BE(fitU64(v, name, f, base), at);
       return;
     default:
       break;

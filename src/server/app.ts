@@ -162,7 +162,7 @@ export function buildServer(o: ServerOptions): { app: FastifyInstance; policy: O
     }
   };
 
-  app.post('/api/kill', change((b) => ({ kind: 'kill', symbol: b.symbol, on: b.on }), ['on', 'symbol']));
+  app.post('/api/kill', change((b) => ({ kind: 'kill', symbol: b.symbol, account: b.account, on: b.on }), ['on', 'symbol', 'account']));
   app.post('/api/limit', change((b) => ({ kind: 'limit', symbol: b.symbol, account: b.account, limit: b.limit, value: b.value }), ['symbol', 'account', 'limit', 'value']));
   app.post('/api/clear-collision', change((b) => ({ kind: 'clearCollision', symbol: b.symbol }), ['symbol']));
 

@@ -53,6 +53,8 @@ export class LiveState {
   authFailures = 0;
   private readonly samples: { t: number; m: number }[] = [];
   clearing?: LiveClearing;
+  /** More state for the dashboard (the order-entry gateway's sessions and accounts). */
+  extraState?: () => Record<string, unknown>;
 
   constructor(
     readonly config: Config,
@@ -238,6 +240,7 @@ export class LiveState {
       clearing: this.clearing?.view() ?? [],
       controls: this.recentControls,
       authFailures: this.authFailures,
+      ...this.extraState?.(),
       ...extra,
     };
   }

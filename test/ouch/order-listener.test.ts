@@ -28,7 +28,7 @@ describe('gateway OrderListener and cancel()', () => {
       orders: {
         accepted: (o: OrderView) => heard.push(['accepted', o, atHearing().accepted]),
         replaced: (orig: number, o: OrderView) => heard.push(['replaced', orig, o.userRefNum, o.quantity, o.price, o.timeInForce]),
-        reduced: (session: string, ref: number, open: number) => heard.push(['reduced', session, ref, open]),
+        reduced: (session: string, ref: number, open: number) => void heard.push(['reduced', session, ref, open]),
       },
     });
     const { port } = await gw.start();
@@ -71,5 +71,43 @@ describe('gateway OrderListener and cancel()', () => {
     await c.waitFor((x) => x.kind === 'ORDER_CANCELED' && x.values.reason === 'Z');
     expect(c.answers.filter((x) => x.kind === 'ORDER_CANCELED').map((x) => [x.values.quantity, x.values.reason])).toEqual([[40, 'I'], [60, 'Z']]);
     expect(gw.stats().totals.canceled).toBe(2);
+  });
+});
+
+describe('a venue execution after the gateway answered the client cancel', () => {
+  it('still reaches the client; the venue confirming the cancel sends nothing twice', async () => {
+    gw = new Gateway({ sessions: SESSIONS, decide: testDoubleDecider().decide, orders: { reduced: () => true } });
+    const { port } = await gw.start();
+    c = await OuchClient.connect({ port, username: 'ALPHA1', password: 'alpha-pw' });
+    const r = c.enter({ side: 'B', quantity: 100, symbol: 'AAPL', price: '10' });
+    await c.answer(r);
+    c.cancel(r, 40); // the gateway answers: 60 canceled, 40 open
+    await c.waitFor((x) => x.kind === 'ORDER_CANCELED' && x.values.userRefNum === r);
+    // The venue had executed 70 before the cancel got there: 60 of the canceled shares, then 10 open ones.
+    expect(gw.execute('ALPHA1', r, 70, 100_000n)).toBe(true);
+    expect(gw.openOrders('ALPHA1').get(r)).toBe(30);
+    expect(gw.execute('ALPHA1', r, 31, 100_000n)).toBe(false); // more than the venue can still have
+    // The venue's cancel lands on what is left of the canceled part (nothing): a later Canceled of 30 is the open rest.
+    expect(gw.cancel('ALPHA1', r, 30, 'Z')).toBe(true);
+    expect(gw.openOrders('ALPHA1').has(r)).toBe(false);
+    await c.waitFor((x) => x.kind === 'ORDER_CANCELED' && x.values.reason === 'Z');
+    expect(c.answers.filter((x) => x.kind === 'ORDER_EXECUTED' || x.kind === 'ORDER_CANCELED').map((x) => [x.kind, x.values.quantity])).toEqual([
+      ['ORDER_CANCELED', 60], ['ORDER_EXECUTED', 70], ['ORDER_CANCELED', 30],
+    ]);
+  });
+
+  it('a full cancel then the venue execution of all of it: Canceled, then Executed; the venue cancel of nothing sends nothing', async () => {
+    gw = new Gateway({ sessions: SESSIONS, decide: testDoubleDecider().decide, orders: { reduced: () => true } });
+    const { port } = await gw.start();
+    c = await OuchClient.connect({ port, username: 'ALPHA1', password: 'alpha-pw' });
+    const r = c.enter({ side: 'B', quantity: 50, symbol: 'AAPL', price: '10' });
+    await c.answer(r);
+    c.cancel(r);
+    await c.waitFor((x) => x.kind === 'ORDER_CANCELED' && x.values.userRefNum === r);
+    expect(gw.execute('ALPHA1', r, 20, 100_000n)).toBe(true);
+    expect(gw.cancel('ALPHA1', r, 30, 'Z')).toBe(false); // the venue confirms the rest: the client has its answer
+    expect(gw.execute('ALPHA1', r, 1, 100_000n)).toBe(false);
+    await c.waitFor((x) => x.kind === 'ORDER_EXECUTED');
+    expect(gw.stats().totals).toMatchObject({ executed: 1, canceled: 1 });
   });
 });

@@ -1,0 +1,222 @@
+/**
+ * `npm run bench:gateway`: the live gateway's order latency on loopback. `riskgate venue-sim`
+ * and `riskgate gateway --latency` run as processes (the demo session held at seq 61,117);
+ * this process is the load generator: 4 client sessions (riskgate/client) sending day-limit
+ * IOC orders of 1-3 shares one cent outside the spread (buys under the bid, sells over the ask), round robin over four symbols, at a fixed rate. The
+ * engine accepts each one, the gateway forwards it, the venue cancels the IOC rest at once
+ * (Canceled I), so every order ends with two answers and frees its engine slot.
+ *
+ * The latency is measured in the gateway with per-order timestamps: packet read → answer
+ * sequenced, and → handed to the venue connection (p50/p99/p99.9, µs). Each rate runs in a
+ * fresh gateway; "lost" counts orders without both answers 10 s after the last was sent.
+ * The client's own round trip (order written → Accepted read) is printed too: it includes the
+ * socket writes, which the gateway coalesces per event-loop turn (src/ouch/coalesce.ts), so
+ * the in-gateway figures stop where a message is handed to its socket.
+ * The maximum sustained rate is the highest step that loses nothing, rejects nothing (every
+ * bench order passes the checks; a refusal such as all 4,096 engine order ids in flight
+ * fails the step) and keeps up (sent ≥ 95%
+ * of the target rate, last answer within 1 s). CPU time of the gateway process is its user +
+ * system time from the first order to the last; the load average is printed with each row.
+ *
+ * Env: BENCH_SECONDS (5), BENCH_RATES (10000,50000,100000), BENCH_MAX_RATES (150000,200000,300000),
+ * BENCH_GATEWAY_NODE_ARGS (node options of the gateway, e.g. --cpu-prof --cpu-prof-dir=DIR).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OuchClient, OuchReject } from '../src/client/index.ts';
+import { startJson, type JsonProcess } from '../test/order-entry/cli-process.ts';
+import { topOfBook } from '../test/order-entry/top-of-book.ts';
+import { percentiles } from '../src/report/percentiles.ts';
+import { machineBanner } from './machine.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const DATA = join(ROOT, 'data/demo.itch.gz');
+const STOP = 61117;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const RATES = (process.env.BENCH_RATES ?? '10000,50000,100000').split(',').filter(Boolean).map(Number);
+const MAX_RATES = (process.env.BENCH_MAX_RATES ?? '150000,200000,300000').split(',').filter(Boolean).map(Number);
+// Symbols whose position (the built-in strategy's, at the stop) leaves room for small buys.
+const SYMBOLS = ['MSFT', 'NVDA', 'INTC', 'AMD'];
+const OUCH_NAME = new Map(Object.entries(OuchReject).map(([k, v]) => [v as number, k]));
+/** Node options of the gateway process, e.g. BENCH_GATEWAY_NODE_ARGS=--cpu-prof to profile it. */
+const NODE_ARGS = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const TOKEN = 'bench-gateway-token-0123456789abcdef';
+const SESSIONS = [
+  { username: 'ALPHA1', password: 'alpha-pw', account: 'ALPHA' },
+  { username: 'BRAVO1', password: 'bravo-pw', account: 'BRAVO' },
+  { username: 'CHARL1', password: 'charl-pw', account: 'CHARLIE' },
+  { username: 'DELTA1', password: 'delta-pw', account: 'ALPHA' },
+];
+
+/**
+ * The demo's gateway config with four sessions. Its risk limits stay as they are — the
+ * session's own control messages are made for this config's fingerprint — and the operator
+ * raises the throttle and credit at runtime (in band, like any control), as the session's
+ * clock stands still at the stop position.
+ */
+function benchConfig(dir: string): string {
+  const json = JSON.parse(readFileSync(join(ROOT, 'config/gateway-demo.json'), 'utf8'));
+  delete json.$schema;
+  json.orderEntry = { port: 0, maxOpenOrders: 4000, maxOrderRate: 4_000_000_000, sessions: SESSIONS };
+  const path = join(dir, 'bench-gateway.json');
+  writeFileSync(path, JSON.stringify(json));
+  writeFileSync(join(dir, 'token'), `${TOKEN}\n`, { mode: 0o600 });
+  return path;
+}
+
+async function raiseLimits(url: string): Promise<void> {
+  const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', origin: url };
+  for (const account of ['ALPHA', 'BRAVO', 'CHARLIE']) {
+    for (const [limit, value] of [['maxOrdersPerWindow', 4_000_000_000], ['creditLimit', '900000000000.00']] as const) {
+      const r = await fetch(`${url}/api/limit`, { method: 'POST', headers, body: JSON.stringify({ account, limit, value }) });
+      if (r.status !== 200) throw new Error(`${limit} ${account}: HTTP ${r.status} ${await r.text()}`);
+    }
+  }
+}
+
+interface Step {
+  rate: number;
+  sent: number;
+  sendSeconds: number;
+  answered: number;
+  accepted: number;
+  rejected: number;
+  /** Rejections by OUCH reject code name. */
+  reasons: Record<string, number>;
+  lost: number;
+  lastAnswerAfterMs: number;
+  /** Client-side round trip (order written → first answer read), µs. */
+  clientRttUs: Record<string, number>;
+  gateway: Record<string, any>;
+  load: number[];
+}
+
+async function step(rate: number, cfg: string, venuePort: number, top: Map<string, { bid: number; ask: number }>): Promise<Step> {
+  const gw: JsonProcess = startJson(['gateway', DATA, '--config', cfg, '--port', '0', '--venue', `127.0.0.1:${venuePort}`, '--stop-at', String(STOP), '--latency',
+    '--serve', '--http-port', '0', '--token-file', join(cfg, '..', 'token'), '--json'], NODE_ARGS);
+  try {
+    const url = (await gw.next('serving', 120_000)).url as string;
+    const port = (await gw.next('listening', 120_000)).port as number;
+    await gw.next('feed', 120_000);
+    await raiseLimits(url);
+    const clients = await Promise.all(SESSIONS.map((s) => OuchClient.connect({ port, username: s.username, password: s.password, keepAnswers: false })));
+    let answered = 0;
+    let accepted = 0;
+    let rejected = 0;
+    let lastAnswer = 0n;
+    const reasons = new Map<number, number>();
+    // Round trip as the client sees it (order written → Accepted or Rejected read), per client by UserRefNum.
+    const total = rate * SECONDS;
+    const sentAt = clients.map(() => new Float64Array(Math.ceil(total / clients.length) + 2));
+    const rtt = new Float64Array(total);
+    let nrtt = 0;
+    clients.forEach((c, ci) => {
+      c.onAnswer((a) => {
+        if (a.kind === 'ORDER_ACCEPTED' || a.kind === 'ORDER_REJECTED') {
+          const ref = Number(a.values.userRefNum);
+          if (nrtt < total && sentAt[ci][ref] > 0) rtt[nrtt++] = Number(process.hrtime.bigint()) - sentAt[ci][ref];
+        }
+      });
+    });
+    for (const c of clients) {
+      c.onAnswer((a) => {
+        // An order ends with Order Rejected, or Accepted then Canceled (the IOC rest) or Executed.
+        if (a.kind === 'ORDER_REJECTED') {
+          rejected++;
+          const r = Number(a.values.reason);
+          reasons.set(r, (reasons.get(r) ?? 0) + 1);
+          answered++;
+        } else if (a.kind === 'ORDER_ACCEPTED') accepted++;
+        else if (a.kind === 'ORDER_CANCELED' || a.kind === 'ORDER_EXECUTED') answered++;
+        lastAnswer = process.hrtime.bigint();
+      });
+    }
+    // One cent outside the spread on either side: never marketable, so the venue cancels the IOC at once.
+    const bids = SYMBOLS.map((s) => BigInt(top.get(s)!.bid - 100));
+    const asks = SYMBOLS.map((s) => BigInt(top.get(s)!.ask + 100));
+    let sent = 0;
+    const t0 = process.hrtime.bigint();
+    // Paced: every turn sends what is due by now (a burst per event-loop turn, ~1 ms apart at most).
+    while (sent < total) {
+      const due = Math.min(total, Math.floor((Number(process.hrtime.bigint() - t0) / 1e9) * rate));
+      for (; sent < due; sent++) {
+        const k = sent % SYMBOLS.length;
+        // Buys and sells of 1-3 shares (orders in flight count against the position limit on
+        // their side); the size changes each time, as DUPLICATE compares with the account's last order.
+        const buy = ((sent >> 2) & 1) === 0;
+        const ci = sent % clients.length;
+        const ref = clients[ci].enter({ side: buy ? 'B' : 'S', quantity: 1 + (sent % 3), symbol: SYMBOLS[k], price: buy ? bids[k] : asks[k], timeInForce: '3' });
+        sentAt[ci][ref] = Number(process.hrtime.bigint());
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    const sendSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const tEnd = process.hrtime.bigint();
+    const deadline = Date.now() + 10_000;
+    while (answered < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const lastAnswerAfterMs = Math.max(0, Number(lastAnswer - tEnd) / 1e6);
+    for (const c of clients) await c.logout().catch(() => c.destroy());
+    const load = loadavg();
+    const summary = await gw.stop();
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`gateway stderr: ${gw.stderr().slice(-2000)}\nunmatched venue answers ${summary.unmatchedVenueAnswers}\n`);
+    // Let it exit by itself (a --cpu-prof profile is written at exit).
+    await Promise.race([new Promise((r) => gw.child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
+    const rt = percentiles(Array.from(rtt.subarray(0, nrtt)), [50, 99, 99.9]);
+    const clientRttUs = Object.fromEntries(Object.entries(rt).map(([k, v]) => [k, Math.round(v / 10) / 100]));
+    return { rate, sent, sendSeconds, answered, accepted, rejected, clientRttUs, reasons: Object.fromEntries([...reasons].map(([k, v]) => [OUCH_NAME.get(k) ?? k, v])), lost: sent - answered, lastAnswerAfterMs, gateway: summary.latency, load };
+  } finally {
+    gw.kill();
+  }
+}
+
+function row(s: Step): string {
+  const l = s.gateway;
+  const cpu = l.cpuMs.user + l.cpuMs.system;
+  return [
+    `${s.rate.toLocaleString('en-US').padStart(8)}/s  sent ${s.sent.toLocaleString('en-US')} in ${s.sendSeconds.toFixed(2)} s (${Math.round(s.sent / s.sendSeconds).toLocaleString('en-US')}/s)`,
+    `accepted ${s.accepted.toLocaleString('en-US')}, rejected ${s.rejected}${s.rejected ? ` ${JSON.stringify(s.reasons)}` : ''}, lost ${s.lost}, last answer ${s.lastAnswerAfterMs.toFixed(0)} ms after the last order`,
+    `  → venue  p50 ${l.forwardUs.p50} µs  p99 ${l.forwardUs.p99} µs  p99.9 ${l.forwardUs['p99.9']} µs  max ${l.forwardUs.max} µs`,
+    `  → answer p50 ${l.answerUs.p50} µs  p99 ${l.answerUs.p99} µs  p99.9 ${l.answerUs['p99.9']} µs`,
+    `  client round trip p50 ${s.clientRttUs.p50} µs  p99 ${s.clientRttUs.p99} µs  p99.9 ${s.clientRttUs['p99.9']} µs (generator in another process, same machine)`,
+    `  gateway CPU ${(cpu / 1000).toFixed(2)} s over ${(l.wallMs / 1000).toFixed(2)} s wall (${((100 * cpu) / l.wallMs).toFixed(0)}% of a core; ${(1000 * cpu / Math.max(1, l.orders)).toFixed(1)} µs CPU per order); load average ${s.load.map((x) => x.toFixed(2)).join(' ')}`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  console.log(machineBanner());
+  console.log(`gateway bench: 4 sessions, ${SECONDS} s per rate, IOC orders 1 cent outside the spread in ${SYMBOLS.join(', ')} at seq ${STOP} of the demo\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'rg-bench-gw-'));
+  const cfg = benchConfig(dir);
+  const top = topOfBook(DATA, STOP);
+  const venue = startJson(['venue-sim', DATA, '--port', '0', '--stop-at', String(STOP), '--json']);
+  try {
+    const venuePort = (await venue.next('listening')).port as number;
+    await venue.next('feed', 120_000);
+    const results: Step[] = [];
+    for (const rate of RATES) {
+      const s = await step(rate, cfg, venuePort, top);
+      results.push(s);
+      console.log(row(s));
+    }
+    const keepsUp = (s: Step) => s.lost === 0 && s.rejected === 0 && s.sent / s.sendSeconds >= 0.95 * s.rate && s.lastAnswerAfterMs < 1000;
+    let best = results.filter(keepsUp).reduce((m, s) => Math.max(m, s.rate), 0);
+    if (results.every(keepsUp)) {
+      for (const rate of MAX_RATES) {
+        const s = await step(rate, cfg, venuePort, top);
+        console.log(row(s));
+        if (!keepsUp(s)) break;
+        best = rate;
+      }
+    }
+    console.log(`\nmaximum sustained rate (no order lost, kept up): ${best.toLocaleString('en-US')} orders/s of the steps tried`);
+    const fifty = results.find((s) => s.rate === 50_000);
+    if (fifty) console.log(`goal p99 ≤ 50 µs at 50k orders/s (order → venue): ${fifty.gateway.forwardUs.p99} µs — ${fifty.gateway.forwardUs.p99 <= 50 ? 'met' : 'NOT met'}`);
+    await venue.stop();
+  } finally {
+    venue.kill();
+  }
+}
+
+await main();
