@@ -16,6 +16,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use napi::Env;
 use napi_derive::napi;
 
+pub mod crc32c;
 mod gzip_stream;
 #[cfg(riskgate_isal)]
 mod isal;

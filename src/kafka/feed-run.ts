@@ -839,6 +839,7 @@ export class FeedRun {
       rebuiltPackets: this.rebuiltPackets,
       committedOffset: this.committed,
       published: { ...this.engine.published, transactions: this.tx.transactions },
+      crc32c: this.tx.crc32c.installed ? 'native' : `kafkajs (${this.tx.crc32c.why})`,
       // handleMs: handling consumer batches (engine included; waitTxMs is inside it); waitFeedMs: no batch to handle;
       // liveCpuMs: CPU time of the whole process (all threads) from going live to the last commit.
       timing: Object.fromEntries(Object.entries(this.timing).map(([k, v]) => [k, Math.round(v)])),

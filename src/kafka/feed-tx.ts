@@ -17,6 +17,7 @@ import { sleep, waitForBroker, type KafkaClient } from './client.ts';
 import { errorType, isFenced, isRetriable } from './errors.ts';
 import type { FeedNames } from './feed-topics.ts';
 import { DecisionBatcher } from './decision-batch.ts';
+import { installNativeCrc32c, type Crc32cInstall } from './native-crc32c.ts';
 
 const { Partitioners } = kafkajs;
 
@@ -88,6 +89,8 @@ export class FeedTransactions {
   snapshot: Message | null = null;
   /** Transactions committed by this process. */
   transactions = 0;
+  /** Whether the record batches' CRC-32C is the native one (src/kafka/native-crc32c.ts). */
+  readonly crc32c: Crc32cInstall;
   private producer: Producer | null = null;
   /** Tags every transaction's offset commit, so that one whose EndTxn answer was lost can be told committed or not. */
   private readonly tagBase = `${process.pid}.${Date.now().toString(36)}`;
@@ -98,6 +101,8 @@ export class FeedTransactions {
     private readonly o: FeedTxOptions,
   ) {
     this.decisions = new DecisionBatcher(o.session);
+    // Before the first produce loads kafkajs's record batch encoder.
+    this.crc32c = installNativeCrc32c();
   }
 
   /** Outputs waiting for the next commit. */
