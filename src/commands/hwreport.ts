@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { progressBar } from '../progress.ts';
 import { configBlob, loadConfig } from '../config/index.ts';
 import { hwReport } from '../fpga/report.ts';
+import { latencyTimes } from '../fpga/clock.ts';
 import { readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
 import { checkInput } from '../source/file.ts';
@@ -49,8 +50,9 @@ export async function hwreportCommand(argv: string[]): Promise<number> {
         }
       : undefined,
   });
+  const time = latencyTimes(r.cycles);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ file, ...r })}\n`);
+    process.stdout.write(`${JSON.stringify({ file, ...r, decisionTime: time })}\n`);
     return 0;
   }
   const p = (x: { min: number; p50: number; p99: number; max: number }) => `min ${x.min}  p50 ${x.p50}  p99 ${x.p99}  max ${x.max}`;
@@ -61,6 +63,8 @@ export async function hwreportCommand(argv: string[]): Promise<number> {
       `tick-to-trade   decision cycles from the last byte's beat (5-of-8 offer): ${p(r.cycles)}`,
       `                from the message's first offered beat:              ${p(r.cyclesFromFirstBeat)}`,
       `                first record of each message:                        ${p(r.recordCycles)}`,
+      `                decision in time: p50 ${time.u250Estimate.p50Ns.toFixed(0)} ns, p99 ${time.u250Estimate.p99Ns.toFixed(0)} ns at ${time.u250Estimate.mhz} MHz (U250 estimate, not placed and routed);`,
+      `                at least p50 ${time.ecp5AtLeast.p50Ns.toFixed(0)} ns, p99 ${time.ecp5AtLeast.p99Ns.toFixed(0)} ns on the ECP5-85 -8 (the top is not routed; its slowest MoldUDP64-path stage, ${time.ecp5AtLeast.stage} alone, ${time.ecp5AtLeast.mhz} MHz after routing)`,
       `throughput      ${r.cyclesPerMessage.toFixed(2)} cycles/message fed as fast as accepted; ${r.cyclesPerMessageAtLineRate.toFixed(2)} at the 5-of-8 offer rate`,
       `back-pressure   tready low ${(r.treadyLowShare * 100).toFixed(3)}% of cycles, ${r.stallCycles} cycles a beat waited`,
       `simulation      ${Math.round(r.simulatedCyclesPerSecond).toLocaleString('en-US')} cycles/s, ${Math.round(r.simulatedMessagesPerSecond).toLocaleString('en-US')} messages/s of wall clock`,
