@@ -9,7 +9,10 @@
 // first HDR_BEATS beats in a register; EVAL takes two cycles (the IPv4 window is selected and
 // registered, then the rules are checked in the spec's order, the first failing one being the
 // drop reason); a kept frame is handed to the sender (WAIT while the sender still sends the
-// one before) and the receiver moves to the other buffer. The sender reads the payload back,
+// one before) and the receiver moves to the other buffer. For the clock, EVAL1 registers
+// every rule's own test (from the header register, the IPv4 window selected by the tag) and
+// EVAL2 only takes the first failing rule, the checksum (a running sum over the beats, see
+// below) and the filter compares; the counters count the judged frame one cycle later. The sender reads the payload back,
 // realigned to lane 0 from two adjacent buffer words. s_axis_tready is low outside RECV.
 //
 // Input: every beat but the last carries 8 bytes (a 64-bit MAC's framing); a frame with a
@@ -48,7 +51,7 @@ module rg_eth_rx #(
 );
     localparam integer HDR_BEATS = 12;              // 96 bytes: up to the UDP header of IHL 15 + a tag (86)
     localparam integer HDR_W     = HDR_BEATS * 64;
-    localparam integer WIN_BYTES = 68;              // IPv4 header (<= 60) + UDP header
+    localparam integer WIN_BYTES = 20;              // the IPv4 header's fixed part
     localparam integer WIN_W     = WIN_BYTES * 8;
 
     initial begin
@@ -75,10 +78,26 @@ module rg_eth_rx #(
     reg [11:0]      len_q;       // bytes received (saturates at 4095)
     reg             in_frame_q;  // a frame has started
     reg             malformed_q; // a partial beat before the last
-    // EVAL1 results
-    reg [WIN_W-1:0] win_q;
-    reg [4:0]       l3_q;
+    // the IPv4 header checksum as a running sum over the beats as they arrive (so it is ready
+    // when the frame is judged): header word j (bytes 2j, 2j+1 of the frame; l3 is even) is
+    // counted when l3/2 <= j < l3/2 + 2*IHL. Beat 1 holds the first EtherType and (untagged)
+    // the IHL, beat 2 (tagged) the IHL: the bounds are registered from them before beat 4,
+    // the first beat whose words depend on the IHL (the header has at least 10 words).
+    reg             vlan_q;      // beat 1's EtherType is 0x8100 (valid from beat 2)
+    reg [3:0]       ihl_nv_q;    // beat 1's byte 14, low nibble (the untagged IHL)
+    reg [5:0]       hend_q;      // l3/2 + 2*IHL: the first word past the header (from beat 3)
+    reg [17:0]      bsum_q;      // the counted words of the last accepted beat
+    reg             bsum_v_q;
+    reg [20:0]      acc_q;       // the sum of the counted words so far (30 words < 2^21)
+    // EVAL1 results: the rules' tests, the filter's fields, the payload's place
     reg             size_bad_q, oversize_q, type_bad_q;
+    reg             ip_bad_q, frag_q, not_udp_q, udp_len_bad_q;
+    reg [31:0]      dst_q;
+    reg [15:0]      udp_port_q;
+    reg [10:0]      kept_off_q, kept_rem_q;
+    // the judged frame, counted one cycle after EVAL2
+    reg             cnt_v_q;
+    reg [3:0]       cnt_drop_q;
     // EVAL2 results / SEND
     reg [10:0]      off_q;       // byte offset of the payload still to send
     reg [10:0]      rem_q;       // payload bytes still to send
@@ -108,49 +127,73 @@ module rg_eth_rx #(
     wire        vlan_tag = (et0 == 16'h8100);
     wire        is_ip  = (et0 == 16'h0800) || (vlan_tag && et1 == 16'h0800);
 
-    // ---------------------------------------------------------------- EVAL2: the IPv4 and UDP rules
+    // ---------------------------------------------------------------- EVAL1: the rules' tests
+    // the IPv4 window from l3 (the tag is vlan_q, registered from the same bytes at beat 1)
+    wire [WIN_W-1:0] win = vlan_q ? hdr_q[18*8 +: WIN_W] : hdr_q[14*8 +: WIN_W];
     function [15:0] win16(input [WIN_W-1:0] w, input integer at);
         win16 = {w[at*8 +: 8], w[(at+1)*8 +: 8]};
     endfunction
 
-    wire [3:0]  version = win_q[7:4];
-    wire [3:0]  ihl     = win_q[3:0];
+    wire [3:0]  version = win[7:4];
+    wire [3:0]  ihl     = win[3:0];
     wire [5:0]  hlen    = {ihl, 2'b00};
-    wire [15:0] total   = win16(win_q, 2);
-    wire [15:0] fragw   = win16(win_q, 6);
-    wire [7:0]  proto   = win_q[9*8 +: 8];
-    wire [31:0] dst     = {win_q[16*8 +: 8], win_q[17*8 +: 8], win_q[18*8 +: 8], win_q[19*8 +: 8]};
-    wire [WIN_W-1:0] udp_w = win_q >> {hlen, 3'b000};
-    wire [15:0] udp_port = {udp_w[2*8 +: 8], udp_w[3*8 +: 8]};
-    wire [15:0] udp_len  = {udp_w[4*8 +: 8], udp_w[5*8 +: 8]};
+    wire [15:0] total   = win16(win, 2);
+    wire [15:0] fragw   = win16(win, 6);
+    wire [7:0]  proto   = win[9*8 +: 8];
+    wire [31:0] dst     = {win[16*8 +: 8], win[17*8 +: 8], win[18*8 +: 8], win[19*8 +: 8]};
+    wire [4:0]  l3      = vlan_q ? 5'd18 : 5'd14;
+    // the UDP header starts at l3 + 4*IHL = 2*hend_q (hend_q is odd, 7..39): its port and
+    // length are words hend_q + 1 and hend_q + 2 of the header register
+    reg  [15:0] udp_port, udp_len;
+    integer h;
+    always @(*) begin
+        udp_port = 16'd0;
+        udp_len  = 16'd0;
+        for (h = 7; h <= 39; h = h + 2)
+            if (hend_q == h[5:0]) begin
+                udp_port = hdr16(hdr_q, 2 * h + 2);
+                udp_len  = hdr16(hdr_q, 2 * h + 4);
+            end
+    end
+    wire [16:0] l3_end     = {12'd0, l3} + {1'b0, total};
+    wire [15:0] ip_payload = total - {10'd0, hlen};
 
-    reg [20:0] csum_raw;
-    reg [16:0] csum_f1;
-    reg [15:0] csum;
+    // the running sum's words of the beat being accepted (beat_q counts the beats before it)
+    wire [9:0]  beat_j0   = {beat_q, 2'b00};   // the beat's first word index
+    wire        in_vlan   = (s_axis_tdata[47:32] == 16'h0081);   // bytes 12, 13 = 0x81, 0x00
+    reg  [3:0]  w_in;      // which of the beat's 4 words are header words
+    reg  [17:0] beat_sum;
     integer k;
     always @(*) begin
-        csum_raw = 21'd0;
-        for (k = 0; k < 30; k = k + 1)
-            if (k < {ihl, 1'b0}) csum_raw = csum_raw + {5'd0, win16(win_q, 2 * k)};
-        csum_f1 = {1'b0, csum_raw[15:0]} + {12'd0, csum_raw[20:16]};
-        csum    = csum_f1[15:0] + {15'd0, csum_f1[16]};
+        for (k = 0; k < 4; k = k + 1) begin
+            if (beat_q == 8'd0)      w_in[k] = 1'b0;                           // words 0-3
+            else if (beat_q == 8'd1) w_in[k] = (k == 3) && !in_vlan;           // word 7
+            else if (beat_q == 8'd2) w_in[k] = (k != 0) || !vlan_q;            // words 8-11
+            else if (beat_q == 8'd3) w_in[k] = 1'b1;                           // words 12-15
+            else                     w_in[k] = (beat_q < 8'd12) && (beat_j0 + k[9:0] < {4'd0, hend_q});
+        end
+        beat_sum = ({2'd0, w_in[0] ? {s_axis_tdata[7:0],   s_axis_tdata[15:8]}  : 16'd0}
+                  + {2'd0, w_in[1] ? {s_axis_tdata[23:16], s_axis_tdata[31:24]} : 16'd0})
+                 + ({2'd0, w_in[2] ? {s_axis_tdata[39:32], s_axis_tdata[47:40]} : 16'd0}
+                  + {2'd0, w_in[3] ? {s_axis_tdata[55:48], s_axis_tdata[63:56]} : 16'd0});
     end
+    // the one's-complement sum is 0xFFFF iff fold(acc) = acc[15:0] + acc[20:16] = 0xFFFF (the
+    // second fold's carry cannot give 0xFFFF), i.e. acc[15:0] = ~acc[20:16]: no adder
+    wire csum_ok = (acc_q[15:0] == ~{11'd0, acc_q[20:16]});
 
-    wire [16:0] l3_end     = {12'd0, l3_q} + {1'b0, total};
-    wire [15:0] ip_payload = total - {10'd0, hlen};
+    // ---------------------------------------------------------------- EVAL2: the first failing rule
     reg  [3:0]  drop;       // 0: kept
     always @(*) begin
         if (malformed_q || size_bad_q)                                   drop = `RG_ETH_DROP_RUNT;
         else if (oversize_q)                                             drop = `RG_ETH_DROP_OVERSIZE;
         else if (type_bad_q)                                             drop = `RG_ETH_DROP_NOT_IPV4;
-        else if (version != 4'd4 || ihl < 4'd5 || total < {10'd0, hlen} || l3_end > {5'd0, len_q})
-                                                                         drop = `RG_ETH_DROP_IP_HEADER;
-        else if (csum != 16'hFFFF)                                       drop = `RG_ETH_DROP_IP_CHECKSUM;
-        else if (fragw[13:0] != 14'd0)                                   drop = `RG_ETH_DROP_FRAGMENT;
-        else if (proto != 8'd17)                                         drop = `RG_ETH_DROP_NOT_UDP;
-        else if (ip_payload < 16'd8 || udp_len != ip_payload)            drop = `RG_ETH_DROP_UDP_LENGTH;
-        else if (dst != cfg_group)                                       drop = `RG_ETH_DROP_OTHER_GROUP;
-        else if (udp_port != cfg_port)                                   drop = `RG_ETH_DROP_OTHER_PORT;
+        else if (ip_bad_q)                                               drop = `RG_ETH_DROP_IP_HEADER;
+        else if (!csum_ok)                                               drop = `RG_ETH_DROP_IP_CHECKSUM;
+        else if (frag_q)                                                 drop = `RG_ETH_DROP_FRAGMENT;
+        else if (not_udp_q)                                              drop = `RG_ETH_DROP_NOT_UDP;
+        else if (udp_len_bad_q)                                          drop = `RG_ETH_DROP_UDP_LENGTH;
+        else if (dst_q != cfg_group)                                     drop = `RG_ETH_DROP_OTHER_GROUP;
+        else if (udp_port_q != cfg_port)                                 drop = `RG_ETH_DROP_OTHER_PORT;
         else                                                             drop = 4'd0;
     end
 
@@ -170,8 +213,8 @@ module rg_eth_rx #(
     end
     wire out_hs = send_q && m_axis_tready;
     // a kept frame starts the sender when it is free (EVAL2, or later from WAIT)
-    wire [10:0] kept_off = {6'd0, l3_q} + {5'd0, hlen} + 11'd8;
-    wire [10:0] kept_rem = ip_payload[10:0] - 11'd8;
+    wire [10:0] kept_off = kept_off_q;
+    wire [10:0] kept_rem = kept_rem_q;
 
     // ---------------------------------------------------------------- next state
     integer d;
@@ -187,11 +230,25 @@ module rg_eth_rx #(
             len_q       <= 12'd0;
             in_frame_q  <= 1'b0;
             malformed_q <= 1'b0;
-            win_q       <= {WIN_W{1'b0}};
-            l3_q        <= 5'd0;
+            vlan_q      <= 1'b0;
+            ihl_nv_q    <= 4'd0;
+            hend_q      <= 6'd0;
+            bsum_q      <= 18'd0;
+            bsum_v_q    <= 1'b0;
+            acc_q       <= 21'd0;
             size_bad_q  <= 1'b0;
             oversize_q  <= 1'b0;
             type_bad_q  <= 1'b0;
+            ip_bad_q    <= 1'b0;
+            frag_q      <= 1'b0;
+            not_udp_q   <= 1'b0;
+            udp_len_bad_q <= 1'b0;
+            dst_q       <= 32'd0;
+            udp_port_q  <= 16'd0;
+            kept_off_q  <= 11'd0;
+            kept_rem_q  <= 11'd0;
+            cnt_v_q     <= 1'b0;
+            cnt_drop_q  <= 4'd0;
             off_q       <= 11'd0;
             rem_q       <= 11'd0;
             p_off_q     <= 11'd0;
@@ -206,6 +263,13 @@ module rg_eth_rx #(
             case (state_q)
                 S_RECV: if (in_hs) begin
                     if (beat_q < HDR_BEATS[7:0]) hdr_q[beat_q[3:0]*64 +: 64] <= s_axis_tdata;
+                    if (beat_q == 8'd1) begin
+                        vlan_q   <= in_vlan;
+                        ihl_nv_q <= s_axis_tdata[51:48];
+                    end
+                    if (beat_q == 8'd2)
+                        hend_q <= vlan_q ? 6'd9 + {1'b0, s_axis_tdata[19:16], 1'b0}
+                                         : 6'd7 + {1'b0, ihl_nv_q, 1'b0};
                     if (beat_q != 8'hFF) beat_q <= beat_q + 8'd1;
                     len_q      <= (len_q > 12'd4087) ? 12'd4095 : len_q + {8'd0, nbytes};
                     in_frame_q <= 1'b1;
@@ -219,21 +283,25 @@ module rg_eth_rx #(
                     size_bad_q <= len_q < MIN_FRAME[11:0];
                     oversize_q <= len_q > MAX_FRAME[11:0];
                     type_bad_q <= !is_ip;
-                    l3_q       <= vlan_tag ? 5'd18 : 5'd14;
-                    win_q      <= vlan_tag ? hdr_q[18*8 +: WIN_W] : hdr_q[14*8 +: WIN_W];
+                    ip_bad_q   <= version != 4'd4 || ihl < 4'd5 || total < {10'd0, hlen} || l3_end > {5'd0, len_q};
+                    frag_q     <= fragw[13:0] != 14'd0;
+                    not_udp_q  <= proto != 8'd17;
+                    udp_len_bad_q <= ip_payload < 16'd8 || udp_len != ip_payload;
+                    dst_q      <= dst;
+                    udp_port_q <= udp_port;
+                    kept_off_q <= {6'd0, l3} + {5'd0, hlen} + 11'd8;
+                    kept_rem_q <= ip_payload[10:0] - 11'd8;
                     state_q    <= S_EVAL2;
                 end
                 S_EVAL2: begin
-                    st_frames_q <= st_frames_q + 32'd1;
+                    acc_q       <= 21'd0;   // the last beat's words were added in EVAL1
                     beat_q      <= 8'd0;
                     len_q       <= 12'd0;
                     in_frame_q  <= 1'b0;
                     malformed_q <= 1'b0;
                     if (drop != 4'd0) begin
-                        st_drop_q[drop - 4'd1] <= st_drop_q[drop - 4'd1] + 32'd1;
                         state_q <= S_RECV;
                     end else begin
-                        st_acc_q <= st_acc_q + 32'd1;
                         p_off_q  <= kept_off;
                         p_rem_q  <= kept_rem;
                         if (!send_q) begin
@@ -252,6 +320,18 @@ module rg_eth_rx #(
                 end
                 default: state_q <= S_RECV;
             endcase
+            // the counters, one cycle after the frame was judged
+            cnt_v_q    <= (state_q == S_EVAL2);
+            cnt_drop_q <= drop;
+            if (cnt_v_q) st_frames_q <= st_frames_q + 32'd1;
+            if (cnt_v_q && cnt_drop_q == 4'd0) st_acc_q <= st_acc_q + 32'd1;
+            for (d = 0; d < DROPS; d = d + 1)
+                if (cnt_v_q && cnt_drop_q == d[3:0] + 4'd1) st_drop_q[d] <= st_drop_q[d] + 32'd1;
+            // the running checksum: a beat's words are summed in the cycle it is accepted, added
+            // in the next (the last beat's in EVAL1)
+            bsum_v_q <= in_hs;
+            if (in_hs) bsum_q <= beat_sum;
+            if (bsum_v_q && state_q != S_EVAL2) acc_q <= acc_q + {3'd0, bsum_q};
             // the sender
             if (!send_q && ((state_q == S_EVAL2 && drop == 4'd0) || state_q == S_WAIT)) begin
                 send_q <= 1'b1;
@@ -279,8 +359,8 @@ module rg_eth_rx #(
             assign stat_drops[g*32 +: 32] = st_drop_q[g];
         end
     endgenerate
-    assign idle = (state_q == S_RECV) && !in_frame_q && !send_q;
+    assign idle = (state_q == S_RECV) && !in_frame_q && !send_q && !cnt_v_q;
 
-    wire unused = ^{fragw[15:14], udp_w[WIN_W-1:48], udp_w[15:0], win_q[WIN_W-1:20*8], csum_raw[20:16]};
+    wire unused = ^{fragw[15:14]};
 endmodule
 `default_nettype wire
