@@ -13,22 +13,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { frames, itch } from '../../src/itch/encode.ts';
 import { sniffFrames } from '../../src/source/sniff.ts';
 import { riskgate, riskgateJson, SAMPLE } from './run-cli.ts';
+import { noise } from '../helpers/noise.ts';
 
 let dir: string;
 const p = (name: string) => join(dir, name);
-
-/** Deterministic noise (xorshift32). */
-function noise(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 const TEXT = 'Symbol,Price,Size\nAAPL,190.00,100\nMSFT,410.25,200\n'.repeat(200);
 

@@ -6,28 +6,17 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/engine/rust.ts';
 import { installNativeCrc32c } from '../../src/kafka/native-crc32c.ts';
+import { noise } from '../helpers/noise.ts';
 
 const require = createRequire(import.meta.url);
 const jsCrc32c: (b: Buffer) => number = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js');
-
-function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 describe('native CRC-32C for kafkajs', () => {
   it('matches kafkajs and the check value at every length, aligned or not', () => {
     const native = loadNative().crc32c;
     expect(native(Buffer.from('123456789'))).toBe(0xe3069283);
     expect(native(Buffer.alloc(0))).toBe(0);
-    const data = bytes(70_000, 7);
+    const data = noise(70_000, 7);
     for (let n = 0; n < 300; n++) expect(native(data.subarray(0, n)), `length ${n}`).toBe(jsCrc32c(data.subarray(0, n)));
     for (const off of [1, 3, 5, 7]) expect(native(data.subarray(off, off + 65_537))).toBe(jsCrc32c(data.subarray(off, off + 65_537)));
   });
@@ -38,7 +27,7 @@ describe('native CRC-32C for kafkajs', () => {
     expect(require('kafkajs/src/protocol/recordBatch/crc32C/index.js')).toBe(loadNative().crc32c);
     const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js');
     const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js');
-    const records = Array.from({ length: 50 }, (_, i) => Record({ offsetDelta: i, key: Buffer.from(`k${i}`), value: bytes(100 + i * 37, i + 1) }));
+    const records = Array.from({ length: 50 }, (_, i) => Record({ offsetDelta: i, key: Buffer.from(`k${i}`), value: noise(100 + i * 37, i + 1) }));
     const encoded = (await RecordBatch({ records, transactional: true, lastOffsetDelta: 49 })).buffer as Buffer;
     // firstOffset int64, batch length int32, partitionLeaderEpoch int32, magic int8, then the CRC over the rest
     const crc = encoded.readUInt32BE(17);

@@ -182,15 +182,7 @@ impl Bank {
         if self.ways[at(s, 0)].r == r && valid & 1 != 0 {
             return Some(0);
         }
-        let mut left = valid & !1;
-        while left != 0 {
-            let w = left.trailing_zeros() as usize;
-            if self.ways[at(s, w)].r == r {
-                return Some(w);
-            }
-            left &= left - 1;
-        }
-        None
+        self.hit_above_way0(s, valid, r)
     }
 
     /// `hit` for ways 1 and up, given the set's valid mask.
