@@ -200,7 +200,7 @@ export function encodeInbound(msg: InboundMessage): Buffer {
   const layout = OuchInbound[msg.kind];
   const app = 'options' in msg ? encodeAppendage(msg.options) : Buffer.alloc(0);
   const b = Buffer.alloc(layout.size + app.length);
-  writeFields(b, 0, layout.fields as Fields, { ...(msg as unknown as Record<string, FieldValue>), type: layout.type, appendageLength: app.length });
+  writeFields(b, 0, layout.fields as Fields, msg as unknown as Record<string, FieldValue>, { type: layout.type, appendageLength: app.length });
   app.copy(b, layout.size);
   return b;
 }
@@ -219,7 +219,7 @@ export interface OutboundMessage {
 export function encodeOutbound(kind: OuchOutboundName, values: OutboundValues): Buffer {
   const layout = OuchOutbound[kind];
   const b = Buffer.alloc(layout.size);
-  writeFields(b, 0, layout.fields as Fields, { ...values, type: layout.type, ...(layout.appendage ? { appendageLength: 0 } : {}) });
+  writeFields(b, 0, layout.fields as Fields, values, layout.appendage ? { type: layout.type, appendageLength: 0 } : { type: layout.type });
   return b;
 }
 

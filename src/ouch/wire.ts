@@ -16,42 +16,104 @@ export type Fields = Record<string, WireField>;
 
 const PRINTABLE_LO = 0x20;
 const PRINTABLE_HI = 126; // '~'
+const SPACE = 0x20;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
 
 function bad(code: OuchErrorCode, name: string, f: WireField, why: string, base: number): never {
   throw new OuchError(code, why, { field: name, offset: base + f.offset });
 }
 
-/** Reads one field of `buf` at `base + f.offset`. alphaN is returned without its padding. */
-export function readField(buf: Buffer, base: number, name: string, f: WireField, code: OuchErrorCode = 'OUCH_BAD_FIELD'): FieldValue {
-  const at = base + f.offset;
-  switch (f.type) {
+/** How a field is read and written, decided once per layout (see `planOf`). */
+const enum Kind {
+  U8,
+  U16,
+  U32,
+  I32,
+  U64,
+  ALPHA,
+  NUM,
+}
+
+interface Step {
+  readonly name: string;
+  readonly f: WireField;
+  readonly kind: Kind;
+}
+
+function kindOf(type: string): Kind {
+  switch (type) {
     case 'u8':
-      return buf.readUInt8(at);
+      return Kind.U8;
     case 'u16':
-      return buf.readUInt16BE(at);
+      return Kind.U16;
     case 'u32':
-      return buf.readUInt32BE(at);
+      return Kind.U32;
     case 'i32':
     case 'sprice':
-      return buf.readInt32BE(at);
+      return Kind.I32;
     case 'u64':
     case 'price':
     case 'ts':
+      return Kind.U64;
+    default:
+      return type.startsWith('num') ? Kind.NUM : Kind.ALPHA;
+  }
+}
+
+// Every message passes through readFields or writeFields: its layout's steps are made once
+// (no Object.entries, no type-string dispatch per field and message).
+const plans = new WeakMap<Fields, Step[]>();
+
+function planOf(fields: Fields): Step[] {
+  let plan = plans.get(fields);
+  if (!plan) {
+    plan = Object.entries(fields).map(([name, f]) => ({ name, f, kind: kindOf(f.type) }));
+    plans.set(fields, plan);
+  }
+  return plan;
+}
+
+/** Reads one field of `buf` at `base + f.offset`. alphaN is returned without its padding. */
+export function readField(buf: Buffer, base: number, name: string, f: WireField, code: OuchErrorCode = 'OUCH_BAD_FIELD'): FieldValue {
+  return readKind(buf, base, name, f, kindOf(f.type), code);
+}
+
+function readKind(buf: Buffer, base: number, name: string, f: WireField, kind: Kind, code: OuchErrorCode): FieldValue {
+  const at = base + f.offset;
+  switch (kind) {
+    case Kind.U8:
+      return buf.readUInt8(at);
+    case Kind.U16:
+      return buf.readUInt16BE(at);
+    case Kind.U32:
+      return buf.readUInt32BE(at);
+    case Kind.I32:
+      return buf.readInt32BE(at);
+    case Kind.U64:
       return buf.readBigUInt64BE(at);
     default:
       break;
   }
-  for (let i = 0; i < f.length; i++) {
-    const b = buf[at + i];
+  // A field cut off by the end of `buf` reads as far as there are bytes.
+  const end = Math.min(at + f.length, buf.length);
+  for (let i = at; i < end; i++) {
+    const b = buf[i];
     if (b < PRINTABLE_LO || b > PRINTABLE_HI) bad(code, name, f, `byte 0x${b.toString(16).padStart(2, '0')} is not printable ASCII`, base);
   }
-  const text = buf.toString('latin1', at, at + f.length);
-  if (f.type.startsWith('num')) {
-    const t = text.trimStart();
-    if (!/^[0-9]+$/.test(t)) bad(code, name, f, `${JSON.stringify(text)} is not a right-justified decimal number`, base);
-    return t;
+  if (kind === Kind.NUM) {
+    // Right-justified: leading spaces, then one or more digits to the end.
+    let i = at;
+    while (i < end && buf[i] === SPACE) i++;
+    let digits = i < end;
+    for (let j = i; j < end; j++) if (buf[j] < DIGIT_0 || buf[j] > DIGIT_9) digits = false;
+    if (!digits) bad(code, name, f, `${JSON.stringify(buf.toString('latin1', at, end))} is not a right-justified decimal number`, base);
+    return buf.toString('latin1', i, end);
   }
-  return text.trimEnd();
+  // Printable ASCII has no whitespace but the space: this is trimEnd.
+  let e = end;
+  while (e > at && buf[e - 1] === SPACE) e--;
+  return buf.toString('latin1', at, e);
 }
 
 // Range checks of the integer fields, kept out of writeField so a call allocates no closure
@@ -72,55 +134,71 @@ function fitU64(n: FieldValue, name: string, f: WireField, base: number): bigint
 
 /** Writes one field. Throws OUCH_ENCODE when the value does not fit (a caller's bug). */
 export function writeField(buf: Buffer, base: number, name: string, f: WireField, v: FieldValue): void {
+  writeKind(buf, base, name, f, kindOf(f.type), v);
+}
+
+function writeKind(buf: Buffer, base: number, name: string, f: WireField, kind: Kind, v: FieldValue): void {
   const at = base + f.offset;
-  switch (f.type) {
-    case 'u8':
+  switch (kind) {
+    case Kind.U8:
       buf.writeUInt8(fitInt(v, 0, 0xff, name, f, base), at);
       return;
-    case 'u16':
+    case Kind.U16:
       buf.writeUInt16BE(fitInt(v, 0, 0xffff, name, f, base), at);
       return;
-    case 'u32':
+    case Kind.U32:
       buf.writeUInt32BE(fitInt(v, 0, 0xffff_ffff, name, f, base), at);
       return;
-    case 'i32':
-    case 'sprice':
+    case Kind.I32:
       buf.writeInt32BE(fitInt(v, -0x8000_0000, 0x7fff_ffff, name, f, base), at);
       return;
-    case 'u64':
-    case 'price':
-    case 'ts':
+    case Kind.U64:
       buf.writeBigUInt64BE(fitU64(v, name, f, base), at);
       return;
     default:
       break;
   }
-  const s = String(v);
-  if (s.length > f.length) bad('OUCH_ENCODE', name, f, `${JSON.stringify(s)} is longer than ${f.length} characters`, base);
-  for (let i = 0; i < s.length; i++) {
+  const s = typeof v === 'string' ? v : String(v);
+  const n = s.length;
+  if (n > f.length) bad('OUCH_ENCODE', name, f, `${JSON.stringify(s)} is longer than ${f.length} characters`, base);
+  if (at < 0 || at + f.length > buf.length) throw new RangeError(`field ${name}: offset ${at}..${at + f.length} is out of range of a ${buf.length}-byte buffer`);
+  for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c < PRINTABLE_LO || c > PRINTABLE_HI) bad('OUCH_ENCODE', name, f, `${JSON.stringify(s)} is not printable ASCII`, base);
   }
-  if (f.type.startsWith('num')) {
-    if (!/^[0-9]+$/.test(s)) bad('OUCH_ENCODE', name, f, `${JSON.stringify(s)} is not a decimal number`, base);
-    buf.write(s.padStart(f.length, ' '), at, f.length, 'latin1');
+  // Bytes are written one by one: for these short fields cheaper than a padded copy and buf.write.
+  if (kind === Kind.NUM) {
+    if (n === 0) bad('OUCH_ENCODE', name, f, `${JSON.stringify(s)} is not a decimal number`, base);
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < DIGIT_0 || c > DIGIT_9) bad('OUCH_ENCODE', name, f, `${JSON.stringify(s)} is not a decimal number`, base);
+    }
+    const pad = f.length - n;
+    buf.fill(SPACE, at, at + pad);
+    for (let i = 0; i < n; i++) buf[at + pad + i] = s.charCodeAt(i);
   } else {
-    buf.write(s.padEnd(f.length, ' '), at, f.length, 'latin1');
+    for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
+    buf.fill(SPACE, at + n, at + f.length);
   }
 }
 
 /** Reads every field of a layout into an object keyed by field name. */
-export function readFields(buf: Buffer, base: number, fields: Fields, code?: OuchErrorCode): Record<string, FieldValue> {
+export function readFields(buf: Buffer, base: number, fields: Fields, code: OuchErrorCode = 'OUCH_BAD_FIELD'): Record<string, FieldValue> {
   const out: Record<string, FieldValue> = {};
-  for (const [name, f] of Object.entries(fields)) out[name] = readField(buf, base, name, f, code);
+  for (const st of planOf(fields)) out[st.name] = readKind(buf, base, st.name, st.f, st.kind, code);
   return out;
 }
 
-/** Writes every field of a layout from `values` (a missing value is a caller's bug). */
-export function writeFields(buf: Buffer, base: number, fields: Fields, values: Record<string, FieldValue | undefined>): void {
-  for (const [name, f] of Object.entries(fields)) {
-    const v = values[name];
-    if (v === undefined) throw new OuchError('OUCH_ENCODE', 'no value given', { field: name, offset: base + f.offset });
-    writeField(buf, base, name, f, v);
+/**
+ * Writes every field of a layout from `values`, or from `overrides` where it has the field
+ * (the message type, the appendage length: no merged copy of `values` per message). A
+ * missing value is a caller's bug.
+ */
+export function writeFields(buf: Buffer, base: number, fields: Fields, values: Record<string, FieldValue | undefined>, overrides?: Record<string, FieldValue | undefined>): void {
+  for (const st of planOf(fields)) {
+    const o = overrides?.[st.name];
+    const v = o !== undefined ? o : values[st.name];
+    if (v === undefined) throw new OuchError('OUCH_ENCODE', 'no value given', { field: st.name, offset: base + st.f.offset });
+    writeKind(buf, base, st.name, st.f, st.kind, v);
   }
 }
