@@ -19,7 +19,8 @@
  * system time from the first order to the last; the load average is printed with each row.
  *
  * Env: BENCH_SECONDS (5), BENCH_RATES (10000,50000,100000), BENCH_MAX_RATES (150000,200000,300000),
- * BENCH_GATEWAY_NODE_ARGS (node options of the gateway, e.g. --cpu-prof --cpu-prof-dir=DIR).
+ * BENCH_GATEWAY_NODE_ARGS (node options of the gateway, e.g. --cpu-prof --cpu-prof-dir=DIR),
+ * BENCH_VENUE_NODE_ARGS (the same for the venue simulator).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -42,6 +43,7 @@ const SYMBOLS = ['MSFT', 'NVDA', 'INTC', 'AMD'];
 const OUCH_NAME = new Map(Object.entries(OuchReject).map(([k, v]) => [v as number, k]));
 /** Node options of the gateway process, e.g. BENCH_GATEWAY_NODE_ARGS=--cpu-prof to profile it. */
 const NODE_ARGS = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const VENUE_NODE_ARGS = (process.env.BENCH_VENUE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const TOKEN = 'bench-gateway-token-0123456789abcdef';
 const SESSIONS = [
   { username: 'ALPHA1', password: 'alpha-pw', account: 'ALPHA' },
@@ -180,7 +182,7 @@ function row(s: Step): string {
     `  → venue  p50 ${l.forwardUs.p50} µs  p99 ${l.forwardUs.p99} µs  p99.9 ${l.forwardUs['p99.9']} µs  max ${l.forwardUs.max} µs`,
     `  → answer p50 ${l.answerUs.p50} µs  p99 ${l.answerUs.p99} µs  p99.9 ${l.answerUs['p99.9']} µs`,
     `  client round trip p50 ${s.clientRttUs.p50} µs  p99 ${s.clientRttUs.p99} µs  p99.9 ${s.clientRttUs['p99.9']} µs (generator in another process, same machine)`,
-    `  gateway CPU ${(cpu / 1000).toFixed(2)} s over ${(l.wallMs / 1000).toFixed(2)} s wall (${((100 * cpu) / l.wallMs).toFixed(0)}% of a core; ${(1000 * cpu / Math.max(1, l.orders)).toFixed(1)} µs CPU per order); load average ${s.load.map((x) => x.toFixed(2)).join(' ')}`,
+    `  gateway CPU ${(cpu / 1000).toFixed(2)} s over ${(l.wallMs / 1000).toFixed(2)} s wall (${((100 * cpu) / l.wallMs).toFixed(0)}% of a core; ${(1000 * cpu / Math.max(1, l.orders)).toFixed(1)} µs CPU per order, ${(1000 * l.cpuMs.system / Math.max(1, l.orders)).toFixed(1)} of it system); load average ${s.load.map((x) => x.toFixed(2)).join(' ')}`,
   ].join('\n');
 }
 
@@ -190,7 +192,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rg-bench-gw-'));
   const cfg = benchConfig(dir);
   const top = topOfBook(DATA, STOP);
-  const venue = startJson(['venue-sim', DATA, '--port', '0', '--stop-at', String(STOP), '--json']);
+  const venue = startJson(['venue-sim', DATA, '--port', '0', '--stop-at', String(STOP), '--json'], VENUE_NODE_ARGS);
   try {
     const venuePort = (await venue.next('listening')).port as number;
     await venue.next('feed', 120_000);
@@ -214,6 +216,8 @@ async function main(): Promise<void> {
     const fifty = results.find((s) => s.rate === 50_000);
     if (fifty) console.log(`goal p99 ≤ 50 µs at 50k orders/s (order → venue): ${fifty.gateway.forwardUs.p99} µs — ${fifty.gateway.forwardUs.p99 <= 50 ? 'met' : 'NOT met'}`);
     await venue.stop();
+    // Let it exit by itself (a --cpu-prof profile is written at exit).
+    await Promise.race([new Promise((r) => venue.child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
   } finally {
     venue.kill();
   }

@@ -51,6 +51,24 @@ export interface OrderAnswer {
 
 const O = RecordField.ORDER;
 
+/** The allocation-free engine call (the Rust engine's), used for the small per-order calls. */
+interface ProcessInto {
+  processInto(frames: Buffer, out: Buffer, endOfInput?: boolean): number;
+  maxRecordBytes(inputLength: number): number;
+}
+
+/**
+ * Inputs up to this size (an order or venue frame, a few controls) go through `processInto`
+ * and a reused buffer: `process` returns an external buffer per call, whose allocation and
+ * finalizer cost more than the check itself. Larger ones (market data chunks) use `process`.
+ */
+const SMALL_INPUT = 4096;
+
+function intoOf(engine: Engine): ProcessInto | null {
+  const e = engine as Partial<ProcessInto>;
+  return typeof e.processInto === 'function' && typeof e.maxRecordBytes === 'function' ? (e as ProcessInto) : null;
+}
+
 export class OrderEntryEngine {
   private lastSeq = 0;
   private readonly input: Buffer[] = [];
@@ -60,6 +78,9 @@ export class OrderEntryEngine {
   /** Open shares of every engine order id the control plane has handed out (0 = free). */
   private readonly open = new Uint32Array(ORDER_FRAME.orderSlots);
   private started = false;
+  private readonly into: ProcessInto | null;
+  /** Output of the small calls, `maxRecordBytes(SMALL_INPUT)` bytes once the first is made. */
+  private scratch: Buffer | null = null;
   /** Told of every CONTROL record, after the engine call that produced it (mass cancel, §18.6). */
   onControl: ((c: AppliedControl) => void) | null = null;
   /** Told of every engine call: its records, the first seq and count of the messages it carried, its time (ns). */
@@ -70,7 +91,9 @@ export class OrderEntryEngine {
     private readonly fingerprint: bigint,
     private readonly nAccounts: number,
     private readonly limits: OrderEntryLimits,
-  ) {}
+  ) {
+    this.into = intoOf(engine);
+  }
 
   /** The last seq handed out (messages fed so far). */
   get seq(): number {
@@ -179,7 +202,7 @@ export class OrderEntryEngine {
     // Frames the caller may reuse are copied; the ones made here (orders, venue answers) are not.
     this.input.push(owned ? frames : Buffer.from(frames));
     const t0 = this.onRecords ? process.hrtime.bigint() : 0n;
-    const out = this.engine.process(frames, endOfInput);
+    const out = this.call(frames, endOfInput);
     if (this.onRecords) this.onRecords(out, this.lastSeq + 1, messages, Number(process.hrtime.bigint() - t0));
     this.digest.update(out);
     this.output.push(out);
@@ -190,6 +213,14 @@ export class OrderEntryEngine {
       }
     }
     return out;
+  }
+
+  /** One engine call; its records in a buffer of their own (they are kept for allRecords). */
+  private call(frames: Buffer, endOfInput: boolean): Buffer {
+    if (!this.into || frames.length > SMALL_INPUT) return this.engine.process(frames, endOfInput);
+    this.scratch ??= Buffer.allocUnsafeSlow(this.into.maxRecordBytes(SMALL_INPUT));
+    const n = this.into.processInto(frames, this.scratch, endOfInput);
+    return Buffer.from(this.scratch.subarray(0, n));
   }
 
   /** The lowest engine order id the control plane has not handed out or has seen closed. */
