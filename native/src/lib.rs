@@ -17,10 +17,13 @@ use napi::Env;
 use napi_derive::napi;
 
 pub mod crc32c;
+mod exact_decimal;
 mod gzip_stream;
 #[cfg(riskgate_isal)]
 mod isal;
 pub mod locate_count;
+pub mod pnl_book;
+pub mod record_tally;
 mod session_reader;
 mod sha256_state;
 pub mod thread_clock;

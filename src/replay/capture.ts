@@ -41,7 +41,7 @@ export interface CaptureSection {
 export async function replayCapture(opts: CaptureReplayOptions): Promise<ReplayResult & { capture: CaptureSection }> {
   const { engine, config } = opts;
   const fe = frameEngine(engine, opts.to);
-  const acc = new RecordAccumulator(opts.file, config);
+  const acc = new RecordAccumulator(opts.file, config, { nativeTally: true });
   const stats: CaptureStats = { records: 0, snapped: 0 };
   let interrupted: { beforeSeq: number; offset: number } | undefined;
   let messages = 0;

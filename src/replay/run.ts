@@ -102,7 +102,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const into = intoEngine(engine);
   let out = Buffer.alloc(0);
   const sinks = opts.sinks ?? [];
-  const acc = new RecordAccumulator(opts.file, config);
+  const acc = new RecordAccumulator(opts.file, config, { nativeTally: true });
   const problems = acc.problems;
   const speed = opts.speed ?? 'max';
   const pacer = opts.pacer ?? new Pacer(speed);
@@ -173,7 +173,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
 async function replayStreaming(opts: ReplayOptions): Promise<ReplayResult> {
   const { engine, config } = opts;
   const sinks = opts.sinks ?? [];
-  const acc = new RecordAccumulator(opts.file, config);
+  const acc = new RecordAccumulator(opts.file, config, { nativeTally: true });
   const deliver = async (records: Buffer, batch: Batch) => {
     // Sinks may keep records queued: they get a copy of the reused output buffer.
     if (sinks.length > 0) {

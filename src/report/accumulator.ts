@@ -5,7 +5,9 @@
  * state of the global kill switch as CONTROL records show it.
  */
 import { createHash, type Hash } from 'node:crypto';
+import type * as Native from '../../native/native.d.ts';
 import type { Config } from '../config/index.ts';
+import { loadNative } from '../engine/rust.ts';
 import type { EngineStats } from '../engine/types.ts';
 import type { FrameLocation } from '../itch/framing.ts';
 import { ControlOp } from '../itch/layout.ts';
@@ -15,7 +17,7 @@ import { REASON_NAMES, STRATEGY_REASON_NAMES } from '../contract.ts';
 import { RecordView } from '../records/view.ts';
 import { isControlProblem } from '../records/decode.ts';
 import { frameProblem, ProblemLog } from '../source/problems.ts';
-import { PnlBook } from './pnl.ts';
+import { PnlBook, pnlBookOf } from './pnl.ts';
 import { ResumableSha256 } from './sha256-state.ts';
 import type { ClientOrderCounts, ReplayResult } from './result.ts';
 
@@ -32,6 +34,17 @@ const ORD_REASONS = RecordField.ORDER.reasons;
 /** DECISION verdict of an accepted order; side byte of a buy. */
 const ACCEPTED = 1;
 const BUY = 0x42;
+
+/** The native record pass, or undefined where the module is not built (the FPGA backend alone). */
+function nativeTally(): Native.RecordTally | undefined {
+  let mod;
+  try {
+    mod = loadNative();
+  } catch {
+    return undefined;
+  }
+  return new mod.RecordTally(STRATEGY_REASON_NAMES.length);
+}
 
 /** Where a problem's input is: the frames of a batch in the file, or one Kafka offset for all. */
 export type ProblemLocation = number | FrameLocation;
@@ -62,16 +75,22 @@ export class RecordAccumulator {
   private controlsAtSeq = 0;
   /** The next CONTROL record is the kill a FOREIGN_CONTROL engaged (same control message). */
   private foreignKill = false;
+  /**
+   * The record pass in Rust (native/src/record_tally.rs: TOB rows, reasons, times, P&L; same
+   * results): `nativeTally`, the file replay. The fields above are filled in by `result()`.
+   */
+  private readonly tally: Native.RecordTally | undefined;
 
   constructor(
     readonly source: string,
     config: Config,
-    opts: { resumableDigest?: boolean } = {},
+    opts: { resumableDigest?: boolean; nativeTally?: boolean } = {},
   ) {
     this.digest = opts.resumableDigest ? new ResumableSha256() : createHash('sha256');
     // Intraday P&L from a flat start: a seeded position has no known cost.
     this.pnl = new PnlBook();
     this.globalKill = config.globalKill;
+    if (opts.nativeTally) this.tally = nativeTally();
   }
 
   /**
@@ -95,6 +114,12 @@ export class RecordAccumulator {
     if (this.digestOnAdd) this.digest.update(records);
     this.recordBytes += records.length;
     this.controlSeq = -1; // `where` covers this call's frames only
+    if (this.tally) {
+      // Everything but the rare CONTROL, PROBLEM and ORDER records and venue executions' FILLs,
+      // which it counts for this pass.
+      if (this.tally.add(records) > 0) this.rareOnly(records, where);
+      return;
+    }
     // One pass over the records, reading only the bytes each kind needs (no per-record
     // objects); the rare CONTROL and PROBLEM records go through a RecordView.
     const reasons = this.reasons;
@@ -161,6 +186,25 @@ export class RecordAccumulator {
     }
   }
 
+  /**
+   * What the native pass leaves to JavaScript, in order: CONTROL and PROBLEM records, ORDER
+   * records and a venue execution's FILL count (its P&L is the native pass's).
+   */
+  private rareOnly(records: Buffer, where: ProblemLocation): void {
+    const view = new RecordView(records);
+    const end = records.length - (records.length % RECORD_SIZE);
+    for (let off = 0; off < end; off += RECORD_SIZE) {
+      const kind = records[off + H_KIND];
+      if (kind === RecordKind.ORDER) this.order(records, off);
+      else if (kind === RecordKind.FILL) {
+        if (records[off + FILL_LEG] !== 0) this.clientOrders().counts.venueExecutions++;
+      } else if (kind === RecordKind.CONTROL || kind === RecordKind.PROBLEM) {
+        view.off = off;
+        this.rare(view, where);
+      }
+    }
+  }
+
   /** A CONTROL or PROBLEM record. */
   private rare(r: RecordView, where: ProblemLocation): void {
     if (r.kind === RecordKind.CONTROL) {
@@ -197,6 +241,17 @@ export class RecordAccumulator {
   }
 
   result(backend: string, stats: EngineStats): ReplayResult {
+    if (this.tally) {
+      const t = this.tally;
+      this.tobRows = t.tobRows;
+      this.flaggedTobRows = t.flaggedTobRows;
+      this.firstTs = t.firstTs;
+      this.lastTs = t.lastTs;
+      t.reasons().forEach((n, i) => (this.reasons[i] = n));
+      const book = pnlBookOf(t.pnl());
+      this.pnl.bySymbol.clear();
+      for (const [k, v] of book.bySymbol) this.pnl.bySymbol.set(k, v);
+    }
     if (stats.unknownRef > 0) {
       this.problems.add({
         severity: 'warning', kind: 'UNKNOWN_ORDER_REF', file: this.source, offset: -1,

@@ -4,8 +4,11 @@
  * configuration (20 significant digits, ROUND_HALF_UP), done exactly on bigints
  * (src/clearing/exact.ts) so that a fill costs a few bigint operations instead of a dozen
  * decimal.js objects; `avgPrice` and `realised` are decimal.js values again at the edge.
+ * The file replay keeps the same book in Rust (native/src/pnl_book.rs, same operations and
+ * rounding, ~5× cheaper a fill) and turns it into this one for its report (`pnlBookOf`).
  */
 import { Decimal } from 'decimal.js';
+import type * as Native from '../../native/native.d.ts';
 import { DX_ZERO, Dx, DxContext, ROUND_HALF_UP } from '../clearing/exact.ts';
 
 /** decimal.js's default configuration, which this book has always used. */
@@ -77,4 +80,26 @@ export class PnlBook {
     else if (Math.sign(newPos) !== Math.sign(pos)) s.avg = px;
     s.position = newPos;
   }
+}
+
+/** `[-]<coefficient>e<exponent>` (native/src/exact_decimal.rs) as an exact value. */
+function dxOfNative(s: string): Dx {
+  const m = /^(-?\d+)e(-?\d+)$/.exec(s);
+  if (!m) throw new Error(`internal: native P&L value ${JSON.stringify(s)}`);
+  return new Dx(BigInt(m[1]), Number(m[2]));
+}
+
+/** The book the native record pass kept (native/src/pnl_book.rs, the same arithmetic as `fill`). */
+export function pnlBookOf(states: readonly Native.SymbolPnlState[]): PnlBook {
+  const book = new PnlBook();
+  for (const st of states) {
+    const s = new SymbolPnl(st.position);
+    s.bought = st.bought;
+    s.sold = st.sold;
+    s.fills = st.fills;
+    s.avg = dxOfNative(st.avg);
+    s.real = dxOfNative(st.realised);
+    book.bySymbol.set(st.symbol, s);
+  }
+  return book;
 }
