@@ -45,6 +45,9 @@ if [[ -z "$node_file" ]] || [[ -n $(find native Cargo.toml Cargo.lock -newer "$n
   npm run --silent build:native >&2
 fi
 
+# The bundled command line bin/riskgate.js runs (dist/, rebuilt when a source file changed).
+node scripts/build-cli.mjs --if-stale >&2
+
 # The Verilator model (make decides what is stale), once the hardware build exists.
 if node -e 'process.exit(require("./package.json").scripts["build:sim"] ? 0 : 1)'; then
   if command -v verilator >/dev/null; then

@@ -3,6 +3,7 @@
 // Rust engine for linux-x64 and the Verilator model, which the checkout builds (npm run
 // bootstrap); refuse to pack without them rather than produce a package that cannot run.
 import { existsSync, statSync } from 'node:fs';
+import { buildCli, cliBundleFresh } from './build-cli.mjs';
 
 const NEED = [
   ['native/riskgate-napi.linux-x64-gnu.node', 'the Rust engine for linux-x64 (npm run build:native)'],
@@ -15,3 +16,6 @@ if (missing.length > 0) {
   console.error('prepack: run `npm run bootstrap` (builds both) and pack again');
   process.exit(1);
 }
+
+// The bundled command line the installed `riskgate` runs (dist/, scripts/build-cli.mjs).
+if (!cliBundleFresh()) await buildCli();

@@ -25,7 +25,7 @@ describe('the npm package', () => {
     const { size, files } = dryRun();
     const paths = new Set(files.map((f) => f.path));
     for (const p of [
-      'bin/riskgate.js', 'src/cli.ts', 'src/export/parquet.ts', 'config/default.json', 'web/index.html', 'data/demo.itch.gz',
+      'bin/riskgate.js', 'dist/cli.js', 'dist/cli-inputs.json', 'src/cli.ts', 'src/export/parquet.ts', 'config/default.json', 'web/index.html', 'data/demo.itch.gz',
       'native/riskgate-napi.linux-x64-gnu.node', 'native/native.d.ts', 'sim/build/libriskgate_sim.so', 'docs/exports.md', 'README.md', 'package.json',
     ]) expect(paths.has(p), p).toBe(true);
     for (const p of paths) expect(p, p).not.toMatch(/^(test|bench|hdl|target|contract|native\/(core|src|testkit)|sim\/(tb|build\/(?!libriskgate_sim\.so$)))\//);
