@@ -31,6 +31,8 @@ pkg="$prefix/lib/node_modules/riskgate"
 [[ "$(command -v riskgate)" == "$prefix/bin/riskgate" ]] || fail "riskgate on PATH is $(command -v riskgate), not the installed one"
 [[ -f "$pkg/native/riskgate-napi.linux-x64-gnu.node" ]] || fail "the package has no prebuilt engine"
 [[ -f "$pkg/sim/build/libriskgate_sim.so" ]] || fail "the package has no Verilator model"
+# The installed `riskgate` runs the bundled command line (dist/), not the sources through tsx.
+node --input-type=module -e "const m = await import('$pkg/bin/bundle-fresh.js'); process.exit(m.bundleFresh(new URL('file://$pkg/')) ? 0 : 1)" || fail "the package's bundled command line (dist/) is missing or older than its sources"
 for f in test bench hdl native/core native/src target .cache; do
   [[ ! -e "$pkg/$f" ]] || fail "the package ships $f"
 done

@@ -7,6 +7,7 @@
  *   c.submit(executions);            // any number of times, in execution order
  *   const r = await c.finish();      // entries sorted by execution id, positions by account/symbol
  */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { encodeExecution, EXECUTION_SIZE, FillExecutionWriter, type Execution } from './execution.ts';
@@ -20,16 +21,30 @@ const WORKER = new URL('./embedded-worker.ts', import.meta.url);
 // a small bootstrap registers it in the thread, then loads the TypeScript worker.
 const BOOT = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER.href)}); })`;
 
+/**
+ * In the bundled command line (scripts/build-cli.mjs defines it): where the build put the
+ * worker's bundle, relative to this source file; undefined when run from the sources.
+ */
+declare const __RISKGATE_WORKER_BUNDLE__: string | undefined;
+const PREBUILT = typeof __RISKGATE_WORKER_BUNDLE__ === 'string' ? new URL(__RISKGATE_WORKER_BUNDLE__, import.meta.url) : undefined;
+
 let bundle: Promise<string | null> | undefined;
 
 /**
- * The worker's code as one CommonJS bundle, built once per process with esbuild (which tsx
- * brings along): a thread then starts in a few tens of ms of CPU instead of the ~300 ms that
- * registering tsx's loader in it costs. null when esbuild is not available (the threads then
- * boot through tsx).
+ * The worker's code as one CommonJS bundle: the one built with the bundled command line, else
+ * built once per process with esbuild (which tsx brings along). A thread then starts in a few
+ * tens of ms of CPU instead of the ~300 ms that registering tsx's loader in it costs. null
+ * when esbuild is not available (the threads then boot through tsx).
  */
 export function workerBundle(): Promise<string | null> {
   bundle ??= (async () => {
+    if (PREBUILT) {
+      try {
+        return await readFile(PREBUILT, 'utf8');
+      } catch {
+        // gone since the build: build it here instead
+      }
+    }
     try {
       const esbuild = await import('esbuild');
       const r = await esbuild.build({ entryPoints: [fileURLToPath(WORKER)], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent' });

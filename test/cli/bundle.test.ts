@@ -6,6 +6,7 @@
  * file changed after the build sends the launcher back to tsx.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,16 +65,24 @@ describe('the bundled command line', () => {
     const root = mkdtempSync(join(tmpdir(), 'rg-bundle-'));
     mkdirSync(join(root, 'dist'));
     mkdirSync(join(root, 'src'));
-    writeFileSync(join(root, 'src', 'a.ts'), '');
+    const a = join(root, 'src', 'a.ts');
+    writeFileSync(a, 'export const a = 1;\n');
     const url = pathToFileURL(`${root}/`);
     expect(bundleFresh(url), 'no bundle').toBe(false);
     const builtAtMs = Date.now();
-    writeFileSync(join(root, 'dist', 'cli-inputs.json'), JSON.stringify({ builtAtMs, inputs: ['src/a.ts'] }));
-    utimesSync(join(root, 'src', 'a.ts'), new Date(builtAtMs - 5000), new Date(builtAtMs - 5000));
+    const inputs = (files: Record<string, string>) => writeFileSync(join(root, 'dist', 'cli-inputs.json'), JSON.stringify({ builtAtMs, inputs: files }));
+    inputs({ 'src/a.ts': createHash('sha1').update('export const a = 1;\n').digest('hex') });
+    const at = (ms: number) => utimesSync(a, new Date(ms), new Date(ms));
+    at(builtAtMs - 5000);
     expect(bundleFresh(url), 'sources older than the build').toBe(true);
-    utimesSync(join(root, 'src', 'a.ts'), new Date(builtAtMs + 5000), new Date(builtAtMs + 5000));
+    at(builtAtMs + 5000);
+    expect(bundleFresh(url), 'touched after the build (an install), same content').toBe(true);
+    writeFileSync(a, 'export const a = 2;\n');
+    at(builtAtMs + 5000);
     expect(bundleFresh(url), 'a source edited after the build').toBe(false);
-    writeFileSync(join(root, 'dist', 'cli-inputs.json'), JSON.stringify({ builtAtMs, inputs: ['src/gone.ts'] }));
+    at(builtAtMs - 5000);
+    expect(bundleFresh(url), 'edited, with an older time: taken as built (mtime first)').toBe(true);
+    inputs({ 'src/gone.ts': '0' });
     expect(bundleFresh(url), 'a source removed').toBe(false);
   });
 });
