@@ -18,6 +18,7 @@ use napi_derive::napi;
 
 pub mod crc32c;
 mod exact_decimal;
+pub mod fill_executions;
 mod gzip_stream;
 #[cfg(riskgate_isal)]
 mod isal;

@@ -15,6 +15,7 @@ import { ClearingError } from './errors.ts';
 import { feeScheduleToJson, type FeeSchedule } from './fees.ts';
 import type { AccountJson, PositionJson, SettlementEntry } from './ledger.ts';
 import { RecordKind } from '../records/layout.ts';
+import { loadNative, type NativeModule } from '../engine/rust.ts';
 
 const WORKER = new URL('./embedded-worker.ts', import.meta.url);
 // Worker threads do not inherit tsx's loader (and ignore --import in execArgv on Node 20):
@@ -87,7 +88,12 @@ export class EmbeddedClearing {
   /** Per thread: the EXECUTION records not yet sent, and how many. */
   private readonly pending: Buffer[];
   private readonly pendingCount: number[];
-  private writer: { key: readonly unknown[]; writer: FillExecutionWriter } | undefined;
+  private writer: { key: readonly unknown[]; writer: FillExecutionWriter; ids: Float64Array; symbols: Buffer } | undefined;
+  /** The native hand-off (native/src/fill_executions.rs), null where the module is not built. */
+  private native: NativeModule | null | undefined;
+  /** Its output: the executions of one call's fills, by thread, and each thread's count. */
+  private staged = Buffer.alloc(0);
+  private readonly perThread: Float64Array;
 
   constructor(opts: EmbeddedOptions) {
     const n = opts.threads ?? 2;
@@ -98,6 +104,7 @@ export class EmbeddedClearing {
     );
     this.pending = this.workers.map(() => Buffer.allocUnsafeSlow(EXECUTIONS_PER_POST * EXECUTION_SIZE));
     this.pendingCount = this.workers.map(() => 0);
+    this.perThread = new Float64Array(n);
     this.failed = new Promise<never>((_, reject) => {
       for (const w of this.workers) {
         w.on('error', (e) => reject(new ClearingError('WORKER_FAILED', `clearing thread failed: ${e.message}`, { cause: e })));
@@ -131,7 +138,12 @@ export class EmbeddedClearing {
    */
   submitFills(records: Buffer, session: number, accounts: readonly number[], symbols: readonly string[]): number {
     const key = [session, accounts, symbols];
-    if (!this.writer || this.writer.key.some((k, i) => k !== key[i])) this.writer = { key, writer: new FillExecutionWriter(session, accounts, symbols) };
+    if (!this.writer || this.writer.key.some((k, i) => k !== key[i])) {
+      const writer = new FillExecutionWriter(session, accounts, symbols);
+      this.writer = { key, writer, ids: Float64Array.from(accounts), symbols: writer.symbolTable() };
+    }
+    const fast = this.submitNative(records, session);
+    if (fast >= 0) return fast;
     const w = this.writer.writer;
     let n = 0;
     for (let off = 0; off + 32 <= records.length; off += 32) {
@@ -144,6 +156,40 @@ export class EmbeddedClearing {
       const { shard, at } = this.slot(id!);
       w.write(records, off, this.pending[shard], at);
       n++;
+    }
+    return n;
+  }
+
+  /**
+   * The same in Rust: the executions come back grouped by thread and each thread's run is
+   * copied into its pending buffer in one or a few pieces (the posts fall where the loop below
+   * makes them: when a pending buffer is full and another execution is due). -1 when the module
+   * is not here or a fill needs the loop's own path (which reports it).
+   */
+  private submitNative(records: Buffer, session: number): number {
+    if (this.native === undefined) {
+      try {
+        this.native = loadNative();
+      } catch {
+        this.native = null;
+      }
+    }
+    if (!this.native || !this.writer) return -1;
+    const need = (records.length / 32) * EXECUTION_SIZE;
+    if (this.staged.length < need) this.staged = Buffer.allocUnsafeSlow(Math.max(need, 2 * this.staged.length));
+    const n = this.native.fillExecutions(records, session, this.writer.ids, this.writer.symbols, this.staged, this.perThread);
+    if (n < 0) return -1;
+    let src = 0;
+    for (let t = 0; t < this.workers.length; t++) {
+      let left = this.perThread[t];
+      while (left > 0) {
+        if (this.pendingCount[t] === EXECUTIONS_PER_POST) this.post(t);
+        const k = Math.min(left, EXECUTIONS_PER_POST - this.pendingCount[t]);
+        this.staged.copy(this.pending[t], this.pendingCount[t] * EXECUTION_SIZE, src, src + k * EXECUTION_SIZE);
+        this.pendingCount[t] += k;
+        src += k * EXECUTION_SIZE;
+        left -= k;
+      }
     }
     return n;
   }

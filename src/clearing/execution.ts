@@ -183,6 +183,20 @@ export class FillExecutionWriter {
     if (!Number.isInteger(session) || session < 0 || session > 0xffffffff) bad(`session ${session} out of range`);
   }
 
+  /**
+   * The symbols as the native hand-off takes them (native/src/fill_executions.rs): 9 bytes a
+   * symbol index, 1 when the fast path writes it as it is, then its 8 space-padded bytes.
+   */
+  symbolTable(): Buffer {
+    const t = Buffer.alloc(9 * this.symbolBytes.length);
+    this.symbolBytes.forEach((b, i) => {
+      if (!b) return;
+      t[9 * i] = 1;
+      b.copy(t, 9 * i + 1);
+    });
+    return t;
+  }
+
   /** FILL records in `records` (other kinds are skipped). */
   static countFills(records: Buffer): number {
     let n = 0;
