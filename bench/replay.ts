@@ -11,7 +11,8 @@
  *      CPU by stage, and peak RSS when 10M, 25M and 50M messages have been replayed (it must
  *      not grow with the message count)
  *   4. the cost of each stage the end-to-end run overlaps or hides, measured alone: SHA-256 of
- *      the records, P&L and clearing over the run's own fills
+ *      the records, P&L (the native record pass, and the JS book it replaced), the clearing
+ *      hand-off (native, and the JS writer) and clearing over the run's own fills
  *   5. with BENCH_PLAIN=1, the cache-sharing check: the same in-process run from the day
  *      decompressed once to a plain `.itch` (no gunzip thread beside the engine; written next to
  *      the `.gz` on first use), alternating with the `.gz` runs, engine ns/msg compared
@@ -222,14 +223,33 @@ async function childMoney(file: string, configPath: string) {
   engine.close();
   const all = Buffer.concat(fills);
   const n = fills.length;
+  // What the replay runs: the native record pass (P&L included) and hand-off, over pieces of
+  // ~112 fills (the run's fills per engine call); and the JavaScript versions they replaced.
+  const { loadNative } = await import('../src/engine/rust.ts');
+  const native = loadNative();
+  const PIECE = 112 * 32;
   const [, pnl] = await clocked(async () => {
+    const tally = new native.RecordTally(8);
+    for (let off = 0; off < all.length; off += PIECE) tally.add(all.subarray(off, Math.min(all.length, off + PIECE)));
+    tally.pnl();
+  });
+  const [, pnlJs] = await clocked(async () => {
     const book = new PnlBook();
     for (let off = 0; off < all.length; off += 32) book.fill(all[off + 2], all[off + 3] === 0x42 ? 'B' : 'S', all.readUInt32LE(off + 16), all.readUInt32LE(off + 20));
   });
   const execs = Buffer.allocUnsafe(n * EXECUTION_SIZE);
+  const writer = new FillExecutionWriter(config.session, config.accounts.map((a) => a.id), config.symbols.map((s) => s.symbol));
   const [, handoff] = await clocked(async () => {
-    const w = new FillExecutionWriter(config.session, config.accounts.map((a) => a.id), config.symbols.map((s) => s.symbol));
-    for (let i = 0; i < n; i++) w.write(all, i * 32, execs, i * EXECUTION_SIZE);
+    const ids = Float64Array.from(config.accounts.map((a) => a.id));
+    const symbols = writer.symbolTable();
+    const perThread = new Float64Array(2);
+    for (let off = 0; off < all.length; off += PIECE) {
+      const piece = all.subarray(off, Math.min(all.length, off + PIECE));
+      native.fillExecutions(piece, config.session, ids, symbols, execs.subarray((off / 32) * EXECUTION_SIZE), perThread);
+    }
+  });
+  const [, handoffJs] = await clocked(async () => {
+    for (let i = 0; i < n; i++) writer.write(all, i * 32, execs, i * EXECUTION_SIZE);
   });
   const [, ledger] = await clocked(async () => {
     const l = new FastLedger(config.fees);
@@ -242,7 +262,7 @@ async function childMoney(file: string, configPath: string) {
     for (let i = 0; i < 4; i++) h.update(buf);
     h.digest();
   });
-  return { fills: n, pnlNs: pnl.mainCpuNs, handoffNs: handoff.mainCpuNs, ledgerNs: ledger.mainCpuNs, shaNsPerByte: sha.mainCpuNs / (4 * buf.length) };
+  return { fills: n, pnlNs: pnl.mainCpuNs, pnlJsNs: pnlJs.mainCpuNs, handoffNs: handoff.mainCpuNs, handoffJsNs: handoffJs.mainCpuNs, ledgerNs: ledger.mainCpuNs, shaNsPerByte: sha.mainCpuNs / (4 * buf.length) };
 }
 
 // ---- parent -----------------------------------------------------------------------------
@@ -315,7 +335,7 @@ async function main() {
       console.log(`in-process ${i + 1}, plain .itch (no gunzip thread): ${fmt(p.messages / (p.wallNs / 1e9))} msg/s wall (${sec(p.wallNs)}), CPU ${sec(p.cpuNs)} (main thread ${sec(p.mainCpuNs)}, ${engineNote(p)}); load ${loadavg()}`);
     }
   }
-  const money = child<{ fills: number; pnlNs: number; handoffNs: number; ledgerNs: number; shaNsPerByte: number }>('money', file, config);
+  const money = child<{ fills: number; pnlNs: number; pnlJsNs: number; handoffNs: number; handoffJsNs: number; ledgerNs: number; shaNsPerByte: number }>('money', file, config);
   const best = runs.reduce((a, b) => (b.wallNs < a.wallNs ? b : a));
   const bestCli = clis.reduce((a, b) => (b.wallNs < a.wallNs ? b : a));
   const shas = new Set([...runs, ...clis].map((r) => r.recordsSha256));
@@ -338,8 +358,8 @@ async function main() {
   row('waiting for input', sec(best.probe.sourceNs), 'the ring handing out slots, the frames a slot cuts off copied and completed');
   row('engine (N-API processSessionStream)', sec(best.probe.engineNs), `${(best.probe.engineNs / m).toFixed(1)} ns/msg = ${fmt(m / (best.probe.engineNs / 1e9))} msg/s, ${fmt(best.engineCalls)} calls`);
   row('messages per symbol (native walk)', sec(best.probe.observeNs ?? 0), 'the report\'s subscription section');
-  row('records + digest + P&L', sec(best.probe.recordsNs), `alone: SHA-256 ${sec(money.shaNsPerByte * best.recordBytes)}, P&L ${sec(money.pnlNs)} (${fmt(money.pnlNs / money.fills)} ns/fill)`);
-  row('clearing hand-off', sec(best.probe.consumersNs), `FILL → EXECUTION records into the clearing threads' buffers; alone ${sec(money.handoffNs)}`);
+  row('records + digest + P&L', sec(best.probe.recordsNs), `alone: SHA-256 ${sec(money.shaNsPerByte * best.recordBytes)}, P&L in the native record pass ${sec(money.pnlNs)} (${fmt(money.pnlNs / money.fills)} ns/fill; the JS book ${fmt(money.pnlJsNs / money.fills)} ns/fill)`);
+  row('clearing hand-off', sec(best.probe.consumersNs), `FILL → EXECUTION records into the clearing threads' buffers; alone ${sec(money.handoffNs)} native (JS writer ${sec(money.handoffJsNs)})`);
   row('report (JSON + text)', sec(best.reportNs), `clearing finish included (wall); waited for clearing at the end: ${best.clearingSeconds.toFixed(2)} s`);
   row('rest (start, GC on the main thread)', sec(Math.max(0, t.mainNs - best.probe.sourceNs - best.probe.engineNs - best.probe.recordsNs - best.probe.consumersNs - (best.probe.observeNs ?? 0))), 'main-thread CPU minus the stages');
   row('clearing alone (one thread)', sec(money.ledgerNs), `${fmt(money.ledgerNs / money.fills)} ns/execution`);
