@@ -1,6 +1,7 @@
 // The replay's record pass in Rust (native/src/record_tally.rs, RecordAccumulator's
 // `nativeTally`) gives exactly what the JavaScript pass gives: TOB rows and flagged rows, the
-// first and last TOB time, reject reasons, and the P&L (positions, average prices and realised
+// first and last TOB time, reject reasons, client orders (ORDER records, venue executions),
+// and the P&L (positions, average prices and realised
 // P&L to the last of their 20 digits), on random record streams cut into random calls —
 // including prices and quantities up to 2^32 − 1 and positions that open, add, reduce and flip.
 import { describe, expect, it } from 'vitest';
@@ -17,7 +18,8 @@ const config = loadConfig();
 type Rec =
   | { kind: 'tob'; symbol: number; flags: number; ts: number }
   | { kind: 'decision'; symbol: number; accepted: boolean; reasons: number; ts: number }
-  | { kind: 'fill'; symbol: number; buy: boolean; price: number; qty: number; ts: number };
+  | { kind: 'fill'; symbol: number; buy: boolean; price: number; qty: number; leg: number; ts: number }
+  | { kind: 'order'; symbol: number; action: number; reasons: number; ts: number };
 
 const ts = fc.integer({ min: 0, max: 2 ** 48 - 1 });
 const rec: fc.Arbitrary<Rec> = fc.oneof(
@@ -29,8 +31,11 @@ const rec: fc.Arbitrary<Rec> = fc.oneof(
     buy: fc.boolean(),
     price: fc.oneof(fc.integer({ min: 1, max: 20_000_000 }), fc.integer({ min: 0, max: 0xffffffff })),
     qty: fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 0xffffffff })),
+    leg: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 255 })),
     ts,
   }),
+  // Client orders (spec §18): answers `O`/`U` and venue cancels `C`.
+  fc.record({ kind: fc.constant('order' as const), symbol: fc.integer({ min: 0, max: 63 }), action: fc.constantFrom(0x4f, 0x55, 0x43), reasons: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })), ts }),
 );
 
 function encode(recs: readonly Rec[]): Buffer {
@@ -48,8 +53,13 @@ function encode(recs: readonly Rec[]): Buffer {
       b[o + RecordHeader.kind] = RecordKind.DECISION;
       b.writeUInt16LE(r.accepted ? 0 : r.reasons, o + RecordField.DECISION.reasons);
       b[o + RecordField.DECISION.verdict] = r.accepted ? 1 : 0;
+    } else if (r.kind === 'order') {
+      b[o + RecordHeader.kind] = RecordKind.ORDER;
+      b[o + RecordHeader.aux] = r.action;
+      b.writeUInt16LE(r.reasons, o + RecordField.ORDER.reasons);
     } else {
       b[o + RecordHeader.kind] = RecordKind.FILL;
+      b[o + RecordField.FILL.leg] = r.leg;
       b[o + RecordHeader.aux] = r.buy ? 0x42 : 0x53;
       b.writeUInt32LE(r.price, o + RecordField.FILL.price);
       b.writeUInt32LE(r.qty, o + RecordField.FILL.qty);
@@ -64,7 +74,7 @@ const stats = { messages: 0, unknownRef: 0, tableFull: 0 } as unknown as EngineS
 function summary(acc: RecordAccumulator) {
   const r = acc.result('rust', stats);
   const pnl = [...r.pnl.bySymbol].map(([k, p]) => [k, p.position, p.bought, p.sold, p.fills, p.avgPrice.toString(), p.realised.toString()]);
-  return { tob: r.tobRows, flagged: r.flaggedTobRows, first: r.firstTs, last: r.lastTs, reasons: r.rejectReasons, sha: r.recordsSha256, bytes: r.recordBytes, pnl };
+  return { tob: r.tobRows, flagged: r.flaggedTobRows, first: r.firstTs, last: r.lastTs, reasons: r.rejectReasons, clientOrders: r.clientOrders, sha: r.recordsSha256, bytes: r.recordBytes, pnl };
 }
 
 describe('native record pass', () => {
@@ -98,7 +108,7 @@ describe('native record pass', () => {
   });
 
   it('refuses a zero-share fill on a flat position with an error, as the JavaScript book does', () => {
-    const b = encode([{ kind: 'fill', symbol: 0, buy: true, price: 100, qty: 0, ts: 1 }]);
+    const b = encode([{ kind: 'fill', symbol: 0, buy: true, price: 100, qty: 0, leg: 0, ts: 1 }]);
     const js = new RecordAccumulator('t', config);
     const native = new RecordAccumulator('t', config, { nativeTally: true });
     expect(() => js.add(b, 1, 1, 0)).toThrow(/division by zero/);
