@@ -124,7 +124,7 @@ describe('record batch reader', () => {
     short.writeInt32BE(20, 8);
     expect(() => walk(short)).toThrow(/record batch of 20 bytes/);
     const longRecord = Buffer.from(good);
-    longRecord[61] = 0x7e; // record length 63, past the batch
+    longRecord[61] = 63 << 1; // record length 63 as a zigzag varint, past the batch
     expect(() => walk(longRecord)).toThrow(/a record of 63 bytes/);
     const lz4 = Buffer.from(good);
     lz4.writeInt16BE(3, 21);
