@@ -10,7 +10,8 @@ import { requireBroker, testKafka, uniqueName } from './broker.ts';
 
 const kafka = testKafka('riskgate-test-snapshot-lookup');
 const admin = kafka.admin();
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, transactionalId: uniqueName('snap-lookup-tx') });
+const transactionalId = uniqueName('snap-lookup-tx');
+let producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, transactionalId });
 
 function header(group: string, feed: string, offset: number): SnapshotHeader {
   return { version: SNAPSHOT_VERSION, group, feed, startAt: 0, firstPacketSha256: 'x', configSha256: 'y', backend: 'rust', offset, seq: offset * 10, journalApplied: 0, at: 0, state: {} };
@@ -23,6 +24,19 @@ async function put(names: ReturnType<typeof feedNames>, offsets: number[], abort
     await tx.send({ topic: names.snapshots, messages: [snapshotMessage(names, header(names.runGroup, names.feed, offset), Buffer.from(`engine@${offset}`))] });
     await (abort ? tx.abort() : tx.commit());
   }
+  await fence();
+}
+
+/**
+ * What a resumed run does before it reads (feed-tx.ts `fence`): a new producer of the same
+ * transactional id. Its InitProducerId waits until the last transaction's markers are written,
+ * so the commit is visible to read_committed readers (EndTxn itself returns before that).
+ */
+async function fence(): Promise<void> {
+  await producer.disconnect();
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, transactionalId });
+  await producer.connect();
+  await (await producer.transaction()).abort();
 }
 
 describe('newest snapshot lookup', () => {
