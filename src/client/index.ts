@@ -98,6 +98,8 @@ export class OuchClient {
   private readonly closedPromise: Promise<string>;
   private timer: NodeJS.Timeout | null = null;
   private keep = true;
+  /** Account Query Responses already taken (kept answers hold earlier ones). */
+  private readonly seenQueries = new Set<bigint>();
 
   private constructor(
     private readonly socket: Socket,
@@ -188,6 +190,35 @@ export class OuchClient {
       clOrdId: o.clOrdId ?? `RG${userRefNum}`, options: o.options ?? [],
     }));
     return userRefNum;
+  }
+
+  /** The UserRefNum the next Enter or Replace takes. */
+  get nextUserRefNum(): number {
+    return this.nextRef;
+  }
+
+  /**
+   * OUCH Account Query: the server's next UserRefNum for this session (spec §16.2). A client
+   * that lost its numbering (a restarted process) asks before its first order.
+   */
+  async accountQuery(timeoutMs = 5000): Promise<number> {
+    const pending = this.waitFor((a) => a.kind === 'ACCOUNT_QUERY_RESPONSE' && !this.seenQueries.has(a.seq), timeoutMs);
+    this.session.sendUnsequenced(encodeInbound({ kind: 'ACCOUNT_QUERY' }));
+    const a = await pending;
+    this.seenQueries.add(a.seq);
+    return Number(a.values.nextUserRefNum);
+  }
+
+  /**
+   * Continues the session's numbering: asks the server (Account Query) and moves the next
+   * UserRefNum up to its answer. Returns the next UserRefNum. Fails closed: an exhausted day
+   * (answer 0) is an error, never a reuse.
+   */
+  async continueNumbering(timeoutMs?: number): Promise<number> {
+    const next = await this.accountQuery(timeoutMs);
+    if (next === 0) throw new Error('USER_REF_NUM_EXHAUSTED: the server says the session has used every UserRefNum of the day');
+    this.nextRef = Math.max(this.nextRef, next);
+    return this.nextRef;
   }
 
   /** Sends a Replace Order for `origUserRefNum`; returns the new UserRefNum. */

@@ -114,6 +114,9 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     if (venueAt) {
       try {
         venue = await OuchClient.connect({ ...venueAt, username: vm[1], password: vm[2], keepAnswers: false });
+        // The venue's session outlives this process: continue its UserRefNums (a restarted
+        // gateway starting at 1 again would have every order refused as a duplicate).
+        await venue.continueNumbering();
       } catch (e) {
         throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot log in to the venue at ${values.venue}: ${(e as Error).message}`);
       }

@@ -44,12 +44,12 @@ export const help = helpFor(SEND_USAGE, SEND_OPTIONS, {
   csv: '<file> orders from a CSV file: header symbol,side,qty,price[,tif][,userRefNum], sent before the command-line orders',
   json: 'print each answer as one JSON object a line',
   'wait-ms': '<ms> after the last order, wait this long for executions and cancels still to come (default 500)',
-  'first-ref': '<N> UserRefNum of the first order (default: seconds since midnight × 1000, so that later runs of one session go on increasing)',
+  'first-ref': '<N> UserRefNum of the first order (default: the session\'s next one, asked with an OUCH Account Query, so that later runs of one session go on increasing)',
   'timeout-ms': '<ms> how long to wait for the login and for each order\'s answer (default 5000)',
   help: 'print this help and exit',
 }, 'Orders: buy|sell|short|exempt QTY SYMBOL@PRICE [day|ioc] enters an order; cancel REF [LEAVE] cancels down to LEAVE shares;\n' +
-  'replace REF QTY@PRICE [day|ioc] replaces an order. A UserRefNum the session already used, or a cancel that leaves at least the\n' +
-  'open shares, gets no answer (OUCH): send then ends with NO_ANSWER and what the server said. Exit: 0 ok, 2 bad options or orders, 3 CSV file missing, 8 cannot connect or no answer, 10 login refused.');
+  'replace REF QTY@PRICE [day|ioc] replaces an order. A UserRefNum the session already used is answered Order Rejected OTHER (the\n' +
+  'server\'s Debug says why); a cancel that leaves at least the open shares gets no answer (OUCH): send then ends with NO_ANSWER and what the server said. Exit: 0 ok, 2 bad options or orders, 3 CSV file missing, 8 cannot connect or no answer, 10 login refused.');
 
 /** A field value as printed: prices in dollars, u64 as decimal. */
 function show(name: string, v: unknown): string {
@@ -68,11 +68,6 @@ export function answerJson(a: Answer): string {
   return JSON.stringify({ seq: a.seq.toString(), kind: a.kind, ...values });
 }
 
-function defaultFirstRef(): number {
-  const d = new Date();
-  return (d.getUTCHours() * 3600 + d.getUTCMinutes() * 60 + d.getUTCSeconds()) * 1000 + 1;
-}
-
 export async function sendCommand(argv: string[]): Promise<number> {
   return withCodedErrors('send', async () => {
     const { values, positionals } = parseStrict('send', argv, SEND_OPTIONS);
@@ -80,8 +75,8 @@ export async function sendCommand(argv: string[]): Promise<number> {
     const to = hostPort('--to', values.to);
     const waitMs = intOpt('--wait-ms', values['wait-ms']) ?? 500;
     const timeoutMs = intOpt('--timeout-ms', values['timeout-ms']) ?? 5000;
-    const firstRef = intOpt('--first-ref', values['first-ref']) ?? defaultFirstRef();
-    if (firstRef < 1 || firstRef > 0xffffffff) throw usageError('--first-ref must be 1..4294967295');
+    const firstRef = intOpt('--first-ref', values['first-ref']);
+    if (firstRef !== undefined && (firstRef < 1 || firstRef > 0xffffffff)) throw usageError('--first-ref must be 1..4294967295');
     const actions: SendAction[] = [];
     if (values.csv !== undefined) {
       let text: string;
@@ -106,6 +101,16 @@ export async function sendCommand(argv: string[]): Promise<number> {
         : `cannot log in to ${to.host}:${to.port}: ${(e as Error).message}`);
     }
     let printed = 0;
+    if (firstRef === undefined) {
+      // Continue the session's numbering (OUCH Account Query); its answer is not an order's, not printed.
+      try {
+        await client.continueNumbering(timeoutMs);
+      } catch (e) {
+        client.destroy();
+        throw new CodedError('NO_ANSWER', ExitCode.SERVICE_UNAVAILABLE, `the Account Query for the session's next UserRefNum: ${(e as Error).message} (give --first-ref N to choose it)`);
+      }
+      printed = client.answers.length;
+    }
     const flush = () => {
       for (; printed < client.answers.length; printed++) {
         const a = client.answers[printed];

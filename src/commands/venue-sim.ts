@@ -131,7 +131,8 @@ export async function venueSimCommand(argv: string[]): Promise<number> {
     out('summary', [
       `messages     ${s.messages.toLocaleString('en-US')} applied, ${s.prints.toLocaleString('en-US')} trades printed` +
         (problems ? `; input problems: ${[...feed.problems.counts].map(([k, c]) => `${k} ×${c.count}`).join(', ')}` : ''),
-      `orders       ${t.accepted} accepted, ${t.replaced} replaced, ${t.canceled} canceled (${s.iocCanceled} IOC shares), ${t.INVALID_ORDER} invalid`,
+      `orders       ${t.accepted} accepted, ${t.replaced} replaced, ${t.canceled} canceled (${s.iocCanceled} IOC shares), ${t.INVALID_ORDER} invalid, ` +
+        `${t.DUPLICATE_USER_REF_NUM + t.USER_REF_NUM_OUT_OF_SEQUENCE} rejected for a used or out-of-sequence UserRefNum`,
       `executions   ${s.executions} (${s.sharesExecuted.toLocaleString('en-US')} shares)${s.inconsistencies ? `; ${s.inconsistencies} INCONSISTENCIES (a bug)` : ''}`,
       `sessions     ${t.logins} logins, ${t.connections} connections`,
     ].join('\n'), {

@@ -68,7 +68,11 @@ export interface ModifyOrder {
   side: Side;
   quantity: number;
 }
-export type InboundMessage = EnterOrder | ReplaceOrder | CancelOrder | ModifyOrder;
+/** Asks for the session's next UserRefNum (a restarted client continues its numbering, §16.2). */
+export interface AccountQuery {
+  kind: 'ACCOUNT_QUERY';
+}
+export type InboundMessage = EnterOrder | ReplaceOrder | CancelOrder | ModifyOrder | AccountQuery;
 
 /**
  * The result of decoding an inbound message: the message, or the error. A rejected message
@@ -137,6 +141,7 @@ export function decodeInbound(buf: Buffer): Decoded {
     return { ok: false, error: e as OuchError, kind };
   }
   // From here the message is readable: its userRefNum (and clOrdId) can be named in a reject.
+  if (kind === 'ACCOUNT_QUERY') return { ok: true, msg: { kind } };
   const userRefNum = readField(buf, 0, 'userRefNum', fields.userRefNum) as number;
   let clOrdId: string | undefined;
   try {

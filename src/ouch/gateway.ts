@@ -176,6 +176,7 @@ const SYSTEM_START = 'S';
 const SYSTEM_END = 'E';
 const ORDER_LIVE = 'L';
 const CANCEL_USER = 'U';
+const U32_MAX = 0xffff_ffff;
 
 function nsSinceMidnight(): bigint {
   return BigInt(Date.now() % 86_400_000) * 1_000_000n;
@@ -514,15 +515,22 @@ export class Gateway {
     conn.debug(`${kind}: ${detail}`);
   }
 
-  /** Takes a new UserRefNum if it is above the session's last one. */
-  private takeUserRefNum(u: SessionState, conn: ServerSession, ref: number): boolean {
+  /**
+   * Takes a new UserRefNum if it is above the session's last one. A used or out-of-sequence
+   * one is refused out loud (§16.6): counted, logged, a Debug with the detail and an Order
+   * Rejected `OTHER` naming it — a client that lost its numbering (a restarted gateway at its
+   * venue) sees why, instead of waiting for an answer that never comes.
+   */
+  private takeUserRefNum(u: SessionState, conn: ServerSession, ref: number, clOrdId: string): boolean {
     if (ref > u.lastUserRefNum) {
       u.lastUserRefNum = ref;
       u.usedUserRefNums.add(ref);
       return true;
     }
-    if (u.usedUserRefNums.has(ref)) this.ignore(u, conn, 'DUPLICATE_USER_REF_NUM', `UserRefNum ${ref} is already used`);
-    else this.ignore(u, conn, 'USER_REF_NUM_OUT_OF_SEQUENCE', `UserRefNum ${ref} is not above the last one, ${u.lastUserRefNum}`);
+    const dup = u.usedUserRefNums.has(ref);
+    this.ignore(u, conn, dup ? 'DUPLICATE_USER_REF_NUM' : 'USER_REF_NUM_OUT_OF_SEQUENCE',
+      `UserRefNum ${ref} ${dup ? 'is already used' : 'is not above the last one'} (last ${u.lastUserRefNum}; an Account Query gives the next)`);
+    this.reject(u, ref, 'OTHER', clOrdId);
     return false;
   }
 
@@ -537,7 +545,7 @@ export class Gateway {
     if (!d.ok) {
       const e = d.error;
       if (e.reject && (d.kind === 'ENTER_ORDER' || d.kind === 'REPLACE_ORDER') && d.userRefNum !== undefined) {
-        if (!this.takeUserRefNum(u, conn, d.userRefNum)) return;
+        if (!this.takeUserRefNum(u, conn, d.userRefNum, d.clOrdId ?? '')) return;
         this.problem(u, 'INVALID_ORDER', e.message);
         this.reject(u, d.userRefNum, e.reject, d.clOrdId ?? '');
         return;
@@ -549,7 +557,7 @@ export class Gateway {
     const m = d.msg;
     switch (m.kind) {
       case 'ENTER_ORDER':
-        if (!this.takeUserRefNum(u, conn, m.userRefNum)) return;
+        if (!this.takeUserRefNum(u, conn, m.userRefNum, m.clOrdId)) return;
         if (this.symbols && !this.symbols.has(m.symbol)) {
           this.problem(u, 'INVALID_ORDER', `symbol ${JSON.stringify(m.symbol)} is not traded`);
           this.reject(u, m.userRefNum, 'INVALID_SYMBOL', m.clOrdId);
@@ -563,7 +571,7 @@ export class Gateway {
           this.ignore(u, conn, 'UNKNOWN_ORDER', `Replace names UserRefNum ${m.origUserRefNum}, which is not a live order`);
           return;
         }
-        if (!this.takeUserRefNum(u, conn, m.userRefNum)) return;
+        if (!this.takeUserRefNum(u, conn, m.userRefNum, m.clOrdId)) return;
         await this.replace(u, orig, m, tIn);
         return;
       }
@@ -583,6 +591,10 @@ export class Gateway {
         if (this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity) === true) this.awaitVenue(u, m.userRefNum, dec);
         return;
       }
+      case 'ACCOUNT_QUERY':
+        // Last used + 1 (1 before the first); 0 once the day's u32 numbers are used up.
+        this.emit(u, 'ACCOUNT_QUERY_RESPONSE', { timestamp: this.stamp(), nextUserRefNum: u.lastUserRefNum >= U32_MAX ? 0 : u.lastUserRefNum + 1 });
+        return;
       case 'MODIFY_ORDER': {
         const ord = u.orders.get(m.userRefNum);
         if (!ord) {

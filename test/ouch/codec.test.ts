@@ -62,6 +62,7 @@ describe('OUCH 5.0 outbound round trips', () => {
       ORDER_EXECUTED: { timestamp: 6n, userRefNum: 2, quantity: 3, price: 4_000_100n, liquidityFlag: 'R', matchNumber: 12n, appendageLength: 0 },
       ORDER_REJECTED: { timestamp: 7n, userRefNum: 3, reason: 0x1d, clOrdId: 'Z' },
       CANCEL_REJECT: { timestamp: 8n, userRefNum: 9 },
+      ACCOUNT_QUERY_RESPONSE: { timestamp: 9n, nextUserRefNum: 42 },
     };
     expect(Object.keys(values).sort()).toEqual(Object.keys(OuchOutbound).sort());
     for (const [kind, v] of Object.entries(values)) {
@@ -80,9 +81,15 @@ describe('OUCH 5.0 outbound round trips', () => {
 describe('malformed inbound messages are coded errors, never throws', () => {
   it('empty and unknown types: OUCH_UNKNOWN_TYPE, no reject (ignored)', () => {
     expect(rejected(Buffer.alloc(0)).error.code).toBe('OUCH_UNKNOWN_TYPE');
-    const d = rejected(Buffer.from('Q'));
+    const d = rejected(Buffer.from('Z'));
     expect(d.error.code).toBe('OUCH_UNKNOWN_TYPE');
     expect(d.error.reject).toBeUndefined();
+  });
+
+  it('Account Query is the type byte alone; anything after it is OUCH_LENGTH', () => {
+    expect(decodeInbound(Buffer.from('Q'))).toEqual({ ok: true, msg: { kind: 'ACCOUNT_QUERY' } });
+    expect(encodeInbound({ kind: 'ACCOUNT_QUERY' })).toEqual(Buffer.from('Q'));
+    expect(rejected(Buffer.from('Q\0')).error.code).toBe('OUCH_LENGTH');
   });
 
   it('wrong lengths: short, long, and an appendageLength that disagrees (OUCH_LENGTH)', () => {

@@ -116,19 +116,30 @@ describe('gateway on loopback', () => {
     expect(gw!.stats().sessions.BRAVO1).toMatchObject({ replaced: 1, canceled: 2, modified: 1, executed: 1, UNKNOWN_ORDER: 1 });
   });
 
-  it('duplicate and out-of-sequence UserRefNums are ignored with a Debug note and never reach the decider', async () => {
+  it('duplicate and out-of-sequence UserRefNums are rejected (OTHER, with a Debug note), never reach the decider; an Account Query gives the next', async () => {
     const { decide, seen } = testDoubleDecider();
     const port = await start(decide);
     const c = await client(port, 0);
+    expect(await c.accountQuery()).toBe(1);
     const r = c.enter({ side: 'B', quantity: 10, symbol: 'AAPL', price: '1', userRefNum: 10 });
     await c.answer(r);
-    c.enter({ side: 'B', quantity: 10, symbol: 'AAPL', price: '1', userRefNum: 10 });
-    c.enter({ side: 'B', quantity: 10, symbol: 'AAPL', price: '1', userRefNum: 5 });
+    const seq = c.answers.length;
+    c.enter({ side: 'B', quantity: 10, symbol: 'AAPL', price: '1', userRefNum: 10, clOrdId: 'DUP' });
+    c.enter({ side: 'B', quantity: 10, symbol: 'AAPL', price: '1', userRefNum: 5, clOrdId: 'OLD' });
     const last = c.enter({ side: 'S', quantity: 10, symbol: 'AAPL', price: '1', userRefNum: 11 });
     await c.answer(last);
     expect(seen.map((o) => o.userRefNum)).toEqual([10, 11]);
+    expect(c.answers.slice(seq, seq + 2).map((a) => [a.kind, a.values.userRefNum, a.values.reason, a.values.clOrdId])).toEqual([
+      ['ORDER_REJECTED', 10, OuchReject.OTHER, 'DUP'],
+      ['ORDER_REJECTED', 5, OuchReject.OTHER, 'OLD'],
+    ]);
     expect(c.debug.join('\n')).toMatch(/DUPLICATE_USER_REF_NUM.*\n.*USER_REF_NUM_OUT_OF_SEQUENCE/);
     expect(gw!.stats().sessions.ALPHA1).toMatchObject({ DUPLICATE_USER_REF_NUM: 1, USER_REF_NUM_OUT_OF_SEQUENCE: 1 });
+    // The order the duplicate number named is untouched.
+    expect(gw!.openOrders('ALPHA1').get(10)).toBe(10);
+    expect(await c.accountQuery()).toBe(12);
+    await c.continueNumbering();
+    expect(c.nextUserRefNum).toBe(12);
   });
 
   it('an invalid order is rejected with its OUCH code and never reaches the decider; an unknown symbol too', async () => {
@@ -226,7 +237,7 @@ describe('gateway on loopback', () => {
     c.enter({ side: 'B', quantity: 1, symbol: 'AAPL', price: '1', userRefNum: 5 });
     await new Promise((r) => setTimeout(r, 100));
     const warn = lines.map((l) => JSON.parse(l)).find((j) => j.problem === 'DUPLICATE_USER_REF_NUM');
-    expect(warn).toMatchObject({ level: 40, session: 'ALPHA1', detail: 'UserRefNum 5 is already used' });
+    expect(warn).toMatchObject({ level: 40, session: 'ALPHA1', detail: 'UserRefNum 5 is already used (last 5; an Account Query gives the next)' });
     expect(lines.join('')).not.toContain('alpha-pw');
   });
 

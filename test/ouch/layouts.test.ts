@@ -10,16 +10,16 @@ import { OUCH_OPTIONS, OUCH_REJECT_BY_REASON_BIT, OuchInbound, OuchOutbound, Ouc
 describe('order-entry layouts match the public specifications', () => {
   it('OUCH 5.0 message sizes (fixed part)', () => {
     const sizes = (o: Record<string, { size: number }>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.size]));
-    expect(sizes(OuchInbound)).toEqual({ ENTER_ORDER: 47, REPLACE_ORDER: 40, CANCEL_ORDER: 9, MODIFY_ORDER: 10 });
+    expect(sizes(OuchInbound)).toEqual({ ENTER_ORDER: 47, REPLACE_ORDER: 40, CANCEL_ORDER: 9, MODIFY_ORDER: 10, ACCOUNT_QUERY: 1 });
     expect(sizes(OuchOutbound)).toEqual({
       SYSTEM_EVENT: 10, ORDER_ACCEPTED: 64, ORDER_REPLACED: 68, ORDER_CANCELED: 18, ORDER_MODIFIED: 18,
-      ORDER_EXECUTED: 36, ORDER_REJECTED: 29, CANCEL_REJECT: 13,
+      ORDER_EXECUTED: 36, ORDER_REJECTED: 29, CANCEL_REJECT: 13, ACCOUNT_QUERY_RESPONSE: 13,
     });
   });
 
   it('OUCH 5.0 type bytes and key offsets', () => {
-    expect(Object.values(OuchInbound).map((m) => m.type).join('')).toBe('OUXM');
-    expect(Object.values(OuchOutbound).map((m) => m.type).join('')).toBe('SAUCMEJI');
+    expect(Object.values(OuchInbound).map((m) => m.type).join('')).toBe('OUXMQ');
+    expect(Object.values(OuchOutbound).map((m) => m.type).join('')).toBe('SAUCMEJIQ');
     const e = OuchInbound.ENTER_ORDER.fields;
     expect([e.userRefNum.offset, e.side.offset, e.quantity.offset, e.symbol.offset, e.price.offset, e.clOrdId.offset, e.appendageLength.offset]).toEqual([1, 5, 6, 10, 18, 31, 45]);
     expect([e.price.length, e.symbol.length, e.clOrdId.length]).toEqual([8, 8, 14]);
@@ -27,6 +27,8 @@ describe('order-entry layouts match the public specifications', () => {
     expect([a.timestamp.offset, a.userRefNum.offset, a.orderReferenceNumber.offset, a.orderState.offset, a.clOrdId.offset]).toEqual([1, 9, 36, 47, 48]);
     const j = OuchOutbound.ORDER_REJECTED.fields;
     expect([j.userRefNum.offset, j.reason.offset, j.reason.length, j.clOrdId.offset]).toEqual([9, 13, 2, 15]);
+    const q = OuchOutbound.ACCOUNT_QUERY_RESPONSE.fields;
+    expect([q.timestamp.offset, q.nextUserRefNum.offset, q.nextUserRefNum.length]).toEqual([1, 9, 4]);
   });
 
   it('SoupBinTCP 4.0 packet sizes on the wire (length field included)', () => {

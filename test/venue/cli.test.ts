@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FullDepthBook } from '../../src/book/full-depth.ts';
+import { OuchReject } from '../../src/contract.ts';
 import { FeedReplay } from '../../src/venue/feed.ts';
 import { BIN, ROOT } from '../cli/run-cli.ts';
 import { generatedSession } from './helpers.ts';
@@ -114,11 +115,14 @@ describe('riskgate send against riskgate venue-sim', () => {
     expect(closed.stderr).toMatch(/^riskgate send: SERVICE_UNAVAILABLE: cannot connect to 127\.0\.0\.1:1: connection refused/);
   });
 
-  it('an order the server ignores (a UserRefNum already used) ends send with NO_ANSWER (exit 8) and what the server said', async () => {
+  it('an order reusing a UserRefNum is answered Order Rejected OTHER; without --first-ref send continues the session\'s numbering', async () => {
     const r = await run(['send', '--to', `127.0.0.1:${port}`, '--user', 'ALPHA1', '--password', 'alpha-pw', '--first-ref', '1', '--timeout-ms', '800', 'buy', '1', `${book.symbol}@1`]);
-    expect(r.status).toBe(8);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^riskgate send: NO_ANSWER: order 1 \(argument 1, "buy"\): no answer within 800 ms .*the server said: DUPLICATE_USER_REF_NUM: UserRefNum 1 is already used/);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^ORDER_REJECTED .*userRefNum=1 reason=${OuchReject.OTHER} `));
+    const next = await run(['send', '--to', `127.0.0.1:${port}`, '--user', 'ALPHA1', '--password', 'alpha-pw', 'buy', '1', `${book.symbol}@1`]);
+    expect(next.status, next.stderr).toBe(0);
+    // The earlier orders of ALPHA1 here used 1 and 2.
+    expect(next.stdout).toMatch(/^ORDER_ACCEPTED .*userRefNum=3 /);
   });
 
   it('bad options and bad orders are usage errors naming what is wrong, before anything is sent', async () => {
