@@ -77,6 +77,8 @@ export class OrderEntryEngine {
   private recordBytes = 0;
   /** Open shares of every engine order id the control plane has handed out (0 = free). */
   private readonly open = new Uint32Array(ORDER_FRAME.orderSlots);
+  /** No id below this one is free (see freeId). */
+  private lowFree = 0;
   private started = false;
   private readonly into: ProcessInto | null;
   /** Output of the small calls, `maxRecordBytes(SMALL_INPUT)` bytes once the first is made. */
@@ -190,7 +192,10 @@ export class OrderEntryEngine {
     if (!this.started) this.start();
     const records = this.run(venueFrame({ event, orderId, qty, price, seq: this.lastSeq + 1, fingerprint: this.fingerprint }), false, 0, true);
     const applied = records.length >= RECORD_SIZE && records[H.kind] !== RecordKind.PROBLEM;
-    if (applied) this.open[orderId] -= Math.min(qty, this.open[orderId]);
+    if (applied) {
+      this.open[orderId] -= Math.min(qty, this.open[orderId]);
+      if (this.open[orderId] === 0) this.freed(orderId);
+    }
     return records;
   }
 
@@ -223,9 +228,24 @@ export class OrderEntryEngine {
     return Buffer.from(this.scratch.subarray(0, n));
   }
 
-  /** The lowest engine order id the control plane has not handed out or has seen closed. */
+  /** True when an engine order id is free for a new order. */
+  hasFreeId(): boolean {
+    return this.freeId() >= 0;
+  }
+
+  /**
+   * The lowest engine order id the control plane has not handed out or has seen closed.
+   * Every id below `lowFree` is open, so the search starts there (not at 0 for each order).
+   */
   private freeId(): number {
-    return this.open.indexOf(0);
+    const id = this.open.indexOf(0, this.lowFree);
+    this.lowFree = id < 0 ? this.open.length : id;
+    return id;
+  }
+
+  /** An id's open shares are now 0: it is free again. */
+  private freed(orderId: number): void {
+    if (orderId < this.lowFree) this.lowFree = orderId;
   }
 }
 

@@ -4,10 +4,10 @@
  * orders it accepts are forwarded to the venue (an OUCH client of `riskgate venue-sim`), and
  * the venue's Executed and Canceled go into the engine as venue frames and back to the client.
  */
-import { ControlOp, Reason, REASONS } from '../contract.ts';
+import { ControlOp, ORDER_FRAME, Reason, REASONS } from '../contract.ts';
 import { GLOBAL_TARGET } from '../itch/layout.ts';
 import type { Answer, OuchClient } from '../client/index.ts';
-import type { Decider, Gateway, OrderListener, OrderToCheck, OrderView } from '../ouch/gateway.ts';
+import type { Decider, Decision, Gateway, OrderListener, OrderToCheck, OrderView } from '../ouch/gateway.ts';
 import type { AppliedControl, OrderEntryEngine } from './engine-session.ts';
 
 /** A client's order: its session and UserRefNum. */
@@ -36,6 +36,7 @@ export function killOf(c: AppliedControl): KillScope | null {
 }
 
 const key = (session: string, userRefNum: number) => `${session}\u0000${userRefNum}`;
+const NO_FREE_ID: Decision = Object.freeze({ accept: false, failed: `all ${ORDER_FRAME.orderSlots} engine order ids are open (orders in flight)` });
 const U32_MAX = 0xffff_ffff;
 
 export class OrderRouter {
@@ -112,6 +113,9 @@ export class OrderRouter {
     const order = { account: o.account, symbol, side: o.side, tif: o.timeInForce, qty: o.quantity, price: Number(o.price) };
     let a;
     if (o.kind === 'ENTER_ORDER') {
+      // Fail closed, cheaply: with every engine order id open (orders in flight at the venue)
+      // the order is refused without an Error per order.
+      if (!this.oe.hasFreeId()) return NO_FREE_ID;
       a = this.oe.enter(order);
     } else {
       const id = this.ids.get(key(o.session, o.origUserRefNum ?? -1));

@@ -50,7 +50,11 @@ export interface OrderToCheck {
 }
 
 /** The risk decision: accepted, or rejected with riskgate reason bits (contract [[reasons]]). */
-export type Decision = { accept: true } | { accept: false; reasons: number };
+export type Decision =
+  | { accept: true }
+  | { accept: false; reasons: number }
+  /** No decision could be made (e.g. no engine order id free): Order Rejected OTHER, counted DECIDE_FAILED — without an Error's cost. */
+  | { accept: false; failed: string };
 export type Decider = (order: OrderToCheck) => Decision | Promise<Decision>;
 
 /** A live order as the gateway holds it, for an OrderListener. */
@@ -177,6 +181,7 @@ const SYSTEM_END = 'E';
 const ORDER_LIVE = 'L';
 const CANCEL_USER = 'U';
 const U32_MAX = 0xffff_ffff;
+const KNOWN_REASONS = (1 << REASONS.length) - 1;
 
 function nsSinceMidnight(): bigint {
   return BigInt(Date.now() % 86_400_000) * 1_000_000n;
@@ -397,20 +402,21 @@ export class Gateway {
         data: (payload) => {
           const u = user!;
           const tIn = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
+          if (u.pending === 0) {
+            // Nothing queued: handled here and now, without a promise (a synchronous decider
+            // answers in this call); only a decision that is still pending queues what follows.
+            let r: void | Promise<void>;
+            try {
+              r = this.message(u, session, payload, tIn);
+            } catch (e) {
+              this.internalError(u, e);
+              return;
+            }
+            if (r) this.queue(u, socket, r);
+            return;
+          }
           const copy = Buffer.from(payload);
-          u.pending++;
-          if (u.pending >= MAX_PENDING) socket.pause();
-          u.chain = u.chain
-            .then(() => this.message(u, session, copy, tIn))
-            .catch((e: unknown) => {
-              // A bug costs this message (never forwarded), not the session or the gateway.
-              this.log.error({ session: u.cfg.username, err: e }, 'order entry: internal error handling a message');
-              this.problem(u, 'INTERNAL_ERROR', `handling a message: ${(e as Error).message}`);
-            })
-            .finally(() => {
-              u.pending--;
-              if (u.pending < MAX_PENDING / 2 && socket.isPaused()) socket.resume();
-            });
+          this.queue(u, socket, u.chain.then(() => this.message(u, session, copy, tIn)));
         },
         problem: (kind, detail) => this.problem(user, kind, detail, peer),
         closed: (reason) => {
@@ -439,6 +445,24 @@ export class Gateway {
       this.connections.delete(session);
     });
     this.connections.add(session);
+  }
+
+  /** A message whose handling is still pending: the session's next ones wait for it, in order. */
+  private queue(u: SessionState, socket: Socket, work: Promise<void>): void {
+    u.pending++;
+    if (u.pending >= MAX_PENDING) socket.pause();
+    u.chain = work
+      .catch((e: unknown) => this.internalError(u, e))
+      .finally(() => {
+        u.pending--;
+        if (u.pending < MAX_PENDING / 2 && socket.isPaused()) socket.resume();
+      });
+  }
+
+  /** A bug costs this message (never forwarded), not the session or the gateway. */
+  private internalError(u: SessionState, e: unknown): void {
+    this.log.error({ session: u.cfg.username, err: e }, 'order entry: internal error handling a message');
+    this.problem(u, 'INTERNAL_ERROR', `handling a message: ${(e as Error).message}`);
   }
 
   private tick(): void {
@@ -539,7 +563,8 @@ export class Gateway {
     this.emit(u, 'ORDER_REJECTED', { timestamp: this.stamp(), userRefNum, reason: OuchReject[code], clOrdId });
   }
 
-  private async message(u: SessionState, conn: ServerSession, payload: Buffer, tIn: bigint): Promise<void> {
+  /** One inbound message; a Promise only while a decision is pending (an asynchronous decider). */
+  private message(u: SessionState, conn: ServerSession, payload: Buffer, tIn: bigint): void | Promise<void> {
     this.count(u, 'messages');
     const d = decodeInbound(payload);
     if (!d.ok) {
@@ -563,8 +588,7 @@ export class Gateway {
           this.reject(u, m.userRefNum, 'INVALID_SYMBOL', m.clOrdId);
           return;
         }
-        await this.enter(u, m, tIn);
-        return;
+        return this.enter(u, m, tIn);
       case 'REPLACE_ORDER': {
         const orig = u.orders.get(m.origUserRefNum);
         if (!orig) {
@@ -572,8 +596,7 @@ export class Gateway {
           return;
         }
         if (!this.takeUserRefNum(u, conn, m.userRefNum, m.clOrdId)) return;
-        await this.replace(u, orig, m, tIn);
-        return;
+        return this.replace(u, orig, m, tIn);
       }
       case 'CANCEL_ORDER': {
         const ord = u.orders.get(m.userRefNum);
@@ -617,25 +640,37 @@ export class Gateway {
     }
   }
 
-  /** The decision on an order; anything but a well-formed decision rejects it (fail closed). */
-  private async decide(u: SessionState, order: OrderToCheck): Promise<{ accept: true } | { accept: false; code: OuchRejectName }> {
+  /**
+   * The decision on an order: null (accepted) or the OUCH reject code; anything but a
+   * well-formed decision rejects it (fail closed). Synchronous when the decider is.
+   */
+  private decide(u: SessionState, order: OrderToCheck): OuchRejectName | null | Promise<OuchRejectName | null> {
     this.count(u, 'checked');
-    let d: Decision;
+    let d: Decision | Promise<Decision>;
     try {
-      d = await this.o.decide(order);
+      d = this.o.decide(order);
     } catch (e) {
-      this.problem(u, 'DECIDE_FAILED', `decide threw: ${(e as Error).message}`);
-      return { accept: false, code: 'OTHER' };
+      return this.decideFailed(u, `decide threw: ${(e as Error).message}`);
     }
-    if (d && d.accept === true) return { accept: true };
-    const reasons = d && d.accept === false ? d.reasons : NaN;
-    const known = (1 << REASONS.length) - 1;
-    if (!Number.isInteger(reasons) || reasons <= 0 || (reasons & ~known) !== 0) {
-      this.problem(u, 'DECIDE_FAILED', `decide returned ${JSON.stringify(d)}: not an acceptance nor known reason bits`);
-      return { accept: false, code: 'OTHER' };
+    if (d && typeof (d as Promise<Decision>).then === 'function') {
+      return (d as Promise<Decision>).then((x) => this.verdict(u, x), (e: unknown) => this.decideFailed(u, `decide threw: ${(e as Error).message}`));
     }
-    const bit = 31 - Math.clz32(reasons & -reasons);
-    return { accept: false, code: OUCH_REJECT_BY_REASON_BIT[bit] };
+    return this.verdict(u, d as Decision);
+  }
+
+  private verdict(u: SessionState, d: Decision): OuchRejectName | null {
+    if (d && d.accept === true) return null;
+    if (d && d.accept === false && 'failed' in d && typeof d.failed === 'string') return this.decideFailed(u, d.failed);
+    const reasons = d && d.accept === false && 'reasons' in d ? d.reasons : NaN;
+    if (!Number.isInteger(reasons) || reasons <= 0 || (reasons & ~KNOWN_REASONS) !== 0) {
+      return this.decideFailed(u, `decide returned ${JSON.stringify(d)}: not an acceptance nor known reason bits`);
+    }
+    return OUCH_REJECT_BY_REASON_BIT[31 - Math.clz32(reasons & -reasons)];
+  }
+
+  private decideFailed(u: SessionState, detail: string): OuchRejectName {
+    this.problem(u, 'DECIDE_FAILED', detail);
+    return 'OTHER';
   }
 
   /** Per-order timing after the answer (and the forward): see GatewayOptions.onOrderTiming. */
@@ -643,14 +678,19 @@ export class Gateway {
     this.o.onOrderTiming!(tIn, answered, forwarded);
   }
 
-  private async enter(u: SessionState, m: EnterOrder, tIn: bigint): Promise<void> {
-    const d = await this.decide(u, {
+  private enter(u: SessionState, m: EnterOrder, tIn: bigint): void | Promise<void> {
+    const d = this.decide(u, {
       session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol,
       price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
     });
-    if (!d.accept) {
+    if (d instanceof Promise) return d.then((code) => this.entered(u, m, tIn, code));
+    this.entered(u, m, tIn, d);
+  }
+
+  private entered(u: SessionState, m: EnterOrder, tIn: bigint, code: OuchRejectName | null): void {
+    if (code !== null) {
       this.count(u, 'rejected');
-      this.reject(u, m.userRefNum, d.code, m.clOrdId);
+      this.reject(u, m.userRefNum, code, m.clOrdId);
       if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
       return;
     }
@@ -667,15 +707,20 @@ export class Gateway {
     if (this.o.onOrderTiming) this.timed(tIn, answered, process.hrtime.bigint());
   }
 
-  private async replace(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: bigint): Promise<void> {
-    const d = await this.decide(u, {
+  private replace(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: bigint): void | Promise<void> {
+    const d = this.decide(u, {
       session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, origUserRefNum: m.origUserRefNum,
       side: orig.side, symbol: orig.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
     });
-    if (!d.accept) {
+    if (d instanceof Promise) return d.then((code) => this.replaced(u, orig, m, tIn, code));
+    this.replaced(u, orig, m, tIn, d);
+  }
+
+  private replaced(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: bigint, code: OuchRejectName | null): void {
+    if (code !== null) {
       // The original order stays live: a risk gate refuses the new terms, it does not cancel.
       this.count(u, 'rejected');
-      this.reject(u, m.userRefNum, d.code, m.clOrdId);
+      this.reject(u, m.userRefNum, code, m.clOrdId);
       if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
       return;
     }
