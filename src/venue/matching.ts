@@ -23,6 +23,8 @@ export type VenueSide = 'B' | 'S' | 'T' | 'E';
 export interface MarketView {
   /** Levels of one side of a symbol, best first: [price, shares]; [] when the symbol has none. */
   levels(symbol: string, side: 'bid' | 'ask'): readonly (readonly [number, number])[];
+  /** The best price of one side (0: none). Lets an order that cannot trade skip sorting the levels. */
+  best?(symbol: string, side: 'bid' | 'ask'): number;
 }
 
 export interface VenueOrder {
@@ -56,6 +58,7 @@ export interface EnterResult {
 }
 
 export const IOC = '3';
+const NO_LEVELS: readonly (readonly [number, number])[] = Object.freeze([]);
 
 interface Resting extends VenueOrder {
   /** Arrival rank: time priority among equal prices. */
@@ -80,7 +83,9 @@ export class Matcher {
     const fills: Fill[] = [];
     let left = o.quantity;
     const buy = isBuy(o.side);
-    for (const [px, size] of this.market.levels(o.symbol, buy ? 'ask' : 'bid')) {
+    const best = this.market.best?.(o.symbol, buy ? 'ask' : 'bid');
+    const cannotTrade = best !== undefined && (best === 0 || (buy ? best > o.price : best < o.price));
+    for (const [px, size] of cannotTrade ? NO_LEVELS : this.market.levels(o.symbol, buy ? 'ask' : 'bid')) {
       if (left === 0 || (buy ? px > o.price : px < o.price)) break;
       const q = Math.min(left, size);
       if (q <= 0) continue;

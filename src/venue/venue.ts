@@ -70,6 +70,12 @@ export class Venue {
         const i = this.book.symbolIndex(symbol);
         return i === undefined ? [] : this.book.levels(i, side);
       },
+      best: (symbol, side) => {
+        const i = this.book.symbolIndex(symbol);
+        if (i === undefined) return 0;
+        const t = this.book.top(i);
+        return side === 'bid' ? t.bidPx : t.askPx;
+      },
     });
     this.gateway = new Gateway({
       sessions: o.sessions.map((s) => ({ username: s.username, password: s.password, account: 0 })),
