@@ -141,7 +141,10 @@ export class OuchClient {
         send: (b) => {
           if (!socket.destroyed) write(b);
         },
-        close: () => socket.end(),
+        close: () => {
+          write.flush();
+          socket.end();
+        },
         hooks: {
           accepted: (a) => {
             client!.login = a;

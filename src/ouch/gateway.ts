@@ -377,6 +377,7 @@ export class Gateway {
         if (socket.writableLength > this.maxUnsent) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
       },
       close: () => {
+        write.flush();
         socket.end();
         setTimeout(() => socket.destroy(), LINGER_MS).unref();
       },
