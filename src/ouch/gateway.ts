@@ -176,6 +176,8 @@ const LINGER_MS = 1000;
 /** How long `close` waits for pending decisions, ms. */
 const CLOSE_WAIT_MS = 2000;
 const LIMIT_SESSION_NAME = 10;
+/** A session's problem of one kind is logged at most once in this long (the rest are counted in the next line). */
+const PROBLEM_LOG_INTERVAL_MS = 1000;
 const SYSTEM_START = 'S';
 const SYSTEM_END = 'E';
 const ORDER_LIVE = 'L';
@@ -208,6 +210,8 @@ export class Gateway {
   private readonly maxPacket: number;
   private readonly maxUnsent: number;
   private timer: NodeJS.Timeout | null = null;
+  /** When each (session, problem) was last logged, and how many since were not (see problem). */
+  private readonly logged = new Map<string, { at: number; leftOut: number }>();
   private nextOrderRef = 1n;
   private nextMatch = 1n;
   private ended = false;
@@ -487,7 +491,18 @@ export class Gateway {
   private problem(u: SessionState | null, kind: SessionProblem | OuchProblem, detail: string, peer?: string): void {
     this.totals[kind]++;
     if (u) u.counters[kind]++;
-    this.log.warn({ session: u?.cfg.username, peer, problem: kind, detail }, `order entry: ${kind}`);
+    // Logged once per session and problem per interval, with how many were left out since: a
+    // flood (every order refused while 4,096 are in flight) must not cost a log line each.
+    // Counters and session events (audit) still see every one.
+    const key = `${u?.cfg.username ?? ''}\u0000${kind}`;
+    const now = this.now();
+    const last = this.logged.get(key);
+    if (last && now - last.at < PROBLEM_LOG_INTERVAL_MS) {
+      last.leftOut++;
+    } else {
+      this.log.warn({ session: u?.cfg.username, peer, problem: kind, detail, ...(last?.leftOut ? { sameProblemsNotLogged: last.leftOut } : {}) }, `order entry: ${kind}`);
+      this.logged.set(key, { at: now, leftOut: 0 });
+    }
     this.o.onEvent?.({ event: 'problem', session: u?.cfg.username, peer, kind, detail });
   }
 

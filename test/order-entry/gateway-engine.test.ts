@@ -22,6 +22,7 @@ import { OrderEntryEngine } from '../../src/order-entry/engine-session.ts';
 import { OrderRouter } from '../../src/order-entry/router.ts';
 import { Venue } from '../../src/venue/venue.ts';
 import { riskgate, ROOT } from '../cli/run-cli.ts';
+import { sessionFrames } from './session-frames.ts';
 import { generatedSession, VENUE_USERS } from '../venue/helpers.ts';
 
 const STOP = 6000;
@@ -32,14 +33,7 @@ let cfg: Config;
 
 beforeAll(async () => {
   file = await generatedSession(20_000, 3, 13);
-  const buf = readFileSync(file);
-  frames = [];
-  for (let off = 0; off + 2 <= buf.length; ) {
-    const n = buf.readUInt16BE(off);
-    if (n === 0) break;
-    frames.push(buf.subarray(off, off + 2 + n));
-    off += 2 + n;
-  }
+  frames = sessionFrames(file);
   const json = JSON.parse(readFileSync(join(ROOT, 'config/default.json'), 'utf8'));
   delete json.$schema;
   json.orderEntry = {

@@ -19,6 +19,7 @@ import { Gateway, type OrderToCheck } from '../../src/ouch/gateway.ts';
 import { OrderEntryEngine } from '../../src/order-entry/engine-session.ts';
 import { OrderRouter } from '../../src/order-entry/router.ts';
 import { ROOT } from '../cli/run-cli.ts';
+import { sessionFrames } from './session-frames.ts';
 import { fuzzTraffic, prng } from '../ouch/fuzz-traffic.ts';
 import { generatedSession } from '../venue/helpers.ts';
 
@@ -35,14 +36,7 @@ const CANARY = { username: 'CANARY', password: 'canary-pw', account: 'BRAVO' };
 describe('protocol fuzz of the engine-backed gateway', () => {
   it(`${ITERATIONS} random and mutated packets while the session replays (seed ${SEED}): no crash, the venue sees only orders the engine accepted`, async () => {
     const file = await generatedSession(20_000, 3, 13);
-    const buf = readFileSync(file);
-    const frames: Buffer[] = [];
-    for (let off = 0; ; ) {
-      const n = buf.readUInt16BE(off);
-      if (n === 0) break;
-      frames.push(buf.subarray(off, off + 2 + n));
-      off += 2 + n;
-    }
+    const frames = sessionFrames(file);
     const json = JSON.parse(readFileSync(join(ROOT, 'config/default.json'), 'utf8'));
     delete json.$schema;
     json.orderEntry = { port: 0, maxOpenOrders: 40, maxOrderRate: 100_000, sessions: [...SESSIONS, CANARY] };

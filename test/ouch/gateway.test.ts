@@ -231,13 +231,23 @@ describe('gateway on loopback', () => {
   it('logs every session problem as a structured warning naming the session and the problem', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) });
-    const port = await start(undefined, { log: createLogger({ level: 'info', destination: sink }) });
+    let clock = 0;
+    const port = await start(undefined, { log: createLogger({ level: 'info', destination: sink }), now: () => clock });
     const c = await client(port, 0);
     c.enter({ side: 'B', quantity: 1, symbol: 'AAPL', price: '1', userRefNum: 5 });
+    for (let i = 0; i < 3; i++) c.enter({ side: 'B', quantity: 1, symbol: 'AAPL', price: '1', userRefNum: 5 });
+    await new Promise((r) => setTimeout(r, 100));
+    const warns = lines.map((l) => JSON.parse(l)).filter((j) => j.problem === 'DUPLICATE_USER_REF_NUM');
+    expect(warns[0]).toMatchObject({ level: 40, session: 'ALPHA1', detail: 'UserRefNum 5 is already used (last 5; an Account Query gives the next)' });
+    // A flood of one problem is logged once a second (the counter sees each); the next line says how many were left out.
+    expect(warns).toHaveLength(1);
+    expect(gw!.stats().sessions.ALPHA1.DUPLICATE_USER_REF_NUM).toBe(3);
+    clock = 1000;
     c.enter({ side: 'B', quantity: 1, symbol: 'AAPL', price: '1', userRefNum: 5 });
     await new Promise((r) => setTimeout(r, 100));
-    const warn = lines.map((l) => JSON.parse(l)).find((j) => j.problem === 'DUPLICATE_USER_REF_NUM');
-    expect(warn).toMatchObject({ level: 40, session: 'ALPHA1', detail: 'UserRefNum 5 is already used (last 5; an Account Query gives the next)' });
+    const again = lines.map((l) => JSON.parse(l)).filter((j) => j.problem === 'DUPLICATE_USER_REF_NUM');
+    expect(again).toHaveLength(2);
+    expect(again[1]).toMatchObject({ sameProblemsNotLogged: 2 });
     expect(lines.join('')).not.toContain('alpha-pw');
   });
 
