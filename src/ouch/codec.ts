@@ -145,8 +145,8 @@ export function decodeInbound(buf: Buffer): Decoded {
   const userRefNum = readField(buf, 0, 'userRefNum', fields.userRefNum) as number;
   let clOrdId: string | undefined;
   try {
-    if (fields.clOrdId) clOrdId = readField(buf, 0, 'clOrdId', fields.clOrdId) as string;
     const v = readFields(buf, 0, fields);
+    if (fields.clOrdId) clOrdId = v.clOrdId as string;
     const options = layout.appendage ? parseAppendage(buf, 0, layout.size, appendageLength) : [];
     switch (kind) {
       case 'ENTER_ORDER': {
@@ -193,6 +193,14 @@ export function decodeInbound(buf: Buffer): Decoded {
         return { ok: true, msg: { kind, userRefNum, side: oneOf(v, fields, 'side', SIDES, 'INVALID_SIDE') as Side, quantity: quantity(v, fields, 0) } };
     }
   } catch (e) {
+    // The reject names the clOrdId when it is readable (the bad value may be elsewhere).
+    if (clOrdId === undefined && fields.clOrdId) {
+      try {
+        clOrdId = readField(buf, 0, 'clOrdId', fields.clOrdId) as string;
+      } catch {
+        // unreadable itself: the reject carries no clOrdId
+      }
+    }
     const err = !(e instanceof OuchError) ? new OuchError('OUCH_BAD_FIELD', (e as Error).message, { reject: 'OTHER' }) : e.reject ? e : e.rejecting('OTHER');
     // Cancel and Modify have no reject: their bad values are ignored like unreadable input.
     return { ok: false, error: err, kind, userRefNum, clOrdId };

@@ -59,12 +59,14 @@ export class SoupDecoder {
 }
 
 /** One packet on the wire: length, type, payload. */
-export function soupPacket(type: string, payload: Buffer = Buffer.alloc(0)): Buffer {
+export function soupPacket(type: string, payload: Buffer = EMPTY): Buffer {
   const len = 1 + payload.length;
   if (len > SOUPBINTCP.maxPacket) throw new OuchError('OUCH_ENCODE', `packet of ${len} bytes is above the maximum ${SOUPBINTCP.maxPacket}`, { field: 'packetLength', offset: 0 });
-  const b = Buffer.alloc(HEADER + len);
+  // Every byte is written below: no zero fill (one packet per message sent).
+  const b = Buffer.allocUnsafe(HEADER + len);
   b.writeUInt16BE(len, 0);
-  b.write(type, HEADER, 1, 'latin1');
+  b[HEADER] = type.charCodeAt(0) & 0xff;
   payload.copy(b, HEADER + 1);
   return b;
 }
+const EMPTY = Buffer.alloc(0);
