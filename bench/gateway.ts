@@ -214,9 +214,9 @@ async function main(): Promise<void> {
 }
 
 /**
- * A fresh venue per step: a venue session remembers the day's UserRefNums, and each step's
- * new gateway starts its venue orders at 1 again, so on a shared venue every order after the
- * first step was ignored (never answered) and the step stalled at 4,096 orders in flight.
+ * A fresh venue per step, so that each step starts from the same venue state. (A shared venue
+ * works too since a new gateway continues the venue session's UserRefNums with an Account
+ * Query; before that, every order after the first step was refused as a duplicate.)
  */
 async function withVenue<T>(f: (port: number) => Promise<T>): Promise<T> {
   const venue = startJson(['venue-sim', DATA, '--port', '0', '--stop-at', String(STOP), '--json'], VENUE_NODE_ARGS);
