@@ -52,33 +52,49 @@ impl Top {
 const NO_BID: i32 = -1;
 const NO_ASK: i32 = i32::MAX;
 
-/// Book state of one symbol besides its levels.
+/// Book state of one symbol besides its levels. What a book message reads and writes
+/// (best levels, the top of book they give, the window, the dirty bit, the flag masks)
+/// shares the first cache line; the out-of-band counters, changed rarely, come last.
 #[derive(Clone, Copy, Debug)]
+#[repr(C, align(64))]
 struct SymbolBook {
-    window: Window,
-    oob: OutOfBand,
     /// Best level per side (`[ASK, BID]`), kept up to date by every level change so the
     /// top of book needs no bitmap scan unless the best level empties.
     best: [i32; 2],
+    /// Price and size of the best level per side (`[ASK, BID]`; `[0, 0]` when empty):
+    /// the top of book, kept by the same level changes as `best`, so reading it costs
+    /// no level load and no multiply.
+    touch: [[u32; 2]; 2],
+    window: Window,
     /// The top of book or the flags may have changed since the last `top` (§7): set by
     /// level changes at or past the best, out-of-band changes and COLLISION changes.
     dirty: bool,
+    /// The flags of §6 as far as they do not depend on which sides are empty, and those
+    /// added while the bid side, or the ask side, is empty (`refresh_flags`).
+    flags_always: u8,
+    flags_bid_empty: u8,
+    flags_ask_empty: u8,
     /// Live ghosts of the symbol (§5): orders the table could not place.
     ghosts: u32,
     /// An order of the symbol was dropped with no ghost slot free (§5); until control op
     /// CLEAR_COLLISION.
     lost: bool,
+    oob: OutOfBand,
 }
 
 impl Default for SymbolBook {
     fn default() -> Self {
         SymbolBook {
-            window: Window::default(),
-            oob: OutOfBand::default(),
             best: [NO_ASK, NO_BID],
+            touch: [[0; 2]; 2],
+            window: Window::default(),
             dirty: false,
+            flags_always: 0,
+            flags_bid_empty: 0,
+            flags_ask_empty: 0,
             ghosts: 0,
             lost: false,
+            oob: OutOfBand::default(),
         }
     }
 }
@@ -87,6 +103,24 @@ impl SymbolBook {
     /// §5: COLLISION while an order of the symbol is not in the book.
     fn collision(&self) -> bool {
         self.ghosts != 0 || self.lost
+    }
+
+    /// Recomputes the flag masks after an out-of-band counter or the COLLISION state
+    /// changed (both rare next to level changes).
+    fn refresh_flags(&mut self) {
+        let always = flags::flags(&self.oob, false, false, self.collision());
+        self.flags_always = always;
+        self.flags_bid_empty = flags::flags(&self.oob, true, false, false) & !always;
+        self.flags_ask_empty = flags::flags(&self.oob, false, true, false) & !always;
+    }
+
+    /// The flags byte of §6 now: `flags::flags` of the counters, the empty sides and the
+    /// COLLISION state, from the masks.
+    #[inline(always)]
+    fn flags(&self) -> u8 {
+        let bid_empty = (self.best[BID] == NO_BID) as u8;
+        let ask_empty = (self.best[ASK] == NO_ASK) as u8;
+        self.flags_always | (self.flags_bid_empty & bid_empty.wrapping_neg()) | (self.flags_ask_empty & ask_empty.wrapping_neg())
     }
 }
 
@@ -208,12 +242,14 @@ impl Book {
             Placed::Stash => self.overflow.stash_inserts += 1,
             Placed::Ghost => {
                 sym.ghosts += 1;
+                sym.refresh_flags();
                 sym.dirty = true;
                 self.overflow.ghost_inserts += 1;
                 return false;
             }
             Placed::Lost => {
                 sym.lost = true;
+                sym.refresh_flags();
                 sym.dirty = true;
                 self.overflow.untracked_drops += 1;
                 return false;
@@ -224,15 +260,16 @@ impl Book {
             self.level_changed(i, side, at.idx, v);
         } else {
             sym.oob.insert(at.class, side);
+            sym.refresh_flags();
             sym.dirty = true;
         }
         true
     }
 
-    /// Keeps the best level of `side` and the dirty bit right after `level[idx]` became
-    /// `v`: a non-empty level better than the best is the new best; an emptied best is
-    /// found again in the bitmap; a change at the best changes the top's size. Changes
-    /// behind the best leave the top of book alone.
+    /// Keeps the best level of `side`, the top of book and the dirty bit right after
+    /// `level[idx]` became `v`: a non-empty level better than the best is the new best;
+    /// an emptied best is found again in the bitmap; a change at the best changes the
+    /// top's size. Changes behind the best leave the top of book alone.
     #[inline(always)]
     fn level_changed(&mut self, i: usize, side: usize, idx: usize, v: u32) {
         let side = side & 1;
@@ -243,18 +280,33 @@ impl Book {
         if idx == best {
             sym.dirty = true;
             if v == 0 {
-                let s = &self.sides[i][side];
-                let found = if side == BID { s.highest() } else { s.lowest() };
-                sym.best[side] = match found {
-                    Some(x) => x as i32,
-                    None if side == BID => NO_BID,
-                    None => NO_ASK,
-                };
+                self.best_emptied(i, side);
+            } else {
+                sym.touch[side][1] = v;
             }
         } else if better && v != 0 {
             sym.best[side] = idx;
+            sym.touch[side] = [sym.window.price(idx as usize, self.tick), v];
             sym.dirty = true;
         }
+    }
+
+    /// The best level of `side` emptied: the next one from the bitmap, and its price and
+    /// size as the top of book.
+    #[inline(never)]
+    fn best_emptied(&mut self, i: usize, side: usize) {
+        let s = &self.sides[i][side];
+        let found = if side == BID { s.highest() } else { s.lowest() };
+        let sym = &mut self.syms[i];
+        sym.best[side] = match found {
+            Some(x) => x as i32,
+            None if side == BID => NO_BID,
+            None => NO_ASK,
+        };
+        sym.touch[side] = match found {
+            Some(x) => [sym.window.price(x, self.tick), s.level(x)],
+            None => [0, 0],
+        };
     }
 
     /// Removes an order and takes its remaining shares off the book; a ghost just
@@ -277,6 +329,7 @@ impl Book {
         } else {
             let sym = &mut self.syms[e.symbol];
             sym.oob.remove(e.class, e.side);
+            sym.refresh_flags();
             sym.dirty = true;
         }
     }
@@ -285,6 +338,7 @@ impl Book {
     fn ghost_left(&mut self, i: usize) {
         let sym = &mut self.syms[i % MAX_SYMBOLS];
         sym.ghosts -= 1;
+        sym.refresh_flags();
         sym.dirty = true;
         if !sym.collision() {
             self.overflow.collision_clears += 1;
@@ -324,9 +378,18 @@ impl Book {
         core::mem::replace(&mut sym.dirty, false)
     }
 
-    /// Symbol `i`'s top of book (§6 best prices) and its flags.
+    /// Symbol `i`'s top of book (§6 best prices) and its flags, as kept by the level
+    /// changes.
     #[inline(always)]
     pub fn top(&self, i: usize) -> (Top, u8) {
+        let sym = &self.syms[i % MAX_SYMBOLS];
+        let [[ask_px, ask_sz], [bid_px, bid_sz]] = sym.touch;
+        (Top { bid_px, bid_sz, ask_px, ask_sz }, sym.flags())
+    }
+
+    /// Symbol `i`'s top of book and flags computed from scratch from its levels and
+    /// counters: what `top` must always equal (tests, snapshot restore).
+    pub fn computed_top(&self, i: usize) -> (Top, u8) {
         let i = i % MAX_SYMBOLS;
         let sides = &self.sides[i];
         let sym = &self.syms[i];
@@ -346,6 +409,7 @@ impl Book {
         let sym = &mut self.syms[i];
         sym.ghosts = 0;
         sym.lost = false;
+        sym.refresh_flags();
         sym.dirty = true;
     }
 
@@ -399,7 +463,10 @@ impl Book {
             if sym.best[BID] != bid.map_or(NO_BID, |x| x as i32) || sym.best[ASK] != ask.map_or(NO_ASK, |x| x as i32) {
                 return Err(invalid(format!("symbol {i}: best levels disagree with its levels")));
             }
+            sym.refresh_flags();
             self.syms[i] = sym;
+            let (top, _) = self.computed_top(i);
+            self.syms[i].touch = [[top.ask_px, top.ask_sz], [top.bid_px, top.bid_sz]];
         }
         self.orders.load(r)?;
         let ghosts = self.orders.ghosts_by_symbol();
@@ -414,5 +481,71 @@ impl Book {
         }
         self.overflow = OverflowStats { stash_inserts: v[0], ghost_inserts: v[1], untracked_drops: v[2], collision_clears: v[3] };
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tick_recip;
+    use crate::params::WINDOW_TICKS as L;
+
+    /// The top of book and flags kept by the level changes equal the ones computed from
+    /// the levels and counters after every effect: in-window, out-of-band and off-tick
+    /// orders, reduces, removes, best levels emptied. (Ghosts and lost orders, which need
+    /// full sets in both banks, are covered by the engine's differential and golden runs.)
+    #[test]
+    fn kept_top_equals_computed_top() {
+        let tick = 100u32;
+        let mut book = Book::new(tick as u64, tick_recip(tick));
+        let mut live: Vec<u64> = Vec::new();
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let (mut flagged, mut emptied) = (0u32, 0u32);
+        for step in 0..200_000u32 {
+            let i = (next() % 3) as usize;
+            let roll = next() % 100;
+            if roll < 45 || live.is_empty() {
+                let r = step as u64 + 1;
+                let centre = 1_000_000u32;
+                let off = (next() % (3 * L as u64)) as u32 * tick;
+                let mut price = centre - (3 * L as u32 / 2) * tick + off;
+                if next() % 50 == 0 {
+                    price += 1; // off tick
+                }
+                let side = (next() & 1) as usize;
+                let shares = (next() % 500) as u32;
+                let _ = book.insert(i, r, side, shares, price);
+                live.push(r);
+            } else {
+                let k = (next() % live.len() as u64) as usize;
+                let r = live[k];
+                if let Some(slot) = book.lookup(r) {
+                    if next() % 3 == 0 {
+                        book.reduce(slot, (next() % 300) as u32);
+                    } else {
+                        book.remove(slot);
+                    }
+                }
+                if book.lookup(r).is_none() {
+                    live.swap_remove(k);
+                }
+            }
+            if step % 20_000 == 0 {
+                book.clear_collision(i);
+            }
+            for s in 0..3 {
+                let (top, flags) = book.top(s);
+                assert_eq!((top, flags), book.computed_top(s), "symbol {s} after step {step}");
+                flagged += (flags != 0) as u32;
+                emptied += (top.bid_sz == 0 || top.ask_sz == 0) as u32;
+            }
+        }
+        assert!(flagged > 1000 && emptied > 1000, "flagged {flagged}, a side empty {emptied}");
     }
 }
