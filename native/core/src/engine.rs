@@ -844,14 +844,14 @@ impl Engine {
     }
 
     /// The risk checks (§8.2) of the strategy's order and its DECISION record; for an
-    /// accepted order the fill (§8.3) and its FILL record. Rare next to book updates, so
-    /// kept out of line to leave the hot loop small.
-    #[inline(never)]
+    /// accepted order the fill (§8.3) and its FILL record (`accepted`, out of line: most
+    /// decisions are rejected).
+    #[inline(always)]
     fn risk<S: RecordSink>(&mut self, i: usize, seq: u64, ts: u64, o: Order, out: &mut S) {
         let i = i % MAX_SYMBOLS;
-        let sym = &mut self.syms[i];
+        let sym = &self.syms[i];
         let a = sym.account as usize % MAX_ACCOUNTS;
-        let acct = &mut self.accts[a];
+        let acct = &self.accts[a];
         let reasons = risk::check(&o, i as u8, ts, &self.session, sym, acct);
         self.stats.decisions += 1;
         out.put(records::decision(i as u8, seq, ts, &o, reasons, a as u8, acct.id));
@@ -859,6 +859,14 @@ impl Engine {
             self.stats.rejected += 1;
             return;
         }
+        self.accepted(i, a, seq, ts, o, out);
+    }
+
+    /// §8.3 for an order the checks accepted: the fill and its FILL record.
+    #[inline(never)]
+    fn accepted<S: RecordSink>(&mut self, i: usize, a: usize, seq: u64, ts: u64, o: Order, out: &mut S) {
+        let sym = &mut self.syms[i % MAX_SYMBOLS];
+        let acct = &mut self.accts[a % MAX_ACCOUNTS];
         self.stats.accepted += 1;
         let f = risk::accept(&o, i as u8, ts, &self.session, sym, acct);
         self.stats.fills += 1;
