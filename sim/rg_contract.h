@@ -418,6 +418,8 @@ inline uint16_t itch_len(uint8_t t) {
         case 'N': return 20;
         case 'O': return 48;
         case '~': return 28;
+        case '{': return 36;
+        case '}': return 32;
         default: return 0;
     }
 }
