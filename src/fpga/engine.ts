@@ -10,6 +10,7 @@
  * the card's cycle-accurate latency stamps and harness counters are available alongside,
  * never inside the records.
  */
+import { refuseOrderEntryInFrames } from './order-entry-guard.ts';
 import { orderTuser } from './order-split.ts';
 import { FrameCursor, FrameKind } from '../itch/framing.ts';
 import { RiskgateError } from '../errors.ts';
@@ -177,6 +178,7 @@ export class FpgaEngine implements Engine {
    */
   processFrames(stream: Buffer): Buffer {
     const h = this.live();
+    refuseOrderEntryInFrames(stream, this.backend);
     if (stream.length > 0) {
       const n = this.sim.pushFrames(h, stream, stream.length);
       if (n < 0) throw new RiskgateError('ENGINE_FAILED', `rg_sim_push_frames failed (${SIM_ERRORS[n] ?? n})`);
