@@ -10,6 +10,8 @@
  *    damaged the ways §18.2 refuses: foreign fingerprints (the global kill engages), every
  *    field out of range, replayed frames (a taken slot, a freed one, more shares than open),
  *    and frames of a wrong length (market data's BAD_LENGTH): PROBLEM records, identical.
+ *  - A venue execution past a cut credit limit (booked, not checked: used > credit), then
+ *    orders that fail CREDIT and EXPOSURE until the limit is raised again.
  * The full-size run (≥ 100k client orders over ≥ 1M messages) is scripts/hw-order-entry.ts.
  */
 import { describe, expect, it } from 'vitest';
@@ -18,7 +20,8 @@ import { configBlob, loadConfig } from '../../src/config/index.ts';
 import { ORDER_FRAME, PROBLEM_NAMES, REASON_NAMES, RecordField, RecordHeader as H, RecordKind, RECORD_SIZE, VENUE_FRAME } from '../../src/contract.ts';
 import { OrderFlowGenerator, type OrderFlowOptions } from '../../src/gen/orders.ts';
 import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
-import { newEngine } from '../helpers/engine.ts';
+import { configFromJson, newEngine } from '../helpers/engine.ts';
+import { blobFingerprintOf, vectorConfigJson, vectorFrames, type Vector } from '../helpers/vectors.ts';
 import { Rng } from '../helpers/flow.ts';
 import { comparableStats, firstDiff, requireHw, requireRust } from './util.ts';
 
@@ -33,10 +36,10 @@ function generate(opts: OrderFlowOptions): Buffer {
 }
 
 /** Runs both engines; the card's records must equal the core's, and the stats. */
-function compare(name: string, stream: Buffer, opts: FpgaOptions): Buffer {
-  const rust = newEngine(blob);
+function compare(name: string, stream: Buffer, opts: FpgaOptions, config = blob): Buffer {
+  const rust = newEngine(config);
   const want = rust.process(stream, true);
-  const hw = new FpgaEngine(blob, opts);
+  const hw = new FpgaEngine(config, opts);
   try {
     const t0 = performance.now();
     const got = hw.process(stream, true);
@@ -140,4 +143,42 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
       expect(t.orders).toBeGreaterThan(1000);
     }
   }, 300_000);
+
+  it('a venue execution past a cut credit limit is booked; CREDIT and EXPOSURE refuse until the limit is raised', () => {
+    const v = {
+      name: 'execution past the credit limit',
+      configBase: 'configs/one-symbol.json',
+      configOverrides: { accounts: { 0: { creditLimit: '300.00' } } },
+      input: [
+        { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
+        { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
+        { seq: 3, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+        { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
+        { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
+        { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 20, price: 100000, effectiveSeq: 4 },
+        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '500000' },
+        { type: '}', event: 'E', orderId: 0, qty: 20, price: 100000, effectiveSeq: 4 },
+        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
+        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '2150000' },
+        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
+        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 2, qty: 1, price: 100001, effectiveSeq: 4 },
+        { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+      ],
+    } as unknown as Vector;
+    const { blob: b } = configFromJson(vectorConfigJson(v), v.name);
+    const { stream } = vectorFrames(v, blobFingerprintOf(b));
+    const rec = compare(v.name, stream, { messagesPerPacket: 1 }, b);
+    const answers: number[] = [];
+    for (let off = 0; off < rec.length; off += RECORD_SIZE) {
+      if (rec[off + H.kind] === RecordKind.ORDER) answers.push(rec.readUInt16LE(off + RecordField.ORDER.reasons));
+    }
+    const bit = (name: string) => 1 << REASON_NAMES.indexOf(name as (typeof REASON_NAMES)[number]);
+    // accepted; the sell after the execution (used 2e6 > credit 5e5): CREDIT and EXPOSURE;
+    // after the raise to 2.15e6: 2e6 + 1e5 fits, accepted; then CREDIT 2e6 + 100001 fits but
+    // EXPOSURE 2e6 + 1e5 (the resting sell) + 100001 does not
+    expect(answers[0]).toBe(0);
+    expect(answers[1] & (bit('CREDIT') | bit('EXPOSURE'))).toBe(bit('CREDIT') | bit('EXPOSURE'));
+    expect(answers[2] & (bit('CREDIT') | bit('EXPOSURE'))).toBe(0);
+    expect(answers[3] & (bit('CREDIT') | bit('EXPOSURE'))).toBe(bit('EXPOSURE'));
+  });
 });
