@@ -513,6 +513,7 @@ module rg_book_engine #(
             `RG_OP_MWCB:  if (s_code == "1" || s_code == "2" || s_code == "3") p_ukind = `RG_UPD_MWCB;
             `RG_OP_TRADE: if (s_sym_valid) p_ukind = `RG_UPD_LAST;
             `RG_OP_CTRL:  p_ukind = `RG_UPD_CTRL;
+            `RG_OP_SSR:   if (s_sym_valid) p_ukind = `RG_UPD_SSR;
             default:  p_ukind = `RG_UPD_NONE;
         endcase
     end

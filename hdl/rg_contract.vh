@@ -401,6 +401,7 @@
 `define RG_OP_REPLACE                    4'd11  // U
 `define RG_OP_TRADE                      4'd12  // P
 `define RG_OP_CTRL                       4'd13  // valid control message (record prebuilt too)
+`define RG_OP_SSR                        4'd14  // Y (Reg SHO): locate, action in code
 
 // Order classes (spec section 4).
 `define RG_CLS_IN                        2'd0  // on tick, inside the window
@@ -415,6 +416,7 @@
 `define RG_UPD_MWCB                      3'd3  // W with level 1..3
 `define RG_UPD_LAST                      3'd4  // last_trade[usym] := uval[31:0]
 `define RG_UPD_CTRL                      3'd5  // control op ucode, target utgt, value uval
+`define RG_UPD_SSR                       3'd6  // Y: ssr[usym] := (ucode != '0') (spec section 18.5)
 
 // Bus EV: event bundle carried from the parser through the book engine to the record formatter.
 `define RG_EV_SEQ_LO                     0  // 48 bits  record seq

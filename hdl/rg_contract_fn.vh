@@ -29,6 +29,8 @@ function automatic [15:0] rg_itch_len(input [7:0] rg_type);
         8'h4E: rg_itch_len = 16'd20;  // N RPII
         8'h4F: rg_itch_len = 16'd48;  // O DLCR price discovery
         8'h7E: rg_itch_len = 16'd28;  // control message
+        8'h7B: rg_itch_len = 16'd36;  // order frame
+        8'h7D: rg_itch_len = 16'd32;  // venue frame
         default: rg_itch_len = 16'd0;
     endcase
 endfunction

@@ -112,6 +112,7 @@ module rg_itch_parser #(
             "E": op_of = `RG_OP_EXEC;    "C": op_of = `RG_OP_EXECP;
             "X": op_of = `RG_OP_CANCEL;  "D": op_of = `RG_OP_DELETE;
             "U": op_of = `RG_OP_REPLACE; "P": op_of = `RG_OP_TRADE;
+            "Y": op_of = `RG_OP_SSR;
             default: op_of = `RG_OP_NONE;
         endcase
     endfunction
@@ -210,7 +211,7 @@ module rg_itch_parser #(
                 m_buy     <= (b8(s_data, 19) == `RG_ASCII_B);
                 m_shares  <= (typ == "U") ? be32(s_data, 27) : (typ == "A" || typ == "F") ? be32(s_data, 20) : be32(s_data, 19);
                 m_price   <= add_price;
-                m_code    <= (typ == "H") ? b8(s_data, 19) : (typ == "C") ? b8(s_data, 31) : b8(s_data, 11);
+                m_code    <= (typ == "H" || typ == "Y") ? b8(s_data, 19) : (typ == "C") ? b8(s_data, 31) : b8(s_data, 11);
                 m_q       <= q_prod[79:48];
                 m_rsym    <= `RG_NO_SYMBOL;
                 m_rpay    <= 128'd0;
@@ -254,7 +255,7 @@ module rg_itch_parser #(
                         st_control <= 1'b1;
                     end else begin
                         m_op     <= `RG_OP_PREC;
-                        m_ts     <= 48'd0;
+                        m_ts     <= last_ts_q;   // the event carries last_ts (record ts 0)
                         m_rkind  <= `RG_REC_PROBLEM;
                         m_raux   <= `RG_PROB_BAD_CONTROL;
                         m_rpay   <= problem_pay(`RG_ASCII_TILDE, `RG_CTRL_LEN, `RG_CTRL_LEN, c_op, c_target);
@@ -268,7 +269,9 @@ module rg_itch_parser #(
                         last_ts_q <= be48(s_data, 5);
                     if (problem != 8'd0) begin
                         m_op       <= `RG_OP_PREC;
-                        m_ts       <= 48'd0;
+                        // the event carries last_ts after the message (the PROBLEM record's
+                        // ts is 0, the formatter's): the risk stage's order path reads it
+                        m_ts       <= (s_len >= 16'd11 && problem == `RG_PROB_UNKNOWN_TYPE) ? be48(s_data, 5) : last_ts_q;
                         m_rkind    <= `RG_REC_PROBLEM;
                         m_raux     <= problem;
                         m_rpay     <= problem_pay(typ, s_len, exp_len, 8'd0, 16'd0);

@@ -23,6 +23,7 @@
 module rg_order_rx (
     input  wire        clk,
     input  wire        rst,
+    input  wire [63:0] cycle,          // for the latency stamps
 
     input  wire [63:0] cfg_fingerprint,
     input  wire [7:0]  cfg_n_symbols,
@@ -58,6 +59,8 @@ module rg_order_rx (
     output wire [31:0] m_price,
     output wire [63:0] m_seq,
     output wire [47:0] m_pos,
+    output wire [63:0] m_t_first,      // cycle the frame's first beat was accepted
+    output wire [63:0] m_t_last,       // cycle its last beat was accepted
     output wire        idle
 );
     localparam integer BUF_BYTES = 40;              // the longer frame, in whole beats
@@ -72,6 +75,7 @@ module rg_order_rx (
     reg                   full_q;      // a whole frame waits for its position
     reg [47:0]            pos_q;
     reg [15:0]            k_q;
+    reg [63:0]            t_first_q, t_last_q;
 
     wire       beat = s_axis_order_tvalid && s_axis_order_tready;
     assign s_axis_order_tready = !full_q;
@@ -104,7 +108,11 @@ module rg_order_rx (
             k_q      <= 16'd0;
             md_pos_q <= 48'd1;
             md_k_q   <= 16'd0;
+            t_first_q <= 64'd0;
+            t_last_q  <= 64'd0;
         end else begin
+            if (beat && len_q == 16'd0) t_first_q <= cycle;
+            if (beat && s_axis_order_tlast) t_last_q <= cycle;
             if (beat) begin
                 // a beat goes to its fixed place (a decoded enable, no shifter); beats past
                 // the buffer only count towards the length
@@ -196,6 +204,8 @@ module rg_order_rx (
     assign m_price     = is_ven ? v_price : o_price;
     assign m_seq       = is_ven ? v_seq : o_seq;
     assign m_pos       = pos_q;
+    assign m_t_first   = t_first_q;
+    assign m_t_last    = t_last_q;
     assign idle        = !full_q && len_q == 16'd0;
 endmodule
 `default_nettype wire

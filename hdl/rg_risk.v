@@ -16,6 +16,16 @@
 //       kept beside used) instead of adding then comparing; POSITION likewise compares the
 //       quantity with the symbol's room up (limit - position) and down (limit + position).
 // Reason bits, control ops and bus fields come from the contract (rg_contract.vh).
+//
+// Client orders (spec section 18): rg_order_rx releases one order or venue frame at its
+// position in the merged stream (md_hold keeps market data out meanwhile); it enters R0 as
+// an event of its own with the frame's symbol, price and qty on the order bus, so the
+// collar reference, the products and the throttle window come from the same datapath as a
+// decision's. R0 reads its open-order slot (rg_open_orders, result at R1); R2 checks
+// validity (section 18.2) and the reasons (section 18.3), applies the state changes
+// (sections 18.3, 18.4) and puts the ORDER, FILL (leg >= 1) or PROBLEM record prebuilt on
+// the event bus. An order event enters only while no other is in R0 or R1, so its slot read
+// never misses a write of the one before.
 `default_nettype none
 `include "rg_contract.vh"
 module rg_risk #(
@@ -62,9 +72,37 @@ module rg_risk #(
     output wire [`RG_ORD_W-1:0] m_ord,
     output wire [`RG_VRD_W-1:0] m_vrd,
 
+    // client order frames (rg_order_rx), released at their position
+    input  wire                 o_valid,
+    output wire                 o_ready,
+    input  wire                 o_venue,
+    input  wire                 o_bad_len,
+    input  wire [7:0]           o_type,
+    input  wire [15:0]          o_len,
+    input  wire                 o_foreign,
+    input  wire                 o_fields_ok,
+    input  wire [7:0]           o_action,
+    input  wire [7:0]           o_side,
+    input  wire [15:0]          o_account,
+    input  wire [15:0]          o_symbol,
+    input  wire [31:0]          o_order_id,
+    input  wire [31:0]          o_qty,
+    input  wire [31:0]          o_price,
+    input  wire [47:0]          o_pos,
+    input  wire [63:0]          o_t_first,
+    input  wire [63:0]          o_t_last,
+    // market data entering R0 (for rg_order_rx's position), and its hold
+    input  wire                 md_hold,
+    output wire                 md_fire,
+    output wire                 md_seq_msg,
+
     output reg                  st_decision,
     output reg                  st_accepted,
     output reg                  st_rejected,
+    output reg  [7:0]           st_problem,     // order path: PROBLEM code of a refused frame
+    output reg                  st_control,     // order path: the GLOBAL_KILL of a foreign frame
+    output reg                  st_fill,        // order path: a venue execution (FILL)
+    output wire                 busy,           // the open-order table is clearing after reset
     output wire                 idle
 );
     localparam integer NS = MAX_SYMBOLS;
@@ -123,6 +161,19 @@ module rg_risk #(
     reg [NA*32-1:0]      lo_px_q;
     reg [NA*32-1:0]      lo_qty_q;
     reg [NA*48-1:0]      lo_ts_q;
+    // order entry (section 18): ops 11..14, Reg SHO, the best bid of the last TOB record,
+    // the rate windows, the FILL legs at one S, and last_ts at the R0 input
+    reg [NA*32-1:0]      max_open_q;
+    reg [NA-1:0]         ro_acct_q;
+    reg [NS-1:0]         ro_sym_q;
+    reg [NA*32-1:0]      max_rate_q;
+    reg [NS-1:0]         ssr_q;
+    reg [NS*32-1:0]      bid_q;
+    reg [NA*48-1:0]      rate_win_q;
+    reg [NA*32-1:0]      rate_cnt_q;
+    reg [47:0]           leg_seq_q;
+    reg [7:0]            legs_q;
+    reg [47:0]           last_ts_q;
 
     // ---------------------------------------------------------------- pipeline registers
     reg                 v0_q;
@@ -144,6 +195,26 @@ module rg_risk #(
     reg [47:0]          win1_q;            // throttle window of ts
     reg [ACCT_W-1:0]    a1_q;              // the symbol's account
 
+    // the order frame riding along an order event (R0 -> R1 -> R2)
+    reg                 oe0_q, oe1_q;
+    reg                 ov0_q, ov1_q;        // venue frame
+    reg                 obl0_q, obl1_q;      // wrong length (a host error)
+    reg                 ofr0_q, ofr1_q;      // foreign fingerprint
+    reg                 ook0_q, ook1_q;      // the stateless checks of section 18.2 passed
+    reg [7:0]           oty0_q, oty1_q;
+    reg [15:0]          olen0_q, olen1_q;
+    reg [7:0]           oact0_q, oact1_q;
+    reg [7:0]           osd0_q, osd1_q;
+    reg [15:0]          oac0_q, oac1_q;
+    reg [15:0]          osy0_q, osy1_q;
+    reg [31:0]          oid0_q, oid1_q;
+    // the slot as read (R1 registers) and its open notional
+    reg [31:0]          sl_open1_q, sl_price1_q;
+    reg [ACCT_W-1:0]    sl_acct1_q;
+    reg [SYM_W-1:0]     sl_sym1_q;
+    reg [7:0]           sl_side1_q;
+    reg [63:0]          sl_n1_q;
+
     reg                 v2_q;
     reg [`RG_EV_W-1:0]  ev2_q;
     reg [`RG_TOB_W-1:0] tob2_q;
@@ -153,18 +224,53 @@ module rg_risk #(
     wire adv2 = !v2_q || m_ready;
     wire adv1 = !v1_q || adv2;
     wire adv0 = !v0_q || adv1;
-    assign s_ready = adv0;
+
+    // ---------------------------------------------------------------- input: market data or an order frame
+    // an order frame enters when due (market data is held then) and no order event is in R0
+    // or R1; market data enters when no frame is due
+    wire oe_busy   = (v0_q && oe0_q) || (v1_q && oe1_q) || busy;
+    wire take_o    = o_valid && !oe_busy;
+    assign o_ready = adv0 && take_o;
+    assign s_ready = adv0 && !md_hold;
+    wire in_md     = s_valid && s_ready;
+    wire in_valid  = in_md || o_ready;
+    assign md_fire = in_md;
+    // a control message (valid, foreign or refused) takes no seq
+    assign md_seq_msg = !((s_ev[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W] == `RG_UPD_CTRL) ||
+                          (s_ev[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W] == `RG_REC_PROBLEM &&
+                           s_ev[`RG_EV_RAUX_LO +: `RG_EV_RAUX_W] == `RG_PROB_BAD_CONTROL));
+
+    // the order event: at its position, ts = last_ts, the frame's symbol, side, price, qty
+    reg [`RG_EV_W-1:0]  o_ev;
+    reg [`RG_TOB_W-1:0] o_tob;
+    reg [`RG_ORD_W-1:0] o_ord;
+    always @(*) begin
+        o_ev  = {`RG_EV_W{1'b0}};
+        o_ev[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W]     = o_pos;
+        o_ev[`RG_EV_TS_LO +: `RG_EV_TS_W]       = last_ts_q;
+        o_ev[`RG_EV_TOFF_LO +: `RG_EV_TOFF_W]   = o_t_first;
+        o_ev[`RG_EV_TLAST_LO +: `RG_EV_TLAST_W] = o_t_last;
+        o_tob = {`RG_TOB_W{1'b0}};
+        o_tob[`RG_TOB_SYM_LO +: `RG_TOB_SYM_W]  = o_symbol[7:0];
+        o_ord = {`RG_ORD_W{1'b0}};
+        o_ord[`RG_ORD_BUY_LO]                   = (o_side == `RG_ASCII_B);
+        o_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W] = o_price;
+        o_ord[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W]  = o_qty;
+    end
+    wire [`RG_EV_W-1:0]  i_ev  = o_ready ? o_ev  : s_ev;
+    wire [`RG_TOB_W-1:0] i_tob = o_ready ? o_tob : s_tob;
+    wire [`RG_ORD_W-1:0] i_ord = o_ready ? o_ord : s_ord;
 
     // ---------------------------------------------------------------- R0 datapath
-    wire [2:0]       s_ukind = s_ev[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W];
-    wire [SYM_W-1:0] s_usym  = s_ev[`RG_EV_USYM_LO +: SYM_W];
-    wire [7:0]       s_ucode = s_ev[`RG_EV_UCODE_LO +: `RG_EV_UCODE_W];
-    wire [31:0]      s_uval  = s_ev[`RG_EV_UVAL_LO +: 32];
-    wire [15:0]      s_utgt  = s_ev[`RG_EV_UTGT_LO +: `RG_EV_UTGT_W];
-    wire [SYM_W-1:0] s_sym   = s_tob[`RG_TOB_SYM_LO +: SYM_W];
-    wire [31:0]      s_price = s_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
-    wire             s_last_upd = s_valid && adv0 && (s_ukind == `RG_UPD_LAST);
-    wire             s_coll_upd = s_valid && adv0 && (s_ukind == `RG_UPD_CTRL) && (s_ucode == `RG_CTRL_COLLAR_BPS);
+    wire [2:0]       s_ukind = i_ev[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W];
+    wire [SYM_W-1:0] s_usym  = i_ev[`RG_EV_USYM_LO +: SYM_W];
+    wire [7:0]       s_ucode = i_ev[`RG_EV_UCODE_LO +: `RG_EV_UCODE_W];
+    wire [31:0]      s_uval  = i_ev[`RG_EV_UVAL_LO +: 32];
+    wire [15:0]      s_utgt  = i_ev[`RG_EV_UTGT_LO +: `RG_EV_UTGT_W];
+    wire [SYM_W-1:0] s_sym   = i_tob[`RG_TOB_SYM_LO +: SYM_W];
+    wire [31:0]      s_price = i_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
+    wire             s_last_upd = in_md && (s_ukind == `RG_UPD_LAST);
+    wire             s_coll_upd = in_md && (s_ukind == `RG_UPD_CTRL) && (s_ucode == `RG_CTRL_COLLAR_BPS);
 
     wire [31:0] ref_px   = (s_ukind == `RG_UPD_LAST && s_usym == s_sym) ? s_uval[31:0] : last_trade_q[s_sym*32 +: 32];
     wire [32:0] p_m_ref  = {1'b0, s_price} - {1'b0, ref_px};
@@ -222,6 +328,57 @@ module rg_risk #(
                            (lo_px_q[a1*32 +: 32] == dpx1) && (lo_qty_q[a1*32 +: 32] == dqty1);
     wire        lo_fresh = (ts1 < lo_ts) || ({16'd0, lo_age} < dwin);
 
+    // ---------------------------------------------------------------- R2: the order path
+    // the open-order table: the slot of the frame entering R0 (held while it waits there),
+    // the sums of the order's symbol and account
+    wire [31:0]       sum_ob, sum_os;
+    wire [63:0]       sum_on;
+    wire [12:0]       sum_oc;
+    wire [31:0]       rd_open, rd_price;
+    wire [ACCT_W-1:0] rd_acct;
+    wire [SYM_W-1:0]  rd_sym;
+    wire [7:0]        rd_side;
+    wire              op_place, op_replace, op_reduce;
+
+    wire              o_enter  = (oact1_q == `RG_ASCII_O);
+    wire              o_repl   = (oact1_q == `RG_ASCII_U);
+    wire              o_exec   = (oact1_q == `RG_ASCII_E);
+    wire              sl_open  = (sl_open1_q != 32'd0);
+    wire              sl_buy   = (sl_side1_q == `RG_ASCII_B);
+    // section 18.2 item 2, the part that reads the table (the rest is ook1_q)
+    wire              ord_ok   = ook1_q && (o_enter ? !sl_open :
+                                 (sl_open && ({{(16-ACCT_W){1'b0}}, sl_acct1_q} == oac1_q) &&
+                                  ({{(16-SYM_W){1'b0}}, sl_sym1_q} == osy1_q) && (sl_side1_q == osd1_q)));
+    wire              ven_ok   = ook1_q && (oid1_q < `RG_ORDER_SLOTS) && sl_open && (dqty1 <= sl_open1_q) &&
+                                 (!o_exec || leg_seq_q != ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W] || legs_q != 8'hFF);
+    wire              o_valid1 = !obl1_q && !ofr1_q && (ov1_q ? ven_ok : ord_ok);
+    wire              o_order  = oe1_q && !ov1_q && o_valid1;   // a client order, checked
+    wire              o_ven    = oe1_q && ov1_q && o_valid1;    // a venue answer, applied
+
+    // the sums with a replaced order taken out (section 18.3)
+    wire [31:0]       ob_x  = sum_ob - ((o_repl && sl_buy)  ? sl_open1_q : 32'd0);
+    wire [31:0]       os_x  = sum_os - ((o_repl && !sl_buy) ? sl_open1_q : 32'd0);
+    wire [63:0]       on_x  = sum_on - (o_repl ? sl_n1_q : 64'd0);
+    wire [12:0]       oc_x  = sum_oc - (o_repl ? 13'd1 : 13'd0);
+    // POSITION with the resting orders on the order's side: the quantity is qty + ob (buy) or
+    // qty + os (sell) against the same rooms (|p + ob + qty| > lim for a buy)
+    wire [34:0]       oq35  = {3'b000, dqty1} + {3'b000, buy1 ? ob_x : os_x};
+    wire [34:0]       o_other_sum = room_other + oq35;
+    wire              o_pos_x = ($signed(oq35) > $signed(room_same)) || o_other_sum[34];
+    // EXPOSURE: saturating used + on + n > credit  <=>  over, or on + n > credit - used
+    // (unless credit = 2^64 - 1)
+    wire [64:0]       on_n  = {1'b0, on_x} + {1'b0, not1_q};
+    wire              o_exp_x = over_q[a1] || (!cmax_q[a1] && (on_n > {1'b0, head_q[a1*64 +: 64]}));
+    // REDUCE_ONLY: the position the open orders on its side and the order would leave
+    wire signed [39:0] p40   = {{8{pos1[31]}}, pos1};
+    wire signed [39:0] o_aft = buy1 ? p40 + $signed({8'd0, ob_x}) + $signed({8'd0, dqty1})
+                                    : p40 - $signed({8'd0, os_x}) - $signed({8'd0, dqty1});
+    wire              o_ro_x  = (ro_acct_q[a1] || ro_sym_q[sym1]) && (buy1 ? (o_aft > 0) : o_aft[39]);
+    wire [31:0]       o_bid   = bid_q[sym1*32 +: 32];
+    wire              o_ss_x  = (osd1_q == `RG_ASCII_T) && ssr_q[sym1] && (o_bid == 32'd0 || dpx1 <= o_bid);
+    wire [31:0]       rate_in = (rate_win_q[a1*48 +: 48] == win) ? rate_cnt_q[a1*32 +: 32] : 32'd0;
+    wire [31:0]       rate_nx = (&rate_in) ? rate_in : rate_in + 32'd1;   // saturating (exact: max_rate < 2^32)
+
     reg [`RG_VRD_REASONS_W-1:0] reasons;
     always @(*) begin
         reasons = {`RG_VRD_REASONS_W{1'b0}};
@@ -232,13 +389,131 @@ module rg_risk #(
         reasons[`RG_RSN_MAX_NOTIONAL]  = (not1_q > max_not_q[sym1*64 +: 64]);
         reasons[`RG_RSN_NO_REF]        = noref1_q;
         reasons[`RG_RSN_COLLAR]        = !noref1_q && ({2'b00, clhs1_q} > crhs1_q);
-        reasons[`RG_RSN_POSITION]      = pos_x;
+        reasons[`RG_RSN_POSITION]      = oe1_q ? o_pos_x : pos_x;
         reasons[`RG_RSN_CREDIT]        = credit_x;
         reasons[`RG_RSN_THROTTLE]      = (cnt_in >= max_ord_q[a1*32 +: 32]);
         reasons[`RG_RSN_DUPLICATE]     = (dwin != 64'd0) && lo_same && lo_fresh;
+        if (oe1_q) begin
+            reasons[`RG_RSN_EXPOSURE]    = o_exp_x;
+            reasons[`RG_RSN_OPEN_ORDERS] = ({19'd0, oc_x} >= max_open_q[a1*32 +: 32]);
+            reasons[`RG_RSN_REDUCE_ONLY] = o_ro_x;
+            reasons[`RG_RSN_SHORT_SALE]  = o_ss_x;
+            reasons[`RG_RSN_ORDER_RATE]  = (rate_in >= max_rate_q[a1*32 +: 32]);
+        end
+    end
+    wire o_accept = o_order && (reasons == {`RG_VRD_REASONS_W{1'b0}});
+
+    // a venue execution: position and used credit of the order's symbol and account
+    wire [SYM_W-1:0]  vs      = sl_sym1_q;
+    wire [ACCT_W-1:0] va      = sl_acct1_q;
+    wire [31:0]       v_pos   = pos_q[vs*32 +: 32];
+    wire [31:0]       v_posn  = sl_buy ? v_pos + dqty1 : v_pos - dqty1;   // i32, as the strategy's fills
+    wire [31:0]       v_lim   = pos_lim_q[vs*32 +: 32];
+    wire [64:0]       v_usum  = {1'b0, used_q[va*64 +: 64]} + {1'b0, not1_q};
+    wire [63:0]       v_used  = v_usum[64] ? 64'hFFFF_FFFF_FFFF_FFFF : v_usum[63:0];
+    wire [64:0]       v_hsub  = {1'b0, head_q[va*64 +: 64]} - {1'b0, not1_q};
+    wire [7:0]        v_leg   = (leg_seq_q == ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W]) ? legs_q + 8'd1 : 8'd1;
+
+    assign op_place   = v1_q && adv2 && o_accept && o_enter;
+    assign op_replace = v1_q && adv2 && o_accept && o_repl;
+    assign op_reduce  = v1_q && adv2 && o_ven;
+
+    rg_open_orders #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS)) u_open (
+        .clk(clk), .rst(rst),
+        .rd_id(o_ready ? o_order_id[11:0] : oid0_q[11:0]),
+        .rd_open(rd_open), .rd_price(rd_price), .rd_acct(rd_acct), .rd_sym(rd_sym), .rd_side(rd_side),
+        .sum_sym(sym1), .sum_acct(a1), .sum_ob(sum_ob), .sum_os(sum_os), .sum_on(sum_on), .sum_oc(sum_oc),
+        .op_place(op_place), .op_replace(op_replace), .op_reduce(op_reduce), .op_id(oid1_q[11:0]),
+        .op_acct(op_reduce ? sl_acct1_q : a1), .op_sym(op_reduce ? sl_sym1_q : sym1),
+        .op_side(op_reduce ? sl_side1_q : osd1_q),
+        .op_old_open(sl_open1_q), .op_old_price(sl_price1_q), .op_price(dpx1), .op_qty(dqty1),
+        .busy(busy)
+    );
+
+    // the record of an order event (prebuilt on the event bus, section 11)
+    localparam integer PB = `RG_RECH_SIZE;
+    function [127:0] problem_pay(input [7:0] t, input [15:0] frame_len, input [15:0] expected,
+                                 input [7:0] op, input [15:0] target);
+        begin
+            problem_pay = 128'd0;
+            problem_pay[8*(`RG_RECF_PROBLEM_TYPE_BYTE - PB)    +: `RG_RECF_PROBLEM_TYPE_BYTE_W]    = t;
+            problem_pay[8*(`RG_RECF_PROBLEM_OP - PB)           +: `RG_RECF_PROBLEM_OP_W]           = op;
+            problem_pay[8*(`RG_RECF_PROBLEM_TARGET - PB)       +: `RG_RECF_PROBLEM_TARGET_W]       = target;
+            problem_pay[8*(`RG_RECF_PROBLEM_FRAME_LEN - PB)    +: `RG_RECF_PROBLEM_FRAME_LEN_W]    = frame_len;
+            problem_pay[8*(`RG_RECF_PROBLEM_EXPECTED_LEN - PB) +: `RG_RECF_PROBLEM_EXPECTED_LEN_W] = expected;
+        end
+    endfunction
+    function [127:0] order_pay(input [31:0] price, input [31:0] qty, input [15:0] rsn, input [7:0] side,
+                               input [7:0] acct, input [31:0] id);
+        begin
+            order_pay = 128'd0;
+            order_pay[8*(`RG_RECF_ORDER_PRICE - PB)         +: `RG_RECF_ORDER_PRICE_W]         = price;
+            order_pay[8*(`RG_RECF_ORDER_QTY - PB)           +: `RG_RECF_ORDER_QTY_W]           = qty;
+            order_pay[8*(`RG_RECF_ORDER_REASONS - PB)       +: `RG_RECF_ORDER_REASONS_W]       = rsn;
+            order_pay[8*(`RG_RECF_ORDER_SIDE - PB)          +: `RG_RECF_ORDER_SIDE_W]          = side;
+            order_pay[8*(`RG_RECF_ORDER_ACCOUNT_INDEX - PB) +: `RG_RECF_ORDER_ACCOUNT_INDEX_W] = acct;
+            order_pay[8*(`RG_RECF_ORDER_ORDER_ID - PB)      +: `RG_RECF_ORDER_ORDER_ID_W]      = id;
+        end
+    endfunction
+    function [127:0] fill_pay(input [31:0] price, input [31:0] qty, input [31:0] pos, input [7:0] leg,
+                              input [7:0] acct);
+        begin
+            fill_pay = 128'd0;
+            fill_pay[8*(`RG_RECF_FILL_PRICE - PB)          +: `RG_RECF_FILL_PRICE_W]          = price;
+            fill_pay[8*(`RG_RECF_FILL_QTY - PB)            +: `RG_RECF_FILL_QTY_W]            = qty;
+            fill_pay[8*(`RG_RECF_FILL_POSITION_AFTER - PB) +: `RG_RECF_FILL_POSITION_AFTER_W] = pos;
+            fill_pay[8*(`RG_RECF_FILL_LEG - PB)            +: `RG_RECF_FILL_LEG_W]            = leg;
+            fill_pay[8*(`RG_RECF_FILL_ACCOUNT_INDEX - PB)  +: `RG_RECF_FILL_ACCOUNT_INDEX_W]  = acct;
+        end
+    endfunction
+
+    wire [7:0]  sl_acct8 = {{(8-ACCT_W){1'b0}}, sl_acct1_q};
+    wire [7:0]  sl_sym8  = {{(8-SYM_W){1'b0}}, sl_sym1_q};
+    wire [15:0] o_target = ov1_q ? oid1_q[15:0] : oac1_q;
+    wire [15:0] o_expect = (oty1_q == `RG_OFRM_TYPE) ? `RG_OFRM_LEN : (oty1_q == `RG_VFRM_TYPE) ? `RG_VFRM_LEN : 16'd0;
+    reg  [7:0]   o_rkind, o_rsym, o_raux, o_prob;
+    reg  [127:0] o_rpay;
+    always @(*) begin
+        o_rkind = `RG_REC_PROBLEM;
+        o_rsym  = `RG_NO_SYMBOL;
+        o_raux  = `RG_PROB_BAD_CONTROL;
+        o_rpay  = problem_pay(oty1_q, olen1_q, olen1_q, oact1_q, o_target);
+        if (obl1_q) begin
+            // a frame of another length on this input: the host broke the split (section 18.7)
+            o_raux = `RG_PROB_BAD_LENGTH;
+            o_rpay = problem_pay(oty1_q, olen1_q, o_expect, 8'd0, 16'd0);
+        end else if (ofr1_q) begin
+            o_raux = `RG_PROB_FOREIGN_CONTROL;
+        end else if (o_order) begin
+            o_rkind = `RG_REC_ORDER;
+            o_rsym  = osy1_q[7:0];
+            o_raux  = oact1_q;
+            o_rpay  = order_pay(dpx1, dqty1, reasons, osd1_q, oac1_q[7:0], oid1_q);
+        end else if (o_ven && o_exec) begin
+            o_rkind = `RG_REC_FILL;
+            o_rsym  = sl_sym8;
+            o_raux  = sl_buy ? `RG_ASCII_B : `RG_ASCII_S;
+            o_rpay  = fill_pay(dpx1, dqty1, v_posn, v_leg, sl_acct8);
+        end else if (o_ven) begin
+            o_rkind = `RG_REC_ORDER;
+            o_rsym  = sl_sym8;
+            o_raux  = `RG_ASCII_C;
+            o_rpay  = order_pay(32'd0, dqty1, 16'd0, sl_side1_q, sl_acct8, oid1_q);
+        end
+        o_prob = (o_rkind == `RG_REC_PROBLEM) ? o_raux : 8'd0;
+    end
+    reg [`RG_EV_W-1:0] ev1o;
+    always @(*) begin
+        ev1o = ev1_q;
+        if (oe1_q) begin
+            ev1o[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W] = o_rkind;
+            ev1o[`RG_EV_RSYM_LO +: `RG_EV_RSYM_W]   = o_rsym;
+            ev1o[`RG_EV_RAUX_LO +: `RG_EV_RAUX_W]   = o_raux;
+            ev1o[`RG_EV_RPAY_LO +: `RG_EV_RPAY_W]   = o_rpay;
+        end
     end
     wire accept1 = dec1 && (reasons == {`RG_VRD_REASONS_W{1'b0}});
-    wire unused_pos = ^{pos_new[33:32], other_sum[33:0]};
+    wire unused_pos = ^{pos_new[33:32], other_sum[33:0], o_other_sum[33:0]};
 
     reg [`RG_VRD_W-1:0] vrd1;
     always @(*) begin
@@ -303,6 +578,25 @@ module rg_risk #(
             lo_px_q       <= {(NA*32){1'b0}};
             lo_qty_q      <= {(NA*32){1'b0}};
             lo_ts_q       <= {(NA*48){1'b0}};
+            max_open_q    <= {(NA*32){1'b0}};
+            ro_acct_q     <= {NA{1'b0}};
+            ro_sym_q      <= {NS{1'b0}};
+            max_rate_q    <= {(NA*32){1'b0}};
+            ssr_q         <= {NS{1'b0}};
+            bid_q         <= {(NS*32){1'b0}};
+            rate_win_q    <= {(NA*48){1'b0}};
+            rate_cnt_q    <= {(NA*32){1'b0}};
+            leg_seq_q     <= 48'd0;
+            legs_q        <= 8'd0;
+            last_ts_q     <= 48'd0;
+            oe0_q <= 1'b0; ov0_q <= 1'b0; obl0_q <= 1'b0; ofr0_q <= 1'b0; ook0_q <= 1'b0;
+            oty0_q <= 8'd0; olen0_q <= 16'd0; oact0_q <= 8'd0; osd0_q <= 8'd0;
+            oac0_q <= 16'd0; osy0_q <= 16'd0; oid0_q <= 32'd0;
+            oe1_q <= 1'b0; ov1_q <= 1'b0; obl1_q <= 1'b0; ofr1_q <= 1'b0; ook1_q <= 1'b0;
+            oty1_q <= 8'd0; olen1_q <= 16'd0; oact1_q <= 8'd0; osd1_q <= 8'd0;
+            oac1_q <= 16'd0; osy1_q <= 16'd0; oid1_q <= 32'd0;
+            sl_open1_q <= 32'd0; sl_price1_q <= 32'd0; sl_acct1_q <= {ACCT_W{1'b0}};
+            sl_sym1_q <= {SYM_W{1'b0}}; sl_side1_q <= 8'd0; sl_n1_q <= 64'd0;
             v1_q <= 1'b0; ev1_q <= {`RG_EV_W{1'b0}}; tob1_q <= {`RG_TOB_W{1'b0}}; ord1_q <= {`RG_ORD_W{1'b0}};
             v0_q <= 1'b0; ev0_q <= {`RG_EV_W{1'b0}}; tob0_q <= {`RG_TOB_W{1'b0}}; ord0_q <= {`RG_ORD_W{1'b0}};
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
@@ -311,10 +605,14 @@ module rg_risk #(
             v2_q <= 1'b0; ev2_q <= {`RG_EV_W{1'b0}}; tob2_q <= {`RG_TOB_W{1'b0}}; ord2_q <= {`RG_ORD_W{1'b0}};
             vrd2_q <= {`RG_VRD_W{1'b0}};
             st_decision <= 1'b0; st_accepted <= 1'b0; st_rejected <= 1'b0;
+            st_problem <= 8'd0; st_control <= 1'b0; st_fill <= 1'b0;
         end else begin
             st_decision <= 1'b0;
             st_accepted <= 1'b0;
             st_rejected <= 1'b0;
+            st_problem  <= 8'd0;
+            st_control  <= 1'b0;
+            st_fill     <= 1'b0;
 
             // ---- configuration writes (only before the input is enabled)
             if (init_hdr_we) global_kill_q <= init_global_kill;
@@ -345,12 +643,25 @@ module rg_risk #(
             // ---- R0
             if (s_last_upd) last_trade_q[s_usym*32 +: 32] <= s_uval[31:0];
             if (s_coll_upd) collar_q[s_utgt[SYM_W-1:0]*16 +: 16] <= s_uval[15:0];
+            if (in_md) last_ts_q <= s_ev[`RG_EV_TS_LO +: `RG_EV_TS_W];
             if (adv0) begin
-                v0_q <= s_valid;
-                if (s_valid) begin
-                    ev0_q    <= s_ev;
-                    tob0_q   <= s_tob;
-                    ord0_q   <= s_ord;
+                v0_q <= in_valid;
+                if (in_valid) begin
+                    ev0_q    <= i_ev;
+                    tob0_q   <= i_tob;
+                    ord0_q   <= i_ord;
+                    oe0_q    <= o_ready;
+                    ov0_q    <= o_venue;
+                    obl0_q   <= o_bad_len;
+                    ofr0_q   <= o_foreign;
+                    ook0_q   <= o_fields_ok;
+                    oty0_q   <= o_type;
+                    olen0_q  <= o_len;
+                    oact0_q  <= o_action;
+                    osd0_q   <= o_side;
+                    oac0_q   <= o_account;
+                    osy0_q   <= o_symbol;
+                    oid0_q   <= o_order_id;
                     noref0_q <= (ref_px == 32'd0);
                     ref0_q   <= ref_px;
                     pdiff0_q <= pdiff;
@@ -370,7 +681,26 @@ module rg_risk #(
                     crhs1_q  <= c_rhs;
                     not1_q   <= notional;
                     win1_q   <= ts0 >> cfg_w_shift;
-                    a1_q     <= acct_of_q[sym0*ACCT_W +: ACCT_W];
+                    // a client order's account is its own, not the symbol's
+                    a1_q     <= oe0_q ? oac0_q[ACCT_W-1:0] : acct_of_q[sym0*ACCT_W +: ACCT_W];
+                    oe1_q    <= oe0_q;
+                    ov1_q    <= ov0_q;
+                    obl1_q   <= obl0_q;
+                    ofr1_q   <= ofr0_q;
+                    ook1_q   <= ook0_q;
+                    oty1_q   <= oty0_q;
+                    olen1_q  <= olen0_q;
+                    oact1_q  <= oact0_q;
+                    osd1_q   <= osd0_q;
+                    oac1_q   <= oac0_q;
+                    osy1_q   <= osy0_q;
+                    oid1_q   <= oid0_q;
+                    sl_open1_q  <= rd_open;
+                    sl_price1_q <= rd_price;
+                    sl_acct1_q  <= rd_acct;
+                    sl_sym1_q   <= rd_sym;
+                    sl_side1_q  <= rd_side;
+                    sl_n1_q     <= {32'd0, rd_price} * {32'd0, rd_open};
                 end
             end
 
@@ -383,6 +713,7 @@ module rg_risk #(
                     end
                     `RG_UPD_HALT: tstate_q[usym1*8 +: 8] <= ucode1;
                     `RG_UPD_MWCB: tstate_q <= {NS{`RG_ASCII_H}};
+                    `RG_UPD_SSR:  ssr_q[usym1] <= (ucode1 != 8'h30);   // '0': no restriction
                     `RG_UPD_CTRL: begin
                         // COLLAR_BPS is applied in R1 (collar_q lives there); CLEAR_COLLISION
                         // in the book engine
@@ -400,11 +731,36 @@ module rg_risk #(
                             end
                             // CREDIT_LIMIT: below (headroom)
                             `RG_CTRL_MAX_ORDERS:     max_ord_q[tacct1*32 +: 32] <= uval1[31:0];
+                            `RG_CTRL_MAX_OPEN_ORDERS:     max_open_q[tacct1*32 +: 32] <= uval1[31:0];
+                            `RG_CTRL_ACCOUNT_REDUCE_ONLY: ro_acct_q[tacct1]           <= uval1[0];
+                            `RG_CTRL_SYMBOL_REDUCE_ONLY:  ro_sym_q[tsym1]             <= uval1[0];
+                            `RG_CTRL_MAX_ORDER_RATE:      max_rate_q[tacct1*32 +: 32] <= uval1[31:0];
                             default: ;      // DUP_WINDOW: below
                         endcase
                     end
                     default: ;
                 endcase
+                // the best bid of the symbol's last TOB record (SHORT_SALE)
+                if (tob1_q[`RG_TOB_EMIT_LO]) bid_q[sym1*32 +: 32] <= tob1_q[`RG_TOB_BID_PX_LO +: `RG_TOB_BID_PX_W];
+                // order path: a foreign frame engages the global kill switch; a valid order
+                // counts in its rate window; an accepted one in the throttle (below)
+                if (oe1_q && !obl1_q && ofr1_q) global_kill_q <= 1'b1;
+                if (o_order) begin
+                    rate_win_q[a1*48 +: 48] <= win;
+                    rate_cnt_q[a1*32 +: 32] <= rate_nx;
+                end
+                if (o_accept) begin
+                    thr_win_q[a1*48 +: 48] <= win;
+                    thr_cnt_q[a1*32 +: 32] <= cnt_in + 32'd1;
+                end
+                if (o_ven && o_exec) begin
+                    pos_q[vs*32 +: 32] <= v_posn;
+                    up_q[vs*35 +: 35]  <= room_up(v_lim, v_posn);
+                    dn_q[vs*35 +: 35]  <= room_dn(v_lim, v_posn);
+                    used_q[va*64 +: 64] <= v_used;
+                    leg_seq_q <= ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W];
+                    legs_q    <= v_leg;
+                end
                 if (accept1) begin
                     pos_q[sym1*32 +: 32]     <= pos_new[31:0];
                     up_q[sym1*35 +: 35]      <= up_new;
@@ -421,7 +777,12 @@ module rg_risk #(
                         head_q[j*64 +: 64] <= ctl_head[63:0];
                     end
                     if (accept1 && a1 == j[ACCT_W-1:0]) head_q[j*64 +: 64] <= head_new;
-                    if (accept1 && a1 == j[ACCT_W-1:0]) begin
+                    if (o_ven && o_exec && va == j[ACCT_W-1:0]) begin
+                        // used may pass the credit limit: executions are booked, not checked
+                        head_q[j*64 +: 64] <= v_hsub[64] ? 64'd0 : v_hsub[63:0];
+                        if (!cmax_q[j] && v_hsub[64]) over_q[j] <= 1'b1;
+                    end
+                    if ((accept1 || o_accept) && a1 == j[ACCT_W-1:0]) begin
                         lo_valid_q[j]              <= 1'b1;
                         lo_sym_q[j*SYM_W +: SYM_W] <= sym1;
                         lo_buy_q[j]                <= buy1;
@@ -433,11 +794,14 @@ module rg_risk #(
                 st_decision <= dec1;
                 st_accepted <= accept1;
                 st_rejected <= dec1 && !accept1;
+                st_problem  <= oe1_q ? o_prob : 8'd0;
+                st_control  <= oe1_q && !obl1_q && ofr1_q;
+                st_fill     <= o_ven && o_exec;
             end
             if (adv2) begin
                 v2_q <= v1_q;
                 if (v1_q) begin
-                    ev2_q  <= ev1_q;
+                    ev2_q  <= ev1o;
                     tob2_q <= tob1_q;
                     ord2_q <= ord1_q;
                     vrd2_q <= vrd1;
@@ -452,5 +816,6 @@ module rg_risk #(
     assign m_ord   = ord2_q;
     assign m_vrd   = vrd2_q;
     assign idle    = !v0_q && !v1_q && !v2_q;
+
 endmodule
 `default_nettype wire

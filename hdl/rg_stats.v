@@ -34,6 +34,10 @@ module rg_stats (
     input  wire        ev_decision,
     input  wire        ev_accepted,
     input  wire        ev_rejected,
+    // the risk stage's order path (a second source of the same counters, same cycle allowed)
+    input  wire [7:0]  ev2_problem,
+    input  wire        ev2_control,
+    input  wire        ev2_fill,
 
     input  wire        rd_en,
     input  wire [9:0]  rd_addr,
@@ -78,6 +82,15 @@ module rg_stats (
         inc[`RG_STAT_PROBLEM_TRUNCATED]    = (ev_problem == `RG_PROB_TRUNCATED);
         inc[`RG_STAT_PROBLEM_BAD_CONTROL]  = (ev_problem == `RG_PROB_BAD_CONTROL);
         inc[`RG_STAT_PROBLEM_FOREIGN_CONTROL] = (ev_problem == `RG_PROB_FOREIGN_CONTROL);
+    end
+    reg [NCNT-1:0] inc2;
+    always @(*) begin
+        inc2 = {NCNT{1'b0}};
+        inc2[`RG_STAT_FILLS]                   = ev2_fill;
+        inc2[`RG_STAT_CONTROLS]                = ev2_control;
+        inc2[`RG_STAT_PROBLEM_BAD_LENGTH]      = (ev2_problem == `RG_PROB_BAD_LENGTH);
+        inc2[`RG_STAT_PROBLEM_BAD_CONTROL]     = (ev2_problem == `RG_PROB_BAD_CONTROL);
+        inc2[`RG_STAT_PROBLEM_FOREIGN_CONTROL] = (ev2_problem == `RG_PROB_FOREIGN_CONTROL);
     end
 
     // ---------------------------------------------------------------- by_type RAM
@@ -137,7 +150,7 @@ module rg_stats (
             clr_t_q    <= 8'd0;
         end else begin
             for (k = 0; k < NCNT; k = k + 1)
-                if (inc[k]) cnt_q[64*k +: 64] <= cnt_q[64*k +: 64] + 64'd1;
+                if (inc[k] || inc2[k]) cnt_q[64*k +: 64] <= cnt_q[64*k +: 64] + {62'd0, inc2[k] && inc[k], inc2[k] != inc[k]};
             // peaks: the high words stay 0
             if (occ_live > cnt_q[64*`RG_STAT_LIVE_PEAK +: 32])   cnt_q[64*`RG_STAT_LIVE_PEAK +: 64]  <= {32'd0, occ_live};
             if (occ_stash > cnt_q[64*`RG_STAT_STASH_PEAK +: 32]) cnt_q[64*`RG_STAT_STASH_PEAK +: 64] <= {32'd0, occ_stash};

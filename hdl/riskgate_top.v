@@ -4,6 +4,8 @@
 //   s_axis (64-bit MoldUDP64) -----------------+-> rg_moldudp64_rx -> rg_itch_parser (+ rg_symbol_dir) -> FIFO
 //     -> rg_book_engine (rg_order_table, rg_book) -> rg_tob -> rg_strategy -> rg_risk
 //     -> rg_record_fmt -> m_axis (256-bit, one 32-byte record per beat) + latency stamps
+//   s_axis_order (client order and venue frames, spec section 18.7) -> rg_order_rx -> rg_risk,
+//     each frame released at its position in the merged stream (tuser)
 //
 // Register port (32-bit words, byte addresses; every read answers with reg_rd_valid): the
 // register map of the contract (RG_REG_*, spec section 15): the config blob window (write,
@@ -37,6 +39,15 @@ module riskgate_top #(
     input  wire         s_eth_axis_tvalid,
     output wire         s_eth_axis_tready,
     input  wire         s_eth_axis_tlast,
+
+    // client order and venue answer frames (spec section 18.7): one frame per packet,
+    // tuser = {k, P} its position in the merged stream
+    input  wire [63:0]  s_axis_order_tdata,
+    input  wire [7:0]   s_axis_order_tkeep,
+    input  wire         s_axis_order_tvalid,
+    output wire         s_axis_order_tready,
+    input  wire         s_axis_order_tlast,
+    input  wire [63:0]  s_axis_order_tuser,
 
     output wire [255:0] m_axis_tdata,
     output wire [31:0]  m_axis_tkeep,
@@ -151,8 +162,8 @@ module riskgate_top #(
         .init_acct_used(init_acct_used), .init_acct_dup_window(init_acct_dup_window)
     );
 
-    wire dir_busy, eng_busy;
-    wire clearing = dir_busy || eng_busy;
+    wire dir_busy, eng_busy, oo_busy;
+    wire clearing = dir_busy || eng_busy || oo_busy;
     assign ready  = cfg_ready && !clearing;
 
     // ---------------------------------------------------------------- front end
@@ -340,9 +351,34 @@ module riskgate_top #(
         .m_valid(g_valid), .m_ready(g_ready), .m_ev(g_ev), .m_tob(g_tob), .m_ord(g_ord), .idle(g_idle)
     );
 
+    // ---------------------------------------------------------------- order-entry input
+    wire        o_valid, o_ready, o_venue, o_bad_len, o_foreign, o_fields_ok, o_idle;
+    wire        md_fire, md_seq_msg, md_hold;
+    wire [7:0]  o_type, o_action, o_side, o_tif;
+    wire [15:0] o_len, o_account, o_symbol;
+    wire [31:0] o_order_id, o_qty, o_price;
+    wire [63:0] o_seq, o_t_first, o_t_last;
+    wire [47:0] o_pos;
+    wire        o_tready;
+    assign s_axis_order_tready = ready && o_tready;
+    rg_order_rx u_order_rx (
+        .clk(clk), .rst(rst_i), .cycle(cycle_q),
+        .cfg_fingerprint(cfg_fingerprint), .cfg_n_symbols(cfg_ns), .cfg_n_accounts(cfg_na),
+        .s_axis_order_tdata(s_axis_order_tdata), .s_axis_order_tkeep(s_axis_order_tkeep),
+        .s_axis_order_tvalid(s_axis_order_tvalid && ready), .s_axis_order_tready(o_tready),
+        .s_axis_order_tlast(s_axis_order_tlast), .s_axis_order_tuser(s_axis_order_tuser),
+        .md_fire(md_fire), .md_seq_msg(md_seq_msg), .md_hold(md_hold),
+        .m_valid(o_valid), .m_ready(o_ready), .m_venue(o_venue), .m_bad_len(o_bad_len), .m_type(o_type),
+        .m_len(o_len), .m_foreign(o_foreign), .m_fields_ok(o_fields_ok), .m_action(o_action), .m_side(o_side),
+        .m_tif(o_tif), .m_account(o_account), .m_symbol(o_symbol), .m_order_id(o_order_id), .m_qty(o_qty),
+        .m_price(o_price), .m_seq(o_seq), .m_pos(o_pos), .m_t_first(o_t_first), .m_t_last(o_t_last),
+        .idle(o_idle)
+    );
+
     // ---------------------------------------------------------------- risk
     wire                 r_valid, r_ready, r_idle;
-    wire                 st_decision, st_accepted, st_rejected;
+    wire                 st_decision, st_accepted, st_rejected, st_o_control, st_o_fill;
+    wire [7:0]           st_o_problem;
     wire [`RG_EV_W-1:0]  r_ev;
     wire [`RG_TOB_W-1:0] r_tob;
     wire [`RG_ORD_W-1:0] r_ord;
@@ -360,7 +396,13 @@ module riskgate_top #(
         .init_acct_used(init_acct_used), .init_acct_dup_window(init_acct_dup_window),
         .s_valid(g_valid), .s_ready(g_ready), .s_ev(g_ev), .s_tob(g_tob), .s_ord(g_ord),
         .m_valid(r_valid), .m_ready(r_ready), .m_ev(r_ev), .m_tob(r_tob), .m_ord(r_ord), .m_vrd(r_vrd),
-        .st_decision(st_decision), .st_accepted(st_accepted), .st_rejected(st_rejected), .idle(r_idle)
+        .o_valid(o_valid), .o_ready(o_ready), .o_venue(o_venue), .o_bad_len(o_bad_len), .o_type(o_type),
+        .o_len(o_len), .o_foreign(o_foreign), .o_fields_ok(o_fields_ok), .o_action(o_action), .o_side(o_side),
+        .o_account(o_account), .o_symbol(o_symbol), .o_order_id(o_order_id), .o_qty(o_qty), .o_price(o_price),
+        .o_pos(o_pos), .o_t_first(o_t_first), .o_t_last(o_t_last),
+        .md_hold(md_hold), .md_fire(md_fire), .md_seq_msg(md_seq_msg),
+        .st_decision(st_decision), .st_accepted(st_accepted), .st_rejected(st_rejected),
+        .st_problem(st_o_problem), .st_control(st_o_control), .st_fill(st_o_fill), .busy(oo_busy), .idle(r_idle)
     );
 
     // ---------------------------------------------------------------- record formatter
@@ -384,11 +426,12 @@ module riskgate_top #(
         .ev_untracked_drop(st_untracked_drop), .ev_collision_clear(st_collision_clear),
         .occ_live(occ_live), .occ_stash(occ_stash), .occ_ghost(occ_ghost), .ev_flagged(st_flagged),
         .ev_tob(st_tob), .ev_decision(st_decision), .ev_accepted(st_accepted), .ev_rejected(st_rejected),
+        .ev2_problem(st_o_problem), .ev2_control(st_o_control), .ev2_fill(st_o_fill),
         .rd_en(reg_rd_en && rd_in_stats), .rd_addr(stats_off[11:2]),
         .rd_valid(stats_rd_valid), .rd_data(stats_rd_data)
     );
 
-    assign idle = eth_idle && rx_idle && p_idle && !f_valid && e_idle && t_idle && g_idle && r_idle && fmt_idle;
+    assign idle = eth_idle && rx_idle && p_idle && !f_valid && e_idle && t_idle && g_idle && o_idle && r_idle && fmt_idle;
 
     // ---------------------------------------------------------------- register reads
     reg [31:0] status;
@@ -451,6 +494,6 @@ module riskgate_top #(
         reg_rd_data  = rd_blob_q ? blob_rd : rd_reg_q ? rd_reg_data_q : stats_rd_data;
     end
 
-    wire unused_top = ^{f_count, p_last_seq, stats_off[15:12], stats_off[1:0], eth_drops_off[15:6], eth_drops_off[1:0]};
+    wire unused_top = ^{f_count, p_last_seq, o_tif, o_seq, stats_off[15:12], stats_off[1:0], eth_drops_off[15:6], eth_drops_off[1:0]};
 endmodule
 `default_nettype wire

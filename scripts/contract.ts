@@ -571,6 +571,8 @@ function verilogFunctions(c: Contract): string {
   L.push('    case (rg_type)');
   for (const m of c.itch) L.push(`        8'h${m.type.charCodeAt(0).toString(16).toUpperCase()}: rg_itch_len = 16'd${m.length};  // ${m.type} ${m.name}`);
   L.push(`        8'h${c.control_message.type.charCodeAt(0).toString(16).toUpperCase()}: rg_itch_len = 16'd${c.control_message.length};  // control message`);
+  // order and venue frames (spec section 18.1): only a frame of another length reaches the parser
+  for (const f of [c.order_frame, c.venue_frame]) L.push(`        8'h${f.type.charCodeAt(0).toString(16).toUpperCase()}: rg_itch_len = 16'd${f.length};  // ${f === c.order_frame ? 'order' : 'venue'} frame`);
   L.push("        default: rg_itch_len = 16'd0;");
   L.push('    endcase');
   L.push('endfunction');
@@ -713,6 +715,7 @@ function cpp(c: Contract): string {
   L.push('    switch (t) {');
   for (const m of c.itch) L.push(`        case '${m.type}': return ${m.length};`);
   L.push(`        case '${c.control_message.type}': return ${c.control_message.length};`);
+  for (const f of [c.order_frame, c.venue_frame]) L.push(`        case '${f.type}': return ${f.length};`);
   L.push('        default: return 0;');
   L.push('    }');
   L.push('}');

@@ -327,6 +327,7 @@ constexpr uint32_t OP_DELETE = 10;  // D
 constexpr uint32_t OP_REPLACE = 11;  // U
 constexpr uint32_t OP_TRADE = 12;  // P
 constexpr uint32_t OP_CTRL = 13;  // valid control message (record prebuilt too)
+constexpr uint32_t OP_SSR = 14;  // Y (Reg SHO): locate, action in code
 constexpr uint32_t CLS_IN = 0;  // on tick, inside the window
 constexpr uint32_t CLS_BELOW = 1;  // on tick, below the window
 constexpr uint32_t CLS_ABOVE = 2;  // on tick, above the window
@@ -337,6 +338,7 @@ constexpr uint32_t UPD_HALT = 2;  // H: usym, trading state in ucode
 constexpr uint32_t UPD_MWCB = 3;  // W with level 1..3
 constexpr uint32_t UPD_LAST = 4;  // last_trade[usym] := uval[31:0]
 constexpr uint32_t UPD_CTRL = 5;  // control op ucode, target utgt, value uval
+constexpr uint32_t UPD_SSR = 6;  // Y: ssr[usym] := (ucode != '0') (spec section 18.5)
 // bus EV: event bundle carried from the parser through the book engine to the record formatter
 constexpr unsigned EV_SEQ_LO = 0, EV_SEQ_W = 48;
 constexpr unsigned EV_TS_LO = 48, EV_TS_W = 48;
@@ -416,6 +418,8 @@ inline uint16_t itch_len(uint8_t t) {
         case 'N': return 20;
         case 'O': return 48;
         case '~': return 28;
+        case '{': return 36;
+        case '}': return 32;
         default: return 0;
     }
 }

@@ -52,6 +52,14 @@ struct Beat {
     bool last;
 };
 
+// A frame for the order-entry input (spec section 18.7), queued behind the market-data beats
+// pushed before it.
+struct OrderFrame {
+    std::deque<Beat> beats;
+    uint64_t tuser;
+    uint64_t md_before;  // market-data beats pushed before it (absolute count)
+};
+
 }  // namespace
 
 struct rg_sim {
@@ -65,6 +73,11 @@ struct rg_sim {
     std::deque<Beat> beats;
     bool holding = false;  // a beat is being offered (tvalid held until accepted)
     Beat cur{};
+    uint64_t md_pushed = 0, md_taken = 0;  // market-data beats queued / taken into `cur`, ever
+    // order-entry frames (s_axis_order): the host rule of section 18.7 — a frame is offered
+    // once every market-data beat before it is accepted, and market data after it waits
+    // until its last beat is accepted
+    std::deque<OrderFrame> orders;
     // Ethernet frames (s_eth_axis, spec section 17): offered as fast as accepted
     std::deque<Beat> eth_beats;
     bool eth_holding = false;
@@ -108,13 +121,24 @@ static void tick(rg_sim *s) {
     Vriskgate_top *t = s->top.get();
     t->clk = 0;
 
-    // input beat
-    if (!s->holding && !s->beats.empty()) {
+    // order-entry beat: the next frame, once the market data before it is in
+    bool ord_offer = !s->orders.empty() && !s->holding && s->md_taken == s->orders.front().md_before;
+    const Beat ob = ord_offer ? s->orders.front().beats.front() : Beat{0, 0, false};
+    t->s_axis_order_tvalid = ord_offer;
+    t->s_axis_order_tdata = ob.data;
+    t->s_axis_order_tkeep = ob.keep;
+    t->s_axis_order_tlast = ord_offer && ob.last;
+    t->s_axis_order_tuser = ord_offer ? s->orders.front().tuser : 0;
+
+    // input beat (market data waits behind a frame queued before it)
+    bool md_gate = s->orders.empty() || s->md_taken < s->orders.front().md_before;
+    if (!s->holding && !s->beats.empty() && md_gate) {
         s->offer_acc += s->offer_num;
         if (s->offer_acc >= s->offer_den) {
             s->offer_acc -= s->offer_den;
             s->cur = s->beats.front();
             s->beats.pop_front();
+            s->md_taken++;
             s->holding = true;
         }
     }
@@ -163,6 +187,11 @@ static void tick(rg_sim *s) {
         }
     }
     if (!t->s_axis_tready) s->c_tready_low++;
+    if (ord_offer && t->s_axis_order_tready) {
+        s->c_beats++;
+        s->orders.front().beats.pop_front();
+        if (ob.last) s->orders.pop_front();
+    }
     if (t->s_eth_axis_tvalid && t->s_eth_axis_tready) {
         s->eth_holding = false;
         s->c_beats++;
@@ -295,6 +324,8 @@ int64_t rg_sim_reset(rg_sim *s) {
     uint64_t c0 = s->c_cycles;
     s->beats.clear();
     s->holding = false;
+    s->md_pushed = s->md_taken = 0;
+    s->orders.clear();
     s->eth_beats.clear();
     s->eth_holding = false;
     s->records.clear();
@@ -394,9 +425,19 @@ int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len) {
     return n;
 }
 
+int rg_sim_push_order(rg_sim *s, const uint8_t *frame, uint32_t len, uint64_t tuser) {
+    if (!s || !frame || len == 0) return RG_SIM_E_ARG;
+    OrderFrame f{{}, tuser, s->md_pushed};
+    push_beats(f.beats, frame, len);
+    s->orders.push_back(std::move(f));
+    return RG_SIM_OK;
+}
+
 int rg_sim_push_packet(rg_sim *s, const uint8_t *pkt, uint32_t len) {
     if (!s || (!pkt && len)) return RG_SIM_E_ARG;
+    size_t before = s->beats.size();
     push_beats(s->beats, pkt, len);
+    s->md_pushed += s->beats.size() - before;
     s->c_packets++;
     return RG_SIM_OK;
 }
@@ -423,14 +464,16 @@ void rg_sim_step(rg_sim *s, uint64_t n) {
 
 int64_t rg_sim_run(rg_sim *s, uint64_t max_cycles) {
     if (!s) return RG_SIM_E_ARG;
-    if (!s->top->ready && (!s->beats.empty() || !s->eth_beats.empty())) return RG_SIM_E_NOTREADY;
+    if (!s->top->ready && (!s->beats.empty() || !s->eth_beats.empty() || !s->orders.empty())) return RG_SIM_E_NOTREADY;
     // store and forward: a frame's beats go through the Ethernet front end twice
-    if (max_cycles == 0) max_cycles = 1000000ull + 64ull * (s->beats.size() + 2 * s->eth_beats.size() + 16);
+    if (max_cycles == 0)
+        max_cycles = 1000000ull + 64ull * (s->beats.size() + 2 * s->eth_beats.size() + 8 * s->orders.size() + 16);
     uint64_t c0 = s->c_cycles;
     int idle_run = 0;
     while (s->c_cycles - c0 < max_cycles) {
         tick(s);
-        bool idle = s->top->idle && s->beats.empty() && !s->holding && s->eth_beats.empty() && !s->eth_holding;
+        bool idle = s->top->idle && s->beats.empty() && !s->holding && s->eth_beats.empty() && !s->eth_holding &&
+                    s->orders.empty();
         idle_run = idle ? idle_run + 1 : 0;
         if (idle_run >= 3) return static_cast<int64_t>(s->c_cycles - c0);
     }

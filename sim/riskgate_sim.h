@@ -64,6 +64,13 @@ int     rg_sim_config(rg_sim *s, const uint8_t *blob, uint32_t len);
 void    rg_sim_set_pacing(rg_sim *s, uint32_t offer_num, uint32_t offer_den,
                           uint32_t ready_num, uint32_t ready_den);
 
+/* Queues one client order or venue answer frame (spec section 18.7: the message bytes without
+ * the length prefix) on the order-entry input, behind every market-data packet queued so far;
+ * tuser = its position in the merged stream, k << 48 | P. The model keeps the host rule: the
+ * frame is offered once the market-data beats before it are accepted, and market data queued
+ * after it waits until its last beat is accepted. */
+int     rg_sim_push_order(rg_sim *s, const uint8_t *frame, uint32_t len, uint64_t tuser);
+
 /* Queues one MoldUDP64 packet (one AXI-Stream packet). */
 int     rg_sim_push_packet(rg_sim *s, const uint8_t *pkt, uint32_t len);
 /* Queues several packets, each prefixed by its length as a little-endian u32. Returns the

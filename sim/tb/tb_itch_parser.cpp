@@ -17,6 +17,7 @@ static int op_of(char t) {
         case 'W': return HW::OP_MWCB; case 'A': case 'F': return HW::OP_ADD;
         case 'E': return HW::OP_EXEC; case 'C': return HW::OP_EXECP; case 'X': return HW::OP_CANCEL;
         case 'D': return HW::OP_DELETE; case 'U': return HW::OP_REPLACE; case 'P': return HW::OP_TRADE;
+        case 'Y': return HW::OP_SSR;
         default: return HW::OP_NONE;
     }
 }
@@ -136,7 +137,7 @@ int main() {
                     e.raux = op; e.pay.put(C::rec::control::VALUE, val, 8); e.pay.put(C::rec::control::TARGET, tgt, 2);
                     e.st_control = true;
                 } else {
-                    e.op = HW::OP_PREC; e.ts = 0; e.rkind = C::kind::PROBLEM; e.rsym = C::NO_SYMBOL; e.raux = C::problem::BAD_CONTROL;
+                    e.op = HW::OP_PREC; e.ts = last_ts; e.rkind = C::kind::PROBLEM; e.rsym = C::NO_SYMBOL; e.raux = C::problem::BAD_CONTROL;
                     e.pay = problem_pay('~', C::CONTROL_LEN, C::CONTROL_LEN, op, tgt); e.st_problem = C::problem::BAD_CONTROL;
                 }
                 e.st_msg = false; e.st_type = -1;
@@ -148,7 +149,10 @@ int main() {
                 e.seq = seq & 0xFFFFFFFFFFFFull;
                 e.st_msg = true; e.st_type = typ; e.st_problem = prob;
                 if (prob) {
-                    e.op = HW::OP_PREC; e.ts = 0; e.rkind = C::kind::PROBLEM; e.rsym = C::NO_SYMBOL; e.raux = prob;
+                    // the event carries last_ts after the message (the risk stage's order path
+                    // reads it); the PROBLEM record's ts 0 is the formatter's
+                    e.op = HW::OP_PREC; e.rkind = C::kind::PROBLEM; e.rsym = C::NO_SYMBOL; e.raux = prob;
+                    e.ts = (len >= 11 && prob == C::problem::UNKNOWN_TYPE) ? be(m + 5, 6) : last_ts;
                     e.pay = problem_pay(static_cast<uint8_t>(typ), static_cast<uint16_t>(len), static_cast<uint16_t>(exp));
                 } else {
                     e.op = op_of(static_cast<char>(typ)); e.ts = be(m + 5, 6); e.rkind = 0; e.rsym = C::NO_SYMBOL;
@@ -237,7 +241,7 @@ int main() {
                     if (t == 'E' || t == 'C' || t == 'X') CHECK_EQ(b, d.m_shares, be(m + 19, 4));
                     if (t == 'C' || t == 'P') CHECK_EQ(b, d.m_price, be(m + 32, 4));
                     if (t == 'C') CHECK_EQ(b, d.m_code, m[31]);
-                    if (t == 'H') CHECK_EQ(b, d.m_code, m[19]);
+                    if (t == 'H' || t == 'Y') CHECK_EQ(b, d.m_code, m[19]);
                     if (t == 'S' || t == 'W') CHECK_EQ(b, d.m_code, m[11]);
                     CHECK_EQ(b, d.m_q, e.q);
                 }

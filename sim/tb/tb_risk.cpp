@@ -190,6 +190,8 @@ int main() {
     d.cfg_gate = 1;
     d.cfg_w_shift = 10;
     d.s_valid = 0;
+    d.o_valid = 0;   // the order path: driven through the whole card (test/hw/order-entry)
+    d.md_hold = 0;
     d.m_ready = 1;
     d.init_hdr_we = d.init_sym_we = d.init_acct_we = 0;
     b.reset();

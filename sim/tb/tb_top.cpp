@@ -34,6 +34,7 @@ struct Sim {
         d.reg_wr_en = wr; d.reg_wr_addr = wa; d.reg_wr_data = wd; d.reg_rd_en = rd; d.reg_rd_addr = ra;
         d.s_axis_tvalid = !beats.empty();
         d.s_eth_axis_tvalid = 0;  // the Ethernet input (rg_eth_rx) has a bench of its own
+        d.s_axis_order_tvalid = 0;  // the order-entry input: driven through the C ABI (test/hw/order-entry)
         if (!beats.empty()) { d.s_axis_tdata = beats.front().first; d.s_axis_tkeep = beats.front().second.first; d.s_axis_tlast = beats.front().second.second; }
         d.m_axis_tready = 1;
         b.tick([&] {

@@ -63,6 +63,7 @@ export async function hwreportCommand(argv: string[]): Promise<number> {
       `tick-to-trade   decision cycles from the last byte's beat (5-of-8 offer): ${p(r.cycles)}`,
       `                from the message's first offered beat:              ${p(r.cyclesFromFirstBeat)}`,
       `                first record of each message:                        ${p(r.recordCycles)}`,
+      ...(r.orderCycles.n > 0 ? [`                ${'ORDER records, from the frame\'s last byte:'.padEnd(53)}${p(r.orderCycles)} (${r.orderCycles.n.toLocaleString('en-US')} records)`] : []),
       `                decision in time: p50 ${time.u250Estimate.p50Ns.toFixed(0)} ns, p99 ${time.u250Estimate.p99Ns.toFixed(0)} ns at ${time.u250Estimate.mhz} MHz (U250 estimate, not placed and routed);`,
       `                at least p50 ${time.ecp5AtLeast.p50Ns.toFixed(0)} ns, p99 ${time.ecp5AtLeast.p99Ns.toFixed(0)} ns on the ECP5-85 -8 (the top is not routed; its slowest MoldUDP64-path stage, ${time.ecp5AtLeast.stage} alone, ${time.ecp5AtLeast.mhz} MHz after routing)`,
       `throughput      ${r.cyclesPerMessage.toFixed(2)} cycles/message fed as fast as accepted; ${r.cyclesPerMessageAtLineRate.toFixed(2)} at the 5-of-8 offer rate`,

@@ -3,7 +3,6 @@
  * compared as they go. The first divergence stops trading (fail closed): the run ends with
  * the seq, both records decoded, and the input message that produced them.
  */
-import { refuseOrderEntry } from '../fpga/order-entry-guard.ts';
 import { RiskgateError } from '../errors.ts';
 import { CONFIG } from '../contract.ts';
 import { countSeqFrames, FrameCursor, FrameKind } from '../itch/framing.ts';
@@ -63,8 +62,6 @@ export class ShadowEngine implements Engine {
   ) {}
 
   process(frames: Buffer, endOfInput = false): Buffer {
-    // Before the primary sees the batch: both engines must stay at the same point (§18).
-    refuseOrderEntry(frames, this.backend);
     if (this.divergence) throw new RiskgateError('FAIL_CLOSED', `shadow mode stopped trading earlier: ${this.divergence}`);
     const a = this.primary.process(frames, endOfInput);
     const b = this.shadow.process(frames, endOfInput);

@@ -12,7 +12,6 @@
  * the divergence is reported (the control plane engages the kill switch: fail closed).
  */
 import { RiskgateError } from '../errors.ts';
-import { refuseOrderEntry } from '../fpga/order-entry-guard.ts';
 import type { Engine, EngineStats } from '../engine/types.ts';
 import { countSeqFrames } from '../itch/framing.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
@@ -116,8 +115,6 @@ export class FailoverEngine implements Engine, EngineExtras {
   }
 
   process(frames: Buffer, endOfInput = false): Buffer {
-    // Order entry is Rust only (spec §18): refused up front, not taken for a hardware fault.
-    if (this.primary.backend !== 'rust') refuseOrderEntry(frames, `failover (${this.primary.backend} primary)`);
     const first = this.nextSeq;
     this.nextSeq += countSeqFrames(frames);
     if (!this.primaryUp) return this.standbyOnly(frames, endOfInput, first);

@@ -4,15 +4,20 @@
  * construct with a config blob, `process(frames, endOfInput)` takes BinaryFILE frames and
  * returns the 32-byte records, plus stats. The frames are packed into MoldUDP64 packets
  * (`messagesPerPacket` blocks each) and streamed into the card's 64-bit AXI-Stream input;
+ * client order and venue frames (`{`, `}` of their own length, spec §18) of a merged stream
+ * go to the card's order-entry input with their position (§18.7), market data before them
+ * in packets of its own (a packet never straddles a frame);
  * the card's cycle-accurate latency stamps and harness counters are available alongside,
  * never inside the records.
  */
-import { refuseOrderEntry } from './order-entry-guard.ts';
+import { refuseOrderEntryInFrames } from './order-entry-guard.ts';
+import { orderTuser } from './order-split.ts';
+import { FrameCursor, FrameKind } from '../itch/framing.ts';
 import { RiskgateError } from '../errors.ts';
 import type { Engine, EngineStats } from '../engine/types.ts';
 import { CONFIG_ERRORS, NSTATS, RECORD_BYTES, SIM_ERRORS, STAMP_BYTES, loadSim, simInfo, type SimLib } from './lib.ts';
 import { MoldPacker } from '../itch/moldudp64.ts';
-import { ETH_DROP_NAMES, PROBLEM_NAMES, Register, STATS_COUNTERS, STATS_RX } from '../contract.ts';
+import { CONTROL_MESSAGE, ETH_DROP_NAMES, ORDER_FRAME, PROBLEM_NAMES, Register, STATS_COUNTERS, STATS_RX, VENUE_FRAME } from '../contract.ts';
 
 /** The card's stats (rg_sim_stats): the counters, problems[1..], by_type[0..255], the front end's counters. */
 const PROBLEMS_AT = STATS_COUNTERS.length;
@@ -64,6 +69,8 @@ export class FpgaEngine implements Engine {
   private readonly packer: MoldPacker;
   private readonly opts: FpgaOptions;
   private pending: Buffer = Buffer.alloc(0);
+  /** Control messages (`~`) since the last message that took a seq: k of the next order frame. */
+  private controlsAtPos = 0;
   private stampBuf: Buffer[] = [];
   /** ETH_GROUP / ETH_PORT (spec §17), written again after every reset; undefined: the card's defaults. */
   private ethFilter?: { group: number; port: number };
@@ -112,14 +119,39 @@ export class FpgaEngine implements Engine {
   process(frames: Buffer, endOfInput = false): Buffer {
     const h = this.live();
     const input = this.pending.length ? Buffer.concat([this.pending, frames]) : frames;
-    refuseOrderEntry(input, this.backend);
-    const packed = this.packer.pack(input, endOfInput);
-    this.pending = Buffer.from(input.subarray(packed.consumed));
+    // the merged stream split as the card takes it (§18.7): market data up to each order or
+    // venue frame, then the frame at its position (P = the next message's seq, k)
+    let runFrom = 0;
+    for (const c = new FrameCursor(input); c.next(); ) {
+      if (c.kind === FrameKind.TRUNCATED) break; // a cut-off frame: the packer's (pending, or TRUNCATED at the end)
+      if (c.kind !== FrameKind.CONTROL) {
+        if (c.takesSeq) this.controlsAtPos = 0;
+        continue;
+      }
+      if (c.type === CONTROL_MESSAGE.typeByte) {
+        this.controlsAtPos++;
+        continue;
+      }
+      if (c.type !== ORDER_FRAME.typeByte && c.type !== VENUE_FRAME.typeByte) continue;
+      this.pushMarketData(h, input.subarray(runFrom, c.offset), false);
+      const body = c.body();
+      const rc = this.sim.pushOrder(h, body, body.length, orderTuser({ pos: Number(this.packer.seq), k: this.controlsAtPos }));
+      if (rc < 0) throw new RiskgateError('ENGINE_FAILED', `rg_sim_push_order failed (${SIM_ERRORS[rc] ?? rc})`);
+      runFrom = c.end;
+    }
+    const consumed = this.pushMarketData(h, input.subarray(runFrom), endOfInput);
+    this.pending = Buffer.from(input.subarray(runFrom + consumed));
+    return this.runToRecords(h);
+  }
+
+  /** Packs market-data frames into MoldUDP64 packets for the card's input; returns the bytes consumed. */
+  private pushMarketData(h: unknown, frames: Buffer, endOfInput: boolean): number {
+    const packed = this.packer.pack(frames, endOfInput);
     if (packed.stream.length > 0) {
       const n = this.sim.pushPackets(h, packed.stream, packed.stream.length);
       if (n < 0) throw new RiskgateError('ENGINE_FAILED', `rg_sim_push_packets failed (${n})`);
     }
-    return this.runToRecords(h);
+    return packed.consumed;
   }
 
   /** Runs the card on what was pushed into it; returns the records it produced. */
@@ -146,6 +178,7 @@ export class FpgaEngine implements Engine {
    */
   processFrames(stream: Buffer): Buffer {
     const h = this.live();
+    refuseOrderEntryInFrames(stream, this.backend);
     if (stream.length > 0) {
       const n = this.sim.pushFrames(h, stream, stream.length);
       if (n < 0) throw new RiskgateError('ENGINE_FAILED', `rg_sim_push_frames failed (${SIM_ERRORS[n] ?? n})`);
@@ -277,6 +310,7 @@ export class FpgaEngine implements Engine {
     const h = this.live();
     this.sim.reset(h);
     this.pending = Buffer.alloc(0);
+    this.controlsAtPos = 0;
     this.stampBuf = [];
     this.packer.reset();
     this.load();

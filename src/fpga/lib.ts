@@ -44,6 +44,7 @@ export interface SimLib {
   config(h: unknown, blob: Buffer, len: number): number;
   setPacing(h: unknown, offerNum: number, offerDen: number, readyNum: number, readyDen: number): void;
   pushPacket(h: unknown, pkt: Buffer, len: number): number;
+  pushOrder(h: unknown, frame: Buffer, len: number, tuser: bigint): number;
   pushPackets(h: unknown, buf: Buffer, len: number): number;
   pushFrames(h: unknown, buf: Buffer, len: number): number;
   run(h: unknown, maxCycles: number): number;
@@ -104,6 +105,7 @@ export function loadSim(): SimLib {
     config: f('int rg_sim_config(rg_sim *s, const uint8_t *blob, uint32_t len)'),
     setPacing: f('void rg_sim_set_pacing(rg_sim *s, uint32_t on, uint32_t od, uint32_t rn, uint32_t rd)'),
     pushPacket: f('int rg_sim_push_packet(rg_sim *s, const uint8_t *pkt, uint32_t len)'),
+    pushOrder: f('int rg_sim_push_order(rg_sim *s, const uint8_t *frame, uint32_t len, uint64_t tuser)'),
     pushPackets: f('int64_t rg_sim_push_packets(rg_sim *s, const uint8_t *buf, uint64_t len)'),
     pushFrames: f('int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len)'),
     run: f('int64_t rg_sim_run(rg_sim *s, uint64_t max_cycles)'),

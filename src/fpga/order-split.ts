@@ -1,5 +1,7 @@
 /**
- * The FPGA backend's split of a merged stream (spec §18.7): market data — ITCH messages,
+ * The split of a merged stream for the card's two inputs (spec §18.7), whole: FpgaEngine
+ * (src/fpga/engine.ts) streams the same split batch by batch (k kept across batches) and
+ * uses `orderTuser`. Market data — ITCH messages,
  * control messages (`~`) and frames of a wrong length, which take a seq — goes to the first
  * input; each well-sized order or venue frame (`{`, `}`) goes to the second, with its
  * position in the merged stream: P, the seq of the message it precedes, and k, the control

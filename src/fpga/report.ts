@@ -10,7 +10,10 @@
  *    that message), cycles with tready low.
  *
  * `cycles` are the DECISION records' tick-to-trade; `records` the same for the first record
- * of every message that produced one. Wall-clock figures measure the simulator, not the card.
+ * of every message that produced one; `orderCycles` (a merged stream, spec §18.7) the ORDER
+ * records', from the beat holding the order or venue frame's last byte (a frame right behind
+ * market data waits for its position: see test/hw/timing.test.ts). Wall-clock figures measure
+ * the simulator, not the card.
  */
 import { RecordKind } from '../contract.ts';
 import { splitFrames } from '../itch/framing.ts';
@@ -36,6 +39,8 @@ export interface HwReport {
   cyclesFromFirstBeat: Percentiles;
   /** First record of every message that produced records, from the last byte's beat. */
   recordCycles: Percentiles;
+  /** ORDER records (client orders and venue cancels) from the frame's last byte's beat; n 0 without order flow. */
+  orderCycles: Percentiles;
   /** Cycles per message fed as fast as accepted. */
   cyclesPerMessage: number;
   /** Cycles per message at the 5/8 offer rate. */
@@ -93,15 +98,18 @@ export interface StampLatencies {
   decisionFromFirstBeat: number[];
   /** First record of every message that produced one, from its last byte's beat. */
   firstRecord: number[];
+  /** ORDER records, from the beat holding the order or venue frame's last byte. */
+  order: number[];
 }
 
 export function stampLatencies(stamps: readonly LatencyStamp[]): StampLatencies {
-  const out: StampLatencies = { decision: [], decisionFromFirstBeat: [], firstRecord: [] };
+  const out: StampLatencies = { decision: [], decisionFromFirstBeat: [], firstRecord: [], order: [] };
   let lastSeq = -1;
   for (const s of stamps) {
     const lat = Number(s.tOut - s.tLast);
     if (s.seq !== lastSeq) out.firstRecord.push(lat);
     lastSeq = s.seq;
+    if (s.kind === RecordKind.ORDER) out.order.push(lat);
     if (s.kind === RecordKind.DECISION) {
       out.decision.push(lat);
       out.decisionFromFirstBeat.push(Number(s.tOut - s.tOffer));
@@ -146,6 +154,7 @@ export function hwReport(configBlob: Buffer, frames: Buffer, opts: HwReportOptio
       cycles: percentiles(lat.decision),
       cyclesFromFirstBeat: percentiles(lat.decisionFromFirstBeat),
       recordCycles: percentiles(lat.firstRecord),
+      orderCycles: percentiles(lat.order),
       cyclesPerMessage: messages ? fastCycles / messages : 0,
       cyclesPerMessageAtLineRate: messages ? c.cycles / messages : 0,
       treadyLowShare: c.cycles ? c.treadyLowCycles / c.cycles : 0,

@@ -62,8 +62,8 @@ export interface Vector {
   stats?: Record<string, unknown>;
   /** Set to skip the batch-split variant (e.g. vectors ending in a truncated frame). */
   noSplit?: boolean;
-  /** Order entry (spec §18): Rust only until the Verilog side exists; the FPGA test asserts the refusal. */
-  rustOnly?: boolean;
+  /** Outside the JS spec model (order entry, spec §18): pinned on the Rust core and the hardware only. */
+  unmodelled?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------

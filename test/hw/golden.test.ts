@@ -22,20 +22,6 @@ describe('golden vectors: FPGA engine (Verilator)', () => {
       const { blob } = configFromJson(vectorConfigJson(v), v.file);
       const { stream, frames } = vectorFrames(v, blobFingerprintOf(blob));
 
-      if (v.rustOnly) {
-        // Spec §18: the FPGA backend refuses order-entry frames before the model sees a byte.
-        it(`is refused with ORDER_ENTRY_UNSUPPORTED (${v.name}: Rust only until the Verilog side exists)`, () => {
-          const eng = new FpgaEngine(blob, { messagesPerPacket: 1 });
-          try {
-            expect(() => eng.process(stream, true)).toThrow(/ORDER_ENTRY_UNSUPPORTED|does not implement order entry/);
-            expect(eng.stats().messages).toBe(0);
-          } finally {
-            eng.close();
-          }
-        });
-        return;
-      }
-
       for (const mpp of [1, 7]) {
         it(`records match the hand computation, ${mpp} message(s) per packet (${v.name})`, () => {
           const eng = new FpgaEngine(blob, { messagesPerPacket: mpp });

@@ -1,0 +1,184 @@
+/**
+ * Order entry on the hardware (spec §18.7): the Verilated card takes a merged stream — market
+ * data on its MoldUDP64 input, client order and venue frames on its order-entry input at
+ * their positions (src/fpga/engine.ts splits it) — and must give the Rust core's records byte
+ * for byte, with equal stats.
+ *  - The CI slice of the differential run: `gen --client-orders` with 20k client orders over
+ *    200k messages (every reason of §8.2 and §18.3 at least 100 times, counted in the card's
+ *    own ORDER records).
+ *  - A merged stream with the session's control messages (frames at k > 0) whose frames are
+ *    damaged the ways §18.2 refuses: foreign fingerprints (the global kill engages), every
+ *    field out of range, replayed frames (a taken slot, a freed one, more shares than open),
+ *    and frames of a wrong length (market data's BAD_LENGTH): PROBLEM records, identical.
+ *  - A venue execution past a cut credit limit (booked, not checked: used > credit), then
+ *    orders that fail CREDIT and EXPOSURE until the limit is raised again.
+ * The full-size run (≥ 100k client orders over ≥ 1M messages) is scripts/hw-order-entry.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { FpgaEngine, type FpgaOptions } from '../../src/fpga/index.ts';
+import { configBlob, loadConfig } from '../../src/config/index.ts';
+import { ORDER_FRAME, PROBLEM_NAMES, REASON_NAMES, RecordField, RecordHeader as H, RecordKind, RECORD_SIZE, VENUE_FRAME } from '../../src/contract.ts';
+import { OrderFlowGenerator, type OrderFlowOptions } from '../../src/gen/orders.ts';
+import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
+import { configFromJson, newEngine } from '../helpers/engine.ts';
+import { blobFingerprintOf, vectorConfigJson, vectorFrames, type Vector } from '../helpers/vectors.ts';
+import { Rng } from '../helpers/flow.ts';
+import { comparableStats, firstDiff, requireHw, requireRust } from './util.ts';
+
+const cfg = loadConfig();
+const blob = configBlob(cfg);
+
+function generate(opts: OrderFlowOptions): Buffer {
+  const g = new OrderFlowGenerator(opts);
+  const parts: Buffer[] = [];
+  for (let c = g.nextChunk(); c; c = g.nextChunk()) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+/** Runs both engines; the card's records must equal the core's, and the stats. */
+function compare(name: string, stream: Buffer, opts: FpgaOptions, config = blob): Buffer {
+  const rust = newEngine(config);
+  const want = rust.process(stream, true);
+  const hw = new FpgaEngine(config, opts);
+  try {
+    const t0 = performance.now();
+    const got = hw.process(stream, true);
+    const c = hw.counters();
+    console.log(`[hw order entry] ${name}: ${rust.stats().messages} messages, ${want.length / RECORD_SIZE} records, ` +
+      `${c.cycles} cycles, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (!got.equals(want)) expect.fail(`${name}: FPGA records differ from the Rust core\n${firstDiff(want, got)}`);
+    expect(comparableStats(hw.stats())).toEqual(comparableStats(rust.stats()));
+    return got;
+  } finally {
+    hw.close();
+    rust.close();
+  }
+}
+
+/** ORDER records of client orders by reason bit, venue cancels, venue FILLs (leg ≥ 1), PROBLEMs by type byte and code. */
+function tally(rec: Buffer) {
+  const reasons: Record<string, number> = Object.fromEntries(REASON_NAMES.map((r) => [r, 0]));
+  let orders = 0, cancels = 0, venueFills = 0;
+  const problems = new Map<string, number>();
+  for (let off = 0; off < rec.length; off += RECORD_SIZE) {
+    const k = rec[off + H.kind];
+    if (k === RecordKind.ORDER && rec[off + H.aux] === 0x43) cancels++;
+    else if (k === RecordKind.ORDER) {
+      orders++;
+      const r = rec.readUInt16LE(off + RecordField.ORDER.reasons);
+      REASON_NAMES.forEach((name, bit) => { if (r & (1 << bit)) reasons[name]++; });
+    } else if (k === RecordKind.FILL && rec[off + RecordField.FILL.leg] >= 1) venueFills++;
+    else if (k === RecordKind.PROBLEM) {
+      const key = `${String.fromCharCode(rec[off + RecordField.PROBLEM.type_byte])} ${PROBLEM_NAMES[rec[off + H.aux]]}`;
+      problems.set(key, (problems.get(key) ?? 0) + 1);
+    }
+  }
+  return { reasons, orders, cancels, venueFills, problems };
+}
+
+/**
+ * Damages order and venue frames of a merged stream: a random field byte, or a replay of the
+ * frame right after it; in the last tenth of the stream also a flipped fingerprint bit (it
+ * engages the global kill) or a length one byte short (it takes a seq, so every later frame's
+ * S is off: refused). Returns the new stream.
+ */
+function damage(stream: Buffer, seed: number, rate: number): Buffer {
+  const rng = new Rng(seed);
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const c = new FrameCursor(stream); c.next(); ) {
+    const isFrame = c.kind === FrameKind.CONTROL && (c.type === ORDER_FRAME.typeByte || c.type === VENUE_FRAME.typeByte);
+    if (!isFrame || !rng.chance(c.offset > 0.9 * stream.length ? 4 * rate : rate)) continue;
+    out.push(stream.subarray(from, c.offset));
+    from = c.end;
+    const f = Buffer.from(stream.subarray(c.offset, c.end));
+    const body = f.subarray(2);
+    const fp = c.type === ORDER_FRAME.typeByte ? ORDER_FRAME.off_fingerprint : VENUE_FRAME.off_fingerprint;
+    const late = c.offset > 0.9 * stream.length;
+    const how = late ? rng.int(100) : 10 + rng.int(75);
+    if (how < 10) {
+      body[fp + 7] ^= 1; // foreign
+      out.push(f);
+    } else if (how < 60) {
+      body[1 + rng.int(fp - 1)] = rng.int(256); // a field byte (not the type, not the fingerprint)
+      out.push(f);
+    } else if (how < 85) {
+      out.push(f, f); // the frame twice at the same position
+    } else {
+      const short = Buffer.from(f.subarray(0, f.length - 1));
+      short.writeUInt16BE(body.length - 1, 0); // a wrong length: BAD_LENGTH, takes a seq
+      out.push(short);
+    }
+  }
+  out.push(stream.subarray(from));
+  return Buffer.concat(out);
+}
+
+describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
+  requireHw();
+  requireRust();
+
+  it('20k client orders over 200k messages: identical records and stats, every reason >= 100 on the card', () => {
+    const stream = generate({ seed: 7, symbols: 8, messages: 200_000, clientOrders: 20_000, config: cfg });
+    const rec = compare('gen seed 7, 200k messages, 20k client orders, 4 messages per packet', stream, { messagesPerPacket: 4 });
+    const t = tally(rec);
+    console.log(`[hw order entry] ${t.orders} client orders, ${t.venueFills} venue fills, ${t.cancels} venue cancels; reasons ${JSON.stringify(t.reasons)}`);
+    expect(t.orders).toBeGreaterThanOrEqual(20_000);
+    for (const r of REASON_NAMES) expect(t.reasons[r], r).toBeGreaterThanOrEqual(100);
+    expect(t.venueFills).toBeGreaterThan(1000);
+    expect(t.cancels).toBeGreaterThan(1000);
+    expect(t.problems.size).toBe(0);
+  }, 300_000);
+
+  it('damaged frames (foreign, out of range, replayed, wrong length) among control messages: identical PROBLEM records', () => {
+    const clean = generate({ seed: 11, symbols: 8, messages: 40_000, clientOrders: 4_000, config: cfg, controlMessages: true });
+    const stream = damage(clean, 5, 0.08);
+    for (const mpp of [1, 8]) {
+      const rec = compare(`damaged merged stream, ${mpp} message(s) per packet`, stream, { messagesPerPacket: mpp });
+      const t = tally(rec);
+      console.log(`[hw order entry] problems: ${JSON.stringify(Object.fromEntries(t.problems))}`);
+      for (const key of ['{ BAD_CONTROL', '} BAD_CONTROL']) expect(t.problems.get(key) ?? 0, key).toBeGreaterThan(100);
+      for (const key of ['{ BAD_LENGTH', '} BAD_LENGTH']) expect(t.problems.get(key) ?? 0, key).toBeGreaterThan(0);
+      expect((t.problems.get('{ FOREIGN_CONTROL') ?? 0) + (t.problems.get('} FOREIGN_CONTROL') ?? 0)).toBeGreaterThan(0);
+      expect(t.orders).toBeGreaterThan(1000);
+    }
+  }, 300_000);
+
+  it('a venue execution past a cut credit limit is booked; CREDIT and EXPOSURE refuse until the limit is raised', () => {
+    const v = {
+      name: 'execution past the credit limit',
+      configBase: 'configs/one-symbol.json',
+      configOverrides: { accounts: { 0: { creditLimit: '300.00' } } },
+      input: [
+        { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
+        { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
+        { seq: 3, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+        { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
+        { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
+        { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 20, price: 100000, effectiveSeq: 4 },
+        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '500000' },
+        { type: '}', event: 'E', orderId: 0, qty: 20, price: 100000, effectiveSeq: 4 },
+        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
+        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '2150000' },
+        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
+        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 2, qty: 1, price: 100001, effectiveSeq: 4 },
+        { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+      ],
+    } as unknown as Vector;
+    const { blob: b } = configFromJson(vectorConfigJson(v), v.name);
+    const { stream } = vectorFrames(v, blobFingerprintOf(b));
+    const rec = compare(v.name, stream, { messagesPerPacket: 1 }, b);
+    const answers: number[] = [];
+    for (let off = 0; off < rec.length; off += RECORD_SIZE) {
+      if (rec[off + H.kind] === RecordKind.ORDER) answers.push(rec.readUInt16LE(off + RecordField.ORDER.reasons));
+    }
+    const bit = (name: string) => 1 << REASON_NAMES.indexOf(name as (typeof REASON_NAMES)[number]);
+    // accepted; the sell after the execution (used 2e6 > credit 5e5): CREDIT and EXPOSURE;
+    // after the raise to 2.15e6: 2e6 + 1e5 fits, accepted; then CREDIT 2e6 + 100001 fits but
+    // EXPOSURE 2e6 + 1e5 (the resting sell) + 100001 does not
+    expect(answers[0]).toBe(0);
+    expect(answers[1] & (bit('CREDIT') | bit('EXPOSURE'))).toBe(bit('CREDIT') | bit('EXPOSURE'));
+    expect(answers[2] & (bit('CREDIT') | bit('EXPOSURE'))).toBe(0);
+    expect(answers[3] & (bit('CREDIT') | bit('EXPOSURE'))).toBe(bit('EXPOSURE'));
+  });
+});
