@@ -108,12 +108,35 @@ function readKind(buf: Buffer, base: number, name: string, f: WireField, kind: K
     let digits = i < end;
     for (let j = i; j < end; j++) if (buf[j] < DIGIT_0 || buf[j] > DIGIT_9) digits = false;
     if (!digits) bad(code, name, f, `${JSON.stringify(buf.toString('latin1', at, end))} is not a right-justified decimal number`, base);
-    return buf.toString('latin1', i, end);
+    return text(buf, i, end);
   }
   // Printable ASCII has no whitespace but the space: this is trimEnd.
   let e = end;
   while (e > at && buf[e - 1] === SPACE) e--;
-  return buf.toString('latin1', at, e);
+  return text(buf, at, e);
+}
+
+// Short text fields (side, time in force, symbol, ...) repeat from message to message: they
+// are looked up by their bytes instead of decoded into a new string each time (a buffer's
+// toString was the largest cost of decoding an order). The bytes are printable ASCII (checked
+// above), each a base-96 digit 1..95, so up to 8 of them make an exact, collision-free key.
+const INTERN_MAX_LENGTH = 8;
+/** Entries kept at most: past this, new text is decoded as before (a flood of distinct values cannot grow memory). */
+const INTERN_MAX_ENTRIES = 1 << 16;
+const interned = new Map<number, string>();
+
+function text(buf: Buffer, start: number, end: number): string {
+  const n = end - start;
+  if (n === 0) return '';
+  if (n > INTERN_MAX_LENGTH) return buf.toString('latin1', start, end);
+  let key = 0;
+  for (let i = start; i < end; i++) key = key * 96 + (buf[i] - (PRINTABLE_LO - 1));
+  let s = interned.get(key);
+  if (s === undefined) {
+    s = buf.toString('latin1', start, end);
+    if (interned.size < INTERN_MAX_ENTRIES) interned.set(key, s);
+  }
+  return s;
 }
 
 // Range checks of the integer fields, kept out of writeField so a call allocates no closure
@@ -182,11 +205,30 @@ function writeKind(buf: Buffer, base: number, name: string, f: WireField, kind: 
   }
 }
 
+type Reader = (buf: Buffer, base: number, code: OuchErrorCode) => Record<string, FieldValue>;
+const readers = new WeakMap<Fields, Reader>();
+
+/**
+ * A layout's reader builds its object as one literal with the fields in layout order (one
+ * shape per layout, set at creation), not by adding keys one by one (a dictionary-mode object
+ * and a megamorphic keyed store per field: half the cost of decoding an order). The field
+ * names come from the contract; JSON.stringify quotes them.
+ */
+function readerOf(fields: Fields): Reader {
+  let r = readers.get(fields);
+  if (!r) {
+    const plan = planOf(fields);
+    const body = plan.map((st, i) => `${JSON.stringify(st.name)}: readKind(buf, base, p[${i}].name, p[${i}].f, p[${i}].kind, code)`).join(',\n');
+    const make = new Function('readKind', 'p', `return (buf, base, code) => ({\n${body}\n});`) as (rk: typeof readKind, p: Step[]) => Reader;
+    r = make(readKind, plan);
+    readers.set(fields, r);
+  }
+  return r;
+}
+
 /** Reads every field of a layout into an object keyed by field name. */
 export function readFields(buf: Buffer, base: number, fields: Fields, code: OuchErrorCode = 'OUCH_BAD_FIELD'): Record<string, FieldValue> {
-  const out: Record<string, FieldValue> = {};
-  for (const st of planOf(fields)) out[st.name] = readKind(buf, base, st.name, st.f, st.kind, code);
-  return out;
+  return readerOf(fields)(buf, base, code);
 }
 
 /**

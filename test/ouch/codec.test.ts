@@ -49,6 +49,28 @@ describe('OUCH 5.0 inbound round trips', () => {
     expect(b.toString('latin1', F.symbol.offset, F.symbol.offset + F.symbol.length)).toBe('AAPL    ');
     expect(b.readUInt16BE(F.appendageLength.offset)).toBe(0);
   });
+
+  it('short text read from the bytes is the same text past the cache of repeated values (symbols of 1-8 characters, 70,000 distinct)', () => {
+    // Symbols reused from the cache and new ones decoded afresh must both read back exactly,
+    // including ones that differ only in length or in their last character.
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ.-';
+    const symbols: string[] = [];
+    for (let i = 0; i < 70_000; i++) {
+      let s = '';
+      for (let n = i; s.length === 0 || n > 0; n = Math.floor(n / letters.length)) s += letters[n % letters.length];
+      symbols.push(s.slice(0, 8));
+    }
+    for (const pass of [1, 2]) {
+      for (const symbol of symbols) {
+        const d = decodeInbound(enterBytes({ symbol, clOrdId: symbol }));
+        if (!d.ok || d.msg.kind !== 'ENTER_ORDER' || d.msg.symbol !== symbol || d.msg.clOrdId !== symbol) {
+          throw new Error(`pass ${pass}: ${symbol} decoded as ${JSON.stringify(d.ok ? d.msg : d.error.message)}`);
+        }
+      }
+    }
+    const d = decodeInbound(enterBytes({ symbol: 'A', clOrdId: 'A' + ' '.repeat(5) + 'B' }));
+    expect(d.ok && d.msg.kind === 'ENTER_ORDER' && [d.msg.symbol, d.msg.clOrdId]).toEqual(['A', 'A     B']);
+  });
 });
 
 describe('OUCH 5.0 outbound round trips', () => {
