@@ -12,7 +12,7 @@
 import { OuchInbound, OuchOutbound, type OuchInboundName, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
 import { encodeAppendage, parseAppendage, type OuchOption } from './appendage.ts';
 import { OuchError } from './errors.ts';
-import { readField, readFields, writeFields, type FieldValue, type Fields } from './wire.ts';
+import { coversEveryByte, readField, readFields, writeFields, type FieldValue, type Fields } from './wire.ts';
 
 export type Side = 'B' | 'S' | 'T' | 'E';
 export const SIDES: readonly Side[] = ['B', 'S', 'T', 'E'];
@@ -231,8 +231,10 @@ export interface OutboundMessage {
 /** Encodes an outbound message; riskgate sends no appendage options (appendageLength 0). */
 export function encodeOutbound(kind: OuchOutboundName, values: OutboundValues): Buffer {
   const layout = OuchOutbound[kind];
-  const b = Buffer.alloc(layout.size);
-  writeFields(b, 0, layout.fields as Fields, values, layout.appendage ? { type: layout.type, appendageLength: 0 } : { type: layout.type });
+  const fields = layout.fields as Fields;
+  // Unfilled when every byte is a field's (one message per answer sent: a zero fill is waste).
+  const b = coversEveryByte(fields, layout.size) ? Buffer.allocUnsafe(layout.size) : Buffer.alloc(layout.size);
+  writeFields(b, 0, fields, values, layout.appendage ? { type: layout.type, appendageLength: 0 } : { type: layout.type });
   return b;
 }
 

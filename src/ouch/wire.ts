@@ -155,6 +155,19 @@ function fitU64(n: FieldValue, name: string, f: WireField, base: number): bigint
   return b as bigint;
 }
 
+// A u64 is stored through a BigUint64Array and its bytes copied in big-endian order: the
+// range is checked by fitU64 already, and writeBigUInt64BE's own checks were most of its cost.
+const u64 = new BigUint64Array(1);
+const u64Bytes = new Uint8Array(u64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function writeU64(buf: Buffer, at: number, v: bigint): void {
+  if (at < 0 || at + 8 > buf.length) throw new RangeError(`u64 at ${at} is out of range of a ${buf.length}-byte buffer`);
+  u64[0] = v;
+  if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) buf[at + i] = u64Bytes[7 - i];
+  else for (let i = 0; i < 8; i++) buf[at + i] = u64Bytes[i];
+}
+
 /** Writes one field. Throws OUCH_ENCODE when the value does not fit (a caller's bug). */
 export function writeField(buf: Buffer, base: number, name: string, f: WireField, v: FieldValue): void {
   writeKind(buf, base, name, f, kindOf(f.type), v);
@@ -176,7 +189,7 @@ function writeKind(buf: Buffer, base: number, name: string, f: WireField, kind: 
       buf.writeInt32BE(fitInt(v, -0x8000_0000, 0x7fff_ffff, name, f, base), at);
       return;
     case Kind.U64:
-      buf.writeBigUInt64BE(fitU64(v, name, f, base), at);
+      writeU64(buf, at, fitU64(v, name, f, base));
       return;
     default:
       break;
@@ -197,11 +210,11 @@ function writeKind(buf: Buffer, base: number, name: string, f: WireField, kind: 
       if (c < DIGIT_0 || c > DIGIT_9) bad('OUCH_ENCODE', name, f, `${JSON.stringify(s)} is not a decimal number`, base);
     }
     const pad = f.length - n;
-    buf.fill(SPACE, at, at + pad);
+    for (let i = 0; i < pad; i++) buf[at + i] = SPACE;
     for (let i = 0; i < n; i++) buf[at + pad + i] = s.charCodeAt(i);
   } else {
     for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
-    buf.fill(SPACE, at + n, at + f.length);
+    for (let i = at + n; i < at + f.length; i++) buf[i] = SPACE;
   }
 }
 
@@ -231,16 +244,58 @@ export function readFields(buf: Buffer, base: number, fields: Fields, code: Ouch
   return readerOf(fields)(buf, base, code);
 }
 
+type Writer = (buf: Buffer, base: number, values: Record<string, FieldValue | undefined>, overrides: Record<string, FieldValue | undefined> | undefined) => void;
+const writers = new WeakMap<Fields, Writer>();
+
+function missing(st: Step, base: number): never {
+  throw new OuchError('OUCH_ENCODE', 'no value given', { field: st.name, offset: base + st.f.offset });
+}
+
+/**
+ * A layout's writer reads each value by its literal name (a named property load per field,
+ * not a keyed one with a different key each time, which no inline cache can follow).
+ */
+function writerOf(fields: Fields): Writer {
+  let w = writers.get(fields);
+  if (!w) {
+    const plan = planOf(fields);
+    const body = plan.map((st, i) => {
+      const k = `[${JSON.stringify(st.name)}]`;
+      return `v = o !== undefined && o${k} !== undefined ? o${k} : values${k};\nif (v === undefined) missing(p[${i}], base);\nwriteKind(buf, base, p[${i}].name, p[${i}].f, p[${i}].kind, v);`;
+    }).join('\n');
+    const make = new Function('writeKind', 'missing', 'p', `return (buf, base, values, o) => {\nlet v;\n${body}\n};`) as (wk: typeof writeKind, m: typeof missing, p: Step[]) => Writer;
+    w = make(writeKind, missing, plan);
+    writers.set(fields, w);
+  }
+  return w;
+}
+
 /**
  * Writes every field of a layout from `values`, or from `overrides` where it has the field
  * (the message type, the appendage length: no merged copy of `values` per message). A
  * missing value is a caller's bug.
  */
 export function writeFields(buf: Buffer, base: number, fields: Fields, values: Record<string, FieldValue | undefined>, overrides?: Record<string, FieldValue | undefined>): void {
-  for (const st of planOf(fields)) {
-    const o = overrides?.[st.name];
-    const v = o !== undefined ? o : values[st.name];
-    if (v === undefined) throw new OuchError('OUCH_ENCODE', 'no value given', { field: st.name, offset: base + st.f.offset });
-    writeKind(buf, base, st.name, st.f, st.kind, v);
+  writerOf(fields)(buf, base, values, overrides);
+}
+
+const covering = new WeakMap<Fields, boolean>();
+
+/**
+ * True when the layout's fields cover every byte of its `size` bytes (no gap, no overlap):
+ * writeFields then writes the whole message, and its buffer needs no zero fill.
+ */
+export function coversEveryByte(fields: Fields, size: number): boolean {
+  let c = covering.get(fields);
+  if (c === undefined) {
+    const spans = Object.values(fields).map((f) => [f.offset, f.offset + f.length] as const).sort((a, b) => a[0] - b[0]);
+    let at = 0;
+    for (const [start, end] of spans) {
+      if (start !== at) break;
+      at = end;
+    }
+    c = at === size;
+    covering.set(fields, c);
   }
+  return c;
 }

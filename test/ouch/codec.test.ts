@@ -74,6 +74,19 @@ describe('OUCH 5.0 inbound round trips', () => {
 });
 
 describe('OUCH 5.0 outbound round trips', () => {
+  it('u64 fields are big-endian over their whole range, and every byte of a message is written (no stale pool bytes)', () => {
+    for (const ref of [0n, 1n, 0x0102_0304_0506_0708n, (1n << 53n) + 1n, 0xffff_ffff_ffff_fffen]) {
+      const v = { timestamp: ref, userRefNum: 1, side: 'B', quantity: 10, symbol: 'MSFT', price: 4_000_000n, timeInForce: '0', display: 'Y', orderReferenceNumber: ref, capacity: 'A', interMarketSweepEligibility: 'N', crossType: 'N', orderState: 'L', clOrdId: 'X' };
+      // Dirty the allocation pool so that an unwritten byte would show.
+      Buffer.allocUnsafe(4096).fill(0xee);
+      const b = encodeOutbound('ORDER_ACCEPTED', v);
+      expect(b.readBigUInt64BE(OuchOutbound.ORDER_ACCEPTED.fields.orderReferenceNumber.offset)).toBe(ref);
+      expect(b.readBigUInt64BE(OuchOutbound.ORDER_ACCEPTED.fields.timestamp.offset)).toBe(ref);
+      expect(b.includes(0xee)).toBe(false);
+      expect(decodeOutbound(b).values).toEqual({ ...v, type: 'A', appendageLength: 0 });
+    }
+  });
+
   it('every outbound message encodes and decodes with its values', () => {
     const values: Record<string, Record<string, string | number | bigint>> = {
       SYSTEM_EVENT: { timestamp: 1n, eventCode: 'S' },
