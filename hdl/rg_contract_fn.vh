@@ -76,3 +76,17 @@ function automatic rg_ctrl_value_ok(input [7:0] rg_op, input [63:0] rg_value);
         default: rg_ctrl_value_ok = 1'b0;
     endcase
 endfunction
+
+// The payload (record bytes RG_RECH_SIZE..31, spec section 11) of a PROBLEM record, one
+// definition for every stage that prebuilds one (the parser, the risk stage's order path).
+function automatic [127:0] rg_problem_pay(input [7:0] rg_type_byte, input [15:0] rg_frame_len,
+                                          input [15:0] rg_expected, input [7:0] rg_op, input [15:0] rg_target);
+    begin
+        rg_problem_pay = 128'd0;
+        rg_problem_pay[8*(`RG_RECF_PROBLEM_TYPE_BYTE - `RG_RECH_SIZE) +: `RG_RECF_PROBLEM_TYPE_BYTE_W] = rg_type_byte;
+        rg_problem_pay[8*(`RG_RECF_PROBLEM_OP - `RG_RECH_SIZE) +: `RG_RECF_PROBLEM_OP_W] = rg_op;
+        rg_problem_pay[8*(`RG_RECF_PROBLEM_TARGET - `RG_RECH_SIZE) +: `RG_RECF_PROBLEM_TARGET_W] = rg_target;
+        rg_problem_pay[8*(`RG_RECF_PROBLEM_FRAME_LEN - `RG_RECH_SIZE) +: `RG_RECF_PROBLEM_FRAME_LEN_W] = rg_frame_len;
+        rg_problem_pay[8*(`RG_RECF_PROBLEM_EXPECTED_LEN - `RG_RECH_SIZE) +: `RG_RECF_PROBLEM_EXPECTED_LEN_W] = rg_expected;
+    end
+endfunction

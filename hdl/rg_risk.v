@@ -432,17 +432,7 @@ module rg_risk #(
 
     // the record of an order event (prebuilt on the event bus, section 11)
     localparam integer PB = `RG_RECH_SIZE;
-    function [127:0] problem_pay(input [7:0] t, input [15:0] frame_len, input [15:0] expected,
-                                 input [7:0] op, input [15:0] target);
-        begin
-            problem_pay = 128'd0;
-            problem_pay[8*(`RG_RECF_PROBLEM_TYPE_BYTE - PB)    +: `RG_RECF_PROBLEM_TYPE_BYTE_W]    = t;
-            problem_pay[8*(`RG_RECF_PROBLEM_OP - PB)           +: `RG_RECF_PROBLEM_OP_W]           = op;
-            problem_pay[8*(`RG_RECF_PROBLEM_TARGET - PB)       +: `RG_RECF_PROBLEM_TARGET_W]       = target;
-            problem_pay[8*(`RG_RECF_PROBLEM_FRAME_LEN - PB)    +: `RG_RECF_PROBLEM_FRAME_LEN_W]    = frame_len;
-            problem_pay[8*(`RG_RECF_PROBLEM_EXPECTED_LEN - PB) +: `RG_RECF_PROBLEM_EXPECTED_LEN_W] = expected;
-        end
-    endfunction
+    `include "rg_contract_fn.vh"
     function [127:0] order_pay(input [31:0] price, input [31:0] qty, input [15:0] rsn, input [7:0] side,
                                input [7:0] acct, input [31:0] id);
         begin
@@ -477,11 +467,11 @@ module rg_risk #(
         o_rkind = `RG_REC_PROBLEM;
         o_rsym  = `RG_NO_SYMBOL;
         o_raux  = `RG_PROB_BAD_CONTROL;
-        o_rpay  = problem_pay(oty1_q, olen1_q, olen1_q, oact1_q, o_target);
+        o_rpay  = rg_problem_pay(oty1_q, olen1_q, olen1_q, oact1_q, o_target);
         if (obl1_q) begin
             // a frame of another length on this input: the host broke the split (section 18.7)
             o_raux = `RG_PROB_BAD_LENGTH;
-            o_rpay = problem_pay(oty1_q, olen1_q, o_expect, 8'd0, 16'd0);
+            o_rpay = rg_problem_pay(oty1_q, olen1_q, o_expect, 8'd0, 16'd0);
         end else if (ofr1_q) begin
             o_raux = `RG_PROB_FOREIGN_CONTROL;
         end else if (o_order) begin

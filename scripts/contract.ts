@@ -597,6 +597,18 @@ function verilogFunctions(c: Contract): string {
   L.push("        default: rg_ctrl_value_ok = 1'b0;");
   L.push('    endcase');
   L.push('endfunction');
+  L.push('');
+  L.push('// The payload (record bytes RG_RECH_SIZE..31, spec section 11) of a PROBLEM record, one');
+  L.push('// definition for every stage that prebuilds one (the parser, the risk stage\'s order path).');
+  L.push('function automatic [127:0] rg_problem_pay(input [7:0] rg_type_byte, input [15:0] rg_frame_len,');
+  L.push('                                          input [15:0] rg_expected, input [7:0] rg_op, input [15:0] rg_target);');
+  L.push('    begin');
+  L.push("        rg_problem_pay = 128'd0;");
+  for (const [f, v] of [['TYPE_BYTE', 'rg_type_byte'], ['OP', 'rg_op'], ['TARGET', 'rg_target'], ['FRAME_LEN', 'rg_frame_len'], ['EXPECTED_LEN', 'rg_expected']]) {
+    L.push(`        rg_problem_pay[8*(\`RG_RECF_PROBLEM_${f} - \`RG_RECH_SIZE) +: \`RG_RECF_PROBLEM_${f}_W] = ${v};`);
+  }
+  L.push('    end');
+  L.push('endfunction');
   return L.join('\n') + '\n';
 }
 
