@@ -93,6 +93,8 @@ interface Step {
   clientRttUs: Record<string, number>;
   gateway: Record<string, any>;
   load: number[];
+  /** CPU the generator itself used while sending, ms (user + system). */
+  generatorCpuMs: number;
 }
 
 async function step(rate: number, cfg: string, venuePort: number, top: Map<string, { bid: number; ask: number }>): Promise<Step> {
@@ -109,6 +111,8 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     let rejected = 0;
     let lastAnswer = 0n;
     const reasons = new Map<number, number>();
+    const refusedAt = new Map<number, number>();
+    let t0 = process.hrtime.bigint();
     // Round trip as the client sees it (order written → Accepted or Rejected read), per client by UserRefNum.
     const total = rate * SECONDS;
     const sentAt = clients.map(() => new Float64Array(Math.ceil(total / clients.length) + 2));
@@ -127,6 +131,9 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
         // An order ends with Order Rejected, or Accepted then Canceled (the IOC rest) or Executed.
         if (a.kind === 'ORDER_REJECTED') {
           rejected++;
+          // When the refusals happen (per 100 ms of the run): a start-up stall or a steady lag.
+          const bucket = Math.floor(Number(process.hrtime.bigint() - t0) / 1e8);
+          refusedAt.set(bucket, (refusedAt.get(bucket) ?? 0) + 1);
           const r = Number(a.values.reason);
           reasons.set(r, (reasons.get(r) ?? 0) + 1);
           answered++;
@@ -139,7 +146,8 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const bids = SYMBOLS.map((s) => BigInt(top.get(s)!.bid - 100));
     const asks = SYMBOLS.map((s) => BigInt(top.get(s)!.ask + 100));
     let sent = 0;
-    const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
+    t0 = process.hrtime.bigint();
     // Paced: every turn sends what is due by now (a burst per event-loop turn, ~1 ms apart at most).
     while (sent < total) {
       const due = Math.min(total, Math.floor((Number(process.hrtime.bigint() - t0) / 1e9) * rate));
@@ -152,8 +160,12 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
         const ref = clients[ci].enter({ side: buy ? 'B' : 'S', quantity: 1 + (sent % 3), symbol: SYMBOLS[k], price: buy ? bids[k] : asks[k], timeInForce: '3' });
         sentAt[ci][ref] = Number(process.hrtime.bigint());
       }
-      await new Promise((r) => setImmediate(r));
+      // Nothing more due: sleep till the next timer tick (~1 ms) instead of spinning on
+      // setImmediate — a spinning generator takes a whole core from the gateway and the venue
+      // on this shared machine while its CPU profile shows it "idle" (issue 13).
+      await new Promise((r) => setTimeout(r, 1));
     }
+    const generatorCpu = process.cpuUsage(cpu0);
     const sendSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const tEnd = process.hrtime.bigint();
     const deadline = Date.now() + 10_000;
@@ -161,13 +173,14 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const lastAnswerAfterMs = Math.max(0, Number(lastAnswer - tEnd) / 1e6);
     for (const c of clients) await c.logout().catch(() => c.destroy());
     const load = loadavg();
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`refused per 100 ms of the run: ${JSON.stringify(Object.fromEntries([...refusedAt].sort((a, b) => a[0] - b[0])))}\n`);
     const summary = await gw.stop();
     if (process.env.BENCH_VERBOSE) process.stderr.write(`gateway stderr: ${gw.stderr().slice(-2000)}\nunmatched venue answers ${summary.unmatchedVenueAnswers}\n`);
     // Let it exit by itself (a --cpu-prof profile is written at exit).
     await Promise.race([new Promise((r) => gw.child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
     const rt = percentiles(Array.from(rtt.subarray(0, nrtt)), [50, 99, 99.9]);
     const clientRttUs = Object.fromEntries(Object.entries(rt).map(([k, v]) => [k, Math.round(v / 10) / 100]));
-    return { rate, sent, sendSeconds, answered, accepted, rejected, clientRttUs, reasons: Object.fromEntries([...reasons].map(([k, v]) => [OUCH_NAME.get(k) ?? k, v])), lost: sent - answered, lastAnswerAfterMs, gateway: summary.latency, load };
+    return { rate, sent, sendSeconds, answered, accepted, rejected, clientRttUs, reasons: Object.fromEntries([...reasons].map(([k, v]) => [OUCH_NAME.get(k) ?? k, v])), lost: sent - answered, lastAnswerAfterMs, gateway: summary.latency, load, generatorCpuMs: (generatorCpu.user + generatorCpu.system) / 1000 };
   } finally {
     gw.kill();
   }
@@ -183,6 +196,7 @@ function row(s: Step): string {
     `  → answer p50 ${l.answerUs.p50} µs  p99 ${l.answerUs.p99} µs  p99.9 ${l.answerUs['p99.9']} µs`,
     `  client round trip p50 ${s.clientRttUs.p50} µs  p99 ${s.clientRttUs.p99} µs  p99.9 ${s.clientRttUs['p99.9']} µs (generator in another process, same machine)`,
     `  gateway CPU ${(cpu / 1000).toFixed(2)} s over ${(l.wallMs / 1000).toFixed(2)} s wall (${((100 * cpu) / l.wallMs).toFixed(0)}% of a core; ${(1000 * cpu / Math.max(1, l.orders)).toFixed(1)} µs CPU per order, ${(1000 * l.cpuMs.system / Math.max(1, l.orders)).toFixed(1)} of it system); load average ${s.load.map((x) => x.toFixed(2)).join(' ')}`,
+    `  generator CPU ${(s.generatorCpuMs / 1000).toFixed(2)} s over ${s.sendSeconds.toFixed(2)} s of sending (${((100 * s.generatorCpuMs) / 1000 / s.sendSeconds).toFixed(0)}% of a core)`,
   ].join('\n');
 }
 
