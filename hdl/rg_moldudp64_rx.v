@@ -9,7 +9,7 @@
 // Output: one token per message block, holding the first MSG_BYTES bytes of the message,
 // its declared length and its sequence number. Sequencing (spec sections 2 and 9):
 //  * a block of length 0 is ignored (no seq);
-//  * a block of length 20 whose type byte is '~' is a control message: it takes no seq
+//  * a block of RG_CTRL_LEN (28) bytes whose type byte is '~' is a control message: it takes no seq
 //    and `count` in the header does not include it;
 //  * every other block takes the next seq, starting at the header's sequence number;
 //  * a block cut short by the end of the packet is TRUNCATED and still takes a seq
@@ -19,15 +19,21 @@
 // (retransmissions) and are dropped, and so is a control block sitting among them.
 //
 // Throughput: one beat per cycle while at most one message ends in the beat; a beat that
-// holds the end of a second message (only blocks shorter than 7 bytes do that) takes an
-// extra cycle per extra message. Latency: a beat is processed in the cycle it is accepted
-// (the message token is registered at the end of that cycle); the input register only
-// holds a beat that could not be finished in its cycle, and tready is low while it does.
-// Logic depth: the bytes still needed by a block whose length is known are registered
-// (rem_q), the completion test on a length read from the beat only compares a short length,
-// whether a second block fits is precomputed for every start lane, and the gap and
-// count-mismatch counters compare registered values one cycle after the header / packet
-// end (idle stays low until they have).
+// holds the end of a second message (only blocks shorter than 7 bytes do that), or a message
+// that starts after a short block whose length prefix is in the same beat, takes an extra
+// cycle. Latency: a beat is processed in the cycle it is accepted (the message token is
+// registered at the end of that cycle); the input register only holds a beat that could not be
+// finished in its cycle, and tready is low while it does.
+// Logic depth (the beat cycle from tkeep and tdata): whether the block in progress completes
+// is a lane-presence bit selected by a registered count (rem_q, bytes still needed) or, for a
+// block whose length prefix is in the beat, by its length's low nibble; what each start lane
+// would do (fit, end lane) is computed for all eight lanes side by side; a block that starts in
+// the same cycle as the previous one ends only where that end lane is a register (rem_q, or
+// st_end_q after a stall); the message buffer is written for every lane of the block and the
+// token cut to its length, so the block's end does not gate the lane writes; the token's
+// fields load whenever a beat is processed (only their valid bit waits for the message end);
+// the gap and count-mismatch counters compare registered values one cycle after the header /
+// packet end (idle stays low until they have).
 `default_nettype none
 `include "rg_contract.vh"
 module rg_moldudp64_rx #(
@@ -80,6 +86,7 @@ module rg_moldudp64_rx #(
     reg        in_valid_q;      // a partly processed beat is held
     reg [63:0] in_data_q;
     reg [3:0]  in_n_q;
+    reg [7:0]  in_pres_q;       // lane j is present (j < in_n_q)
     reg        in_last_q;
     reg [63:0] in_toff_q;    // cycle the beat was first offered
     reg [63:0] in_tacc_q;    // cycle the beat was accepted
@@ -91,7 +98,8 @@ module rg_moldudp64_rx #(
     reg [16:0]  pos_q;       // bytes of the current block consumed (prefix included)
     reg [7:0]   lenhi_q;
     reg [15:0]  nlen_q;
-    reg [3:0]   lp_q;        // first unconsumed lane of the current beat
+    reg [3:0]   lp_q;        // first unconsumed lane of the current beat (0 unless the beat is
+                             // held after a stall; then pos_q = 0 and hdr_q = 0)
     reg [BUF_W-1:0] buf_q;
     reg [63:0]  blk_toff_q;
     reg [63:0]  cur_seq_q;   // seq the next sequenced block of this packet takes
@@ -102,6 +110,10 @@ module rg_moldudp64_rx #(
                              // known (header, or pos >= 2)
     reg         gap_chk_q;   // a header was read last cycle: compare its seq (now cur_seq_q)
     reg         mism_chk_q;  // a packet ended last cycle: compare its count (hdr_cnt_q, nseq_q)
+    // the block starting at lane lp_q of a held beat, judged in the cycle that stalled on it
+    reg         st_fit_q;    // it fits in the beat
+    reg [3:0]   st_end_q;    // the lane after its end (when it fits)
+    reg [15:0]  st_len_q;    // its length prefix
 
     // ---------------------------------------------------------------- output register
     reg             out_valid_q;
@@ -119,19 +131,23 @@ module rg_moldudp64_rx #(
 
     // ---------------------------------------------------------------- next-state logic
     reg [7:0]   d [0:7];
-    reg [3:0]   avail, avail2, cc1, e1c;
-    reg [7:0]   fit_at;
-    reg         known1, comp1, known2, fits2, defer2, start2, stall_rest;
-    reg [16:0]  need1;
+    reg [7:0]   pres;                     // lane j present
+    reg [7:0]   fit_at, stall_at, start_at;
+    reg [3:0]   end_at [0:7];
+    reg [4:0]   fit_t;
+    reg         c_known, c_p1, c_p0, c_held, c_reg;
+    reg [3:0]   avail, avail2, e1c, e1p, sel2;
+    reg         known1, comp1, known2, stall_rest, start2;
     reg [15:0]  len1;
-    reg [7:0]   b0, b1, b2, b3;
-    reg         pos_ge2, pos_ge4, rem_small;
+    reg [16:0]  rem_nc;
+    reg [7:0]   b0, b2, b3;
+    reg         pos_ge2, pos_ge4, rem_small, zero_base;
     reg [4:0]   psum_lo;
     reg         psum_ge2, psum_ge3, psum_nz;
     reg [16:0]  pos_sum;
     reg         proceed, beat_done;
     reg         hdr_done, msg_done, trunc_ev, bad_pkt, pkt_end;
-    reg [BUF_W-1:0] buf1, buf2;
+    reg [BUF_W-1:0] base, buf1, buf2, out_d;
     reg [15:0]  len_m;
     reg [7:0]   typ;
     reg         is_zero, is_ctrl, seqd, drop;
@@ -139,8 +155,11 @@ module rg_moldudp64_rx #(
     reg [15:0]  hcnt;
     reg [63:0]  blk_toff;
     reg [5:0]   pos6;
-    reg [7:0]   k1 [0:7];
-    reg [7:0]   act1;
+    reg [7:0]   u;                        // buffer byte of lane 0 (two's complement)
+    reg [2:0]   u3;
+    reg [7:0]   act1, ract, rot [0:7];
+    reg [4:0]   u_hi;                     // u >> 3, signed: the 8-byte group of lane 0
+    reg         win;
     integer     j, k;
 
     reg         hdr_d;
@@ -152,6 +171,9 @@ module rg_moldudp64_rx #(
     reg [63:0]  blk_toff_d, cur_seq_d, exp_seq_d;
     reg [15:0]  hdr_cnt_d, nseq_d;
     reg [16:0]  rem_d;
+    reg         st_fit_d;
+    reg [3:0]   st_end_d;
+    reg [15:0]  st_len_d;
 
     function [3:0] popcount8(input [7:0] v);
         integer b;
@@ -159,6 +181,17 @@ module rg_moldudp64_rx #(
             popcount8 = 4'd0;
             for (b = 0; b < 8; b = b + 1) popcount8 = popcount8 + {3'd0, v[b]};
         end
+    endfunction
+    // lanes present for a tkeep: the first popcount(tkeep) lanes
+    function [7:0] present8(input [7:0] keep);
+        integer b;
+        begin
+            for (b = 0; b < 8; b = b + 1) present8[b] = (popcount8(keep) > b[3:0]);
+        end
+    endfunction
+    // bit i of v for a lane number i, 0 past lane 7
+    function at8(input [7:0] v, input [3:0] i);
+        at8 = !i[3] && v[i[2:0]];
     endfunction
 
     wire out_free = !out_valid_q || m_ready;
@@ -168,6 +201,7 @@ module rg_moldudp64_rx #(
     wire        cur_valid = in_valid_q || in_hs;
     wire [63:0] cur_data  = in_valid_q ? in_data_q : s_axis_tdata;
     wire [3:0]  cur_n     = in_valid_q ? in_n_q : popcount8(s_axis_tkeep);
+    wire [7:0]  cur_pres  = in_valid_q ? in_pres_q : present8(s_axis_tkeep);
     wire        cur_last  = in_valid_q ? in_last_q : s_axis_tlast;
     wire [63:0] cur_toff  = in_valid_q ? in_toff_q : (offer_pend_q ? offer_t_q : cycle);
     wire [63:0] cur_tacc  = in_valid_q ? in_tacc_q : cycle;
@@ -175,41 +209,69 @@ module rg_moldudp64_rx #(
 
     always @(*) begin
         for (j = 0; j < 8; j = j + 1) d[j] = cur_data[8*j +: 8];
-        avail = (cur_n > lp_q) ? (cur_n - lp_q) : 4'd0;
+        pres = cur_pres;
 
-        // ---- part 1: the block in progress, from lane lp. The compare of the bytes still
-        // needed against the lanes left is kept shallow: once the length is known the count
-        // is registered (rem_q); otherwise the length bytes come from this beat and only a
-        // short length (< 16) can complete here.
-        b0      = d[lp_q[2:0]];
-        b1      = d[lp_q[2:0] + 3'd1];
-        pos_ge2 = |pos_q[16:1];
-        pos_ge4 = |pos_q[16:2];
+        // ---- per start lane j: a block whose length prefix is at lanes j, j+1 fits in the
+        // beat (fit_at), the lane after its end (end_at); a block that ends at lane j is
+        // followed in the same cycle by the start of the next one (start_at: it does not fit
+        // and the packet goes on) or the beat is held for the next cycle (stall_at). All from
+        // the beat alone, side by side.
+        for (j = 0; j < 7; j = j + 1) begin
+            fit_t     = {1'b0, d[j + 1][3:0]} + j[4:0] + 5'd1;    // the block's last lane
+            fit_at[j] = (d[j] == 8'd0) && (d[j + 1][7:4] == 4'd0) && !fit_t[4] && !fit_t[3] && pres[fit_t[2:0]];
+            end_at[j] = fit_t[3:0] + 4'd1;
+        end
+        fit_at[7] = 1'b0;
+        end_at[7] = 4'd0;
+        for (j = 0; j < 8; j = j + 1) begin
+            stall_at[j] = pres[j] && (fit_at[j] || cur_last);
+            start_at[j] = pres[j] && !fit_at[j] && !cur_last;
+        end
+
+        // ---- part 1: the block in progress. Four cases, each with a shallow completion test:
+        //  c_known: its length is known (header, or pos >= 2): the bytes still needed are
+        //           registered (rem_q) and lp_q = 0, so it completes when lane rem_q - 1 is present;
+        //  c_p1:    one prefix byte consumed (pos = 1, lp_q = 0): the second is lane 0;
+        //  c_p0:    a new block at lane 0 of a new beat (pos = 0, lp_q = 0): fit_at[0];
+        //  c_held:  a new block at lane lp_q != 0 of a held beat (pos = 0): judged in the
+        //           cycle that stalled on it (st_*_q).
+        pos_ge2   = |pos_q[16:1];
+        pos_ge4   = |pos_q[16:2];
         rem_small = ~|rem_q[16:4];
-        known1  = 1'b0;
-        comp1   = 1'b0;
-        cc1     = rem_q[3:0];
-        len1    = nlen_q;
-        need1   = rem_q;
-        if (hdr_q || pos_ge2) begin
+        c_known   = hdr_q || pos_ge2;
+        c_p1      = !c_known && pos_q[0];
+        c_held    = !c_known && !pos_q[0] && (lp_q != 4'd0);
+        c_p0      = !c_known && !pos_q[0] && (lp_q == 4'd0);
+        // where a block whose prefix is in this beat ends (c_p1 / c_p0, from the data)
+        e1p       = c_p1 ? d[0][3:0] + 4'd1 : d[1][3:0] + 4'd2;
+        avail     = (cur_n > lp_q) ? (cur_n - lp_q) : 4'd0;
+        b0        = c_held ? st_len_q[15:8] : d[0];
+        if (c_known) begin
             known1 = 1'b1;
-            comp1  = rem_small && (rem_q[3:0] <= avail);
-        end else if (pos_q[0]) begin
-            known1 = (avail >= 4'd1);
-            len1   = {lenhi_q, b0};
-            need1  = {1'b0, len1} + 17'd1;
-            comp1  = known1 && (lenhi_q == 8'd0) && (b0[7:4] == 4'd0) && (b0[3:0] < avail);
-            cc1    = b0[3:0] + 4'd1;
+            comp1  = rem_small && (rem_q[3:0] == 4'd0 || (rem_q[3:0] <= 4'd8 && pres[rem_q[2:0] - 3'd1]));
+            e1c    = rem_q[3:0];
+            len1   = nlen_q;
+            rem_nc = rem_q - {13'd0, avail};
+        end else if (c_p1) begin
+            known1 = pres[0];
+            comp1  = (lenhi_q == 8'd0) && (d[0][7:3] == 5'd0) && pres[d[0][2:0]];
+            e1c    = e1p;
+            len1   = {lenhi_q, d[0]};
+            rem_nc = {1'b0, len1} + 17'd1 - {13'd0, avail};
+        end else if (c_p0) begin
+            known1 = pres[1];
+            comp1  = fit_at[0];
+            e1c    = e1p;
+            len1   = {d[0], d[1]};
+            rem_nc = {1'b0, len1} + 17'd2 - {13'd0, avail};
         end else begin
             known1 = (avail >= 4'd2);
-            len1   = {b0, b1};
-            need1  = {1'b0, len1} + 17'd2;
-            comp1  = known1 && (b0 == 8'd0) && (b1[7:4] == 4'd0)
-                     && ({1'b0, b1[3:0]} + 5'd2 <= {1'b0, avail});
-            cc1    = b1[3:0] + 4'd2;
+            comp1  = st_fit_q;
+            e1c    = st_end_q;
+            len1   = st_len_q;
+            rem_nc = {1'b0, len1} + 17'd2 - {13'd0, avail};
         end
         comp1 = comp1 && cur_valid;
-        e1c   = lp_q + cc1;   // where the block ends if it completes (e1 when comp1)
         // bytes consumed after this beat when the block does not complete (its only use)
         pos_sum = pos_q + {13'd0, avail};
         // pos_sum against small constants without the 17-bit adder
@@ -218,41 +280,57 @@ module rg_moldudp64_rx #(
         psum_ge3 = pos_ge4 || (psum_lo >= 5'd3);
         psum_nz  = (pos_q != 17'd0) || (avail != 4'd0);
 
-        // message-buffer offset of each lane: pos + (lane - lp) - prefix; positions past 63
-        // never reach the buffer, so 8-bit arithmetic suffices
-        pos6 = (pos_q > 17'd63) ? 6'd63 : pos_q[5:0];
+        // ---- the message buffer: lane j goes to byte pos + (j - lp) - prefix; positions past
+        // 63 never reach the buffer, so 8-bit arithmetic suffices. Every lane of the block from
+        // lp on is written (the bytes past a completing block's end are cut from the output by
+        // its length, and the buffer of the next block starts from buf2 or from zero).
+        zero_base = !hdr_q && !pos_ge2;    // no byte of the block in the buffer yet
+        base = zero_base ? {BUF_W{1'b0}} : buf_q;
+        pos6 = (|pos_q[16:6]) ? 6'd63 : pos_q[5:0];
+        u    = {2'b00, pos6} - {4'd0, lp_q} - (hdr_q ? 8'd0 : 8'd2);
+        u_hi = u[7:3];
+        // lane j is the block's from lane lp on, past its length prefix (lanes below lp + 2 -
+        // pos when pos < 2; lp = 0 otherwise)
+        for (j = 0; j < 8; j = j + 1)
+            act1[j] = pres[j] && (c_known || ({1'b0, j[3:0]} + {4'd0, pos_q[0]} >= {1'b0, lp_q} + 5'd2));
+        // lanes rotated so that byte k of the buffer takes rotated lane k mod 8 (lane k - u):
+        // one 8:1 select per lane by a registered amount instead of 8 compares per byte
+        u3 = pos_q[2:0] - lp_q[2:0] - (hdr_q ? 3'd0 : 3'd2);   // u mod 8 (u saturates only
+                                                              // where no byte is written)
         for (j = 0; j < 8; j = j + 1) begin
-            k1[j]  = {2'b00, pos6} + j[7:0] - {4'd0, lp_q} - (hdr_q ? 8'd0 : 8'd2);
-            // lanes of the block: up to e1c when it completes, else up to cur_n
-            act1[j] = (j[3:0] >= lp_q) && !k1[j][7] && (comp1 ? (j[3:0] < e1c) : (j[3:0] < cur_n));
+            rot[j]  = d[j[2:0] - u3];
+            ract[j] = act1[j[2:0] - u3];
         end
-        buf1 = buf_q;
-        for (k = 0; k < MSG_BYTES; k = k + 1)
-            for (j = 0; j < 8; j = j + 1)
-                if (act1[j] && k1[j] == k[7:0]) buf1[8*k +: 8] = d[j];
+        buf1 = base;
+        for (k = 0; k < MSG_BYTES; k = k + 1) begin
+            // u <= k <= u + 7, by groups of 8 (no comparator): k's group is u's and k mod 8 >= u
+            // mod 8, or the next one and k mod 8 < u mod 8
+            win = (u_hi == k[7:3] && k[2:0] >= u[2:0]) || (u_hi + 5'd1 == k[7:3] && k[2:0] < u[2:0]);
+            if (win && ract[k % 8]) buf1[8*k +: 8] = rot[k % 8];
+        end
 
-        // ---- part 2: a new block starting at lane e1c in the same beat (everything here
-        // only counts when comp1); whether the block also fits in the beat
-        // is precomputed for every start lane)
-        avail2 = (cur_n > e1c) ? (cur_n - e1c) : 4'd0;
+        // ---- part 2: what follows a block that completes at lane e1c. Only a block whose end
+        // lane is registered (c_known: rem_q; c_held: st_end_q) lets the next one start in the
+        // same cycle (start2); after a short block whose prefix is in this beat, the beat is held
+        // (stall_rest) and the next block judged in the next cycle.
+        c_reg  = c_known || c_held;
+        sel2   = c_known ? rem_q[3:0] : st_end_q;
+        stall_rest = comp1 && (c_reg ? at8(stall_at, sel2) : at8(pres, e1p));
+        start2     = comp1 && c_reg && at8(start_at, sel2);
+        avail2 = (cur_n > sel2) ? (cur_n - sel2) : 4'd0;
         known2 = (avail2 >= 4'd2);
-        b2     = d[e1c[2:0]];
-        b3     = d[e1c[2:0] + 3'd1];
-        for (j = 0; j < 7; j = j + 1)
-            fit_at[j] = (d[j] == 8'd0) && (d[j + 1][7:4] == 4'd0)
-                        && ({1'b0, d[j + 1][3:0]} + 5'd2 + j[4:0] <= {1'b0, cur_n});
-        fit_at[7] = 1'b0;
-        fits2  = !e1c[3] && fit_at[e1c[2:0]];
-        defer2 = fits2 || cur_last;
-        stall_rest = comp1 && (avail2 != 4'd0) && defer2;
-        start2     = comp1 && (avail2 != 4'd0) && !defer2;
+        b2     = d[sel2[2:0]];
+        b3     = d[sel2[2:0] + 3'd1];
+        st_fit_d = at8(fit_at, e1c);
+        st_end_d = end_at[e1c[2:0]];
+        st_len_d = {d[e1c[2:0]], d[e1c[2:0] + 3'd1]};
 
-        // the new block's message bytes: byte k is lane e1c + 2 + k, selected by a
-        // decode of e1c (no offset arithmetic on the path)
+        // the new block's message bytes: byte k is lane sel2 + 2 + k, selected by a decode of
+        // sel2 (a register: no offset arithmetic on the path)
         buf2 = {BUF_W{1'b0}};
         for (k = 0; k < 6; k = k + 1)
             for (j = 0; j < 6 - k; j = j + 1)
-                if (e1c == j[3:0] && (j[3:0] + k[3:0] + 4'd2 < cur_n)) buf2[8*k +: 8] = d[j + k + 2];
+                if (sel2 == j[3:0] && (j[3:0] + k[3:0] + 4'd2 < cur_n)) buf2[8*k +: 8] = d[j + k + 2];
 
         // ---- events
         proceed   = cur_valid && out_free;
@@ -266,11 +344,15 @@ module rg_moldudp64_rx #(
         // length of the completing (or truncated) message
         // (only used when the block is not the header)
         len_m = (comp1 || psum_ge2) ? len1 : 16'd0;
-        // a 20-byte message ends at least 19 bytes after its type byte, so when one ends
+        // the message token: its bytes, none past its length (len1, not len_m: when len_m is 0
+        // for a prefix cut short, no byte of the block is in buf1)
+        for (k = 0; k < MSG_BYTES; k = k + 1)
+            out_d[8*k +: 8] = (len1 > k[15:0]) ? buf1[8*k +: 8] : 8'd0;
+        // a 28-byte message ends at least 27 bytes after its type byte, so when one ends
         // in this beat its type byte arrived in an earlier beat
         typ     = buf_q[7:0];
-        is_zero = msg_done && (len_m == 16'd0);
-        is_ctrl = msg_done && (len_m == `RG_CTRL_LEN) && (typ == `RG_ASCII_TILDE);
+        is_zero = msg_done && (len1 == 16'd0);            // len_m = len1 when a block completes
+        is_ctrl = msg_done && (len1 == `RG_CTRL_LEN) && (typ == `RG_ASCII_TILDE);
         seqd    = (msg_done || trunc_ev) && !is_zero && !is_ctrl;
         drop    = is_zero || (cur_seq_q < exp_seq_q);
 
@@ -298,7 +380,9 @@ module rg_moldudp64_rx #(
             if (comp1) begin
                 hdr_d = 1'b0;
                 pos_d = 17'd0;
-                buf_d = {BUF_W{1'b0}};
+                // the next block's first bytes (zero when none is in the beat; when the beat is
+                // held, the next cycle starts that block from zero)
+                buf_d = buf2;
                 if (start2) begin
                     pos_d      = {13'd0, avail2};
                     lenhi_d    = b2;
@@ -306,14 +390,13 @@ module rg_moldudp64_rx #(
                         nlen_d = {b2, b3};
                         rem_d  = {1'b0, b2, b3} + 17'd2 - {13'd0, avail2};
                     end
-                    buf_d      = buf2;
                     blk_toff_d = cur_toff;
                 end
             end else begin
                 pos_d      = pos_sum;
                 buf_d      = buf1;
                 blk_toff_d = blk_toff;
-                rem_d      = need1 - {13'd0, avail};
+                rem_d      = rem_nc;
                 if (pos_q == 17'd0 && avail >= 4'd1) lenhi_d = b0;
                 if (!hdr_q && !pos_ge2 && known1) nlen_d = len1;
             end
@@ -330,9 +413,10 @@ module rg_moldudp64_rx #(
                 if (!drop) exp_seq_d = cur_seq_q + 64'd1;
             end
             if (pkt_end) begin
+                // the buffer is not cleared: the header overwrites bytes 0..19 and its end
+                // loads buf2
                 hdr_d = 1'b1;
                 pos_d = 17'd0;
-                buf_d = {BUF_W{1'b0}};
                 lp_d  = 4'd0;
                 rem_d = 17'd20;
             end
@@ -346,6 +430,7 @@ module rg_moldudp64_rx #(
             in_valid_q   <= 1'b0;
             in_data_q    <= 64'd0;
             in_n_q       <= 4'd0;
+            in_pres_q    <= 8'd0;
             in_last_q    <= 1'b0;
             in_toff_q    <= 64'd0;
             in_tacc_q    <= 64'd0;
@@ -365,6 +450,9 @@ module rg_moldudp64_rx #(
             rem_q        <= 17'd20;
             gap_chk_q    <= 1'b0;
             mism_chk_q   <= 1'b0;
+            st_fit_q     <= 1'b0;
+            st_end_q     <= 4'd0;
+            st_len_q     <= 16'd0;
             out_valid_q  <= 1'b0;
             out_data_q   <= {BUF_W{1'b0}};
             out_len_q    <= 16'd0;
@@ -382,13 +470,17 @@ module rg_moldudp64_rx #(
             gap_seen_q   <= 1'b0;
             eos_seen_q   <= 1'b0;
         end else begin
-            // skid register: keeps a beat that was not finished in its cycle
+            // skid register: keeps a beat that was not finished in its cycle (every accepted
+            // beat is written into it, and only in_valid_q depends on whether it was finished)
             if (in_valid_q) begin
                 if (beat_done) in_valid_q <= 1'b0;
             end else if (in_hs && !beat_done) begin
                 in_valid_q <= 1'b1;
+            end
+            if (in_hs) begin
                 in_data_q  <= s_axis_tdata;
                 in_n_q     <= popcount8(s_axis_tkeep);
+                in_pres_q  <= present8(s_axis_tkeep);
                 in_last_q  <= s_axis_tlast;
                 in_toff_q  <= cur_toff;
                 in_tacc_q  <= cycle;
@@ -412,11 +504,19 @@ module rg_moldudp64_rx #(
             hdr_cnt_q  <= hdr_cnt_d;
             nseq_q     <= nseq_d;
             rem_q      <= rem_d;
+            if (proceed) begin       // only read in the cycle after a stall
+                st_fit_q <= st_fit_d;
+                st_end_q <= st_end_d;
+                st_len_q <= st_len_d;
+            end
 
+            // the token's fields are loaded in every cycle that processes a beat (the output is
+            // free then) and read only while out_valid_q: the wide enable is not the deep
+            // message-done logic
             if (m_ready) out_valid_q <= 1'b0;
-            if ((msg_done || trunc_ev) && !drop) begin
-                out_valid_q    <= 1'b1;
-                out_data_q     <= buf1;
+            if ((msg_done || trunc_ev) && !drop) out_valid_q <= 1'b1;
+            if (proceed) begin
+                out_data_q     <= out_d;
                 out_len_q      <= len_m;
                 out_trunc_q    <= trunc_ev;
                 out_has_type_q <= msg_done || psum_ge3;
