@@ -135,10 +135,17 @@ module rg_itch_parser #(
         .valid(c_valid), .sym_target(c_symt)
     );
 
-    // tick arithmetic, first half: q = floor(price * TICK_RECIP / 2^48)
+    // tick arithmetic, first half: q = floor(price * TICK_RECIP / 2^48). The price is at byte
+    // 31 (U) or 32 (A, F): both are multiplied side by side straight from the input and the
+    // type selects the quotient (the select before the multiplier was 3 LUT levels of the
+    // parser's critical path); the select is an AND-OR so that yosys' share pass does not fold
+    // the two multipliers back into one behind an input select.
     wire [31:0] add_price = is_u ? be32(s_data, 31) : be32(s_data, 32);
-    wire [80:0] q_prod    = {49'd0, add_price} * {32'd0, cfg_tick_recip};
-    wire        unused_q_prod = ^{q_prod[80], q_prod[47:0]};
+    wire        price_u   = (b8(s_data, 0) == "U");   // the same as is_u when the price is used
+    wire [80:0] q_prod31  = {49'd0, be32(s_data, 31)} * {32'd0, cfg_tick_recip};
+    wire [80:0] q_prod32  = {49'd0, be32(s_data, 32)} * {32'd0, cfg_tick_recip};
+    wire [31:0] q_quot    = ({32{price_u}} & q_prod31[79:48]) | ({32{!price_u}} & q_prod32[79:48]);
+    wire        unused_q_prod = ^{q_prod31[80], q_prod31[47:0], q_prod32[80], q_prod32[47:0]};
 
     // prebuilt record payloads (record bytes RG_RECH_SIZE..31, spec section 11)
     localparam integer PB = `RG_RECH_SIZE;
@@ -212,7 +219,7 @@ module rg_itch_parser #(
                 m_shares  <= (typ == "U") ? be32(s_data, 27) : (typ == "A" || typ == "F") ? be32(s_data, 20) : be32(s_data, 19);
                 m_price   <= add_price;
                 m_code    <= (typ == "H" || typ == "Y") ? b8(s_data, 19) : (typ == "C") ? b8(s_data, 31) : b8(s_data, 11);
-                m_q       <= q_prod[79:48];
+                m_q       <= q_quot;
                 m_rsym    <= `RG_NO_SYMBOL;
                 m_rpay    <= 128'd0;
                 m_rkind   <= `RG_REC_NONE;
