@@ -111,6 +111,10 @@ module rg_moldudp64_rx #(
     reg         gap_chk_q;   // a header was read last cycle: compare its seq (now cur_seq_q)
     reg         mism_chk_q;  // a packet ended last cycle: compare its count (hdr_cnt_q, nseq_q)
     // the block starting at lane lp_q of a held beat, judged in the cycle that stalled on it
+    // which of the four cases below the block in progress is in, registered (derived from hdr,
+    // pos and lp, which they always agree with: c_known = hdr || pos >= 2, c_p1 = !hdr && pos = 1,
+    // c_held = lp != 0), so the completion test does not start with a 17-bit compare
+    reg         kn_q, p1_q, held_q;
     reg         st_fit_q;    // it fits in the beat
     reg [3:0]   st_end_q;    // the lane after its end (when it fits)
     reg [15:0]  st_len_q;    // its length prefix
@@ -140,8 +144,9 @@ module rg_moldudp64_rx #(
     reg         known1, comp1, known2, stall_rest, start2;
     reg [15:0]  len1;
     reg [16:0]  rem_nc;
+    reg [4:0]   adj1, adj2;               // 1 - avail, 2 - avail (two's complement)
     reg [7:0]   b0, b2, b3;
-    reg         pos_ge2, pos_ge4, rem_small, zero_base;
+    reg         pos_ge4, rem_small, zero_base;
     reg [4:0]   psum_lo;
     reg         psum_ge2, psum_ge3, psum_nz;
     reg [16:0]  pos_sum;
@@ -171,6 +176,7 @@ module rg_moldudp64_rx #(
     reg [63:0]  blk_toff_d, cur_seq_d, exp_seq_d;
     reg [15:0]  hdr_cnt_d, nseq_d;
     reg [16:0]  rem_d;
+    reg         kn_d, p1_d, held_d;
     reg         st_fit_d;
     reg [3:0]   st_end_d;
     reg [15:0]  st_len_d;
@@ -235,17 +241,18 @@ module rg_moldudp64_rx #(
         //  c_p0:    a new block at lane 0 of a new beat (pos = 0, lp_q = 0): fit_at[0];
         //  c_held:  a new block at lane lp_q != 0 of a held beat (pos = 0): judged in the
         //           cycle that stalled on it (st_*_q).
-        pos_ge2   = |pos_q[16:1];
         pos_ge4   = |pos_q[16:2];
         rem_small = ~|rem_q[16:4];
-        c_known   = hdr_q || pos_ge2;
-        c_p1      = !c_known && pos_q[0];
-        c_held    = !c_known && !pos_q[0] && (lp_q != 4'd0);
-        c_p0      = !c_known && !pos_q[0] && (lp_q == 4'd0);
+        c_known   = kn_q;
+        c_p1      = p1_q;
+        c_held    = held_q;
+        c_p0      = !kn_q && !p1_q && !held_q;
         // where a block whose prefix is in this beat ends (c_p1 / c_p0, from the data)
         e1p       = c_p1 ? d[0][3:0] + 4'd1 : d[1][3:0] + 4'd2;
         avail     = (cur_n > lp_q) ? (cur_n - lp_q) : 4'd0;
         b0        = c_held ? st_len_q[15:8] : d[0];
+        adj1      = 5'd1 - {1'b0, avail};
+        adj2      = 5'd2 - {1'b0, avail};
         if (c_known) begin
             known1 = 1'b1;
             comp1  = rem_small && (rem_q[3:0] == 4'd0 || (rem_q[3:0] <= 4'd8 && pres[rem_q[2:0] - 3'd1]));
@@ -257,19 +264,19 @@ module rg_moldudp64_rx #(
             comp1  = (lenhi_q == 8'd0) && (d[0][7:3] == 5'd0) && pres[d[0][2:0]];
             e1c    = e1p;
             len1   = {lenhi_q, d[0]};
-            rem_nc = {1'b0, len1} + 17'd1 - {13'd0, avail};
+            rem_nc = {1'b0, len1} + {{12{adj1[4]}}, adj1};    // one adder: + 1 - avail
         end else if (c_p0) begin
             known1 = pres[1];
             comp1  = fit_at[0];
             e1c    = e1p;
             len1   = {d[0], d[1]};
-            rem_nc = {1'b0, len1} + 17'd2 - {13'd0, avail};
+            rem_nc = {1'b0, len1} + {{12{adj2[4]}}, adj2};    // + 2 - avail
         end else begin
             known1 = (avail >= 4'd2);
             comp1  = st_fit_q;
             e1c    = st_end_q;
             len1   = st_len_q;
-            rem_nc = {1'b0, len1} + 17'd2 - {13'd0, avail};
+            rem_nc = {1'b0, len1} + {{12{adj2[4]}}, adj2};    // + 2 - avail
         end
         comp1 = comp1 && cur_valid;
         // bytes consumed after this beat when the block does not complete (its only use)
@@ -284,7 +291,7 @@ module rg_moldudp64_rx #(
         // 63 never reach the buffer, so 8-bit arithmetic suffices. Every lane of the block from
         // lp on is written (the bytes past a completing block's end are cut from the output by
         // its length, and the buffer of the next block starts from buf2 or from zero).
-        zero_base = !hdr_q && !pos_ge2;    // no byte of the block in the buffer yet
+        zero_base = !c_known;              // no byte of the block in the buffer yet
         base = zero_base ? {BUF_W{1'b0}} : buf_q;
         pos6 = (|pos_q[16:6]) ? 6'd63 : pos_q[5:0];
         u    = {2'b00, pos6} - {4'd0, lp_q} - (hdr_q ? 8'd0 : 8'd2);
@@ -375,6 +382,9 @@ module rg_moldudp64_rx #(
         hdr_cnt_d  = hdr_cnt_q;
         nseq_d     = nseq_q;
         rem_d      = rem_q;
+        kn_d       = kn_q;
+        p1_d       = p1_q;
+        held_d     = held_q;
 
         if (proceed) begin
             if (comp1) begin
@@ -398,9 +408,19 @@ module rg_moldudp64_rx #(
                 blk_toff_d = blk_toff;
                 rem_d      = rem_nc;
                 if (pos_q == 17'd0 && avail >= 4'd1) lenhi_d = b0;
-                if (!hdr_q && !pos_ge2 && known1) nlen_d = len1;
+                if (!c_known && known1) nlen_d = len1;
             end
             lp_d = stall_rest ? e1c : 4'd0;
+            // the case flags of hdr_d / pos_d / lp_d, from the shallow terms (pos_sum >= 2 is
+            // psum_ge2; pos_sum = 1 is pos < 4 with psum_lo = 1)
+            held_d = stall_rest;
+            if (comp1) begin
+                kn_d = start2 && known2;
+                p1_d = start2 && (avail2 == 4'd1);
+            end else begin
+                kn_d = hdr_q || psum_ge2;
+                p1_d = !hdr_q && !pos_ge4 && (psum_lo == 5'd1);
+            end
 
             if (hdr_done) begin
                 cur_seq_d = hseq;
@@ -419,6 +439,8 @@ module rg_moldudp64_rx #(
                 pos_d = 17'd0;
                 lp_d  = 4'd0;
                 rem_d = 17'd20;
+                kn_d  = 1'b1;
+                p1_d  = 1'b0;
             end
         end
 
@@ -441,6 +463,9 @@ module rg_moldudp64_rx #(
             lenhi_q      <= 8'd0;
             nlen_q       <= 16'd0;
             lp_q         <= 4'd0;
+            kn_q         <= 1'b1;
+            p1_q         <= 1'b0;
+            held_q       <= 1'b0;
             buf_q        <= {BUF_W{1'b0}};
             blk_toff_q   <= 64'd0;
             cur_seq_q    <= 64'd1;
@@ -497,6 +522,9 @@ module rg_moldudp64_rx #(
             lenhi_q    <= lenhi_d;
             nlen_q     <= nlen_d;
             lp_q       <= lp_d;
+            kn_q       <= kn_d;
+            p1_q       <= p1_d;
+            held_q     <= held_d;
             buf_q      <= buf_d;
             blk_toff_q <= blk_toff_d;
             cur_seq_q  <= cur_seq_d;
