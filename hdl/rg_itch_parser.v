@@ -149,17 +149,6 @@ module rg_itch_parser #(
 
     // prebuilt record payloads (record bytes RG_RECH_SIZE..31, spec section 11)
     localparam integer PB = `RG_RECH_SIZE;
-    function [127:0] problem_pay(input [7:0] t, input [15:0] frame_len, input [15:0] expected,
-                                 input [7:0] op, input [15:0] target);
-        begin
-            problem_pay = 128'd0;
-            problem_pay[8*(`RG_RECF_PROBLEM_TYPE_BYTE - PB)    +: `RG_RECF_PROBLEM_TYPE_BYTE_W]    = t;
-            problem_pay[8*(`RG_RECF_PROBLEM_OP - PB)           +: `RG_RECF_PROBLEM_OP_W]           = op;
-            problem_pay[8*(`RG_RECF_PROBLEM_TARGET - PB)       +: `RG_RECF_PROBLEM_TARGET_W]       = target;
-            problem_pay[8*(`RG_RECF_PROBLEM_FRAME_LEN - PB)    +: `RG_RECF_PROBLEM_FRAME_LEN_W]    = frame_len;
-            problem_pay[8*(`RG_RECF_PROBLEM_EXPECTED_LEN - PB) +: `RG_RECF_PROBLEM_EXPECTED_LEN_W] = expected;
-        end
-    endfunction
     function [127:0] control_pay(input [63:0] value, input [15:0] target);
         begin
             control_pay = 128'd0;
@@ -246,7 +235,7 @@ module rg_itch_parser #(
                         m_ref    <= 64'd1;
                         m_rkind  <= `RG_REC_PROBLEM;
                         m_raux   <= `RG_PROB_FOREIGN_CONTROL;
-                        m_rpay   <= problem_pay(`RG_ASCII_TILDE, `RG_CTRL_LEN, `RG_CTRL_LEN, c_op, c_target);
+                        m_rpay   <= rg_problem_pay(`RG_ASCII_TILDE, `RG_CTRL_LEN, `RG_CTRL_LEN, c_op, c_target);
                         st_problem <= `RG_PROB_FOREIGN_CONTROL;
                         st_control <= 1'b1;
                     end else if (c_valid) begin
@@ -265,7 +254,7 @@ module rg_itch_parser #(
                         m_ts     <= last_ts_q;   // the event carries last_ts (record ts 0)
                         m_rkind  <= `RG_REC_PROBLEM;
                         m_raux   <= `RG_PROB_BAD_CONTROL;
-                        m_rpay   <= problem_pay(`RG_ASCII_TILDE, `RG_CTRL_LEN, `RG_CTRL_LEN, c_op, c_target);
+                        m_rpay   <= rg_problem_pay(`RG_ASCII_TILDE, `RG_CTRL_LEN, `RG_CTRL_LEN, c_op, c_target);
                         st_problem <= `RG_PROB_BAD_CONTROL;
                     end
                 end else begin
@@ -281,7 +270,7 @@ module rg_itch_parser #(
                         m_ts       <= (s_len >= 16'd11 && problem == `RG_PROB_UNKNOWN_TYPE) ? be48(s_data, 5) : last_ts_q;
                         m_rkind    <= `RG_REC_PROBLEM;
                         m_raux     <= problem;
-                        m_rpay     <= problem_pay(typ, s_len, exp_len, 8'd0, 16'd0);
+                        m_rpay     <= rg_problem_pay(typ, s_len, exp_len, 8'd0, 16'd0);
                         st_problem <= problem;
                     end else begin
                         m_op      <= op_of(typ);
