@@ -9,13 +9,21 @@
 //   best cache  {sym, side}            -> valid, idx, size    (flip-flops)
 // so reset clears only flip-flops and the RAMs need no sweep.
 //
-// A level update (upd_*) is a read-modify-write: 2 cycles when the best level survives
-// (cycle 0 reads the level and its occupancy word, cycle 1 writes both back and updates
-// the summary and the best cache). When the best level empties, the next best is found
-// with the bitmap: +1 cycle when it is in the same 64-level word, +2 cycles otherwise
-// (summary -> word read -> level read). upd_done pulses in the last cycle, with the new best
-// level of the updated side on nb_*; the cache shows it on the query outputs from the next
-// cycle.
+// A level update (upd_*) takes the request cycle (S_IDLE: the level and its occupancy word
+// are read, the side's summary and best-level cache are registered), then S_RMW, which
+// decides the new best level from the cache alone and pulses upd_done, and S_WB, which
+// writes the level, the occupancy word and the summary back from the registered block RAM
+// outputs (no RAM output reaches logic before a register: a DP16KD's clock-to-out is
+// ~4.3 ns of the 6.4 ns cycle at 156.25 MHz). The cache suffices because a level better
+// than the best one is empty (it would be the best otherwise), and the best one's size is
+// the cached one: so the new best is known without the level RAM. upd_ready is low in
+// S_WB; the book engine's next request comes two cycles after upd_done at the earliest.
+// When the best level empties, S_WB starts the search for the next best with the bitmap:
+// the level of the next occupied bit in the same 64-level word is read (S_SZ: its size
+// registered, S_SZ2: upd_done), or else the summary gives the next occupied word, read in
+// S_WORD (registered), searched in S_WORD2, then S_SZ, S_SZ2. upd_done pulses in the last
+// cycle, with the new best level of the updated side on nb_*; the cache shows it on the
+// query outputs from the next cycle.
 // Counter updates (cnt_*) take effect at the next edge.
 `default_nettype none
 `include "rg_contract.vh"
@@ -77,14 +85,16 @@ module rg_book #(
     localparam integer LVL_AW = SIDE_W + IDX_W;
     localparam integer OCC_AW = SIDE_W + WORD_W;
 
-    localparam [1:0] S_IDLE = 2'd0, S_RMW = 2'd1, S_WORD = 2'd2, S_SZ = 2'd3;
+    localparam [2:0] S_IDLE = 3'd0, S_RMW = 3'd1, S_WB = 3'd2, S_WORD = 3'd3, S_WORD2 = 3'd4,
+                     S_SZ = 3'd5, S_SZ2 = 3'd6;
 
     // ---------------------------------------------------------------- state
-    reg [1:0]        st_q, st_d;
+    reg [2:0]        st_q, st_d;
     reg [SIDE_W-1:0] a_side_q;       // {sym, buy} of the update in flight
     reg [IDX_W-1:0]  a_idx_q;
     reg [31:0]       a_delta_q;
     reg              a_sub_q;
+    reg              srch_q;         // S_WB: the best level emptied, search for the next
     reg [WORD_W-1:0] w2_q;           // word being searched (S_WORD)
     reg [IDX_W-1:0]  cand_q;         // next-best candidate (S_SZ)
 
@@ -109,6 +119,10 @@ module rg_book #(
     reg              wr_en;
     reg [31:0]       new_lvl;
     reg [63:0]       new_occ;
+    // the RAM outputs, registered as they arrive (S_RMW: the updated level and its word;
+    // S_WORD: the searched word; S_SZ: the candidate's size)
+    reg [31:0]       lvl_q;
+    reg [63:0]       occ_q;
 
     wire [WORD_W-1:0] a_word;
     wire [WORD_W-1:0] u_word;
@@ -136,8 +150,6 @@ module rg_book #(
     reg [63:0]     occ_old, word_mask, enc_word_in;
     reg [31:0]     lvl_old;
     reg            nz;
-    reg            bv;
-    reg [IDX_W-1:0] bi;
     reg            best_we, best_v_d;
     reg [IDX_W-1:0] best_i_d;
     reg [31:0]     best_s_d;
@@ -169,14 +181,18 @@ module rg_book #(
         end
     endgenerate
 
-    // Registered with the request (S_IDLE): the side's summary, the one-hot bit and word of
-    // the level, the search masks and whether the delta is nonzero. Nothing writes them
-    // between the request and S_RMW (writes happen in S_RMW / S_SZ, requests only in
-    // S_IDLE), so S_RMW starts from flip-flops and the block RAM outputs only.
+    // Registered with the request (S_IDLE): the side's summary and best-level cache, the
+    // one-hot bit and word of the level, the search masks and whether the delta is nonzero.
+    // Nothing writes them between the request and S_WB (the summary is written in S_WB, the
+    // cache in S_RMW, S_WB and S_SZ2, requests come only in S_IDLE), so S_RMW and S_WB start
+    // from flip-flops only.
     reg [WPS-1:0]  r_sum_old_q, r_word1h_q, r_smask_q;
     reg            r_word_on_q;
     reg [63:0]     r_bit1h_q, r_wmask_q;
     reg            r_dnz_q;
+    reg            r_bv_q;
+    reg [IDX_W-1:0] r_bi_q;
+    reg [31:0]     r_bs_q;
 
     wire [SIDE_W-1:0] u_side    = {upd_sym, upd_buy};
     wire [WPS-1:0]    u_sum_old = sum_v_q[u_side] ? sum_mem[u_side] : {WPS{1'b0}};
@@ -196,32 +212,37 @@ module rg_book #(
         end
     end
 
-    // datapath of the read-modify-write cycle
-    reg [31:0] zval;
+    // S_RMW: the new best level from the cache. A level better than the best (or any level
+    // of an empty side) is empty, so it becomes 0 +- delta; the best level's old size is the
+    // cached one; a worse level leaves the best as it is.
+    wire        c_eq     = r_bv_q && (a_idx_q == r_bi_q);
+    wire        c_better = !r_bv_q || (a_buy ? (a_idx_q > r_bi_q) : (a_idx_q < r_bi_q));
+    wire [31:0] c_old    = c_eq ? r_bs_q : 32'd0;
+    wire [31:0] c_new    = a_sub_q ? (c_old - a_delta_q) : (c_old + a_delta_q);
+    // lvl +- delta is 0 exactly when lvl is delta (sub) or -delta (add), modulo 2^32
+    wire [31:0] zval     = a_sub_q ? a_delta_q : (32'd0 - a_delta_q);
+    wire        c_nz     = c_eq ? (r_bs_q != zval) : r_dnz_q;
+
+    // S_WB: the write-back from the registered RAM outputs
     reg        bit_old, others_nz;
     reg [63:0] others;
     always @(*) begin
         sum_old  = r_sum_old_q;
-        occ_old  = r_word_on_q ? occ_rd : 64'd0;
-        bit_old  = r_word_on_q && ((occ_rd & r_bit1h_q) != 64'd0);
-        lvl_old  = bit_old ? lvl_rd : 32'd0;
+        occ_old  = r_word_on_q ? occ_q : 64'd0;
+        bit_old  = r_word_on_q && ((occ_q & r_bit1h_q) != 64'd0);
+        lvl_old  = bit_old ? lvl_q : 32'd0;
         new_lvl  = a_sub_q ? (lvl_old - a_delta_q) : (lvl_old + a_delta_q);
-        // new_lvl != 0 without waiting for the adder: lvl_old +- delta is 0 exactly when
-        // lvl_old is delta (sub) or -delta (add), modulo 2^32; from an empty level, when delta is
-        zval     = a_sub_q ? a_delta_q : (32'd0 - a_delta_q);
-        nz       = bit_old ? (lvl_rd != zval) : r_dnz_q;
+        nz       = bit_old ? (lvl_q != zval) : r_dnz_q;
         others   = occ_old & ~r_bit1h_q;
         others_nz = (others != 64'd0);
         new_occ  = others | (nz ? r_bit1h_q : 64'd0);
         new_sum  = (sum_old & ~r_word1h_q) | ((others_nz || nz) ? r_word1h_q : {WPS{1'b0}});
-        bv       = best_v_q[a_side_q];
-        bi       = bi_mem[a_side_q];
 
         // the masks exclude the updated bit, so the old word/summary give the same result as
-        // the new ones: the search runs in parallel with the level arithmetic
+        // the new ones: the search runs beside the write-back
         word_mask  = r_wmask_q;
         sum_mask   = r_smask_q;
-        enc_word_in = (st_q == S_WORD) ? occ_rd : (occ_old & word_mask);
+        enc_word_in = (st_q == S_WORD2) ? occ_q : (occ_old & word_mask);
         enc_sum_in  = sum_old & sum_mask;
     end
 
@@ -235,9 +256,9 @@ module rg_book #(
         wr_en       = 1'b0;
         upd_done    = 1'b0;
         best_we     = 1'b0;
-        best_v_d    = best_v_q[a_side_q];
-        best_i_d    = bi_mem[a_side_q];
-        best_s_d    = bs_mem[a_side_q];
+        best_v_d    = r_bv_q;
+        best_i_d    = r_bi_q;
+        best_s_d    = r_bs_q;
 
         case (st_q)
             S_IDLE: begin
@@ -248,16 +269,22 @@ module rg_book #(
                 end
             end
             S_RMW: begin
+                st_d = S_WB;
+                if (c_nz && c_better) begin
+                    best_we = 1'b1; best_v_d = 1'b1; best_i_d = a_idx_q; best_s_d = c_new;
+                    upd_done = 1'b1;
+                end else if (c_nz && c_eq) begin
+                    best_we = 1'b1; best_s_d = c_new;
+                    upd_done = 1'b1;
+                end else if (!c_eq) begin
+                    upd_done = 1'b1;
+                end
+                // else the best level empties: S_WB searches
+            end
+            S_WB: begin
                 wr_en = 1'b1;
                 st_d  = S_IDLE;
-                if (nz) begin
-                    if (!bv || (a_buy ? (a_idx_q > bi) : (a_idx_q < bi))) begin
-                        best_we = 1'b1; best_v_d = 1'b1; best_i_d = a_idx_q; best_s_d = new_lvl;
-                    end else if (a_idx_q == bi) begin
-                        best_we = 1'b1; best_s_d = new_lvl;
-                    end
-                    upd_done = 1'b1;
-                end else if (bv && a_idx_q == bi) begin
+                if (srch_q) begin
                     if (wenc_found) begin
                         lvl_rd_en   = 1'b1;
                         lvl_rd_addr = {a_side_q, cand_same};
@@ -270,20 +297,20 @@ module rg_book #(
                         best_we = 1'b1; best_v_d = 1'b0;
                         upd_done = 1'b1;
                     end
-                end else begin
-                    upd_done = 1'b1;
                 end
             end
-            S_WORD: begin
+            S_WORD: st_d = S_WORD2;      // the word arrives: registered
+            S_WORD2: begin
                 lvl_rd_en   = 1'b1;
                 lvl_rd_addr = {a_side_q, cand_word};
                 st_d        = S_SZ;
             end
-            default: begin // S_SZ
+            S_SZ: st_d = S_SZ2;          // the size arrives: registered
+            default: begin // S_SZ2
                 best_we  = 1'b1;
                 best_v_d = 1'b1;
                 best_i_d = cand_q;
-                best_s_d = lvl_rd;
+                best_s_d = lvl_q;
                 upd_done = 1'b1;
                 st_d     = S_IDLE;
             end
@@ -312,6 +339,7 @@ module rg_book #(
             a_idx_q   <= {IDX_W{1'b0}};
             a_delta_q <= 32'd0;
             a_sub_q   <= 1'b0;
+            srch_q    <= 1'b0;
             w2_q      <= {WORD_W{1'b0}};
             cand_q    <= {IDX_W{1'b0}};
             sum_v_q   <= {NSIDES{1'b0}};
@@ -325,12 +353,13 @@ module rg_book #(
                 a_delta_q <= upd_delta;
                 a_sub_q   <= upd_sub;
             end
-            if (st_q == S_RMW) begin
+            if (st_q == S_RMW) srch_q <= c_eq && !c_nz;
+            if (st_q == S_WB) begin
                 sum_v_q[a_side_q] <= 1'b1;
                 w2_q   <= senc;
                 cand_q <= cand_same;
             end
-            if (st_q == S_WORD) cand_q <= cand_word;
+            if (st_q == S_WORD2) cand_q <= cand_word;
             if (best_we) begin
                 best_v_q[a_side_q] <= best_v_d;
             end
@@ -348,13 +377,19 @@ module rg_book #(
             r_bit1h_q   <= u_bit1h;
             r_wmask_q   <= u_wmask;
             r_dnz_q     <= (upd_delta != 32'd0);
+            r_bv_q      <= best_v_q[u_side];
+            r_bi_q      <= bi_mem[u_side];
+            r_bs_q      <= bs_mem[u_side];
         end
+        // the RAM outputs of a read issued in the previous cycle
+        if (st_q == S_RMW || st_q == S_SZ) lvl_q <= lvl_rd;
+        if (st_q == S_RMW || st_q == S_WORD) occ_q <= occ_rd;
     end
 
     // arrays: written without reset (their valid bits are)
     always @(posedge clk) begin
         if (!rst) begin
-            if (st_q == S_RMW) sum_mem[a_side_q] <= new_sum;
+            if (st_q == S_WB) sum_mem[a_side_q] <= new_sum;
             if (best_we) begin
                 bi_mem[a_side_q] <= best_i_d;
                 bs_mem[a_side_q] <= best_s_d;

@@ -12,8 +12,10 @@
 //            class are registered
 //   cycle 3  (S_T1) table write, book or counter update (a ghost is updated in the table
 //            only: it is not in the book)
-//   cycle 4  book read-modify-write (+1/+2 cycles when the best level empties); in its last
-//            cycle the flags and top of book of the touched symbol -> event
+//   cycle 4  book: the new best level from its cache (the level is written back in cycle
+//            5, beside this message's successor's lookup; +3/+5 cycles when the best level
+//            empties: the search reads block RAM through registers); in its last cycle the
+//            flags and top of book of the touched symbol -> event
 // (messages that need no level update emit one cycle after cycle 3). Two halves: the
 // front (accept, lookup, S_T1, the U steps) hands the message to the back (wait for the
 // book, emit: bk_q) in its last cycle and accepts the next order message in that same
@@ -356,7 +358,9 @@ module rg_book_engine #(
                 end
             end
 
-            S_T1: if (bk_q == B_NONE) begin   // else wait: the back still holds the previous message
+            // else wait: the back still holds the previous message (the book is ready then:
+            // its write-back cycle after upd_done falls in this message's S_TB or earlier)
+            S_T1: if (bk_q == B_NONE && bk_upd_ready) begin
                 t1_go = 1'b1;
                 set_touch = 1'b1;
                 if (x_op_q == `RG_OP_ADD) begin
@@ -366,7 +370,7 @@ module rg_book_engine #(
                         tbl_ins_we      = 1'b1;
                         st_stash_insert = tbl_ins_stash;
                         if (ins_cls == `RG_CLS_IN) begin
-                            bk_upd_valid = 1'b1;         // the book is idle here
+                            bk_upd_valid = 1'b1;         // the book is ready here
                             bk_d = B_WAIT;
                         end else begin
                             bk_cnt_valid = 1'b1;
