@@ -7,9 +7,11 @@
 // Two stages, one event per cycle:
 //   T1  price of idx = (base_q + idx) * TICK (an empty side is price 0 size 0); the four
 //       imbalance products bid_sz * IMB_DEN, ask_sz * IMB_NUM, ask_sz * IMB_DEN,
-//       bid_sz * IMB_NUM (u64, cross-multiplied: no ratio is ever formed)
+//       bid_sz * IMB_NUM (u64, cross-multiplied: no ratio is ever formed) as their 16 x 16
+//       partial products, one MULT18X18D each straight into a register (no adder after it)
 //   T2  compare with the last emitted tuple and flags of the symbol, store them when emitting;
-//       buy_ok = bid_sz*DEN >= ask_sz*NUM, sell_ok = ask_sz*DEN >= bid_sz*NUM
+//       buy_ok = bid_sz*DEN >= ask_sz*NUM, sell_ok = ask_sz*DEN >= bid_sz*NUM, each the sign
+//       of the difference of the partial products: three carry-save levels, one carry chain
 // The last-emitted tuples and flags are read and written in T2 only, so back-to-back events of the
 // same symbol need no forwarding.
 `default_nettype none
@@ -72,7 +74,8 @@ module rg_tob #(
     reg [SYM_W-1:0]    sym1_q;
     reg [7:0]          flags1_q;
     reg [31:0]         bpx1_q, bsz1_q, apx1_q, asz1_q;
-    reg [63:0]         bd1_q, an1_q, ad1_q, bn1_q;
+    // 16 x 16 partial products {hh, hl, lh, ll} (x_hi * y_hi, x_hi * y_lo, x_lo * y_hi, x_lo * y_lo)
+    reg [127:0]        bd1_q, an1_q, ad1_q, bn1_q;
 
     // ---------------------------------------------------------------- T2 / output
     reg                v2_q;
@@ -98,6 +101,59 @@ module rg_tob #(
     wire [31:0] bsz_in   = s_bid_valid ? s_bid_sz : 32'd0;
     wire [31:0] asz_in   = s_ask_valid ? s_ask_sz : 32'd0;
 
+    // x * y as its four 16 x 16 partial products {hh, hl, lh, ll}
+    function [127:0] pp(input [31:0] x, input [31:0] y);
+        begin
+            pp = {{16'd0, x[31:16]} * {16'd0, y[31:16]}, {16'd0, x[31:16]} * {16'd0, y[15:0]},
+                  {16'd0, x[15:0]} * {16'd0, y[31:16]},  {16'd0, x[15:0]} * {16'd0, y[15:0]}};
+        end
+    endfunction
+
+    // one carry-save level: a + b + c = sum + (carry << 1) (mod 2^66): {sum, carry[64:0]}
+    function [130:0] csa(input [65:0] a, input [65:0] b, input [65:0] c);
+        reg [64:0] maj;
+        begin
+            maj = (a[64:0] & b[64:0]) | (a[64:0] & c[64:0]) | (b[64:0] & c[64:0]);
+            csa = {a ^ b ^ c, maj};
+        end
+    endfunction
+
+    // x - y from the partial products of x = {hh, ll} + (hl + lh) << 16 and y likewise, as
+    // x + ~y + 1 summed over the six terms (y's three negated, +3): three carry-save levels,
+    // then one adder. The +3: two carry vectors' free bit 0 (+2), and the final adder's carry
+    // in (+1). Returns (x - y) << 1 in 67 bits (66-bit difference, exact: |x - y| < 2^64), so
+    // bit 66 is the sign: x >= y when it is 0.
+    function [66:0] diff_pp(input [127:0] px, input [127:0] py);
+        reg [65:0] x0, x1, x2, y0, y1, y2, s1, c1, s2, c2, s3, c3, s4, c4;
+        reg [130:0] t;
+        begin
+            x0 = {2'b00, px[127:96], px[31:0]};
+            x1 = {18'd0, px[95:64], 16'd0};
+            x2 = {18'd0, px[63:32], 16'd0};
+            y0 = ~{2'b00, py[127:96], py[31:0]};
+            y1 = ~{18'd0, py[95:64], 16'd0};
+            y2 = ~{18'd0, py[63:32], 16'd0};
+            t = csa(x0, x1, x2); s1 = t[130:65]; c1 = {t[64:0], 1'b1};
+            t = csa(y0, y1, y2); s2 = t[130:65]; c2 = {t[64:0], 1'b1};
+            t = csa(s1, c1, s2); s3 = t[130:65]; c3 = {t[64:0], 1'b0};
+            t = csa(s3, c3, c2); s4 = t[130:65]; c4 = {t[64:0], 1'b0};
+            diff_pp = {s4, 1'b1} + {c4, 1'b1};       // (s4 + c4 + 1) << 1
+        end
+    endfunction
+    wire [66:0] buy_diff  = diff_pp(bd1_q, an1_q);
+    wire [66:0] sell_diff = diff_pp(ad1_q, bn1_q);
+    wire        unused_diff = ^{buy_diff[65:0], sell_diff[65:0]};
+
+    // T1 partial products (no reset: read only behind v1_q)
+    always @(posedge clk) begin
+        if (adv1 && s_valid) begin
+            bd1_q <= pp(bsz_in, cfg_imb_den);
+            an1_q <= pp(asz_in, cfg_imb_num);
+            ad1_q <= pp(asz_in, cfg_imb_den);
+            bn1_q <= pp(bsz_in, cfg_imb_num);
+        end
+    end
+
     wire [127:0] tuple1 = {asz1_q, apx1_q, bsz1_q, bpx1_q};
     wire [127:0] last1  = last_q[sym1_q*128 +: 128];
     wire [7:0]   lastf1 = lastf_q[sym1_q*8 +: 8];
@@ -114,10 +170,6 @@ module rg_tob #(
             bsz1_q   <= 32'd0;
             apx1_q   <= 32'd0;
             asz1_q   <= 32'd0;
-            bd1_q    <= 64'd0;
-            an1_q    <= 64'd0;
-            ad1_q    <= 64'd0;
-            bn1_q    <= 64'd0;
             buy2_q   <= 1'b0;
             sell2_q  <= 1'b0;
             v2_q     <= 1'b0;
@@ -147,10 +199,6 @@ module rg_tob #(
                     bsz1_q   <= bsz_in;
                     apx1_q   <= s_ask_valid ? ask_prod[31:0] : 32'd0;
                     asz1_q   <= asz_in;
-                    bd1_q    <= {32'd0, bsz_in} * {32'd0, cfg_imb_den};
-                    an1_q    <= {32'd0, asz_in} * {32'd0, cfg_imb_num};
-                    ad1_q    <= {32'd0, asz_in} * {32'd0, cfg_imb_den};
-                    bn1_q    <= {32'd0, bsz_in} * {32'd0, cfg_imb_num};
                 end
             end
             if (adv2) begin
@@ -164,8 +212,8 @@ module rg_tob #(
                     bsz2_q   <= bsz1_q;
                     apx2_q   <= apx1_q;
                     asz2_q   <= asz1_q;
-                    buy2_q   <= (bd1_q >= an1_q);
-                    sell2_q  <= (ad1_q >= bn1_q);
+                    buy2_q   <= !buy_diff[66];
+                    sell2_q  <= !sell_diff[66];
                     if (emit1) begin
                         last_q[sym1_q*128 +: 128] <= tuple1;
                         lastf_q[sym1_q*8 +: 8]    <= flags1_q;

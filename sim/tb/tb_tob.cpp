@@ -15,9 +15,17 @@ int main() {
     auto &d = *b.dut;
     const uint32_t TICK = 7;
     d.cfg_tick = TICK;
-    const uint32_t NUM = 3, DEN = 0xFFFFFFFFu;   // products need all 64 bits
+    uint32_t NUM = 3, DEN = 0xFFFFFFFFu;   // products need all 64 bits
     d.cfg_imb_num = NUM;
     d.cfg_imb_den = DEN;
+    // the imbalance ratio changes between events (the compare works on 16 x 16 partial
+    // products): edge values, 16-bit boundaries, random 32-bit values, equal products
+    auto pick32 = [&]() -> uint32_t {
+        static const uint32_t edge[] = {0u, 1u, 2u, 3u, 0xFFFFu, 0x10000u, 0x10001u, 0xFFFF0000u,
+                                        0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFEu, 0xFFFFFFFFu};
+        if (r.chance(0.4)) return edge[r.below(sizeof edge / sizeof edge[0])];
+        return static_cast<uint32_t>(r.next());
+    };
     d.s_valid = 0;
     d.m_ready = 1;
     b.reset();
@@ -27,6 +35,7 @@ int main() {
     struct Exp { uint64_t seq; bool tob; uint32_t t[4]; int sym, flags; bool flagged, buy, sell; };
     std::deque<Exp> q, qs;
     uint64_t n_in = 0, n_out = 0, n_tob = 0, n_st_tob = 0, n_st_flag = 0, exp_tob = 0, exp_flag = 0;
+    uint64_t n_buy = 0, n_sell = 0, n_imb_eq = 0;
     bool hold = false;
     while (n_out < 30000) {
         if (!hold && n_in < 30000) {
@@ -41,6 +50,14 @@ int main() {
             if (r.chance(0.1)) bs = 0xFFFFFFFFu - r.below(4);
             if (r.chance(0.5)) { bi = 10; ai = 20; base = 500; }  // repeats: unchanged tuples
             if (r.chance(0.3)) { bv = av = true; bs = 100; as = 200; }
+            if (r.chance(0.3)) {
+                NUM = pick32();
+                DEN = r.chance(0.2) ? NUM : pick32();
+                if (r.chance(0.3)) bs = pick32();
+                if (r.chance(0.3)) as = r.chance(0.3) ? bs : pick32();
+            }
+            d.cfg_imb_num = NUM;
+            d.cfg_imb_den = DEN;
             int flags = r.chance(0.8) ? last_flags[sym] : static_cast<int>(r.below(8));   // mostly unchanged
             set_wide_bits(d.s_book, HW::BOOK_TOUCH_LO, HW::BOOK_TOUCH_W, touch);
             set_wide_bits(d.s_book, HW::BOOK_SYM_LO, HW::BOOK_SYM_W, sym);
@@ -56,6 +73,10 @@ int main() {
                   sym, flags, touch && flags != 0, false, false};
             e.buy = static_cast<unsigned __int128>(e.t[1]) * DEN >= static_cast<unsigned __int128>(e.t[3]) * NUM;
             e.sell = static_cast<unsigned __int128>(e.t[3]) * DEN >= static_cast<unsigned __int128>(e.t[1]) * NUM;
+            n_buy += e.buy;
+            n_sell += e.sell;
+            n_imb_eq += static_cast<uint64_t>(e.t[1]) * DEN == static_cast<uint64_t>(e.t[3]) * NUM &&
+                        static_cast<uint64_t>(e.t[1]) * DEN != 0;
             bool tuple_changed = std::memcmp(e.t, last[sym], sizeof e.t) != 0;
             e.tob = touch && (tuple_changed || flags != last_flags[sym]);
             flags_only += e.tob && !tuple_changed;
@@ -97,5 +118,9 @@ int main() {
     CHECK(b, flags_only > 100);
     std::printf("  %llu events, %llu TOB (%llu on a flags change alone)\n", static_cast<unsigned long long>(n_out),
                 static_cast<unsigned long long>(n_tob), static_cast<unsigned long long>(flags_only));
+    std::printf("  imbalance: buy_ok %llu, sell_ok %llu of %llu, %llu with equal nonzero products\n",
+                static_cast<unsigned long long>(n_buy), static_cast<unsigned long long>(n_sell),
+                static_cast<unsigned long long>(n_in), static_cast<unsigned long long>(n_imb_eq));
+    CHECK(b, n_buy > 0 && n_buy < n_in && n_sell > 0 && n_sell < n_in && n_imb_eq > 0);
     return b.finish();
 }
