@@ -190,7 +190,7 @@ module rg_book #(
     reg            r_word_on_q;
     reg [63:0]     r_bit1h_q, r_wmask_q;
     reg            r_dnz_q;
-    reg            r_bv_q;
+    reg            r_bv_q, r_eq_q, r_better_q;
     reg [IDX_W-1:0] r_bi_q;
     reg [31:0]     r_bs_q;
 
@@ -214,14 +214,25 @@ module rg_book #(
 
     // S_RMW: the new best level from the cache. A level better than the best (or any level
     // of an empty side) is empty, so it becomes 0 +- delta; the best level's old size is the
-    // cached one; a worse level leaves the best as it is.
-    wire        c_eq     = r_bv_q && (a_idx_q == r_bi_q);
-    wire        c_better = !r_bv_q || (a_buy ? (a_idx_q > r_bi_q) : (a_idx_q < r_bi_q));
+    // cached one; a worse level leaves the best as it is. Whether the update is at the best
+    // level or better is decided with the request (r_eq_q, r_better_q).
+    wire        c_eq     = r_eq_q;
+    wire        c_better = r_better_q;
     wire [31:0] c_old    = c_eq ? r_bs_q : 32'd0;
     wire [31:0] c_new    = a_sub_q ? (c_old - a_delta_q) : (c_old + a_delta_q);
-    // lvl +- delta is 0 exactly when lvl is delta (sub) or -delta (add), modulo 2^32
-    wire [31:0] zval     = a_sub_q ? a_delta_q : (32'd0 - a_delta_q);
-    wire        c_nz     = c_eq ? (r_bs_q != zval) : r_dnz_q;
+    // the best level's new size is 0 without waiting for the adder: bs - delta = 0 when
+    // bs = delta; bs + delta = 0 (mod 2^32) when every bit's sum bit equals the carry into
+    // it from the bit below, which is x | y there when the sum is 0 (bit 0: no carry in)
+    wire [31:0] z_x      = r_bs_q ^ a_delta_q;
+    wire [31:0] z_o      = r_bs_q | a_delta_q;
+    wire        z_add    = !z_x[0] && (z_x[31:1] == z_o[30:0]);
+    wire        z_sub    = (z_x == 32'd0);
+    wire        c_nz     = c_eq ? !(a_sub_q ? z_sub : z_add) : r_dnz_q;
+    // the same test for the level written back in S_WB
+    wire [31:0] w_x      = lvl_q ^ a_delta_q;
+    wire [31:0] w_o      = lvl_q | a_delta_q;
+    wire        w_zero   = a_sub_q ? (w_x == 32'd0) : (!w_x[0] && (w_x[31:1] == w_o[30:0]));
+    wire        unused_z = ^{z_o[31], w_o[31]};
 
     // S_WB: the write-back from the registered RAM outputs
     reg        bit_old, others_nz;
@@ -232,7 +243,7 @@ module rg_book #(
         bit_old  = r_word_on_q && ((occ_q & r_bit1h_q) != 64'd0);
         lvl_old  = bit_old ? lvl_q : 32'd0;
         new_lvl  = a_sub_q ? (lvl_old - a_delta_q) : (lvl_old + a_delta_q);
-        nz       = bit_old ? (lvl_q != zval) : r_dnz_q;
+        nz       = bit_old ? !w_zero : r_dnz_q;
         others   = occ_old & ~r_bit1h_q;
         others_nz = (others != 64'd0);
         new_occ  = others | (nz ? r_bit1h_q : 64'd0);
@@ -378,6 +389,8 @@ module rg_book #(
             r_wmask_q   <= u_wmask;
             r_dnz_q     <= (upd_delta != 32'd0);
             r_bv_q      <= best_v_q[u_side];
+            r_eq_q      <= best_v_q[u_side] && (upd_idx == bi_mem[u_side]);
+            r_better_q  <= !best_v_q[u_side] || (upd_buy ? (upd_idx > bi_mem[u_side]) : (upd_idx < bi_mem[u_side]));
             r_bi_q      <= bi_mem[u_side];
             r_bs_q      <= bs_mem[u_side];
         end

@@ -84,6 +84,12 @@ int main() {
             sub = false;
             delta = r.chance(0.02) ? 0 : 1 + r.below(5000);
             if (r.chance(0.005)) delta = 0xFFFFFFFFu - r.below(10);  // wraps to 0 soon
+            // an add that wraps the level to exactly 0, or misses 0 by one bit (the book decides
+            // "the level is now 0" without the adder, bit by bit)
+            if (cur && r.chance(0.08)) {
+                delta = 0u - cur;
+                if (r.chance(0.6)) delta ^= 1u << r.below(32);
+            }
         }
         // after an update the book writes back for a cycle (upd_ready low): wait for it
         for (int w = 0; !d.upd_ready && w < 4; w++) b.tick();
