@@ -146,7 +146,7 @@ module rg_book #(
     );
 
     // ---------------------------------------------------------------- next-state logic
-    reg [WPS-1:0]  sum_old, new_sum, sum_mask;
+    reg [WPS-1:0]  sum_old, new_sum;
     reg [63:0]     occ_old, word_mask, enc_word_in;
     reg [31:0]     lvl_old;
     reg            nz;
@@ -166,7 +166,6 @@ module rg_book #(
     rg_prio_enc #(.WIDTH(WPS), .MSB_FIRST(0), .IDX_W(WORD_W)) u_senc_lo (.in(enc_sum_in), .idx(senc_lo), .found(unused_senc_lo_found));
 
     wire [5:0]        wenc = a_buy ? wenc_hi : wenc_lo;
-    wire [WORD_W-1:0] senc = a_buy ? senc_hi : senc_lo;
 
     // next-best candidate index: {word, bit}
     wire [IDX_W-1:0] cand_same, cand_word;
@@ -182,15 +181,19 @@ module rg_book #(
     endgenerate
 
     // Registered with the request (S_IDLE): the side's summary and best-level cache, the
-    // one-hot bit and word of the level, the search masks and whether the delta is nonzero.
+    // one-hot bit and word of the level, the word search mask, the next occupied word beyond
+    // the level's (the summary search), whether the level is the best or better than it,
+    // and whether the delta is nonzero.
     // Nothing writes them between the request and S_WB (the summary is written in S_WB, the
     // cache in S_RMW, S_WB and S_SZ2, requests come only in S_IDLE), so S_RMW and S_WB start
     // from flip-flops only.
-    reg [WPS-1:0]  r_sum_old_q, r_word1h_q, r_smask_q;
+    reg [WPS-1:0]  r_sum_old_q, r_word1h_q;
     reg            r_word_on_q;
     reg [63:0]     r_bit1h_q, r_wmask_q;
     reg            r_dnz_q;
     reg            r_bv_q, r_eq_q, r_better_q;
+    reg [WORD_W-1:0] r_senc_q;       // the next occupied word beyond the level's (search)
+    reg            r_senc_found_q;
     reg [IDX_W-1:0] r_bi_q;
     reg [31:0]     r_bs_q;
 
@@ -252,9 +255,8 @@ module rg_book #(
         // the masks exclude the updated bit, so the old word/summary give the same result as
         // the new ones: the search runs beside the write-back
         word_mask  = r_wmask_q;
-        sum_mask   = r_smask_q;
         enc_word_in = (st_q == S_WORD2) ? occ_q : (occ_old & word_mask);
-        enc_sum_in  = sum_old & sum_mask;
+        enc_sum_in  = u_sum_old & u_smask;     // with the request: registered (r_senc_q)
     end
 
     // control
@@ -295,14 +297,16 @@ module rg_book #(
             S_WB: begin
                 wr_en = 1'b1;
                 st_d  = S_IDLE;
+                // both reads are issued whichever is used (their addresses wait for no
+                // decision): the next occupied level of the word, the next occupied word
+                lvl_rd_en   = srch_q;
+                lvl_rd_addr = {a_side_q, cand_same};
+                occ_rd_en   = srch_q;
+                occ_rd_addr = {a_side_q, r_senc_q};
                 if (srch_q) begin
                     if (wenc_found) begin
-                        lvl_rd_en   = 1'b1;
-                        lvl_rd_addr = {a_side_q, cand_same};
                         st_d        = S_SZ;
-                    end else if (senc_found) begin
-                        occ_rd_en   = 1'b1;
-                        occ_rd_addr = {a_side_q, senc};
+                    end else if (r_senc_found_q) begin
                         st_d        = S_WORD;
                     end else begin
                         best_we = 1'b1; best_v_d = 1'b0;
@@ -367,7 +371,7 @@ module rg_book #(
             if (st_q == S_RMW) srch_q <= c_eq && !c_nz;
             if (st_q == S_WB) begin
                 sum_v_q[a_side_q] <= 1'b1;
-                w2_q   <= senc;
+                w2_q   <= r_senc_q;
                 cand_q <= cand_same;
             end
             if (st_q == S_WORD2) cand_q <= cand_word;
@@ -384,11 +388,12 @@ module rg_book #(
             r_sum_old_q <= u_sum_old;
             r_word_on_q <= u_sum_old[u_word];
             r_word1h_q  <= u_word1h;
-            r_smask_q   <= u_smask;
             r_bit1h_q   <= u_bit1h;
             r_wmask_q   <= u_wmask;
             r_dnz_q     <= (upd_delta != 32'd0);
             r_bv_q      <= best_v_q[u_side];
+            r_senc_q    <= upd_buy ? senc_hi : senc_lo;
+            r_senc_found_q <= senc_found;
             r_eq_q      <= best_v_q[u_side] && (upd_idx == bi_mem[u_side]);
             r_better_q  <= !best_v_q[u_side] || (upd_buy ? (upd_idx > bi_mem[u_side]) : (upd_idx < bi_mem[u_side]));
             r_bi_q      <= bi_mem[u_side];
