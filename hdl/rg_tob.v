@@ -5,11 +5,15 @@
 // record).
 //
 // Two stages, one event per cycle:
-//   T1  price of idx = (base_q + idx) * TICK (an empty side is price 0 size 0); the four
+//   T1  price of idx = (base_q + idx) * TICK (an empty side is price 0 size 0) as three
+//       products registered unsummed, base_lo * TICK, base_hi * TICK (mod 2^16) and
+//       idx * TICK (one MULT18X18D each: no adder before or after it); the four
 //       imbalance products bid_sz * IMB_DEN, ask_sz * IMB_NUM, ask_sz * IMB_DEN,
 //       bid_sz * IMB_NUM (u64, cross-multiplied: no ratio is ever formed) as their 16 x 16
 //       partial products, one MULT18X18D each straight into a register (no adder after it)
-//   T2  compare with the last emitted tuple and flags of the symbol, store them when emitting;
+//   T2  compare with the last emitted tuple and flags of the symbol, store them when emitting
+//       (a price equals the last one when its three products plus ~last sum to all ones,
+//       tested without a carry chain; the price itself is summed beside it, for the registers);
 //       buy_ok = bid_sz*DEN >= ask_sz*NUM, sell_ok = ask_sz*DEN >= bid_sz*NUM, each the sign
 //       of the difference of the partial products: three carry-save levels, one carry chain
 // The last-emitted tuples and flags are read and written in T2 only, so back-to-back events of the
@@ -73,7 +77,10 @@ module rg_tob #(
     reg                touch1_q;
     reg [SYM_W-1:0]    sym1_q;
     reg [7:0]          flags1_q;
-    reg [31:0]         bpx1_q, bsz1_q, apx1_q, asz1_q;
+    reg [31:0]         bsz1_q, asz1_q;
+    reg                bv1_q, av1_q;
+    // price products: {base_hi * TICK mod 2^16, base_lo * TICK, idx * TICK}
+    reg [79:0]         bpp1_q, app1_q;
     // 16 x 16 partial products {hh, hl, lh, ll} (x_hi * y_hi, x_hi * y_lo, x_lo * y_hi, x_lo * y_lo)
     reg [127:0]        bd1_q, an1_q, ad1_q, bn1_q;
 
@@ -93,11 +100,6 @@ module rg_tob #(
     wire adv1 = !v1_q || adv2;
     assign s_ready = adv1;
 
-    wire [31:0] bid_lvl  = s_base_q + {{(32-IDX_W){1'b0}}, s_bid_idx};
-    wire [31:0] ask_lvl  = s_base_q + {{(32-IDX_W){1'b0}}, s_ask_idx};
-    wire [47:0] bid_prod = {16'd0, bid_lvl} * {32'd0, cfg_tick};
-    wire [47:0] ask_prod = {16'd0, ask_lvl} * {32'd0, cfg_tick};
-    wire        unused_prod = ^{bid_prod[47:32], ask_prod[47:32]};
     wire [31:0] bsz_in   = s_bid_valid ? s_bid_sz : 32'd0;
     wire [31:0] asz_in   = s_ask_valid ? s_ask_sz : 32'd0;
 
@@ -149,15 +151,56 @@ module rg_tob #(
         if (adv1 && s_valid) begin
             bd1_q <= pp(bsz_in, cfg_imb_den);
             an1_q <= pp(asz_in, cfg_imb_num);
+            bpp1_q <= price_pp(s_base_q, s_bid_idx, cfg_tick);
+            app1_q <= price_pp(s_base_q, s_ask_idx, cfg_tick);
             ad1_q <= pp(asz_in, cfg_imb_den);
             bn1_q <= pp(bsz_in, cfg_imb_num);
         end
     end
 
-    wire [127:0] tuple1 = {asz1_q, apx1_q, bsz1_q, bpx1_q};
+    // (base + idx) * TICK mod 2^32 = base_lo * TICK + (base_hi * TICK mod 2^16) << 16 + idx * TICK
+    function [79:0] price_pp(input [31:0] base, input [IDX_W-1:0] idx, input [15:0] tick);
+        reg [15:0] hi;
+        begin
+            hi = base[31:16] * tick;              // mod 2^16
+            price_pp = {hi, {16'd0, base[15:0]} * {16'd0, tick},
+                        {{(32-IDX_W){1'b0}}, idx} * {16'd0, tick}};
+        end
+    endfunction
+
+    // the price from its products (an empty side is 0)
+    function [31:0] price_sum(input v, input [79:0] prods);
+        begin
+            price_sum = v ? (prods[63:32] + {prods[79:64], 16'd0} + prods[31:0]) : 32'd0;
+        end
+    endfunction
+
+    // price == last without a carry chain: a + b + c = last exactly when a + b + c + ~last
+    // = 2^32 - 1 (mod 2^32); two carry-save levels give x + y for that sum, and x + y = 2^32 - 1
+    // (x, y < 2^32) exactly when y = ~x
+    function price_eq(input v, input [79:0] prods, input [31:0] last);
+        reg [31:0] a, b, c, nl, s1, k1, s2, k2;
+        reg [30:0] m1, m2;
+        begin
+            a = prods[63:32]; b = {prods[79:64], 16'd0}; c = prods[31:0]; nl = ~last;
+            s1 = a ^ b ^ c;
+            m1 = (a[30:0] & b[30:0]) | (a[30:0] & c[30:0]) | (b[30:0] & c[30:0]);
+            k1 = {m1, 1'b0};
+            s2 = s1 ^ k1 ^ nl;
+            m2 = (s1[30:0] & k1[30:0]) | (s1[30:0] & nl[30:0]) | (k1[30:0] & nl[30:0]);
+            k2 = {m2, 1'b0};
+            price_eq = v ? ((s2 ^ k2) == 32'hFFFF_FFFF) : (last == 32'd0);
+        end
+    endfunction
+
+    wire [31:0]  bpx1   = price_sum(bv1_q, bpp1_q);
+    wire [31:0]  apx1   = price_sum(av1_q, app1_q);
+    wire [127:0] tuple1 = {asz1_q, apx1, bsz1_q, bpx1};
     wire [127:0] last1  = last_q[sym1_q*128 +: 128];
+    wire         same1  = price_eq(bv1_q, bpp1_q, last1[31:0]) && (bsz1_q == last1[63:32]) &&
+                          price_eq(av1_q, app1_q, last1[95:64]) && (asz1_q == last1[127:96]);
     wire [7:0]   lastf1 = lastf_q[sym1_q*8 +: 8];
-    wire         emit1  = touch1_q && ((tuple1 != last1) || (flags1_q != lastf1));
+    wire         emit1  = touch1_q && (!same1 || (flags1_q != lastf1));
 
     always @(posedge clk) begin
         if (rst) begin
@@ -166,9 +209,9 @@ module rg_tob #(
             touch1_q <= 1'b0;
             sym1_q   <= {SYM_W{1'b0}};
             flags1_q <= 8'd0;
-            bpx1_q   <= 32'd0;
+            bv1_q    <= 1'b0;
             bsz1_q   <= 32'd0;
-            apx1_q   <= 32'd0;
+            av1_q    <= 1'b0;
             asz1_q   <= 32'd0;
             buy2_q   <= 1'b0;
             sell2_q  <= 1'b0;
@@ -195,9 +238,9 @@ module rg_tob #(
                     touch1_q <= s_touch;
                     sym1_q   <= s_sym;
                     flags1_q <= s_flags;
-                    bpx1_q   <= s_bid_valid ? bid_prod[31:0] : 32'd0;
+                    bv1_q    <= s_bid_valid;
                     bsz1_q   <= bsz_in;
-                    apx1_q   <= s_ask_valid ? ask_prod[31:0] : 32'd0;
+                    av1_q    <= s_ask_valid;
                     asz1_q   <= asz_in;
                 end
             end
@@ -208,9 +251,9 @@ module rg_tob #(
                     sym2_q   <= sym1_q;
                     flags2_q <= flags1_q;
                     tob2_q   <= emit1;
-                    bpx2_q   <= bpx1_q;
+                    bpx2_q   <= bpx1;
                     bsz2_q   <= bsz1_q;
-                    apx2_q   <= apx1_q;
+                    apx2_q   <= apx1;
                     asz2_q   <= asz1_q;
                     buy2_q   <= !buy_diff[66];
                     sell2_q  <= !sell_diff[66];

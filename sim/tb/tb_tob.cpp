@@ -13,7 +13,7 @@ int main() {
     Bench b("tob", 3);
     Rng r(41);
     auto &d = *b.dut;
-    const uint32_t TICK = 7;
+    uint32_t TICK = 7;
     d.cfg_tick = TICK;
     uint32_t NUM = 3, DEN = 0xFFFFFFFFu;   // products need all 64 bits
     d.cfg_imb_num = NUM;
@@ -48,6 +48,11 @@ int main() {
             uint32_t base = r.below(1000), bi = r.below(256), ai = r.below(256);
             uint32_t bs = r.chance(0.5) ? 100 : r.below(1000), as = r.chance(0.5) ? 200 : r.below(1000);
             if (r.chance(0.1)) bs = 0xFFFFFFFFu - r.below(4);
+            // the price is summed from three products (base_lo, base_hi, idx times TICK):
+            // large bases and ticks, and one price from different (base, idx) splits
+            if (r.chance(0.1)) TICK = r.chance(0.5) ? 7 : static_cast<uint32_t>(r.below(65536));
+            if (r.chance(0.1)) base = static_cast<uint32_t>(r.next());
+            if (r.chance(0.2)) { base = 500 + r.below(8); bi = 12 - (base - 500); ai = 20 - (base - 500); }
             if (r.chance(0.5)) { bi = 10; ai = 20; base = 500; }  // repeats: unchanged tuples
             if (r.chance(0.3)) { bv = av = true; bs = 100; as = 200; }
             if (r.chance(0.3)) {
@@ -58,6 +63,7 @@ int main() {
             }
             d.cfg_imb_num = NUM;
             d.cfg_imb_den = DEN;
+            d.cfg_tick = TICK;
             int flags = r.chance(0.8) ? last_flags[sym] : static_cast<int>(r.below(8));   // mostly unchanged
             set_wide_bits(d.s_book, HW::BOOK_TOUCH_LO, HW::BOOK_TOUCH_W, touch);
             set_wide_bits(d.s_book, HW::BOOK_SYM_LO, HW::BOOK_SYM_W, sym);
