@@ -21,7 +21,8 @@
 // When the best level empties, S_WB starts the search for the next best with the bitmap:
 // the level of the next occupied bit in the same 64-level word is read (S_SZ: its size
 // registered, S_SZ2: upd_done), or else the summary gives the next occupied word, read in
-// S_WORD (registered), searched in S_WORD2, then S_SZ, S_SZ2. upd_done pulses in the last
+// S_WORD (registered), searched in S_WORD2, then S_SZ, S_SZ2; when neither is found the side
+// is empty (S_NONE, decided into the state register). upd_done pulses in the last
 // cycle, with the new best level of the updated side on nb_*; the cache shows it on the
 // query outputs from the next cycle.
 // Counter updates (cnt_*) take effect at the next edge.
@@ -86,7 +87,7 @@ module rg_book #(
     localparam integer OCC_AW = SIDE_W + WORD_W;
 
     localparam [2:0] S_IDLE = 3'd0, S_RMW = 3'd1, S_WB = 3'd2, S_WORD = 3'd3, S_WORD2 = 3'd4,
-                     S_SZ = 3'd5, S_SZ2 = 3'd6;
+                     S_SZ = 3'd5, S_SZ2 = 3'd6, S_NONE = 3'd7;
 
     // ---------------------------------------------------------------- state
     reg [2:0]        st_q, st_d;
@@ -309,8 +310,7 @@ module rg_book #(
                     end else if (r_senc_found_q) begin
                         st_d        = S_WORD;
                     end else begin
-                        best_we = 1'b1; best_v_d = 1'b0;
-                        upd_done = 1'b1;
+                        st_d        = S_NONE;    // the side is empty (decided into a register)
                     end
                 end
             end
@@ -321,6 +321,12 @@ module rg_book #(
                 st_d        = S_SZ;
             end
             S_SZ: st_d = S_SZ2;          // the size arrives: registered
+            S_NONE: begin
+                best_we  = 1'b1;
+                best_v_d = 1'b0;
+                upd_done = 1'b1;
+                st_d     = S_IDLE;
+            end
             default: begin // S_SZ2
                 best_we  = 1'b1;
                 best_v_d = 1'b1;
@@ -408,7 +414,7 @@ module rg_book #(
     always @(posedge clk) begin
         if (!rst) begin
             if (st_q == S_WB) sum_mem[a_side_q] <= new_sum;
-            if (best_we) begin
+            if (best_we && best_v_d) begin     // an emptied side only clears its valid bit
                 bi_mem[a_side_q] <= best_i_d;
                 bs_mem[a_side_q] <= best_s_d;
             end
