@@ -16,8 +16,8 @@
 //       tested without a carry chain; the price itself is summed beside it, for the registers);
 //       buy_ok = bid_sz*DEN >= ask_sz*NUM, sell_ok = ask_sz*DEN >= bid_sz*NUM, each the sign
 //       of the difference of the partial products: three carry-save levels, one carry chain
-// The last-emitted tuples and flags are read and written in T2 only, so back-to-back events of the
-// same symbol need no forwarding.
+// The last-emitted tuples and flags are read in T2 and written the cycle after, from T2's
+// registers; an event of the same symbol compared in that cycle takes T2's registers.
 `default_nettype none
 `include "rg_contract.vh"
 module rg_tob #(
@@ -195,11 +195,16 @@ module rg_tob #(
 
     wire [31:0]  bpx1   = price_sum(bv1_q, bpp1_q);
     wire [31:0]  apx1   = price_sum(av1_q, app1_q);
-    wire [127:0] tuple1 = {asz1_q, apx1, bsz1_q, bpx1};
-    wire [127:0] last1  = last_q[sym1_q*128 +: 128];
+    // the last emitted tuple and flags are written the cycle after T2 took the TOB (pend_q,
+    // from T2's registers: emit1 drives two flip-flops, not every tuple bit's enable); in
+    // that cycle an event of the same symbol in T1 compares with T2's registers instead
+    reg          pend_q;
+    wire         byp1   = pend_q && (sym2_q == sym1_q);
+    wire [127:0] tuple2 = {asz2_q, apx2_q, bsz2_q, bpx2_q};
+    wire [127:0] last1  = byp1 ? tuple2 : last_q[sym1_q*128 +: 128];
     wire         same1  = price_eq(bv1_q, bpp1_q, last1[31:0]) && (bsz1_q == last1[63:32]) &&
                           price_eq(av1_q, app1_q, last1[95:64]) && (asz1_q == last1[127:96]);
-    wire [7:0]   lastf1 = lastf_q[sym1_q*8 +: 8];
+    wire [7:0]   lastf1 = byp1 ? flags2_q : lastf_q[sym1_q*8 +: 8];
     wire         emit1  = touch1_q && (!same1 || (flags1_q != lastf1));
 
     always @(posedge clk) begin
@@ -220,6 +225,7 @@ module rg_tob #(
             sym2_q   <= {SYM_W{1'b0}};
             flags2_q <= 8'd0;
             tob2_q   <= 1'b0;
+            pend_q   <= 1'b0;
             bpx2_q   <= 32'd0;
             bsz2_q   <= 32'd0;
             apx2_q   <= 32'd0;
@@ -231,6 +237,11 @@ module rg_tob #(
         end else begin
             st_tob     <= 1'b0;
             st_flagged <= 1'b0;
+            pend_q     <= adv2 && v1_q && emit1;
+            if (pend_q) begin
+                last_q[sym2_q*128 +: 128] <= tuple2;
+                lastf_q[sym2_q*8 +: 8]    <= flags2_q;
+            end
             if (adv1) begin
                 v1_q <= s_valid;
                 if (s_valid) begin
@@ -257,10 +268,6 @@ module rg_tob #(
                     asz2_q   <= asz1_q;
                     buy2_q   <= !buy_diff[66];
                     sell2_q  <= !sell_diff[66];
-                    if (emit1) begin
-                        last_q[sym1_q*128 +: 128] <= tuple1;
-                        lastf_q[sym1_q*8 +: 8]    <= flags1_q;
-                    end
                     st_tob     <= emit1;
                     st_flagged <= touch1_q && (flags1_q != 8'd0);
                 end
