@@ -151,7 +151,7 @@ module rg_book #(
     reg [63:0]     occ_old, word_mask, enc_word_in;
     reg [31:0]     lvl_old;
     reg            nz;
-    reg            best_v_d;
+    reg            best_we, best_v_d;
     reg [IDX_W-1:0] best_i_d;
     reg [31:0]     best_s_d;
     reg [WPS-1:0]  enc_sum_in;
@@ -269,6 +269,7 @@ module rg_book #(
         occ_rd_addr = {{upd_sym, upd_buy}, u_word};
         wr_en       = 1'b0;
         upd_done    = 1'b0;
+        best_we     = 1'b0;
         best_v_d    = r_bv_q;
         best_i_d    = r_bi_q;
         best_s_d    = r_bs_q;
@@ -284,10 +285,10 @@ module rg_book #(
             S_RMW: begin
                 st_d = S_WB;
                 if (c_nz && c_better) begin
-                    best_v_d = 1'b1; best_i_d = a_idx_q; best_s_d = c_new;
+                    best_we = 1'b1; best_v_d = 1'b1; best_i_d = a_idx_q; best_s_d = c_new;
                     upd_done = 1'b1;
                 end else if (c_nz && c_eq) begin
-                    best_s_d = c_new;
+                    best_we = 1'b1; best_s_d = c_new;
                     upd_done = 1'b1;
                 end else if (!c_eq) begin
                     upd_done = 1'b1;
@@ -321,11 +322,13 @@ module rg_book #(
             end
             S_SZ: st_d = S_SZ2;          // the size arrives: registered
             S_NONE: begin
+                best_we  = 1'b1;
                 best_v_d = 1'b0;
                 upd_done = 1'b1;
                 st_d     = S_IDLE;
             end
             default: begin // S_SZ2
+                best_we  = 1'b1;
                 best_v_d = 1'b1;
                 best_i_d = cand_q;
                 best_s_d = lvl_q;
@@ -378,9 +381,9 @@ module rg_book #(
                 cand_q <= cand_same;
             end
             if (st_q == S_WORD2) cand_q <= cand_word;
-            // the best-level cache is rewritten in every cycle that may change it (with its
-            // own value when nothing changes): its enables wait for no decision
-            if (st_q == S_RMW || st_q == S_SZ2 || st_q == S_NONE) best_v_q[a_side_q] <= best_v_d;
+            if (best_we) begin
+                best_v_q[a_side_q] <= best_v_d;
+            end
             if (cnt_we) cnt_v_q[c_side] <= 1'b1;
         end
     end
@@ -411,7 +414,7 @@ module rg_book #(
     always @(posedge clk) begin
         if (!rst) begin
             if (st_q == S_WB) sum_mem[a_side_q] <= new_sum;
-            if (st_q == S_RMW || st_q == S_SZ2) begin     // an emptied side only clears its valid bit
+            if (best_we && best_v_d) begin     // an emptied side only clears its valid bit
                 bi_mem[a_side_q] <= best_i_d;
                 bs_mem[a_side_q] <= best_s_d;
             end
