@@ -542,58 +542,63 @@ impl Engine {
             _ => {}
         }
         let seq = self.next_seq(t);
-        match m {
+        // The arms that change a book name its symbol; the work after a book change
+        // (TOB, strategy, risk) is then one copy for every message type, not one per arm.
+        let changed = match m {
             // Handled above, before the seq.
-            Message::Control(_) | Message::OrderEntry(_) | Message::Venue(_) => {}
+            Message::Control(_) | Message::OrderEntry(_) | Message::Venue(_) => None,
             Message::RegSho { locate, ts, action } => {
                 self.last_ts = ts;
                 if let Some(i) = self.locate.get(locate) {
                     self.oe.syms[i % MAX_SYMBOLS].ssr = action != b'0';
                 }
+                None
             }
             Message::Add { locate, ts, r, buy, shares, price } => {
                 self.last_ts = ts;
-                if let Some(i) = self.locate.get(locate) {
+                let i = self.locate.get(locate);
+                if let Some(i) = i {
                     debug_assert_eq!(r, probe.r());
                     if !self.book.insert_probed(i, probe, buy as usize, shares, price) {
                         self.stats.table_full += 1;
                     }
-                    self.touched(i, seq, ts, out);
                 }
+                i
             }
-            Message::Executed { ts, r, shares } => self.executed(ts, r, probe, shares, Print::OrderPrice, seq, out),
-            Message::ExecutedWithPrice { ts, r, shares, print } => self.executed(ts, r, probe, shares, print, seq, out),
+            Message::Executed { ts, r, shares } => self.executed(ts, r, probe, shares, Print::OrderPrice),
+            Message::ExecutedWithPrice { ts, r, shares, print } => self.executed(ts, r, probe, shares, print),
             Message::Cancel { ts, r, shares } => {
                 self.last_ts = ts;
-                if let Some(slot) = self.find(r, probe) {
+                self.find(r, probe).map(|slot| {
                     let e = self.book.order(slot);
                     self.book.reduce_entry(slot, e, shares);
-                    self.touched(e.symbol, seq, ts, out);
-                }
+                    e.symbol
+                })
             }
             Message::Delete { ts, r } => {
                 self.last_ts = ts;
-                if let Some(slot) = self.find(r, probe) {
+                self.find(r, probe).map(|slot| {
                     let e = self.book.order(slot);
                     self.book.remove_entry(slot, e);
-                    self.touched(e.symbol, seq, ts, out);
-                }
+                    e.symbol
+                })
             }
             Message::Replace { ts, r, new_ref, shares, price } => {
                 self.last_ts = ts;
-                if let Some(slot) = self.find(r, probe) {
+                self.find(r, probe).map(|slot| {
                     // The new order keeps the original's symbol and side.
                     let e = self.book.order(slot);
                     self.book.remove_entry(slot, e);
                     self.insert(e.symbol, new_ref, e.side, shares, price);
-                    self.touched(e.symbol, seq, ts, out);
-                }
+                    e.symbol
+                })
             }
             Message::Trade { locate, ts, price } => {
                 self.last_ts = ts;
                 if let Some(i) = self.locate.get(locate) {
                     self.syms[i].last_trade = price;
                 }
+                None
             }
             Message::System { ts, code } => {
                 self.last_ts = ts;
@@ -602,16 +607,19 @@ impl Engine {
                     b'M' => self.session.market_open = false,
                     _ => {}
                 }
+                None
             }
             Message::Directory { locate, ts, stock } => {
                 self.last_ts = ts;
                 self.locate.directory(locate, stock);
+                None
             }
             Message::TradingAction { locate, ts, state } => {
                 self.last_ts = ts;
                 if let Some(i) = self.locate.get(locate) {
                     self.syms[i].trading_state = state;
                 }
+                None
             }
             Message::CircuitBreaker { ts, level } => {
                 self.last_ts = ts;
@@ -621,34 +629,43 @@ impl Engine {
                         s.trading_state = b'H';
                     }
                 }
+                None
             }
-            Message::Skipped { ts } => self.last_ts = ts,
-            Message::BadLength => self.bad_length(t, msg.len(), seq, out),
+            Message::Skipped { ts } => {
+                self.last_ts = ts;
+                None
+            }
+            Message::BadLength => {
+                self.bad_length(t, msg.len(), seq, out);
+                None
+            }
             Message::Unknown { ts } => {
                 if let Some(ts) = ts {
                     self.last_ts = ts;
                 }
                 self.problem(problem::UNKNOWN_TYPE, seq, t, msg.len() as u16, 0, out);
+                None
             }
+        };
+        if let Some(i) = changed {
+            self.touched(i, seq, self.last_ts, out);
         }
     }
 
-    /// E and C (§3.2): the trade sets `last_trade`, then the order is reduced. Inlined
-    /// into each arm so that E's print, a constant, costs no branch.
+    /// E and C (§3.2): the trade sets `last_trade`, then the order is reduced; returns the
+    /// order's symbol. Inlined into each arm so that E's print, a constant, costs no branch.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn executed<S: RecordSink>(&mut self, ts: u64, r: u64, probe: Probe, shares: u32, print: Print, seq: u64, out: &mut S) {
+    fn executed(&mut self, ts: u64, r: u64, probe: Probe, shares: u32, print: Print) -> Option<usize> {
         self.last_ts = ts;
-        if let Some(slot) = self.find(r, probe) {
-            let e = self.book.order(slot);
-            match print {
-                Print::OrderPrice => self.syms[e.symbol].last_trade = self.book.order_price(slot),
-                Print::At(p) => self.syms[e.symbol].last_trade = p,
-                Print::NotPrintable => {}
-            }
-            self.book.reduce_entry(slot, e, shares);
-            self.touched(e.symbol, seq, ts, out);
+        let slot = self.find(r, probe)?;
+        let e = self.book.order(slot);
+        match print {
+            Print::OrderPrice => self.syms[e.symbol].last_trade = self.book.order_price(slot),
+            Print::At(p) => self.syms[e.symbol].last_trade = p,
+            Print::NotPrintable => {}
         }
+        self.book.reduce_entry(slot, e, shares);
+        Some(e.symbol)
     }
 
     /// The order with reference `r` (`probe` is the book's probe of `r`); a miss is
