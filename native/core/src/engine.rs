@@ -11,7 +11,7 @@
 //! fixed-size state and appends 32-byte records. Tables are fixed-size arrays indexed by
 //! masked values, so the hot path has almost no bounds checks and no `unsafe`.
 
-use crate::book::{Book, Probe, Slot, Top};
+use crate::book::{Book, LevelDelta, Probe, Slot, Top};
 use crate::config::Config;
 use crate::control::{self, Control};
 use crate::error::{EngineError, ErrorCode};
@@ -542,9 +542,10 @@ impl Engine {
             _ => {}
         }
         let seq = self.next_seq(t);
-        // The arms that change a book name its symbol; the work after a book change
-        // (TOB, strategy, risk) is then one copy for every message type, not one per arm.
-        let changed = match m {
+        // The arms that change a book name its symbol and leave their level change; the
+        // level update and the work after a book change (TOB, strategy, risk) are then
+        // one copy for every message type, not one per arm.
+        let changed: Option<(usize, Option<LevelDelta>)> = match m {
             // Handled above, before the seq.
             Message::Control(_) | Message::OrderEntry(_) | Message::Venue(_) => None,
             Message::RegSho { locate, ts, action } => {
@@ -556,14 +557,14 @@ impl Engine {
             }
             Message::Add { locate, ts, r, buy, shares, price } => {
                 self.last_ts = ts;
-                let i = self.locate.get(locate);
-                if let Some(i) = i {
+                self.locate.get(locate).map(|i| {
                     debug_assert_eq!(r, probe.r());
-                    if !self.book.insert_probed(i, probe, buy as usize, shares, price) {
+                    let (placed, level) = self.book.insert_probed_deferred(i, probe, buy as usize, shares, price);
+                    if !placed {
                         self.stats.table_full += 1;
                     }
-                }
-                i
+                    (i, level)
+                })
             }
             Message::Executed { ts, r, shares } => self.executed(ts, r, probe, shares, Print::OrderPrice),
             Message::ExecutedWithPrice { ts, r, shares, print } => self.executed(ts, r, probe, shares, print),
@@ -571,16 +572,14 @@ impl Engine {
                 self.last_ts = ts;
                 self.find(r, probe).map(|slot| {
                     let e = self.book.order(slot);
-                    self.book.reduce_entry(slot, e, shares);
-                    e.symbol
+                    (e.symbol, self.book.reduce_entry_deferred(slot, e, shares))
                 })
             }
             Message::Delete { ts, r } => {
                 self.last_ts = ts;
                 self.find(r, probe).map(|slot| {
                     let e = self.book.order(slot);
-                    self.book.remove_entry(slot, e);
-                    e.symbol
+                    (e.symbol, self.book.remove_entry_deferred(slot, e))
                 })
             }
             Message::Replace { ts, r, new_ref, shares, price } => {
@@ -589,8 +588,7 @@ impl Engine {
                     // The new order keeps the original's symbol and side.
                     let e = self.book.order(slot);
                     self.book.remove_entry(slot, e);
-                    self.insert(e.symbol, new_ref, e.side, shares, price);
-                    e.symbol
+                    (e.symbol, self.insert_deferred(e.symbol, new_ref, e.side, shares, price))
                 })
             }
             Message::Trade { locate, ts, price } => {
@@ -647,7 +645,10 @@ impl Engine {
                 None
             }
         };
-        if let Some(i) = changed {
+        if let Some((i, level)) = changed {
+            if let Some(d) = level {
+                self.book.apply(d);
+            }
             self.touched(i, seq, self.last_ts, out);
         }
     }
@@ -655,7 +656,7 @@ impl Engine {
     /// E and C (§3.2): the trade sets `last_trade`, then the order is reduced; returns the
     /// order's symbol. Inlined into each arm so that E's print, a constant, costs no branch.
     #[inline(always)]
-    fn executed(&mut self, ts: u64, r: u64, probe: Probe, shares: u32, print: Print) -> Option<usize> {
+    fn executed(&mut self, ts: u64, r: u64, probe: Probe, shares: u32, print: Print) -> Option<(usize, Option<LevelDelta>)> {
         self.last_ts = ts;
         let slot = self.find(r, probe)?;
         let e = self.book.order(slot);
@@ -664,8 +665,7 @@ impl Engine {
             Print::At(p) => self.syms[e.symbol].last_trade = p,
             Print::NotPrintable => {}
         }
-        self.book.reduce_entry(slot, e, shares);
-        Some(e.symbol)
+        Some((e.symbol, self.book.reduce_entry_deferred(slot, e, shares)))
     }
 
     /// The order with reference `r` (`probe` is the book's probe of `r`); a miss is
@@ -680,12 +680,16 @@ impl Engine {
         slot
     }
 
-    /// Adds an order to the book; a dropped order is counted (§5).
+    /// Adds an order to the book but for its level change, which it returns; a dropped
+    /// order is counted (§5).
     #[inline(always)]
-    fn insert(&mut self, i: usize, r: u64, side: usize, shares: u32, price: u32) {
-        if !self.book.insert(i, r, side, shares, price) {
+    fn insert_deferred(&mut self, i: usize, r: u64, side: usize, shares: u32, price: u32) -> Option<LevelDelta> {
+        let p = self.book.probe(r);
+        let (placed, level) = self.book.insert_probed_deferred(i, p, side, shares, price);
+        if !placed {
             self.stats.table_full += 1;
         }
+        level
     }
 
     /// A control message (§9): one made for another config (its fingerprint differs) is a

@@ -47,6 +47,18 @@ impl Top {
     }
 }
 
+/// A level change an order effect leaves for its caller to apply (`Book::apply`):
+/// `level[idx] += delta` (wrapping: a reduce adds the negated shares) on side `side` of
+/// symbol `i`. The engine applies the level change of every message type at one place,
+/// so the level update and the best-level upkeep are one copy of code, not one per type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LevelDelta {
+    i: usize,
+    side: usize,
+    idx: usize,
+    delta: u32,
+}
+
 /// Best level index of an empty side: below every bid index, above every ask index, so
 /// "better than the best" is one comparison either way.
 const NO_BID: i32 = -1;
@@ -234,6 +246,17 @@ impl Book {
     #[inline(always)]
     #[must_use]
     pub fn insert_probed(&mut self, i: usize, p: Probe, side: usize, shares: u32, price: u32) -> bool {
+        let (placed, level) = self.insert_probed_deferred(i, p, side, shares, price);
+        if let Some(d) = level {
+            self.apply(d);
+        }
+        placed
+    }
+
+    /// `insert_probed` without its level change, which it returns for `apply`; the
+    /// bool is `insert`'s (false: dropped from the book).
+    #[inline(always)]
+    pub fn insert_probed_deferred(&mut self, i: usize, p: Probe, side: usize, shares: u32, price: u32) -> (bool, Option<LevelDelta>) {
         let i = i % MAX_SYMBOLS;
         let sym = &mut self.syms[i];
         let at = sym.window.place(price, self.tick, self.recip);
@@ -245,25 +268,33 @@ impl Book {
                 sym.refresh_flags();
                 sym.dirty = true;
                 self.overflow.ghost_inserts += 1;
-                return false;
+                return (false, None);
             }
             Placed::Lost => {
                 sym.lost = true;
                 sym.refresh_flags();
                 sym.dirty = true;
                 self.overflow.untracked_drops += 1;
-                return false;
+                return (false, None);
             }
         }
         if at.class == class::IN {
-            let v = self.sides[i][side & 1].add(at.idx, shares);
-            self.level_changed(i, side, at.idx, v);
-        } else {
-            sym.oob.insert(at.class, side);
-            sym.refresh_flags();
-            sym.dirty = true;
+            return (true, Some(LevelDelta { i, side, idx: at.idx, delta: shares }));
         }
-        true
+        sym.oob.insert(at.class, side);
+        sym.refresh_flags();
+        sym.dirty = true;
+        (true, None)
+    }
+
+    /// Applies a level change an effect left (`*_deferred`): the level, its bitmap bits,
+    /// then the best level and top of book (`level_changed`).
+    #[inline(always)]
+    pub fn apply(&mut self, d: LevelDelta) {
+        let LevelDelta { i, side, idx, delta } = d;
+        let i = i % MAX_SYMBOLS;
+        let v = self.sides[i][side & 1].add(idx, delta);
+        self.level_changed(i, side, idx, v);
     }
 
     /// Keeps the best level of `side`, the top of book and the dirty bit right after
@@ -320,17 +351,26 @@ impl Book {
     /// table is read once.
     #[inline(always)]
     pub fn remove_entry(&mut self, slot: Slot, e: Entry) {
+        if let Some(d) = self.remove_entry_deferred(slot, e) {
+            self.apply(d);
+        }
+    }
+
+    /// `remove_entry` without its level change, which it returns for `apply`.
+    #[inline(always)]
+    pub fn remove_entry_deferred(&mut self, slot: Slot, e: Entry) -> Option<LevelDelta> {
         self.orders.invalidate(slot);
         if e.ghost {
             self.ghost_left(e.symbol);
+            None
         } else if e.class == class::IN {
-            let v = self.sides[e.symbol][e.side].sub(e.idx, e.shares);
-            self.level_changed(e.symbol, e.side, e.idx, v);
+            Some(LevelDelta { i: e.symbol, side: e.side, idx: e.idx, delta: e.shares.wrapping_neg() })
         } else {
-            let sym = &mut self.syms[e.symbol];
+            let sym = &mut self.syms[e.symbol % MAX_SYMBOLS];
             sym.oob.remove(e.class, e.side);
             sym.refresh_flags();
             sym.dirty = true;
+            None
         }
     }
 
@@ -355,19 +395,26 @@ impl Book {
     /// `reduce` for a caller that already read the entry at `slot` (`order`).
     #[inline(always)]
     pub fn reduce_entry(&mut self, slot: Slot, e: Entry, r: u32) {
+        if let Some(d) = self.reduce_entry_deferred(slot, e, r) {
+            self.apply(d);
+        }
+    }
+
+    /// `reduce_entry` without its level change, which it returns for `apply`.
+    #[inline(always)]
+    pub fn reduce_entry_deferred(&mut self, slot: Slot, e: Entry, r: u32) -> Option<LevelDelta> {
         let d = r.min(e.shares);
         let left = e.shares - d;
         if left == 0 {
             // Removing with the full remaining count is the same book effect as
             // reducing to zero and then removing 0 shares.
-            self.remove_entry(slot, e);
-            return;
+            return self.remove_entry_deferred(slot, e);
         }
         self.orders.set_shares(slot, left);
         if e.class == class::IN && !e.ghost {
-            let v = self.sides[e.symbol][e.side].sub(e.idx, d);
-            self.level_changed(e.symbol, e.side, e.idx, v);
+            return Some(LevelDelta { i: e.symbol, side: e.side, idx: e.idx, delta: d.wrapping_neg() });
         }
+        None
     }
 
     /// Whether symbol `i`'s top of book or flags may have changed since the last call
