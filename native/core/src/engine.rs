@@ -545,6 +545,7 @@ impl Engine {
         // The arms that change a book name its symbol and leave their level change; the
         // level update and the work after a book change (TOB, strategy, risk) are then
         // one copy for every message type, not one per arm.
+        // (Plain `match`es, no `Option::map` closures: the N-API build left those out of line.)
         let changed: Option<(usize, Option<LevelDelta>)> = match m {
             // Handled above, before the seq.
             Message::Control(_) | Message::OrderEntry(_) | Message::Venue(_) => None,
@@ -557,39 +558,51 @@ impl Engine {
             }
             Message::Add { locate, ts, r, buy, shares, price } => {
                 self.last_ts = ts;
-                self.locate.get(locate).map(|i| {
-                    debug_assert_eq!(r, probe.r());
-                    let (placed, level) = self.book.insert_probed_deferred(i, probe, buy as usize, shares, price);
-                    if !placed {
-                        self.stats.table_full += 1;
+                match self.locate.get(locate) {
+                    Some(i) => {
+                        debug_assert_eq!(r, probe.r());
+                        let (placed, level) = self.book.insert_probed_deferred(i, probe, buy as usize, shares, price);
+                        if !placed {
+                            self.stats.table_full += 1;
+                        }
+                        Some((i, level))
                     }
-                    (i, level)
-                })
+                    None => None,
+                }
             }
             Message::Executed { ts, r, shares } => self.executed(ts, r, probe, shares, Print::OrderPrice),
             Message::ExecutedWithPrice { ts, r, shares, print } => self.executed(ts, r, probe, shares, print),
             Message::Cancel { ts, r, shares } => {
                 self.last_ts = ts;
-                self.find(r, probe).map(|slot| {
-                    let e = self.book.order(slot);
-                    (e.symbol, self.book.reduce_entry_deferred(slot, e, shares))
-                })
+                match self.find(r, probe) {
+                    Some(slot) => {
+                        let e = self.book.order(slot);
+                        Some((e.symbol, self.book.reduce_entry_deferred(slot, e, shares)))
+                    }
+                    None => None,
+                }
             }
             Message::Delete { ts, r } => {
                 self.last_ts = ts;
-                self.find(r, probe).map(|slot| {
-                    let e = self.book.order(slot);
-                    (e.symbol, self.book.remove_entry_deferred(slot, e))
-                })
+                match self.find(r, probe) {
+                    Some(slot) => {
+                        let e = self.book.order(slot);
+                        Some((e.symbol, self.book.remove_entry_deferred(slot, e)))
+                    }
+                    None => None,
+                }
             }
             Message::Replace { ts, r, new_ref, shares, price } => {
                 self.last_ts = ts;
-                self.find(r, probe).map(|slot| {
-                    // The new order keeps the original's symbol and side.
-                    let e = self.book.order(slot);
-                    self.book.remove_entry(slot, e);
-                    (e.symbol, self.insert_deferred(e.symbol, new_ref, e.side, shares, price))
-                })
+                match self.find(r, probe) {
+                    Some(slot) => {
+                        // The new order keeps the original's symbol and side.
+                        let e = self.book.order(slot);
+                        self.book.remove_entry(slot, e);
+                        Some((e.symbol, self.insert_deferred(e.symbol, new_ref, e.side, shares, price)))
+                    }
+                    None => None,
+                }
             }
             Message::Trade { locate, ts, price } => {
                 self.last_ts = ts;
