@@ -29,7 +29,7 @@ import { parseShard } from '../kafka/shard.ts';
 
 export const RUN_USAGE =
   'usage: riskgate run --brokers host:port [--config f] ' + OUT_USAGE + ' [--json] [--topic riskgate.md.itch] ' +
-  '[--prefix riskgate] [--group <prefix>.run] [--shard K/N] [--seed-positions] [--stale-ms 5000] [--max-gap 1000000] [--max-tx-packets 5000] [--snapshot-every 2] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
+  '[--prefix riskgate] [--group <prefix>.run] [--shard K/N] [--order-entry [--order-entry-port N] [--venue HOST:PORT] [--venue-user NAME:PASSWORD]] [--record merged.itch] [--seed-positions] [--stale-ms 5000] [--max-gap 1000000] [--max-tx-packets 5000] [--snapshot-every 2] [--broker-timeout 120000] [--events] ' + SERVE_USAGE;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -53,6 +53,8 @@ export function formatFeedReport(r: Record<string, any>): string {
   if (k.resumedFromOffset > 0) lines.push(`  not again   ${fmt(k.notRepublished.executions)} executions, ${fmt(k.notRepublished.decisions)} decisions committed before the restart`);
   if (k.resumedFrom) lines.push(`  snapshot    resumed from the snapshot at feed offset ${fmt(k.resumedFrom.offset)} (seq ${fmt(k.resumedFrom.seq)}, ${fmt(k.resumedFrom.bytes)} bytes, restored in ${fmt(k.resumedFrom.restoreMs)} ms)`);
   else if (k.snapshotSkipped) lines.push(`  snapshot    not used: ${k.snapshotSkipped}`);
+  const oe = r.orderEntry;
+  if (oe) lines.push(`order entry   session ${oe.sessionName}: ${fmt(oe.events)} events journalled (${fmt(oe.rebuiltEvents)} rebuilt), ${fmt(oe.openOrders)} open orders, ${fmt(oe.reforwarded)} forwarded again, ${fmt(oe.unmatchedVenueAnswers)} unmatched venue answers; OUCH ${oe.ouch ? `${fmt(oe.ouch.checked)} checked, ${fmt(oe.ouch.accepted)} accepted, ${fmt(oe.ouch.rejected)} rejected, ${fmt(oe.ouch.executed)} executions` : 'not started'}`);
   if (k.seededPositions) lines.push(`  seeded      start positions from ${k.seededPositions.from}: ${JSON.stringify(k.seededPositions.symbols)}`);
   return lines.join('\n');
 }
@@ -75,6 +77,11 @@ export const RUN_OPTIONS = {
   'hold-tx-ms': { type: 'string' },
   'broker-timeout': { type: 'string' },
   events: { type: 'boolean' },
+  'order-entry': { type: 'boolean' },
+  'order-entry-port': { type: 'string' },
+  venue: { type: 'string' },
+  'venue-user': { type: 'string' },
+  record: { type: 'string' },
   ...HELP_OPTION,
   ...SERVE_OPTIONS,
 } as const;
@@ -97,9 +104,40 @@ export const help = helpFor(RUN_USAGE, RUN_OPTIONS, {
   'hold-tx-ms': '<ms> fault injection (tests): hold every transaction open this long after its sends (default 0)',
   'broker-timeout': '<ms> how long the broker may stay unreachable before the run stops with exit 8 (default 120000)',
   events: 'print every feed and transaction event as a JSON line on stderr',
+  'order-entry': 'take client orders over OUCH 5.0 (config orderEntry): each is checked at the engine\'s position in the live feed, journalled with its records and answered once that transaction is committed (docs/spec.md §14.10)',
+  'order-entry-port': '<N> TCP port of the order-entry gateway (default: the config\'s orderEntry.port; 0 picks a free one, in the order-entry event)',
+  venue: '<HOST:PORT> forward accepted orders to this OUCH venue (riskgate venue-sim); its executions come back into the engine and to Kafka, exactly once across restarts',
+  'venue-user': '<NAME:PASSWORD> the venue login (default VENUE:venue)',
+  record: '<file> write the merged stream handed to the engine (feed, controls, order entry) at the end; riskgate replay <file> gives the run\'s digest',
   help: 'print this help and exit',
   ...SERVE_HELP,
 });
+
+/** `--order-entry`, `--venue`, … as FeedRun's option (usage errors for the combinations that cannot work). */
+async function orderEntryOptions(values: { 'order-entry'?: boolean; 'order-entry-port'?: string; venue?: string; 'venue-user'?: string; 'log-level'?: string }, sharded: boolean) {
+  if (!values['order-entry']) {
+    for (const k of ['order-entry-port', 'venue', 'venue-user'] as const) if (values[k] !== undefined) throw usageError(`--${k} needs --order-entry`);
+    return undefined;
+  }
+  // One gateway, one engine: shards would each check a client's order against their own copy.
+  if (sharded) throw usageError('--order-entry cannot be combined with --shard: a client order must be checked by one engine');
+  const port = intOpt('--order-entry-port', values['order-entry-port']);
+  let venue = null;
+  if (values.venue !== undefined) {
+    const m = /^([^:]+):(\d{1,5})$/.exec(values.venue);
+    if (!m || Number(m[2]) > 65535) throw usageError(`--venue must be HOST:PORT, got ${JSON.stringify(values.venue)}`);
+    const vu = /^([A-Za-z0-9]{1,6}):([\x21-\x7e]{1,10})$/.exec(values['venue-user'] ?? 'VENUE:venue');
+    if (!vu) throw usageError('--venue-user must be NAME:PASSWORD');
+    venue = { host: m[1], port: Number(m[2]), username: vu[1], password: vu[2] };
+  } else if (values['venue-user'] !== undefined) throw usageError('--venue-user needs --venue');
+  let log;
+  try {
+    log = createLogger({ level: values['log-level'] ?? 'warn', name: 'order-entry' });
+  } catch (e) {
+    throw new RiskgateError('USAGE', (e as Error).message);
+  }
+  return { port, venue, log };
+}
 
 export async function runCommand(argv: string[]): Promise<number> {
   return withCodedErrors('run', async () => {
@@ -122,6 +160,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       // then differ. Controls for a sharded run travel in the feed, where every shard sees them at the same seq.
       throw usageError('--shard cannot be combined with --serve or --audit-out: runtime controls would reach one shard only; put controls for a sharded run in the feed (control messages, spec §9)');
     }
+    const orderEntry = await orderEntryOptions(values, shard !== undefined);
     const config = loadConfig(values.config);
     let feed: FeedRun | undefined;
     let plane: ControlPlane | undefined;
@@ -167,6 +206,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         holdTxMs: intOpt('--hold-tx-ms', values['hold-tx-ms']),
         brokerTimeoutMs: intOpt('--broker-timeout', values['broker-timeout']),
         controls: plane ? { queue: plane.queue, live: plane.live } : undefined,
+        orderEntry,
+        record: values.record,
         signal: abort.signal,
         emit: values.events ? (event, data) => process.stderr.write(`${JSON.stringify({ event, t: Date.now(), ...data })}\n`) : undefined,
       }));

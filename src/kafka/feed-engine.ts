@@ -58,6 +58,14 @@ export class FeedEngine {
   readonly otherShards = { executions: 0, decisions: 0 };
   /** The seq of the next message handed to the engine (for the live state). */
   handedSeq = 1;
+  /**
+   * `run --order-entry` (src/kafka/order-entry-live.ts): told before every engine call (kills
+   * the previous call engaged are mass-canceled first) and of every CONTROL record.
+   */
+  beforeCall: ((offset: number, nextSeq: number) => void) | null = null;
+  onControls: ((records: Buffer) => void) | null = null;
+  /** `run --record`: every input handed to the engine, in order (the merged stream). */
+  recordInput: Buffer[] | null = null;
   private readonly sink: RecordSink | null;
   private sinkQueue: Buffer[] = [];
   private readonly liveState?: LiveState;
@@ -104,6 +112,8 @@ export class FeedEngine {
    * made itself). The records it returns are valid until the next call.
    */
   call(frames: Buffer, endOfInput: boolean, messages: number, offset: number, trackTs: boolean): Buffer {
+    this.beforeCall?.(offset, this.handedSeq);
+    this.recordInput?.push(Buffer.from(frames));
     const t = process.hrtime.bigint();
     const records = this.process(frames, endOfInput);
     const dt = Number(process.hrtime.bigint() - t);
@@ -120,7 +130,7 @@ export class FeedEngine {
     this.handedSeq += messages;
     if (records.length === 0) return records;
     if (this.sink) this.sinkQueue.push(Buffer.from(records));
-    this.route(records, offset);
+    if (this.route(records, offset) && this.onControls) this.onControls(records);
     return records;
   }
 
@@ -150,10 +160,11 @@ export class FeedEngine {
 
   /**
    * FILL → executions (keyed by account), DECISION and CONTROL → decisions (runs of them copied
-   * at once). A shard (`run --shard`) passes over the DECISION and FILL records of accounts it
+   * at once; ORDER records with the decisions). Returns whether there was a CONTROL record. A shard (`run --shard`) passes over the DECISION and FILL records of accounts it
    * does not own: they end a run of decisions and are counted in `otherShards`.
    */
-  private route(records: Buffer, offset: number): void {
+  private route(records: Buffer, offset: number): boolean {
+    let controls = false;
     const out = this.live ? this.published : this.rebuilt;
     const end = records.length - (records.length % RECORD_SIZE);
     const shard = this.shard;
@@ -161,9 +172,13 @@ export class FeedEngine {
     for (let off = 0; off < end; off += RECORD_SIZE) {
       const kind = records[off + KIND];
       const own = shard === null || publishes(shard, records, off);
-      if ((kind === RecordKind.DECISION || kind === RecordKind.CONTROL) && own) {
-        if (kind === RecordKind.DECISION) out.decisions++;
-        else out.controls++;
+      // ORDER records (client orders' verdicts and cancels, `run --order-entry`) travel with the decisions.
+      if ((kind === RecordKind.DECISION || kind === RecordKind.CONTROL || kind === RecordKind.ORDER) && own) {
+        if (kind !== RecordKind.CONTROL) out.decisions++;
+        else {
+          out.controls++;
+          controls = true;
+        }
         if (run < 0) run = off;
         continue;
       }
@@ -184,6 +199,7 @@ export class FeedEngine {
       }
     }
     if (run >= 0 && this.live) this.tx.decisions.add(records, run, end, offset);
+    return controls;
   }
 
   /** Whether there is a record file (`--out`) to flush. */

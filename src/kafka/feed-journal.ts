@@ -11,6 +11,7 @@ import { configBlob, type Config } from '../config/index.ts';
 import { RiskgateError } from '../errors.ts';
 import type { KafkaClient } from './client.ts';
 import type { FeedNames } from './feed-topics.ts';
+import type { JournalOrderEntry } from './order-entry-live.ts';
 import { readToEnd } from './read-topic.ts';
 
 export interface JournalStart {
@@ -25,6 +26,11 @@ export interface JournalStart {
   maxGap?: number;
   /** `run --shard K/N` (spec §14.9): the shard this run group publishes for; null or absent for a whole run. */
   shard?: string | null;
+  /**
+   * `run --order-entry` (spec §14.10): the limits written at S = 1 for every account; absent
+   * without order entry. A resume must match it (the limits are in the engine state).
+   */
+  orderEntry?: { maxOpenOrders: number; maxOrderRate: number } | null;
   at: number;
 }
 export interface JournalInject {
@@ -38,17 +44,20 @@ export interface JournalInject {
   control: string;
   at: number;
 }
-export type JournalRecord = JournalStart | JournalInject;
+/** What a rebuild hands again at its feed offset: a control the run injected, or an order-entry event. */
+export type JournalEntry = JournalInject | JournalOrderEntry;
+export type JournalRecord = JournalStart | JournalEntry;
 
 export function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
 /** The start record of a new incarnation. */
-export function startRecord(names: FeedNames, firstPacket: Buffer, config: Config, seeded: boolean, maxGap: number, shard: string | null = null): JournalStart {
+export function startRecord(names: FeedNames, firstPacket: Buffer, config: Config, seeded: boolean, maxGap: number, shard: string | null = null, orderEntry: JournalStart['orderEntry'] = null): JournalStart {
   return {
     type: 'start', group: names.runGroup, feed: names.feed, firstPacketSha256: sha256(firstPacket),
-    configSha256: sha256(configBlob(config)), startPositions: config.symbols.map((s) => s.startPosition), seeded, maxGap, ...(shard !== null ? { shard } : {}), at: Date.now(),
+    configSha256: sha256(configBlob(config)), startPositions: config.symbols.map((s) => s.startPosition), seeded, maxGap, ...(shard !== null ? { shard } : {}),
+    ...(orderEntry ? { orderEntry } : {}), at: Date.now(),
   };
 }
 
@@ -79,7 +88,7 @@ export async function readJournal(kafka: KafkaClient, admin: Admin, names: FeedN
  * start positions are put back into `config` (which this does) — and returns its start record
  * and injections.
  */
-export function resumeFrom(records: readonly JournalRecord[], names: FeedNames, committedOffset: number, config: Config, shard: string | null = null): { start: JournalStart; injections: JournalInject[] } {
+export function resumeFrom(records: readonly JournalRecord[], names: FeedNames, committedOffset: number, config: Config, shard: string | null = null, orderEntry: JournalStart['orderEntry'] = null): { start: JournalStart; injections: JournalEntry[] } {
   const start = records[0];
   if (!start || start.type !== 'start') {
     throw new RiskgateError('FAIL_CLOSED', `run group ${names.runGroup} has progress (feed offset ${committedOffset}) but no start record in ${names.journal}: cannot resume`);
@@ -93,12 +102,19 @@ export function resumeFrom(records: readonly JournalRecord[], names: FeedNames, 
     const name = (x: string | null) => (x === null ? 'no --shard (the whole run)' : `--shard ${x}`);
     throw new RiskgateError('FAIL_CLOSED', `run group ${names.runGroup} started with ${name(start.shard ?? null)}, not ${name(shard)}: resume it as it started or use another --group`);
   }
+  // Order entry's limits are engine state from S = 1 on, and its events are in the journal: a
+  // run group takes client orders for good, or never.
+  const oe = start.orderEntry ?? null;
+  if ((oe === null) !== (orderEntry === null) || (oe && orderEntry && (oe.maxOpenOrders !== orderEntry.maxOpenOrders || oe.maxOrderRate !== orderEntry.maxOrderRate))) {
+    const name = (x: JournalStart['orderEntry']) => (x ? `--order-entry (maxOpenOrders ${x.maxOpenOrders}, maxOrderRate ${x.maxOrderRate})` : 'no --order-entry');
+    throw new RiskgateError('FAIL_CLOSED', `run group ${names.runGroup} started with ${name(oe)}, not ${name(orderEntry)}: resume it as it started or use another --group`);
+  }
   config.symbols.forEach((s, i) => (s.startPosition = start.startPositions[i] ?? 0));
   const sha = sha256(configBlob(config));
   if (sha !== start.configSha256) {
     throw new RiskgateError('CONFIG_INVALID', `the config differs from the one run group ${names.runGroup} started with (blob SHA-256 ${start.configSha256.slice(0, 16)}…, now ${sha.slice(0, 16)}…); resume with the same --config`);
   }
-  return { start, injections: records.slice(1) as JournalInject[] };
+  return { start, injections: records.slice(1) as JournalEntry[] };
 }
 
 /**
@@ -107,9 +123,9 @@ export function resumeFrom(records: readonly JournalRecord[], names: FeedNames, 
  */
 export class JournalReplay {
   private next = 0;
-  constructor(private readonly injections: readonly JournalInject[]) {}
+  constructor(private readonly injections: readonly JournalEntry[]) {}
 
-  *upTo(offset: number): Generator<JournalInject> {
+  *upTo(offset: number): Generator<JournalEntry> {
     while (this.next < this.injections.length && Number(this.injections[this.next].feedOffset) <= offset) yield this.injections[this.next++];
   }
 
@@ -118,8 +134,13 @@ export class JournalReplay {
     this.next = Math.max(this.next, Math.min(n, this.injections.length));
   }
 
+  /** Every journalled entry, in order. */
+  entries(): readonly JournalEntry[] {
+    return this.injections;
+  }
+
   /** The first injection not handed yet, if any. */
-  get pending(): JournalInject | undefined {
+  get pending(): JournalEntry | undefined {
     return this.injections[this.next];
   }
 

@@ -52,6 +52,9 @@ import { seedPositions } from './seed-positions.ts';
 import { shardGroup, shardLabel, shardPlan, type ShardPlan, type ShardSpec } from './shard.ts';
 import { decodeState, encodeState, readLatestSnapshot, snapshotMessage, SNAPSHOT_VERSION, type Snapshot } from './feed-snapshot.ts';
 import { RustEngine } from '../engine/rust.ts';
+import { writeFileSync } from 'node:fs';
+import type { Logger } from '../log/index.ts';
+import { controlsOf, LiveOrderEntry, type JournalOrderEntry } from './order-entry-live.ts';
 
 export interface FeedRunOptions {
   brokers: string;
@@ -97,6 +100,13 @@ export interface FeedRunOptions {
    * are injected in band before the next engine call, journalled, and the live state is fed.
    */
   controls?: { queue: ControlQueue; live: LiveState };
+  /**
+   * `run --order-entry` (spec §14.10): clients' orders over OUCH, checked at the engine's
+   * current position in the live stream, journalled with their records, answered after the commit.
+   */
+  orderEntry?: { port?: number; venue?: { host: string; port: number; username: string; password: string } | null; log: Logger };
+  /** `run --record f`: the merged stream handed to the engine (feed, controls, order entry), written at the end; `replay f` gives the run's digest. */
+  record?: string;
   signal?: AbortSignal;
   emit?: (event: string, data?: Record<string, unknown>) => void;
 }
@@ -149,7 +159,7 @@ const YIELD_IN_TX_MS = 3;
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 export class FeedRun {
-  private readonly o: Required<Omit<FeedRunOptions, 'out' | 'format' | 'signal' | 'emit' | 'group' | 'topic' | 'controls' | 'shard'>> & FeedRunOptions;
+  private readonly o: Required<Omit<FeedRunOptions, 'out' | 'format' | 'signal' | 'emit' | 'group' | 'topic' | 'controls' | 'shard' | 'orderEntry' | 'record'>> & FeedRunOptions;
   readonly names: FeedNames;
   private readonly kafka: KafkaClient;
   private readonly config: Config;
@@ -159,6 +169,9 @@ export class FeedRun {
   private readonly tx: FeedTransactions;
   private engine!: FeedEngine;
   private controls!: FeedControls;
+  /** `--order-entry`: the gateway and router on the live feed. */
+  private orderEntry: LiveOrderEntry | null = null;
+  private oeWake = false;
   private fetcher: FeedFetch | null = null;
   private admin!: Admin;
   private readonly seq = new FeedSequencer();
@@ -283,7 +296,7 @@ export class FeedRun {
       // 3. The journal: start-of-day config and injected controls of this incarnation.
       if (this.committedAtStart > 0) {
         const records = await step('read the journal', () => readJournal(this.kafka, admin, this.names));
-        const { start, injections } = resumeFrom(records, this.names, this.committedAtStart, this.config, this.o.shard ? shardLabel(this.o.shard) : null);
+        const { start, injections } = resumeFrom(records, this.names, this.committedAtStart, this.config, this.o.shard ? shardLabel(this.o.shard) : null, this.orderEntryLimits());
         this.startRecord = start;
         this.startWritten = true;
         if (start.maxGap !== undefined && start.maxGap !== this.o.maxGap) {
@@ -322,6 +335,8 @@ export class FeedRun {
       this.engine = new FeedEngine(engine, this.config, `kafka:${this.names.feed}`, this.tx, { out: this.o.out, format: this.o.format, live: this.o.controls?.live, resumableDigest: resumable, shard: this.shardPlan });
       this.controls = new FeedControls({ names: this.names, engine: this.engine, tx: this.tx, controls: this.o.controls, emit: this.emit, fingerprint: blobFingerprint(blob) });
       if (snapshot) this.restoreState(snapshot, Date.now() - tr);
+      if (this.o.record) this.engine.recordInput = [];
+      if (this.o.orderEntry) await step('connect the order entry', () => this.startOrderEntry(blob));
       if (this.nextOffset >= this.committedAtStart) this.goLive();
       if (this.ended) this.finish(); // the snapshot is at the end of the session: nothing to read
 
@@ -351,14 +366,70 @@ export class FeedRun {
       if (timer) clearInterval(timer);
       this.o.signal?.removeEventListener('abort', onAbort);
       this.closing = true;
+      await this.orderEntry?.shutdown(this.fatal ? 'the run failed' : 'the run has stopped');
       this.fetcher?.close();
       await this.tx.close();
       await this.engine?.close();
       await admin.disconnect().catch(() => {});
     }
+    if (this.o.record && this.engine.recordInput) writeFileSync(this.o.record, Buffer.concat([...this.engine.recordInput, Buffer.from([0, 0])]));
     const report = this.report();
     this.engine.engine.close();
     return { report, end: this.endReason };
+  }
+
+  /** The order-entry limits this run writes at S = 1, or null without `--order-entry`. */
+  private orderEntryLimits(): { maxOpenOrders: number; maxOrderRate: number } | null {
+    if (!this.o.orderEntry) return null;
+    const oe = this.config.orderEntry;
+    if (!oe) throw new RiskgateError('CONFIG_INVALID', `config ${this.config.source} has no orderEntry section (docs/config.md): --order-entry needs its sessions and limits`);
+    return { maxOpenOrders: oe.maxOpenOrders, maxOrderRate: oe.maxOrderRate };
+  }
+
+  /**
+   * `--order-entry` (src/kafka/order-entry-live.ts): the gateway's engine calls go through the
+   * run's engine at the place the run has reached; its events are journalled in the open
+   * transaction. The venue is logged in to before the rebuild, so that its answers since the
+   * last journalled one wait for the run to go live.
+   */
+  private async startOrderEntry(blob: Buffer): Promise<void> {
+    const o = this.o.orderEntry!;
+    this.orderEntryLimits();
+    const oe = new LiveOrderEntry({
+      config: this.config,
+      fingerprint: blobFingerprint(blob),
+      call: (frames, offset) => this.engine.call(frames, false, 0, offset, false),
+      journal: (r) => this.tx.journal.push({ key: this.names.runGroup, value: JSON.stringify(r), partition: 0 }),
+      wake: () => this.wakeOrderEntry(),
+      port: o.port,
+      venue: o.venue ?? null,
+      // A new name per incarnation: a client's old stream position means nothing to the new gateway (§14.10).
+      sessionName: `R${Date.now().toString(36).toUpperCase().slice(-9)}`,
+      log: o.log,
+      emit: this.emit,
+    });
+    oe.prepare(this.journal.entries().filter((j): j is JournalOrderEntry => j.type === 'oe'));
+    this.engine.beforeCall = (offset, nextSeq) => oe.beforeCall(offset, nextSeq);
+    this.engine.onControls = (records) => controlsOf(records, (c) => oe.onControl(c));
+    this.orderEntry = oe;
+    await oe.connectVenue(this.committedAtStart > 0);
+  }
+
+  /** An order or venue answer arrived: an apply point now if the feed is idle (else before the next packet). */
+  private wakeOrderEntry(): void {
+    if (this.oeWake || !this.live || this.ended || this.stopping || this.fatal) return;
+    this.oeWake = true;
+    void this.serial
+      .run(async () => {
+        this.oeWake = false;
+        const oe = this.orderEntry;
+        // Before the first packet there is no session yet (nor its journal start record): the orders wait for it.
+        if (!oe || !oe.waiting || !this.live || !this.startRecord || this.ended || this.stopping || this.fatal) return;
+        oe.apply(this.nextOffset, this.handSeq);
+        await this.engine.flushSink();
+        await this.commit();
+      })
+      .catch((e) => this.fail(e));
   }
 
   /**
@@ -443,6 +514,9 @@ export class FeedRun {
         this.txPackets++;
         if (this.txPackets >= this.txLimit || this.tx.executions.length >= MAX_TX_EXECUTIONS || this.tx.decisions.records >= MAX_TX_DECISIONS) {
           await this.commit();
+        } else if (this.orderEntry?.uncommitted && !this.inflight) {
+          // Clients wait for their answers until the commit: one goes out as soon as the producer is free.
+          await this.commit();
         }
       }
       this.lastPacketAt = Date.now();
@@ -472,6 +546,7 @@ export class FeedRun {
       throw new RiskgateError('FAIL_CLOSED', `journal of ${this.names.runGroup} has an injection at feed offset ${j.feedOffset}, beyond its committed offset ${this.committedAtStart}`);
     }
     this.engine.live = true;
+    if (this.orderEntry) void this.orderEntry.goLive().catch((e) => this.fail(e));
     this.liveCpu = process.cpuUsage();
     this.txPackets = 0;
     this.emit('live', { offset: this.nextOffset, rebuiltPackets: this.rebuiltPackets, seq: this.handSeq, resumedFrom: this.resumedFrom });
@@ -479,7 +554,11 @@ export class FeedRun {
 
   /** Rebuild: the injections journalled before the packet at `offset`, in order. */
   private applyJournal(offset: number): void {
-    for (const j of this.journal.upTo(offset)) this.controls.replay(j, this.handSeq, offset);
+    for (const j of this.journal.upTo(offset)) {
+      if (j.type === 'inject') this.controls.replay(j, this.handSeq, offset);
+      else if (this.orderEntry) this.orderEntry.replay(j, offset, this.handSeq);
+      else throw new RiskgateError('FAIL_CLOSED', `journal of ${this.names.runGroup} holds order-entry events: resume with --order-entry`);
+    }
   }
 
   /**
@@ -487,14 +566,18 @@ export class FeedRun {
    * (then it returns the promise of the rest): no promise per packet on the common path.
    */
   private onPacket(offset: number, value: Buffer): Promise<void> | void {
+    if (offset === 0) this.orderEntry?.startOfDay(offset);
     if (!this.live) this.applyJournal(offset);
-    else this.applyOperatorControls(offset);
+    else {
+      this.applyOperatorControls(offset);
+      if (this.orderEntry && !this.seq.ended) this.orderEntry.apply(offset, this.handSeq);
+    }
     if (offset === 0 && !this.firstPacketChecked) {
       this.firstPacketChecked = true;
       if (this.startRecord && this.startRecord.firstPacketSha256 !== sha256(value)) {
         throw new RiskgateError('FAIL_CLOSED', `feed ${this.names.feed} is not the feed run group ${this.names.runGroup} started on (first packet differs): use another --group`);
       }
-      this.startRecord ??= startRecord(this.names, value, this.config, this.seeded !== null, this.o.maxGap, this.o.shard ? shardLabel(this.o.shard) : null);
+      this.startRecord ??= startRecord(this.names, value, this.config, this.seeded !== null, this.o.maxGap, this.o.shard ? shardLabel(this.o.shard) : null, this.orderEntryLimits());
     }
     return this.judge(offset, value);
   }
@@ -565,6 +648,7 @@ export class FeedRun {
         }
         case 'end':
           this.ended = true;
+          this.orderEntry?.close('the feed session has ended: no order can be checked');
           this.endReason = 'end-of-session';
           this.emit('end-of-session', { seq: step.seq, offset });
           break;
@@ -627,8 +711,11 @@ export class FeedRun {
     const due = this.o.snapshotEvery > 0 && this.txSinceSnapshot + 1 >= this.o.snapshotEvery && this.engine.engine instanceof RustEngine;
     if (due) this.tx.snapshot = this.takeSnapshot(this.injectsCommitted + injects);
     const next = this.nextOffset;
+    const answers = this.orderEntry?.takeAfterCommit() ?? [];
     const sending = this.tx.commit(this.admin, next, this.tx.prepare()).then(() => {
       this.committed = next;
+      // Committed: the clients get their answers and the venue its orders (spec §14.10).
+      for (const f of answers) f();
     });
     // A transaction that fails for good (fenced, broker gone past --broker-timeout) stops the run.
     const tracked: Promise<void> = sending.then(
@@ -672,6 +759,8 @@ export class FeedRun {
     };
     if (this.o.out) return skip('--out rewrites the record file from the session start');
     if (this.o.controls) return skip('--serve rebuilds the control plane from the session start');
+    if (this.o.orderEntry) return skip('--order-entry rebuilds its open orders from the session start');
+    if (this.o.record) return skip('--record writes the merged stream from the session start');
     if (this.o.backend !== 'rust') return skip(`backend ${this.o.backend} has no snapshots`);
     const t0 = Date.now();
     const snap = await step('read the snapshots', () => readLatestSnapshot(this.kafka, admin, this.names));
@@ -850,6 +939,8 @@ export class FeedRun {
         : null,
     };
     if (this.o.out) report.out = this.o.out;
+    if (this.o.record) report.record = this.o.record;
+    if (this.orderEntry) report.orderEntry = this.orderEntry.summary();
     return report;
   }
 }

@@ -102,6 +102,11 @@ export class OrderEntryEngine {
     return this.lastSeq;
   }
 
+  /** The engine is fed market data elsewhere (`run --order-entry`, src/kafka/): the last seq it took. */
+  setPosition(lastSeq: number): void {
+    this.lastSeq = lastSeq;
+  }
+
   /** Bytes of records produced so far and their SHA-256 (the record digest, when done). */
   recordDigest(): { bytes: number; sha256: string } {
     return { bytes: this.recordBytes, sha256: this.digest.copy().digest('hex') };

@@ -35,6 +35,11 @@ export function killOf(c: AppliedControl): KillScope | null {
   return null;
 }
 
+/** What the router uses of the venue connection (an OuchClient, or the Kafka run's journalled link, src/kafka/order-entry-live.ts). */
+export type VenueLink = Pick<OuchClient, 'onAnswer' | 'enter' | 'replace' | 'cancel'>;
+/** What the router uses of the gateway: Order Executed / Canceled to a client. */
+export type ClientAnswers = Pick<Gateway, 'execute' | 'cancel'>;
+
 const key = (session: string, userRefNum: number) => `${session}\u0000${userRefNum}`;
 const NO_FREE_ID: Decision = Object.freeze({ accept: false, failed: `all ${ORDER_FRAME.orderSlots} engine order ids are open (orders in flight)` });
 const U32_MAX = 0xffff_ffff;
@@ -52,7 +57,7 @@ export class OrderRouter {
   readonly sessions = new Map<string, SessionOrderStats>();
   /** Engine order ids a kill is canceling at the venue: their Canceled goes to the client as `S` (supervisory). */
   private readonly killed = new Set<number>();
-  private gateway: Gateway | null = null;
+  private gateway: ClientAnswers | null = null;
   /** Venue answers that could not be matched to an order (a bug or a foreign venue). */
   unmatched = 0;
   /** Orders a kill canceled (at the venue, or in the engine when there is none). */
@@ -63,7 +68,7 @@ export class OrderRouter {
   constructor(
     private readonly oe: OrderEntryEngine,
     private readonly symbols: readonly string[],
-    private readonly venue: OuchClient | null = null,
+    private readonly venue: VenueLink | null = null,
   ) {
     venue?.onAnswer((a) => this.fromVenue(a));
     // Deferred: the kill's CONTROL record comes out of an engine call that may still be running.
@@ -102,7 +107,7 @@ export class OrderRouter {
   }
 
   /** The gateway whose clients get the venue's executions and cancels. */
-  attach(g: Gateway): void {
+  attach(g: ClientAnswers): void {
     this.gateway = g;
   }
 
@@ -135,6 +140,11 @@ export class OrderRouter {
     this.meta.set(a.orderId, { account: o.account, symbol, price: order.price, client: { session: o.session, userRefNum: o.userRefNum } });
     return { accept: true };
   };
+
+  /** The engine order id of a client's live order, if any. */
+  orderIdOf(session: string, userRefNum: number): number | undefined {
+    return this.ids.get(key(session, userRefNum));
+  }
 
   /** Open client orders and their open notional (price units × shares) per account index. */
   openByAccount(nAccounts: number): { orders: number[]; notional: bigint[] } {

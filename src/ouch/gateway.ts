@@ -337,6 +337,27 @@ export class Gateway {
     return true;
   }
 
+  /**
+   * A restarted `riskgate run --order-entry` (spec §14.10): the session goes on numbering above
+   * `lastUserRefNum`, and each order the previous incarnation accepted that is still open is
+   * live again, announced on the session's new stream as Order Accepted with its open shares.
+   */
+  restore(username: string, lastUserRefNum: number, open: readonly (OrderView & { clOrdId: string })[]): void {
+    const u = this.users.get(username);
+    if (!u) throw new Error(`gateway: no session ${username} to restore`);
+    u.lastUserRefNum = Math.max(u.lastUserRefNum, lastUserRefNum);
+    for (const o of open) {
+      const ref = this.nextOrderRef++;
+      u.usedUserRefNums.add(o.userRefNum);
+      u.orders.set(o.userRefNum, { userRefNum: o.userRefNum, side: o.side, symbol: o.symbol, price: o.price, quantity: o.quantity, orderReferenceNumber: ref, capacity: 'A', crossType: 'N', timeInForce: o.timeInForce });
+      this.emit(u, 'ORDER_ACCEPTED', {
+        timestamp: this.stamp(), userRefNum: o.userRefNum, side: o.side, quantity: o.quantity, symbol: o.symbol, price: o.price,
+        timeInForce: o.timeInForce, display: 'Y', orderReferenceNumber: ref, capacity: 'A', interMarketSweepEligibility: 'N',
+        crossType: 'N', orderState: ORDER_LIVE, clOrdId: o.clOrdId,
+      });
+    }
+  }
+
   /** Orders of every session with open shares, for a mass cancel (session, UserRefNum, shares). */
   liveOrders(): { session: string; userRefNum: number; quantity: number }[] {
     const out = [];

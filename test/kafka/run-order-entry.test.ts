@@ -1,0 +1,189 @@
+/**
+ * Order entry on the live path (issue 13, docs/spec.md §14.10): `riskgate run --order-entry
+ * --venue` against a real broker and a `riskgate venue-sim`. A client sends orders while the
+ * feed streams through Kafka; each answer is the engine's verdict at the run's position; the
+ * run is SIGKILLed with orders in flight and a resting order open, restarted, and the client
+ * finds its open order again and goes on numbering. Checked at the end: every answer a client
+ * got is the verdict in the record stream, every venue execution reached Kafka exactly once
+ * (none lost, none cleared twice), and `riskgate replay` of the recorded merged stream gives
+ * the run's record digest.
+ *
+ * Its own single-node broker on its own port (RISKGATE_KAFKA_RUNORDER_PORT, default 19392/19393).
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OuchClient } from '../../src/client/index.ts';
+import { decodeExecution } from '../../src/clearing/execution.ts';
+import { OUCH_REJECT_BY_REASON_BIT, OuchReject, RecordField, RecordKind } from '../../src/contract.ts';
+import { topicNames } from '../../src/kafka/topics.ts';
+import { RecordView } from '../../src/records/view.ts';
+import { startJson, type JsonProcess } from '../order-entry/cli-process.ts';
+import { topOfBook } from '../order-entry/top-of-book.ts';
+import { freshClusterPerFile } from './broker.ts';
+import { feedHarness, type Child } from './feed-helpers.ts';
+
+const { ROOT, BROKER, tmp, kafkaSh, cliJson, spawnRun, readTopic } = feedHarness(
+  Number(process.env.RISKGATE_KAFKA_RUNORDER_PORT ?? 19392),
+  'riskgate-run-order-entry-',
+);
+
+/** The venue's book and the first part of the feed end here. */
+const STOP = 61117;
+
+describe('riskgate run --order-entry: client orders on the live Kafka feed', () => {
+  const procs: JsonProcess[] = [];
+  const runs: Child[] = [];
+  const clients: OuchClient[] = [];
+  freshClusterPerFile(kafkaSh, () => rmSync(tmp, { recursive: true, force: true }));
+  afterAll(() => {
+    for (const c of clients) c.destroy();
+    for (const p of procs) p.kill();
+    for (const r of runs) r.kill('SIGKILL');
+  });
+
+  it('answers at the live position, survives a SIGKILL with orders in flight, clears every venue execution once, and the merged stream replays to its digest', async () => {
+    const json = JSON.parse(readFileSync(join(ROOT, 'config/gateway-demo.json'), 'utf8'));
+    delete json.$schema;
+    json.orderEntry.port = 0;
+    const cfgPath = join(tmp, 'gateway.json');
+    writeFileSync(cfgPath, JSON.stringify(json));
+    const data = join(ROOT, 'data/demo.itch.gz');
+    const aapl = topOfBook(data, STOP).get('AAPL')!;
+    expect(aapl.bid).toBeGreaterThan(0);
+
+    const venue = startJson(['venue-sim', data, '--port', '0', '--stop-at', String(STOP), '--json']);
+    procs.push(venue);
+    const venuePort = (await venue.next('listening')).port as number;
+    await venue.next('feed');
+
+    const first = cliJson(['publish', data, '--brokers', BROKER, '--topic', 'oe.md.itch', '--to-seq', String(STOP)]);
+    expect(first.lastSeq).toBe(STOP);
+    const merged = join(tmp, 'merged.itch');
+    const args = [
+      '--brokers', BROKER, '--config', cfgPath, '--prefix', 'oe', '--topic', 'oe.md.itch', '--stale-ms', '0', '--snapshot-every', '0',
+      '--order-entry', '--order-entry-port', '0', '--venue', `127.0.0.1:${venuePort}`, '--record', merged, '--json',
+    ];
+    const startRun = async () => {
+      const run = spawnRun(args);
+      runs.push(run);
+      const at = await run.waitFor('order-entry', 1, 60_000);
+      // Through the first part of the feed: orders are then checked on the book the venue has.
+      const end = (await run.waitFor('start')).feedEnd as number;
+      for (const t0 = Date.now(); !run.events.some((e) => (e.event === 'committed' && e.next >= end) || (e.event === 'live' && e.offset >= end)); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() - t0 > 60_000) throw new Error(`the run did not reach feed offset ${end}`);
+      }
+      return { run, port: at.port as number, at };
+    };
+
+    // Orders: ALPHA sells AAPL (long from the built-in strategy). IOC at the bid executes at the
+    // venue; IOC over the ask is canceled there; 5,000 shares is over AAPL's maxQty (rejected).
+    // Every order has its own quantity, so the record stream's ORDER record names it.
+    const sent = new Map<number, { client: OuchClient; ref: number }>();
+    let qty = 0;
+    const send = (c: OuchClient, kind: 'execute' | 'cancel' | 'reject' | 'rest') => {
+      const q = kind === 'reject' ? 5000 + ++qty : ++qty;
+      const price = kind === 'execute' ? aapl.bid : kind === 'cancel' ? aapl.ask + 100 : kind === 'rest' ? aapl.bid - 500 : aapl.bid;
+      const side = kind === 'rest' ? 'B' : 'S';
+      const ref = c.enter({ side, quantity: q, symbol: 'AAPL', price: BigInt(price), timeInForce: kind === 'rest' ? '0' : '3' });
+      sent.set(q, { client: c, ref });
+      return { ref, q, kind };
+    };
+    const answerOf = (c: OuchClient, ref: number) => c.answer(ref, 20_000);
+
+    // 1. The run is live on the first part of the feed; orders are checked as it streams.
+    const a = await startRun();
+    try {
+    let c1 = await OuchClient.connect({ port: a.port, username: 'ALPHA1', password: 'alpha-pw' });
+    clients.push(c1);
+    const batch1 = [send(c1, 'execute'), send(c1, 'cancel'), send(c1, 'reject'), send(c1, 'execute'), send(c1, 'rest'), send(c1, 'cancel')];
+    for (const o of batch1) {
+      const ans = await answerOf(c1, o.ref);
+      expect(ans.kind, `order ${o.q} (${o.kind})`).toBe(o.kind === 'reject' ? 'ORDER_REJECTED' : 'ORDER_ACCEPTED');
+    }
+    const rest = batch1.find((o) => o.kind === 'rest')!;
+    // The venue's answers to the IOC orders come back through the engine to the client (after their commit).
+    await c1.waitFor(() => c1.answers.filter((x) => x.kind === 'ORDER_EXECUTED' || (x.kind === 'ORDER_CANCELED' && x.values.reason !== 'U')).length >= 4, 20_000);
+
+    // 2. SIGKILL with three orders in flight (some may be checked and committed, some not).
+    const inflight = [send(c1, 'execute'), send(c1, 'cancel'), send(c1, 'execute')];
+    await new Promise((r) => setTimeout(r, 5));
+    a.run.kill('SIGKILL');
+    expect((await a.run.exit).signal).toBe('SIGKILL');
+    const answeredBefore = c1.answers.slice();
+    c1.destroy();
+
+    // 3. Restarted: a new SoupBinTCP session (new name, numbering from 1), the open order
+    // announced again as Order Accepted, UserRefNums continued from the journal.
+    const b = await startRun();
+    expect(b.at.session).not.toBe(a.at.session);
+    expect(b.at.recoveredOpenOrders).toBeGreaterThanOrEqual(1);
+    const c2 = await OuchClient.connect({ port: b.port, username: 'ALPHA1', password: 'alpha-pw', requestedSequenceNumber: 1n });
+    clients.push(c2);
+    c1 = c2;
+    const restored = await c2.waitFor((x) => x.kind === 'ORDER_ACCEPTED' && Number(x.values.userRefNum) === rest.ref, 20_000);
+    expect(Number(restored.values.quantity)).toBe(rest.q);
+    const next = await c2.continueNumbering();
+    // Past every order the dead run committed (the resting one at least), never past what was sent.
+    expect(next).toBeGreaterThan(rest.ref);
+    expect(next).toBeLessThanOrEqual(Math.max(...inflight.map((o) => o.ref)) + 1);
+    // The client cancels its recovered order: answered by the gateway, confirmed by the venue.
+    c2.cancel(rest.ref, 0);
+    const canceled = await c2.waitFor((x) => x.kind === 'ORDER_CANCELED' && Number(x.values.userRefNum) === rest.ref, 20_000);
+    expect(Number(canceled.values.quantity)).toBe(rest.q);
+    const batch2 = [send(c2, 'execute'), send(c2, 'reject'), send(c2, 'cancel'), send(c2, 'execute')];
+    for (const o of batch2) expect((await answerOf(c2, o.ref)).kind, `order ${o.q}`).toBe(o.kind === 'reject' ? 'ORDER_REJECTED' : 'ORDER_ACCEPTED');
+    await c2.waitFor(() => c2.answers.filter((x) => x.kind === 'ORDER_EXECUTED').length >= 2, 20_000);
+    // The venue's cancel of the recovered order reached the engine (its exposure is freed).
+    await new Promise((r) => setTimeout(r, 300));
+
+    // 4. The rest of the feed: the run ends at the end of the session.
+    const second = cliJson(['publish', data, '--brokers', BROKER, '--topic', 'oe.md.itch', '--from-seq', String(STOP + 1)]);
+    expect(second.endOfSession).toBe(true);
+    const ended = await b.run.exit;
+    expect(ended.code, JSON.stringify(b.run.events.slice(-8))).toBe(0);
+    const report = JSON.parse(ended.stdout);
+    expect(report.feed.end).toBe('end-of-session');
+    expect(report.orderEntry.rebuiltEvents).toBeGreaterThan(0);
+    const vs = await venue.stop();
+    expect(vs.inconsistencies).toBe(0);
+    expect(vs.ouch).toMatchObject({ DUPLICATE_USER_REF_NUM: 0, USER_REF_NUM_OUT_OF_SEQUENCE: 0 });
+
+    // Every verdict a client got is the engine's ORDER record for that order (found by its quantity).
+    const replay = cliJson(['replay', merged, '--config', cfgPath, '--out', join(tmp, 'replay.bin')]);
+    expect(replay.recordsSha256).toBe(report.recordsSha256);
+    const verdicts = new Map<number, number>();
+    let venueFills = 0;
+    for (const r = new RecordView(readFileSync(join(tmp, 'replay.bin'))); r.next(); ) {
+      if (r.kind === RecordKind.ORDER && r.aux === 'O'.charCodeAt(0)) verdicts.set(r.bytes().readUInt32LE(RecordField.ORDER.qty), r.bytes().readUInt16LE(RecordField.ORDER.reasons));
+      if (r.kind === RecordKind.FILL && r.leg >= 1) venueFills++;
+    }
+    for (const [q, s] of sent) {
+      // Each client's own answers (a client of the restarted run numbers on from where the journal stood).
+      const answers = s.client === c2 ? c2.answers.filter((x) => x.seq > restored.seq) : answeredBefore;
+      const ans = answers.find((x) => (x.kind === 'ORDER_ACCEPTED' || x.kind === 'ORDER_REJECTED') && Number(x.values.userRefNum) === s.ref && (x.kind === 'ORDER_REJECTED' || Number(x.values.quantity) === q));
+      if (!ans) continue; // in flight at the kill and never answered: the client learns nothing, and must not assume it was taken
+      const reasons = verdicts.get(q);
+      expect(reasons, `ORDER record of the order of ${q} shares`).toBeDefined();
+      if (ans.kind === 'ORDER_ACCEPTED') expect(reasons).toBe(0);
+      else expect(ans.values.reason).toBe(OuchReject[OUCH_REJECT_BY_REASON_BIT[31 - Math.clz32(reasons! & -reasons!)]]);
+    }
+    // Every venue execution is in the engine once and on Kafka once: none lost, none twice.
+    expect(venueFills).toBe(vs.executions);
+    const onKafka = new Map<string, number>();
+    for (const m of await readTopic(topicNames('oe').executions)) {
+      const e = decodeExecution(m.value);
+      if (e.leg === 0) continue;
+      const id = `${e.session}:${e.seq}:${e.leg}`;
+      onKafka.set(id, (onKafka.get(id) ?? 0) + 1);
+    }
+    expect([...onKafka.values()].filter((n) => n > 1)).toEqual([]);
+    expect(onKafka.size).toBe(vs.executions);
+    expect(vs.executions).toBeGreaterThanOrEqual(3);
+    } catch (e) {
+      // What the runs said: the first thing to read when this fails.
+      for (const r of runs) (e as Error).message += `\nrun events: ${JSON.stringify(r.events.filter((x) => x.event !== 'committed' && x.event !== 'tx-open').slice(-15))}`;
+      throw e;
+    }
+  }, 180_000);
+});
