@@ -134,6 +134,16 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
     const batch2 = [send(c2, 'execute'), send(c2, 'reject'), send(c2, 'cancel'), send(c2, 'execute')];
     for (const o of batch2) expect((await answerOf(c2, o.ref)).kind, `order ${o.q}`).toBe(o.kind === 'reject' ? 'ORDER_REJECTED' : 'ORDER_ACCEPTED');
     await c2.waitFor(() => c2.answers.filter((x) => x.kind === 'ORDER_EXECUTED').length >= 2, 20_000);
+    // Round trips one order at a time on the idle feed: each answer waits for its Kafka transaction.
+    const rtt: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      const o = send(c2, 'cancel');
+      expect((await answerOf(c2, o.ref)).kind).toBe('ORDER_ACCEPTED');
+      rtt.push(performance.now() - t0);
+    }
+    rtt.sort((x, y) => x - y);
+    console.log(`run --order-entry: order → answer round trip over 20 orders, idle feed: p50 ${rtt[10].toFixed(1)} ms, p90 ${rtt[18].toFixed(1)} ms, max ${rtt[19].toFixed(1)} ms`);
     // The venue's cancel of the recovered order reached the engine (its exposure is freed).
     await new Promise((r) => setTimeout(r, 300));
 
