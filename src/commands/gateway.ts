@@ -3,18 +3,22 @@
  *                   [--stop-at SEQ] [--record merged.itch] [--json] [--log-level L]`
  *
  * The order-entry gateway with the engine (docs/spec.md §18): clients log in over OUCH 5.0 /
- * SoupBinTCP 4.0 (config `orderEntry`), the session replays through the Rust engine up to
+ * SoupBinTCP 4.0 (config `orderEntry`), the session replays through the engine (--backend) up to
  * --stop-at (default: the whole session) and every client order is checked by the engine
  * at the position the replay has reached. Accepted orders go to the venue (`riskgate
  * venue-sim`) when --venue is given; its executions and cancels come back into the engine
  * and to the client. On SIGINT/SIGTERM it writes the merged stream (--record: market data
  * and order-entry frames, which `riskgate replay` re-runs to the same digest) and prints a
- * summary with the record digest. Rust only (spec §18: the hardware side comes next).
+ * summary with the record digest. --backend fpga checks orders in the Verilated pipeline,
+ * shadow in both engines compared call by call; --standby adds a hot standby (src/failover/).
  */
 import { writeFileSync } from 'node:fs';
 import { OuchClient } from '../client/index.ts';
 import { blobFingerprint, configBlob, loadConfig } from '../config/index.ts';
-import { RustEngine } from '../engine/rust.ts';
+import { BACKENDS, createEngine } from '../engine/create.ts';
+import { FailoverEngine } from '../failover/engine.ts';
+import { frame, itch } from '../itch/encode.ts';
+import { ControlOp, GLOBAL_TARGET } from '../itch/layout.ts';
 import { RiskgateError } from '../errors.ts';
 import { splitBatch } from '../control/frames.ts';
 import { createLogger, LOG_LEVELS } from '../log/index.ts';
@@ -39,7 +43,7 @@ import { OrderLatency } from '../order-entry/latency.ts';
 
 export const GATEWAY_USAGE =
   'usage: riskgate gateway <file.itch[.gz]> [--config f] [--port N] [--venue HOST:PORT] [--venue-user NAME:PASSWORD] ' +
-  '[--stop-at SEQ] [--record merged.itch] [--serve [--http-port N] [--token-file f] [--public-metrics]] [--audit-out audit.jsonl] ' +
+  '[--stop-at SEQ] [--backend rust|fpga|shadow] [--standby rust|fpga] [--record merged.itch] [--serve [--http-port N] [--token-file f] [--public-metrics]] [--audit-out audit.jsonl] ' +
   '[--brokers host:port [--prefix riskgate]] [--latency] [--json] [--log-level warn]';
 
 export const GATEWAY_OPTIONS = {
@@ -48,6 +52,8 @@ export const GATEWAY_OPTIONS = {
   venue: { type: 'string' },
   'venue-user': { type: 'string' },
   'stop-at': { type: 'string' },
+  backend: { type: 'string' },
+  standby: { type: 'string' },
   record: { type: 'string' },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
@@ -67,6 +73,8 @@ export const help = helpFor(GATEWAY_USAGE, GATEWAY_OPTIONS, {
   venue: '<HOST:PORT> forward accepted orders to this OUCH venue (riskgate venue-sim); without it orders rest in the gateway',
   'venue-user': `<NAME:PASSWORD> the venue login (default ${DEFAULT_VENUE_USER.username}:${DEFAULT_VENUE_USER.password})`,
   'stop-at': '<SEQ> replay up to message SEQ and check orders at that position (default: the whole session)',
+  backend: '<rust|fpga|shadow> the engine that checks every order: the Rust core (default), the Verilated pipeline, or both compared on every engine call (the first divergence stops the gateway, exit 6)',
+  standby: '<rust|fpga> a hot standby fed the same merged stream: it takes over when the primary fails; a divergence between the two engages the global kill switch',
   record: '<file> write the merged stream (market data + order-entry frames) here at the end; riskgate replay re-runs it to the same digest',
   json: 'print the listening, feed and summary lines as JSON objects',
   'log-level': '<level> log level on stderr: fatal, error, warn (default), info, debug, trace or silent',
@@ -79,7 +87,7 @@ export const help = helpFor(GATEWAY_USAGE, GATEWAY_OPTIONS, {
   brokers: '<host:port> clear the executions over Kafka (as replay --brokers); default: in process, in the summary',
   prefix: '<name> Kafka topic prefix (default riskgate)',
   help: 'print this help and exit',
-}, 'Every order is checked by the Rust engine (docs/spec.md §18) at the replay\'s position: Order Accepted, or Order Rejected with the\n' +
+}, 'Every order is checked by the engine (--backend; docs/spec.md §18) at the replay\'s position: Order Accepted, or Order Rejected with the\n' +
   'OUCH code of the lowest reason bit (§16.5). Serves until SIGINT/SIGTERM. Exit: 0 ok, 2 bad options, 3/4 bad input, 5 bad config, 8 cannot listen or reach the venue.');
 
 function hostPort(s: string): { host: string; port: number } {
@@ -101,6 +109,11 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     const vu = values['venue-user'] ?? `${DEFAULT_VENUE_USER.username}:${DEFAULT_VENUE_USER.password}`;
     const vm = /^([A-Za-z0-9]{1,6}):([\x21-\x7e]{1,10})$/.exec(vu);
     if (!vm) throw usageError('--venue-user must be NAME:PASSWORD');
+    const backend = values.backend ?? 'rust';
+    if (!(BACKENDS as readonly string[]).includes(backend)) throw usageError(`--backend must be one of ${BACKENDS.join(', ')}`);
+    if (values.standby !== undefined && (!['rust', 'fpga'].includes(values.standby) || values.standby === backend || backend === 'shadow')) {
+      throw usageError('--standby must be rust or fpga, other than --backend (and not with --backend shadow, which compares both already)');
+    }
     const cfg = loadConfig(values.config);
     if (!cfg.orderEntry) throw new RiskgateError('CONFIG_INVALID', `config ${cfg.source} has no orderEntry section (docs/config.md)`);
     checkInput(file);
@@ -109,7 +122,19 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     const out = (event: string, text: string, data: Record<string, unknown>) =>
       process.stdout.write(`${values.json ? JSON.stringify({ event, ...data }) : text}\n`);
     const blob = configBlob(cfg);
-    const oe = new OrderEntryEngine(new RustEngine(blob), blobFingerprint(blob), cfg.accounts.length, cfg.orderEntry);
+    // With a standby every engine call is also compared; a divergence fails closed: the global
+    // kill switch goes in band before the next engine input, and orders are refused meanwhile.
+    let diverged: string | null = null;
+    const engine = values.standby
+      ? new FailoverEngine(createEngine(backend, blob), createEngine(values.standby, blob), { onDivergence: (seq) => (diverged ??= `the ${backend} and ${values.standby} engines' records differ at seq ${seq}`) })
+      : createEngine(backend, blob);
+    const oe = new OrderEntryEngine(engine, blobFingerprint(blob), cfg.accounts.length, cfg.orderEntry);
+    let killedForDivergence = false;
+    const failClosed = () => {
+      if (!diverged || killedForDivergence) return;
+      killedForDivergence = true;
+      oe.operatorControls(frame(itch.control(ControlOp.GLOBAL_KILL, GLOBAL_TARGET, oe.seq + 1, 1n, blobFingerprint(blob))));
+    };
     let venue: OuchClient | null = null;
     if (venueAt) {
       try {
@@ -130,13 +155,16 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       ? await startControlPlane({
         serve: values.serve, port: values['http-port'], 'token-file': values['token-file'], 'audit-out': values['audit-out'],
         'public-metrics': values['public-metrics'], config: values.config,
-      }, { source: file, config: cfg, backend: 'rust', speed: 'max', log, engine: { stats: () => ({}) } })
+      }, { source: file, config: cfg, backend, speed: 'max', log, engine: { stats: () => ({}) } })
       : null;
     const clearing = await startReplayClearing({ brokers: values.brokers, prefix: values.prefix }, cfg);
     let ops: OrderEntryOps | null = null;
     const latency = values.latency ? new OrderLatency() : null;
     const gateway = new Gateway({
-      ...gatewayOptions(cfg, router.decide), ...(port !== undefined ? { port } : {}), orders: router.listener, log,
+      ...gatewayOptions(cfg, (o) => {
+        failClosed();
+        return diverged ? { accept: false, failed: `fail closed: ${diverged}` } : router.decide(o);
+      }), ...(port !== undefined ? { port } : {}), orders: router.listener, log,
       onEvent: (e) => ops?.onEvent(e),
       ...(latency ? { onOrderTiming: latency.record } : {}),
     });
@@ -168,8 +196,8 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     } catch (e) {
       throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot listen on ${cfg.orderEntry.host}:${port ?? cfg.orderEntry.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    out('listening', `gateway listening on ${addr.address}:${addr.port} (OUCH 5.0; sessions ${cfg.orderEntry.sessions.map((s) => s.username).join(', ')}); engine rust; venue ${values.venue ?? 'none'}`, {
-      host: addr.address, port: addr.port, venue: values.venue ?? null, file,
+    out('listening', `gateway listening on ${addr.address}:${addr.port} (OUCH 5.0; sessions ${cfg.orderEntry.sessions.map((s) => s.username).join(', ')}); engine ${backend}${values.standby ? ` (standby ${values.standby})` : ''}; venue ${values.venue ?? 'none'}`, {
+      host: addr.address, port: addr.port, backend, standby: values.standby ?? null, venue: values.venue ?? null, file,
     });
 
     let signalled = false;
@@ -193,6 +221,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
           break;
         }
         pumpControls();
+        failClosed();
         oe.feed(p.frames, p.final && stopAt === undefined);
       }
       if (signalled || (stopAt !== undefined && oe.seq >= stopAt)) {
