@@ -284,7 +284,10 @@ export class LiveOrderEntry {
   /** A CONTROL record of any engine call: a kill is mass-canceled before the next engine call. */
   onControl(c: AppliedControl): void {
     const k = killOf(c);
-    if (k) this.kills.push(k);
+    if (!k) return;
+    this.kills.push(k);
+    // On an idle feed the next engine call may be far off: an apply point cancels at once.
+    if (this.live) this.o.wake();
   }
 
   /**
@@ -340,9 +343,9 @@ export class LiveOrderEntry {
     }
   }
 
-  /** Orders and venue answers are waiting for an apply point. */
+  /** Orders, venue answers or a kill's mass cancel are waiting for an apply point. */
   get waiting(): boolean {
-    return this.queue.length > 0;
+    return this.queue.length > 0 || this.kills.length > 0;
   }
 
   /** Events applied whose answers wait for the commit. */
@@ -352,10 +355,11 @@ export class LiveOrderEntry {
 
   /** Hands the queued events to the engine before the packet at `offset`, `nextSeq` being the engine's next seq. */
   apply(offset: number, nextSeq: number): void {
-    if (!this.live || this.queue.length === 0) return;
+    if (!this.live || !this.waiting) return;
     const q = this.queue;
     this.queue = [];
     this.startOfDay(offset);
+    this.beforeCall(offset, nextSeq);
     for (const p of q) {
       this.beforeCall(offset, nextSeq);
       this.offset = offset;
