@@ -708,7 +708,8 @@ export class FeedRun {
       this.tx.journal.unshift(journalMessage(this.names, this.startRecord));
     }
     const injects = this.tx.journal.filter((m) => !String(m.value).startsWith('{"type":"start"')).length;
-    const due = this.o.snapshotEvery > 0 && this.txSinceSnapshot + 1 >= this.o.snapshotEvery && this.engine.engine instanceof RustEngine;
+    // Not with --order-entry: a resume rebuilds its open orders from offset 0 and never reads one (§14.10).
+    const due = this.o.snapshotEvery > 0 && this.txSinceSnapshot + 1 >= this.o.snapshotEvery && this.engine.engine instanceof RustEngine && !this.o.orderEntry;
     if (due) this.tx.snapshot = this.takeSnapshot(this.injectsCommitted + injects);
     const next = this.nextOffset;
     const answers = this.orderEntry?.takeAfterCommit() ?? [];
