@@ -424,7 +424,7 @@ export class FeedRun {
         this.oeWake = false;
         const oe = this.orderEntry;
         // Before the first packet there is no session yet (nor its journal start record): the orders wait for it.
-        if (!oe || !oe.waiting || !this.live || !this.startRecord || this.ended || this.stopping || this.fatal) return;
+        if (!oe || !(oe.waiting || oe.uncommitted) || !this.live || !this.startRecord || this.ended || this.stopping || this.fatal) return;
         oe.apply(this.nextOffset, this.handSeq);
         await this.engine.flushSink();
         await this.commit();
@@ -696,7 +696,18 @@ export class FeedRun {
    */
   private async commit(): Promise<void> {
     if (!this.live) return;
-    if (this.tx.pending === 0 && this.nextOffset === this.queued) return;
+    if (this.tx.pending === 0 && this.nextOffset === this.queued) {
+      // Nothing for Kafka, but order entry may have venue sends that wait for what is in flight.
+      const waiting = this.orderEntry?.takeAfterCommit() ?? [];
+      if (waiting.length > 0) {
+        const go = () => {
+          for (const f of waiting) f();
+        };
+        if (this.inflight) void this.inflight.then(go);
+        else go();
+      }
+      return;
+    }
     if (this.inflight) {
       const t = performance.now();
       await this.inflight;

@@ -108,8 +108,6 @@ interface OpenOrder {
 /** Venue logins tried, 500 ms apart, before the run gives up (exit 8). */
 const VENUE_LOGIN_ATTEMPTS = 20;
 
-const key = (session: string, userRefNum: number) => `${session}\u0000${userRefNum}`;
-
 function journalledOrder(o: OrderToCheck): JournalledOrder {
   return {
     session: o.session, account: o.account, kind: o.kind, userRefNum: o.userRefNum, ...(o.origUserRefNum !== undefined ? { origUserRefNum: o.origUserRefNum } : {}),
@@ -158,8 +156,6 @@ export class LiveOrderEntry {
   private closedWhy: string | null = null;
   private offset = 0;
   private handed: Buffer[] = [];
-  /** Venue UserRefNum given to an accepted order, forwarded with it after the commit. */
-  private readonly reserved = new Map<string, number>();
   private forcedRef: number | null = null;
   private nextVenueRef = 1;
   /** The last venue answer journalled (a restart asks the venue for what follows). */
@@ -201,11 +197,22 @@ export class LiveOrderEntry {
     });
   }
 
-  /** The venue as the router sees it: forwards with the number given at check time; silent while rebuilding. */
+  /**
+   * The venue as the router sees it. The router's own state changes at once (at the apply
+   * point, live and in a rebuild alike, so both make the same decisions later, e.g. a mass
+   * cancel); what goes out to the venue waits, in order, for the commit of everything before
+   * it — an Enter never overtakes its commit, and a Cancel never overtakes its Enter. Silent
+   * while rebuilding.
+   */
   private venueLink(): VenueLink {
     const ref = () => {
       if (this.forcedRef === null) throw new Error('order entry: a venue forward without its journalled UserRefNum');
       return this.forcedRef;
+    };
+    const later = (f: () => void) => {
+      if (!this.live) return;
+      this.afterCommit.push(f);
+      this.o.wake();
     };
     return {
       onAnswer: (fn) => {
@@ -213,17 +220,15 @@ export class LiveOrderEntry {
       },
       enter: (o) => {
         const r = ref();
-        if (this.live) this.venueClient!.enter({ ...o, userRefNum: r });
+        later(() => this.venueClient!.enter({ ...o, userRefNum: r }));
         return r;
       },
       replace: (orig, o) => {
         const r = ref();
-        if (this.live) this.venueClient!.replace(orig, { ...o, userRefNum: r });
+        later(() => this.venueClient!.replace(orig, { ...o, userRefNum: r }));
         return r;
       },
-      cancel: (r, leave) => {
-        if (this.live) this.venueClient!.cancel(r, leave);
-      },
+      cancel: (r, leave) => later(() => this.venueClient!.cancel(r, leave)),
     };
   }
 
@@ -320,10 +325,12 @@ export class LiveOrderEntry {
     });
   };
 
-  /** Client cancels and modifies: with a venue the router forwards them; without one they free the engine's exposure at the next apply point. */
+  /**
+   * The gateway's order listener. Accepted orders and replaces were handed to the router at
+   * their apply point already (see forward); client cancels and modifies go to the venue
+   * through the router, or, without a venue, free the engine's exposure at the next apply point.
+   */
   readonly listener: OrderListener = {
-    accepted: (o) => this.forwarded(o, () => this.router.listener.accepted!(o)),
-    replaced: (orig, o) => this.forwarded(o, () => this.router.listener.replaced!(orig, o)),
     reduced: (session, userRefNum, open) => {
       if (this.o.venue) return this.router.listener.reduced!(session, userRefNum, open);
       this.queue.push({ kind: 'reduce', session, userRefNum, open });
@@ -332,12 +339,13 @@ export class LiveOrderEntry {
     },
   };
 
-  private forwarded(o: OrderView, f: () => void): void {
-    const k = key(o.session, o.userRefNum);
-    this.forcedRef = this.reserved.get(k) ?? null;
-    this.reserved.delete(k);
+  /** An accepted order or replace into the router's state, with its venue UserRefNum (the send waits for the commit). */
+  private forward(o: OrderToCheck, venueRef: number | undefined): void {
+    const view = { session: o.session, userRefNum: o.userRefNum, side: o.side, symbol: o.symbol, price: o.price, quantity: o.quantity, timeInForce: o.timeInForce };
+    this.forcedRef = venueRef ?? null;
     try {
-      if (this.forcedRef !== null || !this.o.venue) f();
+      if (o.kind === 'ENTER_ORDER') this.router.listener.accepted!(view);
+      else this.router.listener.replaced!(o.origUserRefNum!, view);
     } finally {
       this.forcedRef = null;
     }
@@ -375,8 +383,11 @@ export class LiveOrderEntry {
         }
         const accepted = d.accept === true;
         let venueRef: number | undefined;
-        if (accepted) this.track(p.order, (venueRef = this.o.venue ? this.nextVenueRef++ : undefined));
-        if (venueRef !== undefined) this.reserved.set(key(p.order.session, p.order.userRefNum), venueRef);
+        if (accepted) {
+          venueRef = this.o.venue ? this.nextVenueRef++ : undefined;
+          this.track(p.order, venueRef);
+          this.forward(p.order, venueRef);
+        }
         this.noteUserRef(p.order.session, p.order.userRefNum);
         event = { kind: 'order', order: journalledOrder(p.order), accepted, reasons: 'reasons' in d ? d.reasons : accepted ? 0 : -1, ...(venueRef !== undefined ? { venueRef } : {}) };
         const resolve = p.resolve;
@@ -419,14 +430,7 @@ export class LiveOrderEntry {
       this.noteUserRef(order.session, order.userRefNum);
       if (d.accept) {
         this.track(order, e.venueRef);
-        const view = { session: order.session, userRefNum: order.userRefNum, side: order.side, symbol: order.symbol, price: order.price, quantity: order.quantity, timeInForce: order.timeInForce };
-        this.forcedRef = e.venueRef ?? null;
-        try {
-          if (order.kind === 'ENTER_ORDER') this.router.listener.accepted!(view);
-          else this.router.listener.replaced!(order.origUserRefNum!, view);
-        } finally {
-          this.forcedRef = null;
-        }
+        this.forward(order, e.venueRef);
       }
     } else if (e.kind === 'reduce') {
       this.router.listener.reduced!(e.session, e.userRefNum, e.open);
