@@ -31,6 +31,16 @@ const { ROOT, BROKER, tmp, kafkaSh, cliJson, spawnRun, readTopic } = feedHarness
 /** The venue's book and the first part of the feed end here. */
 const STOP = 61117;
 
+/** config/gateway-demo.json with the gateway on a free port. */
+function demoConfig(): string {
+  const json = JSON.parse(readFileSync(join(ROOT, 'config/gateway-demo.json'), 'utf8'));
+  delete json.$schema;
+  json.orderEntry.port = 0;
+  const path = join(tmp, 'gateway.json');
+  writeFileSync(path, JSON.stringify(json));
+  return path;
+}
+
 describe('riskgate run --order-entry: client orders on the live Kafka feed', () => {
   const procs: JsonProcess[] = [];
   const runs: Child[] = [];
@@ -43,11 +53,7 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
   });
 
   it('answers at the live position, survives a SIGKILL with orders in flight, clears every venue execution once, and the merged stream replays to its digest', async () => {
-    const json = JSON.parse(readFileSync(join(ROOT, 'config/gateway-demo.json'), 'utf8'));
-    delete json.$schema;
-    json.orderEntry.port = 0;
-    const cfgPath = join(tmp, 'gateway.json');
-    writeFileSync(cfgPath, JSON.stringify(json));
+    const cfgPath = demoConfig();
     const data = join(ROOT, 'data/demo.itch.gz');
     const aapl = topOfBook(data, STOP).get('AAPL')!;
     expect(aapl.bid).toBeGreaterThan(0);
@@ -196,4 +202,63 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
       throw e;
     }
   }, 180_000);
+
+  it('without a venue: client cancels are journalled and rebuilt, a kill in the feed mass-cancels the recovered orders, and the merged stream replays to the digest', async () => {
+    const cfgPath = demoConfig();
+    const data = join(ROOT, 'data/demo.itch.gz');
+    const aapl = topOfBook(data, STOP).get('AAPL')!;
+    expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'nv.md.itch', '--to-seq', String(STOP)]).lastSeq).toBe(STOP);
+    const merged = join(tmp, 'merged-nv.itch');
+    const args = ['--brokers', BROKER, '--config', cfgPath, '--prefix', 'nv', '--topic', 'nv.md.itch', '--stale-ms', '0', '--snapshot-every', '0', '--order-entry', '--order-entry-port', '0', '--record', merged, '--json'];
+    const startRun = async () => {
+      const run = spawnRun(args);
+      runs.push(run);
+      const at = await run.waitFor('order-entry', 1, 60_000);
+      const end = (await run.waitFor('start')).feedEnd as number;
+      for (const t0 = Date.now(); !run.events.some((e) => (e.event === 'committed' && e.next >= end) || (e.event === 'live' && e.offset >= end)); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() - t0 > 60_000) throw new Error(`the run did not reach feed offset ${end}`);
+      }
+      return { run, port: at.port as number, at };
+    };
+    const a = await startRun();
+    try {
+      const c1 = await OuchClient.connect({ port: a.port, username: 'ALPHA1', password: 'alpha-pw' });
+      clients.push(c1);
+      // Three resting day sells over the ask (ALPHA is long AAPL; no venue executes them: they stay open).
+      const rest = [21, 22, 23].map((q) => ({ q, ref: c1.enter({ side: 'S', quantity: q, symbol: 'AAPL', price: BigInt(aapl.ask + 500), timeInForce: '0' }) }));
+      for (const o of rest) expect((await c1.answer(o.ref, 20_000)).kind).toBe('ORDER_ACCEPTED');
+      // The client cancels the first: answered by the gateway, its exposure freed in the engine at the next apply point (journalled).
+      const commits = a.run.events.filter((e) => e.event === 'committed').length;
+      c1.cancel(rest[0].ref, 0);
+      expect(Number((await c1.waitFor((x) => x.kind === 'ORDER_CANCELED' && Number(x.values.userRefNum) === rest[0].ref, 20_000)).values.quantity)).toBe(21);
+      await a.run.waitFor('committed', commits + 1, 20_000);
+      a.run.kill('SIGKILL');
+      await a.run.exit;
+      c1.destroy();
+
+      const b = await startRun();
+      expect(b.at.recoveredOpenOrders).toBe(2);
+      const c2 = await OuchClient.connect({ port: b.port, username: 'ALPHA1', password: 'alpha-pw', requestedSequenceNumber: 1n });
+      clients.push(c2);
+      for (const o of rest.slice(1)) await c2.waitFor((x) => x.kind === 'ORDER_ACCEPTED' && Number(x.values.userRefNum) === o.ref, 20_000);
+      expect(c2.answers.some((x) => x.kind === 'ORDER_ACCEPTED' && Number(x.values.userRefNum) === rest[0].ref)).toBe(false);
+
+      // The rest of the feed carries GLOBAL_KILL control messages: each open order is canceled in the engine and to the client (`S`).
+      expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'nv.md.itch', '--from-seq', String(STOP + 1)]).endOfSession).toBe(true);
+      const ended = await b.run.exit;
+      expect(ended.code, JSON.stringify(b.run.events.slice(-8))).toBe(0);
+      const report = JSON.parse(ended.stdout);
+      expect(report.orderEntry).toMatchObject({ rebuiltEvents: 4, openOrders: 0, massCanceled: 2 });
+      for (const o of rest.slice(1)) {
+        const x = await c2.waitFor((y) => y.kind === 'ORDER_CANCELED' && Number(y.values.userRefNum) === o.ref, 20_000);
+        expect(x.values).toMatchObject({ reason: 'S' });
+        expect(Number(x.values.quantity)).toBe(o.q);
+      }
+      const replay = cliJson(['replay', merged, '--config', cfgPath]);
+      expect(replay.recordsSha256).toBe(report.recordsSha256);
+    } catch (e) {
+      for (const r of runs.slice(-2)) (e as Error).message += `\nrun events: ${JSON.stringify(r.events.filter((x) => x.event !== 'committed' && x.event !== 'tx-open').slice(-15))}`;
+      throw e;
+    }
+  }, 120_000);
 });
