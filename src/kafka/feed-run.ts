@@ -401,6 +401,7 @@ export class FeedRun {
       call: (frames, offset) => this.engine.call(frames, false, 0, offset, false),
       journal: (r) => this.tx.journal.push({ key: this.names.runGroup, value: JSON.stringify(r), partition: 0 }),
       wake: () => this.wakeOrderEntry(),
+      fail: (e) => this.fail(e),
       port: o.port,
       venue: o.venue ?? null,
       // A new name per incarnation: a client's old stream position means nothing to the new gateway (§14.10).

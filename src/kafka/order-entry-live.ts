@@ -85,6 +85,8 @@ export interface LiveOrderEntryOptions {
   journal: (r: JournalOrderEntry) => void;
   /** Asks the run for an apply point soon (the feed may be idle). */
   wake: () => void;
+  /** Stops the run (the venue connection is gone: nothing can be forwarded any more). */
+  fail: (e: Error) => void;
   port?: number;
   venue?: { host: string; port: number; username: string; password: string } | null;
   /** Login Accepted's session name: new for every incarnation (a restart starts new client streams). */
@@ -165,6 +167,7 @@ export class LiveOrderEntry {
   private readonly lastUserRef = new Map<string, number>();
   readonly counts = { events: 0, replayed: 0, venueAnswersReplayed: 0, reforwarded: 0 };
   private started = false;
+  private shuttingDown = false;
 
   constructor(private readonly o: LiveOrderEntryOptions) {
     const cfg = o.config;
@@ -266,6 +269,11 @@ export class LiveOrderEntry {
       this.o.wake();
     });
     this.venueClient = client;
+    // Fail closed: without its venue the run could neither forward what it accepts nor hear of
+    // executions. The run stops (exit 8); a restart logs in again and asks for what it missed.
+    void client.closed().then((reason) => {
+      if (!this.shuttingDown) this.o.fail(new RiskgateError('SERVICE_UNAVAILABLE', `the venue at ${v.host}:${v.port} closed the session (${reason}): the run stops; restart it to log in again and resume`));
+    });
     let venueNext: number;
     try {
       venueNext = await client.continueNumbering();
@@ -534,6 +542,7 @@ export class LiveOrderEntry {
 
   /** Ends the gateway's day and the venue login; orders still waiting are refused. */
   async shutdown(why: string): Promise<void> {
+    this.shuttingDown = true;
     this.close(why);
     await this.gateway?.close();
     await this.venueClient?.logout().catch(() => {});
