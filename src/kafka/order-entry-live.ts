@@ -185,7 +185,7 @@ export class LiveOrderEntry {
     } as unknown as Engine;
     this.oe = new OrderEntryEngine(engine, o.fingerprint, cfg.accounts.length, cfg.orderEntry);
     const link: VenueLink | null = o.venue ? this.venueLink() : null;
-    this.router = new OrderRouter(this.oe, cfg.symbols.map((s) => s.symbol), link as never);
+    this.router = new OrderRouter(this.oe, cfg.symbols.map((s) => s.symbol), link);
     // Kills come from every engine call of the run (feed, operator, order entry): see onControl.
     this.oe.onControl = null;
     this.router.attach({
