@@ -22,7 +22,7 @@
  * BENCH_GATEWAY_NODE_ARGS (node options of the gateway, e.g. --cpu-prof --cpu-prof-dir=DIR),
  * BENCH_VENUE_NODE_ARGS (the same for the venue simulator).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,16 @@ const OUCH_NAME = new Map(Object.entries(OuchReject).map(([k, v]) => [v as numbe
 const NODE_ARGS = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const VENUE_NODE_ARGS = (process.env.BENCH_VENUE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const TOKEN = 'bench-gateway-token-0123456789abcdef';
+/** BENCH_CHILD_LOG=DIR: the gateway's and venue's stdout and stderr (e.g. --trace-gc lines) go to files there too. */
+const CHILD_LOG = process.env.BENCH_CHILD_LOG;
+
+function teeChild(p: JsonProcess, name: string): void {
+  if (!CHILD_LOG) return;
+  const out = createWriteStream(join(CHILD_LOG, `${name}-${p.child.pid}.log`));
+  p.child.stdout!.on('data', (d) => out.write(d));
+  p.child.stderr!.on('data', (d) => out.write(d));
+  p.child.once('exit', () => out.end());
+}
 const SESSIONS = [
   { username: 'ALPHA1', password: 'alpha-pw', account: 'ALPHA' },
   { username: 'BRAVO1', password: 'bravo-pw', account: 'BRAVO' },
@@ -100,6 +110,7 @@ interface Step {
 async function step(rate: number, cfg: string, venuePort: number, top: Map<string, { bid: number; ask: number }>): Promise<Step> {
   const gw: JsonProcess = startJson(['gateway', DATA, '--config', cfg, '--port', '0', '--venue', `127.0.0.1:${venuePort}`, '--stop-at', String(STOP), '--latency',
     '--serve', '--http-port', '0', '--token-file', join(cfg, '..', 'token'), '--json'], NODE_ARGS);
+  teeChild(gw, `gateway-${rate}`);
   try {
     const url = (await gw.next('serving', 120_000)).url as string;
     const port = (await gw.next('listening', 120_000)).port as number;
@@ -148,6 +159,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     let sent = 0;
     const cpu0 = process.cpuUsage();
     t0 = process.hrtime.bigint();
+    const startedAt = Date.now();
     // Paced: every turn sends what is due by now (a burst per event-loop turn, ~1 ms apart at most).
     while (sent < total) {
       const due = Math.min(total, Math.floor((Number(process.hrtime.bigint() - t0) / 1e9) * rate));
@@ -173,7 +185,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const lastAnswerAfterMs = Math.max(0, Number(lastAnswer - tEnd) / 1e6);
     for (const c of clients) await c.logout().catch(() => c.destroy());
     const load = loadavg();
-    if (process.env.BENCH_VERBOSE) process.stderr.write(`refused per 100 ms of the run: ${JSON.stringify(Object.fromEntries([...refusedAt].sort((a, b) => a[0] - b[0])))}\n`);
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`run started at ${startedAt} (epoch ms); refused per 100 ms of the run: ${JSON.stringify(Object.fromEntries([...refusedAt].sort((a, b) => a[0] - b[0])))}\n`);
     const summary = await gw.stop();
     if (process.env.BENCH_VERBOSE) process.stderr.write(`gateway stderr: ${gw.stderr().slice(-2000)}\nunmatched venue answers ${summary.unmatchedVenueAnswers}\n`);
     // Let it exit by itself (a --cpu-prof profile is written at exit).
@@ -234,6 +246,7 @@ async function main(): Promise<void> {
  */
 async function withVenue<T>(f: (port: number) => Promise<T>): Promise<T> {
   const venue = startJson(['venue-sim', DATA, '--port', '0', '--stop-at', String(STOP), '--json'], VENUE_NODE_ARGS);
+  teeChild(venue, 'venue');
   try {
     const port = (await venue.next('listening')).port as number;
     await venue.next('feed', 120_000);

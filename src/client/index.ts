@@ -13,7 +13,7 @@ import { OuchReject, SOUPBINTCP, type OuchOutboundName } from '../contract.ts';
 import type { OuchOption } from '../ouch/appendage.ts';
 import { ClientSession } from '../ouch/client-session.ts';
 import { coalescedWrite } from '../ouch/coalesce.ts';
-import { decodeOutbound, encodeInbound, type Side } from '../ouch/codec.ts';
+import { decodeOutbound, encodeInbound, outboundKind, type Side } from '../ouch/codec.ts';
 import { DEFAULT_TIMING, systemClock, type Clock, type SessionTiming } from '../ouch/timing.ts';
 import type { FieldValue } from '../ouch/wire.ts';
 import type { LoginAccepted } from '../ouch/soup-packets.ts';
@@ -95,6 +95,9 @@ export class OuchClient {
   private nextRef: number;
   private waiters: Waiter[] = [];
   private readonly listeners: ((a: Answer) => void)[] = [];
+  /** Kinds some listener wants; null once one wants every kind. */
+  private wanted: Set<OuchOutboundName> | null = new Set();
+  private readonly readEnd: (() => void)[] = [];
   private readonly closedPromise: Promise<string>;
   private timer: NodeJS.Timeout | null = null;
   private keep = true;
@@ -166,7 +169,10 @@ export class OuchClient {
       client = new OuchClient(socket, session, o.firstUserRefNum ?? 1, closed);
       client.keep = o.keepAnswers !== false;
       socket.on('connect', () => session.start());
-      socket.on('data', (chunk: Buffer) => session.receive(chunk));
+      socket.on('data', (chunk: Buffer) => {
+        session.receive(chunk);
+        for (const fn of client!.readEnd) fn();
+      });
       socket.on('error', (e) => {
         session.drop(`socket error: ${e.message}`);
         fail(e);
@@ -283,9 +289,30 @@ export class OuchClient {
     return this.closedPromise;
   }
 
-  /** Calls `fn` with every answer from now on, in sequence order (a router following executions). */
-  onAnswer(fn: (a: Answer) => void): void {
-    this.listeners.push(fn);
+  /**
+   * Calls `fn` with every answer from now on, in sequence order (a router following
+   * executions); with `kinds`, only answers of those kinds, and an answer nobody waits for,
+   * keeps or listens to is not decoded at all (the venue's Order Accepted, for the gateway).
+   */
+  onAnswer(fn: (a: Answer) => void, kinds?: readonly OuchOutboundName[]): void {
+    if (!kinds) {
+      this.listeners.push(fn);
+      this.wanted = null;
+      return;
+    }
+    const only = new Set(kinds);
+    this.listeners.push((a) => {
+      if (only.has(a.kind)) fn(a);
+    });
+    for (const k of kinds) this.wanted?.add(k);
+  }
+
+  /**
+   * Calls `fn` after the answers of each read from the socket are delivered (a router that
+   * gathers a read's answers and handles them together, e.g. in one engine call).
+   */
+  onReadEnd(fn: () => void): void {
+    this.readEnd.push(fn);
   }
 
   /** Drops the connection without a logout (tests of reconnects). */
@@ -294,6 +321,10 @@ export class OuchClient {
   }
 
   private received(payload: Buffer, seq: bigint): void {
+    if (!this.keep && this.waiters.length === 0 && this.wanted !== null) {
+      const kind = outboundKind(payload);
+      if (kind !== undefined && !this.wanted.has(kind)) return;
+    }
     let a: Answer;
     try {
       const m = decodeOutbound(payload);

@@ -164,7 +164,14 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       ...gatewayOptions(cfg, (o) => {
         failClosed();
         return diverged ? { accept: false, failed: `fail closed: ${diverged}` } : router.decide(o);
-      }), ...(port !== undefined ? { port } : {}), orders: router.listener, log,
+      }),
+      // Enter Orders a read at a time, in one engine call (spec §18.6), under the same rule.
+      decideBatch: (os) => {
+        failClosed();
+        const why = diverged;
+        return why ? os.map(() => ({ accept: false as const, failed: `fail closed: ${why}` })) : router.decideBatch(os);
+      },
+      ...(port !== undefined ? { port } : {}), orders: router.listener, log,
       onEvent: (e) => ops?.onEvent(e),
       ...(latency ? { onOrderTiming: latency.record } : {}),
     });

@@ -13,7 +13,7 @@ import { RiskgateError } from '../errors.ts';
 import { frame, itch } from '../itch/encode.ts';
 import { countSeqFrames } from '../itch/framing.ts';
 import { RecordView } from '../records/view.ts';
-import { orderFrame, venueFrame, type OrderAction } from './frames.ts';
+import { ORDER_FRAME_BYTES, VENUE_FRAME_BYTES, writeOrderFrame, writeVenueFrame, type VenueEvent } from './frames.ts';
 
 /** A CONTROL record the engine emitted (an operator's op, or a kill the engine engaged itself). */
 export interface AppliedControl {
@@ -49,7 +49,22 @@ export interface OrderAnswer {
   records: Buffer;
 }
 
+/** A venue answer for `venueMany`. */
+export interface VenueAnswer {
+  event: VenueEvent;
+  orderId: number;
+  qty: number;
+  /** Price units (0 for a cancel). */
+  price: number;
+}
+
 const O = RecordField.ORDER;
+/** An id handed to an order of a batch whose answer is not known yet (never a share count: qty ≤ 1,000,000). */
+const RESERVED = 0xffff_ffff;
+/** The records a frame answers with: exactly one per frame (§18.3, §18.4), a CONTROL may follow it. */
+function isAnswerRecord(kind: number): boolean {
+  return kind === RecordKind.ORDER || kind === RecordKind.FILL || kind === RecordKind.PROBLEM;
+}
 
 /** The allocation-free engine call (the Rust engine's), used for the small per-order calls. */
 interface ProcessInto {
@@ -141,27 +156,95 @@ export class OrderEntryEngine {
 
   /** A new client order, checked at the current position. */
   enter(o: ClientOrder): OrderAnswer {
-    const id = this.freeId();
-    if (id < 0) {
+    const a = this.enterMany([o])[0];
+    if (a === null) {
       // Fail closed: no slot is a refusal of the order (the table holds ORDER_SLOTS open orders).
       throw new RiskgateError('FAIL_CLOSED', `order entry: all ${ORDER_FRAME.orderSlots} engine order ids are open`);
     }
-    return this.order('O', id, o);
+    return a;
+  }
+
+  /**
+   * New client orders checked at the current position in ONE engine call (spec §18.6): each
+   * gets its own free id, its frame goes into the merged stream in the given order at the same
+   * S, and the engine checks them one after the other exactly as separate calls would. The
+   * answer of each, or null for an order left without a free id (fail closed: refused).
+   */
+  enterMany(orders: readonly ClientOrder[]): (OrderAnswer | null)[] {
+    if (!this.started) this.start();
+    const ids = new Array<number>(orders.length);
+    let n = 0;
+    for (let k = 0; k < orders.length; k++) {
+      const id = this.freeId();
+      ids[k] = id;
+      if (id < 0) continue;
+      this.open[id] = RESERVED;
+      n++;
+    }
+    const frames = Buffer.allocUnsafe(n * ORDER_FRAME_BYTES);
+    const seq = this.lastSeq + 1;
+    for (let k = 0, at = 0; k < orders.length; k++) {
+      if (ids[k] < 0) continue;
+      writeOrderFrame(frames, at, { action: 'O', orderId: ids[k], ...orders[k], seq, fingerprint: this.fingerprint });
+      at += ORDER_FRAME_BYTES;
+    }
+    const records = n > 0 ? this.run(frames, false, 0, true) : Buffer.alloc(0);
+    const each = splitAnswers(records, n);
+    const out = new Array<OrderAnswer | null>(orders.length);
+    for (let k = 0, f = 0; k < orders.length; k++) {
+      const id = ids[k];
+      if (id < 0) {
+        out[k] = null;
+        continue;
+      }
+      const recs = each ? each[f++] : records;
+      out[k] = this.answerOf(id, orders[k].qty, each ? recs : Buffer.alloc(0), records);
+    }
+    return out;
   }
 
   /** A replace of the open order `orderId` with new shares and price. */
   replace(orderId: number, o: ClientOrder): OrderAnswer {
-    return this.order('U', orderId, o);
+    if (!this.started) this.start();
+    const frame = Buffer.allocUnsafe(ORDER_FRAME_BYTES);
+    writeOrderFrame(frame, 0, { action: 'U', orderId, ...o, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
+    const records = this.run(frame, false, 0, true);
+    const prev = this.open[orderId];
+    const a = this.answerOf(orderId, o.qty, records, records);
+    // A refused replace leaves the original open as it was.
+    if (!a.accepted) this.open[orderId] = prev;
+    return a;
   }
 
   /** The venue executed `qty` shares of `orderId` at `price`; returns the records (a FILL). */
   executed(orderId: number, qty: number, price: number): Buffer {
-    return this.venue('E', orderId, qty, price);
+    return this.venueOne({ event: 'E', orderId, qty, price });
   }
 
   /** The venue canceled `qty` shares of `orderId`; returns the records (an ORDER `C`). */
   canceled(orderId: number, qty: number): Buffer {
-    return this.venue('C', orderId, qty, 0);
+    return this.venueOne({ event: 'C', orderId, qty, price: 0 });
+  }
+
+  /**
+   * Venue answers in ONE engine call, in order, at the current position: true for each the
+   * engine applied (its open shares are taken off), false for one it refused (PROBLEM: the
+   * control plane and the venue disagree; nothing is applied, fail closed). An order may
+   * appear more than once as long as each answer fits the shares open before it.
+   */
+  venueMany(answers: readonly VenueAnswer[]): boolean[] {
+    if (!this.started) this.start();
+    if (answers.length === 0) return [];
+    const frames = Buffer.allocUnsafe(answers.length * VENUE_FRAME_BYTES);
+    const seq = this.lastSeq + 1;
+    for (let k = 0; k < answers.length; k++) writeVenueFrame(frames, k * VENUE_FRAME_BYTES, { ...answers[k], seq, fingerprint: this.fingerprint });
+    const records = this.run(frames, false, 0, true);
+    const each = splitAnswers(records, answers.length);
+    return answers.map((a, k) => {
+      const applied = each !== null && each[k][H.kind] !== RecordKind.PROBLEM;
+      if (applied) this.reduceOpen(a.orderId, a.qty);
+      return applied;
+    });
   }
 
   /** Open shares the control plane counts for an engine order id. */
@@ -179,29 +262,38 @@ export class OrderEntryEngine {
     return Buffer.concat([...this.input, Buffer.from([0, 0])]);
   }
 
-  private order(action: OrderAction, orderId: number, o: ClientOrder): OrderAnswer {
-    if (!this.started) this.start();
-    const frame = orderFrame({ action, orderId, ...o, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
-    const records = this.run(frame, false, 0, true);
-    const rec = findOrderRecord(records, orderId);
+  /** The ORDER record of `orderId` among a frame's records: the answer (fail closed without one). */
+  private answerOf(orderId: number, qty: number, own: Buffer, records: Buffer): OrderAnswer {
+    const rec = findOrderRecord(own.length > 0 ? own : records, orderId);
     if (!rec) {
       // The engine refused the frame (PROBLEM): never an acceptance (fail closed).
-      return { orderId, accepted: false, reasons: -1, records };
+      if (this.open[orderId] === RESERVED) this.release(orderId);
+      return { orderId, accepted: false, reasons: -1, records: own };
     }
     const reasons = rec.readUInt16LE(O.reasons);
-    if (reasons === 0) this.open[orderId] = o.qty;
-    return { orderId, accepted: reasons === 0, reasons, records };
+    if (reasons === 0) this.open[orderId] = qty;
+    else if (this.open[orderId] === RESERVED) this.release(orderId);
+    return { orderId, accepted: reasons === 0, reasons, records: own };
   }
 
-  private venue(event: 'E' | 'C', orderId: number, qty: number, price: number): Buffer {
+  private venueOne(a: VenueAnswer): Buffer {
     if (!this.started) this.start();
-    const records = this.run(venueFrame({ event, orderId, qty, price, seq: this.lastSeq + 1, fingerprint: this.fingerprint }), false, 0, true);
-    const applied = records.length >= RECORD_SIZE && records[H.kind] !== RecordKind.PROBLEM;
-    if (applied) {
-      this.open[orderId] -= Math.min(qty, this.open[orderId]);
-      if (this.open[orderId] === 0) this.freed(orderId);
-    }
+    const frame = Buffer.allocUnsafe(VENUE_FRAME_BYTES);
+    writeVenueFrame(frame, 0, { ...a, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
+    const records = this.run(frame, false, 0, true);
+    if (records.length >= RECORD_SIZE && records[H.kind] !== RecordKind.PROBLEM) this.reduceOpen(a.orderId, a.qty);
     return records;
+  }
+
+  private reduceOpen(orderId: number, qty: number): void {
+    this.open[orderId] -= Math.min(qty, this.open[orderId]);
+    if (this.open[orderId] === 0) this.freed(orderId);
+  }
+
+  /** A reserved id whose order was refused: free again. */
+  private release(orderId: number): void {
+    this.open[orderId] = 0;
+    this.freed(orderId);
   }
 
   private control(op: number, target: number, value: bigint): Buffer {
@@ -252,6 +344,20 @@ export class OrderEntryEngine {
   private freed(orderId: number): void {
     if (orderId < this.lowFree) this.lowFree = orderId;
   }
+}
+
+/**
+ * The records of a batch cut per frame: every frame answers with exactly one ORDER, FILL or
+ * PROBLEM record, which any CONTROL records it caused follow (§18.2–18.4). Null when the
+ * count does not match (then no frame of the batch is taken as applied: fail closed).
+ */
+function splitAnswers(records: Buffer, frames: number): Buffer[] | null {
+  const starts: number[] = [];
+  for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
+    if (isAnswerRecord(records[off + H.kind])) starts.push(off);
+  }
+  if (starts.length !== frames || (frames > 0 && starts[0] !== 0)) return null;
+  return starts.map((s, k) => records.subarray(s, k + 1 < starts.length ? starts[k + 1] : records.length));
 }
 
 /** The ORDER record for `orderId` in `records`, if any. */

@@ -35,36 +35,57 @@ export interface VenueFrameFields {
   fingerprint: bigint;
 }
 
+/** Bytes of a framed order frame (2-byte length + 36) and of a framed venue frame (2 + 32). */
+export const ORDER_FRAME_BYTES = 2 + OF.length;
+export const VENUE_FRAME_BYTES = 2 + VF.length;
+
+/** A u64 that fits a double (seq) or a bigint (fingerprint), big-endian, without BigInt work for the former. */
+function writeSeq(b: Buffer, v: number, off: number): void {
+  b.writeUInt32BE(Math.floor(v / 0x1_0000_0000), off);
+  b.writeUInt32BE(v >>> 0, off + 4);
+}
+
 /** A framed order frame: 2-byte length, then the 36 bytes. */
 export function orderFrame(f: OrderFrameFields): Buffer {
-  const b = Buffer.alloc(2 + OF.length);
-  b.writeUInt16BE(OF.length, 0);
-  const m = b.subarray(2);
-  m[OF.off_type] = OF.typeByte;
-  m[OF.off_action] = f.action.charCodeAt(0);
-  m[OF.off_side] = f.side.charCodeAt(0);
-  m[OF.off_tif] = f.tif.charCodeAt(0);
-  m.writeUInt16BE(f.account, OF.off_account);
-  m.writeUInt16BE(f.symbol, OF.off_symbol);
-  m.writeUInt32BE(f.orderId, OF.off_order_id);
-  m.writeUInt32BE(f.qty, OF.off_qty);
-  m.writeUInt32BE(f.price, OF.off_price);
-  m.writeBigUInt64BE(BigInt(f.seq), OF.off_seq);
-  m.writeBigUInt64BE(f.fingerprint, OF.off_fingerprint);
+  const b = Buffer.allocUnsafe(ORDER_FRAME_BYTES);
+  writeOrderFrame(b, 0, f);
   return b;
+}
+
+/** Writes a framed order frame at `at` (ORDER_FRAME_BYTES bytes; every byte is written). */
+export function writeOrderFrame(b: Buffer, at: number, f: OrderFrameFields): void {
+  b.writeUInt16BE(OF.length, at);
+  const m = at + 2;
+  b[m + OF.off_type] = OF.typeByte;
+  b[m + OF.off_action] = f.action.charCodeAt(0);
+  b[m + OF.off_side] = f.side.charCodeAt(0);
+  b[m + OF.off_tif] = f.tif.charCodeAt(0);
+  b.writeUInt16BE(f.account, m + OF.off_account);
+  b.writeUInt16BE(f.symbol, m + OF.off_symbol);
+  b.writeUInt32BE(f.orderId, m + OF.off_order_id);
+  b.writeUInt32BE(f.qty, m + OF.off_qty);
+  b.writeUInt32BE(f.price, m + OF.off_price);
+  writeSeq(b, f.seq, m + OF.off_seq);
+  b.writeBigUInt64BE(f.fingerprint, m + OF.off_fingerprint);
 }
 
 /** A framed venue answer frame: 2-byte length, then the 32 bytes. */
 export function venueFrame(f: VenueFrameFields): Buffer {
-  const b = Buffer.alloc(2 + VF.length);
-  b.writeUInt16BE(VF.length, 0);
-  const m = b.subarray(2);
-  m[VF.off_type] = VF.typeByte;
-  m[VF.off_event] = f.event.charCodeAt(0);
-  m.writeUInt32BE(f.orderId, VF.off_order_id);
-  m.writeUInt32BE(f.qty, VF.off_qty);
-  m.writeUInt32BE(f.price, VF.off_price);
-  m.writeBigUInt64BE(BigInt(f.seq), VF.off_seq);
-  m.writeBigUInt64BE(f.fingerprint, VF.off_fingerprint);
+  const b = Buffer.allocUnsafe(VENUE_FRAME_BYTES);
+  writeVenueFrame(b, 0, f);
   return b;
+}
+
+/** Writes a framed venue answer frame at `at` (VENUE_FRAME_BYTES bytes; every byte is written). */
+export function writeVenueFrame(b: Buffer, at: number, f: VenueFrameFields): void {
+  b.writeUInt16BE(VF.length, at);
+  const m = at + 2;
+  b[m + VF.off_type] = VF.typeByte;
+  b[m + VF.off_event] = f.event.charCodeAt(0);
+  b.writeUInt16BE(0, m + VF.off_reserved);
+  b.writeUInt32BE(f.orderId, m + VF.off_order_id);
+  b.writeUInt32BE(f.qty, m + VF.off_qty);
+  b.writeUInt32BE(f.price, m + VF.off_price);
+  writeSeq(b, f.seq, m + VF.off_seq);
+  b.writeBigUInt64BE(f.fingerprint, m + VF.off_fingerprint);
 }

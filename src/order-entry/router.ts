@@ -7,8 +7,20 @@
 import { ControlOp, ORDER_FRAME, Reason, REASONS } from '../contract.ts';
 import { GLOBAL_TARGET } from '../itch/layout.ts';
 import type { Answer, OuchClient } from '../client/index.ts';
-import type { Decider, Decision, Gateway, OrderListener, OrderToCheck, OrderView } from '../ouch/gateway.ts';
-import type { AppliedControl, OrderEntryEngine } from './engine-session.ts';
+import type { BatchDecider, Decider, Decision, Gateway, OrderListener, OrderToCheck, OrderView } from '../ouch/gateway.ts';
+import type { AppliedControl, ClientOrder, OrderAnswer, OrderEntryEngine, VenueAnswer } from './engine-session.ts';
+
+/** A venue answer of the read under way: into the engine with the read's others, then to its client. */
+interface PendingVenueAnswer {
+  kind: 'ORDER_EXECUTED' | 'ORDER_CANCELED' | 'ORDER_REJECTED';
+  venueRef: number;
+  orderId: number;
+  client: ClientRef;
+  qty: number;
+  /** Execution price (price units). */
+  price: bigint;
+  reason: unknown;
+}
 
 /** A client's order: its session and UserRefNum. */
 interface ClientRef {
@@ -64,13 +76,20 @@ export class OrderRouter {
   massCanceled = 0;
   /** Told of every kill with the number of open orders it cancels. */
   onMassCancel: ((k: KillScope, orders: number) => void) | null = null;
+  /** Venue answers of the venue connection's read under way (one engine call at its end). */
+  private venueBatch: PendingVenueAnswer[] = [];
+  /** Engine order ids with an answer in venueBatch (a second one for the same order flushes first). */
+  private readonly inVenueBatch = new Set<number>();
 
   constructor(
     private readonly oe: OrderEntryEngine,
     private readonly symbols: readonly string[],
     private readonly venue: VenueLink | null = null,
   ) {
-    venue?.onAnswer((a) => this.fromVenue(a));
+    // Order Accepted from the venue needs nothing (the order is known from its forward): not even decoded.
+    venue?.onAnswer((a) => this.fromVenue(a), ['ORDER_EXECUTED', 'ORDER_CANCELED', 'ORDER_REJECTED']);
+    // The answers of one read from the venue go into the engine in one call (spec §18.6).
+    venue?.onReadEnd(() => this.flushVenue());
     // Deferred: the kill's CONTROL record comes out of an engine call that may still be running.
     oe.onControl = (c) => {
       const k = killOf(c);
@@ -84,6 +103,7 @@ export class OrderRouter {
    * with no venue, in the engine at once. The engine itself refuses the new ones.
    */
   massCancel(k: KillScope): number {
+    this.flushVenue();
     let n = 0;
     for (const [id, m] of this.meta) {
       if (k.scope === 'account' && m.account !== k.account) continue;
@@ -112,10 +132,9 @@ export class OrderRouter {
   }
 
   readonly decide: Decider = (o: OrderToCheck) => {
-    const symbol = this.symbols.indexOf(o.symbol);
-    // A price the engine frame cannot carry is outside any collar: refused, never truncated.
-    if (symbol < 0 || o.price <= 0n || o.price > BigInt(U32_MAX)) return { accept: false, reasons: Reason.COLLAR };
-    const order = { account: o.account, symbol, side: o.side, tif: o.timeInForce, qty: o.quantity, price: Number(o.price) };
+    this.flushVenue();
+    const order = this.clientOrder(o);
+    if (order === null) return { accept: false, reasons: Reason.COLLAR };
     let a;
     if (o.kind === 'ENTER_ORDER') {
       // Fail closed, cheaply: with every engine order id open (orders in flight at the venue)
@@ -128,6 +147,49 @@ export class OrderRouter {
       a = this.oe.replace(id, order);
     }
     if (a.reasons < 0) throw new Error(`the engine refused the order frame (id ${a.orderId}): see its PROBLEM record`);
+    return this.decided(o, order, a);
+  };
+
+  /**
+   * Enter Orders of one client read, checked in one engine call (OrderEntryEngine.enterMany):
+   * the same answers, in the same order, as `decide` one by one, the frames at the same S.
+   */
+  readonly decideBatch: BatchDecider = (os: readonly OrderToCheck[]) => {
+    this.flushVenue();
+    const out = new Array<Decision>(os.length);
+    const orders: ClientOrder[] = [];
+    const at: number[] = [];
+    for (let k = 0; k < os.length; k++) {
+      if (os[k].kind !== 'ENTER_ORDER') throw new Error(`decideBatch takes Enter Orders only, got ${os[k].kind}`);
+      const order = this.clientOrder(os[k]);
+      if (order === null) {
+        out[k] = { accept: false, reasons: Reason.COLLAR };
+        continue;
+      }
+      orders.push(order);
+      at.push(k);
+    }
+    const answers = orders.length > 0 ? this.oe.enterMany(orders) : [];
+    for (let j = 0; j < answers.length; j++) {
+      const k = at[j];
+      const a = answers[j];
+      if (a === null) out[k] = NO_FREE_ID;
+      else if (a.reasons < 0) out[k] = { accept: false, failed: `the engine refused the order frame (id ${a.orderId}): see its PROBLEM record` };
+      else out[k] = this.decided(os[k], orders[j], a);
+    }
+    return out;
+  };
+
+  /** The engine's order, or null for one whose symbol or price the frame cannot carry. */
+  private clientOrder(o: OrderToCheck): ClientOrder | null {
+    const symbol = this.symbols.indexOf(o.symbol);
+    // A price the engine frame cannot carry is outside any collar: refused, never truncated.
+    if (symbol < 0 || o.price <= 0n || o.price > BigInt(U32_MAX)) return null;
+    return { account: o.account, symbol, side: o.side, tif: o.timeInForce, qty: o.quantity, price: Number(o.price) };
+  }
+
+  /** Counts the engine's answer and, for an acceptance, remembers the order. */
+  private decided(o: OrderToCheck, order: ClientOrder, a: OrderAnswer): Decision {
     const st = this.statsOf(o.session);
     st.checked++;
     if (!a.accepted) {
@@ -137,9 +199,9 @@ export class OrderRouter {
     }
     st.accepted++;
     this.ids.set(key(o.session, o.userRefNum), a.orderId);
-    this.meta.set(a.orderId, { account: o.account, symbol, price: order.price, client: { session: o.session, userRefNum: o.userRefNum } });
+    this.meta.set(a.orderId, { account: o.account, symbol: order.symbol, price: order.price, client: { session: o.session, userRefNum: o.userRefNum } });
     return { accept: true };
-  };
+  }
 
   /** The engine order id of a client's live order, if any. */
   orderIdOf(session: string, userRefNum: number): number | undefined {
@@ -191,6 +253,7 @@ export class OrderRouter {
       this.venueRefOf.set(id, ref);
     },
     reduced: (session: string, userRefNum: number, open: number) => {
+      this.flushVenue();
       const id = this.ids.get(key(session, userRefNum));
       if (id === undefined) return false;
       const ref = this.venueRefOf.get(id);
@@ -206,34 +269,51 @@ export class OrderRouter {
     },
   };
 
-  /** The venue's Executed / Canceled / Rejected: into the engine, then to the client. */
+  /**
+   * The venue's Executed / Canceled / Rejected: kept for the read's one engine call
+   * (flushVenue), then to the client.
+   */
   private fromVenue(a: Answer): void {
+    if (a.kind !== 'ORDER_EXECUTED' && a.kind !== 'ORDER_CANCELED' && a.kind !== 'ORDER_REJECTED') return;
     const v = a.values;
     const ref = Number(v.userRefNum);
     const m = this.byVenueRef.get(ref);
     if (!m) {
-      if (a.kind === 'ORDER_EXECUTED' || a.kind === 'ORDER_CANCELED') this.unmatched++;
+      if (a.kind !== 'ORDER_REJECTED') this.unmatched++;
       return;
     }
-    const { orderId, client } = m;
-    if (a.kind === 'ORDER_EXECUTED') {
-      const qty = Number(v.quantity);
-      const price = v.price as bigint;
-      this.oe.executed(orderId, qty, Number(price));
-      this.gateway?.execute(client.session, client.userRefNum, qty, price);
-    } else if (a.kind === 'ORDER_CANCELED' || a.kind === 'ORDER_REJECTED') {
-      // A venue reject of an order riskgate accepted closes it like a cancel of what is open.
-      const qty = a.kind === 'ORDER_CANCELED' ? Number(v.quantity) : this.oe.openShares(orderId);
-      if (qty > 0) this.oe.canceled(orderId, qty);
-      // The client may have canceled it already (the gateway answered then, and settles it now).
-      const why = this.killed.has(orderId) ? 'S' : a.kind === 'ORDER_REJECTED' ? 'Z' : venueCancelReason(v.reason);
-      this.gateway?.cancel(client.session, client.userRefNum, qty, why);
-    } else {
-      return;
+    // A second answer for the same order waits for the first to be applied (its shares then fit).
+    if (this.inVenueBatch.has(m.orderId) || a.kind === 'ORDER_REJECTED') this.flushVenue();
+    const qty = a.kind === 'ORDER_REJECTED' ? this.oe.openShares(m.orderId) : Number(v.quantity);
+    this.venueBatch.push({ kind: a.kind, venueRef: ref, orderId: m.orderId, client: m.client, qty, price: a.kind === 'ORDER_EXECUTED' ? (v.price as bigint) : 0n, reason: v.reason });
+    this.inVenueBatch.add(m.orderId);
+  }
+
+  /** The venue answers of the read: one engine call for all, then each to its client, in order. */
+  flushVenue(): void {
+    const b = this.venueBatch;
+    if (b.length === 0) return;
+    this.venueBatch = [];
+    this.inVenueBatch.clear();
+    // A venue reject of an order riskgate accepted closes it like a cancel of what is open (nothing open: nothing to apply).
+    const frames: VenueAnswer[] = [];
+    for (const p of b) {
+      if (p.qty > 0) frames.push({ event: p.kind === 'ORDER_EXECUTED' ? 'E' : 'C', orderId: p.orderId, qty: p.qty, price: Number(p.price) });
     }
-    if (this.oe.openShares(orderId) === 0) {
-      this.byVenueRef.delete(ref);
-      this.forget(orderId, client);
+    this.oe.venueMany(frames);
+    for (const p of b) {
+      const { orderId, client } = p;
+      if (p.kind === 'ORDER_EXECUTED') {
+        this.gateway?.execute(client.session, client.userRefNum, p.qty, p.price);
+      } else {
+        // The client may have canceled it already (the gateway answered then, and settles it now).
+        const why = this.killed.has(orderId) ? 'S' : p.kind === 'ORDER_REJECTED' ? 'Z' : venueCancelReason(p.reason);
+        this.gateway?.cancel(client.session, client.userRefNum, p.qty, why);
+      }
+      if (this.oe.openShares(orderId) === 0 && this.byVenueRef.get(p.venueRef)?.orderId === orderId) {
+        this.byVenueRef.delete(p.venueRef);
+        this.forget(orderId, client);
+      }
     }
   }
 

@@ -23,6 +23,14 @@ import type { LoginRequest } from './soup-packets.ts';
 import { newCounters, type Counter, type Counters, type OuchProblem } from './stats.ts';
 import { DEFAULT_TIMING, systemClock, type Clock, type SessionTiming } from './timing.ts';
 
+/** The order as the decider sees it. */
+function toCheck(u: SessionState, m: EnterOrder): OrderToCheck {
+  return {
+    session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol,
+    price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
+  };
+}
+
 /** One configured session: credentials and the account its orders trade for. */
 export interface GatewaySession {
   username: string;
@@ -56,6 +64,12 @@ export type Decision =
   /** No decision could be made (e.g. no engine order id free): Order Rejected OTHER, counted DECIDE_FAILED — without an Error's cost. */
   | { accept: false; failed: string };
 export type Decider = (order: OrderToCheck) => Decision | Promise<Decision>;
+/**
+ * Decides new orders (Enter Order) several at a time, in order, synchronously: one answer per
+ * order. The gateway hands it the Enter Orders of one read from a client's socket (a burst
+ * of orders in one packet or chunk), so an engine decides them in one call (spec §18.6).
+ */
+export type BatchDecider = (orders: readonly OrderToCheck[]) => readonly Decision[];
 
 /** A live order as the gateway holds it, for an OrderListener. */
 export interface OrderView {
@@ -101,6 +115,12 @@ export interface SessionEvent {
 export interface GatewayOptions {
   sessions: readonly GatewaySession[];
   decide: Decider;
+  /**
+   * Optional: Enter Orders are decided by this, a read's worth at a time, instead of one by
+   * one by `decide` (which still decides replaces). Each order keeps its place in its
+   * session's stream: any other message or answer of the session waits for the batch.
+   */
+  decideBatch?: BatchDecider;
   host?: string;
   /** 0 = any free port (see `address`). */
   port?: number;
@@ -124,8 +144,9 @@ export interface GatewayOptions {
   /** Told of every session event: login, refused login, logout, disconnect, order reject, problem. */
   onEvent?: (e: SessionEvent) => void;
   /**
-   * Per-order timing (`riskgate gateway --latency`): hrtime ns when the order's packet was
-   * read, when its answer was sequenced, and when the order listener returned (the venue
+   * Per-order timing (`riskgate gateway --latency`): hrtime ns when the socket read that
+   * carried the order's packet returned (so waiting behind the orders read with it counts),
+   * when its answer was sequenced, and when the order listener returned (the venue
    * forward of an accepted order; 0n for a rejected one).
    */
   onOrderTiming?: (inNs: bigint, answeredNs: bigint, forwardedNs: bigint) => void;
@@ -184,6 +205,21 @@ const ORDER_LIVE = 'L';
 const CANCEL_USER = 'U';
 const U32_MAX = 0xffff_ffff;
 const KNOWN_REASONS = (1 << REASONS.length) - 1;
+/**
+ * Enter Orders decided in one decideBatch call at most: a read from a backed-up socket holds
+ * hundreds, and the first of a batch waits for the others to be decoded, so a batch is cut
+ * at this size — enough to share one engine call among many orders.
+ */
+const MAX_BATCH = 64;
+/** First byte of an OUCH Enter Order (the only message a batch holds). */
+const ENTER_TYPE = 0x4f;
+
+/** An Enter Order that passed the session's checks and waits for its batch's decision. */
+interface PendingEnter {
+  u: SessionState;
+  m: EnterOrder;
+  tIn: bigint;
+}
 
 function nsSinceMidnight(): bigint {
   return BigInt(Date.now() % 86_400_000) * 1_000_000n;
@@ -215,6 +251,8 @@ export class Gateway {
   private nextOrderRef = 1n;
   private nextMatch = 1n;
   private ended = false;
+  /** Enter Orders of the read under way, decided together at its end (decideBatch). */
+  private batch: PendingEnter[] = [];
 
   constructor(private readonly o: GatewayOptions) {
     this.timing = { ...DEFAULT_TIMING, ...o.timing };
@@ -262,6 +300,7 @@ export class Gateway {
   /** Ends the day: System Event E to every session, End of Session to connected clients, close. */
   async close(): Promise<void> {
     if (this.ended) return;
+    this.flushBatch();
     this.ended = true;
     if (this.timer) clearInterval(this.timer);
     await Promise.race([Promise.all([...this.users.values()].map((u) => u.chain)), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
@@ -427,7 +466,8 @@ export class Gateway {
         },
         data: (payload) => {
           const u = user!;
-          const tIn = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
+          // From the read that carried the packet: an order also waits for those read before it.
+          const tIn = readAt;
           if (u.pending === 0) {
             // Nothing queued: handled here and now, without a promise (a synchronous decider
             // answers in this call); only a decision that is still pending queues what follows.
@@ -442,10 +482,16 @@ export class Gateway {
             return;
           }
           const copy = Buffer.from(payload);
-          this.queue(u, socket, u.chain.then(() => this.message(u, session, copy, tIn)));
+          this.queue(u, socket, u.chain.then(() => {
+            const r = this.message(u, session, copy, tIn);
+            // Outside a read: an Enter Order queued behind a pending decision is decided now.
+            this.flushBatch();
+            return r;
+          }));
         },
         problem: (kind, detail) => this.problem(user, kind, detail, peer),
         closed: (reason) => {
+          this.flushBatch();
           if (user) {
             if (user.conn === session) user.conn = null;
             if (reason === 'logout') this.count(user, 'logouts');
@@ -455,7 +501,10 @@ export class Gateway {
         },
       },
     });
+    /** When the read under way returned (--latency): each order's time starts there. */
+    let readAt = 0n;
     socket.on('data', (chunk: Buffer) => {
+      if (this.o.onOrderTiming) readAt = process.hrtime.bigint();
       try {
         session.receive(chunk);
       } catch (e) {
@@ -463,6 +512,8 @@ export class Gateway {
         this.log.error({ session: user?.cfg.username, peer, err: e }, 'order entry: internal error');
         session.abort('INTERNAL_ERROR', (e as Error).message);
       }
+      // The read's Enter Orders, decided together (their answers keep their places).
+      this.flushBatch();
     });
     socket.on('error', (e) => session.drop(`socket error: ${e.message}`));
     socket.on('close', () => {
@@ -572,6 +623,7 @@ export class Gateway {
 
   /** A session problem that ignores the message: counted, logged, a Debug packet sent. */
   private ignore(u: SessionState, conn: ServerSession, kind: OuchProblem, detail: string): void {
+    this.flushBatch();
     this.problem(u, kind, detail);
     conn.debug(`${kind}: ${detail}`);
   }
@@ -596,6 +648,7 @@ export class Gateway {
   }
 
   private reject(u: SessionState, userRefNum: number, code: OuchRejectName, clOrdId: string): void {
+    this.flushBatch();
     this.o.onEvent?.({ event: 'reject', session: u.cfg.username, kind: code, userRefNum });
     this.emit(u, 'ORDER_REJECTED', { timestamp: this.stamp(), userRefNum, reason: OuchReject[code], clOrdId });
   }
@@ -603,6 +656,8 @@ export class Gateway {
   /** One inbound message; a Promise only while a decision is pending (an asynchronous decider). */
   private message(u: SessionState, conn: ServerSession, payload: Buffer, tIn: bigint): void | Promise<void> {
     this.count(u, 'messages');
+    // Anything but an Enter Order waits for the Enter Orders before it to be decided.
+    if (this.batch.length > 0 && payload[0] !== ENTER_TYPE) this.flushBatch();
     const d = decodeInbound(payload);
     if (!d.ok) {
       const e = d.error;
@@ -716,12 +771,38 @@ export class Gateway {
   }
 
   private enter(u: SessionState, m: EnterOrder, tIn: bigint): void | Promise<void> {
-    const d = this.decide(u, {
-      session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol,
-      price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
-    });
+    if (this.o.decideBatch) {
+      if (this.batch.push({ u, m, tIn }) >= MAX_BATCH) this.flushBatch();
+      return;
+    }
+    const d = this.decide(u, toCheck(u, m));
     if (d instanceof Promise) return d.then((code) => this.entered(u, m, tIn, code));
     this.entered(u, m, tIn, d);
+  }
+
+  /** Decides the batch's Enter Orders in one decideBatch call and answers each, in order. */
+  private flushBatch(): void {
+    const b = this.batch;
+    if (b.length === 0) return;
+    this.batch = [];
+    let ds: readonly Decision[] | null = null;
+    let failed = '';
+    try {
+      ds = this.o.decideBatch!(b.map((p) => toCheck(p.u, p.m)));
+      if (!Array.isArray(ds) || ds.length !== b.length) {
+        failed = `decideBatch returned ${Array.isArray(ds) ? ds.length : typeof ds} answers for ${b.length} orders`;
+        ds = null;
+      }
+    } catch (e) {
+      failed = `decide threw: ${(e as Error).message}`;
+    }
+    for (let k = 0; k < b.length; k++) {
+      const { u, m, tIn } = b[k];
+      this.count(u, 'checked');
+      // Fail closed: without a well-formed answer for it, an order is refused.
+      const code = ds ? this.verdict(u, ds[k]) : this.decideFailed(u, failed);
+      this.entered(u, m, tIn, code);
+    }
   }
 
   private entered(u: SessionState, m: EnterOrder, tIn: bigint, code: OuchRejectName | null): void {

@@ -101,7 +101,8 @@ describe('client orders through the engine, the gateway and the venue', () => {
     oe = new OrderEntryEngine(engine, blobFingerprint(blob), cfg.accounts.length, { maxOpenOrders: 3, maxOrderRate: 1000 });
     venueClient = await OuchClient.connect({ port: va.port, username: VENUE_USERS[0].username, password: VENUE_USERS[0].password });
     router = new OrderRouter(oe, cfg.symbols.map((s) => s.symbol), venueClient);
-    gateway = new Gateway({ ...gatewayOptions(cfg, router.decide), port: 0, orders: router.listener });
+    // As `riskgate gateway` runs it: Enter Orders decided a read at a time (one engine call).
+    gateway = new Gateway({ ...gatewayOptions(cfg, router.decide), decideBatch: router.decideBatch, port: 0, orders: router.listener });
     router.attach(gateway);
     await gateway.start();
     records = [oe.start()];

@@ -52,7 +52,8 @@ describe('protocol fuzz of the engine-backed gateway', () => {
     const blob = configBlob(cfg);
     const oe = new OrderEntryEngine(new RustEngine(blob), blobFingerprint(blob), cfg.accounts.length, cfg.orderEntry!);
     const router = new OrderRouter(oe, symbols, venueClient);
-    const gw = new Gateway({ ...gatewayOptions(cfg, router.decide), port: 0, orders: router.listener, timing: { loginTimeoutMs: 2000 } });
+    // The gateway as `riskgate gateway` runs it: Enter Orders decided a read at a time.
+    const gw = new Gateway({ ...gatewayOptions(cfg, router.decide), decideBatch: router.decideBatch, port: 0, orders: router.listener, timing: { loginTimeoutMs: 2000 } });
     router.attach(gw);
     const { port } = await gw.start();
     oe.start();

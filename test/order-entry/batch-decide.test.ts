@@ -1,0 +1,167 @@
+/**
+ * Orders decided a read at a time (spec §18.6): `OrderEntryEngine.enterMany` / `venueMany`
+ * check a batch of frames in one engine call with the same answers as one call per frame,
+ * and the merged stream they leave replays to the same digest; the gateway's `decideBatch`
+ * keeps every answer in its place in the session's stream (an Enter read with a Cancel, a
+ * refused UserRefNum or a Replace behind it is answered first).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OuchClient, type Answer } from '../../src/client/index.ts';
+import { RecordField, RecordHeader, RecordKind, RECORD_SIZE } from '../../src/contract.ts';
+import { blobFingerprint, configBlob, parseConfig, type Config } from '../../src/config/index.ts';
+import { RustEngine } from '../../src/engine/rust.ts';
+import { Gateway, type Decision, type OrderToCheck } from '../../src/ouch/gateway.ts';
+import { OrderEntryEngine, type ClientOrder } from '../../src/order-entry/engine-session.ts';
+import { ROOT } from '../cli/run-cli.ts';
+import { generatedSession } from '../venue/helpers.ts';
+import { sessionFrames } from './session-frames.ts';
+import { topOfBook } from './top-of-book.ts';
+
+const STOP = 4000;
+let cfg: Config;
+let marketData: Buffer;
+/** The first symbol's best bid at STOP: a buy there rests, inside every collar. */
+let bid = 0;
+
+beforeAll(async () => {
+  const file = await generatedSession(8_000, 3, 21);
+  marketData = Buffer.concat(sessionFrames(file).slice(0, STOP));
+  const json = JSON.parse(readFileSync(join(ROOT, 'config/default.json'), 'utf8'));
+  delete json.$schema;
+  json.orderEntry = { port: 0, maxOpenOrders: 5, maxOrderRate: 1000, sessions: [{ username: 'ALPHA', password: 'alpha-pw', account: 'ALPHA' }] };
+  cfg = parseConfig(json, 'test');
+  bid = topOfBook(file, STOP).get(cfg.symbols[0].symbol)!.bid;
+  expect(bid).toBeGreaterThan(0);
+}, 60_000);
+
+function engineAtStop(): OrderEntryEngine {
+  const blob = configBlob(cfg);
+  const oe = new OrderEntryEngine(new RustEngine(blob), blobFingerprint(blob), cfg.accounts.length, { maxOpenOrders: 5, maxOrderRate: 1000 });
+  oe.feed(marketData);
+  return oe;
+}
+
+/** The records with each ORDER record's order id zeroed (ids are the control plane's choice). */
+function withoutIds(recs: Buffer): Buffer {
+  const b = Buffer.from(recs);
+  for (let off = 0; off + RECORD_SIZE <= b.length; off += RECORD_SIZE) {
+    if (b[off + RecordHeader.kind] === RecordKind.ORDER) b.writeUInt32LE(0, off + RecordField.ORDER.order_id);
+  }
+  return b;
+}
+
+describe('OrderEntryEngine batches', () => {
+  it('enterMany and venueMany answer as one call per frame would, and the merged stream replays to the same digest', () => {
+    const one = engineAtStop();
+    const many = engineAtStop();
+    const oneStart = one.allRecords().length;
+    const manyStart = many.allRecords().length;
+    const price = bid;
+    // Seven buys of account 0 on symbol 0: a bad side is refused by the frame check (fail
+    // closed), one is over maxQty, and the account's limit of five open orders refuses the rest.
+    const orders: ClientOrder[] = [1, 2, 3, 4, 5, 6, 7].map((q) => ({ account: 0, symbol: 0, side: 'B', tif: '0', qty: q, price }));
+    orders[1] = { ...orders[1], qty: cfg.symbols[0].maxQty + 1 };
+    orders[2] = { ...orders[2], side: 'X' };
+    const single = orders.map((o) => one.enter(o));
+    const batched = [...many.enterMany(orders.slice(0, 3)), ...many.enterMany(orders.slice(3))];
+    expect(batched.map((a) => a && { accepted: a.accepted, reasons: a.reasons })).toEqual(single.map((a) => ({ accepted: a.accepted, reasons: a.reasons })));
+    expect(single.map((a) => a.accepted)).toEqual([true, false, false, true, true, true, true]);
+    expect(single[2].reasons).toBe(-1);
+    // Five open; a sixth would have no room in the engine's account limit, not in the ids.
+    expect(batched.every((a) => a !== null)).toBe(true);
+
+    // Venue answers: each accepted order canceled, the first executed in part first.
+    const ids = (xs: typeof single) => xs.filter((a) => a!.accepted).map((a) => a!.orderId);
+    const venue = (idsOf: number[]) => [
+      { event: 'E' as const, orderId: idsOf[0], qty: 1, price },
+      ...idsOf.map((id, k) => ({ event: 'C' as const, orderId: id, qty: [1, 4, 5, 6, 7][k] - (k === 0 ? 1 : 0), price: 0 })).filter((v) => v.qty > 0),
+      // Nothing open any more: refused (PROBLEM), nothing applied.
+      { event: 'C' as const, orderId: idsOf[1], qty: 1, price: 0 },
+    ];
+    const oneIds = ids(single);
+    const oneApplied = venue(oneIds).map((v) => {
+      const r = v.event === 'E' ? one.executed(v.orderId, v.qty, v.price) : one.canceled(v.orderId, v.qty);
+      return r[RecordHeader.kind] !== RecordKind.PROBLEM;
+    });
+    const manyApplied = many.venueMany(venue(ids(batched as typeof single)));
+    expect(manyApplied).toEqual(oneApplied);
+    expect(manyApplied).toEqual([true, true, true, true, true, false]);
+    for (const id of ids(batched as typeof single)) expect(many.openShares(id)).toBe(0);
+
+    // The same records, byte for byte, but the order ids (the batch reserves a distinct one
+    // per order; one by one, a refused order's id goes to the next).
+    const recs = (oe: OrderEntryEngine, from: number) => withoutIds(Buffer.concat(oe.allRecords().slice(from)));
+    expect(recs(many, manyStart).equals(recs(one, oneStart))).toBe(true);
+
+    // The merged stream of the batched engine replays through a fresh engine to its digest.
+    const blob = configBlob(cfg);
+    const replayed = new RustEngine(blob).process(many.mergedStream(), true);
+    expect(replayed.length).toBe(many.recordDigest().bytes);
+    expect(createHash('sha256').update(replayed).digest('hex')).toBe(many.recordDigest().sha256);
+  });
+});
+
+describe('Gateway decideBatch', () => {
+  let gw: Gateway | null = null;
+  afterEach(async () => {
+    await gw?.close();
+    gw = null;
+  });
+
+  it('decides the Enter Orders of a read together and keeps every answer in its place', async () => {
+    const calls: number[][] = [];
+    gw = new Gateway({
+      sessions: [{ username: 'ALPHA', password: 'pw', account: 0 }],
+      port: 0,
+      // Replaces still go through decide: an odd quantity is refused.
+      decide: (o: OrderToCheck): Decision => (o.quantity % 2 === 1 ? { accept: false, reasons: 8 } : { accept: true }),
+      // Even UserRefNums accepted, odd ones refused MAX_QTY (bit 3).
+      decideBatch: (os) => {
+        calls.push(os.map((o) => o.userRefNum));
+        return os.map((o): Decision => (o.userRefNum % 2 === 0 ? { accept: true } : { accept: false, reasons: 8 }));
+      },
+    });
+    const { port } = await gw.start();
+    const c = await OuchClient.connect({ port, username: 'ALPHA', password: 'pw', firstUserRefNum: 2 });
+    const order = { side: 'B' as const, quantity: 10, symbol: 'AAPL', price: '10.00' };
+    // One write (the client gathers a turn's messages): 2, 3, Cancel 2, 4 again (used), 6, Replace 6 → 8, 10.
+    c.enter(order);
+    c.enter(order);
+    c.cancel(2);
+    c.enter({ ...order, userRefNum: 4 });
+    c.enter({ ...order, userRefNum: 4 });
+    c.enter({ ...order, userRefNum: 6 });
+    c.replace(6, { quantity: 20, price: '10.01', userRefNum: 8 });
+    c.enter({ ...order, userRefNum: 10 });
+    const last = await c.waitFor((a) => a.kind === 'ORDER_ACCEPTED' && a.values.userRefNum === 10);
+    const stream = c.answers.filter((a) => a.seq <= last.seq && a.kind !== 'SYSTEM_EVENT').map((a: Answer) => `${a.kind}:${a.values.userRefNum}`);
+    expect(stream).toEqual([
+      'ORDER_ACCEPTED:2', 'ORDER_REJECTED:3', 'ORDER_CANCELED:2', 'ORDER_ACCEPTED:4', 'ORDER_REJECTED:4',
+      'ORDER_ACCEPTED:6', 'ORDER_REPLACED:8', 'ORDER_ACCEPTED:10',
+    ]);
+    // Every Enter Order went through decideBatch once, in order, and orders read together were decided together.
+    expect(calls.flat()).toEqual([2, 3, 4, 6, 10]);
+    expect(calls.some((b) => b.length > 1)).toBe(true);
+    expect(gw.stats().totals.checked).toBe(6);
+    await c.logout();
+  });
+
+  it('refuses every order of a batch when decideBatch fails (fail closed)', async () => {
+    gw = new Gateway({
+      sessions: [{ username: 'ALPHA', password: 'pw', account: 0 }],
+      port: 0,
+      decide: () => ({ accept: true }),
+      decideBatch: (os) => (os.length > 1 ? [{ accept: true }] : (() => { throw new Error('engine down'); })()),
+    });
+    const { port } = await gw.start();
+    const c = await OuchClient.connect({ port, username: 'ALPHA', password: 'pw' });
+    const refs = [0, 1, 2].map(() => c.enter({ side: 'B', quantity: 1, symbol: 'AAPL', price: '1.00' }));
+    const answers = await Promise.all(refs.map((r) => c.answer(r)));
+    expect(answers.map((a) => a.kind)).toEqual(['ORDER_REJECTED', 'ORDER_REJECTED', 'ORDER_REJECTED']);
+    expect(gw.stats().totals.DECIDE_FAILED).toBe(3);
+    await c.logout();
+  });
+});
