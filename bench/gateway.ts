@@ -20,7 +20,8 @@
  *
  * Env: BENCH_SECONDS (5), BENCH_RATES (10000,50000,100000), BENCH_MAX_RATES (150000,200000,300000),
  * BENCH_GATEWAY_NODE_ARGS (node options of the gateway, e.g. --cpu-prof --cpu-prof-dir=DIR),
- * BENCH_VENUE_NODE_ARGS (the same for the venue simulator).
+ * BENCH_VENUE_NODE_ARGS (the same for the venue simulator), BENCH_WARM_UP (--warm-up N of both; 0: none),
+ * BENCH_CHILD_LOG (a directory for their stdout and stderr), BENCH_VERBOSE (refusals per 100 ms).
  */
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -47,6 +48,8 @@ const VENUE_NODE_ARGS = (process.env.BENCH_VENUE_NODE_ARGS ?? '').split(' ').fil
 const TOKEN = 'bench-gateway-token-0123456789abcdef';
 /** BENCH_CHILD_LOG=DIR: the gateway's and venue's stdout and stderr (e.g. --trace-gc lines) go to files there too. */
 const CHILD_LOG = process.env.BENCH_CHILD_LOG;
+/** BENCH_WARM_UP=N: the gateway's and venue's own start-up warm-up (--warm-up N; unset: their default). */
+const WARM_UP = process.env.BENCH_WARM_UP === undefined ? [] : ['--warm-up', process.env.BENCH_WARM_UP];
 
 function teeChild(p: JsonProcess, name: string): void {
   if (!CHILD_LOG) return;
@@ -109,7 +112,7 @@ interface Step {
 
 async function step(rate: number, cfg: string, venuePort: number, top: Map<string, { bid: number; ask: number }>): Promise<Step> {
   const gw: JsonProcess = startJson(['gateway', DATA, '--config', cfg, '--port', '0', '--venue', `127.0.0.1:${venuePort}`, '--stop-at', String(STOP), '--latency',
-    '--serve', '--http-port', '0', '--token-file', join(cfg, '..', 'token'), '--json'], NODE_ARGS);
+    '--serve', '--http-port', '0', '--token-file', join(cfg, '..', 'token'), ...WARM_UP, '--json'], NODE_ARGS);
   teeChild(gw, `gateway-${rate}`);
   try {
     const url = (await gw.next('serving', 120_000)).url as string;
@@ -245,7 +248,7 @@ async function main(): Promise<void> {
  * Query; before that, every order after the first step was refused as a duplicate.)
  */
 async function withVenue<T>(f: (port: number) => Promise<T>): Promise<T> {
-  const venue = startJson(['venue-sim', DATA, '--port', '0', '--stop-at', String(STOP), '--json'], VENUE_NODE_ARGS);
+  const venue = startJson(['venue-sim', DATA, '--port', '0', '--stop-at', String(STOP), ...WARM_UP, '--json'], VENUE_NODE_ARGS);
   teeChild(venue, 'venue');
   try {
     const port = (await venue.next('listening')).port as number;

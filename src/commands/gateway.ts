@@ -40,11 +40,12 @@ import { startControlPlane, type ControlPlane } from '../control/plane.ts';
 import { OrderEntryOps } from '../order-entry/operations.ts';
 import { LiveClearing } from '../server/clearing.ts';
 import { OrderLatency } from '../order-entry/latency.ts';
+import { DEFAULT_WARM_UP_ORDERS, warmUp } from '../order-entry/warm-up.ts';
 
 export const GATEWAY_USAGE =
   'usage: riskgate gateway <file.itch[.gz]> [--config f] [--port N] [--venue HOST:PORT] [--venue-user NAME:PASSWORD] ' +
   '[--stop-at SEQ] [--backend rust|fpga|shadow] [--standby rust|fpga] [--record merged.itch] [--serve [--http-port N] [--token-file f] [--public-metrics]] [--audit-out audit.jsonl] ' +
-  '[--brokers host:port [--prefix riskgate]] [--latency] [--json] [--log-level warn]';
+  '[--brokers host:port [--prefix riskgate]] [--latency] [--warm-up N] [--json] [--log-level warn]';
 
 export const GATEWAY_OPTIONS = {
   config: { type: 'string' },
@@ -63,6 +64,7 @@ export const GATEWAY_OPTIONS = {
   'public-metrics': { type: 'boolean' },
   'audit-out': { type: 'string' },
   latency: { type: 'boolean' },
+  'warm-up': { type: 'string' },
   ...CLEARING_OPTIONS,
   ...HELP_OPTION,
 } as const;
@@ -83,7 +85,8 @@ export const help = helpFor(GATEWAY_USAGE, GATEWAY_OPTIONS, {
   'token-file': '<f> the API bearer token (default: generated and printed on stderr)',
   'public-metrics': '/metrics and /health without the token',
   'audit-out': '<f> append the audit log here: controls, session events (login, logout, reject, bad message, disconnect), mass cancels',
-  latency: 'measure each order in the gateway (packet read → answer, → forwarded to the venue) and print p50/p99/p99.9 and the CPU time in the summary',
+  latency: 'measure each order in the gateway (socket read → answer, → forwarded to the venue) and print p50/p99/p99.9 and the CPU time in the summary',
+  'warm-up': `<N> before listening, send N orders through the order path of throwaway instances (own engine stand-in, venue simulator and ports; the real engine never sees them) so the first client orders find it compiled (default ${DEFAULT_WARM_UP_ORDERS}; 0: none)`,
   brokers: '<host:port> clear the executions over Kafka (as replay --brokers); default: in process, in the summary',
   prefix: '<name> Kafka topic prefix (default riskgate)',
   help: 'print this help and exit',
@@ -197,6 +200,9 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       plane.live.clearing = new LiveClearing(cfg, 2, 256, (w, lag) => plane.metrics.clearingLag.set({ worker: w }, lag));
       if (plane.url) out('serving', `dashboard    ${plane.url}/ (metrics ${plane.url}/metrics)`, { url: plane.url });
     }
+    const warm = intOpt('--warm-up', values['warm-up']) ?? DEFAULT_WARM_UP_ORDERS;
+    const warmed = warm > 0 ? await warmUp(warm, cfg.symbols.map((s) => s.symbol)) : null;
+    if (warmed) log.info(warmed, 'order entry: warmed up');
     let addr;
     try {
       addr = await gateway.start();
@@ -204,7 +210,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot listen on ${cfg.orderEntry.host}:${port ?? cfg.orderEntry.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     out('listening', `gateway listening on ${addr.address}:${addr.port} (OUCH 5.0; sessions ${cfg.orderEntry.sessions.map((s) => s.username).join(', ')}); engine ${backend}${values.standby ? ` (standby ${values.standby})` : ''}; venue ${values.venue ?? 'none'}`, {
-      host: addr.address, port: addr.port, backend, standby: values.standby ?? null, venue: values.venue ?? null, file,
+      host: addr.address, port: addr.port, backend, standby: values.standby ?? null, venue: values.venue ?? null, file, warmUp: warmed,
     });
 
     let signalled = false;

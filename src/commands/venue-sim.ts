@@ -15,6 +15,7 @@ import { createLogger, LOG_LEVELS } from '../log/index.ts';
 import { RiskgateError } from '../errors.ts';
 import { FeedReplay, type Pace } from '../venue/feed.ts';
 import { Venue } from '../venue/venue.ts';
+import { DEFAULT_WARM_UP_ORDERS, warmUp } from '../order-entry/warm-up.ts';
 import { HELP_OPTION, helpFor } from './help.ts';
 import { intOpt, numOpt, withCodedErrors } from './kafka-options.ts';
 import { parseStrict } from './strict-args.ts';
@@ -22,7 +23,7 @@ import { usageError } from './usage.ts';
 
 export const VENUE_SIM_USAGE =
   'usage: riskgate venue-sim <file.itch[.gz]> [--port 15001] [--host 127.0.0.1] [--user NAME:PASSWORD ...] [--session-name VENUE] ' +
-  '[--speed max|N] [--stop-at SEQ] [--json] [--log-level warn]';
+  '[--speed max|N] [--stop-at SEQ] [--warm-up N] [--json] [--log-level warn]';
 
 export const VENUE_SIM_OPTIONS = {
   port: { type: 'string' },
@@ -31,6 +32,7 @@ export const VENUE_SIM_OPTIONS = {
   'session-name': { type: 'string' },
   speed: { type: 'string' },
   'stop-at': { type: 'string' },
+  'warm-up': { type: 'string' },
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
   ...HELP_OPTION,
@@ -46,6 +48,7 @@ export const help = helpFor(VENUE_SIM_USAGE, VENUE_SIM_OPTIONS, {
   'session-name': '<S> SoupBinTCP session name in Login Accepted (1-10 characters, default VENUE)',
   speed: '<max|N> replay pace: max (default, as fast as possible) or the file\'s timestamps × N (1 = real time)',
   'stop-at': '<SEQ> stop the replay after message SEQ and hold the book there (orders still match against it)',
+  'warm-up': `<N> before listening, send N IOC orders through a throwaway venue of its own (own port, empty book) so the first orders find the code compiled (default ${DEFAULT_WARM_UP_ORDERS}; 0: none)`,
   json: 'print the listening, feed and summary lines as JSON objects',
   'log-level': '<level> log level on stderr: fatal, error, warn (default), info, debug, trace or silent',
   help: 'print this help and exit',
@@ -90,6 +93,8 @@ export async function venueSimCommand(argv: string[]): Promise<number> {
 
     const out = (event: string, text: string, data: Record<string, unknown>) =>
       process.stdout.write(`${values.json ? JSON.stringify({ event, ...data }) : text}\n`);
+    const warm = intOpt('--warm-up', values['warm-up']) ?? DEFAULT_WARM_UP_ORDERS;
+    const warmed = warm > 0 ? await warmUp(warm, ['AAPL', 'MSFT', 'NVDA', 'AMD'], true) : null;
     const venue = new Venue({ sessions, host: values.host, port, sessionName, log: createLogger({ level, name: 'venue-sim' }) });
     let addr;
     try {
@@ -98,7 +103,7 @@ export async function venueSimCommand(argv: string[]): Promise<number> {
       throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot listen on ${values.host ?? '127.0.0.1'}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     out('listening', `venue-sim listening on ${addr.address}:${addr.port} (OUCH 5.0 over SoupBinTCP 4.0; users ${sessions.map((s) => s.username).join(', ')}); replaying ${file}`, {
-      host: addr.address, port: addr.port, users: sessions.map((s) => s.username), file,
+      host: addr.address, port: addr.port, users: sessions.map((s) => s.username), file, warmUp: warmed,
     });
 
     const feed = new FeedReplay(file, venue, pace);

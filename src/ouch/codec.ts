@@ -238,12 +238,12 @@ export function encodeOutbound(kind: OuchOutboundName, values: OutboundValues): 
   return b;
 }
 
-/** Decodes an outbound message (client side). Throws OuchError on unreadable input. */
 /** The kind of an outbound message from its type byte, without decoding it (undefined: unknown type). */
 export function outboundKind(buf: Buffer): OuchOutboundName | undefined {
   return buf.length > 0 ? OUTBOUND_BY_CODE.get(buf[0]) : undefined;
 }
 
+/** Decodes an outbound message (client side). Throws OuchError on unreadable input. */
 export function decodeOutbound(buf: Buffer): OutboundMessage {
   if (buf.length === 0) throw new OuchError('OUCH_UNKNOWN_TYPE', 'empty message');
   const kind = OUTBOUND_BY_CODE.get(buf[0]);
