@@ -188,7 +188,14 @@ export class OrderEntryEngine {
       writeOrderFrame(frames, at, { action: 'O', orderId: ids[k], ...orders[k], seq, fingerprint: this.fingerprint });
       at += ORDER_FRAME_BYTES;
     }
-    const records = n > 0 ? this.run(frames, false, 0, true) : Buffer.alloc(0);
+    let records: Buffer;
+    try {
+      records = n > 0 ? this.run(frames, false, 0, true) : Buffer.alloc(0);
+    } catch (e) {
+      // No answer: every order of the batch is refused by the caller; their ids are free again.
+      for (const id of ids) if (id >= 0) this.release(id);
+      throw e;
+    }
     const each = splitAnswers(records, n);
     const out = new Array<OrderAnswer | null>(orders.length);
     for (let k = 0, f = 0; k < orders.length; k++) {

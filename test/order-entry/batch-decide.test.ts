@@ -104,6 +104,35 @@ describe('OrderEntryEngine batches', () => {
   });
 });
 
+describe('OrderEntryEngine batch failures', () => {
+  it('an engine call that throws leaves no id reserved (the orders are refused, the ids free again)', () => {
+    const real = new RustEngine(configBlob(cfg));
+    let failing = true;
+    // The real engine, but its order calls fail while `failing`.
+    const flaky = {
+      backend: 'flaky',
+      process: (f: Buffer, end?: boolean) => real.process(f, end),
+      processInto: (f: Buffer, out: Buffer, end?: boolean) => {
+        if (failing && f.includes(0x7b)) throw new Error('engine down');
+        return real.processInto(f, out, end);
+      },
+      maxRecordBytes: (n: number) => real.maxRecordBytes(n),
+      stats: () => real.stats(),
+      reset: () => real.reset(),
+      close: () => real.close(),
+    };
+    const oe = new OrderEntryEngine(flaky, blobFingerprint(configBlob(cfg)), cfg.accounts.length, { maxOpenOrders: 5, maxOrderRate: 1000 });
+    oe.feed(marketData);
+    const o: ClientOrder = { account: 0, symbol: 0, side: 'B', tif: '0', qty: 1, price: bid };
+    expect(() => oe.enterMany([o, { ...o, qty: 2 }])).toThrow('engine down');
+    expect(oe.openShares(0)).toBe(0);
+    expect(oe.openShares(1)).toBe(0);
+    failing = false;
+    const [a] = oe.enterMany([{ ...o, qty: 3 }]);
+    expect(a).toMatchObject({ orderId: 0, accepted: true });
+  });
+});
+
 describe('Gateway decideBatch', () => {
   let gw: Gateway | null = null;
   afterEach(async () => {
