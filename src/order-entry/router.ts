@@ -48,7 +48,9 @@ export function killOf(c: AppliedControl): KillScope | null {
 }
 
 /** What the router uses of the venue connection (an OuchClient, or the Kafka run's journalled link, src/kafka/order-entry-live.ts). */
-export type VenueLink = Pick<OuchClient, 'onAnswer' | 'enter' | 'replace' | 'cancel'>;
+export type VenueLink = Pick<OuchClient, 'onAnswer' | 'enter' | 'replace' | 'cancel'> &
+  /** With it, the answers of one read go into the engine together; without, each at once. */
+  Partial<Pick<OuchClient, 'onReadEnd'>>;
 /** What the router uses of the gateway: Order Executed / Canceled to a client. */
 export type ClientAnswers = Pick<Gateway, 'execute' | 'cancel'>;
 
@@ -80,6 +82,8 @@ export class OrderRouter {
   private venueBatch: PendingVenueAnswer[] = [];
   /** Engine order ids with an answer in venueBatch (a second one for the same order flushes first). */
   private readonly inVenueBatch = new Set<number>();
+  /** The venue link tells when a read's answers are all in (else each answer is applied at once). */
+  private readonly venueReads: boolean;
 
   constructor(
     private readonly oe: OrderEntryEngine,
@@ -89,7 +93,8 @@ export class OrderRouter {
     // Order Accepted from the venue needs nothing (the order is known from its forward): not even decoded.
     venue?.onAnswer((a) => this.fromVenue(a), ['ORDER_EXECUTED', 'ORDER_CANCELED', 'ORDER_REJECTED']);
     // The answers of one read from the venue go into the engine in one call (spec §18.6).
-    venue?.onReadEnd(() => this.flushVenue());
+    this.venueReads = typeof venue?.onReadEnd === 'function';
+    if (this.venueReads) venue!.onReadEnd!(() => this.flushVenue());
     // Deferred: the kill's CONTROL record comes out of an engine call that may still be running.
     oe.onControl = (c) => {
       const k = killOf(c);
@@ -287,6 +292,7 @@ export class OrderRouter {
     const qty = a.kind === 'ORDER_REJECTED' ? this.oe.openShares(m.orderId) : Number(v.quantity);
     this.venueBatch.push({ kind: a.kind, venueRef: ref, orderId: m.orderId, client: m.client, qty, price: a.kind === 'ORDER_EXECUTED' ? (v.price as bigint) : 0n, reason: v.reason });
     this.inVenueBatch.add(m.orderId);
+    if (!this.venueReads) this.flushVenue();
   }
 
   /** The venue answers of the read: one engine call for all, then each to its client, in order. */
