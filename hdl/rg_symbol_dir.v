@@ -6,8 +6,8 @@
 // is valid when the parser's output register is (held while rd_en is low). An R message
 // writes its entry in the same cycle (its own read returns the old entry, which nothing
 // uses); the next message reads one cycle later, so there is no read-after-write hazard.
-// The table is 2^16 one-byte entries {valid, index} packed LOC_PER_WORD to a RAM word with
-// byte write enables, so the clear sweep after reset takes 2^16 / LOC_PER_WORD cycles.
+// The table is 2^16 entries {valid, index} in four banks of 2^14 (by the locate's top two
+// bits); the clear sweep after reset writes all four at once, so it takes 2^14 cycles.
 `default_nettype none
 `include "rg_contract.vh"
 module rg_symbol_dir #(
@@ -37,13 +37,17 @@ module rg_symbol_dir #(
         end
     end
 
-    localparam integer LOC_PER_WORD = 8;
-    localparam integer WORD_AW      = 16 - $clog2(LOC_PER_WORD);
+    // The table is banked by the locate's top two bits: BANKS RAMs of 2^14 entries, each entry
+    // only {valid, index} (ENTRY_W bits), so a bank bit is one 16384 x 1 DP16KD on the ECP5
+    // (the 8192 x 64 word with byte lanes needed a 16:1 depth and an 8:1 lane select after
+    // the block RAM: 4 LUT levels, 134.7 MHz).
+    localparam integer BANKS   = 4;
+    localparam integer BANK_AW = 16 - $clog2(BANKS);
+    localparam integer ENTRY_W = 1 + SYM_W;
 
     // ---------------------------------------------------------------- clear sweep
     reg               sweep_q;
-    reg [WORD_AW-1:0] sweep_addr_q;
-    reg [2:0]         sel_q;
+    reg [BANK_AW-1:0] sweep_addr_q;
 
     // ---------------------------------------------------------------- name match
     reg             match_found;
@@ -60,44 +64,47 @@ module rg_symbol_dir #(
         end
     end
 
-    wire [7:0] new_entry = {match_found, {(7-SYM_W){1'b0}}, match_idx};
+    wire [ENTRY_W-1:0] new_entry = {match_found, match_idx};
 
     // ---------------------------------------------------------------- locate table
-    wire                    we      = sweep_q || wr_en;
-    wire [LOC_PER_WORD-1:0] wr_be   = sweep_q ? {LOC_PER_WORD{1'b1}}
-                                              : ({{(LOC_PER_WORD-1){1'b0}}, 1'b1} << locate[2:0]);
-    wire [WORD_AW-1:0]      wr_addr = sweep_q ? sweep_addr_q : locate[15:3];
-    wire [63:0]             wr_data = sweep_q ? 64'd0 : {LOC_PER_WORD{new_entry}};
-    wire [63:0]             rd_word;
+    // Four bank RAMs, each read at the locate's low 14 bits; a read of a bank the locate is
+    // not in zeroes that bank's read register (a synchronous reset of the block RAM's output,
+    // RESETMODE SYNC on the DP16KD, not a LUT), so the entry is the OR of the four: one LUT
+    // level after the block RAMs. Read-first; a read register holds while rd_en is low.
+    // The sweep clears the same address in every bank at once (2^14 cycles).
+    wire [BANK_AW-1:0] wr_addr = sweep_q ? sweep_addr_q : locate[BANK_AW-1:0];
+    wire [ENTRY_W-1:0] wr_data = sweep_q ? {ENTRY_W{1'b0}} : new_entry;
+    wire [BANKS-1:0]   in_bank = {{(BANKS-1){1'b0}}, 1'b1} << locate[15:BANK_AW];
+    wire [ENTRY_W-1:0] bank_rd [0:BANKS-1];
 
-    rg_ram_sdp #(.ADDR_W(WORD_AW), .WIDTH(64), .LANES(LOC_PER_WORD)) u_locate (
-        .clk(clk),
-        .wr_en(we), .wr_be(wr_be), .wr_addr(wr_addr), .wr_data(wr_data),
-        .rd_en(rd_en), .rd_addr(locate[15:3]), .rd_data(rd_word)
-    );
+    genvar b;
+    generate
+        for (b = 0; b < BANKS; b = b + 1) begin : g_bank
+            reg [ENTRY_W-1:0] mem [0:(1 << BANK_AW)-1];
+            reg [ENTRY_W-1:0] rd_q;
+            always @(posedge clk) begin
+                if (sweep_q || (wr_en && in_bank[b])) mem[wr_addr] <= wr_data;
+                if (rd_en) rd_q <= in_bank[b] ? mem[locate[BANK_AW-1:0]] : {ENTRY_W{1'b0}};
+            end
+            assign bank_rd[b] = rd_q;
+        end
+    endgenerate
+
+    wire [ENTRY_W-1:0] entry = bank_rd[0] | bank_rd[1] | bank_rd[2] | bank_rd[3];
 
     always @(posedge clk) begin
         if (rst) begin
             sweep_q      <= 1'b1;
-            sweep_addr_q <= {WORD_AW{1'b0}};
-            sel_q        <= 3'd0;
+            sweep_addr_q <= {BANK_AW{1'b0}};
         end else begin
             if (sweep_q) begin
                 sweep_addr_q <= sweep_addr_q + 1'b1;
                 if (&sweep_addr_q) sweep_q <= 1'b0;
             end
-            if (rd_en) sel_q <= locate[2:0];
         end
     end
 
-    wire [7:0] entry = rd_word[8*sel_q +: 8];
-    generate
-        if (SYM_W < 7) begin : g_unused     // SYM_W > 6 is refused above
-            wire unused_entry = ^entry[6:SYM_W];
-        end
-    endgenerate
-
-    assign sym_valid = entry[7];
+    assign sym_valid = entry[ENTRY_W-1];
     assign sym       = entry[SYM_W-1:0];
     assign busy      = sweep_q;
 endmodule
