@@ -98,7 +98,9 @@ int main() {
     for (int i = 0; i < 3; i++) s.cycle();
     d.rst = 0;
     b.power_up_done();
-    for (int i = 0; i < 9000 && (s.rd(RG::STATUS) & RG::STATUS_CLEARING); i += 16) for (int k = 0; k < 16; k++) s.cycle();
+    // the clear sweeps: the locate table's 2^14 words (four banks side by side) are the longest
+    for (int i = 0; i < 17000 && (s.rd(RG::STATUS) & RG::STATUS_CLEARING); i += 16) for (int k = 0; k < 16; k++) s.cycle();
+    CHECK_EQ(b, s.rd(RG::STATUS) & RG::STATUS_CLEARING, 0u);
     const uint32_t p0 = s.rd(RG::PARAM0);     // tb_top.top: 4 symbols, 2 accounts, 2^4 sets x 2 ways
     CHECK_EQ(b, (p0 >> RG::PARAM0_MAX_SYMBOLS_LO) & 0xFF, 4u);
     CHECK_EQ(b, (p0 >> RG::PARAM0_MAX_ACCOUNTS_LO) & 0xFF, 2u);
