@@ -131,7 +131,7 @@
 `define RG_RECF_PROBLEM_RESERVED_W       64
 
 // Reject reasons: bit positions in DECISION `reasons` (spec section 8.2).
-`define RG_RSN_KILL                      0  // the global or the symbol's kill switch is engaged
+`define RG_RSN_KILL                      0  // the global, the symbol's or the account's kill switch is engaged
 `define RG_RSN_HALTED                    1  // the symbol's trading state is not T
 `define RG_RSN_MARKET_CLOSED             2  // market hours are gated and the market is not open
 `define RG_RSN_MAX_QTY                   3  // quantity above the symbol's maximum
@@ -193,6 +193,7 @@
 `define RG_CTRL_ACCOUNT_REDUCE_ONLY      8'd12  // account, flag
 `define RG_CTRL_SYMBOL_REDUCE_ONLY       8'd13  // symbol, flag
 `define RG_CTRL_MAX_ORDER_RATE           8'd14  // account, orders
+`define RG_CTRL_ACCOUNT_KILL             8'd15  // account, flag
 `define RG_TARGET_GLOBAL                 2'd1  // target kind of an op (rg_ctrl_target_kind; 0 = unknown op)
 `define RG_TARGET_SYMBOL                 2'd2
 `define RG_TARGET_ACCOUNT                2'd3

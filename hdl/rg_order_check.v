@@ -48,6 +48,7 @@ module rg_order_check (
     input  wire [31:0] max_rate,
     input  wire [47:0] rate_window,
     input  wire [31:0] rate_count,
+    input  wire        acct_kill,      // control op ACCOUNT_KILL
     // the order
     input  wire [47:0] ts,             // last_ts
     input  wire [7:0]  side,           // B, S, T, E
@@ -92,7 +93,7 @@ module rg_order_check (
 
     always @(*) begin
         reasons = 16'd0;
-        reasons[`RG_RSN_KILL]          = global_kill || sym_kill;
+        reasons[`RG_RSN_KILL]          = global_kill || sym_kill || acct_kill;
         reasons[`RG_RSN_HALTED]        = (tstate != `RG_ASCII_T);
         reasons[`RG_RSN_MARKET_CLOSED] = gate && !market_open;
         reasons[`RG_RSN_MAX_QTY]       = (qty > max_qty);

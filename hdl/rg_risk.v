@@ -164,6 +164,7 @@ module rg_risk #(
     // order entry (section 18): ops 11..14, Reg SHO, the best bid of the last TOB record,
     // the rate windows, the FILL legs at one S, and last_ts at the R0 input
     reg [NA*32-1:0]      max_open_q;
+    reg [NA-1:0]         acct_kill_q;      // control op ACCOUNT_KILL
     reg [NA-1:0]         ro_acct_q;
     reg [NS-1:0]         ro_sym_q;
     reg [NA*32-1:0]      max_rate_q;
@@ -382,7 +383,7 @@ module rg_risk #(
     reg [`RG_VRD_REASONS_W-1:0] reasons;
     always @(*) begin
         reasons = {`RG_VRD_REASONS_W{1'b0}};
-        reasons[`RG_RSN_KILL]          = global_kill_q || kill_q[sym1];
+        reasons[`RG_RSN_KILL]          = global_kill_q || kill_q[sym1] || acct_kill_q[a1];
         reasons[`RG_RSN_HALTED]        = (tstate_q[sym1*8 +: 8] != `RG_ASCII_T);
         reasons[`RG_RSN_MARKET_CLOSED] = cfg_gate && !market_open_q;
         reasons[`RG_RSN_MAX_QTY]       = (dqty1 > max_qty_q[sym1*32 +: 32]);
@@ -569,6 +570,7 @@ module rg_risk #(
             lo_qty_q      <= {(NA*32){1'b0}};
             lo_ts_q       <= {(NA*48){1'b0}};
             max_open_q    <= {(NA*32){1'b0}};
+            acct_kill_q   <= {NA{1'b0}};
             ro_acct_q     <= {NA{1'b0}};
             ro_sym_q      <= {NS{1'b0}};
             max_rate_q    <= {(NA*32){1'b0}};
@@ -725,6 +727,7 @@ module rg_risk #(
                             `RG_CTRL_ACCOUNT_REDUCE_ONLY: ro_acct_q[tacct1]           <= uval1[0];
                             `RG_CTRL_SYMBOL_REDUCE_ONLY:  ro_sym_q[tsym1]             <= uval1[0];
                             `RG_CTRL_MAX_ORDER_RATE:      max_rate_q[tacct1*32 +: 32] <= uval1[31:0];
+                            `RG_CTRL_ACCOUNT_KILL:        acct_kill_q[tacct1]         <= uval1[0];
                             default: ;      // DUP_WINDOW: below
                         endcase
                     end

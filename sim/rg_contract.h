@@ -145,6 +145,7 @@ constexpr uint8_t MAX_OPEN_ORDERS = 11;  // account, orders
 constexpr uint8_t ACCOUNT_REDUCE_ONLY = 12;  // account, flag
 constexpr uint8_t SYMBOL_REDUCE_ONLY = 13;  // symbol, flag
 constexpr uint8_t MAX_ORDER_RATE = 14;  // account, orders
+constexpr uint8_t ACCOUNT_KILL = 15;  // account, flag
 }  // namespace op
 constexpr uint16_t CONTROL_GLOBAL_TARGET = 0xFFFF;
 constexpr uint32_t CONTROL_LEN = 28;
@@ -177,6 +178,7 @@ constexpr OpSpec OPS[] = {
     {12, "ACCOUNT_REDUCE_ONLY", Target::Account, 0ull, 0x1ull},
     {13, "SYMBOL_REDUCE_ONLY", Target::Symbol, 0ull, 0x1ull},
     {14, "MAX_ORDER_RATE", Target::Account, 0ull, 0xFFFFFFFFull},
+    {15, "ACCOUNT_KILL", Target::Account, 0ull, 0x1ull},
 };
 // The spec of op `code`, or nullptr for an unknown op.
 inline const OpSpec *op_spec(uint8_t code) {

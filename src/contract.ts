@@ -85,7 +85,7 @@ export const STRATEGY_REASON_NAMES = Object.freeze(['KILL', 'HALTED', 'MARKET_CL
 export type ReasonName = (typeof REASON_NAMES)[number];
 /** Every reason with its bit and meaning. */
 export const REASONS = Object.freeze([
-  { bit: 0, name: 'KILL', meaning: "the global or the symbol's kill switch is engaged" },
+  { bit: 0, name: 'KILL', meaning: "the global, the symbol's or the account's kill switch is engaged" },
   { bit: 1, name: 'HALTED', meaning: "the symbol's trading state is not T" },
   { bit: 2, name: 'MARKET_CLOSED', meaning: "market hours are gated and the market is not open" },
   { bit: 3, name: 'MAX_QTY', meaning: "quantity above the symbol's maximum" },
@@ -150,10 +150,11 @@ export const ControlOp = Object.freeze({
   ACCOUNT_REDUCE_ONLY: 12,
   SYMBOL_REDUCE_ONLY: 13,
   MAX_ORDER_RATE: 14,
+  ACCOUNT_KILL: 15,
 } as const);
 export type ControlOpName = keyof typeof ControlOp;
 /** Op names indexed by code. */
-export const CONTROL_OP_NAMES = Object.freeze(['', 'GLOBAL_KILL', 'SYMBOL_KILL', 'MAX_QTY', 'MAX_NOTIONAL', 'POSITION_LIMIT', 'COLLAR_BPS', 'CREDIT_LIMIT', 'MAX_ORDERS', 'CLEAR_COLLISION', 'DUP_WINDOW', 'MAX_OPEN_ORDERS', 'ACCOUNT_REDUCE_ONLY', 'SYMBOL_REDUCE_ONLY', 'MAX_ORDER_RATE'] as const);
+export const CONTROL_OP_NAMES = Object.freeze(['', 'GLOBAL_KILL', 'SYMBOL_KILL', 'MAX_QTY', 'MAX_NOTIONAL', 'POSITION_LIMIT', 'COLLAR_BPS', 'CREDIT_LIMIT', 'MAX_ORDERS', 'CLEAR_COLLISION', 'DUP_WINDOW', 'MAX_OPEN_ORDERS', 'ACCOUNT_REDUCE_ONLY', 'SYMBOL_REDUCE_ONLY', 'MAX_ORDER_RATE', 'ACCOUNT_KILL'] as const);
 /** Every op with its target, inclusive value range (bigint) and unit. */
 export const CONTROL_OPS = Object.freeze([
   { code: 1, name: 'GLOBAL_KILL', target: 'global', min: 0n, max: 0x1n, unit: 'flag', meaning: "engage (1) or release (0) the global kill switch" },
@@ -170,6 +171,7 @@ export const CONTROL_OPS = Object.freeze([
   { code: 12, name: 'ACCOUNT_REDUCE_ONLY', target: 'account', min: 0n, max: 0x1n, unit: 'flag', meaning: "set (1) or clear (0) an account's reduce-only state for client orders" },
   { code: 13, name: 'SYMBOL_REDUCE_ONLY', target: 'symbol', min: 0n, max: 0x1n, unit: 'flag', meaning: "set (1) or clear (0) a symbol's reduce-only state for client orders" },
   { code: 14, name: 'MAX_ORDER_RATE', target: 'account', min: 0n, max: 0xFFFFFFFFn, unit: 'orders', meaning: "an account's client order actions (enter, replace) per rate window, accepted or not" },
+  { code: 15, name: 'ACCOUNT_KILL', target: 'account', min: 0n, max: 0x1n, unit: 'flag', meaning: "engage (1) or release (0) an account's kill switch: every order of the account is refused (KILL)" },
 ] as const);
 /** The client order frame (spec §18), big-endian. */
 export const ORDER_FRAME = Object.freeze({

@@ -24,7 +24,7 @@ int main() {
     while (std::getline(in, line)) {
         if (line.empty() || line[0] == '#') continue;
         std::istringstream s(line);
-        uint64_t v[42];
+        uint64_t v[43];
         for (auto &x : v) s >> std::hex >> x;
         if (!s) {
             std::fprintf(stderr, "FAIL order_check: malformed vector line %llu\n", static_cast<unsigned long long>(vectors + 1));
@@ -72,6 +72,7 @@ int main() {
         d.symbol = v[i++];
         d.price = v[i++];
         d.qty = v[i++];
+        d.acct_kill = v[i++];
         const uint64_t want = v[i++];
         b.tick();
         CHECK_EQ(b, static_cast<uint64_t>(d.reasons), want);

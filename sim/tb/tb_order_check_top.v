@@ -45,6 +45,7 @@ module tb_order_check_top (
     input  wire [7:0] symbol,
     input  wire [31:0] price,
     input  wire [31:0] qty,
+    input  wire acct_kill,
     output reg  [15:0] reasons
 );
     wire [15:0] r;
@@ -59,7 +60,7 @@ module tb_order_check_top (
         .lo_ts(lo_ts), .open_notional(open_notional), .open_count(open_count), .max_open(max_open),
         .acct_reduce_only(acct_reduce_only), .max_rate(max_rate), .rate_window(rate_window), .rate_count(rate_count),
         .ts(ts), .side(side), .symbol(symbol), .price(price),
-        .qty(qty),
+        .qty(qty), .acct_kill(acct_kill),
         .reasons(r));
     always @(posedge clk) reasons <= rst ? 16'd0 : r;
 endmodule

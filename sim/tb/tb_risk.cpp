@@ -29,7 +29,7 @@ struct LastOrder {
 };
 
 struct Model {
-    bool gk = false, open = false, kill[NS] = {};
+    bool gk = false, open = false, kill[NS] = {}, akill[NA] = {};
     uint8_t ts8[NS];
     uint32_t last[NS] = {}, collar[NS], maxq[NS], poslim[NS], acct[NS];
     int64_t pos[NS];
@@ -51,6 +51,7 @@ struct Model {
             case OP::CREDIT_LIMIT: credit[tgt] = val; break;
             case OP::MAX_ORDERS: maxo[tgt] = static_cast<uint32_t>(val); break;
             case OP::DUP_WINDOW: dupw[tgt] = val; break;
+            case OP::ACCOUNT_KILL: akill[tgt] = val & 1; break;
             default: break;   // CLEAR_COLLISION: the book engine's
         }
     }
@@ -68,7 +69,7 @@ struct Model {
         const LastOrder &l = lo[a];
         bool same = l.valid && l.sym == sym && l.buy == buy && l.px == price && l.qty == qty;
         uint16_t rs = 0;
-        if (gk || kill[sym]) rs |= RS::KILL;
+        if (gk || kill[sym] || akill[a]) rs |= RS::KILL;
         if (ts8[sym] != 'T') rs |= RS::HALTED;
         if (gate && !open) rs |= RS::MARKET_CLOSED;
         if (qty > maxq[sym]) rs |= RS::MAX_QTY;
@@ -237,7 +238,7 @@ int main() {
                         : spec->target == C::ctrl::Target::Account ? static_cast<int>(r.below(NA)) : sym;
                 uint64_t val;
                 switch (op) {
-                    case OP::GLOBAL_KILL: case OP::SYMBOL_KILL: val = r.chance(0.85) ? 0 : 1; break;
+                    case OP::GLOBAL_KILL: case OP::SYMBOL_KILL: case OP::ACCOUNT_KILL: val = r.chance(0.85) ? 0 : 1; break;
                     case OP::MAX_QTY: val = 200 + r.below(2000); break;
                     case OP::MAX_NOTIONAL: val = r.chance(0.1) ? ~0ull : 100000ull + r.below(3000000); break;
                     case OP::POSITION_LIMIT: val = r.below(3000); break;

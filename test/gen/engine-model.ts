@@ -113,6 +113,7 @@ export class EngineModel {
   private readonly tick: number;
   private globalKill: boolean;
   private readonly kill: boolean[];
+  private readonly accountKill: boolean[];
   private readonly maxQty: number[];
   private readonly maxNotional: bigint[];
   private readonly posLimit: number[];
@@ -183,6 +184,7 @@ export class EngineModel {
     this.tick = cfg.tick;
     this.globalKill = cfg.globalKill;
     this.kill = cfg.symbols.map((s) => s.kill);
+    this.accountKill = cfg.accounts.map(() => false);
     this.maxQty = cfg.symbols.map((s) => s.maxQty);
     this.maxNotional = cfg.symbols.map((s) => s.maxNotional);
     this.posLimit = cfg.symbols.map((s) => s.positionLimit);
@@ -539,7 +541,7 @@ export class EngineModel {
     const inWindow = this.window[a] === w ? this.count[a] : 0;
     const ref = this.lastTrade[i];
     let reasons = 0;
-    if (this.globalKill || this.kill[i]) reasons |= Reason.KILL;
+    if (this.globalKill || this.kill[i] || this.accountKill[a]) reasons |= Reason.KILL;
     if (this.state[i] !== 0x54) reasons |= Reason.HALTED;
     if (this.gate && !this.marketOpen) reasons |= Reason.MARKET_CLOSED;
     if (qty > this.maxQty[i]) reasons |= Reason.MAX_QTY;
@@ -633,6 +635,7 @@ export class EngineModel {
       case ControlOp.MAX_ORDERS: this.maxOrders[target] = n; break;
       case ControlOp.CLEAR_COLLISION: this.clearCollision(target); break;
       case ControlOp.DUP_WINDOW: this.dupWindow[target] = v; break;
+      case ControlOp.ACCOUNT_KILL: this.accountKill[target] = v === 1n; break;
     }
     this.stats.controls++;
     if (this.records) {

@@ -170,7 +170,7 @@ pub mod record {
 
 /// Reject reasons (DECISION `reasons`, spec §8.2).
 pub mod reason {
-    /// the global or the symbol's kill switch is engaged.
+    /// the global, the symbol's or the account's kill switch is engaged.
     pub const KILL: u16 = 1 << 0;
     /// the symbol's trading state is not T.
     pub const HALTED: u16 = 1 << 1;
@@ -398,9 +398,11 @@ pub mod control {
         pub const SYMBOL_REDUCE_ONLY: u8 = 13;
         /// an account's client order actions (enter, replace) per rate window, accepted or not (account, orders).
         pub const MAX_ORDER_RATE: u8 = 14;
+        /// engage (1) or release (0) an account's kill switch: every order of the account is refused (KILL) (account, flag).
+        pub const ACCOUNT_KILL: u8 = 15;
     }
     /// Every op, by code.
-    pub const OPS: [OpSpec; 14] = [
+    pub const OPS: [OpSpec; 15] = [
         OpSpec { code: 1, name: "GLOBAL_KILL", target: Target::Global, min: 0, max: 0x1 },
         OpSpec { code: 2, name: "SYMBOL_KILL", target: Target::Symbol, min: 0, max: 0x1 },
         OpSpec { code: 3, name: "MAX_QTY", target: Target::Symbol, min: 0, max: 0xFFFFFFFF },
@@ -415,6 +417,7 @@ pub mod control {
         OpSpec { code: 12, name: "ACCOUNT_REDUCE_ONLY", target: Target::Account, min: 0, max: 0x1 },
         OpSpec { code: 13, name: "SYMBOL_REDUCE_ONLY", target: Target::Symbol, min: 0, max: 0x1 },
         OpSpec { code: 14, name: "MAX_ORDER_RATE", target: Target::Account, min: 0, max: 0xFFFFFFFF },
+        OpSpec { code: 15, name: "ACCOUNT_KILL", target: Target::Account, min: 0, max: 0x1 },
     ];
     /// The spec of op `code`, if it is known.
     pub const fn spec(code: u8) -> Option<&'static OpSpec> {

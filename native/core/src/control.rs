@@ -62,6 +62,7 @@ pub enum Action {
     AccountReduceOnly(usize, bool),
     SymbolReduceOnly(usize, bool),
     MaxOrderRate(usize, u64),
+    AccountKill(usize, bool),
 }
 
 impl Action {
@@ -74,7 +75,8 @@ impl Action {
             | Action::DupWindow(..)
             | Action::MaxOpenOrders(..)
             | Action::AccountReduceOnly(..)
-            | Action::MaxOrderRate(..) => NO_SYMBOL,
+            | Action::MaxOrderRate(..)
+            | Action::AccountKill(..) => NO_SYMBOL,
             Action::SymbolKill(i, _)
             | Action::MaxQty(i, _)
             | Action::MaxNotional(i, _)
@@ -124,13 +126,14 @@ pub fn validate(c: &Control, last_seq: u64, n_symbols: usize, n_accounts: usize)
         op::ACCOUNT_REDUCE_ONLY => Action::AccountReduceOnly(t, v == 1),
         op::SYMBOL_REDUCE_ONLY => Action::SymbolReduceOnly(t, v == 1),
         op::MAX_ORDER_RATE => Action::MaxOrderRate(t, v),
+        op::ACCOUNT_KILL => Action::AccountKill(t, v == 1),
         // An op in the contract without an action here: refused until implemented.
         _ => return None,
     })
 }
 
-/// Applies a validated action to the risk state, to the book for op 9, or to the
-/// order-entry state for ops 11–14 (§18).
+/// Applies a validated action to the risk state (the account kill, op 15, included), to the
+/// book for op 9, or to the order-entry state for ops 11–14 (§18).
 pub fn apply(
     a: Action,
     session: &mut Session,
@@ -154,6 +157,7 @@ pub fn apply(
         Action::AccountReduceOnly(j, on) => oe.accts[j % MAX_ACCOUNTS].reduce_only = on,
         Action::SymbolReduceOnly(i, on) => oe.syms[i % MAX_SYMBOLS].reduce_only = on,
         Action::MaxOrderRate(j, v) => oe.accts[j % MAX_ACCOUNTS].max_rate = v,
+        Action::AccountKill(j, on) => accts[j % MAX_ACCOUNTS].kill = on,
     }
 }
 

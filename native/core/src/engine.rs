@@ -146,6 +146,7 @@ impl Engine {
                 count: 0,
                 dup_window: c.dup_window_ns,
                 last_order: None,
+                kill: false,
             };
         }
         self.stats = Stats::default();
@@ -208,6 +209,7 @@ impl Engine {
             for v in [a.max_orders, a.credit_limit, a.used_credit, a.window, a.count, a.dup_window] {
                 w.u64(v);
             }
+            w.bool(a.kill);
             w.bool(a.last_order.is_some());
             if let Some(l) = a.last_order {
                 w.u8(l.symbol);
@@ -276,6 +278,7 @@ impl Engine {
             a.window = r.u64("throttle window")?;
             a.count = r.u64("throttle count")?;
             a.dup_window = r.u64("duplicate window")?;
+            a.kill = r.bool("account kill")?;
             a.last_order = if r.bool("last order")? {
                 let symbol = r.u8("last order symbol")?;
                 let side = match r.u8("last order side")? {

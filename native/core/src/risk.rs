@@ -59,6 +59,8 @@ pub struct AccountRisk {
     pub dup_window: u64,
     /// The account's last accepted order, for the duplicate check.
     pub last_order: Option<LastOrder>,
+    /// Control op `ACCOUNT_KILL`: every order of the account is refused (KILL).
+    pub kill: bool,
 }
 
 /// What the duplicate check compares: an accepted order, its symbol and its time.
@@ -107,8 +109,8 @@ pub fn check(o: &Order, i: u8, ts: u64, session: &Session, sym: &SymbolRisk, acc
     let w = ts >> session.w_shift;
     let in_window = if acct.window == w { acct.count } else { 0 };
 
-    // bit 0 KILL: global_kill = 1 or kill[i] = 1.
-    fail(session.global_kill || sym.kill, reason::KILL)
+    // bit 0 KILL: global_kill = 1 or kill[i] = 1 or account_kill[a] = 1.
+    fail(session.global_kill || sym.kill || acct.kill, reason::KILL)
         // bit 1 HALTED: trading_state[i] ≠ 'T'.
         | fail(sym.trading_state != b'T', reason::HALTED)
         // bit 2 MARKET_CLOSED: GATE_MARKET_HOURS = 1 and market_open = 0.
@@ -221,6 +223,7 @@ mod tests {
                 dup_window: WINDOW,
                 // The same order exactly one window earlier: its window has just elapsed.
                 last_order: Some(LastOrder { symbol: SYM, side: Side::Buy, price: PRICE, qty: QTY, ts: TS - WINDOW }),
+                kill: false,
             },
         }
     }
@@ -237,6 +240,9 @@ mod tests {
         assert_eq!(c.reasons(), reason::KILL);
         let mut c = at_limits();
         c.s.kill = true;
+        assert_eq!(c.reasons(), reason::KILL);
+        let mut c = at_limits();
+        c.a.kill = true;
         assert_eq!(c.reasons(), reason::KILL);
     }
 

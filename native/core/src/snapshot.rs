@@ -20,7 +20,7 @@ use crate::error::{EngineError, ErrorCode};
 /// Snapshot magic.
 pub const MAGIC: [u8; 4] = *b"RGS1";
 /// Snapshot format version; bumped whenever the layout or the meaning of a field changes.
-pub const VERSION: u16 = 2;
+pub const VERSION: u16 = 3;
 
 /// Appends little-endian fields.
 #[derive(Default)]

@@ -108,6 +108,7 @@ fn vectors() -> String {
             count,
             dup_window,
             last_order: if r.chance(4, 5) { Some(lo) } else { None },
+            kill: r.chance(1, 20),
         };
         let max_open = r.below(40);
         let max_rate = r.below(40);
@@ -125,7 +126,7 @@ fn vectors() -> String {
         if r.chance(1, 4) {
             // a clean order: every check passes but one in three, whose input stays random
             let keep = r.below(48);
-            if keep != 0 { session.global_kill = false; sym.kill = false; }
+            if keep != 0 { session.global_kill = false; sym.kill = false; acct.kill = false; }
             if keep != 1 { sym.trading_state = b'T'; }
             if keep != 2 { session.market_open = true; }
             if keep != 3 { sym.max_qty = qty; }
@@ -145,7 +146,7 @@ fn vectors() -> String {
         let x = oe::Inputs { session: &session, sym: &sym, acct: &acct, acct_orders: &ao, sym_orders: &so, bid, ts };
         let reasons = oe::check(&f, &x);
         let l = acct.last_order;
-        let fields: [u64; 42] = [
+        let fields: [u64; 43] = [
             session.global_kill as u64, session.gate_market_hours as u64, session.market_open as u64, w_shift as u64,
             sym.kill as u64, sym.trading_state as u64, sym.last_trade as u64, sym.max_qty as u64, sym.max_notional,
             sym.collar_bps as u64, sym.position_limit as u64, sym.position as i32 as u32 as u64, acct.max_orders, acct.credit_limit,
@@ -153,7 +154,7 @@ fn vectors() -> String {
             l.map_or(0, |l| (l.side == Side::Buy) as u64), l.map_or(0, |l| l.price as u64), l.map_or(0, |l| l.qty as u64),
             l.map_or(0, |l| l.ts), so.open_buy, so.open_sell, so.reduce_only as u64, so.ssr as u64, ao.open_count, ao.max_open,
             ao.open_notional, ao.reduce_only as u64, ao.max_rate, ao.rate_window, ao.rate_count, bid as u64, ts, side as u64,
-            f.symbol as u64, price as u64, qty as u64, reasons as u64,
+            f.symbol as u64, price as u64, qty as u64, acct.kill as u64, reasons as u64,
         ];
         let line: Vec<String> = fields.iter().map(|v| format!("{v:x}")).collect();
         out.push_str(&line.join(" "));
