@@ -274,7 +274,7 @@ function renderOrderEntry(s) {
   const lim = new Map(s.limits.accounts.map((a) => [a.account, a]));
   for (const a of oe.accounts) {
     const tr = el('tr');
-    const killed = lim.get(a.account)?.maxOpenOrders === 0;
+    const killed = lim.get(a.account)?.kill === true;
     const b = el('button', `small${killed ? ' on' : ''}`, killed ? 'killed (release)' : 'kill');
     b.type = 'button';
     b.id = `kill-account-${a.account}`;

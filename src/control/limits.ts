@@ -183,6 +183,8 @@ export interface AccountLimits {
   /** Client order limits (spec §18.3): the config's orderEntry values, written at S = 1 by the gateway. */
   maxOpenOrders: bigint;
   maxOrderRate: bigint;
+  /** The account kill (op ACCOUNT_KILL, spec §9): every order of the account is refused (KILL). */
+  kill: boolean;
 }
 
 /** Current limits and kill switches: the config's, then every applied control. */
@@ -201,6 +203,7 @@ export class RiskState {
     this.accounts = config.accounts.map((a) => ({
       index: a.index, id: a.id, name: a.name, creditLimit: a.creditLimit, maxOrdersPerWindow: BigInt(a.maxOrdersPerWindow), duplicateWindowNs: a.duplicateWindowNs,
       maxOpenOrders: BigInt(config.orderEntry?.maxOpenOrders ?? 0), maxOrderRate: BigInt(config.orderEntry?.maxOrderRate ?? 0),
+      kill: false,
     }));
     this.collisionClears = config.symbols.map(() => 0);
   }
@@ -234,13 +237,11 @@ export class RiskState {
       if (typeof req.on !== 'boolean') throw new ChangeError(`"on" must be true or false, got ${req.on === undefined ? 'nothing' : describe(req.on)}`);
       const value = req.on ? 1n : 0n;
       if (req.account !== undefined) {
-        // The account kill (spec §18.6): no open client orders allowed (MAX_OPEN_ORDERS 0), so the
-        // engine refuses its new orders and the gateway mass-cancels the open ones; off restores
-        // the config's limit.
+        // The account kill (spec §18.6, op ACCOUNT_KILL): the engine refuses every new order of the
+        // account with KILL and the gateway mass-cancels its open ones.
         if (req.symbol !== undefined) throw new ChangeError('a kill names a symbol or an account, not both');
         const j = this.accountIndex(req.account);
-        const restore = BigInt(this.config.orderEntry?.maxOpenOrders ?? 0);
-        return { op: ControlOp.MAX_OPEN_ORDERS, what: 'MAX_OPEN_ORDERS', target: j, targetName: this.accounts[j].name, value: req.on ? 0n : restore };
+        return { op: ControlOp.ACCOUNT_KILL, what: 'ACCOUNT_KILL', target: j, targetName: this.accounts[j].name, value };
       }
       if (req.symbol === undefined || req.symbol === null || req.symbol === '*') {
         return { op: ControlOp.GLOBAL_KILL, what: 'GLOBAL_KILL', target: GLOBAL_TARGET, targetName: '*', value };
@@ -303,6 +304,7 @@ export class RiskState {
       case ControlOp.DUP_WINDOW: return a.duplicateWindowNs;
       case ControlOp.MAX_OPEN_ORDERS: return a.maxOpenOrders;
       case ControlOp.MAX_ORDER_RATE: return a.maxOrderRate;
+      case ControlOp.ACCOUNT_KILL: return a.kill ? 1n : 0n;
       case ControlOp.CLEAR_COLLISION: return 0n;
       default: throw new ChangeError(`unknown control op ${op}`);
     }
@@ -325,6 +327,7 @@ export class RiskState {
       case ControlOp.DUP_WINDOW: a.duplicateWindowNs = c.value; break;
       case ControlOp.MAX_OPEN_ORDERS: a.maxOpenOrders = c.value; break;
       case ControlOp.MAX_ORDER_RATE: a.maxOrderRate = c.value; break;
+      case ControlOp.ACCOUNT_KILL: a.kill = c.value === 1n; break;
       case ControlOp.CLEAR_COLLISION: this.collisionClears[c.target]++; break;
     }
     return old;
@@ -341,6 +344,7 @@ export class RiskState {
       accounts: this.accounts.map((a) => ({
         account: a.name, id: a.id, index: a.index, creditLimit: formatDollars(a.creditLimit), maxOrdersPerWindow: Number(a.maxOrdersPerWindow),
         duplicateWindowNs: a.duplicateWindowNs.toString(), maxOpenOrders: Number(a.maxOpenOrders), maxOrderRate: Number(a.maxOrderRate),
+        kill: a.kill,
       })),
       changeable: Object.fromEntries(Object.entries(LIMITS).map(([name, l]) => [name, { scope: l.scope, money: l.money, unit: l.money ? 'dollars' : l.unit }])),
     };

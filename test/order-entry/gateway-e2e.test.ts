@@ -175,6 +175,6 @@ describe('riskgate gateway with riskgate venue-sim, end to end', () => {
     expect(ev('reject', 'ALPHA1')).toBe(2);
     expect(ev('reject', 'BRAVO1')).toBe(2);
     expect(lines.find((l) => l.type === 'order_entry' && l.event === 'mass_cancel' && l.scope === 'account BRAVO')).toMatchObject({ orders: 3 });
-    expect(lines.filter((l) => l.type === 'control').map((l) => [l.what, l.targetName, l.new, l.who])).toEqual([['MAX_OPEN_ORDERS', 'BRAVO', '0', 'e2e']]);
+    expect(lines.filter((l) => l.type === 'control').map((l) => [l.what, l.targetName, l.new, l.who])).toEqual([['ACCOUNT_KILL', 'BRAVO', '1', 'e2e']]);
   }, 240_000);
 });

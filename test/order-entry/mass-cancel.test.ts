@@ -1,6 +1,6 @@
 /**
  * The kill's mass cancel in the engine-backed gateway without a venue (spec §18.6): a
- * SYMBOL_KILL cancels that symbol's open orders only, the account kill (MAX_OPEN_ORDERS 0)
+ * SYMBOL_KILL cancels that symbol's open orders only, the account kill (ACCOUNT_KILL 1)
  * that account's, a GLOBAL_KILL the engine engages by itself (a foreign control message)
  * every one; each client gets Order Canceled `S`, the engine frees the exposure (ORDER `C`
  * records), and a client's own Cancel frees it too.
@@ -119,7 +119,7 @@ describe('mass cancel on a kill, no venue', () => {
     expect(canceledS(alpha)).toEqual([[orders[0][1], 1]]);
     expect(canceledS(bravo)).toEqual([[orders[2][1], 3]]);
 
-    control(ControlOp.MAX_OPEN_ORDERS, 1, 0n); // the account kill of BRAVO: its order 4 in symbol 1
+    control(ControlOp.ACCOUNT_KILL, 1, 1n); // the account kill of BRAVO: its order 4 in symbol 1
     await bravo.waitFor((a) => a.kind === 'ORDER_CANCELED' && a.values.userRefNum === orders[3][1]);
     expect(canceledS(alpha)).toHaveLength(1);
     const refused = bravo.enter({ side: 'B', quantity: 6, symbol: s1.symbol, price: p1 });
