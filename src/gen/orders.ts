@@ -482,6 +482,10 @@ export class OrderFlowGenerator {
       const s = r.int(this.nSym);
       ctl(t + span(0.03), ControlOp.SYMBOL_KILL, s, 1n);
       ctl(t + span(0.03) + span(0.006), ControlOp.SYMBOL_KILL, s, 0n);
+      // the account kill (op 15): every order of the account refused with KILL for a while
+      const killed = r.int(this.nAcct);
+      ctl(t + span(0.04), ControlOp.ACCOUNT_KILL, killed, 1n);
+      ctl(t + span(0.04) + span(0.01), ControlOp.ACCOUNT_KILL, killed, 0n);
       const a = r.int(this.nAcct);
       ctl(t + span(0.05), ControlOp.ACCOUNT_REDUCE_ONLY, a, 1n);
       ctl(t + span(0.05) + span(0.004), ControlOp.ACCOUNT_REDUCE_ONLY, a, 0n);

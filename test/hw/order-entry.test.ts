@@ -17,7 +17,7 @@
 import { describe, expect, it } from 'vitest';
 import { FpgaEngine, type FpgaOptions } from '../../src/fpga/index.ts';
 import { configBlob, loadConfig } from '../../src/config/index.ts';
-import { ORDER_FRAME, PROBLEM_NAMES, REASON_NAMES, RecordField, RecordHeader as H, RecordKind, RECORD_SIZE, VENUE_FRAME } from '../../src/contract.ts';
+import { ControlOp, ORDER_FRAME, PROBLEM_NAMES, Reason, REASON_NAMES, RecordField, RecordHeader as H, RecordKind, RECORD_SIZE, VENUE_FRAME } from '../../src/contract.ts';
 import { OrderFlowGenerator, type OrderFlowOptions } from '../../src/gen/orders.ts';
 import { FrameCursor, FrameKind } from '../../src/itch/framing.ts';
 import { configFromJson, newEngine } from '../helpers/engine.ts';
@@ -55,25 +55,40 @@ function compare(name: string, stream: Buffer, opts: FpgaOptions, config = blob)
   }
 }
 
-/** ORDER records of client orders by reason bit, venue cancels, venue FILLs (leg ≥ 1), PROBLEMs by type byte and code. */
+/**
+ * ORDER records of client orders by reason bit, venue cancels, venue FILLs (leg ≥ 1), PROBLEMs
+ * by type byte and code, and the orders refused with KILL by their account's kill alone (the
+ * kill switches followed through the CONTROL records of the same stream).
+ */
 function tally(rec: Buffer) {
   const reasons: Record<string, number> = Object.fromEntries(REASON_NAMES.map((r) => [r, 0]));
-  let orders = 0, cancels = 0, venueFills = 0;
+  let orders = 0, cancels = 0, venueFills = 0, accountKilled = 0, globalKill = false;
+  const symbolKill = new Set<number>(), accountKill = new Set<number>();
   const problems = new Map<string, number>();
   for (let off = 0; off < rec.length; off += RECORD_SIZE) {
     const k = rec[off + H.kind];
-    if (k === RecordKind.ORDER && rec[off + H.aux] === 0x43) cancels++;
+    if (k === RecordKind.CONTROL) {
+      const on = rec.readBigUInt64LE(off + RecordField.CONTROL.value) === 1n;
+      const target = rec.readUInt16LE(off + RecordField.CONTROL.target);
+      const op = rec[off + H.aux];
+      if (op === ControlOp.GLOBAL_KILL) globalKill = on;
+      const set = op === ControlOp.SYMBOL_KILL ? symbolKill : op === ControlOp.ACCOUNT_KILL ? accountKill : null;
+      if (set && on) set.add(target);
+      else if (set) set.delete(target);
+    } else if (k === RecordKind.ORDER && rec[off + H.aux] === 0x43) cancels++;
     else if (k === RecordKind.ORDER) {
       orders++;
       const r = rec.readUInt16LE(off + RecordField.ORDER.reasons);
       REASON_NAMES.forEach((name, bit) => { if (r & (1 << bit)) reasons[name]++; });
+      const byAccount = accountKill.has(rec[off + RecordField.ORDER.account_index]) && !globalKill && !symbolKill.has(rec[off + H.symbol]);
+      if (byAccount && r & Reason.KILL) accountKilled++;
     } else if (k === RecordKind.FILL && rec[off + RecordField.FILL.leg] >= 1) venueFills++;
     else if (k === RecordKind.PROBLEM) {
       const key = `${String.fromCharCode(rec[off + RecordField.PROBLEM.type_byte])} ${PROBLEM_NAMES[rec[off + H.aux]]}`;
       problems.set(key, (problems.get(key) ?? 0) + 1);
     }
   }
-  return { reasons, orders, cancels, venueFills, problems };
+  return { reasons, orders, cancels, venueFills, problems, accountKilled };
 }
 
 /**
@@ -122,9 +137,10 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     const stream = generate({ seed: 7, symbols: 8, messages: 200_000, clientOrders: 20_000, config: cfg });
     const rec = compare('gen seed 7, 200k messages, 20k client orders, 4 messages per packet', stream, { messagesPerPacket: 4 });
     const t = tally(rec);
-    console.log(`[hw order entry] ${t.orders} client orders, ${t.venueFills} venue fills, ${t.cancels} venue cancels; reasons ${JSON.stringify(t.reasons)}`);
+    console.log(`[hw order entry] ${t.orders} client orders, ${t.venueFills} venue fills, ${t.cancels} venue cancels; reasons ${JSON.stringify(t.reasons)}; KILL by the account kill alone ${t.accountKilled}`);
     expect(t.orders).toBeGreaterThanOrEqual(20_000);
     for (const r of REASON_NAMES) expect(t.reasons[r], r).toBeGreaterThanOrEqual(100);
+    expect(t.accountKilled).toBeGreaterThanOrEqual(100);
     expect(t.venueFills).toBeGreaterThan(1000);
     expect(t.cancels).toBeGreaterThan(1000);
     expect(t.problems.size).toBe(0);
