@@ -194,6 +194,7 @@
 `define RG_CTRL_SYMBOL_REDUCE_ONLY       8'd13  // symbol, flag
 `define RG_CTRL_MAX_ORDER_RATE           8'd14  // account, orders
 `define RG_CTRL_ACCOUNT_KILL             8'd15  // account, flag
+`define RG_CTRL_MAX_DAILY_LOSS           8'd16  // account, notional units
 `define RG_TARGET_GLOBAL                 2'd1  // target kind of an op (rg_ctrl_target_kind; 0 = unknown op)
 `define RG_TARGET_SYMBOL                 2'd2
 `define RG_TARGET_ACCOUNT                2'd3
@@ -514,7 +515,9 @@
 `define RG_VRD_ACCT_ID_W                 32
 `define RG_VRD_POS_AFTER_LO              57  // 32 bits  symbol position after the fill (i32)
 `define RG_VRD_POS_AFTER_W               32
-`define RG_VRD_W                         89
+`define RG_VRD_LOSS_KILL_LO              89  // 1 bits  the daily loss limit engaged the account kill of ACCT: CONTROL ACCOUNT_KILL 2 follows
+`define RG_VRD_LOSS_KILL_W               1
+`define RG_VRD_W                         90
 
 `define RG_ITCH_MAX_LEN                  50  // longest known message (spec section 3.1)
 

@@ -53,6 +53,7 @@ function automatic [1:0] rg_ctrl_target_kind(input [7:0] rg_op);
         `RG_CTRL_SYMBOL_REDUCE_ONLY: rg_ctrl_target_kind = `RG_TARGET_SYMBOL;
         `RG_CTRL_MAX_ORDER_RATE: rg_ctrl_target_kind = `RG_TARGET_ACCOUNT;
         `RG_CTRL_ACCOUNT_KILL: rg_ctrl_target_kind = `RG_TARGET_ACCOUNT;
+        `RG_CTRL_MAX_DAILY_LOSS: rg_ctrl_target_kind = `RG_TARGET_ACCOUNT;
         default: rg_ctrl_target_kind = 2'd0;
     endcase
 endfunction
@@ -75,6 +76,7 @@ function automatic rg_ctrl_value_ok(input [7:0] rg_op, input [63:0] rg_value);
         `RG_CTRL_SYMBOL_REDUCE_ONLY: rg_ctrl_value_ok = (rg_value <= 64'h1);
         `RG_CTRL_MAX_ORDER_RATE: rg_ctrl_value_ok = (rg_value <= 64'hFFFFFFFF);
         `RG_CTRL_ACCOUNT_KILL: rg_ctrl_value_ok = (rg_value <= 64'h1);
+        `RG_CTRL_MAX_DAILY_LOSS: rg_ctrl_value_ok = 1'b1;
         default: rg_ctrl_value_ok = 1'b0;
     endcase
 endfunction

@@ -58,9 +58,11 @@ module rg_record_fmt (
     reg [63:0]  out_toff_q, out_tlast_q;
 
     wire       out_free = !out_valid_q || m_axis_tready;
-    // a FOREIGN_CONTROL problem is followed by the CONTROL record of its GLOBAL_KILL engage
-    wire       s_kill   = (s_ev[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W] == `RG_REC_PROBLEM) &&
-                          (s_ev[`RG_EV_RAUX_LO +: `RG_EV_RAUX_W] == `RG_PROB_FOREIGN_CONTROL);
+    // a FOREIGN_CONTROL problem is followed by the CONTROL record of its GLOBAL_KILL engage,
+    // an order event that tripped the daily loss limit by its account kill's (section 18.8)
+    wire       s_kill   = ((s_ev[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W] == `RG_REC_PROBLEM) &&
+                           (s_ev[`RG_EV_RAUX_LO +: `RG_EV_RAUX_W] == `RG_PROB_FOREIGN_CONTROL)) ||
+                          s_vrd[`RG_VRD_LOSS_KILL_LO];
     wire [4:0] s_mask   = {s_ord[`RG_ORD_DEC_LO] && s_vrd[`RG_VRD_ACCEPTED_LO], s_ord[`RG_ORD_DEC_LO],
                            s_tob[`RG_TOB_EMIT_LO], s_kill,
                            (s_ev[`RG_EV_RKIND_LO +: `RG_EV_RKIND_W] != `RG_REC_NONE)};
@@ -95,6 +97,7 @@ module rg_record_fmt (
     wire [7:0]   c_acct   = c_vrd[`RG_VRD_ACCT_LO +: `RG_VRD_ACCT_W];
     wire [31:0]  c_acctid = c_vrd[`RG_VRD_ACCT_ID_LO +: `RG_VRD_ACCT_ID_W];
     wire [31:0]  c_pos    = c_vrd[`RG_VRD_POS_AFTER_LO +: `RG_VRD_POS_AFTER_W];
+    wire         c_lkill  = c_vrd[`RG_VRD_LOSS_KILL_LO];
     // the rest of the buses is for earlier stages (state updates, strategy inputs)
     wire unused_c = ^{c_ev[`RG_EV_W-1:`RG_EV_UKIND_LO], c_tob[`RG_TOB_EMIT_LO], c_tob[`RG_TOB_BUY_OK_LO],
                       c_tob[`RG_TOB_SELL_OK_LO], c_ord[`RG_ORD_DEC_LO]};
@@ -130,6 +133,11 @@ module rg_record_fmt (
             // for the CONTROL record that follows it)
             rec_kind = c_rkind;
             rec      = {c_rpay, hdr(c_rkind, c_rsym, c_raux, c_seq, (c_rkind == `RG_REC_PROBLEM) ? 48'd0 : c_ts)};
+        end else if (pick[1] && c_lkill) begin
+            rec_kind = `RG_REC_CONTROL;    // ACCOUNT_KILL 2 (engaged by the daily loss limit), the account
+            rec[8*`RG_RECH_SIZE-1:0]                                  = hdr(`RG_REC_CONTROL, `RG_NO_SYMBOL, `RG_CTRL_ACCOUNT_KILL, c_seq, c_ts);
+            rec[8*`RG_RECF_CONTROL_VALUE +: `RG_RECF_CONTROL_VALUE_W]   = 64'd2;
+            rec[8*`RG_RECF_CONTROL_TARGET +: `RG_RECF_CONTROL_TARGET_W] = {8'd0, c_acct};
         end else if (pick[1]) begin
             rec_kind = `RG_REC_CONTROL;    // GLOBAL_KILL 1, global target
             rec[8*`RG_RECH_SIZE-1:0]                                  = hdr(`RG_REC_CONTROL, `RG_NO_SYMBOL, `RG_CTRL_GLOBAL_KILL, c_seq, c_ts);

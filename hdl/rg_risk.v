@@ -107,6 +107,7 @@ module rg_risk #(
 );
     localparam integer NS = MAX_SYMBOLS;
     localparam integer NA = MAX_ACCOUNTS;
+    localparam integer NP = 1 << (ACCT_W + SYM_W);     // pairs {account, symbol} of the loss limit
 
     initial begin
         `RG_CHECK_MAX_SYMBOLS(MAX_SYMBOLS)
@@ -164,7 +165,12 @@ module rg_risk #(
     // order entry (section 18): ops 11..14, Reg SHO, the best bid of the last TOB record,
     // the rate windows, the FILL legs at one S, and last_ts at the R0 input
     reg [NA*32-1:0]      max_open_q;
-    reg [NA-1:0]         acct_kill_q;      // control op ACCOUNT_KILL
+    reg [NA-1:0]         acct_kill_q;      // control op ACCOUNT_KILL (or the daily loss limit)
+    // the daily loss limit (section 18.8): op MAX_DAILY_LOSS, the cash flow and the marked
+    // value of each account's venue executions (i64), and which (account, symbol) pairs of
+    // the pair RAM hold a position or a term (the RAM itself is not reset)
+    reg [NA*64-1:0]      loss_lim_q, cash_q, mkd_q;
+    reg [NP-1:0]         pv_q;
     reg [NA-1:0]         ro_acct_q;
     reg [NS-1:0]         ro_sym_q;
     reg [NA*32-1:0]      max_rate_q;
@@ -383,7 +389,7 @@ module rg_risk #(
     reg [`RG_VRD_REASONS_W-1:0] reasons;
     always @(*) begin
         reasons = {`RG_VRD_REASONS_W{1'b0}};
-        reasons[`RG_RSN_KILL]          = global_kill_q || kill_q[sym1] || acct_kill_q[a1];
+        reasons[`RG_RSN_KILL]          = global_kill_q || kill_q[sym1] || acct_kill_q[a1] || (o_order && loss_trip);
         reasons[`RG_RSN_HALTED]        = (tstate_q[sym1*8 +: 8] != `RG_ASCII_T);
         reasons[`RG_RSN_MARKET_CLOSED] = cfg_gate && !market_open_q;
         reasons[`RG_RSN_MAX_QTY]       = (dqty1 > max_qty_q[sym1*32 +: 32]);
@@ -414,6 +420,62 @@ module rg_risk #(
     wire [63:0]       v_used  = v_usum[64] ? 64'hFFFF_FFFF_FFFF_FFFF : v_usum[63:0];
     wire [64:0]       v_hsub  = {1'b0, head_q[va*64 +: 64]} - {1'b0, not1_q};
     wire [7:0]        v_leg   = (leg_seq_q == ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W]) ? legs_q + 8'd1 : 8'd1;
+
+    // ---------------------------------------------------------------- the daily loss limit (section 18.8)
+    // The pair (account, symbol) of an order event: the frame's for a client order, the
+    // slot's for a venue frame (read while the event is in R0); its RAM word {term, pos} and
+    // its symbol's last trade (the mark) are registered as the event enters R1. R2 re-marks
+    // the pair (a venue execution first moves its position and the account's cash), then
+    // compares the account's P&L with the limit; a trip engages the account kill.
+    wire [SYM_W-1:0]        pr_sym  = ov0_q ? rd_sym : osy0_q[SYM_W-1:0];
+    wire [ACCT_W+SYM_W-1:0] pr_addr = {ov0_q ? rd_acct : oac0_q[ACCT_W-1:0], pr_sym};
+    reg                     pvr1_q;
+    reg [31:0]              mark1_q;
+    reg [ACCT_W+SYM_W-1:0]  pa1_q;
+    wire [127:0]            pr_word;
+    rg_ram_sdp #(.ADDR_W(ACCT_W + SYM_W), .WIDTH(128)) u_pairs (
+        .clk(clk),
+        .wr_en(pl_upd), .wr_be(1'b1), .wr_addr(pa1_q), .wr_data({pl_term, pl_pos}),
+        .rd_en(adv1), .rd_addr(pr_addr), .rd_data(pr_word)
+    );
+    function [63:0] sat_add(input [63:0] x, input [63:0] y);
+        reg [63:0] s;
+        begin
+            s = x + y;
+            sat_add = (x[63] == y[63] && s[63] != x[63]) ? (x[63] ? 64'h8000_0000_0000_0000 : 64'h7FFF_FFFF_FFFF_FFFF) : s;
+        end
+    endfunction
+    function [63:0] sat_sub(input [63:0] x, input [63:0] y);
+        reg [63:0] s;
+        begin
+            s = x - y;
+            sat_sub = (x[63] != y[63] && s[63] != x[63]) ? (x[63] ? 64'h8000_0000_0000_0000 : 64'h7FFF_FFFF_FFFF_FFFF) : s;
+        end
+    endfunction
+    wire              pl_exec  = o_ven && o_exec;
+    wire [ACCT_W-1:0] pl_a     = ov1_q ? va : a1;
+    wire [63:0]       pl_pos0  = pvr1_q ? pr_word[63:0] : 64'd0;
+    wire [63:0]       pl_term0 = pvr1_q ? pr_word[127:64] : 64'd0;
+    // a venue execution moves the pair's position (wrapping i64) and the cash (sells +, buys -)
+    wire [63:0]       pl_pos   = !pl_exec ? pl_pos0 : sl_buy ? pl_pos0 + {32'd0, dqty1} : pl_pos0 - {32'd0, dqty1};
+    wire [63:0]       cash_a   = cash_q[pl_a*64 +: 64];
+    wire [63:0]       pl_cash  = !pl_exec ? cash_a : sl_buy ? sat_sub(cash_a, not1_q) : sat_add(cash_a, not1_q);
+    // the mark: the symbol's last trade; with none yet an execution's own price, and an order
+    // check leaves the pair as it is
+    wire [31:0]       pl_mark  = (mark1_q != 32'd0) ? mark1_q : dpx1;
+    wire              pl_remark = pl_exec || (o_order && mark1_q != 32'd0);
+    wire signed [96:0] pl_prod = $signed(pl_pos) * $signed({1'b0, pl_mark});
+    wire              pl_hi    = !pl_prod[96] && (pl_prod[95:63] != 33'd0);
+    wire              pl_lo    = pl_prod[96] && (pl_prod[95:63] != {33{1'b1}});
+    wire [63:0]       pl_t     = pl_hi ? 64'h7FFF_FFFF_FFFF_FFFF : pl_lo ? 64'h8000_0000_0000_0000 : pl_prod[63:0];
+    wire [63:0]       mkd_a    = mkd_q[pl_a*64 +: 64];
+    wire [63:0]       pl_term  = pl_remark ? pl_t : pl_term0;
+    wire [63:0]       pl_mkd   = pl_remark ? sat_add(sat_sub(mkd_a, pl_term0), pl_t) : mkd_a;
+    wire [63:0]       pl_pnl   = sat_add(pl_cash, pl_mkd);
+    wire [63:0]       pl_lim   = loss_lim_q[pl_a*64 +: 64];
+    wire [63:0]       pl_neg   = 64'd0 - pl_pnl;      // |pnl| for pnl < 0 (2^63 for the minimum)
+    wire              loss_trip = (o_order || pl_exec) && !acct_kill_q[pl_a] && (pl_lim != 64'd0) && pl_pnl[63] && (pl_neg > pl_lim);
+    wire              pl_upd   = v1_q && adv2 && (o_order || pl_exec);
 
     assign op_place   = v1_q && adv2 && o_accept && o_enter;
     assign op_replace = v1_q && adv2 && o_accept && o_repl;
@@ -511,7 +573,8 @@ module rg_risk #(
         vrd1 = {`RG_VRD_W{1'b0}};
         vrd1[`RG_VRD_REASONS_LO +: `RG_VRD_REASONS_W]     = reasons;
         vrd1[`RG_VRD_ACCEPTED_LO]                         = accept1;
-        vrd1[`RG_VRD_ACCT_LO +: ACCT_W]                   = a1;
+        vrd1[`RG_VRD_ACCT_LO +: ACCT_W]                   = (oe1_q && ov1_q) ? va : a1;
+        vrd1[`RG_VRD_LOSS_KILL_LO]                        = loss_trip;
         vrd1[`RG_VRD_ACCT_ID_LO +: `RG_VRD_ACCT_ID_W]     = acct_id_q[a1*32 +: 32];
         vrd1[`RG_VRD_POS_AFTER_LO +: `RG_VRD_POS_AFTER_W] = pos_new[31:0];
     end
@@ -571,6 +634,11 @@ module rg_risk #(
             lo_ts_q       <= {(NA*48){1'b0}};
             max_open_q    <= {(NA*32){1'b0}};
             acct_kill_q   <= {NA{1'b0}};
+            loss_lim_q    <= {(NA*64){1'b0}};
+            cash_q        <= {(NA*64){1'b0}};
+            mkd_q         <= {(NA*64){1'b0}};
+            pv_q          <= {NP{1'b0}};
+            pvr1_q <= 1'b0; mark1_q <= 32'd0; pa1_q <= {(ACCT_W+SYM_W){1'b0}};
             ro_acct_q     <= {NA{1'b0}};
             ro_sym_q      <= {NS{1'b0}};
             max_rate_q    <= {(NA*32){1'b0}};
@@ -693,6 +761,10 @@ module rg_risk #(
                     sl_sym1_q   <= rd_sym;
                     sl_side1_q  <= rd_side;
                     sl_n1_q     <= {32'd0, rd_price} * {32'd0, rd_open};
+                    // the pair and its mark (the pair RAM's read is registered alongside)
+                    pvr1_q      <= pv_q[pr_addr];
+                    pa1_q       <= pr_addr;
+                    mark1_q     <= last_trade_q[pr_sym*32 +: 32];
                 end
             end
 
@@ -728,6 +800,7 @@ module rg_risk #(
                             `RG_CTRL_SYMBOL_REDUCE_ONLY:  ro_sym_q[tsym1]             <= uval1[0];
                             `RG_CTRL_MAX_ORDER_RATE:      max_rate_q[tacct1*32 +: 32] <= uval1[31:0];
                             `RG_CTRL_ACCOUNT_KILL:        acct_kill_q[tacct1]         <= uval1[0];
+                            `RG_CTRL_MAX_DAILY_LOSS:      loss_lim_q[tacct1*64 +: 64] <= uval1;
                             default: ;      // DUP_WINDOW: below
                         endcase
                     end
@@ -745,6 +818,12 @@ module rg_risk #(
                 if (o_accept) begin
                     thr_win_q[a1*48 +: 48] <= win;
                     thr_cnt_q[a1*32 +: 32] <= cnt_in + 32'd1;
+                end
+                if (pl_upd) begin
+                    pv_q[pa1_q]             <= 1'b1;
+                    mkd_q[pl_a*64 +: 64]    <= pl_mkd;
+                    cash_q[pl_a*64 +: 64]   <= pl_cash;
+                    if (loss_trip) acct_kill_q[pl_a] <= 1'b1;
                 end
                 if (o_ven && o_exec) begin
                     pos_q[vs*32 +: 32] <= v_posn;
@@ -788,7 +867,7 @@ module rg_risk #(
                 st_accepted <= accept1;
                 st_rejected <= dec1 && !accept1;
                 st_problem  <= oe1_q ? o_prob : 8'd0;
-                st_control  <= oe1_q && !obl1_q && ofr1_q;
+                st_control  <= (oe1_q && !obl1_q && ofr1_q) || loss_trip;
                 st_fill     <= o_ven && o_exec;
             end
             if (adv2) begin

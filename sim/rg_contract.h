@@ -146,6 +146,7 @@ constexpr uint8_t ACCOUNT_REDUCE_ONLY = 12;  // account, flag
 constexpr uint8_t SYMBOL_REDUCE_ONLY = 13;  // symbol, flag
 constexpr uint8_t MAX_ORDER_RATE = 14;  // account, orders
 constexpr uint8_t ACCOUNT_KILL = 15;  // account, flag
+constexpr uint8_t MAX_DAILY_LOSS = 16;  // account, notional units
 }  // namespace op
 constexpr uint16_t CONTROL_GLOBAL_TARGET = 0xFFFF;
 constexpr uint32_t CONTROL_LEN = 28;
@@ -179,6 +180,7 @@ constexpr OpSpec OPS[] = {
     {13, "SYMBOL_REDUCE_ONLY", Target::Symbol, 0ull, 0x1ull},
     {14, "MAX_ORDER_RATE", Target::Account, 0ull, 0xFFFFFFFFull},
     {15, "ACCOUNT_KILL", Target::Account, 0ull, 0x1ull},
+    {16, "MAX_DAILY_LOSS", Target::Account, 0ull, 0xFFFFFFFFFFFFFFFFull},
 };
 // The spec of op `code`, or nullptr for an unknown op.
 inline const OpSpec *op_spec(uint8_t code) {
@@ -391,7 +393,8 @@ constexpr unsigned VRD_ACCEPTED_LO = 16, VRD_ACCEPTED_W = 1;
 constexpr unsigned VRD_ACCT_LO = 17, VRD_ACCT_W = 8;
 constexpr unsigned VRD_ACCT_ID_LO = 25, VRD_ACCT_ID_W = 32;
 constexpr unsigned VRD_POS_AFTER_LO = 57, VRD_POS_AFTER_W = 32;
-constexpr unsigned VRD_W = 89;
+constexpr unsigned VRD_LOSS_KILL_LO = 89, VRD_LOSS_KILL_W = 1;
+constexpr unsigned VRD_W = 90;
 }  // namespace hw
 constexpr uint32_t ITCH_MAX_LEN = 50;
 inline uint16_t itch_len(uint8_t t) {

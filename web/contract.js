@@ -147,9 +147,10 @@ export const ControlOp = Object.freeze({
   SYMBOL_REDUCE_ONLY: 13,
   MAX_ORDER_RATE: 14,
   ACCOUNT_KILL: 15,
+  MAX_DAILY_LOSS: 16,
 });
 /** Op names indexed by code. */
-export const CONTROL_OP_NAMES = Object.freeze(['', 'GLOBAL_KILL', 'SYMBOL_KILL', 'MAX_QTY', 'MAX_NOTIONAL', 'POSITION_LIMIT', 'COLLAR_BPS', 'CREDIT_LIMIT', 'MAX_ORDERS', 'CLEAR_COLLISION', 'DUP_WINDOW', 'MAX_OPEN_ORDERS', 'ACCOUNT_REDUCE_ONLY', 'SYMBOL_REDUCE_ONLY', 'MAX_ORDER_RATE', 'ACCOUNT_KILL']);
+export const CONTROL_OP_NAMES = Object.freeze(['', 'GLOBAL_KILL', 'SYMBOL_KILL', 'MAX_QTY', 'MAX_NOTIONAL', 'POSITION_LIMIT', 'COLLAR_BPS', 'CREDIT_LIMIT', 'MAX_ORDERS', 'CLEAR_COLLISION', 'DUP_WINDOW', 'MAX_OPEN_ORDERS', 'ACCOUNT_REDUCE_ONLY', 'SYMBOL_REDUCE_ONLY', 'MAX_ORDER_RATE', 'ACCOUNT_KILL', 'MAX_DAILY_LOSS']);
 /** Every op with its target, inclusive value range (bigint) and unit. */
 export const CONTROL_OPS = Object.freeze([
   { code: 1, name: 'GLOBAL_KILL', target: 'global', min: 0n, max: 0x1n, unit: 'flag', meaning: "engage (1) or release (0) the global kill switch" },
@@ -167,6 +168,7 @@ export const CONTROL_OPS = Object.freeze([
   { code: 13, name: 'SYMBOL_REDUCE_ONLY', target: 'symbol', min: 0n, max: 0x1n, unit: 'flag', meaning: "set (1) or clear (0) a symbol's reduce-only state for client orders" },
   { code: 14, name: 'MAX_ORDER_RATE', target: 'account', min: 0n, max: 0xFFFFFFFFn, unit: 'orders', meaning: "an account's client order actions (enter, replace) per rate window, accepted or not" },
   { code: 15, name: 'ACCOUNT_KILL', target: 'account', min: 0n, max: 0x1n, unit: 'flag', meaning: "engage (1) or release (0) an account's kill switch: every order of the account is refused (KILL)" },
+  { code: 16, name: 'MAX_DAILY_LOSS', target: 'account', min: 0n, max: 0xFFFFFFFFFFFFFFFFn, unit: 'notional units', meaning: "an account's daily loss limit on its client executions, realised plus marked (0 switches it off)" },
 ]);
 /** The client order frame (spec §18), big-endian. */
 export const ORDER_FRAME = Object.freeze({

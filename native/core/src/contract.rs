@@ -400,9 +400,11 @@ pub mod control {
         pub const MAX_ORDER_RATE: u8 = 14;
         /// engage (1) or release (0) an account's kill switch: every order of the account is refused (KILL) (account, flag).
         pub const ACCOUNT_KILL: u8 = 15;
+        /// an account's daily loss limit on its client executions, realised plus marked (0 switches it off) (account, notional units).
+        pub const MAX_DAILY_LOSS: u8 = 16;
     }
     /// Every op, by code.
-    pub const OPS: [OpSpec; 15] = [
+    pub const OPS: [OpSpec; 16] = [
         OpSpec { code: 1, name: "GLOBAL_KILL", target: Target::Global, min: 0, max: 0x1 },
         OpSpec { code: 2, name: "SYMBOL_KILL", target: Target::Symbol, min: 0, max: 0x1 },
         OpSpec { code: 3, name: "MAX_QTY", target: Target::Symbol, min: 0, max: 0xFFFFFFFF },
@@ -418,6 +420,7 @@ pub mod control {
         OpSpec { code: 13, name: "SYMBOL_REDUCE_ONLY", target: Target::Symbol, min: 0, max: 0x1 },
         OpSpec { code: 14, name: "MAX_ORDER_RATE", target: Target::Account, min: 0, max: 0xFFFFFFFF },
         OpSpec { code: 15, name: "ACCOUNT_KILL", target: Target::Account, min: 0, max: 0x1 },
+        OpSpec { code: 16, name: "MAX_DAILY_LOSS", target: Target::Account, min: 0, max: 0xFFFFFFFFFFFFFFFF },
     ];
     /// The spec of op `code`, if it is known.
     pub const fn spec(code: u8) -> Option<&'static OpSpec> {

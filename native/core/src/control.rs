@@ -63,6 +63,7 @@ pub enum Action {
     SymbolReduceOnly(usize, bool),
     MaxOrderRate(usize, u64),
     AccountKill(usize, bool),
+    MaxDailyLoss(usize, u64),
 }
 
 impl Action {
@@ -76,7 +77,8 @@ impl Action {
             | Action::MaxOpenOrders(..)
             | Action::AccountReduceOnly(..)
             | Action::MaxOrderRate(..)
-            | Action::AccountKill(..) => NO_SYMBOL,
+            | Action::AccountKill(..)
+            | Action::MaxDailyLoss(..) => NO_SYMBOL,
             Action::SymbolKill(i, _)
             | Action::MaxQty(i, _)
             | Action::MaxNotional(i, _)
@@ -127,6 +129,7 @@ pub fn validate(c: &Control, last_seq: u64, n_symbols: usize, n_accounts: usize)
         op::SYMBOL_REDUCE_ONLY => Action::SymbolReduceOnly(t, v == 1),
         op::MAX_ORDER_RATE => Action::MaxOrderRate(t, v),
         op::ACCOUNT_KILL => Action::AccountKill(t, v == 1),
+        op::MAX_DAILY_LOSS => Action::MaxDailyLoss(t, v),
         // An op in the contract without an action here: refused until implemented.
         _ => return None,
     })
@@ -158,6 +161,7 @@ pub fn apply(
         Action::SymbolReduceOnly(i, on) => oe.syms[i % MAX_SYMBOLS].reduce_only = on,
         Action::MaxOrderRate(j, v) => oe.accts[j % MAX_ACCOUNTS].max_rate = v,
         Action::AccountKill(j, on) => accts[j % MAX_ACCOUNTS].kill = on,
+        Action::MaxDailyLoss(j, v) => oe.accts[j % MAX_ACCOUNTS].loss_limit = v,
     }
 }
 

@@ -21,7 +21,7 @@ use crate::order_entry::{self as oe, OrderEntry};
 use crate::locate::LocateTable;
 use crate::params::{MAX_ACCOUNTS, MAX_SYMBOLS};
 use crate::contract::control::op;
-use crate::records::{self, problem};
+use crate::records::{self, problem, NO_SYMBOL};
 use crate::risk::{self, AccountRisk, LastOrder, SymbolRisk};
 use crate::snapshot::{self, Reader, Writer};
 use crate::strategy::Side;
@@ -323,9 +323,19 @@ impl Engine {
         }
         for a in oe.accts.iter().take(self.n_accounts) {
             w.bool(a.reduce_only);
-            for v in [a.max_open, a.max_rate, a.rate_window, a.rate_count] {
+            for v in [a.max_open, a.max_rate, a.rate_window, a.rate_count, a.loss_limit] {
                 w.u64(v);
             }
+            w.i64(a.cash);
+            w.i64(a.marked);
+        }
+        // the daily loss limit's pairs (§18.8), sparse: the ones with a position or a term
+        let pairs: Vec<(usize, &oe::Pair)> = oe.pairs.iter().enumerate().filter(|(_, p)| **p != oe::Pair::default()).collect();
+        w.u32(pairs.len() as u32);
+        for (k, p) in pairs {
+            w.u32(k as u32);
+            w.i64(p.pos);
+            w.i64(p.term);
         }
         for s in oe.syms.iter().take(self.n_symbols) {
             w.bool(s.reduce_only);
@@ -361,14 +371,30 @@ impl Engine {
         let mut accts = Vec::with_capacity(self.n_accounts);
         for _ in 0..self.n_accounts {
             let reduce_only = r.bool("reduce-only")?;
-            accts.push((reduce_only, r.u64("max open")?, r.u64("max rate")?, r.u64("rate window")?, r.u64("rate count")?));
+            let limits = (r.u64("max open")?, r.u64("max rate")?, r.u64("rate window")?, r.u64("rate count")?, r.u64("loss limit")?);
+            accts.push((reduce_only, limits, r.i64("cash")?, r.i64("marked")?));
         }
-        for (a, (ro, mo, mr, rw, rc)) in self.oe.accts.iter_mut().zip(accts) {
+        for (a, (ro, (mo, mr, rw, rc, ll), cash, marked)) in self.oe.accts.iter_mut().zip(accts) {
             a.reduce_only = ro;
             a.max_open = mo;
             a.max_rate = mr;
             a.rate_window = rw;
             a.rate_count = rc;
+            a.loss_limit = ll;
+            a.cash = cash;
+            a.marked = marked;
+        }
+        let n = r.u32("pairs")? as usize;
+        if n > oe::PAIRS {
+            return Err(snapshot::invalid(format!("{n} pairs, there are {}", oe::PAIRS)));
+        }
+        for _ in 0..n {
+            let k = r.u32("pair")? as usize;
+            let ok = k < oe::PAIRS && k / MAX_SYMBOLS < self.n_accounts && k % MAX_SYMBOLS < self.n_symbols;
+            if !ok {
+                return Err(snapshot::invalid(format!("pair {k} is not an account and symbol of this config")));
+            }
+            self.oe.pairs[k] = oe::Pair { pos: r.i64("pair position")?, term: r.i64("pair term")? };
         }
         for s in self.oe.syms.iter_mut().take(self.n_symbols) {
             s.reduce_only = r.bool("symbol reduce-only")?;
@@ -764,6 +790,11 @@ impl Engine {
         let i = f.symbol as usize % MAX_SYMBOLS;
         let a = f.account as usize % MAX_ACCOUNTS;
         let ts = self.last_ts;
+        // The daily loss limit (§18.8): the order's pair re-marked, then the limit, before the
+        // checks, so the order that finds the loss is refused by the kill it engages.
+        oe::remark(&mut self.oe, a, i, self.syms[i].last_trade);
+        let trip = !self.accts[a].kill && oe::below_loss_limit(&self.oe.accts[a]);
+        self.accts[a].kill |= trip;
         let replaced = (f.action == oe::REPLACE).then(|| oe::lift(&mut self.oe, f.order_id));
         let reasons = oe::check(
             &f,
@@ -786,6 +817,17 @@ impl Engine {
             oe::restore(&mut self.oe, f.order_id, o);
         }
         out.put(records::order(i as u8, f.action, f.seq, ts, f.price, f.qty, reasons, f.side, a as u8, f.order_id));
+        if trip {
+            self.loss_kill(a, f.seq, out);
+        }
+    }
+
+    /// The CONTROL record of an account kill the daily loss limit engaged (§18.8): op
+    /// ACCOUNT_KILL, value 2 (an operator's engage is 1).
+    #[cold]
+    fn loss_kill<S: RecordSink>(&mut self, a: usize, seq: u64, out: &mut S) {
+        self.stats.controls += 1;
+        out.put(records::control(NO_SYMBOL, op::ACCOUNT_KILL, seq, self.last_ts, oe::LOSS_KILL_VALUE, a as u16));
     }
 
     /// A venue's answer for a client order (§18.4): an execution moves the position and the
@@ -814,7 +856,13 @@ impl Engine {
             let leg = oe::next_leg(&mut self.oe, f.seq);
             self.stats.fills += 1;
             let pos = self.syms[i].position;
+            oe::book_execution(&mut self.oe, a, i, o.side == b'B', f.price, f.qty, self.syms[i].last_trade);
+            let trip = !self.accts[a].kill && oe::below_loss_limit(&self.oe.accts[a]);
+            self.accts[a].kill |= trip;
             out.put(records::venue_fill(i as u8, f.seq, self.last_ts, oe::fill_side(o.side), f.price, f.qty, pos, leg, a as u8));
+            if trip {
+                self.loss_kill(a, f.seq, out);
+            }
         } else {
             out.put(records::order(i as u8, oe::CANCELED, f.seq, self.last_ts, 0, f.qty, 0, o.side, a as u8, f.order_id));
         }

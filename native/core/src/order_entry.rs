@@ -20,6 +20,9 @@ pub const REPLACE: u8 = b'U';
 pub const EXECUTED: u8 = b'E';
 /// Venue event: canceled (also the aux of the ORDER record a venue cancel emits).
 pub const CANCELED: u8 = b'C';
+/// The value of the CONTROL record of an account kill the daily loss limit engaged (§18.8);
+/// an operator's ACCOUNT_KILL engage is 1.
+pub const LOSS_KILL_VALUE: u64 = 2;
 /// Largest order quantity a frame may carry (OUCH's limit).
 pub const MAX_FRAME_QTY: u32 = 1_000_000;
 
@@ -118,6 +121,35 @@ pub struct AccountOrders {
     pub max_rate: u64,
     pub rate_window: u64,
     pub rate_count: u64,
+    /// Control op `MAX_DAILY_LOSS` (0: off) and the daily P&L of the account's venue
+    /// executions (§18.8): `cash` = Σ ±price × shares (sells +, buys −), `marked` = Σ of the
+    /// account's pair terms (`Pair::term`), both i64 saturating.
+    pub loss_limit: u64,
+    pub cash: i64,
+    pub marked: i64,
+}
+
+/// One account's position in one symbol from its venue executions and the marked value it
+/// was last given (§18.8).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pair {
+    /// Signed shares (wrapping i64: exact below 2^63 shares, ~9.2 × 10^12 maximum-size executions).
+    pub pos: i64,
+    /// `clamp_i64(pos × mark)` at the pair's last re-mark.
+    pub term: i64,
+}
+
+/// Pairs of the P&L, account-major.
+pub const PAIRS: usize = MAX_ACCOUNTS * MAX_SYMBOLS;
+
+/// The pair of account `a` and symbol `i`.
+pub fn pair_index(a: usize, i: usize) -> usize {
+    (a % MAX_ACCOUNTS) * MAX_SYMBOLS + i % MAX_SYMBOLS
+}
+
+/// `pos × mark` (exact in i128) clamped to i64.
+pub fn mark_value(pos: i64, mark: u32) -> i64 {
+    (pos as i128 * mark as i128).clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
 /// Order-entry state of one symbol (§18.3, §18.5).
@@ -137,6 +169,7 @@ pub struct OrderEntry {
     pub slots: Box<[OpenOrder; ORDER_SLOTS]>,
     pub accts: Box<[AccountOrders; MAX_ACCOUNTS]>,
     pub syms: Box<[SymbolOrders; MAX_SYMBOLS]>,
+    pub pairs: Box<[Pair; PAIRS]>,
     /// The S of the last venue execution and how many were applied at it (FILL `leg`).
     pub leg_seq: u64,
     pub legs: u8,
@@ -148,6 +181,7 @@ impl Default for OrderEntry {
             slots: crate::boxed_array(OpenOrder::default()),
             accts: crate::boxed_array(AccountOrders::default()),
             syms: crate::boxed_array(SymbolOrders::default()),
+            pairs: crate::boxed_array(Pair::default()),
             leg_seq: 0,
             legs: 0,
         }
@@ -159,6 +193,7 @@ impl OrderEntry {
         self.slots.fill(OpenOrder::default());
         self.accts.fill(AccountOrders::default());
         self.syms.fill(SymbolOrders::default());
+        self.pairs.fill(Pair::default());
         self.leg_seq = 0;
         self.legs = 0;
     }
@@ -323,6 +358,44 @@ pub fn restore(oe: &mut OrderEntry, id: u32, o: OpenOrder) {
 pub fn place(oe: &mut OrderEntry, f: &OrderFrame) {
     let o = OpenOrder { open: f.qty, price: f.price, account: f.account as u8, symbol: f.symbol as u8, side: f.side };
     oe.insert(f.order_id, o);
+}
+
+// ---- the daily loss limit (§18.8) -------------------------------------------------------
+
+/// Re-marks the pair (a, i) at `mark` (nothing when `mark` = 0: no trade printed yet); the
+/// account's marked value follows: `marked := sat(sat(marked − term) + term')`.
+pub fn remark(oe: &mut OrderEntry, a: usize, i: usize, mark: u32) {
+    if mark == 0 {
+        return;
+    }
+    let p = &mut oe.pairs[pair_index(a, i)];
+    let t = mark_value(p.pos, mark);
+    let ao = &mut oe.accts[a % MAX_ACCOUNTS];
+    ao.marked = ao.marked.saturating_sub(p.term).saturating_add(t);
+    p.term = t;
+}
+
+/// A venue execution of `qty` at `price` in the account's P&L: the cash flow, the pair's
+/// position, then the pair re-marked at `mark` (the symbol's last trade), or at `price` when
+/// no trade has printed yet.
+pub fn book_execution(oe: &mut OrderEntry, a: usize, i: usize, buy: bool, price: u32, qty: u32, mark: u32) {
+    let n = price as i64 * qty as i64; // < 2^52
+    let ao = &mut oe.accts[a % MAX_ACCOUNTS];
+    ao.cash = if buy { ao.cash.saturating_sub(n) } else { ao.cash.saturating_add(n) };
+    let p = &mut oe.pairs[pair_index(a, i)];
+    p.pos = p.pos.wrapping_add(if buy { qty as i64 } else { -(qty as i64) });
+    remark(oe, a, i, if mark != 0 { mark } else { price });
+}
+
+/// The account's daily P&L, realised plus marked (i64 saturating).
+pub fn pnl(ao: &AccountOrders) -> i64 {
+    ao.cash.saturating_add(ao.marked)
+}
+
+/// `pnl < −loss_limit` with the limit on (≠ 0), exact for every u64 limit.
+pub fn below_loss_limit(ao: &AccountOrders) -> bool {
+    let p = pnl(ao);
+    ao.loss_limit != 0 && p < 0 && p.unsigned_abs() > ao.loss_limit
 }
 
 /// The FILL leg of the next venue execution at `seq` (1, 2, …).
