@@ -486,6 +486,12 @@ export class OrderFlowGenerator {
       const killed = r.int(this.nAcct);
       ctl(t + span(0.04), ControlOp.ACCOUNT_KILL, killed, 1n);
       ctl(t + span(0.04) + span(0.01), ControlOp.ACCOUNT_KILL, killed, 0n);
+      // the daily loss limit (op 16) cut to one notional unit: the account's next order or
+      // execution with a P&L below it engages its kill; then off, and the kill released
+      const losing = k % this.nAcct;
+      ctl(t + span(0.06), ControlOp.MAX_DAILY_LOSS, losing, 1n);
+      ctl(t + span(0.06) + span(0.015), ControlOp.MAX_DAILY_LOSS, losing, 0n);
+      ctl(t + span(0.06) + span(0.015), ControlOp.ACCOUNT_KILL, losing, 0n);
       const a = r.int(this.nAcct);
       ctl(t + span(0.05), ControlOp.ACCOUNT_REDUCE_ONLY, a, 1n);
       ctl(t + span(0.05) + span(0.004), ControlOp.ACCOUNT_REDUCE_ONLY, a, 0n);

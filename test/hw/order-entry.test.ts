@@ -62,8 +62,8 @@ function compare(name: string, stream: Buffer, opts: FpgaOptions, config = blob)
  */
 function tally(rec: Buffer) {
   const reasons: Record<string, number> = Object.fromEntries(REASON_NAMES.map((r) => [r, 0]));
-  let orders = 0, cancels = 0, venueFills = 0, accountKilled = 0, globalKill = false;
-  const symbolKill = new Set<number>(), accountKill = new Set<number>();
+  let orders = 0, cancels = 0, venueFills = 0, accountKilled = 0, lossKilled = 0, lossTrips = 0, globalKill = false;
+  const symbolKill = new Set<number>(), accountKill = new Set<number>(), lossKill = new Set<number>();
   const problems = new Map<string, number>();
   for (let off = 0; off < rec.length; off += RECORD_SIZE) {
     const k = rec[off + H.kind];
@@ -71,24 +71,30 @@ function tally(rec: Buffer) {
       const on = rec.readBigUInt64LE(off + RecordField.CONTROL.value) === 1n;
       const target = rec.readUInt16LE(off + RecordField.CONTROL.target);
       const op = rec[off + H.aux];
+      const value = rec.readBigUInt64LE(off + RecordField.CONTROL.value);
       if (op === ControlOp.GLOBAL_KILL) globalKill = on;
-      const set = op === ControlOp.SYMBOL_KILL ? symbolKill : op === ControlOp.ACCOUNT_KILL ? accountKill : null;
-      if (set && on) set.add(target);
-      else if (set) set.delete(target);
+      if (op === ControlOp.SYMBOL_KILL && on) symbolKill.add(target);
+      else if (op === ControlOp.SYMBOL_KILL) symbolKill.delete(target);
+      // ACCOUNT_KILL: 1 an operator's engage, 2 the daily loss limit's (spec §18.8), 0 releases both
+      if (op === ControlOp.ACCOUNT_KILL && value === 1n) accountKill.add(target);
+      if (op === ControlOp.ACCOUNT_KILL && value === 2n) { lossKill.add(target); lossTrips++; }
+      if (op === ControlOp.ACCOUNT_KILL && value === 0n) { accountKill.delete(target); lossKill.delete(target); }
     } else if (k === RecordKind.ORDER && rec[off + H.aux] === 0x43) cancels++;
     else if (k === RecordKind.ORDER) {
       orders++;
       const r = rec.readUInt16LE(off + RecordField.ORDER.reasons);
       REASON_NAMES.forEach((name, bit) => { if (r & (1 << bit)) reasons[name]++; });
-      const byAccount = accountKill.has(rec[off + RecordField.ORDER.account_index]) && !globalKill && !symbolKill.has(rec[off + H.symbol]);
-      if (byAccount && r & Reason.KILL) accountKilled++;
+      const a = rec[off + RecordField.ORDER.account_index];
+      const other = globalKill || symbolKill.has(rec[off + H.symbol]);
+      if (r & Reason.KILL && !other && accountKill.has(a) && !lossKill.has(a)) accountKilled++;
+      if (r & Reason.KILL && !other && lossKill.has(a) && !accountKill.has(a)) lossKilled++;
     } else if (k === RecordKind.FILL && rec[off + RecordField.FILL.leg] >= 1) venueFills++;
     else if (k === RecordKind.PROBLEM) {
       const key = `${String.fromCharCode(rec[off + RecordField.PROBLEM.type_byte])} ${PROBLEM_NAMES[rec[off + H.aux]]}`;
       problems.set(key, (problems.get(key) ?? 0) + 1);
     }
   }
-  return { reasons, orders, cancels, venueFills, problems, accountKilled };
+  return { reasons, orders, cancels, venueFills, problems, accountKilled, lossKilled, lossTrips };
 }
 
 /**
@@ -137,10 +143,12 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     const stream = generate({ seed: 7, symbols: 8, messages: 200_000, clientOrders: 20_000, config: cfg });
     const rec = compare('gen seed 7, 200k messages, 20k client orders, 4 messages per packet', stream, { messagesPerPacket: 4 });
     const t = tally(rec);
-    console.log(`[hw order entry] ${t.orders} client orders, ${t.venueFills} venue fills, ${t.cancels} venue cancels; reasons ${JSON.stringify(t.reasons)}; KILL by the account kill alone ${t.accountKilled}`);
+    console.log(`[hw order entry] ${t.orders} client orders, ${t.venueFills} venue fills, ${t.cancels} venue cancels; reasons ${JSON.stringify(t.reasons)}; KILL by the account kill alone ${t.accountKilled}, by the daily loss limit's ${t.lossKilled} (${t.lossTrips} trips)`);
     expect(t.orders).toBeGreaterThanOrEqual(20_000);
     for (const r of REASON_NAMES) expect(t.reasons[r], r).toBeGreaterThanOrEqual(100);
     expect(t.accountKilled).toBeGreaterThanOrEqual(100);
+    expect(t.lossKilled).toBeGreaterThanOrEqual(100);
+    expect(t.lossTrips).toBeGreaterThanOrEqual(3);
     expect(t.venueFills).toBeGreaterThan(1000);
     expect(t.cancels).toBeGreaterThan(1000);
     expect(t.problems.size).toBe(0);
