@@ -131,7 +131,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     const engine = values.standby
       ? new FailoverEngine(createEngine(backend, blob), createEngine(values.standby, blob), { onDivergence: (seq) => (diverged ??= `the ${backend} and ${values.standby} engines' records differ at seq ${seq}`) })
       : createEngine(backend, blob);
-    const oe = new OrderEntryEngine(engine, blobFingerprint(blob), cfg.accounts.length, cfg.orderEntry);
+    const oe = new OrderEntryEngine(engine, blobFingerprint(blob), cfg.accounts.length, { ...cfg.orderEntry, maxDailyLoss: cfg.accounts.map((a) => a.maxDailyLoss) });
     let killedForDivergence = false;
     const failClosed = () => {
       if (!diverged || killedForDivergence) return;

@@ -34,6 +34,8 @@ export interface AccountConfig {
   usedCredit: bigint;
   /** Duplicate-order window in ITCH nanoseconds (spec §8.2 DUPLICATE); 0 switches it off. */
   duplicateWindowNs: bigint;
+  /** Daily loss limit on the account's client executions, notional units (spec §18.8, op MAX_DAILY_LOSS); 0 = off. */
+  maxDailyLoss: bigint;
 }
 
 /** A symbol's limits (`symbols[]` entries, `symbolDefaults`). */
@@ -281,6 +283,7 @@ export function parseConfig(json: unknown, source = '<config>'): Config {
       maxOrdersPerWindow: num(o.maxOrdersPerWindow),
       usedCredit: units(o.usedCredit ?? '0'),
       duplicateWindowNs: BigInt(num(o.duplicateWindowNs)),
+      maxDailyLoss: units(o.maxDailyLoss ?? '0'),
     };
   });
   // Names and ids share one namespace (a symbol's `account` may be either).

@@ -146,6 +146,7 @@ export const CONFIG_SCHEMA: Schema = {
           maxOrdersPerWindow: int('Accepted orders per throttle window (THROTTLE).', 0, opMax('MAX_ORDERS')),
           usedCredit: money('Credit already used at the start (restarting mid-day: the used credit so far).', 0n, opMax('CREDIT_LIMIT'), '0'),
           duplicateWindowNs: int('Duplicate-order window, ITCH nanoseconds (DUPLICATE); 0 switches the check off.', 0, JSON_INT_MAX, 1_000_000_000),
+          maxDailyLoss: money('Daily loss limit on the account\'s client executions, realised plus marked (spec §18.8): below -limit the engine engages the account kill; 0 switches it off. The gateway writes it as op MAX_DAILY_LOSS at S = 1.', 0n, opMax('MAX_DAILY_LOSS'), '0'),
         },
         ['id', 'name', 'creditLimit', 'maxOrdersPerWindow'],
       ),

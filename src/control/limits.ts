@@ -69,6 +69,7 @@ export const LIMITS: Readonly<Record<string, LimitSpec>> = Object.freeze({
   duplicateWindowNs: limit(ControlOp.DUP_WINDOW),
   maxOpenOrders: limit(ControlOp.MAX_OPEN_ORDERS),
   maxOrderRate: limit(ControlOp.MAX_ORDER_RATE),
+  maxDailyLoss: limit(ControlOp.MAX_DAILY_LOSS),
 });
 
 /** Spec §9 value range of an op (inclusive maximum), for re-checking audit entries. */
@@ -185,6 +186,8 @@ export interface AccountLimits {
   maxOrderRate: bigint;
   /** The account kill (op ACCOUNT_KILL, spec §9): every order of the account is refused (KILL). */
   kill: boolean;
+  /** The daily loss limit (op MAX_DAILY_LOSS, spec §18.8), notional units; 0 = off. */
+  maxDailyLoss: bigint;
 }
 
 /** Current limits and kill switches: the config's, then every applied control. */
@@ -204,6 +207,7 @@ export class RiskState {
       index: a.index, id: a.id, name: a.name, creditLimit: a.creditLimit, maxOrdersPerWindow: BigInt(a.maxOrdersPerWindow), duplicateWindowNs: a.duplicateWindowNs,
       maxOpenOrders: BigInt(config.orderEntry?.maxOpenOrders ?? 0), maxOrderRate: BigInt(config.orderEntry?.maxOrderRate ?? 0),
       kill: false,
+      maxDailyLoss: a.maxDailyLoss,
     }));
     this.collisionClears = config.symbols.map(() => 0);
   }
@@ -305,6 +309,7 @@ export class RiskState {
       case ControlOp.MAX_OPEN_ORDERS: return a.maxOpenOrders;
       case ControlOp.MAX_ORDER_RATE: return a.maxOrderRate;
       case ControlOp.ACCOUNT_KILL: return a.kill ? 1n : 0n;
+      case ControlOp.MAX_DAILY_LOSS: return a.maxDailyLoss;
       case ControlOp.CLEAR_COLLISION: return 0n;
       default: throw new ChangeError(`unknown control op ${op}`);
     }
@@ -327,7 +332,8 @@ export class RiskState {
       case ControlOp.DUP_WINDOW: a.duplicateWindowNs = c.value; break;
       case ControlOp.MAX_OPEN_ORDERS: a.maxOpenOrders = c.value; break;
       case ControlOp.MAX_ORDER_RATE: a.maxOrderRate = c.value; break;
-      case ControlOp.ACCOUNT_KILL: a.kill = c.value === 1n; break;
+      case ControlOp.ACCOUNT_KILL: a.kill = c.value !== 0n; break;
+      case ControlOp.MAX_DAILY_LOSS: a.maxDailyLoss = c.value; break;
       case ControlOp.CLEAR_COLLISION: this.collisionClears[c.target]++; break;
     }
     return old;
@@ -344,7 +350,7 @@ export class RiskState {
       accounts: this.accounts.map((a) => ({
         account: a.name, id: a.id, index: a.index, creditLimit: formatDollars(a.creditLimit), maxOrdersPerWindow: Number(a.maxOrdersPerWindow),
         duplicateWindowNs: a.duplicateWindowNs.toString(), maxOpenOrders: Number(a.maxOpenOrders), maxOrderRate: Number(a.maxOrderRate),
-        kill: a.kill,
+        kill: a.kill, maxDailyLoss: formatDollars(a.maxDailyLoss),
       })),
       changeable: Object.fromEntries(Object.entries(LIMITS).map(([name, l]) => [name, { scope: l.scope, money: l.money, unit: l.money ? 'dollars' : l.unit }])),
     };

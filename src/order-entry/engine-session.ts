@@ -28,6 +28,8 @@ export interface OrderEntryLimits {
   maxOpenOrders: number;
   /** Every account's client order actions per throttle window (op MAX_ORDER_RATE). */
   maxOrderRate: number;
+  /** Each account's daily loss limit in notional units (op MAX_DAILY_LOSS, spec §18.8); 0 or absent = off. */
+  maxDailyLoss?: readonly bigint[];
 }
 
 export interface ClientOrder {
@@ -127,7 +129,7 @@ export class OrderEntryEngine {
     return { bytes: this.recordBytes, sha256: this.digest.copy().digest('hex') };
   }
 
-  /** The limits of every account as control messages at S = 1 (before the first message). */
+  /** The limits of every account as control messages at S = 1 (before the first message); the daily loss limit only where set. */
   start(): Buffer {
     if (this.started) throw new Error('order entry: start() twice');
     this.started = true;
@@ -135,6 +137,8 @@ export class OrderEntryEngine {
     for (let a = 0; a < this.nAccounts; a++) {
       frames.push(this.control(ControlOp.MAX_OPEN_ORDERS, a, BigInt(this.limits.maxOpenOrders)));
       frames.push(this.control(ControlOp.MAX_ORDER_RATE, a, BigInt(this.limits.maxOrderRate)));
+      const loss = this.limits.maxDailyLoss?.[a] ?? 0n;
+      if (loss > 0n) frames.push(this.control(ControlOp.MAX_DAILY_LOSS, a, loss));
     }
     return this.run(Buffer.concat(frames), false);
   }

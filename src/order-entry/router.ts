@@ -39,11 +39,11 @@ export interface SessionOrderStats {
 /** What a mass cancel selects: every open order, or those of one account or one symbol. */
 export type KillScope = { scope: 'global' } | { scope: 'account'; account: number } | { scope: 'symbol'; symbol: number };
 
-/** The kill a CONTROL record engages (spec §18.6), or null: GLOBAL_KILL 1, SYMBOL_KILL 1, ACCOUNT_KILL 1. */
+/** The kill a CONTROL record engages (spec §18.6), or null: GLOBAL_KILL 1, SYMBOL_KILL 1, ACCOUNT_KILL 1 (an operator's) or 2 (the daily loss limit's, §18.8). */
 export function killOf(c: AppliedControl): KillScope | null {
   if (c.op === ControlOp.GLOBAL_KILL && c.value === 1n) return { scope: 'global' };
   if (c.op === ControlOp.SYMBOL_KILL && c.value === 1n) return { scope: 'symbol', symbol: c.target };
-  if (c.op === ControlOp.ACCOUNT_KILL && c.value === 1n && c.target !== GLOBAL_TARGET) return { scope: 'account', account: c.target };
+  if (c.op === ControlOp.ACCOUNT_KILL && c.value !== 0n && c.target !== GLOBAL_TARGET) return { scope: 'account', account: c.target };
   return null;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The kill's mass cancel in the engine-backed gateway without a venue (spec §18.6): a
  * SYMBOL_KILL cancels that symbol's open orders only, the account kill (ACCOUNT_KILL 1)
- * that account's, a GLOBAL_KILL the engine engages by itself (a foreign control message)
- * every one; each client gets Order Canceled `S`, the engine frees the exposure (ORDER `C`
+ * that account's, as does the account kill the daily loss limit engages (ACCOUNT_KILL 2, spec
+ * §18.8), a GLOBAL_KILL the engine engages by itself (a foreign control message) every one; each client gets Order Canceled `S`, the engine frees the exposure (ORDER `C`
  * records), and a client's own Cancel frees it too.
  */
 import { readFileSync } from 'node:fs';
@@ -61,14 +61,13 @@ afterAll(async () => {
   await gateway?.close();
 });
 
-/** ORDER `C` records (the engine freeing an order): order id → shares. */
-function engineCancels(): Map<number, number> {
-  const out = new Map<number, number>();
+/** ORDER `C` records (the engine freeing an order): the shares of each (ids are reused). */
+function engineCancels(): number[] {
+  const out: number[] = [];
   for (const recs of oe.allRecords()) {
     for (let off = 0; off + RECORD_SIZE <= recs.length; off += RECORD_SIZE) {
       if (recs[off + RecordHeader.kind] !== RecordKind.ORDER || recs[off + RecordHeader.aux] !== 0x43) continue;
-      const id = recs.readUInt32LE(off + RecordField.ORDER.order_id);
-      out.set(id, (out.get(id) ?? 0) + recs.readUInt32LE(off + RecordField.ORDER.qty));
+      out.push(recs.readUInt32LE(off + RecordField.ORDER.qty));
     }
   }
   return out;
@@ -125,13 +124,35 @@ describe('mass cancel on a kill, no venue', () => {
     const refused = bravo.enter({ side: 'B', quantity: 6, symbol: s1.symbol, price: p1 });
     expect((await bravo.answer(refused)).kind).toBe('ORDER_REJECTED');
 
-    // A foreign control message (another config's fingerprint): the engine engages the global kill itself.
-    oe.operatorControls(frame(itch.control(ControlOp.MAX_QTY, 0, oe.seq + 1, 5n, fp ^ 1n)));
+    // The daily loss limit (spec §18.8): ALPHA's limit is one notional unit; an execution $100
+    // above the symbol's mark loses at once, so the engine engages ALPHA's kill itself
+    // (CONTROL ACCOUNT_KILL 2) and the gateway mass-cancels ALPHA's open order 2.
+    control(ControlOp.SYMBOL_KILL, 0, 0n);
+    control(ControlOp.MAX_DAILY_LOSS, 0, 1n);
+    const own = oe.enter({ account: 0, symbol: 0, side: 'B', tif: '0', qty: 7, price: Number(p0) });
+    expect(own.accepted, `reasons ${own.reasons}`).toBe(true);
+    const rec = oe.executed(own.orderId, 7, Number(p0) + 1_000_000);
+    expect(rec.length).toBe(2 * RECORD_SIZE);
+    expect([rec[RecordHeader.kind], rec[RECORD_SIZE + RecordHeader.kind], rec[RECORD_SIZE + RecordHeader.aux]]).toEqual([RecordKind.FILL, RecordKind.CONTROL, ControlOp.ACCOUNT_KILL]);
+    expect([rec.readBigUInt64LE(RECORD_SIZE + RecordField.CONTROL.value), rec.readUInt16LE(RECORD_SIZE + RecordField.CONTROL.target)]).toEqual([2n, 0]);
     await alpha.waitFor((a) => a.kind === 'ORDER_CANCELED' && a.values.userRefNum === orders[1][1]);
     expect(canceledS(alpha)).toEqual([[orders[0][1], 1], [orders[1][1], 2]]);
+    const lossKilled = alpha.enter({ side: 'B', quantity: 8, symbol: s0.symbol, price: p0 });
+    expect((await alpha.answer(lossKilled)).kind).toBe('ORDER_REJECTED');
+    // Released (limit off, kill off): ALPHA trades again.
+    control(ControlOp.MAX_DAILY_LOSS, 0, 0n);
+    control(ControlOp.ACCOUNT_KILL, 0, 0n);
+    const again = alpha.enter({ side: 'B', quantity: 9, symbol: s0.symbol, price: p0 });
+    expect((await alpha.answer(again)).kind).toBe('ORDER_ACCEPTED');
+
+    // A foreign control message (another config's fingerprint): the engine engages the global kill itself.
+    oe.operatorControls(frame(itch.control(ControlOp.MAX_QTY, 0, oe.seq + 1, 5n, fp ^ 1n)));
+    await alpha.waitFor((a) => a.kind === 'ORDER_CANCELED' && a.values.userRefNum === again);
+    expect(canceledS(alpha)).toEqual([[orders[0][1], 1], [orders[1][1], 2], [again, 9]]);
     expect(router.openByAccount(cfg.accounts.length).orders.every((n) => n === 0)).toBe(true);
-    expect(router.massCanceled).toBe(4);
-    // The engine freed every share: ORDER C records for all five orders, the client's cancel included.
-    expect([...engineCancels().values()].sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(router.massCanceled).toBe(5);
+    // The engine freed every share: ORDER C records for all six orders, the client's cancel included
+    // (the order the venue executed is freed by its execution).
+    expect(engineCancels().sort()).toEqual([1, 2, 3, 4, 5, 9]);
   }, 60_000);
 });
