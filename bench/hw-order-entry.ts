@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { configBlob, loadConfig } from '../src/config/index.ts';
-import { RECORD_SIZE, RecordField, RecordHeader as H, RecordKind, REASON_NAMES } from '../src/contract.ts';
+import { ControlOp, Reason, RECORD_SIZE, RecordField, RecordHeader as H, RecordKind, REASON_NAMES } from '../src/contract.ts';
 import { RustEngine } from '../src/engine/rust.ts';
 import { firstDivergence } from '../src/engine/shadow.ts';
 import { FpgaEngine } from '../src/fpga/engine.ts';
@@ -34,6 +34,9 @@ const hw = new FpgaEngine(blob, { messagesPerPacket: PER_PACKET, stamps: false }
 const digest = createHash('sha256');
 const reasons: Record<string, number> = Object.fromEntries(REASON_NAMES.map((r) => [r, 0]));
 let orders = 0, accepted = 0, cancels = 0, venueFills = 0, problems = 0, records = 0, bytes = 0;
+// KILL by an account kill alone: an operator's (ACCOUNT_KILL 1) or the daily loss limit's (2, spec §18.8)
+let accountKilled = 0, lossKilled = 0, lossTrips = 0, globalKill = false;
+const symbolKill = new Set<number>(), accountKill = new Set<number>(), lossKill = new Set<number>();
 let hwMs = 0;
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
@@ -55,12 +58,25 @@ while (chunk) {
   records += got.length / RECORD_SIZE;
   for (let off = 0; off < got.length; off += RECORD_SIZE) {
     const k = got[off + H.kind];
-    if (k === RecordKind.ORDER && got[off + H.aux] === 0x43) cancels++;
+    if (k === RecordKind.CONTROL) {
+      const op = got[off + H.aux];
+      const value = got.readBigUInt64LE(off + RecordField.CONTROL.value);
+      const target = got.readUInt16LE(off + RecordField.CONTROL.target);
+      if (op === ControlOp.GLOBAL_KILL) globalKill = value !== 0n;
+      if (op === ControlOp.SYMBOL_KILL) { if (value !== 0n) symbolKill.add(target); else symbolKill.delete(target); }
+      if (op === ControlOp.ACCOUNT_KILL && value === 1n) accountKill.add(target);
+      if (op === ControlOp.ACCOUNT_KILL && value === 2n) { lossKill.add(target); lossTrips++; }
+      if (op === ControlOp.ACCOUNT_KILL && value === 0n) { accountKill.delete(target); lossKill.delete(target); }
+    } else if (k === RecordKind.ORDER && got[off + H.aux] === 0x43) cancels++;
     else if (k === RecordKind.ORDER) {
       orders++;
       const r = got.readUInt16LE(off + RecordField.ORDER.reasons);
       if (r === 0) accepted++;
       REASON_NAMES.forEach((name, bit) => { if (r & (1 << bit)) reasons[name]++; });
+      const a = got[off + RecordField.ORDER.account_index];
+      const other = globalKill || symbolKill.has(got[off + H.symbol]);
+      if (r & Reason.KILL && !other && accountKill.has(a) && !lossKill.has(a)) accountKilled++;
+      if (r & Reason.KILL && !other && lossKill.has(a) && !accountKill.has(a)) lossKilled++;
     } else if (k === RecordKind.FILL && got[off + RecordField.FILL.leg] >= 1) venueFills++;
     else if (k === RecordKind.PROBLEM) problems++;
   }
@@ -76,6 +92,7 @@ console.log(`merged stream: ${fmt(s.messages)} messages, ${fmt(bytes)} bytes, sh
 console.log(`records: ${fmt(records)}, identical chunk by chunk; stats ${statsEqual ? 'equal' : 'DIFFER'}; digest ${digest.digest('hex')} (generator's Rust digest ${s.recordsSha256})`);
 console.log(`client orders answered by the card: ${fmt(orders)} (${fmt(accepted)} accepted), venue fills ${fmt(venueFills)}, venue cancels ${fmt(cancels)}, problems ${fmt(problems)}`);
 console.log(`reasons on the card: ${REASON_NAMES.map((r) => `${r} ${fmt(reasons[r])}`).join(', ')}`);
+console.log(`KILL by an account kill alone: the operator's ${fmt(accountKilled)}, the daily loss limit's ${fmt(lossKilled)} (${fmt(lossTrips)} trips)`);
 console.log(`fewest: ${Math.min(...Object.values(reasons))} (${REASON_NAMES.filter((r) => reasons[r] === Math.min(...Object.values(reasons))).join(', ')})`);
 console.log(`card: ${fmt(c.cycles)} cycles (${(c.cycles / s.messages).toFixed(2)}/msg), ${(c.cycles / (hwMs / 1000) / 1e6).toFixed(2)} M simulated cycles/s; ` +
   `wall ${((performance.now() - t0) / 1000).toFixed(1)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
