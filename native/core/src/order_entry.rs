@@ -416,3 +416,59 @@ pub fn fill_side(side: u8) -> u8 {
         b'S'
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(limit: u64, cash: i64, marked: i64) -> AccountOrders {
+        AccountOrders { loss_limit: limit, cash, marked, ..AccountOrders::default() }
+    }
+
+    #[test]
+    fn the_limit_trips_strictly_below_minus_limit() {
+        assert!(!below_loss_limit(&account(50_000, -1_000_000, 950_000)), "exactly at -limit");
+        assert!(below_loss_limit(&account(50_000, -1_000_001, 950_000)), "one below");
+        assert!(!below_loss_limit(&account(0, i64::MIN, 0)), "limit 0 is off");
+        assert!(!below_loss_limit(&account(1, 5, -5)), "P&L 0");
+        // Every u64 limit compares exactly: |i64::MIN| = 2^63.
+        assert!(below_loss_limit(&account((1 << 63) - 1, i64::MIN, 0)));
+        assert!(!below_loss_limit(&account(1 << 63, i64::MIN, 0)));
+        assert!(!below_loss_limit(&account(u64::MAX, i64::MIN, 0)));
+    }
+
+    #[test]
+    fn pnl_and_marks_saturate_in_i64() {
+        assert_eq!(pnl(&account(0, i64::MIN, -1)), i64::MIN);
+        assert_eq!(pnl(&account(0, i64::MAX, 1)), i64::MAX);
+        assert_eq!(mark_value(-12, 95_600), -1_147_200);
+        assert_eq!(mark_value(i64::MAX, 2), i64::MAX);
+        assert_eq!(mark_value(i64::MIN, 1), i64::MIN);
+        assert_eq!(mark_value(i64::MIN, 2), i64::MIN);
+        assert_eq!(mark_value(1 << 30, u32::MAX), (1i64 << 30) * u32::MAX as i64);
+        assert_eq!(mark_value(1 << 32, u32::MAX), i64::MAX);
+        assert_eq!(mark_value(-(1 << 32), u32::MAX), i64::MIN);
+        assert_eq!(mark_value(-(1 << 31), u32::MAX), -(1i64 << 31) * u32::MAX as i64);
+    }
+
+    #[test]
+    fn executions_and_remarks_keep_the_marked_sum() {
+        let mut oe = OrderEntry::default();
+        // buy 10 at 100500 with the last trade at 100000: -5,000
+        book_execution(&mut oe, 1, 2, true, 100_500, 10, 100_000);
+        assert_eq!((oe.accts[1].cash, oe.accts[1].marked), (-1_005_000, 1_000_000));
+        assert_eq!(pnl(&oe.accts[1]), -5_000);
+        // a short in another symbol, marked at its own price (no trade yet): P&L unchanged
+        book_execution(&mut oe, 1, 3, false, 20_000, 5, 0);
+        assert_eq!(oe.pairs[pair_index(1, 3)], Pair { pos: -5, term: -100_000 });
+        assert_eq!(pnl(&oe.accts[1]), -5_000);
+        // re-marks: the long up 10 a share, the short up 100 a share; a 0 mark changes nothing
+        remark(&mut oe, 1, 2, 100_010);
+        remark(&mut oe, 1, 3, 20_100);
+        remark(&mut oe, 1, 3, 0);
+        assert_eq!(pnl(&oe.accts[1]), -5_000 + 100 - 500);
+        assert_eq!(oe.accts[1].marked, 1_000_100 - 100_500);
+        // other accounts untouched
+        assert_eq!(oe.accts[0], AccountOrders::default());
+    }
+}
