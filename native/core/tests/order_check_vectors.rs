@@ -120,6 +120,8 @@ fn vectors() -> String {
             max_rate,
             rate_window: if r.chance(3, 4) { w } else { r.next() & ((1 << 48) - 1) },
             rate_count: r.near(max_rate, 32),
+            // the daily loss limit is not a check of rg_order_check (it sets the account kill, §18.8)
+            ..AccountOrders::default()
         };
         let mut so = SymbolOrders { open_buy, open_sell, reduce_only: r.chance(1, 5), ssr: r.chance(1, 3) };
         let bid = if r.chance(1, 8) { 0 } else { r.near(price as u64, 32) as u32 };
