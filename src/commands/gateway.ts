@@ -179,6 +179,13 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       ...(latency ? { onOrderTiming: latency.record } : {}),
     });
     router.attach(gateway);
+    // An account kill the daily loss limit engaged (CONTROL ACCOUNT_KILL 2, spec §18.8) shows in
+    // the control state, so the dashboard's account button offers its release.
+    const routerControl = oe.onControl;
+    oe.onControl = (c) => {
+      routerControl?.(c);
+      if (plane && c.op === ControlOp.ACCOUNT_KILL && c.value === 2n) plane.queue.state.apply(plane.queue.state.check(c.op, c.target, 1n));
+    };
     ops = new OrderEntryOps(cfg, gateway, router, plane ? { writer: plane.audit, run: plane.run, seq: () => oe.seq } : null);
     const clearingDone: Promise<void>[] = [];
     oe.onRecords = (records, firstSeq, messages, ns) => {
