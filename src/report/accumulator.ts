@@ -209,7 +209,8 @@ export class RecordAccumulator {
   private rare(r: RecordView, where: ProblemLocation): void {
     if (r.kind === RecordKind.CONTROL) {
       if (this.foreignKill) this.foreignKill = false;
-      else this.nthControl(r.seq);
+      // an account kill the daily loss limit engaged (value 2, spec §18.8) has no frame of its own
+      else if (!(r.op === ControlOp.ACCOUNT_KILL && r.value === 2n)) this.nthControl(r.seq);
       if (r.op === ControlOp.GLOBAL_KILL) this.globalKill = r.value !== 0n;
       return;
     }
