@@ -183,7 +183,7 @@ export class LiveOrderEntry {
       reset: () => {},
       close: () => {},
     } as unknown as Engine;
-    this.oe = new OrderEntryEngine(engine, o.fingerprint, cfg.accounts.length, cfg.orderEntry);
+    this.oe = new OrderEntryEngine(engine, o.fingerprint, cfg.accounts.length, { ...cfg.orderEntry!, maxDailyLoss: cfg.accounts.map((a) => a.maxDailyLoss) });
     const link: VenueLink | null = o.venue ? this.venueLink() : null;
     this.router = new OrderRouter(this.oe, cfg.symbols.map((s) => s.symbol), link);
     // Kills come from every engine call of the run (feed, operator, order entry): see onControl.

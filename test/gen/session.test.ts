@@ -257,8 +257,11 @@ describe('session structure', () => {
       else if (target === 'account') expect(c.target).toBeLessThan(cfg.accounts.length);
       else expect(c.target).toBeLessThan(cfg.symbols.length);
     }
-    // Every op but the order-entry limits (spec §18), which the order-entry control plane writes.
-    const orderEntryOps: number[] = [ControlOp.MAX_OPEN_ORDERS, ControlOp.ACCOUNT_REDUCE_ONLY, ControlOp.SYMBOL_REDUCE_ONLY, ControlOp.MAX_ORDER_RATE];
+    // Every op but the order-entry ones (spec §18), which the order-entry control plane writes:
+    // the limits, the account kill and the daily loss limit (the account kill's effect on the
+    // strategy's orders is pinned by test/vectors/41-account-kill.json and sim/tb/tb_risk.cpp).
+    const orderEntryOps: number[] = [ControlOp.MAX_OPEN_ORDERS, ControlOp.ACCOUNT_REDUCE_ONLY, ControlOp.SYMBOL_REDUCE_ONLY, ControlOp.MAX_ORDER_RATE,
+      ControlOp.ACCOUNT_KILL, ControlOp.MAX_DAILY_LOSS];
     expect([...ops].sort((a, b) => a - b)).toEqual(CONTROL_OPS.map((o) => o.code).filter((c) => !orderEntryOps.includes(c)));
     // the control is never the last frame: a message with its effective seq follows
     expect(ctl[ctl.length - 1].seq).toBeLessThanOrEqual(MAIN.messages);
