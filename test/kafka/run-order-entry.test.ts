@@ -10,7 +10,7 @@
  *
  * Its own single-node broker on its own port (RISKGATE_KAFKA_RUNORDER_PORT, default 19392/19393).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OuchClient } from '../../src/client/index.ts';
@@ -18,10 +18,11 @@ import { decodeExecution } from '../../src/clearing/execution.ts';
 import { OUCH_REJECT_BY_REASON_BIT, OuchReject, RecordField, RecordKind } from '../../src/contract.ts';
 import { topicNames } from '../../src/kafka/topics.ts';
 import { RecordView } from '../../src/records/view.ts';
-import { startJson, type JsonProcess } from '../order-entry/cli-process.ts';
+import { type JsonProcess } from '../order-entry/cli-process.ts';
 import { topOfBook } from '../order-entry/top-of-book.ts';
 import { freshClusterPerFile } from './broker.ts';
 import { feedHarness, type Child } from './feed-helpers.ts';
+import { DEMO_STOP, startDemoVenue, writeDemoConfig } from '../order-entry/demo-fixture.ts';
 
 const { ROOT, BROKER, tmp, kafkaSh, cliJson, spawnRun, readTopic } = feedHarness(
   Number(process.env.RISKGATE_KAFKA_RUNORDER_PORT ?? 19392),
@@ -29,16 +30,24 @@ const { ROOT, BROKER, tmp, kafkaSh, cliJson, spawnRun, readTopic } = feedHarness
 );
 
 /** The venue's book and the first part of the feed end here. */
-const STOP = 61117;
+const STOP = DEMO_STOP;
 
 /** config/gateway-demo.json with the gateway on a free port. */
-function demoConfig(): string {
-  const json = JSON.parse(readFileSync(join(ROOT, 'config/gateway-demo.json'), 'utf8'));
-  delete json.$schema;
-  json.orderEntry.port = 0;
-  const path = join(tmp, 'gateway.json');
-  writeFileSync(path, JSON.stringify(json));
-  return path;
+const demoConfig = (): string => writeDemoConfig(tmp).path;
+
+/**
+ * A `run --order-entry` that has listened and consumed the feed published so far (orders are
+ * then checked on the book the venue has); pushed to `runs` for clean-up.
+ */
+async function startRunThroughFeed(args: string[], runs: Child[]) {
+  const run = spawnRun(args);
+  runs.push(run);
+  const at = await run.waitFor('order-entry', 1, 60_000);
+  const end = (await run.waitFor('start')).feedEnd as number;
+  for (const t0 = Date.now(); !run.events.some((e) => (e.event === 'committed' && e.next >= end) || (e.event === 'live' && e.offset >= end)); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() - t0 > 60_000) throw new Error(`the run did not reach feed offset ${end}`);
+  }
+  return { run, port: at.port as number, at };
 }
 
 describe('riskgate run --order-entry: client orders on the live Kafka feed', () => {
@@ -58,10 +67,7 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
     const aapl = topOfBook(data, STOP).get('AAPL')!;
     expect(aapl.bid).toBeGreaterThan(0);
 
-    const venue = startJson(['venue-sim', data, '--port', '0', '--stop-at', String(STOP), '--json']);
-    procs.push(venue);
-    const venuePort = (await venue.next('listening')).port as number;
-    await venue.next('feed');
+    const { venue, port: venuePort } = await startDemoVenue(procs);
 
     const first = cliJson(['publish', data, '--brokers', BROKER, '--topic', 'oe.md.itch', '--to-seq', String(STOP)]);
     expect(first.lastSeq).toBe(STOP);
@@ -70,17 +76,7 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
       '--brokers', BROKER, '--config', cfgPath, '--prefix', 'oe', '--topic', 'oe.md.itch', '--stale-ms', '0', '--snapshot-every', '0',
       '--order-entry', '--order-entry-port', '0', '--venue', `127.0.0.1:${venuePort}`, '--record', merged, '--json',
     ];
-    const startRun = async () => {
-      const run = spawnRun(args);
-      runs.push(run);
-      const at = await run.waitFor('order-entry', 1, 60_000);
-      // Through the first part of the feed: orders are then checked on the book the venue has.
-      const end = (await run.waitFor('start')).feedEnd as number;
-      for (const t0 = Date.now(); !run.events.some((e) => (e.event === 'committed' && e.next >= end) || (e.event === 'live' && e.offset >= end)); await new Promise((r) => setTimeout(r, 20))) {
-        if (Date.now() - t0 > 60_000) throw new Error(`the run did not reach feed offset ${end}`);
-      }
-      return { run, port: at.port as number, at };
-    };
+    const startRun = () => startRunThroughFeed(args, runs);
 
     // Orders: ALPHA sells AAPL (long from the built-in strategy). IOC at the bid executes at the
     // venue; IOC over the ask is canceled there; 5,000 shares is over AAPL's maxQty (rejected).
@@ -210,16 +206,7 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
     expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'nv.md.itch', '--to-seq', String(STOP)]).lastSeq).toBe(STOP);
     const merged = join(tmp, 'merged-nv.itch');
     const args = ['--brokers', BROKER, '--config', cfgPath, '--prefix', 'nv', '--topic', 'nv.md.itch', '--stale-ms', '0', '--snapshot-every', '0', '--order-entry', '--order-entry-port', '0', '--record', merged, '--json'];
-    const startRun = async () => {
-      const run = spawnRun(args);
-      runs.push(run);
-      const at = await run.waitFor('order-entry', 1, 60_000);
-      const end = (await run.waitFor('start')).feedEnd as number;
-      for (const t0 = Date.now(); !run.events.some((e) => (e.event === 'committed' && e.next >= end) || (e.event === 'live' && e.offset >= end)); await new Promise((r) => setTimeout(r, 20))) {
-        if (Date.now() - t0 > 60_000) throw new Error(`the run did not reach feed offset ${end}`);
-      }
-      return { run, port: at.port as number, at };
-    };
+    const startRun = () => startRunThroughFeed(args, runs);
     const a = await startRun();
     try {
       const c1 = await OuchClient.connect({ port: a.port, username: 'ALPHA1', password: 'alpha-pw' });

@@ -7,16 +7,17 @@
  * expected from the book and the config, the venue's executions come back, no divergence, and
  * the recorded merged stream replays through the Rust core to the gateway's digest.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OuchClient } from '../../src/client/index.ts';
-import { riskgate, ROOT } from '../cli/run-cli.ts';
+import { riskgate } from '../cli/run-cli.ts';
 import { startJson, type JsonProcess } from './cli-process.ts';
 import { topOfBook } from './top-of-book.ts';
+import { DEMO_DATA, DEMO_STOP, startDemoVenue, writeDemoConfig } from './demo-fixture.ts';
 
-const STOP = 61117;
+const STOP = DEMO_STOP;
 
 describe('riskgate gateway --backend fpga|shadow: the hardware model checks client orders live', () => {
   const procs: JsonProcess[] = [];
@@ -29,17 +30,10 @@ describe('riskgate gateway --backend fpga|shadow: the hardware model checks clie
   for (const [backend, standby] of [['shadow', null], ['fpga', 'rust']] as const) {
     it(`--backend ${backend}${standby ? ` --standby ${standby}` : ''}: answers, venue executions, and the merged stream's digest`, async () => {
       const dir = mkdtempSync(join(tmpdir(), `rg-gw-${backend}-`));
-      const json = JSON.parse(readFileSync(join(ROOT, 'config/gateway-demo.json'), 'utf8'));
-      delete json.$schema;
-      json.orderEntry.port = 0;
-      const cfgPath = join(dir, 'gateway.json');
-      writeFileSync(cfgPath, JSON.stringify(json));
-      const data = join(ROOT, 'data/demo.itch.gz');
+      const cfgPath = writeDemoConfig(dir).path;
+      const data = DEMO_DATA;
       const aapl = topOfBook(data, STOP).get('AAPL')!;
-      const venue = startJson(['venue-sim', data, '--port', '0', '--stop-at', String(STOP), '--json']);
-      procs.push(venue);
-      const venuePort = (await venue.next('listening')).port as number;
-      await venue.next('feed');
+      const { venue, port: venuePort } = await startDemoVenue(procs);
       const merged = join(dir, 'merged.itch');
       const gw = startJson(['gateway', data, '--config', cfgPath, '--port', '0', '--venue', `127.0.0.1:${venuePort}`, '--stop-at', String(STOP),
         '--backend', backend, ...(standby ? ['--standby', standby] : []), '--record', merged, '--json']);

@@ -23,8 +23,9 @@ import { OuchReject, OUCH_REJECT_BY_REASON_BIT, Reason } from '../../src/contrac
 import { riskgate, ROOT } from '../cli/run-cli.ts';
 import { startJson, type JsonProcess } from './cli-process.ts';
 import { firstMessages, topOfBook } from './top-of-book.ts';
+import { DEMO_STOP, writeDemoConfig } from './demo-fixture.ts';
 
-const STOP = 61117;
+const STOP = DEMO_STOP;
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const TOKEN = 'e2e-gateway-token-0123456789abcdef';
 
@@ -41,13 +42,10 @@ describe('riskgate gateway with riskgate venue-sim, end to end', () => {
 
   it('answers each client per the spec, clears venue executions, mass-cancels on an account kill, and its recording replays to its digest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rg-gw-e2e-'));
-    const json = JSON.parse(readFileSync(join(ROOT, 'config/gateway-demo.json'), 'utf8'));
-    delete json.$schema;
-    json.orderEntry.port = 0;
-    json.orderEntry.maxOpenOrders = 3;
-    json.orderEntry.sessions.push({ username: 'CHARL1', password: 'charlie-pw', account: 'CHARLIE' });
-    const cfgPath = join(dir, 'gateway.json');
-    writeFileSync(cfgPath, JSON.stringify(json));
+    const { path: cfgPath, json } = writeDemoConfig(dir, (j) => {
+      j.orderEntry.maxOpenOrders = 3;
+      j.orderEntry.sessions.push({ username: 'CHARL1', password: 'charlie-pw', account: 'CHARLIE' });
+    });
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
     const data = join(ROOT, 'data/demo.itch.gz');

@@ -7,16 +7,16 @@
  * its Accepted and the venue's Executed or Canceled, none is lost, none executes twice, and
  * the venue refused no UserRefNum.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OuchClient, type Answer } from '../../src/client/index.ts';
-import { ROOT } from '../cli/run-cli.ts';
 import { startJson, type JsonProcess } from './cli-process.ts';
 import { topOfBook } from './top-of-book.ts';
+import { DEMO_DATA, DEMO_STOP, startDemoVenue, writeDemoConfig } from './demo-fixture.ts';
 
-const STOP = 61117;
+const STOP = DEMO_STOP;
 
 describe('riskgate gateway restarted against a running venue-sim', () => {
   const procs: JsonProcess[] = [];
@@ -28,19 +28,12 @@ describe('riskgate gateway restarted against a running venue-sim', () => {
 
   it('continues the venue session\'s UserRefNums: every order after the restart is answered, none lost, none executed twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rg-gw-restart-'));
-    const json = JSON.parse(readFileSync(join(ROOT, 'config/gateway-demo.json'), 'utf8'));
-    delete json.$schema;
-    json.orderEntry.port = 0;
-    const cfgPath = join(dir, 'gateway.json');
-    writeFileSync(cfgPath, JSON.stringify(json));
-    const data = join(ROOT, 'data/demo.itch.gz');
+    const cfgPath = writeDemoConfig(dir).path;
+    const data = DEMO_DATA;
     const aapl = topOfBook(data, STOP).get('AAPL')!;
     expect(aapl.bid).toBeGreaterThan(0);
 
-    const venue = startJson(['venue-sim', data, '--port', '0', '--stop-at', String(STOP), '--json']);
-    procs.push(venue);
-    const venuePort = (await venue.next('listening')).port as number;
-    await venue.next('feed');
+    const { venue, port: venuePort } = await startDemoVenue(procs);
     const startGateway = async () => {
       const gw = startJson(['gateway', data, '--config', cfgPath, '--port', '0', '--venue', `127.0.0.1:${venuePort}`, '--stop-at', String(STOP), '--json']);
       procs.push(gw);
