@@ -5,8 +5,8 @@
 
 `define RG_RECORD_VERSION                8'd3
 `define RG_CONFIG_VERSION                16'd3
-`define RG_REGMAP_VERSION                16'd2
-`define RG_ID                            32'h52470002  // ID register
+`define RG_REGMAP_VERSION                16'd3
+`define RG_ID                            32'h52470003  // ID register
 `define RG_CONFIG_MAGIC                  32'h31434752  // "RGC1" as a little-endian word
 `define RG_NO_SYMBOL                     8'hFF
 
@@ -166,6 +166,7 @@
 `define RG_ETH_MAX_FRAME                 1518  // bytes without FCS
 `define RG_ETH_DEFAULT_GROUP             32'hE9360C6F  // 233.54.12.111
 `define RG_ETH_DEFAULT_PORT              16'd26477
+`define RG_ETH_DEFAULT_ORDER_PORT        16'd26478  // the order-entry stream (spec section 18.7)
 `define RG_ETH_DROP_RUNT                 4'd1  // shorter than 60 bytes (FCS not included)
 `define RG_ETH_DROP_OVERSIZE             4'd2  // longer than 1518 bytes (FCS not included)
 `define RG_ETH_DROP_NOT_IPV4             4'd3  // EtherType, after at most one 802.1Q tag, is not IPv4 (0x0800)
@@ -175,8 +176,9 @@
 `define RG_ETH_DROP_NOT_UDP              4'd7  // IPv4 protocol is not UDP (17)
 `define RG_ETH_DROP_UDP_LENGTH           4'd8  // the IPv4 payload is shorter than a UDP header, or the UDP length differs from it
 `define RG_ETH_DROP_OTHER_GROUP          4'd9  // destination IPv4 address is not the configured group (ETH_GROUP)
-`define RG_ETH_DROP_OTHER_PORT           4'd10  // destination UDP port is not the configured port (ETH_PORT)
-`define RG_ETH_DROPS                     10  // drop reasons
+`define RG_ETH_DROP_OTHER_PORT           4'd10  // destination UDP port is neither the market-data port (ETH_PORT) nor the order-entry port (ETH_ORDER_PORT)
+`define RG_ETH_DROP_ORDER_FRAME          4'd11  // a datagram to the order-entry port whose payload is not one 36-byte `{` or 32-byte `}` frame
+`define RG_ETH_DROPS                     11  // drop reasons
 
 // Control ops (spec section 9).
 `define RG_CTRL_GLOBAL_KILL              8'd1  // global, flag
@@ -336,7 +338,12 @@
 `define RG_REG_ETH_GROUP                 16'h8040  // RW Ethernet front end (spec §17): destination IPv4 group
 `define RG_REG_ETH_PORT                  16'h8044  // RW Ethernet front end: destination UDP port in [15:0]
 `define RG_REG_ETH_FRAMES                16'h8048  // R Ethernet frames received
-`define RG_REG_ETH_ACCEPTED              16'h804C  // R Ethernet frames whose UDP payload went on to the MoldUDP64 front end
+`define RG_REG_ETH_ACCEPTED              16'h804C  // R Ethernet frames kept (market data to the MoldUDP64 front end
+`define RG_REG_RX_TKEEP_ERRORS           16'h8050  // R MoldUDP64 input: packets cut at a beat whose tkeep is not contiguous from lane 0 (card only
+`define RG_REG_ETH_TKEEP_ERRORS          16'h8054  // R Ethernet input: frames refused for their tkeep
+`define RG_REG_ORDER_TKEEP_ERRORS        16'h8058  // R order-entry input: frames refused for their tkeep (card only
+`define RG_REG_ETH_ORDER_PORT            16'h805C  // RW Ethernet front end: destination UDP port of the order-entry stream in [15:0] (spec §18.7)
+`define RG_REG_ETH_ORDER_FRAMES          16'h8060  // R Ethernet frames kept for the order-entry port (their frame went to the order-entry input)
 `define RG_REG_ETH_DROPS                 16'h8080  // R Ethernet frames dropped
 `define RG_REG_ETH_DROPS_SIZE            17'h40  // bytes (an aligned power of two)
 `define RG_REG_STATS                     16'h9000  // R statistics: counter k at words 2k/2k+1

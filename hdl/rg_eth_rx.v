@@ -1,7 +1,10 @@
 // Ethernet/IPv4/UDP receive front end on a 64-bit AXI-Stream (spec section 17), in front of
 // rg_moldudp64_rx: one Ethernet frame per input AXI-Stream packet (no FCS, byte 0 = the first
 // byte of the destination MAC in tdata[7:0] of the first beat), the UDP payload of every frame
-// it keeps out as one AXI-Stream packet (byte 0 in lane 0), nothing of a dropped one.
+// it keeps out as one AXI-Stream packet (byte 0 in lane 0), nothing of a dropped one. A frame
+// to the market-data port (cfg_port) goes out on m_axis (to the MoldUDP64 front end); one to
+// the order-entry port (cfg_order_port, spec section 18.7), whose payload must be one 36-byte
+// `{` or 32-byte `}` frame, goes out on m_order (to rg_order_rx), in the same order.
 //
 // Store and forward (a frame can only be judged at its end: its total length, and the runt
 // rule, need the last beat), with two frame buffers so that the next frame is received while
@@ -15,9 +18,11 @@
 // below) and the filter compares; the counters count the judged frame one cycle later. The sender reads the payload back,
 // realigned to lane 0 from two adjacent buffer words. s_axis_tready is low outside RECV.
 //
-// Input: every beat but the last carries 8 bytes (a 64-bit MAC's framing); a frame with a
-// partial beat before its last is malformed and dropped as RUNT. A beat's bytes are its lanes
-// up to the first clear tkeep bit.
+// Input: every beat but the last carries 8 bytes (tkeep 0xFF, a 64-bit MAC's framing) and the
+// last beat's tkeep is contiguous from lane 0 (2^n - 1, n = 0..8). A frame with any other tkeep
+// cannot come from the byte stream both engines share: it is refused whole (nothing of it
+// goes on) and counted in stat_tkeep only, not in stat_frames (a card-only fault, spec
+// section 17). A beat's bytes are its lanes up to the first clear tkeep bit.
 `default_nettype none
 `include "rg_contract.vh"
 module rg_eth_rx #(
@@ -41,12 +46,22 @@ module rg_eth_rx #(
     input  wire               m_axis_tready,
     output wire               m_axis_tlast,
 
+    // the order-entry stream (one `{`/`}` frame per packet, byte 0 in lane 0)
+    output wire [63:0]        m_order_tdata,
+    output wire [7:0]         m_order_tkeep,
+    output wire               m_order_tvalid,
+    input  wire               m_order_tready,
+    output wire               m_order_tlast,
+
     input  wire [31:0]        cfg_group,
     input  wire [15:0]        cfg_port,
+    input  wire [15:0]        cfg_order_port,
 
     output wire [31:0]        stat_frames,
     output wire [31:0]        stat_accepted,
     output wire [DROPS*32-1:0] stat_drops,
+    output wire [31:0]        stat_orders,   // frames kept for the order-entry port
+    output wire [31:0]        stat_tkeep,    // frames refused for their tkeep (not in stat_frames)
     output wire               idle
 );
     localparam integer HDR_BEATS = 12;              // 96 bytes: up to the UDP header of IHL 15 + a tag (86)
@@ -77,7 +92,7 @@ module rg_eth_rx #(
     reg [7:0]       beat_q;      // beats of the frame received so far (saturates)
     reg [11:0]      len_q;       // bytes received (saturates at 4095)
     reg             in_frame_q;  // a frame has started
-    reg             malformed_q; // a partial beat before the last
+    reg             keep_bad_q;  // a beat's tkeep broke the input rule (refused whole)
     // the IPv4 header checksum as a running sum over the beats as they arrive (so it is ready
     // when the frame is judged): header word j (bytes 2j, 2j+1 of the frame; l3 is even) is
     // counted when l3/2 <= j < l3/2 + 2*IHL. Beat 1 holds the first EtherType and (untagged)
@@ -94,16 +109,21 @@ module rg_eth_rx #(
     reg             ip_bad_q, frag_q, not_udp_q, udp_len_bad_q;
     reg [31:0]      dst_q;
     reg [15:0]      udp_port_q;
+    reg [7:0]       pay0_q;      // the payload's first byte (the frame type of an order datagram)
     reg [10:0]      kept_off_q, kept_rem_q;
     // the judged frame, counted one cycle after EVAL2
     reg             cnt_v_q;
     reg [3:0]       cnt_drop_q;
+    reg             cnt_order_q; // the judged frame was kept for the order-entry port
+    reg             cnt_tkeep_q; // a frame was refused for its tkeep
     // EVAL2 results / SEND
     reg [10:0]      off_q;       // byte offset of the payload still to send
     reg [10:0]      rem_q;       // payload bytes still to send
     reg [10:0]      p_off_q;     // a kept frame waiting for the sender (WAIT)
     reg [10:0]      p_rem_q;
-    reg [31:0]      st_frames_q, st_acc_q;
+    reg             route_q;     // the payload being sent goes to m_order
+    reg             p_route_q;
+    reg [31:0]      st_frames_q, st_acc_q, st_orders_q, st_tkeep_q;
     reg [31:0]      st_drop_q [0:DROPS-1];
 
     // ---------------------------------------------------------------- input
@@ -116,6 +136,9 @@ module rg_eth_rx #(
             if (!s_axis_tkeep[i]) nbytes = i[3:0];
         if (s_axis_tkeep == 8'hFF) nbytes = 4'd8;
     end
+    // the tkeep rule: all eight lanes before the last beat, contiguous from lane 0 in it
+    wire keep_bad = s_axis_tlast ? ((s_axis_tkeep & (s_axis_tkeep + 8'd1)) != 8'd0)
+                                 : (s_axis_tkeep != 8'hFF);
 
     // ---------------------------------------------------------------- EVAL1: L2 and the IPv4 window
     function [15:0] hdr16(input [HDR_W-1:0] h, input integer at);
@@ -145,14 +168,17 @@ module rg_eth_rx #(
     // the UDP header starts at l3 + 4*IHL = 2*hend_q (hend_q is odd, 7..39): its port and
     // length are words hend_q + 1 and hend_q + 2 of the header register
     reg  [15:0] udp_port, udp_len;
+    reg  [7:0]  pay0;
     integer h;
     always @(*) begin
         udp_port = 16'd0;
         udp_len  = 16'd0;
+        pay0     = 8'd0;
         for (h = 7; h <= 39; h = h + 2)
             if (hend_q == h[5:0]) begin
                 udp_port = hdr16(hdr_q, 2 * h + 2);
                 udp_len  = hdr16(hdr_q, 2 * h + 4);
+                pay0     = hdr_q[(2 * h + 8) * 8 +: 8];   // byte 86 at most: within hdr_q
             end
     end
     wire [16:0] l3_end     = {12'd0, l3} + {1'b0, total};
@@ -182,9 +208,14 @@ module rg_eth_rx #(
     wire csum_ok = (acc_q[15:0] == ~{11'd0, acc_q[20:16]});
 
     // ---------------------------------------------------------------- EVAL2: the first failing rule
+    // an order-entry datagram (the market-data port wins when both ports are equal) carries one
+    // whole `{` frame of 36 bytes or `}` frame of 32 bytes
+    wire        to_order    = (udp_port_q != cfg_port);
+    wire        order_shape = (pay0_q == `RG_OFRM_TYPE && {5'd0, kept_rem_q} == `RG_OFRM_LEN) ||
+                              (pay0_q == `RG_VFRM_TYPE && {5'd0, kept_rem_q} == `RG_VFRM_LEN);
     reg  [3:0]  drop;       // 0: kept
     always @(*) begin
-        if (malformed_q || size_bad_q)                                   drop = `RG_ETH_DROP_RUNT;
+        if (size_bad_q)                                                  drop = `RG_ETH_DROP_RUNT;
         else if (oversize_q)                                             drop = `RG_ETH_DROP_OVERSIZE;
         else if (type_bad_q)                                             drop = `RG_ETH_DROP_NOT_IPV4;
         else if (ip_bad_q)                                               drop = `RG_ETH_DROP_IP_HEADER;
@@ -193,9 +224,12 @@ module rg_eth_rx #(
         else if (not_udp_q)                                              drop = `RG_ETH_DROP_NOT_UDP;
         else if (udp_len_bad_q)                                          drop = `RG_ETH_DROP_UDP_LENGTH;
         else if (dst_q != cfg_group)                                     drop = `RG_ETH_DROP_OTHER_GROUP;
-        else if (udp_port_q != cfg_port)                                 drop = `RG_ETH_DROP_OTHER_PORT;
+        else if (udp_port_q != cfg_port && udp_port_q != cfg_order_port) drop = `RG_ETH_DROP_OTHER_PORT;
+        else if (to_order && !order_shape)                               drop = `RG_ETH_DROP_ORDER_FRAME;
         else                                                             drop = 4'd0;
     end
+    // kept: no rule failed and the beats kept the tkeep rule (a tkeep fault is no drop reason)
+    wire keep_it = (drop == 4'd0) && !keep_bad_q;
 
     // ---------------------------------------------------------------- output (realigned payload)
     wire [7:0]   rd_w   = off_q[10:3];
@@ -211,7 +245,7 @@ module rg_eth_rx #(
     always @(*) begin
         for (b = 0; b < 8; b = b + 1) out_data[b*8 +: 8] = out_keep[b] ? rd_two[b*8 +: 8] : 8'd0;
     end
-    wire out_hs = send_q && m_axis_tready;
+    wire out_hs = send_q && (route_q ? m_order_tready : m_axis_tready);
     // a kept frame starts the sender when it is free (EVAL2, or later from WAIT)
     wire [10:0] kept_off = kept_off_q;
     wire [10:0] kept_rem = kept_rem_q;
@@ -229,7 +263,7 @@ module rg_eth_rx #(
             beat_q      <= 8'd0;
             len_q       <= 12'd0;
             in_frame_q  <= 1'b0;
-            malformed_q <= 1'b0;
+            keep_bad_q  <= 1'b0;
             vlan_q      <= 1'b0;
             ihl_nv_q    <= 4'd0;
             hend_q      <= 6'd0;
@@ -245,19 +279,26 @@ module rg_eth_rx #(
             udp_len_bad_q <= 1'b0;
             dst_q       <= 32'd0;
             udp_port_q  <= 16'd0;
+            pay0_q      <= 8'd0;
             kept_off_q  <= 11'd0;
             kept_rem_q  <= 11'd0;
             cnt_v_q     <= 1'b0;
             cnt_drop_q  <= 4'd0;
+            cnt_order_q <= 1'b0;
+            cnt_tkeep_q <= 1'b0;
             off_q       <= 11'd0;
             rem_q       <= 11'd0;
             p_off_q     <= 11'd0;
             p_rem_q     <= 11'd0;
+            route_q     <= 1'b0;
+            p_route_q   <= 1'b0;
             wbank_q     <= 1'b0;
             rbank_q     <= 1'b0;
             send_q      <= 1'b0;
             st_frames_q <= 32'd0;
             st_acc_q    <= 32'd0;
+            st_orders_q <= 32'd0;
+            st_tkeep_q  <= 32'd0;
             for (d = 0; d < DROPS; d = d + 1) st_drop_q[d] <= 32'd0;
         end else begin
             case (state_q)
@@ -273,7 +314,7 @@ module rg_eth_rx #(
                     if (beat_q != 8'hFF) beat_q <= beat_q + 8'd1;
                     len_q      <= (len_q > 12'd4087) ? 12'd4095 : len_q + {8'd0, nbytes};
                     in_frame_q <= 1'b1;
-                    if (!s_axis_tlast && nbytes != 4'd8) malformed_q <= 1'b1;
+                    if (keep_bad) keep_bad_q <= 1'b1;
                     if (s_axis_tlast) state_q <= S_EVAL1;
                 end
                 S_EVAL1: begin
@@ -289,6 +330,7 @@ module rg_eth_rx #(
                     udp_len_bad_q <= ip_payload < 16'd8 || udp_len != ip_payload;
                     dst_q      <= dst;
                     udp_port_q <= udp_port;
+                    pay0_q     <= pay0;
                     kept_off_q <= {6'd0, l3} + {5'd0, hlen} + 11'd8;
                     kept_rem_q <= ip_payload[10:0] - 11'd8;
                     state_q    <= S_EVAL2;
@@ -298,12 +340,13 @@ module rg_eth_rx #(
                     beat_q      <= 8'd0;
                     len_q       <= 12'd0;
                     in_frame_q  <= 1'b0;
-                    malformed_q <= 1'b0;
-                    if (drop != 4'd0) begin
+                    keep_bad_q  <= 1'b0;
+                    if (!keep_it) begin
                         state_q <= S_RECV;
                     end else begin
-                        p_off_q  <= kept_off;
-                        p_rem_q  <= kept_rem;
+                        p_off_q   <= kept_off;
+                        p_rem_q   <= kept_rem;
+                        p_route_q <= to_order;
                         if (!send_q) begin
                             rbank_q <= wbank_q;
                             wbank_q <= !wbank_q;
@@ -321,10 +364,14 @@ module rg_eth_rx #(
                 default: state_q <= S_RECV;
             endcase
             // the counters, one cycle after the frame was judged
-            cnt_v_q    <= (state_q == S_EVAL2);
-            cnt_drop_q <= drop;
+            cnt_v_q     <= (state_q == S_EVAL2) && !keep_bad_q;
+            cnt_tkeep_q <= (state_q == S_EVAL2) && keep_bad_q;
+            cnt_drop_q  <= drop;
+            cnt_order_q <= to_order;
             if (cnt_v_q) st_frames_q <= st_frames_q + 32'd1;
             if (cnt_v_q && cnt_drop_q == 4'd0) st_acc_q <= st_acc_q + 32'd1;
+            if (cnt_v_q && cnt_drop_q == 4'd0 && cnt_order_q) st_orders_q <= st_orders_q + 32'd1;
+            if (cnt_tkeep_q) st_tkeep_q <= st_tkeep_q + 32'd1;
             for (d = 0; d < DROPS; d = d + 1)
                 if (cnt_v_q && cnt_drop_q == d[3:0] + 4'd1) st_drop_q[d] <= st_drop_q[d] + 32'd1;
             // the running checksum: a beat's words are summed in the cycle it is accepted, added
@@ -333,10 +380,11 @@ module rg_eth_rx #(
             if (in_hs) bsum_q <= beat_sum;
             if (bsum_v_q && state_q != S_EVAL2) acc_q <= acc_q + {3'd0, bsum_q};
             // the sender
-            if (!send_q && ((state_q == S_EVAL2 && drop == 4'd0) || state_q == S_WAIT)) begin
-                send_q <= 1'b1;
-                off_q  <= (state_q == S_WAIT) ? p_off_q : kept_off;
-                rem_q  <= (state_q == S_WAIT) ? p_rem_q : kept_rem;
+            if (!send_q && ((state_q == S_EVAL2 && keep_it) || state_q == S_WAIT)) begin
+                send_q  <= 1'b1;
+                off_q   <= (state_q == S_WAIT) ? p_off_q : kept_off;
+                rem_q   <= (state_q == S_WAIT) ? p_rem_q : kept_rem;
+                route_q <= (state_q == S_WAIT) ? p_route_q : to_order;
             end else if (out_hs) begin
                 off_q <= off_q + 11'd8;
                 rem_q <= out_last ? 11'd0 : rem_q - 11'd8;
@@ -347,19 +395,25 @@ module rg_eth_rx #(
 
     // ---------------------------------------------------------------- outputs
     assign s_axis_tready = (state_q == S_RECV);
-    assign m_axis_tvalid = send_q;
-    assign m_axis_tdata  = out_data;
-    assign m_axis_tkeep  = out_keep;
-    assign m_axis_tlast  = out_last;
-    assign stat_frames   = st_frames_q;
-    assign stat_accepted = st_acc_q;
+    assign m_axis_tvalid  = send_q && !route_q;
+    assign m_axis_tdata   = out_data;
+    assign m_axis_tkeep   = out_keep;
+    assign m_axis_tlast   = out_last;
+    assign m_order_tvalid = send_q && route_q;
+    assign m_order_tdata  = out_data;
+    assign m_order_tkeep  = out_keep;
+    assign m_order_tlast  = out_last;
+    assign stat_frames    = st_frames_q;
+    assign stat_accepted  = st_acc_q;
+    assign stat_orders    = st_orders_q;
+    assign stat_tkeep     = st_tkeep_q;
     genvar g;
     generate
         for (g = 0; g < DROPS; g = g + 1) begin : g_drops
             assign stat_drops[g*32 +: 32] = st_drop_q[g];
         end
     endgenerate
-    assign idle = (state_q == S_RECV) && !in_frame_q && !send_q && !cnt_v_q;
+    assign idle = (state_q == S_RECV) && !in_frame_q && !send_q && !cnt_v_q && !cnt_tkeep_q;
 
     wire unused = ^{fragw[15:14]};
 endmodule

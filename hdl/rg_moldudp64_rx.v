@@ -2,7 +2,12 @@
 //
 // One MoldUDP64 packet per AXI-Stream packet (tlast on its final beat). Byte 0 of the
 // packet is tdata[7:0] of the first beat; tkeep must be contiguous from lane 0 (any beat
-// may be partial, a beat with tkeep = 0 is allowed). Packet layout: session (10 bytes),
+// may be partial, a beat with tkeep = 0 is allowed). A beat whose tkeep is not contiguous
+// (2^n - 1, n = 0..8) is never parsed: the packet is cut there — the blocks that ended in
+// earlier beats stand, the block in progress and the rest of the packet are dropped (no
+// TRUNCATED, no seq), and stat_tkeep counts the packet (a card-only fault, spec section 15;
+// a fault within the first 20 bytes drops the whole packet, uncounted in stat_packets).
+// Packet layout: session (10 bytes),
 // sequence number of the first message (8, big-endian), message count (2), then message
 // blocks: a 2-byte big-endian length and that many bytes, packed across beat boundaries.
 //
@@ -66,6 +71,7 @@ module rg_moldudp64_rx #(
     output wire [31:0]            stat_gaps,
     output wire [31:0]            stat_dups,
     output wire [31:0]            stat_count_mismatch,
+    output wire [31:0]            stat_tkeep,
     output wire                   gap_seen,
     output wire                   eos_seen,
     output wire [63:0]            next_seq,
@@ -130,7 +136,8 @@ module rg_moldudp64_rx #(
     reg [63:0]      out_toff_q;
     reg [63:0]      out_tlast_q;
 
-    reg [31:0] st_pkts_q, st_bad_q, st_gaps_q, st_dups_q, st_mism_q;
+    reg [31:0] st_pkts_q, st_bad_q, st_gaps_q, st_dups_q, st_mism_q, st_tkeep_q;
+    reg        discard_q;   // the rest of a packet cut at a beat with a bad tkeep
     reg        gap_seen_q, eos_seen_q;
 
     // ---------------------------------------------------------------- next-state logic
@@ -202,9 +209,14 @@ module rg_moldudp64_rx #(
 
     wire out_free = !out_valid_q || m_ready;
     wire in_hs    = s_axis_tvalid && s_axis_tready;
+    // a beat with a non-contiguous tkeep, or any beat after one in its packet, is not parsed
+    // (it is accepted only when no beat is held: in_valid_q is then 0, and the beat is the input)
+    wire keep_bad = (s_axis_tkeep & (s_axis_tkeep + 8'd1)) != 8'd0;
+    wire in_skip  = keep_bad || discard_q;
+    wire cut      = in_hs && keep_bad && !discard_q;
 
     // the beat processed in this cycle: the held one, else the one being accepted
-    wire        cur_valid = in_valid_q || in_hs;
+    wire        cur_valid = in_valid_q || (in_hs && !in_skip);
     wire [63:0] cur_data  = in_valid_q ? in_data_q : s_axis_tdata;
     wire [3:0]  cur_n     = in_valid_q ? in_n_q : popcount8(s_axis_tkeep);
     wire [7:0]  cur_pres  = in_valid_q ? in_pres_q : present8(s_axis_tkeep);
@@ -492,6 +504,8 @@ module rg_moldudp64_rx #(
             st_gaps_q    <= 32'd0;
             st_dups_q    <= 32'd0;
             st_mism_q    <= 32'd0;
+            st_tkeep_q   <= 32'd0;
+            discard_q    <= 1'b0;
             gap_seen_q   <= 1'b0;
             eos_seen_q   <= 1'b0;
         end else begin
@@ -499,7 +513,7 @@ module rg_moldudp64_rx #(
             // beat is written into it, and only in_valid_q depends on whether it was finished)
             if (in_valid_q) begin
                 if (beat_done) in_valid_q <= 1'b0;
-            end else if (in_hs && !beat_done) begin
+            end else if (in_hs && !in_skip && !beat_done) begin
                 in_valid_q <= 1'b1;
             end
             if (in_hs) begin
@@ -532,6 +546,18 @@ module rg_moldudp64_rx #(
             hdr_cnt_q  <= hdr_cnt_d;
             nseq_q     <= nseq_d;
             rem_q      <= rem_d;
+            // a cut packet: back to reading a header (as at a packet's end), the rest skipped
+            if (cut) begin
+                hdr_q  <= 1'b1;
+                pos_q  <= 17'd0;
+                lp_q   <= 4'd0;
+                rem_q  <= 17'd20;
+                kn_q   <= 1'b1;
+                p1_q   <= 1'b0;
+                held_q <= 1'b0;
+                st_tkeep_q <= st_tkeep_q + 32'd1;
+            end
+            if (in_hs && in_skip) discard_q <= !s_axis_tlast;
             if (proceed) begin       // only read in the cycle after a stall
                 st_fit_q <= st_fit_d;
                 st_end_q <= st_end_d;
@@ -591,9 +617,10 @@ module rg_moldudp64_rx #(
     assign stat_gaps           = st_gaps_q;
     assign stat_dups           = st_dups_q;
     assign stat_count_mismatch = st_mism_q;
+    assign stat_tkeep          = st_tkeep_q;
     assign gap_seen            = gap_seen_q;
     assign eos_seen            = eos_seen_q;
     assign next_seq            = exp_seq_q;
-    assign idle                = !in_valid_q && !out_valid_q && hdr_q && !gap_chk_q && !mism_chk_q;
+    assign idle                = !in_valid_q && !out_valid_q && hdr_q && !gap_chk_q && !mism_chk_q && !discard_q;
 endmodule
 `default_nettype wire

@@ -1,7 +1,9 @@
 // Order-entry input (spec section 18): the second AXI-Stream input of the pipeline, carrying
 // the control plane's client order frames (`{`, 36 bytes) and venue answers (`}`, 32 bytes),
-// one frame per packet, frame byte 0 in tdata[7:0] (verilog-ethernet lane order; tkeep
-// contiguous from lane 0, only the last beat partial). tuser, held over the packet, says
+// one frame per packet, frame byte 0 in tdata[7:0] (verilog-ethernet lane order). tkeep is
+// 0xFF on every beat but the last and contiguous from lane 0 in it (2^n - 1, n = 0..8); a frame
+// with any other tkeep is refused whole (it never reaches the risk stage) and counted in
+// stat_tkeep, a card-only counter (spec section 18.7). tuser, held over the packet, says
 // where the frame sits in the merged stream: tuser[47:0] = P, the seq of the market-data
 // message it precedes (last_seq + 1), and tuser[63:48] = k, the in-band control messages
 // that precede it at that position.
@@ -17,7 +19,10 @@
 // m_fields_ok: the checks of section 18.2 item 2 that need no state (S = P, action/event,
 // side, index ranges, qty, price, reserved); m_foreign: the fingerprint differs (checked
 // first by the consumer); m_bad_len: not a 36-byte `{` nor a 32-byte `}` (m_type, m_len
-// say what arrived). One frame is buffered: tready is low while it waits.
+// say what arrived). One frame is buffered: tready is low while it waits. pos_now is the
+// position the risk stage has reached ({k, P} as in tuser): a frame offered with tuser =
+// pos_now once the market data before it has entered the risk stage is released at once
+// (the Ethernet input's order frames, riskgate_top).
 `default_nettype none
 `include "rg_contract.vh"
 module rg_order_rx (
@@ -61,6 +66,8 @@ module rg_order_rx (
     output wire [47:0] m_pos,
     output wire [63:0] m_t_first,      // cycle the frame's first beat was accepted
     output wire [63:0] m_t_last,       // cycle its last beat was accepted
+    output wire [63:0] pos_now,        // {k, P} reached by the events that entered the risk stage
+    output wire [31:0] stat_tkeep,     // frames refused for their tkeep
     output wire        idle
 );
     localparam integer BUF_BYTES = 40;              // the longer frame, in whole beats
@@ -76,6 +83,8 @@ module rg_order_rx (
     reg [47:0]            pos_q;
     reg [15:0]            k_q;
     reg [63:0]            t_first_q, t_last_q;
+    reg                   keep_bad_q;  // an earlier beat of this frame broke the tkeep rule
+    reg [31:0]            st_tkeep_q;
 
     wire       beat = s_axis_order_tvalid && s_axis_order_tready;
     assign s_axis_order_tready = !full_q;
@@ -87,6 +96,10 @@ module rg_order_rx (
         nkeep = 4'd0;
         for (l = 0; l < 8; l = l + 1) nkeep = nkeep + {3'd0, s_axis_order_tkeep[l]};
     end
+    // the tkeep rule: all eight lanes before the last beat, contiguous from lane 0 in it
+    wire keep_bad = s_axis_order_tlast ? ((s_axis_order_tkeep & (s_axis_order_tkeep + 8'd1)) != 8'd0)
+                                       : (s_axis_order_tkeep != 8'hFF);
+    wire frame_bad = keep_bad_q || keep_bad;
     wire [16:0] len_sum = {1'b0, len_q} + {13'd0, nkeep};
     wire [15:0] len_new = len_sum[16] ? 16'hFFFF : len_sum[15:0];
 
@@ -110,6 +123,8 @@ module rg_order_rx (
             md_k_q   <= 16'd0;
             t_first_q <= 64'd0;
             t_last_q  <= 64'd0;
+            keep_bad_q <= 1'b0;
+            st_tkeep_q <= 32'd0;
         end else begin
             if (beat && len_q == 16'd0) t_first_q <= cycle;
             if (beat && s_axis_order_tlast) t_last_q <= cycle;
@@ -120,7 +135,13 @@ module rg_order_rx (
                     if (beat_q == bi[2:0]) buf_q[bi*64 +: 64] <= s_axis_order_tdata;
                 if (beat_q != BEATS[2:0]) beat_q <= beat_q + 3'd1;
                 len_q <= len_new;
-                if (s_axis_order_tlast) begin
+                keep_bad_q <= frame_bad && !s_axis_order_tlast;
+                if (s_axis_order_tlast && frame_bad) begin
+                    // refused whole: the next beat starts a new frame
+                    len_q      <= 16'd0;
+                    beat_q     <= 3'd0;
+                    st_tkeep_q <= st_tkeep_q + 32'd1;
+                end else if (s_axis_order_tlast) begin
                     full_q <= 1'b1;
                     pos_q  <= s_axis_order_tuser[47:0];
                     k_q    <= s_axis_order_tuser[63:48];
@@ -206,6 +227,8 @@ module rg_order_rx (
     assign m_pos       = pos_q;
     assign m_t_first   = t_first_q;
     assign m_t_last    = t_last_q;
-    assign idle        = !full_q && len_q == 16'd0;
+    assign pos_now     = {md_k_q, md_pos_q};
+    assign stat_tkeep  = st_tkeep_q;
+    assign idle        = !full_q && len_q == 16'd0 && !keep_bad_q;
 endmodule
 `default_nettype wire

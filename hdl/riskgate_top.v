@@ -6,6 +6,8 @@
 //     -> rg_record_fmt -> m_axis (256-bit, one 32-byte record per beat) + latency stamps
 //   s_axis_order (client order and venue frames, spec section 18.7) -> rg_order_rx -> rg_risk,
 //     each frame released at its position in the merged stream (tuser)
+//   rg_eth_rx's order-entry port (ETH_ORDER_PORT) ---------------^  (at the Ethernet input's
+//     position: offered once the market data before it has entered the risk stage)
 //
 // Register port (32-bit words, byte addresses; every read answers with reg_rd_valid): the
 // register map of the contract (RG_REG_*, spec section 15): the config blob window (write,
@@ -171,24 +173,27 @@ module riskgate_top #(
     wire [MSG_BYTES*8-1:0] rx_data;
     wire [15:0]            rx_len;
     wire [63:0]            rx_seq, rx_toff, rx_tlast, rx_next_seq;
-    wire [31:0]            rx_pkts, rx_bad, rx_gaps, rx_dups, rx_mism;
+    wire [31:0]            rx_pkts, rx_bad, rx_gaps, rx_dups, rx_mism, rx_tkeep;
     wire                   rx_gap_seen, rx_eos_seen, rx_idle;
 
     // Ethernet front end (spec section 17): group and port from ETH_GROUP / ETH_PORT
     reg  [31:0]              eth_group_q;
-    reg  [15:0]              eth_port_q;
-    wire [63:0]              eth_tdata;
-    wire [7:0]               eth_tkeep;
+    reg  [15:0]              eth_port_q, eth_order_port_q;
+    wire [63:0]              eth_tdata, eo_tdata;
+    wire [7:0]               eth_tkeep, eo_tkeep;
     wire                     eth_tvalid, eth_tready, eth_tlast, eth_idle;
-    wire [31:0]              eth_frames, eth_accepted;
+    wire                     eo_tvalid, eo_tready, eo_tlast;
+    wire [31:0]              eth_frames, eth_accepted, eth_orders, eth_tkeep_errs;
     wire [`RG_ETH_DROPS*32-1:0] eth_drops;
     always @(posedge clk) begin
         if (rst_i) begin
             eth_group_q <= `RG_ETH_DEFAULT_GROUP;
             eth_port_q  <= `RG_ETH_DEFAULT_PORT;
+            eth_order_port_q <= `RG_ETH_DEFAULT_ORDER_PORT;
         end else if (reg_wr_en) begin
             if (reg_wr_addr == `RG_REG_ETH_GROUP) eth_group_q <= reg_wr_data;
             if (reg_wr_addr == `RG_REG_ETH_PORT)  eth_port_q  <= reg_wr_data[15:0];
+            if (reg_wr_addr == `RG_REG_ETH_ORDER_PORT) eth_order_port_q <= reg_wr_data[15:0];
         end
     end
 
@@ -198,8 +203,11 @@ module riskgate_top #(
         .s_axis_tready(s_eth_axis_tready), .s_axis_tlast(s_eth_axis_tlast),
         .m_axis_tdata(eth_tdata), .m_axis_tkeep(eth_tkeep), .m_axis_tvalid(eth_tvalid),
         .m_axis_tready(eth_tready), .m_axis_tlast(eth_tlast),
-        .cfg_group(eth_group_q), .cfg_port(eth_port_q),
-        .stat_frames(eth_frames), .stat_accepted(eth_accepted), .stat_drops(eth_drops), .idle(eth_idle)
+        .m_order_tdata(eo_tdata), .m_order_tkeep(eo_tkeep), .m_order_tvalid(eo_tvalid),
+        .m_order_tready(eo_tready), .m_order_tlast(eo_tlast),
+        .cfg_group(eth_group_q), .cfg_port(eth_port_q), .cfg_order_port(eth_order_port_q),
+        .stat_frames(eth_frames), .stat_accepted(eth_accepted), .stat_drops(eth_drops),
+        .stat_orders(eth_orders), .stat_tkeep(eth_tkeep_errs), .idle(eth_idle)
     );
 
     // Packet arbiter in front of the MoldUDP64 front end: a packet, once started, owns the
@@ -232,7 +240,7 @@ module riskgate_top #(
         .m_valid(rx_valid), .m_ready(rx_ready), .m_data(rx_data), .m_len(rx_len), .m_trunc(rx_trunc),
         .m_has_type(rx_has_type), .m_ctrl(rx_ctrl), .m_seq(rx_seq), .m_t_offer(rx_toff), .m_t_last(rx_tlast),
         .stat_packets(rx_pkts), .stat_bad_packets(rx_bad), .stat_gaps(rx_gaps), .stat_dups(rx_dups),
-        .stat_count_mismatch(rx_mism), .gap_seen(rx_gap_seen), .eos_seen(rx_eos_seen),
+        .stat_count_mismatch(rx_mism), .stat_tkeep(rx_tkeep), .gap_seen(rx_gap_seen), .eos_seen(rx_eos_seen),
         .next_seq(rx_next_seq), .idle(rx_idle)
     );
 
@@ -359,20 +367,48 @@ module riskgate_top #(
     wire [31:0] o_order_id, o_qty, o_price;
     wire [63:0] o_seq, o_t_first, o_t_last;
     wire [47:0] o_pos;
+    wire [63:0] o_pos_now;
+    wire [31:0] o_tkeep_errs;
     wire        o_tready;
-    assign s_axis_order_tready = ready && o_tready;
+
+    // The order-entry input takes the host's frames (s_axis_order, tuser from the host) and the
+    // Ethernet input's order-entry frames (section 18.7). An Ethernet order frame sits where it
+    // arrived among the Ethernet input's frames: it is offered only while every market-data
+    // message before it has entered the risk stage (rg_eth_rx sends in order, so none after
+    // it has started), with tuser = the position reached (pos_now), so it is released at
+    // once. A packet, once started, owns the input until its last beat (the host wins a tie).
+    wire md_drained = rx_idle && p_idle && !f_valid && e_idle && t_idle && g_idle;
+    reg  own_host_q, own_eo_q;
+    wire eo_offer   = eo_tvalid && md_drained;
+    wire grant_eo   = own_eo_q || (!own_host_q && !s_axis_order_tvalid && eo_offer);
+    wire ord_tvalid = grant_eo ? eo_offer : s_axis_order_tvalid;
+    wire ord_hs     = ord_tvalid && ready && o_tready;
+    assign s_axis_order_tready = !grant_eo && ready && o_tready;
+    assign eo_tready           = grant_eo && md_drained && ready && o_tready;
+    always @(posedge clk) begin
+        if (rst_i) begin
+            own_host_q <= 1'b0;
+            own_eo_q   <= 1'b0;
+        end else if (ord_hs) begin
+            own_eo_q   <= grant_eo && !eo_tlast;
+            own_host_q <= !grant_eo && !s_axis_order_tlast;
+        end
+    end
+
     rg_order_rx u_order_rx (
         .clk(clk), .rst(rst_i), .cycle(cycle_q),
         .cfg_fingerprint(cfg_fingerprint), .cfg_n_symbols(cfg_ns), .cfg_n_accounts(cfg_na),
-        .s_axis_order_tdata(s_axis_order_tdata), .s_axis_order_tkeep(s_axis_order_tkeep),
-        .s_axis_order_tvalid(s_axis_order_tvalid && ready), .s_axis_order_tready(o_tready),
-        .s_axis_order_tlast(s_axis_order_tlast), .s_axis_order_tuser(s_axis_order_tuser),
+        .s_axis_order_tdata(grant_eo ? eo_tdata : s_axis_order_tdata),
+        .s_axis_order_tkeep(grant_eo ? eo_tkeep : s_axis_order_tkeep),
+        .s_axis_order_tvalid(ord_tvalid && ready), .s_axis_order_tready(o_tready),
+        .s_axis_order_tlast(grant_eo ? eo_tlast : s_axis_order_tlast),
+        .s_axis_order_tuser(grant_eo ? o_pos_now : s_axis_order_tuser),
         .md_fire(md_fire), .md_seq_msg(md_seq_msg), .md_hold(md_hold),
         .m_valid(o_valid), .m_ready(o_ready), .m_venue(o_venue), .m_bad_len(o_bad_len), .m_type(o_type),
         .m_len(o_len), .m_foreign(o_foreign), .m_fields_ok(o_fields_ok), .m_action(o_action), .m_side(o_side),
         .m_tif(o_tif), .m_account(o_account), .m_symbol(o_symbol), .m_order_id(o_order_id), .m_qty(o_qty),
         .m_price(o_price), .m_seq(o_seq), .m_pos(o_pos), .m_t_first(o_t_first), .m_t_last(o_t_last),
-        .idle(o_idle)
+        .pos_now(o_pos_now), .stat_tkeep(o_tkeep_errs), .idle(o_idle)
     );
 
     // ---------------------------------------------------------------- risk
@@ -485,6 +521,11 @@ module riskgate_top #(
                 `RG_REG_ETH_PORT:          rd_reg_data_q <= {16'd0, eth_port_q};
                 `RG_REG_ETH_FRAMES:        rd_reg_data_q <= eth_frames;
                 `RG_REG_ETH_ACCEPTED:      rd_reg_data_q <= eth_accepted;
+                `RG_REG_RX_TKEEP_ERRORS:   rd_reg_data_q <= rx_tkeep;
+                `RG_REG_ETH_TKEEP_ERRORS:  rd_reg_data_q <= eth_tkeep_errs;
+                `RG_REG_ORDER_TKEEP_ERRORS: rd_reg_data_q <= o_tkeep_errs;
+                `RG_REG_ETH_ORDER_PORT:    rd_reg_data_q <= {16'd0, eth_order_port_q};
+                `RG_REG_ETH_ORDER_FRAMES:  rd_reg_data_q <= eth_orders;
                 default:                   rd_reg_data_q <= rd_in_eth_drops ? eth_drop_rd : 32'd0;
             endcase
         end

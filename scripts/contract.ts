@@ -67,7 +67,7 @@ interface Contract {
   ouch_options: OuchOption[];
   ouch_reject_codes: Coded[];
   ouch_reason_map: { reason: string; ouch: string }[];
-  ethernet: { min_frame: number; max_frame: number; default_group: string; default_port: number; drops: Coded[] };
+  ethernet: { min_frame: number; max_frame: number; default_group: string; default_port: number; default_order_port: number; drops: Coded[] };
 }
 /** A field of an order-entry layout: byte offset and a wire type (see wireBytes). */
 interface WireField extends Named { offset: number; type: string }
@@ -323,6 +323,7 @@ function rust(c: Contract): string {
   L.push(`    /// Longest frame (bytes, no FCS); longer is OVERSIZE.\n    pub const MAX_FRAME: usize = ${c.ethernet.max_frame};`);
   L.push(`    /// Default destination group (${c.ethernet.default_group}).\n    pub const DEFAULT_GROUP: u32 = ${hex(ipv4Number(c.ethernet.default_group), 8)};`);
   L.push(`    /// Default destination UDP port.\n    pub const DEFAULT_PORT: u16 = ${c.ethernet.default_port};`);
+  L.push(`    /// Default destination UDP port of the order-entry stream (spec §18.7).\n    pub const DEFAULT_ORDER_PORT: u16 = ${c.ethernet.default_order_port};`);
   for (const d of c.ethernet.drops) L.push(`    /// ${d.meaning}.\n    pub const ${d.name}: u8 = ${d.code};`);
   L.push(`    /// Drop reasons (codes 1..=DROPS).\n    pub const DROPS: usize = ${c.ethernet.drops.length};`);
   L.push(`    /// Names indexed by code - 1.\n    pub const DROP_NAMES: [&str; ${c.ethernet.drops.length}] = ${JSON.stringify(c.ethernet.drops.map((d) => d.name)).replace(/,/g, ', ')};`);
@@ -481,6 +482,7 @@ function verilog(c: Contract): string {
   d('RG_ETH_MAX_FRAME', `${c.ethernet.max_frame}`, 'bytes without FCS');
   d('RG_ETH_DEFAULT_GROUP', `32'h${ipv4Number(c.ethernet.default_group).toString(16).toUpperCase().padStart(8, '0')}`, c.ethernet.default_group);
   d('RG_ETH_DEFAULT_PORT', `16'd${c.ethernet.default_port}`);
+  d('RG_ETH_DEFAULT_ORDER_PORT', `16'd${c.ethernet.default_order_port}`, 'the order-entry stream (spec section 18.7)');
   for (const x of c.ethernet.drops) d(`RG_ETH_DROP_${x.name}`, `4'd${x.code}`, x.meaning);
   d('RG_ETH_DROPS', `${c.ethernet.drops.length}`, 'drop reasons');
   L.push('');
@@ -659,6 +661,7 @@ function cpp(c: Contract): string {
   L.push(`constexpr uint32_t MIN_FRAME = ${c.ethernet.min_frame}, MAX_FRAME = ${c.ethernet.max_frame};`);
   L.push(`constexpr uint32_t DEFAULT_GROUP = ${hex(ipv4Number(c.ethernet.default_group), 8)};`);
   L.push(`constexpr uint16_t DEFAULT_PORT = ${c.ethernet.default_port};`);
+  L.push(`constexpr uint16_t DEFAULT_ORDER_PORT = ${c.ethernet.default_order_port};`);
   for (const x of c.ethernet.drops) L.push(`constexpr uint8_t ${x.name} = ${x.code};`);
   L.push(`constexpr uint32_t DROPS = ${c.ethernet.drops.length};`);
   L.push('}  // namespace eth');
@@ -793,6 +796,7 @@ function script(c: Contract, ts: boolean): string {
   obj('ETHERNET', 'The Ethernet/IPv4/UDP front end (spec §17).', [
     ['minFrame', c.ethernet.min_frame], ['maxFrame', c.ethernet.max_frame],
     ['defaultGroup', `'${c.ethernet.default_group}'`], ['defaultPort', c.ethernet.default_port],
+    ['defaultOrderPort', c.ethernet.default_order_port],
   ]);
   arr('ETH_DROP_NAMES', 'Ethernet drop reasons, code k at index k - 1 (spec §17).', c.ethernet.drops.map((x) => x.name));
   if (ts) L.push("export type ProblemName = Exclude<(typeof PROBLEM_NAMES)[number], ''>;");

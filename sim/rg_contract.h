@@ -7,7 +7,7 @@ namespace rg {
 namespace contract {
 constexpr uint8_t RECORD_VERSION = 3;
 constexpr uint16_t CONFIG_VERSION = 3;
-constexpr uint16_t REGMAP_VERSION = 2;
+constexpr uint16_t REGMAP_VERSION = 3;
 constexpr uint32_t RECORD_SIZE = 32;
 constexpr uint8_t NO_SYMBOL = 0xFF;
 
@@ -118,6 +118,7 @@ namespace eth {
 constexpr uint32_t MIN_FRAME = 60, MAX_FRAME = 1518;
 constexpr uint32_t DEFAULT_GROUP = 0xE9360C6F;
 constexpr uint16_t DEFAULT_PORT = 26477;
+constexpr uint16_t DEFAULT_ORDER_PORT = 26478;
 constexpr uint8_t RUNT = 1;
 constexpr uint8_t OVERSIZE = 2;
 constexpr uint8_t NOT_IPV4 = 3;
@@ -128,7 +129,8 @@ constexpr uint8_t NOT_UDP = 7;
 constexpr uint8_t UDP_LENGTH = 8;
 constexpr uint8_t OTHER_GROUP = 9;
 constexpr uint8_t OTHER_PORT = 10;
-constexpr uint32_t DROPS = 10;
+constexpr uint8_t ORDER_FRAME = 11;
+constexpr uint32_t DROPS = 11;
 }  // namespace eth
 namespace op {
 constexpr uint8_t GLOBAL_KILL = 1;  // global, flag
@@ -261,6 +263,11 @@ constexpr uint32_t ETH_GROUP = 0x8040;
 constexpr uint32_t ETH_PORT = 0x8044;
 constexpr uint32_t ETH_FRAMES = 0x8048;
 constexpr uint32_t ETH_ACCEPTED = 0x804C;
+constexpr uint32_t RX_TKEEP_ERRORS = 0x8050;
+constexpr uint32_t ETH_TKEEP_ERRORS = 0x8054;
+constexpr uint32_t ORDER_TKEEP_ERRORS = 0x8058;
+constexpr uint32_t ETH_ORDER_PORT = 0x805C;
+constexpr uint32_t ETH_ORDER_FRAMES = 0x8060;
 constexpr uint32_t ETH_DROPS = 0x8080;
 constexpr uint32_t ETH_DROPS_SIZE = 0x0040;
 constexpr uint32_t STATS = 0x9000;
@@ -279,7 +286,7 @@ constexpr uint32_t PARAM0_MAX_SYMBOLS_LO = 0, PARAM0_MAX_SYMBOLS_W = 8;
 constexpr uint32_t PARAM0_MAX_ACCOUNTS_LO = 8, PARAM0_MAX_ACCOUNTS_W = 8;
 constexpr uint32_t PARAM0_SET_BITS_LO = 16, PARAM0_SET_BITS_W = 8;
 constexpr uint32_t PARAM0_WAYS_LO = 24, PARAM0_WAYS_W = 8;
-constexpr uint32_t ID_VALUE = 0x52470002;  // what ID reads
+constexpr uint32_t ID_VALUE = 0x52470003;  // what ID reads
 constexpr uint32_t STATS_BY_TYPE_WORD = 512;
 }  // namespace reg
 namespace stats {

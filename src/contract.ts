@@ -8,7 +8,7 @@ export const VERSIONS = Object.freeze({
   config: 3,
   execution: 1,
   decisionBatch: 1,
-  registerMap: 2,
+  registerMap: 3,
   configMagic: 'RGC1',
   executionMagic: 'RGX1',
   decisionBatchMagic: 'RGD1',
@@ -129,9 +129,10 @@ export const ETHERNET = Object.freeze({
   maxFrame: 1518,
   defaultGroup: '233.54.12.111',
   defaultPort: 26477,
+  defaultOrderPort: 26478,
 } as const);
 /** Ethernet drop reasons, code k at index k - 1 (spec §17). */
-export const ETH_DROP_NAMES = Object.freeze(['RUNT', 'OVERSIZE', 'NOT_IPV4', 'IP_HEADER', 'IP_CHECKSUM', 'FRAGMENT', 'NOT_UDP', 'UDP_LENGTH', 'OTHER_GROUP', 'OTHER_PORT'] as const);
+export const ETH_DROP_NAMES = Object.freeze(['RUNT', 'OVERSIZE', 'NOT_IPV4', 'IP_HEADER', 'IP_CHECKSUM', 'FRAGMENT', 'NOT_UDP', 'UDP_LENGTH', 'OTHER_GROUP', 'OTHER_PORT', 'ORDER_FRAME'] as const);
 export type ProblemName = Exclude<(typeof PROBLEM_NAMES)[number], ''>;
 
 /** Control ops (spec §9). */
@@ -306,6 +307,11 @@ export const Register = Object.freeze({
   ETH_PORT: 0x8044,
   ETH_FRAMES: 0x8048,
   ETH_ACCEPTED: 0x804C,
+  RX_TKEEP_ERRORS: 0x8050,
+  ETH_TKEEP_ERRORS: 0x8054,
+  ORDER_TKEEP_ERRORS: 0x8058,
+  ETH_ORDER_PORT: 0x805C,
+  ETH_ORDER_FRAMES: 0x8060,
   ETH_DROPS: 0x8080,
   STATS: 0x9000,
 } as const);

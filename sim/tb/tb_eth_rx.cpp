@@ -1,8 +1,10 @@
 // rg_eth_rx: random Ethernet frames — good ones (802.1Q tag or not, IPv4 options, Ethernet
 // padding) and ones broken in each way of spec section 17 — against a byte-level reference
-// model of the rules, with random gaps on the input and back-pressure on the output, and
-// frames with a partial beat before their last (malformed: RUNT). Checks
-// every payload byte, tkeep and tlast, and every counter.
+// model of the rules, with random gaps on the input and back-pressure on the outputs, order-entry
+// datagrams to the order port (well-shaped `{`/`}` frames out on m_order, others ORDER_FRAME),
+// and frames breaking the tkeep rule (a partial or empty beat before the last, a non-contiguous
+// tkeep: refused whole, counted in stat_tkeep only). Checks every payload byte, its output,
+// tkeep and tlast, and every counter.
 #include <deque>
 
 #include "rg_contract.h"
@@ -13,6 +15,7 @@ namespace E = rg::contract::eth;
 
 static constexpr uint32_t GROUP = 0xE9360C6F;  // 233.54.12.111
 static constexpr uint16_t PORT = 26477;
+static constexpr uint16_t ORDER_PORT = 26478;
 
 static uint16_t be16(const std::vector<uint8_t> &f, size_t at) { return static_cast<uint16_t>(f[at] << 8 | f[at + 1]); }
 static void put16(std::vector<uint8_t> &f, size_t at, uint32_t v) {
@@ -20,8 +23,8 @@ static void put16(std::vector<uint8_t> &f, size_t at, uint32_t v) {
     f[at + 1] = static_cast<uint8_t>(v);
 }
 
-// The reference model: the drop code (0 = kept) and the payload of a kept frame.
-static int model(const std::vector<uint8_t> &f, std::vector<uint8_t> &payload) {
+// The reference model: the drop code (0 = kept), the payload of a kept frame and its route.
+static int model(const std::vector<uint8_t> &f, std::vector<uint8_t> &payload, bool &order) {
     size_t len = f.size();
     if (len < E::MIN_FRAME) return E::RUNT;
     if (len > E::MAX_FRAME) return E::OVERSIZE;
@@ -41,8 +44,11 @@ static int model(const std::vector<uint8_t> &f, std::vector<uint8_t> &payload) {
     if (total - ihl < 8 || be16(f, l4 + 4) != total - ihl) return E::UDP_LENGTH;
     uint32_t dst = static_cast<uint32_t>(f[l3 + 16]) << 24 | f[l3 + 17] << 16 | f[l3 + 18] << 8 | f[l3 + 19];
     if (dst != GROUP) return E::OTHER_GROUP;
-    if (be16(f, l4 + 2) != PORT) return E::OTHER_PORT;
+    uint16_t port = be16(f, l4 + 2);
+    if (port != PORT && port != ORDER_PORT) return E::OTHER_PORT;
     payload.assign(f.begin() + static_cast<long>(l4 + 8), f.begin() + static_cast<long>(l3 + total));
+    order = port == ORDER_PORT;
+    if (order && !((payload.size() == 36 && payload[0] == '{') || (payload.size() == 32 && payload[0] == '}'))) return E::ORDER_FRAME;
     return 0;
 }
 
@@ -58,7 +64,15 @@ static void fix_checksum(std::vector<uint8_t> &f, size_t l3) {
 static std::vector<uint8_t> good_frame(Rng &r) {
     bool vlan = r.chance(0.4);
     size_t opts = r.chance(0.3) ? 4 * r.below(11) : 0;
+    // an order-entry datagram a quarter of the time: mostly well-shaped, sometimes not
+    bool order = r.chance(0.25);
     size_t pl = r.chance(0.2) ? r.below(24) : r.below(1472 - static_cast<uint32_t>(opts));
+    uint8_t type0 = 0;
+    if (order) {
+        int k = static_cast<int>(r.below(10));
+        type0 = k < 8 ? (k & 1 ? '}' : '{') : (k == 8 ? '~' : '{');
+        pl = k < 8 ? (type0 == '{' ? 36 : 32) : (k == 8 ? 36 : 30 + r.below(10));
+    }
     std::vector<uint8_t> f;
     for (int i = 0; i < 12; i++) f.push_back(static_cast<uint8_t>(r.below(256)));
     if (vlan) f.insert(f.end(), {0x81, 0x00, static_cast<uint8_t>(r.below(16)), static_cast<uint8_t>(r.below(256))});
@@ -78,10 +92,11 @@ static std::vector<uint8_t> good_frame(Rng &r) {
     fix_checksum(f, l3);
     size_t l4 = l3 + ihl;
     put16(f, l4, r.below(65536));
-    put16(f, l4 + 2, PORT);
+    put16(f, l4 + 2, order ? ORDER_PORT : PORT);
     put16(f, l4 + 4, static_cast<uint32_t>(8 + pl));
     put16(f, l4 + 6, r.below(65536));
     for (size_t i = 0; i < pl; i++) f[l4 + 8 + i] = static_cast<uint8_t>(r.below(256));
+    if (order && pl > 0) f[l4 + 8] = type0;
     while (f.size() < 60) f.push_back(static_cast<uint8_t>(r.below(256)));  // padding, not payload
     if (r.chance(0.1)) f.push_back(0xEE);                                      // trailing bytes past the IPv4 total
     return f;
@@ -100,7 +115,7 @@ static void break_frame(Rng &r, std::vector<uint8_t> &f) {
         case 7: f[l3 + 9] = r.chance(0.5) ? 6 : 1; fix_checksum(f, l3); break;
         case 8: { size_t l4 = l3 + (f[l3] & 15u) * 4u; put16(f, l4 + 4, be16(f, l4 + 4) ^ (1 + r.below(7))); break; }
         case 9: f[l3 + 19] ^= 1; fix_checksum(f, l3); break;                     // other group
-        default: { size_t l4 = l3 + (f[l3] & 15u) * 4u; f[l4 + 3] ^= 1; break; } // other port
+        default: { size_t l4 = l3 + (f[l3] & 15u) * 4u; f[l4 + 3] ^= 2; break; } // other port (26477 <-> 26479, 26478 <-> 26476)
     }
 }
 
@@ -110,33 +125,59 @@ int main() {
     auto &d = *b.dut;
     d.cfg_group = GROUP;
     d.cfg_port = PORT;
+    d.cfg_order_port = ORDER_PORT;
     d.s_axis_tvalid = 0;
     d.m_axis_tready = 0;
+    d.m_order_tready = 0;
     b.reset();
 
     // all frames back to back (random gaps on the input, random back-pressure on the output):
     // the next frame is received while the last kept one is sent
-    std::deque<std::vector<uint8_t>> expect;
+    struct Out {
+        std::vector<uint8_t> bytes;
+        bool order;
+    };
+    std::deque<Out> expect;
     std::vector<std::vector<uint8_t>> frames_in;
-    // a frame whose beat at byte split_at (not its last) carries only split_len < 8 bytes is
-    // malformed (tkeep partial before tlast) and dropped as RUNT, whatever its bytes
-    std::vector<size_t> split_at, split_len;
-    uint64_t frames = 0, accepted = 0, drops[E::DROPS] = {}, n_split = 0;
+    // a frame whose beat at byte split_at gets tkeep split_keep breaks the tkeep rule: a partial
+    // or empty beat before the last, or a non-contiguous tkeep (a hole, or a lane past the
+    // last byte of the last beat); it is refused whole and counted in stat_tkeep only
+    std::vector<size_t> split_at;
+    std::vector<uint8_t> split_keep;
+    uint64_t frames = 0, accepted = 0, orders = 0, drops[E::DROPS] = {}, n_split = 0, n_hole = 0;
     for (int n = 0; n < 3000; n++) {
         std::vector<uint8_t> f = good_frame(r);
         if (r.chance(0.5)) break_frame(r, f);
         std::vector<uint8_t> p;
-        int code = model(f, p);
-        bool split = f.size() > 16 && r.chance(0.04);
-        split_at.push_back(split ? 8 * r.below(static_cast<uint32_t>((f.size() - 9) / 8)) : SIZE_MAX);
-        split_len.push_back(1 + r.below(7));
-        if (split) (code = E::RUNT), n_split++;
-        frames++;
-        if (code == 0) {
-            accepted++;
-            expect.push_back(p);
+        bool order = false;
+        int code = model(f, p, order);
+        bool split = f.size() > 16 && r.chance(0.06);
+        size_t at = SIZE_MAX;
+        uint8_t keep = 0;
+        if (split) {
+            at = 8 * r.below(static_cast<uint32_t>((f.size() + 7) / 8));   // any beat, the last one too
+            size_t nb = f.size() - at < 8 ? f.size() - at : 8;
+            uint8_t full = static_cast<uint8_t>((1u << nb) - 1u);
+            if (at + nb < f.size() && r.chance(0.5)) {
+                keep = static_cast<uint8_t>(r.below(0xFF));                  // not 0xFF before the last
+            } else {
+                do keep = static_cast<uint8_t>(full ^ (1u << r.below(8))); while ((keep & (keep + 1)) == 0);
+                n_hole++;                                                   // a hole, or a lane past the end
+            }
+        }
+        split_at.push_back(at);
+        split_keep.push_back(keep);
+        if (split) {
+            n_split++;
         } else {
-            drops[code - 1]++;
+            frames++;
+            if (code == 0) {
+                accepted++;
+                if (order) orders++;
+                expect.push_back({p, order});
+            } else {
+                drops[code - 1]++;
+            }
         }
         frames_in.push_back(f);
     }
@@ -148,25 +189,29 @@ int main() {
         bool offer = fi < frames_in.size() && r.chance(0.9);
         const std::vector<uint8_t> &f = frames_in[fi < frames_in.size() ? fi : 0];
         size_t nb = offer ? (f.size() - off < 8 ? f.size() - off : 8) : 0;
-        if (offer && off == split_at[fi]) nb = split_len[fi];
+        uint8_t keep = static_cast<uint8_t>((1u << nb) - 1u);
+        if (offer && off == split_at[fi]) keep = split_keep[fi];   // the bytes still advance by nb
         uint64_t data = 0;
-        for (size_t i = 0; i < nb; i++) data |= static_cast<uint64_t>(f[off + i]) << (8 * i);
+        for (size_t i = 0; i < 8; i++) data |= static_cast<uint64_t>(i < nb ? f[off + i] : r.below(256)) << (8 * i);
         d.s_axis_tvalid = offer;
         d.s_axis_tdata = offer ? data : r.next();
-        d.s_axis_tkeep = static_cast<uint8_t>(offer ? (1u << nb) - 1u : 0);
+        d.s_axis_tkeep = offer ? keep : 0;
         d.s_axis_tlast = offer && off + nb >= f.size();
         d.m_axis_tready = r.chance(0.85);
-        bool took = false, out = false, last = false, in_ready = false, out_valid = false;
+        d.m_order_tready = r.chance(0.85);
+        bool took = false, out = false, last = false, in_ready = false, out_valid = false, on_order = false;
         uint64_t od = 0;
         uint8_t ok = 0;
         b.tick([&] {
             took = d.s_axis_tvalid && d.s_axis_tready;
             in_ready = d.s_axis_tready;
-            out_valid = d.m_axis_tvalid;
-            out = d.m_axis_tvalid && d.m_axis_tready;
-            od = d.m_axis_tdata;
-            ok = d.m_axis_tkeep;
-            last = d.m_axis_tlast;
+            CHECK(b, !(d.m_axis_tvalid && d.m_order_tvalid));
+            on_order = d.m_order_tvalid;
+            out_valid = d.m_axis_tvalid || d.m_order_tvalid;
+            out = (d.m_axis_tvalid && d.m_axis_tready) || (d.m_order_tvalid && d.m_order_tready);
+            od = on_order ? d.m_order_tdata : d.m_axis_tdata;
+            ok = on_order ? d.m_order_tkeep : d.m_axis_tkeep;
+            last = on_order ? d.m_order_tlast : d.m_axis_tlast;
         });
         if (out_valid) busy_out++;
         if (out_valid && in_ready) overlap++;
@@ -183,8 +228,9 @@ int main() {
             for (int i = 0; i < 8 && ok >> i & 1; i++) got.push_back(static_cast<uint8_t>(od >> (8 * i)));
             uint8_t k = ok;
             CHECK(b, (k & (k + 1)) == 0);  // contiguous from lane 0
+            CHECK_EQ(b, on_order, expect.front().order);
             if (last) {
-                CHECK(b, got == expect.front());
+                CHECK(b, got == expect.front().bytes);
                 expect.pop_front();
                 got.clear();
             } else {
@@ -198,12 +244,16 @@ int main() {
     CHECK(b, d.idle);
     CHECK_EQ(b, d.stat_frames, static_cast<uint32_t>(frames));
     CHECK_EQ(b, d.stat_accepted, static_cast<uint32_t>(accepted));
+    CHECK_EQ(b, d.stat_orders, static_cast<uint32_t>(orders));
+    CHECK_EQ(b, d.stat_tkeep, static_cast<uint32_t>(n_split));
+    CHECK(b, orders > 200);
     for (uint32_t k = 0; k < E::DROPS; k++) {
         CHECK_EQ(b, static_cast<uint32_t>(wide_bits(d.stat_drops, 32 * k, 32)), static_cast<uint32_t>(drops[k]));
         CHECK(b, drops[k] > 0);  // every reason was exercised
     }
-    CHECK(b, n_split > 50);
-    std::printf("eth_rx: %llu frames (%llu with a partial beat before the last), %llu accepted; receiving while sending in %llu of %llu output cycles\n", static_cast<unsigned long long>(frames),
-                static_cast<unsigned long long>(n_split), static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(overlap), static_cast<unsigned long long>(busy_out));
+    CHECK(b, n_split > 80 && n_hole > 40);
+    std::printf("eth_rx: %llu frames judged, %llu accepted (%llu order-entry); %llu refused for their tkeep (%llu non-contiguous); receiving while sending in %llu of %llu output cycles\n",
+                static_cast<unsigned long long>(frames), static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(orders), static_cast<unsigned long long>(n_split),
+                static_cast<unsigned long long>(n_hole), static_cast<unsigned long long>(overlap), static_cast<unsigned long long>(busy_out));
     return b.finish();
 }

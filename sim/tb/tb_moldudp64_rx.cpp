@@ -1,4 +1,7 @@
-// rg_moldudp64_rx: random MoldUDP64 packets against a byte-level reference model.
+// rg_moldudp64_rx: random MoldUDP64 packets against a byte-level reference model. Some packets
+// carry a beat whose tkeep is not contiguous from lane 0: the packet is cut there (the blocks
+// that ended in earlier beats stand, the rest is dropped without TRUNCATED or seq; a cut in
+// the header drops it whole) and stat_tkeep counts it.
 #include <deque>
 
 #include "rg_contract.h"
@@ -17,11 +20,16 @@ struct Token {
 };
 
 struct Model {
-    uint64_t exp = 1, packets = 0, bad = 0, gaps = 0, dups = 0, mism = 0;
+    uint64_t exp = 1, packets = 0, bad = 0, gaps = 0, dups = 0, mism = 0, cuts = 0;
     std::deque<Token> out;
 
-    void packet(const std::vector<uint8_t> &p) {
+    // cut: the byte offset of a beat with a bad tkeep (SIZE_MAX: none)
+    void packet(const std::vector<uint8_t> &p, size_t cut = SIZE_MAX) {
         size_t len = p.size();
+        if (cut != SIZE_MAX) {
+            cuts++;
+            if (cut < 20) return;   // the header never completes: nothing of the packet counts
+        }
         if (len < 20) {
             bad++;
             return;
@@ -38,6 +46,7 @@ struct Model {
             Token t{};
             bool seqd = true;
             size_t avail;
+            if (off + 2 > cut) break;
             if (len - off < 2) {
                 t.len = 0;
                 t.trunc = true;
@@ -45,6 +54,7 @@ struct Model {
                 off = len;
             } else {
                 uint16_t n = static_cast<uint16_t>(p[off] << 8 | p[off + 1]);
+                if (off + 2 + n > cut) break;   // ends in or after the cut beat: dropped with the rest
                 t.len = n;
                 if (off + 2 + n > len) {
                     t.trunc = true;
@@ -72,7 +82,7 @@ struct Model {
             }
             if (!drop) out.push_back(t);
         }
-        if (hcnt != 0xFFFF && nseq != hcnt) mism++;
+        if (cut == SIZE_MAX && hcnt != 0xFFFF && nseq != hcnt) mism++;
     }
 };
 
@@ -132,22 +142,36 @@ int main() {
             put_be(&p[10], seq, 8);
             // advance the generator's idea of the next seq like the model does
         }
-        Model probe = m;  // the model decides what the next expected seq is
-        probe.out.clear();
-        probe.packet(p);
-        next = probe.exp;
-        m.packet(p);
         // beats: mostly 8 bytes, sometimes partial or empty
+        std::vector<Beat> pb;
+        std::vector<size_t> at;   // byte offset of each beat
         size_t off = 0;
         do {
             uint32_t w = r.chance(0.9) ? 8 : r.below(9);
             if (off + w > p.size()) w = static_cast<uint32_t>(p.size() - off);
             Beat bt{0, static_cast<uint8_t>((1u << w) - 1u), false};
             for (uint32_t i = 0; i < w; i++) bt.data |= static_cast<uint64_t>(p[off + i]) << (8 * i);
+            at.push_back(off);
             off += w;
             bt.last = off >= p.size() && (w > 0 || r.chance(0.5));
-            beats.push_back(bt);
-        } while (!beats.back().last);
+            pb.push_back(bt);
+        } while (!pb.back().last);
+        // now and then one beat with a non-contiguous tkeep (a hole, or a lane past a gap)
+        size_t cut = SIZE_MAX;
+        if (r.chance(0.04)) {
+            size_t j = r.below(static_cast<uint32_t>(pb.size()));
+            uint8_t k;
+            do k = static_cast<uint8_t>(r.below(256)); while ((k & (k + 1)) == 0);
+            pb[j].keep = k;
+            pb[j].data = r.next();
+            cut = at[j];
+        }
+        Model probe = m;  // the model decides what the next expected seq is
+        probe.out.clear();
+        probe.packet(p, cut);
+        next = probe.exp;
+        m.packet(p, cut);
+        beats.insert(beats.end(), pb.begin(), pb.end());
     }
 
     // ---- run
@@ -204,6 +228,8 @@ int main() {
     CHECK_EQ(b, d.stat_dups, m.dups);
     CHECK_EQ(b, d.stat_count_mismatch, m.mism);
     CHECK_EQ(b, d.next_seq, m.exp);
+    CHECK_EQ(b, d.stat_tkeep, m.cuts);
+    CHECK(b, m.cuts > 60);
     std::printf("  %zu tokens, %llu packets, %llu gaps, %llu duplicates, %llu runts, %llu count mismatches\n", got,
                 static_cast<unsigned long long>(m.packets), static_cast<unsigned long long>(m.gaps),
                 static_cast<unsigned long long>(m.dups), static_cast<unsigned long long>(m.bad),

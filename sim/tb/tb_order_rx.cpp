@@ -7,7 +7,9 @@
 // is released exactly at its position (the market data that entered the risk stage has
 // reached (P, k)), market data never enters while a frame is due, the frames come out in
 // order with the fields, lengths and flags a reference decoder gives, and a frame whose
-// position has come is released in the cycle after its last beat.
+// position has come is released in the cycle after its last beat. Some frames break the tkeep
+// rule (a partial or empty beat before the last, a non-contiguous tkeep): they are never
+// released and only stat_tkeep counts them. pos_now always says the position reached.
 #include <deque>
 
 #include "rg_contract.h"
@@ -24,6 +26,8 @@ struct Frame {
     std::vector<uint8_t> b;
     uint64_t pos;  // P
     uint16_t k;
+    int bad_beat = -1;     // a beat sent with tkeep bad_keep (the tkeep rule broken)
+    uint8_t bad_keep = 0;
 };
 
 void put(std::vector<uint8_t> &b, size_t off, uint64_t v, int n) {
@@ -147,7 +151,21 @@ int main() {
             for (int j = 0; j < n; j++) frames.push_back(make(r, seq + 1, k));
         }
     }
-    released = frames;
+    uint64_t damaged = 0;
+    for (Frame &f : frames) {
+        if (!r.chance(0.05)) {
+            released.push_back(f);
+            continue;
+        }
+        int beats = static_cast<int>((f.b.size() + 7) / 8);
+        f.bad_beat = static_cast<int>(r.below(static_cast<uint32_t>(beats)));
+        size_t nb = std::min<size_t>(8, f.b.size() - 8 * static_cast<size_t>(f.bad_beat));
+        uint8_t full = static_cast<uint8_t>((1u << nb) - 1u);
+        bool last = f.bad_beat == beats - 1;
+        do f.bad_keep = static_cast<uint8_t>(r.chance(0.5) ? r.below(256) : full ^ (1u << r.below(8)));
+        while (last ? (f.bad_keep & (f.bad_keep + 1)) == 0 : f.bad_keep == 0xFF);
+        damaged++;
+    }
 
     // drivers
     size_t beat_off = 0;            // bytes of the head frame sent
@@ -169,6 +187,7 @@ int main() {
             size_t n = std::min<size_t>(8, f.b.size() - beat_off);
             for (size_t i = 0; i < n; i++) tdata |= static_cast<uint64_t>(f.b[beat_off + i]) << (8 * i);
             tkeep = static_cast<uint8_t>((1u << n) - 1);
+            if (f.bad_beat >= 0 && beat_off == 8 * static_cast<size_t>(f.bad_beat)) tkeep = f.bad_keep;
             tlast = beat_off + n == f.b.size();
             d.s_axis_order_tuser = (static_cast<uint64_t>(f.k) << 48) | f.pos;
         }
@@ -194,6 +213,7 @@ int main() {
                 CHECK(b, d.m_valid);
                 prompt++;
             }
+            CHECK_EQ(b, d.pos_now, (static_cast<uint64_t>(md_k) << 48) | (md_seq + 1));
             fired = want_md && !d.md_hold;
             d.md_fire = fired;
             d.md_seq_msg = fired && md.front();
@@ -252,7 +272,7 @@ int main() {
             size_t n = std::min<size_t>(8, frames.front().b.size() - beat_off);
             beat_off += n;
             if (beat_off == frames.front().b.size()) {
-                expect_now = md_seq + 1 == frames.front().pos && md_k == frames.front().k;
+                expect_now = frames.front().bad_beat < 0 && md_seq + 1 == frames.front().pos && md_k == frames.front().k;
                 frames.pop_front();
                 beat_off = 0;
             }
@@ -265,6 +285,8 @@ int main() {
     CHECK(b, md.empty());
     CHECK(b, released.empty());
     CHECK(b, frames_out > 2000);
+    CHECK(b, damaged > 50);
+    CHECK_EQ(b, d.stat_tkeep, static_cast<uint32_t>(damaged));
     CHECK(b, held_cycles > 100);
     CHECK(b, prompt > 500);
     d.s_axis_order_tvalid = 0;

@@ -235,6 +235,8 @@ pub mod eth {
     pub const DEFAULT_GROUP: u32 = 0xE9360C6F;
     /// Default destination UDP port.
     pub const DEFAULT_PORT: u16 = 26477;
+    /// Default destination UDP port of the order-entry stream (spec §18.7).
+    pub const DEFAULT_ORDER_PORT: u16 = 26478;
     /// shorter than 60 bytes (FCS not included).
     pub const RUNT: u8 = 1;
     /// longer than 1518 bytes (FCS not included).
@@ -253,12 +255,14 @@ pub mod eth {
     pub const UDP_LENGTH: u8 = 8;
     /// destination IPv4 address is not the configured group (ETH_GROUP).
     pub const OTHER_GROUP: u8 = 9;
-    /// destination UDP port is not the configured port (ETH_PORT).
+    /// destination UDP port is neither the market-data port (ETH_PORT) nor the order-entry port (ETH_ORDER_PORT).
     pub const OTHER_PORT: u8 = 10;
+    /// a datagram to the order-entry port whose payload is not one 36-byte `{` or 32-byte `}` frame.
+    pub const ORDER_FRAME: u8 = 11;
     /// Drop reasons (codes 1..=DROPS).
-    pub const DROPS: usize = 10;
+    pub const DROPS: usize = 11;
     /// Names indexed by code - 1.
-    pub const DROP_NAMES: [&str; 10] = ["RUNT", "OVERSIZE", "NOT_IPV4", "IP_HEADER", "IP_CHECKSUM", "FRAGMENT", "NOT_UDP", "UDP_LENGTH", "OTHER_GROUP", "OTHER_PORT"];
+    pub const DROP_NAMES: [&str; 11] = ["RUNT", "OVERSIZE", "NOT_IPV4", "IP_HEADER", "IP_CHECKSUM", "FRAGMENT", "NOT_UDP", "UDP_LENGTH", "OTHER_GROUP", "OTHER_PORT", "ORDER_FRAME"];
 }
 
 pub mod problem {
