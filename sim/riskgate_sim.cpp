@@ -425,6 +425,36 @@ int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len) {
     return n;
 }
 
+int64_t rg_sim_push_beats(rg_sim *s, uint32_t input, const uint8_t *buf, uint64_t len) {
+    if (!s || (!buf && len) || len % RG_SIM_BEAT_BYTES != 0 || input > RG_SIM_INPUT_ORDER) return RG_SIM_E_ARG;
+    uint64_t n = len / RG_SIM_BEAT_BYTES;
+    if (n == 0 || !buf[len - 1]) return RG_SIM_E_ARG;  // whole packets only: the last beat has tlast
+    std::deque<Beat> beats;
+    for (uint64_t i = 0; i < n; i++) {
+        const uint8_t *b = buf + i * RG_SIM_BEAT_BYTES;
+        uint64_t d = 0;
+        for (int k = 7; k >= 0; k--) d = d << 8 | b[k];
+        beats.push_back(Beat{d, b[8], b[9] != 0});
+    }
+    if (input == RG_SIM_INPUT_MOLD) {
+        s->beats.insert(s->beats.end(), beats.begin(), beats.end());
+        s->md_pushed += n;
+    } else if (input == RG_SIM_INPUT_ETH) {
+        s->eth_beats.insert(s->eth_beats.end(), beats.begin(), beats.end());
+    } else {
+        // one order-entry packet per tlast, each behind the market data pushed so far
+        OrderFrame f{{}, 0, s->md_pushed};
+        for (const Beat &bt : beats) {
+            f.beats.push_back(bt);
+            if (bt.last) {
+                s->orders.push_back(std::move(f));
+                f = OrderFrame{{}, 0, s->md_pushed};
+            }
+        }
+    }
+    return static_cast<int64_t>(n);
+}
+
 int rg_sim_push_order(rg_sim *s, const uint8_t *frame, uint32_t len, uint64_t tuser) {
     if (!s || !frame || len == 0) return RG_SIM_E_ARG;
     OrderFrame f{{}, tuser, s->md_pushed};

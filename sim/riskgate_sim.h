@@ -82,6 +82,18 @@ int64_t rg_sim_push_packets(rg_sim *s, const uint8_t *buf, uint64_t len);
  * whole before anything is queued. Returns the number of frames queued or RG_SIM_E_ARG. */
 int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len);
 
+/* Queues raw beats on one input, as given (fault injection: tkeep is not checked here, so a
+ * test can offer what a faulty MAC or DMA would, spec sections 15, 17, 18.7). Each beat is
+ * RG_SIM_BEAT_BYTES bytes: tdata little-endian (byte 0 = lane 0), tkeep, tlast (0/1); the last
+ * beat must have tlast. input: RG_SIM_INPUT_MOLD (s_axis), RG_SIM_INPUT_ETH (s_eth_axis) or
+ * RG_SIM_INPUT_ORDER (s_axis_order, tuser 0, each packet behind the market data queued so far).
+ * Returns the number of beats queued or RG_SIM_E_ARG. */
+#define RG_SIM_BEAT_BYTES   10
+#define RG_SIM_INPUT_MOLD   0
+#define RG_SIM_INPUT_ETH    1
+#define RG_SIM_INPUT_ORDER  2
+int64_t rg_sim_push_beats(rg_sim *s, uint32_t input, const uint8_t *buf, uint64_t len);
+
 /* Clocks the model until all queued input has been accepted and the pipeline is idle
  * (max_cycles 0 = a generous default). Returns the cycles run, or RG_SIM_E_TIMEOUT. */
 int64_t rg_sim_run(rg_sim *s, uint64_t max_cycles);

@@ -4,6 +4,7 @@
 use crate::{guard, Failure, Result, INVALID_ARG};
 use napi::bindgen_prelude::{Buffer, BufferSlice};
 use napi_derive::napi;
+use riskgate_core::contract::eth;
 use riskgate_core::ethernet::{EthFilter, EthernetReceiver as CoreReceiver};
 
 /// The Ethernet/IPv4/UDP front end with its destination filter and drop counters.
@@ -14,17 +15,21 @@ pub struct EthernetReceiver {
 
 #[napi]
 impl EthernetReceiver {
-    /// `group`: the IPv4 group as a u32 (a.b.c.d = a·2^24 + b·2^16 + c·2^8 + d); `port`: UDP port.
+    /// `group`: the IPv4 group as a u32 (a.b.c.d = a·2^24 + b·2^16 + c·2^8 + d); `port`: the
+    /// market-data UDP port; `order_port`: the order-entry port (spec §18.7; default the contract's).
     #[napi(constructor)]
-    pub fn new(group: f64, port: u32) -> Result<Self> {
+    pub fn new(group: f64, port: u32, order_port: Option<u32>) -> Result<Self> {
         if !(group >= 0.0 && group <= f64::from(u32::MAX) && group.fract() == 0.0) {
             return Err(Failure::new(INVALID_ARG, format!("group must be an IPv4 address as a u32, got {group}")).into());
         }
         let port = u16::try_from(port).map_err(|_| Failure::new(INVALID_ARG, format!("port must be 0..65535, got {port}")))?;
-        Ok(EthernetReceiver { inner: CoreReceiver::new(EthFilter { group: group as u32, port }) })
+        let order_port = u16::try_from(order_port.unwrap_or(u32::from(eth::DEFAULT_ORDER_PORT)))
+            .map_err(|_| Failure::new(INVALID_ARG, format!("order port must be 0..65535, got {order_port:?}")))?;
+        Ok(EthernetReceiver { inner: CoreReceiver::new(EthFilter { group: group as u32, port, order_port }) })
     }
 
-    /// The kept payloads (MoldUDP64 packets) of `frames`, each prefixed by its u32 LE length.
+    /// The kept payloads of `frames`, in order, each prefixed by its u32 LE length: MoldUDP64
+    /// packets, and order-entry frames with bit 31 of the length set.
     #[napi]
     pub fn receive(&mut self, frames: BufferSlice) -> Result<Buffer> {
         let inner = &mut self.inner;
@@ -36,7 +41,8 @@ impl EthernetReceiver {
         Ok(out.into())
     }
 
-    /// frames, accepted, then the drops by code 1.. (the card's ETH_* registers' order).
+    /// frames, accepted, the drops by code 1.., then order-entry frames kept (the card's ETH_*
+    /// registers' order).
     #[napi]
     pub fn counters(&self) -> Vec<f64> {
         self.inner.counters.to_vec().into_iter().map(|v| v as f64).collect()

@@ -10,13 +10,13 @@ import { parseArgs } from 'node:util';
 import { checkInput } from '../source/file.ts';
 import { checkItch } from '../source/sniff.ts';
 import { BAD_KINDS, writeCapture } from '../gen/pcap.ts';
-import { ENDPOINT_HELP, ENDPOINT_OPTIONS, parseEndpoint } from '../ethernet/endpoint-options.ts';
-import { formatIpv4 } from '../ethernet/frame.ts';
+import { ENDPOINT_HELP, ENDPOINT_OPTIONS, ORDER_PORT_HELP, parseEndpoint } from '../ethernet/endpoint-options.ts';
+import { formatIpv4, orderPortOf } from '../ethernet/frame.ts';
 import { usageError } from './usage.ts';
 import { HELP_OPTION, helpFor } from './help.ts';
 
 export const PCAP_USAGE =
-  'usage: riskgate pcap <session.itch[.gz]> --out capture.pcap [--group A.B.C.D[:PORT]] [--bad all|KIND,…] [--bad-every N] ' +
+  'usage: riskgate pcap <session.itch[.gz]> --out capture.pcap [--group A.B.C.D[:PORT]] [--order-port N] [--bad all|KIND,…] [--bad-every N] ' +
   '[--vlan ID] [--ip-options] [--ns] [--big-endian] [--per-packet N] [--session NAME] [--json]';
 
 export const PCAP_OPTIONS = {
@@ -37,6 +37,7 @@ export const PCAP_OPTIONS = {
 export const help = helpFor(PCAP_USAGE, PCAP_OPTIONS, {
   out: '<file> the pcap capture to write (required)',
   group: ENDPOINT_HELP.replace('pcap input: the destination IPv4 group and UDP port the Ethernet front end keeps', 'destination IPv4 group and UDP port of the frames'),
+  'order-port': ORDER_PORT_HELP.replace('pcap input: the UDP port of the order-entry stream', 'UDP port the session\'s client order and venue frames go to'),
   bad: `<all|KIND,…> hand-made bad frames to put between the good ones, cycling: ${BAD_KINDS.join(', ')}`,
   'bad-every': '<N> one bad frame after every N good frames (default 5)',
   vlan: '<ID> tag every second good frame with this 802.1Q VLAN id (0..4095)',
@@ -59,7 +60,7 @@ export async function pcapCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: PCAP_OPTIONS });
   if (positionals.length !== 1 || !values.out) throw usageError(PCAP_USAGE);
   const input = positionals[0];
-  const to = parseEndpoint(values.group);
+  const to = parseEndpoint(values.group, values['order-port']);
   const bad = values.bad === undefined ? [] : values.bad === 'all' ? [...BAD_KINDS] : values.bad.split(',').map((s) => s.trim());
   for (const k of bad) if (!BAD_KINDS.includes(k)) throw usageError(`--bad: unknown kind ${JSON.stringify(k)} (kinds: ${BAD_KINDS.join(', ')}, or all)`);
   let vlan: number | undefined;
@@ -83,6 +84,7 @@ export async function pcapCommand(argv: string[]): Promise<number> {
       `riskgate pcap — ${input} → ${rep.out} (${formatIpv4(to.group)}:${to.port})\n` +
         `frames        ${rep.frames.toLocaleString('en-US')} (${rep.bytes.toLocaleString('en-US')} bytes)\n` +
         `good          ${rep.good.toLocaleString('en-US')} MoldUDP64 packets, ${rep.messages.toLocaleString('en-US')} messages; VLAN-tagged ${rep.vlanTagged}, with IPv4 options ${rep.withIpOptions}\n` +
+        (rep.orderFrames ? `order entry   ${rep.orderFrames.toLocaleString('en-US')} client order and venue frames to port ${orderPortOf(to)}\n` : '') +
         `bad           ${badText}\n`,
     );
   }

@@ -14,7 +14,7 @@ import { intOpt, usageError, withCodedErrors } from './kafka-options.ts';
 import { HELP_OPTION, helpFor } from './help.ts';
 import { isPcap } from '../source/pcap.ts';
 import { publishCapture } from '../kafka/publish-capture.ts';
-import { ENDPOINT_HELP, ENDPOINT_OPTIONS, parseEndpoint } from '../ethernet/endpoint-options.ts';
+import { ENDPOINT_HELP, ENDPOINT_OPTIONS, ORDER_PORT_HELP, parseEndpoint } from '../ethernet/endpoint-options.ts';
 
 export const PUBLISH_USAGE =
   'usage: riskgate publish <file.itch[.gz]|capture.pcap> --brokers host:port [--topic riskgate.md.itch] [--group A.B.C.D[:PORT]] [--per-packet N] [--session NAME] ' +
@@ -57,6 +57,7 @@ export const help = helpFor(PUBLISH_USAGE, PUBLISH_OPTIONS, {
   'duplicate-seq': '<S,…> send the packets of these seqs twice (duplicate drills)',
   json: 'print the summary as JSON',
   group: ENDPOINT_HELP,
+  'order-port': ORDER_PORT_HELP,
   help: 'print this help and exit',
 });
 
@@ -79,7 +80,7 @@ export async function publishCommand(argv: string[]): Promise<number> {
     checkInput(file);
     if (await isPcap(file)) {
       for (const k of SESSION_ONLY) if (values[k] !== undefined) throw usageError(`--${k} does not apply to a pcap capture (its packets go as captured)`);
-      const to = parseEndpoint(values.group);
+      const to = parseEndpoint(values.group, values['order-port']);
       const rep = await publishCapture({ brokers: values.brokers, file, topic: values.topic ?? DEFAULT_FEED_TOPIC, to });
       if (values.json) process.stdout.write(`${JSON.stringify(rep)}\n`);
       else {
@@ -97,6 +98,7 @@ export async function publishCommand(argv: string[]): Promise<number> {
       return 0;
     }
     if (values.group !== undefined) throw usageError('--group applies to a pcap capture only');
+    if (values['order-port'] !== undefined) throw usageError('--order-port applies to a pcap capture only');
     const perPacket = intOpt('--per-packet', values['per-packet']);
     if (perPacket !== undefined && (perPacket < 1 || perPacket > 0xfffe)) throw usageError('--per-packet must be 1..65534');
     const fromSeq = intOpt('--from-seq', values['from-seq']);

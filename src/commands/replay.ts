@@ -21,7 +21,7 @@ import { checkInput, type Batch } from '../source/file.ts';
 import { usageError } from './usage.ts';
 import { checkItch } from '../source/sniff.ts';
 import { isPcap } from '../source/pcap.ts';
-import { ENDPOINT_HELP, ENDPOINT_OPTIONS, parseEndpoint } from '../ethernet/endpoint-options.ts';
+import { ENDPOINT_HELP, ENDPOINT_OPTIONS, ORDER_PORT_HELP, parseEndpoint } from '../ethernet/endpoint-options.ts';
 import { formatCaptureSection, replayCapture } from '../replay/capture.ts';
 import { createEngine } from '../engine/create.ts';
 import { configBlob } from '../config/index.ts';
@@ -57,6 +57,7 @@ export const help = helpFor(REPLAY_USAGE, REPLAY_OPTIONS, {
   batch: '<N> framed messages per engine call (default 4096; 16 when paced); for a pcap capture, frames per call (default 1024)',
   'max-idle': `<ms> paced runs (no effect at max): the longest wait for the next message; a longer gap in the ITCH timestamps is cut to this (default ${DEFAULT_MAX_IDLE_MS}; 0 waits out every gap)`,
   group: ENDPOINT_HELP,
+  'order-port': ORDER_PORT_HELP,
   backend: '<rust|fpga|shadow> engine: the Rust core (default), the Verilated pipeline, or both compared on every batch',
   ...OPS_HELP,
   ...CLEARING_HELP,
@@ -97,6 +98,7 @@ async function replayRun(argv: string[], signal: AbortSignal): Promise<number> {
   checkInput(file);
   if (await isPcap(file)) return replayCaptureRun(file, values, signal);
   if (values.group !== undefined) throw usageError('--group applies to a pcap capture only');
+  if (values['order-port'] !== undefined) throw usageError('--order-port applies to a pcap capture only');
   await checkItch(file);
   let config = loadConfig(values.config);
   // The symbols traded: the config's, or --symbols (a list, or the file's N busiest from a first pass).
@@ -174,7 +176,7 @@ const NOT_FOR_CAPTURES = ['speed', 'max-idle', 'hold', 'serve', 'audit-in', 'aud
 async function replayCaptureRun(file: string, values: Record<string, unknown>, signal: AbortSignal): Promise<number> {
   for (const k of NOT_FOR_CAPTURES) if (values[k] !== undefined) throw usageError(`--${k} is not available with a pcap capture (${file})`);
   if (typeof values.symbols === 'string' && values.symbols.startsWith('top:')) throw usageError('--symbols top:N is not available with a pcap capture: name the symbols (--symbols A,B,…)');
-  const to = parseEndpoint(values.group as string | undefined);
+  const to = parseEndpoint(values.group as string | undefined, values['order-port'] as string | undefined);
   let config = loadConfig(values.config as string | undefined);
   if (values.symbols !== undefined) config = (await chooseSymbols(config, values.config as string | undefined, file, values.symbols as string, false)).config;
   const batchFrames = values.batch === undefined ? undefined : Number(values.batch);

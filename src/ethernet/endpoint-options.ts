@@ -1,6 +1,6 @@
 /**
- * `--group A.B.C.D[:PORT]`: the destination filter of the Ethernet front end (spec §17), one
- * option (replay's `--port` is the control server's).
+ * `--group A.B.C.D[:PORT]` and `--order-port N`: the destination filter of the Ethernet front
+ * end (spec §17, §18.7) (replay's `--port` is the control server's).
  */
 import { ETHERNET } from '../contract.ts';
 import { usageError } from '../commands/usage.ts';
@@ -8,12 +8,20 @@ import { DEFAULT_ENDPOINT, parseIpv4, type Endpoint } from './frame.ts';
 
 export const ENDPOINT_OPTIONS = {
   group: { type: 'string' },
+  'order-port': { type: 'string' },
 } as const;
 
 export const ENDPOINT_HELP = `<A.B.C.D[:PORT]> pcap input: the destination IPv4 group and UDP port the Ethernet front end keeps (default ${ETHERNET.defaultGroup}:${ETHERNET.defaultPort})`;
 
-export function parseEndpoint(v: string | undefined): Endpoint {
-  if (v === undefined) return DEFAULT_ENDPOINT;
+export const ORDER_PORT_HELP = `<N> pcap input: the UDP port of the order-entry stream, one client order or venue frame per datagram (spec §18.7; default ${ETHERNET.defaultOrderPort})`;
+
+export function parseEndpoint(v: string | undefined, orderPort?: string): Endpoint {
+  let op = DEFAULT_ENDPOINT.orderPort;
+  if (orderPort !== undefined) {
+    if (!/^\d{1,5}$/.test(orderPort) || Number(orderPort) > 65535) throw usageError(`--order-port must be 0..65535, got ${JSON.stringify(orderPort)}`);
+    op = Number(orderPort);
+  }
+  if (v === undefined) return { ...DEFAULT_ENDPOINT, orderPort: op };
   const m = /^([^:]+)(?::(\d{1,5}))?$/.exec(v);
   let group: number;
   try {
@@ -24,5 +32,5 @@ export function parseEndpoint(v: string | undefined): Endpoint {
   }
   const port = m[2] === undefined ? DEFAULT_ENDPOINT.port : Number(m[2]);
   if (port > 65535) throw usageError(`--group: port must be 0..65535, got ${port}`);
-  return { group, port };
+  return { group, port, orderPort: op };
 }

@@ -9,7 +9,10 @@ import { ETHERNET } from '../contract.ts';
 export interface Endpoint {
   /** Destination IPv4 address (the multicast group) as a u32. */
   group: number;
+  /** UDP port of the market data (MoldUDP64 packets). */
   port: number;
+  /** UDP port of the order-entry stream (one `{`/`}` frame per datagram, spec §18.7); default the contract's. */
+  orderPort?: number;
 }
 
 export interface FrameOptions {
@@ -37,7 +40,12 @@ export function formatIpv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-export const DEFAULT_ENDPOINT: Endpoint = { group: parseIpv4(ETHERNET.defaultGroup), port: ETHERNET.defaultPort };
+export const DEFAULT_ENDPOINT: Endpoint = { group: parseIpv4(ETHERNET.defaultGroup), port: ETHERNET.defaultPort, orderPort: ETHERNET.defaultOrderPort };
+
+/** The order-entry port of an endpoint (the contract's default when it names none). */
+export function orderPortOf(to: Endpoint): number {
+  return to.orderPort ?? ETHERNET.defaultOrderPort;
+}
 
 /** One's-complement sum of big-endian 16-bit words (an odd byte padded with 0), folded. */
 export function onesSum(b: Buffer, start = 0, end = b.length, initial = 0): number {

@@ -1,8 +1,10 @@
 /**
  * Captured Ethernet frames into an engine (spec §17). The Rust core parses the frames with
  * its front end (native EthernetReceiver) and the card's MoldUDP64 rules in software
- * (mold-receiver.ts) before its engine call; the card takes the frames themselves through
- * the sim's frame input (hdl/rg_eth_rx.v); shadow does both and compares records and the
+ * (mold-receiver.ts) before its engine call, and puts each order-entry frame (spec §18.7:
+ * a datagram to the order port) into the engine's stream where it arrived among them; the
+ * card takes the frames themselves through the sim's frame input (hdl/rg_eth_rx.v routes
+ * the order-entry ones to rg_order_rx); shadow does both and compares records and the
  * front-end counters on every batch (fail closed on a difference).
  */
 import { RiskgateError } from '../errors.ts';
@@ -12,11 +14,14 @@ import { ShadowEngine, firstDivergence } from '../engine/shadow.ts';
 import { FpgaEngine } from '../fpga/engine.ts';
 import { ETH_DROP_NAMES } from '../contract.ts';
 import type { FrameBatch } from '../source/capture.ts';
-import type { Endpoint } from './frame.ts';
+import { orderPortOf, type Endpoint } from './frame.ts';
 import { MoldReceiver } from './mold-receiver.ts';
 
-/** frames, accepted, then drops by code (index code + 1): the card's ETH_* registers' order. */
+/** frames, accepted, drops by code (index code + 1), then order-entry frames kept: the card's ETH_* registers. */
 export type EthCounters = number[];
+
+/** Bit 31 of a kept payload's length (native EthernetReceiver.receive): an order-entry frame. */
+const ORDER_ENTRY_FLAG = 0x8000_0000;
 
 export interface FrameEngine {
   readonly engine: Engine;
@@ -25,10 +30,10 @@ export interface FrameEngine {
   counters(): EthCounters;
 }
 
-export function counterReport(c: EthCounters): { frames: number; accepted: number; dropped: Record<string, number> } {
+export function counterReport(c: EthCounters): { frames: number; accepted: number; orderFrames: number; dropped: Record<string, number> } {
   const dropped: Record<string, number> = {};
   ETH_DROP_NAMES.forEach((n, i) => (dropped[n] = c[2 + i]));
-  return { frames: c[0], accepted: c[1], dropped };
+  return { frames: c[0], accepted: c[1], orderFrames: c[2 + ETH_DROP_NAMES.length], dropped };
 }
 
 const where = (path: string, b: FrameBatch) => `${path}: capture records ${b.firstRecord}..${b.lastRecord} (from offset ${b.offset})`;
@@ -37,13 +42,23 @@ class RustFrameEngine implements FrameEngine {
   private readonly rx: InstanceType<ReturnType<typeof loadNative>['EthernetReceiver']>;
   private readonly mold = new MoldReceiver();
   constructor(readonly engine: Engine, to: Endpoint) {
-    this.rx = new (loadNative().EthernetReceiver)(to.group, to.port);
+    this.rx = new (loadNative().EthernetReceiver)(to.group, to.port, orderPortOf(to));
   }
   process(batch: FrameBatch, path: string): Buffer {
     const payloads = this.rx.receive(batch.stream);
     const out: Buffer[] = [];
     for (let o = 0; o < payloads.length; ) {
-      const n = payloads.readUInt32LE(o);
+      const word = payloads.readUInt32LE(o);
+      const n = (word & ~ORDER_ENTRY_FLAG) >>> 0;
+      if (word & ORDER_ENTRY_FLAG) {
+        // an order-entry frame: into the stream here, after the market data before it (§18.7)
+        const framed = Buffer.allocUnsafe(2 + n);
+        framed.writeUInt16BE(n, 0);
+        payloads.copy(framed, 2, o + 4, o + 4 + n);
+        o += 4 + n;
+        out.push(this.engine.process(framed, false));
+        continue;
+      }
       const step = this.mold.receive(payloads.subarray(o + 4, o + 4 + n), () => where(path, batch));
       o += 4 + n;
       if (step.frames.length > 0) out.push(this.engine.process(step.frames, false));
@@ -59,7 +74,7 @@ class RustFrameEngine implements FrameEngine {
 
 class FpgaFrameEngine implements FrameEngine {
   constructor(readonly engine: FpgaEngine, to: Endpoint) {
-    engine.setEthernetFilter(to.group, to.port);
+    engine.setEthernetFilter(to.group, to.port, orderPortOf(to));
   }
   process(batch: FrameBatch, path: string): Buffer {
     const records = this.engine.processFrames(batch.stream);

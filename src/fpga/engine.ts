@@ -17,7 +17,7 @@ import { RiskgateError } from '../errors.ts';
 import type { Engine, EngineStats } from '../engine/types.ts';
 import { CONFIG_ERRORS, NSTATS, RECORD_BYTES, SIM_ERRORS, STAMP_BYTES, loadSim, simInfo, type SimLib } from './lib.ts';
 import { MoldPacker } from '../itch/moldudp64.ts';
-import { CONTROL_MESSAGE, ETH_DROP_NAMES, ORDER_FRAME, PROBLEM_NAMES, Register, STATS_COUNTERS, STATS_RX, VENUE_FRAME } from '../contract.ts';
+import { CONTROL_MESSAGE, ETHERNET, ETH_DROP_NAMES, ORDER_FRAME, PROBLEM_NAMES, Register, STATS_COUNTERS, STATS_RX, VENUE_FRAME } from '../contract.ts';
 
 /** The card's stats (rg_sim_stats): the counters, problems[1..], by_type[0..255], the front end's counters. */
 const PROBLEMS_AT = STATS_COUNTERS.length;
@@ -73,7 +73,7 @@ export class FpgaEngine implements Engine {
   private controlsAtPos = 0;
   private stampBuf: Buffer[] = [];
   /** ETH_GROUP / ETH_PORT (spec §17), written again after every reset; undefined: the card's defaults. */
-  private ethFilter?: { group: number; port: number };
+  private ethFilter?: { group: number; port: number; orderPort: number };
 
   constructor(configBlob: Buffer, opts: FpgaOptions = {}) {
     this.sim = loadSim();
@@ -105,6 +105,7 @@ export class FpgaEngine implements Engine {
     if (this.ethFilter) {
       this.sim.writeReg(this.handle, Register.ETH_GROUP, this.ethFilter.group >>> 0);
       this.sim.writeReg(this.handle, Register.ETH_PORT, this.ethFilter.port);
+      this.sim.writeReg(this.handle, Register.ETH_ORDER_PORT, this.ethFilter.orderPort);
     }
     const o = this.opts.offer ?? { num: 1, den: 1 };
     const r = this.opts.ready ?? { num: 1, den: 1 };
@@ -165,11 +166,12 @@ export class FpgaEngine implements Engine {
     return out;
   }
 
-  /** The destination group and port the card's Ethernet front end keeps (spec §17). */
-  setEthernetFilter(group: number, port: number): void {
-    this.ethFilter = { group, port };
+  /** The destination group and ports the card's Ethernet front end keeps (spec §17, §18.7). */
+  setEthernetFilter(group: number, port: number, orderPort: number = ETHERNET.defaultOrderPort): void {
+    this.ethFilter = { group, port, orderPort };
     this.sim.writeReg(this.live(), Register.ETH_GROUP, group >>> 0);
     this.sim.writeReg(this.live(), Register.ETH_PORT, port);
+    this.sim.writeReg(this.live(), Register.ETH_ORDER_PORT, orderPort);
   }
 
   /**
@@ -178,7 +180,7 @@ export class FpgaEngine implements Engine {
    */
   processFrames(stream: Buffer): Buffer {
     const h = this.live();
-    refuseOrderEntryInFrames(stream, this.backend);
+    refuseOrderEntryInFrames(stream, this.backend, this.ethFilter?.port ?? ETHERNET.defaultPort);
     if (stream.length > 0) {
       const n = this.sim.pushFrames(h, stream, stream.length);
       if (n < 0) throw new RiskgateError('ENGINE_FAILED', `rg_sim_push_frames failed (${SIM_ERRORS[n] ?? n})`);
@@ -186,11 +188,42 @@ export class FpgaEngine implements Engine {
     return this.runToRecords(h);
   }
 
-  /** The Ethernet front end's counters: frames, accepted, then the drops by code (ETH_* registers). */
+  /** The Ethernet front end's counters: frames, accepted, the drops by code, order-entry frames kept (ETH_* registers). */
   ethernetCounters(): number[] {
     const v = [this.readReg(Register.ETH_FRAMES), this.readReg(Register.ETH_ACCEPTED)];
     for (let k = 0; k < ETH_DROP_NAMES.length; k++) v.push(this.readReg(Register.ETH_DROPS + 4 * k));
+    v.push(this.readReg(Register.ETH_ORDER_FRAMES));
     return v;
+  }
+
+  /**
+   * Fault injection for tests: raw AXI-Stream beats on one of the card's inputs, tkeep as given
+   * (what a faulty MAC or DMA could offer; spec §15, §17, §18.7), then clocks until idle and
+   * returns the records. Whole packets only (the last beat has `last`).
+   */
+  injectBeats(input: 'mold' | 'eth' | 'order', beats: readonly { data: bigint; keep: number; last: boolean }[]): Buffer {
+    const h = this.live();
+    const b = Buffer.alloc(10 * beats.length);
+    beats.forEach((bt, i) => {
+      b.writeBigUInt64LE(BigInt.asUintN(64, bt.data), 10 * i);
+      b[10 * i + 8] = bt.keep & 0xff;
+      b[10 * i + 9] = bt.last ? 1 : 0;
+    });
+    const n = this.sim.pushBeats(h, { mold: 0, eth: 1, order: 2 }[input], b, b.length);
+    if (n < 0) throw new RiskgateError('ENGINE_FAILED', `rg_sim_push_beats failed (${SIM_ERRORS[n] ?? n})`);
+    return this.runToRecords(h);
+  }
+
+  /**
+   * The card-only tkeep fault counters (spec §15, §17, §18.7): MoldUDP64 packets cut, Ethernet
+   * frames and order-entry frames refused for a beat's tkeep. The Rust core has no beats.
+   */
+  tkeepFaults(): { moldPackets: number; ethFrames: number; orderFrames: number } {
+    return {
+      moldPackets: this.readReg(Register.RX_TKEEP_ERRORS),
+      ethFrames: this.readReg(Register.ETH_TKEEP_ERRORS),
+      orderFrames: this.readReg(Register.ORDER_TKEEP_ERRORS),
+    };
   }
 
   private collectStamps(): void {

@@ -47,6 +47,7 @@ export interface SimLib {
   pushOrder(h: unknown, frame: Buffer, len: number, tuser: bigint): number;
   pushPackets(h: unknown, buf: Buffer, len: number): number;
   pushFrames(h: unknown, buf: Buffer, len: number): number;
+  pushBeats(h: unknown, input: number, buf: Buffer, len: number): number;
   run(h: unknown, maxCycles: number): number;
   step(h: unknown, n: number): void;
   recordsPending(h: unknown): number;
@@ -108,6 +109,7 @@ export function loadSim(): SimLib {
     pushOrder: f('int rg_sim_push_order(rg_sim *s, const uint8_t *frame, uint32_t len, uint64_t tuser)'),
     pushPackets: f('int64_t rg_sim_push_packets(rg_sim *s, const uint8_t *buf, uint64_t len)'),
     pushFrames: f('int64_t rg_sim_push_frames(rg_sim *s, const uint8_t *buf, uint64_t len)'),
+    pushBeats: f('int64_t rg_sim_push_beats(rg_sim *s, uint32_t input, const uint8_t *buf, uint64_t len)'),
     run: f('int64_t rg_sim_run(rg_sim *s, uint64_t max_cycles)'),
     step: f('void rg_sim_step(rg_sim *s, uint64_t n)'),
     recordsPending: f('uint64_t rg_sim_records_pending(rg_sim *s)'),

@@ -1,11 +1,13 @@
 /**
- * What the hardware still does not take of order entry (spec §18.7): order and venue frames
- * inside Ethernet frames (a pcap capture through the card's Ethernet input, §17). Only the
- * MoldUDP64 file/stream input is split onto the card's order-entry input (src/fpga/engine.ts);
- * on the Ethernet input the market-data front end would take a `{`/`}` block for a skipped
- * message and its records would differ from the Rust core's. So the FPGA backend refuses,
- * before any byte of the batch reaches the model, Ethernet frames that carry such a block —
- * a coded error, never a silent divergence.
+ * What the hardware still does not take of order entry on its Ethernet input (spec §18.7).
+ * Order and venue frames reach the card's Ethernet input on the order-entry port, one frame
+ * per datagram (hdl/rg_eth_rx.v routes them to rg_order_rx; both engines do the same). A
+ * `{`/`}` frame *inside a MoldUDP64 packet* sent to the market-data port is not order entry
+ * the card can take: its MoldUDP64 front end would give the block a seq as a message, while
+ * the Rust core's software front end hands it on as an in-band frame, and the records would
+ * differ. So the FPGA backend refuses, before any byte of the batch reaches the model, Ethernet
+ * frames to the market-data port whose packet carries such a block — a coded error, never a
+ * silent divergence.
  */
 import { CodedError, ExitCode } from '../errors.ts';
 import { ORDER_FRAME, VENUE_FRAME } from '../contract.ts';
@@ -19,8 +21,8 @@ const ETHERTYPE_VLAN = 0x8100;
 const IP_PROTO_UDP = 17;
 const UDP_HEADER = 8;
 
-/** The UDP payload of an Ethernet frame (IPv4, optionally one 802.1Q tag), or null. */
-function udpPayload(f: Buffer): Buffer | null {
+/** The UDP destination port and payload of an Ethernet frame (IPv4, optionally one 802.1Q tag), or null. */
+function udpDatagram(f: Buffer): { port: number; payload: Buffer } | null {
   let l2 = ETH_HEADER;
   if (f.length < l2) return null;
   let type = f.readUInt16BE(12);
@@ -32,20 +34,20 @@ function udpPayload(f: Buffer): Buffer | null {
   if (type !== ETHERTYPE_IPV4 || f.length < l2 + 20) return null;
   const ihl = (f[l2] & 0x0f) * 4;
   if (f[l2 + 9] !== IP_PROTO_UDP || f.length < l2 + ihl + UDP_HEADER) return null;
-  return f.subarray(l2 + ihl + UDP_HEADER);
+  return { port: f.readUInt16BE(l2 + ihl + 2), payload: f.subarray(l2 + ihl + UDP_HEADER) };
 }
 
 /**
- * The index of the first Ethernet frame of `stream` (each prefixed by its u32 LE length) whose
- * MoldUDP64 packet carries an order or venue frame of its own length, or -1.
+ * The index of the first Ethernet frame of `stream` (each prefixed by its u32 LE length) sent to
+ * `mdPort` whose MoldUDP64 packet carries an order or venue frame of its own length, or -1.
  */
-export function firstOrderEntryEthernetFrame(stream: Buffer): number {
+export function firstOrderEntryEthernetFrame(stream: Buffer, mdPort: number): number {
   let k = 0;
   for (let at = 0; at + 4 <= stream.length; k++) {
     const n = stream.readUInt32LE(at);
-    const payload = udpPayload(stream.subarray(at + 4, at + 4 + n));
+    const d = udpDatagram(stream.subarray(at + 4, at + 4 + n));
     at += 4 + n;
-    const pkt = payload && parseMoldPacket(payload);
+    const pkt = d && d.port === mdPort ? parseMoldPacket(d.payload) : null;
     if (!pkt) continue;
     for (const b of pkt.blocks) {
       const t = b.frame.length > 2 ? b.frame[2] : -1;
@@ -55,14 +57,15 @@ export function firstOrderEntryEthernetFrame(stream: Buffer): number {
   return -1;
 }
 
-/** Throws ORDER_ENTRY_UNSUPPORTED when the Ethernet frames of `stream` carry order flow. */
-export function refuseOrderEntryInFrames(stream: Buffer, backend: string): void {
-  const k = firstOrderEntryEthernetFrame(stream);
+/** Throws ORDER_ENTRY_UNSUPPORTED when MoldUDP64 packets to the market-data port carry order flow. */
+export function refuseOrderEntryInFrames(stream: Buffer, backend: string, mdPort: number): void {
+  const k = firstOrderEntryEthernetFrame(stream, mdPort);
   if (k < 0) return;
   throw new CodedError(
     ORDER_ENTRY_UNSUPPORTED,
     ExitCode.ENGINE_FAILED,
-    `the ${backend} backend takes order flow on its MoldUDP64 input only, not inside Ethernet frames (spec §18.7): ` +
-      `Ethernet frame ${k} of the batch carries an order or venue frame; replay the capture with --backend rust`,
+    `the ${backend} backend takes order flow on the Ethernet input only on the order-entry port, one frame per datagram (spec §18.7), ` +
+      `not inside MoldUDP64 packets to the market-data port ${mdPort}: Ethernet frame ${k} of the batch carries an order or venue block ` +
+      '(riskgate pcap writes order flow to the order-entry port); replay this capture with --backend rust',
   );
 }

@@ -4,15 +4,23 @@
  * in Ethernet/IPv4/UDP frames, plus hand-made bad frames of every drop reason, so that a
  * replay of the capture exercises each rule of the front end.
  *
+ * A merged session (client orders `{` and venue answers `}` among the market data, §18) has
+ * each of those frames sent alone in a datagram to the order-entry port (§18.7), where it
+ * stands in the merged stream: the market data before it is sent first (the open packet
+ * ends there, and the controls held for the next message go in a packet of count 0), so the
+ * engines place it exactly where the recording did.
+ *
  * Every bad frame carries a MoldUDP64 packet claiming the *next* seq, with one bogus 4-byte
  * message: a front end that let it through would hand a bad message that seq and make the
  * real packet after it a duplicate, so the records would change — a leak cannot go unseen.
  */
 import { ETH_DROP_NAMES } from '../contract.ts';
+import { FrameCursor, FrameKind } from '../itch/framing.ts';
+import { isOrderEntryFrame } from '../itch/layout.ts';
 import { MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_MAX_PAYLOAD, MOLD_SEQ_AT, MoldPacker, moldPacket } from '../itch/moldudp64.ts';
 import { readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
-import { DEFAULT_ENDPOINT, ethernetFrame, fixIpv4Checksum, parseIpv4, type Endpoint } from '../ethernet/frame.ts';
+import { DEFAULT_ENDPOINT, ethernetFrame, fixIpv4Checksum, orderPortOf, parseIpv4, type Endpoint } from '../ethernet/frame.ts';
 import { PcapWriter } from '../ethernet/pcap-writer.ts';
 
 /** Names of the bad-frame kinds: the drop reasons in lower case with dashes (`ip-checksum`). */
@@ -43,6 +51,8 @@ export interface CaptureReport {
   vlanTagged: number;
   withIpOptions: number;
   bad: Record<string, number>;
+  /** Client order and venue frames, each in its own datagram to the order-entry port. */
+  orderFrames: number;
   packets: number;
   messages: number;
   bytes: number;
@@ -84,8 +94,15 @@ export function badFrame(kind: string, payload: Buffer, to: Endpoint): Buffer {
     }
     case 'other-group':
       return ethernetFrame(payload, { group: (to.group + 1) >>> 0, port: to.port });
-    case 'other-port':
-      return ethernetFrame(payload, { group: to.group, port: (to.port + 1) & 0xffff });
+    case 'other-port': {
+      // neither the market-data port nor the order-entry port
+      let port = (to.port + 1) & 0xffff;
+      while (port === to.port || port === orderPortOf(to)) port = (port + 1) & 0xffff;
+      return ethernetFrame(payload, { group: to.group, port });
+    }
+    case 'order-frame':
+      // a datagram to the order-entry port that is not one `{`/`}` frame (here a MoldUDP64 packet)
+      return ethernetFrame(payload, { group: to.group, port: orderPortOf(to) });
     default:
       throw new Error(`unknown bad frame kind ${JSON.stringify(kind)} (kinds: ${BAD_KINDS.join(', ')})`);
   }
@@ -100,7 +117,8 @@ export async function writeCapture(o: CaptureOptions): Promise<CaptureReport> {
   const maxPayload = MOLD_MAX_PAYLOAD - (o.ipOptions ? 4 : 0);
   const packer = new MoldPacker({ messagesPerPacket: Math.min(0xfffe, o.perPacket ?? 0xfffe), maxPayload, session: o.session, controlsWithMessage: true, holdPartial: true });
   const w = new PcapWriter(o.out, { nanoseconds: o.nanoseconds, bigEndian: o.bigEndian });
-  const rep: CaptureReport = { out: o.out, frames: 0, good: 0, vlanTagged: 0, withIpOptions: 0, bad: {}, packets: 0, messages: 0, bytes: 0 };
+  const rep: CaptureReport = { out: o.out, frames: 0, good: 0, vlanTagged: 0, withIpOptions: 0, bad: {}, orderFrames: 0, packets: 0, messages: 0, bytes: 0 };
+  const orderTo: Endpoint = { group: to.group, port: orderPortOf(to) };
   let t = 34_200_000_000_000n; // 09:30, one frame per µs
   let badNext = 0;
   const emit = async (f: Buffer) => {
@@ -132,7 +150,17 @@ export async function writeCapture(o: CaptureOptions): Promise<CaptureReport> {
   try {
     const problems = new ProblemLog();
     for await (const batch of readBatches(o.input, { batchFrames: 4096, problems })) {
-      await sendPackets(packer.packPackets(batch.frames, batch.final).packets);
+      // market data up to each order-entry frame, then the frame in its own datagram
+      let from = 0;
+      for (const c = new FrameCursor(batch.frames); c.next(); ) {
+        if (c.kind !== FrameKind.CONTROL || !isOrderEntryFrame(c.type, c.length)) continue;
+        await sendPackets(packer.packPackets(batch.frames.subarray(from, c.offset), false).packets);
+        await sendPackets([...packer.flush(), ...packer.releaseHeld()]);
+        await emit(ethernetFrame(c.body(), orderTo, { id: rep.orderFrames & 0xffff }));
+        rep.orderFrames++;
+        from = c.end;
+      }
+      await sendPackets(packer.packPackets(batch.frames.subarray(from), batch.final).packets);
     }
     await sendPackets(packer.endOfSession());
   } finally {

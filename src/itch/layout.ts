@@ -29,6 +29,11 @@ export function isInBand(typeByte: number, length: number): boolean {
   );
 }
 
+/** A client order (`{`, 36 bytes) or venue answer (`}`, 32 bytes) frame (spec §18.1). */
+export function isOrderEntryFrame(typeByte: number, length: number): boolean {
+  return (typeByte === ORDER_FRAME.typeByte && length === ORDER_FRAME.length) || (typeByte === VENUE_FRAME.typeByte && length === VENUE_FRAME.length);
+}
+
 /** Expected length for a type byte, or 0 when the type is unknown. */
 const LENGTH_BY_BYTE = new Uint8Array(256);
 for (const [t, n] of Object.entries(MESSAGE_LENGTH)) LENGTH_BY_BYTE[t.charCodeAt(0)] = n;

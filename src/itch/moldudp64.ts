@@ -225,6 +225,18 @@ export class MoldPacker {
     return { stream: Buffer.concat(out), packets: r.packets.length, sequenced: r.sequenced, consumed: r.consumed };
   }
 
+  /**
+   * The control blocks held for their message (controlsWithMessage), sent now in a packet of
+   * count 0 (spec §15: applied at once, before the next message), or nothing when none is held.
+   * Used where something must follow them before the message comes (an order-entry datagram).
+   */
+  releaseHeld(): Buffer[] {
+    if (this.held.length === 0) return [];
+    const p = moldPacket(this.session, this.nextSeq, 0, this.held);
+    this.held = [];
+    return [p];
+  }
+
   /** A heartbeat: count 0, sequence number = the next message's seq. */
   heartbeat(): Buffer {
     return moldPacket(this.session, this.nextSeq, 0, []);

@@ -12,7 +12,8 @@ import { countControls, MOLD_COUNT_AT, MOLD_END_OF_SESSION, MOLD_HEADER_BYTES, M
 import { loadNative } from '../engine/rust.ts';
 import { readFrameBatches, type CaptureStats } from '../source/capture.ts';
 import { counterReport } from '../ethernet/front-end.ts';
-import { formatIpv4, type Endpoint } from '../ethernet/frame.ts';
+import { formatIpv4, orderPortOf, type Endpoint } from '../ethernet/frame.ts';
+import { RiskgateError } from '../errors.ts';
 import type { PublishReport } from './publish.ts';
 
 export interface PublishCaptureOptions {
@@ -29,7 +30,7 @@ export type PublishCaptureReport = PublishReport & { capture: ReturnType<typeof 
 export async function publishCapture(opts: PublishCaptureOptions): Promise<PublishCaptureReport> {
   const t0 = Date.now();
   const chunk = opts.chunk ?? 500;
-  const rx = new (loadNative().EthernetReceiver)(opts.to.group, opts.to.port);
+  const rx = new (loadNative().EthernetReceiver)(opts.to.group, opts.to.port, orderPortOf(opts.to));
   await waitForBroker(opts.brokers, { timeoutMs: 60_000 });
   const kafka = makeKafka(opts.brokers, 'riskgate-publish');
   const admin = kafka.admin();
@@ -50,6 +51,14 @@ export async function publishCapture(opts: PublishCaptureOptions): Promise<Publi
       const payloads = rx.receive(batch.stream);
       for (let o = 0; o < payloads.length; ) {
         const n = payloads.readUInt32LE(o);
+        if (n >= 0x8000_0000) {
+          // an order-entry frame (bit 31, spec §18.7): the Kafka feed carries market data only
+          throw new RiskgateError(
+            'INPUT_UNREADABLE',
+            `${opts.file}: capture records ${batch.firstRecord}..${batch.lastRecord} carry an order-entry frame (UDP port ${orderPortOf(opts.to)}); ` +
+              'order flow cannot be published to the market-data feed (spec §18.6): replay the capture instead',
+          );
+        }
         const pkt = Buffer.from(payloads.subarray(o + 4, o + 4 + n));
         o += 4 + n;
         await sender.add(pkt);

@@ -64,7 +64,7 @@ describe('replay of a generated capture', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.json.messages).toBe(0);
       expect(r.json.capture.accepted).toBe(0);
-      expect(r.json.capture.dropped.OTHER_GROUP).toBe(gen.good + gen.bad['other-group'] + gen.bad['other-port']);
+      expect(r.json.capture.dropped.OTHER_GROUP).toBe(gen.good + gen.bad['other-group'] + gen.bad['other-port'] + gen.bad['order-frame']);
     }
   });
 

@@ -2,8 +2,9 @@
  * The two Ethernet front ends (spec §17) on random frames: good frames of every shape
  * (802.1Q tag or not, IPv4 options, padding) broken by random mutations — bytes flipped in
  * the headers, cut at random lengths, lengths and flags rewritten with or without a fixed
- * checksum — go through the Rust core's EthernetReceiver and the Verilated card; the counters
- * (frames, accepted, each drop reason) are equal, and every reason is hit.
+ * checksum, some to the order-entry port — go through the Rust core's EthernetReceiver and the
+ * Verilated card; the counters (frames, accepted, each drop reason, order-entry frames kept)
+ * are equal, and every reason is hit.
  */
 import { describe, expect, it } from 'vitest';
 import { configBlob, loadConfig } from '../../src/config/index.ts';
@@ -19,8 +20,15 @@ function randomFrames(seed: number, n: number): Buffer {
   const int = (a: number, b: number) => a + r.int(b - a + 1);
   const parts: Buffer[] = [];
   for (let i = 0; i < n; i++) {
-    const payload = Buffer.from(Array.from({ length: int(0, 300) }, () => int(0, 255)));
-    const to = r.next() < 0.1 ? { group: DEFAULT_ENDPOINT.group ^ int(1, 255), port: DEFAULT_ENDPOINT.port } : DEFAULT_ENDPOINT;
+    let payload = Buffer.from(Array.from({ length: int(0, 300) }, () => int(0, 255)));
+    const u = r.next();
+    const toOrders = u >= 0.1 && u < 0.25; // the order-entry port: mostly one `{`/`}` frame (spec §18.7)
+    const to = u < 0.1 ? { group: DEFAULT_ENDPOINT.group ^ int(1, 255), port: DEFAULT_ENDPOINT.port } : toOrders ? { ...DEFAULT_ENDPOINT, port: DEFAULT_ENDPOINT.orderPort! } : DEFAULT_ENDPOINT;
+    if (toOrders && r.next() < 0.7) {
+      const brace = r.next() < 0.5;
+      payload = Buffer.from(Array.from({ length: (brace ? 36 : 32) + (r.next() < 0.2 ? int(-2, 2) : 0) }, () => int(0, 255)));
+      payload[0] = r.next() < 0.9 ? (brace ? 0x7b : 0x7d) : 0x7e;
+    }
     const vlan = r.next() < 0.4 ? int(0, 4095) : undefined;
     const ipOptions = r.next() < 0.3 ? Buffer.alloc(4 * int(1, 10), 1) : undefined;
     let f = Buffer.from(ethernetFrame(payload, to, { vlan, ipOptions, fragment: r.next() < 0.5 ? 0x4000 : 0 }));
@@ -50,7 +58,7 @@ function randomFrames(seed: number, n: number): Buffer {
 describe('Ethernet front end: Rust core and Verilated card on random frames', () => {
   it('count every frame alike: accepted and each drop reason', () => {
     const stream = randomFrames(2024, 4000);
-    const rx = new (loadNative().EthernetReceiver)(DEFAULT_ENDPOINT.group, DEFAULT_ENDPOINT.port);
+    const rx = new (loadNative().EthernetReceiver)(DEFAULT_ENDPOINT.group, DEFAULT_ENDPOINT.port, DEFAULT_ENDPOINT.orderPort);
     rx.receive(stream);
     const rust = rx.counters();
     const card = new FpgaEngine(configBlob(loadConfig()));
@@ -71,5 +79,6 @@ describe('Ethernet front end: Rust core and Verilated card on random frames', ()
     expect(rust[0]).toBe(4000);
     expect(rust[1]).toBeGreaterThan(100);
     ETH_DROP_NAMES.forEach((name, i) => expect(rust[2 + i], name).toBeGreaterThan(0));
+    expect(rust[2 + ETH_DROP_NAMES.length]).toBeGreaterThan(50); // order-entry frames kept
   });
 });

@@ -1,25 +1,38 @@
 //! The Ethernet/IPv4/UDP receive front end (spec §17): which captured frames carry a
-//! MoldUDP64 packet for us, and why the others are dropped.
+//! MoldUDP64 packet or an order-entry frame (§18.7) for us, and why the others are dropped.
 //!
-//! `parse_frame` is the rule list of §17 as a pure function, checked in the spec's order so
+//! `classify` is the rule list of §17 as a pure function, checked in the spec's order so
 //! that the first failing rule is the drop reason (the card, hdl/rg_eth_rx.v, counts the
 //! same reason). `EthernetReceiver` adds the counters both engines report.
 
-use crate::contract::eth;
+use crate::contract::{eth, order_frame, venue_frame};
 use std::ops::Range;
 
-/// Destination group and port the front end keeps (the card's ETH_GROUP / ETH_PORT).
+/// Destination group and ports the front end keeps (the card's ETH_GROUP / ETH_PORT /
+/// ETH_ORDER_PORT).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EthFilter {
     /// IPv4 address a.b.c.d as `(a << 24) | (b << 16) | (c << 8) | d`.
     pub group: u32,
+    /// Market data: the payload is a MoldUDP64 packet.
     pub port: u16,
+    /// Order entry: the payload is one `{` or `}` frame (spec §18.7). When equal to `port`,
+    /// market data wins.
+    pub order_port: u16,
 }
 
 impl Default for EthFilter {
     fn default() -> Self {
-        EthFilter { group: eth::DEFAULT_GROUP, port: eth::DEFAULT_PORT }
+        EthFilter { group: eth::DEFAULT_GROUP, port: eth::DEFAULT_PORT, order_port: eth::DEFAULT_ORDER_PORT }
     }
+}
+
+/// A kept frame: where its UDP payload is, and which stream it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
+    pub payload: Range<usize>,
+    /// The payload is an order-entry frame (to the order port), not a MoldUDP64 packet.
+    pub order: bool,
 }
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
@@ -43,9 +56,14 @@ fn ones_complement_sum(words: &[u8]) -> u16 {
     sum as u16
 }
 
-/// The byte range of the UDP payload (the MoldUDP64 packet) of a kept frame, or the code
-/// (`contract::eth::*`, 1-based) of the first §17 rule it fails. `frame` has no FCS.
+/// The byte range of the UDP payload of a kept frame, or the code (`contract::eth::*`,
+/// 1-based) of the first §17 rule it fails. `frame` has no FCS.
 pub fn parse_frame(frame: &[u8], filter: &EthFilter) -> Result<Range<usize>, u8> {
+    classify(frame, filter).map(|k| k.payload)
+}
+
+/// A kept frame's payload and stream, or the code of the first §17 rule it fails.
+pub fn classify(frame: &[u8], filter: &EthFilter) -> Result<Kept, u8> {
     let len = frame.len();
     if len < eth::MIN_FRAME {
         return Err(eth::RUNT);
@@ -86,26 +104,46 @@ pub fn parse_frame(frame: &[u8], filter: &EthFilter) -> Result<Range<usize>, u8>
     if dst != filter.group {
         return Err(eth::OTHER_GROUP);
     }
-    if be16(frame, l4 + 2) != filter.port {
+    let port = be16(frame, l4 + 2);
+    let order = port != filter.port;
+    if order && port != filter.order_port {
         return Err(eth::OTHER_PORT);
     }
-    Ok(l4 + UDP_HEADER..l3 + total)
+    let payload = l4 + UDP_HEADER..l3 + total;
+    if order && !is_order_entry_frame(&frame[payload.clone()]) {
+        return Err(eth::ORDER_FRAME);
+    }
+    Ok(Kept { payload, order })
 }
+
+/// Rule 11: an order-entry datagram carries one whole `{` frame (36 bytes) or `}` frame (32).
+fn is_order_entry_frame(p: &[u8]) -> bool {
+    (p.len() == order_frame::LEN && p[0] == order_frame::TYPE)
+        || (p.len() == venue_frame::LEN && p[0] == venue_frame::TYPE)
+}
+
+/// Bit 31 of a length prefix in `receive_stream`'s output: the payload is an order-entry frame.
+pub const ORDER_ENTRY_FLAG: u32 = 1 << 31;
 
 /// The front end's counters (§17): every frame is either accepted or dropped for one reason.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EthCounters {
     pub frames: u64,
+    /// Frames kept, both streams.
     pub accepted: u64,
     /// Index `code - 1`.
     pub drops: [u64; eth::DROPS],
+    /// Frames kept for the order-entry port (ETH_ORDER_FRAMES).
+    pub orders: u64,
 }
 
 impl EthCounters {
-    /// frames, accepted, then the drops by code: the order of the card's registers.
+    /// frames, accepted, the drops by code, then orders: the card's ETH_FRAMES, ETH_ACCEPTED,
+    /// ETH_DROPS window and ETH_ORDER_FRAMES.
     pub fn to_vec(&self) -> Vec<u64> {
         let mut v = vec![self.frames, self.accepted];
         v.extend_from_slice(&self.drops);
+        v.push(self.orders);
         v
     }
 }
@@ -122,13 +160,14 @@ impl EthernetReceiver {
         EthernetReceiver { filter, counters: EthCounters::default() }
     }
 
-    /// Counts one frame; the payload of a kept one.
-    pub fn receive<'a>(&mut self, frame: &'a [u8]) -> Option<&'a [u8]> {
+    /// Counts one frame; the payload of a kept one, and whether it is an order-entry frame.
+    pub fn receive<'a>(&mut self, frame: &'a [u8]) -> Option<(&'a [u8], bool)> {
         self.counters.frames += 1;
-        match parse_frame(frame, &self.filter) {
-            Ok(r) => {
+        match classify(frame, &self.filter) {
+            Ok(k) => {
                 self.counters.accepted += 1;
-                Some(&frame[r])
+                self.counters.orders += u64::from(k.order);
+                Some((&frame[k.payload], k.order))
             }
             Err(code) => {
                 self.counters.drops[usize::from(code) - 1] += 1;
@@ -138,7 +177,8 @@ impl EthernetReceiver {
     }
 
     /// Frames of a stream where each is prefixed by its length (u32 little-endian, the
-    /// sim's `rg_sim_push_frames` input) → the kept payloads, prefixed the same way.
+    /// sim's `rg_sim_push_frames` input) → the kept payloads, in order, prefixed the same way
+    /// (an order-entry frame's length with `ORDER_ENTRY_FLAG` set).
     /// A stream that ends inside a length or a frame is an error (the caller built it).
     pub fn receive_stream(&mut self, stream: &[u8], out: &mut Vec<u8>) -> Result<usize, String> {
         let mut off = 0;
@@ -152,8 +192,9 @@ impl EthernetReceiver {
             let end = start.checked_add(n).filter(|&e| e <= stream.len()).ok_or_else(|| {
                 format!("frame stream: a frame of {n} bytes at offset {off} runs past its end ({} bytes)", stream.len())
             })?;
-            if let Some(p) = self.receive(&stream[start..end]) {
-                out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+            if let Some((p, order)) = self.receive(&stream[start..end]) {
+                let flag = if order { ORDER_ENTRY_FLAG } else { 0 };
+                out.extend_from_slice(&(p.len() as u32 | flag).to_le_bytes());
                 out.extend_from_slice(p);
                 kept += 1;
             }

@@ -1,10 +1,11 @@
 //! Spec §17: each rule of the Ethernet front end, and the order in which they are checked.
 
 use riskgate_core::contract::eth;
-use riskgate_core::ethernet::{parse_frame, EthFilter, EthernetReceiver};
+use riskgate_core::ethernet::{classify, parse_frame, EthFilter, EthernetReceiver, Kept, ORDER_ENTRY_FLAG};
 
 const GROUP: u32 = 0xE9360C6F; // 233.54.12.111
 const PORT: u16 = 26477;
+const ORDER_PORT: u16 = 26478;
 
 fn checksum(h: &[u8]) -> u16 {
     let mut s: u32 = h.chunks(2).map(|w| u32::from(u16::from_be_bytes([w[0], w[1]]))).sum();
@@ -39,7 +40,7 @@ fn frame(payload: &[u8], vlan: bool, options: usize) -> Vec<u8> {
 }
 
 fn filter() -> EthFilter {
-    EthFilter { group: GROUP, port: PORT }
+    EthFilter { group: GROUP, port: PORT, order_port: ORDER_PORT }
 }
 
 fn payload() -> Vec<u8> {
@@ -176,4 +177,64 @@ fn the_receiver_counts_every_frame_once_and_streams_payloads() {
     assert_eq!(c.frames, c.accepted + c.drops.iter().sum::<u64>());
     assert!(rx.receive_stream(&stream[..stream.len() - 1], &mut out).is_err());
     assert!(rx.receive_stream(&[1, 0], &mut out).is_err());
+}
+
+/// `frame` with its UDP destination port set to `port` (the UDP checksum is not verified).
+fn to_port(mut f: Vec<u8>, port: u16) -> Vec<u8> {
+    let l3 = if f[12] == 0x81 { 18 } else { 14 };
+    let l4 = l3 + usize::from(f[l3] & 15) * 4;
+    f[l4 + 2..l4 + 4].copy_from_slice(&port.to_be_bytes());
+    f
+}
+
+fn order_entry(ty: u8, len: usize) -> Vec<u8> {
+    let mut p: Vec<u8> = (0..len as u8).collect();
+    p[0] = ty;
+    p
+}
+
+#[test]
+fn an_order_entry_datagram_is_kept_for_the_order_port_when_it_carries_one_whole_frame() {
+    for (ty, len) in [(b'{', 36), (b'}', 32)] {
+        let f = to_port(frame(&order_entry(ty, len), false, 0), ORDER_PORT);
+        assert_eq!(classify(&f, &filter()), Ok(Kept { payload: 42..42 + len, order: true }));
+    }
+    // the market-data port keeps whatever it carries, an order frame too (a MoldUDP64 packet to §15)
+    let f = frame(&order_entry(b'{', 36), false, 0);
+    assert_eq!(classify(&f, &filter()).map(|k| k.order), Ok(false));
+    // rule 11: anything else to the order port
+    for (ty, len) in [(b'{', 32), (b'}', 36), (b'{', 37), (b'~', 36), (b'{', 0), (b'}', 31)] {
+        let f = to_port(frame(&order_entry(ty, len.max(1))[..len], false, 0), ORDER_PORT);
+        assert_eq!(parse_frame(&f, &filter()), Err(eth::ORDER_FRAME), "type {ty} length {len}");
+    }
+    // rule 10 before rule 11; with both ports equal, market data wins
+    let f = to_port(frame(&order_entry(b'{', 3), false, 0), ORDER_PORT + 1);
+    assert_eq!(parse_frame(&f, &filter()), Err(eth::OTHER_PORT));
+    let same = EthFilter { order_port: PORT, ..filter() };
+    assert_eq!(classify(&frame(&order_entry(b'{', 36), false, 0), &same).map(|k| k.order), Ok(false));
+}
+
+#[test]
+fn the_receiver_flags_order_entry_payloads_and_counts_them() {
+    let mut rx = EthernetReceiver::new(filter());
+    let md = frame(&payload(), false, 0);
+    let ord = to_port(frame(&order_entry(b'}', 32), true, 1), ORDER_PORT);
+    let bad = to_port(frame(&order_entry(b'}', 33), false, 0), ORDER_PORT);
+    let mut stream = Vec::new();
+    for f in [&md, &ord, &bad, &md] {
+        stream.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        stream.extend_from_slice(f);
+    }
+    let mut out = Vec::new();
+    assert_eq!(rx.receive_stream(&stream, &mut out), Ok(3));
+    let len = |at: usize| u32::from_le_bytes([out[at], out[at + 1], out[at + 2], out[at + 3]]);
+    assert_eq!(len(0), 40);
+    assert_eq!(len(44), 32 | ORDER_ENTRY_FLAG);
+    assert_eq!(&out[48..80], &order_entry(b'}', 32)[..]);
+    assert_eq!(len(80), 40);
+    let c = &rx.counters;
+    assert_eq!((c.frames, c.accepted, c.orders), (4, 3, 1));
+    assert_eq!(c.drops[usize::from(eth::ORDER_FRAME) - 1], 1);
+    assert_eq!(c.to_vec().len(), 2 + eth::DROPS + 1);
+    assert_eq!(*c.to_vec().last().unwrap(), 1);
 }
