@@ -27,7 +27,9 @@ GATED=rg_itch_parser,rg_risk,rg_ctrl_check
 # COVER_TESTS / COVER_FILTER override the files and the test-name filter (a regex).
 # Order flow (spec section 18.7): the damaged merged streams of test/hw/order-entry.test.ts
 # (every refusal, foreign frames, replays); its 200k-message run adds minutes and no line.
-read -r -a TESTS <<< "${COVER_TESTS:-test/hw/cover-stimulus.test.ts test/hw/differential.test.ts test/hw/driver.test.ts test/ethernet/front-end-fuzz.test.ts test/hw/order-entry.test.ts}"
+# Order flow on the Ethernet input and the tkeep faults of all three inputs (spec sections 15,
+# 17, 18.7): test/hw/ethernet-order-flow.test.ts.
+read -r -a TESTS <<< "${COVER_TESTS:-test/hw/cover-stimulus.test.ts test/hw/differential.test.ts test/hw/driver.test.ts test/ethernet/front-end-fuzz.test.ts test/hw/order-entry.test.ts test/hw/ethernet-order-flow.test.ts}"
 FILTER=${COVER_FILTER-'^(?!.*(bundled session|200k messages))'}
 
 t0=$(date +%s)

@@ -1,12 +1,14 @@
 # Decodes a capture with dpkt (an independent pcap/Ethernet/IPv4/UDP implementation) and
 # classifies each frame by the rules of docs/spec.md section 17, written against dpkt's
 # fields. Prints JSON: counts per class, the SHA-256 of the kept payloads in order, and how
-# many kept frames have a valid UDP checksum. Usage: dpkt_check.py capture.pcap group port
+# many kept frames have a valid UDP checksum. Usage: dpkt_check.py capture.pcap group port [order_port]
+# (order_port: the order-entry stream of section 18.7, one `{` (36 bytes) or `}` (32) frame per datagram)
 import hashlib, json, socket, struct, sys, warnings
 import dpkt
 
 warnings.simplefilter('ignore')
 path, group, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+order_port = int(sys.argv[4]) if len(sys.argv) > 4 else 26478
 
 def fold(s):
     while s > 0xFFFF:
@@ -44,9 +46,11 @@ with open(path, 'rb') as f:
         if total - ihl < 8 or struct.unpack('!H', raw[ihl + 4:ihl + 6])[0] != total - ihl: count('UDP_LENGTH'); continue
         udp = ip.data
         if socket.inet_ntoa(ip.dst) != group: count('OTHER_GROUP'); continue
-        if udp.dport != port: count('OTHER_PORT'); continue
-        count('KEPT')
+        if udp.dport != port and udp.dport != order_port: count('OTHER_PORT'); continue
         payload = bytes(udp.data)
+        if udp.dport != port and not ((len(payload) == 36 and payload[0] == 0x7B) or (len(payload) == 32 and payload[0] == 0x7D)):
+            count('ORDER_FRAME'); continue
+        count('KEPT')
         kept.update(payload)
         pseudo = ip.src + ip.dst + struct.pack('!BBH', 0, 17, udp.ulen)
         if fold(words(pseudo) + words(bytes(raw[ihl:total]))) == 0xFFFF:

@@ -28,12 +28,12 @@ function python(): string {
 }
 
 async function ourKeptSha(pcap: string): Promise<string> {
-  const rx = new (loadNative().EthernetReceiver)(0xe9360c6f, 26477);
+  const rx = new (loadNative().EthernetReceiver)(0xe9360c6f, 26477, 26478);
   const h = createHash('sha256');
   for await (const b of readFrameBatches(pcap, 512, { records: 0, snapped: 0 })) {
     const p = rx.receive(b.stream);
     for (let o = 0; o < p.length; ) {
-      const n = p.readUInt32LE(o);
+      const n = p.readUInt32LE(o) & 0x7fff_ffff; // bit 31: an order-entry frame (spec §18.7)
       h.update(p.subarray(o + 4, o + 4 + n));
       o += 4 + n;
     }
@@ -50,7 +50,7 @@ describe('captures read by an independent decoder (dpkt)', () => {
       const pcap = join(dir, `s${variant.join('')}.pcap`);
       const gen = riskgateJson(['pcap', itch, '--out', pcap, '--bad', 'all', '--bad-every', '2', '--vlan', '4', '--ip-options', ...variant]);
       expect(gen.status, gen.stderr).toBe(0);
-      const r = spawnSync(py, [join(ROOT, 'test/ethernet/dpkt_check.py'), pcap, '233.54.12.111', '26477'], { encoding: 'utf8' });
+      const r = spawnSync(py, [join(ROOT, 'test/ethernet/dpkt_check.py'), pcap, '233.54.12.111', '26477', '26478'], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
       const got = JSON.parse(r.stdout);
       expect(got.counts.KEPT).toBe(gen.json.good);

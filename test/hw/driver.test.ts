@@ -59,7 +59,7 @@ describe('driver ABI (sim/riskgate_sim.h via koffi)', () => {
   it('registers, cycle counter, stats after reset, and a gap in the feed', () => {
     const e = new FpgaEngine(blob);
     try {
-      expect(e.readReg(Register.ID)).toBe(0x52470002); // register map 2: the Ethernet front end (spec §17)
+      expect(e.readReg(Register.ID)).toBe(0x52470003); // register map 3: tkeep fault counters, the order-entry port (spec §15, §17, §18.7)
       // PARAM0: MAX_SYMBOLS, MAX_ACCOUNTS, SET_BITS, WAYS (bytes 0..3), the spec parameters
       const p = PARAMS;
       expect(e.readReg(Register.PARAM0)).toBe((p.WAYS.default << 24 | p.SET_BITS.default << 16 | p.MAX_ACCOUNTS.default << 8 | p.MAX_SYMBOLS.default) >>> 0);
