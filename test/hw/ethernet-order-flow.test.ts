@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configBlob, loadConfig } from '../../src/config/index.ts';
-import { ETH_DROP_NAMES } from '../../src/contract.ts';
+import { ETHERNET, ETH_DROP_NAMES, Register } from '../../src/contract.ts';
 import { FpgaEngine } from '../../src/fpga/index.ts';
 import { OrderFlowGenerator } from '../../src/gen/orders.ts';
 import { readFrameBatches } from '../../src/source/capture.ts';
@@ -95,8 +95,9 @@ describe('order flow on the Ethernet input', () => {
           b.push(damaged.injectBeats('eth', beats));
           // a MoldUDP64 packet cut in its header (lanes 0..2 and 4..7: a hole at lane 3)
           b.push(damaged.injectBeats('mold', [{ data: 0x4141414141414141n, keep: 0xf7, last: false }, { data: 0n, keep: 0xff, last: true }]));
-          // an order frame with a partial beat before its last (36 bytes as 4 + 8·4)
-          b.push(damaged.injectBeats('order', [{ data: 0x7bn, keep: 0x0f, last: false }, ...[0, 1, 2, 3].map((i) => ({ data: 0n, keep: 0xff, last: i === 3 }))]));
+          // an order frame with a partial beat before its last, six beats long (past the
+          // module's 40-byte buffer: the later beats only count)
+          b.push(damaged.injectBeats('order', [{ data: 0x7bn, keep: 0x0f, last: false }, ...[0, 1, 2, 3, 4].map((i) => ({ data: 0n, keep: 0xff, last: i === 4 }))]));
         }
         b.push(damaged.processFrames(batch.stream));
       }
@@ -109,6 +110,10 @@ describe('order flow on the Ethernet input', () => {
       expect(damaged.stats()).toEqual(clean.stats());
       expect(clean.tkeepFaults()).toEqual({ moldPackets: 0, ethFrames: 0, orderFrames: 0 });
       expect(damaged.tkeepFaults()).toEqual({ moldPackets: 1, ethFrames: 1, orderFrames: 1 });
+      // the order-entry port register: the contract's default, written by the driver, read back
+      expect(damaged.readReg(Register.ETH_ORDER_PORT)).toBe(ETHERNET.defaultOrderPort);
+      damaged.setEthernetFilter(0xe9360c6f, 26477, 30001);
+      expect(damaged.readReg(Register.ETH_ORDER_PORT)).toBe(30001);
     } finally {
       clean.close();
       damaged.close();
