@@ -15,10 +15,11 @@ import { generateSession, MAX_GEN_SYMBOLS, type GenSummary } from '../gen/index.
 import { usageError } from './usage.ts';
 import { OrderFlowGenerator, type OrderFlowSummary } from '../gen/orders.ts';
 import { writeChunks } from '../gen/write.ts';
+import { writeCapture, type CaptureReport } from '../gen/pcap.ts';
 import type { Config } from '../config/index.ts';
 import { HELP_OPTION, helpFor } from './help.ts';
 
-const USAGE = `usage: riskgate gen --out <file.itch[.gz]> [--seed N] [--symbols K] [--messages M] [--controls] [--client-orders N] [--config <file>] [--json]
+const USAGE = `usage: riskgate gen --out <file.itch[.gz]> [--seed N] [--symbols K] [--messages M] [--controls] [--client-orders N] [--config <file>] [--pcap <file.pcap>] [--json]
        riskgate gen --profile day --out <file.itch[.gz]> [--seed N] [--symbols K] [--messages M] [--config-out <file.json>] [--json]
 
   --out         output file; a name ending in .gz is gzip-compressed (level 1 for the day profile)
@@ -37,6 +38,8 @@ const USAGE = `usage: riskgate gen --out <file.itch[.gz]> [--seed N] [--symbols 
                 stream of spec §18, checked by the Rust engine as it is written (src/gen/orders.ts)
   --config      default profile: config the session is shaped for (default config/default.json)
   --config-out  day profile: write the riskgate config of the day's 64 busiest symbols (JSON)
+  --pcap        default profile: also write the session as a pcap capture, as \`riskgate pcap\` does with
+                its defaults (spec §17; client orders and venue answers to the order-entry port, §18.7)
   --json        print the summary as JSON`;
 
 /** Parses a positive count: digits with optional _ separators and an optional k / M suffix. */
@@ -59,6 +62,7 @@ export const GEN_OPTIONS = {
   config: { type: 'string' },
   profile: { type: 'string' },
   'config-out': { type: 'string' },
+  pcap: { type: 'string' },
   json: { type: 'boolean' },
   ...HELP_OPTION,
 } as const;
@@ -73,6 +77,7 @@ export const help = helpFor(USAGE.split('\n\n')[0], GEN_OPTIONS, {
   config: '<file> default profile: config the session is shaped for (default config/default.json)',
   profile: '<default|day> default: a session for a config\'s symbols; day: a real-sized NASDAQ day (docs/generator.md)',
   'config-out': '<file.json> day profile: write the riskgate config of the day\'s 64 busiest symbols',
+  pcap: '<file.pcap> default profile: also write the session as a pcap capture (riskgate pcap\'s defaults; client orders and venue answers to the order-entry port, spec §18.7)',
   json: 'print the summary as JSON',
   help: 'print this help and exit',
 });
@@ -93,6 +98,7 @@ export async function genCommand(argv: string[]): Promise<number> {
   const profile = values.profile ?? 'default';
   if (profile !== 'default' && profile !== 'day') throw usageError(`--profile must be default or day, got ${JSON.stringify(profile)}\n\n${USAGE}`);
   if (profile === 'day' && values['client-orders'] !== undefined) throw usageError(`--client-orders goes with the default profile, not --profile day\n\n${USAGE}`);
+  if (profile === 'day' && values.pcap !== undefined) throw usageError(`--pcap goes with the default profile (riskgate pcap writes any session as a capture)\n\n${USAGE}`);
   if (profile === 'day') return genDay(values, seed);
   if (values['config-out'] !== undefined) throw usageError(`--config-out goes with --profile day\n\n${USAGE}`);
   const symbols = parseCount('symbols', values.symbols, 8);
@@ -100,15 +106,38 @@ export async function genCommand(argv: string[]): Promise<number> {
   if (symbols < 1 || symbols > MAX_GEN_SYMBOLS) throw usageError(`--symbols must be between 1 and ${MAX_GEN_SYMBOLS}, got ${symbols}`);
   const config = loadConfig(values.config);
   if (values['client-orders'] !== undefined) return genOrderFlow(values, { seed, symbols, messages, config });
+  return genSession(values, { seed, symbols, messages, config });
+}
+
+/** `--pcap`: the session just written, as `riskgate pcap <out> --out <pcap>` writes it (undefined without --pcap). */
+async function genPcap(input: string, out: string | undefined): Promise<CaptureReport | undefined> {
+  if (out === undefined) return undefined;
+  try {
+    return await writeCapture({ input, out });
+  } catch (e) {
+    throw outputError(e, out);
+  }
+}
+
+function pcapLine(rep: CaptureReport | undefined): string {
+  if (!rep) return '';
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return `\npcap        ${rep.out}: ${n(rep.frames)} frames, ${n(rep.packets)} MoldUDP64 packets${rep.orderFrames ? `, ${n(rep.orderFrames)} client order and venue frames to the order-entry port` : ''}`;
+}
+
+async function genSession(values: { out?: string; json?: boolean; controls?: boolean; pcap?: string }, o: { seed: number; symbols: number; messages: number; config: Config }): Promise<number> {
+  const { seed, symbols, messages, config } = o;
+  const out = values.out as string;
   let summary: GenSummary;
   try {
-    const bar = values.json ? undefined : progressBar(`gen: ${values.out}`, process.stderr, 'messages');
-    summary = await generateSession({ seed, symbols, messages, out: values.out, config, controlMessages: values.controls === true, onProgress: bar && ((n) => bar.update(n, messages)) });
+    const bar = values.json ? undefined : progressBar(`gen: ${out}`, process.stderr, 'messages');
+    summary = await generateSession({ seed, symbols, messages, out, config, controlMessages: values.controls === true, onProgress: bar && ((n) => bar.update(n, messages)) });
     bar?.done();
   } catch (e) {
-    throw outputError(e, values.out);
+    throw outputError(e, out);
   }
-  process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+  const pcap = await genPcap(out, values.pcap);
+  process.stdout.write(values.json ? `${JSON.stringify(pcap ? { ...summary, pcap } : summary)}\n` : `${formatSummary(summary)}${pcapLine(pcap)}\n`);
   return 0;
 }
 
@@ -123,7 +152,7 @@ function outputError(e: unknown, out: string): unknown {
   return e;
 }
 
-async function genOrderFlow(values: { out?: string; json?: boolean; controls?: boolean; 'client-orders'?: string }, o: { seed: number; symbols: number; messages: number; config: Config }): Promise<number> {
+async function genOrderFlow(values: { out?: string; json?: boolean; controls?: boolean; 'client-orders'?: string; pcap?: string }, o: { seed: number; symbols: number; messages: number; config: Config }): Promise<number> {
   const out = values.out as string;
   const clientOrders = parseCount('client-orders', values['client-orders'], 0);
   if (clientOrders < 1) throw usageError(`--client-orders must be at least 1, got ${clientOrders}`);
@@ -137,7 +166,8 @@ async function genOrderFlow(values: { out?: string; json?: boolean; controls?: b
   } catch (e) {
     throw outputError(e, out);
   }
-  process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${formatOrderFlowSummary(summary, out)}\n`);
+  const pcap = await genPcap(out, values.pcap);
+  process.stdout.write(values.json ? `${JSON.stringify(pcap ? { ...summary, pcap } : summary)}\n` : `${formatOrderFlowSummary(summary, out)}${pcapLine(pcap)}\n`);
   return 0;
 }
 

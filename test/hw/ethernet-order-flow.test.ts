@@ -3,7 +3,8 @@
  * `gen --client-orders` written as a pcap by `riskgate pcap` (market data to the market-data
  * port, each client order and venue answer alone in a datagram to the order-entry port, plus
  * bad frames of every drop reason) replays on rust, fpga and shadow to the digest of the merged
- * session file itself, with the same front-end counters in both engines.
+ * session file itself, with the same front-end counters in both engines; `gen --pcap` writes
+ * such a capture in one step.
  *
  * And the tkeep rule (card only, the Rust core has no beats): beats breaking it on each of
  * the card's three inputs — a Ethernet frame with a hole in its tkeep, a MoldUDP64 packet with
@@ -71,6 +72,18 @@ describe('order flow on the Ethernet input', () => {
     expect(counted.fpga).toEqual(counted.rust);
     expect(counted.shadow).toEqual(counted.rust);
   });
+
+  it('riskgate gen --client-orders --pcap writes the same kind of capture in one step: fpga replays it to the merged file\'s digest', () => {
+    const itch = join(dir, 'gen.itch');
+    const cap = join(dir, 'gen.pcap');
+    const g = riskgateJson(['gen', '--out', itch, '--seed', '4', '--messages', '4000', '--client-orders', '300', '--controls', '--pcap', cap, '--json']);
+    expect(g.status, g.stderr).toBe(0);
+    expect(g.json.pcap.orderFrames).toBeGreaterThan(300);
+    const r = riskgateJson(['replay', cap, '--backend', 'fpga']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.json.recordsSha256).toBe(g.json.recordsSha256);
+    expect(r.json.capture.orderFrames).toBe(g.json.pcap.orderFrames);
+  }, 120_000);
 
   it('beats breaking the tkeep rule change nothing but the card-only tkeep counters', async () => {
     const blob = configBlob(loadConfig());
