@@ -137,7 +137,7 @@ module rg_eth_rx #(
         if (s_axis_tkeep == 8'hFF) nbytes = 4'd8;
     end
     // the tkeep rule: all eight lanes before the last beat, contiguous from lane 0 in it
-    wire keep_bad = s_axis_tlast ? ((s_axis_tkeep & (s_axis_tkeep + 8'd1)) != 8'd0)
+    wire keep_bad = s_axis_tlast ? |(s_axis_tkeep[7:1] & ~s_axis_tkeep[6:0])
                                  : (s_axis_tkeep != 8'hFF);
 
     // ---------------------------------------------------------------- EVAL1: L2 and the IPv4 window

@@ -211,7 +211,8 @@ module rg_moldudp64_rx #(
     wire in_hs    = s_axis_tvalid && s_axis_tready;
     // a beat with a non-contiguous tkeep, or any beat after one in its packet, is not parsed
     // (it is accepted only when no beat is held: in_valid_q is then 0, and the beat is the input)
-    wire keep_bad = (s_axis_tkeep & (s_axis_tkeep + 8'd1)) != 8'd0;
+    // (no lane set above a clear one: shifted compares, no adder on the beat cycle's input)
+    wire keep_bad = |(s_axis_tkeep[7:1] & ~s_axis_tkeep[6:0]);
     wire in_skip  = keep_bad || discard_q;
     wire cut      = in_hs && keep_bad && !discard_q;
 

@@ -97,7 +97,7 @@ module rg_order_rx (
         for (l = 0; l < 8; l = l + 1) nkeep = nkeep + {3'd0, s_axis_order_tkeep[l]};
     end
     // the tkeep rule: all eight lanes before the last beat, contiguous from lane 0 in it
-    wire keep_bad = s_axis_order_tlast ? ((s_axis_order_tkeep & (s_axis_order_tkeep + 8'd1)) != 8'd0)
+    wire keep_bad = s_axis_order_tlast ? |(s_axis_order_tkeep[7:1] & ~s_axis_order_tkeep[6:0])
                                        : (s_axis_order_tkeep != 8'hFF);
     wire frame_bad = keep_bad_q || keep_bad;
     wire [16:0] len_sum = {1'b0, len_q} + {13'd0, nkeep};
