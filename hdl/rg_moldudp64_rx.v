@@ -209,15 +209,18 @@ module rg_moldudp64_rx #(
 
     wire out_free = !out_valid_q || m_ready;
     wire in_hs    = s_axis_tvalid && s_axis_tready;
-    // a beat with a non-contiguous tkeep, or any beat after one in its packet, is not parsed
-    // (it is accepted only when no beat is held: in_valid_q is then 0, and the beat is the input)
-    // (no lane set above a clear one: shifted compares, no adder on the beat cycle's input)
+    // A beat with a non-contiguous tkeep (a lane set above a clear one), or any beat after one
+    // in its packet, is not parsed. It is accepted only when no beat is held (in_valid_q = 0,
+    // the beat is the input), so the beat logic below runs on it as usual and only the register
+    // writes of that cycle are withheld (skip_now, a shallow enable beside the deep next-state
+    // logic: the beat cycle's paths are unchanged).
     wire keep_bad = |(s_axis_tkeep[7:1] & ~s_axis_tkeep[6:0]);
     wire in_skip  = keep_bad || discard_q;
+    wire skip_now = in_hs && in_skip;
     wire cut      = in_hs && keep_bad && !discard_q;
 
     // the beat processed in this cycle: the held one, else the one being accepted
-    wire        cur_valid = in_valid_q || (in_hs && !in_skip);
+    wire        cur_valid = in_valid_q || in_hs;
     wire [63:0] cur_data  = in_valid_q ? in_data_q : s_axis_tdata;
     wire [3:0]  cur_n     = in_valid_q ? in_n_q : popcount8(s_axis_tkeep);
     wire [7:0]  cur_pres  = in_valid_q ? in_pres_q : present8(s_axis_tkeep);
@@ -532,21 +535,23 @@ module rg_moldudp64_rx #(
                 offer_pend_q <= 1'b0;
             end
 
-            hdr_q      <= hdr_d;
-            pos_q      <= pos_d;
-            lenhi_q    <= lenhi_d;
-            nlen_q     <= nlen_d;
-            lp_q       <= lp_d;
-            kn_q       <= kn_d;
-            p1_q       <= p1_d;
-            held_q     <= held_d;
-            buf_q      <= buf_d;
-            blk_toff_q <= blk_toff_d;
-            cur_seq_q  <= cur_seq_d;
-            exp_seq_q  <= exp_seq_d;
-            hdr_cnt_q  <= hdr_cnt_d;
-            nseq_q     <= nseq_d;
-            rem_q      <= rem_d;
+            if (!skip_now) begin
+                hdr_q      <= hdr_d;
+                pos_q      <= pos_d;
+                lenhi_q    <= lenhi_d;
+                nlen_q     <= nlen_d;
+                lp_q       <= lp_d;
+                kn_q       <= kn_d;
+                p1_q       <= p1_d;
+                held_q     <= held_d;
+                buf_q      <= buf_d;
+                blk_toff_q <= blk_toff_d;
+                cur_seq_q  <= cur_seq_d;
+                exp_seq_q  <= exp_seq_d;
+                hdr_cnt_q  <= hdr_cnt_d;
+                nseq_q     <= nseq_d;
+                rem_q      <= rem_d;
+            end
             // a cut packet: back to reading a header (as at a packet's end), the rest skipped
             if (cut) begin
                 hdr_q  <= 1'b1;
@@ -569,7 +574,7 @@ module rg_moldudp64_rx #(
             // free then) and read only while out_valid_q: the wide enable is not the deep
             // message-done logic
             if (m_ready) out_valid_q <= 1'b0;
-            if ((msg_done || trunc_ev) && !drop) out_valid_q <= 1'b1;
+            if ((msg_done || trunc_ev) && !drop && !skip_now) out_valid_q <= 1'b1;
             if (proceed) begin
                 out_data_q     <= out_d;
                 out_len_q      <= len_m;
@@ -583,19 +588,19 @@ module rg_moldudp64_rx #(
 
             // gap check one cycle after the header: cur_seq_q then holds its seq, and
             // exp_seq_q does not change in the header's cycle
-            gap_chk_q <= hdr_done;
+            gap_chk_q <= hdr_done && !skip_now;
             if (gap_chk_q && cur_seq_q > exp_seq_q) begin
                 st_gaps_q  <= st_gaps_q + 32'd1;
                 gap_seen_q <= 1'b1;
             end
-            if (hdr_done) begin
+            if (hdr_done && !skip_now) begin
                 st_pkts_q <= st_pkts_q + 32'd1;
                 if (hcnt == 16'hFFFF) eos_seen_q <= 1'b1;
             end
-            if (bad_pkt) st_bad_q <= st_bad_q + 32'd1;
-            if (seqd && drop) st_dups_q <= st_dups_q + 32'd1;
+            if (bad_pkt && !skip_now) st_bad_q <= st_bad_q + 32'd1;
+            if (seqd && drop && !skip_now) st_dups_q <= st_dups_q + 32'd1;
             // count mismatch one cycle after the packet end, from the registered counts
-            mism_chk_q <= pkt_end && !bad_pkt;
+            mism_chk_q <= pkt_end && !bad_pkt && !skip_now;
             if (mism_chk_q && hdr_cnt_q != 16'hFFFF && nseq_q != hdr_cnt_q)
                 st_mism_q <= st_mism_q + 32'd1;
         end
