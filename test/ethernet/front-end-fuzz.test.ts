@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configBlob, loadConfig } from '../../src/config/index.ts';
-import { ETH_DROP_NAMES } from '../../src/contract.ts';
+import { CONTROL_MESSAGE, ETH_DROP_NAMES, ORDER_FRAME, VENUE_FRAME } from '../../src/contract.ts';
 import { loadNative } from '../../src/engine/rust.ts';
 import { DEFAULT_ENDPOINT, ethernetFrame, fixIpv4Checksum } from '../../src/ethernet/frame.ts';
 import { FpgaEngine } from '../../src/fpga/index.ts';
@@ -27,7 +27,7 @@ function randomFrames(seed: number, n: number): Buffer {
     if (toOrders && r.next() < 0.7) {
       const brace = r.next() < 0.5;
       payload = Buffer.from(Array.from({ length: (brace ? 36 : 32) + (r.next() < 0.2 ? int(-2, 2) : 0) }, () => int(0, 255)));
-      payload[0] = r.next() < 0.9 ? (brace ? 0x7b : 0x7d) : 0x7e;
+      payload[0] = r.next() < 0.9 ? (brace ? ORDER_FRAME.typeByte : VENUE_FRAME.typeByte) : CONTROL_MESSAGE.typeByte;
     }
     const vlan = r.next() < 0.4 ? int(0, 4095) : undefined;
     const ipOptions = r.next() < 0.3 ? Buffer.alloc(4 * int(1, 10), 1) : undefined;
