@@ -214,6 +214,8 @@ async function step(bin: { name: string; path: string }, rate: number, cfg: stri
   } finally {
     for (const c of clients) c.destroy();
     if (run) {
+      // BENCH_EVENTS=DIR: the run's events of each step, one JSON per line (where a transaction's time goes).
+      if (process.env.BENCH_EVENTS) writeFileSync(join(process.env.BENCH_EVENTS, `${bin.name}-${rate}-${k}.jsonl`), run.events.map((e) => JSON.stringify(e)).join('\n'));
       run.child.kill('SIGINT');
       await Promise.race([run.exit, new Promise((res) => setTimeout(res, 10_000))]);
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
