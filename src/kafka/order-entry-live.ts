@@ -263,22 +263,24 @@ export class LiveOrderEntry {
     const v = this.o.venue;
     if (!v) return;
     let client: OuchClient | null = null;
+    // Registered before the login: the answers a resume asks to replay may arrive in the read
+    // that carries Login Accepted, before connect() returns (they would be lost otherwise).
+    const onVenueAnswer = (a: Answer) => {
+      if (a.kind === 'ACCOUNT_QUERY_RESPONSE') return;
+      this.queue.push({ kind: 'venue', answer: a });
+      this.o.wake();
+    };
     // A run killed a moment ago may still hold the venue session until the venue sees its
     // connection close (the venue refuses a second login): retried for a few seconds.
     for (let attempt = 1; !client; attempt++) {
       try {
-        client = await OuchClient.connect({ ...v, keepAnswers: false, requestedSequenceNumber: resumed ? this.lastVenueSeq + 1n : 0n });
+        client = await OuchClient.connect({ ...v, keepAnswers: false, onAnswer: onVenueAnswer, requestedSequenceNumber: resumed ? this.lastVenueSeq + 1n : 0n });
       } catch (e) {
         if (attempt >= VENUE_LOGIN_ATTEMPTS) throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot log in to the venue at ${v.host}:${v.port}: ${(e as Error).message}`);
         this.o.emit('venue-retry', { attempt, error: (e as Error).message });
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    client.onAnswer((a) => {
-      if (a.kind === 'ACCOUNT_QUERY_RESPONSE') return;
-      this.queue.push({ kind: 'venue', answer: a });
-      this.o.wake();
-    });
     this.venueClient = client;
     // Fail closed: without its venue the run could neither forward what it accepts nor hear of
     // executions. The run stops (exit 8); a restart logs in again and asks for what it missed.

@@ -9,7 +9,9 @@
  * the run's record digest.
  *
  * A third case sends many orders at once from four sessions: each gets one answer, the venue
- * each accepted order once, and transactions carry several orders (group commit).
+ * each accepted order once, and transactions carry several orders (group commit); a fourth
+ * SIGKILLs the run right after a batch of marketable orders is committed and checks that every
+ * venue execution is booked and on Kafka once and no order reached the venue twice.
  *
  * Its own single-node broker on its own port (RISKGATE_KAFKA_RUNORDER_PORT, default 19392/19393).
  */
@@ -336,4 +338,93 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
       throw e;
     }
   }, 120_000);
+
+  it('group commit under a SIGKILL: a burst of marketable orders from four sessions, killed right after the commit of a batch, resumed — each venue execution booked and on Kafka once, no order forwarded twice, the digest replayed', async () => {
+    const cfgPath = writeDemoConfig(tmp, (j) => {
+      j.orderEntry.sessions.push({ username: 'ALPHA2', password: 'alpha2-pw', account: 'ALPHA' }, { username: 'BRAVO2', password: 'bravo2-pw', account: 'BRAVO' });
+    }).path;
+    const data = join(ROOT, 'data/demo.itch.gz');
+    const top = topOfBook(data, STOP);
+    const { venue, port: venuePort } = await startDemoVenue(procs);
+    expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'gk.md.itch', '--to-seq', String(STOP)]).lastSeq).toBe(STOP);
+    const merged = join(tmp, 'merged-gk.itch');
+    const args = [
+      '--brokers', BROKER, '--config', cfgPath, '--prefix', 'gk', '--topic', 'gk.md.itch', '--stale-ms', '0', '--snapshot-every', '0',
+      '--order-entry', '--order-entry-port', '0', '--venue', `127.0.0.1:${venuePort}`, '--record', merged, '--json',
+    ];
+    const logins = [['ALPHA1', 'alpha-pw'], ['ALPHA2', 'alpha2-pw'], ['BRAVO1', 'bravo-pw'], ['BRAVO2', 'bravo2-pw']];
+    const a = await startRunThroughFeed(args, runs);
+    try {
+      const cs = await Promise.all(logins.map(([username, password]) => OuchClient.connect({ port: a.port, username, password })));
+      clients.push(...cs);
+      // Marketable IOC orders (ALPHA sells AAPL at the bid, BRAVO buys NVDA at the ask): the venue executes them.
+      const aapl = top.get('AAPL')!;
+      const nvda = top.get('NVDA')!;
+      const send = (round: number) => {
+        const refs: number[][] = cs.map(() => []);
+        for (let i = 0; i < round; i++) {
+          cs.forEach((c, k) => {
+            const alpha = k < 2;
+            refs[k].push(c.enter({ side: alpha ? 'S' : 'B', quantity: 1 + i + 3 * k, symbol: alpha ? 'AAPL' : 'NVDA', price: BigInt(alpha ? aapl.bid : nvda.ask), timeInForce: '3' }));
+          });
+        }
+        return refs;
+      };
+      // A first burst, answered and executed; then a second one, and the run is killed in the middle of it.
+      const first = send(3);
+      for (const [k, c] of cs.entries()) for (const r of first[k]) await c.answer(r, 20_000);
+      await cs[0].waitFor(() => cs[0].answers.some((x) => x.kind === 'ORDER_EXECUTED'), 20_000);
+      // Killed as soon as a batch of the second burst is committed: its answers and venue sends
+      // were just released, the venue's executions of them are still on their way (applied in
+      // the dead run or not, never committed by it): the restart must ask for them again.
+      const batchesBefore = a.run.events.filter((e) => e.event === 'order-entry-batch').length;
+      const second = send(3);
+      const secondCommitted = () => a.run.events.filter((e) => e.event === 'order-entry-batch').slice(batchesBefore).some((e) => e.orders > 0);
+      for (const t0 = Date.now(); !secondCommitted(); await new Promise((r) => setImmediate(r))) {
+        if (Date.now() - t0 > 20_000) throw new Error('no batch of the second burst committed');
+      }
+      a.run.kill('SIGKILL');
+      expect((await a.run.exit).signal).toBe('SIGKILL');
+      for (const c of cs) c.destroy();
+
+      const b = await startRunThroughFeed(args, runs);
+      // Each session numbers on past what the dead run committed, never past what it sent.
+      for (const [k, [username, password]] of logins.entries()) {
+        const c = await OuchClient.connect({ port: b.port, username, password });
+        clients.push(c);
+        const next = await c.continueNumbering();
+        expect(next).toBeGreaterThan(Math.max(...first[k]));
+        expect(next).toBeLessThanOrEqual(Math.max(...second[k]) + 1);
+      }
+      await new Promise((r) => setTimeout(r, 500)); // venue answers the dead run had not committed come again and are booked
+      expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'gk.md.itch', '--from-seq', String(STOP + 1)]).endOfSession).toBe(true);
+      const ended = await b.run.exit;
+      expect(ended.code, JSON.stringify(b.run.events.slice(-8))).toBe(0);
+      const report = JSON.parse(ended.stdout);
+      const vs = await venue.stop();
+      expect(vs.inconsistencies).toBe(0);
+      // Forwarded again only what never reached the venue: no venue UserRefNum twice.
+      expect(vs.ouch).toMatchObject({ DUPLICATE_USER_REF_NUM: 0, USER_REF_NUM_OUT_OF_SEQUENCE: 0 });
+      expect(vs.executions).toBeGreaterThanOrEqual(1);
+      const batches = a.run.events.filter((e) => e.event === 'order-entry-batch');
+      console.log(`run --order-entry SIGKILL in a burst: the dead run committed ${batches.reduce((n, x) => n + x.orders, 0)} of ${6 * cs.length} orders and ${batches.reduce((n, x) => n + x.venue, 0)} venue answers in ${batches.length} batches (largest ${Math.max(...batches.map((x) => x.orders))} orders); the restart rebuilt ${report.orderEntry.rebuiltEvents} events, forwarded ${report.orderEntry.reforwarded} again; venue: ${vs.ouch.accepted} orders, ${vs.executions} executions`);
+      const replay = cliJson(['replay', merged, '--config', cfgPath, '--out', join(tmp, 'replay-gk.bin')]);
+      expect(replay.recordsSha256).toBe(report.recordsSha256);
+      let venueFills = 0;
+      for (const r = new RecordView(readFileSync(join(tmp, 'replay-gk.bin'))); r.next(); ) if (r.kind === RecordKind.FILL && r.leg >= 1) venueFills++;
+      expect(venueFills).toBe(vs.executions);
+      const onKafka = new Map<string, number>();
+      for (const m of await readTopic(topicNames('gk').executions)) {
+        const e = decodeExecution(m.value);
+        if (e.leg === 0) continue;
+        const id = `${e.session}:${e.seq}:${e.leg}`;
+        onKafka.set(id, (onKafka.get(id) ?? 0) + 1);
+      }
+      expect([...onKafka.values()].filter((n) => n > 1)).toEqual([]);
+      expect(onKafka.size).toBe(vs.executions);
+    } catch (e) {
+      for (const r of runs.slice(-2)) (e as Error).message += `\nrun events: ${JSON.stringify(r.events.filter((x) => x.event !== 'committed' && x.event !== 'tx-open').slice(-15))}`;
+      throw e;
+    }
+  }, 150_000);
 });

@@ -225,6 +225,19 @@ describe('gateway on loopback', () => {
     expect(gw!.stats().sessions.ALPHA1).toMatchObject({ logins: 2, logouts: 1 });
   });
 
+  it('a re-login with keepAnswers false and the onAnswer option gets every replayed answer, those in the read with Login Accepted too', async () => {
+    const port = await start();
+    const c = await client(port, 0, { requestedSequenceNumber: 1n });
+    const refs = Array.from({ length: 20 }, (_, k) => c.enter({ side: 'B', quantity: k + 1, symbol: 'AAPL', price: '3' }));
+    await c.answer(refs.at(-1)!);
+    const total = c.answers.length;
+    await c.logout();
+    const seen: bigint[] = [];
+    await client(port, 0, { requestedSequenceNumber: 1n, keepAnswers: false, firstUserRefNum: 100, onAnswer: (a) => seen.push(a.seq) });
+    for (const t0 = Date.now(); seen.length < total && Date.now() - t0 < 2000; ) await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toEqual(Array.from({ length: total }, (_, k) => BigInt(k + 1)));
+  });
+
   it('a client sending garbage is closed and counted; the other sessions keep trading', async () => {
     const port = await start();
     const good = await client(port, 0);
