@@ -10,8 +10,9 @@
  *
  * A third case sends many orders at once from four sessions: each gets one answer, the venue
  * each accepted order once, and transactions carry several orders (group commit); a fourth
- * SIGKILLs the run right after a batch of marketable orders is committed and checks that every
- * venue execution is booked and on Kafka once and no order reached the venue twice.
+ * SIGKILLs the run while the venue's executions of such a burst of marketable orders are
+ * applied but not committed (--hold-tx-ms) and checks that the restart books each venue
+ * execution, once, on Kafka once, and that no order reached the venue twice.
  *
  * Its own single-node broker on its own port (RISKGATE_KAFKA_RUNORDER_PORT, default 19392/19393).
  */
@@ -339,7 +340,7 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
     }
   }, 120_000);
 
-  it('group commit under a SIGKILL: a burst of marketable orders from four sessions, killed right after the commit of a batch, resumed — each venue execution booked and on Kafka once, no order forwarded twice, the digest replayed', async () => {
+  it('group commit under a SIGKILL: a burst of marketable orders from four sessions, killed with venue executions applied but not committed, resumed — each venue execution booked and on Kafka once, no order forwarded twice, the digest replayed', async () => {
     const cfgPath = writeDemoConfig(tmp, (j) => {
       j.orderEntry.sessions.push({ username: 'ALPHA2', password: 'alpha2-pw', account: 'ALPHA' }, { username: 'BRAVO2', password: 'bravo2-pw', account: 'BRAVO' });
     }).path;
@@ -353,7 +354,10 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
       '--order-entry', '--order-entry-port', '0', '--venue', `127.0.0.1:${venuePort}`, '--record', merged, '--json',
     ];
     const logins = [['ALPHA1', 'alpha-pw'], ['ALPHA2', 'alpha2-pw'], ['BRAVO1', 'bravo-pw'], ['BRAVO2', 'bravo2-pw']];
-    const a = await startRunThroughFeed(args, runs);
+    // The first run holds each transaction that carries executions open for 1.5 s after its
+    // sends (fault injection, event tx-open): the kill then comes while the venue's executions
+    // are applied in the engine but not committed, the case a resume must book exactly once.
+    const a = await startRunThroughFeed([...args, '--hold-tx-ms', '1500'], runs);
     try {
       const cs = await Promise.all(logins.map(([username, password]) => OuchClient.connect({ port: a.port, username, password })));
       clients.push(...cs);
@@ -374,15 +378,16 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
       const first = send(3);
       for (const [k, c] of cs.entries()) for (const r of first[k]) await c.answer(r, 20_000);
       await cs[0].waitFor(() => cs[0].answers.some((x) => x.kind === 'ORDER_EXECUTED'), 20_000);
-      // Killed as soon as a batch of the second burst is committed: its answers and venue sends
-      // were just released, the venue's executions of them are still on their way (applied in
-      // the dead run or not, never committed by it): the restart must ask for them again.
+      // Killed once the second burst is committed and forwarded and a transaction with the
+      // venue's executions of it is held open: applied in the dead run, never committed by it.
       const batchesBefore = a.run.events.filter((e) => e.event === 'order-entry-batch').length;
       const second = send(3);
-      const secondCommitted = () => a.run.events.filter((e) => e.event === 'order-entry-batch').slice(batchesBefore).some((e) => e.orders > 0);
-      for (const t0 = Date.now(); !secondCommitted(); await new Promise((r) => setImmediate(r))) {
-        if (Date.now() - t0 > 20_000) throw new Error('no batch of the second burst committed');
+      const secondCommitted = () => a.run.events.filter((e) => e.event === 'order-entry-batch').slice(batchesBefore).reduce((n, e) => n + e.orders, 0) >= second.flat().length;
+      for (const t0 = Date.now(); !secondCommitted(); await new Promise((r) => setTimeout(r, 5))) {
+        if (Date.now() - t0 > 30_000) throw new Error('the second burst was not committed');
       }
+      const held = a.run.events.filter((e) => e.event === 'tx-open').length;
+      await a.run.waitFor('tx-open', held + 1, 30_000);
       a.run.kill('SIGKILL');
       expect((await a.run.exit).signal).toBe('SIGKILL');
       for (const c of cs) c.destroy();
@@ -396,7 +401,12 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
         expect(next).toBeGreaterThan(Math.max(...first[k]));
         expect(next).toBeLessThanOrEqual(Math.max(...second[k]) + 1);
       }
-      await new Promise((r) => setTimeout(r, 500)); // venue answers the dead run had not committed come again and are booked
+      // The case under test happened: venue executions the dead run held uncommitted come again
+      // and the restarted run commits them (the feed is idle: nothing else carries executions).
+      for (const t0 = Date.now(); !b.run.events.some((e) => e.event === 'committed' && e.executions > 0); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() - t0 > 20_000) throw new Error('the restarted run committed no venue execution');
+      }
+      await new Promise((r) => setTimeout(r, 300));
       expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'gk.md.itch', '--from-seq', String(STOP + 1)]).endOfSession).toBe(true);
       const ended = await b.run.exit;
       expect(ended.code, JSON.stringify(b.run.events.slice(-8))).toBe(0);
@@ -407,7 +417,7 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
       expect(vs.ouch).toMatchObject({ DUPLICATE_USER_REF_NUM: 0, USER_REF_NUM_OUT_OF_SEQUENCE: 0 });
       expect(vs.executions).toBeGreaterThanOrEqual(1);
       const batches = a.run.events.filter((e) => e.event === 'order-entry-batch');
-      console.log(`run --order-entry SIGKILL in a burst: the dead run committed ${batches.reduce((n, x) => n + x.orders, 0)} of ${6 * cs.length} orders and ${batches.reduce((n, x) => n + x.venue, 0)} venue answers in ${batches.length} batches (largest ${Math.max(...batches.map((x) => x.orders))} orders); the restart rebuilt ${report.orderEntry.rebuiltEvents} events, forwarded ${report.orderEntry.reforwarded} again; venue: ${vs.ouch.accepted} orders, ${vs.executions} executions`);
+      console.log(`run --order-entry SIGKILL in a burst: the dead run committed ${batches.reduce((n, x) => n + x.orders, 0)} of ${6 * cs.length} orders and ${batches.reduce((n, x) => n + x.venue, 0)} venue answers (Accepted, Executed …) in ${batches.length} batches (largest ${Math.max(...batches.map((x) => x.orders))} orders); the restart rebuilt ${report.orderEntry.rebuiltEvents} events, forwarded ${report.orderEntry.reforwarded} again; venue: ${vs.ouch.accepted} orders, ${vs.executions} executions`);
       const replay = cliJson(['replay', merged, '--config', cfgPath, '--out', join(tmp, 'replay-gk.bin')]);
       expect(replay.recordsSha256).toBe(report.recordsSha256);
       let venueFills = 0;
