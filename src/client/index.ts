@@ -42,6 +42,13 @@ export interface OuchClientOptions {
    * stays flat; `answer`/`waitFor` then see only answers that arrive while they wait.
    */
   keepAnswers?: boolean;
+  /**
+   * Follows every answer from the login on, like `onAnswer` but registered before the Login
+   * Request goes out: the answers a re-login asks to replay can arrive in the same read as
+   * Login Accepted, before `connect`'s promise lets the caller register a listener (with
+   * `keepAnswers: false` they would be lost — a restarted run's venue executions, §14.10).
+   */
+  onAnswer?: (a: Answer) => void;
 }
 
 /** One answer from the gateway: the OUCH message, its fields and its sequence number. */
@@ -168,6 +175,7 @@ export class OuchClient {
       });
       client = new OuchClient(socket, session, o.firstUserRefNum ?? 1, closed);
       client.keep = o.keepAnswers !== false;
+      if (o.onAnswer) client.onAnswer(o.onAnswer);
       socket.on('connect', () => session.start());
       socket.on('data', (chunk: Buffer) => {
         session.receive(chunk);

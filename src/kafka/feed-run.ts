@@ -416,12 +416,22 @@ export class FeedRun {
     await oe.connectVenue(this.committedAtStart > 0);
   }
 
-  /** An order or venue answer arrived: an apply point now if the feed is idle (else before the next packet). */
+  /**
+   * An order or venue answer arrived: an apply point now if the feed is idle (else before the
+   * next packet). Group commit (spec §14.10): while a transaction is in flight the apply point
+   * waits for its commit, so that everything arriving meanwhile, from every session and the
+   * venue, goes into the next transaction together.
+   */
   private wakeOrderEntry(): void {
     if (this.oeWake || !this.live || this.ended || this.stopping || this.fatal) return;
     this.oeWake = true;
     void this.serial
       .run(async () => {
+        if (this.inflight) {
+          const t = performance.now();
+          await this.inflight;
+          this.timing.waitTxMs += performance.now() - t;
+        }
         this.oeWake = false;
         const oe = this.orderEntry;
         // Before the first packet there is no session yet (nor its journal start record): the orders wait for it.
@@ -515,7 +525,7 @@ export class FeedRun {
         this.txPackets++;
         if (this.txPackets >= this.txLimit || this.tx.executions.length >= MAX_TX_EXECUTIONS || this.tx.decisions.records >= MAX_TX_DECISIONS) {
           await this.commit();
-        } else if (this.orderEntry?.uncommitted && !this.inflight) {
+        } else if (this.orderEntry && (this.orderEntry.full || (this.orderEntry.uncommitted && !this.inflight))) {
           // Clients wait for their answers until the commit: one goes out as soon as the producer is free.
           await this.commit();
         }
@@ -725,10 +735,14 @@ export class FeedRun {
     if (due) this.tx.snapshot = this.takeSnapshot(this.injectsCommitted + injects);
     const next = this.nextOffset;
     const answers = this.orderEntry?.takeAfterCommit() ?? [];
+    const batch = this.orderEntry?.takeBatch();
     const sending = this.tx.commit(this.admin, next, this.tx.prepare()).then(() => {
       this.committed = next;
       // Committed: the clients get their answers and the venue its orders (spec §14.10).
       for (const f of answers) f();
+      if (batch && batch.events > 0) this.emit('order-entry-batch', { ...batch, next });
+      // Events that did not fit (MAX_TX_ORDER_ENTRY_EVENTS) or came meanwhile: the next apply point.
+      if (this.orderEntry?.waiting) this.wakeOrderEntry();
     });
     // A transaction that fails for good (fenced, broker gone past --broker-timeout) stops the run.
     const tracked: Promise<void> = sending.then(

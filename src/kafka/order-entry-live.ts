@@ -107,6 +107,13 @@ interface OpenOrder {
   prevVenueRef?: number;
 }
 
+/**
+ * Most order-entry events (client orders, venue answers, client reductions) applied in one
+ * transaction (group commit, spec §14.10): what arrived beyond it waits for the next one. It
+ * bounds a transaction's journal records and the answers one commit releases at once.
+ */
+export const MAX_TX_ORDER_ENTRY_EVENTS = 1000;
+
 /** Venue logins tried, 500 ms apart, before the run gives up (exit 8). */
 const VENUE_LOGIN_ATTEMPTS = 20;
 
@@ -149,6 +156,10 @@ export class LiveOrderEntry {
   private queue: Pending[] = [];
   /** What to tell clients and the venue once the open transaction is committed, in order. */
   private afterCommit: (() => void)[] = [];
+  /** Events applied into the open transaction (bounded by MAX_TX_ORDER_ENTRY_EVENTS), by kind. */
+  private txEvents = { events: 0, orders: 0, venue: 0, reduce: 0 };
+  /** Transactions that carried order-entry events, and the largest batch (report). */
+  readonly batches = { transactions: 0, events: 0, maxEvents: 0, maxOrders: 0 };
   /** Kills the engine engaged, mass-canceled before the next engine call (deterministic: not journalled). */
   private kills: KillScope[] = [];
   private cancelingKills = false;
@@ -252,22 +263,24 @@ export class LiveOrderEntry {
     const v = this.o.venue;
     if (!v) return;
     let client: OuchClient | null = null;
+    // Registered before the login: the answers a resume asks to replay may arrive in the read
+    // that carries Login Accepted, before connect() returns (they would be lost otherwise).
+    const onVenueAnswer = (a: Answer) => {
+      if (a.kind === 'ACCOUNT_QUERY_RESPONSE') return;
+      this.queue.push({ kind: 'venue', answer: a });
+      this.o.wake();
+    };
     // A run killed a moment ago may still hold the venue session until the venue sees its
     // connection close (the venue refuses a second login): retried for a few seconds.
     for (let attempt = 1; !client; attempt++) {
       try {
-        client = await OuchClient.connect({ ...v, keepAnswers: false, requestedSequenceNumber: resumed ? this.lastVenueSeq + 1n : 0n });
+        client = await OuchClient.connect({ ...v, keepAnswers: false, onAnswer: onVenueAnswer, requestedSequenceNumber: resumed ? this.lastVenueSeq + 1n : 0n });
       } catch (e) {
         if (attempt >= VENUE_LOGIN_ATTEMPTS) throw new RiskgateError('SERVICE_UNAVAILABLE', `cannot log in to the venue at ${v.host}:${v.port}: ${(e as Error).message}`);
         this.o.emit('venue-retry', { attempt, error: (e as Error).message });
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    client.onAnswer((a) => {
-      if (a.kind === 'ACCOUNT_QUERY_RESPONSE') return;
-      this.queue.push({ kind: 'venue', answer: a });
-      this.o.wake();
-    });
     this.venueClient = client;
     // Fail closed: without its venue the run could neither forward what it accepts nor hear of
     // executions. The run stops (exit 8); a restart logs in again and asks for what it missed.
@@ -359,6 +372,11 @@ export class LiveOrderEntry {
     }
   }
 
+  /** The open transaction holds as many events as one may: the rest wait for the next. */
+  get full(): boolean {
+    return this.txEvents.events >= MAX_TX_ORDER_ENTRY_EVENTS;
+  }
+
   /** Orders, venue answers or a kill's mass cancel are waiting for an apply point. */
   get waiting(): boolean {
     return this.queue.length > 0 || this.kills.length > 0;
@@ -372,8 +390,10 @@ export class LiveOrderEntry {
   /** Hands the queued events to the engine before the packet at `offset`, `nextSeq` being the engine's next seq. */
   apply(offset: number, nextSeq: number): void {
     if (!this.live || !this.waiting) return;
-    const q = this.queue;
-    this.queue = [];
+    // Group commit: everything that arrived since the last apply point, up to the bound.
+    const room = Math.max(0, MAX_TX_ORDER_ENTRY_EVENTS - this.txEvents.events);
+    const q = this.queue.length <= room ? this.queue : this.queue.slice(0, room);
+    this.queue = q === this.queue ? [] : this.queue.slice(room);
     this.startOfDay(offset);
     this.beforeCall(offset, nextSeq);
     for (const p of q) {
@@ -411,6 +431,10 @@ export class LiveOrderEntry {
         event = { kind: 'venue', answer: journalledAnswer(a) };
       }
       this.counts.events++;
+      this.txEvents.events++;
+      if (event.kind === 'order') this.txEvents.orders++;
+      else if (event.kind === 'venue') this.txEvents.venue++;
+      else this.txEvents.reduce++;
       this.o.journal({ type: 'oe', feedOffset: String(offset), seq: nextSeq, frames: Buffer.concat(this.handed).toString('hex'), event, at: Date.now() });
     }
     this.forget();
@@ -487,6 +511,19 @@ export class LiveOrderEntry {
     return a;
   }
 
+  /** The events applied into the transaction about to be committed (and counts it): for the `order-entry-batch` event. */
+  takeBatch(): { events: number; orders: number; venue: number; reduce: number } {
+    const b = this.txEvents;
+    this.txEvents = { events: 0, orders: 0, venue: 0, reduce: 0 };
+    if (b.events > 0) {
+      this.batches.transactions++;
+      this.batches.events += b.events;
+      this.batches.maxEvents = Math.max(this.batches.maxEvents, b.events);
+      this.batches.maxOrders = Math.max(this.batches.maxOrders, b.orders);
+    }
+    return b;
+  }
+
   /**
    * The run is live: forward again what never reached the venue, start the gateway with the
    * recovered sessions (their last UserRefNums and open orders), and take orders.
@@ -507,6 +544,8 @@ export class LiveOrderEntry {
     const gw = new Gateway({
       ...gatewayOptions(this.o.config, this.decide), ...(this.o.port !== undefined ? { port: this.o.port } : {}),
       sessionName: this.o.sessionName, orders: this.listener, log: this.o.log,
+      // A session's Enter Orders go to the next apply point together, not one per transaction.
+      pipelineEnters: true,
     });
     this.gateway = gw;
     try {
@@ -561,6 +600,7 @@ export class LiveOrderEntry {
       unmatchedVenueAnswers: this.router.unmatched,
       massCanceled: this.router.massCanceled,
       lastVenueSeq: this.lastVenueSeq.toString(),
+      batches: this.batches,
       ouch: t ?? null,
     };
   }

@@ -121,6 +121,15 @@ export interface GatewayOptions {
    * session's stream: any other message or answer of the session waits for the batch.
    */
   decideBatch?: BatchDecider;
+  /**
+   * Optional (an asynchronous decider, `run --order-entry`): an Enter Order that arrives while
+   * only Enter Orders of its session wait for their decisions is handed to `decide` at once
+   * instead of after their answers, so a session can have many orders in one decision round
+   * (one Kafka transaction, spec §14.10). Answers still leave in the session's order; any
+   * other message (Replace, Cancel, Modify, Account Query) waits for every answer before it.
+   * The decider sees a session's orders in arrival order either way. Ignored with decideBatch.
+   */
+  pipelineEnters?: boolean;
   host?: string;
   /** 0 = any free port (see `address`). */
   port?: number;
@@ -182,6 +191,8 @@ interface SessionState {
   /** In-order processing of this session's messages (decide may be asynchronous). */
   chain: Promise<void>;
   pending: number;
+  /** Everything queued on `chain` is an Enter Order's pending decision (pipelineEnters). */
+  tailEnters: boolean;
   /** A login's replay is under way: new messages are only appended; the replay sends them. */
   replaying: boolean;
 }
@@ -267,7 +278,7 @@ export class Gateway {
       if (this.users.has(s.username)) throw new Error(`gateway: session ${s.username} is configured twice`);
       this.users.set(s.username, {
         cfg: s, stream: [], conn: null, lastUserRefNum: 0, usedUserRefNums: new Set(), orders: new Map(), clientCanceled: new Map(),
-        counters: newCounters(), chain: Promise.resolve(), pending: 0, replaying: false,
+        counters: newCounters(), chain: Promise.resolve(), pending: 0, tailEnters: false, replaying: false,
       });
     }
     this.server = createServer((socket) => this.accept(socket));
@@ -478,9 +489,14 @@ export class Gateway {
               this.internalError(u, e);
               return;
             }
-            if (r) this.queue(u, socket, r);
+            if (r) {
+              this.queue(u, socket, r);
+              u.tailEnters = payload[0] === ENTER_TYPE;
+            }
             return;
           }
+          if (u.tailEnters && this.pipelined(u, session, socket, payload, tIn)) return;
+          u.tailEnters = false;
           const copy = Buffer.from(payload);
           this.queue(u, socket, u.chain.then(() => {
             const r = this.message(u, session, copy, tIn);
@@ -522,6 +538,34 @@ export class Gateway {
       this.connections.delete(session);
     });
     this.connections.add(session);
+  }
+
+  /**
+   * pipelineEnters: an Enter Order behind pending Enter Orders only is decided now (the
+   * decider gets it after theirs), its answer chained after theirs. Only the plain case: a
+   * well-formed Enter with a fresh UserRefNum and a traded symbol, whose checks touch nothing
+   * the answers before it could change; anything else (whose refusal must be sequenced in
+   * its place) returns false and takes the ordinary in-order path.
+   */
+  private pipelined(u: SessionState, conn: ServerSession, socket: Socket, payload: Buffer, tIn: bigint): boolean {
+    if (!this.o.pipelineEnters || this.o.decideBatch || payload[0] !== ENTER_TYPE) return false;
+    // A copy: the decision and the answer come after the read's buffer is reused.
+    const d = decodeInbound(Buffer.from(payload));
+    if (!d.ok || d.msg.kind !== 'ENTER_ORDER') return false;
+    const m = d.msg;
+    if (m.userRefNum <= u.lastUserRefNum || (this.symbols && !this.symbols.has(m.symbol))) return false;
+    this.count(u, 'messages');
+    if (!this.takeUserRefNum(u, conn, m.userRefNum, m.clOrdId)) throw new Error('internal: a fresh UserRefNum was refused');
+    let code: OuchRejectName | null | Promise<OuchRejectName | null>;
+    try {
+      code = this.decide(u, toCheck(u, m));
+    } catch (e) {
+      code = this.decideFailed(u, `decide threw: ${(e as Error).message}`);
+    }
+    const decided = Promise.resolve(code);
+    // The answer waits for the answers before it; the decision is under way meanwhile.
+    this.queue(u, socket, u.chain.then(() => decided).then((c) => this.entered(u, m, tIn, c)));
+    return true;
   }
 
   /** A message whose handling is still pending: the session's next ones wait for it, in order. */

@@ -8,6 +8,12 @@
  * (none lost, none cleared twice), and `riskgate replay` of the recorded merged stream gives
  * the run's record digest.
  *
+ * A third case sends many orders at once from four sessions: each gets one answer, the venue
+ * each accepted order once, and transactions carry several orders (group commit); a fourth
+ * SIGKILLs the run while the venue's executions of such a burst of marketable orders are
+ * applied but not committed (--hold-tx-ms) and checks that the restart books each venue
+ * execution, once, on Kafka once, and that no order reached the venue twice.
+ *
  * Its own single-node broker on its own port (RISKGATE_KAFKA_RUNORDER_PORT, default 19392/19393).
  */
 import { readFileSync, rmSync } from 'node:fs';
@@ -248,4 +254,187 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
       throw e;
     }
   }, 120_000);
+
+  it('group commit: many orders at once from several sessions — one answer each, the venue gets each accepted order once, batches of several orders per transaction, and the merged stream replays to the digest', async () => {
+    // Four sessions on two accounts (the demo's ALPHA1 and BRAVO1, and a second one on each).
+    const cfgPath = writeDemoConfig(tmp, (j) => {
+      j.orderEntry.sessions.push({ username: 'ALPHA2', password: 'alpha2-pw', account: 'ALPHA' }, { username: 'BRAVO2', password: 'bravo2-pw', account: 'BRAVO' });
+    }).path;
+    const data = join(ROOT, 'data/demo.itch.gz');
+    const top = topOfBook(data, STOP);
+    const { venue, port: venuePort } = await startDemoVenue(procs);
+    expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'gc.md.itch', '--to-seq', String(STOP)]).lastSeq).toBe(STOP);
+    const merged = join(tmp, 'merged-gc.itch');
+    const args = [
+      '--brokers', BROKER, '--config', cfgPath, '--prefix', 'gc', '--topic', 'gc.md.itch', '--stale-ms', '0', '--snapshot-every', '0',
+      '--order-entry', '--order-entry-port', '0', '--venue', `127.0.0.1:${venuePort}`, '--record', merged, '--json',
+    ];
+    const a = await startRunThroughFeed(args, runs);
+    try {
+      const logins = [['ALPHA1', 'alpha-pw'], ['ALPHA2', 'alpha2-pw'], ['BRAVO1', 'bravo-pw'], ['BRAVO2', 'bravo2-pw']];
+      const cs = await Promise.all(logins.map(([username, password]) => OuchClient.connect({ port: a.port, username, password })));
+      clients.push(...cs);
+      // 12 IOC orders per session, written at once without waiting for answers (48 in all: within
+      // each account's throttle). ALPHA sells AAPL a cent over the ask, BRAVO buys NVDA a cent under
+      // the bid: never marketable, so the venue cancels each accepted one. Quantities are unique
+      // (the ORDER record names its order by them).
+      const aapl = top.get('AAPL')!;
+      const nvda = top.get('NVDA')!;
+      const sent: { c: OuchClient; ref: number; q: number }[] = [];
+      let q = 100;
+      for (let i = 0; i < 12; i++) {
+        cs.forEach((c, k) => {
+          const alpha = k < 2;
+          const qty = ++q;
+          const ref = c.enter({ side: alpha ? 'S' : 'B', quantity: qty, symbol: alpha ? 'AAPL' : 'NVDA', price: BigInt(alpha ? aapl.ask + 100 : nvda.bid - 100), timeInForce: '3' });
+          sent.push({ c, ref, q: qty });
+        });
+      }
+      for (const s of sent) await s.c.answer(s.ref, 20_000);
+      // Exactly one answer per order (Accepted or Rejected), none for an order not sent.
+      const verdictsOf = (c: OuchClient) => c.answers.filter((x) => x.kind === 'ORDER_ACCEPTED' || x.kind === 'ORDER_REJECTED');
+      for (const c of cs) {
+        const refs = verdictsOf(c).map((x) => Number(x.values.userRefNum)).sort((x, y) => x - y);
+        expect(refs).toEqual(sent.filter((s) => s.c === c).map((s) => s.ref).sort((x, y) => x - y));
+      }
+      const accepted = cs.reduce((n, c) => n + verdictsOf(c).filter((x) => x.kind === 'ORDER_ACCEPTED').length, 0);
+      expect(accepted).toBeGreaterThan(0);
+      // The venue cancels each accepted IOC order: its Canceled comes back through the engine.
+      for (const c of cs) {
+        const acc = verdictsOf(c).filter((x) => x.kind === 'ORDER_ACCEPTED').length;
+        await c.waitFor(() => c.answers.filter((x) => x.kind === 'ORDER_CANCELED').length >= acc, 20_000);
+      }
+      // Group commit, observable: every client order's event went into a transaction's batch, and batches held several.
+      const batches = a.run.events.filter((e) => e.event === 'order-entry-batch');
+      expect(batches.reduce((n, b) => n + b.orders, 0)).toBe(sent.length);
+      expect(Math.max(...batches.map((b) => b.orders))).toBeGreaterThan(1);
+      expect(batches.length).toBeLessThan(sent.length);
+
+      expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'gc.md.itch', '--from-seq', String(STOP + 1)]).endOfSession).toBe(true);
+      const ended = await a.run.exit;
+      expect(ended.code, JSON.stringify(a.run.events.slice(-8))).toBe(0);
+      const report = JSON.parse(ended.stdout);
+      expect(report.orderEntry.batches.maxOrders).toBeGreaterThan(1);
+      const vs = await venue.stop();
+      // The venue got each accepted order once and nothing else.
+      expect(vs.inconsistencies).toBe(0);
+      expect(vs.ouch).toMatchObject({ accepted, DUPLICATE_USER_REF_NUM: 0, USER_REF_NUM_OUT_OF_SEQUENCE: 0 });
+
+      // Every verdict a client got is the engine's ORDER record for that order, and the merged stream replays to the run's digest.
+      const replay = cliJson(['replay', merged, '--config', cfgPath, '--out', join(tmp, 'replay-gc.bin')]);
+      expect(replay.recordsSha256).toBe(report.recordsSha256);
+      const verdicts = new Map<number, number>();
+      for (const r = new RecordView(readFileSync(join(tmp, 'replay-gc.bin'))); r.next(); ) {
+        if (r.kind === RecordKind.ORDER && r.aux === 'O'.charCodeAt(0)) verdicts.set(r.bytes().readUInt32LE(RecordField.ORDER.qty), r.bytes().readUInt16LE(RecordField.ORDER.reasons));
+      }
+      for (const s of sent) {
+        const ans = verdictsOf(s.c).find((x) => Number(x.values.userRefNum) === s.ref)!;
+        const reasons = verdicts.get(s.q);
+        expect(reasons, `ORDER record of the order of ${s.q} shares`).toBeDefined();
+        if (ans.kind === 'ORDER_ACCEPTED') expect(reasons).toBe(0);
+        else expect(ans.values.reason).toBe(OuchReject[OUCH_REJECT_BY_REASON_BIT[31 - Math.clz32(reasons! & -reasons!)]]);
+      }
+    } catch (e) {
+      (e as Error).message += `\nrun events: ${JSON.stringify(a.run.events.filter((x) => x.event !== 'committed' && x.event !== 'tx-open').slice(-15))}`;
+      throw e;
+    }
+  }, 120_000);
+
+  it('group commit under a SIGKILL: a burst of marketable orders from four sessions, killed with venue executions applied but not committed, resumed — each venue execution booked and on Kafka once, no order forwarded twice, the digest replayed', async () => {
+    const cfgPath = writeDemoConfig(tmp, (j) => {
+      j.orderEntry.sessions.push({ username: 'ALPHA2', password: 'alpha2-pw', account: 'ALPHA' }, { username: 'BRAVO2', password: 'bravo2-pw', account: 'BRAVO' });
+    }).path;
+    const data = join(ROOT, 'data/demo.itch.gz');
+    const top = topOfBook(data, STOP);
+    const { venue, port: venuePort } = await startDemoVenue(procs);
+    expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'gk.md.itch', '--to-seq', String(STOP)]).lastSeq).toBe(STOP);
+    const merged = join(tmp, 'merged-gk.itch');
+    const args = [
+      '--brokers', BROKER, '--config', cfgPath, '--prefix', 'gk', '--topic', 'gk.md.itch', '--stale-ms', '0', '--snapshot-every', '0',
+      '--order-entry', '--order-entry-port', '0', '--venue', `127.0.0.1:${venuePort}`, '--record', merged, '--json',
+    ];
+    const logins = [['ALPHA1', 'alpha-pw'], ['ALPHA2', 'alpha2-pw'], ['BRAVO1', 'bravo-pw'], ['BRAVO2', 'bravo2-pw']];
+    // The first run holds each transaction that carries executions open for 1.5 s after its
+    // sends (fault injection, event tx-open): the kill then comes while the venue's executions
+    // are applied in the engine but not committed, the case a resume must book exactly once.
+    const a = await startRunThroughFeed([...args, '--hold-tx-ms', '1500'], runs);
+    try {
+      const cs = await Promise.all(logins.map(([username, password]) => OuchClient.connect({ port: a.port, username, password })));
+      clients.push(...cs);
+      // Marketable IOC orders (ALPHA sells AAPL at the bid, BRAVO buys NVDA at the ask): the venue executes them.
+      const aapl = top.get('AAPL')!;
+      const nvda = top.get('NVDA')!;
+      const send = (round: number) => {
+        const refs: number[][] = cs.map(() => []);
+        for (let i = 0; i < round; i++) {
+          cs.forEach((c, k) => {
+            const alpha = k < 2;
+            refs[k].push(c.enter({ side: alpha ? 'S' : 'B', quantity: 1 + i + 3 * k, symbol: alpha ? 'AAPL' : 'NVDA', price: BigInt(alpha ? aapl.bid : nvda.ask), timeInForce: '3' }));
+          });
+        }
+        return refs;
+      };
+      // A first burst, answered and executed; then a second one, and the run is killed in the middle of it.
+      const first = send(3);
+      for (const [k, c] of cs.entries()) for (const r of first[k]) await c.answer(r, 20_000);
+      await cs[0].waitFor(() => cs[0].answers.some((x) => x.kind === 'ORDER_EXECUTED'), 20_000);
+      // Killed once the second burst is committed and forwarded and a transaction with the
+      // venue's executions of it is held open: applied in the dead run, never committed by it.
+      const batchesBefore = a.run.events.filter((e) => e.event === 'order-entry-batch').length;
+      const second = send(3);
+      const secondCommitted = () => a.run.events.filter((e) => e.event === 'order-entry-batch').slice(batchesBefore).reduce((n, e) => n + e.orders, 0) >= second.flat().length;
+      for (const t0 = Date.now(); !secondCommitted(); await new Promise((r) => setTimeout(r, 5))) {
+        if (Date.now() - t0 > 30_000) throw new Error('the second burst was not committed');
+      }
+      const held = a.run.events.filter((e) => e.event === 'tx-open').length;
+      await a.run.waitFor('tx-open', held + 1, 30_000);
+      a.run.kill('SIGKILL');
+      expect((await a.run.exit).signal).toBe('SIGKILL');
+      for (const c of cs) c.destroy();
+
+      const b = await startRunThroughFeed(args, runs);
+      // Each session numbers on past what the dead run committed, never past what it sent.
+      for (const [k, [username, password]] of logins.entries()) {
+        const c = await OuchClient.connect({ port: b.port, username, password });
+        clients.push(c);
+        const next = await c.continueNumbering();
+        expect(next).toBeGreaterThan(Math.max(...first[k]));
+        expect(next).toBeLessThanOrEqual(Math.max(...second[k]) + 1);
+      }
+      // The case under test happened: venue executions the dead run held uncommitted come again
+      // and the restarted run commits them (the feed is idle: nothing else carries executions).
+      for (const t0 = Date.now(); !b.run.events.some((e) => e.event === 'committed' && e.executions > 0); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() - t0 > 20_000) throw new Error('the restarted run committed no venue execution');
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'gk.md.itch', '--from-seq', String(STOP + 1)]).endOfSession).toBe(true);
+      const ended = await b.run.exit;
+      expect(ended.code, JSON.stringify(b.run.events.slice(-8))).toBe(0);
+      const report = JSON.parse(ended.stdout);
+      const vs = await venue.stop();
+      expect(vs.inconsistencies).toBe(0);
+      // Forwarded again only what never reached the venue: no venue UserRefNum twice.
+      expect(vs.ouch).toMatchObject({ DUPLICATE_USER_REF_NUM: 0, USER_REF_NUM_OUT_OF_SEQUENCE: 0 });
+      expect(vs.executions).toBeGreaterThanOrEqual(1);
+      const batches = a.run.events.filter((e) => e.event === 'order-entry-batch');
+      console.log(`run --order-entry SIGKILL in a burst: the dead run committed ${batches.reduce((n, x) => n + x.orders, 0)} of ${6 * cs.length} orders and ${batches.reduce((n, x) => n + x.venue, 0)} venue answers (Accepted, Executed …) in ${batches.length} batches (largest ${Math.max(...batches.map((x) => x.orders))} orders); the restart rebuilt ${report.orderEntry.rebuiltEvents} events, forwarded ${report.orderEntry.reforwarded} again; venue: ${vs.ouch.accepted} orders, ${vs.executions} executions`);
+      const replay = cliJson(['replay', merged, '--config', cfgPath, '--out', join(tmp, 'replay-gk.bin')]);
+      expect(replay.recordsSha256).toBe(report.recordsSha256);
+      let venueFills = 0;
+      for (const r = new RecordView(readFileSync(join(tmp, 'replay-gk.bin'))); r.next(); ) if (r.kind === RecordKind.FILL && r.leg >= 1) venueFills++;
+      expect(venueFills).toBe(vs.executions);
+      const onKafka = new Map<string, number>();
+      for (const m of await readTopic(topicNames('gk').executions)) {
+        const e = decodeExecution(m.value);
+        if (e.leg === 0) continue;
+        const id = `${e.session}:${e.seq}:${e.leg}`;
+        onKafka.set(id, (onKafka.get(id) ?? 0) + 1);
+      }
+      expect([...onKafka.values()].filter((n) => n > 1)).toEqual([]);
+      expect(onKafka.size).toBe(vs.executions);
+    } catch (e) {
+      for (const r of runs.slice(-2)) (e as Error).message += `\nrun events: ${JSON.stringify(r.events.filter((x) => x.event !== 'committed' && x.event !== 'tx-open').slice(-15))}`;
+      throw e;
+    }
+  }, 150_000);
 });

@@ -181,6 +181,34 @@ describe('gateway on loopback', () => {
     expect(c.answers.filter((a) => a.kind === 'ORDER_ACCEPTED').map((a) => a.values.userRefNum)).toEqual(refs);
   });
 
+  it('pipelineEnters: a session\'s Enter Orders reach the decider before the first is answered; answers stay in order; a Cancel waits for the answers before it; a bad order behind pending ones is refused in its place', async () => {
+    // A decider that holds every decision until released (like run --order-entry's commit).
+    const held: { userRefNum: number; resolve: (d: { accept: true } | { accept: false; reasons: number }) => void }[] = [];
+    const port = await start((o) => new Promise((resolve) => held.push({ userRefNum: o.userRefNum, resolve })), { pipelineEnters: true });
+    const c = await client(port, 0);
+    const refs = Array.from({ length: 5 }, (_, k) => c.enter({ side: 'B', quantity: k + 1, symbol: 'AAPL', price: '2' }));
+    // An unknown symbol behind them: refused in its place (after their answers), never decided.
+    const bad = c.enter({ side: 'B', quantity: 9, symbol: 'NOPE', price: '2' });
+    for (const t0 = Date.now(); held.length < 5; await new Promise((r) => setTimeout(r, 5))) if (Date.now() - t0 > 5000) throw new Error(`decider saw ${held.length} orders`);
+    // All five are with the decider, none answered yet.
+    expect(held.map((h) => h.userRefNum)).toEqual(refs);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(c.answers.filter((a) => a.kind === 'ORDER_ACCEPTED' || a.kind === 'ORDER_REJECTED')).toEqual([]);
+    c.cancel(refs[0], 0);
+    // Released out of order: the answers still leave in the session's order.
+    held[2].resolve({ accept: false, reasons: Reason.MAX_QTY });
+    for (const k of [4, 3, 1, 0]) held[k].resolve({ accept: true });
+    const canceled = await c.waitFor((a) => a.kind === 'ORDER_CANCELED');
+    const kinds = c.answers.filter((a) => a.kind !== 'SYSTEM_EVENT').map((a) => `${a.kind}:${a.values.userRefNum}`);
+    expect(kinds).toEqual([
+      ...refs.map((r, k) => `${k === 2 ? 'ORDER_REJECTED' : 'ORDER_ACCEPTED'}:${r}`),
+      `ORDER_REJECTED:${bad}`,
+      `ORDER_CANCELED:${refs[0]}`,
+    ]);
+    expect(canceled.values.userRefNum).toBe(refs[0]);
+    expect(held).toHaveLength(5); // the unknown symbol never reached the decider
+  });
+
   it('re-login replays from the requested sequence number, including answers produced while away', async () => {
     const port = await start();
     const c = await client(port, 0, { requestedSequenceNumber: 1n });
@@ -195,6 +223,19 @@ describe('gateway on loopback', () => {
     const a2 = await again.answer(r2);
     expect(a2.seq).toBe(resumeAt);
     expect(gw!.stats().sessions.ALPHA1).toMatchObject({ logins: 2, logouts: 1 });
+  });
+
+  it('a re-login with keepAnswers false and the onAnswer option gets every replayed answer, those in the read with Login Accepted too', async () => {
+    const port = await start();
+    const c = await client(port, 0, { requestedSequenceNumber: 1n });
+    const refs = Array.from({ length: 20 }, (_, k) => c.enter({ side: 'B', quantity: k + 1, symbol: 'AAPL', price: '3' }));
+    await c.answer(refs.at(-1)!);
+    const total = c.answers.length;
+    await c.logout();
+    const seen: bigint[] = [];
+    await client(port, 0, { requestedSequenceNumber: 1n, keepAnswers: false, firstUserRefNum: 100, onAnswer: (a) => seen.push(a.seq) });
+    for (const t0 = Date.now(); seen.length < total && Date.now() - t0 < 2000; ) await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toEqual(Array.from({ length: total }, (_, k) => BigInt(k + 1)));
   });
 
   it('a client sending garbage is closed and counted; the other sessions keep trading', async () => {
