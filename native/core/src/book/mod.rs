@@ -327,7 +327,9 @@ impl Book {
     #[inline(never)]
     fn best_emptied(&mut self, i: usize, side: usize) {
         let s = &self.sides[i][side];
-        let found = if side == BID { s.highest() } else { s.lowest() };
+        // No level lies past the best that just emptied: search from its word on.
+        let from = self.syms[i].best[side] as usize;
+        let found = if side == BID { s.highest_at_or_below(from) } else { s.lowest_at_or_above(from) };
         let sym = &mut self.syms[i];
         sym.best[side] = match found {
             Some(x) => x as i32,
@@ -587,6 +589,13 @@ mod tests {
                 book.clear_collision(i);
             }
             for s in 0..3 {
+                if step % 8 == 0 {
+                    // The best levels the changes keep (and `best_emptied` finds again
+                    // from the emptied best's word) are the extreme non-empty levels.
+                    let bid = (0..L).rev().find(|&x| book.sides[s][BID].level(x) != 0).map_or(NO_BID, |x| x as i32);
+                    let ask = (0..L).find(|&x| book.sides[s][ASK].level(x) != 0).map_or(NO_ASK, |x| x as i32);
+                    assert_eq!(book.syms[s].best, [ask, bid], "symbol {s} best levels after step {step}");
+                }
                 let (top, flags) = book.top(s);
                 assert_eq!((top, flags), book.computed_top(s), "symbol {s} after step {step}");
                 flagged += (flags != 0) as u32;
