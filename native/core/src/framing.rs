@@ -78,6 +78,7 @@ impl<'a> Iterator for FrameWalk<'a> {
                 self.rest = &[];
                 return (!rest.is_empty()).then_some(Frame::Truncated { t: None, declared: 0 });
             };
+            prefetch_ahead(rest);
             let n = u16::from_be_bytes([*h0, *h1]) as usize;
             if n == 0 {
                 // End-of-session marker: the file reader stops here; the engine walks on.
@@ -107,6 +108,29 @@ impl<'a> Iterator for FrameWalk<'a> {
 
 /// Most records one frame body can produce: a message that touches a book can yield
 /// TOB, DECISION and FILL; anything else yields at most one record.
+/// How far ahead of the frame being walked the input is prefetched, in bytes (~35
+/// frames of a typical feed). Measured on `npm run bench:peer`'s all-subscribed file:
+/// 1,024 and 2,048 both take ~1.5 ns/msg off; the hardware prefetcher alone left the
+/// frame header's loads waiting (~5% of `perf` samples on the load of the reference).
+const PREFETCH_AHEAD: usize = 1024;
+
+/// Hints the CPU to load the input `PREFETCH_AHEAD` bytes past `rest`'s start.
+/// PREFETCHT0 only hints the cache: it reads nothing architecturally and cannot fault,
+/// whatever the address (the pointer is made with `wrapping_add`, never dereferenced,
+/// and may point past the input's end).
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[inline(always)]
+fn prefetch_ahead(rest: &[u8]) {
+    let p = rest.as_ptr().wrapping_add(PREFETCH_AHEAD);
+    // SAFETY: a prefetch hint, see above.
+    unsafe { core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p as *const i8) }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn prefetch_ahead(_rest: &[u8]) {}
+
 #[inline(always)]
 fn records_per_frame(msg: &[u8]) -> usize {
     match msg.first() {

@@ -16,7 +16,7 @@
 //! - `contract`: generated from contract/riskgate.toml (codes, bits, offsets, lengths);
 //! - `ethernet`: the Ethernet/IPv4/UDP receive front end for captured frames (§17);
 //! - `snapshot`: the engine's state as versioned bytes, to resume after a restart.
-// No unsafe code, but for one cache prefetch hint (book/order_table.rs), allowed there alone.
+// No unsafe code, but for cache prefetch hints (book/order_table.rs, framing.rs, sink.rs), allowed there alone.
 #![deny(unsafe_code)]
 
 pub mod book;

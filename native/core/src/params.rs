@@ -25,8 +25,6 @@ pub const GHOST_SLOTS: usize = P::GHOST_SLOTS;
 pub const SETS: usize = 1 << SET_BITS;
 /// 64-bit occupancy words per book side (first level of the bitmap).
 pub const WORDS: usize = WINDOW_TICKS / 64;
-/// Summary words per book side: one bit per occupancy word.
-pub const SUMMARY_WORDS: usize = WORDS.div_ceil(64);
 
 const _: () = assert!(WINDOW_TICKS.is_power_of_two() && WINDOW_TICKS >= 64);
 // `idx` is stored in 16 bits of the packed order entry.

@@ -301,24 +301,27 @@ impl Book {
     /// `level[idx]` became `v`: a non-empty level better than the best is the new best;
     /// an emptied best is found again in the bitmap; a change at the best changes the
     /// top's size. Changes behind the best leave the top of book alone.
+    ///
+    /// A change at the best and a new best take one path (best, price and size written
+    /// whole; the price of a level never changes once the window is set), so the common
+    /// case, a change behind the best, is one test of the distance past the best.
     #[inline(always)]
     fn level_changed(&mut self, i: usize, side: usize, idx: usize, v: u32) {
         let side = side & 1;
         let sym = &mut self.syms[i];
         let best = sym.best[side];
         let idx = idx as i32;
-        let better = if side == BID { idx > best } else { idx < best };
-        if idx == best {
+        // Signed distance past the best, toward the touch (≥ 0: at or better).
+        let past = if side == BID { idx - best } else { best - idx };
+        if past >= 0 && (v != 0 || past == 0) {
             sym.dirty = true;
             if v == 0 {
                 self.best_emptied(i, side);
             } else {
-                sym.touch[side][1] = v;
+                // At the best (same price) or a new best: the same write.
+                sym.best[side] = idx;
+                sym.touch[side] = [sym.window.price(idx as usize, self.tick), v];
             }
-        } else if better && v != 0 {
-            sym.best[side] = idx;
-            sym.touch[side] = [sym.window.price(idx as usize, self.tick), v];
-            sym.dirty = true;
         }
     }
 
@@ -327,7 +330,9 @@ impl Book {
     #[inline(never)]
     fn best_emptied(&mut self, i: usize, side: usize) {
         let s = &self.sides[i][side];
-        let found = if side == BID { s.highest() } else { s.lowest() };
+        // No level lies past the best that just emptied: search from its word on.
+        let from = self.syms[i].best[side] as usize;
+        let found = if side == BID { s.highest_at_or_below(from) } else { s.lowest_at_or_above(from) };
         let sym = &mut self.syms[i];
         sym.best[side] = match found {
             Some(x) => x as i32,
@@ -587,6 +592,13 @@ mod tests {
                 book.clear_collision(i);
             }
             for s in 0..3 {
+                if step % 8 == 0 {
+                    // The best levels the changes keep (and `best_emptied` finds again
+                    // from the emptied best's word) are the extreme non-empty levels.
+                    let bid = (0..L).rev().find(|&x| book.sides[s][BID].level(x) != 0).map_or(NO_BID, |x| x as i32);
+                    let ask = (0..L).find(|&x| book.sides[s][ASK].level(x) != 0).map_or(NO_ASK, |x| x as i32);
+                    assert_eq!(book.syms[s].best, [ask, bid], "symbol {s} best levels after step {step}");
+                }
                 let (top, flags) = book.top(s);
                 assert_eq!((top, flags), book.computed_top(s), "symbol {s} after step {step}");
                 flagged += (flags != 0) as u32;
