@@ -19,6 +19,7 @@ import type { OuchOption } from './appendage.ts';
 import { coalescedWrite } from './coalesce.ts';
 import { replayStream } from './replay.ts';
 import { MessageStream } from './stream.ts';
+import { UsedRefs } from './used-refs.ts';
 import { ServerSession, type LoginDecision, type SessionProblem } from './server-session.ts';
 import type { LoginRequest } from './soup-packets.ts';
 import { newCounters, type Counter, type Counters, type OuchProblem } from './stats.ts';
@@ -174,7 +175,7 @@ interface SessionState {
   place: (size: number) => Buffer;
   conn: ServerSession | null;
   lastUserRefNum: number;
-  usedUserRefNums: Set<number>;
+  usedUserRefNums: UsedRefs;
   orders: Map<number, LiveOrder>;
   /**
    * Shares a client canceled (answered by the gateway, §16.2) that the venue may still
@@ -270,7 +271,7 @@ export class Gateway {
       if (this.users.has(s.username)) throw new Error(`gateway: session ${s.username} is configured twice`);
       const stream = new MessageStream();
       this.users.set(s.username, {
-        cfg: s, stream, place: (size) => stream.append(size), conn: null, lastUserRefNum: 0, usedUserRefNums: new Set(), orders: new Map(), clientCanceled: new Map(),
+        cfg: s, stream, place: (size) => stream.append(size), conn: null, lastUserRefNum: 0, usedUserRefNums: new UsedRefs(), orders: new Map(), clientCanceled: new Map(),
         counters: newCounters(), chain: Promise.resolve(), pending: 0, replaying: false,
       });
     }
