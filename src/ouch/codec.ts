@@ -230,10 +230,20 @@ export interface OutboundMessage {
 
 /** Encodes an outbound message; riskgate sends no appendage options (appendageLength 0). */
 export function encodeOutbound(kind: OuchOutboundName, values: OutboundValues): Buffer {
+  return encodeOutboundInto(kind, values, Buffer.allocUnsafe);
+}
+
+/**
+ * Encodes an outbound message into the bytes `place(size)` returns (e.g. a session stream's
+ * next message, src/ouch/stream.ts: no buffer of its own per message). Throws as
+ * encodeOutbound does, after `place` was called.
+ */
+export function encodeOutboundInto(kind: OuchOutboundName, values: OutboundValues, place: (size: number) => Buffer): Buffer {
   const layout = OuchOutbound[kind];
   const fields = layout.fields as Fields;
+  const b = place(layout.size);
   // Unfilled when every byte is a field's (one message per answer sent: a zero fill is waste).
-  const b = coversEveryByte(fields, layout.size) ? Buffer.allocUnsafe(layout.size) : Buffer.alloc(layout.size);
+  if (!coversEveryByte(fields, layout.size)) b.fill(0);
   writeFields(b, 0, fields, values, layout.appendage ? { type: layout.type, appendageLength: 0 } : { type: layout.type });
   return b;
 }

@@ -14,10 +14,12 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { timingSafeEqual } from 'node:crypto';
 import { OUCH_REJECT_BY_REASON_BIT, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
-import { decodeInbound, encodeOutbound, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
+import { decodeInbound, encodeOutboundInto, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
 import type { OuchOption } from './appendage.ts';
 import { coalescedWrite } from './coalesce.ts';
 import { replayStream } from './replay.ts';
+import { MessageStream } from './stream.ts';
+import { UsedRefs } from './used-refs.ts';
 import { ServerSession, type LoginDecision, type SessionProblem } from './server-session.ts';
 import type { LoginRequest } from './soup-packets.ts';
 import { newCounters, type Counter, type Counters, type OuchProblem } from './stats.ts';
@@ -176,11 +178,13 @@ interface LiveOrder {
 
 interface SessionState {
   cfg: GatewaySession;
-  /** Sequenced outbound messages; message k has sequence number k + 1. */
-  stream: Buffer[];
+  /** Sequenced outbound messages, kept for replay (bytes in chunks, not a Buffer each); message k has sequence number k + 1. */
+  stream: MessageStream;
+  /** `stream.append`, bound once: where emit encodes the next message. */
+  place: (size: number) => Buffer;
   conn: ServerSession | null;
   lastUserRefNum: number;
-  usedUserRefNums: Set<number>;
+  usedUserRefNums: UsedRefs;
   orders: Map<number, LiveOrder>;
   /**
    * Shares a client canceled (answered by the gateway, §16.2) that the venue may still
@@ -276,8 +280,9 @@ export class Gateway {
     this.maxUnsent = o.maxUnsentBytes ?? MAX_UNSENT;
     for (const s of o.sessions) {
       if (this.users.has(s.username)) throw new Error(`gateway: session ${s.username} is configured twice`);
+      const stream = new MessageStream();
       this.users.set(s.username, {
-        cfg: s, stream: [], conn: null, lastUserRefNum: 0, usedUserRefNums: new Set(), orders: new Map(), clientCanceled: new Map(),
+        cfg: s, stream, place: (size) => stream.append(size), conn: null, lastUserRefNum: 0, usedUserRefNums: new UsedRefs(), orders: new Map(), clientCanceled: new Map(),
         counters: newCounters(), chain: Promise.resolve(), pending: 0, tailEnters: false, replaying: false,
       });
     }
@@ -629,8 +634,15 @@ export class Gateway {
 
   /** Appends a sequenced message to the session's stream and sends it if it is connected. */
   private emit(u: SessionState, kind: OuchOutboundName, values: OutboundValues): void {
-    const payload = encodeOutbound(kind, values);
-    u.stream.push(payload);
+    // Encoded in place at the end of the stream; a message that cannot be encoded is taken back.
+    const n = u.stream.length;
+    let payload: Buffer;
+    try {
+      payload = encodeOutboundInto(kind, values, u.place);
+    } catch (e) {
+      if (u.stream.length > n) u.stream.dropLast();
+      throw e;
+    }
     if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequenced(payload);
   }
 

@@ -1,3 +1,5 @@
+import type { SequencedMessages } from './stream.ts';
+
 /**
  * Replay of a session's sequenced stream on login (spec §16.2), with back-pressure: it sends
  * from the requested message to the end of the stream — including messages appended while
@@ -15,11 +17,11 @@ export interface ReplayTransport {
 }
 
 /** Sends `stream[from..]`; returns the index it reached (the stream's length unless closed). */
-export async function replayStream(stream: readonly Buffer[], from: number, t: ReplayTransport, highWater: number): Promise<number> {
+export async function replayStream(stream: SequencedMessages, from: number, t: ReplayTransport, highWater: number): Promise<number> {
   let i = from;
   for (; i < stream.length; i++) {
     if (!t.open()) return i;
-    t.send(stream[i]);
+    t.send(stream.at(i)!);
     if (t.unsent() > highWater) await t.drained();
   }
   return i;
