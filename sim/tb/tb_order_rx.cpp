@@ -124,6 +124,7 @@ int main() {
     d.cfg_n_symbols = NSYM;
     d.cfg_n_accounts = NACCT;
     d.s_axis_order_tvalid = 0;
+    d.s_frame_valid = 0;  // the whole-frame input (the Ethernet side): riskgate_top, test/hw
     d.md_fire = 0;
     d.m_ready = 0;
     b.reset();
