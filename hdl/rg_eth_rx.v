@@ -128,6 +128,7 @@ module rg_eth_rx #(
     // EVAL2 results / SEND
     reg [10:0]      off_q;       // byte offset of the payload still to send
     reg [10:0]      rem_q;       // payload bytes still to send
+    reg [7:0]       rd_w1_q;     // off_q[10:3] + 1: the second buffer word the sender reads
     reg [10:0]      p_off_q;     // a kept frame waiting for the sender (WAIT)
     reg [10:0]      p_rem_q;
     reg             p_route_q;   // the waiting frame goes to m_oframe
@@ -247,7 +248,7 @@ module rg_eth_rx #(
     // ---------------------------------------------------------------- output (realigned payload)
     wire [7:0]   rd_w   = off_q[10:3];
     wire [2:0]   rd_sh  = off_q[2:0];
-    wire [7:0]   rd_w1  = rd_w + 8'd1;
+    wire [7:0]   rd_w1  = rd_w1_q;   // rd_w + 1, registered (no carry chain before the read)
     wire [63:0]  rd_lo  = mem[{rbank_q, rd_w}];
     wire [63:0]  rd_hi  = mem[{rbank_q, rd_w1}];
     wire [127:0] rd_two = {rd_hi, rd_lo} >> {rd_sh, 3'b000};
@@ -318,6 +319,7 @@ module rg_eth_rx #(
             cnt_tkeep_q <= 1'b0;
             off_q       <= 11'd0;
             rem_q       <= 11'd0;
+            rd_w1_q     <= 8'd1;
             p_off_q     <= 11'd0;
             p_rem_q     <= 11'd0;
             p_route_q   <= 1'b0;
@@ -431,9 +433,11 @@ module rg_eth_rx #(
             if (start && !start_oe) begin
                 send_q  <= 1'b1;
                 off_q   <= (state_q == S_WAIT) ? p_off_q : kept_off;
+                rd_w1_q <= ((state_q == S_WAIT) ? p_off_q[10:3] : kept_off[10:3]) + 8'd1;
                 rem_q   <= (state_q == S_WAIT) ? p_rem_q : kept_rem;
             end else if (out_hs) begin
                 off_q <= off_q + 11'd8;
+                rd_w1_q <= rd_w1_q + 8'd1;
                 rem_q <= out_last ? 11'd0 : rem_q - 11'd8;
                 if (out_last) send_q <= 1'b0;
             end
