@@ -4,7 +4,10 @@
 // it keeps out as one AXI-Stream packet (byte 0 in lane 0), nothing of a dropped one. A frame
 // to the market-data port (cfg_port) goes out on m_axis (to the MoldUDP64 front end); one to
 // the order-entry port (cfg_order_port, spec section 18.7), whose payload must be one 36-byte
-// `{` or 32-byte `}` frame, goes out on m_order (to rg_order_rx), in the same order.
+// `{` or 32-byte `}` frame, goes out whole in one transfer on m_oframe (to rg_order_rx), in
+// the same order: the frame is taken from the header register (which holds the first 128
+// bytes, enough for an order frame behind the longest headers), so it is out two cycles after
+// its last beat (when the sender is free) instead of being read back beat by beat.
 //
 // Store and forward (a frame can only be judged at its end: its total length, and the runt
 // rule, need the last beat), with two frame buffers so that the next frame is received while
@@ -16,7 +19,10 @@
 // every rule's own test (from the header register, the IPv4 window selected by the tag) and
 // EVAL2 only takes the first failing rule, the checksum (a running sum over the beats, see
 // below) and the filter compares; the counters count the judged frame one cycle later. The sender reads the payload back,
-// realigned to lane 0 from two adjacent buffer words. s_axis_tready is low outside RECV.
+// realigned to lane 0 from two adjacent buffer words. s_axis_tready is low outside RECV. A kept
+// frame waits (WAIT) while the one before it is still out, on either output, so the frames leave
+// in arrival order. The order frame's stamps are the cycles (input `cycle`) its Ethernet frame's
+// first and last beats were accepted.
 //
 // Input: every beat but the last carries 8 bytes (tkeep 0xFF, a 64-bit MAC's framing) and the
 // last beat's tkeep is contiguous from lane 0 (2^n - 1, n = 0..8). A frame with any other tkeep
@@ -46,12 +52,15 @@ module rg_eth_rx #(
     input  wire               m_axis_tready,
     output wire               m_axis_tlast,
 
-    // the order-entry stream (one `{`/`}` frame per packet, byte 0 in lane 0)
-    output wire [63:0]        m_order_tdata,
-    output wire [7:0]         m_order_tkeep,
-    output wire               m_order_tvalid,
-    input  wire               m_order_tready,
-    output wire               m_order_tlast,
+    // the order-entry frame, whole (one `{`/`}` frame, byte i in bits 8i+7:8i; bytes past
+    // m_oframe_len are not the frame's), with its Ethernet frame's stamps
+    input  wire [63:0]        cycle,
+    output wire               m_oframe_valid,
+    input  wire               m_oframe_ready,
+    output wire [287:0]       m_oframe_data,
+    output wire [5:0]         m_oframe_len,       // 36 or 32
+    output wire [63:0]        m_oframe_t_first,   // cycle its first beat was accepted
+    output wire [63:0]        m_oframe_t_last,    // cycle its last beat was accepted
 
     input  wire [31:0]        cfg_group,
     input  wire [15:0]        cfg_port,
@@ -64,7 +73,7 @@ module rg_eth_rx #(
     output wire [31:0]        stat_tkeep,    // frames refused for their tkeep (not in stat_frames)
     output wire               idle
 );
-    localparam integer HDR_BEATS = 12;              // 96 bytes: up to the UDP header of IHL 15 + a tag (86)
+    localparam integer HDR_BEATS = 16;              // 128 bytes: up to the end of an order frame behind IHL 15 + a tag (122)
     localparam integer HDR_W     = HDR_BEATS * 64;
     localparam integer WIN_BYTES = 20;              // the IPv4 header's fixed part
     localparam integer WIN_W     = WIN_BYTES * 8;
@@ -119,10 +128,15 @@ module rg_eth_rx #(
     // EVAL2 results / SEND
     reg [10:0]      off_q;       // byte offset of the payload still to send
     reg [10:0]      rem_q;       // payload bytes still to send
+    reg [7:0]       rd_w1_q;     // off_q[10:3] + 1: the second buffer word the sender reads
     reg [10:0]      p_off_q;     // a kept frame waiting for the sender (WAIT)
     reg [10:0]      p_rem_q;
-    reg             route_q;     // the payload being sent goes to m_order
-    reg             p_route_q;
+    reg             p_route_q;   // the waiting frame goes to m_oframe
+    // the order-entry output and the stamps
+    reg             ov_q;        // m_oframe holds a frame
+    reg [287:0]     opay_q;
+    reg [5:0]       olen_q;
+    reg [63:0]      t_first_q, t_last_q, ot_first_q, ot_last_q;
     reg [31:0]      st_frames_q, st_acc_q, st_orders_q, st_tkeep_q;
     reg [31:0]      st_drop_q [0:DROPS-1];
 
@@ -234,7 +248,7 @@ module rg_eth_rx #(
     // ---------------------------------------------------------------- output (realigned payload)
     wire [7:0]   rd_w   = off_q[10:3];
     wire [2:0]   rd_sh  = off_q[2:0];
-    wire [7:0]   rd_w1  = rd_w + 8'd1;
+    wire [7:0]   rd_w1  = rd_w1_q;   // rd_w + 1, registered (no carry chain before the read)
     wire [63:0]  rd_lo  = mem[{rbank_q, rd_w}];
     wire [63:0]  rd_hi  = mem[{rbank_q, rd_w1}];
     wire [127:0] rd_two = {rd_hi, rd_lo} >> {rd_sh, 3'b000};
@@ -245,10 +259,27 @@ module rg_eth_rx #(
     always @(*) begin
         for (b = 0; b < 8; b = b + 1) out_data[b*8 +: 8] = out_keep[b] ? rd_two[b*8 +: 8] : 8'd0;
     end
-    wire out_hs = send_q && (route_q ? m_order_tready : m_axis_tready);
-    // a kept frame starts the sender when it is free (EVAL2, or later from WAIT)
+    wire out_hs = send_q && m_axis_tready;
+    // a kept frame starts on its output when neither output holds an earlier one (EVAL2, or later
+    // from WAIT)
     wire [10:0] kept_off = kept_off_q;
     wire [10:0] kept_rem = kept_rem_q;
+    wire        busy     = send_q || ov_q;
+    wire        start    = !busy && ((state_q == S_EVAL2 && keep_it) || state_q == S_WAIT);
+    wire        start_oe = (state_q == S_WAIT) ? p_route_q : to_order;
+
+    // ---------------------------------------------------------------- the order frame
+    // from the header register: its payload starts at byte 2*hend_q + 8 (42..86: hend_q is odd,
+    // 17..39, for IHL >= 5; a frame with a smaller IHL is never kept). hdr_q holds the judged
+    // frame from EVAL1 until the receiver takes the next frame (after EVAL2 or WAIT), and the
+    // length rules have shown that a kept frame's payload bytes exist.
+    reg [287:0] ofr;
+    integer q;
+    always @(*) begin
+        ofr = 288'd0;
+        for (q = 17; q <= 39; q = q + 2)
+            ofr = ofr | ({288{hend_q == q[5:0]}} & hdr_q[(2 * q + 8) * 8 +: 288]);
+    end
 
     // ---------------------------------------------------------------- next state
     integer d;
@@ -288,10 +319,17 @@ module rg_eth_rx #(
             cnt_tkeep_q <= 1'b0;
             off_q       <= 11'd0;
             rem_q       <= 11'd0;
+            rd_w1_q     <= 8'd1;
             p_off_q     <= 11'd0;
             p_rem_q     <= 11'd0;
-            route_q     <= 1'b0;
             p_route_q   <= 1'b0;
+            ov_q        <= 1'b0;
+            opay_q      <= 288'd0;
+            olen_q      <= 6'd0;
+            t_first_q   <= 64'd0;
+            t_last_q    <= 64'd0;
+            ot_first_q  <= 64'd0;
+            ot_last_q   <= 64'd0;
             wbank_q     <= 1'b0;
             rbank_q     <= 1'b0;
             send_q      <= 1'b0;
@@ -314,6 +352,8 @@ module rg_eth_rx #(
                     if (beat_q != 8'hFF) beat_q <= beat_q + 8'd1;
                     len_q      <= (len_q > 12'd4087) ? 12'd4095 : len_q + {8'd0, nbytes};
                     in_frame_q <= 1'b1;
+                    if (beat_q == 8'd0) t_first_q <= cycle;
+                    if (s_axis_tlast) t_last_q <= cycle;
                     if (keep_bad) keep_bad_q <= 1'b1;
                     if (s_axis_tlast) state_q <= S_EVAL1;
                 end
@@ -347,7 +387,7 @@ module rg_eth_rx #(
                         p_off_q   <= kept_off;
                         p_rem_q   <= kept_rem;
                         p_route_q <= to_order;
-                        if (!send_q) begin
+                        if (!busy) begin
                             rbank_q <= wbank_q;
                             wbank_q <= !wbank_q;
                             state_q <= S_RECV;
@@ -356,7 +396,7 @@ module rg_eth_rx #(
                         end
                     end
                 end
-                S_WAIT: if (!send_q) begin
+                S_WAIT: if (!busy) begin
                     rbank_q <= wbank_q;
                     wbank_q <= !wbank_q;
                     state_q <= S_RECV;
@@ -379,14 +419,25 @@ module rg_eth_rx #(
             bsum_v_q <= in_hs;
             if (in_hs) bsum_q <= beat_sum;
             if (bsum_v_q && state_q != S_EVAL2) acc_q <= acc_q + {3'd0, bsum_q};
+            // the order-entry output: loaded while it is free in EVAL2 and WAIT (whatever the
+            // verdict: only a kept order frame sets ov_q), held while it is out
+            if (!ov_q && (state_q == S_EVAL2 || state_q == S_WAIT)) begin
+                opay_q     <= ofr;
+                olen_q     <= kept_rem_q[5:0];
+                ot_first_q <= t_first_q;
+                ot_last_q  <= t_last_q;
+            end
+            if (start && start_oe) ov_q <= 1'b1;
+            else if (m_oframe_ready) ov_q <= 1'b0;
             // the sender
-            if (!send_q && ((state_q == S_EVAL2 && keep_it) || state_q == S_WAIT)) begin
+            if (start && !start_oe) begin
                 send_q  <= 1'b1;
                 off_q   <= (state_q == S_WAIT) ? p_off_q : kept_off;
+                rd_w1_q <= ((state_q == S_WAIT) ? p_off_q[10:3] : kept_off[10:3]) + 8'd1;
                 rem_q   <= (state_q == S_WAIT) ? p_rem_q : kept_rem;
-                route_q <= (state_q == S_WAIT) ? p_route_q : to_order;
             end else if (out_hs) begin
                 off_q <= off_q + 11'd8;
+                rd_w1_q <= rd_w1_q + 8'd1;
                 rem_q <= out_last ? 11'd0 : rem_q - 11'd8;
                 if (out_last) send_q <= 1'b0;
             end
@@ -395,14 +446,15 @@ module rg_eth_rx #(
 
     // ---------------------------------------------------------------- outputs
     assign s_axis_tready = (state_q == S_RECV);
-    assign m_axis_tvalid  = send_q && !route_q;
+    assign m_axis_tvalid  = send_q;
     assign m_axis_tdata   = out_data;
     assign m_axis_tkeep   = out_keep;
     assign m_axis_tlast   = out_last;
-    assign m_order_tvalid = send_q && route_q;
-    assign m_order_tdata  = out_data;
-    assign m_order_tkeep  = out_keep;
-    assign m_order_tlast  = out_last;
+    assign m_oframe_valid   = ov_q;
+    assign m_oframe_data    = opay_q;
+    assign m_oframe_len     = olen_q;
+    assign m_oframe_t_first = ot_first_q;
+    assign m_oframe_t_last  = ot_last_q;
     assign stat_frames    = st_frames_q;
     assign stat_accepted  = st_acc_q;
     assign stat_orders    = st_orders_q;
@@ -413,7 +465,7 @@ module rg_eth_rx #(
             assign stat_drops[g*32 +: 32] = st_drop_q[g];
         end
     endgenerate
-    assign idle = (state_q == S_RECV) && !in_frame_q && !send_q && !cnt_v_q && !cnt_tkeep_q;
+    assign idle = (state_q == S_RECV) && !in_frame_q && !send_q && !ov_q && !cnt_v_q && !cnt_tkeep_q;
 
     wire unused = ^{fragw[15:14]};
 endmodule

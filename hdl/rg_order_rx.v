@@ -21,8 +21,13 @@
 // first by the consumer); m_bad_len: not a 36-byte `{` nor a 32-byte `}` (m_type, m_len
 // say what arrived). One frame is buffered: tready is low while it waits. pos_now is the
 // position the risk stage has reached ({k, P} as in tuser): a frame offered with tuser =
-// pos_now once the market data before it has entered the risk stage is released at once
-// (the Ethernet input's order frames, riskgate_top).
+// pos_now once the market data before it has entered the risk stage is released at once.
+//
+// s_frame: a whole frame in one transfer (the Ethernet input's order-entry frames, rg_eth_rx
+// via riskgate_top), taken when no frame is held or being assembled and no beat is offered on
+// s_axis_order (the beats win a tie); its position is pos_now (riskgate_top offers it once the
+// market data before it has entered the risk stage, so it is released at once) and its stamps
+// are the ones given (its Ethernet frame's beats).
 `default_nettype none
 `include "rg_contract.vh"
 module rg_order_rx (
@@ -40,6 +45,13 @@ module rg_order_rx (
     output wire        s_axis_order_tready,
     input  wire        s_axis_order_tlast,
     input  wire [63:0] s_axis_order_tuser,
+
+    input  wire         s_frame_valid,
+    output wire         s_frame_ready,
+    input  wire [287:0] s_frame_data,      // byte i in bits 8i+7:8i
+    input  wire [5:0]   s_frame_len,
+    input  wire [63:0]  s_frame_t_first,
+    input  wire [63:0]  s_frame_t_last,
 
     // an event enters the risk stage; md_seq_msg: it is a message with a seq (not a control)
     input  wire        md_fire,
@@ -88,6 +100,8 @@ module rg_order_rx (
 
     wire       beat = s_axis_order_tvalid && s_axis_order_tready;
     assign s_axis_order_tready = !full_q;
+    assign s_frame_ready = !full_q && len_q == 16'd0 && !keep_bad_q && !s_axis_order_tvalid;
+    wire   load = s_frame_valid && s_frame_ready;
 
     // bytes in this beat (tkeep contiguous from lane 0)
     reg [3:0] nkeep;
@@ -146,6 +160,15 @@ module rg_order_rx (
                     pos_q  <= s_axis_order_tuser[47:0];
                     k_q    <= s_axis_order_tuser[63:48];
                 end
+            end
+            if (load) begin
+                buf_q[287:0] <= s_frame_data;
+                len_q     <= {10'd0, s_frame_len};
+                full_q    <= 1'b1;
+                pos_q     <= md_pos_q;
+                k_q       <= md_k_q;
+                t_first_q <= s_frame_t_first;
+                t_last_q  <= s_frame_t_last;
             end
             if (m_valid && m_ready) begin
                 full_q <= 1'b0;

@@ -179,10 +179,13 @@ module riskgate_top #(
     // Ethernet front end (spec section 17): group and port from ETH_GROUP / ETH_PORT
     reg  [31:0]              eth_group_q;
     reg  [15:0]              eth_port_q, eth_order_port_q;
-    wire [63:0]              eth_tdata, eo_tdata;
-    wire [7:0]               eth_tkeep, eo_tkeep;
+    wire [63:0]              eth_tdata;
+    wire [7:0]               eth_tkeep;
+    wire [287:0]             eo_data;
+    wire [5:0]               eo_len;
+    wire [63:0]              eo_t_first, eo_t_last;
     wire                     eth_tvalid, eth_tready, eth_tlast, eth_idle;
-    wire                     eo_tvalid, eo_tready, eo_tlast;
+    wire                     eo_valid, eo_ready;
     wire [31:0]              eth_frames, eth_accepted, eth_orders, eth_tkeep_errs;
     wire [`RG_ETH_DROPS*32-1:0] eth_drops;
     always @(posedge clk) begin
@@ -203,8 +206,8 @@ module riskgate_top #(
         .s_axis_tready(s_eth_axis_tready), .s_axis_tlast(s_eth_axis_tlast),
         .m_axis_tdata(eth_tdata), .m_axis_tkeep(eth_tkeep), .m_axis_tvalid(eth_tvalid),
         .m_axis_tready(eth_tready), .m_axis_tlast(eth_tlast),
-        .m_order_tdata(eo_tdata), .m_order_tkeep(eo_tkeep), .m_order_tvalid(eo_tvalid),
-        .m_order_tready(eo_tready), .m_order_tlast(eo_tlast),
+        .cycle(cycle_q), .m_oframe_valid(eo_valid), .m_oframe_ready(eo_ready), .m_oframe_data(eo_data),
+        .m_oframe_len(eo_len), .m_oframe_t_first(eo_t_first), .m_oframe_t_last(eo_t_last),
         .cfg_group(eth_group_q), .cfg_port(eth_port_q), .cfg_order_port(eth_order_port_q),
         .stat_frames(eth_frames), .stat_accepted(eth_accepted), .stat_drops(eth_drops),
         .stat_orders(eth_orders), .stat_tkeep(eth_tkeep_errs), .idle(eth_idle)
@@ -372,37 +375,25 @@ module riskgate_top #(
     wire        o_tready;
 
     // The order-entry input takes the host's frames (s_axis_order, tuser from the host) and the
-    // Ethernet input's order-entry frames (section 18.7). An Ethernet order frame sits where it
-    // arrived among the Ethernet input's frames: it is offered only while every market-data
-    // message before it has entered the risk stage (rg_eth_rx sends in order, so none after
-    // it has started), with tuser = the position reached (pos_now), so it is released at
-    // once. A packet, once started, owns the input until its last beat (the host wins a tie).
+    // Ethernet input's order-entry frames (section 18.7), whole, in one transfer (rg_eth_rx's
+    // m_oframe). An Ethernet order frame sits where it arrived among the Ethernet input's
+    // frames: it is offered only while every market-data message before it has entered the risk
+    // stage (rg_eth_rx sends in order, so none after it has started), and rg_order_rx takes
+    // pos_now, the position reached, as its position, so it is released at once. A host packet
+    // in progress, or a host beat offered in the same cycle, goes first.
     wire md_drained = rx_idle && p_idle && !f_valid && e_idle && t_idle && g_idle;
-    reg  own_host_q, own_eo_q;
-    wire eo_offer   = eo_tvalid && md_drained;
-    wire grant_eo   = own_eo_q || (!own_host_q && !s_axis_order_tvalid && eo_offer);
-    wire ord_tvalid = grant_eo ? eo_offer : s_axis_order_tvalid;
-    wire ord_hs     = ord_tvalid && ready && o_tready;
-    assign s_axis_order_tready = !grant_eo && ready && o_tready;
-    assign eo_tready           = grant_eo && md_drained && ready && o_tready;
-    always @(posedge clk) begin
-        if (rst_i) begin
-            own_host_q <= 1'b0;
-            own_eo_q   <= 1'b0;
-        end else if (ord_hs) begin
-            own_eo_q   <= grant_eo && !eo_tlast;
-            own_host_q <= !grant_eo && !s_axis_order_tlast;
-        end
-    end
+    wire o_frame_ready;
+    assign s_axis_order_tready = ready && o_tready;
+    assign eo_ready            = md_drained && ready && o_frame_ready;
 
     rg_order_rx u_order_rx (
         .clk(clk), .rst(rst_i), .cycle(cycle_q),
         .cfg_fingerprint(cfg_fingerprint), .cfg_n_symbols(cfg_ns), .cfg_n_accounts(cfg_na),
-        .s_axis_order_tdata(grant_eo ? eo_tdata : s_axis_order_tdata),
-        .s_axis_order_tkeep(grant_eo ? eo_tkeep : s_axis_order_tkeep),
-        .s_axis_order_tvalid(ord_tvalid && ready), .s_axis_order_tready(o_tready),
-        .s_axis_order_tlast(grant_eo ? eo_tlast : s_axis_order_tlast),
-        .s_axis_order_tuser(grant_eo ? o_pos_now : s_axis_order_tuser),
+        .s_axis_order_tdata(s_axis_order_tdata), .s_axis_order_tkeep(s_axis_order_tkeep),
+        .s_axis_order_tvalid(s_axis_order_tvalid && ready), .s_axis_order_tready(o_tready),
+        .s_axis_order_tlast(s_axis_order_tlast), .s_axis_order_tuser(s_axis_order_tuser),
+        .s_frame_valid(eo_valid && md_drained && ready), .s_frame_ready(o_frame_ready),
+        .s_frame_data(eo_data), .s_frame_len(eo_len), .s_frame_t_first(eo_t_first), .s_frame_t_last(eo_t_last),
         .md_fire(md_fire), .md_seq_msg(md_seq_msg), .md_hold(md_hold),
         .m_valid(o_valid), .m_ready(o_ready), .m_venue(o_venue), .m_bad_len(o_bad_len), .m_type(o_type),
         .m_len(o_len), .m_foreign(o_foreign), .m_fields_ok(o_fields_ok), .m_action(o_action), .m_side(o_side),
@@ -535,6 +526,6 @@ module riskgate_top #(
         reg_rd_data  = rd_blob_q ? blob_rd : rd_reg_q ? rd_reg_data_q : stats_rd_data;
     end
 
-    wire unused_top = ^{f_count, p_last_seq, o_tif, o_seq, stats_off[15:12], stats_off[1:0], eth_drops_off[15:6], eth_drops_off[1:0]};
+    wire unused_top = ^{f_count, p_last_seq, o_tif, o_seq, o_pos_now, stats_off[15:12], stats_off[1:0], eth_drops_off[15:6], eth_drops_off[1:0]};
 endmodule
 `default_nettype wire

@@ -1,10 +1,12 @@
 // rg_eth_rx: random Ethernet frames — good ones (802.1Q tag or not, IPv4 options, Ethernet
 // padding) and ones broken in each way of spec section 17 — against a byte-level reference
 // model of the rules, with random gaps on the input and back-pressure on the outputs, order-entry
-// datagrams to the order port (well-shaped `{`/`}` frames out on m_order, others ORDER_FRAME),
-// and frames breaking the tkeep rule (a partial or empty beat before the last, a non-contiguous
-// tkeep: refused whole, counted in stat_tkeep only). Checks every payload byte, its output,
-// tkeep and tlast, and every counter.
+// datagrams to the order port (well-shaped `{`/`}` frames out whole on m_oframe, others
+// ORDER_FRAME), and frames breaking the tkeep rule (a partial or empty beat before the last, a
+// non-contiguous tkeep: refused whole, counted in stat_tkeep only). Checks every payload byte,
+// its output, tkeep and tlast, the order frames' length and stamps (the cycles of their
+// first and last beats), that the outputs keep arrival order, and every counter; and that an
+// order frame is out two cycles after its last beat when the outputs are free.
 #include <deque>
 
 #include "rg_contract.h"
@@ -128,7 +130,8 @@ int main() {
     d.cfg_order_port = ORDER_PORT;
     d.s_axis_tvalid = 0;
     d.m_axis_tready = 0;
-    d.m_order_tready = 0;
+    d.m_oframe_ready = 0;
+    d.cycle = 0;
     b.reset();
 
     // all frames back to back (random gaps on the input, random back-pressure on the output):
@@ -136,6 +139,7 @@ int main() {
     struct Out {
         std::vector<uint8_t> bytes;
         bool order;
+        uint64_t t_first = 0, t_last = 0;  // cycles of its first and last beats
     };
     std::deque<Out> expect;
     std::vector<std::vector<uint8_t>> frames_in;
@@ -174,7 +178,7 @@ int main() {
             if (code == 0) {
                 accepted++;
                 if (order) orders++;
-                expect.push_back({p, order});
+                expect.push_back({p, order, 0, 0});
             } else {
                 drops[code - 1]++;
             }
@@ -182,8 +186,11 @@ int main() {
         frames_in.push_back(f);
     }
     std::vector<uint8_t> got;
-    size_t fi = 0, off = 0;
-    uint64_t busy_out = 0, overlap = 0;
+    size_t fi = 0, off = 0, ei = 0;  // ei: the next kept frame whose beats are being offered
+    uint64_t busy_out = 0, overlap = 0, t_first = 0, fast = 0, free_out = 0;
+    // the cycle an order frame's last beat was taken, when both outputs were free and m_oframe
+    // is always ready from then on (the latency check below)
+    uint64_t watch_last = UINT64_MAX;
     for (uint64_t guard = 0; fi < frames_in.size() || !expect.empty(); guard++) {
         if (guard > 20000000) { CHECK(b, false && "stuck"); return b.finish(); }
         bool offer = fi < frames_in.size() && r.chance(0.9);
@@ -198,31 +205,74 @@ int main() {
         d.s_axis_tkeep = offer ? keep : 0;
         d.s_axis_tlast = offer && off + nb >= f.size();
         d.m_axis_tready = r.chance(0.85);
-        d.m_order_tready = r.chance(0.85);
+        // m_oframe: mostly ready, sometimes held off for a stretch (frames queue behind it)
+        d.m_oframe_ready = watch_last != UINT64_MAX || ((b.cycles / 64) % 8 != 3 && r.chance(0.85));
+        d.cycle = b.cycles;
         bool took = false, out = false, last = false, in_ready = false, out_valid = false, on_order = false;
+        bool free_now = false;
         uint64_t od = 0;
-        uint8_t ok = 0;
+        uint8_t ok = 0, olen = 0;
+        std::vector<uint8_t> ofr;
+        uint64_t of_first = 0, of_last = 0;
         b.tick([&] {
             took = d.s_axis_tvalid && d.s_axis_tready;
             in_ready = d.s_axis_tready;
-            CHECK(b, !(d.m_axis_tvalid && d.m_order_tvalid));
-            on_order = d.m_order_tvalid;
-            out_valid = d.m_axis_tvalid || d.m_order_tvalid;
-            out = (d.m_axis_tvalid && d.m_axis_tready) || (d.m_order_tvalid && d.m_order_tready);
-            od = on_order ? d.m_order_tdata : d.m_axis_tdata;
-            ok = on_order ? d.m_order_tkeep : d.m_axis_tkeep;
-            last = on_order ? d.m_order_tlast : d.m_axis_tlast;
+            CHECK(b, !(d.m_axis_tvalid && d.m_oframe_valid));
+            free_now = !d.m_axis_tvalid && !d.m_oframe_valid;
+            on_order = d.m_oframe_valid;
+            out_valid = d.m_axis_tvalid || d.m_oframe_valid;
+            out = (d.m_axis_tvalid && d.m_axis_tready) || (d.m_oframe_valid && d.m_oframe_ready);
+            od = d.m_axis_tdata;
+            ok = d.m_axis_tkeep;
+            last = d.m_axis_tlast;
+            if (on_order) {
+                olen = static_cast<uint8_t>(d.m_oframe_len);
+                for (uint32_t i = 0; i < olen && i < 36; i++) ofr.push_back(static_cast<uint8_t>(wide_bits(d.m_oframe_data, 8 * i, 8)));
+                of_first = d.m_oframe_t_first;
+                of_last = d.m_oframe_t_last;
+            }
         });
         if (out_valid) busy_out++;
         if (out_valid && in_ready) overlap++;
         if (took) {
+            uint64_t now = b.cycles - 1;  // the cycle the beat was taken in (d.cycle above)
+            if (off == 0) t_first = now;
             off += nb;
             if (off >= f.size()) {
+                // a kept frame: its stamps (the model's kept frames are expect's, in order)
+                std::vector<uint8_t> p;
+                bool order = false;
+                if (split_at[fi] == SIZE_MAX && model(f, p, order) == 0) {
+                    CHECK(b, ei < expect.size());
+                    if (ei < expect.size()) {
+                        expect[ei].t_first = t_first;
+                        expect[ei].t_last = now;
+                    }
+                    ei++;
+                    if (order && free_now && watch_last == UINT64_MAX && ei == 1) watch_last = now;  // nothing before it still out
+                }
                 fi++;
                 off = 0;
             }
         }
-        if (out) {
+        if (on_order && watch_last != UINT64_MAX && of_last == watch_last) {
+            // out two cycles after its last beat (EVAL1, EVAL2), whole
+            CHECK_EQ(b, b.cycles - 1, watch_last + 3);
+            fast++;
+            watch_last = UINT64_MAX;
+        }
+        if (free_now) free_out++;
+        if (out && on_order) {
+            CHECK(b, !expect.empty() && expect.front().order);
+            if (expect.empty()) return b.finish();
+            CHECK(b, ofr == expect.front().bytes);
+            CHECK_EQ(b, static_cast<size_t>(olen), expect.front().bytes.size());
+            CHECK_EQ(b, of_first, expect.front().t_first);
+            CHECK_EQ(b, of_last, expect.front().t_last);
+            CHECK(b, got.empty());
+            expect.pop_front();
+            ei--;
+        } else if (out) {
             CHECK(b, !expect.empty());
             if (expect.empty()) return b.finish();
             for (int i = 0; i < 8 && ok >> i & 1; i++) got.push_back(static_cast<uint8_t>(od >> (8 * i)));
@@ -232,6 +282,7 @@ int main() {
             if (last) {
                 CHECK(b, got == expect.front().bytes);
                 expect.pop_front();
+                ei--;
                 got.clear();
             } else {
                 CHECK_EQ(b, k, 0xFF);
@@ -247,13 +298,15 @@ int main() {
     CHECK_EQ(b, d.stat_orders, static_cast<uint32_t>(orders));
     CHECK_EQ(b, d.stat_tkeep, static_cast<uint32_t>(n_split));
     CHECK(b, orders > 200);
+    CHECK(b, fast > 20);  // order frames timed on free outputs
     for (uint32_t k = 0; k < E::DROPS; k++) {
         CHECK_EQ(b, static_cast<uint32_t>(wide_bits(d.stat_drops, 32 * k, 32)), static_cast<uint32_t>(drops[k]));
         CHECK(b, drops[k] > 0);  // every reason was exercised
     }
     CHECK(b, n_split > 80 && n_hole > 40);
-    std::printf("eth_rx: %llu frames judged, %llu accepted (%llu order-entry); %llu refused for their tkeep (%llu non-contiguous); receiving while sending in %llu of %llu output cycles\n",
-                static_cast<unsigned long long>(frames), static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(orders), static_cast<unsigned long long>(n_split),
+    std::printf("eth_rx: %llu frames judged, %llu accepted (%llu order-entry, %llu of them timed: out 2 cycles after the last beat); %llu refused for their tkeep (%llu non-contiguous); receiving while sending in %llu of %llu output cycles\n",
+                static_cast<unsigned long long>(frames), static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(orders),
+                static_cast<unsigned long long>(fast), static_cast<unsigned long long>(n_split),
                 static_cast<unsigned long long>(n_hole), static_cast<unsigned long long>(overlap), static_cast<unsigned long long>(busy_out));
     return b.finish();
 }

@@ -9,7 +9,10 @@
 // order with the fields, lengths and flags a reference decoder gives, and a frame whose
 // position has come is released in the cycle after its last beat. Some frames break the tkeep
 // rule (a partial or empty beat before the last, a non-contiguous tkeep): they are never
-// released and only stat_tkeep counts them. pos_now always says the position reached.
+// released and only stat_tkeep counts them. pos_now always says the position reached. Some
+// frames whose position has come go in whole on s_frame instead (as the Ethernet input's do,
+// riskgate_top): taken only while the module is empty and no beat is offered, released in the
+// next cycle at pos_now with the stamps given.
 #include <deque>
 
 #include "rg_contract.h"
@@ -28,6 +31,8 @@ struct Frame {
     uint16_t k;
     int bad_beat = -1;     // a beat sent with tkeep bad_keep (the tkeep rule broken)
     uint8_t bad_keep = 0;
+    bool whole = false;    // went in on s_frame, with these stamps
+    uint64_t t_first = 0, t_last = 0;
 };
 
 void put(std::vector<uint8_t> &b, size_t off, uint64_t v, int n) {
@@ -124,6 +129,7 @@ int main() {
     d.cfg_n_symbols = NSYM;
     d.cfg_n_accounts = NACCT;
     d.s_axis_order_tvalid = 0;
+    d.s_frame_valid = 0;  // the whole-frame input (the Ethernet side): riskgate_top, test/hw
     d.md_fire = 0;
     d.m_ready = 0;
     b.reset();
@@ -171,14 +177,28 @@ int main() {
     size_t beat_off = 0;            // bytes of the head frame sent
     uint64_t md_seq = 0;            // market-data messages that entered the risk stage
     uint16_t md_k = 0;
-    uint64_t frames_out = 0, held_cycles = 0, prompt = 0;
+    uint64_t frames_out = 0, held_cycles = 0, prompt = 0, wholes = 0;
     bool expect_now = false;  // a frame whose position had come when its last beat was accepted
     // the host rule: nothing after a frame in the merged stream goes to the market-data
     // input before the frame's last beat is accepted — here: md may run up to the position
     // of the next frame not yet accepted (frames at that position wait in the module)
     for (int c = 0; c < 400000 && (!md.empty() || !released.empty()); c++) {
+        // whole-frame input: the head frame, not started, its position come (as riskgate_top
+        // offers the Ethernet input's), a third of the time
+        bool whole = !frames.empty() && beat_off == 0 && frames.front().bad_beat < 0 && frames.front().b.size() <= 36 &&
+                     md_seq + 1 == frames.front().pos && md_k == frames.front().k && r.chance(0.3);
+        d.s_frame_valid = whole;
+        for (int i = 0; i < 9; i++) d.s_frame_data[i] = static_cast<uint32_t>(r.next());
+        if (whole) {
+            const Frame &f = frames.front();
+            for (size_t i = 0; i < 36; i++)
+                if (i < f.b.size()) { uint32_t &w = d.s_frame_data[i / 4]; w = (w & ~(0xFFu << (8 * (i % 4)))) | static_cast<uint32_t>(f.b[i]) << (8 * (i % 4)); }
+        }
+        d.s_frame_len = whole ? static_cast<uint8_t>(frames.front().b.size()) : static_cast<uint8_t>(r.below(64));
+        d.s_frame_t_first = 1000000 + static_cast<uint64_t>(c);
+        d.s_frame_t_last = 2000000 + static_cast<uint64_t>(c);
         // frame input
-        bool fv = !frames.empty() && r.chance(0.7);
+        bool fv = !whole && !frames.empty() && r.chance(0.7);
         uint64_t tdata = 0;
         uint8_t tkeep = 0;
         bool tlast = false;
@@ -206,7 +226,7 @@ int main() {
             (void)nseq;
         }
         bool want_md = md_can && r.chance(0.6);
-        bool fired = false, took_beat = false, took_frame = false;
+        bool fired = false, took_beat = false, took_frame = false, took_whole = false;
         b.tick([&] {
             // latency: released in the cycle after its last beat when its position has come
             if (expect_now) {
@@ -220,6 +240,8 @@ int main() {
             d.eval();
             if (d.md_hold) held_cycles++;
             took_beat = fv && d.s_axis_order_tready;
+            took_whole = whole && d.s_frame_ready;
+            if (fv) CHECK(b, !d.s_frame_ready);  // a beat offered wins
             if (d.m_valid && d.m_ready) {
                 took_frame = true;
                 if (released.empty()) {
@@ -237,6 +259,10 @@ int main() {
                 CHECK_EQ(b, d.m_type, e.type);
                 CHECK_EQ(b, d.m_len, e.len);
                 CHECK_EQ(b, d.m_pos, f.pos);
+                if (f.whole) {
+                    CHECK_EQ(b, d.m_t_first, f.t_first);
+                    CHECK_EQ(b, d.m_t_last, f.t_last);
+                }
                 if (!e.bad_len) {
                     CHECK_EQ(b, d.m_foreign, e.foreign);
                     CHECK_EQ(b, d.m_fields_ok, e.ok);
@@ -268,6 +294,16 @@ int main() {
             md.pop_front();
         }
         expect_now = false;
+        if (took_whole) {
+            // the module was empty: every frame before it was released, so it heads `released`
+            CHECK(b, !released.empty());
+            released.front().whole = true;
+            released.front().t_first = 1000000 + static_cast<uint64_t>(c);
+            released.front().t_last = 2000000 + static_cast<uint64_t>(c);
+            expect_now = true;
+            frames.pop_front();
+            wholes++;
+        }
         if (took_beat) {
             size_t n = std::min<size_t>(8, frames.front().b.size() - beat_off);
             beat_off += n;
@@ -289,7 +325,9 @@ int main() {
     CHECK_EQ(b, d.stat_tkeep, static_cast<uint32_t>(damaged));
     CHECK(b, held_cycles > 100);
     CHECK(b, prompt > 500);
+    CHECK(b, wholes > 300);
     d.s_axis_order_tvalid = 0;
+    d.s_frame_valid = 0;
     d.md_fire = 0;
     b.tick();
     CHECK(b, d.idle);
