@@ -25,7 +25,9 @@
 // validity (section 18.2) and the reasons (section 18.3), applies the state changes
 // (sections 18.3, 18.4) and puts the ORDER, FILL (leg >= 1) or PROBLEM record prebuilt on
 // the event bus. An order event enters only while no other is in R0 or R1, so its slot read
-// never misses a write of the one before.
+// never misses a write of the one before. An order event takes R2 in three cycles (R2a, R2b
+// register the order path's sums and the daily loss limit's product and sums; R2c decides
+// and writes), market data takes it in one.
 `default_nettype none
 `include "rg_contract.vh"
 module rg_risk #(
