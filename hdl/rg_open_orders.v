@@ -16,7 +16,9 @@
 // An operation carries the order's account, symbol and side and, for replace and reduce, the
 // slot's open shares and price as the caller read them (so the memory has one read port, no
 // asynchronous read); the caller serialises: an operation on a slot is issued after the read
-// that decided it (the risk stage's order path takes one frame at a time). No sum can overflow: on < 2^32 x
+// that decided it (the risk stage's order path takes one frame at a time). The operands (all
+// but op_place / op_replace / op_reduce) must be steady from the cycle before the operation:
+// the products of the sums are registered. No sum can overflow: on < 2^32 x
 // 10^6 x 4096 < 2^64, ob and os < 10^6 x 4096 < 2^32.
 `default_nettype none
 `include "rg_contract.vh"
@@ -96,9 +98,15 @@ module rg_open_orders #(
     wire [ACCT_W-1:0] m_acct  = op_acct;
     wire [SYM_W-1:0]  m_sym   = op_sym;
     wire              m_buy   = (op_side == `RG_ASCII_B);
-    wire [63:0]       old_n   = {32'd0, o_price} * {32'd0, o_open};   // replace: the old contribution
-    wire [63:0]       new_n   = {32'd0, op_price} * {32'd0, op_qty};  // place, replace: the new one
-    wire [63:0]       red_n   = {32'd0, o_price} * {32'd0, op_qty};   // reduce
+    // the products are registered: an operation's operands (all but the op_* strobes) are
+    // presented from the cycle before it (the risk stage holds an order event in R2 for three
+    // cycles), so the sums' update is adds only
+    reg  [63:0]       old_n, new_n, red_n;
+    always @(posedge clk) begin
+        old_n <= {32'd0, o_price} * {32'd0, o_open};    // replace: the old contribution
+        new_n <= {32'd0, op_price} * {32'd0, op_qty};   // place, replace: the new one
+        red_n <= {32'd0, o_price} * {32'd0, op_qty};    // reduce
+    end
     wire [31:0]       left    = o_open - op_qty;                  // reduce
 
     wire [31:0] sh_cur = m_buy ? ob_q[m_sym*32 +: 32] : os_q[m_sym*32 +: 32];

@@ -25,7 +25,9 @@
 // validity (section 18.2) and the reasons (section 18.3), applies the state changes
 // (sections 18.3, 18.4) and puts the ORDER, FILL (leg >= 1) or PROBLEM record prebuilt on
 // the event bus. An order event enters only while no other is in R0 or R1, so its slot read
-// never misses a write of the one before.
+// never misses a write of the one before. An order event takes R2 in three cycles (R2a, R2b
+// register the order path's sums and the daily loss limit's product and sums; R2c decides
+// and writes), market data takes it in one.
 `default_nettype none
 `include "rg_contract.vh"
 module rg_risk #(
@@ -228,8 +230,18 @@ module rg_risk #(
     reg [`RG_ORD_W-1:0] ord2_q;
     reg [`RG_VRD_W-1:0] vrd2_q;
 
-    wire adv2 = !v2_q || m_ready;
-    wire adv1 = !v1_q || adv2;
+    // An order event stays in R2 for three cycles (ph_q 0, 1, 2): the order path's sums and
+    // the daily loss limit's product and P&L are registered on the way (R2a, R2b) and the
+    // event's state changes, verdict and record come from those registers in the third cycle
+    // (R2c). Market data takes R2 in one cycle. Order events are at least three cycles apart
+    // anyway (one at a time in R0-R1), so the order path loses no throughput; market data
+    // behind an order event waits two cycles.
+    reg  [1:0] ph_q;
+    wire adv2  = !v2_q || m_ready;
+    wire hold2 = v1_q && oe1_q && (ph_q != 2'd2);
+    wire go2   = adv2 && !hold2;
+    wire fire2 = v1_q && go2;            // the event in R2 applies its changes and moves on
+    wire adv1 = !v1_q || go2;
     wire adv0 = !v0_q || adv1;
 
     // ---------------------------------------------------------------- input: market data or an order frame
@@ -359,14 +371,26 @@ module rg_risk #(
     wire              ven_ok   = ook1_q && (oid1_q < `RG_ORDER_SLOTS) && sl_open && (dqty1 <= sl_open1_q) &&
                                  (!o_exec || leg_seq_q != ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W] || legs_q != 8'hFF);
     wire              o_valid1 = !obl1_q && !ofr1_q && (ov1_q ? ven_ok : ord_ok);
-    wire              o_order  = oe1_q && !ov1_q && o_valid1;   // a client order, checked
-    wire              o_ven    = oe1_q && ov1_q && o_valid1;    // a venue answer, applied
+    wire              o_order_c = oe1_q && !ov1_q && o_valid1;  // a client order, checked
+    wire              o_ven_c   = oe1_q && ov1_q && o_valid1;   // a venue answer, applied
+    // R2a registers (loaded every cycle; an order event's are valid from its second R2 cycle:
+    // the state it reads changes only when an event leaves R2)
+    reg               oo_a_q, ov_a_q;
+    reg [31:0]        obx_a_q, osx_a_q;
+    reg [63:0]        onx_a_q;
+    reg [12:0]        ocx_a_q;
+    wire              o_order   = oe1_q && oo_a_q;
+    wire              o_ven     = oe1_q && ov_a_q;
 
-    // the sums with a replaced order taken out (section 18.3)
-    wire [31:0]       ob_x  = sum_ob - ((o_repl && sl_buy)  ? sl_open1_q : 32'd0);
-    wire [31:0]       os_x  = sum_os - ((o_repl && !sl_buy) ? sl_open1_q : 32'd0);
-    wire [63:0]       on_x  = sum_on - (o_repl ? sl_n1_q : 64'd0);
-    wire [12:0]       oc_x  = sum_oc - (o_repl ? 13'd1 : 13'd0);
+    // the sums with a replaced order taken out (section 18.3), registered in R2a
+    wire [31:0]       ob_x_c = sum_ob - ((o_repl && sl_buy)  ? sl_open1_q : 32'd0);
+    wire [31:0]       os_x_c = sum_os - ((o_repl && !sl_buy) ? sl_open1_q : 32'd0);
+    wire [63:0]       on_x_c = sum_on - (o_repl ? sl_n1_q : 64'd0);
+    wire [12:0]       oc_x_c = sum_oc - (o_repl ? 13'd1 : 13'd0);
+    wire [31:0]       ob_x  = obx_a_q;
+    wire [31:0]       os_x  = osx_a_q;
+    wire [63:0]       on_x  = onx_a_q;
+    wire [12:0]       oc_x  = ocx_a_q;
     // POSITION with the resting orders on the order's side: the quantity is qty + ob (buy) or
     // qty + os (sell) against the same rooms (|p + ob + qty| > lim for a buy)
     wire [34:0]       oq35  = {3'b000, dqty1} + {3'b000, buy1 ? ob_x : os_x};
@@ -386,26 +410,34 @@ module rg_risk #(
     wire [31:0]       rate_in = (rate_win_q[a1*48 +: 48] == win) ? rate_cnt_q[a1*32 +: 32] : 32'd0;
     wire [31:0]       rate_nx = (&rate_in) ? rate_in : rate_in + 32'd1;   // saturating (exact: max_rate < 2^32)
 
-    reg [`RG_VRD_REASONS_W-1:0] reasons;
+    // the reasons of a decision (market data, R2 in one cycle) and of an order event (from
+    // the R2a registers into rsn_b_q; the loss limit's KILL is added in R2c)
+    reg [`RG_VRD_REASONS_W-1:0] reasons_md, reasons_ord, reasons;
+    reg [`RG_VRD_REASONS_W-1:0] rsn_b_q;
     always @(*) begin
-        reasons = {`RG_VRD_REASONS_W{1'b0}};
-        reasons[`RG_RSN_KILL]          = global_kill_q || kill_q[sym1] || acct_kill_q[a1] || (o_order && loss_trip);
-        reasons[`RG_RSN_HALTED]        = (tstate_q[sym1*8 +: 8] != `RG_ASCII_T);
-        reasons[`RG_RSN_MARKET_CLOSED] = cfg_gate && !market_open_q;
-        reasons[`RG_RSN_MAX_QTY]       = (dqty1 > max_qty_q[sym1*32 +: 32]);
-        reasons[`RG_RSN_MAX_NOTIONAL]  = (not1_q > max_not_q[sym1*64 +: 64]);
-        reasons[`RG_RSN_NO_REF]        = noref1_q;
-        reasons[`RG_RSN_COLLAR]        = !noref1_q && ({2'b00, clhs1_q} > crhs1_q);
-        reasons[`RG_RSN_POSITION]      = oe1_q ? o_pos_x : pos_x;
-        reasons[`RG_RSN_CREDIT]        = credit_x;
-        reasons[`RG_RSN_THROTTLE]      = (cnt_in >= max_ord_q[a1*32 +: 32]);
-        reasons[`RG_RSN_DUPLICATE]     = (dwin != 64'd0) && lo_same && lo_fresh;
+        reasons_md = {`RG_VRD_REASONS_W{1'b0}};
+        reasons_md[`RG_RSN_KILL]          = global_kill_q || kill_q[sym1] || acct_kill_q[a1];
+        reasons_md[`RG_RSN_HALTED]        = (tstate_q[sym1*8 +: 8] != `RG_ASCII_T);
+        reasons_md[`RG_RSN_MARKET_CLOSED] = cfg_gate && !market_open_q;
+        reasons_md[`RG_RSN_MAX_QTY]       = (dqty1 > max_qty_q[sym1*32 +: 32]);
+        reasons_md[`RG_RSN_MAX_NOTIONAL]  = (not1_q > max_not_q[sym1*64 +: 64]);
+        reasons_md[`RG_RSN_NO_REF]        = noref1_q;
+        reasons_md[`RG_RSN_COLLAR]        = !noref1_q && ({2'b00, clhs1_q} > crhs1_q);
+        reasons_md[`RG_RSN_POSITION]      = pos_x;
+        reasons_md[`RG_RSN_CREDIT]        = credit_x;
+        reasons_md[`RG_RSN_THROTTLE]      = (cnt_in >= max_ord_q[a1*32 +: 32]);
+        reasons_md[`RG_RSN_DUPLICATE]     = (dwin != 64'd0) && lo_same && lo_fresh;
+        reasons_ord = reasons_md;
+        reasons_ord[`RG_RSN_POSITION]     = o_pos_x;
+        reasons_ord[`RG_RSN_EXPOSURE]     = o_exp_x;
+        reasons_ord[`RG_RSN_OPEN_ORDERS]  = ({19'd0, oc_x} >= max_open_q[a1*32 +: 32]);
+        reasons_ord[`RG_RSN_REDUCE_ONLY]  = o_ro_x;
+        reasons_ord[`RG_RSN_SHORT_SALE]   = o_ss_x;
+        reasons_ord[`RG_RSN_ORDER_RATE]   = (rate_in >= max_rate_q[a1*32 +: 32]);
+        reasons = reasons_md;
         if (oe1_q) begin
-            reasons[`RG_RSN_EXPOSURE]    = o_exp_x;
-            reasons[`RG_RSN_OPEN_ORDERS] = ({19'd0, oc_x} >= max_open_q[a1*32 +: 32]);
-            reasons[`RG_RSN_REDUCE_ONLY] = o_ro_x;
-            reasons[`RG_RSN_SHORT_SALE]  = o_ss_x;
-            reasons[`RG_RSN_ORDER_RATE]  = (rate_in >= max_rate_q[a1*32 +: 32]);
+            reasons = rsn_b_q;
+            reasons[`RG_RSN_KILL] = rsn_b_q[`RG_RSN_KILL] || (o_order && loss_trip);
         end
     end
     wire o_accept = o_order && (reasons == {`RG_VRD_REASONS_W{1'b0}});
@@ -452,34 +484,61 @@ module rg_risk #(
             sat_sub = (x[63] != y[63] && s[63] != x[63]) ? (x[63] ? 64'h8000_0000_0000_0000 : 64'h7FFF_FFFF_FFFF_FFFF) : s;
         end
     endfunction
-    wire              pl_exec  = o_ven && o_exec;
+    // R2a (from the R1 registers and the pair word): the pair's new position, the mark, the
+    // account's cash after the execution, marked - term (saturated), the limit
+    wire              pl_exec_c = o_ven_c && o_exec;
+    wire              pl_exec   = o_ven && o_exec;
     wire [ACCT_W-1:0] pl_a     = ov1_q ? va : a1;
     wire [63:0]       pl_pos0  = pvr1_q ? pr_word[63:0] : 64'd0;
     wire [63:0]       pl_term0 = pvr1_q ? pr_word[127:64] : 64'd0;
     // a venue execution moves the pair's position (wrapping i64) and the cash (sells +, buys -)
-    wire [63:0]       pl_pos   = !pl_exec ? pl_pos0 : sl_buy ? pl_pos0 + {32'd0, dqty1} : pl_pos0 - {32'd0, dqty1};
+    wire [63:0]       pl_pos_c = !pl_exec_c ? pl_pos0 : sl_buy ? pl_pos0 + {32'd0, dqty1} : pl_pos0 - {32'd0, dqty1};
     wire [63:0]       cash_a   = cash_q[pl_a*64 +: 64];
-    wire [63:0]       pl_cash  = !pl_exec ? cash_a : sl_buy ? sat_sub(cash_a, not1_q) : sat_add(cash_a, not1_q);
+    wire [63:0]       pl_cash_c = !pl_exec_c ? cash_a : sl_buy ? sat_sub(cash_a, not1_q) : sat_add(cash_a, not1_q);
     // the mark: the symbol's last trade; with none yet an execution's own price, and an order
     // check leaves the pair as it is
-    wire [31:0]       pl_mark  = (mark1_q != 32'd0) ? mark1_q : dpx1;
-    wire              pl_remark = pl_exec || (o_order && mark1_q != 32'd0);
-    wire signed [96:0] pl_prod = $signed(pl_pos) * $signed({1'b0, pl_mark});
-    wire              pl_hi    = !pl_prod[96] && (pl_prod[95:63] != 33'd0);
-    wire              pl_lo    = pl_prod[96] && (pl_prod[95:63] != {33{1'b1}});
-    wire [63:0]       pl_t     = pl_hi ? 64'h7FFF_FFFF_FFFF_FFFF : pl_lo ? 64'h8000_0000_0000_0000 : pl_prod[63:0];
+    wire [31:0]       pl_mark_c = (mark1_q != 32'd0) ? mark1_q : dpx1;
+    wire              pl_remark_c = pl_exec_c || (o_order_c && mark1_q != 32'd0);
     wire [63:0]       mkd_a    = mkd_q[pl_a*64 +: 64];
-    wire [63:0]       pl_term  = pl_remark ? pl_t : pl_term0;
-    wire [63:0]       pl_mkd   = pl_remark ? sat_add(sat_sub(mkd_a, pl_term0), pl_t) : mkd_a;
-    wire [63:0]       pl_pnl   = sat_add(pl_cash, pl_mkd);
-    wire [63:0]       pl_lim   = loss_lim_q[pl_a*64 +: 64];
-    wire [63:0]       pl_neg   = 64'd0 - pl_pnl;      // |pnl| for pnl < 0 (2^63 for the minimum)
-    wire              loss_trip = (o_order || pl_exec) && !acct_kill_q[pl_a] && (pl_lim != 64'd0) && pl_pnl[63] && (pl_neg > pl_lim);
-    wire              pl_upd   = v1_q && adv2 && (o_order || pl_exec);
+    reg  [63:0]       pos_a_q, term0_a_q, s1_a_q, cash_a_q, mkd_a_q, lim_a_q;
+    reg  [31:0]       mark_a_q;
+    reg               rmk_a_q;
+    // R2b: the product pos x mark (exact), and the sums the trip test needs, exact in 68 bits:
+    // with L = limit in [1, 2^63 - 1] (a larger one never trips: the P&L is >= -2^63) and
+    // K = cash + L, pnl < -L  <=>  cash + sat(s1 + t) + L < 0  <=>  K < 2^63 and s1 + t + K < 0
+    // (sat is monotone and -L lies inside the i64 range), and with V = s1 + K and t the
+    // clamped product: prod > 2^63 - 1 -> V + 2^63 - 1 < 0; prod < -2^63 -> V - 2^63 < 0;
+    // else prod + V < 0. Without a re-mark, pnl = sat(cash + marked): cash + marked + L < 0.
+    reg  signed [96:0] prod_b_q;
+    reg  signed [67:0] v_b_q;
+    reg               kbig_b_q, vn_b_q, lok_b_q;
+    wire signed [67:0] s1_68   = {{4{s1_a_q[63]}}, s1_a_q};
+    wire signed [67:0] cash_68 = {{4{cash_a_q[63]}}, cash_a_q};
+    wire signed [67:0] mkd_68  = {{4{mkd_a_q[63]}}, mkd_a_q};
+    wire signed [67:0] lim_68  = {4'd0, lim_a_q};
+    wire signed [67:0] k_c     = cash_68 + lim_68;
+    wire signed [67:0] v_c     = s1_68 + k_c;
+    wire signed [67:0] vn_c    = cash_68 + mkd_68 + lim_68;
+    // R2c: the clamped product t and the trip, from the R2b registers
+    wire              pl_hi    = !prod_b_q[96] && (prod_b_q[95:63] != 33'd0);
+    wire              pl_lo    = prod_b_q[96] && (prod_b_q[95:63] != {33{1'b1}});
+    wire [63:0]       pl_t     = pl_hi ? 64'h7FFF_FFFF_FFFF_FFFF : pl_lo ? 64'h8000_0000_0000_0000 : prod_b_q[63:0];
+    wire signed [67:0] c_mid   = v_b_q + {{4{prod_b_q[63]}}, prod_b_q[63:0]};
+    wire signed [67:0] c_max   = v_b_q + 68'sh0_7FFF_FFFF_FFFF_FFFF;
+    wire signed [67:0] c_min   = v_b_q - 68'sh0_8000_0000_0000_0000;
+    wire              pl_lt    = pl_hi ? c_max[67] : pl_lo ? c_min[67] : c_mid[67];
+    wire [63:0]       pl_pos   = pos_a_q;
+    wire [63:0]       pl_cash  = cash_a_q;
+    wire [63:0]       pl_term  = rmk_a_q ? pl_t : term0_a_q;
+    wire [63:0]       pl_mkd   = rmk_a_q ? sat_add(s1_a_q, pl_t) : mkd_a_q;
+    wire              loss_trip = (o_order || pl_exec) && !acct_kill_q[pl_a] && lok_b_q &&
+                                  (rmk_a_q ? (!kbig_b_q && pl_lt) : vn_b_q);
+    wire              pl_upd   = fire2 && (o_order || pl_exec);
+    wire              unused_pl = ^{vn_c[66:0], c_mid[66:0], c_max[66:0], c_min[66:0]};
 
-    assign op_place   = v1_q && adv2 && o_accept && o_enter;
-    assign op_replace = v1_q && adv2 && o_accept && o_repl;
-    assign op_reduce  = v1_q && adv2 && o_ven;
+    assign op_place   = fire2 && o_accept && o_enter;
+    assign op_replace = fire2 && o_accept && o_repl;
+    assign op_reduce  = fire2 && o_ven;
 
     rg_open_orders #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS)) u_open (
         .clk(clk), .rst(rst),
@@ -487,8 +546,8 @@ module rg_risk #(
         .rd_open(rd_open), .rd_price(rd_price), .rd_acct(rd_acct), .rd_sym(rd_sym), .rd_side(rd_side),
         .sum_sym(sym1), .sum_acct(a1), .sum_ob(sum_ob), .sum_os(sum_os), .sum_on(sum_on), .sum_oc(sum_oc),
         .op_place(op_place), .op_replace(op_replace), .op_reduce(op_reduce), .op_id(oid1_q[11:0]),
-        .op_acct(op_reduce ? sl_acct1_q : a1), .op_sym(op_reduce ? sl_sym1_q : sym1),
-        .op_side(op_reduce ? sl_side1_q : osd1_q),
+        .op_acct(ov1_q ? sl_acct1_q : a1), .op_sym(ov1_q ? sl_sym1_q : sym1),
+        .op_side(ov1_q ? sl_side1_q : osd1_q),
         .op_old_open(sl_open1_q), .op_old_price(sl_price1_q), .op_price(dpx1), .op_qty(dqty1),
         .busy(busy)
     );
@@ -586,7 +645,7 @@ module rg_risk #(
     wire [15:0]       utgt1  = ev1_q[`RG_EV_UTGT_LO +: `RG_EV_UTGT_W];
     wire [SYM_W-1:0]  tsym1  = utgt1[SYM_W-1:0];
     wire [ACCT_W-1:0] tacct1 = utgt1[ACCT_W-1:0];
-    wire              do_upd2 = v1_q && adv2;
+    wire              do_upd2 = fire2;
     wire              dupw_upd2 = do_upd2 && (ukind1 == `RG_UPD_CTRL) && (ucode1 == `RG_CTRL_DUP_WINDOW);
     // CREDIT_LIMIT: the new headroom from the account's used (a control event carries no
     // decision, so used does not change in the same cycle)
@@ -662,6 +721,7 @@ module rg_risk #(
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
             noref1_q <= 1'b0; clhs1_q <= 46'd0; crhs1_q <= 48'd0; not1_q <= 64'd0;
             win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}};
+            ph_q <= 2'd0;
             v2_q <= 1'b0; ev2_q <= {`RG_EV_W{1'b0}}; tob2_q <= {`RG_TOB_W{1'b0}}; ord2_q <= {`RG_ORD_W{1'b0}};
             vrd2_q <= {`RG_VRD_W{1'b0}};
             st_decision <= 1'b0; st_accepted <= 1'b0; st_rejected <= 1'b0;
@@ -870,9 +930,10 @@ module rg_risk #(
                 st_control  <= (oe1_q && !obl1_q && ofr1_q) || loss_trip;
                 st_fill     <= o_ven && o_exec;
             end
+            if (v1_q && oe1_q) ph_q <= go2 ? 2'd0 : (ph_q == 2'd2) ? 2'd2 : ph_q + 2'd1;
             if (adv2) begin
-                v2_q <= v1_q;
-                if (v1_q) begin
+                v2_q <= fire2;
+                if (fire2) begin
                     ev2_q  <= ev1o;
                     tob2_q <= tob1_q;
                     ord2_q <= ord1_q;
@@ -880,6 +941,31 @@ module rg_risk #(
                 end
             end
         end
+    end
+
+    // R2a and R2b (an order event's values are steady while it waits in R2: nothing else
+    // writes the state it reads)
+    always @(posedge clk) begin
+        oo_a_q    <= o_order_c;
+        ov_a_q    <= o_ven_c;
+        obx_a_q   <= ob_x_c;
+        osx_a_q   <= os_x_c;
+        onx_a_q   <= on_x_c;
+        ocx_a_q   <= oc_x_c;
+        pos_a_q   <= pl_pos_c;
+        term0_a_q <= pl_term0;
+        s1_a_q    <= sat_sub(mkd_a, pl_term0);
+        cash_a_q  <= pl_cash_c;
+        mkd_a_q   <= mkd_a;
+        lim_a_q   <= loss_lim_q[pl_a*64 +: 64];
+        mark_a_q  <= pl_mark_c;
+        rmk_a_q   <= pl_remark_c;
+        rsn_b_q   <= reasons_ord;
+        prod_b_q  <= $signed(pos_a_q) * $signed({1'b0, mark_a_q});
+        v_b_q     <= v_c;
+        kbig_b_q  <= !k_c[67] && (k_c[66:63] != 4'd0);
+        vn_b_q    <= vn_c[67];
+        lok_b_q   <= (lim_a_q != 64'd0) && !lim_a_q[63];
     end
 
     assign m_valid = v2_q;

@@ -108,6 +108,14 @@ int main() {
         d.sum_sym = ks;
         d.sum_acct = ka;
         d.rd_id = static_cast<uint32_t>(r.below(SLOTS));
+        // the operands are steady from the cycle before the operation (registered products):
+        // one cycle with the strobes low, then the operation
+        const bool pl = d.op_place, rp = d.op_replace, rd = d.op_reduce;
+        d.op_place = d.op_replace = d.op_reduce = 0;
+        b.tick();
+        d.op_place = pl;
+        d.op_replace = rp;
+        d.op_reduce = rd;
         b.tick();
         d.op_place = d.op_replace = d.op_reduce = 0;
         d.sum_sym = ks;
