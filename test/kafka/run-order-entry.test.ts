@@ -67,6 +67,27 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
     for (const r of runs) r.kill('SIGKILL');
   });
 
+  /**
+   * The group-commit cases' setup: the demo config with a second session on each account (four
+   * in all), a venue, the demo session published to `<prefix>.md.itch` up to STOP, and run's
+   * arguments with order entry, the venue and the merged stream recorded.
+   */
+  async function fourSessions(prefix: string) {
+    const cfgPath = writeDemoConfig(tmp, (j) => {
+      j.orderEntry.sessions.push({ username: 'ALPHA2', password: 'alpha2-pw', account: 'ALPHA' }, { username: 'BRAVO2', password: 'bravo2-pw', account: 'BRAVO' });
+    }).path;
+    const data = join(ROOT, 'data/demo.itch.gz');
+    const top = topOfBook(data, STOP);
+    const { venue, port: venuePort } = await startDemoVenue(procs);
+    expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', `${prefix}.md.itch`, '--to-seq', String(STOP)]).lastSeq).toBe(STOP);
+    const merged = join(tmp, `merged-${prefix}.itch`);
+    const args = [
+      '--brokers', BROKER, '--config', cfgPath, '--prefix', prefix, '--topic', `${prefix}.md.itch`, '--stale-ms', '0', '--snapshot-every', '0',
+      '--order-entry', '--order-entry-port', '0', '--venue', `127.0.0.1:${venuePort}`, '--record', merged, '--json',
+    ];
+    return { cfgPath, data, top, venue, merged, args };
+  }
+
   it('answers at the live position, survives a SIGKILL with orders in flight, clears every venue execution once, and the merged stream replays to its digest', async () => {
     const cfgPath = demoConfig();
     const data = join(ROOT, 'data/demo.itch.gz');
@@ -257,18 +278,7 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
 
   it('group commit: many orders at once from several sessions — one answer each, the venue gets each accepted order once, batches of several orders per transaction, and the merged stream replays to the digest', async () => {
     // Four sessions on two accounts (the demo's ALPHA1 and BRAVO1, and a second one on each).
-    const cfgPath = writeDemoConfig(tmp, (j) => {
-      j.orderEntry.sessions.push({ username: 'ALPHA2', password: 'alpha2-pw', account: 'ALPHA' }, { username: 'BRAVO2', password: 'bravo2-pw', account: 'BRAVO' });
-    }).path;
-    const data = join(ROOT, 'data/demo.itch.gz');
-    const top = topOfBook(data, STOP);
-    const { venue, port: venuePort } = await startDemoVenue(procs);
-    expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'gc.md.itch', '--to-seq', String(STOP)]).lastSeq).toBe(STOP);
-    const merged = join(tmp, 'merged-gc.itch');
-    const args = [
-      '--brokers', BROKER, '--config', cfgPath, '--prefix', 'gc', '--topic', 'gc.md.itch', '--stale-ms', '0', '--snapshot-every', '0',
-      '--order-entry', '--order-entry-port', '0', '--venue', `127.0.0.1:${venuePort}`, '--record', merged, '--json',
-    ];
+    const { cfgPath, data, top, venue, merged, args } = await fourSessions('gc');
     const a = await startRunThroughFeed(args, runs);
     try {
       const logins = [['ALPHA1', 'alpha-pw'], ['ALPHA2', 'alpha2-pw'], ['BRAVO1', 'bravo-pw'], ['BRAVO2', 'bravo2-pw']];
@@ -341,18 +351,7 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
   }, 120_000);
 
   it('group commit under a SIGKILL: a burst of marketable orders from four sessions, killed with venue executions applied but not committed, resumed — each venue execution booked and on Kafka once, no order forwarded twice, the digest replayed', async () => {
-    const cfgPath = writeDemoConfig(tmp, (j) => {
-      j.orderEntry.sessions.push({ username: 'ALPHA2', password: 'alpha2-pw', account: 'ALPHA' }, { username: 'BRAVO2', password: 'bravo2-pw', account: 'BRAVO' });
-    }).path;
-    const data = join(ROOT, 'data/demo.itch.gz');
-    const top = topOfBook(data, STOP);
-    const { venue, port: venuePort } = await startDemoVenue(procs);
-    expect(cliJson(['publish', data, '--brokers', BROKER, '--topic', 'gk.md.itch', '--to-seq', String(STOP)]).lastSeq).toBe(STOP);
-    const merged = join(tmp, 'merged-gk.itch');
-    const args = [
-      '--brokers', BROKER, '--config', cfgPath, '--prefix', 'gk', '--topic', 'gk.md.itch', '--stale-ms', '0', '--snapshot-every', '0',
-      '--order-entry', '--order-entry-port', '0', '--venue', `127.0.0.1:${venuePort}`, '--record', merged, '--json',
-    ];
+    const { cfgPath, data, top, venue, merged, args } = await fourSessions('gk');
     const logins = [['ALPHA1', 'alpha-pw'], ['ALPHA2', 'alpha2-pw'], ['BRAVO1', 'bravo-pw'], ['BRAVO2', 'bravo2-pw']];
     // The first run holds each transaction that carries executions open for 1.5 s after its
     // sends (fault injection, event tx-open): the kill then comes while the venue's executions
