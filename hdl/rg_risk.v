@@ -6,15 +6,20 @@
 // order (S, H, W, last trade from E/C/P, valid control messages), so the checks of message
 // k see exactly the state after k.
 //
-// Three stages, one event per cycle. Every state variable is read and written in one stage
-// (so back-to-back events need no forwarding between stages):
+// Three stages, one event per cycle. Every state variable is written in one stage, and read
+// there too except the rooms (read in R1 for a decision, which waits when the event ahead may
+// rewrite them, so back-to-back events need no forwarding between stages):
 //   R0  last_trade and collar_bps (updates, then the reference price and |price - ref|)
-//   R1  the products into registers (|price - ref| x 10000, ref x collar, price x qty; no
-//       state), the throttle window (ts >> shift) and the symbol's account
+//   R1  the products into registers (|price - ref| x 10000, ref x collar, price x qty), the
+//       throttle window (ts >> shift), the symbol's account, and a decision's POSITION check:
+//       the quantity against the symbol's room up (limit - position) and down (limit +
+//       position) as registered (px1_q; reads the rooms, writes no state). A decision right
+//       behind an event in R2 that may rewrite those rooms as it leaves (a decision on the
+//       same symbol, its POSITION_LIMIT, a venue frame on it) waits one cycle in R1.
 //   R2  everything else: reasons, verdict, position/credit/throttle/last-order updates on
 //       accept. CREDIT compares the notional with the account's headroom (credit - used,
-//       kept beside used) instead of adding then comparing; POSITION likewise compares the
-//       quantity with the symbol's room up (limit - position) and down (limit + position).
+//       kept beside used) instead of adding then comparing; THROTTLE selects by the window
+//       a per-account flag (count >= max_orders) kept with the count and the limit.
 // Reason bits, control ops and bus fields come from the contract (rg_contract.vh).
 //
 // Client orders (spec section 18): rg_order_rx releases one order or venue frame at its
@@ -157,6 +162,11 @@ module rg_risk #(
     reg [NA*64-1:0]      head_q;
     reg [NA*48-1:0]      thr_win_q;
     reg [NA*32-1:0]      thr_cnt_q;
+    // THROTTLE (spec: the count in the current window >= max_orders), kept as full_q
+    // (thr_cnt >= max_orders) and zmax_q (max_orders = 0: what a new window's count of 0
+    // meets), rewritten whenever the count or the limit changes, so R2 selects a bit by the
+    // window instead of comparing 32 bits
+    reg [NA-1:0]         thr_full_q, thr_zmax_q;
     reg [NA*64-1:0]      dup_win_q;        // DUPLICATE window, ns (0 = off)
     reg [NA-1:0]         lo_valid_q;       // last accepted order of the account
     reg [NA*SYM_W-1:0]   lo_sym_q;
@@ -203,6 +213,7 @@ module rg_risk #(
     reg [63:0]          not1_q;
     reg [47:0]          win1_q;            // throttle window of ts
     reg [ACCT_W-1:0]    a1_q;              // the symbol's account
+    reg                 px1_q;             // POSITION of a market-data event (from R1)
 
     // the order frame riding along an order event (R0 -> R1 -> R2)
     reg                 oe0_q, oe1_q;
@@ -242,7 +253,13 @@ module rg_risk #(
     wire go2   = adv2 && !hold2;
     wire fire2 = v1_q && go2;            // the event in R2 applies its changes and moves on
     wire adv1 = !v1_q || go2;
-    wire adv0 = !v0_q || adv1;
+    // A decision's POSITION check is taken in R1 against the rooms as registered (px1_q). When
+    // the event in R2 may rewrite the rooms of the decision's symbol as it leaves (a decision on
+    // the same symbol, its POSITION_LIMIT, a venue frame), the decision waits one cycle in R1
+    // (a bubble into R2) and is checked against the rooms that event left.
+    wire r1_haz;
+    wire mv1  = adv1 && !r1_haz;         // the event in R1 moves to R2
+    wire adv0 = !v0_q || mv1;
 
     // ---------------------------------------------------------------- input: market data or an order frame
     // an order frame enters when due (market data is held then) and no order event is in R0
@@ -303,6 +320,15 @@ module rg_risk #(
     wire [45:0]       c_lhs    = {14'd0, pdiff0_q} * 46'd10000;
     wire [47:0]       c_rhs    = {16'd0, ref0_q} * {32'd0, coll0_q};
     wire [63:0]       notional = {32'd0, price0} * {32'd0, qty0};
+    wire              dec0     = ord0_q[`RG_ORD_DEC_LO];
+    wire              buy0     = ord0_q[`RG_ORD_BUY_LO];
+    // POSITION of the event in R1 against its symbol's rooms as registered (see pos_x)
+    wire [34:0]       up0      = up_q[sym0*35 +: 35];
+    wire [34:0]       dn0      = dn_q[sym0*35 +: 35];
+    wire [34:0]       qty0_35  = {3'b000, qty0};
+    wire [34:0]       same0    = buy0 ? up0 : dn0;
+    wire [34:0]       other0   = (buy0 ? dn0 : up0) + qty0_35;
+    wire              pos_x0   = ($signed(qty0_35) > $signed(same0)) || other0[34];
 
     // ---------------------------------------------------------------- R2 datapath
     wire [47:0]       ts1     = ev1_q[`RG_EV_TS_LO +: `RG_EV_TS_W];
@@ -319,11 +345,9 @@ module rg_risk #(
     // chains side by side from registers, instead of add, absolute value, compare.
     wire [34:0]       up1     = up_q[sym1*35 +: 35];
     wire [34:0]       dn1     = dn_q[sym1*35 +: 35];
-    wire [34:0]       qty35   = {3'b000, dqty1};
     wire [34:0]       room_same  = buy1 ? up1 : dn1;
     wire [34:0]       room_other = buy1 ? dn1 : up1;
-    wire [34:0]       other_sum  = room_other + qty35;
-    wire              pos_x   = ($signed(qty35) > $signed(room_same)) || other_sum[34];
+    wire              pos_x   = px1_q;
     // the room after an accepted order, from the wrapped 32-bit position it leaves
     wire [31:0]       lim1    = pos_lim_q[sym1*32 +: 32];
     wire [34:0]       up_new  = room_up(lim1, pos_new[31:0]);
@@ -336,7 +360,13 @@ module rg_risk #(
     wire              credit_x = over_q[a1] || (!cmax_q[a1] && head_sub[64]);
     wire [63:0]       head_new = head_sub[64] ? 64'd0 : head_sub[63:0];   // on accept (saturated used)
     wire [47:0]       win     = win1_q;
-    wire [31:0]       cnt_in  = (thr_win_q[a1*48 +: 48] == win) ? thr_cnt_q[a1*32 +: 32] : 32'd0;
+    wire              thr_same = (thr_win_q[a1*48 +: 48] == win);
+    wire [31:0]       cnt_in  = thr_same ? thr_cnt_q[a1*32 +: 32] : 32'd0;
+    wire              thr_x   = thr_same ? thr_full_q[a1] : thr_zmax_q[a1];
+    // after an accepted order (THROTTLE passed: cnt_in < max_orders) the count is full
+    // exactly when cnt_in + 1 reaches max_orders
+    wire [31:0]       cnt_nx  = cnt_in + 32'd1;
+    wire              full_nx = (cnt_nx == max_ord_q[a1*32 +: 32]);
 
     // DUPLICATE: the account's last accepted order has the same symbol, side, price and
     // qty and its window has not elapsed (ts going backwards counts as not elapsed)
@@ -425,7 +455,7 @@ module rg_risk #(
         reasons_md[`RG_RSN_COLLAR]        = !noref1_q && ({2'b00, clhs1_q} > crhs1_q);
         reasons_md[`RG_RSN_POSITION]      = pos_x;
         reasons_md[`RG_RSN_CREDIT]        = credit_x;
-        reasons_md[`RG_RSN_THROTTLE]      = (cnt_in >= max_ord_q[a1*32 +: 32]);
+        reasons_md[`RG_RSN_THROTTLE]      = thr_x;
         reasons_md[`RG_RSN_DUPLICATE]     = (dwin != 64'd0) && lo_same && lo_fresh;
         reasons_ord = reasons_md;
         reasons_ord[`RG_RSN_POSITION]     = o_pos_x;
@@ -625,7 +655,7 @@ module rg_risk #(
         end
     end
     wire accept1 = dec1 && (reasons == {`RG_VRD_REASONS_W{1'b0}});
-    wire unused_pos = ^{pos_new[33:32], other_sum[33:0], o_other_sum[33:0]};
+    wire unused_pos = ^{pos_new[33:32], other0[33:0], o_other_sum[33:0]};
 
     reg [`RG_VRD_W-1:0] vrd1;
     always @(*) begin
@@ -652,6 +682,16 @@ module rg_risk #(
     wire              credw_upd2 = do_upd2 && (ukind1 == `RG_UPD_CTRL) && (ucode1 == `RG_CTRL_CREDIT_LIMIT);
     wire [64:0]       ctl_head   = {1'b0, uval1} - {1'b0, used_q[tacct1*64 +: 64]};
     wire [64:0]       init_head  = {1'b0, init_acct_credit} - {1'b0, init_acct_used};
+    wire              ctl_full   = (thr_cnt_q[tacct1*32 +: 32] >= uval1[31:0]);
+    wire              init_full  = (thr_cnt_q[init_acct_idx*32 +: 32] >= init_acct_max_orders);
+
+    // the event in R2 may rewrite the rooms of the symbol of the decision in R1
+    wire [7:0]        ucode1w = ev1_q[`RG_EV_UCODE_LO +: `RG_EV_UCODE_W];
+    assign r1_haz = v0_q && !oe0_q && dec0 && v1_q &&
+                    ((!oe1_q && dec1 && sym1 == sym0) ||
+                     (ev1_q[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W] == `RG_UPD_CTRL && ucode1w == `RG_CTRL_POSITION_LIMIT &&
+                      ev1_q[`RG_EV_UTGT_LO +: SYM_W] == sym0) ||
+                     (oe1_q && ov1_q && sl_sym1_q == sym0));
 
     // the duplicate state is written per account with constant slices (a decoded enable),
     // not through an indexed part-select, which synthesises into a shifter per field
@@ -684,6 +724,8 @@ module rg_risk #(
             used_q        <= {(NA*64){1'b0}};
             thr_win_q     <= {(NA*48){1'b0}};
             thr_cnt_q     <= {(NA*32){1'b0}};
+            thr_full_q    <= {NA{1'b1}};
+            thr_zmax_q    <= {NA{1'b1}};
             dup_win_q     <= {(NA*64){1'b0}};
             lo_valid_q    <= {NA{1'b0}};
             lo_sym_q      <= {(NA*SYM_W){1'b0}};
@@ -720,7 +762,7 @@ module rg_risk #(
             v0_q <= 1'b0; ev0_q <= {`RG_EV_W{1'b0}}; tob0_q <= {`RG_TOB_W{1'b0}}; ord0_q <= {`RG_ORD_W{1'b0}};
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
             noref1_q <= 1'b0; clhs1_q <= 46'd0; crhs1_q <= 48'd0; not1_q <= 64'd0;
-            win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}};
+            win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}}; px1_q <= 1'b0;
             ph_q <= 2'd0;
             v2_q <= 1'b0; ev2_q <= {`RG_EV_W{1'b0}}; tob2_q <= {`RG_TOB_W{1'b0}}; ord2_q <= {`RG_ORD_W{1'b0}};
             vrd2_q <= {`RG_VRD_W{1'b0}};
@@ -758,6 +800,8 @@ module rg_risk #(
                     over_q[j]             <= init_head[64];
                     cmax_q[j]             <= &init_acct_credit;
                     head_q[j*64 +: 64]    <= init_head[63:0];
+                    thr_full_q[j]         <= init_full;
+                    thr_zmax_q[j]         <= (init_acct_max_orders == 32'd0);
                 end
 
             // ---- R0
@@ -791,8 +835,9 @@ module rg_risk #(
 
             // ---- R1 (no state)
             if (adv1) begin
-                v1_q <= v0_q;
-                if (v0_q) begin
+                v1_q <= v0_q && !r1_haz;
+                if (v0_q && !r1_haz) begin
+                    px1_q    <= pos_x0;
                     ev1_q    <= ev0_q;
                     tob1_q   <= tob0_q;
                     ord1_q   <= ord0_q;
@@ -854,7 +899,13 @@ module rg_risk #(
                                 dn_q[tsym1*35 +: 35]      <= room_dn(uval1[31:0], pos_q[tsym1*32 +: 32]);
                             end
                             // CREDIT_LIMIT: below (headroom)
-                            `RG_CTRL_MAX_ORDERS:     max_ord_q[tacct1*32 +: 32] <= uval1[31:0];
+                            `RG_CTRL_MAX_ORDERS: begin
+                                // a control event carries no decision: the count does not
+                                // change in the same cycle
+                                max_ord_q[tacct1*32 +: 32] <= uval1[31:0];
+                                thr_full_q[tacct1]         <= ctl_full;
+                                thr_zmax_q[tacct1]         <= (uval1[31:0] == 32'd0);
+                            end
                             `RG_CTRL_MAX_OPEN_ORDERS:     max_open_q[tacct1*32 +: 32] <= uval1[31:0];
                             `RG_CTRL_ACCOUNT_REDUCE_ONLY: ro_acct_q[tacct1]           <= uval1[0];
                             `RG_CTRL_SYMBOL_REDUCE_ONLY:  ro_sym_q[tsym1]             <= uval1[0];
@@ -877,7 +928,8 @@ module rg_risk #(
                 end
                 if (o_accept) begin
                     thr_win_q[a1*48 +: 48] <= win;
-                    thr_cnt_q[a1*32 +: 32] <= cnt_in + 32'd1;
+                    thr_cnt_q[a1*32 +: 32] <= cnt_nx;
+                    thr_full_q[a1]         <= full_nx;
                 end
                 if (pl_upd) begin
                     pv_q[pa1_q]             <= 1'b1;
@@ -899,7 +951,8 @@ module rg_risk #(
                     dn_q[sym1*35 +: 35]      <= dn_new;
                     used_q[a1*64 +: 64]      <= used_new;
                     thr_win_q[a1*48 +: 48]   <= win;
-                    thr_cnt_q[a1*32 +: 32]   <= cnt_in + 32'd1;
+                    thr_cnt_q[a1*32 +: 32]   <= cnt_nx;
+                    thr_full_q[a1]           <= full_nx;
                 end
                 for (j = 0; j < NA; j = j + 1) begin
                     if (dupw_upd2 && tacct1 == j[ACCT_W-1:0]) dup_win_q[j*64 +: 64] <= uval1;
