@@ -15,10 +15,13 @@
 //       the quantity against the symbol's room up (limit - position) and down (limit +
 //       position) as registered (px1_q; reads the rooms, writes no state). A decision right
 //       behind an event in R2 that may rewrite those rooms as it leaves (a decision on the
-//       same symbol, its POSITION_LIMIT, a venue frame on it) waits one cycle in R1.
+//       same symbol, its POSITION_LIMIT, a venue frame on it) waits one cycle in R1. Likewise
+//       its CREDIT check: the notional (a product registered at the end of R0 from the
+//       market-data input) against the account's headroom as registered (cx1_q); it waits
+//       behind a decision on the same account, its CREDIT_LIMIT, a venue frame of it.
 //   R2  everything else: reasons, verdict, position/credit/throttle/last-order updates on
-//       accept. CREDIT compares the notional with the account's headroom (credit - used,
-//       kept beside used) instead of adding then comparing; THROTTLE selects by the window
+//       accept. The order path's CREDIT compares the notional with the account's headroom
+//       (credit - used, kept beside used) instead of adding then comparing; THROTTLE selects by the window
 //       a per-account flag (count >= max_orders) kept with the count and the limit.
 // Reason bits, control ops and bus fields come from the contract (rg_contract.vh).
 //
@@ -214,6 +217,8 @@ module rg_risk #(
     reg [47:0]          win1_q;            // throttle window of ts
     reg [ACCT_W-1:0]    a1_q;              // the symbol's account
     reg                 px1_q;             // POSITION of a market-data event (from R1)
+    reg [63:0]          nmd0_q;            // a market-data event's notional (from R0)
+    reg                 cx1_q;             // CREDIT of a market-data event (from R1)
 
     // the order frame riding along an order event (R0 -> R1 -> R2)
     reg                 oe0_q, oe1_q;
@@ -311,6 +316,11 @@ module rg_risk #(
     wire [31:0] ref_px   = (s_ukind == `RG_UPD_LAST && s_usym == s_sym) ? s_uval[31:0] : last_trade_q[s_sym*32 +: 32];
     wire [32:0] p_m_ref  = {1'b0, s_price} - {1'b0, ref_px};
     wire [31:0] pdiff    = p_m_ref[32] ? (ref_px - s_price) : p_m_ref[31:0];
+    // the notional of a market-data decision, from the stage's input (not through the order
+    // frame's select), registered at the end of R0 for R1's CREDIT check (not1_q, the
+    // notional every event carries into R2, is still the product of R1)
+    wire [31:0] s_qty    = s_ord[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
+    wire [63:0] s_not    = {32'd0, s_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W]} * {32'd0, s_qty};
 
     // ---------------------------------------------------------------- R1 datapath
     wire [47:0]       ts0      = ev0_q[`RG_EV_TS_LO +: `RG_EV_TS_W];
@@ -329,6 +339,11 @@ module rg_risk #(
     wire [34:0]       same0    = buy0 ? up0 : dn0;
     wire [34:0]       other0   = (buy0 ? dn0 : up0) + qty0_35;
     wire              pos_x0   = ($signed(qty0_35) > $signed(same0)) || other0[34];
+    // CREDIT of a decision in R1 against its account's headroom as registered (see credit_x):
+    // over, or notional > credit - used (unless credit = 2^64 - 1)
+    wire [ACCT_W-1:0] a0       = acct_of_q[sym0*ACCT_W +: ACCT_W];
+    wire [64:0]       head_sub0 = {1'b0, head_q[a0*64 +: 64]} - {1'b0, nmd0_q};
+    wire              cx0      = over_q[a0] || (!cmax_q[a0] && head_sub0[64]);
 
     // ---------------------------------------------------------------- R2 datapath
     wire [47:0]       ts1     = ev1_q[`RG_EV_TS_LO +: `RG_EV_TS_W];
@@ -357,6 +372,8 @@ module rg_risk #(
     // saturating used + notional > credit  <=>  over, or notional > credit - used (unless
     // credit = 2^64 - 1, which a saturated sum never exceeds)
     wire [64:0]       head_sub = {1'b0, head_q[a1*64 +: 64]} - {1'b0, not1_q};
+    // a decision's CREDIT was checked in R1 (cx1_q, against the headroom as registered: the
+    // decision waited there while the event ahead could rewrite it); the order path's here
     wire              credit_x = over_q[a1] || (!cmax_q[a1] && head_sub[64]);
     wire [63:0]       head_new = head_sub[64] ? 64'd0 : head_sub[63:0];   // on accept (saturated used)
     wire [47:0]       win     = win1_q;
@@ -454,11 +471,12 @@ module rg_risk #(
         reasons_md[`RG_RSN_NO_REF]        = noref1_q;
         reasons_md[`RG_RSN_COLLAR]        = !noref1_q && ({2'b00, clhs1_q} > crhs1_q);
         reasons_md[`RG_RSN_POSITION]      = pos_x;
-        reasons_md[`RG_RSN_CREDIT]        = credit_x;
+        reasons_md[`RG_RSN_CREDIT]        = cx1_q;
         reasons_md[`RG_RSN_THROTTLE]      = thr_x;
         reasons_md[`RG_RSN_DUPLICATE]     = (dwin != 64'd0) && lo_same && lo_fresh;
         reasons_ord = reasons_md;
         reasons_ord[`RG_RSN_POSITION]     = o_pos_x;
+        reasons_ord[`RG_RSN_CREDIT]       = credit_x;
         reasons_ord[`RG_RSN_EXPOSURE]     = o_exp_x;
         reasons_ord[`RG_RSN_OPEN_ORDERS]  = ({19'd0, oc_x} >= max_open_q[a1*32 +: 32]);
         reasons_ord[`RG_RSN_REDUCE_ONLY]  = o_ro_x;
@@ -655,7 +673,7 @@ module rg_risk #(
         end
     end
     wire accept1 = dec1 && (reasons == {`RG_VRD_REASONS_W{1'b0}});
-    wire unused_pos = ^{pos_new[33:32], other0[33:0], o_other_sum[33:0]};
+    wire unused_pos = ^{pos_new[33:32], other0[33:0], o_other_sum[33:0], head_sub0[63:0]};
 
     reg [`RG_VRD_W-1:0] vrd1;
     always @(*) begin
@@ -685,10 +703,14 @@ module rg_risk #(
     wire              ctl_full   = (thr_cnt_q[tacct1*32 +: 32] >= uval1[31:0]);
     wire              init_full  = (thr_cnt_q[init_acct_idx*32 +: 32] >= init_acct_max_orders);
 
-    // the event in R2 may rewrite the rooms of the symbol of the decision in R1
+    // the event in R2 may rewrite the rooms of the symbol of the decision in R1, or the
+    // headroom of its account (a decision on the account, its CREDIT_LIMIT, a venue frame)
     wire [7:0]        ucode1w = ev1_q[`RG_EV_UCODE_LO +: `RG_EV_UCODE_W];
+    wire              ctl1w   = ev1_q[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W] == `RG_UPD_CTRL;
     assign r1_haz = v0_q && !oe0_q && dec0 && v1_q &&
-                    ((!oe1_q && dec1 && sym1 == sym0) ||
+                    ((!oe1_q && dec1 && (sym1 == sym0 || a1_q == a0)) ||
+                     (ctl1w && ucode1w == `RG_CTRL_CREDIT_LIMIT && ev1_q[`RG_EV_UTGT_LO +: ACCT_W] == a0) ||
+                     (oe1_q && ov1_q && sl_acct1_q == a0) ||
                      (ev1_q[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W] == `RG_UPD_CTRL && ucode1w == `RG_CTRL_POSITION_LIMIT &&
                       ev1_q[`RG_EV_UTGT_LO +: SYM_W] == sym0) ||
                      (oe1_q && ov1_q && sl_sym1_q == sym0));
@@ -763,6 +785,7 @@ module rg_risk #(
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
             noref1_q <= 1'b0; clhs1_q <= 46'd0; crhs1_q <= 48'd0; not1_q <= 64'd0;
             win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}}; px1_q <= 1'b0;
+            nmd0_q <= 64'd0; cx1_q <= 1'b0;
             ph_q <= 2'd0;
             v2_q <= 1'b0; ev2_q <= {`RG_EV_W{1'b0}}; tob2_q <= {`RG_TOB_W{1'b0}}; ord2_q <= {`RG_ORD_W{1'b0}};
             vrd2_q <= {`RG_VRD_W{1'b0}};
@@ -830,6 +853,7 @@ module rg_risk #(
                     ref0_q   <= ref_px;
                     pdiff0_q <= pdiff;
                     coll0_q  <= collar_q[s_sym*16 +: 16];
+                    nmd0_q   <= s_not;
                 end
             end
 
@@ -838,6 +862,7 @@ module rg_risk #(
                 v1_q <= v0_q && !r1_haz;
                 if (v0_q && !r1_haz) begin
                     px1_q    <= pos_x0;
+                    cx1_q    <= cx0;
                     ev1_q    <= ev0_q;
                     tob1_q   <= tob0_q;
                     ord1_q   <= ord0_q;
