@@ -45,6 +45,19 @@ const demoConfig = (): string => writeDemoConfig(tmp).path;
  * A `run --order-entry` that has listened and consumed the feed published so far (orders are
  * then checked on the book the venue has); pushed to `runs` for clean-up.
  */
+/** Every venue execution (leg >= 1) on the topic prefix's executions topic exactly once: none lost, none twice. */
+async function expectVenueExecutionsOnKafkaOnce(prefix: string, venueExecutions: number) {
+  const onKafka = new Map<string, number>();
+  for (const m of await readTopic(topicNames(prefix).executions)) {
+    const e = decodeExecution(m.value);
+    if (e.leg === 0) continue;
+    const id = `${e.session}:${e.seq}:${e.leg}`;
+    onKafka.set(id, (onKafka.get(id) ?? 0) + 1);
+  }
+  expect([...onKafka.values()].filter((n) => n > 1)).toEqual([]);
+  expect(onKafka.size).toBe(venueExecutions);
+}
+
 async function startRunThroughFeed(args: string[], runs: Child[]) {
   const run = spawnRun(args);
   runs.push(run);
@@ -209,15 +222,7 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
     }
     // Every venue execution is in the engine once and on Kafka once: none lost, none twice.
     expect(venueFills).toBe(vs.executions);
-    const onKafka = new Map<string, number>();
-    for (const m of await readTopic(topicNames('oe').executions)) {
-      const e = decodeExecution(m.value);
-      if (e.leg === 0) continue;
-      const id = `${e.session}:${e.seq}:${e.leg}`;
-      onKafka.set(id, (onKafka.get(id) ?? 0) + 1);
-    }
-    expect([...onKafka.values()].filter((n) => n > 1)).toEqual([]);
-    expect(onKafka.size).toBe(vs.executions);
+    await expectVenueExecutionsOnKafkaOnce('oe', vs.executions);
     expect(vs.executions).toBeGreaterThanOrEqual(3);
     } catch (e) {
       // What the runs said: the first thing to read when this fails.
@@ -422,15 +427,7 @@ describe('riskgate run --order-entry: client orders on the live Kafka feed', () 
       let venueFills = 0;
       for (const r = new RecordView(readFileSync(join(tmp, 'replay-gk.bin'))); r.next(); ) if (r.kind === RecordKind.FILL && r.leg >= 1) venueFills++;
       expect(venueFills).toBe(vs.executions);
-      const onKafka = new Map<string, number>();
-      for (const m of await readTopic(topicNames('gk').executions)) {
-        const e = decodeExecution(m.value);
-        if (e.leg === 0) continue;
-        const id = `${e.session}:${e.seq}:${e.leg}`;
-        onKafka.set(id, (onKafka.get(id) ?? 0) + 1);
-      }
-      expect([...onKafka.values()].filter((n) => n > 1)).toEqual([]);
-      expect(onKafka.size).toBe(vs.executions);
+      await expectVenueExecutionsOnKafkaOnce('gk', vs.executions);
     } catch (e) {
       for (const r of runs.slice(-2)) (e as Error).message += `\nrun events: ${JSON.stringify(r.events.filter((x) => x.event !== 'committed' && x.event !== 'tx-open').slice(-15))}`;
       throw e;
