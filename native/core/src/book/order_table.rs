@@ -22,6 +22,7 @@
 //! way-major array.
 
 use crate::error::EngineError;
+use crate::huge::{huge_array, Huge};
 use crate::params::{GHOST_SLOTS, SETS, SET_BITS, STASH_SLOTS, WAYS};
 use crate::snapshot::{invalid, Reader, Writer};
 
@@ -149,14 +150,14 @@ fn at(s: usize, w: usize) -> usize {
 /// bytes into one), so an add writes, and a delete or execution reads, lines that its
 /// neighbours already brought in. Which set and which way an order gets is unchanged.
 struct Bank {
-    ways: Box<[Way; WAYS * SETS]>,
-    valid: Box<[u8; SETS]>,
-    price: Box<[u32; WAYS * SETS]>,
+    ways: Box<Huge<[Way; WAYS * SETS]>>,
+    valid: Box<Huge<[u8; SETS]>>,
+    price: Box<Huge<[u32; WAYS * SETS]>>,
 }
 
 impl Bank {
     fn new() -> Bank {
-        Bank { ways: crate::boxed_array(Way::default()), valid: crate::boxed_array(0), price: crate::boxed_array(0) }
+        Bank { ways: huge_array(Way::default()), valid: huge_array(0), price: huge_array(0) }
     }
 
     fn clear(&mut self) {
@@ -286,7 +287,7 @@ pub struct Occupancy {
 pub struct OrderTable {
     banks: [Bank; 2],
     /// Per bank-0 set: live entries (bank 1, stash, ghosts) whose bank-0 home it is.
-    spill: Box<[u32; SETS]>,
+    spill: Box<Huge<[u32; SETS]>>,
     stash: [Loose; STASH_SLOTS],
     ghosts: [Loose; GHOST_SLOTS],
     occ: Occupancy,
@@ -323,7 +324,7 @@ impl OrderTable {
     pub fn new() -> Self {
         OrderTable {
             banks: [Bank::new(), Bank::new()],
-            spill: crate::boxed_array(0),
+            spill: huge_array(0),
             stash: [Loose::default(); STASH_SLOTS],
             ghosts: [Loose::default(); GHOST_SLOTS],
             occ: Occupancy::default(),
@@ -539,8 +540,8 @@ impl OrderTable {
 
     /// Bytes of heap the table holds (its banks and spill counters).
     pub fn heap_bytes(&self) -> usize {
-        2 * (core::mem::size_of::<[Way; WAYS * SETS]>() + core::mem::size_of::<[u8; SETS]>() + core::mem::size_of::<[u32; WAYS * SETS]>())
-            + core::mem::size_of::<[u32; SETS]>()
+        2 * (core::mem::size_of::<Huge<[Way; WAYS * SETS]>>() + core::mem::size_of::<Huge<[u8; SETS]>>() + core::mem::size_of::<Huge<[u32; WAYS * SETS]>>())
+            + core::mem::size_of::<Huge<[u32; SETS]>>()
     }
 
     /// Number of book orders (table and stash).
