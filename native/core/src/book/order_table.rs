@@ -22,7 +22,7 @@
 //! way-major array.
 
 use crate::error::EngineError;
-use crate::huge::{huge_array, Huge};
+use crate::huge::{huge_size, HugeBox, Zeroable};
 use crate::params::{GHOST_SLOTS, SETS, SET_BITS, STASH_SLOTS, WAYS};
 use crate::snapshot::{invalid, Reader, Writer};
 
@@ -133,6 +133,10 @@ struct Way {
     shares: u32,
 }
 
+// SAFETY: integers only (`repr(C)`, no padding); all zero is `Way::default()`.
+#[allow(unsafe_code)]
+unsafe impl Zeroable for Way {}
+
 /// Index of way `w` of set `s` in a bank's way-major arrays. Masked so that every index
 /// is provably in range (no bounds check).
 #[inline(always)]
@@ -150,14 +154,14 @@ fn at(s: usize, w: usize) -> usize {
 /// bytes into one), so an add writes, and a delete or execution reads, lines that its
 /// neighbours already brought in. Which set and which way an order gets is unchanged.
 struct Bank {
-    ways: Box<Huge<[Way; WAYS * SETS]>>,
-    valid: Box<Huge<[u8; SETS]>>,
-    price: Box<Huge<[u32; WAYS * SETS]>>,
+    ways: HugeBox<[Way; WAYS * SETS]>,
+    valid: HugeBox<[u8; SETS]>,
+    price: HugeBox<[u32; WAYS * SETS]>,
 }
 
 impl Bank {
     fn new() -> Bank {
-        Bank { ways: huge_array(Way::default()), valid: huge_array(0), price: huge_array(0) }
+        Bank { ways: HugeBox::zeroed(), valid: HugeBox::zeroed(), price: HugeBox::zeroed() }
     }
 
     fn clear(&mut self) {
@@ -287,7 +291,7 @@ pub struct Occupancy {
 pub struct OrderTable {
     banks: [Bank; 2],
     /// Per bank-0 set: live entries (bank 1, stash, ghosts) whose bank-0 home it is.
-    spill: Box<Huge<[u32; SETS]>>,
+    spill: HugeBox<[u32; SETS]>,
     stash: [Loose; STASH_SLOTS],
     ghosts: [Loose; GHOST_SLOTS],
     occ: Occupancy,
@@ -324,7 +328,7 @@ impl OrderTable {
     pub fn new() -> Self {
         OrderTable {
             banks: [Bank::new(), Bank::new()],
-            spill: huge_array(0),
+            spill: HugeBox::zeroed(),
             stash: [Loose::default(); STASH_SLOTS],
             ghosts: [Loose::default(); GHOST_SLOTS],
             occ: Occupancy::default(),
@@ -540,8 +544,7 @@ impl OrderTable {
 
     /// Bytes of heap the table holds (its banks and spill counters).
     pub fn heap_bytes(&self) -> usize {
-        2 * (core::mem::size_of::<Huge<[Way; WAYS * SETS]>>() + core::mem::size_of::<Huge<[u8; SETS]>>() + core::mem::size_of::<Huge<[u32; WAYS * SETS]>>())
-            + core::mem::size_of::<Huge<[u32; SETS]>>()
+        2 * (huge_size::<[Way; WAYS * SETS]>() + huge_size::<[u8; SETS]>() + huge_size::<[u32; WAYS * SETS]>()) + huge_size::<[u32; SETS]>()
     }
 
     /// Number of book orders (table and stash).
