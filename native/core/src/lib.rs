@@ -16,7 +16,9 @@
 //! - `contract`: generated from contract/riskgate.toml (codes, bits, offsets, lengths);
 //! - `ethernet`: the Ethernet/IPv4/UDP receive front end for captured frames (§17);
 //! - `snapshot`: the engine's state as versioned bytes, to resume after a restart.
-// No unsafe code, but for cache prefetch hints (book/order_table.rs, framing.rs, sink.rs), allowed there alone.
+// No unsafe code, but for cache prefetch hints (book/order_table.rs, framing.rs, sink.rs), the
+// huge-page mappings of the large tables (huge.rs) and the `Zeroable` marks of the types kept
+// there (book/order_table.rs, book/levels.rs), allowed there alone.
 #![deny(unsafe_code)]
 
 pub mod book;
@@ -27,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod ethernet;
 pub mod framing;
+pub mod huge;
 pub mod itch;
 pub mod locate;
 pub mod order_entry;

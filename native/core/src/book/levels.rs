@@ -20,6 +20,10 @@ pub struct BookSide {
     words: [u64; WORDS],
 }
 
+// SAFETY: integer arrays only; all zero is `BookSide::EMPTY`.
+#[allow(unsafe_code)]
+unsafe impl crate::huge::Zeroable for BookSide {}
+
 impl BookSide {
     pub const EMPTY: BookSide = BookSide { levels: [0; L], words: [0; WORDS] };
 

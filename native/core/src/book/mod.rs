@@ -20,6 +20,7 @@ pub use order_table::{Entry, Occupancy, OrderTable, Placed, Probe, Slot};
 pub use window::{class, tick_quotient};
 
 use crate::error::EngineError;
+use crate::huge::{huge_size, HugeBox};
 use crate::params::MAX_SYMBOLS;
 use crate::snapshot::{invalid, Reader, Writer};
 use flags::OutOfBand;
@@ -150,7 +151,7 @@ pub struct Book {
     tick: u64,
     recip: u64,
     orders: OrderTable,
-    sides: Box<[[BookSide; 2]; MAX_SYMBOLS]>,
+    sides: HugeBox<[[BookSide; 2]; MAX_SYMBOLS]>,
     syms: Box<[SymbolBook; MAX_SYMBOLS]>,
     overflow: OverflowStats,
 }
@@ -162,7 +163,7 @@ impl Book {
             tick,
             recip,
             orders: OrderTable::new(),
-            sides: crate::boxed_array([BookSide::EMPTY, BookSide::EMPTY]),
+            sides: HugeBox::zeroed(),
             syms: crate::boxed_array(SymbolBook::default()),
             overflow: OverflowStats::default(),
         }
@@ -188,7 +189,7 @@ impl Book {
     /// Bytes of heap the book holds (order table, levels, per-symbol state).
     pub fn heap_bytes(&self) -> usize {
         self.orders.heap_bytes()
-            + core::mem::size_of::<[[BookSide; 2]; MAX_SYMBOLS]>()
+            + huge_size::<[[BookSide; 2]; MAX_SYMBOLS]>()
             + core::mem::size_of::<[SymbolBook; MAX_SYMBOLS]>()
     }
 

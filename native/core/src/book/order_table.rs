@@ -22,6 +22,7 @@
 //! way-major array.
 
 use crate::error::EngineError;
+use crate::huge::{huge_size, HugeBox, Zeroable};
 use crate::params::{GHOST_SLOTS, SETS, SET_BITS, STASH_SLOTS, WAYS};
 use crate::snapshot::{invalid, Reader, Writer};
 
@@ -132,6 +133,10 @@ struct Way {
     shares: u32,
 }
 
+// SAFETY: integers only (`repr(C)`, no padding); all zero is `Way::default()`.
+#[allow(unsafe_code)]
+unsafe impl Zeroable for Way {}
+
 /// Index of way `w` of set `s` in a bank's way-major arrays. Masked so that every index
 /// is provably in range (no bounds check).
 #[inline(always)]
@@ -149,14 +154,14 @@ fn at(s: usize, w: usize) -> usize {
 /// bytes into one), so an add writes, and a delete or execution reads, lines that its
 /// neighbours already brought in. Which set and which way an order gets is unchanged.
 struct Bank {
-    ways: Box<[Way; WAYS * SETS]>,
-    valid: Box<[u8; SETS]>,
-    price: Box<[u32; WAYS * SETS]>,
+    ways: HugeBox<[Way; WAYS * SETS]>,
+    valid: HugeBox<[u8; SETS]>,
+    price: HugeBox<[u32; WAYS * SETS]>,
 }
 
 impl Bank {
     fn new() -> Bank {
-        Bank { ways: crate::boxed_array(Way::default()), valid: crate::boxed_array(0), price: crate::boxed_array(0) }
+        Bank { ways: HugeBox::zeroed(), valid: HugeBox::zeroed(), price: HugeBox::zeroed() }
     }
 
     fn clear(&mut self) {
@@ -286,7 +291,7 @@ pub struct Occupancy {
 pub struct OrderTable {
     banks: [Bank; 2],
     /// Per bank-0 set: live entries (bank 1, stash, ghosts) whose bank-0 home it is.
-    spill: Box<[u32; SETS]>,
+    spill: HugeBox<[u32; SETS]>,
     stash: [Loose; STASH_SLOTS],
     ghosts: [Loose; GHOST_SLOTS],
     occ: Occupancy,
@@ -323,7 +328,7 @@ impl OrderTable {
     pub fn new() -> Self {
         OrderTable {
             banks: [Bank::new(), Bank::new()],
-            spill: crate::boxed_array(0),
+            spill: HugeBox::zeroed(),
             stash: [Loose::default(); STASH_SLOTS],
             ghosts: [Loose::default(); GHOST_SLOTS],
             occ: Occupancy::default(),
@@ -539,8 +544,7 @@ impl OrderTable {
 
     /// Bytes of heap the table holds (its banks and spill counters).
     pub fn heap_bytes(&self) -> usize {
-        2 * (core::mem::size_of::<[Way; WAYS * SETS]>() + core::mem::size_of::<[u8; SETS]>() + core::mem::size_of::<[u32; WAYS * SETS]>())
-            + core::mem::size_of::<[u32; SETS]>()
+        2 * (huge_size::<[Way; WAYS * SETS]>() + huge_size::<[u8; SETS]>() + huge_size::<[u32; WAYS * SETS]>()) + huge_size::<[u32; SETS]>()
     }
 
     /// Number of book orders (table and stash).
