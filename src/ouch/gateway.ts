@@ -456,6 +456,11 @@ export class Gateway {
         write(b);
         if (socket.writableLength > this.maxUnsent) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
       },
+      packet: (type, payload) => {
+        if (socket.destroyed) return;
+        write.packet(type, payload);
+        if (socket.writableLength > this.maxUnsent) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
+      },
       close: () => {
         write.flush();
         socket.end();
