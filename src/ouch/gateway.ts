@@ -236,8 +236,16 @@ interface PendingEnter {
   tIn: bigint;
 }
 
+let stampMs = -1;
+let stampNs = 0n;
+/** Nanoseconds since midnight at ms resolution; the BigInt is made once per ms, not per message. */
 function nsSinceMidnight(): bigint {
-  return BigInt(Date.now() % 86_400_000) * 1_000_000n;
+  const ms = Date.now() % 86_400_000;
+  if (ms !== stampMs) {
+    stampMs = ms;
+    stampNs = BigInt(ms) * 1_000_000n;
+  }
+  return stampNs;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -364,7 +372,8 @@ export class Gateway {
       ord.quantity -= quantity - fromCanceled;
       if (ord.quantity === 0) u.orders.delete(userRefNum);
     }
-    this.count(u, 'executed');
+    this.totals.executed++;
+    u.counters.executed++;
     this.emit(u, 'ORDER_EXECUTED', { timestamp: this.stamp(), userRefNum, quantity, price, liquidityFlag, matchNumber: this.nextMatch++ });
     return true;
   }
@@ -387,7 +396,8 @@ export class Gateway {
     if (!u || !ord || !Number.isInteger(quantity) || quantity < 1 || quantity > ord.quantity) return false;
     ord.quantity -= quantity;
     if (ord.quantity === 0) u.orders.delete(userRefNum);
-    this.count(u, 'canceled');
+    this.totals.canceled++;
+    u.counters.canceled++;
     this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum, quantity, reason });
     return true;
   }
@@ -564,7 +574,8 @@ export class Gateway {
     if (!d.ok || d.msg.kind !== 'ENTER_ORDER') return false;
     const m = d.msg;
     if (m.userRefNum <= u.lastUserRefNum || (this.symbols && !this.symbols.has(m.symbol))) return false;
-    this.count(u, 'messages');
+    this.totals.messages++;
+    u.counters.messages++;
     if (!this.takeUserRefNum(u, conn, m.userRefNum, m.clOrdId)) throw new Error('internal: a fresh UserRefNum was refused');
     let code: OuchRejectName | null | Promise<OuchRejectName | null>;
     try {
@@ -632,6 +643,7 @@ export class Gateway {
     this.o.onEvent?.({ event: 'problem', session: u?.cfg.username, peer, kind, detail });
   }
 
+  /** A counter of the session and the totals (the per-order ones are incremented by name where they happen: no keyed access). */
   private count(u: SessionState, c: Counter): void {
     this.totals[c]++;
     u.counters[c]++;
@@ -716,7 +728,8 @@ export class Gateway {
 
   /** One inbound message; a Promise only while a decision is pending (an asynchronous decider). */
   private message(u: SessionState, conn: ServerSession, payload: Buffer, tIn: bigint): void | Promise<void> {
-    this.count(u, 'messages');
+    this.totals.messages++;
+    u.counters.messages++;
     // Anything but an Enter Order waits for the Enter Orders before it to be decided.
     if (this.batch.length > 0 && payload[0] !== ENTER_TYPE) this.flushBatch();
     const d = decodeInbound(payload);
@@ -762,7 +775,8 @@ export class Gateway {
         if (dec === 0) return; // nothing above the requested remainder: nothing to cancel
         ord.quantity -= dec;
         if (ord.quantity === 0) u.orders.delete(m.userRefNum);
-        this.count(u, 'canceled');
+        this.totals.canceled++;
+        u.counters.canceled++;
         this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum: m.userRefNum, quantity: dec, reason: CANCEL_USER });
         if (this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity) === true) this.awaitVenue(u, m.userRefNum, dec);
         return;
@@ -798,7 +812,8 @@ export class Gateway {
    * well-formed decision rejects it (fail closed). Synchronous when the decider is.
    */
   private decide(u: SessionState, order: OrderToCheck): OuchRejectName | null | Promise<OuchRejectName | null> {
-    this.count(u, 'checked');
+    this.totals.checked++;
+    u.counters.checked++;
     let d: Decision | Promise<Decision>;
     try {
       d = this.o.decide(order);
@@ -859,7 +874,8 @@ export class Gateway {
     }
     for (let k = 0; k < b.length; k++) {
       const { u, m, tIn } = b[k];
-      this.count(u, 'checked');
+      this.totals.checked++;
+      u.counters.checked++;
       // Fail closed: without a well-formed answer for it, an order is refused.
       const code = ds ? this.verdict(u, ds[k]) : this.decideFailed(u, failed);
       this.entered(u, m, tIn, code);
@@ -868,14 +884,16 @@ export class Gateway {
 
   private entered(u: SessionState, m: EnterOrder, tIn: bigint, code: OuchRejectName | null): void {
     if (code !== null) {
-      this.count(u, 'rejected');
+      this.totals.rejected++;
+      u.counters.rejected++;
       this.reject(u, m.userRefNum, code, m.clOrdId);
       if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
       return;
     }
     const ref = this.nextOrderRef++;
     u.orders.set(m.userRefNum, { userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, orderReferenceNumber: ref, capacity: m.capacity, crossType: m.crossType, timeInForce: m.timeInForce });
-    this.count(u, 'accepted');
+    this.totals.accepted++;
+    u.counters.accepted++;
     this.emit(u, 'ORDER_ACCEPTED', {
       timestamp: this.stamp(), userRefNum: m.userRefNum, side: m.side, quantity: m.quantity, symbol: m.symbol, price: m.price,
       timeInForce: m.timeInForce, display: m.display, orderReferenceNumber: ref, capacity: m.capacity,
@@ -898,7 +916,8 @@ export class Gateway {
   private replaced(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: bigint, code: OuchRejectName | null): void {
     if (code !== null) {
       // The original order stays live: a risk gate refuses the new terms, it does not cancel.
-      this.count(u, 'rejected');
+      this.totals.rejected++;
+      u.counters.rejected++;
       this.reject(u, m.userRefNum, code, m.clOrdId);
       if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
       return;
