@@ -13,6 +13,7 @@ import { RiskgateError } from '../errors.ts';
 import { frame, itch } from '../itch/encode.ts';
 import { countSeqFrames } from '../itch/framing.ts';
 import { RecordView } from '../records/view.ts';
+import { ByteLog } from './byte-log.ts';
 import { fingerprintBytes, ORDER_FRAME_BYTES, VENUE_FRAME_BYTES, writeOrderFrame, writeOrderFrameAt, writeVenueFrame, writeVenueFrameAt, type VenueEvent } from './frames.ts';
 
 /** A CONTROL record the engine emitted (an operator's op, or a kill the engine engaged itself). */
@@ -88,8 +89,9 @@ function intoOf(engine: Engine): ProcessInto | null {
 
 export class OrderEntryEngine {
   private lastSeq = 0;
-  private readonly input: Buffer[] = [];
-  private readonly output: Buffer[] = [];
+  /** Everything handed to the engine, in order (the merged stream), and the records of each call. */
+  private readonly input = new ByteLog();
+  private readonly output = new ByteLog();
   private readonly digest = createHash('sha256');
   private recordBytes = 0;
   /** Open shares of every engine order id the control plane has handed out (0 = free). */
@@ -188,7 +190,8 @@ export class OrderEntryEngine {
       this.open[id] = RESERVED;
       n++;
     }
-    const frames = Buffer.allocUnsafe(n * ORDER_FRAME_BYTES);
+    // Written in place in the merged stream (the engine reads them there).
+    const frames = this.input.append(n * ORDER_FRAME_BYTES);
     const seq = this.lastSeq + 1;
     const O_ACTION = 0x4f; // 'O': a new order
     for (let k = 0, at = 0; k < orders.length; k++) {
@@ -199,7 +202,7 @@ export class OrderEntryEngine {
     }
     let records: Buffer;
     try {
-      records = n > 0 ? this.run(frames, false, 0, true) : Buffer.alloc(0);
+      records = n > 0 ? this.run(frames, false, 0, true) : EMPTY;
     } catch (e) {
       // No answer: every order of the batch is refused by the caller; their ids are free again.
       for (const id of ids) if (id >= 0) this.release(id);
@@ -228,7 +231,7 @@ export class OrderEntryEngine {
   /** A replace of the open order `orderId` with new shares and price. */
   replace(orderId: number, o: ClientOrder): OrderAnswer {
     if (!this.started) this.start();
-    const frame = Buffer.allocUnsafe(ORDER_FRAME_BYTES);
+    const frame = this.input.append(ORDER_FRAME_BYTES);
     writeOrderFrame(frame, 0, { action: 'U', orderId, ...o, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
     const records = this.run(frame, false, 0, true);
     const prev = this.open[orderId];
@@ -257,7 +260,7 @@ export class OrderEntryEngine {
   venueMany(answers: readonly VenueAnswer[]): boolean[] {
     if (!this.started) this.start();
     if (answers.length === 0) return [];
-    const frames = Buffer.allocUnsafe(answers.length * VENUE_FRAME_BYTES);
+    const frames = this.input.append(answers.length * VENUE_FRAME_BYTES);
     const seq = this.lastSeq + 1;
     for (let k = 0; k < answers.length; k++) {
       const a = answers[k];
@@ -281,12 +284,12 @@ export class OrderEntryEngine {
 
   /** Every record the engine produced so far, in order (the digest covers these bytes). */
   allRecords(): Buffer[] {
-    return this.output;
+    return Array.from({ length: this.output.length }, (_, i) => this.output.at(i));
   }
 
   /** Everything handed to the engine, in order, as a §2 frame stream with the end marker. */
   mergedStream(): Buffer {
-    return Buffer.concat([...this.input, Buffer.from([0, 0])]);
+    return Buffer.concat([this.input.concat(), Buffer.from([0, 0])]);
   }
 
   /**
@@ -310,7 +313,7 @@ export class OrderEntryEngine {
 
   private venueOne(a: VenueAnswer): Buffer {
     if (!this.started) this.start();
-    const frame = Buffer.allocUnsafe(VENUE_FRAME_BYTES);
+    const frame = this.input.append(VENUE_FRAME_BYTES);
     writeVenueFrame(frame, 0, { ...a, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
     const records = this.run(frame, false, 0, true);
     if (records.length >= RECORD_SIZE && records[H.kind] !== RecordKind.PROBLEM) this.reduceOpen(a.orderId, a.qty);
@@ -332,14 +335,18 @@ export class OrderEntryEngine {
     return frame(itch.control(op, target, this.lastSeq + 1, value, this.fingerprint));
   }
 
-  private run(frames: Buffer, endOfInput: boolean, messages = 0, owned = false): Buffer {
-    // Frames the caller may reuse are copied; the ones made here (orders, venue answers) are not.
-    this.input.push(owned ? frames : Buffer.from(frames));
+  /**
+   * One engine call on `frames` at the current position. `logged`: the frames were written in
+   * place in the merged stream (`input.append`); others are copied there (the caller may reuse
+   * them).
+   */
+  private run(frames: Buffer, endOfInput: boolean, messages = 0, logged = false): Buffer {
+    if (!logged) this.input.push(frames);
     const t0 = this.onRecords ? process.hrtime.bigint() : 0n;
-    const out = this.call(frames, endOfInput);
+    // The records are kept for the day (allRecords, the digest): copied into the output log.
+    const out = this.output.push(this.call(frames, endOfInput));
     if (this.onRecords) this.onRecords(out, this.lastSeq + 1, messages, Number(process.hrtime.bigint() - t0));
     this.digest.update(out);
-    this.output.push(out);
     this.recordBytes += out.length;
     if (this.onControl) {
       for (const r = new RecordView(out); r.next(); ) {
@@ -349,12 +356,12 @@ export class OrderEntryEngine {
     return out;
   }
 
-  /** One engine call; its records in a buffer of their own (they are kept for allRecords). */
+  /** One engine call; its records (valid until the next call: the caller copies them). */
   private call(frames: Buffer, endOfInput: boolean): Buffer {
     if (!this.into || frames.length > SMALL_INPUT) return this.engine.process(frames, endOfInput);
     this.scratch ??= Buffer.allocUnsafeSlow(this.into.maxRecordBytes(SMALL_INPUT));
     const n = this.into.processInto(frames, this.scratch, endOfInput);
-    return Buffer.from(this.scratch.subarray(0, n));
+    return this.scratch.subarray(0, n);
   }
 
   /** True when an engine order id is free for a new order. */
