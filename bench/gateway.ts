@@ -51,6 +51,19 @@ const CHILD_LOG = process.env.BENCH_CHILD_LOG;
 /** BENCH_WARM_UP=N: the gateway's and venue's own start-up warm-up (--warm-up N; unset: their default). */
 const WARM_UP = process.env.BENCH_WARM_UP === undefined ? [] : ['--warm-up', process.env.BENCH_WARM_UP];
 
+/** The venue simulator of the step under way (its CPU time is read from /proc around the orders). */
+let venuePid = 0;
+/** A process's user + system CPU time, ms (Linux /proc; 0 elsewhere). */
+function procCpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const v = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(v[11]) + Number(v[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
 function teeChild(p: JsonProcess, name: string): void {
   if (!CHILD_LOG) return;
   const out = createWriteStream(join(CHILD_LOG, `${name}-${p.child.pid}.log`));
@@ -108,6 +121,8 @@ interface Step {
   load: number[];
   /** CPU the generator itself used while sending, ms (user + system). */
   generatorCpuMs: number;
+  /** CPU the venue simulator used from the first order to the last answer (or the 10 s wait's end), ms. */
+  venueCpuMs: number;
 }
 
 async function step(rate: number, cfg: string, venuePort: number, top: Map<string, { bid: number; ask: number }>): Promise<Step> {
@@ -160,6 +175,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const bids = SYMBOLS.map((s) => BigInt(top.get(s)!.bid - 100));
     const asks = SYMBOLS.map((s) => BigInt(top.get(s)!.ask + 100));
     let sent = 0;
+    const venueCpu0 = procCpuMs(venuePid);
     const cpu0 = process.cpuUsage();
     t0 = process.hrtime.bigint();
     const startedAt = Date.now();
@@ -186,6 +202,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const deadline = Date.now() + 10_000;
     while (answered < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const lastAnswerAfterMs = Math.max(0, Number(lastAnswer - tEnd) / 1e6);
+    const venueCpuMs = procCpuMs(venuePid) - venueCpu0;
     for (const c of clients) await c.logout().catch(() => c.destroy());
     const load = loadavg();
     if (process.env.BENCH_VERBOSE) process.stderr.write(`run started at ${startedAt} (epoch ms); refused per 100 ms of the run: ${JSON.stringify(Object.fromEntries([...refusedAt].sort((a, b) => a[0] - b[0])))}\n`);
@@ -195,7 +212,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     await Promise.race([new Promise((r) => gw.child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
     const rt = percentiles(Array.from(rtt.subarray(0, nrtt)), [50, 99, 99.9]);
     const clientRttUs = Object.fromEntries(Object.entries(rt).map(([k, v]) => [k, Math.round(v / 10) / 100]));
-    return { rate, sent, sendSeconds, answered, accepted, rejected, clientRttUs, reasons: Object.fromEntries([...reasons].map(([k, v]) => [OUCH_NAME.get(k) ?? k, v])), lost: sent - answered, lastAnswerAfterMs, gateway: summary.latency, load, generatorCpuMs: (generatorCpu.user + generatorCpu.system) / 1000 };
+    return { rate, sent, sendSeconds, answered, accepted, rejected, clientRttUs, reasons: Object.fromEntries([...reasons].map(([k, v]) => [OUCH_NAME.get(k) ?? k, v])), lost: sent - answered, lastAnswerAfterMs, gateway: summary.latency, load, generatorCpuMs: (generatorCpu.user + generatorCpu.system) / 1000, venueCpuMs };
   } finally {
     gw.kill();
   }
@@ -211,7 +228,9 @@ function row(s: Step): string {
     `  → answer p50 ${l.answerUs.p50} µs  p99 ${l.answerUs.p99} µs  p99.9 ${l.answerUs['p99.9']} µs`,
     `  client round trip p50 ${s.clientRttUs.p50} µs  p99 ${s.clientRttUs.p99} µs  p99.9 ${s.clientRttUs['p99.9']} µs (generator in another process, same machine)`,
     `  gateway CPU ${(cpu / 1000).toFixed(2)} s over ${(l.wallMs / 1000).toFixed(2)} s wall (${((100 * cpu) / l.wallMs).toFixed(0)}% of a core; ${(1000 * cpu / Math.max(1, l.orders)).toFixed(1)} µs CPU per order, ${(1000 * l.cpuMs.system / Math.max(1, l.orders)).toFixed(1)} of it system); load average ${s.load.map((x) => x.toFixed(2)).join(' ')}`,
-    `  generator CPU ${(s.generatorCpuMs / 1000).toFixed(2)} s over ${s.sendSeconds.toFixed(2)} s of sending (${((100 * s.generatorCpuMs) / 1000 / s.sendSeconds).toFixed(0)}% of a core)`,
+    ...(l.steady ? [`  gateway steady state (from 1 s after the first order): ${(1000 * (l.steady.cpuMs.user + l.steady.cpuMs.system) / Math.max(1, l.steady.orders)).toFixed(1)} µs CPU per order over ${l.steady.orders.toLocaleString('en-US')} orders (${((100 * (l.steady.cpuMs.user + l.steady.cpuMs.system)) / Math.max(1, l.steady.wallMs)).toFixed(0)}% of a core)`] : []),
+    `  generator CPU ${(s.generatorCpuMs / 1000).toFixed(2)} s over ${s.sendSeconds.toFixed(2)} s of sending (${((100 * s.generatorCpuMs) / 1000 / s.sendSeconds).toFixed(0)}% of a core; ${(1000 * s.generatorCpuMs / Math.max(1, s.sent)).toFixed(1)} µs per order sent)`,
+    `  venue simulator CPU ${(s.venueCpuMs / 1000).toFixed(2)} s (${(1000 * s.venueCpuMs / Math.max(1, s.accepted)).toFixed(1)} µs per order it received; /proc, 10 ms ticks)`,
   ].join('\n');
 }
 
@@ -252,6 +271,7 @@ async function withVenue<T>(f: (port: number) => Promise<T>): Promise<T> {
   teeChild(venue, 'venue');
   try {
     const port = (await venue.next('listening')).port as number;
+    venuePid = venue.child.pid ?? 0;
     await venue.next('feed', 120_000);
     const r = await f(port);
     await venue.stop();
