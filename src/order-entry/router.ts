@@ -78,6 +78,8 @@ class ClientOrderIds {
 }
 const NO_FREE_ID: Decision = Object.freeze({ accept: false, failed: `all ${ORDER_FRAME.orderSlots} engine order ids are open (orders in flight)` });
 const U32_MAX = 0xffff_ffff;
+/** Every acceptance is the same answer: one object, not one per order. */
+const ACCEPT: Decision = Object.freeze({ accept: true });
 
 export class OrderRouter {
   /** Engine order id of each live client order. */
@@ -226,7 +228,7 @@ export class OrderRouter {
     st.accepted++;
     this.ids.set(o.session, o.userRefNum, a.orderId);
     this.meta.set(a.orderId, { account: o.account, symbol: order.symbol, price: order.price, client: { session: o.session, userRefNum: o.userRefNum } });
-    return { accept: true };
+    return ACCEPT;
   }
 
   /** The engine order id of a client's live order, if any. */
@@ -334,7 +336,7 @@ export class OrderRouter {
         this.gateway?.execute(client.session, client.userRefNum, p.qty, p.price);
       } else {
         // The client may have canceled it already (the gateway answered then, and settles it now).
-        const why = this.killed.has(orderId) ? 'S' : p.kind === 'ORDER_REJECTED' ? 'Z' : venueCancelReason(p.reason);
+        const why = this.killed.size > 0 && this.killed.has(orderId) ? 'S' : p.kind === 'ORDER_REJECTED' ? 'Z' : venueCancelReason(p.reason);
         this.gateway?.cancel(client.session, client.userRefNum, p.qty, why);
       }
       if (this.oe.openShares(orderId) === 0 && this.byVenueRef.get(p.venueRef)?.orderId === orderId) {
@@ -347,7 +349,7 @@ export class OrderRouter {
   private forget(orderId: number, client: ClientRef): void {
     this.venueRefOf.delete(orderId);
     this.meta.delete(orderId);
-    this.killed.delete(orderId);
+    if (this.killed.size > 0) this.killed.delete(orderId);
     this.ids.delete(client.session, client.userRefNum);
   }
 }

@@ -23,6 +23,7 @@ const YES_NO = ['Y', 'N'];
 /** Continuous market: riskgate does not check auction (cross) orders. */
 const CONTINUOUS = 'N';
 const CROSS_TYPES = [CONTINUOUS];
+const EMPTY = Buffer.alloc(0);
 /** OUCH quantity limit: 1..999,999 shares. */
 export const MAX_QUANTITY = 999_999;
 /** Highest limit price OUCH takes, $199,999.9900 (higher values are market-order sentinels). */
@@ -214,9 +215,11 @@ export function decodeInbound(buf: Buffer): Decoded {
 /** Encodes an inbound message (client side). `options` may hold any known option. */
 export function encodeInbound(msg: InboundMessage): Buffer {
   const layout = OuchInbound[msg.kind];
-  const app = 'options' in msg ? encodeAppendage(msg.options) : Buffer.alloc(0);
-  const b = Buffer.alloc(layout.size + app.length);
-  writeFields(b, 0, layout.fields as Fields, msg as unknown as Record<string, FieldValue>, { type: layout.type, appendageLength: app.length });
+  const fields = layout.fields as Fields;
+  // No options (an order's usual case): no appendage to build, and no zero fill when the fields cover every byte.
+  const app = 'options' in msg && msg.options.length > 0 ? encodeAppendage(msg.options) : EMPTY;
+  const b = app.length === 0 && coversEveryByte(fields, layout.size) ? Buffer.allocUnsafe(layout.size) : Buffer.alloc(layout.size + app.length);
+  writeFields(b, 0, fields, msg as unknown as Record<string, FieldValue>, layout.appendage ? { type: layout.type, appendageLength: app.length } : { type: layout.type });
   app.copy(b, layout.size);
   return b;
 }

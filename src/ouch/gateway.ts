@@ -362,7 +362,7 @@ export class Gateway {
     const u = this.users.get(username);
     if (!u || !Number.isInteger(quantity) || quantity < 1 || price < 0n || price >= 1n << 64n) return false;
     const ord = u.orders.get(userRefNum);
-    const canceled = u.clientCanceled.get(userRefNum) ?? 0;
+    const canceled = u.clientCanceled.size > 0 ? (u.clientCanceled.get(userRefNum) ?? 0) : 0;
     if (quantity > (ord?.quantity ?? 0) + canceled) return false;
     // Shares the client canceled but the venue executed before the cancel got there traded:
     // they are taken first (the venue's cancel, when it lands, finds only what is left).
@@ -386,7 +386,7 @@ export class Gateway {
   cancel(username: string, userRefNum: number, quantity: number, reason: 'I' | 'Z' | 'S'): boolean {
     const u = this.users.get(username);
     const ord = u?.orders.get(userRefNum);
-    if (u && Number.isInteger(quantity) && quantity >= 1 && u.clientCanceled.has(userRefNum)) {
+    if (u && Number.isInteger(quantity) && quantity >= 1 && u.clientCanceled.size > 0 && u.clientCanceled.has(userRefNum)) {
       // The venue confirms a cancel the client already has its answer for: settled, not sent again.
       const settled = Math.min(quantity, u.clientCanceled.get(userRefNum)!);
       this.takeClientCanceled(u, userRefNum, settled);
