@@ -21,7 +21,9 @@
  * Env: BENCH_SECONDS (5), BENCH_RATES (10000,50000,100000), BENCH_MAX_RATES (150000,200000,300000),
  * BENCH_GATEWAY_NODE_ARGS (node options of the gateway, e.g. --cpu-prof --cpu-prof-dir=DIR),
  * BENCH_VENUE_NODE_ARGS (the same for the venue simulator), BENCH_WARM_UP (--warm-up N of both; 0: none),
- * BENCH_CHILD_LOG (a directory for their stdout and stderr), BENCH_VERBOSE (refusals per 100 ms).
+ * BENCH_CHILD_LOG (a directory for their stdout and stderr), BENCH_VERBOSE (refusals per 100 ms),
+ * BENCH_MAX_IN_FLIGHT (at most N orders without their final answer: the sending waits; for the
+ * gateway's CPU per accepted order with none refused).
  */
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -38,6 +40,8 @@ const DATA = join(ROOT, 'data/demo.itch.gz');
 const STOP = 61117;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RATES = (process.env.BENCH_RATES ?? '10000,50000,100000').split(',').filter(Boolean).map(Number);
+/** BENCH_MAX_IN_FLIGHT=N: the generator holds at most N orders without their final answer (0: no limit, the default). */
+const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 0);
 const MAX_RATES = (process.env.BENCH_MAX_RATES ?? '150000,200000,300000').split(',').filter(Boolean).map(Number);
 // Symbols whose position (the built-in strategy's, at the stop) leaves room for small buys.
 const SYMBOLS = ['MSFT', 'NVDA', 'INTC', 'AMD'];
@@ -181,7 +185,11 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const startedAt = Date.now();
     // Paced: every turn sends what is due by now (a burst per event-loop turn, ~1 ms apart at most).
     while (sent < total) {
-      const due = Math.min(total, Math.floor((Number(process.hrtime.bigint() - t0) / 1e9) * rate));
+      let due = Math.min(total, Math.floor((Number(process.hrtime.bigint() - t0) / 1e9) * rate));
+      // BENCH_MAX_IN_FLIGHT: never more orders without their final answer than this (the
+      // schedule waits), so that the engine's 4,096 order ids never fill and every order is
+      // checked and accepted: the gateway's CPU per accepted order, not a mix with refusals.
+      if (MAX_IN_FLIGHT > 0) due = Math.min(due, answered + MAX_IN_FLIGHT);
       for (; sent < due; sent++) {
         const k = sent % SYMBOLS.length;
         // Buys and sells of 1-3 shares (orders in flight count against the position limit on
