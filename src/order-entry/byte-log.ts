@@ -55,6 +55,18 @@ export class ByteLog {
     return this.chunks[c].subarray(at, at + size);
   }
 
+  /**
+   * Takes back the last entry (its bytes could not be written: a frame whose field does not
+   * fit), so that nothing unwritten stays in the log. Its chunk's bytes are reused.
+   */
+  dropLast(): void {
+    if (this.n === 0) return;
+    this.n--;
+    const c = this.chunkOf[this.n];
+    this.used[c] = this.offsetOf[this.n];
+    this.bytes -= this.lengthOf[this.n];
+  }
+
   /** Appends a copy of `bytes`; returns the log's copy. */
   push(bytes: Buffer): Buffer {
     const to = this.append(bytes.length);

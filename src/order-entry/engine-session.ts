@@ -194,11 +194,18 @@ export class OrderEntryEngine {
     const frames = this.input.append(n * ORDER_FRAME_BYTES);
     const seq = this.lastSeq + 1;
     const O_ACTION = 0x4f; // 'O': a new order
-    for (let k = 0, at = 0; k < orders.length; k++) {
-      if (ids[k] < 0) continue;
-      const o = orders[k];
-      writeOrderFrameAt(frames, at, O_ACTION, o.side.charCodeAt(0), o.tif.charCodeAt(0), o.account, o.symbol, ids[k], o.qty, o.price, seq, this.fp8);
-      at += ORDER_FRAME_BYTES;
+    try {
+      for (let k = 0, at = 0; k < orders.length; k++) {
+        if (ids[k] < 0) continue;
+        const o = orders[k];
+        writeOrderFrameAt(frames, at, O_ACTION, o.side.charCodeAt(0), o.tif.charCodeAt(0), o.account, o.symbol, ids[k], o.qty, o.price, seq, this.fp8);
+        at += ORDER_FRAME_BYTES;
+      }
+    } catch (e) {
+      // A field that does not fit its frame: nothing of the batch reaches the engine or the merged stream.
+      this.input.dropLast();
+      for (const id of ids) if (id >= 0) this.release(id);
+      throw e;
     }
     let records: Buffer;
     try {
@@ -232,7 +239,12 @@ export class OrderEntryEngine {
   replace(orderId: number, o: ClientOrder): OrderAnswer {
     if (!this.started) this.start();
     const frame = this.input.append(ORDER_FRAME_BYTES);
-    writeOrderFrame(frame, 0, { action: 'U', orderId, ...o, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
+    try {
+      writeOrderFrame(frame, 0, { action: 'U', orderId, ...o, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
+    } catch (e) {
+      this.input.dropLast();
+      throw e;
+    }
     const records = this.run(frame, false, 0, true);
     const prev = this.open[orderId];
     const a = this.answerAt(orderId, o.qty, records, 0, records.length, null);
@@ -262,9 +274,14 @@ export class OrderEntryEngine {
     if (answers.length === 0) return [];
     const frames = this.input.append(answers.length * VENUE_FRAME_BYTES);
     const seq = this.lastSeq + 1;
-    for (let k = 0; k < answers.length; k++) {
-      const a = answers[k];
-      writeVenueFrameAt(frames, k * VENUE_FRAME_BYTES, a.event.charCodeAt(0), a.orderId, a.qty, a.price, seq, this.fp8);
+    try {
+      for (let k = 0; k < answers.length; k++) {
+        const a = answers[k];
+        writeVenueFrameAt(frames, k * VENUE_FRAME_BYTES, a.event.charCodeAt(0), a.orderId, a.qty, a.price, seq, this.fp8);
+      }
+    } catch (e) {
+      this.input.dropLast();
+      throw e;
     }
     const records = this.run(frames, false, 0, true);
     const starts = answerStarts(records, answers.length);
@@ -314,7 +331,12 @@ export class OrderEntryEngine {
   private venueOne(a: VenueAnswer): Buffer {
     if (!this.started) this.start();
     const frame = this.input.append(VENUE_FRAME_BYTES);
-    writeVenueFrame(frame, 0, { ...a, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
+    try {
+      writeVenueFrame(frame, 0, { ...a, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
+    } catch (e) {
+      this.input.dropLast();
+      throw e;
+    }
     const records = this.run(frame, false, 0, true);
     if (records.length >= RECORD_SIZE && records[H.kind] !== RecordKind.PROBLEM) this.reduceOpen(a.orderId, a.qty);
     return records;

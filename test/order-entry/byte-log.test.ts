@@ -21,3 +21,17 @@ describe('ByteLog', () => {
     expect(() => log.at(want.length)).toThrow(RangeError);
   });
 });
+
+describe('ByteLog.dropLast', () => {
+  it('takes back the last entry: its bytes are gone from the log and reused by the next', () => {
+    const log = new ByteLog();
+    log.push(Buffer.from('abc'));
+    log.append(5).fill(0x7a);
+    log.dropLast();
+    expect(log.length).toBe(1);
+    expect(log.byteLength).toBe(3);
+    log.push(Buffer.from('de'));
+    expect(log.concat().toString()).toBe('abcde');
+    expect(log.at(1).toString()).toBe('de');
+  });
+});
