@@ -21,7 +21,9 @@
  * Env: BENCH_SECONDS (5), BENCH_RATES (10000,50000,100000), BENCH_MAX_RATES (150000,200000,300000),
  * BENCH_GATEWAY_NODE_ARGS (node options of the gateway, e.g. --cpu-prof --cpu-prof-dir=DIR),
  * BENCH_VENUE_NODE_ARGS (the same for the venue simulator), BENCH_WARM_UP (--warm-up N of both; 0: none),
- * BENCH_CHILD_LOG (a directory for their stdout and stderr), BENCH_VERBOSE (refusals per 100 ms).
+ * BENCH_CHILD_LOG (a directory for their stdout and stderr), BENCH_VERBOSE (refusals per 100 ms),
+ * BENCH_MAX_IN_FLIGHT (at most N orders without their final answer: the sending waits; for the
+ * gateway's CPU per accepted order with none refused).
  */
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -38,6 +40,8 @@ const DATA = join(ROOT, 'data/demo.itch.gz');
 const STOP = 61117;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RATES = (process.env.BENCH_RATES ?? '10000,50000,100000').split(',').filter(Boolean).map(Number);
+/** BENCH_MAX_IN_FLIGHT=N: the generator holds at most N orders without their final answer (0: no limit, the default). */
+const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 0);
 const MAX_RATES = (process.env.BENCH_MAX_RATES ?? '150000,200000,300000').split(',').filter(Boolean).map(Number);
 // Symbols whose position (the built-in strategy's, at the stop) leaves room for small buys.
 const SYMBOLS = ['MSFT', 'NVDA', 'INTC', 'AMD'];
@@ -50,6 +54,19 @@ const TOKEN = 'bench-gateway-token-0123456789abcdef';
 const CHILD_LOG = process.env.BENCH_CHILD_LOG;
 /** BENCH_WARM_UP=N: the gateway's and venue's own start-up warm-up (--warm-up N; unset: their default). */
 const WARM_UP = process.env.BENCH_WARM_UP === undefined ? [] : ['--warm-up', process.env.BENCH_WARM_UP];
+
+/** The venue simulator of the step under way (its CPU time is read from /proc around the orders). */
+let venuePid = 0;
+/** A process's user + system CPU time, ms (Linux /proc; 0 elsewhere). */
+function procCpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const v = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(v[11]) + Number(v[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
 
 function teeChild(p: JsonProcess, name: string): void {
   if (!CHILD_LOG) return;
@@ -108,6 +125,8 @@ interface Step {
   load: number[];
   /** CPU the generator itself used while sending, ms (user + system). */
   generatorCpuMs: number;
+  /** CPU the venue simulator used from the first order to the last answer (or the 10 s wait's end), ms. */
+  venueCpuMs: number;
 }
 
 async function step(rate: number, cfg: string, venuePort: number, top: Map<string, { bid: number; ask: number }>): Promise<Step> {
@@ -160,12 +179,17 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const bids = SYMBOLS.map((s) => BigInt(top.get(s)!.bid - 100));
     const asks = SYMBOLS.map((s) => BigInt(top.get(s)!.ask + 100));
     let sent = 0;
+    const venueCpu0 = procCpuMs(venuePid);
     const cpu0 = process.cpuUsage();
     t0 = process.hrtime.bigint();
     const startedAt = Date.now();
     // Paced: every turn sends what is due by now (a burst per event-loop turn, ~1 ms apart at most).
     while (sent < total) {
-      const due = Math.min(total, Math.floor((Number(process.hrtime.bigint() - t0) / 1e9) * rate));
+      let due = Math.min(total, Math.floor((Number(process.hrtime.bigint() - t0) / 1e9) * rate));
+      // BENCH_MAX_IN_FLIGHT: never more orders without their final answer than this (the
+      // schedule waits), so that the engine's 4,096 order ids never fill and every order is
+      // checked and accepted: the gateway's CPU per accepted order, not a mix with refusals.
+      if (MAX_IN_FLIGHT > 0) due = Math.min(due, answered + MAX_IN_FLIGHT);
       for (; sent < due; sent++) {
         const k = sent % SYMBOLS.length;
         // Buys and sells of 1-3 shares (orders in flight count against the position limit on
@@ -186,6 +210,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const deadline = Date.now() + 10_000;
     while (answered < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     const lastAnswerAfterMs = Math.max(0, Number(lastAnswer - tEnd) / 1e6);
+    const venueCpuMs = procCpuMs(venuePid) - venueCpu0;
     for (const c of clients) await c.logout().catch(() => c.destroy());
     const load = loadavg();
     if (process.env.BENCH_VERBOSE) process.stderr.write(`run started at ${startedAt} (epoch ms); refused per 100 ms of the run: ${JSON.stringify(Object.fromEntries([...refusedAt].sort((a, b) => a[0] - b[0])))}\n`);
@@ -195,7 +220,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     await Promise.race([new Promise((r) => gw.child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
     const rt = percentiles(Array.from(rtt.subarray(0, nrtt)), [50, 99, 99.9]);
     const clientRttUs = Object.fromEntries(Object.entries(rt).map(([k, v]) => [k, Math.round(v / 10) / 100]));
-    return { rate, sent, sendSeconds, answered, accepted, rejected, clientRttUs, reasons: Object.fromEntries([...reasons].map(([k, v]) => [OUCH_NAME.get(k) ?? k, v])), lost: sent - answered, lastAnswerAfterMs, gateway: summary.latency, load, generatorCpuMs: (generatorCpu.user + generatorCpu.system) / 1000 };
+    return { rate, sent, sendSeconds, answered, accepted, rejected, clientRttUs, reasons: Object.fromEntries([...reasons].map(([k, v]) => [OUCH_NAME.get(k) ?? k, v])), lost: sent - answered, lastAnswerAfterMs, gateway: summary.latency, load, generatorCpuMs: (generatorCpu.user + generatorCpu.system) / 1000, venueCpuMs };
   } finally {
     gw.kill();
   }
@@ -211,7 +236,9 @@ function row(s: Step): string {
     `  → answer p50 ${l.answerUs.p50} µs  p99 ${l.answerUs.p99} µs  p99.9 ${l.answerUs['p99.9']} µs`,
     `  client round trip p50 ${s.clientRttUs.p50} µs  p99 ${s.clientRttUs.p99} µs  p99.9 ${s.clientRttUs['p99.9']} µs (generator in another process, same machine)`,
     `  gateway CPU ${(cpu / 1000).toFixed(2)} s over ${(l.wallMs / 1000).toFixed(2)} s wall (${((100 * cpu) / l.wallMs).toFixed(0)}% of a core; ${(1000 * cpu / Math.max(1, l.orders)).toFixed(1)} µs CPU per order, ${(1000 * l.cpuMs.system / Math.max(1, l.orders)).toFixed(1)} of it system); load average ${s.load.map((x) => x.toFixed(2)).join(' ')}`,
-    `  generator CPU ${(s.generatorCpuMs / 1000).toFixed(2)} s over ${s.sendSeconds.toFixed(2)} s of sending (${((100 * s.generatorCpuMs) / 1000 / s.sendSeconds).toFixed(0)}% of a core)`,
+    ...(l.steady ? [`  gateway steady state (from 1 s after the first order): ${(1000 * (l.steady.cpuMs.user + l.steady.cpuMs.system) / Math.max(1, l.steady.orders)).toFixed(1)} µs CPU per order over ${l.steady.orders.toLocaleString('en-US')} orders (${((100 * (l.steady.cpuMs.user + l.steady.cpuMs.system)) / Math.max(1, l.steady.wallMs)).toFixed(0)}% of a core)`] : []),
+    `  generator CPU ${(s.generatorCpuMs / 1000).toFixed(2)} s over ${s.sendSeconds.toFixed(2)} s of sending (${((100 * s.generatorCpuMs) / 1000 / s.sendSeconds).toFixed(0)}% of a core; ${(1000 * s.generatorCpuMs / Math.max(1, s.sent)).toFixed(1)} µs per order sent)`,
+    `  venue simulator CPU ${(s.venueCpuMs / 1000).toFixed(2)} s (${(1000 * s.venueCpuMs / Math.max(1, s.accepted)).toFixed(1)} µs per order it received; /proc, 10 ms ticks)`,
   ].join('\n');
 }
 
@@ -252,6 +279,7 @@ async function withVenue<T>(f: (port: number) => Promise<T>): Promise<T> {
   teeChild(venue, 'venue');
   try {
     const port = (await venue.next('listening')).port as number;
+    venuePid = venue.child.pid ?? 0;
     await venue.next('feed', 120_000);
     const r = await f(port);
     await venue.stop();

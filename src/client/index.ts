@@ -151,6 +151,9 @@ export class OuchClient {
         send: (b) => {
           if (!socket.destroyed) write(b);
         },
+        packet: (type, payload) => {
+          if (!socket.destroyed) write.packet(type, payload);
+        },
         close: () => {
           write.flush();
           socket.end();

@@ -13,7 +13,8 @@ import { RiskgateError } from '../errors.ts';
 import { frame, itch } from '../itch/encode.ts';
 import { countSeqFrames } from '../itch/framing.ts';
 import { RecordView } from '../records/view.ts';
-import { ORDER_FRAME_BYTES, VENUE_FRAME_BYTES, writeOrderFrame, writeVenueFrame, type VenueEvent } from './frames.ts';
+import { ByteLog } from './byte-log.ts';
+import { fingerprintBytes, ORDER_FRAME_BYTES, VENUE_FRAME_BYTES, writeOrderFrame, writeOrderFrameAt, writeVenueFrame, writeVenueFrameAt, type VenueEvent } from './frames.ts';
 
 /** A CONTROL record the engine emitted (an operator's op, or a kill the engine engaged itself). */
 export interface AppliedControl {
@@ -88,8 +89,9 @@ function intoOf(engine: Engine): ProcessInto | null {
 
 export class OrderEntryEngine {
   private lastSeq = 0;
-  private readonly input: Buffer[] = [];
-  private readonly output: Buffer[] = [];
+  /** Everything handed to the engine, in order (the merged stream), and the records of each call. */
+  private readonly input = new ByteLog();
+  private readonly output = new ByteLog();
   private readonly digest = createHash('sha256');
   private recordBytes = 0;
   /** Open shares of every engine order id the control plane has handed out (0 = free). */
@@ -100,6 +102,8 @@ export class OrderEntryEngine {
   private readonly into: ProcessInto | null;
   /** Output of the small calls, `maxRecordBytes(SMALL_INPUT)` bytes once the first is made. */
   private scratch: Buffer | null = null;
+  /** The fingerprint's bytes, written into every order and venue frame. */
+  private readonly fp8: Buffer;
   /** Told of every CONTROL record, after the engine call that produced it (mass cancel, §18.6). */
   onControl: ((c: AppliedControl) => void) | null = null;
   /** Told of every engine call: its records, the first seq and count of the messages it carried, its time (ns). */
@@ -112,6 +116,7 @@ export class OrderEntryEngine {
     private readonly limits: OrderEntryLimits,
   ) {
     this.into = intoOf(engine);
+    this.fp8 = fingerprintBytes(fingerprint);
   }
 
   /** The last seq handed out (messages fed so far). */
@@ -185,22 +190,32 @@ export class OrderEntryEngine {
       this.open[id] = RESERVED;
       n++;
     }
-    const frames = Buffer.allocUnsafe(n * ORDER_FRAME_BYTES);
+    // Written in place in the merged stream (the engine reads them there).
+    const frames = this.input.append(n * ORDER_FRAME_BYTES);
     const seq = this.lastSeq + 1;
-    for (let k = 0, at = 0; k < orders.length; k++) {
-      if (ids[k] < 0) continue;
-      writeOrderFrame(frames, at, { action: 'O', orderId: ids[k], ...orders[k], seq, fingerprint: this.fingerprint });
-      at += ORDER_FRAME_BYTES;
+    const O_ACTION = 0x4f; // 'O': a new order
+    try {
+      for (let k = 0, at = 0; k < orders.length; k++) {
+        if (ids[k] < 0) continue;
+        const o = orders[k];
+        writeOrderFrameAt(frames, at, O_ACTION, o.side.charCodeAt(0), o.tif.charCodeAt(0), o.account, o.symbol, ids[k], o.qty, o.price, seq, this.fp8);
+        at += ORDER_FRAME_BYTES;
+      }
+    } catch (e) {
+      // A field that does not fit its frame: nothing of the batch reaches the engine or the merged stream.
+      this.input.dropLast();
+      for (const id of ids) if (id >= 0) this.release(id);
+      throw e;
     }
     let records: Buffer;
     try {
-      records = n > 0 ? this.run(frames, false, 0, true) : Buffer.alloc(0);
+      records = n > 0 ? this.run(frames, false, 0, true) : EMPTY;
     } catch (e) {
       // No answer: every order of the batch is refused by the caller; their ids are free again.
       for (const id of ids) if (id >= 0) this.release(id);
       throw e;
     }
-    const each = splitAnswers(records, n);
+    const starts = answerStarts(records, n);
     const out = new Array<OrderAnswer | null>(orders.length);
     for (let k = 0, f = 0; k < orders.length; k++) {
       const id = ids[k];
@@ -208,8 +223,14 @@ export class OrderEntryEngine {
         out[k] = null;
         continue;
       }
-      const recs = each ? each[f++] : records;
-      out[k] = this.answerOf(id, orders[k].qty, each ? recs : Buffer.alloc(0), records);
+      if (starts === null) {
+        out[k] = this.answerAt(id, orders[k].qty, records, 0, records.length, EMPTY);
+        continue;
+      }
+      const from = starts[f];
+      const to = f + 1 < n ? starts[f + 1] : records.length;
+      f++;
+      out[k] = this.answerAt(id, orders[k].qty, records, from, to, null);
     }
     return out;
   }
@@ -217,11 +238,16 @@ export class OrderEntryEngine {
   /** A replace of the open order `orderId` with new shares and price. */
   replace(orderId: number, o: ClientOrder): OrderAnswer {
     if (!this.started) this.start();
-    const frame = Buffer.allocUnsafe(ORDER_FRAME_BYTES);
-    writeOrderFrame(frame, 0, { action: 'U', orderId, ...o, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
+    const frame = this.input.append(ORDER_FRAME_BYTES);
+    try {
+      writeOrderFrame(frame, 0, { action: 'U', orderId, ...o, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
+    } catch (e) {
+      this.input.dropLast();
+      throw e;
+    }
     const records = this.run(frame, false, 0, true);
     const prev = this.open[orderId];
-    const a = this.answerOf(orderId, o.qty, records, records);
+    const a = this.answerAt(orderId, o.qty, records, 0, records.length, null);
     // A refused replace leaves the original open as it was.
     if (!a.accepted) this.open[orderId] = prev;
     return a;
@@ -246,16 +272,26 @@ export class OrderEntryEngine {
   venueMany(answers: readonly VenueAnswer[]): boolean[] {
     if (!this.started) this.start();
     if (answers.length === 0) return [];
-    const frames = Buffer.allocUnsafe(answers.length * VENUE_FRAME_BYTES);
+    const frames = this.input.append(answers.length * VENUE_FRAME_BYTES);
     const seq = this.lastSeq + 1;
-    for (let k = 0; k < answers.length; k++) writeVenueFrame(frames, k * VENUE_FRAME_BYTES, { ...answers[k], seq, fingerprint: this.fingerprint });
+    try {
+      for (let k = 0; k < answers.length; k++) {
+        const a = answers[k];
+        writeVenueFrameAt(frames, k * VENUE_FRAME_BYTES, a.event.charCodeAt(0), a.orderId, a.qty, a.price, seq, this.fp8);
+      }
+    } catch (e) {
+      this.input.dropLast();
+      throw e;
+    }
     const records = this.run(frames, false, 0, true);
-    const each = splitAnswers(records, answers.length);
-    return answers.map((a, k) => {
-      const applied = each !== null && each[k][H.kind] !== RecordKind.PROBLEM;
-      if (applied) this.reduceOpen(a.orderId, a.qty);
-      return applied;
-    });
+    const starts = answerStarts(records, answers.length);
+    const out = new Array<boolean>(answers.length);
+    for (let k = 0; k < answers.length; k++) {
+      const applied = starts !== null && records[starts[k] + H.kind] !== RecordKind.PROBLEM;
+      if (applied) this.reduceOpen(answers[k].orderId, answers[k].qty);
+      out[k] = applied;
+    }
+    return out;
   }
 
   /** Open shares the control plane counts for an engine order id. */
@@ -265,32 +301,42 @@ export class OrderEntryEngine {
 
   /** Every record the engine produced so far, in order (the digest covers these bytes). */
   allRecords(): Buffer[] {
-    return this.output;
+    return Array.from({ length: this.output.length }, (_, i) => this.output.at(i));
   }
 
   /** Everything handed to the engine, in order, as a §2 frame stream with the end marker. */
   mergedStream(): Buffer {
-    return Buffer.concat([...this.input, Buffer.from([0, 0])]);
+    return Buffer.concat([this.input.concat(), Buffer.from([0, 0])]);
   }
 
-  /** The ORDER record of `orderId` among a frame's records: the answer (fail closed without one). */
-  private answerOf(orderId: number, qty: number, own: Buffer, records: Buffer): OrderAnswer {
-    const rec = findOrderRecord(own.length > 0 ? own : records, orderId);
-    if (!rec) {
+  /**
+   * The ORDER record of `orderId` among a frame's records (records[from, to)): the answer
+   * (fail closed without one). `own` is the records the answer carries: the frame's own
+   * (null: records[from, to)), or none when the batch's records could not be cut per frame.
+   */
+  private answerAt(orderId: number, qty: number, records: Buffer, from: number, to: number, own: Buffer | null): OrderAnswer {
+    const at = findOrderRecord(records, from, to, orderId);
+    const recs = own ?? records.subarray(from, to);
+    if (at < 0) {
       // The engine refused the frame (PROBLEM): never an acceptance (fail closed).
       if (this.open[orderId] === RESERVED) this.release(orderId);
-      return { orderId, accepted: false, reasons: -1, records: own };
+      return { orderId, accepted: false, reasons: -1, records: recs };
     }
-    const reasons = rec.readUInt16LE(O.reasons);
+    const reasons = records.readUInt16LE(at + O.reasons);
     if (reasons === 0) this.open[orderId] = qty;
     else if (this.open[orderId] === RESERVED) this.release(orderId);
-    return { orderId, accepted: reasons === 0, reasons, records: own };
+    return { orderId, accepted: reasons === 0, reasons, records: recs };
   }
 
   private venueOne(a: VenueAnswer): Buffer {
     if (!this.started) this.start();
-    const frame = Buffer.allocUnsafe(VENUE_FRAME_BYTES);
-    writeVenueFrame(frame, 0, { ...a, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
+    const frame = this.input.append(VENUE_FRAME_BYTES);
+    try {
+      writeVenueFrame(frame, 0, { ...a, seq: this.lastSeq + 1, fingerprint: this.fingerprint });
+    } catch (e) {
+      this.input.dropLast();
+      throw e;
+    }
     const records = this.run(frame, false, 0, true);
     if (records.length >= RECORD_SIZE && records[H.kind] !== RecordKind.PROBLEM) this.reduceOpen(a.orderId, a.qty);
     return records;
@@ -311,14 +357,18 @@ export class OrderEntryEngine {
     return frame(itch.control(op, target, this.lastSeq + 1, value, this.fingerprint));
   }
 
-  private run(frames: Buffer, endOfInput: boolean, messages = 0, owned = false): Buffer {
-    // Frames the caller may reuse are copied; the ones made here (orders, venue answers) are not.
-    this.input.push(owned ? frames : Buffer.from(frames));
+  /**
+   * One engine call on `frames` at the current position. `logged`: the frames were written in
+   * place in the merged stream (`input.append`); others are copied there (the caller may reuse
+   * them).
+   */
+  private run(frames: Buffer, endOfInput: boolean, messages = 0, logged = false): Buffer {
+    if (!logged) this.input.push(frames);
     const t0 = this.onRecords ? process.hrtime.bigint() : 0n;
-    const out = this.call(frames, endOfInput);
+    // The records are kept for the day (allRecords, the digest): copied into the output log.
+    const out = this.output.push(this.call(frames, endOfInput));
     if (this.onRecords) this.onRecords(out, this.lastSeq + 1, messages, Number(process.hrtime.bigint() - t0));
     this.digest.update(out);
-    this.output.push(out);
     this.recordBytes += out.length;
     if (this.onControl) {
       for (const r = new RecordView(out); r.next(); ) {
@@ -328,12 +378,12 @@ export class OrderEntryEngine {
     return out;
   }
 
-  /** One engine call; its records in a buffer of their own (they are kept for allRecords). */
+  /** One engine call; its records (valid until the next call: the caller copies them). */
   private call(frames: Buffer, endOfInput: boolean): Buffer {
     if (!this.into || frames.length > SMALL_INPUT) return this.engine.process(frames, endOfInput);
     this.scratch ??= Buffer.allocUnsafeSlow(this.into.maxRecordBytes(SMALL_INPUT));
     const n = this.into.processInto(frames, this.scratch, endOfInput);
-    return Buffer.from(this.scratch.subarray(0, n));
+    return this.scratch.subarray(0, n);
   }
 
   /** True when an engine order id is free for a new order. */
@@ -357,25 +407,34 @@ export class OrderEntryEngine {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+/** Reused by answerStarts (one engine call at a time; a batch holds at most a read's orders or answers). */
+let startsScratch = new Int32Array(256);
+
 /**
- * The records of a batch cut per frame: every frame answers with exactly one ORDER, FILL or
- * PROBLEM record, which any CONTROL records it caused follow (§18.2–18.4). Null when the
- * count does not match (then no frame of the batch is taken as applied: fail closed).
+ * Where each frame's records start in a batch's records: every frame answers with exactly one
+ * ORDER, FILL or PROBLEM record, which any CONTROL records it caused follow (§18.2–18.4).
+ * Null when the count does not match (then no frame of the batch is taken as applied: fail
+ * closed). The offsets are valid until the next call.
  */
-function splitAnswers(records: Buffer, frames: number): Buffer[] | null {
-  const starts: number[] = [];
+function answerStarts(records: Buffer, frames: number): Int32Array | null {
+  if (startsScratch.length < frames + 1) startsScratch = new Int32Array(2 * frames + 2);
+  const starts = startsScratch;
+  let n = 0;
   for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
-    if (isAnswerRecord(records[off + H.kind])) starts.push(off);
+    if (isAnswerRecord(records[off + H.kind])) {
+      if (n === frames) return null;
+      starts[n++] = off;
+    }
   }
-  if (starts.length !== frames || (frames > 0 && starts[0] !== 0)) return null;
-  return starts.map((s, k) => records.subarray(s, k + 1 < starts.length ? starts[k + 1] : records.length));
+  if (n !== frames || (frames > 0 && starts[0] !== 0)) return null;
+  return starts;
 }
 
-/** The ORDER record for `orderId` in `records`, if any. */
-function findOrderRecord(records: Buffer, orderId: number): Buffer | undefined {
-  for (let off = 0; off + RECORD_SIZE <= records.length; off += RECORD_SIZE) {
-    const r = records.subarray(off, off + RECORD_SIZE);
-    if (r[H.kind] === RecordKind.ORDER && r.readUInt32LE(O.order_id) === orderId) return r;
+/** The offset of the ORDER record for `orderId` in records[from, to), or -1. */
+function findOrderRecord(records: Buffer, from: number, to: number, orderId: number): number {
+  for (let off = from; off + RECORD_SIZE <= to; off += RECORD_SIZE) {
+    if (records[off + H.kind] === RecordKind.ORDER && records.readUInt32LE(off + O.order_id) === orderId) return off;
   }
-  return undefined;
+  return -1;
 }

@@ -89,3 +89,45 @@ export function writeVenueFrame(b: Buffer, at: number, f: VenueFrameFields): voi
   writeSeq(b, f.seq, m + VF.off_seq);
   b.writeBigUInt64BE(f.fingerprint, m + VF.off_fingerprint);
 }
+
+/** A fingerprint's 8 bytes, big-endian, for the positional writers below (made once per session). */
+export function fingerprintBytes(fingerprint: bigint): Buffer {
+  const b = Buffer.allocUnsafe(8);
+  b.writeBigUInt64BE(fingerprint);
+  return b;
+}
+
+/**
+ * writeOrderFrame with the fields as arguments and the fingerprint as its 8 bytes (no object
+ * per order, no BigInt write per frame: the order-entry engine's batch path, issue 13).
+ * Side and tif are their bytes.
+ */
+export function writeOrderFrameAt(b: Buffer, at: number, action: number, side: number, tif: number, account: number, symbol: number, orderId: number, qty: number, price: number, seq: number, fp8: Buffer): void {
+  b.writeUInt16BE(OF.length, at);
+  const m = at + 2;
+  b[m + OF.off_type] = OF.typeByte;
+  b[m + OF.off_action] = action;
+  b[m + OF.off_side] = side;
+  b[m + OF.off_tif] = tif;
+  b.writeUInt16BE(account, m + OF.off_account);
+  b.writeUInt16BE(symbol, m + OF.off_symbol);
+  b.writeUInt32BE(orderId, m + OF.off_order_id);
+  b.writeUInt32BE(qty, m + OF.off_qty);
+  b.writeUInt32BE(price, m + OF.off_price);
+  writeSeq(b, seq, m + OF.off_seq);
+  fp8.copy(b, m + OF.off_fingerprint);
+}
+
+/** writeVenueFrame with the fields as arguments (see writeOrderFrameAt); event is its byte. */
+export function writeVenueFrameAt(b: Buffer, at: number, event: number, orderId: number, qty: number, price: number, seq: number, fp8: Buffer): void {
+  b.writeUInt16BE(VF.length, at);
+  const m = at + 2;
+  b[m + VF.off_type] = VF.typeByte;
+  b[m + VF.off_event] = event;
+  b.writeUInt16BE(0, m + VF.off_reserved);
+  b.writeUInt32BE(orderId, m + VF.off_order_id);
+  b.writeUInt32BE(qty, m + VF.off_qty);
+  b.writeUInt32BE(price, m + VF.off_price);
+  writeSeq(b, seq, m + VF.off_seq);
+  fp8.copy(b, m + VF.off_fingerprint);
+}

@@ -8,6 +8,7 @@
 import { percentiles } from '../report/percentiles.ts';
 
 const CAPACITY = 4_000_000;
+const STEADY_AFTER_NS = 1_000_000_000n;
 
 export class OrderLatency {
   private readonly answered = new Float64Array(CAPACITY);
@@ -19,6 +20,13 @@ export class OrderLatency {
   private cpu: NodeJS.CpuUsage | null = null;
   private t0 = 0n;
   private t1 = 0n;
+  /** The CPU time, order count and time at the first order 1 s or more after the first one (the steady-state figures start there). */
+  private cpuSteady0: NodeJS.CpuUsage | null = null;
+  private nSteady0 = 0;
+  private tSteady0 = 0n;
+  /** Orders and time at the last CPU reading. */
+  private lastReadAt = 0;
+  private tLastRead = 0n;
 
   readonly record = (inNs: bigint, answeredNs: bigint, forwardedNs: bigint): void => {
     if (this.cpu0 === null) {
@@ -33,7 +41,18 @@ export class OrderLatency {
     this.answered[this.n++] = Number(answeredNs - inNs);
     if (forwardedNs > 0n) this.forwarded[this.nf++] = Number(forwardedNs - inNs);
     // The CPU time up to this order (read every 1,024 orders and at the end: cheap enough).
-    if ((this.n & 1023) === 0) this.cpu = process.cpuUsage(this.cpu0);
+    if ((this.n & 1023) === 0) {
+      this.cpu = process.cpuUsage(this.cpu0);
+      this.lastReadAt = this.n;
+      this.tLastRead = this.t1;
+      // Steady state: from the first such reading 1 s after the first order (the first second
+      // holds most of the JIT compiler's work on the order path, on the compiler's threads).
+      if (this.cpuSteady0 === null && this.t1 - this.t0 >= STEADY_AFTER_NS) {
+        this.cpuSteady0 = this.cpu;
+        this.nSteady0 = this.n;
+        this.tSteady0 = this.t1;
+      }
+    }
   };
 
   /** Percentiles in µs, the CPU time and wall time from the first order to the last. */
@@ -44,10 +63,15 @@ export class OrderLatency {
       return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Math.round(v / 10) / 100]));
     };
     const cpu = this.cpu0 ? (this.cpu ?? process.cpuUsage(this.cpu0)) : { user: 0, system: 0 };
+    const s0 = this.cpuSteady0;
     return {
       orders: this.n, forwarded: this.nf, notSampled: this.dropped,
       answerUs: us(this.answered, this.n), forwardUs: us(this.forwarded, this.nf),
       wallMs: Number(this.t1 - this.t0) / 1e6, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
+      // From 1 s after the first order to the last CPU reading (null for a run shorter than that).
+      steady: s0 && this.cpu && this.cpu !== s0
+        ? { orders: this.lastReadAt - this.nSteady0, wallMs: Number(this.tLastRead - this.tSteady0) / 1e6, cpuMs: { user: (this.cpu.user - s0.user) / 1000, system: (this.cpu.system - s0.system) / 1000 } }
+        : null,
     };
   }
 }

@@ -26,6 +26,8 @@ import { OrderRouter } from './router.ts';
 /** Orders `riskgate gateway` and `riskgate venue-sim` warm up with unless told otherwise (--warm-up). */
 export const DEFAULT_WARM_UP_ORDERS = 5000;
 const USER = { username: 'WARMUP', password: 'warm-up' };
+/** Client sessions of the throwaway gateway: several, as a real gateway's (its per-session paths see more than one). */
+const SESSIONS = 4;
 /** Orders in flight at most: the warm-up waits for answers rather than queueing without bound. */
 const IN_FLIGHT = 256;
 /** Orders sent per event-loop turn (a burst, as a busy client's). */
@@ -108,9 +110,14 @@ export async function warmUp(orders: number, symbols: readonly string[], venueOn
       const link = await OuchClient.connect({ port: va.port, ...USER, keepAnswers: false });
       closers.push(() => link.logout().catch(() => link.destroy()));
       const oe = new OrderEntryEngine(new AcceptEverythingEngine(), 0n, 1, { maxOpenOrders: 1_000_000, maxOrderRate: 1_000_000_000 });
+      // Every engine call told to a listener, as `riskgate gateway`'s are (its metrics and
+      // clearing): the call's path is compiled with that branch taken (issue 13: a warm-up
+      // without it left the real path to be recompiled in the first second of orders).
+      oe.onRecords = () => {};
       const router = new OrderRouter(oe, symbols, link);
       const gw = new Gateway({
-        sessions: [{ ...USER, account: 0 }], decide: router.decide, decideBatch: router.decideBatch, orders: router.listener, port: 0, symbols,
+        sessions: Array.from({ length: SESSIONS }, (_, k) => ({ username: `WARM${k}`, password: USER.password, account: 0 })),
+        decide: router.decide, decideBatch: router.decideBatch, orders: router.listener, port: 0, symbols,
         // Timing as `--latency` takes it, so that path is compiled too (the samples are dropped).
         onOrderTiming: () => {},
       });
@@ -118,20 +125,24 @@ export async function warmUp(orders: number, symbols: readonly string[], venueOn
       port = (await gw.start()).port;
       closers.unshift(() => gw.close());
     }
-    const client = await OuchClient.connect({ port, ...USER, keepAnswers: false });
-    closers.unshift(() => client.logout().catch(() => client.destroy()));
+    const clients: OuchClient[] = [];
+    for (let k = 0; k < (venueOnly ? 1 : SESSIONS); k++) {
+      const client = await OuchClient.connect({ port, username: venueOnly ? USER.username : `WARM${k}`, password: USER.password, keepAnswers: false });
+      closers.unshift(() => client.logout().catch(() => client.destroy()));
+      clients.push(client);
+    }
     // An IOC order ends with Order Canceled (the empty book takes nothing) or Order Rejected.
     let answered = 0;
-    client.onAnswer(() => answered++, ['ORDER_CANCELED', 'ORDER_REJECTED', 'ORDER_EXECUTED']);
+    for (const client of clients) client.onAnswer(() => answered++, ['ORDER_CANCELED', 'ORDER_REJECTED', 'ORDER_EXECUTED']);
     const deadline = Date.now() + TIMEOUT_MS;
     for (let k = 0; k < orders && Date.now() < deadline; ) {
       for (let b = 0; b < BURST && k < orders; b++, k++) {
-        client.enter({ side: k & 1 ? 'S' : 'B', quantity: 1 + (k % 3), symbol: symbols[k % symbols.length], price: BigInt(10_000 + (k % 7)), timeInForce: '3' });
+        clients[k % clients.length].enter({ side: k & 1 ? 'S' : 'B', quantity: 1 + (k % 3), symbol: symbols[k % symbols.length], price: BigInt(10_000 + (k % 7)), timeInForce: '3' });
       }
       while (k - answered > IN_FLIGHT && Date.now() < deadline) await turn();
       await turn();
     }
-    while (answered < orders && Date.now() < deadline && client.closedReason === null) await turn();
+    while (answered < orders && Date.now() < deadline && clients.every((c) => c.closedReason === null)) await turn();
     return { orders, answered, ms: Math.round(performance.now() - t0) };
   } finally {
     for (const c of closers) await c();

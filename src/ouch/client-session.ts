@@ -32,6 +32,12 @@ export interface ClientSessionOptions {
   now: Clock;
   maxPacket: number;
   send(bytes: Buffer): void;
+  /**
+   * Optional: a data packet (length, type byte, payload) built by the transport itself (the
+   * coalesced writer's turn buffer, src/ouch/coalesce.ts: no buffer per packet). Without it
+   * the packet is built here and goes through `send`.
+   */
+  packet?(typeByte: number, payload: Buffer): void;
   close(): void;
   hooks: ClientSessionHooks;
 }
@@ -66,7 +72,10 @@ export class ClientSession {
   /** One inbound OUCH message as Unsequenced Data. */
   sendUnsequenced(payload: Buffer): void {
     if (this.state !== 'logged-in') throw new Error(`NOT_LOGGED_IN: cannot send, the session is ${this.state}`);
-    this.write(soupPacket(SoupPacket.UNSEQUENCED_DATA.type, payload));
+    if (this.o.packet) {
+      this.lastSent = this.o.now();
+      this.o.packet(SoupPacket.UNSEQUENCED_DATA.code, payload);
+    } else this.write(soupPacket(SoupPacket.UNSEQUENCED_DATA.type, payload));
   }
 
   /** Raw bytes (tests and fuzzing send malformed packets through this). */

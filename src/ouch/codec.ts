@@ -22,6 +22,8 @@ const CAPACITY = ['A', 'P', 'R', 'O'];
 const YES_NO = ['Y', 'N'];
 /** Continuous market: riskgate does not check auction (cross) orders. */
 const CONTINUOUS = 'N';
+const CROSS_TYPES = [CONTINUOUS];
+const EMPTY = Buffer.alloc(0);
 /** OUCH quantity limit: 1..999,999 shares. */
 export const MAX_QUANTITY = 999_999;
 /** Highest limit price OUCH takes, $199,999.9900 (higher values are market-order sentinels). */
@@ -109,20 +111,22 @@ function field(name: string, fields: Fields, why: string, reject: OuchRejectName
   throw new OuchError('OUCH_BAD_FIELD', why, { field: name, offset: fields[name].offset, reject });
 }
 
-function oneOf(v: Record<string, FieldValue>, fields: Fields, name: string, allowed: readonly string[], reject: OuchRejectName = 'OTHER'): string {
-  const s = String(v[name]);
+// The value itself is passed (not the decoded object and a field name: a keyed load with a
+// different name at each call was a megamorphic lookup per field, issue 13).
+function oneOf(value: FieldValue, fields: Fields, name: string, allowed: readonly string[], reject: OuchRejectName = 'OTHER'): string {
+  const s = String(value);
   if (!allowed.includes(s)) field(name, fields, `${JSON.stringify(s)} is not one of ${allowed.join(' ')}`, reject);
   return s;
 }
 
-function quantity(v: Record<string, FieldValue>, fields: Fields, min: number): number {
-  const q = Number(v.quantity);
+function quantity(value: FieldValue, fields: Fields, min: number): number {
+  const q = Number(value);
   if (q < min || q > MAX_QUANTITY) field('quantity', fields, `${q} is outside ${min}..${MAX_QUANTITY}`, 'INVALID_QUANTITY');
   return q;
 }
 
-function price(v: Record<string, FieldValue>, fields: Fields): bigint {
-  const p = v.price as bigint;
+function price(value: FieldValue, fields: Fields): bigint {
+  const p = value as bigint;
   if (p < 1n || p > MAX_PRICE) field('price', fields, `${p} is outside 1..${MAX_PRICE} (limit orders only; $0.0001 to $199,999.9900)`, 'INVALID_PRICE');
   return p;
 }
@@ -157,15 +161,15 @@ export function decodeInbound(buf: Buffer): Decoded {
           msg: {
             kind,
             userRefNum,
-            side: oneOf(v, fields, 'side', SIDES, 'INVALID_SIDE') as Side,
-            quantity: quantity(v, fields, 1),
+            side: oneOf(v.side, fields, 'side', SIDES, 'INVALID_SIDE') as Side,
+            quantity: quantity(v.quantity, fields, 1),
             symbol,
-            price: price(v, fields),
-            timeInForce: oneOf(v, fields, 'timeInForce', TIME_IN_FORCE),
-            display: oneOf(v, fields, 'display', DISPLAY, 'INVALID_DISPLAY'),
-            capacity: oneOf(v, fields, 'capacity', CAPACITY),
-            interMarketSweepEligibility: oneOf(v, fields, 'interMarketSweepEligibility', YES_NO),
-            crossType: oneOf(v, fields, 'crossType', [CONTINUOUS], 'INVALID_CROSS_ORDER'),
+            price: price(v.price, fields),
+            timeInForce: oneOf(v.timeInForce, fields, 'timeInForce', TIME_IN_FORCE),
+            display: oneOf(v.display, fields, 'display', DISPLAY, 'INVALID_DISPLAY'),
+            capacity: oneOf(v.capacity, fields, 'capacity', CAPACITY),
+            interMarketSweepEligibility: oneOf(v.interMarketSweepEligibility, fields, 'interMarketSweepEligibility', YES_NO),
+            crossType: oneOf(v.crossType, fields, 'crossType', CROSS_TYPES, 'INVALID_CROSS_ORDER'),
             clOrdId: clOrdId ?? '',
             options,
           },
@@ -178,19 +182,19 @@ export function decodeInbound(buf: Buffer): Decoded {
             kind,
             origUserRefNum: Number(v.origUserRefNum),
             userRefNum,
-            quantity: quantity(v, fields, 1),
-            price: price(v, fields),
-            timeInForce: oneOf(v, fields, 'timeInForce', TIME_IN_FORCE),
-            display: oneOf(v, fields, 'display', DISPLAY, 'INVALID_DISPLAY'),
-            interMarketSweepEligibility: oneOf(v, fields, 'interMarketSweepEligibility', YES_NO),
+            quantity: quantity(v.quantity, fields, 1),
+            price: price(v.price, fields),
+            timeInForce: oneOf(v.timeInForce, fields, 'timeInForce', TIME_IN_FORCE),
+            display: oneOf(v.display, fields, 'display', DISPLAY, 'INVALID_DISPLAY'),
+            interMarketSweepEligibility: oneOf(v.interMarketSweepEligibility, fields, 'interMarketSweepEligibility', YES_NO),
             clOrdId: clOrdId ?? '',
             options,
           },
         };
       case 'CANCEL_ORDER':
-        return { ok: true, msg: { kind, userRefNum, quantity: quantity(v, fields, 0) } };
+        return { ok: true, msg: { kind, userRefNum, quantity: quantity(v.quantity, fields, 0) } };
       case 'MODIFY_ORDER':
-        return { ok: true, msg: { kind, userRefNum, side: oneOf(v, fields, 'side', SIDES, 'INVALID_SIDE') as Side, quantity: quantity(v, fields, 0) } };
+        return { ok: true, msg: { kind, userRefNum, side: oneOf(v.side, fields, 'side', SIDES, 'INVALID_SIDE') as Side, quantity: quantity(v.quantity, fields, 0) } };
     }
   } catch (e) {
     // The reject names the clOrdId when it is readable (the bad value may be elsewhere).
@@ -211,9 +215,11 @@ export function decodeInbound(buf: Buffer): Decoded {
 /** Encodes an inbound message (client side). `options` may hold any known option. */
 export function encodeInbound(msg: InboundMessage): Buffer {
   const layout = OuchInbound[msg.kind];
-  const app = 'options' in msg ? encodeAppendage(msg.options) : Buffer.alloc(0);
-  const b = Buffer.alloc(layout.size + app.length);
-  writeFields(b, 0, layout.fields as Fields, msg as unknown as Record<string, FieldValue>, { type: layout.type, appendageLength: app.length });
+  const fields = layout.fields as Fields;
+  // No options (an order's usual case): no appendage to build, and no zero fill when the fields cover every byte.
+  const app = 'options' in msg && msg.options.length > 0 ? encodeAppendage(msg.options) : EMPTY;
+  const b = app.length === 0 && coversEveryByte(fields, layout.size) ? Buffer.allocUnsafe(layout.size) : Buffer.alloc(layout.size + app.length);
+  writeFields(b, 0, fields, msg as unknown as Record<string, FieldValue>, layout.appendage ? { type: layout.type, appendageLength: app.length } : { type: layout.type });
   app.copy(b, layout.size);
   return b;
 }

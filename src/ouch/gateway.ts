@@ -236,8 +236,16 @@ interface PendingEnter {
   tIn: bigint;
 }
 
+let stampMs = -1;
+let stampNs = 0n;
+/** Nanoseconds since midnight at ms resolution; the BigInt is made once per ms, not per message. */
 function nsSinceMidnight(): bigint {
-  return BigInt(Date.now() % 86_400_000) * 1_000_000n;
+  const ms = Date.now() % 86_400_000;
+  if (ms !== stampMs) {
+    stampMs = ms;
+    stampNs = BigInt(ms) * 1_000_000n;
+  }
+  return stampNs;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -354,7 +362,7 @@ export class Gateway {
     const u = this.users.get(username);
     if (!u || !Number.isInteger(quantity) || quantity < 1 || price < 0n || price >= 1n << 64n) return false;
     const ord = u.orders.get(userRefNum);
-    const canceled = u.clientCanceled.get(userRefNum) ?? 0;
+    const canceled = u.clientCanceled.size > 0 ? (u.clientCanceled.get(userRefNum) ?? 0) : 0;
     if (quantity > (ord?.quantity ?? 0) + canceled) return false;
     // Shares the client canceled but the venue executed before the cancel got there traded:
     // they are taken first (the venue's cancel, when it lands, finds only what is left).
@@ -364,7 +372,8 @@ export class Gateway {
       ord.quantity -= quantity - fromCanceled;
       if (ord.quantity === 0) u.orders.delete(userRefNum);
     }
-    this.count(u, 'executed');
+    this.totals.executed++;
+    u.counters.executed++;
     this.emit(u, 'ORDER_EXECUTED', { timestamp: this.stamp(), userRefNum, quantity, price, liquidityFlag, matchNumber: this.nextMatch++ });
     return true;
   }
@@ -377,7 +386,7 @@ export class Gateway {
   cancel(username: string, userRefNum: number, quantity: number, reason: 'I' | 'Z' | 'S'): boolean {
     const u = this.users.get(username);
     const ord = u?.orders.get(userRefNum);
-    if (u && Number.isInteger(quantity) && quantity >= 1 && u.clientCanceled.has(userRefNum)) {
+    if (u && Number.isInteger(quantity) && quantity >= 1 && u.clientCanceled.size > 0 && u.clientCanceled.has(userRefNum)) {
       // The venue confirms a cancel the client already has its answer for: settled, not sent again.
       const settled = Math.min(quantity, u.clientCanceled.get(userRefNum)!);
       this.takeClientCanceled(u, userRefNum, settled);
@@ -387,7 +396,8 @@ export class Gateway {
     if (!u || !ord || !Number.isInteger(quantity) || quantity < 1 || quantity > ord.quantity) return false;
     ord.quantity -= quantity;
     if (ord.quantity === 0) u.orders.delete(userRefNum);
-    this.count(u, 'canceled');
+    this.totals.canceled++;
+    u.counters.canceled++;
     this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum, quantity, reason });
     return true;
   }
@@ -454,6 +464,11 @@ export class Gateway {
       send: (b) => {
         if (socket.destroyed) return;
         write(b);
+        if (socket.writableLength > this.maxUnsent) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
+      },
+      packet: (type, payload) => {
+        if (socket.destroyed) return;
+        write.packet(type, payload);
         if (socket.writableLength > this.maxUnsent) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
       },
       close: () => {
@@ -559,7 +574,8 @@ export class Gateway {
     if (!d.ok || d.msg.kind !== 'ENTER_ORDER') return false;
     const m = d.msg;
     if (m.userRefNum <= u.lastUserRefNum || (this.symbols && !this.symbols.has(m.symbol))) return false;
-    this.count(u, 'messages');
+    this.totals.messages++;
+    u.counters.messages++;
     if (!this.takeUserRefNum(u, conn, m.userRefNum, m.clOrdId)) throw new Error('internal: a fresh UserRefNum was refused');
     let code: OuchRejectName | null | Promise<OuchRejectName | null>;
     try {
@@ -627,6 +643,7 @@ export class Gateway {
     this.o.onEvent?.({ event: 'problem', session: u?.cfg.username, peer, kind, detail });
   }
 
+  /** A counter of the session and the totals (the per-order ones are incremented by name where they happen: no keyed access). */
   private count(u: SessionState, c: Counter): void {
     this.totals[c]++;
     u.counters[c]++;
@@ -711,7 +728,8 @@ export class Gateway {
 
   /** One inbound message; a Promise only while a decision is pending (an asynchronous decider). */
   private message(u: SessionState, conn: ServerSession, payload: Buffer, tIn: bigint): void | Promise<void> {
-    this.count(u, 'messages');
+    this.totals.messages++;
+    u.counters.messages++;
     // Anything but an Enter Order waits for the Enter Orders before it to be decided.
     if (this.batch.length > 0 && payload[0] !== ENTER_TYPE) this.flushBatch();
     const d = decodeInbound(payload);
@@ -757,7 +775,8 @@ export class Gateway {
         if (dec === 0) return; // nothing above the requested remainder: nothing to cancel
         ord.quantity -= dec;
         if (ord.quantity === 0) u.orders.delete(m.userRefNum);
-        this.count(u, 'canceled');
+        this.totals.canceled++;
+        u.counters.canceled++;
         this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum: m.userRefNum, quantity: dec, reason: CANCEL_USER });
         if (this.o.orders?.reduced?.(u.cfg.username, m.userRefNum, ord.quantity) === true) this.awaitVenue(u, m.userRefNum, dec);
         return;
@@ -793,7 +812,8 @@ export class Gateway {
    * well-formed decision rejects it (fail closed). Synchronous when the decider is.
    */
   private decide(u: SessionState, order: OrderToCheck): OuchRejectName | null | Promise<OuchRejectName | null> {
-    this.count(u, 'checked');
+    this.totals.checked++;
+    u.counters.checked++;
     let d: Decision | Promise<Decision>;
     try {
       d = this.o.decide(order);
@@ -854,7 +874,8 @@ export class Gateway {
     }
     for (let k = 0; k < b.length; k++) {
       const { u, m, tIn } = b[k];
-      this.count(u, 'checked');
+      this.totals.checked++;
+      u.counters.checked++;
       // Fail closed: without a well-formed answer for it, an order is refused.
       const code = ds ? this.verdict(u, ds[k]) : this.decideFailed(u, failed);
       this.entered(u, m, tIn, code);
@@ -863,14 +884,16 @@ export class Gateway {
 
   private entered(u: SessionState, m: EnterOrder, tIn: bigint, code: OuchRejectName | null): void {
     if (code !== null) {
-      this.count(u, 'rejected');
+      this.totals.rejected++;
+      u.counters.rejected++;
       this.reject(u, m.userRefNum, code, m.clOrdId);
       if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
       return;
     }
     const ref = this.nextOrderRef++;
     u.orders.set(m.userRefNum, { userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, orderReferenceNumber: ref, capacity: m.capacity, crossType: m.crossType, timeInForce: m.timeInForce });
-    this.count(u, 'accepted');
+    this.totals.accepted++;
+    u.counters.accepted++;
     this.emit(u, 'ORDER_ACCEPTED', {
       timestamp: this.stamp(), userRefNum: m.userRefNum, side: m.side, quantity: m.quantity, symbol: m.symbol, price: m.price,
       timeInForce: m.timeInForce, display: m.display, orderReferenceNumber: ref, capacity: m.capacity,
@@ -893,7 +916,8 @@ export class Gateway {
   private replaced(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: bigint, code: OuchRejectName | null): void {
     if (code !== null) {
       // The original order stays live: a risk gate refuses the new terms, it does not cancel.
-      this.count(u, 'rejected');
+      this.totals.rejected++;
+      u.counters.rejected++;
       this.reject(u, m.userRefNum, code, m.clOrdId);
       if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
       return;

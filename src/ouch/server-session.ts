@@ -52,6 +52,12 @@ export interface ServerSessionOptions {
   now: Clock;
   maxPacket: number;
   send(bytes: Buffer): void;
+  /**
+   * Optional: a data packet (length, type byte, payload) built by the transport itself (the
+   * coalesced writer's turn buffer, src/ouch/coalesce.ts: no buffer per packet). Without it
+   * the packet is built here and goes through `send`.
+   */
+  packet?(typeByte: number, payload: Buffer): void;
   /** Ends the transport (after any bytes already sent). */
   close(): void;
   hooks: ServerSessionHooks;
@@ -100,7 +106,11 @@ export class ServerSession {
 
   /** One outbound OUCH message as Sequenced Data (the gateway numbers and stores it). */
   sendSequenced(payload: Buffer): void {
-    if (this.state === 'logged-in') this.write(soupPacket(SoupPacket.SEQUENCED_DATA.type, payload));
+    if (this.state !== 'logged-in') return;
+    if (this.o.packet) {
+      this.lastSent = this.o.now();
+      this.o.packet(SoupPacket.SEQUENCED_DATA.code, payload);
+    } else this.write(soupPacket(SoupPacket.SEQUENCED_DATA.type, payload));
   }
 
   /** A Debug packet (session-level errors the gateway ignores). */

@@ -16,9 +16,12 @@ export interface SoupFrame {
 }
 
 const HEADER = SOUPBINTCP.lengthField;
+const EMPTY = Buffer.alloc(0);
+/** Packet type characters by byte (no string made per packet). */
+const TYPE_CHAR: string[] = Array.from({ length: 256 }, (_, b) => String.fromCharCode(b));
 
 export class SoupDecoder {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   private failed: OuchError | null = null;
   constructor(private readonly maxPacket: number = SOUPBINTCP.maxPacket) {}
 
@@ -45,15 +48,15 @@ export class SoupDecoder {
       const len = data.readUInt16BE(at);
       if (len < 1 || len > this.maxPacket) {
         this.failed = new OuchError('SOUP_FRAME_LENGTH', `packet length ${len} is outside 1..${this.maxPacket}`, { field: 'packetLength', offset: 0 });
-        this.pending = Buffer.alloc(0);
+        this.pending = EMPTY;
         return out;
       }
       if (data.length - at < HEADER + len) break;
-      out.push({ type: String.fromCharCode(data[at + HEADER]), payload: data.subarray(at + HEADER + 1, at + HEADER + len) });
+      out.push({ type: TYPE_CHAR[data[at + HEADER]], payload: data.subarray(at + HEADER + 1, at + HEADER + len) });
       at += HEADER + len;
     }
     // Copy the tail: the caller's chunk may be reused, and a view would pin it.
-    this.pending = Buffer.from(data.subarray(at));
+    this.pending = at === data.length ? EMPTY : Buffer.from(data.subarray(at));
     return out;
   }
 }
@@ -69,4 +72,3 @@ export function soupPacket(type: string, payload: Buffer = EMPTY): Buffer {
   payload.copy(b, HEADER + 1);
   return b;
 }
-const EMPTY = Buffer.alloc(0);

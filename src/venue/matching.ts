@@ -79,7 +79,7 @@ export class Matcher {
   /** A new (or replacing) order: its immediate fills, then what rests or is canceled. */
   enter(o: VenueOrder): EnterResult {
     if (!Number.isInteger(o.quantity) || o.quantity < 1) throw new RangeError(`venue: order ${o.session}/${o.userRefNum} has quantity ${o.quantity}`);
-    if (this.resting.has(key(o.session, o.userRefNum))) throw new Error(`venue: order ${o.session}/${o.userRefNum} is already live`);
+    if (this.resting.size > 0 && this.resting.has(key(o.session, o.userRefNum))) throw new Error(`venue: order ${o.session}/${o.userRefNum} is already live`);
     const fills: Fill[] = [];
     let left = o.quantity;
     const buy = isBuy(o.side);

@@ -20,6 +20,9 @@ import type { Counters } from '../ouch/stats.ts';
 import type { SessionTiming } from '../ouch/timing.ts';
 import { Matcher, type Fill, type VenueOrder } from './matching.ts';
 
+/** Every acceptance is the same answer: one object, not one per order. */
+const ACCEPT = Object.freeze({ accept: true as const });
+
 export interface VenueOptions {
   /** Logins the venue accepts (the account is not used by the venue). */
   sessions: readonly Pick<GatewaySession, 'username' | 'password'>[];
@@ -80,7 +83,7 @@ export class Venue {
     this.gateway = new Gateway({
       sessions: o.sessions.map((s) => ({ username: s.username, password: s.password, account: 0 })),
       // The venue takes every order riskgate's protocol layer accepts (§16.3) unless its symbol is halted: no risk checks here.
-      decide: (o) => (this.halted.has(o.symbol) ? { accept: false, reasons: Reason.HALTED } : { accept: true }),
+      decide: (o) => (this.halted.size > 0 && this.halted.has(o.symbol) ? { accept: false, reasons: Reason.HALTED } : ACCEPT),
       host: o.host,
       port: o.port,
       sessionName: o.sessionName ?? 'VENUE',

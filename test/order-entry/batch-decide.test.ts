@@ -105,6 +105,22 @@ describe('OrderEntryEngine batches', () => {
 });
 
 describe('OrderEntryEngine batch failures', () => {
+  it('an order or venue frame whose field does not fit leaves nothing in the merged stream and no id reserved', () => {
+    const oe = engineAtStop();
+    const stream0 = oe.mergedStream();
+    const records0 = oe.recordDigest();
+    const good: ClientOrder = { account: 0, symbol: 0, side: 'B', tif: '0', qty: 1, price: bid };
+    // A price above u32 cannot be written into the frame: the whole batch fails before the engine sees it.
+    expect(() => oe.enterMany([good, { ...good, price: 2 ** 32 }])).toThrow(RangeError);
+    expect(() => oe.venueMany([{ event: 'C', orderId: 0, qty: 2 ** 32, price: 0 }])).toThrow(RangeError);
+    expect(oe.mergedStream().equals(stream0)).toBe(true);
+    expect(oe.recordDigest()).toEqual(records0);
+    // Every id is free again: the next order takes id 0 and is checked as usual.
+    const [a] = oe.enterMany([good]);
+    expect(a).toMatchObject({ orderId: 0, accepted: true });
+    expect(oe.mergedStream().length).toBe(stream0.length + 38);
+  });
+
   it('an engine call that throws leaves no id reserved (the orders are refused, the ids free again)', () => {
     const real = new RustEngine(configBlob(cfg));
     let failing = true;
