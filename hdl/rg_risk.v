@@ -223,11 +223,15 @@ module rg_risk #(
     reg                 cx1_q;             // CREDIT of a market-data event (from R1)
     reg                 thx1_q, dup1_q;    // THROTTLE, DUPLICATE of a market-data event (from R1)
     reg                 mq1_q, mn1_q;      // MAX_QTY, MAX_NOTIONAL of a market-data event (from R1)
+    reg                 kx1_q, hx1_q, clx1_q; // KILL, HALTED, MARKET_CLOSED of a market-data event (from R1)
     reg                 rx1_q;             // any reason a market-data event's R1 registers hold
     // what the event in R2 may rewrite of a decision's R1 checks as it leaves: an account's
-    // (a decision, a client order, a venue frame; CREDIT_LIMIT, MAX_ORDERS, DUP_WINDOW on the
-    // target) and a symbol's (a decision, a venue frame; POSITION_LIMIT, MAX_QTY, MAX_NOTIONAL)
+    // (a decision, a client order, a venue frame — its loss limit trip too; CREDIT_LIMIT,
+    // MAX_ORDERS, DUP_WINDOW, ACCOUNT_KILL on the target) and a symbol's (a decision, a venue
+    // frame; POSITION_LIMIT, MAX_QTY, MAX_NOTIONAL, SYMBOL_KILL on the target)
     reg                 hza1_q, hzs1_q, hca1_q, hcs1_q;
+    // and the switches: every decision's (GLOBAL_KILL, a foreign frame, S, W), the symbol's (H)
+    reg                 hcg1_q, hhs1_q;
     reg [ACCT_W-1:0]    hzacct1_q;
     reg [SYM_W-1:0]     hzsym1_q;
 
@@ -355,10 +359,11 @@ module rg_risk #(
     wire [ACCT_W-1:0] a0       = a0r_q;
     wire [64:0]       head_sub0 = {1'b0, head_q[a0*64 +: 64]} - {1'b0, nmd0_q};
     wire              cx0      = over_q[a0] || (!cmax_q[a0] && head_sub0[64]);
-    // THROTTLE, DUPLICATE, MAX_QTY and MAX_NOTIONAL of a decision in R1, against the state as
-    // registered (the same one-cycle wait behind an event in R2 that may rewrite it: a decision
-    // or client order on the account, its MAX_ORDERS or DUP_WINDOW, the symbol's MAX_QTY or
-    // MAX_NOTIONAL); the order path's are checked in R2 (see thr_x, dup_x)
+    // KILL, HALTED, MARKET_CLOSED, THROTTLE, DUPLICATE, MAX_QTY and MAX_NOTIONAL of a decision
+    // in R1, against the state as registered (the same one-cycle wait behind an event in R2
+    // that may rewrite it: a decision or client order on the account, a venue frame of it, its
+    // MAX_ORDERS, DUP_WINDOW or ACCOUNT_KILL; the symbol's MAX_QTY, MAX_NOTIONAL, SYMBOL_KILL
+    // or H; GLOBAL_KILL, a foreign frame, S, W); the order path's are checked in R2
     wire              thx0     = (thr_win_q[a0*48 +: 48] == win0_q) ? thr_full_q[a0] : thr_zmax_q[a0];
     wire [63:0]       dwin0    = dup_win_q[a0*64 +: 64];
     wire [47:0]       lo_ts0   = lo_ts_q[a0*48 +: 48];
@@ -369,7 +374,9 @@ module rg_risk #(
     wire              dup0     = (dwin0 != 64'd0) && lo_same0 && lo_fresh0;
     wire              mq0      = (qty0 > max_qty_q[sym0*32 +: 32]);
     wire              mn0      = (nmd0_q > max_not_q[sym0*64 +: 64]);
-    wire              ctl0     = (ev0_q[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W] == `RG_UPD_CTRL);
+    wire              kx0      = global_kill_q || kill_q[sym0] || acct_kill_q[a0];
+    wire [2:0]        ukind0   = ev0_q[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W];
+    wire              ctl0     = (ukind0 == `RG_UPD_CTRL);
     wire [7:0]        ucode0   = ev0_q[`RG_EV_UCODE_LO +: `RG_EV_UCODE_W];
 
     // ---------------------------------------------------------------- R2 datapath
@@ -490,9 +497,9 @@ module rg_risk #(
     reg [`RG_VRD_REASONS_W-1:0] rsn_b_q;
     always @(*) begin
         reasons_md = {`RG_VRD_REASONS_W{1'b0}};
-        reasons_md[`RG_RSN_KILL]          = global_kill_q || kill_q[sym1] || acct_kill_q[a1];
-        reasons_md[`RG_RSN_HALTED]        = halt_q[sym1];
-        reasons_md[`RG_RSN_MARKET_CLOSED] = cfg_gate && !market_open_q;
+        reasons_md[`RG_RSN_KILL]          = kx1_q;
+        reasons_md[`RG_RSN_HALTED]        = hx1_q;
+        reasons_md[`RG_RSN_MARKET_CLOSED] = clx1_q;
         reasons_md[`RG_RSN_MAX_QTY]       = mq1_q;
         reasons_md[`RG_RSN_MAX_NOTIONAL]  = mn1_q;
         reasons_md[`RG_RSN_NO_REF]        = noref1_q;
@@ -502,6 +509,9 @@ module rg_risk #(
         reasons_md[`RG_RSN_THROTTLE]      = thx1_q;
         reasons_md[`RG_RSN_DUPLICATE]     = dup1_q;
         reasons_ord = reasons_md;
+        reasons_ord[`RG_RSN_KILL]         = global_kill_q || kill_q[sym1] || acct_kill_q[a1];
+        reasons_ord[`RG_RSN_HALTED]       = halt_q[sym1];
+        reasons_ord[`RG_RSN_MARKET_CLOSED] = cfg_gate && !market_open_q;
         reasons_ord[`RG_RSN_MAX_QTY]      = (dqty1 > max_qty_q[sym1*32 +: 32]);
         reasons_ord[`RG_RSN_MAX_NOTIONAL] = (not1_q > max_not_q[sym1*64 +: 64]);
         reasons_ord[`RG_RSN_THROTTLE]     = thr_x;
@@ -522,8 +532,7 @@ module rg_risk #(
     // a client order's verdict from the R2b register and the trip; a decision's from its R1
     // registers (rx1_q) and the few checks R2 still makes (an order event is no decision)
     wire o_accept = o_order && (rsn_b_q == {`RG_VRD_REASONS_W{1'b0}}) && !loss_trip;
-    wire md_x     = reasons_md[`RG_RSN_KILL] || reasons_md[`RG_RSN_HALTED] || reasons_md[`RG_RSN_MARKET_CLOSED] ||
-                    reasons_md[`RG_RSN_COLLAR];
+    wire md_x     = reasons_md[`RG_RSN_COLLAR];
 
     // a venue execution: position and used credit of the order's symbol and account
     wire [SYM_W-1:0]  vs      = sl_sym1_q;
@@ -743,7 +752,7 @@ module rg_risk #(
     // decision waits one cycle
     assign r1_haz = v0_q && !oe0_q && dec0 && v1_q &&
                     ((hza1_q && hzacct1_q == a0) || (hzs1_q && hzsym1_q == sym0) ||
-                     (hca1_q && tacct1 == a0) || (hcs1_q && tsym1 == sym0));
+                     (hca1_q && tacct1 == a0) || (hcs1_q && tsym1 == sym0) || hcg1_q || (hhs1_q && usym1 == sym0));
 
     // the duplicate state is written per account with constant slices (a decoded enable),
     // not through an indexed part-select, which synthesises into a shifter per field
@@ -818,6 +827,7 @@ module rg_risk #(
             nmd0_q <= 64'd0; cx1_q <= 1'b0;
             a0r_q <= {ACCT_W{1'b0}}; win0_q <= 48'd0;
             thx1_q <= 1'b0; dup1_q <= 1'b0; mq1_q <= 1'b0; mn1_q <= 1'b0; rx1_q <= 1'b0;
+            kx1_q <= 1'b0; hx1_q <= 1'b0; clx1_q <= 1'b0; hcg1_q <= 1'b0; hhs1_q <= 1'b0;
             hza1_q <= 1'b0; hzs1_q <= 1'b0; hca1_q <= 1'b0; hcs1_q <= 1'b0;
             hzacct1_q <= {ACCT_W{1'b0}}; hzsym1_q <= {SYM_W{1'b0}};
             ph_q <= 2'd0;
@@ -903,15 +913,22 @@ module rg_risk #(
                     dup1_q   <= dup0;
                     mq1_q    <= mq0;
                     mn1_q    <= mn0;
-                    rx1_q    <= pos_x0 || cx0 || thx0 || dup0 || mq0 || mn0 || noref0_q;
+                    kx1_q    <= kx0;
+                    hx1_q    <= halt_q[sym0];
+                    clx1_q   <= cfg_gate && !market_open_q;
+                    rx1_q    <= pos_x0 || cx0 || thx0 || dup0 || mq0 || mn0 || noref0_q ||
+                                kx0 || halt_q[sym0] || (cfg_gate && !market_open_q);
                     hza1_q    <= oe0_q || dec0;
                     hzacct1_q <= !oe0_q ? a0r_q : ov0_q ? rd_acct : oac0_q[ACCT_W-1:0];
                     hzs1_q    <= oe0_q ? ov0_q : dec0;
                     hzsym1_q  <= oe0_q ? rd_sym : sym0;
                     hca1_q    <= !oe0_q && ctl0 && (ucode0 == `RG_CTRL_CREDIT_LIMIT || ucode0 == `RG_CTRL_MAX_ORDERS ||
-                                                    ucode0 == `RG_CTRL_DUP_WINDOW);
+                                                    ucode0 == `RG_CTRL_DUP_WINDOW || ucode0 == `RG_CTRL_ACCOUNT_KILL);
                     hcs1_q    <= !oe0_q && ctl0 && (ucode0 == `RG_CTRL_POSITION_LIMIT || ucode0 == `RG_CTRL_MAX_QTY ||
-                                                    ucode0 == `RG_CTRL_MAX_NOTIONAL);
+                                                    ucode0 == `RG_CTRL_MAX_NOTIONAL || ucode0 == `RG_CTRL_SYMBOL_KILL);
+                    hcg1_q    <= oe0_q ? (!obl0_q && ofr0_q) :
+                                 ((ctl0 && ucode0 == `RG_CTRL_GLOBAL_KILL) || ukind0 == `RG_UPD_MKT || ukind0 == `RG_UPD_MWCB);
+                    hhs1_q    <= !oe0_q && ukind0 == `RG_UPD_HALT;
                     ev1_q    <= ev0_q;
                     tob1_q   <= tob0_q;
                     ord1_q   <= ord0_q;
