@@ -248,12 +248,11 @@ module rg_risk #(
     reg [15:0]          oac0_q, oac1_q;
     reg [15:0]          osy0_q, osy1_q;
     reg [31:0]          oid0_q, oid1_q;
-    // the slot as read (R1 registers) and its open notional
+    // the slot as read (R1 registers; its open notional is a product of these in R2a)
     reg [31:0]          sl_open1_q, sl_price1_q;
     reg [ACCT_W-1:0]    sl_acct1_q;
     reg [SYM_W-1:0]     sl_sym1_q;
     reg [7:0]           sl_side1_q;
-    reg [63:0]          sl_n1_q;
 
     reg                 v2_q;
     reg [`RG_EV_W-1:0]  ev2_q;
@@ -458,7 +457,7 @@ module rg_risk #(
     // the state it reads changes only when an event leaves R2)
     reg               oo_a_q, ov_a_q;
     reg [31:0]        obx_a_q, osx_a_q;
-    reg [63:0]        onx_a_q;
+    reg [63:0]        son_a_q, sln_a_q;
     reg [12:0]        ocx_a_q;
     wire              o_order   = oe1_q && oo_a_q;
     wire              o_ven     = oe1_q && ov_a_q;
@@ -466,11 +465,12 @@ module rg_risk #(
     // the sums with a replaced order taken out (section 18.3), registered in R2a
     wire [31:0]       ob_x_c = sum_ob - ((o_repl && sl_buy)  ? sl_open1_q : 32'd0);
     wire [31:0]       os_x_c = sum_os - ((o_repl && !sl_buy) ? sl_open1_q : 32'd0);
-    wire [63:0]       on_x_c = sum_on - (o_repl ? sl_n1_q : 64'd0);
     wire [12:0]       oc_x_c = sum_oc - (o_repl ? 13'd1 : 13'd0);
     wire [31:0]       ob_x  = obx_a_q;
     wire [31:0]       os_x  = osx_a_q;
-    wire [63:0]       on_x  = onx_a_q;
+    // the slot's open notional is a product of the R1 registers (not of the table's read
+    // port), registered in R2a with the account's sum; the difference is taken in R2b
+    wire [63:0]       on_x  = son_a_q - (o_repl ? sln_a_q : 64'd0);
     wire [12:0]       oc_x  = ocx_a_q;
     // POSITION with the resting orders on the order's side: the quantity is qty + ob (buy) or
     // qty + os (sell) against the same rooms (|p + ob + qty| > lim for a buy)
@@ -818,7 +818,7 @@ module rg_risk #(
             oty1_q <= 8'd0; olen1_q <= 16'd0; oact1_q <= 8'd0; osd1_q <= 8'd0;
             oac1_q <= 16'd0; osy1_q <= 16'd0; oid1_q <= 32'd0;
             sl_open1_q <= 32'd0; sl_price1_q <= 32'd0; sl_acct1_q <= {ACCT_W{1'b0}};
-            sl_sym1_q <= {SYM_W{1'b0}}; sl_side1_q <= 8'd0; sl_n1_q <= 64'd0;
+            sl_sym1_q <= {SYM_W{1'b0}}; sl_side1_q <= 8'd0;
             v1_q <= 1'b0; ev1_q <= {`RG_EV_W{1'b0}}; tob1_q <= {`RG_TOB_W{1'b0}}; ord1_q <= {`RG_ORD_W{1'b0}};
             v0_q <= 1'b0; ev0_q <= {`RG_EV_W{1'b0}}; tob0_q <= {`RG_TOB_W{1'b0}}; ord0_q <= {`RG_ORD_W{1'b0}};
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
@@ -956,7 +956,6 @@ module rg_risk #(
                     sl_acct1_q  <= rd_acct;
                     sl_sym1_q   <= rd_sym;
                     sl_side1_q  <= rd_side;
-                    sl_n1_q     <= {32'd0, rd_price} * {32'd0, rd_open};
                     // the pair and its mark (the pair RAM's read is registered alongside)
                     pvr1_q      <= pv_q[pr_addr];
                     pa1_q       <= pr_addr;
@@ -1094,7 +1093,8 @@ module rg_risk #(
         ov_a_q    <= o_ven_c;
         obx_a_q   <= ob_x_c;
         osx_a_q   <= os_x_c;
-        onx_a_q   <= on_x_c;
+        son_a_q   <= sum_on;
+        sln_a_q   <= {32'd0, sl_price1_q} * {32'd0, sl_open1_q};
         ocx_a_q   <= oc_x_c;
         pos_a_q   <= pl_pos_c;
         term0_a_q <= pl_term0;
