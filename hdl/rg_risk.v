@@ -7,22 +7,27 @@
 // k see exactly the state after k.
 //
 // Three stages, one event per cycle. Every state variable is written in one stage, and read
-// there too except the rooms (read in R1 for a decision, which waits when the event ahead may
-// rewrite them, so back-to-back events need no forwarding between stages):
-//   R0  last_trade and collar_bps (updates, then the reference price and |price - ref|)
-//   R1  the products into registers (|price - ref| x 10000, ref x collar, price x qty), the
-//       throttle window (ts >> shift), the symbol's account, and a decision's POSITION check:
-//       the quantity against the symbol's room up (limit - position) and down (limit +
-//       position) as registered (px1_q; reads the rooms, writes no state). A decision right
-//       behind an event in R2 that may rewrite those rooms as it leaves (a decision on the
-//       same symbol, its POSITION_LIMIT, a venue frame on it) waits one cycle in R1. Likewise
-//       its CREDIT check: the notional (a product registered at the end of R0 from the
-//       market-data input) against the account's headroom as registered (cx1_q); it waits
-//       behind a decision on the same account, its CREDIT_LIMIT, a venue frame of it.
-//   R2  everything else: reasons, verdict, position/credit/throttle/last-order updates on
-//       accept. The order path's CREDIT compares the notional with the account's headroom
-//       (credit - used, kept beside used) instead of adding then comparing; THROTTLE selects by the window
-//       a per-account flag (count >= max_orders) kept with the count and the limit.
+// there too except what a decision checks (read in R1, where the decision waits when the
+// event ahead may rewrite it, so back-to-back events need no forwarding between stages):
+//   R0  last_trade and collar_bps (updates, then the reference price and |price - ref|), the
+//       throttle window (ts >> shift), the symbol's account (configuration), a market-data
+//       decision's notional
+//   R1  the products into registers (|price - ref| x 10000, ref x collar, price x qty) and a
+//       decision's checks against the state as registered (reads, writes no state): KILL,
+//       HALTED (a per-symbol flag), MARKET_CLOSED, MAX_QTY, MAX_NOTIONAL, POSITION (the
+//       quantity against the symbol's room up = limit - position and down = limit + position),
+//       CREDIT (the notional against the account's headroom credit - used), THROTTLE (a
+//       per-account flag count >= max_orders, selected by the window), DUPLICATE (the account's
+//       last accepted order), and their OR (rx1_q). A decision right behind an event in R2 that
+//       may rewrite any of it as it leaves waits one cycle in R1: a decision on the same symbol
+//       or account, a client order on the account, a venue frame of either, a control op on
+//       them (POSITION_LIMIT, MAX_QTY, MAX_NOTIONAL, SYMBOL_KILL; CREDIT_LIMIT, MAX_ORDERS,
+//       DUP_WINDOW, ACCOUNT_KILL), H on the symbol; GLOBAL_KILL, a foreign frame, S or W (every
+//       decision). What the event may rewrite is registered with it as it enters R2 (hz*1_q).
+//   R2  the verdict (a decision: rx1_q and COLLAR), the order path's checks, and every state
+//       update (position/credit/throttle/last-order on accept). The order path's CREDIT
+//       compares the notional with the account's headroom (kept beside used) instead of adding
+//       then comparing.
 // Reason bits, control ops and bus fields come from the contract (rg_contract.vh).
 //
 // Client orders (spec section 18): rg_order_rx releases one order or venue frame at its
