@@ -7,22 +7,27 @@
 // k see exactly the state after k.
 //
 // Three stages, one event per cycle. Every state variable is written in one stage, and read
-// there too except the rooms (read in R1 for a decision, which waits when the event ahead may
-// rewrite them, so back-to-back events need no forwarding between stages):
-//   R0  last_trade and collar_bps (updates, then the reference price and |price - ref|)
-//   R1  the products into registers (|price - ref| x 10000, ref x collar, price x qty), the
-//       throttle window (ts >> shift), the symbol's account, and a decision's POSITION check:
-//       the quantity against the symbol's room up (limit - position) and down (limit +
-//       position) as registered (px1_q; reads the rooms, writes no state). A decision right
-//       behind an event in R2 that may rewrite those rooms as it leaves (a decision on the
-//       same symbol, its POSITION_LIMIT, a venue frame on it) waits one cycle in R1. Likewise
-//       its CREDIT check: the notional (a product registered at the end of R0 from the
-//       market-data input) against the account's headroom as registered (cx1_q); it waits
-//       behind a decision on the same account, its CREDIT_LIMIT, a venue frame of it.
-//   R2  everything else: reasons, verdict, position/credit/throttle/last-order updates on
-//       accept. The order path's CREDIT compares the notional with the account's headroom
-//       (credit - used, kept beside used) instead of adding then comparing; THROTTLE selects by the window
-//       a per-account flag (count >= max_orders) kept with the count and the limit.
+// there too except what a decision checks (read in R1, where the decision waits when the
+// event ahead may rewrite it, so back-to-back events need no forwarding between stages):
+//   R0  last_trade and collar_bps (updates, then the reference price and |price - ref|), the
+//       throttle window (ts >> shift), the symbol's account (configuration), a market-data
+//       decision's notional
+//   R1  the products into registers (|price - ref| x 10000, ref x collar, price x qty) and a
+//       decision's checks against the state as registered (reads, writes no state): KILL,
+//       HALTED (a per-symbol flag), MARKET_CLOSED, MAX_QTY, MAX_NOTIONAL, POSITION (the
+//       quantity against the symbol's room up = limit - position and down = limit + position),
+//       CREDIT (the notional against the account's headroom credit - used), THROTTLE (a
+//       per-account flag count >= max_orders, selected by the window), DUPLICATE (the account's
+//       last accepted order), and their OR (rx1_q). A decision right behind an event in R2 that
+//       may rewrite any of it as it leaves waits one cycle in R1: a decision on the same symbol
+//       or account, a client order on the account, a venue frame of either, a control op on
+//       them (POSITION_LIMIT, MAX_QTY, MAX_NOTIONAL, SYMBOL_KILL; CREDIT_LIMIT, MAX_ORDERS,
+//       DUP_WINDOW, ACCOUNT_KILL), H on the symbol; GLOBAL_KILL, a foreign frame, S or W (every
+//       decision). What the event may rewrite is registered with it as it enters R2 (hz*1_q).
+//   R2  the verdict (a decision: rx1_q and COLLAR), the order path's checks, and every state
+//       update (position/credit/throttle/last-order on accept). The order path's CREDIT
+//       compares the notional with the account's headroom (kept beside used) instead of adding
+//       then comparing.
 // Reason bits, control ops and bus fields come from the contract (rg_contract.vh).
 //
 // Client orders (spec section 18): rg_order_rx releases one order or venue frame at its
@@ -145,7 +150,7 @@ module rg_risk #(
     // ---------------------------------------------------------------- state
     reg                  global_kill_q, market_open_q;
     reg [NS-1:0]         kill_q;
-    reg [NS*8-1:0]       tstate_q;
+    reg [NS-1:0]         halt_q;           // trading state != 'T' (HALTED)
     reg [NS*32-1:0]      last_trade_q;     // R1
     reg [NS*16-1:0]      collar_q;         // R1
     reg [NS*32-1:0]      max_qty_q;
@@ -205,6 +210,8 @@ module rg_risk #(
     reg                 noref0_q;
     reg [31:0]          ref0_q, pdiff0_q;
     reg [15:0]          coll0_q;
+    reg [ACCT_W-1:0]    a0r_q;             // the symbol's account (acct_of_q is configuration)
+    reg [47:0]          win0_q;            // throttle window of ts
 
     reg                 v1_q;
     reg [`RG_EV_W-1:0]  ev1_q;
@@ -219,6 +226,19 @@ module rg_risk #(
     reg                 px1_q;             // POSITION of a market-data event (from R1)
     reg [63:0]          nmd0_q;            // a market-data event's notional (from R0)
     reg                 cx1_q;             // CREDIT of a market-data event (from R1)
+    reg                 thx1_q, dup1_q;    // THROTTLE, DUPLICATE of a market-data event (from R1)
+    reg                 mq1_q, mn1_q;      // MAX_QTY, MAX_NOTIONAL of a market-data event (from R1)
+    reg                 kx1_q, hx1_q, clx1_q; // KILL, HALTED, MARKET_CLOSED of a market-data event (from R1)
+    reg                 rx1_q;             // any reason a market-data event's R1 registers hold
+    // what the event in R2 may rewrite of a decision's R1 checks as it leaves: an account's
+    // (a decision, a client order, a venue frame — its loss limit trip too; CREDIT_LIMIT,
+    // MAX_ORDERS, DUP_WINDOW, ACCOUNT_KILL on the target) and a symbol's (a decision, a venue
+    // frame; POSITION_LIMIT, MAX_QTY, MAX_NOTIONAL, SYMBOL_KILL on the target)
+    reg                 hza1_q, hzs1_q, hca1_q, hcs1_q;
+    // and the switches: every decision's (GLOBAL_KILL, a foreign frame, S, W), the symbol's (H)
+    reg                 hcg1_q, hhs1_q;
+    reg [ACCT_W-1:0]    hzacct1_q;
+    reg [SYM_W-1:0]     hzsym1_q;
 
     // the order frame riding along an order event (R0 -> R1 -> R2)
     reg                 oe0_q, oe1_q;
@@ -233,12 +253,11 @@ module rg_risk #(
     reg [15:0]          oac0_q, oac1_q;
     reg [15:0]          osy0_q, osy1_q;
     reg [31:0]          oid0_q, oid1_q;
-    // the slot as read (R1 registers) and its open notional
+    // the slot as read (R1 registers; its open notional is a product of these in R2a)
     reg [31:0]          sl_open1_q, sl_price1_q;
     reg [ACCT_W-1:0]    sl_acct1_q;
     reg [SYM_W-1:0]     sl_sym1_q;
     reg [7:0]           sl_side1_q;
-    reg [63:0]          sl_n1_q;
 
     reg                 v2_q;
     reg [`RG_EV_W-1:0]  ev2_q;
@@ -341,9 +360,28 @@ module rg_risk #(
     wire              pos_x0   = ($signed(qty0_35) > $signed(same0)) || other0[34];
     // CREDIT of a decision in R1 against its account's headroom as registered (see credit_x):
     // over, or notional > credit - used (unless credit = 2^64 - 1)
-    wire [ACCT_W-1:0] a0       = acct_of_q[sym0*ACCT_W +: ACCT_W];
+    wire [ACCT_W-1:0] a0       = a0r_q;
     wire [64:0]       head_sub0 = {1'b0, head_q[a0*64 +: 64]} - {1'b0, nmd0_q};
     wire              cx0      = over_q[a0] || (!cmax_q[a0] && head_sub0[64]);
+    // KILL, HALTED, MARKET_CLOSED, THROTTLE, DUPLICATE, MAX_QTY and MAX_NOTIONAL of a decision
+    // in R1, against the state as registered (the same one-cycle wait behind an event in R2
+    // that may rewrite it: a decision or client order on the account, a venue frame of it, its
+    // MAX_ORDERS, DUP_WINDOW or ACCOUNT_KILL; the symbol's MAX_QTY, MAX_NOTIONAL, SYMBOL_KILL
+    // or H; GLOBAL_KILL, a foreign frame, S, W); the order path's are checked in R2
+    wire              thx0     = (thr_win_q[a0*48 +: 48] == win0_q) ? thr_full_q[a0] : thr_zmax_q[a0];
+    wire [63:0]       dwin0    = dup_win_q[a0*64 +: 64];
+    wire [47:0]       lo_ts0   = lo_ts_q[a0*48 +: 48];
+    wire [47:0]       lo_age0  = ts0 - lo_ts0;
+    wire              lo_same0 = lo_valid_q[a0] && (lo_sym_q[a0*SYM_W +: SYM_W] == sym0) && (lo_buy_q[a0] == buy0) &&
+                                 (lo_px_q[a0*32 +: 32] == price0) && (lo_qty_q[a0*32 +: 32] == qty0);
+    wire              lo_fresh0 = (ts0 < lo_ts0) || ({16'd0, lo_age0} < dwin0);
+    wire              dup0     = (dwin0 != 64'd0) && lo_same0 && lo_fresh0;
+    wire              mq0      = (qty0 > max_qty_q[sym0*32 +: 32]);
+    wire              mn0      = (nmd0_q > max_not_q[sym0*64 +: 64]);
+    wire              kx0      = global_kill_q || kill_q[sym0] || acct_kill_q[a0];
+    wire [2:0]        ukind0   = ev0_q[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W];
+    wire              ctl0     = (ukind0 == `RG_UPD_CTRL);
+    wire [7:0]        ucode0   = ev0_q[`RG_EV_UCODE_LO +: `RG_EV_UCODE_W];
 
     // ---------------------------------------------------------------- R2 datapath
     wire [47:0]       ts1     = ev1_q[`RG_EV_TS_LO +: `RG_EV_TS_W];
@@ -424,7 +462,7 @@ module rg_risk #(
     // the state it reads changes only when an event leaves R2)
     reg               oo_a_q, ov_a_q;
     reg [31:0]        obx_a_q, osx_a_q;
-    reg [63:0]        onx_a_q;
+    reg [63:0]        son_a_q, sln_a_q;
     reg [12:0]        ocx_a_q;
     wire              o_order   = oe1_q && oo_a_q;
     wire              o_ven     = oe1_q && ov_a_q;
@@ -432,11 +470,12 @@ module rg_risk #(
     // the sums with a replaced order taken out (section 18.3), registered in R2a
     wire [31:0]       ob_x_c = sum_ob - ((o_repl && sl_buy)  ? sl_open1_q : 32'd0);
     wire [31:0]       os_x_c = sum_os - ((o_repl && !sl_buy) ? sl_open1_q : 32'd0);
-    wire [63:0]       on_x_c = sum_on - (o_repl ? sl_n1_q : 64'd0);
     wire [12:0]       oc_x_c = sum_oc - (o_repl ? 13'd1 : 13'd0);
     wire [31:0]       ob_x  = obx_a_q;
     wire [31:0]       os_x  = osx_a_q;
-    wire [63:0]       on_x  = onx_a_q;
+    // the slot's open notional is a product of the R1 registers (not of the table's read
+    // port), registered in R2a with the account's sum; the difference is taken in R2b
+    wire [63:0]       on_x  = son_a_q - (o_repl ? sln_a_q : 64'd0);
     wire [12:0]       oc_x  = ocx_a_q;
     // POSITION with the resting orders on the order's side: the quantity is qty + ob (buy) or
     // qty + os (sell) against the same rooms (|p + ob + qty| > lim for a buy)
@@ -463,18 +502,25 @@ module rg_risk #(
     reg [`RG_VRD_REASONS_W-1:0] rsn_b_q;
     always @(*) begin
         reasons_md = {`RG_VRD_REASONS_W{1'b0}};
-        reasons_md[`RG_RSN_KILL]          = global_kill_q || kill_q[sym1] || acct_kill_q[a1];
-        reasons_md[`RG_RSN_HALTED]        = (tstate_q[sym1*8 +: 8] != `RG_ASCII_T);
-        reasons_md[`RG_RSN_MARKET_CLOSED] = cfg_gate && !market_open_q;
-        reasons_md[`RG_RSN_MAX_QTY]       = (dqty1 > max_qty_q[sym1*32 +: 32]);
-        reasons_md[`RG_RSN_MAX_NOTIONAL]  = (not1_q > max_not_q[sym1*64 +: 64]);
+        reasons_md[`RG_RSN_KILL]          = kx1_q;
+        reasons_md[`RG_RSN_HALTED]        = hx1_q;
+        reasons_md[`RG_RSN_MARKET_CLOSED] = clx1_q;
+        reasons_md[`RG_RSN_MAX_QTY]       = mq1_q;
+        reasons_md[`RG_RSN_MAX_NOTIONAL]  = mn1_q;
         reasons_md[`RG_RSN_NO_REF]        = noref1_q;
         reasons_md[`RG_RSN_COLLAR]        = !noref1_q && ({2'b00, clhs1_q} > crhs1_q);
         reasons_md[`RG_RSN_POSITION]      = pos_x;
         reasons_md[`RG_RSN_CREDIT]        = cx1_q;
-        reasons_md[`RG_RSN_THROTTLE]      = thr_x;
-        reasons_md[`RG_RSN_DUPLICATE]     = (dwin != 64'd0) && lo_same && lo_fresh;
+        reasons_md[`RG_RSN_THROTTLE]      = thx1_q;
+        reasons_md[`RG_RSN_DUPLICATE]     = dup1_q;
         reasons_ord = reasons_md;
+        reasons_ord[`RG_RSN_KILL]         = global_kill_q || kill_q[sym1] || acct_kill_q[a1];
+        reasons_ord[`RG_RSN_HALTED]       = halt_q[sym1];
+        reasons_ord[`RG_RSN_MARKET_CLOSED] = cfg_gate && !market_open_q;
+        reasons_ord[`RG_RSN_MAX_QTY]      = (dqty1 > max_qty_q[sym1*32 +: 32]);
+        reasons_ord[`RG_RSN_MAX_NOTIONAL] = (not1_q > max_not_q[sym1*64 +: 64]);
+        reasons_ord[`RG_RSN_THROTTLE]     = thr_x;
+        reasons_ord[`RG_RSN_DUPLICATE]    = (dwin != 64'd0) && lo_same && lo_fresh;
         reasons_ord[`RG_RSN_POSITION]     = o_pos_x;
         reasons_ord[`RG_RSN_CREDIT]       = credit_x;
         reasons_ord[`RG_RSN_EXPOSURE]     = o_exp_x;
@@ -488,7 +534,10 @@ module rg_risk #(
             reasons[`RG_RSN_KILL] = rsn_b_q[`RG_RSN_KILL] || (o_order && loss_trip);
         end
     end
-    wire o_accept = o_order && (reasons == {`RG_VRD_REASONS_W{1'b0}});
+    // a client order's verdict from the R2b register and the trip; a decision's from its R1
+    // registers (rx1_q) and the few checks R2 still makes (an order event is no decision)
+    wire o_accept = o_order && (rsn_b_q == {`RG_VRD_REASONS_W{1'b0}}) && !loss_trip;
+    wire md_x     = reasons_md[`RG_RSN_COLLAR];
 
     // a venue execution: position and used credit of the order's symbol and account
     wire [SYM_W-1:0]  vs      = sl_sym1_q;
@@ -672,7 +721,7 @@ module rg_risk #(
             ev1o[`RG_EV_RPAY_LO +: `RG_EV_RPAY_W]   = o_rpay;
         end
     end
-    wire accept1 = dec1 && (reasons == {`RG_VRD_REASONS_W{1'b0}});
+    wire accept1 = dec1 && !rx1_q && !md_x;
     wire unused_pos = ^{pos_new[33:32], other0[33:0], o_other_sum[33:0], head_sub0[63:0]};
 
     reg [`RG_VRD_W-1:0] vrd1;
@@ -703,17 +752,12 @@ module rg_risk #(
     wire              ctl_full   = (thr_cnt_q[tacct1*32 +: 32] >= uval1[31:0]);
     wire              init_full  = (thr_cnt_q[init_acct_idx*32 +: 32] >= init_acct_max_orders);
 
-    // the event in R2 may rewrite the rooms of the symbol of the decision in R1, or the
-    // headroom of its account (a decision on the account, its CREDIT_LIMIT, a venue frame)
-    wire [7:0]        ucode1w = ev1_q[`RG_EV_UCODE_LO +: `RG_EV_UCODE_W];
-    wire              ctl1w   = ev1_q[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W] == `RG_UPD_CTRL;
+    // the event in R2 may rewrite what the decision in R1 checks (its symbol's rooms, MAX_QTY,
+    // MAX_NOTIONAL; its account's headroom, throttle, last accepted order, DUP_WINDOW): the
+    // decision waits one cycle
     assign r1_haz = v0_q && !oe0_q && dec0 && v1_q &&
-                    ((!oe1_q && dec1 && (sym1 == sym0 || a1_q == a0)) ||
-                     (ctl1w && ucode1w == `RG_CTRL_CREDIT_LIMIT && ev1_q[`RG_EV_UTGT_LO +: ACCT_W] == a0) ||
-                     (oe1_q && ov1_q && sl_acct1_q == a0) ||
-                     (ev1_q[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W] == `RG_UPD_CTRL && ucode1w == `RG_CTRL_POSITION_LIMIT &&
-                      ev1_q[`RG_EV_UTGT_LO +: SYM_W] == sym0) ||
-                     (oe1_q && ov1_q && sl_sym1_q == sym0));
+                    ((hza1_q && hzacct1_q == a0) || (hzs1_q && hzsym1_q == sym0) ||
+                     (hca1_q && tacct1 == a0) || (hcs1_q && tsym1 == sym0) || hcg1_q || (hhs1_q && usym1 == sym0));
 
     // the duplicate state is written per account with constant slices (a decoded enable),
     // not through an indexed part-select, which synthesises into a shifter per field
@@ -728,7 +772,7 @@ module rg_risk #(
             global_kill_q <= 1'b0;
             market_open_q <= 1'b0;
             kill_q        <= {NS{1'b0}};
-            tstate_q      <= {NS{`RG_ASCII_T}};
+            halt_q        <= {NS{1'b0}};
             last_trade_q  <= {(NS*32){1'b0}};
             collar_q      <= {(NS*16){1'b0}};
             max_qty_q     <= {(NS*32){1'b0}};
@@ -779,13 +823,18 @@ module rg_risk #(
             oty1_q <= 8'd0; olen1_q <= 16'd0; oact1_q <= 8'd0; osd1_q <= 8'd0;
             oac1_q <= 16'd0; osy1_q <= 16'd0; oid1_q <= 32'd0;
             sl_open1_q <= 32'd0; sl_price1_q <= 32'd0; sl_acct1_q <= {ACCT_W{1'b0}};
-            sl_sym1_q <= {SYM_W{1'b0}}; sl_side1_q <= 8'd0; sl_n1_q <= 64'd0;
+            sl_sym1_q <= {SYM_W{1'b0}}; sl_side1_q <= 8'd0;
             v1_q <= 1'b0; ev1_q <= {`RG_EV_W{1'b0}}; tob1_q <= {`RG_TOB_W{1'b0}}; ord1_q <= {`RG_ORD_W{1'b0}};
             v0_q <= 1'b0; ev0_q <= {`RG_EV_W{1'b0}}; tob0_q <= {`RG_TOB_W{1'b0}}; ord0_q <= {`RG_ORD_W{1'b0}};
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
             noref1_q <= 1'b0; clhs1_q <= 46'd0; crhs1_q <= 48'd0; not1_q <= 64'd0;
             win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}}; px1_q <= 1'b0;
             nmd0_q <= 64'd0; cx1_q <= 1'b0;
+            a0r_q <= {ACCT_W{1'b0}}; win0_q <= 48'd0;
+            thx1_q <= 1'b0; dup1_q <= 1'b0; mq1_q <= 1'b0; mn1_q <= 1'b0; rx1_q <= 1'b0;
+            kx1_q <= 1'b0; hx1_q <= 1'b0; clx1_q <= 1'b0; hcg1_q <= 1'b0; hhs1_q <= 1'b0;
+            hza1_q <= 1'b0; hzs1_q <= 1'b0; hca1_q <= 1'b0; hcs1_q <= 1'b0;
+            hzacct1_q <= {ACCT_W{1'b0}}; hzsym1_q <= {SYM_W{1'b0}};
             ph_q <= 2'd0;
             v2_q <= 1'b0; ev2_q <= {`RG_EV_W{1'b0}}; tob2_q <= {`RG_TOB_W{1'b0}}; ord2_q <= {`RG_ORD_W{1'b0}};
             vrd2_q <= {`RG_VRD_W{1'b0}};
@@ -854,6 +903,8 @@ module rg_risk #(
                     pdiff0_q <= pdiff;
                     coll0_q  <= collar_q[s_sym*16 +: 16];
                     nmd0_q   <= s_not;
+                    a0r_q    <= acct_of_q[s_sym*ACCT_W +: ACCT_W];
+                    win0_q   <= i_ev[`RG_EV_TS_LO +: `RG_EV_TS_W] >> cfg_w_shift;
                 end
             end
 
@@ -863,6 +914,26 @@ module rg_risk #(
                 if (v0_q && !r1_haz) begin
                     px1_q    <= pos_x0;
                     cx1_q    <= cx0;
+                    thx1_q   <= thx0;
+                    dup1_q   <= dup0;
+                    mq1_q    <= mq0;
+                    mn1_q    <= mn0;
+                    kx1_q    <= kx0;
+                    hx1_q    <= halt_q[sym0];
+                    clx1_q   <= cfg_gate && !market_open_q;
+                    rx1_q    <= pos_x0 || cx0 || thx0 || dup0 || mq0 || mn0 || noref0_q ||
+                                kx0 || halt_q[sym0] || (cfg_gate && !market_open_q);
+                    hza1_q    <= oe0_q || dec0;
+                    hzacct1_q <= !oe0_q ? a0r_q : ov0_q ? rd_acct : oac0_q[ACCT_W-1:0];
+                    hzs1_q    <= oe0_q ? ov0_q : dec0;
+                    hzsym1_q  <= oe0_q ? rd_sym : sym0;
+                    hca1_q    <= !oe0_q && ctl0 && (ucode0 == `RG_CTRL_CREDIT_LIMIT || ucode0 == `RG_CTRL_MAX_ORDERS ||
+                                                    ucode0 == `RG_CTRL_DUP_WINDOW || ucode0 == `RG_CTRL_ACCOUNT_KILL);
+                    hcs1_q    <= !oe0_q && ctl0 && (ucode0 == `RG_CTRL_POSITION_LIMIT || ucode0 == `RG_CTRL_MAX_QTY ||
+                                                    ucode0 == `RG_CTRL_MAX_NOTIONAL || ucode0 == `RG_CTRL_SYMBOL_KILL);
+                    hcg1_q    <= oe0_q ? (!obl0_q && ofr0_q) :
+                                 ((ctl0 && ucode0 == `RG_CTRL_GLOBAL_KILL) || ukind0 == `RG_UPD_MKT || ukind0 == `RG_UPD_MWCB);
+                    hhs1_q    <= !oe0_q && ukind0 == `RG_UPD_HALT;
                     ev1_q    <= ev0_q;
                     tob1_q   <= tob0_q;
                     ord1_q   <= ord0_q;
@@ -870,9 +941,9 @@ module rg_risk #(
                     clhs1_q  <= c_lhs;
                     crhs1_q  <= c_rhs;
                     not1_q   <= notional;
-                    win1_q   <= ts0 >> cfg_w_shift;
+                    win1_q   <= win0_q;
                     // a client order's account is its own, not the symbol's
-                    a1_q     <= oe0_q ? oac0_q[ACCT_W-1:0] : acct_of_q[sym0*ACCT_W +: ACCT_W];
+                    a1_q     <= oe0_q ? oac0_q[ACCT_W-1:0] : a0r_q;
                     oe1_q    <= oe0_q;
                     ov1_q    <= ov0_q;
                     obl1_q   <= obl0_q;
@@ -890,7 +961,6 @@ module rg_risk #(
                     sl_acct1_q  <= rd_acct;
                     sl_sym1_q   <= rd_sym;
                     sl_side1_q  <= rd_side;
-                    sl_n1_q     <= {32'd0, rd_price} * {32'd0, rd_open};
                     // the pair and its mark (the pair RAM's read is registered alongside)
                     pvr1_q      <= pv_q[pr_addr];
                     pa1_q       <= pr_addr;
@@ -905,8 +975,8 @@ module rg_risk #(
                         if (ucode1 == `RG_ASCII_Q) market_open_q <= 1'b1;
                         if (ucode1 == `RG_ASCII_M) market_open_q <= 1'b0;
                     end
-                    `RG_UPD_HALT: tstate_q[usym1*8 +: 8] <= ucode1;
-                    `RG_UPD_MWCB: tstate_q <= {NS{`RG_ASCII_H}};
+                    `RG_UPD_HALT: halt_q[usym1] <= (ucode1 != `RG_ASCII_T);
+                    `RG_UPD_MWCB: halt_q <= {NS{1'b1}};
                     `RG_UPD_SSR:  ssr_q[usym1] <= (ucode1 != 8'h30);   // '0': no restriction
                     `RG_UPD_CTRL: begin
                         // COLLAR_BPS is applied in R1 (collar_q lives there); CLEAR_COLLISION
@@ -1028,7 +1098,8 @@ module rg_risk #(
         ov_a_q    <= o_ven_c;
         obx_a_q   <= ob_x_c;
         osx_a_q   <= os_x_c;
-        onx_a_q   <= on_x_c;
+        son_a_q   <= sum_on;
+        sln_a_q   <= {32'd0, sl_price1_q} * {32'd0, sl_open1_q};
         ocx_a_q   <= oc_x_c;
         pos_a_q   <= pl_pos_c;
         term0_a_q <= pl_term0;
