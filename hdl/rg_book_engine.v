@@ -218,12 +218,20 @@ module rg_book_engine #(
     wire             w_set_d   = !w_ws_old_q && w_on_tick;
     wire             w_ws_new  = w_ws_old_q || w_on_tick;
     wire [31:0]      w_base_d  = w_set_d ? w_q_half_q : w_base_old_q;
-    wire [32:0]      qdiff     = {1'b0, x_q_q} - {1'b0, w_base_d};
+    // q - base for both bases side by side (each from registers), the one taken selected
+    // after the on-tick compare, so the compare and the subtraction are not chained
+    wire [32:0]      qd_new    = {1'b0, x_q_q} - {1'b0, w_q_half_q};     // the insert sets the window
+    wire [32:0]      qd_old    = {1'b0, x_q_q} - {1'b0, w_base_old_q};
+    wire             qb_new    = qd_new[32], qb_old = qd_old[32];         // q < base
+    wire             qa_new    = (qd_new[31:IDX_W] != 0), qa_old = (qd_old[31:IDX_W] != 0);   // q - base >= L
+    wire [IDX_W-1:0] q_idx     = w_set_d ? qd_new[IDX_W-1:0] : qd_old[IDX_W-1:0];
+    wire             q_below   = w_set_d ? qb_new : qb_old;
+    wire             q_above   = w_set_d ? qa_new : qa_old;
     reg  [1:0]       w_cls_d;
     always @(*) begin
         if (!w_on_tick || !w_ws_new)    w_cls_d = `RG_CLS_OFFTICK;
-        else if (qdiff[32])             w_cls_d = `RG_CLS_BELOW;   // q < base
-        else if (qdiff[31:IDX_W] != 0)  w_cls_d = `RG_CLS_ABOVE;   // q - base >= L (L = 2^IDX_W)
+        else if (q_below)               w_cls_d = `RG_CLS_BELOW;   // q < base
+        else if (q_above)               w_cls_d = `RG_CLS_ABOVE;   // q - base >= L (L = 2^IDX_W)
         else                            w_cls_d = `RG_CLS_IN;
     end
 
@@ -239,7 +247,7 @@ module rg_book_engine #(
             w_set_q  <= w_set_d;
             w_base_q <= w_base_d;
             w_cls_q  <= w_cls_d;
-            w_idx_q  <= qdiff[IDX_W-1:0];
+            w_idx_q  <= q_idx;
         end
     end
 
