@@ -146,6 +146,8 @@ module rg_book_engine #(
     reg  [63:0]         tbl_rd_ref;
     wire                tbl_hit, tbl_hit_ghost, tbl_ins_book, tbl_ins_stash, tbl_ins_ghost;
     wire [ENTRY_W-1:0]  tbl_hit_entry;
+    wire                tbl_hit_lt;          // x_shares < e_shares, registered by the table
+    wire [31:0]         tbl_hit_diff;        // e_shares - x_shares, registered by the table
     reg                 tbl_hit_we, tbl_ins_we, tbl_clr_we;
     reg  [ENTRY_W-1:0]  tbl_ins_entry;
     wire                tbl_busy;
@@ -216,12 +218,20 @@ module rg_book_engine #(
     wire             w_set_d   = !w_ws_old_q && w_on_tick;
     wire             w_ws_new  = w_ws_old_q || w_on_tick;
     wire [31:0]      w_base_d  = w_set_d ? w_q_half_q : w_base_old_q;
-    wire [32:0]      qdiff     = {1'b0, x_q_q} - {1'b0, w_base_d};
+    // q - base for both bases side by side (each from registers), the one taken selected
+    // after the on-tick compare, so the compare and the subtraction are not chained
+    wire [32:0]      qd_new    = {1'b0, x_q_q} - {1'b0, w_q_half_q};     // the insert sets the window
+    wire [32:0]      qd_old    = {1'b0, x_q_q} - {1'b0, w_base_old_q};
+    wire             qb_new    = qd_new[32], qb_old = qd_old[32];         // q < base
+    wire             qa_new    = (qd_new[31:IDX_W] != 0), qa_old = (qd_old[31:IDX_W] != 0);   // q - base >= L
+    wire [IDX_W-1:0] q_idx     = w_set_d ? qd_new[IDX_W-1:0] : qd_old[IDX_W-1:0];
+    wire             q_below   = w_set_d ? qb_new : qb_old;
+    wire             q_above   = w_set_d ? qa_new : qa_old;
     reg  [1:0]       w_cls_d;
     always @(*) begin
         if (!w_on_tick || !w_ws_new)    w_cls_d = `RG_CLS_OFFTICK;
-        else if (qdiff[32])             w_cls_d = `RG_CLS_BELOW;   // q < base
-        else if (qdiff[31:IDX_W] != 0)  w_cls_d = `RG_CLS_ABOVE;   // q - base >= L (L = 2^IDX_W)
+        else if (q_below)               w_cls_d = `RG_CLS_BELOW;   // q < base
+        else if (q_above)               w_cls_d = `RG_CLS_ABOVE;   // q - base >= L (L = 2^IDX_W)
         else                            w_cls_d = `RG_CLS_IN;
     end
 
@@ -237,7 +247,7 @@ module rg_book_engine #(
             w_set_q  <= w_set_d;
             w_base_q <= w_base_d;
             w_cls_q  <= w_cls_d;
-            w_idx_q  <= qdiff[IDX_W-1:0];
+            w_idx_q  <= q_idx;
         end
     end
 
@@ -247,12 +257,14 @@ module rg_book_engine #(
     wire [1:0]       ins_cls    = w_cls_q;
     wire [IDX_W-1:0] ins_idx    = w_idx_q;
 
-    // reduce / remove arithmetic of a hit
-    // (the compare and the subtraction run side by side: x < e decides both the reduction
-    // min(x, e) and whether the order is left with e - x > 0 shares)
+    // reduce / remove arithmetic of a hit: x < e decides both the reduction min(x, e) and
+    // whether the order is left with e - x > 0 shares. The table compares and subtracts
+    // in its selection cycle (x is given with the read: s_shares, latched as x_shares_q in
+    // the same accept) and registers both with the hit, so S_T1's table write and book
+    // request start from registers, not from a 32-bit carry chain.
     wire        is_del     = (x_op_q == `RG_OP_DELETE) || (x_op_q == `RG_OP_REPLACE);
-    wire        x_lt_e     = (x_shares_q < e_shares);
-    wire [31:0] e_minus_x  = e_shares - x_shares_q;
+    wire        x_lt_e     = tbl_hit_lt;
+    wire [31:0] e_minus_x  = tbl_hit_diff;
     wire        do_remove  = is_del || !x_lt_e;
     wire [31:0] red        = do_remove ? e_shares : x_shares_q;
     wire [31:0] remaining  = do_remove ? 32'd0 : e_minus_x;
@@ -281,8 +293,9 @@ module rg_book_engine #(
     rg_order_table #(.SET_BITS(SET_BITS), .WAYS(WAYS), .STASH_SLOTS(STASH_SLOTS), .GHOST_SLOTS(GHOST_SLOTS),
                      .SYM_W(SYM_W), .IDX_W(IDX_W)) u_table (
         .clk(clk), .rst(rst),
-        .rd_en(tbl_rd_en), .rd_ref(tbl_rd_ref),
+        .rd_en(tbl_rd_en), .rd_ref(tbl_rd_ref), .rd_shares(s_shares),
         .hit(tbl_hit), .hit_ghost(tbl_hit_ghost), .hit_entry(tbl_hit_entry),
+        .hit_lt(tbl_hit_lt), .hit_diff(tbl_hit_diff),
         .ins_book(tbl_ins_book), .ins_stash(tbl_ins_stash), .ins_ghost(tbl_ins_ghost),
         .hit_we(tbl_hit_we), .hit_free(do_remove), .hit_shares(remaining),
         .ins_we(tbl_ins_we), .ins_entry(tbl_ins_entry),

@@ -10,16 +10,23 @@
 //
 // The lookup is pipelined for the clock (no cycle holds a RAM read, a 64-bit compare, a
 // selection and a write): cycle t reads; t+1 registers the lines, valid bits and way
-// matches out of the RAMs; t+2 makes the one-hot selections and registers the hit entry;
-// from t+3 the results are registered outputs and the writes use registered lines.
+// matches out of the RAMs, and the first matching stash slot's and ghost slot's entries
+// (their match vectors were registered at t; no slot is written at t+1 or t+2); t+2 makes
+// the one-hot selections over the ways and those two entries, and registers the hit entry
+// with its shares compared with and subtracted from x; from t+3 the results are registered
+// outputs and the writes use registered lines.
 // Back to back: the next read may come in the cycle of the previous lookup's write (the
 // book engine accepts its next message there). The RAMs then return the old set, so the
 // written line and valid bits are forwarded when the read is of the set just written, and
 // the stash and ghost match vectors taken in that cycle get the written slot's change.
 //
-// Read: rd_en with rd_ref in cycle t. From cycle t+3 (until the next read):
+// Read: rd_en with rd_ref and rd_shares (x) in cycle t. From cycle t+3 (until the next read):
 //   hit, hit_ghost, hit_entry  the first valid entry holding the reference, in the lookup
 //                              order bank 0 ways, bank 1 ways, stash slots, ghost slots
+//   hit_lt, hit_diff           x < the hit entry's shares e, and e - x (mod 2^32): computed
+//                              at t+2 beside every candidate's shares (from registers) and
+//                              selected with the hit, so the user's write in t+3 needs no
+//                              compare or subtraction (no carry chain before a RAM write)
 //   ins_book, ins_stash,       where an insert of that reference goes: the lowest free way of
 //   ins_ghost                  bank 0's set, else of bank 1's, else the lowest free stash slot
 //                              (ins_book; ins_stash for the stash), else the lowest free ghost
@@ -48,9 +55,12 @@ module rg_order_table #(
 
     input  wire               rd_en,
     input  wire [63:0]        rd_ref,
+    input  wire [31:0]        rd_shares,   // x: the message's shares, for hit_lt / hit_diff
     output wire               hit,
     output wire               hit_ghost,
     output reg  [ENTRY_W-1:0] hit_entry,   // registered (t+3)
+    output reg                hit_lt,      // registered (t+3): x < the hit entry's shares
+    output reg  [31:0]        hit_diff,    // registered (t+3): the hit entry's shares - x
     output wire               ins_book,
     output wire               ins_stash,
     output wire               ins_ghost,
@@ -95,6 +105,7 @@ module rg_order_table #(
     rg_ref_hash #(.SET_BITS(SET_BITS)) u_hash (.ref_in(rd_ref), .h0(h0), .h1(h1));
 
     reg  [63:0]            ref_q;        // the reference read last
+    reg  [31:0]            xsh_q;        // and its x (rd_shares)
     reg  [SET_BITS-1:0]    set0_q, set1_q;
     wire [WAYS*ENTRY_W-1:0] line0, line1;
     wire [WAYS-1:0]        vb0, vb1;
@@ -172,6 +183,18 @@ module rg_order_table #(
         end
     end
 
+    // t+1 (rd1_q): the first matching stash slot's and ghost slot's entries, selected from
+    // the match vectors registered at t (sm_1h / gm_1h below; the slots are not written at
+    // t+1 and t+2, and a write at t is in them already)
+    reg [ENTRY_W-1:0] s_sel_q, s_sel_d;
+    reg [GHOST_W-1:0] g_sel_q, g_sel_d;
+    always @(posedge clk) begin
+        if (rd1_q) begin
+            s_sel_q <= s_sel_d;
+            g_sel_q <= g_sel_d;
+        end
+    end
+
     // t+2 (rd2_q): lowest set bit of each vector, one-hot (prefix ORs, no carry chain)
     reg [WAYS-1:0]        m0_1h, m1_1h, f0_1h, f1_1h;
     reg [STASH_SLOTS-1:0] sm_1h, sf_1h;
@@ -206,19 +229,46 @@ module rg_order_table #(
     wire [WAYS-1:0]        h1_1h_d = hit0_d ? {WAYS{1'b0}} : m1_1h;
     wire [STASH_SLOTS-1:0] hs_1h_d = (hit0_d || hit1_d) ? {STASH_SLOTS{1'b0}} : sm_1h;
     wire [GHOST_SLOTS-1:0] hg_1h_d = (hit0_d || hit1_d || hit_s_d) ? {GHOST_SLOTS{1'b0}} : gm_1h;
+    wire                   hs_d    = !hit0_d && !hit1_d && hit_s_d;
+    wire                   hg_d    = !hit0_d && !hit1_d && !hit_s_d && hit_g_d;
 
-    // the hit entry: AND-OR over the one-hot place
-    reg [ENTRY_W-1:0] hit_entry_d;
+    // t+1: the first matching stash and ghost entries (AND-OR over their one-hot match)
     integer k;
     always @(*) begin
-        hit_entry_d = {ENTRY_W{1'b0}};
-        for (k = 0; k < WAYS; k = k + 1)
-            hit_entry_d = hit_entry_d | ({ENTRY_W{h0_1h_d[k]}} & line0_q[ENTRY_W*k +: ENTRY_W])
-                                      | ({ENTRY_W{h1_1h_d[k]}} & line1_q[ENTRY_W*k +: ENTRY_W]);
+        s_sel_d = {ENTRY_W{1'b0}};
         for (k = 0; k < STASH_SLOTS; k = k + 1)
-            hit_entry_d = hit_entry_d | ({ENTRY_W{hs_1h_d[k]}} & stash[ENTRY_W*k +: ENTRY_W]);
+            s_sel_d = s_sel_d | ({ENTRY_W{sm_1h[k]}} & stash[ENTRY_W*k +: ENTRY_W]);
+        g_sel_d = {GHOST_W{1'b0}};
         for (k = 0; k < GHOST_SLOTS; k = k + 1)
-            hit_entry_d = hit_entry_d | ({ENTRY_W{hg_1h_d[k]}} & {ghost[GHOST_W*k +: GHOST_W], {SHARES_LO{1'b0}}});
+            g_sel_d = g_sel_d | ({GHOST_W{gm_1h[k]}} & ghost[GHOST_W*k +: GHOST_W]);
+    end
+
+    // t+2: the hit entry, AND-OR over the one-hot place (the ways, the stash's and the
+    // ghosts' selected entries), and x against every candidate's shares beside it (each
+    // compare and subtraction from registers), selected by the same one-hot place
+    reg [ENTRY_W-1:0] hit_entry_d;
+    reg               hit_lt_d;
+    reg [31:0]        hit_diff_d;
+    reg [31:0]        c_sh;
+    integer           c;
+    always @(*) begin
+        hit_entry_d = ({ENTRY_W{hs_d}} & s_sel_q) | ({ENTRY_W{hg_d}} & {g_sel_q, {SHARES_LO{1'b0}}});
+        c_sh        = s_sel_q[SHARES_LO +: 32];
+        hit_lt_d    = hs_d && (xsh_q < c_sh);
+        hit_diff_d  = {32{hs_d}} & (c_sh - xsh_q);
+        c_sh        = g_sel_q[31:0];
+        hit_lt_d    = hit_lt_d || (hg_d && (xsh_q < c_sh));
+        hit_diff_d  = hit_diff_d | ({32{hg_d}} & (c_sh - xsh_q));
+        for (c = 0; c < WAYS; c = c + 1) begin
+            hit_entry_d = hit_entry_d | ({ENTRY_W{h0_1h_d[c]}} & line0_q[ENTRY_W*c +: ENTRY_W])
+                                      | ({ENTRY_W{h1_1h_d[c]}} & line1_q[ENTRY_W*c +: ENTRY_W]);
+            c_sh        = line0_q[ENTRY_W*c + SHARES_LO +: 32];
+            hit_lt_d    = hit_lt_d || (h0_1h_d[c] && (xsh_q < c_sh));
+            hit_diff_d  = hit_diff_d | ({32{h0_1h_d[c]}} & (c_sh - xsh_q));
+            c_sh        = line1_q[ENTRY_W*c + SHARES_LO +: 32];
+            hit_lt_d    = hit_lt_d || (h1_1h_d[c] && (xsh_q < c_sh));
+            hit_diff_d  = hit_diff_d | ({32{h1_1h_d[c]}} & (c_sh - xsh_q));
+        end
     end
 
     // t+3 on: the selections, registered
@@ -229,6 +279,8 @@ module rg_order_table #(
     always @(posedge clk) begin
         if (rd2_q) begin
             hit_entry <= hit_entry_d;
+            hit_lt    <= hit_lt_d;
+            hit_diff  <= hit_diff_d;
             h0_1h     <= h0_1h_d;
             h1_1h     <= h1_1h_d;
             hs_1h     <= hs_1h_d;
@@ -329,6 +381,7 @@ module rg_order_table #(
     always @(posedge clk) begin
         if (rd_en) begin
             ref_q  <= rd_ref;
+            xsh_q  <= rd_shares;
             set0_q <= h0;
             set1_q <= h1;
         end

@@ -12,8 +12,12 @@
 # --assert-mhz N: exit 1 unless every design's Fmax after routing is >= N MHz. --check (npm run
 # pnr:check): place and route the designs of hdl/pnr/fmax-floors.txt, each asserted against its
 # floor there (the figure reached, less a margin for seed noise). A PASS/FAIL line per design.
+# DESIGN is any module of hdl/ (its file hdl/DESIGN.v), a submodule as well as a stage: e.g.
+# rg_order_table or rg_order_bank alone (placed at the same small parameters, each taking those
+# it declares; the others at their defaults, e.g. 16 stash and 16 ghost slots).
 # Env: PNR_REV=<git rev> takes hdl/ from that commit instead of the work tree; PNR_OUT (output
-# folder, default sim/build/pnr); PNR_FREQ; PNR_SEED.
+# folder, default sim/build/pnr); PNR_FREQ; PNR_SEED; PNR_ROUTER (nextpnr's router: router1, the
+# default and the one every figure before session rtlbook used, or router2).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -23,6 +27,8 @@ VENV=.cache/pnr-venv
 STAGES="rg_eth_rx rg_moldudp64_rx rg_itch_parser rg_symbol_dir rg_book_engine rg_tob rg_strategy rg_risk rg_record_fmt rg_config rg_stats"
 FREQ=${PNR_FREQ:-156.25}
 SEED=${PNR_SEED:-1}
+ROUTER=${PNR_ROUTER:-router1}
+[[ "$ROUTER" == router1 || "$ROUTER" == router2 ]] || { echo "pnr.sh: PNR_ROUTER is router1 or router2, got '$ROUTER'" >&2; exit 2; }
 FLOORS=hdl/pnr/fmax-floors.txt
 json=0; designs=(); declare -A floor=(); assert_all=""; want_mhz=0
 for a in "$@"; do
@@ -42,7 +48,7 @@ for a in "$@"; do
       done < "$FLOORS" ;;
     --all) designs+=(riskgate_top $STAGES) ;;
     --stages) designs+=($STAGES) ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; echo "stages: $STAGES"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; echo "stages: $STAGES"; exit 0 ;;
     -*) echo "pnr.sh: unknown option $a" >&2; exit 2 ;;
     *) designs+=("$a") ;;
   esac
@@ -95,12 +101,12 @@ for d in "${designs[@]}"; do
     || { tail -30 "$D/yosys.log" >&2; exit 1; }
   t1=$(date +%s)
   echo "pnr.sh: $d: nextpnr-ecp5 (synthesis $((t1 - t0))s)" >&2
-  "$NEXTPNR" --85k --package CABGA756 --speed 8 --freq "$FREQ" --seed "$SEED" --lpf-allow-unconstrained --timing-allow-fail \
+  "$NEXTPNR" --85k --package CABGA756 --speed 8 --freq "$FREQ" --seed "$SEED" --router "$ROUTER" --lpf-allow-unconstrained --timing-allow-fail \
     --json "$D/netlist.json" --report "$D/report.json" --log "$D/nextpnr.log" -q \
     || { tail -30 "$D/nextpnr.log" >&2; exit 1; }
   t2=$(date +%s)
-  printf '{"design":"%s","params":"%s","freq":%s,"seed":%s,"synth_s":%d,"pnr_s":%d,"yosys":"%s","nextpnr":"%s"}\n' \
-    "$d" "${params% }" "$FREQ" "$SEED" $((t1 - t0)) $((t2 - t1)) "$YOSYS_PIN" "$NEXTPNR_PIN" > "$D/meta.json"
+  printf '{"design":"%s","params":"%s","freq":%s,"seed":%s,"router":"%s","synth_s":%d,"pnr_s":%d,"yosys":"%s","nextpnr":"%s"}\n' \
+    "$d" "${params% }" "$FREQ" "$SEED" "$ROUTER" $((t1 - t0)) $((t2 - t1)) "$YOSYS_PIN" "$NEXTPNR_PIN" > "$D/meta.json"
   results+=("$D")
   [ $json = 1 ] || "${REPORT[@]}" show "$D"
   if [ -n "${floor[$d]:-}" ]; then

@@ -207,7 +207,7 @@ export function pathKinds(p: PathSummary): Record<string, number> {
 }
 
 export interface DesignSummary {
-  design: string; params: string; freq: number; seed: number; synth_s: number; pnr_s: number;
+  design: string; params: string; freq: number; seed: number; router?: string; synth_s: number; pnr_s: number;
   yosys: string; nextpnr: string;
   lut4: number; ccu2c: number; ff: number; dp16kd: number; mult18: number; lutram: number; pfumx: number; l6mux: number;
   wrapper_ff: number; wrapper_lut4_max: number;
@@ -237,7 +237,7 @@ export function summarise(meta: Record<string, unknown>, stat: string, ports: Po
 export function formatSummary(s: DesignSummary): string {
   const u = (k: string) => (s.nextpnr_util?.[k] ? `${s.nextpnr_util[k].used}/${s.nextpnr_util[k].available}` : '0');
   const L = [
-    `${s.design}  (${s.params || 'no parameters'}; LFE5U-85F CABGA756 speed 8, seed ${s.seed}; synth ${s.synth_s}s, pnr ${s.pnr_s}s)`,
+    `${s.design}  (${s.params || 'no parameters'}; LFE5U-85F CABGA756 speed 8, seed ${s.seed}${s.router && s.router !== 'router1' ? `, ${s.router}` : ''}; synth ${s.synth_s}s, pnr ${s.pnr_s}s)`,
     `  LUT4 ${s.lut4} + CCU2C ${s.ccu2c} (${2 * s.ccu2c} carry LUT halves), FF ${s.ff}, DP16KD ${s.dp16kd}, MULT18X18D ${s.mult18}, DPR16X4 ${s.lutram}, PFUMX/L6MUX21 ${s.pfumx}/${s.l6mux}`,
     `  of which the register wrapper: ${s.wrapper_ff} FF, <= ${s.wrapper_lut4_max} LUT4 (design alone: FF ${s.ff - s.wrapper_ff})`,
     `  nextpnr: TRELLIS_COMB ${u('TRELLIS_COMB')}, TRELLIS_FF ${u('TRELLIS_FF')}, DP16KD ${u('DP16KD')}, MULT18X18D ${u('MULT18X18D')}, IO ${u('TRELLIS_IO')}`,

@@ -73,6 +73,19 @@ struct Tb {
     // back to back (as the book engine runs): the next read issued in a write's cycle
     bool chained = false;
     uint64_t chained_ref = 0;
+    // x given with each read (rd_shares): hit_lt / hit_diff compare the hit's shares with it
+    Rng xr{29};
+    uint32_t x_read = 0, x_chained = 0;
+    uint64_t x_lt = 0, x_eq = 0, x_gt = 0;
+    // e - 1, e or e + 1 for a third of the reads of a live reference (e its shares in the
+    // model when drawn), else mostly near the entries' shares (below 1100), values near 2^32
+    // for the wrap of e - x, or any 32-bit value
+    uint32_t draw_x(uint64_t r) {
+        Place h = m.lookup(r);
+        if (h.kind != NONE && xr.chance(0.33)) return m.at(h)->shares + xr.below(3) - 1;
+        uint32_t k = xr.below(10);
+        return k < 7 ? xr.below(1100) : k < 9 ? 0xFFFFFFFFu - xr.below(4) : static_cast<uint32_t>(xr.next());
+    }
 
     void idle_inputs() {
         auto &d = *b.dut;
@@ -102,6 +115,9 @@ struct Tb {
             CHECK_EQ(b, wide_bits(d.hit_entry, PRICE_LO, 32), e.price);
             CHECK_EQ(b, wide_bits(d.hit_entry, SHARES_LO, 32), e.shares);
             CHECK_EQ(b, wide_bits(d.hit_entry, 0, SHARES_LO), h.kind == GHOST ? 0u : (e.cls << IDX_W | e.idx));
+            CHECK_EQ(b, static_cast<uint32_t>(d.hit_lt), static_cast<uint32_t>(x_read < e.shares));
+            CHECK_EQ(b, static_cast<uint32_t>(d.hit_diff), e.shares - x_read);
+            (x_read < e.shares ? x_lt : x_read == e.shares ? x_eq : x_gt)++;
         }
         CHECK_EQ(b, d.ins_book, p.kind == BANK0 || p.kind == BANK1 || p.kind == STASH);
         CHECK_EQ(b, d.ins_stash, p.kind == STASH);
@@ -113,6 +129,7 @@ struct Tb {
         if (chained) {   // issued in the previous write's cycle: the table forwards that write
             CHECK_EQ(b, chained_ref, r);
             chained = false;
+            x_read = x_chained;
             chained_reads++;
             b.tick();
             b.tick();
@@ -121,6 +138,7 @@ struct Tb {
         idle_inputs();
         d.rd_en = 1;
         d.rd_ref = r;
+        d.rd_shares = x_read = draw_x(r);
         b.tick();
         d.rd_en = 0;
         b.tick();   // lines and way matches registered
@@ -132,6 +150,7 @@ struct Tb {
         auto &d = *b.dut;
         d.rd_en = 1;
         d.rd_ref = static_cast<uint64_t>(next);
+        d.rd_shares = x_chained = draw_x(static_cast<uint64_t>(next));
         chained = true;
         chained_ref = static_cast<uint64_t>(next);
     }
@@ -289,6 +308,9 @@ int main() {
     }
     t.check_occupancy();
     CHECK(b, t.chained_reads > 5000);
+    CHECK(b, t.x_lt > 1000 && t.x_eq > 10 && t.x_gt > 1000);
+    std::printf("  hit shares e against x: %llu x < e, %llu x = e, %llu x > e\n", static_cast<unsigned long long>(t.x_lt),
+                static_cast<unsigned long long>(t.x_eq), static_cast<unsigned long long>(t.x_gt));
     std::printf("  %llu reads in the previous write's cycle\n", static_cast<unsigned long long>(t.chained_reads));
     std::printf("  %llu inserts (%llu stashed, %llu ghosts, %llu untracked), %llu hits (%llu ghosts), %llu misses, %llu clears\n",
                 static_cast<unsigned long long>(t.inserts), static_cast<unsigned long long>(t.stashed),
