@@ -13,7 +13,7 @@ import { RiskgateError } from '../errors.ts';
 import { frame, itch } from '../itch/encode.ts';
 import { countSeqFrames } from '../itch/framing.ts';
 import { RecordView } from '../records/view.ts';
-import { ByteLog } from './byte-log.ts';
+import { ByteLog } from '../ouch/byte-log.ts';
 import { fingerprintBytes, ORDER_FRAME_BYTES, VENUE_FRAME_BYTES, writeOrderFrame, writeOrderFrameAt, writeVenueFrame, writeVenueFrameAt, type VenueEvent } from './frames.ts';
 
 /** A CONTROL record the engine emitted (an operator's op, or a kill the engine engaged itself). */

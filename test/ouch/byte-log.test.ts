@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ByteLog } from '../../src/order-entry/byte-log.ts';
+import { ByteLog } from '../../src/ouch/byte-log.ts';
 
 describe('ByteLog', () => {
   it('keeps every entry and the whole log in append order, across chunks and entries larger than a chunk', () => {

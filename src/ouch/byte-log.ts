@@ -1,11 +1,10 @@
 /**
- * An append-only log of byte entries (the order-entry engine's merged input and its records,
- * kept for the day): the bytes in large off-heap chunks, each entry's place in typed arrays —
- * not a Buffer object per engine call kept alive for the day. At 20k orders/s there were
- * about four such long-lived objects per order (the order and venue frames handed to the
- * engine and the records of each call), which the old-generation GC kept marking on the
- * gateway's background threads (issue 13). Entries are views of the log's bytes, which are
- * never written again once appended.
+ * An append-only log of byte entries kept for the day — a session's sequenced stream
+ * (`MessageStream`) and the order-entry engine's merged input and records: the bytes in large
+ * off-heap chunks, each entry's place in typed arrays, not a Buffer object per entry kept
+ * alive for the day. At 20k–50k orders/s there were several such long-lived objects per order,
+ * which each young-generation GC copied and the old-generation GC kept marking (issue 13).
+ * Entries are views of the log's bytes, which are never written again once appended.
  */
 
 /** Bytes per chunk; an entry larger than this gets a chunk of its own. */
