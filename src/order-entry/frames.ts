@@ -54,19 +54,24 @@ export function orderFrame(f: OrderFrameFields): Buffer {
 
 /** Writes a framed order frame at `at` (ORDER_FRAME_BYTES bytes; every byte is written). */
 export function writeOrderFrame(b: Buffer, at: number, f: OrderFrameFields): void {
+  orderFrameBody(b, at, f.action.charCodeAt(0), f.side.charCodeAt(0), f.tif.charCodeAt(0), f.account, f.symbol, f.orderId, f.qty, f.price, f.seq);
+  b.writeBigUInt64BE(f.fingerprint, at + 2 + OF.off_fingerprint);
+}
+
+/** Every byte of a framed order frame but its fingerprint. */
+function orderFrameBody(b: Buffer, at: number, action: number, side: number, tif: number, account: number, symbol: number, orderId: number, qty: number, price: number, seq: number): void {
   b.writeUInt16BE(OF.length, at);
   const m = at + 2;
   b[m + OF.off_type] = OF.typeByte;
-  b[m + OF.off_action] = f.action.charCodeAt(0);
-  b[m + OF.off_side] = f.side.charCodeAt(0);
-  b[m + OF.off_tif] = f.tif.charCodeAt(0);
-  b.writeUInt16BE(f.account, m + OF.off_account);
-  b.writeUInt16BE(f.symbol, m + OF.off_symbol);
-  b.writeUInt32BE(f.orderId, m + OF.off_order_id);
-  b.writeUInt32BE(f.qty, m + OF.off_qty);
-  b.writeUInt32BE(f.price, m + OF.off_price);
-  writeSeq(b, f.seq, m + OF.off_seq);
-  b.writeBigUInt64BE(f.fingerprint, m + OF.off_fingerprint);
+  b[m + OF.off_action] = action;
+  b[m + OF.off_side] = side;
+  b[m + OF.off_tif] = tif;
+  b.writeUInt16BE(account, m + OF.off_account);
+  b.writeUInt16BE(symbol, m + OF.off_symbol);
+  b.writeUInt32BE(orderId, m + OF.off_order_id);
+  b.writeUInt32BE(qty, m + OF.off_qty);
+  b.writeUInt32BE(price, m + OF.off_price);
+  writeSeq(b, seq, m + OF.off_seq);
 }
 
 /** A framed venue answer frame: 2-byte length, then the 32 bytes. */
@@ -78,16 +83,21 @@ export function venueFrame(f: VenueFrameFields): Buffer {
 
 /** Writes a framed venue answer frame at `at` (VENUE_FRAME_BYTES bytes; every byte is written). */
 export function writeVenueFrame(b: Buffer, at: number, f: VenueFrameFields): void {
+  venueFrameBody(b, at, f.event.charCodeAt(0), f.orderId, f.qty, f.price, f.seq);
+  b.writeBigUInt64BE(f.fingerprint, at + 2 + VF.off_fingerprint);
+}
+
+/** Every byte of a framed venue answer frame but its fingerprint. */
+function venueFrameBody(b: Buffer, at: number, event: number, orderId: number, qty: number, price: number, seq: number): void {
   b.writeUInt16BE(VF.length, at);
   const m = at + 2;
   b[m + VF.off_type] = VF.typeByte;
-  b[m + VF.off_event] = f.event.charCodeAt(0);
+  b[m + VF.off_event] = event;
   b.writeUInt16BE(0, m + VF.off_reserved);
-  b.writeUInt32BE(f.orderId, m + VF.off_order_id);
-  b.writeUInt32BE(f.qty, m + VF.off_qty);
-  b.writeUInt32BE(f.price, m + VF.off_price);
-  writeSeq(b, f.seq, m + VF.off_seq);
-  b.writeBigUInt64BE(f.fingerprint, m + VF.off_fingerprint);
+  b.writeUInt32BE(orderId, m + VF.off_order_id);
+  b.writeUInt32BE(qty, m + VF.off_qty);
+  b.writeUInt32BE(price, m + VF.off_price);
+  writeSeq(b, seq, m + VF.off_seq);
 }
 
 /** A fingerprint's 8 bytes, big-endian, for the positional writers below (made once per session). */
@@ -103,31 +113,12 @@ export function fingerprintBytes(fingerprint: bigint): Buffer {
  * Side and tif are their bytes.
  */
 export function writeOrderFrameAt(b: Buffer, at: number, action: number, side: number, tif: number, account: number, symbol: number, orderId: number, qty: number, price: number, seq: number, fp8: Buffer): void {
-  b.writeUInt16BE(OF.length, at);
-  const m = at + 2;
-  b[m + OF.off_type] = OF.typeByte;
-  b[m + OF.off_action] = action;
-  b[m + OF.off_side] = side;
-  b[m + OF.off_tif] = tif;
-  b.writeUInt16BE(account, m + OF.off_account);
-  b.writeUInt16BE(symbol, m + OF.off_symbol);
-  b.writeUInt32BE(orderId, m + OF.off_order_id);
-  b.writeUInt32BE(qty, m + OF.off_qty);
-  b.writeUInt32BE(price, m + OF.off_price);
-  writeSeq(b, seq, m + OF.off_seq);
-  fp8.copy(b, m + OF.off_fingerprint);
+  orderFrameBody(b, at, action, side, tif, account, symbol, orderId, qty, price, seq);
+  fp8.copy(b, at + 2 + OF.off_fingerprint);
 }
 
 /** writeVenueFrame with the fields as arguments (see writeOrderFrameAt); event is its byte. */
 export function writeVenueFrameAt(b: Buffer, at: number, event: number, orderId: number, qty: number, price: number, seq: number, fp8: Buffer): void {
-  b.writeUInt16BE(VF.length, at);
-  const m = at + 2;
-  b[m + VF.off_type] = VF.typeByte;
-  b[m + VF.off_event] = event;
-  b.writeUInt16BE(0, m + VF.off_reserved);
-  b.writeUInt32BE(orderId, m + VF.off_order_id);
-  b.writeUInt32BE(qty, m + VF.off_qty);
-  b.writeUInt32BE(price, m + VF.off_price);
-  writeSeq(b, seq, m + VF.off_seq);
-  fp8.copy(b, m + VF.off_fingerprint);
+  venueFrameBody(b, at, event, orderId, qty, price, seq);
+  fp8.copy(b, at + 2 + VF.off_fingerprint);
 }
