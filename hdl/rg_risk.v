@@ -463,11 +463,38 @@ module rg_risk #(
     wire [31:0]       sum_ob, sum_os;
     wire [63:0]       sum_on;
     wire [12:0]       sum_oc;
-    wire [31:0]       rd_open, rd_price;
-    wire [ACCT_W-1:0] rd_acct;
-    wire [SYM_W-1:0]  rd_sym;
-    wire [7:0]        rd_side;
-    wire              op_place, op_replace, op_reduce;
+    wire [31:0]       rdm_open, rdm_price;
+    wire [ACCT_W-1:0] rdm_acct;
+    wire [SYM_W-1:0]  rdm_sym;
+    wire [7:0]        rdm_side;
+    // The table's operation (place, replace: an accepted client order; reduce: a venue frame)
+    // is applied a cycle after the event leaves R2, from registers: the strobes loaded as it
+    // leaves (po_place_q ...), the operands every cycle (an order event holds them for its
+    // three R2 cycles, so they are steady from the cycle before the operation, as
+    // rg_open_orders needs). So a client order's accept drives three flip-flops instead of
+    // the table's sums. The sums are read by the next order event's R2, two cycles after
+    // the operation at the earliest; a slot read in the operation's cycle returns the slot as
+    // it was, so the slot as written is taken from registers then (ps_*_q: the slot read and
+    // the operation's id matched; place writes every field, replace the price and the open
+    // shares, reduce the open shares).
+    reg               po_place_q, po_replace_q, po_reduce_q;
+    reg [11:0]        po_id_q;
+    reg [ACCT_W-1:0]  po_acct_q;
+    reg [SYM_W-1:0]   po_sym_q;
+    reg [7:0]         po_side_q;
+    reg [31:0]        po_old_open_q, po_old_price_q, po_price_q, po_qty_q;
+    reg               ps_hit_q, ps_hpx_q, ps_hnew_q;
+    reg [31:0]        ps_open_q, ps_price_q;
+    reg [ACCT_W-1:0]  ps_acct_q;
+    reg [SYM_W-1:0]   ps_sym_q;
+    reg [7:0]         ps_side_q;
+    wire [31:0]       rd_open  = ps_hit_q  ? ps_open_q  : rdm_open;
+    wire [31:0]       rd_price = ps_hpx_q  ? ps_price_q : rdm_price;
+    wire [ACCT_W-1:0] rd_acct  = ps_hnew_q ? ps_acct_q  : rdm_acct;
+    wire [SYM_W-1:0]  rd_sym   = ps_hnew_q ? ps_sym_q   : rdm_sym;
+    wire [7:0]        rd_side  = ps_hnew_q ? ps_side_q  : rdm_side;
+    wire              po_any   = po_place_q || po_replace_q || po_reduce_q;
+    wire              ps_hit   = po_any && (o_ready ? (o_order_id[11:0] == po_id_q) : (oid0_q[11:0] == po_id_q));
 
     wire              o_enter  = (oact1_q == `RG_ASCII_O);
     wire              o_repl   = (oact1_q == `RG_ASCII_U);
@@ -662,19 +689,14 @@ module rg_risk #(
     wire              pl_upd   = fire2 && (o_order || pl_exec);
     wire              unused_pl = ^{vn_c[66:0], c_mid[66:0], c_max[66:0], c_min[66:0]};
 
-    assign op_place   = fire2 && o_accept && o_enter;
-    assign op_replace = fire2 && o_accept && o_repl;
-    assign op_reduce  = fire2 && o_ven;
-
     rg_open_orders #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS)) u_open (
         .clk(clk), .rst(rst),
         .rd_id(o_ready ? o_order_id[11:0] : oid0_q[11:0]),
-        .rd_open(rd_open), .rd_price(rd_price), .rd_acct(rd_acct), .rd_sym(rd_sym), .rd_side(rd_side),
+        .rd_open(rdm_open), .rd_price(rdm_price), .rd_acct(rdm_acct), .rd_sym(rdm_sym), .rd_side(rdm_side),
         .sum_sym(sym1), .sum_acct(a1), .sum_ob(sum_ob), .sum_os(sum_os), .sum_on(sum_on), .sum_oc(sum_oc),
-        .op_place(op_place), .op_replace(op_replace), .op_reduce(op_reduce), .op_id(oid1_q[11:0]),
-        .op_acct(ov1_q ? sl_acct1_q : a1), .op_sym(ov1_q ? sl_sym1_q : sym1),
-        .op_side(ov1_q ? sl_side1_q : osd1_q),
-        .op_old_open(sl_open1_q), .op_old_price(sl_price1_q), .op_price(dpx1), .op_qty(dqty1),
+        .op_place(po_place_q), .op_replace(po_replace_q), .op_reduce(po_reduce_q), .op_id(po_id_q),
+        .op_acct(po_acct_q), .op_sym(po_sym_q), .op_side(po_side_q),
+        .op_old_open(po_old_open_q), .op_old_price(po_old_price_q), .op_price(po_price_q), .op_qty(po_qty_q),
         .busy(busy)
     );
 
@@ -867,6 +889,8 @@ module rg_risk #(
             hza1_q <= 1'b0; hzs1_q <= 1'b0; hca1_q <= 1'b0; hcs1_q <= 1'b0;
             hzacct1_q <= {ACCT_W{1'b0}}; hzsym1_q <= {SYM_W{1'b0}};
             pw_we_q <= 1'b0;
+            po_place_q <= 1'b0; po_replace_q <= 1'b0; po_reduce_q <= 1'b0;
+            ps_hit_q <= 1'b0; ps_hpx_q <= 1'b0; ps_hnew_q <= 1'b0;
             ph_q <= 2'd0;
             v2_q <= 1'b0; ev2_q <= {`RG_EV_W{1'b0}}; tob2_q <= {`RG_TOB_W{1'b0}}; ord2_q <= {`RG_ORD_W{1'b0}};
             vrd2_q <= {`RG_VRD_W{1'b0}};
@@ -1002,6 +1026,14 @@ module rg_risk #(
 
             // ---- the last accepted order and the throttle of the accept that left R2 last cycle
             pw_we_q <= fire2 && (accept1 || o_accept);
+            // ---- the open-order table's operation of the event leaving R2 (applied next cycle),
+            // and whether this cycle's slot read is of the slot it writes
+            po_place_q   <= fire2 && o_accept && o_enter;
+            po_replace_q <= fire2 && o_accept && o_repl;
+            po_reduce_q  <= fire2 && o_ven;
+            ps_hit_q     <= ps_hit;
+            ps_hpx_q     <= ps_hit && (po_place_q || po_replace_q);
+            ps_hnew_q    <= ps_hit && po_place_q;
             for (j = 0; j < NA; j = j + 1)
                 if (pw_we_q && pw_acct_q == j[ACCT_W-1:0]) begin
                     lo_valid_q[j]              <= 1'b1;
@@ -1157,6 +1189,21 @@ module rg_risk #(
         pw_win_q  <= win;
         pw_cnt_q  <= cnt_nx;
         pw_full_q <= full_nx;
+        // the open-order table's operands (po_*_q, see above) and the slot as the operation
+        // writes it (ps_*_q)
+        po_id_q        <= oid1_q[11:0];
+        po_acct_q      <= ov1_q ? sl_acct1_q : a1;
+        po_sym_q       <= ov1_q ? sl_sym1_q : sym1;
+        po_side_q      <= ov1_q ? sl_side1_q : osd1_q;
+        po_old_open_q  <= sl_open1_q;
+        po_old_price_q <= sl_price1_q;
+        po_price_q     <= dpx1;
+        po_qty_q       <= dqty1;
+        ps_open_q      <= po_reduce_q ? po_old_open_q - po_qty_q : po_qty_q;
+        ps_price_q     <= po_price_q;
+        ps_acct_q      <= po_acct_q;
+        ps_sym_q       <= po_sym_q;
+        ps_side_q      <= po_side_q;
     end
 
     assign m_valid = v2_q;
