@@ -529,20 +529,30 @@ module rg_risk #(
     // port), registered in R2a with the account's sum; the difference is taken in R2b
     wire [63:0]       on_x  = son_a_q - (o_repl ? sln_a_q : 64'd0);
     wire [12:0]       oc_x  = ocx_a_q;
-    // POSITION with the resting orders on the order's side: the quantity is qty + ob (buy) or
-    // qty + os (sell) against the same rooms (|p + ob + qty| > lim for a buy)
-    wire [34:0]       oq35  = {3'b000, dqty1} + {3'b000, buy1 ? ob_x : os_x};
-    wire [34:0]       o_other_sum = room_other + oq35;
-    wire              o_pos_x = ($signed(oq35) > $signed(room_same)) || o_other_sum[34];
+    // POSITION, EXPOSURE and REDUCE_ONLY take one carry chain in R2b each: the terms that do
+    // not depend on the open-order sums are registered in R2a (rsq/roq/hn/rop_a_q, from the
+    // R1 registers and the state, steady while the order event is in R2). Exact arithmetic:
+    // every sum below fits its width.
+    reg signed [36:0] rsq_a_q, roq_a_q;
+    reg signed [65:0] hn_a_q;
+    reg signed [39:0] rop_a_q;
+    wire signed [36:0] o_ox37 = $signed({5'd0, buy1 ? ob_x : os_x});
+    // POSITION with the resting orders on the order's side: the quantity is oq = qty + ob (buy)
+    // or qty + os (sell) against the same rooms (|p + ob + qty| > lim for a buy): oq > room_same
+    // <=> (room_same - qty) - ob < 0; room_other + oq < 0 <=> (room_other + qty) + ob < 0
+    wire signed [36:0] o_ps_t = rsq_a_q - o_ox37;
+    wire signed [36:0] o_po_t = roq_a_q + o_ox37;
+    wire              o_pos_x = o_ps_t[36] || o_po_t[36];
     // EXPOSURE: saturating used + on + n > credit  <=>  over, or on + n > credit - used
-    // (unless credit = 2^64 - 1)
-    wire [64:0]       on_n  = {1'b0, on_x} + {1'b0, not1_q};
-    wire              o_exp_x = over_q[a1] || (!cmax_q[a1] && (on_n > {1'b0, head_q[a1*64 +: 64]}));
-    // REDUCE_ONLY: the position the open orders on its side and the order would leave
+    // (unless credit = 2^64 - 1); on + n > head <=> (head - n) - on < 0
+    wire signed [65:0] o_ex_t = hn_a_q - $signed({2'b00, on_x});
+    wire              o_exp_x = over_q[a1] || (!cmax_q[a1] && o_ex_t[65]);
+    // REDUCE_ONLY: the position the open orders on its side and the order would leave,
+    // p + ob + qty (buy) > 0 <=> (-(p + qty)) - ob < 0, p - os - qty (sell) < 0 <=> (p - qty) - os < 0
     wire signed [39:0] p40   = {{8{pos1[31]}}, pos1};
-    wire signed [39:0] o_aft = buy1 ? p40 + $signed({8'd0, ob_x}) + $signed({8'd0, dqty1})
-                                    : p40 - $signed({8'd0, os_x}) - $signed({8'd0, dqty1});
-    wire              o_ro_x  = (ro_acct_q[a1] || ro_sym_q[sym1]) && (buy1 ? (o_aft > 0) : o_aft[39]);
+    wire signed [39:0] o_ro_t = rop_a_q - $signed({8'd0, buy1 ? ob_x : os_x});
+    wire              o_ro_x  = (ro_acct_q[a1] || ro_sym_q[sym1]) && o_ro_t[39];
+    wire              unused_rsn = ^{o_ps_t[35:0], o_po_t[35:0], o_ex_t[64:0], o_ro_t[38:0]};
     wire [31:0]       o_bid   = bid_q[sym1*32 +: 32];
     wire              o_ss_x  = (osd1_q == `RG_ASCII_T) && ssr_q[sym1] && (o_bid == 32'd0 || dpx1 <= o_bid);
     wire [31:0]       rate_in = (rate_win_q[a1*48 +: 48] == win) ? rate_cnt_q[a1*32 +: 32] : 32'd0;
@@ -773,7 +783,7 @@ module rg_risk #(
         end
     end
     wire accept1 = dec1 && !rx1_q && !md_x;
-    wire unused_pos = ^{pos_new[33:32], other0[33:0], o_other_sum[33:0], head_sub0[63:0]};
+    wire unused_pos = ^{pos_new[33:32], other0[33:0], head_sub0[63:0]};
 
     reg [`RG_VRD_W-1:0] vrd1;
     always @(*) begin
@@ -1164,6 +1174,10 @@ module rg_risk #(
         son_a_q   <= sum_on;
         sln_a_q   <= {32'd0, sl_price1_q} * {32'd0, sl_open1_q};
         ocx_a_q   <= oc_x_c;
+        rsq_a_q   <= $signed({{2{room_same[34]}}, room_same}) - $signed({5'd0, dqty1});
+        roq_a_q   <= $signed({{2{room_other[34]}}, room_other}) + $signed({5'd0, dqty1});
+        hn_a_q    <= $signed({2'b00, head_q[a1*64 +: 64]}) - $signed({2'b00, not1_q});
+        rop_a_q   <= buy1 ? -(p40 + $signed({8'd0, dqty1})) : p40 - $signed({8'd0, dqty1});
         pos_a_q   <= pl_pos_c;
         term0_a_q <= pl_term0;
         s1_a_q    <= sat_sub(mkd_a, pl_term0);
