@@ -345,9 +345,12 @@ module rg_risk #(
         o_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W] = o_price;
         o_ord[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W]  = o_qty;
     end
-    wire [`RG_EV_W-1:0]  i_ev  = o_ready ? o_ev  : s_ev;
-    wire [`RG_TOB_W-1:0] i_tob = o_ready ? o_tob : s_tob;
-    wire [`RG_ORD_W-1:0] i_ord = o_ready ? o_ord : s_ord;
+    // the input is selected by take_o, not o_ready: the same whenever R0 loads (adv0; market
+    // data is held while a frame is due), and the select (and the slot read's address) does
+    // not wait for adv0 and the R1 wait behind it
+    wire [`RG_EV_W-1:0]  i_ev  = take_o ? o_ev  : s_ev;
+    wire [`RG_TOB_W-1:0] i_tob = take_o ? o_tob : s_tob;
+    wire [`RG_ORD_W-1:0] i_ord = take_o ? o_ord : s_ord;
 
     // ---------------------------------------------------------------- R0 datapath
     wire [2:0]       s_ukind = i_ev[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W];
@@ -494,7 +497,7 @@ module rg_risk #(
     wire [SYM_W-1:0]  rd_sym   = ps_hnew_q ? ps_sym_q   : rdm_sym;
     wire [7:0]        rd_side  = ps_hnew_q ? ps_side_q  : rdm_side;
     wire              po_any   = po_place_q || po_replace_q || po_reduce_q;
-    wire              ps_hit   = po_any && (o_ready ? (o_order_id[11:0] == po_id_q) : (oid0_q[11:0] == po_id_q));
+    wire              ps_hit   = po_any && (take_o ? (o_order_id[11:0] == po_id_q) : (oid0_q[11:0] == po_id_q));
 
     wire              o_enter  = (oact1_q == `RG_ASCII_O);
     wire              o_repl   = (oact1_q == `RG_ASCII_U);
@@ -701,7 +704,7 @@ module rg_risk #(
 
     rg_open_orders #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS)) u_open (
         .clk(clk), .rst(rst),
-        .rd_id(o_ready ? o_order_id[11:0] : oid0_q[11:0]),
+        .rd_id(take_o ? o_order_id[11:0] : oid0_q[11:0]),
         .rd_open(rdm_open), .rd_price(rdm_price), .rd_acct(rdm_acct), .rd_sym(rdm_sym), .rd_side(rdm_side),
         .sum_sym(sym1), .sum_acct(a1), .sum_ob(sum_ob), .sum_os(sum_os), .sum_on(sum_on), .sum_oc(sum_oc),
         .op_place(po_place_q), .op_replace(po_replace_q), .op_reduce(po_reduce_q), .op_id(po_id_q),
