@@ -25,9 +25,10 @@
 //       DUP_WINDOW, ACCOUNT_KILL), H on the symbol; GLOBAL_KILL, a foreign frame, S or W (every
 //       decision). What the event may rewrite is registered with it as it enters R2 (hz*1_q).
 //   R2  the verdict (a decision: rx1_q and COLLAR), the order path's checks, and every state
-//       update (position/credit/throttle/last-order on accept). The order path's CREDIT
-//       compares the notional with the account's headroom (kept beside used) instead of adding
-//       then comparing.
+//       update (position/credit/throttle/last-order on accept; the throttle and the last
+//       accepted order are written a cycle later from registers, pw_*_q, which a decision's R1
+//       checks read in that cycle). The order path's CREDIT compares the notional with the
+//       account's headroom (kept beside used) instead of adding then comparing.
 // Reason bits, control ops and bus fields come from the contract (rg_contract.vh).
 //
 // Client orders (spec section 18): rg_order_rx releases one order or venue frame at its
@@ -146,6 +147,20 @@ module rg_risk #(
     function [34:0] room_dn(input [31:0] lim, input [31:0] pos);
         room_dn = {3'b000, lim} + {{3{pos[31]}}, pos};
     endfunction
+    // DUPLICATE: the account's last accepted order (lv: there is one) has the same symbol,
+    // side, price and qty and its window (dwin, 0 = off) has not elapsed (ts going backwards
+    // counts as not elapsed). One test for a decision in R1, the order path in R2 and the
+    // last accepted order still being written (pw_*_q).
+    function dup_of(input lv, input [SYM_W-1:0] lsym, input lbuy, input [31:0] lpx, input [31:0] lqty,
+                    input [47:0] lts, input [63:0] dwin, input [SYM_W-1:0] sym, input buy,
+                    input [31:0] px, input [31:0] qty, input [47:0] ts);
+        reg [47:0] age;
+        begin
+            age    = ts - lts;
+            dup_of = (dwin != 64'd0) && lv && (lsym == sym) && (lbuy == buy) && (lpx == px) && (lqty == qty) &&
+                     ((ts < lts) || ({16'd0, age} < dwin));
+        end
+    endfunction
 
     // ---------------------------------------------------------------- state
     reg                  global_kill_q, market_open_q;
@@ -239,6 +254,19 @@ module rg_risk #(
     reg                 hcg1_q, hhs1_q;
     reg [ACCT_W-1:0]    hzacct1_q;
     reg [SYM_W-1:0]     hzsym1_q;
+    // The last accepted order (lo_*) and the throttle (thr_win, thr_cnt, thr_full) of an
+    // accepted event's account are written one cycle after it leaves R2, from these registers
+    // (loaded every cycle; pw_we_q: an accept left R2), so the accept (a client order's comes
+    // after the loss limit's trip) drives one flip-flop instead of every account's write
+    // enables. In that cycle a decision's R1 checks take them from here (pw_hit0), a
+    // MAX_ORDERS its count; R2 never reads them then (a decision or client order on the same
+    // account waits in R1 behind the accept, and an order event's R2 reads from its second cycle).
+    reg                 pw_we_q;
+    reg [ACCT_W-1:0]    pw_acct_q;
+    reg [SYM_W-1:0]     pw_sym_q;
+    reg                 pw_buy_q, pw_full_q;
+    reg [31:0]          pw_px_q, pw_qty_q, pw_cnt_q;
+    reg [47:0]          pw_ts_q, pw_win_q;
 
     // the order frame riding along an order event (R0 -> R1 -> R2)
     reg                 oe0_q, oe1_q;
@@ -317,9 +345,12 @@ module rg_risk #(
         o_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W] = o_price;
         o_ord[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W]  = o_qty;
     end
-    wire [`RG_EV_W-1:0]  i_ev  = o_ready ? o_ev  : s_ev;
-    wire [`RG_TOB_W-1:0] i_tob = o_ready ? o_tob : s_tob;
-    wire [`RG_ORD_W-1:0] i_ord = o_ready ? o_ord : s_ord;
+    // the input is selected by take_o, not o_ready: the same whenever R0 loads (adv0; market
+    // data is held while a frame is due), and the select (and the slot read's address) does
+    // not wait for adv0 and the R1 wait behind it
+    wire [`RG_EV_W-1:0]  i_ev  = take_o ? o_ev  : s_ev;
+    wire [`RG_TOB_W-1:0] i_tob = take_o ? o_tob : s_tob;
+    wire [`RG_ORD_W-1:0] i_ord = take_o ? o_ord : s_ord;
 
     // ---------------------------------------------------------------- R0 datapath
     wire [2:0]       s_ukind = i_ev[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W];
@@ -368,14 +399,16 @@ module rg_risk #(
     // that may rewrite it: a decision or client order on the account, a venue frame of it, its
     // MAX_ORDERS, DUP_WINDOW or ACCOUNT_KILL; the symbol's MAX_QTY, MAX_NOTIONAL, SYMBOL_KILL
     // or H; GLOBAL_KILL, a foreign frame, S, W); the order path's are checked in R2
-    wire              thx0     = (thr_win_q[a0*48 +: 48] == win0_q) ? thr_full_q[a0] : thr_zmax_q[a0];
+    // (the account's throttle and last accepted order from pw_*_q while they are being written)
+    wire              pw_hit0  = pw_we_q && (pw_acct_q == a0);
+    wire              thx0_st  = (thr_win_q[a0*48 +: 48] == win0_q) ? thr_full_q[a0] : thr_zmax_q[a0];
+    wire              thx0_pw  = (pw_win_q == win0_q) ? pw_full_q : thr_zmax_q[a0];
+    wire              thx0     = pw_hit0 ? thx0_pw : thx0_st;
     wire [63:0]       dwin0    = dup_win_q[a0*64 +: 64];
-    wire [47:0]       lo_ts0   = lo_ts_q[a0*48 +: 48];
-    wire [47:0]       lo_age0  = ts0 - lo_ts0;
-    wire              lo_same0 = lo_valid_q[a0] && (lo_sym_q[a0*SYM_W +: SYM_W] == sym0) && (lo_buy_q[a0] == buy0) &&
-                                 (lo_px_q[a0*32 +: 32] == price0) && (lo_qty_q[a0*32 +: 32] == qty0);
-    wire              lo_fresh0 = (ts0 < lo_ts0) || ({16'd0, lo_age0} < dwin0);
-    wire              dup0     = (dwin0 != 64'd0) && lo_same0 && lo_fresh0;
+    wire              dup0_st  = dup_of(lo_valid_q[a0], lo_sym_q[a0*SYM_W +: SYM_W], lo_buy_q[a0], lo_px_q[a0*32 +: 32],
+                                        lo_qty_q[a0*32 +: 32], lo_ts_q[a0*48 +: 48], dwin0, sym0, buy0, price0, qty0, ts0);
+    wire              dup0_pw  = dup_of(1'b1, pw_sym_q, pw_buy_q, pw_px_q, pw_qty_q, pw_ts_q, dwin0, sym0, buy0, price0, qty0, ts0);
+    wire              dup0     = pw_hit0 ? dup0_pw : dup0_st;
     wire              mq0      = (qty0 > max_qty_q[sym0*32 +: 32]);
     wire              mn0      = (nmd0_q > max_not_q[sym0*64 +: 64]);
     wire              kx0      = global_kill_q || kill_q[sym0] || acct_kill_q[a0];
@@ -423,14 +456,9 @@ module rg_risk #(
     wire [31:0]       cnt_nx  = cnt_in + 32'd1;
     wire              full_nx = (cnt_nx == max_ord_q[a1*32 +: 32]);
 
-    // DUPLICATE: the account's last accepted order has the same symbol, side, price and
-    // qty and its window has not elapsed (ts going backwards counts as not elapsed)
-    wire [63:0] dwin     = dup_win_q[a1*64 +: 64];
-    wire [47:0] lo_ts    = lo_ts_q[a1*48 +: 48];
-    wire [47:0] lo_age   = ts1 - lo_ts;
-    wire        lo_same  = lo_valid_q[a1] && (lo_sym_q[a1*SYM_W +: SYM_W] == sym1) && (lo_buy_q[a1] == buy1) &&
-                           (lo_px_q[a1*32 +: 32] == dpx1) && (lo_qty_q[a1*32 +: 32] == dqty1);
-    wire        lo_fresh = (ts1 < lo_ts) || ({16'd0, lo_age} < dwin);
+    // DUPLICATE of a client order (dup_of)
+    wire        o_dup_x  = dup_of(lo_valid_q[a1], lo_sym_q[a1*SYM_W +: SYM_W], lo_buy_q[a1], lo_px_q[a1*32 +: 32],
+                                  lo_qty_q[a1*32 +: 32], lo_ts_q[a1*48 +: 48], dup_win_q[a1*64 +: 64], sym1, buy1, dpx1, dqty1, ts1);
 
     // ---------------------------------------------------------------- R2: the order path
     // the open-order table: the slot of the frame entering R0 (held while it waits there),
@@ -438,11 +466,38 @@ module rg_risk #(
     wire [31:0]       sum_ob, sum_os;
     wire [63:0]       sum_on;
     wire [12:0]       sum_oc;
-    wire [31:0]       rd_open, rd_price;
-    wire [ACCT_W-1:0] rd_acct;
-    wire [SYM_W-1:0]  rd_sym;
-    wire [7:0]        rd_side;
-    wire              op_place, op_replace, op_reduce;
+    wire [31:0]       rdm_open, rdm_price;
+    wire [ACCT_W-1:0] rdm_acct;
+    wire [SYM_W-1:0]  rdm_sym;
+    wire [7:0]        rdm_side;
+    // The table's operation (place, replace: an accepted client order; reduce: a venue frame)
+    // is applied a cycle after the event leaves R2, from registers: the strobes loaded as it
+    // leaves (po_place_q ...), the operands every cycle (an order event holds them for its
+    // three R2 cycles, so they are steady from the cycle before the operation, as
+    // rg_open_orders needs). So a client order's accept drives three flip-flops instead of
+    // the table's sums. The sums are read by the next order event's R2, two cycles after
+    // the operation at the earliest; a slot read in the operation's cycle returns the slot as
+    // it was, so the slot as written is taken from registers then (ps_*_q: the slot read and
+    // the operation's id matched; place writes every field, replace the price and the open
+    // shares, reduce the open shares).
+    reg               po_place_q, po_replace_q, po_reduce_q;
+    reg [11:0]        po_id_q;
+    reg [ACCT_W-1:0]  po_acct_q;
+    reg [SYM_W-1:0]   po_sym_q;
+    reg [7:0]         po_side_q;
+    reg [31:0]        po_old_open_q, po_old_price_q, po_price_q, po_qty_q;
+    reg               ps_hit_q, ps_hpx_q, ps_hnew_q;
+    reg [31:0]        ps_open_q, ps_price_q;
+    reg [ACCT_W-1:0]  ps_acct_q;
+    reg [SYM_W-1:0]   ps_sym_q;
+    reg [7:0]         ps_side_q;
+    wire [31:0]       rd_open  = ps_hit_q  ? ps_open_q  : rdm_open;
+    wire [31:0]       rd_price = ps_hpx_q  ? ps_price_q : rdm_price;
+    wire [ACCT_W-1:0] rd_acct  = ps_hnew_q ? ps_acct_q  : rdm_acct;
+    wire [SYM_W-1:0]  rd_sym   = ps_hnew_q ? ps_sym_q   : rdm_sym;
+    wire [7:0]        rd_side  = ps_hnew_q ? ps_side_q  : rdm_side;
+    wire              po_any   = po_place_q || po_replace_q || po_reduce_q;
+    wire              ps_hit   = po_any && (take_o ? (o_order_id[11:0] == po_id_q) : (oid0_q[11:0] == po_id_q));
 
     wire              o_enter  = (oact1_q == `RG_ASCII_O);
     wire              o_repl   = (oact1_q == `RG_ASCII_U);
@@ -477,20 +532,30 @@ module rg_risk #(
     // port), registered in R2a with the account's sum; the difference is taken in R2b
     wire [63:0]       on_x  = son_a_q - (o_repl ? sln_a_q : 64'd0);
     wire [12:0]       oc_x  = ocx_a_q;
-    // POSITION with the resting orders on the order's side: the quantity is qty + ob (buy) or
-    // qty + os (sell) against the same rooms (|p + ob + qty| > lim for a buy)
-    wire [34:0]       oq35  = {3'b000, dqty1} + {3'b000, buy1 ? ob_x : os_x};
-    wire [34:0]       o_other_sum = room_other + oq35;
-    wire              o_pos_x = ($signed(oq35) > $signed(room_same)) || o_other_sum[34];
+    // POSITION, EXPOSURE and REDUCE_ONLY take one carry chain in R2b each: the terms that do
+    // not depend on the open-order sums are registered in R2a (rsq/roq/hn/rop_a_q, from the
+    // R1 registers and the state, steady while the order event is in R2). Exact arithmetic:
+    // every sum below fits its width.
+    reg signed [36:0] rsq_a_q, roq_a_q;
+    reg signed [65:0] hn_a_q;
+    reg signed [39:0] rop_a_q;
+    wire signed [36:0] o_ox37 = $signed({5'd0, buy1 ? ob_x : os_x});
+    // POSITION with the resting orders on the order's side: the quantity is oq = qty + ob (buy)
+    // or qty + os (sell) against the same rooms (|p + ob + qty| > lim for a buy): oq > room_same
+    // <=> (room_same - qty) - ob < 0; room_other + oq < 0 <=> (room_other + qty) + ob < 0
+    wire signed [36:0] o_ps_t = rsq_a_q - o_ox37;
+    wire signed [36:0] o_po_t = roq_a_q + o_ox37;
+    wire              o_pos_x = o_ps_t[36] || o_po_t[36];
     // EXPOSURE: saturating used + on + n > credit  <=>  over, or on + n > credit - used
-    // (unless credit = 2^64 - 1)
-    wire [64:0]       on_n  = {1'b0, on_x} + {1'b0, not1_q};
-    wire              o_exp_x = over_q[a1] || (!cmax_q[a1] && (on_n > {1'b0, head_q[a1*64 +: 64]}));
-    // REDUCE_ONLY: the position the open orders on its side and the order would leave
+    // (unless credit = 2^64 - 1); on + n > head <=> (head - n) - on < 0
+    wire signed [65:0] o_ex_t = hn_a_q - $signed({2'b00, on_x});
+    wire              o_exp_x = over_q[a1] || (!cmax_q[a1] && o_ex_t[65]);
+    // REDUCE_ONLY: the position the open orders on its side and the order would leave,
+    // p + ob + qty (buy) > 0 <=> (-(p + qty)) - ob < 0, p - os - qty (sell) < 0 <=> (p - qty) - os < 0
     wire signed [39:0] p40   = {{8{pos1[31]}}, pos1};
-    wire signed [39:0] o_aft = buy1 ? p40 + $signed({8'd0, ob_x}) + $signed({8'd0, dqty1})
-                                    : p40 - $signed({8'd0, os_x}) - $signed({8'd0, dqty1});
-    wire              o_ro_x  = (ro_acct_q[a1] || ro_sym_q[sym1]) && (buy1 ? (o_aft > 0) : o_aft[39]);
+    wire signed [39:0] o_ro_t = rop_a_q - $signed({8'd0, buy1 ? ob_x : os_x});
+    wire              o_ro_x  = (ro_acct_q[a1] || ro_sym_q[sym1]) && o_ro_t[39];
+    wire              unused_rsn = ^{o_ps_t[35:0], o_po_t[35:0], o_ex_t[64:0], o_ro_t[38:0]};
     wire [31:0]       o_bid   = bid_q[sym1*32 +: 32];
     wire              o_ss_x  = (osd1_q == `RG_ASCII_T) && ssr_q[sym1] && (o_bid == 32'd0 || dpx1 <= o_bid);
     wire [31:0]       rate_in = (rate_win_q[a1*48 +: 48] == win) ? rate_cnt_q[a1*32 +: 32] : 32'd0;
@@ -520,7 +585,7 @@ module rg_risk #(
         reasons_ord[`RG_RSN_MAX_QTY]      = (dqty1 > max_qty_q[sym1*32 +: 32]);
         reasons_ord[`RG_RSN_MAX_NOTIONAL] = (not1_q > max_not_q[sym1*64 +: 64]);
         reasons_ord[`RG_RSN_THROTTLE]     = thr_x;
-        reasons_ord[`RG_RSN_DUPLICATE]    = (dwin != 64'd0) && lo_same && lo_fresh;
+        reasons_ord[`RG_RSN_DUPLICATE]    = o_dup_x;
         reasons_ord[`RG_RSN_POSITION]     = o_pos_x;
         reasons_ord[`RG_RSN_CREDIT]       = credit_x;
         reasons_ord[`RG_RSN_EXPOSURE]     = o_exp_x;
@@ -608,7 +673,11 @@ module rg_risk #(
     // else prod + V < 0. Without a re-mark, pnl = sat(cash + marked): cash + marked + L < 0.
     reg  signed [96:0] prod_b_q;
     reg  signed [67:0] v_b_q;
-    reg               kbig_b_q, vn_b_q, lok_b_q;
+    reg               kbig_b_q, vn_b_q;
+    // the account's kill as registered in R2a (acct_kill_q is steady while an order event is
+    // in R2: only an event leaving R2 writes it), and in R2b with the limit's range: not
+    // killed and L in [1, 2^63 - 1]
+    reg               akill_a_q, ltok_b_q;
     wire signed [67:0] s1_68   = {{4{s1_a_q[63]}}, s1_a_q};
     wire signed [67:0] cash_68 = {{4{cash_a_q[63]}}, cash_a_q};
     wire signed [67:0] mkd_68  = {{4{mkd_a_q[63]}}, mkd_a_q};
@@ -628,24 +697,19 @@ module rg_risk #(
     wire [63:0]       pl_cash  = cash_a_q;
     wire [63:0]       pl_term  = rmk_a_q ? pl_t : term0_a_q;
     wire [63:0]       pl_mkd   = rmk_a_q ? sat_add(s1_a_q, pl_t) : mkd_a_q;
-    wire              loss_trip = (o_order || pl_exec) && !acct_kill_q[pl_a] && lok_b_q &&
+    wire              loss_trip = (o_order || pl_exec) && ltok_b_q &&
                                   (rmk_a_q ? (!kbig_b_q && pl_lt) : vn_b_q);
     wire              pl_upd   = fire2 && (o_order || pl_exec);
     wire              unused_pl = ^{vn_c[66:0], c_mid[66:0], c_max[66:0], c_min[66:0]};
 
-    assign op_place   = fire2 && o_accept && o_enter;
-    assign op_replace = fire2 && o_accept && o_repl;
-    assign op_reduce  = fire2 && o_ven;
-
     rg_open_orders #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS)) u_open (
         .clk(clk), .rst(rst),
-        .rd_id(o_ready ? o_order_id[11:0] : oid0_q[11:0]),
-        .rd_open(rd_open), .rd_price(rd_price), .rd_acct(rd_acct), .rd_sym(rd_sym), .rd_side(rd_side),
+        .rd_id(take_o ? o_order_id[11:0] : oid0_q[11:0]),
+        .rd_open(rdm_open), .rd_price(rdm_price), .rd_acct(rdm_acct), .rd_sym(rdm_sym), .rd_side(rdm_side),
         .sum_sym(sym1), .sum_acct(a1), .sum_ob(sum_ob), .sum_os(sum_os), .sum_on(sum_on), .sum_oc(sum_oc),
-        .op_place(op_place), .op_replace(op_replace), .op_reduce(op_reduce), .op_id(oid1_q[11:0]),
-        .op_acct(ov1_q ? sl_acct1_q : a1), .op_sym(ov1_q ? sl_sym1_q : sym1),
-        .op_side(ov1_q ? sl_side1_q : osd1_q),
-        .op_old_open(sl_open1_q), .op_old_price(sl_price1_q), .op_price(dpx1), .op_qty(dqty1),
+        .op_place(po_place_q), .op_replace(po_replace_q), .op_reduce(po_reduce_q), .op_id(po_id_q),
+        .op_acct(po_acct_q), .op_sym(po_sym_q), .op_side(po_side_q),
+        .op_old_open(po_old_open_q), .op_old_price(po_old_price_q), .op_price(po_price_q), .op_qty(po_qty_q),
         .busy(busy)
     );
 
@@ -722,7 +786,7 @@ module rg_risk #(
         end
     end
     wire accept1 = dec1 && !rx1_q && !md_x;
-    wire unused_pos = ^{pos_new[33:32], other0[33:0], o_other_sum[33:0], head_sub0[63:0]};
+    wire unused_pos = ^{pos_new[33:32], other0[33:0], head_sub0[63:0]};
 
     reg [`RG_VRD_W-1:0] vrd1;
     always @(*) begin
@@ -749,7 +813,9 @@ module rg_risk #(
     wire              credw_upd2 = do_upd2 && (ukind1 == `RG_UPD_CTRL) && (ucode1 == `RG_CTRL_CREDIT_LIMIT);
     wire [64:0]       ctl_head   = {1'b0, uval1} - {1'b0, used_q[tacct1*64 +: 64]};
     wire [64:0]       init_head  = {1'b0, init_acct_credit} - {1'b0, init_acct_used};
-    wire              ctl_full   = (thr_cnt_q[tacct1*32 +: 32] >= uval1[31:0]);
+    // (the count as the pending write of an accept leaves it, pw_*_q)
+    wire [31:0]       ctl_cnt    = (pw_we_q && pw_acct_q == tacct1) ? pw_cnt_q : thr_cnt_q[tacct1*32 +: 32];
+    wire              ctl_full   = (ctl_cnt >= uval1[31:0]);
     wire              init_full  = (thr_cnt_q[init_acct_idx*32 +: 32] >= init_acct_max_orders);
 
     // the event in R2 may rewrite what the decision in R1 checks (its symbol's rooms, MAX_QTY,
@@ -835,6 +901,9 @@ module rg_risk #(
             kx1_q <= 1'b0; hx1_q <= 1'b0; clx1_q <= 1'b0; hcg1_q <= 1'b0; hhs1_q <= 1'b0;
             hza1_q <= 1'b0; hzs1_q <= 1'b0; hca1_q <= 1'b0; hcs1_q <= 1'b0;
             hzacct1_q <= {ACCT_W{1'b0}}; hzsym1_q <= {SYM_W{1'b0}};
+            pw_we_q <= 1'b0;
+            po_place_q <= 1'b0; po_replace_q <= 1'b0; po_reduce_q <= 1'b0;
+            ps_hit_q <= 1'b0; ps_hpx_q <= 1'b0; ps_hnew_q <= 1'b0;
             ph_q <= 2'd0;
             v2_q <= 1'b0; ev2_q <= {`RG_EV_W{1'b0}}; tob2_q <= {`RG_TOB_W{1'b0}}; ord2_q <= {`RG_ORD_W{1'b0}};
             vrd2_q <= {`RG_VRD_W{1'b0}};
@@ -968,6 +1037,29 @@ module rg_risk #(
                 end
             end
 
+            // ---- the last accepted order and the throttle of the accept that left R2 last cycle
+            pw_we_q <= fire2 && (accept1 || o_accept);
+            // ---- the open-order table's operation of the event leaving R2 (applied next cycle),
+            // and whether this cycle's slot read is of the slot it writes
+            po_place_q   <= fire2 && o_accept && o_enter;
+            po_replace_q <= fire2 && o_accept && o_repl;
+            po_reduce_q  <= fire2 && o_ven;
+            ps_hit_q     <= ps_hit;
+            ps_hpx_q     <= ps_hit && (po_place_q || po_replace_q);
+            ps_hnew_q    <= ps_hit && po_place_q;
+            for (j = 0; j < NA; j = j + 1)
+                if (pw_we_q && pw_acct_q == j[ACCT_W-1:0]) begin
+                    lo_valid_q[j]              <= 1'b1;
+                    lo_sym_q[j*SYM_W +: SYM_W] <= pw_sym_q;
+                    lo_buy_q[j]                <= pw_buy_q;
+                    lo_px_q[j*32 +: 32]        <= pw_px_q;
+                    lo_qty_q[j*32 +: 32]       <= pw_qty_q;
+                    lo_ts_q[j*48 +: 48]        <= pw_ts_q;
+                    thr_win_q[j*48 +: 48]      <= pw_win_q;
+                    thr_cnt_q[j*32 +: 32]      <= pw_cnt_q;
+                    thr_full_q[j]              <= pw_full_q;
+                end
+
             // ---- R2
             if (do_upd2) begin
                 case (ukind1)
@@ -1015,16 +1107,11 @@ module rg_risk #(
                 // the best bid of the symbol's last TOB record (SHORT_SALE)
                 if (tob1_q[`RG_TOB_EMIT_LO]) bid_q[sym1*32 +: 32] <= tob1_q[`RG_TOB_BID_PX_LO +: `RG_TOB_BID_PX_W];
                 // order path: a foreign frame engages the global kill switch; a valid order
-                // counts in its rate window; an accepted one in the throttle (below)
+                // counts in its rate window; an accepted one in the throttle (pw_we_q, a cycle later)
                 if (oe1_q && !obl1_q && ofr1_q) global_kill_q <= 1'b1;
                 if (o_order) begin
                     rate_win_q[a1*48 +: 48] <= win;
                     rate_cnt_q[a1*32 +: 32] <= rate_nx;
-                end
-                if (o_accept) begin
-                    thr_win_q[a1*48 +: 48] <= win;
-                    thr_cnt_q[a1*32 +: 32] <= cnt_nx;
-                    thr_full_q[a1]         <= full_nx;
                 end
                 if (pl_upd) begin
                     pv_q[pa1_q]             <= 1'b1;
@@ -1045,9 +1132,6 @@ module rg_risk #(
                     up_q[sym1*35 +: 35]      <= up_new;
                     dn_q[sym1*35 +: 35]      <= dn_new;
                     used_q[a1*64 +: 64]      <= used_new;
-                    thr_win_q[a1*48 +: 48]   <= win;
-                    thr_cnt_q[a1*32 +: 32]   <= cnt_nx;
-                    thr_full_q[a1]           <= full_nx;
                 end
                 for (j = 0; j < NA; j = j + 1) begin
                     if (dupw_upd2 && tacct1 == j[ACCT_W-1:0]) dup_win_q[j*64 +: 64] <= uval1;
@@ -1061,14 +1145,6 @@ module rg_risk #(
                         // used may pass the credit limit: executions are booked, not checked
                         head_q[j*64 +: 64] <= v_hsub[64] ? 64'd0 : v_hsub[63:0];
                         if (!cmax_q[j] && v_hsub[64]) over_q[j] <= 1'b1;
-                    end
-                    if ((accept1 || o_accept) && a1 == j[ACCT_W-1:0]) begin
-                        lo_valid_q[j]              <= 1'b1;
-                        lo_sym_q[j*SYM_W +: SYM_W] <= sym1;
-                        lo_buy_q[j]                <= buy1;
-                        lo_px_q[j*32 +: 32]        <= dpx1;
-                        lo_qty_q[j*32 +: 32]       <= dqty1;
-                        lo_ts_q[j*48 +: 48]        <= ts1;
                     end
                 end
                 st_decision <= dec1;
@@ -1101,6 +1177,10 @@ module rg_risk #(
         son_a_q   <= sum_on;
         sln_a_q   <= {32'd0, sl_price1_q} * {32'd0, sl_open1_q};
         ocx_a_q   <= oc_x_c;
+        rsq_a_q   <= $signed({{2{room_same[34]}}, room_same}) - $signed({5'd0, dqty1});
+        roq_a_q   <= $signed({{2{room_other[34]}}, room_other}) + $signed({5'd0, dqty1});
+        hn_a_q    <= $signed({2'b00, head_q[a1*64 +: 64]}) - $signed({2'b00, not1_q});
+        rop_a_q   <= buy1 ? -(p40 + $signed({8'd0, dqty1})) : p40 - $signed({8'd0, dqty1});
         pos_a_q   <= pl_pos_c;
         term0_a_q <= pl_term0;
         s1_a_q    <= sat_sub(mkd_a, pl_term0);
@@ -1114,7 +1194,33 @@ module rg_risk #(
         v_b_q     <= v_c;
         kbig_b_q  <= !k_c[67] && (k_c[66:63] != 4'd0);
         vn_b_q    <= vn_c[67];
-        lok_b_q   <= (lim_a_q != 64'd0) && !lim_a_q[63];
+        akill_a_q <= acct_kill_q[pl_a];
+        ltok_b_q  <= !akill_a_q && (lim_a_q != 64'd0) && !lim_a_q[63];
+        // the pending write of the last accepted order and the throttle (pw_we_q below)
+        pw_acct_q <= a1;
+        pw_sym_q  <= sym1;
+        pw_buy_q  <= buy1;
+        pw_px_q   <= dpx1;
+        pw_qty_q  <= dqty1;
+        pw_ts_q   <= ts1;
+        pw_win_q  <= win;
+        pw_cnt_q  <= cnt_nx;
+        pw_full_q <= full_nx;
+        // the open-order table's operands (po_*_q, see above) and the slot as the operation
+        // writes it (ps_*_q)
+        po_id_q        <= oid1_q[11:0];
+        po_acct_q      <= ov1_q ? sl_acct1_q : a1;
+        po_sym_q       <= ov1_q ? sl_sym1_q : sym1;
+        po_side_q      <= ov1_q ? sl_side1_q : osd1_q;
+        po_old_open_q  <= sl_open1_q;
+        po_old_price_q <= sl_price1_q;
+        po_price_q     <= dpx1;
+        po_qty_q       <= dqty1;
+        ps_open_q      <= po_reduce_q ? po_old_open_q - po_qty_q : po_qty_q;
+        ps_price_q     <= po_price_q;
+        ps_acct_q      <= po_acct_q;
+        ps_sym_q       <= po_sym_q;
+        ps_side_q      <= po_side_q;
     end
 
     assign m_valid = v2_q;

@@ -6,7 +6,8 @@
 // cases fed back to back: the window one ns short and exactly elapsed, ts going backwards,
 // each of symbol / side / price / qty differing, rejected repeats (and orders rejected for
 // another reason) not becoming the last order, window 0 = off, op DUP_WINDOW changing the
-// window (to 0, to a value, to the u64 maximum), an account with the check off.
+// window (to 0, to a value, to the u64 maximum), an account with the check off; directed
+// THROTTLE cases: MAX_ORDERS and orders right behind an accept on the account.
 #include <deque>
 
 #include "rg_contract.h"
@@ -389,6 +390,21 @@ int main() {
         order(3, true, 1000, 10, T + 7022, false, true);      // 3 ns after the accepted one
         order(0, false, 1001, 11, T + 7023, false, true);     // account 0's last order is symbol 2's
         order(0, false, 1001, 11, T + 7024, true, false);
+        // MAX_ORDERS right behind an accept on its account (rg_risk writes the count a cycle
+        // after the accept: the control must count it), then orders right behind accepts
+        // (THROTTLE from the count being written); account 1, its DUPLICATE off, one window
+        const uint64_t W = 1ull << 30;                         // window W >> 10, count 0
+        control(OP::DUP_WINDOW, 1, 0, W);
+        order(1, true, 1000, 10, W + 1, false, true);          // count 1
+        order(3, true, 1000, 10, W + 2, false, true);          // count 2
+        control(OP::MAX_ORDERS, 1, 2, W + 3);                  // 2 >= 2: full
+        order(1, true, 1000, 10, W + 4, false, false);         // THROTTLE
+        control(OP::MAX_ORDERS, 1, 3, W + 5);                  // 2 < 3
+        order(1, false, 1000, 10, W + 6, false, true);         // count 3
+        order(3, false, 1000, 10, W + 7, false, false);        // THROTTLE right behind it
+        order(1, false, 1000, 10, (W >> 10 << 10) + 1024, false, true);   // the next window: count 1
+        control(OP::MAX_ORDERS, 1, 1, W + 1025);              // 1 >= 1: full
+        order(3, true, 1000, 10, W + 1026, false, false);      // THROTTLE
 
         size_t in_i = 0, out_i = 0;
         uint64_t guard = 0;
