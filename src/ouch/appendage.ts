@@ -18,6 +18,14 @@ const BY_TAG = new Map<number, (typeof OUCH_OPTIONS)[number]>(OUCH_OPTIONS.map((
 const BY_NAME = new Map<string, (typeof OUCH_OPTIONS)[number]>(OUCH_OPTIONS.map((o) => [o.name, o]));
 /** The only PriceType riskgate can check: a plain limit price. */
 const LIMIT_PRICE_TYPE = 'L';
+/**
+ * Repeated-tag check without a Set per message (issue 13: a `new Set` per Enter Order, even
+ * with no appendage, was ~300 B of the gateway's allocation per order): a tag was seen in this
+ * call when SEEN[tag] holds this call's generation number. Parsing is synchronous, so one
+ * table serves every call.
+ */
+const SEEN = new Uint32Array(256);
+let generation = 0;
 
 function reject(why: string, offset: number, code: OuchRejectName = 'OTHER'): never {
   throw new OuchError('OUCH_APPENDAGE', why, { field: 'appendage', offset, reject: code });
@@ -29,9 +37,14 @@ function reject(why: string, offset: number, code: OuchRejectName = 'OTHER'): ne
  */
 export function parseAppendage(buf: Buffer, base: number, start: number, length: number): OuchOption[] {
   const out: OuchOption[] = [];
-  const seen = new Set<number>();
   const end = start + length;
   let at = start;
+  if (at >= end) return out;
+  if (++generation === 0x1_0000_0000) {
+    SEEN.fill(0);
+    generation = 1;
+  }
+  const gen = generation;
   while (at < end) {
     const optLen = buf[at];
     const off = at - base;
@@ -40,8 +53,8 @@ export function parseAppendage(buf: Buffer, base: number, start: number, length:
     const tag = buf[at + 1];
     const spec = BY_TAG.get(tag);
     if (!spec) reject(`unknown option tag ${tag} at offset ${off}`, off);
-    if (seen.has(tag)) reject(`option ${spec.name} (tag ${tag}) appears twice`, off);
-    seen.add(tag);
+    if (SEEN[tag] === gen) reject(`option ${spec.name} (tag ${tag}) appears twice`, off);
+    SEEN[tag] = gen;
     if (optLen - 1 !== spec.length) reject(`option ${spec.name} (tag ${tag}) has ${optLen - 1} value bytes, expected ${spec.length}`, off);
     if (!spec.accept) reject(`option ${spec.name} (tag ${tag}) is not accepted: ${spec.reject}`, off, spec.reject ?? 'OTHER');
     let value: FieldValue;

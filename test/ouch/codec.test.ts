@@ -190,6 +190,17 @@ describe('malformed inbound messages are coded errors, never throws', () => {
     });
   }
 
+  it('a tag is repeated only within one message: the same options in message after message are accepted, a repeat inside one still refused', () => {
+    const app = encodeAppendage([{ name: 'PostOnly', value: 'P' }, { name: 'MinQty', value: 100 }]);
+    const twice = Buffer.concat([app, encodeAppendage([{ name: 'MinQty', value: 5 }])]);
+    for (let k = 0; k < 3; k++) {
+      const d = decodeInbound(withAppendage(app));
+      expect(d.ok && d.msg.kind === 'ENTER_ORDER' && d.msg.options).toEqual([{ name: 'PostOnly', value: 'P' }, { name: 'MinQty', value: 100 }]);
+      const r = rejected(withAppendage(twice));
+      expect(r.error.message).toMatch(/MinQty \(tag \d+\) appears twice/);
+    }
+  });
+
   it('a Cancel with a quantity above the OUCH limit is a bad field', () => {
     const d = rejected(encodeInbound({ kind: 'CANCEL_ORDER', userRefNum: 1, quantity: 1_000_000 }));
     expect(d.error).toMatchObject({ code: 'OUCH_BAD_FIELD', field: 'quantity' });
