@@ -240,6 +240,17 @@ export function encodeOutbound(kind: OuchOutboundName, values: OutboundValues): 
 }
 
 /**
+ * The fields encodeOutboundInto sets itself (type, and an empty appendage), one frozen object
+ * per message kind made once: not an object per answer sent (issue 13).
+ */
+const OUTBOUND_OVERRIDES = {} as Record<OuchOutboundName, Record<string, FieldValue>>;
+for (const n of Object.keys(OuchOutbound) as OuchOutboundName[]) {
+  const l = OuchOutbound[n];
+  const o: Record<string, FieldValue> = l.appendage ? { type: l.type, appendageLength: 0 } : { type: l.type };
+  OUTBOUND_OVERRIDES[n] = Object.freeze(o);
+}
+
+/**
  * Encodes an outbound message into the bytes `place(size)` returns (e.g. a session stream's
  * next message, src/ouch/stream.ts: no buffer of its own per message). Throws as
  * encodeOutbound does, after `place` was called.
@@ -250,7 +261,7 @@ export function encodeOutboundInto(kind: OuchOutboundName, values: OutboundValue
   const b = place(layout.size);
   // Unfilled when every byte is a field's (one message per answer sent: a zero fill is waste).
   if (!coversEveryByte(fields, layout.size)) b.fill(0);
-  writeFields(b, 0, fields, values, layout.appendage ? { type: layout.type, appendageLength: 0 } : { type: layout.type });
+  writeFields(b, 0, fields, values, OUTBOUND_OVERRIDES[kind]);
   return b;
 }
 
