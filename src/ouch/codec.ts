@@ -255,14 +255,24 @@ for (const n of Object.keys(OuchOutbound) as OuchOutboundName[]) {
  * next message, src/ouch/stream.ts: no buffer of its own per message). Throws as
  * encodeOutbound does, after `place` was called.
  */
-export function encodeOutboundInto(kind: OuchOutboundName, values: OutboundValues, place: (size: number) => Buffer): Buffer {
+export function encodeOutboundInto(kind: OuchOutboundName, values: OutboundValues, place: (size: number) => Buffer, overrides?: OutboundValues): Buffer {
   const layout = OuchOutbound[kind];
   const fields = layout.fields as Fields;
   const b = place(layout.size);
   // Unfilled when every byte is a field's (one message per answer sent: a zero fill is waste).
   if (!coversEveryByte(fields, layout.size)) b.fill(0);
-  writeFields(b, 0, fields, values, OUTBOUND_OVERRIDES[kind]);
+  writeFields(b, 0, fields, values, overrides ?? OUTBOUND_OVERRIDES[kind]);
   return b;
+}
+
+/**
+ * A reusable overrides object for encodeOutboundInto: the kind's own (type, an empty
+ * appendage) plus `extra`'s fields, which the caller sets before each encode. Values are
+ * taken from the overrides first, then from `values` (e.g. a decoded Enter Order answered
+ * by its Order Accepted without a values object per answer, issue 13).
+ */
+export function outboundOverrides<T extends OutboundValues>(kind: OuchOutboundName, extra: T): T & OutboundValues {
+  return { ...OUTBOUND_OVERRIDES[kind], ...extra };
 }
 
 /** The kind of an outbound message from its type byte, without decoding it (undefined: unknown type). */

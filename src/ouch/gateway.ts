@@ -14,7 +14,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { timingSafeEqual } from 'node:crypto';
 import { OUCH_REJECT_BY_REASON_BIT, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
-import { decodeInbound, encodeOutboundInto, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
+import { decodeInbound, encodeOutboundInto, outboundOverrides, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
 import type { OuchOption } from './appendage.ts';
 import { coalescedWrite } from './coalesce.ts';
 import { replayStream } from './replay.ts';
@@ -276,6 +276,8 @@ export class Gateway {
   private ended = false;
   /** Enter Orders of the read under way, decided together at its end (decideBatch). */
   private batch: PendingEnter[] = [];
+  /** Order Accepted's own fields (the rest are the Enter Order's), set before each encode. */
+  private readonly acceptedFields = outboundOverrides('ORDER_ACCEPTED', { timestamp: 0n as bigint, orderReferenceNumber: 0 as number | bigint, orderState: ORDER_LIVE as string });
 
   constructor(private readonly o: GatewayOptions) {
     this.timing = { ...DEFAULT_TIMING, ...o.timing };
@@ -650,12 +652,12 @@ export class Gateway {
   }
 
   /** Appends a sequenced message to the session's stream and sends it if it is connected. */
-  private emit(u: SessionState, kind: OuchOutboundName, values: OutboundValues): void {
+  private emit(u: SessionState, kind: OuchOutboundName, values: OutboundValues, overrides?: OutboundValues): void {
     // Encoded in place at the end of the stream; a message that cannot be encoded is taken back.
     const n = u.stream.length;
     let payload: Buffer;
     try {
-      payload = encodeOutboundInto(kind, values, u.place);
+      payload = encodeOutboundInto(kind, values, u.place, overrides);
     } catch (e) {
       if (u.stream.length > n) u.stream.dropLast();
       throw e;
@@ -894,11 +896,12 @@ export class Gateway {
     u.orders.set(m.userRefNum, { userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, orderReferenceNumber: ref, capacity: m.capacity, crossType: m.crossType, timeInForce: m.timeInForce });
     this.totals.accepted++;
     u.counters.accepted++;
-    this.emit(u, 'ORDER_ACCEPTED', {
-      timestamp: this.stamp(), userRefNum: m.userRefNum, side: m.side, quantity: m.quantity, symbol: m.symbol, price: m.price,
-      timeInForce: m.timeInForce, display: m.display, orderReferenceNumber: ref, capacity: m.capacity,
-      interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: m.crossType, orderState: ORDER_LIVE, clOrdId: m.clOrdId,
-    });
+    // The Accepted repeats the Enter Order's fields: encoded from the decoded order itself, its
+    // own three fields from one reused object (no values object per order, issue 13).
+    const a = this.acceptedFields;
+    a.timestamp = this.stamp();
+    a.orderReferenceNumber = ref;
+    this.emit(u, 'ORDER_ACCEPTED', m as unknown as OutboundValues, a);
     const answered = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
     this.o.orders?.accepted?.({ session: u.cfg.username, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce });
     if (this.o.onOrderTiming) this.timed(tIn, answered, process.hrtime.bigint());

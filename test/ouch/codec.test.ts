@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { OUCH_OPTIONS, OuchInbound, OuchOutbound, SOUPBINTCP, SoupPacket } from '../../src/contract.ts';
 import { encodeAppendage } from '../../src/ouch/appendage.ts';
-import { decodeInbound, decodeOutbound, encodeInbound, encodeOutbound, type EnterOrder, type InboundMessage } from '../../src/ouch/codec.ts';
+import { decodeInbound, decodeOutbound, encodeInbound, encodeOutbound, encodeOutboundInto, outboundOverrides, type EnterOrder, type InboundMessage, type OutboundValues } from '../../src/ouch/codec.ts';
 import { SoupDecoder, soupPacket } from '../../src/ouch/soup-framing.ts';
 import { decodeLoginAccepted, decodeLoginRequest, encodeLoginAccepted, encodeLoginRequest } from '../../src/ouch/soup-packets.ts';
 
@@ -199,6 +199,26 @@ describe('malformed inbound messages are coded errors, never throws', () => {
       const r = rejected(withAppendage(twice));
       expect(r.error.message).toMatch(/MinQty \(tag \d+\) appears twice/);
     }
+  });
+
+  it('an Order Accepted encoded from the decoded Enter Order and one reused overrides object is byte for byte the one from a full values object', () => {
+    const o = outboundOverrides('ORDER_ACCEPTED', { timestamp: 0n, orderReferenceNumber: 0n as bigint, orderState: 'L' });
+    const orders: Partial<EnterOrder>[] = [{}, { side: 'S', quantity: 999_999, symbol: 'BRK.A', price: 1_999_999_900n, timeInForce: '3', display: 'N', capacity: 'P', clOrdId: 'ABCDEFGHIJKLMN' }, { side: 'T', symbol: 'A', clOrdId: '' }];
+    orders.forEach((change, k) => {
+      const d = decodeInbound(enterBytes(change));
+      if (!d.ok || d.msg.kind !== 'ENTER_ORDER') throw new Error('Enter Order did not decode');
+      const m = d.msg;
+      o.timestamp = 1_000_000n + BigInt(k);
+      o.orderReferenceNumber = 77n + BigInt(k);
+      const fast = encodeOutboundInto('ORDER_ACCEPTED', m as unknown as OutboundValues, Buffer.alloc, o);
+      const full = encodeOutbound('ORDER_ACCEPTED', {
+        timestamp: o.timestamp, userRefNum: m.userRefNum, side: m.side, quantity: m.quantity, symbol: m.symbol, price: m.price,
+        timeInForce: m.timeInForce, display: m.display, orderReferenceNumber: o.orderReferenceNumber, capacity: m.capacity,
+        interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: m.crossType, orderState: 'L', clOrdId: m.clOrdId,
+      });
+      expect(fast.equals(full)).toBe(true);
+      expect(decodeOutbound(fast).values).toMatchObject({ timestamp: o.timestamp, orderReferenceNumber: o.orderReferenceNumber, symbol: m.symbol });
+    });
   });
 
   it('a Cancel with a quantity above the OUCH limit is a bad field', () => {
