@@ -23,7 +23,7 @@ import { RiskgateError } from '../errors.ts';
 import { splitBatch } from '../control/frames.ts';
 import { createLogger, LOG_LEVELS } from '../log/index.ts';
 import { gatewayOptions } from '../ouch/from-config.ts';
-import { Gateway, type GatewayOptions, type SessionEvent } from '../ouch/gateway.ts';
+import { Gateway } from '../ouch/gateway.ts';
 import { OrderEntryEngine } from '../order-entry/engine-session.ts';
 import { OrderRouter } from '../order-entry/router.ts';
 import { checkInput, readBatches } from '../source/file.ts';
@@ -40,9 +40,7 @@ import { startControlPlane, type ControlPlane } from '../control/plane.ts';
 import { OrderEntryOps } from '../order-entry/operations.ts';
 import { LiveClearing } from '../server/clearing.ts';
 import { OrderLatency } from '../order-entry/latency.ts';
-import { DEFAULT_WARM_UP_ORDERS, warmUp, type WarmUpHooks } from '../order-entry/warm-up.ts';
-import { LiveState } from '../server/live.ts';
-import { RiskState } from '../control/limits.ts';
+import { DEFAULT_WARM_UP_ORDERS, warmUp } from '../order-entry/warm-up.ts';
 
 export const GATEWAY_USAGE =
   'usage: riskgate gateway <file.itch[.gz]> [--config f] [--port N] [--venue HOST:PORT] [--venue-user NAME:PASSWORD] ' +
@@ -165,26 +163,21 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     const clearing = await startReplayClearing({ brokers: values.brokers, prefix: values.prefix }, cfg);
     let ops: OrderEntryOps | null = null;
     const latency = values.latency ? new OrderLatency() : null;
-    // The gateway's options for a router: the real gateway's, and (with throwaway listeners)
-    // the start-up warm-up's, built by the same code so that V8 sees the same shapes and
-    // closures on both (issue 13, session gwlat2: a warm-up gateway built differently left its
-    // compiled code to be thrown away on the real gateway's first orders).
-    const optionsFor = (r: OrderRouter, onEvent: (e: SessionEvent) => void, onOrderTiming: GatewayOptions['onOrderTiming']): GatewayOptions => ({
+    const gateway = new Gateway({
       ...gatewayOptions(cfg, (o) => {
         failClosed();
-        return diverged ? { accept: false, failed: `fail closed: ${diverged}` } : r.decide(o);
+        return diverged ? { accept: false, failed: `fail closed: ${diverged}` } : router.decide(o);
       }),
       // Enter Orders a read at a time, in one engine call (spec §18.6), under the same rule.
       decideBatch: (os) => {
         failClosed();
         const why = diverged;
-        return why ? os.map(() => ({ accept: false as const, failed: `fail closed: ${why}` })) : r.decideBatch(os);
+        return why ? os.map(() => ({ accept: false as const, failed: `fail closed: ${why}` })) : router.decideBatch(os);
       },
-      ...(port !== undefined ? { port } : {}), orders: r.listener, log,
-      onEvent,
-      ...(onOrderTiming ? { onOrderTiming } : {}),
+      ...(port !== undefined ? { port } : {}), orders: router.listener, log,
+      onEvent: (e) => ops?.onEvent(e),
+      ...(latency ? { onOrderTiming: latency.record } : {}),
     });
-    const gateway = new Gateway(optionsFor(router, (e) => ops?.onEvent(e), latency?.record));
     router.attach(gateway);
     // An account kill the daily loss limit engaged (CONTROL ACCOUNT_KILL 2, spec §18.8) shows in
     // the control state, so the dashboard's account button offers its release.
@@ -215,33 +208,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       if (plane.url) out('serving', `dashboard    ${plane.url}/ (metrics ${plane.url}/metrics)`, { url: plane.url });
     }
     const warm = intOpt('--warm-up', values['warm-up']) ?? DEFAULT_WARM_UP_ORDERS;
-    // The warm-up's engine calls and session events go to throwaway stand-ins of this
-    // gateway's listeners (a LiveState on its own metrics registry and risk state; a counter),
-    // so that their code is compiled before the first order too, and the real metrics, audit
-    // log and clearing never see a warm-up order.
-    const warmHooks: WarmUpHooks = {};
-    if (warm > 0) {
-      const warmEvents = new Map<string, number>();
-      const onEvent = (e: SessionEvent) => {
-        warmEvents.set(e.event, (warmEvents.get(e.event) ?? 0) + 1);
-      };
-      // Its own port (0), its own sessions, never the real latency samples.
-      // The warm-up's sessions shaped as the configured ones (their own names and passwords).
-      const real = cfg.orderEntry?.sessions ?? [];
-      warmHooks.gatewayOptions = (r, sessions) => ({
-        ...optionsFor(r, onEvent, latency ? () => {} : undefined),
-        sessions: real.length ? sessions.map((w, k) => ({ ...real[k % real.length], username: w.username, password: w.password })) : sessions,
-        port: 0,
-      });
-      if (plane) {
-        const { Metrics } = await import('../metrics/index.ts');
-        const warmLive = new LiveState(cfg, new Metrics(), new RiskState(cfg), { file, backend, run: 'warm-up', speed: 'max' });
-        warmHooks.onRecords = (records, firstSeq, messages, ns) => {
-          warmLive.observe(records, { frames: records, firstSeq, offset: 0, messages, final: false }, ns, []);
-        };
-      }
-    }
-    const warmed = warm > 0 ? await warmUp(warm, cfg.symbols.map((s) => s.symbol), false, warmHooks) : null;
+    const warmed = warm > 0 ? await warmUp(warm, cfg.symbols.map((s) => s.symbol)) : null;
     if (warmed) log.info(warmed, 'order entry: warmed up');
     let addr;
     try {

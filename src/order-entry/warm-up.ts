@@ -16,62 +16,37 @@
 import type { AddressInfo } from 'node:net';
 import { setImmediate as turn } from 'node:timers/promises';
 import { OuchClient } from '../client/index.ts';
-import { ORDER_FRAME as OF, Reason, RecordField, RecordHeader as H, RecordKind, RECORD_SIZE, VENUE_FRAME as VF } from '../contract.ts';
+import { ORDER_FRAME as OF, RecordField, RecordHeader as H, RecordKind, RECORD_SIZE, VENUE_FRAME as VF } from '../contract.ts';
 import type { Engine, EngineStats } from '../engine/types.ts';
-import { Gateway, type GatewayOptions, type GatewaySession, type SessionEvent } from '../ouch/gateway.ts';
+import { Gateway } from '../ouch/gateway.ts';
 import { Venue } from '../venue/venue.ts';
 import { OrderEntryEngine } from './engine-session.ts';
 import { OrderRouter } from './router.ts';
 
 /** Orders `riskgate gateway` and `riskgate venue-sim` warm up with unless told otherwise (--warm-up). */
-export const DEFAULT_WARM_UP_ORDERS = 10_000;
+export const DEFAULT_WARM_UP_ORDERS = 5000;
 const USER = { username: 'WARMUP', password: 'warm-up' };
 /** Client sessions of the throwaway gateway: several, as a real gateway's (its per-session paths see more than one). */
 const SESSIONS = 4;
 /** Orders in flight at most: the warm-up waits for answers rather than queueing without bound. */
 const IN_FLIGHT = 256;
-/** Orders sent per event-loop turn at most (a burst, as a busy client's). */
+/** Orders sent per event-loop turn (a burst, as a busy client's). */
 const BURST = 32;
 const TIMEOUT_MS = 30_000;
-/** One order frame in this many is refused by the stand-in engine (a reason bit), so the refusal path is compiled too. */
-const REFUSE_EVERY = 8;
-
-/**
- * What the real gateway hangs on its order path, for the warm-up to take the same branches with
- * throwaway stand-ins (issue 13, session gwlat2: a warm-up through `() => {}` hooks and with
- * every order accepted left ~80 functions of the real path — the record listener, the
- * refusal answers, the session events — to be compiled or recompiled by V8 in the first second
- * of real orders, when the gateway falls behind).
- */
-export interface WarmUpHooks {
-  /** Told of every engine call's records, as `OrderEntryEngine.onRecords` (a throwaway observer: never the real metrics). */
-  onRecords?: (records: Buffer, firstSeq: number, messages: number, engineNs: number) => void;
-  /** Told of every session event, as the gateway's `onEvent` (a throwaway sink: never the real audit log). */
-  onEvent?: (e: SessionEvent) => void;
-  /**
-   * The throwaway gateway's options for its router and sessions, built by the same code as the
-   * real gateway's (same object shapes and closures; throwaway listeners, port 0). Without it,
-   * options of the warm-up's own (which `onEvent` is then part of).
-   */
-  gatewayOptions?: (router: OrderRouter, sessions: GatewaySession[]) => GatewayOptions;
-}
 
 export interface WarmUpResult {
   orders: number;
   answered: number;
-  /** Of those, answered Order Rejected (the stand-in engine's refusals). */
-  rejected: number;
   ms: number;
 }
 
 /**
- * A stand-in engine for the warm-up: order frames accepted (an ORDER record with reasons 0),
- * one in REFUSE_EVERY refused (MAX_QTY), every venue frame applied (a FILL or an ORDER `C` record), controls answered with no
+ * A stand-in engine for the warm-up: every order frame accepted (an ORDER record with reasons
+ * 0), every venue frame applied (a FILL or an ORDER `C` record), controls answered with no
  * record. Never a risk decision on a real order: only the warm-up's throwaway router uses it.
  */
 class AcceptEverythingEngine implements Engine {
   readonly backend = 'warm-up';
-  private orderFrames = 0;
 
   process(frames: Buffer): Buffer {
     const out = Buffer.alloc(this.maxRecordBytes(frames.length));
@@ -89,11 +64,8 @@ class AcceptEverythingEngine implements Engine {
       if (frames[m] === OF.typeByte && len === OF.length) {
         r[H.kind] = RecordKind.ORDER;
         r[H.aux] = frames[m + OF.off_action];
-        const id = frames.readUInt32BE(m + OF.off_order_id);
-        r.writeUInt32LE(id, RecordField.ORDER.order_id);
+        r.writeUInt32LE(frames.readUInt32BE(m + OF.off_order_id), RecordField.ORDER.order_id);
         r.writeUInt32LE(frames.readUInt32BE(m + OF.off_qty), RecordField.ORDER.qty);
-        // Some refused, as real checks refuse some: the refusal answer and its counters are compiled too.
-        if (++this.orderFrames % REFUSE_EVERY === 0) r.writeUInt16LE(Reason.MAX_QTY, RecordField.ORDER.reasons);
       } else if (frames[m] === VF.typeByte && len === VF.length) {
         const executed = frames[m + VF.off_event] === 0x45;
         r[H.kind] = executed ? RecordKind.FILL : RecordKind.ORDER;
@@ -126,7 +98,7 @@ class AcceptEverythingEngine implements Engine {
  * and its router first unless `venueOnly` (the venue simulator's own warm-up) — and waits
  * for their last answers. `symbols`: the symbols the real orders will name.
  */
-export async function warmUp(orders: number, symbols: readonly string[], venueOnly = false, hooks: WarmUpHooks = {}): Promise<WarmUpResult> {
+export async function warmUp(orders: number, symbols: readonly string[], venueOnly = false): Promise<WarmUpResult> {
   const t0 = performance.now();
   const closers: (() => Promise<unknown>)[] = [];
   try {
@@ -141,14 +113,13 @@ export async function warmUp(orders: number, symbols: readonly string[], venueOn
       // Every engine call told to a listener, as `riskgate gateway`'s are (its metrics and
       // clearing): the call's path is compiled with that branch taken (issue 13: a warm-up
       // without it left the real path to be recompiled in the first second of orders).
-      oe.onRecords = hooks.onRecords ?? (() => {});
+      oe.onRecords = () => {};
       const router = new OrderRouter(oe, symbols, link);
-      const sessions = Array.from({ length: SESSIONS }, (_, k) => ({ username: `WARM${k}`, password: USER.password, account: 0 }));
-      const gw = new Gateway(hooks.gatewayOptions ? hooks.gatewayOptions(router, sessions) : {
-        sessions, decide: router.decide, decideBatch: router.decideBatch, orders: router.listener, port: 0, symbols,
+      const gw = new Gateway({
+        sessions: Array.from({ length: SESSIONS }, (_, k) => ({ username: `WARM${k}`, password: USER.password, account: 0 })),
+        decide: router.decide, decideBatch: router.decideBatch, orders: router.listener, port: 0, symbols,
         // Timing as `--latency` takes it, so that path is compiled too (the samples are dropped).
         onOrderTiming: () => {},
-        onEvent: hooks.onEvent ?? (() => {}),
       });
       router.attach(gw);
       port = (await gw.start()).port;
@@ -162,28 +133,17 @@ export async function warmUp(orders: number, symbols: readonly string[], venueOn
     }
     // An IOC order ends with Order Canceled (the empty book takes nothing) or Order Rejected.
     let answered = 0;
-    let rejected = 0;
-    for (const client of clients) {
-      client.onAnswer((a) => {
-        answered++;
-        if (a.kind === 'ORDER_REJECTED') rejected++;
-      }, ['ORDER_CANCELED', 'ORDER_REJECTED', 'ORDER_EXECUTED']);
-    }
+    for (const client of clients) client.onAnswer(() => answered++, ['ORDER_CANCELED', 'ORDER_REJECTED', 'ORDER_EXECUTED']);
     const deadline = Date.now() + TIMEOUT_MS;
-    const send = (k: number) =>
-      clients[k % clients.length].enter({ side: k & 1 ? 'S' : 'B', quantity: 1 + (k % 3), symbol: symbols[k % symbols.length], price: BigInt(10_000 + (k % 7)), timeInForce: '3' });
-    let k = 0;
-    // Bursts of 1 to BURST orders: many socket reads of a few orders, as a real client's
-    // (the per-read code — reads, SoupBinTCP framing, the batch decision, the coalesced
-    // writes — runs once per read, so bursts of BURST alone left it cold: issue 13, gwlat2).
-    for (let round = 0; k < orders && Date.now() < deadline; round++) {
-      const burst = 1 + (round % BURST);
-      for (let b = 0; b < burst && k < orders; b++, k++) send(k);
+    for (let k = 0; k < orders && Date.now() < deadline; ) {
+      for (let b = 0; b < BURST && k < orders; b++, k++) {
+        clients[k % clients.length].enter({ side: k & 1 ? 'S' : 'B', quantity: 1 + (k % 3), symbol: symbols[k % symbols.length], price: BigInt(10_000 + (k % 7)), timeInForce: '3' });
+      }
       while (k - answered > IN_FLIGHT && Date.now() < deadline) await turn();
       await turn();
     }
     while (answered < orders && Date.now() < deadline && clients.every((c) => c.closedReason === null)) await turn();
-    return { orders, answered, rejected, ms: Math.round(performance.now() - t0) };
+    return { orders, answered, ms: Math.round(performance.now() - t0) };
   } finally {
     for (const c of closers) await c();
   }
