@@ -9,6 +9,12 @@
  *
  * Env: N (orders measured, 60000), TREE (the checkout whose src/ to measure; default this one,
  * e.g. TREE=/path/to/other-checkout for an A/B with the same script).
+ *
+ * Bytes allocated per order: run with `node --expose-gc --trace-gc-nvp --import tsx
+ * bench/order-path-cpu.ts`: a full GC before and after the measured orders, between the two
+ * `order-path-cpu: measure` lines, and the sum of the `allocated=` fields of the GCs between
+ * them (the last one included) is what the measured orders allocated (with ALLOC=1 this script
+ * is told nothing: the wrapper `bench/order-path-alloc.sh` does the sum).
  */
 import { fileURLToPath } from 'node:url';
 
@@ -63,9 +69,18 @@ async function run(n: number, burst: number) {
   while (answered - start < n) await turn();
 }
 await run(20000, 16); // warm
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc) { gc(); console.log('order-path-cpu: measure start'); }
+// HEAP_PROFILE=file: a sampling heap profile of the measured orders, collected objects included (where the bytes are allocated).
+const heapOut = process.env.HEAP_PROFILE;
+const { Session } = await import('node:inspector/promises');
+const hs = heapOut ? new Session() : null;
+if (hs) { hs.connect(); await hs.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never); }
 const cpu0 = process.cpuUsage(); const t0 = performance.now();
 await run(N, 16);
 const cpu = process.cpuUsage(cpu0); const wall = performance.now() - t0;
+if (gc) { gc(); console.log('order-path-cpu: measure end'); }
+if (hs) { const { profile } = await hs.post('HeapProfiler.stopSampling') as { profile: unknown }; (await import('node:fs')).writeFileSync(heapOut!, JSON.stringify(profile)); }
 console.log(JSON.stringify({ tree: TREE.split('/').pop(), orders: N, cpuUsPerOrder: +((cpu.user + cpu.system) / N).toFixed(2), sysUsPerOrder: +(cpu.system / N).toFixed(2), wallMs: Math.round(wall) }));
 await c.logout().catch(() => {}); await link.logout().catch(() => {}); await gw.close(); await venue.close();
 process.exit(0);

@@ -232,14 +232,17 @@ export class LiveOrderEntry {
       onAnswer: (fn) => {
         this.venueHandler = fn;
       },
+      // The order is copied now: the router reuses the object it passes (VenueLink).
       enter: (o) => {
         const r = ref();
-        later(() => this.venueClient!.enter({ ...o, userRefNum: r }));
+        const order = { ...o, userRefNum: r };
+        later(() => this.venueClient!.enter(order));
         return r;
       },
       replace: (orig, o) => {
         const r = ref();
-        later(() => this.venueClient!.replace(orig, { ...o, userRefNum: r }));
+        const order = { ...o, userRefNum: r };
+        later(() => this.venueClient!.replace(orig, order));
         return r;
       },
       cancel: (r, leave) => later(() => this.venueClient!.cancel(r, leave)),

@@ -8,7 +8,7 @@
 import { percentiles } from '../report/percentiles.ts';
 
 const CAPACITY = 4_000_000;
-const STEADY_AFTER_NS = 1_000_000_000n;
+const STEADY_AFTER_NS = 1_000_000_000;
 
 export class OrderLatency {
   private readonly answered = new Float64Array(CAPACITY);
@@ -18,28 +18,29 @@ export class OrderLatency {
   private dropped = 0;
   private cpu0: NodeJS.CpuUsage | null = null;
   private cpu: NodeJS.CpuUsage | null = null;
-  private t0 = 0n;
-  private t1 = 0n;
+  private t0 = 0;
+  private t1 = 0;
   /** The CPU time, order count and time at the first order 1 s or more after the first one (the steady-state figures start there). */
   private cpuSteady0: NodeJS.CpuUsage | null = null;
   private nSteady0 = 0;
-  private tSteady0 = 0n;
+  private tSteady0 = 0;
   /** Orders and time at the last CPU reading. */
   private lastReadAt = 0;
-  private tLastRead = 0n;
+  private tLastRead = 0;
 
-  readonly record = (inNs: bigint, answeredNs: bigint, forwardedNs: bigint): void => {
+  /** Monotonic ns as numbers (GatewayOptions.onOrderTiming); forwardedNs 0 for an order not forwarded. */
+  readonly record = (inNs: number, answeredNs: number, forwardedNs: number): void => {
     if (this.cpu0 === null) {
       this.cpu0 = process.cpuUsage();
       this.t0 = inNs;
     }
-    this.t1 = forwardedNs > 0n ? forwardedNs : answeredNs;
+    this.t1 = forwardedNs > 0 ? forwardedNs : answeredNs;
     if (this.n >= CAPACITY) {
       this.dropped++;
       return;
     }
-    this.answered[this.n++] = Number(answeredNs - inNs);
-    if (forwardedNs > 0n) this.forwarded[this.nf++] = Number(forwardedNs - inNs);
+    this.answered[this.n++] = answeredNs - inNs;
+    if (forwardedNs > 0) this.forwarded[this.nf++] = forwardedNs - inNs;
     // The CPU time up to this order (read every 1,024 orders and at the end: cheap enough).
     if ((this.n & 1023) === 0) {
       this.cpu = process.cpuUsage(this.cpu0);
@@ -67,10 +68,10 @@ export class OrderLatency {
     return {
       orders: this.n, forwarded: this.nf, notSampled: this.dropped,
       answerUs: us(this.answered, this.n), forwardUs: us(this.forwarded, this.nf),
-      wallMs: Number(this.t1 - this.t0) / 1e6, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
+      wallMs: (this.t1 - this.t0) / 1e6, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
       // From 1 s after the first order to the last CPU reading (null for a run shorter than that).
       steady: s0 && this.cpu && this.cpu !== s0
-        ? { orders: this.lastReadAt - this.nSteady0, wallMs: Number(this.tLastRead - this.tSteady0) / 1e6, cpuMs: { user: (this.cpu.user - s0.user) / 1000, system: (this.cpu.system - s0.system) / 1000 } }
+        ? { orders: this.lastReadAt - this.nSteady0, wallMs: (this.tLastRead - this.tSteady0) / 1e6, cpuMs: { user: (this.cpu.user - s0.user) / 1000, system: (this.cpu.system - s0.system) / 1000 } }
         : null,
     };
   }

@@ -47,7 +47,11 @@ export function killOf(c: AppliedControl): KillScope | null {
   return null;
 }
 
-/** What the router uses of the venue connection (an OuchClient, or the Kafka run's journalled link, src/kafka/order-entry-live.ts). */
+/**
+ * What the router uses of the venue connection (an OuchClient, or the Kafka run's journalled
+ * link, src/kafka/order-entry-live.ts). The order passed to `enter` is reused by the router:
+ * a link that sends it later copies it during the call.
+ */
 export type VenueLink = Pick<OuchClient, 'onAnswer' | 'enter' | 'replace' | 'cancel'> &
   /** With it, the answers of one read go into the engine together; without, each at once. */
   Partial<Pick<OuchClient, 'onReadEnd'>>;
@@ -95,8 +99,11 @@ const ACCEPT: Decision = Object.freeze({ accept: true });
 export class OrderRouter {
   /** Engine order id of each live client order. */
   private readonly ids = new ClientOrderIds();
-  /** The venue's UserRefNum → the engine order id and the client order. */
-  private readonly byVenueRef = new Map<number, { orderId: number; client: ClientRef }>();
+  /**
+   * The venue's UserRefNum → the engine order id (the client order is metaOf's: no object per
+   * order here, issue 13).
+   */
+  private readonly byVenueRef = new Map<number, number>();
   /** The venue's UserRefNum of each engine order id. */
   private readonly venueRefOf = new Float64Array(SLOTS).fill(NO_REF);
   /** Account, symbol and client order of each open engine order id. */
@@ -125,6 +132,8 @@ export class OrderRouter {
   private venueBatch: PendingVenueAnswer[] = [];
   /** Engine order ids with an answer in venueBatch (a second one for the same order flushes first). */
   private readonly inVenueBatch = new Set<number>();
+  /** The order handed to the venue link's `enter`, reused. */
+  private readonly forward: { side: OrderView['side']; quantity: number; symbol: string; price: bigint; timeInForce: string } = { side: 'B', quantity: 0, symbol: '', price: 0n, timeInForce: '' };
   /** The venue link tells when a read's answers are all in (else each answer is applied at once). */
   private readonly venueReads: boolean;
 
@@ -286,8 +295,15 @@ export class OrderRouter {
     accepted: (o: OrderView) => {
       const id = this.ids.get(o.session, o.userRefNum);
       if (id === undefined || !this.venue) return;
-      const ref = this.venue.enter({ side: o.side, quantity: o.quantity, symbol: o.symbol, price: o.price, timeInForce: o.timeInForce });
-      this.byVenueRef.set(ref, { orderId: id, client: { session: o.session, userRefNum: o.userRefNum } });
+      // One order object for every forward (the link reads it during the call): no object per order.
+      const f = this.forward;
+      f.side = o.side;
+      f.quantity = o.quantity;
+      f.symbol = o.symbol;
+      f.price = o.price;
+      f.timeInForce = o.timeInForce;
+      const ref = this.venue.enter(f);
+      this.byVenueRef.set(ref, id);
       this.venueRefOf[id] = ref;
     },
     replaced: (origUserRefNum: number, o: OrderView) => {
@@ -301,7 +317,7 @@ export class OrderRouter {
       if (orig === NO_REF) return;
       const ref = this.venue.replace(orig, { quantity: o.quantity, price: o.price, timeInForce: o.timeInForce });
       this.byVenueRef.delete(orig);
-      this.byVenueRef.set(ref, { orderId: id, client: { session: o.session, userRefNum: o.userRefNum } });
+      this.byVenueRef.set(ref, id);
       this.venueRefOf[id] = ref;
     },
     reduced: (session: string, userRefNum: number, open: number) => {
@@ -329,16 +345,17 @@ export class OrderRouter {
     if (a.kind !== 'ORDER_EXECUTED' && a.kind !== 'ORDER_CANCELED' && a.kind !== 'ORDER_REJECTED') return;
     const v = a.values;
     const ref = Number(v.userRefNum);
-    const m = this.byVenueRef.get(ref);
-    if (!m) {
+    const orderId = this.byVenueRef.get(ref);
+    const m = orderId === undefined ? undefined : this.metaOf[orderId];
+    if (orderId === undefined || m === undefined) {
       if (a.kind !== 'ORDER_REJECTED') this.unmatched++;
       return;
     }
     // A second answer for the same order waits for the first to be applied (its shares then fit).
-    if (this.inVenueBatch.has(m.orderId) || a.kind === 'ORDER_REJECTED') this.flushVenue();
-    const qty = a.kind === 'ORDER_REJECTED' ? this.oe.openShares(m.orderId) : Number(v.quantity);
-    this.venueBatch.push({ kind: a.kind, venueRef: ref, orderId: m.orderId, client: m.client, qty, price: a.kind === 'ORDER_EXECUTED' ? (v.price as bigint) : 0n, reason: v.reason });
-    this.inVenueBatch.add(m.orderId);
+    if (this.inVenueBatch.has(orderId) || a.kind === 'ORDER_REJECTED') this.flushVenue();
+    const qty = a.kind === 'ORDER_REJECTED' ? this.oe.openShares(orderId) : Number(v.quantity);
+    this.venueBatch.push({ kind: a.kind, venueRef: ref, orderId, client: m.client, qty, price: a.kind === 'ORDER_EXECUTED' ? (v.price as bigint) : 0n, reason: v.reason });
+    this.inVenueBatch.add(orderId);
     if (!this.venueReads) this.flushVenue();
   }
 
@@ -363,7 +380,7 @@ export class OrderRouter {
         const why = this.killed.size > 0 && this.killed.has(orderId) ? 'S' : p.kind === 'ORDER_REJECTED' ? 'Z' : venueCancelReason(p.reason);
         this.gateway?.cancel(client.session, client.userRefNum, p.qty, why);
       }
-      if (this.oe.openShares(orderId) === 0 && this.byVenueRef.get(p.venueRef)?.orderId === orderId) {
+      if (this.oe.openShares(orderId) === 0 && this.byVenueRef.get(p.venueRef) === orderId) {
         this.byVenueRef.delete(p.venueRef);
         this.forget(orderId, client);
       }

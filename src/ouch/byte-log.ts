@@ -20,6 +20,8 @@ export class ByteLog {
   private lengthOf = new Uint32Array(1024);
   private n = 0;
   private bytes = 0;
+  /** The chunk the last entry went into (see appendAt). */
+  last: Buffer = Buffer.alloc(0);
 
   /** Entries appended. */
   get length(): number {
@@ -36,12 +38,22 @@ export class ByteLog {
    * bytes are read back): the log holds the bytes written there, no copy.
    */
   append(size: number): Buffer {
+    const at = this.appendAt(size);
+    return this.last.subarray(at, at + size);
+  }
+
+  /**
+   * `append` without a view: the entry's offset in `last` (the chunk it is in), to be written
+   * there before the next append — no Buffer object per entry (issue 13).
+   */
+  appendAt(size: number): number {
     let c = this.chunks.length - 1;
     if (c < 0 || this.used[c] + size > this.chunks[c].length) {
       // Bytes stay in append order: a big entry's own chunk is full, the next entry opens a new one.
       this.chunks.push(Buffer.allocUnsafeSlow(Math.max(CHUNK, size)));
       this.used.push(0);
       c++;
+      this.last = this.chunks[c];
     }
     if (this.n === this.chunkOf.length) this.grow();
     const at = this.used[c];
@@ -51,7 +63,7 @@ export class ByteLog {
     this.n++;
     this.used[c] = at + size;
     this.bytes += size;
-    return this.chunks[c].subarray(at, at + size);
+    return at;
   }
 
   /**

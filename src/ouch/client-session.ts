@@ -13,7 +13,7 @@ import type { Clock, SessionTiming } from './timing.ts';
 export interface ClientSessionHooks {
   accepted(a: LoginAccepted): void;
   rejected(code: string): void;
-  /** One outbound OUCH message and its sequence number. */
+  /** One outbound OUCH message and its sequence number; `payload` is a view of the read's bytes, valid during the call only (copy it to keep it). */
   sequenced(payload: Buffer, seq: bigint): void;
   debug?(text: string): void;
   endOfSession?(): void;
@@ -51,6 +51,16 @@ export class ClientSession {
   private readonly decoder: SoupDecoder;
   private lastReceived: number;
   private lastSent: number;
+
+  /** Each packet of a chunk as it is cut; false once the session closed (the rest is dropped). */
+  private readonly onFrame = (f: SoupFrame): boolean => {
+    try {
+      this.frame(f);
+    } catch (e) {
+      this.shut(`protocol error: ${(e as OuchError).message}`);
+    }
+    return (this.state as ClientState) !== 'closed';
+  };
 
   constructor(private readonly o: ClientSessionOptions) {
     this.decoder = new SoupDecoder(o.maxPacket);
@@ -91,14 +101,8 @@ export class ClientSession {
   receive(chunk: Buffer): void {
     if (this.state === 'closed') return;
     this.lastReceived = this.o.now();
-    for (const f of this.decoder.push(chunk)) {
-      try {
-        this.frame(f);
-      } catch (e) {
-        this.shut(`protocol error: ${(e as OuchError).message}`);
-      }
-      if ((this.state as ClientState) === 'closed') return;
-    }
+    this.decoder.each(chunk, this.onFrame);
+    if ((this.state as ClientState) === 'closed') return;
     if (this.decoder.error) this.shut(`protocol error: ${this.decoder.error.message}`);
   }
 
@@ -133,7 +137,7 @@ export class ClientSession {
         return;
       case SoupPacket.SEQUENCED_DATA.type:
         if (this.state !== 'logged-in') throw new Error('Sequenced Data before login');
-        this.o.hooks.sequenced(Buffer.from(f.payload), this.nextSeq++);
+        this.o.hooks.sequenced(f.payload, this.nextSeq++);
         return;
       case SoupPacket.SERVER_HEARTBEAT.type:
         return;

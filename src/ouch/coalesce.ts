@@ -22,6 +22,8 @@ export interface CoalescedWriter {
    * OUCH_ENCODE, writing nothing, when it is above the protocol's maximum packet length.
    */
   packet(typeByte: number, payload: Buffer): void;
+  /** `packet` with the payload at `src[at, at + len)` (no view of it made: issue 13). */
+  packetAt(typeByte: number, src: Buffer, at: number, len: number): void;
   /** Writes what is gathered now (before `end`, or to let a replay see its bytes unsent). */
   flush(): void;
 }
@@ -87,6 +89,19 @@ export function coalescedWrite(socket: Socket, maxCorked = 64 << 10): CoalescedW
     buf[bytes + HEADER] = typeByte;
     payload.copy(buf, bytes + HEADER + 1);
     bytes += HEADER + len;
+    if (bytes > maxCorked) flush();
+  };
+  write.packetAt = (typeByte: number, src: Buffer, at: number, len: number) => {
+    const n = 1 + len;
+    if (n > SOUPBINTCP.maxPacket) throw new OuchError('OUCH_ENCODE', `packet of ${n} bytes is above the maximum ${SOUPBINTCP.maxPacket}`, { field: 'packetLength', offset: 0 });
+    room(HEADER + n);
+    buf.writeUInt16BE(n, bytes);
+    buf[bytes + HEADER] = typeByte;
+    // A byte loop: Buffer#copy with a source range makes a Uint8Array view per call, and an
+    // OUCH message is tens of bytes.
+    const to = bytes + HEADER + 1 - at;
+    for (let i = at, end = at + len; i < end; i++) buf[to + i] = src[i];
+    bytes += HEADER + n;
     if (bytes > maxCorked) flush();
   };
   write.flush = flush;

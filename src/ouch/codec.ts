@@ -219,9 +219,18 @@ export function encodeInbound(msg: InboundMessage): Buffer {
   // No options (an order's usual case): no appendage to build, and no zero fill when the fields cover every byte.
   const app = 'options' in msg && msg.options.length > 0 ? encodeAppendage(msg.options) : EMPTY;
   const b = app.length === 0 && coversEveryByte(fields, layout.size) ? Buffer.allocUnsafe(layout.size) : Buffer.alloc(layout.size + app.length);
-  writeFields(b, 0, fields, msg as unknown as Record<string, FieldValue>, layout.appendage ? { type: layout.type, appendageLength: app.length } : { type: layout.type });
+  const over = app.length === 0 ? INBOUND_OVERRIDES[msg.kind] : { type: layout.type, appendageLength: app.length };
+  writeFields(b, 0, fields, msg as unknown as Record<string, FieldValue>, over);
   app.copy(b, layout.size);
   return b;
+}
+
+/** encodeInbound's own fields without an appendage (type, appendageLength 0): one frozen object per kind, not one per message. */
+const INBOUND_OVERRIDES = {} as Record<OuchInboundName, Record<string, FieldValue>>;
+for (const n of Object.keys(OuchInbound) as OuchInboundName[]) {
+  const l = OuchInbound[n];
+  const o: Record<string, FieldValue> = l.appendage ? { type: l.type, appendageLength: 0 } : { type: l.type };
+  INBOUND_OVERRIDES[n] = Object.freeze(o);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -263,6 +272,22 @@ export function encodeOutboundInto(kind: OuchOutboundName, values: OutboundValue
   if (!coversEveryByte(fields, layout.size)) b.fill(0);
   writeFields(b, 0, fields, values, overrides ?? OUTBOUND_OVERRIDES[kind]);
   return b;
+}
+
+/**
+ * encodeOutboundInto at `at` in `buf` (a session stream's chunk: no Buffer object per message,
+ * issue 13): writes the kind's `outboundSize(kind)` bytes there. Throws as encodeOutbound does.
+ */
+export function encodeOutboundAt(kind: OuchOutboundName, values: OutboundValues, buf: Buffer, at: number, overrides?: OutboundValues): void {
+  const layout = OuchOutbound[kind];
+  const fields = layout.fields as Fields;
+  if (!coversEveryByte(fields, layout.size)) buf.fill(0, at, at + layout.size);
+  writeFields(buf, at, fields, values, overrides ?? OUTBOUND_OVERRIDES[kind]);
+}
+
+/** Bytes of an outbound message of this kind (with no appendage, as the gateway sends them). */
+export function outboundSize(kind: OuchOutboundName): number {
+  return OuchOutbound[kind].size;
 }
 
 /**

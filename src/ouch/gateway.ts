@@ -14,7 +14,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { timingSafeEqual } from 'node:crypto';
 import { OUCH_REJECT_BY_REASON_BIT, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
-import { decodeInbound, encodeOutboundInto, outboundOverrides, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
+import { decodeInbound, encodeOutboundAt, outboundOverrides, outboundSize, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
 import type { OuchOption } from './appendage.ts';
 import { coalescedWrite } from './coalesce.ts';
 import { replayStream } from './replay.ts';
@@ -92,6 +92,7 @@ export interface OrderView {
  * (`execute`) follows the acceptance on the stream.
  */
 export interface OrderListener {
+  /** `o` is valid during the call only (the gateway reuses the object): copy what you keep. */
   accepted?(o: OrderView): void;
   /** The original order is gone; `o` is the new one. */
   replaced?(origUserRefNum: number, o: OrderView): void;
@@ -155,12 +156,13 @@ export interface GatewayOptions {
   /** Told of every session event: login, refused login, logout, disconnect, order reject, problem. */
   onEvent?: (e: SessionEvent) => void;
   /**
-   * Per-order timing (`riskgate gateway --latency`): hrtime ns when the socket read that
+   * Per-order timing (`riskgate gateway --latency`): monotonic ns (a number, `performance.now()`
+   * × 10^6: no BigInt per reading) when the socket read that
    * carried the order's packet returned (so waiting behind the orders read with it counts),
    * when its answer was sequenced, and when the order listener returned (the venue
-   * forward of an accepted order; 0n for a rejected one).
+   * forward of an accepted order; 0 for a rejected one).
    */
-  onOrderTiming?: (inNs: bigint, answeredNs: bigint, forwardedNs: bigint) => void;
+  onOrderTiming?: (inNs: number, answeredNs: number, forwardedNs: number) => void;
 }
 
 interface LiveOrder {
@@ -180,8 +182,6 @@ interface SessionState {
   cfg: GatewaySession;
   /** Sequenced outbound messages, kept for replay (bytes in chunks, not a Buffer each); message k has sequence number k + 1. */
   stream: MessageStream;
-  /** `stream.append`, bound once: where emit encodes the next message. */
-  place: (size: number) => Buffer;
   conn: ServerSession | null;
   lastUserRefNum: number;
   usedUserRefNums: UsedRefs;
@@ -233,7 +233,12 @@ const ENTER_TYPE = 0x4f;
 interface PendingEnter {
   u: SessionState;
   m: EnterOrder;
-  tIn: bigint;
+  tIn: number;
+}
+
+/** Monotonic ns as a number (per-order timing): no BigInt allocated per reading. */
+function nowNs(): number {
+  return performance.now() * 1e6;
 }
 
 let stampMs = -1;
@@ -276,6 +281,11 @@ export class Gateway {
   private ended = false;
   /** Enter Orders of the read under way, decided together at its end (decideBatch). */
   private batch: PendingEnter[] = [];
+  /** The order an OrderListener's `accepted` is told of, reused (valid during the call). */
+  private readonly view: OrderView = { session: '', userRefNum: 0, side: 'B', symbol: '', price: 0n, quantity: 0, timeInForce: '' };
+  /** Values of Order Canceled and Order Executed, reused (an encode reads them at once): no object per answer. */
+  private readonly canceledValues = { timestamp: 0n as bigint, userRefNum: 0, quantity: 0, reason: '' };
+  private readonly executedValues = { timestamp: 0n as bigint, userRefNum: 0, quantity: 0, price: 0n as bigint, liquidityFlag: '', matchNumber: 0n as bigint };
   /** Order Accepted's own fields (the rest are the Enter Order's), set before each encode. */
   private readonly acceptedFields = outboundOverrides('ORDER_ACCEPTED', { timestamp: 0n as bigint, orderReferenceNumber: 0 as number | bigint, orderState: ORDER_LIVE as string });
 
@@ -292,7 +302,7 @@ export class Gateway {
       if (this.users.has(s.username)) throw new Error(`gateway: session ${s.username} is configured twice`);
       const stream = new MessageStream();
       this.users.set(s.username, {
-        cfg: s, stream, place: (size) => stream.append(size), conn: null, lastUserRefNum: 0, usedUserRefNums: new UsedRefs(), orders: new Map(), clientCanceled: new Map(),
+        cfg: s, stream, conn: null, lastUserRefNum: 0, usedUserRefNums: new UsedRefs(), orders: new Map(), clientCanceled: new Map(),
         counters: newCounters(), chain: Promise.resolve(), pending: 0, tailEnters: false, replaying: false,
       });
     }
@@ -376,7 +386,14 @@ export class Gateway {
     }
     this.totals.executed++;
     u.counters.executed++;
-    this.emit(u, 'ORDER_EXECUTED', { timestamp: this.stamp(), userRefNum, quantity, price, liquidityFlag, matchNumber: this.nextMatch++ });
+    const x = this.executedValues;
+    x.timestamp = this.stamp();
+    x.userRefNum = userRefNum;
+    x.quantity = quantity;
+    x.price = price;
+    x.liquidityFlag = liquidityFlag;
+    x.matchNumber = this.nextMatch++;
+    this.emit(u, 'ORDER_EXECUTED', x);
     return true;
   }
 
@@ -400,7 +417,12 @@ export class Gateway {
     if (ord.quantity === 0) u.orders.delete(userRefNum);
     this.totals.canceled++;
     u.counters.canceled++;
-    this.emit(u, 'ORDER_CANCELED', { timestamp: this.stamp(), userRefNum, quantity, reason });
+    const c = this.canceledValues;
+    c.timestamp = this.stamp();
+    c.userRefNum = userRefNum;
+    c.quantity = quantity;
+    c.reason = reason;
+    this.emit(u, 'ORDER_CANCELED', c);
     return true;
   }
 
@@ -473,6 +495,11 @@ export class Gateway {
         write.packet(type, payload);
         if (socket.writableLength > this.maxUnsent) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
       },
+      packetAt: (type, src, at, len) => {
+        if (socket.destroyed) return;
+        write.packetAt(type, src, at, len);
+        if (socket.writableLength > this.maxUnsent) queueMicrotask(() => session.abort('SLOW_CONSUMER', `${socket.writableLength} bytes unsent`));
+      },
       close: () => {
         write.flush();
         socket.end();
@@ -540,9 +567,9 @@ export class Gateway {
       },
     });
     /** When the read under way returned (--latency): each order's time starts there. */
-    let readAt = 0n;
+    let readAt = 0;
     socket.on('data', (chunk: Buffer) => {
-      if (this.o.onOrderTiming) readAt = process.hrtime.bigint();
+      if (this.o.onOrderTiming) readAt = nowNs();
       try {
         session.receive(chunk);
       } catch (e) {
@@ -569,7 +596,7 @@ export class Gateway {
    * the answers before it could change; anything else (whose refusal must be sequenced in
    * its place) returns false and takes the ordinary in-order path.
    */
-  private pipelined(u: SessionState, conn: ServerSession, socket: Socket, payload: Buffer, tIn: bigint): boolean {
+  private pipelined(u: SessionState, conn: ServerSession, socket: Socket, payload: Buffer, tIn: number): boolean {
     if (!this.o.pipelineEnters || this.o.decideBatch || payload[0] !== ENTER_TYPE) return false;
     // A copy: the decision and the answer come after the read's buffer is reused.
     const d = decodeInbound(Buffer.from(payload));
@@ -653,16 +680,18 @@ export class Gateway {
 
   /** Appends a sequenced message to the session's stream and sends it if it is connected. */
   private emit(u: SessionState, kind: OuchOutboundName, values: OutboundValues, overrides?: OutboundValues): void {
-    // Encoded in place at the end of the stream; a message that cannot be encoded is taken back.
-    const n = u.stream.length;
-    let payload: Buffer;
+    // Encoded in place at the end of the stream (no Buffer object per message); a message that
+    // cannot be encoded is taken back.
+    const size = outboundSize(kind);
+    const at = u.stream.appendAt(size);
+    const chunk = u.stream.chunk;
     try {
-      payload = encodeOutboundInto(kind, values, u.place, overrides);
+      encodeOutboundAt(kind, values, chunk, at, overrides);
     } catch (e) {
-      if (u.stream.length > n) u.stream.dropLast();
+      u.stream.dropLast();
       throw e;
     }
-    if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequenced(payload);
+    if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequencedAt(chunk, at, size);
   }
 
   /**
@@ -729,7 +758,7 @@ export class Gateway {
   }
 
   /** One inbound message; a Promise only while a decision is pending (an asynchronous decider). */
-  private message(u: SessionState, conn: ServerSession, payload: Buffer, tIn: bigint): void | Promise<void> {
+  private message(u: SessionState, conn: ServerSession, payload: Buffer, tIn: number): void | Promise<void> {
     this.totals.messages++;
     u.counters.messages++;
     // Anything but an Enter Order waits for the Enter Orders before it to be decided.
@@ -844,11 +873,11 @@ export class Gateway {
   }
 
   /** Per-order timing after the answer (and the forward): see GatewayOptions.onOrderTiming. */
-  private timed(tIn: bigint, answered: bigint, forwarded: bigint): void {
+  private timed(tIn: number, answered: number, forwarded: number): void {
     this.o.onOrderTiming!(tIn, answered, forwarded);
   }
 
-  private enter(u: SessionState, m: EnterOrder, tIn: bigint): void | Promise<void> {
+  private enter(u: SessionState, m: EnterOrder, tIn: number): void | Promise<void> {
     if (this.o.decideBatch) {
       if (this.batch.push({ u, m, tIn }) >= MAX_BATCH) this.flushBatch();
       return;
@@ -884,12 +913,12 @@ export class Gateway {
     }
   }
 
-  private entered(u: SessionState, m: EnterOrder, tIn: bigint, code: OuchRejectName | null): void {
+  private entered(u: SessionState, m: EnterOrder, tIn: number, code: OuchRejectName | null): void {
     if (code !== null) {
       this.totals.rejected++;
       u.counters.rejected++;
       this.reject(u, m.userRefNum, code, m.clOrdId);
-      if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
+      if (this.o.onOrderTiming) this.timed(tIn, nowNs(), 0);
       return;
     }
     const ref = this.nextOrderRef++;
@@ -902,12 +931,24 @@ export class Gateway {
     a.timestamp = this.stamp();
     a.orderReferenceNumber = ref;
     this.emit(u, 'ORDER_ACCEPTED', m as unknown as OutboundValues, a);
-    const answered = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
-    this.o.orders?.accepted?.({ session: u.cfg.username, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce });
-    if (this.o.onOrderTiming) this.timed(tIn, answered, process.hrtime.bigint());
+    const answered = this.o.onOrderTiming ? nowNs() : 0;
+    const listener = this.o.orders?.accepted;
+    if (listener) {
+      // One view object for every acceptance (the listener reads it during the call: OrderListener).
+      const v = this.view;
+      v.session = u.cfg.username;
+      v.userRefNum = m.userRefNum;
+      v.side = m.side;
+      v.symbol = m.symbol;
+      v.price = m.price;
+      v.quantity = m.quantity;
+      v.timeInForce = m.timeInForce;
+      listener.call(this.o.orders, v);
+    }
+    if (this.o.onOrderTiming) this.timed(tIn, answered, nowNs());
   }
 
-  private replace(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: bigint): void | Promise<void> {
+  private replace(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: number): void | Promise<void> {
     const d = this.decide(u, {
       session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, origUserRefNum: m.origUserRefNum,
       side: orig.side, symbol: orig.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
@@ -916,13 +957,13 @@ export class Gateway {
     this.replaced(u, orig, m, tIn, d);
   }
 
-  private replaced(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: bigint, code: OuchRejectName | null): void {
+  private replaced(u: SessionState, orig: LiveOrder, m: ReplaceOrder, tIn: number, code: OuchRejectName | null): void {
     if (code !== null) {
       // The original order stays live: a risk gate refuses the new terms, it does not cancel.
       this.totals.rejected++;
       u.counters.rejected++;
       this.reject(u, m.userRefNum, code, m.clOrdId);
-      if (this.o.onOrderTiming) this.timed(tIn, process.hrtime.bigint(), 0n);
+      if (this.o.onOrderTiming) this.timed(tIn, nowNs(), 0);
       return;
     }
     if (u.orders.get(m.origUserRefNum) !== orig) {
@@ -941,8 +982,8 @@ export class Gateway {
       capacity: orig.capacity, interMarketSweepEligibility: m.interMarketSweepEligibility, crossType: orig.crossType,
       orderState: ORDER_LIVE, clOrdId: m.clOrdId,
     });
-    const answered = this.o.onOrderTiming ? process.hrtime.bigint() : 0n;
+    const answered = this.o.onOrderTiming ? nowNs() : 0;
     this.o.orders?.replaced?.(m.origUserRefNum, { session: u.cfg.username, userRefNum: m.userRefNum, side: orig.side, symbol: orig.symbol, price: m.price, quantity: m.quantity, timeInForce: m.timeInForce });
-    if (this.o.onOrderTiming) this.timed(tIn, answered, process.hrtime.bigint());
+    if (this.o.onOrderTiming) this.timed(tIn, answered, nowNs());
   }
 }

@@ -58,6 +58,8 @@ export interface ServerSessionOptions {
    * the packet is built here and goes through `send`.
    */
   packet?(typeByte: number, payload: Buffer): void;
+  /** Optional: `packet` with the payload at `src[at, at + len)` (no view made per message). */
+  packetAt?(typeByte: number, src: Buffer, at: number, len: number): void;
   /** Ends the transport (after any bytes already sent). */
   close(): void;
   hooks: ServerSessionHooks;
@@ -72,6 +74,12 @@ export class ServerSession {
   private lastReceived: number;
   private lastSent: number;
 
+  /** Each packet of a chunk as it is cut; false once the session closed (the rest is dropped). */
+  private readonly onFrame = (f: SoupFrame): boolean => {
+    this.frame(f);
+    return (this.state as ServerState) !== 'closed';
+  };
+
   constructor(private readonly o: ServerSessionOptions) {
     this.decoder = new SoupDecoder(o.maxPacket);
     this.opened = this.lastReceived = this.lastSent = o.now();
@@ -81,10 +89,8 @@ export class ServerSession {
   receive(chunk: Buffer): void {
     if (this.state === 'closed') return;
     this.lastReceived = this.o.now();
-    for (const frame of this.decoder.push(chunk)) {
-      this.frame(frame);
-      if ((this.state as ServerState) === 'closed') return;
-    }
+    this.decoder.each(chunk, this.onFrame);
+    if ((this.state as ServerState) === 'closed') return;
     const err = this.decoder.error;
     if (err) this.fail('FRAME_LENGTH', err.message);
   }
@@ -111,6 +117,15 @@ export class ServerSession {
       this.lastSent = this.o.now();
       this.o.packet(SoupPacket.SEQUENCED_DATA.code, payload);
     } else this.write(soupPacket(SoupPacket.SEQUENCED_DATA.type, payload));
+  }
+
+  /** sendSequenced of the message at `src[at, at + len)` (a session stream's chunk). */
+  sendSequencedAt(src: Buffer, at: number, len: number): void {
+    if (this.state !== 'logged-in') return;
+    if (this.o.packetAt) {
+      this.lastSent = this.o.now();
+      this.o.packetAt(SoupPacket.SEQUENCED_DATA.code, src, at, len);
+    } else this.sendSequenced(src.subarray(at, at + len));
   }
 
   /** A Debug packet (session-level errors the gateway ignores). */

@@ -40,24 +40,45 @@ export class SoupDecoder {
    * packets before the bad length and then nothing more (see `error`).
    */
   push(chunk: Buffer): SoupFrame[] {
-    if (this.failed) return [];
-    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const out: SoupFrame[] = [];
-    let at = 0;
-    while (data.length - at >= HEADER) {
-      const len = data.readUInt16BE(at);
+    this.each(chunk, (f) => {
+      out.push({ type: f.type, payload: f.payload });
+    });
+    return out;
+  }
+
+  /**
+   * Feeds a chunk and hands each packet it completes to `fn`, in order, without an array or an
+   * object per packet (the sessions' path: issue 13): one frame object per chunk, reused for
+   * its packets, valid only during the call, like its payload view. `fn` returning false stops
+   * the chunk there (the session closed): the rest is dropped. After a framing error the
+   * packets before the bad length are handed over, then nothing more (see `error`). The chunk
+   * is cut and the tail kept before the first call, so a call that feeds the decoder again
+   * (a synchronous peer) sees the bytes in order.
+   */
+  each(chunk: Buffer, fn: (f: SoupFrame) => boolean | void): void {
+    if (this.failed) return;
+    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let end = 0;
+    while (data.length - end >= HEADER) {
+      const len = data.readUInt16BE(end);
       if (len < 1 || len > this.maxPacket) {
         this.failed = new OuchError('SOUP_FRAME_LENGTH', `packet length ${len} is outside 1..${this.maxPacket}`, { field: 'packetLength', offset: 0 });
-        this.pending = EMPTY;
-        return out;
+        break;
       }
-      if (data.length - at < HEADER + len) break;
-      out.push({ type: TYPE_CHAR[data[at + HEADER]], payload: data.subarray(at + HEADER + 1, at + HEADER + len) });
-      at += HEADER + len;
+      if (data.length - end < HEADER + len) break;
+      end += HEADER + len;
     }
     // Copy the tail: the caller's chunk may be reused, and a view would pin it.
-    this.pending = at === data.length ? EMPTY : Buffer.from(data.subarray(at));
-    return out;
+    this.pending = this.failed || end === data.length ? EMPTY : Buffer.from(data.subarray(end));
+    const f: SoupFrame = { type: '', payload: EMPTY };
+    for (let at = 0; at < end; ) {
+      const len = data.readUInt16BE(at);
+      f.type = TYPE_CHAR[data[at + HEADER]];
+      f.payload = data.subarray(at + HEADER + 1, at + HEADER + len);
+      at += HEADER + len;
+      if (fn(f) === false) return;
+    }
   }
 }
 

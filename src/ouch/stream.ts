@@ -30,6 +30,16 @@ export class MessageStream implements SequencedMessages {
     return this.log.append(size);
   }
 
+  /** `append` without a view: the message's offset in `chunk` (write it there before the next append). */
+  appendAt(size: number): number {
+    return this.log.appendAt(size);
+  }
+
+  /** The bytes the last append went into (see appendAt). */
+  get chunk(): Buffer {
+    return this.log.last;
+  }
+
   /** Takes back the last append (its message could not be written). */
   dropLast(): void {
     this.log.dropLast();

@@ -26,7 +26,7 @@ describe('gateway OrderListener and cancel()', () => {
     gateway = gw = new Gateway({
       sessions: SESSIONS, decide: testDoubleDecider().decide, symbols: ['AAPL', 'HALT'],
       orders: {
-        accepted: (o: OrderView) => heard.push(['accepted', o, atHearing().accepted]),
+        accepted: (o: OrderView) => heard.push(['accepted', { ...o }, atHearing().accepted]), // valid during the call only
         replaced: (orig: number, o: OrderView) => heard.push(['replaced', orig, o.userRefNum, o.quantity, o.price, o.timeInForce]),
         reduced: (session: string, ref: number, open: number) => void heard.push(['reduced', session, ref, open]),
       },
