@@ -316,16 +316,20 @@ export class OrderEntryEngine {
    */
   private answerAt(orderId: number, qty: number, records: Buffer, from: number, to: number, own: Buffer | null): OrderAnswer {
     const at = findOrderRecord(records, from, to, orderId);
-    const recs = own ?? records.subarray(from, to);
+    // The records are the output log's (kept for the day): the answer's view of them is made
+    // only if read (no Buffer view per order, issue 13).
+    const src = own ?? records;
+    const a = own ? 0 : from;
+    const b = own ? own.length : to;
     if (at < 0) {
       // The engine refused the frame (PROBLEM): never an acceptance (fail closed).
       if (this.open[orderId] === RESERVED) this.release(orderId);
-      return { orderId, accepted: false, reasons: -1, records: recs };
+      return new Answer(orderId, false, -1, src, a, b);
     }
     const reasons = records.readUInt16LE(at + O.reasons);
     if (reasons === 0) this.open[orderId] = qty;
     else if (this.open[orderId] === RESERVED) this.release(orderId);
-    return { orderId, accepted: reasons === 0, reasons, records: recs };
+    return new Answer(orderId, reasons === 0, reasons, src, a, b);
   }
 
   private venueOne(a: VenueAnswer): Buffer {
@@ -408,6 +412,23 @@ export class OrderEntryEngine {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** An OrderAnswer whose `records` view is made when read. */
+class Answer implements OrderAnswer {
+  constructor(
+    readonly orderId: number,
+    readonly accepted: boolean,
+    readonly reasons: number,
+    private readonly src: Buffer,
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  get records(): Buffer {
+    return this.src.subarray(this.from, this.to);
+  }
+}
+
 /** Reused by answerStarts (one engine call at a time; a batch holds at most a read's orders or answers). */
 let startsScratch = new Int32Array(256);
 

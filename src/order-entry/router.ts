@@ -10,15 +10,16 @@ import type { Answer, OuchClient } from '../client/index.ts';
 import type { BatchDecider, Decider, Decision, Gateway, OrderListener, OrderToCheck, OrderView } from '../ouch/gateway.ts';
 import type { AppliedControl, ClientOrder, OrderAnswer, OrderEntryEngine, VenueAnswer } from './engine-session.ts';
 
-/** A venue answer of the read under way: into the engine with the read's others, then to its client. */
-interface PendingVenueAnswer {
+/**
+ * A venue answer of the read under way: into the engine with the read's others (it is the
+ * engine's VenueAnswer itself: no second object per answer), then to its client.
+ */
+interface PendingVenueAnswer extends VenueAnswer {
   kind: 'ORDER_EXECUTED' | 'ORDER_CANCELED' | 'ORDER_REJECTED';
   venueRef: number;
-  orderId: number;
   client: ClientRef;
-  qty: number;
-  /** Execution price (price units). */
-  price: bigint;
+  /** Execution price (price units), as the client's Order Executed carries it. */
+  execPrice: bigint;
   reason: unknown;
 }
 
@@ -354,7 +355,8 @@ export class OrderRouter {
     // A second answer for the same order waits for the first to be applied (its shares then fit).
     if (this.inVenueBatch.has(orderId) || a.kind === 'ORDER_REJECTED') this.flushVenue();
     const qty = a.kind === 'ORDER_REJECTED' ? this.oe.openShares(orderId) : Number(v.quantity);
-    this.venueBatch.push({ kind: a.kind, venueRef: ref, orderId, client: m.client, qty, price: a.kind === 'ORDER_EXECUTED' ? (v.price as bigint) : 0n, reason: v.reason });
+    const execPrice = a.kind === 'ORDER_EXECUTED' ? (v.price as bigint) : 0n;
+    this.venueBatch.push({ event: a.kind === 'ORDER_EXECUTED' ? 'E' : 'C', orderId, qty, price: Number(execPrice), kind: a.kind, venueRef: ref, client: m.client, execPrice, reason: v.reason });
     this.inVenueBatch.add(orderId);
     if (!this.venueReads) this.flushVenue();
   }
@@ -366,15 +368,18 @@ export class OrderRouter {
     this.venueBatch = [];
     this.inVenueBatch.clear();
     // A venue reject of an order riskgate accepted closes it like a cancel of what is open (nothing open: nothing to apply).
-    const frames: VenueAnswer[] = [];
+    let frames: readonly VenueAnswer[] = b;
     for (const p of b) {
-      if (p.qty > 0) frames.push({ event: p.kind === 'ORDER_EXECUTED' ? 'E' : 'C', orderId: p.orderId, qty: p.qty, price: Number(p.price) });
+      if (!(p.qty > 0)) {
+        frames = b.filter((x) => x.qty > 0);
+        break;
+      }
     }
     this.oe.venueMany(frames);
     for (const p of b) {
       const { orderId, client } = p;
       if (p.kind === 'ORDER_EXECUTED') {
-        this.gateway?.execute(client.session, client.userRefNum, p.qty, p.price);
+        this.gateway?.execute(client.session, client.userRefNum, p.qty, p.execPrice);
       } else {
         // The client may have canceled it already (the gateway answered then, and settles it now).
         const why = this.killed.size > 0 && this.killed.has(orderId) ? 'S' : p.kind === 'ORDER_REJECTED' ? 'Z' : venueCancelReason(p.reason);
