@@ -13,7 +13,7 @@ import { OuchReject, SOUPBINTCP, type OuchOutboundName } from '../contract.ts';
 import type { OuchOption } from '../ouch/appendage.ts';
 import { ClientSession } from '../ouch/client-session.ts';
 import { coalescedWrite } from '../ouch/coalesce.ts';
-import { decodeOutbound, encodeInbound, outboundKind, type Side } from '../ouch/codec.ts';
+import { decodeOutbound, encodeInbound, encodeInboundInto, inboundSize, outboundKind, type EnterOrder, type Side } from '../ouch/codec.ts';
 import { DEFAULT_TIMING, systemClock, type Clock, type SessionTiming } from '../ouch/timing.ts';
 import type { FieldValue } from '../ouch/wire.ts';
 import type { LoginAccepted } from '../ouch/soup-packets.ts';
@@ -92,6 +92,8 @@ export class LoginRejectedError extends Error {
 
 type Waiter = { match: (a: Answer) => boolean; resolve: (a: Answer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 
+const NO_OPTIONS = Object.freeze([]) as unknown as OuchOption[];
+
 export class OuchClient {
   /** Every answer received, in sequence order. */
   readonly answers: Answer[] = [];
@@ -108,6 +110,12 @@ export class OuchClient {
   private readonly closedPromise: Promise<string>;
   private timer: NodeJS.Timeout | null = null;
   private keep = true;
+  /** The Enter Order `enter` encodes, and its bytes: reused (sendUnsequenced copies them at once). */
+  private readonly enterMsg: EnterOrder = {
+    kind: 'ENTER_ORDER', userRefNum: 0, side: 'B', quantity: 0, symbol: '', price: 0n, timeInForce: '0', display: 'Y', capacity: 'A',
+    interMarketSweepEligibility: 'N', crossType: 'N', clOrdId: '', options: NO_OPTIONS,
+  };
+  private readonly enterBuf = Buffer.alloc(inboundSize('ENTER_ORDER'));
   /** Account Query Responses already taken (kept answers hold earlier ones). */
   private readonly seenQueries = new Set<bigint>();
 
@@ -203,12 +211,32 @@ export class OuchClient {
   enter(o: NewOrder): number {
     const userRefNum = o.userRefNum ?? this.nextRef;
     this.nextRef = Math.max(this.nextRef, userRefNum + 1);
-    this.session.sendUnsequenced(encodeInbound({
-      kind: 'ENTER_ORDER', userRefNum, side: o.side, quantity: o.quantity, symbol: o.symbol, price: priceUnits(o.price),
-      timeInForce: o.timeInForce ?? '0', display: o.display ?? 'Y', capacity: o.capacity ?? 'A',
-      interMarketSweepEligibility: o.interMarketSweepEligibility ?? 'N', crossType: o.crossType ?? 'N',
-      clOrdId: o.clOrdId ?? `RG${userRefNum}`, options: o.options ?? [],
-    }));
+    const options = o.options ?? NO_OPTIONS;
+    if (options.length > 0) {
+      this.session.sendUnsequenced(encodeInbound({
+        kind: 'ENTER_ORDER', userRefNum, side: o.side, quantity: o.quantity, symbol: o.symbol, price: priceUnits(o.price),
+        timeInForce: o.timeInForce ?? '0', display: o.display ?? 'Y', capacity: o.capacity ?? 'A',
+        interMarketSweepEligibility: o.interMarketSweepEligibility ?? 'N', crossType: o.crossType ?? 'N',
+        clOrdId: o.clOrdId ?? `RG${userRefNum}`, options,
+      }));
+      return userRefNum;
+    }
+    // No options (the usual order): one reused message object and buffer, whose bytes the
+    // session copies into the socket's turn buffer at once — no object or Buffer per order.
+    const m = this.enterMsg;
+    m.userRefNum = userRefNum;
+    m.side = o.side;
+    m.quantity = o.quantity;
+    m.symbol = o.symbol;
+    m.price = priceUnits(o.price);
+    m.timeInForce = o.timeInForce ?? '0';
+    m.display = o.display ?? 'Y';
+    m.capacity = o.capacity ?? 'A';
+    m.interMarketSweepEligibility = o.interMarketSweepEligibility ?? 'N';
+    m.crossType = o.crossType ?? 'N';
+    m.clOrdId = o.clOrdId ?? `RG${userRefNum}`;
+    encodeInboundInto(m, this.enterBuf);
+    this.session.sendUnsequenced(this.enterBuf);
     return userRefNum;
   }
 
@@ -346,6 +374,8 @@ export class OuchClient {
     }
     if (this.keep) this.answers.push(a);
     for (const fn of this.listeners) fn(a);
+    // A copy only when someone waits (it may settle and be removed): no array per answer otherwise.
+    if (this.waiters.length === 0) return;
     for (const w of [...this.waiters]) {
       if (w.match(a)) {
         clearTimeout(w.timer);

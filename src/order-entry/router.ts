@@ -83,6 +83,8 @@ class ClientOrderIds {
 }
 const NO_FREE_ID: Decision = Object.freeze({ accept: false, failed: `all ${ORDER_FRAME.orderSlots} engine order ids are open (orders in flight)` });
 const U32_MAX = 0xffff_ffff;
+/** The largest price an order frame carries, as a BigInt made once (not one per order). */
+const U32_MAX_BIG = BigInt(U32_MAX);
 /** Engine order ids: 0 .. SLOTS - 1. */
 const SLOTS = ORDER_FRAME.orderSlots;
 /** No venue UserRefNum (they are u32). */
@@ -244,7 +246,7 @@ export class OrderRouter {
   private clientOrder(o: OrderToCheck): ClientOrder | null {
     const symbol = this.symbols.indexOf(o.symbol);
     // A price the engine frame cannot carry is outside any collar: refused, never truncated.
-    if (symbol < 0 || o.price <= 0n || o.price > BigInt(U32_MAX)) return null;
+    if (symbol < 0 || o.price <= 0n || o.price > U32_MAX_BIG) return null;
     return { account: o.account, symbol, side: o.side, tif: o.timeInForce, qty: o.quantity, price: Number(o.price) };
   }
 
