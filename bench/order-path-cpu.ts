@@ -10,11 +10,11 @@
  * Env: N (orders measured, 60000), TREE (the checkout whose src/ to measure; default this one,
  * e.g. TREE=/path/to/other-checkout for an A/B with the same script).
  *
- * Bytes allocated per order: run with `node --expose-gc --trace-gc-nvp --import tsx
- * bench/order-path-cpu.ts`: a full GC before and after the measured orders, between the two
- * `order-path-cpu: measure` lines, and the sum of the `allocated=` fields of the GCs between
- * them (the last one included) is what the measured orders allocated (with ALLOC=1 this script
- * is told nothing: the wrapper `bench/order-path-alloc.sh` does the sum).
+ * Bytes allocated per order: `bench/order-path-alloc.sh` (same env) runs this with
+ * `--expose-gc --trace-gc-nvp`: a full GC before and after the measured orders, between the two
+ * `order-path-cpu: measure` lines, and it sums the `allocated=` fields of the GCs between them
+ * (the last one included). HEAP_PROFILE=file writes a sampling heap profile of the measured
+ * orders (collected objects included: where the bytes are allocated).
  */
 import { fileURLToPath } from 'node:url';
 
