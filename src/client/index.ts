@@ -92,6 +92,8 @@ export class LoginRejectedError extends Error {
 
 type Waiter = { match: (a: Answer) => boolean; resolve: (a: Answer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 
+/** Bytes one socket read can bring (a connection's read buffer). */
+const READ_BUFFER = 64 << 10;
 const NO_OPTIONS = Object.freeze([]) as unknown as OuchOption[];
 
 export class OuchClient {
@@ -133,7 +135,21 @@ export class OuchClient {
   static connect(o: OuchClientOptions): Promise<OuchClient> {
     const timing = { ...DEFAULT_TIMING, ...o.timing };
     return new Promise((resolve, reject) => {
-      const socket = tcpConnect({ host: o.host ?? '127.0.0.1', port: o.port });
+      // Reads land in one buffer of this connection's, handed straight to the session (no Buffer
+      // per read, no stream machinery: issue 13). Safe because the session copies what it
+      // keeps (an incomplete packet's bytes) and decodes every answer before the next read.
+      let onRead: (chunk: Buffer) => void = () => {};
+      const readBuf = Buffer.allocUnsafe(READ_BUFFER);
+      const socket = tcpConnect({
+        host: o.host ?? '127.0.0.1', port: o.port,
+        onread: {
+          buffer: readBuf,
+          callback: (n: number) => {
+            onRead(readBuf.subarray(0, n));
+            return true; // keep reading
+          },
+        },
+      });
       socket.setNoDelay(true);
       const write = coalescedWrite(socket);
       let client: OuchClient | null = null;
@@ -188,10 +204,10 @@ export class OuchClient {
       client.keep = o.keepAnswers !== false;
       if (o.onAnswer) client.onAnswer(o.onAnswer);
       socket.on('connect', () => session.start());
-      socket.on('data', (chunk: Buffer) => {
+      onRead = (chunk: Buffer) => {
         session.receive(chunk);
         for (const fn of client!.readEnd) fn();
-      });
+      };
       socket.on('error', (e) => {
         session.drop(`socket error: ${e.message}`);
         fail(e);
