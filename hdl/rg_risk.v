@@ -820,10 +820,40 @@ module rg_risk #(
 
     // the event in R2 may rewrite what the decision in R1 checks (its symbol's rooms, MAX_QTY,
     // MAX_NOTIONAL; its account's headroom, throttle, last accepted order, DUP_WINDOW): the
-    // decision waits one cycle
-    assign r1_haz = v0_q && !oe0_q && dec0 && v1_q &&
-                    ((hza1_q && hzacct1_q == a0) || (hzs1_q && hzsym1_q == sym0) ||
-                     (hca1_q && tacct1 == a0) || (hcs1_q && tsym1 == sym0) || hcg1_q || (hhs1_q && usym1 == sym0));
+    // decision waits one cycle. The compares are taken a cycle ahead, as the decision enters R0,
+    // against what will be in R2 when it is in R1 (hzn_q): the event now in R1 when R0 loads
+    // behind it (it moves to R2 then; its hz* fields as they will be registered), the event in R2
+    // when R1 is empty (R2 keeps it unless it leaves, and then R2 is empty); when R0 holds, so
+    // does what it waits on (or R2 empties). r1_haz is three flip-flops, not the compares, on
+    // the way to adv0 and R0's load enables.
+    wire [SYM_W-1:0]  sym_i   = s_tob[`RG_TOB_SYM_LO +: SYM_W];
+    wire [ACCT_W-1:0] a_i     = acct_of_q[sym_i*ACCT_W +: ACCT_W];
+    wire              dec_i   = !take_o && s_ord[`RG_ORD_DEC_LO];
+    // the event in R1's hz* fields as they enter R2 (the hz*1_q loads below)
+    wire              nza     = oe0_q || dec0;
+    wire [ACCT_W-1:0] nzacct  = !oe0_q ? a0r_q : ov0_q ? rd_acct : oac0_q[ACCT_W-1:0];
+    wire              nzs     = oe0_q ? ov0_q : dec0;
+    wire [SYM_W-1:0]  nzsym   = oe0_q ? rd_sym : sym0;
+    wire              nca     = !oe0_q && ctl0 && (ucode0 == `RG_CTRL_CREDIT_LIMIT || ucode0 == `RG_CTRL_MAX_ORDERS ||
+                                                   ucode0 == `RG_CTRL_DUP_WINDOW || ucode0 == `RG_CTRL_ACCOUNT_KILL);
+    wire              ncs     = !oe0_q && ctl0 && (ucode0 == `RG_CTRL_POSITION_LIMIT || ucode0 == `RG_CTRL_MAX_QTY ||
+                                                   ucode0 == `RG_CTRL_MAX_NOTIONAL || ucode0 == `RG_CTRL_SYMBOL_KILL);
+    wire              ncg     = oe0_q ? (!obl0_q && ofr0_q) :
+                                ((ctl0 && ucode0 == `RG_CTRL_GLOBAL_KILL) || ukind0 == `RG_UPD_MKT || ukind0 == `RG_UPD_MWCB);
+    wire              nhs     = !oe0_q && ukind0 == `RG_UPD_HALT;
+    wire [ACCT_W-1:0] tacct0  = ev0_q[`RG_EV_UTGT_LO +: ACCT_W];
+    wire [SYM_W-1:0]  tsym0   = ev0_q[`RG_EV_UTGT_LO +: SYM_W];
+    wire [SYM_W-1:0]  usym0   = ev0_q[`RG_EV_USYM_LO +: SYM_W];
+    wire              haz_a   = (nza && nzacct == a_i) || (nzs && nzsym == sym_i) ||
+                                (nca && tacct0 == a_i) || (ncs && tsym0 == sym_i) ||
+                                ncg || (nhs && usym0 == sym_i);
+    wire              haz_b   = (hza1_q && hzacct1_q == a_i) || (hzs1_q && hzsym1_q == sym_i) ||
+                                (hca1_q && tacct1 == a_i) || (hcs1_q && tsym1 == sym_i) || hcg1_q || (hhs1_q && usym1 == sym_i);
+    reg               hzn_q;
+    always @(posedge clk)
+        if (rst)       hzn_q <= 1'b0;
+        else if (adv0) hzn_q <= dec_i && (v0_q ? haz_a : haz_b);
+    assign r1_haz = v0_q && v1_q && hzn_q;
 
     // the duplicate state is written per account with constant slices (a decoded enable),
     // not through an indexed part-select, which synthesises into a shifter per field
@@ -992,17 +1022,14 @@ module rg_risk #(
                     clx1_q   <= cfg_gate && !market_open_q;
                     rx1_q    <= pos_x0 || cx0 || thx0 || dup0 || mq0 || mn0 || noref0_q ||
                                 kx0 || halt_q[sym0] || (cfg_gate && !market_open_q);
-                    hza1_q    <= oe0_q || dec0;
-                    hzacct1_q <= !oe0_q ? a0r_q : ov0_q ? rd_acct : oac0_q[ACCT_W-1:0];
-                    hzs1_q    <= oe0_q ? ov0_q : dec0;
-                    hzsym1_q  <= oe0_q ? rd_sym : sym0;
-                    hca1_q    <= !oe0_q && ctl0 && (ucode0 == `RG_CTRL_CREDIT_LIMIT || ucode0 == `RG_CTRL_MAX_ORDERS ||
-                                                    ucode0 == `RG_CTRL_DUP_WINDOW || ucode0 == `RG_CTRL_ACCOUNT_KILL);
-                    hcs1_q    <= !oe0_q && ctl0 && (ucode0 == `RG_CTRL_POSITION_LIMIT || ucode0 == `RG_CTRL_MAX_QTY ||
-                                                    ucode0 == `RG_CTRL_MAX_NOTIONAL || ucode0 == `RG_CTRL_SYMBOL_KILL);
-                    hcg1_q    <= oe0_q ? (!obl0_q && ofr0_q) :
-                                 ((ctl0 && ucode0 == `RG_CTRL_GLOBAL_KILL) || ukind0 == `RG_UPD_MKT || ukind0 == `RG_UPD_MWCB);
-                    hhs1_q    <= !oe0_q && ukind0 == `RG_UPD_HALT;
+                    hza1_q    <= nza;
+                    hzacct1_q <= nzacct;
+                    hzs1_q    <= nzs;
+                    hzsym1_q  <= nzsym;
+                    hca1_q    <= nca;
+                    hcs1_q    <= ncs;
+                    hcg1_q    <= ncg;
+                    hhs1_q    <= nhs;
                     ev1_q    <= ev0_q;
                     tob1_q   <= tob0_q;
                     ord1_q   <= ord0_q;
