@@ -625,6 +625,7 @@ module rg_risk #(
     wire [ACCT_W+SYM_W-1:0] pr_addr = {ov0_q ? rd_acct : oac0_q[ACCT_W-1:0], pr_sym};
     reg                     pvr1_q;
     reg [31:0]              mark1_q;
+    reg [31:0]              mkc1_q;     // the mark as re-marked: mark1_q, or the frame's price when 0
     reg [ACCT_W+SYM_W-1:0]  pa1_q;
     wire [127:0]            pr_word;
     rg_ram_sdp #(.ADDR_W(ACCT_W + SYM_W), .WIDTH(128)) u_pairs (
@@ -659,11 +660,34 @@ module rg_risk #(
     wire [63:0]       pl_cash_c = !pl_exec_c ? cash_a : sl_buy ? sat_sub(cash_a, not1_q) : sat_add(cash_a, not1_q);
     // the mark: the symbol's last trade; with none yet an execution's own price, and an order
     // check leaves the pair as it is
-    wire [31:0]       pl_mark_c = (mark1_q != 32'd0) ? mark1_q : dpx1;
+    wire [31:0]       pl_mark_c = mkc1_q;   // (mark1_q != 0) ? mark1_q : dpx1, registered in R1
     wire              pl_remark_c = pl_exec_c || (o_order_c && mark1_q != 32'd0);
     wire [63:0]       mkd_a    = mkd_q[pl_a*64 +: 64];
     reg  [63:0]       pos_a_q, term0_a_q, s1_a_q, cash_a_q, mkd_a_q, lim_a_q;
-    reg  [31:0]       mark_a_q;
+    // the product pos x mark is taken in two cycles: R2a registers the partial products of the
+    // pair word's position (pos0 = hi x 2^32 + lo: hi x mark, lo x mark), of the execution's
+    // qty (qty x mark) and the terms that fold the execution into the product: pos = pos0 +
+    // delta - w x 2^64 (delta = +-qty, w = +-1 when the i64 sum wraps), so pos x mark =
+    // hi x mark x 2^32 + lo x mark + delta x mark - w x mark x 2^64; R2b adds the three
+    // operands (a carry-save step and one 97-bit add): (hi x m) << 32, lo x m and
+    // {top, low} + cin with low = qty x m (a buy), ~(qty x m) (a sell, cin 1) or 0, top the
+    // sign and wrap part (-m or 0 for a buy, m - 1 or -1 for a sell, 0 otherwise)
+    reg  signed [63:0] phi_a_q;
+    reg  [63:0]       plo_a_q, pdm_a_q;
+    reg  [32:0]       ptop_a_q;
+    reg               padd_a_q, psub_a_q;
+    wire              pl_add_c = pl_exec_c && sl_buy;
+    wire              pl_sub_c = pl_exec_c && !sl_buy;
+    wire [32:0]       pl_m33   = {1'b0, pl_mark_c};
+    // the i64 sum wraps: a buy from pos0 >= 0 to < 0, a sell from pos0 < 0 to >= 0
+    wire              pl_wrap  = pl_add_c ? (!pl_pos0[63] && pl_pos_c[63]) : (pl_pos0[63] && !pl_pos_c[63]);
+    wire [32:0]       pl_top_c = pl_add_c ? (pl_wrap ? -pl_m33 : 33'd0) :
+                                 pl_sub_c ? (pl_wrap ? pl_m33 - 33'd1 : {33{1'b1}}) : 33'd0;
+    wire [96:0]       pp_a     = {{1{phi_a_q[63]}}, phi_a_q, 32'd0};
+    wire [96:0]       pp_b     = {33'd0, plo_a_q};
+    wire [96:0]       pp_c     = {ptop_a_q, padd_a_q ? pdm_a_q : psub_a_q ? ~pdm_a_q : 64'd0};
+    wire [96:0]       pp_x     = pp_a ^ pp_b ^ pp_c;
+    wire [96:0]       pp_y     = {(pp_a[95:0] & pp_b[95:0]) | (pp_a[95:0] & pp_c[95:0]) | (pp_b[95:0] & pp_c[95:0]), psub_a_q};
     reg               rmk_a_q;
     // R2b: the product pos x mark (exact), and the sums the trip test needs, exact in 68 bits:
     // with L = limit in [1, 2^63 - 1] (a larger one never trips: the P&L is >= -2^63) and
@@ -901,7 +925,7 @@ module rg_risk #(
             cash_q        <= {(NA*64){1'b0}};
             mkd_q         <= {(NA*64){1'b0}};
             pv_q          <= {NP{1'b0}};
-            pvr1_q <= 1'b0; mark1_q <= 32'd0; pa1_q <= {(ACCT_W+SYM_W){1'b0}};
+            pvr1_q <= 1'b0; mark1_q <= 32'd0; mkc1_q <= 32'd0; pa1_q <= {(ACCT_W+SYM_W){1'b0}};
             ro_acct_q     <= {NA{1'b0}};
             ro_sym_q      <= {NS{1'b0}};
             max_rate_q    <= {(NA*32){1'b0}};
@@ -1061,6 +1085,7 @@ module rg_risk #(
                     pvr1_q      <= pv_q[pr_addr];
                     pa1_q       <= pr_addr;
                     mark1_q     <= last_trade_q[pr_sym*32 +: 32];
+                    mkc1_q      <= (last_trade_q[pr_sym*32 +: 32] != 32'd0) ? last_trade_q[pr_sym*32 +: 32] : price0;
                 end
             end
 
@@ -1214,10 +1239,15 @@ module rg_risk #(
         cash_a_q  <= pl_cash_c;
         mkd_a_q   <= mkd_a;
         lim_a_q   <= loss_lim_q[pl_a*64 +: 64];
-        mark_a_q  <= pl_mark_c;
+        phi_a_q   <= $signed(pl_pos0[63:32]) * $signed(pl_m33);
+        plo_a_q   <= {32'd0, pl_pos0[31:0]} * {32'd0, pl_mark_c};
+        pdm_a_q   <= {32'd0, dqty1} * {32'd0, pl_mark_c};
+        ptop_a_q  <= pl_top_c;
+        padd_a_q  <= pl_add_c;
+        psub_a_q  <= pl_sub_c;
         rmk_a_q   <= pl_remark_c;
         rsn_b_q   <= reasons_ord;
-        prod_b_q  <= $signed(pos_a_q) * $signed({1'b0, mark_a_q});
+        prod_b_q  <= $signed(pp_x + pp_y);
         v_b_q     <= v_c;
         kbig_b_q  <= !k_c[67] && (k_c[66:63] != 4'd0);
         vn_b_q    <= vn_c[67];
