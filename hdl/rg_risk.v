@@ -625,6 +625,7 @@ module rg_risk #(
     wire [ACCT_W+SYM_W-1:0] pr_addr = {ov0_q ? rd_acct : oac0_q[ACCT_W-1:0], pr_sym};
     reg                     pvr1_q;
     reg [31:0]              mark1_q;
+    reg [31:0]              mkc1_q;     // the mark as re-marked: mark1_q, or the frame's price when 0
     reg [ACCT_W+SYM_W-1:0]  pa1_q;
     wire [127:0]            pr_word;
     rg_ram_sdp #(.ADDR_W(ACCT_W + SYM_W), .WIDTH(128)) u_pairs (
@@ -659,11 +660,34 @@ module rg_risk #(
     wire [63:0]       pl_cash_c = !pl_exec_c ? cash_a : sl_buy ? sat_sub(cash_a, not1_q) : sat_add(cash_a, not1_q);
     // the mark: the symbol's last trade; with none yet an execution's own price, and an order
     // check leaves the pair as it is
-    wire [31:0]       pl_mark_c = (mark1_q != 32'd0) ? mark1_q : dpx1;
+    wire [31:0]       pl_mark_c = mkc1_q;   // (mark1_q != 0) ? mark1_q : dpx1, registered in R1
     wire              pl_remark_c = pl_exec_c || (o_order_c && mark1_q != 32'd0);
     wire [63:0]       mkd_a    = mkd_q[pl_a*64 +: 64];
     reg  [63:0]       pos_a_q, term0_a_q, s1_a_q, cash_a_q, mkd_a_q, lim_a_q;
-    reg  [31:0]       mark_a_q;
+    // the product pos x mark is taken in two cycles: R2a registers the partial products of the
+    // pair word's position (pos0 = hi x 2^32 + lo: hi x mark, lo x mark), of the execution's
+    // qty (qty x mark) and the terms that fold the execution into the product: pos = pos0 +
+    // delta - w x 2^64 (delta = +-qty, w = +-1 when the i64 sum wraps), so pos x mark =
+    // hi x mark x 2^32 + lo x mark + delta x mark - w x mark x 2^64; R2b adds the three
+    // operands (a carry-save step and one 97-bit add): (hi x m) << 32, lo x m and
+    // {top, low} + cin with low = qty x m (a buy), ~(qty x m) (a sell, cin 1) or 0, top the
+    // sign and wrap part (-m or 0 for a buy, m - 1 or -1 for a sell, 0 otherwise)
+    reg  signed [63:0] phi_a_q;
+    reg  [63:0]       plo_a_q, pdm_a_q;
+    reg  [32:0]       ptop_a_q;
+    reg               padd_a_q, psub_a_q;
+    wire              pl_add_c = pl_exec_c && sl_buy;
+    wire              pl_sub_c = pl_exec_c && !sl_buy;
+    wire [32:0]       pl_m33   = {1'b0, pl_mark_c};
+    // the i64 sum wraps: a buy from pos0 >= 0 to < 0, a sell from pos0 < 0 to >= 0
+    wire              pl_wrap  = pl_add_c ? (!pl_pos0[63] && pl_pos_c[63]) : (pl_pos0[63] && !pl_pos_c[63]);
+    wire [32:0]       pl_top_c = pl_add_c ? (pl_wrap ? -pl_m33 : 33'd0) :
+                                 pl_sub_c ? (pl_wrap ? pl_m33 - 33'd1 : {33{1'b1}}) : 33'd0;
+    wire [96:0]       pp_a     = {{1{phi_a_q[63]}}, phi_a_q, 32'd0};
+    wire [96:0]       pp_b     = {33'd0, plo_a_q};
+    wire [96:0]       pp_c     = {ptop_a_q, padd_a_q ? pdm_a_q : psub_a_q ? ~pdm_a_q : 64'd0};
+    wire [96:0]       pp_x     = pp_a ^ pp_b ^ pp_c;
+    wire [96:0]       pp_y     = {(pp_a[95:0] & pp_b[95:0]) | (pp_a[95:0] & pp_c[95:0]) | (pp_b[95:0] & pp_c[95:0]), psub_a_q};
     reg               rmk_a_q;
     // R2b: the product pos x mark (exact), and the sums the trip test needs, exact in 68 bits:
     // with L = limit in [1, 2^63 - 1] (a larger one never trips: the P&L is >= -2^63) and
@@ -820,10 +844,40 @@ module rg_risk #(
 
     // the event in R2 may rewrite what the decision in R1 checks (its symbol's rooms, MAX_QTY,
     // MAX_NOTIONAL; its account's headroom, throttle, last accepted order, DUP_WINDOW): the
-    // decision waits one cycle
-    assign r1_haz = v0_q && !oe0_q && dec0 && v1_q &&
-                    ((hza1_q && hzacct1_q == a0) || (hzs1_q && hzsym1_q == sym0) ||
-                     (hca1_q && tacct1 == a0) || (hcs1_q && tsym1 == sym0) || hcg1_q || (hhs1_q && usym1 == sym0));
+    // decision waits one cycle. The compares are taken a cycle ahead, as the decision enters R0,
+    // against what will be in R2 when it is in R1 (hzn_q): the event now in R1 when R0 loads
+    // behind it (it moves to R2 then; its hz* fields as they will be registered), the event in R2
+    // when R1 is empty (R2 keeps it unless it leaves, and then R2 is empty); when R0 holds, so
+    // does what it waits on (or R2 empties). r1_haz is three flip-flops, not the compares, on
+    // the way to adv0 and R0's load enables.
+    wire [SYM_W-1:0]  sym_i   = s_tob[`RG_TOB_SYM_LO +: SYM_W];
+    wire [ACCT_W-1:0] a_i     = acct_of_q[sym_i*ACCT_W +: ACCT_W];
+    wire              dec_i   = !take_o && s_ord[`RG_ORD_DEC_LO];
+    // the event in R1's hz* fields as they enter R2 (the hz*1_q loads below)
+    wire              nza     = oe0_q || dec0;
+    wire [ACCT_W-1:0] nzacct  = !oe0_q ? a0r_q : ov0_q ? rd_acct : oac0_q[ACCT_W-1:0];
+    wire              nzs     = oe0_q ? ov0_q : dec0;
+    wire [SYM_W-1:0]  nzsym   = oe0_q ? rd_sym : sym0;
+    wire              nca     = !oe0_q && ctl0 && (ucode0 == `RG_CTRL_CREDIT_LIMIT || ucode0 == `RG_CTRL_MAX_ORDERS ||
+                                                   ucode0 == `RG_CTRL_DUP_WINDOW || ucode0 == `RG_CTRL_ACCOUNT_KILL);
+    wire              ncs     = !oe0_q && ctl0 && (ucode0 == `RG_CTRL_POSITION_LIMIT || ucode0 == `RG_CTRL_MAX_QTY ||
+                                                   ucode0 == `RG_CTRL_MAX_NOTIONAL || ucode0 == `RG_CTRL_SYMBOL_KILL);
+    wire              ncg     = oe0_q ? (!obl0_q && ofr0_q) :
+                                ((ctl0 && ucode0 == `RG_CTRL_GLOBAL_KILL) || ukind0 == `RG_UPD_MKT || ukind0 == `RG_UPD_MWCB);
+    wire              nhs     = !oe0_q && ukind0 == `RG_UPD_HALT;
+    wire [ACCT_W-1:0] tacct0  = ev0_q[`RG_EV_UTGT_LO +: ACCT_W];
+    wire [SYM_W-1:0]  tsym0   = ev0_q[`RG_EV_UTGT_LO +: SYM_W];
+    wire [SYM_W-1:0]  usym0   = ev0_q[`RG_EV_USYM_LO +: SYM_W];
+    wire              haz_a   = (nza && nzacct == a_i) || (nzs && nzsym == sym_i) ||
+                                (nca && tacct0 == a_i) || (ncs && tsym0 == sym_i) ||
+                                ncg || (nhs && usym0 == sym_i);
+    wire              haz_b   = (hza1_q && hzacct1_q == a_i) || (hzs1_q && hzsym1_q == sym_i) ||
+                                (hca1_q && tacct1 == a_i) || (hcs1_q && tsym1 == sym_i) || hcg1_q || (hhs1_q && usym1 == sym_i);
+    reg               hzn_q;
+    always @(posedge clk)
+        if (rst)       hzn_q <= 1'b0;
+        else if (adv0) hzn_q <= dec_i && (v0_q ? haz_a : haz_b);
+    assign r1_haz = v0_q && v1_q && hzn_q;
 
     // the duplicate state is written per account with constant slices (a decoded enable),
     // not through an indexed part-select, which synthesises into a shifter per field
@@ -871,7 +925,7 @@ module rg_risk #(
             cash_q        <= {(NA*64){1'b0}};
             mkd_q         <= {(NA*64){1'b0}};
             pv_q          <= {NP{1'b0}};
-            pvr1_q <= 1'b0; mark1_q <= 32'd0; pa1_q <= {(ACCT_W+SYM_W){1'b0}};
+            pvr1_q <= 1'b0; mark1_q <= 32'd0; mkc1_q <= 32'd0; pa1_q <= {(ACCT_W+SYM_W){1'b0}};
             ro_acct_q     <= {NA{1'b0}};
             ro_sym_q      <= {NS{1'b0}};
             max_rate_q    <= {(NA*32){1'b0}};
@@ -992,17 +1046,14 @@ module rg_risk #(
                     clx1_q   <= cfg_gate && !market_open_q;
                     rx1_q    <= pos_x0 || cx0 || thx0 || dup0 || mq0 || mn0 || noref0_q ||
                                 kx0 || halt_q[sym0] || (cfg_gate && !market_open_q);
-                    hza1_q    <= oe0_q || dec0;
-                    hzacct1_q <= !oe0_q ? a0r_q : ov0_q ? rd_acct : oac0_q[ACCT_W-1:0];
-                    hzs1_q    <= oe0_q ? ov0_q : dec0;
-                    hzsym1_q  <= oe0_q ? rd_sym : sym0;
-                    hca1_q    <= !oe0_q && ctl0 && (ucode0 == `RG_CTRL_CREDIT_LIMIT || ucode0 == `RG_CTRL_MAX_ORDERS ||
-                                                    ucode0 == `RG_CTRL_DUP_WINDOW || ucode0 == `RG_CTRL_ACCOUNT_KILL);
-                    hcs1_q    <= !oe0_q && ctl0 && (ucode0 == `RG_CTRL_POSITION_LIMIT || ucode0 == `RG_CTRL_MAX_QTY ||
-                                                    ucode0 == `RG_CTRL_MAX_NOTIONAL || ucode0 == `RG_CTRL_SYMBOL_KILL);
-                    hcg1_q    <= oe0_q ? (!obl0_q && ofr0_q) :
-                                 ((ctl0 && ucode0 == `RG_CTRL_GLOBAL_KILL) || ukind0 == `RG_UPD_MKT || ukind0 == `RG_UPD_MWCB);
-                    hhs1_q    <= !oe0_q && ukind0 == `RG_UPD_HALT;
+                    hza1_q    <= nza;
+                    hzacct1_q <= nzacct;
+                    hzs1_q    <= nzs;
+                    hzsym1_q  <= nzsym;
+                    hca1_q    <= nca;
+                    hcs1_q    <= ncs;
+                    hcg1_q    <= ncg;
+                    hhs1_q    <= nhs;
                     ev1_q    <= ev0_q;
                     tob1_q   <= tob0_q;
                     ord1_q   <= ord0_q;
@@ -1034,6 +1085,7 @@ module rg_risk #(
                     pvr1_q      <= pv_q[pr_addr];
                     pa1_q       <= pr_addr;
                     mark1_q     <= last_trade_q[pr_sym*32 +: 32];
+                    mkc1_q      <= (last_trade_q[pr_sym*32 +: 32] != 32'd0) ? last_trade_q[pr_sym*32 +: 32] : price0;
                 end
             end
 
@@ -1187,10 +1239,15 @@ module rg_risk #(
         cash_a_q  <= pl_cash_c;
         mkd_a_q   <= mkd_a;
         lim_a_q   <= loss_lim_q[pl_a*64 +: 64];
-        mark_a_q  <= pl_mark_c;
+        phi_a_q   <= $signed(pl_pos0[63:32]) * $signed(pl_m33);
+        plo_a_q   <= {32'd0, pl_pos0[31:0]} * {32'd0, pl_mark_c};
+        pdm_a_q   <= {32'd0, dqty1} * {32'd0, pl_mark_c};
+        ptop_a_q  <= pl_top_c;
+        padd_a_q  <= pl_add_c;
+        psub_a_q  <= pl_sub_c;
         rmk_a_q   <= pl_remark_c;
         rsn_b_q   <= reasons_ord;
-        prod_b_q  <= $signed(pos_a_q) * $signed({1'b0, mark_a_q});
+        prod_b_q  <= $signed(pp_x + pp_y);
         v_b_q     <= v_c;
         kbig_b_q  <= !k_c[67] && (k_c[66:63] != 4'd0);
         vn_b_q    <= vn_c[67];
