@@ -527,5 +527,33 @@ module riskgate_top #(
     end
 
     wire unused_top = ^{f_count, p_last_seq, o_tif, o_seq, o_pos_now, stats_off[15:12], stats_off[1:0], eth_drops_off[15:6], eth_drops_off[1:0]};
+
+`ifdef RG_STAGE_TRACE
+    // Debug only (not in any build of the card): one line per handshake of the market-data
+    // path, "<cycle> <interface> <seq> <cycles valid waited>", to /tmp/rg-stage-trace.txt.
+    integer tr_fd;
+    reg [15:0] tr_w_rx, tr_w_p, tr_w_f, tr_w_e, tr_w_t, tr_w_g, tr_w_r;
+    initial tr_fd = $fopen("/tmp/rg-stage-trace.txt", "w");
+    always @(posedge clk) begin
+        if (rst_i) begin
+            tr_w_rx <= 0; tr_w_p <= 0; tr_w_f <= 0; tr_w_e <= 0; tr_w_t <= 0; tr_w_g <= 0; tr_w_r <= 0;
+        end else begin
+            tr_w_rx <= (rx_valid && !rx_ready) ? tr_w_rx + 1 : 0;
+            tr_w_p  <= (p_valid && !p_ready) ? tr_w_p + 1 : 0;
+            tr_w_f  <= (f_valid && !f_ready) ? tr_w_f + 1 : 0;
+            tr_w_e  <= (e_valid && !e_ready) ? tr_w_e + 1 : 0;
+            tr_w_t  <= (t_valid && !t_ready) ? tr_w_t + 1 : 0;
+            tr_w_g  <= (g_valid && !g_ready) ? tr_w_g + 1 : 0;
+            tr_w_r  <= (r_valid && !r_ready) ? tr_w_r + 1 : 0;
+            if (rx_valid && rx_ready) $fwrite(tr_fd, "%0d rx %0d %0d %0d %0d\n", cycle_q, rx_seq, tr_w_rx, rx_tlast, rx_len);
+            if (p_valid && p_ready) $fwrite(tr_fd, "%0d p %0d %0d %0d %0d\n", cycle_q, p_seq, tr_w_p, p_op, f_count);
+            if (f_valid && f_ready) $fwrite(tr_fd, "%0d f %0d %0d %0d\n", cycle_q, f_seq, tr_w_f, f_op);
+            if (e_valid && e_ready) $fwrite(tr_fd, "%0d e %0d %0d\n", cycle_q, e_ev[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W], tr_w_e);
+            if (t_valid && t_ready) $fwrite(tr_fd, "%0d t %0d %0d\n", cycle_q, t_ev[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W], tr_w_t);
+            if (g_valid && g_ready) $fwrite(tr_fd, "%0d g %0d %0d\n", cycle_q, g_ev[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W], tr_w_g);
+            if (r_valid && r_ready) $fwrite(tr_fd, "%0d r %0d %0d\n", cycle_q, r_ev[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W], tr_w_r);
+        end
+    end
+`endif
 endmodule
 `default_nettype wire
