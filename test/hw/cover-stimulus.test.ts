@@ -224,6 +224,31 @@ describe('cover stimulus: FPGA vs Rust on what the other differential tests leav
     expect(got.some((r) => Array.isArray(r.flags) && (r.flags as string[]).includes('COLLISION'))).toBe(true);
   });
 
+  it('back to back on a bank-1 set: the next message read one cycle before an insert or a reduce there', () => {
+    // bank 0's home set full, so these refs go to bank 1; each run waits behind a U (the
+    // front busy), so the add is read one cycle ahead and the cancels behind it too: the
+    // table writes the bank-1 set in the cycle after the next message read it (forwarded)
+    const P = PARAMS;
+    const crafted = new RefAllocator(new Prng(97, 1)).craftSameHomes(2 * P.WAYS.default, () => true).map(BigInt);
+    const s = new Session();
+    const add = (ref: bigint, px: number) => s.push(itch.addOrder(s.h(1), { ref, side: 'S', shares: 100, stock: names[0], price: px }));
+    crafted.slice(0, P.WAYS.default).forEach((r, i) => add(r, 100 * (1000 + i)));
+    add(7n, 100 * 1010);
+    let old = 7n;
+    for (let k = 0; k < P.WAYS.default; k++) {
+      const r = crafted[P.WAYS.default + k];
+      const next = old === 7n ? 8n : 7n;
+      s.push(itch.replace(s.h(1), { ref: old, newRef: next, shares: 100, price: 100 * (1011 + k) }));
+      old = next;
+      add(r, 100 * (1005 + k));
+      s.push(itch.cancel(s.h(1), { ref: r, shares: 10 }));
+      s.push(itch.cancel(s.h(1), { ref: r, shares: 10 }));
+      s.push(itch.executed(s.h(1), { ref: r, shares: 5, match: BigInt(k + 1) }));
+    }
+    for (const r of [...crafted, old]) s.push(itch.delete(s.h(1), { ref: r }));
+    compare('bank-1 back to back', s.stream(), { messagesPerPacket: 8 });
+  });
+
   it('registers the other tests never read, and the config port refusing header ranges', () => {
     const hw = new FpgaEngine(blob, { stamps: false });
     try {
