@@ -205,4 +205,41 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     expect(answers[2] & (bit('CREDIT') | bit('EXPOSURE'))).toBe(0);
     expect(answers[3] & (bit('CREDIT') | bit('EXPOSURE'))).toBe(bit('EXPOSURE'));
   });
+
+  it('a replace takes its order out of EXPOSURE exactly: price x open with every 16-bit partial product nonzero', () => {
+    // price 100000 = 1 x 2^16 + 34464 and open 70000 = 1 x 2^16 + 4464: the card takes the
+    // slot's open notional (7e9) in four 16 x 16 partial products (Session rtlrisk7). The
+    // replace's n = 7,000,100,000 equals the credit limit: accepted only if all 7e9 leaves on.
+    const v = {
+      name: 'replace at the credit limit',
+      configBase: 'configs/one-symbol.json',
+      configOverrides: { symbols: { 0: { maxQty: 100000, maxNotional: '1000000.00', positionLimit: 100000 } } },
+      input: [
+        { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
+        { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
+        { seq: 3, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+        { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
+        { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
+        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '7000100000' },
+        { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 70000, price: 100000, effectiveSeq: 4 },
+        { type: '{', action: 'U', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 70001, price: 100000, effectiveSeq: 4 },
+        { type: '{', action: 'U', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 70002, price: 100000, effectiveSeq: 4 },
+        { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+      ],
+    } as unknown as Vector;
+    const { blob: b } = configFromJson(vectorConfigJson(v), v.name);
+    const { stream } = vectorFrames(v, blobFingerprintOf(b));
+    const rec = compare(v.name, stream, { messagesPerPacket: 1 }, b);
+    const answers: number[] = [];
+    for (let off = 0; off < rec.length; off += RECORD_SIZE) {
+      if (rec[off + H.kind] === RecordKind.ORDER) answers.push(rec.readUInt16LE(off + RecordField.ORDER.reasons));
+    }
+    const bit = (name: string) => 1 << REASON_NAMES.indexOf(name as (typeof REASON_NAMES)[number]);
+    // the enter (7e9) and the first replace (7,000,100,000 = the limit) accepted; the second
+    // replace (7,000,200,000) fails CREDIT and EXPOSURE
+    expect(answers.length).toBe(3);
+    expect(answers[0]).toBe(0);
+    expect(answers[1]).toBe(0);
+    expect(answers[2]).toBe(bit('CREDIT') | bit('EXPOSURE'));
+  });
 });
