@@ -189,14 +189,7 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
         { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
       ],
     } as unknown as Vector;
-    const { blob: b } = configFromJson(vectorConfigJson(v), v.name);
-    const { stream } = vectorFrames(v, blobFingerprintOf(b));
-    const rec = compare(v.name, stream, { messagesPerPacket: 1 }, b);
-    const answers: number[] = [];
-    for (let off = 0; off < rec.length; off += RECORD_SIZE) {
-      if (rec[off + H.kind] === RecordKind.ORDER) answers.push(rec.readUInt16LE(off + RecordField.ORDER.reasons));
-    }
-    const bit = (name: string) => 1 << REASON_NAMES.indexOf(name as (typeof REASON_NAMES)[number]);
+    const answers = orderReasons(v);
     // accepted; the sell after the execution (used 2e6 > credit 5e5): CREDIT and EXPOSURE;
     // after the raise to 2.15e6: 2e6 + 1e5 fits, accepted; then CREDIT 2e6 + 100001 fits but
     // EXPOSURE 2e6 + 1e5 (the resting sell) + 100001 does not
@@ -207,9 +200,10 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
   });
 
   it('a replace takes its order out of EXPOSURE exactly: price x open with every 16-bit partial product nonzero', () => {
-    // price 100000 = 1 x 2^16 + 34464 and open 70000 = 1 x 2^16 + 4464: the card takes the
-    // slot's open notional (7e9) in four 16 x 16 partial products (Session rtlrisk7). The
-    // replace's n = 7,000,100,000 equals the credit limit: accepted only if all 7e9 leaves on.
+    // price 100000 = 1 x 2^16 + 34464 and open 70000 = 1 x 2^16 + 4464: every 16 x 16 partial
+    // product of the slot's open notional (7e9) is nonzero, so a card that builds it in pieces
+    // and drops one differs (hdl/README.md, Session rtlrisk6). The replace's n = 7,000,100,000
+    // equals the credit limit: accepted only if all 7e9 leaves on.
     const v = {
       name: 'replace at the credit limit',
       configBase: 'configs/one-symbol.json',
@@ -227,14 +221,7 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
         { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
       ],
     } as unknown as Vector;
-    const { blob: b } = configFromJson(vectorConfigJson(v), v.name);
-    const { stream } = vectorFrames(v, blobFingerprintOf(b));
-    const rec = compare(v.name, stream, { messagesPerPacket: 1 }, b);
-    const answers: number[] = [];
-    for (let off = 0; off < rec.length; off += RECORD_SIZE) {
-      if (rec[off + H.kind] === RecordKind.ORDER) answers.push(rec.readUInt16LE(off + RecordField.ORDER.reasons));
-    }
-    const bit = (name: string) => 1 << REASON_NAMES.indexOf(name as (typeof REASON_NAMES)[number]);
+    const answers = orderReasons(v);
     // the enter (7e9) and the first replace (7,000,100,000 = the limit) accepted; the second
     // replace (7,000,200,000) fails CREDIT and EXPOSURE
     expect(answers.length).toBe(3);
@@ -243,3 +230,19 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     expect(answers[2]).toBe(bit('CREDIT') | bit('EXPOSURE'));
   });
 });
+
+/** A vector through both engines (compared byte for byte), then each ORDER record's reasons. */
+function orderReasons(v: Vector): number[] {
+  const { blob: b } = configFromJson(vectorConfigJson(v), v.name);
+  const { stream } = vectorFrames(v, blobFingerprintOf(b));
+  const rec = compare(v.name, stream, { messagesPerPacket: 1 }, b);
+  const answers: number[] = [];
+  for (let off = 0; off < rec.length; off += RECORD_SIZE) {
+    if (rec[off + H.kind] === RecordKind.ORDER) answers.push(rec.readUInt16LE(off + RecordField.ORDER.reasons));
+  }
+  return answers;
+}
+
+function bit(name: string): number {
+  return 1 << REASON_NAMES.indexOf(name as (typeof REASON_NAMES)[number]);
+}
