@@ -81,27 +81,28 @@ export function coalescedWrite(socket: Socket, maxCorked = 64 << 10): CoalescedW
     // Back-pressure and the slow-consumer limit see what the kernel has not taken, not what waits here.
     if (bytes > maxCorked) flush();
   }) as CoalescedWriter;
-  write.packet = (typeByte: number, payload: Buffer) => {
-    const len = 1 + payload.length;
-    if (len > SOUPBINTCP.maxPacket) throw new OuchError('OUCH_ENCODE', `packet of ${len} bytes is above the maximum ${SOUPBINTCP.maxPacket}`, { field: 'packetLength', offset: 0 });
-    room(HEADER + len);
-    buf.writeUInt16BE(len, bytes);
-    buf[bytes + HEADER] = typeByte;
-    payload.copy(buf, bytes + HEADER + 1);
-    bytes += HEADER + len;
-    if (bytes > maxCorked) flush();
-  };
-  write.packetAt = (typeByte: number, src: Buffer, at: number, len: number) => {
+  /** Room for a packet of `len` payload bytes and its header written: where the payload goes. */
+  const packetHeader = (typeByte: number, len: number): number => {
     const n = 1 + len;
     if (n > SOUPBINTCP.maxPacket) throw new OuchError('OUCH_ENCODE', `packet of ${n} bytes is above the maximum ${SOUPBINTCP.maxPacket}`, { field: 'packetLength', offset: 0 });
     room(HEADER + n);
     buf.writeUInt16BE(n, bytes);
     buf[bytes + HEADER] = typeByte;
+    const to = bytes + HEADER + 1;
+    bytes += HEADER + n;
+    return to;
+  };
+  write.packet = (typeByte: number, payload: Buffer) => {
+    // The header first: it may grow `buf` (read it after).
+    const to = packetHeader(typeByte, payload.length);
+    payload.copy(buf, to);
+    if (bytes > maxCorked) flush();
+  };
+  write.packetAt = (typeByte: number, src: Buffer, at: number, len: number) => {
     // A byte loop: Buffer#copy with a source range makes a Uint8Array view per call, and an
     // OUCH message is tens of bytes.
-    const to = bytes + HEADER + 1 - at;
+    const to = packetHeader(typeByte, len) - at;
     for (let i = at, end = at + len; i < end; i++) buf[to + i] = src[i];
-    bytes += HEADER + n;
     if (bytes > maxCorked) flush();
   };
   write.flush = flush;
