@@ -399,6 +399,51 @@ impl Book {
     #[inline(always)]
     pub fn remove_entry_deferred(&mut self, slot: Slot, e: Entry) -> Option<LevelDelta> {
         self.orders.invalidate(slot);
+        self.removed_deferred(e)
+    }
+
+    /// D of the order of probe `p` when it sits in way 0 of bank 0 (most deletes): as
+    /// `lookup_probed`, `order` and `remove_entry_deferred`; its symbol and level change.
+    /// `None` when it is elsewhere or unknown (nothing changed).
+    #[inline(always)]
+    pub fn delete_way0(&mut self, p: Probe) -> Option<(usize, Option<LevelDelta>)> {
+        let e = self.orders.way0_entry(p)?;
+        self.orders.free_way0(p);
+        Some((e.symbol, self.removed_deferred(e)))
+    }
+
+    /// The order of probe `p` when it sits in way 0 of bank 0 (`OrderTable::way0_entry`).
+    #[inline(always)]
+    pub fn order_way0(&self, p: Probe) -> Option<Entry> {
+        self.orders.way0_entry(p)
+    }
+
+    /// The price of that order.
+    #[inline(always)]
+    pub fn order_price_way0(&self, p: Probe) -> u32 {
+        self.orders.way0_price(p)
+    }
+
+    /// `reduce_entry_deferred` of that order (`e`, from `order_way0(p)`).
+    #[inline(always)]
+    pub fn reduce_way0_deferred(&mut self, p: Probe, e: Entry, r: u32) -> Option<LevelDelta> {
+        let d = r.min(e.shares);
+        let left = e.shares - d;
+        if left == 0 {
+            self.orders.free_way0(p);
+            return self.removed_deferred(e);
+        }
+        self.orders.set_way0_shares(p, left);
+        // Never a ghost: ghosts live apart from the banks.
+        if e.class == class::IN {
+            return Some(LevelDelta { i: e.symbol, side: e.side, idx: e.idx, delta: d.wrapping_neg() });
+        }
+        None
+    }
+
+    /// The book side of a removal whose slot has been freed.
+    #[inline(always)]
+    fn removed_deferred(&mut self, e: Entry) -> Option<LevelDelta> {
         if e.ghost {
             self.ghost_left(e.symbol);
             None
