@@ -630,14 +630,18 @@ impl Engine {
             }
             Message::Replace { ts, r, new_ref, shares, price } => {
                 self.last_ts = ts;
-                match self.find(r, probe) {
-                    Some(slot) => {
-                        // The new order keeps the original's symbol and side.
-                        let e = self.book.order(slot);
-                        self.book.remove_entry(slot, e);
-                        Some((e.symbol, self.insert_deferred(e.symbol, new_ref, e.side, shares, price)))
-                    }
-                    None => None,
+                debug_assert_eq!(r, probe.r());
+                // The new order keeps the original's symbol and side. As for D: the order
+                // in way 0 of bank 0 first.
+                if let Some(e) = self.book.order_way0(probe) {
+                    self.book.remove_way0(probe, e);
+                    Some((e.symbol, self.insert_deferred(e.symbol, new_ref, e.side, shares, price)))
+                } else if let Some(slot) = self.find(r, probe) {
+                    let e = self.book.order(slot);
+                    self.book.remove_entry(slot, e);
+                    Some((e.symbol, self.insert_deferred(e.symbol, new_ref, e.side, shares, price)))
+                } else {
+                    None
                 }
             }
             Message::Trade { locate, ts, price } => {

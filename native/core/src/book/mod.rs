@@ -412,6 +412,15 @@ impl Book {
         Some((e.symbol, self.removed_deferred(e)))
     }
 
+    /// `remove_entry` of the order of probe `p` in way 0 of bank 0 (`e`, from `order_way0(p)`).
+    #[inline(always)]
+    pub fn remove_way0(&mut self, p: Probe, e: Entry) {
+        self.orders.free_way0(p);
+        if let Some(d) = self.removed_deferred(e) {
+            self.apply(d);
+        }
+    }
+
     /// The order of probe `p` when it sits in way 0 of bank 0 (`OrderTable::way0_entry`).
     #[inline(always)]
     pub fn order_way0(&self, p: Probe) -> Option<Entry> {
