@@ -603,34 +603,45 @@ impl Engine {
             Message::ExecutedWithPrice { ts, r, shares, print } => self.executed(ts, r, probe, shares, print),
             Message::Cancel { ts, r, shares } => {
                 self.last_ts = ts;
-                match self.find(r, probe) {
-                    Some(slot) => {
-                        let e = self.book.order(slot);
-                        Some((e.symbol, self.book.reduce_entry_deferred(slot, e, shares)))
-                    }
-                    None => None,
+                debug_assert_eq!(r, probe.r());
+                // As for D: the order in way 0 of bank 0 first.
+                if let Some(e) = self.book.order_way0(probe) {
+                    Some((e.symbol, self.book.reduce_way0_deferred(probe, e, shares)))
+                } else if let Some(slot) = self.find(r, probe) {
+                    let e = self.book.order(slot);
+                    Some((e.symbol, self.book.reduce_entry_deferred(slot, e, shares)))
+                } else {
+                    None
                 }
             }
             Message::Delete { ts, r } => {
                 self.last_ts = ts;
-                match self.find(r, probe) {
-                    Some(slot) => {
-                        let e = self.book.order(slot);
-                        Some((e.symbol, self.book.remove_entry_deferred(slot, e)))
-                    }
-                    None => None,
+                debug_assert_eq!(r, probe.r());
+                // Most orders sit in way 0 of bank 0: that case in its own few instructions
+                // (`Book::delete_way0`), the general lookup for the others.
+                if let Some(changed) = self.book.delete_way0(probe) {
+                    Some(changed)
+                } else if let Some(slot) = self.find(r, probe) {
+                    let e = self.book.order(slot);
+                    Some((e.symbol, self.book.remove_entry_deferred(slot, e)))
+                } else {
+                    None
                 }
             }
             Message::Replace { ts, r, new_ref, shares, price } => {
                 self.last_ts = ts;
-                match self.find(r, probe) {
-                    Some(slot) => {
-                        // The new order keeps the original's symbol and side.
-                        let e = self.book.order(slot);
-                        self.book.remove_entry(slot, e);
-                        Some((e.symbol, self.insert_deferred(e.symbol, new_ref, e.side, shares, price)))
-                    }
-                    None => None,
+                debug_assert_eq!(r, probe.r());
+                // The new order keeps the original's symbol and side. As for D: the order
+                // in way 0 of bank 0 first.
+                if let Some(e) = self.book.order_way0(probe) {
+                    self.book.remove_way0(probe, e);
+                    Some((e.symbol, self.insert_deferred(e.symbol, new_ref, e.side, shares, price)))
+                } else if let Some(slot) = self.find(r, probe) {
+                    let e = self.book.order(slot);
+                    self.book.remove_entry(slot, e);
+                    Some((e.symbol, self.insert_deferred(e.symbol, new_ref, e.side, shares, price)))
+                } else {
+                    None
                 }
             }
             Message::Trade { locate, ts, price } => {
@@ -700,6 +711,15 @@ impl Engine {
     #[inline(always)]
     fn executed(&mut self, ts: u64, r: u64, probe: Probe, shares: u32, print: Print) -> Option<(usize, Option<LevelDelta>)> {
         self.last_ts = ts;
+        // As for D: the order in way 0 of bank 0 first.
+        if let Some(e) = self.book.order_way0(probe) {
+            match print {
+                Print::OrderPrice => self.syms[e.symbol].last_trade = self.book.order_price_way0(probe),
+                Print::At(p) => self.syms[e.symbol].last_trade = p,
+                Print::NotPrintable => {}
+            }
+            return Some((e.symbol, self.book.reduce_way0_deferred(probe, e, shares)));
+        }
         let slot = self.find(r, probe)?;
         let e = self.book.order(slot);
         match print {

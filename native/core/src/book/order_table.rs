@@ -382,6 +382,39 @@ impl OrderTable {
         self.lookup_spilled(r)
     }
 
+    /// The order of probe `p` when `lookup_probed(p)` finds it in way 0 of bank 0 (most
+    /// lookups), else `None`: `lookup_probed` and `get` in the instructions that case
+    /// needs (the way's address is the probe's; no `Slot` is built and taken apart again
+    /// by each later step). The `*_way0` methods below act on that order, as the general
+    /// ones on `Slot::Table { bank: 0, set: p.s0, way: 0 }`.
+    #[inline(always)]
+    pub fn way0_entry(&self, p: Probe) -> Option<Entry> {
+        if p.way0 != p.r || p.valid & 1 == 0 {
+            return None;
+        }
+        let w = &self.banks[0].ways[at(p.s0, 0)];
+        Some(unpack(p.r, w.shares, w.info, false))
+    }
+
+    /// `price` of the order `way0_entry(p)` found.
+    #[inline(always)]
+    pub fn way0_price(&self, p: Probe) -> u32 {
+        self.banks[0].price[at(p.s0, 0)]
+    }
+
+    /// `set_shares` of the order `way0_entry(p)` found.
+    #[inline(always)]
+    pub fn set_way0_shares(&mut self, p: Probe, shares: u32) {
+        self.banks[0].ways[at(p.s0, 0)].shares = shares;
+    }
+
+    /// `invalidate` of the order `way0_entry(p)` found.
+    #[inline(always)]
+    pub fn free_way0(&mut self, p: Probe) {
+        self.banks[0].free(p.s0, 0);
+        self.occ.live -= 1;
+    }
+
     /// The rest of the lookup, for a bank-0 set that has spilled.
     #[inline(never)]
     fn lookup_spilled(&self, r: u64) -> Option<Slot> {
