@@ -294,6 +294,12 @@ impl Book {
         let i = i % MAX_SYMBOLS;
         let sym = &mut self.syms[i];
         let at = sym.window.place(price, self.tick, self.recip);
+        // Most adds: way 0 of the home set free and the price in the window. That case
+        // without the general insert's free-way search and `Placed` (same writes).
+        if self.orders.way0_free(p) && at.class == class::IN {
+            self.orders.insert_way0_in(p, i, side, price, shares, at.idx);
+            return (true, Some(LevelDelta { i, side, idx: at.idx, delta: shares }));
+        }
         match self.orders.insert_probed(p, i, side, price, shares, at.class, at.idx) {
             Placed::Table => {}
             Placed::Stash => self.overflow.stash_inserts += 1,

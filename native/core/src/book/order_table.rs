@@ -415,6 +415,24 @@ impl OrderTable {
         self.occ.live -= 1;
     }
 
+    /// Whether way 0 of probe `p`'s home set in bank 0 is free (where `insert_probed`
+    /// puts the order when it is: the lowest free way).
+    #[inline(always)]
+    pub fn way0_free(&self, p: Probe) -> bool {
+        p.valid & 1 == 0
+    }
+
+    /// `insert_probed(p, symbol, side, price, shares, class::IN, idx)` when `way0_free(p)`:
+    /// the same writes (way 0 of the home set, the live count, the prefetch ahead) without
+    /// finding the free way and without a `Placed` for the caller to match.
+    #[inline(always)]
+    pub fn insert_way0_in(&mut self, p: Probe, symbol: usize, side: usize, price: u32, shares: u32, idx: usize) {
+        debug_assert!(self.way0_free(p));
+        prefetch(&self.banks[0].ways[at(p.s0 + 32, 0)]);
+        self.banks[0].put(p.s0, 0, p.r, price, shares, pack(symbol, side, super::class::IN, idx));
+        self.count_live();
+    }
+
     /// The rest of the lookup, for a bank-0 set that has spilled.
     #[inline(never)]
     fn lookup_spilled(&self, r: u64) -> Option<Slot> {
