@@ -158,12 +158,19 @@ module rg_order_table #(
     wire [WAYS*ENTRY_W-1:0] line1_f = fl1_q ? fline1_q : line1;
     wire [WAYS-1:0]         vb0_f   = fv0_q ? fvb0_q : vb0;
     wire [WAYS-1:0]         vb1_f   = fv1_q ? fvb1_q : vb1;
+    // the way matches: the RAM's line and the forwarded one are compared with the reference
+    // each on its own (the forwarded one from registers only), and the match selected after
+    // the compares, so the forward select is not between the RAM output and the compare
     wire [WAYS-1:0]         m0, m1;
     genvar gw;
     generate
         for (gw = 0; gw < WAYS; gw = gw + 1) begin : g_cmp
-            assign m0[gw] = vb0_f[gw] && (line0_f[ENTRY_W*gw + REF_LO +: 64] == ref_q);
-            assign m1[gw] = vb1_f[gw] && (line1_f[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+            wire r0 = (line0[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+            wire r1 = (line1[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+            wire q0 = (fline0_q[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+            wire q1 = (fline1_q[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+            assign m0[gw] = vb0_f[gw] && (fl0_q ? q0 : r0);
+            assign m1[gw] = vb1_f[gw] && (fl1_q ? q1 : r1);
         end
     endgenerate
 
