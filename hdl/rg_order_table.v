@@ -160,13 +160,33 @@ module rg_order_table #(
     wire [WAYS-1:0]         vb1_f   = fv1_q ? fvb1_q : vb1;
     // the way matches: the RAM's line and the forwarded one are compared with the reference
     // each on its own (the forwarded one from registers only), and the match selected after
-    // the compares, so the forward select is not between the RAM output and the compare
+    // the compares, so the forward select is not between the RAM output and the compare.
+    // The RAM side's 64-bit compare is a tree of LUT4s kept as such (two bit pairs, then
+    // fours, then fours: 3 levels to the final select; synthesis otherwise chained it, 6
+    // levels behind the block RAM's clock to out)
     wire [WAYS-1:0]         m0, m1;
-    genvar gw;
+    genvar gw, gp;
     generate
         for (gw = 0; gw < WAYS; gw = gw + 1) begin : g_cmp
-            wire r0 = (line0[ENTRY_W*gw + REF_LO +: 64] == ref_q);
-            wire r1 = (line1[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+            wire [63:0] l0 = line0[ENTRY_W*gw + REF_LO +: 64];
+            wire [63:0] l1 = line1[ENTRY_W*gw + REF_LO +: 64];
+            (* keep *) wire [31:0] p0, p1;    // bit pairs equal
+            (* keep *) wire [7:0]  u0, u1;    // 8-bit groups equal
+            (* keep *) wire [1:0]  v0, v1;    // 32-bit halves equal
+            for (gp = 0; gp < 32; gp = gp + 1) begin : g_pair
+                assign p0[gp] = (l0[2*gp +: 2] == ref_q[2*gp +: 2]);
+                assign p1[gp] = (l1[2*gp +: 2] == ref_q[2*gp +: 2]);
+            end
+            for (gp = 0; gp < 8; gp = gp + 1) begin : g_byte
+                assign u0[gp] = &p0[4*gp +: 4];
+                assign u1[gp] = &p1[4*gp +: 4];
+            end
+            for (gp = 0; gp < 2; gp = gp + 1) begin : g_half
+                assign v0[gp] = &u0[4*gp +: 4];
+                assign v1[gp] = &u1[4*gp +: 4];
+            end
+            wire r0 = &v0;
+            wire r1 = &v1;
             wire q0 = (fline0_q[ENTRY_W*gw + REF_LO +: 64] == ref_q);
             wire q1 = (fline1_q[ENTRY_W*gw + REF_LO +: 64] == ref_q);
             assign m0[gw] = vb0_f[gw] && (fl0_q ? q0 : r0);
