@@ -162,8 +162,8 @@ module rg_order_table #(
     // each on its own (the forwarded one from registers only), and the match selected after
     // the compares, so the forward select is not between the RAM output and the compare.
     // The RAM side's 64-bit compare is a tree of LUT4s kept as such (two bit pairs, then
-    // fours, then fours: 3 levels to the final select; synthesis otherwise chained it, 6
-    // levels behind the block RAM's clock to out)
+    // fours, then fours, then the match: 4 levels behind the block RAM's clock to out;
+    // synthesis otherwise chained it, 8 levels in the whole engine)
     wire [WAYS-1:0]         m0, m1;
     genvar gw, gp;
     generate
@@ -185,12 +185,14 @@ module rg_order_table #(
                 assign v0[gp] = &u0[4*gp +: 4];
                 assign v1[gp] = &u1[4*gp +: 4];
             end
-            wire r0 = &v0;
-            wire r1 = &v1;
             wire q0 = (fline0_q[ENTRY_W*gw + REF_LO +: 64] == ref_q);
             wire q1 = (fline1_q[ENTRY_W*gw + REF_LO +: 64] == ref_q);
-            assign m0[gw] = vb0_f[gw] && (fl0_q ? q0 : r0);
-            assign m1[gw] = vb1_f[gw] && (fl1_q ? q1 : r1);
+            // m = valid && (fl ? q : v[0] && v[1]) in one LUT4 after the halves: a forwarded
+            // line that does not match clears the valid term (x0: one LUT4 beside the tree)
+            (* keep *) wire x0 = vb0_f[gw] && (!fl0_q || q0);
+            (* keep *) wire x1 = vb1_f[gw] && (!fl1_q || q1);
+            assign m0[gw] = x0 && (fl0_q || (v0[0] && v0[1]));
+            assign m1[gw] = x1 && (fl1_q || (v1[0] && v1[1]));
         end
     endgenerate
 
