@@ -25,11 +25,7 @@
 // is empty (S_NONE, decided into the state register). upd_done pulses in the last
 // cycle, with the new best level of the updated side on nb_*; the cache shows it on the
 // query outputs from the next cycle.
-// Counter updates (cnt_*) show on the query outputs from the next cycle: the request is
-// registered at the next edge and its read-modify-write (a LUTRAM read, a 32-bit +-1 and
-// the write) runs in that next cycle from the registered side, class and direction; in that
-// cycle the query outputs of the side being updated give the updated counter's nonzero
-// test (old != 1 after a decrement, old != 2^32 - 1 after an increment; no adder).
+// Counter updates (cnt_*) take effect at the next edge.
 `default_nettype none
 `include "rg_contract.vh"
 module rg_book #(
@@ -342,23 +338,19 @@ module rg_book #(
         endcase
     end
 
-    // counter update: the three counters of a side live in one word. The request is
-    // registered (cq_*); the read-modify-write runs in the next cycle from those registers.
-    wire              cnt_we = cnt_valid && (cnt_cls != `RG_CLS_IN);
-    reg               cq_v_q;
-    reg [SIDE_W-1:0]  cq_side_q;
-    reg [1:0]         cq_cls_q;
-    reg               cq_dec_q;
-    wire [95:0]       cnt_old = cnt_v_q[cq_side_q] ? cnt_mem[cq_side_q] : 96'd0;
+    // counter update: the three counters of a side live in one word
+    wire [SIDE_W-1:0] c_side = {cnt_sym, cnt_buy};
+    wire [95:0]       cnt_old = cnt_v_q[c_side] ? cnt_mem[c_side] : 96'd0;
     reg  [95:0]       cnt_new;
     always @(*) begin
         cnt_new = cnt_old;
-        case (cq_cls_q)
-            `RG_CLS_BELOW: cnt_new[31:0]  = cq_dec_q ? cnt_old[31:0]  - 32'd1 : cnt_old[31:0]  + 32'd1;
-            `RG_CLS_ABOVE: cnt_new[63:32] = cq_dec_q ? cnt_old[63:32] - 32'd1 : cnt_old[63:32] + 32'd1;
-            default:       cnt_new[95:64] = cq_dec_q ? cnt_old[95:64] - 32'd1 : cnt_old[95:64] + 32'd1;
+        case (cnt_cls)
+            `RG_CLS_BELOW: cnt_new[31:0]  = cnt_dec ? cnt_old[31:0]  - 32'd1 : cnt_old[31:0]  + 32'd1;
+            `RG_CLS_ABOVE: cnt_new[63:32] = cnt_dec ? cnt_old[63:32] - 32'd1 : cnt_old[63:32] + 32'd1;
+            default:       cnt_new[95:64] = cnt_dec ? cnt_old[95:64] - 32'd1 : cnt_old[95:64] + 32'd1;
         endcase
     end
+    wire cnt_we = cnt_valid && (cnt_cls != `RG_CLS_IN);
 
     // ---------------------------------------------------------------- registers
     always @(posedge clk) begin
@@ -374,7 +366,6 @@ module rg_book #(
             sum_v_q   <= {NSIDES{1'b0}};
             best_v_q  <= {NSIDES{1'b0}};
             cnt_v_q   <= {NSIDES{1'b0}};
-            cq_v_q    <= 1'b0;
         end else begin
             st_q <= st_d;
             if (st_q == S_IDLE && upd_valid) begin
@@ -393,8 +384,7 @@ module rg_book #(
             if (best_we) begin
                 best_v_q[a_side_q] <= best_v_d;
             end
-            cq_v_q <= cnt_we;
-            if (cq_v_q) cnt_v_q[cq_side_q] <= 1'b1;
+            if (cnt_we) cnt_v_q[c_side] <= 1'b1;
         end
     end
 
@@ -415,9 +405,6 @@ module rg_book #(
             r_bi_q      <= bi_mem[u_side];
             r_bs_q      <= bs_mem[u_side];
         end
-        cq_side_q <= {cnt_sym, cnt_buy};
-        cq_cls_q  <= cnt_cls;
-        cq_dec_q  <= cnt_dec;
         // the RAM outputs of a read issued in the previous cycle
         if (st_q == S_RMW || st_q == S_SZ) lvl_q <= lvl_rd;
         if (st_q == S_RMW || st_q == S_WORD) occ_q <= occ_rd;
@@ -431,7 +418,7 @@ module rg_book #(
                 bi_mem[a_side_q] <= best_i_d;
                 bs_mem[a_side_q] <= best_s_d;
             end
-            if (cq_v_q) cnt_mem[cq_side_q] <= cnt_new;
+            if (cnt_we) cnt_mem[c_side] <= cnt_new;
         end
     end
 
@@ -444,25 +431,17 @@ module rg_book #(
     wire [SIDE_W-1:0] qa = {q_sym, 1'b0};
     wire [95:0] cnt_b = cnt_v_q[qb] ? cnt_mem[qb] : 96'd0;
     wire [95:0] cnt_a = cnt_v_q[qa] ? cnt_mem[qa] : 96'd0;
-    // a counter being written this cycle: nonzero after the update is old != 1 (decrement)
-    // or old != 2^32 - 1 (increment); else old != 0. Per counter of each queried side, the
-    // value its old count is compared with.
-    function [31:0] nz_ref(input upd, input dec);
-        nz_ref = upd ? (dec ? 32'd1 : 32'hFFFF_FFFF) : 32'd0;
-    endfunction
-    wire cq_b = cq_v_q && (cq_side_q == qb);
-    wire cq_a = cq_v_q && (cq_side_q == qa);
     assign bid_valid    = best_v_q[qb];
     assign bid_idx      = bi_mem[qb];
     assign bid_sz       = bs_mem[qb];
     assign ask_valid    = best_v_q[qa];
     assign ask_idx      = bi_mem[qa];
     assign ask_sz       = bs_mem[qa];
-    assign bid_below_nz = (cnt_b[31:0]  != nz_ref(cq_b && cq_cls_q == `RG_CLS_BELOW, cq_dec_q));
-    assign bid_above_nz = (cnt_b[63:32] != nz_ref(cq_b && cq_cls_q == `RG_CLS_ABOVE, cq_dec_q));
-    assign bid_off_nz   = (cnt_b[95:64] != nz_ref(cq_b && cq_cls_q == `RG_CLS_OFFTICK, cq_dec_q));
-    assign ask_below_nz = (cnt_a[31:0]  != nz_ref(cq_a && cq_cls_q == `RG_CLS_BELOW, cq_dec_q));
-    assign ask_above_nz = (cnt_a[63:32] != nz_ref(cq_a && cq_cls_q == `RG_CLS_ABOVE, cq_dec_q));
-    assign ask_off_nz   = (cnt_a[95:64] != nz_ref(cq_a && cq_cls_q == `RG_CLS_OFFTICK, cq_dec_q));
+    assign bid_below_nz = (cnt_b[31:0]  != 32'd0);
+    assign bid_above_nz = (cnt_b[63:32] != 32'd0);
+    assign bid_off_nz   = (cnt_b[95:64] != 32'd0);
+    assign ask_below_nz = (cnt_a[31:0]  != 32'd0);
+    assign ask_above_nz = (cnt_a[63:32] != 32'd0);
+    assign ask_off_nz   = (cnt_a[95:64] != 32'd0);
 endmodule
 `default_nettype wire
