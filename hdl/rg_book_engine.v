@@ -129,7 +129,15 @@ module rg_book_engine #(
     reg [SYM_W-1:0]  usym_q;
     reg [31:0]       uval_q;
     reg              need_ins_q;      // U: the re-insert needs a level update
-    reg [IDX_W-1:0]  ins_idx_q;
+    // the side and source of S_T1's / S_UT2's book and counter request, registered so the
+    // request (into the book's LUTRAM reads and block RAM addresses, and the counters'
+    // read-modify-write) starts one 2:1 mux after flip-flops, not after S_T1's decisions:
+    // use_e_q, the hit entry's (E/C/X/D and a U's removal), set with the accept and cleared
+    // in a U's S_T1; else a_sym_q / a_buy_q, the add's own (accept) or a U's re-insert's
+    // (its removal's, set in that S_T1)
+    reg              use_e_q;
+    reg [SYM_W-1:0]  a_sym_q;
+    reg              a_buy_q;
 
     // per-symbol window and collision state (flattened)
     reg [MAX_SYMBOLS-1:0]      wset_q;
@@ -216,7 +224,7 @@ module rg_book_engine #(
     reg  [1:0]       w_cls_q;
     reg  [IDX_W-1:0] w_idx_q;
 
-    wire [SYM_W-1:0] w_sym_d  = (st_q == S_UA) ? t_sym_q : x_sym_q;
+    wire [SYM_W-1:0] w_sym_d  = a_sym_q;      // S_TA: the add's; S_UA: the removed order's
     wire             w_on_tick = (w_prod_q == {16'd0, x_price_q});
     wire             w_set_d   = !w_ws_old_q && w_on_tick;
     wire             w_ws_new  = w_ws_old_q || w_on_tick;
@@ -269,7 +277,7 @@ module rg_book_engine #(
     wire        x_lt_e     = tbl_hit_lt;
     wire [31:0] e_minus_x  = tbl_hit_diff;
     wire        do_remove  = is_del || !x_lt_e;
-    wire [31:0] red        = do_remove ? e_shares : x_shares_q;
+    wire [31:0] red        = do_remove ? e_shares : x_shares_q;   // the book's delta (use_e_q)
     wire [31:0] remaining  = do_remove ? 32'd0 : e_minus_x;
 
     wire is_tbl_op = ((s_op == `RG_OP_ADD) && s_sym_valid) || (s_op == `RG_OP_EXEC) || (s_op == `RG_OP_EXECP) ||
@@ -321,18 +329,20 @@ module rg_book_engine #(
         tbl_hit_we    = 1'b0;
         tbl_ins_we    = 1'b0;
         tbl_clr_we    = 1'b0;
-        tbl_ins_entry = {x_ref_q, x_sym_q, x_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
+        tbl_ins_entry = {x_ref_q, a_sym_q, a_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
         bk_upd_valid  = 1'b0;
-        bk_sym        = x_sym_q;
-        bk_buy        = x_buy_q;
-        bk_idx        = ins_idx;
-        bk_delta      = x_shares_q;
-        bk_sub        = 1'b0;
+        // the request's operands, whatever the state (only the valids are decided below):
+        // the hit's removal or reduction (E/C/X/D, a U's removal), else an insert
+        bk_sym        = use_e_q ? e_sym : a_sym_q;
+        bk_buy        = use_e_q ? e_buy : a_buy_q;
+        bk_idx        = use_e_q ? e_idx : ins_idx;
+        bk_delta      = use_e_q ? red : x_shares_q;
+        bk_sub        = use_e_q;
         bk_cnt_valid  = 1'b0;
-        bk_cnt_sym    = x_sym_q;
-        bk_cnt_buy    = x_buy_q;
-        bk_cnt_cls    = ins_cls;
-        bk_cnt_dec    = 1'b0;
+        bk_cnt_sym    = bk_sym;
+        bk_cnt_buy    = bk_buy;
+        bk_cnt_cls    = use_e_q ? e_cls : ins_cls;
+        bk_cnt_dec    = use_e_q;
         ghost_inc     = 1'b0;
         ghost_dec     = 1'b0;
         set_lost      = 1'b0;
@@ -420,16 +430,7 @@ module rg_book_engine #(
                     // COLLISION clears by itself
                     ghost_dec          = tbl_hit_ghost && do_remove;
                     st_collision_clear = tbl_hit_ghost && do_remove && e_last_ghost;
-                    // book (a ghost is not in the book)
-                    bk_sym   = e_sym;
-                    bk_buy   = e_buy;
-                    bk_idx   = e_idx;
-                    bk_delta = red;
-                    bk_sub   = 1'b1;
-                    bk_cnt_sym = e_sym;
-                    bk_cnt_buy = e_buy;
-                    bk_cnt_cls = e_cls;
-                    bk_cnt_dec = 1'b1;
+                    // book (a ghost is not in the book): e_sym, e_buy, e_idx, red (use_e_q)
                     if (e_book_in)           bk_upd_valid = 1'b1;
                     else if (!tbl_hit_ghost) bk_cnt_valid = do_remove;
                     // U: the new reference is read now, beside this removal's write (the
@@ -451,9 +452,7 @@ module rg_book_engine #(
             S_UB: st_d = S_UT2;
 
             S_UT2: begin
-                tbl_ins_entry = {x_ref2_q, t_sym_q, t_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
-                bk_cnt_sym    = t_sym_q;
-                bk_cnt_buy    = t_buy_q;
+                tbl_ins_entry = {x_ref2_q, a_sym_q, a_buy_q, x_price_q, x_shares_q, ins_cls, ins_idx};
                 win_we        = 1'b1;
                 if (tbl_ins_book) begin
                     tbl_ins_we      = 1'b1;
@@ -468,11 +467,8 @@ module rg_book_engine #(
                     st_untracked_drop = !tbl_ins_ghost;
                 end
                 // the insert's level update goes now when the book is ready (the removal's
-                // came three cycles ago), else S_UBK waits for it
-                bk_sym   = t_sym_q;
-                bk_buy   = t_buy_q;
-                bk_idx   = ins_idx;
-                bk_delta = x_shares_q;
+                // came three cycles ago), else S_UBK waits for it (a_sym_q, a_buy_q, ins_idx,
+                // x_shares_q: use_e_q is low from the removal's S_T1 on)
                 if (!bk_upd_ready) begin
                     st_d = S_UBK;
                 end else if (tbl_ins_book && ins_cls == `RG_CLS_IN) begin
@@ -484,12 +480,8 @@ module rg_book_engine #(
             end
 
             S_UBK: begin
-                // wait for the removal's level update, then issue the insert's
-                bk_sym   = t_sym_q;
-                bk_buy   = t_buy_q;
-                bk_idx   = ins_idx_q;
-                bk_delta = x_shares_q;
-                bk_sub   = 1'b0;
+                // wait for the removal's level update, then issue the insert's (ins_idx, the
+                // window rule's register, holds: no lookup is in flight)
                 if (bk_upd_ready) begin
                     if (need_ins_q) begin
                         bk_upd_valid = 1'b1;
@@ -647,7 +639,9 @@ module rg_book_engine #(
             usym_q      <= {SYM_W{1'b0}};
             uval_q      <= 32'd0;
             need_ins_q  <= 1'b0;
-            ins_idx_q   <= {IDX_W{1'b0}};
+            use_e_q     <= 1'b0;
+            a_sym_q     <= {SYM_W{1'b0}};
+            a_buy_q     <= 1'b0;
             wset_q      <= {MAX_SYMBOLS{1'b0}};
             base_q      <= {(MAX_SYMBOLS*32){1'b0}};
             ghosts_q    <= {(MAX_SYMBOLS*GC_W){1'b0}};
@@ -679,6 +673,14 @@ module rg_book_engine #(
                 x_q_q       <= s_q;
                 x_code_q    <= s_code;
                 x_sym_q     <= s_sym;
+                use_e_q     <= (s_op != `RG_OP_ADD);
+                a_sym_q     <= s_sym;
+                a_buy_q     <= s_buy;
+            end else if (st_q == S_T1 && st_d == S_UA) begin
+                // a U's removal: its re-insert goes to the removed order's side
+                use_e_q     <= 1'b0;
+                a_sym_q     <= e_sym;
+                a_buy_q     <= e_buy;
             end
             if (t1_go) begin
                 t_touch_q <= 1'b0;
@@ -696,7 +698,6 @@ module rg_book_engine #(
             end
             if (save_ins) begin
                 need_ins_q <= (ins_cls == `RG_CLS_IN);
-                ins_idx_q  <= ins_idx;
             end else if (st_q == S_UT2) begin
                 need_ins_q <= 1'b0;
             end

@@ -11,7 +11,8 @@
 // Read: rd_en with rd_set in cycle t; from t+1 (until the next read) the set's line and its
 // valid bits (the user compares the references, after its bypass). Write: wr_en writes
 // wr_line, wr_valid_en writes the valid bits of wr_set. A read returns what was written
-// before its cycle (a write in the read's cycle is not seen: the user forwards it).
+// before its cycle (a write in the read's cycle is not seen: the user forwards it; the
+// line read beside a write of its set is undefined in hardware, the valid bits the old ones).
 `default_nettype none
 `include "rg_contract.vh"
 module rg_order_bank #(
@@ -83,7 +84,9 @@ module rg_order_bank #(
     assign vbits = vword[WAYS*rd_lane_q +: WAYS];
 
     // ---------------------------------------------------------------- lines
-    rg_ram_sdp #(.ADDR_W(SET_BITS), .WIDTH(WAYS*ENTRY_W), .LANES(1)) u_lines (
+    // a read beside a write of its set is forwarded by the user (rg_order_table): the RAM's
+    // data for it is not used, so no collision logic behind the block RAM (RW_OLD = 0)
+    rg_ram_sdp #(.ADDR_W(SET_BITS), .WIDTH(WAYS*ENTRY_W), .LANES(1), .RW_OLD(0)) u_lines (
         .clk(clk),
         .wr_en(wr_en), .wr_be(1'b1), .wr_addr(wr_set), .wr_data(wr_line),
         .rd_en(rd_en), .rd_addr(rd_set), .rd_data(line)

@@ -158,12 +158,41 @@ module rg_order_table #(
     wire [WAYS*ENTRY_W-1:0] line1_f = fl1_q ? fline1_q : line1;
     wire [WAYS-1:0]         vb0_f   = fv0_q ? fvb0_q : vb0;
     wire [WAYS-1:0]         vb1_f   = fv1_q ? fvb1_q : vb1;
+    // the way matches: the RAM's line and the forwarded one are compared with the reference
+    // each on its own (the forwarded one from registers only), and the match selected after
+    // the compares, so the forward select is not between the RAM output and the compare.
+    // The RAM side's 64-bit compare is a tree of LUT4s kept as such (two bit pairs, then
+    // fours, then fours, then the match: 4 levels behind the block RAM's clock to out;
+    // synthesis otherwise chained it, 8 levels in the whole engine)
     wire [WAYS-1:0]         m0, m1;
-    genvar gw;
+    genvar gw, gp;
     generate
         for (gw = 0; gw < WAYS; gw = gw + 1) begin : g_cmp
-            assign m0[gw] = vb0_f[gw] && (line0_f[ENTRY_W*gw + REF_LO +: 64] == ref_q);
-            assign m1[gw] = vb1_f[gw] && (line1_f[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+            wire [63:0] l0 = line0[ENTRY_W*gw + REF_LO +: 64];
+            wire [63:0] l1 = line1[ENTRY_W*gw + REF_LO +: 64];
+            (* keep *) wire [31:0] p0, p1;    // bit pairs equal
+            (* keep *) wire [7:0]  u0, u1;    // 8-bit groups equal
+            (* keep *) wire [1:0]  v0, v1;    // 32-bit halves equal
+            for (gp = 0; gp < 32; gp = gp + 1) begin : g_pair
+                assign p0[gp] = (l0[2*gp +: 2] == ref_q[2*gp +: 2]);
+                assign p1[gp] = (l1[2*gp +: 2] == ref_q[2*gp +: 2]);
+            end
+            for (gp = 0; gp < 8; gp = gp + 1) begin : g_byte
+                assign u0[gp] = &p0[4*gp +: 4];
+                assign u1[gp] = &p1[4*gp +: 4];
+            end
+            for (gp = 0; gp < 2; gp = gp + 1) begin : g_half
+                assign v0[gp] = &u0[4*gp +: 4];
+                assign v1[gp] = &u1[4*gp +: 4];
+            end
+            wire q0 = (fline0_q[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+            wire q1 = (fline1_q[ENTRY_W*gw + REF_LO +: 64] == ref_q);
+            // m = valid && (fl ? q : v[0] && v[1]) in one LUT4 after the halves: a forwarded
+            // line that does not match clears the valid term (x0: one LUT4 beside the tree)
+            (* keep *) wire x0 = vb0_f[gw] && (!fl0_q || q0);
+            (* keep *) wire x1 = vb1_f[gw] && (!fl1_q || q1);
+            assign m0[gw] = x0 && (fl0_q || (v0[0] && v0[1]));
+            assign m1[gw] = x1 && (fl1_q || (v1[0] && v1[1]));
         end
     endgenerate
 

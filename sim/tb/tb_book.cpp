@@ -59,7 +59,16 @@ int main() {
             b.tick();
             d.cnt_valid = 0;
             cnt[sym][side][cls] += dec ? 0xFFFFFFFFu : 1u;
+            // the cycle after the request (the counter is written at its end: the flags of
+            // the updated side come from the old count), and sometimes the one after (from
+            // the written count), for both symbols
             check_all(sym);
+            check_all(sym ^ 1);
+            if (r.chance(0.3)) {
+                b.tick();
+                check_all(sym);
+                check_all(sym ^ 1);
+            }
             continue;
         }
         // pick a level: clustered so levels empty and refill; sometimes the current best
