@@ -234,7 +234,7 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     // mark 100000 = 1 x 2^16 + 34464, qty 70000 = 1 x 2^16 + 4464 and the position -70000
     // (0xFFFF_FFFF_FFFE_EE90 as i64: every 16-bit piece nonzero, the top one -1): a card that
     // builds the products in 16 x 16 pieces and drops one moves the P&L by at least 2^16 and
-    // trips where the core does not, or not where it does (hdl/README.md, Session rtlrisk8).
+    // trips where the core does not, or not where it does (the 16 x 16 split tried on branch rtlrisk8, hdl/README.md "Session rtlrisk8").
     // The sell execution leaves cash 70000 x 99999 and marked -70000 x 100000: P&L -70,000,
     // which trips a limit of 69,999 (at the execution: qty x mark), not 70,000 (an order
     // re-marks the position: position x mark), and trips 69,999 again; a second sell
