@@ -169,26 +169,15 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
   }, 300_000);
 
   it('a venue execution past a cut credit limit is booked; CREDIT and EXPOSURE refuse until the limit is raised', () => {
-    const v = {
-      name: 'execution past the credit limit',
-      configBase: 'configs/one-symbol.json',
-      configOverrides: { accounts: { 0: { creditLimit: '300.00' } } },
-      input: [
-        { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
-        { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
-        { seq: 3, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
-        { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
-        { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
-        { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 20, price: 100000, effectiveSeq: 4 },
-        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '500000' },
-        { type: '}', event: 'E', orderId: 0, qty: 20, price: 100000, effectiveSeq: 4 },
-        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
-        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '2150000' },
-        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
-        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 2, qty: 1, price: 100001, effectiveSeq: 4 },
-        { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
-      ],
-    } as unknown as Vector;
+    const v = oneSymbolVector('execution past the credit limit', { accounts: { 0: { creditLimit: '300.00' } } }, [
+      { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 20, price: 100000, effectiveSeq: 4 },
+      { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '500000' },
+      { type: '}', event: 'E', orderId: 0, qty: 20, price: 100000, effectiveSeq: 4 },
+      { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
+      { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '2150000' },
+      { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
+      { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 2, qty: 1, price: 100001, effectiveSeq: 4 },
+    ]);
     const answers = orderReasons(v);
     // accepted; the sell after the execution (used 2e6 > credit 5e5): CREDIT and EXPOSURE;
     // after the raise to 2.15e6: 2e6 + 1e5 fits, accepted; then CREDIT 2e6 + 100001 fits but
@@ -204,23 +193,12 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     // product of the slot's open notional (7e9) is nonzero, so a card that builds it in pieces
     // and drops one differs (hdl/README.md, Session rtlrisk6). The replace's n = 7,000,100,000
     // equals the credit limit: accepted only if all 7e9 leaves on.
-    const v = {
-      name: 'replace at the credit limit',
-      configBase: 'configs/one-symbol.json',
-      configOverrides: { symbols: { 0: { maxQty: 100000, maxNotional: '1000000.00', positionLimit: 100000 } } },
-      input: [
-        { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
-        { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
-        { seq: 3, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
-        { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
-        { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
-        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '7000100000' },
-        { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 70000, price: 100000, effectiveSeq: 4 },
-        { type: '{', action: 'U', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 70001, price: 100000, effectiveSeq: 4 },
-        { type: '{', action: 'U', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 70002, price: 100000, effectiveSeq: 4 },
-        { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
-      ],
-    } as unknown as Vector;
+    const v = oneSymbolVector('replace at the credit limit', { symbols: { 0: { maxQty: 100000, maxNotional: '1000000.00', positionLimit: 100000 } } }, [
+      { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '7000100000' },
+      { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 70000, price: 100000, effectiveSeq: 4 },
+      { type: '{', action: 'U', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 70001, price: 100000, effectiveSeq: 4 },
+      { type: '{', action: 'U', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 70002, price: 100000, effectiveSeq: 4 },
+    ]);
     const answers = orderReasons(v);
     // the enter (7e9) and the first replace (7,000,100,000 = the limit) accepted; the second
     // replace (7,000,200,000) fails CREDIT and EXPOSURE
@@ -240,32 +218,21 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     // re-marks the position: position x mark), and trips 69,999 again; a second sell
     // execution, of 1 share at the mark, leaves -70,000 again, which a limit of 70,000 passes
     // (a card without the + 1 of each negated qty partial product trips there).
-    const v = {
-      name: 'loss limit at its boundary',
-      configBase: 'configs/one-symbol.json',
-      configOverrides: { symbols: { 0: { maxQty: 100000, maxNotional: '1000000.00', positionLimit: 100000 } } },
-      input: [
-        { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
-        { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
-        { seq: 3, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
-        { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
-        { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
-        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '100000000000' },
-        { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '69999' },
-        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 0, qty: 70000, price: 99999, effectiveSeq: 4 },
-        { type: '}', event: 'E', orderId: 0, qty: 70000, price: 99999, effectiveSeq: 4 },
-        { type: '~', op: 'ACCOUNT_KILL', target: 0, effectiveSeq: 4, value: '0' },
-        { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '70000' },
-        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
-        { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '69999' },
-        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 2, qty: 1, price: 100000, effectiveSeq: 4 },
-        { type: '~', op: 'ACCOUNT_KILL', target: 0, effectiveSeq: 4, value: '0' },
-        { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '70000' },
-        { type: '}', event: 'E', orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
-        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 3, qty: 1, price: 100000, effectiveSeq: 4 },
-        { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
-      ],
-    } as unknown as Vector;
+    const v = oneSymbolVector('loss limit at its boundary', { symbols: { 0: { maxQty: 100000, maxNotional: '1000000.00', positionLimit: 100000 } } }, [
+      { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '100000000000' },
+      { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '69999' },
+      { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 0, qty: 70000, price: 99999, effectiveSeq: 4 },
+      { type: '}', event: 'E', orderId: 0, qty: 70000, price: 99999, effectiveSeq: 4 },
+      { type: '~', op: 'ACCOUNT_KILL', target: 0, effectiveSeq: 4, value: '0' },
+      { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '70000' },
+      { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
+      { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '69999' },
+      { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 2, qty: 1, price: 100000, effectiveSeq: 4 },
+      { type: '~', op: 'ACCOUNT_KILL', target: 0, effectiveSeq: 4, value: '0' },
+      { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '70000' },
+      { type: '}', event: 'E', orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
+      { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 3, qty: 1, price: 100000, effectiveSeq: 4 },
+    ]);
     const rec = vectorRecords(v);
     const t = tally(rec);
     const answers = reasonsOf(rec);
@@ -281,6 +248,28 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     expect(answers[3] & bit('KILL')).toBe(0);
   });
 });
+
+/**
+ * A vector on configs/one-symbol.json: TEST traded at 10.0000 with one resting bid, room for 4
+ * open orders and 100 a window, then `events` (control ops and order-entry frames, effective
+ * at seq 4) and one more add at seq 4 that carries them into the engines.
+ */
+function oneSymbolVector(name: string, configOverrides: unknown, events: unknown[]): Vector {
+  return {
+    name,
+    configBase: 'configs/one-symbol.json',
+    configOverrides,
+    input: [
+      { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
+      { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
+      { seq: 3, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+      { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
+      { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
+      ...events,
+      { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+    ],
+  } as unknown as Vector;
+}
 
 /** A vector through both engines (compared byte for byte): the records. */
 function vectorRecords(v: Vector): Buffer {
