@@ -273,7 +273,7 @@ module rg_risk #(
     reg                 ov0_q, ov1_q;        // venue frame
     reg                 obl0_q, obl1_q;      // wrong length (a host error)
     reg                 ofr0_q, ofr1_q;      // foreign fingerprint
-    reg                 ook0_q, ook1_q;      // the stateless checks of section 18.2 passed
+    reg                 ook0_q;              // the stateless checks of section 18.2 passed
     reg [7:0]           oty0_q, oty1_q;
     reg [15:0]          olen0_q, olen1_q;
     reg [7:0]           oact0_q, oact1_q;
@@ -286,6 +286,15 @@ module rg_risk #(
     reg [ACCT_W-1:0]    sl_acct1_q;
     reg [SYM_W-1:0]     sl_sym1_q;
     reg [7:0]           sl_side1_q;
+    // a client order's or venue frame's validity (section 18.2), taken in R1 from the slot as
+    // read and the frame (and leg_seq_q, which only this event rewrites while it is in R1 and
+    // R2: order events are one at a time in R0-R1, and the event ahead of it is market data),
+    // registered with it: ordc1_q a valid client order, venc1_q a valid venue frame, pex*1_q a
+    // valid venue execution of a buy / sell slot, qx1_q its qty (0 unless a valid execution),
+    // vleg1_q the FILL leg
+    reg                 ordc1_q, venc1_q, pexb1_q, pexs1_q;
+    reg [31:0]          qx1_q;
+    reg [7:0]           vleg1_q;
 
     reg                 v2_q;
     reg [`RG_EV_W-1:0]  ev2_q;
@@ -502,22 +511,29 @@ module rg_risk #(
     wire              o_enter  = (oact1_q == `RG_ASCII_O);
     wire              o_repl   = (oact1_q == `RG_ASCII_U);
     wire              o_exec   = (oact1_q == `RG_ASCII_E);
-    wire              sl_open  = (sl_open1_q != 32'd0);
     wire              sl_buy   = (sl_side1_q == `RG_ASCII_B);
-    // section 18.2 item 2, the part that reads the table (the rest is ook1_q)
-    wire              ord_ok   = ook1_q && (o_enter ? !sl_open :
-                                 (sl_open && ({{(16-ACCT_W){1'b0}}, sl_acct1_q} == oac1_q) &&
-                                  ({{(16-SYM_W){1'b0}}, sl_sym1_q} == osy1_q) && (sl_side1_q == osd1_q)));
-    wire              ven_ok   = ook1_q && (oid1_q < `RG_ORDER_SLOTS) && sl_open && (dqty1 <= sl_open1_q) &&
-                                 (!o_exec || leg_seq_q != ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W] || legs_q != 8'hFF);
-    wire              o_valid1 = !obl1_q && !ofr1_q && (ov1_q ? ven_ok : ord_ok);
-    wire              o_order_c = oe1_q && !ov1_q && o_valid1;  // a client order, checked
-    wire              o_ven_c   = oe1_q && ov1_q && o_valid1;   // a venue answer, applied
+    // section 18.2 (the part that reads the table and the leg count) is taken in R1 (ordc1_q,
+    // venc1_q, from the slot as read: see there)
+    wire              o_order_c = oe1_q && ordc1_q;   // a client order, checked
+    wire              o_ven_c   = oe1_q && venc1_q;   // a venue answer, applied
+    // R1: the validity of the order event in R1 (section 18.2 item 2 for an order, the slot,
+    // the qty and the leg count for a venue frame; the stateless checks are ook0_q)
+    wire              enter0   = (oact0_q == `RG_ASCII_O);
+    wire              exec0    = (oact0_q == `RG_ASCII_E);
+    wire [47:0]       seq0     = ev0_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W];
+    wire              rd_isopen = (rd_open != 32'd0);
+    wire              ord_ok0  = ook0_q && (enter0 ? !rd_isopen :
+                                 (rd_isopen && ({{(16-ACCT_W){1'b0}}, rd_acct} == oac0_q) &&
+                                  ({{(16-SYM_W){1'b0}}, rd_sym} == osy0_q) && (rd_side == osd0_q)));
+    wire              ven_ok0  = ook0_q && (oid0_q < `RG_ORDER_SLOTS) && rd_isopen && (qty0 <= rd_open) &&
+                                 (!exec0 || leg_seq_q != seq0 || legs_q != 8'hFF);
+    wire              o_valid0 = !obl0_q && !ofr0_q && (ov0_q ? ven_ok0 : ord_ok0);
+    wire              pex0     = oe0_q && ov0_q && o_valid0 && exec0;   // a valid venue execution
     // R2a registers (loaded every cycle; an order event's are valid from its second R2 cycle:
     // the state it reads changes only when an event leaves R2)
     reg               oo_a_q, ov_a_q;
     reg [31:0]        obx_a_q, osx_a_q;
-    reg [63:0]        son_a_q, sln_a_q;
+    reg [63:0]        son_a_q;
     reg [12:0]        ocx_a_q;
     wire              o_order   = oe1_q && oo_a_q;
     wire              o_ven     = oe1_q && ov_a_q;
@@ -528,9 +544,25 @@ module rg_risk #(
     wire [12:0]       oc_x_c = sum_oc - (o_repl ? 13'd1 : 13'd0);
     wire [31:0]       ob_x  = obx_a_q;
     wire [31:0]       os_x  = osx_a_q;
-    // the slot's open notional is a product of the R1 registers (not of the table's read
-    // port), registered in R2a with the account's sum; the difference is taken in R2b
-    wire [63:0]       on_x  = son_a_q - (o_repl ? sln_a_q : 64'd0);
+    // the slot's open notional, price x open, is taken in two cycles from the R1 registers
+    // (not from the table's read port): R2a registers its 16 x 16 partial products (price =
+    // ph x 2^16 + pl, open = qh x 2^16 + ql; one MULT18X18D each, no adder after it) with the
+    // account's sum; R2b takes son - (ph x qh x 2^32 + pl x ql) - ph x ql x 2^16 - pl x qh x 2^16
+    // (mod 2^64; the products zero unless a replace takes the slot out) as ~(~son + X + Y1 + Y2):
+    // two carry-save steps and one 64-bit add
+    reg  [31:0]       sphh_a_q, spll_a_q, sphl_a_q, splh_a_q;
+    reg               srep_a_q;
+    wire [63:0]       srep64 = {64{srep_a_q}};
+    wire [63:0]       on_a  = ~son_a_q;
+    wire [63:0]       on_b  = srep64 & {sphh_a_q, spll_a_q};
+    wire [63:0]       on_c  = srep64 & {16'd0, sphl_a_q, 16'd0};
+    wire [63:0]       on_d  = srep64 & {16'd0, splh_a_q, 16'd0};
+    wire [63:0]       on_s1 = on_a ^ on_b ^ on_c;
+    wire [63:0]       on_c1 = {(on_a[62:0] & on_b[62:0]) | (on_a[62:0] & on_c[62:0]) | (on_b[62:0] & on_c[62:0]), 1'b0};
+    wire [63:0]       on_s2 = on_s1 ^ on_c1 ^ on_d;
+    wire [63:0]       on_c2 = {(on_s1[62:0] & on_c1[62:0]) | (on_s1[62:0] & on_d[62:0]) | (on_c1[62:0] & on_d[62:0]), 1'b0};
+    wire [63:0]       on_w  = on_s2 + on_c2;
+    wire [63:0]       on_x  = ~on_w;
     wire [12:0]       oc_x  = ocx_a_q;
     // POSITION, EXPOSURE and REDUCE_ONLY take one carry chain in R2b each: the terms that do
     // not depend on the open-order sums are registered in R2a (rsq/roq/hn/rop_a_q, from the
@@ -613,7 +645,7 @@ module rg_risk #(
     wire [64:0]       v_usum  = {1'b0, used_q[va*64 +: 64]} + {1'b0, not1_q};
     wire [63:0]       v_used  = v_usum[64] ? 64'hFFFF_FFFF_FFFF_FFFF : v_usum[63:0];
     wire [64:0]       v_hsub  = {1'b0, head_q[va*64 +: 64]} - {1'b0, not1_q};
-    wire [7:0]        v_leg   = (leg_seq_q == ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W]) ? legs_q + 8'd1 : 8'd1;
+    wire [7:0]        v_leg   = vleg1_q;
 
     // ---------------------------------------------------------------- the daily loss limit (section 18.8)
     // The pair (account, symbol) of an order event: the frame's for a client order, the
@@ -649,7 +681,7 @@ module rg_risk #(
     endfunction
     // R2a (from the R1 registers and the pair word): the pair's new position, the mark, the
     // account's cash after the execution, marked - term (saturated), the limit
-    wire              pl_exec_c = o_ven_c && o_exec;
+    wire              pl_exec_c = oe1_q && (pexb1_q || pexs1_q);   // o_ven_c && o_exec
     wire              pl_exec   = o_ven && o_exec;
     wire [ACCT_W-1:0] pl_a     = ov1_q ? va : a1;
     wire [63:0]       pl_pos0  = pvr1_q ? pr_word[63:0] : 64'd0;
@@ -664,30 +696,52 @@ module rg_risk #(
     wire              pl_remark_c = pl_exec_c || (o_order_c && mark1_q != 32'd0);
     wire [63:0]       mkd_a    = mkd_q[pl_a*64 +: 64];
     reg  [63:0]       pos_a_q, term0_a_q, s1_a_q, cash_a_q, mkd_a_q, lim_a_q;
-    // the product pos x mark is taken in two cycles: R2a registers the partial products of the
-    // pair word's position (pos0 = hi x 2^32 + lo: hi x mark, lo x mark), of the execution's
-    // qty (qty x mark) and the terms that fold the execution into the product: pos = pos0 +
-    // delta - w x 2^64 (delta = +-qty, w = +-1 when the i64 sum wraps), so pos x mark =
-    // hi x mark x 2^32 + lo x mark + delta x mark - w x mark x 2^64; R2b adds the three
-    // operands (a carry-save step and one 97-bit add): (hi x m) << 32, lo x m and
-    // {top, low} + cin with low = qty x m (a buy), ~(qty x m) (a sell, cin 1) or 0, top the
-    // sign and wrap part (-m or 0 for a buy, m - 1 or -1 for a sell, 0 otherwise)
-    reg  signed [63:0] phi_a_q;
-    reg  [63:0]       plo_a_q, pdm_a_q;
-    reg  [32:0]       ptop_a_q;
-    reg               padd_a_q, psub_a_q;
-    wire              pl_add_c = pl_exec_c && sl_buy;
-    wire              pl_sub_c = pl_exec_c && !sl_buy;
+    // the product pos x mark is taken in two cycles: pos = pos0 + delta - w x 2^64 (pos0 the
+    // pair word's position, delta = +-qty of an execution, w = +-1 when the i64 sum wraps), so
+    // pos x mark = pos0 x m + delta x m - w x m x 2^64. R2a registers 16 x 16 partial products
+    // straight from registers (one MULT18X18D each, no adder after it): pos0 = p3 x 2^48 + p2 x
+    // 2^32 + p1 x 2^16 + p0 (p3 signed) and m = mh x 2^16 + ml give eight, qty = q1 x 2^16 + q0
+    // four (qx1_q: 0 unless a valid execution), and the wrap term (-m x 2^64 for a buy, +m x
+    // 2^64 for a sell). R2b adds them as seven 97-bit rows in four carry-save steps and one
+    // 97-bit add: the pair word's rows are zero unless it holds a position (pvr1_q), the qty
+    // rows' first step is inverted for a sell (-x = ~x + 1: ~a + ~b + ~c = ~s + 2 ~c of the
+    // step, and + 3 in the low bits of the wrap term's row)
+    reg  [31:0]        pp0l_a_q, pp0h_a_q, pp1l_a_q, pp1h_a_q, pp2l_a_q, pp2h_a_q, pp3l_a_q, pp3h_a_q;
+    reg  [31:0]        pq0l_a_q, pq0h_a_q, pq1l_a_q, pq1h_a_q;
+    reg  [32:0]        ptop_a_q;
+    reg                psub_a_q;
+    wire              pl_add_c = oe1_q && pexb1_q;   // pl_exec_c && sl_buy
+    wire              pl_sub_c = oe1_q && pexs1_q;   // pl_exec_c && !sl_buy
     wire [32:0]       pl_m33   = {1'b0, pl_mark_c};
     // the i64 sum wraps: a buy from pos0 >= 0 to < 0, a sell from pos0 < 0 to >= 0
     wire              pl_wrap  = pl_add_c ? (!pl_pos0[63] && pl_pos_c[63]) : (pl_pos0[63] && !pl_pos_c[63]);
-    wire [32:0]       pl_top_c = pl_add_c ? (pl_wrap ? -pl_m33 : 33'd0) :
-                                 pl_sub_c ? (pl_wrap ? pl_m33 - 33'd1 : {33{1'b1}}) : 33'd0;
-    wire [96:0]       pp_a     = {{1{phi_a_q[63]}}, phi_a_q, 32'd0};
-    wire [96:0]       pp_b     = {33'd0, plo_a_q};
-    wire [96:0]       pp_c     = {ptop_a_q, padd_a_q ? pdm_a_q : psub_a_q ? ~pdm_a_q : 64'd0};
-    wire [96:0]       pp_x     = pp_a ^ pp_b ^ pp_c;
-    wire [96:0]       pp_y     = {(pp_a[95:0] & pp_b[95:0]) | (pp_a[95:0] & pp_c[95:0]) | (pp_b[95:0] & pp_c[95:0]), psub_a_q};
+    wire [32:0]       pl_top_c = (pl_add_c && pl_wrap) ? -pl_m33 : (pl_sub_c && pl_wrap) ? pl_m33 : 33'd0;
+    wire [15:0]       pw_p0    = pr_word[15:0];
+    wire [15:0]       pw_p1    = pr_word[31:16];
+    wire [15:0]       pw_p2    = pr_word[47:32];
+    wire [15:0]       pw_p3    = pr_word[63:48];
+    wire [15:0]       pl_ml    = pl_mark_c[15:0];
+    wire [15:0]       pl_mh    = pl_mark_c[31:16];
+    wire [96:0]       pvr97    = {97{pvr1_q}};
+    wire [96:0]       pp_r1    = pvr97 & {pp3h_a_q[31], pp3h_a_q, pp1h_a_q, pp0l_a_q};
+    wire [96:0]       pp_r2    = {ptop_a_q, pvr97[31:0] & pp2l_a_q, 30'd0, psub_a_q, psub_a_q};
+    wire [96:0]       pp_r4    = pvr97 & {{17{pp3l_a_q[31]}}, pp3l_a_q, pp1l_a_q, 16'd0};
+    wire [96:0]       pp_r5    = pvr97 & {17'd0, pp2h_a_q, pp0h_a_q, 16'd0};
+    wire [96:0]       pq_r3    = {33'd0, pq1h_a_q, pq0l_a_q};
+    wire [96:0]       pq_r6    = {49'd0, pq1l_a_q, 16'd0};
+    wire [96:0]       pq_r7    = {49'd0, pq0h_a_q, 16'd0};
+    wire [96:0]       psub97   = {97{psub_a_q}};
+    wire [96:0]       pq_s     = pq_r3 ^ pq_r6 ^ pq_r7 ^ psub97;
+    wire [96:0]       pq_c     = ((pq_r3 & pq_r6) | (pq_r3 & pq_r7) | (pq_r6 & pq_r7)) ^ psub97;
+    wire [96:0]       pp_s1    = pp_r1 ^ pp_r2 ^ pp_r4;
+    wire [96:0]       pp_c1    = {(pp_r1[95:0] & pp_r2[95:0]) | (pp_r1[95:0] & pp_r4[95:0]) | (pp_r2[95:0] & pp_r4[95:0]), 1'b0};
+    wire [96:0]       pp_s2    = pp_s1 ^ pp_c1 ^ pp_r5;
+    wire [96:0]       pp_c2    = {(pp_s1[95:0] & pp_c1[95:0]) | (pp_s1[95:0] & pp_r5[95:0]) | (pp_c1[95:0] & pp_r5[95:0]), 1'b0};
+    wire [96:0]       pp_s3    = pp_s2 ^ pp_c2 ^ pq_s;
+    wire [96:0]       pp_c3    = {(pp_s2[95:0] & pp_c2[95:0]) | (pp_s2[95:0] & pq_s[95:0]) | (pp_c2[95:0] & pq_s[95:0]), 1'b0};
+    wire [96:0]       pq_c2    = {pq_c[95:0], 1'b0};
+    wire [96:0]       pp_x     = pp_s3 ^ pp_c3 ^ pq_c2;
+    wire [96:0]       pp_y     = {(pp_s3[95:0] & pp_c3[95:0]) | (pp_s3[95:0] & pq_c2[95:0]) | (pp_c3[95:0] & pq_c2[95:0]), 1'b0};
     reg               rmk_a_q;
     // R2b: the product pos x mark (exact), and the sums the trip test needs, exact in 68 bits:
     // with L = limit in [1, 2^63 - 1] (a larger one never trips: the P&L is >= -2^63) and
@@ -724,7 +778,7 @@ module rg_risk #(
     wire              loss_trip = (o_order || pl_exec) && ltok_b_q &&
                                   (rmk_a_q ? (!kbig_b_q && pl_lt) : vn_b_q);
     wire              pl_upd   = fire2 && (o_order || pl_exec);
-    wire              unused_pl = ^{vn_c[66:0], c_mid[66:0], c_max[66:0], c_min[66:0]};
+    wire              unused_pl = ^{vn_c[66:0], c_mid[66:0], c_max[66:0], c_min[66:0], pq_c[96], osy1_q[15:8]};
 
     rg_open_orders #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS)) u_open (
         .clk(clk), .rst(rst),
@@ -939,11 +993,12 @@ module rg_risk #(
             oe0_q <= 1'b0; ov0_q <= 1'b0; obl0_q <= 1'b0; ofr0_q <= 1'b0; ook0_q <= 1'b0;
             oty0_q <= 8'd0; olen0_q <= 16'd0; oact0_q <= 8'd0; osd0_q <= 8'd0;
             oac0_q <= 16'd0; osy0_q <= 16'd0; oid0_q <= 32'd0;
-            oe1_q <= 1'b0; ov1_q <= 1'b0; obl1_q <= 1'b0; ofr1_q <= 1'b0; ook1_q <= 1'b0;
+            oe1_q <= 1'b0; ov1_q <= 1'b0; obl1_q <= 1'b0; ofr1_q <= 1'b0;
             oty1_q <= 8'd0; olen1_q <= 16'd0; oact1_q <= 8'd0; osd1_q <= 8'd0;
             oac1_q <= 16'd0; osy1_q <= 16'd0; oid1_q <= 32'd0;
             sl_open1_q <= 32'd0; sl_price1_q <= 32'd0; sl_acct1_q <= {ACCT_W{1'b0}};
             sl_sym1_q <= {SYM_W{1'b0}}; sl_side1_q <= 8'd0;
+            ordc1_q <= 1'b0; venc1_q <= 1'b0; pexb1_q <= 1'b0; pexs1_q <= 1'b0; qx1_q <= 32'd0; vleg1_q <= 8'd0;
             v1_q <= 1'b0; ev1_q <= {`RG_EV_W{1'b0}}; tob1_q <= {`RG_TOB_W{1'b0}}; ord1_q <= {`RG_ORD_W{1'b0}};
             v0_q <= 1'b0; ev0_q <= {`RG_EV_W{1'b0}}; tob0_q <= {`RG_TOB_W{1'b0}}; ord0_q <= {`RG_ORD_W{1'b0}};
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
@@ -1068,7 +1123,6 @@ module rg_risk #(
                     ov1_q    <= ov0_q;
                     obl1_q   <= obl0_q;
                     ofr1_q   <= ofr0_q;
-                    ook1_q   <= ook0_q;
                     oty1_q   <= oty0_q;
                     olen1_q  <= olen0_q;
                     oact1_q  <= oact0_q;
@@ -1081,6 +1135,12 @@ module rg_risk #(
                     sl_acct1_q  <= rd_acct;
                     sl_sym1_q   <= rd_sym;
                     sl_side1_q  <= rd_side;
+                    ordc1_q     <= oe0_q && !ov0_q && o_valid0;
+                    venc1_q     <= oe0_q && ov0_q && o_valid0;
+                    pexb1_q     <= pex0 && (rd_side == `RG_ASCII_B);
+                    pexs1_q     <= pex0 && (rd_side != `RG_ASCII_B);
+                    qx1_q       <= pex0 ? qty0 : 32'd0;
+                    vleg1_q     <= (leg_seq_q == seq0) ? legs_q + 8'd1 : 8'd1;
                     // the pair and its mark (the pair RAM's read is registered alongside)
                     pvr1_q      <= pv_q[pr_addr];
                     pa1_q       <= pr_addr;
@@ -1227,7 +1287,11 @@ module rg_risk #(
         obx_a_q   <= ob_x_c;
         osx_a_q   <= os_x_c;
         son_a_q   <= sum_on;
-        sln_a_q   <= {32'd0, sl_price1_q} * {32'd0, sl_open1_q};
+        sphh_a_q  <= sl_price1_q[31:16] * sl_open1_q[31:16];
+        spll_a_q  <= sl_price1_q[15:0] * sl_open1_q[15:0];
+        sphl_a_q  <= sl_price1_q[31:16] * sl_open1_q[15:0];
+        splh_a_q  <= sl_price1_q[15:0] * sl_open1_q[31:16];
+        srep_a_q  <= o_repl;
         ocx_a_q   <= oc_x_c;
         rsq_a_q   <= $signed({{2{room_same[34]}}, room_same}) - $signed({5'd0, dqty1});
         roq_a_q   <= $signed({{2{room_other[34]}}, room_other}) + $signed({5'd0, dqty1});
@@ -1239,11 +1303,19 @@ module rg_risk #(
         cash_a_q  <= pl_cash_c;
         mkd_a_q   <= mkd_a;
         lim_a_q   <= loss_lim_q[pl_a*64 +: 64];
-        phi_a_q   <= $signed(pl_pos0[63:32]) * $signed(pl_m33);
-        plo_a_q   <= {32'd0, pl_pos0[31:0]} * {32'd0, pl_mark_c};
-        pdm_a_q   <= {32'd0, dqty1} * {32'd0, pl_mark_c};
+        pp0l_a_q  <= pw_p0 * pl_ml;
+        pp0h_a_q  <= pw_p0 * pl_mh;
+        pp1l_a_q  <= pw_p1 * pl_ml;
+        pp1h_a_q  <= pw_p1 * pl_mh;
+        pp2l_a_q  <= pw_p2 * pl_ml;
+        pp2h_a_q  <= pw_p2 * pl_mh;
+        pp3l_a_q  <= $signed(pw_p3) * $signed({1'b0, pl_ml});
+        pp3h_a_q  <= $signed(pw_p3) * $signed({1'b0, pl_mh});
+        pq0l_a_q  <= qx1_q[15:0] * pl_ml;
+        pq0h_a_q  <= qx1_q[15:0] * pl_mh;
+        pq1l_a_q  <= qx1_q[31:16] * pl_ml;
+        pq1h_a_q  <= qx1_q[31:16] * pl_mh;
         ptop_a_q  <= pl_top_c;
-        padd_a_q  <= pl_add_c;
         psub_a_q  <= pl_sub_c;
         rmk_a_q   <= pl_remark_c;
         rsn_b_q   <= reasons_ord;
