@@ -229,13 +229,65 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     expect(answers[1]).toBe(0);
     expect(answers[2]).toBe(bit('CREDIT') | bit('EXPOSURE'));
   });
+
+  it('the daily loss limit at its exact boundary: qty x mark and position x mark with every 16-bit partial product nonzero', () => {
+    // mark 100000 = 1 x 2^16 + 34464, qty 70000 = 1 x 2^16 + 4464 and the position -70000
+    // (0xFFFF_FFFF_FFFE_EE90 as i64: every 16-bit piece nonzero, the top one -1): a card that
+    // builds the products in 16 x 16 pieces and drops one moves the P&L by at least 2^16 and
+    // trips where the core does not, or not where it does (hdl/README.md, Session rtlrisk8).
+    // The sell execution leaves cash 70000 x 99999 and marked -70000 x 100000: P&L -70,000,
+    // which trips a limit of 69,999 (at the execution: qty x mark), not 70,000 (an order
+    // re-marks the position: position x mark), and trips 69,999 again.
+    const v = {
+      name: 'loss limit at its boundary',
+      configBase: 'configs/one-symbol.json',
+      configOverrides: { symbols: { 0: { maxQty: 100000, maxNotional: '1000000.00', positionLimit: 100000 } } },
+      input: [
+        { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
+        { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
+        { seq: 3, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+        { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
+        { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
+        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '100000000000' },
+        { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '69999' },
+        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 0, qty: 70000, price: 99999, effectiveSeq: 4 },
+        { type: '}', event: 'E', orderId: 0, qty: 70000, price: 99999, effectiveSeq: 4 },
+        { type: '~', op: 'ACCOUNT_KILL', target: 0, effectiveSeq: 4, value: '0' },
+        { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '70000' },
+        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
+        { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '69999' },
+        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 2, qty: 1, price: 100000, effectiveSeq: 4 },
+        { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+      ],
+    } as unknown as Vector;
+    const rec = vectorRecords(v);
+    const t = tally(rec);
+    const answers = reasonsOf(rec);
+    // the trips: at the execution (P&L -70,000 < -69,999) and at the last order (the same P&L
+    // re-marked); the order between them, at exactly -70,000, passes the limit
+    expect(t.venueFills).toBe(1);
+    expect(t.lossTrips).toBe(2);
+    expect(answers.length).toBe(3);
+    expect(answers[0]).toBe(0);
+    expect(answers[1] & bit('KILL')).toBe(0);
+    expect(answers[2] & bit('KILL')).toBe(bit('KILL'));
+  });
 });
+
+/** A vector through both engines (compared byte for byte): the records. */
+function vectorRecords(v: Vector): Buffer {
+  const { blob: b } = configFromJson(vectorConfigJson(v), v.name);
+  const { stream } = vectorFrames(v, blobFingerprintOf(b));
+  return compare(v.name, stream, { messagesPerPacket: 1 }, b);
+}
 
 /** A vector through both engines (compared byte for byte), then each ORDER record's reasons. */
 function orderReasons(v: Vector): number[] {
-  const { blob: b } = configFromJson(vectorConfigJson(v), v.name);
-  const { stream } = vectorFrames(v, blobFingerprintOf(b));
-  const rec = compare(v.name, stream, { messagesPerPacket: 1 }, b);
+  return reasonsOf(vectorRecords(v));
+}
+
+/** Each ORDER record's reasons. */
+function reasonsOf(rec: Buffer): number[] {
   const answers: number[] = [];
   for (let off = 0; off < rec.length; off += RECORD_SIZE) {
     if (rec[off + H.kind] === RecordKind.ORDER) answers.push(rec.readUInt16LE(off + RecordField.ORDER.reasons));
