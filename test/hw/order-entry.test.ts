@@ -237,7 +237,9 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     // trips where the core does not, or not where it does (hdl/README.md, Session rtlrisk8).
     // The sell execution leaves cash 70000 x 99999 and marked -70000 x 100000: P&L -70,000,
     // which trips a limit of 69,999 (at the execution: qty x mark), not 70,000 (an order
-    // re-marks the position: position x mark), and trips 69,999 again.
+    // re-marks the position: position x mark), and trips 69,999 again; a second sell
+    // execution, of 1 share at the mark, leaves -70,000 again, which a limit of 70,000 passes
+    // (a card without the + 1 of each negated qty partial product trips there).
     const v = {
       name: 'loss limit at its boundary',
       configBase: 'configs/one-symbol.json',
@@ -257,20 +259,26 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
         { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
         { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '69999' },
         { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 2, qty: 1, price: 100000, effectiveSeq: 4 },
+        { type: '~', op: 'ACCOUNT_KILL', target: 0, effectiveSeq: 4, value: '0' },
+        { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '70000' },
+        { type: '}', event: 'E', orderId: 1, qty: 1, price: 100000, effectiveSeq: 4 },
+        { type: '{', action: 'O', side: 'S', account: 0, symbol: 0, orderId: 3, qty: 1, price: 100000, effectiveSeq: 4 },
         { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
       ],
     } as unknown as Vector;
     const rec = vectorRecords(v);
     const t = tally(rec);
     const answers = reasonsOf(rec);
-    // the trips: at the execution (P&L -70,000 < -69,999) and at the last order (the same P&L
-    // re-marked); the order between them, at exactly -70,000, passes the limit
-    expect(t.venueFills).toBe(1);
+    // the trips: at the first execution (P&L -70,000 < -69,999) and at the third order (the
+    // same P&L re-marked); the order between them and the second execution and the order
+    // after it, at exactly -70,000, pass the limit
+    expect(t.venueFills).toBe(2);
     expect(t.lossTrips).toBe(2);
-    expect(answers.length).toBe(3);
+    expect(answers.length).toBe(4);
     expect(answers[0]).toBe(0);
-    expect(answers[1] & bit('KILL')).toBe(0);
+    expect(answers[1]).toBe(0);
     expect(answers[2] & bit('KILL')).toBe(bit('KILL'));
+    expect(answers[3] & bit('KILL')).toBe(0);
   });
 });
 
