@@ -17,8 +17,8 @@
 // slot's open shares and price as the caller read them (so the memory has one read port, no
 // asynchronous read); the caller serialises: an operation on a slot is issued after the read
 // that decided it (the risk stage's order path takes one frame at a time). The operands (all
-// but op_place / op_replace / op_reduce) must be steady from the cycle before the operation:
-// the products of the sums are registered. No sum can overflow: on < 2^32 x
+// but op_place / op_replace / op_reduce) must be steady from two cycles before the operation:
+// the products of the sums take two registered steps. No sum can overflow: on < 2^32 x
 // 10^6 x 4096 < 2^64, ob and os < 10^6 x 4096 < 2^32.
 `default_nettype none
 `include "rg_contract.vh"
@@ -98,14 +98,38 @@ module rg_open_orders #(
     wire [ACCT_W-1:0] m_acct  = op_acct;
     wire [SYM_W-1:0]  m_sym   = op_sym;
     wire              m_buy   = (op_side == `RG_ASCII_B);
-    // the products are registered: an operation's operands (all but the op_* strobes) are
-    // presented from the cycle before it (the risk stage holds an order event in R2 for three
-    // cycles), so the sums' update is adds only
+    // the products are registered in two steps: an operation's operands (all but the op_*
+    // strobes) are presented from two cycles before it (the risk stage holds an order event in
+    // R2 for three cycles), so the sums' update is adds only. The first step registers the
+    // 16 x 16 partial products (one MULT18X18D each, no adder after it), the second their sum
+    // (a carry-save step and one 64-bit add)
+    function [63:0] pp_sum(input [31:0] hh, input [31:0] ll, input [31:0] hl, input [31:0] lh);
+        reg [63:0] x, y, z;
+        begin
+            x = {hh, ll};
+            y = {16'd0, hl, 16'd0};
+            z = {16'd0, lh, 16'd0};
+            pp_sum = (x ^ y ^ z) + {(x[62:0] & y[62:0]) | (x[62:0] & z[62:0]) | (y[62:0] & z[62:0]), 1'b0};
+        end
+    endfunction
+    reg  [31:0]       old_hh, old_ll, old_hl, old_lh, new_hh, new_ll, new_hl, new_lh, red_hh, red_ll, red_hl, red_lh;
     reg  [63:0]       old_n, new_n, red_n;
     always @(posedge clk) begin
-        old_n <= {32'd0, o_price} * {32'd0, o_open};    // replace: the old contribution
-        new_n <= {32'd0, op_price} * {32'd0, op_qty};   // place, replace: the new one
-        red_n <= {32'd0, o_price} * {32'd0, op_qty};    // reduce
+        old_hh <= o_price[31:16] * o_open[31:16];     // replace: the old contribution
+        old_ll <= o_price[15:0]  * o_open[15:0];
+        old_hl <= o_price[31:16] * o_open[15:0];
+        old_lh <= o_price[15:0]  * o_open[31:16];
+        new_hh <= op_price[31:16] * op_qty[31:16];    // place, replace: the new one
+        new_ll <= op_price[15:0]  * op_qty[15:0];
+        new_hl <= op_price[31:16] * op_qty[15:0];
+        new_lh <= op_price[15:0]  * op_qty[31:16];
+        red_hh <= o_price[31:16] * op_qty[31:16];     // reduce
+        red_ll <= o_price[15:0]  * op_qty[15:0];
+        red_hl <= o_price[31:16] * op_qty[15:0];
+        red_lh <= o_price[15:0]  * op_qty[31:16];
+        old_n  <= pp_sum(old_hh, old_ll, old_hl, old_lh);
+        new_n  <= pp_sum(new_hh, new_ll, new_hl, new_lh);
+        red_n  <= pp_sum(red_hh, red_ll, red_hl, red_lh);
     end
     wire [31:0]       left    = o_open - op_qty;                  // reduce
 

@@ -239,7 +239,12 @@ module rg_risk #(
     reg [47:0]          win1_q;            // throttle window of ts
     reg [ACCT_W-1:0]    a1_q;              // the symbol's account
     reg                 px1_q;             // POSITION of a market-data event (from R1)
-    reg [63:0]          nmd0_q;            // a market-data event's notional (from R0)
+    // the notional (price x qty) in 16 x 16 partial products from R0's inputs (one MULT18X18D
+    // each, registered with no adder after it): market data's (ns*0_q) and an order frame's
+    // (no*0_q): {ph x qh, pl x ql}, ph x ql, pl x qh; summed in R1 (not1_q, and a decision's
+    // CREDIT and MAX_NOTIONAL against them in carry-save form)
+    reg [63:0]          nsx0_q, nox0_q;
+    reg [31:0]          nsy0_q, nsz0_q, noy0_q, noz0_q;
     reg                 cx1_q;             // CREDIT of a market-data event (from R1)
     reg                 thx1_q, dup1_q;    // THROTTLE, DUPLICATE of a market-data event (from R1)
     reg                 mq1_q, mn1_q;      // MAX_QTY, MAX_NOTIONAL of a market-data event (from R1)
@@ -375,11 +380,10 @@ module rg_risk #(
     wire [31:0] ref_px   = (s_ukind == `RG_UPD_LAST && s_usym == s_sym) ? s_uval[31:0] : last_trade_q[s_sym*32 +: 32];
     wire [32:0] p_m_ref  = {1'b0, s_price} - {1'b0, ref_px};
     wire [31:0] pdiff    = p_m_ref[32] ? (ref_px - s_price) : p_m_ref[31:0];
-    // the notional of a market-data decision, from the stage's input (not through the order
-    // frame's select), registered at the end of R0 for R1's CREDIT check (not1_q, the
-    // notional every event carries into R2, is still the product of R1)
+    // the notional of market data and of an order frame in partial products, each from the
+    // stage's input (not through the order frame's select)
     wire [31:0] s_qty    = s_ord[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
-    wire [63:0] s_not    = {32'd0, s_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W]} * {32'd0, s_qty};
+    wire [31:0] s_px     = s_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
 
     // ---------------------------------------------------------------- R1 datapath
     wire [47:0]       ts0      = ev0_q[`RG_EV_TS_LO +: `RG_EV_TS_W];
@@ -388,7 +392,31 @@ module rg_risk #(
     wire [31:0]       qty0     = ord0_q[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
     wire [45:0]       c_lhs    = {14'd0, pdiff0_q} * 46'd10000;
     wire [47:0]       c_rhs    = {16'd0, ref0_q} * {32'd0, coll0_q};
-    wire [63:0]       notional = {32'd0, price0} * {32'd0, qty0};
+    // the notional: the partial products of R0 added up (market data's or the order frame's)
+    wire [63:0]       nt_x     = oe0_q ? nox0_q : nsx0_q;
+    wire [63:0]       nt_y     = {16'd0, oe0_q ? noy0_q : nsy0_q, 16'd0};
+    wire [63:0]       nt_z     = {16'd0, oe0_q ? noz0_q : nsz0_q, 16'd0};
+    wire [63:0]       nt_s     = nt_x ^ nt_y ^ nt_z;
+    wire [63:0]       nt_c     = {(nt_x[62:0] & nt_y[62:0]) | (nt_x[62:0] & nt_z[62:0]) | (nt_y[62:0] & nt_z[62:0]), 1'b0};
+    wire [63:0]       notional = nt_s + nt_c;
+    // a market-data decision's notional in carry-save form, n = ns_s + ns_c (exact in 66 bits),
+    // for CREDIT and MAX_NOTIONAL: v - n < 0 with v - n = v + ~ns_s + ~ns_c + 2 (66 bits), one
+    // more carry-save step and one add each
+    wire [65:0]       ns_x     = {2'd0, nsx0_q};
+    wire [65:0]       ns_y     = {18'd0, nsy0_q, 16'd0};
+    wire [65:0]       ns_z     = {18'd0, nsz0_q, 16'd0};
+    wire [65:0]       ns_s     = ns_x ^ ns_y ^ ns_z;
+    wire [65:0]       ns_c     = {(ns_x[64:0] & ns_y[64:0]) | (ns_x[64:0] & ns_z[64:0]) | (ns_y[64:0] & ns_z[64:0]), 1'b0};
+    // v - (ss + cc) in bits 66:1 (its sign at 66)
+    function [66:0] sub_cs(input [63:0] v, input [65:0] ss, input [65:0] cc);
+        reg [65:0] a, b, c, t, u;
+        begin
+            a = {2'd0, v}; b = ~ss; c = ~cc;
+            t = a ^ b ^ c;
+            u = {(a[64:0] & b[64:0]) | (a[64:0] & c[64:0]) | (b[64:0] & c[64:0]), 1'b1};
+            sub_cs = {t, 1'b1} + {u, 1'b1};      // t + u + 1: with u's low 1, + 2
+        end
+    endfunction
     wire              dec0     = ord0_q[`RG_ORD_DEC_LO];
     wire              buy0     = ord0_q[`RG_ORD_BUY_LO];
     // POSITION of the event in R1 against its symbol's rooms as registered (see pos_x)
@@ -401,8 +429,8 @@ module rg_risk #(
     // CREDIT of a decision in R1 against its account's headroom as registered (see credit_x):
     // over, or notional > credit - used (unless credit = 2^64 - 1)
     wire [ACCT_W-1:0] a0       = a0r_q;
-    wire [64:0]       head_sub0 = {1'b0, head_q[a0*64 +: 64]} - {1'b0, nmd0_q};
-    wire              cx0      = over_q[a0] || (!cmax_q[a0] && head_sub0[64]);
+    wire [66:0]       head_sub0 = sub_cs(head_q[a0*64 +: 64], ns_s, ns_c);
+    wire              cx0      = over_q[a0] || (!cmax_q[a0] && head_sub0[66]);
     // KILL, HALTED, MARKET_CLOSED, THROTTLE, DUPLICATE, MAX_QTY and MAX_NOTIONAL of a decision
     // in R1, against the state as registered (the same one-cycle wait behind an event in R2
     // that may rewrite it: a decision or client order on the account, a venue frame of it, its
@@ -419,7 +447,8 @@ module rg_risk #(
     wire              dup0_pw  = dup_of(1'b1, pw_sym_q, pw_buy_q, pw_px_q, pw_qty_q, pw_ts_q, dwin0, sym0, buy0, price0, qty0, ts0);
     wire              dup0     = pw_hit0 ? dup0_pw : dup0_st;
     wire              mq0      = (qty0 > max_qty_q[sym0*32 +: 32]);
-    wire              mn0      = (nmd0_q > max_not_q[sym0*64 +: 64]);
+    wire [66:0]       mn_sub0  = sub_cs(max_not_q[sym0*64 +: 64], ns_s, ns_c);
+    wire              mn0      = mn_sub0[66];
     wire              kx0      = global_kill_q || kill_q[sym0] || acct_kill_q[a0];
     wire [2:0]        ukind0   = ev0_q[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W];
     wire              ctl0     = (ukind0 == `RG_UPD_CTRL);
@@ -482,7 +511,7 @@ module rg_risk #(
     // The table's operation (place, replace: an accepted client order; reduce: a venue frame)
     // is applied a cycle after the event leaves R2, from registers: the strobes loaded as it
     // leaves (po_place_q ...), the operands every cycle (an order event holds them for its
-    // three R2 cycles, so they are steady from the cycle before the operation, as
+    // three R2 cycles, so they are steady from two cycles before the operation, as
     // rg_open_orders needs). So a client order's accept drives three flip-flops instead of
     // the table's sums. The sums are read by the next order event's R2, two cycles after
     // the operation at the earliest; a slot read in the operation's cycle returns the slot as
@@ -864,7 +893,7 @@ module rg_risk #(
         end
     end
     wire accept1 = dec1 && !rx1_q && !md_x;
-    wire unused_pos = ^{pos_new[33:32], other0[33:0], head_sub0[63:0]};
+    wire unused_pos = ^{pos_new[33:32], other0[33:0], head_sub0[65:0], mn_sub0[65:0]};
 
     reg [`RG_VRD_W-1:0] vrd1;
     always @(*) begin
@@ -1004,7 +1033,8 @@ module rg_risk #(
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
             noref1_q <= 1'b0; clhs1_q <= 46'd0; crhs1_q <= 48'd0; not1_q <= 64'd0;
             win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}}; px1_q <= 1'b0;
-            nmd0_q <= 64'd0; cx1_q <= 1'b0;
+            nsx0_q <= 64'd0; nsy0_q <= 32'd0; nsz0_q <= 32'd0; nox0_q <= 64'd0; noy0_q <= 32'd0; noz0_q <= 32'd0;
+            cx1_q <= 1'b0;
             a0r_q <= {ACCT_W{1'b0}}; win0_q <= 48'd0;
             thx1_q <= 1'b0; dup1_q <= 1'b0; mq1_q <= 1'b0; mn1_q <= 1'b0; rx1_q <= 1'b0;
             kx1_q <= 1'b0; hx1_q <= 1'b0; clx1_q <= 1'b0; hcg1_q <= 1'b0; hhs1_q <= 1'b0;
@@ -1080,7 +1110,12 @@ module rg_risk #(
                     ref0_q   <= ref_px;
                     pdiff0_q <= pdiff;
                     coll0_q  <= collar_q[s_sym*16 +: 16];
-                    nmd0_q   <= s_not;
+                    nsx0_q   <= {{16'd0, s_px[31:16]} * {16'd0, s_qty[31:16]}, {16'd0, s_px[15:0]} * {16'd0, s_qty[15:0]}};
+                    nsy0_q   <= s_px[31:16] * s_qty[15:0];
+                    nsz0_q   <= s_px[15:0] * s_qty[31:16];
+                    nox0_q   <= {{16'd0, o_price[31:16]} * {16'd0, o_qty[31:16]}, {16'd0, o_price[15:0]} * {16'd0, o_qty[15:0]}};
+                    noy0_q   <= o_price[31:16] * o_qty[15:0];
+                    noz0_q   <= o_price[15:0] * o_qty[31:16];
                     a0r_q    <= acct_of_q[s_sym*ACCT_W +: ACCT_W];
                     win0_q   <= i_ev[`RG_EV_TS_LO +: `RG_EV_TS_W] >> cfg_w_shift;
                 end
