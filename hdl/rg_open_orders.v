@@ -90,7 +90,16 @@ module rg_open_orders #(
     assign sum_ob = ob_q[sum_sym*32 +: 32];
     assign sum_os = os_q[sum_sym*32 +: 32];
     assign sum_on = on_q[sum_acct*64 +: 64];
-    assign sum_oc = oc_q[sum_acct*13 +: 13];
+    // the 13-bit count of account i, selected with constant slices (an index times 13 is a
+    // multiplier, which yosys may map to a MULT18X18D)
+    function [12:0] acct13(input [NA*13-1:0] v, input [ACCT_W-1:0] i);
+        integer k;
+        begin
+            acct13 = v[12:0];
+            for (k = 1; k < NA; k = k + 1) if (i == k[ACCT_W-1:0]) acct13 = v[k*13 +: 13];
+        end
+    endfunction
+    assign sum_oc = acct13(oc_q, sum_acct);
 
     // the sums that move, and by how much
     wire [31:0]       o_open  = op_old_open;
@@ -141,10 +150,11 @@ module rg_open_orders #(
     wire [63:0] on_new = op_place   ? on_cur + new_n :
                          op_replace ? on_cur - old_n + new_n :
                                       on_cur - red_n;
-    wire [12:0] oc_cur = oc_q[m_acct*13 +: 13];
+    wire [12:0] oc_cur = acct13(oc_q, m_acct);
     wire [12:0] oc_new = op_place ? oc_cur + 13'd1 : (op_reduce && left == 32'd0) ? oc_cur - 13'd1 : oc_cur;
     wire        any_op = op_place || op_replace || op_reduce;
 
+    integer j;
     always @(posedge clk) begin
         rd_open  <= open_m[rd_id];
         rd_price <= price_m[rd_id];
@@ -166,7 +176,8 @@ module rg_open_orders #(
             if (m_buy) ob_q[m_sym*32 +: 32] <= sh_new;
             else       os_q[m_sym*32 +: 32] <= sh_new;
             on_q[m_acct*64 +: 64] <= on_new;
-            oc_q[m_acct*13 +: 13] <= oc_new;
+            for (j = 0; j < NA; j = j + 1)
+                if (m_acct == j[ACCT_W-1:0]) oc_q[j*13 +: 13] <= oc_new;
             if (op_place) begin
                 open_m[op_id]  <= op_qty;
                 price_m[op_id] <= op_price;

@@ -162,6 +162,24 @@ module rg_risk #(
         end
     endfunction
 
+    // the 48-bit field of account i and the 35-bit field of symbol i, selected with constant
+    // slices: an index times 48 or 35 synthesises into a multiplier, which yosys maps to a
+    // MULT18X18D (a1 x 48 into the rate window's write enables was 066ecdc's critical path)
+    function [47:0] acct48(input [NA*48-1:0] v, input [ACCT_W-1:0] i);
+        integer k;
+        begin
+            acct48 = v[47:0];
+            for (k = 1; k < NA; k = k + 1) if (i == k[ACCT_W-1:0]) acct48 = v[k*48 +: 48];
+        end
+    endfunction
+    function [34:0] sym35(input [NS*35-1:0] v, input [SYM_W-1:0] i);
+        integer k;
+        begin
+            sym35 = v[34:0];
+            for (k = 1; k < NS; k = k + 1) if (i == k[SYM_W-1:0]) sym35 = v[k*35 +: 35];
+        end
+    endfunction
+
     // ---------------------------------------------------------------- state
     reg                  global_kill_q, market_open_q;
     reg [NS-1:0]         kill_q;
@@ -420,8 +438,8 @@ module rg_risk #(
     wire              dec0     = ord0_q[`RG_ORD_DEC_LO];
     wire              buy0     = ord0_q[`RG_ORD_BUY_LO];
     // POSITION of the event in R1 against its symbol's rooms as registered (see pos_x)
-    wire [34:0]       up0      = up_q[sym0*35 +: 35];
-    wire [34:0]       dn0      = dn_q[sym0*35 +: 35];
+    wire [34:0]       up0      = sym35(up_q, sym0);
+    wire [34:0]       dn0      = sym35(dn_q, sym0);
     wire [34:0]       qty0_35  = {3'b000, qty0};
     wire [34:0]       same0    = buy0 ? up0 : dn0;
     wire [34:0]       other0   = (buy0 ? dn0 : up0) + qty0_35;
@@ -438,12 +456,12 @@ module rg_risk #(
     // or H; GLOBAL_KILL, a foreign frame, S, W); the order path's are checked in R2
     // (the account's throttle and last accepted order from pw_*_q while they are being written)
     wire              pw_hit0  = pw_we_q && (pw_acct_q == a0);
-    wire              thx0_st  = (thr_win_q[a0*48 +: 48] == win0_q) ? thr_full_q[a0] : thr_zmax_q[a0];
+    wire              thx0_st  = (acct48(thr_win_q, a0) == win0_q) ? thr_full_q[a0] : thr_zmax_q[a0];
     wire              thx0_pw  = (pw_win_q == win0_q) ? pw_full_q : thr_zmax_q[a0];
     wire              thx0     = pw_hit0 ? thx0_pw : thx0_st;
     wire [63:0]       dwin0    = dup_win_q[a0*64 +: 64];
     wire              dup0_st  = dup_of(lo_valid_q[a0], lo_sym_q[a0*SYM_W +: SYM_W], lo_buy_q[a0], lo_px_q[a0*32 +: 32],
-                                        lo_qty_q[a0*32 +: 32], lo_ts_q[a0*48 +: 48], dwin0, sym0, buy0, price0, qty0, ts0);
+                                        lo_qty_q[a0*32 +: 32], acct48(lo_ts_q, a0), dwin0, sym0, buy0, price0, qty0, ts0);
     wire              dup0_pw  = dup_of(1'b1, pw_sym_q, pw_buy_q, pw_px_q, pw_qty_q, pw_ts_q, dwin0, sym0, buy0, price0, qty0, ts0);
     wire              dup0     = pw_hit0 ? dup0_pw : dup0_st;
     wire              mq0      = (qty0 > max_qty_q[sym0*32 +: 32]);
@@ -467,8 +485,8 @@ module rg_risk #(
     // |pos + d| > lim  <=>  d > lim - pos  or  lim + pos + d < 0; with d = qty (buy) or -qty
     // (sell): qty > room on the order's side, or the other side's room + qty < 0. Two carry
     // chains side by side from registers, instead of add, absolute value, compare.
-    wire [34:0]       up1     = up_q[sym1*35 +: 35];
-    wire [34:0]       dn1     = dn_q[sym1*35 +: 35];
+    wire [34:0]       up1     = sym35(up_q, sym1);
+    wire [34:0]       dn1     = sym35(dn_q, sym1);
     wire [34:0]       room_same  = buy1 ? up1 : dn1;
     wire [34:0]       room_other = buy1 ? dn1 : up1;
     wire              pos_x   = px1_q;
@@ -486,7 +504,7 @@ module rg_risk #(
     wire              credit_x = over_q[a1] || (!cmax_q[a1] && head_sub[64]);
     wire [63:0]       head_new = head_sub[64] ? 64'd0 : head_sub[63:0];   // on accept (saturated used)
     wire [47:0]       win     = win1_q;
-    wire              thr_same = (thr_win_q[a1*48 +: 48] == win);
+    wire              thr_same = (acct48(thr_win_q, a1) == win);
     wire [31:0]       cnt_in  = thr_same ? thr_cnt_q[a1*32 +: 32] : 32'd0;
     wire              thr_x   = thr_same ? thr_full_q[a1] : thr_zmax_q[a1];
     // after an accepted order (THROTTLE passed: cnt_in < max_orders) the count is full
@@ -496,7 +514,7 @@ module rg_risk #(
 
     // DUPLICATE of a client order (dup_of)
     wire        o_dup_x  = dup_of(lo_valid_q[a1], lo_sym_q[a1*SYM_W +: SYM_W], lo_buy_q[a1], lo_px_q[a1*32 +: 32],
-                                  lo_qty_q[a1*32 +: 32], lo_ts_q[a1*48 +: 48], dup_win_q[a1*64 +: 64], sym1, buy1, dpx1, dqty1, ts1);
+                                  lo_qty_q[a1*32 +: 32], acct48(lo_ts_q, a1), dup_win_q[a1*64 +: 64], sym1, buy1, dpx1, dqty1, ts1);
 
     // ---------------------------------------------------------------- R2: the order path
     // the open-order table: the slot of the frame entering R0 (held while it waits there),
@@ -619,7 +637,7 @@ module rg_risk #(
     wire              unused_rsn = ^{o_ps_t[35:0], o_po_t[35:0], o_ex_t[64:0], o_ro_t[38:0]};
     wire [31:0]       o_bid   = bid_q[sym1*32 +: 32];
     wire              o_ss_x  = (osd1_q == `RG_ASCII_T) && ssr_q[sym1] && (o_bid == 32'd0 || dpx1 <= o_bid);
-    wire [31:0]       rate_in = (rate_win_q[a1*48 +: 48] == win) ? rate_cnt_q[a1*32 +: 32] : 32'd0;
+    wire [31:0]       rate_in = (acct48(rate_win_q, a1) == win) ? rate_cnt_q[a1*32 +: 32] : 32'd0;
     wire [31:0]       rate_nx = (&rate_in) ? rate_in : rate_in + 32'd1;   // saturating (exact: max_rate < 2^32)
 
     // the reasons of a decision (market data, R2 in one cycle) and of an order event (from
@@ -1066,8 +1084,11 @@ module rg_risk #(
                 max_not_q[init_sym_idx*64 +: 64]         <= init_sym_max_notional;
                 pos_lim_q[init_sym_idx*32 +: 32]         <= init_sym_pos_limit;
                 pos_q[init_sym_idx*32 +: 32]             <= init_sym_pos;
-                up_q[init_sym_idx*35 +: 35]              <= room_up(init_sym_pos_limit, init_sym_pos);
-                dn_q[init_sym_idx*35 +: 35]              <= room_dn(init_sym_pos_limit, init_sym_pos);
+                for (j = 0; j < NS; j = j + 1)
+                    if (init_sym_idx == j[SYM_W-1:0]) begin
+                        up_q[j*35 +: 35] <= room_up(init_sym_pos_limit, init_sym_pos);
+                        dn_q[j*35 +: 35] <= room_dn(init_sym_pos_limit, init_sym_pos);
+                    end
             end
             if (init_acct_we) begin
                 acct_id_q[init_acct_idx*32 +: 32] <= init_acct_id;
@@ -1229,8 +1250,11 @@ module rg_risk #(
                                 // a control event carries no decision: the position does not
                                 // change in the same cycle
                                 pos_lim_q[tsym1*32 +: 32] <= uval1[31:0];
-                                up_q[tsym1*35 +: 35]      <= room_up(uval1[31:0], pos_q[tsym1*32 +: 32]);
-                                dn_q[tsym1*35 +: 35]      <= room_dn(uval1[31:0], pos_q[tsym1*32 +: 32]);
+                                for (j = 0; j < NS; j = j + 1)
+                                    if (tsym1 == j[SYM_W-1:0]) begin
+                                        up_q[j*35 +: 35] <= room_up(uval1[31:0], pos_q[tsym1*32 +: 32]);
+                                        dn_q[j*35 +: 35] <= room_dn(uval1[31:0], pos_q[tsym1*32 +: 32]);
+                                    end
                             end
                             // CREDIT_LIMIT: below (headroom)
                             `RG_CTRL_MAX_ORDERS: begin
@@ -1256,10 +1280,11 @@ module rg_risk #(
                 // order path: a foreign frame engages the global kill switch; a valid order
                 // counts in its rate window; an accepted one in the throttle (pw_we_q, a cycle later)
                 if (oe1_q && !obl1_q && ofr1_q) global_kill_q <= 1'b1;
-                if (o_order) begin
-                    rate_win_q[a1*48 +: 48] <= win;
-                    rate_cnt_q[a1*32 +: 32] <= rate_nx;
-                end
+                for (j = 0; j < NA; j = j + 1)
+                    if (o_order && a1 == j[ACCT_W-1:0]) begin
+                        rate_win_q[j*48 +: 48] <= win;
+                        rate_cnt_q[j*32 +: 32] <= rate_nx;
+                    end
                 if (pl_upd) begin
                     pv_q[pa1_q]             <= 1'b1;
                     mkd_q[pl_a*64 +: 64]    <= pl_mkd;
@@ -1268,16 +1293,22 @@ module rg_risk #(
                 end
                 if (o_ven && o_exec) begin
                     pos_q[vs*32 +: 32] <= v_posn;
-                    up_q[vs*35 +: 35]  <= room_up(v_lim, v_posn);
-                    dn_q[vs*35 +: 35]  <= room_dn(v_lim, v_posn);
+                    for (j = 0; j < NS; j = j + 1)
+                        if (vs == j[SYM_W-1:0]) begin
+                            up_q[j*35 +: 35] <= room_up(v_lim, v_posn);
+                            dn_q[j*35 +: 35] <= room_dn(v_lim, v_posn);
+                        end
                     used_q[va*64 +: 64] <= v_used;
                     leg_seq_q <= ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W];
                     legs_q    <= v_leg;
                 end
                 if (accept1) begin
                     pos_q[sym1*32 +: 32]     <= pos_new[31:0];
-                    up_q[sym1*35 +: 35]      <= up_new;
-                    dn_q[sym1*35 +: 35]      <= dn_new;
+                    for (j = 0; j < NS; j = j + 1)
+                        if (sym1 == j[SYM_W-1:0]) begin
+                            up_q[j*35 +: 35] <= up_new;
+                            dn_q[j*35 +: 35] <= dn_new;
+                        end
                     used_q[a1*64 +: 64]      <= used_new;
                 end
                 for (j = 0; j < NA; j = j + 1) begin
