@@ -10,10 +10,11 @@
 // there too except what a decision checks (read in R1, where the decision waits when the
 // event ahead may rewrite it, so back-to-back events need no forwarding between stages):
 //   R0  last_trade and collar_bps (updates, then the reference price and |price - ref|), the
-//       throttle window (ts >> shift), the symbol's account (configuration), a market-data
-//       decision's notional
-//   R1  the products into registers (|price - ref| x 10000, ref x collar, price x qty) and a
-//       decision's checks against the state as registered (reads, writes no state): KILL,
+//       throttle window (ts >> shift), the symbol's account (configuration), the notional's
+//       16 x 16 partial products (market data's and an order frame's)
+//   R1  the products into registers (|price - ref| x 10000, ref x collar; price x qty, the
+//       partial products added up) and a decision's checks against the state as
+//       registered (reads, writes no state): KILL,
 //       HALTED (a per-symbol flag), MARKET_CLOSED, MAX_QTY, MAX_NOTIONAL, POSITION (the
 //       quantity against the symbol's room up = limit - position and down = limit + position),
 //       CREDIT (the notional against the account's headroom credit - used), THROTTLE (a
@@ -304,7 +305,8 @@ module rg_risk #(
     reg [15:0]          oac0_q, oac1_q;
     reg [15:0]          osy0_q, osy1_q;
     reg [31:0]          oid0_q, oid1_q;
-    // the slot as read (R1 registers; its open notional is a product of these in R2a)
+    // the slot as read (R1 registers; its open notional's partial products are taken from
+    // these in R2a)
     reg [31:0]          sl_open1_q, sl_price1_q;
     reg [ACCT_W-1:0]    sl_acct1_q;
     reg [SYM_W-1:0]     sl_sym1_q;
