@@ -91,12 +91,17 @@ module rg_open_orders #(
     assign sum_os = os_q[sum_sym*32 +: 32];
     assign sum_on = on_q[sum_acct*64 +: 64];
     // the 13-bit count of account i, selected with constant slices (an index times 13 is a
-    // multiplier, which yosys may map to a MULT18X18D)
+    // multiplier, which yosys may map to a MULT18X18D), as a balanced tree of 2:1 muxes
     function [12:0] acct13(input [NA*13-1:0] v, input [ACCT_W-1:0] i);
-        integer k;
+        reg [(1 << ACCT_W)*13-1:0] t;
+        integer k, l;
         begin
-            acct13 = v[12:0];
-            for (k = 1; k < NA; k = k + 1) if (i == k[ACCT_W-1:0]) acct13 = v[k*13 +: 13];
+            t = {(1 << ACCT_W){v[12:0]}};
+            t[NA*13-1:0] = v;
+            for (l = 0; l < ACCT_W; l = l + 1)
+                for (k = 0; k < ((1 << ACCT_W) >> (l + 1)); k = k + 1)
+                    t[k*13 +: 13] = i[l] ? t[(2*k+1)*13 +: 13] : t[(2*k)*13 +: 13];
+            acct13 = t[12:0];
         end
     endfunction
     assign sum_oc = acct13(oc_q, sum_acct);

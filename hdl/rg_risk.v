@@ -165,19 +165,31 @@ module rg_risk #(
 
     // the 48-bit field of account i and the 35-bit field of symbol i, selected with constant
     // slices: an index times 48 or 35 synthesises into a multiplier, which yosys maps to a
-    // MULT18X18D (a1 x 48 into the rate window's write enables was 066ecdc's critical path)
+    // MULT18X18D (a1 x 48 into the rate window's write enables was 066ecdc's critical path).
+    // A balanced tree of 2:1 muxes, one level per index bit (an if per index is a priority
+    // chain: sym35 as one was f428179's critical path, sym0 -> up0/dn0 -> POSITION -> rx1_q)
     function [47:0] acct48(input [NA*48-1:0] v, input [ACCT_W-1:0] i);
-        integer k;
+        reg [(1 << ACCT_W)*48-1:0] t;
+        integer k, l;
         begin
-            acct48 = v[47:0];
-            for (k = 1; k < NA; k = k + 1) if (i == k[ACCT_W-1:0]) acct48 = v[k*48 +: 48];
+            t = {(1 << ACCT_W){v[47:0]}};
+            t[NA*48-1:0] = v;
+            for (l = 0; l < ACCT_W; l = l + 1)
+                for (k = 0; k < ((1 << ACCT_W) >> (l + 1)); k = k + 1)
+                    t[k*48 +: 48] = i[l] ? t[(2*k+1)*48 +: 48] : t[(2*k)*48 +: 48];
+            acct48 = t[47:0];
         end
     endfunction
     function [34:0] sym35(input [NS*35-1:0] v, input [SYM_W-1:0] i);
-        integer k;
+        reg [(1 << SYM_W)*35-1:0] t;
+        integer k, l;
         begin
-            sym35 = v[34:0];
-            for (k = 1; k < NS; k = k + 1) if (i == k[SYM_W-1:0]) sym35 = v[k*35 +: 35];
+            t = {(1 << SYM_W){v[34:0]}};
+            t[NS*35-1:0] = v;
+            for (l = 0; l < SYM_W; l = l + 1)
+                for (k = 0; k < ((1 << SYM_W) >> (l + 1)); k = k + 1)
+                    t[k*35 +: 35] = i[l] ? t[(2*k+1)*35 +: 35] : t[(2*k)*35 +: 35];
+            sym35 = t[34:0];
         end
     endfunction
 
