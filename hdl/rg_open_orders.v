@@ -17,8 +17,8 @@
 // slot's open shares and price as the caller read them (so the memory has one read port, no
 // asynchronous read); the caller serialises: an operation on a slot is issued after the read
 // that decided it (the risk stage's order path takes one frame at a time). The operands (all
-// but op_place / op_replace / op_reduce) must be steady from the cycle before the operation:
-// the products of the sums are registered. No sum can overflow: on < 2^32 x
+// but op_place / op_replace / op_reduce) must be steady from two cycles before the operation:
+// the products of the sums take two registered steps. No sum can overflow: on < 2^32 x
 // 10^6 x 4096 < 2^64, ob and os < 10^6 x 4096 < 2^32.
 `default_nettype none
 `include "rg_contract.vh"
@@ -90,7 +90,21 @@ module rg_open_orders #(
     assign sum_ob = ob_q[sum_sym*32 +: 32];
     assign sum_os = os_q[sum_sym*32 +: 32];
     assign sum_on = on_q[sum_acct*64 +: 64];
-    assign sum_oc = oc_q[sum_acct*13 +: 13];
+    // the 13-bit count of account i, selected with constant slices (an index times 13 is a
+    // multiplier, which yosys may map to a MULT18X18D), as a balanced tree of 2:1 muxes
+    function [12:0] acct13(input [NA*13-1:0] v, input [ACCT_W-1:0] i);
+        reg [(1 << ACCT_W)*13-1:0] t;
+        integer k, l;
+        begin
+            t = {(1 << ACCT_W){v[12:0]}};
+            t[NA*13-1:0] = v;
+            for (l = 0; l < ACCT_W; l = l + 1)
+                for (k = 0; k < ((1 << ACCT_W) >> (l + 1)); k = k + 1)
+                    t[k*13 +: 13] = i[l] ? t[(2*k+1)*13 +: 13] : t[(2*k)*13 +: 13];
+            acct13 = t[12:0];
+        end
+    endfunction
+    assign sum_oc = acct13(oc_q, sum_acct);
 
     // the sums that move, and by how much
     wire [31:0]       o_open  = op_old_open;
@@ -98,14 +112,38 @@ module rg_open_orders #(
     wire [ACCT_W-1:0] m_acct  = op_acct;
     wire [SYM_W-1:0]  m_sym   = op_sym;
     wire              m_buy   = (op_side == `RG_ASCII_B);
-    // the products are registered: an operation's operands (all but the op_* strobes) are
-    // presented from the cycle before it (the risk stage holds an order event in R2 for three
-    // cycles), so the sums' update is adds only
+    // the products are registered in two steps: an operation's operands (all but the op_*
+    // strobes) are presented from two cycles before it (the risk stage holds an order event in
+    // R2 for three cycles), so the sums' update is adds only. The first step registers the
+    // 16 x 16 partial products (one MULT18X18D each, no adder after it), the second their sum
+    // (a carry-save step and one 64-bit add)
+    function [63:0] pp_sum(input [31:0] hh, input [31:0] ll, input [31:0] hl, input [31:0] lh);
+        reg [63:0] x, y, z;
+        begin
+            x = {hh, ll};
+            y = {16'd0, hl, 16'd0};
+            z = {16'd0, lh, 16'd0};
+            pp_sum = (x ^ y ^ z) + {(x[62:0] & y[62:0]) | (x[62:0] & z[62:0]) | (y[62:0] & z[62:0]), 1'b0};
+        end
+    endfunction
+    reg  [31:0]       old_hh, old_ll, old_hl, old_lh, new_hh, new_ll, new_hl, new_lh, red_hh, red_ll, red_hl, red_lh;
     reg  [63:0]       old_n, new_n, red_n;
     always @(posedge clk) begin
-        old_n <= {32'd0, o_price} * {32'd0, o_open};    // replace: the old contribution
-        new_n <= {32'd0, op_price} * {32'd0, op_qty};   // place, replace: the new one
-        red_n <= {32'd0, o_price} * {32'd0, op_qty};    // reduce
+        old_hh <= o_price[31:16] * o_open[31:16];     // replace: the old contribution
+        old_ll <= o_price[15:0]  * o_open[15:0];
+        old_hl <= o_price[31:16] * o_open[15:0];
+        old_lh <= o_price[15:0]  * o_open[31:16];
+        new_hh <= op_price[31:16] * op_qty[31:16];    // place, replace: the new one
+        new_ll <= op_price[15:0]  * op_qty[15:0];
+        new_hl <= op_price[31:16] * op_qty[15:0];
+        new_lh <= op_price[15:0]  * op_qty[31:16];
+        red_hh <= o_price[31:16] * op_qty[31:16];     // reduce
+        red_ll <= o_price[15:0]  * op_qty[15:0];
+        red_hl <= o_price[31:16] * op_qty[15:0];
+        red_lh <= o_price[15:0]  * op_qty[31:16];
+        old_n  <= pp_sum(old_hh, old_ll, old_hl, old_lh);
+        new_n  <= pp_sum(new_hh, new_ll, new_hl, new_lh);
+        red_n  <= pp_sum(red_hh, red_ll, red_hl, red_lh);
     end
     wire [31:0]       left    = o_open - op_qty;                  // reduce
 
@@ -117,10 +155,11 @@ module rg_open_orders #(
     wire [63:0] on_new = op_place   ? on_cur + new_n :
                          op_replace ? on_cur - old_n + new_n :
                                       on_cur - red_n;
-    wire [12:0] oc_cur = oc_q[m_acct*13 +: 13];
+    wire [12:0] oc_cur = acct13(oc_q, m_acct);
     wire [12:0] oc_new = op_place ? oc_cur + 13'd1 : (op_reduce && left == 32'd0) ? oc_cur - 13'd1 : oc_cur;
     wire        any_op = op_place || op_replace || op_reduce;
 
+    integer j;
     always @(posedge clk) begin
         rd_open  <= open_m[rd_id];
         rd_price <= price_m[rd_id];
@@ -142,7 +181,8 @@ module rg_open_orders #(
             if (m_buy) ob_q[m_sym*32 +: 32] <= sh_new;
             else       os_q[m_sym*32 +: 32] <= sh_new;
             on_q[m_acct*64 +: 64] <= on_new;
-            oc_q[m_acct*13 +: 13] <= oc_new;
+            for (j = 0; j < NA; j = j + 1)
+                if (m_acct == j[ACCT_W-1:0]) oc_q[j*13 +: 13] <= oc_new;
             if (op_place) begin
                 open_m[op_id]  <= op_qty;
                 price_m[op_id] <= op_price;

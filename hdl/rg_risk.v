@@ -10,10 +10,11 @@
 // there too except what a decision checks (read in R1, where the decision waits when the
 // event ahead may rewrite it, so back-to-back events need no forwarding between stages):
 //   R0  last_trade and collar_bps (updates, then the reference price and |price - ref|), the
-//       throttle window (ts >> shift), the symbol's account (configuration), a market-data
-//       decision's notional
-//   R1  the products into registers (|price - ref| x 10000, ref x collar, price x qty) and a
-//       decision's checks against the state as registered (reads, writes no state): KILL,
+//       throttle window (ts >> shift), the symbol's account (configuration), the notional's
+//       16 x 16 partial products (market data's and an order frame's)
+//   R1  the products into registers (|price - ref| x 10000, ref x collar; price x qty, the
+//       partial products added up) and a decision's checks against the state as
+//       registered (reads, writes no state): KILL,
 //       HALTED (a per-symbol flag), MARKET_CLOSED, MAX_QTY, MAX_NOTIONAL, POSITION (the
 //       quantity against the symbol's room up = limit - position and down = limit + position),
 //       CREDIT (the notional against the account's headroom credit - used), THROTTLE (a
@@ -162,6 +163,36 @@ module rg_risk #(
         end
     endfunction
 
+    // the 48-bit field of account i and the 35-bit field of symbol i, selected with constant
+    // slices: an index times 48 or 35 synthesises into a multiplier, which yosys maps to a
+    // MULT18X18D (a1 x 48 into the rate window's write enables was 066ecdc's critical path).
+    // A balanced tree of 2:1 muxes, one level per index bit (an if per index is a priority
+    // chain: sym35 as one was f428179's critical path, sym0 -> up0/dn0 -> POSITION -> rx1_q)
+    function [47:0] acct48(input [NA*48-1:0] v, input [ACCT_W-1:0] i);
+        reg [(1 << ACCT_W)*48-1:0] t;
+        integer k, l;
+        begin
+            t = {(1 << ACCT_W){v[47:0]}};
+            t[NA*48-1:0] = v;
+            for (l = 0; l < ACCT_W; l = l + 1)
+                for (k = 0; k < ((1 << ACCT_W) >> (l + 1)); k = k + 1)
+                    t[k*48 +: 48] = i[l] ? t[(2*k+1)*48 +: 48] : t[(2*k)*48 +: 48];
+            acct48 = t[47:0];
+        end
+    endfunction
+    function [34:0] sym35(input [NS*35-1:0] v, input [SYM_W-1:0] i);
+        reg [(1 << SYM_W)*35-1:0] t;
+        integer k, l;
+        begin
+            t = {(1 << SYM_W){v[34:0]}};
+            t[NS*35-1:0] = v;
+            for (l = 0; l < SYM_W; l = l + 1)
+                for (k = 0; k < ((1 << SYM_W) >> (l + 1)); k = k + 1)
+                    t[k*35 +: 35] = i[l] ? t[(2*k+1)*35 +: 35] : t[(2*k)*35 +: 35];
+            sym35 = t[34:0];
+        end
+    endfunction
+
     // ---------------------------------------------------------------- state
     reg                  global_kill_q, market_open_q;
     reg [NS-1:0]         kill_q;
@@ -239,7 +270,12 @@ module rg_risk #(
     reg [47:0]          win1_q;            // throttle window of ts
     reg [ACCT_W-1:0]    a1_q;              // the symbol's account
     reg                 px1_q;             // POSITION of a market-data event (from R1)
-    reg [63:0]          nmd0_q;            // a market-data event's notional (from R0)
+    // the notional (price x qty) in 16 x 16 partial products from R0's inputs (one MULT18X18D
+    // each, registered with no adder after it): market data's (ns*0_q) and an order frame's
+    // (no*0_q): {ph x qh, pl x ql}, ph x ql, pl x qh; summed in R1 (not1_q, and a decision's
+    // CREDIT and MAX_NOTIONAL against them in carry-save form)
+    reg [63:0]          nsx0_q, nox0_q;
+    reg [31:0]          nsy0_q, nsz0_q, noy0_q, noz0_q;
     reg                 cx1_q;             // CREDIT of a market-data event (from R1)
     reg                 thx1_q, dup1_q;    // THROTTLE, DUPLICATE of a market-data event (from R1)
     reg                 mq1_q, mn1_q;      // MAX_QTY, MAX_NOTIONAL of a market-data event (from R1)
@@ -273,7 +309,7 @@ module rg_risk #(
     reg                 ov0_q, ov1_q;        // venue frame
     reg                 obl0_q, obl1_q;      // wrong length (a host error)
     reg                 ofr0_q, ofr1_q;      // foreign fingerprint
-    reg                 ook0_q, ook1_q;      // the stateless checks of section 18.2 passed
+    reg                 ook0_q;              // the stateless checks of section 18.2 passed
     reg [7:0]           oty0_q, oty1_q;
     reg [15:0]          olen0_q, olen1_q;
     reg [7:0]           oact0_q, oact1_q;
@@ -281,11 +317,21 @@ module rg_risk #(
     reg [15:0]          oac0_q, oac1_q;
     reg [15:0]          osy0_q, osy1_q;
     reg [31:0]          oid0_q, oid1_q;
-    // the slot as read (R1 registers; its open notional is a product of these in R2a)
+    // the slot as read (R1 registers; its open notional's partial products are taken from
+    // these in R2a)
     reg [31:0]          sl_open1_q, sl_price1_q;
     reg [ACCT_W-1:0]    sl_acct1_q;
     reg [SYM_W-1:0]     sl_sym1_q;
     reg [7:0]           sl_side1_q;
+    // a client order's or venue frame's validity (section 18.2), taken in R1 from the slot as
+    // read and the frame (and leg_seq_q, which only this event rewrites while it is in R1 and
+    // R2: order events are one at a time in R0-R1, and the event ahead of it is market data),
+    // registered with it: ordc1_q a valid client order, venc1_q a valid venue frame, pex*1_q a
+    // valid venue execution of a buy / sell slot, qx1_q its qty (0 unless a valid execution),
+    // vleg1_q the FILL leg
+    reg                 ordc1_q, venc1_q, pexb1_q, pexs1_q;
+    reg [31:0]          qx1_q;
+    reg [7:0]           vleg1_q;
 
     reg                 v2_q;
     reg [`RG_EV_W-1:0]  ev2_q;
@@ -366,11 +412,10 @@ module rg_risk #(
     wire [31:0] ref_px   = (s_ukind == `RG_UPD_LAST && s_usym == s_sym) ? s_uval[31:0] : last_trade_q[s_sym*32 +: 32];
     wire [32:0] p_m_ref  = {1'b0, s_price} - {1'b0, ref_px};
     wire [31:0] pdiff    = p_m_ref[32] ? (ref_px - s_price) : p_m_ref[31:0];
-    // the notional of a market-data decision, from the stage's input (not through the order
-    // frame's select), registered at the end of R0 for R1's CREDIT check (not1_q, the
-    // notional every event carries into R2, is still the product of R1)
+    // the notional of market data and of an order frame in partial products, each from the
+    // stage's input (not through the order frame's select)
     wire [31:0] s_qty    = s_ord[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
-    wire [63:0] s_not    = {32'd0, s_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W]} * {32'd0, s_qty};
+    wire [31:0] s_px     = s_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
 
     // ---------------------------------------------------------------- R1 datapath
     wire [47:0]       ts0      = ev0_q[`RG_EV_TS_LO +: `RG_EV_TS_W];
@@ -379,12 +424,36 @@ module rg_risk #(
     wire [31:0]       qty0     = ord0_q[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
     wire [45:0]       c_lhs    = {14'd0, pdiff0_q} * 46'd10000;
     wire [47:0]       c_rhs    = {16'd0, ref0_q} * {32'd0, coll0_q};
-    wire [63:0]       notional = {32'd0, price0} * {32'd0, qty0};
+    // the notional: the partial products of R0 added up (market data's or the order frame's)
+    wire [63:0]       nt_x     = oe0_q ? nox0_q : nsx0_q;
+    wire [63:0]       nt_y     = {16'd0, oe0_q ? noy0_q : nsy0_q, 16'd0};
+    wire [63:0]       nt_z     = {16'd0, oe0_q ? noz0_q : nsz0_q, 16'd0};
+    wire [63:0]       nt_s     = nt_x ^ nt_y ^ nt_z;
+    wire [63:0]       nt_c     = {(nt_x[62:0] & nt_y[62:0]) | (nt_x[62:0] & nt_z[62:0]) | (nt_y[62:0] & nt_z[62:0]), 1'b0};
+    wire [63:0]       notional = nt_s + nt_c;
+    // a market-data decision's notional in carry-save form, n = ns_s + ns_c (exact in 66 bits),
+    // for CREDIT and MAX_NOTIONAL: v - n < 0 with v - n = v + ~ns_s + ~ns_c + 2 (66 bits), one
+    // more carry-save step and one add each
+    wire [65:0]       ns_x     = {2'd0, nsx0_q};
+    wire [65:0]       ns_y     = {18'd0, nsy0_q, 16'd0};
+    wire [65:0]       ns_z     = {18'd0, nsz0_q, 16'd0};
+    wire [65:0]       ns_s     = ns_x ^ ns_y ^ ns_z;
+    wire [65:0]       ns_c     = {(ns_x[64:0] & ns_y[64:0]) | (ns_x[64:0] & ns_z[64:0]) | (ns_y[64:0] & ns_z[64:0]), 1'b0};
+    // v - (ss + cc) in bits 66:1 (its sign at 66)
+    function [66:0] sub_cs(input [63:0] v, input [65:0] ss, input [65:0] cc);
+        reg [65:0] a, b, c, t, u;
+        begin
+            a = {2'd0, v}; b = ~ss; c = ~cc;
+            t = a ^ b ^ c;
+            u = {(a[64:0] & b[64:0]) | (a[64:0] & c[64:0]) | (b[64:0] & c[64:0]), 1'b1};
+            sub_cs = {t, 1'b1} + {u, 1'b1};      // t + u + 1: with u's low 1, + 2
+        end
+    endfunction
     wire              dec0     = ord0_q[`RG_ORD_DEC_LO];
     wire              buy0     = ord0_q[`RG_ORD_BUY_LO];
     // POSITION of the event in R1 against its symbol's rooms as registered (see pos_x)
-    wire [34:0]       up0      = up_q[sym0*35 +: 35];
-    wire [34:0]       dn0      = dn_q[sym0*35 +: 35];
+    wire [34:0]       up0      = sym35(up_q, sym0);
+    wire [34:0]       dn0      = sym35(dn_q, sym0);
     wire [34:0]       qty0_35  = {3'b000, qty0};
     wire [34:0]       same0    = buy0 ? up0 : dn0;
     wire [34:0]       other0   = (buy0 ? dn0 : up0) + qty0_35;
@@ -392,8 +461,8 @@ module rg_risk #(
     // CREDIT of a decision in R1 against its account's headroom as registered (see credit_x):
     // over, or notional > credit - used (unless credit = 2^64 - 1)
     wire [ACCT_W-1:0] a0       = a0r_q;
-    wire [64:0]       head_sub0 = {1'b0, head_q[a0*64 +: 64]} - {1'b0, nmd0_q};
-    wire              cx0      = over_q[a0] || (!cmax_q[a0] && head_sub0[64]);
+    wire [66:0]       head_sub0 = sub_cs(head_q[a0*64 +: 64], ns_s, ns_c);
+    wire              cx0      = over_q[a0] || (!cmax_q[a0] && head_sub0[66]);
     // KILL, HALTED, MARKET_CLOSED, THROTTLE, DUPLICATE, MAX_QTY and MAX_NOTIONAL of a decision
     // in R1, against the state as registered (the same one-cycle wait behind an event in R2
     // that may rewrite it: a decision or client order on the account, a venue frame of it, its
@@ -401,16 +470,17 @@ module rg_risk #(
     // or H; GLOBAL_KILL, a foreign frame, S, W); the order path's are checked in R2
     // (the account's throttle and last accepted order from pw_*_q while they are being written)
     wire              pw_hit0  = pw_we_q && (pw_acct_q == a0);
-    wire              thx0_st  = (thr_win_q[a0*48 +: 48] == win0_q) ? thr_full_q[a0] : thr_zmax_q[a0];
+    wire              thx0_st  = (acct48(thr_win_q, a0) == win0_q) ? thr_full_q[a0] : thr_zmax_q[a0];
     wire              thx0_pw  = (pw_win_q == win0_q) ? pw_full_q : thr_zmax_q[a0];
     wire              thx0     = pw_hit0 ? thx0_pw : thx0_st;
     wire [63:0]       dwin0    = dup_win_q[a0*64 +: 64];
     wire              dup0_st  = dup_of(lo_valid_q[a0], lo_sym_q[a0*SYM_W +: SYM_W], lo_buy_q[a0], lo_px_q[a0*32 +: 32],
-                                        lo_qty_q[a0*32 +: 32], lo_ts_q[a0*48 +: 48], dwin0, sym0, buy0, price0, qty0, ts0);
+                                        lo_qty_q[a0*32 +: 32], acct48(lo_ts_q, a0), dwin0, sym0, buy0, price0, qty0, ts0);
     wire              dup0_pw  = dup_of(1'b1, pw_sym_q, pw_buy_q, pw_px_q, pw_qty_q, pw_ts_q, dwin0, sym0, buy0, price0, qty0, ts0);
     wire              dup0     = pw_hit0 ? dup0_pw : dup0_st;
     wire              mq0      = (qty0 > max_qty_q[sym0*32 +: 32]);
-    wire              mn0      = (nmd0_q > max_not_q[sym0*64 +: 64]);
+    wire [66:0]       mn_sub0  = sub_cs(max_not_q[sym0*64 +: 64], ns_s, ns_c);
+    wire              mn0      = mn_sub0[66];
     wire              kx0      = global_kill_q || kill_q[sym0] || acct_kill_q[a0];
     wire [2:0]        ukind0   = ev0_q[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W];
     wire              ctl0     = (ukind0 == `RG_UPD_CTRL);
@@ -429,8 +499,8 @@ module rg_risk #(
     // |pos + d| > lim  <=>  d > lim - pos  or  lim + pos + d < 0; with d = qty (buy) or -qty
     // (sell): qty > room on the order's side, or the other side's room + qty < 0. Two carry
     // chains side by side from registers, instead of add, absolute value, compare.
-    wire [34:0]       up1     = up_q[sym1*35 +: 35];
-    wire [34:0]       dn1     = dn_q[sym1*35 +: 35];
+    wire [34:0]       up1     = sym35(up_q, sym1);
+    wire [34:0]       dn1     = sym35(dn_q, sym1);
     wire [34:0]       room_same  = buy1 ? up1 : dn1;
     wire [34:0]       room_other = buy1 ? dn1 : up1;
     wire              pos_x   = px1_q;
@@ -448,7 +518,7 @@ module rg_risk #(
     wire              credit_x = over_q[a1] || (!cmax_q[a1] && head_sub[64]);
     wire [63:0]       head_new = head_sub[64] ? 64'd0 : head_sub[63:0];   // on accept (saturated used)
     wire [47:0]       win     = win1_q;
-    wire              thr_same = (thr_win_q[a1*48 +: 48] == win);
+    wire              thr_same = (acct48(thr_win_q, a1) == win);
     wire [31:0]       cnt_in  = thr_same ? thr_cnt_q[a1*32 +: 32] : 32'd0;
     wire              thr_x   = thr_same ? thr_full_q[a1] : thr_zmax_q[a1];
     // after an accepted order (THROTTLE passed: cnt_in < max_orders) the count is full
@@ -458,7 +528,7 @@ module rg_risk #(
 
     // DUPLICATE of a client order (dup_of)
     wire        o_dup_x  = dup_of(lo_valid_q[a1], lo_sym_q[a1*SYM_W +: SYM_W], lo_buy_q[a1], lo_px_q[a1*32 +: 32],
-                                  lo_qty_q[a1*32 +: 32], lo_ts_q[a1*48 +: 48], dup_win_q[a1*64 +: 64], sym1, buy1, dpx1, dqty1, ts1);
+                                  lo_qty_q[a1*32 +: 32], acct48(lo_ts_q, a1), dup_win_q[a1*64 +: 64], sym1, buy1, dpx1, dqty1, ts1);
 
     // ---------------------------------------------------------------- R2: the order path
     // the open-order table: the slot of the frame entering R0 (held while it waits there),
@@ -473,7 +543,7 @@ module rg_risk #(
     // The table's operation (place, replace: an accepted client order; reduce: a venue frame)
     // is applied a cycle after the event leaves R2, from registers: the strobes loaded as it
     // leaves (po_place_q ...), the operands every cycle (an order event holds them for its
-    // three R2 cycles, so they are steady from the cycle before the operation, as
+    // three R2 cycles, so they are steady from two cycles before the operation, as
     // rg_open_orders needs). So a client order's accept drives three flip-flops instead of
     // the table's sums. The sums are read by the next order event's R2, two cycles after
     // the operation at the earliest; a slot read in the operation's cycle returns the slot as
@@ -502,22 +572,29 @@ module rg_risk #(
     wire              o_enter  = (oact1_q == `RG_ASCII_O);
     wire              o_repl   = (oact1_q == `RG_ASCII_U);
     wire              o_exec   = (oact1_q == `RG_ASCII_E);
-    wire              sl_open  = (sl_open1_q != 32'd0);
     wire              sl_buy   = (sl_side1_q == `RG_ASCII_B);
-    // section 18.2 item 2, the part that reads the table (the rest is ook1_q)
-    wire              ord_ok   = ook1_q && (o_enter ? !sl_open :
-                                 (sl_open && ({{(16-ACCT_W){1'b0}}, sl_acct1_q} == oac1_q) &&
-                                  ({{(16-SYM_W){1'b0}}, sl_sym1_q} == osy1_q) && (sl_side1_q == osd1_q)));
-    wire              ven_ok   = ook1_q && (oid1_q < `RG_ORDER_SLOTS) && sl_open && (dqty1 <= sl_open1_q) &&
-                                 (!o_exec || leg_seq_q != ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W] || legs_q != 8'hFF);
-    wire              o_valid1 = !obl1_q && !ofr1_q && (ov1_q ? ven_ok : ord_ok);
-    wire              o_order_c = oe1_q && !ov1_q && o_valid1;  // a client order, checked
-    wire              o_ven_c   = oe1_q && ov1_q && o_valid1;   // a venue answer, applied
+    // section 18.2 (the part that reads the table and the leg count) is taken in R1 (ordc1_q,
+    // venc1_q, from the slot as read: see there)
+    wire              o_order_c = oe1_q && ordc1_q;   // a client order, checked
+    wire              o_ven_c   = oe1_q && venc1_q;   // a venue answer, applied
+    // R1: the validity of the order event in R1 (section 18.2 item 2 for an order, the slot,
+    // the qty and the leg count for a venue frame; the stateless checks are ook0_q)
+    wire              enter0   = (oact0_q == `RG_ASCII_O);
+    wire              exec0    = (oact0_q == `RG_ASCII_E);
+    wire [47:0]       seq0     = ev0_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W];
+    wire              rd_isopen = (rd_open != 32'd0);
+    wire              ord_ok0  = ook0_q && (enter0 ? !rd_isopen :
+                                 (rd_isopen && ({{(16-ACCT_W){1'b0}}, rd_acct} == oac0_q) &&
+                                  ({{(16-SYM_W){1'b0}}, rd_sym} == osy0_q) && (rd_side == osd0_q)));
+    wire              ven_ok0  = ook0_q && (oid0_q < `RG_ORDER_SLOTS) && rd_isopen && (qty0 <= rd_open) &&
+                                 (!exec0 || leg_seq_q != seq0 || legs_q != 8'hFF);
+    wire              o_valid0 = !obl0_q && !ofr0_q && (ov0_q ? ven_ok0 : ord_ok0);
+    wire              pex0     = oe0_q && ov0_q && o_valid0 && exec0;   // a valid venue execution
     // R2a registers (loaded every cycle; an order event's are valid from its second R2 cycle:
     // the state it reads changes only when an event leaves R2)
     reg               oo_a_q, ov_a_q;
     reg [31:0]        obx_a_q, osx_a_q;
-    reg [63:0]        son_a_q, sln_a_q;
+    reg [63:0]        son_a_q;
     reg [12:0]        ocx_a_q;
     wire              o_order   = oe1_q && oo_a_q;
     wire              o_ven     = oe1_q && ov_a_q;
@@ -528,9 +605,25 @@ module rg_risk #(
     wire [12:0]       oc_x_c = sum_oc - (o_repl ? 13'd1 : 13'd0);
     wire [31:0]       ob_x  = obx_a_q;
     wire [31:0]       os_x  = osx_a_q;
-    // the slot's open notional is a product of the R1 registers (not of the table's read
-    // port), registered in R2a with the account's sum; the difference is taken in R2b
-    wire [63:0]       on_x  = son_a_q - (o_repl ? sln_a_q : 64'd0);
+    // the slot's open notional, price x open, is taken in two cycles from the R1 registers
+    // (not from the table's read port): R2a registers its 16 x 16 partial products (price =
+    // ph x 2^16 + pl, open = qh x 2^16 + ql; one MULT18X18D each, no adder after it) with the
+    // account's sum; R2b takes son - (ph x qh x 2^32 + pl x ql) - ph x ql x 2^16 - pl x qh x 2^16
+    // (mod 2^64; the products zero unless a replace takes the slot out) as ~(~son + X + Y1 + Y2):
+    // two carry-save steps and one 64-bit add
+    reg  [31:0]       sphh_a_q, spll_a_q, sphl_a_q, splh_a_q;
+    reg               srep_a_q;
+    wire [63:0]       srep64 = {64{srep_a_q}};
+    wire [63:0]       on_a  = ~son_a_q;
+    wire [63:0]       on_b  = srep64 & {sphh_a_q, spll_a_q};
+    wire [63:0]       on_c  = srep64 & {16'd0, sphl_a_q, 16'd0};
+    wire [63:0]       on_d  = srep64 & {16'd0, splh_a_q, 16'd0};
+    wire [63:0]       on_s1 = on_a ^ on_b ^ on_c;
+    wire [63:0]       on_c1 = {(on_a[62:0] & on_b[62:0]) | (on_a[62:0] & on_c[62:0]) | (on_b[62:0] & on_c[62:0]), 1'b0};
+    wire [63:0]       on_s2 = on_s1 ^ on_c1 ^ on_d;
+    wire [63:0]       on_c2 = {(on_s1[62:0] & on_c1[62:0]) | (on_s1[62:0] & on_d[62:0]) | (on_c1[62:0] & on_d[62:0]), 1'b0};
+    wire [63:0]       on_w  = on_s2 + on_c2;
+    wire [63:0]       on_x  = ~on_w;
     wire [12:0]       oc_x  = ocx_a_q;
     // POSITION, EXPOSURE and REDUCE_ONLY take one carry chain in R2b each: the terms that do
     // not depend on the open-order sums are registered in R2a (rsq/roq/hn/rop_a_q, from the
@@ -558,7 +651,7 @@ module rg_risk #(
     wire              unused_rsn = ^{o_ps_t[35:0], o_po_t[35:0], o_ex_t[64:0], o_ro_t[38:0]};
     wire [31:0]       o_bid   = bid_q[sym1*32 +: 32];
     wire              o_ss_x  = (osd1_q == `RG_ASCII_T) && ssr_q[sym1] && (o_bid == 32'd0 || dpx1 <= o_bid);
-    wire [31:0]       rate_in = (rate_win_q[a1*48 +: 48] == win) ? rate_cnt_q[a1*32 +: 32] : 32'd0;
+    wire [31:0]       rate_in = (acct48(rate_win_q, a1) == win) ? rate_cnt_q[a1*32 +: 32] : 32'd0;
     wire [31:0]       rate_nx = (&rate_in) ? rate_in : rate_in + 32'd1;   // saturating (exact: max_rate < 2^32)
 
     // the reasons of a decision (market data, R2 in one cycle) and of an order event (from
@@ -613,7 +706,7 @@ module rg_risk #(
     wire [64:0]       v_usum  = {1'b0, used_q[va*64 +: 64]} + {1'b0, not1_q};
     wire [63:0]       v_used  = v_usum[64] ? 64'hFFFF_FFFF_FFFF_FFFF : v_usum[63:0];
     wire [64:0]       v_hsub  = {1'b0, head_q[va*64 +: 64]} - {1'b0, not1_q};
-    wire [7:0]        v_leg   = (leg_seq_q == ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W]) ? legs_q + 8'd1 : 8'd1;
+    wire [7:0]        v_leg   = vleg1_q;
 
     // ---------------------------------------------------------------- the daily loss limit (section 18.8)
     // The pair (account, symbol) of an order event: the frame's for a client order, the
@@ -649,7 +742,7 @@ module rg_risk #(
     endfunction
     // R2a (from the R1 registers and the pair word): the pair's new position, the mark, the
     // account's cash after the execution, marked - term (saturated), the limit
-    wire              pl_exec_c = o_ven_c && o_exec;
+    wire              pl_exec_c = oe1_q && (pexb1_q || pexs1_q);   // o_ven_c && o_exec
     wire              pl_exec   = o_ven && o_exec;
     wire [ACCT_W-1:0] pl_a     = ov1_q ? va : a1;
     wire [63:0]       pl_pos0  = pvr1_q ? pr_word[63:0] : 64'd0;
@@ -664,30 +757,52 @@ module rg_risk #(
     wire              pl_remark_c = pl_exec_c || (o_order_c && mark1_q != 32'd0);
     wire [63:0]       mkd_a    = mkd_q[pl_a*64 +: 64];
     reg  [63:0]       pos_a_q, term0_a_q, s1_a_q, cash_a_q, mkd_a_q, lim_a_q;
-    // the product pos x mark is taken in two cycles: R2a registers the partial products of the
-    // pair word's position (pos0 = hi x 2^32 + lo: hi x mark, lo x mark), of the execution's
-    // qty (qty x mark) and the terms that fold the execution into the product: pos = pos0 +
-    // delta - w x 2^64 (delta = +-qty, w = +-1 when the i64 sum wraps), so pos x mark =
-    // hi x mark x 2^32 + lo x mark + delta x mark - w x mark x 2^64; R2b adds the three
-    // operands (a carry-save step and one 97-bit add): (hi x m) << 32, lo x m and
-    // {top, low} + cin with low = qty x m (a buy), ~(qty x m) (a sell, cin 1) or 0, top the
-    // sign and wrap part (-m or 0 for a buy, m - 1 or -1 for a sell, 0 otherwise)
-    reg  signed [63:0] phi_a_q;
-    reg  [63:0]       plo_a_q, pdm_a_q;
-    reg  [32:0]       ptop_a_q;
-    reg               padd_a_q, psub_a_q;
-    wire              pl_add_c = pl_exec_c && sl_buy;
-    wire              pl_sub_c = pl_exec_c && !sl_buy;
+    // the product pos x mark is taken in two cycles: pos = pos0 + delta - w x 2^64 (pos0 the
+    // pair word's position, delta = +-qty of an execution, w = +-1 when the i64 sum wraps), so
+    // pos x mark = pos0 x m + delta x m - w x m x 2^64. R2a registers 16 x 16 partial products
+    // straight from registers (one MULT18X18D each, no adder after it): pos0 = p3 x 2^48 + p2 x
+    // 2^32 + p1 x 2^16 + p0 (p3 signed) and m = mh x 2^16 + ml give eight, qty = q1 x 2^16 + q0
+    // four (qx1_q: 0 unless a valid execution), and the wrap term (-m x 2^64 for a buy, +m x
+    // 2^64 for a sell). R2b adds them as seven 97-bit rows in four carry-save steps and one
+    // 97-bit add: the pair word's rows are zero unless it holds a position (pvr1_q), the qty
+    // rows' first step is inverted for a sell (-x = ~x + 1: ~a + ~b + ~c = ~s + 2 ~c of the
+    // step, and + 3 in the low bits of the wrap term's row)
+    reg  [31:0]        pp0l_a_q, pp0h_a_q, pp1l_a_q, pp1h_a_q, pp2l_a_q, pp2h_a_q, pp3l_a_q, pp3h_a_q;
+    reg  [31:0]        pq0l_a_q, pq0h_a_q, pq1l_a_q, pq1h_a_q;
+    reg  [32:0]        ptop_a_q;
+    reg                psub_a_q;
+    wire              pl_add_c = oe1_q && pexb1_q;   // pl_exec_c && sl_buy
+    wire              pl_sub_c = oe1_q && pexs1_q;   // pl_exec_c && !sl_buy
     wire [32:0]       pl_m33   = {1'b0, pl_mark_c};
     // the i64 sum wraps: a buy from pos0 >= 0 to < 0, a sell from pos0 < 0 to >= 0
     wire              pl_wrap  = pl_add_c ? (!pl_pos0[63] && pl_pos_c[63]) : (pl_pos0[63] && !pl_pos_c[63]);
-    wire [32:0]       pl_top_c = pl_add_c ? (pl_wrap ? -pl_m33 : 33'd0) :
-                                 pl_sub_c ? (pl_wrap ? pl_m33 - 33'd1 : {33{1'b1}}) : 33'd0;
-    wire [96:0]       pp_a     = {{1{phi_a_q[63]}}, phi_a_q, 32'd0};
-    wire [96:0]       pp_b     = {33'd0, plo_a_q};
-    wire [96:0]       pp_c     = {ptop_a_q, padd_a_q ? pdm_a_q : psub_a_q ? ~pdm_a_q : 64'd0};
-    wire [96:0]       pp_x     = pp_a ^ pp_b ^ pp_c;
-    wire [96:0]       pp_y     = {(pp_a[95:0] & pp_b[95:0]) | (pp_a[95:0] & pp_c[95:0]) | (pp_b[95:0] & pp_c[95:0]), psub_a_q};
+    wire [32:0]       pl_top_c = (pl_add_c && pl_wrap) ? -pl_m33 : (pl_sub_c && pl_wrap) ? pl_m33 : 33'd0;
+    wire [15:0]       pw_p0    = pr_word[15:0];
+    wire [15:0]       pw_p1    = pr_word[31:16];
+    wire [15:0]       pw_p2    = pr_word[47:32];
+    wire [15:0]       pw_p3    = pr_word[63:48];
+    wire [15:0]       pl_ml    = pl_mark_c[15:0];
+    wire [15:0]       pl_mh    = pl_mark_c[31:16];
+    wire [96:0]       pvr97    = {97{pvr1_q}};
+    wire [96:0]       pp_r1    = pvr97 & {pp3h_a_q[31], pp3h_a_q, pp1h_a_q, pp0l_a_q};
+    wire [96:0]       pp_r2    = {ptop_a_q, pvr97[31:0] & pp2l_a_q, 30'd0, psub_a_q, psub_a_q};
+    wire [96:0]       pp_r4    = pvr97 & {{17{pp3l_a_q[31]}}, pp3l_a_q, pp1l_a_q, 16'd0};
+    wire [96:0]       pp_r5    = pvr97 & {17'd0, pp2h_a_q, pp0h_a_q, 16'd0};
+    wire [96:0]       pq_r3    = {33'd0, pq1h_a_q, pq0l_a_q};
+    wire [96:0]       pq_r6    = {49'd0, pq1l_a_q, 16'd0};
+    wire [96:0]       pq_r7    = {49'd0, pq0h_a_q, 16'd0};
+    wire [96:0]       psub97   = {97{psub_a_q}};
+    wire [96:0]       pq_s     = pq_r3 ^ pq_r6 ^ pq_r7 ^ psub97;
+    wire [96:0]       pq_c     = ((pq_r3 & pq_r6) | (pq_r3 & pq_r7) | (pq_r6 & pq_r7)) ^ psub97;
+    wire [96:0]       pp_s1    = pp_r1 ^ pp_r2 ^ pp_r4;
+    wire [96:0]       pp_c1    = {(pp_r1[95:0] & pp_r2[95:0]) | (pp_r1[95:0] & pp_r4[95:0]) | (pp_r2[95:0] & pp_r4[95:0]), 1'b0};
+    wire [96:0]       pp_s2    = pp_s1 ^ pp_c1 ^ pp_r5;
+    wire [96:0]       pp_c2    = {(pp_s1[95:0] & pp_c1[95:0]) | (pp_s1[95:0] & pp_r5[95:0]) | (pp_c1[95:0] & pp_r5[95:0]), 1'b0};
+    wire [96:0]       pp_s3    = pp_s2 ^ pp_c2 ^ pq_s;
+    wire [96:0]       pp_c3    = {(pp_s2[95:0] & pp_c2[95:0]) | (pp_s2[95:0] & pq_s[95:0]) | (pp_c2[95:0] & pq_s[95:0]), 1'b0};
+    wire [96:0]       pq_c2    = {pq_c[95:0], 1'b0};
+    wire [96:0]       pp_x     = pp_s3 ^ pp_c3 ^ pq_c2;
+    wire [96:0]       pp_y     = {(pp_s3[95:0] & pp_c3[95:0]) | (pp_s3[95:0] & pq_c2[95:0]) | (pp_c3[95:0] & pq_c2[95:0]), 1'b0};
     reg               rmk_a_q;
     // R2b: the product pos x mark (exact), and the sums the trip test needs, exact in 68 bits:
     // with L = limit in [1, 2^63 - 1] (a larger one never trips: the P&L is >= -2^63) and
@@ -724,7 +839,7 @@ module rg_risk #(
     wire              loss_trip = (o_order || pl_exec) && ltok_b_q &&
                                   (rmk_a_q ? (!kbig_b_q && pl_lt) : vn_b_q);
     wire              pl_upd   = fire2 && (o_order || pl_exec);
-    wire              unused_pl = ^{vn_c[66:0], c_mid[66:0], c_max[66:0], c_min[66:0]};
+    wire              unused_pl = ^{vn_c[66:0], c_mid[66:0], c_max[66:0], c_min[66:0], pq_c[96], osy1_q[15:8]};
 
     rg_open_orders #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS)) u_open (
         .clk(clk), .rst(rst),
@@ -810,7 +925,7 @@ module rg_risk #(
         end
     end
     wire accept1 = dec1 && !rx1_q && !md_x;
-    wire unused_pos = ^{pos_new[33:32], other0[33:0], head_sub0[63:0]};
+    wire unused_pos = ^{pos_new[33:32], other0[33:0], head_sub0[65:0], mn_sub0[65:0]};
 
     reg [`RG_VRD_W-1:0] vrd1;
     always @(*) begin
@@ -939,17 +1054,19 @@ module rg_risk #(
             oe0_q <= 1'b0; ov0_q <= 1'b0; obl0_q <= 1'b0; ofr0_q <= 1'b0; ook0_q <= 1'b0;
             oty0_q <= 8'd0; olen0_q <= 16'd0; oact0_q <= 8'd0; osd0_q <= 8'd0;
             oac0_q <= 16'd0; osy0_q <= 16'd0; oid0_q <= 32'd0;
-            oe1_q <= 1'b0; ov1_q <= 1'b0; obl1_q <= 1'b0; ofr1_q <= 1'b0; ook1_q <= 1'b0;
+            oe1_q <= 1'b0; ov1_q <= 1'b0; obl1_q <= 1'b0; ofr1_q <= 1'b0;
             oty1_q <= 8'd0; olen1_q <= 16'd0; oact1_q <= 8'd0; osd1_q <= 8'd0;
             oac1_q <= 16'd0; osy1_q <= 16'd0; oid1_q <= 32'd0;
             sl_open1_q <= 32'd0; sl_price1_q <= 32'd0; sl_acct1_q <= {ACCT_W{1'b0}};
             sl_sym1_q <= {SYM_W{1'b0}}; sl_side1_q <= 8'd0;
+            ordc1_q <= 1'b0; venc1_q <= 1'b0; pexb1_q <= 1'b0; pexs1_q <= 1'b0; qx1_q <= 32'd0; vleg1_q <= 8'd0;
             v1_q <= 1'b0; ev1_q <= {`RG_EV_W{1'b0}}; tob1_q <= {`RG_TOB_W{1'b0}}; ord1_q <= {`RG_ORD_W{1'b0}};
             v0_q <= 1'b0; ev0_q <= {`RG_EV_W{1'b0}}; tob0_q <= {`RG_TOB_W{1'b0}}; ord0_q <= {`RG_ORD_W{1'b0}};
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
             noref1_q <= 1'b0; clhs1_q <= 46'd0; crhs1_q <= 48'd0; not1_q <= 64'd0;
             win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}}; px1_q <= 1'b0;
-            nmd0_q <= 64'd0; cx1_q <= 1'b0;
+            nsx0_q <= 64'd0; nsy0_q <= 32'd0; nsz0_q <= 32'd0; nox0_q <= 64'd0; noy0_q <= 32'd0; noz0_q <= 32'd0;
+            cx1_q <= 1'b0;
             a0r_q <= {ACCT_W{1'b0}}; win0_q <= 48'd0;
             thx1_q <= 1'b0; dup1_q <= 1'b0; mq1_q <= 1'b0; mn1_q <= 1'b0; rx1_q <= 1'b0;
             kx1_q <= 1'b0; hx1_q <= 1'b0; clx1_q <= 1'b0; hcg1_q <= 1'b0; hhs1_q <= 1'b0;
@@ -981,8 +1098,11 @@ module rg_risk #(
                 max_not_q[init_sym_idx*64 +: 64]         <= init_sym_max_notional;
                 pos_lim_q[init_sym_idx*32 +: 32]         <= init_sym_pos_limit;
                 pos_q[init_sym_idx*32 +: 32]             <= init_sym_pos;
-                up_q[init_sym_idx*35 +: 35]              <= room_up(init_sym_pos_limit, init_sym_pos);
-                dn_q[init_sym_idx*35 +: 35]              <= room_dn(init_sym_pos_limit, init_sym_pos);
+                for (j = 0; j < NS; j = j + 1)
+                    if (init_sym_idx == j[SYM_W-1:0]) begin
+                        up_q[j*35 +: 35] <= room_up(init_sym_pos_limit, init_sym_pos);
+                        dn_q[j*35 +: 35] <= room_dn(init_sym_pos_limit, init_sym_pos);
+                    end
             end
             if (init_acct_we) begin
                 acct_id_q[init_acct_idx*32 +: 32] <= init_acct_id;
@@ -1025,7 +1145,12 @@ module rg_risk #(
                     ref0_q   <= ref_px;
                     pdiff0_q <= pdiff;
                     coll0_q  <= collar_q[s_sym*16 +: 16];
-                    nmd0_q   <= s_not;
+                    nsx0_q   <= {{16'd0, s_px[31:16]} * {16'd0, s_qty[31:16]}, {16'd0, s_px[15:0]} * {16'd0, s_qty[15:0]}};
+                    nsy0_q   <= s_px[31:16] * s_qty[15:0];
+                    nsz0_q   <= s_px[15:0] * s_qty[31:16];
+                    nox0_q   <= {{16'd0, o_price[31:16]} * {16'd0, o_qty[31:16]}, {16'd0, o_price[15:0]} * {16'd0, o_qty[15:0]}};
+                    noy0_q   <= o_price[31:16] * o_qty[15:0];
+                    noz0_q   <= o_price[15:0] * o_qty[31:16];
                     a0r_q    <= acct_of_q[s_sym*ACCT_W +: ACCT_W];
                     win0_q   <= i_ev[`RG_EV_TS_LO +: `RG_EV_TS_W] >> cfg_w_shift;
                 end
@@ -1068,7 +1193,6 @@ module rg_risk #(
                     ov1_q    <= ov0_q;
                     obl1_q   <= obl0_q;
                     ofr1_q   <= ofr0_q;
-                    ook1_q   <= ook0_q;
                     oty1_q   <= oty0_q;
                     olen1_q  <= olen0_q;
                     oact1_q  <= oact0_q;
@@ -1081,6 +1205,12 @@ module rg_risk #(
                     sl_acct1_q  <= rd_acct;
                     sl_sym1_q   <= rd_sym;
                     sl_side1_q  <= rd_side;
+                    ordc1_q     <= oe0_q && !ov0_q && o_valid0;
+                    venc1_q     <= oe0_q && ov0_q && o_valid0;
+                    pexb1_q     <= pex0 && (rd_side == `RG_ASCII_B);
+                    pexs1_q     <= pex0 && (rd_side != `RG_ASCII_B);
+                    qx1_q       <= pex0 ? qty0 : 32'd0;
+                    vleg1_q     <= (leg_seq_q == seq0) ? legs_q + 8'd1 : 8'd1;
                     // the pair and its mark (the pair RAM's read is registered alongside)
                     pvr1_q      <= pv_q[pr_addr];
                     pa1_q       <= pr_addr;
@@ -1134,8 +1264,11 @@ module rg_risk #(
                                 // a control event carries no decision: the position does not
                                 // change in the same cycle
                                 pos_lim_q[tsym1*32 +: 32] <= uval1[31:0];
-                                up_q[tsym1*35 +: 35]      <= room_up(uval1[31:0], pos_q[tsym1*32 +: 32]);
-                                dn_q[tsym1*35 +: 35]      <= room_dn(uval1[31:0], pos_q[tsym1*32 +: 32]);
+                                for (j = 0; j < NS; j = j + 1)
+                                    if (tsym1 == j[SYM_W-1:0]) begin
+                                        up_q[j*35 +: 35] <= room_up(uval1[31:0], pos_q[tsym1*32 +: 32]);
+                                        dn_q[j*35 +: 35] <= room_dn(uval1[31:0], pos_q[tsym1*32 +: 32]);
+                                    end
                             end
                             // CREDIT_LIMIT: below (headroom)
                             `RG_CTRL_MAX_ORDERS: begin
@@ -1161,10 +1294,11 @@ module rg_risk #(
                 // order path: a foreign frame engages the global kill switch; a valid order
                 // counts in its rate window; an accepted one in the throttle (pw_we_q, a cycle later)
                 if (oe1_q && !obl1_q && ofr1_q) global_kill_q <= 1'b1;
-                if (o_order) begin
-                    rate_win_q[a1*48 +: 48] <= win;
-                    rate_cnt_q[a1*32 +: 32] <= rate_nx;
-                end
+                for (j = 0; j < NA; j = j + 1)
+                    if (o_order && a1 == j[ACCT_W-1:0]) begin
+                        rate_win_q[j*48 +: 48] <= win;
+                        rate_cnt_q[j*32 +: 32] <= rate_nx;
+                    end
                 if (pl_upd) begin
                     pv_q[pa1_q]             <= 1'b1;
                     mkd_q[pl_a*64 +: 64]    <= pl_mkd;
@@ -1173,16 +1307,22 @@ module rg_risk #(
                 end
                 if (o_ven && o_exec) begin
                     pos_q[vs*32 +: 32] <= v_posn;
-                    up_q[vs*35 +: 35]  <= room_up(v_lim, v_posn);
-                    dn_q[vs*35 +: 35]  <= room_dn(v_lim, v_posn);
+                    for (j = 0; j < NS; j = j + 1)
+                        if (vs == j[SYM_W-1:0]) begin
+                            up_q[j*35 +: 35] <= room_up(v_lim, v_posn);
+                            dn_q[j*35 +: 35] <= room_dn(v_lim, v_posn);
+                        end
                     used_q[va*64 +: 64] <= v_used;
                     leg_seq_q <= ev1_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W];
                     legs_q    <= v_leg;
                 end
                 if (accept1) begin
                     pos_q[sym1*32 +: 32]     <= pos_new[31:0];
-                    up_q[sym1*35 +: 35]      <= up_new;
-                    dn_q[sym1*35 +: 35]      <= dn_new;
+                    for (j = 0; j < NS; j = j + 1)
+                        if (sym1 == j[SYM_W-1:0]) begin
+                            up_q[j*35 +: 35] <= up_new;
+                            dn_q[j*35 +: 35] <= dn_new;
+                        end
                     used_q[a1*64 +: 64]      <= used_new;
                 end
                 for (j = 0; j < NA; j = j + 1) begin
@@ -1227,7 +1367,11 @@ module rg_risk #(
         obx_a_q   <= ob_x_c;
         osx_a_q   <= os_x_c;
         son_a_q   <= sum_on;
-        sln_a_q   <= {32'd0, sl_price1_q} * {32'd0, sl_open1_q};
+        sphh_a_q  <= sl_price1_q[31:16] * sl_open1_q[31:16];
+        spll_a_q  <= sl_price1_q[15:0] * sl_open1_q[15:0];
+        sphl_a_q  <= sl_price1_q[31:16] * sl_open1_q[15:0];
+        splh_a_q  <= sl_price1_q[15:0] * sl_open1_q[31:16];
+        srep_a_q  <= o_repl;
         ocx_a_q   <= oc_x_c;
         rsq_a_q   <= $signed({{2{room_same[34]}}, room_same}) - $signed({5'd0, dqty1});
         roq_a_q   <= $signed({{2{room_other[34]}}, room_other}) + $signed({5'd0, dqty1});
@@ -1239,11 +1383,19 @@ module rg_risk #(
         cash_a_q  <= pl_cash_c;
         mkd_a_q   <= mkd_a;
         lim_a_q   <= loss_lim_q[pl_a*64 +: 64];
-        phi_a_q   <= $signed(pl_pos0[63:32]) * $signed(pl_m33);
-        plo_a_q   <= {32'd0, pl_pos0[31:0]} * {32'd0, pl_mark_c};
-        pdm_a_q   <= {32'd0, dqty1} * {32'd0, pl_mark_c};
+        pp0l_a_q  <= pw_p0 * pl_ml;
+        pp0h_a_q  <= pw_p0 * pl_mh;
+        pp1l_a_q  <= pw_p1 * pl_ml;
+        pp1h_a_q  <= pw_p1 * pl_mh;
+        pp2l_a_q  <= pw_p2 * pl_ml;
+        pp2h_a_q  <= pw_p2 * pl_mh;
+        pp3l_a_q  <= $signed(pw_p3) * $signed({1'b0, pl_ml});
+        pp3h_a_q  <= $signed(pw_p3) * $signed({1'b0, pl_mh});
+        pq0l_a_q  <= qx1_q[15:0] * pl_ml;
+        pq0h_a_q  <= qx1_q[15:0] * pl_mh;
+        pq1l_a_q  <= qx1_q[31:16] * pl_ml;
+        pq1h_a_q  <= qx1_q[31:16] * pl_mh;
         ptop_a_q  <= pl_top_c;
-        padd_a_q  <= pl_add_c;
         psub_a_q  <= pl_sub_c;
         rmk_a_q   <= pl_remark_c;
         rsn_b_q   <= reasons_ord;

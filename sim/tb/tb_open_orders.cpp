@@ -108,10 +108,11 @@ int main() {
         d.sum_sym = ks;
         d.sum_acct = ka;
         d.rd_id = static_cast<uint32_t>(r.below(SLOTS));
-        // the operands are steady from the cycle before the operation (registered products):
-        // one cycle with the strobes low, then the operation
+        // the operands are steady from two cycles before the operation (the products are
+        // registered in two steps): two cycles with the strobes low, then the operation
         const bool pl = d.op_place, rp = d.op_replace, rd = d.op_reduce;
         d.op_place = d.op_replace = d.op_reduce = 0;
+        b.tick();
         b.tick();
         d.op_place = pl;
         d.op_replace = rp;
