@@ -518,11 +518,22 @@ impl Engine {
     #[inline(always)]
     fn run_walk<S: RecordSink>(&mut self, walk: &mut FrameWalk<'_>, out: &mut S) -> usize {
         let len = walk.remaining();
-        for f in walk.by_ref() {
-            match f {
-                Frame::Message(msg) => self.message(msg, out),
-                Frame::Truncated { t, declared } => self.truncated(t, declared, out),
-            }
+        loop {
+            // The bulk of a long input through the walk's fast step (no bounds checks
+            // its margin makes redundant), the last 64 KiB and any odd frame through
+            // the general one; one copy of `message` for both.
+            let (msg, r) = match walk.next_fast() {
+                Some((msg, head)) => (msg, itch::ref_of_head(head)),
+                None => match walk.next() {
+                    Some(Frame::Message(msg)) => (msg, itch::ref_at_11(msg)),
+                    Some(Frame::Truncated { t, declared }) => {
+                        self.truncated(t, declared, out);
+                        continue;
+                    }
+                    None => break,
+                },
+            };
+            self.message(msg, r, out);
         }
         self.sync_table_stats();
         len - walk.remaining()
@@ -554,15 +565,17 @@ impl Engine {
 
     // ---- messages (§3.2) ------------------------------------------------------------
 
-    /// One framed message: its seq (control messages take none), then its effect.
+    /// One framed message: its seq (control messages take none), then its effect. `r`
+    /// is `itch::ref_at_11(msg)` when the body is at least 19 bytes long (anything
+    /// otherwise: no shorter type reads it).
     #[inline(always)]
-    fn message<S: RecordSink>(&mut self, msg: &[u8], out: &mut S) {
+    fn message<S: RecordSink>(&mut self, msg: &[u8], r: u64, out: &mut S) {
         let Some(&t) = msg.first() else { return };
         // The order table's first reads for the reference at offset 11, before the type
         // dispatch: for the messages that have one, the loads are then under way while
         // the CPU finds out which type it is. Nothing changes the table before they are
         // used; for the other types the probe is unused.
-        let probe = self.book.probe(itch::ref_at_11(msg));
+        let probe = self.book.probe(r);
         let m = itch::parse(t, msg);
         match m {
             Message::Control(c) => return self.control(c, out),

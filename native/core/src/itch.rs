@@ -117,6 +117,14 @@ pub fn ref_at_11(msg: &[u8]) -> u64 {
     }
 }
 
+/// `ref_at_11` from the first 19 input bytes of a body (`FrameWalk::next_fast`): the
+/// same value for a body of 19 bytes or more; for a shorter one, bytes past it (no
+/// type shorter than 19 bytes uses a reference).
+#[inline(always)]
+pub fn ref_of_head(head: &[u8; 19]) -> u64 {
+    be64(head, 11)
+}
+
 /// The body as a fixed-size array when its length is exactly `N`.
 #[inline(always)]
 fn exact<const N: usize>(msg: &[u8]) -> Option<&[u8; N]> {
