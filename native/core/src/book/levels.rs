@@ -1,14 +1,15 @@
-//! One side of one symbol's price window (spec §6): `L` wrapping u32 levels and an
-//! occupancy bitmap (one bit a level).
+//! One side of one symbol's price window (spec §6): `L` wrapping u32 levels.
 //!
-//! A level change updates its level and one bitmap word. The best level is kept by the
-//! level changes (`Book::level_changed`); only when the best level empties is the next
-//! one searched, from the emptied best's word on (no level lies past it), which is most
-//! often the same word: one count-leading/trailing-zeros instruction. (A summary word
-//! with one bit per word, kept on every level change, made that search two instructions
-//! whatever the distance, but cost more on the ~1 change a message than it saved on the
-//! ~1% of messages that empty a best level. Spec §6's summary bit per word is what the
-//! hardware twin's priority encoders use; it changes no result, so this side does without.)
+//! A level change updates its level only. The best level is kept by the level changes
+//! (`Book::level_changed`); only when the best level empties is the next one searched,
+//! from the emptied best on (no level lies past it), in the levels themselves: 16 levels
+//! (one cache line) a step, most often the first. Spec §6's occupancy bitmap (bit `idx`
+//! set iff `level[idx] ≠ 0`, a summary bit per word) is what the hardware twin's priority
+//! encoders search; here it would only serve that search, so this side does without it:
+//! kept on every level change (~1 a message) it cost a read-modify-write of a second
+//! cache line, which missed the L1 about as often as the level's own line, for the ~1%
+//! of messages that empty a best level. (The summary bits went first, in the sixth round,
+//! for the same reason.) Which level is the best is the same either way.
 
 use crate::error::EngineError;
 use crate::params::{WINDOW_TICKS as L, WORDS};
@@ -17,19 +18,24 @@ use crate::snapshot::{Reader, Writer};
 #[derive(Clone)]
 pub struct BookSide {
     levels: [u32; L],
-    words: [u64; WORDS],
+    /// Unused: keeps consecutive sides `L × 4 + 512` bytes apart, as when it held the
+    /// bitmap, so the levels around different sides' touch do not share L1 sets (with a
+    /// 16 KiB stride every side's window centre would fall on the same sets).
+    _pad: [u64; WORDS],
 }
+
+/// Levels a search step reads: one 64-byte cache line.
+const STEP: usize = 16;
 
 // SAFETY: integer arrays only; all zero is `BookSide::EMPTY`.
 #[allow(unsafe_code)]
 unsafe impl crate::huge::Zeroable for BookSide {}
 
 impl BookSide {
-    pub const EMPTY: BookSide = BookSide { levels: [0; L], words: [0; WORDS] };
+    pub const EMPTY: BookSide = BookSide { levels: [0; L], _pad: [0; WORDS] };
 
     pub fn clear(&mut self) {
         self.levels.fill(0);
-        self.words.fill(0);
     }
 
     /// Shares at `idx` (0 when empty).
@@ -38,39 +44,33 @@ impl BookSide {
         self.levels[idx & (L - 1)]
     }
 
-    /// `level[idx] += d` (wrapping), then the occupancy bits follow the new value, which
-    /// is returned.
+    /// `level[idx] += d` (wrapping); the new value is returned.
     #[inline(always)]
     pub fn add(&mut self, idx: usize, d: u32) -> u32 {
         let i = idx & (L - 1);
         let v = self.levels[i].wrapping_add(d);
         self.levels[i] = v;
-        self.mark(i, v != 0);
         v
     }
 
-    /// `level[idx] -= d` (wrapping), then the occupancy bits follow the new value, which
-    /// is returned.
+    /// `level[idx] -= d` (wrapping); the new value is returned.
     #[inline(always)]
     pub fn sub(&mut self, idx: usize, d: u32) -> u32 {
         let i = idx & (L - 1);
         let v = self.levels[i].wrapping_sub(d);
         self.levels[i] = v;
-        self.mark(i, v != 0);
         v
     }
 
-    #[inline(always)]
-    fn mark(&mut self, i: usize, occupied: bool) {
-        let w = (i >> 6) & (WORDS - 1);
-        let bit = 1u64 << (i & 63);
-        let word = (self.words[w] & !bit) | if occupied { bit } else { 0 };
-        self.words[w] = word;
+    pub fn is_empty(&self) -> bool {
+        self.levels.iter().all(|&v| v == 0)
     }
 
+    /// Whether any of the `STEP` levels from `start` (a multiple of `STEP`) is occupied:
+    /// their OR, which the compiler does a vector at a time.
     #[inline(always)]
-    pub fn is_empty(&self) -> bool {
-        self.words.iter().all(|&w| w == 0)
+    fn step_occupied(&self, start: usize) -> bool {
+        self.levels[start..start + STEP].iter().fold(0, |a, &v| a | v) != 0
     }
 
     /// Highest occupied index (best bid).
@@ -79,25 +79,25 @@ impl BookSide {
         self.highest_at_or_below(L - 1)
     }
 
-    /// Highest occupied index at or below `idx`: the words from `idx`'s down, so the
+    /// Highest occupied index at or below `idx`: the levels from `idx` down, so the
     /// next best bid after the best at `idx` emptied is found from there, most often in
-    /// the same word.
+    /// the same cache line.
     #[inline(always)]
     pub fn highest_at_or_below(&self, idx: usize) -> Option<usize> {
-        let top = (idx & (L - 1)) >> 6;
-        // The first word keeps only the bits at or below `idx`.
-        let mut word = self.words[top] & (u64::MAX >> (63 - (idx & 63)));
-        let mut w = top;
-        loop {
-            if word != 0 {
-                return Some(w * 64 + (63 - word.leading_zeros() as usize));
-            }
-            if w == 0 {
-                return None;
-            }
-            w -= 1;
-            word = self.words[w];
+        let idx = idx & (L - 1);
+        let first = idx & !(STEP - 1);
+        // The first step: the levels at or below `idx` only.
+        if let Some(x) = (first..=idx).rev().find(|&x| self.levels[x] != 0) {
+            return Some(x);
         }
+        let mut start = first;
+        while start != 0 {
+            start -= STEP;
+            if self.step_occupied(start) {
+                return (start..start + STEP).rev().find(|&x| self.levels[x] != 0);
+            }
+        }
+        None
     }
 
     /// Lowest occupied index (best ask).
@@ -109,22 +109,21 @@ impl BookSide {
     /// Lowest occupied index at or above `idx` (the next best ask, as `highest_at_or_below`).
     #[inline(always)]
     pub fn lowest_at_or_above(&self, idx: usize) -> Option<usize> {
-        let first = (idx & (L - 1)) >> 6;
-        let mut word = self.words[first] & (u64::MAX << (idx & 63));
-        let mut w = first;
-        loop {
-            if word != 0 {
-                return Some(w * 64 + word.trailing_zeros() as usize);
-            }
-            w += 1;
-            if w == WORDS {
-                return None;
-            }
-            word = self.words[w];
+        let idx = idx & (L - 1);
+        let mut start = (idx & !(STEP - 1)) + STEP;
+        if let Some(x) = (idx..start).find(|&x| self.levels[x] != 0) {
+            return Some(x);
         }
+        while start != L {
+            if self.step_occupied(start) {
+                return (start..start + STEP).find(|&x| self.levels[x] != 0);
+            }
+            start += STEP;
+        }
+        None
     }
 
-    /// Snapshot: the non-zero levels (the bitmap follows from them).
+    /// Snapshot: the non-zero levels.
     pub(crate) fn save(&self, w: &mut Writer) {
         let n = self.levels.iter().filter(|&&v| v != 0).count();
         w.u32(n as u32);
@@ -168,7 +167,7 @@ mod tests {
                 side.add((next() % L as u64) as usize, 1 + (next() % 9) as u32);
             }
             if round % 3 == 0 {
-                // Some levels emptied again: their bits must clear.
+                // Some levels emptied again: the searches must pass over them.
                 for _ in 0..n / 2 {
                     let i = (next() % L as u64) as usize;
                     let v = side.level(i);

@@ -4,7 +4,7 @@
 //!
 //! - `window`: price → tick → class and level (§4), no division;
 //! - `order_table`: the set-associative table of live orders (§5);
-//! - `levels`: one side's level array and its occupancy bitmap (§6);
+//! - `levels`: one side's level array (§6; the next best found in the levels);
 //! - `flags`: out-of-band counters and the BAND/COLLISION flags (§6).
 //!
 //! `Book` ties them together with the three order effects of §6 (insert, reduce,
@@ -88,7 +88,7 @@ const NO_ASK: i32 = i32::MAX;
 #[repr(C, align(64))]
 struct SymbolBook {
     /// Best level per side (`[ASK, BID]`), kept up to date by every level change so the
-    /// top of book needs no bitmap scan unless the best level empties.
+    /// top of book needs no search unless the best level empties.
     best: [i32; 2],
     /// Price and size of the best ask level (`touch_word`; 0 when empty): with
     /// `touch_bid`, the top of book, kept by the same level changes as `best`, so reading
@@ -327,8 +327,8 @@ impl Book {
         (true, None)
     }
 
-    /// Applies a level change an effect left (`*_deferred`): the level, its bitmap bits,
-    /// then the best level and top of book (`level_changed`).
+    /// Applies a level change an effect left (`*_deferred`): the level, then the best
+    /// level and top of book (`level_changed`).
     #[inline(always)]
     pub fn apply(&mut self, d: LevelDelta) {
         let LevelDelta { i, side, idx, delta } = d;
@@ -339,7 +339,7 @@ impl Book {
 
     /// Keeps the best level of `side`, the top of book and the dirty bit right after
     /// `level[idx]` became `v`: a non-empty level better than the best is the new best;
-    /// an emptied best is found again in the bitmap; a change at the best changes the
+    /// an emptied best is found again in the levels; a change at the best changes the
     /// top's size. Changes behind the best leave the top of book alone.
     ///
     /// A change at the best and a new best take one path (best, price and size written
@@ -365,7 +365,7 @@ impl Book {
         }
     }
 
-    /// The best level of `side` emptied: the next one from the bitmap, and its price and
+    /// The best level of `side` emptied: the next one from the levels, and its price and
     /// size as the top of book.
     #[inline(never)]
     fn best_emptied(&mut self, i: usize, side: usize) {
