@@ -18,14 +18,27 @@ use crate::snapshot::{Reader, Writer};
 #[derive(Clone)]
 pub struct BookSide {
     levels: [u32; L],
-    /// Unused: keeps consecutive sides `L × 4 + 512` bytes apart, as when it held the
+    /// Unused: keeps consecutive sides `L × 4 + 512` bytes apart, as when they held the
     /// bitmap, so the levels around different sides' touch do not share L1 sets (with a
     /// 16 KiB stride every side's window centre would fall on the same sets).
     _pad: [u64; WORDS],
 }
 
-/// Levels a search step reads: one 64-byte cache line.
-const STEP: usize = 16;
+/// Levels a bit of a side's group word stands for. The group word (kept by the book in
+/// the symbol's first cache line, which every level change reads anyway) has bit `g` set
+/// by every change of a level in `g × GROUP ..`, cleared only by a search that found
+/// those levels all empty: a superset of the groups holding an occupied level. A search
+/// skips the groups whose bit is clear, so a side whose last level emptied is known empty
+/// at once, and a search reads at most one group in vain per bit set.
+pub const GROUP: usize = L / 64;
+
+/// The group word's bit for a level change at `idx`.
+#[inline(always)]
+pub fn group_bit(idx: usize) -> u64 {
+    1 << ((idx & (L - 1)) / GROUP)
+}
+/// Levels a search step reads: one 64-byte cache line (less when a group is smaller).
+const STEP: usize = if GROUP < 16 { GROUP } else { 16 };
 
 // SAFETY: integer arrays only; all zero is `BookSide::EMPTY`.
 #[allow(unsafe_code)]
@@ -62,6 +75,11 @@ impl BookSide {
         v
     }
 
+    /// The group word the levels give exactly (a restore; the searches' tests).
+    pub fn groups_of_levels(&self) -> u64 {
+        (0..64).filter(|&g| self.levels[g * GROUP..(g + 1) * GROUP].iter().any(|&v| v != 0)).fold(0, |w, g| w | 1 << g)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.levels.iter().all(|&v| v == 0)
     }
@@ -73,25 +91,15 @@ impl BookSide {
         self.levels[start..start + STEP].iter().fold(0, |a, &v| a | v) != 0
     }
 
-    /// Highest occupied index (best bid).
+    /// Highest occupied index in `lo..=hi`, `lo` a multiple of `STEP` in `hi`'s group.
     #[inline(always)]
-    pub fn highest(&self) -> Option<usize> {
-        self.highest_at_or_below(L - 1)
-    }
-
-    /// Highest occupied index at or below `idx`: the levels from `idx` down, so the
-    /// next best bid after the best at `idx` emptied is found from there, most often in
-    /// the same cache line.
-    #[inline(always)]
-    pub fn highest_at_or_below(&self, idx: usize) -> Option<usize> {
-        let idx = idx & (L - 1);
-        let first = idx & !(STEP - 1);
-        // The first step: the levels at or below `idx` only.
-        if let Some(x) = (first..=idx).rev().find(|&x| self.levels[x] != 0) {
+    fn highest_in(&self, lo: usize, hi: usize) -> Option<usize> {
+        let first = hi & !(STEP - 1);
+        if let Some(x) = (first..=hi).rev().find(|&x| self.levels[x] != 0) {
             return Some(x);
         }
         let mut start = first;
-        while start != 0 {
+        while start != lo {
             start -= STEP;
             if self.step_occupied(start) {
                 return (start..start + STEP).rev().find(|&x| self.levels[x] != 0);
@@ -100,25 +108,74 @@ impl BookSide {
         None
     }
 
-    /// Lowest occupied index (best ask).
+    /// Lowest occupied index in `lo..hi`, `hi` a multiple of `STEP` at or before the end of `lo`'s group.
     #[inline(always)]
-    pub fn lowest(&self) -> Option<usize> {
-        self.lowest_at_or_above(0)
-    }
-
-    /// Lowest occupied index at or above `idx` (the next best ask, as `highest_at_or_below`).
-    #[inline(always)]
-    pub fn lowest_at_or_above(&self, idx: usize) -> Option<usize> {
-        let idx = idx & (L - 1);
-        let mut start = (idx & !(STEP - 1)) + STEP;
-        if let Some(x) = (idx..start).find(|&x| self.levels[x] != 0) {
+    fn lowest_in(&self, lo: usize, hi: usize) -> Option<usize> {
+        let mut start = (lo & !(STEP - 1)) + STEP;
+        if let Some(x) = (lo..start).find(|&x| self.levels[x] != 0) {
             return Some(x);
         }
-        while start != L {
+        while start != hi {
             if self.step_occupied(start) {
                 return (start..start + STEP).find(|&x| self.levels[x] != 0);
             }
             start += STEP;
+        }
+        None
+    }
+
+    /// Highest occupied index (best bid).
+    #[inline(always)]
+    pub fn highest(&self, groups: &mut u64) -> Option<usize> {
+        self.highest_at_or_below(groups, L - 1)
+    }
+
+    /// Highest occupied index at or below `idx`: the levels of `idx`'s group from `idx`
+    /// down (the next best bid after the best at `idx` emptied is most often in the same
+    /// cache line), then the groups below whose bit is set in `groups` (the side's group
+    /// word, `GROUP`), from the highest; a group found empty has its bit cleared.
+    #[inline(always)]
+    pub fn highest_at_or_below(&self, groups: &mut u64, idx: usize) -> Option<usize> {
+        let idx = idx & (L - 1);
+        let g = idx / GROUP;
+        if let Some(x) = self.highest_in(g * GROUP, idx) {
+            return Some(x);
+        }
+        let mut below = *groups & ((1u64 << g) - 1);
+        while below != 0 {
+            let h = 63 - below.leading_zeros() as usize;
+            if let Some(x) = self.highest_in(h * GROUP, h * GROUP + GROUP - 1) {
+                return Some(x);
+            }
+            *groups &= !(1u64 << h);
+            below &= !(1u64 << h);
+        }
+        None
+    }
+
+    /// Lowest occupied index (best ask).
+    #[inline(always)]
+    pub fn lowest(&self, groups: &mut u64) -> Option<usize> {
+        self.lowest_at_or_above(groups, 0)
+    }
+
+    /// Lowest occupied index at or above `idx` (the next best ask, as `highest_at_or_below`).
+    #[inline(always)]
+    pub fn lowest_at_or_above(&self, groups: &mut u64, idx: usize) -> Option<usize> {
+        let idx = idx & (L - 1);
+        let g = idx / GROUP;
+        if let Some(x) = self.lowest_in(idx, g * GROUP + GROUP) {
+            return Some(x);
+        }
+        // The groups above `g` (none when `g` is 63: `2 << 63` is 0).
+        let mut above = *groups & !((2u64 << g).wrapping_sub(1));
+        while above != 0 {
+            let h = above.trailing_zeros() as usize;
+            if let Some(x) = self.lowest_in(h * GROUP, h * GROUP + GROUP) {
+                return Some(x);
+            }
+            *groups &= !(1u64 << h);
+            above &= !(1u64 << h);
         }
         None
     }
@@ -174,14 +231,19 @@ mod tests {
                     side.sub(i, v);
                 }
             }
-            let occupied = |i: usize| side.level(i) != 0;
+            let occupied: Vec<bool> = (0..L).map(|i| side.level(i) != 0).collect();
+            // Exact, all set, or exact plus stale bits (groups emptied since their bit was set).
+            let exact = side.groups_of_levels();
+            let mut groups = [exact, u64::MAX, exact | next()][round as usize % 3];
             for idx in 0..L {
-                assert_eq!(side.highest_at_or_below(idx), (0..=idx).rev().find(|&i| occupied(i)), "round {round}, highest at or below {idx}");
-                assert_eq!(side.lowest_at_or_above(idx), (idx..L).find(|&i| occupied(i)), "round {round}, lowest at or above {idx}");
+                assert_eq!(side.highest_at_or_below(&mut groups, idx), (0..=idx).rev().find(|&i| occupied[i]), "round {round}, highest at or below {idx}");
+                assert_eq!(side.lowest_at_or_above(&mut groups, idx), (idx..L).find(|&i| occupied[i]), "round {round}, lowest at or above {idx}");
             }
-            assert_eq!(side.highest(), (0..L).rev().find(|&i| occupied(i)));
-            assert_eq!(side.lowest(), (0..L).find(|&i| occupied(i)));
-            assert_eq!(side.is_empty(), (0..L).all(|i| !occupied(i)));
+            assert_eq!(side.highest(&mut groups), (0..L).rev().find(|&i| occupied[i]));
+            assert_eq!(side.lowest(&mut groups), (0..L).find(|&i| occupied[i]));
+            // The searches cleared only bits of empty groups: every occupied group's is set.
+            assert_eq!(groups & exact, exact, "round {round}");
+            assert_eq!(side.is_empty(), (0..L).all(|i| !occupied[i]));
         }
     }
 }

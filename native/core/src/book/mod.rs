@@ -90,6 +90,9 @@ struct SymbolBook {
     /// Best level per side (`[ASK, BID]`), kept up to date by every level change so the
     /// top of book needs no search unless the best level empties.
     best: [i32; 2],
+    /// Per side (`[ASK, BID]`), the group word of its levels (`levels::GROUP`): set by
+    /// every level change (`apply`), next to `best`, which the same change reads.
+    groups: [u64; 2],
     /// Price and size of the best ask level (`touch_word`; 0 when empty): with
     /// `touch_bid`, the top of book, kept by the same level changes as `best`, so reading
     /// it costs no level load and no multiply. One 8-byte word a side, written whole, and
@@ -121,6 +124,7 @@ impl Default for SymbolBook {
     fn default() -> Self {
         SymbolBook {
             best: [NO_ASK, NO_BID],
+            groups: [0; 2],
             touch_ask: 0,
             window: Window::default(),
             touch_bid: 0,
@@ -333,6 +337,7 @@ impl Book {
     pub fn apply(&mut self, d: LevelDelta) {
         let LevelDelta { i, side, idx, delta } = d;
         let i = i % MAX_SYMBOLS;
+        self.syms[i].groups[side & 1] |= levels::group_bit(idx);
         let v = self.sides[i][side & 1].add(idx, delta);
         self.level_changed(i, side, idx, v);
     }
@@ -370,10 +375,11 @@ impl Book {
     #[inline(never)]
     fn best_emptied(&mut self, i: usize, side: usize) {
         let s = &self.sides[i][side];
-        // No level lies past the best that just emptied: search from its word on.
-        let from = self.syms[i].best[side] as usize;
-        let found = if side == BID { s.highest_at_or_below(from) } else { s.lowest_at_or_above(from) };
         let sym = &mut self.syms[i];
+        // No level lies past the best that just emptied: search from it on.
+        let from = sym.best[side] as usize;
+        let groups = &mut sym.groups[side];
+        let found = if side == BID { s.highest_at_or_below(groups, from) } else { s.lowest_at_or_above(groups, from) };
         sym.best[side] = match found {
             Some(x) => x as i32,
             None if side == BID => NO_BID,
@@ -605,7 +611,8 @@ impl Book {
                 side.load(r)?;
             }
             // The best levels are derived state: they must be what the levels say.
-            let (bid, ask) = (self.sides[i][BID].highest(), self.sides[i][ASK].lowest());
+            sym.groups = [self.sides[i][ASK].groups_of_levels(), self.sides[i][BID].groups_of_levels()];
+            let (bid, ask) = (self.sides[i][BID].highest(&mut sym.groups[BID]), self.sides[i][ASK].lowest(&mut sym.groups[ASK]));
             if sym.best[BID] != bid.map_or(NO_BID, |x| x as i32) || sym.best[ASK] != ask.map_or(NO_ASK, |x| x as i32) {
                 return Err(invalid(format!("symbol {i}: best levels disagree with its levels")));
             }
