@@ -9,7 +9,7 @@
 //! - `engine`: orchestration: frames in, message effects, records out;
 //! - `framing`: BinaryFILE frames and the output bound (§2); `itch`: message layouts (§3);
 //! - `locate`: stock locate → symbol (§3.2);
-//! - `book`: price window (§4), order table (§5), levels, occupancy bitmap and flags (§6);
+//! - `book`: price window (§4), order table (§5), levels and flags (§6);
 //! - `strategy`: the imbalance taker (§8.1); `risk`: pre-trade checks and fills (§8.2–§8.3);
 //! - `control`: the in-band control message (§9); `config`: the config blob (§10);
 //! - `records`: output records (§11); `stats`: counters (§12); `params`: build sizes (§1);

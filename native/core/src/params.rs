@@ -23,7 +23,9 @@ pub const GHOST_SLOTS: usize = P::GHOST_SLOTS;
 
 /// Number of sets of the order table.
 pub const SETS: usize = 1 << SET_BITS;
-/// 64-bit occupancy words per book side (first level of the bitmap).
+/// 64-bit occupancy words per book side (first level of spec §6's bitmap; the Rust book
+/// searches its levels with one group word a side instead, but pads each side by as much:
+/// `book::levels`).
 pub const WORDS: usize = WINDOW_TICKS / 64;
 
 const _: () = assert!(WINDOW_TICKS.is_power_of_two() && WINDOW_TICKS >= 64);

@@ -13,7 +13,7 @@
 //!
 //! Order-table entries keep their bank, set and way: where the next order goes depends on
 //! which ways are taken, so a restored engine places every later order exactly where the
-//! original would have. Derived state (occupancy bitmaps, spill counters) is rebuilt.
+//! original would have. Derived state (best levels, spill counters) is rebuilt.
 
 use crate::error::{EngineError, ErrorCode};
 

@@ -4,7 +4,7 @@
 //!
 //! - `window`: price → tick → class and level (§4), no division;
 //! - `order_table`: the set-associative table of live orders (§5);
-//! - `levels`: one side's level array and its occupancy bitmap (§6);
+//! - `levels`: one side's level array (§6; the next best found in the levels);
 //! - `flags`: out-of-band counters and the BAND/COLLISION flags (§6).
 //!
 //! `Book` ties them together with the three order effects of §6 (insert, reduce,
@@ -88,8 +88,11 @@ const NO_ASK: i32 = i32::MAX;
 #[repr(C, align(64))]
 struct SymbolBook {
     /// Best level per side (`[ASK, BID]`), kept up to date by every level change so the
-    /// top of book needs no bitmap scan unless the best level empties.
+    /// top of book needs no search unless the best level empties.
     best: [i32; 2],
+    /// Per side (`[ASK, BID]`), the group word of its levels (`levels::GROUP`): set by
+    /// every level change (`apply`), next to `best`, which the same change reads.
+    groups: [u64; 2],
     /// Price and size of the best ask level (`touch_word`; 0 when empty): with
     /// `touch_bid`, the top of book, kept by the same level changes as `best`, so reading
     /// it costs no level load and no multiply. One 8-byte word a side, written whole, and
@@ -121,6 +124,7 @@ impl Default for SymbolBook {
     fn default() -> Self {
         SymbolBook {
             best: [NO_ASK, NO_BID],
+            groups: [0; 2],
             touch_ask: 0,
             window: Window::default(),
             touch_bid: 0,
@@ -327,19 +331,20 @@ impl Book {
         (true, None)
     }
 
-    /// Applies a level change an effect left (`*_deferred`): the level, its bitmap bits,
-    /// then the best level and top of book (`level_changed`).
+    /// Applies a level change an effect left (`*_deferred`): the level, then the best
+    /// level and top of book (`level_changed`).
     #[inline(always)]
     pub fn apply(&mut self, d: LevelDelta) {
         let LevelDelta { i, side, idx, delta } = d;
         let i = i % MAX_SYMBOLS;
+        self.syms[i].groups[side & 1] |= levels::group_bit(idx);
         let v = self.sides[i][side & 1].add(idx, delta);
         self.level_changed(i, side, idx, v);
     }
 
     /// Keeps the best level of `side`, the top of book and the dirty bit right after
     /// `level[idx]` became `v`: a non-empty level better than the best is the new best;
-    /// an emptied best is found again in the bitmap; a change at the best changes the
+    /// an emptied best is found again in the levels; a change at the best changes the
     /// top's size. Changes behind the best leave the top of book alone.
     ///
     /// A change at the best and a new best take one path (best, price and size written
@@ -365,15 +370,16 @@ impl Book {
         }
     }
 
-    /// The best level of `side` emptied: the next one from the bitmap, and its price and
+    /// The best level of `side` emptied: the next one from the levels, and its price and
     /// size as the top of book.
     #[inline(never)]
     fn best_emptied(&mut self, i: usize, side: usize) {
         let s = &self.sides[i][side];
-        // No level lies past the best that just emptied: search from its word on.
-        let from = self.syms[i].best[side] as usize;
-        let found = if side == BID { s.highest_at_or_below(from) } else { s.lowest_at_or_above(from) };
         let sym = &mut self.syms[i];
+        // No level lies past the best that just emptied: search from it on.
+        let from = sym.best[side] as usize;
+        let groups = &mut sym.groups[side];
+        let found = if side == BID { s.highest_at_or_below(groups, from) } else { s.lowest_at_or_above(groups, from) };
         sym.best[side] = match found {
             Some(x) => x as i32,
             None if side == BID => NO_BID,
@@ -605,7 +611,8 @@ impl Book {
                 side.load(r)?;
             }
             // The best levels are derived state: they must be what the levels say.
-            let (bid, ask) = (self.sides[i][BID].highest(), self.sides[i][ASK].lowest());
+            sym.groups = [self.sides[i][ASK].groups_of_levels(), self.sides[i][BID].groups_of_levels()];
+            let (bid, ask) = (self.sides[i][BID].highest(&mut sym.groups[BID]), self.sides[i][ASK].lowest(&mut sym.groups[ASK]));
             if sym.best[BID] != bid.map_or(NO_BID, |x| x as i32) || sym.best[ASK] != ask.map_or(NO_ASK, |x| x as i32) {
                 return Err(invalid(format!("symbol {i}: best levels disagree with its levels")));
             }
