@@ -8,7 +8,7 @@
 export const U250_ESTIMATE_MHZ = 250;
 
 /** The slowest MoldUDP64-path stage after routing, alone (`npm run pnr -- <stage>`, seed 1). */
-export const ECP5_SLOWEST_STAGE = { stage: 'rg_risk', mhz: 71.82, measured: '2026-12-07, sources of 9702649' } as const;
+export const ECP5_SLOWEST_STAGE = { stage: 'rg_risk', mhz: 73.76, measured: '2026-12-07, sources of 10f75ad' } as const;
 
 /** Nanoseconds of `cycles` at `mhz`. */
 export function nsAt(cycles: number, mhz: number): number {
