@@ -19,8 +19,8 @@
  *   engine's limit; the rest of its messages are parsed and looked up, not booked), so both
  *   rebuild the same books; riskgate also runs its strategy and risk checks on them.
  *
- * Default files: a 5M-message session of the default generator (seed 42, 40 symbols) and,
- * when the day profile exists, a 5M-message real-day profile session.
+ * Default files: a 5M-message session of the default generator (seed 42, 40 symbols), a
+ * 5M-message real-day profile session, and a thin-book stress session (`thinBookSession`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -105,7 +105,56 @@ function defaultFiles(): string[] {
     }
     out.push(path);
   }
+  const thin = `${CACHE}/thin-1sym-2M.itch`;
+  if (!existsSync(thin)) writeFileSync(thin, thinBookSession(1_000_000));
+  out.push(thin);
   return out;
+}
+
+/**
+ * A stress session for the next-best search: one symbol whose only order is added and
+ * deleted, alternately a bid 100 ticks under $100 and an ask 100 over, so every delete
+ * empties a side of its book (`pairs` adds and `pairs` deletes after one Stock Directory).
+ * A book that finds the next level by scanning its levels pays its whole side here.
+ */
+function thinBookSession(pairs: number): Buffer {
+  const frame = (n: number) => 2 + n;
+  const buf = Buffer.alloc(frame(39) + pairs * (frame(36) + frame(19)));
+  let at = 0;
+  let ts = 0n;
+  const head = (type: string, len: number) => {
+    buf.writeUInt16BE(len, at);
+    buf.write(type, at + 2, 'latin1');
+    buf.writeUInt16BE(1, at + 3); // stock locate
+    buf.writeUInt16BE(0, at + 5); // tracking number
+    ts += 1000n;
+    buf.writeUIntBE(Number(ts), at + 7, 6);
+    return at + 13; // the first byte after the timestamp
+  };
+  const stock = 'NVDA    ';
+  let p = head('R', 39);
+  buf.write(stock, p, 'latin1');
+  buf.write('QN', p + 8, 'latin1'); // market category, financial status
+  buf.writeUInt32BE(100, p + 10); // round lot
+  buf.write('NCZ PNN1N', p + 14, 'latin1'); // round lots only .. ETP flag
+  buf.writeUInt32BE(0, p + 23); // ETP leverage
+  buf.write('N', p + 27, 'latin1');
+  at += frame(39);
+  for (let i = 0; i < pairs; i++) {
+    const bid = i % 2 === 0;
+    p = head('A', 36);
+    buf.writeBigUInt64BE(BigInt(i + 1), p);
+    buf.write(bid ? 'B' : 'S', p + 8, 'latin1');
+    buf.writeUInt32BE(100, p + 9);
+    buf.write(stock, p + 13, 'latin1');
+    buf.writeUInt32BE(bid ? 999_900 : 1_000_100, p + 21);
+    at += frame(36);
+    p = head('D', 19);
+    buf.writeBigUInt64BE(BigInt(i + 1), p);
+    at += frame(19);
+  }
+  if (at !== buf.length) throw new Error(`thinBookSession: wrote ${at} of ${buf.length} bytes`);
+  return buf;
 }
 
 interface Pass {
