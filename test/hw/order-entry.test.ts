@@ -252,8 +252,9 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     // The order rests while the last trade is 10.0000; a trade at 0.0000 then clears it, so
     // the buy execution is marked at its own price (cash -1e7, marked +1e7: P&L 0) and the
     // order after it (NO_REF) leaves the pair as it is. A card that takes the cleared last
-    // trade for a mark (marked 0: P&L -1e7) trips the limit of 1,000 at either
-    // (hdl/README.md, Session rtlrisk10: the card keeps "last trade != 0" beside the price).
+    // trade for a mark (marked 0: P&L -1e7) trips the limit of 1,000 at either (branch
+    // rtlrisk10 kept "last trade != 0" as its own bit beside the price; setting it on every
+    // last trade passed every other test and fails this one).
     const v = {
       name: 'last trade at 0',
       configBase: 'configs/one-symbol.json',
