@@ -255,24 +255,14 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     // trade for a mark (marked 0: P&L -1e7) trips the limit of 1,000 at either (branch
     // rtlrisk10 kept "last trade != 0" as its own bit beside the price; setting it on every
     // last trade passed every other test and fails this one).
-    const v = {
-      name: 'last trade at 0',
-      configBase: 'configs/one-symbol.json',
-      input: [
-        { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
-        { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
-        { seq: 3, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
-        { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
-        { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
-        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '100000000000' },
-        { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '1000' },
-        { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 100, price: 100000, effectiveSeq: 4 },
-        { seq: 4, type: 'P', locate: 1, ts: 40, stock: 'TEST', price: '0.0000' },
-        { type: '}', event: 'E', orderId: 0, qty: 100, price: 100000, effectiveSeq: 5 },
-        { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 5 },
-        { seq: 5, type: 'A', locate: 1, ts: 50, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
-      ],
-    } as unknown as Vector;
+    const v = oneSymbolVector('last trade at 0', {}, [
+      { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '100000000000' },
+      { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '1000' },
+      { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 100, price: 100000, effectiveSeq: 4 },
+      { seq: 4, type: 'P', locate: 1, ts: 40, stock: 'TEST', price: '0.0000' },
+      { type: '}', event: 'E', orderId: 0, qty: 100, price: 100000, effectiveSeq: 5 },
+      { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 5 },
+    ], 5);
     const rec = vectorRecords(v);
     const t = tally(rec);
     const answers = reasonsOf(rec);
@@ -287,9 +277,10 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
 /**
  * A vector on configs/one-symbol.json: TEST traded at 10.0000 with one resting bid, room for 4
  * open orders and 100 a window, then `events` (control ops and order-entry frames, effective
- * at seq 4) and one more add at seq 4 that carries them into the engines.
+ * at seq 4, and any market data from seq 4 on) and one more add at `closingSeq` (4 unless
+ * `events` hold market data) that carries them into the engines.
  */
-function oneSymbolVector(name: string, configOverrides: unknown, events: unknown[]): Vector {
+function oneSymbolVector(name: string, configOverrides: unknown, events: unknown[], closingSeq = 4): Vector {
   return {
     name,
     configBase: 'configs/one-symbol.json',
@@ -301,7 +292,7 @@ function oneSymbolVector(name: string, configOverrides: unknown, events: unknown
       { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
       { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
       ...events,
-      { seq: 4, type: 'A', locate: 1, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+      { seq: closingSeq, type: 'A', locate: 1, ts: closingSeq * 10, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
     ],
   } as unknown as Vector;
 }
