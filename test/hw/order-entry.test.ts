@@ -280,6 +280,40 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     expect(answers[2] & bit('KILL')).toBe(bit('KILL'));
     expect(answers[3] & bit('KILL')).toBe(0);
   });
+
+  it('a last trade at price 0 leaves no mark: an execution is marked at its own price, an order re-marks nothing', () => {
+    // The order rests while the last trade is 10.0000; a trade at 0.0000 then clears it, so
+    // the buy execution is marked at its own price (cash -1e7, marked +1e7: P&L 0) and the
+    // order after it (NO_REF) leaves the pair as it is. A card that takes the cleared last
+    // trade for a mark (marked 0: P&L -1e7) trips the limit of 1,000 at either
+    // (hdl/README.md, Session rtlrisk10: the card keeps "last trade != 0" beside the price).
+    const v = {
+      name: 'last trade at 0',
+      configBase: 'configs/one-symbol.json',
+      input: [
+        { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
+        { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
+        { seq: 3, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+        { type: '~', op: 'MAX_OPEN_ORDERS', target: 0, effectiveSeq: 4, value: '4' },
+        { type: '~', op: 'MAX_ORDER_RATE', target: 0, effectiveSeq: 4, value: '100' },
+        { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '100000000000' },
+        { type: '~', op: 'MAX_DAILY_LOSS', target: 0, effectiveSeq: 4, value: '1000' },
+        { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 0, qty: 100, price: 100000, effectiveSeq: 4 },
+        { seq: 4, type: 'P', locate: 1, ts: 40, stock: 'TEST', price: '0.0000' },
+        { type: '}', event: 'E', orderId: 0, qty: 100, price: 100000, effectiveSeq: 5 },
+        { type: '{', action: 'O', side: 'B', account: 0, symbol: 0, orderId: 1, qty: 1, price: 100000, effectiveSeq: 5 },
+        { seq: 5, type: 'A', locate: 1, ts: 50, ref: '2', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+      ],
+    } as unknown as Vector;
+    const rec = vectorRecords(v);
+    const t = tally(rec);
+    const answers = reasonsOf(rec);
+    expect(t.venueFills).toBe(1);
+    expect(t.lossTrips).toBe(0);
+    expect(answers.length).toBe(2);
+    expect(answers[0]).toBe(0);
+    expect(answers[1]).toBe(bit('NO_REF'));
+  });
 });
 
 /** A vector through both engines (compared byte for byte): the records. */
