@@ -740,6 +740,9 @@ module rg_risk #(
     wire                    mk_fnz  = ltnz_q[mk_fsym];
     wire [31:0]             mk_flt  = last_trade_q[mk_fsym*32 +: 32];
     wire                    mk_nz   = mk_ram ? mk_rnz : mk_fnz;
+    // the pair's valid bit likewise (pv_q[pr_addr]: 3fa920d's critical path, u_open.sym_m ->
+    // pr_addr -> pvr1_q, 13.86 ns)
+    wire [ACCT_W-1:0]       pv_facct = ov0_q ? ps_acct_q : oac0_q[ACCT_W-1:0];
     wire [31:0]             mk_c    = mk_ram ? (mk_rnz ? mk_rlt : price0) : (mk_fnz ? mk_flt : price0);
     reg [ACCT_W+SYM_W-1:0]  pa1_q;
     wire [127:0]            pr_word;
@@ -1244,7 +1247,7 @@ module rg_risk #(
                     qx1_q       <= pex0 ? qty0 : 32'd0;
                     vleg1_q     <= (leg_seq_q == seq0) ? legs_q + 8'd1 : 8'd1;
                     // the pair and its mark (the pair RAM's read is registered alongside)
-                    pvr1_q      <= pv_q[pr_addr];
+                    pvr1_q      <= mk_ram ? pv_q[{rdm_acct, rdm_sym}] : pv_q[{pv_facct, mk_fsym}];   // pv_q[pr_addr]
                     pa1_q       <= pr_addr;
                     mnz1_q      <= mk_nz;
                     mkc1_q      <= mk_c;
