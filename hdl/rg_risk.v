@@ -198,6 +198,7 @@ module rg_risk #(
     reg [NS-1:0]         kill_q;
     reg [NS-1:0]         halt_q;           // trading state != 'T' (HALTED)
     reg [NS*32-1:0]      last_trade_q;     // R1
+    reg [NS-1:0]         ltnz_q;           // last_trade_q of the symbol != 0, written with it
     reg [NS*16-1:0]      collar_q;         // R1
     reg [NS*32-1:0]      max_qty_q;
     reg [NS*64-1:0]      max_not_q;
@@ -582,11 +583,18 @@ module rg_risk #(
     wire              enter0   = (oact0_q == `RG_ASCII_O);
     wire              exec0    = (oact0_q == `RG_ASCII_E);
     wire [47:0]       seq0     = ev0_q[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W];
-    wire              rd_isopen = (rd_open != 32'd0);
-    wire              ord_ok0  = ook0_q && (enter0 ? !rd_isopen :
-                                 (rd_isopen && ({{(16-ACCT_W){1'b0}}, rd_acct} == oac0_q) &&
-                                  ({{(16-SYM_W){1'b0}}, rd_sym} == osy0_q) && (rd_side == osd0_q)));
-    wire              ven_ok0  = ook0_q && (oid0_q < `RG_ORDER_SLOTS) && rd_isopen && (qty0 <= rd_open) &&
+    // the tests of the slot as read are taken on the RAM's output and on the bypass registers
+    // (ps_*_q) side by side and then selected, so the RAM output does not pass a select
+    // before its compare (and carry chain)
+    wire              rd_isopen = ps_hit_q ? (ps_open_q != 32'd0) : (rdm_open != 32'd0);
+    wire              rd_qle   = ps_hit_q ? (qty0 <= ps_open_q) : (qty0 <= rdm_open);
+    wire              rd_same  = ps_hnew_q ?
+                                 (({{(16-ACCT_W){1'b0}}, ps_acct_q} == oac0_q) && ({{(16-SYM_W){1'b0}}, ps_sym_q} == osy0_q) &&
+                                  (ps_side_q == osd0_q)) :
+                                 (({{(16-ACCT_W){1'b0}}, rdm_acct} == oac0_q) && ({{(16-SYM_W){1'b0}}, rdm_sym} == osy0_q) &&
+                                  (rdm_side == osd0_q));
+    wire              ord_ok0  = ook0_q && (enter0 ? !rd_isopen : (rd_isopen && rd_same));
+    wire              ven_ok0  = ook0_q && (oid0_q < `RG_ORDER_SLOTS) && rd_isopen && rd_qle &&
                                  (!exec0 || leg_seq_q != seq0 || legs_q != 8'hFF);
     wire              o_valid0 = !obl0_q && !ofr0_q && (ov0_q ? ven_ok0 : ord_ok0);
     wire              pex0     = oe0_q && ov0_q && o_valid0 && exec0;   // a valid venue execution
@@ -717,8 +725,25 @@ module rg_risk #(
     wire [SYM_W-1:0]        pr_sym  = ov0_q ? rd_sym : osy0_q[SYM_W-1:0];
     wire [ACCT_W+SYM_W-1:0] pr_addr = {ov0_q ? rd_acct : oac0_q[ACCT_W-1:0], pr_sym};
     reg                     pvr1_q;
-    reg [31:0]              mark1_q;
-    reg [31:0]              mkc1_q;     // the mark as re-marked: mark1_q, or the frame's price when 0
+    reg                     mnz1_q;     // the symbol has a last trade (mark != 0)
+    reg [31:0]              mkc1_q;     // the mark as re-marked: the last trade, or the frame's price when 0
+    // the mark is selected from flip-flops and the slot RAM's output: the symbol's last trade
+    // and whether it is nonzero (ltnz_q, kept beside it, so no 32-bit test after the select)
+    // for the RAM's symbol (a venue frame whose slot was not placed last cycle) and for the
+    // symbol from registers (ps_sym_q or the frame's), then the choice between the two (the
+    // RAM output drives one index select and one 2:1 select: it was 10f75ad's critical path,
+    // u_open.sym_m -> mkc1_q at 13.56 ns, through one select of rd_sym and a 32-bit != 0)
+    wire                    mk_ram  = ov0_q && !ps_hnew_q;
+    wire [SYM_W-1:0]        mk_fsym = ov0_q ? ps_sym_q : osy0_q[SYM_W-1:0];
+    wire                    mk_rnz  = ltnz_q[rdm_sym];
+    wire [31:0]             mk_rlt  = last_trade_q[rdm_sym*32 +: 32];
+    wire                    mk_fnz  = ltnz_q[mk_fsym];
+    wire [31:0]             mk_flt  = last_trade_q[mk_fsym*32 +: 32];
+    wire                    mk_nz   = mk_ram ? mk_rnz : mk_fnz;
+    // the pair's valid bit likewise (pv_q[pr_addr]: 3fa920d's critical path, u_open.sym_m ->
+    // pr_addr -> pvr1_q, 13.86 ns)
+    wire [ACCT_W-1:0]       pv_facct = ov0_q ? ps_acct_q : oac0_q[ACCT_W-1:0];
+    wire [31:0]             mk_c    = mk_ram ? (mk_rnz ? mk_rlt : price0) : (mk_fnz ? mk_flt : price0);
     reg [ACCT_W+SYM_W-1:0]  pa1_q;
     wire [127:0]            pr_word;
     rg_ram_sdp #(.ADDR_W(ACCT_W + SYM_W), .WIDTH(128)) u_pairs (
@@ -744,7 +769,12 @@ module rg_risk #(
     // account's cash after the execution, marked - term (saturated), the limit
     wire              pl_exec_c = oe1_q && (pexb1_q || pexs1_q);   // o_ven_c && o_exec
     wire              pl_exec   = o_ven && o_exec;
-    wire [ACCT_W-1:0] pl_a     = ov1_q ? va : a1;
+    // the pair's account (ov1_q ? va : a1) in a register of its own, loaded with them: the
+    // account's cash select starts there, not at a1's fan-out (b2ffd29's critical path: a1 ->
+    // cash select -> the execution's saturating add into cash_a_q, 13.71 ns, 3.57 of them
+    // routing out of a1)
+    reg  [ACCT_W-1:0] pla1_q;
+    wire [ACCT_W-1:0] pl_a     = pla1_q;
     wire [63:0]       pl_pos0  = pvr1_q ? pr_word[63:0] : 64'd0;
     wire [63:0]       pl_term0 = pvr1_q ? pr_word[127:64] : 64'd0;
     // a venue execution moves the pair's position (wrapping i64) and the cash (sells +, buys -)
@@ -753,8 +783,8 @@ module rg_risk #(
     wire [63:0]       pl_cash_c = !pl_exec_c ? cash_a : sl_buy ? sat_sub(cash_a, not1_q) : sat_add(cash_a, not1_q);
     // the mark: the symbol's last trade; with none yet an execution's own price, and an order
     // check leaves the pair as it is
-    wire [31:0]       pl_mark_c = mkc1_q;   // (mark1_q != 0) ? mark1_q : dpx1, registered in R1
-    wire              pl_remark_c = pl_exec_c || (o_order_c && mark1_q != 32'd0);
+    wire [31:0]       pl_mark_c = mkc1_q;   // (mark != 0) ? mark : dpx1, registered in R1
+    wire              pl_remark_c = pl_exec_c || (o_order_c && mnz1_q);
     wire [63:0]       mkd_a    = mkd_q[pl_a*64 +: 64];
     reg  [63:0]       pos_a_q, term0_a_q, s1_a_q, cash_a_q, mkd_a_q, lim_a_q;
     // the product pos x mark is taken in two cycles: pos = pos0 + delta - w x 2^64 (pos0 the
@@ -1009,6 +1039,7 @@ module rg_risk #(
             kill_q        <= {NS{1'b0}};
             halt_q        <= {NS{1'b0}};
             last_trade_q  <= {(NS*32){1'b0}};
+            ltnz_q        <= {NS{1'b0}};
             collar_q      <= {(NS*16){1'b0}};
             max_qty_q     <= {(NS*32){1'b0}};
             max_not_q     <= {(NS*64){1'b0}};
@@ -1040,7 +1071,7 @@ module rg_risk #(
             cash_q        <= {(NA*64){1'b0}};
             mkd_q         <= {(NA*64){1'b0}};
             pv_q          <= {NP{1'b0}};
-            pvr1_q <= 1'b0; mark1_q <= 32'd0; mkc1_q <= 32'd0; pa1_q <= {(ACCT_W+SYM_W){1'b0}};
+            pvr1_q <= 1'b0; mnz1_q <= 1'b0; mkc1_q <= 32'd0; pa1_q <= {(ACCT_W+SYM_W){1'b0}};
             ro_acct_q     <= {NA{1'b0}};
             ro_sym_q      <= {NS{1'b0}};
             max_rate_q    <= {(NA*32){1'b0}};
@@ -1064,7 +1095,7 @@ module rg_risk #(
             v0_q <= 1'b0; ev0_q <= {`RG_EV_W{1'b0}}; tob0_q <= {`RG_TOB_W{1'b0}}; ord0_q <= {`RG_ORD_W{1'b0}};
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
             noref1_q <= 1'b0; clhs1_q <= 46'd0; crhs1_q <= 48'd0; not1_q <= 64'd0;
-            win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}}; px1_q <= 1'b0;
+            win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}}; pla1_q <= {ACCT_W{1'b0}}; px1_q <= 1'b0;
             nsx0_q <= 64'd0; nsy0_q <= 32'd0; nsz0_q <= 32'd0; nox0_q <= 64'd0; noy0_q <= 32'd0; noz0_q <= 32'd0;
             cx1_q <= 1'b0;
             a0r_q <= {ACCT_W{1'b0}}; win0_q <= 48'd0;
@@ -1120,7 +1151,10 @@ module rg_risk #(
                 end
 
             // ---- R0
-            if (s_last_upd) last_trade_q[s_usym*32 +: 32] <= s_uval[31:0];
+            if (s_last_upd) begin
+                last_trade_q[s_usym*32 +: 32] <= s_uval[31:0];
+                ltnz_q[s_usym]                <= (s_uval[31:0] != 32'd0);
+            end
             if (s_coll_upd) collar_q[s_utgt[SYM_W-1:0]*16 +: 16] <= s_uval[15:0];
             if (in_md) last_ts_q <= s_ev[`RG_EV_TS_LO +: `RG_EV_TS_W];
             if (adv0) begin
@@ -1189,6 +1223,7 @@ module rg_risk #(
                     win1_q   <= win0_q;
                     // a client order's account is its own, not the symbol's
                     a1_q     <= oe0_q ? oac0_q[ACCT_W-1:0] : a0r_q;
+                    pla1_q   <= ov0_q ? rd_acct : oe0_q ? oac0_q[ACCT_W-1:0] : a0r_q;   // = ov1_q ? sl_acct1_q : a1_q
                     oe1_q    <= oe0_q;
                     ov1_q    <= ov0_q;
                     obl1_q   <= obl0_q;
@@ -1212,10 +1247,10 @@ module rg_risk #(
                     qx1_q       <= pex0 ? qty0 : 32'd0;
                     vleg1_q     <= (leg_seq_q == seq0) ? legs_q + 8'd1 : 8'd1;
                     // the pair and its mark (the pair RAM's read is registered alongside)
-                    pvr1_q      <= pv_q[pr_addr];
+                    pvr1_q      <= mk_ram ? pv_q[{rdm_acct, rdm_sym}] : pv_q[{pv_facct, mk_fsym}];   // pv_q[pr_addr]
                     pa1_q       <= pr_addr;
-                    mark1_q     <= last_trade_q[pr_sym*32 +: 32];
-                    mkc1_q      <= (last_trade_q[pr_sym*32 +: 32] != 32'd0) ? last_trade_q[pr_sym*32 +: 32] : price0;
+                    mnz1_q      <= mk_nz;
+                    mkc1_q      <= mk_c;
                 end
             end
 
