@@ -23,6 +23,7 @@ export class OrderLatency {
   /** The CPU time, order count and time at the first order 1 s or more after the first one (the steady-state figures start there). */
   private cpuSteady0: NodeJS.CpuUsage | null = null;
   private nSteady0 = 0;
+  private nfSteady0 = 0;
   private tSteady0 = 0;
   /** Orders and time at the last CPU reading. */
   private lastReadAt = 0;
@@ -51,6 +52,7 @@ export class OrderLatency {
       if (this.cpuSteady0 === null && this.t1 - this.t0 >= STEADY_AFTER_NS) {
         this.cpuSteady0 = this.cpu;
         this.nSteady0 = this.n;
+        this.nfSteady0 = this.nf;
         this.tSteady0 = this.t1;
       }
     }
@@ -59,8 +61,8 @@ export class OrderLatency {
   /** Percentiles in µs, the CPU time and wall time from the first order to the last. */
   summary(): Record<string, unknown> {
     const ps = [50, 99, 99.9];
-    const us = (a: Float64Array, n: number) => {
-      const p = percentiles(Array.from(a.subarray(0, n)), ps);
+    const us = (a: Float64Array, n: number, from = 0) => {
+      const p = percentiles(Array.from(a.subarray(from, n)), ps);
       return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Math.round(v / 10) / 100]));
     };
     const cpu = this.cpu0 ? (this.cpu ?? process.cpuUsage(this.cpu0)) : { user: 0, system: 0 };
@@ -69,9 +71,14 @@ export class OrderLatency {
       orders: this.n, forwarded: this.nf, notSampled: this.dropped,
       answerUs: us(this.answered, this.n), forwardUs: us(this.forwarded, this.nf),
       wallMs: (this.t1 - this.t0) / 1e6, cpuMs: { user: cpu.user / 1000, system: cpu.system / 1000 },
-      // From 1 s after the first order to the last CPU reading (null for a run shorter than that).
+      // From 1 s after the first order to the last CPU reading (null for a run shorter than that);
+      // its percentiles over every order from that point on, beside the whole run's above.
       steady: s0 && this.cpu && this.cpu !== s0
-        ? { orders: this.lastReadAt - this.nSteady0, wallMs: (this.tLastRead - this.tSteady0) / 1e6, cpuMs: { user: (this.cpu.user - s0.user) / 1000, system: (this.cpu.system - s0.system) / 1000 } }
+        ? {
+            orders: this.lastReadAt - this.nSteady0, wallMs: (this.tLastRead - this.tSteady0) / 1e6,
+            cpuMs: { user: (this.cpu.user - s0.user) / 1000, system: (this.cpu.system - s0.system) / 1000 },
+            answerUs: us(this.answered, this.n, this.nSteady0), forwardUs: us(this.forwarded, this.nf, this.nfSteady0),
+          }
         : null,
     };
   }
