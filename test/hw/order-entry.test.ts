@@ -10,6 +10,8 @@
  *    damaged the ways §18.2 refuses: foreign fingerprints (the global kill engages), every
  *    field out of range, replayed frames (a taken slot, a freed one, more shares than open),
  *    and frames of a wrong length (market data's BAD_LENGTH): PROBLEM records, identical.
+ *  - Client orders and venue frames (8k over 40k messages) under output back-pressure
+ *    (m_axis_tready 1 cycle in 4 and 1 in 10): an order event waits in R1 / R2 as frames arrive.
  *  - A venue execution past a cut credit limit (booked, not checked: used > credit), then
  *    orders that fail CREDIT and EXPOSURE until the limit is raised again.
  * The full-size run (≥ 100k client orders over ≥ 1M messages) is scripts/hw-order-entry.ts.
@@ -152,6 +154,20 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     expect(t.venueFills).toBeGreaterThan(1000);
     expect(t.cancels).toBeGreaterThan(1000);
     expect(t.problems.size).toBe(0);
+  }, 300_000);
+
+  // Under back-pressure an order event waits in R1 / R2 while the next frame arrives: the risk
+  // stage must not take that frame into R0 before the event ahead of it has left R1 (it would
+  // read the pair word, the pair's valid bit and the leg count before that event writes them).
+  // rg_risk's obz_q (whether R0 or R1 holds an order event) without its R1 half passed every
+  // other test and fails this one (branch rtlrisk11).
+  it('client orders and venue frames under output back-pressure (tready 1 cycle in 4, 1 in 10): identical records', () => {
+    const stream = generate({ seed: 7, symbols: 8, messages: 40_000, clientOrders: 8_000, config: cfg });
+    for (const den of [4, 10]) {
+      const t = tally(compare(`gen seed 7, 40k messages, 8k client orders, tready 1/${den}`, stream, { messagesPerPacket: 4, ready: { num: 1, den } }));
+      expect(t.orders).toBeGreaterThanOrEqual(8_000);
+      expect(t.venueFills).toBeGreaterThan(100);
+    }
   }, 300_000);
 
   it('damaged frames (foreign, out of range, replayed, wrong length) among control messages: identical PROBLEM records', () => {
