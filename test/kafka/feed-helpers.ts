@@ -144,13 +144,26 @@ export function feedHarness(PORT: number, tmpPrefix: string, brokerAt: { host?: 
     }
   }
 
-  async function executionsOn(prefix: string, readUncommitted = false): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (const m of await readTopic(topicNames(prefix).executions, readUncommitted)) {
-      const id = executionId(decodeExecution(m.value));
-      counts.set(id, (counts.get(id) ?? 0) + 1);
+  /**
+   * Executions on a prefix's topic, counted by id. `settleTo`: right after a broker restart the
+   * read_committed end (the last stable offset) can lag the commits the run saw acknowledged
+   * until the restarted broker has written its transaction markers, so the topic is read again
+   * (up to 60 s) while it holds fewer records than that; the counts are returned either way and
+   * the caller still asserts them (a loss stays short, a duplicate shows as a count of 2).
+   */
+  async function executionsOn(prefix: string, readUncommitted = false, settleTo = 0): Promise<Map<string, number>> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const counts = new Map<string, number>();
+      let records = 0;
+      for (const m of await readTopic(topicNames(prefix).executions, readUncommitted)) {
+        const id = executionId(decodeExecution(m.value));
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+        records++;
+      }
+      if (records >= settleTo || Date.now() > deadline) return counts;
+      await new Promise((r) => setTimeout(r, 1000));
     }
-    return counts;
   }
 
   /**

@@ -197,7 +197,7 @@ describe('Kafka feed: publish + run against a real broker', () => {
     expect(commits.some((e) => e.t < t0)).toBe(true);
     expect(commits.some((e) => e.t > t0 + restartMs)).toBe(true);
     expect(readFileSync(runBin).equals(readFileSync(replayBin))).toBe(true);
-    const execs = await executionsOn('br');
+    const execs = await executionsOn('br', false, rep.fills);
     expect([...execs.values()].every((n) => n === 1)).toBe(true);
     expect(execs.size).toBe(rep.fills);
     expect((await decisionsOn('br.decisions', 'br.run')).equals(decisionRecords(replayBin))).toBe(true);
