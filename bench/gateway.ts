@@ -23,8 +23,9 @@
  * BENCH_VENUE_NODE_ARGS (the same for the venue simulator), BENCH_WARM_UP (--warm-up N of both; 0: none),
  * BENCH_CHILD_LOG (a directory for their stdout and stderr), BENCH_VERBOSE (refusals per 100 ms),
  * BENCH_MAX_IN_FLIGHT (at most N orders without their final answer: the sending waits; for the
- * gateway's CPU per accepted order with none refused).
+ * gateway's CPU per accepted order with none refused), BENCH_PACING (tick or fine), BENCH_GATEWAY_RT (a SCHED_FIFO priority).
  */
+import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,22 @@ const OUCH_NAME = new Map(Object.entries(OuchReject).map(([k, v]) => [v as numbe
 const NODE_ARGS = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const VENUE_NODE_ARGS = (process.env.BENCH_VENUE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const TOKEN = 'bench-gateway-token-0123456789abcdef';
+/**
+ * BENCH_PACING: how the generator spaces its orders. `tick` (the default): each ~1 ms timer tick
+ * sends every order due by then, so at 50k/s ~12 orders a session arrive at once and the last
+ * waits for the gateway's work on the ones before it. `fine`: the generator sleeps in the kernel
+ * until its next order is due (~50-100 µs granularity), so orders arrive spread over time.
+ */
+const PACING = process.env.BENCH_PACING ?? 'tick';
+if (PACING !== 'tick' && PACING !== 'fine') throw new Error(`BENCH_PACING must be tick or fine, not ${JSON.stringify(PACING)}`);
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * BENCH_GATEWAY_RT=PRIORITY: run the gateway's threads SCHED_FIFO at that priority (`chrt`; needs
+ * root or CAP_SYS_NICE), as a latency-critical process is run in production, so that its p99
+ * measures its own work and not the run queue it shares with the generator and the venue.
+ */
+const GATEWAY_RT = process.env.BENCH_GATEWAY_RT ?? '';
+if (GATEWAY_RT && !/^[1-9][0-9]?$/.test(GATEWAY_RT)) throw new Error(`BENCH_GATEWAY_RT must be a SCHED_FIFO priority 1-99, not ${JSON.stringify(GATEWAY_RT)}`);
 /** BENCH_CHILD_LOG=DIR: the gateway's and venue's stdout and stderr (e.g. --trace-gc lines) go to files there too. */
 const CHILD_LOG = process.env.BENCH_CHILD_LOG;
 /** BENCH_WARM_UP=N: the gateway's and venue's own start-up warm-up (--warm-up N; unset: their default). */
@@ -137,6 +154,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const url = (await gw.next('serving', 120_000)).url as string;
     const port = (await gw.next('listening', 120_000)).port as number;
     await gw.next('feed', 120_000);
+    if (GATEWAY_RT) execFileSync('chrt', ['-a', '-f', '-p', GATEWAY_RT, String(gw.child.pid)]);
     await raiseLimits(url);
     const clients = await Promise.all(SESSIONS.map((s) => OuchClient.connect({ port, username: s.username, password: s.password, keepAnswers: false })));
     let answered = 0;
@@ -199,10 +217,18 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
         const ref = clients[ci].enter({ side: buy ? 'B' : 'S', quantity: 1 + (sent % 3), symbol: SYMBOLS[k], price: buy ? bids[k] : asks[k], timeInForce: '3' });
         sentAt[ci][ref] = Number(process.hrtime.bigint());
       }
-      // Nothing more due: sleep till the next timer tick (~1 ms) instead of spinning on
-      // setImmediate — a spinning generator takes a whole core from the gateway and the venue
-      // on this shared machine while its CPU profile shows it "idle" (issue 13).
-      await new Promise((r) => setTimeout(r, 1));
+      if (PACING === 'fine') {
+        // Sleep (not spin) until the next order is due, in the kernel (a futex wait, ~50 µs
+        // timer slack), then one non-blocking turn of the event loop for the sockets.
+        const nextDueMs = ((sent + 1) / rate) * 1e3 - Number(process.hrtime.bigint() - t0) / 1e6;
+        if (nextDueMs > 0) Atomics.wait(SLEEPER, 0, 0, Math.min(nextDueMs, 1));
+        await new Promise((r) => setImmediate(r));
+      } else {
+        // Nothing more due: sleep till the next timer tick (~1 ms) instead of spinning on
+        // setImmediate — a spinning generator takes a whole core from the gateway and the venue
+        // on this shared machine while its CPU profile shows it "idle" (issue 13).
+        await new Promise((r) => setTimeout(r, 1));
+      }
     }
     const generatorCpu = process.cpuUsage(cpu0);
     const sendSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -244,7 +270,7 @@ function row(s: Step): string {
 
 async function main(): Promise<void> {
   console.log(machineBanner());
-  console.log(`gateway bench: 4 sessions, ${SECONDS} s per rate, IOC orders 1 cent outside the spread in ${SYMBOLS.join(', ')} at seq ${STOP} of the demo\n`);
+  console.log(`gateway bench: 4 sessions, ${SECONDS} s per rate, ${PACING} pacing${GATEWAY_RT ? `, gateway SCHED_FIFO ${GATEWAY_RT}` : ''}, IOC orders 1 cent outside the spread in ${SYMBOLS.join(', ')} at seq ${STOP} of the demo\n`);
   const dir = mkdtempSync(join(tmpdir(), 'rg-bench-gw-'));
   const cfg = benchConfig(dir);
   const top = topOfBook(DATA, STOP);
