@@ -23,7 +23,7 @@
  * BENCH_VENUE_NODE_ARGS (the same for the venue simulator), BENCH_WARM_UP (--warm-up N of both; 0: none),
  * BENCH_CHILD_LOG (a directory for their stdout and stderr), BENCH_VERBOSE (refusals per 100 ms),
  * BENCH_MAX_IN_FLIGHT (at most N orders without their final answer: the sending waits; for the
- * gateway's CPU per accepted order with none refused), BENCH_PACING (tick or fine), BENCH_GATEWAY_RT (a SCHED_FIFO priority).
+ * gateway's CPU per accepted order with none refused), BENCH_PACING (tick or fine), BENCH_GATEWAY_RT and BENCH_VENUE_RT (a SCHED_FIFO priority).
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -66,7 +66,11 @@ const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
  * measures its own work and not the run queue it shares with the generator and the venue.
  */
 const GATEWAY_RT = process.env.BENCH_GATEWAY_RT ?? '';
-if (GATEWAY_RT && !/^[1-9][0-9]?$/.test(GATEWAY_RT)) throw new Error(`BENCH_GATEWAY_RT must be a SCHED_FIFO priority 1-99, not ${JSON.stringify(GATEWAY_RT)}`);
+/** BENCH_VENUE_RT=PRIORITY: the same for the venue simulator. */
+const VENUE_RT = process.env.BENCH_VENUE_RT ?? '';
+for (const [name, v] of [['BENCH_GATEWAY_RT', GATEWAY_RT], ['BENCH_VENUE_RT', VENUE_RT]]) {
+  if (v && !/^[1-9][0-9]?$/.test(v)) throw new Error(`${name} must be a SCHED_FIFO priority 1-99, not ${JSON.stringify(v)}`);
+}
 /** BENCH_CHILD_LOG=DIR: the gateway's and venue's stdout and stderr (e.g. --trace-gc lines) go to files there too. */
 const CHILD_LOG = process.env.BENCH_CHILD_LOG;
 /** BENCH_WARM_UP=N: the gateway's and venue's own start-up warm-up (--warm-up N; unset: their default). */
@@ -155,6 +159,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const port = (await gw.next('listening', 120_000)).port as number;
     await gw.next('feed', 120_000);
     if (GATEWAY_RT) execFileSync('chrt', ['-a', '-f', '-p', GATEWAY_RT, String(gw.child.pid)]);
+    if (VENUE_RT) execFileSync('chrt', ['-a', '-f', '-p', VENUE_RT, String(venuePid)]);
     await raiseLimits(url);
     const clients = await Promise.all(SESSIONS.map((s) => OuchClient.connect({ port, username: s.username, password: s.password, keepAnswers: false })));
     let answered = 0;
@@ -270,7 +275,7 @@ function row(s: Step): string {
 
 async function main(): Promise<void> {
   console.log(machineBanner());
-  console.log(`gateway bench: 4 sessions, ${SECONDS} s per rate, ${PACING} pacing${GATEWAY_RT ? `, gateway SCHED_FIFO ${GATEWAY_RT}` : ''}, IOC orders 1 cent outside the spread in ${SYMBOLS.join(', ')} at seq ${STOP} of the demo\n`);
+  console.log(`gateway bench: 4 sessions, ${SECONDS} s per rate, ${PACING} pacing${GATEWAY_RT ? `, gateway SCHED_FIFO ${GATEWAY_RT}` : ''}${VENUE_RT ? `, venue SCHED_FIFO ${VENUE_RT}` : ''}, IOC orders 1 cent outside the spread in ${SYMBOLS.join(', ')} at seq ${STOP} of the demo\n`);
   const dir = mkdtempSync(join(tmpdir(), 'rg-bench-gw-'));
   const cfg = benchConfig(dir);
   const top = topOfBook(DATA, STOP);
