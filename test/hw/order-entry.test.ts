@@ -207,7 +207,7 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
   it('a replace takes its order out of EXPOSURE exactly: price x open with every 16-bit partial product nonzero', () => {
     // price 100000 = 1 x 2^16 + 34464 and open 70000 = 1 x 2^16 + 4464: every 16 x 16 partial
     // product of the slot's open notional (7e9) is nonzero, so a card that builds it in pieces
-    // and drops one differs (hdl/README.md, Session rtlrisk6). The replace's n = 7,000,100,000
+    // and drops one differs (hdl/timing-log.md, Session rtlrisk6). The replace's n = 7,000,100,000
     // equals the credit limit: accepted only if all 7e9 leaves on.
     const v = oneSymbolVector('replace at the credit limit', { symbols: { 0: { maxQty: 100000, maxNotional: '1000000.00', positionLimit: 100000 } } }, [
       { type: '~', op: 'CREDIT_LIMIT', target: 0, effectiveSeq: 4, value: '7000100000' },
@@ -228,7 +228,7 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     // mark 100000 = 1 x 2^16 + 34464, qty 70000 = 1 x 2^16 + 4464 and the position -70000
     // (0xFFFF_FFFF_FFFE_EE90 as i64: every 16-bit piece nonzero, the top one -1): a card that
     // builds the products in 16 x 16 pieces and drops one moves the P&L by at least 2^16 and
-    // trips where the core does not, or not where it does (the 16 x 16 split tried on branch rtlrisk8, hdl/README.md "Session rtlrisk8").
+    // trips where the core does not, or not where it does (the 16 x 16 split tried on branch rtlrisk8, hdl/timing-log.md "Session rtlrisk8").
     // The sell execution leaves cash 70000 x 99999 and marked -70000 x 100000: P&L -70,000,
     // which trips a limit of 69,999 (at the execution: qty x mark), not 70,000 (an order
     // re-marks the position: position x mark), and trips 69,999 again; a second sell

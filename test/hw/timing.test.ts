@@ -5,7 +5,7 @@
  *    line rate at 250 MHz is about one message per 6 cycles);
  *  - fed at 10 GbE line rate (a 64-bit beat offered on 5 of every 8 cycles): p99
  *    tick-to-trade at most 20 cycles (issue 12's bound; measured 18 since a U takes two cycles
- *    less in the book engine, hdl/README.md Session `hwcycles`; 20 when the book engine's lookup
+ *    less in the book engine, hdl/timing-log.md Session `hwcycles`; 20 when the book engine's lookup
  *    and rg_risk were first pipelined for 156.25 MHz, 15 before) from the beat holding the
  *    last byte of the triggering message to the first beat of its DECISION record, with
  *    tready low on at most 1% of cycles.
