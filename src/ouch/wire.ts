@@ -192,6 +192,17 @@ function writeU64(buf: Buffer, at: number, v: bigint): void {
 }
 
 /** Writes one field. Throws OUCH_ENCODE when the value does not fit (a caller's bug). */
+/**
+ * An alpha field's text whose bytes are known to be printable ASCII (the native read path
+ * checked them, native/core/src/ouch_read.rs): trailing spaces trimmed, the same string
+ * `readField` returns for those bytes (the same cache of short texts).
+ */
+export function alphaText(buf: Buffer, at: number, length: number): string {
+  let e = at + length;
+  while (e > at && buf[e - 1] === SPACE) e--;
+  return text(buf, at, e);
+}
+
 export function writeField(buf: Buffer, base: number, name: string, f: WireField, v: FieldValue): void {
   writeKind(buf, base, name, f, kindOf(f.type), v);
 }
