@@ -12,7 +12,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { OUCH_REJECT_BY_REASON_BIT, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
+import { OUCH_REJECT_BY_REASON_BIT, OuchOutbound, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import { decodeInbound, encodeOutboundAt, outboundOverrides, outboundSize, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
 import type { OuchOption } from './appendage.ts';
@@ -254,6 +254,10 @@ const SCAN_WORDS = 8;
 /** out[2] when the scan ran out of room in `out` (scan again from out[0]). */
 const SCAN_FULL = 4;
 const CHAR: string[] = Array.from({ length: 256 }, (_, b) => String.fromCharCode(b));
+/** Order Accepted without appendage (acceptedFrom): size, type byte, order state `L`. */
+const ACCEPTED_SIZE = outboundSize('ORDER_ACCEPTED');
+const ACCEPTED_TYPE = OuchOutbound.ORDER_ACCEPTED.code;
+const ORDER_LIVE_BYTE = ORDER_LIVE.charCodeAt(0);
 /** Enter Order offsets read here (the rest come decoded from the native scan). */
 const ENTER_CLORDID = 31;
 const CLORDID_LENGTH = 14;
@@ -263,6 +267,10 @@ interface PendingEnter {
   u: SessionState;
   m: EnterOrder;
   tIn: number;
+  /** The read that carried it (the native read path: its bytes are the message's), or null. */
+  src: Buffer | null;
+  /** Offset of the Enter Order in `src`. */
+  at: number;
 }
 
 /** Monotonic ns as a number (per-order timing): no BigInt allocated per reading. */
@@ -695,7 +703,7 @@ export class Gateway {
         u.lastUserRefNum = m.userRefNum;
         u.usedUserRefNums.add(m.userRefNum);
         try {
-          this.enter(u, m, tIn);
+          this.enterRead(u, m, tIn, chunk, out[w]);
         } catch (e) {
           this.internalError(u, e);
         }
@@ -782,6 +790,28 @@ export class Gateway {
       throw e;
     }
     if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequencedAt(chunk, at, size);
+  }
+
+  /**
+   * Order Accepted of a plain Enter Order the native read path took, from the Enter Order's own
+   * bytes (`src[at, at + 47)`: no appendage, every field as the decoder would read it back, its
+   * symbol and clOrdId space-padded as an encoder writes them), the same bytes `emit` would encode
+   * from the decoded order: the Accepted repeats the Enter's fields around its own three.
+   */
+  private acceptedFrom(u: SessionState, src: Buffer, at: number, ref: bigint): void {
+    const t = u.stream.appendAt(ACCEPTED_SIZE);
+    const c = u.stream.chunk;
+    c[t] = ACCEPTED_TYPE;
+    c.writeBigUInt64BE(this.stamp(), t + 1);
+    // userRefNum, side, quantity, symbol, price, time in force, display: Enter [1, 28) → Accepted [9, 36).
+    src.copy(c, t + 9, at + 1, at + 28);
+    c.writeBigUInt64BE(ref, t + 36);
+    // capacity, intermarket sweep, cross type: Enter [28, 31) → Accepted [44, 47).
+    src.copy(c, t + 44, at + 28, at + 31);
+    c[t + 47] = ORDER_LIVE_BYTE;
+    // clOrdId and the appendage length (0): Enter [31, 47) → Accepted [48, 64).
+    src.copy(c, t + 48, at + 31, at + 47);
+    if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequencedAt(c, t, ACCEPTED_SIZE);
   }
 
   /**
@@ -969,12 +999,17 @@ export class Gateway {
 
   private enter(u: SessionState, m: EnterOrder, tIn: number): void | Promise<void> {
     if (this.o.decideBatch) {
-      if (this.batch.push({ u, m, tIn }) >= MAX_BATCH) this.flushBatch();
+      if (this.batch.push({ u, m, tIn, src: null, at: 0 }) >= MAX_BATCH) this.flushBatch();
       return;
     }
     const d = this.decide(u, toCheck(u, m));
     if (d instanceof Promise) return d.then((code) => this.entered(u, m, tIn, code));
     this.entered(u, m, tIn, d);
+  }
+
+  /** `enter` of an order the native read path took: its bytes in the read stay with it (decideBatch only). */
+  private enterRead(u: SessionState, m: EnterOrder, tIn: number, src: Buffer, at: number): void {
+    if (this.batch.push({ u, m, tIn, src, at }) >= MAX_BATCH) this.flushBatch();
   }
 
   /** Decides the batch's Enter Orders in one decideBatch call and answers each, in order. */
@@ -994,16 +1029,16 @@ export class Gateway {
       failed = `decide threw: ${(e as Error).message}`;
     }
     for (let k = 0; k < b.length; k++) {
-      const { u, m, tIn } = b[k];
+      const { u, m, tIn, src, at } = b[k];
       this.totals.checked++;
       u.counters.checked++;
       // Fail closed: without a well-formed answer for it, an order is refused.
       const code = ds ? this.verdict(u, ds[k]) : this.decideFailed(u, failed);
-      this.entered(u, m, tIn, code);
+      this.entered(u, m, tIn, code, src, at);
     }
   }
 
-  private entered(u: SessionState, m: EnterOrder, tIn: number, code: OuchRejectName | null): void {
+  private entered(u: SessionState, m: EnterOrder, tIn: number, code: OuchRejectName | null, src: Buffer | null = null, at = 0): void {
     if (code !== null) {
       this.totals.rejected++;
       u.counters.rejected++;
@@ -1017,10 +1052,14 @@ export class Gateway {
     u.counters.accepted++;
     // The Accepted repeats the Enter Order's fields: encoded from the decoded order itself, its
     // own three fields from one reused object (no values object per order, issue 13).
-    const a = this.acceptedFields;
-    a.timestamp = this.stamp();
-    a.orderReferenceNumber = ref;
-    this.emit(u, 'ORDER_ACCEPTED', m as unknown as OutboundValues, a);
+    if (src !== null) {
+      this.acceptedFrom(u, src, at, ref);
+    } else {
+      const a = this.acceptedFields;
+      a.timestamp = this.stamp();
+      a.orderReferenceNumber = ref;
+      this.emit(u, 'ORDER_ACCEPTED', m as unknown as OutboundValues, a);
+    }
     const answered = this.o.onOrderTiming ? nowNs() : 0;
     const listener = this.o.orders?.accepted;
     if (listener) {
