@@ -184,7 +184,8 @@ const u64 = new BigUint64Array(1);
 const u64Bytes = new Uint8Array(u64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function writeU64(buf: Buffer, at: number, v: bigint): void {
+/** A u64 big-endian at `at` (v below 2^64): without writeBigUInt64BE's per-call checks. */
+export function writeU64(buf: Buffer, at: number, v: bigint): void {
   if (at < 0 || at + 8 > buf.length) throw new RangeError(`u64 at ${at} is out of range of a ${buf.length}-byte buffer`);
   u64[0] = v;
   if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) buf[at + i] = u64Bytes[7 - i];
