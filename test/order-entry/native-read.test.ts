@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordField, RecordHeader, RecordKind, RECORD_SIZE, SoupPacket } from '../../src/contract.ts';
 import { blobFingerprint, configBlob, parseConfig } from '../../src/config/index.ts';
 import { RustEngine } from '../../src/engine/rust.ts';
-import { encodeInbound, type EnterOrder } from '../../src/ouch/codec.ts';
+import { decodeInbound, encodeInbound, SIDES, type EnterOrder } from '../../src/ouch/codec.ts';
 import { gatewayOptions } from '../../src/ouch/from-config.ts';
 import { Gateway, type SessionEvent } from '../../src/ouch/gateway.ts';
 import { soupPacket } from '../../src/ouch/soup-framing.ts';
@@ -25,7 +25,9 @@ import { OrderEntryEngine } from '../../src/order-entry/engine-session.ts';
 import { nativeReadScanner } from '../../src/order-entry/native-read.ts';
 import { OrderRouter, type VenueLink } from '../../src/order-entry/router.ts';
 import { ROOT } from '../cli/run-cli.ts';
+import { prng } from '../ouch/fuzz-traffic.ts';
 import { rawConnection } from '../ouch/helpers.ts';
+import { alphaText } from '../../src/ouch/wire.ts';
 import { generatedSession } from '../venue/helpers.ts';
 import { sessionFrames } from './session-frames.ts';
 
@@ -185,4 +187,58 @@ describe('the native read path', () => {
     expect(ts.events.some((e) => e.includes('BEFORE_LOGIN'))).toBe(true);
     expect(ts.events.some((e) => e.includes('FRAME_LENGTH'))).toBe(true);
   }, 60_000);
+
+  it('takes a packet only when the TypeScript decoder reads the same plain Enter Order from it (20,000 random mutations)', () => {
+    const SYMS = ['AAPL', 'MSFT', 'NVDA', 'A', 'BRK.B', 'ABCDEFGH'];
+    const scanner = nativeReadScanner()!(SYMS, 1024);
+    const out = new Uint32Array(8 + 64 * 8);
+    const r = prng(20261207);
+    const CH = (b: number) => String.fromCharCode(b);
+    let taken = 0;
+    let mutatedTaken = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const m: EnterOrder = {
+        kind: 'ENTER_ORDER', userRefNum: r.int(50), side: r.pick(SIDES), quantity: 1 + r.int(999_999), symbol: r.pick([...SYMS, 'IBM', 'ZZ']),
+        price: BigInt(1 + r.int(1_999_999_900)), timeInForce: r.pick(['0', '3', '5', '6', 'E']), display: r.pick(['Y', 'N', 'A']),
+        capacity: r.pick(['A', 'P', 'R', 'O']), interMarketSweepEligibility: r.pick(['Y', 'N']), crossType: 'N',
+        clOrdId: r.pick(['', 'RG1', 'A B', 'ID-00000000001']), options: [],
+      };
+      let packet = soupPacket(SoupPacket.UNSEQUENCED_DATA.type, encodeInbound(m));
+      const mutations = r.int(4); // 0: the order as encoded
+      for (let k = 0; k < mutations; k++) {
+        const what = r.int(10);
+        if (what === 0) packet = Buffer.concat([packet, r.bytes(1 + r.int(4))]); // bytes after it
+        else if (what === 1) packet = packet.subarray(0, r.int(packet.length)); // cut off
+        else packet[r.int(packet.length)] = r.pick([r.int(256), 0x20, 0x7f, 0x41, 0x4f, 0x55, 0x00, 0x30]);
+      }
+      const last = r.int(50);
+      const n = scanner.scan(packet, 0, last, out);
+      // The reference: the packet framed as the session frames it, decoded as the gateway decodes it.
+      const len = packet.length >= 2 ? packet.readUInt16BE(0) : -1;
+      const whole = len >= 1 && len <= 1024 && packet.length >= 2 + len;
+      const payload = packet.subarray(3, 2 + len);
+      const d = whole && packet[2] === SoupPacket.UNSEQUENCED_DATA.code ? decodeInbound(payload) : null;
+      const plain = d !== null && d.ok && d.msg.kind === 'ENTER_ORDER' && payload.length === 47 && d.msg.options.length === 0 ? d.msg : null;
+      const expected = plain !== null && plain.userRefNum > last && SYMS.includes(plain.symbol);
+      expect(n, `iteration ${i}: ${packet.toString('hex')} last ${last}`).toBe(expected ? 1 : 0);
+      expect(out[0]).toBe(expected ? 2 + len : 0);
+      if (!expected) continue;
+      taken++;
+      if (mutations > 0) mutatedTaken++;
+      const w = 8;
+      expect({
+        userRefNum: out[w + 1], quantity: out[w + 2], price: BigInt(out[w + 3]), symbol: SYMS[out[w + 4]], side: CH(out[w + 5] & 0xff),
+        timeInForce: CH((out[w + 5] >>> 8) & 0xff), display: CH((out[w + 5] >>> 16) & 0xff), capacity: CH(out[w + 5] >>> 24),
+        interMarketSweepEligibility: CH(out[w + 6] & 0xff), crossType: CH((out[w + 6] >>> 8) & 0xff), clOrdId: alphaText(packet, out[w] + 31, 14),
+      }).toEqual({
+        userRefNum: plain!.userRefNum, quantity: plain!.quantity, price: plain!.price, symbol: plain!.symbol, side: plain!.side,
+        timeInForce: plain!.timeInForce, display: plain!.display, capacity: plain!.capacity,
+        interMarketSweepEligibility: plain!.interMarketSweepEligibility, crossType: plain!.crossType, clOrdId: plain!.clOrdId,
+      });
+    }
+    // Both sides of the property were exercised: orders taken, mutated ones among them, and refusals.
+    expect(taken).toBeGreaterThan(2000);
+    expect(mutatedTaken).toBeGreaterThan(100);
+    expect(taken).toBeLessThan(18_000);
+  });
 });
