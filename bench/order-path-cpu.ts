@@ -8,7 +8,8 @@
  * bursts of 16, at most 2,000 in flight, 20,000 first to warm up.
  *
  * Env: N (orders measured, 60000), TREE (the checkout whose src/ to measure; default this one,
- * e.g. TREE=/path/to/other-checkout for an A/B with the same script).
+ * e.g. TREE=/path/to/other-checkout for an A/B with the same script), NATIVE_READ=0 (the gateway
+ * without its native read path, src/order-entry/native-read.ts, where the tree has one).
  *
  * Bytes allocated per order: `bench/order-path-alloc.sh` (same env) runs this with
  * `--expose-gc --trace-gc-nvp`: a full GC before and after the measured orders, between the two
@@ -52,7 +53,16 @@ const va = await venue.start();
 const link = await OuchClient.connect({ port: va.port, ...U, keepAnswers: false });
 const oe = new OrderEntryEngine(new Stand(), 0n, 1, { maxOpenOrders: 1_000_000, maxOrderRate: 1_000_000_000 });
 const router = new OrderRouter(oe, symbols, link);
-const gw = new Gateway({ sessions: [{ ...U, account: 0 }], decide: router.decide, ...(router.decideBatch ? { decideBatch: router.decideBatch } : {}), orders: router.listener, port: 0, symbols, onOrderTiming: () => {} });
+// The gateway's native read path (issue 13) as `riskgate gateway` takes it, where the tree has one.
+let nativeRead: unknown;
+if (process.env.NATIVE_READ !== '0') {
+  try {
+    nativeRead = (await import(`${TREE}/src/order-entry/native-read.ts`)).nativeReadScanner();
+  } catch {
+    nativeRead = undefined;
+  }
+}
+const gw = new Gateway({ sessions: [{ ...U, account: 0 }], decide: router.decide, ...(router.decideBatch ? { decideBatch: router.decideBatch } : {}), orders: router.listener, port: 0, symbols, onOrderTiming: () => {}, ...(nativeRead ? { nativeRead } : {}) });
 router.attach(gw);
 const ga = await gw.start();
 const c = await OuchClient.connect({ port: ga.port, ...U, keepAnswers: false });
@@ -81,6 +91,6 @@ await run(N, 16);
 const cpu = process.cpuUsage(cpu0); const wall = performance.now() - t0;
 if (gc) { gc(); console.log('order-path-cpu: measure end'); }
 if (hs) { const { profile } = await hs.post('HeapProfiler.stopSampling') as { profile: unknown }; (await import('node:fs')).writeFileSync(heapOut!, JSON.stringify(profile)); }
-console.log(JSON.stringify({ tree: TREE.split('/').pop(), orders: N, cpuUsPerOrder: +((cpu.user + cpu.system) / N).toFixed(2), sysUsPerOrder: +(cpu.system / N).toFixed(2), wallMs: Math.round(wall) }));
+console.log(JSON.stringify({ tree: TREE.split('/').pop(), nativeRead: Boolean(nativeRead), nativeOrders: (gw as { nativeReads?: { orders: number } }).nativeReads?.orders, orders: N, cpuUsPerOrder: +((cpu.user + cpu.system) / N).toFixed(2), sysUsPerOrder: +(cpu.system / N).toFixed(2), wallMs: Math.round(wall) }));
 await c.logout().catch(() => {}); await link.logout().catch(() => {}); await gw.close(); await venue.close();
 process.exit(0);

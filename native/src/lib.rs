@@ -23,6 +23,7 @@ mod gzip_stream;
 #[cfg(riskgate_isal)]
 mod isal;
 pub mod locate_count;
+pub mod ouch_read;
 pub mod pnl_book;
 pub mod record_tally;
 mod session_reader;

@@ -26,6 +26,7 @@ import { gatewayOptions } from '../ouch/from-config.ts';
 import { Gateway } from '../ouch/gateway.ts';
 import { OrderEntryEngine } from '../order-entry/engine-session.ts';
 import { OrderRouter } from '../order-entry/router.ts';
+import { nativeReadScanner } from '../order-entry/native-read.ts';
 import { checkInput, readBatches } from '../source/file.ts';
 import { ProblemLog } from '../source/problems.ts';
 import { checkItch } from '../source/sniff.ts';
@@ -175,6 +176,8 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
         return why ? os.map(() => ({ accept: false as const, failed: `fail closed: ${why}` })) : router.decideBatch(os);
       },
       ...(port !== undefined ? { port } : {}), orders: router.listener, log,
+      // A read's plain Enter Orders framed and decoded in one native call (issue 13).
+      nativeRead: nativeReadScanner(),
       onEvent: (e) => ops?.onEvent(e),
       ...(latency ? { onOrderTiming: latency.record } : {}),
     });

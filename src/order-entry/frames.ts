@@ -114,11 +114,12 @@ export function fingerprintBytes(fingerprint: bigint): Buffer {
  */
 export function writeOrderFrameAt(b: Buffer, at: number, action: number, side: number, tif: number, account: number, symbol: number, orderId: number, qty: number, price: number, seq: number, fp8: Buffer): void {
   orderFrameBody(b, at, action, side, tif, account, symbol, orderId, qty, price, seq);
-  fp8.copy(b, at + 2 + OF.off_fingerprint);
+  // Byte by byte: Buffer#copy's JavaScript wrapper costs more than 8 bytes (issue 13 profile).
+  for (let i = 0, to = at + 2 + OF.off_fingerprint; i < 8; i++) b[to + i] = fp8[i];
 }
 
 /** writeVenueFrame with the fields as arguments (see writeOrderFrameAt); event is its byte. */
 export function writeVenueFrameAt(b: Buffer, at: number, event: number, orderId: number, qty: number, price: number, seq: number, fp8: Buffer): void {
   venueFrameBody(b, at, event, orderId, qty, price, seq);
-  fp8.copy(b, at + 2 + VF.off_fingerprint);
+  for (let i = 0, to = at + 2 + VF.off_fingerprint; i < 8; i++) b[to + i] = fp8[i];
 }

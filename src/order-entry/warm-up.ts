@@ -21,6 +21,7 @@ import type { Engine, EngineStats } from '../engine/types.ts';
 import { Gateway } from '../ouch/gateway.ts';
 import { Venue } from '../venue/venue.ts';
 import { OrderEntryEngine } from './engine-session.ts';
+import { nativeReadScanner } from './native-read.ts';
 import { OrderRouter } from './router.ts';
 
 /** Orders `riskgate gateway` and `riskgate venue-sim` warm up with unless told otherwise (--warm-up). */
@@ -118,6 +119,8 @@ export async function warmUp(orders: number, symbols: readonly string[], venueOn
       const gw = new Gateway({
         sessions: Array.from({ length: SESSIONS }, (_, k) => ({ username: `WARM${k}`, password: USER.password, account: 0 })),
         decide: router.decide, decideBatch: router.decideBatch, orders: router.listener, port: 0, symbols,
+        // The native read path as the real gateway takes it (compiled with it).
+        nativeRead: nativeReadScanner(),
         // Timing as `--latency` takes it, so that path is compiled too (the samples are dropped).
         onOrderTiming: () => {},
       });

@@ -10,6 +10,9 @@
 /** Bytes per chunk; an entry larger than this gets a chunk of its own. */
 const CHUNK = 1 << 20;
 
+/** Copies up to this many bytes go byte by byte (push). */
+const SMALL_COPY = 512;
+
 export class ByteLog {
   private readonly chunks: Buffer[] = [];
   /** Bytes used in each chunk. */
@@ -81,7 +84,9 @@ export class ByteLog {
   /** Appends a copy of `bytes`; returns the log's copy. */
   push(bytes: Buffer): Buffer {
     const to = this.append(bytes.length);
-    bytes.copy(to);
+    // A few records (an order batch's): a byte loop; Buffer#copy's JavaScript wrapper costs more (issue 13 profile).
+    if (bytes.length <= SMALL_COPY) for (let i = 0; i < bytes.length; i++) to[i] = bytes[i];
+    else bytes.copy(to);
     return to;
   }
 

@@ -12,12 +12,13 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { OUCH_REJECT_BY_REASON_BIT, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
+import { OUCH_REJECT_BY_REASON_BIT, OuchOutbound, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import { decodeInbound, encodeOutboundAt, outboundOverrides, outboundSize, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
 import type { OuchOption } from './appendage.ts';
 import { coalescedWrite } from './coalesce.ts';
 import { replayStream } from './replay.ts';
+import { alphaText, writeU64 } from './wire.ts';
 import { MessageStream } from './stream.ts';
 import { UsedRefs } from './used-refs.ts';
 import { ServerSession, type LoginDecision, type SessionProblem } from './server-session.ts';
@@ -115,6 +116,17 @@ export interface SessionEvent {
   userRefNum?: number;
 }
 
+/**
+ * The native read path (native/src/ouch_read.rs, issue 13): frames a read's SoupBinTCP packets
+ * and decodes and checks its plain Enter Orders in one call, stopping in front of anything
+ * else. Words from out[8] on, 8 per order: payload offset, UserRefNum, quantity, price, symbol
+ * index, side | time in force << 8 | display << 16 | capacity << 24, interMarketSweepEligibility
+ * | crossType << 8, 0; out[0] where the scan stopped, out[2] why (4: out of room).
+ */
+export interface ReadScanner {
+  scan(data: Buffer, from: number, lastUserRefNum: number, out: Uint32Array): number;
+}
+
 export interface GatewayOptions {
   sessions: readonly GatewaySession[];
   decide: Decider;
@@ -163,6 +175,14 @@ export interface GatewayOptions {
    * forward of an accepted order; 0 for a rejected one).
    */
   onOrderTiming?: (inNs: number, answeredNs: number, forwardedNs: number) => void;
+  /**
+   * Optional: makes the native read path for the traded symbols (with `symbols` and
+   * `decideBatch` only). Each read of a logged-in session then goes through it first: its plain
+   * Enter Orders (no appendage, every field valid, a fresh UserRefNum, a traded symbol) are
+   * framed and decoded in one native call; anything else, from its first byte on, takes the
+   * ordinary path. Same answers, counters, events and timing either way.
+   */
+  nativeRead?: (symbols: readonly string[], maxPacket: number) => ReadScanner;
 }
 
 interface LiveOrder {
@@ -228,12 +248,29 @@ const KNOWN_REASONS = (1 << REASONS.length) - 1;
 const MAX_BATCH = 64;
 /** First byte of an OUCH Enter Order (the only message a batch holds). */
 const ENTER_TYPE = 0x4f;
+/** The native read path's output: a header of 8 words, then 8 words per order (ReadScanner). */
+const SCAN_HEADER = 8;
+const SCAN_WORDS = 8;
+/** out[2] when the scan ran out of room in `out` (scan again from out[0]). */
+const SCAN_FULL = 4;
+const CHAR: string[] = Array.from({ length: 256 }, (_, b) => String.fromCharCode(b));
+/** Order Accepted without appendage (acceptedFrom): size, type byte, order state `L`. */
+const ACCEPTED_SIZE = outboundSize('ORDER_ACCEPTED');
+const ACCEPTED_TYPE = OuchOutbound.ORDER_ACCEPTED.code;
+const ORDER_LIVE_BYTE = ORDER_LIVE.charCodeAt(0);
+/** Enter Order offsets read here (the rest come decoded from the native scan). */
+const ENTER_CLORDID = 31;
+const CLORDID_LENGTH = 14;
 
 /** An Enter Order that passed the session's checks and waits for its batch's decision. */
 interface PendingEnter {
   u: SessionState;
   m: EnterOrder;
   tIn: number;
+  /** The read that carried it (the native read path: its bytes are the message's), or null. */
+  src: Buffer | null;
+  /** Offset of the Enter Order in `src`. */
+  at: number;
 }
 
 /** Monotonic ns as a number (per-order timing): no BigInt allocated per reading. */
@@ -288,6 +325,12 @@ export class Gateway {
   private readonly executedValues = { timestamp: 0n as bigint, userRefNum: 0, quantity: 0, price: 0n as bigint, liquidityFlag: '', matchNumber: 0n as bigint };
   /** Order Accepted's own fields (the rest are the Enter Order's), set before each encode. */
   private readonly acceptedFields = outboundOverrides('ORDER_ACCEPTED', { timestamp: 0n as bigint, orderReferenceNumber: 0 as number | bigint, orderState: ORDER_LIVE as string });
+  /** The native read path (GatewayOptions.nativeRead), its output and the traded symbols by index. */
+  private readonly reader: ReadScanner | null;
+  private readonly scanOut = new Uint32Array(SCAN_HEADER + MAX_BATCH * SCAN_WORDS);
+  private readonly symbolList: readonly string[];
+  /** Reads that went through the native read path (at least one order taken) and the orders it took. */
+  readonly nativeReads = { reads: 0, orders: 0 };
 
   constructor(private readonly o: GatewayOptions) {
     this.timing = { ...DEFAULT_TIMING, ...o.timing };
@@ -298,6 +341,8 @@ export class Gateway {
     this.sessionName = (o.sessionName ?? 'RISKGATE').slice(0, LIMIT_SESSION_NAME);
     this.maxPacket = o.maxPacket ?? SOUPBINTCP.maxPacket;
     this.maxUnsent = o.maxUnsentBytes ?? MAX_UNSENT;
+    this.symbolList = o.symbols ?? [];
+    this.reader = o.nativeRead && o.symbols && o.decideBatch ? o.nativeRead(o.symbols, this.maxPacket) : null;
     for (const s of o.sessions) {
       if (this.users.has(s.username)) throw new Error(`gateway: session ${s.username} is configured twice`);
       const stream = new MessageStream();
@@ -554,6 +599,7 @@ export class Gateway {
             return r;
           }));
         },
+        ...(this.reader ? { read: (chunk: Buffer) => this.nativeRead(user!, chunk, readAt) } : {}),
         problem: (kind, detail) => this.problem(user, kind, detail, peer),
         closed: (reason) => {
           this.flushBatch();
@@ -616,6 +662,58 @@ export class Gateway {
     // The answer waits for the answers before it; the decision is under way meanwhile.
     this.queue(u, socket, u.chain.then(() => decided).then((c) => this.entered(u, m, tIn, c)));
     return true;
+  }
+
+  /**
+   * The native read path: the plain Enter Orders at the start of a read, framed, decoded and
+   * checked in one native call (ReadScanner), each then handled as `message` handles it (counted,
+   * its UserRefNum taken, into the read's batch). Returns the bytes taken; the session hands the
+   * rest to the ordinary path. Nothing while a decision of the session is pending (its messages
+   * then queue in order).
+   */
+  private nativeRead(u: SessionState, chunk: Buffer, tIn: number): number {
+    if (u.pending !== 0) return 0;
+    const r = this.reader!;
+    const out = this.scanOut;
+    const symbols = this.symbolList;
+    let from = 0;
+    for (;;) {
+      const n = r.scan(chunk, from, u.lastUserRefNum, out);
+      for (let k = 0, w = SCAN_HEADER; k < n; k++, w += SCAN_WORDS) {
+        const a = out[w + 5];
+        const b = out[w + 6];
+        const m: EnterOrder = {
+          kind: 'ENTER_ORDER',
+          userRefNum: out[w + 1],
+          side: CHAR[a & 0xff] as Side,
+          quantity: out[w + 2],
+          symbol: symbols[out[w + 4]],
+          price: BigInt(out[w + 3]),
+          timeInForce: CHAR[(a >>> 8) & 0xff],
+          display: CHAR[(a >>> 16) & 0xff],
+          capacity: CHAR[a >>> 24],
+          interMarketSweepEligibility: CHAR[b & 0xff],
+          crossType: CHAR[(b >>> 8) & 0xff],
+          clOrdId: alphaText(chunk, out[w] + ENTER_CLORDID, CLORDID_LENGTH),
+          options: [],
+        };
+        this.totals.messages++;
+        u.counters.messages++;
+        // The scan took it only above the session's last UserRefNum (takeUserRefNum's fresh case).
+        u.lastUserRefNum = m.userRefNum;
+        u.usedUserRefNums.add(m.userRefNum);
+        try {
+          this.enterRead(u, m, tIn, chunk, out[w]);
+        } catch (e) {
+          this.internalError(u, e);
+        }
+      }
+      this.nativeReads.orders += n;
+      from = out[0];
+      if (out[2] !== SCAN_FULL) break;
+    }
+    if (from > 0) this.nativeReads.reads++;
+    return from;
   }
 
   /** A message whose handling is still pending: the session's next ones wait for it, in order. */
@@ -692,6 +790,31 @@ export class Gateway {
       throw e;
     }
     if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequencedAt(chunk, at, size);
+  }
+
+  /**
+   * Order Accepted of a plain Enter Order the native read path took, from the Enter Order's own
+   * bytes (`src[at, at + 47)`: no appendage, every field as the decoder would read it back, its
+   * symbol and clOrdId space-padded as an encoder writes them), the same bytes `emit` would encode
+   * from the decoded order: the Accepted repeats the Enter's fields around its own three.
+   */
+  private acceptedFrom(u: SessionState, src: Buffer, at: number, ref: bigint): void {
+    const t = u.stream.appendAt(ACCEPTED_SIZE);
+    const c = u.stream.chunk;
+    // Byte by byte: Buffer.copy's JavaScript wrapper costs more than these 46 bytes (issue 13 profile).
+    c[t] = ACCEPTED_TYPE;
+    writeU64(c, t + 1, this.stamp());
+    // userRefNum, side, quantity, symbol, price, time in force, display: Enter [1, 28) → Accepted [9, 36).
+    for (let i = 1; i < 28; i++) c[t + 8 + i] = src[at + i];
+    writeU64(c, t + 36, ref);
+    // capacity, intermarket sweep, cross type: Enter [28, 31) → Accepted [44, 47).
+    c[t + 44] = src[at + 28];
+    c[t + 45] = src[at + 29];
+    c[t + 46] = src[at + 30];
+    c[t + 47] = ORDER_LIVE_BYTE;
+    // clOrdId and the appendage length (0): Enter [31, 47) → Accepted [48, 64).
+    for (let i = 31; i < 47; i++) c[t + 17 + i] = src[at + i];
+    if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequencedAt(c, t, ACCEPTED_SIZE);
   }
 
   /**
@@ -879,12 +1002,17 @@ export class Gateway {
 
   private enter(u: SessionState, m: EnterOrder, tIn: number): void | Promise<void> {
     if (this.o.decideBatch) {
-      if (this.batch.push({ u, m, tIn }) >= MAX_BATCH) this.flushBatch();
+      if (this.batch.push({ u, m, tIn, src: null, at: 0 }) >= MAX_BATCH) this.flushBatch();
       return;
     }
     const d = this.decide(u, toCheck(u, m));
     if (d instanceof Promise) return d.then((code) => this.entered(u, m, tIn, code));
     this.entered(u, m, tIn, d);
+  }
+
+  /** `enter` of an order the native read path took: its bytes in the read stay with it (decideBatch only). */
+  private enterRead(u: SessionState, m: EnterOrder, tIn: number, src: Buffer, at: number): void {
+    if (this.batch.push({ u, m, tIn, src, at }) >= MAX_BATCH) this.flushBatch();
   }
 
   /** Decides the batch's Enter Orders in one decideBatch call and answers each, in order. */
@@ -904,16 +1032,16 @@ export class Gateway {
       failed = `decide threw: ${(e as Error).message}`;
     }
     for (let k = 0; k < b.length; k++) {
-      const { u, m, tIn } = b[k];
+      const { u, m, tIn, src, at } = b[k];
       this.totals.checked++;
       u.counters.checked++;
       // Fail closed: without a well-formed answer for it, an order is refused.
       const code = ds ? this.verdict(u, ds[k]) : this.decideFailed(u, failed);
-      this.entered(u, m, tIn, code);
+      this.entered(u, m, tIn, code, src, at);
     }
   }
 
-  private entered(u: SessionState, m: EnterOrder, tIn: number, code: OuchRejectName | null): void {
+  private entered(u: SessionState, m: EnterOrder, tIn: number, code: OuchRejectName | null, src: Buffer | null = null, at = 0): void {
     if (code !== null) {
       this.totals.rejected++;
       u.counters.rejected++;
@@ -927,10 +1055,14 @@ export class Gateway {
     u.counters.accepted++;
     // The Accepted repeats the Enter Order's fields: encoded from the decoded order itself, its
     // own three fields from one reused object (no values object per order, issue 13).
-    const a = this.acceptedFields;
-    a.timestamp = this.stamp();
-    a.orderReferenceNumber = ref;
-    this.emit(u, 'ORDER_ACCEPTED', m as unknown as OutboundValues, a);
+    if (src !== null) {
+      this.acceptedFrom(u, src, at, ref);
+    } else {
+      const a = this.acceptedFields;
+      a.timestamp = this.stamp();
+      a.orderReferenceNumber = ref;
+      this.emit(u, 'ORDER_ACCEPTED', m as unknown as OutboundValues, a);
+    }
     const answered = this.o.onOrderTiming ? nowNs() : 0;
     const listener = this.o.orders?.accepted;
     if (listener) {

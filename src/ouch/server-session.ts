@@ -41,6 +41,14 @@ export interface ServerSessionHooks {
   loggedIn(): void;
   /** One inbound OUCH message (payload of an Unsequenced Data packet). */
   data(payload: Buffer): void;
+  /**
+   * Optional (the gateway's native read path, issue 13): offered each read of a logged-in
+   * session whose packets start at the read's first byte (nothing held from the last one). It
+   * handles the packets it can from the start of `chunk` and returns how many bytes it took
+   * (whole packets); the session goes on from there as usual, so every packet it leaves is
+   * handled exactly as without it.
+   */
+  read?(chunk: Buffer): number;
   /** A session-level problem (counted and logged by the gateway). */
   problem(kind: SessionProblem, detail: string): void;
   /** The connection is closed (for any reason); called once. */
@@ -89,6 +97,14 @@ export class ServerSession {
   receive(chunk: Buffer): void {
     if (this.state === 'closed') return;
     this.lastReceived = this.o.now();
+    const read = this.o.hooks.read;
+    if (read && this.state === 'logged-in' && this.decoder.buffered === 0 && !this.decoder.error) {
+      const took = read(chunk);
+      if (took > 0) {
+        if ((this.state as ServerState) === 'closed' || took >= chunk.length) return;
+        chunk = chunk.subarray(took);
+      }
+    }
     this.decoder.each(chunk, this.onFrame);
     if ((this.state as ServerState) === 'closed') return;
     const err = this.decoder.error;

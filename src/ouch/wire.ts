@@ -184,7 +184,8 @@ const u64 = new BigUint64Array(1);
 const u64Bytes = new Uint8Array(u64.buffer);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function writeU64(buf: Buffer, at: number, v: bigint): void {
+/** A u64 big-endian at `at` (v below 2^64): without writeBigUInt64BE's per-call checks. */
+export function writeU64(buf: Buffer, at: number, v: bigint): void {
   if (at < 0 || at + 8 > buf.length) throw new RangeError(`u64 at ${at} is out of range of a ${buf.length}-byte buffer`);
   u64[0] = v;
   if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) buf[at + i] = u64Bytes[7 - i];
@@ -192,6 +193,17 @@ function writeU64(buf: Buffer, at: number, v: bigint): void {
 }
 
 /** Writes one field. Throws OUCH_ENCODE when the value does not fit (a caller's bug). */
+/**
+ * An alpha field's text whose bytes are known to be printable ASCII (the native read path
+ * checked them, native/core/src/ouch_read.rs): trailing spaces trimmed, the same string
+ * `readField` returns for those bytes (the same cache of short texts).
+ */
+export function alphaText(buf: Buffer, at: number, length: number): string {
+  let e = at + length;
+  while (e > at && buf[e - 1] === SPACE) e--;
+  return text(buf, at, e);
+}
+
 export function writeField(buf: Buffer, base: number, name: string, f: WireField, v: FieldValue): void {
   writeKind(buf, base, name, f, kindOf(f.type), v);
 }

@@ -33,6 +33,7 @@ pub mod huge;
 pub mod itch;
 pub mod locate;
 pub mod order_entry;
+pub mod ouch_read;
 pub mod params;
 pub mod records;
 pub mod risk;
