@@ -15,7 +15,8 @@
  * LSO and high watermark when they are not (test/kafka/read-topic.test.ts).
  */
 import type { Admin, KafkaMessage } from 'kafkajs';
-import type { KafkaClient } from './client.ts';
+import { sleep, type KafkaClient } from './client.ts';
+import { isRetriable } from './errors.ts';
 
 const READ_UNCOMMITTED = 0;
 
@@ -43,14 +44,26 @@ export async function topicEnds(kafka: KafkaClient, admin: Admin, topic: string)
     connect(): Promise<void>;
     disconnect(): Promise<void>;
     addTargetTopic(topic: string): Promise<void>;
+    refreshMetadata(): Promise<void>;
     fetchTopicsOffset(t: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[]): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
   };
   const highs = new Map<number, bigint>();
   try {
     await cluster.connect();
     await cluster.addTargetTopic(topic);
-    const r = await cluster.fetchTopicsOffset([{ topic, partitions: committed.map((o) => ({ partition: o.partition })), fromBeginning: false }]);
-    for (const p of r.find((x) => x.topic === topic)?.partitions ?? []) highs.set(p.partition, BigInt(p.offset));
+    // kafkajs's admin retries its own ListOffsets; this one is retried here (a leader not known
+    // yet, OFFSET_NOT_AVAILABLE right after a leader change), like the admin's (8 retries).
+    for (let attempt = 0, delay = 200; ; attempt++, delay = Math.min(delay * 2, 5000)) {
+      try {
+        const r = await cluster.fetchTopicsOffset([{ topic, partitions: committed.map((o) => ({ partition: o.partition })), fromBeginning: false }]);
+        for (const p of r.find((x) => x.topic === topic)?.partitions ?? []) highs.set(p.partition, BigInt(p.offset));
+        break;
+      } catch (e) {
+        if (attempt >= 8 || !isRetriable(e)) throw e;
+        await sleep(delay);
+        await cluster.refreshMetadata().catch(() => {});
+      }
+    }
   } finally {
     await cluster.disconnect().catch(() => {});
   }
