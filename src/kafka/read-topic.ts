@@ -8,8 +8,8 @@
  * The end is the high watermark, not the last stable offset (LSO) that a read_committed
  * ListOffsets answers: a transaction still open at call time holds the LSO at its first record,
  * and everything after it too, committed or not. That happens right after a run's last commit
- * (EndTxn is answered before the commit markers are written; under load the markers took
- * seconds) and while a transaction of a producer that went away waits for the broker's
+ * (the broker answers EndTxn once the commit is decided, then writes the commit markers) and
+ * while a transaction of a producer that went away waits for the broker's
  * transaction.timeout.ms. A read up to the LSO then stopped short without a word; now it waits,
  * up to `timeoutMs`, for those transactions to be decided, and refuses with the partitions, their
  * LSO and high watermark when they are not (test/kafka/read-topic.test.ts).
