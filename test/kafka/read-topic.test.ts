@@ -99,4 +99,40 @@ describe(`readToEnd with a transaction open at call time (broker ${BROKER})`, ()
       await admin.disconnect();
     }
   });
+  it('reads every committed record around a transaction aborted by fencing (same transactional id, as a run across a broker restart): only the aborted ones are left out', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = uniqueName('riskgate.test.readfenced');
+    const txid = uniqueName('riskgate.test.fenced');
+    const make = async () => {
+      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, transactionalId: txid });
+      await p.connect();
+      return p;
+    };
+    const first = await make();
+    let second: Producer | null = null;
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+      await commitRecords(first, topic, [0, 1, 2], 6, 'c1');
+      const open = await first.transaction();
+      await open.send({ topic, messages: [0, 1, 2].flatMap((partition) => [0, 1].map((i) => ({ partition, value: `x-${partition}-${i}` }))) });
+      // A new producer of the same transactional id: InitProducerId bumps the epoch and the coordinator aborts the open transaction.
+      second = await make();
+      await commitRecords(second, topic, [0, 1, 2], 5, 'c2');
+      await commitRecords(second, topic, [0, 1, 2], 4, 'c3');
+      const values: string[] = [];
+      const r = await readToEnd(kafka, admin, topic, (_p, m) => values.push(String(m.value)), { timeoutMs: 60_000 });
+      expect(r.unsettled).toBe(0);
+      expect(values.filter((v) => v.startsWith('x-'))).toEqual([]);
+      expect(values.filter((v) => v.startsWith('c1-'))).toHaveLength(18);
+      expect(values.filter((v) => v.startsWith('c2-'))).toHaveLength(15);
+      expect(values.filter((v) => v.startsWith('c3-'))).toHaveLength(12);
+      expect(r.messages).toBe(45);
+    } finally {
+      await first.disconnect().catch(() => {});
+      await second?.disconnect().catch(() => {});
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+      await admin.disconnect();
+    }
+  });
 });
