@@ -36,7 +36,6 @@ export interface TopicEnd {
  * factory: checked here, and by test/kafka/read-topic.test.ts).
  */
 export async function topicEnds(kafka: KafkaClient, admin: Admin, topic: string): Promise<TopicEnd[]> {
-  const committed = await admin.fetchTopicOffsets(topic);
   const factory = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
   const create = factory ? (kafka as unknown as Record<symbol, unknown>)[factory] : undefined;
   if (typeof create !== 'function') throw new Error('internal: this kafkajs has no cluster factory to ask ListOffsets read_uncommitted (kafkajs 2.x expected)');
@@ -47,35 +46,37 @@ export async function topicEnds(kafka: KafkaClient, admin: Admin, topic: string)
     refreshMetadata(): Promise<void>;
     fetchTopicsOffset(t: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[]): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
   };
-  const highs = new Map<number, bigint>();
   try {
     await cluster.connect();
     await cluster.addTargetTopic(topic);
-    // kafkajs's admin retries its own ListOffsets; this one is retried here (a leader not known
-    // yet, OFFSET_NOT_AVAILABLE right after a leader change), like the admin's (8 retries).
+    // Retried on retriable answers: right after a broker restart ListOffsets answered
+    // NOT_LEADER_FOR_PARTITION (kafkajs's name) just after `kafka.sh restart` returned, and
+    // kafkajs's admin.fetchTopicOffsets gives up on any error but UNKNOWN_TOPIC_OR_PARTITION.
     for (let attempt = 0, delay = 200; ; attempt++, delay = Math.min(delay * 2, 5000)) {
       try {
+        const committed = await admin.fetchTopicOffsets(topic);
+        const highs = new Map<number, bigint>();
         const r = await cluster.fetchTopicsOffset([{ topic, partitions: committed.map((o) => ({ partition: o.partition })), fromBeginning: false }]);
         for (const p of r.find((x) => x.topic === topic)?.partitions ?? []) highs.set(p.partition, BigInt(p.offset));
-        break;
+        return committed
+          .map((o) => {
+            const high = highs.get(o.partition);
+            if (high === undefined) throw new Error(`${topic}: no high watermark for partition ${o.partition}`);
+            const lso = BigInt(o.high);
+            // The LSO never passes the high watermark; taken a moment before it, it may be behind it.
+            return { partition: o.partition, low: BigInt(o.low), lso, high: high > lso ? high : lso };
+          })
+          .sort((a, b) => a.partition - b.partition);
       } catch (e) {
-        if (attempt >= 8 || !isRetriable(e)) throw e;
+        if (attempt >= 10 || !isRetriable(e)) throw e;
         await sleep(delay);
         await cluster.refreshMetadata().catch(() => {});
+        await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => {}); // the admin's metadata too
       }
     }
   } finally {
     await cluster.disconnect().catch(() => {});
   }
-  return committed
-    .map((o) => {
-      const high = highs.get(o.partition);
-      if (high === undefined) throw new Error(`${topic}: no high watermark for partition ${o.partition}`);
-      const lso = BigInt(o.high);
-      // The LSO never passes the high watermark; taken a moment before it, it may be behind it.
-      return { partition: o.partition, low: BigInt(o.low), lso, high: high > lso ? high : lso };
-    })
-    .sort((a, b) => a.partition - b.partition);
 }
 
 export interface ReadOptions {
