@@ -147,7 +147,8 @@ export function feedHarness(PORT: number, tmpPrefix: string, brokerAt: { host?: 
   /**
    * Executions on a prefix's topic, counted by id. `settleTo`: right after a broker restart a
    * read_committed read saw 0 of 1,521 committed executions once, under load (cause not
-   * confirmed: not reproduced in 20+ restart runs, throttled and SIGKILLed brokers included). The
+   * confirmed: not reproduced in 21 such runs at load 5-14, 13 of them with the broker SIGSTOPped
+   * 150 of every 200 ms and 3 with a SIGKILL restart; LSO = high watermark at exit every time). The
    * read was up to the last stable offset then; readToEnd now reads to the high watermark and
    * waits for transactions open at call time (src/kafka/read-topic.ts). The topic is still read
    * again (up to 60 s) while it holds fewer records than that; the counts are returned either
