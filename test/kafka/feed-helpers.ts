@@ -10,7 +10,7 @@ import { decodeExecution, executionId } from '../../src/clearing/execution.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { generateSessionBuffer } from '../../src/gen/index.ts';
 import { makeKafka } from '../../src/kafka/client.ts';
-import { readToEnd } from '../../src/kafka/read-topic.ts';
+import { readToEnd, topicEnds } from '../../src/kafka/read-topic.ts';
 import { topicNames } from '../../src/kafka/topics.ts';
 import { RecordKind } from '../../src/records/layout.ts';
 import { RecordView } from '../../src/records/view.ts';
@@ -116,8 +116,8 @@ export function feedHarness(PORT: number, tmpPrefix: string, brokerAt: { host?: 
         await readToEnd(kafka, admin, topic, (_p, m) => out.push({ key: m.key?.toString() ?? '', value: m.value ?? Buffer.alloc(0) }));
         return out;
       }
-      // read_uncommitted: aborted records too (all transactions are finished here, so the end is the high watermark)
-      const ends = new Map((await admin.fetchTopicOffsets(topic)).filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
+      // read_uncommitted: aborted records too, up to the high watermark (admin.fetchTopicOffsets answers the last stable offset)
+      const ends = new Map((await topicEnds(kafka, admin, topic)).filter((o) => o.high > o.low).map((o) => [o.partition, o.high]));
       if (ends.size === 0) return out;
       const consumer = kafka.consumer({ groupId: `riskgate.test.uncommitted.${Date.now()}`, readUncommitted: true, maxWaitTimeInMs: 100 });
       let done!: () => void;
