@@ -181,6 +181,9 @@ export class FeedTransactions {
     let unresolved = false; // an EndTxn failed: find out whether it committed before anything else
     for (let attempt = 1; ; attempt++) {
       let ending = false;
+      // An abort that failed leaves the transaction open on the coordinator and kafkajs's producer
+      // stuck in ABORTING (its next transaction() throws): only a new producer (fence) ends it.
+      let abortFailed = false;
       try {
         if (unresolved) {
           await waitForBroker(brokers, { timeoutMs: remaining() });
@@ -205,7 +208,7 @@ export class FeedTransactions {
           ending = true;
           await tx.commit();
         } catch (e) {
-          if (!ending && tx.isActive()) await tx.abort().catch(() => {});
+          if (!ending && tx.isActive()) await tx.abort().catch(() => (abortFailed = true));
           throw e;
         }
         break;
@@ -222,7 +225,7 @@ export class FeedTransactions {
         emit('tx-retry', { attempt, ending, error: (e as Error).message, delayMs: wait });
         await sleep(wait);
         if (wait === delay) delay = Math.min(delay * 2, 5000);
-        if (ending || isRetriable(e)) continue;
+        if (ending || (isRetriable(e) && !abortFailed)) continue;
         // Broker trouble: wait for it, then a new producer (fencing our old one).
         try {
           await waitForBroker(brokers, { timeoutMs: remaining() });
