@@ -2,7 +2,7 @@
 // time: it holds the last stable offset, so a read up to that offset stops short without a word.
 // The read must wait for the transaction to be decided, or refuse naming the partitions.
 import { describe, expect, it, beforeAll } from 'vitest';
-import type { Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { readToEnd, topicEnds, type TopicEnd } from '../../src/kafka/read-topic.ts';
 import { BROKER, requireBroker, testKafka, uniqueName } from './broker.ts';
 
@@ -21,6 +21,21 @@ async function commitRecords(p: Producer, topic: string, partitions: number[], n
   await tx.commit();
 }
 
+/**
+ * Waits until each partition's high watermark is `highs[partition]`: the broker answers a
+ * commit or abort before it writes the transaction's markers, so the offsets a test names are
+ * only known once those are in the log.
+ */
+async function markersWritten(admin: Admin, topic: string, highs: bigint[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ends = await topicEnds(kafka, admin, topic);
+    if (ends.every((e) => e.high === highs[e.partition])) return;
+    if (Date.now() > deadline) throw new Error(`${topic}: high watermarks ${ends.map((e) => e.high).join(',')}, not ${highs.join(',')}, after 10 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe(`readToEnd with a transaction open at call time (broker ${BROKER})`, () => {
   beforeAll(async () => {
     await requireBroker();
@@ -35,10 +50,12 @@ describe(`readToEnd with a transaction open at call time (broker ${BROKER})`, ()
     try {
       await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
       await commitRecords(a, topic, [0, 1, 2], 5, 'a1');
+      await markersWritten(admin, topic, [6n, 6n, 6n]);
       // b opens a transaction on every partition; a commits more after it.
       const open = await b.transaction();
       await open.send({ topic, messages: [0, 1, 2].map((partition) => ({ partition, value: `b-${partition}` })) });
       await commitRecords(a, topic, [0, 1, 2], 5, 'a2');
+      await markersWritten(admin, topic, [13n, 13n, 13n]);
       const ends = await topicEnds(kafka, admin, topic);
       // The broker's view: the last stable offset of each partition is b's first record (offset 6, after a1's 5 and its marker).
       expect(ends.map((e) => [e.partition, e.lso])).toEqual([[0, 6n], [1, 6n], [2, 6n]]);
@@ -80,14 +97,17 @@ describe(`readToEnd with a transaction open at call time (broker ${BROKER})`, ()
     try {
       await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
       await commitRecords(a, topic, [0, 1, 2], 4, 'a1');
+      await markersWritten(admin, topic, [5n, 5n, 5n]);
       const open = await b.transaction();
       await open.send({ topic, messages: [{ partition: 1, value: 'b-1' }] });
       await commitRecords(a, topic, [0, 1, 2], 4, 'a2');
+      await markersWritten(admin, topic, [10n, 11n, 10n]);
       let n = 0;
       await expect(readToEnd(kafka, admin, topic, () => n++, { timeoutMs: 3000 })).rejects.toThrow(
         /timed out after 3000 ms, 1 partition\(s\) short of their end: partition 1: read to \d+ of 11 \(last stable offset 5 at the start\) — a transaction open on them was not decided/,
       );
       await open.abort();
+      await markersWritten(admin, topic, [10n, 12n, 10n]);
       n = 0;
       const r = await readToEnd(kafka, admin, topic, () => n++, { timeoutMs: 60_000 });
       expect(r.unsettled).toBe(0);
@@ -120,6 +140,8 @@ describe(`readToEnd with a transaction open at call time (broker ${BROKER})`, ()
       second = await make();
       await commitRecords(second, topic, [0, 1, 2], 5, 'c2');
       await commitRecords(second, topic, [0, 1, 2], 4, 'c3');
+      // c1 6 + marker, x 2 + abort marker, c2 5 + marker, c3 4 + marker on each partition.
+      await markersWritten(admin, topic, [21n, 21n, 21n]);
       const values: string[] = [];
       const r = await readToEnd(kafka, admin, topic, (_p, m) => values.push(String(m.value)), { timeoutMs: 60_000 });
       expect(r.unsettled).toBe(0);
