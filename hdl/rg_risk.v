@@ -328,8 +328,8 @@ module rg_risk #(
     // read and the frame (and leg_seq_q, which only this event rewrites while it is in R1 and
     // R2: order events are one at a time in R0-R1, and the event ahead of it is market data),
     // registered with it: ordc1_q a valid client order, venc1_q a valid venue frame, pex*1_q a
-    // valid venue execution of a buy / sell slot, qx1_q its qty (0 unless a valid execution),
-    // vleg1_q the FILL leg
+    // valid venue execution of a buy / sell slot, qx1_q its qty (0 unless a venue execution
+    // whose tests other than the slot's passed: pexf0), vleg1_q the FILL leg
     reg                 ordc1_q, venc1_q, pexb1_q, pexs1_q;
     reg [31:0]          qx1_q;
     reg [7:0]           vleg1_q;
@@ -363,7 +363,13 @@ module rg_risk #(
     // ---------------------------------------------------------------- input: market data or an order frame
     // an order frame enters when due (market data is held then) and no order event is in R0
     // or R1; market data enters when no frame is due
-    wire oe_busy   = (v0_q && oe0_q) || (v1_q && oe1_q) || busy;
+    // (v0_q && oe0_q) || (v1_q && oe1_q) is kept in a register of its own (obz_q, its next
+    // value from the loads of R0 and R1 below), so take_o, which selects R0's whole input and
+    // the slot read's address, is one LUT from flip-flops: from v1_q it went through R2's hold
+    // (ph_q) into take_o's fan-out and R0's reference price (2d0903d's seed-2 critical path,
+    // v1_q -> ph_q -> take_o -> ref_px -> noref0_q, 13.32 ns)
+    reg  obz_q;
+    wire oe_busy   = obz_q || busy;
     wire take_o    = o_valid && !oe_busy;
     assign o_ready = adv0 && take_o;
     assign s_ready = adv0 && !md_hold;
@@ -406,13 +412,30 @@ module rg_risk #(
     wire [31:0]      s_uval  = i_ev[`RG_EV_UVAL_LO +: 32];
     wire [15:0]      s_utgt  = i_ev[`RG_EV_UTGT_LO +: `RG_EV_UTGT_W];
     wire [SYM_W-1:0] s_sym   = i_tob[`RG_TOB_SYM_LO +: SYM_W];
-    wire [31:0]      s_price = i_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
     wire             s_last_upd = in_md && (s_ukind == `RG_UPD_LAST);
     wire             s_coll_upd = in_md && (s_ukind == `RG_UPD_CTRL) && (s_ucode == `RG_CTRL_COLLAR_BPS);
 
-    wire [31:0] ref_px   = (s_ukind == `RG_UPD_LAST && s_usym == s_sym) ? s_uval[31:0] : last_trade_q[s_sym*32 +: 32];
-    wire [32:0] p_m_ref  = {1'b0, s_price} - {1'b0, ref_px};
-    wire [31:0] pdiff    = p_m_ref[32] ? (ref_px - s_price) : p_m_ref[31:0];
+    // the reference price, |price - ref| and ref = 0 are taken for market data (from s_*, with
+    // the event's own last trade) and for the order frame (from o_*: an order event carries no
+    // update) side by side, then selected by take_o; ref = 0 from ltnz_q (no 32-bit test after
+    // the select)
+    wire [SYM_W-1:0] md_sym  = s_tob[`RG_TOB_SYM_LO +: SYM_W];
+    wire [31:0]      md_px   = s_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
+    wire [31:0]      md_uval = s_ev[`RG_EV_UVAL_LO +: 32];
+    wire             md_own  = (s_ev[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W] == `RG_UPD_LAST) &&
+                               (s_ev[`RG_EV_USYM_LO +: SYM_W] == md_sym);
+    wire [31:0]      md_ref  = md_own ? md_uval : last_trade_q[md_sym*32 +: 32];
+    wire             md_nor  = md_own ? (md_uval == 32'd0) : !ltnz_q[md_sym];
+    wire [32:0]      md_pmr  = {1'b0, md_px} - {1'b0, md_ref};
+    wire [31:0]      md_pd   = md_pmr[32] ? (md_ref - md_px) : md_pmr[31:0];
+    wire [SYM_W-1:0] of_sym  = o_symbol[SYM_W-1:0];
+    wire [31:0]      of_ref  = last_trade_q[of_sym*32 +: 32];
+    wire             of_nor  = !ltnz_q[of_sym];
+    wire [32:0]      of_pmr  = {1'b0, o_price} - {1'b0, of_ref};
+    wire [31:0]      of_pd   = of_pmr[32] ? (of_ref - o_price) : of_pmr[31:0];
+    wire [31:0] ref_px   = take_o ? of_ref : md_ref;
+    wire        noref_i  = take_o ? of_nor : md_nor;
+    wire [31:0] pdiff    = take_o ? of_pd : md_pd;
     // the notional of market data and of an order frame in partial products, each from the
     // stage's input (not through the order frame's select)
     wire [31:0] s_qty    = s_ord[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
@@ -598,6 +621,13 @@ module rg_risk #(
                                  (!exec0 || leg_seq_q != seq0 || legs_q != 8'hFF);
     wire              o_valid0 = !obl0_q && !ofr0_q && (ov0_q ? ven_ok0 : ord_ok0);
     wire              pex0     = oe0_q && ov0_q && o_valid0 && exec0;   // a valid venue execution
+    // a venue execution whose tests other than the slot's passed (flip-flops only): qx1_q's
+    // select, so the slot RAM's output does not fan out into 32 bits (2d0903d's seed-1 critical
+    // path, u_open.open_m -> rd_qle -> pex0 -> qx1_q, 13.72 ns). When the slot's tests fail
+    // (pex0 = 0, pexf0 = 1) the event is no execution: pexb1_q = pexs1_q = 0, so no re-mark
+    // (rmk_a_q), no pair write and no trip reads the products of qx1_q
+    wire              pexf0    = oe0_q && ov0_q && exec0 && !obl0_q && !ofr0_q && ook0_q &&
+                                 (oid0_q < `RG_ORDER_SLOTS) && (leg_seq_q != seq0 || legs_q != 8'hFF);
     // R2a registers (loaded every cycle; an order event's are valid from its second R2 cycle:
     // the state it reads changes only when an event leaves R2)
     reg               oo_a_q, ov_a_q;
@@ -792,7 +822,7 @@ module rg_risk #(
     // pos x mark = pos0 x m + delta x m - w x m x 2^64. R2a registers 16 x 16 partial products
     // straight from registers (one MULT18X18D each, no adder after it): pos0 = p3 x 2^48 + p2 x
     // 2^32 + p1 x 2^16 + p0 (p3 signed) and m = mh x 2^16 + ml give eight, qty = q1 x 2^16 + q0
-    // four (qx1_q: 0 unless a valid execution), and the wrap term (-m x 2^64 for a buy, +m x
+    // four (qx1_q: 0 for a client order; its rows are read only for a valid execution), and the wrap term (-m x 2^64 for a buy, +m x
     // 2^64 for a sell). R2b adds them as seven 97-bit rows in four carry-save steps and one
     // 97-bit add: the pair word's rows are zero unless it holds a position (pvr1_q), the qty
     // rows' first step is inverted for a sell (-x = ~x + 1: ~a + ~b + ~c = ~s + 2 ~c of the
@@ -1023,6 +1053,12 @@ module rg_risk #(
         if (rst)       hzn_q <= 1'b0;
         else if (adv0) hzn_q <= dec_i && (v0_q ? haz_a : haz_b);
     assign r1_haz = v0_q && v1_q && hzn_q;
+    // obz_q = (v0_q && oe0_q) || (v1_q && oe1_q), as R0 and R1 load below: R0 takes the frame
+    // (o_ready) or holds, R1 takes R0's event (v0_q && !r1_haz) or holds
+    always @(posedge clk)
+        if (rst) obz_q <= 1'b0;
+        else     obz_q <= (adv0 ? o_ready : (v0_q && oe0_q)) ||
+                          (adv1 ? (v0_q && !r1_haz && oe0_q) : (v1_q && oe1_q));
 
     // the duplicate state is written per account with constant slices (a decoded enable),
     // not through an indexed part-select, which synthesises into a shifter per field
@@ -1175,7 +1211,7 @@ module rg_risk #(
                     oac0_q   <= o_account;
                     osy0_q   <= o_symbol;
                     oid0_q   <= o_order_id;
-                    noref0_q <= (ref_px == 32'd0);
+                    noref0_q <= noref_i;
                     ref0_q   <= ref_px;
                     pdiff0_q <= pdiff;
                     coll0_q  <= collar_q[s_sym*16 +: 16];
@@ -1244,7 +1280,7 @@ module rg_risk #(
                     venc1_q     <= oe0_q && ov0_q && o_valid0;
                     pexb1_q     <= pex0 && (rd_side == `RG_ASCII_B);
                     pexs1_q     <= pex0 && (rd_side != `RG_ASCII_B);
-                    qx1_q       <= pex0 ? qty0 : 32'd0;
+                    qx1_q       <= pexf0 ? qty0 : 32'd0;
                     vleg1_q     <= (leg_seq_q == seq0) ? legs_q + 8'd1 : 8'd1;
                     // the pair and its mark (the pair RAM's read is registered alongside)
                     pvr1_q      <= mk_ram ? pv_q[{rdm_acct, rdm_sym}] : pv_q[{pv_facct, mk_fsym}];   // pv_q[pr_addr]
