@@ -539,7 +539,9 @@ module rg_risk #(
     wire [64:0]       head_sub = {1'b0, head_q[a1*64 +: 64]} - {1'b0, not1_q};
     // a decision's CREDIT was checked in R1 (cx1_q, against the headroom as registered: the
     // decision waited there while the event ahead could rewrite it); the order path's here
-    wire              credit_x = over_q[a1] || (!cmax_q[a1] && head_sub[64]);
+    // (head - n < 0 from hn_a_q, R2a's register of the same difference: the headroom is steady
+    // while an order event is in R2, so the carry chain does not start at a1's fan-out)
+    wire              credit_x = over_q[a1] || (!cmax_q[a1] && hn_a_q[65]);
     wire [63:0]       head_new = head_sub[64] ? 64'd0 : head_sub[63:0];   // on accept (saturated used)
     wire [47:0]       win     = win1_q;
     wire              thr_same = (acct48(thr_win_q, a1) == win);
@@ -689,8 +691,14 @@ module rg_risk #(
     wire              unused_rsn = ^{o_ps_t[35:0], o_po_t[35:0], o_ex_t[64:0], o_ro_t[38:0]};
     wire [31:0]       o_bid   = bid_q[sym1*32 +: 32];
     wire              o_ss_x  = (osd1_q == `RG_ASCII_T) && ssr_q[sym1] && (o_bid == 32'd0 || dpx1 <= o_bid);
+    // ORDER_RATE and the window's next count are registered in R2a (orate_a_q, ratenx_a_q): the
+    // windows, counts and limits are written only by an event leaving R2, so they are steady
+    // while an order event is there (0666532's seed-1 critical path: a1 -> the window compare
+    // -> rate_in >= max_rate -> rsn_b_q, 14.03 ns, 4.35 of them routing out of a1)
     wire [31:0]       rate_in = (acct48(rate_win_q, a1) == win) ? rate_cnt_q[a1*32 +: 32] : 32'd0;
-    wire [31:0]       rate_nx = (&rate_in) ? rate_in : rate_in + 32'd1;   // saturating (exact: max_rate < 2^32)
+    wire [31:0]       rate_nx_c = (&rate_in) ? rate_in : rate_in + 32'd1;   // saturating (exact: max_rate < 2^32)
+    reg               orate_a_q;
+    reg  [31:0]       ratenx_a_q;
 
     // the reasons of a decision (market data, R2 in one cycle) and of an order event (from
     // the R2a registers into rsn_b_q; the loss limit's KILL is added in R2c)
@@ -723,7 +731,7 @@ module rg_risk #(
         reasons_ord[`RG_RSN_OPEN_ORDERS]  = ({19'd0, oc_x} >= max_open_q[a1*32 +: 32]);
         reasons_ord[`RG_RSN_REDUCE_ONLY]  = o_ro_x;
         reasons_ord[`RG_RSN_SHORT_SALE]   = o_ss_x;
-        reasons_ord[`RG_RSN_ORDER_RATE]   = (rate_in >= max_rate_q[a1*32 +: 32]);
+        reasons_ord[`RG_RSN_ORDER_RATE]   = orate_a_q;
         reasons = reasons_md;
         if (oe1_q) begin
             reasons = rsn_b_q;
@@ -1368,7 +1376,7 @@ module rg_risk #(
                 for (j = 0; j < NA; j = j + 1)
                     if (o_order && a1 == j[ACCT_W-1:0]) begin
                         rate_win_q[j*48 +: 48] <= win;
-                        rate_cnt_q[j*32 +: 32] <= rate_nx;
+                        rate_cnt_q[j*32 +: 32] <= ratenx_a_q;
                     end
                 if (pl_upd) begin
                     pv_q[pa1_q]             <= 1'b1;
@@ -1470,6 +1478,8 @@ module rg_risk #(
         psub_a_q  <= pl_sub_c;
         rmk_a_q   <= pl_remark_c;
         rsn_b_q   <= reasons_ord;
+        orate_a_q <= (rate_in >= max_rate_q[a1*32 +: 32]);
+        ratenx_a_q <= rate_nx_c;
         prod_b_q  <= $signed(pp_x + pp_y);
         v_b_q     <= v_c;
         kbig_b_q  <= !k_c[67] && (k_c[66:63] != 4'd0);
