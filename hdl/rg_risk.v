@@ -12,7 +12,7 @@
 //   R0  last_trade and collar_bps (updates, then the reference price and |price - ref|), the
 //       throttle window (ts >> shift), the symbol's account (configuration), the notional's
 //       16 x 16 partial products (market data's and an order frame's)
-//   R1  the products into registers (|price - ref| x 10000, ref x collar; price x qty, the
+//   R1  the products into registers (COLLAR: |price - ref| x 10000 > ref x collar; price x qty, the
 //       partial products added up) and a decision's checks against the state as
 //       registered (reads, writes no state): KILL,
 //       HALTED (a per-symbol flag), MARKET_CLOSED, MAX_QTY, MAX_NOTIONAL, POSITION (the
@@ -265,8 +265,7 @@ module rg_risk #(
     reg [`RG_TOB_W-1:0] tob1_q;
     reg [`RG_ORD_W-1:0] ord1_q;
     reg                 noref1_q;
-    reg [45:0]          clhs1_q;           // |price - ref| x 10000 (< 2^46)
-    reg [47:0]          crhs1_q;           // ref x collar_bps
+    reg                 col1_q;            // COLLAR: |price - ref| x 10000 > ref x collar_bps, ref != 0
     reg [63:0]          not1_q;
     reg [47:0]          win1_q;            // throttle window of ts
     reg [ACCT_W-1:0]    a1_q;              // the symbol's account
@@ -446,8 +445,28 @@ module rg_risk #(
     wire [SYM_W-1:0]  sym0     = tob0_q[`RG_TOB_SYM_LO +: SYM_W];
     wire [31:0]       price0   = ord0_q[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
     wire [31:0]       qty0     = ord0_q[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
-    wire [45:0]       c_lhs    = {14'd0, pdiff0_q} * 46'd10000;
-    wire [47:0]       c_rhs    = {16'd0, ref0_q} * {32'd0, coll0_q};
+    // COLLAR (|price - ref| x 10000 > ref x collar_bps) is decided here and registered (col1_q):
+    // rhs - lhs < 0 in 49 bits (lhs < 2^46, rhs < 2^48), from the four 16-bit pieces' products
+    // (one MULT18X18D each) in two carry-save steps and one carry chain. It was compared in R2
+    // from the registered products, 48 bits in front of a decision's accept and every state
+    // write (4af3b2c's seed-1 critical path: crhs1_q -> clhs1_q > crhs1_q -> the verdict ->
+    // pos_q, 13.46 ns)
+    wire [29:0]       cl_lo    = pdiff0_q[15:0] * 14'd10000;
+    wire [29:0]       cl_hi    = pdiff0_q[31:16] * 14'd10000;
+    wire [31:0]       cr_lo    = ref0_q[15:0] * coll0_q;
+    wire [31:0]       cr_hi    = ref0_q[31:16] * coll0_q;
+    // rhs - lhs = cr_lo + cr_hi << 16 + ~cl_lo + ~(cl_hi << 16) + 2 (the two 1s in the carry
+    // vectors' free low bits)
+    wire [48:0]       cc_a     = {17'd0, cr_lo};
+    wire [48:0]       cc_b     = {1'b0, cr_hi, 16'd0};
+    wire [48:0]       cc_c     = ~{19'd0, cl_lo};
+    wire [48:0]       cc_d     = ~{3'd0, cl_hi, 16'd0};
+    wire [48:0]       cc_s1    = cc_a ^ cc_b ^ cc_c;
+    wire [48:0]       cc_k1    = {(cc_a[47:0] & cc_b[47:0]) | (cc_a[47:0] & cc_c[47:0]) | (cc_b[47:0] & cc_c[47:0]), 1'b1};
+    wire [48:0]       cc_s2    = cc_s1 ^ cc_k1 ^ cc_d;
+    wire [48:0]       cc_k2    = {(cc_s1[47:0] & cc_k1[47:0]) | (cc_s1[47:0] & cc_d[47:0]) | (cc_k1[47:0] & cc_d[47:0]), 1'b1};
+    wire [48:0]       cc_t     = cc_s2 + cc_k2;
+    wire              coll_x0  = !noref0_q && cc_t[48];
     // the notional: the partial products of R0 added up (market data's or the order frame's)
     wire [63:0]       nt_x     = oe0_q ? nox0_q : nsx0_q;
     wire [63:0]       nt_y     = {16'd0, oe0_q ? noy0_q : nsy0_q, 16'd0};
@@ -688,7 +707,7 @@ module rg_risk #(
     wire signed [39:0] p40   = {{8{pos1[31]}}, pos1};
     wire signed [39:0] o_ro_t = rop_a_q - $signed({8'd0, buy1 ? ob_x : os_x});
     wire              o_ro_x  = (ro_acct_q[a1] || ro_sym_q[sym1]) && o_ro_t[39];
-    wire              unused_rsn = ^{o_ps_t[35:0], o_po_t[35:0], o_ex_t[64:0], o_ro_t[38:0]};
+    wire              unused_rsn = ^{o_ps_t[35:0], o_po_t[35:0], o_ex_t[64:0], o_ro_t[38:0], cc_t[47:0]};
     wire [31:0]       o_bid   = bid_q[sym1*32 +: 32];
     wire              o_ss_x  = (osd1_q == `RG_ASCII_T) && ssr_q[sym1] && (o_bid == 32'd0 || dpx1 <= o_bid);
     // ORDER_RATE and the window's next count are registered in R2a (orate_a_q, ratenx_a_q): the
@@ -712,7 +731,7 @@ module rg_risk #(
         reasons_md[`RG_RSN_MAX_QTY]       = mq1_q;
         reasons_md[`RG_RSN_MAX_NOTIONAL]  = mn1_q;
         reasons_md[`RG_RSN_NO_REF]        = noref1_q;
-        reasons_md[`RG_RSN_COLLAR]        = !noref1_q && ({2'b00, clhs1_q} > crhs1_q);
+        reasons_md[`RG_RSN_COLLAR]        = col1_q;
         reasons_md[`RG_RSN_POSITION]      = pos_x;
         reasons_md[`RG_RSN_CREDIT]        = cx1_q;
         reasons_md[`RG_RSN_THROTTLE]      = thx1_q;
@@ -1144,7 +1163,7 @@ module rg_risk #(
             v1_q <= 1'b0; ev1_q <= {`RG_EV_W{1'b0}}; tob1_q <= {`RG_TOB_W{1'b0}}; ord1_q <= {`RG_ORD_W{1'b0}};
             v0_q <= 1'b0; ev0_q <= {`RG_EV_W{1'b0}}; tob0_q <= {`RG_TOB_W{1'b0}}; ord0_q <= {`RG_ORD_W{1'b0}};
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
-            noref1_q <= 1'b0; clhs1_q <= 46'd0; crhs1_q <= 48'd0; not1_q <= 64'd0;
+            noref1_q <= 1'b0; col1_q <= 1'b0; not1_q <= 64'd0;
             win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}}; pla1_q <= {ACCT_W{1'b0}}; px1_q <= 1'b0;
             nsx0_q <= 64'd0; nsy0_q <= 32'd0; nsz0_q <= 32'd0; nox0_q <= 64'd0; noy0_q <= 32'd0; noz0_q <= 32'd0;
             cx1_q <= 1'b0;
@@ -1267,8 +1286,7 @@ module rg_risk #(
                     tob1_q   <= tob0_q;
                     ord1_q   <= ord0_q;
                     noref1_q <= noref0_q;
-                    clhs1_q  <= c_lhs;
-                    crhs1_q  <= c_rhs;
+                    col1_q   <= coll_x0;
                     not1_q   <= notional;
                     win1_q   <= win0_q;
                     // a client order's account is its own, not the symbol's
