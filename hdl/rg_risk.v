@@ -779,8 +779,21 @@ module rg_risk #(
     // its symbol's last trade (the mark) are registered as the event enters R1. R2 re-marks
     // the pair (a venue execution first moves its position and the account's cash), then
     // compares the account's P&L with the limit; a trip engages the account kill.
-    wire [SYM_W-1:0]        pr_sym  = ov0_q ? rd_sym : osy0_q[SYM_W-1:0];
-    wire [ACCT_W+SYM_W-1:0] pr_addr = {ov0_q ? rd_acct : oac0_q[ACCT_W-1:0], pr_sym};
+    // The pair's address is the slot RAM's {account, symbol} (a venue frame whose slot was not
+    // placed last cycle) or one from registers (the slot as placed, ps_*_q, or the client
+    // order's own), selected by a flip-flop: the select and the register side are kept in
+    // registers of their own (prsel_q = ov0_q && !ps_hnew_q, prfa_q / prfs_q = ov0_q ?
+    // ps_acct_q / ps_sym_q : the frame's), loaded with what they are made of, so the RAM
+    // output passes one 2:1 select into the pair RAM's address, the mark's and the pair-valid
+    // selects (it went through ov0_q and ps_hnew_q's selects: rd_acct, rd_sym, then pr_addr)
+    reg                     prsel_q;
+    reg [ACCT_W-1:0]        prfa_q;
+    reg [SYM_W-1:0]         prfs_q;
+    wire                    ld0     = adv0 && in_valid;      // R0 loads (ov0_q, oac0_q, osy0_q)
+    wire                    ov0_nx  = ld0 ? o_venue : ov0_q;
+    wire [ACCT_W-1:0]       oac0_nx = ld0 ? o_account[ACCT_W-1:0] : oac0_q[ACCT_W-1:0];
+    wire [SYM_W-1:0]        osy0_nx = ld0 ? o_symbol[SYM_W-1:0] : osy0_q[SYM_W-1:0];
+    wire [ACCT_W+SYM_W-1:0] pr_addr = prsel_q ? {rdm_acct, rdm_sym} : {prfa_q, prfs_q};
     reg                     pvr1_q;
     reg                     mnz1_q;     // the symbol has a last trade (mark != 0)
     reg [31:0]              mkc1_q;     // the mark as re-marked: the last trade, or the frame's price when 0
@@ -790,8 +803,8 @@ module rg_risk #(
     // symbol from registers (ps_sym_q or the frame's), then the choice between the two (the
     // RAM output drives one index select and one 2:1 select: it was 10f75ad's critical path,
     // u_open.sym_m -> mkc1_q at 13.56 ns, through one select of rd_sym and a 32-bit != 0)
-    wire                    mk_ram  = ov0_q && !ps_hnew_q;
-    wire [SYM_W-1:0]        mk_fsym = ov0_q ? ps_sym_q : osy0_q[SYM_W-1:0];
+    wire                    mk_ram  = prsel_q;     // ov0_q && !ps_hnew_q
+    wire [SYM_W-1:0]        mk_fsym = prfs_q;      // ov0_q ? ps_sym_q : osy0_q
     wire                    mk_rnz  = ltnz_q[rdm_sym];
     wire [31:0]             mk_rlt  = last_trade_q[rdm_sym*32 +: 32];
     wire                    mk_fnz  = ltnz_q[mk_fsym];
@@ -799,7 +812,7 @@ module rg_risk #(
     wire                    mk_nz   = mk_ram ? mk_rnz : mk_fnz;
     // the pair's valid bit likewise (pv_q[pr_addr]: 3fa920d's critical path, u_open.sym_m ->
     // pr_addr -> pvr1_q, 13.86 ns)
-    wire [ACCT_W-1:0]       pv_facct = ov0_q ? ps_acct_q : oac0_q[ACCT_W-1:0];
+    wire [ACCT_W-1:0]       pv_facct = prfa_q;     // ov0_q ? ps_acct_q : oac0_q
     wire [31:0]             mk_c    = mk_ram ? (mk_rnz ? mk_rlt : price0) : (mk_fnz ? mk_flt : price0);
     reg [ACCT_W+SYM_W-1:0]  pa1_q;
     wire [127:0]            pr_word;
@@ -1175,6 +1188,7 @@ module rg_risk #(
             pw_we_q <= 1'b0;
             po_place_q <= 1'b0; po_replace_q <= 1'b0; po_reduce_q <= 1'b0;
             ps_hit_q <= 1'b0; ps_hpx_q <= 1'b0; ps_hnew_q <= 1'b0;
+            prsel_q <= 1'b0; prfa_q <= {ACCT_W{1'b0}}; prfs_q <= {SYM_W{1'b0}};
             ph_q <= 2'd0;
             v2_q <= 1'b0; ev2_q <= {`RG_EV_W{1'b0}}; tob2_q <= {`RG_TOB_W{1'b0}}; ord2_q <= {`RG_ORD_W{1'b0}};
             vrd2_q <= {`RG_VRD_W{1'b0}};
@@ -1332,6 +1346,9 @@ module rg_risk #(
             ps_hit_q     <= ps_hit;
             ps_hpx_q     <= ps_hit && (po_place_q || po_replace_q);
             ps_hnew_q    <= ps_hit && po_place_q;
+            prsel_q      <= ov0_nx && !(ps_hit && po_place_q);
+            prfa_q       <= ov0_nx ? po_acct_q : oac0_nx;
+            prfs_q       <= ov0_nx ? po_sym_q : osy0_nx;
             for (j = 0; j < NA; j = j + 1)
                 if (pw_we_q && pw_acct_q == j[ACCT_W-1:0]) begin
                     lo_valid_q[j]              <= 1'b1;
