@@ -582,6 +582,7 @@ module rg_risk #(
     wire [63:0]       sum_on;
     wire [12:0]       sum_oc;
     wire [31:0]       rdm_open, rdm_price;
+    wire              rdm_nz;
     wire [ACCT_W-1:0] rdm_acct;
     wire [SYM_W-1:0]  rdm_sym;
     wire [7:0]        rdm_side;
@@ -630,25 +631,33 @@ module rg_risk #(
     // the tests of the slot as read are taken on the RAM's output and on the bypass registers
     // (ps_*_q) side by side and then selected, so the RAM output does not pass a select
     // before its compare (and carry chain)
-    wire              rd_isopen = ps_hit_q ? (ps_open_q != 32'd0) : (rdm_open != 32'd0);
+    // (the slot is open: the table's nonzero bit beside the open shares, no 32-bit test after
+    // the RAM; 12f9e50's seed-1 critical path, open_m -> rdm_open != 0 -> the validity -> pexs1_q)
+    wire              rd_isopen = ps_hit_q ? (ps_open_q != 32'd0) : rdm_nz;
+    wire              rd_sideb = ps_hnew_q ? (ps_side_q == `RG_ASCII_B) : (rdm_side == `RG_ASCII_B);
     wire              rd_qle   = ps_hit_q ? (qty0 <= ps_open_q) : (qty0 <= rdm_open);
     wire              rd_same  = ps_hnew_q ?
                                  (({{(16-ACCT_W){1'b0}}, ps_acct_q} == oac0_q) && ({{(16-SYM_W){1'b0}}, ps_sym_q} == osy0_q) &&
                                   (ps_side_q == osd0_q)) :
                                  (({{(16-ACCT_W){1'b0}}, rdm_acct} == oac0_q) && ({{(16-SYM_W){1'b0}}, rdm_sym} == osy0_q) &&
                                   (rdm_side == osd0_q));
-    wire              ord_ok0  = ook0_q && (enter0 ? !rd_isopen : (rd_isopen && rd_same));
-    wire              ven_ok0  = ook0_q && (oid0_q < `RG_ORDER_SLOTS) && rd_isopen && rd_qle &&
-                                 (!exec0 || leg_seq_q != seq0 || legs_q != 8'hFF);
-    wire              o_valid0 = !obl0_q && !ofr0_q && (ov0_q ? ven_ok0 : ord_ok0);
-    wire              pex0     = oe0_q && ov0_q && o_valid0 && exec0;   // a valid venue execution
-    // a venue execution whose tests other than the slot's passed (flip-flops only): qx1_q's
-    // select, so the slot RAM's output does not fan out into 32 bits (2d0903d's seed-1 critical
-    // path, u_open.open_m -> rd_qle -> pex0 -> qx1_q, 13.72 ns). When the slot's tests fail
-    // (pex0 = 0, pexf0 = 1) the event is no execution: pexb1_q = pexs1_q = 0, so no re-mark
-    // (rmk_a_q), no pair write and no trip reads the products of qx1_q
+    // The event is valid (section 18.2) when its tests from flip-flops pass (a client order:
+    // ordf0; a venue frame: venf0; a venue execution: pexf0, the stateless checks ook0_q, the
+    // id and the leg count) and its slot's: a client order's enter needs a free slot, a
+    // replace an open one with the same account, symbol and side (rd_same); a venue frame an
+    // open slot with qty <= open (ven_sl0). The registers of R1 take the two parts' AND, so the
+    // RAM output passes the slot tests and one AND (12f9e50's seed-1 critical path went from
+    // open_m through rdm_open != 0 and the validity's selects into pexs1_q, 13.43 ns).
+    // pexf0 alone selects qx1_q, so the slot RAM's output does not fan out into 32 bits
+    // (2d0903d's seed-1 critical path, u_open.open_m -> rd_qle -> pex0 -> qx1_q, 13.72 ns). When
+    // the slot's tests fail (pexf0 = 1) the event is no execution: pexb1_q = pexs1_q = 0, so no
+    // re-mark (rmk_a_q), no pair write and no trip reads the products of qx1_q
     wire              pexf0    = oe0_q && ov0_q && exec0 && !obl0_q && !ofr0_q && ook0_q &&
                                  (oid0_q < `RG_ORDER_SLOTS) && (leg_seq_q != seq0 || legs_q != 8'hFF);
+    wire              ordf0    = oe0_q && !ov0_q && !obl0_q && !ofr0_q && ook0_q;
+    wire              venf0    = oe0_q && ov0_q && !obl0_q && !ofr0_q && ook0_q && (oid0_q < `RG_ORDER_SLOTS) &&
+                                 (!exec0 || leg_seq_q != seq0 || legs_q != 8'hFF);
+    wire              ven_sl0  = rd_isopen && rd_qle;
     // R2a registers (loaded every cycle; an order event's are valid from its second R2 cycle:
     // the state it reads changes only when an event leaves R2)
     reg               oo_a_q, ov_a_q;
@@ -944,7 +953,7 @@ module rg_risk #(
     rg_open_orders #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS)) u_open (
         .clk(clk), .rst(rst),
         .rd_id(take_o ? o_order_id[11:0] : oid0_q[11:0]),
-        .rd_open(rdm_open), .rd_price(rdm_price), .rd_acct(rdm_acct), .rd_sym(rdm_sym), .rd_side(rdm_side),
+        .rd_open(rdm_open), .rd_nz(rdm_nz), .rd_price(rdm_price), .rd_acct(rdm_acct), .rd_sym(rdm_sym), .rd_side(rdm_side),
         .sum_sym(sym1), .sum_acct(a1), .sum_ob(sum_ob), .sum_os(sum_os), .sum_on(sum_on), .sum_oc(sum_oc),
         .op_place(po_place_q), .op_replace(po_replace_q), .op_reduce(po_reduce_q), .op_id(po_id_q),
         .op_acct(po_acct_q), .op_sym(po_sym_q), .op_side(po_side_q),
@@ -1322,10 +1331,10 @@ module rg_risk #(
                     sl_acct1_q  <= rd_acct;
                     sl_sym1_q   <= rd_sym;
                     sl_side1_q  <= rd_side;
-                    ordc1_q     <= oe0_q && !ov0_q && o_valid0;
-                    venc1_q     <= oe0_q && ov0_q && o_valid0;
-                    pexb1_q     <= pex0 && (rd_side == `RG_ASCII_B);
-                    pexs1_q     <= pex0 && (rd_side != `RG_ASCII_B);
+                    ordc1_q     <= ordf0 && (enter0 ? !rd_isopen : (rd_isopen && rd_same));
+                    venc1_q     <= venf0 && ven_sl0;
+                    pexb1_q     <= pexf0 && ven_sl0 && rd_sideb;    // a valid venue execution of a buy slot
+                    pexs1_q     <= pexf0 && ven_sl0 && !rd_sideb;
                     qx1_q       <= pexf0 ? qty0 : 32'd0;
                     vleg1_q     <= (leg_seq_q == seq0) ? legs_q + 8'd1 : 8'd1;
                     // the pair and its mark (the pair RAM's read is registered alongside)
