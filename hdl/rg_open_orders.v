@@ -34,6 +34,7 @@ module rg_open_orders #(
     // slot read (result in the next cycle)
     input  wire [11:0]       rd_id,
     output reg  [31:0]       rd_open,
+    output reg               rd_nz,         // rd_open != 0 (a 1-bit memory written with open_m)
     output reg  [31:0]       rd_price,
     output reg  [ACCT_W-1:0] rd_acct,
     output reg  [SYM_W-1:0]  rd_sym,
@@ -77,6 +78,10 @@ module rg_open_orders #(
     reg [ACCT_W-1:0] acct_m  [0:SLOTS-1];
     reg [SYM_W-1:0]  sym_m   [0:SLOTS-1];
     reg [7:0]        side_m  [0:SLOTS-1];
+    // open shares != 0, kept beside open_m, so a reader tests the slot's open / free state
+    // without a 32-bit compare after the memory's output (rg_risk's slot tests: 12f9e50's
+    // seed-1 critical path, open_m -> rd_open != 0 -> the venue frame's validity -> pexs1_q)
+    reg              nz_m    [0:SLOTS-1];
 
     reg [NS*32-1:0]  ob_q, os_q;
     reg [NA*64-1:0]  on_q;
@@ -146,6 +151,14 @@ module rg_open_orders #(
         red_n  <= pp_sum(red_hh, red_ll, red_hl, red_lh);
     end
     wire [31:0]       left    = o_open - op_qty;                  // reduce
+    // the nonzero bit written with open_m, registered a cycle ahead: the operands are steady
+    // from two cycles before the operation (see above), so these equal op_qty != 0 and
+    // left != 0 in the operation's cycle
+    reg               nzq_q, nzl_q;
+    always @(posedge clk) begin
+        nzq_q <= (op_qty != 32'd0);
+        nzl_q <= (left != 32'd0);
+    end
 
     wire [31:0] sh_cur = m_buy ? ob_q[m_sym*32 +: 32] : os_q[m_sym*32 +: 32];
     wire [31:0] sh_new = op_place   ? sh_cur + op_qty :
@@ -162,6 +175,7 @@ module rg_open_orders #(
     integer j;
     always @(posedge clk) begin
         rd_open  <= open_m[rd_id];
+        rd_nz    <= nz_m[rd_id];
         rd_price <= price_m[rd_id];
         rd_acct  <= acct_m[rd_id];
         rd_sym   <= sym_m[rd_id];
@@ -175,6 +189,7 @@ module rg_open_orders #(
             oc_q     <= {(NA*13){1'b0}};
         end else if (clr_q) begin
             open_m[clr_id_q] <= 32'd0;
+            nz_m[clr_id_q]   <= 1'b0;
             clr_id_q         <= clr_id_q + 12'd1;
             if (&clr_id_q) clr_q <= 1'b0;
         end else if (any_op) begin
@@ -185,15 +200,18 @@ module rg_open_orders #(
                 if (m_acct == j[ACCT_W-1:0]) oc_q[j*13 +: 13] <= oc_new;
             if (op_place) begin
                 open_m[op_id]  <= op_qty;
+                nz_m[op_id]    <= nzq_q;
                 price_m[op_id] <= op_price;
                 acct_m[op_id]  <= op_acct;
                 sym_m[op_id]   <= op_sym;
                 side_m[op_id]  <= op_side;
             end else if (op_replace) begin
                 open_m[op_id]  <= op_qty;
+                nz_m[op_id]    <= nzq_q;
                 price_m[op_id] <= op_price;
             end else begin
                 open_m[op_id]  <= left;
+                nz_m[op_id]    <= nzl_q;
             end
         end
     end

@@ -12,7 +12,7 @@
 //   R0  last_trade and collar_bps (updates, then the reference price and |price - ref|), the
 //       throttle window (ts >> shift), the symbol's account (configuration), the notional's
 //       16 x 16 partial products (market data's and an order frame's)
-//   R1  the products into registers (|price - ref| x 10000, ref x collar; price x qty, the
+//   R1  the products into registers (COLLAR: |price - ref| x 10000 > ref x collar; price x qty, the
 //       partial products added up) and a decision's checks against the state as
 //       registered (reads, writes no state): KILL,
 //       HALTED (a per-symbol flag), MARKET_CLOSED, MAX_QTY, MAX_NOTIONAL, POSITION (the
@@ -265,8 +265,7 @@ module rg_risk #(
     reg [`RG_TOB_W-1:0] tob1_q;
     reg [`RG_ORD_W-1:0] ord1_q;
     reg                 noref1_q;
-    reg [45:0]          clhs1_q;           // |price - ref| x 10000 (< 2^46)
-    reg [47:0]          crhs1_q;           // ref x collar_bps
+    reg                 col1_q;            // COLLAR: |price - ref| x 10000 > ref x collar_bps, ref != 0
     reg [63:0]          not1_q;
     reg [47:0]          win1_q;            // throttle window of ts
     reg [ACCT_W-1:0]    a1_q;              // the symbol's account
@@ -328,8 +327,8 @@ module rg_risk #(
     // read and the frame (and leg_seq_q, which only this event rewrites while it is in R1 and
     // R2: order events are one at a time in R0-R1, and the event ahead of it is market data),
     // registered with it: ordc1_q a valid client order, venc1_q a valid venue frame, pex*1_q a
-    // valid venue execution of a buy / sell slot, qx1_q its qty (0 unless a valid execution),
-    // vleg1_q the FILL leg
+    // valid venue execution of a buy / sell slot, qx1_q its qty (0 unless a venue execution
+    // whose tests other than the slot's passed: pexf0), vleg1_q the FILL leg
     reg                 ordc1_q, venc1_q, pexb1_q, pexs1_q;
     reg [31:0]          qx1_q;
     reg [7:0]           vleg1_q;
@@ -363,7 +362,13 @@ module rg_risk #(
     // ---------------------------------------------------------------- input: market data or an order frame
     // an order frame enters when due (market data is held then) and no order event is in R0
     // or R1; market data enters when no frame is due
-    wire oe_busy   = (v0_q && oe0_q) || (v1_q && oe1_q) || busy;
+    // (v0_q && oe0_q) || (v1_q && oe1_q) is kept in a register of its own (obz_q, its next
+    // value from the loads of R0 and R1 below), so take_o, which selects R0's whole input and
+    // the slot read's address, is one LUT from flip-flops: from v1_q it went through R2's hold
+    // (ph_q) into take_o's fan-out and R0's reference price (2d0903d's seed-2 critical path,
+    // v1_q -> ph_q -> take_o -> ref_px -> noref0_q, 13.32 ns)
+    reg  obz_q;
+    wire oe_busy   = obz_q || busy;
     wire take_o    = o_valid && !oe_busy;
     assign o_ready = adv0 && take_o;
     assign s_ready = adv0 && !md_hold;
@@ -406,13 +411,30 @@ module rg_risk #(
     wire [31:0]      s_uval  = i_ev[`RG_EV_UVAL_LO +: 32];
     wire [15:0]      s_utgt  = i_ev[`RG_EV_UTGT_LO +: `RG_EV_UTGT_W];
     wire [SYM_W-1:0] s_sym   = i_tob[`RG_TOB_SYM_LO +: SYM_W];
-    wire [31:0]      s_price = i_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
     wire             s_last_upd = in_md && (s_ukind == `RG_UPD_LAST);
     wire             s_coll_upd = in_md && (s_ukind == `RG_UPD_CTRL) && (s_ucode == `RG_CTRL_COLLAR_BPS);
 
-    wire [31:0] ref_px   = (s_ukind == `RG_UPD_LAST && s_usym == s_sym) ? s_uval[31:0] : last_trade_q[s_sym*32 +: 32];
-    wire [32:0] p_m_ref  = {1'b0, s_price} - {1'b0, ref_px};
-    wire [31:0] pdiff    = p_m_ref[32] ? (ref_px - s_price) : p_m_ref[31:0];
+    // the reference price, |price - ref| and ref = 0 are taken for market data (from s_*, with
+    // the event's own last trade) and for the order frame (from o_*: an order event carries no
+    // update) side by side, then selected by take_o; ref = 0 from ltnz_q (no 32-bit test after
+    // the select)
+    wire [SYM_W-1:0] md_sym  = s_tob[`RG_TOB_SYM_LO +: SYM_W];
+    wire [31:0]      md_px   = s_ord[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
+    wire [31:0]      md_uval = s_ev[`RG_EV_UVAL_LO +: 32];
+    wire             md_own  = (s_ev[`RG_EV_UKIND_LO +: `RG_EV_UKIND_W] == `RG_UPD_LAST) &&
+                               (s_ev[`RG_EV_USYM_LO +: SYM_W] == md_sym);
+    wire [31:0]      md_ref  = md_own ? md_uval : last_trade_q[md_sym*32 +: 32];
+    wire             md_nor  = md_own ? (md_uval == 32'd0) : !ltnz_q[md_sym];
+    wire [32:0]      md_pmr  = {1'b0, md_px} - {1'b0, md_ref};
+    wire [31:0]      md_pd   = md_pmr[32] ? (md_ref - md_px) : md_pmr[31:0];
+    wire [SYM_W-1:0] of_sym  = o_symbol[SYM_W-1:0];
+    wire [31:0]      of_ref  = last_trade_q[of_sym*32 +: 32];
+    wire             of_nor  = !ltnz_q[of_sym];
+    wire [32:0]      of_pmr  = {1'b0, o_price} - {1'b0, of_ref};
+    wire [31:0]      of_pd   = of_pmr[32] ? (of_ref - o_price) : of_pmr[31:0];
+    wire [31:0] ref_px   = take_o ? of_ref : md_ref;
+    wire        noref_i  = take_o ? of_nor : md_nor;
+    wire [31:0] pdiff    = take_o ? of_pd : md_pd;
     // the notional of market data and of an order frame in partial products, each from the
     // stage's input (not through the order frame's select)
     wire [31:0] s_qty    = s_ord[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
@@ -423,8 +445,28 @@ module rg_risk #(
     wire [SYM_W-1:0]  sym0     = tob0_q[`RG_TOB_SYM_LO +: SYM_W];
     wire [31:0]       price0   = ord0_q[`RG_ORD_PRICE_LO +: `RG_ORD_PRICE_W];
     wire [31:0]       qty0     = ord0_q[`RG_ORD_QTY_LO +: `RG_ORD_QTY_W];
-    wire [45:0]       c_lhs    = {14'd0, pdiff0_q} * 46'd10000;
-    wire [47:0]       c_rhs    = {16'd0, ref0_q} * {32'd0, coll0_q};
+    // COLLAR (|price - ref| x 10000 > ref x collar_bps) is decided here and registered (col1_q):
+    // rhs - lhs < 0 in 49 bits (lhs < 2^46, rhs < 2^48), from the four 16-bit pieces' products
+    // (one MULT18X18D each) in two carry-save steps and one carry chain. It was compared in R2
+    // from the registered products, 48 bits in front of a decision's accept and every state
+    // write (4af3b2c's seed-1 critical path: crhs1_q -> clhs1_q > crhs1_q -> the verdict ->
+    // pos_q, 13.46 ns)
+    wire [29:0]       cl_lo    = pdiff0_q[15:0] * 14'd10000;
+    wire [29:0]       cl_hi    = pdiff0_q[31:16] * 14'd10000;
+    wire [31:0]       cr_lo    = ref0_q[15:0] * coll0_q;
+    wire [31:0]       cr_hi    = ref0_q[31:16] * coll0_q;
+    // rhs - lhs = cr_lo + cr_hi << 16 + ~cl_lo + ~(cl_hi << 16) + 2 (the two 1s in the carry
+    // vectors' free low bits)
+    wire [48:0]       cc_a     = {17'd0, cr_lo};
+    wire [48:0]       cc_b     = {1'b0, cr_hi, 16'd0};
+    wire [48:0]       cc_c     = ~{19'd0, cl_lo};
+    wire [48:0]       cc_d     = ~{3'd0, cl_hi, 16'd0};
+    wire [48:0]       cc_s1    = cc_a ^ cc_b ^ cc_c;
+    wire [48:0]       cc_k1    = {(cc_a[47:0] & cc_b[47:0]) | (cc_a[47:0] & cc_c[47:0]) | (cc_b[47:0] & cc_c[47:0]), 1'b1};
+    wire [48:0]       cc_s2    = cc_s1 ^ cc_k1 ^ cc_d;
+    wire [48:0]       cc_k2    = {(cc_s1[47:0] & cc_k1[47:0]) | (cc_s1[47:0] & cc_d[47:0]) | (cc_k1[47:0] & cc_d[47:0]), 1'b1};
+    wire [48:0]       cc_t     = cc_s2 + cc_k2;
+    wire              coll_x0  = !noref0_q && cc_t[48];
     // the notional: the partial products of R0 added up (market data's or the order frame's)
     wire [63:0]       nt_x     = oe0_q ? nox0_q : nsx0_q;
     wire [63:0]       nt_y     = {16'd0, oe0_q ? noy0_q : nsy0_q, 16'd0};
@@ -516,7 +558,9 @@ module rg_risk #(
     wire [64:0]       head_sub = {1'b0, head_q[a1*64 +: 64]} - {1'b0, not1_q};
     // a decision's CREDIT was checked in R1 (cx1_q, against the headroom as registered: the
     // decision waited there while the event ahead could rewrite it); the order path's here
-    wire              credit_x = over_q[a1] || (!cmax_q[a1] && head_sub[64]);
+    // (head - n < 0 from hn_a_q, R2a's register of the same difference: the headroom is steady
+    // while an order event is in R2, so the carry chain does not start at a1's fan-out)
+    wire              credit_x = over_q[a1] || (!cmax_q[a1] && hn_a_q[65]);
     wire [63:0]       head_new = head_sub[64] ? 64'd0 : head_sub[63:0];   // on accept (saturated used)
     wire [47:0]       win     = win1_q;
     wire              thr_same = (acct48(thr_win_q, a1) == win);
@@ -538,6 +582,7 @@ module rg_risk #(
     wire [63:0]       sum_on;
     wire [12:0]       sum_oc;
     wire [31:0]       rdm_open, rdm_price;
+    wire              rdm_nz;
     wire [ACCT_W-1:0] rdm_acct;
     wire [SYM_W-1:0]  rdm_sym;
     wire [7:0]        rdm_side;
@@ -586,18 +631,33 @@ module rg_risk #(
     // the tests of the slot as read are taken on the RAM's output and on the bypass registers
     // (ps_*_q) side by side and then selected, so the RAM output does not pass a select
     // before its compare (and carry chain)
-    wire              rd_isopen = ps_hit_q ? (ps_open_q != 32'd0) : (rdm_open != 32'd0);
+    // (the slot is open: the table's nonzero bit beside the open shares, no 32-bit test after
+    // the RAM; 12f9e50's seed-1 critical path, open_m -> rdm_open != 0 -> the validity -> pexs1_q)
+    wire              rd_isopen = ps_hit_q ? (ps_open_q != 32'd0) : rdm_nz;
+    wire              rd_sideb = ps_hnew_q ? (ps_side_q == `RG_ASCII_B) : (rdm_side == `RG_ASCII_B);
     wire              rd_qle   = ps_hit_q ? (qty0 <= ps_open_q) : (qty0 <= rdm_open);
     wire              rd_same  = ps_hnew_q ?
                                  (({{(16-ACCT_W){1'b0}}, ps_acct_q} == oac0_q) && ({{(16-SYM_W){1'b0}}, ps_sym_q} == osy0_q) &&
                                   (ps_side_q == osd0_q)) :
                                  (({{(16-ACCT_W){1'b0}}, rdm_acct} == oac0_q) && ({{(16-SYM_W){1'b0}}, rdm_sym} == osy0_q) &&
                                   (rdm_side == osd0_q));
-    wire              ord_ok0  = ook0_q && (enter0 ? !rd_isopen : (rd_isopen && rd_same));
-    wire              ven_ok0  = ook0_q && (oid0_q < `RG_ORDER_SLOTS) && rd_isopen && rd_qle &&
+    // The event is valid (section 18.2) when its tests from flip-flops pass (a client order:
+    // ordf0; a venue frame: venf0; a venue execution: pexf0, the stateless checks ook0_q, the
+    // id and the leg count) and its slot's: a client order's enter needs a free slot, a
+    // replace an open one with the same account, symbol and side (rd_same); a venue frame an
+    // open slot with qty <= open (ven_sl0). The registers of R1 take the two parts' AND, so the
+    // RAM output passes the slot tests and one AND (12f9e50's seed-1 critical path went from
+    // open_m through rdm_open != 0 and the validity's selects into pexs1_q, 13.43 ns).
+    // pexf0 alone selects qx1_q, so the slot RAM's output does not fan out into 32 bits
+    // (2d0903d's seed-1 critical path, u_open.open_m -> rd_qle -> pex0 -> qx1_q, 13.72 ns). When
+    // the slot's tests fail (pexf0 = 1) the event is no execution: pexb1_q = pexs1_q = 0, so no
+    // re-mark (rmk_a_q), no pair write and no trip reads the products of qx1_q
+    wire              pexf0    = oe0_q && ov0_q && exec0 && !obl0_q && !ofr0_q && ook0_q &&
+                                 (oid0_q < `RG_ORDER_SLOTS) && (leg_seq_q != seq0 || legs_q != 8'hFF);
+    wire              ordf0    = oe0_q && !ov0_q && !obl0_q && !ofr0_q && ook0_q;
+    wire              venf0    = oe0_q && ov0_q && !obl0_q && !ofr0_q && ook0_q && (oid0_q < `RG_ORDER_SLOTS) &&
                                  (!exec0 || leg_seq_q != seq0 || legs_q != 8'hFF);
-    wire              o_valid0 = !obl0_q && !ofr0_q && (ov0_q ? ven_ok0 : ord_ok0);
-    wire              pex0     = oe0_q && ov0_q && o_valid0 && exec0;   // a valid venue execution
+    wire              ven_sl0  = rd_isopen && rd_qle;
     // R2a registers (loaded every cycle; an order event's are valid from its second R2 cycle:
     // the state it reads changes only when an event leaves R2)
     reg               oo_a_q, ov_a_q;
@@ -656,11 +716,17 @@ module rg_risk #(
     wire signed [39:0] p40   = {{8{pos1[31]}}, pos1};
     wire signed [39:0] o_ro_t = rop_a_q - $signed({8'd0, buy1 ? ob_x : os_x});
     wire              o_ro_x  = (ro_acct_q[a1] || ro_sym_q[sym1]) && o_ro_t[39];
-    wire              unused_rsn = ^{o_ps_t[35:0], o_po_t[35:0], o_ex_t[64:0], o_ro_t[38:0]};
+    wire              unused_rsn = ^{o_ps_t[35:0], o_po_t[35:0], o_ex_t[64:0], o_ro_t[38:0], cc_t[47:0]};
     wire [31:0]       o_bid   = bid_q[sym1*32 +: 32];
     wire              o_ss_x  = (osd1_q == `RG_ASCII_T) && ssr_q[sym1] && (o_bid == 32'd0 || dpx1 <= o_bid);
+    // ORDER_RATE and the window's next count are registered in R2a (orate_a_q, ratenx_a_q): the
+    // windows, counts and limits are written only by an event leaving R2, so they are steady
+    // while an order event is there (0666532's seed-1 critical path: a1 -> the window compare
+    // -> rate_in >= max_rate -> rsn_b_q, 14.03 ns, 4.35 of them routing out of a1)
     wire [31:0]       rate_in = (acct48(rate_win_q, a1) == win) ? rate_cnt_q[a1*32 +: 32] : 32'd0;
-    wire [31:0]       rate_nx = (&rate_in) ? rate_in : rate_in + 32'd1;   // saturating (exact: max_rate < 2^32)
+    wire [31:0]       rate_nx_c = (&rate_in) ? rate_in : rate_in + 32'd1;   // saturating (exact: max_rate < 2^32)
+    reg               orate_a_q;
+    reg  [31:0]       ratenx_a_q;
 
     // the reasons of a decision (market data, R2 in one cycle) and of an order event (from
     // the R2a registers into rsn_b_q; the loss limit's KILL is added in R2c)
@@ -674,7 +740,7 @@ module rg_risk #(
         reasons_md[`RG_RSN_MAX_QTY]       = mq1_q;
         reasons_md[`RG_RSN_MAX_NOTIONAL]  = mn1_q;
         reasons_md[`RG_RSN_NO_REF]        = noref1_q;
-        reasons_md[`RG_RSN_COLLAR]        = !noref1_q && ({2'b00, clhs1_q} > crhs1_q);
+        reasons_md[`RG_RSN_COLLAR]        = col1_q;
         reasons_md[`RG_RSN_POSITION]      = pos_x;
         reasons_md[`RG_RSN_CREDIT]        = cx1_q;
         reasons_md[`RG_RSN_THROTTLE]      = thx1_q;
@@ -693,7 +759,7 @@ module rg_risk #(
         reasons_ord[`RG_RSN_OPEN_ORDERS]  = ({19'd0, oc_x} >= max_open_q[a1*32 +: 32]);
         reasons_ord[`RG_RSN_REDUCE_ONLY]  = o_ro_x;
         reasons_ord[`RG_RSN_SHORT_SALE]   = o_ss_x;
-        reasons_ord[`RG_RSN_ORDER_RATE]   = (rate_in >= max_rate_q[a1*32 +: 32]);
+        reasons_ord[`RG_RSN_ORDER_RATE]   = orate_a_q;
         reasons = reasons_md;
         if (oe1_q) begin
             reasons = rsn_b_q;
@@ -722,8 +788,21 @@ module rg_risk #(
     // its symbol's last trade (the mark) are registered as the event enters R1. R2 re-marks
     // the pair (a venue execution first moves its position and the account's cash), then
     // compares the account's P&L with the limit; a trip engages the account kill.
-    wire [SYM_W-1:0]        pr_sym  = ov0_q ? rd_sym : osy0_q[SYM_W-1:0];
-    wire [ACCT_W+SYM_W-1:0] pr_addr = {ov0_q ? rd_acct : oac0_q[ACCT_W-1:0], pr_sym};
+    // The pair's address is the slot RAM's {account, symbol} (a venue frame whose slot was not
+    // placed last cycle) or one from registers (the slot as placed, ps_*_q, or the client
+    // order's own), selected by a flip-flop: the select and the register side are kept in
+    // registers of their own (prsel_q = ov0_q && !ps_hnew_q, prfa_q / prfs_q = ov0_q ?
+    // ps_acct_q / ps_sym_q : the frame's), loaded with what they are made of, so the RAM
+    // output passes one 2:1 select into the pair RAM's address, the mark's and the pair-valid
+    // selects (it went through ov0_q and ps_hnew_q's selects: rd_acct, rd_sym, then pr_addr)
+    reg                     prsel_q;
+    reg [ACCT_W-1:0]        prfa_q;
+    reg [SYM_W-1:0]         prfs_q;
+    wire                    ld0     = adv0 && in_valid;      // R0 loads (ov0_q, oac0_q, osy0_q)
+    wire                    ov0_nx  = ld0 ? o_venue : ov0_q;
+    wire [ACCT_W-1:0]       oac0_nx = ld0 ? o_account[ACCT_W-1:0] : oac0_q[ACCT_W-1:0];
+    wire [SYM_W-1:0]        osy0_nx = ld0 ? o_symbol[SYM_W-1:0] : osy0_q[SYM_W-1:0];
+    wire [ACCT_W+SYM_W-1:0] pr_addr = prsel_q ? {rdm_acct, rdm_sym} : {prfa_q, prfs_q};
     reg                     pvr1_q;
     reg                     mnz1_q;     // the symbol has a last trade (mark != 0)
     reg [31:0]              mkc1_q;     // the mark as re-marked: the last trade, or the frame's price when 0
@@ -733,8 +812,8 @@ module rg_risk #(
     // symbol from registers (ps_sym_q or the frame's), then the choice between the two (the
     // RAM output drives one index select and one 2:1 select: it was 10f75ad's critical path,
     // u_open.sym_m -> mkc1_q at 13.56 ns, through one select of rd_sym and a 32-bit != 0)
-    wire                    mk_ram  = ov0_q && !ps_hnew_q;
-    wire [SYM_W-1:0]        mk_fsym = ov0_q ? ps_sym_q : osy0_q[SYM_W-1:0];
+    wire                    mk_ram  = prsel_q;     // ov0_q && !ps_hnew_q
+    wire [SYM_W-1:0]        mk_fsym = prfs_q;      // ov0_q ? ps_sym_q : osy0_q
     wire                    mk_rnz  = ltnz_q[rdm_sym];
     wire [31:0]             mk_rlt  = last_trade_q[rdm_sym*32 +: 32];
     wire                    mk_fnz  = ltnz_q[mk_fsym];
@@ -742,7 +821,7 @@ module rg_risk #(
     wire                    mk_nz   = mk_ram ? mk_rnz : mk_fnz;
     // the pair's valid bit likewise (pv_q[pr_addr]: 3fa920d's critical path, u_open.sym_m ->
     // pr_addr -> pvr1_q, 13.86 ns)
-    wire [ACCT_W-1:0]       pv_facct = ov0_q ? ps_acct_q : oac0_q[ACCT_W-1:0];
+    wire [ACCT_W-1:0]       pv_facct = prfa_q;     // ov0_q ? ps_acct_q : oac0_q
     wire [31:0]             mk_c    = mk_ram ? (mk_rnz ? mk_rlt : price0) : (mk_fnz ? mk_flt : price0);
     reg [ACCT_W+SYM_W-1:0]  pa1_q;
     wire [127:0]            pr_word;
@@ -792,7 +871,7 @@ module rg_risk #(
     // pos x mark = pos0 x m + delta x m - w x m x 2^64. R2a registers 16 x 16 partial products
     // straight from registers (one MULT18X18D each, no adder after it): pos0 = p3 x 2^48 + p2 x
     // 2^32 + p1 x 2^16 + p0 (p3 signed) and m = mh x 2^16 + ml give eight, qty = q1 x 2^16 + q0
-    // four (qx1_q: 0 unless a valid execution), and the wrap term (-m x 2^64 for a buy, +m x
+    // four (qx1_q: 0 for a client order; its rows are read only for a valid execution), and the wrap term (-m x 2^64 for a buy, +m x
     // 2^64 for a sell). R2b adds them as seven 97-bit rows in four carry-save steps and one
     // 97-bit add: the pair word's rows are zero unless it holds a position (pvr1_q), the qty
     // rows' first step is inverted for a sell (-x = ~x + 1: ~a + ~b + ~c = ~s + 2 ~c of the
@@ -874,7 +953,7 @@ module rg_risk #(
     rg_open_orders #(.MAX_SYMBOLS(MAX_SYMBOLS), .MAX_ACCOUNTS(MAX_ACCOUNTS)) u_open (
         .clk(clk), .rst(rst),
         .rd_id(take_o ? o_order_id[11:0] : oid0_q[11:0]),
-        .rd_open(rdm_open), .rd_price(rdm_price), .rd_acct(rdm_acct), .rd_sym(rdm_sym), .rd_side(rdm_side),
+        .rd_open(rdm_open), .rd_nz(rdm_nz), .rd_price(rdm_price), .rd_acct(rdm_acct), .rd_sym(rdm_sym), .rd_side(rdm_side),
         .sum_sym(sym1), .sum_acct(a1), .sum_ob(sum_ob), .sum_os(sum_os), .sum_on(sum_on), .sum_oc(sum_oc),
         .op_place(po_place_q), .op_replace(po_replace_q), .op_reduce(po_reduce_q), .op_id(po_id_q),
         .op_acct(po_acct_q), .op_sym(po_sym_q), .op_side(po_side_q),
@@ -1013,7 +1092,13 @@ module rg_risk #(
     wire [ACCT_W-1:0] tacct0  = ev0_q[`RG_EV_UTGT_LO +: ACCT_W];
     wire [SYM_W-1:0]  tsym0   = ev0_q[`RG_EV_UTGT_LO +: SYM_W];
     wire [SYM_W-1:0]  usym0   = ev0_q[`RG_EV_USYM_LO +: SYM_W];
-    wire              haz_a   = (nza && nzacct == a_i) || (nzs && nzsym == sym_i) ||
+    // the account and symbol compares of a venue frame are taken on the slot RAM's output and
+    // on the bypass registers side by side, then selected (4af3b2c's seed-2 critical path:
+    // u_open.acct_m -> rd_acct -> nzacct == a_i -> hzn_q, 13.74 ns)
+    wire              nzacct_eq = !oe0_q ? (a0r_q == a_i) : !ov0_q ? (oac0_q[ACCT_W-1:0] == a_i) :
+                                  ps_hnew_q ? (ps_acct_q == a_i) : (rdm_acct == a_i);
+    wire              nzsym_eq  = !oe0_q ? (sym0 == sym_i) : ps_hnew_q ? (ps_sym_q == sym_i) : (rdm_sym == sym_i);
+    wire              haz_a   = (nza && nzacct_eq) || (nzs && nzsym_eq) ||
                                 (nca && tacct0 == a_i) || (ncs && tsym0 == sym_i) ||
                                 ncg || (nhs && usym0 == sym_i);
     wire              haz_b   = (hza1_q && hzacct1_q == a_i) || (hzs1_q && hzsym1_q == sym_i) ||
@@ -1023,6 +1108,12 @@ module rg_risk #(
         if (rst)       hzn_q <= 1'b0;
         else if (adv0) hzn_q <= dec_i && (v0_q ? haz_a : haz_b);
     assign r1_haz = v0_q && v1_q && hzn_q;
+    // obz_q = (v0_q && oe0_q) || (v1_q && oe1_q), as R0 and R1 load below: R0 takes the frame
+    // (o_ready) or holds, R1 takes R0's event (v0_q && !r1_haz) or holds
+    always @(posedge clk)
+        if (rst) obz_q <= 1'b0;
+        else     obz_q <= (adv0 ? o_ready : (v0_q && oe0_q)) ||
+                          (adv1 ? (v0_q && !r1_haz && oe0_q) : (v1_q && oe1_q));
 
     // the duplicate state is written per account with constant slices (a decoded enable),
     // not through an indexed part-select, which synthesises into a shifter per field
@@ -1094,7 +1185,7 @@ module rg_risk #(
             v1_q <= 1'b0; ev1_q <= {`RG_EV_W{1'b0}}; tob1_q <= {`RG_TOB_W{1'b0}}; ord1_q <= {`RG_ORD_W{1'b0}};
             v0_q <= 1'b0; ev0_q <= {`RG_EV_W{1'b0}}; tob0_q <= {`RG_TOB_W{1'b0}}; ord0_q <= {`RG_ORD_W{1'b0}};
             noref0_q <= 1'b0; ref0_q <= 32'd0; pdiff0_q <= 32'd0; coll0_q <= 16'd0;
-            noref1_q <= 1'b0; clhs1_q <= 46'd0; crhs1_q <= 48'd0; not1_q <= 64'd0;
+            noref1_q <= 1'b0; col1_q <= 1'b0; not1_q <= 64'd0;
             win1_q <= 48'd0; a1_q <= {ACCT_W{1'b0}}; pla1_q <= {ACCT_W{1'b0}}; px1_q <= 1'b0;
             nsx0_q <= 64'd0; nsy0_q <= 32'd0; nsz0_q <= 32'd0; nox0_q <= 64'd0; noy0_q <= 32'd0; noz0_q <= 32'd0;
             cx1_q <= 1'b0;
@@ -1106,6 +1197,7 @@ module rg_risk #(
             pw_we_q <= 1'b0;
             po_place_q <= 1'b0; po_replace_q <= 1'b0; po_reduce_q <= 1'b0;
             ps_hit_q <= 1'b0; ps_hpx_q <= 1'b0; ps_hnew_q <= 1'b0;
+            prsel_q <= 1'b0; prfa_q <= {ACCT_W{1'b0}}; prfs_q <= {SYM_W{1'b0}};
             ph_q <= 2'd0;
             v2_q <= 1'b0; ev2_q <= {`RG_EV_W{1'b0}}; tob2_q <= {`RG_TOB_W{1'b0}}; ord2_q <= {`RG_ORD_W{1'b0}};
             vrd2_q <= {`RG_VRD_W{1'b0}};
@@ -1175,7 +1267,7 @@ module rg_risk #(
                     oac0_q   <= o_account;
                     osy0_q   <= o_symbol;
                     oid0_q   <= o_order_id;
-                    noref0_q <= (ref_px == 32'd0);
+                    noref0_q <= noref_i;
                     ref0_q   <= ref_px;
                     pdiff0_q <= pdiff;
                     coll0_q  <= collar_q[s_sym*16 +: 16];
@@ -1217,8 +1309,7 @@ module rg_risk #(
                     tob1_q   <= tob0_q;
                     ord1_q   <= ord0_q;
                     noref1_q <= noref0_q;
-                    clhs1_q  <= c_lhs;
-                    crhs1_q  <= c_rhs;
+                    col1_q   <= coll_x0;
                     not1_q   <= notional;
                     win1_q   <= win0_q;
                     // a client order's account is its own, not the symbol's
@@ -1240,11 +1331,11 @@ module rg_risk #(
                     sl_acct1_q  <= rd_acct;
                     sl_sym1_q   <= rd_sym;
                     sl_side1_q  <= rd_side;
-                    ordc1_q     <= oe0_q && !ov0_q && o_valid0;
-                    venc1_q     <= oe0_q && ov0_q && o_valid0;
-                    pexb1_q     <= pex0 && (rd_side == `RG_ASCII_B);
-                    pexs1_q     <= pex0 && (rd_side != `RG_ASCII_B);
-                    qx1_q       <= pex0 ? qty0 : 32'd0;
+                    ordc1_q     <= ordf0 && (enter0 ? !rd_isopen : (rd_isopen && rd_same));
+                    venc1_q     <= venf0 && ven_sl0;
+                    pexb1_q     <= pexf0 && ven_sl0 && rd_sideb;    // a valid venue execution of a buy slot
+                    pexs1_q     <= pexf0 && ven_sl0 && !rd_sideb;
+                    qx1_q       <= pexf0 ? qty0 : 32'd0;
                     vleg1_q     <= (leg_seq_q == seq0) ? legs_q + 8'd1 : 8'd1;
                     // the pair and its mark (the pair RAM's read is registered alongside)
                     pvr1_q      <= mk_ram ? pv_q[{rdm_acct, rdm_sym}] : pv_q[{pv_facct, mk_fsym}];   // pv_q[pr_addr]
@@ -1264,6 +1355,9 @@ module rg_risk #(
             ps_hit_q     <= ps_hit;
             ps_hpx_q     <= ps_hit && (po_place_q || po_replace_q);
             ps_hnew_q    <= ps_hit && po_place_q;
+            prsel_q      <= ov0_nx && !(ps_hit && po_place_q);
+            prfa_q       <= ov0_nx ? po_acct_q : oac0_nx;
+            prfs_q       <= ov0_nx ? po_sym_q : osy0_nx;
             for (j = 0; j < NA; j = j + 1)
                 if (pw_we_q && pw_acct_q == j[ACCT_W-1:0]) begin
                     lo_valid_q[j]              <= 1'b1;
@@ -1332,7 +1426,7 @@ module rg_risk #(
                 for (j = 0; j < NA; j = j + 1)
                     if (o_order && a1 == j[ACCT_W-1:0]) begin
                         rate_win_q[j*48 +: 48] <= win;
-                        rate_cnt_q[j*32 +: 32] <= rate_nx;
+                        rate_cnt_q[j*32 +: 32] <= ratenx_a_q;
                     end
                 if (pl_upd) begin
                     pv_q[pa1_q]             <= 1'b1;
@@ -1434,6 +1528,8 @@ module rg_risk #(
         psub_a_q  <= pl_sub_c;
         rmk_a_q   <= pl_remark_c;
         rsn_b_q   <= reasons_ord;
+        orate_a_q <= (rate_in >= max_rate_q[a1*32 +: 32]);
+        ratenx_a_q <= rate_nx_c;
         prod_b_q  <= $signed(pp_x + pp_y);
         v_b_q     <= v_c;
         kbig_b_q  <= !k_c[67] && (k_c[66:63] != 4'd0);

@@ -49,6 +49,7 @@ int main() {
         b.tick();
         const Slot s = m[id];
         CHECK_EQ(b, d.rd_open, s.open);
+        CHECK_EQ(b, d.rd_nz, s.open != 0);
         if (s.open) {
             CHECK_EQ(b, d.rd_price, s.price);
             CHECK_EQ(b, d.rd_acct, s.acct);
@@ -134,6 +135,7 @@ int main() {
         d.rd_id = id;
         b.tick();
         CHECK_EQ(b, d.rd_open, m[id].open);
+        CHECK_EQ(b, d.rd_nz, m[id].open != 0);
     }
     return b.finish();
 }

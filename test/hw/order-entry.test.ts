@@ -288,6 +288,58 @@ describe('order entry: FPGA (Verilator) vs Rust core on merged streams', () => {
     expect(answers[0]).toBe(0);
     expect(answers[1]).toBe(bit('NO_REF'));
   });
+
+  it("a decision right behind a venue execution of its account on another symbol waits for the execution's used credit", () => {
+    // ACC (account 0) has a resting buy on OTHR (a symbol of account BBB, 1) filled by a venue
+    // execution (10 x 10.0000: used 10^6); market data on OTHR is just ahead of it and the
+    // market data behind it has TEST (ACC's) sell 100 at 10.0000 (10^7) against a credit limit
+    // of 10,999,999: CREDIT only with the execution's used credit. The host sends the market
+    // data behind a frame only after the frame, so the decision reaches rg_risk cycles after
+    // the execution; under heavy output back-pressure (tready 1 cycle in 40, 1 in 100) the OTHR
+    // event waits in rg_risk's R2 while the execution waits in R1 and the decision arrives, so
+    // the decision enters R0 as the execution moves on, and must then wait a cycle behind it:
+    // its account compared with the execution's slot account, read from the open-order
+    // table's RAM while the table's bypass registers hold another account (BBB's). Branch
+    // rtlrisk11's d684618 takes that compare on the RAM output and the bypass registers side by
+    // side; taking the RAM side from the bypass registers passed the other order-entry tests,
+    // tb_risk and tb_top, and fails this one at tready 1/40 (branch rtlrisk12).
+    const v = {
+      name: 'decision behind a venue execution of its account',
+      configBase: 'configs/one-symbol.json',
+      configOverrides: {
+        accounts: {
+          0: { creditLimit: '1099.9999' },
+          1: { id: 502, name: 'BBB', creditLimit: '1000000.00', maxOrdersPerWindow: 100, duplicateWindowNs: 0 },
+        },
+        symbols: { 1: { symbol: 'OTHR', account: 'BBB', maxQty: 1000, maxNotional: '50000.00', positionLimit: 5000, collarBps: 30 } },
+      },
+      input: [
+        { seq: 1, type: 'R', locate: 1, ts: 10, stock: 'TEST' },
+        { seq: 2, type: 'P', locate: 1, ts: 20, stock: 'TEST', price: '10.0000' },
+        { seq: 3, type: 'R', locate: 2, ts: 25, stock: 'OTHR' },
+        { seq: 4, type: 'P', locate: 2, ts: 27, stock: 'OTHR', price: '10.0000' },
+        { seq: 5, type: 'A', locate: 1, ts: 30, ref: '1', side: 'B', shares: 100, stock: 'TEST', price: '10.0000' },
+        ...[0, 1].flatMap((a) => [
+          { type: '~', op: 'MAX_OPEN_ORDERS', target: a, effectiveSeq: 6, value: '4' },
+          { type: '~', op: 'MAX_ORDER_RATE', target: a, effectiveSeq: 6, value: '100' },
+        ]),
+        { type: '{', action: 'O', side: 'B', account: 0, symbol: 1, orderId: 0, qty: 10, price: 100000, effectiveSeq: 6 },
+        { type: '{', action: 'O', side: 'B', account: 1, symbol: 1, orderId: 1, qty: 10, price: 100000, effectiveSeq: 6 },
+        { seq: 6, type: 'A', locate: 2, ts: 40, ref: '2', side: 'B', shares: 100, stock: 'OTHR', price: '9.9900' },
+        { type: '}', event: 'E', orderId: 0, qty: 10, price: 100000, effectiveSeq: 7 },
+        { seq: 7, type: 'A', locate: 1, ts: 2000, ref: '3', side: 'S', shares: 300, stock: 'TEST', price: '10.0100' },
+      ],
+    } as unknown as Vector;
+    const { blob: b } = configFromJson(vectorConfigJson(v), v.name);
+    const { stream } = vectorFrames(v, blobFingerprintOf(b));
+    for (const den of [1, 10, 40, 100]) {
+      const rec = compare(`${v.name}, tready 1/${den}`, stream, { messagesPerPacket: 8, ready: { num: 1, den } }, b);
+      const t = tally(rec);
+      expect(reasonsOf(rec)).toEqual([0, 0]);
+      expect(t.venueFills).toBe(1);
+      expect(decisionReasons(rec)).toEqual([bit('CREDIT')]);
+    }
+  });
 });
 
 /**
@@ -330,6 +382,15 @@ function reasonsOf(rec: Buffer): number[] {
   const answers: number[] = [];
   for (let off = 0; off < rec.length; off += RECORD_SIZE) {
     if (rec[off + H.kind] === RecordKind.ORDER) answers.push(rec.readUInt16LE(off + RecordField.ORDER.reasons));
+  }
+  return answers;
+}
+
+/** Each DECISION record's reasons. */
+function decisionReasons(rec: Buffer): number[] {
+  const answers: number[] = [];
+  for (let off = 0; off < rec.length; off += RECORD_SIZE) {
+    if (rec[off + H.kind] === RecordKind.DECISION) answers.push(rec.readUInt16LE(off + RecordField.DECISION.reasons));
   }
   return answers;
 }
