@@ -11,7 +11,7 @@ export const U250_ESTIMATE_MHZ = 250;
  * The slowest MoldUDP64-path stage after routing, alone (`npm run pnr -- <stage>`): the best of
  * the seeds routed on its sources (`PNR_SEED`), since the figure bounds the top's clock from above.
  */
-export const ECP5_SLOWEST_STAGE = { stage: 'rg_risk', mhz: 75.08, measured: '2026-12-07, sources of 2d0903d, PNR_SEED=2 (72.91 with seed 1)' } as const;
+export const ECP5_SLOWEST_STAGE = { stage: 'rg_risk', mhz: 81.01, measured: '2026-12-07, sources of 10772cc, PNR_SEED=1 (75.56 with seed 2)' } as const;
 
 /** Nanoseconds of `cycles` at `mhz`. */
 export function nsAt(cycles: number, mhz: number): number {
