@@ -12,7 +12,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { OUCH_REJECT_BY_REASON_BIT, OuchOutbound, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
+import { OUCH_REJECT_BY_REASON_BIT, OuchInbound, OuchOutbound, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import { decodeInbound, encodeOutboundAt, outboundOverrides, outboundSize, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
 import type { OuchOption } from './appendage.ts';
@@ -258,9 +258,34 @@ const CHAR: string[] = Array.from({ length: 256 }, (_, b) => String.fromCharCode
 const ACCEPTED_SIZE = outboundSize('ORDER_ACCEPTED');
 const ACCEPTED_TYPE = OuchOutbound.ORDER_ACCEPTED.code;
 const ORDER_LIVE_BYTE = ORDER_LIVE.charCodeAt(0);
-/** Enter Order offsets read here (the rest come decoded from the native scan). */
-const ENTER_CLORDID = 31;
-const CLORDID_LENGTH = 14;
+const ENTER_FIELDS: Readonly<Record<string, { offset: number; length: number }>> = OuchInbound.ENTER_ORDER.fields;
+const ACCEPTED_FIELDS: Readonly<Record<string, { offset: number; length: number }>> = OuchOutbound.ORDER_ACCEPTED.fields;
+/** The Enter Order's clOrdId (read here; the other fields come decoded from the native scan). */
+const ENTER_CLORDID = ENTER_FIELDS.clOrdId.offset;
+const CLORDID_LENGTH = ENTER_FIELDS.clOrdId.length;
+/** Order Accepted's own fields: the rest repeat the Enter Order's (acceptedFrom). */
+const ACCEPTED_OWN = new Set(['type', 'timestamp', 'orderReferenceNumber', 'orderState']);
+/**
+ * The byte runs an Order Accepted copies from its Enter Order, from the contract's layouts:
+ * [Enter offset, Accepted offset, length], fields of the same name merged where they are
+ * contiguous on both sides. A layout where an Accepted field is neither its own nor the
+ * Enter's stops the module loading (the copy would leave it unwritten).
+ */
+const ACCEPTED_FROM_ENTER: readonly (readonly [number, number, number])[] = (() => {
+  const runs: [number, number, number][] = [];
+  for (const [name, a] of Object.entries(ACCEPTED_FIELDS)) {
+    if (ACCEPTED_OWN.has(name)) continue;
+    const e = ENTER_FIELDS[name];
+    if (!e || e.length !== a.length) throw new Error(`gateway: Order Accepted's ${name} is not an Enter Order field of the same length (contract layouts)`);
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[2] === e.offset && last[1] + last[2] === a.offset) last[2] += e.length;
+    else runs.push([e.offset, a.offset, e.length]);
+  }
+  return runs;
+})();
+const ACCEPTED_TIMESTAMP = ACCEPTED_FIELDS.timestamp.offset;
+const ACCEPTED_REF = ACCEPTED_FIELDS.orderReferenceNumber.offset;
+const ACCEPTED_STATE = ACCEPTED_FIELDS.orderState.offset;
 
 /** An Enter Order that passed the session's checks and waits for its batch's decision. */
 interface PendingEnter {
@@ -794,26 +819,19 @@ export class Gateway {
 
   /**
    * Order Accepted of a plain Enter Order the native read path took, from the Enter Order's own
-   * bytes (`src[at, at + 47)`: no appendage, every field as the decoder would read it back, its
+   * bytes (`src` from `at`: no appendage, every field as the decoder would read it back, its
    * symbol and clOrdId space-padded as an encoder writes them), the same bytes `emit` would encode
    * from the decoded order: the Accepted repeats the Enter's fields around its own three.
    */
   private acceptedFrom(u: SessionState, src: Buffer, at: number, ref: bigint): void {
     const t = u.stream.appendAt(ACCEPTED_SIZE);
     const c = u.stream.chunk;
-    // Byte by byte: Buffer.copy's JavaScript wrapper costs more than these 46 bytes (issue 13 profile).
+    // Byte by byte: Buffer.copy's JavaScript wrapper costs more than these few bytes (issue 13 profile).
     c[t] = ACCEPTED_TYPE;
-    writeU64(c, t + 1, this.stamp());
-    // userRefNum, side, quantity, symbol, price, time in force, display: Enter [1, 28) → Accepted [9, 36).
-    for (let i = 1; i < 28; i++) c[t + 8 + i] = src[at + i];
-    writeU64(c, t + 36, ref);
-    // capacity, intermarket sweep, cross type: Enter [28, 31) → Accepted [44, 47).
-    c[t + 44] = src[at + 28];
-    c[t + 45] = src[at + 29];
-    c[t + 46] = src[at + 30];
-    c[t + 47] = ORDER_LIVE_BYTE;
-    // clOrdId and the appendage length (0): Enter [31, 47) → Accepted [48, 64).
-    for (let i = 31; i < 47; i++) c[t + 17 + i] = src[at + i];
+    writeU64(c, t + ACCEPTED_TIMESTAMP, this.stamp());
+    for (const [from, to, len] of ACCEPTED_FROM_ENTER) for (let i = 0; i < len; i++) c[t + to + i] = src[at + from + i];
+    writeU64(c, t + ACCEPTED_REF, ref);
+    c[t + ACCEPTED_STATE] = ORDER_LIVE_BYTE;
     if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequencedAt(c, t, ACCEPTED_SIZE);
   }
 

@@ -192,7 +192,6 @@ export function writeU64(buf: Buffer, at: number, v: bigint): void {
   else for (let i = 0; i < 8; i++) buf[at + i] = u64Bytes[i];
 }
 
-/** Writes one field. Throws OUCH_ENCODE when the value does not fit (a caller's bug). */
 /**
  * An alpha field's text whose bytes are known to be printable ASCII (the native read path
  * checked them, native/core/src/ouch_read.rs): trailing spaces trimmed, the same string
@@ -204,6 +203,7 @@ export function alphaText(buf: Buffer, at: number, length: number): string {
   return text(buf, at, e);
 }
 
+/** Writes one field. Throws OUCH_ENCODE when the value does not fit (a caller's bug). */
 export function writeField(buf: Buffer, base: number, name: string, f: WireField, v: FieldValue): void {
   writeKind(buf, base, name, f, kindOf(f.type), v);
 }
