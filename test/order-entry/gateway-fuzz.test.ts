@@ -17,6 +17,7 @@ import { RustEngine } from '../../src/engine/rust.ts';
 import { gatewayOptions } from '../../src/ouch/from-config.ts';
 import { Gateway, type OrderToCheck } from '../../src/ouch/gateway.ts';
 import { OrderEntryEngine } from '../../src/order-entry/engine-session.ts';
+import { nativeReadScanner } from '../../src/order-entry/native-read.ts';
 import { OrderRouter } from '../../src/order-entry/router.ts';
 import { ROOT } from '../cli/run-cli.ts';
 import { sessionFrames } from './session-frames.ts';
@@ -34,7 +35,8 @@ const SESSIONS = [
 const CANARY = { username: 'CANARY', password: 'canary-pw', account: 'BRAVO' };
 
 describe('protocol fuzz of the engine-backed gateway', () => {
-  it(`${ITERATIONS} random and mutated packets while the session replays (seed ${SEED}): no crash, the venue sees only orders the engine accepted`, async () => {
+  // Both read paths: the TypeScript framing and decoder alone, and the native read path first (issue 13).
+  for (const native of [false, true]) it(`${ITERATIONS} random and mutated packets while the session replays (seed ${SEED}, ${native ? 'native read path' : 'TypeScript read path'}): no crash, the venue sees only orders the engine accepted`, async () => {
     const file = await generatedSession(20_000, 3, 13);
     const frames = sessionFrames(file);
     const json = JSON.parse(readFileSync(join(ROOT, 'config/default.json'), 'utf8'));
@@ -53,7 +55,9 @@ describe('protocol fuzz of the engine-backed gateway', () => {
     const oe = new OrderEntryEngine(new RustEngine(blob), blobFingerprint(blob), cfg.accounts.length, cfg.orderEntry!);
     const router = new OrderRouter(oe, symbols, venueClient);
     // The gateway as `riskgate gateway` runs it: Enter Orders decided a read at a time.
-    const gw = new Gateway({ ...gatewayOptions(cfg, router.decide), decideBatch: router.decideBatch, port: 0, orders: router.listener, timing: { loginTimeoutMs: 2000 } });
+    const nativeRead = native ? nativeReadScanner() : undefined;
+    if (native && !nativeRead) throw new Error('the native module (OuchReader) did not load');
+    const gw = new Gateway({ ...gatewayOptions(cfg, router.decide), decideBatch: router.decideBatch, port: 0, orders: router.listener, timing: { loginTimeoutMs: 2000 }, nativeRead });
     router.attach(gw);
     const { port } = await gw.start();
     oe.start();
@@ -123,6 +127,9 @@ describe('protocol fuzz of the engine-backed gateway', () => {
     expect(canaryAnswered).toBe(ITERATIONS / 500);
     expect(canary.closedReason).toBeNull();
     expect(router.unmatched).toBe(0);
+    // The native path took fuzzed orders itself (not only handed everything to the TypeScript path).
+    if (native) expect(gw.nativeReads.orders).toBeGreaterThan(10);
+    else expect(gw.nativeReads.orders).toBe(0);
 
     canary.destroy();
     for (const c of conns) c.destroy();
