@@ -178,6 +178,9 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       ...(port !== undefined ? { port } : {}), orders: router.listener, log,
       // A read's plain Enter Orders framed and decoded in one native call (issue 13).
       nativeRead: nativeReadScanner(),
+      // A read that may carry more Enter Orders than there are free engine ids waits (≤ 5 ms)
+      // for the venue's answers that free them, instead of being refused (issue 13).
+      ...(venue ? { hasRoom: router.hasRoom } : {}),
       onEvent: (e) => ops?.onEvent(e),
       ...(latency ? { onOrderTiming: latency.record } : {}),
     });
