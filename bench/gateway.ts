@@ -284,7 +284,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
       const tl = (summary.latency?.timeline ?? []) as number[][];
       process.stderr.write(`  gateway per 100 ms [orders, refused, longest → venue µs, CPU ms]: ${JSON.stringify(tl.slice(0, 20))}\n`);
     }
-    if (VERBOSE) process.stderr.write(`gateway stderr: ${gw.stderr().slice(-2000)}\nunmatched venue answers ${summary.unmatchedVenueAnswers}\n`);
+    if (VERBOSE) process.stderr.write(`gateway stderr: ${gw.stderr().slice(-2000)}\nunmatched venue answers ${summary.unmatchedVenueAnswers}; reads that waited for free engine ids ${JSON.stringify(summary.roomWaits)}\n`);
     // Let it exit by itself (a --cpu-prof profile is written at exit).
     await Promise.race([new Promise((r) => gw.child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
     const rt = percentiles(Array.from(rtt.subarray(0, nrtt)), [50, 99, 99.9]);

@@ -193,7 +193,7 @@ export interface GatewayOptions {
    * the orders' latency (their time starts at the first read).
    */
   hasRoom?: (orders: number) => boolean;
-  /** The longest a read waits for room (`hasRoom`), ms (default 5). */
+  /** The longest a read waits for room (`hasRoom`), ms (default 20: about the venue simulator's time to answer 4,096 orders). */
   holdForRoomMs?: number;
 }
 
@@ -263,7 +263,7 @@ const ENTER_TYPE = 0x4f;
 /** The smallest SoupBinTCP packet carrying an Enter Order (length, type, message): a read holds at most length / this of them. */
 const ENTER_PACKET_MIN = 3 + OuchInbound.ENTER_ORDER.size;
 /** GatewayOptions.holdForRoomMs's default. */
-const HOLD_FOR_ROOM_MS = 5;
+const HOLD_FOR_ROOM_MS = 20;
 /** The native read path's output: a header of 8 words, then 8 words per order (ReadScanner). */
 const SCAN_HEADER = 8;
 const SCAN_WORDS = 8;
