@@ -21,9 +21,10 @@
  * Env: BENCH_SECONDS (5), BENCH_RATES (10000,50000,100000), BENCH_MAX_RATES (150000,200000,300000),
  * BENCH_GATEWAY_NODE_ARGS (node options of the gateway, e.g. --cpu-prof --cpu-prof-dir=DIR),
  * BENCH_VENUE_NODE_ARGS (the same for the venue simulator), BENCH_WARM_UP (--warm-up N of both; 0: none),
- * BENCH_CHILD_LOG (a directory for their stdout and stderr), BENCH_VERBOSE (refusals per 100 ms),
+ * BENCH_CHILD_LOG (a directory for their stdout and stderr), BENCH_VERBOSE (per 100 ms: refusals, orders sent and accepted, the generator's loop gaps),
  * BENCH_MAX_IN_FLIGHT (at most N orders without their final answer: the sending waits; for the
- * gateway's CPU per accepted order with none refused), BENCH_PACING (tick or fine), BENCH_GATEWAY_RT and BENCH_VENUE_RT (a SCHED_FIFO priority).
+ * gateway's CPU per accepted order with none refused), BENCH_PACING (tick or fine), BENCH_GATEWAY_RT, BENCH_VENUE_RT and
+ * BENCH_GENERATOR_RT (a SCHED_FIFO priority).
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -68,11 +69,18 @@ const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 const GATEWAY_RT = process.env.BENCH_GATEWAY_RT ?? '';
 /** BENCH_VENUE_RT=PRIORITY: the same for the venue simulator. */
 const VENUE_RT = process.env.BENCH_VENUE_RT ?? '';
-for (const [name, v] of [['BENCH_GATEWAY_RT', GATEWAY_RT], ['BENCH_VENUE_RT', VENUE_RT]]) {
+/**
+ * BENCH_GENERATOR_RT=PRIORITY: the same for this process, the load generator, once the gateway
+ * and venue have started (a generator that waits for a core sends what fell due as one burst).
+ */
+const GENERATOR_RT = process.env.BENCH_GENERATOR_RT ?? '';
+for (const [name, v] of [['BENCH_GATEWAY_RT', GATEWAY_RT], ['BENCH_VENUE_RT', VENUE_RT], ['BENCH_GENERATOR_RT', GENERATOR_RT]]) {
   if (v && !/^[1-9][0-9]?$/.test(v)) throw new Error(`${name} must be a SCHED_FIFO priority 1-99, not ${JSON.stringify(v)}`);
 }
 /** BENCH_CHILD_LOG=DIR: the gateway's and venue's stdout and stderr (e.g. --trace-gc lines) go to files there too. */
 const CHILD_LOG = process.env.BENCH_CHILD_LOG;
+/** BENCH_VERBOSE: per 100 ms of each step, the orders refused, sent and accepted, and the generator's loop gaps. */
+const VERBOSE = !!process.env.BENCH_VERBOSE;
 /** BENCH_WARM_UP=N: the gateway's and venue's own start-up warm-up (--warm-up N; unset: their default). */
 const WARM_UP = process.env.BENCH_WARM_UP === undefined ? [] : ['--warm-up', process.env.BENCH_WARM_UP];
 
@@ -160,6 +168,7 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     await gw.next('feed', 120_000);
     if (GATEWAY_RT) execFileSync('chrt', ['-a', '-f', '-p', GATEWAY_RT, String(gw.child.pid)]);
     if (VENUE_RT) execFileSync('chrt', ['-a', '-f', '-p', VENUE_RT, String(venuePid)]);
+    if (GENERATOR_RT) execFileSync('chrt', ['-a', '-f', '-p', GENERATOR_RT, String(process.pid)]);
     await raiseLimits(url);
     const clients = await Promise.all(SESSIONS.map((s) => OuchClient.connect({ port, username: s.username, password: s.password, keepAnswers: false })));
     let answered = 0;
@@ -168,6 +177,11 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     let lastAnswer = 0n;
     const reasons = new Map<number, number>();
     const refusedAt = new Map<number, number>();
+    // BENCH_VERBOSE: per 100 ms of the run, the orders sent, the Accepted read, and the longest
+    // gap between two turns of the sending loop (ms): a cold or descheduled generator sends in bursts.
+    const sentAt100 = new Map<number, number>();
+    const acceptedAt100 = new Map<number, number>();
+    const gapAt100 = new Map<number, number>();
     let t0 = process.hrtime.bigint();
     // Round trip as the client sees it (order written → Accepted or Rejected read), per client by UserRefNum.
     const total = rate * SECONDS;
@@ -193,7 +207,13 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
           const r = Number(a.values.reason);
           reasons.set(r, (reasons.get(r) ?? 0) + 1);
           answered++;
-        } else if (a.kind === 'ORDER_ACCEPTED') accepted++;
+        } else if (a.kind === 'ORDER_ACCEPTED') {
+          accepted++;
+          if (VERBOSE) {
+            const bucket = Math.floor(Number(process.hrtime.bigint() - t0) / 1e8);
+            acceptedAt100.set(bucket, (acceptedAt100.get(bucket) ?? 0) + 1);
+          }
+        }
         else if (a.kind === 'ORDER_CANCELED' || a.kind === 'ORDER_EXECUTED') answered++;
         lastAnswer = process.hrtime.bigint();
       });
@@ -207,7 +227,15 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     t0 = process.hrtime.bigint();
     const startedAt = Date.now();
     // Paced: every turn sends what is due by now (a burst per event-loop turn, ~1 ms apart at most).
+    let lastTurn = 0;
     while (sent < total) {
+      if (VERBOSE) {
+        const now = Number(process.hrtime.bigint() - t0) / 1e6;
+        const bucket = Math.floor(now / 100);
+        if (now - lastTurn > (gapAt100.get(bucket) ?? 0)) gapAt100.set(bucket, Math.round((now - lastTurn) * 10) / 10);
+        lastTurn = now;
+      }
+      const sent0 = sent;
       let due = Math.min(total, Math.floor((Number(process.hrtime.bigint() - t0) / 1e9) * rate));
       // BENCH_MAX_IN_FLIGHT: never more orders without their final answer than this (the
       // schedule waits), so that the engine's 4,096 order ids never fill and every order is
@@ -221,6 +249,10 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
         const ci = sent % clients.length;
         const ref = clients[ci].enter({ side: buy ? 'B' : 'S', quantity: 1 + (sent % 3), symbol: SYMBOLS[k], price: buy ? bids[k] : asks[k], timeInForce: '3' });
         sentAt[ci][ref] = Number(process.hrtime.bigint());
+      }
+      if (VERBOSE && sent > sent0) {
+        const bucket = Math.floor(Number(process.hrtime.bigint() - t0) / 1e8);
+        sentAt100.set(bucket, (sentAt100.get(bucket) ?? 0) + sent - sent0);
       }
       if (PACING === 'fine') {
         // Sleep (not spin) until the next order is due, in the kernel (a futex wait, ~50 µs
@@ -244,9 +276,15 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     const venueCpuMs = procCpuMs(venuePid) - venueCpu0;
     for (const c of clients) await c.logout().catch(() => c.destroy());
     const load = loadavg();
-    if (process.env.BENCH_VERBOSE) process.stderr.write(`run started at ${startedAt} (epoch ms); refused per 100 ms of the run: ${JSON.stringify(Object.fromEntries([...refusedAt].sort((a, b) => a[0] - b[0])))}\n`);
     const summary = await gw.stop();
-    if (process.env.BENCH_VERBOSE) process.stderr.write(`gateway stderr: ${gw.stderr().slice(-2000)}\nunmatched venue answers ${summary.unmatchedVenueAnswers}\n`);
+    if (VERBOSE) {
+      const byBucket = (m: Map<number, number>) => JSON.stringify(Object.fromEntries([...m].sort((a, b) => a[0] - b[0]).slice(0, 20)));
+      process.stderr.write(`run started at ${startedAt} (epoch ms); refused per 100 ms of the run: ${byBucket(refusedAt)}\n`);
+      process.stderr.write(`  sent per 100 ms (first 2 s): ${byBucket(sentAt100)}\n  Accepted read per 100 ms: ${byBucket(acceptedAt100)}\n  longest sending-loop gap per 100 ms (ms): ${byBucket(gapAt100)}\n`);
+      const tl = (summary.latency?.timeline ?? []) as number[][];
+      process.stderr.write(`  gateway per 100 ms [orders, refused, longest → venue µs, CPU ms]: ${JSON.stringify(tl.slice(0, 20))}\n`);
+    }
+    if (VERBOSE) process.stderr.write(`gateway stderr: ${gw.stderr().slice(-2000)}\nunmatched venue answers ${summary.unmatchedVenueAnswers}; reads that waited for free engine ids ${JSON.stringify(summary.roomWaits)}\n`);
     // Let it exit by itself (a --cpu-prof profile is written at exit).
     await Promise.race([new Promise((r) => gw.child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
     const rt = percentiles(Array.from(rtt.subarray(0, nrtt)), [50, 99, 99.9]);
@@ -275,7 +313,7 @@ function row(s: Step): string {
 
 async function main(): Promise<void> {
   console.log(machineBanner());
-  console.log(`gateway bench: 4 sessions, ${SECONDS} s per rate, ${PACING} pacing${GATEWAY_RT ? `, gateway SCHED_FIFO ${GATEWAY_RT}` : ''}${VENUE_RT ? `, venue SCHED_FIFO ${VENUE_RT}` : ''}, IOC orders 1 cent outside the spread in ${SYMBOLS.join(', ')} at seq ${STOP} of the demo\n`);
+  console.log(`gateway bench: 4 sessions, ${SECONDS} s per rate, ${PACING} pacing${GATEWAY_RT ? `, gateway SCHED_FIFO ${GATEWAY_RT}` : ''}${VENUE_RT ? `, venue SCHED_FIFO ${VENUE_RT}` : ''}${GENERATOR_RT ? `, generator SCHED_FIFO ${GENERATOR_RT}` : ''}, IOC orders 1 cent outside the spread in ${SYMBOLS.join(', ')} at seq ${STOP} of the demo\n`);
   const dir = mkdtempSync(join(tmpdir(), 'rg-bench-gw-'));
   const cfg = benchConfig(dir);
   const top = topOfBook(DATA, STOP);

@@ -178,6 +178,9 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       ...(port !== undefined ? { port } : {}), orders: router.listener, log,
       // A read's plain Enter Orders framed and decoded in one native call (issue 13).
       nativeRead: nativeReadScanner(),
+      // A read that may carry more Enter Orders than there are free engine ids waits (≤ 20 ms)
+      // for the venue's answers that free them, instead of being refused (issue 13).
+      ...(venue ? { hasRoom: router.hasRoom } : {}),
       onEvent: (e) => ops?.onEvent(e),
       ...(latency ? { onOrderTiming: latency.record } : {}),
     });
@@ -279,7 +282,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       ...(latencySummary ? [`latency      ${JSON.stringify(latencySummary)}`] : []),
       ...(clearingText ? [clearingText] : []),
     ].join('\n'), {
-      ouch: t, messages: oe.seq, records: d.bytes / 32, recordsSha256: d.sha256, record: values.record ?? null, unmatchedVenueAnswers: router.unmatched,
+      ouch: t, messages: oe.seq, records: d.bytes / 32, recordsSha256: d.sha256, record: values.record ?? null, unmatchedVenueAnswers: router.unmatched, roomWaits: gateway.roomWaits,
       massCanceled: router.massCanceled, orderEntry: ops.snapshot(), clearing: report.clearing ?? null,
       ...(latencySummary ? { latency: latencySummary } : {}),
     });

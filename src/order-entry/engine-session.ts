@@ -395,6 +395,16 @@ export class OrderEntryEngine {
     return this.freeId() >= 0;
   }
 
+  /** True when at least `n` engine order ids are free (a scan from the lowest free one that stops at the n-th). */
+  hasFreeIds(n: number): boolean {
+    const open = this.open;
+    let found = 0;
+    for (let id = this.freeId(); id >= 0 && id < open.length; id++) {
+      if (open[id] === 0 && ++found >= n) return true;
+    }
+    return found >= n;
+  }
+
   /**
    * The lowest engine order id the control plane has not handed out or has seen closed.
    * Every id below `lowFree` is open, so the search starts there (not at 0 for each order).

@@ -9,6 +9,9 @@ import { percentiles } from '../report/percentiles.ts';
 
 const CAPACITY = 4_000_000;
 const STEADY_AFTER_NS = 1_000_000_000;
+/** The timeline's buckets: 100 ms each, the first 10 s of orders. */
+const BUCKET_NS = 100_000_000;
+const BUCKETS = 100;
 
 export class OrderLatency {
   private readonly answered = new Float64Array(CAPACITY);
@@ -25,6 +28,16 @@ export class OrderLatency {
   private nSteady0 = 0;
   private nfSteady0 = 0;
   private tSteady0 = 0;
+  /**
+   * Per 100 ms from the first order (the first 10 s): orders, orders refused (not forwarded), the
+   * longest time read → venue (µs), and the process's CPU time in the bucket (ms, read when a
+   * bucket starts): where a start-up backlog forms (bench:gateway's BENCH_VERBOSE prints it).
+   */
+  private readonly tlOrders = new Float64Array(BUCKETS);
+  private readonly tlRefused = new Float64Array(BUCKETS);
+  private readonly tlMaxUs = new Float64Array(BUCKETS);
+  private readonly tlCpuMs = new Float64Array(BUCKETS + 1);
+  private tlBucket = -1;
   /** Orders and time at the last CPU reading. */
   private lastReadAt = 0;
   private tLastRead = 0;
@@ -36,6 +49,21 @@ export class OrderLatency {
       this.t0 = inNs;
     }
     this.t1 = forwardedNs > 0 ? forwardedNs : answeredNs;
+    const b = Math.floor((inNs - this.t0) / BUCKET_NS);
+    if (b < BUCKETS) {
+      if (b !== this.tlBucket) {
+        const c = process.cpuUsage(this.cpu0);
+        for (let k = this.tlBucket + 1; k <= b; k++) this.tlCpuMs[k] = (c.user + c.system) / 1000;
+        this.tlBucket = b;
+      }
+      this.tlOrders[b]++;
+      if (forwardedNs > 0) {
+        const us = (forwardedNs - inNs) / 1000;
+        if (us > this.tlMaxUs[b]) this.tlMaxUs[b] = us;
+      } else {
+        this.tlRefused[b]++;
+      }
+    }
     if (this.n >= CAPACITY) {
       this.dropped++;
       return;
@@ -80,6 +108,10 @@ export class OrderLatency {
             answerUs: us(this.answered, this.n, this.nSteady0), forwardUs: us(this.forwarded, this.nf, this.nfSteady0),
           }
         : null,
+      // Per 100 ms (the first 10 s): [orders, refused, longest → venue µs, CPU ms in it].
+      timeline: Array.from({ length: Math.max(0, Math.min(BUCKETS, this.tlBucket)) }, (_, k) => [
+        this.tlOrders[k], this.tlRefused[k], Math.round(this.tlMaxUs[k]), Math.round(this.tlCpuMs[k + 1] - this.tlCpuMs[k]),
+      ]),
     };
   }
 }

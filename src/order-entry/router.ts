@@ -57,7 +57,7 @@ export type VenueLink = Pick<OuchClient, 'onAnswer' | 'enter' | 'replace' | 'can
   /** With it, the answers of one read go into the engine together; without, each at once. */
   Partial<Pick<OuchClient, 'onReadEnd'>>;
 /** What the router uses of the gateway: Order Executed / Canceled to a client. */
-export type ClientAnswers = Pick<Gateway, 'execute' | 'cancel'>;
+export type ClientAnswers = Pick<Gateway, 'execute' | 'cancel'> & Partial<Pick<Gateway, 'roomMade'>>;
 
 /**
  * Engine order id of each live client order, per session by UserRefNum: no key string built
@@ -149,7 +149,13 @@ export class OrderRouter {
     venue?.onAnswer((a) => this.fromVenue(a), ['ORDER_EXECUTED', 'ORDER_CANCELED', 'ORDER_REJECTED']);
     // The answers of one read from the venue go into the engine in one call (spec §18.6).
     this.venueReads = typeof venue?.onReadEnd === 'function';
-    if (this.venueReads) venue!.onReadEnd!(() => this.flushVenue());
+    if (this.venueReads) {
+      venue!.onReadEnd!(() => {
+        this.flushVenue();
+        // Ids the answers freed: a client read waiting for room goes on (GatewayOptions.hasRoom).
+        this.gateway?.roomMade?.();
+      });
+    }
     // Deferred: the kill's CONTROL record comes out of an engine call that may still be running.
     oe.onControl = (c) => {
       const k = killOf(c);
@@ -187,6 +193,9 @@ export class OrderRouter {
     this.onMassCancel?.(k, n);
     return n;
   }
+
+  /** True when `orders` more client orders find a free engine order id (GatewayOptions.hasRoom). */
+  readonly hasRoom = (orders: number): boolean => this.oe.hasFreeIds(orders);
 
   /** The gateway whose clients get the venue's executions and cancels. */
   attach(g: ClientAnswers): void {

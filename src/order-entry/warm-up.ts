@@ -121,6 +121,8 @@ export async function warmUp(orders: number, symbols: readonly string[], venueOn
         decide: router.decide, decideBatch: router.decideBatch, orders: router.listener, port: 0, symbols,
         // The native read path as the real gateway takes it (compiled with it).
         nativeRead: nativeReadScanner(),
+        // The room check on every read, as the real gateway with a venue makes it.
+        hasRoom: router.hasRoom,
         // Timing as `--latency` takes it, so that path is compiled too (the samples are dropped).
         onOrderTiming: () => {},
       });

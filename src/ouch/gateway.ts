@@ -183,6 +183,18 @@ export interface GatewayOptions {
    * ordinary path. Same answers, counters, events and timing either way.
    */
   nativeRead?: (symbols: readonly string[], maxPacket: number) => ReadScanner;
+  /**
+   * Optional: true when `orders` more Enter Orders can be taken (the engine has that many order
+   * ids free; `riskgate gateway` with a venue). With it, a logged-in session's read that could
+   * carry more Enter Orders than there is room for waits, its socket paused, until `roomMade()`
+   * (the venue's answers freed ids) or `holdForRoomMs` has passed, and is then handled as it
+   * would have been, refusals included. A burst of orders from several sockets is then not
+   * refused for ids whose venue answers are already on their way (issue 13); the wait counts in
+   * the orders' latency (their time starts at the first read).
+   */
+  hasRoom?: (orders: number) => boolean;
+  /** The longest a read waits for room (`hasRoom`), ms (default 20: about the venue simulator's time to answer 4,096 orders). */
+  holdForRoomMs?: number;
 }
 
 interface LiveOrder {
@@ -248,6 +260,10 @@ const KNOWN_REASONS = (1 << REASONS.length) - 1;
 const MAX_BATCH = 64;
 /** First byte of an OUCH Enter Order (the only message a batch holds). */
 const ENTER_TYPE = 0x4f;
+/** The smallest SoupBinTCP packet carrying an Enter Order (length, type, message): a read holds at most length / this of them. */
+const ENTER_PACKET_MIN = 3 + OuchInbound.ENTER_ORDER.size;
+/** GatewayOptions.holdForRoomMs's default. */
+const HOLD_FOR_ROOM_MS = 20;
 /** The native read path's output: a header of 8 words, then 8 words per order (ReadScanner). */
 const SCAN_HEADER = 8;
 const SCAN_WORDS = 8;
@@ -354,6 +370,11 @@ export class Gateway {
   private readonly reader: ReadScanner | null;
   private readonly scanOut = new Uint32Array(SCAN_HEADER + MAX_BATCH * SCAN_WORDS);
   private readonly symbolList: readonly string[];
+  /** Sockets whose read waits for room (hasRoom): each one's resume. */
+  private readonly held = new Set<() => void>();
+  private readonly holdMs: number;
+  /** Reads that waited for room and how many of them waited the whole holdForRoomMs. */
+  readonly roomWaits = { reads: 0, timedOut: 0 };
   /** Reads that went through the native read path (at least one order taken) and the orders it took. */
   readonly nativeReads = { reads: 0, orders: 0 };
 
@@ -367,6 +388,7 @@ export class Gateway {
     this.maxPacket = o.maxPacket ?? SOUPBINTCP.maxPacket;
     this.maxUnsent = o.maxUnsentBytes ?? MAX_UNSENT;
     this.symbolList = o.symbols ?? [];
+    this.holdMs = o.holdForRoomMs ?? HOLD_FOR_ROOM_MS;
     this.reader = o.nativeRead && o.symbols && o.decideBatch ? o.nativeRead(o.symbols, this.maxPacket) : null;
     for (const s of o.sessions) {
       if (this.users.has(s.username)) throw new Error(`gateway: session ${s.username} is configured twice`);
@@ -639,8 +661,40 @@ export class Gateway {
     });
     /** When the read under way returned (--latency): each order's time starts there. */
     let readAt = 0;
+    /** A read waiting for room (hasRoom): when it first came (its orders' time starts there), and its timer. */
+    let heldAt = 0;
+    let holdTimer: NodeJS.Timeout | null = null;
+    let holdOver = false;
+    const resume = () => {
+      this.held.delete(resume);
+      socket.resume();
+    };
     socket.on('data', (chunk: Buffer) => {
       if (this.o.onOrderTiming) readAt = nowNs();
+      const hasRoom = this.o.hasRoom;
+      if (hasRoom && user !== null && !holdOver && !hasRoom(Math.ceil(chunk.length / ENTER_PACKET_MIN))) {
+        // Not enough free engine ids for what this read may carry: wait for the venue's answers
+        // (roomMade), at most holdForRoomMs, with the read put back in front of the socket's.
+        socket.pause();
+        socket.unshift(chunk);
+        this.held.add(resume);
+        if (holdTimer === null) {
+          heldAt = readAt;
+          this.roomWaits.reads++;
+          holdTimer = setTimeout(() => {
+            holdOver = true;
+            this.roomWaits.timedOut++;
+            resume();
+          }, this.holdMs);
+        }
+        return;
+      }
+      if (holdTimer !== null) {
+        clearTimeout(holdTimer);
+        holdTimer = null;
+        if (this.o.onOrderTiming) readAt = heldAt;
+      }
+      holdOver = false;
       try {
         session.receive(chunk);
       } catch (e) {
@@ -653,6 +707,8 @@ export class Gateway {
     });
     socket.on('error', (e) => session.drop(`socket error: ${e.message}`));
     socket.on('close', () => {
+      this.held.delete(resume);
+      if (holdTimer !== null) clearTimeout(holdTimer);
       this.sockets.delete(socket);
       session.drop('peer closed');
       this.connections.delete(session);
@@ -757,6 +813,12 @@ export class Gateway {
   private internalError(u: SessionState, e: unknown): void {
     this.log.error({ session: u.cfg.username, err: e }, 'order entry: internal error handling a message');
     this.problem(u, 'INTERNAL_ERROR', `handling a message: ${(e as Error).message}`);
+  }
+
+  /** Engine order ids were freed (the venue's answers): reads waiting for room (hasRoom) look again. */
+  roomMade(): void {
+    if (this.held.size === 0) return;
+    for (const r of [...this.held]) r();
   }
 
   private tick(): void {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OuchClient, type Answer } from '../../src/client/index.ts';
-import { RecordField, RecordHeader, RecordKind, RECORD_SIZE } from '../../src/contract.ts';
+import { ORDER_FRAME, RecordField, RecordHeader, RecordKind, RECORD_SIZE } from '../../src/contract.ts';
 import { blobFingerprint, configBlob, parseConfig, type Config } from '../../src/config/index.ts';
 import { RustEngine } from '../../src/engine/rust.ts';
 import { Gateway, type Decision, type OrderToCheck } from '../../src/ouch/gateway.ts';
@@ -101,6 +101,25 @@ describe('OrderEntryEngine batches', () => {
     const replayed = new RustEngine(blob).process(many.mergedStream(), true);
     expect(replayed.length).toBe(many.recordDigest().bytes);
     expect(createHash('sha256').update(replayed).digest('hex')).toBe(many.recordDigest().sha256);
+  });
+});
+
+describe('OrderEntryEngine free ids', () => {
+  it('hasFreeIds counts the engine order ids not held by an accepted order (GatewayOptions.hasRoom)', () => {
+    const oe = engineAtStop();
+    const slots = ORDER_FRAME.orderSlots;
+    expect(oe.hasFreeIds(slots)).toBe(true);
+    expect(oe.hasFreeIds(slots + 1)).toBe(false);
+    // Seven buys: the account's limit of five open orders refuses the last two, whose ids are free again.
+    const answers = oe.enterMany([1, 2, 3, 4, 5, 6, 7].map((q) => ({ account: 0, symbol: 0, side: 'B' as const, tif: '0', qty: q, price: bid })));
+    expect(answers.filter((a) => a!.accepted).length).toBe(5);
+    expect(oe.hasFreeIds(slots - 5)).toBe(true);
+    expect(oe.hasFreeIds(slots - 4)).toBe(false);
+    // The venue cancels the first: its id is free again.
+    const first = answers.find((a) => a!.accepted)!;
+    oe.venueMany([{ event: 'C', orderId: first.orderId, qty: oe.openShares(first.orderId), price: 0 }]);
+    expect(oe.hasFreeIds(slots - 4)).toBe(true);
+    expect(oe.hasFreeIds(slots - 3)).toBe(false);
   });
 });
 
