@@ -344,6 +344,33 @@ function rust(c: Contract): string {
     L.push('}');
     L.push('');
   }
+  // The gateway's native read path (native/core/src/ouch_read.rs) reads Enter Orders by these.
+  const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+  const unseq = c.soupbintcp_packets.find((p) => p.name === 'UNSEQUENCED_DATA');
+  if (!unseq) throw new Error('contract: soupbintcp_packets has no UNSEQUENCED_DATA');
+  L.push('/// SoupBinTCP 4.0 framing (spec §16.1).');
+  L.push('pub mod soupbintcp {');
+  L.push(`    /// Bytes of the big-endian packet length that precede every packet.\n    pub const LENGTH_FIELD: usize = ${c.soupbintcp.length_field};`);
+  L.push(`    /// Largest accepted packet length value (type byte + payload).\n    pub const MAX_PACKET: usize = ${c.soupbintcp.max_packet};`);
+  L.push(`    /// Unsequenced Data packet type (client to server).\n    pub const UNSEQUENCED_DATA: u8 = b'${unseq.type}';`);
+  L.push('}');
+  L.push('');
+  L.push('/// OUCH 5.0 inbound messages (spec §16.2): type byte, size without appendage, each field\'s byte');
+  L.push('/// offset in the message (type byte at 0) and its width `*_LEN`. Big-endian integers.');
+  L.push('pub mod ouch_inbound {');
+  for (const m of c.ouch_inbound) {
+    L.push(`    /// ${m.meaning}.`);
+    L.push(`    pub mod ${m.name.toLowerCase()} {`);
+    L.push(`        /// Type byte.\n        pub const TYPE: u8 = b'${m.type}';`);
+    L.push(`        /// Size without appendage.\n        pub const SIZE: usize = ${m.size};`);
+    for (const f of m.fields.slice(1)) {
+      L.push(`        /// ${f.type}: ${f.meaning.replace(/\.$/, '')}.\n        pub const ${snake(f.name)}: usize = ${f.offset};`);
+      L.push(`        pub const ${snake(f.name)}_LEN: usize = ${wireBytes(f.type)};`);
+    }
+    L.push('    }');
+  }
+  L.push('}');
+  L.push('');
   L.push('/// Control message (spec §9): offsets, and the ops with their targets and value ranges.');
   L.push('pub mod control {');
   L.push(`    /// Type byte.\n    pub const TYPE: u8 = b'${c.control_message.type}';`);

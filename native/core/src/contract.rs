@@ -336,6 +336,134 @@ pub mod venue_frame {
     pub const OFF_FINGERPRINT: usize = 24;
 }
 
+/// SoupBinTCP 4.0 framing (spec §16.1).
+pub mod soupbintcp {
+    /// Bytes of the big-endian packet length that precede every packet.
+    pub const LENGTH_FIELD: usize = 2;
+    /// Largest accepted packet length value (type byte + payload).
+    pub const MAX_PACKET: usize = 1024;
+    /// Unsequenced Data packet type (client to server).
+    pub const UNSEQUENCED_DATA: u8 = b'U';
+}
+
+/// OUCH 5.0 inbound messages (spec §16.2): type byte, size without appendage, each field's byte
+/// offset in the message (type byte at 0) and its width `*_LEN`. Big-endian integers.
+pub mod ouch_inbound {
+    /// a new order.
+    pub mod enter_order {
+        /// Type byte.
+        pub const TYPE: u8 = b'O';
+        /// Size without appendage.
+        pub const SIZE: usize = 47;
+        /// u32: client's order id: day-unique, strictly increasing per session.
+        pub const USER_REF_NUM: usize = 1;
+        pub const USER_REF_NUM_LEN: usize = 4;
+        /// alpha1: `B` buy, `S` sell, `T` sell short, `E` sell short exempt.
+        pub const SIDE: usize = 5;
+        pub const SIDE_LEN: usize = 1;
+        /// u32: shares, 1..999,999.
+        pub const QUANTITY: usize = 6;
+        pub const QUANTITY_LEN: usize = 4;
+        /// alpha8: stock symbol.
+        pub const SYMBOL: usize = 10;
+        pub const SYMBOL_LEN: usize = 8;
+        /// price: limit price.
+        pub const PRICE: usize = 18;
+        pub const PRICE_LEN: usize = 8;
+        /// alpha1: `0` day, `3` IOC, `5` GTX, `6` GTT, `E` after hours.
+        pub const TIME_IN_FORCE: usize = 26;
+        pub const TIME_IN_FORCE_LEN: usize = 1;
+        /// alpha1: `Y` visible, `N` hidden, `A` attributable.
+        pub const DISPLAY: usize = 27;
+        pub const DISPLAY_LEN: usize = 1;
+        /// alpha1: `A` agency, `P` principal, `R` riskless, `O` other.
+        pub const CAPACITY: usize = 28;
+        pub const CAPACITY_LEN: usize = 1;
+        /// alpha1: `Y` eligible, `N` not.
+        pub const INTER_MARKET_SWEEP_ELIGIBILITY: usize = 29;
+        pub const INTER_MARKET_SWEEP_ELIGIBILITY_LEN: usize = 1;
+        /// alpha1: `N` continuous (the only one riskgate accepts).
+        pub const CROSS_TYPE: usize = 30;
+        pub const CROSS_TYPE_LEN: usize = 1;
+        /// alpha14: client's order token (not checked for uniqueness).
+        pub const CL_ORD_ID: usize = 31;
+        pub const CL_ORD_ID_LEN: usize = 14;
+        /// u16: bytes of options that follow.
+        pub const APPENDAGE_LENGTH: usize = 45;
+        pub const APPENDAGE_LENGTH_LEN: usize = 2;
+    }
+    /// cancel an order and enter a new one in its place.
+    pub mod replace_order {
+        /// Type byte.
+        pub const TYPE: u8 = b'U';
+        /// Size without appendage.
+        pub const SIZE: usize = 40;
+        /// u32: the live order to replace.
+        pub const ORIG_USER_REF_NUM: usize = 1;
+        pub const ORIG_USER_REF_NUM_LEN: usize = 4;
+        /// u32: the new order's id: strictly increasing.
+        pub const USER_REF_NUM: usize = 5;
+        pub const USER_REF_NUM_LEN: usize = 4;
+        /// u32: new total shares, 1..999,999.
+        pub const QUANTITY: usize = 9;
+        pub const QUANTITY_LEN: usize = 4;
+        /// price: new limit price.
+        pub const PRICE: usize = 13;
+        pub const PRICE_LEN: usize = 8;
+        /// alpha1: as in ENTER_ORDER.
+        pub const TIME_IN_FORCE: usize = 21;
+        pub const TIME_IN_FORCE_LEN: usize = 1;
+        /// alpha1: as in ENTER_ORDER.
+        pub const DISPLAY: usize = 22;
+        pub const DISPLAY_LEN: usize = 1;
+        /// alpha1: as in ENTER_ORDER.
+        pub const INTER_MARKET_SWEEP_ELIGIBILITY: usize = 23;
+        pub const INTER_MARKET_SWEEP_ELIGIBILITY_LEN: usize = 1;
+        /// alpha14: new order token.
+        pub const CL_ORD_ID: usize = 24;
+        pub const CL_ORD_ID_LEN: usize = 14;
+        /// u16: bytes of options that follow.
+        pub const APPENDAGE_LENGTH: usize = 38;
+        pub const APPENDAGE_LENGTH_LEN: usize = 2;
+    }
+    /// reduce a live order to quantity shares (0 cancels it).
+    pub mod cancel_order {
+        /// Type byte.
+        pub const TYPE: u8 = b'X';
+        /// Size without appendage.
+        pub const SIZE: usize = 9;
+        /// u32: the live order.
+        pub const USER_REF_NUM: usize = 1;
+        pub const USER_REF_NUM_LEN: usize = 4;
+        /// u32: shares to leave open; 0 = cancel all.
+        pub const QUANTITY: usize = 5;
+        pub const QUANTITY_LEN: usize = 4;
+    }
+    /// reduce a live order's quantity (riskgate: the side must stay the same).
+    pub mod modify_order {
+        /// Type byte.
+        pub const TYPE: u8 = b'M';
+        /// Size without appendage.
+        pub const SIZE: usize = 10;
+        /// u32: the live order.
+        pub const USER_REF_NUM: usize = 1;
+        pub const USER_REF_NUM_LEN: usize = 4;
+        /// alpha1: the order's side (a change is refused).
+        pub const SIDE: usize = 5;
+        pub const SIDE_LEN: usize = 1;
+        /// u32: new total shares, at most the open quantity.
+        pub const QUANTITY: usize = 6;
+        pub const QUANTITY_LEN: usize = 4;
+    }
+    /// asks for the session's next UserRefNum (answered with Account Query Response); a restarted client continues its numbering with it.
+    pub mod account_query {
+        /// Type byte.
+        pub const TYPE: u8 = b'Q';
+        /// Size without appendage.
+        pub const SIZE: usize = 1;
+    }
+}
+
 /// Control message (spec §9): offsets, and the ops with their targets and value ranges.
 pub mod control {
     /// Type byte.

@@ -14,28 +14,48 @@
 //! decides anything the ordinary path would decide differently; it only does the happy path's
 //! framing and decoding at once. Pure Rust, no N-API types: the napi crate wraps it.
 
+use crate::contract::ouch_inbound::enter_order as enter;
+use crate::contract::soupbintcp;
+
+// Layouts from the contract (contract/riskgate.toml, generated into contract.rs), under the
+// short names this file reads them by.
 /// SoupBinTCP length field: big-endian u16 of what follows (type byte and payload).
-const LENGTH_FIELD: usize = 2;
+const LENGTH_FIELD: usize = soupbintcp::LENGTH_FIELD;
 /// SoupBinTCP Unsequenced Data (client to server).
-const UNSEQUENCED_DATA: u8 = b'U';
-/// OUCH 5.0 Enter Order: type byte and size without appendage (contract OuchInbound.ENTER_ORDER).
-const ENTER_ORDER: u8 = b'O';
-const ENTER_SIZE: usize = 47;
+const UNSEQUENCED_DATA: u8 = soupbintcp::UNSEQUENCED_DATA;
+/// OUCH 5.0 Enter Order: type byte and size without appendage.
+const ENTER_ORDER: u8 = enter::TYPE;
+const ENTER_SIZE: usize = enter::SIZE;
 /// Enter Order field offsets within the OUCH message.
-const F_USER_REF: usize = 1;
-const F_SIDE: usize = 5;
-const F_QTY: usize = 6;
-const F_SYMBOL: usize = 10;
-const F_PRICE: usize = 18;
-const F_TIF: usize = 26;
-const F_DISPLAY: usize = 27;
-const F_CAPACITY: usize = 28;
-const F_ISE: usize = 29;
-const F_CROSS: usize = 30;
-const F_CLORDID: usize = 31;
-const CLORDID_LEN: usize = 14;
-const F_APPENDAGE_LEN: usize = 45;
-const SYMBOL_LEN: usize = 8;
+const F_USER_REF: usize = enter::USER_REF_NUM;
+const F_SIDE: usize = enter::SIDE;
+const F_QTY: usize = enter::QUANTITY;
+const F_SYMBOL: usize = enter::SYMBOL;
+const F_PRICE: usize = enter::PRICE;
+const F_TIF: usize = enter::TIME_IN_FORCE;
+const F_DISPLAY: usize = enter::DISPLAY;
+const F_CAPACITY: usize = enter::CAPACITY;
+const F_ISE: usize = enter::INTER_MARKET_SWEEP_ELIGIBILITY;
+const F_CROSS: usize = enter::CROSS_TYPE;
+const F_CLORDID: usize = enter::CL_ORD_ID;
+const CLORDID_LEN: usize = enter::CL_ORD_ID_LEN;
+const F_APPENDAGE_LEN: usize = enter::APPENDAGE_LENGTH;
+const SYMBOL_LEN: usize = enter::SYMBOL_LEN;
+// The widths this file's reads assume: a contract change that breaks one stops the build.
+const _: () = assert!(
+    LENGTH_FIELD == 2
+        && enter::USER_REF_NUM_LEN == 4
+        && enter::QUANTITY_LEN == 4
+        && enter::PRICE_LEN == 8
+        && enter::SIDE_LEN == 1
+        && enter::TIME_IN_FORCE_LEN == 1
+        && enter::DISPLAY_LEN == 1
+        && enter::CAPACITY_LEN == 1
+        && enter::INTER_MARKET_SWEEP_ELIGIBILITY_LEN == 1
+        && enter::CROSS_TYPE_LEN == 1
+        && enter::APPENDAGE_LENGTH_LEN == 2
+        && F_APPENDAGE_LEN + 2 == ENTER_SIZE
+);
 /// OUCH quantity 1..999,999 and limit price $0.0001..$199,999.9900 (src/ouch/codec.ts).
 const MAX_QUANTITY: u32 = 999_999;
 const MAX_PRICE: u64 = 1_999_999_900;
