@@ -552,6 +552,10 @@ module riskgate_top #(
             if (t_valid && t_ready) $fwrite(tr_fd, "%0d t %0d %0d\n", cycle_q, t_ev[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W], tr_w_t);
             if (g_valid && g_ready) $fwrite(tr_fd, "%0d g %0d %0d\n", cycle_q, g_ev[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W], tr_w_g);
             if (r_valid && r_ready) $fwrite(tr_fd, "%0d r %0d %0d\n", cycle_q, r_ev[`RG_EV_SEQ_LO +: `RG_EV_SEQ_W], tr_w_r);
+            // the book's best level emptied (its S_WB with a search): "<cycle> s <seq>", the
+            // message in the engine's back half, or in the front (a U's removal)
+            if (u_engine.u_book.st_q == 3'd2 && u_engine.u_book.srch_q)
+                $fwrite(tr_fd, "%0d s %0d\n", cycle_q, (u_engine.bk_q != 2'd0) ? u_engine.f_seq_q : u_engine.x_seq_q);
         end
     end
 `endif

@@ -20,6 +20,7 @@ int main() {
     std::memset(lvl, 0, sizeof lvl);
     std::memset(cnt, 0, sizeof cnt);
     uint64_t searches = 0, updates = 0, maxlat = 0;
+    uint64_t by_lat[21] = {};
 
     auto check_all = [&](int sym) {
         d.q_sym = sym;
@@ -122,6 +123,7 @@ int main() {
         }
         CHECK(b, done);
         if (lat > 2) searches++;
+        by_lat[lat]++;
         if (lat > maxlat) maxlat = lat;
         updates++;
         lvl[sym][side][idx] = sub ? cur - delta : cur + delta;
@@ -145,11 +147,17 @@ int main() {
             check_all(0);
         }
     }
-    std::printf("  %llu level updates, %llu needed a best-level search, max %llu cycles per update\n",
+    std::printf("  %llu level updates, %llu needed a best-level search (%llu in the same word or none left, %llu in "
+                "another word), max %llu cycles per update\n",
                 static_cast<unsigned long long>(updates), static_cast<unsigned long long>(searches),
+                static_cast<unsigned long long>(by_lat[4]), static_cast<unsigned long long>(by_lat[7]),
                 static_cast<unsigned long long>(maxlat));
     // 2 cycles without a search; the search: write-back, then (word read, registered,
     // searched) and the candidate's size read, registered
     CHECK(b, maxlat <= 7);
+    // exactly: 2 (no search), 4 (the same word's next level, its size read in S_RMW; or the
+    // side left empty), 7 (another word)
+    CHECK(b, by_lat[3] == 0 && by_lat[5] == 0 && by_lat[6] == 0);
+    CHECK(b, by_lat[4] > 0 && by_lat[7] > 0);
     return b.finish();
 }
