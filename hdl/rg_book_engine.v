@@ -13,7 +13,7 @@
 //   cycle 3  (S_T1) table write, book or counter update (a ghost is updated in the table
 //            only: it is not in the book)
 //   cycle 4  book: the new best level from its cache (the level is written back in cycle
-//            5, beside this message's successor's lookup; +2/+5 cycles when the best level
+//            5, beside this message's successor's lookup; +3/+5 cycles when the best level
 //            empties: the search reads block RAM through registers); in its last cycle the
 //            flags and top of book of the touched symbol -> event
 // (messages that need no level update emit one cycle after cycle 3). Two halves: the
