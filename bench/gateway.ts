@@ -23,8 +23,10 @@
  * BENCH_VENUE_NODE_ARGS (the same for the venue simulator), BENCH_WARM_UP (--warm-up N of both; 0: none),
  * BENCH_CHILD_LOG (a directory for their stdout and stderr), BENCH_VERBOSE (per 100 ms: refusals, orders sent and accepted, the generator's loop gaps),
  * BENCH_MAX_IN_FLIGHT (at most N orders without their final answer: the sending waits; for the
- * gateway's CPU per accepted order with none refused), BENCH_PACING (tick or fine), BENCH_GATEWAY_RT, BENCH_VENUE_RT and
- * BENCH_GENERATOR_RT (a SCHED_FIFO priority).
+ * gateway's CPU per accepted order with none refused), BENCH_PACING (tick or fine), BENCH_GATEWAY_RT and BENCH_VENUE_RT
+ * (a SCHED_FIFO priority). The generator itself is never made real-time: processes it starts
+ * after that (the next step's gateway, tsx's esbuild service) inherit the policy, and esbuild's
+ * idle threads spinning SCHED_FIFO took a core for good (load 26, a step that never ended).
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -69,12 +71,8 @@ const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 const GATEWAY_RT = process.env.BENCH_GATEWAY_RT ?? '';
 /** BENCH_VENUE_RT=PRIORITY: the same for the venue simulator. */
 const VENUE_RT = process.env.BENCH_VENUE_RT ?? '';
-/**
- * BENCH_GENERATOR_RT=PRIORITY: the same for this process, the load generator, once the gateway
- * and venue have started (a generator that waits for a core sends what fell due as one burst).
- */
-const GENERATOR_RT = process.env.BENCH_GENERATOR_RT ?? '';
-for (const [name, v] of [['BENCH_GATEWAY_RT', GATEWAY_RT], ['BENCH_VENUE_RT', VENUE_RT], ['BENCH_GENERATOR_RT', GENERATOR_RT]]) {
+if (process.env.BENCH_GENERATOR_RT) throw new Error('BENCH_GENERATOR_RT is gone: children of a SCHED_FIFO generator inherit it and can take a core for good (see the header)');
+for (const [name, v] of [['BENCH_GATEWAY_RT', GATEWAY_RT], ['BENCH_VENUE_RT', VENUE_RT]]) {
   if (v && !/^[1-9][0-9]?$/.test(v)) throw new Error(`${name} must be a SCHED_FIFO priority 1-99, not ${JSON.stringify(v)}`);
 }
 /** BENCH_CHILD_LOG=DIR: the gateway's and venue's stdout and stderr (e.g. --trace-gc lines) go to files there too. */
@@ -168,7 +166,6 @@ async function step(rate: number, cfg: string, venuePort: number, top: Map<strin
     await gw.next('feed', 120_000);
     if (GATEWAY_RT) execFileSync('chrt', ['-a', '-f', '-p', GATEWAY_RT, String(gw.child.pid)]);
     if (VENUE_RT) execFileSync('chrt', ['-a', '-f', '-p', VENUE_RT, String(venuePid)]);
-    if (GENERATOR_RT) execFileSync('chrt', ['-a', '-f', '-p', GENERATOR_RT, String(process.pid)]);
     await raiseLimits(url);
     const clients = await Promise.all(SESSIONS.map((s) => OuchClient.connect({ port, username: s.username, password: s.password, keepAnswers: false })));
     let answered = 0;
@@ -313,7 +310,7 @@ function row(s: Step): string {
 
 async function main(): Promise<void> {
   console.log(machineBanner());
-  console.log(`gateway bench: 4 sessions, ${SECONDS} s per rate, ${PACING} pacing${GATEWAY_RT ? `, gateway SCHED_FIFO ${GATEWAY_RT}` : ''}${VENUE_RT ? `, venue SCHED_FIFO ${VENUE_RT}` : ''}${GENERATOR_RT ? `, generator SCHED_FIFO ${GENERATOR_RT}` : ''}, IOC orders 1 cent outside the spread in ${SYMBOLS.join(', ')} at seq ${STOP} of the demo\n`);
+  console.log(`gateway bench: 4 sessions, ${SECONDS} s per rate, ${PACING} pacing${GATEWAY_RT ? `, gateway SCHED_FIFO ${GATEWAY_RT}` : ''}${VENUE_RT ? `, venue SCHED_FIFO ${VENUE_RT}` : ''}, IOC orders 1 cent outside the spread in ${SYMBOLS.join(', ')} at seq ${STOP} of the demo\n`);
   const dir = mkdtempSync(join(tmpdir(), 'rg-bench-gw-'));
   const cfg = benchConfig(dir);
   const top = topOfBook(DATA, STOP);
