@@ -80,7 +80,7 @@ describe('Gateway hasRoom', () => {
     await c.logout();
   });
 
-  it('never holds a read without hasRoom, nor a session not logged in', async () => {
+  it('never holds a read of a session not yet logged in (its login is read with no room)', async () => {
     const room = { free: 0 };
     const asked: number[] = [];
     gw = gateway(room, 60_000, asked);
