@@ -12,7 +12,7 @@
  *   itch-book with books only and with its top-of-book table. Each process does a
  *   warm-up pass and a measured pass; the rounds alternate engines, so a noisy neighbour
  *   hits all of them alike.
- * - CPU time is the measuring thread's (schedstat / thread_time / schedstat), wall
+ * - CPU time is the measuring thread's (CLOCK_THREAD_CPUTIME_ID in all three runners), wall
  *   time is printed beside it. Ratios are riskgate's throughput over itch-book's, from the
  *   median CPU time of each.
  * - riskgate subscribes every symbol of the file (the 64 most active when it has more: the

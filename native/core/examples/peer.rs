@@ -6,19 +6,36 @@
 //! ```
 //!
 //! Prints one JSON line per pass: wall and thread CPU time of the pass (CPU time from
-//! /proc/thread-self/schedstat, so time the machine gave to other jobs is not counted),
+//! `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`, so time the machine gave to other jobs is not
+//! counted; not /proc/thread-self/schedstat, which a running thread sees advance only at
+//! scheduler ticks, 4 ms here, a 4% step on a 100 ms pass),
 //! messages, record bytes, and the process's peak RSS. The file is read before any clock
 //! starts; the first pass warms caches and is reported with `"warm": false`.
 
 use riskgate_core::Engine;
 use std::time::Instant;
 
-/// CPU time of this thread in nanoseconds (first field of schedstat).
+/// `struct timespec` of 64-bit Linux (the only platform the engine is built for).
+#[repr(C)]
+struct Timespec {
+    tv_sec: i64,
+    tv_nsec: i64,
+}
+
+extern "C" {
+    fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+}
+
+/// Linux's CLOCK_THREAD_CPUTIME_ID.
+const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+
+/// CPU time of this thread in nanoseconds, exact to the call (the kernel adds the running slice).
 fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok()))
-        .unwrap_or(0)
+    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer; std links libc.
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 /// Peak resident set size in KiB (VmHWM).
