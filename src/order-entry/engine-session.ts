@@ -267,15 +267,16 @@ export class OrderEntryEngine {
    * Venue answers in ONE engine call, in order, at the current position: true for each the
    * engine applied (its open shares are taken off), false for one it refused (PROBLEM: the
    * control plane and the venue disagree; nothing is applied, fail closed). An order may
-   * appear more than once as long as each answer fits the shares open before it.
+   * appear more than once as long as each answer fits the shares open before it. `count`: the
+   * first that many of `answers` (a caller's reused array).
    */
-  venueMany(answers: readonly VenueAnswer[]): boolean[] {
+  venueMany(answers: readonly VenueAnswer[], count = answers.length): boolean[] {
     if (!this.started) this.start();
-    if (answers.length === 0) return [];
-    const frames = this.input.append(answers.length * VENUE_FRAME_BYTES);
+    if (count === 0) return [];
+    const frames = this.input.append(count * VENUE_FRAME_BYTES);
     const seq = this.lastSeq + 1;
     try {
-      for (let k = 0; k < answers.length; k++) {
+      for (let k = 0; k < count; k++) {
         const a = answers[k];
         writeVenueFrameAt(frames, k * VENUE_FRAME_BYTES, a.event.charCodeAt(0), a.orderId, a.qty, a.price, seq, this.fp8);
       }
@@ -284,9 +285,9 @@ export class OrderEntryEngine {
       throw e;
     }
     const records = this.run(frames, false, 0, true);
-    const starts = answerStarts(records, answers.length);
-    const out = new Array<boolean>(answers.length);
-    for (let k = 0; k < answers.length; k++) {
+    const starts = answerStarts(records, count);
+    const out = new Array<boolean>(count);
+    for (let k = 0; k < count; k++) {
       const applied = starts !== null && records[starts[k] + H.kind] !== RecordKind.PROBLEM;
       if (applied) this.reduceOpen(answers[k].orderId, answers[k].qty);
       out[k] = applied;

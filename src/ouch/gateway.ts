@@ -93,8 +93,13 @@ export interface OrderView {
  * (`execute`) follows the acceptance on the stream.
  */
 export interface OrderListener {
-  /** `o` is valid during the call only (the gateway reuses the object): copy what you keep. */
-  accepted?(o: OrderView): void;
+  /**
+   * `o` is valid during the call only (the gateway reuses the object): copy what you keep. For
+   * an order the native read path took, `enterBytes` from `enterAt` are its Enter Order's bytes
+   * (no appendage, every field as an encoder writes it), valid during the call (null otherwise):
+   * a venue forward copies them instead of encoding the fields again (issue 13).
+   */
+  accepted?(o: OrderView, enterBytes?: Buffer | null, enterAt?: number): void;
   /** The original order is gone; `o` is the new one. */
   replaced?(origUserRefNum: number, o: OrderView): void;
   /**
@@ -300,6 +305,17 @@ const ACCEPTED_FROM_ENTER: readonly (readonly [number, number, number])[] = (() 
   return runs;
 })();
 const ACCEPTED_TIMESTAMP = ACCEPTED_FIELDS.timestamp.offset;
+/** Order Canceled, written in place by canceledAt. */
+const CANCELED_LAYOUT = OuchOutbound.ORDER_CANCELED;
+const CANCELED_SIZE = CANCELED_LAYOUT.size;
+const CANCELED_TYPE = CANCELED_LAYOUT.code;
+const CANCELED_TIMESTAMP = CANCELED_LAYOUT.fields.timestamp.offset;
+const CANCELED_REF = CANCELED_LAYOUT.fields.userRefNum.offset;
+const CANCELED_QTY = CANCELED_LAYOUT.fields.quantity.offset;
+const CANCELED_REASON = CANCELED_LAYOUT.fields.reason.offset;
+const I_BYTE = 0x49;
+const Z_BYTE = 0x5a;
+const S_BYTE = 0x53;
 const ACCEPTED_REF = ACCEPTED_FIELDS.orderReferenceNumber.offset;
 const ACCEPTED_STATE = ACCEPTED_FIELDS.orderState.offset;
 
@@ -361,8 +377,7 @@ export class Gateway {
   private batch: PendingEnter[] = [];
   /** The order an OrderListener's `accepted` is told of, reused (valid during the call). */
   private readonly view: OrderView = { session: '', userRefNum: 0, side: 'B', symbol: '', price: 0n, quantity: 0, timeInForce: '' };
-  /** Values of Order Canceled and Order Executed, reused (an encode reads them at once): no object per answer. */
-  private readonly canceledValues = { timestamp: 0n as bigint, userRefNum: 0, quantity: 0, reason: '' };
+  /** Values of Order Executed, reused (an encode reads them at once): no object per answer. */
   private readonly executedValues = { timestamp: 0n as bigint, userRefNum: 0, quantity: 0, price: 0n as bigint, liquidityFlag: '', matchNumber: 0n as bigint };
   /** Order Accepted's own fields (the rest are the Enter Order's), set before each encode. */
   private readonly acceptedFields = outboundOverrides('ORDER_ACCEPTED', { timestamp: 0n as bigint, orderReferenceNumber: 0 as number | bigint, orderState: ORDER_LIVE as string });
@@ -509,13 +524,24 @@ export class Gateway {
     if (ord.quantity === 0) u.orders.delete(userRefNum);
     this.totals.canceled++;
     u.counters.canceled++;
-    const c = this.canceledValues;
-    c.timestamp = this.stamp();
-    c.userRefNum = userRefNum;
-    c.quantity = quantity;
-    c.reason = reason;
-    this.emit(u, 'ORDER_CANCELED', c);
+    this.canceledAt(u, userRefNum, quantity, reason === 'I' ? I_BYTE : reason === 'Z' ? Z_BYTE : S_BYTE);
     return true;
+  }
+
+  /**
+   * Order Canceled written in place at the end of the session's stream, field by field (the
+   * values are checked above: a u32 UserRefNum, 1.. shares, a reason byte), the bytes `emit`
+   * would encode: the venue's answer to every IOC order comes here (issue 13).
+   */
+  private canceledAt(u: SessionState, userRefNum: number, quantity: number, reasonByte: number): void {
+    const t = u.stream.appendAt(CANCELED_SIZE);
+    const c = u.stream.chunk;
+    c[t] = CANCELED_TYPE;
+    writeU64(c, t + CANCELED_TIMESTAMP, this.stamp());
+    c.writeUInt32BE(userRefNum, t + CANCELED_REF);
+    c.writeUInt32BE(quantity, t + CANCELED_QTY);
+    c[t + CANCELED_REASON] = reasonByte;
+    if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequencedAt(c, t, CANCELED_SIZE);
   }
 
   /**
@@ -1155,7 +1181,7 @@ export class Gateway {
       v.price = m.price;
       v.quantity = m.quantity;
       v.timeInForce = m.timeInForce;
-      listener.call(this.o.orders, v);
+      listener.call(this.o.orders, v, src, at);
     }
     if (this.o.onOrderTiming) this.timed(tIn, answered, nowNs());
   }
