@@ -26,12 +26,69 @@ import type { LoginRequest } from './soup-packets.ts';
 import { newCounters, type Counter, type Counters, type OuchProblem } from './stats.ts';
 import { DEFAULT_TIMING, systemClock, type Clock, type SessionTiming } from './timing.ts';
 
-/** The order as the decider sees it. */
+/** The order as the decider sees it (its clOrdId read from the order when asked: see ScannedEnter). */
 function toCheck(u: SessionState, m: EnterOrder): OrderToCheck {
-  return {
-    session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol,
-    price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
-  };
+  return new EnterCheck(u.cfg.username, u.cfg.account, m);
+}
+
+class EnterCheck implements OrderToCheck {
+  readonly kind = 'ENTER_ORDER';
+  readonly userRefNum: number;
+  readonly side: Side;
+  readonly symbol: string;
+  readonly price: bigint;
+  readonly quantity: number;
+  readonly timeInForce: string;
+  readonly options: readonly OuchOption[];
+  constructor(
+    readonly session: string,
+    readonly account: number,
+    private readonly m: EnterOrder,
+  ) {
+    this.userRefNum = m.userRefNum;
+    this.side = m.side;
+    this.symbol = m.symbol;
+    this.price = m.price;
+    this.quantity = m.quantity;
+    this.timeInForce = m.timeInForce;
+    this.options = m.options;
+  }
+
+  get clOrdId(): string {
+    return this.m.clOrdId;
+  }
+}
+
+const NO_OPTIONS: OuchOption[] = [];
+
+/**
+ * An Enter Order the native read path took: the scan's fields, and its clOrdId read from the
+ * read's bytes only when something asks for it (a reject, a decider that reads it): a 14-byte
+ * string made per order otherwise (issue 13). The read's bytes stay with it (each socket read
+ * is a buffer of its own).
+ */
+class ScannedEnter implements EnterOrder {
+  readonly kind = 'ENTER_ORDER';
+  readonly options: OuchOption[] = NO_OPTIONS;
+  private text: string | undefined = undefined;
+  constructor(
+    readonly userRefNum: number,
+    readonly side: Side,
+    readonly quantity: number,
+    readonly symbol: string,
+    readonly price: bigint,
+    readonly timeInForce: string,
+    readonly display: string,
+    readonly capacity: string,
+    readonly interMarketSweepEligibility: string,
+    readonly crossType: string,
+    private readonly src: Buffer,
+    private readonly at: number,
+  ) {}
+
+  get clOrdId(): string {
+    return (this.text ??= alphaText(this.src, this.at + ENTER_CLORDID, CLORDID_LENGTH));
+  }
 }
 
 /** One configured session: credentials and the account its orders trade for. */
@@ -209,7 +266,7 @@ interface LiveOrder {
   price: bigint;
   /** Open shares. */
   quantity: number;
-  orderReferenceNumber: bigint;
+  orderReferenceNumber: number;
   capacity: string;
   crossType: string;
   timeInForce: string;
@@ -370,7 +427,8 @@ export class Gateway {
   private timer: NodeJS.Timeout | null = null;
   /** When each (session, problem) was last logged, and how many since were not (see problem). */
   private readonly logged = new Map<string, { at: number; leftOut: number }>();
-  private nextOrderRef = 1n;
+  /** Order Reference Numbers (u64 on the wire) as a number: no BigInt made per order (2^53 is never reached). */
+  private nextOrderRef = 1;
   private nextMatch = 1n;
   private ended = false;
   /** Enter Orders of the read under way, decided together at its end (decideBatch). */
@@ -380,7 +438,7 @@ export class Gateway {
   /** Values of Order Executed, reused (an encode reads them at once): no object per answer. */
   private readonly executedValues = { timestamp: 0n as bigint, userRefNum: 0, quantity: 0, price: 0n as bigint, liquidityFlag: '', matchNumber: 0n as bigint };
   /** Order Accepted's own fields (the rest are the Enter Order's), set before each encode. */
-  private readonly acceptedFields = outboundOverrides('ORDER_ACCEPTED', { timestamp: 0n as bigint, orderReferenceNumber: 0 as number | bigint, orderState: ORDER_LIVE as string });
+  private readonly acceptedFields = outboundOverrides('ORDER_ACCEPTED', { timestamp: 0n as bigint, orderReferenceNumber: 0 as number, orderState: ORDER_LIVE as string });
   /** The native read path (GatewayOptions.nativeRead), its output and the traded symbols by index. */
   private readonly reader: ReadScanner | null;
   private readonly scanOut = new Uint32Array(SCAN_HEADER + MAX_BATCH * SCAN_WORDS);
@@ -789,21 +847,10 @@ export class Gateway {
       for (let k = 0, w = SCAN_HEADER; k < n; k++, w += SCAN_WORDS) {
         const a = out[w + 5];
         const b = out[w + 6];
-        const m: EnterOrder = {
-          kind: 'ENTER_ORDER',
-          userRefNum: out[w + 1],
-          side: CHAR[a & 0xff] as Side,
-          quantity: out[w + 2],
-          symbol: symbols[out[w + 4]],
-          price: BigInt(out[w + 3]),
-          timeInForce: CHAR[(a >>> 8) & 0xff],
-          display: CHAR[(a >>> 16) & 0xff],
-          capacity: CHAR[a >>> 24],
-          interMarketSweepEligibility: CHAR[b & 0xff],
-          crossType: CHAR[(b >>> 8) & 0xff],
-          clOrdId: alphaText(chunk, out[w] + ENTER_CLORDID, CLORDID_LENGTH),
-          options: [],
-        };
+        const m = new ScannedEnter(
+          out[w + 1], CHAR[a & 0xff] as Side, out[w + 2], symbols[out[w + 4]], BigInt(out[w + 3]), CHAR[(a >>> 8) & 0xff],
+          CHAR[(a >>> 16) & 0xff], CHAR[a >>> 24], CHAR[b & 0xff], CHAR[(b >>> 8) & 0xff], chunk, out[w],
+        );
         this.totals.messages++;
         u.counters.messages++;
         // The scan took it only above the session's last UserRefNum (takeUserRefNum's fresh case).
@@ -911,14 +958,15 @@ export class Gateway {
    * symbol and clOrdId space-padded as an encoder writes them), the same bytes `emit` would encode
    * from the decoded order: the Accepted repeats the Enter's fields around its own three.
    */
-  private acceptedFrom(u: SessionState, src: Buffer, at: number, ref: bigint): void {
+  private acceptedFrom(u: SessionState, src: Buffer, at: number, ref: number): void {
     const t = u.stream.appendAt(ACCEPTED_SIZE);
     const c = u.stream.chunk;
     // Byte by byte: Buffer.copy's JavaScript wrapper costs more than these few bytes (issue 13 profile).
     c[t] = ACCEPTED_TYPE;
     writeU64(c, t + ACCEPTED_TIMESTAMP, this.stamp());
     for (const [from, to, len] of ACCEPTED_FROM_ENTER) for (let i = 0; i < len; i++) c[t + to + i] = src[at + from + i];
-    writeU64(c, t + ACCEPTED_REF, ref);
+    c.writeUInt32BE(Math.floor(ref / 0x1_0000_0000), t + ACCEPTED_REF);
+    c.writeUInt32BE(ref >>> 0, t + ACCEPTED_REF + 4);
     c[t + ACCEPTED_STATE] = ORDER_LIVE_BYTE;
     if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequencedAt(c, t, ACCEPTED_SIZE);
   }
