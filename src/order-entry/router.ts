@@ -184,6 +184,8 @@ export class OrderRouter {
   private nextMetaSeq = 0;
   /** Orders the engine checked per session: accepted, and rejected by reason bit (an order can fail several). */
   readonly sessions = new Map<string, SessionOrderStats>();
+  private lastStatsSession = '';
+  private lastStats: SessionOrderStats | null = null;
   /** Engine order ids a kill is canceling at the venue: their Canceled goes to the client as `S` (supervisory). */
   private readonly killed = new Set<number>();
   private gateway: ClientAnswers | null = null;
@@ -364,11 +366,15 @@ export class OrderRouter {
   }
 
   private statsOf(session: string): SessionOrderStats {
+    // A read's orders are one session's: the last one's stats, without a lookup.
+    if (session === this.lastStatsSession && this.lastStats !== null) return this.lastStats;
     let st = this.sessions.get(session);
     if (!st) {
       st = { checked: 0, accepted: 0, rejected: 0, reasonBits: new Array<number>(REASONS.length).fill(0) };
       this.sessions.set(session, st);
     }
+    this.lastStatsSession = session;
+    this.lastStats = st;
     return st;
   }
 

@@ -60,6 +60,11 @@ class EnterCheck implements OrderToCheck {
 }
 
 const NO_OPTIONS: OuchOption[] = [];
+/** A batch entry's order once it is answered (the entries are reused). */
+const NO_ORDER: EnterOrder = Object.freeze({
+  kind: 'ENTER_ORDER', userRefNum: 0, side: 'B', quantity: 0, symbol: '', price: 0n, timeInForce: '', display: '', capacity: '',
+  interMarketSweepEligibility: '', crossType: '', clOrdId: '', options: NO_OPTIONS,
+}) as EnterOrder;
 
 /**
  * An Enter Order the native read path took: the scan's fields, and its clOrdId read from the
@@ -127,7 +132,8 @@ export type Decider = (order: OrderToCheck) => Decision | Promise<Decision>;
 /**
  * Decides new orders (Enter Order) several at a time, in order, synchronously: one answer per
  * order. The gateway hands it the Enter Orders of one read from a client's socket (a burst
- * of orders in one packet or chunk), so an engine decides them in one call (spec §18.6).
+ * of orders in one packet or chunk), so an engine decides them in one call (spec §18.6). The
+ * array is the gateway's, reused after the call: a decider copies what it keeps.
  */
 export type BatchDecider = (orders: readonly OrderToCheck[]) => readonly Decision[];
 
@@ -432,7 +438,13 @@ export class Gateway {
   private nextMatch = 1n;
   private ended = false;
   /** Enter Orders of the read under way, decided together at its end (decideBatch). */
-  private batch: PendingEnter[] = [];
+  private readonly batch: PendingEnter[] = [];
+  /**
+   * The batch is the first `batchN` entries of `batch`, objects reused from batch to batch, and
+   * `checks` the array handed to decideBatch (no array or entry object per order, issue 13).
+   */
+  private batchN = 0;
+  private readonly checks: OrderToCheck[] = [];
   /** The order an OrderListener's `accepted` is told of, reused (valid during the call). */
   private readonly view: OrderView = { session: '', userRefNum: 0, side: 'B', symbol: '', price: 0n, quantity: 0, timeInForce: '' };
   /** Values of Order Executed, reused (an encode reads them at once): no object per answer. */
@@ -1039,7 +1051,7 @@ export class Gateway {
     this.totals.messages++;
     u.counters.messages++;
     // Anything but an Enter Order waits for the Enter Orders before it to be decided.
-    if (this.batch.length > 0 && payload[0] !== ENTER_TYPE) this.flushBatch();
+    if (this.batchN > 0 && payload[0] !== ENTER_TYPE) this.flushBatch();
     const d = decodeInbound(payload);
     if (!d.ok) {
       const e = d.error;
@@ -1156,7 +1168,7 @@ export class Gateway {
 
   private enter(u: SessionState, m: EnterOrder, tIn: number): void | Promise<void> {
     if (this.o.decideBatch) {
-      if (this.batch.push({ u, m, tIn, src: null, at: 0 }) >= MAX_BATCH) this.flushBatch();
+      this.pushEnter(u, m, tIn, null, 0);
       return;
     }
     const d = this.decide(u, toCheck(u, m));
@@ -1166,27 +1178,54 @@ export class Gateway {
 
   /** `enter` of an order the native read path took: its bytes in the read stay with it (decideBatch only). */
   private enterRead(u: SessionState, m: EnterOrder, tIn: number, src: Buffer, at: number): void {
-    if (this.batch.push({ u, m, tIn, src, at }) >= MAX_BATCH) this.flushBatch();
+    this.pushEnter(u, m, tIn, src, at);
+  }
+
+  /** Adds an Enter Order to the read's batch (decided when the read is done, or at MAX_BATCH). */
+  private pushEnter(u: SessionState, m: EnterOrder, tIn: number, src: Buffer | null, at: number): void {
+    const p = this.batch[this.batchN];
+    if (p === undefined) {
+      this.batch.push({ u, m, tIn, src, at });
+    } else {
+      p.u = u;
+      p.m = m;
+      p.tIn = tIn;
+      p.src = src;
+      p.at = at;
+    }
+    if (++this.batchN >= MAX_BATCH) this.flushBatch();
   }
 
   /** Decides the batch's Enter Orders in one decideBatch call and answers each, in order. */
   private flushBatch(): void {
+    const n = this.batchN;
+    if (n === 0) return;
+    // Emptied first: answering an order may flush again (reject), which then finds nothing. No
+    // order joins the batch while it is answered (nothing here reads a socket), so its entries
+    // are reused only after.
+    this.batchN = 0;
     const b = this.batch;
-    if (b.length === 0) return;
-    this.batch = [];
+    const checks = this.checks;
+    checks.length = n;
+    for (let k = 0; k < n; k++) checks[k] = toCheck(b[k].u, b[k].m);
     let ds: readonly Decision[] | null = null;
     let failed = '';
     try {
-      ds = this.o.decideBatch!(b.map((p) => toCheck(p.u, p.m)));
-      if (!Array.isArray(ds) || ds.length !== b.length) {
-        failed = `decideBatch returned ${Array.isArray(ds) ? ds.length : typeof ds} answers for ${b.length} orders`;
+      ds = this.o.decideBatch!(checks);
+      if (!Array.isArray(ds) || ds.length !== n) {
+        failed = `decideBatch returned ${Array.isArray(ds) ? ds.length : typeof ds} answers for ${n} orders`;
         ds = null;
       }
     } catch (e) {
       failed = `decide threw: ${(e as Error).message}`;
     }
-    for (let k = 0; k < b.length; k++) {
-      const { u, m, tIn, src, at } = b[k];
+    checks.length = 0;
+    for (let k = 0; k < n; k++) {
+      const p = b[k];
+      const { u, m, tIn, src, at } = p;
+      // The pool keeps no read's bytes alive (a scanned order refers to them too).
+      p.src = null;
+      p.m = NO_ORDER;
       this.totals.checked++;
       u.counters.checked++;
       // Fail closed: without a well-formed answer for it, an order is refused.
