@@ -69,6 +69,9 @@ export class LiveState {
     for (const s of limits.symbols) metrics.killSwitch.set({ scope: s.symbol }, s.kill ? 1 : 0);
   }
 
+  private readonly callBits = new Float64Array(NREASONS);
+  private readonly callFirst = new Float64Array(NREASONS + 1);
+
   /** One engine call: its records, the batch it came from, its duration, who produced what. */
   observe(records: Buffer, batch: Batch, engineNs: number, sources: readonly RecordSource[]): void {
     const m = this.metrics;
@@ -94,8 +97,9 @@ export class LiveState {
       this.recordsBySource.set(k, (this.recordsBySource.get(k) ?? 0) + s.records);
     }
     if (n === 0) return;
-    const bits = new Array<number>(NREASONS).fill(0);
-    const first = new Array<number>(NREASONS + 1).fill(0);
+    // Counted per call into two reused arrays (an engine call per client read: no arrays per call).
+    const bits = this.callBits.fill(0);
+    const first = this.callFirst.fill(0);
     let tobs = 0;
     let flaggedTobs = 0;
     for (const r = new RecordView(records); r.next(); ) {
