@@ -115,7 +115,7 @@ const NO_REF = -1;
  * slot is taken by another live one (an order resting while 65,536 newer ones came and went)
  * goes into a Map (a Map set, get and delete per order were ~3% of the gateway at 50k/s, issue 13).
  */
-class VenueRefs {
+export class VenueRefs {
   private static readonly SIZE = 1 << 16;
   private readonly refs = new Float64Array(VenueRefs.SIZE).fill(NO_REF);
   private readonly ids = new Int32Array(VenueRefs.SIZE);

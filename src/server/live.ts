@@ -76,12 +76,16 @@ export class LiveState {
   observe(records: Buffer, batch: Batch, engineNs: number, sources: readonly RecordSource[]): void {
     const m = this.metrics;
     const n = records.length / RECORD_SIZE;
-    this.messages += batch.messages;
-    this.lastSeq = batch.firstSeq + batch.messages - 1;
     this.records += n;
     this.engineNs += engineNs;
-    m.messages.inc(batch.messages);
-    m.lastSeq.set(this.lastSeq);
+    // A call without messages at the next seq (a client order's or a venue answer's frames, one
+    // per read in the gateway) changes neither the count nor the last seq: no metric update.
+    if (batch.messages > 0 || batch.firstSeq - 1 !== this.lastSeq) {
+      this.messages += batch.messages;
+      this.lastSeq = batch.firstSeq + batch.messages - 1;
+      m.messages.inc(batch.messages);
+      m.lastSeq.set(this.lastSeq);
+    }
     if (batch.messages > 0) {
       const per = engineNs / batch.messages;
       m.latencyNs.observe(per);
