@@ -14,6 +14,7 @@ import type { OuchOption } from '../ouch/appendage.ts';
 import { ClientSession } from '../ouch/client-session.ts';
 import { coalescedWrite } from '../ouch/coalesce.ts';
 import { decodeOutbound, encodeInbound, encodeInboundInto, inboundSize, outboundKind, type EnterOrder, type Side } from '../ouch/codec.ts';
+import { writeForwardedEnter } from '../ouch/forward.ts';
 import { DEFAULT_TIMING, systemClock, type Clock, type SessionTiming } from '../ouch/timing.ts';
 import type { FieldValue } from '../ouch/wire.ts';
 import type { LoginAccepted } from '../ouch/soup-packets.ts';
@@ -118,6 +119,8 @@ export class OuchClient {
     interMarketSweepEligibility: 'N', crossType: 'N', clOrdId: '', options: NO_OPTIONS,
   };
   private readonly enterBuf = Buffer.alloc(inboundSize('ENTER_ORDER'));
+  /** onAnswerBytes's handlers by message type byte. */
+  private readonly byteHandlers: (((payload: Buffer) => boolean) | undefined)[] = new Array<((payload: Buffer) => boolean) | undefined>(256).fill(undefined);
   /** Account Query Responses already taken (kept answers hold earlier ones). */
   private readonly seenQueries = new Set<bigint>();
 
@@ -256,6 +259,21 @@ export class OuchClient {
     return userRefNum;
   }
 
+  /**
+   * Sends an Enter Order with the side, quantity, symbol, price and time in force of the Enter
+   * Order at `src[at, at + 47)` — an order the gateway's native read path took and checked, its
+   * fields as an encoder writes them (native/core/src/ouch_read.rs) — and what `enter` adds
+   * (display Y, capacity A, no sweep, cross type N, clOrdId RG<UserRefNum>, no options): the
+   * bytes `enter` sends for those values, copied instead of encoded (the gateway's venue forward,
+   * issue 13). Returns its UserRefNum.
+   */
+  enterFrom(src: Buffer, at: number): number {
+    const userRefNum = this.nextRef++;
+    writeForwardedEnter(this.enterBuf, src, at, userRefNum);
+    this.session.sendUnsequenced(this.enterBuf);
+    return userRefNum;
+  }
+
   /** The UserRefNum the next Enter or Replace takes. */
   get nextUserRefNum(): number {
     return this.nextRef;
@@ -370,15 +388,29 @@ export class OuchClient {
     this.readEnd.push(fn);
   }
 
+  /**
+   * Hands each answer whose first byte (message type) is `code` to `fn` as its bytes, before it
+   * is decoded, when no answer is kept or waited for; `fn` returning true has taken it: it is not
+   * decoded and no listener sees it. For the one consumer of those answers (the gateway's
+   * router and its venue link, issue 13); false lets it go on as usual.
+   */
+  onAnswerBytes(code: number, fn: (payload: Buffer) => boolean): void {
+    this.byteHandlers[code & 0xff] = fn;
+  }
+
   /** Drops the connection without a logout (tests of reconnects). */
   destroy(): void {
     this.socket.destroy();
   }
 
   private received(payload: Buffer, seq: bigint): void {
-    if (!this.keep && this.waiters.length === 0 && this.wanted !== null) {
-      const kind = outboundKind(payload);
-      if (kind !== undefined && !this.wanted.has(kind)) return;
+    if (!this.keep && this.waiters.length === 0 && payload.length > 0) {
+      const h = this.byteHandlers[payload[0]];
+      if (h !== undefined && h(payload)) return;
+      if (this.wanted !== null) {
+        const kind = outboundKind(payload);
+        if (kind !== undefined && !this.wanted.has(kind)) return;
+      }
     }
     let a: Answer;
     try {

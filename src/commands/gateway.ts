@@ -194,6 +194,8 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     };
     ops = new OrderEntryOps(cfg, gateway, router, plane ? { writer: plane.audit, run: plane.run, seq: () => oe.seq } : null);
     const clearingDone: Promise<void>[] = [];
+    // After the read under way is handled: its venue forwards and answers do not wait for these (issue 13).
+    oe.deferRecords = true;
     oe.onRecords = (records, firstSeq, messages, ns) => {
       plane?.live.observe(records, { frames: records, firstSeq, offset: 0, messages, final: false }, ns, []);
       const r = clearing.onRecords(records);

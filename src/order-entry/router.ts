@@ -4,7 +4,7 @@
  * orders it accepts are forwarded to the venue (an OUCH client of `riskgate venue-sim`), and
  * the venue's Executed and Canceled go into the engine as venue frames and back to the client.
  */
-import { ControlOp, ORDER_FRAME, Reason, REASONS } from '../contract.ts';
+import { ControlOp, ORDER_FRAME, OuchOutbound, Reason, REASONS } from '../contract.ts';
 import { GLOBAL_TARGET } from '../itch/layout.ts';
 import type { Answer, OuchClient } from '../client/index.ts';
 import type { BatchDecider, Decider, Decision, Gateway, OrderListener, OrderToCheck, OrderView } from '../ouch/gateway.ts';
@@ -55,7 +55,12 @@ export function killOf(c: AppliedControl): KillScope | null {
  */
 export type VenueLink = Pick<OuchClient, 'onAnswer' | 'enter' | 'replace' | 'cancel'> &
   /** With it, the answers of one read go into the engine together; without, each at once. */
-  Partial<Pick<OuchClient, 'onReadEnd'>>;
+  Partial<Pick<OuchClient, 'onReadEnd'>> &
+  /**
+   * With them, an order the native read path took is forwarded from its own bytes, and the
+   * venue's Order Canceled is read from its bytes without being decoded (issue 13).
+   */
+  Partial<Pick<OuchClient, 'enterFrom' | 'onAnswerBytes'>>;
 /** What the router uses of the gateway: Order Executed / Canceled to a client. */
 export type ClientAnswers = Pick<Gateway, 'execute' | 'cancel'> & Partial<Pick<Gateway, 'roomMade'>>;
 
@@ -66,21 +71,36 @@ export type ClientAnswers = Pick<Gateway, 'execute' | 'cancel'> & Partial<Pick<G
  */
 class ClientOrderIds {
   private readonly bySession = new Map<string, Map<number, number>>();
+  /** The session looked up last and its map: a read's orders and a venue read's answers are mostly one session's. */
+  private lastSession = '';
+  private last: Map<number, number> | undefined = undefined;
+
+  private of(session: string): Map<number, number> | undefined {
+    if (session !== this.lastSession || this.last === undefined) {
+      this.last = this.bySession.get(session);
+      this.lastSession = session;
+    }
+    return this.last;
+  }
 
   get(session: string, userRefNum: number): number | undefined {
-    return this.bySession.get(session)?.get(userRefNum);
+    return this.of(session)?.get(userRefNum);
   }
 
   set(session: string, userRefNum: number, orderId: number): void {
-    let m = this.bySession.get(session);
-    if (!m) this.bySession.set(session, (m = new Map()));
+    let m = this.of(session);
+    if (!m) {
+      this.bySession.set(session, (m = new Map()));
+      this.last = m;
+    }
     m.set(userRefNum, orderId);
   }
 
   delete(session: string, userRefNum: number): void {
-    this.bySession.get(session)?.delete(userRefNum);
+    this.of(session)?.delete(userRefNum);
   }
 }
+
 const NO_FREE_ID: Decision = Object.freeze({ accept: false, failed: `all ${ORDER_FRAME.orderSlots} engine order ids are open (orders in flight)` });
 const U32_MAX = 0xffff_ffff;
 /** The largest price an order frame carries, as a BigInt made once (not one per order). */
@@ -89,6 +109,39 @@ const U32_MAX_BIG = BigInt(U32_MAX);
 const SLOTS = ORDER_FRAME.orderSlots;
 /** No venue UserRefNum (they are u32). */
 const NO_REF = -1;
+/**
+ * The venue's UserRefNum → engine order id. The venue link numbers its orders one after the
+ * other, so a ring indexed by the low bits holds nearly all of them with no hashing; a ref whose
+ * slot is taken by another live one (an order resting while 65,536 newer ones came and went)
+ * goes into a Map (a Map set, get and delete per order were ~3% of the gateway at 50k/s, issue 13).
+ */
+export class VenueRefs {
+  private static readonly SIZE = 1 << 16;
+  private readonly refs = new Float64Array(VenueRefs.SIZE).fill(NO_REF);
+  private readonly ids = new Int32Array(VenueRefs.SIZE);
+  private readonly spill = new Map<number, number>();
+
+  get(ref: number): number | undefined {
+    const slot = ref & (VenueRefs.SIZE - 1);
+    if (this.refs[slot] === ref) return this.ids[slot];
+    return this.spill.size > 0 ? this.spill.get(ref) : undefined;
+  }
+
+  set(ref: number, id: number): void {
+    const slot = ref & (VenueRefs.SIZE - 1);
+    const at = this.refs[slot];
+    if (at === NO_REF || at === ref) {
+      this.refs[slot] = ref;
+      this.ids[slot] = id;
+    } else this.spill.set(ref, id);
+  }
+
+  delete(ref: number): void {
+    const slot = ref & (VenueRefs.SIZE - 1);
+    if (this.refs[slot] === ref) this.refs[slot] = NO_REF;
+    else if (this.spill.size > 0) this.spill.delete(ref);
+  }
+}
 /** What the router keeps of an open order. */
 interface OrderMeta {
   account: number;
@@ -96,6 +149,15 @@ interface OrderMeta {
   price: number;
   client: ClientRef;
 }
+/** Order Canceled's layout, for reading it from its bytes (canceledBytes). */
+const CANCELED = OuchOutbound.ORDER_CANCELED;
+const CANCELED_CODE = CANCELED.code;
+const CANCELED_SIZE = CANCELED.size;
+const CANCELED_REF = CANCELED.fields.userRefNum.offset;
+const CANCELED_QTY = CANCELED.fields.quantity.offset;
+const CANCELED_REASON = CANCELED.fields.reason.offset;
+const I_BYTE = 0x49;
+const S_BYTE = 0x53;
 /** Every acceptance is the same answer: one object, not one per order. */
 const ACCEPT: Decision = Object.freeze({ accept: true });
 
@@ -106,7 +168,7 @@ export class OrderRouter {
    * The venue's UserRefNum → the engine order id (the client order is metaOf's: no object per
    * order here, issue 13).
    */
-  private readonly byVenueRef = new Map<number, number>();
+  private readonly byVenueRef = new VenueRefs();
   /** The venue's UserRefNum of each engine order id. */
   private readonly venueRefOf = new Float64Array(SLOTS).fill(NO_REF);
   /** Account, symbol and client order of each open engine order id. */
@@ -122,6 +184,8 @@ export class OrderRouter {
   private nextMetaSeq = 0;
   /** Orders the engine checked per session: accepted, and rejected by reason bit (an order can fail several). */
   readonly sessions = new Map<string, SessionOrderStats>();
+  private lastStatsSession = '';
+  private lastStats: SessionOrderStats | null = null;
   /** Engine order ids a kill is canceling at the venue: their Canceled goes to the client as `S` (supervisory). */
   private readonly killed = new Set<number>();
   private gateway: ClientAnswers | null = null;
@@ -131,10 +195,15 @@ export class OrderRouter {
   massCanceled = 0;
   /** Told of every kill with the number of open orders it cancels. */
   onMassCancel: ((k: KillScope, orders: number) => void) | null = null;
-  /** Venue answers of the venue connection's read under way (one engine call at its end). */
-  private venueBatch: PendingVenueAnswer[] = [];
-  /** Engine order ids with an answer in venueBatch (a second one for the same order flushes first). */
-  private readonly inVenueBatch = new Set<number>();
+  /**
+   * Venue answers of the venue connection's read under way (one engine call at its end): the
+   * first `venueN` of these objects, reused from read to read (no object per answer, issue 13).
+   */
+  private readonly venueBatch: PendingVenueAnswer[] = [];
+  private venueN = 0;
+  /** Engine order ids with an answer in venueBatch (a second one for the same order flushes first): marked with the batch's number. */
+  private readonly inVenueBatch = new Uint32Array(SLOTS);
+  private venueBatchNo = 1;
   /** The order handed to the venue link's `enter`, reused. */
   private readonly forward: { side: OrderView['side']; quantity: number; symbol: string; price: bigint; timeInForce: string } = { side: 'B', quantity: 0, symbol: '', price: 0n, timeInForce: '' };
   /** The venue link tells when a read's answers are all in (else each answer is applied at once). */
@@ -147,6 +216,8 @@ export class OrderRouter {
   ) {
     // Order Accepted from the venue needs nothing (the order is known from its forward): not even decoded.
     venue?.onAnswer((a) => this.fromVenue(a), ['ORDER_EXECUTED', 'ORDER_CANCELED', 'ORDER_REJECTED']);
+    // The usual answer, Order Canceled, read from its bytes (what decoding it would give).
+    venue?.onAnswerBytes?.(CANCELED_CODE, (p) => this.canceledBytes(p));
     // The answers of one read from the venue go into the engine in one call (spec §18.6).
     this.venueReads = typeof venue?.onReadEnd === 'function';
     if (this.venueReads) {
@@ -295,26 +366,36 @@ export class OrderRouter {
   }
 
   private statsOf(session: string): SessionOrderStats {
+    // A read's orders are one session's: the last one's stats, without a lookup.
+    if (session === this.lastStatsSession && this.lastStats !== null) return this.lastStats;
     let st = this.sessions.get(session);
     if (!st) {
       st = { checked: 0, accepted: 0, rejected: 0, reasonBits: new Array<number>(REASONS.length).fill(0) };
       this.sessions.set(session, st);
     }
+    this.lastStatsSession = session;
+    this.lastStats = st;
     return st;
   }
 
   readonly listener: OrderListener = {
-    accepted: (o: OrderView) => {
+    accepted: (o: OrderView, enterBytes?: Buffer | null, enterAt?: number) => {
       const id = this.ids.get(o.session, o.userRefNum);
       if (id === undefined || !this.venue) return;
       // One order object for every forward (the link reads it during the call): no object per order.
-      const f = this.forward;
-      f.side = o.side;
-      f.quantity = o.quantity;
-      f.symbol = o.symbol;
-      f.price = o.price;
-      f.timeInForce = o.timeInForce;
-      const ref = this.venue.enter(f);
+      let ref: number;
+      if (enterBytes && this.venue.enterFrom) {
+        // The client's Enter Order as read: its fields copied, not encoded again.
+        ref = this.venue.enterFrom(enterBytes, enterAt ?? 0);
+      } else {
+        const f = this.forward;
+        f.side = o.side;
+        f.quantity = o.quantity;
+        f.symbol = o.symbol;
+        f.price = o.price;
+        f.timeInForce = o.timeInForce;
+        ref = this.venue.enter(f);
+      }
       this.byVenueRef.set(ref, id);
       this.venueRefOf[id] = ref;
     },
@@ -356,38 +437,74 @@ export class OrderRouter {
   private fromVenue(a: Answer): void {
     if (a.kind !== 'ORDER_EXECUTED' && a.kind !== 'ORDER_CANCELED' && a.kind !== 'ORDER_REJECTED') return;
     const v = a.values;
-    const ref = Number(v.userRefNum);
+    this.venueAnswer(a.kind, Number(v.userRefNum), Number(v.quantity), a.kind === 'ORDER_EXECUTED' ? (v.price as bigint) : 0n, v.reason);
+  }
+
+  /**
+   * An Order Canceled from its bytes (VenueLink.onAnswerBytes): the same as decoding it and
+   * `fromVenue`. False (decode it) for one that is not exactly an Order Canceled with a printable
+   * reason, whose decode may fail and close the link.
+   */
+  private canceledBytes(p: Buffer): boolean {
+    if (p.length !== CANCELED_SIZE || p[0] !== CANCELED_CODE) return false;
+    const r = p[CANCELED_REASON];
+    if (r < 0x20 || r > 0x7e) return false;
+    // The decoded alpha1 reads the space as '' (neither 'I' nor 'S': 'Z', as any other byte).
+    this.venueAnswer('ORDER_CANCELED', p.readUInt32BE(CANCELED_REF), p.readUInt32BE(CANCELED_QTY), 0n, r === I_BYTE ? 'I' : r === S_BYTE ? 'S' : 'Z');
+    return true;
+  }
+
+  private venueAnswer(kind: PendingVenueAnswer['kind'], ref: number, quantity: number, execPrice: bigint, reason: unknown): void {
     const orderId = this.byVenueRef.get(ref);
     const m = orderId === undefined ? undefined : this.metaOf[orderId];
     if (orderId === undefined || m === undefined) {
-      if (a.kind !== 'ORDER_REJECTED') this.unmatched++;
+      if (kind !== 'ORDER_REJECTED') this.unmatched++;
       return;
     }
     // A second answer for the same order waits for the first to be applied (its shares then fit).
-    if (this.inVenueBatch.has(orderId) || a.kind === 'ORDER_REJECTED') this.flushVenue();
-    const qty = a.kind === 'ORDER_REJECTED' ? this.oe.openShares(orderId) : Number(v.quantity);
-    const execPrice = a.kind === 'ORDER_EXECUTED' ? (v.price as bigint) : 0n;
-    this.venueBatch.push({ event: a.kind === 'ORDER_EXECUTED' ? 'E' : 'C', orderId, qty, price: Number(execPrice), kind: a.kind, venueRef: ref, client: m.client, execPrice, reason: v.reason });
-    this.inVenueBatch.add(orderId);
+    if (this.inVenueBatch[orderId] === this.venueBatchNo || kind === 'ORDER_REJECTED') this.flushVenue();
+    const qty = kind === 'ORDER_REJECTED' ? this.oe.openShares(orderId) : quantity;
+    let p = this.venueBatch[this.venueN];
+    if (p === undefined) {
+      p = { event: 'C', orderId: 0, qty: 0, price: 0, kind, venueRef: 0, client: m.client, execPrice: 0n, reason: undefined };
+      this.venueBatch.push(p);
+    }
+    this.venueN++;
+    p.event = kind === 'ORDER_EXECUTED' ? 'E' : 'C';
+    p.orderId = orderId;
+    p.qty = qty;
+    p.price = Number(execPrice);
+    p.kind = kind;
+    p.venueRef = ref;
+    p.client = m.client;
+    p.execPrice = execPrice;
+    p.reason = reason;
+    this.inVenueBatch[orderId] = this.venueBatchNo;
     if (!this.venueReads) this.flushVenue();
   }
 
   /** The venue answers of the read: one engine call for all, then each to its client, in order. */
   flushVenue(): void {
+    const n = this.venueN;
+    if (n === 0) return;
+    // The batch's objects are reused by the next read's answers, never during this call (nothing
+    // here reads the venue link).
     const b = this.venueBatch;
-    if (b.length === 0) return;
-    this.venueBatch = [];
-    this.inVenueBatch.clear();
+    this.venueN = 0;
+    this.venueBatchNo++;
     // A venue reject of an order riskgate accepted closes it like a cancel of what is open (nothing open: nothing to apply).
     let frames: readonly VenueAnswer[] = b;
-    for (const p of b) {
-      if (!(p.qty > 0)) {
-        frames = b.filter((x) => x.qty > 0);
+    let count = n;
+    for (let k = 0; k < n; k++) {
+      if (!(b[k].qty > 0)) {
+        frames = b.slice(0, n).filter((x) => x.qty > 0);
+        count = frames.length;
         break;
       }
     }
-    this.oe.venueMany(frames);
-    for (const p of b) {
+    this.oe.venueMany(frames, count);
+    for (let k = 0; k < n; k++) {
+      const p = b[k];
       const { orderId, client } = p;
       if (p.kind === 'ORDER_EXECUTED') {
         this.gateway?.execute(client.session, client.userRefNum, p.qty, p.execPrice);

@@ -26,12 +26,74 @@ import type { LoginRequest } from './soup-packets.ts';
 import { newCounters, type Counter, type Counters, type OuchProblem } from './stats.ts';
 import { DEFAULT_TIMING, systemClock, type Clock, type SessionTiming } from './timing.ts';
 
-/** The order as the decider sees it. */
+/** The order as the decider sees it (its clOrdId read from the order when asked: see ScannedEnter). */
 function toCheck(u: SessionState, m: EnterOrder): OrderToCheck {
-  return {
-    session: u.cfg.username, account: u.cfg.account, kind: m.kind, userRefNum: m.userRefNum, side: m.side, symbol: m.symbol,
-    price: m.price, quantity: m.quantity, timeInForce: m.timeInForce, clOrdId: m.clOrdId, options: m.options,
-  };
+  return new EnterCheck(u.cfg.username, u.cfg.account, m);
+}
+
+class EnterCheck implements OrderToCheck {
+  readonly kind = 'ENTER_ORDER';
+  readonly userRefNum: number;
+  readonly side: Side;
+  readonly symbol: string;
+  readonly price: bigint;
+  readonly quantity: number;
+  readonly timeInForce: string;
+  readonly options: readonly OuchOption[];
+  constructor(
+    readonly session: string,
+    readonly account: number,
+    private readonly m: EnterOrder,
+  ) {
+    this.userRefNum = m.userRefNum;
+    this.side = m.side;
+    this.symbol = m.symbol;
+    this.price = m.price;
+    this.quantity = m.quantity;
+    this.timeInForce = m.timeInForce;
+    this.options = m.options;
+  }
+
+  get clOrdId(): string {
+    return this.m.clOrdId;
+  }
+}
+
+const NO_OPTIONS: OuchOption[] = [];
+/** A batch entry's order once it is answered (the entries are reused). */
+const NO_ORDER: EnterOrder = Object.freeze({
+  kind: 'ENTER_ORDER', userRefNum: 0, side: 'B', quantity: 0, symbol: '', price: 0n, timeInForce: '', display: '', capacity: '',
+  interMarketSweepEligibility: '', crossType: '', clOrdId: '', options: NO_OPTIONS,
+}) as EnterOrder;
+
+/**
+ * An Enter Order the native read path took: the scan's fields, and its clOrdId read from the
+ * read's bytes only when something asks for it (a reject, a decider that reads it): a 14-byte
+ * string made per order otherwise (issue 13). The read's bytes stay with it (each socket read
+ * is a buffer of its own).
+ */
+class ScannedEnter implements EnterOrder {
+  readonly kind = 'ENTER_ORDER';
+  readonly options: OuchOption[] = NO_OPTIONS;
+  private text: string | undefined = undefined;
+  constructor(
+    readonly userRefNum: number,
+    readonly side: Side,
+    readonly quantity: number,
+    readonly symbol: string,
+    readonly price: bigint,
+    readonly timeInForce: string,
+    readonly display: string,
+    readonly capacity: string,
+    readonly interMarketSweepEligibility: string,
+    readonly crossType: string,
+    private readonly src: Buffer,
+    private readonly at: number,
+  ) {}
+
+  get clOrdId(): string {
+    return (this.text ??= alphaText(this.src, this.at + ENTER_CLORDID, CLORDID_LENGTH));
+  }
 }
 
 /** One configured session: credentials and the account its orders trade for. */
@@ -70,7 +132,8 @@ export type Decider = (order: OrderToCheck) => Decision | Promise<Decision>;
 /**
  * Decides new orders (Enter Order) several at a time, in order, synchronously: one answer per
  * order. The gateway hands it the Enter Orders of one read from a client's socket (a burst
- * of orders in one packet or chunk), so an engine decides them in one call (spec §18.6).
+ * of orders in one packet or chunk), so an engine decides them in one call (spec §18.6). The
+ * array is the gateway's, reused after the call: a decider copies what it keeps.
  */
 export type BatchDecider = (orders: readonly OrderToCheck[]) => readonly Decision[];
 
@@ -93,8 +156,13 @@ export interface OrderView {
  * (`execute`) follows the acceptance on the stream.
  */
 export interface OrderListener {
-  /** `o` is valid during the call only (the gateway reuses the object): copy what you keep. */
-  accepted?(o: OrderView): void;
+  /**
+   * `o` is valid during the call only (the gateway reuses the object): copy what you keep. For
+   * an order the native read path took, `enterBytes` from `enterAt` are its Enter Order's bytes
+   * (no appendage, every field as an encoder writes it), valid during the call (null otherwise):
+   * a venue forward copies them instead of encoding the fields again (issue 13).
+   */
+  accepted?(o: OrderView, enterBytes?: Buffer | null, enterAt?: number): void;
   /** The original order is gone; `o` is the new one. */
   replaced?(origUserRefNum: number, o: OrderView): void;
   /**
@@ -204,7 +272,7 @@ interface LiveOrder {
   price: bigint;
   /** Open shares. */
   quantity: number;
-  orderReferenceNumber: bigint;
+  orderReferenceNumber: number;
   capacity: string;
   crossType: string;
   timeInForce: string;
@@ -300,6 +368,17 @@ const ACCEPTED_FROM_ENTER: readonly (readonly [number, number, number])[] = (() 
   return runs;
 })();
 const ACCEPTED_TIMESTAMP = ACCEPTED_FIELDS.timestamp.offset;
+/** Order Canceled, written in place by canceledAt. */
+const CANCELED_LAYOUT = OuchOutbound.ORDER_CANCELED;
+const CANCELED_SIZE = CANCELED_LAYOUT.size;
+const CANCELED_TYPE = CANCELED_LAYOUT.code;
+const CANCELED_TIMESTAMP = CANCELED_LAYOUT.fields.timestamp.offset;
+const CANCELED_REF = CANCELED_LAYOUT.fields.userRefNum.offset;
+const CANCELED_QTY = CANCELED_LAYOUT.fields.quantity.offset;
+const CANCELED_REASON = CANCELED_LAYOUT.fields.reason.offset;
+const I_BYTE = 0x49;
+const Z_BYTE = 0x5a;
+const S_BYTE = 0x53;
 const ACCEPTED_REF = ACCEPTED_FIELDS.orderReferenceNumber.offset;
 const ACCEPTED_STATE = ACCEPTED_FIELDS.orderState.offset;
 
@@ -354,18 +433,24 @@ export class Gateway {
   private timer: NodeJS.Timeout | null = null;
   /** When each (session, problem) was last logged, and how many since were not (see problem). */
   private readonly logged = new Map<string, { at: number; leftOut: number }>();
-  private nextOrderRef = 1n;
+  /** Order Reference Numbers (u64 on the wire) as a number: no BigInt made per order (2^53 is never reached). */
+  private nextOrderRef = 1;
   private nextMatch = 1n;
   private ended = false;
   /** Enter Orders of the read under way, decided together at its end (decideBatch). */
-  private batch: PendingEnter[] = [];
+  private readonly batch: PendingEnter[] = [];
+  /**
+   * The batch is the first `batchN` entries of `batch`, objects reused from batch to batch, and
+   * `checks` the array handed to decideBatch (no array or entry object per order, issue 13).
+   */
+  private batchN = 0;
+  private readonly checks: OrderToCheck[] = [];
   /** The order an OrderListener's `accepted` is told of, reused (valid during the call). */
   private readonly view: OrderView = { session: '', userRefNum: 0, side: 'B', symbol: '', price: 0n, quantity: 0, timeInForce: '' };
-  /** Values of Order Canceled and Order Executed, reused (an encode reads them at once): no object per answer. */
-  private readonly canceledValues = { timestamp: 0n as bigint, userRefNum: 0, quantity: 0, reason: '' };
+  /** Values of Order Executed, reused (an encode reads them at once): no object per answer. */
   private readonly executedValues = { timestamp: 0n as bigint, userRefNum: 0, quantity: 0, price: 0n as bigint, liquidityFlag: '', matchNumber: 0n as bigint };
   /** Order Accepted's own fields (the rest are the Enter Order's), set before each encode. */
-  private readonly acceptedFields = outboundOverrides('ORDER_ACCEPTED', { timestamp: 0n as bigint, orderReferenceNumber: 0 as number | bigint, orderState: ORDER_LIVE as string });
+  private readonly acceptedFields = outboundOverrides('ORDER_ACCEPTED', { timestamp: 0n as bigint, orderReferenceNumber: 0 as number, orderState: ORDER_LIVE as string });
   /** The native read path (GatewayOptions.nativeRead), its output and the traded symbols by index. */
   private readonly reader: ReadScanner | null;
   private readonly scanOut = new Uint32Array(SCAN_HEADER + MAX_BATCH * SCAN_WORDS);
@@ -509,13 +594,24 @@ export class Gateway {
     if (ord.quantity === 0) u.orders.delete(userRefNum);
     this.totals.canceled++;
     u.counters.canceled++;
-    const c = this.canceledValues;
-    c.timestamp = this.stamp();
-    c.userRefNum = userRefNum;
-    c.quantity = quantity;
-    c.reason = reason;
-    this.emit(u, 'ORDER_CANCELED', c);
+    this.canceledAt(u, userRefNum, quantity, reason === 'I' ? I_BYTE : reason === 'Z' ? Z_BYTE : S_BYTE);
     return true;
+  }
+
+  /**
+   * Order Canceled written in place at the end of the session's stream, field by field (the
+   * values are checked above: a u32 UserRefNum, 1.. shares, a reason byte), the bytes `emit`
+   * would encode: the venue's answer to every IOC order comes here (issue 13).
+   */
+  private canceledAt(u: SessionState, userRefNum: number, quantity: number, reasonByte: number): void {
+    const t = u.stream.appendAt(CANCELED_SIZE);
+    const c = u.stream.chunk;
+    c[t] = CANCELED_TYPE;
+    writeU64(c, t + CANCELED_TIMESTAMP, this.stamp());
+    c.writeUInt32BE(userRefNum, t + CANCELED_REF);
+    c.writeUInt32BE(quantity, t + CANCELED_QTY);
+    c[t + CANCELED_REASON] = reasonByte;
+    if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequencedAt(c, t, CANCELED_SIZE);
   }
 
   /**
@@ -763,21 +859,10 @@ export class Gateway {
       for (let k = 0, w = SCAN_HEADER; k < n; k++, w += SCAN_WORDS) {
         const a = out[w + 5];
         const b = out[w + 6];
-        const m: EnterOrder = {
-          kind: 'ENTER_ORDER',
-          userRefNum: out[w + 1],
-          side: CHAR[a & 0xff] as Side,
-          quantity: out[w + 2],
-          symbol: symbols[out[w + 4]],
-          price: BigInt(out[w + 3]),
-          timeInForce: CHAR[(a >>> 8) & 0xff],
-          display: CHAR[(a >>> 16) & 0xff],
-          capacity: CHAR[a >>> 24],
-          interMarketSweepEligibility: CHAR[b & 0xff],
-          crossType: CHAR[(b >>> 8) & 0xff],
-          clOrdId: alphaText(chunk, out[w] + ENTER_CLORDID, CLORDID_LENGTH),
-          options: [],
-        };
+        const m = new ScannedEnter(
+          out[w + 1], CHAR[a & 0xff] as Side, out[w + 2], symbols[out[w + 4]], BigInt(out[w + 3]), CHAR[(a >>> 8) & 0xff],
+          CHAR[(a >>> 16) & 0xff], CHAR[a >>> 24], CHAR[b & 0xff], CHAR[(b >>> 8) & 0xff], chunk, out[w],
+        );
         this.totals.messages++;
         u.counters.messages++;
         // The scan took it only above the session's last UserRefNum (takeUserRefNum's fresh case).
@@ -885,14 +970,15 @@ export class Gateway {
    * symbol and clOrdId space-padded as an encoder writes them), the same bytes `emit` would encode
    * from the decoded order: the Accepted repeats the Enter's fields around its own three.
    */
-  private acceptedFrom(u: SessionState, src: Buffer, at: number, ref: bigint): void {
+  private acceptedFrom(u: SessionState, src: Buffer, at: number, ref: number): void {
     const t = u.stream.appendAt(ACCEPTED_SIZE);
     const c = u.stream.chunk;
     // Byte by byte: Buffer.copy's JavaScript wrapper costs more than these few bytes (issue 13 profile).
     c[t] = ACCEPTED_TYPE;
     writeU64(c, t + ACCEPTED_TIMESTAMP, this.stamp());
     for (const [from, to, len] of ACCEPTED_FROM_ENTER) for (let i = 0; i < len; i++) c[t + to + i] = src[at + from + i];
-    writeU64(c, t + ACCEPTED_REF, ref);
+    c.writeUInt32BE(Math.floor(ref / 0x1_0000_0000), t + ACCEPTED_REF);
+    c.writeUInt32BE(ref >>> 0, t + ACCEPTED_REF + 4);
     c[t + ACCEPTED_STATE] = ORDER_LIVE_BYTE;
     if (u.conn && u.conn.state === 'logged-in' && !u.replaying) u.conn.sendSequencedAt(c, t, ACCEPTED_SIZE);
   }
@@ -965,7 +1051,7 @@ export class Gateway {
     this.totals.messages++;
     u.counters.messages++;
     // Anything but an Enter Order waits for the Enter Orders before it to be decided.
-    if (this.batch.length > 0 && payload[0] !== ENTER_TYPE) this.flushBatch();
+    if (this.batchN > 0 && payload[0] !== ENTER_TYPE) this.flushBatch();
     const d = decodeInbound(payload);
     if (!d.ok) {
       const e = d.error;
@@ -1082,7 +1168,7 @@ export class Gateway {
 
   private enter(u: SessionState, m: EnterOrder, tIn: number): void | Promise<void> {
     if (this.o.decideBatch) {
-      if (this.batch.push({ u, m, tIn, src: null, at: 0 }) >= MAX_BATCH) this.flushBatch();
+      this.pushEnter(u, m, tIn, null, 0);
       return;
     }
     const d = this.decide(u, toCheck(u, m));
@@ -1092,27 +1178,54 @@ export class Gateway {
 
   /** `enter` of an order the native read path took: its bytes in the read stay with it (decideBatch only). */
   private enterRead(u: SessionState, m: EnterOrder, tIn: number, src: Buffer, at: number): void {
-    if (this.batch.push({ u, m, tIn, src, at }) >= MAX_BATCH) this.flushBatch();
+    this.pushEnter(u, m, tIn, src, at);
+  }
+
+  /** Adds an Enter Order to the read's batch (decided when the read is done, or at MAX_BATCH). */
+  private pushEnter(u: SessionState, m: EnterOrder, tIn: number, src: Buffer | null, at: number): void {
+    const p = this.batch[this.batchN];
+    if (p === undefined) {
+      this.batch.push({ u, m, tIn, src, at });
+    } else {
+      p.u = u;
+      p.m = m;
+      p.tIn = tIn;
+      p.src = src;
+      p.at = at;
+    }
+    if (++this.batchN >= MAX_BATCH) this.flushBatch();
   }
 
   /** Decides the batch's Enter Orders in one decideBatch call and answers each, in order. */
   private flushBatch(): void {
+    const n = this.batchN;
+    if (n === 0) return;
+    // Emptied first: answering an order may flush again (reject), which then finds nothing. No
+    // order joins the batch while it is answered (nothing here reads a socket), so its entries
+    // are reused only after.
+    this.batchN = 0;
     const b = this.batch;
-    if (b.length === 0) return;
-    this.batch = [];
+    const checks = this.checks;
+    checks.length = n;
+    for (let k = 0; k < n; k++) checks[k] = toCheck(b[k].u, b[k].m);
     let ds: readonly Decision[] | null = null;
     let failed = '';
     try {
-      ds = this.o.decideBatch!(b.map((p) => toCheck(p.u, p.m)));
-      if (!Array.isArray(ds) || ds.length !== b.length) {
-        failed = `decideBatch returned ${Array.isArray(ds) ? ds.length : typeof ds} answers for ${b.length} orders`;
+      ds = this.o.decideBatch!(checks);
+      if (!Array.isArray(ds) || ds.length !== n) {
+        failed = `decideBatch returned ${Array.isArray(ds) ? ds.length : typeof ds} answers for ${n} orders`;
         ds = null;
       }
     } catch (e) {
       failed = `decide threw: ${(e as Error).message}`;
     }
-    for (let k = 0; k < b.length; k++) {
-      const { u, m, tIn, src, at } = b[k];
+    checks.length = 0;
+    for (let k = 0; k < n; k++) {
+      const p = b[k];
+      const { u, m, tIn, src, at } = p;
+      // The pool keeps no read's bytes alive (a scanned order refers to them too).
+      p.src = null;
+      p.m = NO_ORDER;
       this.totals.checked++;
       u.counters.checked++;
       // Fail closed: without a well-formed answer for it, an order is refused.
@@ -1155,7 +1268,7 @@ export class Gateway {
       v.price = m.price;
       v.quantity = m.quantity;
       v.timeInForce = m.timeInForce;
-      listener.call(this.o.orders, v);
+      listener.call(this.o.orders, v, src, at);
     }
     if (this.o.onOrderTiming) this.timed(tIn, answered, nowNs());
   }

@@ -69,16 +69,23 @@ export class LiveState {
     for (const s of limits.symbols) metrics.killSwitch.set({ scope: s.symbol }, s.kill ? 1 : 0);
   }
 
+  private readonly callBits = new Float64Array(NREASONS);
+  private readonly callFirst = new Float64Array(NREASONS + 1);
+
   /** One engine call: its records, the batch it came from, its duration, who produced what. */
   observe(records: Buffer, batch: Batch, engineNs: number, sources: readonly RecordSource[]): void {
     const m = this.metrics;
     const n = records.length / RECORD_SIZE;
-    this.messages += batch.messages;
-    this.lastSeq = batch.firstSeq + batch.messages - 1;
     this.records += n;
     this.engineNs += engineNs;
-    m.messages.inc(batch.messages);
-    m.lastSeq.set(this.lastSeq);
+    // A call without messages at the next seq (a client order's or a venue answer's frames, one
+    // per read in the gateway) changes neither the count nor the last seq: no metric update.
+    if (batch.messages > 0 || batch.firstSeq - 1 !== this.lastSeq) {
+      this.messages += batch.messages;
+      this.lastSeq = batch.firstSeq + batch.messages - 1;
+      m.messages.inc(batch.messages);
+      m.lastSeq.set(this.lastSeq);
+    }
     if (batch.messages > 0) {
       const per = engineNs / batch.messages;
       m.latencyNs.observe(per);
@@ -94,8 +101,9 @@ export class LiveState {
       this.recordsBySource.set(k, (this.recordsBySource.get(k) ?? 0) + s.records);
     }
     if (n === 0) return;
-    const bits = new Array<number>(NREASONS).fill(0);
-    const first = new Array<number>(NREASONS + 1).fill(0);
+    // Counted per call into two reused arrays (an engine call per client read: no arrays per call).
+    const bits = this.callBits.fill(0);
+    const first = this.callFirst.fill(0);
     let tobs = 0;
     let flaggedTobs = 0;
     for (const r = new RecordView(records); r.next(); ) {

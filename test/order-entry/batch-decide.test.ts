@@ -123,6 +123,32 @@ describe('OrderEntryEngine free ids', () => {
   });
 });
 
+describe('OrderEntryEngine deferRecords', () => {
+  it('tells onRecords after the current task, in call order, with what it would have been told during the calls', async () => {
+    const now = engineAtStop();
+    const later = engineAtStop();
+    const told = (oe: OrderEntryEngine) => {
+      const calls: string[] = [];
+      oe.onRecords = (records, firstSeq, messages) => calls.push(`${records.toString('hex')} ${firstSeq} ${messages}`);
+      return calls;
+    };
+    const a = told(now);
+    const b = told(later);
+    later.deferRecords = true;
+    for (const oe of [now, later]) {
+      const [x] = oe.enterMany([{ account: 0, symbol: 0, side: 'B', tif: '0', qty: 10, price: bid }, { account: 0, symbol: 0, side: 'B', tif: '0', qty: 20, price: bid }]);
+      oe.venueMany([{ event: 'C', orderId: x!.orderId, qty: 10, price: 0 }]);
+      oe.feed(marketData.subarray(0, 0));
+    }
+    expect(a.length).toBe(3);
+    // Nothing yet: the calls are told once the current task is done.
+    expect(b).toEqual([]);
+    await Promise.resolve();
+    expect(b).toEqual(a);
+    expect(later.recordDigest()).toEqual(now.recordDigest());
+  });
+});
+
 describe('OrderEntryEngine batch failures', () => {
   it('an order or venue frame whose field does not fit leaves nothing in the merged stream and no id reserved', () => {
     const oe = engineAtStop();
