@@ -4,7 +4,8 @@
  * orders it accepts are forwarded to the venue (an OUCH client of `riskgate venue-sim`), and
  * the venue's Executed and Canceled go into the engine as venue frames and back to the client.
  */
-import { ControlOp, ORDER_FRAME, OuchOutbound, Reason, REASONS } from '../contract.ts';
+import { ControlOp, ORDER_FRAME, Reason, REASONS } from '../contract.ts';
+import { CANCELED_CODE, CANCELED_QTY, CANCELED_REASON, CANCELED_REF, CANCELED_SIZE, I_BYTE, S_BYTE } from '../ouch/canceled-layout.ts';
 import { GLOBAL_TARGET } from '../itch/layout.ts';
 import type { Answer, OuchClient } from '../client/index.ts';
 import type { BatchDecider, Decider, Decision, Gateway, OrderListener, OrderToCheck, OrderView } from '../ouch/gateway.ts';
@@ -149,15 +150,6 @@ interface OrderMeta {
   price: number;
   client: ClientRef;
 }
-/** Order Canceled's layout, for reading it from its bytes (canceledBytes). */
-const CANCELED = OuchOutbound.ORDER_CANCELED;
-const CANCELED_CODE = CANCELED.code;
-const CANCELED_SIZE = CANCELED.size;
-const CANCELED_REF = CANCELED.fields.userRefNum.offset;
-const CANCELED_QTY = CANCELED.fields.quantity.offset;
-const CANCELED_REASON = CANCELED.fields.reason.offset;
-const I_BYTE = 0x49;
-const S_BYTE = 0x53;
 /** Every acceptance is the same answer: one object, not one per order. */
 const ACCEPT: Decision = Object.freeze({ accept: true });
 

@@ -12,6 +12,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { CANCELED_CODE as CANCELED_TYPE, CANCELED_QTY, CANCELED_REASON, CANCELED_REF, CANCELED_SIZE, CANCELED_TIMESTAMP, I_BYTE, S_BYTE, Z_BYTE } from './canceled-layout.ts';
 import { OUCH_REJECT_BY_REASON_BIT, OuchInbound, OuchOutbound, OuchReject, REASONS, SOUPBINTCP, SoupLoginReject, type OuchOutboundName, type OuchRejectName } from '../contract.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import { decodeInbound, encodeOutboundAt, outboundOverrides, outboundSize, type EnterOrder, type OutboundValues, type ReplaceOrder, type Side } from './codec.ts';
@@ -368,17 +369,6 @@ const ACCEPTED_FROM_ENTER: readonly (readonly [number, number, number])[] = (() 
   return runs;
 })();
 const ACCEPTED_TIMESTAMP = ACCEPTED_FIELDS.timestamp.offset;
-/** Order Canceled, written in place by canceledAt. */
-const CANCELED_LAYOUT = OuchOutbound.ORDER_CANCELED;
-const CANCELED_SIZE = CANCELED_LAYOUT.size;
-const CANCELED_TYPE = CANCELED_LAYOUT.code;
-const CANCELED_TIMESTAMP = CANCELED_LAYOUT.fields.timestamp.offset;
-const CANCELED_REF = CANCELED_LAYOUT.fields.userRefNum.offset;
-const CANCELED_QTY = CANCELED_LAYOUT.fields.quantity.offset;
-const CANCELED_REASON = CANCELED_LAYOUT.fields.reason.offset;
-const I_BYTE = 0x49;
-const Z_BYTE = 0x5a;
-const S_BYTE = 0x53;
 const ACCEPTED_REF = ACCEPTED_FIELDS.orderReferenceNumber.offset;
 const ACCEPTED_STATE = ACCEPTED_FIELDS.orderState.offset;
 
