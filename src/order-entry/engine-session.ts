@@ -117,12 +117,25 @@ export class OrderEntryEngine {
   deferRecords = false;
   /** Engine calls whose onRecords is still to be told (deferRecords): records, first seq, messages, ns, four entries each. */
   private deferred: (Buffer | number)[] = [];
-  private readonly tellDeferred = (): void => {
+  /**
+   * Tells onRecords now of every engine call deferred so far (deferRecords; the microtask queued
+   * by the first does this too, then finding none).
+   */
+  readonly flushRecords = (): void => {
     const d = this.deferred;
     this.deferred = [];
     const fn = this.onRecords;
     if (!fn) return;
-    for (let k = 0; k < d.length; k += 4) fn(d[k] as Buffer, d[k + 1] as number, d[k + 2] as number, d[k + 3] as number);
+    // Every call is told even when one throws (none skipped); the first error is thrown after, loud.
+    let failed: { error: unknown } | null = null;
+    for (let k = 0; k < d.length; k += 4) {
+      try {
+        fn(d[k] as Buffer, d[k + 1] as number, d[k + 2] as number, d[k + 3] as number);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+    if (failed) throw failed.error;
   };
 
   constructor(
@@ -391,7 +404,7 @@ export class OrderEntryEngine {
     if (this.onRecords) {
       const ns = Number(process.hrtime.bigint() - t0);
       if (!this.deferRecords) this.onRecords(out, this.lastSeq + 1, messages, ns);
-      else if (this.deferred.push(out, this.lastSeq + 1, messages, ns) === 4) queueMicrotask(this.tellDeferred);
+      else if (this.deferred.push(out, this.lastSeq + 1, messages, ns) === 4) queueMicrotask(this.flushRecords);
     }
     this.digest.update(out);
     this.recordBytes += out.length;

@@ -5,7 +5,7 @@
  * the venue's Executed and Canceled go into the engine as venue frames and back to the client.
  */
 import { ControlOp, ORDER_FRAME, Reason, REASONS } from '../contract.ts';
-import { CANCELED_CODE, CANCELED_QTY, CANCELED_REASON, CANCELED_REF, CANCELED_SIZE, I_BYTE, S_BYTE } from '../ouch/canceled-layout.ts';
+import { CANCELED_CODE, CANCELED_QTY, CANCELED_REASON, CANCELED_REF, CANCELED_SIZE } from '../ouch/canceled-layout.ts';
 import { GLOBAL_TARGET } from '../itch/layout.ts';
 import type { Answer, OuchClient } from '../client/index.ts';
 import type { BatchDecider, Decider, Decision, Gateway, OrderListener, OrderToCheck, OrderView } from '../ouch/gateway.ts';
@@ -441,8 +441,9 @@ export class OrderRouter {
     if (p.length !== CANCELED_SIZE || p[0] !== CANCELED_CODE) return false;
     const r = p[CANCELED_REASON];
     if (r < 0x20 || r > 0x7e) return false;
-    // The decoded alpha1 reads the space as '' (neither 'I' nor 'S': 'Z', as any other byte).
-    this.venueAnswer('ORDER_CANCELED', p.readUInt32BE(CANCELED_REF), p.readUInt32BE(CANCELED_QTY), 0n, r === I_BYTE ? 'I' : r === S_BYTE ? 'S' : 'Z');
+    // The reason as its one-character string (V8 keeps those made once); venueCancelReason maps
+    // it as it maps the decoded one (a space, decoded as '', is neither 'I' nor 'S': 'Z').
+    this.venueAnswer('ORDER_CANCELED', p.readUInt32BE(CANCELED_REF), p.readUInt32BE(CANCELED_QTY), 0n, String.fromCharCode(r));
     return true;
   }
 

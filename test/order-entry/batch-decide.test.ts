@@ -147,6 +147,25 @@ describe('OrderEntryEngine deferRecords', () => {
     expect(b).toEqual(a);
     expect(later.recordDigest()).toEqual(now.recordDigest());
   });
+
+  it('tells every deferred call even when onRecords throws on one, then throws that error', () => {
+    const oe = engineAtStop();
+    oe.deferRecords = true;
+    const told: number[] = [];
+    oe.onRecords = (records) => {
+      told.push(records.length);
+      if (told.length === 1) throw new Error('clearing failed');
+    };
+    const [x] = oe.enterMany([{ account: 0, symbol: 0, side: 'B', tif: '0', qty: 10, price: bid }]);
+    oe.venueMany([{ event: 'C', orderId: x!.orderId, qty: 10, price: 0 }]);
+    expect(() => oe.flushRecords()).toThrow('clearing failed');
+    // The venue answer's call after the throwing one was told too, with its records.
+    expect(told.length).toBe(2);
+    expect(told[1]).toBeGreaterThan(0);
+    // Nothing is told twice: the queued microtask finds none left.
+    oe.flushRecords();
+    expect(told.length).toBe(2);
+  });
 });
 
 describe('OrderEntryEngine batch failures', () => {
